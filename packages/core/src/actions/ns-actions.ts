@@ -1,0 +1,122 @@
+/**
+ * Namespace actions: what nsDo does inside a namespace. They are plain data
+ * (they cross into worker threads), validated when built, and typed by what
+ * they return, so `nsDo(p, links(), handle())` resolves to `[Link[], NsHandle]`.
+ */
+import type { Link } from "@neslink/codec-wasm";
+import { ValidationError } from "../errors.js";
+import type { LinkProvider } from "../links/providers.js";
+import type { NsHandle } from "../namespace/handle.js";
+import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
+import * as v from "../validate/validate.js";
+
+declare const resultType: unique symbol;
+
+/** A named namespace that was created or deleted. */
+export interface NamedNs {
+  name: string;
+  path: string;
+}
+
+/** What a command run inside a namespace did. */
+export interface ExecResult {
+  pid: number;
+  /** Exit status, or null if a signal ended it. */
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Extra environment variables (the worker's environment is inherited). */
+  env?: Record<string, string>;
+  /** Written to the command's standard input. */
+  input?: string;
+  /** Kill the command after this long (default 60 s). */
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+export type NsActionSpec =
+  | { readonly kind: "links" }
+  | { readonly kind: "getLink"; readonly link: LinkProvider }
+  | { readonly kind: "setLinkNs"; readonly link: LinkProvider; readonly ns: ExistingNsProvider }
+  | { readonly kind: "handle" }
+  | { readonly kind: "newNamed"; readonly name: string; readonly dir: string }
+  | { readonly kind: "deleteNamed"; readonly name: string; readonly dir: string }
+  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly options: ExecOptions }
+  | { readonly kind: "custom"; readonly module: string; readonly export: string; readonly args?: unknown };
+
+/** An action whose result has type R. */
+export type NsAction<R = unknown> = NsActionSpec & { readonly [resultType]?: R };
+
+export type ResultOf<A> = A extends NsAction<infer R> ? R : never;
+export type ResultsOf<A extends readonly NsAction[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
+
+/** Every link in the namespace, as the kernel reports it. */
+export function links(): NsAction<Link[]> {
+  return { kind: "links" };
+}
+
+/** One link, found by a link provider; fails with ERR_LINK_NOT_FOUND if it is not there. */
+export function getLink(link: LinkProvider): NsAction<Link> {
+  return { kind: "getLink", link };
+}
+
+/** Moves a link into another (existing) namespace; returns it as that namespace sees it. Its addresses are dropped by the kernel. */
+export function setLinkNs(link: LinkProvider, ns: NsProvider): NsAction<Link> {
+  if (!isExisting(ns)) throw new ValidationError("ns", `a link can only be moved to an existing namespace, not "${ns.kind}"`);
+  return { kind: "setLinkNs", link, ns };
+}
+
+/** A handle on the namespace (an open descriptor). Close it with `handle.close()`. */
+export function handle(): NsAction<NsHandle> {
+  return { kind: "handle" };
+}
+
+/** Creates a named namespace as `ip netns add` does; `ip netns list` shows it and `ip -n` uses it. */
+export function createNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAction<NamedNs> {
+  return { kind: "newNamed", name: v.namespaceName("name", name), dir: v.absolutePath("dir", dir) };
+}
+
+/** Deletes a named namespace as `ip netns del` does (the kernel frees it once nothing holds it). */
+export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAction<NamedNs> {
+  return { kind: "deleteNamed", name: v.namespaceName("name", name), dir: v.absolutePath("dir", dir) };
+}
+
+/** Runs a program inside the namespace (no shell). */
+export function exec(argv: readonly string[], options: ExecOptions = {}): NsAction<ExecResult> {
+  if (!Array.isArray(argv) || argv.length === 0) throw new ValidationError("argv", "must be a non-empty array of strings");
+  for (const [i, a] of argv.entries()) v.text(`argv[${i}]`, a, 1 << 17);
+  if (options.timeoutMs !== undefined) v.integer("timeoutMs", options.timeoutMs, 1, 24 * 3600 * 1000);
+  return { kind: "exec", argv: [...argv], options };
+}
+
+/** Shell-quotes a value so that a template variable is always one word, never code. */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Runs a small templated shell script inside the namespace (the seed's
+ * NEScript): each `{{name}}` is replaced by `vars[name]`, quoted as one word.
+ */
+export function script(template: string, vars: Record<string, string | number> = {}, options: ExecOptions = {}): NsAction<ExecResult> {
+  v.text("script", template, 1 << 17);
+  const body = template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, key: string) => {
+    const value = vars[key];
+    if (value === undefined) throw new ValidationError(`vars.${key}`, "is used by the script but not given");
+    return shellQuote(String(value));
+  });
+  return exec(["/bin/sh", "-e", "-c", body], options);
+}
+
+/**
+ * Your own code, run on the worker thread while it is inside the namespace:
+ * the worker imports `module` (absolute path, file: URL or package name) and
+ * awaits `exportName(args, context)`. Its result must be structured-cloneable.
+ */
+export function custom<R = unknown>(module: string, exportName: string, args?: unknown): NsAction<R> {
+  return { kind: "custom", module: v.moduleSpecifier("module", module), export: v.text("export", exportName), args };
+}

@@ -1,0 +1,102 @@
+/**
+ * The libc calls core needs, and nothing else, declared once through koffi.
+ *
+ * Every call here is synchronous and runs on the calling thread: namespace
+ * switches and socket creation must never go through koffi's async calls,
+ * whose libuv pool threads live in the process's original namespace.
+ */
+import koffi from "koffi";
+import { SystemCallError } from "../errors.js";
+
+const libc = koffi.load("libc.so.6");
+
+const fns = {
+  socket: libc.func("int socket(int domain, int type, int protocol)"),
+  bind: libc.func("int bind(int fd, const void *addr, uint32_t len)"),
+  setsockopt: libc.func("int setsockopt(int fd, int level, int name, const void *value, uint32_t len)"),
+  sendto: libc.func("intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)"),
+  recv: libc.func("intptr_t recv(int fd, _Out_ void *buf, size_t len, int flags)"),
+  close: libc.func("int close(int fd)"),
+  setns: libc.func("int setns(int fd, int nstype)"),
+  unshare: libc.func("int unshare(int flags)"),
+  mount: libc.func("int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)"),
+  umount2: libc.func("int umount2(const char *target, int flags)"),
+  gettid: libc.func("int gettid(void)"),
+};
+
+/** Reads errno right after a failed call, before anything else can overwrite it. */
+function check(syscall: string, ret: number | bigint, detail?: string): number {
+  const n = Number(ret);
+  if (n < 0) throw new SystemCallError(syscall, koffi.errno(), detail);
+  return n;
+}
+
+export const AF_NETLINK = 16;
+export const SOCK_RAW = 3;
+export const SOCK_CLOEXEC = 0o2000000;
+export const NETLINK_ROUTE = 0;
+export const SOL_SOCKET = 1;
+export const SO_RCVBUF = 8;
+export const SO_SNDBUF = 7;
+export const SO_RCVTIMEO = 20;
+export const SOL_NETLINK = 270;
+export const NETLINK_CAP_ACK = 10;
+export const NETLINK_EXT_ACK = 11;
+export const NETLINK_GET_STRICT_CHK = 12;
+export const CLONE_NEWNET = 0x40000000;
+export const MS_BIND = 4096;
+export const MS_REC = 16384;
+export const MS_SHARED = 1 << 20;
+export const MNT_DETACH = 2;
+export const EAGAIN = 11;
+export const EINTR = 4;
+
+export function socket(domain: number, type: number, protocol: number): number {
+  return check("socket", fns.socket(domain, type, protocol));
+}
+
+export function bind(fd: number, addr: Uint8Array): void {
+  check("bind", fns.bind(fd, addr, addr.byteLength));
+}
+
+export function setsockopt(fd: number, level: number, name: number, value: Uint8Array, detail?: string): void {
+  check("setsockopt", fns.setsockopt(fd, level, name, value, value.byteLength), detail);
+}
+
+/** Sends the whole buffer as one datagram to the kernel (netlink port 0). */
+export function send(fd: number, buf: Uint8Array): number {
+  return check("sendto", fns.sendto(fd, buf, buf.byteLength, 0, null, 0));
+}
+
+/** Receives one datagram; returns its length, or -errno for EAGAIN/EINTR so callers can retry or time out. */
+export function recv(fd: number, buf: Uint8Array, flags = 0): number {
+  const n = Number(fns.recv(fd, buf, buf.byteLength, flags));
+  if (n >= 0) return n;
+  const errno = koffi.errno();
+  if (errno === EAGAIN || errno === EINTR) return -errno;
+  throw new SystemCallError("recv", errno);
+}
+
+export function close(fd: number): void {
+  check("close", fns.close(fd));
+}
+
+export function setns(fd: number, nstype: number, detail?: string): void {
+  check("setns", fns.setns(fd, nstype), detail);
+}
+
+export function unshare(flags: number): void {
+  check("unshare", fns.unshare(flags));
+}
+
+export function mount(source: string | null, target: string, fstype: string | null, flags: number): void {
+  check("mount", fns.mount(source, target, fstype, flags, null), target);
+}
+
+export function umount2(target: string, flags: number): void {
+  check("umount2", fns.umount2(target, flags), target);
+}
+
+export function gettid(): number {
+  return fns.gettid();
+}

@@ -1,0 +1,127 @@
+/**
+ * @neslink/core — Linux network namespaces and links, driven from TypeScript.
+ *
+ * A network namespace belongs to an OS thread, so every namespace switch
+ * happens on a pool of worker threads; the main thread and libuv's pool never
+ * move. Work is described as plain data: a namespace provider (which
+ * namespace) and actions (what to do there):
+ *
+ * ```ts
+ * import { nsDo, ns, na } from "@neslink/core";
+ * const { results: [links] } = await nsDo(ns.name("example"), na.links());
+ * ```
+ *
+ * Results are JSON-serialisable; errors are `NeslinkError`s with stable codes.
+ * The Go seed's names (NsDo, NPName, NALinks, ...) are exported as aliases
+ * at the end of this file, for people porting code.
+ */
+import * as nsActions from "./actions/ns-actions.js";
+import * as linkProviders from "./links/providers.js";
+import * as nsProviders from "./namespace/providers.js";
+import { mustNsDo, nsDo } from "./nsdo.js";
+
+export type { Link, OperState } from "@neslink/codec-wasm";
+export type { ExecOptions, ExecResult, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
+export {
+  ActionError,
+  DumpInterruptedError,
+  type ErrorJSON,
+  errorFromJSON,
+  NamespaceEnterError,
+  NamespaceReturnError,
+  NeslinkError,
+  NetlinkError,
+  NotFoundError,
+  PoolError,
+  SystemCallError,
+  toErrorJSON,
+  ValidationError,
+} from "./errors.js";
+export type { LinkProvider } from "./links/providers.js";
+export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
+export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
+export { configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
+export { Pool, type PoolOptions } from "./pool/pool.js";
+
+/** Namespace providers: which namespace nsDo works in. */
+export const ns = {
+  now: nsProviders.now,
+  name: nsProviders.name,
+  path: nsProviders.path,
+  process: nsProviders.processNs,
+  thread: nsProviders.thread,
+  handle: nsProviders.handle,
+  create: nsProviders.create,
+  createNamed: nsProviders.createNamed,
+  custom: nsProviders.custom,
+} as const;
+
+/** Namespace actions: what nsDo does there. */
+export const na = {
+  links: nsActions.links,
+  getLink: nsActions.getLink,
+  setLinkNs: nsActions.setLinkNs,
+  handle: nsActions.handle,
+  createNamed: nsActions.createNamed,
+  deleteNamed: nsActions.deleteNamed,
+  exec: nsActions.exec,
+  script: nsActions.script,
+  custom: nsActions.custom,
+} as const;
+
+/** Link providers: which link an action works on. */
+export const lp = {
+  name: linkProviders.byName,
+  alias: linkProviders.byAlias,
+  index: linkProviders.byIndex,
+} as const;
+
+// The seed's Go names, for porting. Each is the TypeScript function above.
+/** Go: `NsDo(nsProvider, ...nsActions)`. Resolves with `{ results, returned }` (`returned` is Go's `ok`). */
+export const NsDo = nsDo;
+/** Go: `MustNsDo`. A failed return to the original namespace is fatal. */
+export const MustNsDo = mustNsDo;
+/** Go: `NPNow()`. */
+export const NPNow = nsProviders.now;
+/** Go: `NPName(name)`. */
+export const NPName = (name: string) => nsProviders.name(name);
+/** Go: `NPNameAt(mountdir, name)`: note the seed's argument order. */
+export const NPNameAt = (dir: string, name: string) => nsProviders.name(name, dir);
+/** Go: `NPPath(path)`. */
+export const NPPath = nsProviders.path;
+/** Go: `NPProcess(pid)`. */
+export const NPProcess = nsProviders.processNs;
+/** Go: `NPThread(pid, tid)`. */
+export const NPThread = nsProviders.thread;
+/** Go: `NPNew()`. */
+export const NPNew = nsProviders.create;
+/** Go: `NPNewNamed(name)`. */
+export const NPNewNamed = (name: string) => nsProviders.createNamed(name);
+/** Go: `NPGeneric(func)`: here a module and export run inside the worker. */
+export const NPGeneric = nsProviders.custom;
+/** Go: `NALinks(&links)`: the links are the action's result. */
+export const NALinks = nsActions.links;
+/** Go: `NAGetLink(linkProvider, &link)`. */
+export const NAGetLink = nsActions.getLink;
+/** Go: `NASetLinkNs(linkProvider, nsProvider)`. */
+export const NASetLinkNs = nsActions.setLinkNs;
+/** Go: `NAGetNsFd(&fd)`: the handle is the action's result. */
+export const NAGetNsFd = nsActions.handle;
+/** Go: `NANewNs(name)`. */
+export const NANewNs = (name: string) => nsActions.createNamed(name);
+/** Go: `NANewNsAt(mountdir, name)`. */
+export const NANewNsAt = (dir: string, name: string) => nsActions.createNamed(name, dir);
+/** Go: `NADeleteNamed(name)`. */
+export const NADeleteNamed = (name: string) => nsActions.deleteNamed(name);
+/** Go: `NADeleteNamedAt(mountdir, name)`. */
+export const NADeleteNamedAt = (dir: string, name: string) => nsActions.deleteNamed(name, dir);
+/** Go: `NAExecNescript(script, vars)`. */
+export const NAExecNescript = nsActions.script;
+/** Go: `NAGeneric(func)`: here a module and export run inside the worker. */
+export const NAGeneric = nsActions.custom;
+/** Go: `LPName(name)`. */
+export const LPName = linkProviders.byName;
+/** Go: `LPAlias(alias)`. */
+export const LPAlias = linkProviders.byAlias;
+/** Go: `LPIndex(index)`. */
+export const LPIndex = linkProviders.byIndex;

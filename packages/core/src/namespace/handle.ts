@@ -1,0 +1,38 @@
+/** A handle on a network namespace: an open descriptor that keeps it alive until closed. */
+import { closeSync } from "node:fs";
+
+/** What a worker sends for a handle it opened. */
+export interface NsHandleJSON {
+  fd: number;
+  /** The namespace's identity: nsfs device and inode (the inode is what `ip netns identify` and /proc show). */
+  dev: number;
+  ino: number;
+}
+
+export class NsHandle {
+  readonly fd: number;
+  readonly dev: number;
+  readonly ino: number;
+  #open = true;
+
+  constructor(json: NsHandleJSON) {
+    this.fd = json.fd;
+    this.dev = json.dev;
+    this.ino = json.ino;
+  }
+
+  get closed(): boolean {
+    return !this.#open;
+  }
+
+  /** Releases the namespace; an anonymous namespace is freed once nothing else holds it. Idempotent. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    closeSync(this.fd);
+  }
+
+  toJSON(): NsHandleJSON & { closed: boolean } {
+    return { fd: this.fd, dev: this.dev, ino: this.ino, closed: this.closed };
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Namespace providers: which network namespace work runs in. They are plain
+ * data, validated when built, because they cross into worker threads.
+ */
+import * as v from "../validate/validate.js";
+
+/** Where `ip netns` keeps named namespaces. */
+export const DEFAULT_NETNS_DIR = "/run/netns";
+
+export type NsProvider =
+  | { readonly kind: "now" }
+  | { readonly kind: "name"; readonly name: string; readonly dir: string }
+  | { readonly kind: "path"; readonly path: string }
+  | { readonly kind: "process"; readonly pid: number }
+  | { readonly kind: "thread"; readonly pid: number; readonly tid: number }
+  | { readonly kind: "handle"; readonly fd: number }
+  | { readonly kind: "new" }
+  | { readonly kind: "newNamed"; readonly name: string; readonly dir: string }
+  | { readonly kind: "custom"; readonly module: string; readonly export: string; readonly args?: unknown };
+
+/** Providers that name an existing namespace by a path, and so can be resolved without running code. */
+export type ExistingNsProvider = Exclude<NsProvider, { kind: "new" | "newNamed" | "custom" }>;
+
+/** The caller's namespace: the one the main thread (which never switches) is in. */
+export function now(): NsProvider {
+  return { kind: "now" };
+}
+
+/** A named namespace, as `ip netns` names them: `${dir}/${name}`, dir defaulting to /run/netns. */
+export function name(nsName: string, dir: string = DEFAULT_NETNS_DIR): NsProvider {
+  return { kind: "name", name: v.namespaceName("name", nsName), dir: v.absolutePath("dir", dir) };
+}
+
+/** Any file that refers to a network namespace (a bind mount, /proc/PID/ns/net, ...). */
+export function path(nsPath: string): NsProvider {
+  return { kind: "path", path: v.absolutePath("path", nsPath) };
+}
+
+/** The namespace of a process. */
+export function processNs(pid: number): NsProvider {
+  return { kind: "process", pid: v.pid("pid", pid) };
+}
+
+/** The namespace of one thread of a process. */
+export function thread(pid: number, tid: number): NsProvider {
+  return { kind: "thread", pid: v.pid("pid", pid), tid: v.pid("tid", tid) };
+}
+
+/** The namespace an open NsHandle refers to. */
+export function handle(h: { readonly fd: number }): NsProvider {
+  return { kind: "handle", fd: v.integer("handle.fd", h.fd, 0, 0x7fffffff) };
+}
+
+/** A brand-new anonymous namespace; nsDo returns a handle that keeps it alive until closed. */
+export function create(): NsProvider {
+  return { kind: "new" };
+}
+
+/** A brand-new named namespace, made as `ip netns add` makes it. */
+export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR): NsProvider {
+  return { kind: "newNamed", name: v.namespaceName("name", nsName), dir: v.absolutePath("dir", dir) };
+}
+
+/**
+ * A namespace chosen by your own code: the worker imports `module` and calls
+ * `exportName(args)`, which returns the path of a namespace file.
+ */
+export function custom(module: string, exportName: string, args?: unknown): NsProvider {
+  return { kind: "custom", module: v.moduleSpecifier("module", module), export: v.text("export", exportName), args };
+}
+
+/** The file that names the namespace, for providers that have one. */
+export function nsPath(p: ExistingNsProvider, mainPid: number): string {
+  switch (p.kind) {
+    case "now":
+      return `/proc/${mainPid}/task/${mainPid}/ns/net`;
+    case "name":
+      return `${p.dir}/${p.name}`;
+    case "path":
+      return p.path;
+    case "process":
+      return `/proc/${p.pid}/ns/net`;
+    case "thread":
+      return `/proc/${p.pid}/task/${p.tid}/ns/net`;
+    case "handle":
+      return `/proc/${mainPid}/fd/${p.fd}`;
+  }
+}
+
+export function isExisting(p: NsProvider): p is ExistingNsProvider {
+  return p.kind !== "new" && p.kind !== "newNamed" && p.kind !== "custom";
+}

@@ -1,0 +1,127 @@
+/**
+ * One NETLINK_ROUTE socket, bound to the namespace of the thread that opened
+ * it, for as long as it lives. Requests go out many per datagram; replies are
+ * matched to requests by sequence number.
+ *
+ * Only worker threads use this module: every call blocks its thread.
+ */
+import { decodeMessages, encodeRequests, type Message, type Request } from "@neslink/codec-wasm";
+import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
+
+/** A request with its sequence number still to be filled in. */
+export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, "seq"> : never) : never;
+
+/**
+ * A request and a short name for its errors, e.g. "RTM_GETLINK". Dumps end
+ * at NLMSG_DONE, everything else asks for an ACK, so either ends the request.
+ */
+export interface Pending {
+  request: RequestBody;
+  label: string;
+}
+
+const MSG_TRUNC = 0x20;
+const RECV_BUFFER = 1 << 18;
+const SOCKET_BUFFER = 1 << 21;
+/** Replies the kernel owes us come within milliseconds; a minute of silence means something is badly wrong. */
+const RECV_TIMEOUT_S = 5;
+const MAX_SILENT_TIMEOUTS = 12;
+const DUMP_ATTEMPTS = 5;
+
+const recvBuffer = new Uint8Array(RECV_BUFFER);
+
+function int32(value: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, value, true);
+  return b;
+}
+
+function timeval(seconds: number): Uint8Array {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setBigInt64(0, BigInt(seconds), true);
+  return b;
+}
+
+export class NetlinkSocket {
+  readonly fd: number;
+  private seq = 0;
+  private closed = false;
+
+  /** Opens a socket in the calling thread's current network namespace. */
+  constructor() {
+    this.fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
+    try {
+      libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_EXT_ACK, int32(1), "NETLINK_EXT_ACK");
+      libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_CAP_ACK, int32(1), "NETLINK_CAP_ACK");
+      libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVBUF, int32(SOCKET_BUFFER), "SO_RCVBUF");
+      libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_SNDBUF, int32(SOCKET_BUFFER), "SO_SNDBUF");
+      libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVTIMEO, timeval(RECV_TIMEOUT_S), "SO_RCVTIMEO");
+      libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    } catch (err) {
+      libc.close(this.fd);
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    libc.close(this.fd);
+  }
+
+  /**
+   * Sends every request in one datagram and returns each one's reply messages
+   * (data messages only; ACKs and DONE are consumed). The first kernel error
+   * is thrown with the index of the request that caused it, after every reply
+   * has been drained so the socket stays in step.
+   */
+  transact(batch: readonly Pending[]): Message[][] {
+    const first = this.seq + 1;
+    this.seq += batch.length;
+    const requests = batch.map((p, i) => ({ ...p.request, seq: (first + i) >>> 0 }) as Request);
+    libc.send(this.fd, encodeRequests(requests));
+
+    const replies: Message[][] = batch.map(() => []);
+    let open = batch.length;
+    let failure: { index: number; error: Error } | undefined;
+    const settle = (index: number, error?: Error) => {
+      open--;
+      if (error && (!failure || index < failure.index)) failure = { index, error };
+    };
+    let silent = 0;
+    while (open > 0) {
+      const n = libc.recv(this.fd, recvBuffer, MSG_TRUNC);
+      if (n < 0) {
+        if (++silent >= MAX_SILENT_TIMEOUTS) throw new SystemCallError("recv", 110 /* ETIMEDOUT */, "no reply from the kernel");
+        continue;
+      }
+      silent = 0;
+      if (n > RECV_BUFFER) throw new SystemCallError("recv", 90 /* EMSGSIZE */, `datagram of ${n} bytes`);
+      for (const msg of decodeMessages(recvBuffer.subarray(0, n))) {
+        const index = msg.seq - first;
+        const pending = batch[index];
+        if (pending === undefined) continue; // a late reply to an abandoned request
+        const reply = replies[index] as Message[];
+        if (msg.kind === "error") {
+          settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, msg.extAckOffset));
+        } else if (msg.kind === "done") {
+          settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, null));
+        } else {
+          reply.push(msg);
+        }
+      }
+    }
+    if (failure) throw Object.assign(failure.error, { requestIndex: failure.index });
+    return replies;
+  }
+
+  /** One dump, retried while the kernel reports it torn (NLM_F_DUMP_INTR). */
+  dump(request: RequestBody, label: string): Message[] {
+    for (let attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
+      const [messages = []] = this.transact([{ request, label }]);
+      if (!messages.some((m) => m.dumpIntr)) return messages;
+    }
+    throw new DumpInterruptedError(label, DUMP_ATTEMPTS);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The worker-thread pool that does every namespace switch. The main thread
+ * never changes namespace; work for one namespace always goes to the same
+ * worker, so each namespace has one netlink socket and its requests stay in
+ * order. A worker that cannot get back to its namespace is replaced.
+ */
+import { stat, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { NsActionSpec } from "../actions/ns-actions.js";
+import { type ErrorJSON, NotFoundError, PoolError } from "../errors.js";
+import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
+import { integer } from "../validate/validate.js";
+import { DIRTY_EXIT_CODE, type FromWorker, type TaskReply, type WorkerOptions } from "../worker/protocol.js";
+
+export interface PoolOptions {
+  /** Worker threads (default: the core count, at least 2, at most 16). */
+  size?: number;
+  /** Netlink sockets one worker keeps open (default 128). */
+  maxSocketsPerWorker?: number;
+  /** Close a socket unused this long, releasing its namespace (default 30 s). */
+  socketIdleMs?: number;
+}
+
+/** What one task produced, before nsDo shapes it. */
+export interface TaskOutcome {
+  returned: boolean;
+  results?: unknown[];
+  error?: ErrorJSON;
+  created?: TaskReply["created"];
+}
+
+interface Job {
+  id: number;
+  provider: NsProvider;
+  actions: NsActionSpec[];
+  resolve: (outcome: TaskOutcome) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  tid: number | undefined;
+  /** Jobs sent to this worker and not yet answered, in the order sent. */
+  jobs: Map<number, Job>;
+}
+
+const WORKER_URL = new URL("../worker/main.js", import.meta.url);
+
+/** Starts libuv's thread pool from the main thread, so its threads begin (and stay) in the main namespace. */
+function warmLibuvPool(): void {
+  stat("/", () => {});
+}
+
+export class Pool {
+  readonly size: number;
+  readonly #options: WorkerOptions;
+  readonly #slots: Slot[] = [];
+  #nextId = 1;
+  #closed = false;
+  /** Workers replaced because they could not return to their namespace. */
+  #replaced = 0;
+
+  constructor(options: PoolOptions = {}) {
+    this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
+    this.#options = {
+      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? 128, 1, 4096),
+      socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
+    };
+    warmLibuvPool();
+    for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
+  }
+
+  /** Thread ids of the current workers (those that have started). */
+  get workerTids(): number[] {
+    return this.#slots.flatMap((s) => (s.tid === undefined ? [] : [s.tid]));
+  }
+
+  /** How many workers were ended because they could not get back to their namespace. */
+  get replacedWorkers(): number {
+    return this.#replaced;
+  }
+
+  #spawn(index: number): Slot {
+    const worker = new Worker(WORKER_URL, { workerData: this.#options });
+    const slot: Slot = { worker, tid: undefined, jobs: new Map() };
+    worker.unref();
+    worker.on("message", (msg: FromWorker) => {
+      if (msg.type === "ready") {
+        slot.tid = msg.tid;
+        return;
+      }
+      const job = slot.jobs.get(msg.id);
+      if (!job) return;
+      slot.jobs.delete(msg.id);
+      if (slot.jobs.size === 0) worker.unref();
+      for (const key of msg.deleted ?? []) this.#forget(key);
+      job.resolve({ returned: msg.returned, results: msg.results, error: msg.error, created: msg.created });
+    });
+    worker.on("error", (err) => this.#fail(slot, new PoolError(`worker crashed: ${err.message}`)));
+    worker.on("exit", (code) => {
+      if (this.#closed) return;
+      if (code === DIRTY_EXIT_CODE) this.#replaced++;
+      const replacement = this.#spawn(index);
+      this.#slots[index] = replacement;
+      // A dirty worker answers its task and exits before starting another, so what it still held never ran.
+      const unstarted = [...slot.jobs.values()];
+      slot.jobs.clear();
+      if (code === DIRTY_EXIT_CODE) for (const job of unstarted) this.#send(replacement, job);
+      else for (const job of unstarted) job.reject(new PoolError(`worker exited with code ${code} during the task`));
+    });
+    return slot;
+  }
+
+  #fail(slot: Slot, err: Error): void {
+    for (const job of slot.jobs.values()) job.reject(err);
+    slot.jobs.clear();
+  }
+
+  #send(slot: Slot, job: Job): void {
+    slot.jobs.set(job.id, job);
+    slot.worker.ref();
+    slot.worker.postMessage({ type: "task", id: job.id, provider: job.provider, actions: job.actions });
+  }
+
+  #forget(key: string): void {
+    for (const slot of this.#slots) slot.worker.postMessage({ type: "forget", key });
+  }
+
+  /** Work for an existing namespace goes to the worker that owns its socket; new ones to the least busy. */
+  #pick(provider: NsProvider): Slot {
+    if (isExisting(provider)) {
+      const path = nsPath(provider, process.pid);
+      let ino: number;
+      try {
+        ino = statSync(path).ino;
+      } catch {
+        throw new NotFoundError("namespace", `no namespace at ${path}`);
+      }
+      return this.#slots[ino % this.size] as Slot;
+    }
+    return this.#slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+  }
+
+  /** Runs actions in the provider's namespace on a worker thread. */
+  run(provider: NsProvider, actions: NsActionSpec[]): Promise<TaskOutcome> {
+    if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
+    return new Promise((resolve, reject) => {
+      const slot = this.#pick(provider);
+      this.#send(slot, { id: this.#nextId++, provider, actions, resolve, reject });
+    });
+  }
+
+  /** Lets work already sent finish, then ends every worker after it closes its sockets. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        const exited = new Promise((r) => slot.worker.once("exit", r));
+        slot.worker.postMessage({ type: "close" });
+        await exited;
+        this.#fail(slot, new PoolError("the pool was closed"));
+      }),
+    );
+  }
+}
+

@@ -1,0 +1,77 @@
+/**
+ * Input checks run before anything touches the kernel or the file system.
+ * Each throws a ValidationError naming the field.
+ */
+import { isAbsolute, normalize } from "node:path";
+import { ValidationError } from "../errors.js";
+
+/** IFNAMSIZ is 16 including the NUL. */
+const IFNAMSIZ = 16;
+/** NAME_MAX: one path component. */
+const NAME_MAX = 255;
+
+/** The kernel's dev_valid_name: 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
+export function linkName(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
+  if (Buffer.byteLength(value) >= IFNAMSIZ) throw new ValidationError(field, `"${value}" is longer than 15 bytes`);
+  if (value === "." || value === "..") throw new ValidationError(field, `"${value}" is not a valid link name`);
+  if (/[/:\s\0]/.test(value)) throw new ValidationError(field, `"${value}" contains '/', ':', NUL or whitespace`);
+  return value;
+}
+
+/**
+ * A namespace name becomes one file in the mount dir, so it may not contain
+ * '/', be "." or "..", or hold control characters or whitespace.
+ */
+export function namespaceName(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
+  if (Buffer.byteLength(value) > NAME_MAX) throw new ValidationError(field, "is longer than 255 bytes");
+  if (value === "." || value === "..") throw new ValidationError(field, `"${value}" would escape the mount dir`);
+  if (value.includes("/")) throw new ValidationError(field, `"${value}" contains '/' and would escape the mount dir`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\s\x00-\x1f\x7f]/.test(value)) throw new ValidationError(field, `"${value}" contains whitespace or control characters`);
+  return value;
+}
+
+/** An absolute path, normalised, without NUL. */
+export function absolutePath(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
+  if (value.includes("\0")) throw new ValidationError(field, "contains NUL");
+  if (!isAbsolute(value)) throw new ValidationError(field, `"${value}" is not an absolute path`);
+  return normalize(value);
+}
+
+/** An integer in [min, max]. */
+export function integer(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A positive interface index: 0 would make the kernel resolve by name in whatever namespace is current. */
+export function linkIndex(field: string, value: unknown): number {
+  return integer(field, value, 1, 0x7fffffff);
+}
+
+/** A process or thread id. */
+export function pid(field: string, value: unknown): number {
+  return integer(field, value, 1, 0x3fffffff);
+}
+
+/** A module specifier for custom code run inside a worker: an absolute path or file: URL, or a package name. */
+export function moduleSpecifier(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
+  if (value.startsWith(".")) {
+    throw new ValidationError(field, `"${value}" is relative; workers resolve modules from elsewhere, give an absolute path or file: URL`);
+  }
+  return value;
+}
+
+/** A non-empty string (export names, aliases). */
+export function text(field: string, value: unknown, maxBytes = 4096): string {
+  if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
+  if (Buffer.byteLength(value) > maxBytes) throw new ValidationError(field, `is longer than ${maxBytes} bytes`);
+  if (value.includes("\0")) throw new ValidationError(field, "contains NUL");
+  return value;
+}

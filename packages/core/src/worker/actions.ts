@@ -1,0 +1,124 @@
+/**
+ * Runs namespace actions on the worker thread, which is already inside the
+ * namespace. Netlink work goes through the namespace's cached socket.
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Link } from "@neslink/codec-wasm";
+import type { ExecResult, NsActionSpec } from "../actions/ns-actions.js";
+import { NotFoundError, SystemCallError, ValidationError, errnoName } from "../errors.js";
+import { describe, type LinkProvider } from "../links/providers.js";
+import type { NsHandleJSON } from "../namespace/handle.js";
+import { nsPath } from "../namespace/providers.js";
+import type { NetlinkSocket } from "../netlink/socket.js";
+import { createNamed, deleteNamed } from "./named.js";
+import type { SocketCache } from "./sockets.js";
+import { identity, keyOf, openCurrent, within } from "./switch.js";
+
+/** What the task running the actions knows and collects. */
+export interface TaskContext {
+  /** "dev:ino" of the namespace the thread is in for this task. */
+  key: string;
+  sockets: SocketCache;
+  /** Descriptors handed to the caller; closed again if the task fails. */
+  handedOut: number[];
+  /** Namespaces deleted by this task. */
+  deleted: string[];
+}
+
+/** IFLA_EXT_MASK as iproute2 sends it (RTEXT_FILTER_VF). */
+const RTEXT_FILTER_VF = 1;
+const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+
+function listLinks(socket: NetlinkSocket): Link[] {
+  return socket
+    .dump({ type: "getLinkDump", extMask: RTEXT_FILTER_VF }, "RTM_GETLINK")
+    .flatMap((m) => (m.kind === "link" ? [m.link] : []));
+}
+
+function findLink(socket: NetlinkSocket, provider: LinkProvider): Link {
+  const found = listLinks(socket).find((l) =>
+    provider.kind === "name" ? l.name === provider.name : provider.kind === "alias" ? l.alias === provider.alias : l.index === provider.index,
+  );
+  if (!found) throw new NotFoundError("link", `no link with ${describe(provider)}`);
+  return found;
+}
+
+function openHandle(ctx: TaskContext): NsHandleJSON {
+  const fd = openCurrent();
+  ctx.handedOut.push(fd);
+  return { fd, ...identity(fd) };
+}
+
+function exec(argv: readonly string[], options: Extract<NsActionSpec, { kind: "exec" }>["options"]): ExecResult {
+  const [file, ...args] = argv as [string, ...string[]];
+  const r = spawnSync(file, args, {
+    encoding: "utf8",
+    input: options.input,
+    cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
+    timeout: options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) {
+    const errno = Math.abs((r.error as NodeJS.ErrnoException).errno ?? 0);
+    if (errno && errnoName(errno) !== "ETIMEDOUT") throw new SystemCallError("spawn", errno, file);
+  }
+  return { pid: r.pid, status: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+async function importExport(module: string, exportName: string): Promise<(...args: unknown[]) => unknown> {
+  const url = isAbsolute(module) ? pathToFileURL(module).href : module;
+  const mod: Record<string, unknown> = await import(url);
+  const fn = mod[exportName];
+  if (typeof fn !== "function") throw new ValidationError("export", `"${exportName}" is not a function exported by ${module}`);
+  return fn as (...args: unknown[]) => unknown;
+}
+
+/** Loads a custom export (provider or action) and calls it with its args and a context. */
+export async function callCustom(module: string, exportName: string, args: unknown, context: object): Promise<unknown> {
+  return (await importExport(module, exportName))(args, context);
+}
+
+async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
+  const socket = ctx.sockets.get(ctx.key);
+  const link = findLink(socket, spec.link);
+  const target = openSync(nsPath(spec.ns, process.pid), "r");
+  try {
+    socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
+    const targetKey = keyOf(target);
+    const seen = await within(target, () => findLink(ctx.sockets.get(targetKey), { kind: "name", name: link.name }));
+    if (!seen.returned) throw seen.returnError;
+    if (seen.error !== undefined) throw seen.error;
+    return seen.value as Link;
+  } finally {
+    closeSync(target);
+  }
+}
+
+export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise<unknown> {
+  switch (action.kind) {
+    case "links":
+      return listLinks(ctx.sockets.get(ctx.key));
+    case "getLink":
+      return findLink(ctx.sockets.get(ctx.key), action.link);
+    case "setLinkNs":
+      return moveLink(ctx, action);
+    case "handle":
+      return openHandle(ctx);
+    case "newNamed":
+      return createNamed(action.name, action.dir);
+    case "deleteNamed": {
+      const { ns, key } = deleteNamed(action.name, action.dir);
+      ctx.sockets.forget(key);
+      ctx.deleted.push(key);
+      return ns;
+    }
+    case "exec":
+      return exec(action.argv, action.options);
+    case "custom":
+      return callCustom(action.module, action.export, action.args, { key: ctx.key });
+  }
+}

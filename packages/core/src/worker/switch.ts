@@ -1,0 +1,75 @@
+/**
+ * Entering and leaving namespaces on this thread. The namespace to return to
+ * is captured here, on the thread that switches, right before it switches.
+ */
+import { closeSync, fstatSync, openSync, readlinkSync, statSync } from "node:fs";
+import * as libc from "../ffi/libc.js";
+
+const SELF = "/proc/thread-self/ns/net";
+
+/** The nsfs device and inode of the namespace an open descriptor refers to. */
+export function identity(fd: number): { dev: number; ino: number } {
+  const { dev, ino } = fstatSync(fd);
+  return { dev, ino };
+}
+
+/** "dev:ino" of the namespace an open descriptor refers to: how sockets are keyed. */
+export function keyOf(fd: number): string {
+  const { dev, ino } = identity(fd);
+  return `${dev}:${ino}`;
+}
+
+/** "dev:ino" of this thread's current namespace. */
+export function currentKey(): string {
+  const { dev, ino } = statSync(SELF);
+  return `${dev}:${ino}`;
+}
+
+/** The namespace this thread is in now, as readlink shows it ("net:[ino]"). */
+export function currentNs(): string {
+  return readlinkSync(SELF);
+}
+
+/** A descriptor for this thread's current namespace. */
+export function openCurrent(): number {
+  return openSync(SELF, "r");
+}
+
+/**
+ * Runs `fn` inside the namespace `targetFd` refers to and comes back.
+ * `returned` is false when the thread could not get back: the caller must then
+ * never use this thread again.
+ */
+export async function within<T>(
+  targetFd: number,
+  fn: () => T | Promise<T>,
+): Promise<{ returned: boolean; value?: T; error?: unknown; returnError?: unknown }> {
+  const origin = openCurrent();
+  try {
+    libc.setns(targetFd, libc.CLONE_NEWNET, "enter");
+    return await comeBack(origin, fn);
+  } finally {
+    closeSync(origin);
+  }
+}
+
+/** Runs `fn` (which may switch this thread's namespace), then returns the thread to `origin`. */
+export async function comeBack<T>(
+  origin: number,
+  fn: () => T | Promise<T>,
+): Promise<{ returned: boolean; value?: T; error?: unknown; returnError?: unknown }> {
+  const before = readlinkSync(`/proc/thread-self/fd/${origin}`);
+  let outcome: { value?: T; error?: unknown };
+  try {
+    outcome = { value: await fn() };
+  } catch (error) {
+    outcome = { error };
+  }
+  try {
+    libc.setns(origin, libc.CLONE_NEWNET, "return");
+    if (currentNs() !== before) throw new Error(`still in ${currentNs()} after setns to ${before}`);
+    return { returned: true, ...outcome };
+  } catch (returnError) {
+    return { returned: false, returnError, ...outcome };
+  }
+}

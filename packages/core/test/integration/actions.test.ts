@@ -1,0 +1,155 @@
+import { execFileSync } from "node:child_process";
+import { ActionError, defaultPool, lp, NetlinkError, NotFoundError, na, ns, nsDo, SystemCallError } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, heldNamespaceInodes, inodeOf, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix();
+const [nsA, nsB] = [`${prefix}a`, `${prefix}b`];
+const [vethA, vethB] = [`${prefix}va`, `${prefix}vb`];
+const echo = new URL("../../examples/tcp-echo.mjs", import.meta.url).href;
+
+beforeAll(() => {
+  ip("netns", "add", nsA);
+  ip("netns", "add", nsB);
+  ip("-n", nsA, "link", "add", vethA, "type", "veth", "peer", "name", vethB);
+  ip("-n", nsA, "link", "set", vethA, "alias", "uplink");
+});
+
+afterAll(async () => {
+  cleanup(prefix);
+  await defaultPool().close();
+});
+
+describe("namespace actions", () => {
+  it("links: every link, with the fields iproute2 shows", async () => {
+    const { results: [links] } = await nsDo(ns.name(nsA), na.links());
+    const kernel = linksIn(nsA);
+    expect(links.map((l) => l.name).sort()).toEqual(kernel.map((l) => l.ifname).sort());
+    for (const k of kernel) {
+      const l = links.find((x) => x.name === k.ifname);
+      expect(l?.index).toBe(k.ifindex);
+      expect(l?.mtu).toBe(k.mtu);
+      expect(l?.kind ?? undefined).toBe(k.linkinfo?.info_kind);
+      if (k.address) expect(l?.mac).toBe(k.address);
+    }
+  });
+
+  it("getLink by name, alias and index", async () => {
+    const [k] = ipJson<{ ifindex: number }[]>("-n", nsA, "link", "show", vethA);
+    const { results } = await nsDo(ns.name(nsA), na.getLink(lp.name(vethA)), na.getLink(lp.alias("uplink")), na.getLink(lp.index(k?.ifindex ?? -1)));
+    for (const link of results) {
+      expect(link.name).toBe(vethA);
+      expect(link.alias).toBe("uplink");
+      expect(link.index).toBe(k?.ifindex);
+    }
+  });
+
+  it("a failing action is named by index and kind; earlier actions stay done", async () => {
+    const err = await nsDo(ns.name(nsA), na.links(), na.getLink(lp.name(`${prefix}none`))).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.actionIndex).toBe(1);
+    expect(err.action).toBe("getLink");
+    expect(err.returned).toBe(true);
+    expect(err.cause).toBeInstanceOf(NotFoundError);
+    expect(err.cause.code).toBe("ERR_LINK_NOT_FOUND");
+  });
+
+  it("setLinkNs: moves a link; iproute2 sees it in the other namespace", async () => {
+    const { results: [moved] } = await nsDo(ns.name(nsA), na.setLinkNs(lp.name(vethB), ns.name(nsB)));
+    expect(moved.name).toBe(vethB);
+    expect(linksIn(nsB).map((l) => l.ifname)).toContain(vethB);
+    expect(linksIn(nsA).map((l) => l.ifname)).not.toContain(vethB);
+    const [k] = ipJson<{ ifindex: number }[]>("-n", nsB, "link", "show", vethB);
+    expect(moved.index).toBe(k?.ifindex);
+  });
+
+  it("handle: a descriptor on the namespace, closed by the user", async () => {
+    const { results: [handle] } = await nsDo(ns.name(nsA), na.handle());
+    expect(handle.ino).toBe(inodeOf(`/run/netns/${nsA}`));
+    expect(heldNamespaceInodes()).toContain(handle.ino);
+    handle.close();
+    expect(handle.closed).toBe(true);
+    expect(heldNamespaceInodes()).not.toContain(handle.ino);
+  });
+
+  it("createNamed / deleteNamed: as iproute2 does, usable by `ip -n`", async () => {
+    const name = `${prefix}c`;
+    await nsDo(ns.name(nsA), na.createNamed(name));
+    expect(netnsList()).toContain(name);
+    ip("-n", name, "link", "add", `${prefix}cb`, "type", "bridge");
+    expect(linksIn(name).map((l) => l.ifname).sort()).toEqual([`${prefix}cb`, "lo"]);
+    // A second create fails cleanly and leaves the first untouched.
+    const err = await nsDo(ns.now(), na.createNamed(name)).catch((e) => e);
+    expect(err.cause).toBeInstanceOf(SystemCallError);
+    expect(err.cause.code).toBe("EEXIST");
+    expect(linksIn(name).map((l) => l.ifname)).toContain(`${prefix}cb`);
+    await nsDo(ns.now(), na.deleteNamed(name));
+    expect(netnsList()).not.toContain(name);
+    const missing = await nsDo(ns.now(), na.deleteNamed(name)).catch((e) => e);
+    expect(missing.cause.code).toBe("ERR_NS_NOT_FOUND");
+  });
+
+  it("createNamed that fails part-way leaves nothing behind", async () => {
+    // A mount dir inside a regular file cannot be made: nothing may appear anywhere.
+    const before = netnsList();
+    const err = await nsDo(ns.now(), na.createNamed(`${prefix}p`, "/etc/hostname/sub")).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(netnsList()).toEqual(before);
+  });
+
+  it("exec: runs a command inside the namespace", async () => {
+    const { results: [r] } = await nsDo(ns.name(nsB), na.exec(["ip", "-j", "link", "show"]));
+    expect(r.status).toBe(0);
+    expect(r.pid).toBeGreaterThan(0);
+    const seen = (JSON.parse(r.stdout) as { ifname: string }[]).map((l) => l.ifname).sort();
+    expect(seen).toEqual(linksIn(nsB).map((l) => l.ifname).sort());
+    const { results: [bad] } = await nsDo(ns.name(nsB), na.exec(["ip", "link", "show", "nosuchlink0"]));
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/does not exist/);
+    const missing = await nsDo(ns.name(nsB), na.exec([`/nonexistent/${prefix}`])).catch((e) => e);
+    expect(missing.cause.code).toBe("ENOENT");
+  });
+
+  it("script: a templated script whose variables are always one word", async () => {
+    const { results: [r] } = await nsDo(
+      ns.name(nsB),
+      na.script("ip link set {{dev}} up\necho {{msg}}", { dev: vethB, msg: "a'b; rm -rf /" }),
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("a'b; rm -rf /\n");
+    expect(ipJson<{ flags: string[] }[]>("-n", nsB, "link", "show", vethB)[0]?.flags).toContain("UP");
+    expect(() => na.script("echo {{missing}}")).toThrow(/vars.missing/);
+  });
+
+  it("custom: a TCP server inside one namespace, reached from another over a veth pair", async () => {
+    // The veth pair was split across the namespaces by the setLinkNs test; give it addresses.
+    ip("-n", nsB, "link", "set", vethB, "up");
+    ip("-n", nsA, "addr", "add", "10.231.0.1/30", "dev", vethA);
+    ip("-n", nsA, "link", "set", vethA, "up");
+    ip("-n", nsB, "addr", "add", "10.231.0.2/30", "dev", vethB);
+    const { results: [address] } = await nsDo(ns.name(nsA), na.custom<{ port: number }>(echo, "listen", { host: "10.231.0.1", port: 0 }));
+    const { results: [reply] } = await nsDo(
+      ns.name(nsB),
+      na.custom<string>(echo, "request", { host: "10.231.0.1", port: address.port, message: "hello through the veth" }),
+    );
+    expect(reply).toBe("hello through the veth");
+    // The listening socket really lives in nsA, not in the host namespace.
+    const listening = (args: string[]) => execFileSync("ss", ["-Hltn", ...args], { encoding: "utf8" });
+    expect(listening(["-N", nsA])).toContain(`10.231.0.1:${address.port}`);
+    expect(listening([])).not.toContain(`10.231.0.1:${address.port}`);
+    await nsDo(ns.name(nsA), na.custom(echo, "close", { host: "10.231.0.1", port: address.port }));
+  });
+
+  it("kernel errors carry errno and the extended-ACK text", async () => {
+    const err = await nsDo(ns.name(nsA), na.setLinkNs(lp.name(`${prefix}br0`), ns.name(nsB))).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    // No such link: found by neslink before any request.
+    expect(err.cause.code).toBe("ERR_LINK_NOT_FOUND");
+    ip("-n", nsA, "link", "add", `${prefix}br0`, "type", "bridge");
+    const moved = await nsDo(ns.name(nsA), na.setLinkNs(lp.name(`${prefix}br0`), ns.name(nsB))).catch((e) => e);
+    // Bridges cannot change namespace (NETIF_F_NETNS_LOCAL): the kernel says so.
+    expect(moved.cause).toBeInstanceOf(NetlinkError);
+    expect(moved.cause.errno).toBeGreaterThan(0);
+    expect(netnsList()).toContain(nsA);
+  });
+});

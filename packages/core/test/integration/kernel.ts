@@ -1,0 +1,89 @@
+/**
+ * Test helpers that ask the kernel through iproute2, and clean up what a test
+ * made. Every namespace and link a test creates starts with its file's own
+ * unique prefix; cleanup touches nothing else.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, fstatSync, readdirSync, readlinkSync } from "node:fs";
+import koffi from "koffi";
+
+/** A short unique prefix (link names are at most 15 bytes): "nt" + 6 hex chars. */
+export function uniquePrefix(): string {
+  return `nt${randomBytes(3).toString("hex")}`;
+}
+
+export function ip(...args: string[]): string {
+  return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** `ip -j -d ...` parsed. */
+export function ipJson<T = Record<string, unknown>[]>(...args: string[]): T {
+  return JSON.parse(ip("-j", "-d", ...args) || "[]") as T;
+}
+
+/** Names from `ip netns list`. */
+export function netnsList(): string[] {
+  return ipJson<{ name: string }[]>("netns", "list").map((n) => n.name);
+}
+
+/** Links of a named namespace as iproute2 reports them. */
+export function linksIn(nsName: string): { ifindex: number; ifname: string; flags: string[]; mtu: number; address?: string; linkinfo?: { info_kind?: string } }[] {
+  return ipJson("-n", nsName, "link", "show");
+}
+
+/** Deletes every namespace and host link whose name starts with `prefix`. */
+export function cleanup(prefix: string): void {
+  for (const name of netnsList()) {
+    if (name.startsWith(prefix)) ip("netns", "del", name);
+  }
+  for (const link of ipJson<{ ifname: string }[]>("link", "show")) {
+    if (link.ifname.startsWith(prefix)) ip("link", "del", link.ifname);
+  }
+}
+
+/** Network namespace inodes referenced by this process's open descriptors. */
+export function heldNamespaceInodes(): number[] {
+  const held: number[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) held.push(Number(m[1]));
+    } catch {
+      // closed between readdir and readlink
+    }
+  }
+  return held;
+}
+
+export function fdCount(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+/** The inode of a named namespace ("ip netns identify" needs a pid; stat the file instead). */
+export function inodeOf(path: string): number {
+  return Number(execFileSync("stat", ["-L", "-c", "%i", path], { encoding: "utf8" }).trim());
+}
+
+const ioctl = koffi.load("libc.so.6").func("int ioctl(int fd, unsigned long request)");
+/** SIOCGSKNS: an fd on the namespace a socket belongs to. */
+const SIOCGSKNS = 0x894c;
+
+/** Network namespace inodes that this process's sockets belong to (and so keep alive). */
+export function socketNamespaceInodes(): number[] {
+  const held: number[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (!link.startsWith("socket:")) continue;
+    const nsfd = ioctl(Number(fd), SIOCGSKNS);
+    if (nsfd < 0) continue;
+    held.push(fstatSync(nsfd).ino);
+    closeSync(nsfd);
+  }
+  return held;
+}

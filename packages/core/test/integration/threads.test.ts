@@ -1,0 +1,62 @@
+import { readdirSync, readlinkSync } from "node:fs";
+import { na, ns, nsDoOn, Pool } from "@neslink/core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { cleanup, ip, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix();
+const names = Array.from({ length: 50 }, (_, i) => `${prefix}${i}`);
+const pool = new Pool({ size: 4 });
+
+beforeAll(() => {
+  for (const n of names) ip("netns", "add", n);
+});
+
+afterAll(async () => {
+  await pool.close();
+  cleanup(prefix);
+});
+
+/** Every thread of this process and the namespace it is in. */
+function threadNamespaces(): Map<number, string> {
+  const seen = new Map<number, string>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      seen.set(Number(tid), readlinkSync(`/proc/self/task/${tid}/ns/net`));
+    } catch {
+      // the thread ended between readdir and readlink
+    }
+  }
+  return seen;
+}
+
+it("only workers ever leave the main namespace, and only while they act", async () => {
+  const home = readlinkSync("/proc/thread-self/ns/net");
+  const offenders = new Set<string>();
+  let samples = 0;
+  let workersSeenAway = 0;
+  const sample = () => {
+    const workers = new Set(pool.workerTids);
+    for (const [tid, netns] of threadNamespaces()) {
+      if (netns === home) continue;
+      if (workers.has(tid)) workersSeenAway++;
+      else offenders.add(`thread ${tid} in ${netns}`);
+    }
+    samples++;
+  };
+  const sampler = setInterval(sample, 1);
+  // 500 concurrent operations across 50 namespaces; some use libuv's pool from inside (exec spawns, dns).
+  await Promise.all(
+    Array.from({ length: 500 }, (_, i) => {
+      const target = ns.name(names[i % names.length] as string);
+      return i % 50 === 0 ? nsDoOn(pool, target, na.exec(["true"])) : nsDoOn(pool, target, na.links(), na.handle()).then((r) => r.results[1].close());
+    }),
+  );
+  clearInterval(sampler);
+  sample();
+  expect(samples).toBeGreaterThan(10);
+  expect([...offenders]).toEqual([]);
+  // After the work, every thread (workers too) is home again.
+  for (const [, netns] of threadNamespaces()) expect(netns).toBe(home);
+  // The sampler did catch workers inside namespaces, so it could have caught others.
+  expect(workersSeenAway).toBeGreaterThan(0);
+});
