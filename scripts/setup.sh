@@ -5,14 +5,14 @@
 #
 # The Rust -> WebAssembly path: rustup's stable toolchain plus its
 # wasm32-unknown-unknown target (rustup downloads the target's std here), and
-# wasm-bindgen-cli + wasm-pack built from crates.io. wasm-opt is Debian's
-# binaryen. See README.md ("Toolchain") for why this path and not Debian's rustc.
+# wasm-bindgen-cli + wasm-pack built from crates.io. wasm-opt is binaryen's,
+# from the npm registry (a devDependency of packages/codec-wasm). See README.md ("Toolchain") for why this path and not Debian's rustc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in packages/codec-wasm/Cargo.toml
 WASM_PACK_VERSION=0.15.1
-APT_PACKAGES=(iproute2 binaryen strace iputils-ping procps)
+APT_PACKAGES=(iproute2 strace iputils-ping procps)
 
 step() { printf '\n==> %s\n' "$*"; }
 started=$(date +%s)

@@ -1,7 +1,11 @@
-// Builds the crate to WebAssembly for Node: wasm-pack (with the wasm-bindgen CLI
-// that scripts/setup.sh installed, never a download), then Debian's wasm-opt.
+// Builds the crate to WebAssembly for Node with wasm-pack (and the wasm-bindgen CLI
+// that scripts/setup.sh installed, never a download), then optimises it with
+// binaryen's wasm-opt from the npm registry's `binaryen` package. Not Debian's
+// binaryen 108: it rewrites the export of wasm-bindgen's externref table to
+// point at the funcref table (even with no passes), and the module fails to load.
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -30,4 +34,7 @@ run("wasm-pack", [
   "codec",
 ]);
 rmSync(`${root}/pkg/.gitignore`, { force: true });
-run("wasm-opt", ["-O3", "pkg/codec_bg.wasm", "-o", "pkg/codec_bg.wasm"]);
+// wasm-pack's nodejs output is CommonJS, but this package is "type": "module".
+writeFileSync(`${root}/pkg/package.json`, '{ "type": "commonjs" }\n');
+const wasmOpt = createRequire(import.meta.url).resolve("binaryen/bin/wasm-opt");
+run(process.execPath, [wasmOpt, "-O3", "pkg/codec_bg.wasm", "-o", "pkg/codec_bg.wasm"]);

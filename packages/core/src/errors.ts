@@ -59,9 +59,7 @@ export class ValidationError extends NeslinkError {
   }
 }
 
-const errnoNames = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, value]) => [value, name]),
-);
+const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));
 
 /** The errno constant name for a positive errno, e.g. 2 -> "ENOENT". */
 export function errnoName(errno: number): string {
@@ -170,7 +168,11 @@ export class PoolError extends NeslinkError {
 export function toErrorJSON(err: unknown): ErrorJSON {
   if (NeslinkError.isInstance(err)) return err.toJSON();
   if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
+    const { code, errno, syscall } = err as NodeJS.ErrnoException;
+    // Node's own failed system calls (fs, child_process) become SystemCallErrors too.
+    if (typeof errno === "number" && typeof syscall === "string") {
+      return new SystemCallError(syscall, Math.abs(errno), (err as { path?: string }).path).toJSON();
+    }
     return { name: err.name, code: typeof code === "string" ? code : "ERR_UNKNOWN", message: err.message };
   }
   return { name: "Error", code: "ERR_UNKNOWN", message: String(err) };

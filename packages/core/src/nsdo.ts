@@ -58,10 +58,7 @@ function settle<A extends readonly NsAction[]>(actions: A, outcome: TaskOutcome)
  * runs. If the thread cannot get back to its namespace, `returned` is false
  * (or the error's `returned` is) and the worker is replaced.
  */
-export async function nsDo<const A extends readonly NsAction[]>(
-  provider: NsProvider,
-  ...actions: A
-): Promise<NsDoResult<ResultsOf<A>>> {
+export async function nsDo<const A extends readonly NsAction[]>(provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>> {
   return nsDoOn(defaultPool(), provider, ...actions);
 }
 

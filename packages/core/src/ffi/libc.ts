@@ -16,6 +16,7 @@ const fns = {
   setsockopt: libc.func("int setsockopt(int fd, int level, int name, const void *value, uint32_t len)"),
   sendto: libc.func("intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)"),
   recv: libc.func("intptr_t recv(int fd, _Out_ void *buf, size_t len, int flags)"),
+  open: libc.func("int open(const char *path, int flags)"),
   close: libc.func("int close(int fd)"),
   setns: libc.func("int setns(int fd, int nstype)"),
   unshare: libc.func("int unshare(int flags)"),
@@ -75,6 +76,17 @@ export function recv(fd: number, buf: Uint8Array, flags = 0): number {
   const errno = koffi.errno();
   if (errno === EAGAIN || errno === EINTR) return -errno;
   throw new SystemCallError("recv", errno);
+}
+
+const O_RDONLY_CLOEXEC = 0o2000000;
+
+/**
+ * Opens a file read-only for a descriptor handed to the user. Not fs.openSync:
+ * Node tracks descriptors a worker opens through fs and closes them when the
+ * worker exits, which would invalidate the user's handle.
+ */
+export function openUntracked(path: string): number {
+  return check("open", fns.open(path, O_RDONLY_CLOEXEC), path);
 }
 
 export function close(fd: number): void {

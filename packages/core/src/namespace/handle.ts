@@ -1,5 +1,5 @@
 /** A handle on a network namespace: an open descriptor that keeps it alive until closed. */
-import { closeSync } from "node:fs";
+import { close } from "../ffi/libc.js";
 
 /** What a worker sends for a handle it opened. */
 export interface NsHandleJSON {
@@ -29,7 +29,7 @@ export class NsHandle {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    closeSync(this.fd);
+    close(this.fd);
   }
 
   toJSON(): NsHandleJSON & { closed: boolean } {

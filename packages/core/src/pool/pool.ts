@@ -43,9 +43,23 @@ interface Slot {
   tid: number | undefined;
   /** Jobs sent to this worker and not yet answered, in the order sent. */
   jobs: Map<number, Job>;
+  /** Replaced: it will exit and gets no more work. */
+  retired: boolean;
 }
 
 const WORKER_URL = new URL("../worker/main.js", import.meta.url);
+
+/** The main script's Node options, less those that only make sense for it (a worker refuses --input-type). */
+function workerExecArgv(): string[] {
+  const kept: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (/^(-e|-p|--eval|--print)$/.test(arg)) i++;
+    else if (!/^--(input-type|eval|print)=/.test(arg)) kept.push(arg);
+  }
+  return kept;
+}
 
 /** Starts libuv's thread pool from the main thread, so its threads begin (and stay) in the main namespace. */
 function warmLibuvPool(): void {
@@ -58,8 +72,10 @@ export class Pool {
   readonly #slots: Slot[] = [];
   #nextId = 1;
   #closed = false;
-  /** Workers replaced because they could not return to their namespace. */
+  /** Workers replaced (they could not return to their namespace, or died). */
   #replaced = 0;
+  /** Set when workers cannot even start (e.g. a bad execArgv): respawning would only loop. */
+  #broken: PoolError | undefined;
 
   constructor(options: PoolOptions = {}) {
     this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
@@ -76,14 +92,14 @@ export class Pool {
     return this.#slots.flatMap((s) => (s.tid === undefined ? [] : [s.tid]));
   }
 
-  /** How many workers were ended because they could not get back to their namespace. */
+  /** How many workers were replaced because they could not get back to their namespace or died. */
   get replacedWorkers(): number {
     return this.#replaced;
   }
 
   #spawn(index: number): Slot {
-    const worker = new Worker(WORKER_URL, { workerData: this.#options });
-    const slot: Slot = { worker, tid: undefined, jobs: new Map() };
+    const worker = new Worker(WORKER_URL, { workerData: this.#options, execArgv: workerExecArgv() });
+    const slot: Slot = { worker, tid: undefined, jobs: new Map(), retired: false };
     worker.unref();
     worker.on("message", (msg: FromWorker) => {
       if (msg.type === "ready") {
@@ -94,22 +110,36 @@ export class Pool {
       if (!job) return;
       slot.jobs.delete(msg.id);
       if (slot.jobs.size === 0) worker.unref();
+      // Replace a stranded worker at once, so no new work is sent to it.
+      if (!msg.returned) this.#retire(index, slot);
       for (const key of msg.deleted ?? []) this.#forget(key);
       job.resolve({ returned: msg.returned, results: msg.results, error: msg.error, created: msg.created });
     });
-    worker.on("error", (err) => this.#fail(slot, new PoolError(`worker crashed: ${err.message}`)));
+    worker.on("error", (err) => {
+      if (slot.tid === undefined) this.#broken ??= new PoolError(`worker failed to start: ${err.message}`);
+      this.#fail(slot, new PoolError(`worker crashed: ${err.message}`));
+    });
     worker.on("exit", (code) => {
       if (this.#closed) return;
-      if (code === DIRTY_EXIT_CODE) this.#replaced++;
-      const replacement = this.#spawn(index);
-      this.#slots[index] = replacement;
-      // A dirty worker answers its task and exits before starting another, so what it still held never ran.
       const unstarted = [...slot.jobs.values()];
       slot.jobs.clear();
-      if (code === DIRTY_EXIT_CODE) for (const job of unstarted) this.#send(replacement, job);
+      if (this.#broken) {
+        for (const job of unstarted) job.reject(this.#broken);
+        return;
+      }
+      if (!slot.retired) this.#retire(index, slot);
+      // A stranded worker answers its task and exits before starting another, so what it still held never ran.
+      const current = this.#slots[index] as Slot;
+      if (code === DIRTY_EXIT_CODE) for (const job of unstarted) this.#send(current, job);
       else for (const job of unstarted) job.reject(new PoolError(`worker exited with code ${code} during the task`));
     });
     return slot;
+  }
+
+  #retire(index: number, slot: Slot): void {
+    slot.retired = true;
+    this.#replaced++;
+    this.#slots[index] = this.#spawn(index);
   }
 
   #fail(slot: Slot, err: Error): void {
@@ -145,6 +175,7 @@ export class Pool {
   /** Runs actions in the provider's namespace on a worker thread. */
   run(provider: NsProvider, actions: NsActionSpec[]): Promise<TaskOutcome> {
     if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
+    if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
       const slot = this.#pick(provider);
       this.#send(slot, { id: this.#nextId++, provider, actions, resolve, reject });
@@ -165,4 +196,3 @@ export class Pool {
     );
   }
 }
-

@@ -8,14 +8,15 @@ import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Link } from "@neslink/codec-wasm";
 import type { ExecResult, NsActionSpec } from "../actions/ns-actions.js";
-import { NotFoundError, SystemCallError, ValidationError, errnoName } from "../errors.js";
+import { errnoName, NotFoundError, SystemCallError, ValidationError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
 import { describe, type LinkProvider } from "../links/providers.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import { nsPath } from "../namespace/providers.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { createNamed, deleteNamed } from "./named.js";
 import type { SocketCache } from "./sockets.js";
-import { identity, keyOf, openCurrent, within } from "./switch.js";
+import { identity, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */
 export interface TaskContext {
@@ -33,21 +34,23 @@ const RTEXT_FILTER_VF = 1;
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
 
 function listLinks(socket: NetlinkSocket): Link[] {
-  return socket
-    .dump({ type: "getLinkDump", extMask: RTEXT_FILTER_VF }, "RTM_GETLINK")
-    .flatMap((m) => (m.kind === "link" ? [m.link] : []));
+  return socket.dump({ type: "getLinkDump", extMask: RTEXT_FILTER_VF }, "RTM_GETLINK").flatMap((m) => (m.kind === "link" ? [m.link] : []));
 }
 
 function findLink(socket: NetlinkSocket, provider: LinkProvider): Link {
   const found = listLinks(socket).find((l) =>
-    provider.kind === "name" ? l.name === provider.name : provider.kind === "alias" ? l.alias === provider.alias : l.index === provider.index,
+    provider.kind === "name"
+      ? l.name === provider.name
+      : provider.kind === "alias"
+        ? l.alias === provider.alias
+        : l.index === provider.index,
   );
   if (!found) throw new NotFoundError("link", `no link with ${describe(provider)}`);
   return found;
 }
 
 function openHandle(ctx: TaskContext): NsHandleJSON {
-  const fd = openCurrent();
+  const fd = libc.openUntracked(SELF_NS);
   ctx.handedOut.push(fd);
   return { fd, ...identity(fd) };
 }

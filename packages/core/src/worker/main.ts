@@ -9,11 +9,11 @@ import type { NsActionSpec } from "../actions/ns-actions.js";
 import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
-import { DIRTY_EXIT_CODE, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
 import { callCustom, runAction, type TaskContext } from "./actions.js";
 import { createNamed } from "./named.js";
+import { DIRTY_EXIT_CODE, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
 import { SocketCache } from "./sockets.js";
-import { comeBack, currentKey, currentNs, identity, openCurrent } from "./switch.js";
+import { comeBack, currentKey, currentNs, identity, openCurrent, SELF_NS } from "./switch.js";
 
 const port = parentPort;
 if (!port) throw new Error("@neslink/core worker started outside a worker thread");
@@ -44,7 +44,7 @@ async function openTarget(provider: NsProvider): Promise<number> {
 async function enter(provider: NsProvider, ctx: TaskContext): Promise<number | undefined> {
   if (provider.kind === "new") {
     libc.unshare(libc.CLONE_NEWNET);
-    const fd = openCurrent();
+    const fd = libc.openUntracked(SELF_NS);
     ctx.handedOut.push(fd);
     return fd;
   }
@@ -100,7 +100,7 @@ async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]
 
   const reply: TaskReply = { type: "done", id, returned, key: ctx.key, deleted: ctx.deleted };
   if (failed) {
-    for (const fd of ctx.handedOut) closeSync(fd);
+    for (const fd of ctx.handedOut) libc.close(fd);
     const { index, error } = failed;
     reply.error = toErrorJSON(
       index < 0
@@ -119,7 +119,6 @@ async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]
     process.exit(DIRTY_EXIT_CODE);
   }
 }
-
 
 let queue: Promise<void> = Promise.resolve();
 port.on("message", (msg: ToWorker) => {

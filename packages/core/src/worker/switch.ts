@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, openSync, readlinkSync, statSync } from "node:fs";
 import * as libc from "../ffi/libc.js";
 
-const SELF = "/proc/thread-self/ns/net";
+export const SELF_NS = "/proc/thread-self/ns/net";
 
 /** The nsfs device and inode of the namespace an open descriptor refers to. */
 export function identity(fd: number): { dev: number; ino: number } {
@@ -21,18 +21,18 @@ export function keyOf(fd: number): string {
 
 /** "dev:ino" of this thread's current namespace. */
 export function currentKey(): string {
-  const { dev, ino } = statSync(SELF);
+  const { dev, ino } = statSync(SELF_NS);
   return `${dev}:${ino}`;
 }
 
 /** The namespace this thread is in now, as readlink shows it ("net:[ino]"). */
 export function currentNs(): string {
-  return readlinkSync(SELF);
+  return readlinkSync(SELF_NS);
 }
 
 /** A descriptor for this thread's current namespace. */
 export function openCurrent(): number {
-  return openSync(SELF, "r");
+  return openSync(SELF_NS, "r");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { NotFoundError, na, ns, nsDo, ValidationError, defaultPool, NamespaceEnterError } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +48,8 @@ describe("namespace providers", () => {
       expect(netnsList()).not.toContain(`${prefix}x`);
       await nsDo(ns.now(), na.deleteNamed(`${prefix}x`, dir));
     } finally {
+      // Like /run/netns, the dir was made a shared mount point of its own.
+      spawnSync("umount", ["-l", dir]);
       rmSync(dir, { recursive: true, force: true });
     }
   });

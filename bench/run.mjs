@@ -1,0 +1,337 @@
+#!/usr/bin/env node
+// neslink benchmark harness (plain ESM, Node 20; no build step).
+//
+//   node bench/run.mjs [--n 100,500] [--runs 1] [--peers a,b] [--ref NAME]
+//                      [--ipv6 off|on] [--settle MS] [--timeout S] [--workers W]
+//
+// Runs every peer of PEERS for each N, --runs times (peers interleaved within a
+// run round), takes the median of each phase over the runs, prints a table and
+// writes bench-results/latest.json and bench-results/latest.md.
+// Needs root (network namespaces). Run bench/setup.sh first.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH, "..");
+const OUT = join(ROOT, "bench-results");
+
+// ---- the peer registry -----------------------------------------------------
+// name: as printed in the peer's JSON; initial: one [a-z] letter, part of the
+// run's unique prefix `bp<initial><4 hex>`; cmd: argv before `N PREFIX`;
+// requires: files that must exist (else the peer is skipped with a note).
+// Every peer gets N and PREFIX, must create only namespaces named
+// PREFIX+"hub" / PREFIX+"n<i>" and print one JSON line (see bench/README.md).
+const py = join(BENCH, ".venv/bin/python");
+const goPeer = join(BENCH, ".bin/go-peer");
+const PEERS = [
+  { name: "ip-per-op", initial: "o", cmd: ["bash", join(BENCH, "peers/ip-per-op.sh")] },
+  { name: "ip-batch", initial: "b", cmd: ["bash", join(BENCH, "peers/ip-batch.sh")] },
+  { name: "pyroute2", initial: "p", cmd: [py, join(BENCH, "peers/pyroute2_peer.py")], requires: [py] },
+  {
+    name: "pyroute2-pushns",
+    initial: "q",
+    cmd: [py, join(BENCH, "peers/pyroute2_peer.py"), "--mode", "pushns"],
+    requires: [py],
+  },
+  { name: "go-seq", initial: "s", cmd: [goPeer, "-mode", "seq"], requires: [goPeer] },
+  {
+    name: "go-goroutines",
+    initial: "g",
+    cmd: (o) => [goPeer, "-mode", "goroutines", "-workers", String(o.workers)],
+    requires: [goPeer],
+  },
+  // neslink: picked up as soon as bench/peers/neslink.mjs exists.
+  {
+    name: "neslink",
+    initial: "n",
+    cmd: [process.execPath, join(BENCH, "peers/neslink.mjs")],
+    requires: [join(BENCH, "peers/neslink.mjs")],
+  },
+];
+
+// ---- options -----------------------------------------------------------------
+function parseArgs(argv) {
+  const o = { n: [100, 500], runs: 1, ref: null, peers: null, ipv6: "off", settle: null, timeout: 900, workers: 4 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) die(`${a} needs a value`);
+      return x;
+    };
+    if (a === "--n")
+      o.n = v()
+        .split(",")
+        .map((s) => Number.parseInt(s, 10));
+    else if (a === "--runs") o.runs = Number.parseInt(v(), 10);
+    else if (a === "--ref") o.ref = v();
+    else if (a === "--peers") o.peers = v().split(",");
+    else if (a === "--ipv6") o.ipv6 = v();
+    else if (a === "--settle") o.settle = Number.parseInt(v(), 10);
+    else if (a === "--timeout") o.timeout = Number.parseInt(v(), 10);
+    else if (a === "--workers") o.workers = Number.parseInt(v(), 10);
+    else if (a === "-h" || a === "--help") {
+      console.log(
+        readFileSync(fileURLToPath(import.meta.url), "utf8")
+          .split("\n")
+          .slice(1, 10)
+          .join("\n"),
+      );
+      process.exit(0);
+    } else die(`unknown argument ${a}`);
+  }
+  if (o.n.some((n) => !Number.isInteger(n) || n < 2 || n > 65000)) die("--n: integers in 2..65000");
+  if (!Number.isInteger(o.runs) || o.runs < 1) die("--runs: integer >= 1");
+  if (o.ipv6 !== "on" && o.ipv6 !== "off") die("--ipv6: on|off");
+  if (!Number.isInteger(o.workers) || o.workers < 1) die("--workers: integer >= 1");
+  return o;
+}
+
+function die(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(2);
+}
+
+// ---- namespace bookkeeping -------------------------------------------------------
+function listNetns() {
+  const out = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/)[0])
+    .filter(Boolean);
+}
+
+function ownedBy(prefix, name) {
+  return name === `${prefix}hub` || new RegExp(`^${prefix}n[0-9]+$`).test(name);
+}
+
+// Deletes leftovers of this prefix only; returns their names.
+function leftovers(prefix) {
+  const left = listNetns().filter((n) => n.startsWith(prefix));
+  for (const n of left) {
+    if (!ownedBy(prefix, n)) continue;
+    try {
+      execFileSync("ip", ["netns", "del", n], { stdio: "ignore" });
+    } catch {
+      /* reported below */
+    }
+  }
+  return left;
+}
+
+// ---- running one peer -----------------------------------------------------------
+function runPeer(peer, n, o) {
+  let prefix;
+  const existing = listNetns();
+  do prefix = `bp${peer.initial}${randomBytes(2).toString("hex")}`;
+  while (existing.some((x) => x.startsWith(prefix)));
+  const argv = [...(typeof peer.cmd === "function" ? peer.cmd(o) : peer.cmd), String(n), prefix];
+  return new Promise((res) => {
+    const t0 = performance.now();
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_IPV6: o.ipv6 },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // own process group: a timeout kills the whole tree
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      stderr += `\n[bench] timeout after ${o.timeout}s, sending SIGTERM`;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 10000).unref();
+    }, o.timeout * 1000);
+    child.on("error", (e) => {
+      stderr += `\n[bench] spawn failed: ${e.message}`;
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const wall_ms = performance.now() - t0;
+      const left = leftovers(prefix);
+      res({ prefix, code, signal, stdout, stderr, wall_ms, left });
+    });
+  });
+}
+
+function checkResult(peer, n, o, r) {
+  const problems = [];
+  if (r.left.length) problems.push(`namespaces left behind (deleted now): ${r.left.join(" ")}`);
+  if (r.code !== 0) problems.push(`exit ${r.code ?? r.signal}`);
+  const line = r.stdout.trim().split("\n").pop();
+  let j = null;
+  try {
+    j = JSON.parse(line);
+  } catch {
+    problems.push(`no JSON line on stdout: ${JSON.stringify(line?.slice(0, 200))}`);
+  }
+  if (j) {
+    for (const k of ["peer", "version", "n", "setup_ms", "inventory_ms", "teardown_ms", "total_ms", "links", "addrs", "peak_rss_kb"])
+      if (!(k in j)) problems.push(`JSON lacks ${k}`);
+    if (j.peer !== peer.name) problems.push(`peer is ${j.peer}, expected ${peer.name}`);
+    if (j.n !== n) problems.push(`n is ${j.n}, expected ${n}`);
+    // hub: lo + bridge + N veth ends; each namespace: lo + eth0
+    if (j.links !== 3 * n + 2) problems.push(`links ${j.links}, expected ${3 * n + 2}`);
+    // IPv4 only: hub lo 127.0.0.1; each namespace 127.0.0.1 + its 10.200/16
+    if (o.ipv6 === "off" && j.addrs !== 2 * n + 1) problems.push(`addrs ${j.addrs}, expected ${2 * n + 1}`);
+  }
+  return { j, problems };
+}
+
+// ---- statistics and output ----------------------------------------------------------
+const PHASES = ["setup_ms", "inventory_ms", "teardown_ms", "total_ms"];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const fmtMs = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const fmtRatio = (x) => (x == null ? "" : x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(2)}x`);
+
+function tableFor(rows, ref) {
+  const head = ["peer", "setup ms", "inventory ms", "teardown ms", "total ms", `total / ${ref}`, "links", "addrs", "peak RSS MB"];
+  const body = rows.map((r) => [
+    r.peer,
+    `${fmtMs(r.median.setup_ms)} (${fmtRatio(r.ratio?.setup_ms)})`,
+    `${fmtMs(r.median.inventory_ms)} (${fmtRatio(r.ratio?.inventory_ms)})`,
+    `${fmtMs(r.median.teardown_ms)} (${fmtRatio(r.ratio?.teardown_ms)})`,
+    fmtMs(r.median.total_ms),
+    fmtRatio(r.ratio?.total_ms),
+    String(r.links),
+    String(r.addrs),
+    (r.median.peak_rss_kb / 1024).toFixed(1),
+  ]);
+  return { head, body };
+}
+
+function textTable({ head, body }) {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
+  return [line(head), w.map((x) => "-".repeat(x)).join("  "), ...body.map(line)].join("\n");
+}
+
+function mdTable({ head, body }) {
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
+    ...body.map((b) => `| ${b.join(" | ")} |`),
+  ].join("\n");
+}
+
+// ---- main -----------------------------------------------------------------------------
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) die("needs root (network namespaces)");
+  let peers = PEERS;
+  if (o.peers) {
+    const unknown = o.peers.filter((p) => !PEERS.some((x) => x.name === p));
+    if (unknown.length) die(`unknown peer(s): ${unknown.join(", ")}; known: ${PEERS.map((p) => p.name).join(", ")}`);
+    peers = PEERS.filter((p) => o.peers.includes(p.name));
+  }
+  const skipped = [];
+  peers = peers.filter((p) => {
+    const missing = (p.requires ?? []).filter((f) => !existsSync(f));
+    if (missing.length) skipped.push(`${p.name} (missing ${missing.map((f) => f.replace(`${ROOT}/`, "")).join(", ")})`);
+    return !missing.length;
+  });
+  if (skipped.length) console.error(`bench: skipping ${skipped.join("; ")}`);
+  if (!peers.length) die("no peer to run (did you run bench/setup.sh?)");
+  const names = peers.map((p) => p.name);
+  const ref = o.ref ?? (names.includes("neslink") ? "neslink" : names.includes("go-goroutines") ? "go-goroutines" : names[0]);
+  if (!names.includes(ref)) die(`reference peer ${ref} is not among the peers run`);
+
+  const raw = {}; // `${peer}@${n}` -> [json]
+  let failed = false;
+  outer: for (const n of o.n) {
+    const settle = o.settle ?? 1000 + 2 * n; // ms: let the kernel reap the deleted namespaces (asynchronous)
+    for (let run = 1; run <= o.runs; run++) {
+      for (const peer of peers) {
+        const r = await runPeer(peer, n, o);
+        const { j, problems } = checkResult(peer, n, o, r);
+        if (problems.length) {
+          failed = true;
+          console.error(`\nbench: FAILED ${peer.name} N=${n} run ${run} (prefix ${r.prefix}):\n  - ${problems.join("\n  - ")}`);
+          if (r.stderr.trim()) console.error(`  stderr:\n${r.stderr.trim().replace(/^/gm, "    ")}`);
+          if (r.left.length) break outer; // a peer that leaks namespaces stops the whole bench
+          continue;
+        }
+        const key = `${peer.name}@${n}`;
+        if (!raw[key]) raw[key] = [];
+        raw[key].push({ ...j, wall_ms: Math.round(r.wall_ms), prefix: r.prefix });
+        console.error(
+          `bench: N=${n} run ${run}/${o.runs} ${peer.name.padEnd(16)} setup ${fmtMs(j.setup_ms)} inv ${fmtMs(j.inventory_ms)} teardown ${fmtMs(j.teardown_ms)} total ${fmtMs(j.total_ms)} ms`,
+        );
+        await new Promise((s) => setTimeout(s, settle));
+      }
+    }
+  }
+
+  const results = [];
+  for (const n of o.n) {
+    const rows = [];
+    for (const p of peers) {
+      const runs = raw[`${p.name}@${n}`];
+      if (!runs?.length) continue;
+      const med = {};
+      for (const k of [...PHASES, "peak_rss_kb"]) med[k] = median(runs.map((x) => x[k]));
+      rows.push({ peer: p.name, n, version: runs[0].version, links: runs[0].links, addrs: runs[0].addrs, runs, median: med });
+    }
+    const refRow = rows.find((r) => r.peer === ref);
+    for (const r of rows) {
+      r.ratio = refRow ? Object.fromEntries(PHASES.map((k) => [k, r.median[k] / refRow.median[k]])) : null;
+    }
+    results.push(...rows);
+  }
+
+  const meta = {
+    date: new Date().toISOString(),
+    host: { kernel: os.release(), cpus: os.cpus().length, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    n: o.n,
+    runs: o.runs,
+    ref,
+    ipv6: o.ipv6,
+    go_workers: o.workers,
+    statistic: "median over runs, per phase independently (total_ms is the median of totals)",
+    peak_rss: "largest peak RSS of any single process in the peer tree (see bench/README.md)",
+    skipped,
+    complete: !failed,
+  };
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, "latest.json"), `${JSON.stringify({ meta, results }, null, 2)}\n`);
+
+  const versions = [...new Map(results.map((r) => [r.peer, r.version])).entries()].map(([p, v]) => `- ${p}: ${v}`);
+  let md = `# neslink benchmark: latest run\n\n${meta.date}; kernel ${meta.host.kernel}, ${meta.host.cpus} CPUs, Node ${meta.host.node}; runs per point: ${o.runs} (median); IPv6 in the namespaces: ${o.ipv6}; ratios relative to **${ref}**${failed ? "\n\n**Some runs FAILED: see the harness output.**" : ""}\n\nWorkload: hub namespace with a bridge, N namespaces each joined by a veth pair (eth0 10.200.x.y/16, all up), ping between two namespaces (untimed), inventory of every link and address of all N+1 namespaces, teardown. See bench/README.md.\n`;
+  for (const n of o.n) {
+    const rows = results.filter((r) => r.n === n);
+    if (!rows.length) continue;
+    const t = tableFor(rows, ref);
+    md += `\n## N = ${n}\n\n${mdTable(t)}\n`;
+    console.log(`\nN = ${n}  (median of ${o.runs} run(s); ratio = peer / ${ref}; IPv6 ${o.ipv6})\n${textTable(t)}`);
+  }
+  md += `\nVersions:\n${versions.join("\n")}\n`;
+  if (skipped.length) md += `\nSkipped: ${skipped.join("; ")}\n`;
+  writeFileSync(join(OUT, "latest.md"), md);
+  console.log(`\nwrote ${join("bench-results", "latest.json")} and ${join("bench-results", "latest.md")}`);
+  if (failed) {
+    console.error("bench: FAILED (see above)");
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

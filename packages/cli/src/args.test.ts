@@ -1,0 +1,69 @@
+import { ValidationError } from "@neslink/core";
+import { describe, expect, it } from "vitest";
+import { parse, wantsJson } from "./args.js";
+import { commands } from "./commands/index.js";
+
+const run = (...argv: string[]) => {
+  const parsed = parse(argv, commands);
+  if (parsed.kind !== "run") throw new Error(`expected a command, got ${parsed.kind}`);
+  return { command: parsed.command.name, ...parsed.invocation };
+};
+
+function usageError(argv: string[]): ValidationError {
+  try {
+    parse(argv, commands);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).code).toBe("ERR_INVALID_ARGUMENT");
+    return err as ValidationError;
+  }
+  throw new Error(`expected a usage error for ${argv.join(" ")}`);
+}
+
+describe("parse", () => {
+  it("picks the longest matching command and its positional arguments", () => {
+    expect(run("ns", "add", "lab1")).toEqual({ command: "ns add", args: ["lab1"], ns: undefined });
+    expect(run("ns", "del", "lab1")).toEqual({ command: "ns del", args: ["lab1"], ns: undefined });
+    expect(run("link", "show", "eth0", "-n", "lab1")).toEqual({ command: "link show", args: ["eth0"], ns: "lab1" });
+  });
+
+  it("takes options before or after the command words", () => {
+    expect(run("--json", "links", "--ns", "lab1")).toMatchObject({ command: "links", ns: "lab1" });
+    expect(run("links", "--ns=lab1", "--json")).toMatchObject({ command: "links", ns: "lab1" });
+  });
+
+  it("passes everything after -- to exec untouched", () => {
+    expect(run("exec", "--ns", "lab1", "--", "ip", "-j", "link", "--json")).toEqual({
+      command: "exec",
+      args: ["ip", "-j", "link", "--json"],
+      ns: "lab1",
+    });
+  });
+
+  it("answers --help for everything, a group and a command, and --version", () => {
+    expect(parse(["--help"], commands)).toEqual({ kind: "help", topic: "" });
+    expect(parse(["ns", "-h"], commands)).toEqual({ kind: "help", topic: "ns" });
+    expect(parse(["link", "show", "--help"], commands)).toEqual({ kind: "help", topic: "link show" });
+    expect(parse(["links", "-V"], commands)).toEqual({ kind: "version" });
+  });
+
+  it("names the field at fault in usage errors", () => {
+    expect(usageError([]).field).toBe("command");
+    expect(usageError(["frob"]).message).toContain('unknown command "frob"');
+    expect(usageError(["ns"]).message).toContain('"ns" needs a subcommand');
+    expect(usageError(["ns", "add"]).field).toBe("NAME");
+    expect(usageError(["ns", "add", "a", "b"]).message).toContain('unexpected argument "b"');
+    expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");
+    expect(usageError(["exec", "--ns", "a"]).field).toBe("CMD");
+    expect(usageError(["links", "--bogus"]).field).toBe("argv");
+    expect(usageError(["links", "--ns"]).field).toBe("argv");
+  });
+});
+
+describe("wantsJson", () => {
+  it("looks only before --", () => {
+    expect(wantsJson(["links", "--json"])).toBe(true);
+    expect(wantsJson(["exec", "--ns", "a", "--", "tool", "--json"])).toBe(false);
+    expect(wantsJson(["--bogus", "--json"])).toBe(true);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * argv to a command call. Command words come first ("link show NAME"); options
+ * may go anywhere before "--". Everything wrong here is a ValidationError, so
+ * it prints and exits like any other usage error.
+ */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { ValidationError } from "@neslink/core";
+import type { Command, Invocation, OptionName } from "./command.js";
+
+// One table for every command's options, so a value-taking option is never mistaken for a positional.
+const OPTIONS = {
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+  ns: { type: "string", short: "n" },
+} as const satisfies ParseArgsConfig["options"];
+
+const GLOBAL = new Set(["json", "help", "version"]);
+
+/** What to do: print help (for a command, a group such as "ns", or everything), the version, or run a command. */
+export type Parsed = { kind: "help"; topic: string } | { kind: "version" } | { kind: "run"; command: Command; invocation: Invocation };
+
+/** Whether errors must be printed as JSON: known even when the rest of argv does not parse. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+function longestMatch(words: readonly string[], commands: readonly Command[]): Command | undefined {
+  let best: Command | undefined;
+  for (const command of commands) {
+    const name = command.name.split(" ");
+    const matches = name.every((word, i) => words[i] === word);
+    if (matches && name.length > (best?.name.split(" ").length ?? 0)) best = command;
+  }
+  return best;
+}
+
+function checkArgs(command: Command, args: readonly string[]): void {
+  const missing = command.args[args.length] ?? (command.rest && args.length === command.args.length ? command.rest : undefined);
+  if (missing) throw new ValidationError(missing, "is required");
+  const extra = command.rest ? undefined : args[command.args.length];
+  if (extra !== undefined) throw new ValidationError("argv", `unexpected argument "${extra}" for "neslink ${command.name}"`);
+}
+
+function tokenize(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+  } catch (err) {
+    throw new ValidationError("argv", (err as Error).message);
+  }
+}
+
+export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {
+  const { values, positionals, tokens } = tokenize(argv);
+  if (values.version) return { kind: "version" };
+
+  const command = longestMatch(positionals, commands);
+  if (!command) {
+    const topic = positionals.join(" ");
+    const known = topic === "" || commands.some((c) => c.name.startsWith(`${topic} `));
+    if (!known) throw new ValidationError("command", `unknown command "${topic}"`);
+    if (values.help) return { kind: "help", topic };
+    throw new ValidationError("command", topic === "" ? "is required" : `"${topic}" needs a subcommand`);
+  }
+  if (values.help) return { kind: "help", topic: command.name };
+
+  for (const token of tokens) {
+    if (token.kind === "option" && !GLOBAL.has(token.name) && !command.options.includes(token.name as OptionName)) {
+      throw new ValidationError(`--${token.name}`, `is not an option of "neslink ${command.name}"`);
+    }
+  }
+  const args = positionals.slice(command.name.split(" ").length);
+  checkArgs(command, args);
+  return { kind: "run", command, invocation: { args, ns: values.ns } };
+}

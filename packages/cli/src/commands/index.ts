@@ -1,0 +1,9 @@
+import type { Command } from "../command.js";
+import { exec } from "./exec.js";
+import { linkShow } from "./link-show.js";
+import { links } from "./links.js";
+import { nsAdd } from "./ns-add.js";
+import { nsDel } from "./ns-del.js";
+
+/** Every command, in the order `neslink --help` lists them. */
+export const commands: readonly Command[] = [nsAdd, nsDel, links, linkShow, exec];

@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { commands } from "./commands/index.js";
+import { main } from "./main.js";
+
+// Only paths that never reach the kernel: help, version and usage errors.
+async function call(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, stdout: out.join(""), stderr: err.join("") };
+}
+
+describe("main", () => {
+  it("prints the package version", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(await call("--version")).toEqual({ status: 0, stdout: `${version}\n`, stderr: "" });
+    expect(JSON.parse((await call("--version", "--json")).stdout)).toEqual({ version });
+  });
+
+  it("lists every command in --help and gives each its own usage", async () => {
+    const { status, stdout } = await call("--help");
+    expect(status).toBe(0);
+    for (const command of commands) {
+      expect(stdout).toContain(command.synopsis);
+      const own = await call(...command.name.split(" "), "--help");
+      expect(own.stdout).toMatch(new RegExp(`^Usage: neslink ${command.synopsis.replace(/[[\].]/g, "\\$&")}`));
+      expect(own.stdout).toContain("Exit status:");
+    }
+  });
+
+  it("exits 2 on a usage error, with a hint, or with { error } on stdout under --json", async () => {
+    const human = await call("frob");
+    expect(human.status).toBe(2);
+    expect(human.stdout).toBe("");
+    expect(human.stderr).toBe('neslink: ERR_INVALID_ARGUMENT: command: unknown command "frob"\nRun "neslink --help" for usage.\n');
+
+    const json = await call("ns", "add", "--json");
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "NAME" });
+  });
+
+  it("refuses a bad namespace name before anything touches the kernel", async () => {
+    const { status, stdout } = await call("ns", "add", "../etc", "--json");
+    expect(status).toBe(2);
+    expect(JSON.parse(stdout).error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "name" });
+  });
+
+  it("requires --ns for exec", async () => {
+    const { status, stderr } = await call("exec", "--", "true");
+    expect(status).toBe(2);
+    expect(stderr).toContain("--ns: is required");
+  });
+});

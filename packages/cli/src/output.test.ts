@@ -1,0 +1,68 @@
+import { NotFoundError, ValidationError } from "@neslink/core";
+import { describe, expect, it } from "vitest";
+import { linkTable } from "./commands/links.js";
+import { errorText, exitCodeOf, fields, table, toJson } from "./output.js";
+
+describe("table", () => {
+  it("aligns columns, shows missing values as '-' and leaves no trailing blanks", () => {
+    expect(
+      table(
+        [
+          ["1", "lo", null],
+          ["12", "veth-long", ""],
+        ],
+        ["IDX", "NAME", "KIND"],
+      ),
+    ).toBe("IDX  NAME       KIND\n1    lo         -\n12   veth-long  -\n");
+  });
+
+  it("prints a record as aligned key/value lines", () => {
+    expect(fields({ name: "lo", mtu: 65536, alias: null })).toBe("name   lo\nmtu    65536\nalias  -\n");
+  });
+});
+
+describe("linkTable", () => {
+  it("shows one row per link", () => {
+    const lo = {
+      index: 1,
+      name: "lo",
+      flags: 0x49,
+      up: true,
+      mtu: 65536,
+      mac: "00:00:00:00:00:00",
+      operstate: "unknown" as const,
+      kind: null,
+      masterIndex: null,
+      alias: null,
+      group: 0,
+      linkNetnsid: null,
+      parentIndex: null,
+    };
+    expect(linkTable([lo]).split("\n")).toEqual([
+      "INDEX  NAME  KIND  ADMIN  OPER     MTU    MAC",
+      "1      lo    -     UP     unknown  65536  00:00:00:00:00:00",
+      "",
+    ]);
+  });
+});
+
+describe("errors", () => {
+  it("prints { error } as JSON with --json, else one line naming the code", () => {
+    const err = new ValidationError("name", "must be a non-empty string");
+    expect(JSON.parse(errorText(err, true))).toEqual({
+      error: { name: "ValidationError", code: "ERR_INVALID_ARGUMENT", message: "name: must be a non-empty string", field: "name" },
+    });
+    expect(errorText(err, false)).toBe("neslink: ERR_INVALID_ARGUMENT: name: must be a non-empty string\n");
+    expect(errorText(new Error("boom"), false)).toBe("neslink: ERR_UNKNOWN: boom\n");
+  });
+
+  it("exits 2 for usage errors and 1 for everything else", () => {
+    expect(exitCodeOf(new ValidationError("x", "bad"))).toBe(2);
+    expect(exitCodeOf(new NotFoundError("namespace", "gone"))).toBe(1);
+    expect(exitCodeOf(new Error("boom"))).toBe(1);
+  });
+
+  it("ends JSON with a newline", () => {
+    expect(toJson([1])).toBe("[\n  1\n]\n");
+  });
+});

@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, linksIn, netnsList, uniquePrefix } from "./kernel.js";
+
+// What ships: the compiled bin, run as a user would run it.
+const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+const prefix = uniquePrefix("nc");
+
+function neslink(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(...args: string[]) {
+  const r = neslink("--json", ...args);
+  return { status: r.status, body: JSON.parse(r.stdout) };
+}
+
+afterAll(() => cleanup(prefix));
+
+describe("neslink (built bin)", () => {
+  it("adds a namespace, lists its links as iproute2 sees them, and deletes it", () => {
+    const name = `${prefix}a`;
+    expect(json("ns", "add", name)).toEqual({ status: 0, body: { name, path: `/run/netns/${name}` } });
+    expect(netnsList()).toContain(name);
+
+    const listed = json("links", "--ns", name);
+    expect(listed.status).toBe(0);
+    const fromIp = linksIn(name);
+    expect(listed.body.map((l: { index: number; name: string; mtu: number }) => [l.index, l.name, l.mtu])).toEqual(
+      fromIp.map((l) => [l.ifindex, l.ifname, l.mtu]),
+    );
+
+    const lo = json("link", "show", "lo", "--ns", name);
+    expect(lo).toMatchObject({ status: 0, body: { name: "lo", index: fromIp.find((l) => l.ifname === "lo")?.ifindex } });
+
+    const table = neslink("links", "-n", name);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/^INDEX\s+NAME\s+KIND/);
+    expect(table.stdout).toMatch(/\n1\s+lo\s+/);
+
+    const again = json("ns", "add", name);
+    expect(again.status).toBe(1);
+    expect(again.body.error.cause.code).toBe("EEXIST");
+
+    expect(neslink("ns", "del", name)).toMatchObject({ status: 0, stdout: `deleted namespace ${name}\n` });
+    expect(netnsList()).not.toContain(name);
+  });
+
+  it("runs a program inside the namespace and passes its failure on", () => {
+    const name = `${prefix}b`;
+    expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
+    const inside = neslink("exec", "--ns", name, "--", "ip", "-j", "link", "show");
+    expect(inside.status).toBe(0);
+    expect(JSON.parse(inside.stdout).map((l: { ifname: string }) => l.ifname)).toEqual(linksIn(name).map((l) => l.ifname));
+
+    const failing = json("exec", "--ns", name, "--", "sh", "-c", "echo oops >&2; exit 3");
+    expect(failing).toMatchObject({ status: 1, body: { status: 3, stderr: "oops\n" } });
+    expect(neslink("ns", "del", name)).toMatchObject({ status: 0 });
+  });
+
+  it("reports a missing namespace or link as a runtime error naming the code", () => {
+    const missing = neslink("links", "--ns", `${prefix}missing`);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^neslink: ERR_NS_NOT_FOUND: /);
+
+    const name = `${prefix}c`;
+    expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
+    const noLink = json("link", "show", "nope0", "--ns", name);
+    expect(noLink.status).toBe(1);
+    expect(noLink.body.error.cause.code).toBe("ERR_LINK_NOT_FOUND");
+    expect(neslink("ns", "del", name)).toMatchObject({ status: 0 });
+    expect(json("ns", "del", name).body.error.cause.code).toBe("ERR_NS_NOT_FOUND");
+  });
+
+  it("refuses a bad name with a usage error, touching nothing", () => {
+    const before = netnsList(prefix);
+    const bad = json("ns", "add", `${prefix}/../x`);
+    expect(bad.status).toBe(2);
+    expect(bad.body.error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "name" });
+    expect(netnsList(prefix)).toEqual(before);
+  });
+});

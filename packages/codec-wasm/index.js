@@ -1,0 +1,32 @@
+// Entry point of @neslink/codec-wasm: loads the wasm-bindgen build (pkg/codec.js, CommonJS) and speaks JSON to it. Types: index.d.ts.
+import { createRequire } from "node:module";
+
+const codec = createRequire(import.meta.url)("./pkg/codec.js");
+
+/** Runs one wasm export; its errors become CodecErrors with a stable code. */
+function call(name, code, input) {
+  try {
+    return codec[name](input);
+  } catch (cause) {
+    const error = new Error(`${name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    error.name = "CodecError";
+    error.code = code;
+    throw error;
+  }
+}
+
+export function encodeRequests(requests) {
+  return call("encodeRequests", "ERR_NETLINK_ENCODE", JSON.stringify(requests));
+}
+
+export function decodeMessages(bytes) {
+  return JSON.parse(call("decodeMessages", "ERR_NETLINK_DECODE", bytes));
+}
+
+export function decodeRaw(bytes) {
+  return JSON.parse(call("decodeRaw", "ERR_NETLINK_DECODE", bytes));
+}
+
+export function encodeRaw(messages) {
+  return call("encodeRaw", "ERR_NETLINK_ENCODE", JSON.stringify(messages));
+}

@@ -1,0 +1,237 @@
+//! nlmsghdr framing and the typed `Message` of index.d.ts.
+
+use serde::Serialize;
+
+use crate::error::{decode_done, decode_error, Done, ErrorAck};
+use crate::fault::DecodeError;
+use crate::link::{decode_link, Link, RTM_DELLINK, RTM_NEWLINK};
+use crate::wire::{align4, read_u16, read_u32};
+
+pub const HEADER: usize = 16;
+pub const NLMSG_ERROR: u16 = 2;
+pub const NLMSG_DONE: u16 = 3;
+pub const NLM_F_REQUEST: u16 = 0x1;
+const NLM_F_MULTI: u16 = 0x2;
+const NLM_F_DUMP_INTR: u16 = 0x10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub kind: u16,
+    pub flags: u16,
+    pub seq: u32,
+    pub pid: u32,
+}
+
+/// One message of a buffer: its header, its payload and where it starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    pub header: Header,
+    pub payload: &'a [u8],
+    pub offset: usize,
+}
+
+impl Frame<'_> {
+    /// Absolute offset of the payload's first byte.
+    pub fn payload_offset(&self) -> usize {
+        self.offset + HEADER
+    }
+}
+
+pub fn read_header(buf: &[u8], at: usize) -> Option<(u32, Header)> {
+    Some((
+        read_u32(buf, at)?,
+        Header {
+            kind: read_u16(buf, at + 4)?,
+            flags: read_u16(buf, at + 6)?,
+            seq: read_u32(buf, at + 8)?,
+            pid: read_u32(buf, at + 12)?,
+        },
+    ))
+}
+
+/// Splits a buffer of one or many messages, stepping by NLMSG_ALIGN(nlmsg_len)
+/// as recv() results concatenate; the last message may end unpadded.
+pub fn frames(buf: &[u8]) -> Result<Vec<Frame<'_>>, DecodeError> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < buf.len() {
+        let Some((len, header)) = read_header(buf, at) else {
+            return Err(DecodeError::new(
+                at,
+                format!(
+                    "{} bytes left, too few for a 16-byte nlmsghdr",
+                    buf.len() - at
+                ),
+            ));
+        };
+        let len = len as usize;
+        if len < HEADER {
+            return Err(DecodeError::new(
+                at,
+                format!("nlmsg_len {len} is shorter than the 16-byte nlmsghdr"),
+            ));
+        }
+        if len > buf.len() - at {
+            return Err(DecodeError::new(
+                at,
+                format!(
+                    "nlmsg_len {len} runs past the end of the buffer ({} bytes left)",
+                    buf.len() - at
+                ),
+            ));
+        }
+        out.push(Frame {
+            header,
+            payload: &buf[at + HEADER..at + len],
+            offset: at,
+        });
+        at = at.saturating_add(align4(len)).min(buf.len());
+    }
+    Ok(out)
+}
+
+/// Reserves an nlmsghdr; `end` fills in its length once the body is written.
+pub fn begin(buf: &mut Vec<u8>, header: Header) -> usize {
+    let start = buf.len();
+    buf.extend_from_slice(&[0; 4]);
+    buf.extend_from_slice(&header.kind.to_le_bytes());
+    buf.extend_from_slice(&header.flags.to_le_bytes());
+    buf.extend_from_slice(&header.seq.to_le_bytes());
+    buf.extend_from_slice(&header.pid.to_le_bytes());
+    start
+}
+
+pub fn end(buf: &mut [u8], start: usize) -> Result<(), String> {
+    let len =
+        u32::try_from(buf.len() - start).map_err(|_| "message longer than 4 GiB".to_string())?;
+    buf[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeaderJson {
+    #[serde(rename = "type")]
+    kind: u16,
+    flags: u16,
+    seq: u32,
+    pid: u32,
+    multi: bool,
+    dump_intr: bool,
+}
+
+impl From<Header> for HeaderJson {
+    fn from(h: Header) -> Self {
+        HeaderJson {
+            kind: h.kind,
+            flags: h.flags,
+            seq: h.seq,
+            pid: h.pid,
+            multi: h.flags & NLM_F_MULTI != 0,
+            dump_intr: h.flags & NLM_F_DUMP_INTR != 0,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Message {
+    #[serde(flatten)]
+    pub header: HeaderJson,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Body {
+    Link { name: &'static str, link: Link },
+    Error(ErrorAck),
+    Done(Done),
+    Other {},
+}
+
+fn decode_frame(frame: &Frame) -> Result<Body, DecodeError> {
+    Ok(match frame.header.kind {
+        RTM_NEWLINK => Body::Link {
+            name: "RTM_NEWLINK",
+            link: decode_link(frame)?,
+        },
+        RTM_DELLINK => Body::Link {
+            name: "RTM_DELLINK",
+            link: decode_link(frame)?,
+        },
+        NLMSG_ERROR => Body::Error(decode_error(frame)?),
+        NLMSG_DONE => Body::Done(decode_done(frame)?),
+        _ => Body::Other {},
+    })
+}
+
+pub fn decode_messages(buf: &[u8]) -> Result<Vec<Message>, DecodeError> {
+    frames(buf)?
+        .iter()
+        .map(|frame| {
+            Ok(Message {
+                header: frame.header.into(),
+                body: decode_frame(frame)?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(kind: u16, flags: u16, payload: &[u8]) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let start = begin(
+            &mut buf,
+            Header {
+                kind,
+                flags,
+                seq: 7,
+                pid: 9,
+            },
+        );
+        buf.extend_from_slice(payload);
+        end(&mut buf, start).unwrap();
+        buf
+    }
+
+    #[test]
+    fn frames_step_by_aligned_length() {
+        let mut buf = message(1, 0, &[1]);
+        buf.extend_from_slice(&[0; 3]);
+        buf.extend(message(4, NLM_F_MULTI, &[]));
+        let frames = frames(&buf).unwrap();
+        assert_eq!(frames.len(), 2);
+        assert_eq!(
+            (frames[0].payload, frames[1].offset, frames[1].header.kind),
+            (&[1u8][..], 20, 4)
+        );
+    }
+
+    #[test]
+    fn header_flags_become_booleans() {
+        let json = serde_json::to_value(
+            decode_messages(&message(1, NLM_F_MULTI | NLM_F_DUMP_INTR, &[])).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{ "type": 1, "flags": 0x12, "seq": 7, "pid": 9, "multi": true, "dumpIntr": true, "kind": "other" }])
+        );
+    }
+
+    #[test]
+    fn bad_lengths_are_errors() {
+        assert!(frames(&[0; 15]).unwrap_err().what.contains("too few"));
+        let mut short = message(1, 0, &[]);
+        short[0] = 8;
+        assert!(frames(&short).unwrap_err().what.contains("shorter"));
+        let mut long = message(1, 0, &[]);
+        long.extend(message(1, 0, &[]));
+        long[16] = 40;
+        assert_eq!(frames(&long).unwrap_err().offset, 16);
+    }
+}

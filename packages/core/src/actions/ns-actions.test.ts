@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../errors.js";
+import { byName } from "../links/providers.js";
+import { create } from "../namespace/providers.js";
+import { exec, script, setLinkNs } from "./ns-actions.js";
+
+describe("namespace actions are validated plain data", () => {
+  it("script variables are quoted as one word", () => {
+    const action = script("echo {{a}} {{ b }}", { a: "x'; rm -rf /", b: 3 });
+    expect(action).toEqual({ kind: "exec", argv: ["/bin/sh", "-e", "-c", "echo 'x'\\''; rm -rf /' '3'"], options: {} });
+  });
+
+  it("a script variable that is not given names itself", () => {
+    expect(() => script("echo {{nope}}")).toThrow(ValidationError);
+    expect(() => script("echo {{nope}}")).toThrow(/vars\.nope/);
+  });
+
+  it("exec needs a non-empty argv", () => {
+    expect(() => exec([])).toThrow(/argv/);
+    expect(() => exec(["ls", "a\0b"])).toThrow(/argv\[1\]/);
+  });
+
+  it("a link can only move to a namespace that already exists", () => {
+    expect(() => setLinkNs(byName("eth0"), create())).toThrow(/existing namespace/);
+  });
+
+  it("survive structured cloning (they cross into workers)", () => {
+    const action = setLinkNs(byName("veth0"), { kind: "name", name: "b", dir: "/run/netns" });
+    expect(structuredClone(action)).toEqual(action);
+  });
+});

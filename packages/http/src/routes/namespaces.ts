@@ -1,0 +1,26 @@
+import { na, ns } from "@neslink/core";
+import { type CreateNamespaceBody, createNamespaceBody } from "../bodies.js";
+import type { Route } from "../router.js";
+
+export const namespaceRoutes: Route[] = [
+  {
+    method: "POST",
+    path: "/v1/namespaces",
+    body: createNamespaceBody,
+    async handle({ body, nsDo }) {
+      const { name } = body as CreateNamespaceBody;
+      const {
+        results: [created],
+      } = await nsDo(ns.now(), na.createNamed(name));
+      return { status: 201, body: { namespace: created }, headers: { location: `/v1/namespaces/${encodeURIComponent(created.name)}` } };
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/v1/namespaces/{name}",
+    async handle({ param, nsDo }) {
+      await nsDo(ns.now(), na.deleteNamed(param("name")));
+      return { status: 204 };
+    },
+  },
+];

@@ -1,0 +1,43 @@
+import { ValidationError } from "@neslink/core";
+import { describe, expect, it } from "vitest";
+import { createNamespaceBody, execBody } from "./bodies.js";
+import { validate } from "./schema.js";
+
+function fieldOf(schema: Parameters<typeof validate>[0], value: unknown): string {
+  try {
+    validate(schema, value);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).field;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("validate", () => {
+  it("accepts bodies that match and returns them", () => {
+    expect(validate(createNamespaceBody, { name: "lab1" })).toEqual({ name: "lab1" });
+    expect(validate(execBody, { argv: ["ip", "-j", "link"] })).toEqual({ argv: ["ip", "-j", "link"] });
+  });
+
+  it("names the field at fault", () => {
+    expect(fieldOf(createNamespaceBody, [])).toBe("body");
+    expect(fieldOf(createNamespaceBody, null)).toBe("body");
+    expect(fieldOf(createNamespaceBody, {})).toBe("name");
+    expect(fieldOf(createNamespaceBody, { name: 7 })).toBe("name");
+    expect(fieldOf(createNamespaceBody, { name: "" })).toBe("name");
+    expect(fieldOf(createNamespaceBody, { name: "x".repeat(256) })).toBe("name");
+    expect(fieldOf(createNamespaceBody, { name: "ok", extra: 1 })).toBe("extra");
+    expect(fieldOf(execBody, { argv: [] })).toBe("argv");
+    expect(fieldOf(execBody, { argv: "ls" })).toBe("argv");
+    expect(fieldOf(execBody, { argv: ["ls", 3] })).toBe("argv[1]");
+  });
+
+  it("says what is wrong in the message, after the field", () => {
+    expect(() => validate(createNamespaceBody, {})).toThrow("name: is required");
+    expect(() => validate(execBody, { argv: [] })).toThrow("argv: must have at least 1 items");
+  });
+
+  it("counts characters, not UTF-16 units", () => {
+    expect(validate(createNamespaceBody, { name: "😀".repeat(255) })).toBeTruthy();
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * The small subset of JSON Schema that request bodies use. The same objects
+ * are the OpenAPI document's request schemas and what `validate` checks, so
+ * the two cannot drift.
+ */
+import { ValidationError } from "@neslink/core";
+
+export type Schema =
+  | { readonly type: "string"; readonly minLength?: number; readonly maxLength?: number; readonly description?: string }
+  | {
+      readonly type: "array";
+      readonly items: Schema;
+      readonly minItems?: number;
+      readonly maxItems?: number;
+      readonly description?: string;
+    }
+  | {
+      readonly type: "object";
+      readonly properties: Readonly<Record<string, Schema>>;
+      readonly required: readonly string[];
+      readonly additionalProperties: false;
+      readonly description?: string;
+    };
+
+function between(field: string, count: number, min: number | undefined, max: number | undefined, unit: string): void {
+  if (min !== undefined && count < min) throw new ValidationError(field, `must have at least ${min} ${unit}`);
+  if (max !== undefined && count > max) throw new ValidationError(field, `must have at most ${max} ${unit}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks `value` against `schema` and returns it; a ValidationError names the
+ * field at fault ("name", "argv[2]"), or "body" for the body as a whole.
+ */
+export function validate(schema: Schema, value: unknown, path = ""): unknown {
+  const field = path || "body";
+  switch (schema.type) {
+    case "string":
+      if (typeof value !== "string") throw new ValidationError(field, "must be a string");
+      // JSON Schema counts characters (code points), not UTF-16 units.
+      between(field, [...value].length, schema.minLength, schema.maxLength, "characters");
+      return value;
+    case "array":
+      if (!Array.isArray(value)) throw new ValidationError(field, "must be an array");
+      between(field, value.length, schema.minItems, schema.maxItems, "items");
+      for (const [i, item] of value.entries()) validate(schema.items, item, `${field}[${i}]`);
+      return value;
+    case "object": {
+      if (!isPlainObject(value)) throw new ValidationError(field, "must be a JSON object");
+      const at = (key: string) => (path ? `${path}.${key}` : key);
+      for (const key of schema.required) if (!(key in value)) throw new ValidationError(at(key), "is required");
+      for (const [key, item] of Object.entries(value)) {
+        const property = schema.properties[key];
+        if (!property) throw new ValidationError(at(key), "is not a known field");
+        validate(property, item, at(key));
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import { defaultPool } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, listen } from "../../src/server.js";
+import { cleanup, linksIn, netnsList, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("nh");
+const token = randomBytes(24).toString("hex");
+const servers: Server[] = [];
+let base = "";
+let execBase = "";
+
+async function start(allowExec: boolean): Promise<string> {
+  const server = createServer({ token, allowExec });
+  servers.push(server);
+  return listen(server, { host: "127.0.0.1", port: 0 });
+}
+
+function call(path: string, init: RequestInit & { json?: unknown; auth?: string | null; at?: string } = {}) {
+  const { json, auth = token, at = base, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (auth !== null) headers.set("authorization", `Bearer ${auth}`);
+  if (json !== undefined) headers.set("content-type", "application/json");
+  return fetch(`${at}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+}
+
+interface ErrorBody {
+  code: string;
+  field?: string;
+  cause?: { code: string };
+}
+
+async function errorOf(res: Response): Promise<ErrorBody> {
+  return ((await res.json()) as { error: ErrorBody }).error;
+}
+
+beforeAll(async () => {
+  base = await start(false);
+  execBase = await start(true);
+});
+
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  await defaultPool().close();
+  cleanup(prefix);
+});
+
+describe("neslink HTTP API", () => {
+  it("serves health and the OpenAPI document without a token, nothing else", async () => {
+    expect(await (await call("/v1/health", { auth: null })).json()).toEqual({ status: "ok" });
+    expect(((await (await call("/v1/openapi.json", { auth: null })).json()) as { openapi: string }).openapi).toBe("3.1.0");
+
+    const anonymous = await call(`/v1/namespaces/${prefix}x/links`, { auth: null });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await errorOf(anonymous)).code).toBe("ERR_UNAUTHORIZED");
+    expect((await call(`/v1/namespaces/${prefix}x/links`, { auth: `${token}0` })).status).toBe(401);
+  });
+
+  it("refuses a body over 64 KiB with 413, and one that is not JSON with 415", async () => {
+    const big = await call("/v1/namespaces", { method: "POST", json: { name: "x".repeat(100 * 1024) } });
+    expect(big.status).toBe(413);
+    expect((await errorOf(big)).code).toBe("ERR_BODY_TOO_LARGE");
+
+    const text = await call("/v1/namespaces", { method: "POST", body: "name=x", headers: { "content-type": "text/plain" } });
+    expect(text.status).toBe(415);
+  });
+
+  it("refuses bad bodies and names with 400 naming the field, touching nothing", async () => {
+    const before = netnsList(prefix);
+    for (const [json, field] of [
+      [{ name: `${prefix}/../../etc/x` }, "name"],
+      [{ name: ".." }, "name"],
+      [{}, "name"],
+      [{ name: 3 }, "name"],
+      [{ name: `${prefix}y`, extra: true }, "extra"],
+      [[], "body"],
+    ] as const) {
+      const res = await call("/v1/namespaces", { method: "POST", json });
+      expect(res.status, JSON.stringify(json)).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field });
+    }
+    const broken = await call("/v1/namespaces", { method: "POST", body: "{", headers: { "content-type": "application/json" } });
+    expect(await errorOf(broken)).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "body" });
+    expect(netnsList(prefix)).toEqual(before);
+  });
+
+  it("creates a namespace (201), lists its links as iproute2 sees them, and deletes it (204)", async () => {
+    const name = `${prefix}a`;
+    const created = await call("/v1/namespaces", { method: "POST", json: { name } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("location")).toBe(`/v1/namespaces/${name}`);
+    expect(await created.json()).toEqual({ namespace: { name, path: `/run/netns/${name}` } });
+    expect(netnsList()).toContain(name);
+
+    const again = await call("/v1/namespaces", { method: "POST", json: { name } });
+    expect(again.status).toBe(409);
+
+    const listed = await call(`/v1/namespaces/${name}/links`);
+    expect(listed.status).toBe(200);
+    const { links } = (await listed.json()) as { links: { index: number; name: string; mtu: number; mac: string | null }[] };
+    expect(links.map((l) => [l.index, l.name, l.mtu])).toEqual(linksIn(name).map((l) => [l.ifindex, l.ifname, l.mtu]));
+
+    const lo = await call(`/v1/namespaces/${name}/links/lo`);
+    expect(((await lo.json()) as { link: { name: string } }).link.name).toBe("lo");
+    const noLink = await call(`/v1/namespaces/${name}/links/nope0`);
+    expect(noLink.status).toBe(404);
+    expect((await errorOf(noLink)).cause?.code).toBe("ERR_LINK_NOT_FOUND");
+
+    const deleted = await call(`/v1/namespaces/${name}`, { method: "DELETE" });
+    expect(deleted.status).toBe(204);
+    expect(await deleted.text()).toBe("");
+    expect(netnsList()).not.toContain(name);
+    expect((await call(`/v1/namespaces/${name}`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("answers 404 for a missing namespace", async () => {
+    const res = await call(`/v1/namespaces/${prefix}missing/links`);
+    expect(res.status).toBe(404);
+    expect((await errorOf(res)).code).toBe("ERR_NS_NOT_FOUND");
+  });
+
+  it("refuses exec with 403 unless it was allowed, and runs it inside the namespace when it was", async () => {
+    const name = `${prefix}b`;
+    expect((await call("/v1/namespaces", { method: "POST", json: { name } })).status).toBe(201);
+
+    const refused = await call(`/v1/namespaces/${name}/exec`, { method: "POST", json: { argv: ["ip", "-j", "link", "show"] } });
+    expect(refused.status).toBe(403);
+    expect((await errorOf(refused)).code).toBe("ERR_EXEC_DISABLED");
+
+    const badBody = await call(`/v1/namespaces/${name}/exec`, { at: execBase, method: "POST", json: { argv: ["ip", 1] } });
+    expect(await errorOf(badBody)).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "argv[1]" });
+
+    const ran = await call(`/v1/namespaces/${name}/exec`, { at: execBase, method: "POST", json: { argv: ["ip", "-j", "link", "show"] } });
+    expect(ran.status).toBe(200);
+    const { result } = (await ran.json()) as { result: { status: number; stdout: string } };
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).map((l: { ifname: string }) => l.ifname)).toEqual(linksIn(name).map((l) => l.ifname));
+
+    expect((await call(`/v1/namespaces/${name}`, { method: "DELETE" })).status).toBe(204);
+  });
+});
