@@ -98,7 +98,9 @@ function die(msg) {
 
 // ---- namespace bookkeeping -------------------------------------------------------
 function listNetns() {
-  const out = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+  // stderr ignored: while the kernel reaps deleted namespaces (ours or anyone's),
+  // `ip netns list` may print "Peer netns reference is invalid" for them.
+  const out = execFileSync("ip", ["netns", "list"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   return out
     .split("\n")
     .map((l) => l.trim().split(/\s+/)[0])

@@ -1,6 +1,6 @@
 // The README's demo: create a named namespace, list its links through the
 // codec, remove it. Uses the built @neslink/core, as a user would.
-import { defaultPool, na, ns, nsDo } from "@neslink/core";
+import { closeDefaultPool, na, ns, nsDo } from "@neslink/core";
 
 const name = `neslink-demo-${process.pid}`;
 try {
@@ -10,5 +10,5 @@ try {
 } finally {
   await nsDo(ns.now(), na.deleteNamed(name)).catch((err) => console.error(err.message));
   console.log(`removed namespace "${name}"`);
-  await defaultPool().close();
+  await closeDefaultPool();
 }

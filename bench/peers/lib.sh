@@ -25,12 +25,14 @@ ms_since() { local d=$(($(now_us) - $1)); printf '%d.%03d' $((d / 1000)) $((d % 
 # Delete every namespace that this run created (and only those): names are
 # ${P}hub and ${P}n<digits>. Used by the EXIT trap, so it also runs on failure.
 bench_cleanup() {
-  local ns
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-    if [[ $ns == "$HUB" || $ns =~ ^${P}n[0-9]+$ ]]; then
-      ip netns del "$ns" 2>/dev/null || echo "cleanup: could not delete $ns" >&2
-    fi
+  # Globs only (no command substitution): this also runs from a signal trap
+  # that interrupted a pipeline, where bash's job bookkeeping is unreliable.
+  local f ns batch=""
+  for f in /run/netns/"${P}"*; do
+    ns=${f##*/}
+    if [[ -e $f && ( $ns == "$HUB" || $ns =~ ^${P}n[0-9]+$ ) ]]; then batch+="netns del $ns"$'\n'; fi
   done
+  [[ -z $batch ]] || ip -force -batch - <<<"$batch" || echo "cleanup: some namespaces of $P could not be deleted" >&2
 }
 
 # Outside the timed phases: ns 1 must reach ns N over the bridge.
@@ -52,6 +54,10 @@ bench_rss_wrap() {
   if [[ ${BENCH_INNER:-} == 1 ]]; then return 0; fi
   local tmp out rc=0 rss
   tmp=$(mktemp)
+  # A signal to the process group also reaches the inner run, whose EXIT trap
+  # cleans up: the wrapper must wait for it (a trap, not SIG_IGN, which the
+  # inner bash would inherit and could not trap).
+  trap ':' INT TERM
   out=$(BENCH_INNER=1 /usr/bin/time -f %M -o "$tmp" bash "$0" "$@") || rc=$?
   rss=$(tail -n1 "$tmp")
   rm -f "$tmp"

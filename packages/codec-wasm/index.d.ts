@@ -22,14 +22,7 @@ export interface MessageHeader {
 }
 
 /** IF_OPER_* as iproute2 spells it (lower case). */
-export type OperState =
-  | "unknown"
-  | "notpresent"
-  | "down"
-  | "lowerlayerdown"
-  | "testing"
-  | "dormant"
-  | "up";
+export type OperState = "unknown" | "notpresent" | "down" | "lowerlayerdown" | "testing" | "dormant" | "up";
 
 /** A link as RTM_NEWLINK / RTM_DELLINK describes it. Absent attributes are null. */
 export interface Link {

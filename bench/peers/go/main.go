@@ -30,6 +30,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -39,6 +40,12 @@ import (
 )
 
 const netnsDir = "/run/netns"
+
+// stopping is set by SIGINT/SIGTERM: loops stop handing out work, run()
+// returns an error and main cleans up on its own (locked) thread.
+var stopping atomic.Bool
+
+var errStopped = errors.New("stopped by signal")
 
 var (
 	mode    = flag.String("mode", "seq", "seq | goroutines")
@@ -157,6 +164,9 @@ func (c *cfg) setupHub(origin netns.NsHandle) (*netlink.Handle, error) {
 
 func (c *cfg) setupSeq(origin netns.NsHandle, hubH *netlink.Handle) error {
 	for i := 1; i <= c.n; i++ {
+		if stopping.Load() {
+			return errStopped
+		}
 		h, ns, dirty, err := createNs(c.nsName(i), origin)
 		if dirty {
 			panic(err)
@@ -214,13 +224,16 @@ func parallel(n, w int, worker func() (job func(i int) (dirty bool, err error), 
 			}
 		}()
 	}
-	for i := 1; i <= n; i++ {
+	for i := 1; i <= n && !stopping.Load(); i++ {
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
 	close(errs)
 	var all []error
+	if stopping.Load() {
+		all = append(all, errStopped)
+	}
 	for e := range errs {
 		all = append(all, e)
 	}
@@ -301,6 +314,9 @@ func (c *cfg) inventory(par bool) error {
 	names := c.allNames()
 	if !par {
 		for _, n := range names {
+			if stopping.Load() {
+				return errStopped
+			}
 			if err := c.inventoryOne(n); err != nil {
 				return err
 			}
@@ -448,6 +464,8 @@ func main() {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		<-sig
+		stopping.Store(true)
+		time.Sleep(20 * time.Second) // main normally cleans up and exits first
 		c.cleanup()
 		os.Exit(130)
 	}()
@@ -463,6 +481,9 @@ func main() {
 	c.cleanup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "go peer:", err)
+		if stopping.Load() {
+			os.Exit(130)
+		}
 		os.Exit(1)
 	}
 	out, _ := json.Marshal(res)

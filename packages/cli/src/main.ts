@@ -1,10 +1,11 @@
 /** One call of the CLI: argv in, text out, an exit status back. Nothing here touches the process. */
+
+import { closeDefaultPool } from "@neslink/core";
 import { parse, wantsJson } from "./args.js";
 import type { Command, Invocation } from "./command.js";
 import { commands } from "./commands/index.js";
 import { helpText } from "./help.js";
 import { errorText, exitCodeOf, toJson } from "./output.js";
-import { closePool } from "./pool.js";
 import { version } from "./version.js";
 
 export interface Io {
@@ -36,7 +37,7 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
   } catch (err) {
     return fail(err, json, io);
   } finally {
-    await closePool();
+    await closeDefaultPool();
   }
 }
 

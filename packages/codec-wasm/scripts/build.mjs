@@ -4,8 +4,8 @@
 // binaryen 108: it rewrites the export of wasm-bindgen's externref table to
 // point at the funcref table (even with no passes), and the module fails to load.
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

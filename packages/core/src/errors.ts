@@ -105,6 +105,13 @@ export class NotFoundError extends NeslinkError {
   }
 }
 
+/** Something to be created already exists. */
+export class AlreadyExistsError extends NeslinkError {
+  constructor(what: "namespace" | "link", message: string) {
+    super(what === "namespace" ? "ERR_NS_EXISTS" : "ERR_LINK_EXISTS", message);
+  }
+}
+
 /** A dump was torn by concurrent changes (NLM_F_DUMP_INTR) on every retry. */
 export class DumpInterruptedError extends NeslinkError {
   constructor(request: string, attempts: number) {
@@ -184,6 +191,7 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   SystemCallError,
   NetlinkError,
   NotFoundError,
+  AlreadyExistsError,
   DumpInterruptedError,
   ActionError,
   NamespaceEnterError,
@@ -199,4 +207,17 @@ export function errorFromJSON(json: ErrorJSON): NeslinkError {
   if (cause) Object.assign(err, { cause: errorFromJSON(cause) });
   Error.captureStackTrace(err, errorFromJSON);
   return err;
+}
+
+/**
+ * The error that says what actually went wrong: ActionError and
+ * NamespaceEnterError only say where, so their cause is followed. Adapters map
+ * this one's `code` (to an HTTP status, an exit code, a message).
+ */
+export function rootCause(err: unknown): unknown {
+  let current = err;
+  while ((current instanceof ActionError || current instanceof NamespaceEnterError) && current.cause !== undefined) {
+    current = current.cause;
+  }
+  return current;
 }

@@ -24,6 +24,7 @@ export type { Link, OperState } from "@neslink/codec-wasm";
 export type { ExecOptions, ExecResult, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
 export {
   ActionError,
+  AlreadyExistsError,
   DumpInterruptedError,
   type ErrorJSON,
   errorFromJSON,
@@ -33,14 +34,16 @@ export {
   NetlinkError,
   NotFoundError,
   PoolError,
+  rootCause,
   SystemCallError,
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
 export type { LinkProvider } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
+export { listNamed } from "./namespace/list.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
-export { configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
+export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { Pool, type PoolOptions } from "./pool/pool.js";
 
 /** Namespace providers: which namespace nsDo works in. */

@@ -29,6 +29,13 @@ export function defaultPool(): Pool {
   return shared;
 }
 
+/** Closes the default pool if it was ever started (a no-op otherwise); the next nsDo starts a new one. */
+export async function closeDefaultPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}
+
 /** Replaces the default pool's settings; closes the previous default pool. */
 export async function configure(options: PoolOptions): Promise<Pool> {
   const previous = shared;

@@ -1,5 +1,5 @@
 /** Error codes to HTTP statuses: the one table, for core's codes and this adapter's own. */
-import { type ErrorJSON, toErrorJSON } from "@neslink/core";
+import { rootCause, toErrorJSON } from "@neslink/core";
 
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_INVALID_ARGUMENT: 400,
@@ -9,20 +9,14 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_LINK_NOT_FOUND: 404,
   ERR_ROUTE_NOT_FOUND: 404,
   ERR_METHOD_NOT_ALLOWED: 405,
+  ERR_NS_EXISTS: 409,
+  ERR_LINK_EXISTS: 409,
   EEXIST: 409,
   ERR_BODY_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
-/**
- * The status for any thrown value. Core wraps what fails inside a namespace
- * (ActionError, NamespaceEnterError) around the real reason, so the first code
- * along the cause chain that the table knows decides; unknown ones are 500.
- */
+/** The status for any thrown value: that of core's root cause (what went wrong, not where); unknown codes are 500. */
 export function statusOf(err: unknown): number {
-  for (let e: ErrorJSON | undefined = toErrorJSON(err); e; e = e.cause) {
-    const status = STATUS_BY_CODE[e.code];
-    if (status !== undefined) return status;
-  }
-  return 500;
+  return STATUS_BY_CODE[toErrorJSON(rootCause(err)).code] ?? 500;
 }

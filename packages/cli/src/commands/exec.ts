@@ -1,6 +1,5 @@
-import { type ExecResult, na, ValidationError } from "@neslink/core";
+import { type ExecResult, na, nsDo, ValidationError } from "@neslink/core";
 import type { Command } from "../command.js";
-import { nsDo } from "../pool.js";
 import { target } from "../target.js";
 
 function failure(argv0: string, result: ExecResult): string | undefined {

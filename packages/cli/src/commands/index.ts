@@ -4,6 +4,7 @@ import { linkShow } from "./link-show.js";
 import { links } from "./links.js";
 import { nsAdd } from "./ns-add.js";
 import { nsDel } from "./ns-del.js";
+import { nsList } from "./ns-list.js";
 
 /** Every command, in the order `neslink --help` lists them. */
-export const commands: readonly Command[] = [nsAdd, nsDel, links, linkShow, exec];
+export const commands: readonly Command[] = [nsList, nsAdd, nsDel, links, linkShow, exec];

@@ -1,7 +1,6 @@
-import { lp, na } from "@neslink/core";
+import { lp, na, nsDo } from "@neslink/core";
 import type { Command } from "../command.js";
 import { fields } from "../output.js";
-import { nsDo } from "../pool.js";
 import { target } from "../target.js";
 
 export const linkShow: Command = {

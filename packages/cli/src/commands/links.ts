@@ -1,7 +1,6 @@
-import { type Link, na } from "@neslink/core";
+import { type Link, na, nsDo } from "@neslink/core";
 import type { Command } from "../command.js";
 import { table } from "../output.js";
-import { nsDo } from "../pool.js";
 import { target } from "../target.js";
 
 export function linkTable(links: readonly Link[]): string {

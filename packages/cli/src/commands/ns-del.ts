@@ -1,6 +1,5 @@
-import { na, ns } from "@neslink/core";
+import { na, ns, nsDo } from "@neslink/core";
 import type { Command } from "../command.js";
-import { nsDo } from "../pool.js";
 
 export const nsDel: Command = {
   name: "ns del",

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, linksIn, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 
 // What ships: the compiled bin, run as a user would run it.
 const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
@@ -24,6 +24,7 @@ describe("neslink (built bin)", () => {
     const name = `${prefix}a`;
     expect(json("ns", "add", name)).toEqual({ status: 0, body: { name, path: `/run/netns/${name}` } });
     expect(netnsList()).toContain(name);
+    expect(json("ns", "list").body).toEqual(netnsList().sort());
 
     const listed = json("links", "--ns", name);
     expect(listed.status).toBe(0);
@@ -42,7 +43,7 @@ describe("neslink (built bin)", () => {
 
     const again = json("ns", "add", name);
     expect(again.status).toBe(1);
-    expect(again.body.error.cause.code).toBe("EEXIST");
+    expect(again.body.error.cause.code).toBe("ERR_NS_EXISTS");
 
     expect(neslink("ns", "del", name)).toMatchObject({ status: 0, stdout: `deleted namespace ${name}\n` });
     expect(netnsList()).not.toContain(name);

@@ -45,6 +45,8 @@ interface Slot {
   jobs: Map<number, Job>;
   /** Replaced: it will exit and gets no more work. */
   retired: boolean;
+  /** Settles when the worker has reported its thread id. */
+  started: Promise<void>;
 }
 
 const WORKER_URL = new URL("../worker/main.js", import.meta.url);
@@ -87,6 +89,11 @@ export class Pool {
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
   }
 
+  /** Resolves once every current worker thread has started (work sent before then simply waits). */
+  async ready(): Promise<void> {
+    await Promise.all(this.#slots.map((s) => s.started));
+  }
+
   /** Thread ids of the current workers (those that have started). */
   get workerTids(): number[] {
     return this.#slots.flatMap((s) => (s.tid === undefined ? [] : [s.tid]));
@@ -99,11 +106,16 @@ export class Pool {
 
   #spawn(index: number): Slot {
     const worker = new Worker(WORKER_URL, { workerData: this.#options, execArgv: workerExecArgv() });
-    const slot: Slot = { worker, tid: undefined, jobs: new Map(), retired: false };
+    let markStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
+    const slot: Slot = { worker, tid: undefined, jobs: new Map(), retired: false, started };
     worker.unref();
     worker.on("message", (msg: FromWorker) => {
       if (msg.type === "ready") {
         slot.tid = msg.tid;
+        markStarted();
         return;
       }
       const job = slot.jobs.get(msg.id);
@@ -189,6 +201,8 @@ export class Pool {
     await Promise.all(
       this.#slots.map(async (slot) => {
         const exited = new Promise((r) => slot.worker.once("exit", r));
+        // Idle workers are unref'd; without this the loop could empty and exit before they do.
+        slot.worker.ref();
         slot.worker.postMessage({ type: "close" });
         await exited;
         this.#fail(slot, new PoolError("the pool was closed"));

@@ -5,7 +5,7 @@
  */
 import { closeSync, constants, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
 import type { NamedNs } from "../actions/ns-actions.js";
-import { NotFoundError, SystemCallError } from "../errors.js";
+import { AlreadyExistsError, NotFoundError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { comeBack, openCurrent } from "./switch.js";
 
@@ -28,7 +28,13 @@ function prepareDir(dir: string): void {
 export async function createNamed(name: string, dir: string): Promise<NamedNs> {
   prepareDir(dir);
   const path = `${dir}/${name}`;
-  closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_EXCL, 0o444));
+  try {
+    closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_EXCL, 0o444));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST")
+      throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);
+    throw err;
+  }
   const origin = openCurrent();
   try {
     const made = await comeBack(origin, () => {

@@ -1,6 +1,18 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { ActionError, defaultPool, lp, NetlinkError, NotFoundError, na, ns, nsDo, SystemCallError } from "@neslink/core";
+import {
+  ActionError,
+  AlreadyExistsError,
+  closeDefaultPool,
+  listNamed,
+  lp,
+  NetlinkError,
+  NotFoundError,
+  na,
+  ns,
+  nsDo,
+  rootCause,
+} from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, heldNamespaceInodes, inodeOf, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
 
@@ -18,12 +30,14 @@ beforeAll(() => {
 
 afterAll(async () => {
   cleanup(prefix);
-  await defaultPool().close();
+  await closeDefaultPool();
 });
 
 describe("namespace actions", () => {
   it("links: every link, with the fields iproute2 shows", async () => {
-    const { results: [links] } = await nsDo(ns.name(nsA), na.links());
+    const {
+      results: [links],
+    } = await nsDo(ns.name(nsA), na.links());
     const kernel = linksIn(nsA);
     expect(links.map((l) => l.name).sort()).toEqual(kernel.map((l) => l.ifname).sort());
     for (const k of kernel) {
@@ -37,7 +51,12 @@ describe("namespace actions", () => {
 
   it("getLink by name, alias and index", async () => {
     const [k] = ipJson<{ ifindex: number }[]>("-n", nsA, "link", "show", vethA);
-    const { results } = await nsDo(ns.name(nsA), na.getLink(lp.name(vethA)), na.getLink(lp.alias("uplink")), na.getLink(lp.index(k?.ifindex ?? -1)));
+    const { results } = await nsDo(
+      ns.name(nsA),
+      na.getLink(lp.name(vethA)),
+      na.getLink(lp.alias("uplink")),
+      na.getLink(lp.index(k?.ifindex ?? -1)),
+    );
     for (const link of results) {
       expect(link.name).toBe(vethA);
       expect(link.alias).toBe("uplink");
@@ -56,7 +75,9 @@ describe("namespace actions", () => {
   });
 
   it("setLinkNs: moves a link; iproute2 sees it in the other namespace", async () => {
-    const { results: [moved] } = await nsDo(ns.name(nsA), na.setLinkNs(lp.name(vethB), ns.name(nsB)));
+    const {
+      results: [moved],
+    } = await nsDo(ns.name(nsA), na.setLinkNs(lp.name(vethB), ns.name(nsB)));
     expect(moved.name).toBe(vethB);
     expect(linksIn(nsB).map((l) => l.ifname)).toContain(vethB);
     expect(linksIn(nsA).map((l) => l.ifname)).not.toContain(vethB);
@@ -65,7 +86,9 @@ describe("namespace actions", () => {
   });
 
   it("handle: a descriptor on the namespace, closed by the user", async () => {
-    const { results: [handle] } = await nsDo(ns.name(nsA), na.handle());
+    const {
+      results: [handle],
+    } = await nsDo(ns.name(nsA), na.handle());
     expect(handle.ino).toBe(inodeOf(`/run/netns/${nsA}`));
     expect(heldNamespaceInodes()).toContain(handle.ino);
     handle.close();
@@ -78,11 +101,17 @@ describe("namespace actions", () => {
     await nsDo(ns.name(nsA), na.createNamed(name));
     expect(netnsList()).toContain(name);
     ip("-n", name, "link", "add", `${prefix}cb`, "type", "bridge");
-    expect(linksIn(name).map((l) => l.ifname).sort()).toEqual([`${prefix}cb`, "lo"].sort());
+    expect(
+      linksIn(name)
+        .map((l) => l.ifname)
+        .sort(),
+    ).toEqual([`${prefix}cb`, "lo"].sort());
     // A second create fails cleanly and leaves the first untouched.
     const err = await nsDo(ns.now(), na.createNamed(name)).catch((e) => e);
-    expect(err.cause).toBeInstanceOf(SystemCallError);
-    expect(err.cause.code).toBe("EEXIST");
+    expect(err.cause).toBeInstanceOf(AlreadyExistsError);
+    expect(rootCause(err)).toBe(err.cause);
+    expect(err.cause.code).toBe("ERR_NS_EXISTS");
+    expect(listNamed()).toContain(name);
     expect(linksIn(name).map((l) => l.ifname)).toContain(`${prefix}cb`);
     await nsDo(ns.now(), na.deleteNamed(name));
     expect(netnsList()).not.toContain(name);
@@ -96,16 +125,28 @@ describe("namespace actions", () => {
     expect(err).toBeInstanceOf(ActionError);
     expect(err.cause.code).toBe("ENOTDIR");
     expect(existsSync("/etc/hostname/sub")).toBe(false);
-    expect(netnsList().filter((n) => n.startsWith(prefix)).sort()).toEqual([nsA, nsB].sort());
+    expect(
+      netnsList()
+        .filter((n) => n.startsWith(prefix))
+        .sort(),
+    ).toEqual([nsA, nsB].sort());
   });
 
   it("exec: runs a command inside the namespace", async () => {
-    const { results: [r] } = await nsDo(ns.name(nsB), na.exec(["ip", "-j", "link", "show"]));
+    const {
+      results: [r],
+    } = await nsDo(ns.name(nsB), na.exec(["ip", "-j", "link", "show"]));
     expect(r.status).toBe(0);
     expect(r.pid).toBeGreaterThan(0);
     const seen = (JSON.parse(r.stdout) as { ifname: string }[]).map((l) => l.ifname).sort();
-    expect(seen).toEqual(linksIn(nsB).map((l) => l.ifname).sort());
-    const { results: [bad] } = await nsDo(ns.name(nsB), na.exec(["ip", "link", "show", "nosuchlink0"]));
+    expect(seen).toEqual(
+      linksIn(nsB)
+        .map((l) => l.ifname)
+        .sort(),
+    );
+    const {
+      results: [bad],
+    } = await nsDo(ns.name(nsB), na.exec(["ip", "link", "show", "nosuchlink0"]));
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/does not exist/);
     const missing = await nsDo(ns.name(nsB), na.exec([`/nonexistent/${prefix}`])).catch((e) => e);
@@ -113,10 +154,9 @@ describe("namespace actions", () => {
   });
 
   it("script: a templated script whose variables are always one word", async () => {
-    const { results: [r] } = await nsDo(
-      ns.name(nsB),
-      na.script("ip link set {{dev}} up\necho {{msg}}", { dev: vethB, msg: "a'b; rm -rf /" }),
-    );
+    const {
+      results: [r],
+    } = await nsDo(ns.name(nsB), na.script("ip link set {{dev}} up\necho {{msg}}", { dev: vethB, msg: "a'b; rm -rf /" }));
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("a'b; rm -rf /\n");
     expect(ipJson<{ flags: string[] }[]>("-n", nsB, "link", "show", vethB)[0]?.flags).toContain("UP");
@@ -129,8 +169,12 @@ describe("namespace actions", () => {
     ip("-n", nsA, "addr", "add", "10.231.0.1/30", "dev", vethA);
     ip("-n", nsA, "link", "set", vethA, "up");
     ip("-n", nsB, "addr", "add", "10.231.0.2/30", "dev", vethB);
-    const { results: [address] } = await nsDo(ns.name(nsA), na.custom<{ port: number }>(echo, "listen", { host: "10.231.0.1", port: 0 }));
-    const { results: [reply] } = await nsDo(
+    const {
+      results: [address],
+    } = await nsDo(ns.name(nsA), na.custom<{ port: number }>(echo, "listen", { host: "10.231.0.1", port: 0 }));
+    const {
+      results: [reply],
+    } = await nsDo(
       ns.name(nsB),
       na.custom<string>(echo, "request", { host: "10.231.0.1", port: address.port, message: "hello through the veth" }),
     );

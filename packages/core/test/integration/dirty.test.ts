@@ -16,7 +16,8 @@ afterAll(async () => {
 });
 
 it("a thread that cannot get back is reported, never reused, and replaced", async () => {
-  const [before] = pool.workerTids.length ? pool.workerTids : (await nsDoOn(pool, ns.now(), na.links()), pool.workerTids);
+  await nsDoOn(pool, ns.now(), na.links());
+  const [before] = pool.workerTids;
   const r = await nsDoOn(pool, ns.name(target), na.custom(dropCaps, "dropSysAdmin"));
   expect(r.results).toEqual(["dropped"]);
   expect(r.returned).toBe(false);
@@ -30,7 +31,9 @@ it("a thread that cannot get back is reported, never reused, and replaced", asyn
 });
 
 it("an action that fails and leaves the thread stranded says both", async () => {
-  const err = await nsDoOn(pool, ns.name(target), na.custom(dropCaps, "dropSysAdmin"), na.getLink({ kind: "index", index: 999999 })).catch((e) => e);
+  const err = await nsDoOn(pool, ns.name(target), na.custom(dropCaps, "dropSysAdmin"), na.getLink({ kind: "index", index: 999999 })).catch(
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(ActionError);
   expect(err.actionIndex).toBe(1);
   expect(err.returned).toBe(false);
@@ -44,7 +47,10 @@ it("mustNsDo makes it fatal: the process dies with the NamespaceReturnError", ()
     await new Promise((r) => setTimeout(r, 200));
     console.log("still alive");
   `;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", cwd: new URL("..", import.meta.url).pathname });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    cwd: new URL("..", import.meta.url).pathname,
+  });
   expect(r.status).toBe(1);
   expect(r.stderr).toContain("ERR_NS_RETURN");
   expect(r.stdout).not.toContain("still alive");

@@ -8,9 +8,9 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, readdirSync, readlinkSync } from "node:fs";
 import koffi from "koffi";
 
-/** A short unique prefix (link names are at most 15 bytes): "nt" + 6 hex chars. */
-export function uniquePrefix(): string {
-  return `nt${randomBytes(3).toString("hex")}`;
+/** A short unique prefix (link names are at most 15 bytes): `tag` + 6 hex chars. */
+export function uniquePrefix(tag = "nt"): string {
+  return `${tag}${randomBytes(3).toString("hex")}`;
 }
 
 export function ip(...args: string[]): string {
@@ -22,13 +22,17 @@ export function ipJson<T = Record<string, unknown>[]>(...args: string[]): T {
   return JSON.parse(ip("-j", "-d", ...args) || "[]") as T;
 }
 
-/** Names from `ip netns list`. */
-export function netnsList(): string[] {
-  return ipJson<{ name: string }[]>("netns", "list").map((n) => n.name);
+/** Names from `ip netns list`; only those starting with `prefix` when given (other tests may run alongside). */
+export function netnsList(prefix = ""): string[] {
+  return ipJson<{ name: string }[]>("netns", "list")
+    .map((n) => n.name)
+    .filter((name) => name.startsWith(prefix));
 }
 
 /** Links of a named namespace as iproute2 reports them. */
-export function linksIn(nsName: string): { ifindex: number; ifname: string; flags: string[]; mtu: number; address?: string; linkinfo?: { info_kind?: string } }[] {
+export function linksIn(
+  nsName: string,
+): { ifindex: number; ifname: string; flags: string[]; mtu: number; address?: string; linkinfo?: { info_kind?: string } }[] {
   return ipJson("-n", nsName, "link", "show");
 }
 

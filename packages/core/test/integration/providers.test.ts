@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import { NotFoundError, na, ns, nsDo, ValidationError, defaultPool, NamespaceEnterError } from "@neslink/core";
+import { closeDefaultPool, NamespaceEnterError, NotFoundError, na, ns, nsDo, ValidationError } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, heldNamespaceInodes, inodeOf, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
 
@@ -17,7 +17,7 @@ beforeAll(() => {
 afterAll(async () => {
   sleeper?.kill();
   cleanup(prefix);
-  await defaultPool().close();
+  await closeDefaultPool();
 });
 
 const names = (links: { name: string }[]) => links.map((l) => l.name).sort();
@@ -25,13 +25,18 @@ const ipNames = (links: { ifname: string }[]) => links.map((l) => l.ifname).sort
 
 describe("namespace providers", () => {
   it("now: the caller's namespace, as `ip link show` sees it", async () => {
-    const { results: [links], returned } = await nsDo(ns.now(), na.links());
+    const {
+      results: [links],
+      returned,
+    } = await nsDo(ns.now(), na.links());
     expect(returned).toBe(true);
     expect(names(links)).toEqual(ipNames(ipJson("link", "show")));
   });
 
   it("name: a namespace in /run/netns", async () => {
-    const { results: [links] } = await nsDo(ns.name(nsA), na.links());
+    const {
+      results: [links],
+    } = await nsDo(ns.name(nsA), na.links());
     expect(names(links)).toEqual(ipNames(linksIn(nsA)));
     expect(names(links)).toEqual(["lo", `${prefix}br`].sort());
   });
@@ -40,9 +45,13 @@ describe("namespace providers", () => {
     const dir = `/tmp/${prefix}-netns`;
     mkdirSync(dir, { recursive: true });
     try {
-      const { results: [made] } = await nsDo(ns.now(), na.createNamed(`${prefix}x`, dir));
+      const {
+        results: [made],
+      } = await nsDo(ns.now(), na.createNamed(`${prefix}x`, dir));
       expect(made.path).toBe(`${dir}/${prefix}x`);
-      const { results: [links] } = await nsDo(ns.name(`${prefix}x`, dir), na.links());
+      const {
+        results: [links],
+      } = await nsDo(ns.name(`${prefix}x`, dir), na.links());
       expect(names(links)).toEqual(["lo"]);
       // iproute2 only lists /run/netns: the other dir is invisible to it.
       expect(netnsList()).not.toContain(`${prefix}x`);
@@ -61,14 +70,19 @@ describe("namespace providers", () => {
     const target = inodeOf(`/run/netns/${nsA}`);
     for (let i = 0; i < 100 && inodeOf(`/proc/${pid}/ns/net`) !== target; i++) await new Promise((r) => setTimeout(r, 20));
     for (const provider of [ns.path(`/run/netns/${nsA}`), ns.process(pid), ns.thread(pid, pid)]) {
-      const { results: [handle] } = await nsDo(provider, na.handle());
+      const {
+        results: [handle],
+      } = await nsDo(provider, na.handle());
       expect(handle.ino).toBe(target);
       handle.close();
     }
   });
 
   it("create: a new anonymous namespace, kept alive by the handle until it is closed", async () => {
-    const { results: [links], created } = await nsDo(ns.create(), na.links());
+    const {
+      results: [links],
+      created,
+    } = await nsDo(ns.create(), na.links());
     expect(names(links)).toEqual(["lo"]);
     expect(created).toBeDefined();
     const handle = created as NonNullable<typeof created>;
@@ -83,7 +97,9 @@ describe("namespace providers", () => {
 
   it("createNamed: made as `ip netns add` makes it", async () => {
     const name = `${prefix}n`;
-    const { results: [links] } = await nsDo(ns.createNamed(name), na.links());
+    const {
+      results: [links],
+    } = await nsDo(ns.createNamed(name), na.links());
     expect(names(links)).toEqual(["lo"]);
     expect(netnsList()).toContain(name);
     expect(ipNames(linksIn(name))).toEqual(["lo"]);
@@ -92,7 +108,9 @@ describe("namespace providers", () => {
   });
 
   it("custom: a module export that returns a namespace path", async () => {
-    const { results: [links] } = await nsDo(ns.custom(providerModule, "namedPath", { name: nsA }), na.links());
+    const {
+      results: [links],
+    } = await nsDo(ns.custom(providerModule, "namedPath", { name: nsA }), na.links());
     expect(names(links)).toEqual(ipNames(linksIn(nsA)));
   });
 

@@ -44,4 +44,3 @@ it("no namespace is kept alive by a socket after neslink deletes it", async () =
   expect(socketNamespaceInodes()).not.toContain(ino);
   await pool.close();
 });
-

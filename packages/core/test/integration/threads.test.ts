@@ -30,6 +30,7 @@ function threadNamespaces(): Map<number, string> {
 }
 
 it("only workers ever leave the main namespace, and only while they act", async () => {
+  await pool.ready();
   const home = readlinkSync("/proc/thread-self/ns/net");
   const offenders = new Set<string>();
   let samples = 0;
@@ -48,7 +49,9 @@ it("only workers ever leave the main namespace, and only while they act", async 
   await Promise.all(
     Array.from({ length: 500 }, (_, i) => {
       const target = ns.name(names[i % names.length] as string);
-      return i % 50 === 0 ? nsDoOn(pool, target, na.exec(["true"])) : nsDoOn(pool, target, na.links(), na.handle()).then((r) => r.results[1].close());
+      return i % 50 === 0
+        ? nsDoOn(pool, target, na.exec(["true"]))
+        : nsDoOn(pool, target, na.links(), na.handle()).then((r) => r.results[1].close());
     }),
   );
   clearInterval(sampler);

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { defaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
-import { cleanup, linksIn, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("nh");
 const token = randomBytes(24).toString("hex");
