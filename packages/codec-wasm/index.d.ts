@@ -82,7 +82,7 @@ export interface OtherMessage extends MessageHeader {
   kind: "other";
 }
 
-export type Message = LinkMessage | ErrorMessage | DoneMessage | OtherMessage;
+export type Message = LinkMessage | AddressMessage | RouteMessage | ErrorMessage | DoneMessage | OtherMessage;
 
 /** A request the codec can encode. More kinds arrive with later slices. */
 export type Request =
@@ -101,7 +101,157 @@ export type Request =
       pid?: number;
       index: number;
       nsFd: number;
-    };
+    }
+  | NewLinkRequest
+  | SetLinkRequest
+  | {
+      /** RTM_DELLINK of one link by index, or (index 0 / absent) of a whole IFLA_GROUP: the kernel's fast bulk delete. */
+      type: "delLink";
+      seq: number;
+      pid?: number;
+      index?: number;
+      group?: number;
+    }
+  | {
+      /** RTM_GETLINK for one link, by index or by IFLA_IFNAME (index absent). */
+      type: "getLink";
+      seq: number;
+      pid?: number;
+      index?: number;
+      name?: string;
+      extMask?: number;
+    }
+  | AddrRequest
+  | { type: "getAddrDump"; seq: number; pid?: number; /** 0 (all), 2 (AF_INET) or 10 (AF_INET6). */ family?: number }
+  | RouteRequest
+  | { type: "getRouteDump"; seq: number; pid?: number; family?: number };
+
+/** Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type"). */
+export type LinkKind = "bridge" | "veth" | "dummy" | "gretap" | "wireguard" | "vxlan" | "macvlan" | "ifb";
+
+/**
+ * RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK: creates a link, laid out
+ * as iproute2's `ip link add` lays out the same request.
+ */
+export interface NewLinkRequest {
+  type: "newLink";
+  seq: number;
+  pid?: number;
+  name: string;
+  kind: LinkKind;
+  /** Create it directly in the namespace open as this fd (IFLA_NET_NS_FD). */
+  nsFd?: number;
+  mtu?: number;
+  mac?: string;
+  group?: number;
+  /** IFLA_MASTER: the bridge to attach to. */
+  masterIndex?: number;
+  /** IFLA_LINK: the parent (macvlan, vxlan's device). */
+  parentIndex?: number;
+  /** veth only: the peer end (VETH_INFO_PEER), optionally created directly in another namespace. */
+  peer?: { name: string; nsFd?: number; mac?: string; mtu?: number };
+  /** vxlan only (IFLA_VXLAN_*). */
+  vxlan?: { id: number; local?: string; group?: string; remote?: string; port?: number; parentIndex?: number };
+  /** gretap only (IFLA_GRE_LOCAL / IFLA_GRE_REMOTE). */
+  gre?: { local?: string; remote?: string };
+  /** macvlan only (IFLA_MACVLAN_MODE): "private" 1, "vepa" 2, "bridge" 4, "passthru" 8, "source" 16. */
+  macvlanMode?: "private" | "vepa" | "bridge" | "passthru" | "source";
+}
+
+/** RTM_NEWLINK with NLM_F_ACK on an existing link (as `ip link set dev X ...`). Only given fields change. */
+export interface SetLinkRequest {
+  type: "setLink";
+  seq: number;
+  pid?: number;
+  index: number;
+  name?: string;
+  alias?: string;
+  mac?: string;
+  mtu?: number;
+  /** ifi_flags/ifi_change IFF_UP. */
+  up?: boolean;
+  /** ifi_flags/ifi_change IFF_PROMISC. */
+  promisc?: boolean;
+  /** IFLA_MASTER; 0 detaches ("nomaster"). */
+  masterIndex?: number;
+  group?: number;
+}
+
+/** RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL, or NLM_F_REPLACE) / RTM_DELADDR, as `ip addr add|del ADDR/LEN dev X`. */
+export interface AddrRequest {
+  type: "newAddr" | "delAddr";
+  seq: number;
+  pid?: number;
+  index: number;
+  /** "10.0.0.1" or "2001:db8::1". */
+  address: string;
+  prefixLen: number;
+  /** IPv4 only: IFA_BROADCAST. */
+  broadcast?: string;
+  replace?: boolean;
+}
+
+/** RTM_NEWROUTE (create, or replace) / RTM_DELROUTE, as `ip route add|replace|del ...`. */
+export interface RouteRequest {
+  type: "newRoute" | "delRoute";
+  seq: number;
+  pid?: number;
+  /** 2 (AF_INET) or 10 (AF_INET6). */
+  family: number;
+  /** Destination network; absent means the default route. */
+  dst?: string;
+  dstLen?: number;
+  gateway?: string;
+  /** RTA_OIF. */
+  oifIndex?: number;
+  /** RTA_PRIORITY. */
+  metric?: number;
+  /** RT_TABLE_MAIN (254) when absent; above 255 goes in RTA_TABLE. */
+  table?: number;
+  replace?: boolean;
+}
+
+/** RTM_NEWADDR / RTM_DELADDR decoded. */
+export interface Address {
+  index: number;
+  family: number;
+  prefixLen: number;
+  /** IFA_ADDRESS (for point-to-point links, the peer). */
+  address: string | null;
+  /** IFA_LOCAL. */
+  local: string | null;
+  label: string | null;
+  scope: number;
+  flags: number;
+}
+
+export interface AddressMessage extends MessageHeader {
+  kind: "address";
+  name: "RTM_NEWADDR" | "RTM_DELADDR";
+  address: Address;
+}
+
+/** RTM_NEWROUTE / RTM_DELROUTE decoded. */
+export interface Route {
+  family: number;
+  dst: string | null;
+  dstLen: number;
+  gateway: string | null;
+  oifIndex: number | null;
+  metric: number | null;
+  /** RTA_TABLE if present, else rtm_table. */
+  table: number;
+  protocol: number;
+  scope: number;
+  /** rtm_type (RTN_UNICAST 1, RTN_LOCAL 2, ...). */
+  type: number;
+}
+
+export interface RouteMessage extends MessageHeader {
+  kind: "route";
+  name: "RTM_NEWROUTE" | "RTM_DELROUTE";
+  route: Route;
+}
 
 /** A generic netlink message: header, fixed family header, and its attribute tree. */
 export interface RawMessage {

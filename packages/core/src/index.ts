@@ -15,13 +15,18 @@
  * The Go seed's names (NsDo, NPName, NALinks, ...) are exported as aliases
  * at the end of this file, for people porting code.
  */
+import * as linkActions from "./actions/link-actions.js";
 import * as nsActions from "./actions/ns-actions.js";
+import * as routeActions from "./actions/route-actions.js";
+import { linkDo, mustLinkDo } from "./linkdo.js";
 import * as linkProviders from "./links/providers.js";
 import * as nsProviders from "./namespace/providers.js";
 import { mustNsDo, nsDo } from "./nsdo.js";
 
-export type { Link, OperState } from "@neslink/codec-wasm";
-export type { ExecOptions, ExecResult, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
+export type { Address, Link, LinkKind, OperState, Route } from "@neslink/codec-wasm";
+export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
+export type { ExecOptions, ExecResult, LinkDoResult, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
+export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
 export {
   ActionError,
   AlreadyExistsError,
@@ -39,7 +44,8 @@ export {
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
-export type { LinkProvider } from "./links/providers.js";
+export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
+export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
@@ -70,13 +76,48 @@ export const na = {
   exec: nsActions.exec,
   script: nsActions.script,
   custom: nsActions.custom,
+  link: nsActions.link,
+  addrs: nsActions.addrs,
+  deleteGroup: nsActions.deleteGroup,
+  routes: routeActions.routes,
+  addRoute: routeActions.addRoute,
+  replaceRoute: routeActions.replaceRoute,
+  delRoute: routeActions.delRoute,
 } as const;
 
-/** Link providers: which link an action works on. */
+/** Link providers: which link linkDo works on — found, or created. */
 export const lp = {
   name: linkProviders.byName,
   alias: linkProviders.byAlias,
   index: linkProviders.byIndex,
+  bridge: linkProviders.newBridge,
+  veth: linkProviders.newVeth,
+  dummy: linkProviders.newDummy,
+  gretap: linkProviders.newGretap,
+  wireguard: linkProviders.newWireguard,
+  vxlan: linkProviders.newVxlan,
+  macvlan: linkProviders.newMacvlan,
+  ifb: linkProviders.newIfb,
+} as const;
+
+/** Link actions: what linkDo does to the link. */
+export const la = {
+  delete: linkActions.remove,
+  set: linkActions.set,
+  setName: linkActions.setName,
+  setAlias: linkActions.setAlias,
+  setMac: linkActions.setMac,
+  setMtu: linkActions.setMtu,
+  up: linkActions.setUp,
+  down: linkActions.setDown,
+  promisc: linkActions.setPromisc,
+  master: linkActions.setMaster,
+  noMaster: linkActions.noMaster,
+  group: linkActions.setGroup,
+  addAddr: linkActions.addAddr,
+  delAddr: linkActions.delAddr,
+  addrs: linkActions.addrs,
+  custom: linkActions.custom,
 } as const;
 
 // The seed's Go names, for porting. Each is the TypeScript function above.
@@ -128,3 +169,42 @@ export const LPName = linkProviders.byName;
 export const LPAlias = linkProviders.byAlias;
 /** Go: `LPIndex(index)`. */
 export const LPIndex = linkProviders.byIndex;
+/** Go: `LinkDo(nsProvider, linkProvider, ...linkActions)`. Resolves with `{ link, results, returned }`. */
+export const LinkDo = linkDo;
+/** Go: `MustLinkDo`. A failed return to the original namespace is fatal. */
+export const MustLinkDo = mustLinkDo;
+/** Go: `LPNewBridge(name)`. */
+export const LPNewBridge = (name: string) => linkProviders.newBridge(name);
+/** Go: `LPNewVeth(name, peerName)`. */
+export const LPNewVeth = (name: string, peerName: string) => linkProviders.newVeth(name, { name: peerName });
+/** Go: `LPNewDummy(name)`. */
+export const LPNewDummy = (name: string) => linkProviders.newDummy(name);
+/** Go: `LPNewGRETap(name, local, remote)`. */
+export const LPNewGRETap = (name: string, local: string, remote: string) => linkProviders.newGretap(name, { local, remote });
+/** Go: `LPNewWireguard(name)`. */
+export const LPNewWireguard = (name: string) => linkProviders.newWireguard(name);
+/** Go: `LPNewVxlan(name, id, local, group, port)`. */
+export const LPNewVxlan = (name: string, id: number, local: string, group: string, port: number) =>
+  linkProviders.newVxlan(name, { id, local, multicastGroup: group, port });
+/** Go: `LADelete()`. */
+export const LADelete = linkActions.remove;
+/** Go: `LASetName(name)`. */
+export const LASetName = linkActions.setName;
+/** Go: `LASetAlias(alias)`. */
+export const LASetAlias = linkActions.setAlias;
+/** Go: `LASetHw(mac)`. */
+export const LASetHw = linkActions.setMac;
+/** Go: `LASetUp()`. */
+export const LASetUp = linkActions.setUp;
+/** Go: `LASetDown()`. */
+export const LASetDown = linkActions.setDown;
+/** Go: `LASetPromiscOn()`. */
+export const LASetPromiscOn = () => linkActions.setPromisc(true);
+/** Go: `LASetPromiscOff()`. */
+export const LASetPromiscOff = () => linkActions.setPromisc(false);
+/** Go: `LAAddAddr(cidr)`. */
+export const LAAddAddr = (cidr: string) => linkActions.addAddr(cidr);
+/** Go: `LADelAddr(cidr)`. */
+export const LADelAddr = linkActions.delAddr;
+/** Go: `LAGeneric(func)`: here a module and export run inside the worker. */
+export const LAGeneric = linkActions.custom;

@@ -4,16 +4,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { isAbsolute } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Link } from "@neslink/codec-wasm";
 import type { ExecResult, NsActionSpec } from "../actions/ns-actions.js";
-import { errnoName, NotFoundError, SystemCallError, ValidationError } from "../errors.js";
+import { errnoName, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { describe, type LinkProvider } from "../links/providers.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import { nsPath } from "../namespace/providers.js";
-import type { NetlinkSocket } from "../netlink/socket.js";
+import { callCustom } from "./custom.js";
+import { findLink, listAddrs, listLinks, runLinkDo, runRouteAction } from "./links.js";
 import { createNamed, deleteNamed } from "./named.js";
 import type { SocketCache } from "./sockets.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
@@ -29,25 +27,7 @@ export interface TaskContext {
   deleted: string[];
 }
 
-/** IFLA_EXT_MASK as iproute2 sends it (RTEXT_FILTER_VF). */
-const RTEXT_FILTER_VF = 1;
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
-
-function listLinks(socket: NetlinkSocket): Link[] {
-  return socket.dump({ type: "getLinkDump", extMask: RTEXT_FILTER_VF }, "RTM_GETLINK").flatMap((m) => (m.kind === "link" ? [m.link] : []));
-}
-
-function findLink(socket: NetlinkSocket, provider: LinkProvider): Link {
-  const found = listLinks(socket).find((l) =>
-    provider.kind === "name"
-      ? l.name === provider.name
-      : provider.kind === "alias"
-        ? l.alias === provider.alias
-        : l.index === provider.index,
-  );
-  if (!found) throw new NotFoundError("link", `no link with ${describe(provider)}`);
-  return found;
-}
 
 function openHandle(ctx: TaskContext): NsHandleJSON {
   const fd = libc.openUntracked(SELF_NS);
@@ -72,19 +52,6 @@ function exec(argv: readonly string[], options: Extract<NsActionSpec, { kind: "e
   return { pid: r.pid, status: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
-async function importExport(module: string, exportName: string): Promise<(...args: unknown[]) => unknown> {
-  const url = isAbsolute(module) ? pathToFileURL(module).href : module;
-  const mod: Record<string, unknown> = await import(url);
-  const fn = mod[exportName];
-  if (typeof fn !== "function") throw new ValidationError("export", `"${exportName}" is not a function exported by ${module}`);
-  return fn as (...args: unknown[]) => unknown;
-}
-
-/** Loads a custom export (provider or action) and calls it with its args and a context. */
-export async function callCustom(module: string, exportName: string, args: unknown, context: object): Promise<unknown> {
-  return (await importExport(module, exportName))(args, context);
-}
-
 async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
   const socket = ctx.sockets.get(ctx.key);
   const link = findLink(socket, spec.link);
@@ -105,6 +72,16 @@ export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise
   switch (action.kind) {
     case "links":
       return listLinks(ctx.sockets.get(ctx.key));
+    case "link":
+      return runLinkDo(ctx.sockets.get(ctx.key), action.link, action.actions);
+    case "addrs":
+      return listAddrs(ctx.sockets.get(ctx.key), action.family);
+    case "deleteGroup":
+      ctx.sockets.get(ctx.key).transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
+      return null;
+    case "route":
+    case "routes":
+      return runRouteAction(ctx.sockets.get(ctx.key), action);
     case "getLink":
       return findLink(ctx.sockets.get(ctx.key), action.link);
     case "setLinkNs":

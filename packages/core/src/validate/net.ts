@@ -1,0 +1,45 @@
+/** Checks for network addresses: MACs, IPs and CIDRs, each error naming its field. */
+import { isIPv4, isIPv6 } from "node:net";
+import { ValidationError } from "../errors.js";
+
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+
+export interface Cidr {
+  family: typeof AF_INET | typeof AF_INET6;
+  address: string;
+  prefixLen: number;
+}
+
+/** A unicast-or-any 48-bit MAC as six colon-separated hex octets; returned lower case. */
+export function mac(field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(value)) {
+    throw new ValidationError(field, `${JSON.stringify(value)} is not a MAC address like 02:00:00:00:00:01`);
+  }
+  return value.toLowerCase();
+}
+
+export function familyOf(field: string, value: unknown): typeof AF_INET | typeof AF_INET6 {
+  if (typeof value === "string" && isIPv4(value)) return AF_INET;
+  if (typeof value === "string" && isIPv6(value)) return AF_INET6;
+  throw new ValidationError(field, `${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
+}
+
+/** An IP address (no prefix). */
+export function ip(field: string, value: unknown): string {
+  familyOf(field, value);
+  return value as string;
+}
+
+/** "10.0.0.1/24" or "2001:db8::1/64". */
+export function cidr(field: string, value: unknown): Cidr {
+  if (typeof value !== "string" || !value.includes("/")) {
+    throw new ValidationError(field, `${JSON.stringify(value)} is not a CIDR like 10.0.0.1/24`);
+  }
+  const [address = "", len = ""] = value.split("/", 2);
+  const family = familyOf(field, address);
+  const max = family === AF_INET ? 32 : 128;
+  const prefixLen = Number(len);
+  if (!/^\d{1,3}$/.test(len) || prefixLen > max) throw new ValidationError(field, `prefix length "${len}" must be 0..${max}`);
+  return { family, address, prefixLen };
+}

@@ -1,0 +1,180 @@
+/**
+ * linkDo on the worker: find or create the link, then run its actions.
+ * Consecutive changes are pipelined: one datagram, one ACK each, and the
+ * first failure is reported with the action that caused it.
+ */
+import { closeSync, openSync } from "node:fs";
+import type { Address, Link, NewLinkRequest, Request } from "@neslink/codec-wasm";
+import type { LinkActionSpec } from "../actions/link-actions.js";
+import type { LinkDoResult } from "../actions/ns-actions.js";
+import type { RouteActionSpec } from "../actions/route-actions.js";
+import { ActionError, NetlinkError, NotFoundError } from "../errors.js";
+import { describe, type LinkProvider, type LinkRef, type NewLinkSpec } from "../links/providers.js";
+import { nsPath } from "../namespace/providers.js";
+import type { NetlinkSocket, RequestBody } from "../netlink/socket.js";
+import { callCustom } from "./custom.js";
+
+const ENODEV = 19;
+const RTEXT_FILTER_VF = 1;
+
+/** Finds a link: by name or index with one RTM_GETLINK, by alias with a dump. */
+export function findLink(socket: NetlinkSocket, ref: LinkRef): Link {
+  if (ref.kind === "alias") {
+    const found = listLinks(socket).find((l) => l.alias === ref.alias);
+    if (!found) throw new NotFoundError("link", `no link with ${describe(ref)}`);
+    return found;
+  }
+  const request: RequestBody =
+    ref.kind === "name"
+      ? { type: "getLink", name: ref.name, extMask: RTEXT_FILTER_VF }
+      : { type: "getLink", index: ref.index, extMask: RTEXT_FILTER_VF };
+  try {
+    const [reply = []] = socket.transact([{ request, label: "RTM_GETLINK" }]);
+    const msg = reply.find((m) => m.kind === "link");
+    if (msg?.kind === "link") return msg.link;
+  } catch (err) {
+    if (!(err instanceof NetlinkError && err.errno === ENODEV)) throw err;
+  }
+  throw new NotFoundError("link", `no link with ${describe(ref)}`);
+}
+
+export function listLinks(socket: NetlinkSocket): Link[] {
+  return socket.dump({ type: "getLinkDump", extMask: RTEXT_FILTER_VF }, "RTM_GETLINK").flatMap((m) => (m.kind === "link" ? [m.link] : []));
+}
+
+export function listAddrs(socket: NetlinkSocket, family = 0): Address[] {
+  return socket.dump({ type: "getAddrDump", family }, "RTM_GETADDR").flatMap((m) => (m.kind === "address" ? [m.address] : []));
+}
+
+/** Opens the namespace files a request names; all closed by `close`. */
+class Fds {
+  readonly #open: number[] = [];
+  open(path: string): number {
+    const fd = openSync(path, "r");
+    this.#open.push(fd);
+    return fd;
+  }
+  close(): void {
+    for (const fd of this.#open.splice(0)) closeSync(fd);
+  }
+}
+
+function newLinkRequest(socket: NetlinkSocket, spec: NewLinkSpec, fds: Fds): RequestBody {
+  const { name, type: kind, mtu, mac, group, master, parent, peer, vxlan, gre, macvlanMode } = spec;
+  const request: Omit<NewLinkRequest, "seq"> = { type: "newLink", name, kind };
+  Object.assign(
+    request,
+    mtu !== undefined && { mtu },
+    mac !== undefined && { mac },
+    group !== undefined && { group },
+    master && { masterIndex: findLink(socket, master).index },
+    parent && { parentIndex: findLink(socket, parent).index },
+    gre && { gre },
+    macvlanMode && { macvlanMode },
+    vxlan && { vxlan },
+  );
+  if (peer) {
+    const { ns, ...rest } = peer;
+    request.peer = ns ? { ...rest, nsFd: fds.open(nsPath(ns, process.pid)) } : rest;
+  }
+  return request as RequestBody;
+}
+
+function resolveLink(socket: NetlinkSocket, provider: LinkProvider): Link {
+  if (provider.kind !== "new") return findLink(socket, provider);
+  const fds = new Fds();
+  try {
+    socket.transact([{ request: newLinkRequest(socket, provider.spec, fds), label: `RTM_NEWLINK (${provider.spec.type})` }]);
+  } finally {
+    fds.close();
+  }
+  return findLink(socket, { kind: "name", name: provider.spec.name });
+}
+
+function changeRequest(socket: NetlinkSocket, index: number, action: LinkActionSpec): { request: RequestBody; label: string } | undefined {
+  switch (action.kind) {
+    case "delete":
+      return { request: { type: "delLink", index }, label: "RTM_DELLINK" };
+    case "set": {
+      const { master, ...changes } = action.changes;
+      const masterIndex = master === undefined ? undefined : master === null ? 0 : findLink(socket, master).index;
+      return { request: { type: "setLink", index, ...changes, ...(masterIndex !== undefined && { masterIndex }) }, label: "RTM_NEWLINK" };
+    }
+    case "addAddr":
+    case "delAddr": {
+      const { address, prefixLen } = action.cidr;
+      const replace = action.kind === "addAddr" && action.replace;
+      const type = action.kind === "addAddr" ? "newAddr" : "delAddr";
+      return {
+        request: { type, index, address, prefixLen, ...(replace && { replace }) },
+        label: type === "newAddr" ? "RTM_NEWADDR" : "RTM_DELADDR",
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Gets or creates the link and runs the actions; failures are ActionErrors indexed into `actions` (-1: the provider). */
+export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, actions: readonly LinkActionSpec[]): Promise<LinkDoResult> {
+  let link: Link;
+  try {
+    link = resolveLink(socket, provider);
+  } catch (err) {
+    throw new ActionError(-1, `link provider (${provider.kind})`, true, err);
+  }
+  const results: unknown[] = [];
+  let pending: { request: RequestBody; label: string; index: number }[] = [];
+  let deleted = false;
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    try {
+      socket.transact(batch);
+    } catch (err) {
+      const at = batch[(err as { requestIndex?: number }).requestIndex ?? 0] as (typeof batch)[number];
+      throw new ActionError(at.index, (actions[at.index] as LinkActionSpec).kind, true, err);
+    }
+  };
+  for (const [i, action] of actions.entries()) {
+    try {
+      const change = changeRequest(socket, link.index, action);
+      if (change) {
+        pending.push({ ...change, index: i });
+        results.push(null);
+        deleted ||= action.kind === "delete";
+        continue;
+      }
+      flush();
+      if (action.kind === "addrs") results.push(listAddrs(socket).filter((a) => a.index === link.index));
+      else if (action.kind === "custom") results.push(await callCustom(action.module, action.export, action.args, { link }));
+    } catch (err) {
+      throw err instanceof ActionError ? err : new ActionError(i, action.kind, true, err);
+    }
+  }
+  flush();
+  return { link: deleted ? link : findLink(socket, { kind: "index", index: link.index }), results };
+}
+
+/** Route changes and listings, on the namespace's socket. */
+export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): unknown {
+  if (action.kind === "routes") {
+    return socket
+      .dump({ type: "getRouteDump", family: action.family }, "RTM_GETROUTE")
+      .flatMap((m) => (m.kind === "route" ? [m.route] : []));
+  }
+  const { family, dst, dstLen, via, dev, metric, table } = action.route;
+  const request = {
+    type: action.op === "delete" ? "delRoute" : "newRoute",
+    family,
+    ...(dst !== undefined && { dst, dstLen }),
+    ...(via !== undefined && { gateway: via }),
+    ...(dev !== undefined && { oifIndex: findLink(socket, dev).index }),
+    ...(metric !== undefined && { metric }),
+    ...(table !== undefined && { table }),
+    ...(action.op === "replace" && { replace: true }),
+  } as Extract<Request, { type: "newRoute" | "delRoute" }>;
+  socket.transact([{ request: request as RequestBody, label: action.op === "delete" ? "RTM_DELROUTE" : "RTM_NEWROUTE" }]);
+  return null;
+}

@@ -1,0 +1,177 @@
+import { ActionError, closeDefaultPool, la, linkDo, lp, NetlinkError, na, ns, nsDo, ValidationError } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("nl");
+const [left, router, right, lab] = ["l", "r", "t", "x"].map((s) => `${prefix}${s}`) as [string, string, string, string];
+
+beforeAll(async () => {
+  for (const n of [left, router, right, lab]) await nsDo(ns.createNamed(n));
+});
+afterAll(async () => {
+  await closeDefaultPool();
+  cleanup(prefix);
+});
+
+type IpLink = { ifname: string; flags: string[]; mtu: number; address: string; ifalias?: string; group: string; master?: string; linkinfo?: { info_kind: string; info_data?: Record<string, unknown> } };
+const ipLink = (netns: string, name: string) => ipJson<IpLink[]>("-n", netns, "link", "show", "dev", name)[0] as IpLink;
+const ipAddrs = (netns: string, name: string) =>
+  ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>("-n", netns, "addr", "show", "dev", name)[0]?.addr_info.map((a) => `${a.local}/${a.prefixlen}`) ?? [];
+
+describe("a routed topology built with linkDo / nsDo", () => {
+  it("bridge, veth pairs with peers made in other namespaces, addresses, routes, and ping through a router", async () => {
+    // left: a bridge holding one end of a veth whose other end is created directly in the router.
+    const br = await linkDo(ns.name(left), lp.bridge("br0"), la.addAddr("10.31.1.2/24"), la.up());
+    expect(ipLink(left, "br0").linkinfo?.info_kind).toBe("bridge");
+    expect(ipLink(left, "br0").flags).toContain("UP");
+    expect(ipAddrs(left, "br0")).toEqual(["10.31.1.2/24"]);
+
+    const lv = await linkDo(ns.name(left), lp.veth("lv0", { name: "rv0", ns: ns.name(router) }), la.master(lp.name("br0")), la.up());
+    expect(lv.link.kind).toBe("veth");
+    expect(lv.link.masterIndex).toBe(br.link.index);
+    expect(ipLink(left, "lv0").master).toBe("br0");
+    expect(linksIn(router).map((l) => l.ifname)).toContain("rv0");
+
+    await linkDo(ns.name(router), lp.name("rv0"), la.addAddr("10.31.1.1/24"), la.up());
+    await linkDo(ns.name(router), lp.veth("rv1", { name: "tv0", ns: ns.name(right) }), la.addAddr("10.31.2.1/24"), la.up());
+    await linkDo(ns.name(right), lp.name("tv0"), la.addAddr("10.31.2.2/24"), la.up());
+    expect(ipAddrs(router, "rv0")).toEqual(["10.31.1.1/24"]);
+    expect(ipAddrs(right, "tv0")).toEqual(["10.31.2.2/24"]);
+    for (const n of [left, router, right]) await linkDo(ns.name(n), lp.name("lo"), la.up());
+
+    // Routes between the two subnets, through the router.
+    await nsDo(ns.name(left), na.addRoute({ to: "10.31.2.0/24", via: "10.31.1.1" }));
+    await nsDo(ns.name(right), na.addRoute({ to: "default", via: "10.31.2.1", metric: 100 }));
+    const leftRoutes = ipJson<{ dst: string; gateway?: string }[]>("-n", left, "route", "show");
+    expect(leftRoutes).toContainEqual(expect.objectContaining({ dst: "10.31.2.0/24", gateway: "10.31.1.1" }));
+    const rightRoutes = ipJson<{ dst: string; gateway?: string; metric?: number }[]>("-n", right, "route", "show");
+    expect(rightRoutes).toContainEqual(expect.objectContaining({ dst: "default", gateway: "10.31.2.1", metric: 100 }));
+    const { results: [listed] } = await nsDo(ns.name(right), na.routes(4));
+    expect(listed).toContainEqual(expect.objectContaining({ dst: null, dstLen: 0, gateway: "10.31.2.1", metric: 100 }));
+
+    // Forwarding on in the router, then traffic from one end to the other.
+    await nsDo(ns.name(router), na.exec(["sysctl", "-qw", "net.ipv4.ip_forward=1"]));
+    const { results: [ping] } = await nsDo(ns.name(left), na.exec(["ping", "-c", "1", "-W", "3", "10.31.2.2"]));
+    expect(ping.stdout).toMatch(/1 received/);
+    expect(ping.status).toBe(0);
+  });
+});
+
+describe("link actions", () => {
+  it("set name, alias, MAC, MTU, promisc, group, up/down, master and nomaster; iproute2 agrees", async () => {
+    await linkDo(ns.name(lab), lp.bridge("lbr"));
+    const r = await linkDo(
+      ns.name(lab),
+      lp.veth("la0", { name: "lb0" }),
+      la.setName("lc0"),
+      la.setAlias("uplink one"),
+      la.setMac("02:aa:bb:cc:dd:01"),
+      la.setMtu(1400),
+      la.promisc(true),
+      la.group(9),
+      la.master(lp.name("lbr")),
+      la.up(),
+    );
+    expect(r.link).toMatchObject({ name: "lc0", alias: "uplink one", mac: "02:aa:bb:cc:dd:01", mtu: 1400, group: 9, up: true });
+    const k = ipLink(lab, "lc0");
+    expect(k).toMatchObject({ ifalias: "uplink one", address: "02:aa:bb:cc:dd:01", mtu: 1400, master: "lbr" });
+    expect(k.flags).toEqual(expect.arrayContaining(["UP", "PROMISC"]));
+    expect(k.group).toBe("9");
+
+    await linkDo(ns.name(lab), lp.alias("uplink one"), la.promisc(false), la.noMaster(), la.down());
+    const after = ipLink(lab, "lc0");
+    expect(after.flags).not.toContain("PROMISC");
+    expect(after.flags).not.toContain("UP");
+    expect(after.master).toBeUndefined();
+  });
+
+  it("IPv4 and IPv6 addresses: add, list, delete", async () => {
+    const r = await linkDo(ns.name(lab), lp.name("lc0"), la.up(), la.addAddr("10.32.0.1/24"), la.addAddr("2001:db8:32::1/64"), la.addrs());
+    const listed = r.results[3].map((a) => `${a.local ?? a.address}/${a.prefixLen}`);
+    expect(listed).toEqual(expect.arrayContaining(["10.32.0.1/24", "2001:db8:32::1/64"]));
+    expect(ipAddrs(lab, "lc0")).toEqual(expect.arrayContaining(["10.32.0.1/24", "2001:db8:32::1/64"]));
+    await linkDo(ns.name(lab), lp.name("lc0"), la.delAddr("10.32.0.1/24"));
+    expect(ipAddrs(lab, "lc0")).not.toContain("10.32.0.1/24");
+  });
+
+  it("IPv6 routes and replace / delete", async () => {
+    await nsDo(ns.name(lab), na.addRoute({ to: "2001:db8:99::/64", via: "2001:db8:32::2" }));
+    expect(ipJson<{ dst: string }[]>("-n", lab, "-6", "route", "show").map((r) => r.dst)).toContain("2001:db8:99::/64");
+    await nsDo(ns.name(lab), na.addRoute({ to: "10.99.0.0/16", dev: lp.name("lc0"), table: 1000 }));
+    await nsDo(ns.name(lab), na.replaceRoute({ to: "10.99.0.0/16", dev: lp.name("lc0"), table: 1000, metric: 7 }));
+    const t1000 = ipJson<{ dst: string; metric?: number }[]>("-n", lab, "route", "show", "table", "1000");
+    expect(t1000).toContainEqual(expect.objectContaining({ dst: "10.99.0.0/16" }));
+    await nsDo(ns.name(lab), na.delRoute({ to: "10.99.0.0/16", dev: lp.name("lc0"), table: 1000, metric: 7 }));
+    await nsDo(ns.name(lab), na.delRoute({ to: "2001:db8:99::/64", via: "2001:db8:32::2" }));
+    expect(ipJson<{ dst: string }[]>("-n", lab, "-6", "route", "show").map((r) => r.dst)).not.toContain("2001:db8:99::/64");
+  });
+
+  it("pipelined actions report the first failure with its index", async () => {
+    const err = await linkDo(ns.name(lab), lp.name("lc0"), la.up(), la.addAddr("10.33.0.1/24"), la.addAddr("10.33.0.1/24"), la.setMtu(1300)).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.actionIndex).toBe(2);
+    expect(err.action).toBe("addAddr");
+    expect(err.cause).toBeInstanceOf(NetlinkError);
+    expect(err.cause.code).toBe("EEXIST");
+  });
+
+  it("delete, and a link group deleted in one request", async () => {
+    await linkDo(ns.name(lab), lp.name("lc0"), la.delete());
+    expect(linksIn(lab).map((l) => l.ifname)).not.toContain("lc0");
+    expect(linksIn(lab).map((l) => l.ifname)).not.toContain("lb0");
+    const { results } = await nsDo(ns.name(lab), ...Array.from({ length: 40 }, (_, i) => na.link(lp.veth(`g${i}a`, { name: `g${i}b` }, { group: 77 }))));
+    expect(results).toHaveLength(40);
+    expect(linksIn(lab).filter((l) => l.ifname.startsWith("g"))).toHaveLength(80);
+    await nsDo(ns.name(lab), na.deleteGroup(77));
+    expect(linksIn(lab).filter((l) => l.ifname.startsWith("g"))).toHaveLength(0);
+  });
+});
+
+describe("link kinds", () => {
+  it("vxlan, macvlan and ifb are created as the kernel reports them", async () => {
+    await linkDo(ns.name(lab), lp.bridge("kparent"), la.up());
+    const vx = await linkDo(ns.name(lab), lp.vxlan("kvx", { id: 4242, local: "10.40.0.1", remote: "10.40.0.2", port: 4789 }));
+    expect(vx.link.kind).toBe("vxlan");
+    const k = ipLink(lab, "kvx");
+    expect(k.linkinfo?.info_data).toMatchObject({ id: 4242, local: "10.40.0.1", remote: "10.40.0.2", port: 4789 });
+    await linkDo(ns.name(lab), lp.veth("kmp", { name: "kmq" }));
+    const mv = await linkDo(ns.name(lab), lp.macvlan("kmv", lp.name("kmp"), "bridge"));
+    expect(ipLink(lab, "kmv").linkinfo).toMatchObject({ info_kind: "macvlan", info_data: { mode: "bridge" } });
+    expect(mv.link.parentIndex).toBe(ipJson<{ ifindex: number }[]>("-n", lab, "link", "show", "kmp")[0]?.ifindex);
+    await linkDo(ns.name(lab), lp.ifb("kifb"));
+    expect(ipLink(lab, "kifb").linkinfo?.info_kind).toBe("ifb");
+  });
+
+  it("kinds this kernel lacks fail with its own message and leave nothing behind", async () => {
+    for (const provider of [lp.dummy("kd0"), lp.gretap("kg0", { local: "10.41.0.1", remote: "10.41.0.2" }), lp.wireguard("kw0")]) {
+      const err = await linkDo(ns.name(lab), provider).catch((e) => e);
+      expect(err).toBeInstanceOf(ActionError);
+      expect(err.actionIndex).toBe(-1);
+      expect(err.cause).toBeInstanceOf(NetlinkError);
+      expect(err.cause.extAck).toMatch(/Unknown device type/);
+    }
+    expect(linksIn(lab).map((l) => l.ifname).filter((n) => /^k[dgw]0$/.test(n))).toEqual([]);
+  });
+
+  it("bad input is refused before any request, naming the field", () => {
+    const field = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ValidationError);
+        return (err as ValidationError).field;
+      }
+      throw new Error("accepted");
+    };
+    expect(field(() => lp.bridge("a-name-too-long-x"))).toBe("name");
+    expect(field(() => lp.veth("ok", { name: "bad/name" }))).toBe("peer.name");
+    expect(field(() => la.setMac("02:zz:00:00:00:01"))).toBe("mac");
+    expect(field(() => la.addAddr("10.0.0.1/33"))).toBe("address");
+    expect(field(() => lp.vxlan("vx", { id: 1 << 24 }))).toBe("vxlan.id");
+    expect(field(() => lp.vxlan("vx", { id: 1, port: 0 }))).toBe("vxlan.port");
+    expect(field(() => lp.index(0))).toBe("link.index");
+    expect(field(() => na.addRoute({ to: "10.0.0.0/8" }))).toBe("via");
+    expect(field(() => na.addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" }))).toBe("via");
+    expect(netnsList(prefix)).toHaveLength(4);
+  });
+});
