@@ -1,23 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { neslinkProjects } from "../../vitest.shared.js";
 
-export default defineConfig({
-  test: {
-    projects: [
-      {
-        test: { name: "unit", include: ["src/**/*.test.ts"], environment: "node" },
-      },
-      {
-        // Needs root and a real kernel; tests run one file at a time so their namespaces never race.
-        test: {
-          name: "integration",
-          include: ["test/integration/**/*.test.ts"],
-          environment: "node",
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          pool: "forks",
-        },
-      },
-    ],
-  },
-});
+export default neslinkProjects;

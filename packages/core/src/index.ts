@@ -79,6 +79,7 @@ export const na = {
   link: nsActions.link,
   addrs: nsActions.addrs,
   deleteGroup: nsActions.deleteGroup,
+  sysctl: nsActions.sysctl,
   routes: routeActions.routes,
   addRoute: routeActions.addRoute,
   replaceRoute: routeActions.replaceRoute,

@@ -2,7 +2,7 @@
  * Link actions: what linkDo does to its link. Plain data, validated here;
  * consecutive changes go to the kernel pipelined in one datagram.
  */
-import type { Address } from "@neslink/codec-wasm";
+import type { Address, SetLinkRequest } from "@neslink/codec-wasm";
 import { ValidationError } from "../errors.js";
 import type { LinkRef } from "../links/providers.js";
 import * as net from "../validate/net.js";
@@ -10,17 +10,8 @@ import * as v from "../validate/validate.js";
 
 declare const resultType: unique symbol;
 
-/** Attribute changes of `ip link set`. master null detaches from the bridge. */
-export interface LinkChanges {
-  name?: string;
-  alias?: string;
-  mac?: string;
-  mtu?: number;
-  up?: boolean;
-  promisc?: boolean;
-  master?: LinkRef | null;
-  group?: number;
-}
+/** Attribute changes of `ip link set`: the codec's setLink fields, with the master found by reference (null detaches). */
+export type LinkChanges = Omit<SetLinkRequest, "type" | "seq" | "pid" | "index" | "masterIndex"> & { master?: LinkRef | null };
 
 export type LinkActionSpec =
   | { readonly kind: "delete" }

@@ -53,6 +53,7 @@ export type NsActionSpec =
   | { readonly kind: "link"; readonly link: LinkProvider; readonly actions: readonly LinkActionSpec[] }
   | { readonly kind: "addrs"; readonly family: number }
   | { readonly kind: "deleteGroup"; readonly group: number }
+  | { readonly kind: "sysctl"; readonly name: string; readonly value?: string }
   | RouteActionSpec
   | { readonly kind: "handle" }
   | { readonly kind: "newNamed"; readonly name: string; readonly dir: string }
@@ -104,6 +105,17 @@ export function addrs(family: 4 | 6 | "all" = "all"): NsAction<Address[]> {
  */
 export function deleteGroup(group: number): NsAction<null> {
   return { kind: "deleteGroup", group: v.integer("group", group, 1, 0xffffffff) };
+}
+
+/**
+ * Reads (value omitted) or writes a sysctl of the namespace, e.g.
+ * "net.ipv4.ip_forward"; resolves with its value after the write.
+ */
+export function sysctl(name: string, value?: string | number): NsAction<string> {
+  if (typeof name !== "string" || !/^net\.[A-Za-z0-9_.-]+$/.test(name) || name.includes("..")) {
+    throw new ValidationError("name", `${JSON.stringify(name)} is not a network sysctl like net.ipv4.ip_forward`);
+  }
+  return { kind: "sysctl", name, ...(value !== undefined && { value: v.text("value", String(value), 4096) }) };
 }
 
 /** A handle on the namespace (an open descriptor). Close it with `handle.close()`. */

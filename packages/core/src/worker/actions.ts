@@ -3,7 +3,7 @@
  * namespace. Netlink work goes through the namespace's cached socket.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import type { Link } from "@neslink/codec-wasm";
 import type { ExecResult, NsActionSpec } from "../actions/ns-actions.js";
 import { errnoName, SystemCallError } from "../errors.js";
@@ -52,6 +52,13 @@ function exec(argv: readonly string[], options: Extract<NsActionSpec, { kind: "e
   return { pid: r.pid, status: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
+/** /proc/sys/net is resolved against the opening thread's namespace: this sync open runs here, inside it. */
+function sysctl(name: string, value?: string): string {
+  const path = `/proc/sys/${name.replaceAll(".", "/")}`;
+  if (value !== undefined) writeFileSync(path, value);
+  return readFileSync(path, "utf8").trim();
+}
+
 async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
   const socket = ctx.sockets.get(ctx.key);
   const link = findLink(socket, spec.link);
@@ -79,6 +86,8 @@ export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise
     case "deleteGroup":
       ctx.sockets.get(ctx.key).transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
       return null;
+    case "sysctl":
+      return sysctl(action.name, action.value);
     case "route":
     case "routes":
       return runRouteAction(ctx.sockets.get(ctx.key), action);

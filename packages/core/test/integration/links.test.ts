@@ -50,7 +50,10 @@ describe("a routed topology built with linkDo / nsDo", () => {
     expect(listed).toContainEqual(expect.objectContaining({ dst: null, dstLen: 0, gateway: "10.31.2.1", metric: 100 }));
 
     // Forwarding on in the router, then traffic from one end to the other.
-    await nsDo(ns.name(router), na.exec(["sysctl", "-qw", "net.ipv4.ip_forward=1"]));
+    const { results: [forward] } = await nsDo(ns.name(router), na.sysctl("net.ipv4.ip_forward", 1));
+    expect(forward).toBe("1");
+    expect(ip("netns", "exec", router, "sysctl", "-n", "net.ipv4.ip_forward").trim()).toBe("1");
+    expect(ip("netns", "exec", left, "sysctl", "-n", "net.ipv4.ip_forward").trim()).toBe("0");
     const { results: [ping] } = await nsDo(ns.name(left), na.exec(["ping", "-c", "1", "-W", "3", "10.31.2.2"]));
     expect(ping.stdout).toMatch(/1 received/);
     expect(ping.status).toBe(0);

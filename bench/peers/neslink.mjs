@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Peer "neslink": the benchmark workload through @neslink/core, as a user
+// would write it. Usage: neslink.mjs N PREFIX (see bench/README.md).
+//
+// One nsDo per namespace runs on the worker pool in parallel; each namespace's
+// requests share its one netlink socket. peak_rss_kb is this process's own
+// peak (process.resourceUsage().maxRSS); it spawns only the untimed ping.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { closeDefaultPool, la, listNamed, lp, na, ns, nsDo } from "@neslink/core";
+
+const [n, prefix] = [Number(process.argv[2]), process.argv[3]];
+if (!Number.isInteger(n) || n < 2 || !prefix) {
+  console.error("usage: neslink.mjs N PREFIX");
+  process.exit(2);
+}
+const ipv6 = process.env.BENCH_IPV6 === "on";
+const hub = `${prefix}hub`;
+const nsName = (i) => `${prefix}n${i}`;
+const addrOf = (i) => `10.200.${i >> 8}.${i & 255}`;
+const range = Array.from({ length: n }, (_, i) => i + 1);
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const ipv6Off = ipv6 ? [] : [na.sysctl("net.ipv6.conf.all.disable_ipv6", 1)];
+
+async function setup() {
+  await nsDo(ns.createNamed(hub), ...ipv6Off, na.link(lp.name("lo"), la.up()), na.link(lp.bridge("br0"), la.up()));
+  await Promise.all(range.map((i) => nsDo(ns.createNamed(nsName(i)), ...ipv6Off, na.link(lp.name("lo"), la.up()))));
+  // Every veth is made in the hub, its eth0 end directly inside its namespace.
+  await nsDo(
+    ns.name(hub),
+    ...range.map((i) => na.link(lp.veth(`${prefix}v${i}`, { name: "eth0", ns: ns.name(nsName(i)) }), la.master(lp.name("br0")), la.up())),
+  );
+  await Promise.all(range.map((i) => nsDo(ns.name(nsName(i)), na.link(lp.name("eth0"), la.addAddr(`${addrOf(i)}/16`), la.up()))));
+}
+
+async function inventory() {
+  const all = [hub, ...range.map(nsName)];
+  const found = await Promise.all(all.map((name) => nsDo(ns.name(name), na.links(), na.addrs())));
+  return new Map(all.map((name, i) => [name, { links: found[i].results[0], addrs: found[i].results[1] }]));
+}
+
+async function teardown() {
+  await nsDo(ns.now(), ...[hub, ...range.map(nsName)].map((name) => na.deleteNamed(name)));
+}
+
+async function cleanup() {
+  const left = listNamed().filter((name) => name.startsWith(prefix));
+  if (left.length) await nsDo(ns.now(), ...left.map((name) => na.deleteNamed(name))).catch(() => {});
+}
+
+try {
+  let t0 = process.hrtime.bigint();
+  await setup();
+  const setupMs = ms(t0);
+  execFileSync("ip", ["netns", "exec", nsName(1), "ping", "-c1", "-W2", addrOf(n)], { stdio: "pipe" });
+  t0 = process.hrtime.bigint();
+  const inv = await inventory();
+  const inventoryMs = ms(t0);
+  t0 = process.hrtime.bigint();
+  await teardown();
+  const teardownMs = ms(t0);
+  const count = (key) => [...inv.values()].reduce((sum, x) => sum + x[key].length, 0);
+  const core = JSON.parse(readFileSync(new URL("../../packages/core/package.json", import.meta.url), "utf8"));
+  console.log(
+    JSON.stringify({
+      peer: "neslink",
+      version: `@neslink/core ${core.version}, node ${process.version}`,
+      n,
+      setup_ms: setupMs,
+      inventory_ms: inventoryMs,
+      teardown_ms: teardownMs,
+      total_ms: setupMs + inventoryMs + teardownMs,
+      links: count("links"),
+      addrs: count("addrs"),
+      peak_rss_kb: process.resourceUsage().maxRSS,
+      ipv6: ipv6 ? "on" : "off",
+    }),
+  );
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  await closeDefaultPool();
+}
