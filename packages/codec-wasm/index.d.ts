@@ -122,9 +122,16 @@ export type Request =
       extMask?: number;
     }
   | AddrRequest
-  | { type: "getAddrDump"; seq: number; pid?: number; /** 0 (all), 2 (AF_INET) or 10 (AF_INET6). */ family?: number }
+  | { type: "getAddrDump"; seq: number; pid?: number /** 0 (all), 2 (AF_INET) or 10 (AF_INET6). */; family?: number }
   | RouteRequest
-  | { type: "getRouteDump"; seq: number; pid?: number; family?: number };
+  | {
+      type: "getRouteDump";
+      seq: number;
+      pid?: number;
+      family?: number;
+      /** RTA_TABLE filter; iproute2's `ip route show` sends 254 (main). The kernel applies it only on sockets with NETLINK_GET_STRICT_CHK. Omitted when undefined. */
+      table?: number;
+    };
 
 /** Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type"). */
 export type LinkKind = "bridge" | "veth" | "dummy" | "gretap" | "wireguard" | "vxlan" | "macvlan" | "ifb";

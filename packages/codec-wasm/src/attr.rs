@@ -122,6 +122,15 @@ pub fn find<'a, 'b>(attrs: &'b [Attr<'a>], id: u16) -> Option<&'b Attr<'a>> {
     attrs.iter().find(|a| a.id() == id)
 }
 
+/// Reads the first attribute numbered `id` with `read`, if there is one.
+pub fn read_optional<'a, T>(
+    attrs: &[Attr<'a>],
+    id: u16,
+    read: impl Fn(&Attr<'a>) -> Result<T, DecodeError>,
+) -> Result<Option<T>, DecodeError> {
+    find(attrs, id).map(read).transpose()
+}
+
 /// Reserves an attribute header; `end` fills it in once the payload is written.
 pub fn begin(buf: &mut Vec<u8>) -> usize {
     let start = buf.len();

@@ -3,14 +3,20 @@
 //! test`); this file is the only one that knows about wasm-bindgen. Values
 //! cross the boundary as bytes and JSON strings, one call per batch.
 
+mod addr;
 mod attr;
+mod encode;
 mod error;
 mod fault;
+mod ip;
 mod json;
 mod link;
+mod link_kinds;
+mod link_req;
 mod message;
 mod raw;
 mod request;
+mod route;
 mod wire;
 
 use wasm_bindgen::prelude::*;

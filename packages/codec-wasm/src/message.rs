@@ -2,9 +2,12 @@
 
 use serde::Serialize;
 
+use crate::addr::{decode_address, Address, RTM_DELADDR, RTM_NEWADDR};
+use crate::attr::{self, Attr};
 use crate::error::{decode_done, decode_error, Done, ErrorAck};
 use crate::fault::DecodeError;
 use crate::link::{decode_link, Link, RTM_DELLINK, RTM_NEWLINK};
+use crate::route::{decode_route, Route, RTM_DELROUTE, RTM_NEWROUTE};
 use crate::wire::{align4, read_u16, read_u32};
 
 pub const HEADER: usize = 16;
@@ -47,6 +50,25 @@ pub fn read_header(buf: &[u8], at: usize) -> Option<(u32, Header)> {
             pid: read_u32(buf, at + 12)?,
         },
     ))
+}
+
+/// The family header (`size` bytes, e.g. struct ifinfomsg) of a message and the attributes after it.
+pub fn fixed_and_attrs<'a>(
+    frame: &Frame<'a>,
+    size: usize,
+    what: &str,
+) -> Result<(&'a [u8], Vec<Attr<'a>>), DecodeError> {
+    if frame.payload.len() < size {
+        return Err(DecodeError::new(
+            frame.payload_offset(),
+            format!(
+                "{what} message payload is {} bytes, shorter than its {size}-byte family header",
+                frame.payload.len()
+            ),
+        ));
+    }
+    let (fixed, rest) = frame.payload.split_at(size);
+    Ok((fixed, attr::parse(rest, frame.payload_offset() + size)?))
 }
 
 /// Splits a buffer of one or many messages, stepping by NLMSG_ALIGN(nlmsg_len)
@@ -144,7 +166,18 @@ pub struct Message {
 #[derive(Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Body {
-    Link { name: &'static str, link: Link },
+    Link {
+        name: &'static str,
+        link: Link,
+    },
+    Address {
+        name: &'static str,
+        address: Address,
+    },
+    Route {
+        name: &'static str,
+        route: Route,
+    },
     Error(ErrorAck),
     Done(Done),
     Other {},
@@ -159,6 +192,22 @@ fn decode_frame(frame: &Frame) -> Result<Body, DecodeError> {
         RTM_DELLINK => Body::Link {
             name: "RTM_DELLINK",
             link: decode_link(frame)?,
+        },
+        RTM_NEWADDR | RTM_DELADDR => Body::Address {
+            name: if frame.header.kind == RTM_NEWADDR {
+                "RTM_NEWADDR"
+            } else {
+                "RTM_DELADDR"
+            },
+            address: decode_address(frame)?,
+        },
+        RTM_NEWROUTE | RTM_DELROUTE => Body::Route {
+            name: if frame.header.kind == RTM_NEWROUTE {
+                "RTM_NEWROUTE"
+            } else {
+                "RTM_DELROUTE"
+            },
+            route: decode_route(frame)?,
         },
         NLMSG_ERROR => Body::Error(decode_error(frame)?),
         NLMSG_DONE => Body::Done(decode_done(frame)?),

@@ -7,11 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::addr::{ADDR_TYPES, IFADDRMSG};
 use crate::attr::{self, find, Attr, NLA_F_NESTED};
 use crate::error::ext_ack_start;
 use crate::fault::{DecodeError, EncodeError};
 use crate::link::{IFINFOMSG, IFLA_AF_SPEC, IFLA_INFO_KIND, IFLA_LINKINFO, LINK_TYPES};
 use crate::message::{self, frames, Frame, Header};
+use crate::route::{ROUTE_TYPES, RTA_METRICS, RTMSG};
 use crate::wire::{from_hex, pad4, to_hex};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,8 +47,9 @@ const LINK_PLAIN_NESTS: [u16; 5] = [22, 24, 25, 43, 52];
 const IFLA_INFO_DATA: u16 = 2;
 const IFLA_INFO_SLAVE_KIND: u16 = 4;
 const IFLA_INFO_SLAVE_DATA: u16 = 5;
-/// Built-in kinds whose IFLA_INFO_DATA is a nest of plain attributes.
-const PLAIN_INFO_DATA: [&str; 4] = ["bridge", "veth", "vxlan", "macvlan"];
+/// Kinds whose IFLA_INFO_DATA is a nest of plain attributes. (veth's VETH_INFO_PEER
+/// starts with a struct ifinfomsg, so it stays hex.)
+const PLAIN_INFO_DATA: [&str; 5] = ["bridge", "veth", "vxlan", "macvlan", "gretap"];
 /// Bridge ports carry IFLA_BRPORT_* in IFLA_INFO_SLAVE_DATA.
 const PLAIN_SLAVE_DATA: [&str; 1] = ["bridge"];
 
@@ -59,6 +62,9 @@ enum Nest {
     LinkInfo,
     /// IFLA_AF_SPEC: one nest per address family.
     AfSpec,
+    /// A route message: RTA_METRICS is a nest of RTAX_* values. (RTA_MULTIPATH is
+    /// a run of struct rtnexthop, not attributes, so it stays hex.)
+    Route,
 }
 
 fn kind_is(siblings: &[Attr], id: u16, kinds: &[&str]) -> bool {
@@ -79,6 +85,7 @@ fn child_nest(parent: Nest, attr: &Attr, siblings: &[Attr]) -> Option<Nest> {
             Some(Nest::Plain)
         }
         (Nest::AfSpec, _) => Some(Nest::Plain),
+        (Nest::Route, RTA_METRICS) => Some(Nest::Plain),
         _ => None,
     };
     known.or((attr.kind & NLA_F_NESTED != 0).then_some(Nest::Plain))
@@ -114,12 +121,24 @@ fn raw_attr(attr: &Attr, nest: Option<Nest>, depth: usize) -> RawAttr {
     }
 }
 
+/// The family header's size and how to read the attributes after it, for the families this codec knows.
+fn family(kind: u16) -> Option<(usize, Nest)> {
+    if LINK_TYPES.contains(&kind) {
+        Some((IFINFOMSG, Nest::Link))
+    } else if ADDR_TYPES.contains(&kind) {
+        Some((IFADDRMSG, Nest::Plain))
+    } else if ROUTE_TYPES.contains(&kind) {
+        Some((RTMSG, Nest::Route))
+    } else {
+        None
+    }
+}
+
 /// How many payload bytes are the family header, before any attributes.
 fn fixed_len(frame: &Frame) -> Result<usize, DecodeError> {
-    if LINK_TYPES.contains(&frame.header.kind) {
-        Ok(IFINFOMSG.min(frame.payload.len()))
-    } else {
-        Ok(ext_ack_start(frame)?.unwrap_or(frame.payload.len()))
+    match family(frame.header.kind) {
+        Some((size, _)) => Ok(size.min(frame.payload.len())),
+        None => Ok(ext_ack_start(frame)?.unwrap_or(frame.payload.len())),
     }
 }
 
@@ -127,11 +146,7 @@ fn decode_frame(frame: &Frame) -> Result<RawMessage, DecodeError> {
     let split = fixed_len(frame)?;
     let (fixed, rest) = frame.payload.split_at(split);
     let attrs = attr::parse(rest, frame.payload_offset() + split)?;
-    let nest = if LINK_TYPES.contains(&frame.header.kind) {
-        Nest::Link
-    } else {
-        Nest::Plain
-    };
+    let nest = family(frame.header.kind).map_or(Nest::Plain, |(_, nest)| nest);
     let Header {
         kind,
         flags,

@@ -2,8 +2,14 @@
 
 use serde::Deserialize;
 
+use crate::addr::{push_addr, push_get_addr_dump, AddrRequest};
+use crate::encode::Result;
 use crate::fault::EncodeError;
-use crate::link::{push_get_link_dump, push_set_link_ns};
+use crate::link_req::{
+    push_del_link, push_get_link, push_get_link_dump, push_new_link, push_set_link,
+    push_set_link_ns, NewLink, SetLink,
+};
+use crate::route::{push_get_route_dump, push_route, RouteRequest};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
@@ -23,24 +29,245 @@ pub enum Request {
         index: u32,
         ns_fd: u32,
     },
+    NewLink(NewLink),
+    SetLink(SetLink),
+    DelLink {
+        seq: u32,
+        #[serde(default)]
+        pid: u32,
+        index: Option<u32>,
+        group: Option<u32>,
+    },
+    #[serde(rename_all = "camelCase")]
+    GetLink {
+        seq: u32,
+        #[serde(default)]
+        pid: u32,
+        index: Option<u32>,
+        name: Option<String>,
+        ext_mask: Option<u32>,
+    },
+    NewAddr(AddrRequest),
+    DelAddr(AddrRequest),
+    GetAddrDump {
+        seq: u32,
+        #[serde(default)]
+        pid: u32,
+        #[serde(default)]
+        family: u8,
+    },
+    NewRoute(RouteRequest),
+    DelRoute(RouteRequest),
+    GetRouteDump {
+        seq: u32,
+        #[serde(default)]
+        pid: u32,
+        #[serde(default)]
+        family: u8,
+        table: Option<u32>,
+    },
 }
 
-/// All requests in one buffer, ready for a single sendmsg().
-pub fn encode_requests(requests: &[Request]) -> Result<Vec<u8>, EncodeError> {
+fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
+    match request {
+        &Request::GetLinkDump { seq, pid, ext_mask } => push_get_link_dump(buf, seq, pid, ext_mask),
+        &Request::SetLinkNs {
+            seq,
+            pid,
+            index,
+            ns_fd,
+        } => push_set_link_ns(buf, seq, pid, index, ns_fd),
+        Request::NewLink(r) => push_new_link(buf, r),
+        Request::SetLink(r) => push_set_link(buf, r),
+        &Request::DelLink {
+            seq,
+            pid,
+            index,
+            group,
+        } => push_del_link(buf, seq, pid, index, group),
+        Request::GetLink {
+            seq,
+            pid,
+            index,
+            name,
+            ext_mask,
+        } => push_get_link(buf, *seq, *pid, *index, name.as_deref(), *ext_mask),
+        Request::NewAddr(r) => push_addr(buf, false, r),
+        Request::DelAddr(r) => push_addr(buf, true, r),
+        &Request::GetAddrDump { seq, pid, family } => push_get_addr_dump(buf, seq, pid, family),
+        Request::NewRoute(r) => push_route(buf, false, r),
+        Request::DelRoute(r) => push_route(buf, true, r),
+        &Request::GetRouteDump {
+            seq,
+            pid,
+            family,
+            table,
+        } => push_get_route_dump(buf, seq, pid, family, table),
+    }
+}
+
+/// All requests in one buffer, ready for a single sendmsg(). An error's path
+/// names the request and its field, e.g. `requests[2].peer.mac`.
+pub fn encode_requests(requests: &[Request]) -> std::result::Result<Vec<u8>, EncodeError> {
     let mut buf = Vec::new();
     for (i, request) in requests.iter().enumerate() {
-        match *request {
-            Request::GetLinkDump { seq, pid, ext_mask } => {
-                push_get_link_dump(&mut buf, seq, pid, ext_mask)
-            }
-            Request::SetLinkNs {
-                seq,
-                pid,
-                index,
-                ns_fd,
-            } => push_set_link_ns(&mut buf, seq, pid, index, ns_fd),
-        }
-        .map_err(|e| EncodeError::new(format!("requests[{i}]"), e))?;
+        push(&mut buf, request).map_err(|e| {
+            let path = match e.path.as_str() {
+                "" => format!("requests[{i}]"),
+                field => format!("requests[{i}].{field}"),
+            };
+            EncodeError::new(path, e.what)
+        })?;
     }
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The path of the error encoding `request` (second in the batch) gives.
+    fn error_path(request: serde_json::Value) -> String {
+        let requests: Vec<Request> =
+            serde_json::from_value(json!([{ "type": "getLinkDump", "seq": 1 }, request])).unwrap();
+        let error = encode_requests(&requests).unwrap_err();
+        format!("{}: {}", error.path, error.what)
+    }
+
+    #[test]
+    fn invalid_requests_name_their_field() {
+        let cases = [
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "v0", "kind": "bridge", "mac": "02:00:00:00:00" }),
+                "requests[1].mac: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "v0", "kind": "veth", "peer": { "name": "v1", "mac": "zz:00:00:00:00:01" } }),
+                "requests[1].peer.mac: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "sixteen-bytes-xx", "kind": "ifb" }),
+                "requests[1].name: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "v0", "kind": "veth", "peer": { "name": "a/b" } }),
+                "requests[1].peer.name: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "vxlan", "vxlan": { "id": 16777216 } }),
+                "requests[1].vxlan.id: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "vxlan", "vxlan": { "id": 1, "group": "10.0.0.1" } }),
+                "requests[1].vxlan.group: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "vxlan", "vxlan": { "id": 1, "local": "10.0.0.1", "remote": "2001:db8::1" } }),
+                "requests[1].vxlan.remote: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "vxlan" }),
+                "requests[1].vxlan: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "gretap", "gre": { "local": "2001:db8::1" } }),
+                "requests[1].gre.local: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "bridge", "peer": { "name": "y" } }),
+                "requests[1].peer: ",
+            ),
+            (
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "macvlan", "parentIndex": 0 }),
+                "requests[1].parentIndex: ",
+            ),
+            (
+                json!({ "type": "setLink", "seq": 1, "index": 0, "up": true }),
+                "requests[1].index: ",
+            ),
+            (
+                json!({ "type": "setLink", "seq": 1, "index": 2, "masterIndex": 4294967295u32 }),
+                "requests[1].masterIndex: ",
+            ),
+            (
+                json!({ "type": "delLink", "seq": 1 }),
+                "requests[1].index: ",
+            ),
+            (
+                json!({ "type": "delLink", "seq": 1, "index": 0 }),
+                "requests[1].index: ",
+            ),
+            (
+                json!({ "type": "getLink", "seq": 1 }),
+                "requests[1].index: ",
+            ),
+            (
+                json!({ "type": "newAddr", "seq": 1, "index": 2, "address": "10.0.0.256", "prefixLen": 24 }),
+                "requests[1].address: ",
+            ),
+            (
+                json!({ "type": "newAddr", "seq": 1, "index": 2, "address": "10.0.0.1", "prefixLen": 33 }),
+                "requests[1].prefixLen: ",
+            ),
+            (
+                json!({ "type": "newAddr", "seq": 1, "index": 2, "address": "2001:db8::1", "prefixLen": 129 }),
+                "requests[1].prefixLen: ",
+            ),
+            (
+                json!({ "type": "newAddr", "seq": 1, "index": 0, "address": "10.0.0.1", "prefixLen": 24 }),
+                "requests[1].index: ",
+            ),
+            (
+                json!({ "type": "delAddr", "seq": 1, "index": 2, "address": "2001:db8::1", "prefixLen": 64, "broadcast": "10.0.0.255" }),
+                "requests[1].broadcast: ",
+            ),
+            (
+                json!({ "type": "newRoute", "seq": 1, "family": 2, "dst": "10.9.0.0", "dstLen": 33 }),
+                "requests[1].dstLen: ",
+            ),
+            (
+                json!({ "type": "newRoute", "seq": 1, "family": 2, "gateway": "2001:db8::1" }),
+                "requests[1].gateway: ",
+            ),
+            (
+                json!({ "type": "newRoute", "seq": 1, "family": 7 }),
+                "requests[1].family: ",
+            ),
+            (
+                json!({ "type": "delRoute", "seq": 1, "family": 10, "oifIndex": 0 }),
+                "requests[1].oifIndex: ",
+            ),
+        ];
+        for (request, path) in cases {
+            let error = error_path(request.clone());
+            assert!(error.starts_with(path), "{request} gave {error}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let parsed: std::result::Result<Vec<Request>, _> = serde_json::from_value(
+            json!([{ "type": "newLink", "seq": 1, "name": "x", "kind": "ifb", "colour": "red" }]),
+        );
+        assert!(parsed.unwrap_err().to_string().contains("colour"));
+    }
+
+    #[test]
+    fn set_link_combines_flags_and_keeps_iproute2_order() {
+        let requests: Vec<Request> = serde_json::from_value(json!([{ "type": "setLink", "seq": 1, "index": 4,
+            "up": true, "promisc": true, "name": "nlv9", "alias": "a", "mtu": 1400, "mac": "02:00:00:00:00:07", "group": 3, "masterIndex": 2 }]))
+        .unwrap();
+        // Captured from `ip link set dev nlv0 up promisc on name nlv9 alias a mtu 1400 address 02:00:00:00:00:07 group 3 master nlbr0`
+        // except that iproute2 puts IFLA_IFALIAS where the command line does (first there; after IFLA_MASTER here).
+        let bytes = encode_requests(&requests).unwrap();
+        assert_eq!(bytes.len(), 0x58);
+        assert_eq!(&bytes[24..32], [1, 1, 0, 0, 1, 1, 0, 0]);
+        let types: Vec<u16> = crate::attr::parse(&bytes[32..], 32)
+            .unwrap()
+            .iter()
+            .map(|a| a.id())
+            .collect();
+        assert_eq!(types, [4, 1, 27, 10, 20, 3]);
+    }
 }

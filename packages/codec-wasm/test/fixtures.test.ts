@@ -35,7 +35,17 @@ function thrown(fn: () => unknown): CodecError {
 
 describe("kernel test vectors", () => {
   it("are there", () => {
-    expect(fixtures.map((f) => f.name)).toContain("link/dump-lo-bridge-veth");
+    const names = fixtures.map((f) => f.name);
+    for (const name of [
+      "link/dump-lo-bridge-veth",
+      "addr/dump-ipv4-ipv6",
+      "route/dump-ipv4",
+      "route/dump-ipv6",
+      "link/newlink-vxlan-request",
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(fixtures.filter((f) => f.requests).length).toBeGreaterThanOrEqual(40);
   });
 
   it.each(fixtures)("$name decodes to its expected messages", ({ bytes, messages }) => {
@@ -77,6 +87,20 @@ describe("errors", () => {
     );
     expect(error.code).toBe("ERR_NETLINK_ENCODE");
     expect(error.message).toMatch(/requests\[1\]/);
+  });
+
+  it.each([
+    [{ type: "newLink", seq: 1, name: "v0", kind: "bridge", mac: "02:00:00:00:00" }, /requests\[0\]\.mac: /],
+    [{ type: "newLink", seq: 1, name: "sixteen-bytes-xx", kind: "ifb" }, /requests\[0\]\.name: /],
+    [{ type: "newLink", seq: 1, name: "x", kind: "vxlan", vxlan: { id: 16777216 } }, /requests\[0\]\.vxlan\.id: /],
+    [{ type: "setLink", seq: 1, index: 0, up: true }, /requests\[0\]\.index: /],
+    [{ type: "newAddr", seq: 1, index: 2, address: "10.0.0.1", prefixLen: 33 }, /requests\[0\]\.prefixLen: /],
+    [{ type: "newAddr", seq: 1, index: 2, address: "2001:db8::1", prefixLen: 129 }, /requests\[0\]\.prefixLen: /],
+    [{ type: "newRoute", seq: 1, family: 2, gateway: "10.0.0.300" }, /requests\[0\]\.gateway: /],
+  ] as [Request, RegExp][])("an invalid request throws ERR_NETLINK_ENCODE naming the field (%j)", (request, message) => {
+    const error = thrown(() => encodeRequests([request]));
+    expect(error.code).toBe("ERR_NETLINK_ENCODE");
+    expect(error.message).toMatch(message);
   });
 
   it("a bad raw attribute throws ERR_NETLINK_ENCODE naming its path", () => {

@@ -142,7 +142,10 @@ fn raw_view_expands_known_link_nests() {
 #[test]
 fn dumped_links_agree_with_iproute2() {
     let mut checked = 0;
-    for fixture in fixtures() {
+    for fixture in fixtures()
+        .into_iter()
+        .filter(|f| f.name.starts_with("link/"))
+    {
         let Some(Value::Array(ip_links)) = fixture.json.get("iproute2Json") else {
             continue;
         };
@@ -253,4 +256,120 @@ fn mutated_fixtures_never_panic() {
         }
     }
     assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+fn decoded_bodies(fixture: &Fixture, kind: &str) -> Vec<Value> {
+    decoded(&fixture.bytes)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == kind)
+        .map(|m| m[kind].clone())
+        .collect()
+}
+
+/// The decoder's addresses agree with `ip -j addr show` taken right after the capture.
+#[test]
+fn dumped_addresses_agree_with_iproute2() {
+    let dump = fixtures()
+        .into_iter()
+        .find(|f| f.name == "addr/dump-ipv4-ipv6.bin")
+        .unwrap();
+    let addresses = decoded_bodies(&dump, "address");
+    let mut checked = 0;
+    for link in dump.json["iproute2Json"].as_array().unwrap() {
+        for ip in link["addr_info"].as_array().unwrap() {
+            let family = if ip["family"] == "inet" { 2 } else { 10 };
+            // iproute2 shows IFA_LOCAL, or IFA_ADDRESS when there is no IFA_LOCAL (IPv6).
+            let found = addresses.iter().find(|a| {
+                a["index"] == link["ifindex"]
+                    && a["family"] == family
+                    && a["prefixLen"] == ip["prefixlen"]
+                    && (if a["local"].is_null() {
+                        &a["address"]
+                    } else {
+                        &a["local"]
+                    }) == &ip["local"]
+            });
+            assert!(found.is_some(), "{} {}", link["ifname"], ip["local"]);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, addresses.len());
+}
+
+/// The decoder's routes agree with `ip -j [-6] route show table all` taken right after the capture.
+#[test]
+fn dumped_routes_agree_with_iproute2() {
+    for (name, family) in [("route/dump-ipv4.bin", 2), ("route/dump-ipv6.bin", 10)] {
+        let dump = fixtures().into_iter().find(|f| f.name == name).unwrap();
+        let routes = decoded_bodies(&dump, "route");
+        let is_v6 = |r: &Value| {
+            let text = r["dst"].as_str().unwrap();
+            text.contains(':') || r["gateway"].as_str().is_some_and(|g| g.contains(':'))
+        };
+        let expected: Vec<&Value> = dump.json["iproute2Json"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| is_v6(r) == (family == 10))
+            .collect();
+        assert_eq!(routes.len(), expected.len(), "{name}");
+        for ip in expected {
+            let (dst, len) = match ip["dst"].as_str().unwrap() {
+                "default" => (Value::Null, 0),
+                text => match text.split_once('/') {
+                    Some((dst, len)) => (dst.into(), len.parse().unwrap()),
+                    None => (text.into(), if family == 2 { 32 } else { 128 }),
+                },
+            };
+            let table = match ip["table"].as_str() {
+                None => 254,
+                Some("local") => 255,
+                Some(id) => id.parse().unwrap(),
+            };
+            let found = routes.iter().find(|r| {
+                r["dst"] == dst
+                    && r["dstLen"] == len
+                    && r["table"] == table
+                    && r["gateway"] == ip.get("gateway").cloned().unwrap_or(Value::Null)
+                    && r["metric"] == ip.get("metric").cloned().unwrap_or(Value::Null)
+            });
+            assert!(found.is_some(), "{name}: {ip}");
+        }
+    }
+}
+
+/// Every kind of request the codec encodes has at least one iproute2 vector.
+#[test]
+fn every_request_kind_has_a_vector() {
+    let mut kinds: Vec<String> = fixtures()
+        .iter()
+        .filter_map(|f| f.json.get("requests"))
+        .flat_map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["type"].as_str().unwrap().to_string())
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        [
+            "delAddr",
+            "delLink",
+            "delRoute",
+            "getAddrDump",
+            "getLink",
+            "getLinkDump",
+            "getRouteDump",
+            "newAddr",
+            "newLink",
+            "newRoute",
+            "setLink",
+            "setLinkNs"
+        ]
+    );
 }

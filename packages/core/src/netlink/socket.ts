@@ -14,12 +14,15 @@ export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R,
 
 /**
  * A request and a short name for its errors, e.g. "RTM_GETLINK". Dumps end
- * at NLMSG_DONE, everything else asks for an ACK, so either ends the request.
+ * at NLMSG_DONE and changes at their ACK; a single get (as iproute2 sends it,
+ * without NLM_F_ACK) ends with its one reply.
  */
 export interface Pending {
   request: RequestBody;
   label: string;
 }
+
+const endsWithReply = (request: RequestBody) => request.type === "getLink";
 
 const MSG_TRUNC = 0x20;
 const RECV_BUFFER = 1 << 18;
@@ -109,6 +112,7 @@ export class NetlinkSocket {
           settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, null));
         } else {
           reply.push(msg);
+          if (endsWithReply(pending.request)) settle(index);
         }
       }
     }

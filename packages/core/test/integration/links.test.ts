@@ -13,10 +13,25 @@ afterAll(async () => {
   cleanup(prefix);
 });
 
-type IpLink = { ifname: string; flags: string[]; mtu: number; address: string; ifalias?: string; group: string; master?: string; linkinfo?: { info_kind: string; info_data?: Record<string, unknown> } };
+type IpLink = {
+  ifname: string;
+  flags: string[];
+  mtu: number;
+  address: string;
+  ifalias?: string;
+  group: string;
+  master?: string;
+  linkinfo?: { info_kind: string; info_data?: Record<string, unknown> };
+};
 const ipLink = (netns: string, name: string) => ipJson<IpLink[]>("-n", netns, "link", "show", "dev", name)[0] as IpLink;
+/** Addresses iproute2 shows on a link, less the IPv6 link-local one the kernel adds by itself. */
 const ipAddrs = (netns: string, name: string) =>
-  ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>("-n", netns, "addr", "show", "dev", name)[0]?.addr_info.map((a) => `${a.local}/${a.prefixlen}`) ?? [];
+  (
+    ipJson<{ addr_info: { local: string; prefixlen: number; scope: string }[] }[]>("-n", netns, "addr", "show", "dev", name)[0]
+      ?.addr_info ?? []
+  )
+    .filter((a) => a.scope !== "link")
+    .map((a) => `${a.local}/${a.prefixlen}`);
 
 describe("a routed topology built with linkDo / nsDo", () => {
   it("bridge, veth pairs with peers made in other namespaces, addresses, routes, and ping through a router", async () => {
@@ -46,15 +61,21 @@ describe("a routed topology built with linkDo / nsDo", () => {
     expect(leftRoutes).toContainEqual(expect.objectContaining({ dst: "10.31.2.0/24", gateway: "10.31.1.1" }));
     const rightRoutes = ipJson<{ dst: string; gateway?: string; metric?: number }[]>("-n", right, "route", "show");
     expect(rightRoutes).toContainEqual(expect.objectContaining({ dst: "default", gateway: "10.31.2.1", metric: 100 }));
-    const { results: [listed] } = await nsDo(ns.name(right), na.routes(4));
+    const {
+      results: [listed],
+    } = await nsDo(ns.name(right), na.routes(4));
     expect(listed).toContainEqual(expect.objectContaining({ dst: null, dstLen: 0, gateway: "10.31.2.1", metric: 100 }));
 
     // Forwarding on in the router, then traffic from one end to the other.
-    const { results: [forward] } = await nsDo(ns.name(router), na.sysctl("net.ipv4.ip_forward", 1));
+    const {
+      results: [forward],
+    } = await nsDo(ns.name(router), na.sysctl("net.ipv4.ip_forward", 1));
     expect(forward).toBe("1");
     expect(ip("netns", "exec", router, "sysctl", "-n", "net.ipv4.ip_forward").trim()).toBe("1");
     expect(ip("netns", "exec", left, "sysctl", "-n", "net.ipv4.ip_forward").trim()).toBe("0");
-    const { results: [ping] } = await nsDo(ns.name(left), na.exec(["ping", "-c", "1", "-W", "3", "10.31.2.2"]));
+    const {
+      results: [ping],
+    } = await nsDo(ns.name(left), na.exec(["ping", "-c", "1", "-W", "3", "10.31.2.2"]));
     expect(ping.stdout).toMatch(/1 received/);
     expect(ping.status).toBe(0);
   });
@@ -110,7 +131,14 @@ describe("link actions", () => {
   });
 
   it("pipelined actions report the first failure with its index", async () => {
-    const err = await linkDo(ns.name(lab), lp.name("lc0"), la.up(), la.addAddr("10.33.0.1/24"), la.addAddr("10.33.0.1/24"), la.setMtu(1300)).catch((e) => e);
+    const err = await linkDo(
+      ns.name(lab),
+      lp.name("lc0"),
+      la.up(),
+      la.addAddr("10.33.0.1/24"),
+      la.addAddr("10.33.0.1/24"),
+      la.setMtu(1300),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
     expect(err.actionIndex).toBe(2);
     expect(err.action).toBe("addAddr");
@@ -122,7 +150,10 @@ describe("link actions", () => {
     await linkDo(ns.name(lab), lp.name("lc0"), la.delete());
     expect(linksIn(lab).map((l) => l.ifname)).not.toContain("lc0");
     expect(linksIn(lab).map((l) => l.ifname)).not.toContain("lb0");
-    const { results } = await nsDo(ns.name(lab), ...Array.from({ length: 40 }, (_, i) => na.link(lp.veth(`g${i}a`, { name: `g${i}b` }, { group: 77 }))));
+    const { results } = await nsDo(
+      ns.name(lab),
+      ...Array.from({ length: 40 }, (_, i) => na.link(lp.veth(`g${i}a`, { name: `g${i}b` }, { group: 77 }))),
+    );
     expect(results).toHaveLength(40);
     expect(linksIn(lab).filter((l) => l.ifname.startsWith("g"))).toHaveLength(80);
     await nsDo(ns.name(lab), na.deleteGroup(77));
@@ -153,7 +184,11 @@ describe("link kinds", () => {
       expect(err.cause).toBeInstanceOf(NetlinkError);
       expect(err.cause.extAck).toMatch(/Unknown device type/);
     }
-    expect(linksIn(lab).map((l) => l.ifname).filter((n) => /^k[dgw]0$/.test(n))).toEqual([]);
+    expect(
+      linksIn(lab)
+        .map((l) => l.ifname)
+        .filter((n) => /^k[dgw]0$/.test(n)),
+    ).toEqual([]);
   });
 
   it("bad input is refused before any request, naming the field", () => {

@@ -1,0 +1,137 @@
+//! Address messages: struct ifaddrmsg followed by IFA_* attributes. Requests
+//! are laid out as iproute2 6.1's `ip addr add|replace|del|show` sends them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::attr::{find, read_optional, Attr};
+use crate::encode::{
+    index, ip, ip_of, message, optional, prefix_len, put, Head, Result, NLM_F_ACK, NLM_F_CREATE,
+    NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE,
+};
+use crate::fault::{DecodeError, EncodeError};
+use crate::ip::{display_ip, AF_INET};
+use crate::message::{fixed_and_attrs, Frame};
+use crate::wire::read_u32;
+
+pub const RTM_NEWADDR: u16 = 20;
+pub const RTM_DELADDR: u16 = 21;
+const RTM_GETADDR: u16 = 22;
+pub const ADDR_TYPES: std::ops::RangeInclusive<u16> = RTM_NEWADDR..=RTM_GETADDR;
+/// sizeof(struct ifaddrmsg): family, prefixlen, flags, scope (u8 each), index u32.
+pub const IFADDRMSG: usize = 8;
+const RT_SCOPE_HOST: u8 = 254;
+
+const IFA_ADDRESS: u16 = 1;
+const IFA_LOCAL: u16 = 2;
+const IFA_LABEL: u16 = 3;
+const IFA_BROADCAST: u16 = 4;
+/// u32 flags: IFA_F_* above bit 7 do not fit in ifa_flags.
+const IFA_FLAGS: u16 = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddrRequest {
+    pub seq: u32,
+    #[serde(default)]
+    pub pid: u32,
+    pub index: u32,
+    pub address: String,
+    pub prefix_len: u32,
+    pub broadcast: Option<String>,
+    pub replace: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    index: u32,
+    family: u8,
+    prefix_len: u8,
+    address: Option<String>,
+    local: Option<String>,
+    label: Option<String>,
+    scope: u8,
+    flags: u32,
+}
+
+/// As `ip addr add|replace|del ADDR/LEN [broadcast B] dev X`: IFA_LOCAL, IFA_BROADCAST, then IFA_ADDRESS (= local, no peer).
+pub fn push_addr(buf: &mut Vec<u8>, delete: bool, r: &AddrRequest) -> Result<()> {
+    let target = index("index", r.index)?;
+    let local = ip("address", &r.address)?;
+    let len = prefix_len("prefixLen", r.prefix_len, &local)?;
+    let broadcast = r
+        .broadcast
+        .as_deref()
+        .map(|b| {
+            if local.family != AF_INET {
+                return Err(EncodeError::new(
+                    "broadcast",
+                    "only IPv4 addresses have a broadcast address",
+                ));
+            }
+            ip_of("broadcast", b, AF_INET)
+        })
+        .transpose()?;
+    let replace = r.replace.unwrap_or(false);
+    let flags = match (delete, replace) {
+        (true, true) => return Err(EncodeError::new("replace", "only for newAddr")),
+        (true, false) => NLM_F_ACK,
+        (false, true) => NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+        (false, false) => NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+    };
+    // iproute2's default_scope: host for 127.0.0.0/8 when adding, else universe.
+    let scope = if !delete && local.family == AF_INET && local.bytes[0] == 127 {
+        RT_SCOPE_HOST
+    } else {
+        0
+    };
+    let mut fixed = [local.family, len, 0, scope, 0, 0, 0, 0];
+    fixed[4..].copy_from_slice(&target.to_le_bytes());
+    let kind = if delete { RTM_DELADDR } else { RTM_NEWADDR };
+    message(
+        buf,
+        Head {
+            kind,
+            seq: r.seq,
+            pid: r.pid,
+        },
+        flags,
+        &fixed,
+        |buf| {
+            put(buf, IFA_LOCAL, &local.bytes)?;
+            optional(broadcast, |b| put(buf, IFA_BROADCAST, &b.bytes))?;
+            put(buf, IFA_ADDRESS, &local.bytes)
+        },
+    )
+}
+
+/// As `ip addr show` dumps: an ifaddrmsg with only the family (0 = all).
+pub fn push_get_addr_dump(buf: &mut Vec<u8>, seq: u32, pid: u32, family: u8) -> Result<()> {
+    let fixed = [family, 0, 0, 0, 0, 0, 0, 0];
+    message(
+        buf,
+        Head {
+            kind: RTM_GETADDR,
+            seq,
+            pid,
+        },
+        NLM_F_DUMP,
+        &fixed,
+        |_| Ok(()),
+    )
+}
+
+pub fn decode_address(frame: &Frame) -> std::result::Result<Address, DecodeError> {
+    let (fixed, attrs) = fixed_and_attrs(frame, IFADDRMSG, "address")?;
+    let ip = |id| read_optional(&attrs, id, |a: &Attr| Ok(display_ip(a.payload)));
+    Ok(Address {
+        index: read_u32(fixed, 4).unwrap_or_default(),
+        family: fixed[0],
+        prefix_len: fixed[1],
+        address: ip(IFA_ADDRESS)?,
+        local: ip(IFA_LOCAL)?,
+        label: find(&attrs, IFA_LABEL).map(Attr::string),
+        scope: fixed[3],
+        flags: read_optional(&attrs, IFA_FLAGS, Attr::u32)?.unwrap_or(u32::from(fixed[2])),
+    })
+}

@@ -1,0 +1,138 @@
+//! What every request encoder shares: the nlmsghdr + family header frame,
+//! attribute and nest writers, and the field checks whose errors name the
+//! field (a path relative to the request; request.rs prefixes `requests[i].`).
+
+use crate::attr;
+use crate::fault::EncodeError;
+use crate::ip::{parse_ip, parse_mac, Ip};
+use crate::message::{self, Header, NLM_F_REQUEST};
+
+pub type Result<T> = std::result::Result<T, EncodeError>;
+
+pub const NLM_F_ACK: u16 = 0x4;
+pub const NLM_F_REPLACE: u16 = 0x100;
+pub const NLM_F_EXCL: u16 = 0x200;
+pub const NLM_F_CREATE: u16 = 0x400;
+/// NLM_F_ROOT | NLM_F_MATCH.
+pub const NLM_F_DUMP: u16 = 0x300;
+/// IFNAMSIZ less the NUL.
+const MAX_IFNAME: usize = 15;
+
+/// The header fields every request has.
+#[derive(Debug, Clone, Copy)]
+pub struct Head {
+    pub kind: u16,
+    pub seq: u32,
+    pub pid: u32,
+}
+
+/// Writes one message: nlmsghdr with NLM_F_REQUEST | `flags`, the family header `fixed`, then what `attrs` writes.
+pub fn message(
+    buf: &mut Vec<u8>,
+    head: Head,
+    flags: u16,
+    fixed: &[u8],
+    attrs: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    let start = message::begin(
+        buf,
+        Header {
+            kind: head.kind,
+            flags: NLM_F_REQUEST | flags,
+            seq: head.seq,
+            pid: head.pid,
+        },
+    );
+    buf.extend_from_slice(fixed);
+    attrs(buf)?;
+    message::end(buf, start).map_err(|e| EncodeError::new("", e))
+}
+
+pub fn put(buf: &mut Vec<u8>, kind: u16, payload: &[u8]) -> Result<()> {
+    attr::push(buf, kind, payload).map_err(|e| EncodeError::new("", e))
+}
+
+pub fn put_u32(buf: &mut Vec<u8>, kind: u16, value: u32) -> Result<()> {
+    put(buf, kind, &value.to_le_bytes())
+}
+
+/// A NUL-terminated string attribute (IFLA_IFNAME and most others).
+pub fn put_cstr(buf: &mut Vec<u8>, kind: u16, text: &str) -> Result<()> {
+    put(buf, kind, &[text.as_bytes(), &[0]].concat())
+}
+
+/// A nest without NLA_F_NESTED: iproute2's addattr_nest does not set it, and the kernel does not need it.
+pub fn nest(
+    buf: &mut Vec<u8>,
+    kind: u16,
+    children: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    let start = attr::begin(buf);
+    children(buf)?;
+    attr::end(buf, start, kind).map_err(|e| EncodeError::new("", e))
+}
+
+/// Runs `put` only when `value` is there.
+pub fn optional<T>(value: Option<T>, put: impl FnOnce(T) -> Result<()>) -> Result<()> {
+    value.map_or(Ok(()), put)
+}
+
+/// A interface index the kernel will not reinterpret: index 0 would make it
+/// resolve the link by name in whatever namespace the socket is in.
+pub fn index(path: &str, value: u32) -> Result<u32> {
+    if value == 0 || value > i32::MAX as u32 {
+        return Err(EncodeError::new(
+            path,
+            format!("{value} is not a valid interface index (1 to {})", i32::MAX),
+        ));
+    }
+    Ok(value)
+}
+
+/// IFNAMSIZ and the kernel's dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or whitespace.
+pub fn ifname<'a>(path: &str, name: &'a str) -> Result<&'a str> {
+    let what = if name.is_empty() || name.len() > MAX_IFNAME {
+        Some(format!("{name:?} must be 1 to {MAX_IFNAME} bytes"))
+    } else if name == "." || name == ".." {
+        Some(format!("{name:?} is not a valid link name"))
+    } else if name
+        .chars()
+        .any(|c| c == '/' || c == ':' || c == '\0' || c.is_whitespace())
+    {
+        Some(format!("{name:?} contains '/', ':', NUL or whitespace"))
+    } else {
+        None
+    };
+    what.map_or(Ok(name), |what| Err(EncodeError::new(path, what)))
+}
+
+pub fn ip(path: &str, text: &str) -> Result<Ip> {
+    parse_ip(text).map_err(|e| EncodeError::new(path, e))
+}
+
+pub fn mac(path: &str, text: &str) -> Result<[u8; 6]> {
+    parse_mac(text).map_err(|e| EncodeError::new(path, e))
+}
+
+/// An address that must be of `family` (AF_INET or AF_INET6), e.g. a gateway for a route of that family.
+pub fn ip_of(path: &str, text: &str, family: u8) -> Result<Ip> {
+    let ip = ip(path, text)?;
+    if ip.family != family {
+        return Err(EncodeError::new(
+            path,
+            format!("{text:?} is not of address family {family}"),
+        ));
+    }
+    Ok(ip)
+}
+
+/// A prefix length within its address's size.
+pub fn prefix_len(path: &str, len: u32, ip: &Ip) -> Result<u8> {
+    if len > u32::from(ip.max_prefix()) {
+        return Err(EncodeError::new(
+            path,
+            format!("{len} is longer than the {}-bit address", ip.max_prefix()),
+        ));
+    }
+    Ok(len as u8)
+}
