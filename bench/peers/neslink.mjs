@@ -28,7 +28,7 @@ async function setup() {
   // Every veth is made in the hub, its eth0 end directly inside its namespace.
   await nsDo(
     ns.name(hub),
-    ...range.map((i) => na.link(lp.veth(`${prefix}v${i}`, { name: "eth0", ns: ns.name(nsName(i)) }), la.master(lp.name("br0")), la.up())),
+    ...range.map((i) => na.link(lp.veth(`${prefix}v${i}`, { name: "eth0", ns: ns.name(nsName(i)) }, { master: lp.name("br0"), up: true }))),
   );
   await Promise.all(range.map((i) => nsDo(ns.name(nsName(i)), na.link(lp.name("eth0"), la.addAddr(`${addrOf(i)}/16`), la.up()))));
 }

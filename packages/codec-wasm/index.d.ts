@@ -148,6 +148,8 @@ export interface NewLinkRequest {
   kind: LinkKind;
   /** Create it directly in the namespace open as this fd (IFLA_NET_NS_FD). */
   nsFd?: number;
+  /** Created administratively up (`ip link add NAME up`): IFF_UP in ifi_flags/ifi_change. */
+  up?: boolean;
   mtu?: number;
   mac?: string;
   group?: number;

@@ -53,6 +53,9 @@ pub struct NewLink {
     pub vxlan: Option<Vxlan>,
     pub gre: Option<Gre>,
     pub macvlan_mode: Option<MacvlanMode>,
+    /// As `ip link add NAME up ...`: IFF_UP in ifi_flags and ifi_change.
+    #[serde(default)]
+    pub up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -126,7 +129,7 @@ pub fn ifinfomsg(family: u8, index: u32, flags: u32, change: u32) -> [u8; IFINFO
     fixed
 }
 
-/// As `ip link add NAME [mtu N] [address M] [group G] [master B] [netns NS] [link P] type KIND ...`.
+/// As `ip link add NAME [up] [mtu N] [address M] [group G] [master B] [netns NS] [link P] type KIND ...`.
 pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
     r.kind.check_options(r)?;
     let master = r
@@ -155,7 +158,10 @@ pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
             pid: r.pid,
         },
         NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-        &ifinfomsg(0, 0, 0, 0),
+        &{
+            let up = if r.up { IFF_UP } else { 0 };
+            ifinfomsg(0, 0, up, up)
+        },
         |buf| {
             attrs.put(buf, "")?;
             nest(buf, IFLA_LINKINFO, |buf| {

@@ -21,6 +21,8 @@ export interface NewLinkOptions {
   group?: number;
   /** The bridge to attach it to. */
   master?: LinkRef;
+  /** Create it up (saves a request after creation). */
+  up?: boolean;
 }
 
 /** What to create: the codec's NewLinkRequest, with references instead of indexes and fds. */
@@ -31,6 +33,7 @@ export interface NewLinkSpec {
   readonly mac?: string;
   readonly group?: number;
   readonly master?: LinkRef;
+  readonly up?: boolean;
   readonly parent?: LinkRef;
   readonly peer?: { readonly name: string; readonly ns?: ExistingNsProvider; readonly mac?: string; readonly mtu?: number };
   readonly vxlan?: {
@@ -77,6 +80,7 @@ function common(name: string, type: LinkKind, o: NewLinkOptions): NewLinkSpec {
     ...(o.mac !== undefined && { mac: net.mac("mac", o.mac) }),
     ...(o.group !== undefined && { group: v.integer("group", o.group, 0, 0xffffffff) }),
     ...(o.master !== undefined && { master: o.master }),
+    ...(o.up !== undefined && { up: Boolean(o.up) }),
   };
 }
 

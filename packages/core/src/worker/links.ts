@@ -60,13 +60,14 @@ class Fds {
 }
 
 function newLinkRequest(socket: NetlinkSocket, spec: NewLinkSpec, fds: Fds): RequestBody {
-  const { name, type: kind, mtu, mac, group, master, parent, peer, vxlan, gre, macvlanMode } = spec;
+  const { name, type: kind, mtu, mac, group, master, parent, peer, vxlan, gre, macvlanMode, up } = spec;
   const request: Omit<NewLinkRequest, "seq"> = { type: "newLink", name, kind };
   Object.assign(
     request,
     mtu !== undefined && { mtu },
     mac !== undefined && { mac },
     group !== undefined && { group },
+    up !== undefined && { up },
     master && { masterIndex: findLink(socket, master).index },
     parent && { parentIndex: findLink(socket, parent).index },
     gre && { gre },
@@ -154,7 +155,9 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
     }
   }
   flush();
-  return { link: deleted ? link : findLink(socket, { kind: "index", index: link.index }), results };
+  // With no actions the link is already as the kernel reported it after creation.
+  const current = deleted || actions.length === 0 ? link : findLink(socket, { kind: "index", index: link.index });
+  return { link: current, results };
 }
 
 /** Route changes and listings, on the namespace's socket. */

@@ -41,7 +41,9 @@ describe("a routed topology built with linkDo / nsDo", () => {
     expect(ipLink(left, "br0").flags).toContain("UP");
     expect(ipAddrs(left, "br0")).toEqual(["10.31.1.2/24"]);
 
-    const lv = await linkDo(ns.name(left), lp.veth("lv0", { name: "rv0", ns: ns.name(router) }), la.master(lp.name("br0")), la.up());
+    // Attached and up in the creating request itself.
+    const lv = await linkDo(ns.name(left), lp.veth("lv0", { name: "rv0", ns: ns.name(router) }, { master: lp.name("br0"), up: true }));
+    expect(ipLink(left, "lv0").flags).toContain("UP");
     expect(lv.link.kind).toBe("veth");
     expect(lv.link.masterIndex).toBe(br.link.index);
     expect(ipLink(left, "lv0").master).toBe("br0");
