@@ -57,9 +57,12 @@ export type RouteActionSpec =
   | { readonly kind: "route"; readonly op: RouteOp; readonly route: RouteSpec }
   | { readonly kind: "routes"; readonly family: number };
 
-export const addRoute = (r: RouteInput): NsAction<null> => ({ kind: "route", op: "add", route: routeSpec(r) });
-export const replaceRoute = (r: RouteInput): NsAction<null> => ({ kind: "route", op: "replace", route: routeSpec(r) });
-export const delRoute = (r: RouteInput): NsAction<null> => ({ kind: "route", op: "delete", route: routeSpec(r) });
+/** A route change: an action whose spec is visible to the caller. */
+export type RouteChange = NsAction<null> & Extract<RouteActionSpec, { kind: "route" }>;
+
+export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "add", route: routeSpec(r) });
+export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: routeSpec(r) });
+export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: routeSpec(r) });
 
 /** Every route of the namespace (all tables), IPv4, IPv6 or both. */
 export function routes(family: 4 | 6 | "all" = "all"): NsAction<Route[]> {

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { byName } from "../links/providers.js";
+import { addRoute, delRoute, routes } from "./route-actions.js";
+
+describe("route actions", () => {
+  it("split the destination and settle the family", () => {
+    expect(addRoute({ to: "10.9.0.0/16", via: "10.1.2.1", metric: 5 })).toEqual({
+      kind: "route",
+      op: "add",
+      route: { family: 2, dst: "10.9.0.0", dstLen: 16, via: "10.1.2.1", metric: 5 },
+    });
+    expect(addRoute({ to: "default", via: "2001:db8::1" }).route.family).toBe(10);
+    expect(addRoute({ to: "default", dev: byName("eth0"), family: 6 }).route).toEqual({ family: 10, dev: { kind: "name", name: "eth0" } });
+    expect(delRoute({ to: "2001:db8:1::/64", dev: byName("eth0") }).route).toMatchObject({ family: 10, dstLen: 64 });
+    expect(routes(4)).toEqual({ kind: "routes", family: 2 });
+  });
+
+  it("refuse routes the kernel would refuse, naming the field", () => {
+    expect(() => addRoute({ to: "10.0.0.0/8" })).toThrow(/via/);
+    expect(() => addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" })).toThrow(/address family/);
+    expect(() => addRoute({ to: "10.0.0.0/40", via: "10.0.0.1" })).toThrow(/^to:/);
+    expect(() => addRoute({ to: "10.0.0.0/8", via: "10.0.0.1", table: 0 })).toThrow(/table/);
+  });
+});
