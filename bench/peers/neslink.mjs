@@ -22,15 +22,21 @@ const range = Array.from({ length: n }, (_, i) => i + 1);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const ipv6Off = ipv6 ? [] : [na.sysctl("net.ipv6.conf.all.disable_ipv6", 1)];
 
+/**
+ * Each namespace's chain (create it, its veth from the hub, its address) runs
+ * concurrently with the others, so the pool's threads stay busy: the hub's
+ * veth creations go to the hub's worker while other workers create namespaces.
+ */
 async function setup() {
   await nsDo(ns.createNamed(hub), ...ipv6Off, na.link(lp.name("lo"), la.up()), na.link(lp.bridge("br0"), la.up()));
-  await Promise.all(range.map((i) => nsDo(ns.createNamed(nsName(i)), ...ipv6Off, na.link(lp.name("lo"), la.up()))));
-  // Every veth is made in the hub, its eth0 end directly inside its namespace.
-  await nsDo(
-    ns.name(hub),
-    ...range.map((i) => na.link(lp.veth(`${prefix}v${i}`, { name: "eth0", ns: ns.name(nsName(i)) }, { master: lp.name("br0"), up: true }))),
+  await Promise.all(
+    range.map(async (i) => {
+      await nsDo(ns.createNamed(nsName(i)), ...ipv6Off, na.link(lp.name("lo"), la.up()));
+      // The veth is made in the hub, its eth0 end directly inside the namespace, attached and up.
+      await nsDo(ns.name(hub), na.link(lp.veth(`${prefix}v${i}`, { name: "eth0", ns: ns.name(nsName(i)) }, { master: lp.name("br0"), up: true })));
+      await nsDo(ns.name(nsName(i)), na.link(lp.name("eth0"), la.addAddr(`${addrOf(i)}/16`), la.up()));
+    }),
   );
-  await Promise.all(range.map((i) => nsDo(ns.name(nsName(i)), na.link(lp.name("eth0"), la.addAddr(`${addrOf(i)}/16`), la.up()))));
 }
 
 async function inventory() {
