@@ -114,11 +114,14 @@ async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]
   }
   if (!returned) reply.error ??= toErrorJSON(outcome.returnError);
   port?.postMessage(reply);
-  if (!returned) {
-    // Closing descriptors does not depend on the namespace; nothing else runs here again.
-    sockets.closeAll();
-    process.exit(DIRTY_EXIT_CODE);
-  }
+  endIfStranded(returned);
+}
+
+/** A thread that did not get back runs nothing again; closing descriptors does not depend on the namespace. */
+function endIfStranded(returned: boolean): void {
+  if (returned) return;
+  sockets.closeAll();
+  process.exit(DIRTY_EXIT_CODE);
 }
 
 let queue: Promise<void> = Promise.resolve();
@@ -126,7 +129,12 @@ port.on("message", (msg: ToWorker) => {
   queue = queue.then(async () => {
     switch (msg.type) {
       case "task":
-        return runTask(msg.id, msg.provider, msg.actions);
+        // runTask reports every failure of the work itself; this catches its own (e.g. no descriptor left).
+        return runTask(msg.id, msg.provider, msg.actions).catch((err) => {
+          const returned = currentNs() === home;
+          port.postMessage({ type: "done", id: msg.id, returned, error: toErrorJSON(err) } satisfies TaskReply);
+          endIfStranded(returned);
+        });
       case "forget":
         return sockets.forget(msg.key);
       case "close":
