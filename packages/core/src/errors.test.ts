@@ -15,6 +15,8 @@ describe("errors", () => {
     const err = new SystemCallError("setns", 1);
     expect(err).toMatchObject({ errno: 1, code: "EPERM", syscall: "setns" });
     expect(err.message).toBe("setns failed: EPERM");
+    // A bridge's port limit: Linux-only, missing from os.constants.errno.
+    expect(new SystemCallError("netlink RTM_NEWLINK", 54).code).toBe("EXFULL");
   });
 
   it("keep the kernel's extended-ACK text", () => {

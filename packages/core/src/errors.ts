@@ -59,7 +59,36 @@ export class ValidationError extends NeslinkError {
   }
 }
 
-const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));
+/** Linux errnos that Node's os.constants.errno leaves out but the kernel's network code returns. */
+const LINUX_ONLY_ERRNOS: Record<string, number> = {
+  ENOTBLK: 15,
+  EXFULL: 54,
+  ENONET: 64,
+  ENOPKG: 65,
+  EREMOTE: 66,
+  EBADFD: 77,
+  ESOCKTNOSUPPORT: 94,
+  EPFNOSUPPORT: 96,
+  ESHUTDOWN: 108,
+  ETOOMANYREFS: 109,
+  EHOSTDOWN: 112,
+  EUCLEAN: 117,
+  EREMOTEIO: 121,
+  ENOMEDIUM: 123,
+  EMEDIUMTYPE: 124,
+  ENOKEY: 126,
+  EKEYEXPIRED: 127,
+  EKEYREVOKED: 128,
+  EKEYREJECTED: 129,
+  EOWNERDEAD: 130,
+  ENOTRECOVERABLE: 131,
+  ERFKILL: 132,
+  EHWPOISON: 133,
+};
+
+const errnoNames = new Map<number, string>(
+  Object.entries({ ...LINUX_ONLY_ERRNOS, ...constants.errno }).map(([name, value]) => [value, name]),
+);
 
 /** The errno constant name for a positive errno, e.g. 2 -> "ENOENT". */
 export function errnoName(errno: number): string {
