@@ -14,14 +14,18 @@ import { callCustom } from "./custom.js";
 import { createNamed } from "./named.js";
 import { DIRTY_EXIT_CODE, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
 import { SocketCache } from "./sockets.js";
-import { comeBack, currentKey, currentNs, identity, openCurrent, SELF_NS } from "./switch.js";
+import { identity, keyOf, openCurrent, SELF_NS } from "./switch.js";
 
 const port = parentPort;
 if (!port) throw new Error("@neslink/core worker started outside a worker thread");
 const options = workerData as WorkerOptions;
 const sockets = new SocketCache(options.maxSockets, options.socketIdleMs);
-/** The namespace this thread must always come back to. */
-const home = currentNs();
+/**
+ * This thread's own namespace, captured on this thread before it ever
+ * switches, and the only place it returns to. setns to it succeeding is what
+ * "returned" means.
+ */
+const home = openCurrent();
 
 setInterval(() => sockets.sweep(), Math.max(1000, options.socketIdleMs / 2)).unref();
 
@@ -41,63 +45,71 @@ async function openTarget(provider: NsProvider): Promise<number> {
   }
 }
 
-/** Puts this thread into the provider's namespace (creating it if asked). Returns a handle for "new". */
+/** Switches this thread into the namespace `fd` refers to; returns its "dev:ino". */
+function enterFd(fd: number, what: string): string {
+  try {
+    libc.setns(fd, libc.CLONE_NEWNET, what);
+  } catch (err) {
+    if (err instanceof SystemCallError && err.code === "EINVAL") {
+      throw new NotFoundError("namespace", `${what} does not refer to a network namespace`);
+    }
+    throw err;
+  }
+  return keyOf(fd);
+}
+
+/** Puts this thread into the provider's namespace (creating it if asked); sets ctx.key. Returns a handle for "new". */
 async function enter(provider: NsProvider, ctx: TaskContext): Promise<number | undefined> {
   if (provider.kind === "new") {
     libc.unshare(libc.CLONE_NEWNET);
     const fd = libc.openUntracked(SELF_NS);
     ctx.handedOut.push(fd);
+    ctx.key = keyOf(fd);
     return fd;
   }
-  if (provider.kind === "newNamed") {
-    const made = await createNamed(provider.name, provider.dir);
-    const fd = openSync(made.path, "r");
-    try {
-      libc.setns(fd, libc.CLONE_NEWNET, made.path);
-    } finally {
-      closeSync(fd);
-    }
-    return undefined;
-  }
-  const fd = await openTarget(provider);
+  const fd =
+    provider.kind === "newNamed" ? openSync((await createNamed(provider.name, provider.dir)).path, "r") : await openTarget(provider);
   try {
-    libc.setns(fd, libc.CLONE_NEWNET, "enter");
-  } catch (err) {
-    if (err instanceof SystemCallError && err.code === "EINVAL") {
-      throw new NotFoundError("namespace", `provider "${provider.kind}" does not refer to a network namespace`);
-    }
-    throw err;
+    ctx.key = enterFd(fd, `provider "${provider.kind}"`);
   } finally {
     closeSync(fd);
   }
   return undefined;
 }
 
+/** Runs the provider and actions; returns which failed, if any. Leaves the thread wherever the work left it. */
+async function work(provider: NsProvider, actions: NsActionSpec[], ctx: TaskContext, results: unknown[]) {
+  let created: number | undefined;
+  try {
+    created = await enter(provider, ctx);
+  } catch (error) {
+    return { created, failed: { index: -1, error } };
+  }
+  for (const [index, action] of actions.entries()) {
+    try {
+      results.push(await runAction(ctx, action));
+    } catch (error) {
+      return { created, failed: { index, error } };
+    }
+  }
+  return { created, failed: undefined };
+}
+
+/** Back home; false (with the reason) if the kernel refused, and the thread must then never run anything again. */
+function goHome(): { returned: boolean; returnError?: unknown } {
+  try {
+    libc.setns(home, libc.CLONE_NEWNET, "return");
+    return { returned: true };
+  } catch (returnError) {
+    return { returned: false, returnError };
+  }
+}
+
 async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]): Promise<void> {
   const ctx: TaskContext = { key: "", sockets, handedOut: [], deleted: [] };
   const results: unknown[] = [];
-  let failed: { index: number; error: unknown } | undefined;
-  let created: number | undefined;
-  const origin = openCurrent();
-  const outcome = await comeBack(origin, async () => {
-    try {
-      created = await enter(provider, ctx);
-      ctx.key = currentKey();
-    } catch (error) {
-      failed = { index: -1, error };
-      return;
-    }
-    for (const [index, action] of actions.entries()) {
-      try {
-        results.push(await runAction(ctx, action));
-      } catch (error) {
-        failed = { index, error };
-        return;
-      }
-    }
-  });
-  closeSync(origin);
-  const returned = outcome.returned && currentNs() === home;
+  const { created, failed } = await work(provider, actions, ctx, results);
+  const { returned, returnError } = goHome();
 
   const reply: TaskReply = { type: "done", id, returned, key: ctx.key, deleted: ctx.deleted };
   if (failed) {
@@ -112,7 +124,7 @@ async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]
     reply.results = results;
     if (created !== undefined) reply.created = { fd: created, ...identity(created) };
   }
-  if (!returned) reply.error ??= toErrorJSON(outcome.returnError);
+  if (!returned) reply.error ??= toErrorJSON(returnError);
   port?.postMessage(reply);
   endIfStranded(returned);
 }
@@ -131,7 +143,7 @@ port.on("message", (msg: ToWorker) => {
       case "task":
         // runTask reports every failure of the work itself; this catches its own (e.g. no descriptor left).
         return runTask(msg.id, msg.provider, msg.actions).catch((err) => {
-          const returned = currentNs() === home;
+          const { returned } = goHome();
           port.postMessage({ type: "done", id: msg.id, returned, error: toErrorJSON(err) } satisfies TaskReply);
           endIfStranded(returned);
         });
