@@ -1,6 +1,8 @@
 /**
  * Link actions: what linkDo does to its link. Plain data, validated here;
- * consecutive changes go to the kernel pipelined in one datagram.
+ * consecutive changes go to the kernel pipelined in one datagram (if one
+ * fails, the error names it; the kernel may still have applied those after it
+ * in the same datagram).
  */
 import type { Address, SetLinkRequest } from "@neslink/codec-wasm";
 import { ValidationError } from "../errors.js";

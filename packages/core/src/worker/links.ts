@@ -1,7 +1,9 @@
 /**
  * linkDo on the worker: find or create the link, then run its actions.
  * Consecutive changes are pipelined: one datagram, one ACK each, and the
- * first failure is reported with the action that caused it.
+ * first failure is reported with the action that caused it. The kernel handles
+ * each message of a datagram on its own, so changes after a failed one in the
+ * same datagram may still have been applied.
  */
 import { closeSync, openSync } from "node:fs";
 import type { Address, Link, NewLinkRequest, Request } from "@neslink/codec-wasm";
