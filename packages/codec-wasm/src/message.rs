@@ -183,30 +183,32 @@ pub enum Body {
     Other {},
 }
 
+/// The kernel's name for a data message type this codec decodes.
+fn type_name(kind: u16) -> &'static str {
+    match kind {
+        RTM_NEWLINK => "RTM_NEWLINK",
+        RTM_DELLINK => "RTM_DELLINK",
+        RTM_NEWADDR => "RTM_NEWADDR",
+        RTM_DELADDR => "RTM_DELADDR",
+        RTM_NEWROUTE => "RTM_NEWROUTE",
+        RTM_DELROUTE => "RTM_DELROUTE",
+        _ => "",
+    }
+}
+
 fn decode_frame(frame: &Frame) -> Result<Body, DecodeError> {
+    let name = type_name(frame.header.kind);
     Ok(match frame.header.kind {
-        RTM_NEWLINK => Body::Link {
-            name: "RTM_NEWLINK",
-            link: decode_link(frame)?,
-        },
-        RTM_DELLINK => Body::Link {
-            name: "RTM_DELLINK",
+        RTM_NEWLINK | RTM_DELLINK => Body::Link {
+            name,
             link: decode_link(frame)?,
         },
         RTM_NEWADDR | RTM_DELADDR => Body::Address {
-            name: if frame.header.kind == RTM_NEWADDR {
-                "RTM_NEWADDR"
-            } else {
-                "RTM_DELADDR"
-            },
+            name,
             address: decode_address(frame)?,
         },
         RTM_NEWROUTE | RTM_DELROUTE => Body::Route {
-            name: if frame.header.kind == RTM_NEWROUTE {
-                "RTM_NEWROUTE"
-            } else {
-                "RTM_DELROUTE"
-            },
+            name,
             route: decode_route(frame)?,
         },
         NLMSG_ERROR => Body::Error(decode_error(frame)?),

@@ -10,7 +10,8 @@ import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.j
 import * as libc from "../ffi/libc.js";
 
 /** A request with its sequence number still to be filled in. */
-export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, "seq"> : never) : never;
+type WithoutSeq<R> = R extends unknown ? Omit<R, "seq"> : never;
+export type RequestBody = WithoutSeq<Request>;
 
 /**
  * A request and a short name for its errors, e.g. "RTM_GETLINK". Dumps end

@@ -111,7 +111,7 @@ async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]
   const { created, failed } = await work(provider, actions, ctx, results);
   const { returned, returnError } = goHome();
 
-  const reply: TaskReply = { type: "done", id, returned, key: ctx.key, deleted: ctx.deleted };
+  const reply: TaskReply = { type: "done", id, returned, deleted: ctx.deleted };
   if (failed) {
     for (const fd of ctx.handedOut) libc.close(fd);
     const { index, error } = failed;

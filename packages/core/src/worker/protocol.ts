@@ -24,8 +24,6 @@ export interface TaskReply {
   returned: boolean;
   results?: unknown[];
   error?: ErrorJSON;
-  /** The namespace the task ran in, as "dev:ino". */
-  key?: string;
   /** A handle on the namespace the provider created anonymously. */
   created?: NsHandleJSON;
   /** Namespaces deleted by the task, as "dev:ino". */
