@@ -2,41 +2,60 @@
 // Peer "neslink": the benchmark workload through @neslink/core, as a user
 // would write it. Usage: neslink.mjs N PREFIX (see bench/README.md).
 //
-// One nsDo per namespace runs on the worker pool in parallel; each namespace's
-// requests share its one netlink socket. peak_rss_kb is this process's own
-// peak (process.resourceUsage().maxRSS); it spawns only the untimed ping.
+// Namespaces are created in parallel on the worker pool; then one hub task
+// creates every veth (consecutive creations go to the kernel pipelined, many
+// per datagram); then each namespace configures its eth0, in parallel. Each
+// namespace's requests share its one netlink socket. The pool is started
+// before the clock, as every peer's runtime is. peak_rss_kb is this process's
+// own peak (process.resourceUsage().maxRSS); it spawns only the untimed ping.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { closeDefaultPool, la, listNamed, lp, na, ns, nsDo } from "@neslink/core";
+import { closeDefaultPool, defaultPool, la, listNamed, lp, na, ns, nsDo } from "@neslink/core";
 
 const [n, prefix] = [Number(process.argv[2]), process.argv[3]];
-if (!Number.isInteger(n) || n < 2 || !prefix) {
-  console.error("usage: neslink.mjs N PREFIX");
+const ports = Number(process.env.BENCH_BRIDGE_PORTS ?? 1000);
+if (!Number.isInteger(n) || n < 2 || !prefix || !Number.isInteger(ports) || ports < 1) {
+  console.error("usage: neslink.mjs N PREFIX (BENCH_BRIDGE_PORTS: a positive integer)");
   process.exit(2);
 }
 const ipv6 = process.env.BENCH_IPV6 === "on";
 const hub = `${prefix}hub`;
 const nsName = (i) => `${prefix}n${i}`;
 const addrOf = (i) => `10.200.${i >> 8}.${i & 255}`;
-const range = Array.from({ length: n }, (_, i) => i + 1);
+const bridge = (k) => `${prefix}br${k}`;
+const bridgeOf = (i) => bridge(Math.floor((i - 1) / ports));
+const count = (m) => Array.from({ length: m }, (_, i) => i);
+const range = count(n).map((i) => i + 1);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const ipv6Off = ipv6 ? [] : [na.sysctl("net.ipv6.conf.all.disable_ipv6", 1)];
 
-/**
- * Each namespace's chain (create it, its veth from the hub, its address) runs
- * concurrently with the others, so the pool's threads stay busy: the hub's
- * veth creations go to the hub's worker while other workers create namespaces.
- */
+/** The hub: lo, the bridges (a bridge takes at most 1024 ports), chained by veth pairs. */
+function hubActions() {
+  const bridges = count(Math.ceil(n / ports));
+  return [
+    ...ipv6Off,
+    na.link(lp.name("lo"), la.up()),
+    ...bridges.map((k) => na.link(lp.bridge(bridge(k), { up: true }))),
+    ...bridges
+      .slice(1)
+      .map((k) => na.link(lp.veth(`${prefix}j${k}a`, { name: `${prefix}j${k}b` }, { master: lp.name(bridge(k - 1)), up: true }))),
+    ...bridges.slice(1).map((k) => na.link(lp.name(`${prefix}j${k}b`), la.master(lp.name(bridge(k))), la.up())),
+  ];
+}
+
 async function setup() {
-  await nsDo(ns.createNamed(hub), ...ipv6Off, na.link(lp.name("lo"), la.up()), na.link(lp.bridge("br0"), la.up()));
-  await Promise.all(
-    range.map(async (i) => {
-      await nsDo(ns.createNamed(nsName(i)), ...ipv6Off, na.link(lp.name("lo"), la.up()));
-      // The veth is made in the hub, its eth0 end directly inside the namespace, attached and up.
-      await nsDo(ns.name(hub), na.link(lp.veth(`${prefix}v${i}`, { name: "eth0", ns: ns.name(nsName(i)) }, { master: lp.name("br0"), up: true })));
-      await nsDo(ns.name(nsName(i)), na.link(lp.name("eth0"), la.addAddr(`${addrOf(i)}/16`), la.up()));
-    }),
+  await Promise.all([
+    nsDo(ns.createNamed(hub), ...hubActions()),
+    ...range.map((i) => nsDo(ns.createNamed(nsName(i)), ...ipv6Off, na.link(lp.name("lo"), la.up()))),
+  ]);
+  // Each veth is made in the hub, its eth0 end directly inside its namespace, attached and up.
+  await nsDo(
+    ns.name(hub),
+    ...range.map((i) =>
+      na.link(lp.veth(`${prefix}v${i}`, { name: "eth0", ns: ns.name(nsName(i)) }, { master: lp.name(bridgeOf(i)), up: true })),
+    ),
   );
+  await Promise.all(range.map((i) => nsDo(ns.name(nsName(i)), na.link(lp.name("eth0"), la.addAddr(`${addrOf(i)}/16`), la.up()))));
 }
 
 async function inventory() {
@@ -56,6 +75,9 @@ async function cleanup() {
 
 try {
   let t0 = process.hrtime.bigint();
+  await defaultPool().ready();
+  const startupMs = ms(t0);
+  t0 = process.hrtime.bigint();
   await setup();
   const setupMs = ms(t0);
   execFileSync("ip", ["netns", "exec", nsName(1), "ping", "-c1", "-W2", addrOf(n)], { stdio: "pipe" });
@@ -72,6 +94,7 @@ try {
       peer: "neslink",
       version: `@neslink/core ${core.version}, node ${process.version}`,
       n,
+      startup_ms: startupMs,
       setup_ms: setupMs,
       inventory_ms: inventoryMs,
       teardown_ms: teardownMs,

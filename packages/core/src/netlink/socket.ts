@@ -81,17 +81,29 @@ export class NetlinkSocket {
    * has been drained so the socket stays in step.
    */
   transact(batch: readonly Pending[]): Message[][] {
+    const { replies, errors } = this.transactEach(batch);
+    const index = errors.findIndex((e) => e !== undefined);
+    if (index >= 0) throw Object.assign(errors[index] as Error, { requestIndex: index });
+    return replies;
+  }
+
+  /**
+   * Sends every request in one datagram and returns each one's replies and
+   * error (undefined: it succeeded). The kernel handles each message of a
+   * datagram on its own, so one failing does not stop the others.
+   */
+  transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[] } {
     const first = this.seq + 1;
     this.seq += batch.length;
     const requests = batch.map((p, i) => ({ ...p.request, seq: (first + i) >>> 0 }) as Request);
     libc.send(this.fd, encodeRequests(requests));
 
     const replies: Message[][] = batch.map(() => []);
+    const errors: (Error | undefined)[] = batch.map(() => undefined);
     let open = batch.length;
-    let failure: { index: number; error: Error } | undefined;
     const settle = (index: number, error?: Error) => {
       open--;
-      if (error && (!failure || index < failure.index)) failure = { index, error };
+      errors[index] = error;
     };
     let silent = 0;
     while (open > 0) {
@@ -117,8 +129,7 @@ export class NetlinkSocket {
         }
       }
     }
-    if (failure) throw Object.assign(failure.error, { requestIndex: failure.index });
-    return replies;
+    return { replies, errors };
   }
 
   /** One dump, retried while the kernel reports it torn (NLM_F_DUMP_INTR). */

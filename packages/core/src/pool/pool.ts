@@ -16,9 +16,9 @@ import { DIRTY_EXIT_CODE, type FromWorker, type TaskReply, type WorkerOptions } 
 export interface PoolOptions {
   /** Worker threads (default: the core count, at least 2, at most 16). */
   size?: number;
-  /** Netlink sockets one worker keeps open (default 128). */
+  /** Namespaces one worker keeps a descriptor and a netlink socket open for (default 512). */
   maxSocketsPerWorker?: number;
-  /** Close a socket unused this long, releasing its namespace (default 30 s). */
+  /** Close what is held for a namespace unused this long, releasing it (default 30 s). */
   socketIdleMs?: number;
 }
 
@@ -33,6 +33,8 @@ export interface TaskOutcome {
 interface Job {
   id: number;
   provider: NsProvider;
+  /** "dev:ino" of an existing namespace, as found when the job was sent. */
+  key?: string;
   actions: NsActionSpec[];
   resolve: (outcome: TaskOutcome) => void;
   reject: (err: Error) => void;
@@ -82,7 +84,7 @@ export class Pool {
   constructor(options: PoolOptions = {}) {
     this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
     this.#options = {
-      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? 128, 1, 4096),
+      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? 512, 1, 4096),
       socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
     };
     warmLibuvPool();
@@ -162,26 +164,26 @@ export class Pool {
   #send(slot: Slot, job: Job): void {
     slot.jobs.set(job.id, job);
     slot.worker.ref();
-    slot.worker.postMessage({ type: "task", id: job.id, provider: job.provider, actions: job.actions });
+    slot.worker.postMessage({ type: "task", id: job.id, provider: job.provider, key: job.key, actions: job.actions });
   }
 
   #forget(key: string): void {
     for (const slot of this.#slots) slot.worker.postMessage({ type: "forget", key });
   }
 
-  /** Work for an existing namespace goes to the worker that owns its socket; new ones to the least busy. */
-  #pick(provider: NsProvider): Slot {
+  /** Work for an existing namespace goes to the worker that holds it (and its socket); new ones to the least busy. */
+  #pick(provider: NsProvider): { slot: Slot; key?: string } {
     if (isExisting(provider)) {
       const path = nsPath(provider, process.pid);
-      let ino: number;
+      let found: { dev: number; ino: number };
       try {
-        ino = statSync(path).ino;
+        found = statSync(path);
       } catch {
         throw new NotFoundError("namespace", `no namespace at ${path}`);
       }
-      return this.#slots[ino % this.size] as Slot;
+      return { slot: this.#slots[found.ino % this.size] as Slot, key: `${found.dev}:${found.ino}` };
     }
-    return this.#slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    return { slot: this.#slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a)) };
   }
 
   /** Runs actions in the provider's namespace on a worker thread. */
@@ -189,8 +191,8 @@ export class Pool {
     if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
-      const slot = this.#pick(provider);
-      this.#send(slot, { id: this.#nextId++, provider, actions, resolve, reject });
+      const { slot, key } = this.#pick(provider);
+      this.#send(slot, { id: this.#nextId++, provider, key, actions, resolve, reject });
     });
   }
 

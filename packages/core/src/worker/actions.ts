@@ -3,7 +3,7 @@
  * namespace. Netlink work goes through the namespace's cached socket.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import type { Link } from "@neslink/codec-wasm";
 import type { ExecResult, NsActionSpec } from "../actions/ns-actions.js";
 import { errnoName, SystemCallError } from "../errors.js";
@@ -11,16 +11,16 @@ import * as libc from "../ffi/libc.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import { nsPath } from "../namespace/providers.js";
 import { callCustom } from "./custom.js";
+import type { HeldNamespaces } from "./held.js";
 import { findLink, listAddrs, listLinks, runLinkDo, runRouteAction } from "./links.js";
 import { createNamed, deleteNamed } from "./named.js";
-import type { SocketCache } from "./sockets.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */
 export interface TaskContext {
   /** "dev:ino" of the namespace the thread is in for this task. */
   key: string;
-  sockets: SocketCache;
+  held: HeldNamespaces;
   /** Descriptors handed to the caller; closed again if the task fails. */
   handedOut: number[];
   /** Namespaces deleted by this task. */
@@ -52,21 +52,34 @@ function exec(argv: readonly string[], options: Extract<NsActionSpec, { kind: "e
   return { pid: r.pid, status: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
-/** /proc/sys/net is resolved against the opening thread's namespace: this sync open runs here, inside it. */
+const SYSCTL_READ_MAX = 4096;
+
+/**
+ * /proc/sys/net is resolved against the opening thread's namespace: this sync
+ * open runs here, inside it. A write reads back through the same descriptor,
+ * so the value returned is the kernel's after the write.
+ */
 function sysctl(name: string, value?: string): string {
   const path = `/proc/sys/${name.replaceAll(".", "/")}`;
-  if (value !== undefined) writeFileSync(path, value);
-  return readFileSync(path, "utf8").trim();
+  if (value === undefined) return readFileSync(path, "utf8").trim();
+  const fd = openSync(path, "r+");
+  try {
+    writeSync(fd, value);
+    const buf = Buffer.alloc(SYSCTL_READ_MAX);
+    return buf.toString("utf8", 0, readSync(fd, buf, 0, buf.length, 0)).trim();
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
-  const socket = ctx.sockets.get(ctx.key);
+  const socket = ctx.held.socket(ctx.key);
   const link = findLink(socket, spec.link);
   const target = openSync(nsPath(spec.ns, process.pid), "r");
   try {
     socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
     const targetKey = keyOf(target);
-    const seen = await within(target, () => findLink(ctx.sockets.get(targetKey), { kind: "name", name: link.name }));
+    const seen = await within(target, () => findLink(ctx.held.socket(targetKey), { kind: "name", name: link.name }));
     if (!seen.returned) throw seen.returnError;
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;
@@ -78,21 +91,21 @@ async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "s
 export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise<unknown> {
   switch (action.kind) {
     case "links":
-      return listLinks(ctx.sockets.get(ctx.key));
+      return listLinks(ctx.held.socket(ctx.key));
     case "link":
-      return runLinkDo(ctx.sockets.get(ctx.key), action.link, action.actions);
+      return runLinkDo(ctx.held.socket(ctx.key), action.link, action.actions);
     case "addrs":
-      return listAddrs(ctx.sockets.get(ctx.key), action.family);
+      return listAddrs(ctx.held.socket(ctx.key), action.family);
     case "deleteGroup":
-      ctx.sockets.get(ctx.key).transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
+      ctx.held.socket(ctx.key).transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
       return null;
     case "sysctl":
       return sysctl(action.name, action.value);
     case "route":
     case "routes":
-      return runRouteAction(ctx.sockets.get(ctx.key), action);
+      return runRouteAction(ctx.held.socket(ctx.key), action);
     case "getLink":
-      return findLink(ctx.sockets.get(ctx.key), action.link);
+      return findLink(ctx.held.socket(ctx.key), action.link);
     case "setLinkNs":
       return moveLink(ctx, action);
     case "handle":
@@ -101,7 +114,7 @@ export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise
       return createNamed(action.name, action.dir);
     case "deleteNamed": {
       const { ns, key } = deleteNamed(action.name, action.dir);
-      ctx.sockets.forget(key);
+      ctx.held.forget(key);
       ctx.deleted.push(key);
       return ns;
     }

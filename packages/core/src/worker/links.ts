@@ -6,14 +6,14 @@
  * same datagram may still have been applied.
  */
 import { closeSync, openSync } from "node:fs";
-import type { Address, Link, NewLinkRequest, Request } from "@neslink/codec-wasm";
+import type { Address, Link, Message, NewLinkRequest, Request } from "@neslink/codec-wasm";
 import type { LinkActionSpec } from "../actions/link-actions.js";
-import type { LinkDoResult } from "../actions/ns-actions.js";
+import type { LinkDoResult, NsActionSpec } from "../actions/ns-actions.js";
 import type { RouteActionSpec } from "../actions/route-actions.js";
 import { ActionError, NetlinkError, NotFoundError } from "../errors.js";
 import { describe, type LinkProvider, type LinkRef, type NewLinkSpec } from "../links/providers.js";
 import { nsPath } from "../namespace/providers.js";
-import type { NetlinkSocket, RequestBody } from "../netlink/socket.js";
+import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 
 const ENODEV = 19;
@@ -61,7 +61,24 @@ class Fds {
   }
 }
 
-function newLinkRequest(socket: NetlinkSocket, spec: NewLinkSpec, fds: Fds): RequestBody {
+/** An existing link's index from its reference. */
+type IndexOf = (ref: LinkRef) => number;
+
+/** Looks each reference up once: a run of creations usually names the same bridge again and again. */
+function indexLookup(socket: NetlinkSocket): IndexOf {
+  const seen = new Map<string, number>();
+  return (ref) => {
+    const key = describe(ref);
+    let index = seen.get(key);
+    if (index === undefined) {
+      index = findLink(socket, ref).index;
+      seen.set(key, index);
+    }
+    return index;
+  };
+}
+
+function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: Fds): Pending {
   const { name, type: kind, mtu, mac, group, master, parent, peer, vxlan, gre, macvlanMode, up } = spec;
   const request: Omit<NewLinkRequest, "seq"> = { type: "newLink", name, kind };
   Object.assign(
@@ -70,8 +87,8 @@ function newLinkRequest(socket: NetlinkSocket, spec: NewLinkSpec, fds: Fds): Req
     mac !== undefined && { mac },
     group !== undefined && { group },
     up !== undefined && { up },
-    master && { masterIndex: findLink(socket, master).index },
-    parent && { parentIndex: findLink(socket, parent).index },
+    master && { masterIndex: indexOf(master) },
+    parent && { parentIndex: indexOf(parent) },
     gre && { gre },
     macvlanMode && { macvlanMode },
     vxlan && { vxlan },
@@ -80,18 +97,131 @@ function newLinkRequest(socket: NetlinkSocket, spec: NewLinkSpec, fds: Fds): Req
     const { ns, ...rest } = peer;
     request.peer = ns ? { ...rest, nsFd: fds.open(nsPath(ns, process.pid)) } : rest;
   }
-  return request as RequestBody;
+  return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
 }
+
+/** How a failed creation is reported, pipelined or not. */
+const providerError = (err: unknown) => new ActionError(-1, "link provider (new)", true, err);
 
 function resolveLink(socket: NetlinkSocket, provider: LinkProvider): Link {
   if (provider.kind !== "new") return findLink(socket, provider);
   const fds = new Fds();
   try {
-    socket.transact([{ request: newLinkRequest(socket, provider.spec, fds), label: `RTM_NEWLINK (${provider.spec.type})` }]);
+    socket.transact([newLinkRequest(indexLookup(socket), provider.spec, fds)]);
   } finally {
     fds.close();
   }
   return findLink(socket, { kind: "name", name: provider.spec.name });
+}
+
+/** Requests per datagram when creating links: bounds the descriptors open and the replies queued for us at once. */
+const PIPELINE = 64;
+
+/** The failure of the `offset`-th creation of a pipelined run. */
+export class RunFailure {
+  constructor(
+    readonly offset: number,
+    readonly error: unknown,
+  ) {}
+}
+
+const refersTo = (ref: LinkRef | undefined, names: Set<string>) =>
+  ref !== undefined && names.size > 0 && (ref.kind !== "name" || names.has(ref.name));
+
+/**
+ * The link creations starting at `start` that can go to the kernel together:
+ * consecutive `na.link(new ...)` with no link actions, none naming (as master
+ * or parent) a link created earlier in the run, whose index is not known yet.
+ */
+export function creationRun(actions: readonly NsActionSpec[], start: number): NewLinkSpec[] {
+  const specs: NewLinkSpec[] = [];
+  const names = new Set<string>();
+  for (const action of actions.slice(start)) {
+    if (action.kind !== "link" || action.link.kind !== "new" || action.actions.length > 0) break;
+    const { spec } = action.link;
+    if (refersTo(spec.master, names) || refersTo(spec.parent, names)) break;
+    specs.push(spec);
+    names.add(spec.name);
+    if (spec.peer && !spec.peer.ns) names.add(spec.peer.name);
+  }
+  return specs;
+}
+
+/** Fetches links by name, many per datagram; throws the first that is missing. */
+function linksByName(socket: NetlinkSocket, names: readonly string[]): (Link | Error)[] {
+  const { replies, errors } = socket.transactEach(
+    names.map((name) => ({ request: { type: "getLink", name, extMask: RTEXT_FILTER_VF }, label: "RTM_GETLINK" }) as Pending),
+  );
+  return names.map((name, i) => {
+    const msg = (replies[i] as Message[]).find((m) => m.kind === "link");
+    if (msg?.kind === "link") return msg.link;
+    const err = errors[i];
+    return err && !(err instanceof NetlinkError && err.errno === ENODEV) ? err : new NotFoundError("link", `no link named "${name}"`);
+  });
+}
+
+/** Deletes links this run created after a failed one, so the outcome is that of creating them one by one. */
+function undo(socket: NetlinkSocket, names: readonly string[]): void {
+  if (names.length === 0) return;
+  const found = linksByName(socket, names).filter((l): l is Link => !(l instanceof Error));
+  socket.transact(
+    found.map((l) => ({ request: { type: "delLink", index: l.index }, label: "RTM_DELLINK (undoing a pipelined creation)" })),
+  );
+}
+
+function createChunk(socket: NetlinkSocket, specs: readonly NewLinkSpec[], indexOf: IndexOf, offset: number): LinkDoResult[] {
+  const fds = new Fds();
+  const batch: Pending[] = [];
+  let unbuilt: RunFailure | undefined;
+  let errors: (Error | undefined)[];
+  try {
+    for (const [i, spec] of specs.entries()) {
+      try {
+        batch.push(newLinkRequest(indexOf, spec, fds));
+      } catch (err) {
+        unbuilt = new RunFailure(offset + i, providerError(err));
+        break;
+      }
+    }
+    errors = batch.length ? socket.transactEach(batch).errors : [];
+  } finally {
+    fds.close();
+  }
+  const failed = errors.findIndex((e) => e !== undefined);
+  if (failed >= 0) {
+    const after = specs.slice(failed + 1, batch.length).filter((_, k) => errors[failed + 1 + k] === undefined);
+    try {
+      undo(
+        socket,
+        after.map((s) => s.name),
+      );
+    } catch (err) {
+      throw new RunFailure(offset + failed, providerError(err));
+    }
+    throw new RunFailure(offset + failed, providerError(errors[failed]));
+  }
+  if (unbuilt) throw unbuilt;
+  return linksByName(
+    socket,
+    specs.map((s) => s.name),
+  ).map((link, i) => {
+    if (link instanceof Error) throw new RunFailure(offset + i, providerError(link));
+    return { link, results: [] };
+  });
+}
+
+/**
+ * Creates links as consecutive `na.link(new ...)` actions would, pipelined:
+ * up to PIPELINE creations per datagram, then one datagram of lookups for
+ * their kernel state. Throws a RunFailure naming the first that failed.
+ */
+export function createLinks(socket: NetlinkSocket, specs: readonly NewLinkSpec[]): LinkDoResult[] {
+  const indexOf = indexLookup(socket);
+  const created: LinkDoResult[] = [];
+  for (let start = 0; start < specs.length; start += PIPELINE) {
+    created.push(...createChunk(socket, specs.slice(start, start + PIPELINE), indexOf, start));
+  }
+  return created;
 }
 
 function changeRequest(socket: NetlinkSocket, index: number, action: LinkActionSpec): { request: RequestBody; label: string } | undefined {
@@ -124,7 +254,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   try {
     link = resolveLink(socket, provider);
   } catch (err) {
-    throw new ActionError(-1, `link provider (${provider.kind})`, true, err);
+    throw provider.kind === "new" ? providerError(err) : new ActionError(-1, `link provider (${provider.kind})`, true, err);
   }
   const results: unknown[] = [];
   let pending: { request: RequestBody; label: string; index: number }[] = [];

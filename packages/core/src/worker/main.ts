@@ -3,7 +3,6 @@
  * a time. If it ever cannot get back to its own namespace it reports that,
  * closes what it holds and ends, never running anything again.
  */
-import { closeSync, openSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
@@ -11,15 +10,16 @@ import * as libc from "../ffi/libc.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { runAction, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
-import { createNamed } from "./named.js";
+import { HeldNamespaces } from "./held.js";
+import { createLinks, creationRun, RunFailure } from "./links.js";
+import { enterNewNamed } from "./named.js";
 import { DIRTY_EXIT_CODE, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
-import { SocketCache } from "./sockets.js";
-import { identity, keyOf, openCurrent, SELF_NS } from "./switch.js";
+import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
 const port = parentPort;
 if (!port) throw new Error("@neslink/core worker started outside a worker thread");
 const options = workerData as WorkerOptions;
-const sockets = new SocketCache(options.maxSockets, options.socketIdleMs);
+const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs);
 /**
  * This thread's own namespace, captured on this thread before it ever
  * switches, and the only place it returns to. setns to it succeeding is what
@@ -27,7 +27,15 @@ const sockets = new SocketCache(options.maxSockets, options.socketIdleMs);
  */
 const home = openCurrent();
 
-setInterval(() => sockets.sweep(), Math.max(1000, options.socketIdleMs / 2)).unref();
+setInterval(() => held.sweep(), Math.max(1000, options.socketIdleMs / 2)).unref();
+
+/**
+ * Providers whose namespace a descriptor may be held for: named ones live
+ * until deleted (neslink's deletes release it at once) and the caller's own
+ * always lives. Handles, processes and paths are the caller's to release: a
+ * held descriptor would keep their namespace alive.
+ */
+const HELD_KINDS = new Set<NsProvider["kind"]>(["name", "now"]);
 
 /** Opens the provider's namespace file, for providers that name an existing one. */
 async function openTarget(provider: NsProvider): Promise<number> {
@@ -38,9 +46,9 @@ async function openTarget(provider: NsProvider): Promise<number> {
       : undefined;
   if (path === undefined) throw new Error(`provider "${provider.kind}" has no path`);
   try {
-    return openSync(path, "r");
+    return libc.openUntracked(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError("namespace", `no namespace at ${path}`);
+    if (err instanceof SystemCallError && err.code === "ENOENT") throw new NotFoundError("namespace", `no namespace at ${path}`);
     throw err;
   }
 }
@@ -58,8 +66,13 @@ function enterFd(fd: number, what: string): string {
   return keyOf(fd);
 }
 
-/** Puts this thread into the provider's namespace (creating it if asked); sets ctx.key. Returns a handle for "new". */
-async function enter(provider: NsProvider, ctx: TaskContext): Promise<number | undefined> {
+/**
+ * Puts this thread into the provider's namespace (creating it if asked); sets
+ * ctx.key. `key` is the namespace the pool found at the provider's path when
+ * the task was sent: a descriptor already held for it saves opening the path.
+ * Returns a handle for "new".
+ */
+async function enter(provider: NsProvider, key: string | undefined, ctx: TaskContext): Promise<number | undefined> {
   if (provider.kind === "new") {
     libc.unshare(libc.CLONE_NEWNET);
     const fd = libc.openUntracked(SELF_NS);
@@ -67,29 +80,52 @@ async function enter(provider: NsProvider, ctx: TaskContext): Promise<number | u
     ctx.key = keyOf(fd);
     return fd;
   }
-  const fd =
-    provider.kind === "newNamed" ? openSync((await createNamed(provider.name, provider.dir)).path, "r") : await openTarget(provider);
+  if (provider.kind === "newNamed") {
+    ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir).path);
+    return undefined;
+  }
+  const known = key === undefined ? undefined : held.fd(key);
+  if (known !== undefined && key !== undefined) {
+    libc.setns(known, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
+    ctx.key = key;
+    return undefined;
+  }
+  const fd = await openTarget(provider);
   try {
     ctx.key = enterFd(fd, `provider "${provider.kind}"`);
-  } finally {
-    closeSync(fd);
+  } catch (err) {
+    libc.close(fd);
+    throw err;
   }
+  if (HELD_KINDS.has(provider.kind)) held.hold(ctx.key, fd);
+  else libc.close(fd);
   return undefined;
 }
 
-/** Runs the provider and actions; returns which failed, if any. Leaves the thread wherever the work left it. */
-async function work(provider: NsProvider, actions: NsActionSpec[], ctx: TaskContext, results: unknown[]) {
+/**
+ * Runs the provider and actions; returns which failed, if any. Leaves the
+ * thread wherever the work left it. Consecutive link creations go to the
+ * kernel pipelined (createLinks), with the outcome of running them in order.
+ */
+async function work(provider: NsProvider, key: string | undefined, actions: NsActionSpec[], ctx: TaskContext, results: unknown[]) {
   let created: number | undefined;
   try {
-    created = await enter(provider, ctx);
+    created = await enter(provider, key, ctx);
   } catch (error) {
     return { created, failed: { index: -1, error } };
   }
-  for (const [index, action] of actions.entries()) {
+  for (let index = 0; index < actions.length; ) {
+    const run = creationRun(actions, index);
     try {
-      results.push(await runAction(ctx, action));
+      if (run.length > 1) {
+        results.push(...createLinks(ctx.held.socket(ctx.key), run));
+        index += run.length;
+      } else {
+        results.push(await runAction(ctx, actions[index] as NsActionSpec));
+        index++;
+      }
     } catch (error) {
-      return { created, failed: { index, error } };
+      return { created, failed: error instanceof RunFailure ? { index: index + error.offset, error: error.error } : { index, error } };
     }
   }
   return { created, failed: undefined };
@@ -105,10 +141,10 @@ function goHome(): { returned: boolean; returnError?: unknown } {
   }
 }
 
-async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]): Promise<void> {
-  const ctx: TaskContext = { key: "", sockets, handedOut: [], deleted: [] };
+async function runTask(id: number, provider: NsProvider, key: string | undefined, actions: NsActionSpec[]): Promise<void> {
+  const ctx: TaskContext = { key: "", held, handedOut: [], deleted: [] };
   const results: unknown[] = [];
-  const { created, failed } = await work(provider, actions, ctx, results);
+  const { created, failed } = await work(provider, key, actions, ctx, results);
   const { returned, returnError } = goHome();
 
   const reply: TaskReply = { type: "done", id, returned, deleted: ctx.deleted };
@@ -132,7 +168,7 @@ async function runTask(id: number, provider: NsProvider, actions: NsActionSpec[]
 /** A thread that did not get back runs nothing again; closing descriptors does not depend on the namespace. */
 function endIfStranded(returned: boolean): void {
   if (returned) return;
-  sockets.closeAll();
+  held.closeAll();
   process.exit(DIRTY_EXIT_CODE);
 }
 
@@ -142,15 +178,15 @@ port.on("message", (msg: ToWorker) => {
     switch (msg.type) {
       case "task":
         // runTask reports every failure of the work itself; this catches its own (e.g. no descriptor left).
-        return runTask(msg.id, msg.provider, msg.actions).catch((err) => {
+        return runTask(msg.id, msg.provider, msg.key, msg.actions).catch((err) => {
           const { returned } = goHome();
           port.postMessage({ type: "done", id: msg.id, returned, error: toErrorJSON(err) } satisfies TaskReply);
           endIfStranded(returned);
         });
       case "forget":
-        return sockets.forget(msg.key);
+        return held.forget(msg.key);
       case "close":
-        sockets.closeAll();
+        held.closeAll();
         return process.exit(0);
     }
   });

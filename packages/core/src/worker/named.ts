@@ -7,12 +7,16 @@ import { closeSync, constants, mkdirSync, openSync, statSync, unlinkSync } from 
 import type { NamedNs } from "../actions/ns-actions.js";
 import { AlreadyExistsError, NotFoundError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { comeBack, openCurrent } from "./switch.js";
+import { comeBack, openCurrent, SELF_NS } from "./switch.js";
 
 const EINVAL = 22;
 
+/** Dirs this thread has made shared mount points; the mount table does not change under us between tasks. */
+const prepared = new Set<string>();
+
 /** The mount dir must be a shared mount point, so mounts made in it reach every mount namespace. */
 function prepareDir(dir: string): void {
+  if (prepared.has(dir)) return;
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   try {
     libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
@@ -22,10 +26,25 @@ function prepareDir(dir: string): void {
     libc.mount(dir, dir, "none", libc.MS_BIND | libc.MS_REC);
     libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
   }
+  prepared.add(dir);
 }
 
-/** Creates `${dir}/${name}` holding a brand-new namespace. On any failure nothing is left behind. */
-export async function createNamed(name: string, dir: string): Promise<NamedNs> {
+/** Undoes a named namespace's bind mount and file; each step may not have happened yet. */
+function removeMountPoint(path: string): void {
+  try {
+    libc.umount2(path, libc.MNT_DETACH);
+  } catch {
+    // Not mounted: the failure came before the bind mount.
+  }
+  unlinkSync(path);
+}
+
+/**
+ * Creates `${dir}/${name}` holding a brand-new namespace and leaves this
+ * thread inside it (the task returns the thread home). On any failure nothing
+ * is left behind.
+ */
+export function enterNewNamed(name: string, dir: string): NamedNs {
   prepareDir(dir);
   const path = `${dir}/${name}`;
   try {
@@ -35,23 +54,27 @@ export async function createNamed(name: string, dir: string): Promise<NamedNs> {
       throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);
     throw err;
   }
+  try {
+    libc.unshare(libc.CLONE_NEWNET);
+    libc.mount(SELF_NS, path, "none", libc.MS_BIND);
+  } catch (err) {
+    removeMountPoint(path);
+    throw err;
+  }
+  return { name, path };
+}
+
+/** Creates a named namespace without moving this thread. On any failure nothing is left behind. */
+export async function createNamed(name: string, dir: string): Promise<NamedNs> {
   const origin = openCurrent();
   try {
-    const made = await comeBack(origin, () => {
-      libc.unshare(libc.CLONE_NEWNET);
-      libc.mount("/proc/thread-self/ns/net", path, "none", libc.MS_BIND);
-    });
-    if (made.error !== undefined) throw made.error;
-    if (!made.returned) throw made.returnError;
-    return { name, path };
-  } catch (err) {
-    try {
-      libc.umount2(path, libc.MNT_DETACH);
-    } catch {
-      // Not mounted: the failure came before the bind mount.
+    const made = await comeBack(origin, () => enterNewNamed(name, dir));
+    if (!made.returned) {
+      if (made.value) removeMountPoint(made.value.path);
+      throw made.returnError;
     }
-    unlinkSync(path);
-    throw err;
+    if (made.error !== undefined) throw made.error;
+    return made.value as NamedNs;
   } finally {
     closeSync(origin);
   }

@@ -5,15 +5,16 @@ import type { NsHandleJSON } from "../namespace/handle.js";
 import type { NsProvider } from "../namespace/providers.js";
 
 export interface WorkerOptions {
-  /** Most netlink sockets one worker keeps open (least recently used are closed first). */
+  /** Most namespaces one worker keeps a descriptor and socket for (least recently used are closed first). */
   maxSockets: number;
   /** A socket unused this long is closed, so it stops holding its namespace. */
   socketIdleMs: number;
 }
 
 export type ToWorker =
-  | { type: "task"; id: number; provider: NsProvider; actions: NsActionSpec[] }
-  /** A namespace was deleted: close any socket held on it. */
+  /** `key`: "dev:ino" the provider's path had when the task was sent, for existing namespaces. */
+  | { type: "task"; id: number; provider: NsProvider; key?: string; actions: NsActionSpec[] }
+  /** A namespace was deleted: close what is held on it. */
   | { type: "forget"; key: string }
   | { type: "close" };
 

@@ -2,7 +2,7 @@
  * Entering and leaving namespaces on this thread. The namespace to return to
  * is captured here, on the thread that switches, right before it switches.
  */
-import { closeSync, fstatSync, openSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import * as libc from "../ffi/libc.js";
 
 export const SELF_NS = "/proc/thread-self/ns/net";
@@ -16,6 +16,12 @@ export function identity(fd: number): { dev: number; ino: number } {
 /** "dev:ino" of the namespace an open descriptor refers to: how sockets are keyed. */
 export function keyOf(fd: number): string {
   const { dev, ino } = identity(fd);
+  return `${dev}:${ino}`;
+}
+
+/** "dev:ino" of the namespace a path (e.g. a bind mount in /run/netns) refers to. */
+export function keyOfPath(path: string): string {
+  const { dev, ino } = statSync(path);
   return `${dev}:${ino}`;
 }
 

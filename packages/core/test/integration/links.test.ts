@@ -163,6 +163,68 @@ describe("link actions", () => {
   });
 });
 
+describe("consecutive creations, pipelined", () => {
+  const names = (netns: string, start: string) =>
+    linksIn(netns)
+      .map((l) => l.ifname)
+      .filter((n) => n.startsWith(start));
+
+  it("150 veths in one nsDo: each as the kernel reports it, attached to a bridge made in the same nsDo, peers in another namespace", async () => {
+    const { results } = await nsDo(
+      ns.name(lab),
+      na.link(lp.bridge("pbr", { up: true })),
+      ...Array.from({ length: 150 }, (_, i) =>
+        na.link(lp.veth(`pv${i}`, { name: `pp${i}`, ns: ns.name(right) }, { master: lp.name("pbr"), up: true })),
+      ),
+    );
+    const shown = new Map(
+      ipJson<{ ifname: string; ifindex: number; master?: string; flags: string[] }[]>("-n", lab, "link", "show").map((l) => [l.ifname, l]),
+    );
+    const bridgeIndex = shown.get("pbr")?.ifindex;
+    expect(results).toHaveLength(151);
+    for (const [i, r] of results.slice(1).entries()) {
+      expect(r.link.name).toBe(`pv${i}`);
+      expect(r.link.index).toBe(shown.get(`pv${i}`)?.ifindex);
+      expect(r.link.masterIndex).toBe(bridgeIndex);
+      expect(shown.get(`pv${i}`)?.master).toBe("pbr");
+      expect(shown.get(`pv${i}`)?.flags).toContain("UP");
+    }
+    expect(names(right, "pp")).toHaveLength(150);
+    await nsDo(
+      ns.name(lab),
+      na.link(lp.name("pbr"), la.delete()),
+      ...Array.from({ length: 150 }, (_, i) => na.link(lp.name(`pv${i}`), la.delete())),
+    );
+    expect(names(right, "pp")).toEqual([]);
+  });
+
+  it("a failure stops the run where it happened: earlier links stay, later ones of the same datagram are undone", async () => {
+    ip("-n", lab, "link", "add", "qx2", "type", "veth", "peer", "name", "qx2p");
+    const err = await nsDo(
+      ns.name(lab),
+      na.links(),
+      ...[0, 1, 2, 3, 4].map((i) => na.link(lp.veth(`qx${i}`, { name: `qy${i}`, ns: ns.name(right) }))),
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.actionIndex).toBe(3);
+    expect(err.cause.cause).toBeInstanceOf(NetlinkError);
+    expect(err.cause.cause.code).toBe("EEXIST");
+    expect(names(lab, "qx").sort()).toEqual(["qx0", "qx1", "qx2", "qx2p"]);
+    expect(names(right, "qy").sort()).toEqual(["qy0", "qy1"]);
+  });
+
+  it("a creation that cannot even be built (unknown master) stops the run there", async () => {
+    const err = await nsDo(
+      ns.name(lab),
+      ...[0, 1, 2].map((i) => na.link(lp.veth(`qm${i}`, { name: `qn${i}` }, i === 1 ? { master: lp.name("nosuchbr") } : {}))),
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.actionIndex).toBe(1);
+    expect(err.cause.cause.code).toBe("ERR_LINK_NOT_FOUND");
+    expect(names(lab, "qm")).toEqual(["qm0"]);
+  });
+});
+
 describe("link kinds", () => {
   it("vxlan, macvlan and ifb are created as the kernel reports them", async () => {
     await linkDo(ns.name(lab), lp.bridge("kparent"), la.up());

@@ -1,0 +1,78 @@
+/**
+ * What a worker keeps open per namespace ("dev:ino"): a descriptor to enter
+ * it without a path lookup, and its netlink socket. Either keeps the
+ * namespace alive, so the set is bounded (least recently used closed first),
+ * idle entries are closed, and deleted namespaces are forgotten.
+ */
+import * as libc from "../ffi/libc.js";
+import { NetlinkSocket } from "../netlink/socket.js";
+
+interface Held {
+  fd?: number;
+  socket?: NetlinkSocket;
+  used: number;
+}
+
+export class HeldNamespaces {
+  readonly #open = new Map<string, Held>();
+  readonly #max: number;
+  readonly #idleMs: number;
+
+  constructor(max: number, idleMs: number) {
+    this.#max = max;
+    this.#idleMs = idleMs;
+  }
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /** The socket for `key`, opened in the calling thread's current namespace if there is none yet. */
+  socket(key: string): NetlinkSocket {
+    const held = this.#touch(key);
+    held.socket ??= new NetlinkSocket();
+    return held.socket;
+  }
+
+  /** A held descriptor for `key`, if there is one. */
+  fd(key: string): number | undefined {
+    return this.#open.has(key) ? this.#touch(key).fd : undefined;
+  }
+
+  /** Keeps `fd` (now owned here) as the way into `key`. */
+  hold(key: string, fd: number): void {
+    const held = this.#touch(key);
+    if (held.fd !== undefined && held.fd !== fd) libc.close(held.fd);
+    held.fd = fd;
+  }
+
+  forget(key: string): void {
+    const held = this.#open.get(key);
+    this.#open.delete(key);
+    held?.socket?.close();
+    if (held?.fd !== undefined) libc.close(held.fd);
+  }
+
+  sweep(now = Date.now()): void {
+    for (const [key, held] of this.#open) {
+      if (now - held.used >= this.#idleMs) this.forget(key);
+    }
+  }
+
+  closeAll(): void {
+    for (const key of [...this.#open.keys()]) this.forget(key);
+  }
+
+  /** Marks `key` most recently used, evicting the least recently used beyond the bound. */
+  #touch(key: string): Held {
+    const held = this.#open.get(key) ?? { used: 0 };
+    this.#open.delete(key);
+    held.used = Date.now();
+    this.#open.set(key, held);
+    if (this.#open.size > this.#max) {
+      const [oldest] = this.#open.keys();
+      if (oldest !== undefined && oldest !== key) this.forget(oldest);
+    }
+    return held;
+  }
+}
