@@ -11,6 +11,7 @@ import * as libc from "../ffi/libc.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import { nsPath } from "../namespace/providers.js";
 import { callCustom } from "./custom.js";
+import type { NetlinkSocket } from "../netlink/socket.js";
 import type { HeldNamespaces } from "./held.js";
 import { findLink, listAddrs, listLinks, runLinkDo, runRouteAction } from "./links.js";
 import { createNamed, deleteNamed } from "./named.js";
@@ -21,6 +22,12 @@ export interface TaskContext {
   /** "dev:ino" of the namespace the thread is in for this task. */
   key: string;
   held: HeldNamespaces;
+  /**
+   * Puts the thread inside the task's namespace if it is not there yet. Work
+   * on a namespace whose socket is held needs no switch at all: a netlink
+   * socket stays bound to the namespace it was opened in.
+   */
+  inside: () => void;
   /** Descriptors handed to the caller; closed again if the task fails. */
   handedOut: number[];
   /** Namespaces deleted by this task. */
@@ -28,6 +35,26 @@ export interface TaskContext {
 }
 
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+
+/** The namespace's socket; only opening a new one needs the thread inside. */
+export function socketOf(ctx: TaskContext): NetlinkSocket {
+  return ctx.held.socket(ctx.key, ctx.inside);
+}
+
+/** Actions that run code or open files in the thread's namespace, rather than only talking to its socket. */
+function needsInside(action: NsActionSpec): boolean {
+  switch (action.kind) {
+    case "sysctl":
+    case "exec":
+    case "custom":
+    case "handle":
+      return true;
+    case "link":
+      return action.actions.some((a) => a.kind === "custom");
+    default:
+      return false;
+  }
+}
 
 function openHandle(ctx: TaskContext): NsHandleJSON {
   const fd = libc.openUntracked(SELF_NS);
@@ -73,13 +100,14 @@ function sysctl(name: string, value?: string): string {
 }
 
 async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
-  const socket = ctx.held.socket(ctx.key);
+  const socket = socketOf(ctx);
   const link = findLink(socket, spec.link);
   const target = openSync(nsPath(spec.ns, process.pid), "r");
   try {
     socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
     const targetKey = keyOf(target);
-    const seen = await within(target, () => findLink(ctx.held.socket(targetKey), { kind: "name", name: link.name }));
+    // within() has put the thread inside the target, where a new socket must be opened.
+    const seen = await within(target, () => findLink(ctx.held.socket(targetKey, () => {}), { kind: "name", name: link.name }));
     if (!seen.returned) throw seen.returnError;
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;
@@ -89,23 +117,24 @@ async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "s
 }
 
 export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise<unknown> {
+  if (needsInside(action)) ctx.inside();
   switch (action.kind) {
     case "links":
-      return listLinks(ctx.held.socket(ctx.key));
+      return listLinks(socketOf(ctx));
     case "link":
-      return runLinkDo(ctx.held.socket(ctx.key), action.link, action.actions);
+      return runLinkDo(socketOf(ctx), action.link, action.actions);
     case "addrs":
-      return listAddrs(ctx.held.socket(ctx.key), action.family);
+      return listAddrs(socketOf(ctx), action.family);
     case "deleteGroup":
-      ctx.held.socket(ctx.key).transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
+      socketOf(ctx).transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
       return null;
     case "sysctl":
       return sysctl(action.name, action.value);
     case "route":
     case "routes":
-      return runRouteAction(ctx.held.socket(ctx.key), action);
+      return runRouteAction(socketOf(ctx), action);
     case "getLink":
-      return findLink(ctx.held.socket(ctx.key), action.link);
+      return findLink(socketOf(ctx), action.link);
     case "setLinkNs":
       return moveLink(ctx, action);
     case "handle":

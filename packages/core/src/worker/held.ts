@@ -27,10 +27,16 @@ export class HeldNamespaces {
     return this.#open.size;
   }
 
-  /** The socket for `key`, opened in the calling thread's current namespace if there is none yet. */
-  socket(key: string): NetlinkSocket {
+  /**
+   * The socket for `key`. A new one is opened in the calling thread's current
+   * namespace, after `enter` (which must put the thread inside `key`).
+   */
+  socket(key: string, enter: () => void): NetlinkSocket {
     const held = this.#touch(key);
-    held.socket ??= new NetlinkSocket();
+    if (!held.socket) {
+      enter();
+      held.socket = new NetlinkSocket();
+    }
     return held.socket;
   }
 

@@ -7,8 +7,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
-import { runAction, type TaskContext } from "./actions.js";
+import { type ExistingNsProvider, isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
+import { runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
 import { HeldNamespaces } from "./held.js";
 import { createLinks, creationRun, RunFailure } from "./links.js";
@@ -66,14 +66,29 @@ function enterFd(fd: number, what: string): string {
   return keyOf(fd);
 }
 
+/** Enters a namespace this worker holds a descriptor for; reopens it by path if that was let go meanwhile. */
+function enterHeld(provider: NsProvider, key: string): void {
+  const fd = held.fd(key);
+  if (fd !== undefined) return libc.setns(fd, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
+  const reopened = libc.openUntracked(nsPath(provider as ExistingNsProvider, process.pid));
+  try {
+    if (keyOf(reopened) !== key) throw new NotFoundError("namespace", `provider "${provider.kind}" no longer refers to the same namespace`);
+    libc.setns(reopened, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
+  } finally {
+    libc.close(reopened);
+  }
+}
+
 /**
- * Puts this thread into the provider's namespace (creating it if asked); sets
- * ctx.key. `key` is the namespace the pool found at the provider's path when
- * the task was sent: a descriptor already held for it saves opening the path.
- * Returns a handle for "new".
+ * Gets the task ready to work in the provider's namespace (creating it if
+ * asked) and sets ctx.key. `key` is the namespace the pool found at the
+ * provider's path when the task was sent: if this worker holds it, the switch
+ * waits until an action needs the thread inside (ctx.inside). Otherwise the
+ * thread enters now. Returns a handle for "new".
  */
 async function enter(provider: NsProvider, key: string | undefined, ctx: TaskContext): Promise<number | undefined> {
   if (provider.kind === "new") {
+    ctx.inside();
     libc.unshare(libc.CLONE_NEWNET);
     const fd = libc.openUntracked(SELF_NS);
     ctx.handedOut.push(fd);
@@ -81,17 +96,22 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
     return fd;
   }
   if (provider.kind === "newNamed") {
+    ctx.inside();
     ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir).path);
     return undefined;
   }
-  const known = key === undefined ? undefined : held.fd(key);
-  if (known !== undefined && key !== undefined) {
-    libc.setns(known, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
+  if (key !== undefined && held.fd(key) !== undefined) {
     ctx.key = key;
+    const leaving = ctx.inside;
+    ctx.inside = once(() => {
+      leaving();
+      enterHeld(provider, key);
+    });
     return undefined;
   }
   const fd = await openTarget(provider);
   try {
+    ctx.inside();
     ctx.key = enterFd(fd, `provider "${provider.kind}"`);
   } catch (err) {
     libc.close(fd);
@@ -100,6 +120,16 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
   if (HELD_KINDS.has(provider.kind)) held.hold(ctx.key, fd);
   else libc.close(fd);
   return undefined;
+}
+
+/** `fn` the first time, nothing after. */
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    fn();
+    done = true;
+  };
 }
 
 /**
@@ -118,7 +148,7 @@ async function work(provider: NsProvider, key: string | undefined, actions: NsAc
     const run = creationRun(actions, index);
     try {
       if (run.length > 1) {
-        results.push(...createLinks(ctx.held.socket(ctx.key), run));
+        results.push(...createLinks(socketOf(ctx), run));
         index += run.length;
       } else {
         results.push(await runAction(ctx, actions[index] as NsActionSpec));
@@ -142,10 +172,20 @@ function goHome(): { returned: boolean; returnError?: unknown } {
 }
 
 async function runTask(id: number, provider: NsProvider, key: string | undefined, actions: NsActionSpec[]): Promise<void> {
-  const ctx: TaskContext = { key: "", held, handedOut: [], deleted: [] };
+  // Until something moves the thread (ctx.inside), it is home and needs no way back.
+  let away = false;
+  const ctx: TaskContext = {
+    key: "",
+    held,
+    inside: () => {
+      away = true;
+    },
+    handedOut: [],
+    deleted: [],
+  };
   const results: unknown[] = [];
   const { created, failed } = await work(provider, key, actions, ctx, results);
-  const { returned, returnError } = goHome();
+  const { returned, returnError } = away ? goHome() : { returned: true, returnError: undefined };
 
   const reply: TaskReply = { type: "done", id, returned, deleted: ctx.deleted };
   if (failed) {

@@ -153,6 +153,27 @@ describe("namespace actions", () => {
     expect(missing.cause.code).toBe("ENOENT");
   });
 
+  it("a namespace the worker already holds: netlink work needs no switch, exec and sysctl still run inside it", async () => {
+    const name = `${prefix}h`;
+    await nsDo(ns.createNamed(name), na.link(lp.veth("hx0", { name: "hx1" })));
+    for (let i = 0; i < 3; i++) {
+      const { results, returned } = await nsDo(
+        ns.name(name),
+        na.links(),
+        na.exec(["ip", "-j", "link", "show"]),
+        na.sysctl("net.ipv4.ip_forward", String(i % 2)),
+      );
+      expect(returned).toBe(true);
+      const shown = (JSON.parse(results[1].stdout) as { ifname: string }[]).map((l) => l.ifname).sort();
+      expect(results[0].map((l) => l.name).sort()).toEqual(shown);
+      expect(shown).toEqual(["hx0", "hx1", "lo"]);
+      expect(results[2]).toBe(String(i % 2));
+      expect(execFileSync("ip", ["netns", "exec", name, "cat", "/proc/sys/net/ipv4/ip_forward"], { encoding: "utf8" }).trim()).toBe(String(i % 2));
+    }
+    // The caller's own namespace was never touched by any of it.
+    expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).not.toContain("hx0");
+  });
+
   it("script: a templated script whose variables are always one word", async () => {
     const {
       results: [r],
