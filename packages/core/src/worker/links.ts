@@ -259,16 +259,23 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   const results: unknown[] = [];
   let pending: { request: RequestBody; label: string; index: number }[] = [];
   let deleted = false;
-  const flush = () => {
+  /** Sends the pending changes in one datagram; with `lookup`, the link's state after them rides along at its end. */
+  const flush = (lookup = false): Link | undefined => {
     const batch = pending;
     pending = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) return undefined;
+    const last = { request: { type: "getLink", index: link.index, extMask: RTEXT_FILTER_VF } as RequestBody, label: "RTM_GETLINK", index: -1 };
+    const sent = lookup ? [...batch, last] : batch;
+    let replies: Message[][];
     try {
-      socket.transact(batch);
+      replies = socket.transact(sent);
     } catch (err) {
-      const at = batch[(err as { requestIndex?: number }).requestIndex ?? 0] as (typeof batch)[number];
+      const at = sent[(err as { requestIndex?: number }).requestIndex ?? 0] as (typeof sent)[number];
+      if (at === last) throw err instanceof NetlinkError && err.errno === ENODEV ? new NotFoundError("link", `link ${link.index} is gone`) : err;
       throw new ActionError(at.index, (actions[at.index] as LinkActionSpec).kind, true, err);
     }
+    const msg = lookup ? replies.at(-1)?.find((m) => m.kind === "link") : undefined;
+    return msg?.kind === "link" ? msg.link : undefined;
   };
   for (const [i, action] of actions.entries()) {
     try {
@@ -286,9 +293,10 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
       throw err instanceof ActionError ? err : new ActionError(i, action.kind, true, err);
     }
   }
-  flush();
   // With no actions the link is already as the kernel reported it after creation.
-  const current = deleted || actions.length === 0 ? link : findLink(socket, { kind: "index", index: link.index });
+  const refresh = !deleted && actions.length > 0;
+  const refreshed = flush(refresh);
+  const current = refresh ? (refreshed ?? findLink(socket, { kind: "index", index: link.index })) : link;
   return { link: current, results };
 }
 

@@ -68,7 +68,8 @@ describe("a routed topology built with linkDo / nsDo", () => {
     } = await nsDo(ns.name(right), na.routes(4));
     expect(listed).toContainEqual(expect.objectContaining({ dst: null, dstLen: 0, gateway: "10.31.2.1", metric: 100 }));
 
-    // Forwarding on in the router, then traffic from one end to the other.
+    // Forwarding on in the router only (a new namespace inherits the host's IPv4 setting), then traffic from one end to the other.
+    ip("netns", "exec", left, "sysctl", "-qw", "net.ipv4.ip_forward=0");
     const {
       results: [forward],
     } = await nsDo(ns.name(router), na.sysctl("net.ipv4.ip_forward", 1));
