@@ -136,7 +136,8 @@ const refersTo = (ref: LinkRef | undefined, names: Set<string>) =>
 export function creationRun(actions: readonly NsActionSpec[], start: number): NewLinkSpec[] {
   const specs: NewLinkSpec[] = [];
   const names = new Set<string>();
-  for (const action of actions.slice(start)) {
+  for (let i = start; i < actions.length; i++) {
+    const action = actions[i] as NsActionSpec;
     if (action.kind !== "link" || action.link.kind !== "new" || action.actions.length > 0) break;
     const { spec } = action.link;
     if (refersTo(spec.master, names) || refersTo(spec.parent, names)) break;
