@@ -3,6 +3,7 @@
 //
 //   node bench/run.mjs [--n 100,500] [--runs 1] [--peers a,b] [--ref NAME]
 //                      [--ipv6 off|on] [--settle MS] [--timeout S] [--workers W]
+//                      [--bridge-ports K]
 //
 // Runs every peer of PEERS for each N, --runs times (peers interleaved within a
 // run round), takes the median of each phase over the runs, prints a table and
@@ -23,8 +24,9 @@ const OUT = join(ROOT, "bench-results");
 // name: as printed in the peer's JSON; initial: one [a-z] letter, part of the
 // run's unique prefix `bp<initial><4 hex>`; cmd: argv before `N PREFIX`;
 // requires: files that must exist (else the peer is skipped with a note).
-// Every peer gets N and PREFIX, must create only namespaces named
-// PREFIX+"hub" / PREFIX+"n<i>" and print one JSON line (see bench/README.md).
+// Every peer gets N and PREFIX (and BENCH_IPV6, BENCH_BRIDGE_PORTS in its
+// environment), must create only namespaces named PREFIX+"hub" / PREFIX+"n<i>"
+// and print one JSON line (see bench/README.md).
 const py = join(BENCH, ".venv/bin/python");
 const goPeer = join(BENCH, ".bin/go-peer");
 const PEERS = [
@@ -55,7 +57,7 @@ const PEERS = [
 
 // ---- options -----------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { n: [100, 500], runs: 1, ref: null, peers: null, ipv6: "off", settle: null, timeout: 900, workers: 4 };
+  const o = { n: [100, 500], runs: 1, ref: null, peers: null, ipv6: "off", settle: null, timeout: 900, workers: 4, bridgePorts: 1000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -74,11 +76,12 @@ function parseArgs(argv) {
     else if (a === "--settle") o.settle = Number.parseInt(v(), 10);
     else if (a === "--timeout") o.timeout = Number.parseInt(v(), 10);
     else if (a === "--workers") o.workers = Number.parseInt(v(), 10);
+    else if (a === "--bridge-ports") o.bridgePorts = Number(v());
     else if (a === "-h" || a === "--help") {
       console.log(
         readFileSync(fileURLToPath(import.meta.url), "utf8")
           .split("\n")
-          .slice(1, 10)
+          .slice(1, 11)
           .join("\n"),
       );
       process.exit(0);
@@ -88,6 +91,9 @@ function parseArgs(argv) {
   if (!Number.isInteger(o.runs) || o.runs < 1) die("--runs: integer >= 1");
   if (o.ipv6 !== "on" && o.ipv6 !== "off") die("--ipv6: on|off");
   if (!Number.isInteger(o.workers) || o.workers < 1) die("--workers: integer >= 1");
+  // A bridge takes at most 1023 ports (BR_MAX_PORTS = 1024, port number 0 is
+  // reserved); a bridge inside the chain also holds 2 joint ends.
+  if (!Number.isInteger(o.bridgePorts) || o.bridgePorts < 1 || o.bridgePorts > 1021) die("--bridge-ports: integer in 1..1021");
   return o;
 }
 
@@ -136,7 +142,7 @@ function runPeer(peer, n, o) {
     const t0 = performance.now();
     const child = spawn(argv[0], argv.slice(1), {
       cwd: ROOT,
-      env: { ...process.env, BENCH_IPV6: o.ipv6 },
+      env: { ...process.env, BENCH_IPV6: o.ipv6, BENCH_BRIDGE_PORTS: String(o.bridgePorts) },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // own process group: a timeout kills the whole tree
     });
@@ -183,8 +189,9 @@ function checkResult(peer, n, o, r) {
       if (!(k in j)) problems.push(`JSON lacks ${k}`);
     if (j.peer !== peer.name) problems.push(`peer is ${j.peer}, expected ${peer.name}`);
     if (j.n !== n) problems.push(`n is ${j.n}, expected ${n}`);
-    // hub: lo + bridge + N veth ends; each namespace: lo + eth0
-    if (j.links !== 3 * n + 2) problems.push(`links ${j.links}, expected ${3 * n + 2}`);
+    // hub: lo + B bridges + N veth ends + 2(B-1) joint ends; each namespace: lo + eth0
+    const b = Math.ceil(n / o.bridgePorts);
+    if (j.links !== 3 * n + 3 * b - 1) problems.push(`links ${j.links}, expected ${3 * n + 3 * b - 1}`);
     // IPv4 only: hub lo 127.0.0.1; each namespace 127.0.0.1 + its 10.200/16
     if (o.ipv6 === "off" && j.addrs !== 2 * n + 1) problems.push(`addrs ${j.addrs}, expected ${2 * n + 1}`);
   }
@@ -231,6 +238,46 @@ function mdTable({ head, body }) {
     `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
     ...body.map((b) => `| ${b.join(" | ")} |`),
   ].join("\n");
+}
+
+/** Work a peer does before its clock starts, where it reports it (neslink: starting its worker pool). */
+function startupNotes(rows) {
+  const started = rows.filter((r) => r.median.startup_ms !== undefined);
+  return started
+    .map((r) => `Before the clock, like every peer's process start: ${r.peer} startup ${fmtMs(r.median.startup_ms)} ms (median).`)
+    .join("\n");
+}
+
+/** The issue's targets, as ratios measured in this run; null when a peer they need was not run. */
+function targets(results, ns) {
+  const at = (peer, n) => results.find((r) => r.peer === peer && r.n === n)?.median;
+  const lines = [];
+  const mark = (ok) => (ok ? "met" : "NOT met");
+  // The issue states its ratio targets at N=500.
+  for (const n of ns.filter((x) => x === 500)) {
+    const [nl, go, batch] = [at("neslink", n), at("go-goroutines", n), at("ip-batch", n)];
+    if (!nl || !go) continue;
+    const total = nl.total_ms / go.total_ms;
+    const inv = nl.inventory_ms / go.inventory_ms;
+    lines.push(`- N=${n}: neslink total / go-goroutines = ${total.toFixed(2)} (target <= 1: ${mark(total <= 1)})`);
+    lines.push(`- N=${n}: neslink inventory / go-goroutines = ${inv.toFixed(2)} (target <= 1.5: ${mark(inv <= 1.5)})`);
+    if (batch)
+      lines.push(
+        `- N=${n}: ip-batch total / neslink = ${(batch.total_ms / nl.total_ms).toFixed(2)} (target >= 5: ${mark(batch.total_ms / nl.total_ms >= 5)})`,
+      );
+    lines.push(
+      `- N=${n}: neslink peak RSS ${(nl.peak_rss_kb / 1024).toFixed(0)} MB (target < 200 MB: ${mark(nl.peak_rss_kb < 200 * 1024)})`,
+    );
+  }
+  const [small, big] = [at("neslink", 500), at("neslink", 2000)];
+  const [goSmall, goBig] = [at("go-goroutines", 500), at("go-goroutines", 2000)];
+  if (small && big && goSmall && goBig) {
+    const [r500, r2000] = [small.total_ms / goSmall.total_ms, big.total_ms / goBig.total_ms];
+    lines.push(
+      `- N=2000 ran to the end; neslink / go-goroutines ${r2000.toFixed(2)} vs ${r500.toFixed(2)} at N=500 (target: no worse: ${mark(r2000 <= r500)})`,
+    );
+  }
+  return lines.length ? lines.join("\n") : null;
 }
 
 // ---- main -----------------------------------------------------------------------------
@@ -289,6 +336,7 @@ async function main() {
       if (!runs?.length) continue;
       const med = {};
       for (const k of [...PHASES, "peak_rss_kb"]) med[k] = median(runs.map((x) => x[k]));
+      if (runs.every((x) => typeof x.startup_ms === "number")) med.startup_ms = median(runs.map((x) => x.startup_ms));
       rows.push({ peer: p.name, n, version: runs[0].version, links: runs[0].links, addrs: runs[0].addrs, runs, median: med });
     }
     const refRow = rows.find((r) => r.peer === ref);
@@ -305,6 +353,7 @@ async function main() {
     runs: o.runs,
     ref,
     ipv6: o.ipv6,
+    bridge_ports: o.bridgePorts,
     go_workers: o.workers,
     statistic: "median over runs, per phase independently (total_ms is the median of totals)",
     peak_rss: "largest peak RSS of any single process in the peer tree (see bench/README.md)",
@@ -315,13 +364,21 @@ async function main() {
   writeFileSync(join(OUT, "latest.json"), `${JSON.stringify({ meta, results }, null, 2)}\n`);
 
   const versions = [...new Map(results.map((r) => [r.peer, r.version])).entries()].map(([p, v]) => `- ${p}: ${v}`);
-  let md = `# neslink benchmark: latest run\n\n${meta.date}; kernel ${meta.host.kernel}, ${meta.host.cpus} CPUs, Node ${meta.host.node}; runs per point: ${o.runs} (median); IPv6 in the namespaces: ${o.ipv6}; ratios relative to **${ref}**${failed ? "\n\n**Some runs FAILED: see the harness output.**" : ""}\n\nWorkload: hub namespace with a bridge, N namespaces each joined by a veth pair (eth0 10.200.x.y/16, all up), ping between two namespaces (untimed), inventory of every link and address of all N+1 namespaces, teardown. See bench/README.md.\n`;
+  let md = `# neslink benchmark: latest run\n\n${meta.date}; kernel ${meta.host.kernel}, ${meta.host.cpus} CPUs, Node ${meta.host.node}; runs per point: ${o.runs} (median); IPv6 in the namespaces: ${o.ipv6}; ports per bridge: ${o.bridgePorts}; ratios relative to **${ref}**${failed ? "\n\n**Some runs FAILED: see the harness output.**" : ""}\n\nWorkload: hub namespace with ceil(N/${o.bridgePorts}) chained bridges, N namespaces each joined by a veth pair (eth0 10.200.x.y/16, all up), ping between two namespaces (untimed), inventory of every link and address of all N+1 namespaces, teardown. See bench/README.md.\n`;
   for (const n of o.n) {
     const rows = results.filter((r) => r.n === n);
     if (!rows.length) continue;
     const t = tableFor(rows, ref);
-    md += `\n## N = ${n}\n\n${mdTable(t)}\n`;
-    console.log(`\nN = ${n}  (median of ${o.runs} run(s); ratio = peer / ${ref}; IPv6 ${o.ipv6})\n${textTable(t)}`);
+    const notes = startupNotes(rows);
+    md += `\n## N = ${n}\n\n${mdTable(t)}\n${notes ? `\n${notes}\n` : ""}`;
+    console.log(
+      `\nN = ${n}  (median of ${o.runs} run(s); ratio = peer / ${ref}; IPv6 ${o.ipv6})\n${textTable(t)}${notes ? `\n${notes}` : ""}`,
+    );
+  }
+  const goals = targets(results, o.n);
+  if (goals) {
+    md += `\n## Targets (issue 5)\n\n${goals}\n`;
+    console.log(`\nTargets (issue 5)\n${goals}`);
   }
   md += `\nVersions:\n${versions.join("\n")}\n`;
   if (skipped.length) md += `\nSkipped: ${skipped.join("; ")}\n`;

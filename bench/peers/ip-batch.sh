@@ -4,10 +4,11 @@
 #   - (IPv6 off) one `ip -batch` of `netns exec NS sysctl ...` lines (ip forks
 #     sysctl per namespace; there is no exec-free way to set a per-namespace
 #     sysctl with iproute2);
-#   - one `ip -n HUB -batch` creates the bridge and every veth pair, each hub
-#     end created already enslaved and up, each peer created directly inside its
-#     namespace (`peer name eth0 netns NS`; the kernel refuses `up` on a peer in
-#     another namespace, so eth0 is brought up afterwards);
+#   - one `ip -n HUB -batch` creates the bridges, the veth pairs chaining them
+#     (lib.sh) and every namespace's veth pair, each hub end created already
+#     enslaved and up, each peer created directly inside its namespace
+#     (`peer name eth0 netns NS`; the kernel refuses `up` on a peer in another
+#     namespace, so eth0 is brought up afterwards);
 #   - one `ip -n NS -batch` per namespace for lo up, address, eth0 up
 #     (a batch line cannot name a namespace: `-n` is a global option only);
 #   - inventory: one `ip -br -n NS addr show` per namespace (links and their
@@ -36,10 +37,17 @@ if [[ $IPV6 == off ]]; then
 fi
 {
   echo "link set lo up"
-  echo "link add $BR type bridge"
-  echo "link set $BR up"
+  for ((k = 0; k < B; k++)); do
+    echo "link add ${P}br$k type bridge"
+    echo "link set ${P}br$k up"
+  done
+  for ((k = 1; k < B; k++)); do
+    # the kernel ignores a master and refuses up for a veth peer: set on the b end after
+    echo "link add ${P}j${k}a master ${P}br$((k - 1)) up type veth peer name ${P}j${k}b"
+    echo "link set ${P}j${k}b master ${P}br$k up"
+  done
   for ((i = 1; i <= N; i++)); do
-    echo "link add ${P}v$i master $BR up type veth peer name eth0 netns ${P}n$i"
+    echo "link add ${P}v$i master ${P}br$(((i - 1) / K)) up type veth peer name eth0 netns ${P}n$i"
   done
 } | ip -n "$HUB" -batch -
 for ((i = 1; i <= N; i++)); do

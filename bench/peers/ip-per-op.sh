@@ -20,14 +20,21 @@ t0=$(now_us)
 ip netns add "$HUB"
 ipv6_off "$HUB"
 ip -n "$HUB" link set lo up
-ip -n "$HUB" link add "$BR" type bridge
-ip -n "$HUB" link set "$BR" up
+for ((k = 0; k < B; k++)); do
+  ip -n "$HUB" link add "${P}br$k" type bridge
+  ip -n "$HUB" link set "${P}br$k" up
+done
+for ((k = 1; k < B; k++)); do # chain bridge k-1 to bridge k
+  ip -n "$HUB" link add "${P}j${k}a" type veth peer name "${P}j${k}b"
+  ip -n "$HUB" link set "${P}j${k}a" master "${P}br$((k - 1))" up
+  ip -n "$HUB" link set "${P}j${k}b" master "${P}br$k" up
+done
 for ((i = 1; i <= N; i++)); do
   ns=${P}n$i
   ip netns add "$ns"
   ipv6_off "$ns"
   ip -n "$HUB" link add "${P}v$i" type veth peer name eth0 netns "$ns"
-  ip -n "$HUB" link set "${P}v$i" master "$BR" up
+  ip -n "$HUB" link set "${P}v$i" master "${P}br$(((i - 1) / K))" up
   ip -n "$ns" addr add "$(addr_of "$i")/16" dev eth0
   ip -n "$ns" link set eth0 up
   ip -n "$ns" link set lo up

@@ -1,8 +1,13 @@
 # Shared helpers for the bash peers (sourced, not executed).
 # Conventions shared by every peer (see bench/README.md):
-#   hub namespace  ${P}hub, holding bridge ${P}br (up) and lo (up)
+#   hub namespace  ${P}hub, holding lo (up) and B = ceil(N/K) bridges ${P}br<k>,
+#                  k = 0..B-1 (up), K = BENCH_BRIDGE_PORTS (default 1000): a
+#                  bridge takes at most 1023 ports (BR_MAX_PORTS = 1024, port
+#                  number 0 reserved), so N = 2000 on one bridge fails with EXFULL
+#   joints         for k = 1..B-1 a hub veth pair ${P}j<k>a (master ${P}br<k-1>, up) /
+#                  ${P}j<k>b (master ${P}br<k>, up): a chain, no loop, so no STP needed
 #   namespace i    ${P}n<i>, i = 1..N, with eth0 = 10.200.(i>>8).(i&255)/16 and lo up
-#   hub veth end   ${P}v<i>, enslaved to ${P}br, up
+#   hub veth end   ${P}v<i>, enslaved to ${P}br<(i-1)/K>, up
 #   BENCH_IPV6=off (default) -> net.ipv6.conf.all.disable_ipv6=1 inside every
 #   namespace (hub included) before any of its links is created; "on" -> untouched.
 
@@ -12,7 +17,10 @@ bench_args() {
   [[ $N =~ ^[0-9]+$ ]] && ((N >= 2 && N <= 65000)) || { echo "N must be 2..65000" >&2; exit 2; }
   [[ $P =~ ^[a-z0-9]{3,8}$ ]] || { echo "PREFIX must be 3..8 of [a-z0-9]" >&2; exit 2; }
   HUB=${P}hub
-  BR=${P}br
+  K=${BENCH_BRIDGE_PORTS:-1000}
+  [[ $K =~ ^[0-9]+$ ]] && ((10#$K >= 1)) || { echo "BENCH_BRIDGE_PORTS must be a positive integer" >&2; exit 2; }
+  K=$((10#$K))
+  B=$(((N + K - 1) / K))
   IPV6=${BENCH_IPV6:-off}
   [[ $IPV6 == on || $IPV6 == off ]] || { echo "BENCH_IPV6 must be on|off" >&2; exit 2; }
 }
@@ -35,7 +43,8 @@ bench_cleanup() {
   [[ -z $batch ]] || ip -force -batch - <<<"$batch" || echo "cleanup: some namespaces of $P could not be deleted" >&2
 }
 
-# Outside the timed phases: ns 1 must reach ns N over the bridge.
+# Outside the timed phases: ns 1 must reach ns N over the bridge(s) (across
+# every joint when B > 1).
 bench_ping() {
   local dst
   dst=$(addr_of "$N")

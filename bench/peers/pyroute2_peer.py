@@ -17,7 +17,11 @@ stay bounded; pyroute2's old NetNS proxy breaks past ~170 namespaces); groups=0
 (no event subscriptions, which IPRoute() otherwise joins by default); the hub
 socket stays open; each veth is created from the hub with its peer created
 directly in the target namespace (peer={'ifname': 'eth0', 'net_ns_fd': NS}),
-the hub end already enslaved and up in the same request.
+the hub end already enslaved and up in the same request. The hub holds
+B = ceil(N/K) bridges (K = BENCH_BRIDGE_PORTS, default 1000: a bridge takes at
+most 1023 ports), chained by hub veth pairs created the same way (the b end is
+enslaved and set up afterwards: the kernel ignores a master and refuses up for
+a veth peer); namespace i goes on bridge (i-1)//K.
 IPv6 off (BENCH_IPV6 unset/off): net.ipv6.conf.all.disable_ipv6=1 written
 inside each namespace (pushns/popns around the write) before its links exist.
 
@@ -38,6 +42,7 @@ import pyroute2
 from pyroute2 import IPRoute, netns
 
 IPV6 = os.environ.get('BENCH_IPV6', 'off')
+BRIDGE_PORTS = os.environ.get('BENCH_BRIDGE_PORTS') or '1000'
 NETNS_DIR = '/run/netns'
 
 
@@ -56,9 +61,10 @@ def disable_ipv6_here():
 
 
 class Peer:
-    def __init__(self, n, prefix, mode):
-        self.n, self.p, self.mode = n, prefix, mode
-        self.hub, self.br = prefix + 'hub', prefix + 'br'
+    def __init__(self, n, prefix, mode, ports):
+        self.n, self.p, self.mode, self.ports = n, prefix, mode, ports
+        self.hub = prefix + 'hub'
+        self.bridges = [f'{prefix}br{k}' for k in range(-(-n // ports))]
         self.ns_re = re.compile('^' + re.escape(prefix) + r'n[0-9]+$')
         self.inventory = {}
 
@@ -101,8 +107,23 @@ class Peer:
         self.hub_ipr = hub
         (lo,) = hub.link_lookup(ifname='lo')
         hub.link('set', index=lo, state='up')
-        hub.link('add', ifname=self.br, kind='bridge', state='up')
-        (br,) = hub.link_lookup(ifname=self.br)
+        br = []
+        for name in self.bridges:
+            hub.link('add', ifname=name, kind='bridge', state='up')
+            (idx,) = hub.link_lookup(ifname=name)
+            br.append(idx)
+        for k in range(1, len(br)):  # chain bridge k-1 to bridge k
+            a, b = f'{self.p}j{k}a', f'{self.p}j{k}b'
+            hub.link(
+                'add',
+                ifname=a,
+                kind='veth',
+                master=br[k - 1],
+                state='up',
+                peer={'ifname': b},
+            )
+            (jb,) = hub.link_lookup(ifname=b)
+            hub.link('set', index=jb, master=br[k], state='up')
         for i in range(1, self.n + 1):
             name = self.ns(i)
             with self.open_new(name) as ipr:
@@ -110,7 +131,7 @@ class Peer:
                     'add',
                     ifname=f'{self.p}v{i}',
                     kind='veth',
-                    master=br,
+                    master=br[(i - 1) // self.ports],
                     state='up',
                     peer={'ifname': 'eth0', 'net_ns_fd': name},
                 )
@@ -165,7 +186,9 @@ def main():
     n, prefix = int(args[0]), args[1]
     if not (2 <= n <= 65000) or not re.fullmatch(r'[a-z0-9]{3,8}', prefix):
         sys.exit('N must be 2..65000, PREFIX 3..8 of [a-z0-9]')
-    peer = Peer(n, prefix, mode)
+    if not re.fullmatch(r'[0-9]+', BRIDGE_PORTS) or int(BRIDGE_PORTS) < 1:
+        sys.exit('BENCH_BRIDGE_PORTS must be a positive integer')
+    peer = Peer(n, prefix, mode, int(BRIDGE_PORTS))
 
     main_pid = os.getpid()
 

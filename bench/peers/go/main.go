@@ -11,12 +11,17 @@
 //   - netlink sockets are opened once per namespace (NETLINK_ROUTE only) and
 //     used from anywhere: a socket stays in the namespace it was created in.
 //
+// Topology: B = ceil(N/K) bridges in the hub (K = BENCH_BRIDGE_PORTS, default
+// 1000: a bridge takes at most 1023 ports), chained by hub veth pairs; namespace
+// i is attached to bridge (i-1)/K.
+//
 // peak_rss_kb = max(getrusage(RUSAGE_SELF), getrusage(RUSAGE_CHILDREN)).ru_maxrss:
 // the largest peak RSS of a single process of the tree (the Go process itself;
 // its only children are the untimed ping and nothing else).
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -28,6 +33,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,8 +67,9 @@ type nsInventory struct {
 type cfg struct {
 	n        int
 	prefix   string
-	hub, br  string
-	brIndex  int
+	hub      string
+	ports    int   // namespaces per bridge (K)
+	brIndex  []int // ifindex of bridge k in the hub
 	hubNs    netns.NsHandle
 	inv      map[string]nsInventory
 	invMu    sync.Mutex
@@ -113,7 +120,7 @@ func createNs(name string, origin netns.NsHandle) (h *netlink.Handle, ns netns.N
 // configure runs the per-namespace part of the setup (after createNs).
 func (c *cfg) configure(i int, hubH, h *netlink.Handle, ns netns.NsHandle) error {
 	veth := &netlink.Veth{
-		LinkAttrs:     netlink.LinkAttrs{Name: c.vethName(i), MasterIndex: c.brIndex, Flags: net.FlagUp},
+		LinkAttrs:     netlink.LinkAttrs{Name: c.vethName(i), MasterIndex: c.brIndex[(i-1)/c.ports], Flags: net.FlagUp},
 		PeerName:      "eth0",
 		PeerNamespace: netlink.NsFd(int(ns)),
 	}
@@ -154,11 +161,34 @@ func (c *cfg) setupHub(origin netns.NsHandle) (*netlink.Handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: c.br, Flags: net.FlagUp}}
-	if err := h.LinkAdd(br); err != nil {
-		return nil, fmt.Errorf("bridge: %w", err)
+	for k := 0; k < (c.n+c.ports-1)/c.ports; k++ {
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: fmt.Sprintf("%sbr%d", c.prefix, k), Flags: net.FlagUp}}
+		if err := h.LinkAdd(br); err != nil {
+			return nil, fmt.Errorf("bridge %s: %w", br.Name, err)
+		}
+		c.brIndex = append(c.brIndex, br.Attrs().Index)
 	}
-	c.brIndex = br.Attrs().Index
+	// Chain bridge k-1 to bridge k. The kernel ignores a master and refuses up
+	// for a veth peer, so the b end is enslaved and set up by its own requests.
+	for k := 1; k < len(c.brIndex); k++ {
+		j := &netlink.Veth{
+			LinkAttrs: netlink.LinkAttrs{Name: fmt.Sprintf("%sj%da", c.prefix, k), MasterIndex: c.brIndex[k-1], Flags: net.FlagUp},
+			PeerName:  fmt.Sprintf("%sj%db", c.prefix, k),
+		}
+		if err := h.LinkAdd(j); err != nil {
+			return nil, fmt.Errorf("joint %s: %w", j.Name, err)
+		}
+		b, err := h.LinkByName(j.PeerName)
+		if err == nil {
+			err = h.LinkSetMasterByIndex(b, c.brIndex[k])
+		}
+		if err == nil {
+			err = h.LinkSetUp(b)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("joint %s: %w", j.PeerName, err)
+		}
+	}
 	return h, nil
 }
 
@@ -453,11 +483,16 @@ func main() {
 		os.Exit(2)
 	}
 	prefix := flag.Arg(1)
+	ports, err := strconv.Atoi(cmp.Or(os.Getenv("BENCH_BRIDGE_PORTS"), "1000"))
+	if err != nil || ports < 1 {
+		fmt.Fprintln(os.Stderr, "BENCH_BRIDGE_PORTS must be a positive integer")
+		os.Exit(2)
+	}
 	if !regexp.MustCompile(`^[a-z0-9]{3,8}$`).MatchString(prefix) || (*mode != "seq" && *mode != "goroutines") || *workers < 1 {
 		fmt.Fprintln(os.Stderr, "bad PREFIX, -mode or -workers")
 		os.Exit(2)
 	}
-	c := &cfg{n: n, prefix: prefix, hub: prefix + "hub", br: prefix + "br", hubNs: netns.None(),
+	c := &cfg{n: n, prefix: prefix, hub: prefix + "hub", ports: ports, hubNs: netns.None(),
 		inv: map[string]nsInventory{}, nsNameRe: regexp.MustCompile("^" + prefix + `n[0-9]+$`)}
 
 	sig := make(chan os.Signal, 1)
