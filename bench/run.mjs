@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // neslink benchmark harness (plain ESM, Node 20; no build step).
 //
-//   node bench/run.mjs [--n 100,500] [--runs 1] [--peers a,b] [--ref NAME]
+//   node bench/run.mjs [--n 100,500] [--runs 3] [--peers a,b] [--ref NAME]
 //                      [--ipv6 off|on] [--settle MS] [--timeout S] [--workers W]
 //                      [--bridge-ports K]
 //
@@ -57,7 +57,7 @@ const PEERS = [
 
 // ---- options -----------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { n: [100, 500], runs: 1, ref: null, peers: null, ipv6: "off", settle: null, timeout: 900, workers: 4, bridgePorts: 1000 };
+  const o = { n: [100, 500], runs: 3, ref: null, peers: null, ipv6: "off", settle: null, timeout: 900, workers: 4, bridgePorts: 1000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {

@@ -40,6 +40,11 @@ export class HeldNamespaces {
     return held.socket;
   }
 
+  /** Whether anything (descriptor or socket) is held for `key`. */
+  has(key: string): boolean {
+    return this.#open.has(key);
+  }
+
   /** A held descriptor for `key`, if there is one. */
   fd(key: string): number | undefined {
     return this.#open.has(key) ? this.#touch(key).fd : undefined;

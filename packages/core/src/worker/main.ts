@@ -66,7 +66,7 @@ function enterFd(fd: number, what: string): string {
   return keyOf(fd);
 }
 
-/** Enters a namespace this worker holds a descriptor for; reopens it by path if that was let go meanwhile. */
+/** Enters a namespace this worker holds something for: by its held descriptor, else by path, checked to be the same namespace. */
 function enterHeld(provider: NsProvider, key: string): void {
   const fd = held.fd(key);
   if (fd !== undefined) return libc.setns(fd, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
@@ -82,9 +82,9 @@ function enterHeld(provider: NsProvider, key: string): void {
 /**
  * Gets the task ready to work in the provider's namespace (creating it if
  * asked) and sets ctx.key. `key` is the namespace the pool found at the
- * provider's path when the task was sent: if this worker holds it, the switch
- * waits until an action needs the thread inside (ctx.inside). Otherwise the
- * thread enters now. Returns a handle for "new".
+ * provider's path when the task was sent: if this worker holds a descriptor
+ * or socket for it, the switch waits until an action needs the thread inside
+ * (ctx.inside). Otherwise the thread enters now. Returns a handle for "new".
  */
 async function enter(provider: NsProvider, key: string | undefined, ctx: TaskContext): Promise<number | undefined> {
   if (provider.kind === "new") {
@@ -100,7 +100,7 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
     ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir).path);
     return undefined;
   }
-  if (key !== undefined && held.fd(key) !== undefined) {
+  if (key !== undefined && held.has(key)) {
     ctx.key = key;
     const leaving = ctx.inside;
     ctx.inside = once(() => {
