@@ -1,9 +1,10 @@
 /**
  * The libc calls core needs, and nothing else, declared once through koffi.
  *
- * Every call here is synchronous and runs on the calling thread: namespace
- * switches and socket creation must never go through koffi's async calls,
- * whose libuv pool threads live in the process's original namespace.
+ * Every call here but umount2Concurrent is synchronous and runs on the
+ * calling thread: namespace switches and socket creation must never go
+ * through koffi's async calls, whose libuv pool threads live in the process's
+ * original namespace.
  */
 import koffi from "koffi";
 import { SystemCallError } from "../errors.js";
@@ -107,6 +108,25 @@ export function mount(source: string | null, target: string, fstype: string | nu
 export function umount2(target: string, flags: number): void {
   check("umount2", fns.umount2(target, flags), target);
 }
+
+/**
+ * umount2 on a libuv pool thread; resolves false if it failed (call umount2
+ * for the reason). Unmounting depends on no thread's network namespace, and
+ * each unmount waits for an RCU grace period, which concurrent ones share.
+ */
+export function umount2Concurrent(target: string, flags: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      fns.umount2.async(target, flags, (err: unknown, ret: number) => resolve(!err && ret === 0));
+    } catch {
+      // koffi refuses beyond its limit of calls in flight: the caller's synchronous retry does it.
+      resolve(false);
+    }
+  });
+}
+
+/** Concurrent calls a caller should keep in flight: koffi refuses more than a few dozen at once. */
+export const CONCURRENT_CALLS = 16;
 
 export function gettid(): number {
   return fns.gettid();

@@ -4,7 +4,7 @@
  * worker, so each namespace has one netlink socket and its requests stay in
  * order. A worker that cannot get back to its namespace is replaced.
  */
-import { stat, statSync } from "node:fs";
+import { readFileSync, stat, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
@@ -16,7 +16,11 @@ import { DIRTY_EXIT_CODE, type FromWorker, type TaskReply, type WorkerOptions } 
 export interface PoolOptions {
   /** Worker threads (default: the core count, at least 2, at most 16). */
   size?: number;
-  /** Namespaces one worker keeps a descriptor and a netlink socket open for (default 512). */
+  /**
+   * Namespaces one worker keeps a descriptor and a netlink socket open for
+   * (default: 1024, less when the process's descriptor limit would not leave
+   * half of it free with every worker at its bound).
+   */
   maxSocketsPerWorker?: number;
   /** Close what is held for a namespace unused this long, releasing it (default 30 s). */
   socketIdleMs?: number;
@@ -65,6 +69,20 @@ function workerExecArgv(): string[] {
   return kept;
 }
 
+/** The soft limit on open descriptors, from /proc/self/limits (Node has no getrlimit). */
+function openFileLimit(): number {
+  const line = readFileSync("/proc/self/limits", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("Max open files"));
+  const soft = Number(line?.split(/\s{2,}/)[1]);
+  return Number.isFinite(soft) ? soft : 1024;
+}
+
+/** Each held namespace takes two descriptors; all workers at their bound use at most half the limit. */
+function defaultHeldPerWorker(size: number): number {
+  return Math.max(16, Math.min(1024, Math.floor(openFileLimit() / 4 / size)));
+}
+
 /** Starts libuv's thread pool from the main thread, so its threads begin (and stay) in the main namespace. */
 function warmLibuvPool(): void {
   stat("/", () => {});
@@ -84,7 +102,7 @@ export class Pool {
   constructor(options: PoolOptions = {}) {
     this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
     this.#options = {
-      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? 512, 1, 4096),
+      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? defaultHeldPerWorker(this.size), 1, 4096),
       socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
     };
     warmLibuvPool();

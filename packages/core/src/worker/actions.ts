@@ -10,8 +10,8 @@ import { errnoName, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import { nsPath } from "../namespace/providers.js";
-import { callCustom } from "./custom.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
+import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
 import { findLink, listAddrs, listLinks, runLinkDo, runRouteAction } from "./links.js";
 import { createNamed, deleteNamed } from "./named.js";
@@ -107,7 +107,12 @@ async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "s
     socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
     const targetKey = keyOf(target);
     // within() has put the thread inside the target, where a new socket must be opened.
-    const seen = await within(target, () => findLink(ctx.held.socket(targetKey, () => {}), { kind: "name", name: link.name }));
+    const seen = await within(target, () =>
+      findLink(
+        ctx.held.socket(targetKey, () => {}),
+        { kind: "name", name: link.name },
+      ),
+    );
     if (!seen.returned) throw seen.returnError;
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;

@@ -15,6 +15,7 @@ import { describe, type LinkProvider, type LinkRef, type NewLinkSpec } from "../
 import { nsPath } from "../namespace/providers.js";
 import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
+import { RunFailure } from "./run-failure.js";
 
 const ENODEV = 19;
 const RTEXT_FILTER_VF = 1;
@@ -116,14 +117,6 @@ function resolveLink(socket: NetlinkSocket, provider: LinkProvider): Link {
 
 /** Requests per datagram when creating links: bounds the descriptors open and the replies queued for us at once. */
 const PIPELINE = 64;
-
-/** The failure of the `offset`-th creation of a pipelined run. */
-export class RunFailure {
-  constructor(
-    readonly offset: number,
-    readonly error: unknown,
-  ) {}
-}
 
 const refersTo = (ref: LinkRef | undefined, names: Set<string>) =>
   ref !== undefined && names.size > 0 && (ref.kind !== "name" || names.has(ref.name));
@@ -265,14 +258,19 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
     const batch = pending;
     pending = [];
     if (batch.length === 0) return undefined;
-    const last = { request: { type: "getLink", index: link.index, extMask: RTEXT_FILTER_VF } as RequestBody, label: "RTM_GETLINK", index: -1 };
+    const last = {
+      request: { type: "getLink", index: link.index, extMask: RTEXT_FILTER_VF } as RequestBody,
+      label: "RTM_GETLINK",
+      index: -1,
+    };
     const sent = lookup ? [...batch, last] : batch;
     let replies: Message[][];
     try {
       replies = socket.transact(sent);
     } catch (err) {
       const at = sent[(err as { requestIndex?: number }).requestIndex ?? 0] as (typeof sent)[number];
-      if (at === last) throw err instanceof NetlinkError && err.errno === ENODEV ? new NotFoundError("link", `link ${link.index} is gone`) : err;
+      if (at === last)
+        throw err instanceof NetlinkError && err.errno === ENODEV ? new NotFoundError("link", `link ${link.index} is gone`) : err;
       throw new ActionError(at.index, (actions[at.index] as LinkActionSpec).kind, true, err);
     }
     const msg = lookup ? replies.at(-1)?.find((m) => m.kind === "link") : undefined;

@@ -11,9 +11,10 @@ import { type ExistingNsProvider, isExisting, type NsProvider, nsPath } from "..
 import { runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
 import { HeldNamespaces } from "./held.js";
-import { createLinks, creationRun, RunFailure } from "./links.js";
-import { enterNewNamed } from "./named.js";
+import { createLinks, creationRun } from "./links.js";
+import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
 import { DIRTY_EXIT_CODE, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
+import { RunFailure } from "./run-failure.js";
 import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
 const port = parentPort;
@@ -133,9 +134,35 @@ function once(fn: () => void): () => void {
 }
 
 /**
+ * Runs the action at `index`, or the run of actions starting there that go to
+ * the kernel together (link creations pipelined, namespace deletions
+ * concurrently); returns how many ran. A run's failure is a RunFailure.
+ */
+async function runFrom(ctx: TaskContext, actions: readonly NsActionSpec[], index: number, results: unknown[]): Promise<number> {
+  const creations = creationRun(actions, index);
+  if (creations.length > 1) {
+    results.push(...createLinks(socketOf(ctx), creations));
+    return creations.length;
+  }
+  const deletions = deletionRun(actions, index);
+  if (deletions.length > 1) {
+    const { deleted, failure } = await deleteNamedRun(deletions);
+    for (const { ns, key } of deleted) {
+      ctx.held.forget(key);
+      ctx.deleted.push(key);
+      results.push(ns);
+    }
+    if (failure) throw failure;
+    return deletions.length;
+  }
+  results.push(await runAction(ctx, actions[index] as NsActionSpec));
+  return 1;
+}
+
+/**
  * Runs the provider and actions; returns which failed, if any. Leaves the
- * thread wherever the work left it. Consecutive link creations go to the
- * kernel pipelined (createLinks), with the outcome of running them in order.
+ * thread wherever the work left it. Runs of actions that go to the kernel
+ * together (runFrom) have the outcome of running them in order.
  */
 async function work(provider: NsProvider, key: string | undefined, actions: NsActionSpec[], ctx: TaskContext, results: unknown[]) {
   let created: number | undefined;
@@ -145,15 +172,8 @@ async function work(provider: NsProvider, key: string | undefined, actions: NsAc
     return { created, failed: { index: -1, error } };
   }
   for (let index = 0; index < actions.length; ) {
-    const run = creationRun(actions, index);
     try {
-      if (run.length > 1) {
-        results.push(...createLinks(socketOf(ctx), run));
-        index += run.length;
-      } else {
-        results.push(await runAction(ctx, actions[index] as NsActionSpec));
-        index++;
-      }
+      index += await runFrom(ctx, actions, index, results);
     } catch (error) {
       return { created, failed: error instanceof RunFailure ? { index: index + error.offset, error: error.error } : { index, error } };
     }

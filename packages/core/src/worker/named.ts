@@ -4,9 +4,10 @@
  * namespace bind-mounted on it.
  */
 import { closeSync, constants, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
-import type { NamedNs } from "../actions/ns-actions.js";
+import type { NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { AlreadyExistsError, NotFoundError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
+import { RunFailure } from "./run-failure.js";
 import { comeBack, openCurrent, SELF_NS } from "./switch.js";
 
 const EINVAL = 22;
@@ -80,21 +81,79 @@ export async function createNamed(name: string, dir: string): Promise<NamedNs> {
   }
 }
 
-/** Removes a named namespace; returns its "dev:ino" so sockets held on it can be closed. */
-export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: string } {
-  const path = `${dir}/${name}`;
-  let key: string;
+/** "dev:ino" of the named namespace, which must exist. */
+function namedKey(name: string, dir: string): string {
   try {
-    const st = statSync(path);
-    key = `${st.dev}:${st.ino}`;
+    const st = statSync(`${dir}/${name}`);
+    return `${st.dev}:${st.ino}`;
   } catch {
     throw new NotFoundError("namespace", `no namespace named "${name}" in ${dir}`);
   }
+}
+
+/** Unmounts a named namespace; one that is not mounted (any more) is fine. */
+function unmount(path: string): void {
   try {
     libc.umount2(path, libc.MNT_DETACH);
   } catch (err) {
     if (!(err instanceof SystemCallError && err.errno === EINVAL)) throw err;
   }
+}
+
+/** Removes a named namespace; returns its "dev:ino" so what is held on it can be closed. */
+export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: string } {
+  const key = namedKey(name, dir);
+  const path = `${dir}/${name}`;
+  unmount(path);
   unlinkSync(path);
   return { ns: { name, path }, key };
+}
+
+/** The consecutive deleteNamed actions starting at `start`. */
+export function deletionRun(actions: readonly NsActionSpec[], start: number): { name: string; dir: string }[] {
+  const run: { name: string; dir: string }[] = [];
+  for (let i = start; i < actions.length; i++) {
+    const action = actions[i] as NsActionSpec;
+    if (action.kind !== "deleteNamed") break;
+    run.push({ name: action.name, dir: action.dir });
+  }
+  return run;
+}
+
+/**
+ * Removes named namespaces as consecutive deleteNamed actions would, with
+ * their unmounts concurrent. A name that does not exist stops the run there:
+ * the ones before it are deleted, it fails, the later ones are untouched.
+ * Returns what was deleted, and the failure if any.
+ */
+export async function deleteNamedRun(
+  specs: readonly { name: string; dir: string }[],
+): Promise<{ deleted: { ns: NamedNs; key: string }[]; failure?: RunFailure }> {
+  const found: { ns: NamedNs; key: string }[] = [];
+  let failure: RunFailure | undefined;
+  for (const [i, { name, dir }] of specs.entries()) {
+    try {
+      found.push({ ns: { name, path: `${dir}/${name}` }, key: namedKey(name, dir) });
+    } catch (err) {
+      failure = new RunFailure(i, err);
+      break;
+    }
+  }
+  const unmounted: boolean[] = [];
+  for (let start = 0; start < found.length; start += libc.CONCURRENT_CALLS) {
+    const wave = found.slice(start, start + libc.CONCURRENT_CALLS);
+    unmounted.push(...(await Promise.all(wave.map(({ ns }) => libc.umount2Concurrent(ns.path, libc.MNT_DETACH)))));
+  }
+  const deleted: { ns: NamedNs; key: string }[] = [];
+  for (const [i, entry] of found.entries()) {
+    try {
+      // A failed concurrent unmount is retried here, which also gives its reason.
+      if (!unmounted[i]) unmount(entry.ns.path);
+      unlinkSync(entry.ns.path);
+    } catch (err) {
+      return { deleted, failure: new RunFailure(i, err) };
+    }
+    deleted.push(entry);
+  }
+  return { deleted, failure };
 }

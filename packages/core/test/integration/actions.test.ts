@@ -168,10 +168,32 @@ describe("namespace actions", () => {
       expect(results[0].map((l) => l.name).sort()).toEqual(shown);
       expect(shown).toEqual(["hx0", "hx1", "lo"]);
       expect(results[2]).toBe(String(i % 2));
-      expect(execFileSync("ip", ["netns", "exec", name, "cat", "/proc/sys/net/ipv4/ip_forward"], { encoding: "utf8" }).trim()).toBe(String(i % 2));
+      expect(execFileSync("ip", ["netns", "exec", name, "cat", "/proc/sys/net/ipv4/ip_forward"], { encoding: "utf8" }).trim()).toBe(
+        String(i % 2),
+      );
     }
     // The caller's own namespace was never touched by any of it.
     expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).not.toContain("hx0");
+  });
+
+  it("consecutive deleteNamed run together, with the outcome of running them in order", async () => {
+    const names = Array.from({ length: 6 }, (_, i) => `${prefix}d${i}`);
+    for (const n of names) ip("netns", "add", n);
+    const { results } = await nsDo(ns.now(), ...names.slice(0, 3).map((n) => na.deleteNamed(n)));
+    expect(results.map((r) => r.name)).toEqual(names.slice(0, 3));
+    expect(netnsList(`${prefix}d`).sort()).toEqual(names.slice(3));
+    // A missing name in the middle: the ones before it go, the ones after it stay.
+    const err = await nsDo(
+      ns.now(),
+      na.deleteNamed(names[3] as string),
+      na.deleteNamed(`${prefix}dmissing`),
+      na.deleteNamed(names[4] as string),
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.actionIndex).toBe(1);
+    expect(err.cause).toBeInstanceOf(NotFoundError);
+    expect(netnsList(`${prefix}d`).sort()).toEqual(names.slice(4));
+    expect(existsSync(`/run/netns/${names[3]}`)).toBe(false);
   });
 
   it("script: a templated script whose variables are always one word", async () => {
