@@ -70,7 +70,10 @@ function enterFd(fd: number, what: string): string {
 /** Enters a namespace this worker holds something for: by its held descriptor, else by path, checked to be the same namespace. */
 function enterHeld(provider: NsProvider, key: string): void {
   const fd = held.fd(key);
-  if (fd !== undefined) return libc.setns(fd, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
+  if (fd !== undefined) {
+    libc.setns(fd, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
+    return;
+  }
   const reopened = libc.openUntracked(nsPath(provider as ExistingNsProvider, process.pid));
   try {
     if (keyOf(reopened) !== key) throw new NotFoundError("namespace", `provider "${provider.kind}" no longer refers to the same namespace`);
