@@ -6,12 +6,13 @@
  */
 import { readFileSync, stat, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { type ErrorJSON, NotFoundError, PoolError } from "../errors.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
 import { DIRTY_EXIT_CODE, type FromWorker, type TaskReply, type WorkerOptions } from "../worker/protocol.js";
+import { startWorker } from "./worker-argv.js";
 
 export interface PoolOptions {
   /** Worker threads (default: the core count, at least 2, at most 16). */
@@ -56,18 +57,6 @@ interface Slot {
 }
 
 const WORKER_URL = new URL("../worker/main.js", import.meta.url);
-
-/** The main script's Node options, less those that only make sense for it (a worker refuses --input-type). */
-function workerExecArgv(): string[] {
-  const kept: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (/^(-e|-p|--eval|--print)$/.test(arg)) i++;
-    else if (!/^--(input-type|eval|print)=/.test(arg)) kept.push(arg);
-  }
-  return kept;
-}
 
 /** The soft limit on open descriptors, from /proc/self/limits (Node has no getrlimit). */
 function openFileLimit(): number {
@@ -125,7 +114,7 @@ export class Pool {
   }
 
   #spawn(index: number): Slot {
-    const worker = new Worker(WORKER_URL, { workerData: this.#options, execArgv: workerExecArgv() });
+    const worker = startWorker(WORKER_URL, { workerData: this.#options });
     let markStarted = () => {};
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;

@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
 import { na, ns, nsDoOn, Pool } from "@neslink/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cleanup, ip, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix();
 const names = Array.from({ length: 50 }, (_, i) => `${prefix}${i}`);
@@ -62,4 +63,21 @@ it("only workers ever leave the main namespace, and only while they act", async 
   for (const [, netns] of threadNamespaces()) expect(netns).toBe(home);
   // The sampler did catch workers inside namespaces, so it could have caught others.
   expect(workersSeenAway).toBeGreaterThan(0);
+});
+
+it("a script started with V8 or process-wide options (which a worker refuses) still gets its pool", () => {
+  const script = `
+    import { nsDo, ns, na, closeDefaultPool } from "@neslink/core";
+    const { results: [links] } = await nsDo(ns.name(${JSON.stringify(names[0])}), na.links());
+    console.log(JSON.stringify(links.map((l) => l.name)));
+    await closeDefaultPool();
+  `;
+  const r = spawnSync(
+    process.execPath,
+    ["--max-old-space-size=512", "--stack-trace-limit=30", "--no-warnings", "--input-type=module", "-e", script],
+    { encoding: "utf8", cwd: new URL("..", import.meta.url).pathname },
+  );
+  expect(r.stderr).toBe("");
+  const seen = ipJson<{ ifname: string }[]>("-n", names[0] as string, "link", "show").map((l) => l.ifname);
+  expect(JSON.parse(r.stdout)).toEqual(seen);
 });
