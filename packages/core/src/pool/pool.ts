@@ -4,10 +4,11 @@
  * worker, so each namespace has one netlink socket and its requests stay in
  * order. A worker that cannot get back to its namespace is replaced.
  */
-import { readFileSync, stat, statSync } from "node:fs";
+import { readFileSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
+import { type FileIdentity, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { type ErrorJSON, NotFoundError, PoolError } from "../errors.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
@@ -182,13 +183,13 @@ export class Pool {
   #pick(provider: NsProvider): { slot: Slot; key?: string } {
     if (isExisting(provider)) {
       const path = nsPath(provider, process.pid);
-      let found: { dev: number; ino: number };
+      let found: FileIdentity;
       try {
-        found = statSync(path);
+        found = identityOfPath(path);
       } catch {
         throw new NotFoundError("namespace", `no namespace at ${path}`);
       }
-      return { slot: this.#slots[found.ino % this.size] as Slot, key: `${found.dev}:${found.ino}` };
+      return { slot: this.#slots[found.ino % this.size] as Slot, key: keyOfIdentity(found) };
     }
     return { slot: this.#slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a)) };
   }

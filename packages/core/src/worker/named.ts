@@ -3,12 +3,12 @@
  * shows them and `ip -n NAME` uses them: a file in a shared mount dir with the
  * namespace bind-mounted on it.
  */
-import { closeSync, constants, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, unlinkSync } from "node:fs";
 import type { NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { AlreadyExistsError, NotFoundError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { RunFailure } from "./run-failure.js";
-import { comeBack, openCurrent, SELF_NS } from "./switch.js";
+import { comeBack, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
 const EINVAL = 22;
 
@@ -84,8 +84,7 @@ export async function createNamed(name: string, dir: string): Promise<NamedNs> {
 /** "dev:ino" of the named namespace, which must exist. */
 function namedKey(name: string, dir: string): string {
   try {
-    const st = statSync(`${dir}/${name}`);
-    return `${st.dev}:${st.ino}`;
+    return keyOfPath(`${dir}/${name}`);
   } catch {
     throw new NotFoundError("namespace", `no namespace named "${name}" in ${dir}`);
   }

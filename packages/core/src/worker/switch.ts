@@ -2,27 +2,25 @@
  * Entering and leaving namespaces on this thread. The namespace to return to
  * is captured here, on the thread that switches, right before it switches.
  */
-import { closeSync, fstatSync, openSync, statSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+import { type FileIdentity, identityOfFd, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 
 export const SELF_NS = "/proc/thread-self/ns/net";
 
 /** The nsfs device and inode of the namespace an open descriptor refers to. */
-export function identity(fd: number): { dev: number; ino: number } {
-  const { dev, ino } = fstatSync(fd);
-  return { dev, ino };
+export function identity(fd: number): FileIdentity {
+  return identityOfFd(fd);
 }
 
 /** "dev:ino" of the namespace an open descriptor refers to: how sockets are keyed. */
 export function keyOf(fd: number): string {
-  const { dev, ino } = identity(fd);
-  return `${dev}:${ino}`;
+  return keyOfIdentity(identityOfFd(fd));
 }
 
 /** "dev:ino" of the namespace a path (e.g. a bind mount in /run/netns) refers to. */
 export function keyOfPath(path: string): string {
-  const { dev, ino } = statSync(path);
-  return `${dev}:${ino}`;
+  return keyOfIdentity(identityOfPath(path));
 }
 
 /** A descriptor for this thread's current namespace. */
