@@ -12,7 +12,7 @@ import { type FileIdentity, identityOfPath, keyOfIdentity } from "../ffi/identit
 import { type ErrorJSON, NotFoundError, PoolError } from "../errors.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
-import { DIRTY_EXIT_CODE, type FromWorker, type TaskReply, type WorkerOptions } from "../worker/protocol.js";
+import { DIRTY_EXIT_CODE, type FromWorker, type Task, type TaskReply, type ToWorker, type WorkerOptions } from "../worker/protocol.js";
 import { startWorker } from "./worker-argv.js";
 
 export interface PoolOptions {
@@ -36,12 +36,7 @@ export interface TaskOutcome {
   created?: TaskReply["created"];
 }
 
-interface Job {
-  id: number;
-  provider: NsProvider;
-  /** "dev:ino" of an existing namespace, as found when the job was sent. */
-  key?: string;
-  actions: NsActionSpec[];
+interface Job extends Task {
   resolve: (outcome: TaskOutcome) => void;
   reject: (err: Error) => void;
 }
@@ -51,6 +46,8 @@ interface Slot {
   tid: number | undefined;
   /** Jobs sent to this worker and not yet answered, in the order sent. */
   jobs: Map<number, Job>;
+  /** Jobs of this turn of the event loop, not posted yet: they go as one message. */
+  outbox: Job[];
   /** Replaced: it will exit and gets no more work. */
   retired: boolean;
   /** Settles when the worker has reported its thread id. */
@@ -58,6 +55,8 @@ interface Slot {
 }
 
 const WORKER_URL = new URL("../worker/main.js", import.meta.url);
+/** Jobs started in one turn go to a worker together; a bound lets it start on the first ones sooner. */
+const MAX_TASKS_PER_MESSAGE = 64;
 
 /** The soft limit on open descriptors, from /proc/self/limits (Node has no getrlimit). */
 function openFileLimit(): number {
@@ -120,7 +119,7 @@ export class Pool {
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
     });
-    const slot: Slot = { worker, tid: undefined, jobs: new Map(), retired: false, started };
+    const slot: Slot = { worker, tid: undefined, jobs: new Map(), outbox: [], retired: false, started };
     worker.unref();
     worker.on("message", (msg: FromWorker) => {
       if (msg.type === "ready") {
@@ -128,14 +127,18 @@ export class Pool {
         markStarted();
         return;
       }
-      const job = slot.jobs.get(msg.id);
-      if (!job) return;
-      slot.jobs.delete(msg.id);
+      const deleted: string[] = [];
+      for (const reply of msg.replies) {
+        const job = slot.jobs.get(reply.id);
+        if (!job) continue;
+        slot.jobs.delete(reply.id);
+        // Replace a stranded worker at once, so no new work is sent to it.
+        if (!reply.returned) this.#retire(index, slot);
+        if (reply.deleted) deleted.push(...reply.deleted);
+        job.resolve({ returned: reply.returned, results: reply.results, error: reply.error, created: reply.created });
+      }
       if (slot.jobs.size === 0) worker.unref();
-      // Replace a stranded worker at once, so no new work is sent to it.
-      if (!msg.returned) this.#retire(index, slot);
-      for (const key of msg.deleted ?? []) this.#forget(key);
-      job.resolve({ returned: msg.returned, results: msg.results, error: msg.error, created: msg.created });
+      if (deleted.length > 0) this.#forget(deleted);
     });
     worker.on("error", (err) => {
       if (slot.tid === undefined) this.#broken ??= new PoolError(`worker failed to start: ${err.message}`);
@@ -172,11 +175,20 @@ export class Pool {
   #send(slot: Slot, job: Job): void {
     slot.jobs.set(job.id, job);
     slot.worker.ref();
-    slot.worker.postMessage({ type: "task", id: job.id, provider: job.provider, key: job.key, actions: job.actions });
+    slot.outbox.push(job);
+    if (slot.outbox.length === 1) queueMicrotask(() => this.#post(slot));
+    else if (slot.outbox.length >= MAX_TASKS_PER_MESSAGE) this.#post(slot);
   }
 
-  #forget(key: string): void {
-    for (const slot of this.#slots) slot.worker.postMessage({ type: "forget", key });
+  #post(slot: Slot): void {
+    if (slot.outbox.length === 0) return;
+    const tasks = slot.outbox.map(({ id, provider, key, actions }) => ({ id, provider, key, actions }));
+    slot.outbox = [];
+    slot.worker.postMessage({ type: "tasks", tasks } satisfies ToWorker);
+  }
+
+  #forget(keys: string[]): void {
+    for (const slot of this.#slots) slot.worker.postMessage({ type: "forget", keys } satisfies ToWorker);
   }
 
   /** Work for an existing namespace goes to the worker that holds it (and its socket); new ones to the least busy. */
@@ -213,7 +225,7 @@ export class Pool {
         const exited = new Promise((r) => slot.worker.once("exit", r));
         // Idle workers are unref'd; without this the loop could empty and exit before they do.
         slot.worker.ref();
-        slot.worker.postMessage({ type: "close" });
+        slot.worker.postMessage({ type: "close" } satisfies ToWorker);
         await exited;
         this.#fail(slot, new PoolError("the pool was closed"));
       }),

@@ -13,6 +13,7 @@ import { nsPath } from "../namespace/providers.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
+import type { Task } from "./protocol.js";
 import { findLink, listAddrs, listLinks, runLinkDo, runRouteAction } from "./links.js";
 import { createNamed, deleteNamed } from "./named.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
@@ -41,19 +42,19 @@ export function socketOf(ctx: TaskContext): NetlinkSocket {
   return ctx.held.socket(ctx.key, ctx.inside);
 }
 
+/** Actions that run user code or a process: they run inside, and how long they take is theirs. */
+function runsUserCode(action: NsActionSpec): boolean {
+  return action.kind === "exec" || action.kind === "custom" || (action.kind === "link" && action.actions.some((a) => a.kind === "custom"));
+}
+
 /** Actions that run code or open files in the thread's namespace, rather than only talking to its socket. */
 function needsInside(action: NsActionSpec): boolean {
-  switch (action.kind) {
-    case "sysctl":
-    case "exec":
-    case "custom":
-    case "handle":
-      return true;
-    case "link":
-      return action.actions.some((a) => a.kind === "custom");
-    default:
-      return false;
-  }
+  return action.kind === "sysctl" || action.kind === "handle" || runsUserCode(action);
+}
+
+/** Whether a task may take long: it runs user code (a custom provider or action) or a process. */
+export function mayRunLong({ provider, actions }: Task): boolean {
+  return provider.kind === "custom" || actions.some(runsUserCode);
 }
 
 function openHandle(ctx: TaskContext): NsHandleJSON {

@@ -8,12 +8,13 @@ import type { NsActionSpec } from "../actions/ns-actions.js";
 import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { type ExistingNsProvider, isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
-import { runAction, socketOf, type TaskContext } from "./actions.js";
+import { mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
 import { HeldNamespaces } from "./held.js";
 import { createLinks, creationRun } from "./links.js";
 import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
-import { DIRTY_EXIT_CODE, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
+import { Outbox } from "./outbox.js";
+import { DIRTY_EXIT_CODE, type FromWorker, type Task, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
 import { RunFailure } from "./run-failure.js";
 import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
@@ -194,7 +195,7 @@ function goHome(): { returned: boolean; returnError?: unknown } {
   }
 }
 
-async function runTask(id: number, provider: NsProvider, key: string | undefined, actions: NsActionSpec[]): Promise<void> {
+async function runTask({ id, provider, key, actions }: Task): Promise<TaskReply> {
   // Until something moves the thread (ctx.inside), it is home and needs no way back.
   let away = false;
   const ctx: TaskContext = {
@@ -210,7 +211,8 @@ async function runTask(id: number, provider: NsProvider, key: string | undefined
   const { created, failed } = await work(provider, key, actions, ctx, results);
   const { returned, returnError } = away ? goHome() : { returned: true, returnError: undefined };
 
-  const reply: TaskReply = { type: "done", id, returned, deleted: ctx.deleted };
+  const reply: TaskReply = { id, returned };
+  if (ctx.deleted.length > 0) reply.deleted = ctx.deleted;
   if (failed) {
     for (const fd of ctx.handedOut) libc.close(fd);
     const { index, error } = failed;
@@ -224,34 +226,44 @@ async function runTask(id: number, provider: NsProvider, key: string | undefined
     if (created !== undefined) reply.created = { fd: created, ...identity(created) };
   }
   if (!returned) reply.error ??= toErrorJSON(returnError);
-  port?.postMessage(reply);
-  endIfStranded(returned);
+  return reply;
 }
 
-/** A thread that did not get back runs nothing again; closing descriptors does not depend on the namespace. */
-function endIfStranded(returned: boolean): void {
-  if (returned) return;
-  held.closeAll();
-  process.exit(DIRTY_EXIT_CODE);
+const outbox = new Outbox((replies) => port.postMessage({ type: "done", replies } satisfies FromWorker));
+/** Tasks received and not yet answered. */
+let queued = 0;
+
+async function runQueued(task: Task): Promise<void> {
+  // Replies already done should not wait for user code or a process, which may take long.
+  if (mayRunLong(task)) outbox.flush();
+  // runTask reports every failure of the work itself; this catches its own (e.g. no descriptor left).
+  const reply = await runTask(task).catch((err): TaskReply => ({ id: task.id, returned: goHome().returned, error: toErrorJSON(err) }));
+  queued--;
+  outbox.add(reply, queued > 0);
+  // A thread that did not get back runs nothing again; closing descriptors does not depend on the namespace.
+  if (!reply.returned) {
+    held.closeAll();
+    process.exit(DIRTY_EXIT_CODE);
+  }
 }
 
 let queue: Promise<void> = Promise.resolve();
 port.on("message", (msg: ToWorker) => {
-  queue = queue.then(async () => {
-    switch (msg.type) {
-      case "task":
-        // runTask reports every failure of the work itself; this catches its own (e.g. no descriptor left).
-        return runTask(msg.id, msg.provider, msg.key, msg.actions).catch((err) => {
-          const { returned } = goHome();
-          port.postMessage({ type: "done", id: msg.id, returned, error: toErrorJSON(err) } satisfies TaskReply);
-          endIfStranded(returned);
-        });
-      case "forget":
-        return held.forget(msg.key);
-      case "close":
+  switch (msg.type) {
+    case "tasks":
+      queued += msg.tasks.length;
+      for (const task of msg.tasks) queue = queue.then(() => runQueued(task));
+      return;
+    case "forget":
+      queue = queue.then(() => {
+        for (const key of msg.keys) held.forget(key);
+      });
+      return;
+    case "close":
+      queue = queue.then(() => {
         held.closeAll();
-        return process.exit(0);
-    }
-  });
+        process.exit(0);
+      });
+  }
 });
-port.postMessage({ type: "ready", tid: libc.gettid() });
+port.postMessage({ type: "ready", tid: libc.gettid() } satisfies FromWorker);

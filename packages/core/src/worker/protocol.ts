@@ -11,15 +11,25 @@ export interface WorkerOptions {
   socketIdleMs: number;
 }
 
+export interface Task {
+  id: number;
+  provider: NsProvider;
+  /** "dev:ino" the provider's path had when the task was sent, for existing namespaces. */
+  key?: string;
+  actions: NsActionSpec[];
+}
+
+/**
+ * Tasks and replies travel in batches: a message costs each side more than
+ * most tasks do, and a caller usually starts many tasks at once.
+ */
 export type ToWorker =
-  /** `key`: "dev:ino" the provider's path had when the task was sent, for existing namespaces. */
-  | { type: "task"; id: number; provider: NsProvider; key?: string; actions: NsActionSpec[] }
-  /** A namespace was deleted: close what is held on it. */
-  | { type: "forget"; key: string }
+  | { type: "tasks"; tasks: Task[] }
+  /** Namespaces were deleted: close what is held on them. */
+  | { type: "forget"; keys: string[] }
   | { type: "close" };
 
 export interface TaskReply {
-  type: "done";
   id: number;
   /** The thread got back to its original namespace. When false the worker exits right after. */
   returned: boolean;
@@ -31,7 +41,7 @@ export interface TaskReply {
   deleted?: string[];
 }
 
-export type FromWorker = { type: "ready"; tid: number } | TaskReply;
+export type FromWorker = { type: "ready"; tid: number } | { type: "done"; replies: TaskReply[] };
 
 /** Exit code of a worker that ended itself because it could not get back to its namespace. */
 export const DIRTY_EXIT_CODE = 70;

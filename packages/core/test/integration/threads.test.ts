@@ -81,3 +81,25 @@ it("a script started with V8 or process-wide options (which a worker refuses) st
   const seen = ipJson<{ ifname: string }[]>("-n", names[0] as string, "link", "show").map((l) => l.ifname);
   expect(JSON.parse(r.stdout)).toEqual(seen);
 });
+
+it("a reply does not wait for a process that a later task on the same worker runs", async () => {
+  const single = new Pool({ size: 1 });
+  const target = names[1] as string;
+  try {
+    let slowDone = false;
+    const quick = nsDoOn(single, ns.name(target), na.links());
+    const slow = nsDoOn(single, ns.name(target), na.exec(["sleep", "1"])).then(() => {
+      slowDone = true;
+    });
+    const {
+      results: [links],
+    } = await quick;
+    // Sent together, the two replies would settle in the same turn.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(slowDone).toBe(false);
+    expect(links.map((l) => l.name)).toEqual(ipJson<{ ifname: string }[]>("-n", target, "link", "show").map((l) => l.ifname));
+    await slow;
+  } finally {
+    await single.close();
+  }
+});
