@@ -35,6 +35,12 @@ const DUMP_ATTEMPTS = 5;
 
 const recvBuffer = new Uint8Array(RECV_BUFFER);
 
+/** Throws the first request's error, if any, with that request's index. */
+function throwFirst(errors: readonly (Error | undefined)[]): void {
+  const index = errors.findIndex((e) => e !== undefined);
+  if (index >= 0) throw Object.assign(errors[index] as Error, { requestIndex: index });
+}
+
 function int32(value: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setInt32(0, value, true);
@@ -82,8 +88,7 @@ export class NetlinkSocket {
    */
   transact(batch: readonly Pending[]): Message[][] {
     const { replies, errors } = this.transactEach(batch);
-    const index = errors.findIndex((e) => e !== undefined);
-    if (index >= 0) throw Object.assign(errors[index] as Error, { requestIndex: index });
+    throwFirst(errors);
     return replies;
   }
 
@@ -91,8 +96,10 @@ export class NetlinkSocket {
    * Sends every request in one datagram and returns each one's replies and
    * error (undefined: it succeeded). The kernel handles each message of a
    * datagram on its own, so one failing does not stop the others.
+   * `interrupted`: a message answering the request, its NLMSG_DONE included,
+   * carried NLM_F_DUMP_INTR.
    */
-  transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[] } {
+  transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
     const first = this.seq + 1;
     this.seq += batch.length;
     const requests = batch.map((p, i) => ({ ...p.request, seq: (first + i) >>> 0 }) as Request);
@@ -100,6 +107,7 @@ export class NetlinkSocket {
 
     const replies: Message[][] = batch.map(() => []);
     const errors: (Error | undefined)[] = batch.map(() => undefined);
+    const interrupted = batch.map(() => false);
     let open = batch.length;
     const settle = (index: number, error?: Error) => {
       open--;
@@ -119,6 +127,7 @@ export class NetlinkSocket {
         const pending = batch[index];
         if (pending === undefined) continue; // a late reply to an abandoned request
         const reply = replies[index] as Message[];
+        if (msg.dumpIntr) interrupted[index] = true;
         if (msg.kind === "error") {
           settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, msg.extAckOffset));
         } else if (msg.kind === "done") {
@@ -129,14 +138,16 @@ export class NetlinkSocket {
         }
       }
     }
-    return { replies, errors };
+    return { replies, errors, interrupted };
   }
 
   /** One dump, retried while the kernel reports it torn (NLM_F_DUMP_INTR). */
   dump(request: RequestBody, label: string): Message[] {
     for (let attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
-      const [messages = []] = this.transact([{ request, label }]);
-      if (!messages.some((m) => m.dumpIntr)) return messages;
+      const { replies, errors, interrupted } = this.transactEach([{ request, label }]);
+      throwFirst(errors);
+      // The kernel may flag only the closing NLMSG_DONE as torn.
+      if (!interrupted[0]) return replies[0] as Message[];
     }
     throw new DumpInterruptedError(label, DUMP_ATTEMPTS);
   }
