@@ -8,11 +8,12 @@ import { readFileSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
-import { type FileIdentity, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
+import { identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { type ErrorJSON, NotFoundError, PoolError } from "../errors.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
 import { DIRTY_EXIT_CODE, type FromWorker, type Task, type TaskReply, type ToWorker, type WorkerOptions } from "../worker/protocol.js";
+import { Owners } from "./owners.js";
 import { startWorker } from "./worker-argv.js";
 
 export interface PoolOptions {
@@ -55,6 +56,8 @@ interface Slot {
 }
 
 const WORKER_URL = new URL("../worker/main.js", import.meta.url);
+/** Namespaces whose worker the pool remembers (a few MB at most). */
+const OWNERS_REMEMBERED = 1 << 16;
 /** Jobs started in one turn go to a worker together; a bound lets it start on the first ones sooner. */
 const MAX_TASKS_PER_MESSAGE = 64;
 
@@ -81,6 +84,9 @@ export class Pool {
   readonly size: number;
   readonly #options: WorkerOptions;
   readonly #slots: Slot[] = [];
+  readonly #owners = new Owners(OWNERS_REMEMBERED);
+  /** Where #leastBusy starts looking. */
+  #turn = 0;
   #nextId = 1;
   #closed = false;
   /** Workers replaced (they could not return to their namespace, or died). */
@@ -135,6 +141,8 @@ export class Pool {
         // Replace a stranded worker at once, so no new work is sent to it.
         if (!reply.returned) this.#retire(index, slot);
         if (reply.deleted) deleted.push(...reply.deleted);
+        // Work sent for it before this reply came already chose a worker; its order stays.
+        if (reply.createdKey !== undefined && this.#owners.get(reply.createdKey) === undefined) this.#owners.set(reply.createdKey, index);
         job.resolve({ returned: reply.returned, results: reply.results, error: reply.error, created: reply.created });
       }
       if (slot.jobs.size === 0) worker.unref();
@@ -188,22 +196,34 @@ export class Pool {
   }
 
   #forget(keys: string[]): void {
+    this.#owners.delete(keys);
     for (const slot of this.#slots) slot.worker.postMessage({ type: "forget", keys } satisfies ToWorker);
   }
 
-  /** Work for an existing namespace goes to the worker that holds it (and its socket); new ones to the least busy. */
+  /** Work for a namespace goes to the worker that holds it (and its socket); new ones, and ones never seen, to the least busy. */
   #pick(provider: NsProvider): { slot: Slot; key?: string } {
-    if (isExisting(provider)) {
-      const path = nsPath(provider, process.pid);
-      let found: FileIdentity;
-      try {
-        found = identityOfPath(path);
-      } catch {
-        throw new NotFoundError("namespace", `no namespace at ${path}`);
-      }
-      return { slot: this.#slots[found.ino % this.size] as Slot, key: keyOfIdentity(found) };
+    if (!isExisting(provider)) return { slot: this.#slots[this.#leastBusy()] as Slot };
+    const path = nsPath(provider, process.pid);
+    let key: string;
+    try {
+      key = keyOfIdentity(identityOfPath(path));
+    } catch {
+      throw new NotFoundError("namespace", `no namespace at ${path}`);
     }
-    return { slot: this.#slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a)) };
+    const index = this.#owners.get(key) ?? this.#leastBusy();
+    this.#owners.set(key, index);
+    return { slot: this.#slots[index] as Slot, key };
+  }
+
+  /** The worker with the fewest jobs; ties go round, so namespaces made one at a time still spread over every worker. */
+  #leastBusy(): number {
+    const start = this.#turn++ % this.size;
+    let best = start;
+    for (let k = 1; k < this.size; k++) {
+      const i = (start + k) % this.size;
+      if ((this.#slots[i] as Slot).jobs.size < (this.#slots[best] as Slot).jobs.size) best = i;
+    }
+    return best;
   }
 
   /** Runs actions in the provider's namespace on a worker thread. */

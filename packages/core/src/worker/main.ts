@@ -213,6 +213,7 @@ async function runTask({ id, provider, key, actions }: Task): Promise<TaskReply>
 
   const reply: TaskReply = { id, returned };
   if (ctx.deleted.length > 0) reply.deleted = ctx.deleted;
+  if ((provider.kind === "new" || provider.kind === "newNamed") && ctx.key !== "") reply.createdKey = ctx.key;
   if (failed) {
     for (const fd of ctx.handedOut) libc.close(fd);
     const { index, error } = failed;

@@ -37,6 +37,8 @@ export interface TaskReply {
   error?: ErrorJSON;
   /** A handle on the namespace the provider created anonymously. */
   created?: NsHandleJSON;
+  /** The namespace the provider created, as "dev:ino": later work on it comes to this worker, which holds it. */
+  createdKey?: string;
   /** Namespaces deleted by the task, as "dev:ino". */
   deleted?: string[];
 }
