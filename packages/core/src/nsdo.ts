@@ -70,12 +70,8 @@ export async function nsDo<const A extends readonly NsAction[]>(provider: NsProv
 }
 
 /** nsDo on a given pool. */
-export async function nsDoOn<const A extends readonly NsAction[]>(
-  pool: Pool,
-  provider: NsProvider,
-  ...actions: A
-): Promise<NsDoResult<ResultsOf<A>>> {
-  return settle(actions, await pool.run(provider, [...actions]));
+export function nsDoOn<const A extends readonly NsAction[]>(pool: Pool, provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>> {
+  return pool.run(provider, [...actions]).then((outcome) => settle(actions, outcome));
 }
 
 /**

@@ -21,6 +21,11 @@ export type NsProvider =
 /** Providers that name an existing namespace by a path, and so can be resolved without running code. */
 export type ExistingNsProvider = Exclude<NsProvider, { kind: "new" | "newNamed" | "custom" }>;
 
+/** The mount dir of named namespaces; the default one, named on nearly every call, needs no checking. */
+function mountDir(dir: string): string {
+  return dir === DEFAULT_NETNS_DIR ? dir : v.absolutePath("dir", dir);
+}
+
 /** The caller's namespace: the one the main thread (which never switches) is in. */
 export function now(): NsProvider {
   return { kind: "now" };
@@ -28,7 +33,7 @@ export function now(): NsProvider {
 
 /** A named namespace, as `ip netns` names them: `${dir}/${name}`, dir defaulting to /run/netns. */
 export function name(nsName: string, dir: string = DEFAULT_NETNS_DIR): NsProvider {
-  return { kind: "name", name: v.namespaceName("name", nsName), dir: v.absolutePath("dir", dir) };
+  return { kind: "name", name: v.namespaceName("name", nsName), dir: mountDir(dir) };
 }
 
 /** Any file that refers to a network namespace (a bind mount, /proc/PID/ns/net, ...). */
@@ -58,7 +63,7 @@ export function create(): NsProvider {
 
 /** A brand-new named namespace, made as `ip netns add` makes it. */
 export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR): NsProvider {
-  return { kind: "newNamed", name: v.namespaceName("name", nsName), dir: v.absolutePath("dir", dir) };
+  return { kind: "newNamed", name: v.namespaceName("name", nsName), dir: mountDir(dir) };
 }
 
 /**

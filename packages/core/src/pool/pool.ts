@@ -181,8 +181,9 @@ export class Pool {
   }
 
   #send(slot: Slot, job: Job): void {
+    // An idle worker does not keep the process alive; one with jobs does (ref when the first arrives).
+    if (slot.jobs.size === 0) slot.worker.ref();
     slot.jobs.set(job.id, job);
-    slot.worker.ref();
     slot.outbox.push(job);
     if (slot.outbox.length === 1) queueMicrotask(() => this.#post(slot));
     else if (slot.outbox.length >= MAX_TASKS_PER_MESSAGE) this.#post(slot);

@@ -25,7 +25,8 @@ export function linkName(field: string, value: unknown): string {
  */
 export function namespaceName(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
-  if (Buffer.byteLength(value) > NAME_MAX) throw new ValidationError(field, "is longer than 255 bytes");
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only long names need counting.
+  if (value.length * 3 > NAME_MAX && Buffer.byteLength(value) > NAME_MAX) throw new ValidationError(field, "is longer than 255 bytes");
   if (value === "." || value === "..") throw new ValidationError(field, `"${value}" would escape the mount dir`);
   if (value.includes("/")) throw new ValidationError(field, `"${value}" contains '/' and would escape the mount dir`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
