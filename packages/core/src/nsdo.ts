@@ -70,7 +70,11 @@ export async function nsDo<const A extends readonly NsAction[]>(provider: NsProv
 }
 
 /** nsDo on a given pool. */
-export function nsDoOn<const A extends readonly NsAction[]>(pool: Pool, provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>> {
+export function nsDoOn<const A extends readonly NsAction[]>(
+  pool: Pool,
+  provider: NsProvider,
+  ...actions: A
+): Promise<NsDoResult<ResultsOf<A>>> {
   return pool.run(provider, [...actions]).then((outcome) => settle(actions, outcome));
 }
 
