@@ -7,13 +7,14 @@
  * patched on every later use.
  */
 import { encodeRequests, type Request } from "@neslink/codec-wasm";
+import { LruMap } from "../lru-map.js";
 import type { RequestBody } from "./socket.js";
 
-/** Distinct requests kept; requests naming descriptors or addresses vary, and the cache is simply dropped when full. */
+/** Distinct requests kept, the least recently sent dropped first: requests naming descriptors or addresses vary. */
 const MAX_ENTRIES = 256;
 const NLMSG_SEQ_OFFSET = 8;
 
-const cache = new Map<string, { bytes: Uint8Array; view: DataView }>();
+const cache = new LruMap<string, { bytes: Uint8Array; view: DataView }>(MAX_ENTRIES);
 
 /**
  * The request's bytes with `seq`. The buffer is shared and valid until the
@@ -25,7 +26,6 @@ export function encodeOne(request: RequestBody, seq: number): Uint8Array {
   if (entry === undefined) {
     const bytes = encodeRequests([{ ...request, seq } as Request]);
     entry = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-    if (cache.size >= MAX_ENTRIES) cache.clear();
     cache.set(key, entry);
   }
   entry.view.setUint32(NLMSG_SEQ_OFFSET, seq, true);

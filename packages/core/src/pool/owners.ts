@@ -4,26 +4,22 @@
  * namespaces go to the least busy worker, so namespaces spread by load, and
  * their later work never needs a second socket elsewhere.
  */
-export class Owners {
-  readonly #byKey = new Map<string, number>();
-  readonly #max: number;
+import { LruMap } from "../lru-map.js";
 
-  /** `max`: namespaces remembered; the least recently used beyond it are forgotten (a preference lost, nothing else). */
+export class Owners {
+  readonly #byKey: LruMap<string, number>;
+
+  /** `max`: namespaces remembered; the least recently set beyond it are forgotten (a preference lost, nothing else). */
   constructor(max: number) {
-    this.#max = max;
+    this.#byKey = new LruMap(max);
   }
 
   get(key: string): number | undefined {
-    return this.#byKey.get(key);
+    return this.#byKey.peek(key);
   }
 
   set(key: string, worker: number): void {
-    this.#byKey.delete(key);
     this.#byKey.set(key, worker);
-    if (this.#byKey.size > this.#max) {
-      const [oldest] = this.#byKey.keys();
-      if (oldest !== undefined) this.#byKey.delete(oldest);
-    }
   }
 
   delete(keys: readonly string[]): void {

@@ -5,6 +5,7 @@
  * idle entries are closed, and deleted namespaces are forgotten.
  */
 import * as libc from "../ffi/libc.js";
+import { LruMap } from "../lru-map.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 
 interface Held {
@@ -14,12 +15,11 @@ interface Held {
 }
 
 export class HeldNamespaces {
-  readonly #open = new Map<string, Held>();
-  readonly #max: number;
+  readonly #open: LruMap<string, Held>;
   readonly #idleMs: number;
 
   constructor(max: number, idleMs: number) {
-    this.#max = max;
+    this.#open = new LruMap(max);
     this.#idleMs = idleMs;
   }
 
@@ -58,32 +58,31 @@ export class HeldNamespaces {
   }
 
   forget(key: string): void {
-    const held = this.#open.get(key);
-    this.#open.delete(key);
-    held?.socket?.close();
-    if (held?.fd !== undefined) libc.close(held.fd);
+    const held = this.#open.delete(key);
+    if (held) release(held);
   }
 
   sweep(now = Date.now()): void {
-    for (const [key, held] of this.#open) {
+    for (const [key, held] of this.#open.entries()) {
       if (now - held.used >= this.#idleMs) this.forget(key);
     }
   }
 
   closeAll(): void {
-    for (const key of [...this.#open.keys()]) this.forget(key);
+    for (const [key] of [...this.#open.entries()]) this.forget(key);
   }
 
   /** Marks `key` most recently used, evicting the least recently used beyond the bound. */
   #touch(key: string): Held {
-    const held = this.#open.get(key) ?? { used: 0 };
-    this.#open.delete(key);
+    const held = this.#open.peek(key) ?? { used: 0 };
     held.used = Date.now();
-    this.#open.set(key, held);
-    if (this.#open.size > this.#max) {
-      const [oldest] = this.#open.keys();
-      if (oldest !== undefined && oldest !== key) this.forget(oldest);
-    }
+    const evicted = this.#open.set(key, held);
+    if (evicted) release(evicted[1]);
     return held;
   }
+}
+
+function release(held: Held): void {
+  held.socket?.close();
+  if (held.fd !== undefined) libc.close(held.fd);
 }
