@@ -9,6 +9,7 @@ import { decodeMessages, encodeRequests, type Message, type Request } from "@nes
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { encodeOne } from "./encoded.js";
+import { loneSuccess } from "./lone-success.js";
 
 /** A request with its sequence number still to be filled in. */
 type WithoutSeq<R> = R extends unknown ? Omit<R, "seq"> : never;
@@ -36,23 +37,6 @@ const DUMP_ATTEMPTS = 5;
 
 const recvBuffer = new Uint8Array(RECV_BUFFER);
 const recvView = new DataView(recvBuffer.buffer);
-
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
-const NLM_F_DUMP_INTR = 0x10;
-
-/**
- * The sequence number of a datagram that is one successful ACK or DONE and
- * nothing else, or -1. Most datagrams of a transaction are such (a change's
- * ACK, a dump's closing DONE); reading their 16-byte header and errno here
- * spares each a round trip through the codec. DUMP_INTR ones go the long way.
- */
-function loneSuccess(length: number): number {
-  if (length < 20 || recvView.getUint32(0, true) !== length) return -1;
-  const type = recvView.getUint16(4, true);
-  if ((type !== NLMSG_ERROR && type !== NLMSG_DONE) || recvView.getUint16(6, true) & NLM_F_DUMP_INTR) return -1;
-  return recvView.getInt32(16, true) === 0 ? recvView.getUint32(8, true) : -1;
-}
 
 /** Throws the first request's error, if any, with that request's index. */
 function throwFirst(errors: readonly (Error | undefined)[]): void {
@@ -145,7 +129,7 @@ export class NetlinkSocket {
       }
       silent = 0;
       if (n > RECV_BUFFER) throw new SystemCallError("recv", 90 /* EMSGSIZE */, `datagram of ${n} bytes`);
-      const ended = loneSuccess(n);
+      const ended = loneSuccess(recvView, n);
       if (ended >= 0) {
         if (batch[ended - first] !== undefined) settle(ended - first);
         continue;
