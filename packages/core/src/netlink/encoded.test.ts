@@ -1,33 +1,68 @@
 import { encodeRequests, type Request } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
-import { encodeOne } from "./encoded.js";
+import { encodeBatch, MAX_CACHED_BATCH, seqAt } from "./encoded.js";
 import type { RequestBody } from "./socket.js";
 
-const fresh = (request: RequestBody, seq: number) => encodeRequests([{ ...request, seq } as Request]);
+const fresh = (batch: readonly RequestBody[], first: number) =>
+  encodeRequests(batch.map((request, i) => ({ ...request, seq: (first + i) % 2 ** 32 }) as Request));
+/** A copy: encodeBatch's buffer is reused by its next call. */
+const encoded = (batch: readonly RequestBody[], first: number) => encodeBatch(batch, first).slice();
 
-describe("encodeOne", () => {
+describe("seqAt", () => {
+  it("counts from the first sequence number and wraps at 2^32", () => {
+    expect(seqAt(5, 0)).toBe(5);
+    expect(seqAt(5, 3)).toBe(8);
+    expect(seqAt(0xffffffff, 1)).toBe(0);
+    expect(seqAt(0xfffffffe, 3)).toBe(1);
+  });
+});
+
+describe("encodeBatch", () => {
   const linkDump: RequestBody = { type: "getLinkDump", extMask: 8 };
   const byName: RequestBody = { type: "getLink", name: "eth0", extMask: 8 };
+  const loUp: RequestBody[] = [
+    { type: "setLink", index: 1, up: true },
+    { type: "getLink", index: 1, extMask: 8 },
+  ];
 
-  it("gives the codec's bytes with each use's own sequence number", () => {
+  it("gives the codec's bytes with each use's own sequence numbers", () => {
     for (const seq of [1, 2, 0xffffffff, 7]) {
-      expect(encodeOne(linkDump, seq)).toEqual(fresh(linkDump, seq));
-      expect(encodeOne(byName, seq)).toEqual(fresh(byName, seq));
+      expect(encoded([linkDump], seq)).toEqual(fresh([linkDump], seq));
+      expect(encoded([byName], seq)).toEqual(fresh([byName], seq));
+      expect(encoded(loUp, seq)).toEqual(fresh(loUp, seq));
     }
   });
 
-  it("keeps requests that differ in any field apart", () => {
+  it("numbers every message of a batch, across the wrap at 2^32", () => {
+    const batch = [byName, linkDump, ...loUp];
+    expect(encoded(batch, 0xfffffffe)).toEqual(fresh(batch, 0xfffffffe));
+    expect(encoded(batch, 40)).toEqual(fresh(batch, 40));
+  });
+
+  it("keeps batches that differ in any request, or in their order, apart", () => {
     const other: RequestBody = { type: "getLink", name: "eth1", extMask: 8 };
-    expect(encodeOne(byName, 3)).toEqual(fresh(byName, 3));
-    expect(encodeOne(other, 3)).toEqual(fresh(other, 3));
-    expect(encodeOne(byName, 3)).toEqual(fresh(byName, 3));
+    const reversed = [...loUp].reverse();
+    expect(encoded([byName], 3)).toEqual(fresh([byName], 3));
+    expect(encoded([other], 3)).toEqual(fresh([other], 3));
+    expect(encoded(loUp, 3)).toEqual(fresh(loUp, 3));
+    expect(encoded(reversed, 3)).toEqual(fresh(reversed, 3));
+    expect(encoded([byName], 3)).toEqual(fresh([byName], 3));
   });
 
-  it("still encodes correctly once more distinct requests have come than it keeps", () => {
+  it("encodes batches longer than it keeps, each time", () => {
+    const long = Array.from({ length: MAX_CACHED_BATCH + 1 }, (_, i): RequestBody => ({ type: "getLink", index: i + 1 }));
+    expect(encoded(long, 9)).toEqual(fresh(long, 9));
+    expect(encoded(long, 90)).toEqual(fresh(long, 90));
+  });
+
+  it("still encodes correctly once more distinct batches have come than it keeps", () => {
     for (let i = 0; i < 600; i++) {
-      const request: RequestBody = { type: "getLink", index: i + 1, extMask: 8 };
-      expect(encodeOne(request, i)).toEqual(fresh(request, i));
+      const batch: RequestBody[] = [
+        { type: "getLink", index: i + 1, extMask: 8 },
+        { type: "setLink", index: i + 1, mtu: 1400 },
+      ];
+      expect(encoded(batch, i)).toEqual(fresh(batch, i));
     }
-    expect(encodeOne(linkDump, 9)).toEqual(fresh(linkDump, 9));
+    expect(encoded([linkDump], 9)).toEqual(fresh([linkDump], 9));
   });
 });

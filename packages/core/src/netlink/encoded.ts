@@ -1,33 +1,64 @@
 /**
- * Single requests, encoded once. A worker sends the same few requests over
- * and over (every inventory dumps links and addresses of each namespace),
- * and their bytes differ only in nlmsg_seq. Encoding is a round trip through
- * WebAssembly that costs more than the kernel's own work for a small dump,
- * so each distinct request is encoded the first time and its sequence number
- * patched on every later use.
+ * Small batches of requests, encoded once. A worker sends the same few
+ * batches over and over (every inventory dumps links and addresses of each
+ * namespace; bringing lo up in a new namespace is the same pair of requests
+ * each time), and their bytes differ only in each message's nlmsg_seq.
+ * Encoding is a round trip through WebAssembly that costs more than the
+ * kernel's own work for a small request, so each distinct batch is encoded
+ * the first time and its sequence numbers patched on every later use.
  */
 import { encodeRequests, type Request } from "@neslink/codec-wasm";
 import { LruMap } from "../lru-map.js";
 import type { RequestBody } from "./socket.js";
 
-/** Distinct requests kept, the least recently sent dropped first: requests naming descriptors or addresses vary. */
+/** Distinct batches kept, the least recently sent dropped first: requests naming descriptors or addresses vary. */
 const MAX_ENTRIES = 256;
+/**
+ * Longer batches are encoded every time: they are runs of creations or
+ * lookups that name different links each time, and would only fill the cache.
+ */
+export const MAX_CACHED_BATCH = 8;
 const NLMSG_SEQ_OFFSET = 8;
 
-const cache = new LruMap<string, { bytes: Uint8Array; view: DataView }>(MAX_ENTRIES);
+interface Entry {
+  bytes: Uint8Array;
+  view: DataView;
+  /** Where each message starts. */
+  offsets: number[];
+}
+
+const cache = new LruMap<string, Entry>(MAX_ENTRIES);
+
+/** Sequence number of the i-th message of a batch: they wrap around at 2^32, as the kernel's u32 does. */
+export const seqAt = (first: number, i: number) => (first + i) >>> 0;
+
+function encode(batch: readonly RequestBody[], first: number): Uint8Array {
+  return encodeRequests(batch.map((request, i) => ({ ...request, seq: seqAt(first, i) }) as Request));
+}
+
+/** Start of every message in a datagram the codec produced (each nlmsg_len, aligned to 4). */
+function messageOffsets(view: DataView): number[] {
+  const offsets: number[] = [];
+  for (let at = 0; at < view.byteLength; at += (view.getUint32(at, true) + 3) & ~3) offsets.push(at);
+  return offsets;
+}
 
 /**
- * The request's bytes with `seq`. The buffer is shared and valid until the
- * next call: send it before encoding another.
+ * The batch's bytes, one message per request, numbered from `first`. A
+ * batch of up to MAX_CACHED_BATCH requests comes from a shared buffer that is
+ * valid until the next call: send it before encoding another.
  */
-export function encodeOne(request: RequestBody, seq: number): Uint8Array {
-  const key = JSON.stringify(request);
+export function encodeBatch(batch: readonly RequestBody[], first: number): Uint8Array {
+  if (batch.length > MAX_CACHED_BATCH) return encode(batch, first);
+  const key = JSON.stringify(batch);
   let entry = cache.get(key);
   if (entry === undefined) {
-    const bytes = encodeRequests([{ ...request, seq } as Request]);
-    entry = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    const bytes = encode(batch, first);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    entry = { bytes, view, offsets: messageOffsets(view) };
     cache.set(key, entry);
   }
-  entry.view.setUint32(NLMSG_SEQ_OFFSET, seq, true);
+  const { view, offsets } = entry;
+  for (let i = 0; i < offsets.length; i++) view.setUint32((offsets[i] as number) + NLMSG_SEQ_OFFSET, seqAt(first, i), true);
   return entry.bytes;
 }

@@ -5,10 +5,10 @@
  *
  * Only worker threads use this module: every call blocks its thread.
  */
-import { decodeMessages, encodeRequests, type Message, type Request } from "@neslink/codec-wasm";
+import { decodeMessages, type Message, type Request } from "@neslink/codec-wasm";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { encodeOne } from "./encoded.js";
+import { encodeBatch, seqAt } from "./encoded.js";
 import { loneSuccess } from "./lone-success.js";
 
 /** A request with its sequence number still to be filled in. */
@@ -58,6 +58,7 @@ function timeval(seconds: number): Uint8Array {
 
 export class NetlinkSocket {
   readonly fd: number;
+  /** The last sequence number used, as the u32 the kernel echoes back. */
   private seq = 0;
   private closed = false;
 
@@ -103,14 +104,17 @@ export class NetlinkSocket {
    * carried NLM_F_DUMP_INTR.
    */
   transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
-    const first = this.seq + 1;
-    this.seq += batch.length;
+    const first = seqAt(this.seq, 1);
+    this.seq = seqAt(this.seq, batch.length);
     libc.send(
       this.fd,
-      batch.length === 1
-        ? encodeOne((batch[0] as Pending).request, first >>> 0)
-        : encodeRequests(batch.map((p, i) => ({ ...p.request, seq: (first + i) >>> 0 }) as Request)),
+      encodeBatch(
+        batch.map((p) => p.request),
+        first,
+      ),
     );
+    /** Which request a reply's sequence number answers: counted from `first`, across the wrap at 2^32. */
+    const indexOf = (seq: number) => (seq - first) >>> 0;
 
     const replies: Message[][] = batch.map(() => []);
     const errors: (Error | undefined)[] = batch.map(() => undefined);
@@ -131,11 +135,11 @@ export class NetlinkSocket {
       if (n > RECV_BUFFER) throw new SystemCallError("recv", 90 /* EMSGSIZE */, `datagram of ${n} bytes`);
       const ended = loneSuccess(recvView, n);
       if (ended >= 0) {
-        if (batch[ended - first] !== undefined) settle(ended - first);
+        if (batch[indexOf(ended)] !== undefined) settle(indexOf(ended));
         continue;
       }
       for (const msg of decodeMessages(recvBuffer.subarray(0, n))) {
-        const index = msg.seq - first;
+        const index = indexOf(msg.seq);
         const pending = batch[index];
         if (pending === undefined) continue; // a late reply to an abandoned request
         const reply = replies[index] as Message[];

@@ -1,0 +1,37 @@
+// Read-only requests in the test's own namespace: any Linux user may make them, and they change nothing.
+import type { Message } from "@neslink/codec-wasm";
+import { afterEach, describe, expect, it } from "vitest";
+import { NetlinkSocket, type Pending } from "./socket.js";
+
+const names = (reply: Message[] | undefined) => (reply ?? []).flatMap((m) => (m.kind === "link" ? [m.link.name] : []));
+const lo: Pending = { request: { type: "getLink", index: 1, extMask: 8 }, label: "RTM_GETLINK" };
+const dump: Pending = { request: { type: "getLinkDump", extMask: 8 }, label: "RTM_GETLINK" };
+
+describe("NetlinkSocket", () => {
+  let socket: NetlinkSocket | undefined;
+  afterEach(() => socket?.close());
+
+  it("matches each reply to its request, several requests per datagram", () => {
+    socket = new NetlinkSocket();
+    const { replies, errors } = socket.transactEach([lo, dump, lo]);
+    expect(errors).toEqual([undefined, undefined, undefined]);
+    expect(names(replies[0])).toEqual(["lo"]);
+    expect(names(replies[1])).toContain("lo");
+    expect(names(replies[2])).toEqual(["lo"]);
+  });
+
+  it("keeps matching replies when sequence numbers wrap around 2^32 inside a batch", () => {
+    socket = new NetlinkSocket();
+    // As if the socket had already sent 2^32 - 2 requests.
+    (socket as unknown as { seq: number }).seq = 0xfffffffd;
+    // One dump per datagram: the kernel runs one dump at a time per socket (EBUSY).
+    const { replies, errors } = socket.transactEach([lo, dump, lo, lo]);
+    expect(errors).toEqual([undefined, undefined, undefined, undefined]);
+    expect(names(replies[0])).toEqual(["lo"]);
+    expect(names(replies[1])).toContain("lo");
+    expect(names(replies[2])).toEqual(["lo"]);
+    expect(names(replies[3])).toEqual(["lo"]);
+    // And the next batch starts after the wrap.
+    expect(names(socket.transact([lo])[0])).toEqual(["lo"]);
+  });
+});
