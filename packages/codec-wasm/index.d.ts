@@ -167,12 +167,18 @@ export interface NewLinkRequest {
   macvlanMode?: "private" | "vepa" | "bridge" | "passthru" | "source";
 }
 
-/** RTM_NEWLINK with NLM_F_ACK on an existing link (as `ip link set dev X ...`). Only given fields change. */
-export interface SetLinkRequest {
+/**
+ * RTM_NEWLINK with NLM_F_ACK on an existing link (as `ip link set dev X ...`). Only given fields change.
+ * The link is its `index`, or `byName`: ifi_index 0 and IFLA_IFNAME, found by the kernel in the
+ * socket's namespace (no lookup first; it cannot be combined with a rename).
+ */
+export type SetLinkRequest = SetLinkChanges & ({ index: number; byName?: never } | { byName: string; index?: never; name?: never });
+
+export interface SetLinkChanges {
   type: "setLink";
   seq: number;
   pid?: number;
-  index: number;
+  /** IFLA_IFNAME: the new name. */
   name?: string;
   alias?: string;
   mac?: string;

@@ -64,7 +64,10 @@ pub struct SetLink {
     pub seq: u32,
     #[serde(default)]
     pub pid: u32,
-    pub index: u32,
+    pub index: Option<u32>,
+    /// The link by name instead (ifi_index 0 and IFLA_IFNAME): the kernel
+    /// finds it in the socket's namespace, saving a lookup first.
+    pub by_name: Option<String>,
     pub name: Option<String>,
     pub alias: Option<String>,
     pub mac: Option<String>,
@@ -196,8 +199,23 @@ fn flag(bit: u32, wanted: Option<bool>) -> (u32, u32) {
 }
 
 /// As `ip link set dev X [up|down] [promisc on|off] [mtu N] [address M] [group G] [master B|nomaster] [alias A] [name N]`.
+/// The link a set request acts on: ifi_index, and the IFLA_IFNAME to send
+/// (the new name, or with index 0 the link's own name).
+fn set_target(r: &SetLink) -> Result<(u32, Option<&str>)> {
+    match (r.index, r.by_name.as_deref()) {
+        (Some(i), None) => Ok((index("index", i)?, r.name.as_deref())),
+        (None, Some(_)) if r.name.is_some() => Err(EncodeError::new(
+            "name",
+            "a link found by name (byName) cannot be renamed in the same request",
+        )),
+        (None, Some(by)) => Ok((0, Some(ifname("byName", by)?))),
+        (Some(_), Some(_)) => Err(EncodeError::new("byName", "give index or byName, not both")),
+        (None, None) => Err(EncodeError::new("index", "index or byName is required")),
+    }
+}
+
 pub fn push_set_link(buf: &mut Vec<u8>, r: &SetLink) -> Result<()> {
-    let target = index("index", r.index)?;
+    let (target, name) = set_target(r)?;
     let (up, up_change) = flag(IFF_UP, r.up);
     let (promisc, promisc_change) = flag(IFF_PROMISC, r.promisc);
     let master = match r.master_index {
@@ -210,7 +228,7 @@ pub fn push_set_link(buf: &mut Vec<u8>, r: &SetLink) -> Result<()> {
         group: r.group,
         master,
         alias: r.alias.as_deref(),
-        name: r.name.as_deref(),
+        name,
         ..LinkAttrs::default()
     };
     message(
@@ -348,6 +366,50 @@ mod tests {
         push_get_link_dump(&mut buf, 5, 0, None).unwrap();
         assert_eq!(buf.len(), 32);
         assert_eq!(&buf[..8], [32, 0, 0, 0, 18, 0, 1, 3]);
+    }
+
+    fn set_link(index: Option<u32>, by_name: Option<&str>, name: Option<&str>) -> SetLink {
+        SetLink {
+            seq: 7,
+            pid: 0,
+            index,
+            by_name: by_name.map(String::from),
+            name: name.map(String::from),
+            alias: None,
+            mac: None,
+            mtu: Some(1400),
+            up: Some(true),
+            promisc: None,
+            master_index: None,
+            group: None,
+        }
+    }
+
+    #[test]
+    fn set_link_by_name_is_index_zero_with_the_name_where_a_rename_goes() {
+        let (mut by_name, mut renamed) = (Vec::new(), Vec::new());
+        push_set_link(&mut by_name, &set_link(None, Some("lo"), None)).unwrap();
+        push_set_link(&mut renamed, &set_link(Some(1), None, Some("lo"))).unwrap();
+        // ifinfomsg's ifi_index is bytes 20..24 (after the 16-byte header and family, pad, type).
+        assert_eq!(&renamed[20..24], [1, 0, 0, 0]);
+        renamed[20..24].copy_from_slice(&[0, 0, 0, 0]);
+        assert_eq!(by_name, renamed);
+        assert_eq!(
+            &by_name[by_name.len() - 8..],
+            [7, 0, 3, 0, b'l', b'o', 0, 0]
+        );
+    }
+
+    #[test]
+    fn set_link_needs_exactly_one_target() {
+        let mut buf = Vec::new();
+        let path = |r: SetLink| push_set_link(&mut Vec::new(), &r).unwrap_err().path;
+        assert_eq!(path(set_link(None, None, None)), "index");
+        assert_eq!(path(set_link(Some(1), Some("lo"), None)), "byName");
+        assert_eq!(path(set_link(None, Some("lo"), Some("x"))), "name");
+        assert_eq!(path(set_link(None, Some("a/b"), None)), "byName");
+        assert_eq!(path(set_link(Some(0), None, None)), "index");
+        assert!(push_set_link(&mut buf, &set_link(Some(1), None, None)).is_ok());
     }
 
     #[test]

@@ -4,7 +4,7 @@
  * fails, the error names it; the kernel may still have applied those after it
  * in the same datagram).
  */
-import type { Address, SetLinkRequest } from "@neslink/codec-wasm";
+import type { Address, SetLinkChanges } from "@neslink/codec-wasm";
 import { ValidationError } from "../errors.js";
 import type { LinkRef } from "../links/providers.js";
 import * as net from "../validate/net.js";
@@ -13,7 +13,7 @@ import * as v from "../validate/validate.js";
 declare const resultType: unique symbol;
 
 /** Attribute changes of `ip link set`: the codec's setLink fields, with the master found by reference (null detaches). */
-export type LinkChanges = Omit<SetLinkRequest, "type" | "seq" | "pid" | "index" | "masterIndex"> & { master?: LinkRef | null };
+export type LinkChanges = Omit<SetLinkChanges, "type" | "seq" | "pid" | "masterIndex"> & { master?: LinkRef | null };
 
 export type LinkActionSpec =
   | { readonly kind: "delete" }
