@@ -1,4 +1,4 @@
-import { ActionError, closeDefaultPool, la, linkDo, lp, NetlinkError, na, ns, nsDo, ValidationError } from "@neslink/core";
+import { ActionError, closeDefaultPool, la, linkDo, lp, NetlinkError, NotFoundError, na, ns, nsDo, ValidationError } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
 
@@ -110,6 +110,38 @@ describe("link actions", () => {
     expect(after.flags).not.toContain("PROMISC");
     expect(after.flags).not.toContain("UP");
     expect(after.master).toBeUndefined();
+  });
+
+  it("changes to a link given by name go in one datagram with its state after them; iproute2 agrees", async () => {
+    await linkDo(ns.name(lab), lp.bridge("lnb"));
+    const r = await linkDo(ns.name(lab), lp.name("lnb"), la.setMtu(1280), la.setAlias("by name"), la.up());
+    expect(r.link).toMatchObject({ name: "lnb", mtu: 1280, alias: "by name", up: true });
+    expect(r.results).toEqual([null, null, null]);
+    const k = ipLink(lab, "lnb");
+    expect(k).toMatchObject({ mtu: 1280, ifalias: "by name" });
+    expect(k.flags).toContain("UP");
+    expect(r.link.index).toBe(ipJson<{ ifindex: number }[]>("-n", lab, "link", "show", "dev", "lnb")[0]?.ifindex);
+  });
+
+  it("changes by name: a missing link fails as the provider, a failing change by its index with the earlier ones done", async () => {
+    const missing = await linkDo(ns.name(lab), lp.name("lnomore"), la.up()).catch((e) => e);
+    expect(missing).toBeInstanceOf(ActionError);
+    expect(missing.actionIndex).toBe(-1);
+    expect(missing.action).toBe("link provider (name)");
+    expect(missing.cause).toBeInstanceOf(NotFoundError);
+    expect(missing.cause.code).toBe("ERR_LINK_NOT_FOUND");
+
+    // A multicast MAC is well-formed but the kernel refuses it for a bridge.
+    const err = await linkDo(ns.name(lab), lp.name("lnb"), la.setMtu(1300), la.setMac("01:00:5e:00:00:01"), la.setAlias("after")).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.actionIndex).toBe(1);
+    expect(err.action).toBe("set");
+    expect(err.cause).toBeInstanceOf(NetlinkError);
+    expect(err.cause.code).toBe("EADDRNOTAVAIL");
+    expect(ipLink(lab, "lnb").mtu).toBe(1300);
+    await linkDo(ns.name(lab), lp.name("lnb"), la.delete());
   });
 
   it("IPv4 and IPv6 addresses: add, list, delete", async () => {
