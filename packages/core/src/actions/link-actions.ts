@@ -37,7 +37,7 @@ export function set(changes: LinkChanges): LinkAction<null> {
   if (changes.name !== undefined) c.name = v.linkName("name", changes.name);
   if (changes.alias !== undefined) c.alias = v.text("alias", changes.alias, 127);
   if (changes.mac !== undefined) c.mac = net.mac("mac", changes.mac);
-  if (changes.mtu !== undefined) c.mtu = v.integer("mtu", changes.mtu, 68, 65535);
+  if (changes.mtu !== undefined) c.mtu = v.mtu("mtu", changes.mtu);
   if (changes.up !== undefined) c.up = Boolean(changes.up);
   if (changes.promisc !== undefined) c.promisc = Boolean(changes.promisc);
   if (changes.master !== undefined) c.master = changes.master;

@@ -76,7 +76,7 @@ function common(name: string, type: LinkKind, o: NewLinkOptions): NewLinkSpec {
   return {
     name: v.linkName("name", name),
     type,
-    ...(o.mtu !== undefined && { mtu: v.integer("mtu", o.mtu, 68, 65535) }),
+    ...(o.mtu !== undefined && { mtu: v.mtu("mtu", o.mtu) }),
     ...(o.mac !== undefined && { mac: net.mac("mac", o.mac) }),
     ...(o.group !== undefined && { group: v.integer("group", o.group, 0, 0xffffffff) }),
     ...(o.master !== undefined && { master: o.master }),
@@ -106,7 +106,7 @@ export function newVeth(name: string, peer: VethPeer, options: NewLinkOptions = 
       name: v.linkName("peer.name", peer.name),
       ...(peer.ns !== undefined && { ns: peer.ns as ExistingNsProvider }),
       ...(peer.mac !== undefined && { mac: net.mac("peer.mac", peer.mac) }),
-      ...(peer.mtu !== undefined && { mtu: v.integer("peer.mtu", peer.mtu, 68, 65535) }),
+      ...(peer.mtu !== undefined && { mtu: v.mtu("peer.mtu", peer.mtu) }),
     },
   });
 }

@@ -49,6 +49,13 @@ describe("numbers", () => {
     expect(v.linkIndex("index", 3)).toBe(3);
     expect(refusal(() => v.pid("pid", -1)).field).toBe("pid");
   });
+
+  it("takes any MTU the kernel's int holds from IPv4's minimum, lo's default 65536 included", () => {
+    expect(v.mtu("mtu", 65536)).toBe(65536);
+    expect(v.mtu("mtu", 68)).toBe(68);
+    expect(refusal(() => v.mtu("mtu", 67)).field).toBe("mtu");
+    expect(refusal(() => v.mtu("peer.mtu", 2 ** 31)).field).toBe("peer.mtu");
+  });
 });
 
 describe("moduleSpecifier", () => {

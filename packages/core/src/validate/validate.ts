@@ -50,6 +50,15 @@ export function integer(field: string, value: unknown, min: number, max: number)
   return value;
 }
 
+/**
+ * An MTU: at least IPv4's minimum, at most the kernel's int. Each device's
+ * own maximum is the kernel's to enforce (veth 65535, but lo defaults to
+ * 65536), and it names it in its error.
+ */
+export function mtu(field: string, value: unknown): number {
+  return integer(field, value, 68, 0x7fffffff);
+}
+
 /** A positive interface index: 0 would make the kernel resolve by name in whatever namespace is current. */
 export function linkIndex(field: string, value: unknown): number {
   return integer(field, value, 1, 0x7fffffff);

@@ -123,6 +123,18 @@ describe("link actions", () => {
     expect(r.link.index).toBe(ipJson<{ ifindex: number }[]>("-n", lab, "link", "show", "dev", "lnb")[0]?.ifindex);
   });
 
+  it("MTUs up to each device's own maximum: lo takes its default 65536 back, a veth refuses more than 65535", async () => {
+    await linkDo(ns.name(lab), lp.name("lo"), la.setMtu(1500));
+    expect(ipLink(lab, "lo").mtu).toBe(1500);
+    expect((await linkDo(ns.name(lab), lp.name("lo"), la.setMtu(65536))).link.mtu).toBe(65536);
+    expect(ipLink(lab, "lo").mtu).toBe(65536);
+    const err = await linkDo(ns.name(lab), lp.veth("lmv0", { name: "lmv1" }, { mtu: 65536 })).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.cause).toBeInstanceOf(NetlinkError);
+    expect(err.cause.code).toBe("EINVAL");
+    expect(linksIn(lab).map((l) => l.ifname)).not.toContain("lmv0");
+  });
+
   it("changes by name: a missing link fails as the provider, a failing change by its index with the earlier ones done", async () => {
     const missing = await linkDo(ns.name(lab), lp.name("lnomore"), la.up()).catch((e) => e);
     expect(missing).toBeInstanceOf(ActionError);
