@@ -6,7 +6,11 @@ import type { RequestBody } from "./socket.js";
 const fresh = (batch: readonly RequestBody[], first: number) =>
   encodeRequests(batch.map((request, i) => ({ ...request, seq: (first + i) % 2 ** 32 }) as Request));
 /** A copy: encodeBatch's buffer is reused by its next call. */
-const encoded = (batch: readonly RequestBody[], first: number) => encodeBatch(batch, first).slice();
+const encoded = (batch: readonly RequestBody[], first: number) =>
+  encodeBatch(
+    batch.map((request) => ({ request })),
+    first,
+  ).slice();
 
 describe("seqAt", () => {
   it("counts from the first sequence number and wraps at 2^32", () => {
@@ -14,6 +18,9 @@ describe("seqAt", () => {
     expect(seqAt(5, 3)).toBe(8);
     expect(seqAt(0xffffffff, 1)).toBe(0);
     expect(seqAt(0xfffffffe, 3)).toBe(1);
+    // The socket's int32 counter with the same bits.
+    expect(seqAt(0xfffffffe | 0, 1)).toBe(0xffffffff);
+    expect(seqAt(-1, 1)).toBe(0);
   });
 });
 
@@ -36,6 +43,7 @@ describe("encodeBatch", () => {
   it("numbers every message of a batch, across the wrap at 2^32", () => {
     const batch = [byName, linkDump, ...loUp];
     expect(encoded(batch, 0xfffffffe)).toEqual(fresh(batch, 0xfffffffe));
+    expect(encoded(batch, 0xfffffffe | 0)).toEqual(fresh(batch, 0xfffffffe));
     expect(encoded(batch, 40)).toEqual(fresh(batch, 40));
   });
 

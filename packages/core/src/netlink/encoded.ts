@@ -29,11 +29,11 @@ interface Entry {
 
 const cache = new LruMap<string, Entry>(MAX_ENTRIES);
 
-/** Sequence number of the i-th message of a batch: they wrap around at 2^32, as the kernel's u32 does. */
+/** Sequence number (u32) of the i-th message of a batch from `first` (u32 or the int32 with its bits): it wraps at 2^32, as the kernel's does. */
 export const seqAt = (first: number, i: number) => (first + i) >>> 0;
 
-function encode(batch: readonly RequestBody[], first: number): Uint8Array {
-  return encodeRequests(batch.map((request, i) => ({ ...request, seq: seqAt(first, i) }) as Request));
+function encode(batch: readonly { request: RequestBody }[], first: number): Uint8Array {
+  return encodeRequests(batch.map(({ request }, i) => ({ ...request, seq: seqAt(first, i) }) as Request));
 }
 
 /** Start of every message in a datagram the codec produced (each nlmsg_len, aligned to 4). */
@@ -48,9 +48,10 @@ function messageOffsets(view: DataView): number[] {
  * batch of up to MAX_CACHED_BATCH requests comes from a shared buffer that is
  * valid until the next call: send it before encoding another.
  */
-export function encodeBatch(batch: readonly RequestBody[], first: number): Uint8Array {
+export function encodeBatch(batch: readonly { request: RequestBody }[], first: number): Uint8Array {
   if (batch.length > MAX_CACHED_BATCH) return encode(batch, first);
-  const key = JSON.stringify(batch);
+  let key = "";
+  for (const { request } of batch) key += `${JSON.stringify(request)}\n`;
   let entry = cache.get(key);
   if (entry === undefined) {
     const bytes = encode(batch, first);

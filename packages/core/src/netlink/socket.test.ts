@@ -22,8 +22,8 @@ describe("NetlinkSocket", () => {
 
   it("keeps matching replies when sequence numbers wrap around 2^32 inside a batch", () => {
     socket = new NetlinkSocket();
-    // As if the socket had already sent 2^32 - 2 requests.
-    (socket as unknown as { seq: number }).seq = 0xfffffffd;
+    // As if the socket had already sent 2^32 - 3 requests (its counter is an int32 with the u32's bits).
+    (socket as unknown as { seq: number }).seq = 0xfffffffd | 0;
     // One dump per datagram: the kernel runs one dump at a time per socket (EBUSY).
     const { replies, errors } = socket.transactEach([lo, dump, lo, lo]);
     expect(errors).toEqual([undefined, undefined, undefined, undefined]);

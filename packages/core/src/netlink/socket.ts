@@ -8,7 +8,7 @@
 import { decodeMessages, type Message, type Request } from "@neslink/codec-wasm";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { encodeBatch, seqAt } from "./encoded.js";
+import { encodeBatch } from "./encoded.js";
 import { loneSuccess } from "./lone-success.js";
 
 /** A request with its sequence number still to be filled in. */
@@ -58,7 +58,11 @@ function timeval(seconds: number): Uint8Array {
 
 export class NetlinkSocket {
   readonly fd: number;
-  /** The last sequence number used, as the u32 the kernel echoes back. */
+  /**
+   * The last sequence number used, kept as an int32: it wraps as the kernel's
+   * u32 does (same bits), and stays a small integer to V8, where a u32 field
+   * would turn into a boxed double and deoptimize every caller of the socket.
+   */
   private seq = 0;
   private closed = false;
 
@@ -104,17 +108,9 @@ export class NetlinkSocket {
    * carried NLM_F_DUMP_INTR.
    */
   transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
-    const first = seqAt(this.seq, 1);
-    this.seq = seqAt(this.seq, batch.length);
-    libc.send(
-      this.fd,
-      encodeBatch(
-        batch.map((p) => p.request),
-        first,
-      ),
-    );
-    /** Which request a reply's sequence number answers: counted from `first`, across the wrap at 2^32. */
-    const indexOf = (seq: number) => (seq - first) >>> 0;
+    const first = (this.seq + 1) | 0;
+    this.seq = (this.seq + batch.length) | 0;
+    libc.send(this.fd, encodeBatch(batch, first));
 
     const replies: Message[][] = batch.map(() => []);
     const errors: (Error | undefined)[] = batch.map(() => undefined);
@@ -133,13 +129,15 @@ export class NetlinkSocket {
       }
       silent = 0;
       if (n > RECV_BUFFER) throw new SystemCallError("recv", 90 /* EMSGSIZE */, `datagram of ${n} bytes`);
+      // Replies are counted from `first` modulo 2^32, as the kernel's u32 sequence numbers wrap.
       const ended = loneSuccess(recvView, n);
       if (ended >= 0) {
-        if (batch[indexOf(ended)] !== undefined) settle(indexOf(ended));
+        const index = (ended - first) >>> 0;
+        if (batch[index] !== undefined) settle(index);
         continue;
       }
       for (const msg of decodeMessages(recvBuffer.subarray(0, n))) {
-        const index = indexOf(msg.seq);
+        const index = (msg.seq - first) >>> 0;
         const pending = batch[index];
         if (pending === undefined) continue; // a late reply to an abandoned request
         const reply = replies[index] as Message[];
