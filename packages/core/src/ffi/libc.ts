@@ -24,6 +24,7 @@ const fns = {
   mount: libc.func("int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)"),
   umount2: libc.func("int umount2(const char *target, int flags)"),
   gettid: libc.func("int gettid(void)"),
+  ioctl: libc.func("int ioctl(int fd, unsigned long request, ...)"),
 };
 
 /** Reads errno right after a failed call, before anything else can overwrite it. */
@@ -127,6 +128,26 @@ export function umount2Concurrent(target: string, flags: number): Promise<boolea
 
 /** Concurrent calls a caller should keep in flight: koffi refuses more than a few dozen at once. */
 export const CONCURRENT_CALLS = 16;
+
+const SIOCGIFINDEX = 0x8933;
+/** struct ifreq: ifr_name[IFNAMSIZ], then the union whose ifr_ifindex is an int. */
+const IFREQ_SIZE = 40;
+const IFNAMSIZ = 16;
+const utf8 = new TextEncoder();
+
+/**
+ * The index of the link named `name` in the namespace socket `fd` belongs to
+ * (SIOCGIFINDEX, as if_nametoindex). Unlike RTM_GETLINK it builds no message
+ * and does not make the kernel settle the link's pending state first.
+ */
+export function ifIndex(fd: number, name: string): number {
+  const ifreq = new Uint8Array(IFREQ_SIZE);
+  if (utf8.encodeInto(name, ifreq.subarray(0, IFNAMSIZ - 1)).read !== name.length) {
+    throw new SystemCallError("ioctl", 22 /* EINVAL */, `link name ${JSON.stringify(name)} is longer than ${IFNAMSIZ - 1} bytes`);
+  }
+  check("ioctl", fns.ioctl(fd, SIOCGIFINDEX, "void *", ifreq), `SIOCGIFINDEX ${name}`);
+  return new DataView(ifreq.buffer).getInt32(IFNAMSIZ, true);
+}
 
 export function gettid(): number {
   return fns.gettid();

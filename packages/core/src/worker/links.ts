@@ -10,7 +10,8 @@ import type { Address, Link, Message, NewLinkRequest, Request } from "@neslink/c
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { LinkDoResult, NsActionSpec } from "../actions/ns-actions.js";
 import type { RouteActionSpec } from "../actions/route-actions.js";
-import { ActionError, NetlinkError, NotFoundError } from "../errors.js";
+import { ActionError, NetlinkError, NotFoundError, SystemCallError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
 import { describe, type LinkProvider, type LinkRef, type NewLinkSpec } from "../links/providers.js";
 import { nsPath } from "../namespace/providers.js";
 import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
@@ -46,6 +47,22 @@ export function findLink(socket: NetlinkSocket, ref: LinkRef): Link {
   throw new NotFoundError("link", `no link with ${describe(ref)}`);
 }
 
+/**
+ * A link's index: by name with SIOCGIFINDEX on the namespace's socket, which
+ * builds no message and, unlike RTM_GETLINK, does not make the kernel settle
+ * the link's pending state change first (for a link without carrier that
+ * waits for an RCU grace period); otherwise as findLink.
+ */
+export function indexOfLink(socket: NetlinkSocket, ref: LinkRef): number {
+  if (ref.kind !== "name") return findLink(socket, ref).index;
+  try {
+    return libc.ifIndex(socket.fd, ref.name);
+  } catch (err) {
+    if (err instanceof SystemCallError && err.errno === ENODEV) throw new NotFoundError("link", `no link with ${describe(ref)}`);
+    throw err;
+  }
+}
+
 export function listLinks(socket: NetlinkSocket): Link[] {
   return socket.dump({ type: "getLinkDump", extMask: LINK_EXT_MASK }, "RTM_GETLINK").flatMap((m) => (m.kind === "link" ? [m.link] : []));
 }
@@ -77,7 +94,7 @@ function indexLookup(socket: NetlinkSocket): IndexOf {
     const key = describe(ref);
     let index = seen.get(key);
     if (index === undefined) {
-      index = findLink(socket, ref).index;
+      index = indexOfLink(socket, ref);
       seen.set(key, index);
     }
     return index;
@@ -227,7 +244,7 @@ export function createLinks(socket: NetlinkSocket, specs: readonly NewLinkSpec[]
 type Target = { index: number } | { byName: string };
 
 function setRequest(socket: NetlinkSocket, target: Target, { master, ...changes }: LinkChanges): Pending {
-  const masterIndex = master === undefined ? undefined : master === null ? 0 : findLink(socket, master).index;
+  const masterIndex = master === undefined ? undefined : master === null ? 0 : indexOfLink(socket, master);
   return {
     request: { type: "setLink", ...target, ...changes, ...(masterIndex !== undefined && { masterIndex }) } as RequestBody,
     label: "RTM_NEWLINK",
@@ -295,9 +312,13 @@ function changeByName(socket: NetlinkSocket, provider: LinkRef & { kind: "name" 
 /** Gets or creates the link and runs the actions; failures are ActionErrors indexed into `actions` (-1: the provider). */
 export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, actions: readonly LinkActionSpec[]): Promise<LinkDoResult> {
   if (provider.kind === "name" && byNameOnly(actions)) return changeByName(socket, provider, actions);
-  let link: Link;
+  // Only the index is needed when the result is the state read back after the actions and no action is handed the link.
+  const indexOnly = provider.kind === "name" && actions.length > 0 && actions.every((a) => a.kind !== "delete" && a.kind !== "custom");
+  let link: Link | undefined;
+  let index: number;
   try {
-    link = resolveLink(socket, provider);
+    if (indexOnly) index = indexOfLink(socket, provider);
+    else index = (link = resolveLink(socket, provider)).index;
   } catch (err) {
     throw provider.kind === "new" ? providerError(err) : new ActionError(-1, `link provider (${provider.kind})`, true, err);
   }
@@ -310,7 +331,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
     pending = [];
     if (batch.length === 0) return undefined;
     const last = {
-      request: { type: "getLink", index: link.index, extMask: LINK_EXT_MASK } as RequestBody,
+      request: { type: "getLink", index, extMask: LINK_EXT_MASK } as RequestBody,
       label: "RTM_GETLINK",
       index: -1,
     };
@@ -320,8 +341,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
       replies = socket.transact(sent);
     } catch (err) {
       const at = sent[(err as { requestIndex?: number }).requestIndex ?? 0] as (typeof sent)[number];
-      if (at === last)
-        throw err instanceof NetlinkError && err.errno === ENODEV ? new NotFoundError("link", `link ${link.index} is gone`) : err;
+      if (at === last) throw err instanceof NetlinkError && err.errno === ENODEV ? new NotFoundError("link", `link ${index} is gone`) : err;
       throw new ActionError(at.index, (actions[at.index] as LinkActionSpec).kind, true, err);
     }
     const msg = lookup ? replies.at(-1)?.find((m) => m.kind === "link") : undefined;
@@ -329,7 +349,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   };
   for (const [i, action] of actions.entries()) {
     try {
-      const change = changeRequest(socket, link.index, action);
+      const change = changeRequest(socket, index, action);
       if (change) {
         pending.push({ ...change, index: i });
         results.push(null);
@@ -337,7 +357,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
         continue;
       }
       flush();
-      if (action.kind === "addrs") results.push(listAddrs(socket).filter((a) => a.index === link.index));
+      if (action.kind === "addrs") results.push(listAddrs(socket).filter((a) => a.index === index));
       else if (action.kind === "custom") results.push(await callCustom(action.module, action.export, action.args, { link }));
     } catch (err) {
       throw err instanceof ActionError ? err : new ActionError(i, action.kind, true, err);
@@ -346,8 +366,8 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   // With no actions the link is already as the kernel reported it after creation.
   const refresh = !deleted && actions.length > 0;
   const refreshed = flush(refresh);
-  const current = refresh ? (refreshed ?? findLink(socket, { kind: "index", index: link.index })) : link;
-  return { link: current, results };
+  const current = refresh ? (refreshed ?? findLink(socket, { kind: "index", index })) : link;
+  return { link: current as Link, results };
 }
 
 /** Route changes and listings, on the namespace's socket. */
@@ -363,7 +383,7 @@ export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): 
     family,
     ...(dst !== undefined && { dst, dstLen }),
     ...(via !== undefined && { gateway: via }),
-    ...(dev !== undefined && { oifIndex: findLink(socket, dev).index }),
+    ...(dev !== undefined && { oifIndex: indexOfLink(socket, dev) }),
     ...(metric !== undefined && { metric }),
     ...(table !== undefined && { table }),
     ...(action.op === "replace" && { replace: true }),
