@@ -318,7 +318,10 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   let index: number;
   try {
     if (indexOnly) index = indexOfLink(socket, provider);
-    else index = (link = resolveLink(socket, provider)).index;
+    else {
+      link = resolveLink(socket, provider);
+      index = link.index;
+    }
   } catch (err) {
     throw provider.kind === "new" ? providerError(err) : new ActionError(-1, `link provider (${provider.kind})`, true, err);
   }
