@@ -26,6 +26,14 @@ const ENODEV = 19;
  */
 const LINK_EXT_MASK = 1 << 3;
 
+type NameOrIndex = Extract<LinkRef, { kind: "name" | "index" }>;
+
+/** RTM_GETLINK for one link, by name or index. */
+function getLinkRequest(ref: NameOrIndex): Pending {
+  const by = ref.kind === "name" ? { name: ref.name } : { index: ref.index };
+  return { request: { type: "getLink", ...by, extMask: LINK_EXT_MASK }, label: "RTM_GETLINK" };
+}
+
 /** Finds a link: by name or index with one RTM_GETLINK, by alias with a dump. */
 export function findLink(socket: NetlinkSocket, ref: LinkRef): Link {
   if (ref.kind === "alias") {
@@ -33,12 +41,8 @@ export function findLink(socket: NetlinkSocket, ref: LinkRef): Link {
     if (!found) throw new NotFoundError("link", `no link with ${describe(ref)}`);
     return found;
   }
-  const request: RequestBody =
-    ref.kind === "name"
-      ? { type: "getLink", name: ref.name, extMask: LINK_EXT_MASK }
-      : { type: "getLink", index: ref.index, extMask: LINK_EXT_MASK };
   try {
-    const [reply = []] = socket.transact([{ request, label: "RTM_GETLINK" }]);
+    const [reply = []] = socket.transact([getLinkRequest(ref)]);
     const msg = reply.find((m) => m.kind === "link");
     if (msg?.kind === "link") return msg.link;
   } catch (err) {
@@ -165,9 +169,7 @@ export function creationRun(actions: readonly NsActionSpec[], start: number): Ne
 
 /** Fetches links by name, many per datagram; throws the first that is missing. */
 function linksByName(socket: NetlinkSocket, names: readonly string[]): (Link | Error)[] {
-  const { replies, errors } = socket.transactEach(
-    names.map((name) => ({ request: { type: "getLink", name, extMask: LINK_EXT_MASK }, label: "RTM_GETLINK" }) as Pending),
-  );
+  const { replies, errors } = socket.transactEach(names.map((name) => getLinkRequest({ kind: "name", name })));
   return names.map((name, i) => {
     const msg = (replies[i] as Message[]).find((m) => m.kind === "link");
     if (msg?.kind === "link") return msg.link;
@@ -251,12 +253,14 @@ function setRequest(socket: NetlinkSocket, target: Target, { master, ...changes 
   };
 }
 
-function changeRequest(socket: NetlinkSocket, index: number, action: LinkActionSpec): Pending | undefined {
+/** The request for a change; only attribute changes (set) may target a link by name. */
+function changeRequest(socket: NetlinkSocket, target: Target, action: LinkActionSpec): Pending | undefined {
+  if (action.kind === "set") return setRequest(socket, target, action.changes);
+  if (!("index" in target)) throw new Error(`a ${action.kind} action needs the link's index`);
+  const { index } = target;
   switch (action.kind) {
     case "delete":
       return { request: { type: "delLink", index }, label: "RTM_DELLINK" };
-    case "set":
-      return setRequest(socket, { index }, action.changes);
     case "addAddr":
     case "delAddr": {
       const { address, prefixLen } = action.cidr;
@@ -272,59 +276,37 @@ function changeRequest(socket: NetlinkSocket, index: number, action: LinkActionS
   }
 }
 
-type SetAction = Extract<LinkActionSpec, { kind: "set" }>;
-
 /**
  * Changes that can name their link instead of its index: attribute changes
  * that keep its name and need no other link looked up (so a missing link is
- * still the first failure reported).
+ * still the first failure reported). With the link given by name they go
+ * without a lookup first, one round trip instead of two.
  */
-const byNameOnly = (actions: readonly LinkActionSpec[]): actions is readonly SetAction[] =>
+const byNameOnly = (actions: readonly LinkActionSpec[]) =>
   actions.length > 0 && actions.every((a) => a.kind === "set" && a.changes.name === undefined && a.changes.master === undefined);
-
-/**
- * A linkDo on a link given by name whose actions are all byNameOnly changes:
- * no lookup first. The changes name the link and its state after them rides
- * in the same datagram, so it takes one round trip instead of two.
- */
-function changeByName(socket: NetlinkSocket, provider: LinkRef & { kind: "name" }, actions: readonly SetAction[]): LinkDoResult {
-  const target = { byName: provider.name };
-  const batch = [
-    ...actions.map((a) => setRequest(socket, target, a.changes)),
-    { request: { type: "getLink", name: provider.name, extMask: LINK_EXT_MASK }, label: "RTM_GETLINK" } as Pending,
-  ];
-  let replies: Message[][];
-  try {
-    replies = socket.transact(batch);
-  } catch (err) {
-    const at = (err as { requestIndex?: number }).requestIndex ?? 0;
-    const missing = err instanceof NetlinkError && err.errno === ENODEV;
-    if (missing && at === 0)
-      throw new ActionError(-1, "link provider (name)", true, new NotFoundError("link", `no link with ${describe(provider)}`));
-    if (at === actions.length) throw missing ? new NotFoundError("link", `link "${provider.name}" is gone`) : err;
-    throw new ActionError(at, "set", true, err);
-  }
-  const msg = replies.at(-1)?.find((m) => m.kind === "link");
-  if (msg?.kind !== "link") throw new NotFoundError("link", `link "${provider.name}" is gone`);
-  return { link: msg.link, results: actions.map(() => null) };
-}
 
 /** Gets or creates the link and runs the actions; failures are ActionErrors indexed into `actions` (-1: the provider). */
 export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, actions: readonly LinkActionSpec[]): Promise<LinkDoResult> {
-  if (provider.kind === "name" && byNameOnly(actions)) return changeByName(socket, provider, actions);
+  const providerFailed = (err: unknown) =>
+    provider.kind === "new" ? providerError(err) : new ActionError(-1, `link provider (${provider.kind})`, true, err);
   // Only the index is needed when the result is the state read back after the actions and no action is handed the link.
   const indexOnly = provider.kind === "name" && actions.length > 0 && actions.every((a) => a.kind !== "delete" && a.kind !== "custom");
+  const byName = provider.kind === "name" && byNameOnly(actions);
   let link: Link | undefined;
-  let index: number;
+  let target: Target;
   try {
-    if (indexOnly) index = indexOfLink(socket, provider);
+    if (byName) target = { byName: provider.name };
+    else if (indexOnly) target = { index: indexOfLink(socket, provider) };
     else {
       link = resolveLink(socket, provider);
-      index = link.index;
+      target = { index: link.index };
     }
   } catch (err) {
-    throw provider.kind === "new" ? providerError(err) : new ActionError(-1, `link provider (${provider.kind})`, true, err);
+    throw providerFailed(err);
   }
+  /** How the link is asked for again: as the changes name it. */
+  const self: NameOrIndex = "index" in target ? { kind: "index", index: target.index } : { kind: "name", name: target.byName };
+  const gone = () => new NotFoundError("link", self.kind === "index" ? `link ${self.index} is gone` : `link "${self.name}" is gone`);
   const results: unknown[] = [];
   let pending: { request: RequestBody; label: string; index: number }[] = [];
   let deleted = false;
@@ -333,18 +315,17 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
     const batch = pending;
     pending = [];
     if (batch.length === 0) return undefined;
-    const last = {
-      request: { type: "getLink", index, extMask: LINK_EXT_MASK } as RequestBody,
-      label: "RTM_GETLINK",
-      index: -1,
-    };
+    const last = { ...getLinkRequest(self), index: -1 };
     const sent = lookup ? [...batch, last] : batch;
     let replies: Message[][];
     try {
       replies = socket.transact(sent);
     } catch (err) {
       const at = sent[(err as { requestIndex?: number }).requestIndex ?? 0] as (typeof sent)[number];
-      if (at === last) throw err instanceof NetlinkError && err.errno === ENODEV ? new NotFoundError("link", `link ${index} is gone`) : err;
+      const missing = err instanceof NetlinkError && err.errno === ENODEV;
+      // By name, the first change is where the kernel finds the link missing.
+      if (byName && missing && at === sent[0]) throw providerFailed(new NotFoundError("link", `no link with ${describe(self)}`));
+      if (at === last) throw missing ? gone() : err;
       throw new ActionError(at.index, (actions[at.index] as LinkActionSpec).kind, true, err);
     }
     const msg = lookup ? replies.at(-1)?.find((m) => m.kind === "link") : undefined;
@@ -352,7 +333,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   };
   for (const [i, action] of actions.entries()) {
     try {
-      const change = changeRequest(socket, index, action);
+      const change = changeRequest(socket, target, action);
       if (change) {
         pending.push({ ...change, index: i });
         results.push(null);
@@ -360,7 +341,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
         continue;
       }
       flush();
-      if (action.kind === "addrs") results.push(listAddrs(socket).filter((a) => a.index === index));
+      if (action.kind === "addrs") results.push(listAddrs(socket).filter((a) => a.index === (target as { index: number }).index));
       else if (action.kind === "custom") results.push(await callCustom(action.module, action.export, action.args, { link }));
     } catch (err) {
       throw err instanceof ActionError ? err : new ActionError(i, action.kind, true, err);
@@ -369,7 +350,7 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   // With no actions the link is already as the kernel reported it after creation.
   const refresh = !deleted && actions.length > 0;
   const refreshed = flush(refresh);
-  const current = refresh ? (refreshed ?? findLink(socket, { kind: "index", index })) : link;
+  const current = refresh ? (refreshed ?? findLink(socket, self)) : link;
   return { link: current as Link, results };
 }
 
