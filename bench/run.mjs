@@ -3,15 +3,15 @@
 //
 //   node bench/run.mjs [--n 100,500] [--runs 3] [--peers a,b] [--ref NAME]
 //                      [--ipv6 off|on] [--settle MS] [--timeout S] [--workers W]
-//                      [--bridge-ports K]
+//                      [--bridge-ports K] [--netns-dir private|host]
 //
 // Runs every peer of PEERS for each N, --runs times (peers interleaved within a
 // run round), takes the median of each phase over the runs, prints a table and
 // writes bench-results/latest.json and bench-results/latest.md.
 // Needs root (network namespaces). Run bench/setup.sh first.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +57,18 @@ const PEERS = [
 
 // ---- options -----------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { n: [100, 500], runs: 3, ref: null, peers: null, ipv6: "off", settle: null, timeout: 900, workers: 4, bridgePorts: 1000 };
+  const o = {
+    n: [100, 500],
+    runs: 3,
+    ref: null,
+    peers: null,
+    ipv6: "off",
+    settle: null,
+    timeout: 900,
+    workers: 4,
+    bridgePorts: 1000,
+    netnsDir: "private",
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -77,11 +88,12 @@ function parseArgs(argv) {
     else if (a === "--timeout") o.timeout = Number.parseInt(v(), 10);
     else if (a === "--workers") o.workers = Number.parseInt(v(), 10);
     else if (a === "--bridge-ports") o.bridgePorts = Number(v());
+    else if (a === "--netns-dir") o.netnsDir = v();
     else if (a === "-h" || a === "--help") {
       console.log(
         readFileSync(fileURLToPath(import.meta.url), "utf8")
           .split("\n")
-          .slice(1, 11)
+          .slice(1, 12)
           .join("\n"),
       );
       process.exit(0);
@@ -91,6 +103,7 @@ function parseArgs(argv) {
   if (!Number.isInteger(o.runs) || o.runs < 1) die("--runs: integer >= 1");
   if (o.ipv6 !== "on" && o.ipv6 !== "off") die("--ipv6: on|off");
   if (!Number.isInteger(o.workers) || o.workers < 1) die("--workers: integer >= 1");
+  if (o.netnsDir !== "private" && o.netnsDir !== "host") die("--netns-dir: private|host");
   // A bridge takes at most 1023 ports (BR_MAX_PORTS = 1024, port number 0 is
   // reserved); a bridge inside the chain also holds 2 joint ends.
   if (!Number.isInteger(o.bridgePorts) || o.bridgePorts < 1 || o.bridgePorts > 1021) die("--bridge-ports: integer in 1..1021");
@@ -100,6 +113,34 @@ function parseArgs(argv) {
 function die(msg) {
   console.error(`bench: ${msg}`);
   process.exit(2);
+}
+
+// ---- where named namespaces' files live -------------------------------------------------
+// --netns-dir private (default): the bench re-runs itself in a mount namespace
+// of its own with an empty tmpfs on /run/netns, so every peer's mount-point
+// files land on the same fresh filesystem instead of the host's directory
+// (an ext4 without journal on this kind of host, where allocating an inode
+// skips every inode freed in the last 60 s: the previous peers' teardowns
+// would be paid by whichever peer runs next). Nothing the bench makes is
+// visible to, or left on, the host.
+const NETNS_DIR = "/run/netns";
+const PRIVATE_MARK = "NESLINK_BENCH_PRIVATE_NETNS";
+
+function inParentsMountNs() {
+  return readlinkSync("/proc/self/ns/mnt") === readlinkSync(`/proc/${process.ppid}/ns/mnt`);
+}
+
+function enterPrivateNetnsDir() {
+  if (process.env[PRIVATE_MARK] !== "1") {
+    const argv = ["--mount", "--propagation", "private", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+    const r = spawnSync("unshare", argv, { stdio: "inherit", env: { ...process.env, [PRIVATE_MARK]: "1" } });
+    if (r.error) die(`--netns-dir private needs util-linux's unshare: ${r.error.message}`);
+    process.exit(r.status ?? 1);
+  }
+  // The mark alone is no proof (it may come from a user's shell): never cover the host's /run/netns.
+  if (inParentsMountNs()) die(`${PRIVATE_MARK}=1 but not in a mount namespace of its own; refusing to mount over ${NETNS_DIR}`);
+  mkdirSync(NETNS_DIR, { recursive: true });
+  execFileSync("mount", ["-t", "tmpfs", "-o", "mode=0755,size=16m", "neslink-bench", NETNS_DIR]);
 }
 
 // ---- namespace bookkeeping -------------------------------------------------------
@@ -284,6 +325,7 @@ function targets(results, ns) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) die("needs root (network namespaces)");
+  if (o.netnsDir === "private") enterPrivateNetnsDir();
   let peers = PEERS;
   if (o.peers) {
     const unknown = o.peers.filter((p) => !PEERS.some((x) => x.name === p));
@@ -354,6 +396,7 @@ async function main() {
     ref,
     ipv6: o.ipv6,
     bridge_ports: o.bridgePorts,
+    netns_dir: o.netnsDir === "private" ? "a tmpfs of the bench's own mount namespace" : "the host's /run/netns",
     go_workers: o.workers,
     statistic: "median over runs, per phase independently (total_ms is the median of totals)",
     peak_rss: "largest peak RSS of any single process in the peer tree (see bench/README.md)",
@@ -364,7 +407,7 @@ async function main() {
   writeFileSync(join(OUT, "latest.json"), `${JSON.stringify({ meta, results }, null, 2)}\n`);
 
   const versions = [...new Map(results.map((r) => [r.peer, r.version])).entries()].map(([p, v]) => `- ${p}: ${v}`);
-  let md = `# neslink benchmark: latest run\n\n${meta.date}; kernel ${meta.host.kernel}, ${meta.host.cpus} CPUs, Node ${meta.host.node}; runs per point: ${o.runs} (median); IPv6 in the namespaces: ${o.ipv6}; ports per bridge: ${o.bridgePorts}; ratios relative to **${ref}**${failed ? "\n\n**Some runs FAILED: see the harness output.**" : ""}\n\nWorkload: hub namespace with ceil(N/${o.bridgePorts}) chained bridges, N namespaces each joined by a veth pair (eth0 10.200.x.y/16, all up), ping between two namespaces (untimed), inventory of every link and address of all N+1 namespaces, teardown. See bench/README.md.\n`;
+  let md = `# neslink benchmark: latest run\n\n${meta.date}; kernel ${meta.host.kernel}, ${meta.host.cpus} CPUs, Node ${meta.host.node}; runs per point: ${o.runs} (median); IPv6 in the namespaces: ${o.ipv6}; ports per bridge: ${o.bridgePorts}; namespace files: ${meta.netns_dir}; ratios relative to **${ref}**${failed ? "\n\n**Some runs FAILED: see the harness output.**" : ""}\n\nWorkload: hub namespace with ceil(N/${o.bridgePorts}) chained bridges, N namespaces each joined by a veth pair (eth0 10.200.x.y/16, all up), ping between two namespaces (untimed), inventory of every link and address of all N+1 namespaces, teardown. See bench/README.md.\n`;
   for (const n of o.n) {
     const rows = results.filter((r) => r.n === n);
     if (!rows.length) continue;
