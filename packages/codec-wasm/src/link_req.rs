@@ -198,7 +198,6 @@ fn flag(bit: u32, wanted: Option<bool>) -> (u32, u32) {
     }
 }
 
-/// As `ip link set dev X [up|down] [promisc on|off] [mtu N] [address M] [group G] [master B|nomaster] [alias A] [name N]`.
 /// The link a set request acts on: ifi_index, and the IFLA_IFNAME to send
 /// (the new name, or with index 0 the link's own name).
 fn set_target(r: &SetLink) -> Result<(u32, Option<&str>)> {
@@ -214,6 +213,7 @@ fn set_target(r: &SetLink) -> Result<(u32, Option<&str>)> {
     }
 }
 
+/// As `ip link set dev X [up|down] [promisc on|off] [mtu N] [address M] [group G] [master B|nomaster] [alias A] [name N]`.
 pub fn push_set_link(buf: &mut Vec<u8>, r: &SetLink) -> Result<()> {
     let (target, name) = set_target(r)?;
     let (up, up_change) = flag(IFF_UP, r.up);

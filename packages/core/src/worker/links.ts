@@ -306,7 +306,6 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
   }
   /** How the link is asked for again: as the changes name it. */
   const self: NameOrIndex = "index" in target ? { kind: "index", index: target.index } : { kind: "name", name: target.byName };
-  const gone = () => new NotFoundError("link", self.kind === "index" ? `link ${self.index} is gone` : `link "${self.name}" is gone`);
   const results: unknown[] = [];
   let pending: { request: RequestBody; label: string; index: number }[] = [];
   let deleted = false;
@@ -315,8 +314,8 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
     const batch = pending;
     pending = [];
     if (batch.length === 0) return undefined;
-    const last = { ...getLinkRequest(self), index: -1 };
-    const sent = lookup ? [...batch, last] : batch;
+    const last = lookup ? { ...getLinkRequest(self), index: -1 } : undefined;
+    const sent = last ? [...batch, last] : batch;
     let replies: Message[][];
     try {
       replies = socket.transact(sent);
@@ -325,7 +324,11 @@ export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, a
       const missing = err instanceof NetlinkError && err.errno === ENODEV;
       // By name, the first change is where the kernel finds the link missing.
       if (byName && missing && at === sent[0]) throw providerFailed(new NotFoundError("link", `no link with ${describe(self)}`));
-      if (at === last) throw missing ? gone() : err;
+      if (at === last) {
+        throw missing
+          ? new NotFoundError("link", self.kind === "index" ? `link ${self.index} is gone` : `link "${self.name}" is gone`)
+          : err;
+      }
       throw new ActionError(at.index, (actions[at.index] as LinkActionSpec).kind, true, err);
     }
     const msg = lookup ? replies.at(-1)?.find((m) => m.kind === "link") : undefined;
