@@ -1,0 +1,71 @@
+/**
+ * Every code example of the READMEs runs as written. Each runs in a child
+ * process inside a mount and network namespace of its own, with a fresh tmpfs
+ * on /run/netns: the examples' names ("lab1", "hub") and everything they make
+ * stay there, and go with the child when it exits.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const READMES = ["README.md", "packages/core/README.md", "packages/codec-wasm/README.md"];
+/** Under the repository's node_modules, so `@neslink/*` resolve as they do for a user's script. */
+const SCRATCH = `${ROOT}node_modules/.cache/neslink-readme`;
+/** Generous: the largest example makes 501 namespaces and 500 veths. */
+const EXAMPLE_TIMEOUT_MS = 60_000;
+
+interface Example {
+  readme: string;
+  line: number;
+  code: string;
+}
+
+function examplesOf(readme: string): Example[] {
+  const text = readFileSync(`${ROOT}${readme}`, "utf8");
+  const examples: Example[] = [];
+  const fence = /^```(ts|js)\n([\s\S]*?)^```$/gm;
+  for (let m = fence.exec(text); m; m = fence.exec(text)) {
+    examples.push({ readme, line: text.slice(0, m.index).split("\n").length, code: m[2] as string });
+  }
+  return examples;
+}
+
+/** Runs a module in a new mount + network namespace whose /run/netns is an empty tmpfs. */
+function runIsolated(file: string) {
+  mkdirSync("/run/netns", { recursive: true });
+  return spawnSync(
+    "unshare",
+    [
+      "--mount",
+      "--net",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      'mount -t tmpfs neslink-readme /run/netns && exec "$0" "$1"',
+      process.execPath,
+      file,
+    ],
+    { encoding: "utf8", timeout: EXAMPLE_TIMEOUT_MS },
+  );
+}
+
+const examples = READMES.flatMap(examplesOf);
+
+describe("README examples", () => {
+  it("finds the examples", () => {
+    expect(examples.filter((e) => e.readme === "README.md").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(examples.map((e) => [`${e.readme}:${e.line}`, e] as const))("%s runs as written and exits by itself", (_, example) => {
+    mkdirSync(SCRATCH, { recursive: true });
+    const file = `${SCRATCH}/${example.readme.replaceAll("/", "_")}-${example.line}.mjs`;
+    writeFileSync(file, example.code);
+    const run = runIsolated(file);
+    expect(run.error, "timed out: the example did not exit by itself").toBeUndefined();
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+});
