@@ -51,6 +51,10 @@ export { listNamed } from "./namespace/list.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { Pool, type PoolOptions } from "./pool/pool.js";
+/** Topologies as data: `topology.load(file)` gives a validated Topology (plan, apply, destroy and inspect build on it). */
+export * as topology from "./topology/index.js";
+export type { Problem, Topology, TopologyFile, TopologyInterface, TopologyLink, TopologyNode } from "./topology/index.js";
+export { TopologyError } from "./topology/problems.js";
 
 /** Namespace providers: which namespace nsDo works in. */
 export const ns = {

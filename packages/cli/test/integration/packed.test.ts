@@ -14,7 +14,14 @@ const PACKAGES = ["codec-wasm", "core", "cli", "http"] as const;
 /** What each tarball must hold besides package.json, README.md and LICENSE. */
 const REQUIRED: Record<(typeof PACKAGES)[number], string[]> = {
   "codec-wasm": ["index.js", "index.d.ts", "pkg/codec_bg.wasm", "pkg/codec.js"],
-  core: ["dist/index.js", "dist/index.d.ts", "dist/worker/main.js", "examples/tcp-echo.mjs"],
+  core: [
+    "dist/index.js",
+    "dist/index.d.ts",
+    "dist/worker/main.js",
+    "examples/tcp-echo.mjs",
+    "examples/topologies/router.yaml",
+    "topology.schema.json",
+  ],
   cli: ["dist/bin.js"],
   http: ["dist/bin.js", "dist/index.js"],
 };

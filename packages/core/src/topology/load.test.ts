@@ -1,0 +1,220 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, describe, expect, it } from "vitest";
+import { ValidationError } from "../errors.js";
+import { load } from "./load.js";
+import { TopologyError } from "./problems.js";
+import { TopologyFileSchema as schema } from "./schema.js";
+
+const dir = mkdtempSync(`${tmpdir()}/neslink-topo-`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function problemsOf(input: string | object) {
+  try {
+    load(input);
+  } catch (err) {
+    expect(err).toBeInstanceOf(TopologyError);
+    expect((err as TopologyError).code).toBe("ERR_TOPOLOGY_INVALID");
+    return (err as TopologyError).problems.map(({ path, message, line }) => ({ path, message, ...(line !== undefined && { line }) }));
+  }
+  throw new Error("expected the topology to be refused");
+}
+
+const ISSUE_EXAMPLE = `name: demo                      # [a-z0-9-], 1..12 characters
+nodes:
+  sw: { bridges: [br0] }        # bridges live inside a node
+  r1: { sysctls: { net.ipv4.ip_forward: 1 } }
+  h1: { routes: [{ to: default, via: 10.0.1.254 }] }
+  h2: { netns: lab-h2 }         # optional explicit namespace name
+links:
+  - endpoints: ["h1:eth0", "r1:eth1"]             # a veth pair between two nodes
+  - endpoints:
+      - { node: h2, interface: eth0, addresses: [10.0.2.1/24, "fd00:2::1/64"], mac: "02:00:00:00:02:01" }
+      - { node: sw, interface: p2, master: br0 }
+    mtu: 9000
+`;
+
+describe("topology.load", () => {
+  it("resolves the documented example: namespace names, both ends of each veth, addresses, masters, MTUs", () => {
+    const t = load(ISSUE_EXAMPLE);
+    expect(t.name).toBe("demo");
+    expect(t.nodes.map((n) => [n.name, n.netns])).toEqual([
+      ["h1", "demo-h1"],
+      ["h2", "lab-h2"],
+      ["r1", "demo-r1"],
+      ["sw", "demo-sw"],
+    ]);
+    const node = (name: string) => t.nodes.find((n) => n.name === name);
+    expect(node("r1")?.sysctls).toEqual({ "net.ipv4.ip_forward": "1" });
+    expect(node("h1")?.routes).toEqual([{ to: "default", via: "10.0.1.254" }]);
+    expect(node("h2")?.interfaces).toEqual([
+      {
+        name: "eth0",
+        kind: "veth",
+        addresses: ["10.0.2.1/24", "fd00:2::1/64"],
+        mac: "02:00:00:00:02:01",
+        mtu: 9000,
+        up: true,
+        peer: { node: "sw", interface: "p2" },
+      },
+    ]);
+    expect(node("sw")?.interfaces.map((i) => [i.name, i.kind, i.master])).toEqual([
+      ["br0", "bridge", undefined],
+      ["p2", "veth", "br0"],
+    ]);
+    expect(t.links).toEqual([
+      {
+        endpoints: [
+          { node: "h1", interface: "eth0" },
+          { node: "r1", interface: "eth1" },
+        ],
+        up: true,
+      },
+      {
+        endpoints: [
+          { node: "h2", interface: "eth0" },
+          { node: "sw", interface: "p2" },
+        ],
+        up: true,
+        mtu: 9000,
+      },
+    ]);
+  });
+
+  it("reads the same topology from a YAML file, a JSON file and a parsed object", () => {
+    const fromYaml = load(ISSUE_EXAMPLE);
+    writeFileSync(`${dir}/demo.yaml`, ISSUE_EXAMPLE);
+    const json = JSON.stringify(JSON.parse(JSON.stringify(fromYaml.name === "demo" ? yamlAsObject() : {})));
+    writeFileSync(`${dir}/demo.json`, json);
+    expect(load(`${dir}/demo.yaml`)).toEqual(fromYaml);
+    expect(load(`${dir}/demo.json`)).toEqual(fromYaml);
+    expect(load(JSON.parse(json))).toEqual(fromYaml);
+  });
+
+  it("loads the shipped examples", () => {
+    for (const [file, nodes, links] of [
+      ["router", 3, 2],
+      ["leaf-spine", 14, 16],
+      ["star-500", 501, 500],
+    ] as const) {
+      const t = load(new URL(`../../examples/topologies/${file}.yaml`, import.meta.url).pathname);
+      expect([t.nodes.length, t.links.length]).toEqual([nodes, links]);
+    }
+  });
+
+  it("reports every mistake of a file, each with its path and line", () => {
+    const text = [
+      "name: Demo_1",
+      "nodes:",
+      "  sw: { bridges: [br0, br0], colour: red }",
+      "  r1: { sysctls: { kernel.panic: 1 } }",
+      "  h1: { routes: [{ to: 10.0.0.0/33, via: 10.0.1.254 }, { to: default }] }",
+      "links:",
+      '  - endpoints: ["h1:eth0", "r9:eth1"]',
+      '  - endpoints: ["h1:eth0", "sw:averyveryverylongname"]',
+      "  - endpoints: [42, 43]",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "name", message: "must be [a-z0-9-], 1 to 12 characters", line: 1 },
+      { path: "nodes.sw.colour", message: "is not a known field", line: 3 },
+      { path: 'nodes.r1.sysctls["kernel.panic"]', message: expect.stringContaining("is not a valid key here"), line: 4 },
+      { path: "links[2].endpoints[0]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
+      { path: "nodes.h1.routes[0].to", message: 'prefix length "33" must be 0..32', line: 5 },
+      { path: "nodes.h1.routes[1]", message: "a route needs a gateway (via) or a device (dev)", line: 5 },
+      { path: "nodes.sw.bridges[1]", message: 'interface "br0" of node "sw" is already declared at nodes.sw.bridges[0]', line: 3 },
+      { path: "links[0].endpoints[1]", message: 'no node named "r9"', line: 7 },
+      { path: "links[1].endpoints[1]", message: '"averyveryverylongname" is longer than 15 bytes', line: 8 },
+    ]);
+  });
+
+  it("checks what needs the whole file: masters, bridge ports, IPv6, namespaces, addresses and routes on interfaces that exist", () => {
+    const ports = Array.from({ length: 1024 }, (_, i) => ({ endpoints: [`h:e${i}`, { node: "sw", interface: `p${i}`, master: "br0" }] }));
+    expect(problemsOf({ name: "big", nodes: { sw: { bridges: ["br0"] }, h: {} }, links: ports })).toEqual([
+      { path: "nodes.sw.bridges[0]", message: 'bridge "br0" has 1024 ports; a bridge takes at most 1023' },
+    ]);
+    expect(
+      problemsOf({
+        name: "t",
+        nodes: {
+          a: { netns: "shared", ipv6: false, addresses: { eth9: ["10.0.0.1/24"], eth0: ["fd00::1/64"] } },
+          b: {
+            netns: "shared",
+            routes: [
+              { to: "10.1.0.0/16", dev: "nope" },
+              { to: "fd00:1::/64", via: "10.0.0.1" },
+            ],
+          },
+          "c.x": {},
+        },
+        links: [
+          { endpoints: [{ node: "a", interface: "eth0", master: "br9" }, "b:eth0"] },
+          { endpoints: ["a:eth0", "b:lo"] },
+          { endpoints: ["c.x:eth0", "b:eth1"] },
+        ],
+      }),
+    ).toEqual([
+      { path: "nodes.b.netns", message: 'namespace "shared" is node "a"\'s too' },
+      { path: "nodes.b.routes[1].via", message: "is not of the destination's address family" },
+      { path: "links[1].endpoints[0]", message: 'interface "eth0" of node "a" is already declared at links[0].endpoints[0].interface' },
+      { path: "links[1].endpoints[1]", message: '"lo" is the node\'s loopback; it exists already' },
+      { path: "nodes.a.addresses.eth9", message: 'node "a" has no interface "eth9"' },
+      { path: "nodes.a.addresses.eth0[0]", message: "IPv6 address on a node with ipv6: false" },
+      { path: "links[0].endpoints[0].master", message: 'node "a" has no bridge "br9"' },
+      { path: "nodes.b.routes[0].dev", message: 'node "b" has no interface "nope"' },
+    ]);
+  });
+
+  it("refuses names the kernel or the mount dir would refuse, generated ones included", () => {
+    expect(problemsOf({ name: "t", nodes: { a: { netns: "../etc" }, b: {} }, links: [{ endpoints: ["a:e%d", "b:e 1"] }] })).toEqual([
+      { path: "nodes.a.netns", message: expect.stringContaining("escape the mount dir") },
+      { path: "links[0].endpoints[0]", message: expect.stringContaining("%") },
+      { path: "links[0].endpoints[1]", message: expect.stringContaining("whitespace") },
+    ]);
+    const long = "n".repeat(63);
+    expect(problemsOf({ name: "twelve-chars", nodes: { [long]: {}, [`${long.slice(1)}x`]: { netns: "ok" } } })).toEqual([]);
+  });
+
+  it("ships its JSON Schema as generated from the one definition load validates with", () => {
+    const shipped = JSON.parse(readFileSync(new URL("../../topology.schema.json", import.meta.url), "utf8"));
+    expect(shipped).toEqual(JSON.parse(JSON.stringify(schema)));
+    expect(shipped.$id).toMatch(/topology\.schema\.json$/);
+  });
+
+  it("names the line of a YAML syntax error and of a duplicate key", () => {
+    expect(problemsOf("name: x\nnodes:\n  a: {}\n  a: {}\n")).toEqual([{ path: "", message: "Map keys must be unique", line: 4 }]);
+    expect(problemsOf("name: x\nnodes: [\n")[0]).toMatchObject({ path: "", line: expect.any(Number) });
+  });
+
+  it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file", () => {
+    execFileSync("mkfifo", [`${dir}/fifo`]);
+    for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {
+      expect(() => load(path)).toThrow(ValidationError);
+    }
+    writeFileSync(`${dir}/bad-utf8.yaml`, Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0x0a]));
+    expect(() => load(`${dir}/bad-utf8.yaml`)).toThrow(/not valid UTF-8/);
+  });
+});
+
+function yamlAsObject() {
+  return {
+    name: "demo",
+    nodes: {
+      sw: { bridges: ["br0"] },
+      r1: { sysctls: { "net.ipv4.ip_forward": 1 } },
+      h1: { routes: [{ to: "default", via: "10.0.1.254" }] },
+      h2: { netns: "lab-h2" },
+    },
+    links: [
+      { endpoints: ["h1:eth0", "r1:eth1"] },
+      {
+        endpoints: [
+          { node: "h2", interface: "eth0", addresses: ["10.0.2.1/24", "fd00:2::1/64"], mac: "02:00:00:00:02:01" },
+          { node: "sw", interface: "p2", master: "br0" },
+        ],
+        mtu: 9000,
+      },
+    ],
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * From a file whose shape is right to a Topology: everything that needs the
+ * whole file is checked here, with core's own validators (names, CIDRs,
+ * MACs), and every problem is recorded, not just the first.
+ */
+import { basename } from "node:path";
+import * as net from "../validate/net.js";
+import * as v from "../validate/validate.js";
+import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
+import type { Path, Problems } from "./problems.js";
+import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
+
+/** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
+export const MAX_BRIDGE_PORTS = 1023;
+
+interface Declared {
+  iface: TopologyInterface;
+  path: Path;
+}
+
+/** One node's interfaces as they are declared, each name once. */
+class NodeInterfaces {
+  readonly byName = new Map<string, Declared>();
+
+  constructor(
+    readonly node: string,
+    readonly problems: Problems,
+  ) {}
+
+  declare(path: Path, iface: TopologyInterface): TopologyInterface | undefined {
+    if (this.problems.check(path, () => v.linkName("interface", iface.name)) === undefined) return undefined;
+    if (iface.name === "lo") {
+      this.problems.add(path, `"lo" is the node's loopback; it exists already`);
+      return undefined;
+    }
+    const earlier = this.byName.get(iface.name);
+    if (earlier) {
+      this.problems.add(path, `interface "${iface.name}" of node "${this.node}" is already declared at ${pathText(earlier.path)}`);
+      return undefined;
+    }
+    this.byName.set(iface.name, { iface, path });
+    return iface;
+  }
+}
+
+/** Where an interface's `master` is written, given where the interface is declared. */
+function masterPath(path: Path): Path {
+  return path.at(-1) === "interface" ? [...path.slice(0, -1), "master"] : [...path, "master"];
+}
+
+function pathText(path: Path): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, ipv6: boolean): string[] {
+  const out: string[] = [];
+  for (const [i, value] of (values ?? []).entries()) {
+    const c = problems.check([...path, i], () => net.cidr("address", value));
+    if (!c) continue;
+    if (!ipv6 && c.family === net.AF_INET6) problems.add([...path, i], `IPv6 address on a node with ipv6: false`);
+    else out.push(value);
+  }
+  return out;
+}
+
+function endpointOf(problems: Problems, path: Path, endpoint: TopologyFileEndpoint, nodes: ReadonlySet<string>) {
+  const parsed =
+    typeof endpoint === "string" ? { node: endpoint.split(":")[0] as string, interface: endpoint.split(":")[1] as string } : endpoint;
+  if (!nodes.has(parsed.node)) {
+    problems.add(typeof endpoint === "string" ? path : [...path, "node"], `no node named "${parsed.node}"`);
+    return undefined;
+  }
+  return parsed;
+}
+
+function commandArgv(command: string | string[]): string[] {
+  return typeof command === "string" ? ["/bin/sh", "-c", command] : [...command];
+}
+
+function processes(problems: Problems, path: Path, list: readonly TopologyFileProcess[] | undefined): TopologyProcess[] {
+  const out: TopologyProcess[] = [];
+  const used = new Set<string>();
+  for (const [i, p] of (list ?? []).entries()) {
+    const spec = typeof p === "object" && !Array.isArray(p) ? p : { command: p };
+    const argv = commandArgv(spec.command);
+    const program = typeof spec.command === "string" ? (spec.command.trim().split(/\s+/)[0] ?? "sh") : (argv[0] as string);
+    let name = spec.name ?? basename(program);
+    if (spec.name !== undefined && used.has(name)) problems.add([...path, i, "name"], `process name "${name}" is used twice`);
+    for (let n = 2; used.has(name); n++) name = `${basename(program)}-${n}`;
+    used.add(name);
+    out.push({ name, argv, env: { ...(spec.env ?? {}) } });
+  }
+  return out;
+}
+
+function routes(problems: Problems, path: Path, node: TopologyFileNode): TopologyRoute[] {
+  const out: TopologyRoute[] = [];
+  for (const [i, r] of (node.routes ?? []).entries()) {
+    const at = [...path, i];
+    const family = r.to === "default" ? undefined : (problems.check([...at, "to"], () => net.cidr("to", r.to))?.family ?? null);
+    const via = r.via === undefined ? undefined : problems.check([...at, "via"], () => net.familyOf("via", r.via));
+    if (r.via === undefined && r.dev === undefined) problems.add(at, "a route needs a gateway (via) or a device (dev)");
+    if (family && via && family !== via) problems.add([...at, "via"], "is not of the destination's address family");
+    if (family === null || (r.via !== undefined && via === undefined)) continue;
+    out.push({ ...r });
+  }
+  return out;
+}
+
+function sysctlValue(value: string | number | boolean): string {
+  return typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+}
+
+/**
+ * Resolves a topology file into a Topology, recording every problem in
+ * `problems`; the result is only meaningful when none was recorded.
+ */
+export function resolve(file: TopologyFile, problems: Problems): Topology {
+  const nodeNames = new Set(Object.keys(file.nodes));
+  const declared = new Map<string, NodeInterfaces>();
+  const nodes = new Map<string, TopologyNode>();
+  const netnsOwner = new Map<string, string>();
+
+  for (const name of [...nodeNames].sort()) {
+    const spec = file.nodes[name] as TopologyFileNode;
+    const at: Path = ["nodes", name];
+    const netns = spec.netns ?? `${file.name}-${name}`;
+    problems.check(spec.netns !== undefined ? [...at, "netns"] : at, () => v.namespaceName("netns", netns));
+    const other = netnsOwner.get(netns);
+    if (other !== undefined)
+      problems.add(spec.netns !== undefined ? [...at, "netns"] : at, `namespace "${netns}" is node "${other}"'s too`);
+    netnsOwner.set(netns, name);
+
+    const ifaces = new NodeInterfaces(name, problems);
+    declared.set(name, ifaces);
+    for (const [i, bridge] of (spec.bridges ?? []).entries()) {
+      ifaces.declare([...at, "bridges", i], { name: bridge, kind: "bridge", addresses: [], up: true });
+    }
+    for (const [ifname, def] of Object.entries(spec.interfaces ?? {})) {
+      const p: Path = [...at, "interfaces", ifname];
+      for (const key of ["remote", "local", "group"] as const) {
+        const value = def.kind === "vxlan" ? def[key] : undefined;
+        if (value !== undefined) problems.check([...p, key], () => net.ip(key, value));
+      }
+      if (def.parent !== undefined) problems.check([...p, "parent"], () => v.linkName("parent", def.parent));
+      if (def.mac !== undefined) problems.check([...p, "mac"], () => net.mac("mac", def.mac));
+      const { kind, mtu, mac, master, up } = def;
+      const iface: TopologyInterface = { name: ifname, kind, addresses: [], up: up ?? true, ...(mtu !== undefined && { mtu }) };
+      if (mac !== undefined) iface.mac = mac.toLowerCase();
+      if (master !== undefined) iface.master = master;
+      if (def.kind === "vxlan") {
+        const { id, remote, local, group, port, parent } = def;
+        iface.vxlan = {
+          id,
+          ...(remote && { remote }),
+          ...(local && { local }),
+          ...(group && { group }),
+          ...(port && { port }),
+          ...(parent && { parent }),
+        };
+        if (group !== undefined && parent === undefined) problems.add([...p, "group"], "a multicast group needs a parent link");
+        if (remote === undefined && group === undefined) problems.add(p, "a vxlan needs a remote or a multicast group");
+      } else {
+        iface.macvlan = { parent: def.parent, mode: def.mode ?? "bridge" };
+      }
+      ifaces.declare(p, iface);
+    }
+    nodes.set(name, {
+      name,
+      netns,
+      ipv6: spec.ipv6 ?? true,
+      sysctls: Object.fromEntries(Object.entries(spec.sysctls ?? {}).map(([k, value]) => [k, sysctlValue(value)])),
+      interfaces: [],
+      loopback: [],
+      routes: routes(problems, [...at, "routes"], spec),
+      exec: (spec.exec ?? []).map(commandArgv),
+      processes: processes(problems, [...at, "processes"], spec.processes),
+    });
+  }
+
+  const links: Topology["links"] = [];
+  for (const [i, link] of (file.links ?? []).entries()) {
+    // A link the schema refused was dropped, leaving its index empty so later paths stay right.
+    if (link === undefined) continue;
+    const ends = link.endpoints.map((e, j) => endpointOf(problems, ["links", i, "endpoints", j], e, nodeNames));
+    const [a, b] = ends;
+    if (!a || !b) continue;
+    const up = link.up ?? true;
+    const made = ends.map((end, j) => {
+      const e = end as Exclude<typeof end, undefined>;
+      const path: Path = ["links", i, "endpoints", j];
+      const full = typeof link.endpoints[j] === "object" ? (link.endpoints[j] as Exclude<TopologyFileEndpoint, string>) : undefined;
+      const node = nodes.get(e.node) as TopologyNode;
+      if (full?.mac !== undefined) problems.check([...path, "mac"], () => net.mac("mac", full.mac));
+      const other = (j === 0 ? b : a) as TopologyEndpoint;
+      const mtu = full?.mtu ?? link.mtu;
+      const iface: TopologyInterface = {
+        name: e.interface,
+        kind: "veth",
+        addresses: cidrs(problems, [...path, "addresses"], full?.addresses, node.ipv6),
+        up,
+        peer: { node: other.node, interface: other.interface },
+        ...(mtu !== undefined && { mtu }),
+        ...(full?.mac !== undefined && { mac: full.mac.toLowerCase() }),
+        ...(full?.master !== undefined && { master: full.master }),
+      };
+      return (declared.get(e.node) as NodeInterfaces).declare(full ? [...path, "interface"] : path, iface);
+    });
+    if (made.every(Boolean)) {
+      links.push({
+        endpoints: [
+          { node: a.node, interface: a.interface },
+          { node: b.node, interface: b.interface },
+        ],
+        up,
+        ...(link.mtu !== undefined && { mtu: link.mtu }),
+      });
+    }
+  }
+
+  for (const [name, node] of nodes) {
+    const ifaces = declared.get(name) as NodeInterfaces;
+    const spec = file.nodes[name] as TopologyFileNode;
+    for (const [ifname, list] of Object.entries(spec.addresses ?? {})) {
+      const path: Path = ["nodes", name, "addresses", ifname];
+      const valid = cidrs(problems, path, list, node.ipv6);
+      if (ifname === "lo") node.loopback.push(...valid);
+      else if (!ifaces.byName.has(ifname)) problems.add(path, `node "${name}" has no interface "${ifname}"`);
+      else (ifaces.byName.get(ifname) as Declared).iface.addresses.push(...valid);
+    }
+    const ports = new Map<string, number>();
+    for (const { iface, path } of ifaces.byName.values()) {
+      const seen = new Set<string>();
+      for (const address of iface.addresses) {
+        if (seen.has(address)) problems.add(path, `address ${address} is given twice for "${iface.name}"`);
+        seen.add(address);
+      }
+      if (iface.master === undefined) continue;
+      const master = ifaces.byName.get(iface.master)?.iface;
+      if (master?.kind !== "bridge") {
+        problems.add(masterPath(path), `node "${name}" has no bridge "${iface.master}"`);
+      } else ports.set(master.name, (ports.get(master.name) ?? 0) + 1);
+    }
+    for (const [bridge, count] of ports) {
+      if (count > MAX_BRIDGE_PORTS) {
+        problems.add(
+          ifaces.byName.get(bridge)?.path ?? ["nodes", name],
+          `bridge "${bridge}" has ${count} ports; a bridge takes at most ${MAX_BRIDGE_PORTS}`,
+        );
+      }
+    }
+    for (const [i, route] of node.routes.entries()) {
+      if (route.dev !== undefined && route.dev !== "lo" && !ifaces.byName.has(route.dev)) {
+        problems.add(["nodes", name, "routes", i, "dev"], `node "${name}" has no interface "${route.dev}"`);
+      }
+    }
+    node.interfaces = [...ifaces.byName.values()].map((d) => d.iface).sort((x, y) => (x.name < y.name ? -1 : 1));
+  }
+
+  return { name: file.name, nodes: [...nodes.values()], links };
+}

@@ -1,0 +1,83 @@
+/**
+ * Reading a topology from a file or from text: YAML (JSON is YAML too), with
+ * the position of every value kept, so a problem found later can name its
+ * line and column. Files are checked before they are read: a FIFO or a device
+ * would block or never end, and a huge file is not a topology.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { ValidationError } from "../errors.js";
+import type { Path } from "./problems.js";
+
+/** Far above any lab (a 2000-node star is ~200 KB), far below what would hurt. */
+export const MAX_TOPOLOGY_BYTES = 16 << 20;
+
+export interface Source {
+  /** The parsed value (undefined when the text does not parse). */
+  value: unknown;
+  /** Syntax errors, with their positions. */
+  syntaxErrors: { message: string; line: number; column: number }[];
+  /** Line and column of the value at `path`, or of its nearest ancestor that exists. */
+  locate(path: Path): { line: number; column: number } | undefined;
+}
+
+/** Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large. */
+export function readTopologyFile(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ValidationError("file", `cannot open ${path}: ${code === "ENOENT" ? "no such file" : code}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new ValidationError("file", `${path} is not a regular file`);
+    if (stat.size > MAX_TOPOLOGY_BYTES) throw new ValidationError("file", `${path} is larger than ${MAX_TOPOLOGY_BYTES} bytes`);
+    const buf = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buf.length) {
+      const n = readSync(fd, buf, read, buf.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, read));
+    } catch {
+      throw new ValidationError("file", `${path} is not valid UTF-8`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The node at `path` in the document, or its nearest ancestor that exists. */
+function nodeAt(root: Node | null, path: Path): Node | null {
+  let node = root;
+  for (const key of path) {
+    let next: unknown;
+    if (isMap(node)) next = node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(key))?.value;
+    else if (isSeq(node) && typeof key === "number") next = node.items[key];
+    if (!next || typeof next !== "object") break;
+    node = next as Node;
+  }
+  return node;
+}
+
+/** Parses YAML or JSON text, keeping positions. */
+export function parseSource(text: string): Source {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  return {
+    value: doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    syntaxErrors: doc.errors.map((e) => ({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) })),
+    locate(path) {
+      const node = nodeAt(doc.contents as Node | null, path);
+      return node?.range ? position(node.range[0]) : undefined;
+    },
+  };
+}
