@@ -25,6 +25,7 @@ const fns = {
   umount2: libc.func("int umount2(const char *target, int flags)"),
   gettid: libc.func("int gettid(void)"),
   ioctl: libc.func("int ioctl(int fd, unsigned long request, ...)"),
+  flock: libc.func("int flock(int fd, int operation)"),
 };
 
 /** Reads errno right after a failed call, before anything else can overwrite it. */
@@ -151,4 +152,12 @@ export function ifIndex(fd: number, name: string): number {
 
 export function gettid(): number {
   return fns.gettid();
+}
+
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+
+/** flock(2): an advisory lock the kernel drops when the descriptor is closed, or its process dies. */
+export function flock(fd: number, operation: number, detail?: string): void {
+  check("flock", fns.flock(fd, operation), detail);
 }

@@ -1,9 +1,22 @@
 /**
  * Topologies as data: a lab described in one YAML or JSON file. `load` turns
- * a file into a validated Topology; plan, apply, destroy and inspect work
- * from it.
+ * a file into a validated Topology; `plan` compares it with the kernel,
+ * `apply` makes the kernel match it, `destroy` removes what it owns.
  */
+export {
+  type ApplyEvent,
+  type ApplyOptions,
+  type ApplyPhase,
+  type ApplyResult,
+  apply,
+  type ExecOutcome,
+  TopologyApplyError,
+} from "./apply.js";
+export { type Change, describeChange, type Summary } from "./changes.js";
+export { type DestroyOptions, type DestroyResult, destroy } from "./destroy.js";
 export { load } from "./load.js";
+export { TopologyLockedError } from "./lock.js";
 export type * from "./model.js";
+export { type Plan, type PlanOptions, plan, TopologyConflictError } from "./plan.js";
 export { type Problem, TopologyError } from "./problems.js";
 export { type TopologyFile, TopologyFileSchema as schema } from "./schema.js";

@@ -1,0 +1,371 @@
+/**
+ * topology.apply: plans, then carries the changes out in phases, each one's
+ * work for different namespaces in parallel on the pool and each
+ * namespace's work in one task (its requests pipelined):
+ *
+ *   1. namespaces: create (marked, loopback up, sysctls such as disable_ipv6
+ *      written before any link exists)
+ *   2. teardown: links and namespaces the file no longer has
+ *   3. links: bridges, then veth pairs (each made from one end, the other end
+ *      directly in its namespace)
+ *   4. configuration: link settings, addresses, routes, sysctls
+ *   5. exec: the nodes' commands, for nodes made by this apply
+ *
+ * Progress is reported as typed events. A failure ends the run after its
+ * phase (nothing of a later phase starts), with an error that lists what
+ * failed and what was done; applying again converges from wherever it stopped.
+ */
+import * as la from "../actions/link-actions.js";
+import * as na from "../actions/ns-actions.js";
+import * as ra from "../actions/route-actions.js";
+import { type ErrorJSON, NeslinkError, toErrorJSON } from "../errors.js";
+import * as lp from "../links/providers.js";
+import * as ns from "../namespace/providers.js";
+import { defaultPool, nsDoOn } from "../nsdo.js";
+import type { Pool } from "../pool/pool.js";
+import { type Change, describeChange, type Summary, summarize } from "./changes.js";
+import { markActions } from "./live.js";
+import { lockTopology } from "./lock.js";
+import type { Topology } from "./model.js";
+import { diff, type Plan, readLive } from "./plan.js";
+import { isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
+
+export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec";
+const PHASES: readonly ApplyPhase[] = ["namespaces", "teardown", "links", "configuration", "exec"];
+
+export type ApplyEvent =
+  | { type: "planned"; plan: Plan }
+  | { type: "phase"; phase: ApplyPhase; changes: number }
+  | { type: "change"; change: Change; text: string; done: number; total: number }
+  | { type: "failed"; changes: Change[]; error: ErrorJSON }
+  | { type: "finished"; summary: Summary; ms: number };
+
+export interface ApplyOptions {
+  pool?: Pool;
+  /** Called with each progress event, in order. */
+  onProgress?: (event: ApplyEvent) => void;
+}
+
+export interface ExecOutcome {
+  node: string;
+  argv: string[];
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ApplyResult {
+  topology: string;
+  /** What was done, in order. */
+  changes: Change[];
+  summary: Summary;
+  /** The nodes' exec commands and what they did. */
+  exec: ExecOutcome[];
+  ms: number;
+}
+
+/** Some changes failed; `done` were made. Applying again goes on from there. */
+export class TopologyApplyError extends NeslinkError {
+  readonly failures: { changes: string[]; error: ErrorJSON }[];
+  readonly done: Change[];
+  constructor(topology: string, failures: { changes: Change[]; error: unknown }[], done: Change[]) {
+    const lines = failures.map((f) => `  ${f.changes.map(describeChange).join("; ")}: ${toErrorJSON(f.error).message}`);
+    super("ERR_TOPOLOGY_APPLY", `applying ${topology} failed (${done.length} changes made; apply again to continue):\n${lines.join("\n")}`);
+    this.failures = failures.map((f) => ({ changes: f.changes.map(describeChange), error: toErrorJSON(f.error) }));
+    this.done = done;
+  }
+  override toJSON() {
+    return { ...super.toJSON(), failures: this.failures, done: this.done };
+  }
+}
+
+type Of<K extends Change["kind"], O extends Change["op"] = Change["op"]> = Extract<Change, { kind: K; op: O }>;
+
+/** A task: the changes it makes and how. */
+interface Job {
+  changes: Change[];
+  run(): Promise<unknown>;
+}
+
+function phaseOf(c: Change): ApplyPhase {
+  if (c.kind === "namespace") return c.op === "create" ? "namespaces" : "teardown";
+  if (c.kind === "link" && c.op === "delete") return "teardown";
+  if (c.kind === "bridge" || c.kind === "veth") return "links";
+  if (c.kind === "exec") return "exec";
+  return "configuration";
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+const sysctlActions = (changes: readonly Change[]) => changes.flatMap((c) => (c.kind === "sysctl" ? [na.sysctl(c.name, c.to)] : []));
+
+/** Phase 1: each new namespace made, marked and given its sysctls in one task. Its sysctl changes ride along. */
+function namespaceJobs(pool: Pool, topology: string, creates: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
+  return (creates as Of<"namespace", "create">[]).map((c) => {
+    const own = sysctls.get(c.netns) ?? [];
+    sysctls.delete(c.netns);
+    return {
+      changes: [c, ...own],
+      run: () => nsDoOn(pool, c.adopt ? ns.name(c.netns) : ns.createNamed(c.netns), markActions(topology, c.node), ...sysctlActions(own)),
+    };
+  });
+}
+
+function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
+  const gone = changes.filter((c): c is Of<"namespace"> => c.kind === "namespace");
+  const jobs: Job[] =
+    gone.length > 0
+      ? [
+          {
+            changes: gone,
+            run: () =>
+              removeNamespaces(
+                pool,
+                gone.map((c) => c.netns),
+              ),
+          },
+        ]
+      : [];
+  for (const c of changes as Of<"link", "delete">[]) {
+    if (c.kind !== "link") continue;
+    jobs.push({
+      changes: [c],
+      run: () =>
+        nsDoOn(pool, ns.name(c.netns), na.link(lp.byName(c.name), la.remove())).catch((err) => {
+          if (!isGone(err)) throw err;
+        }),
+    });
+  }
+  return jobs;
+}
+
+function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
+  return [...groupBy(bridges, (c) => c.netns)].map(([netns, list]) => ({
+    changes: list,
+    run: () =>
+      nsDoOn(
+        pool,
+        ns.name(netns),
+        ...list.map((c) =>
+          na.link(lp.newBridge(c.name, { up: c.up, group: LAB_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) })),
+        ),
+      ),
+  }));
+}
+
+/** A namespace's veths in one task: consecutive creations go out pipelined, 64 to a datagram. */
+function vethJobs(pool: Pool, veths: readonly Of<"veth">[]): Job[] {
+  return [...groupBy(veths, (c) => c.netns)].map(([netns, list]) => ({
+    changes: list,
+    run: () =>
+      nsDoOn(
+        pool,
+        ns.name(netns),
+        ...list.map((c) =>
+          na.link(
+            lp.newVeth(
+              c.name,
+              {
+                name: c.peer.name,
+                ns: ns.name(c.peer.netns),
+                ...(c.peer.mtu && { mtu: c.peer.mtu }),
+                ...(c.peer.mac && { mac: c.peer.mac }),
+              },
+              {
+                up: c.up,
+                group: LAB_GROUP,
+                ...(c.mtu && { mtu: c.mtu }),
+                ...(c.mac && { mac: c.mac }),
+                ...(c.master && { master: lp.byName(c.master) }),
+              },
+            ),
+          ),
+        ),
+      ),
+  }));
+}
+
+/**
+ * The link actions for one interface's changes: settings first, then
+ * addresses removed, then added (deleting a subnet's primary address also
+ * deletes the secondaries added after it, unless promote_secondaries is on).
+ */
+function interfaceActions(changes: readonly Change[]) {
+  const actions = [];
+  for (const c of changes) {
+    if (c.kind !== "link" || c.op !== "update") continue;
+    const { master, ...rest } = c.set;
+    actions.push(la.set({ ...rest, ...(master !== undefined && { master: master === null ? null : lp.byName(master) }) }));
+  }
+  for (const c of changes) if (c.kind === "address" && c.op === "delete") actions.push(la.delAddr(c.address));
+  for (const c of changes) if (c.kind === "address" && c.op === "create") actions.push(la.addAddr(c.address, { replace: true }));
+  return actions;
+}
+
+function routeAction(c: Of<"route">) {
+  const { to, via, dev, metric, table } = c.route;
+  const input = {
+    to,
+    ...(via && { via }),
+    ...(dev && { dev: lp.byName(dev) }),
+    ...(metric !== undefined && { metric }),
+    ...(table && { table }),
+  };
+  return c.op === "create" ? ra.replaceRoute(input) : ra.delRoute(input);
+}
+
+/**
+ * Phase 4: one task per namespace, its interfaces' changes pipelined, then
+ * routes. Where an address goes, the kernel drops the routes through its
+ * subnet by itself, so there every route of the node is asserted again.
+ */
+function configurationJobs(pool: Pool, topology: Topology, changes: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
+  const byNs = groupBy(changes, (c) => c.netns);
+  for (const [netns, list] of sysctls) byNs.set(netns, [...(byNs.get(netns) ?? []), ...list]);
+  return [...byNs].map(([netns, list]) => {
+    const ifaces = groupBy(
+      list.filter((c): c is Of<"link"> | Of<"address"> => c.kind === "link" || c.kind === "address"),
+      (c) => (c.kind === "link" ? c.name : c.interface),
+    );
+    const routes = list.filter((c): c is Of<"route"> => c.kind === "route");
+    const node = topology.nodes.find((n) => n.netns === netns);
+    if (node && list.some((c) => c.kind === "address" && c.op === "delete")) {
+      const planned = new Set(routes.filter((c) => c.op === "create").map((c) => c.route));
+      for (const route of node.routes) if (!planned.has(route)) routes.push({ op: "create", kind: "route", node: node.name, netns, route });
+    }
+    const run = async () => {
+      const deletes = routes.filter((c) => c.op === "delete");
+      // A route that is already gone (it went with its link) is what its delete wanted.
+      for (const c of deletes)
+        await nsDoOn(pool, ns.name(netns), routeAction(c)).catch((err) => (isGone(err) ? undefined : Promise.reject(err)));
+      await nsDoOn(
+        pool,
+        ns.name(netns),
+        ...sysctlActions(list.filter((c) => c.kind === "sysctl")),
+        ...[...ifaces].map(([name, own]) => na.link(lp.byName(name), ...interfaceActions(own))),
+        ...routes.filter((c) => c.op === "create").map(routeAction),
+      );
+    };
+    return { changes: list, run };
+  });
+}
+
+function execJobs(pool: Pool, execs: readonly Of<"exec">[], outcomes: ExecOutcome[]): Job[] {
+  return [...groupBy(execs, (c) => c.netns)].map(([netns, list]) => ({
+    changes: list,
+    run: async () => {
+      for (const c of list) {
+        const {
+          results: [r],
+        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv));
+        outcomes.push({ node: c.node, argv: c.argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
+      }
+    },
+  }));
+}
+
+/** Runs a wave's jobs in parallel; rejects with every failure once all have ended. */
+async function runWave(
+  jobs: readonly Job[],
+  onDone: (change: Change) => void,
+  onFailed: (changes: Change[], error: unknown) => void,
+): Promise<void> {
+  const failures: { changes: Change[]; error: unknown }[] = [];
+  await Promise.all(
+    jobs.map((job) =>
+      job.run().then(
+        () => {
+          for (const change of job.changes) onDone(change);
+        },
+        (error: unknown) => {
+          failures.push({ changes: job.changes, error });
+          onFailed(job.changes, error);
+        },
+      ),
+    ),
+  );
+  if (failures.length > 0) throw failures;
+}
+
+/** Makes the kernel match `topology`, changing only what differs; returns what it did. */
+export async function apply(topology: Topology, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const started = performance.now();
+  const pool = options.pool ?? defaultPool();
+  const emit = options.onProgress ?? (() => {});
+  const release = lockTopology(topology.name);
+  try {
+    const { lives, stale } = await readLive(topology, pool);
+    const changes = diff(topology, lives, stale);
+    const plan = { topology: topology.name, changes, summary: summarize(changes) };
+    emit({ type: "planned", plan });
+    const byPhase = groupBy(changes, phaseOf);
+    // A new namespace's sysctls are written by the task that makes it, before any link exists.
+    const sysctls = groupBy(
+      (byPhase.get("configuration") ?? []).filter((c) => c.kind === "sysctl"),
+      (c) => c.netns,
+    );
+    const outcomes: ExecOutcome[] = [];
+    const done: Change[] = [];
+    const total = changes.length;
+    /** Each phase as waves of jobs: a wave's jobs run in parallel, waves one after another. */
+    const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
+      switch (phase) {
+        case "namespaces":
+          return [namespaceJobs(pool, topology.name, list, sysctls)];
+        case "teardown":
+          return [teardownJobs(pool, list)];
+        case "links":
+          // Bridges exist before the veths that name them as master.
+          return [
+            bridgeJobs(
+              pool,
+              list.filter((c): c is Of<"bridge"> => c.kind === "bridge"),
+            ),
+            vethJobs(
+              pool,
+              list.filter((c): c is Of<"veth"> => c.kind === "veth"),
+            ),
+          ];
+        case "configuration":
+          return [
+            configurationJobs(
+              pool,
+              topology,
+              list.filter((c) => c.kind !== "sysctl"),
+              sysctls,
+            ),
+          ];
+        case "exec":
+          return [execJobs(pool, list as Of<"exec">[], outcomes)];
+      }
+    };
+    for (const phase of PHASES) {
+      const jobs = waves(phase, byPhase.get(phase) ?? []);
+      const count = jobs.flat().reduce((n, j) => n + j.changes.length, 0);
+      if (count === 0) continue;
+      emit({ type: "phase", phase, changes: count });
+      for (const wave of jobs)
+        await runWave(
+          wave,
+          (change) => {
+            done.push(change);
+            emit({ type: "change", change, text: describeChange(change), done: done.length, total });
+          },
+          (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
+        ).catch((failures) => {
+          throw new TopologyApplyError(topology.name, failures, done);
+        });
+    }
+    const ms = Math.round(performance.now() - started);
+    const summary = summarize(done);
+    emit({ type: "finished", summary, ms });
+    return { topology: topology.name, changes: done, summary, exec: outcomes, ms };
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The changes a plan lists and apply carries out: each one kernel object
+ * created, updated or deleted, as plain data (what the CLI prints as
+ * `+ ~ -` lines and HTTP sends as JSON).
+ */
+import type { TopologyRoute } from "./model.js";
+
+interface At {
+  /** The node (for a namespace of a removed node, the node its marker names). */
+  node: string;
+  netns: string;
+}
+
+export type Change =
+  | (At & { op: "create"; kind: "namespace" /** Already there, unmarked and empty: a create that was cut short. */; adopt: boolean })
+  | (At & { op: "delete"; kind: "namespace" })
+  | (At & { op: "create"; kind: "bridge"; name: string; up: boolean; mtu?: number; mac?: string })
+  | (At & {
+      op: "create";
+      kind: "veth";
+      name: string;
+      up: boolean;
+      mtu?: number;
+      mac?: string;
+      master?: string;
+      /** The other end, created in its own namespace by the same request. */
+      peer: At & { name: string; mtu?: number; mac?: string };
+    })
+  | (At & { op: "delete"; kind: "link"; name: string })
+  | (At & {
+      op: "update";
+      kind: "link";
+      name: string;
+      /** The fields that change, with their values now (undefined: the link is being created). */
+      set: { up?: boolean; mtu?: number; mac?: string; master?: string | null };
+      from: { up?: boolean; mtu?: number | null; mac?: string | null; master?: string | null };
+    })
+  | (At & { op: "create" | "delete"; kind: "address"; interface: string; address: string })
+  | (At & { op: "create" | "delete"; kind: "route"; route: TopologyRoute })
+  | (At & { op: "update"; kind: "sysctl"; name: string; from: string | null; to: string })
+  | (At & { op: "create"; kind: "exec"; argv: string[] });
+
+export interface Summary {
+  add: number;
+  change: number;
+  destroy: number;
+}
+
+export function summarize(changes: readonly Change[]): Summary {
+  const summary = { add: 0, change: 0, destroy: 0 };
+  for (const c of changes) {
+    if (c.op === "create") summary.add++;
+    else if (c.op === "update") summary.change++;
+    else summary.destroy++;
+  }
+  return summary;
+}
+
+const SIGN = { create: "+", update: "~", delete: "-" } as const;
+
+function routeText(r: TopologyRoute): string {
+  return [
+    r.to,
+    r.via && `via ${r.via}`,
+    r.dev && `dev ${r.dev}`,
+    r.metric !== undefined && `metric ${r.metric}`,
+    r.table && `table ${r.table}`,
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+function fieldsText(c: Extract<Change, { kind: "link"; op: "update" }>): string {
+  return Object.entries(c.set)
+    .map(([k, to]) => `${k} ${JSON.stringify((c.from as Record<string, unknown>)[k] ?? null)} -> ${JSON.stringify(to)}`)
+    .join(", ");
+}
+
+/** One line for a change, as a plan prints it: `+ veth h1:eth0 <-> r1:eth1`. */
+export function describeChange(c: Change): string {
+  const at = `${c.node}`;
+  const body = (() => {
+    switch (c.kind) {
+      case "namespace":
+        return `namespace ${c.netns} (node ${c.node})${c.op === "create" && c.adopt ? ", adopting the empty namespace a cut-short create left" : ""}`;
+      case "bridge":
+        return `bridge ${at}:${c.name}`;
+      case "veth":
+        return `veth ${at}:${c.name} <-> ${c.peer.node}:${c.peer.name}`;
+      case "link":
+        return c.op === "update" ? `link ${at}:${c.name} (${fieldsText(c)})` : `link ${at}:${c.name}`;
+      case "address":
+        return `address ${c.address} on ${at}:${c.interface}`;
+      case "route":
+        return `route ${routeText(c.route)} in ${at}`;
+      case "sysctl":
+        return `sysctl ${c.name} in ${at}: ${c.from ?? "(unset)"} -> ${c.to}`;
+      case "exec":
+        return `exec in ${at}: ${c.argv.join(" ")}`;
+    }
+  })();
+  return `${SIGN[c.op]} ${body}`;
+}

@@ -1,0 +1,125 @@
+/**
+ * What the kernel holds for a topology, read without changing anything. What
+ * a topology owns is marked in the kernel itself, so no state file is needed
+ * and a lost one cannot mislead: a node's namespace carries the alias
+ * `neslink:<topology>:<node>` on its loopback (it lives and dies with the
+ * namespace), and everything inside an owned namespace is the topology's.
+ */
+import type { Address, Link, Route } from "@neslink/codec-wasm";
+import * as la from "../actions/link-actions.js";
+import * as na from "../actions/ns-actions.js";
+import * as ra from "../actions/route-actions.js";
+import { NeslinkError } from "../errors.js";
+import * as lp from "../links/providers.js";
+import { listNamed } from "../namespace/list.js";
+import * as ns from "../namespace/providers.js";
+import { nsDoOn } from "../nsdo.js";
+import type { Pool } from "../pool/pool.js";
+
+const MARKER_PREFIX = "neslink:";
+
+/** The loopback alias that marks a namespace as a topology's node. */
+export function marker(topology: string, node: string): string {
+  return `${MARKER_PREFIX}${topology}:${node}`;
+}
+
+export function parseMarker(alias: string | null): { topology: string; node: string } | undefined {
+  if (alias === null || !alias.startsWith(MARKER_PREFIX)) return undefined;
+  const [topology, node, ...rest] = alias.slice(MARKER_PREFIX.length).split(":");
+  return topology && node && rest.length === 0 ? { topology, node } : undefined;
+}
+
+/**
+ * missing: no such namespace. owned: marked as a node of some topology
+ * (`owner` says which). pristine: exists, unmarked, nothing in it but a down
+ * loopback — what a create killed before it marked the namespace leaves, so
+ * it may be adopted. foreign: anything else, never touched.
+ */
+export type NamespaceState = "missing" | "owned" | "pristine" | "foreign";
+
+export interface LiveNamespace {
+  netns: string;
+  state: NamespaceState;
+  owner?: { topology: string; node: string };
+  links: Link[];
+  addresses: Address[];
+  routes: Route[];
+  /** Values of the sysctls asked for; null where the kernel has none of that name. */
+  sysctls: Record<string, string | null>;
+}
+
+const empty = (netns: string, state: NamespaceState): LiveNamespace => ({
+  netns,
+  state,
+  links: [],
+  addresses: [],
+  routes: [],
+  sysctls: {},
+});
+
+function stateOf(links: readonly Link[], addresses: readonly Address[]): Pick<LiveNamespace, "state" | "owner"> {
+  const lo = links.find((l) => l.name === "lo");
+  const owner = parseMarker(lo?.alias ?? null);
+  if (owner) return { state: "owned", owner };
+  const untouched = links.length === 1 && lo !== undefined && !lo.up && lo.alias === null && addresses.length === 0;
+  return { state: untouched ? "pristine" : "foreign" };
+}
+
+/** Errors that mean "there is no usable namespace of that name" rather than a failure to read one. */
+const ABSENT = new Set(["ERR_NS_NOT_FOUND", "ENOENT"]);
+const NOT_A_NAMESPACE = new Set(["ERR_NOT_A_NAMESPACE", "EINVAL"]);
+
+function codeOf(err: unknown): string | undefined {
+  let current = err;
+  // The code that says what happened may sit under the error that says where.
+  while (NeslinkError.isInstance(current)) {
+    if (ABSENT.has(current.code) || NOT_A_NAMESPACE.has(current.code)) return current.code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** One namespace's links, addresses, routes and the given sysctls, in one task. */
+export async function readNamespace(pool: Pool, netns: string, sysctls: readonly string[] = []): Promise<LiveNamespace> {
+  try {
+    const { results } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes(), ...sysctls.map((s) => na.sysctl(s)));
+    const [links, addresses, routes, ...values] = results as [Link[], Address[], Route[], ...string[]];
+    return {
+      netns,
+      ...stateOf(links, addresses),
+      links,
+      addresses,
+      routes,
+      sysctls: Object.fromEntries(sysctls.map((s, i) => [s, values[i] ?? null])),
+    };
+  } catch (err) {
+    const code = codeOf(err);
+    if (code !== undefined && ABSENT.has(code)) return empty(netns, "missing");
+    if (code !== undefined && NOT_A_NAMESPACE.has(code)) return empty(netns, "foreign");
+    throw err;
+  }
+}
+
+/** Every named namespace marked as a node of `topology`, found by reading each one's loopback. */
+export async function ownedNamespaces(pool: Pool, topology: string): Promise<{ netns: string; node: string }[]> {
+  const found = await Promise.all(
+    listNamed().map(async (netns) => {
+      try {
+        const {
+          results: [lo],
+        } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
+        const owner = parseMarker(lo.alias);
+        return owner?.topology === topology ? [{ netns, node: owner.node }] : [];
+      } catch {
+        // Gone meanwhile, or not a namespace: not ours either way.
+        return [];
+      }
+    }),
+  );
+  return found.flat();
+}
+
+/** The actions that mark a namespace as `node` of `topology` (its loopback aliased and up). */
+export function markActions(topology: string, node: string) {
+  return na.link(lp.byName("lo"), la.set({ alias: marker(topology, node), up: true }));
+}

@@ -1,0 +1,41 @@
+/**
+ * One apply or destroy of a topology at a time, across processes: an
+ * exclusive flock on /run/neslink/topologies/<name>.lock. The kernel releases
+ * it when its holder exits, however it exits, so a killed apply never leaves
+ * the topology locked.
+ */
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { constants as os } from "node:os";
+import { NeslinkError, SystemCallError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
+
+export const LOCK_DIR = "/run/neslink/topologies";
+
+/** Another process is applying or destroying the same topology. */
+export class TopologyLockedError extends NeslinkError {
+  constructor(topology: string, holder: string) {
+    super(
+      "ERR_TOPOLOGY_LOCKED",
+      `topology ${topology} is being applied or destroyed by another process${holder ? ` (pid ${holder})` : ""}`,
+    );
+  }
+}
+
+/** Takes the topology's lock or throws TopologyLockedError at once; returns its release. */
+export function lockTopology(topology: string): () => void {
+  mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
+  const path = `${LOCK_DIR}/${topology}.lock`;
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+  try {
+    libc.flock(fd, libc.LOCK_EX | libc.LOCK_NB, path);
+  } catch (err) {
+    closeSync(fd);
+    if (err instanceof SystemCallError && err.errno === os.errno.EWOULDBLOCK)
+      throw new TopologyLockedError(topology, readFileSync(path, "utf8").trim());
+    throw err;
+  }
+  // Who holds it, for the message another process gets; the lock itself is the flock.
+  ftruncateSync(fd, 0);
+  writeSync(fd, `${process.pid}\n`, 0);
+  return () => closeSync(fd);
+}

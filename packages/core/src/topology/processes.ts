@@ -1,0 +1,65 @@
+/**
+ * Processes running inside a lab's namespaces, found from /proc (the kernel's
+ * own record, no pid file to lose): a namespace with a live process is never
+ * destroyed by the kernel, and its veths stay, so destroy ends them first.
+ */
+import { readdirSync, readlinkSync, statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** The namespace inode a named namespace's file refers to (a bind mount of nsfs). */
+export function namespaceInode(path: string): number | undefined {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of the processes whose network namespace is one of `inodes` (this process excluded). */
+export function processesIn(inodes: ReadonlySet<number>): number[] {
+  const pids: number[] = [];
+  if (inodes.size === 0) return pids;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`));
+      if (m && inodes.has(Number(m[1]))) pids.push(Number(entry));
+    } catch {
+      // Exited meanwhile, or a kernel thread without a namespace link.
+    }
+  }
+  return pids;
+}
+
+function signal(pids: readonly number[], sig: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Ends every process inside the namespaces: SIGTERM, then SIGKILL for those
+ * still there after `graceMs`; resolves once none is left. Returns the pids
+ * it found.
+ */
+export async function endProcesses(inodes: ReadonlySet<number>, graceMs = 2000): Promise<number[]> {
+  const found = processesIn(inodes);
+  if (found.length === 0) return found;
+  signal(found, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  let left = processesIn(inodes);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(20);
+    left = processesIn(inodes);
+  }
+  for (let tries = 0; left.length > 0 && tries < 250; tries++) {
+    signal(left, "SIGKILL");
+    await sleep(20);
+    left = processesIn(inodes);
+  }
+  return found;
+}

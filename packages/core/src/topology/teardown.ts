@@ -1,0 +1,75 @@
+/**
+ * Removing a lab's namespaces so that the kernel has really let go when it
+ * returns: their processes ended, their links deleted explicitly (a veth
+ * left to the namespace's asynchronous destruction lingers, and its peer's
+ * name with it), then the namespaces themselves.
+ */
+import * as la from "../actions/link-actions.js";
+import * as na from "../actions/ns-actions.js";
+import { NeslinkError } from "../errors.js";
+import * as lp from "../links/providers.js";
+import * as ns from "../namespace/providers.js";
+import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
+import { nsDoOn } from "../nsdo.js";
+import type { Pool } from "../pool/pool.js";
+import { endProcesses, namespaceInode } from "./processes.js";
+
+/**
+ * IFLA_GROUP of every link a topology creates: inside its own namespaces
+ * they are all the topology's, so one RTM_DELLINK per namespace removes them
+ * (one by one costs ~16 ms each in the kernel).
+ */
+export const LAB_GROUP = 0x4e4c;
+
+/** Whether an error is the kernel saying the thing to delete is not there (any more). */
+export function isGone(err: unknown): boolean {
+  for (let e = err; NeslinkError.isInstance(e); e = e.cause) {
+    if (["ENODEV", "ESRCH", "ENOENT", "EADDRNOTAVAIL", "ERR_LINK_NOT_FOUND", "ERR_NS_NOT_FOUND"].includes(e.code)) return true;
+  }
+  return false;
+}
+
+async function emptyNamespace(pool: Pool, netns: string): Promise<void> {
+  try {
+    await nsDoOn(pool, ns.name(netns), na.deleteGroup(LAB_GROUP));
+  } catch (err) {
+    if (!isGone(err)) throw err;
+  }
+  // Links the topology did not make (added by hand, or a peer end made from elsewhere) go one by one.
+  const {
+    results: [links],
+  } = await nsDoOn(pool, ns.name(netns), na.links());
+  for (const link of links) {
+    if (link.name === "lo") continue;
+    try {
+      await nsDoOn(pool, ns.name(netns), na.link(lp.byIndex(link.index), la.remove()));
+    } catch (err) {
+      if (!isGone(err)) throw err;
+    }
+  }
+}
+
+/** Removes the named namespaces (processes, links, then the namespaces); missing ones are skipped. */
+export async function removeNamespaces(pool: Pool, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const inodes = new Set(names.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n}`) ?? []));
+  await endProcesses(inodes);
+  await Promise.all(names.map((n) => emptyNamespace(pool, n).catch((err) => (isGone(err) ? undefined : Promise.reject(err)))));
+  await deleteNamed(pool, names);
+}
+
+/** Deletes named namespaces in one task (their unmounts run concurrently); one already gone is skipped. */
+async function deleteNamed(pool: Pool, names: readonly string[]): Promise<void> {
+  let rest = names;
+  while (rest.length > 0) {
+    try {
+      await nsDoOn(pool, ns.now(), ...rest.map((n) => na.deleteNamed(n)));
+      return;
+    } catch (err) {
+      const failed = (err as { actionIndex?: number }).actionIndex;
+      if (!isGone(err) || failed === undefined || failed < 0) throw err;
+      // The ones before it are deleted; it is gone already; go on after it.
+      rest = rest.slice(failed + 1);
+    }
+  }
+}
