@@ -15,20 +15,26 @@ export function namespaceInode(path: string): number | undefined {
   }
 }
 
-/** Pids of the processes whose network namespace is one of `inodes` (this process excluded). */
-export function processesIn(inodes: ReadonlySet<number>): number[] {
-  const pids: number[] = [];
-  if (inodes.size === 0) return pids;
+/** The processes whose network namespace is one of `inodes` (this process excluded), by namespace inode; one pass over /proc. */
+export function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number[]> {
+  const found = new Map<number, number[]>();
+  if (inodes.size === 0) return found;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`));
-      if (m && inodes.has(Number(m[1]))) pids.push(Number(entry));
+      const inode = Number(m?.[1]);
+      if (inodes.has(inode)) found.set(inode, [...(found.get(inode) ?? []), Number(entry)]);
     } catch {
       // Exited meanwhile, or a kernel thread without a namespace link.
     }
   }
-  return pids;
+  return found;
+}
+
+/** Pids of the processes whose network namespace is one of `inodes` (this process excluded). */
+export function processesIn(inodes: ReadonlySet<number>): number[] {
+  return [...pidsByNamespace(inodes).values()].flat();
 }
 
 function signal(pids: readonly number[], sig: NodeJS.Signals): void {
@@ -47,19 +53,23 @@ function signal(pids: readonly number[], sig: NodeJS.Signals): void {
  * it found.
  */
 export async function endProcesses(inodes: ReadonlySet<number>, graceMs = 2000): Promise<number[]> {
-  const found = processesIn(inodes);
-  if (found.length === 0) return found;
+  return stopPids(processesIn(inodes), () => processesIn(inodes), graceMs);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`, until `alive()` (the pids still there) is empty. */
+export async function stopPids(found: readonly number[], alive: () => number[], graceMs = 2000): Promise<number[]> {
+  if (found.length === 0) return [...found];
   signal(found, "SIGTERM");
   const deadline = Date.now() + graceMs;
-  let left = processesIn(inodes);
+  let left = alive();
   while (left.length > 0 && Date.now() < deadline) {
     await sleep(20);
-    left = processesIn(inodes);
+    left = alive();
   }
   for (let tries = 0; left.length > 0 && tries < 250; tries++) {
     signal(left, "SIGKILL");
     await sleep(20);
-    left = processesIn(inodes);
+    left = alive();
   }
-  return found;
+  return [...found];
 }

@@ -1,0 +1,104 @@
+/**
+ * topology.inspect: what a topology's namespaces hold now, node by node —
+ * each interface with its state and addresses, the managed routes, the lab's
+ * processes — and, given the file, the drift: the changes apply would make.
+ */
+import type { Link } from "@neslink/codec-wasm";
+import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
+import { defaultPool } from "../nsdo.js";
+import type { Pool } from "../pool/pool.js";
+import type { Change } from "./changes.js";
+import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
+import type { Topology, TopologyRoute } from "./model.js";
+import { canonicalIp, diff, readLive } from "./plan.js";
+import { namespaceInode, pidsByNamespace } from "./processes.js";
+import { type LabProcess, labProcesses } from "./run.js";
+
+export interface InspectedInterface {
+  name: string;
+  kind: string | null;
+  up: boolean;
+  operstate: string | null;
+  mtu: number | null;
+  mac: string | null;
+  master: string | null;
+  addresses: string[];
+}
+
+export interface InspectedNode {
+  name: string;
+  netns: string;
+  /** running: the namespace is there and marked as this node; missing: not there (yet). */
+  state: "running" | "missing";
+  interfaces: InspectedInterface[];
+  routes: TopologyRoute[];
+  processes: LabProcess[];
+}
+
+export interface Inspection {
+  topology: string;
+  nodes: InspectedNode[];
+  /** Given the file: what apply would change (empty: the kernel matches it). */
+  drift?: Change[];
+}
+
+export interface InspectOptions {
+  pool?: Pool;
+}
+
+const RTPROT_BOOT = 3;
+
+function interfacesOf(live: LiveNamespace): InspectedInterface[] {
+  const names = new Map(live.links.map((l) => [l.index, l.name]));
+  return live.links.map((l: Link) => ({
+    name: l.name,
+    kind: l.kind,
+    up: l.up,
+    operstate: l.operstate,
+    mtu: l.mtu,
+    mac: l.mac,
+    master: l.masterIndex === null ? null : (names.get(l.masterIndex) ?? null),
+    addresses: live.addresses
+      .filter((a) => a.index === l.index)
+      .map((a) => `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`),
+  }));
+}
+
+function routesOf(live: LiveNamespace): TopologyRoute[] {
+  const names = new Map(live.links.map((l) => [l.index, l.name]));
+  return live.routes
+    .filter((r) => r.protocol === RTPROT_BOOT)
+    .map((r) => ({
+      to: r.dst === null ? "default" : `${r.dst}/${r.dstLen}`,
+      ...(r.gateway !== null && { via: r.gateway }),
+      ...(r.oifIndex !== null && { dev: names.get(r.oifIndex) ?? `#${r.oifIndex}` }),
+      ...(r.metric !== null && { metric: r.metric }),
+    }));
+}
+
+function nodeOf(name: string, netns: string, live: LiveNamespace, topology: string): InspectedNode {
+  const running = live.state === "owned" && live.owner?.topology === topology && live.owner.node === name;
+  const inode = running ? namespaceInode(`${DEFAULT_NETNS_DIR}/${netns}`) : undefined;
+  return {
+    name,
+    netns,
+    state: running ? "running" : "missing",
+    interfaces: running ? interfacesOf(live) : [],
+    routes: running ? routesOf(live) : [],
+    processes: inode === undefined ? [] : labProcesses(pidsByNamespace(new Set([inode])).get(inode) ?? []),
+  };
+}
+
+/** The live state of a topology given as a loaded Topology (with its drift) or by its name. */
+export async function inspect(topology: Topology | string, options: InspectOptions = {}): Promise<Inspection> {
+  const pool = options.pool ?? defaultPool();
+  if (typeof topology === "string") {
+    const owned = await ownedNamespaces(pool, topology);
+    const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
+    const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));
+    return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  }
+  const { lives, stale } = await readLive(topology, pool);
+  const nodes = topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name));
+  return { topology: topology.name, nodes, drift: diff(topology, lives, stale) };
+}
