@@ -76,7 +76,9 @@ describe("errors", () => {
     expect(kernel.message).toMatch(/^netlink RTM_NEWADDR failed: EEXIST \(action #3: addAddr\)$/);
     // Only a cause without a code of its own (user code's plain Error, Node's internal codes) leaves ERR_ACTION_FAILED.
     expect(new ActionError(1, "custom", true, new Error("boom")).code).toBe("ERR_ACTION_FAILED");
-    expect(new ActionError(1, "custom", true, Object.assign(new Error("x"), { code: "ERR_MODULE_NOT_FOUND" })).code).toBe("ERR_ACTION_FAILED");
+    expect(new ActionError(1, "custom", true, Object.assign(new Error("x"), { code: "ERR_MODULE_NOT_FOUND" })).code).toBe(
+      "ERR_ACTION_FAILED",
+    );
   });
 
   it("wrap once: a link step's failure inside na.link is one error naming both places", () => {
@@ -96,9 +98,16 @@ describe("errors", () => {
   });
 
   it("name a link kind the kernel lacks, and say why", () => {
-    const err = new ActionError(-1, 'link provider (new dummy "d0")', true, new KindUnsupportedError("dummy", new NetlinkError("RTM_NEWLINK (dummy)", 95, "Unknown device type", null)));
+    const err = new ActionError(
+      -1,
+      'link provider (new dummy "d0")',
+      true,
+      new KindUnsupportedError("dummy", new NetlinkError("RTM_NEWLINK (dummy)", 95, "Unknown device type", null)),
+    );
     expect(err.code).toBe("ERR_KIND_UNSUPPORTED");
-    expect(err.message).toMatch(/^this kernel has no "dummy" link type: its module is not built in or not loaded \(.*Unknown device type.*\) \(link provider \(new dummy "d0"\)\)$/);
+    expect(err.message).toMatch(
+      /^this kernel has no "dummy" link type: its module is not built in or not loaded \(.*Unknown device type.*\) \(link provider \(new dummy "d0"\)\)$/,
+    );
     expect(errorFromJSON(toErrorJSON(err)).cause).toBeInstanceOf(KindUnsupportedError);
   });
 

@@ -56,7 +56,7 @@ export function byKind<T>(what: string, table: Readonly<Record<string, Parser<T>
     const kind = typeof value === "object" && value !== null ? (value as { kind?: unknown }).kind : undefined;
     const parse = typeof kind === "string" && Object.hasOwn(table, kind) ? table[kind] : undefined;
     if (parse) return parse(field, value);
-    if (typeof value !== "object" || value === null) record(field, value, []);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) record(field, value, []);
     throw new ValidationError(at(field, "kind"), `${JSON.stringify(kind)} is not a ${what} kind (${Object.keys(table).join(", ")})`);
   };
 }
