@@ -317,7 +317,12 @@ describe("link kinds", () => {
     }
     // Pipelined with other creations, and inside nsDo: the same code, with the action's place.
     const err = await nsDo(ns.name(lab), na.link(lp.bridge("kbr0")), na.link(lp.dummy("kd0")), na.link(lp.bridge("kbr1"))).catch((e) => e);
-    expect(err).toMatchObject({ code: "ERR_KIND_UNSUPPORTED", actionIndex: 1, linkActionIndex: -1, action: 'link provider (new dummy "kd0")' });
+    expect(err).toMatchObject({
+      code: "ERR_KIND_UNSUPPORTED",
+      actionIndex: 1,
+      linkActionIndex: -1,
+      action: 'link provider (new dummy "kd0")',
+    });
     expect(linksIn(lab).map((l) => l.ifname)).toContain("kbr0");
     expect(linksIn(lab).map((l) => l.ifname)).not.toContain("kbr1");
     await nsDo(ns.name(lab), na.link(lp.name("kbr0"), la.delete()));
