@@ -59,7 +59,11 @@ describe("errors", () => {
   it("leads with what went wrong, then where", () => {
     const err = new ActionError(0, "newNamed", true, new AlreadyExistsError("namespace", 'namespace "lab" already exists'));
     expect(errorText(err, false)).toBe('neslink: ERR_NS_EXISTS: namespace "lab" already exists (action #0: newNamed)\n');
-    expect(JSON.parse(errorText(err, true)).error).toMatchObject({ code: "ERR_NS_EXISTS", actionIndex: 0, cause: { code: "ERR_NS_EXISTS" } });
+    expect(JSON.parse(errorText(err, true)).error).toMatchObject({
+      code: "ERR_NS_EXISTS",
+      actionIndex: 0,
+      cause: { code: "ERR_NS_EXISTS" },
+    });
     expect(exitCodeOf(new ActionError(1, "set", true, new ValidationError("changes.up", "must be true or false")))).toBe(2);
   });
 
