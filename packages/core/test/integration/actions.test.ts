@@ -6,6 +6,7 @@ import {
   closeDefaultPool,
   listNamed,
   lp,
+  NamespaceEnterError,
   NetlinkError,
   NotFoundError,
   na,
@@ -113,6 +114,11 @@ describe("namespace actions", () => {
     expect(err.message).toMatch(/already exists.* \(action #0: newNamed\)$/);
     expect(err.cause).toBeInstanceOf(AlreadyExistsError);
     expect(rootCause(err)).toBe(err.cause);
+    // As the provider: the same code on top, the provider as context.
+    const asProvider = await nsDo(ns.createNamed(name), na.links()).catch((e) => e);
+    expect(asProvider).toBeInstanceOf(NamespaceEnterError);
+    expect(asProvider.code).toBe("ERR_NS_EXISTS");
+    expect(asProvider.message).toMatch(/already exists.* \(entering the namespace of provider "newNamed"\)$/);
     expect(listNamed()).toContain(name);
     expect(linksIn(name).map((l) => l.ifname)).toContain(`${prefix}cb`);
     await nsDo(ns.now(), na.deleteNamed(name));
