@@ -7,7 +7,7 @@
 import type { LinkKind } from "@neslink/codec-wasm";
 import { ValidationError } from "../errors.js";
 import type { LinkProvider, LinkRef, NewLinkSpec } from "../links/providers.js";
-import { DEFAULT_NETNS_DIR, type ExistingNsProvider, type NsProvider } from "../namespace/providers.js";
+import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import * as net from "./net.js";
 import { at, bare, byKind, optional, type Parser, record } from "./shape.js";
 import * as v from "./validate.js";
@@ -44,13 +44,13 @@ const anyExistingNs = byKind("namespace provider", existingNsTable);
 /** A provider of a namespace that already exists (a link can be moved or a veth peer made there). */
 export const existingNsProvider: Parser<ExistingNsProvider> = (f, x) => {
   const kind = typeof x === "object" && x !== null ? (x as { kind?: unknown }).kind : undefined;
-  if (kind === "new" || kind === "newNamed" || kind === "custom") {
+  if (typeof kind === "string" && Object.hasOwn(nsTable, kind) && !isExisting({ kind } as NsProvider)) {
     throw new ValidationError(f, `must be an existing namespace, not one from a "${kind}" provider`);
   }
   return anyExistingNs(f, x);
 };
 
-export const nsProvider: Parser<NsProvider> = byKind<NsProvider>("namespace provider", {
+const nsTable: Record<string, Parser<NsProvider>> = {
   ...existingNsTable,
   new: bare("new"),
   newNamed: (f, x) => {
@@ -58,7 +58,9 @@ export const nsProvider: Parser<NsProvider> = byKind<NsProvider>("namespace prov
     return { kind: "newNamed", name: v.namespaceName(at(f, "name"), r.name), dir: mountDir(at(f, "dir"), r.dir) };
   },
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
-});
+};
+
+export const nsProvider: Parser<NsProvider> = byKind("namespace provider", nsTable);
 
 const linkRefTable: Record<string, Parser<LinkRef>> = {
   name: (f, x) => ({ kind: "name", name: v.linkName(at(f, "name"), record(f, x, ["kind", "name"]).name) }),
