@@ -37,7 +37,8 @@ export function record(field: string, value: unknown, keys: readonly string[]): 
 /** An array, each element parsed with `parse`. */
 export function list<T>(field: string, value: unknown, parse: Parser<T>): T[] {
   if (!Array.isArray(value)) throw new ValidationError(subject(field), "must be an array");
-  return value.map((element, i) => parse(item(field, i), element));
+  // Array.from visits holes too, which map would skip and leave in the result.
+  return Array.from(value, (element, i) => parse(item(field, i), element));
 }
 
 /** `parse` on `r[key]` when it is present: the result, or nothing. */

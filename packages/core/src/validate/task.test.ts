@@ -123,6 +123,8 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, { kind: "route", op: "flush", route: { family: 2, via: "10.0.0.1" } })).toBe("actions[0].op");
     expect(fieldOf(here, { kind: "exec", argv: [], options: {} })).toBe("actions[0].argv");
     expect(fieldOf(here, { kind: "exec", argv: ["sh", "a\0b"], options: {} })).toBe("actions[0].argv[1]");
+    // biome-ignore lint/suspicious/noSparseArray: a hole is what a hand-built argv may carry
+    expect(fieldOf(here, { kind: "exec", argv: ["sh", , "x"], options: {} })).toBe("actions[0].argv[1]");
     expect(fieldOf(here, { kind: "exec", argv: ["sh"], options: { env: { "A=B": "x" } } })).toBe("actions[0].options.env.A=B");
     expect(fieldOf(here, { kind: "sysctl", name: "net/../../kernel/x" })).toBe("actions[0].name");
     expect(fieldOf(here, { kind: "custom", module: "./rel.mjs", export: "f" })).toBe("actions[0].module");
