@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "@neslink/core";
+import { ActionError, AlreadyExistsError, NotFoundError, ValidationError } from "@neslink/core";
 import { describe, expect, it } from "vitest";
 import { linkTable } from "./commands/links.js";
 import { errorText, exitCodeOf, fields, table, toJson } from "./output.js";
@@ -54,6 +54,17 @@ describe("errors", () => {
     });
     expect(errorText(err, false)).toBe("neslink: ERR_INVALID_ARGUMENT: name: must be a non-empty string\n");
     expect(errorText(new Error("boom"), false)).toBe("neslink: ERR_UNKNOWN: boom\n");
+  });
+
+  it("leads with what went wrong, then where", () => {
+    const err = new ActionError(0, "newNamed", true, new AlreadyExistsError("namespace", 'namespace "lab" already exists'));
+    expect(errorText(err, false)).toBe('neslink: ERR_NS_EXISTS: namespace "lab" already exists (action #0: newNamed)\n');
+    expect(JSON.parse(errorText(err, true)).error).toMatchObject({
+      code: "ERR_NS_EXISTS",
+      actionIndex: 0,
+      cause: { code: "ERR_NS_EXISTS" },
+    });
+    expect(exitCodeOf(new ActionError(1, "set", true, new ValidationError("changes.up", "must be true or false")))).toBe(2);
   });
 
   it("exits 2 for usage errors and 1 for everything else", () => {

@@ -36,7 +36,7 @@ export function exitCodeOf(err: unknown): number {
   return toErrorJSON(err).code === "ERR_INVALID_ARGUMENT" ? 2 : 1;
 }
 
-/** `{ "error": ... }` with --json, else one line naming the code. */
+/** `{ "error": ... }` with --json, else one line: the code of what went wrong (core puts it on top), then the message. */
 export function errorText(err: unknown, json: boolean): string {
   const error = toErrorJSON(err);
   return json ? toJson({ error }) : `neslink: ${error.code}: ${error.message}\n`;

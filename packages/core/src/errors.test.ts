@@ -1,10 +1,16 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   ActionError,
+  AlreadyExistsError,
+  ERROR_CODES,
   errorFromJSON,
+  KindUnsupportedError,
+  NamespaceEnterError,
   NeslinkError,
   NetlinkError,
   NotFoundError,
+  rootCause,
   SystemCallError,
   toErrorJSON,
   ValidationError,
@@ -32,7 +38,7 @@ describe("errors", () => {
     expect(back).toBeInstanceOf(ActionError);
     expect(back).toBeInstanceOf(NeslinkError);
     expect(back).toMatchObject({
-      code: "ERR_ACTION_FAILED",
+      code: "ERR_LINK_NOT_FOUND",
       actionIndex: 2,
       action: "getLink",
       returned: false,
@@ -58,5 +64,64 @@ describe("errors", () => {
     expect(toErrorJSON(Object.assign(new Error("x"), { code: "ENOENT" })).code).toBe("ENOENT");
     const fsError = Object.assign(new Error("EEXIST: file already exists"), { errno: -17, code: "EEXIST", syscall: "open", path: "/x" });
     expect(errorFromJSON(toErrorJSON(fsError))).toMatchObject({ name: "SystemCallError", errno: 17, code: "EEXIST", syscall: "open" });
+  });
+
+  it("lead with what happened: the cause's code on top, the action as context", () => {
+    const err = new ActionError(0, "newNamed", true, new AlreadyExistsError("namespace", 'namespace "lab" already exists'));
+    expect(err.code).toBe("ERR_NS_EXISTS");
+    expect(err.message).toBe('namespace "lab" already exists (action #0: newNamed)');
+    expect(rootCause(err)).toBe(err.cause);
+    const kernel = new ActionError(3, "addAddr", true, new NetlinkError("RTM_NEWADDR", 17, null, null));
+    expect(kernel.code).toBe("EEXIST");
+    expect(kernel.message).toMatch(/^netlink RTM_NEWADDR failed: EEXIST \(action #3: addAddr\)$/);
+    // Only a cause without a code of its own (user code's plain Error, Node's internal codes) leaves ERR_ACTION_FAILED.
+    expect(new ActionError(1, "custom", true, new Error("boom")).code).toBe("ERR_ACTION_FAILED");
+    expect(new ActionError(1, "custom", true, Object.assign(new Error("x"), { code: "ERR_MODULE_NOT_FOUND" })).code).toBe(
+      "ERR_ACTION_FAILED",
+    );
+  });
+
+  it("wrap once: a link step's failure inside na.link is one error naming both places", () => {
+    const root = new NetlinkError("RTM_NEWLINK", 22, "MTU too small", null);
+    const step = new ActionError(1, "set", true, root);
+    const err = new ActionError(4, "link", false, step);
+    expect(err).toMatchObject({ code: "EINVAL", actionIndex: 4, linkActionIndex: 1, action: "set", returned: false });
+    expect(err.cause).toBe(root);
+    expect(err.message).toBe(`${root.message} (action #4, link action #1: set)`);
+    const provider = new ActionError(0, "link", true, new ActionError(-1, 'link provider (new bridge "br0")', true, root));
+    expect(provider.linkActionIndex).toBe(-1);
+    expect(provider.message).toBe(`${root.message} (action #0: link provider (new bridge "br0"))`);
+    expect(provider.message).not.toContain("#-1");
+    const back = errorFromJSON(JSON.parse(JSON.stringify(err.toJSON())));
+    expect(back).toMatchObject({ code: "EINVAL", linkActionIndex: 1, message: err.message });
+    expect((back as ActionError).cause).toBeInstanceOf(NetlinkError);
+  });
+
+  it("name a link kind the kernel lacks, and say why", () => {
+    const err = new ActionError(
+      -1,
+      'link provider (new dummy "d0")',
+      true,
+      new KindUnsupportedError("dummy", new NetlinkError("RTM_NEWLINK (dummy)", 95, "Unknown device type", null)),
+    );
+    expect(err.code).toBe("ERR_KIND_UNSUPPORTED");
+    expect(err.message).toMatch(
+      /^this kernel has no "dummy" link type: its module is not built in or not loaded \(.*Unknown device type.*\) \(link provider \(new dummy "d0"\)\)$/,
+    );
+    expect(errorFromJSON(toErrorJSON(err)).cause).toBeInstanceOf(KindUnsupportedError);
+  });
+
+  it("a namespace that could not be entered carries its cause's code", () => {
+    const err = new NamespaceEnterError("newNamed", true, new AlreadyExistsError("namespace", 'namespace "lab" already exists'));
+    expect(err.code).toBe("ERR_NS_EXISTS");
+    expect(err.message).toBe('namespace "lab" already exists (entering the namespace of provider "newNamed")');
+    expect(new NamespaceEnterError("custom", true, "odd").code).toBe("ERR_NS_ENTER");
+  });
+
+  it("every code is documented in the README's Errors section", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Errors"));
+    expect(section.length).toBeLessThan(readme.length);
+    for (const code of ERROR_CODES) expect(section).toContain(`\`${code}\``);
   });
 });

@@ -8,6 +8,49 @@ import { constants } from "node:os";
 
 const MARKER = Symbol.for("@neslink/core/error");
 
+/**
+ * Every code a NeslinkError carries besides errno names: core's and its
+ * adapters'. One list: a new code is added here (and to the README's
+ * "Errors" section, which a test holds to this list).
+ */
+export const ERROR_CODES = [
+  // core
+  "ERR_INVALID_ARGUMENT",
+  "ERR_NS_NOT_FOUND",
+  "ERR_LINK_NOT_FOUND",
+  "ERR_NS_EXISTS",
+  "ERR_LINK_EXISTS",
+  "ERR_KIND_UNSUPPORTED",
+  "ERR_DUMP_INTERRUPTED",
+  "ERR_ACTION_FAILED",
+  "ERR_NS_ENTER",
+  "ERR_NS_RETURN",
+  "ERR_POOL",
+  "ERR_UNKNOWN",
+  // the HTTP adapter's own refusals
+  "ERR_UNAUTHORIZED",
+  "ERR_EXEC_DISABLED",
+  "ERR_ROUTE_NOT_FOUND",
+  "ERR_METHOD_NOT_ALLOWED",
+  "ERR_BODY_TOO_LARGE",
+  "ERR_UNSUPPORTED_MEDIA_TYPE",
+] as const;
+
+export type NeslinkCode = (typeof ERROR_CODES)[number];
+
+/** A system call's errno name, as the kernel or libc gave it ("E<n>" for one without a name). */
+export type Errno = keyof typeof constants.errno | keyof typeof LINUX_ONLY_ERRNOS | `E${number}`;
+
+/** What `NeslinkError.code` may be: one of ERROR_CODES, or an errno name for a SystemCallError. */
+export type ErrorCode = NeslinkCode | Errno;
+
+const neslinkCodes: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** Whether `code` is one of neslink's codes or an errno name. */
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && (neslinkCodes.has(code) || /^E[A-Z0-9]+$/.test(code));
+}
+
 /** Plain-data form of any NeslinkError: what crosses threads, HTTP and the CLI's --json. */
 export interface ErrorJSON {
   name: string;
@@ -19,15 +62,17 @@ export interface ErrorJSON {
   extAckOffset?: number | null;
   field?: string;
   actionIndex?: number;
+  linkActionIndex?: number;
   action?: string;
+  kind?: string;
   returned?: boolean;
   cause?: ErrorJSON;
 }
 
 export class NeslinkError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -60,7 +105,7 @@ export class ValidationError extends NeslinkError {
 }
 
 /** Linux errnos that Node's os.constants.errno leaves out but the kernel's network code returns. */
-const LINUX_ONLY_ERRNOS: Record<string, number> = {
+const LINUX_ONLY_ERRNOS = {
   ENOTBLK: 15,
   EXFULL: 54,
   ENONET: 64,
@@ -84,15 +129,15 @@ const LINUX_ONLY_ERRNOS: Record<string, number> = {
   ENOTRECOVERABLE: 131,
   ERFKILL: 132,
   EHWPOISON: 133,
-};
+} as const satisfies Record<string, number>;
 
 const errnoNames = new Map<number, string>(
   Object.entries({ ...LINUX_ONLY_ERRNOS, ...constants.errno }).map(([name, value]) => [value, name]),
 );
 
 /** The errno constant name for a positive errno, e.g. 2 -> "ENOENT". */
-export function errnoName(errno: number): string {
-  return errnoNames.get(errno) ?? `E${errno}`;
+export function errnoName(errno: number): Errno {
+  return (errnoNames.get(errno) as Errno | undefined) ?? `E${errno}`;
 }
 
 /**
@@ -148,38 +193,87 @@ export class DumpInterruptedError extends NeslinkError {
   }
 }
 
+/** The code an error wrapping `cause` carries: the cause's own, so callers see what went wrong first. */
+function codeOf(cause: unknown, fallback: NeslinkCode): ErrorCode {
+  const code = NeslinkError.isInstance(cause) ? cause.code : (cause as { code?: unknown } | undefined)?.code;
+  return isErrorCode(code) && code !== "ERR_UNKNOWN" ? code : fallback;
+}
+
+const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause));
+
+/** Where in the caller's actions: "action #2: addAddr", "action #0, link action #1: mtu", or a link provider alone. */
+function placeOf(actionIndex: number, action: string, linkActionIndex: number | undefined): string {
+  const at = [
+    actionIndex >= 0 && `action #${actionIndex}`,
+    linkActionIndex !== undefined && linkActionIndex >= 0 && `link action #${linkActionIndex}`,
+  ];
+  const where = at.filter(Boolean).join(", ");
+  return where ? `${where}: ${action}` : action;
+}
+
 /**
- * An action of nsDo / linkDo failed. `actionIndex` and `action` say which;
- * `returned` says whether the worker thread got back to its own namespace.
+ * An action of nsDo / linkDo failed. Its `code` is its cause's (ERR_NS_EXISTS,
+ * EEXIST, ...; ERR_ACTION_FAILED only for a cause without one) and its message
+ * leads with the cause's; `actionIndex` and `action` say which action, and
+ * `returned` whether the worker thread got back to its own namespace.
+ * Inside `na.link`, `linkActionIndex` says which of its link actions (-1: its
+ * link provider). For linkDo, `actionIndex` is into its link actions, -1 for
+ * its link provider (which `action` names, e.g. `link provider (new bridge "br0")`).
  */
 export class ActionError extends NeslinkError {
   readonly actionIndex: number;
   readonly action: string;
   readonly returned: boolean;
-  constructor(actionIndex: number, action: string, returned: boolean, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super("ERR_ACTION_FAILED", `action #${actionIndex} (${action}) failed: ${reason}`, { cause });
+  readonly linkActionIndex?: number;
+  constructor(actionIndex: number, action: string, returned: boolean, cause: unknown, linkActionIndex?: number) {
+    // A step of na.link fails as its own ActionError: one error names both places, never one inside another.
+    const inner = cause instanceof ActionError ? cause : undefined;
+    const root = inner ? inner.cause : cause;
+    const step = inner ? inner.action : action;
+    const linkIndex = inner ? inner.actionIndex : linkActionIndex;
+    super(codeOf(root, "ERR_ACTION_FAILED"), `${reasonOf(root)} (${placeOf(actionIndex, step, linkIndex)})`, { cause: root });
     this.actionIndex = actionIndex;
-    this.action = action;
+    this.action = step;
     this.returned = returned;
+    if (linkIndex !== undefined) this.linkActionIndex = linkIndex;
   }
   override toJSON(): ErrorJSON {
-    return { ...super.toJSON(), actionIndex: this.actionIndex, action: this.action, returned: this.returned };
+    const json: ErrorJSON = { ...super.toJSON(), actionIndex: this.actionIndex, action: this.action, returned: this.returned };
+    if (this.linkActionIndex !== undefined) json.linkActionIndex = this.linkActionIndex;
+    return json;
   }
 }
 
 /**
  * The namespace the work asked for could not be entered or created. The worker
  * thread did not act; `returned` is false only if it also could not get back.
+ * Its code is its cause's (ERR_NS_NOT_FOUND, ERR_NS_EXISTS, EPERM, ...).
  */
 export class NamespaceEnterError extends NeslinkError {
   readonly returned: boolean;
-  constructor(message: string, returned: boolean, cause: unknown) {
-    super("ERR_NS_ENTER", message, { cause });
+  constructor(provider: string, returned: boolean, cause: unknown) {
+    super(codeOf(cause, "ERR_NS_ENTER"), `${reasonOf(cause)} (entering the namespace of provider "${provider}")`, { cause });
     this.returned = returned;
   }
   override toJSON(): ErrorJSON {
     return { ...super.toJSON(), returned: this.returned };
+  }
+}
+
+/**
+ * The kernel has no such link type: it answered EOPNOTSUPP "Unknown device
+ * type", which is what a kind whose module is neither built in nor loaded gets.
+ */
+export class KindUnsupportedError extends NeslinkError {
+  readonly kind: string;
+  constructor(kind: string, cause: unknown) {
+    super("ERR_KIND_UNSUPPORTED", `this kernel has no "${kind}" link type: its module is not built in or not loaded (${reasonOf(cause)})`, {
+      cause,
+    });
+    this.kind = kind;
+  }
+  override toJSON(): ErrorJSON {
+    return { ...super.toJSON(), kind: this.kind };
   }
 }
 
@@ -224,6 +318,7 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   DumpInterruptedError,
   ActionError,
   NamespaceEnterError,
+  KindUnsupportedError,
   NamespaceReturnError,
   PoolError,
 };

@@ -26,7 +26,8 @@ export interface LinkDoOutcome<R extends unknown[]> {
 /**
  * Gets the link `linkProvider` names (or creates it) inside the namespace,
  * then runs `actions` on it in order. A failing action rejects with an
- * ActionError whose index is into `actions` (-1 for the provider itself).
+ * ActionError carrying its cause's code, whose index is into `actions` (-1
+ * for the link provider, which its `action` names).
  */
 export async function linkDo<const A extends readonly LinkAction[]>(
   nsProvider: NsProvider,
@@ -48,10 +49,9 @@ export async function linkDoOn<const A extends readonly LinkAction[]>(
     const [outcome] = results;
     return { ...outcome, returned, ...(created && { created }) };
   } catch (err) {
-    // The composite's own ActionError only says "action #0 (link)": surface the link action that failed.
-    if (err instanceof ActionError && err.action === "link" && err.cause instanceof ActionError) {
-      const inner = err.cause;
-      throw new ActionError(inner.actionIndex, inner.action, err.returned, inner.cause);
+    // The one action sent is the composite na.link: what the caller gave are its link actions, so index into those.
+    if (err instanceof ActionError && err.linkActionIndex !== undefined) {
+      throw new ActionError(err.linkActionIndex, err.action, err.returned, err.cause);
     }
     throw err;
   }

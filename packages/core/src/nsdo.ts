@@ -7,6 +7,7 @@ import { errorFromJSON, NamespaceReturnError, type NeslinkError } from "./errors
 import { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { Pool, type PoolOptions, type TaskOutcome } from "./pool/pool.js";
+import { nsProvider } from "./validate/providers.js";
 
 export interface NsDoResult<R extends unknown[]> {
   /** Each action's result, in the order the actions were given. */
@@ -75,7 +76,14 @@ export function nsDoOn<const A extends readonly NsAction[]>(
   provider: NsProvider,
   ...actions: A
 ): Promise<NsDoResult<ResultsOf<A>>> {
-  return pool.run(provider, [...actions]).then((outcome) => settle(actions, outcome));
+  let checked: NsProvider;
+  try {
+    // The pool looks an existing namespace's path up to pick its worker: the provider is checked before that (the worker checks all).
+    checked = nsProvider("provider", provider);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return pool.run(checked, [...actions]).then((outcome) => settle(actions, outcome));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { NeslinkError } from "@neslink/core";
+import { type ErrorCode, NeslinkError } from "@neslink/core";
 
 /**
  * A refusal by the HTTP layer itself (no token, exec disabled, body too big,
@@ -6,7 +6,7 @@ import { NeslinkError } from "@neslink/core";
  */
 export class HttpError extends NeslinkError {
   readonly headers: Readonly<Record<string, string>>;
-  constructor(code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}) {
     super(code, message);
     this.headers = headers;
   }

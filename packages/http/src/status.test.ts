@@ -1,4 +1,13 @@
-import { ActionError, errorFromJSON, NamespaceEnterError, NotFoundError, SystemCallError, ValidationError } from "@neslink/core";
+import {
+  ActionError,
+  errorFromJSON,
+  KindUnsupportedError,
+  NamespaceEnterError,
+  NotFoundError,
+  SystemCallError,
+  toErrorJSON,
+  ValidationError,
+} from "@neslink/core";
 import { describe, expect, it } from "vitest";
 import { HttpError } from "./http-error.js";
 import { STATUS_BY_CODE, statusOf } from "./status.js";
@@ -12,16 +21,15 @@ describe("statusOf", () => {
     expect(statusOf(new SystemCallError("mount", 1))).toBe(500);
   });
 
-  it("looks through the errors core wraps around the real reason", () => {
+  it("goes by the top-level code, which core's wrapping errors take from their cause", () => {
     expect(statusOf(new ActionError(0, "deleteNamed", true, new NotFoundError("namespace", "gone")))).toBe(404);
-    expect(statusOf(new NamespaceEnterError("could not enter", true, new NotFoundError("namespace", "gone")))).toBe(404);
-    // As it arrives from a worker thread: a Node error flattened to JSON and rebuilt.
-    const rebuilt = errorFromJSON({
-      name: "ActionError",
-      code: "ERR_ACTION_FAILED",
-      message: "action #0 (newNamed) failed",
-      cause: { name: "Error", code: "EEXIST", message: "EEXIST: file already exists" },
-    });
+    expect(statusOf(new NamespaceEnterError("name", true, new NotFoundError("namespace", "gone")))).toBe(404);
+    expect(
+      statusOf(new ActionError(0, "link", true, new KindUnsupportedError("dummy", new SystemCallError("netlink RTM_NEWLINK", 95)))),
+    ).toBe(501);
+    // As it arrives from a worker thread: flattened to JSON and rebuilt.
+    const rebuilt = errorFromJSON(toErrorJSON(new ActionError(0, "newNamed", true, new SystemCallError("open", 17))));
+    expect(rebuilt.code).toBe("EEXIST");
     expect(statusOf(rebuilt)).toBe(409);
   });
 
@@ -38,8 +46,12 @@ describe("statusOf", () => {
     expect(statusOf(new ActionError(0, "exec", true, new Error("boom")))).toBe(500);
   });
 
-  it("only holds client and not-found statuses", () => {
-    for (const status of Object.values(STATUS_BY_CODE)) expect(status).toBeGreaterThanOrEqual(400);
-    for (const status of Object.values(STATUS_BY_CODE)) expect(status).toBeLessThan(500);
+  it("only holds client statuses, and 501 for what this kernel lacks", () => {
+    const { ERR_KIND_UNSUPPORTED, ...rest } = STATUS_BY_CODE;
+    expect(ERR_KIND_UNSUPPORTED).toBe(501);
+    for (const status of Object.values(rest)) {
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(status).toBeLessThan(500);
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** Error codes to HTTP statuses: the one table, for core's codes and this adapter's own. */
-import { rootCause, toErrorJSON } from "@neslink/core";
+import { type ErrorCode, toErrorJSON } from "@neslink/core";
 
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   ERR_INVALID_ARGUMENT: 400,
   ERR_UNAUTHORIZED: 401,
   ERR_EXEC_DISABLED: 403,
@@ -14,9 +14,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   EEXIST: 409,
   ERR_BODY_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  // The request was fine; this kernel cannot do it.
+  ERR_KIND_UNSUPPORTED: 501,
 };
 
-/** The status for any thrown value: that of core's root cause (what went wrong, not where); unknown codes are 500. */
+/** The status for any thrown value, by its code (core's errors carry what went wrong on top); unknown codes are 500. */
 export function statusOf(err: unknown): number {
-  return STATUS_BY_CODE[toErrorJSON(rootCause(err)).code] ?? 500;
+  return STATUS_BY_CODE[toErrorJSON(err).code as ErrorCode] ?? 500;
 }

@@ -43,7 +43,8 @@ describe("neslink (built bin)", () => {
 
     const again = json("ns", "add", name);
     expect(again.status).toBe(1);
-    expect(again.body.error.cause.code).toBe("ERR_NS_EXISTS");
+    expect(again.body.error).toMatchObject({ code: "ERR_NS_EXISTS", actionIndex: 0, action: "newNamed" });
+    expect(neslink("ns", "add", name).stderr).toMatch(new RegExp(`^neslink: ERR_NS_EXISTS: .*"${name}".* \\(action #0: newNamed\\)\n$`));
 
     expect(neslink("ns", "del", name)).toMatchObject({ status: 0, stdout: `deleted namespace ${name}\n` });
     expect(netnsList()).not.toContain(name);
@@ -70,9 +71,9 @@ describe("neslink (built bin)", () => {
     expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
     const noLink = json("link", "show", "nope0", "--ns", name);
     expect(noLink.status).toBe(1);
-    expect(noLink.body.error.cause.code).toBe("ERR_LINK_NOT_FOUND");
+    expect(noLink.body.error.code).toBe("ERR_LINK_NOT_FOUND");
     expect(neslink("ns", "del", name)).toMatchObject({ status: 0 });
-    expect(json("ns", "del", name).body.error.cause.code).toBe("ERR_NS_NOT_FOUND");
+    expect(json("ns", "del", name).body.error.code).toBe("ERR_NS_NOT_FOUND");
   });
 
   it("refuses a bad name with a usage error, touching nothing", () => {

@@ -1,14 +1,14 @@
 /**
- * Link actions: what linkDo does to its link. Plain data, validated here;
+ * Link actions: what linkDo does to its link. Plain data, validated when built
+ * and again by the worker, by the same rules (validate/actions.ts);
  * consecutive changes go to the kernel pipelined in one datagram (if one
  * fails, the error names it; the kernel may still have applied those after it
  * in the same datagram).
  */
 import type { Address, SetLinkChanges } from "@neslink/codec-wasm";
-import { ValidationError } from "../errors.js";
 import type { LinkRef } from "../links/providers.js";
+import { linkAction, linkChanges } from "../validate/actions.js";
 import * as net from "../validate/net.js";
-import * as v from "../validate/validate.js";
 
 declare const resultType: unique symbol;
 
@@ -33,17 +33,7 @@ export function remove(): LinkAction<null> {
 
 /** Changes several attributes in one request. */
 export function set(changes: LinkChanges): LinkAction<null> {
-  const c: LinkChanges = {};
-  if (changes.name !== undefined) c.name = v.linkName("name", changes.name);
-  if (changes.alias !== undefined) c.alias = v.text("alias", changes.alias, 127);
-  if (changes.mac !== undefined) c.mac = net.mac("mac", changes.mac);
-  if (changes.mtu !== undefined) c.mtu = v.mtu("mtu", changes.mtu);
-  if (changes.up !== undefined) c.up = Boolean(changes.up);
-  if (changes.promisc !== undefined) c.promisc = Boolean(changes.promisc);
-  if (changes.master !== undefined) c.master = changes.master;
-  if (changes.group !== undefined) c.group = v.integer("group", changes.group, 0, 0xffffffff);
-  if (Object.keys(c).length === 0) throw new ValidationError("changes", "nothing to change");
-  return { kind: "set", changes: c };
+  return { kind: "set", changes: linkChanges("", changes) };
 }
 
 export const setName = (name: string) => set({ name });
@@ -59,11 +49,11 @@ export const setGroup = (group: number) => set({ group });
 
 /** Adds an address ("10.0.0.1/24", "2001:db8::1/64"); `replace` makes it idempotent. */
 export function addAddr(cidr: string, options: { replace?: boolean } = {}): LinkAction<null> {
-  return { kind: "addAddr", cidr: net.cidr("address", cidr), replace: options.replace ?? false };
+  return linkAction("", { kind: "addAddr", cidr: net.cidr("address", cidr), replace: options.replace ?? false });
 }
 
 export function delAddr(cidr: string): LinkAction<null> {
-  return { kind: "delAddr", cidr: net.cidr("address", cidr) };
+  return linkAction("", { kind: "delAddr", cidr: net.cidr("address", cidr) });
 }
 
 /** The link's addresses, as the kernel reports them. */
@@ -73,5 +63,5 @@ export function addrs(): LinkAction<Address[]> {
 
 /** Your own code, on the worker inside the namespace: `exportName(args, { link })`. */
 export function custom<R = unknown>(module: string, exportName: string, args?: unknown): LinkAction<R> {
-  return { kind: "custom", module: v.moduleSpecifier("module", module), export: v.text("export", exportName), args };
+  return linkAction("", { kind: "custom", module, export: exportName, ...(args !== undefined && { args }) });
 }

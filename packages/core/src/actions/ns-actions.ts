@@ -1,15 +1,17 @@
 /**
  * Namespace actions: what nsDo does inside a namespace. They are plain data
- * (they cross into worker threads), validated when built, and typed by what
+ * (they cross into worker threads), validated when built and again by the
+ * worker, by the same rules (validate/actions.ts), and typed by what
  * they return, so `nsDo(p, links(), handle())` resolves to `[Link[], NsHandle]`.
  */
 import type { Address, Link } from "@neslink/codec-wasm";
-import { ValidationError } from "../errors.js";
 import type { LinkProvider, LinkRef } from "../links/providers.js";
 import type { NsHandle } from "../namespace/handle.js";
-import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
+import { DEFAULT_NETNS_DIR, type ExistingNsProvider, type NsProvider } from "../namespace/providers.js";
+import { nsAction } from "../validate/actions.js";
 import * as v from "../validate/validate.js";
 import type { LinkAction, LinkActionSpec, LinkResultsOf } from "./link-actions.js";
+import { expand } from "./nescript.js";
 import type { RouteActionSpec } from "./route-actions.js";
 
 declare const resultType: unique symbol;
@@ -74,13 +76,12 @@ export function links(): NsAction<Link[]> {
 
 /** One link, found by a link provider; fails with ERR_LINK_NOT_FOUND if it is not there. */
 export function getLink(link: LinkRef): NsAction<Link> {
-  return { kind: "getLink", link };
+  return nsAction("", { kind: "getLink", link });
 }
 
 /** Moves a link into another (existing) namespace; returns it as that namespace sees it. Its addresses are dropped by the kernel. */
 export function setLinkNs(link: LinkRef, ns: NsProvider): NsAction<Link> {
-  if (!isExisting(ns)) throw new ValidationError("ns", `a link can only be moved to an existing namespace, not "${ns.kind}"`);
-  return { kind: "setLinkNs", link, ns };
+  return nsAction("", { kind: "setLinkNs", link, ns });
 }
 
 /**
@@ -91,7 +92,7 @@ export function link<const A extends readonly LinkAction[]>(
   provider: LinkProvider,
   ...actions: A
 ): NsAction<LinkDoResult<LinkResultsOf<A>>> {
-  return { kind: "link", link: provider, actions };
+  return nsAction("", { kind: "link", link: provider, actions });
 }
 
 /** Every address in the namespace. */
@@ -104,7 +105,7 @@ export function addrs(family: 4 | 6 | "all" = "all"): NsAction<Address[]> {
  * path (deleting links one by one costs ~16 ms each in RCU waits).
  */
 export function deleteGroup(group: number): NsAction<null> {
-  return { kind: "deleteGroup", group: v.integer("group", group, 1, 0xffffffff) };
+  return nsAction("", { kind: "deleteGroup", group });
 }
 
 /**
@@ -112,10 +113,7 @@ export function deleteGroup(group: number): NsAction<null> {
  * "net.ipv4.ip_forward"; resolves with its value after the write.
  */
 export function sysctl(name: string, value?: string | number): NsAction<string> {
-  if (typeof name !== "string" || !/^net\.[A-Za-z0-9_.-]+$/.test(name) || name.includes("..")) {
-    throw new ValidationError("name", `${JSON.stringify(name)} is not a network sysctl like net.ipv4.ip_forward`);
-  }
-  return { kind: "sysctl", name, ...(value !== undefined && { value: v.text("value", String(value), 4096) }) };
+  return nsAction("", { kind: "sysctl", name, ...(value !== undefined && { value: String(value) }) });
 }
 
 /** A handle on the namespace (an open descriptor). Close it with `handle.close()`. */
@@ -125,39 +123,26 @@ export function handle(): NsAction<NsHandle> {
 
 /** Creates a named namespace as `ip netns add` does; `ip netns list` shows it and `ip -n` uses it. */
 export function createNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAction<NamedNs> {
-  return { kind: "newNamed", name: v.namespaceName("name", name), dir: v.absolutePath("dir", dir) };
+  return nsAction("", { kind: "newNamed", name, dir });
 }
 
 /** Deletes a named namespace as `ip netns del` does (the kernel frees it once nothing holds it). */
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAction<NamedNs> {
-  return { kind: "deleteNamed", name: v.namespaceName("name", name), dir: v.absolutePath("dir", dir) };
+  return nsAction("", { kind: "deleteNamed", name, dir });
 }
 
 /** Runs a program inside the namespace (no shell). */
 export function exec(argv: readonly string[], options: ExecOptions = {}): NsAction<ExecResult> {
-  if (!Array.isArray(argv) || argv.length === 0) throw new ValidationError("argv", "must be a non-empty array of strings");
-  for (const [i, a] of argv.entries()) v.text(`argv[${i}]`, a, 1 << 17);
-  if (options.timeoutMs !== undefined) v.integer("timeoutMs", options.timeoutMs, 1, 24 * 3600 * 1000);
-  return { kind: "exec", argv: [...argv], options };
-}
-
-/** Shell-quotes a value so that a template variable is always one word, never code. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
+  return nsAction("", { kind: "exec", argv, options });
 }
 
 /**
  * Runs a small templated shell script inside the namespace (the seed's
- * NEScript): each `{{name}}` is replaced by `vars[name]`, quoted as one word.
+ * NEScript): each `{{name}}` or `{{.Name}}` is replaced by `vars[name]`,
+ * quoted as one word; any other `{{...}}` is a ValidationError.
  */
 export function script(template: string, vars: Record<string, string | number> = {}, options: ExecOptions = {}): NsAction<ExecResult> {
-  v.text("script", template, 1 << 17);
-  const body = template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, key: string) => {
-    const value = vars[key];
-    if (value === undefined) throw new ValidationError(`vars.${key}`, "is used by the script but not given");
-    return shellQuote(String(value));
-  });
-  return exec(["/bin/sh", "-e", "-c", body], options);
+  return exec(["/bin/sh", "-e", "-c", expand(v.text("script", template, 1 << 17), vars)], options);
 }
 
 /**
@@ -166,5 +151,5 @@ export function script(template: string, vars: Record<string, string | number> =
  * awaits `exportName(args, context)`. Its result must be structured-cloneable.
  */
 export function custom<R = unknown>(module: string, exportName: string, args?: unknown): NsAction<R> {
-  return { kind: "custom", module: v.moduleSpecifier("module", module), export: v.text("export", exportName), args };
+  return nsAction("", { kind: "custom", module, export: exportName, ...(args !== undefined && { args }) });
 }

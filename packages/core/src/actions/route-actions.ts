@@ -1,9 +1,10 @@
 /** Route actions (the seed's TODO): list, add, replace and delete routes, IPv4 and IPv6. Plain data. */
+
+import { isIP } from "node:net";
 import type { Route } from "@neslink/codec-wasm";
-import { ValidationError } from "../errors.js";
 import type { LinkRef } from "../links/providers.js";
+import { routeSpec } from "../validate/actions.js";
 import * as net from "../validate/net.js";
-import * as v from "../validate/validate.js";
 import type { NsAction } from "./ns-actions.js";
 
 export interface RouteInput {
@@ -33,24 +34,15 @@ export interface RouteSpec {
 
 export type RouteOp = "add" | "replace" | "delete";
 
-function routeSpec(input: RouteInput): RouteSpec {
-  if (input.via === undefined && input.dev === undefined)
-    throw new ValidationError("via", "a route needs a gateway (via) or a device (dev)");
-  const viaFamily = input.via === undefined ? undefined : net.familyOf("via", input.via);
-  const spec: RouteSpec = { family: net.AF_INET };
-  if (input.to === "default") {
-    const asked = input.family === undefined ? undefined : input.family === 6 ? net.AF_INET6 : net.AF_INET;
-    spec.family = asked ?? viaFamily ?? net.AF_INET;
-  } else {
-    const c = net.cidr("to", input.to);
-    Object.assign(spec, { family: c.family, dst: c.address, dstLen: c.prefixLen });
+/** The input's destination split and family settled; the rules are routeSpec's, which the worker applies too. */
+function toSpec({ to, family, ...rest }: RouteInput): RouteSpec {
+  if (to === "default") {
+    const viaFamily = typeof rest.via === "string" && isIP(rest.via) === 6 ? net.AF_INET6 : net.AF_INET;
+    const asked = family === undefined ? undefined : family === 6 ? net.AF_INET6 : net.AF_INET;
+    return routeSpec("", { family: asked ?? viaFamily, ...rest });
   }
-  if (viaFamily !== undefined && viaFamily !== spec.family) throw new ValidationError("via", "is not of the destination's address family");
-  if (input.via !== undefined) spec.via = input.via;
-  if (input.dev !== undefined) spec.dev = input.dev;
-  if (input.metric !== undefined) spec.metric = v.integer("metric", input.metric, 0, 0xffffffff);
-  if (input.table !== undefined) spec.table = v.integer("table", input.table, 1, 0xffffffff);
-  return spec;
+  const dst = net.cidr("to", to);
+  return routeSpec("", { family: dst.family, dst: dst.address, dstLen: dst.prefixLen, ...rest });
 }
 
 export type RouteActionSpec =
@@ -60,9 +52,9 @@ export type RouteActionSpec =
 /** A route change: an action whose spec is visible to the caller. */
 export type RouteChange = NsAction<null> & Extract<RouteActionSpec, { kind: "route" }>;
 
-export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "add", route: routeSpec(r) });
-export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: routeSpec(r) });
-export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: routeSpec(r) });
+export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "add", route: toSpec(r) });
+export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: toSpec(r) });
+export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: toSpec(r) });
 
 /** Every route of the namespace (all tables), IPv4, IPv6 or both. */
 export function routes(family: 4 | 6 | "all" = "all"): NsAction<Route[]> {

@@ -21,7 +21,7 @@ describe("link providers", () => {
   it("refuse bad input naming the field", () => {
     expect(() => newVeth("v0", { name: "eth0", ns: create() })).toThrow(/^peer\.ns:/);
     expect(() => newVeth("v0", { name: "eth0" }, { mtu: 10 })).toThrow(/^mtu:/);
-    expect(() => newVxlan("vx", { id: 1, multicastGroup: "nope" })).toThrow(/^vxlan\.multicastGroup:/);
-    expect(() => newMacvlan("mv", byName("eth0"), "sideways" as never)).toThrow(/^mode:/);
+    expect(() => newVxlan("vx", { id: 1, multicastGroup: "nope" })).toThrow(/^vxlan\.group:/);
+    expect(() => newMacvlan("mv", byName("eth0"), "sideways" as never)).toThrow(/^macvlanMode:/);
   });
 });

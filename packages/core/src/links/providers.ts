@@ -1,12 +1,11 @@
 /**
  * Link providers: how linkDo finds the link it works on — an existing one by
- * name, alias or index, or a new one it creates. Plain data, validated here.
+ * name, alias or index, or a new one it creates. Plain data, validated when
+ * built and again by the worker, by the same rules (validate/providers.ts).
  */
 import type { LinkKind } from "@neslink/codec-wasm";
-import { ValidationError } from "../errors.js";
-import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
-import * as net from "../validate/net.js";
-import * as v from "../validate/validate.js";
+import type { ExistingNsProvider, NsProvider } from "../namespace/providers.js";
+import { linkRef, newLinkSpec } from "../validate/providers.js";
 
 /** An existing link. */
 export type LinkRef =
@@ -50,15 +49,15 @@ export interface NewLinkSpec {
 export type LinkProvider = LinkRef | { readonly kind: "new"; readonly spec: NewLinkSpec };
 
 export function byName(linkName: string): LinkRef {
-  return { kind: "name", name: v.linkName("link.name", linkName) };
+  return linkRef("link", { kind: "name", name: linkName });
 }
 
 export function byAlias(alias: string): LinkRef {
-  return { kind: "alias", alias: v.text("link.alias", alias, 127) };
+  return linkRef("link", { kind: "alias", alias });
 }
 
 export function byIndex(index: number): LinkRef {
-  return { kind: "index", index: v.linkIndex("link.index", index) };
+  return linkRef("link", { kind: "index", index });
 }
 
 export function describe(p: LinkRef): string {
@@ -72,22 +71,14 @@ export function describe(p: LinkRef): string {
   }
 }
 
-function common(name: string, type: LinkKind, o: NewLinkOptions): NewLinkSpec {
-  return {
-    name: v.linkName("name", name),
-    type,
-    ...(o.mtu !== undefined && { mtu: v.mtu("mtu", o.mtu) }),
-    ...(o.mac !== undefined && { mac: net.mac("mac", o.mac) }),
-    ...(o.group !== undefined && { group: v.integer("group", o.group, 0, 0xffffffff) }),
-    ...(o.master !== undefined && { master: o.master }),
-    ...(o.up !== undefined && { up: Boolean(o.up) }),
-  };
+/** A new link of `type`, checked by the rules the worker checks it by (which drop the options left undefined). */
+function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial<NewLinkSpec> = {}): LinkProvider {
+  const { mtu, mac, group, master, up } = o;
+  return { kind: "new", spec: newLinkSpec("", { name, type, mtu, mac, group, master, up, ...fields }) };
 }
 
-const create = (spec: NewLinkSpec): LinkProvider => ({ kind: "new", spec });
-
 export function newBridge(name: string, options: NewLinkOptions = {}): LinkProvider {
-  return create(common(name, "bridge", options));
+  return create(name, "bridge", options);
 }
 
 export interface VethPeer {
@@ -99,38 +90,23 @@ export interface VethPeer {
 }
 
 export function newVeth(name: string, peer: VethPeer, options: NewLinkOptions = {}): LinkProvider {
-  if (peer.ns !== undefined && !isExisting(peer.ns)) throw new ValidationError("peer.ns", "must be an existing namespace");
-  return create({
-    ...common(name, "veth", options),
-    peer: {
-      name: v.linkName("peer.name", peer.name),
-      ...(peer.ns !== undefined && { ns: peer.ns as ExistingNsProvider }),
-      ...(peer.mac !== undefined && { mac: net.mac("peer.mac", peer.mac) }),
-      ...(peer.mtu !== undefined && { mtu: v.mtu("peer.mtu", peer.mtu) }),
-    },
-  });
+  return create(name, "veth", options, { peer: peer as NonNullable<NewLinkSpec["peer"]> });
 }
 
 export function newDummy(name: string, options: NewLinkOptions = {}): LinkProvider {
-  return create(common(name, "dummy", options));
+  return create(name, "dummy", options);
 }
 
 export function newIfb(name: string, options: NewLinkOptions = {}): LinkProvider {
-  return create(common(name, "ifb", options));
+  return create(name, "ifb", options);
 }
 
 export function newWireguard(name: string, options: NewLinkOptions = {}): LinkProvider {
-  return create(common(name, "wireguard", options));
+  return create(name, "wireguard", options);
 }
 
 export function newGretap(name: string, gre: { local?: string; remote?: string }, options: NewLinkOptions = {}): LinkProvider {
-  return create({
-    ...common(name, "gretap", options),
-    gre: {
-      ...(gre.local !== undefined && { local: net.ip("gre.local", gre.local) }),
-      ...(gre.remote !== undefined && { remote: net.ip("gre.remote", gre.remote) }),
-    },
-  });
+  return create(name, "gretap", options, { gre });
 }
 
 export interface VxlanOptions extends NewLinkOptions {
@@ -144,17 +120,8 @@ export interface VxlanOptions extends NewLinkOptions {
 }
 
 export function newVxlan(name: string, o: VxlanOptions): LinkProvider {
-  return create({
-    ...common(name, "vxlan", o),
-    ...(o.parent !== undefined && { parent: o.parent }),
-    vxlan: {
-      id: v.integer("vxlan.id", o.id, 0, 0xffffff),
-      ...(o.local !== undefined && { local: net.ip("vxlan.local", o.local) }),
-      ...(o.multicastGroup !== undefined && { group: net.ip("vxlan.multicastGroup", o.multicastGroup) }),
-      ...(o.remote !== undefined && { remote: net.ip("vxlan.remote", o.remote) }),
-      ...(o.port !== undefined && { port: v.integer("vxlan.port", o.port, 1, 65535) }),
-    },
-  });
+  const { id, local, multicastGroup, remote, port, parent } = o;
+  return create(name, "vxlan", o, { vxlan: { id, local, group: multicastGroup, remote, port }, parent });
 }
 
 export function newMacvlan(
@@ -163,7 +130,5 @@ export function newMacvlan(
   mode: NewLinkSpec["macvlanMode"] = "bridge",
   options: NewLinkOptions = {},
 ): LinkProvider {
-  const modes = ["private", "vepa", "bridge", "passthru", "source"];
-  if (!modes.includes(mode as string)) throw new ValidationError("mode", `must be one of ${modes.join(", ")}`);
-  return create({ ...common(name, "macvlan", options), parent, macvlanMode: mode });
+  return create(name, "macvlan", options, { parent, macvlanMode: mode });
 }

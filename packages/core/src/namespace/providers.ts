@@ -1,8 +1,9 @@
 /**
  * Namespace providers: which network namespace work runs in. They are plain
- * data, validated when built, because they cross into worker threads.
+ * data, because they cross into worker threads, validated when built and
+ * again by the worker, by the same rules (validate/providers.ts).
  */
-import * as v from "../validate/validate.js";
+import { nsProvider } from "../validate/providers.js";
 
 /** Where `ip netns` keeps named namespaces. */
 export const DEFAULT_NETNS_DIR = "/run/netns";
@@ -21,11 +22,6 @@ export type NsProvider =
 /** Providers that name an existing namespace by a path, and so can be resolved without running code. */
 export type ExistingNsProvider = Exclude<NsProvider, { kind: "new" | "newNamed" | "custom" }>;
 
-/** The mount dir of named namespaces; the default one, named on nearly every call, needs no checking. */
-function mountDir(dir: string): string {
-  return dir === DEFAULT_NETNS_DIR ? dir : v.absolutePath("dir", dir);
-}
-
 /** The caller's namespace: the one the main thread (which never switches) is in. */
 export function now(): NsProvider {
   return { kind: "now" };
@@ -33,27 +29,27 @@ export function now(): NsProvider {
 
 /** A named namespace, as `ip netns` names them: `${dir}/${name}`, dir defaulting to /run/netns. */
 export function name(nsName: string, dir: string = DEFAULT_NETNS_DIR): NsProvider {
-  return { kind: "name", name: v.namespaceName("name", nsName), dir: mountDir(dir) };
+  return nsProvider("", { kind: "name", name: nsName, dir });
 }
 
 /** Any file that refers to a network namespace (a bind mount, /proc/PID/ns/net, ...). */
 export function path(nsPath: string): NsProvider {
-  return { kind: "path", path: v.absolutePath("path", nsPath) };
+  return nsProvider("", { kind: "path", path: nsPath });
 }
 
 /** The namespace of a process. */
 export function processNs(pid: number): NsProvider {
-  return { kind: "process", pid: v.pid("pid", pid) };
+  return nsProvider("", { kind: "process", pid });
 }
 
 /** The namespace of one thread of a process. */
 export function thread(pid: number, tid: number): NsProvider {
-  return { kind: "thread", pid: v.pid("pid", pid), tid: v.pid("tid", tid) };
+  return nsProvider("", { kind: "thread", pid, tid });
 }
 
 /** The namespace an open NsHandle refers to. */
 export function handle(h: { readonly fd: number }): NsProvider {
-  return { kind: "handle", fd: v.integer("handle.fd", h.fd, 0, 0x7fffffff) };
+  return nsProvider("handle", { kind: "handle", fd: h.fd });
 }
 
 /** A brand-new anonymous namespace; nsDo returns a handle that keeps it alive until closed. */
@@ -63,7 +59,7 @@ export function create(): NsProvider {
 
 /** A brand-new named namespace, made as `ip netns add` makes it. */
 export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR): NsProvider {
-  return { kind: "newNamed", name: v.namespaceName("name", nsName), dir: mountDir(dir) };
+  return nsProvider("", { kind: "newNamed", name: nsName, dir });
 }
 
 /**
@@ -71,7 +67,7 @@ export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR): Ns
  * `exportName(args)`, which returns the path of a namespace file.
  */
 export function custom(module: string, exportName: string, args?: unknown): NsProvider {
-  return { kind: "custom", module: v.moduleSpecifier("module", module), export: v.text("export", exportName), args };
+  return nsProvider("", { kind: "custom", module, export: exportName, ...(args !== undefined && { args }) });
 }
 
 /** The file that names the namespace, for providers that have one. */

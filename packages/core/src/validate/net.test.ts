@@ -12,7 +12,18 @@ describe("network input", () => {
   it("CIDRs, v4 and v6", () => {
     expect(cidr("address", "10.0.0.1/24")).toEqual({ family: 2, address: "10.0.0.1", prefixLen: 24 });
     expect(cidr("address", "2001:db8::1/64")).toEqual({ family: 10, address: "2001:db8::1", prefixLen: 64 });
-    for (const bad of ["10.0.0.1", "10.0.0.1/33", "2001:db8::1/129", "10.0.0.256/8", "x/1", "10.0.0.1/-1", "10.0.0.1/"]) {
+    for (const bad of [
+      "10.0.0.1",
+      "10.0.0.1/33",
+      "2001:db8::1/129",
+      "10.0.0.256/8",
+      "x/1",
+      "10.0.0.1/-1",
+      "10.0.0.1/",
+      "10.0.0.1/24/8",
+      "10.0.0.1//24",
+      "2001:db8::1/64/",
+    ]) {
       expect(() => cidr("address", bad)).toThrow(/address/);
     }
   });

@@ -36,7 +36,10 @@ export function cidr(field: string, value: unknown): Cidr {
   if (typeof value !== "string" || !value.includes("/")) {
     throw new ValidationError(field, `${JSON.stringify(value)} is not a CIDR like 10.0.0.1/24`);
   }
-  const [address = "", len = ""] = value.split("/", 2);
+  // split's limit would drop what follows a second '/': "10.0.0.1/24/8" must not read as /24.
+  const parts = value.split("/");
+  if (parts.length !== 2) throw new ValidationError(field, `${JSON.stringify(value)} is not a CIDR like 10.0.0.1/24`);
+  const [address = "", len = ""] = parts;
   const family = familyOf(field, address);
   const max = family === AF_INET ? 32 : 128;
   const prefixLen = Number(len);

@@ -25,6 +25,41 @@ describe("linkName", () => {
   });
 });
 
+describe("hidden characters", () => {
+  const hidden = ["a\u0085b", "a\u009bb", "a\u0007b", "a\u200bb", "a\u200fb", "a\u2060b", "a\ufeffb", "a\u202eb", "a\u2066b", "a\u2069b"];
+  it("are refused in namespace names, link names and aliases, naming the character", () => {
+    for (const bad of hidden) {
+      expect(refusal(() => v.namespaceName("name", bad)).message).toMatch(/U\+[0-9A-F]{4}, a control, zero-width or bidi character/);
+      expect(refusal(() => v.linkName("link.name", bad)).field).toBe("link.name");
+      expect(refusal(() => v.alias("alias", bad)).field).toBe("alias");
+    }
+  });
+  it("lone surrogates are refused: they have no UTF-8 form", () => {
+    for (const bad of ["a\ud800", "\udc00b", "x\udfff\ud800"]) {
+      expect(refusal(() => v.namespaceName("name", bad)).message).toMatch(/lone surrogate/);
+      expect(refusal(() => v.linkName("name", bad)).message).toMatch(/lone surrogate/);
+      expect(refusal(() => v.alias("alias", bad)).message).toMatch(/lone surrogate/);
+    }
+    // A well-formed pair (an emoji) is text like any other.
+    expect(v.namespaceName("name", "lab-\u{1F600}")).toBe("lab-\u{1F600}");
+    expect(v.alias("alias", "uplink \u00e9\u{1F600}")).toBe("uplink \u00e9\u{1F600}");
+  });
+});
+
+describe("linkName and the kernel's %d", () => {
+  it("refuses '%', which the kernel would expand to a name of its choosing", () => {
+    for (const bad of ["rt%d", "%d", "a%b"]) expect(refusal(() => v.linkName("name", bad)).message).toMatch(/'%'.*"%d"/);
+  });
+});
+
+describe("boolean", () => {
+  it('takes booleans only: "false" is a truthy string', () => {
+    expect(v.boolean("up", false)).toBe(false);
+    for (const bad of ["false", "true", 0, 1, null, undefined])
+      expect(refusal(() => v.boolean("changes.up", bad)).field).toBe("changes.up");
+  });
+});
+
 describe("namespaceName", () => {
   it("refuses anything that could leave the mount dir", () => {
     for (const bad of ["../x", "a/b", "/abs", "..", ".", "", "a\nb", "a b", "x".repeat(256)]) {

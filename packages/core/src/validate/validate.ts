@@ -10,18 +10,53 @@ const IFNAMSIZ = 16;
 /** NAME_MAX: one path component. */
 const NAME_MAX = 255;
 
-/** The kernel's dev_valid_name: 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
-export function linkName(field: string, value: unknown): string {
-  if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
-  if (Buffer.byteLength(value) >= IFNAMSIZ) throw new ValidationError(field, `"${value}" is longer than 15 bytes`);
-  if (value === "." || value === "..") throw new ValidationError(field, `"${value}" is not a valid link name`);
-  if (/[/:\s\0]/.test(value)) throw new ValidationError(field, `"${value}" contains '/', ':', NUL or whitespace`);
+/**
+ * Characters a name must not hide: C0 and C1 controls, zero-width ones
+ * (U+200B-U+200F, U+2060, U+FEFF) and bidi controls (U+202A-U+202E,
+ * U+2066-U+2069). They make two different names print alike, or one print
+ * as another.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]/u;
+
+/** A name as people will read it: well-formed UTF-16 (no lone surrogate, which has no UTF-8 form) and nothing hidden. */
+function visible(field: string, value: string): string {
+  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new ValidationError(field, `${JSON.stringify(value)} contains a lone surrogate (not valid Unicode)`);
+  }
+  const hidden = HIDDEN.exec(value);
+  if (hidden) {
+    const code = `U+${(hidden[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`;
+    throw new ValidationError(field, `${JSON.stringify(value)} contains ${code}, a control, zero-width or bidi character`);
+  }
   return value;
 }
 
 /**
+ * The kernel's dev_valid_name: 1..15 bytes, not "." or "..", no '/', ':' or
+ * whitespace; and no '%', since the kernel expands "%d" in a new link's name
+ * to a number of its choosing, so the link would not be the one named.
+ */
+export function linkName(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
+  visible(field, value);
+  if (Buffer.byteLength(value) >= IFNAMSIZ) throw new ValidationError(field, `"${value}" is longer than 15 bytes`);
+  if (value === "." || value === "..") throw new ValidationError(field, `"${value}" is not a valid link name`);
+  if (/[/:\s]/.test(value)) throw new ValidationError(field, `"${value}" contains '/', ':' or whitespace`);
+  if (value.includes("%")) {
+    throw new ValidationError(field, `"${value}" contains '%': the kernel would replace "%d" with a number of its choosing`);
+  }
+  return value;
+}
+
+/** A link alias (IFLA_IFALIAS): at most 127 bytes, nothing hidden. */
+export function alias(field: string, value: unknown): string {
+  return visible(field, text(field, value, 127));
+}
+
+/**
  * A namespace name becomes one file in the mount dir, so it may not contain
- * '/', be "." or "..", or hold control characters or whitespace.
+ * '/' or be "." or ".."; it may not hold whitespace or hidden characters.
  */
 export function namespaceName(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
@@ -29,8 +64,8 @@ export function namespaceName(field: string, value: unknown): string {
   if (value.length * 3 > NAME_MAX && Buffer.byteLength(value) > NAME_MAX) throw new ValidationError(field, "is longer than 255 bytes");
   if (value === "." || value === "..") throw new ValidationError(field, `"${value}" would escape the mount dir`);
   if (value.includes("/")) throw new ValidationError(field, `"${value}" contains '/' and would escape the mount dir`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\s\x00-\x1f\x7f]/.test(value)) throw new ValidationError(field, `"${value}" contains whitespace or control characters`);
+  visible(field, value);
+  if (/\s/.test(value)) throw new ValidationError(field, `"${value}" contains whitespace`);
   return value;
 }
 
@@ -84,4 +119,16 @@ export function text(field: string, value: unknown, maxBytes = 4096): string {
   if (Buffer.byteLength(value) > maxBytes) throw new ValidationError(field, `is longer than ${maxBytes} bytes`);
   if (value.includes("\0")) throw new ValidationError(field, "contains NUL");
   return value;
+}
+
+/** A boolean, and only that: "false" is a string, and a truthy one. */
+export function boolean(field: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new ValidationError(field, `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** One of a fixed set of values. */
+export function oneOf<const T extends string | number>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new ValidationError(field, `must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+  return value as T;
 }

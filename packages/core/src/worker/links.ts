@@ -10,7 +10,7 @@ import type { Address, Link, Message, NewLinkRequest, Request } from "@neslink/c
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { LinkDoResult, NsActionSpec } from "../actions/ns-actions.js";
 import type { RouteActionSpec } from "../actions/route-actions.js";
-import { ActionError, NetlinkError, NotFoundError, SystemCallError } from "../errors.js";
+import { ActionError, KindUnsupportedError, NetlinkError, NotFoundError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { describe, type LinkProvider, type LinkRef, type NewLinkSpec } from "../links/providers.js";
 import { nsPath } from "../namespace/providers.js";
@@ -127,8 +127,21 @@ function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: Fds): Pending 
   return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
 }
 
+const EOPNOTSUPP = 95;
+
+/** A link provider as errors name it: `link provider (new bridge "br0")`, `link provider (name "eth0")`. */
+function providerName(provider: LinkProvider): string {
+  return `link provider (${provider.kind === "new" ? `new ${provider.spec.type} "${provider.spec.name}"` : describe(provider)})`;
+}
+
+/** The kernel's answer for a link kind it has no driver for (not built in, module not loaded). */
+const lacksKind = (err: unknown) => err instanceof NetlinkError && err.errno === EOPNOTSUPP && err.extAck === "Unknown device type";
+
 /** How a failed creation is reported, pipelined or not. */
-const providerError = (err: unknown) => new ActionError(-1, "link provider (new)", true, err);
+function providerError(spec: NewLinkSpec, err: unknown): ActionError {
+  const cause = lacksKind(err) ? new KindUnsupportedError(spec.type, err) : err;
+  return new ActionError(-1, providerName({ kind: "new", spec }), true, cause);
+}
 
 function resolveLink(socket: NetlinkSocket, provider: LinkProvider): Link {
   if (provider.kind !== "new") return findLink(socket, provider);
@@ -197,7 +210,7 @@ function createChunk(socket: NetlinkSocket, specs: readonly NewLinkSpec[], index
       try {
         batch.push(newLinkRequest(indexOf, spec, fds));
       } catch (err) {
-        unbuilt = new RunFailure(offset + i, providerError(err));
+        unbuilt = new RunFailure(offset + i, providerError(spec, err));
         break;
       }
     }
@@ -214,16 +227,16 @@ function createChunk(socket: NetlinkSocket, specs: readonly NewLinkSpec[], index
         after.map((s) => s.name),
       );
     } catch (err) {
-      throw new RunFailure(offset + failed, providerError(err));
+      throw new RunFailure(offset + failed, providerError(specs[failed] as NewLinkSpec, err));
     }
-    throw new RunFailure(offset + failed, providerError(errors[failed]));
+    throw new RunFailure(offset + failed, providerError(specs[failed] as NewLinkSpec, errors[failed]));
   }
   if (unbuilt) throw unbuilt;
   return linksByName(
     socket,
     specs.map((s) => s.name),
   ).map((link, i) => {
-    if (link instanceof Error) throw new RunFailure(offset + i, providerError(link));
+    if (link instanceof Error) throw new RunFailure(offset + i, providerError(specs[i] as NewLinkSpec, link));
     return { link, results: [] };
   });
 }
@@ -288,7 +301,7 @@ const byNameOnly = (actions: readonly LinkActionSpec[]) =>
 /** Gets or creates the link and runs the actions; failures are ActionErrors indexed into `actions` (-1: the provider). */
 export async function runLinkDo(socket: NetlinkSocket, provider: LinkProvider, actions: readonly LinkActionSpec[]): Promise<LinkDoResult> {
   const providerFailed = (err: unknown) =>
-    provider.kind === "new" ? providerError(err) : new ActionError(-1, `link provider (${provider.kind})`, true, err);
+    provider.kind === "new" ? providerError(provider.spec, err) : new ActionError(-1, providerName(provider), true, err);
   // Only the index is needed when the result is the state read back after the actions and no action is handed the link.
   const indexOnly = provider.kind === "name" && actions.length > 0 && actions.every((a) => a.kind !== "delete" && a.kind !== "custom");
   const byName = provider.kind === "name" && byNameOnly(actions);

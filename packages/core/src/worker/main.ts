@@ -8,6 +8,7 @@ import type { NsActionSpec } from "../actions/ns-actions.js";
 import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { type ExistingNsProvider, isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
+import { checkTask } from "../validate/task.js";
 import { mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
 import { HeldNamespaces } from "./held.js";
@@ -195,7 +196,12 @@ function goHome(): { returned: boolean; returnError?: unknown } {
   }
 }
 
-async function runTask({ id, provider, key, actions }: Task): Promise<TaskReply> {
+async function runTask(task: Task): Promise<TaskReply> {
+  // Hand-built or altered objects arrive too: all of the task is checked, by the constructors' rules, before anything is touched.
+  const { id, key } = task;
+  const { provider, actions } = checkTask(task);
+  // Replies already done should not wait for user code or a process, which may take long.
+  if (mayRunLong({ id, provider, actions })) outbox.flush();
   // Until something moves the thread (ctx.inside), it is home and needs no way back.
   let away = false;
   const ctx: TaskContext = {
@@ -219,7 +225,7 @@ async function runTask({ id, provider, key, actions }: Task): Promise<TaskReply>
     const { index, error } = failed;
     reply.error = toErrorJSON(
       index < 0
-        ? new NamespaceEnterError(`could not enter namespace (${provider.kind}): ${(error as Error).message}`, returned, error)
+        ? new NamespaceEnterError(provider.kind, returned, error)
         : new ActionError(index, (actions[index] as NsActionSpec).kind, returned, error),
     );
   } else {
@@ -235,8 +241,6 @@ const outbox = new Outbox((replies) => port.postMessage({ type: "done", replies 
 let queued = 0;
 
 async function runQueued(task: Task): Promise<void> {
-  // Replies already done should not wait for user code or a process, which may take long.
-  if (mayRunLong(task)) outbox.flush();
   // runTask reports every failure of the work itself; this catches its own (e.g. no descriptor left).
   const reply = await runTask(task).catch((err): TaskReply => ({ id: task.id, returned: goHome().returned, error: toErrorJSON(err) }));
   queued--;

@@ -6,6 +6,7 @@ import {
   closeDefaultPool,
   listNamed,
   lp,
+  NamespaceEnterError,
   NetlinkError,
   NotFoundError,
   na,
@@ -64,14 +65,15 @@ describe("namespace actions", () => {
     }
   });
 
-  it("a failing action is named by index and kind; earlier actions stay done", async () => {
+  it("a failing action: its cause's code on top, named by index and kind; earlier actions stay done", async () => {
     const err = await nsDo(ns.name(nsA), na.links(), na.getLink(lp.name(`${prefix}none`))).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
+    expect(err.code).toBe("ERR_LINK_NOT_FOUND");
+    expect(err.message).toBe(`no link with name "${prefix}none" (action #1: getLink)`);
     expect(err.actionIndex).toBe(1);
     expect(err.action).toBe("getLink");
     expect(err.returned).toBe(true);
     expect(err.cause).toBeInstanceOf(NotFoundError);
-    expect(err.cause.code).toBe("ERR_LINK_NOT_FOUND");
   });
 
   it("setLinkNs: moves a link; iproute2 sees it in the other namespace", async () => {
@@ -108,15 +110,21 @@ describe("namespace actions", () => {
     ).toEqual([`${prefix}cb`, "lo"].sort());
     // A second create fails cleanly and leaves the first untouched.
     const err = await nsDo(ns.now(), na.createNamed(name)).catch((e) => e);
+    expect(err).toMatchObject({ code: "ERR_NS_EXISTS", actionIndex: 0, action: "newNamed" });
+    expect(err.message).toMatch(/already exists.* \(action #0: newNamed\)$/);
     expect(err.cause).toBeInstanceOf(AlreadyExistsError);
     expect(rootCause(err)).toBe(err.cause);
-    expect(err.cause.code).toBe("ERR_NS_EXISTS");
+    // As the provider: the same code on top, the provider as context.
+    const asProvider = await nsDo(ns.createNamed(name), na.links()).catch((e) => e);
+    expect(asProvider).toBeInstanceOf(NamespaceEnterError);
+    expect(asProvider.code).toBe("ERR_NS_EXISTS");
+    expect(asProvider.message).toMatch(/already exists.* \(entering the namespace of provider "newNamed"\)$/);
     expect(listNamed()).toContain(name);
     expect(linksIn(name).map((l) => l.ifname)).toContain(`${prefix}cb`);
     await nsDo(ns.now(), na.deleteNamed(name));
     expect(netnsList()).not.toContain(name);
     const missing = await nsDo(ns.now(), na.deleteNamed(name)).catch((e) => e);
-    expect(missing.cause.code).toBe("ERR_NS_NOT_FOUND");
+    expect(missing.code).toBe("ERR_NS_NOT_FOUND");
   });
 
   it("createNamed that fails part-way leaves nothing behind", async () => {

@@ -1,4 +1,17 @@
-import { ActionError, closeDefaultPool, la, linkDo, lp, NetlinkError, NotFoundError, na, ns, nsDo, ValidationError } from "@neslink/core";
+import {
+  ActionError,
+  closeDefaultPool,
+  KindUnsupportedError,
+  la,
+  linkDo,
+  lp,
+  NetlinkError,
+  NotFoundError,
+  na,
+  ns,
+  nsDo,
+  ValidationError,
+} from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
 
@@ -130,28 +143,31 @@ describe("link actions", () => {
     expect(ipLink(lab, "lo").mtu).toBe(65536);
     const err = await linkDo(ns.name(lab), lp.veth("lmv0", { name: "lmv1" }, { mtu: 65536 })).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
+    expect(err.code).toBe("EINVAL");
+    expect(err.action).toBe('link provider (new veth "lmv0")');
     expect(err.cause).toBeInstanceOf(NetlinkError);
-    expect(err.cause.code).toBe("EINVAL");
     expect(linksIn(lab).map((l) => l.ifname)).not.toContain("lmv0");
   });
 
   it("changes by name: a missing link fails as the provider, a failing change by its index with the earlier ones done", async () => {
     const missing = await linkDo(ns.name(lab), lp.name("lnomore"), la.up()).catch((e) => e);
     expect(missing).toBeInstanceOf(ActionError);
+    expect(missing.code).toBe("ERR_LINK_NOT_FOUND");
     expect(missing.actionIndex).toBe(-1);
-    expect(missing.action).toBe("link provider (name)");
+    expect(missing.action).toBe('link provider (name "lnomore")');
+    expect(missing.message).toBe('no link with name "lnomore" (link provider (name "lnomore"))');
     expect(missing.cause).toBeInstanceOf(NotFoundError);
-    expect(missing.cause.code).toBe("ERR_LINK_NOT_FOUND");
 
     // A multicast MAC is well-formed but the kernel refuses it for a bridge.
     const err = await linkDo(ns.name(lab), lp.name("lnb"), la.setMtu(1300), la.setMac("01:00:5e:00:00:01"), la.setAlias("after")).catch(
       (e) => e,
     );
     expect(err).toBeInstanceOf(ActionError);
+    expect(err.code).toBe("EADDRNOTAVAIL");
     expect(err.actionIndex).toBe(1);
     expect(err.action).toBe("set");
+    expect(err.message).toMatch(/EADDRNOTAVAIL.* \(action #1: set\)$/);
     expect(err.cause).toBeInstanceOf(NetlinkError);
-    expect(err.cause.code).toBe("EADDRNOTAVAIL");
     expect(ipLink(lab, "lnb").mtu).toBe(1300);
     await linkDo(ns.name(lab), lp.name("lnb"), la.delete());
   });
@@ -187,10 +203,10 @@ describe("link actions", () => {
       la.setMtu(1300),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
+    expect(err.code).toBe("EEXIST");
     expect(err.actionIndex).toBe(2);
     expect(err.action).toBe("addAddr");
     expect(err.cause).toBeInstanceOf(NetlinkError);
-    expect(err.cause.code).toBe("EEXIST");
   });
 
   it("delete, and a link group deleted in one request", async () => {
@@ -251,9 +267,9 @@ describe("consecutive creations, pipelined", () => {
       ...[0, 1, 2, 3, 4].map((i) => na.link(lp.veth(`qx${i}`, { name: `qy${i}`, ns: ns.name(right) }))),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
-    expect(err.actionIndex).toBe(3);
-    expect(err.cause.cause).toBeInstanceOf(NetlinkError);
-    expect(err.cause.cause.code).toBe("EEXIST");
+    expect(err).toMatchObject({ code: "EEXIST", actionIndex: 3, linkActionIndex: -1, action: 'link provider (new veth "qx2")' });
+    expect(err.message).toMatch(/EEXIST.* \(action #3: link provider \(new veth "qx2"\)\)$/);
+    expect(err.cause).toBeInstanceOf(NetlinkError);
     expect(names(lab, "qx").sort()).toEqual(["qx0", "qx1", "qx2", "qx2p"]);
     expect(names(right, "qy").sort()).toEqual(["qy0", "qy1"]);
   });
@@ -264,8 +280,8 @@ describe("consecutive creations, pipelined", () => {
       ...[0, 1, 2].map((i) => na.link(lp.veth(`qm${i}`, { name: `qn${i}` }, i === 1 ? { master: lp.name("nosuchbr") } : {}))),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
-    expect(err.actionIndex).toBe(1);
-    expect(err.cause.cause.code).toBe("ERR_LINK_NOT_FOUND");
+    expect(err).toMatchObject({ code: "ERR_LINK_NOT_FOUND", actionIndex: 1, linkActionIndex: -1 });
+    expect(err.cause).toBeInstanceOf(NotFoundError);
     expect(names(lab, "qm")).toEqual(["qm0"]);
   });
 });
@@ -285,14 +301,31 @@ describe("link kinds", () => {
     expect(ipLink(lab, "kifb").linkinfo?.info_kind).toBe("ifb");
   });
 
-  it("kinds this kernel lacks fail with its own message and leave nothing behind", async () => {
+  it("kinds this kernel lacks fail as ERR_KIND_UNSUPPORTED, saying so, and leave nothing behind", async () => {
+    const kinds = { kd0: "dummy", kg0: "gretap", kw0: "wireguard" } as const;
     for (const provider of [lp.dummy("kd0"), lp.gretap("kg0", { local: "10.41.0.1", remote: "10.41.0.2" }), lp.wireguard("kw0")]) {
+      const kind = kinds[(provider as { spec: { name: keyof typeof kinds } }).spec.name];
       const err = await linkDo(ns.name(lab), provider).catch((e) => e);
       expect(err).toBeInstanceOf(ActionError);
+      expect(err.code).toBe("ERR_KIND_UNSUPPORTED");
       expect(err.actionIndex).toBe(-1);
-      expect(err.cause).toBeInstanceOf(NetlinkError);
-      expect(err.cause.extAck).toMatch(/Unknown device type/);
+      expect(err.message).toMatch(new RegExp(`^this kernel has no "${kind}" link type: its module is not built in or not loaded`));
+      expect(err.message).not.toContain("#-1");
+      expect(err.cause).toBeInstanceOf(KindUnsupportedError);
+      expect(err.cause.cause).toBeInstanceOf(NetlinkError);
+      expect(err.cause.cause.extAck).toBe("Unknown device type");
     }
+    // Pipelined with other creations, and inside nsDo: the same code, with the action's place.
+    const err = await nsDo(ns.name(lab), na.link(lp.bridge("kbr0")), na.link(lp.dummy("kd0")), na.link(lp.bridge("kbr1"))).catch((e) => e);
+    expect(err).toMatchObject({
+      code: "ERR_KIND_UNSUPPORTED",
+      actionIndex: 1,
+      linkActionIndex: -1,
+      action: 'link provider (new dummy "kd0")',
+    });
+    expect(linksIn(lab).map((l) => l.ifname)).toContain("kbr0");
+    expect(linksIn(lab).map((l) => l.ifname)).not.toContain("kbr1");
+    await nsDo(ns.name(lab), na.link(lp.name("kbr0"), la.delete()));
     expect(
       linksIn(lab)
         .map((l) => l.ifname)

@@ -109,7 +109,7 @@ describe("neslink HTTP API", () => {
     expect(((await lo.json()) as { link: { name: string } }).link.name).toBe("lo");
     const noLink = await call(`/v1/namespaces/${name}/links/nope0`);
     expect(noLink.status).toBe(404);
-    expect((await errorOf(noLink)).cause?.code).toBe("ERR_LINK_NOT_FOUND");
+    expect((await errorOf(noLink)).code).toBe("ERR_LINK_NOT_FOUND");
 
     const deleted = await call(`/v1/namespaces/${name}`, { method: "DELETE" });
     expect(deleted.status).toBe(204);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../errors.js";
+import { expand } from "./nescript.js";
+
+const refusal = (template: string, vars: Record<string, string | number> = {}) => {
+  try {
+    expand(template, vars);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return err as ValidationError;
+  }
+  throw new Error("accepted");
+};
+
+describe("NEScript templates", () => {
+  it("fill {{name}} and the Go seed's {{.Name}}, each value one quoted word", () => {
+    expect(expand("sleep 3 && {{.Command}} address list", { Command: "ip" })).toBe("sleep 3 && 'ip' address list");
+    expect(expand("{{ .A }}-{{a}}-{{ b }}", { A: "x y", a: "it's", b: 7 })).toBe("'x y'-'it'\\''s'-'7'");
+  });
+
+  it("refuse any other {{...}}, naming it, rather than pass it to the shell", () => {
+    for (const tag of ["{{if .A}}", "{{.A.B}}", "{{}}", "{{ . }}", "{{- .A -}}", "{{.A | printf}}", "{{$x}}", "{{ a b }}"]) {
+      const err = refusal(`echo ${tag}`, { A: "1", a: "1" });
+      expect(err.field).toBe("script");
+      expect(err.message).toContain(tag);
+    }
+    expect(refusal("echo {{.A").message).toMatch(/not closed/);
+    expect(refusal("echo {{a}} {{", { a: "1" }).message).toMatch(/not closed/);
+  });
+
+  it("name a variable the script uses but is not given", () => {
+    expect(refusal("{{.Missing}}").field).toBe("vars.Missing");
+    // Only the variables' own keys: nothing inherited from Object.prototype.
+    expect(refusal("{{constructor}}").field).toBe("vars.constructor");
+    expect(refusal("{{a}}", { a: "x\0y" }).field).toBe("vars.a");
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * NEScript templates: `{{name}}`, or the Go seed's field form `{{.Name}}`,
+ * replaced by a variable's value quoted as one shell word. Anything else in
+ * `{{...}}` is refused: left in, it would reach the shell as text.
+ */
+import { ValidationError } from "../errors.js";
+
+const TAG = /\{\{([\s\S]*?)\}\}/g;
+const VARIABLE = /^\s*\.?([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+
+/** Shell-quotes a value so that a template variable is always one word, never code. */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The template with each variable replaced; a ValidationError names a tag it cannot fill. */
+export function expand(template: string, vars: Readonly<Record<string, string | number>>): string {
+  const body = template.replace(TAG, (tag, inner: string) => {
+    const key = VARIABLE.exec(inner)?.[1];
+    if (key === undefined) throw new ValidationError("script", `${tag} is not a template variable ({{name}} or {{.Name}})`);
+    const value = Object.hasOwn(vars, key) ? vars[key] : undefined;
+    if (value === undefined) throw new ValidationError(`vars.${key}`, "is used by the script but not given");
+    if (String(value).includes("\0")) throw new ValidationError(`vars.${key}`, "contains NUL");
+    return shellQuote(String(value));
+  });
+  const unclosed = template.replace(TAG, "").indexOf("{{");
+  if (unclosed >= 0)
+    throw new ValidationError("script", `"{{" is not closed: ${JSON.stringify(template.replace(TAG, "").slice(unclosed, unclosed + 20))}`);
+  return body;
+}

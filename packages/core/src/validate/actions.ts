@@ -1,0 +1,152 @@
+/**
+ * The rules for actions, by kind: link actions, route changes and namespace
+ * actions (na.link nests a link provider and link actions). The constructors
+ * (na.*, la.*) build through these and the worker checks what it is sent with
+ * them: one set of rules.
+ */
+import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
+import type { ExecOptions, NsActionSpec } from "../actions/ns-actions.js";
+import type { RouteSpec } from "../actions/route-actions.js";
+import { ValidationError } from "../errors.js";
+import * as net from "./net.js";
+import { customCode, existingNsProvider, linkProvider, linkRef } from "./providers.js";
+import { at, bare, byKind, list, optional, type Parser, record } from "./shape.js";
+import * as v from "./validate.js";
+
+/** Attribute changes of `ip link set`; `master: null` detaches. At least one. */
+export const linkChanges: Parser<LinkChanges> = (f, x) => {
+  const r = record(f, x, ["name", "alias", "mac", "mtu", "up", "promisc", "master", "group"]);
+  const changes: LinkChanges = {
+    ...optional(f, r, "name", v.linkName),
+    ...optional(f, r, "alias", v.alias),
+    ...optional(f, r, "mac", net.mac),
+    ...optional(f, r, "mtu", v.mtu),
+    ...optional(f, r, "up", v.boolean),
+    ...optional(f, r, "promisc", v.boolean),
+    ...optional(f, r, "master", (ff, m) => (m === null ? null : linkRef(ff, m))),
+    ...optional(f, r, "group", (ff, g) => v.integer(ff, g, 0, 0xffffffff)),
+  };
+  if (Object.keys(changes).length === 0) throw new ValidationError(f || "changes", "nothing to change");
+  return changes;
+};
+
+/** A CIDR as it crosses (address and prefix apart), held to the rules of its text form. */
+export const cidrSpec: Parser<net.Cidr> = (f, x) => {
+  const r = record(f, x, ["family", "address", "prefixLen"]);
+  const parsed = net.cidr(f, `${String(r.address)}/${String(r.prefixLen)}`);
+  if (r.family !== parsed.family) throw new ValidationError(at(f, "family"), `must be ${parsed.family} for ${String(r.address)}`);
+  return parsed;
+};
+
+export const linkAction: Parser<LinkActionSpec> = byKind<LinkActionSpec>("link action", {
+  delete: bare("delete"),
+  set: (f, x) => ({ kind: "set", changes: linkChanges(at(f, "changes"), record(f, x, ["kind", "changes"]).changes) }),
+  addAddr: (f, x) => {
+    const r = record(f, x, ["kind", "cidr", "replace"]);
+    return { kind: "addAddr", cidr: cidrSpec(at(f, "cidr"), r.cidr), replace: v.boolean(at(f, "replace"), r.replace) };
+  },
+  delAddr: (f, x) => ({ kind: "delAddr", cidr: cidrSpec(at(f, "cidr"), record(f, x, ["kind", "cidr"]).cidr) }),
+  addrs: bare("addrs"),
+  custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
+});
+
+/** A route: a gateway or a device, all of one address family. */
+export const routeSpec: Parser<RouteSpec> = (f, x) => {
+  const r = record(f, x, ["family", "dst", "dstLen", "via", "dev", "metric", "table"]);
+  const family = v.oneOf(at(f, "family"), r.family, [net.AF_INET, net.AF_INET6]);
+  if (r.via === undefined && r.dev === undefined)
+    throw new ValidationError(at(f, "via"), "a route needs a gateway (via) or a device (dev)");
+  const spec: RouteSpec = { family };
+  if (r.dst !== undefined || r.dstLen !== undefined) {
+    const dst = net.cidr(at(f, "dst"), `${String(r.dst)}/${String(r.dstLen)}`);
+    if (dst.family !== family) throw new ValidationError(at(f, "dst"), "is not of the route's address family");
+    Object.assign(spec, { dst: dst.address, dstLen: dst.prefixLen });
+  }
+  if (r.via !== undefined && net.familyOf(at(f, "via"), r.via) !== family) {
+    throw new ValidationError(at(f, "via"), "is not of the destination's address family");
+  }
+  return Object.assign(
+    spec,
+    optional(f, r, "via", net.ip),
+    optional(f, r, "dev", linkRef),
+    optional(f, r, "metric", (ff, m) => v.integer(ff, m, 0, 0xffffffff)),
+    optional(f, r, "table", (ff, t) => v.integer(ff, t, 1, 0xffffffff)),
+  );
+};
+
+/** Any string without NUL, empty included: what a process's environment and standard input may hold. */
+const processText: Parser<string> = (f, x) => {
+  if (typeof x !== "string" || x.includes("\0")) throw new ValidationError(f, "must be a string without NUL");
+  return x;
+};
+
+/** Environment variables: names without '=' or NUL. */
+const environment: Parser<Record<string, string>> = (f, x) => {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record(f, x, Object.keys(x ?? {})))) {
+    if (name === "" || /[=\0]/.test(name)) throw new ValidationError(at(f, name), "is not an environment variable name");
+    env[name] = processText(at(f, name), value);
+  }
+  return env;
+};
+
+const execOptions: Parser<ExecOptions> = (f, x) => {
+  const r = record(f, x, ["env", "input", "timeoutMs", "cwd"]);
+  return {
+    ...optional(f, r, "env", environment),
+    ...optional(f, r, "input", processText),
+    ...optional(f, r, "timeoutMs", (ff, t) => v.integer(ff, t, 1, 24 * 3600 * 1000)),
+    ...optional(f, r, "cwd", v.text),
+  };
+};
+
+/** A network sysctl's name, e.g. net.ipv4.ip_forward: it becomes a path under /proc/sys. */
+function sysctlName(field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^net\.[A-Za-z0-9_.-]+$/.test(value) || value.includes("..")) {
+    throw new ValidationError(field, `${JSON.stringify(value)} is not a network sysctl like net.ipv4.ip_forward`);
+  }
+  return value;
+}
+
+const named =
+  (kind: "newNamed" | "deleteNamed"): Parser<NsActionSpec> =>
+  (f, x) => {
+    const r = record(f, x, ["kind", "name", "dir"]);
+    return { kind, name: v.namespaceName(at(f, "name"), r.name), dir: v.absolutePath(at(f, "dir"), r.dir) };
+  };
+
+const FAMILIES = [0, net.AF_INET, net.AF_INET6];
+
+export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace action", {
+  links: bare("links"),
+  getLink: (f, x) => ({ kind: "getLink", link: linkRef(at(f, "link"), record(f, x, ["kind", "link"]).link) }),
+  setLinkNs: (f, x) => {
+    const r = record(f, x, ["kind", "link", "ns"]);
+    return { kind: "setLinkNs", link: linkRef(at(f, "link"), r.link), ns: existingNsProvider(at(f, "ns"), r.ns) };
+  },
+  link: (f, x) => {
+    const r = record(f, x, ["kind", "link", "actions"]);
+    return { kind: "link", link: linkProvider(at(f, "link"), r.link), actions: list(at(f, "actions"), r.actions, linkAction) };
+  },
+  addrs: (f, x) => ({ kind: "addrs", family: v.oneOf(at(f, "family"), record(f, x, ["kind", "family"]).family, FAMILIES) }),
+  deleteGroup: (f, x) => ({ kind: "deleteGroup", group: v.integer(at(f, "group"), record(f, x, ["kind", "group"]).group, 1, 0xffffffff) }),
+  sysctl: (f, x) => {
+    const r = record(f, x, ["kind", "name", "value"]);
+    return { kind: "sysctl", name: sysctlName(at(f, "name"), r.name), ...optional(f, r, "value", (ff, val) => v.text(ff, val, 4096)) };
+  },
+  route: (f, x) => {
+    const r = record(f, x, ["kind", "op", "route"]);
+    return { kind: "route", op: v.oneOf(at(f, "op"), r.op, ["add", "replace", "delete"]), route: routeSpec(at(f, "route"), r.route) };
+  },
+  routes: (f, x) => ({ kind: "routes", family: v.oneOf(at(f, "family"), record(f, x, ["kind", "family"]).family, FAMILIES) }),
+  handle: bare("handle"),
+  newNamed: named("newNamed"),
+  deleteNamed: named("deleteNamed"),
+  exec: (f, x) => {
+    const r = record(f, x, ["kind", "argv", "options"]);
+    const argv = list(at(f, "argv"), r.argv, (ff, a) => v.text(ff, a, 1 << 17));
+    if (argv.length === 0) throw new ValidationError(at(f, "argv"), "must be a non-empty array of strings");
+    return { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}) };
+  },
+  custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
+});

@@ -1,0 +1,45 @@
+/** Names with hidden characters or lone surrogates are refused as bad input over HTTP, with nothing created. */
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { defaultPool } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { createServer, listen } from "../../src/server.js";
+
+const prefix = uniquePrefix("nh");
+const token = randomBytes(24).toString("hex");
+const server: Server = createServer({ token, allowExec: false });
+let base = "";
+
+beforeAll(async () => {
+  base = await listen(server, { host: "127.0.0.1", port: 0 });
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await defaultPool().close();
+  cleanup(prefix);
+});
+
+const entries = () => readdirSync("/run/netns").filter((n) => n.startsWith(prefix));
+
+describe("namespace names over HTTP", () => {
+  it("a lone surrogate, a bidi or a zero-width character is a 400 naming the field, and no namespace is made", async () => {
+    for (const odd of ["\ud800", "\udc00", "\u202e", "\u200b", "\u0085"]) {
+      // JSON.stringify escapes a lone surrogate as \ud800, which JSON.parse on the server turns back into one.
+      const res = await fetch(`${base}/v1/namespaces`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: `${prefix}${odd}` }),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string; field: string } }).error).toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        field: "name",
+      });
+    }
+    expect(entries()).toEqual([]);
+  });
+});
