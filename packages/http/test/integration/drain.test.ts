@@ -24,9 +24,10 @@ afterAll(() => {
 
 describe("neslink-http on SIGTERM", () => {
   it("answers each of 100 creates in flight, 201 exactly when the namespace exists, and exits 0", async () => {
-    running = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
+    const bin = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
+    running = bin;
     const names = Array.from({ length: 100 }, (_, i) => `${prefix}${i}`);
-    const conns = names.map(() => open({ port: running!.port }));
+    const conns = names.map(() => open({ port: bin.port }));
     await Promise.all(conns.map((c) => c.connected));
     await Promise.all(
       conns.map(
@@ -37,8 +38,8 @@ describe("neslink-http on SIGTERM", () => {
       ),
     );
     // Every connection handed to the server process, none left in the kernel's accept queue (closing the listener resets those).
-    await until(() => serverSockets(running!.port).queued === 0, 5_000, "the accept queue to empty");
-    running.child.kill("SIGTERM");
+    await until(() => serverSockets(bin.port).queued === 0, 5_000, "the accept queue to empty");
+    bin.child.kill("SIGTERM");
 
     const responses = await within(Promise.all(conns.map((c) => c.response)), 15_000, "every response");
 
@@ -50,14 +51,15 @@ describe("neslink-http on SIGTERM", () => {
       if (res.status === 503) expect(JSON.parse(res.body).error.code).toBe("ERR_SHUTTING_DOWN");
     });
     expect(existing.size).toBe(responses.filter((r) => r.status === 201).length);
-    expect(await within(running.exited, 15_000, "exit")).toEqual({ code: 0, signal: null });
-    expect(running.stderr()).toMatch(/SIGTERM: draining/);
-    expect(running.stderr()).toMatch(/drained; exiting/);
+    expect(await within(bin.exited, 15_000, "exit")).toEqual({ code: 0, signal: null });
+    expect(bin.stderr()).toMatch(/SIGTERM: draining/);
+    expect(bin.stderr()).toMatch(/drained; exiting/);
   });
 
   it("refuses with 503 a request not yet begun, closes idle connections, and changes nothing", async () => {
-    running = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
-    const target = { port: running.port };
+    const bin = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
+    running = bin;
+    const target = { port: bin.port };
     const name = `${prefix}late`;
 
     // Headers and half the body before the signal; the rest after it.
@@ -72,10 +74,10 @@ describe("neslink-http on SIGTERM", () => {
     kept.socket.write(request("GET", "/v1/health", { keepAlive: true }));
     const silent = open(target);
     await silent.connected;
-    await until(() => serverSockets(running!.port).established === 3 && serverSockets(running!.port).queued === 0, 5_000, "3 connections");
+    await until(() => serverSockets(bin.port).established === 3 && serverSockets(bin.port).queued === 0, 5_000, "3 connections");
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    running.child.kill("SIGTERM");
+    bin.child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 500));
     slow.socket.write(bytes.slice(cut));
 
@@ -95,23 +97,24 @@ describe("neslink-http on SIGTERM", () => {
 
     // Not listening any more: a new connection is refused by the kernel, not left hanging.
     expect((await call(target, request("GET", "/v1/health"))).error).toBe("ECONNREFUSED");
-    expect(await within(running.exited, 10_000, "exit")).toEqual({ code: 0, signal: null });
+    expect(await within(bin.exited, 10_000, "exit")).toEqual({ code: 0, signal: null });
   });
 
   it("exits 1 after the drain timeout, naming the request it cut", async () => {
-    running = await startBin(["--token-file", files.tokenFile, "--port", "0", "--drain-timeout", "1"]);
-    const stuck = open({ port: running.port });
+    const bin = await startBin(["--token-file", files.tokenFile, "--port", "0", "--drain-timeout", "1"]);
+    running = bin;
+    const stuck = open({ port: bin.port });
     await stuck.connected;
     const bytes = request("POST", "/v1/namespaces", { token: files.token, body: { name: `${prefix}stuck` } });
     stuck.socket.write(bytes.slice(0, -3));
-    await until(() => serverSockets(running!.port).established === 1, 5_000, "the connection");
+    await until(() => serverSockets(bin.port).established === 1, 5_000, "the connection");
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     const signalled = Date.now();
-    running.child.kill("SIGTERM");
-    expect(await within(running.exited, 10_000, "exit")).toEqual({ code: 1, signal: null });
+    bin.child.kill("SIGTERM");
+    expect(await within(bin.exited, 10_000, "exit")).toEqual({ code: 1, signal: null });
     expect(Date.now() - signalled).toBeLessThan(4_000);
-    expect(running.stderr()).toMatch(/ERR_DRAIN_TIMEOUT: .*within 1000 ms; 1 request\(s\) cut: POST \/v1\/namespaces/);
+    expect(bin.stderr()).toMatch(/ERR_DRAIN_TIMEOUT: .*within 1000 ms; 1 request\(s\) cut: POST \/v1\/namespaces/);
     expect((await stuck.response).status).toBeUndefined();
     expect(netnsList(prefix)).not.toContain(`${prefix}stuck`);
   });
