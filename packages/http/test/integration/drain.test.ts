@@ -22,7 +22,7 @@ afterAll(() => {
   cleanup(prefix);
 });
 
-describe("neslink-http on SIGTERM", () => {
+describe("neslink-http on SIGTERM or SIGINT", () => {
   it("answers each of 100 creates in flight, 201 exactly when the namespace exists, and exits 0", async () => {
     const bin = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
     running = bin;
@@ -77,7 +77,7 @@ describe("neslink-http on SIGTERM", () => {
     await until(() => serverSockets(bin.port).established === 3 && serverSockets(bin.port).queued === 0, 5_000, "3 connections");
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    bin.child.kill("SIGTERM");
+    bin.child.kill("SIGINT");
     await new Promise((resolve) => setTimeout(resolve, 500));
     slow.socket.write(bytes.slice(cut));
 
