@@ -22,11 +22,15 @@ describe("limits", () => {
       [{ drainTimeoutMs: -1 }, "drainTimeoutMs"],
       [{ keepAliveTimeoutMs: Number.NaN }, "keepAliveTimeoutMs"],
       [{ headersTimeoutMs: 40_000 }, "headersTimeoutMs"],
-      [{ requestTimeoutMs: 5_000 }, "requestTimeoutMs"],
+      [{ headersTimeoutMs: 6_000, requestTimeoutMs: 5_000 }, "headersTimeoutMs"],
     ] as const) {
       expect(() => limits(given), JSON.stringify(given)).toThrow(ValidationError);
       expect(() => limits(given)).toThrow(expect.objectContaining({ field }));
     }
+  });
+
+  it("shortens the default headers timeout to a shorter request timeout", () => {
+    expect(limits({ requestTimeoutMs: 5_000 })).toMatchObject({ headersTimeoutMs: 5_000, requestTimeoutMs: 5_000 });
   });
 
   it("names fields as the caller spells them", () => {

@@ -63,19 +63,19 @@ function whole(field: string, value: number | undefined, fallback: number, min: 
  */
 export function limits(given: Partial<Limits>, label: (field: keyof Limits) => string = (field) => field): Limits {
   const timeout = (field: keyof Limits, fallback: number) => whole(label(field), given[field], fallback, 1, MAX_TIMEOUT_MS);
+  const requestTimeoutMs = timeout("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS);
   const chosen: Limits = {
     maxConnections: whole(label("maxConnections"), given.maxConnections, defaultMaxConnections(), 1, 65_536),
-    headersTimeoutMs: timeout("headersTimeoutMs", DEFAULT_HEADERS_TIMEOUT_MS),
-    requestTimeoutMs: timeout("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS),
+    // Headers are part of the request (Node refuses a longer headers timeout): a short request timeout shortens the default.
+    headersTimeoutMs: timeout("headersTimeoutMs", Math.min(DEFAULT_HEADERS_TIMEOUT_MS, requestTimeoutMs)),
+    requestTimeoutMs,
     keepAliveTimeoutMs: timeout("keepAliveTimeoutMs", DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
     drainTimeoutMs: timeout("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS),
   };
-  // Headers are part of the request: Node refuses a headers timeout longer than the request's.
-  if (chosen.headersTimeoutMs > chosen.requestTimeoutMs) {
-    const field = given.headersTimeoutMs !== undefined ? "headersTimeoutMs" : "requestTimeoutMs";
+  if (chosen.headersTimeoutMs > requestTimeoutMs) {
     throw new ValidationError(
-      label(field),
-      `the headers timeout (${chosen.headersTimeoutMs} ms) must not exceed the request timeout (${chosen.requestTimeoutMs} ms)`,
+      label("headersTimeoutMs"),
+      `must not exceed the request timeout (${chosen.headersTimeoutMs} ms > ${requestTimeoutMs} ms): headers are part of the request`,
     );
   }
   return chosen;
