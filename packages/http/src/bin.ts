@@ -28,7 +28,8 @@ Limits:
   --keep-alive-timeout SECONDS idle keep-alive connections are closed after this (default 5)
   --drain-timeout SECONDS      on SIGTERM or SIGINT: stop accepting, answer every request received
                                (503 if its change had not begun), close the pool and exit 0 within
-                               this (default 10); past it, exit 1 naming the requests cut.
+                               this (default 10, plus up to a second for the pool); past it,
+                               exit 1 naming the requests cut.
                                A second signal ends the process at once.
 `;
 
@@ -104,6 +105,8 @@ function token(file: string | undefined): string {
   return value;
 }
 
+const POOL_CLOSE_MIN_MS = 1_000;
+
 function say(line: string): void {
   process.stderr.write(`neslink-http: ${line}\n`);
 }
@@ -119,14 +122,12 @@ async function shutdown(server: NeslinkServer, signal: string, timeoutMs: number
     say(`${error.code}: ${error.message}`);
     process.exit(1);
   }
-  // The drain's requests are done, so the pool's work is too; this bounds the workers' own closing.
-  setTimeout(
-    () => {
-      say(`ERR_DRAIN_TIMEOUT: every request was answered, but the pool did not close within ${timeoutMs} ms`);
-      process.exit(1);
-    },
-    Math.max(0, timeoutMs - (Date.now() - started)),
-  ).unref();
+  // The drain's requests are done, so the pool's work is too; this bounds the workers' own closing (a second at least).
+  const left = Math.max(POOL_CLOSE_MIN_MS, timeoutMs - (Date.now() - started));
+  setTimeout(() => {
+    say(`ERR_DRAIN_TIMEOUT: every request was answered, but the pool did not close within ${left} ms`);
+    process.exit(1);
+  }, left).unref();
   await closeDefaultPool();
   say("drained; exiting");
 }
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const error = toErrorJSON(err);
-  process.stderr.write(`neslink-http: ${error.code}: ${error.message}\n`);
+  say(`${error.code}: ${error.message}`);
   if (error.code === "ERR_INVALID_ARGUMENT") process.stderr.write(USAGE);
   process.exitCode = error.code === "ERR_INVALID_ARGUMENT" ? 2 : 1;
 });
