@@ -27,6 +27,11 @@ export const ERROR_CODES = [
   "ERR_NS_RETURN",
   "ERR_POOL",
   "ERR_UNKNOWN",
+  // topologies
+  "ERR_TOPOLOGY_INVALID",
+  "ERR_TOPOLOGY_CONFLICT",
+  "ERR_TOPOLOGY_LOCKED",
+  "ERR_TOPOLOGY_APPLY",
   // the HTTP adapter's own refusals
   "ERR_UNAUTHORIZED",
   "ERR_EXEC_DISABLED",
@@ -34,6 +39,10 @@ export const ERROR_CODES = [
   "ERR_METHOD_NOT_ALLOWED",
   "ERR_BODY_TOO_LARGE",
   "ERR_UNSUPPORTED_MEDIA_TYPE",
+  "ERR_TOO_MANY_CONNECTIONS",
+  "ERR_SHUTTING_DOWN",
+  "ERR_DRAIN_TIMEOUT",
+  "ERR_BODY_INCOMPLETE",
 ] as const;
 
 export type NeslinkCode = (typeof ERROR_CODES)[number];

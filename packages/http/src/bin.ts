@@ -1,21 +1,36 @@
 #!/usr/bin/env node
-/** neslink-http: serve the API until SIGINT or SIGTERM. */
+/** neslink-http: serve the API until SIGINT or SIGTERM, then drain and exit. */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { defaultPool, toErrorJSON, ValidationError } from "@neslink/core";
-import { createServer, listen } from "./server.js";
+import { closeDefaultPool, toErrorJSON, ValidationError } from "@neslink/core";
+import { type Limits, limits } from "./limits.js";
+import { createServer, listen, type NeslinkServer } from "./server.js";
 
-const USAGE = `Usage: neslink-http --token-file FILE [--host HOST] [--port PORT] [--socket PATH] [--allow-exec]
+const USAGE = `Usage: neslink-http --token-file FILE [--host HOST] [--port PORT] [--socket PATH] [--allow-exec] [limits]
 
 Serves the neslink HTTP API (OpenAPI document at GET /v1/openapi.json).
 
 Options:
-  --token-file FILE  read the bearer token from FILE (else from $NESLINK_HTTP_TOKEN)
-  --host HOST        address to listen on (default 127.0.0.1)
-  --port PORT        TCP port (default 7470; 0 picks a free one)
-  --socket PATH      listen on a unix socket (mode 0600) instead of TCP
-  --allow-exec       enable POST /v1/namespaces/{name}/exec (runs programs as this user)
-  -h, --help         show this help
+  --token-file FILE            read the bearer token from FILE (else from $NESLINK_HTTP_TOKEN,
+                               which is then removed from the environment: exec'd programs never see it)
+  --host HOST                  address to listen on (default 127.0.0.1)
+  --port PORT                  TCP port (default 7470; 0 picks a free one)
+  --socket PATH                listen on a unix socket instead of TCP, created mode 0600; a stale
+                               socket at PATH is replaced, a live one or any other file is refused
+  --allow-exec                 enable POST /v1/namespaces/{name}/exec (runs programs as this user)
+  -h, --help                   show this help
+
+Limits:
+  --max-connections N          open connections at most (default 256, or a quarter of the open-file
+                               limit if lower); at the cap the oldest idle connection makes way
+  --headers-timeout SECONDS    a request's headers must arrive within this (default 10)
+  --request-timeout SECONDS    the whole request must arrive within this (default 30)
+  --keep-alive-timeout SECONDS idle keep-alive connections are closed after this (default 5)
+  --drain-timeout SECONDS      on SIGTERM or SIGINT: stop accepting, answer every request received
+                               (503 if its change had not begun), close the pool and exit 0 within
+                               this (default 10, plus up to a second for the pool); past it,
+                               exit 1 naming the requests cut.
+                               A second signal ends the process at once.
 `;
 
 function options() {
@@ -27,6 +42,7 @@ function options() {
         port: { type: "string" },
         socket: { type: "string" },
         "allow-exec": { type: "boolean" },
+        ...Object.fromEntries(Object.values(LIMIT_FLAGS).map((name) => [name, { type: "string" } as const])),
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -43,10 +59,77 @@ function port(text: string | undefined): number | undefined {
   return value;
 }
 
+function count(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new ValidationError(flag, `must be a whole number, got "${text}"`);
+  return Number(text);
+}
+
+function milliseconds(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value < 0.001)
+    throw new ValidationError(flag, `must be a number of seconds of at least 0.001, got "${text}"`);
+  return Math.round(value * 1000);
+}
+
+/** Each limit's flag: seconds for the timeouts, a count for connections. */
+const LIMIT_FLAGS: Readonly<Record<keyof Limits, string>> = {
+  maxConnections: "max-connections",
+  headersTimeoutMs: "headers-timeout",
+  requestTimeoutMs: "request-timeout",
+  keepAliveTimeoutMs: "keep-alive-timeout",
+  drainTimeoutMs: "drain-timeout",
+};
+
+/** The limits from the flags, checked; an error names the flag rather than the option. */
+function limitsOf(values: Record<string, string | boolean | undefined>): Limits {
+  const given: Partial<Limits> = {};
+  for (const [key, name] of Object.entries(LIMIT_FLAGS) as [keyof Limits, string][]) {
+    const text = values[name] as string | undefined;
+    given[key] = key === "maxConnections" ? count(`--${name}`, text) : milliseconds(`--${name}`, text);
+  }
+  return limits(given, (field) => `--${LIMIT_FLAGS[field]}`);
+}
+
+/**
+ * The token, and NESLINK_HTTP_TOKEN gone from the environment: workers copy
+ * the environment when they start and programs run by exec inherit it, so
+ * this must run before anything starts the pool.
+ */
 function token(file: string | undefined): string {
-  const value = file !== undefined ? readFileSync(file, "utf8").trim() : process.env.NESLINK_HTTP_TOKEN;
+  const fromEnv = process.env.NESLINK_HTTP_TOKEN;
+  delete process.env.NESLINK_HTTP_TOKEN;
+  const value = file !== undefined ? readFileSync(file, "utf8").trim() : fromEnv;
   if (!value) throw new ValidationError("--token-file", "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN");
   return value;
+}
+
+const POOL_CLOSE_MIN_MS = 1_000;
+
+function say(line: string): void {
+  process.stderr.write(`neslink-http: ${line}\n`);
+}
+
+/** Drains, closes the pool and lets the process end (exit 0); past `timeoutMs`, exits 1 saying what was cut. */
+async function shutdown(server: NeslinkServer, signal: string, timeoutMs: number): Promise<void> {
+  say(`${signal}: draining (at most ${timeoutMs / 1000} s)`);
+  const started = Date.now();
+  try {
+    await server.drain(timeoutMs);
+  } catch (err) {
+    const error = toErrorJSON(err);
+    say(`${error.code}: ${error.message}`);
+    process.exit(1);
+  }
+  // The drain's requests are done, so the pool's work is too; this bounds the workers' own closing (a second at least).
+  const left = Math.max(POOL_CLOSE_MIN_MS, timeoutMs - (Date.now() - started));
+  setTimeout(() => {
+    say(`ERR_DRAIN_TIMEOUT: every request was answered, but the pool did not close within ${left} ms`);
+    process.exit(1);
+  }, left).unref();
+  await closeDefaultPool();
+  say("drained; exiting");
 }
 
 async function main(): Promise<void> {
@@ -55,25 +138,28 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const secret = token(values["token-file"]);
   if (values.socket !== undefined && (values.host !== undefined || values.port !== undefined)) {
     throw new ValidationError("--socket", "cannot be combined with --host or --port");
   }
-  const server = createServer({ token: token(values["token-file"]), allowExec: values["allow-exec"] ?? false });
+  const limit = limitsOf(values);
+  const server = createServer({ token: secret, allowExec: values["allow-exec"] ?? false, ...limit });
   const where = await listen(server, { host: values.host, port: port(values.port), socket: values.socket });
-  process.stderr.write(`neslink-http listening on ${where}${values["allow-exec"] ? " (exec allowed)" : ""}\n`);
+  say(`listening on ${where}${values["allow-exec"] ? " (exec allowed)" : ""}`);
 
-  const stop = () => {
-    server.close();
-    server.closeAllConnections();
-    void defaultPool().close();
+  const stop = (signal: NodeJS.Signals) => {
+    // Only the first signal drains; the next one gets the default action and ends the process at once.
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    void shutdown(server, signal, limit.drainTimeoutMs);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 main().catch((err: unknown) => {
   const error = toErrorJSON(err);
-  process.stderr.write(`neslink-http: ${error.code}: ${error.message}\n`);
+  say(`${error.code}: ${error.message}`);
   if (error.code === "ERR_INVALID_ARGUMENT") process.stderr.write(USAGE);
   process.exitCode = error.code === "ERR_INVALID_ARGUMENT" ? 2 : 1;
 });

@@ -19,6 +19,8 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
+    // A body cut short (client gone, request timeout) settles too; after "end" this is a no-op.
+    req.on("close", () => reject(new HttpError("ERR_BODY_INCOMPLETE", "the connection closed before the whole body arrived")));
   });
 }
 

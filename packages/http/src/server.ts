@@ -1,21 +1,25 @@
 /**
  * The HTTP adapter: authenticates, validates, calls core and maps its error
  * codes to statuses. It controls the host's network as root, so it listens on
- * loopback (or a unix socket) by default, needs a token and caps bodies.
+ * loopback (or a private unix socket) by default, needs a token, caps bodies,
+ * connections and the time each may take, and drains before it stops.
  */
-import { chmod } from "node:fs/promises";
 import { createServer as httpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { defaultPool, nsDoOn, type Pool, toErrorJSON, ValidationError } from "@neslink/core";
 import { bearer } from "./auth.js";
 import { readJson } from "./body.js";
+import { Connections } from "./connections.js";
+import { drain } from "./drain.js";
 import { HttpError } from "./http-error.js";
+import { type Limits, limits } from "./limits.js";
 import { type Context, type Reply, router } from "./router.js";
 import { routes } from "./routes/index.js";
 import { validate } from "./schema.js";
 import { statusOf } from "./status.js";
+import { listenUnix } from "./unix-socket.js";
 
-export interface ServerOptions {
+export interface ServerOptions extends Partial<Limits> {
   /** The bearer token every client must send (at least 16 characters). Required. */
   token: string;
   /** Enables POST /v1/namespaces/{name}/exec (403 otherwise). */
@@ -26,17 +30,42 @@ export interface ServerOptions {
   pool?: Pool;
 }
 
+/** The API's server: a node:http Server that can also drain. */
+export interface NeslinkServer extends Server {
+  /**
+   * Stops accepting connections, answers every request already received (a
+   * request whose change has not begun gets 503, one that has is finished),
+   * closes idle connections and resolves once none is open. Past `timeoutMs`
+   * (default: the drainTimeoutMs option) it closes the rest and rejects with
+   * ERR_DRAIN_TIMEOUT naming the requests cut. It does not close the pool.
+   */
+  drain(timeoutMs?: number): Promise<void>;
+}
+
 export interface ListenOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 7470; 0 picks a free port. */
   port?: number;
-  /** Listen on this unix socket path instead of TCP; it is made mode 0600. */
+  /**
+   * Listen on this unix socket path instead of TCP. The socket is created
+   * mode 0600; a stale socket there (nothing listening) is replaced, anything
+   * else at the path is refused.
+   */
   socket?: string;
 }
 
 const MIN_TOKEN_LENGTH = 16;
 const DEFAULT_MAX_BODY = 64 * 1024;
+/** Node checks header and request timeouts only this often (its default, 30 s, let a drip run to twice the timeout). */
+const MAX_CHECK_INTERVAL_MS = 1_000;
+
+/** The answer to a request that arrives while the server drains: nothing was changed, retry elsewhere or later. */
+const SHUTTING_DOWN: Reply = {
+  status: 503,
+  body: { error: toErrorJSON(new HttpError("ERR_SHUTTING_DOWN", "the server is shutting down; nothing was changed")) },
+  headers: { connection: "close" },
+};
 
 function send(res: ServerResponse, reply: Reply): void {
   const headers = { "cache-control": "no-store", "x-content-type-options": "nosniff", ...reply.headers };
@@ -53,11 +82,12 @@ function errorReply(err: unknown): Reply {
   return { status: statusOf(err), body: { error: toErrorJSON(err) }, headers: err instanceof HttpError ? { ...err.headers } : {} };
 }
 
-/** A node:http server for the API, not yet listening (see `listen`). Throws if no usable token is given. */
-export function createServer(options: ServerOptions): Server {
+/** A node:http server for the API, not yet listening (see `listen`). Throws if no usable token or a bad limit is given. */
+export function createServer(options: ServerOptions): NeslinkServer {
   if (typeof options?.token !== "string" || options.token.length < MIN_TOKEN_LENGTH) {
     throw new ValidationError("token", `is required and must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
+  const limit = limits(options);
   const authorize = bearer(options.token);
   const match = router(routes);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
@@ -76,35 +106,48 @@ export function createServer(options: ServerOptions): Server {
       body: route.body ? validate(route.body, await readJson(req, maxBody)) : undefined,
       nsDo: (provider, ...actions) => nsDoOn(pool(), provider, ...actions),
     };
+    // The last moment to refuse: past it the change may be under way, and is finished instead.
+    if (draining !== undefined) return SHUTTING_DOWN;
     return route.handle(context);
   }
 
-  const server = httpServer((req, res) => {
-    answer(req).then(
-      (reply) => send(res, reply),
-      (err: unknown) => send(res, errorReply(err)),
-    );
+  const server = httpServer(
+    {
+      headersTimeout: limit.headersTimeoutMs,
+      requestTimeout: limit.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(MAX_CHECK_INTERVAL_MS, limit.headersTimeoutMs),
+    },
+    (req, res) => {
+      if (!connections.begin(req, res)) return;
+      const reply = (r: Reply) => send(res, draining === undefined ? r : { ...r, headers: { ...r.headers, connection: "close" } });
+      answer(req).then(reply, (err: unknown) => reply(errorReply(err)));
+    },
+  );
+  server.keepAliveTimeout = limit.keepAliveTimeoutMs;
+  const connections = new Connections(server, limit.maxConnections);
+  let draining: Promise<void> | undefined;
+  return Object.assign(server, {
+    drain(timeoutMs = limit.drainTimeoutMs): Promise<void> {
+      draining ??= drain(server, connections, timeoutMs);
+      return draining;
+    },
   });
-  // Bounds how long a slow or endless request body can hold a connection.
-  server.requestTimeout = 30_000;
-  return server;
 }
 
 /** Starts listening; resolves with where: "http://HOST:PORT" or the socket path. */
 export async function listen(server: Server, options: ListenOptions = {}): Promise<string> {
+  if (options.socket !== undefined) {
+    await listenUnix(server, options.socket);
+    return options.socket;
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     const ready = () => {
       server.off("error", reject);
       resolve();
     };
-    if (options.socket !== undefined) server.listen(options.socket, ready);
-    else server.listen(options.port ?? 7470, options.host ?? "127.0.0.1", ready);
+    server.listen(options.port ?? 7470, options.host ?? "127.0.0.1", ready);
   });
-  if (options.socket !== undefined) {
-    await chmod(options.socket, 0o600);
-    return options.socket;
-  }
   const { address, port, family } = server.address() as AddressInfo;
   return `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
 }

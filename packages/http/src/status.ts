@@ -14,6 +14,11 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   EEXIST: 409,
   ERR_BODY_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  ERR_TOPOLOGY_INVALID: 400,
+  ERR_TOPOLOGY_CONFLICT: 409,
+  ERR_TOPOLOGY_LOCKED: 409,
+  ERR_TOO_MANY_CONNECTIONS: 503,
+  ERR_SHUTTING_DOWN: 503,
   // The request was fine; this kernel cannot do it.
   ERR_KIND_UNSUPPORTED: 501,
 };

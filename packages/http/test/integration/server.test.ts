@@ -4,6 +4,7 @@ import { defaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
+import { open, request } from "./bin-process.js";
 
 const prefix = uniquePrefix("nh");
 const token = randomBytes(24).toString("hex");
@@ -142,5 +143,32 @@ describe("neslink HTTP API", () => {
     expect(JSON.parse(result.stdout).map((l: { ifname: string }) => l.ifname)).toEqual(linksIn(name).map((l) => l.ifname));
 
     expect((await call(`/v1/namespaces/${name}`, { method: "DELETE" })).status).toBe(204);
+  });
+
+  it("refuses bad limits naming the field", () => {
+    expect(() => createServer({ token, maxConnections: 0 })).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "maxConnections" }),
+    );
+    expect(() => createServer({ token, headersTimeoutMs: 60_000 })).toThrow(expect.objectContaining({ field: "headersTimeoutMs" }));
+  });
+
+  it("drains from code: stops listening, refuses a request it had not begun with 503, then resolves", async () => {
+    const server = createServer({ token });
+    const at = await listen(server, { host: "127.0.0.1", port: 0 });
+    const name = `${prefix}d`;
+    const conn = open({ port: Number(new URL(at).port) });
+    await conn.connected;
+    const bytes = request("POST", "/v1/namespaces", { token, body: { name } });
+    conn.socket.write(bytes.slice(0, -2));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const drained = server.drain(5_000);
+    expect(server.listening).toBe(false);
+    conn.socket.write(bytes.slice(-2));
+    const res = await conn.response;
+    expect(res.status).toBe(503);
+    expect(res.headers.connection).toBe("close");
+    await drained;
+    expect(netnsList(prefix)).not.toContain(name);
   });
 });

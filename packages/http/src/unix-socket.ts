@@ -1,0 +1,62 @@
+/**
+ * Listening on a unix socket path: the socket is created mode 0600, never
+ * for a moment connectable by others, and a socket left behind by a server
+ * that was killed is replaced only when nothing answers on it.
+ */
+import { lstat, unlink } from "node:fs/promises";
+import type { Server } from "node:http";
+import { connect } from "node:net";
+import { NeslinkError, ValidationError } from "@neslink/core";
+
+/** bind(2) creates the socket file with mode 0777 & ~umask: this umask makes it 0600. */
+const PRIVATE_UMASK = 0o177;
+
+/** Whether a server is listening on the socket at `path` (ECONNREFUSED: it is stale). */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", (err: NodeJS.ErrnoException) => {
+      probe.destroy();
+      if (err.code === "ECONNREFUSED" || err.code === "ENOENT") resolve(false);
+      else reject(err);
+    });
+  });
+}
+
+/** Clears the way for listening at `path`: nothing there, or a stale socket (removed). Anything else is refused, untouched. */
+async function clearStale(path: string): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = (await lstat(path)).isSocket();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
+  if (!isSocket) throw new ValidationError("socket", `${path} exists and is not a socket; refusing to replace it`);
+  if (await answers(path)) throw new NeslinkError("EADDRINUSE", `${path}: a server is already listening on this socket`);
+  await unlink(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "ENOENT") throw err;
+  });
+}
+
+/** Listens on the unix socket `path` (see the module comment). Call from the main thread: umask is process-wide. */
+export async function listenUnix(server: Server, path: string): Promise<void> {
+  await clearStale(path);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    // listen() binds synchronously: the umask is restored within this call (a worker thread creating a file in that instant would get it too).
+    const previous = process.umask(PRIVATE_UMASK);
+    try {
+      server.listen(path, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    } finally {
+      process.umask(previous);
+    }
+  });
+}
