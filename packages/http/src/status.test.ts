@@ -46,9 +46,10 @@ describe("statusOf", () => {
     expect(statusOf(new ActionError(0, "exec", true, new Error("boom")))).toBe(500);
   });
 
-  it("only holds client statuses, and 501 for what this kernel lacks", () => {
-    const { ERR_KIND_UNSUPPORTED, ...rest } = STATUS_BY_CODE;
+  it("only holds client statuses, 501 for what this kernel lacks and 503 for a server that is full or stopping", () => {
+    const { ERR_KIND_UNSUPPORTED, ERR_TOO_MANY_CONNECTIONS, ERR_SHUTTING_DOWN, ...rest } = STATUS_BY_CODE;
     expect(ERR_KIND_UNSUPPORTED).toBe(501);
+    expect([ERR_TOO_MANY_CONNECTIONS, ERR_SHUTTING_DOWN]).toEqual([503, 503]);
     for (const status of Object.values(rest)) {
       expect(status).toBeGreaterThanOrEqual(400);
       expect(status).toBeLessThan(500);

@@ -173,7 +173,7 @@ describe("topology.load", () => {
       { path: "links[0].endpoints[1]", message: expect.stringContaining("whitespace") },
     ]);
     const long = "n".repeat(63);
-    expect(problemsOf({ name: "twelve-chars", nodes: { [long]: {}, [`${long.slice(1)}x`]: { netns: "ok" } } })).toEqual([]);
+    expect(load({ name: "twelve-chars", nodes: { [long]: {}, [`${long.slice(1)}x`]: { netns: "ok" } } }).nodes).toHaveLength(2);
   });
 
   it("ships its JSON Schema as generated from the one definition load validates with", () => {
