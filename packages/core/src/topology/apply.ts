@@ -10,6 +10,8 @@
  *      directly in its namespace)
  *   4. configuration: link settings, addresses, routes, sysctls
  *   5. exec: the nodes' commands, for nodes made by this apply
+ *   6. processes: long-running programs stopped (gone from the file, or
+ *      changed) and started (not running)
  *
  * Progress is reported as typed events. A failure ends the run after its
  * phase (nothing of a later phase starts), with an error that lists what
@@ -21,6 +23,7 @@ import * as ra from "../actions/route-actions.js";
 import { type ErrorJSON, NeslinkError, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
+import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
@@ -28,10 +31,12 @@ import { markActions } from "./live.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive } from "./plan.js";
+import { namespaceInode, stopPids } from "./processes.js";
+import { startAction, started } from "./run.js";
 import { isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
-export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec";
-const PHASES: readonly ApplyPhase[] = ["namespaces", "teardown", "links", "configuration", "exec"];
+export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
+const PHASES: readonly ApplyPhase[] = ["namespaces", "teardown", "links", "configuration", "exec", "processes"];
 
 export type ApplyEvent =
   | { type: "planned"; plan: Plan }
@@ -93,6 +98,7 @@ function phaseOf(c: Change): ApplyPhase {
   if (c.kind === "link" && c.op === "delete") return "teardown";
   if (c.kind === "bridge" || c.kind === "veth") return "links";
   if (c.kind === "exec") return "exec";
+  if (c.kind === "process") return "processes";
   return "configuration";
 }
 
@@ -269,6 +275,36 @@ function execJobs(pool: Pool, execs: readonly Of<"exec">[], outcomes: ExecOutcom
   }));
 }
 
+/** Phase 6: programs that go are stopped first (a changed one is restarted), then the missing ones started. */
+function processJobs(pool: Pool, topology: string, changes: readonly Change[]): Job[][] {
+  const stops = changes.filter((c): c is Of<"process", "delete"> => c.kind === "process" && c.op === "delete");
+  const starts = changes.filter((c): c is Of<"process", "create"> => c.kind === "process" && c.op === "create");
+  return [
+    stops.map((c) => ({ changes: [c], run: () => stopPids(c.pids, () => c.pids.filter(isRunning)) })),
+    [...groupBy(starts, (c) => c.netns)].map(([netns, list]) => ({
+      changes: list,
+      run: async () => {
+        await nsDoOn(pool, ns.name(netns), ...list.map((c) => startAction(topology, c.node, c.process)));
+        const inode = namespaceInode(`${DEFAULT_NETNS_DIR}/${netns}`);
+        if (inode !== undefined)
+          await started(
+            inode,
+            list.map((c) => c.process.name),
+          );
+      },
+    })),
+  ];
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs a wave's jobs in parallel; rejects with every failure once all have ended. */
 async function runWave(
   jobs: readonly Job[],
@@ -342,6 +378,8 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
           ];
         case "exec":
           return [execJobs(pool, list as Of<"exec">[], outcomes)];
+        case "processes":
+          return processJobs(pool, topology.name, list);
       }
     };
     for (const phase of PHASES) {

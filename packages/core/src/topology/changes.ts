@@ -3,7 +3,7 @@
  * created, updated or deleted, as plain data (what the CLI prints as
  * `+ ~ -` lines and HTTP sends as JSON).
  */
-import type { TopologyRoute } from "./model.js";
+import type { TopologyProcess, TopologyRoute } from "./model.js";
 
 interface At {
   /** The node (for a namespace of a removed node, the node its marker names). */
@@ -38,7 +38,9 @@ export type Change =
   | (At & { op: "create" | "delete"; kind: "address"; interface: string; address: string })
   | (At & { op: "create" | "delete"; kind: "route"; route: TopologyRoute })
   | (At & { op: "update"; kind: "sysctl"; name: string; from: string | null; to: string })
-  | (At & { op: "create"; kind: "exec"; argv: string[] });
+  | (At & { op: "create"; kind: "exec"; argv: string[] })
+  | (At & { op: "create"; kind: "process"; process: TopologyProcess })
+  | (At & { op: "delete"; kind: "process"; name: string; pids: number[] });
 
 export interface Summary {
   add: number;
@@ -97,6 +99,10 @@ export function describeChange(c: Change): string {
         return `sysctl ${c.name} in ${at}: ${c.from ?? "(unset)"} -> ${c.to}`;
       case "exec":
         return `exec in ${at}: ${c.argv.join(" ")}`;
+      case "process":
+        return c.op === "create"
+          ? `process ${at}:${c.process.name} (${c.process.argv.join(" ")})`
+          : `process ${at}:${c.name} (pid ${c.pids.join(", ")})`;
     }
   })();
   return `${SIGN[c.op]} ${body}`;

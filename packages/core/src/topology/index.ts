@@ -14,9 +14,11 @@ export {
 } from "./apply.js";
 export { type Change, describeChange, type Summary } from "./changes.js";
 export { type DestroyOptions, type DestroyResult, destroy } from "./destroy.js";
+export { type InspectedInterface, type InspectedNode, type Inspection, type InspectOptions, inspect } from "./inspect.js";
 export { load } from "./load.js";
 export { TopologyLockedError } from "./lock.js";
 export type * from "./model.js";
 export { type Plan, type PlanOptions, plan, TopologyConflictError } from "./plan.js";
 export { type Problem, TopologyError } from "./problems.js";
+export type { LabProcess } from "./run.js";
 export { type TopologyFile, TopologyFileSchema as schema } from "./schema.js";

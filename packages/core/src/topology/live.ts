@@ -15,6 +15,7 @@ import { listNamed } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import type { LabProcess } from "./run.js";
 
 const MARKER_PREFIX = "neslink:";
 
@@ -46,6 +47,8 @@ export interface LiveNamespace {
   routes: Route[];
   /** Values of the sysctls asked for; null where the kernel has none of that name. */
   sysctls: Record<string, string | null>;
+  /** The topology's long-running programs found inside (filled in by readLive). */
+  processes: LabProcess[];
 }
 
 const empty = (netns: string, state: NamespaceState): LiveNamespace => ({
@@ -55,6 +58,7 @@ const empty = (netns: string, state: NamespaceState): LiveNamespace => ({
   addresses: [],
   routes: [],
   sysctls: {},
+  processes: [],
 });
 
 function stateOf(links: readonly Link[], addresses: readonly Address[]): Pick<LiveNamespace, "state" | "owner"> {
@@ -91,6 +95,7 @@ export async function readNamespace(pool: Pool, netns: string, sysctls: readonly
       addresses,
       routes,
       sysctls: Object.fromEntries(sysctls.map((s, i) => [s, values[i] ?? null])),
+      processes: [],
     };
   } catch (err) {
     const code = codeOf(err);

@@ -7,12 +7,15 @@
  */
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import { NeslinkError } from "../errors.js";
+import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
 import { type Change, type Summary, summarize } from "./changes.js";
 import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode, TopologyRoute } from "./model.js";
+import { namespaceInode, pidsByNamespace } from "./processes.js";
+import { digestOf, labProcesses } from "./run.js";
 
 export interface Plan {
   topology: string;
@@ -302,10 +305,22 @@ export function diff(
   }
   for (const s of states.values()) changes.push(...nodeChanges(s, recreated.get(s.node.name) ?? new Set()));
   for (const node of topology.nodes) {
-    if (lives.get(node.name)?.state !== "owned")
+    const live = lives.get(node.name) as LiveNamespace;
+    if (live.state !== "owned")
       for (const argv of node.exec) changes.push({ op: "create", kind: "exec", node: node.name, netns: node.netns, argv });
+    changes.push(...processChanges(node, live));
   }
   return changes;
+}
+
+/** Fills in each owned namespace's lab processes, from one pass over /proc. */
+function findProcesses(lives: Iterable<LiveNamespace>): void {
+  const inodes = new Map<number, LiveNamespace>();
+  for (const live of lives) {
+    const inode = live.state === "owned" ? namespaceInode(`${DEFAULT_NETNS_DIR}/${live.netns}`) : undefined;
+    if (inode !== undefined) inodes.set(inode, live);
+  }
+  for (const [inode, pids] of pidsByNamespace(new Set(inodes.keys()))) (inodes.get(inode) as LiveNamespace).processes = labProcesses(pids);
 }
 
 /** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */
@@ -314,8 +329,28 @@ export async function readLive(topology: Topology, pool: Pool) {
     Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(wantedSysctls(n)))] as const)),
     ownedNamespaces(pool, topology.name),
   ]);
+  const byNode = new Map(lives);
+  findProcesses(byNode.values());
   const current = new Set(topology.nodes.map((n) => n.netns));
-  return { lives: new Map(lives), stale: owned.filter((o) => !current.has(o.netns)) };
+  return { lives: byNode, stale: owned.filter((o) => !current.has(o.netns)) };
+}
+
+/** Programs to start (not running, or running as something else now) and to stop (gone from the file). */
+function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
+  const at = { node: node.name, netns: node.netns };
+  const changes: Change[] = [];
+  const running = new Map(live.processes.map((p) => [p.name, p]));
+  const wanted = new Set(node.processes.map((p) => p.name));
+  for (const p of live.processes) {
+    const want = node.processes.find((w) => w.name === p.name);
+    if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest))
+      changes.push({ op: "delete", kind: "process", ...at, name: p.name, pids: [p.pid] });
+  }
+  for (const p of node.processes) {
+    const have = running.get(p.name);
+    if (!have || have.digest !== digestOf(p)) changes.push({ op: "create", kind: "process", ...at, process: p });
+  }
+  return changes;
 }
 
 /** The changes that would make the kernel match `topology`, read from the kernel now. */

@@ -8,9 +8,11 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { LOCK_DIR } from "./lock.js";
 import type { TopologyProcess } from "./model.js";
+import { pidsByNamespace } from "./processes.js";
 
 const ENV_MARK = "NESLINK_PROCESS";
 
@@ -41,8 +43,8 @@ export function startAction(topology: string, node: string, p: TopologyProcess) 
   const log = logPath(topology, node, p.name);
   mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
   const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digestOf(p)}` }).map(([k, v]) => `${k}=${v}`);
-  // sh only opens the log and stdin; setsid -f forks the program into a new session, so it is nobody's child here.
-  return na.exec(["/bin/sh", "-c", 'exec setsid -f env "$@" >>"$0" 2>&1 </dev/null', log, ...env, ...p.argv]);
+  // sh only opens the log and stdin; env marks the process before setsid -f forks it into a session of its own, nobody's child here.
+  return na.exec(["/bin/sh", "-c", 'exec env "$@" >>"$0" 2>&1 </dev/null', log, ...env, "setsid", "-f", ...p.argv]);
 }
 
 function environOf(pid: number): string[] {
@@ -74,5 +76,19 @@ export function labProcesses(pids: readonly number[]): LabProcess[] {
     if (!topology || !node || !name || !digest || found.some((p) => p.name === name)) continue;
     found.push({ name, pid, digest, argv: argvOf(pid), log: logPath(topology, node, name) });
   }
-  return found;
+  return found.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/**
+ * Waits until the programs just started in the namespace `inode` have
+ * replaced setsid with themselves (setsid -f returns before its child execs).
+ */
+export async function started(inode: number, names: readonly string[], timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = labProcesses(pidsByNamespace(new Set([inode])).get(inode) ?? []);
+    const ready = names.every((n) => running.some((p) => p.name === n && p.argv[0] !== "setsid"));
+    if (ready || Date.now() > deadline) return;
+    await sleep(10);
+  }
 }

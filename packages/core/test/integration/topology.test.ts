@@ -159,3 +159,63 @@ describe("topology examples", () => {
     expect(netnsList(name)).toEqual([]);
   });
 });
+
+describe("topology programs", () => {
+  const name = `${prefix}p`;
+  afterAll(() => cleanup(name));
+  const lab = (seconds: number) => `name: ${name}
+nodes:
+  a:
+    exec: ["echo made in $(readlink /proc/self/ns/net)", [cat, /proc/sys/net/ipv4/ip_forward]]
+    processes: [[sleep, "${seconds}"], { name: web, command: "exec sleep 300", env: { GREETING: hi } }]
+  b: {}
+links:
+  - endpoints: ["a:eth0", "b:eth0"]
+`;
+  const inodeOf = (netns: string) => Number(execFileSync("stat", ["-L", "-c", "%i", `/run/netns/${netns}`], { encoding: "utf8" }).trim());
+  const nsOfPid = (pid: number) =>
+    Number(/net:\[(\d+)\]/.exec(execFileSync("readlink", [`/proc/${pid}/ns/net`], { encoding: "utf8" }))?.[1]);
+
+  it("runs exec once inside the new node and starts its processes there, outliving the apply process", async () => {
+    const core = new URL("../../dist/index.js", import.meta.url).href;
+    const script = `const { topology } = await import(${JSON.stringify(core)});
+      const r = await topology.apply(topology.load(${JSON.stringify(lab(1000))}));
+      console.log(JSON.stringify(r.exec));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+    expect(run.status).toBe(0);
+    const exec = JSON.parse(run.stdout);
+    expect(exec.map((e: { stdout: string }) => e.stdout.trim())).toEqual([`made in net:[${inodeOf(`${name}-a`)}]`, "0"]);
+    const { nodes } = await topology.inspect(name);
+    const a = nodes.find((n) => n.name === "a");
+    expect(a?.processes.map((p) => [p.name, p.argv])).toEqual([
+      ["sleep", ["sleep", "1000"]],
+      ["web", ["sleep", "300"]],
+    ]);
+    for (const p of a?.processes ?? []) expect(nsOfPid(p.pid)).toBe(inodeOf(`${name}-a`));
+    expect(readFileSync(`/proc/${a?.processes[1]?.pid}/environ`, "utf8")).toContain("GREETING=hi");
+  });
+
+  it("plans nothing while they run, restarts one that died or changed, and destroy ends them", async () => {
+    const t = topology.load(lab(1000));
+    expect((await topology.plan(t)).changes).toEqual([]);
+    const [sleeper] = (await topology.inspect(name)).nodes.find((n) => n.name === "a")?.processes ?? [];
+    process.kill(sleeper?.pid as number, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await topology.plan(t)).changes.map(topology.describeChange)).toEqual(["+ process a:sleep (sleep 1000)"]);
+    await topology.apply(t);
+    const changed = topology.load(lab(2000));
+    const before = (await topology.inspect(name)).nodes.find((n) => n.name === "a")?.processes ?? [];
+    await topology.apply(changed);
+    const after = (await topology.inspect(changed)).nodes.find((n) => n.name === "a")?.processes ?? [];
+    expect(after.map((p) => p.argv)).toEqual([
+      ["sleep", "2000"],
+      ["sleep", "300"],
+    ]);
+    expect(after.find((p) => p.name === "web")?.pid).toBe(before.find((p) => p.name === "web")?.pid);
+    expect(existsSync(`/proc/${before.find((p) => p.name === "sleep")?.pid}`)).toBe(false);
+    await topology.destroy(name);
+    // Ended: gone, or a zombie its new parent (init here) has not reaped yet, which holds no namespace.
+    for (const p of after) expect(existsSync(`/proc/${p.pid}`) ? readFileSync(`/proc/${p.pid}/stat`, "utf8").split(" ")[2] : "gone").toMatch(/^(gone|Z)$/);
+    expect(netnsList(name)).toEqual([]);
+  });
+});
