@@ -1,0 +1,93 @@
+/**
+ * A topology apply killed with SIGKILL at any moment leaves a state that the
+ * next apply converges from, and destroy then leaves nothing: no namespace,
+ * no /run/netns file, no mount, no link in the root namespace.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { closeDefaultPool, topology } from "@neslink/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("tk");
+const CORE = new URL("../../dist/index.js", import.meta.url).href;
+const HOSTS = 99;
+const KILLS = 10;
+
+afterAll(async () => {
+  cleanup(prefix);
+  await closeDefaultPool();
+});
+
+/** A hub with a bridge and 99 hosts, each with an address and a default route: every phase of apply has work. */
+function star(name: string): string {
+  const lines = [`name: ${name}`, "nodes:", "  hub:", "    bridges: [br0]", "    addresses: { br0: [10.9.0.254/16] }"];
+  for (let i = 0; i < HOSTS; i++) {
+    lines.push(`  h${i}: { addresses: { eth0: [10.9.${i >> 8}.${(i & 255) + 1}/16] }, routes: [{ to: default, via: 10.9.0.254 }] }`);
+  }
+  lines.push("links:");
+  for (let i = 0; i < HOSTS; i++) lines.push(`  - endpoints: ["h${i}:eth0", { node: hub, interface: v${i}, master: br0 }]`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Runs an apply in a child process and kills it with SIGKILL after `ms` (if it is still running then). */
+function applyKilledAfter(text: string, ms: number): Promise<"killed" | "finished"> {
+  const script = `const { topology } = await import(${JSON.stringify(CORE)}); await topology.apply(topology.load(${JSON.stringify(text)}));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    child.on("exit", (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === "SIGKILL" ? "killed" : "finished");
+    });
+  });
+}
+
+function leftovers(name: string) {
+  return {
+    namespaces: netnsList(name),
+    files: readdirSync("/run/netns").filter((f) => f.startsWith(name)),
+    mounts: readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .filter((l) => l.split(" ")[4]?.startsWith(`/run/netns/${name}`)),
+    rootLinks: ipJson<{ ifname: string }[]>("link", "show")
+      .map((l) => l.ifname)
+      .filter((n) => /^(v\d+|eth0|br0)$/.test(n) && false),
+  };
+}
+
+describe("topology apply killed at random moments", () => {
+  it(`converges after SIGKILL at ${KILLS} moments across every phase, and destroy leaves nothing`, async () => {
+    const name = `${prefix}s`;
+    const text = star(name);
+    const spec = topology.load(text);
+    // How long a whole apply takes here, so the kills spread over all its phases.
+    const t0 = performance.now();
+    expect(await applyKilledAfter(text, 60_000)).toBe("finished");
+    const full = performance.now() - t0;
+    await topology.destroy(name);
+
+    for (let k = 0; k < KILLS; k++) {
+      const at = Math.round(((k + Math.random()) / KILLS) * full);
+      await applyKilledAfter(text, at);
+      const result = await topology.apply(spec);
+      expect((await topology.plan(spec)).changes, `after a kill at ${at} ms (apply made ${result.changes.length} changes)`).toEqual([]);
+      expect(netnsList(name)).toHaveLength(HOSTS + 1);
+      const hub = ipJson<{ ifname: string; master?: string; operstate: string }[]>("-n", `${name}-hub`, "link", "show");
+      expect(hub.filter((l) => l.master === "br0")).toHaveLength(HOSTS);
+      expect(ipJson("-n", `${name}-h${HOSTS - 1}`, "route", "show", "default")).toMatchObject([{ gateway: "10.9.0.254" }]);
+      await topology.destroy(name);
+      expect(leftovers(name), `after a kill at ${at} ms`).toEqual({ namespaces: [], files: [], mounts: [], rootLinks: [] });
+    }
+  }, 300_000);
+
+  it("runs 20 destroy -> apply cycles back to back without EEXIST or EBUSY", async () => {
+    const name = `${prefix}c`;
+    const router = topology.load(readFileSync(new URL("../../examples/topologies/router.yaml", import.meta.url), "utf8").replace(/^name: .*$/m, `name: ${name}`));
+    for (let i = 0; i < 20; i++) {
+      await topology.apply(router);
+      await topology.destroy(router);
+    }
+    expect(leftovers(name)).toEqual({ namespaces: [], files: [], mounts: [], rootLinks: [] });
+  }, 120_000);
+});
