@@ -4,23 +4,66 @@
  * namespace alive, so the set is bounded (least recently used closed first),
  * idle entries are closed, and deleted namespaces are forgotten.
  */
+import { SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { LruMap } from "../lru-map.js";
 import { NetlinkSocket } from "../netlink/socket.js";
+import type { DescriptorBits } from "./descriptors.js";
 
 interface Held {
   fd?: number;
   socket?: NetlinkSocket;
   used: number;
+  /** The task that used it last (see beginTask). */
+  task: number;
 }
 
 export class HeldNamespaces {
   readonly #open: LruMap<string, Held>;
   readonly #idleMs: number;
+  readonly #owned: DescriptorBits;
+  #task = 0;
 
-  constructor(max: number, idleMs: number) {
+  constructor(max: number, idleMs: number, owned: DescriptorBits) {
     this.#open = new LruMap(max);
     this.#idleMs = idleMs;
+    this.#owned = owned;
+  }
+
+  /** A new task starts: what it uses from now on is never closed to make room while it runs. */
+  beginTask(): void {
+    this.#task++;
+  }
+
+  /**
+   * Runs `open` (which opens a descriptor); when the process has none left
+   * (EMFILE, ENFILE), closes what is held for namespaces the current task
+   * does not use, least recently used first, and tries again.
+   */
+  roomFor<T>(open: () => T): T {
+    for (;;) {
+      try {
+        return open();
+      } catch (err) {
+        if (!(err instanceof SystemCallError && (err.code === "EMFILE" || err.code === "ENFILE")) || !this.#releaseOldest()) throw err;
+      }
+    }
+  }
+
+  /** Records `fd` as this worker's to close (see DescriptorBits); returns it. */
+  own(fd: number): number {
+    return this.#owned.add(fd);
+  }
+
+  /** Closes a descriptor recorded with `own`. */
+  close(fd: number): void {
+    this.#owned.delete(fd);
+    libc.close(fd);
+  }
+
+  /** `fd` goes to the user: no longer this worker's to close. */
+  handOver(fd: number): void {
+    this.#owned.delete(fd);
   }
 
   get size(): number {
@@ -35,7 +78,9 @@ export class HeldNamespaces {
     const held = this.#touch(key);
     if (!held.socket) {
       enter();
-      held.socket = new NetlinkSocket();
+      const socket = this.roomFor(() => new NetlinkSocket());
+      held.socket = socket;
+      this.own(socket.fd);
     }
     return held.socket;
   }
@@ -50,16 +95,16 @@ export class HeldNamespaces {
     return this.#open.has(key) ? this.#touch(key).fd : undefined;
   }
 
-  /** Keeps `fd` (now owned here) as the way into `key`. */
+  /** Keeps `fd` (opened with `own`, now owned here) as the way into `key`. */
   hold(key: string, fd: number): void {
     const held = this.#touch(key);
-    if (held.fd !== undefined && held.fd !== fd) libc.close(held.fd);
+    if (held.fd !== undefined && held.fd !== fd) this.close(held.fd);
     held.fd = fd;
   }
 
   forget(key: string): void {
     const held = this.#open.delete(key);
-    if (held) release(held);
+    if (held) this.#release(held);
   }
 
   sweep(now = Date.now()): void {
@@ -74,15 +119,29 @@ export class HeldNamespaces {
 
   /** Marks `key` most recently used, evicting the least recently used beyond the bound. */
   #touch(key: string): Held {
-    const held = this.#open.peek(key) ?? { used: 0 };
+    const held = this.#open.peek(key) ?? { used: 0, task: 0 };
     held.used = Date.now();
+    held.task = this.#task;
     const evicted = this.#open.set(key, held);
-    if (evicted) release(evicted[1]);
+    if (evicted) this.#release(evicted[1]);
     return held;
   }
-}
 
-function release(held: Held): void {
-  held.socket?.close();
-  if (held.fd !== undefined) libc.close(held.fd);
+  /** Closes the least recently used entry the current task has not used; false if there is none. */
+  #releaseOldest(): boolean {
+    for (const [key, held] of this.#open.entries()) {
+      if (held.task === this.#task) continue;
+      this.forget(key);
+      return true;
+    }
+    return false;
+  }
+
+  #release(held: Held): void {
+    if (held.socket) {
+      this.#owned.delete(held.socket.fd);
+      held.socket.close();
+    }
+    if (held.fd !== undefined) this.close(held.fd);
+  }
 }
