@@ -305,7 +305,10 @@ async function runQueued(task: Task): Promise<void> {
   const seq = Atomics.add(control, CONTROL_STARTED, 1) + 1;
   queued--;
   // Failed already by the pool (timeout, abort) before it started.
-  if (Atomics.load(cancelled, seq % CANCEL_SLOTS) === seq) return;
+  if (Atomics.load(cancelled, seq % CANCEL_SLOTS) === seq) {
+    if (queued === 0) outbox.flush();
+    return;
+  }
   held.beginTask();
   let reply: TaskReply;
   try {
