@@ -7,7 +7,7 @@
  * ones it had not started go to its replacement, and the descriptors it
  * opened are closed.
  */
-import { closeSync, readFileSync, stat } from "node:fs";
+import { closeSync, readdirSync, readFileSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
@@ -16,6 +16,7 @@ import { identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
+import { PRESSURE_CAP, PRESSURE_HELD } from "../worker/held.js";
 import {
   CANCEL_SLOTS,
   CONTROL_CELLS,
@@ -39,7 +40,10 @@ export interface PoolOptions {
   /**
    * Namespaces one worker keeps a descriptor and a netlink socket open for
    * (default: 1024, less when the process's descriptor limit would not leave
-   * half of it free with every worker at its bound).
+   * half of what is free when the pool starts free with every worker at its
+   * bound; all workers together never hold more than that either). Out of
+   * descriptors, workers close what they hold idle and retry before failing
+   * with EMFILE.
    */
   maxSocketsPerWorker?: number;
   /** Close what is held for a namespace unused this long, releasing it (default 30 s). */
@@ -102,9 +106,17 @@ function openFileLimit(): number {
   return Number.isFinite(soft) ? soft : 1024;
 }
 
-/** Each held namespace takes two descriptors; all workers at their bound use at most half the limit. */
-function defaultHeldPerWorker(size: number): number {
-  return Math.max(1, Math.min(1024, Math.floor(openFileLimit() / 4 / size)));
+/** Descriptors a worker thread itself uses (its event loop's epoll, eventfd, pipes, its home namespace), measured: about 5. */
+const WORKER_DESCRIPTORS = 8;
+
+/**
+ * Namespaces all workers together may hold: each takes two descriptors, and
+ * half of what the process has free when the pool starts stays free (for the
+ * caller, and for workers loading their modules).
+ */
+function heldBudget(size: number): number {
+  const free = openFileLimit() - readdirSync("/proc/self/fd").length - WORKER_DESCRIPTORS * size;
+  return Math.max(1, Math.floor(free / 4));
 }
 
 /** How long close() lets queued work finish before it ends the workers (default). */
@@ -117,7 +129,7 @@ function warmLibuvPool(): void {
 
 export class Pool {
   readonly size: number;
-  readonly #options: Omit<WorkerOptions, "shared">;
+  readonly #options: Omit<WorkerOptions, "shared" | "index">;
   readonly #slots: Slot[] = [];
   readonly #owners = new Owners(OWNERS_REMEMBERED);
   /** Where #leastBusy starts looking. */
@@ -131,16 +143,22 @@ export class Pool {
 
   constructor(options: PoolOptions = {}) {
     this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
+    const budget = heldBudget(this.size);
     this.#options = {
-      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? defaultHeldPerWorker(this.size), 1, 4096),
+      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? Math.min(1024, Math.ceil(budget / this.size)), 1, 4096),
       socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
+      pressure: new SharedArrayBuffer((PRESSURE_HELD + this.size) * 4),
     };
+    // Whatever the per-worker bound, all together stay within the budget.
+    Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_CAP, Math.min(this.#options.maxSockets * this.size, budget));
     warmLibuvPool();
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
   }
 
   /** Resolves once every current worker thread has started (work sent before then simply waits). */
   async ready(): Promise<void> {
+    // Someone waits for them: keep the process alive until they start (see #unrefIfIdle on "ready").
+    for (const slot of this.#slots) if (slot.tid === undefined) slot.worker.ref();
     await Promise.all(this.#slots.map((s) => s.started));
   }
 
@@ -160,7 +178,9 @@ export class Pool {
       cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
       descriptors: DescriptorBits.allocate(),
     };
-    const worker = startWorker(WORKER_URL, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
+    // A new worker holds nothing yet; what an ended one held is closed (see #exited).
+    Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_HELD + index, 0);
+    const worker = startWorker(WORKER_URL, { workerData: { ...this.#options, shared, index } satisfies WorkerOptions });
     let markStarted = () => {};
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
@@ -183,6 +203,11 @@ export class Pool {
       if (msg.type === "ready") {
         slot.tid = msg.tid;
         markStarted();
+        this.#unrefIfIdle(slot);
+        return;
+      }
+      if (msg.type === "pressure") {
+        for (const other of this.#slots) if (other !== slot) other.worker.postMessage({ type: "relieve" } satisfies ToWorker);
         return;
       }
       if (msg.type === "dirty") {

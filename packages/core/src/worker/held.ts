@@ -10,6 +10,43 @@ import { LruMap } from "../lru-map.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import type { DescriptorBits } from "./descriptors.js";
 
+/**
+ * How the workers of one pool share the descriptor limit. Each publishes
+ * how many namespaces it holds; all together hold at most a shared cap. A
+ * worker out of descriptors with nothing of its own left to close halves the
+ * cap, asks the others to get under it, and waits a little for them. The cap
+ * never grows back: the process's limit does not either.
+ */
+export interface Pressure {
+  /** See PRESSURE_* for its cells. */
+  cells: Int32Array;
+  /** This worker's cell among PRESSURE_HELD... */
+  index: number;
+  /** Tells the other workers now, even idle ones (they would notice only when their next task starts). */
+  ask: () => void;
+}
+
+/** Cell of the cap on namespaces held by all workers together. */
+export const PRESSURE_CAP = 0;
+/** First of the cells (one per worker, by index) with how many namespaces that worker holds. */
+export const PRESSURE_HELD = 1;
+
+/** How long a worker out of descriptors waits for the others to close theirs, in steps; it asks again every PRESSURE_ASK_MS. */
+const PRESSURE_WAIT_MS = 1000;
+const PRESSURE_STEP_MS = 10;
+const PRESSURE_ASK_MS = 100;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function heldByAll(cells: Int32Array): number {
+  let sum = 0;
+  for (let i = PRESSURE_HELD; i < cells.length; i++) sum += Atomics.load(cells, i);
+  return sum;
+}
+
+function outOfDescriptors(err: unknown): boolean {
+  return err instanceof SystemCallError && (err.code === "EMFILE" || err.code === "ENFILE");
+}
+
 interface Held {
   fd?: number;
   socket?: NetlinkSocket;
@@ -22,12 +59,14 @@ export class HeldNamespaces {
   readonly #open: LruMap<string, Held>;
   readonly #idleMs: number;
   readonly #owned: DescriptorBits;
+  readonly #pressure: Pressure;
   #task = 0;
 
-  constructor(max: number, idleMs: number, owned: DescriptorBits) {
+  constructor(max: number, idleMs: number, owned: DescriptorBits, pressure: Pressure) {
     this.#open = new LruMap(max);
     this.#idleMs = idleMs;
     this.#owned = owned;
+    this.#pressure = pressure;
   }
 
   /** A new task starts: what it uses from now on is never closed to make room while it runs. */
@@ -35,19 +74,42 @@ export class HeldNamespaces {
     this.#task++;
   }
 
+  /** The task is over: what it used may be closed to make room. */
+  endTask(): void {
+    this.#task++;
+  }
+
   /**
    * Runs `open` (which opens a descriptor); when the process has none left
    * (EMFILE, ENFILE), closes what is held for namespaces the current task
-   * does not use, least recently used first, and tries again.
+   * does not use, least recently used first, and tries again; with nothing
+   * left to close, asks the other workers to close theirs and waits for them
+   * (up to PRESSURE_WAIT_MS) before giving up.
    */
   roomFor<T>(open: () => T): T {
-    for (;;) {
+    for (let waited = 0; ; ) {
       try {
         return open();
       } catch (err) {
-        if (!(err instanceof SystemCallError && (err.code === "EMFILE" || err.code === "ENFILE")) || !this.#releaseOldest()) throw err;
+        if (!outOfDescriptors(err)) throw err;
+        if (this.#releaseOldest()) continue;
+        if (waited >= PRESSURE_WAIT_MS) throw err;
+        if (waited % PRESSURE_ASK_MS === 0) {
+          const { cells } = this.#pressure;
+          Atomics.store(cells, PRESSURE_CAP, Math.max(1, Math.min(Atomics.load(cells, PRESSURE_CAP), Math.floor(heldByAll(cells) / 2))));
+          this.#pressure.ask();
+        }
+        // This thread has nothing to do until another closes something: block it (a worker may).
+        Atomics.wait(sleeper, 0, 0, PRESSURE_STEP_MS);
+        waited += PRESSURE_STEP_MS;
       }
     }
+  }
+
+  /** While all workers together hold more than the cap, closes what this one holds and the current task does not use. */
+  relieve(): void {
+    const { cells } = this.#pressure;
+    while (heldByAll(cells) > Atomics.load(cells, PRESSURE_CAP) && this.#releaseOldest());
   }
 
   /** Records `fd` as this worker's to close (see DescriptorBits); returns it. */
@@ -119,12 +181,22 @@ export class HeldNamespaces {
 
   /** Marks `key` most recently used, evicting the least recently used beyond the bound. */
   #touch(key: string): Held {
-    const held = this.#open.peek(key) ?? { used: 0, task: 0 };
+    const known = this.#open.peek(key);
+    const held = known ?? { used: 0, task: 0 };
     held.used = Date.now();
     held.task = this.#task;
     const evicted = this.#open.set(key, held);
     if (evicted) this.#release(evicted[1]);
+    if (!known) {
+      this.#published();
+      this.relieve();
+    }
     return held;
+  }
+
+  /** Publishes how many namespaces this worker holds. */
+  #published(): void {
+    Atomics.store(this.#pressure.cells, PRESSURE_HELD + this.#pressure.index, this.#open.size);
   }
 
   /** Closes the least recently used entry the current task has not used; false if there is none. */
@@ -138,6 +210,7 @@ export class HeldNamespaces {
   }
 
   #release(held: Held): void {
+    this.#published();
     if (held.socket) {
       this.#owned.delete(held.socket.fd);
       held.socket.close();

@@ -33,7 +33,11 @@ const port = parentPort;
 const options = workerData as WorkerOptions;
 const control = new Int32Array(options.shared.control);
 const cancelled = new Int32Array(options.shared.cancelled);
-const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, new DescriptorBits(options.shared.descriptors));
+const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, new DescriptorBits(options.shared.descriptors), {
+  cells: new Int32Array(options.pressure),
+  index: options.index,
+  ask: () => port.postMessage({ type: "pressure" } satisfies FromWorker),
+});
 /**
  * This thread's own namespace, captured on this thread before it ever
  * switches, and the only place it returns to. setns to it succeeding is what
@@ -310,6 +314,7 @@ async function runQueued(task: Task): Promise<void> {
     return;
   }
   held.beginTask();
+  held.relieve();
   let reply: TaskReply;
   try {
     // Replies already done should not wait for user code or a process, which may take long.
@@ -319,6 +324,7 @@ async function runQueued(task: Task): Promise<void> {
     // runTask reports every failure of the work itself; this is bad input it could not even read, or no descriptor left.
     reply = { id: task.id, returned: atHome() || goHome().returned, error: toErrorJSON(err) };
   }
+  held.endTask();
   outbox.add(reply, queued > 0);
   if (!reply.returned) end();
 }
@@ -329,6 +335,9 @@ port.on("message", (msg: ToWorker) => {
     case "tasks":
       queued += msg.tasks.length;
       for (const task of msg.tasks) queue = queue.then(() => runQueued(task));
+      return;
+    case "relieve":
+      held.relieve();
       return;
     case "forget":
       queue = queue.then(() => {

@@ -11,6 +11,10 @@ export interface WorkerOptions {
   socketIdleMs: number;
   /** Memory the worker and the pool share (see WorkerShared). */
   shared: WorkerShared;
+  /** Int32 cells shared by every worker of the pool: see Pressure in held.ts. */
+  pressure: SharedArrayBuffer;
+  /** This worker's place in the pool (its cell in `pressure`). */
+  index: number;
 }
 
 /**
@@ -54,6 +58,8 @@ export type ToWorker =
   | { type: "tasks"; tasks: Task[] }
   /** Namespaces were deleted: close what is held on them. */
   | { type: "forget"; keys: string[] }
+  /** Another worker is out of descriptors: close what is held idle, now (not after queued tasks). */
+  | { type: "relieve" }
   | { type: "close" };
 
 export interface TaskReply {
@@ -74,4 +80,6 @@ export type FromWorker =
   | { type: "ready"; tid: number }
   | { type: "done"; replies: TaskReply[] }
   /** The thread is not in its own namespace between tasks: it ends right after, and starts nothing more. */
-  | { type: "dirty"; reason: string };
+  | { type: "dirty"; reason: string }
+  /** Out of descriptors with none of its own to close: the pool asks the other workers to relieve. */
+  | { type: "pressure" };

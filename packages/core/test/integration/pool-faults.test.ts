@@ -7,17 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  AbortedError,
-  ActionError,
-  na,
-  ns,
-  nsDoOn,
-  Pool,
-  PoolError,
-  TimeoutError,
-  ValidationError,
-} from "@neslink/core";
+import { AbortedError, ActionError, na, ns, nsDoOn, Pool, PoolError, TimeoutError, ValidationError } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cleanup, fdCount, inodeOf, ip, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 
