@@ -16,10 +16,11 @@ import { identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
-import { PRESSURE_CAP, PRESSURE_HELD } from "../worker/held.js";
+import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
 import {
   CANCEL_SLOTS,
   CONTROL_CELLS,
+  CONTROL_HELD,
   CONTROL_STARTED,
   type FromWorker,
   type Task,
@@ -129,7 +130,7 @@ function warmLibuvPool(): void {
 
 export class Pool {
   readonly size: number;
-  readonly #options: Omit<WorkerOptions, "shared" | "index">;
+  readonly #options: Omit<WorkerOptions, "shared">;
   readonly #slots: Slot[] = [];
   readonly #owners = new Owners(OWNERS_REMEMBERED);
   /** Where #leastBusy starts looking. */
@@ -147,7 +148,7 @@ export class Pool {
     this.#options = {
       maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? Math.min(1024, Math.ceil(budget / this.size)), 1, 4096),
       socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
-      pressure: new SharedArrayBuffer((PRESSURE_HELD + this.size) * 4),
+      pressure: new SharedArrayBuffer(PRESSURE_CELLS * 4),
     };
     // Whatever the per-worker bound, all together stay within the budget.
     Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_CAP, Math.min(this.#options.maxSockets * this.size, budget));
@@ -178,9 +179,7 @@ export class Pool {
       cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
       descriptors: DescriptorBits.allocate(),
     };
-    // A new worker holds nothing yet; what an ended one held is closed (see #exited).
-    Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_HELD + index, 0);
-    const worker = startWorker(WORKER_URL, { workerData: { ...this.#options, shared, index } satisfies WorkerOptions });
+    const worker = startWorker(WORKER_URL, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
     let markStarted = () => {};
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
@@ -253,9 +252,10 @@ export class Pool {
       try {
         closeSync(fd);
       } catch {
-        // Already closed: a bit can only be set after an open, but never mind.
+        // A bit is set only while its descriptor is open and the worker's; if that ever failed, an exit handler must still not throw.
       }
     }
+    Atomics.sub(new Int32Array(this.#options.pressure), PRESSURE_HELD, Atomics.exchange(slot.control, CONTROL_HELD, 0));
     const jobs = [...slot.jobs.values()];
     slot.jobs.clear();
     if (this.#closed || this.#broken) {

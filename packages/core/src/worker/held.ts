@@ -9,39 +9,35 @@ import * as libc from "../ffi/libc.js";
 import { LruMap } from "../lru-map.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import type { DescriptorBits } from "./descriptors.js";
+import { CONTROL_HELD } from "./protocol.js";
 
 /**
- * How the workers of one pool share the descriptor limit. Each publishes
- * how many namespaces it holds; all together hold at most a shared cap. A
- * worker out of descriptors with nothing of its own left to close halves the
- * cap, asks the others to get under it, and waits a little for them. The cap
- * never grows back: the process's limit does not either.
+ * How the workers of one pool share the descriptor limit. All together hold
+ * at most a shared cap of namespaces. A worker out of descriptors with
+ * nothing of its own left to close halves the cap, asks the others to get
+ * under it, and waits a little for them. The cap never grows back: the
+ * process's limit does not either.
  */
 export interface Pressure {
-  /** See PRESSURE_* for its cells. */
+  /** Shared by the pool's workers: see PRESSURE_*. */
   cells: Int32Array;
-  /** This worker's cell among PRESSURE_HELD... */
-  index: number;
+  /** This worker's control cells: it counts what it holds in CONTROL_HELD, for the pool to take off the total if it dies. */
+  own: Int32Array;
   /** Tells the other workers now, even idle ones (they would notice only when their next task starts). */
   ask: () => void;
 }
 
 /** Cell of the cap on namespaces held by all workers together. */
 export const PRESSURE_CAP = 0;
-/** First of the cells (one per worker, by index) with how many namespaces that worker holds. */
+/** Cell of how many namespaces all workers together hold. */
 export const PRESSURE_HELD = 1;
+export const PRESSURE_CELLS = 2;
 
 /** How long a worker out of descriptors waits for the others to close theirs, in steps; it asks again every PRESSURE_ASK_MS. */
 const PRESSURE_WAIT_MS = 1000;
 const PRESSURE_STEP_MS = 10;
 const PRESSURE_ASK_MS = 100;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-function heldByAll(cells: Int32Array): number {
-  let sum = 0;
-  for (let i = PRESSURE_HELD; i < cells.length; i++) sum += Atomics.load(cells, i);
-  return sum;
-}
 
 function outOfDescriptors(err: unknown): boolean {
   return err instanceof SystemCallError && (err.code === "EMFILE" || err.code === "ENFILE");
@@ -96,7 +92,11 @@ export class HeldNamespaces {
         if (waited >= PRESSURE_WAIT_MS) throw err;
         if (waited % PRESSURE_ASK_MS === 0) {
           const { cells } = this.#pressure;
-          Atomics.store(cells, PRESSURE_CAP, Math.max(1, Math.min(Atomics.load(cells, PRESSURE_CAP), Math.floor(heldByAll(cells) / 2))));
+          Atomics.store(
+            cells,
+            PRESSURE_CAP,
+            Math.max(1, Math.min(Atomics.load(cells, PRESSURE_CAP), Math.floor(Atomics.load(cells, PRESSURE_HELD) / 2))),
+          );
           this.#pressure.ask();
         }
         // This thread has nothing to do until another closes something: block it (a worker may).
@@ -109,7 +109,7 @@ export class HeldNamespaces {
   /** While all workers together hold more than the cap, closes what this one holds and the current task does not use. */
   relieve(): void {
     const { cells } = this.#pressure;
-    while (heldByAll(cells) > Atomics.load(cells, PRESSURE_CAP) && this.#releaseOldest());
+    while (Atomics.load(cells, PRESSURE_HELD) > Atomics.load(cells, PRESSURE_CAP) && this.#releaseOldest());
   }
 
   /** Records `fd` as this worker's to close (see DescriptorBits); returns it. */
@@ -188,15 +188,16 @@ export class HeldNamespaces {
     const evicted = this.#open.set(key, held);
     if (evicted) this.#release(evicted[1]);
     if (!known) {
-      this.#published();
+      this.#count(1);
       this.relieve();
     }
     return held;
   }
 
-  /** Publishes how many namespaces this worker holds. */
-  #published(): void {
-    Atomics.store(this.#pressure.cells, PRESSURE_HELD + this.#pressure.index, this.#open.size);
+  /** Counts namespaces this worker starts or stops holding, in its own cell and the pool's total. */
+  #count(delta: number): void {
+    Atomics.add(this.#pressure.own, CONTROL_HELD, delta);
+    Atomics.add(this.#pressure.cells, PRESSURE_HELD, delta);
   }
 
   /** Closes the least recently used entry the current task has not used; false if there is none. */
@@ -210,7 +211,7 @@ export class HeldNamespaces {
   }
 
   #release(held: Held): void {
-    this.#published();
+    this.#count(-1);
     if (held.socket) {
       this.#owned.delete(held.socket.fd);
       held.socket.close();

@@ -35,7 +35,7 @@ const control = new Int32Array(options.shared.control);
 const cancelled = new Int32Array(options.shared.cancelled);
 const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, new DescriptorBits(options.shared.descriptors), {
   cells: new Int32Array(options.pressure),
-  index: options.index,
+  own: control,
   ask: () => port.postMessage({ type: "pressure" } satisfies FromWorker),
 });
 /**

@@ -13,8 +13,6 @@ export interface WorkerOptions {
   shared: WorkerShared;
   /** Int32 cells shared by every worker of the pool: see Pressure in held.ts. */
   pressure: SharedArrayBuffer;
-  /** This worker's place in the pool (its cell in `pressure`). */
-  index: number;
 }
 
 /**
@@ -38,7 +36,9 @@ export interface WorkerShared {
 
 /** control[CONTROL_STARTED]: how many tasks the worker has started, counted in the order they were posted. */
 export const CONTROL_STARTED = 0;
-export const CONTROL_CELLS = 1;
+/** control[CONTROL_HELD]: how many namespaces the worker holds (its part of the pool's PRESSURE_HELD). */
+export const CONTROL_HELD = 1;
+export const CONTROL_CELLS = 2;
 /** Cancellations remembered at once per worker; beyond, a cancelled task queued this far back runs and its reply is dropped. */
 export const CANCEL_SLOTS = 4096;
 
