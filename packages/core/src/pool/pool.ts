@@ -318,7 +318,7 @@ export class Pool {
     // Mark first, then look: if the worker had not started it, it sees the mark (both sides use sequentially consistent atomics).
     Atomics.store(new Int32Array(slot.shared.cancelled), job.seq % CANCEL_SLOTS, job.seq);
     if (job.seq <= Atomics.load(slot.control, CONTROL_STARTED)) {
-      slot.failure = `worker ended: ${err.message}`;
+      slot.failure = "worker ended (a task on it timed out or was aborted)";
       if (!slot.retired) this.#retire(slot);
       void slot.worker.terminate();
     } else {
