@@ -105,6 +105,30 @@ describe("a worker that dies in user code", () => {
   });
 });
 
+it("handles already given to the caller survive the death of the worker that opened them", async () => {
+  const pool = onePool();
+  try {
+    const ino = inodeOf(`/run/netns/${target}`);
+    const { results } = await nsDoOn(pool, ns.name(target), na.handle());
+    const created = await nsDoOn(pool, ns.create(), na.links());
+    const [handle] = results;
+    const made = created.created;
+    if (!made) throw new Error("ns.create() gave no handle");
+    // A task that started after the handles were handed out kills the worker.
+    await nsDoOn(pool, ns.now(), na.custom(faults, "exits", { code: 70 })).catch(() => {});
+    await pool.ready();
+    // Still open, still on their namespaces, and usable.
+    expect(readlinkSync(`/proc/self/fd/${handle.fd}`)).toBe(`net:[${ino}]`);
+    expect(readlinkSync(`/proc/self/fd/${made.fd}`)).toBe(`net:[${made.ino}]`);
+    const inside = await nsDoOn(pool, ns.handle(made), na.links());
+    expect(inside.results[0].map((l) => l.name)).toEqual(["lo"]);
+    handle.close();
+    made.close();
+  } finally {
+    await pool.close();
+  }
+});
+
 describe("timeouts and aborts", () => {
   it("a task past its timeout fails with ERR_TIMEOUT; its worker is ended and replaced, its descriptors closed", async () => {
     const pool = onePool();
