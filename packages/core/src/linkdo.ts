@@ -77,8 +77,9 @@ async function runLinkDoOn(
   args: readonly (LinkAction | RunOptions)[],
 ): Promise<LinkDoOutcome<unknown[]>> {
   const { actions, options } = splitOptions<LinkAction>(args, "linkActions");
+  const composite = link(linkProvider, ...actions);
   try {
-    const { results, returned, created } = await runOn(pool, nsProvider, [link(linkProvider, ...actions), options]);
+    const { results, returned, created } = await runOn(pool, nsProvider, options ? [composite, options] : [composite]);
     const outcome = results[0] as Pick<LinkDoOutcome<unknown[]>, "link" | "results">;
     return { ...outcome, returned, ...(created && { created }) };
   } catch (err) {

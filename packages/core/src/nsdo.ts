@@ -10,10 +10,10 @@ import { Pool, type PoolOptions, type TaskOutcome } from "./pool/pool.js";
 import { isRunOptions, type RunOptions } from "./pool/run-options.js";
 
 /** Splits nsDo's and linkDo's trailing arguments into actions and options; an action that is no action is refused by position. */
-export function splitOptions<T>(args: readonly (T | RunOptions)[], field = "actions"): { actions: T[]; options: RunOptions } {
+export function splitOptions<T>(args: readonly (T | RunOptions)[], field = "actions"): { actions: T[]; options?: RunOptions } {
   const last = args[args.length - 1];
-  const options = isRunOptions(last) ? last : {};
-  const actions = (last === options ? args.slice(0, -1) : args) as T[];
+  const options = isRunOptions(last) ? last : undefined;
+  const actions = (options ? args.slice(0, -1) : args) as T[];
   actions.forEach((action, i) => {
     if (typeof action !== "object" || action === null || typeof (action as { kind?: unknown }).kind !== "string") {
       throw new ValidationError(

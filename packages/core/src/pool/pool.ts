@@ -120,6 +120,8 @@ function heldBudget(size: number): number {
   return Math.max(1, Math.floor(free / 4));
 }
 
+const nothing = () => {};
+
 /** How long close() lets queued work finish before it ends the workers (default). */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -363,31 +365,30 @@ export class Pool {
    * a TimeoutError or AbortedError; if it had started, its worker is ended and
    * replaced (nothing else can stop user code or a blocked call).
    */
-  run(provider: NsProvider, actions: NsActionSpec[], options: RunOptions = {}): Promise<TaskOutcome> {
+  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions): Promise<TaskOutcome> {
     if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
-      const { timeoutMs, signal } = runOptions(options);
+      const { timeoutMs, signal } = options === undefined ? {} : runOptions(options);
       if (signal?.aborted) throw new AbortedError(signal.reason);
       const { slot, key } = this.#pick(provider);
-      const job: Job = { id: this.#nextId++, provider, key, actions, resolve, reject, seq: 0, settle: () => {} };
-      const stops: (() => void)[] = [];
-      if (timeoutMs !== undefined) {
-        const timer = setTimeout(() => this.#cancel(job, new TimeoutError(timeoutMs)), timeoutMs);
-        // The pending task keeps the process alive (its worker is ref'd), not the timer.
-        timer.unref();
-        stops.push(() => clearTimeout(timer));
-      }
-      if (signal) {
-        const onAbort = () => this.#cancel(job, new AbortedError(signal.reason));
-        signal.addEventListener("abort", onAbort, { once: true });
-        stops.push(() => signal.removeEventListener("abort", onAbort));
-      }
-      job.settle = () => {
-        for (const stop of stops) stop();
-      };
+      const job: Job = { id: this.#nextId++, provider, key, actions, resolve, reject, seq: 0, settle: nothing };
+      if (timeoutMs !== undefined || signal) job.settle = this.#watch(job, timeoutMs, signal);
       this.#send(slot, job);
     });
+  }
+
+  /** Cancels `job` at its timeout or when its signal aborts; returns what stops watching. */
+  #watch(job: Job, timeoutMs: number | undefined, signal: AbortSignal | undefined): () => void {
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.#cancel(job, new TimeoutError(timeoutMs)), timeoutMs);
+    // The pending task keeps the process alive (its worker is ref'd), not the timer.
+    timer?.unref();
+    const onAbort = () => this.#cancel(job, new AbortedError(signal?.reason));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    return () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
   }
 
   /**

@@ -7,9 +7,9 @@
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AbortedError, ActionError, na, ns, nsDoOn, Pool, PoolError, TimeoutError, ValidationError } from "@neslink/core";
+import { AbortedError, ActionError, la, linkDoOn, lp, na, ns, nsDoOn, Pool, PoolError, TimeoutError, ValidationError } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { cleanup, fdCount, inodeOf, ip, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
+import { cleanup, fdCount, inodeOf, ip, linksIn, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("pf");
 const target = `${prefix}a`;
@@ -154,6 +154,19 @@ describe("timeouts and aborts", () => {
       // The namespace's work goes on, on the replacement.
       const { results } = await nsDoOn(pool, ns.name(target), na.links());
       expect(results[0].map((l) => l.name)).toContain("lo");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("linkDo takes the same options after its link actions", async () => {
+    const pool = onePool();
+    try {
+      const err = await linkDoOn(pool, ns.name(target), lp.name("lo"), la.custom(faults, "hangs"), { timeoutMs: 200 }).catch((e) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      const { link } = await linkDoOn(pool, ns.name(target), lp.name("lo"), la.up(), { timeoutMs: 5000 });
+      expect(link.name).toBe("lo");
+      expect(linksIn(target).find((l) => l.ifname === "lo")?.flags).toContain("UP");
     } finally {
       await pool.close();
     }
