@@ -20,9 +20,19 @@ describe("errors", () => {
   it("carry Node's { errno, code, syscall } shape", () => {
     const err = new SystemCallError("setns", 1);
     expect(err).toMatchObject({ errno: 1, code: "EPERM", syscall: "setns" });
-    expect(err.message).toBe("setns failed: EPERM");
+    expect(err.message).toBe("setns failed: EPERM: needs CAP_SYS_ADMIN");
     // A bridge's port limit: Linux-only, missing from os.constants.errno.
     expect(new SystemCallError("netlink RTM_NEWLINK", 54).code).toBe("EXFULL");
+  });
+
+  it("say which capability an EPERM means is missing", () => {
+    for (const syscall of ["setns", "unshare", "mount", "umount2"]) {
+      expect(new SystemCallError(syscall, 1, "x").message).toBe(`${syscall} failed: EPERM (x): needs CAP_SYS_ADMIN`);
+    }
+    expect(new NetlinkError("RTM_NEWLINK", 1, null, null).message).toBe("netlink RTM_NEWLINK failed: EPERM: needs CAP_NET_ADMIN");
+    // Other calls and other errnos get no guess.
+    expect(new SystemCallError("open", 1, "/x").message).toBe("open failed: EPERM (/x)");
+    expect(new SystemCallError("setns", 22).message).toBe("setns failed: EINVAL");
   });
 
   it("keep the kernel's extended-ACK text", () => {

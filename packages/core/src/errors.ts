@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   "ERR_NS_ENTER",
   "ERR_NS_RETURN",
   "ERR_POOL",
+  "ERR_TIMEOUT",
+  "ERR_ABORTED",
   "ERR_UNKNOWN",
   // topologies
   "ERR_TOPOLOGY_INVALID",
@@ -149,6 +151,19 @@ export function errnoName(errno: number): Errno {
   return (errnoNames.get(errno) as Errno | undefined) ?? `E${errno}`;
 }
 
+const EPERM = 1;
+
+/**
+ * The capability an EPERM from this call means the caller lacks: namespace
+ * switches and mounts need CAP_SYS_ADMIN, netlink changes CAP_NET_ADMIN
+ * (netlink reads need none).
+ */
+function neededCapability(syscall: string): string | undefined {
+  if (/^(setns|unshare|mount|umount2)$/.test(syscall)) return "CAP_SYS_ADMIN";
+  if (syscall.startsWith("netlink ")) return "CAP_NET_ADMIN";
+  return undefined;
+}
+
 /**
  * A failed system call, in Node's `{ errno, code, syscall }` shape. errno is
  * positive (as in `os.constants.errno`); code is its name, e.g. "EPERM".
@@ -158,7 +173,8 @@ export class SystemCallError extends NeslinkError {
   readonly syscall: string;
   constructor(syscall: string, errno: number, detail?: string) {
     const code = errnoName(errno);
-    super(code, `${syscall} failed: ${code}${detail ? ` (${detail})` : ""}`);
+    const capability = errno === EPERM ? neededCapability(syscall) : undefined;
+    super(code, `${syscall} failed: ${code}${detail ? ` (${detail})` : ""}${capability ? `: needs ${capability}` : ""}`);
     this.errno = errno;
     this.syscall = syscall;
   }
@@ -303,6 +319,20 @@ export class PoolError extends NeslinkError {
   }
 }
 
+/** A task did not finish within its timeoutMs; if it had started, its worker was ended and replaced. */
+export class TimeoutError extends NeslinkError {
+  constructor(timeoutMs: number) {
+    super("ERR_TIMEOUT", `the task did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** A task's AbortSignal aborted before it finished; if it had started, its worker was ended and replaced. */
+export class AbortedError extends NeslinkError {
+  constructor(reason: unknown) {
+    super("ERR_ABORTED", `the task was aborted${reason instanceof Error ? `: ${reason.message}` : ""}`, { cause: reason });
+  }
+}
+
 /** Any thrown value as plain data. */
 export function toErrorJSON(err: unknown): ErrorJSON {
   if (NeslinkError.isInstance(err)) return err.toJSON();
@@ -330,6 +360,8 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   KindUnsupportedError,
   NamespaceReturnError,
   PoolError,
+  TimeoutError,
+  AbortedError,
 };
 
 /** Rebuilds the typed error that `toErrorJSON` flattened on another thread. */

@@ -28,6 +28,7 @@ export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./a
 export type { ExecOptions, ExecResult, LinkDoResult, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
 export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
 export {
+  AbortedError,
   ActionError,
   AlreadyExistsError,
   DumpInterruptedError,
@@ -46,6 +47,7 @@ export {
   PoolError,
   rootCause,
   SystemCallError,
+  TimeoutError,
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
@@ -55,7 +57,7 @@ export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
-export { Pool, type PoolOptions } from "./pool/pool.js";
+export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
 /** Topologies as data: `topology.load(file)` gives a validated Topology (plan, apply, destroy and inspect build on it). */
 export * as topology from "./topology/index.js";
 export type { Problem, Topology, TopologyFile, TopologyInterface, TopologyLink, TopologyNode } from "./topology/index.js";

@@ -11,8 +11,8 @@ import { ActionError } from "./errors.js";
 import type { LinkProvider } from "./links/providers.js";
 import type { NsHandle } from "./namespace/handle.js";
 import type { NsProvider } from "./namespace/providers.js";
-import { defaultPool, must, nsDoOn } from "./nsdo.js";
-import type { Pool } from "./pool/pool.js";
+import { defaultPool, must, runOn, splitOptions } from "./nsdo.js";
+import type { Pool, RunOptions } from "./pool/pool.js";
 
 export interface LinkDoOutcome<R extends unknown[]> {
   /** The link as the kernel reports it after the actions (before, if an action deleted it). */
@@ -29,24 +29,59 @@ export interface LinkDoOutcome<R extends unknown[]> {
  * ActionError carrying its cause's code, whose index is into `actions` (-1
  * for the link provider, which its `action` names).
  */
-export async function linkDo<const A extends readonly LinkAction[]>(
+export function linkDo<const A extends readonly LinkAction[]>(
   nsProvider: NsProvider,
   linkProvider: LinkProvider,
   ...actions: A
-): Promise<LinkDoOutcome<LinkResultsOf<A>>> {
-  return linkDoOn(defaultPool(), nsProvider, linkProvider, ...actions);
+): Promise<LinkDoOutcome<LinkResultsOf<A>>>;
+/** With the task's options last: `{ timeoutMs, signal }` (see Pool#run). */
+export function linkDo<const A extends readonly LinkAction[]>(
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  ...args: [...A, RunOptions]
+): Promise<LinkDoOutcome<LinkResultsOf<A>>>;
+export function linkDo(
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  ...args: (LinkAction | RunOptions)[]
+): Promise<LinkDoOutcome<unknown[]>> {
+  return runLinkDoOn(defaultPool(), nsProvider, linkProvider, args);
 }
 
 /** linkDo on a given pool. */
-export async function linkDoOn<const A extends readonly LinkAction[]>(
+export function linkDoOn<const A extends readonly LinkAction[]>(
   pool: Pool,
   nsProvider: NsProvider,
   linkProvider: LinkProvider,
   ...actions: A
-): Promise<LinkDoOutcome<LinkResultsOf<A>>> {
+): Promise<LinkDoOutcome<LinkResultsOf<A>>>;
+export function linkDoOn<const A extends readonly LinkAction[]>(
+  pool: Pool,
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  ...args: [...A, RunOptions]
+): Promise<LinkDoOutcome<LinkResultsOf<A>>>;
+export function linkDoOn(
+  pool: Pool,
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  ...args: (LinkAction | RunOptions)[]
+): Promise<LinkDoOutcome<unknown[]>> {
+  return runLinkDoOn(pool, nsProvider, linkProvider, args);
+}
+
+/** What every linkDo variant does; `args` are the link actions, maybe followed by options. */
+async function runLinkDoOn(
+  pool: Pool,
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  args: readonly (LinkAction | RunOptions)[],
+): Promise<LinkDoOutcome<unknown[]>> {
+  const { actions, options } = splitOptions<LinkAction>(args, "linkActions");
+  const composite = link(linkProvider, ...actions);
   try {
-    const { results, returned, created } = await nsDoOn(pool, nsProvider, link(linkProvider, ...actions));
-    const [outcome] = results;
+    const { results, returned, created } = await runOn(pool, nsProvider, options ? [composite, options] : [composite]);
+    const outcome = results[0] as Pick<LinkDoOutcome<unknown[]>, "link" | "results">;
     return { ...outcome, returned, ...(created && { created }) };
   } catch (err) {
     // The one action sent is the composite na.link: what the caller gave are its link actions, so index into those.
@@ -58,10 +93,20 @@ export async function linkDoOn<const A extends readonly LinkAction[]>(
 }
 
 /** linkDo, with a failed return to the original namespace fatal (see mustNsDo). */
-export async function mustLinkDo<const A extends readonly LinkAction[]>(
+export function mustLinkDo<const A extends readonly LinkAction[]>(
   nsProvider: NsProvider,
   linkProvider: LinkProvider,
   ...actions: A
-): Promise<LinkDoOutcome<LinkResultsOf<A>>> {
-  return must(() => linkDo(nsProvider, linkProvider, ...actions));
+): Promise<LinkDoOutcome<LinkResultsOf<A>>>;
+export function mustLinkDo<const A extends readonly LinkAction[]>(
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  ...args: [...A, RunOptions]
+): Promise<LinkDoOutcome<LinkResultsOf<A>>>;
+export function mustLinkDo(
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  ...args: (LinkAction | RunOptions)[]
+): Promise<LinkDoOutcome<unknown[]>> {
+  return must(() => runLinkDoOn(defaultPool(), nsProvider, linkProvider, args));
 }

@@ -3,11 +3,28 @@
  * worker thread of a pool, and report whether that thread got back.
  */
 import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
-import { errorFromJSON, NamespaceReturnError, type NeslinkError } from "./errors.js";
+import { errorFromJSON, NamespaceReturnError, type NeslinkError, ValidationError } from "./errors.js";
 import { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { Pool, type PoolOptions, type TaskOutcome } from "./pool/pool.js";
 import { nsProvider } from "./validate/providers.js";
+import { isRunOptions, type RunOptions } from "./pool/run-options.js";
+
+/** Splits nsDo's and linkDo's trailing arguments into actions and options; an action that is no action is refused by position. */
+export function splitOptions<T>(args: readonly (T | RunOptions)[], field = "actions"): { actions: T[]; options?: RunOptions } {
+  const last = args[args.length - 1];
+  const options = isRunOptions(last) ? last : undefined;
+  const actions = (options ? args.slice(0, -1) : args) as T[];
+  actions.forEach((action, i) => {
+    if (typeof action !== "object" || action === null || typeof (action as { kind?: unknown }).kind !== "string") {
+      throw new ValidationError(
+        `${field}[${i}]`,
+        `must be an action (e.g. from na.* or la.*), got ${action === null ? "null" : typeof action}`,
+      );
+    }
+  });
+  return { actions, options };
+}
 
 export interface NsDoResult<R extends unknown[]> {
   /** Each action's result, in the order the actions were given. */
@@ -66,24 +83,40 @@ function settle<A extends readonly NsAction[]>(actions: A, outcome: TaskOutcome)
  * runs. If the thread cannot get back to its namespace, `returned` is false
  * (or the error's `returned` is) and the worker is replaced.
  */
-export async function nsDo<const A extends readonly NsAction[]>(provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>> {
-  return nsDoOn(defaultPool(), provider, ...actions);
+export function nsDo<const A extends readonly NsAction[]>(provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>>;
+/** With the task's options last: `{ timeoutMs, signal }` (see Pool#run). */
+export function nsDo<const A extends readonly NsAction[]>(
+  provider: NsProvider,
+  ...args: [...A, RunOptions]
+): Promise<NsDoResult<ResultsOf<A>>>;
+export function nsDo(provider: NsProvider, ...args: (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
+  return runOn(defaultPool(), provider, args);
 }
 
-/** nsDo on a given pool. */
+/**
+ * nsDo on a given pool. Like nsDo, it takes an optional last argument after
+ * the actions: `{ timeoutMs, signal }` (see Pool#run).
+ */
 export function nsDoOn<const A extends readonly NsAction[]>(
   pool: Pool,
   provider: NsProvider,
   ...actions: A
-): Promise<NsDoResult<ResultsOf<A>>> {
-  let checked: NsProvider;
-  try {
-    // The pool looks an existing namespace's path up to pick its worker: the provider is checked before that (the worker checks all).
-    checked = nsProvider("provider", provider);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return pool.run(checked, [...actions]).then((outcome) => settle(actions, outcome));
+): Promise<NsDoResult<ResultsOf<A>>>;
+export function nsDoOn<const A extends readonly NsAction[]>(
+  pool: Pool,
+  provider: NsProvider,
+  ...args: [...A, RunOptions]
+): Promise<NsDoResult<ResultsOf<A>>>;
+export function nsDoOn(pool: Pool, provider: NsProvider, ...args: (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
+  return runOn(pool, provider, args);
+}
+
+/** What every nsDo variant does; `args` are the actions, maybe followed by options. */
+export async function runOn(pool: Pool, provider: NsProvider, args: readonly (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
+  const { actions, options } = splitOptions<NsAction>(args);
+  // The pool looks an existing namespace's path up to pick its worker: the provider is checked before that (the worker checks all).
+  const checked = nsProvider("provider", provider);
+  return settle(actions, await pool.run(checked, actions, options));
 }
 
 /**
@@ -92,11 +125,13 @@ export function nsDoOn<const A extends readonly NsAction[]>(
  * process exits with code 1 unless an 'uncaughtException' handler recovers)
  * and the returned promise rejects with it too.
  */
-export async function mustNsDo<const A extends readonly NsAction[]>(
+export function mustNsDo<const A extends readonly NsAction[]>(provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>>;
+export function mustNsDo<const A extends readonly NsAction[]>(
   provider: NsProvider,
-  ...actions: A
-): Promise<NsDoResult<ResultsOf<A>>> {
-  return must(() => nsDo(provider, ...actions));
+  ...args: [...A, RunOptions]
+): Promise<NsDoResult<ResultsOf<A>>>;
+export function mustNsDo(provider: NsProvider, ...args: (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
+  return must(() => runOn(defaultPool(), provider, args));
 }
 
 /** Makes a failed return to the original namespace fatal (see mustNsDo). */

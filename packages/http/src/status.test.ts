@@ -47,8 +47,9 @@ describe("statusOf", () => {
   });
 
   it("only holds client statuses, 501 for what this kernel lacks and 503 for a server that is full or stopping", () => {
-    const { ERR_KIND_UNSUPPORTED, ERR_TOO_MANY_CONNECTIONS, ERR_SHUTTING_DOWN, ...rest } = STATUS_BY_CODE;
+    const { ERR_KIND_UNSUPPORTED, ERR_TOO_MANY_CONNECTIONS, ERR_SHUTTING_DOWN, ERR_TIMEOUT, ...rest } = STATUS_BY_CODE;
     expect(ERR_KIND_UNSUPPORTED).toBe(501);
+    expect(ERR_TIMEOUT).toBe(504);
     expect([ERR_TOO_MANY_CONNECTIONS, ERR_SHUTTING_DOWN]).toEqual([503, 503]);
     for (const status of Object.values(rest)) {
       expect(status).toBeGreaterThanOrEqual(400);

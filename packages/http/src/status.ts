@@ -19,6 +19,7 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   ERR_TOPOLOGY_LOCKED: 409,
   ERR_TOO_MANY_CONNECTIONS: 503,
   ERR_SHUTTING_DOWN: 503,
+  ERR_TIMEOUT: 504,
   // The request was fine; this kernel cannot do it.
   ERR_KIND_UNSUPPORTED: 501,
 };

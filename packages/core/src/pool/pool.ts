@@ -2,19 +2,38 @@
  * The worker-thread pool that does every namespace switch. The main thread
  * never changes namespace; work for one namespace always goes to the same
  * worker, so each namespace has one netlink socket and its requests stay in
- * order. A worker that cannot get back to its namespace is replaced.
+ * order. A worker that cannot get back to its namespace, dies, or is ended
+ * (a task past its timeout) is replaced: the task it was running fails, the
+ * ones it had not started go to its replacement, and the descriptors it
+ * opened are closed.
  */
-import { readFileSync, stat } from "node:fs";
+import { closeSync, readdirSync, readFileSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
+import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } from "../errors.js";
 import { identityOfPath, keyOfIdentity } from "../ffi/identity.js";
-import { type ErrorJSON, NotFoundError, PoolError } from "../errors.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
-import { DIRTY_EXIT_CODE, type FromWorker, type Task, type TaskReply, type ToWorker, type WorkerOptions } from "../worker/protocol.js";
+import { DescriptorBits } from "../worker/descriptors.js";
+import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
+import {
+  CANCEL_SLOTS,
+  CONTROL_CELLS,
+  CONTROL_HELD,
+  CONTROL_STARTED,
+  type FromWorker,
+  type Task,
+  type TaskReply,
+  type ToWorker,
+  type WorkerOptions,
+  type WorkerShared,
+} from "../worker/protocol.js";
 import { Owners } from "./owners.js";
+import { type RunOptions, runOptions } from "./run-options.js";
 import { startWorker } from "./worker-argv.js";
+
+export type { RunOptions } from "./run-options.js";
 
 export interface PoolOptions {
   /** Worker threads (default: the core count, at least 2, at most 16). */
@@ -22,7 +41,10 @@ export interface PoolOptions {
   /**
    * Namespaces one worker keeps a descriptor and a netlink socket open for
    * (default: 1024, less when the process's descriptor limit would not leave
-   * half of it free with every worker at its bound).
+   * half of what is free when the pool starts free with every worker at its
+   * bound; all workers together never hold more than that either). Out of
+   * descriptors, workers close what they hold idle and retry before failing
+   * with EMFILE.
    */
   maxSocketsPerWorker?: number;
   /** Close what is held for a namespace unused this long, releasing it (default 30 s). */
@@ -40,19 +62,34 @@ export interface TaskOutcome {
 interface Job extends Task {
   resolve: (outcome: TaskOutcome) => void;
   reject: (err: Error) => void;
+  /** Its place in the order of tasks sent to its current worker (1 first): compared with what the worker says it started. */
+  seq: number;
+  /** Stops the timeout timer and the abort listener. */
+  settle: () => void;
+  /** The worker it was last sent to. */
+  slot?: Slot;
 }
 
 interface Slot {
+  index: number;
   worker: Worker;
   tid: number | undefined;
   /** Jobs sent to this worker and not yet answered, in the order sent. */
   jobs: Map<number, Job>;
   /** Jobs of this turn of the event loop, not posted yet: they go as one message. */
   outbox: Job[];
+  /** Jobs ever sent to this worker. */
+  sent: number;
   /** Replaced: it will exit and gets no more work. */
   retired: boolean;
   /** Settles when the worker has reported its thread id. */
   started: Promise<void>;
+  shared: WorkerShared;
+  /** How many tasks the worker has started (written by the worker). */
+  control: Int32Array;
+  /** Why the worker ended, when it says so (dirty) or crashes. */
+  failure: string | undefined;
+  exited: boolean;
 }
 
 const WORKER_URL = new URL("../worker/main.js", import.meta.url);
@@ -70,10 +107,23 @@ function openFileLimit(): number {
   return Number.isFinite(soft) ? soft : 1024;
 }
 
-/** Each held namespace takes two descriptors; all workers at their bound use at most half the limit. */
-function defaultHeldPerWorker(size: number): number {
-  return Math.max(16, Math.min(1024, Math.floor(openFileLimit() / 4 / size)));
+/** Descriptors a worker thread itself uses (its event loop's epoll, eventfd, pipes, its home namespace), measured: about 5. */
+const WORKER_DESCRIPTORS = 8;
+
+/**
+ * Namespaces all workers together may hold: each takes two descriptors, and
+ * half of what the process has free when the pool starts stays free (for the
+ * caller, and for workers loading their modules).
+ */
+function heldBudget(size: number): number {
+  const free = openFileLimit() - readdirSync("/proc/self/fd").length - WORKER_DESCRIPTORS * size;
+  return Math.max(1, Math.floor(free / 4));
 }
+
+const nothing = () => {};
+
+/** How long close() lets queued work finish before it ends the workers (default). */
+const CLOSE_GRACE_MS = 5_000;
 
 /** Starts libuv's thread pool from the main thread, so its threads begin (and stay) in the main namespace. */
 function warmLibuvPool(): void {
@@ -82,7 +132,7 @@ function warmLibuvPool(): void {
 
 export class Pool {
   readonly size: number;
-  readonly #options: WorkerOptions;
+  readonly #options: Omit<WorkerOptions, "shared">;
   readonly #slots: Slot[] = [];
   readonly #owners = new Owners(OWNERS_REMEMBERED);
   /** Where #leastBusy starts looking. */
@@ -96,16 +146,22 @@ export class Pool {
 
   constructor(options: PoolOptions = {}) {
     this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
+    const budget = heldBudget(this.size);
     this.#options = {
-      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? defaultHeldPerWorker(this.size), 1, 4096),
+      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? Math.min(1024, Math.ceil(budget / this.size)), 1, 4096),
       socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
+      pressure: new SharedArrayBuffer(PRESSURE_CELLS * 4),
     };
+    // Whatever the per-worker bound, all together stay within the budget.
+    Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_CAP, Math.min(this.#options.maxSockets * this.size, budget));
     warmLibuvPool();
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
   }
 
   /** Resolves once every current worker thread has started (work sent before then simply waits). */
   async ready(): Promise<void> {
+    // Someone waits for them: keep the process alive until they start (see #unrefIfIdle on "ready").
+    for (const slot of this.#slots) if (slot.tid === undefined) slot.worker.ref();
     await Promise.all(this.#slots.map((s) => s.started));
   }
 
@@ -120,17 +176,44 @@ export class Pool {
   }
 
   #spawn(index: number): Slot {
-    const worker = startWorker(WORKER_URL, { workerData: this.#options });
+    const shared: WorkerShared = {
+      control: new SharedArrayBuffer(CONTROL_CELLS * 4),
+      cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
+      descriptors: DescriptorBits.allocate(),
+    };
+    const worker = startWorker(WORKER_URL, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
     let markStarted = () => {};
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
     });
-    const slot: Slot = { worker, tid: undefined, jobs: new Map(), outbox: [], retired: false, started };
-    worker.unref();
+    const slot: Slot = {
+      index,
+      worker,
+      tid: undefined,
+      jobs: new Map(),
+      outbox: [],
+      sent: 0,
+      retired: false,
+      started,
+      shared,
+      control: new Int32Array(shared.control),
+      failure: undefined,
+      exited: false,
+    };
     worker.on("message", (msg: FromWorker) => {
       if (msg.type === "ready") {
         slot.tid = msg.tid;
         markStarted();
+        this.#unrefIfIdle(slot);
+        return;
+      }
+      if (msg.type === "pressure") {
+        for (const other of this.#slots) if (other !== slot) other.worker.postMessage({ type: "relieve" } satisfies ToWorker);
+        return;
+      }
+      if (msg.type === "dirty") {
+        slot.failure = msg.reason;
+        if (!slot.retired) this.#retire(slot);
         return;
       }
       const deleted: string[] = [];
@@ -139,50 +222,78 @@ export class Pool {
         if (!job) continue;
         slot.jobs.delete(reply.id);
         // Replace a stranded worker at once, so no new work is sent to it.
-        if (!reply.returned) this.#retire(index, slot);
+        if (!reply.returned && !slot.retired) this.#retire(slot);
         if (reply.deleted) deleted.push(...reply.deleted);
         // Work sent for it before this reply came already chose a worker; its order stays.
         if (reply.createdKey !== undefined && this.#owners.get(reply.createdKey) === undefined) this.#owners.set(reply.createdKey, index);
+        job.settle();
         job.resolve({ returned: reply.returned, results: reply.results, error: reply.error, created: reply.created });
       }
-      if (slot.jobs.size === 0) worker.unref();
+      this.#unrefIfIdle(slot);
       if (deleted.length > 0) this.#forget(deleted);
     });
     worker.on("error", (err) => {
-      if (slot.tid === undefined) this.#broken ??= new PoolError(`worker failed to start: ${err.message}`);
-      this.#fail(slot, new PoolError(`worker crashed: ${err.message}`));
+      slot.failure = `worker crashed: ${err instanceof Error ? err.message : String(err)}`;
+      if (slot.tid === undefined) this.#broken ??= new PoolError(`worker failed to start: ${slot.failure}`);
     });
-    worker.on("exit", (code) => {
-      if (this.#closed) return;
-      const unstarted = [...slot.jobs.values()];
-      slot.jobs.clear();
-      if (this.#broken) {
-        for (const job of unstarted) job.reject(this.#broken);
-        return;
-      }
-      if (!slot.retired) this.#retire(index, slot);
-      // A stranded worker answers its task and exits before starting another, so what it still held never ran.
-      const current = this.#slots[index] as Slot;
-      if (code === DIRTY_EXIT_CODE) for (const job of unstarted) this.#send(current, job);
-      else for (const job of unstarted) job.reject(new PoolError(`worker exited with code ${code} during the task`));
-    });
+    worker.on("exit", (code) => this.#exited(slot, code));
+    // After the listeners: adding the first 'message' listener refs the worker's port again.
+    worker.unref();
     return slot;
   }
 
-  #retire(index: number, slot: Slot): void {
-    slot.retired = true;
-    this.#replaced++;
-    this.#slots[index] = this.#spawn(index);
+  /**
+   * A worker ended (asked to, or not). What it opened outside Node is closed
+   * here, since nothing else will. Its tasks that had started fail (they may
+   * have done part of their work: running them again could do it twice);
+   * those that had not go to its replacement.
+   */
+  #exited(slot: Slot, code: number): void {
+    slot.exited = true;
+    for (const fd of new DescriptorBits(slot.shared.descriptors).drain()) {
+      try {
+        closeSync(fd);
+      } catch {
+        // A bit is set only while its descriptor is open and the worker's; if that ever failed, an exit handler must still not throw.
+      }
+    }
+    Atomics.sub(new Int32Array(this.#options.pressure), PRESSURE_HELD, Atomics.exchange(slot.control, CONTROL_HELD, 0));
+    const jobs = [...slot.jobs.values()];
+    slot.jobs.clear();
+    if (this.#closed || this.#broken) {
+      for (const job of jobs) this.#reject(job, this.#broken ?? new PoolError("the pool was closed"));
+      return;
+    }
+    if (!slot.retired) this.#retire(slot);
+    const started = Atomics.load(slot.control, CONTROL_STARTED);
+    const reason = slot.failure ?? `worker exited with code ${code}`;
+    const current = this.#slots[slot.index] as Slot;
+    for (const job of jobs) {
+      if (job.seq <= started) this.#reject(job, new PoolError(`${reason} during the task`));
+      else this.#send(current, job);
+    }
   }
 
-  #fail(slot: Slot, err: Error): void {
-    for (const job of slot.jobs.values()) job.reject(err);
-    slot.jobs.clear();
+  #retire(slot: Slot): void {
+    slot.retired = true;
+    this.#replaced++;
+    this.#slots[slot.index] = this.#spawn(slot.index);
+  }
+
+  #reject(job: Job, err: Error): void {
+    job.settle();
+    job.reject(err);
+  }
+
+  /** An idle worker does not keep the process alive; one with jobs does. */
+  #unrefIfIdle(slot: Slot): void {
+    if (slot.jobs.size === 0) slot.worker.unref();
   }
 
   #send(slot: Slot, job: Job): void {
-    // An idle worker does not keep the process alive; one with jobs does (ref when the first arrives).
     if (slot.jobs.size === 0) slot.worker.ref();
+    job.seq = ++slot.sent;
+    job.slot = slot;
     slot.jobs.set(job.id, job);
     slot.outbox.push(job);
     if (slot.outbox.length === 1) queueMicrotask(() => this.#post(slot));
@@ -194,6 +305,27 @@ export class Pool {
     const tasks = slot.outbox.map(({ id, provider, key, actions }) => ({ id, provider, key, actions }));
     slot.outbox = [];
     slot.worker.postMessage({ type: "tasks", tasks } satisfies ToWorker);
+  }
+
+  /**
+   * Fails a job before its reply (timeout, abort). One not started yet is
+   * marked for its worker to skip; one started can only be stopped by ending
+   * its thread, which the replacement takes over from.
+   */
+  #cancel(job: Job, err: Error): void {
+    const slot = job.slot;
+    if (slot?.jobs.get(job.id) !== job) return;
+    slot.jobs.delete(job.id);
+    this.#reject(job, err);
+    // Mark first, then look: if the worker had not started it, it sees the mark (both sides use sequentially consistent atomics).
+    Atomics.store(new Int32Array(slot.shared.cancelled), job.seq % CANCEL_SLOTS, job.seq);
+    if (job.seq <= Atomics.load(slot.control, CONTROL_STARTED)) {
+      slot.failure = "worker ended (a task on it timed out or was aborted)";
+      if (!slot.retired) this.#retire(slot);
+      void slot.worker.terminate();
+    } else {
+      this.#unrefIfIdle(slot);
+    }
   }
 
   #forget(keys: string[]): void {
@@ -227,28 +359,57 @@ export class Pool {
     return best;
   }
 
-  /** Runs actions in the provider's namespace on a worker thread. */
-  run(provider: NsProvider, actions: NsActionSpec[]): Promise<TaskOutcome> {
+  /**
+   * Runs actions in the provider's namespace on a worker thread. Past
+   * `options.timeoutMs`, or when `options.signal` aborts, the task fails with
+   * a TimeoutError or AbortedError; if it had started, its worker is ended and
+   * replaced (nothing else can stop user code or a blocked call).
+   */
+  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions): Promise<TaskOutcome> {
     if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
+      const { timeoutMs, signal } = options === undefined ? {} : runOptions(options);
+      if (signal?.aborted) throw new AbortedError(signal.reason);
       const { slot, key } = this.#pick(provider);
-      this.#send(slot, { id: this.#nextId++, provider, key, actions, resolve, reject });
+      const job: Job = { id: this.#nextId++, provider, key, actions, resolve, reject, seq: 0, settle: nothing };
+      if (timeoutMs !== undefined || signal) job.settle = this.#watch(job, timeoutMs, signal);
+      this.#send(slot, job);
     });
   }
 
-  /** Lets work already sent finish, then ends every worker after it closes its sockets. */
-  async close(): Promise<void> {
+  /** Cancels `job` at its timeout or when its signal aborts; returns what stops watching. */
+  #watch(job: Job, timeoutMs: number | undefined, signal: AbortSignal | undefined): () => void {
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.#cancel(job, new TimeoutError(timeoutMs)), timeoutMs);
+    // The pending task keeps the process alive (its worker is ref'd), not the timer.
+    timer?.unref();
+    const onAbort = () => this.#cancel(job, new AbortedError(signal?.reason));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    return () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+  }
+
+  /**
+   * Lets work already sent finish, then ends every worker after it closes its
+   * sockets. Workers still busy after `graceMs` (default 5 s) are ended, their
+   * tasks failed: close always returns.
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
     if (this.#closed) return;
+    const graceMs = integer("graceMs", options.graceMs ?? CLOSE_GRACE_MS, 0, 2_147_483_647);
     this.#closed = true;
     await Promise.all(
       this.#slots.map(async (slot) => {
+        if (slot.exited) return;
         const exited = new Promise((r) => slot.worker.once("exit", r));
         // Idle workers are unref'd; without this the loop could empty and exit before they do.
         slot.worker.ref();
         slot.worker.postMessage({ type: "close" } satisfies ToWorker);
+        const timer = setTimeout(() => void slot.worker.terminate(), graceMs);
         await exited;
-        this.#fail(slot, new PoolError("the pool was closed"));
+        clearTimeout(timer);
       }),
     );
   }

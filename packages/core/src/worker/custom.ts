@@ -11,7 +11,21 @@ async function importExport(module: string, exportName: string): Promise<(...arg
   return fn as (...args: unknown[]) => unknown;
 }
 
-/** Loads a custom export (provider or action) and calls it with its args and a context. */
+/**
+ * Loads a custom export (provider or action) and calls it with its args and a
+ * context. Its result must cross to the main thread: one that cannot (a
+ * function, a symbol...) fails here, as this task's error, rather than when the
+ * reply is posted, where it would take the worker and other tasks' replies with it.
+ */
 export async function callCustom(module: string, exportName: string, args: unknown, context: object): Promise<unknown> {
-  return (await importExport(module, exportName))(args, context);
+  const value = await (await importExport(module, exportName))(args, context);
+  try {
+    structuredClone(value);
+  } catch (err) {
+    throw new ValidationError(
+      "result",
+      `${exportName} in ${module} returned a value that cannot be sent between threads: ${(err as Error).message}`,
+    );
+  }
+  return value;
 }

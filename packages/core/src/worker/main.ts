@@ -1,7 +1,8 @@
 /**
  * A pool worker: one OS thread that enters namespaces for tasks, one task at
- * a time. If it ever cannot get back to its own namespace it reports that,
- * closes what it holds and ends, never running anything again.
+ * a time. If it ever cannot get back to its own namespace, or finds itself
+ * elsewhere between tasks, it reports that, closes what it holds and ends,
+ * never running anything again.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
@@ -11,24 +12,40 @@ import { type ExistingNsProvider, isExisting, type NsProvider, nsPath } from "..
 import { checkTask } from "../validate/task.js";
 import { mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
+import { DescriptorBits } from "./descriptors.js";
 import { HeldNamespaces } from "./held.js";
 import { createLinks, creationRun } from "./links.js";
 import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
 import { Outbox } from "./outbox.js";
-import { DIRTY_EXIT_CODE, type FromWorker, type Task, type TaskReply, type ToWorker, type WorkerOptions } from "./protocol.js";
+import {
+  CANCEL_SLOTS,
+  CONTROL_STARTED,
+  type FromWorker,
+  type Task,
+  type TaskReply,
+  type ToWorker,
+  type WorkerOptions,
+} from "./protocol.js";
 import { RunFailure } from "./run-failure.js";
 import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
+if (!parentPort) throw new Error("@neslink/core worker started outside a worker thread");
 const port = parentPort;
-if (!port) throw new Error("@neslink/core worker started outside a worker thread");
 const options = workerData as WorkerOptions;
-const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs);
+const control = new Int32Array(options.shared.control);
+const cancelled = new Int32Array(options.shared.cancelled);
+const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, new DescriptorBits(options.shared.descriptors), {
+  cells: new Int32Array(options.pressure),
+  own: control,
+  ask: () => port.postMessage({ type: "pressure" } satisfies FromWorker),
+});
 /**
  * This thread's own namespace, captured on this thread before it ever
  * switches, and the only place it returns to. setns to it succeeding is what
- * "returned" means.
+ * "returned" means. (Opened through node:fs: Node closes it when the worker ends.)
  */
 const home = openCurrent();
+const homeKey = keyOf(home);
 
 setInterval(() => held.sweep(), Math.max(1000, options.socketIdleMs / 2)).unref();
 
@@ -40,6 +57,16 @@ setInterval(() => held.sweep(), Math.max(1000, options.socketIdleMs / 2)).unref(
  */
 const HELD_KINDS = new Set<NsProvider["kind"]>(["name", "now"]);
 
+/** Opens `path` as a descriptor of this worker's (see DescriptorBits), closing held ones if none are left. */
+function openOwned(path: string): number {
+  return held.own(held.roomFor(() => libc.openUntracked(path)));
+}
+
+/** Whether the thread is in its own namespace: one statx. */
+function atHome(): boolean {
+  return keyOfPath(SELF_NS) === homeKey;
+}
+
 /** Opens the provider's namespace file, for providers that name an existing one. */
 async function openTarget(provider: NsProvider): Promise<number> {
   const path = isExisting(provider)
@@ -49,7 +76,7 @@ async function openTarget(provider: NsProvider): Promise<number> {
       : undefined;
   if (path === undefined) throw new Error(`provider "${provider.kind}" has no path`);
   try {
-    return libc.openUntracked(path);
+    return openOwned(path);
   } catch (err) {
     if (err instanceof SystemCallError && err.code === "ENOENT") throw new NotFoundError("namespace", `no namespace at ${path}`);
     throw err;
@@ -76,27 +103,37 @@ function enterHeld(provider: NsProvider, key: string): void {
     libc.setns(fd, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
     return;
   }
-  const reopened = libc.openUntracked(nsPath(provider as ExistingNsProvider, process.pid));
+  const reopened = openOwned(nsPath(provider as ExistingNsProvider, process.pid));
   try {
     if (keyOf(reopened) !== key) throw new NotFoundError("namespace", `provider "${provider.kind}" no longer refers to the same namespace`);
     libc.setns(reopened, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
   } finally {
-    libc.close(reopened);
+    held.close(reopened);
   }
+}
+
+/**
+ * The task's namespace is the thread's own: it never switches, so work there
+ * needs no privilege (setns does, even into the namespace the thread is in).
+ */
+function stayHome(ctx: TaskContext): void {
+  ctx.key = homeKey;
+  ctx.inside = () => {};
 }
 
 /**
  * Gets the task ready to work in the provider's namespace (creating it if
  * asked) and sets ctx.key. `key` is the namespace the pool found at the
- * provider's path when the task was sent: if this worker holds a descriptor
- * or socket for it, the switch waits until an action needs the thread inside
- * (ctx.inside). Otherwise the thread enters now. Returns a handle for "new".
+ * provider's path when the task was sent: if it is this thread's own, the
+ * thread stays; if this worker holds a descriptor or socket for it, the
+ * switch waits until an action needs the thread inside (ctx.inside).
+ * Otherwise the thread enters now. Returns a handle for "new".
  */
 async function enter(provider: NsProvider, key: string | undefined, ctx: TaskContext): Promise<number | undefined> {
   if (provider.kind === "new") {
     ctx.inside();
     libc.unshare(libc.CLONE_NEWNET);
-    const fd = libc.openUntracked(SELF_NS);
+    const fd = openOwned(SELF_NS);
     ctx.handedOut.push(fd);
     ctx.key = keyOf(fd);
     return fd;
@@ -104,6 +141,10 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
   if (provider.kind === "newNamed") {
     ctx.inside();
     ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir).path);
+    return undefined;
+  }
+  if (key === homeKey) {
+    stayHome(ctx);
     return undefined;
   }
   if (key !== undefined && held.has(key)) {
@@ -117,14 +158,19 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
   }
   const fd = await openTarget(provider);
   try {
+    if (keyOf(fd) === homeKey) {
+      held.close(fd);
+      stayHome(ctx);
+      return undefined;
+    }
     ctx.inside();
     ctx.key = enterFd(fd, `provider "${provider.kind}"`);
   } catch (err) {
-    libc.close(fd);
+    held.close(fd);
     throw err;
   }
   if (HELD_KINDS.has(provider.kind)) held.hold(ctx.key, fd);
-  else libc.close(fd);
+  else held.close(fd);
   return undefined;
 }
 
@@ -179,6 +225,8 @@ async function work(provider: NsProvider, key: string | undefined, actions: NsAc
   for (let index = 0; index < actions.length; ) {
     try {
       index += await runFrom(ctx, actions, index, results);
+      // Handles the actions opened are this worker's to close until the reply carries them out.
+      for (const fd of ctx.handedOut) held.own(fd);
     } catch (error) {
       return { created, failed: error instanceof RunFailure ? { index: index + error.offset, error: error.error } : { index, error } };
     }
@@ -221,7 +269,7 @@ async function runTask(task: Task): Promise<TaskReply> {
   if (ctx.deleted.length > 0) reply.deleted = ctx.deleted;
   if ((provider.kind === "new" || provider.kind === "newNamed") && ctx.key !== "") reply.createdKey = ctx.key;
   if (failed) {
-    for (const fd of ctx.handedOut) libc.close(fd);
+    for (const fd of ctx.handedOut) held.close(fd);
     const { index, error } = failed;
     reply.error = toErrorJSON(
       index < 0
@@ -231,25 +279,58 @@ async function runTask(task: Task): Promise<TaskReply> {
   } else {
     reply.results = results;
     if (created !== undefined) reply.created = { fd: created, ...identity(created) };
+    if (ctx.handedOut.length > 0) handedOut.set(id, ctx.handedOut);
   }
   if (!returned) reply.error ??= toErrorJSON(returnError);
   return reply;
 }
 
-const outbox = new Outbox((replies) => port.postMessage({ type: "done", replies } satisfies FromWorker));
+/** Descriptors each finished task hands to the user, by task id: still this worker's until its reply is posted. */
+const handedOut = new Map<number, number[]>();
+const outbox = new Outbox((replies) => {
+  // Before posting: a worker that dies between the two leaks them rather than have the pool close the user's.
+  for (const { id } of replies) {
+    for (const fd of handedOut.get(id) ?? []) held.handOver(fd);
+    handedOut.delete(id);
+  }
+  port.postMessage({ type: "done", replies } satisfies FromWorker);
+});
 /** Tasks received and not yet answered. */
 let queued = 0;
 
+/** Ends this worker: it must never run anything again. Closing descriptors does not depend on the namespace. */
+function end(): never {
+  held.closeAll();
+  process.exit(1);
+}
+
 async function runQueued(task: Task): Promise<void> {
-  // runTask reports every failure of the work itself; this catches its own (e.g. no descriptor left).
-  const reply = await runTask(task).catch((err): TaskReply => ({ id: task.id, returned: goHome().returned, error: toErrorJSON(err) }));
-  queued--;
-  outbox.add(reply, queued > 0);
-  // A thread that did not get back runs nothing again; closing descriptors does not depend on the namespace.
-  if (!reply.returned) {
-    held.closeAll();
-    process.exit(DIRTY_EXIT_CODE);
+  // Something (user code, a timer it left) moved the thread since the last task: it may start nothing more.
+  if (!atHome()) {
+    outbox.flush();
+    port.postMessage({ type: "dirty", reason: "the worker thread was outside its namespace between tasks" } satisfies FromWorker);
+    end();
   }
+  // The pool reads this after the worker dies: tasks started by then failed with it, the others are sent elsewhere.
+  const seq = Atomics.add(control, CONTROL_STARTED, 1) + 1;
+  queued--;
+  // Failed already by the pool (timeout, abort) before it started.
+  if (Atomics.load(cancelled, seq % CANCEL_SLOTS) === seq) {
+    if (queued === 0) outbox.flush();
+    return;
+  }
+  held.beginTask();
+  held.relieve();
+  let reply: TaskReply;
+  try {
+    reply = await runTask(task);
+  } catch (err) {
+    // runTask reports every failure of the work itself; this is bad input it could not even read, or no descriptor left.
+    reply = { id: task.id, returned: atHome() || goHome().returned, error: toErrorJSON(err) };
+  }
+  held.endTask();
+  outbox.add(reply, queued > 0);
+  if (!reply.returned) end();
 }
 
 let queue: Promise<void> = Promise.resolve();
@@ -258,6 +339,9 @@ port.on("message", (msg: ToWorker) => {
     case "tasks":
       queued += msg.tasks.length;
       for (const task of msg.tasks) queue = queue.then(() => runQueued(task));
+      return;
+    case "relieve":
+      held.relieve();
       return;
     case "forget":
       queue = queue.then(() => {

@@ -9,7 +9,38 @@ export interface WorkerOptions {
   maxSockets: number;
   /** A socket unused this long is closed, so it stops holding its namespace. */
   socketIdleMs: number;
+  /** Memory the worker and the pool share (see WorkerShared). */
+  shared: WorkerShared;
+  /** Int32 cells shared by every worker of the pool: see Pressure in held.ts. */
+  pressure: SharedArrayBuffer;
 }
+
+/**
+ * What the pool must know about a worker even when it dies without a word
+ * (process.exit in user code, terminate, a crash): read after its exit.
+ */
+export interface WorkerShared {
+  /** Int32 cells, indexed by the CONTROL_* constants. */
+  control: SharedArrayBuffer;
+  /**
+   * Int32 cells: a task's sequence number stored at (seq % CANCEL_SLOTS)
+   * means the pool has already failed it (timeout, abort): skip it.
+   */
+  cancelled: SharedArrayBuffer;
+  /**
+   * One bit per descriptor number the worker opened outside Node (koffi):
+   * Node does not close those when a worker ends, so the pool does.
+   */
+  descriptors: SharedArrayBuffer;
+}
+
+/** control[CONTROL_STARTED]: how many tasks the worker has started, counted in the order they were posted. */
+export const CONTROL_STARTED = 0;
+/** control[CONTROL_HELD]: how many namespaces the worker holds (its part of the pool's PRESSURE_HELD). */
+export const CONTROL_HELD = 1;
+export const CONTROL_CELLS = 2;
+/** Cancellations remembered at once per worker; beyond, a cancelled task queued this far back runs and its reply is dropped. */
+export const CANCEL_SLOTS = 4096;
 
 export interface Task {
   id: number;
@@ -27,6 +58,8 @@ export type ToWorker =
   | { type: "tasks"; tasks: Task[] }
   /** Namespaces were deleted: close what is held on them. */
   | { type: "forget"; keys: string[] }
+  /** Another worker is out of descriptors: close what is held idle, now (not after queued tasks). */
+  | { type: "relieve" }
   | { type: "close" };
 
 export interface TaskReply {
@@ -43,7 +76,10 @@ export interface TaskReply {
   deleted?: string[];
 }
 
-export type FromWorker = { type: "ready"; tid: number } | { type: "done"; replies: TaskReply[] };
-
-/** Exit code of a worker that ended itself because it could not get back to its namespace. */
-export const DIRTY_EXIT_CODE = 70;
+export type FromWorker =
+  | { type: "ready"; tid: number }
+  | { type: "done"; replies: TaskReply[] }
+  /** The thread is not in its own namespace between tasks: it ends right after, and starts nothing more. */
+  | { type: "dirty"; reason: string }
+  /** Out of descriptors with none of its own to close: the pool asks the other workers to relieve. */
+  | { type: "pressure" };

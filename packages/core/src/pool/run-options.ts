@@ -1,0 +1,34 @@
+/** Per-task options of nsDo, linkDo and Pool#run: how long a task may take, and a way to give up on it. */
+import { ValidationError } from "../errors.js";
+import { integer } from "../validate/validate.js";
+
+export interface RunOptions {
+  /** Fail the task with a TimeoutError (ERR_TIMEOUT) if it has not finished this many milliseconds after it was sent. */
+  timeoutMs?: number;
+  /** Fail the task with an AbortedError (ERR_ABORTED) when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+const KEYS = new Set(["timeoutMs", "signal"]);
+
+/** The options, checked: a misspelt key is an error rather than a timeout silently not applied. */
+export function runOptions(options: RunOptions): RunOptions {
+  for (const key of Object.keys(options)) {
+    if (!KEYS.has(key)) throw new ValidationError(`options.${key}`, "unknown option (expected timeoutMs or signal)");
+  }
+  const checked: RunOptions = {};
+  if (options.timeoutMs !== undefined) checked.timeoutMs = integer("options.timeoutMs", options.timeoutMs, 1, 2_147_483_647);
+  if (options.signal !== undefined) {
+    if (!(options.signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
+    checked.signal = options.signal;
+  }
+  return checked;
+}
+
+/**
+ * nsDo and linkDo take their options as an optional last argument after the
+ * actions: an object that is not an action (actions all have a `kind`).
+ */
+export function isRunOptions(value: unknown): value is RunOptions {
+  return typeof value === "object" && value !== null && !("kind" in value) && !Array.isArray(value);
+}
