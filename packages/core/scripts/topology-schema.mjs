@@ -1,7 +1,7 @@
 // Writes topology.schema.json, the topology file format's JSON Schema, from
-// the one definition in src/topology/schema.ts (as built in dist/). Editors
-// and other tools read the file; core validates with the same object.
+// the one definition in src/topology/schema.ts (as built in dist/). Core
+// validates files with this JSON file; editors and other tools read it too.
 import { writeFileSync } from "node:fs";
-import { schema } from "../dist/topology/index.js";
+import { TopologyFileSchema } from "../dist/topology/schema.js";
 
-writeFileSync(new URL("../topology.schema.json", import.meta.url), `${JSON.stringify(schema, null, 2)}\n`);
+writeFileSync(new URL("../topology.schema.json", import.meta.url), `${JSON.stringify(TopologyFileSchema, null, 2)}\n`);

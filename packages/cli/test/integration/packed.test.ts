@@ -89,7 +89,6 @@ describe("installed from the tarballs", () => {
         'const echo = "@neslink/core/examples/tcp-echo.mjs";',
         "const { results: [links, address] } = await nsDo(ns.create(), na.links(), na.custom(echo, 'listen', { host: '127.0.0.1', port: 0 }));",
         "console.log(JSON.stringify({ links: links.map((l) => l.name), port: address.port > 0 }));",
-        "process.exit(0);",
       ].join("\n"),
     );
     const run = spawnSync(process.execPath, [`${app}/links.mjs`], { cwd: app, encoding: "utf8", timeout: 30_000 });

@@ -21,4 +21,5 @@ export type * from "./model.js";
 export { type Plan, type PlanOptions, plan, TopologyConflictError } from "./plan.js";
 export { type Problem, TopologyError } from "./problems.js";
 export type { LabProcess } from "./run.js";
-export { type TopologyFile, TopologyFileSchema as schema } from "./schema.js";
+export type { TopologyFile } from "./schema.js";
+export { topologySchema as schema } from "./shape.js";

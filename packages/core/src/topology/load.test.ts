@@ -6,6 +6,7 @@ import { ValidationError } from "../errors.js";
 import { load } from "./load.js";
 import { TopologyError } from "./problems.js";
 import { TopologyFileSchema as schema } from "./schema.js";
+import { shapeErrors } from "./shape.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-topo-`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -121,6 +122,7 @@ describe("topology.load", () => {
       { path: "nodes.sw.colour", message: "is not a known field", line: 3 },
       { path: 'nodes.r1.sysctls["kernel.panic"]', message: expect.stringContaining("is not a valid key here"), line: 4 },
       { path: "links[2].endpoints[0]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
+      { path: "links[2].endpoints[1]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
       { path: "nodes.h1.routes[0].to", message: 'prefix length "33" must be 0..32', line: 5 },
       { path: "nodes.h1.routes[1]", message: "a route needs a gateway (via) or a device (dev)", line: 5 },
       { path: "nodes.sw.bridges[1]", message: 'interface "br0" of node "sw" is already declared at nodes.sw.bridges[0]', line: 3 },
@@ -180,6 +182,16 @@ describe("topology.load", () => {
     const shipped = JSON.parse(readFileSync(new URL("../../topology.schema.json", import.meta.url), "utf8"));
     expect(shipped).toEqual(JSON.parse(JSON.stringify(schema)));
     expect(shipped.$id).toMatch(/topology\.schema\.json$/);
+  });
+
+  it("names missing fields, wrong types and bad values in the words a person would use", () => {
+    expect(shapeErrors({ nodes: { a: { ipv6: "no", routes: [{ via: "10.0.0.1" }] } }, links: [{ endpoints: ["a:b"], up: 1 }] })).toEqual([
+      { path: ["name"], message: "is required" },
+      { path: ["nodes", "a", "ipv6"], message: "must be boolean" },
+      { path: ["nodes", "a", "routes", 0, "to"], message: "is required" },
+      { path: ["links", 0, "endpoints"], message: expect.stringContaining("2") },
+      { path: ["links", 0, "up"], message: "must be boolean" },
+    ]);
   });
 
   it("names the line of a YAML syntax error and of a duplicate key", () => {

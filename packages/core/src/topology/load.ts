@@ -1,61 +1,15 @@
 /**
  * topology.load: a file, YAML/JSON text, or an already parsed object to a
- * validated Topology, or a TopologyError listing every problem found (schema,
+ * validated Topology, or a TopologyError listing every problem found (shape,
  * then what needs the whole file), each with its path and, from text, its
  * line and column. Nothing here touches the kernel.
  */
-import { Value } from "typebox/value";
 import type { Topology } from "./model.js";
-import { type Path, Problems, pointerToPath, TopologyError } from "./problems.js";
+import { Problems, TopologyError } from "./problems.js";
 import { resolve } from "./resolve.js";
-import { type TopologyFile, TopologyFileSchema } from "./schema.js";
+import type { TopologyFile } from "./schema.js";
+import { type ShapeError, shapeErrors } from "./shape.js";
 import { parseSource, readTopologyFile, type Source } from "./source.js";
-
-interface SchemaError {
-  keyword: string;
-  schemaPath: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-  message: string;
-}
-
-/** The schema at a `#/a/b` pointer, for its description. */
-function schemaAt(pointer: string): { description?: string } | undefined {
-  let node: unknown = TopologyFileSchema;
-  for (const part of pointerToPath(pointer.replace(/^#/, ""))) node = (node as Record<string | number, unknown> | undefined)?.[part];
-  return node as { description?: string } | undefined;
-}
-
-/** Lower-cases a description's first letter, so it reads after "must be". */
-function asPhrase(description: string | undefined): string {
-  if (description === undefined) return "one of the allowed forms";
-  return (description.charAt(0).toLowerCase() + description.slice(1)).replace(/\.$/, "");
-}
-
-/**
- * Schema errors as problems, each once. A union reports each branch's
- * complaint; only the union's own is kept, with its description. An unknown
- * field, or a key a record's pattern refuses, is named.
- */
-function schemaProblems(errors: readonly SchemaError[], problems: Problems): void {
-  const unions = errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath);
-  for (const e of errors) {
-    const path: Path = pointerToPath(e.instancePath);
-    if (e.keyword === "boolean") continue; // reported as additionalProperties, with the field's name
-    if (e.keyword !== "anyOf" && unions.some((u) => e.instancePath === u || e.instancePath.startsWith(`${u}/`))) continue;
-    if (e.keyword === "additionalProperties") {
-      const patterns = Object.keys((schemaAt(e.schemaPath) as { patternProperties?: object } | undefined)?.patternProperties ?? {});
-      const why = patterns.length > 0 ? `is not a valid key here (must match ${patterns.join(" or ")})` : "is not a known field";
-      for (const key of e.params.additionalProperties as string[]) problems.add([...path, key], why);
-    } else if (e.keyword === "anyOf") {
-      problems.add(path, `must be ${asPhrase(schemaAt(e.schemaPath)?.description)}`);
-    } else if (e.keyword === "pattern" && schemaAt(e.schemaPath)?.description !== undefined) {
-      problems.add(path, `must be ${asPhrase(schemaAt(e.schemaPath)?.description)}`);
-    } else {
-      problems.add(path, e.message);
-    }
-  }
-}
 
 /**
  * A copy of a file with what the schema refused taken out, so that the
@@ -64,15 +18,11 @@ function schemaProblems(errors: readonly SchemaError[], problems: Problems): voi
  * node keeps its name and loses the field at fault, a bad topology name is
  * replaced. Undefined when too little is left to check.
  */
-function salvage(value: unknown, errors: readonly SchemaError[]): TopologyFile | undefined {
+function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const file = structuredClone(value) as Record<string, unknown>;
-  const paths = errors.flatMap((e) =>
-    e.keyword === "additionalProperties"
-      ? (e.params.additionalProperties as string[]).map((key) => [...pointerToPath(e.instancePath), key])
-      : [pointerToPath(e.instancePath)],
-  );
-  for (const [top, key, field] of paths) {
+  for (const { path } of errors) {
+    const [top, key, field] = path;
     if (top === "name") file.name = "x";
     else if (top === "links" && Array.isArray(file.links) && typeof key === "number") delete file.links[key];
     else if (top === "nodes" && typeof key === "string" && typeof file.nodes === "object" && file.nodes !== null) {
@@ -83,14 +33,9 @@ function salvage(value: unknown, errors: readonly SchemaError[]): TopologyFile |
     } else if (typeof top === "string" && top !== "nodes" && top !== "links") delete file[top];
     else return undefined;
   }
-  return Value.Check(TopologyFileSchema, file) || (Array.isArray(file.links) && checksWithoutHoles(file))
-    ? (file as TopologyFile)
-    : undefined;
-}
-
-/** Whether a salvaged file is valid once the holes left by dropped links are ignored. */
-function checksWithoutHoles(file: Record<string, unknown>): boolean {
-  return Value.Check(TopologyFileSchema, { ...file, links: (file.links as unknown[]).filter((l) => l !== undefined) });
+  // Dropped links leave holes, so that later problems keep their indexes; the shape is checked without them.
+  const links = Array.isArray(file.links) ? file.links.filter((l) => l !== undefined) : file.links;
+  return shapeErrors({ ...file, ...(links !== undefined && { links }) }).length === 0 ? (file as TopologyFile) : undefined;
 }
 
 /** A string is text when it has a newline or starts like JSON; otherwise it is a file's path. */
@@ -119,8 +64,8 @@ export function load(input: string | object): Topology {
   const problems = new Problems(source?.locate);
   for (const e of source?.syntaxErrors ?? []) problems.list.push({ path: "", message: e.message, line: e.line, column: e.column });
   if (problems.list.length > 0) fail(problems, label);
-  const errors = [...Value.Errors(TopologyFileSchema, value)] as SchemaError[];
-  schemaProblems(errors, problems);
+  const errors = shapeErrors(value);
+  for (const e of errors) problems.add(e.path, e.message);
   const file = errors.length === 0 ? (value as TopologyFile) : salvage(value, errors);
   if (file === undefined) fail(problems, label);
   const topology = resolve(file, problems);

@@ -5,7 +5,8 @@
  * would block or never end, and a huge file is not a topology.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { createRequire } from "node:module";
+import type { Node } from "yaml";
 import { ValidationError } from "../errors.js";
 import type { Path } from "./problems.js";
 
@@ -53,6 +54,7 @@ export function readTopologyFile(path: string): string {
 
 /** The node at `path` in the document, or its nearest ancestor that exists. */
 function nodeAt(root: Node | null, path: Path): Node | null {
+  const { isMap, isScalar, isSeq } = yamlLib();
   let node = root;
   for (const key of path) {
     let next: unknown;
@@ -64,8 +66,16 @@ function nodeAt(root: Node | null, path: Path): Node | null {
   return node;
 }
 
+/** The yaml package, loaded on first use: importing core should not pay for it. */
+let yaml: typeof import("yaml") | undefined;
+const yamlLib = () => {
+  yaml ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yaml;
+};
+
 /** Parses YAML or JSON text, keeping positions. */
 export function parseSource(text: string): Source {
+  const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const position = (offset: number) => {
