@@ -43,6 +43,9 @@ function applyKilledAfter(text: string, ms: number): Promise<"killed" | "finishe
   });
 }
 
+const rootLinks = () => ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
+const ROOT_LINKS = rootLinks();
+
 function leftovers(name: string) {
   return {
     namespaces: netnsList(name),
@@ -50,9 +53,8 @@ function leftovers(name: string) {
     mounts: readFileSync("/proc/self/mountinfo", "utf8")
       .split("\n")
       .filter((l) => l.split(" ")[4]?.startsWith(`/run/netns/${name}`)),
-    rootLinks: ipJson<{ ifname: string }[]>("link", "show")
-      .map((l) => l.ifname)
-      .filter((n) => /^(v\d+|eth0|br0)$/.test(n) && false),
+    // The root namespace gets none of the lab's links (names the lab uses; other tests may run alongside).
+    rootLinks: rootLinks().filter((l) => !ROOT_LINKS.includes(l) && (/^(v\d+|eth0|br0)$/.test(l) || l.startsWith(prefix))),
   };
 }
 
