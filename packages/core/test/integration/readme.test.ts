@@ -54,7 +54,18 @@ function runIsolated(file: string) {
 
 const examples = READMES.flatMap(examplesOf);
 
+/** ```yaml blocks that start with `# <path>` show that file: its lines, less its comment lines. */
+function shownFiles(readme: string): { path: string; shown: string }[] {
+  const text = readFileSync(`${ROOT}${readme}`, "utf8");
+  return [...text.matchAll(/^```yaml\n# (\S+)\n([\s\S]*?)^```$/gm)].map((m) => ({ path: m[1] as string, shown: m[2] as string }));
+}
+
 describe("README examples", () => {
+  it.each(READMES.flatMap(shownFiles).map((f) => [f.path, f] as const))("shows %s as it is", (_, { path, shown }) => {
+    const file = readFileSync(`${ROOT}packages/core/${path}`, "utf8");
+    expect(shown).toBe(`${file.split("\n").filter((line) => !line.startsWith("#")).join("\n")}`);
+  });
+
   it("finds the examples", () => {
     expect(examples.filter((e) => e.readme === "README.md").length).toBeGreaterThanOrEqual(3);
   });

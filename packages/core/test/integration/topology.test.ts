@@ -77,9 +77,9 @@ describe("topology apply / plan / destroy (router example)", () => {
   it("removing a node removes its namespace and the far end of its link, nothing else", async () => {
     const withoutH2 = topology.load(
       example("router.yaml")
-        .replace(/ {2}h2:\n(?: {4}.*\n)+/, "")
-        .replace(/ {2}- endpoints: \["h2:eth0", "r1:eth2"\]\n/, "")
-        .replace(/ {6}eth2: \[10\.0\.2\.254\/24\]\n/, ""),
+        .replace(/^ {2}h2: .*\n/m, "")
+        .replace(/^ {2}- endpoints: \["h2:eth0", "r1:eth2"\]\n/m, "")
+        .replace(", eth2: [10.0.2.254/24]", ""),
     );
     const { changes } = await topology.plan(withoutH2);
     expect(changes.map(topology.describeChange).sort()).toEqual([`- link r1:eth2`, `- namespace ${prefix}-h2 (node h2)`]);
