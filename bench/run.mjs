@@ -53,6 +53,13 @@ const PEERS = [
     cmd: [process.execPath, join(BENCH, "peers/neslink.mjs")],
     requires: [join(BENCH, "peers/neslink.mjs")],
   },
+  // The same star as a topology file, through core's topology engine (apply, a no-op apply, destroy).
+  {
+    name: "neslink-topology",
+    initial: "t",
+    cmd: [process.execPath, join(BENCH, "peers/neslink-topology.mjs")],
+    requires: [join(BENCH, "peers/neslink-topology.mjs")],
+  },
 ];
 
 // ---- options -----------------------------------------------------------------
@@ -317,6 +324,19 @@ function targets(results, ns) {
     lines.push(
       `- N=2000 ran to the end; neslink / go-goroutines ${r2000.toFixed(2)} vs ${r500.toFixed(2)} at N=500 (target: no worse: ${mark(r2000 <= r500)})`,
     );
+  }
+  // The topology engine against the imperative neslink peer, same run (the topology issue's targets).
+  for (const n of ns) {
+    const [nl, topo] = [at("neslink", n), at("neslink-topology", n)];
+    if (!nl || !topo) continue;
+    for (const [what, phase, limit] of [
+      ["apply / imperative setup", "setup_ms", 1.25],
+      ["no-op re-apply / imperative inventory", "inventory_ms", 2],
+      ["destroy / imperative teardown", "teardown_ms", 1.25],
+    ]) {
+      const ratio = topo[phase] / nl[phase];
+      lines.push(`- N=${n}: topology ${what} = ${ratio.toFixed(2)} (target <= ${limit}: ${mark(ratio <= limit)})`);
+    }
   }
   return lines.length ? lines.join("\n") : null;
 }

@@ -133,6 +133,7 @@ function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
               removeNamespaces(
                 pool,
                 gone.map((c) => c.netns),
+                true,
               ),
           },
         ]

@@ -1,8 +1,9 @@
 /**
  * topology.destroy: removes every namespace marked as one of the topology's
  * nodes — found in the kernel, so it works without the file and after a
- * crash — and nothing else; returns once the kernel has let go of them
- * (processes ended, links deleted, namespaces unmounted).
+ * crash — and nothing else; returns once nothing of them is left to meet:
+ * processes ended, namespaces unmounted (their links go with them, and no
+ * link of a lab has a far end outside it).
  */
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
@@ -33,6 +34,7 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
     await removeNamespaces(
       pool,
       owned.map((o) => o.netns),
+      false,
     );
     return { topology: name, removed: owned.map(({ node, netns }) => ({ node, netns })), ms: Math.round(performance.now() - started) };
   } finally {

@@ -105,21 +105,27 @@ export async function readNamespace(pool: Pool, netns: string, sysctls: readonly
   }
 }
 
-/** Every named namespace marked as a node of `topology`, found by reading each one's loopback. */
-export async function ownedNamespaces(pool: Pool, topology: string): Promise<{ netns: string; node: string }[]> {
+/** Every named namespace marked as a node of `topology` (but those in `skip`), found by reading each one's loopback. */
+export async function ownedNamespaces(
+  pool: Pool,
+  topology: string,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<{ netns: string; node: string }[]> {
   const found = await Promise.all(
-    listNamed().map(async (netns) => {
-      try {
-        const {
-          results: [lo],
-        } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
-        const owner = parseMarker(lo.alias);
-        return owner?.topology === topology ? [{ netns, node: owner.node }] : [];
-      } catch {
-        // Gone meanwhile, or not a namespace: not ours either way.
-        return [];
-      }
-    }),
+    listNamed()
+      .filter((netns) => !skip.has(netns))
+      .map(async (netns) => {
+        try {
+          const {
+            results: [lo],
+          } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
+          const owner = parseMarker(lo.alias);
+          return owner?.topology === topology ? [{ netns, node: owner.node }] : [];
+        } catch {
+          // Gone meanwhile, or not a namespace: not ours either way.
+          return [];
+        }
+      }),
   );
   return found.flat();
 }

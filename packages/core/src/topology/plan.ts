@@ -58,11 +58,32 @@ export function canonicalCidr(text: string): string {
   return `${canonicalIp(address)}/${prefixLen}`;
 }
 
-/** The sysctls a node wants, as written to /proc/sys. */
-export function wantedSysctls(node: TopologyNode): Record<string, string> {
-  const wanted: Record<string, string> = { ...node.sysctls };
-  if (!node.ipv6) for (const name of DISABLE_IPV6) wanted[name] = "1";
-  return wanted;
+/**
+ * Whether IPv6 is on in a namespace, seen without entering it: its loopback
+ * (always up in a lab's namespace) has ::1 exactly while IPv6 is on there.
+ */
+function ipv6On(live: LiveNamespace): boolean {
+  const lo = live.links.find((l) => l.name === "lo");
+  return live.addresses.some((a) => a.index === lo?.index && a.family === AF_INET6);
+}
+
+/**
+ * The sysctl changes a node needs: the file's own sysctls that differ, and
+ * disable_ipv6 where the node is ipv6: false and IPv6 is on (a new
+ * namespace gets them before any link exists).
+ */
+function sysctlChanges(node: TopologyNode, live: LiveNamespace): Change[] {
+  const at = { node: node.name, netns: node.netns };
+  const fresh = live.state !== "owned";
+  const changes: Change[] = [];
+  if (!node.ipv6 && (fresh || ipv6On(live))) {
+    for (const name of DISABLE_IPV6) changes.push({ op: "update", kind: "sysctl", ...at, name, from: fresh ? null : "0", to: "1" });
+  }
+  for (const [name, to] of Object.entries(node.sysctls)) {
+    const from = fresh ? null : (live.sysctls[name] ?? null);
+    if (from !== to) changes.push({ op: "update", kind: "sysctl", ...at, name, from, to });
+  }
+  return changes;
 }
 
 function addressText(a: Address): string {
@@ -259,10 +280,7 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
     else changes.push({ op: "create", kind: "route", ...at, route: want });
   }
   for (const r of routes) if (!matched.has(r)) changes.unshift({ op: "delete", kind: "route", ...at, route: routeOf(r, byIndex) });
-  for (const [name, to] of Object.entries(wantedSysctls(node))) {
-    const from = live.state === "missing" ? null : (live.sysctls[name] ?? null);
-    if (from !== to) changes.push({ op: "update", kind: "sysctl", ...at, name, from, to });
-  }
+  changes.push(...sysctlChanges(node, live));
   return changes;
 }
 
@@ -326,8 +344,9 @@ function findProcesses(lives: Iterable<LiveNamespace>): void {
 /** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */
 export async function readLive(topology: Topology, pool: Pool) {
   const [lives, owned] = await Promise.all([
-    Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(wantedSysctls(n)))] as const)),
-    ownedNamespaces(pool, topology.name),
+    Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(n.sysctls))] as const)),
+    // The file's own namespaces are read above; only the others can be nodes the file no longer has.
+    ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
   ]);
   const byNode = new Map(lives);
   findProcesses(byNode.values());

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Peer "neslink-topology": the benchmark's star written as a topology and run
+// through @neslink/core's topology engine. Usage: neslink-topology.mjs N PREFIX.
+//
+// setup = topology.apply of the whole lab (namespaces, bridges chained by
+// veth joints, N veths, addresses); inventory = a second apply of the same
+// file, which must find nothing to change (it reads every namespace's links,
+// addresses, routes and sysctls, and every namespace's marker); teardown =
+// topology.destroy. Each node's namespace is named PREFIX+hub / PREFIX+n<i>, as
+// the harness expects of every peer.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { closeDefaultPool, defaultPool, listNamed, na, ns, nsDo, topology } from "@neslink/core";
+
+const [n, prefix] = [Number(process.argv[2]), process.argv[3]];
+const ports = Number(process.env.BENCH_BRIDGE_PORTS ?? 1000);
+if (!Number.isInteger(n) || n < 2 || !prefix || !Number.isInteger(ports) || ports < 1) {
+  console.error("usage: neslink-topology.mjs N PREFIX (BENCH_BRIDGE_PORTS: a positive integer)");
+  process.exit(2);
+}
+const ipv6 = process.env.BENCH_IPV6 === "on";
+const addrOf = (i) => `10.200.${i >> 8}.${i & 255}`;
+const bridgeOf = (i) => `br${Math.floor((i - 1) / ports)}`;
+const range = Array.from({ length: n }, (_, i) => i + 1);
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** The star as a topology: the hub's bridges (at most `ports` each) chained by veth joints inside the hub. */
+function star() {
+  const bridges = Array.from({ length: Math.ceil(n / ports) }, (_, k) => `br${k}`);
+  const nodes = { hub: { netns: `${prefix}hub`, ipv6, bridges } };
+  for (const i of range) nodes[`n${i}`] = { netns: `${prefix}n${i}`, ipv6, addresses: { eth0: [`${addrOf(i)}/16`] } };
+  const joints = bridges.slice(1).map((b, k) => ({
+    endpoints: [
+      { node: "hub", interface: `j${k + 1}a`, master: bridges[k] },
+      { node: "hub", interface: `j${k + 1}b`, master: b },
+    ],
+  }));
+  const veths = range.map((i) => ({ endpoints: [`n${i}:eth0`, { node: "hub", interface: `v${i}`, master: bridgeOf(i) }] }));
+  return { name: prefix, nodes, links: [...joints, ...veths] };
+}
+
+async function cleanup() {
+  const left = listNamed().filter((name) => name.startsWith(prefix));
+  if (left.length) await nsDo(ns.now(), ...left.map((name) => na.deleteNamed(name))).catch(() => {});
+}
+
+try {
+  let t0 = process.hrtime.bigint();
+  await defaultPool().ready();
+  const lab = topology.load(star());
+  const startupMs = ms(t0);
+  t0 = process.hrtime.bigint();
+  await topology.apply(lab);
+  const setupMs = ms(t0);
+  execFileSync("ip", ["netns", "exec", `${prefix}n1`, "ping", "-c1", "-W2", addrOf(n)], { stdio: "pipe" });
+  t0 = process.hrtime.bigint();
+  const again = await topology.apply(lab);
+  const inventoryMs = ms(t0);
+  if (again.changes.length > 0) throw new Error(`a second apply changed ${again.changes.length} things`);
+  const inspected = await topology.inspect(prefix);
+  t0 = process.hrtime.bigint();
+  await topology.destroy(lab);
+  const teardownMs = ms(t0);
+  const core = JSON.parse(readFileSync(new URL("../../packages/core/package.json", import.meta.url), "utf8"));
+  console.log(
+    JSON.stringify({
+      peer: "neslink-topology",
+      version: `@neslink/core ${core.version} (topology), node ${process.version}`,
+      n,
+      startup_ms: startupMs,
+      setup_ms: setupMs,
+      inventory_ms: inventoryMs,
+      teardown_ms: teardownMs,
+      total_ms: setupMs + inventoryMs + teardownMs,
+      links: inspected.nodes.reduce((sum, node) => sum + node.interfaces.length, 0),
+      addrs: inspected.nodes.reduce((sum, node) => sum + node.interfaces.reduce((k, i) => k + i.addresses.length, 0), 0),
+      peak_rss_kb: process.resourceUsage().maxRSS,
+      ipv6: ipv6 ? "on" : "off",
+    }),
+  );
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  await closeDefaultPool();
+}
