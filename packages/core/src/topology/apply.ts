@@ -17,6 +17,7 @@
  * phase (nothing of a later phase starts), with an error that lists what
  * failed and what was done; applying again converges from wherever it stopped.
  */
+import { randomBytes } from "node:crypto";
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
@@ -27,7 +28,7 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
-import { markActions } from "./live.js";
+import { HOST, hostMarker, markActions } from "./live.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive } from "./plan.js";
@@ -96,7 +97,7 @@ interface Job {
 function phaseOf(c: Change): ApplyPhase {
   if (c.kind === "namespace") return c.op === "create" ? "namespaces" : "teardown";
   if (c.kind === "link" && c.op === "delete") return "teardown";
-  if (c.kind === "bridge" || c.kind === "veth") return "links";
+  if (c.kind === "bridge" || c.kind === "veth" || c.kind === "vxlan" || c.kind === "macvlan") return "links";
   if (c.kind === "exec") return "exec";
   if (c.kind === "process") return "processes";
   return "configuration";
@@ -143,7 +144,7 @@ function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
     jobs.push({
       changes: [c],
       run: () =>
-        nsDoOn(pool, ns.name(c.netns), na.link(lp.byName(c.name), la.remove())).catch((err) => {
+        nsDoOn(pool, c.netns === HOST ? ns.now() : ns.name(c.netns), na.link(lp.byName(c.name), la.remove())).catch((err) => {
           if (!isGone(err)) throw err;
         }),
     });
@@ -162,6 +163,41 @@ function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
           na.link(lp.newBridge(c.name, { up: c.up, group: LAB_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) })),
         ),
       ),
+  }));
+}
+
+/**
+ * A vxlan or macvlan is made in the host namespace — its parent is a host
+ * link and a vxlan's UDP socket stays in the namespace it was made in — under
+ * a temporary name and with the host marker (so a killed apply's leftover is
+ * found and removed), then moved into its node and given its name there.
+ */
+function hostMadeJobs(pool: Pool, topology: string, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
+  return list.map((c) => ({
+    changes: [c],
+    run: async () => {
+      const temp = `nl${randomBytes(5).toString("hex")}`;
+      const common = { group: LAB_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
+      const provider =
+        c.kind === "vxlan"
+          ? lp.newVxlan(temp, {
+              ...common,
+              id: c.vxlan?.id as number,
+              ...(c.vxlan?.remote && { remote: c.vxlan.remote }),
+              ...(c.vxlan?.local && { local: c.vxlan.local }),
+              ...(c.vxlan?.group && { multicastGroup: c.vxlan.group }),
+              ...(c.vxlan?.port && { port: c.vxlan.port }),
+              ...(c.vxlan?.parent && { parent: lp.byName(c.vxlan.parent) }),
+            })
+          : lp.newMacvlan(temp, lp.byName(c.macvlan?.parent as string), c.macvlan?.mode, common);
+      await nsDoOn(
+        pool,
+        ns.now(),
+        na.link(provider, la.setAlias(hostMarker(topology, c.node, c.name))),
+        na.setLinkNs(lp.byName(temp), ns.name(c.netns)),
+      );
+      await nsDoOn(pool, ns.name(c.netns), na.link(lp.byName(temp), la.setName(c.name)));
+    },
   }));
 }
 
@@ -336,8 +372,8 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
   const emit = options.onProgress ?? (() => {});
   const release = lockTopology(topology.name);
   try {
-    const { lives, stale } = await readLive(topology, pool);
-    const changes = diff(topology, lives, stale);
+    const { lives, stale, strays } = await readLive(topology, pool);
+    const changes = diff(topology, lives, stale, strays);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
     const byPhase = groupBy(changes, phaseOf);
@@ -363,10 +399,17 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
               pool,
               list.filter((c): c is Of<"bridge"> => c.kind === "bridge"),
             ),
-            vethJobs(
-              pool,
-              list.filter((c): c is Of<"veth"> => c.kind === "veth"),
-            ),
+            [
+              ...vethJobs(
+                pool,
+                list.filter((c): c is Of<"veth"> => c.kind === "veth"),
+              ),
+              ...hostMadeJobs(
+                pool,
+                topology.name,
+                list.filter((c): c is Of<"vxlan" | "macvlan"> => c.kind === "vxlan" || c.kind === "macvlan"),
+              ),
+            ],
           ];
         case "configuration":
           return [

@@ -3,7 +3,7 @@
  * created, updated or deleted, as plain data (what the CLI prints as
  * `+ ~ -` lines and HTTP sends as JSON).
  */
-import type { TopologyProcess, TopologyRoute } from "./model.js";
+import type { TopologyInterface, TopologyProcess, TopologyRoute } from "./model.js";
 
 interface At {
   /** The node (for a namespace of a removed node, the node its marker names). */
@@ -26,6 +26,16 @@ export type Change =
       /** The other end, created in its own namespace by the same request. */
       peer: At & { name: string; mtu?: number; mac?: string };
     })
+  | (At & {
+      op: "create";
+      kind: "vxlan" | "macvlan";
+      name: string;
+      mtu?: number;
+      mac?: string;
+      vxlan?: NonNullable<TopologyInterface["vxlan"]>;
+      macvlan?: NonNullable<TopologyInterface["macvlan"]>;
+    })
+  /** A link to delete; netns "" is the host's namespace (a vxlan or macvlan an apply made there and was killed before it moved it). */
   | (At & { op: "delete"; kind: "link"; name: string })
   | (At & {
       op: "update";
@@ -87,10 +97,15 @@ export function describeChange(c: Change): string {
         return `namespace ${c.netns} (node ${c.node})${c.op === "create" && c.adopt ? ", adopting the empty namespace a cut-short create left" : ""}`;
       case "bridge":
         return `bridge ${at}:${c.name}`;
+      case "vxlan":
+        return `vxlan ${at}:${c.name} (id ${c.vxlan?.id}${c.vxlan?.remote ? ` remote ${c.vxlan.remote}` : ""}${c.vxlan?.group ? ` group ${c.vxlan.group}` : ""})`;
+      case "macvlan":
+        return `macvlan ${at}:${c.name} on host link ${c.macvlan?.parent} (${c.macvlan?.mode})`;
       case "veth":
         return `veth ${at}:${c.name} <-> ${c.peer.node}:${c.peer.name}`;
       case "link":
-        return c.op === "update" ? `link ${at}:${c.name} (${fieldsText(c)})` : `link ${at}:${c.name}`;
+        if (c.op === "update") return `link ${at}:${c.name} (${fieldsText(c)})`;
+        return c.netns === "" ? `link ${c.name} in the host namespace (left by an apply cut short)` : `link ${at}:${c.name}`;
       case "address":
         return `address ${c.address} on ${at}:${c.interface}`;
       case "route":

@@ -5,12 +5,17 @@
  * processes ended, namespaces unmounted (their links go with them, and no
  * link of a lab has a far end outside it).
  */
-import { defaultPool } from "../nsdo.js";
+
+import * as la from "../actions/link-actions.js";
+import * as na from "../actions/ns-actions.js";
+import * as lp from "../links/providers.js";
+import * as ns from "../namespace/providers.js";
+import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
-import { ownedNamespaces } from "./live.js";
+import { ownedNamespaces, strayHostLinks } from "./live.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
-import { removeNamespaces } from "./teardown.js";
+import { isGone, removeNamespaces } from "./teardown.js";
 
 export interface DestroyOptions {
   pool?: Pool;
@@ -30,7 +35,12 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
   const pool = options.pool ?? defaultPool();
   const release = lockTopology(name);
   try {
-    const owned = await ownedNamespaces(pool, name);
+    const [owned, strays] = await Promise.all([ownedNamespaces(pool, name), strayHostLinks(pool, name)]);
+    // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
+    for (const link of strays)
+      await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>
+        isGone(err) ? undefined : Promise.reject(err),
+      );
     await removeNamespaces(
       pool,
       owned.map((o) => o.netns),

@@ -134,3 +134,19 @@ export async function ownedNamespaces(
 export function markActions(topology: string, node: string) {
   return na.link(lp.byName("lo"), la.set({ alias: marker(topology, node), up: true }));
 }
+
+/** The netns of a change in the host's own namespace (the caller's). */
+export const HOST = "";
+
+/** The alias a vxlan or macvlan carries while it is in the host namespace, between its creation there and its move into its node. */
+export function hostMarker(topology: string, node: string, iface: string): string {
+  return `${MARKER_PREFIX}${topology}:${node}:${iface}`;
+}
+
+/** Links of the host namespace that an apply of `topology` made and was killed before it moved them into their node. */
+export async function strayHostLinks(pool: Pool, topology: string): Promise<Link[]> {
+  const {
+    results: [links],
+  } = await nsDoOn(pool, ns.now(), na.links());
+  return links.filter((l) => l.alias?.startsWith(`${MARKER_PREFIX}${topology}:`) && parseMarker(l.alias) === undefined);
+}

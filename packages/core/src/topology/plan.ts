@@ -12,7 +12,7 @@ import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
 import { type Change, type Summary, summarize } from "./changes.js";
-import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
+import { HOST, type LiveNamespace, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode, TopologyRoute } from "./model.js";
 import { namespaceInode, pidsByNamespace } from "./processes.js";
 import { digestOf, labProcesses } from "./run.js";
@@ -242,6 +242,21 @@ function linkChanges(topology: Topology, states: ReadonlyMap<string, NodeState>)
         });
         made.set(keyOf(node.name, want.name), { up: want.up, mtu: want.mtu, mac: want.mac });
       }
+      if ((want.kind === "vxlan" || want.kind === "macvlan") && !keep.has(want.name)) {
+        const { name, kind, mtu, mac, vxlan, macvlan } = want;
+        creates.push({
+          op: "create",
+          kind,
+          node: node.name,
+          netns: node.netns,
+          name,
+          ...(mtu && { mtu }),
+          ...(mac && { mac }),
+          ...(vxlan && { vxlan }),
+          ...(macvlan && { macvlan }),
+        });
+        made.set(keyOf(node.name, want.name), { up: false, mtu, mac });
+      }
       const have = keep.has(want.name) ? links.get(want.name) : undefined;
       const update = linkUpdate(node, want, have, made.get(keyOf(node.name, want.name)) ?? {}, byIndex);
       if (update) updates.push(update);
@@ -289,6 +304,7 @@ export function diff(
   topology: Topology,
   lives: ReadonlyMap<string, LiveNamespace>,
   stale: readonly { netns: string; node: string }[],
+  strays: readonly Link[] = [],
 ): Change[] {
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
@@ -311,6 +327,7 @@ export function diff(
   }
   if (conflicts.length > 0) throw new TopologyConflictError(topology.name, conflicts);
   for (const s of stale) changes.push({ op: "delete", kind: "namespace", node: s.node, netns: s.netns });
+  for (const l of strays) changes.push({ op: "delete", kind: "link", node: "", netns: HOST, name: l.name });
   const links = linkChanges(topology, states);
   changes.push(...links);
   const recreated = new Map<string, Set<string>>();
@@ -343,15 +360,16 @@ function findProcesses(lives: Iterable<LiveNamespace>): void {
 
 /** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */
 export async function readLive(topology: Topology, pool: Pool) {
-  const [lives, owned] = await Promise.all([
+  const [lives, owned, strays] = await Promise.all([
     Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(n.sysctls))] as const)),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
     ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
+    strayHostLinks(pool, topology.name),
   ]);
   const byNode = new Map(lives);
   findProcesses(byNode.values());
   const current = new Set(topology.nodes.map((n) => n.netns));
-  return { lives: byNode, stale: owned.filter((o) => !current.has(o.netns)) };
+  return { lives: byNode, stale: owned.filter((o) => !current.has(o.netns)), strays };
 }
 
 /** Programs to start (not running, or running as something else now) and to stop (gone from the file). */
@@ -374,7 +392,7 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
 
 /** The changes that would make the kernel match `topology`, read from the kernel now. */
 export async function plan(topology: Topology, options: PlanOptions = {}): Promise<Plan> {
-  const { lives, stale } = await readLive(topology, options.pool ?? defaultPool());
-  const changes = diff(topology, lives, stale);
+  const { lives, stale, strays } = await readLive(topology, options.pool ?? defaultPool());
+  const changes = diff(topology, lives, stale, strays);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }
