@@ -141,6 +141,17 @@ export class AlreadyExistsError extends NeslinkError {
   }
 }
 
+/**
+ * A path that should name a network namespace is something else: a symlink,
+ * FIFO, directory, device, plain file, or an entry whose namespace is no
+ * longer mounted. Nothing was entered, unmounted or removed.
+ */
+export class NotANamespaceError extends NeslinkError {
+  constructor(path: string, reason: string) {
+    super("ERR_NOT_A_NAMESPACE", `${path} is not a network namespace: ${reason}`);
+  }
+}
+
 /** A dump was torn by concurrent changes (NLM_F_DUMP_INTR) on every retry. */
 export class DumpInterruptedError extends NeslinkError {
   constructor(request: string, attempts: number) {
@@ -221,6 +232,7 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   NetlinkError,
   NotFoundError,
   AlreadyExistsError,
+  NotANamespaceError,
   DumpInterruptedError,
   ActionError,
   NamespaceEnterError,

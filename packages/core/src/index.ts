@@ -37,6 +37,7 @@ export {
   NamespaceReturnError,
   NeslinkError,
   NetlinkError,
+  NotANamespaceError,
   NotFoundError,
   PoolError,
   rootCause,
@@ -48,6 +49,7 @@ export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
+export { type PruneResult, pruneNamed } from "./namespace/prune.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { Pool, type PoolOptions } from "./pool/pool.js";

@@ -11,6 +11,7 @@ const statx = koffi.load("libc.so.6").func("int statx(int dirfd, const char *pat
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
+const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_INO = 0x100;
 /** sizeof(struct statx); the fields read are stx_ino (offset 32) and stx_dev_major/minor (136, 140). */
 const buffer = new Uint8Array(256);
@@ -37,6 +38,11 @@ function identify(dirfd: number, path: string, flags: number, what: string): Fil
 /** Identity of the file at `path` (links followed). */
 export function identityOfPath(path: string): FileIdentity {
   return identify(AT_FDCWD, path, 0, path);
+}
+
+/** Identity of the entry at `path` itself: a symlink is not followed (statx opens nothing, so a FIFO cannot block it). */
+export function identityOfEntry(path: string): FileIdentity {
+  return identify(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, path);
 }
 
 /** Identity of the file an open descriptor refers to. */

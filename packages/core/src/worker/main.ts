@@ -7,7 +7,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { type ExistingNsProvider, isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
+import { openNamespace, openProviderNs } from "../namespace/entry.js";
+import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import { mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
 import { HeldNamespaces } from "./held.js";
@@ -39,20 +40,11 @@ setInterval(() => held.sweep(), Math.max(1000, options.socketIdleMs / 2)).unref(
  */
 const HELD_KINDS = new Set<NsProvider["kind"]>(["name", "now"]);
 
-/** Opens the provider's namespace file, for providers that name an existing one. */
+/** Opens the provider's namespace file, for providers that name an existing one, checked to be a network namespace. */
 async function openTarget(provider: NsProvider): Promise<number> {
-  const path = isExisting(provider)
-    ? nsPath(provider, process.pid)
-    : provider.kind === "custom"
-      ? String(await callCustom(provider.module, provider.export, provider.args, {}))
-      : undefined;
-  if (path === undefined) throw new Error(`provider "${provider.kind}" has no path`);
-  try {
-    return libc.openUntracked(path);
-  } catch (err) {
-    if (err instanceof SystemCallError && err.code === "ENOENT") throw new NotFoundError("namespace", `no namespace at ${path}`);
-    throw err;
-  }
+  if (isExisting(provider)) return openProviderNs(provider, process.pid);
+  if (provider.kind !== "custom") throw new Error(`provider "${provider.kind}" has no path`);
+  return openNamespace(String(await callCustom(provider.module, provider.export, provider.args, {})), { follow: true });
 }
 
 /** Switches this thread into the namespace `fd` refers to; returns its "dev:ino". */
@@ -75,7 +67,7 @@ function enterHeld(provider: NsProvider, key: string): void {
     libc.setns(fd, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
     return;
   }
-  const reopened = libc.openUntracked(nsPath(provider as ExistingNsProvider, process.pid));
+  const reopened = openProviderNs(provider as ExistingNsProvider, process.pid);
   try {
     if (keyOf(reopened) !== key) throw new NotFoundError("namespace", `provider "${provider.kind}" no longer refers to the same namespace`);
     libc.setns(reopened, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
