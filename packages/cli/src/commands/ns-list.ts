@@ -7,6 +7,7 @@ export const nsList: Command = {
   synopsis: "ns list",
   args: [],
   options: [],
+  details: "Only entries that are network namespaces: a stale entry (see `ns prune`), a symlink or any other file is left out.",
   async run() {
     const names = listNamed();
     return { data: names, text: names.map((n) => `${n}\n`).join("") };
