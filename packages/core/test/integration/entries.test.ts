@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, la, listNamed, lp, NotANamespaceError, na, ns, nsDo, pruneNamed, rootCause } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniquePrefix } from "./kernel.js";
+import { fdCount, uniquePrefix } from "./kernel.js";
 import { mountPointsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("ne");
@@ -132,6 +132,23 @@ describe("entries of a mount dir that are not namespaces", () => {
     expect(linksAt(at(real)).sort()).toEqual(["lo", host, `${prefix}p`].sort());
     await nsDo(ns.name(real, dir), na.link(lp.name(host), la.delete()));
     expect(snapshot()).toEqual(before);
+  });
+
+  it("refusing leaks no descriptor", async () => {
+    const refuseAll = async () => {
+      for (const { name } of attacks) {
+        await refused(nsDo(ns.now(), na.deleteNamed(name, dir), na.deleteNamed(real, dir)));
+        await refused(nsDo(ns.name(name, dir), na.links()));
+        await refused(nsDo(ns.name(real, dir), na.setLinkNs(lp.name("lo"), ns.name(name, dir))));
+      }
+      listNamed(dir);
+      pruneNamed(dir);
+    };
+    // The first round opens what the pool keeps (the caller's and the real namespace's sockets).
+    await refuseAll();
+    const before = fdCount();
+    for (let round = 0; round < 10; round++) await refuseAll();
+    expect(fdCount()).toBe(before);
   });
 
   it("listNamed lists only the namespace, promptly; prune skips every attack and removes nothing", { timeout: 5000 }, () => {
