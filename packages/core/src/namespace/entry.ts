@@ -6,22 +6,34 @@
  * other mount, a FIFO (opening it waits for a writer, forever), a directory,
  * a plain file, or the empty file a killed creator left with no namespace
  * mounted on it. An entry is checked without following it and without
- * blocking: lstat refuses everything but a regular file before it is opened
- * (opening a device can have side effects), the open uses
+ * blocking: statx (as lstat) refuses everything but a regular file before it
+ * is opened (opening a device can have side effects), the open uses
  * O_NONBLOCK|O_NOFOLLOW, and the open descriptor must be on nsfs and a
  * network namespace (NS_GET_NSTYPE). Callers then use that descriptor, never
  * the path again, so nothing can be swapped in between.
  *
- * Stale entries (an empty regular file of the dir's own filesystem, nothing
- * mounted on it, one link) are what a crash between creating the file and
- * bind-mounting the namespace leaves. Whoever creates, takes over or removes
+ * Stale entries (an empty regular file, not a mount point, one link) are
+ * what a crash between creating the file and bind-mounting the namespace
+ * leaves. Whoever creates, takes over or removes
  * one holds an exclusive flock on it for the whole step and first checks the
  * path still leads to that very file: two neslink creators, a creator and a
  * prune, never act on the same file at once.
  */
-import { fstatSync, lstatSync, type Stats, statSync, unlinkSync } from "node:fs";
-import { dirname } from "node:path";
+import { unlinkSync } from "node:fs";
 import { NotANamespaceError, NotFoundError } from "../errors.js";
+import {
+  type FileStatus,
+  identityOfEntry,
+  identityOfFd,
+  keyOfIdentity,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFREG,
+  S_IFSOCK,
+  statusOfFd,
+  statusOfPath,
+} from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { type ExistingNsProvider, nsPath } from "./providers.js";
 
@@ -32,30 +44,31 @@ export type EntryState =
   | { kind: "missing" }
   | { kind: "other"; reason: string };
 
-/** What lstat (or stat) says an entry is, when that alone rules it out. */
-function refusedType(st: Stats): string | undefined {
-  if (st.isFile()) return undefined;
-  if (st.isSymbolicLink()) return "a symbolic link";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isDirectory()) return "a directory";
-  if (st.isSocket()) return "a socket";
-  if (st.isBlockDevice() || st.isCharacterDevice()) return "a device";
-  return "not a regular file";
+const TYPE_NAMES: Record<number, string> = {
+  [S_IFLNK]: "a symbolic link",
+  [S_IFIFO]: "a FIFO",
+  [S_IFDIR]: "a directory",
+  [S_IFSOCK]: "a socket",
+};
+
+/** Why a file of this type is no namespace; undefined for a regular file, the only kind that may be opened. */
+function refusedType({ type }: FileStatus): string | undefined {
+  if (type === S_IFREG) return undefined;
+  return TYPE_NAMES[type] ?? "a device";
 }
 
-/** What an open descriptor on an entry of `dir` refers to. */
-function stateOfFd(fd: number, dir: string | undefined): EntryState {
-  const st = fstatSync(fd);
-  // The entry may have been replaced between lstat and open: judge what was opened.
+/** What an open descriptor on an entry (of a mount dir unless `followed`) refers to. */
+function stateOfFd(fd: number, followed: boolean): EntryState {
+  const st = statusOfFd(fd);
+  // The entry may have been replaced between the first look and the open: judge what was opened.
   const refused = refusedType(st);
   if (refused) return { kind: "other", reason: refused };
   if (libc.fsType(fd) === libc.NSFS_MAGIC) {
     return libc.nsType(fd) === libc.CLONE_NEWNET ? { kind: "namespace" } : { kind: "other", reason: "a namespace of another type" };
   }
   if (st.size !== 0) return { kind: "other", reason: "a file that is not a namespace" };
-  if (dir === undefined || st.nlink !== 1 || st.dev !== statSync(dir).dev) {
-    return { kind: "other", reason: "an empty file that is not a namespace" };
-  }
+  // Another file mounted on the entry, or a hard link to someone's file, is not a leftover of ours.
+  if (followed || st.mountRoot || st.nlink !== 1) return { kind: "other", reason: "an empty file that is not a namespace" };
   return { kind: "stale" };
 }
 
@@ -65,13 +78,12 @@ export type Opened = { fd: number; state: EntryState } | { fd?: undefined; state
 /**
  * Opens `path` read-only without blocking, and says what it is. `follow` is
  * for namespace files named by the caller (/proc/PID/ns/net is a magic link);
- * entries of a mount dir are never followed. The descriptor, when there is
- * one, is untracked and the caller's to close.
+ * entries of a mount dir are never followed.
  */
 export function openChecked(path: string, follow: boolean): Opened {
-  let st: Stats;
+  let st: FileStatus;
   try {
-    st = follow ? statSync(path) : lstatSync(path);
+    st = statusOfPath(path, follow);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return { state: { kind: "missing" } };
     throw err;
@@ -88,7 +100,7 @@ export function openChecked(path: string, follow: boolean): Opened {
     throw err;
   }
   try {
-    return { fd, state: stateOfFd(fd, follow ? undefined : dirname(path)) };
+    return { fd, state: stateOfFd(fd, follow) };
   } catch (err) {
     libc.close(fd);
     throw err;
@@ -131,24 +143,23 @@ export function entryState(path: string): EntryState {
   return state;
 }
 
-/** Whether the entry at `path` is still the file `fd` is open on, with nothing mounted over it. */
+/** Whether the entry at `path` is still the file `fd` is open on: not replaced, removed, nor mounted over. */
 function stillAt(path: string, fd: number): boolean {
   try {
-    const at = lstatSync(path);
-    const held = fstatSync(fd);
-    return at.dev === held.dev && at.ino === held.ino && held.nlink === 1;
+    return keyOfIdentity(identityOfEntry(path)) === keyOfIdentity(identityOfFd(fd));
   } catch {
     return false;
   }
 }
 
 /**
- * Locks the stale file `fd` is open on and checks it is still the entry at
- * `path`; false if another open file holds the lock or the entry changed
- * (the caller then closes `fd`). The lock lasts until `fd` is closed.
+ * Locks the file `fd` is open on, which the caller judged stale or has just
+ * made, and checks it is still the entry at `path`; false if another open
+ * file holds the lock or the entry changed (the caller then closes `fd`).
+ * The lock lasts until `fd` is closed.
  */
 export function lockStale(path: string, fd: number): boolean {
-  return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, fd) && stateOfFd(fd, dirname(path)).kind === "stale";
+  return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, fd);
 }
 
 /** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken. */

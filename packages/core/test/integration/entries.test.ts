@@ -163,6 +163,26 @@ describe("entries of a mount dir that are not namespaces", () => {
   });
 });
 
+describe("an empty file mounted on an entry", () => {
+  it("is not taken for a stale entry: delete, create and prune leave it and its mount alone", async () => {
+    const bound = `${prefix}bound`;
+    writeFileSync(`${victim}/empty`, "");
+    writeFileSync(at(bound), "");
+    execFileSync("mount", ["--bind", `${victim}/empty`, at(bound)]);
+    try {
+      const reason = "an empty file that is not a namespace";
+      expect((await refused(nsDo(ns.now(), na.deleteNamed(bound, dir)))).message).toContain(reason);
+      expect((await refused(nsDo(ns.now(), na.createNamed(bound, dir)))).message).toContain(reason);
+      expect(pruneNamed(dir).skipped).toContainEqual({ name: bound, reason });
+      expect(mountPointsUnder(dir)).toContain(at(bound));
+      expect(existsSync(`${victim}/empty`)).toBe(true);
+    } finally {
+      execFileSync("umount", [at(bound)]);
+      rmSync(at(bound));
+    }
+  });
+});
+
 describe("a stale entry (the empty file a killed creator leaves)", () => {
   const stale = `${prefix}stale`;
 
