@@ -181,8 +181,9 @@ export function deletionRun(actions: readonly NsActionSpec[], start: number): { 
 
 /**
  * Removes named namespaces as consecutive deleteNamed actions would, with
- * their unmounts concurrent. A name that does not exist stops the run there:
- * the ones before it are deleted, it fails, the later ones are untouched.
+ * their unmounts concurrent. A name that does not exist, or is not a
+ * namespace, stops the run there: the ones before it are deleted, it fails,
+ * the later ones are untouched.
  * Returns what was deleted, and the failure if any.
  */
 export async function deleteNamedRun(
