@@ -52,10 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeDefaultPool();
-  if (mountPointsUnder(victim).length > 0 || existsSync(victim)) {
-    execFileSync("umount", ["-l", victim]);
-    rmSync(victim, { recursive: true, force: true });
-  }
+  removeMountDir(victim);
   removeMountDir(dir);
 });
 
