@@ -3,7 +3,7 @@ import type { Command } from "../command.js";
 
 export const nsList: Command = {
   name: "ns list",
-  summary: "list named namespaces (as `ip netns list`)",
+  summary: "list named namespaces (as `ip netns list`, without stale entries)",
   synopsis: "ns list",
   args: [],
   options: [],

@@ -3,7 +3,7 @@ import type { Command } from "../command.js";
 
 export const nsPrune: Command = {
   name: "ns prune",
-  summary: "remove entries a killed process left with no namespace mounted on them",
+  summary: "remove stale entries (no namespace mounted) from /run/netns",
   synopsis: "ns prune",
   args: [],
   options: [],
