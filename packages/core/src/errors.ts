@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   "ERR_NS_NOT_FOUND",
   "ERR_LINK_NOT_FOUND",
   "ERR_NS_EXISTS",
+  "ERR_NOT_A_NAMESPACE",
   "ERR_LINK_EXISTS",
   "ERR_KIND_UNSUPPORTED",
   "ERR_DUMP_INTERRUPTED",
@@ -211,6 +212,17 @@ export class AlreadyExistsError extends NeslinkError {
   }
 }
 
+/**
+ * A path that should name a network namespace is something else: a symlink,
+ * FIFO, directory, device, plain file, or an entry whose namespace is no
+ * longer mounted. Nothing was entered, unmounted or removed.
+ */
+export class NotANamespaceError extends NeslinkError {
+  constructor(path: string, reason: string) {
+    super("ERR_NOT_A_NAMESPACE", `${path} is not a network namespace: ${reason}`);
+  }
+}
+
 /** A dump was torn by concurrent changes (NLM_F_DUMP_INTR) on every retry. */
 export class DumpInterruptedError extends NeslinkError {
   constructor(request: string, attempts: number) {
@@ -354,6 +366,7 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   NetlinkError,
   NotFoundError,
   AlreadyExistsError,
+  NotANamespaceError,
   DumpInterruptedError,
   ActionError,
   NamespaceEnterError,

@@ -43,6 +43,7 @@ export {
   type NeslinkCode,
   NeslinkError,
   NetlinkError,
+  NotANamespaceError,
   NotFoundError,
   PoolError,
   rootCause,
@@ -55,6 +56,7 @@ export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
+export { type PruneResult, pruneNamed } from "./namespace/prune.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";

@@ -3,10 +3,11 @@ import type { Command } from "../command.js";
 
 export const nsList: Command = {
   name: "ns list",
-  summary: "list named namespaces (as `ip netns list`)",
+  summary: "list named namespaces (as `ip netns list`, without stale entries)",
   synopsis: "ns list",
   args: [],
   options: [],
+  details: "Only entries that are network namespaces: a stale entry (see `ns prune`), a symlink or any other file is left out.",
   async run() {
     const names = listNamed();
     return { data: names, text: names.map((n) => `${n}\n`).join("") };

@@ -11,8 +11,9 @@ const statx = koffi.load("libc.so.6").func("int statx(int dirfd, const char *pat
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
+const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_INO = 0x100;
-/** sizeof(struct statx); the fields read are stx_ino (offset 32) and stx_dev_major/minor (136, 140). */
+/** sizeof(struct statx); identity reads stx_ino (offset 32) and stx_dev_major/minor (136, 140). */
 const buffer = new Uint8Array(256);
 const view = new DataView(buffer.buffer);
 
@@ -26,8 +27,8 @@ function makedev(major: number, minor: number): number {
   return (major & 0xfffff000) * 2 ** 32 + (minor & 0xffffff00) * 2 ** 12 + (major & 0xfff) * 2 ** 8 + (minor & 0xff);
 }
 
-function identify(dirfd: number, path: string, flags: number, what: string): FileIdentity {
-  if (statx(dirfd, path, flags, STATX_INO, buffer) < 0) throw new SystemCallError("statx", koffi.errno(), what);
+function identify(dirfd: number, path: string, flags: number, what: string, mask = STATX_INO): FileIdentity {
+  if (statx(dirfd, path, flags, mask, buffer) < 0) throw new SystemCallError("statx", koffi.errno(), what);
   return {
     dev: makedev(view.getUint32(136, true), view.getUint32(140, true)),
     ino: Number(view.getBigUint64(32, true)),
@@ -37,6 +38,54 @@ function identify(dirfd: number, path: string, flags: number, what: string): Fil
 /** Identity of the file at `path` (links followed). */
 export function identityOfPath(path: string): FileIdentity {
   return identify(AT_FDCWD, path, 0, path);
+}
+
+/** Identity of the entry at `path` itself: a symlink is not followed (statx opens nothing, so a FIFO cannot block it). */
+export function identityOfEntry(path: string): FileIdentity {
+  return identify(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, path);
+}
+
+/** What statx says about a file: enough to tell what an entry is without building a fs.Stats. */
+export interface FileStatus extends FileIdentity {
+  /** The file type bits of st_mode (S_IFMT). */
+  type: number;
+  size: number;
+  nlink: number;
+  /** The path is the root of a mount, i.e. something is mounted on it (STATX_ATTR_MOUNT_ROOT, Linux 5.8+). */
+  mountRoot: boolean;
+}
+
+export const S_IFMT = 0o170000;
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
+export const S_IFLNK = 0o120000;
+export const S_IFIFO = 0o010000;
+export const S_IFSOCK = 0o140000;
+const STATX_TYPE = 0x1;
+const STATX_NLINK = 0x4;
+const STATX_SIZE = 0x200;
+const STATX_ATTR_MOUNT_ROOT = 0x2000n;
+
+/** Fields of struct statx: stx_attributes (8), stx_nlink (16), stx_mode (28), stx_size (40). */
+function status(dirfd: number, path: string, flags: number, what: string): FileStatus {
+  const id = identify(dirfd, path, flags, what, STATX_TYPE | STATX_NLINK | STATX_INO | STATX_SIZE);
+  return {
+    ...id,
+    type: view.getUint16(28, true) & S_IFMT,
+    size: Number(view.getBigUint64(40, true)),
+    nlink: view.getUint32(16, true),
+    mountRoot: (view.getBigUint64(8, true) & STATX_ATTR_MOUNT_ROOT) !== 0n,
+  };
+}
+
+/** Status of the entry at `path`, followed only if `follow` (statx opens nothing: a FIFO cannot block it). */
+export function statusOfPath(path: string, follow: boolean): FileStatus {
+  return status(AT_FDCWD, path, follow ? 0 : AT_SYMLINK_NOFOLLOW, path);
+}
+
+/** Status of the file an open descriptor refers to. */
+export function statusOfFd(fd: number): FileStatus {
+  return status(fd, "", AT_EMPTY_PATH, `fd ${fd}`);
 }
 
 /** Identity of the file an open descriptor refers to. */

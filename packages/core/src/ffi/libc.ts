@@ -25,6 +25,8 @@ const fns = {
   umount2: libc.func("int umount2(const char *target, int flags)"),
   gettid: libc.func("int gettid(void)"),
   ioctl: libc.func("int ioctl(int fd, unsigned long request, ...)"),
+  openMode: libc.func("int open(const char *path, int flags, ...)"),
+  fstatfs: libc.func("int fstatfs(int fd, _Out_ void *buf)"),
   flock: libc.func("int flock(int fd, int operation)"),
 };
 
@@ -51,6 +53,21 @@ export const MS_BIND = 4096;
 export const MS_REC = 16384;
 export const MS_SHARED = 1 << 20;
 export const MNT_DETACH = 2;
+/** umount2: do not follow a symlink at the target (the entry itself must be the mount point). */
+export const UMOUNT_NOFOLLOW = 8;
+export const O_RDONLY = 0;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NONBLOCK = 0o4000;
+export const O_NOFOLLOW = 0o400000;
+export const O_CLOEXEC = 0o2000000;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const EWOULDBLOCK = 11;
+/** statfs f_type of the namespace filesystem (nsfs). */
+export const NSFS_MAGIC = 0x6e736673;
+/** ioctl on an nsfs descriptor: which kind of namespace (a CLONE_NEW* flag). */
+export const NS_GET_NSTYPE = 0xb703;
 export const EAGAIN = 11;
 export const EINTR = 4;
 
@@ -89,6 +106,38 @@ const O_RDONLY_CLOEXEC = 0o2000000;
  */
 export function openUntracked(path: string): number {
   return check("open", fns.open(path, O_RDONLY_CLOEXEC), path);
+}
+
+/**
+ * open(2) with the caller's flags (and mode when creating), untracked like
+ * openUntracked. O_CLOEXEC is always added.
+ */
+export function openWith(path: string, flags: number, mode = 0): number {
+  return check("open", fns.openMode(path, flags | O_CLOEXEC, "uint32_t", mode), path);
+}
+
+/** struct statfs is 120 bytes on 64-bit Linux; f_type (a long) comes first. */
+const STATFS_SIZE = 120;
+
+/** The filesystem type (statfs f_type) of what `fd` refers to. */
+export function fsType(fd: number): number {
+  const buf = new Uint8Array(STATFS_SIZE);
+  check("fstatfs", fns.fstatfs(fd, buf), `fd ${fd}`);
+  return Number(new DataView(buf.buffer).getBigInt64(0, true));
+}
+
+/** The CLONE_NEW* type of the namespace an nsfs descriptor refers to (NS_GET_NSTYPE). */
+export function nsType(fd: number): number {
+  return check("ioctl", fns.ioctl(fd, NS_GET_NSTYPE), `NS_GET_NSTYPE fd ${fd}`);
+}
+
+/** flock(2) without waiting; false if another open file holds a conflicting lock. */
+export function tryLock(fd: number, operation: number): boolean {
+  const ret = fns.flock(fd, operation | LOCK_NB);
+  if (ret === 0) return true;
+  const errno = koffi.errno();
+  if (errno === EWOULDBLOCK) return false;
+  throw new SystemCallError("flock", errno, `fd ${fd}`);
 }
 
 export function close(fd: number): void {
@@ -152,12 +201,4 @@ export function ifIndex(fd: number, name: string): number {
 
 export function gettid(): number {
   return fns.gettid();
-}
-
-export const LOCK_EX = 2;
-export const LOCK_NB = 4;
-
-/** flock(2): an advisory lock the kernel drops when the descriptor is closed, or its process dies. */
-export function flock(fd: number, operation: number, detail?: string): void {
-  check("flock", fns.flock(fd, operation), detail);
 }

@@ -1,18 +1,26 @@
-/** Named namespaces, as `ip netns list` finds them: the files of the mount dir. */
+/**
+ * Named namespaces, as `ip netns list` finds them (the files of the mount
+ * dir), but only those that really are usable namespaces: a stale entry, a
+ * symlink, a FIFO... is not one (see entry.ts, and prune.ts to remove stale
+ * ones).
+ */
 import { readdirSync } from "node:fs";
 import { absolutePath } from "../validate/validate.js";
+import { entryState } from "./entry.js";
 import { DEFAULT_NETNS_DIR } from "./providers.js";
 
-/** Names of the namespaces in `dir` (default /run/netns), sorted; none if the dir does not exist. */
-export function listNamed(dir: string = DEFAULT_NETNS_DIR): string[] {
-  const at = absolutePath("dir", dir);
+/** Names of the entries of `dir`, sorted; none if the dir does not exist. */
+export function entryNames(dir: string): string[] {
   try {
-    return readdirSync(at, { withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => e.name)
-      .sort();
+    return readdirSync(dir).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
+}
+
+/** Names of the namespaces in `dir` (default /run/netns), sorted; none if the dir does not exist. */
+export function listNamed(dir: string = DEFAULT_NETNS_DIR): string[] {
+  const at = absolutePath("dir", dir);
+  return entryNames(at).filter((name) => entryState(`${at}/${name}`).kind === "namespace");
 }

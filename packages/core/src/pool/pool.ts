@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } from "../errors.js";
-import { identityOfPath, keyOfIdentity } from "../ffi/identity.js";
+import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
@@ -339,7 +339,8 @@ export class Pool {
     const path = nsPath(provider, process.pid);
     let key: string;
     try {
-      key = keyOfIdentity(identityOfPath(path));
+      // A mount dir's entry is never followed (a symlink there may lead anywhere); the worker checks what it is.
+      key = keyOfIdentity(provider.kind === "name" ? identityOfEntry(path) : identityOfPath(path));
     } catch {
       throw new NotFoundError("namespace", `no namespace at ${path}`);
     }

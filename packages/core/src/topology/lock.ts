@@ -5,8 +5,7 @@
  * the topology locked.
  */
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
-import { constants as os } from "node:os";
-import { NeslinkError, SystemCallError } from "../errors.js";
+import { NeslinkError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 
 export const LOCK_DIR = "/run/neslink/topologies";
@@ -26,13 +25,16 @@ export function lockTopology(topology: string): () => void {
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
   const path = `${LOCK_DIR}/${topology}.lock`;
   const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+  let locked: boolean;
   try {
-    libc.flock(fd, libc.LOCK_EX | libc.LOCK_NB, path);
+    locked = libc.tryLock(fd, libc.LOCK_EX);
   } catch (err) {
     closeSync(fd);
-    if (err instanceof SystemCallError && err.errno === os.errno.EWOULDBLOCK)
-      throw new TopologyLockedError(topology, readFileSync(path, "utf8").trim());
     throw err;
+  }
+  if (!locked) {
+    closeSync(fd);
+    throw new TopologyLockedError(topology, readFileSync(path, "utf8").trim());
   }
   // Who holds it, for the message another process gets; the lock itself is the flock.
   ftruncateSync(fd, 0);

@@ -9,7 +9,7 @@ import type { ExecResult, NsActionSpec } from "../actions/ns-actions.js";
 import { errnoName, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
-import { nsPath } from "../namespace/providers.js";
+import { openProviderNs } from "../namespace/entry.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
@@ -103,7 +103,7 @@ function sysctl(name: string, value?: string): string {
 async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
   const socket = socketOf(ctx);
   const link = findLink(socket, spec.link);
-  const target = openSync(nsPath(spec.ns, process.pid), "r");
+  const target = openProviderNs(spec.ns, process.pid);
   try {
     socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
     const targetKey = keyOf(target);
@@ -118,7 +118,7 @@ async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "s
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;
   } finally {
-    closeSync(target);
+    libc.close(target);
   }
 }
 

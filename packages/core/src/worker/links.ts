@@ -5,7 +5,6 @@
  * each message of a datagram on its own, so changes after a failed one in the
  * same datagram may still have been applied.
  */
-import { closeSync, openSync } from "node:fs";
 import type { Address, Link, Message, NewLinkRequest, Request } from "@neslink/codec-wasm";
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { LinkDoResult, NsActionSpec } from "../actions/ns-actions.js";
@@ -13,7 +12,8 @@ import type { RouteActionSpec } from "../actions/route-actions.js";
 import { ActionError, KindUnsupportedError, NetlinkError, NotFoundError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { describe, type LinkProvider, type LinkRef, type NewLinkSpec } from "../links/providers.js";
-import { nsPath } from "../namespace/providers.js";
+import { openProviderNs } from "../namespace/entry.js";
+import type { ExistingNsProvider } from "../namespace/providers.js";
 import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import { RunFailure } from "./run-failure.js";
@@ -78,13 +78,13 @@ export function listAddrs(socket: NetlinkSocket, family = 0): Address[] {
 /** Opens the namespace files a request names; all closed by `close`. */
 class Fds {
   readonly #open: number[] = [];
-  open(path: string): number {
-    const fd = openSync(path, "r");
+  open(ns: ExistingNsProvider): number {
+    const fd = openProviderNs(ns, process.pid);
     this.#open.push(fd);
     return fd;
   }
   close(): void {
-    for (const fd of this.#open.splice(0)) closeSync(fd);
+    for (const fd of this.#open.splice(0)) libc.close(fd);
   }
 }
 
@@ -122,7 +122,7 @@ function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: Fds): Pending 
   );
   if (peer) {
     const { ns, ...rest } = peer;
-    request.peer = ns ? { ...rest, nsFd: fds.open(nsPath(ns, process.pid)) } : rest;
+    request.peer = ns ? { ...rest, nsFd: fds.open(ns) } : rest;
   }
   return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
 }

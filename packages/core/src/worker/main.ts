@@ -8,7 +8,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { type ExistingNsProvider, isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
+import { openNamespace, openProviderNs } from "../namespace/entry.js";
+import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import { checkTask } from "../validate/task.js";
 import { mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
@@ -57,9 +58,9 @@ setInterval(() => held.sweep(), Math.max(1000, options.socketIdleMs / 2)).unref(
  */
 const HELD_KINDS = new Set<NsProvider["kind"]>(["name", "now"]);
 
-/** Opens `path` as a descriptor of this worker's (see DescriptorBits), closing held ones if none are left. */
-function openOwned(path: string): number {
-  return held.own(held.roomFor(() => libc.openUntracked(path)));
+/** A descriptor of this worker's (see DescriptorBits), opened by `open`; held ones are closed first if none are left. */
+function owned(open: () => number): number {
+  return held.own(held.roomFor(open));
 }
 
 /** Whether the thread is in its own namespace: one statx. */
@@ -67,20 +68,12 @@ function atHome(): boolean {
   return keyOfPath(SELF_NS) === homeKey;
 }
 
-/** Opens the provider's namespace file, for providers that name an existing one. */
+/** Opens the provider's namespace file, for providers that name an existing one, checked to be a network namespace. */
 async function openTarget(provider: NsProvider): Promise<number> {
-  const path = isExisting(provider)
-    ? nsPath(provider, process.pid)
-    : provider.kind === "custom"
-      ? String(await callCustom(provider.module, provider.export, provider.args, {}))
-      : undefined;
-  if (path === undefined) throw new Error(`provider "${provider.kind}" has no path`);
-  try {
-    return openOwned(path);
-  } catch (err) {
-    if (err instanceof SystemCallError && err.code === "ENOENT") throw new NotFoundError("namespace", `no namespace at ${path}`);
-    throw err;
-  }
+  if (isExisting(provider)) return owned(() => openProviderNs(provider, process.pid));
+  if (provider.kind !== "custom") throw new Error(`provider "${provider.kind}" has no path`);
+  const path = String(await callCustom(provider.module, provider.export, provider.args, {}));
+  return owned(() => openNamespace(path, { follow: true }));
 }
 
 /** Switches this thread into the namespace `fd` refers to; returns its "dev:ino". */
@@ -103,7 +96,7 @@ function enterHeld(provider: NsProvider, key: string): void {
     libc.setns(fd, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
     return;
   }
-  const reopened = openOwned(nsPath(provider as ExistingNsProvider, process.pid));
+  const reopened = owned(() => openProviderNs(provider as ExistingNsProvider, process.pid));
   try {
     if (keyOf(reopened) !== key) throw new NotFoundError("namespace", `provider "${provider.kind}" no longer refers to the same namespace`);
     libc.setns(reopened, libc.CLONE_NEWNET, `provider "${provider.kind}"`);
@@ -133,7 +126,7 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
   if (provider.kind === "new") {
     ctx.inside();
     libc.unshare(libc.CLONE_NEWNET);
-    const fd = openOwned(SELF_NS);
+    const fd = owned(() => libc.openUntracked(SELF_NS));
     ctx.handedOut.push(fd);
     ctx.key = keyOf(fd);
     return fd;

@@ -2,15 +2,31 @@
  * Named namespaces made and removed the way iproute2 does, so `ip netns list`
  * shows them and `ip -n NAME` uses them: a file in a shared mount dir with the
  * namespace bind-mounted on it.
+ *
+ * Crash safety. The file must exist before the namespace can be mounted on
+ * it, and neither a mount point can be renamed into place (rename(2) gives
+ * EBUSY) nor a mount moved onto a name that does not exist yet (MS_MOVE needs
+ * the target), so a creator killed in between leaves an empty file under the
+ * final name. Such a stale entry is recognised (namespace/entry.ts) instead
+ * of avoided: creating a namespace takes over a stale entry of its name, so a
+ * re-run converges; deleting one removes it; prune removes them all. Whoever
+ * creates, takes over or removes an entry holds an exclusive flock on its
+ * file from the check to the mount (or unlink), and mounts through the
+ * descriptor it checked (/proc/thread-self/fd/N), so two creators never mount
+ * on one file. iproute2 takes no such lock: an `ip netns add` racing a
+ * take-over of the same name can still stack two mounts.
  */
-import { closeSync, constants, mkdirSync, openSync, unlinkSync } from "node:fs";
+import { closeSync, mkdirSync, unlinkSync } from "node:fs";
 import type { NamedNs, NsActionSpec } from "../actions/ns-actions.js";
-import { AlreadyExistsError, NotFoundError, SystemCallError } from "../errors.js";
+import { AlreadyExistsError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
+import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
 import { RunFailure } from "./run-failure.js";
-import { comeBack, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
+import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
 
 const EINVAL = 22;
+/** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
+const CLAIM_ATTEMPTS = 3;
 
 /** Dirs this thread has made shared mount points; the mount table does not change under us between tasks. */
 const prepared = new Set<string>();
@@ -30,14 +46,39 @@ function prepareDir(dir: string): void {
   prepared.add(dir);
 }
 
-/** Undoes a named namespace's bind mount and file; each step may not have happened yet. */
-function removeMountPoint(path: string): void {
+/** A new empty file at `path`, or undefined if something is already there. */
+function createFile(path: string): number | undefined {
   try {
-    libc.umount2(path, libc.MNT_DETACH);
-  } catch {
-    // Not mounted: the failure came before the bind mount.
+    return libc.openWith(path, libc.O_RDONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW, 0o444);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw err;
   }
-  unlinkSync(path);
+}
+
+/**
+ * The entry for a new namespace named `name`, locked and checked to have
+ * nothing mounted on it: a file made now, or a stale one taken over.
+ */
+function claim(path: string, name: string, dir: string): number {
+  for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+    const made = createFile(path);
+    if (made !== undefined) {
+      if (lockStale(path, made)) return made;
+      // Taken over or pruned before we locked it: look again.
+      libc.close(made);
+      continue;
+    }
+    const stale = openStale(path);
+    if (stale !== undefined) return stale;
+    const state = entryState(path);
+    if (state.kind === "namespace" || state.kind === "stale") {
+      // A stale entry that could not be locked is being made into a namespace by someone else right now.
+      throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);
+    }
+    if (state.kind === "other") throw refusal(path, state);
+  }
+  throw new AlreadyExistsError("namespace", `"${name}" in ${dir} kept changing while being created`);
 }
 
 /**
@@ -48,19 +89,17 @@ function removeMountPoint(path: string): void {
 export function enterNewNamed(name: string, dir: string): NamedNs {
   prepareDir(dir);
   const path = `${dir}/${name}`;
-  try {
-    closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_EXCL, 0o444));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST")
-      throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);
-    throw err;
-  }
+  const fd = claim(path, name, dir);
   try {
     libc.unshare(libc.CLONE_NEWNET);
-    libc.mount(SELF_NS, path, "none", libc.MS_BIND);
+    // Through the descriptor checked under the lock, not the path, which could have changed since.
+    libc.mount(SELF_NS, `/proc/thread-self/fd/${fd}`, "none", libc.MS_BIND);
   } catch (err) {
-    removeMountPoint(path);
+    // Still locked, so still the file claimed, with nothing mounted on it.
+    unlinkSync(path);
     throw err;
+  } finally {
+    libc.close(fd);
   }
   return { name, path };
 }
@@ -71,7 +110,7 @@ export async function createNamed(name: string, dir: string): Promise<NamedNs> {
   try {
     const made = await comeBack(origin, () => enterNewNamed(name, dir));
     if (!made.returned) {
-      if (made.value) removeMountPoint(made.value.path);
+      if (made.value) deleteNamed(name, dir);
       throw made.returnError;
     }
     if (made.error !== undefined) throw made.error;
@@ -81,31 +120,52 @@ export async function createNamed(name: string, dir: string): Promise<NamedNs> {
   }
 }
 
-/** "dev:ino" of the named namespace, which must exist. */
-function namedKey(name: string, dir: string): string {
+/** A named namespace or stale entry about to be removed, checked; anything else is refused and left as it is. */
+interface Doomed {
+  ns: NamedNs;
+  /** "dev:ino" of what the entry was: its namespace, or the stale file. */
+  key: string;
+  mounted: boolean;
+}
+
+function check(name: string, dir: string): Doomed {
+  const path = `${dir}/${name}`;
+  const { fd, state } = openChecked(path, false);
+  if (fd === undefined) throw refusal(path, state);
   try {
-    return keyOfPath(`${dir}/${name}`);
-  } catch {
-    throw new NotFoundError("namespace", `no namespace named "${name}" in ${dir}`);
+    if (state.kind !== "namespace" && state.kind !== "stale") throw refusal(path, state);
+    return { ns: { name, path }, key: keyOf(fd), mounted: state.kind === "namespace" };
+  } finally {
+    libc.close(fd);
   }
 }
 
-/** Unmounts a named namespace; one that is not mounted (any more) is fine. */
+const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
+
+/** Unmounts the namespace of an entry checked to be one; one that is not mounted any more is fine. */
 function unmount(path: string): void {
   try {
-    libc.umount2(path, libc.MNT_DETACH);
+    libc.umount2(path, UNMOUNT_FLAGS);
   } catch (err) {
     if (!(err instanceof SystemCallError && err.errno === EINVAL)) throw err;
   }
 }
 
-/** Removes a named namespace; returns its "dev:ino" so what is held on it can be closed. */
+/**
+ * Unmounts a checked entry's namespace and removes its file. A file someone
+ * is making into a namespace again right now (locked) is theirs: the delete
+ * came first.
+ */
+function remove(doomed: Doomed, unmounted = false): void {
+  if (doomed.mounted && !unmounted) unmount(doomed.ns.path);
+  removeStale(doomed.ns.path);
+}
+
+/** Removes a named namespace (or the stale entry a crash left); returns its "dev:ino" so what is held on it can be closed. */
 export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: string } {
-  const key = namedKey(name, dir);
-  const path = `${dir}/${name}`;
-  unmount(path);
-  unlinkSync(path);
-  return { ns: { name, path }, key };
+  const doomed = check(name, dir);
+  remove(doomed);
+  return { ns: doomed.ns, key: doomed.key };
 }
 
 /** The consecutive deleteNamed actions starting at `start`. */
@@ -121,18 +181,19 @@ export function deletionRun(actions: readonly NsActionSpec[], start: number): { 
 
 /**
  * Removes named namespaces as consecutive deleteNamed actions would, with
- * their unmounts concurrent. A name that does not exist stops the run there:
- * the ones before it are deleted, it fails, the later ones are untouched.
+ * their unmounts concurrent. A name that does not exist, or is not a
+ * namespace, stops the run there: the ones before it are deleted, it fails,
+ * the later ones are untouched.
  * Returns what was deleted, and the failure if any.
  */
 export async function deleteNamedRun(
   specs: readonly { name: string; dir: string }[],
 ): Promise<{ deleted: { ns: NamedNs; key: string }[]; failure?: RunFailure }> {
-  const found: { ns: NamedNs; key: string }[] = [];
+  const found: Doomed[] = [];
   let failure: RunFailure | undefined;
   for (const [i, { name, dir }] of specs.entries()) {
     try {
-      found.push({ ns: { name, path: `${dir}/${name}` }, key: namedKey(name, dir) });
+      found.push(check(name, dir));
     } catch (err) {
       failure = new RunFailure(i, err);
       break;
@@ -141,18 +202,17 @@ export async function deleteNamedRun(
   const unmounted: boolean[] = [];
   for (let start = 0; start < found.length; start += libc.CONCURRENT_CALLS) {
     const wave = found.slice(start, start + libc.CONCURRENT_CALLS);
-    unmounted.push(...(await Promise.all(wave.map(({ ns }) => libc.umount2Concurrent(ns.path, libc.MNT_DETACH)))));
+    unmounted.push(...(await Promise.all(wave.map(({ ns, mounted }) => mounted && libc.umount2Concurrent(ns.path, UNMOUNT_FLAGS)))));
   }
   const deleted: { ns: NamedNs; key: string }[] = [];
-  for (const [i, entry] of found.entries()) {
+  for (const [i, doomed] of found.entries()) {
     try {
       // A failed concurrent unmount is retried here, which also gives its reason.
-      if (!unmounted[i]) unmount(entry.ns.path);
-      unlinkSync(entry.ns.path);
+      remove(doomed, unmounted[i]);
     } catch (err) {
       return { deleted, failure: new RunFailure(i, err) };
     }
-    deleted.push(entry);
+    deleted.push({ ns: doomed.ns, key: doomed.key });
   }
   return { deleted, failure };
 }

@@ -1,0 +1,187 @@
+/**
+ * What a file that should name a network namespace really is, found before
+ * anything enters, unmounts or deletes it.
+ *
+ * A mount dir (/run/netns or another) can hold anything: a symlink to some
+ * other mount, a FIFO (opening it waits for a writer, forever), a directory,
+ * a plain file, or the empty file a killed creator left with no namespace
+ * mounted on it. An entry is checked without following it and without
+ * blocking: statx (as lstat) refuses everything but a regular file before it
+ * is opened (opening a device can have side effects), the open uses
+ * O_NONBLOCK|O_NOFOLLOW, and the open descriptor must be on nsfs and a
+ * network namespace (NS_GET_NSTYPE). Callers then use that descriptor, never
+ * the path again, so nothing can be swapped in between.
+ *
+ * Stale entries (an empty regular file, not a mount point, one link) are
+ * what a crash between creating the file and bind-mounting the namespace
+ * leaves. Whoever creates, takes over or removes
+ * one holds an exclusive flock on it for the whole step and first checks the
+ * path still leads to that very file: two neslink creators, a creator and a
+ * prune, never act on the same file at once.
+ */
+import { unlinkSync } from "node:fs";
+import { NotANamespaceError, NotFoundError } from "../errors.js";
+import {
+  type FileStatus,
+  identityOfEntry,
+  identityOfFd,
+  keyOfIdentity,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFREG,
+  S_IFSOCK,
+  statusOfFd,
+  statusOfPath,
+} from "../ffi/identity.js";
+import * as libc from "../ffi/libc.js";
+import { type ExistingNsProvider, nsPath } from "./providers.js";
+
+export type EntryState =
+  | { kind: "namespace" }
+  /** An empty file with no namespace mounted on it: a killed creator's (or deleter's) leftover. */
+  | { kind: "stale" }
+  | { kind: "missing" }
+  | { kind: "other"; reason: string };
+
+const TYPE_NAMES: Record<number, string> = {
+  [S_IFLNK]: "a symbolic link",
+  [S_IFIFO]: "a FIFO",
+  [S_IFDIR]: "a directory",
+  [S_IFSOCK]: "a socket",
+};
+
+/** Why a file of this type is no namespace; undefined for a regular file, the only kind that may be opened. */
+function refusedType({ type }: FileStatus): string | undefined {
+  if (type === S_IFREG) return undefined;
+  return TYPE_NAMES[type] ?? "a device";
+}
+
+/** What an open descriptor on an entry (of a mount dir unless `followed`) refers to. */
+function stateOfFd(fd: number, followed: boolean): EntryState {
+  const st = statusOfFd(fd);
+  // The entry may have been replaced between the first look and the open: judge what was opened.
+  const refused = refusedType(st);
+  if (refused) return { kind: "other", reason: refused };
+  if (libc.fsType(fd) === libc.NSFS_MAGIC) {
+    return libc.nsType(fd) === libc.CLONE_NEWNET ? { kind: "namespace" } : { kind: "other", reason: "a namespace of another type" };
+  }
+  if (st.size !== 0) return { kind: "other", reason: "a file that is not a namespace" };
+  // Another file mounted on the entry, or a hard link to someone's file, is not a leftover of ours.
+  if (followed || st.mountRoot || st.nlink !== 1) return { kind: "other", reason: "an empty file that is not a namespace" };
+  return { kind: "stale" };
+}
+
+/** An entry opened to be judged: `fd` (when it could be opened) is untracked and the caller's to close. */
+export type Opened = { fd: number; state: EntryState } | { fd?: undefined; state: EntryState };
+
+/**
+ * Opens `path` read-only without blocking, and says what it is. `follow` is
+ * for namespace files named by the caller (/proc/PID/ns/net is a magic link);
+ * entries of a mount dir are never followed.
+ */
+export function openChecked(path: string, follow: boolean): Opened {
+  let st: FileStatus;
+  try {
+    st = statusOfPath(path, follow);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { state: { kind: "missing" } };
+    throw err;
+  }
+  const refused = refusedType(st);
+  if (refused) return { state: { kind: "other", reason: refused } };
+  let fd: number;
+  try {
+    fd = libc.openWith(path, libc.O_RDONLY | libc.O_NONBLOCK | (follow ? 0 : libc.O_NOFOLLOW));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { state: { kind: "missing" } };
+    if (code === "ELOOP") return { state: { kind: "other", reason: "a symbolic link" } };
+    throw err;
+  }
+  try {
+    return { fd, state: stateOfFd(fd, follow) };
+  } catch (err) {
+    libc.close(fd);
+    throw err;
+  }
+}
+
+/** The error for an entry that is not a namespace: NotFoundError when there is none, NotANamespaceError otherwise. */
+export function refusal(path: string, state: EntryState): Error {
+  switch (state.kind) {
+    case "missing":
+      return new NotFoundError("namespace", `no namespace at ${path}`);
+    case "stale":
+      return new NotANamespaceError(path, "no namespace is mounted on it (a leftover of a killed process; prune removes it)");
+    default:
+      return new NotANamespaceError(path, state.kind === "other" ? state.reason : state.kind);
+  }
+}
+
+/**
+ * A descriptor on the network namespace at `path`, checked as described
+ * above; NotFoundError if there is nothing there, NotANamespaceError if it is
+ * anything else. Untracked: the caller closes it with libc.close.
+ */
+export function openNamespace(path: string, { follow = false } = {}): number {
+  const { fd, state } = openChecked(path, follow);
+  if (state.kind === "namespace" && fd !== undefined) return fd;
+  if (fd !== undefined) libc.close(fd);
+  throw refusal(path, state);
+}
+
+/** A checked descriptor on a provider's namespace (see openNamespace): an entry of a mount dir is never followed. */
+export function openProviderNs(provider: ExistingNsProvider, mainPid: number): number {
+  return openNamespace(nsPath(provider, mainPid), { follow: provider.kind !== "name" });
+}
+
+/** What the entry at `path` is (never followed, never blocking). */
+export function entryState(path: string): EntryState {
+  const { fd, state } = openChecked(path, false);
+  if (fd !== undefined) libc.close(fd);
+  return state;
+}
+
+/** Whether the entry at `path` is still the file `fd` is open on: not replaced, removed, nor mounted over. */
+function stillAt(path: string, fd: number): boolean {
+  try {
+    return keyOfIdentity(identityOfEntry(path)) === keyOfIdentity(identityOfFd(fd));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Locks the file `fd` is open on, which the caller judged stale or has just
+ * made, and checks it is still the entry at `path`; false if another open
+ * file holds the lock or the entry changed (the caller then closes `fd`).
+ * The lock lasts until `fd` is closed.
+ */
+export function lockStale(path: string, fd: number): boolean {
+  return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, fd);
+}
+
+/** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken. */
+export function openStale(path: string): number | undefined {
+  const { fd, state } = openChecked(path, false);
+  if (fd === undefined) return undefined;
+  if (state.kind === "stale" && lockStale(path, fd)) return fd;
+  libc.close(fd);
+  return undefined;
+}
+
+/**
+ * Removes the entry at `path` if it is stale; says whether it did. An entry
+ * someone is creating a namespace on right now (locked) is left alone.
+ */
+export function removeStale(path: string): boolean {
+  const fd = openStale(path);
+  if (fd === undefined) return false;
+  try {
+    unlinkSync(path);
+    return true;
+  } finally {
+    libc.close(fd);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Private mount dirs for tests of named namespaces: a dir under /run of the
+ * test's own (neslink makes it a shared mount point, as /run/netns), so
+ * nothing a test does to entries reaches /run/netns, and what the kernel
+ * has mounted there, from /proc/self/mountinfo.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+
+/** `/run/neslink-test-<prefix>`: not created here (creating a namespace in it does that). */
+export function privateMountDir(prefix: string): string {
+  return `/run/neslink-test-${prefix}`;
+}
+
+/** mountinfo escapes space, tab, newline and backslash as octal. */
+const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+
+/** Mounts at `path` or below it, in mount order, with their filesystem type. */
+export function mountsUnder(path: string): { point: string; fstype: string }[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .flatMap((line) => {
+      const fields = line.split(" ");
+      const point = unescapeOctal(fields[4] ?? "");
+      const fstype = fields[fields.indexOf("-") + 1] ?? "";
+      return point === path || point.startsWith(`${path}/`) ? [{ point, fstype }] : [];
+    });
+}
+
+/** Mount points at `path` or below it. */
+export function mountPointsUnder(path: string): string[] {
+  return mountsUnder(path).map((m) => m.point);
+}
+
+/** Unmounts everything under `dir` and `dir` itself (neslink bind-mounted it on itself), then removes it. */
+export function removeMountDir(dir: string): void {
+  for (const point of mountPointsUnder(dir).reverse()) execFileSync("umount", ["-l", point]);
+  rmSync(dir, { recursive: true, force: true });
+}
