@@ -41,9 +41,14 @@ export function cleanup(prefix: string): void {
   for (const name of netnsList()) {
     if (name.startsWith(prefix)) ip("netns", "del", name);
   }
-  for (const link of ipJson<{ ifname: string }[]>("link", "show")) {
-    if (link.ifname.startsWith(prefix)) ip("link", "del", link.ifname);
-  }
+  // Listed again after each delete: deleting one end of a veth pair deletes the other.
+  for (let left = hostLinks(prefix); left.length > 0; left = hostLinks(prefix)) ip("link", "del", left[0] as string);
+}
+
+function hostLinks(prefix: string): string[] {
+  return ipJson<{ ifname: string }[]>("link", "show")
+    .map((l) => l.ifname)
+    .filter((n) => n.startsWith(prefix));
 }
 
 /** Network namespace inodes referenced by this process's open descriptors. */

@@ -215,7 +215,57 @@ links:
     expect(existsSync(`/proc/${before.find((p) => p.name === "sleep")?.pid}`)).toBe(false);
     await topology.destroy(name);
     // Ended: gone, or a zombie its new parent (init here) has not reaped yet, which holds no namespace.
-    for (const p of after) expect(existsSync(`/proc/${p.pid}`) ? readFileSync(`/proc/${p.pid}/stat`, "utf8").split(" ")[2] : "gone").toMatch(/^(gone|Z)$/);
+    for (const p of after)
+      expect(existsSync(`/proc/${p.pid}`) ? readFileSync(`/proc/${p.pid}/stat`, "utf8").split(" ")[2] : "gone").toMatch(/^(gone|Z)$/);
     expect(netnsList(name)).toEqual([]);
+  });
+});
+
+describe("topology interfaces that reach beyond the lab", () => {
+  const name = `${prefix}x`;
+  const parent = `${prefix}xp`;
+  // The parent veth's names start with the lab's name too.
+  afterAll(() => cleanup(name));
+
+  it("makes a vxlan and a macvlan on host links, moves them into their node, and destroy leaves the host as it was", async () => {
+    ip("link", "add", parent, "type", "veth", "peer", "name", `${parent}b`);
+    const hostBefore = ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
+    const lab = topology.load(`name: ${name}
+nodes:
+  a:
+    bridges: [br0]
+    interfaces:
+      vx0: { kind: vxlan, id: 42, remote: 192.0.2.1, port: 4789, parent: ${parent}, master: br0 }
+      mv0: { kind: macvlan, parent: ${parent}, mode: bridge }
+    addresses: { mv0: [10.3.0.1/24] }
+`);
+    const { changes } = await topology.apply(lab);
+    expect(changes.map(topology.describeChange)).toContain(`+ vxlan a:vx0 (id 42 remote 192.0.2.1)`);
+    const [vx] = ipJson<
+      { ifname: string; master?: string; flags: string[]; linkinfo: { info_kind: string; info_data: Record<string, unknown> } }[]
+    >("-n", `${name}-a`, "link", "show", "vx0");
+    expect(vx).toMatchObject({ master: "br0", linkinfo: { info_kind: "vxlan", info_data: { id: 42, remote: "192.0.2.1", port: 4789 } } });
+    expect(vx?.flags).toContain("UP");
+    const [mv] = ipJson<{ linkinfo: { info_kind: string; info_data: { mode: string } } }[]>("-n", `${name}-a`, "link", "show", "mv0");
+    expect(mv?.linkinfo).toMatchObject({ info_kind: "macvlan", info_data: { mode: "bridge" } });
+    expect(addrsIn(`${name}-a`, "mv0")).toEqual(["10.3.0.1/24"]);
+    // Nothing of the lab stays in the host namespace once moved.
+    expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).toEqual(hostBefore);
+    expect((await topology.plan(lab)).changes).toEqual([]);
+    await topology.destroy(lab);
+    expect(netnsList(name)).toEqual([]);
+    expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).toEqual(hostBefore);
+  });
+
+  it("removes what an apply killed between making a vxlan in the host and moving it left there", async () => {
+    ip("link", "add", `${name}tmp`, "type", "vxlan", "id", "7", "remote", "192.0.2.1", "dstport", "4789");
+    ip("link", "set", `${name}tmp`, "alias", `neslink:${name}:a:vx0`);
+    const lab = topology.load(`name: ${name}\nnodes:\n  a: {}\n`);
+    expect((await topology.plan(lab)).changes.map(topology.describeChange)).toContain(
+      `- link ${name}tmp in the host namespace (left by an apply cut short)`,
+    );
+    await topology.apply(lab);
+    expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).not.toContain(`${name}tmp`);
+    await topology.destroy(lab);
   });
 });
