@@ -56,13 +56,14 @@ export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
-export { type PruneResult, pruneNamed } from "./namespace/prune.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
+export { type PruneResult, pruneNamed } from "./namespace/prune.js";
+export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
+export type { Problem, Topology, TopologyFile, TopologyInterface, TopologyLink, TopologyNode } from "./topology/index.js";
 /** Topologies as data: `topology.load(file)` gives a validated Topology (plan, apply, destroy and inspect build on it). */
 export * as topology from "./topology/index.js";
-export type { Problem, Topology, TopologyFile, TopologyInterface, TopologyLink, TopologyNode } from "./topology/index.js";
 export { TopologyError } from "./topology/problems.js";
 
 /** Namespace providers: which namespace nsDo works in. */

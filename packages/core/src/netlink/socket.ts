@@ -10,6 +10,7 @@ import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.j
 import * as libc from "../ffi/libc.js";
 import { encodeBatch } from "./encoded.js";
 import { loneSuccess } from "./lone-success.js";
+import type { RequestCounter } from "./request-counts.js";
 
 /** A request with its sequence number still to be filled in. */
 type WithoutSeq<R> = R extends unknown ? Omit<R, "seq"> : never;
@@ -36,6 +37,12 @@ const MAX_SILENT_TIMEOUTS = 12;
 const DUMP_ATTEMPTS = 5;
 
 const recvBuffer = new Uint8Array(RECV_BUFFER);
+
+/** Where this thread's sockets count what they send (the pool's cells; none outside a pool worker). */
+let counter: RequestCounter | undefined;
+export function countRequestsIn(c: RequestCounter): void {
+  counter = c;
+}
 const recvView = new DataView(recvBuffer.buffer);
 
 /** Throws the first request's error, if any, with that request's index. */
@@ -111,6 +118,7 @@ export class NetlinkSocket {
     const first = (this.seq + 1) | 0;
     this.seq = (this.seq + batch.length) | 0;
     libc.send(this.fd, encodeBatch(batch, first));
+    if (counter) for (const { request } of batch) counter.add(request.type);
 
     const replies: Message[][] = batch.map(() => []);
     const errors: (Error | undefined)[] = batch.map(() => undefined);

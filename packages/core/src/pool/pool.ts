@@ -14,6 +14,7 @@ import type { NsActionSpec } from "../actions/ns-actions.js";
 import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } from "../errors.js";
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
+import { allocateCounts, type RequestStats, readCounts } from "../netlink/request-counts.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
@@ -151,6 +152,7 @@ export class Pool {
       maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? Math.min(1024, Math.ceil(budget / this.size)), 1, 4096),
       socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
       pressure: new SharedArrayBuffer(PRESSURE_CELLS * 4),
+      requests: allocateCounts(),
     };
     // Whatever the per-worker bound, all together stay within the budget.
     Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_CAP, Math.min(this.#options.maxSockets * this.size, budget));
@@ -168,6 +170,11 @@ export class Pool {
   /** Thread ids of the current workers (those that have started). */
   get workerTids(): number[] {
     return this.#slots.flatMap((s) => (s.tid === undefined ? [] : [s.tid]));
+  }
+
+  /** The netlink requests this pool's workers have sent since it started, by type, and how many of them change the kernel. */
+  stats(): RequestStats {
+    return readCounts(this.#options.requests);
   }
 
   /** How many workers were replaced because they could not get back to their namespace or died. */

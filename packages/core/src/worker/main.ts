@@ -10,6 +10,8 @@ import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErr
 import * as libc from "../ffi/libc.js";
 import { openNamespace, openProviderNs } from "../namespace/entry.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
+import { RequestCounter } from "../netlink/request-counts.js";
+import { countRequestsIn } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
 import { mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
@@ -33,6 +35,7 @@ import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 if (!parentPort) throw new Error("@neslink/core worker started outside a worker thread");
 const port = parentPort;
 const options = workerData as WorkerOptions;
+countRequestsIn(new RequestCounter(options.requests));
 const control = new Int32Array(options.shared.control);
 const cancelled = new Int32Array(options.shared.cancelled);
 const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, new DescriptorBits(options.shared.descriptors), {

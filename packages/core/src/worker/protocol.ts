@@ -13,6 +13,8 @@ export interface WorkerOptions {
   shared: WorkerShared;
   /** Int32 cells shared by every worker of the pool: see Pressure in held.ts. */
   pressure: SharedArrayBuffer;
+  /** Int32 cells shared by every worker of the pool: requests sent, by type (netlink/request-counts.ts). */
+  requests: SharedArrayBuffer;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { closeDefaultPool, type Topology, topology } from "@neslink/core";
+import { closeDefaultPool, defaultPool, type Topology, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
@@ -55,10 +55,15 @@ describe("topology apply / plan / destroy (router example)", () => {
     expect(pings(`${prefix}-h1`, "10.0.2.1")).toBe(true);
   });
 
-  it("plans nothing for an unchanged file, and a re-apply changes nothing", async () => {
+  it("plans nothing for an unchanged file, and a re-apply sends no request that changes anything", async () => {
+    const before = defaultPool().stats();
     expect((await topology.plan(router)).changes).toEqual([]);
     const again = await topology.apply(router);
     expect(again.changes).toEqual([]);
+    const after = defaultPool().stats();
+    expect(after.writes).toBe(before.writes);
+    // It did read: the dumps of every node, twice (plan, then apply).
+    expect(after.requests.getLinkDump - before.requests.getLinkDump).toBe(2 * router.nodes.length + 2);
   });
 
   it("changes only the address that changed", async () => {
@@ -66,7 +71,12 @@ describe("topology apply / plan / destroy (router example)", () => {
     const { changes } = await topology.plan(changed);
     expect(changes.map(topology.describeChange)).toEqual(["+ address 10.0.2.7/24 on h2:eth0", "- address 10.0.2.1/24 on h2:eth0"]);
     const before = ipJson("-n", `${prefix}-h2`, "link", "show", "eth0");
+    const sent = defaultPool().stats();
     await topology.apply(changed);
+    const now = defaultPool().stats();
+    // The old address out, the new one in, and h2's route through that subnet again (the kernel drops it with the old address).
+    expect(now.writes - sent.writes).toBe(3);
+    expect([now.requests.delAddr - sent.requests.delAddr, now.requests.newAddr - sent.requests.newAddr, now.requests.newRoute - sent.requests.newRoute]).toEqual([1, 1, 1]);
     expect(addrsIn(`${prefix}-h2`, "eth0")).toEqual(["10.0.2.7/24"]);
     // The link itself was left alone: same index, same MAC.
     expect(ipJson("-n", `${prefix}-h2`, "link", "show", "eth0")).toEqual(before);
