@@ -106,9 +106,16 @@ function collect(argv: readonly string[], options: ExecOptions): Promise<ExecRes
       clearTimeout(timer);
       reject(err);
     });
+    // Killed for a limit: done when it exits, though a process it started may still hold its pipes open.
+    child.on("exit", () => {
+      if (!limit) return;
+      clearTimeout(timer);
+      for (const stream of STREAMS) child[stream]?.destroy();
+      reject(limit);
+    });
     child.on("close", (status, signal) => {
       clearTimeout(timer);
-      if (limit) return reject(limit);
+      if (limit) return;
       const text = (stream: ExecStream) => Buffer.concat(chunks[stream]).toString("utf8");
       resolve({ pid: child.pid as number, status, signal, stdout: text("stdout"), stderr: text("stderr") });
     });
