@@ -105,9 +105,9 @@ class PortProcess implements ExecProcess {
     if (this.#ended) return;
     this.#ended = true;
     this.#port.close();
+    // stdin stays writable: what is written now goes nowhere, as into a pipe whose reader left.
     this.stdout.push(null);
     this.stderr.push(null);
-    this.stdin.destroy();
     if (err !== undefined) this.#reject(err);
   }
 
