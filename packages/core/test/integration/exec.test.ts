@@ -148,7 +148,7 @@ describe("collected output", () => {
   it("bad options name their field", () => {
     expect(() => na.exec(["true"], { maxBuffer: 0 })).toThrow(/maxBuffer/);
     expect(() => na.exec(["true"], { env: { "A=B": "x" } })).toThrow(/env\.A=B/);
-    expect(() => na.exec(["true"], { cwd: "relative" })).toThrow(/cwd/);
+    expect(() => na.exec(["true"], { input: 3 as unknown as string })).toThrow(/options\.input/);
   });
 });
 
