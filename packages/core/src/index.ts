@@ -25,7 +25,17 @@ import { mustNsDo, nsDo } from "./nsdo.js";
 
 export type { Address, Link, LinkKind, OperState, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
-export type { ExecOptions, ExecResult, LinkDoResult, SpawnOptions, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
+export type {
+  ExecOptions,
+  ExecResult,
+  LinkDoResult,
+  NamedNs,
+  NsAction,
+  NsActionSpec,
+  ResultOf,
+  ResultsOf,
+  SpawnOptions,
+} from "./actions/ns-actions.js";
 export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
 export {
   AbortedError,
