@@ -41,6 +41,8 @@ class PortProcess implements ExecProcess {
   #port: MessagePort;
   /** Streams the worker was told to stop reading, because their reader is behind. */
   #paused = new Set<ExecStream>();
+  /** Completes the stdin write in flight once the worker has written it. */
+  #stdinWritten: (() => void) | undefined;
   #resolve: (exit: ExecExit) => void = () => {};
   #reject: (err: unknown) => void = () => {};
   #ended = false;
@@ -51,9 +53,10 @@ class PortProcess implements ExecProcess {
     this.stderr = this.#readable("stderr");
     this.stdin = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
+        if (this.#ended) return done();
         const data = new Uint8Array(chunk);
+        this.#stdinWritten = done;
         this.#send({ type: "stdin", data }, [data.buffer]);
-        done();
       },
       final: (done) => {
         this.#send({ type: "stdinEnd" });
@@ -85,6 +88,9 @@ class PortProcess implements ExecProcess {
       case "spawned":
         this.pid = msg.pid;
         return;
+      case "stdinWritten":
+        this.#releaseStdin();
+        return;
       case "data":
         if (
           !this[msg.stream].push(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength)) &&
@@ -108,7 +114,14 @@ class PortProcess implements ExecProcess {
     // stdin stays writable: what is written now goes nowhere, as into a pipe whose reader left.
     this.stdout.push(null);
     this.stderr.push(null);
+    this.#releaseStdin();
     if (err !== undefined) this.#reject(err);
+  }
+
+  #releaseStdin(): void {
+    const done = this.#stdinWritten;
+    this.#stdinWritten = undefined;
+    done?.();
   }
 
   fail(err: unknown): void {

@@ -15,10 +15,13 @@ export interface ExecExit {
 export type FromExec =
   | { type: "spawned"; pid: number }
   | { type: "data"; stream: ExecStream; data: Uint8Array }
+  /** The last stdin chunk reached the program's pipe (or the program is gone): the next may come. */
+  | { type: "stdinWritten" }
   /** Always the last message: every output message was sent before it. */
   | ({ type: "exit" } & ExecExit);
 
 export type ToExec =
+  /** One chunk at a time: the next waits for "stdinWritten", so a program that does not read cannot make either side buffer without end. */
   | { type: "stdin"; data: Uint8Array }
   | { type: "stdinEnd" }
   /** The reader is behind: stop reading the program's pipe until "resume". */

@@ -151,7 +151,7 @@ function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort
     port.on("message", (msg: ToExec) => {
       switch (msg.type) {
         case "stdin":
-          child.stdin?.write(msg.data);
+          child.stdin?.write(msg.data, () => post(port, { type: "stdinWritten" }));
           return;
         case "stdinEnd":
           child.stdin?.end();

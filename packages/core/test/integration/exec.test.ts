@@ -192,6 +192,20 @@ describe("spawn: streamed stdio", () => {
     expect(size).toBe(8 << 20);
   });
 
+  it("input waits for a program that does not read it (bounded, not buffered without end)", async () => {
+    const p = await spawn(ns.name(name), ["sleep", "100"]);
+    const chunk = Buffer.alloc(64 << 10);
+    let accepted = 0;
+    // Bounded by the pipe and the stream's buffer; without flow control every write is taken at once.
+    while (accepted < 64 << 20 && p.stdin.write(chunk)) {
+      accepted += chunk.length;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(accepted).toBeLessThan(2 << 20);
+    p.kill("SIGKILL");
+    expect(await p.exited).toEqual({ status: null, signal: "SIGKILL" });
+  });
+
   it("a missing program rejects with ENOENT", async () => {
     const err = await spawn(ns.name(name), [`${prefix}-no-such-program`]).catch((e) => e);
     expect(err.cause.code).toBe("ENOENT");
@@ -244,6 +258,27 @@ describe("the program's life and the process's", () => {
     } finally {
       if (!gone(pid)) process.kill(pid, "SIGKILL");
     }
+  });
+
+  it("a running program keeps the process alive, though nothing awaits it", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
+        import { nsDo, ns, na, closeDefaultPool } from "@neslink/core";
+        nsDo(ns.name(${JSON.stringify(name)}), na.exec(["sh", "-c", "sleep 0.5; echo done"])).then(({ results }) => {
+          console.log(results[0].stdout.trim());
+          return closeDefaultPool();
+        });
+      `,
+      ],
+      { cwd: CORE_DIR, encoding: "utf8", timeout: 20_000 },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("done\n");
+    expect(r.status).toBe(0);
   });
 
   it("closing the pool waits for a running program and the actions after it", async () => {
