@@ -1,5 +1,5 @@
 import { spawn as spawnChild, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
@@ -244,19 +244,25 @@ describe("the program's life and the process's", () => {
     return { child, line };
   }
 
-  it("kill -9 of the parent process: its running program dies too (PR_SET_PDEATHSIG)", async () => {
+  it("kill -9 of the parent process: its running programs die too (PR_SET_PDEATHSIG), streamed or collected", async () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const pidFile = join(dir, "pid");
     const { child, line } = script(`
-      import { spawn, ns } from "@neslink/core";
+      import { na, ns, nsDo, spawn } from "@neslink/core";
+      nsDo(ns.name(${JSON.stringify(name)}), na.exec(["sh", "-c", 'echo $$ > "$0"; exec sleep 100', ${JSON.stringify(pidFile)}]));
       const p = await spawn(ns.name(${JSON.stringify(name)}), ["sleep", "100"]);
       console.log(p.pid);
     `);
-    const pid = Number(await line);
+    const pids = [Number(await line)];
     try {
-      expect(netnsInodeOfPid(pid)).toBe(inodeOf(nsFile));
+      expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"), 3000)).toBe(true);
+      pids.push(Number(readFileSync(pidFile, "utf8")));
+      for (const pid of pids) expect(netnsInodeOfPid(pid)).toBe(inodeOf(nsFile));
       child.kill("SIGKILL");
-      expect(await until(() => gone(pid), 3000)).toBe(true);
+      for (const pid of pids) expect(await until(() => gone(pid), 3000)).toBe(true);
     } finally {
-      if (!gone(pid)) process.kill(pid, "SIGKILL");
+      for (const pid of pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
+      rmSync(dir, { recursive: true });
     }
   });
 
