@@ -266,6 +266,21 @@ describe("the program's life and the process's", () => {
     }
   });
 
+  it("nsDo's own timeoutMs ends the worker and so its running program too (the worker thread forked it)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const pidFile = join(dir, "pid");
+    try {
+      const err = await nsDo(ns.name(name), na.exec(["sh", "-c", 'echo $$ > "$0"; exec sleep 100', pidFile]), { timeoutMs: 500 }).catch(
+        (e) => e,
+      );
+      expect(err.code).toBe("ERR_TIMEOUT");
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      expect(await until(() => gone(pid), 3000)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it("a running program keeps the process alive, though nothing awaits it", () => {
     const r = spawnSync(
       process.execPath,
