@@ -82,9 +82,19 @@ function collect(argv: readonly string[], options: ExecOptions): Promise<ExecRes
     const chunks: Record<ExecStream, Buffer[]> = { stdout: [], stderr: [] };
     let size = 0;
     let limit: ExecLimitError | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    // Done once the program has exited, though a process it started may still hold its pipes open.
+    const fail = (err: ExecLimitError) => {
+      clearTimeout(timer);
+      for (const stream of STREAMS) child[stream]?.destroy();
+      reject(err);
+    };
     const stop = (err: ExecLimitError) => {
-      limit ??= err;
-      child.kill("SIGKILL");
+      if (limit) return;
+      limit = err;
+      // Output still in the pipes can pass the limit after the program has exited.
+      if (child.exitCode !== null || child.signalCode !== null) fail(err);
+      else child.kill("SIGKILL");
     };
     for (const stream of STREAMS) {
       child[stream]?.on("data", (chunk: Buffer) => {
@@ -95,23 +105,16 @@ function collect(argv: readonly string[], options: ExecOptions): Promise<ExecRes
         else chunks[stream].push(chunk);
       });
     }
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(
-            () => stop(new ExecLimitError("timeoutMs", `ran past timeoutMs (${options.timeoutMs} ms): pid ${child.pid} was killed`)),
-            options.timeoutMs,
-          );
+    if (options.timeoutMs !== undefined) {
+      const ms = options.timeoutMs;
+      timer = setTimeout(() => stop(new ExecLimitError("timeoutMs", `ran past timeoutMs (${ms} ms): pid ${child.pid} was killed`)), ms);
+    }
     child.on("error", (err) => {
       clearTimeout(timer);
       reject(err);
     });
-    // Killed for a limit: done when it exits, though a process it started may still hold its pipes open.
     child.on("exit", () => {
-      if (!limit) return;
-      clearTimeout(timer);
-      for (const stream of STREAMS) child[stream]?.destroy();
-      reject(limit);
+      if (limit) fail(limit);
     });
     child.on("close", (status, signal) => {
       clearTimeout(timer);
