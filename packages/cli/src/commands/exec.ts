@@ -1,4 +1,5 @@
 import { constants } from "node:os";
+import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { type ExecExit, type NsProvider, na, nsDo, rootCause, spawn, toErrorJSON, ValidationError } from "@neslink/core";
 import type { Command, Outcome, Terminal } from "../command.js";
@@ -21,18 +22,35 @@ function notRunnable(argv0: string, err: unknown): Outcome | undefined {
   return { data: { error: toErrorJSON(err) }, text: "", stderr: `neslink: ${argv0}: ${reason}\n`, exitCode };
 }
 
+/**
+ * Pipes the program's output to the CLI's. If the CLI's own output breaks
+ * (its reader left, EPIPE), the program gets SIGPIPE, as it would writing to
+ * that pipe itself; what it still writes is drained so that it can end.
+ */
+function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) => void): () => void {
+  const broken = () => {
+    from.unpipe(to);
+    from.resume();
+    kill("SIGPIPE");
+  };
+  to.on("error", broken);
+  from.pipe(to, { end: false });
+  return () => to.off("error", broken);
+}
+
 /** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
   const proc = await spawn(provider, argv);
-  proc.stdout.pipe(terminal.stdout, { end: false });
-  proc.stderr.pipe(terminal.stderr, { end: false });
+  const kill = (signal: NodeJS.Signals) => proc.kill(signal);
+  const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
   terminal.stdin.pipe(proc.stdin);
-  const stopForwarding = terminal.onSignals(FORWARDED, (signal) => proc.kill(signal));
+  const stopForwarding = terminal.onSignals(FORWARDED, kill);
   try {
     const exit = await proc.exited;
     await Promise.all([finished(proc.stdout), finished(proc.stderr)]);
     return { data: exit, text: "", exitCode: shellStatus(exit) };
   } finally {
+    for (const stop of unforward) stop();
     stopForwarding();
     terminal.stdin.unpipe(proc.stdin);
     // Reading on would keep the CLI waiting for input no program will get.

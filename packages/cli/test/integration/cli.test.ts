@@ -110,6 +110,19 @@ describe("neslink exec (built bin) behaves like ip netns exec", () => {
     expect(neslink("exec", "-n", name, "--", "readlink", "/proc/self/ns/net").stdout).toBe(`net:[${inodeOf(`/run/netns/${name}`)}]\n`);
   });
 
+  it("when its reader leaves, the program gets SIGPIPE, as in a shell pipeline", () => {
+    const r = spawnSync(
+      "bash",
+      ["-c", `"$0" "$1" exec -n "$2" -- yes | head -1; echo "\${PIPESTATUS[0]}" >&2`, process.execPath, BIN, name],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(r.stdout).toBe("y\n");
+    expect(r.stderr).toBe(`${128 + 13}\n`);
+  });
+
   it("prints output as it comes and ends the program on SIGINT", async () => {
     const cli = spawn(process.execPath, [BIN, "exec", "-n", name, "--", "sh", "-c", "echo $$; exec sleep 100"], {
       stdio: ["pipe", "pipe", "inherit"],
