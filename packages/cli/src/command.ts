@@ -1,4 +1,5 @@
 /** What every command module provides, and what it hands back to be printed. */
+import type { Readable, Writable } from "node:stream";
 
 /** Options a command may accept besides the global ones (--json, --help, --version). */
 export type OptionName = "ns";
@@ -9,6 +10,21 @@ export interface Invocation {
   args: string[];
   /** --ns NAME, when given. */
   ns?: string | undefined;
+}
+
+/** The CLI's own standard streams and signals, which `exec` connects its program to. */
+export interface Terminal {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
+  onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
+}
+
+/** Where a command runs: whether --json was given, and the terminal. */
+export interface Session {
+  json: boolean;
+  terminal: Terminal;
 }
 
 /** A finished command: `data` is what --json prints, `text` what a person reads. */
@@ -34,5 +50,5 @@ export interface Command {
   options: readonly OptionName[];
   /** Extra paragraphs for `--help`. */
   details?: string;
-  run(invocation: Invocation): Promise<Outcome>;
+  run(invocation: Invocation, session: Session): Promise<Outcome>;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { commands } from "./commands/index.js";
 import { main } from "./main.js";
@@ -7,7 +8,8 @@ import { main } from "./main.js";
 async function call(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const status = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const terminal = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), onSignals: () => () => {} };
+  const status = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), terminal });
   return { status, stdout: out.join(""), stderr: err.join("") };
 }
 

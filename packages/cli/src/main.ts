@@ -2,7 +2,7 @@
 
 import { closeDefaultPool } from "@neslink/core";
 import { parse, wantsJson } from "./args.js";
-import type { Command, Invocation } from "./command.js";
+import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { helpText } from "./help.js";
 import { errorText, exitCodeOf, toJson } from "./output.js";
@@ -11,6 +11,7 @@ import { version } from "./version.js";
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  terminal: Terminal;
 }
 
 function fail(err: unknown, json: boolean, io: Io): number {
@@ -26,7 +27,7 @@ function fail(err: unknown, json: boolean, io: Io): number {
 
 async function execute(command: Command, invocation: Invocation, json: boolean, io: Io): Promise<number> {
   try {
-    const outcome = await command.run(invocation);
+    const outcome = await command.run(invocation, { json, terminal: io.terminal });
     if (json) {
       io.out(toJson(outcome.data));
     } else {

@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   "ERR_POOL",
   "ERR_TIMEOUT",
   "ERR_ABORTED",
+  "ERR_EXEC_MAX_BUFFER",
+  "ERR_EXEC_TIMEOUT",
   "ERR_UNKNOWN",
   // topologies
   "ERR_TOPOLOGY_INVALID",
@@ -324,6 +326,22 @@ export class NamespaceReturnError extends NeslinkError {
   }
 }
 
+/**
+ * A program run by `na.exec` passed a limit the caller set: its output grew
+ * past `maxBuffer` (ERR_EXEC_MAX_BUFFER) or it ran past `timeoutMs`
+ * (ERR_EXEC_TIMEOUT). It was killed; `field` names the limit.
+ */
+export class ExecLimitError extends NeslinkError {
+  readonly field: "maxBuffer" | "timeoutMs";
+  constructor(field: "maxBuffer" | "timeoutMs", message: string) {
+    super(field === "maxBuffer" ? "ERR_EXEC_MAX_BUFFER" : "ERR_EXEC_TIMEOUT", message);
+    this.field = field;
+  }
+  override toJSON(): ErrorJSON {
+    return { ...super.toJSON(), field: this.field };
+  }
+}
+
 /** The pool was closed, or its worker died, before the work finished. */
 export class PoolError extends NeslinkError {
   constructor(message: string) {
@@ -372,6 +390,7 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   NamespaceEnterError,
   KindUnsupportedError,
   NamespaceReturnError,
+  ExecLimitError,
   PoolError,
   TimeoutError,
   AbortedError,

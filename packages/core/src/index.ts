@@ -25,7 +25,17 @@ import { mustNsDo, nsDo } from "./nsdo.js";
 
 export type { Address, Link, LinkKind, OperState, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
-export type { ExecOptions, ExecResult, LinkDoResult, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
+export type {
+  ExecOptions,
+  ExecResult,
+  LinkDoResult,
+  NamedNs,
+  NsAction,
+  NsActionSpec,
+  ResultOf,
+  ResultsOf,
+  SpawnOptions,
+} from "./actions/ns-actions.js";
 export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
 export {
   AbortedError,
@@ -36,6 +46,7 @@ export {
   type Errno,
   type ErrorCode,
   type ErrorJSON,
+  ExecLimitError,
   errorFromJSON,
   KindUnsupportedError,
   NamespaceEnterError,
@@ -52,6 +63,7 @@ export {
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
+export { type ExecExit, type ExecProcess, spawn } from "./exec.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";

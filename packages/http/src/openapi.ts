@@ -116,12 +116,15 @@ export const openapi = {
         requestBody: { required: true, ...json(ref("Exec")) },
         responses: {
           "200": {
-            description: "The program ran (whatever its exit status).",
+            description:
+              "The program ran to its end (whatever its exit status); its output is collected, at most 1 MiB of stdout and stderr together. " +
+              "The request holds no worker while the program runs: other requests for the namespace are answered meanwhile.",
             ...json({ type: "object", required: ["result"], properties: { result: ref("ExecResult") } }),
           },
           "400": error("Bad body or name (ERR_INVALID_ARGUMENT)."),
-          "403": error("Command execution is disabled (ERR_EXEC_DISABLED)."),
-          "404": error("No such namespace (ERR_NS_NOT_FOUND)."),
+          "403": error("Command execution is disabled (ERR_EXEC_DISABLED), or the program is not runnable (EACCES)."),
+          "404": error("No such namespace (ERR_NS_NOT_FOUND), or no such program in PATH (ENOENT)."),
+          "422": error("The program wrote more than 1 MiB; it was killed (ERR_EXEC_MAX_BUFFER)."),
           "413": error("Body too large (ERR_BODY_TOO_LARGE)."),
           "415": error("Body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)."),
           ...authenticated,

@@ -1,5 +1,6 @@
 import {
   ActionError,
+  ExecLimitError,
   errorFromJSON,
   KindUnsupportedError,
   NamespaceEnterError,
@@ -44,6 +45,12 @@ describe("statusOf", () => {
     expect(statusOf(new Error("boom"))).toBe(500);
     expect(statusOf("boom")).toBe(500);
     expect(statusOf(new ActionError(0, "exec", true, new Error("boom")))).toBe(500);
+  });
+
+  it("maps exec's failures: no such program 404, not runnable 403, too much output 422", () => {
+    expect(statusOf(new ActionError(0, "exec", true, new SystemCallError("spawn", 2, "nope")))).toBe(404);
+    expect(statusOf(new ActionError(0, "exec", true, new SystemCallError("spawn", 13, "/etc/passwd")))).toBe(403);
+    expect(statusOf(new ActionError(0, "exec", true, new ExecLimitError("maxBuffer", "too much")))).toBe(422);
   });
 
   it("only holds client statuses, 501 for what this kernel lacks and 503 for a server that is full or stopping", () => {

@@ -23,6 +23,10 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   ERR_TIMEOUT: 504,
   // The request was fine; this kernel cannot do it.
   ERR_KIND_UNSUPPORTED: 501,
+  // Exec: the program is not there (or not runnable), or it wrote more than an answer may carry.
+  ENOENT: 404,
+  EACCES: 403,
+  ERR_EXEC_MAX_BUFFER: 422,
 };
 
 /** The status for any thrown value, by its code (core's errors carry what went wrong on top); unknown codes are 500. */

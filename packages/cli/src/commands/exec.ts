@@ -1,32 +1,95 @@
-import { type ExecResult, na, nsDo, ValidationError } from "@neslink/core";
-import type { Command } from "../command.js";
+import { constants } from "node:os";
+import type { Readable, Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { type ExecExit, type NsProvider, na, nsDo, rootCause, spawn, toErrorJSON, ValidationError } from "@neslink/core";
+import type { Command, Outcome, Terminal } from "../command.js";
 import { target } from "../target.js";
 
-function failure(argv0: string, result: ExecResult): string | undefined {
-  if (result.signal !== null) return `neslink: ${argv0} was killed by ${result.signal}\n`;
-  if (result.status !== 0) return `neslink: ${argv0} exited with status ${result.status}\n`;
-  return undefined;
+/** Signals the CLI passes on to the program rather than dying of them, so that Ctrl-C or a kill ends the program too. */
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const satisfies NodeJS.Signals[];
+
+/** The status a shell reports: the program's own, or 128 + the number of the signal that ended it. */
+function shellStatus({ status, signal }: ExecExit): number {
+  return signal === null ? (status ?? 1) : 128 + constants.signals[signal];
+}
+
+/** A program that cannot be run ends as in a shell: 127 when not found, 126 when not runnable. */
+function notRunnable(argv0: string, err: unknown): Outcome | undefined {
+  const { code } = toErrorJSON(rootCause(err));
+  const exitCode = code === "ENOENT" ? 127 : code === "EACCES" ? 126 : undefined;
+  if (exitCode === undefined) return undefined;
+  const reason = exitCode === 127 ? "command not found" : "permission denied";
+  return { data: { error: toErrorJSON(err) }, text: "", stderr: `neslink: ${argv0}: ${reason}\n`, exitCode };
+}
+
+/**
+ * Pipes the program's output to the CLI's. If the CLI's own output breaks
+ * (its reader left, EPIPE), the program gets SIGPIPE, as it would writing to
+ * that pipe itself; what it still writes is drained so that it can end.
+ */
+function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) => void): () => void {
+  const broken = () => {
+    from.unpipe(to);
+    from.resume();
+    kill("SIGPIPE");
+  };
+  to.on("error", broken);
+  from.pipe(to, { end: false });
+  return () => to.off("error", broken);
+}
+
+/** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
+async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
+  const proc = await spawn(provider, argv);
+  const kill = (signal: NodeJS.Signals) => proc.kill(signal);
+  const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
+  terminal.stdin.pipe(proc.stdin);
+  const stopForwarding = terminal.onSignals(FORWARDED, kill);
+  try {
+    const exit = await proc.exited;
+    await Promise.all([finished(proc.stdout), finished(proc.stderr)]);
+    return { data: exit, text: "", exitCode: shellStatus(exit) };
+  } finally {
+    for (const stop of unforward) stop();
+    stopForwarding();
+    terminal.stdin.unpipe(proc.stdin);
+    // Reading on would keep the CLI waiting for input no program will get.
+    terminal.stdin.destroy();
+  }
+}
+
+/** --json: the program runs to its end and its output comes as one object. */
+async function collected(provider: NsProvider, argv: string[]): Promise<Outcome> {
+  const {
+    results: [result],
+  } = await nsDo(provider, na.exec(argv));
+  return { data: result, text: "", exitCode: shellStatus(result) };
 }
 
 export const exec: Command = {
   name: "exec",
-  summary: "run a program inside a namespace (no shell)",
+  summary: "run a program inside a namespace (no shell), as `ip netns exec` does",
   synopsis: "exec --ns NAME -- CMD [ARG...]",
   args: [],
   rest: "CMD",
   options: ["ns"],
   details: [
     'Put "--" before CMD so that its own options are not read as neslink\'s.',
-    "Output is collected and printed when the program ends (--json: as one object",
-    "with pid, status, signal, stdout and stderr). neslink exits with 1 if the",
-    "program exits non-zero or is killed.",
+    "The program's output comes as it is written and neslink's standard input is",
+    "passed to it. SIGINT, SIGTERM and SIGHUP sent to neslink are passed on. neslink",
+    "exits with the program's status (128 + the signal's number if a signal ended",
+    "it; 127 if CMD is not found, 126 if it cannot be run). There is no time limit.",
+    "--json: the output is collected (up to 16 MiB) and printed when the program",
+    "ends, as one object with pid, status, signal, stdout and stderr; no input.",
   ].join("\n"),
-  async run({ args, ns }) {
+  async run({ args, ns }, { json, terminal }) {
     if (ns === undefined) throw new ValidationError("--ns", "is required");
-    const {
-      results: [result],
-    } = await nsDo(target(ns), na.exec(args));
-    const failed = failure(args[0] as string, result);
-    return { data: result, text: result.stdout, stderr: result.stderr + (failed ?? ""), exitCode: failed ? 1 : 0 };
+    try {
+      return await (json ? collected(target(ns), args) : attached(target(ns), args, terminal));
+    } catch (err) {
+      const outcome = notRunnable(args[0] as string, err);
+      if (outcome) return outcome;
+      throw err;
+    }
   },
 };

@@ -1,14 +1,19 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, inodeOf, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 
 // What ships: the compiled bin, run as a user would run it.
 const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 const prefix = uniquePrefix("nc");
 
 function neslink(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000 });
+  return neslinkWith(undefined, ...args);
+}
+
+function neslinkWith(input: string | undefined, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000, input });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -58,7 +63,7 @@ describe("neslink (built bin)", () => {
     expect(JSON.parse(inside.stdout).map((l: { ifname: string }) => l.ifname)).toEqual(linksIn(name).map((l) => l.ifname));
 
     const failing = json("exec", "--ns", name, "--", "sh", "-c", "echo oops >&2; exit 3");
-    expect(failing).toMatchObject({ status: 1, body: { status: 3, stderr: "oops\n" } });
+    expect(failing).toMatchObject({ status: 3, body: { status: 3, stderr: "oops\n" } });
     expect(neslink("ns", "del", name)).toMatchObject({ status: 0 });
   });
 
@@ -82,5 +87,57 @@ describe("neslink (built bin)", () => {
     expect(bad.status).toBe(2);
     expect(bad.body.error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "name" });
     expect(netnsList(prefix)).toEqual(before);
+  });
+});
+
+describe("neslink exec (built bin) behaves like ip netns exec", () => {
+  const name = `${prefix}x`;
+
+  it("forwards stdin, passes the exit status through, says 127 for a missing program", () => {
+    expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
+    expect(neslinkWith("hi\n", "exec", "-n", name, "--", "cat")).toEqual({ status: 0, stdout: "hi\n", stderr: "" });
+    expect(neslink("exec", "-n", name, "--", "sh", "-c", "echo out; echo err >&2; exit 3")).toEqual({
+      status: 3,
+      stdout: "out\n",
+      stderr: "err\n",
+    });
+    expect(neslink("exec", "-n", name, "--", "sh", "-c", "kill -TERM $$").status).toBe(128 + 15);
+    const missing = neslink("exec", "-n", name, "--", `${prefix}-no-such-program`);
+    expect(missing.status).toBe(127);
+    expect(missing.stderr).toBe(`neslink: ${prefix}-no-such-program: command not found\n`);
+    expect(neslink("--json", "exec", "-n", name, "--", `${prefix}-no-such-program`).status).toBe(127);
+    // The program sees the namespace's network, not the host's.
+    expect(neslink("exec", "-n", name, "--", "readlink", "/proc/self/ns/net").stdout).toBe(`net:[${inodeOf(`/run/netns/${name}`)}]\n`);
+  });
+
+  it("when its reader leaves, the program gets SIGPIPE, as in a shell pipeline", () => {
+    const r = spawnSync(
+      "bash",
+      ["-c", `"$0" "$1" exec -n "$2" -- yes | head -1; echo "\${PIPESTATUS[0]}" >&2`, process.execPath, BIN, name],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(r.stdout).toBe("y\n");
+    expect(r.stderr).toBe(`${128 + 13}\n`);
+  });
+
+  it("prints output as it comes and ends the program on SIGINT", async () => {
+    const cli = spawn(process.execPath, [BIN, "exec", "-n", name, "--", "sh", "-c", "echo $$; exec sleep 100"], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    const exited = new Promise<number | null>((resolve) => cli.on("exit", (code) => resolve(code)));
+    // The pid is printed while the program still runs: output is not held until it ends.
+    const pid = await new Promise<number>((resolve) => cli.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
+    try {
+      expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(`net:[${inodeOf(`/run/netns/${name}`)}]`);
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(-3)).toEqual(["sleep", "100", ""]);
+      cli.kill("SIGINT");
+      expect(await exited).toBe(128 + 2);
+      expect(existsSync(`/proc/${pid}`)).toBe(false);
+    } finally {
+      if (existsSync(`/proc/${pid}`)) process.kill(pid, "SIGKILL");
+    }
   });
 });

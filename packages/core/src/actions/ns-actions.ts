@@ -4,6 +4,7 @@
  * worker, by the same rules (validate/actions.ts), and typed by what
  * they return, so `nsDo(p, links(), handle())` resolves to `[Link[], NsHandle]`.
  */
+import type { MessagePort } from "node:worker_threads";
 import type { Address, Link } from "@neslink/codec-wasm";
 import type { LinkProvider, LinkRef } from "../links/providers.js";
 import type { NsHandle } from "../namespace/handle.js";
@@ -27,19 +28,34 @@ export interface ExecResult {
   pid: number;
   /** Exit status, or null if a signal ended it. */
   status: number | null;
-  signal: string | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-export interface ExecOptions {
+/** How a program is started inside a namespace (`na.exec`, `spawn`). */
+export interface SpawnOptions {
   /** Extra environment variables (the worker's environment is inherited). */
   env?: Record<string, string>;
-  /** Written to the command's standard input. */
-  input?: string;
-  /** Kill the command after this long (default 60 s). */
-  timeoutMs?: number;
+  /** Working directory (default: the process's). */
   cwd?: string;
+}
+
+/** `na.exec`: the program runs to its end and its output is collected. */
+export interface ExecOptions extends SpawnOptions {
+  /** Written to the program's standard input (default: none, the program reads end-of-file). */
+  input?: string;
+  /**
+   * Kill the program (SIGKILL) after this long; the action then fails with
+   * ERR_EXEC_TIMEOUT. No limit by default: as with `ip netns exec`, how long
+   * a program runs is the caller's business.
+   */
+  timeoutMs?: number;
+  /**
+   * Most bytes of stdout and stderr together that are kept (default 16 MiB).
+   * Past it the program is killed and the action fails with ERR_EXEC_MAX_BUFFER.
+   */
+  maxBuffer?: number;
 }
 
 /** What linkDo returns: the link as the kernel reports it after the actions, and each action's result. */
@@ -60,7 +76,11 @@ export type NsActionSpec =
   | { readonly kind: "handle" }
   | { readonly kind: "newNamed"; readonly name: string; readonly dir: string }
   | { readonly kind: "deleteNamed"; readonly name: string; readonly dir: string }
-  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly options: ExecOptions }
+  /**
+   * With `port` (see spawn in exec.ts) the program's output and exit go over
+   * that port as they come; without, they are collected into an ExecResult.
+   */
+  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly options: ExecOptions; readonly port?: MessagePort }
   | { readonly kind: "custom"; readonly module: string; readonly export: string; readonly args?: unknown };
 
 /** An action whose result has type R. */
@@ -131,7 +151,12 @@ export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAc
   return nsAction("", { kind: "deleteNamed", name, dir });
 }
 
-/** Runs a program inside the namespace (no shell). */
+/**
+ * Runs a program inside the namespace (no shell; argv[0] is looked up in
+ * PATH, a missing one fails with ENOENT) and collects its output. The worker
+ * is free for other work while the program runs; actions after this one run
+ * once it has ended. For output as it comes, use `spawn`.
+ */
 export function exec(argv: readonly string[], options: ExecOptions = {}): NsAction<ExecResult> {
   return nsAction("", { kind: "exec", argv, options });
 }

@@ -9,7 +9,7 @@
  */
 import { closeSync, readdirSync, readFileSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
-import type { Worker } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } from "../errors.js";
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
@@ -61,6 +61,8 @@ export interface TaskOutcome {
 }
 
 interface Job extends Task {
+  /** Ports inside the actions, moved to the worker with them (a spawned program's stdio, see exec.ts). */
+  transfer: readonly MessagePort[];
   resolve: (outcome: TaskOutcome) => void;
   reject: (err: Error) => void;
   /** Its place in the order of tasks sent to its current worker (1 first): compared with what the worker says it started. */
@@ -277,6 +279,8 @@ export class Pool {
     const current = this.#slots[slot.index] as Slot;
     for (const job of jobs) {
       if (job.seq <= started) this.#reject(job, new PoolError(`${reason} during the task`));
+      // Its ports went to the dead worker with it: it cannot be sent again.
+      else if (job.transfer.length > 0) this.#reject(job, new PoolError(`${reason} before the task started`));
       else this.#send(current, job);
     }
   }
@@ -310,8 +314,9 @@ export class Pool {
   #post(slot: Slot): void {
     if (slot.outbox.length === 0) return;
     const tasks = slot.outbox.map(({ id, provider, key, actions }) => ({ id, provider, key, actions }));
+    const transfer = slot.outbox.flatMap((job) => job.transfer);
     slot.outbox = [];
-    slot.worker.postMessage({ type: "tasks", tasks } satisfies ToWorker);
+    slot.worker.postMessage({ type: "tasks", tasks } satisfies ToWorker, transfer);
   }
 
   /**
@@ -372,15 +377,16 @@ export class Pool {
    * `options.timeoutMs`, or when `options.signal` aborts, the task fails with
    * a TimeoutError or AbortedError; if it had started, its worker is ended and
    * replaced (nothing else can stop user code or a blocked call).
+   * `transfer` lists the MessagePorts the actions carry (see spawn).
    */
-  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions): Promise<TaskOutcome> {
+  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions, transfer: readonly MessagePort[] = []): Promise<TaskOutcome> {
     if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
       const { timeoutMs, signal } = options === undefined ? {} : runOptions(options);
       if (signal?.aborted) throw new AbortedError(signal.reason);
       const { slot, key } = this.#pick(provider);
-      const job: Job = { id: this.#nextId++, provider, key, actions, resolve, reject, seq: 0, settle: nothing };
+      const job: Job = { id: this.#nextId++, provider, key, actions, transfer, resolve, reject, seq: 0, settle: nothing };
       if (timeoutMs !== undefined || signal) job.settle = this.#watch(job, timeoutMs, signal);
       this.#send(slot, job);
     });

@@ -4,6 +4,7 @@
  * (na.*, la.*) build through these and the worker checks what it is sent with
  * them: one set of rules.
  */
+import { MessagePort } from "node:worker_threads";
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { ExecOptions, NsActionSpec } from "../actions/ns-actions.js";
 import type { RouteSpec } from "../actions/route-actions.js";
@@ -90,14 +91,24 @@ const environment: Parser<Record<string, string>> = (f, x) => {
   return env;
 };
 
+/** Node's own bound on one string: collected output past it could not be returned anyway. */
+const MAX_MAX_BUFFER = 512 << 20;
+
 const execOptions: Parser<ExecOptions> = (f, x) => {
-  const r = record(f, x, ["env", "input", "timeoutMs", "cwd"]);
+  const r = record(f, x, ["env", "input", "timeoutMs", "maxBuffer", "cwd"]);
   return {
     ...optional(f, r, "env", environment),
     ...optional(f, r, "input", processText),
     ...optional(f, r, "timeoutMs", (ff, t) => v.integer(ff, t, 1, 24 * 3600 * 1000)),
+    ...optional(f, r, "maxBuffer", (ff, m) => v.integer(ff, m, 1, MAX_MAX_BUFFER)),
     ...optional(f, r, "cwd", v.text),
   };
+};
+
+/** The port a spawned program's stdio goes over (see spawn in ../exec.ts). */
+const execPort: Parser<MessagePort> = (f, x) => {
+  if (!(x instanceof MessagePort)) throw new ValidationError(f, "must be a MessagePort");
+  return x;
 };
 
 /** A network sysctl's name, e.g. net.ipv4.ip_forward: it becomes a path under /proc/sys. */
@@ -143,10 +154,10 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
   newNamed: named("newNamed"),
   deleteNamed: named("deleteNamed"),
   exec: (f, x) => {
-    const r = record(f, x, ["kind", "argv", "options"]);
+    const r = record(f, x, ["kind", "argv", "options", "port"]);
     const argv = list(at(f, "argv"), r.argv, (ff, a) => v.text(ff, a, 1 << 17));
     if (argv.length === 0) throw new ValidationError(at(f, "argv"), "must be a non-empty array of strings");
-    return { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}) };
+    return { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}), ...optional(f, r, "port", execPort) };
   },
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
 });

@@ -2,11 +2,9 @@
  * Runs namespace actions on the worker thread, which is already inside the
  * namespace. Netlink work goes through the namespace's cached socket.
  */
-import { spawnSync } from "node:child_process";
 import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import type { Link } from "@neslink/codec-wasm";
-import type { ExecResult, NsActionSpec } from "../actions/ns-actions.js";
-import { errnoName, SystemCallError } from "../errors.js";
+import type { NsActionSpec } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import { openProviderNs } from "../namespace/entry.js";
@@ -35,16 +33,17 @@ export interface TaskContext {
   deleted: string[];
 }
 
-const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/** Actions that finish within their task; an exec only starts its program there (see exec.ts and suspend in main.ts). */
+export type InstantAction = Exclude<NsActionSpec, { kind: "exec" }>;
 
 /** The namespace's socket; only opening a new one needs the thread inside. */
 export function socketOf(ctx: TaskContext): NetlinkSocket {
   return ctx.held.socket(ctx.key, ctx.inside);
 }
 
-/** Actions that run user code or a process: they run inside, and how long they take is theirs. */
+/** Actions that run user code: they run inside, and how long they take is theirs. */
 function runsUserCode(action: NsActionSpec): boolean {
-  return action.kind === "exec" || action.kind === "custom" || (action.kind === "link" && action.actions.some((a) => a.kind === "custom"));
+  return action.kind === "custom" || (action.kind === "link" && action.actions.some((a) => a.kind === "custom"));
 }
 
 /** Actions that run code or open files in the thread's namespace, rather than only talking to its socket. */
@@ -52,7 +51,7 @@ function needsInside(action: NsActionSpec): boolean {
   return action.kind === "sysctl" || action.kind === "handle" || runsUserCode(action);
 }
 
-/** Whether a task may take long: it runs user code (a custom provider or action) or a process. */
+/** Whether a task may take long: it runs user code (a custom provider or action). */
 export function mayRunLong({ provider, actions }: Task): boolean {
   return provider.kind === "custom" || actions.some(runsUserCode);
 }
@@ -61,23 +60,6 @@ function openHandle(ctx: TaskContext): NsHandleJSON {
   const fd = libc.openUntracked(SELF_NS);
   ctx.handedOut.push(fd);
   return { fd, ...identity(fd) };
-}
-
-function exec(argv: readonly string[], options: Extract<NsActionSpec, { kind: "exec" }>["options"]): ExecResult {
-  const [file, ...args] = argv as [string, ...string[]];
-  const r = spawnSync(file, args, {
-    encoding: "utf8",
-    input: options.input,
-    cwd: options.cwd,
-    env: options.env ? { ...process.env, ...options.env } : process.env,
-    timeout: options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
-    maxBuffer: 64 << 20,
-  });
-  if (r.error) {
-    const errno = Math.abs((r.error as NodeJS.ErrnoException).errno ?? 0);
-    if (errno && errnoName(errno) !== "ETIMEDOUT") throw new SystemCallError("spawn", errno, file);
-  }
-  return { pid: r.pid, status: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
 const SYSCTL_READ_MAX = 4096;
@@ -122,7 +104,7 @@ async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "s
   }
 }
 
-export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise<unknown> {
+export async function runAction(ctx: TaskContext, action: InstantAction): Promise<unknown> {
   if (needsInside(action)) ctx.inside();
   switch (action.kind) {
     case "links":
@@ -153,8 +135,6 @@ export async function runAction(ctx: TaskContext, action: NsActionSpec): Promise
       ctx.deleted.push(key);
       return ns;
     }
-    case "exec":
-      return exec(action.argv, action.options);
     case "custom":
       return callCustom(action.module, action.export, action.args, { key: ctx.key });
   }

@@ -13,9 +13,10 @@ import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespa
 import { RequestCounter } from "../netlink/request-counts.js";
 import { countRequestsIn } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
-import { mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
+import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { callCustom } from "./custom.js";
 import { DescriptorBits } from "./descriptors.js";
+import { startExec } from "./exec.js";
 import { HeldNamespaces } from "./held.js";
 import { createLinks, creationRun } from "./links.js";
 import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
@@ -202,32 +203,64 @@ async function runFrom(ctx: TaskContext, actions: readonly NsActionSpec[], index
     if (failure) throw failure;
     return deletions.length;
   }
-  results.push(await runAction(ctx, actions[index] as NsActionSpec));
+  results.push(await runAction(ctx, actions[index] as InstantAction));
   return 1;
 }
 
+/** The action that failed (-1: entering the namespace) and why. */
+interface Failure {
+  index: number;
+  error: unknown;
+}
+
+/** A task between its start and its reply. */
+interface Run {
+  task: Task;
+  ctx: TaskContext;
+  results: unknown[];
+  /** The handle on a namespace the provider created anonymously. */
+  created?: number;
+  /** The thread left home for this task (ctx.inside ran) and must go back. */
+  away: boolean;
+}
+
+/** An exec that started its program: the task goes on at `index + 1` once `ended` settles. */
+interface Waiting {
+  index: number;
+  ended: Promise<unknown>;
+  /** The namespace the program runs in, for the actions after it. */
+  nsFd: number;
+}
+
 /**
- * Runs the provider and actions; returns which failed, if any. Leaves the
- * thread wherever the work left it. Runs of actions that go to the kernel
- * together (runFrom) have the outcome of running them in order.
+ * Runs actions from `from` on; returns the one that failed, or the exec
+ * that must be waited for. Leaves the thread wherever the work left it. Runs
+ * of actions that go to the kernel together (runFrom) have the outcome of
+ * running them in order.
  */
-async function work(provider: NsProvider, key: string | undefined, actions: NsActionSpec[], ctx: TaskContext, results: unknown[]) {
-  let created: number | undefined;
-  try {
-    created = await enter(provider, key, ctx);
-  } catch (error) {
-    return { created, failed: { index: -1, error } };
-  }
-  for (let index = 0; index < actions.length; ) {
+async function work(run: Run, from: number): Promise<{ failed?: Failure; waiting?: Waiting }> {
+  const { ctx, results, task } = run;
+  for (let index = from; index < task.actions.length; ) {
+    const action = task.actions[index] as NsActionSpec;
     try {
-      index += await runFrom(ctx, actions, index, results);
+      if (action.kind === "exec") {
+        ctx.inside();
+        const nsFd = held.own(held.roomFor(() => libc.openUntracked(SELF_NS)));
+        try {
+          return { waiting: { index, ended: startExec(action), nsFd } };
+        } catch (error) {
+          held.close(nsFd);
+          throw error;
+        }
+      }
+      index += await runFrom(ctx, task.actions, index, results);
       // Handles the actions opened are this worker's to close until the reply carries them out.
       for (const fd of ctx.handedOut) held.own(fd);
     } catch (error) {
-      return { created, failed: error instanceof RunFailure ? { index: index + error.offset, error: error.error } : { index, error } };
+      return { failed: error instanceof RunFailure ? { index: index + error.offset, error: error.error } : { index, error } };
     }
   }
-  return { created, failed: undefined };
+  return {};
 }
 
 /** Back home; false (with the reason) if the kernel refused, and the thread must then never run anything again. */
@@ -240,25 +273,79 @@ function goHome(): { returned: boolean; returnError?: unknown } {
   }
 }
 
-async function runTask(task: Task): Promise<TaskReply> {
+/** What a turn of a task on the queue ends with: its reply, or a program to wait for before its next turn. */
+type Step = { reply: TaskReply } | { suspended: Suspended };
+
+interface Suspended {
+  /** Settles when the program has ended: with the failure, if it is one. */
+  ended: Promise<Failure | undefined>;
+  /** The task's next turn. */
+  resume(failed: Failure | undefined): Promise<Step>;
+}
+
+async function runTask(task: Task): Promise<Step> {
   // Hand-built or altered objects arrive too: all of the task is checked, by the constructors' rules, before anything is touched.
-  const { id, key } = task;
-  const { provider, actions } = checkTask(task);
-  // Replies already done should not wait for user code or a process, which may take long.
-  if (mayRunLong({ id, provider, actions })) outbox.flush();
+  const checked: Task = { ...task, ...checkTask(task) };
+  // Replies already done should not wait for user code, which may take long.
+  if (mayRunLong(checked)) outbox.flush();
+  const run: Run = { task: checked, ctx: { key: "", held, inside: () => {}, handedOut: [], deleted: [] }, results: [], away: false };
   // Until something moves the thread (ctx.inside), it is home and needs no way back.
-  let away = false;
-  const ctx: TaskContext = {
-    key: "",
-    held,
-    inside: () => {
-      away = true;
-    },
-    handedOut: [],
-    deleted: [],
+  run.ctx.inside = () => {
+    run.away = true;
   };
-  const results: unknown[] = [];
-  const { created, failed } = await work(provider, key, actions, ctx, results);
+  try {
+    run.created = await enter(checked.provider, checked.key, run.ctx);
+  } catch (error) {
+    return { reply: finish(run, { index: -1, error }) };
+  }
+  return proceed(run, 0);
+}
+
+async function proceed(run: Run, from: number): Promise<Step> {
+  const { failed, waiting } = await work(run, from);
+  return waiting ? suspend(run, waiting) : { reply: finish(run, failed) };
+}
+
+/**
+ * A task whose program is running: the thread goes home and is free for
+ * other tasks (the program stays in the namespace it was forked in). When
+ * the program ends, the task's next turn enters again through `nsFd` and
+ * runs the actions after it, so their order holds.
+ */
+function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
+  const back = goHome();
+  if (!back.returned) {
+    held.close(nsFd);
+    return { reply: finish(run, { index, error: back.returnError }) };
+  }
+  run.away = false;
+  return {
+    suspended: {
+      ended: ended.then(
+        (value) => {
+          run.results.push(value);
+          return undefined;
+        },
+        (error: unknown) => ({ index, error }),
+      ),
+      async resume(failed) {
+        try {
+          if (failed) return { reply: finish(run, failed) };
+          run.ctx.inside = once(() => {
+            run.away = true;
+            libc.setns(nsFd, libc.CLONE_NEWNET, "resume after exec");
+          });
+          return await proceed(run, index + 1);
+        } finally {
+          held.close(nsFd);
+        }
+      },
+    },
+  };
+}
+
+/** The task's reply, once the thread is back home. */
+function finish({ task: { id, provider, actions }, ctx, results, created, away }: Run, failed: Failure | undefined): TaskReply {
   const { returned, returnError } = away ? goHome() : { returned: true, returnError: undefined };
 
   const reply: TaskReply = { id, returned };
@@ -300,13 +387,16 @@ function end(): never {
   process.exit(1);
 }
 
+/** Something (user code, a timer it left) moved the thread since the last turn: it may start nothing more. */
+function checkHome(): void {
+  if (atHome()) return;
+  outbox.flush();
+  port.postMessage({ type: "dirty", reason: "the worker thread was outside its namespace between tasks" } satisfies FromWorker);
+  end();
+}
+
 async function runQueued(task: Task): Promise<void> {
-  // Something (user code, a timer it left) moved the thread since the last task: it may start nothing more.
-  if (!atHome()) {
-    outbox.flush();
-    port.postMessage({ type: "dirty", reason: "the worker thread was outside its namespace between tasks" } satisfies FromWorker);
-    end();
-  }
+  checkHome();
   // The pool reads this after the worker dies: tasks started by then failed with it, the others are sent elsewhere.
   const seq = Atomics.add(control, CONTROL_STARTED, 1) + 1;
   queued--;
@@ -315,18 +405,43 @@ async function runQueued(task: Task): Promise<void> {
     if (queued === 0) outbox.flush();
     return;
   }
+  return runTurn(task.id, () => runTask(task));
+}
+
+/** Programs running for suspended tasks; each settles once the task's next turn is queued. */
+const waiting = new Set<Promise<void>>();
+
+/** A task's program runs: its next turn is queued when the program ends. It started already, so it is not counted or cancelled again. */
+function wait(id: number, { ended, resume }: Suspended): void {
+  // Replies held back for tasks queued behind this one must not wait for the program.
+  if (queued === 0) outbox.flush();
+  const queuedNext = ended.then((failed) => {
+    queued++;
+    queue = queue.then(() => {
+      checkHome();
+      queued--;
+      return runTurn(id, () => resume(failed));
+    });
+  });
+  waiting.add(queuedNext);
+  void queuedNext.finally(() => waiting.delete(queuedNext));
+}
+
+/** One turn of a task: its start, or what it does after a program it started has ended. */
+async function runTurn(id: number, turn: () => Promise<Step>): Promise<void> {
   held.beginTask();
   held.relieve();
-  let reply: TaskReply;
+  let step: Step;
   try {
-    reply = await runTask(task);
+    step = await turn();
   } catch (err) {
     // runTask reports every failure of the work itself; this is bad input it could not even read, or no descriptor left.
-    reply = { id: task.id, returned: atHome() || goHome().returned, error: toErrorJSON(err) };
+    step = { reply: { id, returned: atHome() || goHome().returned, error: toErrorJSON(err) } };
   }
   held.endTask();
-  outbox.add(reply, queued > 0);
-  if (!reply.returned) end();
+  if ("suspended" in step) return wait(id, step.suspended);
+  outbox.add(step.reply, queued > 0);
+  if (!step.reply.returned) end();
 }
 
 let queue: Promise<void> = Promise.resolve();
@@ -345,10 +460,19 @@ port.on("message", (msg: ToWorker) => {
       });
       return;
     case "close":
-      queue = queue.then(() => {
-        held.closeAll();
-        process.exit(0);
-      });
+      closeWhenDone();
   }
 });
+
+/** Ends the worker after the work already sent, including the programs of suspended tasks and what runs after them. */
+function closeWhenDone(): void {
+  queue = queue.then(async () => {
+    if (waiting.size > 0) {
+      await Promise.all(waiting);
+      return closeWhenDone();
+    }
+    held.closeAll();
+    process.exit(0);
+  });
+}
 port.postMessage({ type: "ready", tid: libc.gettid() } satisfies FromWorker);

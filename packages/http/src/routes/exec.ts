@@ -2,6 +2,13 @@ import { na, ns } from "@neslink/core";
 import { type ExecBody, execBody } from "../bodies.js";
 import type { Route } from "../router.js";
 
+/**
+ * Most bytes of stdout and stderr together one answer carries. A program
+ * that writes more is killed and the answer is 422 (ERR_EXEC_MAX_BUFFER):
+ * the server's memory is not the program's to fill.
+ */
+export const EXEC_MAX_BUFFER = 1 << 20;
+
 export const execRoutes: Route[] = [
   {
     method: "POST",
@@ -11,7 +18,7 @@ export const execRoutes: Route[] = [
     async handle({ param, body, nsDo }) {
       const {
         results: [result],
-      } = await nsDo(ns.name(param("name")), na.exec((body as ExecBody).argv));
+      } = await nsDo(ns.name(param("name")), na.exec((body as ExecBody).argv, { maxBuffer: EXEC_MAX_BUFFER }));
       return { status: 200, body: { result } };
     },
   },

@@ -1,0 +1,166 @@
+/**
+ * spawn: a program inside a namespace whose output comes as it is written,
+ * whose input is yours to write, and which can be signalled, as with
+ * `ip netns exec`. The program is started by a pool worker while inside the
+ * namespace; the worker relays its stdio over a MessagePort and is free for
+ * other work meanwhile.
+ */
+import { constants } from "node:os";
+import { Readable, Writable } from "node:stream";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
+import type { NsActionSpec, SpawnOptions } from "./actions/ns-actions.js";
+import { errorFromJSON, ValidationError } from "./errors.js";
+import type { NsProvider } from "./namespace/providers.js";
+import { defaultPool } from "./nsdo.js";
+import type { Pool } from "./pool/pool.js";
+import { nsAction } from "./validate/actions.js";
+import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
+
+export type { ExecExit };
+
+/** A running program started by `spawn`. */
+export interface ExecProcess {
+  readonly pid: number;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** End it (`stdin.end()`) for the program to read end-of-file. */
+  readonly stdin: Writable;
+  /** Settles when the program has ended, after the last of its output was pushed to stdout and stderr. */
+  readonly exited: Promise<ExecExit>;
+  /** Sends a signal (default SIGTERM) to the program. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** The caller's side of the port: streams fed by the worker's messages, input and signals sent back. */
+class PortProcess implements ExecProcess {
+  pid = 0;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly stdin: Writable;
+  readonly exited: Promise<ExecExit>;
+  #port: MessagePort;
+  /** Streams the worker was told to stop reading, because their reader is behind. */
+  #paused = new Set<ExecStream>();
+  /** Completes the stdin write in flight once the worker has written it. */
+  #stdinWritten: (() => void) | undefined;
+  #resolve: (exit: ExecExit) => void = () => {};
+  #reject: (err: unknown) => void = () => {};
+  #ended = false;
+
+  constructor(port: MessagePort) {
+    this.#port = port;
+    this.stdout = this.#readable("stdout");
+    this.stderr = this.#readable("stderr");
+    this.stdin = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        if (this.#ended) return done();
+        const data = new Uint8Array(chunk);
+        this.#stdinWritten = done;
+        this.#send({ type: "stdin", data }, [data.buffer]);
+      },
+      final: (done) => {
+        this.#send({ type: "stdinEnd" });
+        done();
+      },
+    });
+    this.exited = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Whoever awaits exited sees a failure; nobody awaiting it is no reason to crash the process.
+    this.exited.catch(() => {});
+  }
+
+  #readable(stream: ExecStream): Readable {
+    return new Readable({
+      read: () => {
+        if (this.#paused.delete(stream)) this.#send({ type: "resume", stream });
+      },
+    });
+  }
+
+  #send(msg: ToExec, transfer: ArrayBuffer[] = []): void {
+    if (!this.#ended) this.#port.postMessage(msg, transfer);
+  }
+
+  receive(msg: FromExec): void {
+    switch (msg.type) {
+      case "spawned":
+        this.pid = msg.pid;
+        return;
+      case "stdinWritten":
+        this.#releaseStdin();
+        return;
+      case "data":
+        if (
+          !this[msg.stream].push(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength)) &&
+          !this.#paused.has(msg.stream)
+        ) {
+          this.#paused.add(msg.stream);
+          this.#send({ type: "pause", stream: msg.stream });
+        }
+        return;
+      case "exit":
+        this.#end();
+        this.#resolve({ status: msg.status, signal: msg.signal });
+    }
+  }
+
+  /** The program is gone (or never started, or its worker died): no more output, input or signals. */
+  #end(err?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#port.close();
+    // stdin stays writable: what is written now goes nowhere, as into a pipe whose reader left.
+    this.stdout.push(null);
+    this.stderr.push(null);
+    this.#releaseStdin();
+    if (err !== undefined) this.#reject(err);
+  }
+
+  #releaseStdin(): void {
+    const done = this.#stdinWritten;
+    this.#stdinWritten = undefined;
+    done?.();
+  }
+
+  fail(err: unknown): void {
+    this.#end(err);
+  }
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): void {
+    if (!Object.hasOwn(constants.signals, signal)) throw new ValidationError("signal", `${JSON.stringify(signal)} is not a signal name`);
+    this.#send({ type: "kill", signal });
+  }
+}
+
+/**
+ * Starts `argv` (no shell; argv[0] looked up in PATH) inside the namespace
+ * `provider` gives and resolves once it runs; a program that cannot be found
+ * rejects with ENOENT (EACCES if not runnable). There is no timeout: end it
+ * with `kill`. It dies with the process that started it (PR_SET_PDEATHSIG
+ * through util-linux's setpriv, when installed).
+ */
+export async function spawn(
+  provider: NsProvider,
+  argv: readonly string[],
+  options: SpawnOptions = {},
+  pool: Pool = defaultPool(),
+): Promise<ExecProcess> {
+  const { env, cwd } = options;
+  const { port1, port2 } = new MessageChannel();
+  const action: NsActionSpec = nsAction("", { kind: "exec", argv, options: { env, cwd }, port: port2 });
+  const proc = new PortProcess(port1);
+  return new Promise((resolve, reject) => {
+    port1.on("message", (msg: FromExec) => {
+      proc.receive(msg);
+      if (msg.type === "spawned") resolve(proc);
+    });
+    // The task's reply comes when the program has ended; only a failure says more than the port did.
+    pool.run(provider, [action], undefined, [port2]).then((outcome) => outcome.error && settleFailure(errorFromJSON(outcome.error)), settleFailure);
+    function settleFailure(err: unknown): void {
+      proc.fail(err);
+      reject(err);
+    }
+  });
+}

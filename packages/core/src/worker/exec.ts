@@ -1,0 +1,187 @@
+/**
+ * Programs run inside a namespace. child_process.spawn forks on the calling
+ * thread, so when this worker calls it while inside the namespace the child
+ * stays there for its whole life; the worker goes home and serves other tasks
+ * while the program runs. What the program does is reported when it ends
+ * (collected output) or as it comes (over a MessagePort, see ../exec.ts).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
+import { constants as os } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import type { MessagePort } from "node:worker_threads";
+import type { ExecOptions, ExecResult, NsActionSpec, SpawnOptions } from "../actions/ns-actions.js";
+import { ExecLimitError, SystemCallError } from "../errors.js";
+import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
+
+/** execvp's search path when PATH is unset. */
+const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+const STREAMS: readonly ExecStream[] = ["stdout", "stderr"];
+/** What na.exec keeps of stdout and stderr together unless told otherwise. */
+const DEFAULT_MAX_BUFFER = 16 << 20;
+
+/**
+ * The file execvp would run for `file`. Looked up here, not left to the
+ * exec: through setpriv a missing program would only be an exit status 127,
+ * and the caller is owed a typed ENOENT (EACCES when found but not runnable).
+ */
+export function resolveProgram(file: string, path: string | undefined, cwd: string): string {
+  const candidates = file.includes("/")
+    ? [resolve(cwd, file)]
+    : (path ?? DEFAULT_PATH).split(delimiter).map((dir) => join(resolve(cwd, dir), file));
+  let denied = false;
+  for (const candidate of candidates) {
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+      denied = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EACCES") denied = true;
+    }
+  }
+  throw new SystemCallError("spawn", denied ? os.errno.EACCES : os.errno.ENOENT, file);
+}
+
+/**
+ * util-linux's setpriv sets PR_SET_PDEATHSIG in the child before it execs the
+ * program: the program is killed when the thread that forked it (this
+ * worker) ends, so it cannot outlive the process, even after kill -9. The
+ * kernel keeps the setting across execve. Without setpriv, programs start
+ * directly and only that guarantee is lost.
+ */
+const SETPRIV = (() => {
+  try {
+    return resolveProgram("setpriv", process.env.PATH, "/");
+  } catch {
+    return undefined;
+  }
+})();
+
+function start(argv: readonly string[], options: SpawnOptions, stdin: "pipe" | "ignore"): ChildProcess {
+  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  const cwd = options.cwd ?? process.cwd();
+  if (!statSync(cwd).isDirectory()) throw new SystemCallError("chdir", os.errno.ENOTDIR, cwd);
+  const [file, ...args] = argv as [string, ...string[]];
+  const program = resolveProgram(file, env.PATH, cwd);
+  const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [stdin, "pipe", "pipe"];
+  const child = SETPRIV
+    ? spawn(SETPRIV, ["--pdeathsig", "KILL", "--", program, ...args], { cwd, env, stdio })
+    : spawn(program, args, { cwd, env, stdio });
+  // The program may end without reading its input: that is not an error of the run.
+  child.stdin?.on("error", () => {});
+  return child;
+}
+
+/** Runs the program to its end and collects its output, within maxBuffer and timeoutMs. */
+function collect(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  const child = start(argv, options, options.input === undefined ? "ignore" : "pipe");
+  const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  return new Promise((resolve, reject) => {
+    const chunks: Record<ExecStream, Buffer[]> = { stdout: [], stderr: [] };
+    let size = 0;
+    let limit: ExecLimitError | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    // Done once the program has exited, though a process it started may still hold its pipes open.
+    const fail = (err: ExecLimitError) => {
+      clearTimeout(timer);
+      for (const stream of STREAMS) child[stream]?.destroy();
+      reject(err);
+    };
+    const stop = (err: ExecLimitError) => {
+      if (limit) return;
+      limit = err;
+      // Output still in the pipes can pass the limit after the program has exited.
+      if (child.exitCode !== null || child.signalCode !== null) fail(err);
+      else child.kill("SIGKILL");
+    };
+    for (const stream of STREAMS) {
+      child[stream]?.on("data", (chunk: Buffer) => {
+        if (limit) return;
+        size += chunk.length;
+        if (size > maxBuffer)
+          stop(new ExecLimitError("maxBuffer", `output passed maxBuffer (${maxBuffer} bytes): pid ${child.pid} was killed`));
+        else chunks[stream].push(chunk);
+      });
+    }
+    if (options.timeoutMs !== undefined) {
+      const ms = options.timeoutMs;
+      timer = setTimeout(() => stop(new ExecLimitError("timeoutMs", `ran past timeoutMs (${ms} ms): pid ${child.pid} was killed`)), ms);
+    }
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("exit", () => {
+      if (limit) fail(limit);
+    });
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      if (limit) return;
+      const text = (stream: ExecStream) => Buffer.concat(chunks[stream]).toString("utf8");
+      resolve({ pid: child.pid as number, status, signal, stdout: text("stdout"), stderr: text("stderr") });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+function post(port: MessagePort, msg: FromExec): void {
+  port.postMessage(msg, msg.type === "data" ? [msg.data.buffer as ArrayBuffer] : []);
+}
+
+/** Runs the program and relays its output and exit over `port` as they come; takes input, flow control and signals from it. */
+function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort): Promise<ExecExit & { pid: number }> {
+  let child: ChildProcess;
+  try {
+    child = start(argv, options, "pipe");
+  } catch (err) {
+    port.close();
+    throw err;
+  }
+  return new Promise((resolve, reject) => {
+    child.on("error", (err) => {
+      port.close();
+      reject(err);
+    });
+    if (child.pid === undefined) return;
+    const pid = child.pid;
+    post(port, { type: "spawned", pid });
+    for (const stream of STREAMS) {
+      // A copy of just the chunk's bytes, moved (not cloned) to the other thread.
+      child[stream]?.on("data", (chunk: Buffer) => post(port, { type: "data", stream, data: new Uint8Array(chunk) }));
+    }
+    port.on("message", (msg: ToExec) => {
+      switch (msg.type) {
+        case "stdin":
+          child.stdin?.write(msg.data, () => post(port, { type: "stdinWritten" }));
+          return;
+        case "stdinEnd":
+          child.stdin?.end();
+          return;
+        case "pause":
+          child[msg.stream]?.pause();
+          return;
+        case "resume":
+          child[msg.stream]?.resume();
+          return;
+        case "kill":
+          child.kill(msg.signal);
+      }
+    });
+    child.on("close", (status, signal) => {
+      post(port, { type: "exit", status, signal });
+      port.close();
+      resolve({ pid, status, signal });
+    });
+  });
+}
+
+/**
+ * Starts the program now, on this thread (which must be inside the
+ * namespace); the promise settles when it has ended. A program that cannot
+ * be found fails before anything starts.
+ */
+export function startExec(action: Extract<NsActionSpec, { kind: "exec" }>): Promise<unknown> {
+  return action.port ? relay(action.argv, action.options, action.port) : collect(action.argv, action.options);
+}

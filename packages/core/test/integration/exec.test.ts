@@ -1,0 +1,326 @@
+import { spawn as spawnChild, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { finished } from "node:stream/promises";
+import { ActionError, closeDefaultPool, ExecLimitError, lp, na, ns, nsDo, SystemCallError, spawn } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, fdCount, heldNamespaceInodes, inodeOf, ip, linksIn, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("ne");
+const name = `${prefix}a`;
+const nsFile = `/run/netns/${name}`;
+const CORE_DIR = new URL("..", import.meta.url).pathname;
+
+beforeAll(() => ip("netns", "add", name));
+afterAll(async () => {
+  await closeDefaultPool();
+  cleanup(prefix);
+});
+
+/** The network namespace inode a running process is in, as the kernel reports it. */
+function netnsInodeOfPid(pid: number): number {
+  return Number(/^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1]);
+}
+
+/** Whether a pid is gone: absent, or a zombie no one has reaped yet. */
+function gone(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) return true;
+  try {
+    return /\) Z /.test(spawnSync("cat", [`/proc/${pid}/stat`], { encoding: "utf8" }).stdout);
+  } catch {
+    return true;
+  }
+}
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+describe("exec does not hold its worker", () => {
+  it("20 concurrent `sleep 2` in one namespace end together, and a links call meanwhile answers at once", async () => {
+    await nsDo(ns.name(name), na.links()); // the namespace now has its worker
+    const start = performance.now();
+    const sleeps = Array.from({ length: 20 }, () => nsDo(ns.name(name), na.exec(["sleep", "2"])));
+    await new Promise((r) => setTimeout(r, 300));
+    const asked = performance.now();
+    const {
+      results: [links],
+    } = await nsDo(ns.name(name), na.links());
+    const linksMs = performance.now() - asked;
+    const done = await Promise.all(sleeps);
+    const totalMs = performance.now() - start;
+    expect(linksMs).toBeLessThan(500);
+    expect(links.map((l) => l.name)).toEqual(linksIn(name).map((l) => l.ifname));
+    expect(totalMs).toBeLessThan(4000);
+    for (const { results } of done) expect(results[0].status).toBe(0);
+  });
+
+  it("the program runs inside the namespace, and actions after an exec run after it ended", async () => {
+    const {
+      results: [self, made, shown],
+    } = await nsDo(
+      ns.name(name),
+      na.exec(["readlink", "/proc/self/ns/net"]),
+      // getLink can only find the bridge if the exec before it has finished.
+      na.exec(["sh", "-c", `sleep 0.3; ip link add ${prefix}br type bridge`]),
+      na.getLink({ kind: "name", name: `${prefix}br` }),
+    );
+    expect(self.stdout.trim()).toBe(`net:[${inodeOf(nsFile)}]`);
+    expect(made.status).toBe(0);
+    expect(shown.kind).toBe("bridge");
+    expect(linksIn(name).map((l) => l.ifname)).toContain(`${prefix}br`);
+    ip("-n", name, "link", "del", `${prefix}br`);
+  });
+
+  it("an anonymous namespace created by the provider is the one the actions after an exec see", async () => {
+    const { results, created } = await nsDo(
+      ns.create(),
+      na.link(lp.bridge(`${prefix}x`)),
+      na.exec(["ip", "-j", "link", "show"]),
+      na.links(),
+    );
+    try {
+      const inode = created?.ino;
+      const shown = (JSON.parse(results[1].stdout) as { ifname: string }[]).map((l) => l.ifname).sort();
+      expect(shown).toEqual(["lo", `${prefix}x`]);
+      expect(results[2].map((l) => l.name).sort()).toEqual(shown);
+      expect(heldNamespaceInodes()).toContain(inode);
+    } finally {
+      created?.close();
+    }
+  });
+
+  it("a failing exec fails its nsDo at its index and stops the actions after it", async () => {
+    const err = await nsDo(
+      ns.name(name),
+      na.links(),
+      na.exec(["sh", "-c", "sleep 5"], { timeoutMs: 200 }),
+      na.link(lp.bridge(`${prefix}n`)),
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.actionIndex).toBe(1);
+    expect(err.cause).toBeInstanceOf(ExecLimitError);
+    expect(err.cause.code).toBe("ERR_EXEC_TIMEOUT");
+    expect(linksIn(name).map((l) => l.ifname)).not.toContain(`${prefix}n`);
+  });
+});
+
+describe("collected output", () => {
+  it("input, stdout, stderr and the exit status", async () => {
+    const {
+      results: [r],
+    } = await nsDo(ns.name(name), na.exec(["sh", "-c", "cat; echo oops >&2; exit 7"], { input: "hi\n" }));
+    expect(r).toMatchObject({ status: 7, signal: null, stdout: "hi\n", stderr: "oops\n" });
+  });
+
+  it("output past maxBuffer kills the program and says so", async () => {
+    const err = await nsDo(ns.name(name), na.exec(["sh", "-c", "echo $$; exec yes"], { maxBuffer: 1 << 20 })).catch((e) => e);
+    expect(err.cause).toBeInstanceOf(ExecLimitError);
+    expect(err.cause.code).toBe("ERR_EXEC_MAX_BUFFER");
+    expect(err.cause.field).toBe("maxBuffer");
+    const pid = Number(/pid (\d+)/.exec(err.cause.message)?.[1]);
+    expect(await until(() => gone(pid), 2000)).toBe(true);
+  });
+
+  it("a program not in PATH is a typed ENOENT before anything starts; one not runnable is EACCES", async () => {
+    const missing = await nsDo(ns.name(name), na.exec([`${prefix}-no-such-program`])).catch((e) => e);
+    expect(missing.cause).toBeInstanceOf(SystemCallError);
+    expect(missing.cause.code).toBe("ENOENT");
+    expect(missing.cause.message).toContain(`${prefix}-no-such-program`);
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    try {
+      const file = join(dir, "not-runnable");
+      writeFileSync(file, "#!/bin/sh\n");
+      chmodSync(file, 0o644);
+      const denied = await nsDo(ns.name(name), na.exec([file])).catch((e) => e);
+      expect(denied.cause.code).toBe("EACCES");
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("bad options name their field", () => {
+    expect(() => na.exec(["true"], { maxBuffer: 0 })).toThrow(/maxBuffer/);
+    expect(() => na.exec(["true"], { env: { "A=B": "x" } })).toThrow(/env\.A=B/);
+    expect(() => na.exec(["true"], { input: 3 as unknown as string })).toThrow(/options\.input/);
+  });
+});
+
+describe("spawn: streamed stdio", () => {
+  it("relays stdin and output as they come, reports the exit, and runs inside the namespace", async () => {
+    const p = await spawn(ns.name(name), ["sh", "-c", "while read line; do echo got $line; echo err $line >&2; done; exit 4"]);
+    expect(netnsInodeOfPid(p.pid)).toBe(inodeOf(nsFile));
+    const out: string[] = [];
+    p.stdout.on("data", (d: Buffer) => out.push(String(d)));
+    const err: string[] = [];
+    p.stderr.on("data", (d: Buffer) => err.push(String(d)));
+    p.stdin.write("one\n");
+    // Output arrives while the program still runs.
+    expect(await until(() => out.join("") === "got one\n", 2000)).toBe(true);
+    p.stdin.end("two\n");
+    expect(await p.exited).toEqual({ status: 4, signal: null });
+    expect(out.join("")).toBe("got one\ngot two\n");
+    expect(err.join("")).toBe("err one\nerr two\n");
+  });
+
+  it("kill signals the program", async () => {
+    const p = await spawn(ns.name(name), ["sleep", "100"]);
+    p.kill("SIGINT");
+    expect(await p.exited).toEqual({ status: null, signal: "SIGINT" });
+    expect(gone(p.pid)).toBe(true);
+    expect(() => p.kill("SIGNOPE" as NodeJS.Signals)).toThrow(/signal/);
+  });
+
+  it("a slow reader gets every byte (the worker pauses the pipe rather than buffer without end)", async () => {
+    const p = await spawn(ns.name(name), ["head", "-c", String(8 << 20), "/dev/zero"]);
+    let size = 0;
+    const ended = finished(p.stdout);
+    p.stdout.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    p.stdout.on("data", (d: Buffer) => {
+      size += d.length;
+    });
+    p.stdout.resume();
+    await p.exited;
+    await ended;
+    expect(size).toBe(8 << 20);
+  });
+
+  it("input waits for a program that does not read it (bounded, not buffered without end)", async () => {
+    const p = await spawn(ns.name(name), ["sleep", "100"]);
+    const chunk = Buffer.alloc(64 << 10);
+    let accepted = 0;
+    // Bounded by the pipe and the stream's buffer; without flow control every write is taken at once.
+    while (accepted < 64 << 20 && p.stdin.write(chunk)) {
+      accepted += chunk.length;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(accepted).toBeLessThan(2 << 20);
+    p.kill("SIGKILL");
+    expect(await p.exited).toEqual({ status: null, signal: "SIGKILL" });
+  });
+
+  it("a missing program rejects with ENOENT", async () => {
+    const err = await spawn(ns.name(name), [`${prefix}-no-such-program`]).catch((e) => e);
+    expect(err.cause.code).toBe("ENOENT");
+  });
+
+  it("leaves no descriptor behind", async () => {
+    const both = async () => {
+      await nsDo(ns.name(name), na.exec(["true"]), na.links());
+      const p = await spawn(ns.name(name), ["cat"]);
+      p.stdin.end("x");
+      p.stdout.resume();
+      await p.exited;
+    };
+    await both();
+    const before = fdCount();
+    for (let i = 0; i < 20; i++) await both();
+    // Node opens and closes a few descriptors of its own meanwhile; a leak would be 20 or more.
+    expect(await until(() => fdCount() <= before, 2000)).toBe(true);
+  });
+});
+
+describe("the program's life and the process's", () => {
+  /** Runs a script (importing the built package) in a child node process; resolves with its first stdout line and the process. */
+  function script(body: string) {
+    const child = spawnChild(process.execPath, ["--input-type=module", "-e", body], {
+      cwd: CORE_DIR,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const line = new Promise<string>((resolve) => {
+      let text = "";
+      child.stdout.on("data", (d: Buffer) => {
+        text += String(d);
+        if (text.includes("\n")) resolve(text.split("\n")[0] as string);
+      });
+    });
+    return { child, line };
+  }
+
+  it("kill -9 of the parent process: its running programs die too (PR_SET_PDEATHSIG), streamed or collected", async () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const pidFile = join(dir, "pid");
+    const { child, line } = script(`
+      import { na, ns, nsDo, spawn } from "@neslink/core";
+      nsDo(ns.name(${JSON.stringify(name)}), na.exec(["sh", "-c", 'echo $$ > "$0"; exec sleep 100', ${JSON.stringify(pidFile)}]));
+      const p = await spawn(ns.name(${JSON.stringify(name)}), ["sleep", "100"]);
+      console.log(p.pid);
+    `);
+    const pids = [Number(await line)];
+    try {
+      expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"), 3000)).toBe(true);
+      pids.push(Number(readFileSync(pidFile, "utf8")));
+      for (const pid of pids) expect(netnsInodeOfPid(pid)).toBe(inodeOf(nsFile));
+      child.kill("SIGKILL");
+      for (const pid of pids) expect(await until(() => gone(pid), 3000)).toBe(true);
+    } finally {
+      for (const pid of pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("nsDo's own timeoutMs ends the worker and so its running program too (the worker thread forked it)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const pidFile = join(dir, "pid");
+    try {
+      const err = await nsDo(ns.name(name), na.exec(["sh", "-c", 'echo $$ > "$0"; exec sleep 100', pidFile]), { timeoutMs: 500 }).catch(
+        (e) => e,
+      );
+      expect(err.code).toBe("ERR_TIMEOUT");
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      expect(await until(() => gone(pid), 3000)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("a running program keeps the process alive, though nothing awaits it", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
+        import { nsDo, ns, na, closeDefaultPool } from "@neslink/core";
+        nsDo(ns.name(${JSON.stringify(name)}), na.exec(["sh", "-c", "sleep 0.5; echo done"])).then(({ results }) => {
+          console.log(results[0].stdout.trim());
+          return closeDefaultPool();
+        });
+      `,
+      ],
+      { cwd: CORE_DIR, encoding: "utf8", timeout: 20_000 },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("done\n");
+    expect(r.status).toBe(0);
+  });
+
+  it("closing the pool waits for a running program and the actions after it", async () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
+        import { nsDo, ns, na, closeDefaultPool } from "@neslink/core";
+        const run = nsDo(ns.name(${JSON.stringify(name)}), na.exec(["sh", "-c", "sleep 0.5; echo done"]), na.links());
+        await new Promise((r) => setTimeout(r, 100));
+        await closeDefaultPool();
+        const { results } = await run;
+        console.log(results[0].stdout.trim(), results[1].length);
+      `,
+      ],
+      { cwd: CORE_DIR, encoding: "utf8", timeout: 20_000 },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe(`done ${linksIn(name).length}`);
+    expect(r.status).toBe(0);
+  });
+});

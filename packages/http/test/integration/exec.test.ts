@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import type { Server } from "node:http";
+import { closeDefaultPool } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { EXEC_MAX_BUFFER } from "../../src/routes/exec.js";
+import { createServer, listen } from "../../src/server.js";
+
+const prefix = uniquePrefix("nhx");
+const name = `${prefix}a`;
+const token = randomBytes(24).toString("hex");
+let server: Server;
+let base = "";
+
+function post(path: string, json: unknown) {
+  return fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(json),
+  });
+}
+
+beforeAll(async () => {
+  ip("netns", "add", name);
+  server = createServer({ token, allowExec: true });
+  base = await listen(server, { host: "127.0.0.1", port: 0 });
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await closeDefaultPool();
+  cleanup(prefix);
+});
+
+describe("POST /v1/namespaces/{name}/exec", () => {
+  it("running programs do not hold up other requests for the namespace", async () => {
+    const sleeps = Array.from({ length: 3 }, () => post(`/v1/namespaces/${name}/exec`, { argv: ["sleep", "2"] }));
+    await new Promise((r) => setTimeout(r, 300));
+    const asked = performance.now();
+    const res = await fetch(`${base}/v1/namespaces/${name}/links`, { headers: { authorization: `Bearer ${token}` } });
+    const ms = performance.now() - asked;
+    expect(res.status).toBe(200);
+    const { links } = (await res.json()) as { links: { name: string }[] };
+    expect(links.map((l) => l.name)).toEqual(linksIn(name).map((l) => l.ifname));
+    expect(ms).toBeLessThan(500);
+    for (const r of await Promise.all(sleeps)) expect(((await r.json()) as { result: { status: number } }).result.status).toBe(0);
+  });
+
+  it("a program not in PATH is 404 with ENOENT, not a 500", async () => {
+    const res = await post(`/v1/namespaces/${name}/exec`, { argv: [`${prefix}-no-such-program`] });
+    expect(res.status).toBe(404);
+    const { error } = (await res.json()) as { error: { code: string; cause: { code: string; message: string } } };
+    expect(error.cause.code).toBe("ENOENT");
+    expect(error.cause.message).toContain(`${prefix}-no-such-program`);
+  });
+
+  it("output past the cap kills the program and answers 422", async () => {
+    const res = await post(`/v1/namespaces/${name}/exec`, { argv: ["sh", "-c", "echo $$ >&2; exec yes"] });
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as { error: { cause: { code: string; message: string } } };
+    expect(error.cause.code).toBe("ERR_EXEC_MAX_BUFFER");
+    expect(error.cause.message).toContain(`${EXEC_MAX_BUFFER} bytes`);
+    const pid = Number(/pid (\d+)/.exec(error.cause.message)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+});
