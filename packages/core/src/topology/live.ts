@@ -11,8 +11,10 @@ import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { NeslinkError } from "../errors.js";
 import * as lp from "../links/providers.js";
+import { entryState } from "../namespace/entry.js";
 import { listNamed } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
+import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import type { LabProcess } from "./run.js";
@@ -100,7 +102,9 @@ export async function readNamespace(pool: Pool, netns: string, sysctls: readonly
   } catch (err) {
     const code = codeOf(err);
     if (code !== undefined && ABSENT.has(code)) return empty(netns, "missing");
-    if (code !== undefined && NOT_A_NAMESPACE.has(code)) return empty(netns, "foreign");
+    // A killed create's leftover (an empty file, nothing mounted) is taken over by the next create, as if missing.
+    if (code !== undefined && NOT_A_NAMESPACE.has(code))
+      return empty(netns, entryState(`${DEFAULT_NETNS_DIR}/${netns}`).kind === "stale" ? "missing" : "foreign");
     throw err;
   }
 }
