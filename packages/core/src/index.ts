@@ -72,6 +72,7 @@ export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { type PruneResult, pruneNamed } from "./namespace/prune.js";
 export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
+export { openFileLimit } from "./open-file-limit.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
 export type { Problem, Topology, TopologyFile, TopologyInterface, TopologyLink, TopologyNode } from "./topology/index.js";
 /** Topologies as data: `topology.load(file)` gives a validated Topology (plan, apply, destroy and inspect build on it). */

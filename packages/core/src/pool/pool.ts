@@ -7,7 +7,7 @@
  * ones it had not started go to its replacement, and the descriptors it
  * opened are closed.
  */
-import { closeSync, readdirSync, readFileSync, stat } from "node:fs";
+import { closeSync, readdirSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
@@ -15,6 +15,7 @@ import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } 
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { allocateCounts, type RequestStats, readCounts } from "../netlink/request-counts.js";
+import { openFileLimit } from "../open-file-limit.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
@@ -100,15 +101,6 @@ const WORKER_URL = new URL("../worker/main.js", import.meta.url);
 const OWNERS_REMEMBERED = 1 << 16;
 /** Jobs started in one turn go to a worker together; a bound lets it start on the first ones sooner. */
 const MAX_TASKS_PER_MESSAGE = 64;
-
-/** The soft limit on open descriptors, from /proc/self/limits (Node has no getrlimit). */
-function openFileLimit(): number {
-  const line = readFileSync("/proc/self/limits", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("Max open files"));
-  const soft = Number(line?.split(/\s{2,}/)[1]);
-  return Number.isFinite(soft) ? soft : 1024;
-}
 
 /** Descriptors a worker thread itself uses (its event loop's epoll, eventfd, pipes, its home namespace), measured: about 5. */
 const WORKER_DESCRIPTORS = 8;
