@@ -6,7 +6,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
-import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
+import { hasErrno } from "../errno.js";
+import { ActionError, NamespaceEnterError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { openNamespace, openProviderNs } from "../namespace/entry.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
@@ -85,7 +86,7 @@ function enterFd(fd: number, what: string): string {
   try {
     libc.setns(fd, libc.CLONE_NEWNET, what);
   } catch (err) {
-    if (err instanceof SystemCallError && err.code === "EINVAL") {
+    if (hasErrno(err, "EINVAL")) {
       throw new NotFoundError("namespace", `${what} does not refer to a network namespace`);
     }
     throw err;
