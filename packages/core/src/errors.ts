@@ -226,16 +226,11 @@ export class ActionError extends NeslinkError {
   readonly returned: boolean;
   readonly linkActionIndex?: number;
   constructor(actionIndex: number, action: string, returned: boolean, cause: unknown, linkActionIndex?: number) {
-    // A step of na.link fails as its own ActionError: one error names both places, never one inside another.
-    const inner = cause instanceof ActionError ? cause : undefined;
-    const root = inner ? inner.cause : cause;
-    const step = inner ? inner.action : action;
-    const linkIndex = inner ? inner.actionIndex : linkActionIndex;
-    super(codeOf(root, "ERR_ACTION_FAILED"), `${reasonOf(root)} (${placeOf(actionIndex, step, linkIndex)})`, { cause: root });
+    super(codeOf(cause, "ERR_ACTION_FAILED"), `${reasonOf(cause)} (${placeOf(actionIndex, action, linkActionIndex)})`, { cause });
     this.actionIndex = actionIndex;
-    this.action = step;
+    this.action = action;
     this.returned = returned;
-    if (linkIndex !== undefined) this.linkActionIndex = linkIndex;
+    if (linkActionIndex !== undefined) this.linkActionIndex = linkActionIndex;
   }
   override toJSON(): ErrorJSON {
     const json: ErrorJSON = { ...super.toJSON(), actionIndex: this.actionIndex, action: this.action, returned: this.returned };
@@ -369,13 +364,10 @@ export function errorFromJSON(json: ErrorJSON): NeslinkError {
 
 /**
  * The error that says what actually went wrong: ActionError and
- * NamespaceEnterError only say where, so their cause is followed. Adapters map
- * this one's `code` (to an HTTP status, an exit code, a message).
+ * NamespaceEnterError only say where, and wrap it once, so it is their cause.
+ * Adapters map this one's `code` (to an HTTP status, an exit code, a message).
  */
 export function rootCause(err: unknown): unknown {
-  let current = err;
-  while ((current instanceof ActionError || current instanceof NamespaceEnterError) && current.cause !== undefined) {
-    current = current.cause;
-  }
-  return current;
+  const wraps = err instanceof ActionError || err instanceof NamespaceEnterError;
+  return wraps && err.cause !== undefined ? err.cause : err;
 }

@@ -22,7 +22,7 @@ import { hasErrno } from "../errno.js";
 import { AlreadyExistsError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
-import { RunFailure } from "./run-failure.js";
+import { RunFailure } from "./failures.js";
 import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
 
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
