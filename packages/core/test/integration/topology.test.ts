@@ -76,7 +76,11 @@ describe("topology apply / plan / destroy (router example)", () => {
     const now = defaultPool().stats();
     // The old address out, the new one in, and h2's route through that subnet again (the kernel drops it with the old address).
     expect(now.writes - sent.writes).toBe(3);
-    expect([now.requests.delAddr - sent.requests.delAddr, now.requests.newAddr - sent.requests.newAddr, now.requests.newRoute - sent.requests.newRoute]).toEqual([1, 1, 1]);
+    expect([
+      now.requests.delAddr - sent.requests.delAddr,
+      now.requests.newAddr - sent.requests.newAddr,
+      now.requests.newRoute - sent.requests.newRoute,
+    ]).toEqual([1, 1, 1]);
     expect(addrsIn(`${prefix}-h2`, "eth0")).toEqual(["10.0.2.7/24"]);
     // The link itself was left alone: same index, same MAC.
     expect(ipJson("-n", `${prefix}-h2`, "link", "show", "eth0")).toEqual(before);
