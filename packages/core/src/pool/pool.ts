@@ -61,8 +61,15 @@ export interface TaskOutcome {
   created?: TaskReply["created"];
 }
 
-interface Job extends Task {
+/** What core's own callers add to a task. */
+export interface TaskExtras {
   /** Ports inside the actions, moved to the worker with them (a spawned program's stdio, see exec.ts). */
+  transfer?: readonly MessagePort[];
+  /** The task is linkDo's (see Task). */
+  linkDo?: true;
+}
+
+interface Job extends Task {
   transfer: readonly MessagePort[];
   resolve: (outcome: TaskOutcome) => void;
   reject: (err: Error) => void;
@@ -305,7 +312,9 @@ export class Pool {
 
   #post(slot: Slot): void {
     if (slot.outbox.length === 0) return;
-    const tasks = slot.outbox.map(({ id, provider, key, actions }) => ({ id, provider, key, actions }));
+    const tasks = slot.outbox.map(
+      ({ id, provider, key, actions, linkDo }): Task => ({ id, provider, key, actions, ...(linkDo && { linkDo }) }),
+    );
     const transfer = slot.outbox.flatMap((job) => job.transfer);
     slot.outbox = [];
     slot.worker.postMessage({ type: "tasks", tasks } satisfies ToWorker, transfer);
@@ -369,16 +378,18 @@ export class Pool {
    * `options.timeoutMs`, or when `options.signal` aborts, the task fails with
    * a TimeoutError or AbortedError; if it had started, its worker is ended and
    * replaced (nothing else can stop user code or a blocked call).
-   * `transfer` lists the MessagePorts the actions carry (see spawn).
+   * `extras` are core's own: the MessagePorts the actions carry (see spawn), and whether the task is linkDo's.
    */
-  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions, transfer: readonly MessagePort[] = []): Promise<TaskOutcome> {
+  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions, extras: TaskExtras = {}): Promise<TaskOutcome> {
     if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
       const { timeoutMs, signal } = options === undefined ? {} : runOptions(options);
       if (signal?.aborted) throw new AbortedError(signal.reason);
       const { slot, key } = this.#pick(provider);
+      const { transfer = [], linkDo } = extras;
       const job: Job = { id: this.#nextId++, provider, key, actions, transfer, resolve, reject, seq: 0, settle: nothing };
+      if (linkDo) job.linkDo = linkDo;
       if (timeoutMs !== undefined || signal) job.settle = this.#watch(job, timeoutMs, signal);
       this.#send(slot, job);
     });
