@@ -23,7 +23,7 @@ import * as linkProviders from "./links/providers.js";
 import * as nsProviders from "./namespace/providers.js";
 import { mustNsDo, nsDo } from "./nsdo.js";
 
-export type { Address, Link, LinkKind, OperState, Route } from "@neslink/codec-wasm";
+export type { Address, Link, LinkKind, Neighbour, OperState, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type { ExecOptions, ExecResult, LinkDoResult, NamedNs, NsAction, NsActionSpec, ResultOf, ResultsOf } from "./actions/ns-actions.js";
 export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
@@ -51,6 +51,22 @@ export {
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
+export { applyEvent, emptyState, type NamespaceState } from "./events/state.js";
+export type {
+  AddressEvent,
+  GoneEvent,
+  LinkEvent,
+  LinkField,
+  NeighbourEvent,
+  NsidEvent,
+  ResyncEvent,
+  RouteEvent,
+  StateEvent,
+  SyncedEvent,
+  WatchEvent,
+  WatchGroup,
+} from "./events/types.js";
+export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";

@@ -1,0 +1,267 @@
+/**
+ * watch(): the kernel's notifications for links, addresses, routes,
+ * neighbours and nsids in one namespace, a list, or every named namespace
+ * (ones created later included), as an async iterable of typed events.
+ *
+ * A listener thread of its own (listener.ts) does the waiting; this side
+ * queues what it sends and hands it to the consumer. Ending the iteration
+ * (break, return, the AbortSignal) wakes that thread at once; it closes its
+ * sockets and ends.
+ */
+import { type FSWatcher, mkdirSync, watch as watchDir } from "node:fs";
+import { MessageChannel, type Worker } from "node:worker_threads";
+import { AbortedError, errorFromJSON, PoolError, ValidationError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
+import { listNamed } from "../namespace/list.js";
+import { DEFAULT_NETNS_DIR, type NsProvider, nsPath } from "../namespace/providers.js";
+import { startWorker } from "../pool/worker-argv.js";
+import { existingNsProvider } from "../validate/providers.js";
+import { absolutePath, integer } from "../validate/validate.js";
+import { DescriptorBits } from "../worker/descriptors.js";
+import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
+import { WATCH_GROUPS, type WatchEvent, type WatchGroup } from "./types.js";
+
+export interface WatchOptions {
+  /** What to hear (default: all of link, address, route, neighbour, nsid). */
+  groups?: readonly WatchGroup[];
+  /** Start with each namespace's current state as `new` events, then a `synced` event per namespace. */
+  listExisting?: boolean;
+  /** Aborting ends the iteration (as `break` would) and closes every socket of the watch. */
+  signal?: AbortSignal;
+  /**
+   * The event socket's receive buffer in bytes (default 8 MiB). When a burst
+   * overflows it, the stream says so (`resync`) and catches up from a dump.
+   */
+  receiveBuffer?: number;
+}
+
+/** One namespace, a list, or every named namespace of a mount dir (default /run/netns), including ones created later. */
+export type WatchTargets = NsProvider | readonly NsProvider[] | { named: true; dir?: string };
+
+const LISTENER_URL = new URL("./listener.js", import.meta.url);
+const DEFAULT_RECEIVE_BUFFER = 8 << 20;
+
+/** How events name a namespace: a named one by its name (its dir too, if not the default), any other by its path. */
+function labelOf(p: NsProvider): string {
+  if (p.kind === "name") return p.dir === DEFAULT_NETNS_DIR ? p.name : `${p.dir}/${p.name}`;
+  return nsPath(existingNsProvider("", p), process.pid);
+}
+
+function targetOf(p: NsProvider, list: boolean): WatchTarget {
+  return { label: labelOf(p), path: nsPath(existingNsProvider("", p), process.pid), list };
+}
+
+function checkGroups(groups: unknown): WatchGroup[] {
+  if (groups === undefined) return [...WATCH_GROUPS];
+  if (!Array.isArray(groups)) throw new ValidationError("groups", `must be an array of ${WATCH_GROUPS.join(", ")}`);
+  return groups.map((g, i) => {
+    if (!WATCH_GROUPS.includes(g)) throw new ValidationError(`groups[${i}]`, `must be one of ${WATCH_GROUPS.join(", ")}, got ${JSON.stringify(g)}`);
+    return g as WatchGroup;
+  });
+}
+
+function isNamed(t: WatchTargets): t is { named: true; dir?: string } {
+  return typeof t === "object" && t !== null && "named" in t;
+}
+
+interface Waiter {
+  resolve: (r: IteratorResult<WatchEvent>) => void;
+  reject: (err: Error) => void;
+}
+
+export class EventStream implements AsyncIterableIterator<WatchEvent> {
+  /** Resolves once every namespace named at the start is being watched (and, with listExisting, listed). */
+  readonly ready: Promise<void>;
+  readonly #worker: Worker;
+  readonly #port: MessageChannel["port1"];
+  readonly #wakeFd: number;
+  readonly #descriptors: DescriptorBits;
+  readonly #queue: WatchEvent[] = [];
+  #waiter: Waiter | undefined;
+  #error: Error | undefined;
+  #ended = false;
+  #closing: Promise<void> | undefined;
+  readonly #exited: Promise<void>;
+  #hasExited = false;
+  /** Labels sent to the listener and not yet answered, and what waits for them. */
+  readonly #pending = new Set<string>();
+  #settleReady: (err?: Error) => void = () => {};
+  #dirWatcher: FSWatcher | undefined;
+  readonly #known = new Set<string>();
+
+  /** Use watch(). */
+  constructor(targets: WatchTargets, options: WatchOptions) {
+    const groups = checkGroups(options.groups);
+    const receiveBuffer = integer("receiveBuffer", options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER, 4096, 1 << 30);
+    const list = options.listExisting === true;
+    const initial = this.#initialTargets(targets, list);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#settleReady = (err) => (err ? reject(err) : resolve());
+    });
+    // A failure also reaches the consumer through next(); this keeps an unawaited `ready` from crashing the process.
+    this.ready.catch(() => {});
+    this.#wakeFd = libc.eventfd();
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    const shared = DescriptorBits.allocate();
+    this.#descriptors = new DescriptorBits(shared);
+    this.#worker = startWorker(LISTENER_URL, {
+      workerData: { port: port2, wakeFd: this.#wakeFd, groups, receiveBuffer, descriptors: shared } satisfies ListenerOptions,
+      transferList: [port2],
+    });
+    this.#exited = new Promise((resolve) =>
+      this.#worker.once("exit", () => {
+        this.#hasExited = true;
+        resolve();
+      }),
+    );
+    this.#worker.on("message", (msg: FromListener) => this.#onMessage(msg));
+    this.#worker.on("error", (err) => this.#fail(new PoolError(`the watch's listener thread failed: ${err.message}`)));
+    this.#worker.once("exit", () => this.#fail(new PoolError("the watch's listener thread ended unexpectedly")));
+    this.#add(initial);
+    if (initial.length === 0) this.#settleReady();
+    this.#refWhileWaited();
+    const { signal } = options;
+    if (signal) {
+      if (signal.aborted) void this.close();
+      else signal.addEventListener("abort", () => void this.close(), { once: true });
+    }
+  }
+
+  #initialTargets(targets: WatchTargets, list: boolean): WatchTarget[] {
+    if (!isNamed(targets)) {
+      const providers = Array.isArray(targets) ? (targets as readonly NsProvider[]) : [targets as NsProvider];
+      return providers.map((p, i) => targetOf(existingNsProvider(Array.isArray(targets) ? `providers[${i}]` : "provider", p), list));
+    }
+    const dir = absolutePath("dir", targets.dir ?? DEFAULT_NETNS_DIR);
+    // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
+    mkdirSync(dir, { recursive: true });
+    this.#dirWatcher = watchDir(dir, { persistent: false }, () => this.#add(this.#newNames(dir, true)));
+    return this.#newNames(dir, list);
+  }
+
+  /** Namespaces of `dir` not yet watched. Those found later are listed whatever listExisting says: the consumer has seen nothing of them. */
+  #newNames(dir: string, list: boolean): WatchTarget[] {
+    const fresh = listNamed(dir).filter((n) => !this.#known.has(n));
+    return fresh.map((name) => targetOf({ kind: "name", name, dir }, list));
+  }
+
+  #add(targets: WatchTarget[]): void {
+    if (targets.length === 0 || this.#closing) return;
+    for (const t of targets) {
+      this.#known.add(t.label);
+      this.#pending.add(t.label);
+    }
+    this.#send({ type: "add", targets });
+    this.#refWhileWaited();
+  }
+
+  #send(msg: ToListener): void {
+    this.#port.postMessage(msg);
+    libc.signalEventfd(this.#wakeFd);
+  }
+
+  #onMessage(msg: FromListener): void {
+    switch (msg.type) {
+      case "events":
+        this.#queue.push(...msg.events);
+        this.#wake();
+        return;
+      case "added":
+        this.#pending.delete(msg.label);
+        if (msg.error && !this.#dirWatcher) this.#fail(errorFromJSON(msg.error));
+        else if (this.#pending.size === 0) this.#settleReady();
+        this.#refWhileWaited();
+        return;
+      case "failed":
+        this.#fail(errorFromJSON(msg.error));
+        return;
+      case "stopped":
+        return;
+    }
+  }
+
+  /** The process stays alive while someone waits for an event; an idle watch does not keep a script from exiting. */
+  #refWhileWaited(): void {
+    // Closing, the caller awaits the listener's end (it is quick).
+    const waited = this.#closing ? !this.#hasExited : this.#waiter !== undefined || this.#pending.size > 0;
+    if (waited) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
+  #wake(): void {
+    const waiter = this.#waiter;
+    if (!waiter) return;
+    if (this.#queue.length > 0) {
+      this.#waiter = undefined;
+      waiter.resolve({ value: this.#queue.shift() as WatchEvent, done: false });
+    } else if (this.#error) {
+      this.#waiter = undefined;
+      waiter.reject(this.#error);
+    } else if (this.#ended) {
+      this.#waiter = undefined;
+      waiter.resolve({ value: undefined, done: true });
+    }
+    this.#refWhileWaited();
+  }
+
+  #fail(err: Error): void {
+    if (this.#ended) return;
+    this.#error ??= err;
+    this.#settleReady(err);
+    void this.close();
+  }
+
+  next(): Promise<IteratorResult<WatchEvent>> {
+    if (this.#waiter) return Promise.reject(new ValidationError("next", "the previous next() has not settled yet"));
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+      this.#wake();
+    });
+  }
+
+  async return(): Promise<IteratorResult<WatchEvent>> {
+    await this.close();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Stops watching: wakes the listener, which closes its sockets and ends. Events still queued are dropped. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#ended = true;
+      this.#dirWatcher?.close();
+      this.#queue.length = 0;
+      this.#settleReady(this.#error ?? new AbortedError("the watch was closed before it was ready"));
+      try {
+        this.#send({ type: "stop" });
+      } catch {
+        // The listener is gone already: the exit below is immediate.
+      }
+      this.#refWhileWaited();
+      await this.#exited;
+      // What a listener that died did not close itself.
+      for (const fd of this.#descriptors.drain()) libc.close(fd);
+      libc.close(this.#wakeFd);
+      this.#port.close();
+      this.#wake();
+    })();
+    this.#wake();
+    return this.#closing;
+  }
+}
+
+/**
+ * Watches one namespace, a list, or every named one: an async iterable of
+ * typed, JSON-serialisable events, each naming its namespace.
+ *
+ * ```ts
+ * for await (const event of watch(ns.name("lab1"), { groups: ["link"] })) console.log(event);
+ * ```
+ */
+export function watch(targets: WatchTargets, options: WatchOptions = {}): EventStream {
+  return new EventStream(targets, options);
+}
