@@ -80,6 +80,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #waiter: Waiter | undefined;
   #error: Error | undefined;
   #ended = false;
+  #closed = false;
   #closing: Promise<void> | undefined;
   readonly #exited: Promise<void>;
   #hasExited = false;
@@ -164,6 +165,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #onMessage(msg: FromListener): void {
     switch (msg.type) {
       case "events":
+        if (this.#ended) return;
         this.#queue.push(...msg.events);
         this.#wake();
         return;
@@ -198,7 +200,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     } else if (this.#error) {
       this.#waiter = undefined;
       waiter.reject(this.#error);
-    } else if (this.#ended) {
+    } else if (this.#closed) {
+      // Only once every socket is closed: a loop that ends has nothing left open behind it.
       this.#waiter = undefined;
       waiter.resolve({ value: undefined, done: true });
     }
@@ -231,26 +234,31 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
 
   /** Stops watching: wakes the listener, which closes its sockets and ends. Events still queued are dropped. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#ended = true;
-      this.#dirWatcher?.close();
-      this.#queue.length = 0;
-      this.#settleReady(this.#error ?? new AbortedError("the watch was closed before it was ready"));
-      try {
-        this.#send({ type: "stop" });
-      } catch {
-        // The listener is gone already: the exit below is immediate.
-      }
+    if (!this.#closing) {
+      this.#closing = this.#shutdown();
       this.#refWhileWaited();
-      await this.#exited;
-      // What a listener that died did not close itself.
-      for (const fd of this.#descriptors.drain()) libc.close(fd);
-      libc.close(this.#wakeFd);
-      this.#port.close();
-      this.#wake();
-    })();
+    }
     this.#wake();
     return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#ended = true;
+    this.#dirWatcher?.close();
+    this.#queue.length = 0;
+    this.#settleReady(this.#error ?? new AbortedError("the watch was closed before it was ready"));
+    try {
+      this.#send({ type: "stop" });
+    } catch {
+      // The listener is gone already: the exit below is immediate.
+    }
+    await this.#exited;
+    // What a listener that died did not close itself.
+    for (const fd of this.#descriptors.drain()) libc.close(fd);
+    libc.close(this.#wakeFd);
+    this.#port.close();
+    this.#closed = true;
+    this.#wake();
   }
 }
 

@@ -1,0 +1,181 @@
+/**
+ * watch() on the real kernel: changes made with iproute2 (not neslink) in
+ * namespaces this file creates arrive as the right events, in order per
+ * namespace; the end of a namespace is seen; ending the iteration closes
+ * everything at once. The flood and the 500-namespace bound are in
+ * events-flood.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EventStream, ns, type WatchEvent, watch } from "@neslink/core";
+import { cleanup, fdCount, ip, ipJson, socketNamespaceInodes, uniquePrefix, inodeOf } from "./kernel.js";
+
+const prefix = uniquePrefix("ev");
+const spaces = [`${prefix}a`, `${prefix}b`];
+
+beforeAll(() => {
+  for (const name of spaces) ip("netns", "add", name);
+});
+afterAll(() => cleanup(prefix));
+
+/** Events of `stream` until `done` says so (that event included); fails after `ms`. */
+async function collect(stream: EventStream, done: (e: WatchEvent, all: WatchEvent[]) => boolean, ms = 10_000): Promise<WatchEvent[]> {
+  const all: WatchEvent[] = [];
+  const timer = setTimeout(() => void stream.close(), ms);
+  try {
+    for await (const event of stream) {
+      all.push(event);
+      if (done(event, all)) return all;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new Error(`stream ended after ${all.length} events without the one awaited: ${JSON.stringify(all.slice(-5))}`);
+}
+
+/** The iproute2 commands one namespace gets, and what each must produce, in order. */
+function script(name: string): { commands: string[][]; expected: ((e: WatchEvent) => boolean)[] } {
+  const n = (...args: string[]) => ["-n", name, ...args];
+  const isLink = (action: string, linkName: string, changed?: string) => (e: WatchEvent) =>
+    e.type === "link" && e.action === action && e.link.name === linkName && (!changed || (e.action === "changed" && e.changed.includes(changed as never)));
+  return {
+    commands: [
+      n("link", "add", "p0", "type", "veth", "peer", "name", "p1"),
+      n("link", "set", "p0", "up"),
+      n("link", "set", "p1", "up"),
+      n("link", "set", "p0", "mtu", "1400"),
+      n("link", "set", "p0", "address", "02:00:00:00:00:10"),
+      n("link", "set", "p0", "down"),
+      n("link", "set", "p0", "name", "p0x"),
+      n("link", "add", "br0", "type", "bridge"),
+      n("link", "set", "p0x", "master", "br0"),
+      n("link", "set", "p0x", "up"),
+      n("addr", "add", "10.7.0.1/24", "dev", "p0x"),
+      n("route", "add", "10.8.0.0/24", "dev", "p0x"),
+      n("neigh", "add", "10.7.0.9", "lladdr", "02:00:00:00:00:09", "dev", "p0x", "nud", "permanent"),
+      n("neigh", "change", "10.7.0.9", "lladdr", "02:00:00:00:00:0a", "dev", "p0x"),
+      n("neigh", "del", "10.7.0.9", "dev", "p0x"),
+      n("route", "del", "10.8.0.0/24", "dev", "p0x"),
+      n("addr", "del", "10.7.0.1/24", "dev", "p0x"),
+      n("link", "del", "p0x"),
+    ],
+    expected: [
+      isLink("new", "p0"),
+      isLink("changed", "p0", "up"),
+      (e) => e.type === "link" && e.action === "changed" && e.link.name === "p0" && e.changed.includes("operstate") && e.link.operstate === "up",
+      (e) => isLink("changed", "p0", "mtu")(e) && e.type === "link" && e.link.mtu === 1400,
+      (e) => isLink("changed", "p0", "mac")(e) && e.type === "link" && e.link.mac === "02:00:00:00:00:10",
+      (e) => isLink("changed", "p0", "flags")(e) && e.type === "link" && !e.link.up,
+      (e) => isLink("changed", "p0x", "name")(e) && e.type === "link" && e.action === "changed" && e.previous.name === "p0",
+      isLink("new", "br0"),
+      (e) => isLink("changed", "p0x", "masterIndex")(e) && e.type === "link" && e.link.masterIndex !== null,
+      isLink("changed", "p0x", "up"),
+      (e) => e.type === "address" && e.action === "new" && e.address.local === "10.7.0.1" && e.address.prefixLen === 24,
+      (e) => e.type === "route" && e.action === "new" && e.route.dst === "10.8.0.0" && e.route.dstLen === 24,
+      (e) => e.type === "neighbour" && e.action === "new" && e.neighbour.dst === "10.7.0.9" && e.neighbour.mac === "02:00:00:00:00:09",
+      (e) => e.type === "neighbour" && e.action === "changed" && e.neighbour.mac === "02:00:00:00:00:0a",
+      (e) => e.type === "neighbour" && e.action === "deleted" && e.neighbour.dst === "10.7.0.9",
+      (e) => e.type === "route" && e.action === "deleted" && e.route.dst === "10.8.0.0",
+      (e) => e.type === "address" && e.action === "deleted" && e.address.local === "10.7.0.1",
+      isLink("deleted", "p0x"),
+    ],
+  };
+}
+
+/** The index of each expected event in `events`, in order (-1 for the first missing). */
+function subsequence(events: WatchEvent[], expected: ((e: WatchEvent) => boolean)[]): number[] {
+  const found: number[] = [];
+  let at = 0;
+  for (const match of expected) {
+    while (at < events.length && !match(events[at] as WatchEvent)) at++;
+    if (at === events.length) return [...found, -1];
+    found.push(at++);
+  }
+  return found;
+}
+
+describe("watch", () => {
+  it("turns iproute2's changes in two namespaces into the right events, in order per namespace", async () => {
+    const stream = watch(
+      spaces.map((s) => ns.name(s)),
+      { groups: ["link", "address", "route", "neighbour"] },
+    );
+    await stream.ready;
+    const scripts = spaces.map(script);
+    // Interleaved: one command for each namespace in turn.
+    for (let i = 0; i < (scripts[0]?.commands.length ?? 0); i++) for (const s of scripts) ip(...(s.commands[i] as string[]));
+    const remaining = new Set(spaces);
+    const events = await collect(stream, (e) => {
+      if (e.type === "link" && e.action === "deleted" && e.link.name === "p0x") remaining.delete(e.ns);
+      return remaining.size === 0;
+    });
+    await stream.close();
+    for (const [i, name] of spaces.entries()) {
+      const mine = events.filter((e) => e.ns === name);
+      const found = subsequence(mine, (scripts[i] as ReturnType<typeof script>).expected);
+      expect(found, `${name}: ${JSON.stringify(mine.map((e) => [e.type, "action" in e && e.action]))}`).not.toContain(-1);
+      expect(JSON.parse(JSON.stringify(mine))).toEqual(mine);
+    }
+  });
+
+  it("decodes a link as iproute2 shows it, and lists the existing state first when asked", async () => {
+    const name = spaces[0] as string;
+    ip("-n", name, "link", "add", "q0", "mtu", "1300", "address", "02:00:00:00:00:21", "type", "veth", "peer", "name", "q1");
+    ip("-n", name, "addr", "add", "10.9.0.1/24", "dev", "q0");
+    const stream = watch(ns.name(name), { listExisting: true, groups: ["link", "address"] });
+    const events = await collect(stream, (e) => e.type === "synced");
+    await stream.close();
+    const shown = ipJson<{ ifindex: number; ifname: string; mtu: number; address: string; operstate: string }[]>("-n", name, "link", "show");
+    const links = events.flatMap((e) => (e.type === "link" && e.action === "new" ? [e.link] : []));
+    expect(links.map((l) => [l.index, l.name, l.mtu, l.mac, l.operstate?.toUpperCase()])).toEqual(
+      shown.map((l) => [l.ifindex, l.ifname, l.mtu, l.address, l.operstate]),
+    );
+    const addrs = events.flatMap((e) => (e.type === "address" ? [`${e.address.local}/${e.address.prefixLen}`] : []));
+    expect(addrs).toContain("10.9.0.1/24");
+    ip("-n", name, "link", "del", "q0");
+  });
+
+  it("says when a watched namespace is gone from the kernel, and holds nothing that keeps it alive", async () => {
+    const name = `${prefix}g`;
+    ip("netns", "add", name);
+    const inode = inodeOf(`/run/netns/${name}`);
+    const stream = watch(ns.name(name), { groups: ["link"] });
+    await stream.ready;
+    expect(socketNamespaceInodes()).not.toContain(inode);
+    ip("netns", "del", name);
+    const events = await collect(stream, (e) => e.type === "gone");
+    expect(events.at(-1)).toEqual({ type: "gone", ns: name });
+    await stream.close();
+  });
+
+  it("closes every descriptor it opened when the iteration ends, by break or by abort", async () => {
+    const before = fdCount();
+    const first = watch(spaces.map((s) => ns.name(s)));
+    await first.ready;
+    ip("-n", spaces[0] as string, "link", "add", "r0", "type", "bridge");
+    for await (const e of first) if (e.type === "link") break;
+    expect(fdCount()).toBe(before);
+
+    const controller = new AbortController();
+    const second = watch(ns.name(spaces[1] as string), { signal: controller.signal });
+    await second.ready;
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    for await (const _ of second) {
+      // nothing happens in that namespace meanwhile
+    }
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(fdCount()).toBe(before);
+    ip("-n", spaces[0] as string, "link", "del", "r0");
+  });
+
+  it("refuses a missing namespace with a typed error naming it, leaking nothing", async () => {
+    const before = fdCount();
+    const stream = watch([ns.name(spaces[0] as string), ns.name(`${prefix}none`)]);
+    await expect(stream.ready).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND", message: expect.stringContaining(`${prefix}none`) });
+    await expect(stream.next()).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
+    await stream.close();
+    expect(fdCount()).toBe(before);
+    expect(() => watch(ns.name(spaces[0] as string), { groups: ["links" as never] })).toThrow(/groups\[0\]/);
+    expect(() => watch(ns.create())).toThrow(/provider/);
+  });
+});
