@@ -51,6 +51,7 @@ export {
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
+export { type GoneWatch, watchGone } from "./events/gone.js";
 export { applyEvent, emptyState, type NamespaceState } from "./events/state.js";
 export type {
   AddressEvent,

@@ -31,6 +31,7 @@ interface Watched {
   stale: boolean;
 }
 
+const POLL_TIMEOUT_MS = 1000;
 /** Events go to the main thread at least this often while a burst lasts. */
 const BATCH = 512;
 
@@ -188,7 +189,8 @@ function run(): void {
     view.setInt32(8, events.fd, true);
     view.setInt16(12, libc.POLLIN, true);
     for (;;) {
-      libc.poll(pollFds, -1);
+      // Woken at once by the eventfd; the timeout only bounds how long a stuck wake-up could keep the thread.
+      libc.poll(pollFds, POLL_TIMEOUT_MS);
       libc.drainEventfd(options.wakeFd);
       if (!commands(access)) return;
       // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:

@@ -39,7 +39,24 @@ export interface WatchOptions {
 export type WatchTargets = NsProvider | readonly NsProvider[] | { named: true; dir?: string };
 
 const LISTENER_URL = new URL("./listener.js", import.meta.url);
+
+/**
+ * Listeners of open watches. A thread asleep in poll() cannot be terminated,
+ * and Node waits for its threads when the process exits: on exit each is told
+ * to stop and woken (synchronously: an exit handler cannot wait).
+ */
+const open = new Set<EventStream>();
+let exitHooked = false;
+function stopAllOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once("exit", () => {
+    for (const stream of open) void stream.close();
+  });
+}
 const DEFAULT_RECEIVE_BUFFER = 8 << 20;
+const NAMED_RETRIES = 20;
+const NAMED_RETRY_MS = 50;
 
 /** How events name a namespace: a named one by its name (its dir too, if not the default), any other by its path. */
 function labelOf(p: NsProvider): string {
@@ -89,6 +106,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #settleReady: (err?: Error) => void = () => {};
   #dirWatcher: FSWatcher | undefined;
   readonly #known = new Set<string>();
+  readonly #retries = new Map<string, number>();
+  #rescan: () => void = () => {};
 
   /** Use watch(). */
   constructor(targets: WatchTargets, options: WatchOptions) {
@@ -119,6 +138,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     this.#worker.on("message", (msg: FromListener) => this.#onMessage(msg));
     this.#worker.on("error", (err) => this.#fail(new PoolError(`the watch's listener thread failed: ${err.message}`)));
     this.#worker.once("exit", () => this.#fail(new PoolError("the watch's listener thread ended unexpectedly")));
+    open.add(this);
+    stopAllOnExit();
     this.#add(initial);
     if (initial.length === 0) this.#settleReady();
     this.#refWhileWaited();
@@ -137,14 +158,29 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     const dir = absolutePath("dir", targets.dir ?? DEFAULT_NETNS_DIR);
     // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
     mkdirSync(dir, { recursive: true });
-    this.#dirWatcher = watchDir(dir, { persistent: false }, () => this.#add(this.#newNames(dir, true)));
+    this.#rescan = () => this.#add(this.#newNames(dir, true));
+    this.#dirWatcher = watchDir(dir, { persistent: false }, this.#rescan);
     return this.#newNames(dir, list);
   }
 
   /** Namespaces of `dir` not yet watched. Those found later are listed whatever listExisting says: the consumer has seen nothing of them. */
   #newNames(dir: string, list: boolean): WatchTarget[] {
-    const fresh = listNamed(dir).filter((n) => !this.#known.has(n));
-    return fresh.map((name) => targetOf({ kind: "name", name, dir }, list));
+    return listNamed(dir)
+      .map((name) => targetOf({ kind: "name", name, dir }, list))
+      .filter((t) => !this.#known.has(t.label));
+  }
+
+  /**
+   * A new file in the dir is a namespace only once its bind mount is made,
+   * and mounting makes no inotify event: look again a little later, a bounded
+   * number of times (a plain file left there is not retried forever).
+   */
+  #retryLater(label: string): void {
+    const attempts = (this.#retries.get(label) ?? 0) + 1;
+    this.#retries.set(label, attempts);
+    if (attempts > NAMED_RETRIES) return;
+    this.#known.delete(label);
+    setTimeout(() => this.#rescan(), NAMED_RETRY_MS).unref();
   }
 
   #add(targets: WatchTarget[]): void {
@@ -172,6 +208,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       case "added":
         this.#pending.delete(msg.label);
         if (msg.error && !this.#dirWatcher) this.#fail(errorFromJSON(msg.error));
+        else if (msg.error) this.#retryLater(msg.label);
         else if (this.#pending.size === 0) this.#settleReady();
         this.#refWhileWaited();
         return;
@@ -243,10 +280,11 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   }
 
   async #shutdown(): Promise<void> {
+    open.delete(this);
     this.#ended = true;
     this.#dirWatcher?.close();
     this.#queue.length = 0;
-    this.#settleReady(this.#error ?? new AbortedError("the watch was closed before it was ready"));
+    this.#settleReady(this.#error ?? new AbortedError(new Error("the watch was closed before it was ready")));
     try {
       this.#send({ type: "stop" });
     } catch {

@@ -5,17 +5,29 @@
  * everything at once. The flood and the 500-namespace bound are in
  * events-flood.test.ts.
  */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { closeDefaultPool, type EventStream, na, ns, nsDo, type WatchEvent, watch, watchGone } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EventStream, ns, type WatchEvent, watch } from "@neslink/core";
-import { cleanup, fdCount, ip, ipJson, socketNamespaceInodes, uniquePrefix, inodeOf } from "./kernel.js";
+import { cleanup, fdCount, inodeOf, ip, ipJson, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("ev");
 const spaces = [`${prefix}a`, `${prefix}b`];
+/** A mount dir of this file's own, so watching "every named namespace" there sees only this file's. */
+const dir = `/tmp/${prefix}-netns`;
+const core = new URL("../../dist/index.js", import.meta.url).href;
 
 beforeAll(() => {
   for (const name of spaces) ip("netns", "add", name);
 });
-afterAll(() => cleanup(prefix));
+afterAll(async () => {
+  cleanup(prefix);
+  for (const name of [`${prefix}n1`, `${prefix}n2`]) await nsDo(ns.now(), na.deleteNamed(name, dir)).catch(() => {});
+  // Like /run/netns, the dir was made a shared mount point of its own.
+  spawnSync("umount", ["-l", dir]);
+  rmSync(dir, { recursive: true, force: true });
+  await closeDefaultPool();
+});
 
 /** Events of `stream` until `done` says so (that event included); fails after `ms`. */
 async function collect(stream: EventStream, done: (e: WatchEvent, all: WatchEvent[]) => boolean, ms = 10_000): Promise<WatchEvent[]> {
@@ -166,6 +178,71 @@ describe("watch", () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(fdCount()).toBe(before);
     ip("-n", spaces[0] as string, "link", "del", "r0");
+  });
+
+  it("watches every named namespace of a dir, ones created later included, and sees them end", async () => {
+    await nsDo(ns.createNamed(`${prefix}n1`, dir));
+    const stream = watch({ named: true, dir }, { groups: ["link"], listExisting: true });
+    await stream.ready;
+    await nsDo(ns.createNamed(`${prefix}n2`, dir));
+    const seen = new Set<string>();
+    const events = await collect(stream, (e, all) => {
+      // The later namespace is listed as soon as it is found; then iproute2 changes it.
+      if (e.type === "synced" && e.ns === `${dir}/${prefix}n2`) execFileSync("nsenter", [`--net=${dir}/${prefix}n2`, "ip", "link", "add", "w0", "type", "bridge"]);
+      if (e.type === "link" && e.link.name === "w0") {
+        for (const name of [`${prefix}n1`, `${prefix}n2`]) void nsDo(ns.now(), na.deleteNamed(name, dir));
+      }
+      if (e.type === "gone") seen.add(e.ns);
+      return seen.size === 2 || all.length > 1000;
+    });
+    await stream.close();
+    // Named in events by dir and name, the dir not being the default.
+    const labels = [`${dir}/${prefix}n1`, `${dir}/${prefix}n2`];
+    expect(events.filter((e) => e.type === "synced").map((e) => e.ns)).toEqual(labels);
+    expect(events).toContainEqual(expect.objectContaining({ type: "link", action: "new", ns: labels[1], link: expect.objectContaining({ name: "w0" }) }));
+    expect([...seen].sort()).toEqual(labels);
+  });
+
+  it("gives a promise for a namespace's end (watchGone), which resolves only once the kernel destroyed it", async () => {
+    const name = `${prefix}w`;
+    ip("netns", "add", name);
+    const { gone } = await watchGone(ns.name(name));
+    let resolved = false;
+    void gone.then(() => {
+      resolved = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(resolved).toBe(false);
+    ip("netns", "del", name);
+    await gone;
+    const cancelled = await watchGone(ns.name(spaces[0] as string));
+    await cancelled.cancel();
+    await expect(cancelled.gone).rejects.toMatchObject({ code: "ERR_ABORTED" });
+  });
+
+  it("never keeps a script from exiting: idle, after break, or never iterated", async () => {
+    const name = spaces[0] as string;
+    const body = `
+      const idle = m.watch(m.ns.name(${JSON.stringify(name)}));
+      await idle.ready;
+      const used = m.watch(m.ns.name(${JSON.stringify(name)}), { listExisting: true });
+      for await (const e of used) if (e.type === "synced") break;
+      console.log("done");`;
+    const started = Date.now();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", `import * as m from ${JSON.stringify(core)};\n${body}`]);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c));
+      child.stderr.on("data", (c: Buffer) => (stderr += c));
+      const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.on("close", (code) => {
+        clearTimeout(killer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: "done", stderr: "" });
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("refuses a missing namespace with a typed error naming it, leaking nothing", async () => {
