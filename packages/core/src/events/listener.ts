@@ -157,11 +157,27 @@ function drain(events: EventSocket): boolean {
   }
 }
 
+/** Every watched namespace's whole state, for a consumer whose queued events were dropped. */
+function relist(): void {
+  flush();
+  post({ type: "relisting" });
+  for (const w of watched.values()) {
+    emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
+    for (const event of diffStates(w.label, emptyState(), w.state)) if (groups.includes(event.type)) emit(event);
+    emit({ type: "synced", ns: w.label });
+  }
+  flush();
+}
+
 /** Handles the main thread's messages; false once told to stop. */
 function commands(access: NamespaceAccess): boolean {
   for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
     const msg = got.message as ToListener;
     if (msg.type === "stop") return false;
+    if (msg.type === "relist") {
+      relist();
+      continue;
+    }
     for (const target of msg.targets) {
       try {
         register(access, target);

@@ -23,10 +23,16 @@ export interface WatchTarget {
   list: boolean;
 }
 
-export type ToListener = { type: "add"; targets: WatchTarget[] } | { type: "stop" };
+export type ToListener =
+  | { type: "add"; targets: WatchTarget[] }
+  /** The main thread dropped queued events: send every namespace's whole state again. */
+  | { type: "relist" }
+  | { type: "stop" };
 
 export type FromListener =
   | { type: "events"; events: WatchEvent[] }
+  /** Answers "relist": the events after this one are the relisting (those before it were sent before it was asked for). */
+  | { type: "relisting" }
   /** A target is registered (its nsid known, its state dumped), or could not be. */
   | { type: "added"; label: string; error?: ErrorJSON }
   /** The listener cannot go on (its thread could not return to its namespace, a socket failed). */

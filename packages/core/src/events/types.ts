@@ -49,14 +49,18 @@ export interface NsidEvent {
 }
 
 /**
- * The kernel dropped events (its receive queue overflowed: ENOBUFS). The
- * namespace's state is being dumped again; what differs from what the stream
- * said so far follows as ordinary events, then a `synced` event.
+ * Events were lost, and the stream makes up for it before `synced`:
+ * - `overflow`: the kernel dropped notifications (its receive queue
+ *   overflowed: ENOBUFS). The namespace is dumped again, and what differs from
+ *   what the stream said so far follows as ordinary events.
+ * - `slow-consumer`: the consumer fell `maxQueued` events behind and the
+ *   queued ones were dropped. The namespace's whole state follows as `new`
+ *   events: start again from an empty state.
  */
 export interface ResyncEvent {
   type: "resync";
   ns: string;
-  reason: "overflow";
+  reason: "overflow" | "slow-consumer";
 }
 
 /** The namespace's state is known again after a `resync` (or, once, after the initial listing). */

@@ -33,6 +33,12 @@ export interface WatchOptions {
    * overflows it, the stream says so (`resync`) and catches up from a dump.
    */
   receiveBuffer?: number;
+  /**
+   * Events kept for a consumer that reads slower than they come (default
+   * 100,000; at least 1024). Past it they are dropped, and the stream says so (`resync`,
+   * reason `slow-consumer`) and lists every namespace's whole state again.
+   */
+  maxQueued?: number;
 }
 
 /** One namespace, a list, or every named namespace of a mount dir (default /run/netns), including ones created later. */
@@ -55,6 +61,7 @@ function stopAllOnExit(): void {
   });
 }
 const DEFAULT_RECEIVE_BUFFER = 8 << 20;
+const DEFAULT_MAX_QUEUED = 100_000;
 const NAMED_RETRIES = 20;
 const NAMED_RETRY_MS = 50;
 
@@ -98,6 +105,9 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #error: Error | undefined;
   #ended = false;
   #closed = false;
+  readonly #maxQueued: number;
+  /** Queued events were dropped: later ones are dropped too until the relisting starts. */
+  #dropping = false;
   #closing: Promise<void> | undefined;
   readonly #exited: Promise<void>;
   #hasExited = false;
@@ -113,6 +123,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   constructor(targets: WatchTargets, options: WatchOptions) {
     const groups = checkGroups(options.groups);
     const receiveBuffer = integer("receiveBuffer", options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER, 4096, 1 << 30);
+    this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
     const list = options.listExisting === true;
     const initial = this.#initialTargets(targets, list);
     this.ready = new Promise<void>((resolve, reject) => {
@@ -201,9 +212,19 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #onMessage(msg: FromListener): void {
     switch (msg.type) {
       case "events":
-        if (this.#ended) return;
+        if (this.#ended || this.#dropping) return;
+        if (this.#queue.length + msg.events.length > this.#maxQueued) {
+          // Memory stays bounded; what the consumer missed is sent again whole.
+          this.#queue.length = 0;
+          this.#dropping = true;
+          this.#send({ type: "relist" });
+          return;
+        }
         this.#queue.push(...msg.events);
         this.#wake();
+        return;
+      case "relisting":
+        this.#dropping = false;
         return;
       case "added":
         this.#pending.delete(msg.label);

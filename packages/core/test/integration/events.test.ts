@@ -7,7 +7,20 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { closeDefaultPool, type EventStream, na, ns, nsDo, type WatchEvent, watch, watchGone } from "@neslink/core";
+import {
+  applyEvent,
+  closeDefaultPool,
+  type EventStream,
+  emptyState,
+  na,
+  ns,
+  nsDo,
+  nsDoOn,
+  Pool,
+  type WatchEvent,
+  watch,
+  watchGone,
+} from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, fdCount, inodeOf, ip, ipJson, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 
@@ -243,6 +256,48 @@ describe("watch", () => {
     });
     expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: "done", stderr: "" });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("drops what a slow consumer left queued past maxQueued, says so, and lists the whole state again", async () => {
+    const name = `${prefix}q`;
+    ip("netns", "add", name);
+    const stream = watch(ns.name(name), { groups: ["link"], maxQueued: 1024 });
+    await stream.ready;
+    // 1500 links, and so more than 1500 events, while nobody reads.
+    // ifb links in a group: deleting the group takes ~0.1 s (1500 bridges would hold the RTNL lock ~25 s).
+    const lines = Array.from({ length: 1500 }, (_, i) => `link add s${i} group 77 type ifb`).join("\n");
+    execFileSync("ip", ["-n", name, "-batch", "-"], { input: `${lines}\n` });
+    // Nobody reads for a while: the events pile up in the stream's queue.
+    await new Promise((r) => setTimeout(r, 1000));
+    const state = emptyState();
+    let resets = 0;
+    await collect(stream, (e) => {
+      if (e.type === "resync" && e.reason === "slow-consumer") {
+        resets++;
+        state.links.clear();
+      }
+      if (e.type === "link") applyEvent(state, e);
+      // Up to the last bridge the batch made (its events come in order).
+      return resets > 0 && e.type === "link" && e.link.name === "s1499";
+    });
+    await stream.close();
+    expect(resets).toBeGreaterThan(0);
+    const shown: { ifindex: number; ifname: string }[] = JSON.parse(execFileSync("ip", ["-j", "-n", name, "link", "show"], { encoding: "utf8", maxBuffer: 1 << 26 }));
+    expect([...state.links.values()].map((l) => `${l.index} ${l.name}`).sort()).toEqual(shown.map((l) => `${l.ifindex} ${l.ifname}`).sort());
+    ip("-n", name, "link", "del", "group", "77");
+    ip("netns", "del", name);
+  });
+
+  it("never holds a pool worker: a pool of one still runs work while a watch waits", async () => {
+    const pool = new Pool({ size: 1 });
+    const stream = watch(spaces.map((s) => ns.name(s)));
+    await stream.ready;
+    const started = Date.now();
+    const { results } = await nsDoOn(pool, ns.name(spaces[0] as string), na.links());
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((results[0] as { name: string }[]).map((l) => l.name)).toContain("lo");
+    await stream.close();
+    await pool.close();
   });
 
   it("refuses a missing namespace with a typed error naming it, leaking nothing", async () => {
