@@ -66,7 +66,8 @@ async function measure(n) {
     await stream.ready; // every namespace has an nsid now, which `ip monitor all-nsid` needs too
     const seen = new Map();
     const consumed = (async () => {
-      for await (const e of stream) if (e.type === "link" && e.action === "changed" && e.changed.includes("mtu")) seen.set(e.link.mtu, nowNs());
+      for await (const e of stream)
+        if (e.type === "link" && e.action === "changed" && e.changed.includes("mtu")) seen.set(e.link.mtu, nowNs());
     })();
     monitor = spawn("ip", ["-ts", "monitor", "link", "all-nsid"], { stdio: ["ignore", "pipe", "inherit"] });
     const monitorSeen = new Map();
@@ -100,8 +101,14 @@ const results = [];
 for (const n of sizes) {
   const r = await measure(n);
   results.push(r);
-  const fmt = (s) => `median ${(s.medianUs / 1000).toFixed(3)} ms, p99 ${(s.p99Us / 1000).toFixed(3)} ms, max ${(s.maxUs / 1000).toFixed(3)} ms, missing ${s.missing}`;
-  console.log(`N=${n} (${changes} changes at ${rate}/s)\n  neslink watch():              ${fmt(r.neslink)}\n  ip -ts monitor link all-nsid: ${fmt(r.ipMonitor)}`);
+  const fmt = (s) =>
+    `median ${(s.medianUs / 1000).toFixed(3)} ms, p99 ${(s.p99Us / 1000).toFixed(3)} ms, max ${(s.maxUs / 1000).toFixed(3)} ms, missing ${s.missing}`;
+  console.log(
+    `N=${n} (${changes} changes at ${rate}/s)\n  neslink watch():              ${fmt(r.neslink)}\n  ip -ts monitor link all-nsid: ${fmt(r.ipMonitor)}`,
+  );
 }
 mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, "events-latency.json"), `${JSON.stringify({ date: new Date().toISOString(), kernel: execFileSync("uname", ["-r"]).toString().trim(), results }, null, 2)}\n`);
+writeFileSync(
+  join(OUT, "events-latency.json"),
+  `${JSON.stringify({ date: new Date().toISOString(), kernel: execFileSync("uname", ["-r"]).toString().trim(), results }, null, 2)}\n`,
+);

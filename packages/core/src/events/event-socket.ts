@@ -49,7 +49,8 @@ export class EventSocket {
       libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
       libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_LISTEN_ALL_NSID, int32(1), "NETLINK_LISTEN_ALL_NSID");
       const numbers = new Set([RTNLGRP_NSID, ...groups.flatMap((g) => GROUP_NUMBERS[g])]);
-      for (const n of numbers) libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_ADD_MEMBERSHIP, int32(n), `NETLINK_ADD_MEMBERSHIP ${n}`);
+      for (const n of numbers)
+        libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_ADD_MEMBERSHIP, int32(n), `NETLINK_ADD_MEMBERSHIP ${n}`);
     } catch (err) {
       this.close();
       throw err;

@@ -4,7 +4,8 @@ import { decodeMessages, type Message } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
 import { applyEvent, diffStates, emptyState, eventOf, type NamespaceState, stateOf } from "./state.js";
 
-const fixture = (name: string) => decodeMessages(new Uint8Array(readFileSync(new URL(`../../../codec-wasm/fixtures/${name}.bin`, import.meta.url))));
+const fixture = (name: string) =>
+  decodeMessages(new Uint8Array(readFileSync(new URL(`../../../codec-wasm/fixtures/${name}.bin`, import.meta.url))));
 
 /** Each message's event, applied in turn, as the listener does. */
 function replay(state: NamespaceState, messages: readonly Message[]) {
@@ -34,7 +35,12 @@ describe("eventOf", () => {
     expect(replay(state, dump)).toEqual([]);
     const link = dump.find((m) => m.kind === "link" && m.link.name !== "lo") as Message & { kind: "link" };
     const renamed = { ...link, link: { ...link.link, name: "renamed0", mtu: 1280 } };
-    expect(eventOf(state, "t", renamed)).toMatchObject({ type: "link", action: "changed", changed: ["name", "mtu"], previous: { name: link.link.name } });
+    expect(eventOf(state, "t", renamed)).toMatchObject({
+      type: "link",
+      action: "changed",
+      changed: ["name", "mtu"],
+      previous: { name: link.link.name },
+    });
     // A deletion of something never seen is no event (the stream never said it existed).
     expect(eventOf(emptyState(), "t", { ...link, name: "RTM_DELLINK" })).toBeUndefined();
   });

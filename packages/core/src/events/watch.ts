@@ -79,7 +79,8 @@ function checkGroups(groups: unknown): WatchGroup[] {
   if (groups === undefined) return [...WATCH_GROUPS];
   if (!Array.isArray(groups)) throw new ValidationError("groups", `must be an array of ${WATCH_GROUPS.join(", ")}`);
   return groups.map((g, i) => {
-    if (!WATCH_GROUPS.includes(g)) throw new ValidationError(`groups[${i}]`, `must be one of ${WATCH_GROUPS.join(", ")}, got ${JSON.stringify(g)}`);
+    if (!WATCH_GROUPS.includes(g))
+      throw new ValidationError(`groups[${i}]`, `must be one of ${WATCH_GROUPS.join(", ")}, got ${JSON.stringify(g)}`);
     return g as WatchGroup;
   });
 }

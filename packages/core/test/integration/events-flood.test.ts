@@ -28,7 +28,8 @@ async function ipAll(commands: string[][], limit = 8): Promise<string[]> {
   const out: string[] = new Array(commands.length);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < commands.length; i = next++) out[i] = (await run("ip", commands[i] as string[], { maxBuffer: 1 << 24 })).stdout;
+    for (let i = next++; i < commands.length; i = next++)
+      out[i] = (await run("ip", commands[i] as string[], { maxBuffer: 1 << 24 })).stdout;
   };
   await Promise.all(Array.from({ length: limit }, worker));
   return out;
@@ -76,7 +77,9 @@ const tableName = (t: number) => (t === 254 ? "main" : t === 255 ? "local" : Str
 function fromStream(state: NamespaceState): Shown {
   const nameOf = (index: number | null) => (index === null ? "" : (state.links.get(index)?.name ?? `#${index}`));
   return {
-    links: [...state.links.values()].map((l) => `${l.index} ${l.name} ${l.up ? "UP" : "DOWN"} ${l.mtu} ${l.operstate?.toUpperCase()}`).sort(),
+    links: [...state.links.values()]
+      .map((l) => `${l.index} ${l.name} ${l.up ? "UP" : "DOWN"} ${l.mtu} ${l.operstate?.toUpperCase()}`)
+      .sort(),
     addresses: [...state.addresses.values()]
       .filter((a) => a.family === 2)
       .map((a) => `${a.index} ${a.local}/${a.prefixLen}`)
@@ -98,11 +101,16 @@ async function fromIproute2(name: string): Promise<Shown> {
     ])
   ).map((s) => JSON.parse(s as string));
   return {
-    links: links.map((l: { ifindex: number; ifname: string; flags: string[]; mtu: number; operstate: string }) =>
-      `${l.ifindex} ${l.ifname} ${l.flags.includes("UP") ? "UP" : "DOWN"} ${l.mtu} ${l.operstate}`,
-    ).sort(),
+    links: links
+      .map(
+        (l: { ifindex: number; ifname: string; flags: string[]; mtu: number; operstate: string }) =>
+          `${l.ifindex} ${l.ifname} ${l.flags.includes("UP") ? "UP" : "DOWN"} ${l.mtu} ${l.operstate}`,
+      )
+      .sort(),
     addresses: addrs
-      .flatMap((l: { ifindex: number; addr_info: { local: string; prefixlen: number }[] }) => l.addr_info.map((a) => `${l.ifindex} ${a.local}/${a.prefixlen}`))
+      .flatMap((l: { ifindex: number; addr_info: { local: string; prefixlen: number }[] }) =>
+        l.addr_info.map((a) => `${l.ifindex} ${a.local}/${a.prefixlen}`),
+      )
       .sort(),
     routes: routes.map((r: { table?: string; dst: string; dev: string }) => `${r.table ?? "main"} ${r.dst} ${r.dev}`).sort(),
   };
@@ -121,7 +129,8 @@ it(`rebuilds the exact state of ${FLOODED} flooded namespaces from the stream, a
     for await (const event of stream as AsyncIterable<WatchEvent>) {
       last = Date.now();
       if (event.type === "resync") resyncs++;
-      if (event.type === "link" || event.type === "address" || event.type === "route") applyEvent(states.get(event.ns) as NamespaceState, event);
+      if (event.type === "link" || event.type === "address" || event.type === "route")
+        applyEvent(states.get(event.ns) as NamespaceState, event);
     }
   })();
   await stream.ready;

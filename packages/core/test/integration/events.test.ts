@@ -61,7 +61,10 @@ async function collect(stream: EventStream, done: (e: WatchEvent, all: WatchEven
 function script(name: string): { commands: string[][]; expected: ((e: WatchEvent) => boolean)[] } {
   const n = (...args: string[]) => ["-n", name, ...args];
   const isLink = (action: string, linkName: string, changed?: string) => (e: WatchEvent) =>
-    e.type === "link" && e.action === action && e.link.name === linkName && (!changed || (e.action === "changed" && e.changed.includes(changed as never)));
+    e.type === "link" &&
+    e.action === action &&
+    e.link.name === linkName &&
+    (!changed || (e.action === "changed" && e.changed.includes(changed as never)));
   return {
     commands: [
       n("link", "add", "p0", "type", "veth", "peer", "name", "p1"),
@@ -86,7 +89,8 @@ function script(name: string): { commands: string[][]; expected: ((e: WatchEvent
     expected: [
       isLink("new", "p0"),
       isLink("changed", "p0", "up"),
-      (e) => e.type === "link" && e.action === "changed" && e.link.name === "p0" && e.changed.includes("operstate") && e.link.operstate === "up",
+      (e) =>
+        e.type === "link" && e.action === "changed" && e.link.name === "p0" && e.changed.includes("operstate") && e.link.operstate === "up",
       (e) => isLink("changed", "p0", "mtu")(e) && e.type === "link" && e.link.mtu === 1400,
       (e) => isLink("changed", "p0", "mac")(e) && e.type === "link" && e.link.mac === "02:00:00:00:00:10",
       (e) => isLink("changed", "p0", "flags")(e) && e.type === "link" && !e.link.up,
@@ -149,7 +153,12 @@ describe("watch", () => {
     const stream = watch(ns.name(name), { listExisting: true, groups: ["link", "address"] });
     const events = await collect(stream, (e) => e.type === "synced");
     await stream.close();
-    const shown = ipJson<{ ifindex: number; ifname: string; mtu: number; address: string; operstate: string }[]>("-n", name, "link", "show");
+    const shown = ipJson<{ ifindex: number; ifname: string; mtu: number; address: string; operstate: string }[]>(
+      "-n",
+      name,
+      "link",
+      "show",
+    );
     const links = events.flatMap((e) => (e.type === "link" && e.action === "new" ? [e.link] : []));
     expect(links.map((l) => [l.index, l.name, l.mtu, l.mac, l.operstate?.toUpperCase()])).toEqual(
       shown.map((l) => [l.ifindex, l.ifname, l.mtu, l.address, l.operstate]),
@@ -201,7 +210,8 @@ describe("watch", () => {
     const seen = new Set<string>();
     const events = await collect(stream, (e, all) => {
       // The later namespace is listed as soon as it is found; then iproute2 changes it.
-      if (e.type === "synced" && e.ns === `${dir}/${prefix}n2`) execFileSync("nsenter", [`--net=${dir}/${prefix}n2`, "ip", "link", "add", "w0", "type", "bridge"]);
+      if (e.type === "synced" && e.ns === `${dir}/${prefix}n2`)
+        execFileSync("nsenter", [`--net=${dir}/${prefix}n2`, "ip", "link", "add", "w0", "type", "bridge"]);
       if (e.type === "link" && e.link.name === "w0") {
         for (const name of [`${prefix}n1`, `${prefix}n2`]) void nsDo(ns.now(), na.deleteNamed(name, dir));
       }
@@ -212,7 +222,9 @@ describe("watch", () => {
     // Named in events by dir and name, the dir not being the default.
     const labels = [`${dir}/${prefix}n1`, `${dir}/${prefix}n2`];
     expect(events.filter((e) => e.type === "synced").map((e) => e.ns)).toEqual(labels);
-    expect(events).toContainEqual(expect.objectContaining({ type: "link", action: "new", ns: labels[1], link: expect.objectContaining({ name: "w0" }) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "link", action: "new", ns: labels[1], link: expect.objectContaining({ name: "w0" }) }),
+    );
     expect([...seen].sort()).toEqual(labels);
   });
 
@@ -282,8 +294,12 @@ describe("watch", () => {
     });
     await stream.close();
     expect(resets).toBeGreaterThan(0);
-    const shown: { ifindex: number; ifname: string }[] = JSON.parse(execFileSync("ip", ["-j", "-n", name, "link", "show"], { encoding: "utf8", maxBuffer: 1 << 26 }));
-    expect([...state.links.values()].map((l) => `${l.index} ${l.name}`).sort()).toEqual(shown.map((l) => `${l.ifindex} ${l.ifname}`).sort());
+    const shown: { ifindex: number; ifname: string }[] = JSON.parse(
+      execFileSync("ip", ["-j", "-n", name, "link", "show"], { encoding: "utf8", maxBuffer: 1 << 26 }),
+    );
+    expect([...state.links.values()].map((l) => `${l.index} ${l.name}`).sort()).toEqual(
+      shown.map((l) => `${l.ifindex} ${l.ifname}`).sort(),
+    );
     ip("-n", name, "link", "del", "group", "77");
     ip("netns", "del", name);
   });
