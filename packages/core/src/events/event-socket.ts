@@ -34,6 +34,8 @@ export interface Datagram {
 
 export class EventSocket {
   readonly fd: number;
+  /** Why the socket hears only its own namespace (NETLINK_LISTEN_ALL_NSID refused), if it does. */
+  allNamespaces: Error | undefined;
   readonly #receiver = new libc.MessageReceiver(DATAGRAM_BUFFER);
 
   /** Subscribes to `groups`, and always to RTNLGRP_NSID: RTM_DELNSID is how a watched namespace's end is seen. */
@@ -47,7 +49,12 @@ export class EventSocket {
         libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVBUF, int32(receiveBuffer), "SO_RCVBUF");
       }
       libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
-      libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_LISTEN_ALL_NSID, int32(1), "NETLINK_LISTEN_ALL_NSID");
+      try {
+        libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_LISTEN_ALL_NSID, int32(1), "NETLINK_LISTEN_ALL_NSID: hearing other namespaces needs CAP_NET_BROADCAST");
+      } catch (err) {
+        // Without CAP_NET_BROADCAST only the socket's own namespace can be heard; other ones are refused when added.
+        this.allNamespaces = err as Error;
+      }
       const numbers = new Set([RTNLGRP_NSID, ...groups.flatMap((g) => GROUP_NUMBERS[g])]);
       for (const n of numbers)
         libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_ADD_MEMBERSHIP, int32(n), `NETLINK_ADD_MEMBERSHIP ${n}`);

@@ -103,10 +103,11 @@ function refresh(access: NamespaceAccess, w: Watched): boolean {
   return true;
 }
 
-function register(access: NamespaceAccess, target: WatchTarget): void {
+function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): void {
   const opened = access.open(target.path, target.label);
   try {
     const self = opened.key === access.originKey;
+    if (!self && events.allNamespaces) throw events.allNamespaces;
     const nsid = self ? "self" : access.nsidOf(opened.fd);
     const w: Watched = { label: target.label, path: target.path, key: opened.key, nsid, state: emptyState(), stale: false };
     const state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
@@ -170,7 +171,7 @@ function relist(): void {
 }
 
 /** Handles the main thread's messages; false once told to stop. */
-function commands(access: NamespaceAccess): boolean {
+function commands(access: NamespaceAccess, events: EventSocket): boolean {
   for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
     const msg = got.message as ToListener;
     if (msg.type === "stop") return false;
@@ -180,7 +181,7 @@ function commands(access: NamespaceAccess): boolean {
     }
     for (const target of msg.targets) {
       try {
-        register(access, target);
+        register(access, events, target);
         flush();
         post({ type: "added", label: target.label });
       } catch (err) {
@@ -208,7 +209,7 @@ function run(): void {
       // Woken at once by the eventfd; the timeout only bounds how long a stuck wake-up could keep the thread.
       libc.poll(pollFds, POLL_TIMEOUT_MS);
       libc.drainEventfd(options.wakeFd);
-      if (!commands(access)) return;
+      if (!commands(access, events)) return;
       // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:
       // one queued meanwhile is not lost, and the state converges as it is applied. One dropped meanwhile is another overflow.
       if (drain(events)) {

@@ -316,6 +316,39 @@ describe("watch", () => {
     await pool.close();
   });
 
+  it("watches its own namespace with no capability at all, and says which one watching others needs", () => {
+    const body = `
+      const own = m.watch(m.ns.now(), { groups: ["link"], listExisting: true });
+      const links = [];
+      for await (const e of own) {
+        if (e.type === "link") links.push(e.link.name);
+        if (e.type === "synced") break;
+      }
+      const other = m.watch(m.ns.name(${JSON.stringify(spaces[0])}));
+      const refused = await other.ready.then(() => null, (err) => err.message);
+      console.log(JSON.stringify({ links, refused }));`;
+    const r = spawnSync(
+      "setpriv",
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+        "--input-type=module",
+        "-e",
+        `import * as m from ${JSON.stringify(core)};\n${body}`,
+      ],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(r.stderr).toBe("");
+    const seen = JSON.parse(r.stdout) as { links: string[]; refused: string };
+    expect(seen.links).toContain("lo");
+    expect(seen.refused).toMatch(/EPERM.*CAP_NET_BROADCAST/);
+  });
+
   it("refuses a missing namespace with a typed error naming it, leaking nothing", async () => {
     const before = fdCount();
     const stream = watch([ns.name(spaces[0] as string), ns.name(`${prefix}none`)]);
