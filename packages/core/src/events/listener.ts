@@ -137,6 +137,15 @@ function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): voi
   }
 }
 
+const RTM_NEWNSID = 88;
+const RTM_DELNSID = 89;
+
+/** Whether a notification datagram is RTM_NEWNSID / RTM_DELNSID (the kernel sends each notification alone), read from its header. */
+function isNsid(bytes: Uint8Array): boolean {
+  const type = bytes.length >= 6 ? (bytes[4] as number) | ((bytes[5] as number) << 8) : -1;
+  return type === RTM_NEWNSID || type === RTM_DELNSID;
+}
+
 /** Reads until the queue is empty; true if the kernel dropped notifications meanwhile. */
 function drain(events: EventSocket): boolean {
   let overflowed = false;
@@ -148,7 +157,8 @@ function drain(events: EventSocket): boolean {
       continue;
     }
     const w = watched.get(got.nsid);
-    const messages = w || got.nsid === "self" ? decodeMessages(got.bytes) : [];
+    // Of an unwatched namespace only our own's nsid notifications matter (they tell a watched one's end).
+    const messages = w || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
     const state: Message[] = [];
     for (const msg of messages) {
       if (msg.kind === "nsid") handleNsid(got.nsid, msg);
