@@ -50,7 +50,13 @@ export class EventSocket {
       }
       libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
       try {
-        libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_LISTEN_ALL_NSID, int32(1), "NETLINK_LISTEN_ALL_NSID: hearing other namespaces needs CAP_NET_BROADCAST");
+        libc.setsockopt(
+          this.fd,
+          libc.SOL_NETLINK,
+          libc.NETLINK_LISTEN_ALL_NSID,
+          int32(1),
+          "NETLINK_LISTEN_ALL_NSID: hearing other namespaces needs CAP_NET_BROADCAST",
+        );
       } catch (err) {
         // Without CAP_NET_BROADCAST only the socket's own namespace can be heard; other ones are refused when added.
         this.allNamespaces = err as Error;

@@ -58,12 +58,16 @@ function flush(): void {
   batch = [];
 }
 
+const NLM_F_REPLACE = 0x100;
+
 /**
  * Changes the kernel makes without a notification: IPv4 routes through a link
  * that goes down or away, or through an address removed, vanish silently; a
  * link's neighbours are flushed with it.
  */
-function marksStale(event: WatchEvent): boolean {
+function marksStale(event: WatchEvent, msg: Message): boolean {
+  // A route replaced through another link: the old one goes without an RTM_DELROUTE, under another key.
+  if (msg.kind === "route" && (msg.flags & NLM_F_REPLACE) !== 0) return true;
   if (event.type === "link") return event.action === "deleted" || (event.action === "changed" && event.changed.includes("up"));
   return event.type === "address" && event.action === "deleted" && event.address.family === 2;
 }
@@ -74,7 +78,7 @@ function applyMessages(w: Watched, messages: readonly Message[]): void {
     if (!event) continue;
     applyEvent(w.state, event);
     if (groups.includes(event.type)) emit(event);
-    if (marksStale(event) && (groups.includes("route") || groups.includes("neighbour"))) w.stale = true;
+    if (marksStale(event, msg) && (groups.includes("route") || groups.includes("neighbour"))) w.stale = true;
   }
 }
 

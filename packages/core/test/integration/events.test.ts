@@ -304,6 +304,42 @@ describe("watch", () => {
     ip("netns", "del", name);
   });
 
+  it("follows what the kernel changes without a word: routes flushed with their link, a route replaced through another link", async () => {
+    const name = spaces[1] as string;
+    const stream = watch(ns.name(name), { groups: ["link", "address", "route"], listExisting: true });
+    const state = emptyState();
+    const n = (...args: string[]) => ip("-n", name, ...args);
+    n("link", "add", "t0", "type", "veth", "peer", "name", "t1");
+    n("link", "set", "t0", "up");
+    n("link", "set", "t1", "up");
+    n("addr", "add", "10.6.0.1/24", "dev", "t0");
+    n("addr", "add", "10.6.1.1/24", "dev", "t1");
+    n("route", "add", "10.5.0.0/16", "via", "10.6.0.2");
+    n("route", "replace", "10.5.0.0/16", "via", "10.6.1.2");
+    // Taking t1 down flushes its IPv4 routes (the replaced one included) without RTM_DELROUTE.
+    n("link", "set", "t1", "down");
+    const mainRoutes = () =>
+      [...state.routes.values()]
+        .filter((r) => r.family === 2 && r.table === 254)
+        .map((r) => `${r.dst}/${r.dstLen} ${r.gateway ?? ""}`)
+        .sort();
+    const shown = () =>
+      ipJson<{ dst: string; gateway?: string }[]>("-n", name, "-4", "route", "show")
+        .map((r) => `${r.dst.includes("/") ? r.dst : `${r.dst}/32`} ${r.gateway ?? ""}`)
+        .sort();
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    await collect(stream, (e) => {
+      if (e.type === "link" || e.type === "address" || e.type === "route") applyEvent(state, e);
+      clearTimeout(quiet);
+      quiet = setTimeout(() => void stream.close(), 1500);
+      return false;
+    }).catch(() => {});
+    clearTimeout(quiet);
+    expect(shown()).toEqual(["10.6.0.0/24 "]);
+    expect(mainRoutes()).toEqual(shown());
+    n("link", "del", "t0");
+  });
+
   it("never holds a pool worker: a pool of one still runs work while a watch waits", async () => {
     const pool = new Pool({ size: 1 });
     const stream = watch(spaces.map((s) => ns.name(s)));
