@@ -195,6 +195,18 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     setTimeout(() => this.#rescan(), NAMED_RETRY_MS).unref();
   }
 
+  /** A name whose namespace is gone may be given to a new one (`ip netns del X; ip netns add X`): look again. */
+  #forgetGone(events: readonly WatchEvent[]): void {
+    let any = false;
+    for (const e of events) {
+      if (e.type !== "gone") continue;
+      this.#known.delete(e.ns);
+      this.#retries.delete(e.ns);
+      any = true;
+    }
+    if (any) this.#rescan();
+  }
+
   #add(targets: WatchTarget[]): void {
     if (targets.length === 0 || this.#closing) return;
     for (const t of targets) {
@@ -222,6 +234,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
           return;
         }
         this.#queue.push(...msg.events);
+        if (this.#dirWatcher) this.#forgetGone(msg.events);
         this.#wake();
         return;
       case "relisting":

@@ -208,20 +208,26 @@ describe("watch", () => {
     await stream.ready;
     await nsDo(ns.createNamed(`${prefix}n2`, dir));
     const seen = new Set<string>();
+    // Named in events by dir and name, the dir not being the default.
+    const labels = [`${dir}/${prefix}n1`, `${dir}/${prefix}n2`];
+    let recreated = false;
     const events = await collect(stream, (e, all) => {
       // The later namespace is listed as soon as it is found; then iproute2 changes it.
-      if (e.type === "synced" && e.ns === `${dir}/${prefix}n2`)
+      if (e.type === "synced" && e.ns === labels[1])
         execFileSync("nsenter", [`--net=${dir}/${prefix}n2`, "ip", "link", "add", "w0", "type", "bridge"]);
       if (e.type === "link" && e.link.name === "w0") {
         for (const name of [`${prefix}n1`, `${prefix}n2`]) void nsDo(ns.now(), na.deleteNamed(name, dir));
       }
       if (e.type === "gone") seen.add(e.ns);
-      return seen.size === 2 || all.length > 1000;
+      // A name given again to a new namespace is watched again.
+      if (e.type === "gone" && e.ns === labels[0] && !recreated) {
+        recreated = true;
+        void nsDo(ns.createNamed(`${prefix}n1`, dir));
+      }
+      return (seen.size === 2 && all.filter((x) => x.type === "synced" && x.ns === labels[0]).length === 2) || all.length > 1000;
     });
     await stream.close();
-    // Named in events by dir and name, the dir not being the default.
-    const labels = [`${dir}/${prefix}n1`, `${dir}/${prefix}n2`];
-    expect(events.filter((e) => e.type === "synced").map((e) => e.ns)).toEqual(labels);
+    expect(events.filter((e) => e.type === "synced").map((e) => e.ns)).toEqual([...labels, labels[0]]);
     expect(events).toContainEqual(
       expect.objectContaining({ type: "link", action: "new", ns: labels[1], link: expect.objectContaining({ name: "w0" }) }),
     );
