@@ -7,7 +7,7 @@
 // Needs root and a built @neslink/core. See bench/README.md ("Event latency").
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,6 +94,7 @@ async function measure(n) {
   } finally {
     monitor?.kill("SIGKILL");
     batch(names.map((name) => `netns del ${name}`));
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,7 @@
  * end; and 500 watched namespaces cost a handful of descriptors.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -52,6 +52,7 @@ beforeAll(async () => {
 afterAll(() => {
   ip("-batch", batch(names.map((n) => `netns del ${n}`)));
   cleanup(prefix);
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Changes for one namespace: the link flaps, changes MTU, gains and loses addresses. */
