@@ -8,18 +8,19 @@
  * (break, return, the AbortSignal) wakes that thread at once; it closes its
  * sockets and ends.
  */
-import { type FSWatcher, mkdirSync, watch as watchDir } from "node:fs";
 import { MessageChannel, type Worker } from "node:worker_threads";
 import { AbortedError, errorFromJSON, PoolError, ValidationError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { listNamed } from "../namespace/list.js";
-import { DEFAULT_NETNS_DIR, type NsProvider, nsPath } from "../namespace/providers.js";
+import type { NsProvider } from "../namespace/providers.js";
 import { startWorker } from "../pool/worker-argv.js";
-import { existingNsProvider } from "../validate/providers.js";
-import { absolutePath, integer } from "../validate/validate.js";
+import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
+import { NamedDir } from "./named-dir.js";
 import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
-import { WATCH_GROUPS, type WatchEvent, type WatchGroup } from "./types.js";
+import { checkGroups, isNamed, providerTargets, type WatchTargets } from "./targets.js";
+import type { WatchEvent, WatchGroup } from "./types.js";
+
+export type { WatchTargets } from "./targets.js";
 
 export interface WatchOptions {
   /** What to hear (default: all of link, address, route, neighbour, nsid). */
@@ -41,9 +42,6 @@ export interface WatchOptions {
   maxQueued?: number;
 }
 
-/** One namespace, a list, or every named namespace of a mount dir (default /run/netns), including ones created later. */
-export type WatchTargets = NsProvider | readonly NsProvider[] | { named: true; dir?: string };
-
 const LISTENER_URL = new URL("./listener.js", import.meta.url);
 
 /**
@@ -62,32 +60,6 @@ function stopAllOnExit(): void {
 }
 const DEFAULT_RECEIVE_BUFFER = 8 << 20;
 const DEFAULT_MAX_QUEUED = 100_000;
-const NAMED_RETRIES = 20;
-const NAMED_RETRY_MS = 50;
-
-/** How events name a namespace: a named one by its name (its dir too, if not the default), any other by its path. */
-function labelOf(p: NsProvider): string {
-  if (p.kind === "name") return p.dir === DEFAULT_NETNS_DIR ? p.name : `${p.dir}/${p.name}`;
-  return nsPath(existingNsProvider("", p), process.pid);
-}
-
-function targetOf(p: NsProvider, list: boolean): WatchTarget {
-  return { label: labelOf(p), path: nsPath(existingNsProvider("", p), process.pid), list };
-}
-
-function checkGroups(groups: unknown): WatchGroup[] {
-  if (groups === undefined) return [...WATCH_GROUPS];
-  if (!Array.isArray(groups)) throw new ValidationError("groups", `must be an array of ${WATCH_GROUPS.join(", ")}`);
-  return groups.map((g, i) => {
-    if (!WATCH_GROUPS.includes(g))
-      throw new ValidationError(`groups[${i}]`, `must be one of ${WATCH_GROUPS.join(", ")}, got ${JSON.stringify(g)}`);
-    return g as WatchGroup;
-  });
-}
-
-function isNamed(t: WatchTargets): t is { named: true; dir?: string } {
-  return typeof t === "object" && t !== null && "named" in t;
-}
 
 interface Waiter {
   resolve: (r: IteratorResult<WatchEvent>) => void;
@@ -115,10 +87,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   /** Labels sent to the listener and not yet answered, and what waits for them. */
   readonly #pending = new Set<string>();
   #settleReady: (err?: Error) => void = () => {};
-  #dirWatcher: FSWatcher | undefined;
-  readonly #known = new Set<string>();
-  readonly #retries = new Map<string, number>();
-  #rescan: () => void = () => {};
+  #named: NamedDir | undefined;
 
   /** Use watch(). */
   constructor(targets: WatchTargets, options: WatchOptions) {
@@ -163,56 +132,14 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   }
 
   #initialTargets(targets: WatchTargets, list: boolean): WatchTarget[] {
-    if (!isNamed(targets)) {
-      const providers = Array.isArray(targets) ? (targets as readonly NsProvider[]) : [targets as NsProvider];
-      return providers.map((p, i) => targetOf(existingNsProvider(Array.isArray(targets) ? `providers[${i}]` : "provider", p), list));
-    }
-    const dir = absolutePath("dir", targets.dir ?? DEFAULT_NETNS_DIR);
-    // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
-    mkdirSync(dir, { recursive: true });
-    this.#rescan = () => this.#add(this.#newNames(dir, true));
-    this.#dirWatcher = watchDir(dir, { persistent: false }, this.#rescan);
-    return this.#newNames(dir, list);
-  }
-
-  /** Namespaces of `dir` not yet watched. Those found later are listed whatever listExisting says: the consumer has seen nothing of them. */
-  #newNames(dir: string, list: boolean): WatchTarget[] {
-    return listNamed(dir)
-      .map((name) => targetOf({ kind: "name", name, dir }, list))
-      .filter((t) => !this.#known.has(t.label));
-  }
-
-  /**
-   * A new file in the dir is a namespace only once its bind mount is made,
-   * and mounting makes no inotify event: look again a little later, a bounded
-   * number of times (a plain file left there is not retried forever).
-   */
-  #retryLater(label: string): void {
-    const attempts = (this.#retries.get(label) ?? 0) + 1;
-    this.#retries.set(label, attempts);
-    if (attempts > NAMED_RETRIES) return;
-    this.#known.delete(label);
-    setTimeout(() => this.#rescan(), NAMED_RETRY_MS).unref();
-  }
-
-  /** A name whose namespace is gone may be given to a new one (`ip netns del X; ip netns add X`): look again. */
-  #forgetGone(events: readonly WatchEvent[]): void {
-    let any = false;
-    for (const e of events) {
-      if (e.type !== "gone") continue;
-      this.#known.delete(e.ns);
-      this.#retries.delete(e.ns);
-      any = true;
-    }
-    if (any) this.#rescan();
+    if (!isNamed(targets)) return providerTargets(targets as NsProvider | readonly NsProvider[], list);
+    this.#named = new NamedDir(targets.dir, (found) => this.#add(found));
+    return this.#named.initial(list);
   }
 
   #add(targets: WatchTarget[]): void {
     if (targets.length === 0 || this.#closing) return;
-    for (const t of targets) {
-      this.#known.add(t.label);
-      this.#pending.add(t.label);
-    }
+    for (const t of targets) this.#pending.add(t.label);
     this.#send({ type: "add", targets });
     this.#refWhileWaited();
   }
@@ -234,7 +161,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
           return;
         }
         this.#queue.push(...msg.events);
-        if (this.#dirWatcher) this.#forgetGone(msg.events);
+        this.#named?.gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
         this.#wake();
         return;
       case "relisting":
@@ -242,8 +169,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
         return;
       case "added":
         this.#pending.delete(msg.label);
-        if (msg.error && !this.#dirWatcher) this.#fail(errorFromJSON(msg.error));
-        else if (msg.error) this.#retryLater(msg.label);
+        if (msg.error && !this.#named) this.#fail(errorFromJSON(msg.error));
+        else if (msg.error) this.#named?.failed(msg.label);
         else if (this.#pending.size === 0) this.#settleReady();
         this.#refWhileWaited();
         return;
@@ -317,7 +244,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   async #shutdown(): Promise<void> {
     open.delete(this);
     this.#ended = true;
-    this.#dirWatcher?.close();
+    this.#named?.close();
     this.#queue.length = 0;
     this.#settleReady(this.#error ?? new AbortedError(new Error("the watch was closed before it was ready")));
     try {
