@@ -168,6 +168,28 @@ describe("watch", () => {
     ip("-n", name, "link", "del", "q0");
   });
 
+  it("says when a watched namespace gives another an id, and takes it back when that one ends", async () => {
+    const [watched, other] = [spaces[0] as string, `${prefix}i`];
+    ip("netns", "add", other);
+    const stream = watch(ns.name(watched), { groups: ["nsid"] });
+    await stream.ready;
+    ip("-n", watched, "netns", "set", other, "auto");
+    let given: number | undefined;
+    const events = await collect(stream, (e) => {
+      if (e.type === "nsid" && e.action === "new" && given === undefined) {
+        given = e.nsid;
+        ip("netns", "del", other);
+      }
+      return e.type === "nsid" && e.action === "deleted";
+    });
+    await stream.close();
+    const nsids = events.filter((e) => e.type === "nsid");
+    expect(nsids).toEqual([
+      { type: "nsid", action: "new", ns: watched, nsid: given },
+      { type: "nsid", action: "deleted", ns: watched, nsid: given },
+    ]);
+  });
+
   it("says when a watched namespace is gone from the kernel, and holds nothing that keeps it alive", async () => {
     const name = `${prefix}g`;
     ip("netns", "add", name);
