@@ -6,7 +6,7 @@
  * events-flood.test.ts.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, readlinkSync, rmSync } from "node:fs";
 import {
   applyEvent,
   closeDefaultPool,
@@ -137,6 +137,10 @@ describe("watch", () => {
       if (e.type === "link" && e.action === "deleted" && e.link.name === "p0x") remaining.delete(e.ns);
       return remaining.size === 0;
     });
+    // Between dumps the listener is back home; the main thread and libuv's pool never leave it.
+    const home = readlinkSync("/proc/self/ns/net");
+    const threads = readdirSync("/proc/self/task").map((tid) => readlinkSync(`/proc/self/task/${tid}/ns/net`));
+    expect(new Set(threads)).toEqual(new Set([home]));
     await stream.close();
     for (const [i, name] of spaces.entries()) {
       const mine = events.filter((e) => e.ns === name);
