@@ -181,7 +181,8 @@ describe("topology under attack: what holds", () => {
       await topology.apply(t);
       expect(pings(`${name}-h1`, "10.61.2.1")).toBe(true);
       expect((await topology.plan(t)).changes).toEqual([]);
-      const [stubborn] = markedPids(`${name}/`);
+      const stubborn = markedPids(`${name}/`).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("trap"));
+      expect(stubborn).toBeDefined();
       await new Promise((r) => setTimeout(r, 200));
       const started = performance.now();
       await topology.destroy(name);
