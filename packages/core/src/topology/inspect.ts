@@ -13,6 +13,7 @@ import type { Topology, TopologyRoute } from "./model.js";
 import { canonicalIp, diff, readLive } from "./plan.js";
 import { namespaceInode, pidsByNamespace } from "./processes.js";
 import { type LabProcess, labProcesses } from "./run.js";
+import { labName } from "./shape.js";
 
 export interface InspectedInterface {
   name: string;
@@ -93,6 +94,7 @@ function nodeOf(name: string, netns: string, live: LiveNamespace, topology: stri
 export async function inspect(topology: Topology | string, options: InspectOptions = {}): Promise<Inspection> {
   const pool = options.pool ?? defaultPool();
   if (typeof topology === "string") {
+    labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);
     const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
     const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));

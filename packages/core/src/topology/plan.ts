@@ -275,6 +275,9 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
   const at = { node: node.name, netns: node.netns };
   const changes: Change[] = [];
   const lo = live.links.find((l) => l.name === "lo");
+  // The loopback is up in every node (its marker was set with it): set down by hand, it comes back.
+  if (live.state === "owned" && lo && !lo.up)
+    changes.push({ op: "update", kind: "link", ...at, name: "lo", set: { up: true }, from: { up: false } });
   for (const iface of [...node.interfaces, { name: "lo", addresses: node.loopback } as Pick<TopologyInterface, "name" | "addresses">]) {
     const link = iface.name === "lo" ? lo : recreated.has(iface.name) ? undefined : links.get(iface.name);
     const present = link ? live.addresses.filter((a) => a.index === link.index) : [];
@@ -291,7 +294,9 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
   const matched = new Set<Route>();
   for (const want of node.routes) {
     const have = routes.find((r) => !matched.has(r) && routeMatches(want, r, byIndex));
-    if (have && !(want.dev !== undefined && recreated.has(want.dev))) matched.add(have);
+    // A route through a link being made again goes with the old link: it is made again too.
+    const through = have?.oifIndex == null ? undefined : byIndex.get(have.oifIndex);
+    if (have && !(through !== undefined && recreated.has(through))) matched.add(have);
     else changes.push({ op: "create", kind: "route", ...at, route: want });
   }
   for (const r of routes) if (!matched.has(r)) changes.unshift({ op: "delete", kind: "route", ...at, route: routeOf(r, byIndex) });
@@ -320,8 +325,8 @@ export function diff(
         reason: `belongs to node ${live.owner?.node} of topology ${live.owner?.topology}`,
       });
     }
-    if (live.state === "missing" || live.state === "pristine") {
-      changes.push({ op: "create", kind: "namespace", node: node.name, netns: node.netns, adopt: live.state === "pristine" });
+    if (live.state === "missing") {
+      changes.push({ op: "create", kind: "namespace", node: node.name, netns: node.netns });
     }
     states.set(node.name, indexLive(node, live));
   }
@@ -370,7 +375,10 @@ export async function readLive(topology: Topology, pool: Pool) {
   const byNode = new Map(lives);
   findProcesses(byNode.values());
   const current = new Set(topology.nodes.map((n) => n.netns));
-  return { lives: byNode, stale: owned.filter((o) => !current.has(o.netns)), strays };
+  // A second name for a node's own namespace (ip netns attach) is not a node the file no longer has.
+  const nodeInodes = new Set(topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []));
+  const stale = owned.filter((o) => !current.has(o.netns) && !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
+  return { lives: byNode, stale, strays };
 }
 
 /** Programs to start (not running, or running as something else now) and to stop (gone from the file). */

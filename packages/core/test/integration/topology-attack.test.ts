@@ -204,7 +204,7 @@ describe("topology under attack: what holds", () => {
 describe("KNOWN FAILING", () => {
   // HIGH. `ip netns add` gives exactly what a cut-short create leaves (lo down, nothing else), so it is "pristine" and adopted,
   // even with someone's process in it; destroy then kills that process and deletes the namespace.
-  it.fails("does not adopt someone's namespace made with ip netns add, nor kill the process in it", async () => {
+  it("does not adopt someone's namespace made with ip netns add, nor kill the process in it", async () => {
     const name = newLab();
     const victim = `${name}-v`;
     ip("netns", "add", victim);
@@ -228,7 +228,7 @@ describe("KNOWN FAILING", () => {
 
   // HIGH. destroy(name) and inspect(name) take any string: the lock file is `${LOCKS}/${name}.lock`, opened O_CREAT, truncated and
   // given the pid, so "../../../some/dir/Cargo" empties some/dir/Cargo.lock (any *.lock file), as root.
-  it.fails("destroy by name refuses a name that is not a lab's and writes no file outside the lock dir", async () => {
+  it("destroy by name refuses a name that is not a lab's and writes no file outside the lock dir", async () => {
     mkdirSync(TMP, { recursive: true });
     writeFileSync(`${TMP}/victim.lock`, "precious\n");
     const outside = `../../..${TMP}/victim`;
@@ -243,7 +243,7 @@ describe("KNOWN FAILING", () => {
 
   // MEDIUM-HIGH. A second name for a node's namespace (`ip netns attach NAME PID`) is taken for a node the file no longer has:
   // apply empties it, which is the live node itself: all its links deleted, its processes killed.
-  it.fails("leaves a node alone when its namespace has a second name", async () => {
+  it("leaves a node alone when its namespace has a second name", async () => {
     await withLab(async (name) => {
       const t = topology.load(router(name).replace("  h1: {", '  h1: { processes: [[sleep, "1000"]],'));
       await topology.apply(t);
@@ -296,7 +296,7 @@ describe("KNOWN FAILING", () => {
 
   // MEDIUM. A route the file gives without dev is matched on the live route wherever it goes through; when its link is
   // re-made (an end renamed by hand), the route goes with the old link and is not added again: one apply does not converge.
-  it.fails("re-adds a route whose link apply re-made, in the same apply", async () => {
+  it("re-adds a route whose link apply re-made, in the same apply", async () => {
     await withLab(async (name) => {
       const t = topology.load(router(name));
       await topology.apply(t);
@@ -310,7 +310,7 @@ describe("KNOWN FAILING", () => {
 
   // MEDIUM. A program that is missing or exits at once is reported started; apply waits 2 s, then succeeds, and every
   // later plan and apply starts it again.
-  it.fails("reports a process whose program is missing or exits at once as a failure of apply", async () => {
+  it("reports a process whose program is missing or exits at once as a failure of apply", async () => {
     await withLab(async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[/nonexistent/program], [sh, -c, "exit 3"]] }\n`);
       await expect(topology.apply(t)).rejects.toMatchObject({ code: "ERR_TOPOLOGY_APPLY" });
@@ -384,7 +384,7 @@ describe("KNOWN FAILING", () => {
   // LOW-MEDIUM. A sysctl name the schema's pattern allows but the sysctl validator refuses ("net.ipv4..") passes load;
   // apply then throws a bare TypeError ("failures.map is not a function": the action throws synchronously inside a job),
   // after the other nodes' namespaces were made, and releases the lock while those jobs still run.
-  it.fails("refuses a bad sysctl name at load, or at least fails apply with a typed error and nothing made", async () => {
+  it("refuses a bad sysctl name at load, or at least fails apply with a typed error and nothing made", async () => {
     await withLab(async (name) => {
       const text = `name: ${name}\nnodes:\n  a: {}\n  b: { sysctls: { "net.ipv4..": 1 } }\n  c: {}\n`;
       const outcome = await Promise.resolve()
@@ -402,7 +402,7 @@ describe("KNOWN FAILING", () => {
   // LOW-MEDIUM. A sysctl the kernel does not have fails the read of the whole namespace with ENOENT, which readNamespace takes
   // for "no such namespace": a running node reads as missing, plan lists it (and its links) to be made again, inspect says
   // "missing", and apply fails with "already exists".
-  it.fails("reads a running node as running when the file names a sysctl the kernel lacks", async () => {
+  it("reads a running node as running when the file names a sysctl the kernel lacks", async () => {
     await withLab(async (name) => {
       const file = (extra: string) =>
         `name: ${name}\nnodes:\n  a: { addresses: { e0: [10.65.0.1/24] }${extra} }\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`;
@@ -418,7 +418,7 @@ describe("KNOWN FAILING", () => {
 
   // LOW-MEDIUM. apply brings a node's loopback up when it makes the namespace, and never looks again: a loopback set down
   // by hand stays down (the node's 127.0.0.1 and its loopback addresses unreachable) while plan says nothing is to do.
-  it.fails("brings a node's loopback back up", async () => {
+  it("brings a node's loopback back up", async () => {
     await withLab(async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { addresses: { lo: [10.66.0.1/32] } }\n`);
       await topology.apply(t);
@@ -445,7 +445,7 @@ describe("KNOWN FAILING", () => {
   });
 
   // LOW. Parser limits surface as bare errors instead of a TopologyError naming the problem.
-  it.fails("refuses an alias bomb, an unresolved alias and a deeply nested object with a TopologyError", () => {
+  it("refuses an alias bomb, an unresolved alias and a deeply nested object with a TopologyError", () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
     const anchor = "abcdefghij";
     for (let i = 1; i < 10; i++)
@@ -468,7 +468,7 @@ describe("KNOWN FAILING", () => {
 
   // LOW-MEDIUM. A YAML !!set or !!omap becomes a Set or Map, which the schema takes for an empty object: the nodes written
   // there vanish, and applying such a file as an existing lab's name would remove every node of that lab as stale.
-  it.fails("does not read nodes written as a !!set or !!omap as no nodes at all", async () => {
+  it("does not read nodes written as a !!set or !!omap as no nodes at all", async () => {
     await withLab(async (name) => {
       await topology.apply(topology.load(`name: ${name}\nnodes: { a: {} }\n`));
       const odd = () => topology.load(`name: ${name}\nnodes: !!omap [ { a: {} } ]\n`);
@@ -487,7 +487,7 @@ describe("KNOWN FAILING", () => {
   // LOW. A destroy killed between unmounting the namespaces and removing their files (deleteNamedRun unmounts them all,
   // then unlinks) leaves stale entries; destroy run again does not remove them, even given the file that names them.
   // (`ip netns list` shows them; `ip netns exec` fails with "Invalid argument"; apply takes them over, so nothing blocks.)
-  it.fails("destroy run again after one cut short removes the stale entries of its nodes", async () => {
+  it("destroy run again after one cut short removes the stale entries of its nodes", async () => {
     await withLab(async (name) => {
       const t = topology.load(`name: ${name}\nnodes: { a: {}, b: {} }\n`);
       await topology.apply(t);
