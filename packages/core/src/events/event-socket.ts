@@ -6,7 +6,6 @@
  */
 
 import { hasErrno } from "../errno.js";
-import { SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import type { WatchGroup } from "./types.js";
 
