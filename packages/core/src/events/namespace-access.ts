@@ -7,7 +7,7 @@
  */
 import type { Message } from "@neslink/codec-wasm";
 import { hasErrno } from "../errno.js";
-import { NamespaceReturnError, NetlinkError, NotFoundError, SystemCallError, ValidationError } from "../errors.js";
+import { NamespaceReturnError, NetlinkError, NotFoundError, ValidationError } from "../errors.js";
 import { identityOfFd, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { NetlinkSocket, type RequestBody } from "../netlink/socket.js";

@@ -7,7 +7,6 @@
  */
 import { readdirSync } from "node:fs";
 import type { Address, Link, Route } from "@neslink/codec-wasm";
-import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { NeslinkError } from "../errors.js";
