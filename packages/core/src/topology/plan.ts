@@ -390,7 +390,7 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   for (const p of live.processes) {
     const want = node.processes.find((w) => w.name === p.name);
     if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest))
-      changes.push({ op: "delete", kind: "process", ...at, name: p.name, pids: [p.pid] });
+      changes.push({ op: "delete", kind: "process", ...at, name: p.name, pids: p.pids });
   }
   for (const p of node.processes) {
     const have = running.get(p.name);

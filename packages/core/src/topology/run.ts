@@ -20,6 +20,8 @@ const ENV_MARK = "NESLINK_PROCESS";
 export interface LabProcess {
   name: string;
   pid: number;
+  /** Every process carrying its mark: the program and the children it started (stopping it stops them all). */
+  pids: number[];
   /** Digest of the argv and environment it was started with: a changed file restarts it. */
   digest: string;
   argv: string[];
@@ -74,8 +76,10 @@ export function labProcesses(pids: readonly number[]): LabProcess[] {
     const mark = environOf(pid).find((e) => e.startsWith(`${ENV_MARK}=`));
     if (!mark) continue;
     const [topology, node, name, digest] = mark.slice(ENV_MARK.length + 1).split("/");
-    if (!topology || !node || !name || !digest || found.some((p) => p.name === name)) continue;
-    found.push({ name, pid, digest, argv: argvOf(pid), log: logPath(topology, node, name) });
+    if (!topology || !node || !name || !digest) continue;
+    const known = found.find((p) => p.name === name);
+    if (known) known.pids.push(pid);
+    else found.push({ name, pid, pids: [pid], digest, argv: argvOf(pid), log: logPath(topology, node, name) });
   }
   return found.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
