@@ -8,9 +8,10 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import type { Change } from "./changes.js";
+import { canonicalIp, RTPROT_BOOT } from "./compare.js";
 import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
-import { canonicalIp, diff, readLive } from "./plan.js";
+import { diff, readLive } from "./plan.js";
 import { namespaceInode, pidsByNamespace } from "./processes.js";
 import { type LabProcess, labProcesses } from "./run.js";
 import { labName } from "./shape.js";
@@ -46,8 +47,6 @@ export interface Inspection {
 export interface InspectOptions {
   pool?: Pool;
 }
-
-const RTPROT_BOOT = 3;
 
 function interfacesOf(live: LiveNamespace): InspectedInterface[] {
   const names = new Map(live.links.map((l) => [l.index, l.name]));
