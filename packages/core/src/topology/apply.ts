@@ -113,13 +113,16 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 const sysctlActions = (changes: readonly Change[]) => changes.flatMap((c) => (c.kind === "sysctl" ? [na.sysctl(c.name, c.to)] : []));
 
 /** Phase 1: each new namespace made, marked and given its sysctls in one task. Its sysctl changes ride along. */
-function namespaceJobs(pool: Pool, topology: string, creates: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
+function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
   return (creates as Of<"namespace", "create">[]).map((c) => {
     const own = sysctls.get(c.netns) ?? [];
     sysctls.delete(c.netns);
+    // A node with commands to run is ready only once they have (see execJobs).
+    const ready = (topology.nodes.find((n) => n.name === c.node)?.exec.length ?? 0) === 0;
     return {
       changes: [c, ...own],
-      run: () => nsDoOn(pool, ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology, c.node) }), ...sysctlActions(own)),
+      run: () =>
+        nsDoOn(pool, ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology.name, c.node, ready) }), ...sysctlActions(own)),
     };
   });
 }
@@ -286,7 +289,8 @@ function configurationJobs(pool: Pool, topology: Topology, changes: readonly Cha
   });
 }
 
-function execJobs(pool: Pool, execs: readonly Of<"exec">[], outcomes: ExecOutcome[]): Job[] {
+/** Phase 5: each node's commands in order; once they have all run, its marker says so, and they never run again. */
+function execJobs(pool: Pool, topology: string, execs: readonly Of<"exec">[], outcomes: ExecOutcome[]): Job[] {
   return [...groupBy(execs, (c) => c.netns)].map(([netns, list]) => ({
     changes: list,
     run: async () => {
@@ -296,6 +300,7 @@ function execJobs(pool: Pool, execs: readonly Of<"exec">[], outcomes: ExecOutcom
         } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv));
         outcomes.push({ node: c.node, argv: c.argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
       }
+      await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology, list[0]?.node as string, true))));
     },
   }));
 }
@@ -382,7 +387,7 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
       switch (phase) {
         case "namespaces":
-          return [namespaceJobs(pool, topology.name, list, sysctls)];
+          return [namespaceJobs(pool, topology, list, sysctls)];
         case "teardown":
           return [teardownJobs(pool, list)];
         case "links":
@@ -414,7 +419,7 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
             ),
           ];
         case "exec":
-          return [execJobs(pool, list as Of<"exec">[], outcomes)];
+          return [execJobs(pool, topology.name, list as Of<"exec">[], outcomes)];
         case "processes":
           return processJobs(pool, topology.name, list);
       }

@@ -21,15 +21,19 @@ import type { LabProcess } from "./run.js";
 
 const MARKER_PREFIX = "neslink:";
 
-/** The loopback alias that marks a namespace as a topology's node. */
-export function marker(topology: string, node: string): string {
-  return `${MARKER_PREFIX}${topology}:${node}`;
+/** Said after a node's marker once its `exec` commands have run (or it has none): they run once, on the apply that completes the node. */
+const READY = " ready";
+
+/** The loopback alias that marks a namespace as a topology's node, and whether its commands have run. */
+export function marker(topology: string, node: string, ready = false): string {
+  return `${MARKER_PREFIX}${topology}:${node}${ready ? READY : ""}`;
 }
 
-export function parseMarker(alias: string | null): { topology: string; node: string } | undefined {
+export function parseMarker(alias: string | null): { topology: string; node: string; ready: boolean } | undefined {
   if (alias === null || !alias.startsWith(MARKER_PREFIX)) return undefined;
-  const [topology, node, ...rest] = alias.slice(MARKER_PREFIX.length).split(":");
-  return topology && node && rest.length === 0 ? { topology, node } : undefined;
+  const ready = alias.endsWith(READY);
+  const [topology, node, ...rest] = alias.slice(MARKER_PREFIX.length, ready ? -READY.length : undefined).split(":");
+  return topology && node && rest.length === 0 ? { topology, node, ready } : undefined;
 }
 
 /**
@@ -44,7 +48,7 @@ export type NamespaceState = "missing" | "owned" | "foreign";
 export interface LiveNamespace {
   netns: string;
   state: NamespaceState;
-  owner?: { topology: string; node: string };
+  owner?: { topology: string; node: string; ready: boolean };
   links: Link[];
   addresses: Address[];
   routes: Route[];

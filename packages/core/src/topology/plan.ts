@@ -150,7 +150,8 @@ export function diff(
   for (const s of states.values()) changes.push(...nodeChanges(s, recreated.get(s.node.name) ?? new Set()));
   for (const node of topology.nodes) {
     const live = lives.get(node.name) as LiveNamespace;
-    if (live.state !== "owned")
+    // Commands run once: on the apply that makes the node, or on the next one if that one stopped before they ran.
+    if (!live.owner?.ready)
       for (const argv of node.exec) changes.push({ op: "create", kind: "exec", node: node.name, netns: node.netns, argv });
     changes.push(...processChanges(node, live));
   }

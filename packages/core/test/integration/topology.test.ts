@@ -50,7 +50,7 @@ describe("topology apply / plan / destroy (router example)", () => {
     ]);
     expect(ip("netns", "exec", `${prefix}-r1`, "cat", "/proc/sys/net/ipv4/ip_forward").trim()).toBe("1");
     const [lo] = ipJson<{ ifalias?: string; flags: string[] }[]>("-n", `${prefix}-h1`, "link", "show", "lo");
-    expect(lo).toMatchObject({ ifalias: `neslink:${prefix}:h1` });
+    expect(lo).toMatchObject({ ifalias: `neslink:${prefix}:h1 ready` });
     expect(lo?.flags).toContain("UP");
     expect(pings(`${prefix}-h1`, "10.0.2.1")).toBe(true);
   });
@@ -146,7 +146,7 @@ describe("topology ownership", () => {
     // What the lab makes carries its mark from the start.
     await topology.apply(router);
     const [lo] = ipJson<{ ifalias?: string }[]>("-n", `${name}-h2`, "link", "show", "lo");
-    expect(lo?.ifalias).toBe(`neslink:${name}:h2`);
+    expect(lo?.ifalias).toBe(`neslink:${name}:h2 ready`);
     await topology.destroy(router);
     expect(netnsList(name)).toEqual([]);
   });
