@@ -10,7 +10,7 @@ import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
-import { ownedNamespaces, parseMarker } from "./live.js";
+import { markedNamespaces, ownedNamespaces, parseMarker } from "./live.js";
 
 /** Splits "LAB:NODE"; undefined for anything else (a plain namespace name has no colon). */
 export function parseNodeRef(text: string): { topology: string; node: string } | undefined {
@@ -47,4 +47,10 @@ export async function locateNode(topology: string, node: string, options: { pool
   const found = owned.find((o) => o.node === node);
   if (!found) throw new NotFoundError("namespace", `no running node ${node} of topology ${topology}`);
   return found.netns;
+}
+
+/** The names of the labs that have at least one node running, sorted. */
+export async function runningLabs(options: { pool?: Pool } = {}): Promise<string[]> {
+  const marked = await markedNamespaces(options.pool ?? defaultPool());
+  return [...new Set(marked.map((m) => m.topology))].sort();
 }
