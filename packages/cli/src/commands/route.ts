@@ -1,4 +1,3 @@
-import { ValidationError } from "@neslink/core/errors";
 import type { Link, Route, RouteInput } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { lean } from "../core.js";
@@ -79,7 +78,6 @@ function routeChange(op: keyof typeof VERBS): Command {
         ...(dev !== undefined && { dev: lp.name(dev) }),
         ...(family !== "all" && { family }),
       });
-      if (route.via === undefined && dev === undefined && op !== "del") throw new ValidationError("via", "or dev is required");
       await nsDo(await target(ns), na[VERBS[op]](route));
       const shown = { to, via: route.via ?? null, dev: dev ?? null, metric: route.metric ?? null, table: route.table ?? null };
       return { data: shown, text: `${op === "del" ? "deleted" : op === "add" ? "added" : "replaced"} route ${to}\n` };
