@@ -17,5 +17,5 @@ export function neslinkWith(input: string | undefined, ...args: string[]) {
 /** With --json: the status and the parsed body. */
 export function json(...args: string[]) {
   const r = neslink("--json", ...args);
-  return { status: r.status, body: JSON.parse(r.stdout), stderr: r.stderr };
+  return { status: r.status, body: JSON.parse(r.stdout) };
 }
