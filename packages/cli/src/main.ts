@@ -35,7 +35,8 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
   try {
     const outcome = await command.run(invocation, { json, terminal: io.terminal, print: io.out });
     if (json) {
-      io.out(toJson(outcome.data));
+      // Nothing of its own to print (the shell: its lines printed theirs).
+      if (outcome.data !== undefined) io.out(toJson(outcome.data));
     } else {
       io.out(outcome.text);
       if (outcome.stderr) io.err(outcome.stderr);

@@ -20,6 +20,9 @@ function bar(terminal: Terminal): Progress {
     stream: terminal.stdout,
     format: "{bar} {value}/{total} {phase} {text}",
     barsize: 30,
+    // ASCII: drawn the same whatever the terminal's locale.
+    barCompleteChar: "=",
+    barIncompleteChar: "-",
     hideCursor: true,
     clearOnComplete: false,
     linewrap: false,
