@@ -1,7 +1,6 @@
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
 import { confirmed, planText } from "../lab.js";
-import { progressFor } from "../progress.js";
 
 export const apply: Command = {
   name: "apply",
@@ -28,7 +27,8 @@ export const apply: Command = {
     if (!session.json) session.print(text);
     if (!(await confirmed(`Apply ${plan.changes.length} changes to ${lab.name}?`, session, options.yes === true)))
       return { data: { topology: lab.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
-    const progress = session.json ? undefined : progressFor(session.terminal, session.print);
+    // The bar's library is loaded only here, where it draws.
+    const progress = session.json ? undefined : (await import("../progress.js")).progressFor(session.terminal, session.print);
     try {
       const result = await topo.apply(lab, { onProgress: (e) => progress?.onProgress(e) });
       const { add, change, destroy } = result.summary;
