@@ -12,17 +12,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, listNamed, na, ns, nsDo, topology } from "@neslink/core";
 
-const [n, prefix] = [Number(process.argv[2]), process.argv[3]];
-const ports = Number(process.env.BENCH_BRIDGE_PORTS ?? 1000);
-if (!Number.isInteger(n) || n < 2 || !prefix || !Number.isInteger(ports) || ports < 1) {
-  console.error("usage: neslink-topology.mjs N PREFIX (BENCH_BRIDGE_PORTS: a positive integer)");
-  process.exit(2);
-}
-const ipv6 = process.env.BENCH_IPV6 === "on";
-const addrOf = (i) => `10.200.${i >> 8}.${i & 255}`;
+import { addrOf, ms, starArgs } from "./star.mjs";
+
+const { n, prefix, ports, ipv6, range } = starArgs("neslink-topology.mjs");
 const bridgeOf = (i) => `br${Math.floor((i - 1) / ports)}`;
-const range = Array.from({ length: n }, (_, i) => i + 1);
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** The star as a topology: the hub's bridges (at most `ports` each) chained by veth joints inside the hub. */
 function star() {

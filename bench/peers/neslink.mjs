@@ -12,21 +12,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, la, listNamed, lp, na, ns, nsDo } from "@neslink/core";
 
-const [n, prefix] = [Number(process.argv[2]), process.argv[3]];
-const ports = Number(process.env.BENCH_BRIDGE_PORTS ?? 1000);
-if (!Number.isInteger(n) || n < 2 || !prefix || !Number.isInteger(ports) || ports < 1) {
-  console.error("usage: neslink.mjs N PREFIX (BENCH_BRIDGE_PORTS: a positive integer)");
-  process.exit(2);
-}
-const ipv6 = process.env.BENCH_IPV6 === "on";
+import { addrOf, ms, starArgs } from "./star.mjs";
+
+const { n, prefix, ports, ipv6, range } = starArgs("neslink.mjs");
 const hub = `${prefix}hub`;
 const nsName = (i) => `${prefix}n${i}`;
-const addrOf = (i) => `10.200.${i >> 8}.${i & 255}`;
 const bridge = (k) => `${prefix}br${k}`;
 const bridgeOf = (i) => bridge(Math.floor((i - 1) / ports));
 const count = (m) => Array.from({ length: m }, (_, i) => i);
-const range = count(n).map((i) => i + 1);
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const ipv6Off = ipv6 ? [] : [na.sysctl("net.ipv6.conf.all.disable_ipv6", 1)];
 
 /** The hub: lo, the bridges (a bridge takes at most 1024 ports), chained by veth pairs. */

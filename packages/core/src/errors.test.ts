@@ -91,17 +91,15 @@ describe("errors", () => {
     );
   });
 
-  it("wrap once: a link step's failure inside na.link is one error naming both places", () => {
+  it("name both places of a failure inside na.link in one error, the kernel's error its cause", () => {
     const root = new NetlinkError("RTM_NEWLINK", 22, "MTU too small", null);
-    const step = new ActionError(1, "set", true, root);
-    const err = new ActionError(4, "link", false, step);
+    const err = new ActionError(4, "set", false, root, 1);
     expect(err).toMatchObject({ code: "EINVAL", actionIndex: 4, linkActionIndex: 1, action: "set", returned: false });
     expect(err.cause).toBe(root);
+    expect(rootCause(err)).toBe(root);
     expect(err.message).toBe(`${root.message} (action #4, link action #1: set)`);
-    const provider = new ActionError(0, "link", true, new ActionError(-1, 'link provider (new bridge "br0")', true, root));
-    expect(provider.linkActionIndex).toBe(-1);
+    const provider = new ActionError(0, 'link provider (new bridge "br0")', true, root, -1);
     expect(provider.message).toBe(`${root.message} (action #0: link provider (new bridge "br0"))`);
-    expect(provider.message).not.toContain("#-1");
     const back = errorFromJSON(JSON.parse(JSON.stringify(err.toJSON())));
     expect(back).toMatchObject({ code: "EINVAL", linkActionIndex: 1, message: err.message });
     expect((back as ActionError).cause).toBeInstanceOf(NetlinkError);

@@ -4,7 +4,9 @@
  * package and across worker threads (errors cross as plain JSON and are
  * rebuilt here by `errorFromJSON`).
  */
-import { constants } from "node:os";
+import { type Errno, errnoName, errno as errnos } from "./errno.js";
+
+export { type Errno, errnoName };
 
 const MARKER = Symbol.for("@neslink/core/error");
 
@@ -51,9 +53,6 @@ export const ERROR_CODES = [
 ] as const;
 
 export type NeslinkCode = (typeof ERROR_CODES)[number];
-
-/** A system call's errno name, as the kernel or libc gave it ("E<n>" for one without a name). */
-export type Errno = keyof typeof constants.errno | keyof typeof LINUX_ONLY_ERRNOS | `E${number}`;
 
 /** What `NeslinkError.code` may be: one of ERROR_CODES, or an errno name for a SystemCallError. */
 export type ErrorCode = NeslinkCode | Errno;
@@ -118,44 +117,6 @@ export class ValidationError extends NeslinkError {
   }
 }
 
-/** Linux errnos that Node's os.constants.errno leaves out but the kernel's network code returns. */
-const LINUX_ONLY_ERRNOS = {
-  ENOTBLK: 15,
-  EXFULL: 54,
-  ENONET: 64,
-  ENOPKG: 65,
-  EREMOTE: 66,
-  EBADFD: 77,
-  ESOCKTNOSUPPORT: 94,
-  EPFNOSUPPORT: 96,
-  ESHUTDOWN: 108,
-  ETOOMANYREFS: 109,
-  EHOSTDOWN: 112,
-  EUCLEAN: 117,
-  EREMOTEIO: 121,
-  ENOMEDIUM: 123,
-  EMEDIUMTYPE: 124,
-  ENOKEY: 126,
-  EKEYEXPIRED: 127,
-  EKEYREVOKED: 128,
-  EKEYREJECTED: 129,
-  EOWNERDEAD: 130,
-  ENOTRECOVERABLE: 131,
-  ERFKILL: 132,
-  EHWPOISON: 133,
-} as const satisfies Record<string, number>;
-
-const errnoNames = new Map<number, string>(
-  Object.entries({ ...LINUX_ONLY_ERRNOS, ...constants.errno }).map(([name, value]) => [value, name]),
-);
-
-/** The errno constant name for a positive errno, e.g. 2 -> "ENOENT". */
-export function errnoName(errno: number): Errno {
-  return (errnoNames.get(errno) as Errno | undefined) ?? `E${errno}`;
-}
-
-const EPERM = 1;
-
 /**
  * The capability an EPERM from this call means the caller lacks: namespace
  * switches and mounts need CAP_SYS_ADMIN, netlink changes CAP_NET_ADMIN
@@ -176,7 +137,7 @@ export class SystemCallError extends NeslinkError {
   readonly syscall: string;
   constructor(syscall: string, errno: number, detail?: string) {
     const code = errnoName(errno);
-    const capability = errno === EPERM ? neededCapability(syscall) : undefined;
+    const capability = errno === errnos.EPERM ? neededCapability(syscall) : undefined;
     super(code, `${syscall} failed: ${code}${detail ? ` (${detail})` : ""}${capability ? `: needs ${capability}` : ""}`);
     this.errno = errno;
     this.syscall = syscall;
@@ -265,16 +226,11 @@ export class ActionError extends NeslinkError {
   readonly returned: boolean;
   readonly linkActionIndex?: number;
   constructor(actionIndex: number, action: string, returned: boolean, cause: unknown, linkActionIndex?: number) {
-    // A step of na.link fails as its own ActionError: one error names both places, never one inside another.
-    const inner = cause instanceof ActionError ? cause : undefined;
-    const root = inner ? inner.cause : cause;
-    const step = inner ? inner.action : action;
-    const linkIndex = inner ? inner.actionIndex : linkActionIndex;
-    super(codeOf(root, "ERR_ACTION_FAILED"), `${reasonOf(root)} (${placeOf(actionIndex, step, linkIndex)})`, { cause: root });
+    super(codeOf(cause, "ERR_ACTION_FAILED"), `${reasonOf(cause)} (${placeOf(actionIndex, action, linkActionIndex)})`, { cause });
     this.actionIndex = actionIndex;
-    this.action = step;
+    this.action = action;
     this.returned = returned;
-    if (linkIndex !== undefined) this.linkActionIndex = linkIndex;
+    if (linkActionIndex !== undefined) this.linkActionIndex = linkActionIndex;
   }
   override toJSON(): ErrorJSON {
     const json: ErrorJSON = { ...super.toJSON(), actionIndex: this.actionIndex, action: this.action, returned: this.returned };
@@ -408,13 +364,10 @@ export function errorFromJSON(json: ErrorJSON): NeslinkError {
 
 /**
  * The error that says what actually went wrong: ActionError and
- * NamespaceEnterError only say where, so their cause is followed. Adapters map
- * this one's `code` (to an HTTP status, an exit code, a message).
+ * NamespaceEnterError only say where, and wrap it once, so it is their cause.
+ * Adapters map this one's `code` (to an HTTP status, an exit code, a message).
  */
 export function rootCause(err: unknown): unknown {
-  let current = err;
-  while ((current instanceof ActionError || current instanceof NamespaceEnterError) && current.cause !== undefined) {
-    current = current.cause;
-  }
-  return current;
+  const wraps = err instanceof ActionError || err instanceof NamespaceEnterError;
+  return wraps && err.cause !== undefined ? err.cause : err;
 }

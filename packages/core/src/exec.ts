@@ -157,7 +157,9 @@ export async function spawn(
       if (msg.type === "spawned") resolve(proc);
     });
     // The task's reply comes when the program has ended; only a failure says more than the port did.
-    pool.run(provider, [action], undefined, [port2]).then((outcome) => outcome.error && settleFailure(errorFromJSON(outcome.error)), settleFailure);
+    pool
+      .run(provider, [action], undefined, { transfer: [port2] })
+      .then((outcome) => outcome.error && settleFailure(errorFromJSON(outcome.error)), settleFailure);
     function settleFailure(err: unknown): void {
       proc.fail(err);
       reject(err);

@@ -7,7 +7,6 @@
 import type { Link } from "@neslink/codec-wasm";
 import type { LinkAction, LinkResultsOf } from "./actions/link-actions.js";
 import { link } from "./actions/ns-actions.js";
-import { ActionError } from "./errors.js";
 import type { LinkProvider } from "./links/providers.js";
 import type { NsHandle } from "./namespace/handle.js";
 import type { NsProvider } from "./namespace/providers.js";
@@ -79,17 +78,10 @@ async function runLinkDoOn(
 ): Promise<LinkDoOutcome<unknown[]>> {
   const { actions, options } = splitOptions<LinkAction>(args, "linkActions");
   const composite = link(linkProvider, ...actions);
-  try {
-    const { results, returned, created } = await runOn(pool, nsProvider, options ? [composite, options] : [composite]);
-    const outcome = results[0] as Pick<LinkDoOutcome<unknown[]>, "link" | "results">;
-    return { ...outcome, returned, ...(created && { created }) };
-  } catch (err) {
-    // The one action sent is the composite na.link: what the caller gave are its link actions, so index into those.
-    if (err instanceof ActionError && err.linkActionIndex !== undefined) {
-      throw new ActionError(err.linkActionIndex, err.action, err.returned, err.cause);
-    }
-    throw err;
-  }
+  // The one action sent is the composite na.link: the worker places a failure among its link actions, the caller's.
+  const { results, returned, created } = await runOn(pool, nsProvider, options ? [composite, options] : [composite], { linkDo: true });
+  const outcome = results[0] as Pick<LinkDoOutcome<unknown[]>, "link" | "results">;
+  return { ...outcome, returned, ...(created && { created }) };
 }
 
 /** linkDo, with a failed return to the original namespace fatal (see mustNsDo). */

@@ -6,7 +6,7 @@ import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
 import { errorFromJSON, NamespaceReturnError, type NeslinkError, ValidationError } from "./errors.js";
 import { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 import type { NsProvider } from "./namespace/providers.js";
-import { Pool, type PoolOptions, type TaskOutcome } from "./pool/pool.js";
+import { Pool, type PoolOptions, type TaskExtras, type TaskOutcome } from "./pool/pool.js";
 import { nsProvider } from "./validate/providers.js";
 import { isRunOptions, type RunOptions } from "./pool/run-options.js";
 
@@ -112,11 +112,16 @@ export function nsDoOn(pool: Pool, provider: NsProvider, ...args: (NsAction | Ru
 }
 
 /** What every nsDo variant does; `args` are the actions, maybe followed by options. */
-export async function runOn(pool: Pool, provider: NsProvider, args: readonly (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
+export async function runOn(
+  pool: Pool,
+  provider: NsProvider,
+  args: readonly (NsAction | RunOptions)[],
+  extras?: TaskExtras,
+): Promise<NsDoResult<unknown[]>> {
   const { actions, options } = splitOptions<NsAction>(args);
   // The pool looks an existing namespace's path up to pick its worker: the provider is checked before that (the worker checks all).
   const checked = nsProvider("provider", provider);
-  return settle(actions, await pool.run(checked, actions, options));
+  return settle(actions, await pool.run(checked, actions, options, extras));
 }
 
 /**

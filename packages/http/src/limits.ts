@@ -3,8 +3,7 @@
  * defaults, and checking values a caller gives. An exposed root API must
  * bound both, or idle clients hold it.
  */
-import { readFileSync } from "node:fs";
-import { ValidationError } from "@neslink/core";
+import { openFileLimit, ValidationError } from "@neslink/core";
 
 export interface Limits {
   /**
@@ -30,15 +29,6 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 const MAX_TIMEOUT_MS = 86_400_000;
-
-/** The soft limit on open descriptors (Node has no getrlimit; /proc/self/limits has it). */
-function openFileLimit(): number {
-  const line = readFileSync("/proc/self/limits", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("Max open files"));
-  const soft = Number(line?.split(/\s{2,}/)[1]);
-  return Number.isFinite(soft) ? soft : 1024;
-}
 
 /**
  * Connections past the descriptor limit are not refused by the server but

@@ -7,6 +7,7 @@
  * original namespace.
  */
 import koffi from "koffi";
+import { errno as errnos } from "../errno.js";
 import { SystemCallError } from "../errors.js";
 
 const libc = koffi.load("libc.so.6");
@@ -63,13 +64,10 @@ export const O_NOFOLLOW = 0o400000;
 export const O_CLOEXEC = 0o2000000;
 export const LOCK_EX = 2;
 export const LOCK_NB = 4;
-export const EWOULDBLOCK = 11;
 /** statfs f_type of the namespace filesystem (nsfs). */
 export const NSFS_MAGIC = 0x6e736673;
 /** ioctl on an nsfs descriptor: which kind of namespace (a CLONE_NEW* flag). */
 export const NS_GET_NSTYPE = 0xb703;
-export const EAGAIN = 11;
-export const EINTR = 4;
 
 export function socket(domain: number, type: number, protocol: number): number {
   return check("socket", fns.socket(domain, type, protocol));
@@ -93,7 +91,7 @@ export function recv(fd: number, buf: Uint8Array, flags = 0): number {
   const n = Number(fns.recv(fd, buf, buf.byteLength, flags));
   if (n >= 0) return n;
   const errno = koffi.errno();
-  if (errno === EAGAIN || errno === EINTR) return -errno;
+  if (errno === errnos.EAGAIN || errno === errnos.EINTR) return -errno;
   throw new SystemCallError("recv", errno);
 }
 
@@ -136,7 +134,7 @@ export function tryLock(fd: number, operation: number): boolean {
   const ret = fns.flock(fd, operation | LOCK_NB);
   if (ret === 0) return true;
   const errno = koffi.errno();
-  if (errno === EWOULDBLOCK) return false;
+  if (errno === errnos.EWOULDBLOCK) return false;
   throw new SystemCallError("flock", errno, `fd ${fd}`);
 }
 
@@ -193,7 +191,7 @@ const utf8 = new TextEncoder();
 export function ifIndex(fd: number, name: string): number {
   const ifreq = new Uint8Array(IFREQ_SIZE);
   if (utf8.encodeInto(name, ifreq.subarray(0, IFNAMSIZ - 1)).read !== name.length) {
-    throw new SystemCallError("ioctl", 22 /* EINVAL */, `link name ${JSON.stringify(name)} is longer than ${IFNAMSIZ - 1} bytes`);
+    throw new SystemCallError("ioctl", errnos.EINVAL, `link name ${JSON.stringify(name)} is longer than ${IFNAMSIZ - 1} bytes`);
   }
   check("ioctl", fns.ioctl(fd, SIOCGIFINDEX, "void *", ifreq), `SIOCGIFINDEX ${name}`);
   return new DataView(ifreq.buffer).getInt32(IFNAMSIZ, true);

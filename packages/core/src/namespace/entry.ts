@@ -20,6 +20,7 @@
  * prune, never act on the same file at once.
  */
 import { unlinkSync } from "node:fs";
+import { hasErrno } from "../errno.js";
 import { NotANamespaceError, NotFoundError } from "../errors.js";
 import {
   type FileStatus,
@@ -85,7 +86,7 @@ export function openChecked(path: string, follow: boolean): Opened {
   try {
     st = statusOfPath(path, follow);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { state: { kind: "missing" } };
+    if (hasErrno(err, "ENOENT")) return { state: { kind: "missing" } };
     throw err;
   }
   const refused = refusedType(st);
@@ -94,9 +95,8 @@ export function openChecked(path: string, follow: boolean): Opened {
   try {
     fd = libc.openWith(path, libc.O_RDONLY | libc.O_NONBLOCK | (follow ? 0 : libc.O_NOFOLLOW));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { state: { kind: "missing" } };
-    if (code === "ELOOP") return { state: { kind: "other", reason: "a symbolic link" } };
+    if (hasErrno(err, "ENOENT")) return { state: { kind: "missing" } };
+    if (hasErrno(err, "ELOOP")) return { state: { kind: "other", reason: "a symbolic link" } };
     throw err;
   }
   try {

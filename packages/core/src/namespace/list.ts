@@ -5,6 +5,7 @@
  * ones).
  */
 import { readdirSync } from "node:fs";
+import { hasErrno } from "../errno.js";
 import { absolutePath } from "../validate/validate.js";
 import { entryState } from "./entry.js";
 import { DEFAULT_NETNS_DIR } from "./providers.js";
@@ -14,7 +15,7 @@ export function entryNames(dir: string): string[] {
   try {
     return readdirSync(dir).sort();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if (hasErrno(err, "ENOENT")) return [];
     throw err;
   }
 }

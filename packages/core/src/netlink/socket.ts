@@ -6,6 +6,7 @@
  * Only worker threads use this module: every call blocks its thread.
  */
 import { decodeMessages, type Message, type Request } from "@neslink/codec-wasm";
+import { errno } from "../errno.js";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { encodeBatch } from "./encoded.js";
@@ -132,11 +133,11 @@ export class NetlinkSocket {
     while (open > 0) {
       const n = libc.recv(this.fd, recvBuffer, MSG_TRUNC);
       if (n < 0) {
-        if (++silent >= MAX_SILENT_TIMEOUTS) throw new SystemCallError("recv", 110 /* ETIMEDOUT */, "no reply from the kernel");
+        if (++silent >= MAX_SILENT_TIMEOUTS) throw new SystemCallError("recv", errno.ETIMEDOUT, "no reply from the kernel");
         continue;
       }
       silent = 0;
-      if (n > RECV_BUFFER) throw new SystemCallError("recv", 90 /* EMSGSIZE */, `datagram of ${n} bytes`);
+      if (n > RECV_BUFFER) throw new SystemCallError("recv", errno.EMSGSIZE, `datagram of ${n} bytes`);
       // Replies are counted from `first` modulo 2^32, as the kernel's u32 sequence numbers wrap.
       const ended = loneSuccess(recvView, n);
       if (ended >= 0) {

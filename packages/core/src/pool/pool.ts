@@ -7,7 +7,7 @@
  * ones it had not started go to its replacement, and the descriptors it
  * opened are closed.
  */
-import { closeSync, readdirSync, readFileSync, stat } from "node:fs";
+import { closeSync, readdirSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
@@ -15,6 +15,7 @@ import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } 
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { allocateCounts, type RequestStats, readCounts } from "../netlink/request-counts.js";
+import { openFileLimit } from "../open-file-limit.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
@@ -60,8 +61,15 @@ export interface TaskOutcome {
   created?: TaskReply["created"];
 }
 
-interface Job extends Task {
+/** What core's own callers add to a task. */
+export interface TaskExtras {
   /** Ports inside the actions, moved to the worker with them (a spawned program's stdio, see exec.ts). */
+  transfer?: readonly MessagePort[];
+  /** The task is linkDo's (see Task). */
+  linkDo?: true;
+}
+
+interface Job extends Task {
   transfer: readonly MessagePort[];
   resolve: (outcome: TaskOutcome) => void;
   reject: (err: Error) => void;
@@ -100,15 +108,6 @@ const WORKER_URL = new URL("../worker/main.js", import.meta.url);
 const OWNERS_REMEMBERED = 1 << 16;
 /** Jobs started in one turn go to a worker together; a bound lets it start on the first ones sooner. */
 const MAX_TASKS_PER_MESSAGE = 64;
-
-/** The soft limit on open descriptors, from /proc/self/limits (Node has no getrlimit). */
-function openFileLimit(): number {
-  const line = readFileSync("/proc/self/limits", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("Max open files"));
-  const soft = Number(line?.split(/\s{2,}/)[1]);
-  return Number.isFinite(soft) ? soft : 1024;
-}
 
 /** Descriptors a worker thread itself uses (its event loop's epoll, eventfd, pipes, its home namespace), measured: about 5. */
 const WORKER_DESCRIPTORS = 8;
@@ -313,7 +312,9 @@ export class Pool {
 
   #post(slot: Slot): void {
     if (slot.outbox.length === 0) return;
-    const tasks = slot.outbox.map(({ id, provider, key, actions }) => ({ id, provider, key, actions }));
+    const tasks = slot.outbox.map(
+      ({ id, provider, key, actions, linkDo }): Task => ({ id, provider, key, actions, ...(linkDo && { linkDo }) }),
+    );
     const transfer = slot.outbox.flatMap((job) => job.transfer);
     slot.outbox = [];
     slot.worker.postMessage({ type: "tasks", tasks } satisfies ToWorker, transfer);
@@ -377,16 +378,18 @@ export class Pool {
    * `options.timeoutMs`, or when `options.signal` aborts, the task fails with
    * a TimeoutError or AbortedError; if it had started, its worker is ended and
    * replaced (nothing else can stop user code or a blocked call).
-   * `transfer` lists the MessagePorts the actions carry (see spawn).
+   * `extras` are core's own: the MessagePorts the actions carry (see spawn), and whether the task is linkDo's.
    */
-  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions, transfer: readonly MessagePort[] = []): Promise<TaskOutcome> {
+  run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions, extras: TaskExtras = {}): Promise<TaskOutcome> {
     if (this.#closed) return Promise.reject(new PoolError("the pool is closed"));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
       const { timeoutMs, signal } = options === undefined ? {} : runOptions(options);
       if (signal?.aborted) throw new AbortedError(signal.reason);
       const { slot, key } = this.#pick(provider);
+      const { transfer = [], linkDo } = extras;
       const job: Job = { id: this.#nextId++, provider, key, actions, transfer, resolve, reject, seq: 0, settle: nothing };
+      if (linkDo) job.linkDo = linkDo;
       if (timeoutMs !== undefined || signal) job.settle = this.#watch(job, timeoutMs, signal);
       this.#send(slot, job);
     });

@@ -19,6 +19,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as la from "../actions/link-actions.js";
+import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { type ErrorJSON, NeslinkError, toErrorJSON } from "../errors.js";
@@ -152,18 +153,18 @@ function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
   return jobs;
 }
 
-function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
-  return [...groupBy(bridges, (c) => c.netns)].map(([netns, list]) => ({
-    changes: list,
-    run: () =>
-      nsDoOn(
-        pool,
-        ns.name(netns),
-        ...list.map((c) =>
-          na.link(lp.newBridge(c.name, { up: c.up, group: LAB_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) })),
-        ),
-      ),
+/** One task per namespace with an action per change: a namespace's requests go out pipelined on its socket. */
+function perNamespace<C extends Change>(pool: Pool, list: readonly C[], action: (c: C) => NsAction): Job[] {
+  return [...groupBy(list, (c) => c.netns)].map(([netns, own]) => ({
+    changes: own,
+    run: () => nsDoOn(pool, ns.name(netns), ...own.map(action)),
   }));
+}
+
+function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
+  return perNamespace(pool, bridges, (c) =>
+    na.link(lp.newBridge(c.name, { up: c.up, group: LAB_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) })),
+  );
 }
 
 /**
@@ -203,34 +204,21 @@ function hostMadeJobs(pool: Pool, topology: string, list: readonly Of<"vxlan" | 
 
 /** A namespace's veths in one task: consecutive creations go out pipelined, 64 to a datagram. */
 function vethJobs(pool: Pool, veths: readonly Of<"veth">[]): Job[] {
-  return [...groupBy(veths, (c) => c.netns)].map(([netns, list]) => ({
-    changes: list,
-    run: () =>
-      nsDoOn(
-        pool,
-        ns.name(netns),
-        ...list.map((c) =>
-          na.link(
-            lp.newVeth(
-              c.name,
-              {
-                name: c.peer.name,
-                ns: ns.name(c.peer.netns),
-                ...(c.peer.mtu && { mtu: c.peer.mtu }),
-                ...(c.peer.mac && { mac: c.peer.mac }),
-              },
-              {
-                up: c.up,
-                group: LAB_GROUP,
-                ...(c.mtu && { mtu: c.mtu }),
-                ...(c.mac && { mac: c.mac }),
-                ...(c.master && { master: lp.byName(c.master) }),
-              },
-            ),
-          ),
-        ),
+  return perNamespace(pool, veths, (c) =>
+    na.link(
+      lp.newVeth(
+        c.name,
+        { name: c.peer.name, ns: ns.name(c.peer.netns), ...(c.peer.mtu && { mtu: c.peer.mtu }), ...(c.peer.mac && { mac: c.peer.mac }) },
+        {
+          up: c.up,
+          group: LAB_GROUP,
+          ...(c.mtu && { mtu: c.mtu }),
+          ...(c.mac && { mac: c.mac }),
+          ...(c.master && { master: lp.byName(c.master) }),
+        },
       ),
-  }));
+    ),
+  );
 }
 
 /**

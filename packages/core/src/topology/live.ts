@@ -5,6 +5,7 @@
  * `neslink:<topology>:<node>` on its loopback (it lives and dies with the
  * namespace), and everything inside an owned namespace is the topology's.
  */
+import { readdirSync } from "node:fs";
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
@@ -85,8 +86,23 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The names in the mount dir, files of any kind: a name not among them needs no task to know it is missing. */
+export function namesInMountDir(): ReadonlySet<string> {
+  try {
+    return new Set(readdirSync(DEFAULT_NETNS_DIR));
+  } catch {
+    return new Set();
+  }
+}
+
 /** One namespace's links, addresses, routes and the given sysctls, in one task. */
-export async function readNamespace(pool: Pool, netns: string, sysctls: readonly string[] = []): Promise<LiveNamespace> {
+export async function readNamespace(
+  pool: Pool,
+  netns: string,
+  sysctls: readonly string[] = [],
+  present: ReadonlySet<string> = namesInMountDir(),
+): Promise<LiveNamespace> {
+  if (!present.has(netns)) return empty(netns, "missing");
   try {
     const { results } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes(), ...sysctls.map((s) => na.sysctl(s)));
     const [links, addresses, routes, ...values] = results as [Link[], Address[], Route[], ...string[]];

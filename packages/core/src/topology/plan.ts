@@ -12,7 +12,7 @@ import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
 import { type Change, type Summary, summarize } from "./changes.js";
-import { HOST, type LiveNamespace, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
+import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode, TopologyRoute } from "./model.js";
 import { namespaceInode, pidsByNamespace } from "./processes.js";
 import { digestOf, labProcesses } from "./run.js";
@@ -360,8 +360,9 @@ function findProcesses(lives: Iterable<LiveNamespace>): void {
 
 /** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */
 export async function readLive(topology: Topology, pool: Pool) {
+  const present = namesInMountDir();
   const [lives, owned, strays] = await Promise.all([
-    Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(n.sysctls))] as const)),
+    Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(n.sysctls), present)] as const)),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
     ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
     strayHostLinks(pool, topology.name),

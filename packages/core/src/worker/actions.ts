@@ -12,7 +12,9 @@ import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
 import type { Task } from "./protocol.js";
-import { findLink, listAddrs, listLinks, runLinkDo, runRouteAction } from "./links.js";
+import { findLink, listAddrs, listLinks } from "./link-lookup.js";
+import { runLinkDo } from "./link-do.js";
+import { runRouteAction } from "./routes.js";
 import { createNamed, deleteNamed } from "./named.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
 

@@ -7,10 +7,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
-import { constants as os } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import type { MessagePort } from "node:worker_threads";
 import type { ExecOptions, ExecResult, NsActionSpec, SpawnOptions } from "../actions/ns-actions.js";
+import { errno, hasErrno } from "../errno.js";
 import { ExecLimitError, SystemCallError } from "../errors.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
 
@@ -38,10 +38,10 @@ export function resolveProgram(file: string, path: string | undefined, cwd: stri
       }
       denied = true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EACCES") denied = true;
+      if (hasErrno(err, "EACCES")) denied = true;
     }
   }
-  throw new SystemCallError("spawn", denied ? os.errno.EACCES : os.errno.ENOENT, file);
+  throw new SystemCallError("spawn", denied ? errno.EACCES : errno.ENOENT, file);
 }
 
 /**
@@ -62,7 +62,7 @@ const SETPRIV = (() => {
 function start(argv: readonly string[], options: SpawnOptions, stdin: "pipe" | "ignore"): ChildProcess {
   const env = options.env ? { ...process.env, ...options.env } : process.env;
   const cwd = options.cwd ?? process.cwd();
-  if (!statSync(cwd).isDirectory()) throw new SystemCallError("chdir", os.errno.ENOTDIR, cwd);
+  if (!statSync(cwd).isDirectory()) throw new SystemCallError("chdir", errno.ENOTDIR, cwd);
   const [file, ...args] = argv as [string, ...string[]];
   const program = resolveProgram(file, env.PATH, cwd);
   const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [stdin, "pipe", "pipe"];

@@ -6,7 +6,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
-import { ActionError, NamespaceEnterError, NotFoundError, SystemCallError, toErrorJSON } from "../errors.js";
+import { hasErrno } from "../errno.js";
+import { ActionError, NamespaceEnterError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { openNamespace, openProviderNs } from "../namespace/entry.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
@@ -18,7 +19,7 @@ import { callCustom } from "./custom.js";
 import { DescriptorBits } from "./descriptors.js";
 import { startExec } from "./exec.js";
 import { HeldNamespaces } from "./held.js";
-import { createLinks, creationRun } from "./links.js";
+import { createLinks, creationRun } from "./create-links.js";
 import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
 import { Outbox } from "./outbox.js";
 import {
@@ -30,7 +31,7 @@ import {
   type ToWorker,
   type WorkerOptions,
 } from "./protocol.js";
-import { RunFailure } from "./run-failure.js";
+import { LinkFailure, RunFailure } from "./failures.js";
 import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
 if (!parentPort) throw new Error("@neslink/core worker started outside a worker thread");
@@ -85,7 +86,7 @@ function enterFd(fd: number, what: string): string {
   try {
     libc.setns(fd, libc.CLONE_NEWNET, what);
   } catch (err) {
-    if (err instanceof SystemCallError && err.code === "EINVAL") {
+    if (hasErrno(err, "EINVAL")) {
       throw new NotFoundError("namespace", `${what} does not refer to a network namespace`);
     }
     throw err;
@@ -344,8 +345,22 @@ function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
   };
 }
 
+/**
+ * The one error a failed action becomes: where it failed (inside na.link, its
+ * link action or provider too; for linkDo, only that), with the cause as it was thrown.
+ */
+function actionError({ actions, linkDo }: Task, { index, error }: Failure, returned: boolean): ActionError {
+  if (!(error instanceof LinkFailure)) return new ActionError(index, (actions[index] as NsActionSpec).kind, returned, error);
+  const { linkActionIndex, step, error: cause } = error;
+  // Only core marks a task as linkDo's, and only with one action: still, a hand-made task cannot make a failure lose its place.
+  return linkDo && actions.length === 1
+    ? new ActionError(linkActionIndex, step, returned, cause)
+    : new ActionError(index, step, returned, cause, linkActionIndex);
+}
+
 /** The task's reply, once the thread is back home. */
-function finish({ task: { id, provider, actions }, ctx, results, created, away }: Run, failed: Failure | undefined): TaskReply {
+function finish({ task, ctx, results, created, away }: Run, failed: Failure | undefined): TaskReply {
+  const { id, provider } = task;
   const { returned, returnError } = away ? goHome() : { returned: true, returnError: undefined };
 
   const reply: TaskReply = { id, returned };
@@ -353,11 +368,8 @@ function finish({ task: { id, provider, actions }, ctx, results, created, away }
   if ((provider.kind === "new" || provider.kind === "newNamed") && ctx.key !== "") reply.createdKey = ctx.key;
   if (failed) {
     for (const fd of ctx.handedOut) held.close(fd);
-    const { index, error } = failed;
     reply.error = toErrorJSON(
-      index < 0
-        ? new NamespaceEnterError(provider.kind, returned, error)
-        : new ActionError(index, (actions[index] as NsActionSpec).kind, returned, error),
+      failed.index < 0 ? new NamespaceEnterError(provider.kind, returned, failed.error) : actionError(task, failed, returned),
     );
   } else {
     reply.results = results;

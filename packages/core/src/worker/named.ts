@@ -18,13 +18,13 @@
  */
 import { closeSync, mkdirSync, unlinkSync } from "node:fs";
 import type { NamedNs, NsActionSpec } from "../actions/ns-actions.js";
-import { AlreadyExistsError, SystemCallError } from "../errors.js";
+import { hasErrno } from "../errno.js";
+import { AlreadyExistsError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
-import { RunFailure } from "./run-failure.js";
+import { RunFailure } from "./failures.js";
 import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
 
-const EINVAL = 22;
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
 const CLAIM_ATTEMPTS = 3;
 
@@ -38,7 +38,7 @@ function prepareDir(dir: string): void {
   try {
     libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
   } catch (err) {
-    if (!(err instanceof SystemCallError && err.errno === EINVAL)) throw err;
+    if (!hasErrno(err, "EINVAL")) throw err;
     // Not a mount point yet: make it one, then shared.
     libc.mount(dir, dir, "none", libc.MS_BIND | libc.MS_REC);
     libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
@@ -51,7 +51,7 @@ function createFile(path: string): number | undefined {
   try {
     return libc.openWith(path, libc.O_RDONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW, 0o444);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    if (hasErrno(err, "EEXIST")) return undefined;
     throw err;
   }
 }
@@ -147,7 +147,7 @@ function unmount(path: string): void {
   try {
     libc.umount2(path, UNMOUNT_FLAGS);
   } catch (err) {
-    if (!(err instanceof SystemCallError && err.errno === EINVAL)) throw err;
+    if (!hasErrno(err, "EINVAL")) throw err;
   }
 }
 

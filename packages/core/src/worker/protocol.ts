@@ -50,6 +50,11 @@ export interface Task {
   /** "dev:ino" the provider's path had when the task was sent, for existing namespaces. */
   key?: string;
   actions: NsActionSpec[];
+  /**
+   * The task is linkDo's: its one action is na.link, and a failure is placed
+   * among that action's link actions (the caller's), as if they were the task's.
+   */
+  linkDo?: true;
 }
 
 /**

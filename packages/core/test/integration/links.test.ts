@@ -10,6 +10,8 @@ import {
   na,
   ns,
   nsDo,
+  rootCause,
+  toErrorJSON,
   ValidationError,
 } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -170,6 +172,29 @@ describe("link actions", () => {
     expect(err.cause).toBeInstanceOf(NetlinkError);
     expect(ipLink(lab, "lnb").mtu).toBe(1300);
     await linkDo(ns.name(lab), lp.name("lnb"), la.delete());
+  });
+
+  it("a failure reaches the caller wrapped once: one ActionError whose cause is the kernel's error, through nsDo and linkDo", async () => {
+    await linkDo(ns.name(lab), lp.bridge("lwo"));
+    const bad = [la.setMtu(1290), la.setMac("01:00:5e:00:00:02")] as const;
+    const viaNsDo = await nsDo(ns.name(lab), na.links(), na.link(lp.name("lwo"), ...bad)).catch((e) => e);
+    const viaLinkDo = await linkDo(ns.name(lab), lp.name("lwo"), ...bad).catch((e) => e);
+    expect(viaNsDo).toMatchObject({ code: "EADDRNOTAVAIL", actionIndex: 1, linkActionIndex: 1, action: "set" });
+    expect(viaNsDo.message).toMatch(/ \(action #1, link action #1: set\)$/);
+    expect(viaLinkDo).toMatchObject({ code: "EADDRNOTAVAIL", actionIndex: 1, action: "set" });
+    expect(viaLinkDo.linkActionIndex).toBeUndefined();
+    for (const err of [viaNsDo, viaLinkDo]) {
+      expect(err).toBeInstanceOf(ActionError);
+      expect(rootCause(err)).toBe(err.cause);
+      expect(err.cause).toBeInstanceOf(NetlinkError);
+      expect(err.cause).toMatchObject({ syscall: "netlink RTM_NEWLINK", code: "EADDRNOTAVAIL" });
+      expect(err.cause.cause).toBeUndefined();
+      expect(toErrorJSON(err).cause?.cause).toBeUndefined();
+    }
+    // The change before the refused one was made, as iproute2 shows.
+    expect(ipLink(lab, "lwo").mtu).toBe(1290);
+    expect(ipLink(lab, "lwo").address).not.toBe("01:00:5e:00:00:02");
+    await linkDo(ns.name(lab), lp.name("lwo"), la.delete());
   });
 
   it("IPv4 and IPv6 addresses: add, list, delete", async () => {

@@ -204,8 +204,10 @@ describe("timeouts and aborts", () => {
     const pool = onePool();
     try {
       const controller = new AbortController();
-      const hung = nsDoOn(pool, ns.name(target), na.custom(faults, "hangs"), { signal: controller.signal }).catch((e) => e);
-      await new Promise((r) => setTimeout(r, 100));
+      const started = join(scratch, "hung-started");
+      const hung = nsDoOn(pool, ns.name(target), na.custom(faults, "hangs", { started }), { signal: controller.signal }).catch((e) => e);
+      // Aborted once it runs: only then is its worker ended (before, it would simply never start).
+      await vi.waitFor(() => expect(existsSync(started)).toBe(true), { timeout: 10_000 });
       controller.abort();
       const err = await hung;
       expect(err).toBeInstanceOf(AbortedError);

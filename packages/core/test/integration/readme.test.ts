@@ -63,7 +63,12 @@ function shownFiles(readme: string): { path: string; shown: string }[] {
 describe("README examples", () => {
   it.each(READMES.flatMap(shownFiles).map((f) => [f.path, f] as const))("shows %s as it is", (_, { path, shown }) => {
     const file = readFileSync(`${ROOT}packages/core/${path}`, "utf8");
-    expect(shown).toBe(`${file.split("\n").filter((line) => !line.startsWith("#")).join("\n")}`);
+    expect(shown).toBe(
+      `${file
+        .split("\n")
+        .filter((line) => !line.startsWith("#"))
+        .join("\n")}`,
+    );
   });
 
   it("finds the examples", () => {

@@ -85,7 +85,9 @@ describe("topology apply killed at random moments", () => {
 
   it("runs 20 destroy -> apply cycles back to back without EEXIST or EBUSY", async () => {
     const name = `${prefix}c`;
-    const router = topology.load(readFileSync(new URL("../../examples/topologies/router.yaml", import.meta.url), "utf8").replace(/^name: .*$/m, `name: ${name}`));
+    const router = topology.load(
+      readFileSync(new URL("../../examples/topologies/router.yaml", import.meta.url), "utf8").replace(/^name: .*$/m, `name: ${name}`),
+    );
     for (let i = 0; i < 20; i++) {
       await topology.apply(router);
       await topology.destroy(router);

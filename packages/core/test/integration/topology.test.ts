@@ -76,7 +76,11 @@ describe("topology apply / plan / destroy (router example)", () => {
     const now = defaultPool().stats();
     // The old address out, the new one in, and h2's route through that subnet again (the kernel drops it with the old address).
     expect(now.writes - sent.writes).toBe(3);
-    expect([now.requests.delAddr - sent.requests.delAddr, now.requests.newAddr - sent.requests.newAddr, now.requests.newRoute - sent.requests.newRoute]).toEqual([1, 1, 1]);
+    expect([
+      now.requests.delAddr - sent.requests.delAddr,
+      now.requests.newAddr - sent.requests.newAddr,
+      now.requests.newRoute - sent.requests.newRoute,
+    ]).toEqual([1, 1, 1]);
     expect(addrsIn(`${prefix}-h2`, "eth0")).toEqual(["10.0.2.7/24"]);
     // The link itself was left alone: same index, same MAC.
     expect(ipJson("-n", `${prefix}-h2`, "link", "show", "eth0")).toEqual(before);
@@ -159,14 +163,88 @@ describe("topology examples", () => {
   const name = `${prefix}f`;
   afterAll(() => cleanup(name));
 
-  it("applies the leaf-spine fabric, routes across it, and destroys it", async () => {
+  it("applies the leaf-spine fabric, routes across it, reroutes a leaf through the other spine, and destroys it", async () => {
     const fabric = topology.load(example("leaf-spine.yaml", name));
     await topology.apply(fabric);
     expect(netnsList(name)).toHaveLength(14);
     for (const to of ["10.4.0.2", "10.2.0.1", "10.1.0.2"]) expect(pings(`${name}-h1`, to), `h1 -> ${to}`).toBe(true);
     expect((await topology.plan(fabric)).changes).toEqual([]);
+    // leaf1 sends the rest through spine2 instead of spine1: one route out, one in, nothing else.
+    const rerouted = topology.load(
+      example("leaf-spine.yaml", name).replace("- { to: 10.0.0.0/8, via: 172.16.1.2 }", "- { to: 10.0.0.0/8, via: 172.16.2.2 }"),
+    );
+    const { changes } = await topology.plan(rerouted);
+    expect(changes.map(topology.describeChange)).toEqual([
+      "- route 10.0.0.0/8 via 172.16.1.2 in leaf1",
+      "+ route 10.0.0.0/8 via 172.16.2.2 in leaf1",
+    ]);
+    await topology.apply(rerouted);
+    expect(ipJson("-n", `${name}-leaf1`, "route", "show", "10.0.0.0/8")).toMatchObject([{ gateway: "172.16.2.2", dev: "spine2" }]);
+    expect(pings(`${name}-h1`, "10.4.0.2")).toBe(true);
     await topology.destroy(fabric);
     expect(netnsList(name)).toEqual([]);
+  });
+
+  it("applies the 500-node star, pings across its bridge, changes one host, and destroys it", async () => {
+    const star = topology.load(example("star-500.yaml", name));
+    await topology.apply(star);
+    expect(netnsList(name)).toHaveLength(501);
+    expect(ipJson<{ master?: string }[]>("-n", `${name}-hub`, "link", "show").filter((l) => l.master === "br0")).toHaveLength(500);
+    expect(pings(`${name}-n499`, "10.0.0.1")).toBe(true);
+    const moved = topology.load(
+      example("star-500.yaml", name).replace(
+        "n7: { ipv6: false, addresses: { eth0: [10.0.0.8/16] } }",
+        "n7: { ipv6: false, addresses: { eth0: [10.0.7.7/16] } }",
+      ),
+    );
+    expect((await topology.plan(moved)).changes.map(topology.describeChange)).toEqual([
+      "+ address 10.0.7.7/16 on n7:eth0",
+      "- address 10.0.0.8/16 on n7:eth0",
+    ]);
+    await topology.apply(moved);
+    expect(addrsIn(`${name}-n7`, "eth0")).toEqual(["10.0.7.7/16"]);
+    expect(pings(`${name}-n0`, "10.0.7.7")).toBe(true);
+    await topology.destroy(star);
+    expect(netnsList(name)).toEqual([]);
+  });
+});
+
+describe("topology updates in place", () => {
+  const name = `${prefix}u`;
+  afterAll(() => cleanup(name));
+  const lab = (mtu: number, mac: string, up: boolean, master: string) => `name: ${name}
+nodes:
+  a: { bridges: [br0, br1] }
+  b: {}
+links:
+  - endpoints: [{ node: a, interface: p0, master: ${master} }, { node: b, interface: eth0, mac: "${mac}" }]
+    mtu: ${mtu}
+    up: ${up}
+`;
+
+  it("changes MTU, MAC, up/down and master in place (same link, same index) and adding a link touches only its two ends", async () => {
+    await topology.apply(topology.load(lab(1500, "02:00:00:00:00:01", true, "br0")));
+    const index = (netns: string, dev: string) => ipJson<{ ifindex: number }[]>("-n", netns, "link", "show", dev)[0]?.ifindex;
+    const before = [index(`${name}-a`, "p0"), index(`${name}-b`, "eth0")];
+    const changed = topology.load(lab(9000, "02:00:00:00:00:02", false, "br1"));
+    const { changes } = await topology.plan(changed);
+    expect(changes.every((c) => c.op === "update" && c.kind === "link")).toBe(true);
+    await topology.apply(changed);
+    const [p0] = ipJson<{ mtu: number; master: string; flags: string[] }[]>("-n", `${name}-a`, "link", "show", "p0");
+    const [eth0] = ipJson<{ mtu: number; address: string; flags: string[] }[]>("-n", `${name}-b`, "link", "show", "eth0");
+    expect(p0).toMatchObject({ mtu: 9000, master: "br1" });
+    expect(p0?.flags).not.toContain("UP");
+    expect(eth0).toMatchObject({ mtu: 9000, address: "02:00:00:00:00:02" });
+    expect([index(`${name}-a`, "p0"), index(`${name}-b`, "eth0")]).toEqual(before);
+
+    const more = topology.load(`${lab(9000, "02:00:00:00:00:02", false, "br1")}  - endpoints: ["a:p1", "b:eth1"]\n`);
+    expect((await topology.plan(more)).changes.map(topology.describeChange)).toEqual([
+      "+ veth a:p1 <-> b:eth1",
+      "~ link b:eth1 (up null -> true)",
+    ]);
+    await topology.apply(more);
+    expect(ipJson<{ ifname: string }[]>("-n", `${name}-b`, "link", "show").map((l) => l.ifname)).toEqual(["lo", "eth0", "eth1"]);
+    await topology.destroy(name);
   });
 });
 

@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, afterEach } from "vitest";
+import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
 
 export const BIN = new URL("../../dist/bin.js", import.meta.url).pathname;
 
@@ -54,6 +56,28 @@ export function spawnBin(args: string[], options: StartOptions = {}): { child: C
   return { child, stderr: () => stderr, exited };
 }
 
+/** Bins started and not yet ended: binTest's hooks end them after each test. */
+const started = new Set<Running>();
+
+/**
+ * The hooks a file of bin tests needs: a unique prefix for what its tests
+ * create and a scratch dir with a token; every bin it started is killed after
+ * each test, and everything is removed after the file.
+ */
+export function binTest(tag: string): { prefix: string; files: ReturnType<typeof scratch> } {
+  const prefix = uniquePrefix(tag);
+  const files = scratch();
+  afterEach(async () => {
+    for (const running of started) await kill(running);
+    started.clear();
+  });
+  afterAll(() => {
+    files.remove();
+    cleanup(prefix);
+  });
+  return { prefix, files };
+}
+
 export async function startBin(args: string[], options: StartOptions = {}): Promise<Running> {
   const run = spawnBin(args, options);
   const where = await new Promise<string>((resolve, reject) => {
@@ -71,7 +95,9 @@ export async function startBin(args: string[], options: StartOptions = {}): Prom
       reject(new Error(`bin exited (${code ?? signal}) before listening:\n${run.stderr()}`));
     });
   });
-  return { ...run, where, port: Number(/:(\d+)$/.exec(where)?.[1] ?? 0) };
+  const running = { ...run, where, port: Number(/:(\d+)$/.exec(where)?.[1] ?? 0) };
+  started.add(running);
+  return running;
 }
 
 /** Ends a bin still running (test cleanup): SIGKILL, then waits for it. */

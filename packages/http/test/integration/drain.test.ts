@@ -4,28 +4,15 @@
  * begun), closes idle connections, closes the pool and exits 0, within its
  * drain timeout; past that it exits 1 naming what it cut.
  */
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { call, kill, open, type Running, request, scratch, serverSockets, startBin, until, within } from "./bin-process.js";
+import { describe, expect, it } from "vitest";
+import { netnsList } from "../../../core/test/integration/kernel.js";
+import { binTest, call, open, request, serverSockets, startBin, until, within } from "./bin-process.js";
 
-const prefix = uniquePrefix("nd");
-const files = scratch();
-let running: Running | undefined;
-
-afterEach(async () => {
-  await kill(running);
-  running = undefined;
-});
-
-afterAll(() => {
-  files.remove();
-  cleanup(prefix);
-});
+const { prefix, files } = binTest("nd");
 
 describe("neslink-http on SIGTERM or SIGINT", () => {
   it("answers each of 100 creates in flight, 201 exactly when the namespace exists, and exits 0", async () => {
     const bin = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
-    running = bin;
     const names = Array.from({ length: 100 }, (_, i) => `${prefix}${i}`);
     const conns = names.map(() => open({ port: bin.port }));
     await Promise.all(conns.map((c) => c.connected));
@@ -58,7 +45,6 @@ describe("neslink-http on SIGTERM or SIGINT", () => {
 
   it("refuses with 503 a request not yet begun, closes idle connections, and changes nothing", async () => {
     const bin = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
-    running = bin;
     const target = { port: bin.port };
     const name = `${prefix}late`;
 
@@ -102,7 +88,6 @@ describe("neslink-http on SIGTERM or SIGINT", () => {
 
   it("exits 1 after the drain timeout, naming the request it cut", async () => {
     const bin = await startBin(["--token-file", files.tokenFile, "--port", "0", "--drain-timeout", "1"]);
-    running = bin;
     const stuck = open({ port: bin.port });
     await stuck.connected;
     const bytes = request("POST", "/v1/namespaces", { token: files.token, body: { name: `${prefix}stuck` } });

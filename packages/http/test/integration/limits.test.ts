@@ -5,24 +5,14 @@
  * header, request and keep-alive timeouts enforced at their value, not up to
  * 30 s later. Small values keep it fast.
  */
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { call, kill, open, type Running, request, scratch, serverSockets, startBin, until, within } from "./bin-process.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { binTest, call, open, request, serverSockets, startBin, until, within } from "./bin-process.js";
 
-const prefix = uniquePrefix("nl");
-const files = scratch();
-let running: Running | undefined;
+const { prefix, files } = binTest("nl");
 const idle: ReturnType<typeof open>[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   for (const conn of idle.splice(0)) conn.socket.destroy();
-  await kill(running);
-  running = undefined;
-});
-
-afterAll(() => {
-  files.remove();
-  cleanup(prefix);
 });
 
 /** Opens `n` connections that never send a byte. */
@@ -35,7 +25,6 @@ async function hold(port: number, n: number): Promise<void> {
 describe("neslink-http connection limits", () => {
   it("holds at most --max-connections, and idle ones make way for an authenticated request", async () => {
     const bin = await startBin(["--token-file", files.tokenFile, "--port", "0", "--max-connections", "10"]);
-    running = bin;
     await hold(bin.port, 30);
     await until(() => serverSockets(bin.port).queued === 0, 5_000, "every connection accepted");
 
@@ -50,7 +39,6 @@ describe("neslink-http connection limits", () => {
 
   it("refuses a new connection with 503 when every connection is busy", async () => {
     const bin = await startBin(["--token-file", files.tokenFile, "--port", "0", "--max-connections", "2"]);
-    running = bin;
     // Two requests in progress: headers sent, bodies not finished.
     const bytes = request("POST", "/v1/namespaces", { token: files.token, body: { name: `${prefix}busy` } });
     for (let i = 0; i < 2; i++) {
@@ -70,7 +58,6 @@ describe("neslink-http connection limits", () => {
 
   it("serves an authenticated request past 300 idle connections under ulimit -n 256", async () => {
     const bin = await startBin(["--token-file", files.tokenFile, "--port", "0"], { shell: ["ulimit -n 256"] });
-    running = bin;
     await hold(bin.port, 300);
     await until(() => serverSockets(bin.port).queued === 0, 10_000, "every connection accepted");
     const res = await within(
@@ -97,7 +84,6 @@ describe("neslink-http connection limits", () => {
       "--keep-alive-timeout",
       "1",
     ]);
-    running = bin;
     const target = { port: bin.port };
     const drip = (bytes: string, from: number) => {
       const conn = open(target);

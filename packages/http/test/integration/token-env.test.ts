@@ -3,28 +3,14 @@
  * the API runs: the bin removes it from its environment before the pool's
  * workers (whose children inherit their environment) start.
  */
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { call, kill, type Running, request, scratch, startBin } from "./bin-process.js";
+import { describe, expect, it } from "vitest";
+import { binTest, call, request, startBin } from "./bin-process.js";
 
-const prefix = uniquePrefix("ne");
-const files = scratch();
-let running: Running | undefined;
-
-afterEach(async () => {
-  await kill(running);
-  running = undefined;
-});
-
-afterAll(() => {
-  files.remove();
-  cleanup(prefix);
-});
+const { prefix, files } = binTest("ne");
 
 describe("neslink-http given its token in the environment", () => {
   it("serves with it, and a program run by exec does not see it", async () => {
     const bin = await startBin(["--port", "0", "--allow-exec"], { env: { NESLINK_HTTP_TOKEN: files.token, NESLINK_TEST_MARK: "seen" } });
-    running = bin;
     const target = { port: bin.port };
     const name = `${prefix}a`;
     expect((await call(target, request("POST", "/v1/namespaces", { token: files.token, body: { name } }))).status).toBe(201);

@@ -1,0 +1,75 @@
+/**
+ * Creating a link: its RTM_NEWLINK request, the namespace descriptors a veth
+ * peer made elsewhere needs open until the kernel has it, and how a link
+ * provider's failure is reported.
+ */
+import type { Link, NewLinkRequest } from "@neslink/codec-wasm";
+import { hasErrno } from "../errno.js";
+import { KindUnsupportedError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
+import { describe, type LinkProvider, type NewLinkSpec } from "../links/providers.js";
+import { openProviderNs } from "../namespace/entry.js";
+import type { ExistingNsProvider } from "../namespace/providers.js";
+import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
+import { LinkFailure } from "./failures.js";
+import { findLink, type IndexOf, indexLookup } from "./link-lookup.js";
+
+/** Opens the namespace files a request names; all closed by `close`. */
+export class PeerNsFds {
+  readonly #open: number[] = [];
+  open(ns: ExistingNsProvider): number {
+    const fd = openProviderNs(ns, process.pid);
+    this.#open.push(fd);
+    return fd;
+  }
+  close(): void {
+    for (const fd of this.#open.splice(0)) libc.close(fd);
+  }
+}
+
+export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsFds): Pending {
+  const { name, type: kind, mtu, mac, group, master, parent, peer, vxlan, gre, macvlanMode, up } = spec;
+  const request: Omit<NewLinkRequest, "seq"> = { type: "newLink", name, kind };
+  Object.assign(
+    request,
+    mtu !== undefined && { mtu },
+    mac !== undefined && { mac },
+    group !== undefined && { group },
+    up !== undefined && { up },
+    master && { masterIndex: indexOf(master) },
+    parent && { parentIndex: indexOf(parent) },
+    gre && { gre },
+    macvlanMode && { macvlanMode },
+    vxlan && { vxlan },
+  );
+  if (peer) {
+    const { ns, ...rest } = peer;
+    request.peer = ns ? { ...rest, nsFd: fds.open(ns) } : rest;
+  }
+  return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
+}
+
+/** A link provider as errors name it: `link provider (new bridge "br0")`, `link provider (name "eth0")`. */
+function providerName(provider: LinkProvider): string {
+  return `link provider (${provider.kind === "new" ? `new ${provider.spec.type} "${provider.spec.name}"` : describe(provider)})`;
+}
+
+/** The kernel's answer for a link kind it has no driver for (not built in, module not loaded). */
+const lacksKind = (err: unknown) => hasErrno(err, "EOPNOTSUPP") && (err as { extAck?: unknown }).extAck === "Unknown device type";
+
+/** How a link provider's failure is reported, pipelined or not: a kind the kernel lacks says so. */
+export function providerFailure(provider: LinkProvider, err: unknown): LinkFailure {
+  const cause = provider.kind === "new" && lacksKind(err) ? new KindUnsupportedError(provider.spec.type, err) : err;
+  return new LinkFailure(-1, providerName(provider), cause);
+}
+
+/** Creates one link and returns it as the kernel reports it. */
+export function createLink(socket: NetlinkSocket, spec: NewLinkSpec): Link {
+  const fds = new PeerNsFds();
+  try {
+    socket.transact([newLinkRequest(indexLookup(socket), spec, fds)]);
+  } finally {
+    fds.close();
+  }
+  return findLink(socket, { kind: "name", name: spec.name });
+}

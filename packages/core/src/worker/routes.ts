@@ -1,0 +1,26 @@
+/** Route changes and listings, on the namespace's socket. */
+import type { Request } from "@neslink/codec-wasm";
+import type { RouteActionSpec } from "../actions/route-actions.js";
+import type { NetlinkSocket, RequestBody } from "../netlink/socket.js";
+import { indexOfLink } from "./link-lookup.js";
+
+export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): unknown {
+  if (action.kind === "routes") {
+    return socket
+      .dump({ type: "getRouteDump", family: action.family }, "RTM_GETROUTE")
+      .flatMap((m) => (m.kind === "route" ? [m.route] : []));
+  }
+  const { family, dst, dstLen, via, dev, metric, table } = action.route;
+  const request = {
+    type: action.op === "delete" ? "delRoute" : "newRoute",
+    family,
+    ...(dst !== undefined && { dst, dstLen }),
+    ...(via !== undefined && { gateway: via }),
+    ...(dev !== undefined && { oifIndex: indexOfLink(socket, dev) }),
+    ...(metric !== undefined && { metric }),
+    ...(table !== undefined && { table }),
+    ...(action.op === "replace" && { replace: true }),
+  } as Extract<Request, { type: "newRoute" | "delRoute" }>;
+  socket.transact([{ request: request as RequestBody, label: action.op === "delete" ? "RTM_DELROUTE" : "RTM_NEWROUTE" }]);
+  return null;
+}

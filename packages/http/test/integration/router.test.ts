@@ -1,0 +1,94 @@
+/** The router as clients meet it: real requests to a running server, checked against what iproute2 and /run/netns show. */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import type { Server } from "node:http";
+import { defaultPool } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { createServer, listen } from "../../src/server.js";
+
+const prefix = uniquePrefix("nh");
+const token = randomBytes(24).toString("hex");
+const server: Server = createServer({ token, allowExec: false });
+const lab = `${prefix}r`;
+let base = "";
+
+beforeAll(async () => {
+  base = await listen(server, { host: "127.0.0.1", port: 0 });
+  expect((await call("/v1/namespaces", { method: "POST", json: { name: lab } })).status).toBe(201);
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await defaultPool().close();
+  cleanup(prefix);
+});
+
+function call(path: string, init: RequestInit & { json?: unknown; auth?: boolean } = {}) {
+  const { json, auth = true, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (auth) headers.set("authorization", `Bearer ${token}`);
+  if (json !== undefined) headers.set("content-type", "application/json");
+  return fetch(`${base}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+}
+
+async function errorOf(res: Response): Promise<{ code: string; field?: string }> {
+  return ((await res.json()) as { error: { code: string; field?: string } }).error;
+}
+
+/** Every character percent-encoded: the server must decode the path parameter to find the namespace. */
+const encodeAll = (s: string) => [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, "0").toUpperCase()}`).join("");
+
+describe("routing real requests", () => {
+  it("decodes path parameters: a fully percent-encoded name reaches the namespace iproute2 sees", async () => {
+    const res = await call(`/v1/namespaces/${encodeAll(lab)}/links`);
+    expect(res.status).toBe(200);
+    const { links } = (await res.json()) as { links: { name: string }[] };
+    expect(links.map((l) => l.name)).toEqual(linksIn(lab).map((l) => l.ifname));
+
+    const one = await call(`/v1/namespaces/${lab}/links/${encodeAll("lo")}`);
+    expect(one.status).toBe(200);
+    expect(((await one.json()) as { link: { name: string } }).link.name).toBe("lo");
+  });
+
+  it("keeps an encoded '/' inside one parameter, which core refuses as a name: nothing outside the mount dir is touched", async () => {
+    const res = await call("/v1/namespaces/..%2F..%2Fetc%2Fhostname", { method: "DELETE" });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "name" });
+    expect(existsSync("/etc/hostname")).toBe(true);
+    expect(netnsList(prefix)).toEqual([lab]);
+  });
+
+  it("answers an unknown path 404, another method 405 with Allow, and a bad escape 400", async () => {
+    const unknown = await call("/v1/nothing");
+    expect(unknown.status).toBe(404);
+    expect((await errorOf(unknown)).code).toBe("ERR_ROUTE_NOT_FOUND");
+
+    const wrongMethod = await call(`/v1/namespaces/${lab}`, { method: "PUT" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("DELETE");
+    expect((await errorOf(wrongMethod)).code).toBe("ERR_METHOD_NOT_ALLOWED");
+    expect(netnsList(prefix)).toEqual([lab]);
+
+    const badEscape = await call("/v1/namespaces/%E0%A4%A/links");
+    expect(badEscape.status).toBe(400);
+    expect((await errorOf(badEscape)).code).toBe("ERR_INVALID_ARGUMENT");
+  });
+
+  it("serves only health and the OpenAPI document without a token: every other operation it documents answers 401", async () => {
+    const doc = (await (await call("/v1/openapi.json", { auth: false })).json()) as { paths: Record<string, Record<string, unknown>> };
+    const open: string[] = [];
+    for (const [template, operations] of Object.entries(doc.paths)) {
+      const path = template.replace("{name}", lab).replace("{link}", "lo");
+      for (const method of Object.keys(operations)) {
+        const res = await call(path, { method: method.toUpperCase(), auth: false, ...(method === "post" && { json: {} }) });
+        if (res.status !== 401) open.push(`${method.toUpperCase()} ${template} ${res.status}`);
+        else expect((await errorOf(res)).code).toBe("ERR_UNAUTHORIZED");
+      }
+    }
+    expect(open.sort()).toEqual(["GET /v1/health 200", "GET /v1/openapi.json 200"]);
+    // Nothing the refused requests named was changed.
+    expect(netnsList(prefix)).toEqual([lab]);
+  });
+});
