@@ -82,7 +82,15 @@ export interface OtherMessage extends MessageHeader {
   kind: "other";
 }
 
-export type Message = LinkMessage | AddressMessage | RouteMessage | ErrorMessage | DoneMessage | OtherMessage;
+export type Message =
+  | LinkMessage
+  | AddressMessage
+  | RouteMessage
+  | NeighbourMessage
+  | NsidMessage
+  | ErrorMessage
+  | DoneMessage
+  | OtherMessage;
 
 /** A request the codec can encode. More kinds arrive with later slices. */
 export type Request =
@@ -131,7 +139,16 @@ export type Request =
       family?: number;
       /** RTA_TABLE filter; iproute2's `ip route show` sends 254 (main). The kernel applies it only on sockets with NETLINK_GET_STRICT_CHK. Omitted when undefined. */
       table?: number;
-    };
+    }
+  /** RTM_GETNEIGH dump of every family and link, as `ip neigh show` sends it. */
+  | { type: "getNeighDump"; seq: number; pid?: number }
+  /**
+   * RTM_NEWNSID with NLM_F_ACK: gives the namespace open as `nsFd` an id in the socket's namespace
+   * (`nsid` absent: the kernel chooses, as `ip netns set NAME auto`). EEXIST if it has one already.
+   */
+  | { type: "newNsid"; seq: number; pid?: number; nsFd: number; nsid?: number }
+  /** RTM_GETNSID: the id the socket's namespace gives the namespace open as `nsFd`; one RTM_NEWNSID reply, no ACK. */
+  | { type: "getNsid"; seq: number; pid?: number; nsFd: number };
 
 /** Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type"). */
 export type LinkKind = "bridge" | "veth" | "dummy" | "gretap" | "wireguard" | "vxlan" | "macvlan" | "ifb";
@@ -266,6 +283,39 @@ export interface RouteMessage extends MessageHeader {
   kind: "route";
   name: "RTM_NEWROUTE" | "RTM_DELROUTE";
   route: Route;
+}
+
+/** RTM_NEWNEIGH / RTM_DELNEIGH decoded. */
+export interface Neighbour {
+  index: number;
+  family: number;
+  /** NDA_DST, as an IP address. */
+  dst: string | null;
+  /** NDA_LLADDR, lower-case colon hex; null while incomplete or failed. */
+  mac: string | null;
+  /** ndm_state, NUD_* bits: 0x01 INCOMPLETE, 0x02 REACHABLE, 0x04 STALE, 0x08 DELAY, 0x10 PROBE, 0x20 FAILED, 0x40 NOARP, 0x80 PERMANENT. */
+  state: number;
+  /** ndm_flags (NTF_*). */
+  flags: number;
+  /** ndm_type (RTN_*). */
+  type: number;
+  vlan: number | null;
+  /** NDA_MASTER. */
+  masterIndex: number | null;
+}
+
+export interface NeighbourMessage extends MessageHeader {
+  kind: "neighbour";
+  name: "RTM_NEWNEIGH" | "RTM_DELNEIGH";
+  neighbour: Neighbour;
+}
+
+/** RTM_NEWNSID / RTM_DELNSID: a reply to getNsid, or an RTNLGRP_NSID notification. */
+export interface NsidMessage extends MessageHeader {
+  kind: "nsid";
+  name: "RTM_NEWNSID" | "RTM_DELNSID";
+  /** NETNSA_NSID; -1 means "no id"; null if absent. */
+  nsid: number | null;
 }
 
 /** A generic netlink message: header, fixed family header, and its attribute tree. */

@@ -14,6 +14,8 @@ mod link;
 mod link_kinds;
 mod link_req;
 mod message;
+mod neigh;
+mod nsid;
 mod raw;
 mod request;
 mod route;

@@ -7,6 +7,8 @@ use crate::attr::{self, Attr};
 use crate::error::{decode_done, decode_error, Done, ErrorAck};
 use crate::fault::DecodeError;
 use crate::link::{decode_link, Link, RTM_DELLINK, RTM_NEWLINK};
+use crate::neigh::{decode_neighbour, Neighbour, RTM_DELNEIGH, RTM_NEWNEIGH};
+use crate::nsid::{decode_nsid, Nsid, RTM_DELNSID, RTM_NEWNSID};
 use crate::route::{decode_route, Route, RTM_DELROUTE, RTM_NEWROUTE};
 use crate::wire::{align4, read_u16, read_u32};
 
@@ -178,6 +180,15 @@ pub enum Body {
         name: &'static str,
         route: Route,
     },
+    Neighbour {
+        name: &'static str,
+        neighbour: Neighbour,
+    },
+    Nsid {
+        name: &'static str,
+        #[serde(flatten)]
+        nsid: Nsid,
+    },
     Error(ErrorAck),
     Done(Done),
     Other {},
@@ -192,6 +203,10 @@ fn type_name(kind: u16) -> &'static str {
         RTM_DELADDR => "RTM_DELADDR",
         RTM_NEWROUTE => "RTM_NEWROUTE",
         RTM_DELROUTE => "RTM_DELROUTE",
+        RTM_NEWNEIGH => "RTM_NEWNEIGH",
+        RTM_DELNEIGH => "RTM_DELNEIGH",
+        RTM_NEWNSID => "RTM_NEWNSID",
+        RTM_DELNSID => "RTM_DELNSID",
         _ => "",
     }
 }
@@ -210,6 +225,14 @@ fn decode_frame(frame: &Frame) -> Result<Body, DecodeError> {
         RTM_NEWROUTE | RTM_DELROUTE => Body::Route {
             name,
             route: decode_route(frame)?,
+        },
+        RTM_NEWNEIGH | RTM_DELNEIGH => Body::Neighbour {
+            name,
+            neighbour: decode_neighbour(frame)?,
+        },
+        RTM_NEWNSID | RTM_DELNSID => Body::Nsid {
+            name,
+            nsid: decode_nsid(frame)?,
         },
         NLMSG_ERROR => Body::Error(decode_error(frame)?),
         NLMSG_DONE => Body::Done(decode_done(frame)?),

@@ -9,6 +9,8 @@ use crate::link_req::{
     push_del_link, push_get_link, push_get_link_dump, push_new_link, push_set_link,
     push_set_link_ns, NewLink, SetLink,
 };
+use crate::neigh::push_get_neigh_dump;
+use crate::nsid::{push_get_nsid, push_new_nsid};
 use crate::route::{push_get_route_dump, push_route, RouteRequest};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -66,6 +68,26 @@ pub enum Request {
         family: u8,
         table: Option<u32>,
     },
+    GetNeighDump {
+        seq: u32,
+        #[serde(default)]
+        pid: u32,
+    },
+    #[serde(rename_all = "camelCase")]
+    NewNsid {
+        seq: u32,
+        #[serde(default)]
+        pid: u32,
+        ns_fd: u32,
+        nsid: Option<i32>,
+    },
+    #[serde(rename_all = "camelCase")]
+    GetNsid {
+        seq: u32,
+        #[serde(default)]
+        pid: u32,
+        ns_fd: u32,
+    },
 }
 
 fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
@@ -103,6 +125,14 @@ fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
             family,
             table,
         } => push_get_route_dump(buf, seq, pid, family, table),
+        &Request::GetNeighDump { seq, pid } => push_get_neigh_dump(buf, seq, pid),
+        &Request::NewNsid {
+            seq,
+            pid,
+            ns_fd,
+            nsid,
+        } => push_new_nsid(buf, seq, pid, ns_fd, nsid),
+        &Request::GetNsid { seq, pid, ns_fd } => push_get_nsid(buf, seq, pid, ns_fd),
     }
 }
 

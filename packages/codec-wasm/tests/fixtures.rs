@@ -364,9 +364,12 @@ fn every_request_kind_has_a_vector() {
             "getAddrDump",
             "getLink",
             "getLinkDump",
+            "getNeighDump",
+            "getNsid",
             "getRouteDump",
             "newAddr",
             "newLink",
+            "newNsid",
             "newRoute",
             "setLink",
             "setLinkNs"

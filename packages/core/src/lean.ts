@@ -10,7 +10,7 @@ import * as routeActions from "./actions/route-actions.js";
 import * as linkProviders from "./links/providers.js";
 import * as nsProviders from "./namespace/providers.js";
 
-export type { Address, Link, LinkKind, OperState, Route } from "@neslink/codec-wasm";
+export type { Address, Link, LinkKind, Neighbour, OperState, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type {
   ExecOptions,
@@ -50,6 +50,23 @@ export {
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
+export { type GoneWatch, watchGone } from "./events/gone.js";
+export { applyEvent, emptyState, type NamespaceState } from "./events/state.js";
+export type {
+  AddressEvent,
+  GoneEvent,
+  LinkEvent,
+  LinkField,
+  NeighbourEvent,
+  NsidEvent,
+  ResyncEvent,
+  RouteEvent,
+  StateEvent,
+  SyncedEvent,
+  WatchEvent,
+  WatchGroup,
+} from "./events/types.js";
+export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type ExecExit, type ExecProcess, spawn } from "./exec.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";

@@ -7,8 +7,8 @@ import { errorFromJSON, NamespaceReturnError, type NeslinkError, ValidationError
 import { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { Pool, type PoolOptions, type TaskExtras, type TaskOutcome } from "./pool/pool.js";
-import { nsProvider } from "./validate/providers.js";
 import { isRunOptions, type RunOptions } from "./pool/run-options.js";
+import { nsProvider } from "./validate/providers.js";
 
 /** Splits nsDo's and linkDo's trailing arguments into actions and options; an action that is no action is refused by position. */
 export function splitOptions<T>(args: readonly (T | RunOptions)[], field = "actions"): { actions: T[]; options?: RunOptions } {

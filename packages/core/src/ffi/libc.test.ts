@@ -1,6 +1,7 @@
 // SIOCGIFINDEX in the test's own namespace: any Linux user may ask, and it changes nothing.
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { errno } from "../errno.js";
 import { SystemCallError } from "../errors.js";
 import * as libc from "./libc.js";
 
@@ -30,5 +31,49 @@ describe("ifIndex", () => {
     expect(missing).toBeInstanceOf(SystemCallError);
     expect((missing as SystemCallError).code).toBe("ENODEV");
     expect(() => libc.ifIndex(fd, "a".repeat(16))).toThrow(/longer than 15 bytes/);
+  });
+});
+
+describe("eventfd and poll", () => {
+  it("wakes poll() at once when signalled, and times out when not", () => {
+    const wake = libc.eventfd();
+    try {
+      const fds = new Uint8Array(8);
+      const view = new DataView(fds.buffer);
+      view.setInt32(0, wake, true);
+      view.setInt16(4, libc.POLLIN, true);
+      expect(libc.poll(fds, 10)).toBe(0);
+      libc.signalEventfd(wake);
+      const started = performance.now();
+      expect(libc.poll(fds, 5000)).toBe(1);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(view.getInt16(6, true) & libc.POLLIN).toBe(libc.POLLIN);
+      expect(libc.drainEventfd(wake)).toBe(true);
+      expect(libc.drainEventfd(wake)).toBe(false);
+    } finally {
+      libc.close(wake);
+    }
+  });
+});
+
+describe("MessageReceiver", () => {
+  it("receives a datagram into native memory without waiting, and says when none is queued", async () => {
+    const { decodeMessages, encodeRequests } = await import("@neslink/codec-wasm");
+    const receiver = new libc.MessageReceiver(1 << 16);
+    try {
+      expect(receiver.receive(fd)).toBe(-errno.EAGAIN);
+      libc.send(fd, encodeRequests([{ type: "getLinkDump", seq: 7 }]));
+      const n = receiver.receive(fd);
+      expect(n).toBeGreaterThan(16);
+      const messages = decodeMessages(receiver.data.subarray(0, n));
+      expect(messages.some((m) => m.kind === "link" && m.link.name === "lo")).toBe(true);
+      // No NETLINK_LISTEN_ALL_NSID on this socket: no control message.
+      expect(receiver.controlInt(libc.SOL_NETLINK, libc.NETLINK_LISTEN_ALL_NSID)).toBeUndefined();
+      while (receiver.receive(fd) > 0) {
+        // the rest of the dump
+      }
+    } finally {
+      receiver.free();
+    }
   });
 });

@@ -29,6 +29,11 @@ const fns = {
   openMode: libc.func("int open(const char *path, int flags, ...)"),
   fstatfs: libc.func("int fstatfs(int fd, _Out_ void *buf)"),
   flock: libc.func("int flock(int fd, int operation)"),
+  poll: libc.func("int poll(_Inout_ void *fds, unsigned long nfds, int timeout)"),
+  eventfd: libc.func("int eventfd(unsigned int initval, int flags)"),
+  read: libc.func("intptr_t read(int fd, _Out_ void *buf, size_t len)"),
+  write: libc.func("intptr_t write(int fd, const void *buf, size_t len)"),
+  recvmsg: libc.func("intptr_t recvmsg(int fd, void *msg, int flags)"),
 };
 
 /** Reads errno right after a failed call, before anything else can overwrite it. */
@@ -68,6 +73,10 @@ export const LOCK_NB = 4;
 export const NSFS_MAGIC = 0x6e736673;
 /** ioctl on an nsfs descriptor: which kind of namespace (a CLONE_NEW* flag). */
 export const NS_GET_NSTYPE = 0xb703;
+export const NETLINK_ADD_MEMBERSHIP = 1;
+export const NETLINK_LISTEN_ALL_NSID = 8;
+export const MSG_DONTWAIT = 0x40;
+export const POLLIN = 1;
 
 export function socket(domain: number, type: number, protocol: number): number {
   return check("socket", fns.socket(domain, type, protocol));
@@ -138,6 +147,13 @@ export function tryLock(fd: number, operation: number): boolean {
   throw new SystemCallError("flock", errno, `fd ${fd}`);
 }
 
+const O_RDONLY_NONBLOCK_CLOEXEC = 0o2000000 | 0o4000;
+
+/** As openUntracked, but never waits: a FIFO planted where a namespace file should be does not block the thread. */
+export function openNonBlocking(path: string): number {
+  return check("open", fns.open(path, O_RDONLY_NONBLOCK_CLOEXEC), path);
+}
+
 export function close(fd: number): void {
   check("close", fns.close(fd));
 }
@@ -199,4 +215,124 @@ export function ifIndex(fd: number, name: string): number {
 
 export function gettid(): number {
   return fns.gettid();
+}
+
+/**
+ * poll(2) on `fds`, struct pollfd laid out in place (int fd, short events,
+ * short revents: 8 bytes each); returns how many are ready, 0 on timeout or
+ * a signal. Never select(): it breaks past descriptor 1023.
+ */
+export function poll(fds: Uint8Array, timeoutMs: number): number {
+  const n = Number(fns.poll(fds, fds.byteLength / 8, timeoutMs));
+  if (n >= 0) return n;
+  const errno = koffi.errno();
+  if (errno === errnos.EINTR) return 0;
+  throw new SystemCallError("poll", errno);
+}
+
+const EFD_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000;
+
+/** A non-blocking eventfd: one thread wakes another out of poll() by writing to it. */
+export function eventfd(): number {
+  return check("eventfd", fns.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+}
+
+const one = new BigUint64Array([1n]);
+const counter = new Uint8Array(8);
+
+/** Adds one to an eventfd's counter, making it readable. */
+export function signalEventfd(fd: number): void {
+  check("write", fns.write(fd, new Uint8Array(one.buffer), 8), "eventfd");
+}
+
+/** Resets an eventfd's counter; false if it was not signalled. */
+export function drainEventfd(fd: number): boolean {
+  const n = Number(fns.read(fd, counter, 8));
+  if (n >= 0) return true;
+  const errno = koffi.errno();
+  if (errno === errnos.EAGAIN) return false;
+  throw new SystemCallError("read", errno, "eventfd");
+}
+
+/** Native memory for recvmsg: koffi passes a pointer inside a struct only as an address. */
+interface MsgBuffers {
+  data: Uint8Array;
+  control: Uint8Array;
+  header: Uint8Array;
+  headerPtr: unknown;
+}
+
+const MSGHDR_SIZE = 56;
+const IOVEC_SIZE = 16;
+
+/**
+ * recvmsg(2) with a control buffer, for netlink's per-datagram control
+ * messages (the sender's nsid with NETLINK_LISTEN_ALL_NSID). The buffers live
+ * in native memory whose addresses go into struct msghdr / struct iovec.
+ */
+export class MessageReceiver {
+  readonly #mem: MsgBuffers;
+  readonly #pointers: unknown[];
+
+  constructor(dataSize: number, controlSize = 64) {
+    const data = koffi.alloc("uint8_t", dataSize);
+    const control = koffi.alloc("uint8_t", controlSize);
+    const header = koffi.alloc("uint8_t", MSGHDR_SIZE + IOVEC_SIZE);
+    this.#pointers = [data, control, header];
+    const headerView = new DataView(koffi.view(header, MSGHDR_SIZE + IOVEC_SIZE));
+    const iov = koffi.address(header) + BigInt(MSGHDR_SIZE);
+    headerView.setBigUint64(MSGHDR_SIZE, koffi.address(data), true);
+    headerView.setBigUint64(MSGHDR_SIZE + 8, BigInt(dataSize), true);
+    headerView.setBigUint64(16, iov, true); // msg_iov
+    headerView.setBigUint64(24, 1n, true); // msg_iovlen
+    headerView.setBigUint64(32, koffi.address(control), true); // msg_control
+    this.#mem = {
+      data: new Uint8Array(koffi.view(data, dataSize)),
+      control: new Uint8Array(koffi.view(control, controlSize)),
+      header: new Uint8Array(koffi.view(header, MSGHDR_SIZE)),
+      headerPtr: header,
+    };
+  }
+
+  /** The last datagram's bytes start here (a view on native memory, valid until the next receive). */
+  get data(): Uint8Array {
+    return this.#mem.data;
+  }
+
+  /**
+   * Receives one datagram without waiting: its length (MSG_TRUNC: the real
+   * length, may exceed the buffer), or -EAGAIN when none is queued. ENOBUFS
+   * (the kernel dropped messages) is thrown as a SystemCallError.
+   */
+  receive(fd: number): number {
+    const view = new DataView(this.#mem.header.buffer, this.#mem.header.byteOffset);
+    view.setBigUint64(40, BigInt(this.#mem.control.byteLength), true); // msg_controllen, in and out
+    view.setInt32(48, 0, true);
+    const n = Number(fns.recvmsg(fd, this.#mem.headerPtr, MSG_DONTWAIT | 0x20 /* MSG_TRUNC */));
+    if (n >= 0) return n;
+    const errno = koffi.errno();
+    if (errno === errnos.EAGAIN || errno === errnos.EINTR) return -errnos.EAGAIN;
+    throw new SystemCallError("recvmsg", errno);
+  }
+
+  /** The int payload of the last datagram's control message of this level and type, if it had one. */
+  controlInt(level: number, type: number): number | undefined {
+    const header = new DataView(this.#mem.header.buffer, this.#mem.header.byteOffset);
+    const length = Number(header.getBigUint64(40, true));
+    const control = new DataView(this.#mem.control.buffer, this.#mem.control.byteOffset);
+    // struct cmsghdr: size_t len, int level, int type, then data; each aligned to 8.
+    for (let at = 0; at + 20 <= length; ) {
+      const len = Number(control.getBigUint64(at, true));
+      if (len < 16) return undefined;
+      if (control.getInt32(at + 8, true) === level && control.getInt32(at + 12, true) === type) return control.getInt32(at + 16, true);
+      at += (len + 7) & ~7;
+    }
+    return undefined;
+  }
+
+  /** Frees the native memory; the receiver is unusable after. */
+  free(): void {
+    for (const p of this.#pointers.splice(0)) koffi.free(p);
+  }
 }

@@ -16,7 +16,13 @@ export type NsProvider =
   | { readonly kind: "thread"; readonly pid: number; readonly tid: number }
   | { readonly kind: "handle"; readonly fd: number }
   | { readonly kind: "new" }
-  | { readonly kind: "newNamed"; readonly name: string; readonly dir: string }
+  | {
+      readonly kind: "newNamed";
+      readonly name: string;
+      readonly dir: string;
+      /** Set on the new namespace's loopback, brought up, before its name appears: a name that exists always carries it. */
+      readonly loAlias?: string;
+    }
   | { readonly kind: "custom"; readonly module: string; readonly export: string; readonly args?: unknown };
 
 /** Providers that name an existing namespace by a path, and so can be resolved without running code. */
@@ -57,9 +63,14 @@ export function create(): NsProvider {
   return { kind: "new" };
 }
 
-/** A brand-new named namespace, made as `ip netns add` makes it. */
-export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR): NsProvider {
-  return nsProvider("", { kind: "newNamed", name: nsName, dir });
+/**
+ * A brand-new named namespace, made as `ip netns add` makes it. With
+ * `loAlias`, its loopback is up and carries that alias before the name
+ * appears in the mount dir, so whoever finds the name finds the mark too (a
+ * process killed in between leaves no name, only at most an empty stale entry).
+ */
+export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR, options: { loAlias?: string } = {}): NsProvider {
+  return nsProvider("", { kind: "newNamed", name: nsName, dir, ...(options.loAlias !== undefined && { loAlias: options.loAlias }) });
 }
 
 /**

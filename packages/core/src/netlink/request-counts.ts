@@ -21,6 +21,9 @@ export const REQUEST_TYPES = [
   "getRouteDump",
   "newRoute",
   "delRoute",
+  "getNeighDump",
+  "newNsid",
+  "getNsid",
 ] as const satisfies readonly Request["type"][];
 
 export type RequestType = (typeof REQUEST_TYPES)[number];

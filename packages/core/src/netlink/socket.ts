@@ -27,7 +27,7 @@ export interface Pending {
   label: string;
 }
 
-const endsWithReply = (request: RequestBody) => request.type === "getLink";
+const endsWithReply = (request: RequestBody) => request.type === "getLink" || request.type === "getNsid";
 
 const MSG_TRUNC = 0x20;
 const RECV_BUFFER = 1 << 18;

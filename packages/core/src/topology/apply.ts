@@ -29,7 +29,7 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
-import { HOST, hostMarker, markActions } from "./live.js";
+import { HOST, hostMarker, marker } from "./live.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive } from "./plan.js";
@@ -119,7 +119,7 @@ function namespaceJobs(pool: Pool, topology: string, creates: readonly Change[],
     sysctls.delete(c.netns);
     return {
       changes: [c, ...own],
-      run: () => nsDoOn(pool, c.adopt ? ns.name(c.netns) : ns.createNamed(c.netns), markActions(topology, c.node), ...sysctlActions(own)),
+      run: () => nsDoOn(pool, ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology, c.node) }), ...sysctlActions(own)),
     };
   });
 }
@@ -313,6 +313,8 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
         const inode = namespaceInode(`${DEFAULT_NETNS_DIR}/${netns}`);
         if (inode !== undefined)
           await started(
+            topology,
+            list[0]?.node as string,
             inode,
             list.map((c) => c.process.name),
           );
@@ -339,15 +341,18 @@ async function runWave(
   const failures: { changes: Change[]; error: unknown }[] = [];
   await Promise.all(
     jobs.map((job) =>
-      job.run().then(
-        () => {
-          for (const change of job.changes) onDone(change);
-        },
-        (error: unknown) => {
-          failures.push({ changes: job.changes, error });
-          onFailed(job.changes, error);
-        },
-      ),
+      // A job that throws before its first await fails like one that rejects.
+      Promise.resolve()
+        .then(() => job.run())
+        .then(
+          () => {
+            for (const change of job.changes) onDone(change);
+          },
+          (error: unknown) => {
+            failures.push({ changes: job.changes, error });
+            onFailed(job.changes, error);
+          },
+        ),
     ),
   );
   if (failures.length > 0) throw failures;

@@ -12,7 +12,7 @@ interface At {
 }
 
 export type Change =
-  | (At & { op: "create"; kind: "namespace" /** Already there, unmarked and empty: a create that was cut short. */; adopt: boolean })
+  | (At & { op: "create"; kind: "namespace" })
   | (At & { op: "delete"; kind: "namespace" })
   | (At & { op: "create"; kind: "bridge"; name: string; up: boolean; mtu?: number; mac?: string })
   | (At & {
@@ -94,7 +94,7 @@ export function describeChange(c: Change): string {
   const body = (() => {
     switch (c.kind) {
       case "namespace":
-        return `namespace ${c.netns} (node ${c.node})${c.op === "create" && c.adopt ? ", adopting the empty namespace a cut-short create left" : ""}`;
+        return `namespace ${c.netns} (node ${c.node})`;
       case "bridge":
         return `bridge ${at}:${c.name}`;
       case "vxlan":

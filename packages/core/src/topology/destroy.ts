@@ -9,12 +9,15 @@
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as lp from "../links/providers.js";
+import { removeStale } from "../namespace/entry.js";
 import * as ns from "../namespace/providers.js";
+import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { ownedNamespaces, strayHostLinks } from "./live.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
+import { labName } from "./shape.js";
 import { isGone, removeNamespaces } from "./teardown.js";
 
 export interface DestroyOptions {
@@ -31,11 +34,13 @@ export interface DestroyResult {
 /** Destroys a topology given as a loaded Topology or by its name. */
 export async function destroy(topology: Topology | string, options: DestroyOptions = {}): Promise<DestroyResult> {
   const started = performance.now();
-  const name = typeof topology === "string" ? topology : topology.name;
+  const name = typeof topology === "string" ? labName("topology", topology) : topology.name;
   const pool = options.pool ?? defaultPool();
   const release = lockTopology(name);
   try {
     const [owned, strays] = await Promise.all([ownedNamespaces(pool, name), strayHostLinks(pool, name)]);
+    // A destroy killed between an unmount and its unlink leaves the empty file: given the file, its nodes' names are known.
+    if (typeof topology !== "string") for (const node of topology.nodes) removeStale(`${DEFAULT_NETNS_DIR}/${node.netns}`);
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of strays)
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>

@@ -8,11 +8,13 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import type { Change } from "./changes.js";
+import { canonicalIp, RTPROT_BOOT } from "./compare.js";
 import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
-import { canonicalIp, diff, readLive } from "./plan.js";
+import { diff, readLive } from "./plan.js";
 import { namespaceInode, pidsByNamespace } from "./processes.js";
 import { type LabProcess, labProcesses } from "./run.js";
+import { labName } from "./shape.js";
 
 export interface InspectedInterface {
   /** The interface's index in its node's namespace. */
@@ -49,8 +51,6 @@ export interface Inspection {
 export interface InspectOptions {
   pool?: Pool;
 }
-
-const RTPROT_BOOT = 3;
 
 function interfacesOf(live: LiveNamespace): InspectedInterface[] {
   const names = new Map(live.links.map((l) => [l.index, l.name]));
@@ -99,6 +99,7 @@ function nodeOf(name: string, netns: string, live: LiveNamespace, topology: stri
 export async function inspect(topology: Topology | string, options: InspectOptions = {}): Promise<Inspection> {
   const pool = options.pool ?? defaultPool();
   if (typeof topology === "string") {
+    labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);
     const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
     const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));

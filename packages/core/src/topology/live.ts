@@ -7,7 +7,6 @@
  */
 import { readdirSync } from "node:fs";
 import type { Address, Link, Route } from "@neslink/codec-wasm";
-import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { NeslinkError } from "../errors.js";
@@ -34,12 +33,13 @@ export function parseMarker(alias: string | null): { topology: string; node: str
 }
 
 /**
- * missing: no such namespace. owned: marked as a node of some topology
- * (`owner` says which). pristine: exists, unmarked, nothing in it but a down
- * loopback — what a create killed before it marked the namespace leaves, so
- * it may be adopted. foreign: anything else, never touched.
+ * missing: no such namespace (or only the empty stale entry a killed create
+ * leaves, which the next create takes over). owned: marked as a node of some
+ * topology (`owner` says which). foreign: anything else — even an empty,
+ * unmarked namespace is someone's (`ip netns add` makes exactly that), so it
+ * is never adopted: a node's namespace is marked before its name appears.
  */
-export type NamespaceState = "missing" | "owned" | "pristine" | "foreign";
+export type NamespaceState = "missing" | "owned" | "foreign";
 
 export interface LiveNamespace {
   netns: string;
@@ -64,16 +64,13 @@ const empty = (netns: string, state: NamespaceState): LiveNamespace => ({
   processes: [],
 });
 
-function stateOf(links: readonly Link[], addresses: readonly Address[]): Pick<LiveNamespace, "state" | "owner"> {
-  const lo = links.find((l) => l.name === "lo");
-  const owner = parseMarker(lo?.alias ?? null);
-  if (owner) return { state: "owned", owner };
-  const untouched = links.length === 1 && lo !== undefined && !lo.up && lo.alias === null && addresses.length === 0;
-  return { state: untouched ? "pristine" : "foreign" };
+function stateOf(links: readonly Link[]): Pick<LiveNamespace, "state" | "owner"> {
+  const owner = parseMarker(links.find((l) => l.name === "lo")?.alias ?? null);
+  return owner ? { state: "owned", owner } : { state: "foreign" };
 }
 
 /** Errors that mean "there is no usable namespace of that name" rather than a failure to read one. */
-const ABSENT = new Set(["ERR_NS_NOT_FOUND", "ENOENT"]);
+const ABSENT = new Set(["ERR_NS_NOT_FOUND"]);
 const NOT_A_NAMESPACE = new Set(["ERR_NOT_A_NAMESPACE", "EINVAL"]);
 
 function codeOf(err: unknown): string | undefined {
@@ -95,7 +92,17 @@ export function namesInMountDir(): ReadonlySet<string> {
   }
 }
 
-/** One namespace's links, addresses, routes and the given sysctls, in one task. */
+function readSysctl(pool: Pool, netns: string, name: string): Promise<string | null> {
+  return nsDoOn(pool, ns.name(netns), na.sysctl(name)).then(
+    ({ results: [value] }) => value,
+    (err: unknown) => {
+      if ((err as { code?: string }).code === "ENOENT") return null;
+      throw err;
+    },
+  );
+}
+
+/** One namespace's links, addresses and routes in one task, then the given sysctls. */
 export async function readNamespace(
   pool: Pool,
   netns: string,
@@ -104,11 +111,15 @@ export async function readNamespace(
 ): Promise<LiveNamespace> {
   if (!present.has(netns)) return empty(netns, "missing");
   try {
-    const { results } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes(), ...sysctls.map((s) => na.sysctl(s)));
-    const [links, addresses, routes, ...values] = results as [Link[], Address[], Route[], ...string[]];
+    const {
+      results: [links, addresses, routes],
+    } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes());
+    const state = stateOf(links);
+    // Only a node's own sysctls are read, one task each: one the kernel lacks reads as null, not as a failure of the node.
+    const values = state.state === "owned" ? await Promise.all(sysctls.map((name) => readSysctl(pool, netns, name))) : [];
     return {
       netns,
-      ...stateOf(links, addresses),
+      ...state,
       links,
       addresses,
       routes,
@@ -157,11 +168,6 @@ export async function ownedNamespaces(
 ): Promise<{ netns: string; node: string }[]> {
   const marked = await markedNamespaces(pool, skip);
   return marked.filter((m) => m.topology === topology).map(({ netns, node }) => ({ netns, node }));
-}
-
-/** The actions that mark a namespace as `node` of `topology` (its loopback aliased and up). */
-export function markActions(topology: string, node: string) {
-  return na.link(lp.byName("lo"), la.set({ alias: marker(topology, node), up: true }));
 }
 
 /** The netns of a change in the host's own namespace (the caller's). */

@@ -9,7 +9,7 @@ import { Problems, TopologyError } from "./problems.js";
 import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
-import { parseSource, readTopologyFile, type Source } from "./source.js";
+import { notPlainData, parseSource, readTopologyFile, type Source } from "./source.js";
 
 /**
  * A copy of a file with what the schema refused taken out, so that the
@@ -63,6 +63,8 @@ export function load(input: string | object): Topology {
   }
   const problems = new Problems(source?.locate);
   for (const e of source?.syntaxErrors ?? []) problems.list.push({ path: "", message: e.message, line: e.line, column: e.column });
+  const odd = source === undefined ? notPlainData(value) : undefined;
+  if (odd) problems.add([], odd);
   if (problems.list.length > 0) fail(problems, label);
   const errors = shapeErrors(value);
   for (const e of errors) problems.add(e.path, e.message);

@@ -7,6 +7,7 @@
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { NeslinkError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
+import { labName } from "./shape.js";
 
 export const LOCK_DIR = "/run/neslink/topologies";
 
@@ -22,6 +23,8 @@ export class TopologyLockedError extends NeslinkError {
 
 /** Takes the topology's lock or throws TopologyLockedError at once; returns its release. */
 export function lockTopology(topology: string): () => void {
+  // The name becomes a file name: only a lab's name, never a path.
+  labName("topology", topology);
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
   const path = `${LOCK_DIR}/${topology}.lock`;
   const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);

@@ -4,6 +4,7 @@
  * MACs), and every problem is recorded, not just the first.
  */
 import { basename } from "node:path";
+import { sysctl } from "../actions/ns-actions.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
 import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
@@ -169,7 +170,12 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       name,
       netns,
       ipv6: spec.ipv6 ?? true,
-      sysctls: Object.fromEntries(Object.entries(spec.sysctls ?? {}).map(([k, value]) => [k, sysctlValue(value)])),
+      sysctls: Object.fromEntries(
+        Object.entries(spec.sysctls ?? {}).flatMap(([k, value]) =>
+          // The same rules as na.sysctl, which writes it.
+          problems.check([...at, "sysctls", k], () => sysctl(k, sysctlValue(value))) ? [[k, sysctlValue(value)]] : [],
+        ),
+      ),
       interfaces: [],
       loopback: [],
       routes: routes(problems, [...at, "routes"], spec),

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
+import { NeslinkError } from "../errors.js";
 import { LOCK_DIR } from "./lock.js";
 import type { TopologyProcess } from "./model.js";
 import { pidsByNamespace } from "./processes.js";
@@ -19,6 +20,8 @@ const ENV_MARK = "NESLINK_PROCESS";
 export interface LabProcess {
   name: string;
   pid: number;
+  /** Every process carrying its mark: the program and the children it started (stopping it stops them all). */
+  pids: number[];
   /** Digest of the argv and environment it was started with: a changed file restarts it. */
   digest: string;
   argv: string[];
@@ -73,22 +76,30 @@ export function labProcesses(pids: readonly number[]): LabProcess[] {
     const mark = environOf(pid).find((e) => e.startsWith(`${ENV_MARK}=`));
     if (!mark) continue;
     const [topology, node, name, digest] = mark.slice(ENV_MARK.length + 1).split("/");
-    if (!topology || !node || !name || !digest || found.some((p) => p.name === name)) continue;
-    found.push({ name, pid, digest, argv: argvOf(pid), log: logPath(topology, node, name) });
+    if (!topology || !node || !name || !digest) continue;
+    const known = found.find((p) => p.name === name);
+    if (known) known.pids.push(pid);
+    else found.push({ name, pid, pids: [pid], digest, argv: argvOf(pid), log: logPath(topology, node, name) });
   }
   return found.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /**
  * Waits until the programs just started in the namespace `inode` have
- * replaced setsid with themselves (setsid -f returns before its child execs).
+ * replaced setsid with themselves (setsid -f returns before its child execs);
+ * throws, naming them and their logs, for those that never showed up or are
+ * gone already (a missing program, one that exits at once).
  */
-export async function started(inode: number, names: readonly string[], timeoutMs = 2000): Promise<void> {
+export async function started(topology: string, node: string, inode: number, names: readonly string[], timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const running = labProcesses(pidsByNamespace(new Set([inode])).get(inode) ?? []);
-    const ready = names.every((n) => running.some((p) => p.name === n && p.argv[0] !== "setsid"));
-    if (ready || Date.now() > deadline) return;
+    const missing = names.filter((n) => !running.some((p) => p.name === n && p.argv[0] !== "setsid"));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) {
+      const logs = missing.map((n) => `${n} (see ${logPath(topology, node, n)})`).join(", ");
+      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running after ${timeoutMs} ms: ${logs}`);
+    }
     await sleep(10);
   }
 }

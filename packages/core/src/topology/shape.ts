@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { OutputUnit, Validator } from "@cfworker/json-schema";
+import { ValidationError } from "../errors.js";
 import { pointerToPath } from "./problems.js";
 
 const SCHEMA_FILE = new URL("../../topology.schema.json", import.meta.url);
@@ -103,4 +104,16 @@ export function shapeErrors(value: unknown): ShapeError[] {
     }
   }
   return out;
+}
+
+/** A lab's name as the file format defines it (the schema's own pattern), for names given on their own (destroy, inspect). */
+export function labName(field: string, value: unknown): string {
+  const { pattern, description } = (topologySchema().properties as Record<string, { pattern: string; description: string }>).name as {
+    pattern: string;
+    description: string;
+  };
+  if (typeof value !== "string" || !new RegExp(pattern).test(value)) {
+    throw new ValidationError(field, `${JSON.stringify(value)} is not a lab's name (${description.replace(/\.$/, "")})`);
+  }
+  return value;
 }

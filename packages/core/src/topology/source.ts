@@ -82,12 +82,47 @@ export function parseSource(text: string): Source {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  const syntaxErrors = doc.errors.map((e) => ({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) }));
+  let value: unknown;
+  if (syntaxErrors.length === 0) {
+    try {
+      // An alias bomb expands past this and fails here, as does an alias to nothing.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      syntaxErrors.push({ message: (err as Error).message.split("\n")[0] as string, line: 1, column: 1 });
+    }
+  }
+  const odd = syntaxErrors.length === 0 ? notPlainData(value) : undefined;
+  if (odd) syntaxErrors.push({ message: odd, line: 1, column: 1 });
   return {
-    value: doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 }),
-    syntaxErrors: doc.errors.map((e) => ({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) })),
+    value: syntaxErrors.length > 0 ? undefined : value,
+    syntaxErrors,
     locate(path) {
       const node = nodeAt(doc.contents as Node | null, path);
       return node?.range ? position(node.range[0]) : undefined;
     },
   };
+}
+
+/** Deeper than any topology: nothing the format defines nests more than a few levels. */
+const MAX_DEPTH = 32;
+
+/**
+ * Why a parsed value is not plain JSON data (YAML's !!set, !!omap, !!binary
+ * and timestamps become a Set, a Map, bytes or a Date, which the schema would
+ * read as empty objects), or undefined when it is. Checked without recursion.
+ */
+export function notPlainData(value: unknown): string | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== "object") continue;
+    if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
+    if (Array.isArray(v)) for (const item of v) stack.push([item, depth + 1]);
+    else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
+      for (const item of Object.values(v)) stack.push([item, depth + 1]);
+    } else
+      return `a ${(v as object).constructor?.name ?? "non-plain"} value (YAML !!set, !!omap, !!binary or a timestamp): use plain mappings, sequences and strings`;
+  }
+  return undefined;
 }

@@ -54,8 +54,13 @@ const nsTable: Record<string, Parser<NsProvider>> = {
   ...existingNsTable,
   new: bare("new"),
   newNamed: (f, x) => {
-    const r = record(f, x, ["kind", "name", "dir"]);
-    return { kind: "newNamed", name: v.namespaceName(at(f, "name"), r.name), dir: mountDir(at(f, "dir"), r.dir) };
+    const r = record(f, x, ["kind", "name", "dir", "loAlias"]);
+    return {
+      kind: "newNamed",
+      name: v.namespaceName(at(f, "name"), r.name),
+      dir: mountDir(at(f, "dir"), r.dir),
+      ...(r.loAlias !== undefined && { loAlias: v.alias(at(f, "loAlias"), r.loAlias) }),
+    };
   },
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
 };

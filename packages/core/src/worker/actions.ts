@@ -6,16 +6,16 @@ import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs"
 import type { Link } from "@neslink/codec-wasm";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
-import type { NsHandleJSON } from "../namespace/handle.js";
 import { openProviderNs } from "../namespace/entry.js";
+import type { NsHandleJSON } from "../namespace/handle.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
-import type { Task } from "./protocol.js";
-import { findLink, listAddrs, listLinks } from "./link-lookup.js";
 import { runLinkDo } from "./link-do.js";
-import { runRouteAction } from "./routes.js";
+import { findLink, listAddrs, listLinks } from "./link-lookup.js";
 import { createNamed, deleteNamed } from "./named.js";
+import type { Task } from "./protocol.js";
+import { runRouteAction } from "./routes.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */

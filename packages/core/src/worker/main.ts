@@ -15,11 +15,12 @@ import { RequestCounter } from "../netlink/request-counts.js";
 import { countRequestsIn } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
 import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
+import { createLinks, creationRun } from "./create-links.js";
 import { callCustom } from "./custom.js";
 import { DescriptorBits } from "./descriptors.js";
 import { startExec } from "./exec.js";
+import { LinkFailure, RunFailure } from "./failures.js";
 import { HeldNamespaces } from "./held.js";
-import { createLinks, creationRun } from "./create-links.js";
 import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
 import { Outbox } from "./outbox.js";
 import {
@@ -31,7 +32,6 @@ import {
   type ToWorker,
   type WorkerOptions,
 } from "./protocol.js";
-import { LinkFailure, RunFailure } from "./failures.js";
 import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
 if (!parentPort) throw new Error("@neslink/core worker started outside a worker thread");
@@ -138,7 +138,7 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
   }
   if (provider.kind === "newNamed") {
     ctx.inside();
-    ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir).path);
+    ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir, provider.loAlias).path);
     return undefined;
   }
   if (key === homeKey) {

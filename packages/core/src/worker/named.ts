@@ -22,6 +22,7 @@ import { hasErrno } from "../errno.js";
 import { AlreadyExistsError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
+import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
 import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
 
@@ -86,12 +87,13 @@ function claim(path: string, name: string, dir: string): number {
  * thread inside it (the task returns the thread home). On any failure nothing
  * is left behind.
  */
-export function enterNewNamed(name: string, dir: string): NamedNs {
+export function enterNewNamed(name: string, dir: string, loAlias?: string): NamedNs {
   prepareDir(dir);
   const path = `${dir}/${name}`;
   const fd = claim(path, name, dir);
   try {
     libc.unshare(libc.CLONE_NEWNET);
+    if (loAlias !== undefined) markLoopback(loAlias);
     // Through the descriptor checked under the lock, not the path, which could have changed since.
     libc.mount(SELF_NS, `/proc/thread-self/fd/${fd}`, "none", libc.MS_BIND);
   } catch (err) {
@@ -102,6 +104,16 @@ export function enterNewNamed(name: string, dir: string): NamedNs {
     libc.close(fd);
   }
   return { name, path };
+}
+
+/** Brings up the loopback of the thread's (new, still anonymous) namespace with `alias`, through a socket opened and closed here. */
+function markLoopback(alias: string): void {
+  const socket = new NetlinkSocket();
+  try {
+    socket.transact([{ request: { type: "setLink", byName: "lo", alias, up: true }, label: "RTM_NEWLINK (lo)" }]);
+  } finally {
+    socket.close();
+  }
 }
 
 /** Creates a named namespace without moving this thread. On any failure nothing is left behind. */

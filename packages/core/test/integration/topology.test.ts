@@ -134,14 +134,19 @@ describe("topology ownership", () => {
     ip("netns", "del", `${name}-h1`);
   });
 
-  it("adopts the empty namespace a create cut short leaves, and converges", async () => {
+  it("refuses an empty, unmarked namespace (made by ip netns add): the lab's own are marked before their names appear", async () => {
     ip("netns", "add", `${name}-h2`);
     const router = topology.load(example("router.yaml", name));
-    const { changes } = await topology.plan(router);
-    expect(changes).toContainEqual({ op: "create", kind: "namespace", node: "h2", netns: `${name}-h2`, adopt: true });
+    await expect(topology.plan(router)).rejects.toMatchObject({
+      code: "ERR_TOPOLOGY_CONFLICT",
+      conflicts: [{ node: "h2", netns: `${name}-h2`, reason: "exists and is not this topology's" }],
+    });
+    expect(netnsList(name)).toEqual([`${name}-h2`]);
+    ip("netns", "del", `${name}-h2`);
+    // What the lab makes carries its mark from the start.
     await topology.apply(router);
-    expect(pings(`${name}-h2`, "10.0.1.1")).toBe(true);
-    expect((await topology.plan(router)).changes).toEqual([]);
+    const [lo] = ipJson<{ ifalias?: string }[]>("-n", `${name}-h2`, "link", "show", "lo");
+    expect(lo?.ifalias).toBe(`neslink:${name}:h2`);
     await topology.destroy(router);
     expect(netnsList(name)).toEqual([]);
   });

@@ -1,0 +1,257 @@
+/**
+ * The listener thread of one watch(): a thread of its own, apart from the
+ * pool, so its waiting never holds a worker other work needs. It sleeps in
+ * poll() on two descriptors — the event socket and an eventfd the main thread
+ * signals — so it can always be woken and stopped at once, never stuck in a
+ * recv() that cannot be interrupted.
+ *
+ * Per watched namespace it keeps the state the stream has described, to tell
+ * new from changed and to diff a re-dump after an overflow. Switching
+ * namespace happens only to create a dump socket, and the thread comes
+ * straight back (or ends, if it cannot).
+ */
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { decodeMessages, type Message } from "@neslink/codec-wasm";
+import { NamespaceReturnError, toErrorJSON } from "../errors.js";
+import * as libc from "../ffi/libc.js";
+import { DescriptorBits } from "../worker/descriptors.js";
+import { EventSocket } from "./event-socket.js";
+import { NamespaceAccess } from "./namespace-access.js";
+import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
+import { applyEvent, diffStates, emptyState, eventOf, type NamespaceState, stateOf } from "./state.js";
+import type { WatchEvent, WatchGroup } from "./types.js";
+
+interface Watched {
+  label: string;
+  path: string;
+  key: string;
+  nsid: number | "self";
+  state: NamespaceState;
+  /** The kernel changed state without saying so (see marksStale): dump it again before going on. */
+  stale: boolean;
+}
+
+const POLL_TIMEOUT_MS = 1000;
+/** Events go to the main thread at least this often while a burst lasts. */
+const BATCH = 512;
+
+const options = workerData as ListenerOptions;
+const port: MessagePort = options.port;
+const groups: WatchGroup[] = options.groups;
+const stateGroups = groups.filter((g) => g !== "nsid");
+const fds = new DescriptorBits(options.descriptors);
+const watched = new Map<number | "self", Watched>();
+let batch: WatchEvent[] = [];
+
+function post(msg: FromListener): void {
+  parentPort?.postMessage(msg);
+}
+
+function emit(event: WatchEvent): void {
+  batch.push(event);
+  if (batch.length >= BATCH) flush();
+}
+
+function flush(): void {
+  if (batch.length === 0) return;
+  post({ type: "events", events: batch });
+  batch = [];
+}
+
+const NLM_F_REPLACE = 0x100;
+
+/**
+ * Changes the kernel makes without a notification: IPv4 routes through a link
+ * that goes down or away, or through an address removed, vanish silently; a
+ * link's neighbours are flushed with it.
+ */
+function marksStale(event: WatchEvent, msg: Message): boolean {
+  // A route replaced through another link: the old one goes without an RTM_DELROUTE, under another key.
+  if (msg.kind === "route" && (msg.flags & NLM_F_REPLACE) !== 0) return true;
+  if (event.type === "link") return event.action === "deleted" || (event.action === "changed" && event.changed.includes("up"));
+  return event.type === "address" && event.action === "deleted" && event.address.family === 2;
+}
+
+function applyMessages(w: Watched, messages: readonly Message[]): void {
+  for (const msg of messages) {
+    const event = eventOf(w.state, w.label, msg);
+    if (!event) continue;
+    applyEvent(w.state, event);
+    if (groups.includes(event.type)) emit(event);
+    if (marksStale(event, msg) && (groups.includes("route") || groups.includes("neighbour"))) w.stale = true;
+  }
+}
+
+/** Dumps the namespace again and emits what differs from what the stream said; false if it cannot be reached. */
+function refresh(access: NamespaceAccess, w: Watched): boolean {
+  w.stale = false;
+  let fresh: NamespaceState;
+  if (w.nsid === "self") fresh = stateOf(access.dump(undefined, stateGroups));
+  else {
+    let opened: ReturnType<NamespaceAccess["open"]>;
+    try {
+      opened = access.open(w.path, w.label);
+    } catch {
+      return false; // its file is gone; its RTM_DELNSID follows once the kernel destroys it
+    }
+    try {
+      // The path may name another namespace by now: that one is not ours to dump.
+      if (opened.key !== w.key) return false;
+      fresh = stateOf(access.dump(opened.fd, stateGroups));
+    } finally {
+      access.release(opened);
+    }
+  }
+  for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
+  w.state = fresh;
+  return true;
+}
+
+function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): void {
+  const opened = access.open(target.path, target.label);
+  try {
+    const self = opened.key === access.originKey;
+    if (!self && events.allNamespaces) throw events.allNamespaces;
+    const nsid = self ? "self" : access.nsidOf(opened.fd);
+    const w: Watched = { label: target.label, path: target.path, key: opened.key, nsid, state: emptyState(), stale: false };
+    const state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
+    if (target.list) {
+      for (const event of diffStates(w.label, w.state, state)) emit(event);
+      emit({ type: "synced", ns: w.label });
+    }
+    w.state = state;
+    watched.set(nsid, w);
+  } finally {
+    access.release(opened);
+  }
+}
+
+function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): void {
+  const source = watched.get(from);
+  if (source && groups.includes("nsid") && msg.nsid !== null) {
+    emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
+  }
+  // Our own namespace took back the id of a watched one: the kernel is destroying it.
+  if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
+    const ended = watched.get(msg.nsid);
+    if (ended) {
+      watched.delete(msg.nsid);
+      emit({ type: "gone", ns: ended.label });
+    }
+  }
+}
+
+const RTM_NEWNSID = 88;
+const RTM_DELNSID = 89;
+
+/** Whether a notification datagram is RTM_NEWNSID / RTM_DELNSID (the kernel sends each notification alone), read from its header. */
+function isNsid(bytes: Uint8Array): boolean {
+  const type = bytes.length >= 6 ? (bytes[4] as number) | ((bytes[5] as number) << 8) : -1;
+  return type === RTM_NEWNSID || type === RTM_DELNSID;
+}
+
+/** Reads until the queue is empty; true if the kernel dropped notifications meanwhile. */
+function drain(events: EventSocket): boolean {
+  let overflowed = false;
+  for (;;) {
+    const got = events.receive();
+    if (got === "empty") return overflowed;
+    if (got === "overflow") {
+      overflowed = true;
+      continue;
+    }
+    const w = watched.get(got.nsid);
+    // Of an unwatched namespace only our own's nsid notifications matter (they tell a watched one's end).
+    const messages = w || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
+    const state: Message[] = [];
+    for (const msg of messages) {
+      if (msg.kind === "nsid") handleNsid(got.nsid, msg);
+      else state.push(msg);
+    }
+    if (w) applyMessages(w, state);
+  }
+}
+
+/** Every watched namespace's whole state, for a consumer whose queued events were dropped. */
+function relist(): void {
+  flush();
+  post({ type: "relisting" });
+  for (const w of watched.values()) {
+    emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
+    for (const event of diffStates(w.label, emptyState(), w.state)) if (groups.includes(event.type)) emit(event);
+    emit({ type: "synced", ns: w.label });
+  }
+  flush();
+}
+
+/** Handles the main thread's messages; false once told to stop. */
+function commands(access: NamespaceAccess, events: EventSocket): boolean {
+  for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+    const msg = got.message as ToListener;
+    if (msg.type === "stop") return false;
+    if (msg.type === "relist") {
+      relist();
+      continue;
+    }
+    for (const target of msg.targets) {
+      try {
+        register(access, events, target);
+        flush();
+        post({ type: "added", label: target.label });
+      } catch (err) {
+        if (err instanceof NamespaceReturnError) throw err;
+        post({ type: "added", label: target.label, error: toErrorJSON(err) });
+      }
+    }
+  }
+  return true;
+}
+
+function run(): void {
+  const access = new NamespaceAccess(fds);
+  let events: EventSocket | undefined;
+  try {
+    events = new EventSocket(groups, options.receiveBuffer);
+    fds.add(events.fd);
+    const pollFds = new Uint8Array(16);
+    const view = new DataView(pollFds.buffer);
+    view.setInt32(0, options.wakeFd, true);
+    view.setInt16(4, libc.POLLIN, true);
+    view.setInt32(8, events.fd, true);
+    view.setInt16(12, libc.POLLIN, true);
+    for (;;) {
+      // Woken at once by the eventfd; the timeout only bounds how long a stuck wake-up could keep the thread.
+      libc.poll(pollFds, POLL_TIMEOUT_MS);
+      libc.drainEventfd(options.wakeFd);
+      if (!commands(access, events)) return;
+      // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:
+      // one queued meanwhile is not lost, and the state converges as it is applied. One dropped meanwhile is another overflow.
+      if (drain(events)) {
+        // Which namespace lost what is not said, so every one is dumped again.
+        for (const w of watched.values()) {
+          emit({ type: "resync", ns: w.label, reason: "overflow" });
+          if (refresh(access, w)) emit({ type: "synced", ns: w.label });
+        }
+      }
+      for (const w of watched.values()) if (w.stale) refresh(access, w);
+      flush();
+    }
+  } finally {
+    if (events) {
+      fds.delete(events.fd);
+      events.close();
+    }
+    access.close();
+  }
+}
+
+try {
+  run();
+  flush();
+  post({ type: "stopped" });
+} catch (err) {
+  flush();
+  post({ type: "failed", error: toErrorJSON(err) });
+  // A thread that could not return to its namespace must run nothing more.
+  process.exit(1);
+}

@@ -1,0 +1,136 @@
+/**
+ * What the listener thread does with a watched namespace besides hearing it:
+ * give it an nsid (so the event socket hears it) and dump its state (to seed
+ * and re-seed the stream). Neither keeps a descriptor on the namespace
+ * afterwards: a held descriptor or socket would keep it alive after
+ * `ip netns del`, and its end (RTM_DELNSID) would never come.
+ */
+import type { Message } from "@neslink/codec-wasm";
+import { hasErrno } from "../errno.js";
+import { NamespaceReturnError, NetlinkError, NotFoundError, ValidationError } from "../errors.js";
+import { identityOfFd, keyOfIdentity } from "../ffi/identity.js";
+import * as libc from "../ffi/libc.js";
+import { NetlinkSocket, type RequestBody } from "../netlink/socket.js";
+import type { DescriptorBits } from "../worker/descriptors.js";
+import type { WatchGroup } from "./types.js";
+
+/** RTEXT_FILTER_SKIP_STATS: the stream carries no counters. */
+const SKIP_STATS = 1 << 3;
+
+/** The dump requests that give the state of the groups watched. */
+const DUMPS: Record<Exclude<WatchGroup, "nsid">, [RequestBody, string]> = {
+  link: [{ type: "getLinkDump", extMask: SKIP_STATS }, "RTM_GETLINK"],
+  address: [{ type: "getAddrDump" }, "RTM_GETADDR"],
+  route: [{ type: "getRouteDump" }, "RTM_GETROUTE"],
+  neighbour: [{ type: "getNeighDump" }, "RTM_GETNEIGH"],
+};
+
+export interface Opened {
+  fd: number;
+  /** "dev:ino" of the namespace. */
+  key: string;
+}
+
+export class NamespaceAccess {
+  /** This thread's own namespace, to come back to after each switch. */
+  readonly #origin: number;
+  readonly originKey: string;
+  readonly #nsfsDev: number;
+  /** A socket in this thread's namespace, for nsid requests and for dumping it. */
+  readonly control: NetlinkSocket;
+  readonly #fds: DescriptorBits;
+
+  constructor(fds: DescriptorBits) {
+    this.#fds = fds;
+    this.#origin = fds.add(libc.openNonBlocking("/proc/thread-self/ns/net"));
+    const origin = identityOfFd(this.#origin);
+    this.originKey = keyOfIdentity(origin);
+    this.#nsfsDev = origin.dev;
+    this.control = new NetlinkSocket();
+    fds.add(this.control.fd);
+  }
+
+  close(): void {
+    this.#fds.delete(this.control.fd);
+    this.control.close();
+    this.#closeFd(this.#origin);
+  }
+
+  #closeFd(fd: number): void {
+    this.#fds.delete(fd);
+    libc.close(fd);
+  }
+
+  /** Opens a namespace file, refusing anything that is not a network namespace (a FIFO, a plain file...). */
+  open(path: string, field: string): Opened {
+    let fd: number;
+    try {
+      fd = this.#fds.add(libc.openNonBlocking(path));
+    } catch (err) {
+      if (hasErrno(err, "ENOENT")) throw new NotFoundError("namespace", `${field}: no namespace at ${path}`);
+      throw err;
+    }
+    const id = identityOfFd(fd);
+    if (id.dev !== this.#nsfsDev) {
+      this.#closeFd(fd);
+      throw new ValidationError(field, `${path} is not a network namespace`);
+    }
+    return { fd, key: keyOfIdentity(id) };
+  }
+
+  release(opened: Opened): void {
+    this.#closeFd(opened.fd);
+  }
+
+  /** The id this thread's namespace gives the namespace open as `fd`, given one first if it has none (as `ip netns set NAME auto`). */
+  nsidOf(fd: number): number {
+    const known = this.#getNsid(fd);
+    if (known >= 0) return known;
+    try {
+      this.control.transact([{ request: { type: "newNsid", nsFd: fd }, label: "RTM_NEWNSID" }]);
+    } catch (err) {
+      // Someone else gave it one in between: fine, it is the one to use.
+      if (!(err instanceof NetlinkError && hasErrno(err, "EEXIST"))) throw err;
+    }
+    return this.#getNsid(fd);
+  }
+
+  #getNsid(fd: number): number {
+    const [reply] = this.control.transact([{ request: { type: "getNsid", nsFd: fd }, label: "RTM_GETNSID" }]);
+    const msg = reply?.[0];
+    return msg?.kind === "nsid" && msg.nsid !== null ? msg.nsid : -1;
+  }
+
+  /** The state of `groups` in the namespace open as `fd` (undefined: this thread's own), as dump messages. */
+  dump(fd: number | undefined, groups: readonly WatchGroup[]): Message[] {
+    const socket = fd === undefined ? this.control : this.#socketIn(fd);
+    try {
+      return groups.flatMap((g) => (g === "nsid" ? [] : socket.dump(...DUMPS[g])));
+    } finally {
+      if (socket !== this.control) {
+        this.#fds.delete(socket.fd);
+        socket.close();
+      }
+    }
+  }
+
+  /** A socket created inside the namespace; the thread comes straight back. Failing to come back is fatal for the thread. */
+  #socketIn(fd: number): NetlinkSocket {
+    libc.setns(fd, libc.CLONE_NEWNET, "enter");
+    let socket: NetlinkSocket | undefined;
+    let failure: unknown;
+    try {
+      socket = new NetlinkSocket();
+      this.#fds.add(socket.fd);
+    } catch (err) {
+      failure = err;
+    }
+    try {
+      libc.setns(this.#origin, libc.CLONE_NEWNET, "return");
+    } catch (err) {
+      throw new NamespaceReturnError(err);
+    }
+    if (failure !== undefined || socket === undefined) throw failure;
+    return socket;
+  }
+}

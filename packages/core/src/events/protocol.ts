@@ -1,0 +1,41 @@
+/** Messages between watch() (main thread) and its listener thread. All plain data. */
+import type { MessagePort } from "node:worker_threads";
+import type { ErrorJSON } from "../errors.js";
+import type { WatchEvent, WatchGroup } from "./types.js";
+
+export interface ListenerOptions {
+  /** Where the main thread's messages arrive (read with receiveMessageOnPort: the listener's loop never yields). */
+  port: MessagePort;
+  /** An eventfd the main thread signals after posting, to wake the listener out of poll(). */
+  wakeFd: number;
+  groups: WatchGroup[];
+  /** SO_RCVBUF of the event socket, in bytes. */
+  receiveBuffer: number;
+  /** Shared bits: the descriptors the listener opened through koffi (worker/descriptors.ts), closed by the main thread if it dies. */
+  descriptors: SharedArrayBuffer;
+}
+
+/** A namespace to watch: `label` names it in events, `path` is where to open it. */
+export interface WatchTarget {
+  label: string;
+  path: string;
+  /** Emit its current state as events once registered. */
+  list: boolean;
+}
+
+export type ToListener =
+  | { type: "add"; targets: WatchTarget[] }
+  /** The main thread dropped queued events: send every namespace's whole state again. */
+  | { type: "relist" }
+  | { type: "stop" };
+
+export type FromListener =
+  | { type: "events"; events: WatchEvent[] }
+  /** Answers "relist": the events after this one are the relisting (those before it were sent before it was asked for). */
+  | { type: "relisting" }
+  /** A target is registered (its nsid known, its state dumped), or could not be. */
+  | { type: "added"; label: string; error?: ErrorJSON }
+  /** The listener cannot go on (its thread could not return to its namespace, a socket failed). */
+  | { type: "failed"; error: ErrorJSON }
+  /** Every socket is closed; the thread ends. */
+  | { type: "stopped" };

@@ -1,0 +1,41 @@
+/** What a watch is asked to watch, checked and turned into what the listener opens. */
+import { ValidationError } from "../errors.js";
+import { DEFAULT_NETNS_DIR, type NsProvider, nsPath } from "../namespace/providers.js";
+import { existingNsProvider } from "../validate/providers.js";
+import type { WatchTarget } from "./protocol.js";
+import { WATCH_GROUPS, type WatchGroup } from "./types.js";
+
+/** One namespace, a list, or every named namespace of a mount dir (default /run/netns), including ones created later. */
+export type WatchTargets = NsProvider | readonly NsProvider[] | { named: true; dir?: string };
+
+export function isNamed(t: WatchTargets): t is { named: true; dir?: string } {
+  return typeof t === "object" && t !== null && "named" in t;
+}
+
+/** How events name a namespace: a named one by its name (its dir too, if not the default), any other by its path. */
+function labelOf(p: NsProvider): string {
+  if (p.kind === "name") return p.dir === DEFAULT_NETNS_DIR ? p.name : `${p.dir}/${p.name}`;
+  return nsPath(existingNsProvider("", p), process.pid);
+}
+
+/** A provider of an existing namespace as the listener's target; `field` names it in errors. */
+export function targetOf(field: string, p: NsProvider, list: boolean): WatchTarget {
+  const checked = existingNsProvider(field, p);
+  return { label: labelOf(checked), path: nsPath(checked, process.pid), list };
+}
+
+/** The providers of a one-namespace or list target. */
+export function providerTargets(targets: NsProvider | readonly NsProvider[], list: boolean): WatchTarget[] {
+  if (!Array.isArray(targets)) return [targetOf("provider", targets as NsProvider, list)];
+  return (targets as readonly NsProvider[]).map((p, i) => targetOf(`providers[${i}]`, p, list));
+}
+
+export function checkGroups(groups: unknown): WatchGroup[] {
+  if (groups === undefined) return [...WATCH_GROUPS];
+  if (!Array.isArray(groups)) throw new ValidationError("groups", `must be an array of ${WATCH_GROUPS.join(", ")}`);
+  return groups.map((g, i) => {
+    if (!WATCH_GROUPS.includes(g))
+      throw new ValidationError(`groups[${i}]`, `must be one of ${WATCH_GROUPS.join(", ")}, got ${JSON.stringify(g)}`);
+    return g as WatchGroup;
+  });
+}

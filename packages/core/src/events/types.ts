@@ -1,0 +1,79 @@
+/**
+ * The events of `watch()`: plain, JSON-serialisable data, each naming the
+ * namespace it happened in (`ns`: the name for named namespaces, else the
+ * path the provider gave).
+ */
+import type { Address, Link, Neighbour, Route } from "@neslink/codec-wasm";
+
+/** Kinds of change a watch can subscribe to (each is a netlink multicast group, or a pair). */
+export type WatchGroup = "link" | "address" | "route" | "neighbour" | "nsid";
+export const WATCH_GROUPS: readonly WatchGroup[] = ["link", "address", "route", "neighbour", "nsid"];
+
+/** A field of Link that differs between two versions of it. */
+export type LinkField = keyof Link;
+
+export type LinkEvent =
+  | { type: "link"; action: "new"; ns: string; link: Link }
+  /** `changed` lists the fields that differ from `previous` (operstate, flags, up, name, masterIndex, mtu, mac, ...). */
+  | { type: "link"; action: "changed"; ns: string; link: Link; previous: Link; changed: LinkField[] }
+  | { type: "link"; action: "deleted"; ns: string; link: Link };
+
+export interface AddressEvent {
+  type: "address";
+  action: "new" | "deleted";
+  ns: string;
+  address: Address;
+}
+
+/** `new` also for a route replaced in place (same destination, table and metric). */
+export interface RouteEvent {
+  type: "route";
+  action: "new" | "deleted";
+  ns: string;
+  route: Route;
+}
+
+export interface NeighbourEvent {
+  type: "neighbour";
+  action: "new" | "changed" | "deleted";
+  ns: string;
+  neighbour: Neighbour;
+}
+
+/** The namespace `ns` gave (new) or took back (deleted) the id `nsid` of another namespace. */
+export interface NsidEvent {
+  type: "nsid";
+  action: "new" | "deleted";
+  ns: string;
+  nsid: number;
+}
+
+/**
+ * Events were lost, and the stream makes up for it before `synced`:
+ * - `overflow`: the kernel dropped notifications (its receive queue
+ *   overflowed: ENOBUFS). The namespace is dumped again, and what differs from
+ *   what the stream said so far follows as ordinary events.
+ * - `slow-consumer`: the consumer fell `maxQueued` events behind and the
+ *   queued ones were dropped. The namespace's whole state follows as `new`
+ *   events: start again from an empty state.
+ */
+export interface ResyncEvent {
+  type: "resync";
+  ns: string;
+  reason: "overflow" | "slow-consumer";
+}
+
+/** The namespace's state is known again after a `resync` (or, once, after the initial listing). */
+export interface SyncedEvent {
+  type: "synced";
+  ns: string;
+}
+
+/** The namespace is gone from the kernel (destroyed, not merely unnamed): nothing more will come from it. */
+export interface GoneEvent {
+  type: "gone";
+  ns: string;
+}
+
+export type StateEvent = LinkEvent | AddressEvent | RouteEvent | NeighbourEvent;
+export type WatchEvent = StateEvent | NsidEvent | ResyncEvent | SyncedEvent | GoneEvent;

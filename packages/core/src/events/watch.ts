@@ -1,0 +1,275 @@
+/**
+ * watch(): the kernel's notifications for links, addresses, routes,
+ * neighbours and nsids in one namespace, a list, or every named namespace
+ * (ones created later included), as an async iterable of typed events.
+ *
+ * A listener thread of its own (listener.ts) does the waiting; this side
+ * queues what it sends and hands it to the consumer. Ending the iteration
+ * (break, return, the AbortSignal) wakes that thread at once; it closes its
+ * sockets and ends.
+ */
+import { MessageChannel, type Worker } from "node:worker_threads";
+import { AbortedError, errorFromJSON, PoolError, ValidationError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
+import type { NsProvider } from "../namespace/providers.js";
+import { startWorker } from "../pool/worker-argv.js";
+import { integer } from "../validate/validate.js";
+import { DescriptorBits } from "../worker/descriptors.js";
+import { NamedDir } from "./named-dir.js";
+import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
+import { checkGroups, isNamed, providerTargets, type WatchTargets } from "./targets.js";
+import type { WatchEvent, WatchGroup } from "./types.js";
+
+export type { WatchTargets } from "./targets.js";
+
+export interface WatchOptions {
+  /** What to hear (default: all of link, address, route, neighbour, nsid). */
+  groups?: readonly WatchGroup[];
+  /** Start with each namespace's current state as `new` events, then a `synced` event per namespace. */
+  listExisting?: boolean;
+  /** Aborting ends the iteration (as `break` would) and closes every socket of the watch. */
+  signal?: AbortSignal;
+  /**
+   * The event socket's receive buffer in bytes (default 8 MiB). When a burst
+   * overflows it, the stream says so (`resync`) and catches up from a dump.
+   */
+  receiveBuffer?: number;
+  /**
+   * Events kept for a consumer that reads slower than they come (default
+   * 100,000; at least 1024). Past it they are dropped, and the stream says so (`resync`,
+   * reason `slow-consumer`) and lists every namespace's whole state again.
+   */
+  maxQueued?: number;
+}
+
+const LISTENER_URL = new URL("./listener.js", import.meta.url);
+
+/**
+ * Listeners of open watches. A thread asleep in poll() cannot be terminated,
+ * and Node waits for its threads when the process exits: on exit each is told
+ * to stop and woken (synchronously: an exit handler cannot wait).
+ */
+const open = new Set<EventStream>();
+let exitHooked = false;
+function stopAllOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once("exit", () => {
+    for (const stream of open) void stream.close();
+  });
+}
+const DEFAULT_RECEIVE_BUFFER = 8 << 20;
+const DEFAULT_MAX_QUEUED = 100_000;
+
+interface Waiter {
+  resolve: (r: IteratorResult<WatchEvent>) => void;
+  reject: (err: Error) => void;
+}
+
+export class EventStream implements AsyncIterableIterator<WatchEvent> {
+  /** Resolves once every namespace named at the start is being watched (and, with listExisting, listed). */
+  readonly ready: Promise<void>;
+  readonly #worker: Worker;
+  readonly #port: MessageChannel["port1"];
+  readonly #wakeFd: number;
+  readonly #descriptors: DescriptorBits;
+  readonly #queue: WatchEvent[] = [];
+  #waiter: Waiter | undefined;
+  #error: Error | undefined;
+  #ended = false;
+  #closed = false;
+  readonly #maxQueued: number;
+  /** Queued events were dropped: later ones are dropped too until the relisting starts. */
+  #dropping = false;
+  #closing: Promise<void> | undefined;
+  readonly #exited: Promise<void>;
+  #hasExited = false;
+  /** Labels sent to the listener and not yet answered, and what waits for them. */
+  readonly #pending = new Set<string>();
+  #settleReady: (err?: Error) => void = () => {};
+  #named: NamedDir | undefined;
+
+  /** Use watch(). */
+  constructor(targets: WatchTargets, options: WatchOptions) {
+    const groups = checkGroups(options.groups);
+    const receiveBuffer = integer("receiveBuffer", options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER, 4096, 1 << 30);
+    this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
+    const list = options.listExisting === true;
+    const initial = this.#initialTargets(targets, list);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#settleReady = (err) => (err ? reject(err) : resolve());
+    });
+    // A failure also reaches the consumer through next(); this keeps an unawaited `ready` from crashing the process.
+    this.ready.catch(() => {});
+    this.#wakeFd = libc.eventfd();
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    const shared = DescriptorBits.allocate();
+    this.#descriptors = new DescriptorBits(shared);
+    this.#worker = startWorker(LISTENER_URL, {
+      workerData: { port: port2, wakeFd: this.#wakeFd, groups, receiveBuffer, descriptors: shared } satisfies ListenerOptions,
+      transferList: [port2],
+    });
+    this.#exited = new Promise((resolve) =>
+      this.#worker.once("exit", () => {
+        this.#hasExited = true;
+        resolve();
+      }),
+    );
+    this.#worker.on("message", (msg: FromListener) => this.#onMessage(msg));
+    this.#worker.on("error", (err) => this.#fail(new PoolError(`the watch's listener thread failed: ${err.message}`)));
+    this.#worker.once("exit", () => this.#fail(new PoolError("the watch's listener thread ended unexpectedly")));
+    open.add(this);
+    stopAllOnExit();
+    this.#add(initial);
+    if (initial.length === 0) this.#settleReady();
+    this.#refWhileWaited();
+    const { signal } = options;
+    if (signal) {
+      if (signal.aborted) void this.close();
+      else signal.addEventListener("abort", () => void this.close(), { once: true });
+    }
+  }
+
+  #initialTargets(targets: WatchTargets, list: boolean): WatchTarget[] {
+    if (!isNamed(targets)) return providerTargets(targets as NsProvider | readonly NsProvider[], list);
+    this.#named = new NamedDir(targets.dir, (found) => this.#add(found));
+    return this.#named.initial(list);
+  }
+
+  #add(targets: WatchTarget[]): void {
+    if (targets.length === 0 || this.#closing) return;
+    for (const t of targets) this.#pending.add(t.label);
+    this.#send({ type: "add", targets });
+    this.#refWhileWaited();
+  }
+
+  #send(msg: ToListener): void {
+    this.#port.postMessage(msg);
+    libc.signalEventfd(this.#wakeFd);
+  }
+
+  #onMessage(msg: FromListener): void {
+    switch (msg.type) {
+      case "events":
+        if (this.#ended || this.#dropping) return;
+        if (this.#queue.length + msg.events.length > this.#maxQueued) {
+          // Memory stays bounded; what the consumer missed is sent again whole.
+          this.#queue.length = 0;
+          this.#dropping = true;
+          this.#send({ type: "relist" });
+          return;
+        }
+        this.#queue.push(...msg.events);
+        this.#named?.gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
+        this.#wake();
+        return;
+      case "relisting":
+        this.#dropping = false;
+        return;
+      case "added":
+        this.#pending.delete(msg.label);
+        if (msg.error && !this.#named) this.#fail(errorFromJSON(msg.error));
+        else if (msg.error) this.#named?.failed(msg.label);
+        else if (this.#pending.size === 0) this.#settleReady();
+        this.#refWhileWaited();
+        return;
+      case "failed":
+        this.#fail(errorFromJSON(msg.error));
+        return;
+      case "stopped":
+        return;
+    }
+  }
+
+  /** The process stays alive while someone waits for an event; an idle watch does not keep a script from exiting. */
+  #refWhileWaited(): void {
+    // Closing, the caller awaits the listener's end (it is quick).
+    const waited = this.#closing ? !this.#hasExited : this.#waiter !== undefined || this.#pending.size > 0;
+    if (waited) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
+  #wake(): void {
+    const waiter = this.#waiter;
+    if (!waiter) return;
+    if (this.#queue.length > 0) {
+      this.#waiter = undefined;
+      waiter.resolve({ value: this.#queue.shift() as WatchEvent, done: false });
+    } else if (this.#error) {
+      this.#waiter = undefined;
+      waiter.reject(this.#error);
+    } else if (this.#closed) {
+      // Only once every socket is closed: a loop that ends has nothing left open behind it.
+      this.#waiter = undefined;
+      waiter.resolve({ value: undefined, done: true });
+    }
+    this.#refWhileWaited();
+  }
+
+  #fail(err: Error): void {
+    if (this.#ended) return;
+    this.#error ??= err;
+    this.#settleReady(err);
+    void this.close();
+  }
+
+  next(): Promise<IteratorResult<WatchEvent>> {
+    if (this.#waiter) return Promise.reject(new ValidationError("next", "the previous next() has not settled yet"));
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+      this.#wake();
+    });
+  }
+
+  async return(): Promise<IteratorResult<WatchEvent>> {
+    await this.close();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Stops watching: wakes the listener, which closes its sockets and ends. Events still queued are dropped. */
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closing = this.#shutdown();
+      this.#refWhileWaited();
+    }
+    this.#wake();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    open.delete(this);
+    this.#ended = true;
+    this.#named?.close();
+    this.#queue.length = 0;
+    this.#settleReady(this.#error ?? new AbortedError(new Error("the watch was closed before it was ready")));
+    try {
+      this.#send({ type: "stop" });
+    } catch {
+      // The listener is gone already: the exit below is immediate.
+    }
+    await this.#exited;
+    // What a listener that died did not close itself.
+    for (const fd of this.#descriptors.drain()) libc.close(fd);
+    libc.close(this.#wakeFd);
+    this.#port.close();
+    this.#closed = true;
+    this.#wake();
+  }
+}
+
+/**
+ * Watches one namespace, a list, or every named one: an async iterable of
+ * typed, JSON-serialisable events, each naming its namespace.
+ *
+ * ```ts
+ * for await (const event of watch(ns.name("lab1"), { groups: ["link"] })) console.log(event);
+ * ```
+ */
+export function watch(targets: WatchTargets, options: WatchOptions = {}): EventStream {
+  return new EventStream(targets, options);
+}

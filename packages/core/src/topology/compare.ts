@@ -1,0 +1,58 @@
+/**
+ * How live kernel objects compare with what a topology file says: addresses
+ * and routes in the kernel's own text form, and which routes are a lab's to
+ * manage. Fields the file leaves out are left out of the comparison.
+ */
+import type { Address, Route } from "@neslink/codec-wasm";
+import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
+import type { LiveNamespace } from "./live.js";
+import type { TopologyRoute } from "./model.js";
+
+export const RTPROT_BOOT = 3;
+const RTN_UNICAST = 1;
+const RT_TABLE_MAIN = 254;
+/** Addresses the kernel gives by itself (link-local, loopback) have a scope other than universe. */
+export const RT_SCOPE_UNIVERSE = 0;
+
+/** IPv6 text in the kernel's (RFC 5952) form, so "fd00:0002::1" and "fd00:2::1" compare equal. */
+export function canonicalIp(address: string): string {
+  return familyOf("address", address) === AF_INET6 ? new URL(`http://[${address}]`).hostname.slice(1, -1) : address;
+}
+
+export function canonicalCidr(text: string): string {
+  const { address, prefixLen } = cidr("address", text);
+  return `${canonicalIp(address)}/${prefixLen}`;
+}
+
+export function addressText(a: Address): string {
+  return `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`;
+}
+
+/** A route's identity for comparison; fields the file leaves out are left out of the comparison too. */
+export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMap<number, string>): boolean {
+  const to = want.to === "default" ? undefined : cidr("to", want.to);
+  const family = to?.family ?? (want.via !== undefined ? familyOf("via", want.via) : AF_INET);
+  if (have.family !== family || have.table !== (want.table ?? RT_TABLE_MAIN)) return false;
+  if ((to ? `${canonicalIp(to.address)}/${to.prefixLen}` : "default") !== (have.dst === null ? "default" : `${have.dst}/${have.dstLen}`)) {
+    return false;
+  }
+  if (want.via !== undefined && (have.gateway === null || canonicalIp(want.via) !== have.gateway)) return false;
+  if (want.via === undefined && have.gateway !== null) return false;
+  if (want.dev !== undefined && names.get(have.oifIndex ?? -1) !== want.dev) return false;
+  return want.metric === undefined || have.metric === want.metric;
+}
+
+/** The routes neslink manages in a namespace: unicast routes added by a user or a tool (RTPROT_BOOT), not the kernel's own. */
+export function managedRoutes(live: LiveNamespace): Route[] {
+  return live.routes.filter((r) => r.protocol === RTPROT_BOOT && r.type === RTN_UNICAST);
+}
+
+export function routeOf(r: Route, names: ReadonlyMap<number, string>): TopologyRoute {
+  return {
+    to: r.dst === null ? "default" : `${r.dst}/${r.dstLen}`,
+    ...(r.gateway !== null && { via: r.gateway }),
+    ...(r.gateway === null && r.oifIndex !== null && { dev: names.get(r.oifIndex) ?? `#${r.oifIndex}` }),
+    ...(r.metric !== null && r.family === AF_INET && { metric: r.metric }),
+    ...(r.table !== RT_TABLE_MAIN && { table: r.table }),
+  };
+}

@@ -1,0 +1,430 @@
+/**
+ * watch() on the real kernel: changes made with iproute2 (not neslink) in
+ * namespaces this file creates arrive as the right events, in order per
+ * namespace; the end of a namespace is seen; ending the iteration closes
+ * everything at once. The flood and the 500-namespace bound are in
+ * events-flood.test.ts.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { readdirSync, readlinkSync, rmSync } from "node:fs";
+import {
+  applyEvent,
+  closeDefaultPool,
+  type EventStream,
+  emptyState,
+  na,
+  ns,
+  nsDo,
+  nsDoOn,
+  Pool,
+  type WatchEvent,
+  watch,
+  watchGone,
+} from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, fdCount, inodeOf, ip, ipJson, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("ev");
+const spaces = [`${prefix}a`, `${prefix}b`];
+/** A mount dir of this file's own, so watching "every named namespace" there sees only this file's. */
+const dir = `/tmp/${prefix}-netns`;
+const core = new URL("../../dist/index.js", import.meta.url).href;
+
+beforeAll(() => {
+  for (const name of spaces) ip("netns", "add", name);
+});
+afterAll(async () => {
+  cleanup(prefix);
+  for (const name of [`${prefix}n1`, `${prefix}n2`]) await nsDo(ns.now(), na.deleteNamed(name, dir)).catch(() => {});
+  // Like /run/netns, the dir was made a shared mount point of its own.
+  spawnSync("umount", ["-l", dir]);
+  rmSync(dir, { recursive: true, force: true });
+  await closeDefaultPool();
+});
+
+/** Events of `stream` until `done` says so (that event included); fails after `ms`. */
+async function collect(stream: EventStream, done: (e: WatchEvent, all: WatchEvent[]) => boolean, ms = 10_000): Promise<WatchEvent[]> {
+  const all: WatchEvent[] = [];
+  const timer = setTimeout(() => void stream.close(), ms);
+  try {
+    for await (const event of stream) {
+      all.push(event);
+      if (done(event, all)) return all;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new Error(`stream ended after ${all.length} events without the one awaited: ${JSON.stringify(all.slice(-5))}`);
+}
+
+/** The iproute2 commands one namespace gets, and what each must produce, in order. */
+function script(name: string): { commands: string[][]; expected: ((e: WatchEvent) => boolean)[] } {
+  const n = (...args: string[]) => ["-n", name, ...args];
+  const isLink = (action: string, linkName: string, changed?: string) => (e: WatchEvent) =>
+    e.type === "link" &&
+    e.action === action &&
+    e.link.name === linkName &&
+    (!changed || (e.action === "changed" && e.changed.includes(changed as never)));
+  return {
+    commands: [
+      n("link", "add", "p0", "type", "veth", "peer", "name", "p1"),
+      n("link", "set", "p0", "up"),
+      n("link", "set", "p1", "up"),
+      n("link", "set", "p0", "mtu", "1400"),
+      n("link", "set", "p0", "address", "02:00:00:00:00:10"),
+      n("link", "set", "p0", "down"),
+      n("link", "set", "p0", "name", "p0x"),
+      n("link", "add", "br0", "type", "bridge"),
+      n("link", "set", "p0x", "master", "br0"),
+      n("link", "set", "p0x", "up"),
+      n("addr", "add", "10.7.0.1/24", "dev", "p0x"),
+      n("route", "add", "10.8.0.0/24", "dev", "p0x"),
+      n("neigh", "add", "10.7.0.9", "lladdr", "02:00:00:00:00:09", "dev", "p0x", "nud", "permanent"),
+      n("neigh", "change", "10.7.0.9", "lladdr", "02:00:00:00:00:0a", "dev", "p0x"),
+      n("neigh", "del", "10.7.0.9", "dev", "p0x"),
+      n("route", "del", "10.8.0.0/24", "dev", "p0x"),
+      n("addr", "del", "10.7.0.1/24", "dev", "p0x"),
+      n("link", "del", "p0x"),
+    ],
+    expected: [
+      isLink("new", "p0"),
+      isLink("changed", "p0", "up"),
+      (e) =>
+        e.type === "link" && e.action === "changed" && e.link.name === "p0" && e.changed.includes("operstate") && e.link.operstate === "up",
+      (e) => isLink("changed", "p0", "mtu")(e) && e.type === "link" && e.link.mtu === 1400,
+      (e) => isLink("changed", "p0", "mac")(e) && e.type === "link" && e.link.mac === "02:00:00:00:00:10",
+      (e) => isLink("changed", "p0", "flags")(e) && e.type === "link" && !e.link.up,
+      (e) => isLink("changed", "p0x", "name")(e) && e.type === "link" && e.action === "changed" && e.previous.name === "p0",
+      isLink("new", "br0"),
+      (e) => isLink("changed", "p0x", "masterIndex")(e) && e.type === "link" && e.link.masterIndex !== null,
+      isLink("changed", "p0x", "up"),
+      (e) => e.type === "address" && e.action === "new" && e.address.local === "10.7.0.1" && e.address.prefixLen === 24,
+      (e) => e.type === "route" && e.action === "new" && e.route.dst === "10.8.0.0" && e.route.dstLen === 24,
+      (e) => e.type === "neighbour" && e.action === "new" && e.neighbour.dst === "10.7.0.9" && e.neighbour.mac === "02:00:00:00:00:09",
+      (e) => e.type === "neighbour" && e.action === "changed" && e.neighbour.mac === "02:00:00:00:00:0a",
+      (e) => e.type === "neighbour" && e.action === "deleted" && e.neighbour.dst === "10.7.0.9",
+      (e) => e.type === "route" && e.action === "deleted" && e.route.dst === "10.8.0.0",
+      (e) => e.type === "address" && e.action === "deleted" && e.address.local === "10.7.0.1",
+      isLink("deleted", "p0x"),
+    ],
+  };
+}
+
+/** The index of each expected event in `events`, in order (-1 for the first missing). */
+function subsequence(events: WatchEvent[], expected: ((e: WatchEvent) => boolean)[]): number[] {
+  const found: number[] = [];
+  let at = 0;
+  for (const match of expected) {
+    while (at < events.length && !match(events[at] as WatchEvent)) at++;
+    if (at === events.length) return [...found, -1];
+    found.push(at++);
+  }
+  return found;
+}
+
+describe("watch", () => {
+  it("turns iproute2's changes in two namespaces into the right events, in order per namespace", async () => {
+    const stream = watch(
+      spaces.map((s) => ns.name(s)),
+      { groups: ["link", "address", "route", "neighbour"] },
+    );
+    await stream.ready;
+    const scripts = spaces.map(script);
+    // Interleaved: one command for each namespace in turn.
+    for (let i = 0; i < (scripts[0]?.commands.length ?? 0); i++) for (const s of scripts) ip(...(s.commands[i] as string[]));
+    const remaining = new Set(spaces);
+    const events = await collect(stream, (e) => {
+      if (e.type === "link" && e.action === "deleted" && e.link.name === "p0x") remaining.delete(e.ns);
+      return remaining.size === 0;
+    });
+    // Between dumps the listener is back home; the main thread and libuv's pool never leave it.
+    const home = readlinkSync("/proc/self/ns/net");
+    const threads = readdirSync("/proc/self/task").map((tid) => readlinkSync(`/proc/self/task/${tid}/ns/net`));
+    expect(new Set(threads)).toEqual(new Set([home]));
+    await stream.close();
+    for (const [i, name] of spaces.entries()) {
+      const mine = events.filter((e) => e.ns === name);
+      const found = subsequence(mine, (scripts[i] as ReturnType<typeof script>).expected);
+      expect(found, `${name}: ${JSON.stringify(mine.map((e) => [e.type, "action" in e && e.action]))}`).not.toContain(-1);
+      expect(JSON.parse(JSON.stringify(mine))).toEqual(mine);
+    }
+  });
+
+  it("decodes a link as iproute2 shows it, and lists the existing state first when asked", async () => {
+    const name = spaces[0] as string;
+    ip("-n", name, "link", "add", "q0", "mtu", "1300", "address", "02:00:00:00:00:21", "type", "veth", "peer", "name", "q1");
+    ip("-n", name, "addr", "add", "10.9.0.1/24", "dev", "q0");
+    const stream = watch(ns.name(name), { listExisting: true, groups: ["link", "address"] });
+    const events = await collect(stream, (e) => e.type === "synced");
+    await stream.close();
+    const shown = ipJson<{ ifindex: number; ifname: string; mtu: number; address: string; operstate: string }[]>(
+      "-n",
+      name,
+      "link",
+      "show",
+    );
+    const links = events.flatMap((e) => (e.type === "link" && e.action === "new" ? [e.link] : []));
+    expect(links.map((l) => [l.index, l.name, l.mtu, l.mac, l.operstate?.toUpperCase()])).toEqual(
+      shown.map((l) => [l.ifindex, l.ifname, l.mtu, l.address, l.operstate]),
+    );
+    const addrs = events.flatMap((e) => (e.type === "address" ? [`${e.address.local}/${e.address.prefixLen}`] : []));
+    expect(addrs).toContain("10.9.0.1/24");
+    ip("-n", name, "link", "del", "q0");
+  });
+
+  it("says when a watched namespace gives another an id, and takes it back when that one ends", async () => {
+    const [watched, other] = [spaces[0] as string, `${prefix}i`];
+    ip("netns", "add", other);
+    const stream = watch(ns.name(watched), { groups: ["nsid"] });
+    await stream.ready;
+    ip("-n", watched, "netns", "set", other, "auto");
+    let given: number | undefined;
+    const events = await collect(stream, (e) => {
+      if (e.type === "nsid" && e.action === "new" && given === undefined) {
+        given = e.nsid;
+        ip("netns", "del", other);
+      }
+      return e.type === "nsid" && e.action === "deleted";
+    });
+    await stream.close();
+    const nsids = events.filter((e) => e.type === "nsid");
+    expect(nsids).toEqual([
+      { type: "nsid", action: "new", ns: watched, nsid: given },
+      { type: "nsid", action: "deleted", ns: watched, nsid: given },
+    ]);
+  });
+
+  it("says when a watched namespace is gone from the kernel, and holds nothing that keeps it alive", async () => {
+    const name = `${prefix}g`;
+    ip("netns", "add", name);
+    const inode = inodeOf(`/run/netns/${name}`);
+    const stream = watch(ns.name(name), { groups: ["link"] });
+    await stream.ready;
+    expect(socketNamespaceInodes()).not.toContain(inode);
+    ip("netns", "del", name);
+    const events = await collect(stream, (e) => e.type === "gone");
+    expect(events.at(-1)).toEqual({ type: "gone", ns: name });
+    await stream.close();
+  });
+
+  it("closes every descriptor it opened when the iteration ends, by break or by abort", async () => {
+    const before = fdCount();
+    const first = watch(spaces.map((s) => ns.name(s)));
+    await first.ready;
+    ip("-n", spaces[0] as string, "link", "add", "r0", "type", "bridge");
+    for await (const e of first) if (e.type === "link") break;
+    expect(fdCount()).toBe(before);
+
+    const controller = new AbortController();
+    const second = watch(ns.name(spaces[1] as string), { signal: controller.signal });
+    await second.ready;
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    for await (const _ of second) {
+      // nothing happens in that namespace meanwhile
+    }
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(fdCount()).toBe(before);
+    ip("-n", spaces[0] as string, "link", "del", "r0");
+  });
+
+  it("watches every named namespace of a dir, ones created later included, and sees them end", async () => {
+    await nsDo(ns.createNamed(`${prefix}n1`, dir));
+    const stream = watch({ named: true, dir }, { groups: ["link"], listExisting: true });
+    await stream.ready;
+    await nsDo(ns.createNamed(`${prefix}n2`, dir));
+    const seen = new Set<string>();
+    // Named in events by dir and name, the dir not being the default.
+    const labels = [`${dir}/${prefix}n1`, `${dir}/${prefix}n2`];
+    let recreated = false;
+    const events = await collect(stream, (e, all) => {
+      // The later namespace is listed as soon as it is found; then iproute2 changes it.
+      if (e.type === "synced" && e.ns === labels[1])
+        execFileSync("nsenter", [`--net=${dir}/${prefix}n2`, "ip", "link", "add", "w0", "type", "bridge"]);
+      if (e.type === "link" && e.link.name === "w0") {
+        for (const name of [`${prefix}n1`, `${prefix}n2`]) void nsDo(ns.now(), na.deleteNamed(name, dir));
+      }
+      if (e.type === "gone") seen.add(e.ns);
+      // A name given again to a new namespace is watched again.
+      if (e.type === "gone" && e.ns === labels[0] && !recreated) {
+        recreated = true;
+        void nsDo(ns.createNamed(`${prefix}n1`, dir));
+      }
+      return (seen.size === 2 && all.filter((x) => x.type === "synced" && x.ns === labels[0]).length === 2) || all.length > 1000;
+    });
+    await stream.close();
+    expect(events.filter((e) => e.type === "synced").map((e) => e.ns)).toEqual([...labels, labels[0]]);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "link", action: "new", ns: labels[1], link: expect.objectContaining({ name: "w0" }) }),
+    );
+    expect([...seen].sort()).toEqual(labels);
+  });
+
+  it("gives a promise for a namespace's end (watchGone), which resolves only once the kernel destroyed it", async () => {
+    const name = `${prefix}w`;
+    ip("netns", "add", name);
+    const { gone } = await watchGone(ns.name(name));
+    let resolved = false;
+    void gone.then(() => {
+      resolved = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(resolved).toBe(false);
+    ip("netns", "del", name);
+    await gone;
+    const cancelled = await watchGone(ns.name(spaces[0] as string));
+    await cancelled.cancel();
+    await expect(cancelled.gone).rejects.toMatchObject({ code: "ERR_ABORTED" });
+  });
+
+  it("never keeps a script from exiting: idle, after break, or never iterated", async () => {
+    const name = spaces[0] as string;
+    const body = `
+      const idle = m.watch(m.ns.name(${JSON.stringify(name)}));
+      await idle.ready;
+      const used = m.watch(m.ns.name(${JSON.stringify(name)}), { listExisting: true });
+      for await (const e of used) if (e.type === "synced") break;
+      console.log("done");`;
+    const started = Date.now();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", `import * as m from ${JSON.stringify(core)};\n${body}`]);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c));
+      child.stderr.on("data", (c: Buffer) => (stderr += c));
+      const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.on("close", (code) => {
+        clearTimeout(killer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: "done", stderr: "" });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("drops what a slow consumer left queued past maxQueued, says so, and lists the whole state again", async () => {
+    const name = `${prefix}q`;
+    ip("netns", "add", name);
+    const stream = watch(ns.name(name), { groups: ["link"], maxQueued: 1024 });
+    await stream.ready;
+    // 1500 links, and so more than 1500 events, while nobody reads.
+    // ifb links in a group: deleting the group takes ~0.1 s (1500 bridges would hold the RTNL lock ~25 s).
+    const lines = Array.from({ length: 1500 }, (_, i) => `link add s${i} group 77 type ifb`).join("\n");
+    execFileSync("ip", ["-n", name, "-batch", "-"], { input: `${lines}\n` });
+    // Nobody reads for a while: the events pile up in the stream's queue.
+    await new Promise((r) => setTimeout(r, 1000));
+    const state = emptyState();
+    let resets = 0;
+    await collect(stream, (e) => {
+      if (e.type === "resync" && e.reason === "slow-consumer") {
+        resets++;
+        state.links.clear();
+      }
+      if (e.type === "link") applyEvent(state, e);
+      // Up to the last bridge the batch made (its events come in order).
+      return resets > 0 && e.type === "link" && e.link.name === "s1499";
+    });
+    await stream.close();
+    expect(resets).toBeGreaterThan(0);
+    const shown: { ifindex: number; ifname: string }[] = JSON.parse(
+      execFileSync("ip", ["-j", "-n", name, "link", "show"], { encoding: "utf8", maxBuffer: 1 << 26 }),
+    );
+    expect([...state.links.values()].map((l) => `${l.index} ${l.name}`).sort()).toEqual(
+      shown.map((l) => `${l.ifindex} ${l.ifname}`).sort(),
+    );
+    ip("-n", name, "link", "del", "group", "77");
+    ip("netns", "del", name);
+  });
+
+  it("follows what the kernel changes without a word: routes flushed with their link, a route replaced through another link", async () => {
+    const name = spaces[1] as string;
+    const stream = watch(ns.name(name), { groups: ["link", "address", "route"], listExisting: true });
+    const state = emptyState();
+    const n = (...args: string[]) => ip("-n", name, ...args);
+    n("link", "add", "t0", "type", "veth", "peer", "name", "t1");
+    n("link", "set", "t0", "up");
+    n("link", "set", "t1", "up");
+    n("addr", "add", "10.6.0.1/24", "dev", "t0");
+    n("addr", "add", "10.6.1.1/24", "dev", "t1");
+    n("route", "add", "10.5.0.0/16", "via", "10.6.0.2");
+    n("route", "replace", "10.5.0.0/16", "via", "10.6.1.2");
+    // Taking t1 down flushes its IPv4 routes (the replaced one included) without RTM_DELROUTE.
+    n("link", "set", "t1", "down");
+    const mainRoutes = () =>
+      [...state.routes.values()]
+        .filter((r) => r.family === 2 && r.table === 254)
+        .map((r) => `${r.dst}/${r.dstLen} ${r.gateway ?? ""}`)
+        .sort();
+    const shown = () =>
+      ipJson<{ dst: string; gateway?: string }[]>("-n", name, "-4", "route", "show")
+        .map((r) => `${r.dst.includes("/") ? r.dst : `${r.dst}/32`} ${r.gateway ?? ""}`)
+        .sort();
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    await collect(stream, (e) => {
+      if (e.type === "link" || e.type === "address" || e.type === "route") applyEvent(state, e);
+      clearTimeout(quiet);
+      quiet = setTimeout(() => void stream.close(), 1500);
+      return false;
+    }).catch(() => {});
+    clearTimeout(quiet);
+    expect(shown()).toEqual(["10.6.0.0/24 "]);
+    expect(mainRoutes()).toEqual(shown());
+    n("link", "del", "t0");
+  });
+
+  it("never holds a pool worker: a pool of one still runs work while a watch waits", async () => {
+    const pool = new Pool({ size: 1 });
+    const stream = watch(spaces.map((s) => ns.name(s)));
+    await stream.ready;
+    const started = Date.now();
+    const { results } = await nsDoOn(pool, ns.name(spaces[0] as string), na.links());
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((results[0] as { name: string }[]).map((l) => l.name)).toContain("lo");
+    await stream.close();
+    await pool.close();
+  });
+
+  it("watches its own namespace with no capability at all, and says which one watching others needs", () => {
+    const body = `
+      const own = m.watch(m.ns.now(), { groups: ["link"], listExisting: true });
+      const links = [];
+      for await (const e of own) {
+        if (e.type === "link") links.push(e.link.name);
+        if (e.type === "synced") break;
+      }
+      const other = m.watch(m.ns.name(${JSON.stringify(spaces[0])}));
+      const refused = await other.ready.then(() => null, (err) => err.message);
+      console.log(JSON.stringify({ links, refused }));`;
+    const r = spawnSync(
+      "setpriv",
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+        "--input-type=module",
+        "-e",
+        `import * as m from ${JSON.stringify(core)};\n${body}`,
+      ],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(r.stderr).toBe("");
+    const seen = JSON.parse(r.stdout) as { links: string[]; refused: string };
+    expect(seen.links).toContain("lo");
+    expect(seen.refused).toMatch(/EPERM.*CAP_NET_BROADCAST/);
+  });
+
+  it("refuses a missing namespace with a typed error naming it, leaking nothing", async () => {
+    const before = fdCount();
+    const stream = watch([ns.name(spaces[0] as string), ns.name(`${prefix}none`)]);
+    await expect(stream.ready).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND", message: expect.stringContaining(`${prefix}none`) });
+    await expect(stream.next()).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
+    await stream.close();
+    expect(fdCount()).toBe(before);
+    expect(() => watch(ns.name(spaces[0] as string), { groups: ["links" as never] })).toThrow(/groups\[0\]/);
+    expect(() => watch(ns.create())).toThrow(/provider/);
+  });
+});
