@@ -8,20 +8,27 @@ import type * as Full from "@neslink/core";
 import type * as Lean from "@neslink/core/lean";
 
 let workers: number | undefined = 1;
-let loaded: Promise<typeof Lean> | undefined;
+let module: Promise<typeof Lean> | undefined;
+let pooled: Promise<typeof Lean> | undefined;
 
 /** How many workers the pool gets when it starts (undefined: core's default, one per core). */
 export function setPoolSize(size: number | undefined): void {
   workers = size;
 }
 
+/** Core without the topology engine, and without starting the pool (providers are plain data; watch has a thread of its own). */
+export function providers(): Promise<typeof Lean> {
+  module ??= import("@neslink/core/lean");
+  return module;
+}
+
 /** Providers, actions, nsDo: everything but topologies. The first call starts the pool at the size set. */
 export function lean(): Promise<typeof Lean> {
-  loaded ??= import("@neslink/core/lean").then(async (core) => {
+  pooled ??= providers().then(async (core) => {
     if (workers !== undefined) await core.configure({ size: workers });
     return core;
   });
-  return loaded;
+  return pooled;
 }
 
 /** Topologies (and all of lean). */
@@ -32,7 +39,7 @@ export async function topology(): Promise<typeof Full.topology> {
 
 /** Ends the pool if one started; the next `lean()` starts a new one. */
 export async function closePool(): Promise<void> {
-  const pending = loaded;
-  loaded = undefined;
+  const pending = pooled;
+  pooled = undefined;
   if (pending) await (await pending).closeDefaultPool();
 }

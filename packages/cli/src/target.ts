@@ -4,12 +4,13 @@
  * LAB:NODE, found by the kernel's marker. None: the namespace neslink runs in.
  */
 import type { NsProvider } from "@neslink/core/lean";
-import { lean, topology } from "./core.js";
+import { providers, topology } from "./core.js";
 
 const PID = /^[1-9]\d*$/;
 
 export async function target(spec: string | undefined): Promise<NsProvider> {
-  const { ns } = await lean();
+  // Only LAB:NODE needs the pool (to read the markers); a provider alone starts nothing.
+  const { ns } = await providers();
   if (spec === undefined) return ns.now();
   if (spec.includes("/")) return ns.path(spec);
   if (PID.test(spec)) return ns.process(Number(spec));

@@ -11,6 +11,7 @@ import { linkDel } from "./link-del.js";
 import { linkList, links } from "./link-list.js";
 import { linkSet } from "./link-set.js";
 import { linkShow } from "./link-show.js";
+import { monitor } from "./monitor.js";
 import { nsAdd } from "./ns-add.js";
 import { nsDel } from "./ns-del.js";
 import { nsList } from "./ns-list.js";
@@ -42,6 +43,7 @@ export const commands: readonly Command[] = [
   routeReplace,
   routeDel,
   exec,
+  monitor,
   apply,
   plan,
   destroy,

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { json, neslink } from "./run.js";
+import { BIN, json, neslink } from "./run.js";
 
 const prefix = uniquePrefix("ng");
 afterAll(() => cleanup(prefix));
@@ -106,5 +106,40 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     expect(r.status).toBe(1);
     expect(r.body.error.code).toBe("ERR_KIND_UNSUPPORTED");
     expect(ipJson<IpLink[]>("-n", name, "link", "show").map((l) => l.ifname)).toEqual(["lo"]);
+  });
+});
+
+describe("neslink monitor (built bin)", () => {
+  it("prints a link going down as one JSON object a line, and ends on SIGINT with status 0", async () => {
+    const name = `${prefix}m`;
+    neslink("ns", "add", name);
+    neslink("link", "add", "veth", "w0", "peer", "w1", "up", "-n", name);
+    const mon = spawn(process.execPath, [BIN, "monitor", "link", "--json", "-n", name], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    mon.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => mon.on("exit", (code) => resolve(code)));
+    try {
+      // The watch starts a moment after the process: change the link until its events come (each a different MTU).
+      let mtu = 1400;
+      while (!out.includes('"changed"') && mtu > 1300) {
+        ip("-n", name, "link", "set", "w0", "mtu", String(mtu--));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      ip("-n", name, "link", "set", "w0", "down");
+      while (!/"up":false/.test(out)) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      mon.kill("SIGINT");
+    }
+    expect(await exited).toBe(0);
+    const events = out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const down = events.find((e) => e.link.up === false);
+    expect(down).toMatchObject({ type: "link", action: "changed", ns: name, link: { name: "w0", up: false } });
+    expect(down.changed).toContain("up");
+    expect(linkIn(name, "w0").flags).not.toContain("UP");
   });
 });
