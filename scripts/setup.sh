@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in packages/codec-wasm/Cargo.toml
 WASM_PACK_VERSION=0.15.1
-APT_PACKAGES=(iproute2 strace iputils-ping procps)
+APT_PACKAGES=(iproute2 strace iputils-ping procps tmux)
 
 step() { printf '\n==> %s\n' "$*"; }
 started=$(date +%s)

@@ -1,4 +1,4 @@
-import { ValidationError } from "@neslink/core";
+import { ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
 import { parse, wantsJson } from "./args.js";
 import { commands } from "./commands/index.js";
@@ -22,9 +22,13 @@ function usageError(argv: string[]): ValidationError {
 
 describe("parse", () => {
   it("picks the longest matching command and its positional arguments", () => {
-    expect(run("ns", "add", "lab1")).toEqual({ command: "ns add", args: ["lab1"], ns: undefined });
-    expect(run("ns", "del", "lab1")).toEqual({ command: "ns del", args: ["lab1"], ns: undefined });
-    expect(run("link", "show", "eth0", "-n", "lab1")).toEqual({ command: "link show", args: ["eth0"], ns: "lab1" });
+    expect(run("ns", "add", "lab1")).toEqual({ command: "ns add", args: ["lab1"], ns: undefined, options: {} });
+    expect(run("ns", "del", "lab1")).toEqual({ command: "ns del", args: ["lab1"], ns: undefined, options: {} });
+    expect(run("link", "show", "eth0", "-n", "lab1")).toEqual({ command: "link show", args: ["eth0"], ns: "lab1", options: {} });
+    expect(run("link", "add", "veth", "v0", "peer", "eth0", "up")).toMatchObject({
+      command: "link add",
+      args: ["veth", "v0", "peer", "eth0", "up"],
+    });
   });
 
   it("takes options before or after the command words", () => {
@@ -37,7 +41,17 @@ describe("parse", () => {
       command: "exec",
       args: ["ip", "-j", "link", "--json"],
       ns: "lab1",
+      options: {},
     });
+    expect(run("exec", "demo:h1", "--", "ping", "-c1", "10.0.2.1")).toMatchObject({ args: ["demo:h1", "ping", "-c1", "10.0.2.1"] });
+  });
+
+  it("gives each command only its own options, with their values", () => {
+    expect(run("apply", "lab.yaml", "--dry-run", "-y")).toMatchObject({ args: ["lab.yaml"], options: { "dry-run": true, yes: true } });
+    expect(run("graph", "lab", "--format", "dot")).toMatchObject({ options: { format: "dot" } });
+    expect(run("route", "list", "-6")).toMatchObject({ options: { inet6: true } });
+    expect(usageError(["ns", "list", "--dry-run"]).field).toBe("--dry-run");
+    expect(usageError(["link", "set", "eth0"]).field).toBe("KEYWORD");
   });
 
   it("answers --help for everything, a group and a command, and --version", () => {
@@ -54,7 +68,7 @@ describe("parse", () => {
     expect(usageError(["ns", "add"]).field).toBe("NAME");
     expect(usageError(["ns", "add", "a", "b"]).message).toContain('unexpected argument "b"');
     expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");
-    expect(usageError(["exec", "--ns", "a"]).field).toBe("CMD");
+    expect(usageError(["exec"]).field).toBe("CMD");
     expect(usageError(["links", "--bogus"]).field).toBe("argv");
     expect(usageError(["links", "--ns"]).field).toBe("argv");
   });

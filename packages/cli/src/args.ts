@@ -4,7 +4,7 @@
  * it prints and exits like any other usage error.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ValidationError } from "@neslink/core";
+import { ValidationError } from "@neslink/core/errors";
 import type { Command, Invocation, OptionName } from "./command.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
@@ -13,6 +13,13 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
   ns: { type: "string", short: "n" },
+  "dry-run": { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
+  "detailed-exitcode": { type: "boolean" },
+  format: { type: "string" },
+  inet: { type: "boolean", short: "4" },
+  inet6: { type: "boolean", short: "6" },
+  file: { type: "string", short: "f" },
 } as const satisfies ParseArgsConfig["options"];
 
 const GLOBAL = new Set(["json", "help", "version"]);
@@ -37,7 +44,8 @@ function longestMatch(words: readonly string[], commands: readonly Command[]): C
 }
 
 function checkArgs(command: Command, args: readonly string[]): void {
-  const missing = command.args[args.length] ?? (command.rest && args.length === command.args.length ? command.rest : undefined);
+  const restMissing = command.rest?.required && args.length === command.args.length;
+  const missing = command.args[args.length] ?? (restMissing ? command.rest?.name : undefined);
   if (missing) throw new ValidationError(missing, "is required");
   const extra = command.rest ? undefined : args[command.args.length];
   if (extra !== undefined) throw new ValidationError("argv", `unexpected argument "${extra}" for "neslink ${command.name}"`);
@@ -72,5 +80,6 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
   }
   const args = positionals.slice(command.name.split(" ").length);
   checkArgs(command, args);
-  return { kind: "run", command, invocation: { args, ns: values.ns } };
+  const { ns, json: _json, help: _help, version: _version, ...options } = values;
+  return { kind: "run", command, invocation: { args, ns, options } };
 }

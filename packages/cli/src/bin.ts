@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-import { main } from "./main.js";
+import module from "node:module";
 
+// Node >= 22.1 keeps compiled code between runs (start-up without re-parsing); older Nodes lack it and skip this.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+const { main } = await import("./main.js");
 process.exitCode = await main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),

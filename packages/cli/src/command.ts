@@ -2,20 +2,22 @@
 import type { Readable, Writable } from "node:stream";
 
 /** Options a command may accept besides the global ones (--json, --help, --version). */
-export type OptionName = "ns";
+export type OptionName = "ns" | "dry-run" | "yes" | "detailed-exitcode" | "format" | "inet" | "inet6" | "file";
 
 /** A parsed call of one command. */
 export interface Invocation {
   /** Positional arguments after the command's own words (for exec: the program and its arguments). */
   args: string[];
-  /** --ns NAME, when given. */
+  /** -n/--ns: a namespace name, path, pid or LAB:NODE, when given. */
   ns?: string | undefined;
+  /** The other options given (booleans, or the value of one that takes a value). */
+  options: Partial<Record<Exclude<OptionName, "ns">, string | boolean>>;
 }
 
 /** The CLI's own standard streams and signals, which `exec` connects its program to. */
 export interface Terminal {
-  stdin: Readable;
-  stdout: Writable;
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable;
   /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
   onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
@@ -25,6 +27,8 @@ export interface Terminal {
 export interface Session {
   json: boolean;
   terminal: Terminal;
+  /** Prints at once (progress, a plan before its confirmation); what `run` returns comes after. */
+  print(text: string): void;
 }
 
 /** A finished command: `data` is what --json prints, `text` what a person reads. */
@@ -33,7 +37,7 @@ export interface Outcome {
   text: string;
   /** Printed on stderr in human mode (exec forwards the program's stderr). */
   stderr?: string;
-  /** Non-zero when the call worked but its result is a failure (a program that exited non-zero). */
+  /** Non-zero when the call worked but its result is a failure (a program that exited non-zero, drift found). */
   exitCode?: number;
 }
 
@@ -41,13 +45,15 @@ export interface Command {
   /** The words that select it, e.g. "ns add". */
   name: string;
   summary: string;
-  /** The synopsis after "neslink ", e.g. "link show NAME [--ns NAME]". */
+  /** The synopsis after "neslink ", e.g. "link show NAME [-n NS]". */
   synopsis: string;
   /** Names of required positional arguments, in order. */
   args: readonly string[];
-  /** If set, one or more further positional arguments are taken, under this name. */
-  rest?: string;
+  /** Further positional arguments, under this name: one or more if `required`, else any number. */
+  rest?: { name: string; required: boolean };
   options: readonly OptionName[];
+  /** Runs its work on several pool workers (a topology's namespaces in parallel); one-shot commands need one. */
+  parallel?: boolean;
   /** Extra paragraphs for `--help`. */
   details?: string;
   run(invocation: Invocation, session: Session): Promise<Outcome>;

@@ -3,8 +3,20 @@ import type { Command, OptionName } from "./command.js";
 import { table } from "./output.js";
 
 const OPTION_HELP: Record<OptionName, [string, string]> = {
-  ns: ["-n, --ns NAME", "work in the named namespace (/run/netns/NAME) instead of the current one"],
+  ns: ["-n, --ns NS", "work in namespace NS: a name (/run/netns/NS), a path, a pid, or a lab's node as LAB:NODE"],
+  "dry-run": ["--dry-run", "show the plan, change nothing"],
+  yes: ["-y, --yes", "do not ask for confirmation on a terminal"],
+  "detailed-exitcode": ["--detailed-exitcode", "exit 4 when the kernel differs from the file, 0 when it matches"],
+  format: ["--format FORMAT", "mermaid (default), dot or json"],
+  inet: ["-4", "IPv4 only"],
+  inet6: ["-6", "IPv6 only"],
+  file: ["-f, --file FILE", "read commands from FILE instead of standard input"],
 };
+
+/** Each option's flags as typed, for completion. */
+export const OPTION_FLAGS = Object.fromEntries(
+  Object.entries(OPTION_HELP).map(([name, [flags]]) => [name, flags.split(", ").map((f) => f.split(" ")[0] as string)]),
+) as Record<OptionName, string[]>;
 
 const GLOBAL_HELP: [string, string][] = [
   ["--json", "print results, and errors, as JSON on stdout"],
@@ -12,7 +24,8 @@ const GLOBAL_HELP: [string, string][] = [
   ["-V, --version", "print the version"],
 ];
 
-const EXIT_STATUS = "Exit status: 0 ok, 1 runtime error, 2 usage error.\n";
+const EXIT_STATUS =
+  "Exit status: 0 ok, 1 runtime error (the kernel refused, not found, apply failed), 2 usage error,\n3 invalid topology file, 4 drift found by plan --detailed-exitcode.\n";
 
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
@@ -37,7 +50,7 @@ export function helpText(topic: string, commands: readonly Command[]): string {
   const group = topic === "" ? commands : commands.filter((c) => c.name.startsWith(`${topic} `));
   return [
     `Usage: neslink ${topic === "" ? "<command>" : `${topic} <subcommand>`} [options]\n`,
-    ...(topic === "" ? ["Linux network namespaces and links, from a shell.\n"] : []),
+    ...(topic === "" ? ["Linux network namespaces, links and labs, from a shell.\n"] : []),
     `Commands:\n${commandList(group)}`,
     `Options:\n${indent(table(GLOBAL_HELP))}`,
     `Run "neslink <command> --help" for a command's own options.\n${EXIT_STATUS}`,

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { commands } from "./commands/index.js";
@@ -48,9 +49,37 @@ describe("main", () => {
     expect(JSON.parse(stdout).error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "name" });
   });
 
-  it("requires --ns for exec", async () => {
+  it("requires a namespace and a program for exec", async () => {
     const { status, stderr } = await call("exec", "--", "true");
     expect(status).toBe(2);
-    expect(stderr).toContain("--ns: is required");
+    expect(stderr).toContain("CMD: is required");
+  });
+
+  it("exits 3 for a topology file with mistakes, naming file, line and field", async () => {
+    const dir = mkdtempSync(`${tmpdir()}/neslink-cli-`);
+    try {
+      const file = `${dir}/bad.yaml`;
+      writeFileSync(file, 'name: bad\nnodes:\n  h1: {}\nlinks:\n  - endpoints: ["h1:eth0", "r9:eth0"]\n');
+      const { status, stderr } = await call("plan", file);
+      expect(status).toBe(3);
+      expect(stderr).toContain(`${file}:5:`);
+      expect(stderr).toContain('links[0].endpoints[1]: no node named "r9"');
+      const json = await call("apply", file, "--json");
+      expect(json.status).toBe(3);
+      expect(JSON.parse(json.stdout).error.problems[0]).toMatchObject({ path: "links[0].endpoints[1]", line: 5 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses an unknown link kind or keyword, naming it", async () => {
+    expect((await call("link", "add", "bond", "b0")).stderr).toContain('KIND: "bond" is not a kind');
+    const bad = await call("link", "add", "veth", "v0", "peer", "e0", "colour", "red", "--json");
+    expect(bad.status).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ field: "colour" });
+    expect((await call("link", "add", "veth", "v0")).stderr).toContain("peer: is required");
+    expect((await call("link", "set", "v0", "up", "down")).status).toBe(2);
+    expect((await call("addr", "add", "10.0.0.1/24")).stderr).toContain("dev: is required");
+    expect((await call("graph", "x", "--format", "png")).stderr).toContain("--format: must be one of mermaid, dot, json");
   });
 });

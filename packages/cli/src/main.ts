@@ -1,9 +1,9 @@
 /** One call of the CLI: argv in, text out, an exit status back. Nothing here touches the process. */
 
-import { closeDefaultPool } from "@neslink/core";
 import { parse, wantsJson } from "./args.js";
 import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
+import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
 import { errorText, exitCodeOf, toJson } from "./output.js";
 import { version } from "./version.js";
@@ -25,11 +25,18 @@ function fail(err: unknown, json: boolean, io: Io): number {
   return code;
 }
 
-async function execute(command: Command, invocation: Invocation, json: boolean, io: Io): Promise<number> {
+export interface MainOptions {
+  /** Leave the pool running for the next call (the shell's lines); by default it ends with the command. */
+  keepPool?: boolean;
+}
+
+async function execute(command: Command, invocation: Invocation, json: boolean, io: Io, keepPool: boolean): Promise<number> {
+  if (!keepPool) setPoolSize(command.parallel ? undefined : 1);
   try {
-    const outcome = await command.run(invocation, { json, terminal: io.terminal });
+    const outcome = await command.run(invocation, { json, terminal: io.terminal, print: io.out });
     if (json) {
-      io.out(toJson(outcome.data));
+      // Nothing of its own to print (the shell: its lines printed theirs).
+      if (outcome.data !== undefined) io.out(toJson(outcome.data));
     } else {
       io.out(outcome.text);
       if (outcome.stderr) io.err(outcome.stderr);
@@ -38,11 +45,11 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
   } catch (err) {
     return fail(err, json, io);
   } finally {
-    await closeDefaultPool();
+    if (!keepPool) await closePool();
   }
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
   const json = wantsJson(argv);
   try {
     const parsed = parse(argv, commands);
@@ -54,7 +61,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io.out(helpText(parsed.topic, commands));
         return 0;
       case "run":
-        return await execute(parsed.command, parsed.invocation, json, io);
+        return await execute(parsed.command, parsed.invocation, json, io, options.keepPool === true);
     }
   } catch (err) {
     return fail(err, json, io);

@@ -1,6 +1,6 @@
-import { ActionError, AlreadyExistsError, NotFoundError, ValidationError } from "@neslink/core";
+import { ActionError, AlreadyExistsError, NotFoundError, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
-import { linkTable } from "./commands/links.js";
+import { linkTable } from "./commands/link-list.js";
 import { errorText, exitCodeOf, fields, table, toJson } from "./output.js";
 
 describe("table", () => {

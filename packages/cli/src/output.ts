@@ -1,5 +1,5 @@
 /** Turning results and errors into text: JSON for programs, aligned tables for people. */
-import { toErrorJSON } from "@neslink/core";
+import { toErrorJSON } from "@neslink/core/errors";
 
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -31,9 +31,12 @@ export function fields(record: object): string {
   return table(Object.entries(record));
 }
 
-/** Usage errors (bad flags, ValidationError) exit with 2, everything else with 1. */
+/** Exit statuses by what went wrong; anything not listed (the kernel refused, not found, ...) is 1. */
+const EXIT_CODES: Partial<Record<string, number>> = { ERR_INVALID_ARGUMENT: 2, ERR_TOPOLOGY_INVALID: 3 };
+
+/** 2 for usage errors (bad flags, a value core's validation refuses), 3 for a topology file with mistakes, else 1. */
 export function exitCodeOf(err: unknown): number {
-  return toErrorJSON(err).code === "ERR_INVALID_ARGUMENT" ? 2 : 1;
+  return EXIT_CODES[toErrorJSON(err).code] ?? 1;
 }
 
 /** `{ "error": ... }` with --json, else one line: the code of what went wrong (core puts it on top), then the message. */

@@ -1,6 +1,23 @@
-import { type NsProvider, ns } from "@neslink/core";
+/**
+ * The namespace a command works in, as given to -n: a name under /run/netns,
+ * a path (it has a "/"), a process id (all digits), or a running lab's node as
+ * LAB:NODE, found by the kernel's marker. None: the namespace neslink runs in.
+ */
+import type { NsProvider } from "@neslink/core/lean";
+import { providers, topology } from "./core.js";
 
-/** The namespace --ns names, or the one neslink itself runs in. */
-export function target(nsName: string | undefined): NsProvider {
-  return nsName === undefined ? ns.now() : ns.name(nsName);
+const PID = /^[1-9]\d*$/;
+
+export async function target(spec: string | undefined): Promise<NsProvider> {
+  // Only LAB:NODE needs the pool (to read the markers); a provider alone starts nothing.
+  const { ns } = await providers();
+  if (spec === undefined) return ns.now();
+  if (spec.includes("/")) return ns.path(spec);
+  if (PID.test(spec)) return ns.process(Number(spec));
+  if (spec.includes(":")) {
+    const { locateNode, parseNodeRef } = await topology();
+    const ref = parseNodeRef(spec);
+    if (ref) return ns.name(await locateNode(ref.topology, ref.node));
+  }
+  return ns.name(spec);
 }

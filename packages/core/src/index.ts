@@ -17,153 +17,16 @@
  */
 import * as linkActions from "./actions/link-actions.js";
 import * as nsActions from "./actions/ns-actions.js";
-import * as routeActions from "./actions/route-actions.js";
 import { linkDo, mustLinkDo } from "./linkdo.js";
 import * as linkProviders from "./links/providers.js";
 import * as nsProviders from "./namespace/providers.js";
 import { mustNsDo, nsDo } from "./nsdo.js";
 
-export type { Address, Link, LinkKind, Neighbour, OperState, Route } from "@neslink/codec-wasm";
-export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
-export type {
-  ExecOptions,
-  ExecResult,
-  LinkDoResult,
-  NamedNs,
-  NsAction,
-  NsActionSpec,
-  ResultOf,
-  ResultsOf,
-  SpawnOptions,
-} from "./actions/ns-actions.js";
-export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
-export {
-  AbortedError,
-  ActionError,
-  AlreadyExistsError,
-  DumpInterruptedError,
-  ERROR_CODES,
-  type Errno,
-  type ErrorCode,
-  type ErrorJSON,
-  ExecLimitError,
-  errorFromJSON,
-  KindUnsupportedError,
-  NamespaceEnterError,
-  NamespaceReturnError,
-  type NeslinkCode,
-  NeslinkError,
-  NetlinkError,
-  NotANamespaceError,
-  NotFoundError,
-  PoolError,
-  rootCause,
-  SystemCallError,
-  TimeoutError,
-  toErrorJSON,
-  ValidationError,
-} from "./errors.js";
-export { type GoneWatch, watchGone } from "./events/gone.js";
-export { applyEvent, emptyState, type NamespaceState } from "./events/state.js";
-export type {
-  AddressEvent,
-  GoneEvent,
-  LinkEvent,
-  LinkField,
-  NeighbourEvent,
-  NsidEvent,
-  ResyncEvent,
-  RouteEvent,
-  StateEvent,
-  SyncedEvent,
-  WatchEvent,
-  WatchGroup,
-} from "./events/types.js";
-export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
-export { type ExecExit, type ExecProcess, spawn } from "./exec.js";
-export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
-export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
-export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
-export { listNamed } from "./namespace/list.js";
-export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
-export { type PruneResult, pruneNamed } from "./namespace/prune.js";
-export type { RequestStats, RequestType } from "./netlink/request-counts.js";
-export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
-export { openFileLimit } from "./open-file-limit.js";
-export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
+export * from "./lean.js";
 export type { Problem, Topology, TopologyFile, TopologyInterface, TopologyLink, TopologyNode } from "./topology/index.js";
 /** Topologies as data: `topology.load(file)` gives a validated Topology (plan, apply, destroy and inspect build on it). */
 export * as topology from "./topology/index.js";
 export { TopologyError } from "./topology/problems.js";
-
-/** Namespace providers: which namespace nsDo works in. */
-export const ns = {
-  now: nsProviders.now,
-  name: nsProviders.name,
-  path: nsProviders.path,
-  process: nsProviders.processNs,
-  thread: nsProviders.thread,
-  handle: nsProviders.handle,
-  create: nsProviders.create,
-  createNamed: nsProviders.createNamed,
-  custom: nsProviders.custom,
-} as const;
-
-/** Namespace actions: what nsDo does there. */
-export const na = {
-  links: nsActions.links,
-  getLink: nsActions.getLink,
-  setLinkNs: nsActions.setLinkNs,
-  handle: nsActions.handle,
-  createNamed: nsActions.createNamed,
-  deleteNamed: nsActions.deleteNamed,
-  exec: nsActions.exec,
-  script: nsActions.script,
-  custom: nsActions.custom,
-  link: nsActions.link,
-  addrs: nsActions.addrs,
-  deleteGroup: nsActions.deleteGroup,
-  sysctl: nsActions.sysctl,
-  routes: routeActions.routes,
-  addRoute: routeActions.addRoute,
-  replaceRoute: routeActions.replaceRoute,
-  delRoute: routeActions.delRoute,
-} as const;
-
-/** Link providers: which link linkDo works on — found, or created. */
-export const lp = {
-  name: linkProviders.byName,
-  alias: linkProviders.byAlias,
-  index: linkProviders.byIndex,
-  bridge: linkProviders.newBridge,
-  veth: linkProviders.newVeth,
-  dummy: linkProviders.newDummy,
-  gretap: linkProviders.newGretap,
-  wireguard: linkProviders.newWireguard,
-  vxlan: linkProviders.newVxlan,
-  macvlan: linkProviders.newMacvlan,
-  ifb: linkProviders.newIfb,
-} as const;
-
-/** Link actions: what linkDo does to the link. */
-export const la = {
-  delete: linkActions.remove,
-  set: linkActions.set,
-  setName: linkActions.setName,
-  setAlias: linkActions.setAlias,
-  setMac: linkActions.setMac,
-  setMtu: linkActions.setMtu,
-  up: linkActions.setUp,
-  down: linkActions.setDown,
-  promisc: linkActions.setPromisc,
-  master: linkActions.setMaster,
-  noMaster: linkActions.noMaster,
-  group: linkActions.setGroup,
-  addAddr: linkActions.addAddr,
-  delAddr: linkActions.delAddr,
-  addrs: linkActions.addrs,
-  custom: linkActions.custom,
-} as const;
 
 // The seed's Go names, for porting. Each is the TypeScript function above.
 /** Go: `NsDo(nsProvider, ...nsActions)`. Resolves with `{ results, returned }` (`returned` is Go's `ok`). */

@@ -1,8 +1,10 @@
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { type ExecExit, type NsProvider, na, nsDo, rootCause, spawn, toErrorJSON, ValidationError } from "@neslink/core";
+import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
+import type { ExecExit, NsProvider } from "@neslink/core/lean";
 import type { Command, Outcome, Terminal } from "../command.js";
+import { lean } from "../core.js";
 import { target } from "../target.js";
 
 /** Signals the CLI passes on to the program rather than dying of them, so that Ctrl-C or a kill ends the program too. */
@@ -40,6 +42,7 @@ function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) =>
 
 /** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
+  const { spawn } = await lean();
   const proc = await spawn(provider, argv);
   const kill = (signal: NodeJS.Signals) => proc.kill(signal);
   const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
@@ -60,6 +63,7 @@ async function attached(provider: NsProvider, argv: string[], terminal: Terminal
 
 /** --json: the program runs to its end and its output comes as one object. */
 async function collected(provider: NsProvider, argv: string[]): Promise<Outcome> {
+  const { na, nsDo } = await lean();
   const {
     results: [result],
   } = await nsDo(provider, na.exec(argv));
@@ -69,11 +73,12 @@ async function collected(provider: NsProvider, argv: string[]): Promise<Outcome>
 export const exec: Command = {
   name: "exec",
   summary: "run a program inside a namespace (no shell), as `ip netns exec` does",
-  synopsis: "exec --ns NAME -- CMD [ARG...]",
+  synopsis: "exec NS -- CMD [ARG...]",
   args: [],
-  rest: "CMD",
+  rest: { name: "CMD", required: true },
   options: ["ns"],
   details: [
+    "NS: a namespace name, path, pid or a lab's node as LAB:NODE (or give it with -n).",
     'Put "--" before CMD so that its own options are not read as neslink\'s.',
     "The program's output comes as it is written and neslink's standard input is",
     "passed to it. SIGINT, SIGTERM and SIGHUP sent to neslink are passed on. neslink",
@@ -83,13 +88,18 @@ export const exec: Command = {
     "ends, as one object with pid, status, signal, stdout and stderr; no input.",
   ].join("\n"),
   async run({ args, ns }, { json, terminal }) {
-    if (ns === undefined) throw new ValidationError("--ns", "is required");
+    const [spec, ...argv] = ns === undefined ? args : [ns, ...args];
+    if (argv.length === 0) throw new ValidationError("CMD", "is required (neslink exec NS -- CMD)");
+    const provider = await target(spec);
     try {
-      return await (json ? collected(target(ns), args) : attached(target(ns), args, terminal));
+      return await (json ? collected(provider, argv) : attached(provider, argv, terminal));
     } catch (err) {
-      const outcome = notRunnable(args[0] as string, err);
+      const outcome = notRunnable(argv[0] as string, err);
       if (outcome) return outcome;
       throw err;
     }
   },
 };
+
+/** iproute2's spelling: `ip netns exec NAME CMD`. */
+export const nsExec: Command = { ...exec, name: "ns exec", synopsis: "ns exec NS -- CMD [ARG...]", summary: "the same as `exec`" };

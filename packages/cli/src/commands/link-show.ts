@@ -1,18 +1,20 @@
-import { lp, na, nsDo } from "@neslink/core";
 import type { Command } from "../command.js";
+import { lean } from "../core.js";
 import { fields } from "../output.js";
 import { target } from "../target.js";
 
 export const linkShow: Command = {
   name: "link show",
   summary: "show one link, by name",
-  synopsis: "link show NAME [--ns NAME]",
+  synopsis: "link show NAME [-n NS]",
   args: ["NAME"],
   options: ["ns"],
+  details: "--json: core's Link object.",
   async run({ args: [name], ns }) {
+    const { lp, na, nsDo } = await lean();
     const {
       results: [link],
-    } = await nsDo(target(ns), na.getLink(lp.name(name as string)));
+    } = await nsDo(await target(ns), na.getLink(lp.name(name as string)));
     return { data: link, text: fields(link) };
   },
 };

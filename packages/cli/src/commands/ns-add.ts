@@ -1,5 +1,5 @@
-import { na, ns, nsDo } from "@neslink/core";
 import type { Command } from "../command.js";
+import { lean } from "../core.js";
 
 export const nsAdd: Command = {
   name: "ns add",
@@ -8,6 +8,7 @@ export const nsAdd: Command = {
   args: ["NAME"],
   options: [],
   async run({ args: [name] }) {
+    const { na, ns, nsDo } = await lean();
     const {
       results: [created],
     } = await nsDo(ns.now(), na.createNamed(name as string));

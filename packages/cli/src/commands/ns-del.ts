@@ -1,5 +1,5 @@
-import { na, ns, nsDo } from "@neslink/core";
 import type { Command } from "../command.js";
+import { lean } from "../core.js";
 
 export const nsDel: Command = {
   name: "ns del",
@@ -9,6 +9,7 @@ export const nsDel: Command = {
   options: [],
   details: "The kernel frees the namespace once nothing else (a process, an open handle) holds it.",
   async run({ args: [name] }) {
+    const { na, ns, nsDo } = await lean();
     const {
       results: [deleted],
     } = await nsDo(ns.now(), na.deleteNamed(name as string));

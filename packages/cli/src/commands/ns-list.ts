@@ -1,4 +1,3 @@
-import { listNamed } from "@neslink/core";
 import type { Command } from "../command.js";
 
 export const nsList: Command = {
@@ -9,6 +8,8 @@ export const nsList: Command = {
   options: [],
   details: "Only entries that are network namespaces: a stale entry (see `ns prune`), a symlink or any other file is left out.",
   async run() {
+    // Read from this thread: no pool, no codec.
+    const { listNamed } = await import("@neslink/core/named");
     const names = listNamed();
     return { data: names, text: names.map((n) => `${n}\n`).join("") };
   },

@@ -1,4 +1,3 @@
-import { pruneNamed } from "@neslink/core";
 import type { Command } from "../command.js";
 
 export const nsPrune: Command = {
@@ -10,6 +9,7 @@ export const nsPrune: Command = {
   details:
     "Only empty files with no namespace mounted are removed. Symlinks, FIFOs, directories and other files are never followed nor removed: they are listed as skipped, with why.",
   async run() {
+    const { pruneNamed } = await import("@neslink/core/named");
     const result = pruneNamed();
     const text = [
       ...result.removed.map((name) => `removed ${name}\n`),

@@ -1,26 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readlinkSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, inodeOf, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN, json, neslink, neslinkWith } from "./run.js";
 
-// What ships: the compiled bin, run as a user would run it.
-const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 const prefix = uniquePrefix("nc");
-
-function neslink(...args: string[]) {
-  return neslinkWith(undefined, ...args);
-}
-
-function neslinkWith(input: string | undefined, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000, input });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function json(...args: string[]) {
-  const r = neslink("--json", ...args);
-  return { status: r.status, body: JSON.parse(r.stdout) };
-}
 
 afterAll(() => cleanup(prefix));
 

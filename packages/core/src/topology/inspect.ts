@@ -17,6 +17,8 @@ import { type LabProcess, labProcesses } from "./run.js";
 import { labName } from "./shape.js";
 
 export interface InspectedInterface {
+  /** The interface's index in its node's namespace. */
+  index: number;
   name: string;
   kind: string | null;
   up: boolean;
@@ -25,6 +27,8 @@ export interface InspectedInterface {
   mac: string | null;
   master: string | null;
   addresses: string[];
+  /** A veth's peer: its index in the namespace the kernel says it lives in (how graph pairs the ends). */
+  peerIndex: number | null;
 }
 
 export interface InspectedNode {
@@ -51,6 +55,7 @@ export interface InspectOptions {
 function interfacesOf(live: LiveNamespace): InspectedInterface[] {
   const names = new Map(live.links.map((l) => [l.index, l.name]));
   return live.links.map((l: Link) => ({
+    index: l.index,
     name: l.name,
     kind: l.kind,
     up: l.up,
@@ -61,6 +66,7 @@ function interfacesOf(live: LiveNamespace): InspectedInterface[] {
     addresses: live.addresses
       .filter((a) => a.index === l.index)
       .map((a) => `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`),
+    peerIndex: l.kind === "veth" && l.linkNetnsid !== null ? l.parentIndex : null,
   }));
 }
 

@@ -140,12 +140,11 @@ export async function readNamespace(
   }
 }
 
-/** Every named namespace marked as a node of `topology` (but those in `skip`), found by reading each one's loopback. */
-export async function ownedNamespaces(
+/** Every named namespace (but those in `skip`) marked as a node of some topology, found by reading each one's loopback. */
+export async function markedNamespaces(
   pool: Pool,
-  topology: string,
   skip: ReadonlySet<string> = new Set(),
-): Promise<{ netns: string; node: string }[]> {
+): Promise<{ netns: string; topology: string; node: string }[]> {
   const found = await Promise.all(
     listNamed()
       .filter((netns) => !skip.has(netns))
@@ -155,14 +154,24 @@ export async function ownedNamespaces(
             results: [lo],
           } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
           const owner = parseMarker(lo.alias);
-          return owner?.topology === topology ? [{ netns, node: owner.node }] : [];
+          return owner ? [{ netns, ...owner }] : [];
         } catch {
-          // Gone meanwhile, or not a namespace: not ours either way.
+          // Gone meanwhile, or not a namespace: no one's node either way.
           return [];
         }
       }),
   );
   return found.flat();
+}
+
+/** Every named namespace marked as a node of `topology` (but those in `skip`). */
+export async function ownedNamespaces(
+  pool: Pool,
+  topology: string,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<{ netns: string; node: string }[]> {
+  const marked = await markedNamespaces(pool, skip);
+  return marked.filter((m) => m.topology === topology).map(({ netns, node }) => ({ netns, node }));
 }
 
 /** The netns of a change in the host's own namespace (the caller's). */

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * Start-up of the CLI against its floor: each one-shot `neslink` command
+ * timed (wall clock, median of --runs) next to Node's own start-up
+ * (`node -e 0`) and to `ip` doing the same kernel work, so that
+ * neslink / (node -e 0 + ip) says how far a command is from "Node's start
+ * plus its kernel work" (the issue's target: within 1.3). Then 20 namespace
+ * creations in a row: 20 processes, against one `neslink shell`.
+ * Usage (root): node bench/cli-startup.mjs [--runs 15]
+ * Writes bench-results/cli-startup.{json,md}. Creates only namespaces named
+ * cs<pid>-*, and deletes them.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const runsAt = process.argv.indexOf("--runs");
+const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;
+const BIN = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
+const NODE = process.execPath;
+const P = `cs${process.pid}`;
+
+function time(argv, input) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { input, stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Median of RUNS, each run made by `once` (which may set up and tear down untimed). */
+function measure(once) {
+  const xs = [];
+  for (let i = 0; i < RUNS; i++) xs.push(once(i));
+  return median(xs);
+}
+const ip = (...args) => execFileSync("ip", args, { stdio: "ignore" });
+const neslink = (...args) => [NODE, BIN, ...args];
+
+const ns = `${P}-x`;
+ip("netns", "add", ns);
+const rows = [];
+try {
+  const floor = measure(() => time([NODE, "-e", "0"]));
+  const pairs = [
+    ["--help", neslink("--help"), ["true"]],
+    ["ns list", neslink("ns", "list"), ["ip", "netns", "list"]],
+    ["link list -n NS", neslink("link", "list", "-n", ns), ["ip", "-n", ns, "link", "show"]],
+    ["addr list -n NS", neslink("addr", "list", "-n", ns), ["ip", "-n", ns, "addr", "show"]],
+    ["exec NS -- true", neslink("exec", ns, "--", "true"), ["ip", "netns", "exec", ns, "true"]],
+  ];
+  for (const [name, ours, theirs] of pairs) {
+    const a = measure(() => time(ours));
+    const b = measure(() => time(theirs));
+    rows.push({ command: name, neslink: a, ip: b, ratio: a / (floor + b) });
+  }
+  // ns add / del: each run makes one namespace and removes it untimed.
+  const add = (cmd) =>
+    measure((i) => {
+      const ms = time(cmd(`${P}-a${i}`));
+      ip("netns", "del", `${P}-a${i}`);
+      return ms;
+    });
+  const nsAdd = add((n) => neslink("ns", "add", n));
+  const ipAdd = add((n) => ["ip", "netns", "add", n]);
+  rows.push({ command: "ns add NAME", neslink: nsAdd, ip: ipAdd, ratio: nsAdd / (floor + ipAdd) });
+
+  const twenty = (i) => Array.from({ length: 20 }, (_, k) => `${P}-t${i}-${k}`);
+  const clean = (names) => {
+    for (const n of names) ip("netns", "del", n);
+  };
+  const batch = (run) =>
+    measure((i) => {
+      const names = twenty(i);
+      const ms = run(names);
+      clean(names);
+      return ms;
+    });
+  const processes = batch((names) => names.reduce((sum, n) => sum + time(neslink("ns", "add", n)), 0));
+  const shell = batch((names) => time(neslink("shell"), names.map((n) => `ns add ${n}`).join("\n")));
+  const ipProcesses = batch((names) => names.reduce((sum, n) => sum + time(["ip", "netns", "add", n]), 0));
+  const ipBatch = batch((names) => time(["ip", "-batch", "-"], names.map((n) => `netns add ${n}`).join("\n")));
+  const twentyRows = [
+    { way: "20 × neslink ns add", ms: processes },
+    { way: "neslink shell, 20 lines", ms: shell },
+    { way: "20 × ip netns add", ms: ipProcesses },
+    { way: "ip -batch, 20 lines", ms: ipBatch },
+  ];
+
+  const fmt = (x) => x.toFixed(1);
+  const md = [
+    `# CLI start-up (${new Date().toISOString()}, node ${process.version}, median of ${RUNS})`,
+    "",
+    `Floor: \`node -e 0\` = ${fmt(floor)} ms. ratio = neslink / (floor + ip): the issue's target is ≤ 1.3.`,
+    "",
+    "| command | neslink ms | ip ms | ratio |",
+    "|---|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.command} | ${fmt(r.neslink)} | ${fmt(r.ip)} | ${r.ratio.toFixed(2)} |`),
+    "",
+    "| 20 namespaces | ms |",
+    "|---|---:|",
+    ...twentyRows.map((r) => `| ${r.way} | ${fmt(r.ms)} |`),
+    "",
+  ].join("\n");
+  mkdirSync(new URL("../bench-results/", import.meta.url), { recursive: true });
+  writeFileSync(new URL("../bench-results/cli-startup.json", import.meta.url), `${JSON.stringify({ runs: RUNS, node: process.version, floor, rows, twenty: twentyRows }, null, 2)}\n`);
+  writeFileSync(new URL("../bench-results/cli-startup.md", import.meta.url), md);
+  process.stdout.write(md);
+} finally {
+  for (const n of execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n")) {
+    const name = n.split(" ")[0];
+    if (name?.startsWith(`${P}-`)) ip("netns", "del", name);
+  }
+}

@@ -1,0 +1,89 @@
+import { ValidationError } from "@neslink/core/errors";
+import type { Address, Link } from "@neslink/core/lean";
+import type { Command, Invocation } from "../command.js";
+import { lean } from "../core.js";
+import { keywords, stringOf } from "../keywords.js";
+import { table } from "../output.js";
+import { target } from "../target.js";
+
+/** -4 / -6 as core's family argument. */
+export function familyOf(options: Invocation["options"]): 4 | 6 | "all" {
+  if (options.inet && options.inet6) throw new ValidationError("-4", "and -6 cannot both be given");
+  return options.inet ? 4 : options.inet6 ? 6 : "all";
+}
+
+/** An address as `ip addr` writes it, with the link it is on. */
+export interface AddressRow {
+  dev: string;
+  family: 4 | 6;
+  address: string;
+  prefixLen: number;
+  cidr: string;
+  scope: number;
+}
+
+function rowsOf(addresses: readonly Address[], links: readonly Link[]): AddressRow[] {
+  const names = new Map(links.map((l) => [l.index, l.name]));
+  return addresses.map((a) => {
+    const address = (a.local ?? a.address) as string;
+    return {
+      dev: names.get(a.index) ?? `#${a.index}`,
+      family: a.family === 10 ? 6 : 4,
+      address,
+      prefixLen: a.prefixLen,
+      cidr: `${address}/${a.prefixLen}`,
+      scope: a.scope,
+    };
+  });
+}
+
+export const addrList: Command = {
+  name: "addr list",
+  summary: "list addresses (as `ip addr`), optionally of one link",
+  synopsis: "addr list [dev NAME] [-4|-6] [-n NS]",
+  args: [],
+  rest: { name: "dev", required: false },
+  options: ["ns", "inet", "inet6"],
+  details: "--json: an array of { dev, family (4|6), address, prefixLen, cidr, scope }.",
+  async run({ args, ns, options }) {
+    const dev = stringOf(keywords(args, { dev: "value" }, "addr list"), "dev");
+    const { na, nsDo } = await lean();
+    const {
+      results: [addresses, links],
+    } = await nsDo(await target(ns), na.addrs(familyOf(options)), na.links());
+    const rows = rowsOf(addresses, links).filter((r) => dev === undefined || r.dev === dev);
+    return {
+      data: rows,
+      text: table(
+        rows.map((r) => [r.dev, `inet${r.family === 6 ? "6" : ""}`, r.cidr]),
+        ["DEV", "FAMILY", "ADDRESS"],
+      ),
+    };
+  },
+};
+
+function addrChange(op: "add" | "del"): Command {
+  return {
+    name: `addr ${op}`,
+    summary: op === "add" ? "add an address to a link (as `ip addr add CIDR dev NAME`)" : "remove an address from a link",
+    synopsis: `addr ${op} CIDR dev NAME [-n NS]`,
+    args: ["CIDR"],
+    rest: { name: "dev", required: true },
+    options: ["ns"],
+    details: "--json: { dev, address } as given.",
+    async run({ args: [cidr, ...rest], ns }) {
+      const dev = stringOf(keywords(rest, { dev: "value" }, `addr ${op}`), "dev");
+      if (dev === undefined) throw new ValidationError("dev", "is required: the link the address is on");
+      const { la, linkDo, lp } = await lean();
+      const action = op === "add" ? la.addAddr(cidr as string) : la.delAddr(cidr as string);
+      await linkDo(await target(ns), lp.name(dev), action);
+      return {
+        data: { dev, address: cidr },
+        text: `${op === "add" ? "added" : "deleted"} ${cidr} ${op === "add" ? "to" : "from"} ${dev}\n`,
+      };
+    },
+  };
+}
+
+export const addrAdd = addrChange("add");
+export const addrDel = addrChange("del");

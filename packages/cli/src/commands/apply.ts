@@ -1,0 +1,44 @@
+import type { Command } from "../command.js";
+import { topology } from "../core.js";
+import { confirmed, planText } from "../lab.js";
+
+export const apply: Command = {
+  name: "apply",
+  summary: "make the kernel match a topology file: shows the plan, then applies it",
+  synopsis: "apply FILE [--dry-run] [--yes]",
+  args: ["FILE"],
+  options: ["dry-run", "yes"],
+  parallel: true,
+  details: [
+    "Only the difference between the file and the kernel is changed; an unchanged file sends no write.",
+    "On a terminal the plan is shown and you are asked to confirm (--yes skips it), then a live",
+    "progress bar; off a terminal, no question and one line per change. --dry-run: the plan only.",
+    "A file with mistakes exits 3 and names each as FILE:LINE:COLUMN: PATH: message.",
+    "--json: the plan with --dry-run ({ topology, changes, summary }), else apply's result",
+    "({ topology, changes, summary, exec, ms }).",
+  ].join("\n"),
+  async run({ args: [file], options }, session) {
+    const topo = await topology();
+    const lab = topo.load(file as string);
+    const plan = await topo.plan(lab);
+    const text = await planText(plan);
+    if (options["dry-run"]) return { data: plan, text };
+    if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
+    if (!session.json) session.print(text);
+    if (!(await confirmed(`Apply ${plan.changes.length} changes to ${lab.name}?`, session, options.yes === true)))
+      return { data: { topology: lab.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
+    // The bar's library is loaded only here, where it draws.
+    const progress = session.json ? undefined : (await import("../progress.js")).progressFor(session.terminal, session.print);
+    try {
+      const result = await topo.apply(lab, { onProgress: (e) => progress?.onProgress(e) });
+      const { add, change, destroy } = result.summary;
+      const execs = result.exec.map((e) => `${e.node}$ ${e.argv.join(" ")} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`);
+      return {
+        data: result,
+        text: `${execs.join("")}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
+      };
+    } finally {
+      progress?.stop();
+    }
+  },
+};

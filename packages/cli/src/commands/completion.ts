@@ -1,0 +1,71 @@
+import { ValidationError } from "@neslink/core/errors";
+import type { Command, OptionName } from "../command.js";
+import { OPTION_FLAGS } from "../help.js";
+
+/** Each command-word prefix a user may have typed, and the words that can follow it. */
+function groups(commands: readonly Command[]): Map<string, Set<string>> {
+  const next = new Map<string, Set<string>>();
+  for (const { name } of commands) {
+    const words = name.split(" ");
+    for (let i = 0; i < words.length; i++) {
+      const prefix = words.slice(0, i).join(" ");
+      if (!next.has(prefix)) next.set(prefix, new Set());
+      next.get(prefix)?.add(words[i] as string);
+    }
+  }
+  return next;
+}
+
+const flagsOf = (options: readonly OptionName[]) => [...options.flatMap((o) => OPTION_FLAGS[o]), "--json", "--help"].join(" ");
+
+/** A bash completion function: command words by position, each command's options, namespaces after -n, files for FILE arguments. */
+export function bashScript(commands: readonly Command[]): string {
+  const cases: string[] = [];
+  for (const [prefix, words] of groups(commands)) {
+    if (!commands.some((c) => c.name === prefix))
+      cases.push(`    "${prefix}") COMPREPLY=($(compgen -W "${[...words].join(" ")}" -- "$cur"));;`);
+  }
+  for (const c of commands) {
+    const files = c.args.some((a) => a.startsWith("FILE")) ? " -f" : "";
+    cases.push(`    "${c.name}"|"${c.name} "*) COMPREPLY=($(compgen -W "${flagsOf(c.options)}"${files} -- "$cur"));;`);
+  }
+  return `# neslink completion for bash: eval "$(neslink completion bash)"
+_neslink() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} path="" w i
+  case $prev in
+    -n|--ns) COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur")); return;;
+    --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
+    -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+  esac
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=\${COMP_WORDS[i]}
+    [[ $w == -* ]] || path+="\${path:+ }$w"
+  done
+  case $path in
+${cases.join("\n")}
+  esac
+}
+complete -F _neslink neslink
+`;
+}
+
+export function completion(commands: () => readonly Command[]): Command {
+  return {
+    name: "completion",
+    summary: "print a shell completion script for bash or zsh",
+    synopsis: "completion bash|zsh",
+    args: ["SHELL"],
+    options: [],
+    details: [
+      'bash: eval "$(neslink completion bash)" (or save it in /etc/bash_completion.d/neslink).',
+      'zsh: eval "$(neslink completion zsh)" in ~/.zshrc.',
+    ].join("\n"),
+    async run({ args: [shell] }) {
+      if (shell !== "bash" && shell !== "zsh") throw new ValidationError("SHELL", `must be bash or zsh, not "${shell}"`);
+      const bash = bashScript(commands());
+      // zsh runs bash completion functions through its own bashcompinit layer.
+      const text = shell === "bash" ? bash : `autoload -U +X bashcompinit && bashcompinit\n${bash}`;
+      return { data: { shell, script: text }, text };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { Command } from "../command.js";
+import { topology } from "../core.js";
+import { confirmed, labName, labOf } from "../lab.js";
+
+export const destroy: Command = {
+  name: "destroy",
+  summary: "remove everything a lab owns: its processes, links and namespaces",
+  synopsis: "destroy FILE|NAME [--yes]",
+  args: ["FILE|NAME"],
+  options: ["yes"],
+  parallel: true,
+  details: [
+    "What the lab owns is found in the kernel (each node's marker), so a lab can be destroyed by name",
+    "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
+    "confirm (--yes skips it). --json: { topology, removed: [{ node, netns }], ms }.",
+  ].join("\n"),
+  async run({ args: [arg], options }, session) {
+    const lab = await labOf(arg as string);
+    const name = labName(lab);
+    if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
+      return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
+    const result = await (await topology()).destroy(lab);
+    const nodes = result.removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
+    return { data: result, text: `${nodes}Destroyed ${name}: ${result.removed.length} nodes removed in ${Math.round(result.ms)} ms.\n` };
+  },
+};

@@ -1,0 +1,43 @@
+import type { topology as TopologyApi } from "@neslink/core";
+import type { Command } from "../command.js";
+import { topology } from "../core.js";
+import { labOf } from "../lab.js";
+import { table } from "../output.js";
+
+type Inspection = Awaited<ReturnType<typeof TopologyApi.inspect>>;
+
+/** One row per interface (a node with none still gets its own row). */
+function inspectionTable(inspections: readonly Inspection[]): string {
+  const rows = inspections.flatMap((lab) =>
+    lab.nodes.flatMap((n) => {
+      const ifaces = n.interfaces.filter((i) => i.name !== "lo");
+      const head = [lab.topology, n.name, n.netns, n.state];
+      if (ifaces.length === 0) return [[...head]];
+      return ifaces.map((i) => [...head, i.name, i.kind, i.up ? i.operstate : "down", i.addresses.join(",")]);
+    }),
+  );
+  return table(rows, ["LAB", "NODE", "NETNS", "STATE", "INTERFACE", "KIND", "OPER", "ADDRESSES"]);
+}
+
+export const inspect: Command = {
+  name: "inspect",
+  summary: "the live state of a lab (or of every running lab): nodes, interfaces, addresses, state",
+  synopsis: "inspect [FILE|NAME]",
+  args: [],
+  rest: { name: "FILE|NAME", required: false },
+  options: [],
+  parallel: true,
+  details: [
+    "Given FILE, also the drift: what apply would change. Read from the kernel's markers, no state file.",
+    "--json: an array of { topology, nodes: [{ name, netns, state, interfaces: [{ index, name, kind, up,",
+    "operstate, mtu, mac, master, addresses, peerIndex }], routes, processes }], drift? }, one per lab.",
+  ].join("\n"),
+  async run({ args }) {
+    const topo = await topology();
+    const labs = args.length > 0 ? await Promise.all(args.map(labOf)) : await topo.runningLabs();
+    const found = await Promise.all(labs.map((lab) => topo.inspect(lab)));
+    const drift = found.flatMap((i) => (i.drift && i.drift.length > 0 ? [`${i.topology}: ${i.drift.length} changes to apply\n`] : []));
+    const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${drift.join("")}`;
+    return { data: found, text };
+  },
+};

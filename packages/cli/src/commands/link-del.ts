@@ -1,0 +1,17 @@
+import type { Command } from "../command.js";
+import { lean } from "../core.js";
+import { target } from "../target.js";
+
+export const linkDel: Command = {
+  name: "link del",
+  summary: "delete a link (as `ip link del`; a veth takes its peer with it)",
+  synopsis: "link del NAME [-n NS]",
+  args: ["NAME"],
+  options: ["ns"],
+  details: "--json: the link as it was just before (core's Link object).",
+  async run({ args: [name], ns }) {
+    const { la, linkDo, lp } = await lean();
+    const { link } = await linkDo(await target(ns), lp.name(name as string), la.delete());
+    return { data: link, text: `deleted link ${link.name}\n` };
+  },
+};

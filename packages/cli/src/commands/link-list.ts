@@ -1,0 +1,31 @@
+import type { Link } from "@neslink/core/lean";
+import type { Command } from "../command.js";
+import { lean } from "../core.js";
+import { table } from "../output.js";
+import { target } from "../target.js";
+
+export function linkTable(links: readonly Link[]): string {
+  return table(
+    links.map((l) => [l.index, l.name, l.kind, l.up ? "UP" : "DOWN", l.operstate, l.mtu, l.mac]),
+    ["INDEX", "NAME", "KIND", "ADMIN", "OPER", "MTU", "MAC"],
+  );
+}
+
+export const linkList: Command = {
+  name: "link list",
+  summary: "list the links of a namespace (as `ip link`)",
+  synopsis: "link list [-n NS]",
+  args: [],
+  options: ["ns"],
+  details: "--json: an array of core's Link objects (index, name, kind, up, operstate, mtu, mac, masterIndex, alias, group, ...).",
+  async run({ ns }) {
+    const { na, nsDo } = await lean();
+    const {
+      results: [found],
+    } = await nsDo(await target(ns), na.links());
+    return { data: found, text: linkTable(found) };
+  },
+};
+
+/** The name the CLI had before `link list`, kept so scripts keep working. */
+export const links: Command = { ...linkList, name: "links", synopsis: "links [-n NS]", summary: "the same as `link list`" };

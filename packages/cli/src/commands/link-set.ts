@@ -1,0 +1,75 @@
+import { ValidationError } from "@neslink/core/errors";
+import type { LinkChanges } from "@neslink/core/lean";
+import type { Command } from "../command.js";
+import { lean } from "../core.js";
+import { defined, integerOf, keywords, stringOf } from "../keywords.js";
+import { fields } from "../output.js";
+import { target } from "../target.js";
+
+const KEYWORDS = {
+  up: "flag",
+  down: "flag",
+  mtu: "value",
+  address: "value",
+  name: "value",
+  alias: "value",
+  master: "value",
+  nomaster: "flag",
+  promisc: "value",
+  group: "value",
+  netns: "value",
+} as const;
+
+function onOff(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "on" && value !== "off") throw new ValidationError("promisc", `must be on or off, not "${value}"`);
+  return value === "on";
+}
+
+export const linkSet: Command = {
+  name: "link set",
+  summary: "change a link: state, MTU, MAC, name, alias, master, namespace (as `ip link set`)",
+  synopsis: "link set NAME KEYWORD [VALUE]... [-n NS]",
+  args: ["NAME"],
+  rest: { name: "KEYWORD", required: true },
+  options: ["ns"],
+  details: [
+    "KEYWORD: up, down, mtu N, address MAC, name NEW, alias TEXT, master BRIDGE, nomaster,",
+    "promisc on|off, group N, netns NS (moves the link; it loses its addresses, as in the kernel).",
+    "The changes go to the kernel in one request. --json: the link afterwards (in its new namespace if moved).",
+  ].join("\n"),
+  async run({ args: [name, ...rest], ns }) {
+    const k = keywords(rest, KEYWORDS, "link set");
+    if (k.up && k.down) throw new ValidationError("up", "and down cannot both be given");
+    if (k.master !== undefined && k.nomaster) throw new ValidationError("master", "and nomaster cannot both be given");
+    const { la, linkDo, lp, na, nsDo } = await lean();
+    const master = stringOf(k, "master");
+    const set: LinkChanges = defined({
+      ...((k.up || k.down) && { up: k.up === true }),
+      mtu: integerOf(k, "mtu"),
+      mac: stringOf(k, "address"),
+      name: stringOf(k, "name"),
+      alias: stringOf(k, "alias"),
+      promisc: onOff(stringOf(k, "promisc")),
+      group: integerOf(k, "group"),
+      ...(master !== undefined && { master: lp.name(master) }),
+      ...(k.nomaster && { master: null }),
+    });
+    const where = await target(ns);
+    const netns = stringOf(k, "netns");
+    let current = name as string;
+    if (Object.keys(set).length > 0) current = (await linkDo(where, lp.name(current), la.set(set))).link.name;
+    if (netns === undefined) {
+      const {
+        results: [link],
+      } = await nsDo(where, na.getLink(lp.name(current)));
+      return { data: link, text: fields(link) };
+    }
+    const to = await target(netns);
+    await nsDo(where, na.setLinkNs(lp.name(current), to));
+    const {
+      results: [moved],
+    } = await nsDo(to, na.getLink(lp.name(current)));
+    return { data: moved, text: fields(moved) };
+  },
+};

@@ -1,0 +1,86 @@
+import { ValidationError } from "@neslink/core/errors";
+import type { WatchEvent, WatchGroup, WatchTargets } from "@neslink/core/lean";
+import type { Command } from "../command.js";
+import { providers } from "../core.js";
+import { target } from "../target.js";
+
+/** The groups by the names `ip monitor` takes, and neslink's own. */
+const GROUPS: Record<string, WatchGroup> = {
+  link: "link",
+  address: "address",
+  addr: "address",
+  route: "route",
+  neighbour: "neighbour",
+  neigh: "neighbour",
+  nsid: "nsid",
+};
+
+/** One line a person reads: where, what, and what changed. */
+export function eventLine(e: WatchEvent): string {
+  const where = e.ns === "" ? "." : e.ns;
+  switch (e.type) {
+    case "link": {
+      const l = e.link;
+      const state = `${l.up ? "UP" : "DOWN"} ${l.operstate ?? "-"}`;
+      const changed =
+        e.action === "changed" ? ` (${e.changed.map((f) => `${f} ${String(e.previous[f])} -> ${String(l[f])}`).join(", ")})` : "";
+      return `[${where}] link ${e.action} ${l.name} ${state}${changed}`;
+    }
+    case "address":
+      return `[${where}] address ${e.action} ${e.address.local ?? e.address.address}/${e.address.prefixLen} on #${e.address.index}`;
+    case "route": {
+      const r = e.route;
+      const via = r.gateway === null ? "" : ` via ${r.gateway}`;
+      return `[${where}] route ${e.action} ${r.dst === null ? "default" : `${r.dst}/${r.dstLen}`}${via} table ${r.table}`;
+    }
+    case "neighbour":
+      return `[${where}] neighbour ${e.action} ${JSON.stringify(e.neighbour)}`;
+    case "nsid":
+      return `[${where}] nsid ${e.action} ${e.nsid}`;
+    default:
+      return `[${where}] ${e.type}${"reason" in e ? ` (${e.reason})` : ""}`;
+  }
+}
+
+export const monitor: Command = {
+  name: "monitor",
+  summary: "print the kernel's events as they come: links, addresses, routes, neighbours (as `ip monitor`)",
+  synopsis: "monitor [link|address|route|neighbour|nsid]... [all] [-n NS]",
+  args: [],
+  rest: { name: "GROUP", required: false },
+  options: ["ns"],
+  details: [
+    "Without a group, every group. -n NS: that namespace (name, path, pid or LAB:NODE); `all`: every",
+    "named namespace, ones created later included; neither: the namespace neslink runs in.",
+    "Runs until interrupted (Ctrl-C, SIGTERM), then exits 0. Events lost to a burst are made up for",
+    "(a `resync` line, then the differences, then `synced`).",
+    "--json: one JSON object a line, as core's watch() gives them: { type: link|address|route|neighbour|nsid|",
+    "resync|synced|gone, action?: new|changed|deleted, ns, link|address|route|neighbour|nsid, previous?, changed? }.",
+  ].join("\n"),
+  async run({ args, ns }, session) {
+    const all = args.includes("all");
+    if (all && ns !== undefined) throw new ValidationError("all", "and -n cannot both be given");
+    const groups = [
+      ...new Set(
+        args
+          .filter((a) => a !== "all")
+          .map((a) => {
+            const group = GROUPS[a];
+            if (!group) throw new ValidationError(a, `is not a group of "neslink monitor" (${Object.keys(GROUPS).join(", ")}, all)`);
+            return group;
+          }),
+      ),
+    ];
+    const { watch } = await providers();
+    const targets: WatchTargets = all ? { named: true } : await target(ns);
+    const stream = watch(targets, groups.length > 0 ? { groups } : {});
+    const stop = session.terminal.onSignals(["SIGINT", "SIGTERM", "SIGHUP"], () => void stream.close());
+    try {
+      for await (const event of stream) session.print(session.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
+    } finally {
+      stop();
+      await stream.close();
+    }
+    return { data: undefined, text: "" };
+  },
+};

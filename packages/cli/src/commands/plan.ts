@@ -1,0 +1,26 @@
+import type { Command } from "../command.js";
+import { topology } from "../core.js";
+import { planText } from "../lab.js";
+
+/** `plan --detailed-exitcode`'s status when the kernel differs from the file (2 is taken by usage errors). */
+export const DRIFT_EXIT = 4;
+
+export const plan: Command = {
+  name: "plan",
+  summary: "show what apply would change, without changing anything",
+  synopsis: "plan FILE [--detailed-exitcode]",
+  args: ["FILE"],
+  options: ["detailed-exitcode"],
+  parallel: true,
+  details: [
+    `--detailed-exitcode: exit 0 if the kernel matches the file, ${DRIFT_EXIT} if it has drifted (changes to make),`,
+    "as Terraform's plan does (which uses 2; here 2 stays a usage error). Errors exit as usual.",
+    "--json: { topology, changes, summary: { add, change, destroy } }.",
+  ].join("\n"),
+  async run({ args: [file], options }) {
+    const topo = await topology();
+    const found = await topo.plan(topo.load(file as string));
+    const drift = options["detailed-exitcode"] === true && found.changes.length > 0;
+    return { data: found, text: await planText(found), ...(drift && { exitCode: DRIFT_EXIT }) };
+  },
+};

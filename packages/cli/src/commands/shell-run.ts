@@ -1,0 +1,64 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { PassThrough } from "node:stream";
+import { ValidationError } from "@neslink/core/errors";
+import { parse } from "shell-quote";
+import type { Session } from "../command.js";
+
+/**
+ * The shell's work, loaded only when `neslink shell` runs (shell-quote and
+ * readline are not needed by any other command).
+ */
+
+/** A line's words as a shell would split them (quotes, escapes, # comments); operators such as | or > are refused. */
+export function wordsOf(line: string, lineNo: number): string[] {
+  const words: string[] = [];
+  for (const entry of parse(line)) {
+    if (typeof entry === "string") words.push(entry);
+    else if ("comment" in entry) break;
+    else throw new ValidationError(`line ${lineNo}`, `shell syntax is not supported here: ${JSON.stringify(entry)}`);
+  }
+  return words;
+}
+
+export async function runLines(lines: AsyncIterable<string>, session: Session, interactive: boolean): Promise<number> {
+  const { main } = await import("../main.js");
+  // A program run by `exec` here gets no input: standard input is this script.
+  const stdin = new PassThrough();
+  stdin.end();
+  const io = {
+    out: session.print,
+    err: (text: string) => session.terminal.stderr.write(text),
+    terminal: { ...session.terminal, stdin },
+  };
+  const prompt = () => interactive && session.terminal.stdout.write("neslink> ");
+  let lineNo = 0;
+  let status = 0;
+  prompt();
+  for await (const line of lines) {
+    lineNo++;
+    const words = wordsOf(line, lineNo);
+    if (words.length > 0) {
+      status = await main(session.json ? [...words, "--json"] : words, io, { keepPool: true });
+      // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
+      if (status !== 0 && !interactive) {
+        io.err(`neslink: stopped at line ${lineNo}: ${line.trim()}\n`);
+        return status;
+      }
+    }
+    prompt();
+  }
+  return interactive ? 0 : status;
+}
+
+/** Reads FILE, or standard input (a prompt if it is a terminal), and runs each line; returns the exit status. */
+export async function runShell(file: string | undefined, session: Session): Promise<number> {
+  const input = file === undefined ? session.terminal.stdin : createReadStream(file);
+  const interactive = file === undefined && session.terminal.stdin.isTTY === true;
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+  try {
+    return await runLines(rl, session, interactive);
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * @neslink/core, loaded when a command first needs it, not at start-up: help,
+ * usage errors and `ns list` never pay for the pool and codec. A one-shot
+ * command works in one namespace at a time, so its pool gets one worker (a
+ * thread less to start); topology commands and the shell keep core's default.
+ */
+import type * as Full from "@neslink/core";
+import type * as Lean from "@neslink/core/lean";
+
+let workers: number | undefined = 1;
+let module: Promise<typeof Lean> | undefined;
+let pooled: Promise<typeof Lean> | undefined;
+
+/** How many workers the pool gets when it starts (undefined: core's default, one per core). */
+export function setPoolSize(size: number | undefined): void {
+  workers = size;
+}
+
+/** Core without the topology engine, and without starting the pool (providers are plain data; watch has a thread of its own). */
+export function providers(): Promise<typeof Lean> {
+  module ??= import("@neslink/core/lean");
+  return module;
+}
+
+/** Providers, actions, nsDo: everything but topologies. The first call starts the pool at the size set. */
+export function lean(): Promise<typeof Lean> {
+  pooled ??= providers().then(async (core) => {
+    if (workers !== undefined) await core.configure({ size: workers });
+    return core;
+  });
+  return pooled;
+}
+
+/** Topologies (and all of lean). */
+export async function topology(): Promise<typeof Full.topology> {
+  await lean();
+  return (await import("@neslink/core")).topology;
+}
+
+/** Ends the pool if one started; the next `lean()` starts a new one. */
+export async function closePool(): Promise<void> {
+  const pending = pooled;
+  pooled = undefined;
+  if (pending) await (await pending).closeDefaultPool();
+}

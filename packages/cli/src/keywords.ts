@@ -1,0 +1,52 @@
+/**
+ * iproute2's grammar after the command words: keywords, most followed by a
+ * value (`mtu 1400 master br0 up`). Each command declares its keywords; an
+ * unknown, repeated or valueless one is a usage error naming it.
+ */
+import { ValidationError } from "@neslink/core/errors";
+
+/** A keyword's shape: "value" takes the next word; "flag" stands alone (`up`). */
+export type KeywordSpec = Readonly<Record<string, "value" | "flag">>;
+
+export type Keywords = Partial<Record<string, string | true>>;
+
+export function keywords(words: readonly string[], spec: KeywordSpec, where: string): Keywords {
+  const found: Keywords = {};
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    const shape = spec[word];
+    if (shape === undefined) {
+      const known = Object.keys(spec);
+      const hint = known.length === 0 ? "it takes none" : `expected one of: ${known.join(", ")}`;
+      throw new ValidationError(word, `is not a keyword of "neslink ${where}" (${hint})`);
+    }
+    if (found[word] !== undefined) throw new ValidationError(word, "is given twice");
+    if (shape === "flag") {
+      found[word] = true;
+      continue;
+    }
+    const value = words[++i];
+    if (value === undefined) throw new ValidationError(word, "needs a value");
+    found[word] = value;
+  }
+  return found;
+}
+
+/** A keyword's value as a whole number, or undefined when absent. */
+export function integerOf(found: Keywords, word: string): number | undefined {
+  const value = found[word];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d+$/.test(value)) throw new ValidationError(word, `must be a whole number, not "${String(value)}"`);
+  return Number(value);
+}
+
+/** A keyword's value as a string, or undefined when absent. */
+export function stringOf(found: Keywords, word: string): string | undefined {
+  const value = found[word];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The object without its undefined properties: core's validation refuses a key given as undefined. */
+export function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,47 @@
+/** What the topology commands share: a lab named by its file or its name, the plan as text, a confirmation on a terminal. */
+import { statSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import type { Topology, topology as TopologyApi } from "@neslink/core";
+import type { Session } from "./command.js";
+import { topology } from "./core.js";
+
+export type Plan = Awaited<ReturnType<typeof TopologyApi.plan>>;
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** FILE (an existing file, loaded and checked) or NAME (a running lab, by the kernel's markers). */
+export async function labOf(arg: string): Promise<Topology | string> {
+  if (!isFile(arg)) return arg;
+  return (await topology()).load(arg);
+}
+
+export const labName = (lab: Topology | string) => (typeof lab === "string" ? lab : lab.name);
+
+export async function planText(plan: Plan): Promise<string> {
+  const { describeChange } = await topology();
+  const { add, change, destroy } = plan.summary;
+  const lines = plan.changes.map((c) => `  ${describeChange(c)}\n`);
+  const total = `Plan for ${plan.topology}: ${add} to add, ${change} to change, ${destroy} to destroy.\n`;
+  return plan.changes.length === 0 ? `${plan.topology}: the kernel matches the file, nothing to do.\n` : `${lines.join("")}${total}`;
+}
+
+/**
+ * Asks before changing anything, but only a person at a terminal: with --yes,
+ * --json, or input that is not a terminal (a script, a pipe), the answer is yes.
+ */
+export async function confirmed(question: string, session: Session, yes: boolean): Promise<boolean> {
+  const { stdin, stdout } = session.terminal;
+  if (yes || session.json || !stdin.isTTY) return true;
+  const rl = createInterface({ input: stdin, output: stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * apply's progress events drawn for whoever reads them: on a terminal, one
+ * live bar (cli-progress redraws it in place); elsewhere (a log, a pipe, CI),
+ * one plain line per change, so nothing is lost to carriage returns.
+ */
+import type { topology } from "@neslink/core";
+import { SingleBar } from "cli-progress";
+import type { Terminal } from "./command.js";
+
+type ApplyEvent = Parameters<NonNullable<NonNullable<Parameters<typeof topology.apply>[1]>["onProgress"]>>[0];
+
+export interface Progress {
+  onProgress(event: ApplyEvent): void;
+  /** Ends the bar (leaving its last state on screen). */
+  stop(): void;
+}
+
+function bar(terminal: Terminal): Progress {
+  const shown = new SingleBar({
+    stream: terminal.stdout,
+    format: "{bar} {value}/{total} {phase} {text}",
+    barsize: 30,
+    // ASCII: drawn the same whatever the terminal's locale.
+    barCompleteChar: "=",
+    barIncompleteChar: "-",
+    hideCursor: true,
+    clearOnComplete: false,
+    linewrap: false,
+  });
+  let started = false;
+  return {
+    onProgress(event) {
+      if (event.type === "planned") {
+        shown.start(event.plan.changes.length, 0, { phase: "", text: "" });
+        started = true;
+      } else if (event.type === "phase") shown.update({ phase: `${event.phase}:`, text: "" });
+      else if (event.type === "change") shown.update(event.done, { text: event.text });
+      else if (event.type === "finished") shown.update({ phase: "done", text: "" });
+    },
+    stop() {
+      if (started) shown.stop();
+      started = false;
+    },
+  };
+}
+
+function lines(print: (text: string) => void): Progress {
+  return {
+    onProgress(event) {
+      if (event.type === "phase") print(`${event.phase}: ${event.changes} change${event.changes === 1 ? "" : "s"}\n`);
+      else if (event.type === "change") print(`  [${event.done}/${event.total}] ${event.text}\n`);
+      else if (event.type === "failed") print(`  failed: ${event.error.message}\n`);
+    },
+    stop() {},
+  };
+}
+
+export function progressFor(terminal: Terminal, print: (text: string) => void): Progress {
+  return terminal.stdout.isTTY ? bar(terminal) : lines(print);
+}

@@ -1,0 +1,125 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { json, neslink } from "./run.js";
+
+const dir = mkdtempSync(`${tmpdir()}/neslink-lab-`);
+const labs: string[] = [];
+afterAll(() => {
+  for (const lab of labs) cleanup(`${lab}-`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** One of examples/topologies under a lab name of its own (its namespaces are `<name>-<node>`), written to a temp file. */
+function example(file: string): { lab: string; path: string } {
+  const lab = uniquePrefix("l");
+  labs.push(lab);
+  const text = readFileSync(fileURLToPath(new URL(`../../../core/examples/topologies/${file}`, import.meta.url)), "utf8");
+  const path = `${dir}/${lab}.yaml`;
+  writeFileSync(path, text.replace(/^name: .*$/m, `name: ${lab}`));
+  return { lab, path };
+}
+
+const addressesIn = (netns: string) =>
+  ipJson<{ ifname: string; addr_info: { local: string; prefixlen: number; scope: string }[] }[]>("-n", netns, "addr", "show").flatMap((l) =>
+    l.addr_info.filter((a) => a.scope === "global").map((a) => `${l.ifname} ${a.local}/${a.prefixlen}`),
+  );
+
+describe("labs through the built bin (examples/topologies)", () => {
+  it("router: plan, apply with plain progress lines, inspect, exec into LAB:NODE, graph, drift, destroy by name", () => {
+    const { lab, path } = example("router.yaml");
+    const dry = neslink("apply", path, "--dry-run");
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain(`Plan for ${lab}: 11 to add, 3 to change, 0 to destroy.`);
+    expect(netnsList(`${lab}-`)).toEqual([]);
+
+    // Not a terminal: no question asked, one line per change.
+    const applied = neslink("apply", path);
+    expect(applied.status).toBe(0);
+    expect(applied.stdout).toMatch(/^namespaces: \d+ changes$/m);
+    expect(applied.stdout).toMatch(/^ {2}\[14\/14\] /m);
+    expect(applied.stdout).toMatch(new RegExp(`^Applied ${lab}: 11 added, 3 changed, 0 destroyed in \\d+ ms\\.$`, "m"));
+    expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-h1`, `${lab}-h2`, `${lab}-r1`]);
+    expect(addressesIn(`${lab}-r1`).sort()).toEqual(["eth1 10.0.1.254/24", "eth2 10.0.2.254/24"]);
+
+    const inspected = json("inspect", lab);
+    expect(inspected.status).toBe(0);
+    const [live] = inspected.body;
+    expect(live.nodes.map((n: { name: string; state: string }) => [n.name, n.state])).toEqual([
+      ["h1", "running"],
+      ["h2", "running"],
+      ["r1", "running"],
+    ]);
+    for (const node of live.nodes as { netns: string; interfaces: { name: string; addresses: string[] }[] }[]) {
+      const fromNeslink = node.interfaces
+        .filter((i) => i.name !== "lo")
+        .flatMap((i) => i.addresses.filter((a) => !a.startsWith("fe80")).map((a) => `${i.name} ${a}`));
+      expect(fromNeslink.sort()).toEqual(addressesIn(node.netns).sort());
+    }
+    expect(neslink("inspect", lab).stdout).toMatch(
+      new RegExp(`^${lab}\\s+r1\\s+${lab}-r1\\s+running\\s+eth1\\s+veth\\s+up\\s+10\\.0\\.1\\.254/24`, "m"),
+    );
+
+    const ping = neslink("exec", `${lab}:h1`, "--", "ping", "-c1", "-W2", "10.0.2.1");
+    expect(ping.status).toBe(0);
+    expect(ping.stdout).toContain("1 received");
+
+    const graph = json("graph", lab, "--format", "json").body;
+    const pairs = graph.edges.map((e: { a: { node: string; interface: string }; b: { node: string; interface: string } }) =>
+      [`${e.a.node}:${e.a.interface}`, `${e.b.node}:${e.b.interface}`].sort().join(" "),
+    );
+    expect(pairs.sort()).toEqual(["h1:eth0 r1:eth1", "h2:eth0 r1:eth2"]);
+    expect(neslink("graph", lab).stdout).toMatch(/^graph LR\n/);
+    expect(neslink("graph", path, "--format", "dot").stdout).toContain('"h1" -- "r1" [taillabel="eth0", headlabel="eth1"]');
+
+    expect(neslink("plan", path, "--detailed-exitcode").status).toBe(0);
+    ip("-n", `${lab}-h2`, "addr", "del", "10.0.2.1/24", "dev", "eth0");
+    const drift = neslink("plan", path, "--detailed-exitcode");
+    expect(drift.status).toBe(4);
+    expect(drift.stdout).toContain("+ address 10.0.2.1/24 on h2:eth0");
+    expect(neslink("apply", path, "--yes").status).toBe(0);
+    expect(addressesIn(`${lab}-h2`)).toEqual(["eth0 10.0.2.1/24"]);
+
+    const destroyed = json("destroy", lab);
+    expect(destroyed.status).toBe(0);
+    expect(destroyed.body.removed.map((r: { node: string }) => r.node).sort()).toEqual(["h1", "h2", "r1"]);
+    expect(netnsList(`${lab}-`)).toEqual([]);
+    expect(json("inspect", lab).body).toEqual([{ topology: lab, nodes: [] }]);
+  });
+
+  it("leaf-spine: applied, graphed as the file says, pings across the fabric, destroyed by file", () => {
+    const { lab, path } = example("leaf-spine.yaml");
+    expect(neslink("apply", path, "--yes").status).toBe(0);
+    const nodes = json("inspect", path).body[0];
+    expect(nodes.drift).toEqual([]);
+    expect(nodes.nodes).toHaveLength(14);
+
+    const fromFile = json("graph", path).body;
+    expect(fromFile.nodes.every((n: { state: string }) => n.state === "running")).toBe(true);
+    const fileLinks = readFileSync(path, "utf8").match(/endpoints:/g)?.length;
+    expect(fromFile.edges).toHaveLength(fileLinks as number);
+
+    const h = json("inspect", lab).body[0].nodes.filter((n: { name: string }) => n.name.startsWith("h"));
+    const [first, last] = [h[0], h[h.length - 1]] as { name: string; interfaces: { addresses: string[] }[] }[];
+    const target = last?.interfaces
+      .flatMap((i) => i.addresses)
+      .find((a) => !a.startsWith("fe80"))
+      ?.split("/")[0] as string;
+    expect(neslink("exec", `${lab}:${first?.name}`, "--", "ping", "-c1", "-W2", target).status).toBe(0);
+
+    expect(neslink("destroy", path, "--yes").status).toBe(0);
+    expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
+  it("an unknown lab's node is not found; a foreign namespace named like a node is never taken for it", () => {
+    const lab = uniquePrefix("l");
+    labs.push(lab);
+    execFileSync("ip", ["netns", "add", `${lab}-h1`]);
+    const r = json("exec", `${lab}:h1`, "--", "true");
+    expect(r.status).toBe(1);
+    expect(r.body.error.code).toBe("ERR_NS_NOT_FOUND");
+  });
+});

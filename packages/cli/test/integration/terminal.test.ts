@@ -1,0 +1,85 @@
+/**
+ * What a person sees at a terminal: apply run under tmux (a real pty), its
+ * confirmation answered by keystrokes, its final screen read back.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN } from "./run.js";
+
+const dir = mkdtempSync(`${tmpdir()}/neslink-tty-`);
+const lab = uniquePrefix("t");
+// A tmux server of this test's own: nothing else's sessions are seen or touched.
+const socket = `neslink-${lab}`;
+const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+
+afterAll(() => {
+  try {
+    tmux("kill-server");
+  } catch {
+    // Already gone.
+  }
+  cleanup(`${lab}-`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const file = `${dir}/lab.yaml`;
+writeFileSync(
+  file,
+  readFileSync(fileURLToPath(new URL("../../../core/examples/topologies/router.yaml", import.meta.url)), "utf8").replace(
+    /^name: .*$/m,
+    `name: ${lab}`,
+  ),
+);
+
+async function screenWhen(session: string, done: (screen: string) => boolean): Promise<string> {
+  let screen = "";
+  for (let i = 0; i < 300; i++) {
+    screen = tmux("capture-pane", "-p", "-t", session);
+    if (done(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the terminal never showed what was expected:\n${screen}`);
+}
+
+function start(session: string, ...args: string[]) {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `${command}; echo "EXIT=$?"; sleep 60`);
+}
+
+describe("apply at a terminal (tmux)", () => {
+  it("asks before changing anything; no is no", async () => {
+    start("no", "apply", file);
+    await screenWhen("no", (s) => s.includes("[y/N]"));
+    tmux("send-keys", "-t", "no", "n", "Enter");
+    const screen = await screenWhen("no", (s) => s.includes("EXIT="));
+    expect(screen).toContain("Not applied; nothing was changed.");
+    expect(screen).toContain("EXIT=1");
+    expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
+  it("shows the plan, asks, then draws a live progress bar whose last state stays on screen", async () => {
+    start("yes", "apply", file);
+    const asked = await screenWhen("yes", (s) => s.includes("[y/N]"));
+    expect(asked).toContain(`Plan for ${lab}: 11 to add, 3 to change, 0 to destroy.`);
+    expect(asked).toContain(`Apply 14 changes to ${lab}? [y/N]`);
+    tmux("send-keys", "-t", "yes", "y", "Enter");
+    const screen = await screenWhen("yes", (s) => s.includes("EXIT="));
+    const lines = screen.split("\n");
+    const bar = lines.find((l) => l.includes("14/14"));
+    // One bar, full, redrawn in place: no line per change, as off a terminal.
+    expect(bar).toMatch(/^={30} 14\/14 done/);
+    expect(lines.filter((l) => l.includes("/14")).length).toBe(1);
+    expect(screen).not.toMatch(/\[\d+\/14\]/);
+    expect(screen).toMatch(new RegExp(`Applied ${lab}: 11 added, 3 changed, 0 destroyed in \\d+ ms\\.`));
+    expect(screen).toContain("EXIT=0");
+    expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-h1`, `${lab}-h2`, `${lab}-r1`]);
+
+    start("destroy", "destroy", lab, "--yes");
+    expect(await screenWhen("destroy", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+    expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+});

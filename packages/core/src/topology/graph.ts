@@ -1,0 +1,118 @@
+/**
+ * A lab as a graph — nodes and the veth pairs between them — built from a
+ * loaded Topology (what the file asks for) or from an Inspection (what the
+ * kernel holds), and drawn as Mermaid or Graphviz DOT. One model for every
+ * adapter: the CLI's `graph`, the HTTP live page.
+ */
+import type { Inspection } from "./inspect.js";
+import type { Topology } from "./model.js";
+
+export interface GraphNode {
+  name: string;
+  netns: string;
+  /** planned: from a file, not looked up; running/missing: as inspect found it. */
+  state: "planned" | "running" | "missing";
+  /** The node's interfaces but lo, each with its addresses. */
+  interfaces: { name: string; addresses: string[]; up: boolean }[];
+}
+
+export interface GraphEdge {
+  a: { node: string; interface: string };
+  b: { node: string; interface: string };
+  up: boolean;
+}
+
+export interface Graph {
+  topology: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** The graph a topology file describes. */
+export function graphOfTopology(topology: Topology): Graph {
+  return {
+    topology: topology.name,
+    nodes: topology.nodes.map((n) => ({
+      name: n.name,
+      netns: n.netns,
+      state: "planned",
+      interfaces: n.interfaces.map((i) => ({ name: i.name, addresses: i.addresses, up: i.up })),
+    })),
+    edges: topology.links.map((l) => ({ a: l.endpoints[0], b: l.endpoints[1], up: l.up })),
+  };
+}
+
+/**
+ * The graph the kernel holds. A veth's two ends are paired by their indexes:
+ * each end names its peer's index (IFLA_LINK) in another namespace. Indexes
+ * are per namespace, so two ends match only if each names the other.
+ */
+export function graphOfInspection(inspection: Inspection): Graph {
+  const ends = inspection.nodes.flatMap((n) =>
+    n.interfaces.filter((i) => i.kind === "veth" && i.peerIndex !== null).map((i) => ({ node: n.name, iface: i })),
+  );
+  const paired = new Set<(typeof ends)[number]>();
+  const edges: GraphEdge[] = [];
+  for (const end of ends) {
+    if (paired.has(end)) continue;
+    const other = ends.find(
+      (o) => !paired.has(o) && o.node !== end.node && o.iface.index === end.iface.peerIndex && o.iface.peerIndex === end.iface.index,
+    );
+    if (!other) continue;
+    paired.add(end).add(other);
+    edges.push({
+      a: { node: end.node, interface: end.iface.name },
+      b: { node: other.node, interface: other.iface.name },
+      up: end.iface.up && other.iface.up,
+    });
+  }
+  return {
+    topology: inspection.topology,
+    nodes: inspection.nodes.map((n) => ({
+      name: n.name,
+      netns: n.netns,
+      state: n.state,
+      interfaces: n.interfaces.filter((i) => i.name !== "lo").map((i) => ({ name: i.name, addresses: i.addresses, up: i.up })),
+    })),
+    edges,
+  };
+}
+
+function nodeLines(node: GraphNode): string[] {
+  return [node.name, ...node.interfaces.filter((i) => i.addresses.length > 0).map((i) => `${i.name} ${i.addresses.join(" ")}`)];
+}
+
+// Mermaid ids are restricted to word characters; labels go in quotes, where `"` must be an entity.
+const mermaidId = (name: string) => `n_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+const mermaidText = (text: string) => text.replaceAll('"', "#quot;");
+
+/** A Mermaid flowchart: one box per node (its addressed interfaces inside), one line per veth pair, dotted when down. */
+export function toMermaid(graph: Graph): string {
+  const lines = ["graph LR"];
+  for (const node of graph.nodes) lines.push(`  ${mermaidId(node.name)}["${nodeLines(node).map(mermaidText).join("<br/>")}"]`);
+  for (const e of graph.edges) {
+    const arrow = e.up ? "---" : "-.-";
+    lines.push(`  ${mermaidId(e.a.node)} ${arrow}|"${mermaidText(`${e.a.interface} – ${e.b.interface}`)}"| ${mermaidId(e.b.node)}`);
+  }
+  for (const node of graph.nodes.filter((n) => n.state === "missing")) lines.push(`  style ${mermaidId(node.name)} stroke-dasharray: 5 5`);
+  return `${lines.join("\n")}\n`;
+}
+
+const dotString = (text: string) => `"${text.replace(/["\\]/g, "\\$&").replaceAll("\n", "\\n")}"`;
+
+/** A Graphviz graph: nodes as boxes, each veth pair an edge labelled with its two interfaces at their ends. */
+export function toDot(graph: Graph): string {
+  const lines = [`graph ${dotString(graph.topology)} {`, "  node [shape=box];"];
+  for (const node of graph.nodes) {
+    const style = node.state === "missing" ? ", style=dashed" : "";
+    lines.push(`  ${dotString(node.name)} [label=${dotString(nodeLines(node).join("\n"))}${style}];`);
+  }
+  for (const e of graph.edges) {
+    const style = e.up ? "" : ", style=dashed";
+    lines.push(
+      `  ${dotString(e.a.node)} -- ${dotString(e.b.node)} [taillabel=${dotString(e.a.interface)}, headlabel=${dotString(e.b.interface)}${style}];`,
+    );
+  }
+  lines.push("}");
+  return `${lines.join("\n")}\n`;
+}
