@@ -2,7 +2,7 @@
  * Every named namespace of a mount dir, ones created later included: the dir
  * is watched with inotify (fs.watch) and listed again on each change.
  */
-import { type FSWatcher, mkdirSync, watch } from "node:fs";
+import { type FSWatcher, mkdirSync, readdirSync, watch } from "node:fs";
 import { listNamed } from "../namespace/list.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { absolutePath } from "../validate/validate.js";
@@ -11,6 +11,15 @@ import { targetOf } from "./targets.js";
 
 const RETRIES = 20;
 const RETRY_MS = 50;
+
+/** The file names of `dir`; none once it is gone. */
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 export class NamedDir {
   readonly #dir: string;
@@ -45,6 +54,17 @@ export class NamedDir {
   #rescan(): void {
     const found = this.#fresh(true);
     if (found.length > 0) this.#add(found);
+    // inotify tells of a new file before its namespace is mounted on it, and the mount tells nothing: look again for those.
+    const listed = new Set(listNamed(this.#dir));
+    for (const name of namesIn(this.#dir)) if (!listed.has(name)) this.#notYet(name);
+  }
+
+  /** A file of the dir that is no namespace (yet): looked at again a little later, a bounded number of times. */
+  #notYet(name: string): void {
+    const key = `${this.#dir}/${name}`;
+    const attempts = (this.#retries.get(key) ?? 0) + 1;
+    this.#retries.set(key, attempts);
+    if (attempts <= RETRIES) setTimeout(() => this.#rescan(), RETRY_MS).unref();
   }
 
   /**
