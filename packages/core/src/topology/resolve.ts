@@ -4,7 +4,7 @@
  * MACs), and every problem is recorded, not just the first.
  */
 import { basename } from "node:path";
-import { sysctl } from "../actions/ns-actions.js";
+import { exec, sysctl } from "../actions/ns-actions.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
 import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
@@ -89,6 +89,7 @@ function processes(problems: Problems, path: Path, list: readonly TopologyFilePr
     if (spec.name !== undefined && used.has(name)) problems.add([...path, i, "name"], `process name "${name}" is used twice`);
     for (let n = 2; used.has(name); n++) name = `${basename(program)}-${n}`;
     used.add(name);
+    if (problems.check([...path, i], () => exec(argv, { env: { ...(spec.env ?? {}) } })) === undefined) continue;
     out.push({ name, argv, env: { ...(spec.env ?? {}) } });
   }
   return out;
@@ -98,8 +99,8 @@ function routes(problems: Problems, path: Path, node: TopologyFileNode): Topolog
   const out: TopologyRoute[] = [];
   for (const [i, r] of (node.routes ?? []).entries()) {
     const at = [...path, i];
-    const family = r.to === "default" ? undefined : (problems.check([...at, "to"], () => net.cidr("to", r.to))?.family ?? null);
-    const via = r.via === undefined ? undefined : problems.check([...at, "via"], () => net.familyOf("via", r.via));
+    const family = r.to === "default" ? undefined : (problems.check([...at, "to"], () => net.network("to", r.to))?.family ?? null);
+    const via = r.via === undefined ? undefined : problems.check([...at, "via"], () => net.familyOf("via", net.gateway("via", r.via)));
     if (r.via === undefined && r.dev === undefined) problems.add(at, "a route needs a gateway (via) or a device (dev)");
     if (family && via && family !== via) problems.add([...at, "via"], "is not of the destination's address family");
     if (family === null || (r.via !== undefined && via === undefined)) continue;
@@ -179,7 +180,10 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       interfaces: [],
       loopback: [],
       routes: routes(problems, [...at, "routes"], spec),
-      exec: (spec.exec ?? []).map(commandArgv),
+      // The same rules as na.exec, which runs them.
+      exec: (spec.exec ?? []).flatMap((command, i) =>
+        problems.check([...at, "exec", i], () => exec(commandArgv(command))) ? [commandArgv(command)] : [],
+      ),
       processes: processes(problems, [...at, "processes"], spec.processes),
     });
   }

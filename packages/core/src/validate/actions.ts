@@ -59,7 +59,7 @@ export const routeSpec: Parser<RouteSpec> = (f, x) => {
     throw new ValidationError(at(f, "via"), "a route needs a gateway (via) or a device (dev)");
   const spec: RouteSpec = { family };
   if (r.dst !== undefined || r.dstLen !== undefined) {
-    const dst = net.cidr(at(f, "dst"), `${String(r.dst)}/${String(r.dstLen)}`);
+    const dst = net.network(at(f, "dst"), `${String(r.dst)}/${String(r.dstLen)}`);
     if (dst.family !== family) throw new ValidationError(at(f, "dst"), "is not of the route's address family");
     Object.assign(spec, { dst: dst.address, dstLen: dst.prefixLen });
   }
@@ -68,7 +68,7 @@ export const routeSpec: Parser<RouteSpec> = (f, x) => {
   }
   return Object.assign(
     spec,
-    optional(f, r, "via", net.ip),
+    optional(f, r, "via", net.gateway),
     optional(f, r, "dev", linkRef),
     optional(f, r, "metric", (ff, m) => v.integer(ff, m, 0, 0xffffffff)),
     optional(f, r, "table", (ff, t) => v.integer(ff, t, 1, 0xffffffff)),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
+import * as net from "./net.js";
 import { cidr, ip, mac } from "./net.js";
 
 describe("network input", () => {
@@ -30,5 +31,26 @@ describe("network input", () => {
   it("IPs", () => {
     expect(ip("via", "fe80::1")).toBe("fe80::1");
     expect(() => ip("via", "10.0.0")).toThrow(/via/);
+  });
+});
+
+describe("network, gateway and unicast MACs", () => {
+  it("takes a network with its host bits zero, and refuses one with any set, IPv4 and IPv6", () => {
+    expect(net.network("to", "10.0.0.0/8")).toMatchObject({ address: "10.0.0.0", prefixLen: 8 });
+    expect(net.network("to", "fd00:1::/64")).toMatchObject({ prefixLen: 64 });
+    expect(net.network("to", "0.0.0.0/0")).toMatchObject({ prefixLen: 0 });
+    expect(() => net.network("to", "10.0.0.1/8")).toThrow(/host bits/);
+    expect(() => net.network("to", "fd00:1::1/64")).toThrow(/host bits/);
+    expect(() => net.network("to", "::ffff:10.0.0.1/120")).toThrow(/host bits/);
+    expect(net.network("to", "10.0.0.1/32").prefixLen).toBe(32);
+  });
+
+  it("refuses the unspecified address as a gateway, and a multicast or broadcast MAC for a link", () => {
+    expect(net.gateway("via", "10.0.0.1")).toBe("10.0.0.1");
+    expect(() => net.gateway("via", "0.0.0.0")).toThrow(/unspecified/);
+    expect(() => net.gateway("via", "::")).toThrow(/unspecified/);
+    expect(net.mac("mac", "02:00:00:00:00:01")).toBe("02:00:00:00:00:01");
+    expect(() => net.mac("mac", "ff:ff:ff:ff:ff:ff")).toThrow(/multicast or broadcast/);
+    expect(() => net.mac("mac", "01:00:5e:00:00:01")).toThrow(/multicast or broadcast/);
   });
 });

@@ -16,6 +16,9 @@ export function mac(field: string, value: unknown): string {
   if (typeof value !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(value)) {
     throw new ValidationError(field, `${JSON.stringify(value)} is not a MAC address like 02:00:00:00:00:01`);
   }
+  // The kernel gives a link only a unicast address (the group bit of the first octet clear): ff:.. and 01:.. are refused.
+  if (Number.parseInt(value.slice(0, 2), 16) & 1)
+    throw new ValidationError(field, `${value} is a multicast or broadcast MAC; a link needs a unicast one`);
   return value.toLowerCase();
 }
 
@@ -45,4 +48,38 @@ export function cidr(field: string, value: unknown): Cidr {
   const prefixLen = Number(len);
   if (!/^\d{1,3}$/.test(len) || prefixLen > max) throw new ValidationError(field, `prefix length "${len}" must be 0..${max}`);
   return { family, address, prefixLen };
+}
+
+/** An address as 4 or 16 bytes. */
+function bytesOf(family: typeof AF_INET | typeof AF_INET6, address: string): number[] {
+  if (family === AF_INET) return address.split(".").map(Number);
+  // The URL parser writes IPv6 in its compressed hex form, an embedded IPv4 tail included.
+  const text = new URL(`http://[${address}]`).hostname.slice(1, -1);
+  const [head = "", tail = ""] = text.split("::");
+  const groups = (part: string) => (part === "" ? [] : part.split(":"));
+  const filled = text.includes("::")
+    ? [...groups(head), ...Array(8 - groups(head).length - groups(tail).length).fill("0"), ...groups(tail)]
+    : groups(text);
+  return filled.flatMap((g) => [Number.parseInt(g, 16) >> 8, Number.parseInt(g, 16) & 255]);
+}
+
+/** A destination network: a CIDR whose host bits are all zero, as the kernel requires of a route ("10.0.0.0/8", not "10.0.0.1/8"). */
+export function network(field: string, value: unknown): Cidr {
+  const c = cidr(field, value);
+  const bytes = bytesOf(c.family, c.address);
+  const hostBitsSet = bytes.some((b, i) => {
+    const kept = Math.max(0, Math.min(8, c.prefixLen - i * 8));
+    return (b & (0xff >> kept)) !== 0;
+  });
+  if (hostBitsSet)
+    throw new ValidationError(field, `${String(value)} has host bits set; a route goes to a network (its address with them zero)`);
+  return c;
+}
+
+/** A gateway: an address, not the unspecified one (0.0.0.0, ::). */
+export function gateway(field: string, value: unknown): string {
+  const family = familyOf(field, value);
+  if (bytesOf(family, value as string).every((b) => b === 0))
+    throw new ValidationError(field, `${String(value)} is the unspecified address, not a gateway`);
+  return value as string;
 }
