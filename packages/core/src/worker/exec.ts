@@ -113,18 +113,30 @@ function collect(argv: readonly string[], options: ExecOptions): Promise<ExecRes
       clearTimeout(timer);
       reject(err);
     });
-    child.on("exit", () => {
-      if (limit) fail(limit);
-    });
-    child.on("close", (status, signal) => {
+    let done = false;
+    const finish = (status: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
-      if (limit) return;
+      if (limit || done) return;
+      done = true;
       const text = (stream: ExecStream) => Buffer.concat(chunks[stream]).toString("utf8");
       resolve({ pid: child.pid as number, status, signal, stdout: text("stdout"), stderr: text("stderr") });
+    };
+    child.on("exit", (status, signal) => {
+      if (limit) return fail(limit);
+      // A child it left running in the background may hold the pipes for as long as it lives: what is still
+      // in them is read for a moment, then the result is the program's, as a shell's `$?` would be.
+      setTimeout(() => {
+        for (const stream of STREAMS) child[stream]?.destroy();
+        finish(status, signal);
+      }, EXIT_DRAIN_MS).unref();
     });
+    child.on("close", finish);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
+
+/** How long output is still read after the program has exited, before pipes a background child holds are closed. */
+const EXIT_DRAIN_MS = 200;
 
 function post(port: MessagePort, msg: FromExec): void {
   port.postMessage(msg, msg.type === "data" ? [msg.data.buffer as ArrayBuffer] : []);
