@@ -5,18 +5,10 @@
 use crate::attr;
 use crate::fault::EncodeError;
 use crate::ip::{parse_ip, parse_mac, Ip};
+use crate::limits::{IFNAME_MAX_BYTES, INDEX_MAX, INDEX_MIN, MTU_MAX, MTU_MIN};
 use crate::message::{self, Header, NLM_F_REQUEST};
 
 pub type Result<T> = std::result::Result<T, EncodeError>;
-
-pub const NLM_F_ACK: u16 = 0x4;
-pub const NLM_F_REPLACE: u16 = 0x100;
-pub const NLM_F_EXCL: u16 = 0x200;
-pub const NLM_F_CREATE: u16 = 0x400;
-/// NLM_F_ROOT | NLM_F_MATCH.
-pub const NLM_F_DUMP: u16 = 0x300;
-/// IFNAMSIZ less the NUL.
-const MAX_IFNAME: usize = 15;
 
 /// The header fields every request has.
 #[derive(Debug, Clone, Copy)]
@@ -80,19 +72,30 @@ pub fn optional<T>(value: Option<T>, put: impl FnOnce(T) -> Result<()>) -> Resul
 /// A interface index the kernel will not reinterpret: index 0 would make it
 /// resolve the link by name in whatever namespace the socket is in.
 pub fn index(path: &str, value: u32) -> Result<u32> {
-    if value == 0 || value > i32::MAX as u32 {
-        return Err(EncodeError::new(
+    within(path, value, INDEX_MIN, INDEX_MAX, "a valid interface index")
+}
+
+/// An MTU the kernel could take (each device's own maximum is the kernel's to enforce).
+pub fn mtu(path: &str, value: u32) -> Result<u32> {
+    within(path, value, MTU_MIN, MTU_MAX, "a valid MTU")
+}
+
+/// `value` within [min, max]; else an error saying it is not `what`.
+pub fn within(path: &str, value: u32, min: u32, max: u32, what: &str) -> Result<u32> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(EncodeError::new(
             path,
-            format!("{value} is not a valid interface index (1 to {})", i32::MAX),
-        ));
+            format!("{value} is not {what} ({min} to {max})"),
+        ))
     }
-    Ok(value)
 }
 
 /// IFNAMSIZ and the kernel's dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or whitespace.
 pub fn ifname<'a>(path: &str, name: &'a str) -> Result<&'a str> {
-    let what = if name.is_empty() || name.len() > MAX_IFNAME {
-        Some(format!("{name:?} must be 1 to {MAX_IFNAME} bytes"))
+    let what = if name.is_empty() || name.len() > IFNAME_MAX_BYTES {
+        Some(format!("{name:?} must be 1 to {IFNAME_MAX_BYTES} bytes"))
     } else if name == "." || name == ".." {
         Some(format!("{name:?} is not a valid link name"))
     } else if name

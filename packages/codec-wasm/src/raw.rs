@@ -7,13 +7,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::addr::{ADDR_TYPES, IFADDRMSG};
+use crate::addr::consts::{ADDR_TYPES, IFADDRMSG};
 use crate::attr::{self, find, Attr, NLA_F_NESTED};
 use crate::error::ext_ack_start;
 use crate::fault::{DecodeError, EncodeError};
-use crate::link::{IFINFOMSG, IFLA_AF_SPEC, IFLA_INFO_KIND, IFLA_LINKINFO, LINK_TYPES};
+use crate::link::consts::{
+    IFINFOMSG, IFLA_AF_SPEC, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,
+    IFLA_INFO_SLAVE_KIND, IFLA_LINKINFO, IFLA_PORT_SELF, IFLA_PROP_LIST, IFLA_VFINFO_LIST,
+    IFLA_VF_PORTS, IFLA_XDP, LINK_TYPES,
+};
+use crate::link::kinds::KINDS;
 use crate::message::{self, frames, Frame, Header};
-use crate::route::{ROUTE_TYPES, RTA_METRICS, RTMSG};
+use crate::route::consts::{ROUTE_TYPES, RTA_METRICS, RTMSG};
 use crate::wire::{from_hex, pad4, to_hex};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,14 +47,14 @@ pub struct RawAttr {
 
 /// Deeper nests stay hex: bounds recursion on hostile input.
 const MAX_DEPTH: usize = 16;
-/// IFLA_VFINFO_LIST, IFLA_VF_PORTS, IFLA_PORT_SELF, IFLA_XDP, IFLA_PROP_LIST: nests of plain attributes.
-const LINK_PLAIN_NESTS: [u16; 5] = [22, 24, 25, 43, 52];
-const IFLA_INFO_DATA: u16 = 2;
-const IFLA_INFO_SLAVE_KIND: u16 = 4;
-const IFLA_INFO_SLAVE_DATA: u16 = 5;
-/// Kinds whose IFLA_INFO_DATA is a nest of plain attributes. (veth's VETH_INFO_PEER
-/// starts with a struct ifinfomsg, so it stays hex.)
-const PLAIN_INFO_DATA: [&str; 5] = ["bridge", "veth", "vxlan", "macvlan", "gretap"];
+/// Link attributes that are nests of plain attributes.
+const LINK_PLAIN_NESTS: [u16; 5] = [
+    IFLA_VFINFO_LIST,
+    IFLA_VF_PORTS,
+    IFLA_PORT_SELF,
+    IFLA_XDP,
+    IFLA_PROP_LIST,
+];
 /// Bridge ports carry IFLA_BRPORT_* in IFLA_INFO_SLAVE_DATA.
 const PLAIN_SLAVE_DATA: [&str; 1] = ["bridge"];
 
@@ -71,14 +76,20 @@ fn kind_is(siblings: &[Attr], id: u16, kinds: &[&str]) -> bool {
     find(siblings, id).is_some_and(|a| kinds.contains(&a.string().as_str()))
 }
 
+/// Whether the link kind named by IFLA_INFO_KIND among `siblings` has a plain IFLA_INFO_DATA.
+fn plain_info_data(siblings: &[Attr]) -> bool {
+    find(siblings, IFLA_INFO_KIND).is_some_and(|a| {
+        let name = a.string();
+        KINDS.iter().any(|k| k.plain_info_data && k.name == name)
+    })
+}
+
 fn child_nest(parent: Nest, attr: &Attr, siblings: &[Attr]) -> Option<Nest> {
     let known = match (parent, attr.id()) {
         (Nest::Link, IFLA_LINKINFO) => Some(Nest::LinkInfo),
         (Nest::Link, IFLA_AF_SPEC) => Some(Nest::AfSpec),
         (Nest::Link, id) if LINK_PLAIN_NESTS.contains(&id) => Some(Nest::Plain),
-        (Nest::LinkInfo, IFLA_INFO_DATA) if kind_is(siblings, IFLA_INFO_KIND, &PLAIN_INFO_DATA) => {
-            Some(Nest::Plain)
-        }
+        (Nest::LinkInfo, IFLA_INFO_DATA) if plain_info_data(siblings) => Some(Nest::Plain),
         (Nest::LinkInfo, IFLA_INFO_SLAVE_DATA)
             if kind_is(siblings, IFLA_INFO_SLAVE_KIND, &PLAIN_SLAVE_DATA) =>
         {

@@ -5,9 +5,10 @@ use serde::Deserialize;
 use crate::addr::{push_addr, push_get_addr_dump, AddrRequest};
 use crate::encode::Result;
 use crate::fault::EncodeError;
-use crate::link_req::{
+use crate::link::kinds::NewLink;
+use crate::link::{
     push_del_link, push_get_link, push_get_link_dump, push_new_link, push_set_link,
-    push_set_link_ns, NewLink, SetLink,
+    push_set_link_ns, SetLink,
 };
 use crate::route::{push_get_route_dump, push_route, RouteRequest};
 

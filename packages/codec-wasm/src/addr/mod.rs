@@ -1,32 +1,23 @@
-//! Address messages: struct ifaddrmsg followed by IFA_* attributes. Requests
+//! The address family: struct ifaddrmsg followed by IFA_* attributes. Requests
 //! are laid out as iproute2 6.1's `ip addr add|replace|del|show` sends them.
 
 use serde::{Deserialize, Serialize};
 
 use crate::attr::{find, read_optional, Attr};
-use crate::encode::{
-    index, ip, ip_of, message, optional, prefix_len, put, Head, Result, NLM_F_ACK, NLM_F_CREATE,
-    NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE,
-};
+pub mod consts;
+
+use crate::encode::{index, ip, ip_of, message, optional, prefix_len, put, Head, Result};
 use crate::fault::{DecodeError, EncodeError};
 use crate::ip::{display_ip, AF_INET};
-use crate::message::{fixed_and_attrs, Frame};
+use crate::message::{
+    fixed_and_attrs, Frame, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE,
+};
 use crate::wire::read_u32;
-
-pub const RTM_NEWADDR: u16 = 20;
-pub const RTM_DELADDR: u16 = 21;
-const RTM_GETADDR: u16 = 22;
-pub const ADDR_TYPES: std::ops::RangeInclusive<u16> = RTM_NEWADDR..=RTM_GETADDR;
-/// sizeof(struct ifaddrmsg): family, prefixlen, flags, scope (u8 each), index u32.
-pub const IFADDRMSG: usize = 8;
-const RT_SCOPE_HOST: u8 = 254;
-
-const IFA_ADDRESS: u16 = 1;
-const IFA_LOCAL: u16 = 2;
-const IFA_LABEL: u16 = 3;
-const IFA_BROADCAST: u16 = 4;
-/// u32 flags: IFA_F_* above bit 7 do not fit in ifa_flags.
-const IFA_FLAGS: u16 = 8;
+use consts::{
+    IFADDRMSG, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, RTM_GETADDR,
+    RT_SCOPE_HOST,
+};
+pub use consts::{RTM_DELADDR, RTM_NEWADDR};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
