@@ -18,7 +18,9 @@ const NLMSGERR_ATTR_MSG: u16 = 1;
 const NLMSGERR_ATTR_OFFS: u16 = 2;
 const ERROR_INT: usize = 4;
 
+/// NLMSG_ERROR. errno 0 is an acknowledgement.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorAck {
     errno: i64,
@@ -27,7 +29,9 @@ pub struct ErrorAck {
     request_seq: u32,
 }
 
+/// NLMSG_DONE: the end of a dump. errno is non-zero if the dump itself failed.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Done {
     errno: i64,

@@ -5,6 +5,8 @@
 
 mod addr;
 mod attr;
+#[cfg(test)]
+mod boundary;
 mod encode;
 mod error;
 mod fault;

@@ -27,6 +27,7 @@ pub const GRETAP_FAMILY: u8 = crate::ip::AF_INET;
 
 /// The table as TypeScript reads it (generated/limits.js).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
     pub ifname_max_bytes: usize,

@@ -136,7 +136,9 @@ pub fn end(buf: &mut [u8], start: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The netlink header of a decoded message, its flags also as booleans.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "MessageHeader"))]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderJson {
     #[serde(rename = "type")]
@@ -161,7 +163,9 @@ impl From<Header> for HeaderJson {
     }
 }
 
+/// One decoded message.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Message {
     #[serde(flatten)]
     pub header: HeaderJson,
@@ -170,17 +174,21 @@ pub struct Message {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Body {
     Link {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWLINK" | "RTM_DELLINK""#))]
         name: &'static str,
         link: Link,
     },
     Address {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWADDR" | "RTM_DELADDR""#))]
         name: &'static str,
         address: Address,
     },
     Route {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWROUTE" | "RTM_DELROUTE""#))]
         name: &'static str,
         route: Route,
     },

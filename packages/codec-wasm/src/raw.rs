@@ -21,7 +21,9 @@ use crate::message::{self, frames, Frame, Header};
 use crate::route::consts::{ROUTE_TYPES, RTA_METRICS, RTMSG};
 use crate::wire::{from_hex, pad4, to_hex};
 
+/// A generic netlink message: header, fixed family header (hex), and its attribute tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RawMessage {
     #[serde(rename = "type")]
@@ -33,8 +35,9 @@ pub struct RawMessage {
     pub attrs: Vec<RawAttr>,
 }
 
-/// Exactly one of `data` and `attrs` is set (index.d.ts spells it as a union).
+/// An rtattr: `type` keeps the NLA_F_NESTED bit; exactly one of `data` (hex) and nested `attrs` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RawAttr {
     #[serde(rename = "type")]

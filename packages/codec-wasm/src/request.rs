@@ -12,20 +12,25 @@ use crate::link::{
 };
 use crate::route::{push_get_route_dump, push_route, RouteRequest};
 
+/// A request encodeRequests can encode.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Request {
     #[serde(rename_all = "camelCase")]
     GetLinkDump {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
+        #[cfg_attr(test, ts(optional))]
         ext_mask: Option<u32>,
     },
     #[serde(rename_all = "camelCase")]
     SetLinkNs {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         index: u32,
         ns_fd: u32,
@@ -35,17 +40,24 @@ pub enum Request {
     DelLink {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
+        #[cfg_attr(test, ts(optional))]
         index: Option<u32>,
+        #[cfg_attr(test, ts(optional))]
         group: Option<u32>,
     },
     #[serde(rename_all = "camelCase")]
     GetLink {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
+        #[cfg_attr(test, ts(optional))]
         index: Option<u32>,
+        #[cfg_attr(test, ts(optional))]
         name: Option<String>,
+        #[cfg_attr(test, ts(optional))]
         ext_mask: Option<u32>,
     },
     NewAddr(AddrRequest),
@@ -53,8 +65,10 @@ pub enum Request {
     GetAddrDump {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u8>", optional))]
         family: u8,
     },
     NewRoute(RouteRequest),
@@ -62,9 +76,12 @@ pub enum Request {
     GetRouteDump {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u8>", optional))]
         family: u8,
+        #[cfg_attr(test, ts(optional))]
         table: Option<u32>,
     },
 }

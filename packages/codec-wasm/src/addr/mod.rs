@@ -19,11 +19,14 @@ use consts::{
 };
 pub use consts::{RTM_DELADDR, RTM_NEWADDR};
 
+/// RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL, or NLM_F_REPLACE) / RTM_DELADDR, as `ip addr add|del ADDR/LEN dev X`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddrRequest {
     pub seq: u32,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<u32>", optional))]
     pub pid: u32,
     pub index: u32,
     pub address: String,
@@ -32,7 +35,9 @@ pub struct AddrRequest {
     pub replace: Option<bool>,
 }
 
+/// RTM_NEWADDR / RTM_DELADDR decoded.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     index: u32,

@@ -12,17 +12,32 @@ use crate::message::{fixed_and_attrs, Frame};
 use crate::wire::{read_i32, read_u32, to_hex};
 
 /// IF_OPER_* in kernel order, spelled as iproute2 prints them (lower case).
-const OPERSTATES: [&str; 7] = [
-    "unknown",
-    "notpresent",
-    "down",
-    "lowerlayerdown",
-    "testing",
-    "dormant",
-    "up",
+#[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum OperState {
+    Unknown,
+    Notpresent,
+    Down,
+    Lowerlayerdown,
+    Testing,
+    Dormant,
+    Up,
+}
+
+const OPERSTATES: [OperState; 7] = [
+    OperState::Unknown,
+    OperState::Notpresent,
+    OperState::Down,
+    OperState::Lowerlayerdown,
+    OperState::Testing,
+    OperState::Dormant,
+    OperState::Up,
 ];
 
+/// A link as RTM_NEWLINK / RTM_DELLINK describes it. Absent attributes are null.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Link {
     index: i32,
@@ -31,7 +46,7 @@ pub struct Link {
     up: bool,
     mtu: Option<u32>,
     mac: Option<String>,
-    operstate: Option<&'static str>,
+    operstate: Option<OperState>,
     kind: Option<String>,
     master_index: Option<u32>,
     alias: Option<String>,
@@ -67,7 +82,7 @@ pub fn decode_link(frame: &Frame) -> Result<Link, DecodeError> {
             Ok(OPERSTATES
                 .get(usize::from(a.u8()?))
                 .copied()
-                .unwrap_or("unknown"))
+                .unwrap_or(OperState::Unknown))
         })?,
         kind: info_kind(&attrs)?,
         master_index: optional(&attrs, IFLA_MASTER, Attr::u32)?,

@@ -4,7 +4,7 @@
 
 mod attrs;
 pub mod consts;
-mod decode;
+pub mod decode;
 pub mod kinds;
 mod request;
 

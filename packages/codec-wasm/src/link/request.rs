@@ -15,10 +15,12 @@ use crate::fault::EncodeError;
 use crate::message::{NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetLink {
     pub seq: u32,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<u32>", optional))]
     pub pid: u32,
     pub index: Option<u32>,
     /// The link by name instead (ifi_index 0 and IFLA_IFNAME): the kernel

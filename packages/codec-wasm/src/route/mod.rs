@@ -21,11 +21,14 @@ use consts::{
 };
 pub use consts::{RTM_DELROUTE, RTM_NEWROUTE};
 
+/// RTM_NEWROUTE (create, or replace) / RTM_DELROUTE, as `ip route add|replace|del ...`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RouteRequest {
     pub seq: u32,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<u32>", optional))]
     pub pid: u32,
     pub family: u8,
     pub dst: Option<String>,
@@ -37,7 +40,9 @@ pub struct RouteRequest {
     pub replace: Option<bool>,
 }
 
+/// RTM_NEWROUTE / RTM_DELROUTE decoded.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Route {
     family: u8,

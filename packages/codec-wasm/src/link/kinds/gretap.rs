@@ -24,6 +24,7 @@ const IFLA_GRE_ENCAP_DPORT: u16 = 17;
 const IFLA_GRE_FWMARK: u16 = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Gre {
     pub local: Option<String>,

@@ -10,6 +10,7 @@ const IFLA_MACVLAN_MODE: u16 = 1;
 
 /// MACVLAN_MODE_* values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum MacvlanMode {
     Private = 1,

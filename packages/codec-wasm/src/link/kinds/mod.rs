@@ -18,7 +18,9 @@ pub use macvlan::MacvlanMode;
 pub use veth::Peer;
 pub use vxlan::Vxlan;
 
+/// Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum LinkKind {
     Bridge,
@@ -73,11 +75,19 @@ impl LinkKind {
     }
 }
 
+/// RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK: creates a link, laid out
+/// as iproute2's `ip link add` lays out the same request.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "NewLinkRequest")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewLink {
     pub seq: u32,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<u32>", optional))]
     pub pid: u32,
     pub name: String,
     pub kind: LinkKind,
@@ -93,6 +103,7 @@ pub struct NewLink {
     pub macvlan_mode: Option<MacvlanMode>,
     /// As `ip link add NAME up ...`: IFF_UP in ifi_flags and ifi_change.
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub up: bool,
 }
 

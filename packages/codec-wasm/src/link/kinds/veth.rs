@@ -11,6 +11,7 @@ use crate::link::consts::IFLA_INFO_DATA;
 const VETH_INFO_PEER: u16 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Peer {
     pub name: String,

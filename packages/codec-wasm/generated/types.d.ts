@@ -1,0 +1,130 @@
+// Generated from the Rust types of packages/codec-wasm/src by `NESLINK_REGENERATE=1 cargo test boundary`; do not edit.
+/**
+ * The netlink header of a decoded message, its flags also as booleans.
+ */
+
+export type MessageHeader = { type: number, flags: number, seq: number, pid: number, multi: boolean, dumpIntr: boolean, };
+
+/**
+ * IF_OPER_* in kernel order, spelled as iproute2 prints them (lower case).
+ */
+
+export type OperState = "unknown" | "notpresent" | "down" | "lowerlayerdown" | "testing" | "dormant" | "up";
+
+/**
+ * A link as RTM_NEWLINK / RTM_DELLINK describes it. Absent attributes are null.
+ */
+
+export type Link = { index: number, name: string, flags: number, up: boolean, mtu: number | null, mac: string | null, operstate: OperState | null, kind: string | null, masterIndex: number | null, alias: string | null, group: number, linkNetnsid: number | null, parentIndex: number | null, };
+
+/**
+ * RTM_NEWADDR / RTM_DELADDR decoded.
+ */
+
+export type Address = { index: number, family: number, prefixLen: number, address: string | null, local: string | null, label: string | null, scope: number, flags: number, };
+
+/**
+ * RTM_NEWROUTE / RTM_DELROUTE decoded.
+ */
+
+export type Route = { family: number, dst: string | null, dstLen: number, gateway: string | null, oifIndex: number | null, metric: number | null, table: number, protocol: number, scope: number, type: number, };
+
+/**
+ * NLMSG_ERROR. errno 0 is an acknowledgement.
+ */
+
+export type ErrorAck = { errno: number, extAckMessage: string | null, extAckOffset: number | null, requestSeq: number, };
+
+/**
+ * NLMSG_DONE: the end of a dump. errno is non-zero if the dump itself failed.
+ */
+
+export type Done = { errno: number, extAckMessage: string | null, };
+
+export type Body = { "kind": "link", name: "RTM_NEWLINK" | "RTM_DELLINK", link: Link, } | { "kind": "address", name: "RTM_NEWADDR" | "RTM_DELADDR", address: Address, } | { "kind": "route", name: "RTM_NEWROUTE" | "RTM_DELROUTE", route: Route, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", };
+
+/**
+ * One decoded message.
+ */
+
+export type Message = { type: number, flags: number, seq: number, pid: number, multi: boolean, dumpIntr: boolean, } & ({ "kind": "link", name: "RTM_NEWLINK" | "RTM_DELLINK", link: Link, } | { "kind": "address", name: "RTM_NEWADDR" | "RTM_DELADDR", address: Address, } | { "kind": "route", name: "RTM_NEWROUTE" | "RTM_DELROUTE", route: Route, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", });
+
+/**
+ * Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type").
+ */
+
+export type LinkKind = "bridge" | "veth" | "dummy" | "gretap" | "wireguard" | "vxlan" | "macvlan" | "ifb";
+
+/**
+ * MACVLAN_MODE_* values.
+ */
+
+export type MacvlanMode = "private" | "vepa" | "bridge" | "passthru" | "source";
+
+export type Peer = { name: string, 
+/**
+ * Create the peer directly in the namespace open as this fd.
+ */
+nsFd?: number, mac?: string, mtu?: number, };
+
+export type Vxlan = { id: number, local?: string, group?: string, remote?: string, port?: number, parentIndex?: number, };
+
+export type Gre = { local?: string, remote?: string, };
+
+/**
+ * RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK: creates a link, laid out
+ * as iproute2's `ip link add` lays out the same request.
+ */
+
+export type NewLinkRequest = { seq: number, pid?: number, name: string, kind: LinkKind, nsFd?: number, mtu?: number, mac?: string, group?: number, masterIndex?: number, parentIndex?: number, peer?: Peer, vxlan?: Vxlan, gre?: Gre, macvlanMode?: MacvlanMode, 
+/**
+ * As `ip link add NAME up ...`: IFF_UP in ifi_flags and ifi_change.
+ */
+up?: boolean, };
+
+export type SetLink = { seq: number, pid?: number, index?: number, 
+/**
+ * The link by name instead (ifi_index 0 and IFLA_IFNAME): the kernel
+ * finds it in the socket's namespace, saving a lookup first.
+ */
+byName?: string, name?: string, alias?: string, mac?: string, mtu?: number, up?: boolean, promisc?: boolean, masterIndex?: number, group?: number, };
+
+/**
+ * RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL, or NLM_F_REPLACE) / RTM_DELADDR, as `ip addr add|del ADDR/LEN dev X`.
+ */
+
+export type AddrRequest = { seq: number, pid?: number, index: number, address: string, prefixLen: number, broadcast?: string, replace?: boolean, };
+
+/**
+ * RTM_NEWROUTE (create, or replace) / RTM_DELROUTE, as `ip route add|replace|del ...`.
+ */
+
+export type RouteRequest = { seq: number, pid?: number, family: number, dst?: string, dstLen?: number, gateway?: string, oifIndex?: number, metric?: number, table?: number, replace?: boolean, };
+
+/**
+ * A request encodeRequests can encode.
+ */
+
+export type Request = { "type": "getLinkDump", seq: number, pid?: number, extMask?: number, } | { "type": "setLinkNs", seq: number, pid?: number, index: number, nsFd: number, } | { "type": "newLink" } & NewLinkRequest | { "type": "setLink" } & SetLink | { "type": "delLink", seq: number, pid?: number, index?: number, group?: number, } | { "type": "getLink", seq: number, pid?: number, index?: number, name?: string, extMask?: number, } | { "type": "newAddr" } & AddrRequest | { "type": "delAddr" } & AddrRequest | { "type": "getAddrDump", seq: number, pid?: number, family?: number, } | { "type": "newRoute" } & RouteRequest | { "type": "delRoute" } & RouteRequest | { "type": "getRouteDump", seq: number, pid?: number, family?: number, table?: number, };
+
+/**
+ * An rtattr: `type` keeps the NLA_F_NESTED bit; exactly one of `data` (hex) and nested `attrs` is set.
+ */
+
+export type RawAttr = { type: number, data?: string | null, attrs?: Array<RawAttr> | null, };
+
+/**
+ * A generic netlink message: header, fixed family header (hex), and its attribute tree.
+ */
+
+export type RawMessage = { type: number, flags: number, seq: number, pid: number, fixed: string, attrs: Array<RawAttr>, };
+
+/**
+ * The table as TypeScript reads it (generated/limits.js).
+ */
+
+export type Limits = { ifnameMaxBytes: number, aliasMaxBytes: number, indexMin: number, indexMax: number, mtuMin: number, mtuMax: number, vxlanIdMax: number, portMin: number, portMax: number, tableMin: number, 
+/**
+ * The address family gretap endpoints must have.
+ */
+gretapFamily: number, };
