@@ -5,7 +5,7 @@
 use crate::attr;
 use crate::fault::EncodeError;
 use crate::ip::{parse_ip, parse_mac, Ip};
-use crate::limits::{IFNAME_MAX_BYTES, INDEX_MAX, INDEX_MIN, MTU_MAX, MTU_MIN};
+use crate::limits::{ALIAS_MAX_BYTES, IFNAME_MAX_BYTES, INDEX_MAX, INDEX_MIN, MTU_MAX, MTU_MIN};
 use crate::message::{self, Header, NLM_F_REQUEST};
 
 pub type Result<T> = std::result::Result<T, EncodeError>;
@@ -92,21 +92,55 @@ pub fn within(path: &str, value: u32, min: u32, max: u32, what: &str) -> Result<
     }
 }
 
-/// IFNAMSIZ and the kernel's dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or whitespace.
+/// Characters a name must not hide: controls, zero-width ones and bidi
+/// controls make two names print alike, or one print as another.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// IFNAMSIZ and the kernel's dev_valid_name: 1 to 15 bytes, not "." or "..",
+/// no '/', ':' or whitespace; no '%', since the kernel expands "%d" in a new
+/// name to a number of its choosing; nothing hidden.
 pub fn ifname<'a>(path: &str, name: &'a str) -> Result<&'a str> {
     let what = if name.is_empty() || name.len() > IFNAME_MAX_BYTES {
         Some(format!("{name:?} must be 1 to {IFNAME_MAX_BYTES} bytes"))
     } else if name == "." || name == ".." {
         Some(format!("{name:?} is not a valid link name"))
+    } else if let Some(c) = name.chars().find(|&c| hidden(c)) {
+        Some(format!(
+            "{name:?} contains U+{:04X}, a control, zero-width or bidi character",
+            u32::from(c)
+        ))
     } else if name
         .chars()
-        .any(|c| c == '/' || c == ':' || c == '\0' || c.is_whitespace())
+        .any(|c| c == '/' || c == ':' || c == '%' || c.is_whitespace())
     {
-        Some(format!("{name:?} contains '/', ':', NUL or whitespace"))
+        Some(format!("{name:?} contains '/', ':', '%' or whitespace"))
     } else {
         None
     };
     what.map_or(Ok(name), |what| Err(EncodeError::new(path, what)))
+}
+
+/// IFLA_IFALIAS: 1 to 255 bytes (IFALIASZ less the NUL), nothing hidden (NUL included).
+pub fn alias<'a>(path: &str, text: &'a str) -> Result<&'a str> {
+    if text.is_empty() || text.len() > ALIAS_MAX_BYTES {
+        return Err(EncodeError::new(
+            path,
+            format!("must be 1 to {ALIAS_MAX_BYTES} bytes"),
+        ));
+    }
+    match text.chars().find(|&c| hidden(c)) {
+        Some(c) => Err(EncodeError::new(
+            path,
+            format!(
+                "contains U+{:04X}, a control, zero-width or bidi character",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(text),
+    }
 }
 
 pub fn ip(path: &str, text: &str) -> Result<Ip> {

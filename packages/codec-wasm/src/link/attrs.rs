@@ -5,9 +5,7 @@ use super::consts::{
     IFINFOMSG, IFLA_ADDRESS, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_LINK, IFLA_MASTER,
     IFLA_MTU, IFLA_NET_NS_FD,
 };
-use crate::encode::{ifname, mac, mtu, optional, put, put_cstr, put_u32, Result};
-use crate::fault::EncodeError;
-use crate::limits::ALIAS_MAX_BYTES;
+use crate::encode::{alias, ifname, mac, mtu, optional, put, put_cstr, put_u32, Result};
 
 /// The IFLA_* attributes `ip link add|set` writes for its options, in
 /// iproute2's order: the ones its argument loop adds as it meets them (here in
@@ -39,14 +37,8 @@ impl LinkAttrs<'_> {
         optional(self.group, |group| put_u32(buf, IFLA_GROUP, group))?;
         optional(self.master, |master| put_u32(buf, IFLA_MASTER, master))?;
         optional(self.alias, |text| {
-            if text.len() > ALIAS_MAX_BYTES || text.contains('\0') {
-                return Err(EncodeError::new(
-                    path("alias"),
-                    format!("must be at most {ALIAS_MAX_BYTES} bytes, without NUL"),
-                ));
-            }
             // iproute2 sends the alias without its NUL.
-            put(buf, IFLA_IFALIAS, text.as_bytes())
+            put(buf, IFLA_IFALIAS, alias(&path("alias"), text)?.as_bytes())
         })?;
         optional(self.ns_fd, |fd| put_u32(buf, IFLA_NET_NS_FD, fd))?;
         optional(self.link, |link| put_u32(buf, IFLA_LINK, link))?;

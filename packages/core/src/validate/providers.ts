@@ -5,6 +5,7 @@
  * same rules as a constructed one.
  */
 import type { LinkKind } from "@neslink/codec-wasm";
+import { LIMITS } from "@neslink/codec-wasm/limits";
 import { ValidationError } from "../errors.js";
 import type { LinkProvider, LinkRef, NewLinkSpec } from "../links/providers.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
@@ -95,17 +96,18 @@ const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
 const vxlan: Parser<NonNullable<NewLinkSpec["vxlan"]>> = (f, x) => {
   const r = record(f, x, ["id", "local", "group", "remote", "port"]);
   return {
-    id: v.integer(at(f, "id"), r.id, 0, 0xffffff),
+    id: v.integer(at(f, "id"), r.id, 0, LIMITS.vxlanIdMax),
     ...optional(f, r, "local", net.ip),
     ...optional(f, r, "group", net.ip),
     ...optional(f, r, "remote", net.ip),
-    ...optional(f, r, "port", (ff, p) => v.integer(ff, p, 1, 65535)),
+    ...optional(f, r, "port", (ff, p) => v.integer(ff, p, LIMITS.portMin, LIMITS.portMax)),
   };
 };
 
 const gre: Parser<NonNullable<NewLinkSpec["gre"]>> = (f, x) => {
   const r = record(f, x, ["local", "remote"]);
-  return { ...optional(f, r, "local", net.ip), ...optional(f, r, "remote", net.ip) };
+  const endpoint = net.ipOf(LIMITS.gretapFamily);
+  return { ...optional(f, r, "local", endpoint), ...optional(f, r, "remote", endpoint) };
 };
 
 /** Which kind-specific fields each kind needs (true) or may have (false); the others it may not. */
