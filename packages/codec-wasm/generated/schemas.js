@@ -55,6 +55,9 @@ export const SCHEMAS = Object.freeze({
       "index",
       "family",
       "prefixLen",
+      "address",
+      "local",
+      "label",
       "scope",
       "flags"
     ],
@@ -156,7 +159,15 @@ export const SCHEMAS = Object.freeze({
       "name",
       "flags",
       "up",
-      "group"
+      "mtu",
+      "mac",
+      "operstate",
+      "kind",
+      "masterIndex",
+      "alias",
+      "group",
+      "linkNetnsid",
+      "parentIndex"
     ],
     "title": "Link",
     "type": "object"
@@ -230,7 +241,11 @@ export const SCHEMAS = Object.freeze({
     },
     "required": [
       "family",
+      "dst",
       "dstLen",
+      "gateway",
+      "oifIndex",
+      "metric",
       "table",
       "protocol",
       "scope",

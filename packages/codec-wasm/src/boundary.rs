@@ -66,8 +66,10 @@ fn limits_js() -> String {
 const LIMITS_DTS: &str = "import type { Limits } from \"./types.js\";\n\n/** Every limit a request field is held to (src/limits.rs). */\nexport declare const LIMITS: Readonly<Limits>;\n";
 
 fn schema<T: JsonSchema>() -> serde_json::Value {
-    // OpenAPI components cannot hold $defs: every subschema is inlined.
+    // What serialising gives (every field present, null when absent); OpenAPI
+    // components cannot hold $defs, so every subschema is inlined.
     let mut schema = SchemaSettings::draft2020_12()
+        .for_serialize()
         .with(|s| s.inline_subschemas = true)
         .into_generator()
         .into_root_schema_for::<T>()
