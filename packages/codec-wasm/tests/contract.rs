@@ -45,6 +45,21 @@ fn request(field: &str, value: &Value) -> (Value, &'static str) {
             new_link("vxlan", json!({ "vxlan": { "id": 1, "port": value } })),
             "vxlan.port",
         ),
+        "vxlanGroup" => (
+            new_link("vxlan", json!({ "vxlan": { "id": 1, "group": value } })),
+            "vxlan.group",
+        ),
+        "vxlanRemote" => (
+            new_link("vxlan", json!({ "vxlan": { "id": 1, "remote": value } })),
+            "vxlan.remote",
+        ),
+        "vxlanRemoteOfV4Local" => (
+            new_link(
+                "vxlan",
+                json!({ "vxlan": { "id": 1, "local": "10.0.0.1", "remote": value } }),
+            ),
+            "vxlan.remote",
+        ),
         "greLocal" => (
             new_link("gretap", json!({ "gre": { "local": value } })),
             "gre.local",

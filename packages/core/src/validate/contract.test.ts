@@ -31,6 +31,18 @@ const checks: Record<string, { path: string; parse: (value: unknown) => unknown 
     path: "spec.vxlan.port",
     parse: (value) => newLinkSpec("spec", { name: "x", type: "vxlan", vxlan: { id: 1, port: value } }),
   },
+  vxlanGroup: {
+    path: "spec.vxlan.group",
+    parse: (value) => newLinkSpec("spec", { name: "x", type: "vxlan", vxlan: { id: 1, group: value } }),
+  },
+  vxlanRemote: {
+    path: "spec.vxlan.remote",
+    parse: (value) => newLinkSpec("spec", { name: "x", type: "vxlan", vxlan: { id: 1, remote: value } }),
+  },
+  vxlanRemoteOfV4Local: {
+    path: "spec.vxlan.remote",
+    parse: (value) => newLinkSpec("spec", { name: "x", type: "vxlan", vxlan: { id: 1, local: "10.0.0.1", remote: value } }),
+  },
   greLocal: { path: "spec.gre.local", parse: (value) => newLinkSpec("spec", { name: "x", type: "gretap", gre: { local: value } }) },
   routeTable: {
     path: "route.table",

@@ -41,6 +41,11 @@ export function ipOf(family: number): (field: string, value: unknown) => string 
   };
 }
 
+/** 224.0.0.0/4 or ff00::/8. */
+export function isMulticast(address: string): boolean {
+  return isIPv4(address) ? (Number(address.split(".")[0]) & 0xf0) === 0xe0 : /^ff/i.test(address);
+}
+
 /** "10.0.0.1/24" or "2001:db8::1/64". */
 export function cidr(field: string, value: unknown): Cidr {
   if (typeof value !== "string" || !value.includes("/")) {

@@ -93,13 +93,27 @@ const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
   };
 };
 
+/** A VXLAN endpoint: of the family of the ones before it, multicast exactly when it is the group. */
+const vxlanEndpoint =
+  (multicast: boolean | undefined, family: { is?: number }): Parser<string> =>
+  (f, x) => {
+    const got = net.familyOf(f, x);
+    if ((family.is ??= got) !== got) throw new ValidationError(f, "is not of the address family of vxlan.local");
+    if (multicast !== undefined && net.isMulticast(x as string) !== multicast) {
+      throw new ValidationError(f, multicast ? "must be a multicast address" : "must not be a multicast address (use group)");
+    }
+    return x as string;
+  };
+
 const vxlan: Parser<NonNullable<NewLinkSpec["vxlan"]>> = (f, x) => {
   const r = record(f, x, ["id", "local", "group", "remote", "port"]);
+  if (r.group !== undefined && r.remote !== undefined) throw new ValidationError(at(f, "remote"), "cannot be given with group");
+  const family = {};
   return {
     id: v.integer(at(f, "id"), r.id, 0, LIMITS.vxlanIdMax),
-    ...optional(f, r, "local", net.ip),
-    ...optional(f, r, "group", net.ip),
-    ...optional(f, r, "remote", net.ip),
+    ...optional(f, r, "local", vxlanEndpoint(undefined, family)),
+    ...optional(f, r, "group", vxlanEndpoint(true, family)),
+    ...optional(f, r, "remote", vxlanEndpoint(false, family)),
     ...optional(f, r, "port", (ff, p) => v.integer(ff, p, LIMITS.portMin, LIMITS.portMax)),
   };
 };
