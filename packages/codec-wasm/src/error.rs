@@ -183,6 +183,47 @@ mod tests {
     }
 
     #[test]
+    fn ack_tlvs_flag_without_attributes_is_no_ext_ack() {
+        // The attributes would start exactly at the end of the payload: there are none.
+        let buf = error_message(NLM_F_ACK_TLVS, 18, &[]);
+        let error = decode_error(&frames(&buf).unwrap()[0]).unwrap();
+        assert_eq!((error.ext_ack_message, error.ext_ack_offset), (None, None));
+        let capped = error_message(NLM_F_ACK_TLVS | NLM_F_CAPPED, 16, &[]);
+        assert!(decode_error(&frames(&capped).unwrap()[0]).is_ok());
+    }
+
+    #[test]
+    fn a_bad_ext_ack_attribute_is_reported_at_its_absolute_offset() {
+        // A 2-byte attribute header after the 40-byte message header, error int and echoed 20-byte request.
+        let buf = error_message(NLM_F_ACK_TLVS, 20, &[9, 0, 1, 0]);
+        let err = decode_error(&frames(&buf).unwrap()[0]).unwrap_err();
+        assert_eq!(err.offset, 16 + 4 + 20);
+        let capped = error_message(NLM_F_ACK_TLVS | NLM_F_CAPPED, 16, &[9, 0, 1, 0]);
+        let err = decode_error(&frames(&capped).unwrap()[0]).unwrap_err();
+        assert_eq!(err.offset, 16 + 4 + 16);
+    }
+
+    #[test]
+    fn done_with_ack_tlvs_needs_room_for_its_error_int() {
+        for payload in [&[][..], &[0, 0, 0, 0]] {
+            let mut buf = Vec::new();
+            let start = begin(
+                &mut buf,
+                Header {
+                    kind: NLMSG_DONE,
+                    flags: 2 | NLM_F_ACK_TLVS,
+                    seq: 1,
+                    pid: 2,
+                },
+            );
+            buf.extend_from_slice(payload);
+            end(&mut buf, start).unwrap();
+            let done = decode_done(&frames(&buf).unwrap()[0]).unwrap();
+            assert_eq!((done.errno, done.ext_ack_message), (0, None));
+        }
+    }
+
+    #[test]
     fn done_may_carry_an_ext_ack_message() {
         let mut buf = Vec::new();
         let start = begin(

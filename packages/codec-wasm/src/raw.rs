@@ -323,6 +323,130 @@ mod tests {
         assert_eq!(decode_raw(&bytes).unwrap(), messages);
     }
 
+    /// `levels` attributes each flagged NLA_F_NESTED, one inside the other, around a data attribute.
+    fn nested(levels: usize) -> RawAttr {
+        (0..levels).fold(data(1, "ff"), |inner, _| RawAttr {
+            kind: 1 | NLA_F_NESTED,
+            data: None,
+            attrs: Some(vec![inner]),
+        })
+    }
+
+    #[test]
+    fn nests_expand_to_max_depth_and_no_deeper() {
+        let expanded = vec![link_message(vec![nested(MAX_DEPTH)])];
+        let bytes = encode_raw(&expanded).unwrap();
+        assert_eq!(decode_raw(&bytes).unwrap(), expanded);
+        let too_deep = encode_raw(&[link_message(vec![nested(MAX_DEPTH + 1)])]).unwrap();
+        let mut attr = &decode_raw(&too_deep).unwrap()[0].attrs[0];
+        for _ in 0..MAX_DEPTH {
+            attr = &attr.attrs.as_ref().unwrap()[0];
+        }
+        assert!(attr.data.is_some(), "level {MAX_DEPTH} should stay hex");
+    }
+
+    fn linkinfo(kind_attr: u16, kind: &str, data_attr: u16) -> RawMessage {
+        let name = kind.bytes().map(|b| format!("{b:02x}")).collect::<String>() + "00";
+        link_message(vec![RawAttr {
+            kind: IFLA_LINKINFO,
+            data: None,
+            attrs: Some(vec![
+                data(kind_attr, &name),
+                RawAttr {
+                    kind: data_attr,
+                    data: None,
+                    attrs: Some(vec![data(1, "01000000")]),
+                },
+            ]),
+        }])
+    }
+
+    #[test]
+    fn slave_data_expands_for_bridge_ports_only() {
+        let port = vec![linkinfo(
+            IFLA_INFO_SLAVE_KIND,
+            "bridge",
+            IFLA_INFO_SLAVE_DATA,
+        )];
+        assert_eq!(decode_raw(&encode_raw(&port).unwrap()).unwrap(), port);
+        let bond =
+            encode_raw(&[linkinfo(IFLA_INFO_SLAVE_KIND, "bond", IFLA_INFO_SLAVE_DATA)]).unwrap();
+        let info = &decode_raw(&bond).unwrap()[0].attrs[0];
+        assert!(info.attrs.as_ref().unwrap()[1].data.is_some());
+        // A kind's IFLA_INFO_DATA is not a port's: IFLA_INFO_KIND "bridge" says nothing of slave data.
+        let mixed =
+            encode_raw(&[linkinfo(IFLA_INFO_KIND, "bridge", IFLA_INFO_SLAVE_DATA)]).unwrap();
+        let info = &decode_raw(&mixed).unwrap()[0].attrs[0];
+        assert!(info.attrs.as_ref().unwrap()[1].data.is_some());
+    }
+
+    #[test]
+    fn info_data_expands_by_kind() {
+        for kind in ["bridge", "veth", "vxlan", "macvlan", "gretap"] {
+            let plain = vec![linkinfo(IFLA_INFO_KIND, kind, IFLA_INFO_DATA)];
+            assert_eq!(
+                decode_raw(&encode_raw(&plain).unwrap()).unwrap(),
+                plain,
+                "{kind}"
+            );
+        }
+        for kind in ["dummy", "wireguard", "ifb", "bond"] {
+            let bytes = encode_raw(&[linkinfo(IFLA_INFO_KIND, kind, IFLA_INFO_DATA)]).unwrap();
+            let info = &decode_raw(&bytes).unwrap()[0].attrs[0];
+            assert!(info.attrs.as_ref().unwrap()[1].data.is_some(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn link_nests_expand_only_in_link_messages() {
+        // IFLA_AF_SPEC (26) holds one nest per family; in an address message 26 is just data.
+        let af_spec = RawAttr {
+            kind: IFLA_AF_SPEC,
+            data: None,
+            attrs: Some(vec![RawAttr {
+                kind: 2,
+                data: None,
+                attrs: Some(vec![data(1, "01000000")]),
+            }]),
+        };
+        let link = vec![link_message(vec![af_spec.clone()])];
+        assert_eq!(decode_raw(&encode_raw(&link).unwrap()).unwrap(), link);
+        let mut addr = link_message(vec![af_spec]);
+        addr.kind = 20;
+        addr.fixed = "00".repeat(8);
+        let decoded = decode_raw(&encode_raw(&[addr]).unwrap()).unwrap();
+        assert!(decoded[0].attrs[0].data.is_some());
+        for plain in LINK_PLAIN_NESTS {
+            let link = vec![link_message(vec![RawAttr {
+                kind: plain,
+                data: None,
+                attrs: Some(vec![data(1, "01000000")]),
+            }])];
+            assert_eq!(
+                decode_raw(&encode_raw(&link).unwrap()).unwrap(),
+                link,
+                "{plain}"
+            );
+        }
+    }
+
+    #[test]
+    fn route_metrics_expand() {
+        let route = vec![RawMessage {
+            kind: 24,
+            flags: 0,
+            seq: 1,
+            pid: 0,
+            fixed: "00".repeat(12),
+            attrs: vec![RawAttr {
+                kind: RTA_METRICS,
+                data: None,
+                attrs: Some(vec![data(2, "dc050000")]),
+            }],
+        }];
+        assert_eq!(decode_raw(&encode_raw(&route).unwrap()).unwrap(), route);
+    }
+
     #[test]
     fn unknown_families_keep_their_whole_payload_fixed() {
         let messages = vec![RawMessage {
