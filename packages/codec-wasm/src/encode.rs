@@ -6,7 +6,7 @@ use crate::attr;
 use crate::fault::EncodeError;
 use crate::ip::{parse_ip, parse_mac, Ip};
 use crate::limits::{ALIAS_MAX_BYTES, IFNAME_MAX_BYTES, INDEX_MAX, INDEX_MIN, MTU_MAX, MTU_MIN};
-use crate::message::{self, Header, NLM_F_REQUEST};
+use crate::message::{self, Header, NLM_F_ACK, NLM_F_ADD, NLM_F_ADD_OR_REPLACE, NLM_F_REQUEST};
 
 pub type Result<T> = std::result::Result<T, EncodeError>;
 
@@ -62,6 +62,17 @@ pub fn nest(
     let start = attr::begin(buf);
     children(buf)?;
     attr::end(buf, start, kind).map_err(|e| EncodeError::new("", e))
+}
+
+/// The flags of an add (`replace`: or replace) or a delete; `new` names the
+/// request kind that may replace, for the error a delete with `replace` gets.
+pub fn change_flags(delete: bool, replace: Option<bool>, new: &str) -> Result<u16> {
+    match (delete, replace.unwrap_or(false)) {
+        (true, true) => Err(EncodeError::new("replace", format!("only for {new}"))),
+        (true, false) => Ok(NLM_F_ACK),
+        (false, true) => Ok(NLM_F_ADD_OR_REPLACE),
+        (false, false) => Ok(NLM_F_ADD),
+    }
 }
 
 /// Runs `put` only when `value` is there.

@@ -22,6 +22,10 @@ pub const NLM_F_EXCL: u16 = 0x200;
 pub const NLM_F_CREATE: u16 = 0x400;
 /// NLM_F_ROOT | NLM_F_MATCH.
 pub const NLM_F_DUMP: u16 = 0x300;
+/// What `ip ... add` sends: create, fail if it exists, acknowledge.
+pub const NLM_F_ADD: u16 = NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+/// What `ip ... replace` sends: create or replace, acknowledge.
+pub const NLM_F_ADD_OR_REPLACE: u16 = NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {

@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::attr::{find, read_optional, Attr};
 pub mod consts;
 
-use crate::encode::{index, ip, ip_of, message, optional, prefix_len, put, Head, Result};
+use crate::encode::{
+    change_flags, index, ip, ip_of, message, optional, prefix_len, put, Head, Result,
+};
 use crate::fault::{DecodeError, EncodeError};
 use crate::ip::{display_ip, AF_INET};
-use crate::message::{
-    fixed_and_attrs, Frame, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE,
-};
+use crate::message::{fixed_and_attrs, Frame, NLM_F_DUMP};
 use crate::wire::read_u32;
 use consts::{
     IFADDRMSG, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, RTM_GETADDR,
@@ -68,13 +68,7 @@ pub fn push_addr(buf: &mut Vec<u8>, delete: bool, r: &AddrRequest) -> Result<()>
             ip_of("broadcast", b, AF_INET)
         })
         .transpose()?;
-    let replace = r.replace.unwrap_or(false);
-    let flags = match (delete, replace) {
-        (true, true) => return Err(EncodeError::new("replace", "only for newAddr")),
-        (true, false) => NLM_F_ACK,
-        (false, true) => NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-        (false, false) => NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-    };
+    let flags = change_flags(delete, r.replace, "newAddr")?;
     // iproute2's default_scope: host for 127.0.0.0/8 when adding, else universe.
     let scope = if !delete && local.family == AF_INET && local.bytes[0] == 127 {
         RT_SCOPE_HOST

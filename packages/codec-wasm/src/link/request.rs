@@ -12,7 +12,7 @@ use super::consts::{
 use super::kinds::NewLink;
 use crate::encode::{ifname, index, message, nest, optional, put, put_cstr, put_u32, Head, Result};
 use crate::fault::EncodeError;
-use crate::message::{NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL};
+use crate::message::{NLM_F_ACK, NLM_F_ADD, NLM_F_DUMP};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
@@ -65,7 +65,7 @@ pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
             seq: r.seq,
             pid: r.pid,
         },
-        NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+        NLM_F_ADD,
         &{
             let up = if r.up { IFF_UP } else { 0 };
             ifinfomsg(0, 0, up, up)

@@ -7,14 +7,12 @@ use crate::attr::{read_optional, Attr};
 pub mod consts;
 
 use crate::encode::{
-    index, ip_of, message, optional, prefix_len, put, put_u32, within, Head, Result,
+    change_flags, index, ip_of, message, optional, prefix_len, put, put_u32, within, Head, Result,
 };
 use crate::fault::{DecodeError, EncodeError};
 use crate::ip::{display_ip, AF_INET, AF_INET6};
 use crate::limits::TABLE_MIN;
-use crate::message::{
-    fixed_and_attrs, Frame, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE,
-};
+use crate::message::{fixed_and_attrs, Frame, NLM_F_DUMP};
 use consts::{
     MAX_U8_TABLE, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTMSG, RTM_GETROUTE,
     RTN_UNICAST, RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_TABLE_MAIN,
@@ -94,13 +92,7 @@ pub fn push_route(buf: &mut Vec<u8>, delete: bool, r: &RouteRequest) -> Result<(
         Some(t) => within("table", t, TABLE_MIN, u32::MAX, "a routing table")?,
         None => RT_TABLE_MAIN,
     };
-    let replace = r.replace.unwrap_or(false);
-    let flags = match (delete, replace) {
-        (true, true) => return Err(EncodeError::new("replace", "only for newRoute")),
-        (true, false) => NLM_F_ACK,
-        (false, true) => NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-        (false, false) => NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-    };
+    let flags = change_flags(delete, r.replace, "newRoute")?;
     // iproute2 leaves protocol and type unspecified when deleting, so any route matching the rest goes.
     let (protocol, kind) = if delete {
         (0, 0)
