@@ -183,6 +183,13 @@ mod tests {
     }
 
     #[test]
+    fn attributes_without_the_ack_tlvs_flag_are_not_read() {
+        let buf = error_message(0, 20, &tlvs());
+        let error = decode_error(&frames(&buf).unwrap()[0]).unwrap();
+        assert_eq!((error.ext_ack_message, error.ext_ack_offset), (None, None));
+    }
+
+    #[test]
     fn ack_tlvs_flag_without_attributes_is_no_ext_ack() {
         // The attributes would start exactly at the end of the payload: there are none.
         let buf = error_message(NLM_F_ACK_TLVS, 18, &[]);

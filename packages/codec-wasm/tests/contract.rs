@@ -37,6 +37,14 @@ fn request(field: &str, value: &Value) -> (Value, &'static str) {
             json!({ "type": "newAddr", "seq": 1, "index": 1, "address": value, "prefixLen": 0 }),
             "address",
         ),
+        "prefixLenV4" => (
+            json!({ "type": "newAddr", "seq": 1, "index": 1, "address": "10.0.0.1", "prefixLen": value }),
+            "prefixLen",
+        ),
+        "prefixLenV6" => (
+            json!({ "type": "newAddr", "seq": 1, "index": 1, "address": "2001:db8::1", "prefixLen": value }),
+            "prefixLen",
+        ),
         "vxlanId" => (
             new_link("vxlan", json!({ "vxlan": { "id": value } })),
             "vxlan.id",

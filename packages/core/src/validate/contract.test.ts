@@ -26,6 +26,8 @@ const checks: Record<string, { path: string; parse: (value: unknown) => unknown 
   index: { path: "link.index", parse: (value) => linkRef("link", { kind: "index", index: value }) },
   mac: { path: "changes.mac", parse: (value) => linkChanges("changes", { mac: value }) },
   ip: { path: "cidr", parse: (value) => net.cidr("cidr", `${String(value)}/0`) },
+  prefixLenV4: { path: "cidr", parse: (value) => net.cidr("cidr", `10.0.0.1/${String(value)}`) },
+  prefixLenV6: { path: "cidr", parse: (value) => net.cidr("cidr", `2001:db8::1/${String(value)}`) },
   vxlanId: { path: "spec.vxlan.id", parse: (value) => newLinkSpec("spec", { name: "x", type: "vxlan", vxlan: { id: value } }) },
   vxlanPort: {
     path: "spec.vxlan.port",
