@@ -147,6 +147,23 @@ mod tests {
         buf
     }
 
+    /// An NLMSG_DONE with `payload` (its error int, then any attributes).
+    fn done_message(flags: u16, payload: &[u8]) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let start = begin(
+            &mut buf,
+            Header {
+                kind: NLMSG_DONE,
+                flags,
+                seq: 1,
+                pid: 2,
+            },
+        );
+        buf.extend_from_slice(payload);
+        end(&mut buf, start).unwrap();
+        buf
+    }
+
     fn tlvs() -> Vec<u8> {
         let mut buf = Vec::new();
         attr::push(&mut buf, NLMSGERR_ATTR_MSG, b"bad\0").unwrap();
@@ -213,18 +230,7 @@ mod tests {
     #[test]
     fn done_with_ack_tlvs_needs_room_for_its_error_int() {
         for payload in [&[][..], &[0, 0, 0, 0]] {
-            let mut buf = Vec::new();
-            let start = begin(
-                &mut buf,
-                Header {
-                    kind: NLMSG_DONE,
-                    flags: 2 | NLM_F_ACK_TLVS,
-                    seq: 1,
-                    pid: 2,
-                },
-            );
-            buf.extend_from_slice(payload);
-            end(&mut buf, start).unwrap();
+            let buf = done_message(2 | NLM_F_ACK_TLVS, payload);
             let done = decode_done(&frames(&buf).unwrap()[0]).unwrap();
             assert_eq!((done.errno, done.ext_ack_message), (0, None));
         }
@@ -232,19 +238,9 @@ mod tests {
 
     #[test]
     fn done_may_carry_an_ext_ack_message() {
-        let mut buf = Vec::new();
-        let start = begin(
-            &mut buf,
-            Header {
-                kind: NLMSG_DONE,
-                flags: 2 | NLM_F_ACK_TLVS,
-                seq: 1,
-                pid: 2,
-            },
-        );
-        buf.extend_from_slice(&(-16i32).to_le_bytes());
-        attr::push(&mut buf, NLMSGERR_ATTR_MSG, b"busy\0").unwrap();
-        end(&mut buf, start).unwrap();
+        let mut payload = (-16i32).to_le_bytes().to_vec();
+        attr::push(&mut payload, NLMSGERR_ATTR_MSG, b"busy\0").unwrap();
+        let buf = done_message(2 | NLM_F_ACK_TLVS, &payload);
         let done = decode_done(&frames(&buf).unwrap()[0]).unwrap();
         assert_eq!(
             (done.errno, done.ext_ack_message.as_deref()),
@@ -254,17 +250,7 @@ mod tests {
 
     #[test]
     fn empty_done_is_errno_zero() {
-        let mut buf = Vec::new();
-        let start = begin(
-            &mut buf,
-            Header {
-                kind: NLMSG_DONE,
-                flags: 2,
-                seq: 1,
-                pid: 2,
-            },
-        );
-        end(&mut buf, start).unwrap();
+        let buf = done_message(2, &[]);
         assert_eq!(decode_done(&frames(&buf).unwrap()[0]).unwrap().errno, 0);
     }
 }
