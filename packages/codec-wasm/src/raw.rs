@@ -431,6 +431,13 @@ mod tests {
     }
 
     #[test]
+    fn other_link_attributes_stay_data_even_when_they_parse_as_attributes() {
+        // IFLA_IFNAME (3) holding bytes that happen to be one empty attribute.
+        let name = vec![link_message(vec![data(3, "04000100")])];
+        assert_eq!(decode_raw(&encode_raw(&name).unwrap()).unwrap(), name);
+    }
+
+    #[test]
     fn route_metrics_expand() {
         let route = vec![RawMessage {
             kind: 24,
