@@ -5,18 +5,21 @@ export const SCHEMAS = Object.freeze({
     "description": "RTM_NEWADDR / RTM_DELADDR decoded.",
     "properties": {
       "address": {
+        "description": "IFA_ADDRESS (for point-to-point links, the peer).",
         "type": [
           "string",
           "null"
         ]
       },
       "family": {
+        "description": "2 (AF_INET) or 10 (AF_INET6).",
         "format": "uint8",
         "maximum": 255,
         "minimum": 0,
         "type": "integer"
       },
       "flags": {
+        "description": "IFA_FLAGS if present, else ifa_flags (IFA_F_*).",
         "format": "uint32",
         "minimum": 0,
         "type": "integer"
@@ -27,12 +30,14 @@ export const SCHEMAS = Object.freeze({
         "type": "integer"
       },
       "label": {
+        "description": "IFA_LABEL.",
         "type": [
           "string",
           "null"
         ]
       },
       "local": {
+        "description": "IFA_LOCAL.",
         "type": [
           "string",
           "null"
@@ -68,17 +73,20 @@ export const SCHEMAS = Object.freeze({
     "description": "A link as RTM_NEWLINK / RTM_DELLINK describes it. Absent attributes are null.",
     "properties": {
       "alias": {
+        "description": "IFLA_IFALIAS.",
         "type": [
           "string",
           "null"
         ]
       },
       "flags": {
+        "description": "ifi_flags (IFF_*).",
         "format": "uint32",
         "minimum": 0,
         "type": "integer"
       },
       "group": {
+        "description": "IFLA_GROUP (0 when absent).",
         "format": "uint32",
         "minimum": 0,
         "type": "integer"
@@ -88,12 +96,14 @@ export const SCHEMAS = Object.freeze({
         "type": "integer"
       },
       "kind": {
+        "description": "IFLA_INFO_KIND inside IFLA_LINKINFO, e.g. \"bridge\", \"veth\". Null for lo and physical links.",
         "type": [
           "string",
           "null"
         ]
       },
       "linkNetnsid": {
+        "description": "IFLA_LINK_NETNSID: the namespace (as seen from this one) that the peer or parent lives in.",
         "format": "int32",
         "type": [
           "integer",
@@ -101,12 +111,14 @@ export const SCHEMAS = Object.freeze({
         ]
       },
       "mac": {
+        "description": "IFLA_ADDRESS as lower-case colon hex, e.g. \"02:00:00:00:00:01\".",
         "type": [
           "string",
           "null"
         ]
       },
       "masterIndex": {
+        "description": "IFLA_MASTER: index of the bridge (or other master) this link is attached to.",
         "format": "uint32",
         "minimum": 0,
         "type": [
@@ -143,6 +155,7 @@ export const SCHEMAS = Object.freeze({
         ]
       },
       "parentIndex": {
+        "description": "IFLA_LINK: the peer's (veth) or parent's (macvlan, vxlan) index.",
         "format": "uint32",
         "minimum": 0,
         "type": [
@@ -151,6 +164,7 @@ export const SCHEMAS = Object.freeze({
         ]
       },
       "up": {
+        "description": "IFF_UP is set (administratively up).",
         "type": "boolean"
       }
     },
@@ -176,6 +190,7 @@ export const SCHEMAS = Object.freeze({
     "description": "RTM_NEWROUTE / RTM_DELROUTE decoded.",
     "properties": {
       "dst": {
+        "description": "RTA_DST; null for the default route.",
         "type": [
           "string",
           "null"
@@ -194,12 +209,14 @@ export const SCHEMAS = Object.freeze({
         "type": "integer"
       },
       "gateway": {
+        "description": "RTA_GATEWAY.",
         "type": [
           "string",
           "null"
         ]
       },
       "metric": {
+        "description": "RTA_PRIORITY.",
         "format": "uint32",
         "minimum": 0,
         "type": [
@@ -208,6 +225,7 @@ export const SCHEMAS = Object.freeze({
         ]
       },
       "oifIndex": {
+        "description": "RTA_OIF.",
         "format": "uint32",
         "minimum": 0,
         "type": [
@@ -228,11 +246,13 @@ export const SCHEMAS = Object.freeze({
         "type": "integer"
       },
       "table": {
+        "description": "RTA_TABLE if present, else rtm_table.",
         "format": "uint32",
         "minimum": 0,
         "type": "integer"
       },
       "type": {
+        "description": "rtm_type (RTN_UNICAST 1, RTN_LOCAL 2, ...).",
         "format": "uint8",
         "maximum": 255,
         "minimum": 0,

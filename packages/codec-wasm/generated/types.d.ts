@@ -3,7 +3,23 @@
  * The netlink header of a decoded message, its flags also as booleans.
  */
 
-export type MessageHeader = { type: number, flags: number, seq: number, pid: number, multi: boolean, dumpIntr: boolean, };
+export type MessageHeader = { 
+/**
+ * nlmsg_type, e.g. 16 for RTM_NEWLINK.
+ */
+type: number, 
+/**
+ * nlmsg_flags as the kernel sent them.
+ */
+flags: number, seq: number, pid: number, 
+/**
+ * NLM_F_MULTI: part of a multipart reply; more follows until NLMSG_DONE.
+ */
+multi: boolean, 
+/**
+ * NLM_F_DUMP_INTR: the dump was torn by a concurrent change; it must be retried.
+ */
+dumpIntr: boolean, };
 
 /**
  * IF_OPER_* in kernel order, spelled as iproute2 prints them (lower case).
@@ -15,25 +31,121 @@ export type OperState = "unknown" | "notpresent" | "down" | "lowerlayerdown" | "
  * A link as RTM_NEWLINK / RTM_DELLINK describes it. Absent attributes are null.
  */
 
-export type Link = { index: number, name: string, flags: number, up: boolean, mtu: number | null, mac: string | null, operstate: OperState | null, kind: string | null, masterIndex: number | null, alias: string | null, group: number, linkNetnsid: number | null, parentIndex: number | null, };
+export type Link = { index: number, name: string, 
+/**
+ * ifi_flags (IFF_*).
+ */
+flags: number, 
+/**
+ * IFF_UP is set (administratively up).
+ */
+up: boolean, mtu: number | null, 
+/**
+ * IFLA_ADDRESS as lower-case colon hex, e.g. "02:00:00:00:00:01".
+ */
+mac: string | null, operstate: OperState | null, 
+/**
+ * IFLA_INFO_KIND inside IFLA_LINKINFO, e.g. "bridge", "veth". Null for lo and physical links.
+ */
+kind: string | null, 
+/**
+ * IFLA_MASTER: index of the bridge (or other master) this link is attached to.
+ */
+masterIndex: number | null, 
+/**
+ * IFLA_IFALIAS.
+ */
+alias: string | null, 
+/**
+ * IFLA_GROUP (0 when absent).
+ */
+group: number, 
+/**
+ * IFLA_LINK_NETNSID: the namespace (as seen from this one) that the peer or parent lives in.
+ */
+linkNetnsid: number | null, 
+/**
+ * IFLA_LINK: the peer's (veth) or parent's (macvlan, vxlan) index.
+ */
+parentIndex: number | null, };
 
 /**
  * RTM_NEWADDR / RTM_DELADDR decoded.
  */
 
-export type Address = { index: number, family: number, prefixLen: number, address: string | null, local: string | null, label: string | null, scope: number, flags: number, };
+export type Address = { index: number, 
+/**
+ * 2 (AF_INET) or 10 (AF_INET6).
+ */
+family: number, prefixLen: number, 
+/**
+ * IFA_ADDRESS (for point-to-point links, the peer).
+ */
+address: string | null, 
+/**
+ * IFA_LOCAL.
+ */
+local: string | null, 
+/**
+ * IFA_LABEL.
+ */
+label: string | null, scope: number, 
+/**
+ * IFA_FLAGS if present, else ifa_flags (IFA_F_*).
+ */
+flags: number, };
 
 /**
  * RTM_NEWROUTE / RTM_DELROUTE decoded.
  */
 
-export type Route = { family: number, dst: string | null, dstLen: number, gateway: string | null, oifIndex: number | null, metric: number | null, table: number, protocol: number, scope: number, type: number, };
+export type Route = { family: number, 
+/**
+ * RTA_DST; null for the default route.
+ */
+dst: string | null, dstLen: number, 
+/**
+ * RTA_GATEWAY.
+ */
+gateway: string | null, 
+/**
+ * RTA_OIF.
+ */
+oifIndex: number | null, 
+/**
+ * RTA_PRIORITY.
+ */
+metric: number | null, 
+/**
+ * RTA_TABLE if present, else rtm_table.
+ */
+table: number, protocol: number, scope: number, 
+/**
+ * rtm_type (RTN_UNICAST 1, RTN_LOCAL 2, ...).
+ */
+type: number, };
 
 /**
  * NLMSG_ERROR. errno 0 is an acknowledgement.
  */
 
-export type ErrorAck = { errno: number, extAckMessage: string | null, extAckOffset: number | null, requestSeq: number, };
+export type ErrorAck = { 
+/**
+ * Positive errno (the kernel sends it negated); 0 for an ACK.
+ */
+errno: number, 
+/**
+ * NLMSGERR_ATTR_MSG: the kernel's extended-ACK text, if it gave one.
+ */
+extAckMessage: string | null, 
+/**
+ * NLMSGERR_ATTR_OFFS: byte offset into the request of the attribute at fault.
+ */
+extAckOffset: number | null, 
+/**
+ * Sequence number of the request this answers (from the echoed header).
+ */
+requestSeq: number, };
 
 /**
  * NLMSG_DONE: the end of a dump. errno is non-zero if the dump itself failed.
@@ -47,7 +159,23 @@ export type Body = { "kind": "link", name: "RTM_NEWLINK" | "RTM_DELLINK", link: 
  * One decoded message.
  */
 
-export type Message = { type: number, flags: number, seq: number, pid: number, multi: boolean, dumpIntr: boolean, } & ({ "kind": "link", name: "RTM_NEWLINK" | "RTM_DELLINK", link: Link, } | { "kind": "address", name: "RTM_NEWADDR" | "RTM_DELADDR", address: Address, } | { "kind": "route", name: "RTM_NEWROUTE" | "RTM_DELROUTE", route: Route, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", });
+export type Message = { 
+/**
+ * nlmsg_type, e.g. 16 for RTM_NEWLINK.
+ */
+type: number, 
+/**
+ * nlmsg_flags as the kernel sent them.
+ */
+flags: number, seq: number, pid: number, 
+/**
+ * NLM_F_MULTI: part of a multipart reply; more follows until NLMSG_DONE.
+ */
+multi: boolean, 
+/**
+ * NLM_F_DUMP_INTR: the dump was torn by a concurrent change; it must be retried.
+ */
+dumpIntr: boolean, } & ({ "kind": "link", name: "RTM_NEWLINK" | "RTM_DELLINK", link: Link, } | { "kind": "address", name: "RTM_NEWADDR" | "RTM_DELADDR", address: Address, } | { "kind": "route", name: "RTM_NEWROUTE" | "RTM_DELROUTE", route: Route, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", });
 
 /**
  * Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type").

@@ -23,9 +23,13 @@ const ERROR_INT: usize = 4;
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorAck {
+    /// Positive errno (the kernel sends it negated); 0 for an ACK.
     errno: i64,
+    /// NLMSGERR_ATTR_MSG: the kernel's extended-ACK text, if it gave one.
     ext_ack_message: Option<String>,
+    /// NLMSGERR_ATTR_OFFS: byte offset into the request of the attribute at fault.
     ext_ack_offset: Option<u32>,
+    /// Sequence number of the request this answers (from the echoed header).
     request_seq: u32,
 }
 

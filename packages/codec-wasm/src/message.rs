@@ -145,12 +145,16 @@ pub fn end(buf: &mut [u8], start: usize) -> Result<(), String> {
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "MessageHeader"))]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderJson {
+    /// nlmsg_type, e.g. 16 for RTM_NEWLINK.
     #[serde(rename = "type")]
     kind: u16,
+    /// nlmsg_flags as the kernel sent them.
     flags: u16,
     seq: u32,
     pid: u32,
+    /// NLM_F_MULTI: part of a multipart reply; more follows until NLMSG_DONE.
     multi: bool,
+    /// NLM_F_DUMP_INTR: the dump was torn by a concurrent change; it must be retried.
     dump_intr: bool,
 }
 

@@ -41,12 +41,17 @@ pub struct AddrRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     index: u32,
+    /// 2 (AF_INET) or 10 (AF_INET6).
     family: u8,
     prefix_len: u8,
+    /// IFA_ADDRESS (for point-to-point links, the peer).
     address: Option<String>,
+    /// IFA_LOCAL.
     local: Option<String>,
+    /// IFA_LABEL.
     label: Option<String>,
     scope: u8,
+    /// IFA_FLAGS if present, else ifa_flags (IFA_F_*).
     flags: u32,
 }
 

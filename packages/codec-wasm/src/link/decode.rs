@@ -42,16 +42,25 @@ const OPERSTATES: [OperState; 7] = [
 pub struct Link {
     index: i32,
     name: String,
+    /// ifi_flags (IFF_*).
     flags: u32,
+    /// IFF_UP is set (administratively up).
     up: bool,
     mtu: Option<u32>,
+    /// IFLA_ADDRESS as lower-case colon hex, e.g. "02:00:00:00:00:01".
     mac: Option<String>,
     operstate: Option<OperState>,
+    /// IFLA_INFO_KIND inside IFLA_LINKINFO, e.g. "bridge", "veth". Null for lo and physical links.
     kind: Option<String>,
+    /// IFLA_MASTER: index of the bridge (or other master) this link is attached to.
     master_index: Option<u32>,
+    /// IFLA_IFALIAS.
     alias: Option<String>,
+    /// IFLA_GROUP (0 when absent).
     group: u32,
+    /// IFLA_LINK_NETNSID: the namespace (as seen from this one) that the peer or parent lives in.
     link_netnsid: Option<i32>,
+    /// IFLA_LINK: the peer's (veth) or parent's (macvlan, vxlan) index.
     parent_index: Option<u32>,
 }
 

@@ -44,14 +44,20 @@ pub struct RouteRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Route {
     family: u8,
+    /// RTA_DST; null for the default route.
     dst: Option<String>,
     dst_len: u8,
+    /// RTA_GATEWAY.
     gateway: Option<String>,
+    /// RTA_OIF.
     oif_index: Option<u32>,
+    /// RTA_PRIORITY.
     metric: Option<u32>,
+    /// RTA_TABLE if present, else rtm_table.
     table: u32,
     protocol: u8,
     scope: u8,
+    /// rtm_type (RTN_UNICAST 1, RTN_LOCAL 2, ...).
     #[serde(rename = "type")]
     kind: u8,
 }
