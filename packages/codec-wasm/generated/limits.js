@@ -13,3 +13,7 @@ export const LIMITS = Object.freeze({
   "tableMin": 1,
   "gretapFamily": 2
 });
+
+export const LINK_KINDS = Object.freeze(["bridge","veth","dummy","gretap","wireguard","vxlan","macvlan","ifb"]);
+
+export const MACVLAN_MODES = Object.freeze(["private","vepa","bridge","passthru","source"]);

@@ -58,12 +58,28 @@ fn types() -> String {
     format!("{HEADER}{}", decls.join("\n"))
 }
 
-fn limits_js() -> String {
-    let json = serde_json::to_string_pretty(&LIMITS).unwrap();
-    format!("{HEADER}/** @type {{import(\"./types.js\").Limits}} */\nexport const LIMITS = Object.freeze({json});\n")
+/// The members of a string union as ts-rs writes it (`"a" | "b"`): the enum's own serde names.
+fn members<T: TS>() -> Vec<String> {
+    T::inline(&Config::new())
+        .split(" | ")
+        .map(|m| m.trim_matches('"').to_string())
+        .collect()
 }
 
-const LIMITS_DTS: &str = "import type { Limits } from \"./types.js\";\n\n/** Every limit a request field is held to (src/limits.rs). */\nexport declare const LIMITS: Readonly<Limits>;\n";
+fn limits_js() -> String {
+    let json = serde_json::to_string_pretty(&LIMITS).unwrap();
+    let kinds = serde_json::to_string(&members::<LinkKind>()).unwrap();
+    let modes = serde_json::to_string(&members::<MacvlanMode>()).unwrap();
+    format!(
+        "{HEADER}/** @type {{import(\"./types.js\").Limits}} */\nexport const LIMITS = Object.freeze({json});\n\n\
+         export const LINK_KINDS = Object.freeze({kinds});\n\nexport const MACVLAN_MODES = Object.freeze({modes});\n"
+    )
+}
+
+const LIMITS_DTS: &str = "import type { Limits, LinkKind, MacvlanMode } from \"./types.js\";\n\n\
+/** Every limit a request field is held to (src/limits.rs). */\nexport declare const LIMITS: Readonly<Limits>;\n\
+/** The link kinds newLink creates. */\nexport declare const LINK_KINDS: readonly LinkKind[];\n\
+/** The macvlan modes (IFLA_MACVLAN_MODE). */\nexport declare const MACVLAN_MODES: readonly MacvlanMode[];\n";
 
 fn schema<T: JsonSchema>() -> serde_json::Value {
     // What serialising gives (every field present, null when absent); OpenAPI

@@ -5,7 +5,7 @@
  * same rules as a constructed one.
  */
 import type { LinkKind } from "@neslink/codec-wasm";
-import { LIMITS } from "@neslink/codec-wasm/limits";
+import { LIMITS, LINK_KINDS, MACVLAN_MODES } from "@neslink/codec-wasm/limits";
 import { ValidationError } from "../errors.js";
 import type { LinkProvider, LinkRef, NewLinkSpec } from "../links/providers.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
@@ -70,18 +70,6 @@ const linkRefTable: Record<string, Parser<LinkRef>> = {
 };
 
 export const linkRef: Parser<LinkRef> = byKind("link reference", linkRefTable);
-
-export const LINK_KINDS = [
-  "bridge",
-  "veth",
-  "dummy",
-  "gretap",
-  "wireguard",
-  "vxlan",
-  "macvlan",
-  "ifb",
-] as const satisfies readonly LinkKind[];
-export const MACVLAN_MODES = ["private", "vepa", "bridge", "passthru", "source"] as const;
 
 const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
   const r = record(f, x, ["name", "ns", "mac", "mtu"]);
