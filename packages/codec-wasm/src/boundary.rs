@@ -21,7 +21,7 @@ use crate::raw::{RawAttr, RawMessage};
 use crate::request::Request;
 use crate::route::{Route, RouteRequest};
 
-const HEADER: &str = "// Generated from the Rust types of packages/codec-wasm/src by `NESLINK_REGENERATE=1 cargo test boundary`; do not edit.\n";
+const GENERATED_NOTE: &str = "// Generated from the Rust types of packages/codec-wasm/src by `NESLINK_REGENERATE=1 cargo test boundary`; do not edit.\n";
 
 fn decl<T: TS>(cfg: &Config) -> String {
     let docs = T::docs().map(|d| d + "\n").unwrap_or_default();
@@ -55,7 +55,7 @@ fn types() -> String {
         decl::<RawMessage>(&cfg),
         decl::<Limits>(&cfg),
     ];
-    format!("{HEADER}{}", decls.join("\n"))
+    format!("{GENERATED_NOTE}{}", decls.join("\n"))
 }
 
 /// The members of a string union as ts-rs writes it (`"a" | "b"`): the enum's own serde names.
@@ -71,7 +71,7 @@ fn limits_js() -> String {
     let kinds = serde_json::to_string(&members::<LinkKind>()).unwrap();
     let modes = serde_json::to_string(&members::<MacvlanMode>()).unwrap();
     format!(
-        "{HEADER}/** @type {{import(\"./types.js\").Limits}} */\nexport const LIMITS = Object.freeze({json});\n\n\
+        "{GENERATED_NOTE}/** @type {{import(\"./types.js\").Limits}} */\nexport const LIMITS = Object.freeze({json});\n\n\
          export const LINK_KINDS = Object.freeze({kinds});\n\nexport const MACVLAN_MODES = Object.freeze({modes});\n"
     )
 }
@@ -101,7 +101,7 @@ fn schemas_js() -> String {
         "Route": schema::<Route>(),
     });
     let json = serde_json::to_string_pretty(&schemas).unwrap();
-    format!("{HEADER}/** JSON Schemas (2020-12) of what decodeMessages returns, by type name. */\nexport const SCHEMAS = Object.freeze({json});\n")
+    format!("{GENERATED_NOTE}/** JSON Schemas (2020-12) of what decodeMessages returns, by type name. */\nexport const SCHEMAS = Object.freeze({json});\n")
 }
 
 const SCHEMAS_DTS: &str = "/** JSON Schemas (2020-12) of what decodeMessages returns, by type name. */\nexport declare const SCHEMAS: Readonly<Record<\"Link\" | \"Address\" | \"Route\", Record<string, unknown>>>;\n";
@@ -112,9 +112,9 @@ fn generated_files_are_up_to_date() {
     let files = [
         ("types.d.ts", types()),
         ("limits.js", limits_js()),
-        ("limits.d.ts", format!("{HEADER}{LIMITS_DTS}")),
+        ("limits.d.ts", format!("{GENERATED_NOTE}{LIMITS_DTS}")),
         ("schemas.js", schemas_js()),
-        ("schemas.d.ts", format!("{HEADER}{SCHEMAS_DTS}")),
+        ("schemas.d.ts", format!("{GENERATED_NOTE}{SCHEMAS_DTS}")),
     ];
     let regenerate = std::env::var_os("NESLINK_REGENERATE").is_some();
     let mut stale = Vec::new();
