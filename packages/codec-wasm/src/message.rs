@@ -297,6 +297,16 @@ mod tests {
     }
 
     #[test]
+    fn attribute_errors_point_into_the_whole_buffer() {
+        // A second message whose attributes, after a 4-byte family header, start with a 2-byte stub.
+        let mut buf = message(1, 0, &[]);
+        buf.extend(message(1, 0, &[0, 0, 0, 0, 9, 0]));
+        let second = frames(&buf).unwrap()[1];
+        let err = fixed_and_attrs(&second, 4, "test").unwrap_err();
+        assert_eq!(err.offset, 16 + 16 + 4);
+    }
+
+    #[test]
     fn bad_lengths_are_errors() {
         assert!(frames(&[0; 15]).unwrap_err().what.contains("too few"));
         let mut short = message(1, 0, &[]);
