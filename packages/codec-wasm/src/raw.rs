@@ -471,6 +471,16 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_attribute_is_reported_at_its_offset_in_the_buffer() {
+        let mut bytes = encode_raw(&[link_message(vec![]), link_message(vec![])]).unwrap();
+        // A 2-byte attribute stub after the second message's ifinfomsg.
+        bytes.extend_from_slice(&[9, 0]);
+        let second = 32;
+        bytes[second] += 2;
+        assert_eq!(decode_raw(&bytes).unwrap_err().offset, second + 32);
+    }
+
+    #[test]
     fn non_zero_padding_is_refused_with_its_offset() {
         let mut bytes = encode_raw(&[link_message(vec![data(3, "6c6f00")])]).unwrap();
         bytes[16 + 16 + 7] = 1;
