@@ -86,7 +86,8 @@ const vxlanEndpoint =
   (multicast: boolean | undefined, family: { is?: number }): Parser<string> =>
   (f, x) => {
     const got = net.familyOf(f, x);
-    if ((family.is ??= got) !== got) throw new ValidationError(f, "is not of the address family of vxlan.local");
+    family.is ??= got;
+    if (family.is !== got) throw new ValidationError(f, "is not of the address family of vxlan.local");
     if (multicast !== undefined && net.isMulticast(x as string) !== multicast) {
       throw new ValidationError(f, multicast ? "must be a multicast address" : "must not be a multicast address (use group)");
     }
