@@ -242,6 +242,10 @@ mod tests {
             .unwrap_err()
             .what
             .contains("past the end"));
+        // The same for an attribute that does not start the buffer.
+        let second = parse(&[4, 0, 1, 0, 9, 0, 1, 0, 0, 0, 0, 0], 10).unwrap_err();
+        assert_eq!(second.offset, 14);
+        assert!(second.what.contains("past the end"));
         assert!(parse(&[4, 0, 1, 0, 0], 0)
             .unwrap_err()
             .what
