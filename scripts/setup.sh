@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in packages/codec-wasm/Cargo.toml
 WASM_PACK_VERSION=0.15.1
+CARGO_MUTANTS_VERSION=27.1.0 # the codec's mutation tests (packages/codec-wasm/scripts/mutants.sh)
 APT_PACKAGES=(iproute2 strace iputils-ping procps tmux)
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -57,6 +58,11 @@ fi
 step "wasm-pack $WASM_PACK_VERSION"
 if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
   cargo install --quiet --force --locked wasm-pack --version "$WASM_PACK_VERSION"
+fi
+
+step "cargo-mutants $CARGO_MUTANTS_VERSION"
+if [ "$(cargo mutants --version 2>/dev/null | awk '{print $2}')" != "$CARGO_MUTANTS_VERSION" ]; then
+  cargo install --quiet --force --locked cargo-mutants --version "$CARGO_MUTANTS_VERSION"
 fi
 
 step "npm packages"

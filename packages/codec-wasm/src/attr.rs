@@ -204,7 +204,22 @@ mod tests {
     }
 
     #[test]
+    fn parsing_steps_forward_and_ends() {
+        // Run apart, so a loop that stops advancing fails this test instead of hanging the suite.
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let buf = [5, 0, 1, 0, 7, 0, 0, 0, 4, 0, 2, 0];
+            let parsed = parse(&buf, 0).map(|attrs| attrs.len());
+            done.send((parsed, is_canonical(&buf))).unwrap();
+        });
+        let outcome = wait.recv_timeout(std::time::Duration::from_secs(5));
+        assert_eq!(outcome, Ok((Ok(2), true)));
+    }
+
+    #[test]
     fn canonical_means_zero_padding_included() {
+        // A second attribute whose padding would run past the end.
+        assert!(!is_canonical(&[4, 0, 1, 0, 5, 0, 1, 0, 7]));
         assert!(is_canonical(&[5, 0, 1, 0, 7, 0, 0, 0, 4, 0, 2, 0]));
         assert!(!is_canonical(&[5, 0, 1, 0, 7]));
         assert!(!is_canonical(&[5, 0, 1, 0, 7, 1, 0, 0]));
@@ -227,6 +242,10 @@ mod tests {
             .unwrap_err()
             .what
             .contains("past the end"));
+        // The same for an attribute that does not start the buffer.
+        let second = parse(&[4, 0, 1, 0, 9, 0, 1, 0, 0, 0, 0, 0], 10).unwrap_err();
+        assert_eq!(second.offset, 14);
+        assert!(second.what.contains("past the end"));
         assert!(parse(&[4, 0, 1, 0, 0], 0)
             .unwrap_err()
             .what

@@ -5,18 +5,10 @@
 use crate::attr;
 use crate::fault::EncodeError;
 use crate::ip::{parse_ip, parse_mac, Ip};
-use crate::message::{self, Header, NLM_F_REQUEST};
+use crate::limits::{ALIAS_MAX_BYTES, IFNAME_MAX_BYTES, INDEX_MAX, INDEX_MIN, MTU_MAX, MTU_MIN};
+use crate::message::{self, Header, NLM_F_ACK, NLM_F_ADD, NLM_F_ADD_OR_REPLACE, NLM_F_REQUEST};
 
 pub type Result<T> = std::result::Result<T, EncodeError>;
-
-pub const NLM_F_ACK: u16 = 0x4;
-pub const NLM_F_REPLACE: u16 = 0x100;
-pub const NLM_F_EXCL: u16 = 0x200;
-pub const NLM_F_CREATE: u16 = 0x400;
-/// NLM_F_ROOT | NLM_F_MATCH.
-pub const NLM_F_DUMP: u16 = 0x300;
-/// IFNAMSIZ less the NUL.
-const MAX_IFNAME: usize = 15;
 
 /// The header fields every request has.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +64,17 @@ pub fn nest(
     attr::end(buf, start, kind).map_err(|e| EncodeError::new("", e))
 }
 
+/// The flags of an add (`replace`: or replace) or a delete; `new` names the
+/// request kind that may replace, for the error a delete with `replace` gets.
+pub fn change_flags(delete: bool, replace: Option<bool>, new: &str) -> Result<u16> {
+    match (delete, replace.unwrap_or(false)) {
+        (true, true) => Err(EncodeError::new("replace", format!("only for {new}"))),
+        (true, false) => Ok(NLM_F_ACK),
+        (false, true) => Ok(NLM_F_ADD_OR_REPLACE),
+        (false, false) => Ok(NLM_F_ADD),
+    }
+}
+
 /// Runs `put` only when `value` is there.
 pub fn optional<T>(value: Option<T>, put: impl FnOnce(T) -> Result<()>) -> Result<()> {
     value.map_or(Ok(()), put)
@@ -80,30 +83,75 @@ pub fn optional<T>(value: Option<T>, put: impl FnOnce(T) -> Result<()>) -> Resul
 /// A interface index the kernel will not reinterpret: index 0 would make it
 /// resolve the link by name in whatever namespace the socket is in.
 pub fn index(path: &str, value: u32) -> Result<u32> {
-    if value == 0 || value > i32::MAX as u32 {
-        return Err(EncodeError::new(
-            path,
-            format!("{value} is not a valid interface index (1 to {})", i32::MAX),
-        ));
-    }
-    Ok(value)
+    within(path, value, INDEX_MIN, INDEX_MAX, "a valid interface index")
 }
 
-/// IFNAMSIZ and the kernel's dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or whitespace.
+/// An MTU the kernel could take (each device's own maximum is the kernel's to enforce).
+pub fn mtu(path: &str, value: u32) -> Result<u32> {
+    within(path, value, MTU_MIN, MTU_MAX, "a valid MTU")
+}
+
+/// `value` within [min, max]; else an error saying it is not `what`.
+pub fn within(path: &str, value: u32, min: u32, max: u32, what: &str) -> Result<u32> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(EncodeError::new(
+            path,
+            format!("{value} is not {what} ({min} to {max})"),
+        ))
+    }
+}
+
+/// Characters a name must not hide: controls, zero-width ones and bidi
+/// controls make two names print alike, or one print as another.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// IFNAMSIZ and the kernel's dev_valid_name: 1 to 15 bytes, not "." or "..",
+/// no '/', ':' or whitespace; no '%', since the kernel expands "%d" in a new
+/// name to a number of its choosing; nothing hidden.
 pub fn ifname<'a>(path: &str, name: &'a str) -> Result<&'a str> {
-    let what = if name.is_empty() || name.len() > MAX_IFNAME {
-        Some(format!("{name:?} must be 1 to {MAX_IFNAME} bytes"))
+    let what = if name.is_empty() || name.len() > IFNAME_MAX_BYTES {
+        Some(format!("{name:?} must be 1 to {IFNAME_MAX_BYTES} bytes"))
     } else if name == "." || name == ".." {
         Some(format!("{name:?} is not a valid link name"))
+    } else if let Some(c) = name.chars().find(|&c| hidden(c)) {
+        Some(format!(
+            "{name:?} contains U+{:04X}, a control, zero-width or bidi character",
+            u32::from(c)
+        ))
     } else if name
         .chars()
-        .any(|c| c == '/' || c == ':' || c == '\0' || c.is_whitespace())
+        .any(|c| c == '/' || c == ':' || c == '%' || c.is_whitespace())
     {
-        Some(format!("{name:?} contains '/', ':', NUL or whitespace"))
+        Some(format!("{name:?} contains '/', ':', '%' or whitespace"))
     } else {
         None
     };
     what.map_or(Ok(name), |what| Err(EncodeError::new(path, what)))
+}
+
+/// IFLA_IFALIAS: 1 to 255 bytes (IFALIASZ less the NUL), nothing hidden (NUL included).
+pub fn alias<'a>(path: &str, text: &'a str) -> Result<&'a str> {
+    if text.is_empty() || text.len() > ALIAS_MAX_BYTES {
+        return Err(EncodeError::new(
+            path,
+            format!("must be 1 to {ALIAS_MAX_BYTES} bytes"),
+        ));
+    }
+    match text.chars().find(|&c| hidden(c)) {
+        Some(c) => Err(EncodeError::new(
+            path,
+            format!(
+                "contains U+{:04X}, a control, zero-width or bidi character",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(text),
+    }
 }
 
 pub fn ip(path: &str, text: &str) -> Result<Ip> {

@@ -18,16 +18,24 @@ const NLMSGERR_ATTR_MSG: u16 = 1;
 const NLMSGERR_ATTR_OFFS: u16 = 2;
 const ERROR_INT: usize = 4;
 
+/// NLMSG_ERROR. errno 0 is an acknowledgement.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorAck {
+    /// Positive errno (the kernel sends it negated); 0 for an ACK.
     errno: i64,
+    /// NLMSGERR_ATTR_MSG: the kernel's extended-ACK text, if it gave one.
     ext_ack_message: Option<String>,
+    /// NLMSGERR_ATTR_OFFS: byte offset into the request of the attribute at fault.
     ext_ack_offset: Option<u32>,
+    /// Sequence number of the request this answers (from the echoed header).
     request_seq: u32,
 }
 
+/// NLMSG_DONE: the end of a dump. errno is non-zero if the dump itself failed.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Done {
     errno: i64,
@@ -143,6 +151,23 @@ mod tests {
         buf
     }
 
+    /// An NLMSG_DONE with `payload` (its error int, then any attributes).
+    fn done_message(flags: u16, payload: &[u8]) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let start = begin(
+            &mut buf,
+            Header {
+                kind: NLMSG_DONE,
+                flags,
+                seq: 1,
+                pid: 2,
+            },
+        );
+        buf.extend_from_slice(payload);
+        end(&mut buf, start).unwrap();
+        buf
+    }
+
     fn tlvs() -> Vec<u8> {
         let mut buf = Vec::new();
         attr::push(&mut buf, NLMSGERR_ATTR_MSG, b"bad\0").unwrap();
@@ -179,20 +204,47 @@ mod tests {
     }
 
     #[test]
+    fn attributes_without_the_ack_tlvs_flag_are_not_read() {
+        let buf = error_message(0, 20, &tlvs());
+        let error = decode_error(&frames(&buf).unwrap()[0]).unwrap();
+        assert_eq!((error.ext_ack_message, error.ext_ack_offset), (None, None));
+    }
+
+    #[test]
+    fn ack_tlvs_flag_without_attributes_is_no_ext_ack() {
+        // The attributes would start exactly at the end of the payload: there are none.
+        let buf = error_message(NLM_F_ACK_TLVS, 18, &[]);
+        let error = decode_error(&frames(&buf).unwrap()[0]).unwrap();
+        assert_eq!((error.ext_ack_message, error.ext_ack_offset), (None, None));
+        let capped = error_message(NLM_F_ACK_TLVS | NLM_F_CAPPED, 16, &[]);
+        assert!(decode_error(&frames(&capped).unwrap()[0]).is_ok());
+    }
+
+    #[test]
+    fn a_bad_ext_ack_attribute_is_reported_at_its_absolute_offset() {
+        // A 2-byte attribute header after the 40-byte message header, error int and echoed 20-byte request.
+        let buf = error_message(NLM_F_ACK_TLVS, 20, &[9, 0, 1, 0]);
+        let err = decode_error(&frames(&buf).unwrap()[0]).unwrap_err();
+        assert_eq!(err.offset, 16 + 4 + 20);
+        let capped = error_message(NLM_F_ACK_TLVS | NLM_F_CAPPED, 16, &[9, 0, 1, 0]);
+        let err = decode_error(&frames(&capped).unwrap()[0]).unwrap_err();
+        assert_eq!(err.offset, 16 + 4 + 16);
+    }
+
+    #[test]
+    fn done_with_ack_tlvs_needs_room_for_its_error_int() {
+        for payload in [&[][..], &[0, 0, 0, 0]] {
+            let buf = done_message(2 | NLM_F_ACK_TLVS, payload);
+            let done = decode_done(&frames(&buf).unwrap()[0]).unwrap();
+            assert_eq!((done.errno, done.ext_ack_message), (0, None));
+        }
+    }
+
+    #[test]
     fn done_may_carry_an_ext_ack_message() {
-        let mut buf = Vec::new();
-        let start = begin(
-            &mut buf,
-            Header {
-                kind: NLMSG_DONE,
-                flags: 2 | NLM_F_ACK_TLVS,
-                seq: 1,
-                pid: 2,
-            },
-        );
-        buf.extend_from_slice(&(-16i32).to_le_bytes());
-        attr::push(&mut buf, NLMSGERR_ATTR_MSG, b"busy\0").unwrap();
-        end(&mut buf, start).unwrap();
+        let mut payload = (-16i32).to_le_bytes().to_vec();
+        attr::push(&mut payload, NLMSGERR_ATTR_MSG, b"busy\0").unwrap();
+        let buf = done_message(2 | NLM_F_ACK_TLVS, &payload);
         let done = decode_done(&frames(&buf).unwrap()[0]).unwrap();
         assert_eq!(
             (done.errno, done.ext_ack_message.as_deref()),
@@ -202,17 +254,7 @@ mod tests {
 
     #[test]
     fn empty_done_is_errno_zero() {
-        let mut buf = Vec::new();
-        let start = begin(
-            &mut buf,
-            Header {
-                kind: NLMSG_DONE,
-                flags: 2,
-                seq: 1,
-                pid: 2,
-            },
-        );
-        end(&mut buf, start).unwrap();
+        let buf = done_message(2, &[]);
         assert_eq!(decode_done(&frames(&buf).unwrap()[0]).unwrap().errno, 0);
     }
 }

@@ -48,3 +48,20 @@ impl fmt::Display for EncodeError {
 
 impl std::error::Error for DecodeError {}
 impl std::error::Error for EncodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_say_where_then_what() {
+        assert_eq!(
+            DecodeError::new(20, "too short").to_string(),
+            "at byte 20: too short"
+        );
+        assert_eq!(
+            EncodeError::new("requests[1].mac", "not a MAC").to_string(),
+            "requests[1].mac: not a MAC"
+        );
+    }
+}

@@ -59,6 +59,11 @@ mod tests {
     }
 
     #[test]
+    fn values_become_json_text() {
+        assert_eq!(to_json(&serde_json::json!([{ "a": 1 }])), r#"[{"a":1}]"#);
+    }
+
+    #[test]
     fn an_error_names_the_element_at_fault() {
         let err = parse_list::<Request>(
             r#"[{"type":"getLinkDump","seq":1},{"type":"getLink","seq":"two"}]"#,

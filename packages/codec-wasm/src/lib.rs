@@ -5,14 +5,15 @@
 
 mod addr;
 mod attr;
+#[cfg(test)]
+mod boundary;
 mod encode;
 mod error;
 mod fault;
 mod ip;
 mod json;
+mod limits;
 mod link;
-mod link_kinds;
-mod link_req;
 mod message;
 mod neigh;
 mod nsid;
@@ -24,6 +25,7 @@ mod wire;
 use wasm_bindgen::prelude::*;
 
 pub use fault::{DecodeError, EncodeError};
+pub use limits::LIMITS;
 pub use message::{decode_messages, Message};
 pub use raw::{decode_raw, encode_raw, RawAttr, RawMessage};
 pub use request::{encode_requests, Request};

@@ -17,7 +17,17 @@ pub const NLMSG_ERROR: u16 = 2;
 pub const NLMSG_DONE: u16 = 3;
 pub const NLM_F_REQUEST: u16 = 0x1;
 const NLM_F_MULTI: u16 = 0x2;
+pub const NLM_F_ACK: u16 = 0x4;
 const NLM_F_DUMP_INTR: u16 = 0x10;
+pub const NLM_F_REPLACE: u16 = 0x100;
+pub const NLM_F_EXCL: u16 = 0x200;
+pub const NLM_F_CREATE: u16 = 0x400;
+/// NLM_F_ROOT | NLM_F_MATCH.
+pub const NLM_F_DUMP: u16 = 0x300;
+/// What `ip ... add` sends: create, fail if it exists, acknowledge.
+pub const NLM_F_ADD: u16 = NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+/// What `ip ... replace` sends: create or replace, acknowledge.
+pub const NLM_F_ADD_OR_REPLACE: u16 = NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
@@ -132,15 +142,21 @@ pub fn end(buf: &mut [u8], start: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The netlink header of a decoded message, its flags also as booleans.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "MessageHeader"))]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderJson {
+    /// nlmsg_type, e.g. 16 for RTM_NEWLINK.
     #[serde(rename = "type")]
     kind: u16,
+    /// nlmsg_flags as the kernel sent them.
     flags: u16,
     seq: u32,
     pid: u32,
+    /// NLM_F_MULTI: part of a multipart reply; more follows until NLMSG_DONE.
     multi: bool,
+    /// NLM_F_DUMP_INTR: the dump was torn by a concurrent change; it must be retried.
     dump_intr: bool,
 }
 
@@ -157,7 +173,9 @@ impl From<Header> for HeaderJson {
     }
 }
 
+/// One decoded message.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Message {
     #[serde(flatten)]
     pub header: HeaderJson,
@@ -166,25 +184,31 @@ pub struct Message {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Body {
     Link {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWLINK" | "RTM_DELLINK""#))]
         name: &'static str,
         link: Link,
     },
     Address {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWADDR" | "RTM_DELADDR""#))]
         name: &'static str,
         address: Address,
     },
     Route {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWROUTE" | "RTM_DELROUTE""#))]
         name: &'static str,
         route: Route,
     },
     Neighbour {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWNEIGH" | "RTM_DELNEIGH""#))]
         name: &'static str,
         neighbour: Neighbour,
     },
     Nsid {
+        #[cfg_attr(test, ts(type = r#""RTM_NEWNSID" | "RTM_DELNSID""#))]
         name: &'static str,
         #[serde(flatten)]
         nsid: Nsid,
@@ -295,6 +319,16 @@ mod tests {
             json,
             serde_json::json!([{ "type": 1, "flags": 0x12, "seq": 7, "pid": 9, "multi": true, "dumpIntr": true, "kind": "other" }])
         );
+    }
+
+    #[test]
+    fn attribute_errors_point_into_the_whole_buffer() {
+        // A second message whose attributes, after a 4-byte family header, start with a 2-byte stub.
+        let mut buf = message(1, 0, &[]);
+        buf.extend(message(1, 0, &[0, 0, 0, 0, 9, 0]));
+        let second = frames(&buf).unwrap()[1];
+        let err = fixed_and_attrs(&second, 4, "test").unwrap_err();
+        assert_eq!(err.offset, 16 + 16 + 4);
     }
 
     #[test]

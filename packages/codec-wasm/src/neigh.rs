@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::attr::{find, read_optional, Attr};
-use crate::encode::{message, Head, Result, NLM_F_DUMP};
+use crate::encode::{message, Head, Result};
+use crate::message::NLM_F_DUMP;
 use crate::fault::DecodeError;
 use crate::ip::display_ip;
 use crate::message::{fixed_and_attrs, Frame};
@@ -22,6 +23,7 @@ const NDA_VLAN: u16 = 5;
 const NDA_MASTER: u16 = 9;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Neighbour {
     index: u32,

@@ -7,7 +7,8 @@
 use serde::Serialize;
 
 use crate::attr::read_optional;
-use crate::encode::{message, put, put_u32, Head, Result, NLM_F_ACK};
+use crate::encode::{message, put, put_u32, Head, Result};
+use crate::message::NLM_F_ACK;
 use crate::fault::{DecodeError, EncodeError};
 use crate::message::{fixed_and_attrs, Frame};
 use crate::wire::read_i32;
@@ -24,6 +25,7 @@ const NETNSA_FD: u16 = 3;
 const NSID_AUTO: i32 = -1;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 pub struct Nsid {
     /// NETNSA_NSID: the id; -1 when the namespace has none in the asking one.
     nsid: Option<i32>,

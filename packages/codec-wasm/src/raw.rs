@@ -7,16 +7,23 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::addr::{ADDR_TYPES, IFADDRMSG};
+use crate::addr::consts::{ADDR_TYPES, IFADDRMSG};
 use crate::attr::{self, find, Attr, NLA_F_NESTED};
 use crate::error::ext_ack_start;
 use crate::fault::{DecodeError, EncodeError};
-use crate::link::{IFINFOMSG, IFLA_AF_SPEC, IFLA_INFO_KIND, IFLA_LINKINFO, LINK_TYPES};
+use crate::link::consts::{
+    IFINFOMSG, IFLA_AF_SPEC, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,
+    IFLA_INFO_SLAVE_KIND, IFLA_LINKINFO, IFLA_PORT_SELF, IFLA_PROP_LIST, IFLA_VFINFO_LIST,
+    IFLA_VF_PORTS, IFLA_XDP, LINK_TYPES,
+};
+use crate::link::kinds::KINDS;
 use crate::message::{self, frames, Frame, Header};
-use crate::route::{ROUTE_TYPES, RTA_METRICS, RTMSG};
+use crate::route::consts::{ROUTE_TYPES, RTA_METRICS, RTMSG};
 use crate::wire::{from_hex, pad4, to_hex};
 
+/// A generic netlink message: header, fixed family header (hex), and its attribute tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RawMessage {
     #[serde(rename = "type")]
@@ -28,8 +35,9 @@ pub struct RawMessage {
     pub attrs: Vec<RawAttr>,
 }
 
-/// Exactly one of `data` and `attrs` is set (index.d.ts spells it as a union).
+/// An rtattr: `type` keeps the NLA_F_NESTED bit; exactly one of `data` (hex) and nested `attrs` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RawAttr {
     #[serde(rename = "type")]
@@ -42,14 +50,14 @@ pub struct RawAttr {
 
 /// Deeper nests stay hex: bounds recursion on hostile input.
 const MAX_DEPTH: usize = 16;
-/// IFLA_VFINFO_LIST, IFLA_VF_PORTS, IFLA_PORT_SELF, IFLA_XDP, IFLA_PROP_LIST: nests of plain attributes.
-const LINK_PLAIN_NESTS: [u16; 5] = [22, 24, 25, 43, 52];
-const IFLA_INFO_DATA: u16 = 2;
-const IFLA_INFO_SLAVE_KIND: u16 = 4;
-const IFLA_INFO_SLAVE_DATA: u16 = 5;
-/// Kinds whose IFLA_INFO_DATA is a nest of plain attributes. (veth's VETH_INFO_PEER
-/// starts with a struct ifinfomsg, so it stays hex.)
-const PLAIN_INFO_DATA: [&str; 5] = ["bridge", "veth", "vxlan", "macvlan", "gretap"];
+/// Link attributes that are nests of plain attributes.
+const LINK_PLAIN_NESTS: [u16; 5] = [
+    IFLA_VFINFO_LIST,
+    IFLA_VF_PORTS,
+    IFLA_PORT_SELF,
+    IFLA_XDP,
+    IFLA_PROP_LIST,
+];
 /// Bridge ports carry IFLA_BRPORT_* in IFLA_INFO_SLAVE_DATA.
 const PLAIN_SLAVE_DATA: [&str; 1] = ["bridge"];
 
@@ -71,14 +79,20 @@ fn kind_is(siblings: &[Attr], id: u16, kinds: &[&str]) -> bool {
     find(siblings, id).is_some_and(|a| kinds.contains(&a.string().as_str()))
 }
 
+/// Whether the link kind named by IFLA_INFO_KIND among `siblings` has a plain IFLA_INFO_DATA.
+fn plain_info_data(siblings: &[Attr]) -> bool {
+    find(siblings, IFLA_INFO_KIND).is_some_and(|a| {
+        let name = a.string();
+        KINDS.iter().any(|k| k.plain_info_data && k.name == name)
+    })
+}
+
 fn child_nest(parent: Nest, attr: &Attr, siblings: &[Attr]) -> Option<Nest> {
     let known = match (parent, attr.id()) {
         (Nest::Link, IFLA_LINKINFO) => Some(Nest::LinkInfo),
         (Nest::Link, IFLA_AF_SPEC) => Some(Nest::AfSpec),
         (Nest::Link, id) if LINK_PLAIN_NESTS.contains(&id) => Some(Nest::Plain),
-        (Nest::LinkInfo, IFLA_INFO_DATA) if kind_is(siblings, IFLA_INFO_KIND, &PLAIN_INFO_DATA) => {
-            Some(Nest::Plain)
-        }
+        (Nest::LinkInfo, IFLA_INFO_DATA) if plain_info_data(siblings) => Some(Nest::Plain),
         (Nest::LinkInfo, IFLA_INFO_SLAVE_DATA)
             if kind_is(siblings, IFLA_INFO_SLAVE_KIND, &PLAIN_SLAVE_DATA) =>
         {
@@ -309,6 +323,137 @@ mod tests {
         assert_eq!(decode_raw(&bytes).unwrap(), messages);
     }
 
+    /// `levels` attributes each flagged NLA_F_NESTED, one inside the other, around a data attribute.
+    fn nested(levels: usize) -> RawAttr {
+        (0..levels).fold(data(1, "ff"), |inner, _| RawAttr {
+            kind: 1 | NLA_F_NESTED,
+            data: None,
+            attrs: Some(vec![inner]),
+        })
+    }
+
+    #[test]
+    fn nests_expand_to_max_depth_and_no_deeper() {
+        let expanded = vec![link_message(vec![nested(MAX_DEPTH)])];
+        let bytes = encode_raw(&expanded).unwrap();
+        assert_eq!(decode_raw(&bytes).unwrap(), expanded);
+        let too_deep = encode_raw(&[link_message(vec![nested(MAX_DEPTH + 1)])]).unwrap();
+        let mut attr = &decode_raw(&too_deep).unwrap()[0].attrs[0];
+        for _ in 0..MAX_DEPTH {
+            attr = &attr.attrs.as_ref().unwrap()[0];
+        }
+        assert!(attr.data.is_some(), "level {MAX_DEPTH} should stay hex");
+    }
+
+    fn linkinfo(kind_attr: u16, kind: &str, data_attr: u16) -> RawMessage {
+        let name = kind.bytes().map(|b| format!("{b:02x}")).collect::<String>() + "00";
+        link_message(vec![RawAttr {
+            kind: IFLA_LINKINFO,
+            data: None,
+            attrs: Some(vec![
+                data(kind_attr, &name),
+                RawAttr {
+                    kind: data_attr,
+                    data: None,
+                    attrs: Some(vec![data(1, "01000000")]),
+                },
+            ]),
+        }])
+    }
+
+    #[test]
+    fn slave_data_expands_for_bridge_ports_only() {
+        let port = vec![linkinfo(
+            IFLA_INFO_SLAVE_KIND,
+            "bridge",
+            IFLA_INFO_SLAVE_DATA,
+        )];
+        assert_eq!(decode_raw(&encode_raw(&port).unwrap()).unwrap(), port);
+        let bond =
+            encode_raw(&[linkinfo(IFLA_INFO_SLAVE_KIND, "bond", IFLA_INFO_SLAVE_DATA)]).unwrap();
+        let info = &decode_raw(&bond).unwrap()[0].attrs[0];
+        assert!(info.attrs.as_ref().unwrap()[1].data.is_some());
+        // A kind's IFLA_INFO_DATA is not a port's: IFLA_INFO_KIND "bridge" says nothing of slave data.
+        let mixed =
+            encode_raw(&[linkinfo(IFLA_INFO_KIND, "bridge", IFLA_INFO_SLAVE_DATA)]).unwrap();
+        let info = &decode_raw(&mixed).unwrap()[0].attrs[0];
+        assert!(info.attrs.as_ref().unwrap()[1].data.is_some());
+    }
+
+    #[test]
+    fn info_data_expands_by_kind() {
+        for kind in ["bridge", "veth", "vxlan", "macvlan", "gretap"] {
+            let plain = vec![linkinfo(IFLA_INFO_KIND, kind, IFLA_INFO_DATA)];
+            assert_eq!(
+                decode_raw(&encode_raw(&plain).unwrap()).unwrap(),
+                plain,
+                "{kind}"
+            );
+        }
+        for kind in ["dummy", "wireguard", "ifb", "bond"] {
+            let bytes = encode_raw(&[linkinfo(IFLA_INFO_KIND, kind, IFLA_INFO_DATA)]).unwrap();
+            let info = &decode_raw(&bytes).unwrap()[0].attrs[0];
+            assert!(info.attrs.as_ref().unwrap()[1].data.is_some(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn link_nests_expand_only_in_link_messages() {
+        // IFLA_AF_SPEC (26) holds one nest per family; in an address message 26 is just data.
+        let af_spec = RawAttr {
+            kind: IFLA_AF_SPEC,
+            data: None,
+            attrs: Some(vec![RawAttr {
+                kind: 2,
+                data: None,
+                attrs: Some(vec![data(1, "01000000")]),
+            }]),
+        };
+        let link = vec![link_message(vec![af_spec.clone()])];
+        assert_eq!(decode_raw(&encode_raw(&link).unwrap()).unwrap(), link);
+        let mut addr = link_message(vec![af_spec]);
+        addr.kind = 20;
+        addr.fixed = "00".repeat(8);
+        let decoded = decode_raw(&encode_raw(&[addr]).unwrap()).unwrap();
+        assert!(decoded[0].attrs[0].data.is_some());
+        for plain in LINK_PLAIN_NESTS {
+            let link = vec![link_message(vec![RawAttr {
+                kind: plain,
+                data: None,
+                attrs: Some(vec![data(1, "01000000")]),
+            }])];
+            assert_eq!(
+                decode_raw(&encode_raw(&link).unwrap()).unwrap(),
+                link,
+                "{plain}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_link_attributes_stay_data_even_when_they_parse_as_attributes() {
+        // IFLA_IFNAME (3) holding bytes that happen to be one empty attribute.
+        let name = vec![link_message(vec![data(3, "04000100")])];
+        assert_eq!(decode_raw(&encode_raw(&name).unwrap()).unwrap(), name);
+    }
+
+    #[test]
+    fn route_metrics_expand() {
+        let route = vec![RawMessage {
+            kind: 24,
+            flags: 0,
+            seq: 1,
+            pid: 0,
+            fixed: "00".repeat(12),
+            attrs: vec![RawAttr {
+                kind: RTA_METRICS,
+                data: None,
+                attrs: Some(vec![data(2, "dc050000")]),
+            }],
+        }];
+        assert_eq!(decode_raw(&encode_raw(&route).unwrap()).unwrap(), route);
+    }
+
     #[test]
     fn unknown_families_keep_their_whole_payload_fixed() {
         let messages = vec![RawMessage {
@@ -323,6 +468,16 @@ mod tests {
             decode_raw(&encode_raw(&messages).unwrap()).unwrap(),
             messages
         );
+    }
+
+    #[test]
+    fn a_bad_attribute_is_reported_at_its_offset_in_the_buffer() {
+        let mut bytes = encode_raw(&[link_message(vec![]), link_message(vec![])]).unwrap();
+        // A 2-byte attribute stub after the second message's ifinfomsg.
+        bytes.extend_from_slice(&[9, 0]);
+        let second = 32;
+        bytes[second] += 2;
+        assert_eq!(decode_raw(&bytes).unwrap_err().offset, second + 32);
     }
 
     #[test]

@@ -5,28 +5,34 @@ use serde::Deserialize;
 use crate::addr::{push_addr, push_get_addr_dump, AddrRequest};
 use crate::encode::Result;
 use crate::fault::EncodeError;
-use crate::link_req::{
+use crate::link::kinds::NewLink;
+use crate::link::{
     push_del_link, push_get_link, push_get_link_dump, push_new_link, push_set_link,
-    push_set_link_ns, NewLink, SetLink,
+    push_set_link_ns, SetLink,
 };
 use crate::neigh::push_get_neigh_dump;
 use crate::nsid::{push_get_nsid, push_new_nsid};
 use crate::route::{push_get_route_dump, push_route, RouteRequest};
 
+/// A request encodeRequests can encode.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Request {
     #[serde(rename_all = "camelCase")]
     GetLinkDump {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
+        #[cfg_attr(test, ts(optional))]
         ext_mask: Option<u32>,
     },
     #[serde(rename_all = "camelCase")]
     SetLinkNs {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         index: u32,
         ns_fd: u32,
@@ -36,17 +42,24 @@ pub enum Request {
     DelLink {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
+        #[cfg_attr(test, ts(optional))]
         index: Option<u32>,
+        #[cfg_attr(test, ts(optional))]
         group: Option<u32>,
     },
     #[serde(rename_all = "camelCase")]
     GetLink {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
+        #[cfg_attr(test, ts(optional))]
         index: Option<u32>,
+        #[cfg_attr(test, ts(optional))]
         name: Option<String>,
+        #[cfg_attr(test, ts(optional))]
         ext_mask: Option<u32>,
     },
     NewAddr(AddrRequest),
@@ -54,8 +67,10 @@ pub enum Request {
     GetAddrDump {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u8>", optional))]
         family: u8,
     },
     NewRoute(RouteRequest),
@@ -63,28 +78,35 @@ pub enum Request {
     GetRouteDump {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u8>", optional))]
         family: u8,
+        #[cfg_attr(test, ts(optional))]
         table: Option<u32>,
     },
     GetNeighDump {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
     },
     #[serde(rename_all = "camelCase")]
     NewNsid {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         ns_fd: u32,
+        #[cfg_attr(test, ts(optional))]
         nsid: Option<i32>,
     },
     #[serde(rename_all = "camelCase")]
     GetNsid {
         seq: u32,
         #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
         pid: u32,
         ns_fd: u32,
     },

@@ -1,7 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { type Schema, Validator } from "@cfworker/json-schema";
+import { decodeMessages } from "@neslink/codec-wasm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespaceBody, execBody } from "./bodies.js";
 import { openapi } from "./openapi.js";
 import { routes } from "./routes/index.js";
+import { createServer, listen, type NeslinkServer } from "./server.js";
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 type Operation = { security?: unknown[]; parameters?: { name: string }[]; requestBody?: unknown; responses: Record<string, unknown> };
 const paths = openapi.paths as unknown as Record<string, Record<string, Operation>>;
@@ -41,5 +48,87 @@ describe("openapi", () => {
       const target = pointer.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], openapi);
       expect(target, ref).toBeDefined();
     }
+  });
+});
+
+/** Checks `value` against `schema`, whose $refs point into the document. */
+function conforms(schema: object, value: unknown): string[] {
+  const validator = new Validator({ ...schema, components: openapi.components } as Schema, "2020-12", false);
+  return validator.validate(value).errors.map((e) => `${e.instanceLocation}: ${e.error}`);
+}
+
+/** The schema the document gives for `status` of `method path`. */
+function responseSchema(method: string, path: string, status: number): object {
+  const op = paths[path]?.[method] as { responses: Record<string, { content?: { "application/json": { schema: object } } }> };
+  const schema = op.responses[String(status)]?.content?.["application/json"].schema;
+  if (!schema) throw new Error(`${method} ${path} documents no JSON body for ${status}`);
+  return schema;
+}
+
+/** Decoded bodies of one kind from a kernel test vector of the codec. */
+function decodedFrom(fixture: string, kind: "link" | "address" | "route"): unknown[] {
+  const bytes = readFileSync(new URL(`../../codec-wasm/fixtures/${fixture}.bin`, import.meta.url));
+  const messages = decodeMessages(new Uint8Array(bytes)) as unknown as Record<string, unknown>[];
+  return messages.filter((m) => m.kind === kind).map((m) => m[kind]);
+}
+
+describe("the document describes what the server really sends", () => {
+  it("links, addresses and routes as the codec decodes them from kernel dumps", () => {
+    const cases = [
+      ["Link", decodedFrom("link/dump-lo-bridge-veth", "link")],
+      ["Link", decodedFrom("link/dump-veth-peer-netns", "link")],
+      ["Address", decodedFrom("addr/dump-ipv4-ipv6", "address")],
+      ["Route", decodedFrom("route/dump-ipv4", "route")],
+      ["Route", decodedFrom("route/dump-ipv6", "route")],
+    ] as const;
+    for (const [name, values] of cases) {
+      expect(values.length, name).toBeGreaterThan(0);
+      for (const value of values) expect(conforms(ref(name), value), name).toEqual([]);
+    }
+    // The schemas are not vacuous: a link missing a field or with a wrong type is refused.
+    const [lo] = decodedFrom("link/dump-lo-bridge-veth", "link") as Record<string, unknown>[];
+    const { mtu: _, ...noMtu } = lo as Record<string, unknown>;
+    expect(conforms(ref("Link"), noMtu)).not.toEqual([]);
+    expect(conforms(ref("Link"), { ...lo, operstate: "sideways" })).not.toEqual([]);
+  });
+
+  describe("errors, from a running server", () => {
+    const token = randomBytes(24).toString("hex");
+    let server: NeslinkServer;
+    let base = "";
+    beforeAll(async () => {
+      server = createServer({ token });
+      base = await listen(server, { host: "127.0.0.1", port: 0 });
+    });
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it.each([
+      { method: "get", path: "/v1/namespaces/{name}/links", url: "/v1/namespaces/x/links", auth: null, status: 401 },
+      { method: "get", path: "/v1/namespaces/{name}/links", url: "/v1/namespaces/a%20b/links", auth: token, status: 400 },
+      {
+        method: "get",
+        path: "/v1/namespaces/{name}/links/{link}",
+        url: "/v1/namespaces/x/links/sixteen-bytes-xx",
+        auth: token,
+        status: 400,
+      },
+      { method: "post", path: "/v1/namespaces", url: "/v1/namespaces", auth: token, status: 400 },
+      { method: "post", path: "/v1/namespaces/{name}/exec", url: "/v1/namespaces/x/exec", auth: token, status: 403 },
+    ] as const)("$method $url → $status", async ({ method, path, url, auth, status }) => {
+      const res = await fetch(`${base}${url}`, {
+        method: method.toUpperCase(),
+        headers: { ...(auth && { authorization: `Bearer ${auth}` }), "content-type": "application/json" },
+        ...(method === "post" && { body: JSON.stringify({ name: "a/b", argv: ["true"] }) }),
+      });
+      expect(res.status).toBe(status);
+      const body = await res.json();
+      expect(conforms(responseSchema(method, path, status), body)).toEqual([]);
+      // Every field the server sent is documented (the schema alone would let extra ones through).
+      const documented = Object.keys(openapi.components.schemas.ErrorResponse.properties.error.properties);
+      for (const key of Object.keys((body as { error: object }).error)) expect(documented).toContain(key);
+    });
   });
 });

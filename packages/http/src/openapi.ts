@@ -1,4 +1,12 @@
-/** The OpenAPI 3.1 document of the HTTP API, served at GET /v1/openapi.json. */
+/**
+ * The OpenAPI 3.1 document of the HTTP API, served at GET /v1/openapi.json.
+ * Response shapes come from their one source: Link, Address and Route from the
+ * codec's Rust types (JSON Schemas generated into @neslink/codec-wasm/schemas),
+ * the error body from core's ErrorJSON (a field missing here fails typecheck).
+ */
+
+import { SCHEMAS } from "@neslink/codec-wasm/schemas";
+import type { ErrorJSON } from "@neslink/core";
 import { createNamespaceBody, execBody } from "./bodies.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -20,6 +28,24 @@ const nsName = {
   description: "A namespace under /run/netns, as `ip netns` names it.",
   schema: { type: "string" },
 };
+
+/** Every field of an error body (core's ErrorJSON); `satisfies` makes a field added there fail here until documented. */
+const errorFields = {
+  name: { type: "string", description: "The error class, e.g. ValidationError, NetlinkError." },
+  code: { type: "string", description: "Stable: ERR_* from neslink, or an errno name such as EEXIST." },
+  message: { type: "string" },
+  errno: { type: "integer", description: "Positive errno of a failed system call or netlink request." },
+  syscall: { type: "string", description: 'The call that failed, e.g. "setns" or "netlink RTM_NEWLINK".' },
+  extAck: { ...nullable("string"), description: "The kernel's extended-ACK text, if it gave one." },
+  extAckOffset: { ...nullable("integer"), description: "Byte offset into the request of the attribute at fault." },
+  field: { type: "string", description: "For ERR_INVALID_ARGUMENT: the field at fault." },
+  actionIndex: { type: "integer", description: "Which action failed (0-based; -1: the provider)." },
+  linkActionIndex: { type: "integer", description: "Inside a link action list: which one failed (-1: its link provider)." },
+  action: { type: "string", description: "The kind of the action that failed." },
+  kind: { type: "string", description: "For ERR_KIND_UNSUPPORTED: the link kind the kernel lacks." },
+  returned: { type: "boolean", description: "Whether the worker got back to its original namespace." },
+  cause: { $ref: "#/components/schemas/ErrorResponse/properties/error" },
+} as const satisfies Record<keyof ErrorJSON, object>;
 
 export const openapi = {
   openapi: "3.1.0",
@@ -142,43 +168,9 @@ export const openapi = {
         required: ["name", "path"],
         properties: { name: { type: "string" }, path: { type: "string" } },
       },
-      Link: {
-        type: "object",
-        description: "A link as the kernel reports it (RTM_NEWLINK); absent attributes are null.",
-        required: [
-          "index",
-          "name",
-          "flags",
-          "up",
-          "mtu",
-          "mac",
-          "operstate",
-          "kind",
-          "masterIndex",
-          "alias",
-          "group",
-          "linkNetnsid",
-          "parentIndex",
-        ],
-        properties: {
-          index: { type: "integer" },
-          name: { type: "string" },
-          flags: { type: "integer", description: "ifi_flags (IFF_*)." },
-          up: { type: "boolean", description: "IFF_UP is set." },
-          mtu: nullable("integer"),
-          mac: { ...nullable("string"), description: "Lower-case colon hex." },
-          operstate: {
-            type: ["string", "null"],
-            enum: ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up", null],
-          },
-          kind: { ...nullable("string"), description: "IFLA_INFO_KIND, e.g. bridge, veth; null for lo and physical links." },
-          masterIndex: nullable("integer"),
-          alias: nullable("string"),
-          group: { type: "integer" },
-          linkNetnsid: nullable("integer"),
-          parentIndex: nullable("integer"),
-        },
-      },
+      Link: SCHEMAS.Link,
+      Address: SCHEMAS.Address,
+      Route: SCHEMAS.Route,
       ExecResult: {
         type: "object",
         required: ["pid", "status", "signal", "stdout", "stderr"],
@@ -193,19 +185,7 @@ export const openapi = {
       ErrorResponse: {
         type: "object",
         required: ["error"],
-        properties: {
-          error: {
-            type: "object",
-            required: ["name", "code", "message"],
-            properties: {
-              name: { type: "string" },
-              code: { type: "string", description: "Stable: ERR_* from neslink, or an errno name such as EEXIST." },
-              message: { type: "string" },
-              field: { type: "string", description: "For ERR_INVALID_ARGUMENT: the field at fault." },
-              cause: { $ref: "#/components/schemas/ErrorResponse/properties/error" },
-            },
-          },
-        },
+        properties: { error: { type: "object", required: ["name", "code", "message"], properties: errorFields } },
       },
     },
   },

@@ -3,7 +3,7 @@
  * name, alias or index, or a new one it creates. Plain data, validated when
  * built and again by the worker, by the same rules (validate/providers.ts).
  */
-import type { LinkKind } from "@neslink/codec-wasm";
+import type { LinkKind, MacvlanMode } from "@neslink/codec-wasm";
 import type { ExistingNsProvider, NsProvider } from "../namespace/providers.js";
 import { linkRef, newLinkSpec } from "../validate/providers.js";
 
@@ -43,7 +43,7 @@ export interface NewLinkSpec {
     readonly port?: number;
   };
   readonly gre?: { readonly local?: string; readonly remote?: string };
-  readonly macvlanMode?: "private" | "vepa" | "bridge" | "passthru" | "source";
+  readonly macvlanMode?: MacvlanMode;
 }
 
 export type LinkProvider = LinkRef | { readonly kind: "new"; readonly spec: NewLinkSpec };

@@ -5,6 +5,7 @@
  * them: one set of rules.
  */
 import { MessagePort } from "node:worker_threads";
+import { LIMITS } from "@neslink/codec-wasm/limits";
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { ExecOptions, NsActionSpec } from "../actions/ns-actions.js";
 import type { RouteSpec } from "../actions/route-actions.js";
@@ -71,7 +72,7 @@ export const routeSpec: Parser<RouteSpec> = (f, x) => {
     optional(f, r, "via", net.gateway),
     optional(f, r, "dev", linkRef),
     optional(f, r, "metric", (ff, m) => v.integer(ff, m, 0, 0xffffffff)),
-    optional(f, r, "table", (ff, t) => v.integer(ff, t, 1, 0xffffffff)),
+    optional(f, r, "table", (ff, t) => v.integer(ff, t, LIMITS.tableMin, 0xffffffff)),
   );
 };
 

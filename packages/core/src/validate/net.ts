@@ -24,7 +24,8 @@ export function mac(field: string, value: unknown): string {
 
 export function familyOf(field: string, value: unknown): typeof AF_INET | typeof AF_INET6 {
   if (typeof value === "string" && isIPv4(value)) return AF_INET;
-  if (typeof value === "string" && isIPv6(value)) return AF_INET6;
+  // node:net takes zone ids ("fe80::1%eth0"); an address attribute has no room for one, so the codec refuses them.
+  if (typeof value === "string" && isIPv6(value) && !value.includes("%")) return AF_INET6;
   throw new ValidationError(field, `${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
 }
 
@@ -32,6 +33,20 @@ export function familyOf(field: string, value: unknown): typeof AF_INET | typeof
 export function ip(field: string, value: unknown): string {
   familyOf(field, value);
   return value as string;
+}
+
+/** An IP address of one family. */
+export function ipOf(family: number): (field: string, value: unknown) => string {
+  return (field, value) => {
+    if (familyOf(field, value) !== family)
+      throw new ValidationError(field, `${JSON.stringify(value)} is not an IPv${family === AF_INET ? 4 : 6} address`);
+    return value as string;
+  };
+}
+
+/** 224.0.0.0/4 or ff00::/8. */
+export function isMulticast(address: string): boolean {
+  return isIPv4(address) ? (Number(address.split(".")[0]) & 0xf0) === 0xe0 : /^ff/i.test(address);
 }
 
 /** "10.0.0.1/24" or "2001:db8::1/64". */

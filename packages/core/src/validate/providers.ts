@@ -5,6 +5,7 @@
  * same rules as a constructed one.
  */
 import type { LinkKind } from "@neslink/codec-wasm";
+import { LIMITS, LINK_KINDS, MACVLAN_MODES } from "@neslink/codec-wasm/limits";
 import { ValidationError } from "../errors.js";
 import type { LinkProvider, LinkRef, NewLinkSpec } from "../links/providers.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
@@ -75,18 +76,6 @@ const linkRefTable: Record<string, Parser<LinkRef>> = {
 
 export const linkRef: Parser<LinkRef> = byKind("link reference", linkRefTable);
 
-export const LINK_KINDS = [
-  "bridge",
-  "veth",
-  "dummy",
-  "gretap",
-  "wireguard",
-  "vxlan",
-  "macvlan",
-  "ifb",
-] as const satisfies readonly LinkKind[];
-export const MACVLAN_MODES = ["private", "vepa", "bridge", "passthru", "source"] as const;
-
 const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
   const r = record(f, x, ["name", "ns", "mac", "mtu"]);
   return {
@@ -97,20 +86,36 @@ const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
   };
 };
 
+/** A VXLAN endpoint: of the family of the ones before it, multicast exactly when it is the group. */
+const vxlanEndpoint =
+  (multicast: boolean | undefined, family: { is?: number }): Parser<string> =>
+  (f, x) => {
+    const got = net.familyOf(f, x);
+    family.is ??= got;
+    if (family.is !== got) throw new ValidationError(f, "is not of the address family of vxlan.local");
+    if (multicast !== undefined && net.isMulticast(x as string) !== multicast) {
+      throw new ValidationError(f, multicast ? "must be a multicast address" : "must not be a multicast address (use group)");
+    }
+    return x as string;
+  };
+
 const vxlan: Parser<NonNullable<NewLinkSpec["vxlan"]>> = (f, x) => {
   const r = record(f, x, ["id", "local", "group", "remote", "port"]);
+  if (r.group !== undefined && r.remote !== undefined) throw new ValidationError(at(f, "remote"), "cannot be given with group");
+  const family = {};
   return {
-    id: v.integer(at(f, "id"), r.id, 0, 0xffffff),
-    ...optional(f, r, "local", net.ip),
-    ...optional(f, r, "group", net.ip),
-    ...optional(f, r, "remote", net.ip),
-    ...optional(f, r, "port", (ff, p) => v.integer(ff, p, 1, 65535)),
+    id: v.integer(at(f, "id"), r.id, 0, LIMITS.vxlanIdMax),
+    ...optional(f, r, "local", vxlanEndpoint(undefined, family)),
+    ...optional(f, r, "group", vxlanEndpoint(true, family)),
+    ...optional(f, r, "remote", vxlanEndpoint(false, family)),
+    ...optional(f, r, "port", (ff, p) => v.integer(ff, p, LIMITS.portMin, LIMITS.portMax)),
   };
 };
 
 const gre: Parser<NonNullable<NewLinkSpec["gre"]>> = (f, x) => {
   const r = record(f, x, ["local", "remote"]);
-  return { ...optional(f, r, "local", net.ip), ...optional(f, r, "remote", net.ip) };
+  const endpoint = net.ipOf(LIMITS.gretapFamily);
+  return { ...optional(f, r, "local", endpoint), ...optional(f, r, "remote", endpoint) };
 };
 
 /** Which kind-specific fields each kind needs (true) or may have (false); the others it may not. */

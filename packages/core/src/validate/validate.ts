@@ -3,10 +3,9 @@
  * Each throws a ValidationError naming the field.
  */
 import { isAbsolute, normalize } from "node:path";
+import { LIMITS } from "@neslink/codec-wasm/limits";
 import { ValidationError } from "../errors.js";
 
-/** IFNAMSIZ is 16 including the NUL. */
-const IFNAMSIZ = 16;
 /** NAME_MAX: one path component. */
 const NAME_MAX = 255;
 
@@ -40,7 +39,9 @@ function visible(field: string, value: string): string {
 export function linkName(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
   visible(field, value);
-  if (Buffer.byteLength(value) >= IFNAMSIZ) throw new ValidationError(field, `"${value}" is longer than 15 bytes`);
+  if (Buffer.byteLength(value) > LIMITS.ifnameMaxBytes) {
+    throw new ValidationError(field, `"${value}" is longer than ${LIMITS.ifnameMaxBytes} bytes`);
+  }
   if (value === "." || value === "..") throw new ValidationError(field, `"${value}" is not a valid link name`);
   if (/[/:\s]/.test(value)) throw new ValidationError(field, `"${value}" contains '/', ':' or whitespace`);
   if (value.includes("%")) {
@@ -49,9 +50,9 @@ export function linkName(field: string, value: unknown): string {
   return value;
 }
 
-/** A link alias (IFLA_IFALIAS): at most 127 bytes, nothing hidden. */
+/** A link alias (IFLA_IFALIAS): at most the codec's limit (255 bytes), nothing hidden. */
 export function alias(field: string, value: unknown): string {
-  return visible(field, text(field, value, 127));
+  return visible(field, text(field, value, LIMITS.aliasMaxBytes));
 }
 
 /**
@@ -91,12 +92,12 @@ export function integer(field: string, value: unknown, min: number, max: number)
  * 65536), and it names it in its error.
  */
 export function mtu(field: string, value: unknown): number {
-  return integer(field, value, 68, 0x7fffffff);
+  return integer(field, value, LIMITS.mtuMin, LIMITS.mtuMax);
 }
 
 /** A positive interface index: 0 would make the kernel resolve by name in whatever namespace is current. */
 export function linkIndex(field: string, value: unknown): number {
-  return integer(field, value, 1, 0x7fffffff);
+  return integer(field, value, LIMITS.indexMin, LIMITS.indexMax);
 }
 
 /** A process or thread id. */

@@ -1,43 +1,32 @@
-//! Route messages: struct rtmsg followed by RTA_* attributes. Requests are
+//! The route family: struct rtmsg followed by RTA_* attributes. Requests are
 //! laid out as iproute2 6.1's `ip route add|replace|del|show` sends them.
 
 use serde::{Deserialize, Serialize};
 
 use crate::attr::{read_optional, Attr};
+pub mod consts;
+
 use crate::encode::{
-    index, ip_of, message, optional, prefix_len, put, put_u32, Head, Result, NLM_F_ACK,
-    NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE,
+    change_flags, index, ip_of, message, optional, prefix_len, put, put_u32, within, Head, Result,
 };
 use crate::fault::{DecodeError, EncodeError};
 use crate::ip::{display_ip, AF_INET, AF_INET6};
-use crate::message::{fixed_and_attrs, Frame};
+use crate::limits::TABLE_MIN;
+use crate::message::{fixed_and_attrs, Frame, NLM_F_DUMP};
+use consts::{
+    MAX_U8_TABLE, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTMSG, RTM_GETROUTE,
+    RTN_UNICAST, RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_TABLE_MAIN,
+};
+pub use consts::{RTM_DELROUTE, RTM_NEWROUTE};
 
-pub const RTM_NEWROUTE: u16 = 24;
-pub const RTM_DELROUTE: u16 = 25;
-const RTM_GETROUTE: u16 = 26;
-pub const ROUTE_TYPES: std::ops::RangeInclusive<u16> = RTM_NEWROUTE..=RTM_GETROUTE;
-/// sizeof(struct rtmsg): family, dst_len, src_len, tos, table, protocol, scope, type (u8 each), flags u32.
-pub const RTMSG: usize = 12;
-const RT_TABLE_MAIN: u32 = 254;
-/// rtm_table is a u8: larger ids go in RTA_TABLE, with rtm_table RT_TABLE_UNSPEC.
-const MAX_U8_TABLE: u32 = 255;
-const RTPROT_BOOT: u8 = 3;
-const RTN_UNICAST: u8 = 1;
-const RT_SCOPE_LINK: u8 = 253;
-const RT_SCOPE_NOWHERE: u8 = 255;
-
-const RTA_DST: u16 = 1;
-const RTA_OIF: u16 = 4;
-const RTA_GATEWAY: u16 = 5;
-const RTA_PRIORITY: u16 = 6;
-pub const RTA_METRICS: u16 = 8;
-const RTA_TABLE: u16 = 15;
-
+/// RTM_NEWROUTE (create, or replace) / RTM_DELROUTE, as `ip route add|replace|del ...`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RouteRequest {
     pub seq: u32,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<u32>", optional))]
     pub pid: u32,
     pub family: u8,
     pub dst: Option<String>,
@@ -49,18 +38,26 @@ pub struct RouteRequest {
     pub replace: Option<bool>,
 }
 
+/// RTM_NEWROUTE / RTM_DELROUTE decoded.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Route {
     family: u8,
+    /// RTA_DST; null for the default route.
     dst: Option<String>,
     dst_len: u8,
+    /// RTA_GATEWAY.
     gateway: Option<String>,
+    /// RTA_OIF.
     oif_index: Option<u32>,
+    /// RTA_PRIORITY.
     metric: Option<u32>,
+    /// RTA_TABLE if present, else rtm_table.
     table: u32,
     protocol: u8,
     scope: u8,
+    /// rtm_type (RTN_UNICAST 1, RTN_LOCAL 2, ...).
     #[serde(rename = "type")]
     kind: u8,
 }
@@ -97,14 +94,11 @@ pub fn push_route(buf: &mut Vec<u8>, delete: bool, r: &RouteRequest) -> Result<(
         .map(|g| ip_of("gateway", g, r.family))
         .transpose()?;
     let oif = r.oif_index.map(|i| index("oifIndex", i)).transpose()?;
-    let table = r.table.unwrap_or(RT_TABLE_MAIN);
-    let replace = r.replace.unwrap_or(false);
-    let flags = match (delete, replace) {
-        (true, true) => return Err(EncodeError::new("replace", "only for newRoute")),
-        (true, false) => NLM_F_ACK,
-        (false, true) => NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-        (false, false) => NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+    let table = match r.table {
+        Some(t) => within("table", t, TABLE_MIN, u32::MAX, "a routing table")?,
+        None => RT_TABLE_MAIN,
     };
+    let flags = change_flags(delete, r.replace, "newRoute")?;
     // iproute2 leaves protocol and type unspecified when deleting, so any route matching the rest goes.
     let (protocol, kind) = if delete {
         (0, 0)

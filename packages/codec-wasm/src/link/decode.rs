@@ -1,64 +1,71 @@
-//! Link messages: struct ifinfomsg followed by IFLA_* attributes.
+//! Decoding link messages: struct ifinfomsg followed by IFLA_* attributes.
 
 use serde::Serialize;
 
+use super::consts::{
+    IFF_UP, IFINFOMSG, IFLA_ADDRESS, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_KIND,
+    IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU, IFLA_OPERSTATE,
+};
 use crate::attr::{find, read_optional as optional, Attr};
 use crate::fault::DecodeError;
 use crate::message::{fixed_and_attrs, Frame};
 use crate::wire::{read_i32, read_u32, to_hex};
 
-pub const RTM_NEWLINK: u16 = 16;
-pub const RTM_DELLINK: u16 = 17;
-/// RTM_SETLINK is the last message type of the link family.
-pub const LINK_TYPES: std::ops::RangeInclusive<u16> = RTM_NEWLINK..=19;
-/// sizeof(struct ifinfomsg): family u8, pad u8, type u16, index i32, flags u32, change u32.
-pub const IFINFOMSG: usize = 16;
-const IFF_UP: u32 = 0x1;
-
-pub const IFLA_ADDRESS: u16 = 1;
-pub const IFLA_IFNAME: u16 = 3;
-pub const IFLA_MTU: u16 = 4;
-pub const IFLA_LINK: u16 = 5;
-pub const IFLA_MASTER: u16 = 10;
-const IFLA_OPERSTATE: u16 = 16;
-pub const IFLA_LINKINFO: u16 = 18;
-pub const IFLA_IFALIAS: u16 = 20;
-pub const IFLA_AF_SPEC: u16 = 26;
-pub const IFLA_GROUP: u16 = 27;
-const IFLA_LINK_NETNSID: u16 = 37;
-pub const IFLA_INFO_KIND: u16 = 1;
-
 /// IF_OPER_* in kernel order, spelled as iproute2 prints them (lower case).
-const OPERSTATES: [&str; 7] = [
-    "unknown",
-    "notpresent",
-    "down",
-    "lowerlayerdown",
-    "testing",
-    "dormant",
-    "up",
+#[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum OperState {
+    Unknown,
+    Notpresent,
+    Down,
+    Lowerlayerdown,
+    Testing,
+    Dormant,
+    Up,
+}
+
+const OPERSTATES: [OperState; 7] = [
+    OperState::Unknown,
+    OperState::Notpresent,
+    OperState::Down,
+    OperState::Lowerlayerdown,
+    OperState::Testing,
+    OperState::Dormant,
+    OperState::Up,
 ];
 
+/// A link as RTM_NEWLINK / RTM_DELLINK describes it. Absent attributes are null.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Link {
     index: i32,
     name: String,
+    /// ifi_flags (IFF_*).
     flags: u32,
+    /// IFF_UP is set (administratively up).
     up: bool,
     mtu: Option<u32>,
+    /// IFLA_ADDRESS as lower-case colon hex, e.g. "02:00:00:00:00:01".
     mac: Option<String>,
-    operstate: Option<&'static str>,
+    operstate: Option<OperState>,
+    /// IFLA_INFO_KIND inside IFLA_LINKINFO, e.g. "bridge", "veth". Null for lo and physical links.
     kind: Option<String>,
+    /// IFLA_MASTER: index of the bridge (or other master) this link is attached to.
     master_index: Option<u32>,
+    /// IFLA_IFALIAS.
     alias: Option<String>,
+    /// IFLA_GROUP (0 when absent).
     group: u32,
+    /// IFLA_LINK_NETNSID: the namespace (as seen from this one) that the peer or parent lives in.
     link_netnsid: Option<i32>,
+    /// IFLA_LINK: the peer's (veth) or parent's (macvlan, vxlan) index.
     parent_index: Option<u32>,
 }
 
 /// IFLA_INFO_KIND inside IFLA_LINKINFO, if both are there.
-pub fn info_kind(attrs: &[Attr]) -> Result<Option<String>, DecodeError> {
+fn info_kind(attrs: &[Attr]) -> Result<Option<String>, DecodeError> {
     let Some(linkinfo) = find(attrs, IFLA_LINKINFO) else {
         return Ok(None);
     };
@@ -84,7 +91,7 @@ pub fn decode_link(frame: &Frame) -> Result<Link, DecodeError> {
             Ok(OPERSTATES
                 .get(usize::from(a.u8()?))
                 .copied()
-                .unwrap_or("unknown"))
+                .unwrap_or(OperState::Unknown))
         })?,
         kind: info_kind(&attrs)?,
         master_index: optional(&attrs, IFLA_MASTER, Attr::u32)?,
@@ -97,6 +104,7 @@ pub fn decode_link(frame: &Frame) -> Result<Link, DecodeError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::consts::RTM_NEWLINK;
     use super::*;
     use crate::message::{self, frames, Header};
 

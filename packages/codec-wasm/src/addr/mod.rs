@@ -1,38 +1,32 @@
-//! Address messages: struct ifaddrmsg followed by IFA_* attributes. Requests
+//! The address family: struct ifaddrmsg followed by IFA_* attributes. Requests
 //! are laid out as iproute2 6.1's `ip addr add|replace|del|show` sends them.
 
 use serde::{Deserialize, Serialize};
 
 use crate::attr::{find, read_optional, Attr};
+pub mod consts;
+
 use crate::encode::{
-    index, ip, ip_of, message, optional, prefix_len, put, Head, Result, NLM_F_ACK, NLM_F_CREATE,
-    NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE,
+    change_flags, index, ip, ip_of, message, optional, prefix_len, put, Head, Result,
 };
 use crate::fault::{DecodeError, EncodeError};
 use crate::ip::{display_ip, AF_INET};
-use crate::message::{fixed_and_attrs, Frame};
+use crate::message::{fixed_and_attrs, Frame, NLM_F_DUMP};
 use crate::wire::read_u32;
+use consts::{
+    IFADDRMSG, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, RTM_GETADDR,
+    RT_SCOPE_HOST,
+};
+pub use consts::{RTM_DELADDR, RTM_NEWADDR};
 
-pub const RTM_NEWADDR: u16 = 20;
-pub const RTM_DELADDR: u16 = 21;
-const RTM_GETADDR: u16 = 22;
-pub const ADDR_TYPES: std::ops::RangeInclusive<u16> = RTM_NEWADDR..=RTM_GETADDR;
-/// sizeof(struct ifaddrmsg): family, prefixlen, flags, scope (u8 each), index u32.
-pub const IFADDRMSG: usize = 8;
-const RT_SCOPE_HOST: u8 = 254;
-
-const IFA_ADDRESS: u16 = 1;
-const IFA_LOCAL: u16 = 2;
-const IFA_LABEL: u16 = 3;
-const IFA_BROADCAST: u16 = 4;
-/// u32 flags: IFA_F_* above bit 7 do not fit in ifa_flags.
-const IFA_FLAGS: u16 = 8;
-
+/// RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL, or NLM_F_REPLACE) / RTM_DELADDR, as `ip addr add|del ADDR/LEN dev X`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddrRequest {
     pub seq: u32,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<u32>", optional))]
     pub pid: u32,
     pub index: u32,
     pub address: String,
@@ -41,16 +35,23 @@ pub struct AddrRequest {
     pub replace: Option<bool>,
 }
 
+/// RTM_NEWADDR / RTM_DELADDR decoded.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     index: u32,
+    /// 2 (AF_INET) or 10 (AF_INET6).
     family: u8,
     prefix_len: u8,
+    /// IFA_ADDRESS (for point-to-point links, the peer).
     address: Option<String>,
+    /// IFA_LOCAL.
     local: Option<String>,
+    /// IFA_LABEL.
     label: Option<String>,
     scope: u8,
+    /// IFA_FLAGS if present, else ifa_flags (IFA_F_*).
     flags: u32,
 }
 
@@ -72,13 +73,7 @@ pub fn push_addr(buf: &mut Vec<u8>, delete: bool, r: &AddrRequest) -> Result<()>
             ip_of("broadcast", b, AF_INET)
         })
         .transpose()?;
-    let replace = r.replace.unwrap_or(false);
-    let flags = match (delete, replace) {
-        (true, true) => return Err(EncodeError::new("replace", "only for newAddr")),
-        (true, false) => NLM_F_ACK,
-        (false, true) => NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-        (false, false) => NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-    };
+    let flags = change_flags(delete, r.replace, "newAddr")?;
     // iproute2's default_scope: host for 127.0.0.0/8 when adding, else universe.
     let scope = if !delete && local.family == AF_INET && local.bytes[0] == 127 {
         RT_SCOPE_HOST

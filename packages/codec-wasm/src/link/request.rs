@@ -4,65 +4,23 @@
 
 use serde::Deserialize;
 
-use crate::encode::{
-    ifname, index, mac, message, nest, optional, put, put_cstr, put_u32, Head, Result, NLM_F_ACK,
-    NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL,
+use super::attrs::{ifinfomsg, LinkAttrs};
+use super::consts::{
+    AF_PACKET, IFF_PROMISC, IFF_UP, IFLA_EXT_MASK, IFLA_GROUP, IFLA_IFNAME, IFLA_INFO_KIND,
+    IFLA_LINKINFO, IFLA_NET_NS_FD, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
 };
+use super::kinds::NewLink;
+use crate::encode::{ifname, index, message, nest, optional, put, put_cstr, put_u32, Head, Result};
 use crate::fault::EncodeError;
-use crate::link::{
-    IFINFOMSG, IFLA_ADDRESS, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINK,
-    IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, RTM_DELLINK, RTM_NEWLINK,
-};
-use crate::link_kinds::{put_info_data, Gre, LinkKind, MacvlanMode, Vxlan};
-
-pub const RTM_GETLINK: u16 = 18;
-/// iproute2 dumps links with ifi_family = AF_PACKET, not AF_UNSPEC.
-const AF_PACKET: u8 = 17;
-const IFF_UP: u32 = 0x1;
-const IFF_PROMISC: u32 = 0x100;
-/// IFALIASZ less the NUL.
-const MAX_ALIAS: usize = 255;
-
-const IFLA_NET_NS_FD: u16 = 28;
-const IFLA_EXT_MASK: u16 = 29;
+use crate::message::{NLM_F_ACK, NLM_F_ADD, NLM_F_DUMP};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Peer {
-    pub name: String,
-    pub ns_fd: Option<u32>,
-    pub mac: Option<String>,
-    pub mtu: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewLink {
-    pub seq: u32,
-    #[serde(default)]
-    pub pid: u32,
-    pub name: String,
-    pub kind: LinkKind,
-    pub ns_fd: Option<u32>,
-    pub mtu: Option<u32>,
-    pub mac: Option<String>,
-    pub group: Option<u32>,
-    pub master_index: Option<u32>,
-    pub parent_index: Option<u32>,
-    pub peer: Option<Peer>,
-    pub vxlan: Option<Vxlan>,
-    pub gre: Option<Gre>,
-    pub macvlan_mode: Option<MacvlanMode>,
-    /// As `ip link add NAME up ...`: IFF_UP in ifi_flags and ifi_change.
-    #[serde(default)]
-    pub up: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetLink {
     pub seq: u32,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<u32>", optional))]
     pub pid: u32,
     pub index: Option<u32>,
     /// The link by name instead (ifi_index 0 and IFLA_IFNAME): the kernel
@@ -78,63 +36,10 @@ pub struct SetLink {
     pub group: Option<u32>,
 }
 
-/// The IFLA_* attributes `ip link add|set` writes for its options, in
-/// iproute2's order: the ones its argument loop adds as it meets them (here in
-/// the order `mtu address group master alias netns`), then IFLA_LINK and
-/// IFLA_IFNAME, which it adds after the loop.
-#[derive(Default)]
-pub struct LinkAttrs<'a> {
-    pub mtu: Option<u32>,
-    pub mac: Option<&'a str>,
-    pub group: Option<u32>,
-    /// 0 is allowed: it detaches ("nomaster").
-    pub master: Option<u32>,
-    pub alias: Option<&'a str>,
-    pub ns_fd: Option<u32>,
-    pub link: Option<u32>,
-    pub name: Option<&'a str>,
-}
-
-impl LinkAttrs<'_> {
-    /// Field errors are reported under `prefix` (e.g. "peer.").
-    pub fn put(&self, buf: &mut Vec<u8>, prefix: &str) -> Result<()> {
-        let path = |field: &str| format!("{prefix}{field}");
-        optional(self.mtu, |mtu| put_u32(buf, IFLA_MTU, mtu))?;
-        optional(self.mac, |text| {
-            put(buf, IFLA_ADDRESS, &mac(&path("mac"), text)?)
-        })?;
-        optional(self.group, |group| put_u32(buf, IFLA_GROUP, group))?;
-        optional(self.master, |master| put_u32(buf, IFLA_MASTER, master))?;
-        optional(self.alias, |text| {
-            if text.len() > MAX_ALIAS || text.contains('\0') {
-                return Err(EncodeError::new(
-                    path("alias"),
-                    format!("must be at most {MAX_ALIAS} bytes, without NUL"),
-                ));
-            }
-            // iproute2 sends the alias without its NUL.
-            put(buf, IFLA_IFALIAS, text.as_bytes())
-        })?;
-        optional(self.ns_fd, |fd| put_u32(buf, IFLA_NET_NS_FD, fd))?;
-        optional(self.link, |link| put_u32(buf, IFLA_LINK, link))?;
-        optional(self.name, |name| {
-            put_cstr(buf, IFLA_IFNAME, ifname(&path("name"), name)?)
-        })
-    }
-}
-
-pub fn ifinfomsg(family: u8, index: u32, flags: u32, change: u32) -> [u8; IFINFOMSG] {
-    let mut fixed = [0; IFINFOMSG];
-    fixed[0] = family;
-    fixed[4..8].copy_from_slice(&index.to_le_bytes());
-    fixed[8..12].copy_from_slice(&flags.to_le_bytes());
-    fixed[12..16].copy_from_slice(&change.to_le_bytes());
-    fixed
-}
-
 /// As `ip link add NAME [up] [mtu N] [address M] [group G] [master B] [netns NS] [link P] type KIND ...`.
 pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
-    r.kind.check_options(r)?;
+    r.check_kind_options()?;
+    let kind = r.kind.spec();
     let master = r
         .master_index
         .map(|i| index("masterIndex", i))
@@ -160,7 +65,7 @@ pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
             seq: r.seq,
             pid: r.pid,
         },
-        NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+        NLM_F_ADD,
         &{
             let up = if r.up { IFF_UP } else { 0 };
             ifinfomsg(0, 0, up, up)
@@ -169,24 +74,11 @@ pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
             attrs.put(buf, "")?;
             nest(buf, IFLA_LINKINFO, |buf| {
                 // iproute2 writes the kind without its NUL; the kernel accepts both.
-                put(buf, IFLA_INFO_KIND, r.kind.as_str().as_bytes())?;
-                put_info_data(buf, r)
+                put(buf, IFLA_INFO_KIND, kind.name.as_bytes())?;
+                (kind.put_info_data)(buf, r)
             })
         },
     )
-}
-
-/// The peer of a veth: its own ifinfomsg, then the same attributes as a link.
-pub fn put_peer(buf: &mut Vec<u8>, peer: &Peer) -> Result<()> {
-    buf.extend_from_slice(&ifinfomsg(0, 0, 0, 0));
-    LinkAttrs {
-        mtu: peer.mtu,
-        mac: peer.mac.as_deref(),
-        ns_fd: peer.ns_fd,
-        name: Some(&peer.name),
-        ..LinkAttrs::default()
-    }
-    .put(buf, "peer.")
 }
 
 /// ifi_flags and ifi_change for the IFF_* bits `bit` asks to set (true) or clear (false).
