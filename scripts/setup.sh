@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in packages/codec-wasm/Cargo.toml
 WASM_PACK_VERSION=0.15.1
 CARGO_MUTANTS_VERSION=27.1.0 # the codec's mutation tests (packages/codec-wasm/scripts/mutants.sh)
+CARGO_FUZZ_VERSION=0.13.2 # the codec's fuzz target (packages/codec-wasm/scripts/fuzz.sh), on rustup's nightly
 APT_PACKAGES=(iproute2 strace iputils-ping procps tmux)
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -63,6 +64,15 @@ fi
 step "cargo-mutants $CARGO_MUTANTS_VERSION"
 if [ "$(cargo mutants --version 2>/dev/null | awk '{print $2}')" != "$CARGO_MUTANTS_VERSION" ]; then
   cargo install --quiet --force --locked cargo-mutants --version "$CARGO_MUTANTS_VERSION"
+fi
+
+step "nightly toolchain and cargo-fuzz $CARGO_FUZZ_VERSION (the codec's fuzzing)"
+# libFuzzer needs nightly's sanitizers. The fuzz step skips itself, saying so, if this cannot be installed.
+if ! rustup toolchain list | grep -q '^nightly'; then
+  rustup toolchain install nightly --profile minimal || echo "setup.sh: no nightly toolchain: the codec's fuzz step will be skipped" >&2
+fi
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+  cargo install --quiet --force --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION" || echo "setup.sh: cargo-fuzz did not install: the fuzz step will be skipped" >&2
 fi
 
 step "npm packages"
