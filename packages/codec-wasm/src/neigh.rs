@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::attr::{find, read_optional, Attr};
 use crate::encode::{message, Head, Result};
-use crate::message::NLM_F_DUMP;
 use crate::fault::DecodeError;
 use crate::ip::display_ip;
+use crate::message::NLM_F_DUMP;
 use crate::message::{fixed_and_attrs, Frame};
 use crate::wire::{read_i32, read_u16, to_hex};
 

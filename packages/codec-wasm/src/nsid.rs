@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::attr::read_optional;
 use crate::encode::{message, put, put_u32, Head, Result};
-use crate::message::NLM_F_ACK;
 use crate::fault::{DecodeError, EncodeError};
+use crate::message::NLM_F_ACK;
 use crate::message::{fixed_and_attrs, Frame};
 use crate::wire::read_i32;
 
