@@ -288,7 +288,11 @@ async function runTask(task: Task): Promise<Step> {
   // Hand-built or altered objects arrive too: all of the task is checked, by the constructors' rules, before anything is touched.
   const checked: Task = { ...task, ...checkTask(task) };
   // Replies already done should not wait for user code, which may take long.
-  if (mayRunLong(checked)) outbox.flush();
+  if (mayRunLong(checked)) {
+    // Its code can leave something behind (a timer that calls setns): from now on every turn checks where the thread is.
+    userCodeRan = true;
+    outbox.flush();
+  }
   const run: Run = { task: checked, ctx: { key: "", held, inside: () => {}, handedOut: [], deleted: [] }, results: [], away: false };
   // Until something moves the thread (ctx.inside), it is home and needs no way back.
   run.ctx.inside = () => {
@@ -399,9 +403,16 @@ function end(): never {
   process.exit(1);
 }
 
+/**
+ * Set once a task has run the user's code (or a program) on this worker:
+ * neslink's own work always returns the thread home (or ends the worker), so
+ * only after user code can the thread be elsewhere between turns.
+ */
+let userCodeRan = false;
+
 /** Something (user code, a timer it left) moved the thread since the last turn: it may start nothing more. */
 function checkHome(): void {
-  if (atHome()) return;
+  if (!userCodeRan || atHome()) return;
   outbox.flush();
   port.postMessage({ type: "dirty", reason: "the worker thread was outside its namespace between tasks" } satisfies FromWorker);
   end();
