@@ -4,7 +4,6 @@
  * processes — and, given the file, the drift: the changes apply would make.
  */
 import type { Link } from "@neslink/codec-wasm";
-import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import type { Change } from "./changes.js";
@@ -12,8 +11,7 @@ import { canonicalIp, RTPROT_BOOT } from "./compare.js";
 import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
 import { diff, readLive } from "./plan.js";
-import { namespaceInode, pidsByNamespace } from "./processes.js";
-import { type LabProcess, labProcesses } from "./run.js";
+import { findProcesses, type LabProcess } from "./run.js";
 import { labName } from "./shape.js";
 
 export interface InspectedInterface {
@@ -84,14 +82,13 @@ function routesOf(live: LiveNamespace): TopologyRoute[] {
 
 function nodeOf(name: string, netns: string, live: LiveNamespace, topology: string): InspectedNode {
   const running = live.state === "owned" && live.owner?.topology === topology && live.owner.node === name;
-  const inode = running ? namespaceInode(`${DEFAULT_NETNS_DIR}/${netns}`) : undefined;
   return {
     name,
     netns,
     state: running ? "running" : "missing",
     interfaces: running ? interfacesOf(live) : [],
     routes: running ? routesOf(live) : [],
-    processes: inode === undefined ? [] : labProcesses(pidsByNamespace(new Set([inode])).get(inode) ?? []),
+    processes: running ? live.processes : [],
   };
 }
 
@@ -102,6 +99,7 @@ export async function inspect(topology: Topology | string, options: InspectOptio
     labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);
     const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
+    findProcesses(lives);
     const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }

@@ -16,8 +16,8 @@ import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatc
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
-import { namespaceInode, pidsByNamespace } from "./processes.js";
-import { digestOf, labProcesses } from "./run.js";
+import { namespaceInode } from "./processes.js";
+import { digestOf, findProcesses } from "./run.js";
 
 export interface Plan {
   topology: string;
@@ -156,16 +156,6 @@ export function diff(
     changes.push(...processChanges(node, live));
   }
   return changes;
-}
-
-/** Fills in each owned namespace's lab processes, from one pass over /proc. */
-function findProcesses(lives: Iterable<LiveNamespace>): void {
-  const inodes = new Map<number, LiveNamespace>();
-  for (const live of lives) {
-    const inode = live.state === "owned" ? namespaceInode(`${DEFAULT_NETNS_DIR}/${live.netns}`) : undefined;
-    if (inode !== undefined) inodes.set(inode, live);
-  }
-  for (const [inode, pids] of pidsByNamespace(new Set(inodes.keys()))) (inodes.get(inode) as LiveNamespace).processes = labProcesses(pids);
 }
 
 /** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */

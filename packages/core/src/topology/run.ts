@@ -11,9 +11,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
+import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
+import type { LiveNamespace } from "./live.js";
 import { LOCK_DIR } from "./lock.js";
 import type { TopologyProcess } from "./model.js";
-import { pidsByNamespace } from "./processes.js";
+import { namespaceInode, pidsByNamespace } from "./processes.js";
 
 const ENV_MARK = "NESLINK_PROCESS";
 
@@ -102,4 +104,14 @@ export async function started(topology: string, node: string, inode: number, nam
     }
     await sleep(10);
   }
+}
+
+/** Fills in each owned namespace's lab processes, from one pass over /proc. */
+export function findProcesses(lives: Iterable<LiveNamespace>): void {
+  const inodes = new Map<number, LiveNamespace>();
+  for (const live of lives) {
+    const inode = live.state === "owned" ? namespaceInode(`${DEFAULT_NETNS_DIR}/${live.netns}`) : undefined;
+    if (inode !== undefined) inodes.set(inode, live);
+  }
+  for (const [inode, pids] of pidsByNamespace(new Set(inodes.keys()))) (inodes.get(inode) as LiveNamespace).processes = labProcesses(pids);
 }
