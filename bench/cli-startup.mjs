@@ -104,7 +104,10 @@ try {
     "",
   ].join("\n");
   mkdirSync(new URL("../bench-results/", import.meta.url), { recursive: true });
-  writeFileSync(new URL("../bench-results/cli-startup.json", import.meta.url), `${JSON.stringify({ runs: RUNS, node: process.version, floor, rows, twenty: twentyRows }, null, 2)}\n`);
+  writeFileSync(
+    new URL("../bench-results/cli-startup.json", import.meta.url),
+    `${JSON.stringify({ runs: RUNS, node: process.version, floor, rows, twenty: twentyRows }, null, 2)}\n`,
+  );
   writeFileSync(new URL("../bench-results/cli-startup.md", import.meta.url), md);
   process.stdout.write(md);
 } finally {

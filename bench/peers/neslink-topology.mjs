@@ -9,10 +9,9 @@
 // topology.destroy. Each node's namespace is named PREFIX+hub / PREFIX+n<i>, as
 // the harness expects of every peer.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { closeDefaultPool, defaultPool, listNamed, na, ns, nsDo, topology } from "@neslink/core";
+import { closeDefaultPool, defaultPool, topology } from "@neslink/core";
 
-import { addrOf, ms, starArgs } from "./star.mjs";
+import { addrOf, cleanup, ms, report, starArgs } from "./star.mjs";
 
 const { n, prefix, ports, ipv6, range } = starArgs("neslink-topology.mjs");
 const bridgeOf = (i) => `br${Math.floor((i - 1) / ports)}`;
@@ -32,11 +31,6 @@ function star() {
   return { name: prefix, nodes, links: [...joints, ...veths] };
 }
 
-async function cleanup() {
-  const left = listNamed().filter((name) => name.startsWith(prefix));
-  if (left.length) await nsDo(ns.now(), ...left.map((name) => na.deleteNamed(name))).catch(() => {});
-}
-
 try {
   let t0 = process.hrtime.bigint();
   await defaultPool().ready();
@@ -54,27 +48,20 @@ try {
   t0 = process.hrtime.bigint();
   await topology.destroy(lab);
   const teardownMs = ms(t0);
-  const core = JSON.parse(readFileSync(new URL("../../packages/core/package.json", import.meta.url), "utf8"));
-  console.log(
-    JSON.stringify({
-      peer: "neslink-topology",
-      version: `@neslink/core ${core.version} (topology), node ${process.version}`,
-      n,
-      startup_ms: startupMs,
-      setup_ms: setupMs,
-      inventory_ms: inventoryMs,
-      teardown_ms: teardownMs,
-      total_ms: setupMs + inventoryMs + teardownMs,
-      links: inspected.nodes.reduce((sum, node) => sum + node.interfaces.length, 0),
-      addrs: inspected.nodes.reduce((sum, node) => sum + node.interfaces.reduce((k, i) => k + i.addresses.length, 0), 0),
-      peak_rss_kb: process.resourceUsage().maxRSS,
-      ipv6: ipv6 ? "on" : "off",
-    }),
-  );
+  report("neslink-topology", " (topology)", {
+    n,
+    startup_ms: startupMs,
+    setup_ms: setupMs,
+    inventory_ms: inventoryMs,
+    teardown_ms: teardownMs,
+    links: inspected.nodes.reduce((sum, node) => sum + node.interfaces.length, 0),
+    addrs: inspected.nodes.reduce((sum, node) => sum + node.interfaces.reduce((k, i) => k + i.addresses.length, 0), 0),
+    ipv6,
+  });
 } catch (err) {
   console.error(err);
   process.exitCode = 1;
 } finally {
-  await cleanup();
+  await cleanup(prefix);
   await closeDefaultPool();
 }

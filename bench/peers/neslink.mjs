@@ -9,10 +9,9 @@
 // before the clock, as every peer's runtime is. peak_rss_kb is this process's
 // own peak (process.resourceUsage().maxRSS); it spawns only the untimed ping.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { closeDefaultPool, defaultPool, la, listNamed, lp, na, ns, nsDo } from "@neslink/core";
+import { closeDefaultPool, defaultPool, la, lp, na, ns, nsDo } from "@neslink/core";
 
-import { addrOf, ms, starArgs } from "./star.mjs";
+import { addrOf, cleanup, ms, report, starArgs } from "./star.mjs";
 
 const { n, prefix, ports, ipv6, range } = starArgs("neslink.mjs");
 const hub = `${prefix}hub`;
@@ -61,11 +60,6 @@ async function teardown() {
   await nsDo(ns.now(), ...[hub, ...range.map(nsName)].map((name) => na.deleteNamed(name)));
 }
 
-async function cleanup() {
-  const left = listNamed().filter((name) => name.startsWith(prefix));
-  if (left.length) await nsDo(ns.now(), ...left.map((name) => na.deleteNamed(name))).catch(() => {});
-}
-
 try {
   let t0 = process.hrtime.bigint();
   await defaultPool().ready();
@@ -81,27 +75,20 @@ try {
   await teardown();
   const teardownMs = ms(t0);
   const count = (key) => [...inv.values()].reduce((sum, x) => sum + x[key].length, 0);
-  const core = JSON.parse(readFileSync(new URL("../../packages/core/package.json", import.meta.url), "utf8"));
-  console.log(
-    JSON.stringify({
-      peer: "neslink",
-      version: `@neslink/core ${core.version}, node ${process.version}`,
-      n,
-      startup_ms: startupMs,
-      setup_ms: setupMs,
-      inventory_ms: inventoryMs,
-      teardown_ms: teardownMs,
-      total_ms: setupMs + inventoryMs + teardownMs,
-      links: count("links"),
-      addrs: count("addrs"),
-      peak_rss_kb: process.resourceUsage().maxRSS,
-      ipv6: ipv6 ? "on" : "off",
-    }),
-  );
+  report("neslink", "", {
+    n,
+    startup_ms: startupMs,
+    setup_ms: setupMs,
+    inventory_ms: inventoryMs,
+    teardown_ms: teardownMs,
+    links: count("links"),
+    addrs: count("addrs"),
+    ipv6,
+  });
 } catch (err) {
   console.error(err);
   process.exitCode = 1;
 } finally {
-  await cleanup();
+  await cleanup(prefix);
   await closeDefaultPool();
 }
