@@ -24,7 +24,10 @@ export function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number
     try {
       const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`));
       const inode = Number(m?.[1]);
-      if (inodes.has(inode)) found.set(inode, [...(found.get(inode) ?? []), Number(entry)]);
+      if (!inodes.has(inode)) continue;
+      const pids = found.get(inode);
+      if (pids) pids.push(Number(entry));
+      else found.set(inode, [Number(entry)]);
     } catch {
       // Exited meanwhile, or a kernel thread without a namespace link.
     }
