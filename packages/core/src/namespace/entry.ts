@@ -23,10 +23,10 @@ import { unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
 import { NotANamespaceError, NotFoundError } from "../errors.js";
 import {
+  type FileIdentity,
   type FileStatus,
   identityOfEntry,
   identityOfFd,
-  keyOfIdentity,
   S_IFDIR,
   S_IFIFO,
   S_IFLNK,
@@ -58,13 +58,26 @@ function refusedType({ type }: FileStatus): string | undefined {
   return TYPE_NAMES[type] ?? "a device";
 }
 
-/** What an open descriptor on an entry (of a mount dir unless `followed`) refers to. */
-function stateOfFd(fd: number, followed: boolean): EntryState {
-  const st = statusOfFd(fd);
+/**
+ * nsfs's device number, learnt from the first descriptor fstatfs shows is on
+ * nsfs. Every namespace file lives on nsfs's one superblock, so from then on
+ * the device number statx gives anyway tells nsfs apart, without a system call.
+ */
+let nsfsDev: number | undefined;
+
+function onNsfs(fd: number, st: FileStatus): boolean {
+  if (nsfsDev !== undefined) return st.dev === nsfsDev;
+  if (libc.fsType(fd) !== libc.NSFS_MAGIC) return false;
+  nsfsDev = st.dev;
+  return true;
+}
+
+/** What an open descriptor on an entry (of a mount dir unless `followed`) refers to, judged by its status `st`. */
+function stateOfFd(fd: number, st: FileStatus, followed: boolean): EntryState {
   // The entry may have been replaced between the first look and the open: judge what was opened.
   const refused = refusedType(st);
   if (refused) return { kind: "other", reason: refused };
-  if (libc.fsType(fd) === libc.NSFS_MAGIC) {
+  if (onNsfs(fd, st)) {
     return libc.nsType(fd) === libc.CLONE_NEWNET ? { kind: "namespace" } : { kind: "other", reason: "a namespace of another type" };
   }
   if (st.size !== 0) return { kind: "other", reason: "a file that is not a namespace" };
@@ -73,8 +86,8 @@ function stateOfFd(fd: number, followed: boolean): EntryState {
   return { kind: "stale" };
 }
 
-/** An entry opened to be judged: `fd` (when it could be opened) is untracked and the caller's to close. */
-export type Opened = { fd: number; state: EntryState } | { fd?: undefined; state: EntryState };
+/** An entry opened to be judged: `fd` (when it could be opened, with its status) is untracked and the caller's to close. */
+export type Opened = { fd: number; status: FileStatus; state: EntryState } | { fd?: undefined; state: EntryState };
 
 /**
  * Opens `path` read-only without blocking, and says what it is. `follow` is
@@ -100,7 +113,8 @@ export function openChecked(path: string, follow: boolean): Opened {
     throw err;
   }
   try {
-    return { fd, state: stateOfFd(fd, follow) };
+    const status = statusOfFd(fd);
+    return { fd, status, state: stateOfFd(fd, status, follow) };
   } catch (err) {
     libc.close(fd);
     throw err;
@@ -143,10 +157,11 @@ export function entryState(path: string): EntryState {
   return state;
 }
 
-/** Whether the entry at `path` is still the file `fd` is open on: not replaced, removed, nor mounted over. */
-function stillAt(path: string, fd: number): boolean {
+/** Whether the entry at `path` is still the file `opened` (a descriptor's identity): not replaced, removed, nor mounted over. */
+function stillAt(path: string, opened: FileIdentity): boolean {
   try {
-    return keyOfIdentity(identityOfEntry(path)) === keyOfIdentity(identityOfFd(fd));
+    const now = identityOfEntry(path);
+    return now.dev === opened.dev && now.ino === opened.ino;
   } catch {
     return false;
   }
@@ -158,15 +173,16 @@ function stillAt(path: string, fd: number): boolean {
  * file holds the lock or the entry changed (the caller then closes `fd`).
  * The lock lasts until `fd` is closed.
  */
-export function lockStale(path: string, fd: number): boolean {
-  return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, fd);
+export function lockStale(path: string, fd: number, identity: FileIdentity = identityOfFd(fd)): boolean {
+  return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, identity);
 }
 
 /** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken. */
 export function openStale(path: string): number | undefined {
-  const { fd, state } = openChecked(path, false);
-  if (fd === undefined) return undefined;
-  if (state.kind === "stale" && lockStale(path, fd)) return fd;
+  const opened = openChecked(path, false);
+  if (opened.fd === undefined) return undefined;
+  const { fd, status, state } = opened;
+  if (state.kind === "stale" && lockStale(path, fd, status)) return fd;
   libc.close(fd);
   return undefined;
 }

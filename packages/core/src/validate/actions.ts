@@ -12,24 +12,28 @@ import type { RouteSpec } from "../actions/route-actions.js";
 import { ValidationError } from "../errors.js";
 import * as net from "./net.js";
 import { customCode, existingNsProvider, linkProvider, linkRef } from "./providers.js";
-import { at, bare, byKind, list, optional, type Parser, record } from "./shape.js";
+import { at, bare, byKind, type FieldParsers, fields, list, type Parser, record } from "./shape.js";
 import * as v from "./validate.js";
 
 /** Attribute changes of `ip link set`; `master: null` detaches. At least one. */
+const u32 = (f: string, x: unknown) => v.integer(f, x, 0, 0xffffffff);
+
+const CHANGES: FieldParsers<LinkChanges> = {
+  name: v.linkName,
+  alias: v.alias,
+  mac: net.mac,
+  mtu: v.mtu,
+  up: v.boolean,
+  promisc: v.boolean,
+  master: (f, m) => (m === null ? null : linkRef(f, m)),
+  group: u32,
+};
+const CHANGE_KEYS = Object.keys(CHANGES);
+
 export const linkChanges: Parser<LinkChanges> = (f, x) => {
-  const r = record(f, x, ["name", "alias", "mac", "mtu", "up", "promisc", "master", "group"]);
-  const changes: LinkChanges = {
-    ...optional(f, r, "name", v.linkName),
-    ...optional(f, r, "alias", v.alias),
-    ...optional(f, r, "mac", net.mac),
-    ...optional(f, r, "mtu", v.mtu),
-    ...optional(f, r, "up", v.boolean),
-    ...optional(f, r, "promisc", v.boolean),
-    ...optional(f, r, "master", (ff, m) => (m === null ? null : linkRef(ff, m))),
-    ...optional(f, r, "group", (ff, g) => v.integer(ff, g, 0, 0xffffffff)),
-  };
-  if (Object.keys(changes).length === 0) throw new ValidationError(f || "changes", "nothing to change");
-  return changes;
+  const changes = fields(f, record(f, x, CHANGE_KEYS), CHANGES, {} as LinkChanges);
+  for (const _ in changes) return changes;
+  throw new ValidationError(f || "changes", "nothing to change");
 };
 
 /** A CIDR as it crosses (address and prefix apart), held to the rules of its text form. */
@@ -52,6 +56,13 @@ export const linkAction: Parser<LinkActionSpec> = byKind<LinkActionSpec>("link a
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
 });
 
+const ROUTE_FIELDS: FieldParsers<RouteSpec> = {
+  via: net.gateway,
+  dev: linkRef,
+  metric: u32,
+  table: (f, t) => v.integer(f, t, LIMITS.tableMin, 0xffffffff),
+};
+
 /** A route: a gateway or a device, all of one address family. */
 export const routeSpec: Parser<RouteSpec> = (f, x) => {
   const r = record(f, x, ["family", "dst", "dstLen", "via", "dev", "metric", "table"]);
@@ -67,13 +78,7 @@ export const routeSpec: Parser<RouteSpec> = (f, x) => {
   if (r.via !== undefined && net.familyOf(at(f, "via"), r.via) !== family) {
     throw new ValidationError(at(f, "via"), "is not of the destination's address family");
   }
-  return Object.assign(
-    spec,
-    optional(f, r, "via", net.gateway),
-    optional(f, r, "dev", linkRef),
-    optional(f, r, "metric", (ff, m) => v.integer(ff, m, 0, 0xffffffff)),
-    optional(f, r, "table", (ff, t) => v.integer(ff, t, LIMITS.tableMin, 0xffffffff)),
-  );
+  return fields(f, r, ROUTE_FIELDS, spec);
 };
 
 /** Any string without NUL, empty included: what a process's environment and standard input may hold. */
@@ -95,16 +100,16 @@ const environment: Parser<Record<string, string>> = (f, x) => {
 /** Node's own bound on one string: collected output past it could not be returned anyway. */
 const MAX_MAX_BUFFER = 512 << 20;
 
-const execOptions: Parser<ExecOptions> = (f, x) => {
-  const r = record(f, x, ["env", "input", "timeoutMs", "maxBuffer", "cwd"]);
-  return {
-    ...optional(f, r, "env", environment),
-    ...optional(f, r, "input", processText),
-    ...optional(f, r, "timeoutMs", (ff, t) => v.integer(ff, t, 1, 24 * 3600 * 1000)),
-    ...optional(f, r, "maxBuffer", (ff, m) => v.integer(ff, m, 1, MAX_MAX_BUFFER)),
-    ...optional(f, r, "cwd", v.text),
-  };
+const EXEC_OPTIONS: FieldParsers<ExecOptions> = {
+  env: environment,
+  input: processText,
+  timeoutMs: (f, t) => v.integer(f, t, 1, 24 * 3600 * 1000),
+  maxBuffer: (f, m) => v.integer(f, m, 1, MAX_MAX_BUFFER),
+  cwd: v.text,
 };
+const EXEC_OPTION_KEYS = Object.keys(EXEC_OPTIONS);
+
+const execOptions: Parser<ExecOptions> = (f, x) => fields(f, record(f, x, EXEC_OPTION_KEYS), EXEC_OPTIONS, {});
 
 /** The port a spawned program's stdio goes over (see spawn in ../exec.ts). */
 const execPort: Parser<MessagePort> = (f, x) => {
@@ -128,6 +133,10 @@ const named =
   };
 
 const FAMILIES = [0, net.AF_INET, net.AF_INET6];
+type SysctlAction = Extract<NsActionSpec, { kind: "sysctl" }>;
+type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
+const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: (f, x) => v.text(f, x, 4096) };
+const EXEC_PORT: FieldParsers<ExecAction> = { port: execPort };
 
 export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace action", {
   links: bare("links"),
@@ -144,7 +153,7 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
   deleteGroup: (f, x) => ({ kind: "deleteGroup", group: v.integer(at(f, "group"), record(f, x, ["kind", "group"]).group, 1, 0xffffffff) }),
   sysctl: (f, x) => {
     const r = record(f, x, ["kind", "name", "value"]);
-    return { kind: "sysctl", name: sysctlName(at(f, "name"), r.name), ...optional(f, r, "value", (ff, val) => v.text(ff, val, 4096)) };
+    return fields(f, r, SYSCTL_VALUE, { kind: "sysctl", name: sysctlName(at(f, "name"), r.name) } as SysctlAction);
   },
   route: (f, x) => {
     const r = record(f, x, ["kind", "op", "route"]);
@@ -158,7 +167,7 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
     const r = record(f, x, ["kind", "argv", "options", "port"]);
     const argv = list(at(f, "argv"), r.argv, (ff, a) => v.text(ff, a, 1 << 17));
     if (argv.length === 0) throw new ValidationError(at(f, "argv"), "must be a non-empty array of strings");
-    return { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}), ...optional(f, r, "port", execPort) };
+    return fields(f, r, EXEC_PORT, { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}) } as ExecAction);
   },
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
 });

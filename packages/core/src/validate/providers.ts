@@ -10,7 +10,7 @@ import { ValidationError } from "../errors.js";
 import type { LinkProvider, LinkRef, NewLinkSpec } from "../links/providers.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import * as net from "./net.js";
-import { at, bare, byKind, optional, type Parser, record } from "./shape.js";
+import { at, bare, byKind, type FieldParsers, fields, type Parser, record } from "./shape.js";
 import * as v from "./validate.js";
 
 /** The mount dir of named namespaces; the default one, named on nearly every call, needs no checking. */
@@ -76,14 +76,13 @@ const linkRefTable: Record<string, Parser<LinkRef>> = {
 
 export const linkRef: Parser<LinkRef> = byKind("link reference", linkRefTable);
 
-const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
-  const r = record(f, x, ["name", "ns", "mac", "mtu"]);
-  return {
-    name: v.linkName(at(f, "name"), r.name),
-    ...optional(f, r, "ns", existingNsProvider),
-    ...optional(f, r, "mac", net.mac),
-    ...optional(f, r, "mtu", v.mtu),
-  };
+type Peer = NonNullable<NewLinkSpec["peer"]>;
+const PEER_FIELDS: FieldParsers<Peer> = { ns: existingNsProvider, mac: net.mac, mtu: v.mtu };
+const PEER_KEYS = ["name", ...Object.keys(PEER_FIELDS)];
+
+const veth: Parser<Peer> = (f, x) => {
+  const r = record(f, x, PEER_KEYS);
+  return fields(f, r, PEER_FIELDS, { name: v.linkName(at(f, "name"), r.name) });
 };
 
 /** A VXLAN endpoint: of the family of the ones before it, multicast exactly when it is the group. */
@@ -99,24 +98,27 @@ const vxlanEndpoint =
     return x as string;
   };
 
-const vxlan: Parser<NonNullable<NewLinkSpec["vxlan"]>> = (f, x) => {
+type Vxlan = NonNullable<NewLinkSpec["vxlan"]>;
+
+const vxlan: Parser<Vxlan> = (f, x) => {
   const r = record(f, x, ["id", "local", "group", "remote", "port"]);
   if (r.group !== undefined && r.remote !== undefined) throw new ValidationError(at(f, "remote"), "cannot be given with group");
   const family = {};
-  return {
-    id: v.integer(at(f, "id"), r.id, 0, LIMITS.vxlanIdMax),
-    ...optional(f, r, "local", vxlanEndpoint(undefined, family)),
-    ...optional(f, r, "group", vxlanEndpoint(true, family)),
-    ...optional(f, r, "remote", vxlanEndpoint(false, family)),
-    ...optional(f, r, "port", (ff, p) => v.integer(ff, p, LIMITS.portMin, LIMITS.portMax)),
+  // Built per call: the endpoints share what family the first one found.
+  const endpoints: FieldParsers<Vxlan> = {
+    local: vxlanEndpoint(undefined, family),
+    group: vxlanEndpoint(true, family),
+    remote: vxlanEndpoint(false, family),
+    port: (ff, p) => v.integer(ff, p, LIMITS.portMin, LIMITS.portMax),
   };
+  return fields(f, r, endpoints, { id: v.integer(at(f, "id"), r.id, 0, LIMITS.vxlanIdMax) });
 };
 
-const gre: Parser<NonNullable<NewLinkSpec["gre"]>> = (f, x) => {
-  const r = record(f, x, ["local", "remote"]);
-  const endpoint = net.ipOf(LIMITS.gretapFamily);
-  return { ...optional(f, r, "local", endpoint), ...optional(f, r, "remote", endpoint) };
-};
+const greEndpoint = net.ipOf(LIMITS.gretapFamily);
+const GRE_FIELDS: FieldParsers<NonNullable<NewLinkSpec["gre"]>> = { local: greEndpoint, remote: greEndpoint };
+const GRE_KEYS = Object.keys(GRE_FIELDS);
+
+const gre: Parser<NonNullable<NewLinkSpec["gre"]>> = (f, x) => fields(f, record(f, x, GRE_KEYS), GRE_FIELDS, {});
 
 /** Which kind-specific fields each kind needs (true) or may have (false); the others it may not. */
 const KIND_FIELDS: Record<LinkKind, Partial<Record<"peer" | "vxlan" | "gre" | "macvlanMode" | "parent", boolean>>> = {
@@ -131,29 +133,30 @@ const KIND_FIELDS: Record<LinkKind, Partial<Record<"peer" | "vxlan" | "gre" | "m
 };
 
 /** What to create: common fields, and the fields of its kind. */
+const NEW_LINK_FIELDS: FieldParsers<NewLinkSpec> = {
+  mtu: v.mtu,
+  mac: net.mac,
+  group: (f, g) => v.integer(f, g, 0, 0xffffffff),
+  master: linkRef,
+  up: v.boolean,
+  parent: linkRef,
+  peer: veth,
+  vxlan,
+  gre,
+  macvlanMode: (f, m) => v.oneOf(f, m, MACVLAN_MODES),
+};
+const NEW_LINK_KEYS = ["name", "type", ...Object.keys(NEW_LINK_FIELDS)];
+
 export const newLinkSpec: Parser<NewLinkSpec> = (f, x) => {
-  const r = record(f, x, ["name", "type", "mtu", "mac", "group", "master", "up", "parent", "peer", "vxlan", "gre", "macvlanMode"]);
+  const r = record(f, x, NEW_LINK_KEYS);
   const type = v.oneOf(at(f, "type"), r.type, LINK_KINDS);
-  const fields = KIND_FIELDS[type];
+  const allowed = KIND_FIELDS[type];
   for (const key of ["peer", "vxlan", "gre", "macvlanMode", "parent"] as const) {
-    const need = fields[key];
+    const need = allowed[key];
     if (need === undefined && r[key] !== undefined) throw new ValidationError(at(f, key), `is not a field of a ${type} link`);
     if (need === true && r[key] === undefined) throw new ValidationError(at(f, key), `is needed for a ${type} link`);
   }
-  return {
-    name: v.linkName(at(f, "name"), r.name),
-    type,
-    ...optional(f, r, "mtu", v.mtu),
-    ...optional(f, r, "mac", net.mac),
-    ...optional(f, r, "group", (ff, g) => v.integer(ff, g, 0, 0xffffffff)),
-    ...optional(f, r, "master", linkRef),
-    ...optional(f, r, "up", v.boolean),
-    ...optional(f, r, "parent", linkRef),
-    ...optional(f, r, "peer", veth),
-    ...optional(f, r, "vxlan", vxlan),
-    ...optional(f, r, "gre", gre),
-    ...optional(f, r, "macvlanMode", (ff, m) => v.oneOf(ff, m, MACVLAN_MODES)),
-  };
+  return fields(f, r, NEW_LINK_FIELDS, { name: v.linkName(at(f, "name"), r.name), type });
 };
 
 export const linkProvider: Parser<LinkProvider> = byKind<LinkProvider>("link provider", {

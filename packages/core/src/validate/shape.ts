@@ -28,8 +28,11 @@ export function record(field: string, value: unknown, keys: readonly string[]): 
       `must be an object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`,
     );
   }
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw new ValidationError(at(field, key), `is not a field here (expected ${keys.join(", ")})`);
+  // for-in with hasOwn, not Object.keys: no array made per object on this path, which every task takes.
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !keys.includes(key)) {
+      throw new ValidationError(at(field, key), `is not a field here (expected ${keys.join(", ")})`);
+    }
   }
   return value as Record<string, unknown>;
 }
@@ -37,18 +40,28 @@ export function record(field: string, value: unknown, keys: readonly string[]): 
 /** An array, each element parsed with `parse`. */
 export function list<T>(field: string, value: unknown, parse: Parser<T>): T[] {
   if (!Array.isArray(value)) throw new ValidationError(subject(field), "must be an array");
-  // Array.from visits holes too, which map would skip and leave in the result.
-  return Array.from(value, (element, i) => parse(item(field, i), element));
+  // Every index, holes too (map and forEach would skip them and leave them in the result).
+  const parsed = new Array<T>(value.length);
+  for (let i = 0; i < value.length; i++) parsed[i] = parse(item(field, i), value[i]);
+  return parsed;
 }
 
-/** `parse` on `r[key]` when it is present: the result, or nothing. */
-export function optional<K extends string, T>(
-  field: string,
-  r: Record<string, unknown>,
-  key: K,
-  parse: Parser<T>,
-): { [P in K]?: T } | undefined {
-  return r[key] === undefined ? undefined : ({ [key]: parse(at(field, key), r[key]) } as { [P in K]?: T });
+/** A parser per optional field of T. */
+export type FieldParsers<T> = { readonly [K in keyof T]?: Parser<Exclude<T[K], undefined>> };
+
+/**
+ * Sets on `into` each field of `r` (checked by `record`) that `parsers` has a
+ * parser for, parsed; an undefined field counts as absent. Returns `into`.
+ * It walks the fields present, usually few, and the tables are built once,
+ * so a check makes one object and no closures.
+ */
+export function fields<T extends object>(field: string, r: Record<string, unknown>, parsers: FieldParsers<T>, into: T): T {
+  for (const key in r) {
+    const value = r[key];
+    if (value === undefined || !Object.hasOwn(parsers, key)) continue;
+    (into as Record<string, unknown>)[key] = (parsers[key as keyof T] as Parser<unknown>)(at(field, key), value);
+  }
+  return into;
 }
 
 /** A parser per `kind`: the one place each kind's rules live, used by its constructor and by the worker. */

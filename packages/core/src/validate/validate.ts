@@ -70,12 +70,17 @@ export function namespaceName(field: string, value: unknown): string {
   return value;
 }
 
+/** The last path absolutePath passed: nearly every call names the same mount dir. */
+let lastPath = { given: "/", normal: "/" };
+
 /** An absolute path, normalised, without NUL. */
 export function absolutePath(field: string, value: unknown): string {
+  if (value === lastPath.given) return lastPath.normal;
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
   if (value.includes("\0")) throw new ValidationError(field, "contains NUL");
   if (!isAbsolute(value)) throw new ValidationError(field, `"${value}" is not an absolute path`);
-  return normalize(value);
+  lastPath = { given: value, normal: normalize(value) };
+  return lastPath.normal;
 }
 
 /** An integer in [min, max]. */

@@ -20,6 +20,7 @@ import { closeSync, mkdirSync, unlinkSync } from "node:fs";
 import type { NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { AlreadyExistsError } from "../errors.js";
+import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
 import { NetlinkSocket } from "../netlink/socket.js";
@@ -142,14 +143,12 @@ interface Doomed {
 
 function check(name: string, dir: string): Doomed {
   const path = `${dir}/${name}`;
-  const { fd, state } = openChecked(path, false);
-  if (fd === undefined) throw refusal(path, state);
-  try {
-    if (state.kind !== "namespace" && state.kind !== "stale") throw refusal(path, state);
-    return { ns: { name, path }, key: keyOf(fd), mounted: state.kind === "namespace" };
-  } finally {
-    libc.close(fd);
-  }
+  const opened = openChecked(path, false);
+  if (opened.fd === undefined) throw refusal(path, opened.state);
+  const { fd, status, state } = opened;
+  libc.close(fd);
+  if (state.kind !== "namespace" && state.kind !== "stale") throw refusal(path, state);
+  return { ns: { name, path }, key: keyOfIdentity(status), mounted: state.kind === "namespace" };
 }
 
 const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
