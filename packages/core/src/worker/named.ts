@@ -25,7 +25,7 @@ import * as libc from "../ffi/libc.js";
 import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
-import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
+import { comeBack, openCurrent, SELF_NS } from "./switch.js";
 
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
 const CLAIM_ATTEMPTS = 3;
