@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { closeDefaultPool, defaultPool, la, lp, na, ns, nsDo } from "@neslink/core";
 
-import { addrOf, cleanup, ms, report, starArgs } from "./star.mjs";
+import { addrOf, cleanup, report, starArgs, timed } from "./star.mjs";
 
 const { n, prefix, ports, ipv6, range } = starArgs("neslink.mjs");
 const hub = `${prefix}hub`;
@@ -61,26 +61,21 @@ async function teardown() {
 }
 
 try {
-  let t0 = process.hrtime.bigint();
-  await defaultPool().ready();
-  const startupMs = ms(t0);
-  t0 = process.hrtime.bigint();
-  await setup();
-  const setupMs = ms(t0);
+  const startup = await timed(() => defaultPool().ready());
+  const set = await timed(setup);
   execFileSync("ip", ["netns", "exec", nsName(1), "ping", "-c1", "-W2", addrOf(n)], { stdio: "pipe" });
-  t0 = process.hrtime.bigint();
-  const inv = await inventory();
-  const inventoryMs = ms(t0);
-  t0 = process.hrtime.bigint();
-  await teardown();
-  const teardownMs = ms(t0);
-  const count = (key) => [...inv.values()].reduce((sum, x) => sum + x[key].length, 0);
+  const inv = await timed(inventory);
+  const down = await timed(teardown);
+  const count = (key) => [...inv.result.values()].reduce((sum, x) => sum + x[key].length, 0);
   report("neslink", "", {
     n,
-    startup_ms: startupMs,
-    setup_ms: setupMs,
-    inventory_ms: inventoryMs,
-    teardown_ms: teardownMs,
+    startup_ms: startup.ms,
+    setup_ms: set.ms,
+    inventory_ms: inv.ms,
+    teardown_ms: down.ms,
+    cpu_setup_ms: set.cpuMs,
+    cpu_inventory_ms: inv.cpuMs,
+    cpu_teardown_ms: down.cpuMs,
     links: count("links"),
     addrs: count("addrs"),
     ipv6,

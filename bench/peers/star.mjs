@@ -18,6 +18,19 @@ export const addrOf = (i) => `10.200.${i >> 8}.${i & 255}`;
 /** Milliseconds since a process.hrtime.bigint() reading. */
 export const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
+/**
+ * Runs `work` and returns its result with the wall-clock milliseconds it took
+ * and the CPU milliseconds the process (every thread) spent meanwhile: CPU
+ * time barely moves with the machine's load, so bench/compare.mjs can tell
+ * two versions apart on a busy machine.
+ */
+export async function timed(work) {
+  const [t0, c0] = [process.hrtime.bigint(), process.cpuUsage()];
+  const result = await work();
+  const cpu = process.cpuUsage(c0);
+  return { result, ms: ms(t0), cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 /** Prints the peer's one JSON line (bench/README.md): the phases and counts given, with total, peak RSS and IPv6 added. */
 export function report(peer, versionNote, { ipv6, ...fields }) {
   const core = JSON.parse(readFileSync(new URL("../../packages/core/package.json", import.meta.url), "utf8"));
