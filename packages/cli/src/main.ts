@@ -6,6 +6,7 @@ import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
 import { errorText, exitCodeOf, toJson } from "./output.js";
+import { invocationIn } from "./paths.js";
 import { version } from "./version.js";
 
 export interface Io {
@@ -60,8 +61,12 @@ export async function main(argv: readonly string[], io: Io, options: MainOptions
       case "help":
         io.out(helpText(parsed.topic, commands));
         return 0;
-      case "run":
-        return await execute(parsed.command, parsed.invocation, json, io, options.keepPool === true);
+      case "run": {
+        const { command, invocation } = parsed;
+        const cwd = io.terminal.cwd;
+        const here = cwd === undefined ? invocation : invocationIn(cwd, command, invocation);
+        return await execute(command, here, json, io, options.keepPool === true);
+      }
     }
   } catch (err) {
     return fail(err, json, io);
