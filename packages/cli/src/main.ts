@@ -62,10 +62,9 @@ export async function main(argv: readonly string[], io: Io, options: MainOptions
         io.out(helpText(parsed.topic, commands));
         return 0;
       case "run": {
-        const { command, invocation } = parsed;
-        const cwd = io.terminal.cwd;
-        const here = cwd === undefined ? invocation : invocationIn(cwd, command, invocation);
-        return await execute(command, here, json, io, options.keepPool === true);
+        const { cwd } = io.terminal;
+        const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);
+        return await execute(parsed.command, invocation, json, io, options.keepPool === true);
       }
     }
   } catch (err) {

@@ -27,8 +27,8 @@ function checkSocket(path: string): void {
   let stats: ReturnType<typeof lstatSync>;
   try {
     stats = lstatSync(path);
-  } catch {
-    throw new AgentError("ERR_AGENT_UNAVAILABLE", `no agent at ${path} (start one with "neslink agent")`);
+  } catch (err) {
+    throw connectError(path, err as NodeJS.ErrnoException);
   }
   const me = process.getuid?.() ?? 0;
   if (!stats.isSocket()) throw new AgentError("ERR_AGENT_UNAVAILABLE", `${path} is not a socket`);
@@ -39,8 +39,9 @@ function checkSocket(path: string): void {
 function connectError(path: string, err: NodeJS.ErrnoException): AgentError {
   if (err.code === "EACCES")
     return new AgentError("ERR_AGENT_UNAVAILABLE", `${path}: permission denied (an agent serves its owner and root)`);
-  if (err.code === "ECONNREFUSED" || err.code === "ENOENT")
-    return new AgentError("ERR_AGENT_UNAVAILABLE", `no agent is listening at ${path} (start one with "neslink agent")`);
+  if (err.code === "ENOENT") return new AgentError("ERR_AGENT_UNAVAILABLE", `no agent at ${path} (start one with "neslink agent")`);
+  if (err.code === "ECONNREFUSED")
+    return new AgentError("ERR_AGENT_UNAVAILABLE", `no agent is listening at ${path} (a stale socket: "neslink agent" replaces it)`);
   return new AgentError("ERR_AGENT_UNAVAILABLE", `${path}: ${err.message}`);
 }
 

@@ -111,6 +111,8 @@ export class Session {
     try {
       // main answers every error itself; a throw here is a defect, still answered.
       const status = await (refused ? this.#fail(refused, io, json) : run(request.argv, io).catch((err) => this.#fail(err, io, json)));
+      // What the command wrote is still queued in its streams: all of it goes before the exit.
+      await Promise.all([io.terminal.stdout, io.terminal.stderr].map((w) => new Promise((resolve) => w.end(resolve))));
       this.#exit({ status });
     } finally {
       clearTimeout(this.#kill);
