@@ -44,7 +44,8 @@ export async function planText(plan: Plan): Promise<string> {
 export async function confirmed(question: string, session: Session, yes: boolean): Promise<boolean> {
   const { stdin, stdout } = session.terminal;
   if (yes || session.json || !stdin.isTTY) return true;
-  const rl = createInterface({ input: stdin, output: stdout });
+  // The terminal's own line mode (it echoes and edits): readline's would echo a second time when the agent relays the keys.
+  const rl = createInterface({ input: stdin, output: stdout, terminal: false });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
   } finally {

@@ -2,7 +2,7 @@
  * What a person sees at a terminal: apply run under tmux (a real pty), its
  * confirmation answered by keystrokes, its final screen read back.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -45,9 +45,15 @@ async function screenWhen(session: string, done: (screen: string) => boolean): P
   throw new Error(`the terminal never showed what was expected:\n${screen}`);
 }
 
+/** The bin run at a terminal of its own; `agent`: through the agent at that socket. */
 function start(session: string, ...args: string[]) {
+  startVia(undefined, session, ...args);
+}
+
+function startVia(agent: string | undefined, session: string, ...args: string[]) {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `${command}; echo "EXIT=$?"; sleep 60`);
+  const env = agent === undefined ? "" : `NESLINK_AGENT='${agent}' `;
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `${env}${command}; echo "EXIT=$?"; sleep 60`);
 }
 
 describe("apply at a terminal (tmux)", () => {
@@ -81,5 +87,24 @@ describe("apply at a terminal (tmux)", () => {
     start("destroy", "destroy", lab, "--yes");
     expect(await screenWhen("destroy", (s) => s.includes("EXIT="))).toContain("EXIT=0");
     expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
+  it("through the agent: the same question (the answer echoed once), the same bar", async () => {
+    const socket = `${dir}/agent.sock`;
+    const agent = spawn(process.execPath, [BIN, "agent", "--socket", socket], { stdio: ["ignore", "ignore", "pipe"] });
+    try {
+      await new Promise((resolve) => agent.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve(undefined)));
+      startVia(socket, "agent", "apply", file);
+      await screenWhen("agent", (s) => s.includes("[y/N]"));
+      tmux("send-keys", "-t", "agent", "y", "Enter");
+      const screen = await screenWhen("agent", (s) => s.includes("EXIT="));
+      expect(screen).toContain(`Apply 14 changes to ${lab}? [y/N] y\n`);
+      expect(screen).not.toMatch(/^y$/m);
+      expect(screen).toMatch(/^={30} 14\/14 done/m);
+      expect(screen).toContain("EXIT=0");
+      expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-h1`, `${lab}-h2`, `${lab}-r1`]);
+    } finally {
+      agent.kill("SIGKILL");
+    }
   });
 });
