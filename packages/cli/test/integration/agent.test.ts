@@ -87,7 +87,13 @@ describe("commands through the agent", () => {
     expect(netnsList(prefix)).toEqual([ns]);
     expect(viaAgent(["link", "add", "bridge", "br0", "mtu", "1400", "up", "-n", ns]).status).toBe(0);
     expect(viaAgent(["addr", "add", "10.9.0.1/24", "dev", "br0", "-n", ns]).status).toBe(0);
-    const [br0] = ipJson<{ ifname: string; mtu: number; addr_info: { local: string; prefixlen: number }[] }[]>("-n", ns, "addr", "show", "br0");
+    const [br0] = ipJson<{ ifname: string; mtu: number; addr_info: { local: string; prefixlen: number }[] }[]>(
+      "-n",
+      ns,
+      "addr",
+      "show",
+      "br0",
+    );
     expect(br0?.mtu).toBe(1400);
     expect(br0?.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toContain("10.9.0.1/24");
   });
@@ -131,7 +137,9 @@ describe("commands through the agent", () => {
     });
     const opened = execFileSync("grep", ["-v", "ENOENT", trace], { encoding: "utf8" });
     const ours = [...new Set([...opened.matchAll(/"([^"]*\/packages\/[^"]*|[^"]*node_modules[^"]*)"/g)].map((m) => m[1]))];
-    expect(ours.filter((f) => !/\/packages\/cli\/(dist\/(bin|json-flag|agent\/(choose|client|frames))\.js|package\.json)$/.test(f as string))).toEqual([]);
+    expect(
+      ours.filter((f) => !/\/packages\/cli\/(dist\/(bin|json-flag|agent\/(choose|client|frames))\.js|package\.json)$/.test(f as string)),
+    ).toEqual([]);
     expect(ours.length).toBeGreaterThan(0);
   });
 });
@@ -252,7 +260,9 @@ describe("stopping the agent", () => {
     const pid = Number(/NESLINK_AGENT_PID=(\d+);/.exec(r.stdout)?.[1]);
     try {
       expect(r.stdout).toBe(`NESLINK_AGENT=${path}; export NESLINK_AGENT; NESLINK_AGENT_PID=${pid}; export NESLINK_AGENT_PID;\n`);
-      const listed = execFileSync("sh", ["-c", `eval "$1"; ${process.execPath} ${BIN} --json --version`, "sh", r.stdout], { encoding: "utf8" });
+      const listed = execFileSync("sh", ["-c", `eval "$1"; ${process.execPath} ${BIN} --json --version`, "sh", r.stdout], {
+        encoding: "utf8",
+      });
       expect(JSON.parse(listed)).toHaveProperty("version");
       expect(run(["agent", "--detach", "--socket", path])).toMatchObject({ status: 1, stderr: expect.stringContaining("EADDRINUSE") });
     } finally {

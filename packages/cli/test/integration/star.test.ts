@@ -3,23 +3,16 @@
  * bin: applied, inspected, graphed and destroyed, checked with `ip -j` (the
  * namespaces counted, a sample of addresses and bridge ports read).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { exampleAs } from "./example.js";
 import { json, neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-star-`);
 const lab = uniquePrefix("s");
-const file = `${dir}/star.yaml`;
-writeFileSync(
-  file,
-  readFileSync(fileURLToPath(new URL("../../../core/examples/topologies/star-500.yaml", import.meta.url)), "utf8").replace(
-    /^name: .*$/m,
-    `name: ${lab}`,
-  ),
-);
+const file = exampleAs("star-500.yaml", lab, `${dir}/star.yaml`);
 
 afterAll(() => {
   cleanup(`${lab}-`);
@@ -56,7 +49,9 @@ describe("star-500 through the CLI", () => {
 
     const inspected = json("inspect", lab);
     expect(inspected.status).toBe(0);
-    const [live] = inspected.body as { nodes: { name: string; netns: string; state: string; interfaces: { name: string; addresses: string[] }[] }[] }[];
+    const [live] = inspected.body as {
+      nodes: { name: string; netns: string; state: string; interfaces: { name: string; addresses: string[] }[] }[];
+    }[];
     expect(live?.nodes).toHaveLength(HOSTS + 1);
     expect(live?.nodes.every((n) => n.state === "running")).toBe(true);
     for (const i of SAMPLE) {
@@ -65,7 +60,10 @@ describe("star-500 through the CLI", () => {
       expect(node?.interfaces.find((f) => f.name === "eth0")?.addresses).toEqual(globalAddresses(`${lab}-n${i}`, "eth0"));
     }
 
-    const graph = json("graph", lab, "--format", "json").body as { nodes: unknown[]; edges: { a: { node: string }; b: { node: string } }[] };
+    const graph = json("graph", lab, "--format", "json").body as {
+      nodes: unknown[];
+      edges: { a: { node: string }; b: { node: string } }[];
+    };
     expect(graph.nodes).toHaveLength(HOSTS + 1);
     expect(graph.edges).toHaveLength(HOSTS);
     expect(graph.edges.every((e) => [e.a.node, e.b.node].includes("hub"))).toBe(true);

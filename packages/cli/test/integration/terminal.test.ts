@@ -3,11 +3,11 @@
  * confirmation answered by keystrokes, its final screen read back.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { exampleAs } from "./example.js";
 import { BIN } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-tty-`);
@@ -26,14 +26,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const file = `${dir}/lab.yaml`;
-writeFileSync(
-  file,
-  readFileSync(fileURLToPath(new URL("../../../core/examples/topologies/router.yaml", import.meta.url)), "utf8").replace(
-    /^name: .*$/m,
-    `name: ${lab}`,
-  ),
-);
+const file = exampleAs("router.yaml", lab, `${dir}/lab.yaml`);
 
 async function screenWhen(session: string, done: (screen: string) => boolean): Promise<string> {
   let screen = "";
