@@ -96,7 +96,11 @@ function forward(to: ToAgent): Promise<Exit> {
       if (!socket.destroyed) socket.write(frame);
     };
     const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
-    const onBrokenStdout = () => onSignal("SIGPIPE");
+    const onBrokenStdout = () => {
+      onSignal("SIGPIPE");
+      // Output now goes nowhere: a wait for stdout to drain would never end.
+      socket.resume();
+    };
     const onInput = (data: Buffer) => {
       if (!socket.write(dataFrames(Frame.stdin, data))) {
         stdin.pause();
@@ -105,11 +109,17 @@ function forward(to: ToAgent): Promise<Exit> {
     };
     const onInputEnd = () => send(encode(Frame.stdinEnd));
 
+    const blocked = new Set<NodeJS.WriteStream>();
     const write = (to: NodeJS.WriteStream, data: Buffer) => {
+      if (to.destroyed) return;
       // A reader slower than the agent: the agent waits (the socket is not read) rather than this process buffering.
-      if (!to.write(data)) {
+      if (!to.write(data) && !blocked.has(to)) {
+        blocked.add(to);
         socket.pause();
-        to.once("drain", () => socket.resume());
+        to.once("drain", () => {
+          blocked.delete(to);
+          if (blocked.size === 0) socket.resume();
+        });
       }
     };
     socket.on("connect", () => {

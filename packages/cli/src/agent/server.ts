@@ -46,7 +46,7 @@ export async function serve(socketPath: string, terminal: Terminal, ready: (pid:
     say(`${await signalled}: draining (at most ${DRAIN_TIMEOUT_MS / 1000} s)`);
     draining = true;
     server.close();
-    for (const session of sessions) session.hangUp("SIGTERM");
+    for (const session of sessions) session.drain();
     let timer: NodeJS.Timeout | undefined;
     const cut = await Promise.race([
       Promise.all([...sessions].map((s) => s.finished)).then(() => false),

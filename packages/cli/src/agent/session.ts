@@ -200,17 +200,23 @@ export class Session {
     for (const { handler } of this.#handlers) handler(signal);
   }
 
-  /**
-   * Whoever called has gone (`SIGHUP`, or the signal that ended the client;
-   * `SIGTERM`: the agent is stopping): no further shell line, end-of-file on
-   * input, every handler gets `signal`, and SIGKILL after the grace.
-   */
-  hangUp(signal: NodeJS.Signals): void {
-    if (this.#ended.signal.aborted) return;
+  /** No further shell line, end-of-file on input, every handler gets `signal`. */
+  #stop(signal: NodeJS.Signals): boolean {
+    if (this.#ended.signal.aborted) return false;
     this.#ended.abort();
     this.#endStdin();
     this.#end(signal);
-    this.#kill = setTimeout(() => this.#end("SIGKILL"), HANGUP_GRACE_MS);
+    return true;
+  }
+
+  /** Whoever called has gone (`SIGHUP`, or the signal that ended the client): stopped, and SIGKILL after the grace. */
+  hangUp(signal: NodeJS.Signals): void {
+    if (this.#stop(signal)) this.#kill = setTimeout(() => this.#end("SIGKILL"), HANGUP_GRACE_MS);
+  }
+
+  /** The agent is stopping: stopped with SIGTERM; the client still gets the rest of the output and the exit. */
+  drain(): void {
+    this.#stop("SIGTERM");
   }
 
   /** Ends the connection at once (the agent's drain ran out of time). */

@@ -129,6 +129,14 @@ describe("commands through the agent", () => {
     expect(viaAgent(["exec", ns, "--", "pwd"], { cwd: dir }).stdout).toBe(`${dir}\n`);
   });
 
+  it("a reader that leaves (| head -1) ends exec's program with SIGPIPE, as directly (141)", () => {
+    const script = `"$0" "$1" exec ${ns} -- yes | head -1; echo "status=\${PIPESTATUS[0]}"`;
+    for (const agent of ["", socket]) {
+      const env = { ...process.env, NESLINK_AGENT: agent };
+      expect(execFileSync("bash", ["-c", script, process.execPath, BIN], { encoding: "utf8", env, timeout: 20_000 })).toBe("y\nstatus=141\n");
+    }
+  });
+
   it("the client loads nothing of neslink but its own few modules (strace: files opened)", () => {
     const trace = `${dir}/trace`;
     execFileSync("strace", ["-f", "-e", "trace=openat", "-o", trace, process.execPath, BIN, "ns", "list"], {
@@ -157,6 +165,15 @@ describe("a client that goes away", () => {
     c.proc.kill("SIGKILL");
     await until("the program to end", () => !alive(pid), 5_000);
     expect(viaAgent(["--json", "ns", "list"]).stdout).toContain(`"${ns}"`);
+  });
+
+  it("killed (-9) during exec of a program that ignores SIGHUP: SIGKILL follows after the grace", async () => {
+    const c = client(["exec", ns, "--", "sh", "-c", 'trap "" HUP; echo $$; exec sleep 300']);
+    const pid = Number(await until("the program's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+    c.proc.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(alive(pid)).toBe(true);
+    await until("the program to be killed", () => !alive(pid), 5_000);
   });
 
   it("killed (-9) during a shell script: the line running finishes, no further line runs", async () => {
