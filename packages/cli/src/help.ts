@@ -23,6 +23,7 @@ export const OPTION_FLAGS = Object.fromEntries(
 
 const GLOBAL_HELP: [string, string][] = [
   ["--json", "print results, and errors, as JSON on stdout"],
+  ["--agent", `run it through a running agent: $NESLINK_AGENT, else ${DEFAULT_SOCKET} (see "neslink agent --help")`],
   ["-h, --help", "show this help"],
   ["-V, --version", "print the version"],
 ];
