@@ -85,7 +85,9 @@ export class Session {
       this.#started = true;
       void this.#run(request, run, refusal);
     } else if (kind === Frame.stdin) {
-      if (!this.#stdinEnded && this.#stdin?.push(payload) === false) this.#socket.pause();
+      // Input for a command that has stopped reading it (exec's program ended) is dropped.
+      const stdin = this.#stdin;
+      if (stdin && !this.#stdinEnded && !stdin.destroyed && !stdin.push(payload)) this.#socket.pause();
     } else if (kind === Frame.stdinEnd) this.#endStdin();
     else if (kind === Frame.signal) this.#signal(payload.toString() as NodeJS.Signals);
     else throw new Error(`unexpected frame ${kind}`);
@@ -178,6 +180,8 @@ export class Session {
     if (this.#replied) return;
     this.#send(encode(Frame.exit, JSON.stringify(exit)));
     this.#replied = true;
+    // Read on, so that the client's end is seen and the socket closes.
+    this.#socket.resume();
     this.#socket.end();
   }
 

@@ -5,7 +5,7 @@
  * stale; sockets others could use or fake.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -69,8 +69,9 @@ const alive = (pid: number) => existsSync(`/proc/${pid}`);
 const exitOf = (proc: ChildProcess) =>
   new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once("exit", (code) => resolve(code))));
 
+let agentPid = 0;
 beforeAll(async () => {
-  await startAgent(socket);
+  agentPid = (await startAgent(socket)).proc.pid as number;
 });
 
 afterAll(() => {
@@ -118,7 +119,7 @@ describe("commands through the agent", () => {
       { args: ["exec", ns, "--", "sh", "-c", "kill -TERM $$"], status: 143 },
       { args: ["exec", ns, "--", "no-such-program"], status: 127 },
       { args: ["exec", ns, "--", "cat"], input: "line one\nline two\n", status: 0 },
-      { args: ["shell"], input: `ns list\nlink list -n ${ns}\nlink show nope -n ${ns}\nns list\n`, status: 1 },
+      { args: ["shell"], input: `addr list -n ${ns}\nlink list -n ${ns}\nlink show nope -n ${ns}\nlink list -n ${ns}\n`, status: 1 },
     ];
     for (const { args, input, cwd, status } of cases) {
       const options = { ...(input !== undefined && { input }), ...(cwd !== undefined && { cwd }) };
@@ -127,6 +128,16 @@ describe("commands through the agent", () => {
       expect(viaAgent(args, options), args.join(" ")).toEqual(direct);
     }
     expect(viaAgent(["exec", ns, "--", "pwd"], { cwd: dir }).stdout).toBe(`${dir}\n`);
+  });
+
+  it("leaves no descriptor open per command (exec with input included)", () => {
+    const fds = () => readdirSync(`/proc/${agentPid}/fd`).length;
+    const before = fds();
+    for (let i = 0; i < 10; i++) {
+      expect(viaAgent(["exec", ns, "--", "head", "-c", "3"], { input: "abcdef".repeat(100_000) })).toMatchObject({ status: 0, stdout: "abc" });
+      expect(viaAgent(["link", "list", "-n", ns]).status).toBe(0);
+    }
+    expect(fds()).toBeLessThanOrEqual(before);
   });
 
   it("a reader that leaves (| head -1) ends exec's program with SIGPIPE, as directly (141)", () => {
