@@ -110,14 +110,14 @@ function forward(to: ToAgent): Promise<Exit> {
     const onInputEnd = () => send(encode(Frame.stdinEnd));
 
     const blocked = new Set<NodeJS.WriteStream>();
-    const write = (to: NodeJS.WriteStream, data: Buffer) => {
-      if (to.destroyed) return;
+    const write = (stream: NodeJS.WriteStream, data: Buffer) => {
+      if (stream.destroyed) return;
       // A reader slower than the agent: the agent waits (the socket is not read) rather than this process buffering.
-      if (!to.write(data) && !blocked.has(to)) {
-        blocked.add(to);
+      if (!stream.write(data) && !blocked.has(stream)) {
+        blocked.add(stream);
         socket.pause();
-        to.once("drain", () => {
-          blocked.delete(to);
+        stream.once("drain", () => {
+          blocked.delete(stream);
           if (blocked.size === 0) socket.resume();
         });
       }
@@ -129,7 +129,15 @@ function forward(to: ToAgent): Promise<Exit> {
       send(encode(Frame.request, JSON.stringify(request)));
     });
     socket.on("data", (chunk: Buffer) => {
-      for (const { kind, payload } of reader.push(chunk)) {
+      let frames: ReturnType<FrameReader["push"]>;
+      try {
+        frames = reader.push(chunk);
+      } catch {
+        // Not neslink's protocol at the other end: as good as gone.
+        socket.destroy();
+        return;
+      }
+      for (const { kind, payload } of frames) {
         if (kind === Frame.stdout) write(stdout, payload);
         else if (kind === Frame.stderr) write(stderr, payload);
         else if (kind === Frame.exit) exit = JSON.parse(payload.toString()) as Exit;
