@@ -5,13 +5,15 @@
  * (`node -e 0`) and to `ip` doing the same kernel work, so that
  * neslink / (node -e 0 + ip) says how far a command is from "Node's start
  * plus its kernel work" (the issue's target: within 1.3). Then 20 namespace
- * creations in a row: 20 processes, against one `neslink shell`.
+ * creations in a row: 20 processes, against one `neslink shell`, and 20
+ * processes that each hand their command to a running `neslink agent`.
  * Usage (root): node bench/cli-startup.mjs [--runs 15]
  * Writes bench-results/cli-startup.{json,md}. Creates only namespaces named
  * cs<pid>-*, and deletes them.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const runsAt = process.argv.indexOf("--runs");
@@ -20,9 +22,9 @@ const BIN = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url
 const NODE = process.execPath;
 const P = `cs${process.pid}`;
 
-function time(argv, input) {
+function time(argv, input, env = process.env) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { input, stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"] });
+  const r = spawnSync(argv[0], argv.slice(1), { input, env, stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
   return ms;
@@ -37,6 +39,23 @@ function measure(once) {
 }
 const ip = (...args) => execFileSync("ip", args, { stdio: "ignore" });
 const neslink = (...args) => [NODE, BIN, ...args];
+
+/** A `neslink agent` of the bench's own, on a socket in a private temp dir; resolves once it listens. */
+async function startAgent(socket) {
+  const proc = spawn(NODE, [BIN, "agent", "--socket", socket], { stdio: ["ignore", "ignore", "pipe"] });
+  let said = "";
+  await new Promise((resolve, reject) => {
+    proc.stderr.on("data", (d) => {
+      said += d;
+      if (said.includes("listening on")) resolve();
+    });
+    proc.once("exit", () => reject(new Error(`neslink agent exited: ${said}`)));
+  });
+  return proc;
+}
+const agentDir = mkdtempSync(`${tmpdir()}/neslink-bench-agent-`);
+const agent = await startAgent(`${agentDir}/agent.sock`);
+const viaAgent = { ...process.env, NESLINK_AGENT: `${agentDir}/agent.sock` };
 
 const ns = `${P}-x`;
 ip("netns", "add", ns);
@@ -56,15 +75,17 @@ try {
     rows.push({ command: name, neslink: a, ip: b, ratio: a / (floor + b) });
   }
   // ns add / del: each run makes one namespace and removes it untimed.
-  const add = (cmd) =>
+  const add = (cmd, env) =>
     measure((i) => {
-      const ms = time(cmd(`${P}-a${i}`));
+      const ms = time(cmd(`${P}-a${i}`), undefined, env);
       ip("netns", "del", `${P}-a${i}`);
       return ms;
     });
   const nsAdd = add((n) => neslink("ns", "add", n));
   const ipAdd = add((n) => ["ip", "netns", "add", n]);
   rows.push({ command: "ns add NAME", neslink: nsAdd, ip: ipAdd, ratio: nsAdd / (floor + ipAdd) });
+  const agentAdd = add((n) => neslink("ns", "add", n), viaAgent);
+  rows.push({ command: "ns add NAME (through the agent)", neslink: agentAdd, ip: ipAdd, ratio: agentAdd / (floor + ipAdd) });
 
   const twenty = (i) => Array.from({ length: 20 }, (_, k) => `${P}-t${i}-${k}`);
   const clean = (names) => {
@@ -79,11 +100,13 @@ try {
     });
   const processes = batch((names) => names.reduce((sum, n) => sum + time(neslink("ns", "add", n)), 0));
   const shell = batch((names) => time(neslink("shell"), names.map((n) => `ns add ${n}`).join("\n")));
+  const agentProcesses = batch((names) => names.reduce((sum, n) => sum + time(neslink("ns", "add", n), undefined, viaAgent), 0));
   const ipProcesses = batch((names) => names.reduce((sum, n) => sum + time(["ip", "netns", "add", n]), 0));
   const ipBatch = batch((names) => time(["ip", "-batch", "-"], names.map((n) => `netns add ${n}`).join("\n")));
   const twentyRows = [
     { way: "20 × neslink ns add", ms: processes },
     { way: "neslink shell, 20 lines", ms: shell },
+    { way: "20 × neslink ns add through the agent", ms: agentProcesses },
     { way: "20 × ip netns add", ms: ipProcesses },
     { way: "ip -batch, 20 lines", ms: ipBatch },
   ];
@@ -111,6 +134,9 @@ try {
   writeFileSync(new URL("../bench-results/cli-startup.md", import.meta.url), md);
   process.stdout.write(md);
 } finally {
+  agent.kill("SIGTERM");
+  await new Promise((resolve) => agent.once("exit", resolve));
+  rmSync(agentDir, { recursive: true, force: true });
   for (const n of execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n")) {
     const name = n.split(" ")[0];
     if (name?.startsWith(`${P}-`)) ip("netns", "del", name);

@@ -20,6 +20,8 @@ const OPTIONS = {
   inet: { type: "boolean", short: "4" },
   inet6: { type: "boolean", short: "6" },
   file: { type: "string", short: "f" },
+  socket: { type: "string" },
+  detach: { type: "boolean" },
 } as const satisfies ParseArgsConfig["options"];
 
 const GLOBAL = new Set(["json", "help", "version"]);
@@ -27,11 +29,7 @@ const GLOBAL = new Set(["json", "help", "version"]);
 /** What to do: print help (for a command, a group such as "ns", or everything), the version, or run a command. */
 export type Parsed = { kind: "help"; topic: string } | { kind: "version" } | { kind: "run"; command: Command; invocation: Invocation };
 
-/** Whether errors must be printed as JSON: known even when the rest of argv does not parse. */
-export function wantsJson(argv: readonly string[]): boolean {
-  const end = argv.indexOf("--");
-  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
-}
+export { wantsJson } from "./json-flag.js";
 
 function longestMatch(words: readonly string[], commands: readonly Command[]): Command | undefined {
   let best: Command | undefined;

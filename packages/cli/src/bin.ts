@@ -4,7 +4,10 @@ import module from "node:module";
 // Node >= 22.1 keeps compiled code between runs (start-up without re-parsing); older Nodes lack it and skip this.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-const { main } = await import("./main.js");
+const { agentFor } = await import("./agent/choose.js");
+const toAgent = agentFor(process.argv.slice(2), process.env);
+// With an agent to run the command, this process loads only the agent's client, which stands in for main.
+const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
 process.exitCode = await main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),

@@ -2,7 +2,7 @@
 import type { Readable, Writable } from "node:stream";
 
 /** Options a command may accept besides the global ones (--json, --help, --version). */
-export type OptionName = "ns" | "dry-run" | "yes" | "detailed-exitcode" | "format" | "inet" | "inet6" | "file";
+export type OptionName = "ns" | "dry-run" | "yes" | "detailed-exitcode" | "format" | "inet" | "inet6" | "file" | "socket" | "detach";
 
 /** A parsed call of one command. */
 export interface Invocation {
@@ -21,6 +21,17 @@ export interface Terminal {
   stderr: Writable;
   /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
   onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
+  /**
+   * The caller's working directory, when it is not this process's (a client
+   * of the agent): relative paths it gives are resolved against it.
+   */
+  cwd?: string;
+  /**
+   * Aborted when whoever called has gone (the agent's client disconnected or
+   * was interrupted, or the agent is stopping): a command doing many things
+   * (the shell's lines) stops before its next one.
+   */
+  ended?: AbortSignal;
 }
 
 /** Where a command runs: whether --json was given, and the terminal. */

@@ -1,4 +1,5 @@
 /** Usage text: for everything, for a group of commands ("ns"), or for one command. */
+import { DEFAULT_SOCKET } from "./agent/choose.js";
 import type { Command, OptionName } from "./command.js";
 import { table } from "./output.js";
 
@@ -11,6 +12,8 @@ const OPTION_HELP: Record<OptionName, [string, string]> = {
   inet: ["-4", "IPv4 only"],
   inet6: ["-6", "IPv6 only"],
   file: ["-f, --file FILE", "read commands from FILE instead of standard input"],
+  socket: ["--socket PATH", `the agent's unix socket (default ${DEFAULT_SOCKET})`],
+  detach: ["--detach", "start the agent in the background and print its shell variables"],
 };
 
 /** Each option's flags as typed, for completion. */
@@ -20,6 +23,7 @@ export const OPTION_FLAGS = Object.fromEntries(
 
 const GLOBAL_HELP: [string, string][] = [
   ["--json", "print results, and errors, as JSON on stdout"],
+  ["--agent", `run it through a running agent: $NESLINK_AGENT, else ${DEFAULT_SOCKET} (see "neslink agent --help")`],
   ["-h, --help", "show this help"],
   ["-V, --version", "print the version"],
 ];

@@ -1,8 +1,9 @@
 /** What the topology commands share: a lab named by its file or its name, the plan as text, a confirmation on a terminal. */
 import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Topology, topology as TopologyApi } from "@neslink/core";
-import type { Session } from "./command.js";
+import type { Session, Terminal } from "./command.js";
 import { topology } from "./core.js";
 
 export type Plan = Awaited<ReturnType<typeof TopologyApi.plan>>;
@@ -15,10 +16,15 @@ function isFile(path: string): boolean {
   }
 }
 
+/** FILE loaded and checked, read from the caller's directory (the agent's client's); its problems name it as given. */
+export async function loadFile(file: string, { cwd }: Terminal): Promise<Topology> {
+  return (await topology()).load(file, cwd === undefined ? {} : { cwd });
+}
+
 /** FILE (an existing file, loaded and checked) or NAME (a running lab, by the kernel's markers). */
-export async function labOf(arg: string): Promise<Topology | string> {
-  if (!isFile(arg)) return arg;
-  return (await topology()).load(arg);
+export async function labOf(arg: string, terminal: Terminal): Promise<Topology | string> {
+  if (!isFile(terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg))) return arg;
+  return loadFile(arg, terminal);
 }
 
 export const labName = (lab: Topology | string) => (typeof lab === "string" ? lab : lab.name);
@@ -38,7 +44,8 @@ export async function planText(plan: Plan): Promise<string> {
 export async function confirmed(question: string, session: Session, yes: boolean): Promise<boolean> {
   const { stdin, stdout } = session.terminal;
   if (yes || session.json || !stdin.isTTY) return true;
-  const rl = createInterface({ input: stdin, output: stdout });
+  // The terminal's own line mode (it echoes and edits): readline's would echo a second time when the agent relays the keys.
+  const rl = createInterface({ input: stdin, output: stdout, terminal: false });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
   } finally {

@@ -6,6 +6,7 @@ import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
 import { errorText, exitCodeOf, toJson } from "./output.js";
+import { invocationIn } from "./paths.js";
 import { version } from "./version.js";
 
 export interface Io {
@@ -60,8 +61,11 @@ export async function main(argv: readonly string[], io: Io, options: MainOptions
       case "help":
         io.out(helpText(parsed.topic, commands));
         return 0;
-      case "run":
-        return await execute(parsed.command, parsed.invocation, json, io, options.keepPool === true);
+      case "run": {
+        const { cwd } = io.terminal;
+        const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);
+        return await execute(parsed.command, invocation, json, io, options.keepPool === true);
+      }
     }
   } catch (err) {
     return fail(err, json, io);

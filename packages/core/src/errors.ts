@@ -51,6 +51,9 @@ export const ERROR_CODES = [
   "ERR_SHUTTING_DOWN",
   "ERR_DRAIN_TIMEOUT",
   "ERR_BODY_INCOMPLETE",
+  // the CLI's agent
+  "ERR_AGENT_UNAVAILABLE",
+  "ERR_AGENT_LOST",
 ] as const;
 
 export type NeslinkCode = (typeof ERROR_CODES)[number];

@@ -7,6 +7,7 @@
 import { createServer as httpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { defaultPool, nsDoOn, type Pool, toErrorJSON, ValidationError } from "@neslink/core";
+import { listenUnix } from "@neslink/core/unix-socket";
 import { bearer } from "./auth.js";
 import { readJson } from "./body.js";
 import { Connections } from "./connections.js";
@@ -17,7 +18,6 @@ import { type Context, type Reply, router } from "./router.js";
 import { routes } from "./routes/index.js";
 import { validate } from "./schema.js";
 import { statusOf } from "./status.js";
-import { listenUnix } from "./unix-socket.js";
 
 export interface ServerOptions extends Partial<Limits> {
   /** The bearer token every client must send (at least 16 characters). Required. */

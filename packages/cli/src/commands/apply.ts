@@ -1,6 +1,6 @@
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
-import { confirmed, planText } from "../lab.js";
+import { confirmed, loadFile, planText } from "../lab.js";
 
 export const apply: Command = {
   name: "apply",
@@ -19,7 +19,7 @@ export const apply: Command = {
   ].join("\n"),
   async run({ args: [file], options }, session) {
     const topo = await topology();
-    const lab = topo.load(file as string);
+    const lab = await loadFile(file as string, session.terminal);
     const plan = await topo.plan(lab);
     const text = await planText(plan);
     if (options["dry-run"]) return { data: plan, text };

@@ -31,7 +31,8 @@ export function bashScript(commands: readonly Command[]): string {
   }
   return `# neslink completion for bash: eval "$(neslink completion bash)"
 _neslink() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} path="" w i
+  # Not "path": zsh (through bashcompinit) ties that name to PATH, and emptying it hides every program.
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} typed="" w i
   case $prev in
     -n|--ns) COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur")); return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
@@ -39,15 +40,20 @@ _neslink() {
   esac
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=\${COMP_WORDS[i]}
-    [[ $w == -* ]] || path+="\${path:+ }$w"
+    [[ $w == -* ]] || typed+="\${typed:+ }$w"
   done
-  case $path in
+  case $typed in
 ${cases.join("\n")}
   esac
 }
 complete -F _neslink neslink
 `;
 }
+
+/** compinit first if the user's zshrc has not run it (bashcompinit's `complete` is compinit's `compdef`). */
+const ZSH_PREAMBLE = `(( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }
+autoload -U +X bashcompinit && bashcompinit
+`;
 
 export function completion(commands: () => readonly Command[]): Command {
   return {
@@ -63,8 +69,8 @@ export function completion(commands: () => readonly Command[]): Command {
     async run({ args: [shell] }) {
       if (shell !== "bash" && shell !== "zsh") throw new ValidationError("SHELL", `must be bash or zsh, not "${shell}"`);
       const bash = bashScript(commands());
-      // zsh runs bash completion functions through its own bashcompinit layer.
-      const text = shell === "bash" ? bash : `autoload -U +X bashcompinit && bashcompinit\n${bash}`;
+      // zsh runs bash completion functions through its own bashcompinit layer, which needs compinit's compdef.
+      const text = shell === "bash" ? bash : `${ZSH_PREAMBLE}${bash}`;
       return { data: { shell, script: text }, text };
     },
   };

@@ -15,7 +15,7 @@ export const destroy: Command = {
     "confirm (--yes skips it). --json: { topology, removed: [{ node, netns }], ms }.",
   ].join("\n"),
   async run({ args: [arg], options }, session) {
-    const lab = await labOf(arg as string);
+    const lab = await labOf(arg as string, session.terminal);
     const name = labName(lab);
     if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };

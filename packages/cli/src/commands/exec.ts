@@ -5,6 +5,7 @@ import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
 import type { ExecExit, NsProvider } from "@neslink/core/lean";
 import type { Command, Outcome, Terminal } from "../command.js";
 import { lean } from "../core.js";
+import { nsIn } from "../paths.js";
 import { target } from "../target.js";
 
 /** Signals the CLI passes on to the program rather than dying of them, so that Ctrl-C or a kill ends the program too. */
@@ -40,10 +41,13 @@ function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) =>
   return () => to.off("error", broken);
 }
 
+/** The program starts in the caller's directory (the agent's client's); here, in neslink's own. */
+const cwdOf = ({ cwd }: Terminal) => (cwd === undefined ? {} : { cwd });
+
 /** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
   const { spawn } = await lean();
-  const proc = await spawn(provider, argv);
+  const proc = await spawn(provider, argv, cwdOf(terminal));
   const kill = (signal: NodeJS.Signals) => proc.kill(signal);
   const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
   terminal.stdin.pipe(proc.stdin);
@@ -62,11 +66,11 @@ async function attached(provider: NsProvider, argv: string[], terminal: Terminal
 }
 
 /** --json: the program runs to its end and its output comes as one object. */
-async function collected(provider: NsProvider, argv: string[]): Promise<Outcome> {
+async function collected(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
   const { na, nsDo } = await lean();
   const {
     results: [result],
-  } = await nsDo(provider, na.exec(argv));
+  } = await nsDo(provider, na.exec(argv, cwdOf(terminal)));
   return { data: result, text: "", exitCode: shellStatus(result) };
 }
 
@@ -90,9 +94,10 @@ export const exec: Command = {
   async run({ args, ns }, { json, terminal }) {
     const [spec, ...argv] = ns === undefined ? args : [ns, ...args];
     if (argv.length === 0) throw new ValidationError("CMD", "is required (neslink exec NS -- CMD)");
-    const provider = await target(spec);
+    // -n was made the caller's by main; a positional NS is resolved here.
+    const provider = await target(ns === undefined && spec !== undefined && terminal.cwd !== undefined ? nsIn(terminal.cwd, spec) : spec);
     try {
-      return await (json ? collected(provider, argv) : attached(provider, argv, terminal));
+      return await (json ? collected(provider, argv, terminal) : attached(provider, argv, terminal));
     } catch (err) {
       const outcome = notRunnable(argv[0] as string, err);
       if (outcome) return outcome;

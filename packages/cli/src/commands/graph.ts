@@ -18,11 +18,11 @@ export const graph: Command = {
     "dashed); a FILE whose lab is not running is drawn as the file says. Default format: mermaid.",
     "--format json (or --json): { topology, nodes: [{ name, netns, state, interfaces }], edges: [{ a, b, up }] }.",
   ].join("\n"),
-  async run({ args: [arg], options }) {
+  async run({ args: [arg], options }, { terminal }) {
     const format = (options.format ?? "mermaid") as string;
     if (!(FORMATS as readonly string[]).includes(format)) throw new ValidationError("--format", `must be one of ${FORMATS.join(", ")}`);
     const topo = await topology();
-    const lab = await labOf(arg as string);
+    const lab = await labOf(arg as string, terminal);
     const live = await topo.inspect(lab);
     const running = live.nodes.some((n) => n.state === "running");
     const drawn = running || typeof lab === "string" ? topo.graphOfInspection(live) : topo.graphOfTopology(lab);

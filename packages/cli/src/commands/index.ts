@@ -1,5 +1,6 @@
 import type { Command } from "../command.js";
 import { addrAdd, addrDel, addrList } from "./addr.js";
+import { agent } from "./agent.js";
 import { apply } from "./apply.js";
 import { completion } from "./completion.js";
 import { destroy } from "./destroy.js";
@@ -50,6 +51,7 @@ export const commands: readonly Command[] = [
   inspect,
   graph,
   shell,
+  agent,
   completion(() => commands),
   links,
 ];

@@ -32,9 +32,9 @@ export const inspect: Command = {
     "--json: an array of { topology, nodes: [{ name, netns, state, interfaces: [{ index, name, kind, up,",
     "operstate, mtu, mac, master, addresses, peerIndex }], routes, processes }], drift? }, one per lab.",
   ].join("\n"),
-  async run({ args }) {
+  async run({ args }, { terminal }) {
     const topo = await topology();
-    const labs = args.length > 0 ? await Promise.all(args.map(labOf)) : await topo.runningLabs();
+    const labs = args.length > 0 ? await Promise.all(args.map((arg) => labOf(arg, terminal))) : await topo.runningLabs();
     const found = await Promise.all(labs.map((lab) => topo.inspect(lab)));
     const drift = found.flatMap((i) => (i.drift && i.drift.length > 0 ? [`${i.topology}: ${i.drift.length} changes to apply\n`] : []));
     const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${drift.join("")}`;

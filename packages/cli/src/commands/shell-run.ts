@@ -21,6 +21,9 @@ export function wordsOf(line: string, lineNo: number): string[] {
   return words;
 }
 
+/** As a shell killed by SIGHUP reports it: 128 + 1. */
+const HUNG_UP = 129;
+
 export async function runLines(lines: AsyncIterable<string>, session: Session, interactive: boolean): Promise<number> {
   const { main } = await import("../main.js");
   // A program run by `exec` here gets no input: standard input is this script.
@@ -36,6 +39,8 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   let status = 0;
   prompt();
   for await (const line of lines) {
+    // Whoever sent the script has gone: what is left of it is not run.
+    if (session.terminal.ended?.aborted) return HUNG_UP;
     lineNo++;
     const words = wordsOf(line, lineNo);
     if (words.length > 0) {

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { exampleAs } from "./example.js";
 import { json, neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-lab-`);
@@ -17,10 +17,7 @@ afterAll(() => {
 function example(file: string): { lab: string; path: string } {
   const lab = uniquePrefix("l");
   labs.push(lab);
-  const text = readFileSync(fileURLToPath(new URL(`../../../core/examples/topologies/${file}`, import.meta.url)), "utf8");
-  const path = `${dir}/${lab}.yaml`;
-  writeFileSync(path, text.replace(/^name: .*$/m, `name: ${lab}`));
-  return { lab, path };
+  return { lab, path: exampleAs(file, lab, `${dir}/${lab}.yaml`) };
 }
 
 const addressesIn = (netns: string) =>

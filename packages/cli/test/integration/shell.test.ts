@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { BIN, neslink, neslinkWith } from "./run.js";
+import { neslinkWith } from "./run.js";
 
 const prefix = uniquePrefix("ns");
 afterAll(() => cleanup(prefix));
@@ -32,29 +32,5 @@ describe("neslink shell: many commands, one process", () => {
     expect(first).toEqual({ name, path: `/run/netns/${name}` });
     expect(second.error.code).toBe("ERR_NS_EXISTS");
     expect(netnsList(prefix)).toContain(name);
-  });
-});
-
-describe("neslink completion", () => {
-  const complete = (line: string) => {
-    const words = line.split(" ");
-    const script = `${execFileSync(process.execPath, [BIN, "completion", "bash"], { encoding: "utf8" })}
-COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _neslink; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    return execFileSync("bash", ["-c", script], { encoding: "utf8" }).trim().split("\n").filter(Boolean).sort();
-  };
-
-  it("completes command words, each command's options, and namespaces after -n (bash)", () => {
-    expect(complete("neslink li")).toEqual(["link", "links"]);
-    expect(complete("neslink link a")).toEqual(["add"]);
-    expect(complete("neslink apply --d")).toEqual(["--dry-run"]);
-    expect(complete("neslink graph x --format d")).toEqual(["dot"]);
-    const name = `${prefix}c`;
-    expect(neslink("ns", "add", name).status).toBe(0);
-    expect(complete(`neslink link list -n ${prefix}c`)).toEqual([name]);
-  });
-
-  it("gives zsh the same function through bashcompinit, and refuses other shells", () => {
-    expect(neslink("completion", "zsh").stdout).toMatch(/^autoload -U \+X bashcompinit && bashcompinit\n/);
-    expect(neslink("completion", "fish")).toMatchObject({ status: 2 });
   });
 });

@@ -2,12 +2,12 @@
  * What a person sees at a terminal: apply run under tmux (a real pty), its
  * confirmation answered by keystrokes, its final screen read back.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { exampleAs } from "./example.js";
 import { BIN } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-tty-`);
@@ -26,14 +26,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const file = `${dir}/lab.yaml`;
-writeFileSync(
-  file,
-  readFileSync(fileURLToPath(new URL("../../../core/examples/topologies/router.yaml", import.meta.url)), "utf8").replace(
-    /^name: .*$/m,
-    `name: ${lab}`,
-  ),
-);
+const file = exampleAs("router.yaml", lab, `${dir}/lab.yaml`);
 
 async function screenWhen(session: string, done: (screen: string) => boolean): Promise<string> {
   let screen = "";
@@ -45,9 +38,15 @@ async function screenWhen(session: string, done: (screen: string) => boolean): P
   throw new Error(`the terminal never showed what was expected:\n${screen}`);
 }
 
+/** The bin run at a terminal of its own; `agent`: through the agent at that socket. */
 function start(session: string, ...args: string[]) {
+  startVia(undefined, session, ...args);
+}
+
+function startVia(agent: string | undefined, session: string, ...args: string[]) {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `${command}; echo "EXIT=$?"; sleep 60`);
+  const env = agent === undefined ? "" : `NESLINK_AGENT='${agent}' `;
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `${env}${command}; echo "EXIT=$?"; sleep 60`);
 }
 
 describe("apply at a terminal (tmux)", () => {
@@ -81,5 +80,24 @@ describe("apply at a terminal (tmux)", () => {
     start("destroy", "destroy", lab, "--yes");
     expect(await screenWhen("destroy", (s) => s.includes("EXIT="))).toContain("EXIT=0");
     expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
+  it("through the agent: the same question (the answer echoed once), the same bar", async () => {
+    const socket = `${dir}/agent.sock`;
+    const agent = spawn(process.execPath, [BIN, "agent", "--socket", socket], { stdio: ["ignore", "ignore", "pipe"] });
+    try {
+      await new Promise((resolve) => agent.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve(undefined)));
+      startVia(socket, "agent", "apply", file);
+      await screenWhen("agent", (s) => s.includes("[y/N]"));
+      tmux("send-keys", "-t", "agent", "y", "Enter");
+      const screen = await screenWhen("agent", (s) => s.includes("EXIT="));
+      expect(screen).toContain(`Apply 14 changes to ${lab}? [y/N] y\n`);
+      expect(screen).not.toMatch(/^y$/m);
+      expect(screen).toMatch(/^={30} 14\/14 done/m);
+      expect(screen).toContain("EXIT=0");
+      expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-h1`, `${lab}-h2`, `${lab}-r1`]);
+    } finally {
+      agent.kill("SIGKILL");
+    }
   });
 });

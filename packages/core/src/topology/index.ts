@@ -16,7 +16,7 @@ export { type Change, describeChange, type Summary } from "./changes.js";
 export { type DestroyOptions, type DestroyResult, destroy } from "./destroy.js";
 export { type Graph, type GraphEdge, type GraphNode, graphOfInspection, graphOfTopology, toDot, toMermaid } from "./graph.js";
 export { type InspectedInterface, type InspectedNode, type Inspection, type InspectOptions, inspect } from "./inspect.js";
-export { load } from "./load.js";
+export { type LoadOptions, load } from "./load.js";
 export { locateNode, parseNodeRef, runningLabs } from "./locate.js";
 export { TopologyLockedError } from "./lock.js";
 export type * from "./model.js";

@@ -37,6 +37,14 @@ links:
 `;
 
 describe("topology.load", () => {
+  it("reads a relative path from the cwd given; problems name the path as given", () => {
+    writeFileSync(`${dir}/good.yaml`, "name: rel\nnodes:\n  h1: {}\n");
+    expect(load("good.yaml", { cwd: dir }).name).toBe("rel");
+    writeFileSync(`${dir}/bad.yaml`, "name: rel\nnodes: 3\n");
+    expect(() => load("bad.yaml", { cwd: dir })).toThrow(/^1 problem in bad\.yaml:\n {2}bad\.yaml:2:8: nodes: must be object/);
+    expect(() => load("missing.yaml", { cwd: dir })).toThrow("cannot open missing.yaml: no such file");
+  });
+
   it("resolves the documented example: namespace names, both ends of each veth, addresses, masters, MTUs", () => {
     const t = load(ISSUE_EXAMPLE);
     expect(t.name).toBe("demo");

@@ -47,18 +47,27 @@ function fail(problems: Problems, source: string | undefined): never {
   throw new TopologyError(problems.list, source);
 }
 
+export interface LoadOptions {
+  /**
+   * The directory a relative path is read from (default: the process's).
+   * Problems still name the path as given: what the CLI's agent uses, so that
+   * its clients see what they typed.
+   */
+  cwd?: string;
+}
+
 /**
  * Loads and validates a topology: a path to a YAML or JSON file, YAML/JSON
  * text, or a parsed object. Throws a TopologyError (ERR_TOPOLOGY_INVALID)
  * naming every problem, or a ValidationError for a file that cannot be read.
  */
-export function load(input: string | object): Topology {
+export function load(input: string | object, options: LoadOptions = {}): Topology {
   let source: Source | undefined;
   let label: string | undefined;
   let value: unknown = input;
   if (typeof input === "string") {
     label = isText(input) ? undefined : input;
-    source = parseSource(label === undefined ? input : readTopologyFile(label));
+    source = parseSource(label === undefined ? input : readTopologyFile(label, options.cwd));
     value = source.value;
   }
   const problems = new Problems(source?.locate);

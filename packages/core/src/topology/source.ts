@@ -6,6 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
+import { resolve as resolvePath } from "node:path";
 import type { Node } from "yaml";
 import { ValidationError } from "../errors.js";
 import type { Path } from "./problems.js";
@@ -22,11 +23,14 @@ export interface Source {
   locate(path: Path): { line: number; column: number } | undefined;
 }
 
-/** Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large. */
-export function readTopologyFile(path: string): string {
+/**
+ * Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large.
+ * A relative `path` is taken from `cwd` when given; messages name `path` as given.
+ */
+export function readTopologyFile(path: string, cwd?: string): string {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(cwd === undefined ? path : resolvePath(cwd, path), constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ValidationError("file", `cannot open ${path}: ${code === "ENOENT" ? "no such file" : code}`);

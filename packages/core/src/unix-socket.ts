@@ -1,12 +1,13 @@
 /**
- * Listening on a unix socket path: the socket is created mode 0600, never
- * for a moment connectable by others, and a socket left behind by a server
- * that was killed is replaced only when nothing answers on it.
+ * @neslink/core/unix-socket — listening on a unix socket path, for the
+ * adapters (the HTTP server's --socket, the CLI's agent): the socket is
+ * created mode 0600, never for a moment connectable by others, and a socket
+ * left behind by a server that was killed is replaced only when nothing
+ * answers on it. Loads no pool and no codec.
  */
 import { lstat, unlink } from "node:fs/promises";
-import type { Server } from "node:http";
-import { connect } from "node:net";
-import { NeslinkError, ValidationError } from "@neslink/core";
+import { connect, type Server } from "node:net";
+import { NeslinkError, ValidationError } from "./errors.js";
 
 /** bind(2) creates the socket file with mode 0777 & ~umask: this umask makes it 0600. */
 const PRIVATE_UMASK = 0o177;

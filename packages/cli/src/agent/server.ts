@@ -1,0 +1,71 @@
+/**
+ * The agent: core loaded and its pool started once, then every client's
+ * command run in this process, several at a time (a `monitor` does not hold
+ * up an `ns add`), each in a Session of its own. SIGTERM or SIGINT drains:
+ * no new connections, new requests refused, running commands told SIGTERM
+ * (exec's program, monitor) and waited for; a second signal, or the drain
+ * timeout, cuts what is left.
+ */
+import { createServer } from "node:net";
+import { dirname } from "node:path";
+import { NeslinkError } from "@neslink/core/errors";
+import { listenUnix } from "@neslink/core/unix-socket";
+import type { Terminal } from "../command.js";
+import { topology } from "../core.js";
+import { Session } from "./session.js";
+import { privateDir } from "./socket-dir.js";
+
+/** How long running commands get to end once the agent is told to stop. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
+/** Serves on `socketPath` until a signal; resolves when drained. `ready` is called once clients can connect. */
+export async function serve(socketPath: string, terminal: Terminal, ready: (pid: number) => void): Promise<void> {
+  const say = (line: string) => terminal.stderr.write(`neslink agent: ${line}\n`);
+  privateDir(dirname(socketPath));
+  // Everything a command may need, loaded and started now rather than by the first client.
+  await topology();
+  const { main } = await import("../main.js");
+  const sessions = new Set<Session>();
+  let draining = false;
+  const refusal = () => (draining ? new NeslinkError("ERR_SHUTTING_DOWN", "the agent is stopping; nothing was run") : undefined);
+  const server = createServer((socket) => {
+    const session = new Session(socket, (argv, io) => main(argv, io, { keepPool: true }), refusal);
+    sessions.add(session);
+    void session.finished.then(() => sessions.delete(session));
+  });
+  await listenUnix(server, socketPath);
+  say(`listening on ${socketPath} (pid ${process.pid})`);
+  ready(process.pid);
+
+  let stop = (_signal: NodeJS.Signals) => {};
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    stop = resolve;
+  });
+  const unlisten = terminal.onSignals(["SIGINT", "SIGTERM"], (signal) => stop(signal));
+  try {
+    say(`${await signalled}: draining (at most ${DRAIN_TIMEOUT_MS / 1000} s)`);
+    draining = true;
+    server.close();
+    for (const session of sessions) session.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const cut = await Promise.race([
+      Promise.all([...sessions].map((s) => s.finished)).then(() => false),
+      new Promise<NodeJS.Signals>((resolve) => {
+        stop = resolve;
+      }).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), DRAIN_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (cut && sessions.size > 0) {
+      const commands = [...sessions].map((s) => `"${s.argv.join(" ")}"`);
+      for (const session of sessions) session.destroy();
+      throw new NeslinkError("ERR_DRAIN_TIMEOUT", `the agent stopped before ${commands.length} command(s) ended: ${commands.join(", ")}`);
+    }
+    say("drained; exiting");
+  } finally {
+    unlisten();
+    server.close();
+  }
+}

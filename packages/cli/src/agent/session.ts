@@ -1,0 +1,232 @@
+/**
+ * One client's command on the agent: its request read, main() run with the
+ * client's streams, directory and signals, its output and exit status sent
+ * back. When the client goes away mid-command, what can be stopped is: the
+ * command's signal handlers get SIGHUP (exec's program, monitor's stream),
+ * then SIGKILL if it is still running after a grace; the shell runs no
+ * further line; a question gets end-of-file. What cannot (a kernel change
+ * already sent, an apply in progress) finishes, and its output is dropped.
+ */
+import type { Socket } from "node:net";
+import { constants } from "node:os";
+import { Readable, Writable } from "node:stream";
+import { NeslinkError } from "@neslink/core/errors";
+import type { Terminal } from "../command.js";
+import type { Io } from "../main.js";
+import { wantsJson } from "../json-flag.js";
+import { errorText, exitCodeOf } from "../output.js";
+import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
+
+/** Runs one call of the CLI (main, keeping the pool). */
+export type Run = (argv: string[], io: Io) => Promise<number>;
+
+/** How long a command whose client left may take to end on SIGHUP before it gets SIGKILL. */
+export const HANGUP_GRACE_MS = 2_000;
+
+/** Input held for a command that does not read it yet; past it, the client's socket is not read (its signals wait too). */
+const STDIN_HIGH_WATER = 1 << 20;
+
+type Handler = { signals: readonly NodeJS.Signals[]; handler: (signal: NodeJS.Signals) => void };
+
+function isRequest(value: unknown): value is Request {
+  const r = value as Request;
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    Array.isArray(r.argv) &&
+    r.argv.every((a) => typeof a === "string") &&
+    typeof r.cwd === "string" &&
+    r.cwd.startsWith("/")
+  );
+}
+
+export class Session {
+  /** Settles when the command has ended (or never started). */
+  readonly finished: Promise<void>;
+  /** The command line, for the agent's messages. */
+  argv: string[] = [];
+  readonly #socket: Socket;
+  readonly #ended = new AbortController();
+  readonly #handlers = new Set<Handler>();
+  readonly #reader = new FrameReader();
+  #stdin: Readable | undefined;
+  #stdinAsked = false;
+  #stdinEnded = false;
+  #started = false;
+  /** The exit was sent (or the client is gone): nothing more goes to it. */
+  #replied = false;
+  #kill: NodeJS.Timeout | undefined;
+  #finish: () => void = () => {};
+
+  constructor(socket: Socket, run: Run, refusal: () => NeslinkError | undefined) {
+    this.#socket = socket;
+    this.finished = new Promise((resolve) => {
+      this.#finish = resolve;
+    });
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        for (const { kind, payload } of this.#reader.push(chunk)) this.#receive(kind, payload, run, refusal);
+      } catch {
+        // Not this protocol: nothing to answer.
+        socket.destroy();
+      }
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      if (!this.#replied) this.hangUp("SIGHUP");
+      if (!this.#started) this.#finish();
+    });
+  }
+
+  #receive(kind: number, payload: Buffer, run: Run, refusal: () => NeslinkError | undefined): void {
+    if (kind === Frame.request && !this.#started) {
+      const request: unknown = JSON.parse(payload.toString());
+      if (!isRequest(request)) throw new Error("not a request");
+      this.#started = true;
+      void this.#run(request, run, refusal);
+    } else if (kind === Frame.stdin) {
+      // Input for a command that has stopped reading it (exec's program ended) is dropped.
+      const stdin = this.#stdin;
+      if (stdin && !this.#stdinEnded && !stdin.destroyed && !stdin.push(payload)) this.#socket.pause();
+    } else if (kind === Frame.stdinEnd) this.#endStdin();
+    else if (kind === Frame.signal) this.#signal(payload.toString() as NodeJS.Signals);
+    else throw new Error(`unexpected frame ${kind}`);
+  }
+
+  #endStdin(): void {
+    if (this.#stdinEnded) return;
+    this.#stdinEnded = true;
+    this.#stdin?.push(null);
+  }
+
+  async #run(request: Request, run: Run, refusal: () => NeslinkError | undefined): Promise<void> {
+    this.argv = request.argv;
+    const io = this.#io(request);
+    const refused =
+      request.protocol === PROTOCOL
+        ? refusal()
+        : new NeslinkError(
+            "ERR_AGENT_UNAVAILABLE",
+            `the agent speaks protocol ${PROTOCOL} and this neslink ${request.protocol}: restart the agent with this neslink`,
+          );
+    const json = wantsJson(request.argv);
+    try {
+      // main answers every error itself; a throw here is a defect, still answered.
+      const status = await (refused ? this.#fail(refused, io, json) : run(request.argv, io).catch((err) => this.#fail(err, io, json)));
+      // What the command wrote is still queued in its streams: all of it goes before the exit.
+      await Promise.all([io.terminal.stdout, io.terminal.stderr].map((w) => new Promise((resolve) => w.end(resolve))));
+      this.#exit({ status });
+    } finally {
+      clearTimeout(this.#kill);
+      this.#finish();
+    }
+  }
+
+  #fail(err: unknown, io: Io, json: boolean): number {
+    if (json) io.out(errorText(err, true));
+    else io.err(errorText(err, false));
+    return exitCodeOf(err);
+  }
+
+  #io(request: Request): Io {
+    const stdin = Object.assign(
+      new Readable({
+        highWaterMark: STDIN_HIGH_WATER,
+        read: () => {
+          // Asked for once: the client sends nothing until the command reads (as a command that never reads leaves a terminal alone).
+          this.#socket.resume();
+          if (!this.#stdinAsked) {
+            this.#stdinAsked = true;
+            this.#send(encode(Frame.wantStdin));
+          }
+        },
+      }),
+      { isTTY: request.stdinIsTTY },
+    );
+    this.#stdin = stdin;
+    const stdout = Object.assign(this.#writable(Frame.stdout), { isTTY: request.stdoutIsTTY, columns: request.columns });
+    const stderr = this.#writable(Frame.stderr);
+    const terminal: Terminal = {
+      stdin,
+      stdout,
+      stderr,
+      cwd: request.cwd,
+      ended: this.#ended.signal,
+      onSignals: (signals, handler) => {
+        const entry = { signals, handler };
+        this.#handlers.add(entry);
+        return () => this.#handlers.delete(entry);
+      },
+    };
+    return { out: (text) => stdout.write(text), err: (text) => stderr.write(text), terminal };
+  }
+
+  #writable(kind: typeof Frame.stdout | typeof Frame.stderr): Writable {
+    return new Writable({
+      // The callback waits for the socket: a slow client slows the command's output, as a slow pipe would.
+      write: (chunk: Buffer, _encoding, done) => this.#send(dataFrames(kind, chunk), () => done()),
+    });
+  }
+
+  #send(frame: Buffer, done?: () => void): void {
+    if (this.#replied || this.#socket.destroyed) {
+      done?.();
+      return;
+    }
+    this.#socket.write(frame, () => done?.());
+  }
+
+  #exit(exit: Exit): void {
+    if (this.#replied) return;
+    this.#send(encode(Frame.exit, JSON.stringify(exit)));
+    this.#replied = true;
+    // Read on, so that the client's end is seen and the socket closes.
+    this.#socket.resume();
+    this.#socket.end();
+  }
+
+  /**
+   * A signal the client got: the command's handlers for it get it (exec
+   * passes it on, monitor stops). A command with none would have died of it:
+   * the client is told so at once, and the command is hung up on.
+   */
+  #signal(signal: NodeJS.Signals): void {
+    if (!Object.hasOwn(constants.signals, signal)) return;
+    const handlers = [...this.#handlers].filter((h) => h.signals.includes(signal));
+    for (const { handler } of handlers) handler(signal);
+    if (handlers.length > 0) return;
+    this.hangUp(signal);
+    this.#exit({ status: 128 + constants.signals[signal], signal });
+  }
+
+  /** Every handler, whatever it asked for: the command must end. */
+  #end(signal: NodeJS.Signals): void {
+    for (const { handler } of this.#handlers) handler(signal);
+  }
+
+  /** No further shell line, end-of-file on input, every handler gets `signal`. */
+  #stop(signal: NodeJS.Signals): boolean {
+    if (this.#ended.signal.aborted) return false;
+    this.#ended.abort();
+    this.#endStdin();
+    this.#end(signal);
+    return true;
+  }
+
+  /** Whoever called has gone (`SIGHUP`, or the signal that ended the client): stopped, and SIGKILL after the grace. */
+  hangUp(signal: NodeJS.Signals): void {
+    if (this.#stop(signal)) this.#kill = setTimeout(() => this.#end("SIGKILL"), HANGUP_GRACE_MS);
+  }
+
+  /** The agent is stopping: stopped with SIGTERM; the client still gets the rest of the output and the exit. */
+  drain(): void {
+    this.#stop("SIGTERM");
+  }
+
+  /** Ends the connection at once (the agent's drain ran out of time). */
+  destroy(): void {
+    this.#end("SIGKILL");
+    this.#replied = true;
+    this.#socket.destroy();
+  }
+}

@@ -1,0 +1,42 @@
+import { resolve } from "node:path";
+import { ValidationError } from "@neslink/core/errors";
+import { DEFAULT_SOCKET } from "../agent/choose.js";
+import type { Command } from "../command.js";
+
+export const agent: Command = {
+  name: "agent",
+  summary: "keep neslink running on a unix socket, so that each command skips start-up (as ssh-agent, dockerd)",
+  synopsis: "agent [--socket PATH] [--detach]",
+  args: [],
+  options: ["socket", "detach"],
+  parallel: true,
+  details: [
+    `Listens on PATH (default ${DEFAULT_SOCKET}), a socket only its owner and root can use (mode 0600;`,
+    "its directory made 0700 if new, refused if others may write to it; a stale socket left by a killed agent",
+    "is replaced, a live one is not). Core and its pool are started once; each command then costs Node's",
+    "start-up and its kernel work. Run commands through it with NESLINK_AGENT=PATH, or --agent (its default",
+    "socket): the client loads nothing of neslink, forwards argv, directory, input and signals, and prints",
+    "what the command prints, exiting as it would have. Commands run at the same time; exec runs in the",
+    "agent's environment, in the client's directory.",
+    "A client that goes away: its command is hung up on (exec's program gets SIGHUP, then SIGKILL after 2 s;",
+    "a shell script runs no further line). SIGTERM/SIGINT: new commands refused, running ones told SIGTERM and",
+    "waited for (10 s at most), then exit 0; a second signal cuts them (exit 1).",
+    '--detach: in the background; prints shell variables for `eval "$(neslink agent --detach)"`',
+    "(NESLINK_AGENT, NESLINK_AGENT_PID); --json: { socket, pid }.",
+  ].join("\n"),
+  async run({ options }, { terminal }) {
+    if (terminal.cwd !== undefined) throw new ValidationError("command", "agent runs in a process of its own, not through an agent");
+    const socket = resolve(typeof options.socket === "string" ? options.socket : DEFAULT_SOCKET);
+    const { runAgent, startDetached } = await import("../agent/start.js");
+    if (!options.detach) {
+      await runAgent(socket, terminal);
+      return { data: undefined, text: "" };
+    }
+    const pid = await startDetached(socket);
+    const { quote } = await import("shell-quote");
+    return {
+      data: { socket, pid },
+      text: `NESLINK_AGENT=${quote([socket])}; export NESLINK_AGENT; NESLINK_AGENT_PID=${pid}; export NESLINK_AGENT_PID;\n`,
+    };
+  },
+};

@@ -1,0 +1,300 @@
+/**
+ * `neslink agent` and its clients, all as child processes of the built bin:
+ * the same output and exit status as the direct path, checked in the kernel
+ * with `ip -j`; clients killed mid-command; the agent killed, drained, left
+ * stale; sockets others could use or fake.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN } from "./run.js";
+
+const prefix = uniquePrefix("ag");
+const dir = mkdtempSync(`${tmpdir()}/neslink-agent-`);
+const socket = `${dir}/agent.sock`;
+const agents: ChildProcess[] = [];
+
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The bin run here, or (agent: a socket) through the agent at that socket. */
+function run(args: string[], options: { agent?: string; input?: string; cwd?: string } = {}): Run {
+  const env = { ...process.env, NESLINK_AGENT: options.agent ?? "" };
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 60_000, env, input: options.input, cwd: options.cwd });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+const viaAgent = (args: string[], options: { input?: string; cwd?: string } = {}) => run(args, { ...options, agent: socket });
+
+/** A client started in the background, with its output as it comes. */
+function client(args: string[], agent = socket) {
+  const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NESLINK_AGENT: agent } });
+  let stdout = "";
+  proc.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once("exit", (status, signal) => resolve({ status, signal })),
+  );
+  return { proc, exited, output: () => stdout };
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const value = probe();
+    if (value) return value;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Starts an agent on `path`; resolves once it listens. */
+async function startAgent(path: string): Promise<{ proc: ChildProcess; stderr: () => string }> {
+  const proc = spawn(process.execPath, [BIN, "agent", "--socket", path], { stdio: ["ignore", "ignore", "pipe"] });
+  agents.push(proc);
+  let stderr = "";
+  proc.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  await until(`the agent on ${path}`, () => stderr.includes("listening on") || proc.exitCode !== null);
+  if (proc.exitCode !== null) throw new Error(`the agent exited: ${stderr}`);
+  return { proc, stderr: () => stderr };
+}
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+const exitOf = (proc: ChildProcess) =>
+  new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once("exit", (code) => resolve(code))));
+
+let agentPid = 0;
+beforeAll(async () => {
+  agentPid = (await startAgent(socket)).proc.pid as number;
+});
+
+afterAll(() => {
+  for (const proc of agents) proc.kill("SIGKILL");
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("commands through the agent", () => {
+  const ns = `${prefix}a`;
+
+  it("change the kernel as the direct path does (checked with ip -j)", () => {
+    expect(viaAgent(["ns", "add", ns])).toMatchObject({ status: 0, stdout: `created namespace ${ns} at /run/netns/${ns}\n`, stderr: "" });
+    expect(netnsList(prefix)).toEqual([ns]);
+    expect(viaAgent(["link", "add", "bridge", "br0", "mtu", "1400", "up", "-n", ns]).status).toBe(0);
+    expect(viaAgent(["addr", "add", "10.9.0.1/24", "dev", "br0", "-n", ns]).status).toBe(0);
+    const [br0] = ipJson<{ ifname: string; mtu: number; addr_info: { local: string; prefixlen: number }[] }[]>(
+      "-n",
+      ns,
+      "addr",
+      "show",
+      "br0",
+    );
+    expect(br0?.mtu).toBe(1400);
+    expect(br0?.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toContain("10.9.0.1/24");
+  });
+
+  it("print the same output and exit with the same status as the direct path", () => {
+    writeFileSync(`${dir}/bad.yaml`, "name: x\nnodes: 3\n");
+    writeFileSync(`${dir}/lab.yaml`, `name: ${prefix}l\nnodes:\n  h1: {}\n`);
+    const cases: { args: string[]; input?: string; cwd?: string; status: number }[] = [
+      { args: ["--help"], status: 0 },
+      { args: ["--json", "--version"], status: 0 },
+      { args: ["bogus"], status: 2 },
+      { args: ["ns", "add", "bad/name"], status: 2 },
+      { args: ["--json", "ns", "add", "bad/name"], status: 2 },
+      { args: ["ns", "add", ns], status: 1 },
+      { args: ["--json", "link", "show", "br0", "-n", ns], status: 0 },
+      { args: ["addr", "list", "-n", ns], status: 0 },
+      // Relative paths are the client's: the agent's own directory is elsewhere.
+      { args: ["apply", "bad.yaml"], cwd: dir, status: 3 },
+      { args: ["plan", "lab.yaml", "--detailed-exitcode"], cwd: dir, status: 4 },
+      { args: ["exec", ns, "--", "pwd"], cwd: dir, status: 0 },
+      { args: ["exec", ns, "--", "sh", "-c", "echo out; echo err >&2; exit 7"], status: 7 },
+      { args: ["exec", ns, "--", "sh", "-c", "kill -TERM $$"], status: 143 },
+      { args: ["exec", ns, "--", "no-such-program"], status: 127 },
+      { args: ["exec", ns, "--", "cat"], input: "line one\nline two\n", status: 0 },
+      { args: ["shell"], input: `addr list -n ${ns}\nlink list -n ${ns}\nlink show nope -n ${ns}\nlink list -n ${ns}\n`, status: 1 },
+    ];
+    for (const { args, input, cwd, status } of cases) {
+      const options = { ...(input !== undefined && { input }), ...(cwd !== undefined && { cwd }) };
+      const direct = run(args, options);
+      expect(direct.status, `${args.join(" ")} (direct): ${direct.stderr}`).toBe(status);
+      expect(viaAgent(args, options), args.join(" ")).toEqual(direct);
+    }
+    expect(viaAgent(["exec", ns, "--", "pwd"], { cwd: dir }).stdout).toBe(`${dir}\n`);
+  });
+
+  it("leaves no descriptor open per command (exec with input included)", () => {
+    const fds = () => readdirSync(`/proc/${agentPid}/fd`).length;
+    const before = fds();
+    for (let i = 0; i < 10; i++) {
+      expect(viaAgent(["exec", ns, "--", "head", "-c", "3"], { input: "abcdef".repeat(100_000) })).toMatchObject({ status: 0, stdout: "abc" });
+      expect(viaAgent(["link", "list", "-n", ns]).status).toBe(0);
+    }
+    expect(fds()).toBeLessThanOrEqual(before);
+  });
+
+  it("a reader that leaves (| head -1) ends exec's program with SIGPIPE, as directly (141)", () => {
+    const script = `"$0" "$1" exec ${ns} -- yes | head -1; echo "status=\${PIPESTATUS[0]}"`;
+    for (const agent of ["", socket]) {
+      const env = { ...process.env, NESLINK_AGENT: agent };
+      expect(execFileSync("bash", ["-c", script, process.execPath, BIN], { encoding: "utf8", env, timeout: 20_000 })).toBe("y\nstatus=141\n");
+    }
+  });
+
+  it("the client loads nothing of neslink but its own few modules (strace: files opened)", () => {
+    const trace = `${dir}/trace`;
+    execFileSync("strace", ["-f", "-e", "trace=openat", "-o", trace, process.execPath, BIN, "ns", "list"], {
+      env: { ...process.env, NESLINK_AGENT: socket },
+      stdio: "ignore",
+    });
+    const opened = execFileSync("grep", ["-v", "ENOENT", trace], { encoding: "utf8" });
+    const ours = [...new Set([...opened.matchAll(/"([^"]*\/packages\/[^"]*|[^"]*node_modules[^"]*)"/g)].map((m) => m[1]))];
+    expect(
+      ours.filter((f) => !/\/packages\/cli\/(dist\/(bin|json-flag|agent\/(choose|client|frames))\.js|package\.json)$/.test(f as string)),
+    ).toEqual([]);
+    expect(ours.length).toBeGreaterThan(0);
+  });
+});
+
+describe("a client that goes away", () => {
+  const ns = `${prefix}k`;
+  beforeAll(() => {
+    execFileSync("ip", ["netns", "add", ns]);
+  });
+
+  it("killed (-9) during exec: the program is hung up on, the agent serves on", async () => {
+    const c = client(["exec", ns, "--", "sh", "-c", "echo $$; exec sleep 300"]);
+    const pid = Number(await until("the program's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+    expect(alive(pid)).toBe(true);
+    c.proc.kill("SIGKILL");
+    await until("the program to end", () => !alive(pid), 5_000);
+    expect(viaAgent(["--json", "ns", "list"]).stdout).toContain(`"${ns}"`);
+  });
+
+  it("killed (-9) during exec of a program that ignores SIGHUP: SIGKILL follows after the grace", async () => {
+    const c = client(["exec", ns, "--", "sh", "-c", 'trap "" HUP; echo $$; exec sleep 300']);
+    const pid = Number(await until("the program's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+    c.proc.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(alive(pid)).toBe(true);
+    await until("the program to be killed", () => !alive(pid), 5_000);
+  });
+
+  it("killed (-9) during a shell script: the line running finishes, no further line runs", async () => {
+    const script = `${dir}/script`;
+    const [first, second] = [`${prefix}s1`, `${prefix}s2`];
+    // The program ignores SIGHUP and ends well within the grace, so the shell's own check is what stops line 3.
+    writeFileSync(script, `ns add ${first}\nexec ${first} -- sh -c 'trap "" HUP; echo running; sleep 1'\nns add ${second}\n`);
+    const c = client(["shell", "-f", script]);
+    await until("line 2 to run", () => c.output().includes("running"));
+    c.proc.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(netnsList(`${prefix}s`)).toEqual([first]);
+  });
+
+  it("interrupted (SIGINT): exec's program gets it and the client exits as it would have (130)", async () => {
+    const c = client(["exec", ns, "--", "sh", "-c", "echo ready; exec sleep 300"]);
+    await until("the program", () => c.output().includes("ready"));
+    c.proc.kill("SIGINT");
+    expect(await c.exited).toEqual({ status: 130, signal: null });
+  });
+});
+
+describe("the agent's socket", () => {
+  it("is mode 0600 in a private directory; others cannot connect, and get told why", async () => {
+    const open = `${dir}/open`;
+    mkdirSync(open, { mode: 0o755 });
+    chmodSync(open, 0o755);
+    const path = `${open}/agent.sock`;
+    await startAgent(path);
+    expect(execFileSync("stat", ["-c", "%a %U", path], { encoding: "utf8" })).toBe("600 root\n");
+    const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, "ns", "list"], {
+      encoding: "utf8",
+      env: { ...process.env, NESLINK_AGENT: path },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`neslink: ERR_AGENT_UNAVAILABLE: ${path}: permission denied (an agent serves its owner and root)\n`);
+  });
+
+  it("a client refuses a socket that neither it nor root owns (it could be anyone's fake agent)", () => {
+    chownSync(socket, 65534, 65534);
+    try {
+      const r = viaAgent(["--json", "ns", "list"]);
+      expect(r.status).toBe(1);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ code: "ERR_AGENT_UNAVAILABLE", message: expect.stringContaining("uid 65534") });
+    } finally {
+      chownSync(socket, 0, 0);
+    }
+  });
+
+  it("the agent refuses a directory others may write to, and a path that is not a socket", () => {
+    const shared = `${dir}/shared`;
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const r = run(["agent", "--socket", `${shared}/agent.sock`]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${shared} is writable by others (mode 777)`);
+    writeFileSync(`${dir}/file`, "");
+    expect(run(["agent", "--socket", `${dir}/file`])).toMatchObject({ status: 2, stderr: expect.stringContaining("is not a socket") });
+  });
+
+  it("a live socket is not taken over; a stale one (its agent killed -9) is replaced", async () => {
+    expect(run(["agent", "--socket", socket])).toMatchObject({ status: 1, stderr: expect.stringContaining("EADDRINUSE") });
+    const path = `${dir}/stale.sock`;
+    const { proc } = await startAgent(path);
+    const ns = `${prefix}x`;
+    expect(run(["ns", "add", ns], { agent: path }).status).toBe(0);
+    // A command in progress when the agent dies: the client says so, and the program dies with the agent.
+    const c = client(["exec", ns, "--", "sh", "-c", "echo $$; exec sleep 300"], path);
+    const pid = Number(await until("the program's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+    proc.kill("SIGKILL");
+    expect((await c.exited).status).toBe(1);
+    await until("the program to end", () => !alive(pid), 5_000);
+    expect(existsSync(path)).toBe(true);
+    expect(run(["ns", "list"], { agent: path })).toMatchObject({ status: 1, stderr: expect.stringContaining("no agent is listening") });
+    await startAgent(path);
+    expect(run(["--json", "ns", "list"], { agent: path }).stdout).toContain(`"${ns}"`);
+  });
+});
+
+describe("stopping the agent", () => {
+  it("SIGTERM: exec's program and monitor are told, the agent drains, exits 0 and removes its socket", async () => {
+    const path = `${dir}/drain.sock`;
+    const { proc, stderr } = await startAgent(path);
+    const ns = `${prefix}d`;
+    expect(run(["ns", "add", ns], { agent: path }).status).toBe(0);
+    const exec = client(["exec", ns, "--", "sh", "-c", "echo ready; exec sleep 300"], path);
+    const monitor = client(["monitor", "-n", ns], path);
+    await until("the program", () => exec.output().includes("ready"));
+    proc.kill("SIGTERM");
+    expect(await exec.exited).toEqual({ status: 143, signal: null });
+    expect((await monitor.exited).status).toBe(0);
+    expect(await exitOf(proc)).toBe(0);
+    expect(stderr()).toContain("SIGTERM: draining");
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("--detach: starts it in the background and prints its variables for eval", () => {
+    const path = `${dir}/detached.sock`;
+    const r = run(["agent", "--detach", "--socket", path]);
+    expect(r.status).toBe(0);
+    const pid = Number(/NESLINK_AGENT_PID=(\d+);/.exec(r.stdout)?.[1]);
+    try {
+      expect(r.stdout).toBe(`NESLINK_AGENT=${path}; export NESLINK_AGENT; NESLINK_AGENT_PID=${pid}; export NESLINK_AGENT_PID;\n`);
+      const listed = execFileSync("sh", ["-c", `eval "$1"; ${process.execPath} ${BIN} --json --version`, "sh", r.stdout], {
+        encoding: "utf8",
+      });
+      expect(JSON.parse(listed)).toHaveProperty("version");
+      expect(run(["agent", "--detach", "--socket", path])).toMatchObject({ status: 1, stderr: expect.stringContaining("EADDRINUSE") });
+    } finally {
+      process.kill(pid, "SIGTERM");
+    }
+  });
+});

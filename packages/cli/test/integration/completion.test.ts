@@ -1,0 +1,71 @@
+/**
+ * Completion as a person gets it: bash's function called as bash's completion
+ * calls it (COMP_WORDS, COMP_CWORD), and zsh's in a real interactive zsh
+ * (a pty, compinit, Tab pressed), both loaded from `neslink completion`.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN, neslink } from "./run.js";
+
+const prefix = uniquePrefix("c");
+const dir = mkdtempSync(`${tmpdir()}/neslink-completion-`);
+const ZSH_DRIVER = fileURLToPath(new URL("./zsh-complete.zsh", import.meta.url));
+
+beforeAll(() => {
+  execFileSync("ip", ["netns", "add", `${prefix}a`]);
+  writeFileSync(`${dir}/lab.yaml`, "name: x\n");
+});
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function bash(line: string): string[] {
+  const words = line.split(" ");
+  const script = `${execFileSync(process.execPath, [BIN, "completion", "bash"], { encoding: "utf8" })}
+COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _neslink; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  return execFileSync("bash", ["-c", script], { encoding: "utf8" }).trim().split("\n").filter(Boolean).sort();
+}
+
+function zsh(line: string): string[] {
+  const screen = execFileSync("zsh", ["-f", ZSH_DRIVER, process.execPath, BIN, line], { encoding: "utf8", timeout: 20_000 });
+  return [...new Set([...screen.matchAll(/<<(.*?)>>/g)].map((m) => m[1] as string))].sort();
+}
+
+const CASES: [string, string[]][] = [
+  ["neslink li", ["link", "links"]],
+  ["neslink link ", ["add", "del", "list", "set", "show"]],
+  ["neslink link a", ["add"]],
+  ["neslink apply --d", ["--dry-run"]],
+  ["neslink graph x --format d", ["dot"]],
+  [`neslink link list -n ${prefix}`, [`${prefix}a`]],
+  [`neslink apply ${dir}/la`, [`${dir}/lab.yaml`]],
+];
+
+describe.each([
+  ["bash", bash],
+  ["zsh", zsh],
+])("neslink completion %s", (_shell, complete) => {
+  it.each(CASES)("%s<TAB>", (line, expected) => {
+    expect(complete(line)).toEqual(expected);
+  });
+});
+
+describe("neslink completion zsh", () => {
+  it("loads compinit itself when the zshrc has not, and registers the function", () => {
+    const r = execFileSync(
+      "zsh",
+      ["-f", "-c", `eval "$(${process.execPath} ${BIN} completion zsh)" && print -r -- "\${_comps[neslink]}"`],
+      { encoding: "utf8", env: { ...process.env, HOME: dir } },
+    );
+    expect(r.trim()).toBe("_bash_complete -F _neslink");
+  });
+
+  it("refuses other shells", () => {
+    expect(neslink("completion", "fish")).toMatchObject({ status: 2 });
+  });
+});
