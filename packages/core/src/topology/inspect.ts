@@ -99,7 +99,10 @@ export async function inspect(topology: Topology | string, options: InspectOptio
     labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);
     const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
-    findProcesses(lives);
+    findProcesses(
+      topology,
+      owned.map((o, i) => [o.node, lives[i] as LiveNamespace] as const),
+    );
     const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { groupPids, killGroup, removeGroup } from "./cgroup.js";
 
 /** The namespace inode a named namespace's file refers to (a bind mount of nsfs). */
 export function namespaceInode(path: string): number | undefined {
@@ -51,16 +52,32 @@ function signal(pids: readonly number[], sig: NodeJS.Signals): void {
 }
 
 /**
- * Ends every process inside the namespaces: SIGTERM, then SIGKILL for those
- * still there after `graceMs`; resolves once none is left. Returns the pids
- * it found.
+ * Ends every process inside the namespaces and in the cgroup trees `groups`
+ * (a lab's programs, wherever their namespace went, and their log relays):
+ * SIGTERM to the programs, then SIGKILL for whatever is still there after
+ * `graceMs` (a relay ends by itself once its program is gone: it drains
+ * the last lines first); resolves once none is left, with the groups
+ * removed. Returns the pids it signalled.
  */
-export async function endProcesses(inodes: ReadonlySet<number>, graceMs = 2000): Promise<number[]> {
-  return stopPids(processesIn(inodes), () => processesIn(inodes), graceMs);
+export async function endProcesses(inodes: ReadonlySet<number>, groups: readonly string[] = [], graceMs = 2000): Promise<number[]> {
+  const inGroups = (programsOnly: boolean) => groups.flatMap((g) => groupPids(g, programsOnly));
+  const programs = [...new Set([...processesIn(inodes), ...inGroups(true)])];
+  // Relays whose program is gone already are all there is to end.
+  const found = programs.length > 0 ? programs : inGroups(false);
+  await stopPids(
+    found,
+    () => [...new Set([...processesIn(inodes), ...inGroups(false)])],
+    graceMs,
+    () => {
+      for (const g of groups) killGroup(g);
+    },
+  );
+  for (const g of groups) removeGroup(g);
+  return found;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`, until `alive()` (the pids still there) is empty. */
-export async function stopPids(found: readonly number[], alive: () => number[], graceMs = 2000): Promise<number[]> {
+/** SIGTERM, then SIGKILL (and `kill()`) after `graceMs`, until `alive()` (the pids still there) is empty. */
+export async function stopPids(found: readonly number[], alive: () => number[], graceMs = 2000, kill = () => {}): Promise<number[]> {
   if (found.length === 0) return [...found];
   signal(found, "SIGTERM");
   const deadline = Date.now() + graceMs;
@@ -70,6 +87,7 @@ export async function stopPids(found: readonly number[], alive: () => number[], 
     left = alive();
   }
   for (let tries = 0; left.length > 0 && tries < 250; tries++) {
+    kill();
     signal(left, "SIGKILL");
     await sleep(20);
     left = alive();

@@ -1,31 +1,41 @@
 /**
  * A node's long-running programs (`processes:` — a routing daemon, an iperf3
  * server): started inside the node's namespace in a session of their own, so
- * they outlive the apply that started them, with their output appended to a
- * log file. Each carries NESLINK_PROCESS=<topology>/<node>/<name>/<digest> in
- * its environment — the kernel's own record of which program it is and what
- * it was started as, read back from /proc, so no pid file can go stale.
+ * they outlive the apply that started them. Each runs in a cgroup of its own
+ * (cgroup.ts), which is how neslink knows it and everything it started,
+ * whatever it does to its environment and wherever its namespace went; its
+ * output goes through a log relay (coreutils `split`, outside the lab's
+ * namespaces) that keeps the log to two files of LOG_BYTES. It also carries
+ * NESLINK_PROCESS=<topology>/<node>/<name>/<digest> in its environment, for
+ * the program and its user to read.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
+import { groupPids, labGroup, programGroup, RELAY_LEAF, subgroups } from "./cgroup.js";
+import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
 import { LOCK_DIR } from "./lock.js";
-import type { TopologyProcess } from "./model.js";
-import { namespaceInode, pidsByNamespace } from "./processes.js";
+import type { Topology, TopologyProcess } from "./model.js";
+import { endProcesses, namespaceInode } from "./processes.js";
 
 const ENV_MARK = "NESLINK_PROCESS";
+
+/** A program's log is <name>.log, and <name>.log.1 before it: at most twice this many bytes. */
+export const LOG_BYTES = 4 << 20;
 
 export interface LabProcess {
   name: string;
   pid: number;
-  /** Every process carrying its mark: the program and the children it started (stopping it stops them all). */
+  /** Every process of its cgroup: the program and the children it started (stopping it stops them all). */
   pids: number[];
   /** Digest of the argv and environment it was started with: a changed file restarts it. */
   digest: string;
+  /** Whether it runs in its node's namespace (false: the namespace it was started in was deleted or replaced). */
+  inNode: boolean;
   argv: string[];
   /** Where its stdout and stderr go. */
   log: string;
@@ -43,21 +53,49 @@ export function logPath(topology: string, node: string, name: string): string {
   return `${LOCK_DIR}/${topology}/${node}/${name}.log`;
 }
 
-/** The action that starts `p` inside the node: detached (setsid -f), marked, its output appended to its log. */
-export function startAction(topology: string, node: string, p: TopologyProcess) {
-  const log = logPath(topology, node, p.name);
-  mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
-  const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digestOf(p)}` }).map(([k, v]) => `${k}=${v}`);
-  // sh only opens the log and stdin; env marks the process before setsid -f forks it into a session of its own, nobody's child here.
-  return na.exec(["/bin/sh", "-c", 'exec env "$@" >>"$0" 2>&1 </dev/null', log, ...env, "setsid", "-f", ...p.argv]);
-}
+/**
+ * Run inside the node by /bin/sh with: the program's cgroup directory, its
+ * digest, its log, the cap, the host's namespace, then `env` assignments and
+ * the command. The shell enters the relay's leaf, so everything it forks
+ * starts there; the program's side moves itself to its own leaf before it
+ * becomes the program (no instant unmarked). The relay leaves the lab's
+ * namespace (nsenter to the one neslink runs in), so it neither shows in nor
+ * holds the node, and rotates the log every LOG_BYTES: `split` hands each
+ * chunk to a new filter, which moves the previous log aside. Both halves
+ * are detached (setsid -f): the shell returns at once, nobody's parent.
+ */
+const START = `cd / || exit 1
+echo $$ >"$0/${RELAY_LEAF}/cgroup.procs" || exit 1
+group=$0 digest=$1 log=$2 cap=$3 host=$4
+shift 4
+sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 </dev/null |
+  setsid -f env SHELL=/bin/sh LOG="$log" nsenter --net="$host" split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG"' >/dev/null 2>&1`;
 
-function environOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-  } catch {
-    return [];
-  }
+/**
+ * The actions that start `starts` inside their node: each program's cgroup
+ * made afresh (what a run cut short left there ended first), its log
+ * directory made.
+ */
+export async function startActions(topology: string, starts: readonly { node: string; process: TopologyProcess }[]) {
+  return Promise.all(
+    starts.map(async ({ node, process: p }) => {
+      const group = programGroup(topology, node, p.name);
+      if (group === null)
+        throw new NeslinkError(
+          "ERR_PROCESS_NOT_RUNNING",
+          `node ${node}: ${p.name} not started: no cgroup v2 hierarchy is mounted to mark it`,
+        );
+      await endProcesses(new Set(), [group], 0);
+      const digest = digestOf(p);
+      mkdirSync(`${group}/${digest}`, { recursive: true });
+      mkdirSync(`${group}/${RELAY_LEAF}`);
+      const log = logPath(topology, node, p.name);
+      mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+      const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digest}` }).map(([k, v]) => `${k}=${v}`);
+      const host = `/proc/${process.pid}/ns/net`;
+      return na.exec(["/bin/sh", "-c", START, group, digest, log, String(LOG_BYTES), host, ...env, "setsid", "-f", ...p.argv]);
+    }),
+  );
 }
 
 function argvOf(pid: number): string[] {
@@ -68,50 +106,86 @@ function argvOf(pid: number): string[] {
   }
 }
 
+function netnsInodeOf(pid: number): number | undefined {
+  try {
+    return Number(/^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+const DIGEST = /^[0-9a-f]{12}$/;
+
 /**
- * The lab processes among `pids`, one per name: a program's own children
- * inherit its mark, and the first of them (lowest pid) stands for it.
+ * A node's running programs, from its cgroups: each with the processes of
+ * its digest's leaf (the lowest pid stands for it), and whether one of them
+ * is in the namespace `inode` (the node's, when it has one).
  */
-export function labProcesses(pids: readonly number[]): LabProcess[] {
+export function labProcesses(topology: string, node: string, inode: number | undefined): LabProcess[] {
   const found: LabProcess[] = [];
-  for (const pid of [...pids].sort((a, b) => a - b)) {
-    const mark = environOf(pid).find((e) => e.startsWith(`${ENV_MARK}=`));
-    if (!mark) continue;
-    const [topology, node, name, digest] = mark.slice(ENV_MARK.length + 1).split("/");
-    if (!topology || !node || !name || !digest) continue;
-    const known = found.find((p) => p.name === name);
-    if (known) known.pids.push(pid);
-    else found.push({ name, pid, pids: [pid], digest, argv: argvOf(pid), log: logPath(topology, node, name) });
+  const lab = labGroup(topology);
+  if (lab === null) return found;
+  for (const name of subgroups(`${lab}/${node}`)) {
+    for (const digest of subgroups(`${lab}/${node}/${name}`).filter((d) => DIGEST.test(d))) {
+      const pids = groupPids(`${lab}/${node}/${name}/${digest}`).sort((a, b) => a - b);
+      if (pids.length === 0) continue;
+      const inNode = inode !== undefined && pids.some((pid) => netnsInodeOf(pid) === inode);
+      found.push({
+        name,
+        pid: pids[0] as number,
+        pids,
+        digest,
+        inNode,
+        argv: argvOf(pids[0] as number),
+        log: logPath(topology, node, name),
+      });
+    }
   }
   return found.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /**
- * Waits until the programs just started in the namespace `inode` have
- * replaced setsid with themselves (setsid -f returns before its child execs);
- * throws, naming them and their logs, for those that never showed up or are
- * gone already (a missing program, one that exits at once).
+ * Waits until the programs just started have replaced setsid with
+ * themselves (setsid -f returns before its child execs); throws, naming them
+ * and their logs, for those gone already (a missing program, one that exits
+ * at once: its cgroup is empty, as the start returned only once it had its
+ * process) or still not there after `timeoutMs`.
  */
-export async function started(topology: string, node: string, inode: number, names: readonly string[], timeoutMs = 2000): Promise<void> {
+export async function started(topology: string, node: string, names: readonly string[], timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const running = labProcesses(pidsByNamespace(new Set([inode])).get(inode) ?? []);
-    const missing = names.filter((n) => !running.some((p) => p.name === n && p.argv[0] !== "setsid"));
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) {
-      const logs = missing.map((n) => `${n} (see ${logPath(topology, node, n)})`).join(", ");
-      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running after ${timeoutMs} ms: ${logs}`);
+    const running = labProcesses(topology, node, undefined);
+    const gone = names.filter((n) => !running.some((p) => p.name === n));
+    const starting = names.filter((n) => running.some((p) => p.name === n && p.argv[0] === "setsid"));
+    if (gone.length === 0 && starting.length === 0) return;
+    if (gone.length > 0 || Date.now() > deadline) {
+      const logs = [...gone, ...starting].map((n) => `${n} (see ${logPath(topology, node, n)})`).join(", ");
+      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running (never started, or exited at once): ${logs}`);
     }
     await sleep(10);
   }
 }
 
-/** Fills in each owned namespace's lab processes, from one pass over /proc. */
-export function findProcesses(lives: Iterable<LiveNamespace>): void {
-  const inodes = new Map<number, LiveNamespace>();
-  for (const live of lives) {
+/** Fills in the programs of each node (name, live namespace) of `topology`; a lab that never ran one costs one stat. */
+export function findProcesses(topology: string, nodes: Iterable<readonly [string, LiveNamespace]>): void {
+  const lab = labGroup(topology);
+  if (lab === null || !existsSync(lab)) return;
+  for (const [node, live] of nodes) {
     const inode = live.state === "owned" ? namespaceInode(`${DEFAULT_NETNS_DIR}/${live.netns}`) : undefined;
-    if (inode !== undefined) inodes.set(inode, live);
+    live.processes = labProcesses(topology, node, inode);
   }
-  for (const [inode, pids] of pidsByNamespace(new Set(inodes.keys()))) (inodes.get(inode) as LiveNamespace).processes = labProcesses(pids);
+}
+
+/** Programs still running for nodes the file no longer has (their namespace deleted by hand, or left by a stale node): to stop. */
+export function leftoverProcesses(topology: Topology): Change[] {
+  const lab = labGroup(topology.name);
+  if (lab === null || !existsSync(lab)) return [];
+  const nodes = new Set(topology.nodes.map((n) => n.name));
+  return subgroups(lab)
+    .filter((node) => !nodes.has(node))
+    .flatMap((node) =>
+      labProcesses(topology.name, node, undefined).map(
+        (p): Change => ({ op: "delete", kind: "process", node, netns: `${topology.name}-${node}`, name: p.name, pids: p.pids }),
+      ),
+    );
 }
