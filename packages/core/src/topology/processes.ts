@@ -17,7 +17,7 @@ export function namespaceInode(path: string): number | undefined {
 }
 
 /** The processes whose network namespace is one of `inodes` (this process excluded), by namespace inode; one pass over /proc. */
-export function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number[]> {
+function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number[]> {
   const found = new Map<number, number[]>();
   if (inodes.size === 0) return found;
   for (const entry of readdirSync("/proc")) {
@@ -37,7 +37,7 @@ export function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number
 }
 
 /** Pids of the processes whose network namespace is one of `inodes` (this process excluded). */
-export function processesIn(inodes: ReadonlySet<number>): number[] {
+function processesIn(inodes: ReadonlySet<number>): number[] {
   return [...pidsByNamespace(inodes).values()].flat();
 }
 
@@ -77,7 +77,7 @@ export async function endProcesses(inodes: ReadonlySet<number>, groups: readonly
 }
 
 /** SIGTERM, then SIGKILL (and `kill()`) after `graceMs`, until `alive()` (the pids still there) is empty. */
-export async function stopPids(found: readonly number[], alive: () => number[], graceMs = 2000, kill = () => {}): Promise<number[]> {
+async function stopPids(found: readonly number[], alive: () => number[], graceMs = 2000, kill = () => {}): Promise<number[]> {
   if (found.length === 0) return [...found];
   signal(found, "SIGTERM");
   const deadline = Date.now() + graceMs;

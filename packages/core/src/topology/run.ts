@@ -15,7 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
-import { groupPids, labGroup, programGroup, RELAY_LEAF, subgroups } from "./cgroup.js";
+import { groupPids, labGroup, pidsIn, programGroup, RELAY_LEAF, subgroups } from "./cgroup.js";
 import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
 import { LOCK_DIR } from "./lock.js";
@@ -144,22 +144,31 @@ export function labProcesses(topology: string, node: string, inode: number | und
   return found.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+/** Where a program just started is: gone (its cgroup or its relay's is empty), starting (setsid, env or nsenter not yet replaced), or running. */
+function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): "gone" | "starting" | "running" {
+  const program = running.find((p) => p.name === name);
+  const relay = pidsIn(`${programGroup(topology, node, name)}/${RELAY_LEAF}`);
+  if (!program || relay.length === 0) return "gone";
+  // The relay must have left for the host's namespace while neslink's process, whose namespace it names, is still there.
+  return program.argv[0] === "setsid" || !relay.some((pid) => argvOf(pid)[0] === "split") ? "starting" : "running";
+}
+
 /**
- * Waits until the programs just started have replaced setsid with
- * themselves (setsid -f returns before its child execs); throws, naming them
- * and their logs, for those gone already (a missing program, one that exits
- * at once: its cgroup is empty, as the start returned only once it had its
- * process) or still not there after `timeoutMs`.
+ * Waits until the programs just started, and their log relays, have
+ * replaced setsid with themselves (setsid -f returns before its child
+ * execs); throws, naming them and their logs, for those gone already (a
+ * missing program, one that exits at once: the start returned only once
+ * both had their process) or still not there after `timeoutMs`.
  */
 export async function started(topology: string, node: string, names: readonly string[], timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const running = labProcesses(topology, node, undefined);
-    const gone = names.filter((n) => !running.some((p) => p.name === n));
-    const starting = names.filter((n) => running.some((p) => p.name === n && p.argv[0] === "setsid"));
-    if (gone.length === 0 && starting.length === 0) return;
-    if (gone.length > 0 || Date.now() > deadline) {
-      const logs = [...gone, ...starting].map((n) => `${n} (see ${logPath(topology, node, n)})`).join(", ");
+    const states = names.map((n) => [n, startState(topology, node, n, running)] as const);
+    const late = states.filter(([, state]) => state !== "running");
+    if (late.length === 0) return;
+    if (late.some(([, state]) => state === "gone") || Date.now() > deadline) {
+      const logs = late.map(([n]) => `${n} (see ${logPath(topology, node, n)})`).join(", ");
       throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running (never started, or exited at once): ${logs}`);
     }
     await sleep(10);
