@@ -1,7 +1,9 @@
 /**
  * The cgroup v2 tree that marks a lab's programs:
- * <cgroup2 mount>/neslink/<lab>/<node>/<name>/<digest> holds a program and
- * every process it starts, <name>/log its log relay. Unlike an environment
+ * <cgroup2 mount>/neslink/<lab>/node-<node>/program-<name>/<digest> holds a
+ * program and every process it starts, program-<name>/log its log relay
+ * (the prefixes keep a name such as "cpu.stat" off the kernel's own files,
+ * which all are <controller>.<file>). Unlike an environment
  * variable, cgroup membership is inherited by every child and cannot be
  * dropped without privileges, and the tree is found from the lab's name
  * alone, even once the node's namespace is gone.
@@ -34,16 +36,30 @@ export function labGroup(topology: string): string | null {
   return root === null ? null : `${root}/neslink/${topology}`;
 }
 
+const NODE = "node-";
+const PROGRAM = "program-";
+
+/** The directory of a node's programs in the lab's directory `lab`. */
+export const nodeGroup = (lab: string, node: string) => `${lab}/${NODE}${node}`;
+
 /** The directory of one program of a node (its digest leaf and its log relay's leaf below), or null without cgroup v2. */
 export function programGroup(topology: string, node: string, name: string): string | null {
   const lab = labGroup(topology);
-  return lab === null ? null : `${lab}/${node}/${name}`;
+  return lab === null ? null : `${nodeGroup(lab, node)}/${PROGRAM}${name}`;
 }
+
+const named = (dir: string, prefix: string) => subgroups(dir).flatMap((g) => (g.startsWith(prefix) ? [g.slice(prefix.length)] : []));
+
+/** The nodes with a directory in the lab's directory `lab`. */
+export const nodesIn = (lab: string) => named(lab, NODE);
+
+/** The programs with a directory in a node's directory. */
+export const programsIn = (node: string) => named(node, PROGRAM);
 
 /** The leaf that holds a log relay (any other leaf holds a program). */
 export const RELAY_LEAF = "log";
 
-/** The names of the subgroups of `dir` (a lab's nodes, a node's programs, a program's leaves). */
+/** The names of the subgroups of `dir`. */
 export function subgroups(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
@@ -65,10 +81,8 @@ export function pidsIn(dir: string): number[] {
 
 /** Every pid in the tree at `dir`; with `programsOnly`, log relays left out. */
 export function groupPids(dir: string, programsOnly = false): number[] {
-  const below = subgroups(dir);
-  // A relay's leaf has no subgroup (a program or node may be named "log" too, but has some).
-  if (programsOnly && dir.endsWith(`/${RELAY_LEAF}`) && below.length === 0) return [];
-  return [...pidsIn(dir), ...below.flatMap((g) => groupPids(`${dir}/${g}`, programsOnly))];
+  if (programsOnly && dir.endsWith(`/${RELAY_LEAF}`)) return [];
+  return [...pidsIn(dir), ...subgroups(dir).flatMap((g) => groupPids(`${dir}/${g}`, programsOnly))];
 }
 
 /** SIGKILL to every process in the tree at once (cgroup.kill, Linux 5.14), or to each pid on older kernels. */

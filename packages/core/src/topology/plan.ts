@@ -155,7 +155,7 @@ export function diff(
       for (const argv of node.exec) changes.push({ op: "create", kind: "exec", node: node.name, netns: node.netns, argv });
     changes.push(...processChanges(node, live));
   }
-  changes.push(...leftoverProcesses(topology));
+  changes.push(...leftoverProcesses(topology, stale));
   return changes;
 }
 

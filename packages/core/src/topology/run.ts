@@ -15,7 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
-import { groupPids, labGroup, pidsIn, programGroup, RELAY_LEAF, subgroups } from "./cgroup.js";
+import { groupPids, labGroup, nodeGroup, nodesIn, pidsIn, programGroup, programsIn, RELAY_LEAF, subgroups } from "./cgroup.js";
 import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
 import { LOCK_DIR } from "./lock.js";
@@ -125,9 +125,10 @@ export function labProcesses(topology: string, node: string, inode: number | und
   const found: LabProcess[] = [];
   const lab = labGroup(topology);
   if (lab === null) return found;
-  for (const name of subgroups(`${lab}/${node}`)) {
-    for (const digest of subgroups(`${lab}/${node}/${name}`).filter((d) => DIGEST.test(d))) {
-      const pids = groupPids(`${lab}/${node}/${name}/${digest}`).sort((a, b) => a - b);
+  for (const name of programsIn(nodeGroup(lab, node))) {
+    const group = programGroup(topology, node, name) as string;
+    for (const digest of subgroups(group).filter((d) => DIGEST.test(d))) {
+      const pids = groupPids(`${group}/${digest}`).sort((a, b) => a - b);
       if (pids.length === 0) continue;
       const inNode = inode !== undefined && pids.some((pid) => netnsInodeOf(pid) === inode);
       found.push({
@@ -185,16 +186,26 @@ export function findProcesses(topology: string, nodes: Iterable<readonly [string
   }
 }
 
-/** Programs still running for nodes the file no longer has (their namespace deleted by hand, or left by a stale node): to stop. */
-export function leftoverProcesses(topology: Topology): Change[] {
+/**
+ * Programs still running for nodes the file no longer has (in a namespace
+ * being removed as stale, or deleted by hand, then "" stands for it): to stop.
+ */
+export function leftoverProcesses(topology: Topology, stale: readonly { node: string; netns: string }[]): Change[] {
   const lab = labGroup(topology.name);
   if (lab === null || !existsSync(lab)) return [];
   const nodes = new Set(topology.nodes.map((n) => n.name));
-  return subgroups(lab)
+  return nodesIn(lab)
     .filter((node) => !nodes.has(node))
     .flatMap((node) =>
       labProcesses(topology.name, node, undefined).map(
-        (p): Change => ({ op: "delete", kind: "process", node, netns: `${topology.name}-${node}`, name: p.name, pids: p.pids }),
+        (p): Change => ({
+          op: "delete",
+          kind: "process",
+          node,
+          netns: stale.find((s) => s.node === node)?.netns ?? "",
+          name: p.name,
+          pids: p.pids,
+        }),
       ),
     );
 }
