@@ -177,7 +177,7 @@ export async function readLive(topology: Topology, pool: Pool) {
   return { lives: byNode, stale, strays };
 }
 
-/** Programs to start (not running, running as something else now, or outside the node) and to stop (gone from the file, or changed, or outside it). */
+/** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
 function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   const at = { node: node.name, netns: node.netns };
   const changes: Change[] = [];
@@ -185,12 +185,13 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   const wanted = new Set(node.processes.map((p) => p.name));
   for (const p of live.processes) {
     const want = node.processes.find((w) => w.name === p.name);
-    if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest) || !p.inNode)
+    if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest) || p.state !== "running")
       changes.push({ op: "delete", kind: "process", ...at, name: p.name, pids: p.pids });
   }
   for (const p of node.processes) {
     const have = running.get(p.name);
-    if (!have || have.digest !== digestOf(p) || !have.inNode) changes.push({ op: "create", kind: "process", ...at, process: p });
+    if (!have || have.digest !== digestOf(p) || have.state !== "running")
+      changes.push({ op: "create", kind: "process", ...at, process: p });
   }
   return changes;
 }

@@ -34,8 +34,12 @@ export interface LabProcess {
   pids: number[];
   /** Digest of the argv and environment it was started with: a changed file restarts it. */
   digest: string;
-  /** Whether it runs in its node's namespace (false: the namespace it was started in was deleted or replaced). */
-  inNode: boolean;
+  /**
+   * running; outside: not in its node's namespace (the one it was started in
+   * was deleted or replaced); unlogged: its log relay is gone (its output has
+   * nowhere to go). apply restarts it unless running.
+   */
+  state: "running" | "outside" | "unlogged";
   argv: string[];
   /** Where its stdout and stderr go. */
   log: string;
@@ -55,14 +59,16 @@ export function logPath(topology: string, node: string, name: string): string {
 
 /**
  * Run inside the node by /bin/sh with: the program's cgroup directory, its
- * digest, its log, the cap, the host's namespace, then `env` assignments and
- * the command. The shell enters the relay's leaf, so everything it forks
- * starts there; the program's side moves itself to its own leaf before it
- * becomes the program (no instant unmarked). The relay leaves the lab's
- * namespace (nsenter to the one neslink runs in), so it neither shows in nor
- * holds the node, and rotates the log every LOG_BYTES: `split` hands each
- * chunk to a new filter, which moves the previous log aside. Both halves
- * are detached (setsid -f): the shell returns at once, nobody's parent.
+ * digest, its log, the cap, the namespace of neslink's process, then `env`
+ * assignments and the command. The shell enters the relay's leaf, so
+ * everything it forks starts there; the program's side moves itself to its
+ * own leaf before it becomes the program (no instant unmarked). The relay
+ * leaves the lab's namespace for the one neslink runs in (nsenter; an apply
+ * killed before the relay got there leaves the program "unlogged", and the
+ * next apply restarts it), so it neither shows in nor holds the node, and
+ * rotates the log every LOG_BYTES: `split` hands each chunk to a new
+ * filter, which moves the previous log aside. Both halves are detached
+ * (setsid -f): the shell returns at once, nobody's parent.
  */
 const START = `cd / || exit 1
 echo $$ >"$0/${RELAY_LEAF}/cgroup.procs" || exit 1
@@ -92,8 +98,20 @@ export async function startActions(topology: string, starts: readonly { node: st
       const log = logPath(topology, node, p.name);
       mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
       const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digest}` }).map(([k, v]) => `${k}=${v}`);
-      const host = `/proc/${process.pid}/ns/net`;
-      return na.exec(["/bin/sh", "-c", START, group, digest, log, String(LOG_BYTES), host, ...env, "setsid", "-f", ...p.argv]);
+      return na.exec([
+        "/bin/sh",
+        "-c",
+        START,
+        group,
+        digest,
+        log,
+        String(LOG_BYTES),
+        `/proc/${process.pid}/ns/net`,
+        ...env,
+        "setsid",
+        "-f",
+        ...p.argv,
+      ]);
     }),
   );
 }
@@ -118,8 +136,8 @@ const DIGEST = /^[0-9a-f]{12}$/;
 
 /**
  * A node's running programs, from its cgroups: each with the processes of
- * its digest's leaf (the lowest pid stands for it), and whether one of them
- * is in the namespace `inode` (the node's, when it has one).
+ * its digest's leaf (the lowest pid stands for it), and its state; outside
+ * means none of them is in the namespace `inode` (undefined: not checked).
  */
 export function labProcesses(topology: string, node: string, inode: number | undefined): LabProcess[] {
   const found: LabProcess[] = [];
@@ -130,13 +148,13 @@ export function labProcesses(topology: string, node: string, inode: number | und
     for (const digest of subgroups(group).filter((d) => DIGEST.test(d))) {
       const pids = groupPids(`${group}/${digest}`).sort((a, b) => a - b);
       if (pids.length === 0) continue;
-      const inNode = inode !== undefined && pids.some((pid) => netnsInodeOf(pid) === inode);
+      const outside = inode !== undefined && !pids.some((pid) => netnsInodeOf(pid) === inode);
       found.push({
         name,
         pid: pids[0] as number,
         pids,
         digest,
-        inNode,
+        state: outside ? "outside" : pidsIn(`${group}/${RELAY_LEAF}`).length === 0 ? "unlogged" : "running",
         argv: argvOf(pids[0] as number),
         log: logPath(topology, node, name),
       });
@@ -150,7 +168,6 @@ function startState(topology: string, node: string, name: string, running: reado
   const program = running.find((p) => p.name === name);
   const relay = pidsIn(`${programGroup(topology, node, name)}/${RELAY_LEAF}`);
   if (!program || relay.length === 0) return "gone";
-  // The relay must have left for the host's namespace while neslink's process, whose namespace it names, is still there.
   return program.argv[0] === "setsid" || !relay.some((pid) => argvOf(pid)[0] === "split") ? "starting" : "running";
 }
 
@@ -181,8 +198,9 @@ export function findProcesses(topology: string, nodes: Iterable<readonly [string
   const lab = labGroup(topology);
   if (lab === null || !existsSync(lab)) return;
   for (const [node, live] of nodes) {
+    // A node without its namespace has nothing inside it (no namespace has inode 0).
     const inode = live.state === "owned" ? namespaceInode(`${DEFAULT_NETNS_DIR}/${live.netns}`) : undefined;
-    live.processes = labProcesses(topology, node, inode);
+    live.processes = labProcesses(topology, node, inode ?? 0);
   }
 }
 
