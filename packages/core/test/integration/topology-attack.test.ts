@@ -223,6 +223,46 @@ describe("topology under attack: what holds", () => {
       await expect(topology.apply(t)).rejects.toMatchObject({ code: "ERR_TOPOLOGY_APPLY", message: expect.stringContaining("maxBuffer") });
     });
   });
+
+  it("restarts a program whose log relay was killed, so its output goes somewhere again", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a: { processes: [{ name: pinger, command: "trap '' PIPE; exec ping -i 0.2 127.0.0.1" }] }\n`,
+      );
+      await topology.apply(t);
+      // It outlives its relay (SIGPIPE ignored), so it stays there to be found unlogged.
+      const [program] = markedPids(`${name}/a/pinger/`);
+      // The relay: split in the program's cgroup tree, outside the node's namespace.
+      const relays = () =>
+        readdirSync("/proc")
+          .filter((p) => /^\d+$/.test(p) && alive(Number(p)))
+          .filter((p) => {
+            try {
+              return (
+                readFileSync(`/proc/${p}/cgroup`, "utf8").includes(`/neslink/${name}/node-a/program-pinger/`) &&
+                readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("split\0")
+              );
+            } catch {
+              return false;
+            }
+          })
+          .map(Number);
+      const [relay] = relays();
+      expect(relay).toBeDefined();
+      expect(netnsOf(relay as number)).not.toBe(netnsOf(program as number));
+      process.kill(relay as number, "SIGKILL");
+      for (let i = 0; i < 100 && alive(relay as number); i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => p.state)).toEqual(["unlogged"]);
+      await topology.apply(t);
+      expect(alive(program as number)).toBe(false);
+      expect(relays()).toHaveLength(1);
+      const log = `${LOCKS}/${name}/a/pinger.log`;
+      const before = statSync(log).size;
+      for (let i = 0; i < 100 && statSync(log).size === before; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(statSync(log).size).toBeGreaterThan(before);
+      expect((await topology.plan(t)).changes).toEqual([]);
+    });
+  });
 });
 
 describe("KNOWN FAILING", () => {
