@@ -44,6 +44,15 @@ function applyKilledAfter(text: string, ms: number): Promise<"killed" | "finishe
   });
 }
 
+/** How long a whole apply takes here (in a child process, the lab destroyed after), so that kills spread over all its phases. */
+async function wholeApply(name: string, text: string): Promise<number> {
+  const t0 = performance.now();
+  expect(await applyKilledAfter(text, 60_000)).toBe("finished");
+  const ms = performance.now() - t0;
+  await topology.destroy(name);
+  return ms;
+}
+
 const rootLinks = () => ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
 const ROOT_LINKS = rootLinks();
 
@@ -64,11 +73,7 @@ describe("topology apply killed at random moments", () => {
     const name = `${prefix}s`;
     const text = star(name);
     const spec = topology.load(text);
-    // How long a whole apply takes here, so the kills spread over all its phases.
-    const t0 = performance.now();
-    expect(await applyKilledAfter(text, 60_000)).toBe("finished");
-    const full = performance.now() - t0;
-    await topology.destroy(name);
+    const full = await wholeApply(name, text);
 
     for (let k = 0; k < KILLS; k++) {
       const at = Math.round(((k + Math.random()) / KILLS) * full);
@@ -132,10 +137,7 @@ describe("topology apply killed while it starts programs", () => {
     const name = `${prefix}p`;
     const text = lab(name);
     const spec = topology.load(text);
-    const t0 = performance.now();
-    expect(await applyKilledAfter(text, 60_000)).toBe("finished");
-    const full = performance.now() - t0;
-    await topology.destroy(name);
+    const full = await wholeApply(name, text);
     for (let k = 0; k < 6; k++) {
       // Most of such an apply is the programs' phase: the kills land in it.
       const at = Math.round(((k + Math.random()) / 6) * full);
