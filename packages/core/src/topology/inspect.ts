@@ -88,7 +88,8 @@ function nodeOf(name: string, netns: string, live: LiveNamespace, topology: stri
     state: running ? "running" : "missing",
     interfaces: running ? interfacesOf(live) : [],
     routes: running ? routesOf(live) : [],
-    processes: running ? live.processes : [],
+    // Programs left outside a node whose namespace went show too (state "outside").
+    processes: live.processes,
   };
 }
 

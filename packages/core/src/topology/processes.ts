@@ -1,7 +1,8 @@
 /**
  * Processes running inside a lab's namespaces, found from /proc (the kernel's
- * own record, no pid file to lose): a namespace with a live process is never
- * destroyed by the kernel, and its veths stay, so destroy ends them first.
+ * own record, no pid file to lose), and in its programs' cgroups: a
+ * namespace with a live process is never destroyed by the kernel, and its
+ * veths stay, so destroy ends them first.
  */
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -70,12 +70,11 @@ export function logPath(topology: string, node: string, name: string): string {
  * filter, which moves the previous log aside. Both halves are detached
  * (setsid -f): the shell returns at once, nobody's parent.
  */
-const START = `cd / || exit 1
-echo $$ >"$0/${RELAY_LEAF}/cgroup.procs" || exit 1
+const START = `echo $$ >"$0/${RELAY_LEAF}/cgroup.procs" || exit 1
 group=$0 digest=$1 log=$2 cap=$3 host=$4
 shift 4
 sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 </dev/null |
-  setsid -f env SHELL=/bin/sh LOG="$log" nsenter --net="$host" split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG"' >/dev/null 2>&1`;
+  setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net="$host" split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG"' >/dev/null 2>&1`;
 
 /**
  * The actions that start `starts` inside their node: each program's cgroup
@@ -89,12 +88,20 @@ export async function startActions(topology: string, starts: readonly { node: st
       if (group === null)
         throw new NeslinkError(
           "ERR_PROCESS_NOT_RUNNING",
-          `node ${node}: ${p.name} not started: no cgroup v2 hierarchy is mounted to mark it`,
+          `node ${node}: ${p.name} not started: no cgroup v2 hierarchy is mounted to mark it in`,
         );
       await endProcesses(new Set(), [group], 0);
       const digest = digestOf(p);
-      mkdirSync(`${group}/${digest}`, { recursive: true });
-      mkdirSync(`${group}/${RELAY_LEAF}`);
+      try {
+        mkdirSync(`${group}/${digest}`, { recursive: true });
+        mkdirSync(`${group}/${RELAY_LEAF}`);
+      } catch (err) {
+        throw new NeslinkError(
+          "ERR_PROCESS_NOT_RUNNING",
+          `node ${node}: ${p.name} not started: cannot make its cgroup ${group} (${(err as NodeJS.ErrnoException).code}): cgroup v2 must be writable`,
+          { cause: err },
+        );
+      }
       const log = logPath(topology, node, p.name);
       mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
       const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digest}` }).map(([k, v]) => `${k}=${v}`);
