@@ -36,8 +36,9 @@ export interface LabProcess {
   digest: string;
   /**
    * running; outside: not in its node's namespace (the one it was started in
-   * was deleted or replaced); unlogged: its log relay is gone (its output has
-   * nowhere to go). apply restarts it unless running.
+   * was deleted or replaced); unlogged: its log relay is gone while it still
+   * writes into the relay's pipe (its output has nowhere to go). apply
+   * restarts it unless running.
    */
   state: "running" | "outside" | "unlogged";
   argv: string[];
@@ -141,6 +142,29 @@ function netnsInodeOf(pid: number): number | undefined {
 
 const DIGEST = /^[0-9a-f]{12}$/;
 
+/** Whether a process writes its stdout or stderr into a pipe (the relay's, for a program of a lab). */
+function writesToPipe(pid: number): boolean {
+  return [1, 2].some((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("pipe:");
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A program's log relay: relaying (split runs), starting (still setsid, env
+ * or nsenter), done (ended after the program closed its output, as a daemon
+ * does: nothing to relay), or lost (gone while the program still writes
+ * into its pipe: killed, or its apply killed before it left the node).
+ */
+function relayState(group: string, programPids: readonly number[]): "relaying" | "starting" | "done" | "lost" {
+  const relay = pidsIn(`${group}/${RELAY_LEAF}`);
+  if (relay.length > 0) return relay.some((pid) => argvOf(pid)[0] === "split") ? "relaying" : "starting";
+  return programPids.some(writesToPipe) ? "lost" : "done";
+}
+
 /**
  * A node's running programs, from its cgroups: each with the processes of
  * its digest's leaf (the lowest pid stands for it), and its state; outside
@@ -161,7 +185,7 @@ export function labProcesses(topology: string, node: string, inode: number | und
         pid: pids[0] as number,
         pids,
         digest,
-        state: outside ? "outside" : pidsIn(`${group}/${RELAY_LEAF}`).length === 0 ? "unlogged" : "running",
+        state: outside ? "outside" : relayState(group, pids) === "lost" ? "unlogged" : "running",
         argv: argvOf(pids[0] as number),
         log: logPath(topology, node, name),
       });
@@ -170,12 +194,15 @@ export function labProcesses(topology: string, node: string, inode: number | und
   return found.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** Where a program just started is: gone (its cgroup or its relay's is empty), starting (setsid, env or nsenter not yet replaced), or running. */
-function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): "gone" | "starting" | "running" {
+const WHY = { gone: "never started, or exited at once", unlogged: "its log relay did not start", starting: "still starting" };
+
+/** Where a program just started is: gone (its cgroup is empty), unlogged (its relay lost), starting (setsid not yet replaced, or its relay), or running. */
+function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): keyof typeof WHY | "running" {
   const program = running.find((p) => p.name === name);
-  const relay = pidsIn(`${programGroup(topology, node, name)}/${RELAY_LEAF}`);
-  if (!program || relay.length === 0) return "gone";
-  return program.argv[0] === "setsid" || !relay.some((pid) => argvOf(pid)[0] === "split") ? "starting" : "running";
+  if (!program) return "gone";
+  const relay = relayState(programGroup(topology, node, name) as string, program.pids);
+  if (relay === "lost") return "unlogged";
+  return program.argv[0] === "setsid" || relay === "starting" ? "starting" : "running";
 }
 
 /**
@@ -189,12 +216,14 @@ export async function started(topology: string, node: string, names: readonly st
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const running = labProcesses(topology, node, undefined);
-    const states = names.map((n) => [n, startState(topology, node, n, running)] as const);
-    const late = states.filter(([, state]) => state !== "running");
+    const late = names.flatMap((n) => {
+      const state = startState(topology, node, n, running);
+      return state === "running" ? [] : [{ n, state }];
+    });
     if (late.length === 0) return;
-    if (late.some(([, state]) => state === "gone") || Date.now() > deadline) {
-      const logs = late.map(([n]) => `${n} (see ${logPath(topology, node, n)})`).join(", ");
-      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running (never started, or exited at once): ${logs}`);
+    if (late.some((l) => l.state !== "starting") || Date.now() > deadline) {
+      const why = late.map((l) => `${l.n} (${WHY[l.state]}; see ${logPath(topology, node, l.n)})`).join(", ");
+      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running: ${why}`);
     }
     await sleep(10);
   }

@@ -273,6 +273,24 @@ describe("topology under attack: what holds", () => {
       expect((await topology.plan(t)).changes).toEqual([]);
     });
   });
+
+  it("leaves alone a program that daemonises and closes its output (its relay ended with nothing to relay)", async () => {
+    await withLab(async (name) => {
+      // What `frr -d` or `iperf3 -D` does: fork, the child detached with its output on /dev/null, the parent gone.
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a: { processes: [{ name: daemon, command: "sleep 1000 >/dev/null 2>&1 & exit 0" }] }\n`,
+      );
+      await topology.apply(t);
+      const pids = () => ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
+      const [daemon] = pids();
+      expect(readFileSync(`/proc/${daemon}/cmdline`, "utf8")).toBe("sleep\u00001000\u0000");
+      expect(readlinkSync(`/proc/${daemon}/fd/1`)).toBe("/dev/null");
+      await topology.apply(t);
+      expect(pids()).toEqual([daemon]);
+      expect((await topology.plan(t)).changes).toEqual([]);
+      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => [p.pid, p.state])).toEqual([[Number(daemon), "running"]]);
+    });
+  });
 });
 
 describe("KNOWN FAILING", () => {
