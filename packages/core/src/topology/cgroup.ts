@@ -85,6 +85,15 @@ export function groupPids(dir: string, programsOnly = false): number[] {
   return [...pidsIn(dir), ...subgroups(dir).flatMap((g) => groupPids(`${dir}/${g}`, programsOnly))];
 }
 
+/** Whether any process is in the tree at `dir` (cgroup.events, kept by the kernel for the whole tree). */
+export function populated(dir: string): boolean {
+  try {
+    return readFileSync(`${dir}/cgroup.events`, "utf8").includes("populated 1");
+  } catch {
+    return false;
+  }
+}
+
 /** SIGKILL to every process in the tree at once (cgroup.kill, Linux 5.14), or to each pid on older kernels. */
 export function killGroup(dir: string): void {
   if (existsSync(`${dir}/cgroup.kill`)) {

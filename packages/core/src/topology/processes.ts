@@ -6,7 +6,7 @@
  */
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { groupPids, killGroup, removeGroup } from "./cgroup.js";
+import { groupPids, killGroup, populated, removeGroup } from "./cgroup.js";
 
 /** The namespace inode a named namespace's file refers to (a bind mount of nsfs). */
 export function namespaceInode(path: string): number | undefined {
@@ -55,43 +55,29 @@ function signal(pids: readonly number[], sig: NodeJS.Signals): void {
 /**
  * Ends every process inside the namespaces and in the cgroup trees `groups`
  * (a lab's programs, wherever their namespace went, and their log relays):
- * SIGTERM to the programs, then SIGKILL for whatever is still there after
- * `graceMs` (a relay ends by itself once its program is gone: it drains
- * the last lines first); resolves once none is left, with the groups
- * removed. Returns the pids it signalled.
+ * SIGTERM to the programs, then SIGKILL (cgroup.kill for the groups) to
+ * whatever is still there after `graceMs` (a relay ends by itself once its
+ * program is gone: it drains the last lines first); resolves once none is
+ * left, with the groups removed. Returns the pids it signalled.
  */
 export async function endProcesses(inodes: ReadonlySet<number>, groups: readonly string[] = [], graceMs = 2000): Promise<number[]> {
-  const inGroups = (programsOnly: boolean) => groups.flatMap((g) => groupPids(g, programsOnly));
-  const programs = [...new Set([...processesIn(inodes), ...inGroups(true)])];
-  // Relays whose program is gone already are all there is to end.
-  const found = programs.length > 0 ? programs : inGroups(false);
-  await stopPids(
-    found,
-    () => [...new Set([...processesIn(inodes), ...inGroups(false)])],
-    graceMs,
-    () => {
-      for (const g of groups) killGroup(g);
-    },
-  );
+  // Whether a group is empty is one read of its cgroup.events, not a walk of its tree.
+  const left = () => ({ pids: processesIn(inodes), groups: groups.filter(populated) });
+  const found = [...new Set([...processesIn(inodes), ...groups.flatMap((g) => groupPids(g, true))])];
+  let now = found.length > 0 || groups.some(populated) ? left() : { pids: [], groups: [] };
+  signal(found, "SIGTERM");
+  // Relays whose program is gone already are all there is to end: no grace for them.
+  const deadline = Date.now() + (found.length > 0 ? graceMs : 0);
+  while ((now.pids.length > 0 || now.groups.length > 0) && Date.now() < deadline) {
+    await sleep(20);
+    now = left();
+  }
+  for (let tries = 0; (now.pids.length > 0 || now.groups.length > 0) && tries < 250; tries++) {
+    for (const g of now.groups) killGroup(g);
+    signal(now.pids, "SIGKILL");
+    await sleep(20);
+    now = left();
+  }
   for (const g of groups) removeGroup(g);
   return found;
-}
-
-/** SIGTERM, then SIGKILL (and `kill()`) after `graceMs`, until `alive()` (the pids still there) is empty. */
-async function stopPids(found: readonly number[], alive: () => number[], graceMs = 2000, kill = () => {}): Promise<number[]> {
-  if (found.length === 0) return [...found];
-  signal(found, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  let left = alive();
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(20);
-    left = alive();
-  }
-  for (let tries = 0; left.length > 0 && tries < 250; tries++) {
-    kill();
-    signal(left, "SIGKILL");
-    await sleep(20);
-    left = alive();
-  }
-  return [...found];
 }
