@@ -8,7 +8,6 @@
  * removed.
  */
 import { rmSync } from "node:fs";
-
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as lp from "../links/providers.js";
