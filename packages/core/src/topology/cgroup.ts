@@ -81,8 +81,9 @@ export function pidsIn(dir: string): number[] {
 
 /** Every pid in the tree at `dir`; with `programsOnly`, log relays left out. */
 export function groupPids(dir: string, programsOnly = false): number[] {
-  if (programsOnly && dir.endsWith(`/${RELAY_LEAF}`)) return [];
-  return [...pidsIn(dir), ...subgroups(dir).flatMap((g) => groupPids(`${dir}/${g}`, programsOnly))];
+  // Below the lab, only a relay's leaf is named "log" (nodes and programs have their prefix).
+  const below = subgroups(dir).filter((g) => !(programsOnly && g === RELAY_LEAF));
+  return [...pidsIn(dir), ...below.flatMap((g) => groupPids(`${dir}/${g}`, programsOnly))];
 }
 
 /** Whether any process is in the tree at `dir` (cgroup.events, kept by the kernel for the whole tree). */
