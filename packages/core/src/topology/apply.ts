@@ -28,14 +28,12 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
-import { programGroup } from "./cgroup.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
 import { HOST, hostMarker, marker } from "./live.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive } from "./plan.js";
-import { endProcesses } from "./processes.js";
-import { startActions, started } from "./run.js";
+import { startActions, started, stopProgram } from "./run.js";
 import { isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
@@ -316,11 +314,7 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
   const stops = changes.filter((c): c is Of<"process", "delete"> => c.kind === "process" && c.op === "delete");
   const starts = changes.filter((c): c is Of<"process", "create"> => c.kind === "process" && c.op === "create");
   return [
-    stops.map((c) => ({
-      changes: [c],
-      // Its whole cgroup: the children it started go with it, wherever they are.
-      run: () => endProcesses(new Set(), [programGroup(topology, c.node, c.name) ?? []].flat()),
-    })),
+    stops.map((c) => ({ changes: [c], run: () => stopProgram(topology, c.node, c.name) })),
     [...groupBy(starts, (c) => c.netns)].map(([netns, list]) => ({
       changes: list,
       run: async () => {

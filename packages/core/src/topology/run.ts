@@ -10,7 +10,7 @@
  * the program and its user to read.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
@@ -122,6 +122,18 @@ export async function startActions(topology: string, starts: readonly { node: st
       ]);
     }),
   );
+}
+
+/** Stops a program and everything it started, wherever they are, and removes its cgroup (its node's too, once empty). */
+export async function stopProgram(topology: string, node: string, name: string): Promise<void> {
+  const group = programGroup(topology, node, name);
+  if (group === null) return;
+  await endProcesses(new Set(), [group]);
+  try {
+    rmdirSync(group.slice(0, group.lastIndexOf("/")));
+  } catch {
+    // Other programs of the node are still there.
+  }
 }
 
 function argvOf(pid: number): string[] {

@@ -515,6 +515,30 @@ describe("KNOWN FAILING", () => {
     });
   });
 
+  it("stops the programs of a node the file no longer has, also when its namespace was deleted by hand first", async () => {
+    await withLab(async (name) => {
+      const node = (n: string) => `  ${n}: { processes: [[sleep, "1000"]] }\n`;
+      await topology.apply(topology.load(`name: ${name}\nnodes:\n${node("a")}${node("b")}${node("c")}`));
+      const [b] = markedPids(`${name}/b/`);
+      const [c] = markedPids(`${name}/c/`);
+      const orphaned = netnsOf(b as number);
+      ip("netns", "del", `${name}-b`);
+      const onlyA = topology.load(`name: ${name}\nnodes:\n${node("a")}`);
+      expect((await topology.plan(onlyA)).changes.map(topology.describeChange).sort()).toEqual([
+        `- namespace ${name}-c (node c)`,
+        `- process b:sleep (pid ${b})`,
+        `- process c:sleep (pid ${c})`,
+      ]);
+      await topology.apply(onlyA);
+      expect([alive(b as number), alive(c as number)]).toEqual([false, false]);
+      expect(pidsIn(orphaned)).toEqual([]);
+      expect(netnsList(name)).toEqual([`${name}-a`]);
+      const [lab] = cgroupDirs(name);
+      expect(readdirSync(lab as string).filter((e) => e.startsWith("node-"))).toEqual(["node-a"]);
+      expect((await topology.plan(onlyA)).changes).toEqual([]);
+    });
+  });
+
   // LOW-MEDIUM. exec collects output until every holder of its pipes closes them: a command that starts a daemon in the
   // background (`dnsmasq &`) holds apply, and the lab's lock, until the daemon ends. There is no timeout either.
   it("does not wait for an exec's background child", async () => {
