@@ -3,10 +3,10 @@
  * <cgroup2 mount>/neslink/<lab>/node-<node>/program-<name>/<digest> holds a
  * program and every process it starts, program-<name>/log its log relay
  * (the prefixes keep a name such as "cpu.stat" off the kernel's own files,
- * which all are <controller>.<file>). Unlike an environment
- * variable, cgroup membership is inherited by every child and cannot be
- * dropped without privileges, and the tree is found from the lab's name
- * alone, even once the node's namespace is gone.
+ * which all are <controller>.<file>). Unlike an environment variable,
+ * cgroup membership is inherited by every child and cannot be dropped
+ * without privileges, and the tree is found from the lab's name alone, even
+ * once the node's namespace is gone.
  */
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 
@@ -22,11 +22,11 @@ export function cgroup2MountIn(mountinfo: string): string | null {
   return null;
 }
 
-let mount: string | null | undefined;
+let mount: string | null = null;
 
-/** Where this process sees cgroup v2 (read once: mounts of /sys/fs/cgroup do not come and go under a running lab). */
+/** Where this process sees cgroup v2 (kept once found: it is not unmounted under a running lab; looked for again while absent). */
 function cgroup2Mount(): string | null {
-  if (mount === undefined) mount = cgroup2MountIn(readFileSync("/proc/self/mountinfo", "utf8"));
+  mount ??= cgroup2MountIn(readFileSync("/proc/self/mountinfo", "utf8"));
   return mount;
 }
 
