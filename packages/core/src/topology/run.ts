@@ -165,6 +165,9 @@ function writesToPipe(pid: number): boolean {
   });
 }
 
+/** What a relay is until it has become split (see START). */
+const RELAY_STARTING = new Set(["sh", "setsid", "env", "nsenter"]);
+
 /**
  * A program's log relay: relaying (split runs), starting (still setsid, env
  * or nsenter), done (ended after the program closed its output, as a daemon
@@ -172,8 +175,10 @@ function writesToPipe(pid: number): boolean {
  * into its pipe: killed, or its apply killed before it left the node).
  */
 function relayState(group: string, programPids: readonly number[]): "relaying" | "starting" | "done" | "lost" {
-  const relay = pidsIn(`${group}/${RELAY_LEAF}`);
-  if (relay.length > 0) return relay.some((pid) => argvOf(pid)[0] === "split") ? "relaying" : "starting";
+  const relay = pidsIn(`${group}/${RELAY_LEAF}`).map((pid) => argvOf(pid)[0]);
+  if (relay.includes("split")) return "relaying";
+  if (relay.some((argv0) => argv0 !== undefined && RELAY_STARTING.has(argv0))) return "starting";
+  // Nothing of it, or only the last chunk's cat, which ends with it.
   return programPids.some(writesToPipe) ? "lost" : "done";
 }
 
