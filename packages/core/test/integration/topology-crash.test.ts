@@ -148,7 +148,11 @@ describe("topology apply killed while it starts programs", () => {
       // Each program and its relay (split, and cat while a chunk is written): nothing more.
       const relays = inLabCgroup(name).filter((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("split\0"));
       expect(relays, `after a kill at ${at} ms`).toHaveLength(2 * NODES);
-      expect(readFileSync(`${LOGS}/${name}/n0/ticker.log`, "utf8")).toMatch(/^PING 127\.0\.0\.1/m);
+      // The relay writes as output comes: ping's first lines, a moment after it started.
+      const log = `${LOGS}/${name}/n0/ticker.log`;
+      for (let i = 0; i < 100 && !(existsSync(log) && readFileSync(log, "utf8").includes("PING")); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(readFileSync(log, "utf8")).toMatch(/^PING 127\.0\.0\.1/m);
       await topology.destroy(name);
       expect(inLabCgroup(name)).toEqual([]);
       expect(existsSync(`${LOGS}/${name}`)).toBe(false);
