@@ -33,8 +33,7 @@ import { HOST, hostMarker, marker } from "./live.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive } from "./plan.js";
-import { namespaceInode, stopPids } from "./processes.js";
-import { startAction, started } from "./run.js";
+import { startActions, started, stopProgram } from "./run.js";
 import { isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
@@ -315,31 +314,22 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
   const stops = changes.filter((c): c is Of<"process", "delete"> => c.kind === "process" && c.op === "delete");
   const starts = changes.filter((c): c is Of<"process", "create"> => c.kind === "process" && c.op === "create");
   return [
-    stops.map((c) => ({ changes: [c], run: () => stopPids(c.pids, () => c.pids.filter(isRunning)) })),
+    stops.map((c) => ({ changes: [c], run: () => stopProgram(topology, c.node, c.name) })),
     [...groupBy(starts, (c) => c.netns)].map(([netns, list]) => ({
       changes: list,
       run: async () => {
-        await nsDoOn(pool, ns.name(netns), ...list.map((c) => startAction(topology, c.node, c.process)));
-        const inode = namespaceInode(`${DEFAULT_NETNS_DIR}/${netns}`);
-        if (inode !== undefined)
-          await started(
-            topology,
-            list[0]?.node as string,
-            inode,
-            list.map((c) => c.process.name),
-          );
+        const { results } = await nsDoOn(pool, ns.name(netns), ...(await startActions(topology, list)));
+        const failed = results.find((r) => r.status !== 0);
+        if (failed)
+          throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${list[0]?.node}: could not start its programs: ${failed.stderr.trim()}`);
+        await started(
+          topology,
+          list[0]?.node as string,
+          list.map((c) => c.process.name),
+        );
       },
     })),
   ];
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Runs a wave's jobs in parallel; rejects with every failure once all have ended. */

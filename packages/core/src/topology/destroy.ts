@@ -2,10 +2,12 @@
  * topology.destroy: removes every namespace marked as one of the topology's
  * nodes — found in the kernel, so it works without the file and after a
  * crash — and nothing else; returns once nothing of them is left to meet:
- * processes ended, namespaces unmounted (their links go with them, and no
- * link of a lab has a far end outside it).
+ * processes ended (its programs found by their cgroup, even those whose
+ * namespace was deleted by hand), namespaces unmounted (their links go with
+ * them, and no link of a lab has a far end outside it), its programs' logs
+ * removed.
  */
-
+import { rmSync } from "node:fs";
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as lp from "../links/providers.js";
@@ -14,9 +16,11 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { labGroup } from "./cgroup.js";
 import { ownedNamespaces, strayHostLinks } from "./live.js";
-import { lockTopology } from "./lock.js";
+import { LOCK_DIR, lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
+import { endProcesses } from "./processes.js";
 import { labName } from "./shape.js";
 import { isGone, removeNamespaces } from "./teardown.js";
 
@@ -46,11 +50,14 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>
         isGone(err) ? undefined : Promise.reject(err),
       );
+    const programs = labGroup(name);
+    if (programs !== null) await endProcesses(new Set(), [programs]);
     await removeNamespaces(
       pool,
       owned.map((o) => o.netns),
       false,
     );
+    rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
     return { topology: name, removed: owned.map(({ node, netns }) => ({ node, netns })), ms: Math.round(performance.now() - started) };
   } finally {
     release();

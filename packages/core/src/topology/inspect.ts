@@ -88,7 +88,8 @@ function nodeOf(name: string, netns: string, live: LiveNamespace, topology: stri
     state: running ? "running" : "missing",
     interfaces: running ? interfacesOf(live) : [],
     routes: running ? routesOf(live) : [],
-    processes: running ? live.processes : [],
+    // Programs left outside a node whose namespace went show too (state "outside").
+    processes: live.processes,
   };
 }
 
@@ -99,7 +100,10 @@ export async function inspect(topology: Topology | string, options: InspectOptio
     labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);
     const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
-    findProcesses(lives);
+    findProcesses(
+      topology,
+      owned.map((o, i) => [o.node, lives[i] as LiveNamespace] as const),
+    );
     const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }

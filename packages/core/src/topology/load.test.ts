@@ -186,6 +186,11 @@ describe("topology.load", () => {
     expect(load({ name: "twelve-chars", nodes: { [long]: {}, [`${long.slice(1)}x`]: { netns: "ok" } } }).nodes).toHaveLength(2);
   });
 
+  it("names a program from its command as a name could be written (a log file and a cgroup are named after it)", () => {
+    const t = load({ name: "t", nodes: { a: { processes: [["/opt/my daemon"], "FOO=1 exec x", ["/"], ["/"], [".."]] } } });
+    expect(t.nodes[0]?.processes.map((p) => p.name)).toEqual(["my_daemon", "FOO_1", "program", "program-2", "program-3"]);
+  });
+
   it("ships its JSON Schema as generated from the one definition load validates with", () => {
     const shipped = JSON.parse(readFileSync(new URL("../../topology.schema.json", import.meta.url), "utf8"));
     expect(shipped).toEqual(JSON.parse(JSON.stringify(schema)));

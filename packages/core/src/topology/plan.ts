@@ -17,7 +17,7 @@ import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
 import { namespaceInode } from "./processes.js";
-import { digestOf, findProcesses } from "./run.js";
+import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
 
 export interface Plan {
   topology: string;
@@ -155,6 +155,7 @@ export function diff(
       for (const argv of node.exec) changes.push({ op: "create", kind: "exec", node: node.name, netns: node.netns, argv });
     changes.push(...processChanges(node, live));
   }
+  changes.push(...leftoverProcesses(topology, stale));
   return changes;
 }
 
@@ -168,7 +169,7 @@ export async function readLive(topology: Topology, pool: Pool) {
     strayHostLinks(pool, topology.name),
   ]);
   const byNode = new Map(lives);
-  findProcesses(byNode.values());
+  findProcesses(topology.name, byNode);
   const current = new Set(topology.nodes.map((n) => n.netns));
   // A second name for a node's own namespace (ip netns attach) is not a node the file no longer has.
   const nodeInodes = new Set(topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []));
@@ -176,7 +177,7 @@ export async function readLive(topology: Topology, pool: Pool) {
   return { lives: byNode, stale, strays };
 }
 
-/** Programs to start (not running, or running as something else now) and to stop (gone from the file). */
+/** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
 function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   const at = { node: node.name, netns: node.netns };
   const changes: Change[] = [];
@@ -184,12 +185,13 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   const wanted = new Set(node.processes.map((p) => p.name));
   for (const p of live.processes) {
     const want = node.processes.find((w) => w.name === p.name);
-    if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest))
+    if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest) || p.state !== "running")
       changes.push({ op: "delete", kind: "process", ...at, name: p.name, pids: p.pids });
   }
   for (const p of node.processes) {
     const have = running.get(p.name);
-    if (!have || have.digest !== digestOf(p)) changes.push({ op: "create", kind: "process", ...at, process: p });
+    if (!have || have.digest !== digestOf(p) || have.state !== "running")
+      changes.push({ op: "create", kind: "process", ...at, process: p });
   }
   return changes;
 }

@@ -1,10 +1,12 @@
 /**
  * Processes running inside a lab's namespaces, found from /proc (the kernel's
- * own record, no pid file to lose): a namespace with a live process is never
- * destroyed by the kernel, and its veths stay, so destroy ends them first.
+ * own record, no pid file to lose), and in its programs' cgroups: a
+ * namespace with a live process is never destroyed by the kernel, and its
+ * veths stay, so destroy ends them first.
  */
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { groupPids, killGroup, populated, removeGroup } from "./cgroup.js";
 
 /** The namespace inode a named namespace's file refers to (a bind mount of nsfs). */
 export function namespaceInode(path: string): number | undefined {
@@ -16,7 +18,7 @@ export function namespaceInode(path: string): number | undefined {
 }
 
 /** The processes whose network namespace is one of `inodes` (this process excluded), by namespace inode; one pass over /proc. */
-export function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number[]> {
+function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number[]> {
   const found = new Map<number, number[]>();
   if (inodes.size === 0) return found;
   for (const entry of readdirSync("/proc")) {
@@ -36,7 +38,7 @@ export function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number
 }
 
 /** Pids of the processes whose network namespace is one of `inodes` (this process excluded). */
-export function processesIn(inodes: ReadonlySet<number>): number[] {
+function processesIn(inodes: ReadonlySet<number>): number[] {
   return [...pidsByNamespace(inodes).values()].flat();
 }
 
@@ -51,28 +53,31 @@ function signal(pids: readonly number[], sig: NodeJS.Signals): void {
 }
 
 /**
- * Ends every process inside the namespaces: SIGTERM, then SIGKILL for those
- * still there after `graceMs`; resolves once none is left. Returns the pids
- * it found.
+ * Ends every process inside the namespaces and in the cgroup trees `groups`
+ * (a lab's programs, wherever their namespace went, and their log relays):
+ * SIGTERM to the programs, then SIGKILL (cgroup.kill for the groups) to
+ * whatever is still there after `graceMs` (a relay ends by itself once its
+ * program is gone: it drains the last lines first); resolves once none is
+ * left, with the groups removed. Returns the pids it signalled.
  */
-export async function endProcesses(inodes: ReadonlySet<number>, graceMs = 2000): Promise<number[]> {
-  return stopPids(processesIn(inodes), () => processesIn(inodes), graceMs);
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`, until `alive()` (the pids still there) is empty. */
-export async function stopPids(found: readonly number[], alive: () => number[], graceMs = 2000): Promise<number[]> {
-  if (found.length === 0) return [...found];
+export async function endProcesses(inodes: ReadonlySet<number>, groups: readonly string[] = [], graceMs = 2000): Promise<number[]> {
+  // Whether a group is empty is one read of its cgroup.events, not a walk of its tree.
+  const left = () => ({ pids: processesIn(inodes), groups: groups.filter(populated) });
+  const found = [...new Set([...processesIn(inodes), ...groups.flatMap((g) => groupPids(g, true))])];
+  let now = found.length > 0 || groups.some(populated) ? left() : { pids: [], groups: [] };
   signal(found, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  let left = alive();
-  while (left.length > 0 && Date.now() < deadline) {
+  // Relays whose program is gone already are all there is to end: no grace for them.
+  const deadline = Date.now() + (found.length > 0 ? graceMs : 0);
+  while ((now.pids.length > 0 || now.groups.length > 0) && Date.now() < deadline) {
     await sleep(20);
-    left = alive();
+    now = left();
   }
-  for (let tries = 0; left.length > 0 && tries < 250; tries++) {
-    signal(left, "SIGKILL");
+  for (let tries = 0; (now.pids.length > 0 || now.groups.length > 0) && tries < 250; tries++) {
+    for (const g of now.groups) killGroup(g);
+    signal(now.pids, "SIGKILL");
     await sleep(20);
-    left = alive();
+    now = left();
   }
-  return [...found];
+  for (const g of groups) removeGroup(g);
+  return found;
 }

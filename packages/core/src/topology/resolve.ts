@@ -78,6 +78,14 @@ function commandArgv(command: string | string[]): string[] {
   return typeof command === "string" ? ["/bin/sh", "-c", command] : [...command];
 }
 
+/** A name for a program from its command, as an explicit name could be (it names a log file and a cgroup). */
+function nameOf(program: string): string {
+  const name = basename(program)
+    .replace(/[^A-Za-z0-9_.-]/g, "_")
+    .slice(0, 60);
+  return name === "" || name === "." || name === ".." ? "program" : name;
+}
+
 function processes(problems: Problems, path: Path, list: readonly TopologyFileProcess[] | undefined): TopologyProcess[] {
   const out: TopologyProcess[] = [];
   const used = new Set<string>();
@@ -85,9 +93,9 @@ function processes(problems: Problems, path: Path, list: readonly TopologyFilePr
     const spec = typeof p === "object" && !Array.isArray(p) ? p : { command: p };
     const argv = commandArgv(spec.command);
     const program = typeof spec.command === "string" ? (spec.command.trim().split(/\s+/)[0] ?? "sh") : (argv[0] as string);
-    let name = spec.name ?? basename(program);
+    let name = spec.name ?? nameOf(program);
     if (spec.name !== undefined && used.has(name)) problems.add([...path, i, "name"], `process name "${name}" is used twice`);
-    for (let n = 2; used.has(name); n++) name = `${basename(program)}-${n}`;
+    for (let n = 2; used.has(name); n++) name = `${nameOf(program)}-${n}`;
     used.add(name);
     if (problems.check([...path, i], () => exec(argv, { env: { ...(spec.env ?? {}) } })) === undefined) continue;
     out.push({ name, argv, env: { ...(spec.env ?? {}) } });

@@ -1,31 +1,46 @@
 /**
  * A node's long-running programs (`processes:` — a routing daemon, an iperf3
  * server): started inside the node's namespace in a session of their own, so
- * they outlive the apply that started them, with their output appended to a
- * log file. Each carries NESLINK_PROCESS=<topology>/<node>/<name>/<digest> in
- * its environment — the kernel's own record of which program it is and what
- * it was started as, read back from /proc, so no pid file can go stale.
+ * they outlive the apply that started them. Each runs in a cgroup of its own
+ * (cgroup.ts), which is how neslink knows it and everything it started,
+ * whatever it does to its environment and wherever its namespace went; its
+ * output goes through a log relay (coreutils `split`, outside the lab's
+ * namespaces) that keeps the log to two files of LOG_BYTES. It also carries
+ * NESLINK_PROCESS=<topology>/<node>/<name>/<digest> in its environment, for
+ * the program and its user to read.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
+import { groupPids, labGroup, nodeGroup, nodesIn, pidsIn, programGroup, programsIn, RELAY_LEAF, subgroups } from "./cgroup.js";
+import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
 import { LOCK_DIR } from "./lock.js";
-import type { TopologyProcess } from "./model.js";
-import { namespaceInode, pidsByNamespace } from "./processes.js";
+import type { Topology, TopologyProcess } from "./model.js";
+import { endProcesses, namespaceInode } from "./processes.js";
 
 const ENV_MARK = "NESLINK_PROCESS";
+
+/** A program's log is <name>.log, and <name>.log.1 before it: at most twice this many bytes. */
+export const LOG_BYTES = 4 << 20;
 
 export interface LabProcess {
   name: string;
   pid: number;
-  /** Every process carrying its mark: the program and the children it started (stopping it stops them all). */
+  /** Every process of its cgroup: the program and the children it started (stopping it stops them all). */
   pids: number[];
   /** Digest of the argv and environment it was started with: a changed file restarts it. */
   digest: string;
+  /**
+   * running; outside: not in its node's namespace (the one it was started in
+   * was deleted or replaced); unlogged: its log relay is gone while it still
+   * writes into the relay's pipe (its output has nowhere to go). apply
+   * restarts it unless running.
+   */
+  state: "running" | "outside" | "unlogged";
   argv: string[];
   /** Where its stdout and stderr go. */
   log: string;
@@ -43,20 +58,81 @@ export function logPath(topology: string, node: string, name: string): string {
   return `${LOCK_DIR}/${topology}/${node}/${name}.log`;
 }
 
-/** The action that starts `p` inside the node: detached (setsid -f), marked, its output appended to its log. */
-export function startAction(topology: string, node: string, p: TopologyProcess) {
-  const log = logPath(topology, node, p.name);
-  mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
-  const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digestOf(p)}` }).map(([k, v]) => `${k}=${v}`);
-  // sh only opens the log and stdin; env marks the process before setsid -f forks it into a session of its own, nobody's child here.
-  return na.exec(["/bin/sh", "-c", 'exec env "$@" >>"$0" 2>&1 </dev/null', log, ...env, "setsid", "-f", ...p.argv]);
+/**
+ * Run inside the node by /bin/sh with: the program's cgroup directory, its
+ * digest, its log, the cap, the namespace of neslink's process, then `env`
+ * assignments and the command. The shell enters the relay's leaf, so
+ * everything it forks starts there; the program's side moves itself to its
+ * own leaf before it becomes the program (no instant unmarked). The relay
+ * leaves the lab's namespace for the one neslink runs in (nsenter; an apply
+ * killed before the relay got there leaves the program "unlogged", and the
+ * next apply restarts it), so it neither shows in nor holds the node, and
+ * rotates the log every LOG_BYTES: `split` hands each chunk to a new
+ * filter, which moves the previous log aside. Both halves are detached
+ * (setsid -f): the shell returns at once, nobody's parent.
+ */
+const START = `echo $$ >"$0/${RELAY_LEAF}/cgroup.procs" || exit 1
+group=$0 digest=$1 log=$2 cap=$3 host=$4
+shift 4
+sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 </dev/null |
+  setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net="$host" split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG"' >/dev/null 2>&1`;
+
+/**
+ * The actions that start `starts` inside their node: each program's cgroup
+ * made afresh (what a run cut short left there ended first), its log
+ * directory made.
+ */
+export async function startActions(topology: string, starts: readonly { node: string; process: TopologyProcess }[]) {
+  return Promise.all(
+    starts.map(async ({ node, process: p }) => {
+      const group = programGroup(topology, node, p.name);
+      if (group === null)
+        throw new NeslinkError(
+          "ERR_PROCESS_NOT_RUNNING",
+          `node ${node}: ${p.name} not started: no cgroup v2 hierarchy is mounted to mark it in`,
+        );
+      await endProcesses(new Set(), [group], 0);
+      const digest = digestOf(p);
+      try {
+        mkdirSync(`${group}/${digest}`, { recursive: true });
+        mkdirSync(`${group}/${RELAY_LEAF}`);
+      } catch (err) {
+        throw new NeslinkError(
+          "ERR_PROCESS_NOT_RUNNING",
+          `node ${node}: ${p.name} not started: cannot make its cgroup ${group} (${(err as NodeJS.ErrnoException).code}): cgroup v2 must be writable`,
+          { cause: err },
+        );
+      }
+      const log = logPath(topology, node, p.name);
+      mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+      const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digest}` }).map(([k, v]) => `${k}=${v}`);
+      return na.exec([
+        "/bin/sh",
+        "-c",
+        START,
+        group,
+        digest,
+        log,
+        String(LOG_BYTES),
+        `/proc/${process.pid}/ns/net`,
+        ...env,
+        "setsid",
+        "-f",
+        ...p.argv,
+      ]);
+    }),
+  );
 }
 
-function environOf(pid: number): string[] {
+/** Stops a program and everything it started, wherever they are, and removes its cgroup (its node's too, once empty). */
+export async function stopProgram(topology: string, node: string, name: string): Promise<void> {
+  const group = programGroup(topology, node, name);
+  if (group === null) return;
+  await endProcesses(new Set(), [group]);
   try {
-    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    rmdirSync(group.slice(0, group.lastIndexOf("/")));
   } catch {
-    return [];
+    // Other programs of the node are still there.
   }
 }
 
@@ -68,50 +144,139 @@ function argvOf(pid: number): string[] {
   }
 }
 
+function netnsInodeOf(pid: number): number | undefined {
+  try {
+    return Number(/^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+const DIGEST = /^[0-9a-f]{12}$/;
+
+/** Whether a process writes its stdout or stderr into a pipe (the relay's, for a program of a lab). */
+function writesToPipe(pid: number): boolean {
+  return [1, 2].some((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("pipe:");
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** What a relay is until it has become split (see START). */
+const RELAY_STARTING = new Set(["sh", "setsid", "env", "nsenter"]);
+
 /**
- * The lab processes among `pids`, one per name: a program's own children
- * inherit its mark, and the first of them (lowest pid) stands for it.
+ * A program's log relay: relaying (split runs), starting (still setsid, env
+ * or nsenter), done (ended after the program closed its output, as a daemon
+ * does: nothing to relay), or lost (gone while the program still writes
+ * into its pipe: killed, or its apply killed before it left the node).
  */
-export function labProcesses(pids: readonly number[]): LabProcess[] {
+function relayState(group: string, programPids: readonly number[]): "relaying" | "starting" | "done" | "lost" {
+  const relay = pidsIn(`${group}/${RELAY_LEAF}`).map((pid) => argvOf(pid)[0]);
+  if (relay.includes("split")) return "relaying";
+  if (relay.some((argv0) => argv0 !== undefined && RELAY_STARTING.has(argv0))) return "starting";
+  // Nothing of it, or only the last chunk's cat, which ends with it.
+  return programPids.some(writesToPipe) ? "lost" : "done";
+}
+
+/**
+ * A node's running programs, from its cgroups: each with the processes of
+ * its digest's leaf (the lowest pid stands for it), and its state; outside
+ * means none of them is in the namespace `inode` (undefined: not checked).
+ */
+export function labProcesses(topology: string, node: string, inode: number | undefined): LabProcess[] {
   const found: LabProcess[] = [];
-  for (const pid of [...pids].sort((a, b) => a - b)) {
-    const mark = environOf(pid).find((e) => e.startsWith(`${ENV_MARK}=`));
-    if (!mark) continue;
-    const [topology, node, name, digest] = mark.slice(ENV_MARK.length + 1).split("/");
-    if (!topology || !node || !name || !digest) continue;
-    const known = found.find((p) => p.name === name);
-    if (known) known.pids.push(pid);
-    else found.push({ name, pid, pids: [pid], digest, argv: argvOf(pid), log: logPath(topology, node, name) });
+  const lab = labGroup(topology);
+  if (lab === null) return found;
+  for (const name of programsIn(nodeGroup(lab, node))) {
+    const group = programGroup(topology, node, name) as string;
+    for (const digest of subgroups(group).filter((d) => DIGEST.test(d))) {
+      const pids = groupPids(`${group}/${digest}`).sort((a, b) => a - b);
+      if (pids.length === 0) continue;
+      const outside = inode !== undefined && !pids.some((pid) => netnsInodeOf(pid) === inode);
+      found.push({
+        name,
+        pid: pids[0] as number,
+        pids,
+        digest,
+        state: outside ? "outside" : relayState(group, pids) === "lost" ? "unlogged" : "running",
+        argv: argvOf(pids[0] as number),
+        log: logPath(topology, node, name),
+      });
+    }
   }
   return found.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+const WHY = { gone: "never started, or exited at once", unlogged: "its log relay did not start", starting: "still starting" };
+
+/** Where a program just started is: gone (its cgroup is empty), unlogged (its relay lost), starting (setsid not yet replaced, or its relay), or running. */
+function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): keyof typeof WHY | "running" {
+  const program = running.find((p) => p.name === name);
+  if (!program) return "gone";
+  const relay = relayState(programGroup(topology, node, name) as string, program.pids);
+  if (relay === "lost") return "unlogged";
+  return program.argv[0] === "setsid" || relay === "starting" ? "starting" : "running";
+}
+
 /**
- * Waits until the programs just started in the namespace `inode` have
- * replaced setsid with themselves (setsid -f returns before its child execs);
- * throws, naming them and their logs, for those that never showed up or are
- * gone already (a missing program, one that exits at once).
+ * Waits until the programs just started, and their log relays, have
+ * replaced setsid with themselves (setsid -f returns before its child
+ * execs); throws, naming them and their logs, for those gone already (a
+ * missing program, one that exits at once: the start returned only once
+ * both had their process) or still not there after `timeoutMs`.
  */
-export async function started(topology: string, node: string, inode: number, names: readonly string[], timeoutMs = 2000): Promise<void> {
+export async function started(topology: string, node: string, names: readonly string[], timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const running = labProcesses(pidsByNamespace(new Set([inode])).get(inode) ?? []);
-    const missing = names.filter((n) => !running.some((p) => p.name === n && p.argv[0] !== "setsid"));
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) {
-      const logs = missing.map((n) => `${n} (see ${logPath(topology, node, n)})`).join(", ");
-      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running after ${timeoutMs} ms: ${logs}`);
+    const running = labProcesses(topology, node, undefined);
+    const late = names.flatMap((n) => {
+      const state = startState(topology, node, n, running);
+      return state === "running" ? [] : [{ n, state }];
+    });
+    if (late.length === 0) return;
+    if (late.some((l) => l.state !== "starting") || Date.now() > deadline) {
+      const why = late.map((l) => `${l.n} (${WHY[l.state]}; see ${logPath(topology, node, l.n)})`).join(", ");
+      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running: ${why}`);
     }
     await sleep(10);
   }
 }
 
-/** Fills in each owned namespace's lab processes, from one pass over /proc. */
-export function findProcesses(lives: Iterable<LiveNamespace>): void {
-  const inodes = new Map<number, LiveNamespace>();
-  for (const live of lives) {
+/** Fills in the programs of each node (name, live namespace) of `topology`; a lab that never ran one costs one stat. */
+export function findProcesses(topology: string, nodes: Iterable<readonly [string, LiveNamespace]>): void {
+  const lab = labGroup(topology);
+  if (lab === null || !existsSync(lab)) return;
+  for (const [node, live] of nodes) {
+    // A node without its namespace has nothing inside it (no namespace has inode 0).
     const inode = live.state === "owned" ? namespaceInode(`${DEFAULT_NETNS_DIR}/${live.netns}`) : undefined;
-    if (inode !== undefined) inodes.set(inode, live);
+    live.processes = labProcesses(topology, node, inode ?? 0);
   }
-  for (const [inode, pids] of pidsByNamespace(new Set(inodes.keys()))) (inodes.get(inode) as LiveNamespace).processes = labProcesses(pids);
+}
+
+/**
+ * Programs still running for nodes the file no longer has (in a namespace
+ * being removed as stale, or deleted by hand, then "" stands for it): to stop.
+ */
+export function leftoverProcesses(topology: Topology, stale: readonly { node: string; netns: string }[]): Change[] {
+  const lab = labGroup(topology.name);
+  if (lab === null || !existsSync(lab)) return [];
+  const nodes = new Set(topology.nodes.map((n) => n.name));
+  return nodesIn(lab)
+    .filter((node) => !nodes.has(node))
+    .flatMap((node) =>
+      labProcesses(topology.name, node, undefined).map(
+        (p): Change => ({
+          op: "delete",
+          kind: "process",
+          node,
+          netns: stale.find((s) => s.node === node)?.netns ?? "",
+          name: p.name,
+          pids: p.pids,
+        }),
+      ),
+    );
 }

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, fstatSync, readdirSync, readlinkSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import koffi from "koffi";
 
 /** A short unique prefix (link names are at most 15 bytes): `tag` + 6 hex chars. */
@@ -36,13 +36,41 @@ export function linksIn(
   return ipJson("-n", nsName, "link", "show");
 }
 
-/** Deletes every namespace and host link whose name starts with `prefix`. */
+/** Deletes every namespace, host link, lab program cgroup (with its processes) and lab log directory whose name starts with `prefix`. */
 export function cleanup(prefix: string): void {
+  for (const dir of labCgroups(prefix)) removeCgroup(dir);
+  for (const e of existsSync(LAB_DIR) ? readdirSync(LAB_DIR, { withFileTypes: true }) : [])
+    if (e.isDirectory() && e.name.startsWith(prefix)) rmSync(`${LAB_DIR}/${e.name}`, { recursive: true, force: true });
   for (const name of netnsList()) {
     if (name.startsWith(prefix)) ip("netns", "del", name);
   }
   // Listed again after each delete: deleting one end of a veth pair deletes the other.
   for (let left = hostLinks(prefix); left.length > 0; left = hostLinks(prefix)) ip("link", "del", left[0] as string);
+}
+
+/** Where topologies keep their locks and their programs' logs. */
+const LAB_DIR = "/run/neslink/topologies";
+
+/** The cgroup v2 directories of the labs whose name starts with `prefix` (topology programs run there). */
+function labCgroups(prefix: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((l) => l.includes(" - cgroup2 "))
+    .map((l) => `${l.split(" ")[4]}/neslink`)
+    .filter((d) => existsSync(d))
+    .flatMap((d) => readdirSync(d).flatMap((lab) => (lab.startsWith(prefix) ? [`${d}/${lab}`] : [])));
+}
+
+/** Kills everything in a cgroup tree, waits until it is empty, removes it. */
+function removeCgroup(dir: string): void {
+  writeFileSync(`${dir}/cgroup.kill`, "1");
+  for (let i = 0; i < 500 && readFileSync(`${dir}/cgroup.events`, "utf8").includes("populated 1"); i++)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  const remove = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) remove(`${d}/${e.name}`);
+    rmdirSync(d);
+  };
+  remove(dir);
 }
 
 function hostLinks(prefix: string): string[] {

@@ -8,7 +8,7 @@
  * Every result is checked with iproute2, /proc or /run/netns.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { closeDefaultPool, type Topology, TopologyError, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -75,6 +75,30 @@ function linkNames(netns: string): string[] {
 }
 
 const netnsOf = (pid: number) => readlinkSync(`/proc/${pid}/ns/net`);
+
+/** Live processes whose network namespace is `netns` ("net:[INODE]"). */
+function pidsIn(netns: string): number[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/ns/net`) === netns;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter(alive);
+}
+
+/** The cgroup v2 directories of lab `name` (every mount of cgroup2 looked at). */
+function cgroupDirs(name: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((l) => l.includes(" - cgroup2 "))
+    .map((l) => `${l.split(" ")[4]}/neslink/${name}`)
+    .filter((d) => existsSync(d));
+}
 
 /** A lab of two hosts on two subnets and a router between them (the README's example, renamed). */
 function router(name: string): string {
@@ -197,6 +221,74 @@ describe("topology under attack: what holds", () => {
     await withLab(async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { exec: ["head -c 40000000 /dev/zero"] }\n`);
       await expect(topology.apply(t)).rejects.toMatchObject({ code: "ERR_TOPOLOGY_APPLY", message: expect.stringContaining("maxBuffer") });
+    });
+  });
+
+  it("restarts a program whose log relay was killed, so its output goes somewhere again", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a: { processes: [{ name: pinger, command: "trap '' PIPE; exec ping -i 0.2 127.0.0.1" }] }\n`,
+      );
+      await topology.apply(t);
+      // It outlives its relay (SIGPIPE ignored), so it stays there to be found unlogged.
+      const [program] = markedPids(`${name}/a/pinger/`);
+      // The relay: split in the program's cgroup tree, outside the node's namespace.
+      const relays = () =>
+        readdirSync("/proc")
+          .filter((p) => /^\d+$/.test(p) && alive(Number(p)))
+          .filter((p) => {
+            try {
+              return (
+                readFileSync(`/proc/${p}/cgroup`, "utf8").includes(`/neslink/${name}/node-a/program-pinger/`) &&
+                readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("split\0")
+              );
+            } catch {
+              return false;
+            }
+          })
+          .map(Number);
+      const [relay] = relays();
+      expect(relay).toBeDefined();
+      expect(netnsOf(relay as number)).not.toBe(netnsOf(program as number));
+      process.kill(relay as number, "SIGKILL");
+      for (let i = 0; i < 100 && alive(relay as number); i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => p.state)).toEqual(["unlogged"]);
+      const log = `${LOCKS}/${name}/a/pinger.log`;
+      const old = statSync(log).ino;
+      await topology.apply(t);
+      expect(alive(program as number)).toBe(false);
+      expect(relays()).toHaveLength(1);
+      // The new relay's first output moves the old log aside (log.1) and starts a new one.
+      const fresh = () => {
+        try {
+          const s = statSync(log);
+          return s.ino !== old && s.size > 0;
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 100 && !fresh(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(fresh()).toBe(true);
+      expect(statSync(`${log}.1`).ino).toBe(old);
+      expect((await topology.plan(t)).changes).toEqual([]);
+    });
+  });
+
+  it("leaves alone a program that daemonises and closes its output (its relay ended with nothing to relay)", async () => {
+    await withLab(async (name) => {
+      // What `frr -d` or `iperf3 -D` does: fork, the child detached with its output on /dev/null, the parent gone.
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a: { processes: [{ name: daemon, command: "sleep 1000 >/dev/null 2>&1 & exit 0" }] }\n`,
+      );
+      await topology.apply(t);
+      const pids = () => ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
+      const [daemon] = pids();
+      expect(readFileSync(`/proc/${daemon}/cmdline`, "utf8")).toBe("sleep\u00001000\u0000");
+      expect(readlinkSync(`/proc/${daemon}/fd/1`)).toBe("/dev/null");
+      await topology.apply(t);
+      expect(pids()).toEqual([daemon]);
+      expect((await topology.plan(t)).changes).toEqual([]);
+      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => [p.pid, p.state])).toEqual([[Number(daemon), "running"]]);
     });
   });
 });
@@ -332,42 +424,118 @@ describe("KNOWN FAILING", () => {
     });
   });
 
-  // MEDIUM. A program is known by NESLINK_PROCESS in /proc/PID/environ: one that clears or rewrites its environment (started
-  // through `env -i`, a daemon that sanitises it, setproctitle) is never found again, so every apply starts one more copy.
-  it.fails("starts a program that clears its environment once, not on every apply", async () => {
+  // Was MEDIUM: a program known by NESLINK_PROCESS in /proc/PID/environ alone, once it cleared or rewrote its environment
+  // (`env -i`, a daemon that sanitises it), was never found again, so every apply started one more copy. Now its cgroup marks it.
+  it("starts a program that clears its environment once, not on every apply", async () => {
     await withLab(async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[env, -i, sleep, "1000"]] }\n`);
       await topology.apply(t);
       await topology.apply(t);
       const pids = ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
       expect(pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8"))).toEqual(["sleep\u00001000\u0000"]);
+      expect(readFileSync(`/proc/${pids[0]}/environ`, "utf8")).toBe("");
+      expect((await topology.plan(t)).changes).toEqual([]);
+      // Gone, it is started again, once.
+      process.kill(Number(pids[0]), "SIGKILL");
+      for (let i = 0; i < 100 && alive(Number(pids[0])); i++) await new Promise((r) => setTimeout(r, 10));
+      await topology.apply(t);
+      const again = ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
+      expect(again.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8"))).toEqual(["sleep\u00001000\u0000"]);
+      expect(again).not.toEqual(pids);
+    });
+  });
+
+  // Was LOW-MEDIUM: a program's output was appended to /run/neslink/topologies/<lab>/<node>/<name>.log without bound, and the
+  // log stayed after destroy; /run is a RAM-backed tmpfs on most systems, so a chatty program (or `yes`) filled the host's
+  // memory. Now a relay keeps <name>.log and <name>.log.1 of 4 MiB each, and the program is not harmed by the cap.
+  it("keeps a process log bounded", async () => {
+    const name = newLab();
+    const cap = 4 << 20;
+    const bytes = 20_000_000;
+    const t = topology.load(
+      `name: ${name}\nnodes:\n  a: { processes: [{ name: chatty, command: "head -c ${bytes} /dev/zero; echo; echo the end; exec sleep 1000" }] }\n`,
+    );
+    const log = `${LOCKS}/${name}/a/chatty.log`;
+    try {
+      await topology.apply(t);
+      const size = (f: string) => {
+        try {
+          return statSync(f).size;
+        } catch {
+          return -1;
+        }
+      };
+      const all = bytes + "\nthe end\n".length;
+      for (let i = 0; i < 500 && size(log) !== all % cap; i++) await new Promise((r) => setTimeout(r, 20));
+      // Everything went through, the last chunk in the log and the one before it in log.1, and the program lives on.
+      expect([size(log), size(`${log}.1`)]).toEqual([all % cap, cap]);
+      expect(readFileSync(log, "utf8").endsWith("\nthe end\n")).toBe(true);
+      expect(readdirSync(`${LOCKS}/${name}/a`).sort()).toEqual(["chatty.log", "chatty.log.1"]);
+      const pids = ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
+      expect(pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8"))).toEqual(["sleep\u00001000\u0000"]);
+    } finally {
+      await topology.destroy(name);
+    }
+    expect(readdirSync(LOCKS)).not.toContain(name);
+  });
+
+  // Was LOW-MEDIUM: after `ip netns del` of a node, its program kept the old namespace alive and nothing found it again:
+  // re-apply started a second copy, and destroy left the first running for ever. Now its cgroup finds it.
+  it("destroy ends a lab program whose namespace was deleted behind its back", async () => {
+    const name = newLab();
+    const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n`);
+    await topology.apply(t);
+    const [pid] = markedPids(`${name}/`);
+    const orphaned = netnsOf(pid as number);
+    ip("netns", "del", `${name}-a`);
+    await topology.destroy(name);
+    expect(alive(pid as number), `pid ${pid} in ${orphaned}`).toBe(false);
+    // The namespace died with its last process: nothing of the lab is left to meet.
+    expect(pidsIn(orphaned)).toEqual([]);
+    expect(netnsList(name)).toEqual([]);
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(`/${name}-`);
+    expect(readdirSync(LOCKS)).not.toContain(name);
+    expect(cgroupDirs(name)).toEqual([]);
+  });
+
+  it("re-apply stops a lab program whose namespace was deleted behind its back and starts one in the new namespace", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n`);
+      await topology.apply(t);
+      const [old] = markedPids(`${name}/`);
+      const orphaned = netnsOf(old as number);
+      ip("netns", "del", `${name}-a`);
+      await topology.apply(t);
+      expect(alive(old as number)).toBe(false);
+      expect(pidsIn(orphaned)).toEqual([]);
+      const pids = ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
+      expect(pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8"))).toEqual(["sleep\u00001000\u0000"]);
+      expect(markedPids(`${name}/`)).toEqual(pids.map(Number));
       expect((await topology.plan(t)).changes).toEqual([]);
     });
   });
 
-  // LOW-MEDIUM. A program's output is appended to /run/neslink/topologies/<lab>/<node>/<name>.log without bound, and the log
-  // stays after destroy; /run is a RAM-backed tmpfs on most systems, so a chatty program (or `yes`) fills the host's memory.
-  it.fails("keeps a process log bounded", async () => {
+  it("stops the programs of a node the file no longer has, also when its namespace was deleted by hand first", async () => {
     await withLab(async (name) => {
-      const t = topology.load(
-        `name: ${name}\nnodes:\n  a: { processes: [{ name: chatty, command: "head -c 20000000 /dev/zero; exec sleep 1000" }] }\n`,
-      );
-      await topology.apply(t);
-      const log = `${LOCKS}/${name}/a/chatty.log`;
-      for (let i = 0; i < 100 && statSync(log).size < 16 << 20; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(statSync(log).size).toBeLessThanOrEqual(16 << 20);
-    });
-  });
-
-  // LOW-MEDIUM. After `ip netns del` of a node, its program keeps the old namespace alive; nothing finds it again: re-apply
-  // starts a second copy, and destroy leaves the first running for ever.
-  it.fails("destroy ends a lab program whose namespace was deleted behind its back", async () => {
-    await withLab(async (name) => {
-      await topology.apply(topology.load(`name: ${name}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n`));
-      const [pid] = markedPids(`${name}/`);
-      ip("netns", "del", `${name}-a`);
-      await topology.destroy(name);
-      expect(alive(pid as number), `pid ${pid} in ${netnsOf(pid as number)}`).toBe(false);
+      const node = (n: string) => `  ${n}: { processes: [[sleep, "1000"]] }\n`;
+      await topology.apply(topology.load(`name: ${name}\nnodes:\n${node("a")}${node("b")}${node("c")}`));
+      const [b] = markedPids(`${name}/b/`);
+      const [c] = markedPids(`${name}/c/`);
+      const orphaned = netnsOf(b as number);
+      ip("netns", "del", `${name}-b`);
+      const onlyA = topology.load(`name: ${name}\nnodes:\n${node("a")}`);
+      expect((await topology.plan(onlyA)).changes.map(topology.describeChange).sort()).toEqual([
+        `- namespace ${name}-c (node c)`,
+        `- process b:sleep (pid ${b})`,
+        `- process c:sleep (pid ${c})`,
+      ]);
+      await topology.apply(onlyA);
+      expect([alive(b as number), alive(c as number)]).toEqual([false, false]);
+      expect(pidsIn(orphaned)).toEqual([]);
+      expect(netnsList(name)).toEqual([`${name}-a`]);
+      const [lab] = cgroupDirs(name);
+      expect(readdirSync(lab as string).filter((e) => e.startsWith("node-"))).toEqual(["node-a"]);
+      expect((await topology.plan(onlyA)).changes).toEqual([]);
     });
   });
 

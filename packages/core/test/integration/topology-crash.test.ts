@@ -4,15 +4,16 @@
  * no /run/netns file, no mount, no link in the root namespace.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tk");
 const CORE = new URL("../../dist/index.js", import.meta.url).href;
 const HOSTS = 99;
 const KILLS = 10;
+const LOGS = "/run/neslink/topologies";
 
 afterAll(async () => {
   cleanup(prefix);
@@ -43,6 +44,15 @@ function applyKilledAfter(text: string, ms: number): Promise<"killed" | "finishe
   });
 }
 
+/** How long a whole apply takes here (in a child process, the lab destroyed after), so that kills spread over all its phases. */
+async function wholeApply(name: string, text: string): Promise<number> {
+  const t0 = performance.now();
+  expect(await applyKilledAfter(text, 60_000)).toBe("finished");
+  const ms = performance.now() - t0;
+  await topology.destroy(name);
+  return ms;
+}
+
 const rootLinks = () => ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
 const ROOT_LINKS = rootLinks();
 
@@ -63,11 +73,7 @@ describe("topology apply killed at random moments", () => {
     const name = `${prefix}s`;
     const text = star(name);
     const spec = topology.load(text);
-    // How long a whole apply takes here, so the kills spread over all its phases.
-    const t0 = performance.now();
-    expect(await applyKilledAfter(text, 60_000)).toBe("finished");
-    const full = performance.now() - t0;
-    await topology.destroy(name);
+    const full = await wholeApply(name, text);
 
     for (let k = 0; k < KILLS; k++) {
       const at = Math.round(((k + Math.random()) / KILLS) * full);
@@ -93,5 +99,64 @@ describe("topology apply killed at random moments", () => {
       await topology.destroy(router);
     }
     expect(leftovers(name)).toEqual({ namespaces: [], files: [], mounts: [], rootLinks: [] });
+  }, 120_000);
+});
+
+describe("topology apply killed while it starts programs", () => {
+  const NODES = 8;
+  /** Each node runs a silent program and a chatty one (neither forks, so what runs in a node is known exactly). */
+  function lab(name: string): string {
+    const lines = [`name: ${name}`, "nodes:"];
+    for (let i = 0; i < NODES; i++)
+      lines.push(`  n${i}: { processes: [[sleep, "1000"], { name: ticker, command: [ping, -i, "0.2", 127.0.0.1] }] }`);
+    return `${lines.join("\n")}\n`;
+  }
+  const cmdlines = (netns: string) =>
+    ip("netns", "pids", netns)
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0])
+      .sort();
+  /** Live processes whose cgroup v2 path is in the lab's tree (programs, their children, log relays). */
+  const inLabCgroup = (name: string) =>
+    readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return (
+            readFileSync(`/proc/${p}/cgroup`, "utf8").includes(`::/neslink/${name}/`) &&
+            !readFileSync(`/proc/${p}/stat`, "utf8").includes(") Z ")
+          );
+        } catch {
+          return false;
+        }
+      });
+
+  it("converges to one copy of each program with its log relay, and destroy leaves no program, relay, cgroup or log", async () => {
+    const name = `${prefix}p`;
+    const text = lab(name);
+    const spec = topology.load(text);
+    const full = await wholeApply(name, text);
+    for (let k = 0; k < 6; k++) {
+      // Most of such an apply is the programs' phase: the kills land in it.
+      const at = Math.round(((k + Math.random()) / 6) * full);
+      await applyKilledAfter(text, at);
+      await topology.apply(spec);
+      expect((await topology.plan(spec)).changes, `after a kill at ${at} ms`).toEqual([]);
+      for (let i = 0; i < NODES; i++) expect(cmdlines(`${name}-n${i}`), `n${i} after a kill at ${at} ms`).toEqual(["ping", "sleep"]);
+      // Each program and its relay (split, and cat while a chunk is written): nothing more.
+      const relays = inLabCgroup(name).filter((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("split\0"));
+      expect(relays, `after a kill at ${at} ms`).toHaveLength(2 * NODES);
+      // The relay writes as output comes: ping's first lines, a moment after it started.
+      const log = `${LOGS}/${name}/n0/ticker.log`;
+      for (let i = 0; i < 100 && !(existsSync(log) && readFileSync(log, "utf8").includes("PING")); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(readFileSync(log, "utf8")).toMatch(/^PING 127\.0\.0\.1/m);
+      await topology.destroy(name);
+      expect(inLabCgroup(name)).toEqual([]);
+      expect(existsSync(`${LOGS}/${name}`)).toBe(false);
+      expect(leftovers(name), `after a kill at ${at} ms`).toEqual({ namespaces: [], files: [], mounts: [], rootLinks: [] });
+    }
   }, 120_000);
 });

@@ -305,11 +305,12 @@ links:
       ["sleep", "300"],
     ]);
     expect(after.find((p) => p.name === "web")?.pid).toBe(before.find((p) => p.name === "web")?.pid);
-    expect(existsSync(`/proc/${before.find((p) => p.name === "sleep")?.pid}`)).toBe(false);
-    await topology.destroy(name);
     // Ended: gone, or a zombie its new parent (init here) has not reaped yet, which holds no namespace.
-    for (const p of after)
-      expect(existsSync(`/proc/${p.pid}`) ? readFileSync(`/proc/${p.pid}/stat`, "utf8").split(" ")[2] : "gone").toMatch(/^(gone|Z)$/);
+    const ended = (pid: number | undefined) =>
+      expect(existsSync(`/proc/${pid}`) ? readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2] : "gone").toMatch(/^(gone|Z)$/);
+    ended(before.find((p) => p.name === "sleep")?.pid);
+    await topology.destroy(name);
+    for (const p of after) ended(p.pid);
     expect(netnsList(name)).toEqual([]);
   });
 });

@@ -1,0 +1,125 @@
+/**
+ * The cgroup v2 tree that marks a lab's programs:
+ * <cgroup2 mount>/neslink/<lab>/node-<node>/program-<name>/<digest> holds a
+ * program and every process it starts, program-<name>/log its log relay
+ * (the prefixes keep a name such as "cpu.stat" off the kernel's own files,
+ * which all are <controller>.<file>). Unlike an environment variable,
+ * cgroup membership is inherited by every child and cannot be dropped
+ * without privileges, and the tree is found from the lab's name alone, even
+ * once the node's namespace is gone.
+ */
+import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+
+/** The cgroup v2 mount point in a /proc/PID/mountinfo text (octal escapes undone), or null. */
+export function cgroup2MountIn(mountinfo: string): string | null {
+  for (const line of mountinfo.split("\n")) {
+    const [mount, fs] = line.split(" - ");
+    if (fs?.split(" ")[0] === "cgroup2") {
+      const point = mount?.split(" ")[4];
+      if (point) return point.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+    }
+  }
+  return null;
+}
+
+let mount: string | null = null;
+
+/** Where this process sees cgroup v2 (kept once found: it is not unmounted under a running lab; looked for again while absent). */
+function cgroup2Mount(): string | null {
+  mount ??= cgroup2MountIn(readFileSync("/proc/self/mountinfo", "utf8"));
+  return mount;
+}
+
+/** The directory of a lab's programs, or null when there is no cgroup v2 to put them in. */
+export function labGroup(topology: string): string | null {
+  const root = cgroup2Mount();
+  return root === null ? null : `${root}/neslink/${topology}`;
+}
+
+const NODE = "node-";
+const PROGRAM = "program-";
+
+/** The directory of a node's programs in the lab's directory `lab`. */
+export const nodeGroup = (lab: string, node: string) => `${lab}/${NODE}${node}`;
+
+/** The directory of one program of a node (its digest leaf and its log relay's leaf below), or null without cgroup v2. */
+export function programGroup(topology: string, node: string, name: string): string | null {
+  const lab = labGroup(topology);
+  return lab === null ? null : `${nodeGroup(lab, node)}/${PROGRAM}${name}`;
+}
+
+const named = (dir: string, prefix: string) => subgroups(dir).flatMap((g) => (g.startsWith(prefix) ? [g.slice(prefix.length)] : []));
+
+/** The nodes with a directory in the lab's directory `lab`. */
+export const nodesIn = (lab: string) => named(lab, NODE);
+
+/** The programs with a directory in a node's directory. */
+export const programsIn = (node: string) => named(node, PROGRAM);
+
+/** The leaf that holds a log relay (any other leaf holds a program). */
+export const RELAY_LEAF = "log";
+
+/** The names of the subgroups of `dir`. */
+export function subgroups(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** The pids of the processes in `dir` itself (not below). */
+export function pidsIn(dir: string): number[] {
+  try {
+    return readFileSync(`${dir}/cgroup.procs`, "utf8").split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every pid in the tree at `dir`; with `programsOnly`, log relays left out. */
+export function groupPids(dir: string, programsOnly = false): number[] {
+  // Below the lab, only a relay's leaf is named "log" (nodes and programs have their prefix).
+  const below = subgroups(dir).filter((g) => !(programsOnly && g === RELAY_LEAF));
+  return [...pidsIn(dir), ...below.flatMap((g) => groupPids(`${dir}/${g}`, programsOnly))];
+}
+
+/** Whether any process is in the tree at `dir` (cgroup.events, kept by the kernel for the whole tree). */
+export function populated(dir: string): boolean {
+  try {
+    return readFileSync(`${dir}/cgroup.events`, "utf8").includes("populated 1");
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL to every process in the tree at once (cgroup.kill, Linux 5.14), or to each pid on older kernels. */
+export function killGroup(dir: string): void {
+  if (existsSync(`${dir}/cgroup.kill`)) {
+    try {
+      writeFileSync(`${dir}/cgroup.kill`, "1");
+    } catch {
+      // Gone meanwhile: nothing to kill.
+    }
+    return;
+  }
+  for (const pid of groupPids(dir)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Removes the (emptied) tree at `dir`, deepest first; what is gone already is skipped. */
+export function removeGroup(dir: string): void {
+  for (const g of subgroups(dir)) removeGroup(`${dir}/${g}`);
+  try {
+    rmdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}
