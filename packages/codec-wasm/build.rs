@@ -1,0 +1,55 @@
+//! Finds the link kinds: every file of src/link/kinds/ but mod.rs is one kind,
+//! named as the file (its IFLA_INFO_KIND), and has options when it declares
+//! `pub struct Options` or `pub enum Options`. Writes the `link_kinds!` call
+//! that src/link/kinds/mod.rs includes, so adding a kind is adding its file.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::{env, fs};
+
+fn main() {
+    let root = env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let dir = Path::new(&root).join("src/link/kinds");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut kinds = Vec::new();
+    for entry in fs::read_dir(&dir).expect("src/link/kinds") {
+        let path = entry.expect("src/link/kinds entry").path();
+        let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().and_then(|e| e.to_str()) != Some("rs") || name == "mod" {
+            continue;
+        }
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{}: a kind's file is named as its IFLA_INFO_KIND, in lowercase letters and digits",
+            path.display()
+        );
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = fs::read_to_string(&path).expect("kind file");
+        let options = text
+            .lines()
+            .any(|l| l.starts_with("pub struct Options") || l.starts_with("pub enum Options"));
+        kinds.push((name.to_string(), options, path.display().to_string()));
+    }
+    kinds.sort();
+    let list = |with_options: bool| {
+        kinds.iter().filter(|(_, o, _)| *o == with_options).fold(
+            String::new(),
+            |mut out, (name, _, path)| {
+                let variant = name[..1].to_uppercase() + &name[1..];
+                // An included file's `mod` would be looked for beside it, in OUT_DIR: name the path.
+                let _ = write!(out, "{name} {variant} {path:?}, ");
+                out
+            },
+        )
+    };
+    let call = format!(
+        "link_kinds! {{ bare: [{}] with_options: [{}] }}\n",
+        list(false),
+        list(true)
+    );
+    let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("link_kinds.rs");
+    fs::write(out, call).expect("write link_kinds.rs");
+}
