@@ -13,15 +13,15 @@ describe("link providers", () => {
         mtu: 9000,
         master: { kind: "name", name: "br0" },
         up: true,
-        peer: { name: "eth0", ns: { kind: "name", name: "lab", dir: "/run/netns" } },
+        veth: { peer: { name: "eth0", ns: { kind: "name", name: "lab", dir: "/run/netns" } } },
       },
     });
   });
 
   it("refuse bad input naming the field", () => {
-    expect(() => newVeth("v0", { name: "eth0", ns: create() })).toThrow(/^peer\.ns:/);
+    expect(() => newVeth("v0", { name: "eth0", ns: create() })).toThrow(/^veth\.peer\.ns:/);
     expect(() => newVeth("v0", { name: "eth0" }, { mtu: 10 })).toThrow(/^mtu:/);
     expect(() => newVxlan("vx", { id: 1, multicastGroup: "nope" })).toThrow(/^vxlan\.group:/);
-    expect(() => newMacvlan("mv", byName("eth0"), "sideways" as never)).toThrow(/^macvlanMode:/);
+    expect(() => newMacvlan("mv", byName("eth0"), "sideways" as never)).toThrow(/^macvlan\.mode: /);
   });
 });

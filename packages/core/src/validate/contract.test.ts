@@ -45,7 +45,10 @@ const checks: Record<string, { path: string; parse: (value: unknown) => unknown 
     path: "spec.vxlan.remote",
     parse: (value) => newLinkSpec("spec", { name: "x", type: "vxlan", vxlan: { id: 1, local: "10.0.0.1", remote: value } }),
   },
-  greLocal: { path: "spec.gre.local", parse: (value) => newLinkSpec("spec", { name: "x", type: "gretap", gre: { local: value } }) },
+  greLocal: {
+    path: "spec.gretap.local",
+    parse: (value) => newLinkSpec("spec", { name: "x", type: "gretap", gretap: { local: value } }),
+  },
   routeTable: {
     path: "route.table",
     parse: (value) => routeSpec("route", { family: 2, dev: { kind: "index", index: 1 }, table: value }),

@@ -4,13 +4,15 @@
  * worker checks what it is sent with them, so a hand-built object meets the
  * same rules as a constructed one.
  */
-import type { LinkKind } from "@neslink/codec-wasm";
-import { LIMITS, LINK_KINDS, MACVLAN_MODES } from "@neslink/codec-wasm/limits";
+import type { Validator } from "@cfworker/json-schema";
+import type { LinkKind, OptionedKind } from "@neslink/codec-wasm";
+import { LIMITS, LINK_KIND_RULES, LINK_KINDS } from "@neslink/codec-wasm/limits";
 import { ValidationError } from "../errors.js";
-import type { LinkProvider, LinkRef, NewLinkSpec } from "../links/providers.js";
+import type { LinkOptions, LinkProvider, LinkRef, NewLinkSpec, VethPeerSpec } from "../links/providers.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
+import { schemaErrors, validatorFor } from "./json-schema.js";
 import * as net from "./net.js";
-import { at, bare, byKind, optional, type Parser, record } from "./shape.js";
+import { at, bare, byKind, item, optional, type Parser, record } from "./shape.js";
 import * as v from "./validate.js";
 
 /** The mount dir of named namespaces; the default one, named on nearly every call, needs no checking. */
@@ -76,7 +78,7 @@ const linkRefTable: Record<string, Parser<LinkRef>> = {
 
 export const linkRef: Parser<LinkRef> = byKind("link reference", linkRefTable);
 
-const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
+const vethPeer: Parser<VethPeerSpec> = (f, x) => {
   const r = record(f, x, ["name", "ns", "mac", "mtu"]);
   return {
     name: v.linkName(at(f, "name"), r.name),
@@ -85,6 +87,8 @@ const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
     ...optional(f, r, "mtu", v.mtu),
   };
 };
+
+const veth: Parser<LinkOptions<"veth">> = (f, x) => ({ peer: vethPeer(at(f, "peer"), record(f, x, ["peer"]).peer) });
 
 /** A VXLAN endpoint: of the family of the ones before it, multicast exactly when it is the group. */
 const vxlanEndpoint =
@@ -99,7 +103,7 @@ const vxlanEndpoint =
     return x as string;
   };
 
-const vxlan: Parser<NonNullable<NewLinkSpec["vxlan"]>> = (f, x) => {
+const vxlan: Parser<LinkOptions<"vxlan">> = (f, x) => {
   const r = record(f, x, ["id", "local", "group", "remote", "port"]);
   if (r.group !== undefined && r.remote !== undefined) throw new ValidationError(at(f, "remote"), "cannot be given with group");
   const family = {};
@@ -112,34 +116,54 @@ const vxlan: Parser<NonNullable<NewLinkSpec["vxlan"]>> = (f, x) => {
   };
 };
 
-const gre: Parser<NonNullable<NewLinkSpec["gre"]>> = (f, x) => {
+const gretap: Parser<LinkOptions<"gretap">> = (f, x) => {
   const r = record(f, x, ["local", "remote"]);
   const endpoint = net.ipOf(LIMITS.gretapFamily);
   return { ...optional(f, r, "local", endpoint), ...optional(f, r, "remote", endpoint) };
 };
 
-/** Which kind-specific fields each kind needs (true) or may have (false); the others it may not. */
-const KIND_FIELDS: Record<LinkKind, Partial<Record<"peer" | "vxlan" | "gre" | "macvlanMode" | "parent", boolean>>> = {
-  bridge: {},
-  dummy: {},
-  ifb: {},
-  wireguard: {},
-  veth: { peer: true },
-  vxlan: { vxlan: true, parent: false },
-  gretap: { gre: true },
-  macvlan: { parent: true, macvlanMode: true },
-};
+const validators = new Map<LinkKind, Validator>();
+
+/** A kind's options by the JSON Schema the codec generates from their Rust type; the first problem names its field. */
+const bySchema =
+  (kind: LinkKind, schema: Record<string, unknown>): Parser<unknown> =>
+  (f, x) => {
+    const validator = validators.get(kind) ?? validatorFor(schema);
+    validators.set(kind, validator);
+    const [problem] = schemaErrors(schema, validator, x);
+    if (problem) {
+      const path = problem.path.reduce<string>((p, key) => (typeof key === "number" ? item(p, key) : at(p, key)), f);
+      throw new ValidationError(path, problem.message);
+    }
+    return x;
+  };
+
+/**
+ * Kinds whose options core checks itself: they hold references (a veth
+ * peer's namespace) or rules a schema cannot say (address families,
+ * multicast), which the contract tests hold to the codec's. Every other
+ * kind's options are checked by their schema.
+ */
+const OWN_RULES: { readonly [K in OptionedKind]?: Parser<LinkOptions<K>> } = { veth, vxlan, gretap };
+
+/** The kinds that take options (the field of a spec named as each). */
+const OPTIONED = LINK_KINDS.filter((k) => LINK_KIND_RULES[k].options !== "no") as OptionedKind[];
+
+/** A field the kind needs, may have, or may not have, as the codec's rules say. */
+function need(field: string, value: unknown, rule: "no" | "optional" | "required", type: LinkKind): void {
+  if (rule === "no" && value !== undefined) throw new ValidationError(field, `is not a field of a ${type} link`);
+  if (rule === "required" && value === undefined) throw new ValidationError(field, `is needed for a ${type} link`);
+}
 
 /** What to create: common fields, and the fields of its kind. */
 export const newLinkSpec: Parser<NewLinkSpec> = (f, x) => {
-  const r = record(f, x, ["name", "type", "mtu", "mac", "group", "master", "up", "parent", "peer", "vxlan", "gre", "macvlanMode"]);
+  const r = record(f, x, ["name", "type", "mtu", "mac", "group", "master", "up", "parent", ...OPTIONED]);
   const type = v.oneOf(at(f, "type"), r.type, LINK_KINDS);
-  const fields = KIND_FIELDS[type];
-  for (const key of ["peer", "vxlan", "gre", "macvlanMode", "parent"] as const) {
-    const need = fields[key];
-    if (need === undefined && r[key] !== undefined) throw new ValidationError(at(f, key), `is not a field of a ${type} link`);
-    if (need === true && r[key] === undefined) throw new ValidationError(at(f, key), `is needed for a ${type} link`);
-  }
+  const rules = LINK_KIND_RULES[type];
+  for (const kind of OPTIONED) if (kind !== type) need(at(f, kind), r[kind], "no", type);
+  need(at(f, type), r[type], rules.options, type);
+  need(at(f, "parent"), r.parent, rules.parent, type);
+  const options = rules.schema && (OWN_RULES[type as OptionedKind] ?? bySchema(type, rules.schema));
   return {
     name: v.linkName(at(f, "name"), r.name),
     type,
@@ -149,11 +173,8 @@ export const newLinkSpec: Parser<NewLinkSpec> = (f, x) => {
     ...optional(f, r, "master", linkRef),
     ...optional(f, r, "up", v.boolean),
     ...optional(f, r, "parent", linkRef),
-    ...optional(f, r, "peer", veth),
-    ...optional(f, r, "vxlan", vxlan),
-    ...optional(f, r, "gre", gre),
-    ...optional(f, r, "macvlanMode", (ff, m) => v.oneOf(ff, m, MACVLAN_MODES)),
-  };
+    ...(options && optional(f, r, type, options as Parser<unknown>)),
+  } as NewLinkSpec;
 };
 
 export const linkProvider: Parser<LinkProvider> = byKind<LinkProvider>("link provider", {

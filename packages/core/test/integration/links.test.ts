@@ -367,7 +367,7 @@ describe("link kinds", () => {
       throw new Error("accepted");
     };
     expect(field(() => lp.bridge("a-name-too-long-x"))).toBe("name");
-    expect(field(() => lp.veth("ok", { name: "bad/name" }))).toBe("peer.name");
+    expect(field(() => lp.veth("ok", { name: "bad/name" }))).toBe("veth.peer.name");
     expect(field(() => la.setMac("02:zz:00:00:00:01"))).toBe("mac");
     expect(field(() => la.addAddr("10.0.0.1/33"))).toBe("address");
     expect(field(() => lp.vxlan("vx", { id: 1 << 24 }))).toBe("vxlan.id");
