@@ -1,6 +1,7 @@
 //! Finds the link kinds: every file of src/link/kinds/ but mod.rs is one kind,
 //! named as the file (its IFLA_INFO_KIND), and has options when it declares
-//! `pub struct Options` or `pub enum Options`. Writes the `link_kinds!` call
+//! `pub struct Options`, `pub enum Options` or (sharing another kind's)
+//! `pub type Options`. Writes the `link_kinds!` call
 //! that src/link/kinds/mod.rs includes, so adding a kind is adding its file.
 
 use std::fmt::Write as _;
@@ -28,9 +29,11 @@ fn main() {
         );
         println!("cargo:rerun-if-changed={}", path.display());
         let text = fs::read_to_string(&path).expect("kind file");
-        let options = text
-            .lines()
-            .any(|l| l.starts_with("pub struct Options") || l.starts_with("pub enum Options"));
+        let options = text.lines().any(|l| {
+            ["pub struct Options", "pub enum Options", "pub type Options"]
+                .iter()
+                .any(|d| l.starts_with(d))
+        });
         kinds.push((name.to_string(), options, path.display().to_string()));
     }
     kinds.sort();

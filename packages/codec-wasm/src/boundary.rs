@@ -59,12 +59,15 @@ fn types() -> String {
     format!("{GENERATED_NOTE}{}", decls.join("\n"))
 }
 
-/// The declaration of every kind's options type (VethOptions, ...).
+/// The declaration of every kind's options type (VethOptions, ...), once when kinds share one.
 fn kind_options(cfg: &Config) -> String {
     struct Decls<'a>(&'a Config, Vec<String>);
     impl OptionsVisitor for Decls<'_> {
         fn visit<T: TS + JsonSchema + 'static>(&mut self, _: &'static str) {
-            self.1.push(decl::<T>(self.0));
+            let decl = decl::<T>(self.0);
+            if !self.1.contains(&decl) {
+                self.1.push(decl);
+            }
         }
     }
     let mut decls = Decls(cfg, Vec::new());
