@@ -77,7 +77,8 @@ export function schemaErrors(schema: Record<string, unknown>, validator: Validat
         break;
       }
       case "type":
-        out.push({ path, message: `must be ${/Expected "(.*)"/.exec(e.error)?.[1] ?? owner?.type}` });
+        // A nullable field's type is a list: ["string", "null"].
+        out.push({ path, message: `must be ${[owner?.type ?? /Expected "(.*)"/.exec(e.error)?.[1]].flat().join(" or ")}` });
         break;
       case "const":
         out.push({ path, message: `must be ${JSON.stringify(owner?.const)}` });
