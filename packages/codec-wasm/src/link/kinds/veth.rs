@@ -11,7 +11,11 @@ use crate::link::consts::IFLA_INFO_DATA;
 const VETH_INFO_PEER: u16 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema), ts(rename = "VethOptions"))]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(rename = "VethOptions")
+)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
     /// The other end.
