@@ -14,7 +14,7 @@ export const LIMITS = Object.freeze({
   "gretapFamily": 2
 });
 
-export const LINK_KINDS = Object.freeze(["bridge","dummy","ifb","wireguard","gretap","macvlan","veth","vxlan"]);
+export const LINK_KINDS = Object.freeze(["bridge","dummy","ifb","wireguard","gretap","macvlan","macvtap","veth","vxlan"]);
 
 export const LINK_KIND_RULES = Object.freeze({
   "bridge": {
@@ -55,6 +55,31 @@ export const LINK_KIND_RULES = Object.freeze({
     "schema": null
   },
   "macvlan": {
+    "options": "optional",
+    "parent": "required",
+    "schema": {
+      "additionalProperties": false,
+      "properties": {
+        "mode": {
+          "description": "The kernel's default is vepa.",
+          "enum": [
+            "private",
+            "vepa",
+            "bridge",
+            "passthru",
+            "source",
+            null
+          ],
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      },
+      "type": "object"
+    }
+  },
+  "macvtap": {
     "options": "optional",
     "parent": "required",
     "schema": {

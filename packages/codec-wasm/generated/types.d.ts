@@ -217,7 +217,7 @@ nsid: number | null, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & D
  * Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type").
  */
 
-export type LinkKind = "bridge" | "dummy" | "ifb" | "wireguard" | "gretap" | "macvlan" | "veth" | "vxlan";
+export type LinkKind = "bridge" | "dummy" | "ifb" | "wireguard" | "gretap" | "macvlan" | "macvtap" | "veth" | "vxlan";
 
 export type GretapOptions = { local?: string, remote?: string, };
 
@@ -257,6 +257,10 @@ gretap?: GretapOptions,
  * The options of a macvlan link (its IFLA_INFO_DATA).
  */
 macvlan?: MacvlanOptions, 
+/**
+ * The options of a macvtap link (its IFLA_INFO_DATA).
+ */
+macvtap?: MacvlanOptions, 
 /**
  * The options of a veth link (its IFLA_INFO_DATA).
  */

@@ -13,6 +13,7 @@ mod dummy;
 mod gretap;
 mod ifb;
 mod macvlan;
+mod macvtap;
 mod veth;
 mod vxlan;
 mod wireguard;
