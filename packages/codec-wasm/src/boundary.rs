@@ -100,15 +100,9 @@ fn kind_rules() -> serde_json::Value {
     struct Schemas(serde_json::Map<String, serde_json::Value>);
     impl OptionsVisitor for Schemas {
         fn visit<T: TS + JsonSchema + 'static>(&mut self, kind: &'static str) {
-            let mut schema = SchemaSettings::draft2020_12()
-                .for_deserialize()
-                .with(|s| s.inline_subschemas = true)
-                .into_generator()
-                .into_root_schema_for::<T>()
-                .to_value();
-            let object = schema.as_object_mut().unwrap();
-            object.remove("$schema");
-            object.remove("title");
+            // What a request may hold: an Option field may be left out.
+            let mut schema = schema_in::<T>(SchemaSettings::draft2020_12().for_deserialize());
+            schema.as_object_mut().unwrap().remove("title");
             bound_unsigned(&mut schema);
             self.0.insert(kind.to_string(), schema);
         }
@@ -154,17 +148,20 @@ export type Need = \"no\" | \"optional\" | \"required\";\n\
 /** Each kind's rules (src/link/kinds/): `schema` is the JSON Schema (2020-12) of its options, null when it has none. */\n\
 export declare const LINK_KIND_RULES: Readonly<Record<LinkKind, { parent: Need; options: Need; schema: Record<string, unknown> | null }>>;\n";
 
-fn schema<T: JsonSchema>() -> serde_json::Value {
-    // What serialising gives (every field present, null when absent); OpenAPI
-    // components cannot hold $defs, so every subschema is inlined.
-    let mut schema = SchemaSettings::draft2020_12()
-        .for_serialize()
+/// `T`'s schema in `settings`' view, every subschema inlined (OpenAPI components cannot hold $defs).
+fn schema_in<T: JsonSchema>(settings: SchemaSettings) -> serde_json::Value {
+    let mut schema = settings
         .with(|s| s.inline_subschemas = true)
         .into_generator()
         .into_root_schema_for::<T>()
         .to_value();
     schema.as_object_mut().unwrap().remove("$schema");
     schema
+}
+
+/// What serialising gives (every field present, null when absent).
+fn schema<T: JsonSchema>() -> serde_json::Value {
+    schema_in::<T>(SchemaSettings::draft2020_12().for_serialize())
 }
 
 fn schemas_js() -> String {

@@ -1,8 +1,9 @@
 // macvtap, a kind added to the codec as one file (src/link/kinds/macvtap.rs): created through core's generic
 // provider, held to the codec's rules, and checked with iproute2 in the namespace.
-import { closeDefaultPool, la, linkDo, lp, ns, nsDo, ValidationError } from "@neslink/core";
+import { closeDefaultPool, la, linkDo, lp, ns, nsDo } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+import { refusedField } from "./refusal.js";
 
 const prefix = uniquePrefix("mt");
 const lab = `${prefix}x`;
@@ -24,16 +25,6 @@ type IpLink = {
   linkinfo?: { info_kind: string; info_data?: { mode?: string } };
 };
 const ipLink = (name: string) => ipJson<IpLink[]>("-n", lab, "-d", "link", "show", "dev", name)[0] as IpLink;
-
-const refusedField = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error("accepted");
-};
 
 describe("macvtap through core", () => {
   it("is created on its parent in the mode asked for, as iproute2 reports it", async () => {
