@@ -1,6 +1,6 @@
 // The codec's contract cases (packages/codec-wasm/contract/fields.json) through core's validators: the same verdict
 // the codec gives (packages/codec-wasm/tests/contract.rs), and a refusal names the field. So what core lets through,
-// the codec encodes; nothing reaches the worker to fail there as ERR_NETLINK_ENCODE.
+// the codec encodes; nothing reaches the worker to be refused there (netlink/encoded.ts).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
