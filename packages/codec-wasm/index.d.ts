@@ -19,22 +19,29 @@ export type {
   Address,
   Done,
   ErrorAck,
-  Gre,
+  GretapOptions,
   Limits,
   Link,
   LinkKind,
-  MacvlanMode,
+  MacvlanOptions,
   MessageHeader,
   Neighbour,
   Nsid,
   OperState,
-  Peer,
   RawAttr,
   RawMessage,
   Request,
   Route,
-  Vxlan,
+  VethOptions,
+  VxlanOptions,
 } from "./generated/types.js";
+
+/** The kinds that take options: each kind's options ride in the newLink field named as the kind. */
+export type OptionedKind = Extract<import("./generated/types.js").LinkKind, keyof NewLinkFields>;
+/** A kind's options (IFLA_INFO_DATA), as newLink takes them. */
+export type KindOptions<K extends OptionedKind> = NonNullable<NewLinkFields[K]>;
+/** The macvlan modes (IFLA_MACVLAN_MODE). */
+export type MacvlanMode = NonNullable<KindOptions<"macvlan">["mode"]>;
 
 /** A decoded message; narrow on `kind` ("link", "address", "route", "error", "done", "other"). */
 export type Message = AnyMessage;

@@ -217,30 +217,58 @@ nsid: number | null, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & D
  * Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type").
  */
 
-export type LinkKind = "bridge" | "veth" | "dummy" | "gretap" | "wireguard" | "vxlan" | "macvlan" | "ifb";
+export type LinkKind = "bridge" | "dummy" | "ifb" | "wireguard" | "gretap" | "macvlan" | "macvtap" | "veth" | "vxlan";
 
+export type GretapOptions = { local?: string, remote?: string, };
+
+export type MacvlanOptions = { 
 /**
- * MACVLAN_MODE_* values.
+ * The kernel's default is vepa.
  */
+mode?: "private" | "vepa" | "bridge" | "passthru" | "source", };
 
-export type MacvlanMode = "private" | "vepa" | "bridge" | "passthru" | "source";
-
-export type Peer = { name: string, 
+export type VethOptions = { 
+/**
+ * The other end.
+ */
+peer: { name: string, 
 /**
  * Create the peer directly in the namespace open as this fd.
  */
-nsFd?: number, mac?: string, mtu?: number, };
+nsFd?: number, mac?: string, mtu?: number, }, };
 
-export type Vxlan = { id: number, local?: string, group?: string, remote?: string, port?: number, parentIndex?: number, };
-
-export type Gre = { local?: string, remote?: string, };
+export type VxlanOptions = { id: number, local?: string, group?: string, remote?: string, port?: number, parentIndex?: number, };
 
 /**
  * RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK: creates a link, laid out
  * as iproute2's `ip link add` lays out the same request.
  */
 
-export type NewLinkRequest = { seq: number, pid?: number, name: string, kind: LinkKind, nsFd?: number, mtu?: number, mac?: string, group?: number, masterIndex?: number, parentIndex?: number, peer?: Peer, vxlan?: Vxlan, gre?: Gre, macvlanMode?: MacvlanMode, 
+export type NewLinkRequest = { seq: number, pid?: number, name: string, kind: LinkKind, nsFd?: number, mtu?: number, mac?: string, group?: number, masterIndex?: number, 
+/**
+ * The link it sits on (IFLA_LINK), for the kinds that take one.
+ */
+parentIndex?: number, 
+/**
+ * The options of a gretap link (its IFLA_INFO_DATA).
+ */
+gretap?: GretapOptions, 
+/**
+ * The options of a macvlan link (its IFLA_INFO_DATA).
+ */
+macvlan?: MacvlanOptions, 
+/**
+ * The options of a macvtap link (its IFLA_INFO_DATA).
+ */
+macvtap?: MacvlanOptions, 
+/**
+ * The options of a veth link (its IFLA_INFO_DATA).
+ */
+veth?: VethOptions, 
+/**
+ * The options of a vxlan link (its IFLA_INFO_DATA).
+ */
+vxlan?: VxlanOptions, 
 /**
  * As `ip link add NAME up ...`: IFF_UP in ifi_flags and ifi_change.
  */

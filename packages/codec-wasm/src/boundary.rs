@@ -14,7 +14,7 @@ use crate::addr::{AddrRequest, Address};
 use crate::error::{Done, ErrorAck};
 use crate::limits::{Limits, LIMITS};
 use crate::link::decode::OperState;
-use crate::link::kinds::{Gre, LinkKind, MacvlanMode, NewLink, Peer, Vxlan};
+use crate::link::kinds::{visit_options, LinkKind, Need, NewLink, OptionsVisitor, KINDS};
 use crate::link::{Link, SetLink};
 use crate::message::{Body, HeaderJson, Message};
 use crate::neigh::Neighbour;
@@ -46,10 +46,7 @@ fn types() -> String {
         decl::<Body>(&cfg),
         decl::<Message>(&cfg),
         decl::<LinkKind>(&cfg),
-        decl::<MacvlanMode>(&cfg),
-        decl::<Peer>(&cfg),
-        decl::<Vxlan>(&cfg),
-        decl::<Gre>(&cfg),
+        kind_options(&cfg),
         decl::<NewLink>(&cfg),
         decl::<SetLink>(&cfg),
         decl::<AddrRequest>(&cfg),
@@ -60,6 +57,69 @@ fn types() -> String {
         decl::<Limits>(&cfg),
     ];
     format!("{GENERATED_NOTE}{}", decls.join("\n"))
+}
+
+/// The declaration of every kind's options type (VethOptions, ...), once when kinds share one.
+fn kind_options(cfg: &Config) -> String {
+    struct Decls<'a>(&'a Config, Vec<String>);
+    impl OptionsVisitor for Decls<'_> {
+        fn visit<T: TS + JsonSchema + 'static>(&mut self, _: &'static str) {
+            let decl = decl::<T>(self.0);
+            if !self.1.contains(&decl) {
+                self.1.push(decl);
+            }
+        }
+    }
+    let mut decls = Decls(cfg, Vec::new());
+    visit_options(&mut decls);
+    decls.1.join("\n")
+}
+
+/// schemars gives an unsigned integer its minimum only: add the maximum its format says, as serde enforces it.
+fn bound_unsigned(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            let max = match map.get("format").and_then(|f| f.as_str()) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(max) = max {
+                map.insert("maximum".into(), max.into());
+            }
+            map.values_mut().for_each(bound_unsigned);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(bound_unsigned),
+        _ => {}
+    }
+}
+
+/// Per kind: whether it takes a parent link and options, and their JSON Schema (null for none).
+fn kind_rules() -> serde_json::Value {
+    struct Schemas(serde_json::Map<String, serde_json::Value>);
+    impl OptionsVisitor for Schemas {
+        fn visit<T: TS + JsonSchema + 'static>(&mut self, kind: &'static str) {
+            // What a request may hold: an Option field may be left out.
+            let mut schema = schema_in::<T>(SchemaSettings::draft2020_12().for_deserialize());
+            schema.as_object_mut().unwrap().remove("title");
+            bound_unsigned(&mut schema);
+            self.0.insert(kind.to_string(), schema);
+        }
+    }
+    let mut schemas = Schemas(serde_json::Map::new());
+    visit_options(&mut schemas);
+    let rules = KINDS.iter().map(|k| {
+        let schema = schemas.0.remove(k.name);
+        let options = match (&schema, k.options_required) {
+            (None, _) => Need::No,
+            (Some(_), true) => Need::Required,
+            (Some(_), false) => Need::Optional,
+        };
+        let rule = serde_json::json!({ "parent": k.parent, "options": options, "schema": schema });
+        (k.name.to_string(), rule)
+    });
+    serde_json::Value::Object(rules.collect())
 }
 
 /// The members of a string union as ts-rs writes it (`"a" | "b"`): the enum's own serde names.
@@ -73,29 +133,35 @@ fn members<T: TS>() -> Vec<String> {
 fn limits_js() -> String {
     let json = serde_json::to_string_pretty(&LIMITS).unwrap();
     let kinds = serde_json::to_string(&members::<LinkKind>()).unwrap();
-    let modes = serde_json::to_string(&members::<MacvlanMode>()).unwrap();
+    let rules = serde_json::to_string_pretty(&kind_rules()).unwrap();
     format!(
         "{GENERATED_NOTE}/** @type {{import(\"./types.js\").Limits}} */\nexport const LIMITS = Object.freeze({json});\n\n\
-         export const LINK_KINDS = Object.freeze({kinds});\n\nexport const MACVLAN_MODES = Object.freeze({modes});\n"
+         export const LINK_KINDS = Object.freeze({kinds});\n\nexport const LINK_KIND_RULES = Object.freeze({rules});\n"
     )
 }
 
-const LIMITS_DTS: &str = "import type { Limits, LinkKind, MacvlanMode } from \"./types.js\";\n\n\
+const LIMITS_DTS: &str = "import type { Limits, LinkKind } from \"./types.js\";\n\n\
 /** Every limit a request field is held to (src/limits.rs). */\nexport declare const LIMITS: Readonly<Limits>;\n\
 /** The link kinds newLink creates. */\nexport declare const LINK_KINDS: readonly LinkKind[];\n\
-/** The macvlan modes (IFLA_MACVLAN_MODE). */\nexport declare const MACVLAN_MODES: readonly MacvlanMode[];\n";
+/** Whether a kind's request may (\"optional\"), must or must not (\"no\") have a parent link (parentIndex) and its options. */\n\
+export type Need = \"no\" | \"optional\" | \"required\";\n\
+/** Each kind's rules (src/link/kinds/): `schema` is the JSON Schema (2020-12) of its options, null when it has none. */\n\
+export declare const LINK_KIND_RULES: Readonly<Record<LinkKind, { parent: Need; options: Need; schema: Record<string, unknown> | null }>>;\n";
 
-fn schema<T: JsonSchema>() -> serde_json::Value {
-    // What serialising gives (every field present, null when absent); OpenAPI
-    // components cannot hold $defs, so every subschema is inlined.
-    let mut schema = SchemaSettings::draft2020_12()
-        .for_serialize()
+/// `T`'s schema in `settings`' view, every subschema inlined (OpenAPI components cannot hold $defs).
+fn schema_in<T: JsonSchema>(settings: SchemaSettings) -> serde_json::Value {
+    let mut schema = settings
         .with(|s| s.inline_subschemas = true)
         .into_generator()
         .into_root_schema_for::<T>()
         .to_value();
     schema.as_object_mut().unwrap().remove("$schema");
     schema
+}
+
+/// What serialising gives (every field present, null when absent).
+fn schema<T: JsonSchema>() -> serde_json::Value {
+    schema_in::<T>(SchemaSettings::draft2020_12().for_serialize())
 }
 
 fn schemas_js() -> String {

@@ -195,16 +195,16 @@ mod tests {
                 "requests[1].mac: ",
             ),
             (
-                json!({ "type": "newLink", "seq": 1, "name": "v0", "kind": "veth", "peer": { "name": "v1", "mac": "zz:00:00:00:00:01" } }),
-                "requests[1].peer.mac: ",
+                json!({ "type": "newLink", "seq": 1, "name": "v0", "kind": "veth", "veth": { "peer": { "name": "v1", "mac": "zz:00:00:00:00:01" } } }),
+                "requests[1].veth.peer.mac: ",
             ),
             (
                 json!({ "type": "newLink", "seq": 1, "name": "sixteen-bytes-xx", "kind": "ifb" }),
                 "requests[1].name: ",
             ),
             (
-                json!({ "type": "newLink", "seq": 1, "name": "v0", "kind": "veth", "peer": { "name": "a/b" } }),
-                "requests[1].peer.name: ",
+                json!({ "type": "newLink", "seq": 1, "name": "v0", "kind": "veth", "veth": { "peer": { "name": "a/b" } } }),
+                "requests[1].veth.peer.name: ",
             ),
             (
                 json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "vxlan", "vxlan": { "id": 16777216 } }),
@@ -223,15 +223,15 @@ mod tests {
                 "requests[1].vxlan: ",
             ),
             (
-                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "gretap", "gre": { "local": "2001:db8::1" } }),
-                "requests[1].gre.local: ",
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "gretap", "gretap": { "local": "2001:db8::1" } }),
+                "requests[1].gretap.local: ",
             ),
             (
-                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "bridge", "peer": { "name": "y" } }),
-                "requests[1].peer: ",
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "bridge", "veth": { "peer": { "name": "y" } } }),
+                "requests[1].veth: ",
             ),
             (
-                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "macvlan", "parentIndex": 0 }),
+                json!({ "type": "newLink", "seq": 1, "name": "x", "kind": "macvlan", "parentIndex": 0, "macvlan": {} }),
                 "requests[1].parentIndex: ",
             ),
             (

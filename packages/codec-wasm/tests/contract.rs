@@ -69,8 +69,8 @@ fn request(field: &str, value: &Value) -> (Value, &'static str) {
             "vxlan.remote",
         ),
         "greLocal" => (
-            new_link("gretap", json!({ "gre": { "local": value } })),
-            "gre.local",
+            new_link("gretap", json!({ "gretap": { "local": value } })),
+            "gretap.local",
         ),
         "routeTable" => (
             json!({ "type": "newRoute", "seq": 1, "family": 2, "oifIndex": 1, "table": value }),

@@ -376,3 +376,29 @@ fn every_request_kind_has_a_vector() {
         ]
     );
 }
+
+/// Every link kind (a file of src/link/kinds/) has its `ip link add ... type KIND` vector.
+#[test]
+fn every_link_kind_has_a_vector() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let requested: Vec<String> = fixtures()
+        .iter()
+        .filter_map(|f| f.json.get("requests"))
+        .flat_map(|r| r.as_array().unwrap().clone())
+        .filter(|r| r["type"] == "newLink")
+        .map(|r| r["kind"].as_str().unwrap().to_string())
+        .collect();
+    let mut kinds = 0;
+    for entry in fs::read_dir(root.join("src/link/kinds")).unwrap() {
+        let path = entry.unwrap().path();
+        let kind = path.file_stem().unwrap().to_str().unwrap();
+        if kind != "mod" {
+            assert!(
+                requested.iter().any(|k| k == kind),
+                "no newLink vector of kind {kind:?} in fixtures/"
+            );
+            kinds += 1;
+        }
+    }
+    assert!(kinds >= 8);
+}

@@ -10,7 +10,8 @@ import * as routeActions from "./actions/route-actions.js";
 import * as linkProviders from "./links/providers.js";
 import * as nsProviders from "./namespace/providers.js";
 
-export type { Address, Link, LinkKind, Neighbour, OperState, Route } from "@neslink/codec-wasm";
+export type { Address, KindOptions, Link, LinkKind, MacvlanMode, Neighbour, OperState, OptionedKind, Route } from "@neslink/codec-wasm";
+export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type {
   ExecOptions,
@@ -69,7 +70,17 @@ export type {
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type ExecExit, type ExecProcess, spawn } from "./exec.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
-export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
+export type {
+  LinkOptions,
+  LinkProvider,
+  LinkRef,
+  NewLinkOf,
+  NewLinkOptions,
+  NewLinkSpec,
+  VethPeer,
+  VethPeerSpec,
+  VxlanOptions,
+} from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
@@ -118,6 +129,8 @@ export const lp = {
   name: linkProviders.byName,
   alias: linkProviders.byAlias,
   index: linkProviders.byIndex,
+  /** A new link of any kind: `lp.new({ type: "macvtap", name: "t0", parent: lp.name("eth0"), macvtap: { mode: "bridge" } })`. */
+  new: linkProviders.newLink,
   bridge: linkProviders.newBridge,
   veth: linkProviders.newVeth,
   dummy: linkProviders.newDummy,

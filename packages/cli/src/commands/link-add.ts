@@ -1,5 +1,6 @@
 import { ValidationError } from "@neslink/core/errors";
-import type { LinkProvider, NewLinkOptions } from "@neslink/core/lean";
+import { LINK_KIND_RULES, LINK_KINDS } from "@neslink/core/kinds";
+import type { LinkKind, LinkProvider, MacvlanMode, NewLinkOptions } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { lean } from "../core.js";
 import { defined, integerOf, type KeywordSpec, type Keywords, keywords, stringOf } from "../keywords.js";
@@ -9,58 +10,112 @@ import { target } from "../target.js";
 /** Keywords every kind takes, as `ip link add` does. */
 const COMMON: KeywordSpec = { mtu: "value", address: "value", master: "value", group: "value", up: "flag" };
 
-/** Each kind core creates, its own keywords, and how they become a link provider. */
-const KINDS: Record<string, { keywords: KeywordSpec; provider(name: string, k: Keywords, common: NewLinkOptions): Promise<LinkProvider> }> =
-  {
-    bridge: { keywords: {}, provider: async (name, _k, o) => (await lean()).lp.bridge(name, o) },
-    dummy: { keywords: {}, provider: async (name, _k, o) => (await lean()).lp.dummy(name, o) },
-    ifb: { keywords: {}, provider: async (name, _k, o) => (await lean()).lp.ifb(name, o) },
-    wireguard: { keywords: {}, provider: async (name, _k, o) => (await lean()).lp.wireguard(name, o) },
-    veth: {
-      keywords: { peer: "value", netns: "value" },
-      async provider(name, k, o) {
-        const peer = stringOf(k, "peer");
-        if (peer === undefined) throw new ValidationError("peer", "is required: the name of the veth's other end");
-        const netns = stringOf(k, "netns");
-        return (await lean()).lp.veth(name, { name: peer, ...(netns !== undefined && { ns: await target(netns) }) }, o);
-      },
+interface Shape {
+  keywords: KeywordSpec;
+  /** The keywords' help line. */
+  usage: string;
+  provider(name: string, k: Keywords, common: NewLinkOptions): Promise<LinkProvider>;
+}
+
+/**
+ * Kinds whose keywords are not simply their options: the veth peer's
+ * namespace, vxlan's iproute2 spellings, and macvlan's mode, which is
+ * bridge when not given (core's lp.macvlan), not the kernel's vepa.
+ */
+const OWN: Partial<Record<LinkKind, Shape>> = {
+  veth: {
+    keywords: { peer: "value", netns: "value" },
+    usage: "peer NAME [netns NS]   the other end, created directly in NS (name, path, pid or LAB:NODE)",
+    async provider(name, k, o) {
+      const peer = stringOf(k, "peer");
+      if (peer === undefined) throw new ValidationError("peer", "is required: the name of the veth's other end");
+      const netns = stringOf(k, "netns");
+      return (await lean()).lp.veth(name, { name: peer, ...(netns !== undefined && { ns: await target(netns) }) }, o);
     },
-    vxlan: {
-      keywords: { id: "value", remote: "value", local: "value", group: "value", dstport: "value", dev: "value" },
-      async provider(name, k, o) {
-        const { lp } = await lean();
-        const id = integerOf(k, "id");
-        if (id === undefined) throw new ValidationError("id", "is required: the VXLAN network identifier");
-        const dev = stringOf(k, "dev");
-        return lp.vxlan(
-          name,
-          defined({
-            ...o,
-            id,
-            remote: stringOf(k, "remote"),
-            local: stringOf(k, "local"),
-            multicastGroup: stringOf(k, "group"),
-            port: integerOf(k, "dstport"),
-            ...(dev !== undefined && { parent: lp.name(dev) }),
-          }),
-        );
-      },
+  },
+  macvlan: {
+    keywords: { link: "value", mode: "value" },
+    usage: "link PARENT [mode private|vepa|bridge|passthru|source]   (mode bridge when not given)",
+    async provider(name, k, o) {
+      const { lp } = await lean();
+      const parent = stringOf(k, "link");
+      if (parent === undefined) throw new ValidationError("link", "is required: the link the macvlan sits on");
+      return lp.macvlan(name, lp.name(parent), stringOf(k, "mode") as MacvlanMode | undefined, o);
     },
-    macvlan: {
-      keywords: { link: "value", mode: "value" },
-      async provider(name, k, o) {
-        const { lp } = await lean();
-        const parent = stringOf(k, "link");
-        if (parent === undefined) throw new ValidationError("link", "is required: the link the macvlan sits on");
-        return lp.macvlan(name, lp.name(parent), stringOf(k, "mode") as "bridge" | undefined, o);
-      },
+  },
+  vxlan: {
+    keywords: { id: "value", remote: "value", local: "value", group: "value", dstport: "value", dev: "value" },
+    usage: "id VNI [remote IP] [local IP] [group IP] [dstport PORT] [dev LINK]",
+    async provider(name, k, o) {
+      const { lp } = await lean();
+      const id = integerOf(k, "id");
+      if (id === undefined) throw new ValidationError("id", "is required: the VXLAN network identifier");
+      const dev = stringOf(k, "dev");
+      return lp.vxlan(
+        name,
+        defined({
+          ...o,
+          id,
+          remote: stringOf(k, "remote"),
+          local: stringOf(k, "local"),
+          multicastGroup: stringOf(k, "group"),
+          port: integerOf(k, "dstport"),
+          ...(dev !== undefined && { parent: lp.name(dev) }),
+        }),
+      );
     },
-    gretap: {
-      keywords: { local: "value", remote: "value" },
-      provider: async (name, k, o) =>
-        (await lean()).lp.gretap(name, defined({ local: stringOf(k, "local"), remote: stringOf(k, "remote") }), o),
+  },
+};
+
+interface Property {
+  type?: string | string[];
+  enum?: unknown[];
+}
+
+/** A kind's options that one word can give (strings, whole numbers), from the schema the codec generates. */
+function scalarOptions(kind: LinkKind): [string, Property][] {
+  const schema = LINK_KIND_RULES[kind].schema as { properties?: Record<string, Property> } | null;
+  const types = (p: Property) => [p.type ?? []].flat();
+  return Object.entries(schema?.properties ?? {}).filter(([, p]) => types(p).some((t) => t === "string" || t === "integer"));
+}
+
+/**
+ * Any other kind: `link PARENT` when it takes one, and each of its options
+ * as a keyword of the same name (`mode bridge`), so a kind the codec adds
+ * needs nothing here.
+ */
+function generic(kind: LinkKind): Shape {
+  const rules = LINK_KIND_RULES[kind];
+  const options = scalarOptions(kind);
+  const parent: KeywordSpec = rules.parent === "no" ? {} : { link: "value" };
+  const required = new Set((rules.schema as { required?: string[] } | null)?.required ?? []);
+  const usage = options.map(([key, p]) => {
+    const value = p.enum ? p.enum.filter((v) => v !== null).join("|") : [p.type].flat().includes("integer") ? "N" : "VALUE";
+    return required.has(key) ? `${key} ${value}` : `[${key} ${value}]`;
+  });
+  return {
+    keywords: { ...parent, ...Object.fromEntries(options.map(([key]) => [key, "value" as const])) },
+    usage: [...(rules.parent === "no" ? [] : [rules.parent === "required" ? "link PARENT" : "[link PARENT]"]), ...usage].join(" "),
+    async provider(name, k, o) {
+      const { lp } = await lean();
+      const link = stringOf(k, "link");
+      if (rules.parent === "required" && link === undefined) throw new ValidationError("link", `is required: the link the ${kind} sits on`);
+      const given = defined(
+        Object.fromEntries(options.map(([key, p]) => [key, [p.type].flat().includes("integer") ? integerOf(k, key) : stringOf(k, key)])),
+      );
+      const withOptions = rules.options === "required" || Object.keys(given).length > 0;
+      return lp.new({
+        type: kind,
+        name,
+        ...o,
+        ...(link !== undefined && { parent: lp.name(link) }),
+        ...(withOptions && { [kind]: given }),
+      });
     },
   };
+}
+
+const shapeOf = (kind: LinkKind): Shape => OWN[kind] ?? generic(kind);
 
 export const linkAdd: Command = {
   name: "link add",
@@ -70,16 +125,17 @@ export const linkAdd: Command = {
   rest: { name: "KEYWORD", required: false },
   options: ["ns"],
   details: [
-    `KIND: ${Object.keys(KINDS).join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N, up.`,
-    "  veth     peer NAME [netns NS]   the other end, created directly in NS (name, path, pid or LAB:NODE)",
-    "  vxlan    id VNI [remote IP] [local IP] [group IP] [dstport PORT] [dev LINK]",
-    "  macvlan  link PARENT [mode private|vepa|bridge|passthru|source]",
-    "  gretap   [local IP] [remote IP]",
+    `KIND: ${LINK_KINDS.join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N, up.`,
+    ...LINK_KINDS.map((kind) => [kind, shapeOf(kind).usage] as const)
+      .filter(([, usage]) => usage !== "")
+      .map(([kind, usage]) => `  ${kind.padEnd(8)} ${usage}`),
     "A kind the kernel lacks fails with ERR_KIND_UNSUPPORTED. --json: the new link (core's Link object).",
   ].join("\n"),
   async run({ args: [kind, name, ...rest], ns }) {
-    const shape = KINDS[kind as string];
-    if (!shape) throw new ValidationError("KIND", `"${kind}" is not a kind neslink creates (${Object.keys(KINDS).join(", ")})`);
+    if (!LINK_KINDS.includes(kind as LinkKind)) {
+      throw new ValidationError("KIND", `"${kind}" is not a kind neslink creates (${LINK_KINDS.join(", ")})`);
+    }
+    const shape = shapeOf(kind as LinkKind);
     const k = keywords(rest, { ...COMMON, ...shape.keywords }, `link add ${kind}`);
     const { linkDo, lp } = await lean();
     const master = stringOf(k, "master");

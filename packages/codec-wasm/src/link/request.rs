@@ -75,7 +75,7 @@ pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
             nest(buf, IFLA_LINKINFO, |buf| {
                 // iproute2 writes the kind without its NUL; the kernel accepts both.
                 put(buf, IFLA_INFO_KIND, kind.name.as_bytes())?;
-                (kind.put_info_data)(buf, r)
+                r.put_info_data(buf)
             })
         },
     )

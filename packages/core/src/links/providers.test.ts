@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { create, name } from "../namespace/providers.js";
-import { byName, newMacvlan, newVeth, newVxlan } from "./providers.js";
+import { byName, newGretap, newLink, newMacvlan, newVeth, newVxlan } from "./providers.js";
 
 describe("link providers", () => {
   it("describe what to create as plain, cloneable data", () => {
@@ -13,15 +13,33 @@ describe("link providers", () => {
         mtu: 9000,
         master: { kind: "name", name: "br0" },
         up: true,
-        peer: { name: "eth0", ns: { kind: "name", name: "lab", dir: "/run/netns" } },
+        veth: { peer: { name: "eth0", ns: { kind: "name", name: "lab", dir: "/run/netns" } } },
       },
     });
   });
 
+  it("newLink takes any kind as the per-kind constructors build it", () => {
+    expect(newLink({ type: "macvlan", name: "mv", parent: byName("eth0"), macvlan: { mode: "bridge" }, mtu: 1400 })).toEqual(
+      newMacvlan("mv", byName("eth0"), "bridge", { mtu: 1400 }),
+    );
+    expect(newLink({ type: "gretap", name: "gt", gretap: { local: "10.0.0.1" } })).toEqual(newGretap("gt", { local: "10.0.0.1" }));
+    expect(newLink({ type: "bridge", name: "br0", up: true })).toEqual({ kind: "new", spec: { name: "br0", type: "bridge", up: true } });
+  });
+
+  it("newLink holds a kind to the codec's rules, naming the field", () => {
+    expect(() => newLink({ type: "macvlan", name: "mv" })).toThrow(/^parent: is needed for a macvlan link/);
+    expect(() => newLink({ type: "bridge", name: "br0", parent: byName("eth0") })).toThrow(/^parent: is not a field of a bridge link/);
+    expect(() => newLink({ type: "vxlan", name: "vx" })).toThrow(/^vxlan: is needed for a vxlan link/);
+    expect(() => newLink({ type: "bridge", name: "br0", macvlan: { mode: "bridge" } } as never)).toThrow(/^macvlan: is not a field/);
+    expect(() => newLink({ type: "macvlan", name: "mv", parent: byName("eth0"), macvlan: { mode: 4 } } as never)).toThrow(
+      /^macvlan\.mode: must be string or null/,
+    );
+  });
+
   it("refuse bad input naming the field", () => {
-    expect(() => newVeth("v0", { name: "eth0", ns: create() })).toThrow(/^peer\.ns:/);
+    expect(() => newVeth("v0", { name: "eth0", ns: create() })).toThrow(/^veth\.peer\.ns:/);
     expect(() => newVeth("v0", { name: "eth0" }, { mtu: 10 })).toThrow(/^mtu:/);
     expect(() => newVxlan("vx", { id: 1, multicastGroup: "nope" })).toThrow(/^vxlan\.group:/);
-    expect(() => newMacvlan("mv", byName("eth0"), "sideways" as never)).toThrow(/^macvlanMode:/);
+    expect(() => newMacvlan("mv", byName("eth0"), "sideways" as never)).toThrow(/^macvlan\.mode: /);
   });
 });

@@ -3,7 +3,7 @@
  * name, alias or index, or a new one it creates. Plain data, validated when
  * built and again by the worker, by the same rules (validate/providers.ts).
  */
-import type { LinkKind, MacvlanMode } from "@neslink/codec-wasm";
+import type { KindOptions, LinkKind, MacvlanMode, OptionedKind } from "@neslink/codec-wasm";
 import type { ExistingNsProvider, NsProvider } from "../namespace/providers.js";
 import { linkRef, newLinkSpec } from "../validate/providers.js";
 
@@ -24,8 +24,34 @@ export interface NewLinkOptions {
   up?: boolean;
 }
 
-/** What to create: the codec's NewLinkRequest, with references instead of indexes and fds. */
-export interface NewLinkSpec {
+/** A veth's other end; `ns` creates it directly inside that (existing) namespace. */
+export interface VethPeerSpec {
+  readonly name: string;
+  readonly ns?: ExistingNsProvider;
+  readonly mac?: string;
+  readonly mtu?: number;
+}
+
+/**
+ * Where core's options of a kind differ from the codec's: they name
+ * namespaces and links by provider, which the worker turns into the fds and
+ * indexes the codec takes.
+ */
+interface ByProvider {
+  veth: { readonly peer: VethPeerSpec };
+  vxlan: Omit<KindOptions<"vxlan">, "parentIndex">;
+}
+
+/** A kind's options as core takes them: the codec's generated type, but for references (ByProvider). */
+export type LinkOptions<K extends OptionedKind> = K extends keyof ByProvider ? ByProvider[K] : KindOptions<K>;
+
+/**
+ * What to create: the codec's NewLinkRequest with references instead of
+ * indexes and fds. The options of its `type` ride in the field named as the
+ * kind (`veth: { peer }`, `macvlan: { mode }`); which kinds need options or a
+ * `parent`, and what their options may hold, is the codec's (LINK_KIND_RULES).
+ */
+export type NewLinkSpec = {
   readonly name: string;
   readonly type: LinkKind;
   readonly mtu?: number;
@@ -33,18 +59,9 @@ export interface NewLinkSpec {
   readonly group?: number;
   readonly master?: LinkRef;
   readonly up?: boolean;
+  /** The link it sits on (IFLA_LINK): required for macvlan, optional for vxlan, refused where the kind takes none. */
   readonly parent?: LinkRef;
-  readonly peer?: { readonly name: string; readonly ns?: ExistingNsProvider; readonly mac?: string; readonly mtu?: number };
-  readonly vxlan?: {
-    readonly id: number;
-    readonly local?: string;
-    readonly group?: string;
-    readonly remote?: string;
-    readonly port?: number;
-  };
-  readonly gre?: { readonly local?: string; readonly remote?: string };
-  readonly macvlanMode?: MacvlanMode;
-}
+} & { readonly [K in OptionedKind]?: LinkOptions<K> };
 
 export type LinkProvider = LinkRef | { readonly kind: "new"; readonly spec: NewLinkSpec };
 
@@ -77,6 +94,21 @@ function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial
   return { kind: "new", spec: newLinkSpec("", { name, type, mtu, mac, group, master, up, ...fields }) };
 }
 
+/** What `newLink` takes: the kind, its name, the options every link may take, `parent` and the kind's own options. */
+export type NewLinkOf<K extends LinkKind> = { readonly type: K; readonly name: string; readonly parent?: LinkRef } & NewLinkOptions &
+  (K extends OptionedKind ? { readonly [P in K]?: LinkOptions<K> } : unknown);
+
+/**
+ * A new link of any kind the codec creates, e.g. `newLink({ type: "macvtap",
+ * name: "t0", parent: byName("eth0"), macvtap: { mode: "bridge" } })`: the
+ * kind's rules and its options' schema come from the codec, so a kind added
+ * there needs nothing here. The per-kind constructors below are shorthands.
+ */
+export function newLink<K extends LinkKind>(spec: NewLinkOf<K>): LinkProvider {
+  const { type, name, ...rest } = spec as NewLinkOf<K> & NewLinkSpec;
+  return create(name, type, rest, rest);
+}
+
 export function newBridge(name: string, options: NewLinkOptions = {}): LinkProvider {
   return create(name, "bridge", options);
 }
@@ -90,7 +122,7 @@ export interface VethPeer {
 }
 
 export function newVeth(name: string, peer: VethPeer, options: NewLinkOptions = {}): LinkProvider {
-  return create(name, "veth", options, { peer: peer as NonNullable<NewLinkSpec["peer"]> });
+  return create(name, "veth", options, { veth: { peer: peer as VethPeerSpec } });
 }
 
 export function newDummy(name: string, options: NewLinkOptions = {}): LinkProvider {
@@ -106,7 +138,7 @@ export function newWireguard(name: string, options: NewLinkOptions = {}): LinkPr
 }
 
 export function newGretap(name: string, gre: { local?: string; remote?: string }, options: NewLinkOptions = {}): LinkProvider {
-  return create(name, "gretap", options, { gre });
+  return create(name, "gretap", options, { gretap: gre });
 }
 
 export interface VxlanOptions extends NewLinkOptions {
@@ -124,11 +156,6 @@ export function newVxlan(name: string, o: VxlanOptions): LinkProvider {
   return create(name, "vxlan", o, { vxlan: { id, local, group: multicastGroup, remote, port }, parent });
 }
 
-export function newMacvlan(
-  name: string,
-  parent: LinkRef,
-  mode: NewLinkSpec["macvlanMode"] = "bridge",
-  options: NewLinkOptions = {},
-): LinkProvider {
-  return create(name, "macvlan", options, { parent, macvlanMode: mode });
+export function newMacvlan(name: string, parent: LinkRef, mode: MacvlanMode = "bridge", options: NewLinkOptions = {}): LinkProvider {
+  return create(name, "macvlan", options, { parent, macvlan: { mode } });
 }

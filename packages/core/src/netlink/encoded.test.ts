@@ -1,5 +1,6 @@
 import { encodeRequests, type Request } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
+import { ValidationError } from "../errors.js";
 import { encodeBatch, MAX_CACHED_BATCH, seqAt } from "./encoded.js";
 import type { RequestBody } from "./socket.js";
 
@@ -31,6 +32,21 @@ describe("encodeBatch", () => {
     { type: "setLink", index: 1, up: true },
     { type: "getLink", index: 1, extMask: 8 },
   ];
+
+  it("turns the codec's refusal of a field into a ValidationError naming it", () => {
+    const vxlan: RequestBody = { type: "newLink", name: "vx", kind: "vxlan", vxlan: { id: 1 << 24 } };
+    const refusal = (() => {
+      try {
+        encoded([linkDump, vxlan], 1);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ValidationError);
+    expect(refusal).toMatchObject({ field: "vxlan.id", message: "vxlan.id: 16777216 is above the 24-bit VNI maximum 16777215" });
+    // A request that is not one at all stays the codec's error: no field to name.
+    expect(() => encoded([{ type: "nope" } as never], 1)).toThrow(expect.objectContaining({ code: "ERR_NETLINK_ENCODE" }));
+  });
 
   it("gives the codec's bytes with each use's own sequence numbers", () => {
     for (const seq of [1, 2, 0xffffffff, 7]) {

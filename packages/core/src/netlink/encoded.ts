@@ -8,6 +8,7 @@
  * the first time and its sequence numbers patched on every later use.
  */
 import { encodeRequests, type Request } from "@neslink/codec-wasm";
+import { ValidationError } from "../errors.js";
 import { LruMap } from "../lru-map.js";
 import type { RequestBody } from "./socket.js";
 
@@ -32,8 +33,19 @@ const cache = new LruMap<string, Entry>(MAX_ENTRIES);
 /** Sequence number (u32) of the i-th message of a batch from `first` (u32 or the int32 with its bits): it wraps at 2^32, as the kernel's does. */
 export const seqAt = (first: number, i: number) => (first + i) >>> 0;
 
+/** The codec's refusal: "encodeRequests: requests[2].macvtap.mode: what is wrong". */
+const REFUSAL = /^encodeRequests: requests\[\d+\]\.([^:]+): (.*)$/s;
+
 function encode(batch: readonly { request: RequestBody }[], first: number): Uint8Array {
-  return encodeRequests(batch.map(({ request }, i) => ({ ...request, seq: seqAt(first, i) }) as Request));
+  try {
+    return encodeRequests(batch.map(({ request }, i) => ({ ...request, seq: seqAt(first, i) }) as Request));
+  } catch (err) {
+    // Core's validators refuse first what they know; what reaches here is a rule only the codec has (a link
+    // kind's own), and bad input all the same: a ValidationError naming the field, as the codec's path names it.
+    const refusal = err instanceof Error ? REFUSAL.exec(err.message) : null;
+    if (refusal) throw new ValidationError(refusal[1] as string, refusal[2] as string);
+    throw err;
+  }
 }
 
 /** Start of every message in a datagram the codec produced (each nlmsg_len, aligned to 4). */

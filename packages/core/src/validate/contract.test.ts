@@ -1,6 +1,6 @@
 // The codec's contract cases (packages/codec-wasm/contract/fields.json) through core's validators: the same verdict
 // the codec gives (packages/codec-wasm/tests/contract.rs), and a refusal names the field. So what core lets through,
-// the codec encodes; nothing reaches the worker to fail there as ERR_NETLINK_ENCODE.
+// the codec encodes; nothing reaches the worker to be refused there (netlink/encoded.ts).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
@@ -45,7 +45,10 @@ const checks: Record<string, { path: string; parse: (value: unknown) => unknown 
     path: "spec.vxlan.remote",
     parse: (value) => newLinkSpec("spec", { name: "x", type: "vxlan", vxlan: { id: 1, local: "10.0.0.1", remote: value } }),
   },
-  greLocal: { path: "spec.gre.local", parse: (value) => newLinkSpec("spec", { name: "x", type: "gretap", gre: { local: value } }) },
+  greLocal: {
+    path: "spec.gretap.local",
+    parse: (value) => newLinkSpec("spec", { name: "x", type: "gretap", gretap: { local: value } }),
+  },
   routeTable: {
     path: "route.table",
     parse: (value) => routeSpec("route", { family: 2, dev: { kind: "index", index: 1 }, table: value }),

@@ -4,13 +4,15 @@
  * worker checks what it is sent with them, so a hand-built object meets the
  * same rules as a constructed one.
  */
-import type { LinkKind } from "@neslink/codec-wasm";
-import { LIMITS, LINK_KINDS, MACVLAN_MODES } from "@neslink/codec-wasm/limits";
+import type { Validator } from "@cfworker/json-schema";
+import type { LinkKind, OptionedKind } from "@neslink/codec-wasm";
+import { LIMITS, LINK_KIND_RULES, LINK_KINDS } from "@neslink/codec-wasm/limits";
 import { ValidationError } from "../errors.js";
-import type { LinkProvider, LinkRef, NewLinkSpec } from "../links/providers.js";
+import type { LinkOptions, LinkProvider, LinkRef, NewLinkSpec, VethPeerSpec } from "../links/providers.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
+import { schemaErrors, validatorFor } from "./json-schema.js";
 import * as net from "./net.js";
-import { at, bare, byKind, type FieldParsers, fields, type Parser, record } from "./shape.js";
+import { at, bare, byKind, type FieldParsers, fields, item, type Parser, record } from "./shape.js";
 import * as v from "./validate.js";
 
 /** The mount dir of named namespaces; the default one, named on nearly every call, needs no checking. */
@@ -76,14 +78,15 @@ const linkRefTable: Record<string, Parser<LinkRef>> = {
 
 export const linkRef: Parser<LinkRef> = byKind("link reference", linkRefTable);
 
-type Peer = NonNullable<NewLinkSpec["peer"]>;
-const PEER_FIELDS: FieldParsers<Peer> = { ns: existingNsProvider, mac: net.mac, mtu: v.mtu };
+const PEER_FIELDS: FieldParsers<VethPeerSpec> = { ns: existingNsProvider, mac: net.mac, mtu: v.mtu };
 const PEER_KEYS = ["name", ...Object.keys(PEER_FIELDS)];
 
-const veth: Parser<Peer> = (f, x) => {
+const vethPeer: Parser<VethPeerSpec> = (f, x) => {
   const r = record(f, x, PEER_KEYS);
   return fields(f, r, PEER_FIELDS, { name: v.linkName(at(f, "name"), r.name) });
 };
+
+const veth: Parser<LinkOptions<"veth">> = (f, x) => ({ peer: vethPeer(at(f, "peer"), record(f, x, ["peer"]).peer) });
 
 /** A VXLAN endpoint: of the family of the ones before it, multicast exactly when it is the group. */
 const vxlanEndpoint =
@@ -98,14 +101,12 @@ const vxlanEndpoint =
     return x as string;
   };
 
-type Vxlan = NonNullable<NewLinkSpec["vxlan"]>;
-
-const vxlan: Parser<Vxlan> = (f, x) => {
+const vxlan: Parser<LinkOptions<"vxlan">> = (f, x) => {
   const r = record(f, x, ["id", "local", "group", "remote", "port"]);
   if (r.group !== undefined && r.remote !== undefined) throw new ValidationError(at(f, "remote"), "cannot be given with group");
   const family = {};
   // Built per call: the endpoints share what family the first one found.
-  const endpoints: FieldParsers<Vxlan> = {
+  const endpoints: FieldParsers<LinkOptions<"vxlan">> = {
     local: vxlanEndpoint(undefined, family),
     group: vxlanEndpoint(true, family),
     remote: vxlanEndpoint(false, family),
@@ -115,48 +116,68 @@ const vxlan: Parser<Vxlan> = (f, x) => {
 };
 
 const greEndpoint = net.ipOf(LIMITS.gretapFamily);
-const GRE_FIELDS: FieldParsers<NonNullable<NewLinkSpec["gre"]>> = { local: greEndpoint, remote: greEndpoint };
-const GRE_KEYS = Object.keys(GRE_FIELDS);
+const GRETAP_FIELDS: FieldParsers<LinkOptions<"gretap">> = { local: greEndpoint, remote: greEndpoint };
+const GRETAP_KEYS = Object.keys(GRETAP_FIELDS);
 
-const gre: Parser<NonNullable<NewLinkSpec["gre"]>> = (f, x) => fields(f, record(f, x, GRE_KEYS), GRE_FIELDS, {});
+const gretap: Parser<LinkOptions<"gretap">> = (f, x) => fields(f, record(f, x, GRETAP_KEYS), GRETAP_FIELDS, {});
 
-/** Which kind-specific fields each kind needs (true) or may have (false); the others it may not. */
-const KIND_FIELDS: Record<LinkKind, Partial<Record<"peer" | "vxlan" | "gre" | "macvlanMode" | "parent", boolean>>> = {
-  bridge: {},
-  dummy: {},
-  ifb: {},
-  wireguard: {},
-  veth: { peer: true },
-  vxlan: { vxlan: true, parent: false },
-  gretap: { gre: true },
-  macvlan: { parent: true, macvlanMode: true },
-};
+const validators = new Map<LinkKind, Validator>();
 
-/** What to create: common fields, and the fields of its kind. */
-const NEW_LINK_FIELDS: FieldParsers<NewLinkSpec> = {
+/** A kind's options by the JSON Schema the codec generates from their Rust type; the first problem names its field. */
+const bySchema =
+  (kind: LinkKind, schema: Record<string, unknown>): Parser<unknown> =>
+  (f, x) => {
+    const validator = validators.get(kind) ?? validatorFor(schema);
+    validators.set(kind, validator);
+    const [problem] = schemaErrors(schema, validator, x);
+    if (problem) {
+      const path = problem.path.reduce<string>((p, key) => (typeof key === "number" ? item(p, key) : at(p, key)), f);
+      throw new ValidationError(path, problem.message);
+    }
+    return x;
+  };
+
+/**
+ * Kinds whose options core checks itself: they hold references (a veth
+ * peer's namespace) or rules a schema cannot say (address families,
+ * multicast), which the contract tests hold to the codec's. Every other
+ * kind's options are checked by their schema.
+ */
+const OWN_RULES: { readonly [K in OptionedKind]?: Parser<LinkOptions<K>> } = { veth, vxlan, gretap };
+
+/** The kinds that take options (the field of a spec named as each). */
+const OPTIONED = LINK_KINDS.filter((k) => LINK_KIND_RULES[k].options !== "no") as OptionedKind[];
+
+/** A field the kind needs, may have, or may not have, as the codec's rules say. */
+function need(field: string, value: unknown, rule: "no" | "optional" | "required", type: LinkKind): void {
+  if (rule === "no" && value !== undefined) throw new ValidationError(field, `is not a field of a ${type} link`);
+  if (rule === "required" && value === undefined) throw new ValidationError(field, `is needed for a ${type} link`);
+}
+
+/** The fields every new link may have. */
+const COMMON_FIELDS: FieldParsers<NewLinkSpec> = {
   mtu: v.mtu,
   mac: net.mac,
   group: (f, g) => v.integer(f, g, 0, 0xffffffff),
   master: linkRef,
   up: v.boolean,
   parent: linkRef,
-  peer: veth,
-  vxlan,
-  gre,
-  macvlanMode: (f, m) => v.oneOf(f, m, MACVLAN_MODES),
 };
-const NEW_LINK_KEYS = ["name", "type", ...Object.keys(NEW_LINK_FIELDS)];
+const NEW_LINK_KEYS = ["name", "type", ...Object.keys(COMMON_FIELDS), ...OPTIONED];
+
+/** What to create: common fields, and the fields of its kind. */
 
 export const newLinkSpec: Parser<NewLinkSpec> = (f, x) => {
   const r = record(f, x, NEW_LINK_KEYS);
   const type = v.oneOf(at(f, "type"), r.type, LINK_KINDS);
-  const allowed = KIND_FIELDS[type];
-  for (const key of ["peer", "vxlan", "gre", "macvlanMode", "parent"] as const) {
-    const need = allowed[key];
-    if (need === undefined && r[key] !== undefined) throw new ValidationError(at(f, key), `is not a field of a ${type} link`);
-    if (need === true && r[key] === undefined) throw new ValidationError(at(f, key), `is needed for a ${type} link`);
-  }
-  return fields(f, r, NEW_LINK_FIELDS, { name: v.linkName(at(f, "name"), r.name), type });
+  const rules = LINK_KIND_RULES[type];
+  for (const kind of OPTIONED) if (kind !== type) need(at(f, kind), r[kind], "no", type);
+  need(at(f, type), r[type], rules.options, type);
+  need(at(f, "parent"), r.parent, rules.parent, type);
+  const spec = fields(f, r, COMMON_FIELDS, { name: v.linkName(at(f, "name"), r.name), type } as NewLinkSpec);
+  const options = rules.schema && (OWN_RULES[type as OptionedKind] ?? bySchema(type, rules.schema));
+  if (options && r[type] !== undefined) (spec as Record<string, unknown>)[type] = (options as Parser<unknown>)(at(f, type), r[type]);
+  return spec;
 };
 
 export const linkProvider: Parser<LinkProvider> = byKind<LinkProvider>("link provider", {

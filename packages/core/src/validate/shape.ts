@@ -1,7 +1,7 @@
 /**
  * The shape of plain data that crosses into workers: objects with known
  * fields only, told apart by `kind`. Field paths name where a value sits
- * ("actions[2].link.spec.peer.ns.name"), so an error points at it.
+ * ("actions[2].link.spec.veth.peer.ns.name"), so an error points at it.
  */
 import { ValidationError } from "../errors.js";
 

@@ -71,8 +71,8 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, na.links(), { kind: "newNamed", name: "a/b", dir: "/run/netns" })).toBe("actions[1].name");
     expect(fieldOf(here, { kind: "newNamed", name: "ok", dir: "run/netns" })).toBe("actions[0].dir");
     const peer = { name: "eth0", ns: { kind: "name", name: "../../proc/self/ns/net", dir: "/run/netns" } };
-    const veth = { kind: "link", link: { kind: "new", spec: { name: "v0", type: "veth", peer } }, actions: [] };
-    expect(fieldOf(here, na.links(), na.links(), veth)).toBe("actions[2].link.spec.peer.ns.name");
+    const veth = { kind: "link", link: { kind: "new", spec: { name: "v0", type: "veth", veth: { peer } } }, actions: [] };
+    expect(fieldOf(here, na.links(), na.links(), veth)).toBe("actions[2].link.spec.veth.peer.ns.name");
   });
 
   it("refuses unknown kinds, null, non-objects and junk, naming the field", () => {
@@ -105,12 +105,18 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, link({ kind: "new", spec: { name: "br\u200b0", type: "bridge" } }))).toBe("actions[0].link.spec.name");
     expect(fieldOf(here, link({ kind: "new", spec: { name: "d0", type: "dummy", up: "yes" } }))).toBe("actions[0].link.spec.up");
     expect(fieldOf(here, link({ kind: "new", spec: { name: "d0", type: "tun" } }))).toBe("actions[0].link.spec.type");
-    expect(fieldOf(here, link({ kind: "new", spec: { name: "v0", type: "veth" } }))).toBe("actions[0].link.spec.peer");
-    expect(fieldOf(here, link({ kind: "new", spec: { name: "b0", type: "bridge", peer: { name: "x" } } }))).toBe(
-      "actions[0].link.spec.peer",
+    expect(fieldOf(here, link({ kind: "new", spec: { name: "v0", type: "veth" } }))).toBe("actions[0].link.spec.veth");
+    expect(fieldOf(here, link({ kind: "new", spec: { name: "b0", type: "bridge", veth: { peer: { name: "x" } } } }))).toBe(
+      "actions[0].link.spec.veth",
     );
-    const newInPeer = { kind: "new", spec: { name: "v0", type: "veth", peer: { name: "e", ns: { kind: "new" } } } };
-    expect(fieldOf(here, link(newInPeer))).toBe("actions[0].link.spec.peer.ns");
+    const newInPeer = { kind: "new", spec: { name: "v0", type: "veth", veth: { peer: { name: "e", ns: { kind: "new" } } } } };
+    expect(fieldOf(here, link(newInPeer))).toBe("actions[0].link.spec.veth.peer.ns");
+    const macvlan = (options: unknown) =>
+      link({ kind: "new", spec: { name: "m0", type: "macvlan", parent: lp.byName("a"), macvlan: options } });
+    expect(fieldOf(here, macvlan({ mode: "sideways" }))).toBe("actions[0].link.spec.macvlan.mode");
+    expect(fieldOf(here, macvlan({ mode: "bridge", flags: 1 }))).toBe("actions[0].link.spec.macvlan.flags");
+    expect(fieldOf(here, macvlan([]))).toBe("actions[0].link.spec.macvlan");
+    expect(fieldOf(here, link({ kind: "new", spec: { name: "m0", type: "macvlan" } }))).toBe("actions[0].link.spec.parent");
     expect(fieldOf(here, link(lp.byName("a"), null))).toBe("actions[0].actions[0]");
     expect(fieldOf(here, { kind: "link", link: lp.byName("a") })).toBe("actions[0].actions");
   });

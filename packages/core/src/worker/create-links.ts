@@ -33,7 +33,8 @@ export function creationRun(actions: readonly NsActionSpec[], start: number): Ne
     if (refersTo(spec.master, names) || refersTo(spec.parent, names)) break;
     specs.push(spec);
     names.add(spec.name);
-    if (spec.peer && !spec.peer.ns) names.add(spec.peer.name);
+    const peer = spec.veth?.peer;
+    if (peer && !peer.ns) names.add(peer.name);
   }
   return specs;
 }

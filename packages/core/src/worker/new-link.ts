@@ -3,7 +3,7 @@
  * peer made elsewhere needs open until the kernel has it, and how a link
  * provider's failure is reported.
  */
-import type { Link, NewLinkRequest } from "@neslink/codec-wasm";
+import type { Link, NewLinkRequest, OptionedKind } from "@neslink/codec-wasm";
 import { hasErrno } from "../errno.js";
 import { KindUnsupportedError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
@@ -27,9 +27,18 @@ export class PeerNsFds {
   }
 }
 
+/** A kind's options as the codec takes them: the same, but a veth peer's namespace as an open fd. */
+function codecOptions(spec: NewLinkSpec, fds: PeerNsFds): unknown {
+  const options = spec[spec.type as OptionedKind];
+  if (spec.type !== "veth" || !spec.veth?.peer.ns) return options;
+  const { ns, ...peer } = spec.veth.peer;
+  return { peer: { ...peer, nsFd: fds.open(ns) } };
+}
+
 export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsFds): Pending {
-  const { name, type: kind, mtu, mac, group, master, parent, peer, vxlan, gre, macvlanMode, up } = spec;
+  const { name, type: kind, mtu, mac, group, master, parent, up } = spec;
   const request: Omit<NewLinkRequest, "seq"> = { type: "newLink", name, kind };
+  const options = codecOptions(spec, fds);
   Object.assign(
     request,
     mtu !== undefined && { mtu },
@@ -38,14 +47,8 @@ export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsF
     up !== undefined && { up },
     master && { masterIndex: indexOf(master) },
     parent && { parentIndex: indexOf(parent) },
-    gre && { gre },
-    macvlanMode && { macvlanMode },
-    vxlan && { vxlan },
+    options !== undefined && { [kind]: options },
   );
-  if (peer) {
-    const { ns, ...rest } = peer;
-    request.peer = ns ? { ...rest, nsFd: fds.open(ns) } : rest;
-  }
   return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
 }
 

@@ -12,10 +12,10 @@ import {
   nsDo,
   rootCause,
   toErrorJSON,
-  ValidationError,
 } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
+import { refusedField } from "./refusal.js";
 
 const prefix = uniquePrefix("nl");
 const [left, router, right, lab] = ["l", "r", "t", "x"].map((s) => `${prefix}${s}`) as [string, string, string, string];
@@ -357,24 +357,15 @@ describe("link kinds", () => {
   });
 
   it("bad input is refused before any request, naming the field", () => {
-    const field = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (err) {
-        expect(err).toBeInstanceOf(ValidationError);
-        return (err as ValidationError).field;
-      }
-      throw new Error("accepted");
-    };
-    expect(field(() => lp.bridge("a-name-too-long-x"))).toBe("name");
-    expect(field(() => lp.veth("ok", { name: "bad/name" }))).toBe("peer.name");
-    expect(field(() => la.setMac("02:zz:00:00:00:01"))).toBe("mac");
-    expect(field(() => la.addAddr("10.0.0.1/33"))).toBe("address");
-    expect(field(() => lp.vxlan("vx", { id: 1 << 24 }))).toBe("vxlan.id");
-    expect(field(() => lp.vxlan("vx", { id: 1, port: 0 }))).toBe("vxlan.port");
-    expect(field(() => lp.index(0))).toBe("link.index");
-    expect(field(() => na.addRoute({ to: "10.0.0.0/8" }))).toBe("via");
-    expect(field(() => na.addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" }))).toBe("via");
+    expect(refusedField(() => lp.bridge("a-name-too-long-x"))).toBe("name");
+    expect(refusedField(() => lp.veth("ok", { name: "bad/name" }))).toBe("veth.peer.name");
+    expect(refusedField(() => la.setMac("02:zz:00:00:00:01"))).toBe("mac");
+    expect(refusedField(() => la.addAddr("10.0.0.1/33"))).toBe("address");
+    expect(refusedField(() => lp.vxlan("vx", { id: 1 << 24 }))).toBe("vxlan.id");
+    expect(refusedField(() => lp.vxlan("vx", { id: 1, port: 0 }))).toBe("vxlan.port");
+    expect(refusedField(() => lp.index(0))).toBe("link.index");
+    expect(refusedField(() => na.addRoute({ to: "10.0.0.0/8" }))).toBe("via");
+    expect(refusedField(() => na.addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" }))).toBe("via");
     expect(netnsList(prefix)).toHaveLength(4);
   });
 });

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{KindSpec, NewLink};
+use super::{KindSpec, Need};
 use crate::encode::{ip_of, nest, put, put_u32, Result};
 use crate::limits::GRETAP_FAMILY;
 use crate::link::consts::IFLA_INFO_DATA;
@@ -24,9 +24,13 @@ const IFLA_GRE_ENCAP_DPORT: u16 = 17;
 const IFLA_GRE_FWMARK: u16 = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(optional_fields, rename = "GretapOptions")
+)]
 #[serde(deny_unknown_fields)]
-pub struct Gre {
+pub struct Options {
     pub local: Option<String>,
     pub remote: Option<String>,
 }
@@ -34,7 +38,8 @@ pub struct Gre {
 pub const SPEC: KindSpec = KindSpec {
     name: "gretap",
     plain_info_data: true,
-    put_info_data,
+    parent: Need::No,
+    options_required: true,
 };
 
 /// An endpoint of the tunnel, 0.0.0.0 ("any") when not given.
@@ -45,16 +50,12 @@ fn endpoint(path: &str, text: Option<&str>) -> Result<Vec<u8>> {
     }
 }
 
-fn put_info_data(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
-    let Some(g) = r
-        .gre
-        .as_ref()
-        .filter(|g| g.local.is_some() || g.remote.is_some())
-    else {
+pub fn put_info_data(buf: &mut Vec<u8>, g: &Options) -> Result<()> {
+    if g.local.is_none() && g.remote.is_none() {
         return Ok(());
-    };
-    let local = endpoint("gre.local", g.local.as_deref())?;
-    let remote = endpoint("gre.remote", g.remote.as_deref())?;
+    }
+    let local = endpoint("gretap.local", g.local.as_deref())?;
+    let remote = endpoint("gretap.remote", g.remote.as_deref())?;
     let zero16 = [0u8; 2];
     nest(buf, IFLA_INFO_DATA, |buf| {
         put_u32(buf, IFLA_GRE_IKEY, 0)?;

@@ -2,15 +2,15 @@
 
 use serde::Deserialize;
 
-use super::{KindSpec, NewLink};
-use crate::encode::{nest, put_u32, Result};
+use super::{KindSpec, Need};
+use crate::encode::{nest, optional, put_u32, Result};
 use crate::link::consts::IFLA_INFO_DATA;
 
 const IFLA_MACVLAN_MODE: u16 = 1;
 
 /// MACVLAN_MODE_* values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MacvlanMode {
     Private = 1,
@@ -20,17 +20,30 @@ pub enum MacvlanMode {
     Source = 16,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(optional_fields, rename = "MacvlanOptions")
+)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The kernel's default is vepa.
+    #[cfg_attr(test, ts(inline))]
+    pub mode: Option<MacvlanMode>,
+}
+
 pub const SPEC: KindSpec = KindSpec {
     name: "macvlan",
     plain_info_data: true,
-    put_info_data,
+    parent: Need::Required,
+    options_required: false,
 };
 
-fn put_info_data(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
-    let Some(mode) = r.macvlan_mode else {
-        return Ok(());
-    };
-    nest(buf, IFLA_INFO_DATA, |buf| {
-        put_u32(buf, IFLA_MACVLAN_MODE, mode as u32)
+pub fn put_info_data(buf: &mut Vec<u8>, o: &Options) -> Result<()> {
+    optional(o.mode, |mode| {
+        nest(buf, IFLA_INFO_DATA, |buf| {
+            put_u32(buf, IFLA_MACVLAN_MODE, mode as u32)
+        })
     })
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{KindSpec, NewLink};
+use super::{KindSpec, Need};
 use crate::encode::{nest, Result};
 use crate::link::attrs::{ifinfomsg, LinkAttrs};
 use crate::link::consts::IFLA_INFO_DATA;
@@ -11,7 +11,20 @@ use crate::link::consts::IFLA_INFO_DATA;
 const VETH_INFO_PEER: u16 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(rename = "VethOptions")
+)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The other end.
+    #[cfg_attr(test, ts(inline))]
+    pub peer: Peer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Peer {
     pub name: String,
@@ -25,11 +38,12 @@ pub const SPEC: KindSpec = KindSpec {
     name: "veth",
     // A nest of attributes; its VETH_INFO_PEER starts with a struct ifinfomsg, so the raw view keeps that one hex.
     plain_info_data: true,
-    put_info_data,
+    parent: Need::No,
+    options_required: true,
 };
 
-fn put_info_data(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
-    let Some(peer) = &r.peer else { return Ok(()) };
+pub fn put_info_data(buf: &mut Vec<u8>, o: &Options) -> Result<()> {
+    let peer = &o.peer;
     nest(buf, IFLA_INFO_DATA, |buf| {
         nest(buf, VETH_INFO_PEER, |buf| {
             buf.extend_from_slice(&ifinfomsg(0, 0, 0, 0));
@@ -40,7 +54,7 @@ fn put_info_data(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
                 name: Some(&peer.name),
                 ..LinkAttrs::default()
             }
-            .put(buf, "peer.")
+            .put(buf, "veth.peer.")
         })
     })
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{KindSpec, NewLink};
+use super::{KindSpec, Need};
 use crate::encode::{index, ip, ip_of, nest, optional, put, put_u32, Result};
 use crate::fault::EncodeError;
 use crate::ip::{Ip, AF_INET, AF_INET6};
@@ -20,9 +20,13 @@ const IFLA_VXLAN_GROUP6: u16 = 16;
 const IFLA_VXLAN_LOCAL6: u16 = 17;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS, schemars::JsonSchema),
+    ts(optional_fields, rename = "VxlanOptions")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Vxlan {
+pub struct Options {
     pub id: u32,
     pub local: Option<String>,
     pub group: Option<String>,
@@ -34,7 +38,8 @@ pub struct Vxlan {
 pub const SPEC: KindSpec = KindSpec {
     name: "vxlan",
     plain_info_data: true,
-    put_info_data,
+    parent: Need::Optional,
+    options_required: true,
 };
 
 /// 224.0.0.0/4 or ff00::/8.
@@ -57,7 +62,7 @@ fn vxlan_ip(path: &str, text: Option<&str>, family: &mut Option<u8>) -> Result<O
 }
 
 /// The far end: a multicast group or a unicast remote, never both.
-fn far_end(v: &Vxlan, family: &mut Option<u8>) -> Result<Option<(u16, Ip)>> {
+fn far_end(v: &Options, family: &mut Option<u8>) -> Result<Option<(u16, Ip)>> {
     let (path, text, multicast) = match (&v.group, &v.remote) {
         (Some(_), Some(_)) => {
             return Err(EncodeError::new(
@@ -87,8 +92,7 @@ fn far_end(v: &Vxlan, family: &mut Option<u8>) -> Result<Option<(u16, Ip)>> {
     Ok(Some((id, ip)))
 }
 
-fn put_info_data(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
-    let Some(v) = &r.vxlan else { return Ok(()) };
+pub fn put_info_data(buf: &mut Vec<u8>, v: &Options) -> Result<()> {
     if v.id > VXLAN_ID_MAX {
         return Err(EncodeError::new(
             "vxlan.id",

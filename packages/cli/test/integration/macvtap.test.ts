@@ -1,0 +1,35 @@
+// `neslink link add macvtap ...`: a kind the CLI has no code for, whose keywords come from the options schema the
+// codec generates (src/link/kinds/macvtap.rs), run from the built bin and checked with ip -j -d.
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { json, neslink } from "./run.js";
+
+const prefix = uniquePrefix("nm");
+afterAll(() => cleanup(prefix));
+
+type IpLink = { ifname: string; link?: string; linkinfo?: { info_kind: string; info_data?: { mode?: string } } };
+const linkIn = (netns: string, name: string) => ipJson<IpLink[]>("-n", netns, "-d", "link", "show", "dev", name)[0] as IpLink;
+
+describe("neslink link add macvtap", () => {
+  it("creates a macvtap on its parent in the mode given, and refuses bad keywords naming them", () => {
+    const lab = `${prefix}a`;
+    expect(neslink("ns", "add", lab).status).toBe(0);
+    ip("-n", lab, "link", "add", "mvp0", "type", "veth", "peer", "name", "mvp1");
+
+    const made = json("link", "add", "macvtap", "tap0", "link", "mvp0", "mode", "bridge", "up", "-n", lab);
+    expect(made).toMatchObject({ status: 0, body: { name: "tap0", kind: "macvtap", up: true } });
+    expect(linkIn(lab, "tap0")).toMatchObject({ link: "mvp0", linkinfo: { info_kind: "macvtap", info_data: { mode: "bridge" } } });
+
+    const badMode = neslink("link", "add", "macvtap", "tap1", "link", "mvp0", "mode", "sideways", "-n", lab);
+    expect(badMode.status).toBe(2);
+    expect(badMode.stderr).toContain("macvtap.mode");
+    const noParent = neslink("link", "add", "macvtap", "tap1", "-n", lab);
+    expect(noParent.status).toBe(2);
+    expect(noParent.stderr).toContain("link: is required");
+    expect(neslink("link", "add", "macvtap", "tap1", "link", "mvp0", "peer", "x", "-n", lab).stderr).toContain(
+      'peer: is not a keyword of "neslink link add macvtap" (expected one of: mtu, address, master, group, up, link, mode)',
+    );
+    expect(ipJson<IpLink[]>("-n", lab, "link", "show").map((l) => l.ifname)).not.toContain("tap1");
+    expect(neslink("link", "add", "--help").stdout).toContain("macvtap  link PARENT [mode private|vepa|bridge|passthru|source]");
+  });
+});

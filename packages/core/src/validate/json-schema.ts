@@ -1,0 +1,91 @@
+/**
+ * Checking a value against a JSON Schema (2020-12), with each problem said
+ * once, at the value at fault, in words a user reads. The validator is
+ * @cfworker/json-schema, a small standards validator that reports every
+ * error with its location; it is loaded on first use only.
+ */
+import { createRequire } from "node:module";
+import type { OutputUnit, Validator } from "@cfworker/json-schema";
+import { pointerToPath } from "../topology/problems.js";
+
+/** One thing wrong with a value's shape, at `path`. */
+export interface ShapeError {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The schema node at a `#/a/b` keyword location. */
+function schemaAt(root: Record<string, unknown>, location: string): Record<string, unknown> | undefined {
+  let node: unknown = root;
+  for (const part of pointerToPath(decodeURI(location.replace(/^#/, ""))))
+    node = (node as Record<string | number, unknown> | undefined)?.[part];
+  return node as Record<string, unknown> | undefined;
+}
+
+/** Lower-cases a description's first letter, so it reads after "must be". */
+function asPhrase(description: unknown): string {
+  if (typeof description !== "string") return "one of the allowed forms";
+  return (description.charAt(0).toLowerCase() + description.slice(1)).replace(/\.$/, "");
+}
+
+const locationOf = (e: OutputUnit) => pointerToPath(e.instanceLocation.replace(/^#/, "").split("/").map(decodeURIComponent).join("/"));
+const parentOf = (location: string) => location.slice(0, location.lastIndexOf("/"));
+/** Errors that only say a child failed; the child's own error says what and where. */
+const SUMMARIES = new Set(["properties", "patternProperties", "items", "prefixItems", "false", "$ref", "allOf"]);
+
+/** A validator for `schema` (JSON Schema 2020-12); the validator library is loaded on first use. */
+export function validatorFor(schema: Record<string, unknown>): Validator {
+  const { Validator } = createRequire(import.meta.url)("@cfworker/json-schema") as typeof import("@cfworker/json-schema");
+  return new Validator(schema as never, "2020-12", false);
+}
+
+/** What is wrong with `value`'s shape by `schema`: each problem once, at the value at fault. Empty when it matches. */
+export function schemaErrors(schema: Record<string, unknown>, validator: Validator, value: unknown): ShapeError[] {
+  const { valid, errors } = validator.validate(value);
+  if (valid) return [];
+  // A union reports each branch's complaint; only the union's own is kept, with its description.
+  const unions = errors.filter((e) => e.keyword === "anyOf");
+  const out: ShapeError[] = [];
+  for (const e of errors) {
+    if (SUMMARIES.has(e.keyword)) continue;
+    const inUnion = unions.some((u) => u !== e && e.keywordLocation.startsWith(`${u.keywordLocation}/`));
+    if (inUnion) continue;
+    const path = locationOf(e);
+    const owner = schemaAt(schema, parentOf(e.keywordLocation));
+    switch (e.keyword) {
+      case "additionalProperties": {
+        const key = /^Property "(.*)" does not match/.exec(e.error)?.[1] ?? "";
+        const patterns = Object.keys((owner?.patternProperties as object | undefined) ?? {});
+        out.push({
+          path: [...path, key],
+          message: patterns.length > 0 ? `is not a valid key here (must match ${patterns.join(" or ")})` : "is not a known field",
+        });
+        break;
+      }
+      case "anyOf":
+        out.push({ path, message: `must be ${asPhrase(owner?.description)}` });
+        break;
+      case "pattern":
+        out.push({
+          path,
+          message: owner?.description !== undefined ? `must be ${asPhrase(owner.description)}` : `must match ${owner?.pattern}`,
+        });
+        break;
+      case "required": {
+        const key = /property "(.*)"/.exec(e.error)?.[1] ?? "";
+        out.push({ path: [...path, key], message: "is required" });
+        break;
+      }
+      case "type":
+        // A nullable field's type is a list: ["string", "null"].
+        out.push({ path, message: `must be ${[owner?.type ?? /Expected "(.*)"/.exec(e.error)?.[1]].flat().join(" or ")}` });
+        break;
+      case "const":
+        out.push({ path, message: `must be ${JSON.stringify(owner?.const)}` });
+        break;
+      default:
+        out.push({ path, message: e.error.replace(/\.$/, "") });
+    }
+  }
+  return out;
+}
