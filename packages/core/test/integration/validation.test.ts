@@ -99,10 +99,14 @@ describe("hand-built providers and actions are checked where they run", () => {
     const before = machineState();
     const veth = {
       kind: "new",
-      spec: { name: `${prefix}v`, type: "veth", peer: { name: `${prefix}p`, ns: { kind: "name", name: traversal, dir: "/run/netns" } } },
+      spec: {
+        name: `${prefix}v`,
+        type: "veth",
+        veth: { peer: { name: `${prefix}p`, ns: { kind: "name", name: traversal, dir: "/run/netns" } } },
+      },
     };
     const err = await run(ns.name(lab), na.links(), link(veth));
-    expect(err.field).toBe("actions[1].link.spec.peer.ns.name");
+    expect(err.field).toBe("actions[1].link.spec.veth.peer.ns.name");
     expect(err.message).toMatch(/would escape the mount dir/);
     expect(machineState()).toEqual(before);
     await workerStillWorks();
