@@ -6,6 +6,7 @@
  */
 import type * as Full from "@neslink/core";
 import type * as Lean from "@neslink/core/lean";
+import type * as Read from "@neslink/core/read";
 
 let workers: number | undefined = 1;
 let module: Promise<typeof Lean> | undefined;
@@ -16,7 +17,12 @@ export function setPoolSize(size: number | undefined): void {
   workers = size;
 }
 
-/** Core without the topology engine, and without starting the pool (providers are plain data; watch has a thread of its own). */
+/** Namespace providers and the reads that need no worker (links, addresses): the smallest part of core a command can load. */
+export function reader(): Promise<typeof Read> {
+  return import("@neslink/core/read");
+}
+
+/** Core without the topology engine, and without starting the pool (watch has a thread of its own). */
 export function providers(): Promise<typeof Lean> {
   module ??= import("@neslink/core/lean");
   return module;

@@ -8,7 +8,6 @@ import * as linkActions from "./actions/link-actions.js";
 import * as nsActions from "./actions/ns-actions.js";
 import * as routeActions from "./actions/route-actions.js";
 import * as linkProviders from "./links/providers.js";
-import * as nsProviders from "./namespace/providers.js";
 
 export type { Address, Link, LinkKind, Neighbour, OperState, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
@@ -72,25 +71,14 @@ export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type { LinkProvider, LinkRef, NewLinkOptions, NewLinkSpec, VethPeer, VxlanOptions } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
+export { ns } from "./namespace/ns.js";
+export { readAddrs, readLinks } from "./namespace/read.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { type PruneResult, pruneNamed } from "./namespace/prune.js";
 export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { openFileLimit } from "./open-file-limit.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
-
-/** Namespace providers: which namespace nsDo works in. */
-export const ns = {
-  now: nsProviders.now,
-  name: nsProviders.name,
-  path: nsProviders.path,
-  process: nsProviders.processNs,
-  thread: nsProviders.thread,
-  handle: nsProviders.handle,
-  create: nsProviders.create,
-  createNamed: nsProviders.createNamed,
-  custom: nsProviders.custom,
-} as const;
 
 /** Namespace actions: what nsDo does there. */
 export const na = {
