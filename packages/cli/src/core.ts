@@ -43,9 +43,9 @@ export async function topology(): Promise<typeof Full.topology> {
   return (await import("@neslink/core")).topology;
 }
 
-/** Ends the pool if one started; the next `lean()` starts a new one. */
+/** Ends the pool if one started (by `lean()`, or by core itself, e.g. spawn where it needs a worker); the next `lean()` starts a new one. */
 export async function closePool(): Promise<void> {
-  const pending = pooled;
+  const pending = pooled ?? module;
   pooled = undefined;
   if (pending) await (await pending).closeDefaultPool();
 }

@@ -4,7 +4,7 @@ import { finished } from "node:stream/promises";
 import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
 import type { ExecExit, NsProvider } from "@neslink/core/lean";
 import type { Command, Outcome, Terminal } from "../command.js";
-import { lean } from "../core.js";
+import { lean, providers } from "../core.js";
 import { target } from "../target.js";
 
 /** Signals the CLI passes on to the program rather than dying of them, so that Ctrl-C or a kill ends the program too. */
@@ -42,7 +42,8 @@ function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) =>
 
 /** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
-  const { spawn } = await lean();
+  // Not lean(): that starts a pool, and core starts the program without a worker where it can.
+  const { spawn } = await providers();
   const proc = await spawn(provider, argv);
   const kill = (signal: NodeJS.Signals) => proc.kill(signal);
   const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];

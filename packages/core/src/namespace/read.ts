@@ -15,15 +15,12 @@
  */
 import type { Address, Link } from "@neslink/codec-wasm";
 import { addressFamily, links } from "../actions/ns-actions.js";
-import { NamespaceEnterError, NotFoundError } from "../errors.js";
-import { identityOfFd, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { listAddrs, listLinks } from "../netlink/dumps.js";
 import { idsSeenFrom, nsidOf } from "../netlink/nsid.js";
 import { NetlinkSocket } from "../netlink/socket.js";
-import { existingNsProvider } from "../validate/providers.js";
-import { openProviderNs } from "./entry.js";
 import type { NsProvider } from "./providers.js";
+import { openTarget } from "./target.js";
 
 /** The reader: a socket in the caller's namespace, and the target's nsid there (undefined: the caller's own namespace). */
 interface Reader {
@@ -31,24 +28,12 @@ interface Reader {
   target: number | undefined;
 }
 
-/** The provider's namespace, opened and checked; failures as nsDo reports them (the pool finds a missing one, the worker refuses the rest). */
-function openTarget(provider: NsProvider): number {
-  const checked = existingNsProvider("provider", provider);
-  try {
-    return openProviderNs(checked, process.pid);
-  } catch (err) {
-    if (err instanceof NotFoundError) throw err;
-    throw new NamespaceEnterError(checked.kind, true, err);
-  }
-}
-
 /** Opens the provider's namespace, gives `read` a socket and the target, and closes both whatever happens. */
 function withReader<T>(provider: NsProvider, read: (reader: Reader) => T): T {
-  const fd = openTarget(provider);
+  const { fd, own } = openTarget(provider);
   try {
     const socket = new NetlinkSocket({ strict: true });
     try {
-      const own = keyOfIdentity(identityOfFd(fd)) === keyOfIdentity(identityOfPath("/proc/thread-self/ns/net"));
       return read({ socket, target: own ? undefined : nsidOf(socket, fd) });
     } finally {
       socket.close();
