@@ -42,7 +42,6 @@ const ns = `${P}-x`;
 ip("netns", "add", ns);
 const rows = [];
 try {
-  const floor = measure(() => time([NODE, "-e", "0"]));
   const pairs = [
     ["--help", neslink("--help"), ["true"]],
     ["ns list", neslink("ns", "list"), ["ip", "netns", "list"]],
@@ -50,21 +49,33 @@ try {
     ["addr list -n NS", neslink("addr", "list", "-n", ns), ["ip", "-n", ns, "addr", "show"]],
     ["exec NS -- true", neslink("exec", ns, "--", "true"), ["ip", "netns", "exec", ns, "true"]],
   ];
-  for (const [name, ours, theirs] of pairs) {
-    const a = measure(() => time(ours));
-    const b = measure(() => time(theirs));
-    rows.push({ command: name, neslink: a, ip: b, ratio: a / (floor + b) });
-  }
-  // ns add / del: each run makes one namespace and removes it untimed.
-  const add = (cmd) =>
-    measure((i) => {
-      const ms = time(cmd(`${P}-a${i}`));
-      ip("netns", "del", `${P}-a${i}`);
-      return ms;
+  // ns add: each run makes one namespace and removes it untimed.
+  const adding = (cmd) => (i) => {
+    const name = `${P}-a${i}`;
+    const ms = time(cmd(name));
+    ip("netns", "del", name);
+    return ms;
+  };
+  const timed = [
+    ...pairs.map(([name, ours, theirs]) => [name, () => time(ours), () => time(theirs)]),
+    ["ns add NAME", adding((n) => neslink("ns", "add", n)), adding((n) => ["ip", "netns", "add", n])],
+  ];
+  // Interleaved: each round times the floor and every command once, so a load that comes and goes on a shared machine weighs on all alike.
+  const floors = [];
+  const samples = timed.map(() => ({ ours: [], theirs: [] }));
+  for (let i = 0; i < RUNS; i++) {
+    floors.push(time([NODE, "-e", "0"]));
+    timed.forEach(([, ours, theirs], k) => {
+      samples[k].ours.push(ours(i));
+      samples[k].theirs.push(theirs(i));
     });
-  const nsAdd = add((n) => neslink("ns", "add", n));
-  const ipAdd = add((n) => ["ip", "netns", "add", n]);
-  rows.push({ command: "ns add NAME", neslink: nsAdd, ip: ipAdd, ratio: nsAdd / (floor + ipAdd) });
+  }
+  const floor = median(floors);
+  timed.forEach(([command], k) => {
+    const a = median(samples[k].ours);
+    const b = median(samples[k].theirs);
+    rows.push({ command, neslink: a, ip: b, ratio: a / (floor + b) });
+  });
 
   const twenty = (i) => Array.from({ length: 20 }, (_, k) => `${P}-t${i}-${k}`);
   const clean = (names) => {
