@@ -92,34 +92,32 @@ pub fn push_new_nsid(
 /// RTM_GETNSID for the namespace open as `fd`: one RTM_NEWNSID reply, no ACK (as iproute2 sends it).
 pub fn push_get_nsid(buf: &mut Vec<u8>, seq: u32, pid: u32, fd: u32) -> Result<()> {
     let fd = ns_fd(fd)?;
-    message(
-        buf,
-        Head {
-            kind: RTM_GETNSID,
-            seq,
-            pid,
-        },
-        0,
-        &[0; RTGENMSG],
-        |buf| put_u32(buf, NETNSA_FD, fd),
-    )
+    push_get(buf, seq, pid, 0, |buf| put_u32(buf, NETNSA_FD, fd))
+}
+
+/// An RTM_GETNSID: struct rtgenmsg, then the attribute that says what is asked.
+fn push_get(
+    buf: &mut Vec<u8>,
+    seq: u32,
+    pid: u32,
+    flags: u16,
+    attr: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    let head = Head {
+        kind: RTM_GETNSID,
+        seq,
+        pid,
+    };
+    message(buf, head, flags, &[0; RTGENMSG], attr)
 }
 
 /// RTM_GETNSID dump with NETNSA_TARGET_NSID, as `ip netns list-id target-nsid N` sends it.
 /// The kernel reads the target only on a socket with NETLINK_GET_STRICT_CHK set (as iproute2's is);
 /// on another it silently lists the asking namespace's own ids.
 pub fn push_get_nsid_dump(buf: &mut Vec<u8>, seq: u32, pid: u32, target_nsid: i32) -> Result<()> {
-    message(
-        buf,
-        Head {
-            kind: RTM_GETNSID,
-            seq,
-            pid,
-        },
-        NLM_F_DUMP,
-        &[0; RTGENMSG],
-        |buf| put_nsid(buf, NETNSA_TARGET_NSID, target_nsid),
-    )
+    push_get(buf, seq, pid, NLM_F_DUMP, |buf| {
+        put_nsid(buf, NETNSA_TARGET_NSID, target_nsid)
+    })
 }
 
 #[cfg(test)]
