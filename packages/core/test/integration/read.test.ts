@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { closeDefaultPool, NamespaceEnterError, NotFoundError, na, ns, nsDo, readAddrs, readLinks, ValidationError } from "@neslink/core";
+import * as readEntry from "@neslink/core/read";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, fdCount, ip, ipJson, uniquePrefix } from "./kernel.js";
 
@@ -107,6 +108,9 @@ describe("reads without a worker", () => {
     await expect(readAddrs(ns.createNamed(`${prefix}new`))).rejects.toThrow(/provider/);
     expect(ipJson("netns", "list").some((n) => (n as { name: string }).name === `${prefix}new`)).toBe(false);
     await expect(readLinks(ns.name(`${prefix}none`))).rejects.toThrow(NotFoundError);
+    // The bundled entry point throws core's own classes (errors.js is shared, not copied into it).
+    await expect(readEntry.readLinks(readEntry.ns.name(`${prefix}none`))).rejects.toThrow(NotFoundError);
+    await expect(readEntry.readAddrs(ns.path("/etc/hostname"))).rejects.toThrow(NamespaceEnterError);
     await expect(nsDo(ns.name(`${prefix}none`), na.links())).rejects.toThrow(NotFoundError);
     const notNs = readLinks(ns.path("/etc/hostname"));
     await expect(notNs).rejects.toThrow(NamespaceEnterError);
