@@ -7,6 +7,7 @@
 import type * as Full from "@neslink/core";
 import type * as Lean from "@neslink/core/lean";
 import type * as Read from "@neslink/core/read";
+import type * as Spawn from "@neslink/core/spawn";
 
 let workers: number | undefined = 1;
 let module: Promise<typeof Lean> | undefined;
@@ -20,6 +21,11 @@ export function setPoolSize(size: number | undefined): void {
 /** Namespace providers and the reads that need no worker (links, addresses): the smallest part of core a command can load. */
 export function reader(): Promise<typeof Read> {
   return import("@neslink/core/read");
+}
+
+/** `spawn` alone: a program started where nsenter can enter the namespace needs no pool (core loads it when one must). */
+export function spawner(): Promise<typeof Spawn> {
+  return import("@neslink/core/spawn");
 }
 
 /** Core without the topology engine, and without starting the pool (watch has a thread of its own). */

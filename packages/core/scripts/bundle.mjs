@@ -10,11 +10,11 @@
  *   core's code inside it changes nothing: ~25 ms less CPU per pool worker.
  *   User modules (custom providers and actions) are still imported by
  *   specifier at run time, from the same directory as before.
- * - The entry points a one-shot command loads alone, @neslink/core/read and
- *   @neslink/core/named, become one file each, less the modules whose
+ * - The entry points a one-shot command loads alone, @neslink/core/read,
+ *   /named and /spawn, become one file each, less the modules whose
  *   instances must be the ones the rest of core uses: errors.js (its classes
  *   are matched by instanceof), ffi/* (one koffi binding per process) and
- *   nsdo.js (the default pool; readLinks falls back to it, loaded then).
+ *   nsdo.js (the default pool; readLinks and spawn fall back to it, loaded then).
  *   Those stay imports of core's own files, so a program that also loads the
  *   rest of core has one copy of each; what else is inlined holds no state.
  *
@@ -44,4 +44,4 @@ async function bundle(entry, shared) {
 }
 
 for (const entry of ["worker/main", "events/listener"]) await bundle(entry, false);
-for (const entry of ["read", "named"]) await bundle(entry, true);
+for (const entry of ["read", "named", "spawn"]) await bundle(entry, true);

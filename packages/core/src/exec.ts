@@ -15,7 +15,6 @@ import type { NsActionSpec, SpawnOptions } from "./actions/ns-actions.js";
 import { errorFromJSON, ValidationError } from "./errors.js";
 import { canSpawnHere, type Started, spawnHere } from "./exec-here.js";
 import type { NsProvider } from "./namespace/providers.js";
-import { defaultPool } from "./nsdo.js";
 import type { Pool } from "./pool/pool.js";
 import { nsAction } from "./validate/actions.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
@@ -182,7 +181,8 @@ export async function spawn(provider: NsProvider, argv: readonly string[], optio
   const action = nsAction("", { kind: "exec", argv, options: { env, cwd } }) as ExecAction;
   // A pool given is a pool asked for; otherwise no worker is needed where nsenter can do it.
   if (pool === undefined && canSpawnHere(provider)) return new ChildExec(await spawnHere(provider, action.argv, action.options));
-  return spawnOnWorker(provider, action, pool ?? defaultPool());
+  // Loaded only now: a program started without a worker needs no part of the pool.
+  return spawnOnWorker(provider, action, pool ?? (await import("./nsdo.js")).defaultPool());
 }
 
 /** The program started by a worker inside the namespace, its stdio relayed over a port. */

@@ -2,9 +2,9 @@ import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
-import type { ExecExit, NsProvider } from "@neslink/core/lean";
+import type { ExecExit, NsProvider } from "@neslink/core/spawn";
 import type { Command, Outcome, Terminal } from "../command.js";
-import { lean, providers } from "../core.js";
+import { lean, spawner } from "../core.js";
 import { target } from "../target.js";
 
 /** Signals the CLI passes on to the program rather than dying of them, so that Ctrl-C or a kill ends the program too. */
@@ -43,7 +43,7 @@ function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) =>
 /** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
   // Not lean(): that starts a pool, and core starts the program without a worker where it can.
-  const { spawn } = await providers();
+  const { spawn } = await spawner();
   const proc = await spawn(provider, argv);
   const kill = (signal: NodeJS.Signals) => proc.kill(signal);
   const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
