@@ -8,7 +8,7 @@
  * CPU (getrusage of the children: load-independent). Rounds interleave the
  * floor and every command, so a passing load weighs on all. Then 20 namespace
  * creations in a row: 20 processes, against one `neslink shell`.
- * Usage (root): node bench/cli-startup.mjs [--runs 15]
+ * Usage (root): node bench/cli-startup.mjs [--runs 15] [--bin PATH/bin.js]
  * Writes bench-results/cli-startup.{json,md}. Creates only namespaces named
  * cs<pid>-*, and deletes them.
  */
@@ -19,7 +19,9 @@ import koffi from "koffi";
 
 const runsAt = process.argv.indexOf("--runs");
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;
-const BIN = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
+const binAt = process.argv.indexOf("--bin");
+/** --bin PATH: another build's bin.js (e.g. a main checkout's), to compare two builds in the same conditions. */
+const BIN = binAt > 0 ? process.argv[binAt + 1] : fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
 const NODE = process.execPath;
 const P = `cs${process.pid}`;
 
@@ -124,7 +126,7 @@ try {
 
   const fmt = (x) => x.toFixed(1);
   const md = [
-    `# CLI start-up (${new Date().toISOString()}, node ${process.version}, median of ${RUNS})`,
+    `# CLI start-up (${new Date().toISOString()}, node ${process.version}, median of ${RUNS}${binAt > 0 ? `, bin ${BIN}` : ""})`,
     "",
     `Floor: \`node -e 0\` = ${fmt(floor)} ms wall, ${fmt(floorCpu)} ms CPU. ratio = neslink / (floor + ip): the issue's target is ≤ 1.3.`,
     "Wall clock is what a user waits for, and moves with the machine's load; CPU (user + system, all threads and children) is the work a command does.",
