@@ -1,1 +1,0 @@
-await import(process.argv[2]);
