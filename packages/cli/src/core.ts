@@ -6,6 +6,8 @@
  */
 import type * as Full from "@neslink/core";
 import type * as Lean from "@neslink/core/lean";
+import type * as Read from "@neslink/core/read";
+import type * as Spawn from "@neslink/core/spawn";
 
 let workers: number | undefined = 1;
 let module: Promise<typeof Lean> | undefined;
@@ -16,7 +18,17 @@ export function setPoolSize(size: number | undefined): void {
   workers = size;
 }
 
-/** Core without the topology engine, and without starting the pool (providers are plain data; watch has a thread of its own). */
+/** Namespace providers and the reads that need no worker (links, addresses): the smallest part of core a command can load. */
+export function reader(): Promise<typeof Read> {
+  return import("@neslink/core/read");
+}
+
+/** `spawn` alone: a program started where nsenter can enter the namespace needs no pool (core loads it when one must). */
+export function spawner(): Promise<typeof Spawn> {
+  return import("@neslink/core/spawn");
+}
+
+/** Core without the topology engine, and without starting the pool (watch has a thread of its own). */
 export function providers(): Promise<typeof Lean> {
   module ??= import("@neslink/core/lean");
   return module;
@@ -37,9 +49,9 @@ export async function topology(): Promise<typeof Full.topology> {
   return (await import("@neslink/core")).topology;
 }
 
-/** Ends the pool if one started; the next `lean()` starts a new one. */
+/** Ends the pool if one started (by `lean()`, or by core itself, e.g. spawn where it needs a worker); the next `lean()` starts a new one. */
 export async function closePool(): Promise<void> {
-  const pending = pooled;
+  const pending = pooled ?? module;
   pooled = undefined;
   if (pending) await (await pending).closeDefaultPool();
 }

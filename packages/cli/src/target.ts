@@ -3,14 +3,14 @@
  * a path (it has a "/"), a process id (all digits), or a running lab's node as
  * LAB:NODE, found by the kernel's marker. None: the namespace neslink runs in.
  */
-import type { NsProvider } from "@neslink/core/lean";
-import { providers, topology } from "./core.js";
+import type { NsProvider } from "@neslink/core/read";
+import { reader, topology } from "./core.js";
 
 const PID = /^[1-9]\d*$/;
 
 export async function target(spec: string | undefined): Promise<NsProvider> {
   // Only LAB:NODE needs the pool (to read the markers); a provider alone starts nothing.
-  const { ns } = await providers();
+  const { ns } = await reader();
   if (spec === undefined) return ns.now();
   if (spec.includes("/")) return ns.path(spec);
   if (PID.test(spec)) return ns.process(Number(spec));

@@ -151,7 +151,12 @@ export type Nsid = {
 /**
  * NETNSA_NSID: the id; -1 when the namespace has none in the asking one.
  */
-nsid: number | null, };
+nsid: number | null, 
+/**
+ * NETNSA_CURRENT_NSID, in replies to a dump with a target: the asking
+ * namespace's own id for the same namespace (-1: it gave none).
+ */
+currentNsid?: number, };
 
 /**
  * NLMSG_ERROR. errno 0 is an acknowledgement.
@@ -185,7 +190,12 @@ export type Body = { "kind": "link", name: "RTM_NEWLINK" | "RTM_DELLINK", link: 
 /**
  * NETNSA_NSID: the id; -1 when the namespace has none in the asking one.
  */
-nsid: number | null, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", };
+nsid: number | null, 
+/**
+ * NETNSA_CURRENT_NSID, in replies to a dump with a target: the asking
+ * namespace's own id for the same namespace (-1: it gave none).
+ */
+currentNsid?: number, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", };
 
 /**
  * One decoded message.
@@ -211,7 +221,12 @@ dumpIntr: boolean, } & ({ "kind": "link", name: "RTM_NEWLINK" | "RTM_DELLINK", l
 /**
  * NETNSA_NSID: the id; -1 when the namespace has none in the asking one.
  */
-nsid: number | null, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", });
+nsid: number | null, 
+/**
+ * NETNSA_CURRENT_NSID, in replies to a dump with a target: the asking
+ * namespace's own id for the same namespace (-1: it gave none).
+ */
+currentNsid?: number, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", });
 
 /**
  * Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type").
@@ -297,7 +312,15 @@ export type RouteRequest = { seq: number, pid?: number, family: number, dst?: st
  * A request encodeRequests can encode.
  */
 
-export type Request = { "type": "getLinkDump", seq: number, pid?: number, extMask?: number, } | { "type": "setLinkNs", seq: number, pid?: number, index: number, nsFd: number, } | { "type": "newLink" } & NewLinkRequest | { "type": "setLink" } & SetLink | { "type": "delLink", seq: number, pid?: number, index?: number, group?: number, } | { "type": "getLink", seq: number, pid?: number, index?: number, name?: string, extMask?: number, } | { "type": "newAddr" } & AddrRequest | { "type": "delAddr" } & AddrRequest | { "type": "getAddrDump", seq: number, pid?: number, family?: number, } | { "type": "newRoute" } & RouteRequest | { "type": "delRoute" } & RouteRequest | { "type": "getRouteDump", seq: number, pid?: number, family?: number, table?: number, } | { "type": "getNeighDump", seq: number, pid?: number, } | { "type": "newNsid", seq: number, pid?: number, nsFd: number, nsid?: number, } | { "type": "getNsid", seq: number, pid?: number, nsFd: number, };
+export type Request = { "type": "getLinkDump", seq: number, pid?: number, extMask?: number, 
+/**
+ * Read the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID).
+ */
+targetNsid?: number, } | { "type": "setLinkNs", seq: number, pid?: number, index: number, nsFd: number, } | { "type": "newLink" } & NewLinkRequest | { "type": "setLink" } & SetLink | { "type": "delLink", seq: number, pid?: number, index?: number, group?: number, } | { "type": "getLink", seq: number, pid?: number, index?: number, name?: string, extMask?: number, } | { "type": "newAddr" } & AddrRequest | { "type": "delAddr" } & AddrRequest | { "type": "getAddrDump", seq: number, pid?: number, family?: number, 
+/**
+ * Read the namespace the asking one knows by this nsid (IFA_TARGET_NETNSID).
+ */
+targetNsid?: number, } | { "type": "newRoute" } & RouteRequest | { "type": "delRoute" } & RouteRequest | { "type": "getRouteDump", seq: number, pid?: number, family?: number, table?: number, } | { "type": "getNeighDump", seq: number, pid?: number, } | { "type": "newNsid", seq: number, pid?: number, nsFd: number, nsid?: number, } | { "type": "getNsid", seq: number, pid?: number, nsFd: number, } | { "type": "getNsidDump", seq: number, pid?: number, targetNsid: number, };
 
 /**
  * An rtattr: `type` keeps the NLA_F_NESTED bit; exactly one of `data` (hex) and nested `attrs` is set.

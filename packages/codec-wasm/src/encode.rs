@@ -48,6 +48,18 @@ pub fn put_u32(buf: &mut Vec<u8>, kind: u16, value: u32) -> Result<()> {
     put(buf, kind, &value.to_le_bytes())
 }
 
+/// An s32 nsid naming the namespace to act on (IFLA_TARGET_NETNSID and its
+/// kin): only an id the asking namespace gave, never "unassigned" (-1).
+pub fn put_nsid(buf: &mut Vec<u8>, kind: u16, nsid: i32) -> Result<()> {
+    if nsid < 0 {
+        return Err(EncodeError::new(
+            "targetNsid",
+            "must be an nsid (0 or more) the asking namespace gave",
+        ));
+    }
+    put(buf, kind, &nsid.to_le_bytes())
+}
+
 /// A NUL-terminated string attribute (IFLA_IFNAME and most others).
 pub fn put_cstr(buf: &mut Vec<u8>, kind: u16, text: &str) -> Result<()> {
     put(buf, kind, &[text.as_bytes(), &[0]].concat())

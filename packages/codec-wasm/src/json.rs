@@ -47,12 +47,14 @@ mod tests {
                 Request::GetLinkDump {
                     seq: 1,
                     pid: 0,
-                    ext_mask: None
+                    ext_mask: None,
+                    target_nsid: None
                 },
                 Request::GetAddrDump {
                     seq: 2,
                     pid: 0,
-                    family: 2
+                    family: 2,
+                    target_nsid: None
                 },
             ]
         );

@@ -7,10 +7,10 @@
 use serde::Serialize;
 
 use crate::attr::read_optional;
-use crate::encode::{message, put, put_u32, Head, Result};
+use crate::encode::{message, put, put_nsid, put_u32, Head, Result};
 use crate::fault::{DecodeError, EncodeError};
-use crate::message::NLM_F_ACK;
 use crate::message::{fixed_and_attrs, Frame};
+use crate::message::{NLM_F_ACK, NLM_F_DUMP};
 use crate::wire::read_i32;
 
 pub const RTM_NEWNSID: u16 = 88;
@@ -21,14 +21,22 @@ const RTGENMSG: usize = 4;
 
 const NETNSA_NSID: u16 = 1;
 const NETNSA_FD: u16 = 3;
+const NETNSA_TARGET_NSID: u16 = 4;
+const NETNSA_CURRENT_NSID: u16 = 5;
 /// NETNSA_NSID_NOT_ASSIGNED: in a request, "choose one" (`ip netns set NAME auto`).
 const NSID_AUTO: i32 = -1;
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS, schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct Nsid {
     /// NETNSA_NSID: the id; -1 when the namespace has none in the asking one.
     nsid: Option<i32>,
+    /// NETNSA_CURRENT_NSID, in replies to a dump with a target: the asking
+    /// namespace's own id for the same namespace (-1: it gave none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    current_nsid: Option<i32>,
 }
 
 fn nsid_attr(a: &crate::attr::Attr) -> std::result::Result<i32, DecodeError> {
@@ -40,6 +48,7 @@ pub fn decode_nsid(frame: &Frame) -> std::result::Result<Nsid, DecodeError> {
     let (_, attrs) = fixed_and_attrs(frame, RTGENMSG, "nsid")?;
     Ok(Nsid {
         nsid: read_optional(&attrs, NETNSA_NSID, nsid_attr)?,
+        current_nsid: read_optional(&attrs, NETNSA_CURRENT_NSID, nsid_attr)?,
     })
 }
 
@@ -83,17 +92,32 @@ pub fn push_new_nsid(
 /// RTM_GETNSID for the namespace open as `fd`: one RTM_NEWNSID reply, no ACK (as iproute2 sends it).
 pub fn push_get_nsid(buf: &mut Vec<u8>, seq: u32, pid: u32, fd: u32) -> Result<()> {
     let fd = ns_fd(fd)?;
-    message(
-        buf,
-        Head {
-            kind: RTM_GETNSID,
-            seq,
-            pid,
-        },
-        0,
-        &[0; RTGENMSG],
-        |buf| put_u32(buf, NETNSA_FD, fd),
-    )
+    push_get(buf, seq, pid, 0, |buf| put_u32(buf, NETNSA_FD, fd))
+}
+
+/// An RTM_GETNSID: struct rtgenmsg, then the attribute that says what is asked.
+fn push_get(
+    buf: &mut Vec<u8>,
+    seq: u32,
+    pid: u32,
+    flags: u16,
+    attr: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    let head = Head {
+        kind: RTM_GETNSID,
+        seq,
+        pid,
+    };
+    message(buf, head, flags, &[0; RTGENMSG], attr)
+}
+
+/// RTM_GETNSID dump with NETNSA_TARGET_NSID, as `ip netns list-id target-nsid N` sends it.
+/// The kernel reads the target only on a socket with NETLINK_GET_STRICT_CHK set (as iproute2's is);
+/// on another it silently lists the asking namespace's own ids.
+pub fn push_get_nsid_dump(buf: &mut Vec<u8>, seq: u32, pid: u32, target_nsid: i32) -> Result<()> {
+    push_get(buf, seq, pid, NLM_F_DUMP, |buf| {
+        put_nsid(buf, NETNSA_TARGET_NSID, target_nsid)
+    })
 }
 
 #[cfg(test)]
@@ -110,6 +134,11 @@ mod tests {
         assert_eq!(
             push_get_nsid(&mut buf, 1, 0, u32::MAX).unwrap_err().path,
             "nsFd"
+        );
+        // -1 is "no id" in a reply: as a target it would name no namespace.
+        assert_eq!(
+            push_get_nsid_dump(&mut buf, 1, 0, -1).unwrap_err().path,
+            "targetNsid"
         );
     }
 }

@@ -11,7 +11,7 @@ use crate::link::{
     push_set_link_ns, SetLink,
 };
 use crate::neigh::push_get_neigh_dump;
-use crate::nsid::{push_get_nsid, push_new_nsid};
+use crate::nsid::{push_get_nsid, push_get_nsid_dump, push_new_nsid};
 use crate::route::{push_get_route_dump, push_route, RouteRequest};
 
 /// A request encodeRequests can encode.
@@ -27,6 +27,9 @@ pub enum Request {
         pid: u32,
         #[cfg_attr(test, ts(optional))]
         ext_mask: Option<u32>,
+        /// Read the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID).
+        #[cfg_attr(test, ts(optional))]
+        target_nsid: Option<i32>,
     },
     #[serde(rename_all = "camelCase")]
     SetLinkNs {
@@ -64,6 +67,7 @@ pub enum Request {
     },
     NewAddr(AddrRequest),
     DelAddr(AddrRequest),
+    #[serde(rename_all = "camelCase")]
     GetAddrDump {
         seq: u32,
         #[serde(default)]
@@ -72,6 +76,9 @@ pub enum Request {
         #[serde(default)]
         #[cfg_attr(test, ts(as = "Option<u8>", optional))]
         family: u8,
+        /// Read the namespace the asking one knows by this nsid (IFA_TARGET_NETNSID).
+        #[cfg_attr(test, ts(optional))]
+        target_nsid: Option<i32>,
     },
     NewRoute(RouteRequest),
     DelRoute(RouteRequest),
@@ -110,11 +117,26 @@ pub enum Request {
         pid: u32,
         ns_fd: u32,
     },
+    /// Every nsid the namespace known as `targetNsid` gives, each with the
+    /// asking namespace's id for the same namespace (`ip netns list-id target-nsid N`).
+    #[serde(rename_all = "camelCase")]
+    GetNsidDump {
+        seq: u32,
+        #[serde(default)]
+        #[cfg_attr(test, ts(as = "Option<u32>", optional))]
+        pid: u32,
+        target_nsid: i32,
+    },
 }
 
 fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
     match request {
-        &Request::GetLinkDump { seq, pid, ext_mask } => push_get_link_dump(buf, seq, pid, ext_mask),
+        &Request::GetLinkDump {
+            seq,
+            pid,
+            ext_mask,
+            target_nsid,
+        } => push_get_link_dump(buf, seq, pid, ext_mask, target_nsid),
         &Request::SetLinkNs {
             seq,
             pid,
@@ -138,7 +160,12 @@ fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
         } => push_get_link(buf, *seq, *pid, *index, name.as_deref(), *ext_mask),
         Request::NewAddr(r) => push_addr(buf, false, r),
         Request::DelAddr(r) => push_addr(buf, true, r),
-        &Request::GetAddrDump { seq, pid, family } => push_get_addr_dump(buf, seq, pid, family),
+        &Request::GetAddrDump {
+            seq,
+            pid,
+            family,
+            target_nsid,
+        } => push_get_addr_dump(buf, seq, pid, family, target_nsid),
         Request::NewRoute(r) => push_route(buf, false, r),
         Request::DelRoute(r) => push_route(buf, true, r),
         &Request::GetRouteDump {
@@ -155,6 +182,11 @@ fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
             nsid,
         } => push_new_nsid(buf, seq, pid, ns_fd, nsid),
         &Request::GetNsid { seq, pid, ns_fd } => push_get_nsid(buf, seq, pid, ns_fd),
+        &Request::GetNsidDump {
+            seq,
+            pid,
+            target_nsid,
+        } => push_get_nsid_dump(buf, seq, pid, target_nsid),
     }
 }
 

@@ -1,22 +1,27 @@
 /**
  * spawn: a program inside a namespace whose output comes as it is written,
  * whose input is yours to write, and which can be signalled, as with
- * `ip netns exec`. The program is started by a pool worker while inside the
+ * `ip netns exec`. The program is started through nsenter from this thread
+ * where that works (exec-here.ts), else by a pool worker while inside the
  * namespace; the worker relays its stdio over a MessagePort and is free for
  * other work meanwhile.
  */
+
+import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import { Readable, Writable } from "node:stream";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { NsActionSpec, SpawnOptions } from "./actions/ns-actions.js";
 import { errorFromJSON, ValidationError } from "./errors.js";
+import { canSpawnHere, type Started, spawnHere } from "./exec-here.js";
 import type { NsProvider } from "./namespace/providers.js";
-import { defaultPool } from "./nsdo.js";
 import type { Pool } from "./pool/pool.js";
 import { nsAction } from "./validate/actions.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
 
 export type { ExecExit };
+
+type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
 
 /** A running program started by `spawn`. */
 export interface ExecProcess {
@@ -29,6 +34,34 @@ export interface ExecProcess {
   readonly exited: Promise<ExecExit>;
   /** Sends a signal (default SIGTERM) to the program. */
   kill(signal?: NodeJS.Signals): void;
+}
+
+function checkSignal(signal: NodeJS.Signals): void {
+  if (!Object.hasOwn(constants.signals, signal)) throw new ValidationError("signal", `${JSON.stringify(signal)} is not a signal name`);
+}
+
+/** A program this thread started itself (through nsenter): its own streams. */
+class ChildExec implements ExecProcess {
+  readonly pid: number;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly stdin: Writable;
+  readonly exited: Promise<ExecExit>;
+  readonly #child: ChildProcess;
+
+  constructor({ child, stdout, stderr, exited }: Started) {
+    this.#child = child;
+    this.pid = child.pid as number;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.stdin = child.stdin as Writable;
+    this.exited = exited;
+  }
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): void {
+    checkSignal(signal);
+    this.#child.kill(signal);
+  }
 }
 
 /** The caller's side of the port: streams fed by the worker's messages, input and signals sent back. */
@@ -129,7 +162,7 @@ class PortProcess implements ExecProcess {
   }
 
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
-    if (!Object.hasOwn(constants.signals, signal)) throw new ValidationError("signal", `${JSON.stringify(signal)} is not a signal name`);
+    checkSignal(signal);
     this.#send({ type: "kill", signal });
   }
 }
@@ -139,17 +172,23 @@ class PortProcess implements ExecProcess {
  * `provider` gives and resolves once it runs; a program that cannot be found
  * rejects with ENOENT (EACCES if not runnable). There is no timeout: end it
  * with `kill`. It dies with the process that started it (PR_SET_PDEATHSIG
- * through util-linux's setpriv, when installed).
+ * through util-linux's setpriv, when installed). With `pool`, a worker of
+ * that pool starts it.
  */
-export async function spawn(
-  provider: NsProvider,
-  argv: readonly string[],
-  options: SpawnOptions = {},
-  pool: Pool = defaultPool(),
-): Promise<ExecProcess> {
+export async function spawn(provider: NsProvider, argv: readonly string[], options: SpawnOptions = {}, pool?: Pool): Promise<ExecProcess> {
   const { env, cwd } = options;
+  // Checked as the worker's task would be, whichever way the program starts.
+  const action = nsAction("", { kind: "exec", argv, options: { env, cwd } }) as ExecAction;
+  // A pool given is a pool asked for; otherwise no worker is needed where nsenter can do it.
+  if (pool === undefined && canSpawnHere(provider)) return new ChildExec(await spawnHere(provider, action.argv, action.options));
+  // Loaded only now: a program started without a worker needs no part of the pool.
+  return spawnOnWorker(provider, action, pool ?? (await import("./nsdo.js")).defaultPool());
+}
+
+/** The program started by a worker inside the namespace, its stdio relayed over a port. */
+function spawnOnWorker(provider: NsProvider, checked: ExecAction, pool: Pool): Promise<ExecProcess> {
   const { port1, port2 } = new MessageChannel();
-  const action: NsActionSpec = nsAction("", { kind: "exec", argv, options: { env, cwd }, port: port2 });
+  const action: NsActionSpec = { ...checked, port: port2 };
   const proc = new PortProcess(port1);
   return new Promise((resolve, reject) => {
     port1.on("message", (msg: FromExec) => {

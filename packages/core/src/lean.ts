@@ -8,7 +8,6 @@ import * as linkActions from "./actions/link-actions.js";
 import * as nsActions from "./actions/ns-actions.js";
 import * as routeActions from "./actions/route-actions.js";
 import * as linkProviders from "./links/providers.js";
-import * as nsProviders from "./namespace/providers.js";
 
 export type { Address, KindOptions, Link, LinkKind, MacvlanMode, Neighbour, OperState, OptionedKind, Route } from "@neslink/codec-wasm";
 export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
@@ -83,25 +82,14 @@ export type {
 } from "./links/providers.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
+export { ns } from "./namespace/ns.js";
+export { readAddrs, readLinks } from "./namespace/read.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { type PruneResult, pruneNamed } from "./namespace/prune.js";
 export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { openFileLimit } from "./open-file-limit.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
-
-/** Namespace providers: which namespace nsDo works in. */
-export const ns = {
-  now: nsProviders.now,
-  name: nsProviders.name,
-  path: nsProviders.path,
-  process: nsProviders.processNs,
-  thread: nsProviders.thread,
-  handle: nsProviders.handle,
-  create: nsProviders.create,
-  createNamed: nsProviders.createNamed,
-  custom: nsProviders.custom,
-} as const;
 
 /** Namespace actions: what nsDo does there. */
 export const na = {

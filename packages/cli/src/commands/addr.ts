@@ -1,7 +1,7 @@
 import { ValidationError } from "@neslink/core/errors";
-import type { Address, Link } from "@neslink/core/lean";
+import type { Address, Link } from "@neslink/core/read";
 import type { Command, Invocation } from "../command.js";
-import { lean } from "../core.js";
+import { lean, reader } from "../core.js";
 import { keywords, stringOf } from "../keywords.js";
 import { table } from "../output.js";
 import { target } from "../target.js";
@@ -47,10 +47,11 @@ export const addrList: Command = {
   details: "--json: an array of { dev, family (4|6), address, prefixLen, cidr, scope }.",
   async run({ args, ns, options }) {
     const dev = stringOf(keywords(args, { dev: "value" }, "addr list"), "dev");
-    const { na, nsDo } = await lean();
-    const {
-      results: [addresses, links],
-    } = await nsDo(await target(ns), na.addrs(familyOf(options)), na.links());
+    // Read from here, with no worker to start (see @neslink/core/read).
+    const { readAddrs, readLinks } = await reader();
+    const provider = await target(ns);
+    const addresses = await readAddrs(provider, familyOf(options));
+    const links = await readLinks(provider);
     const rows = rowsOf(addresses, links).filter((r) => dev === undefined || r.dev === dev);
     return {
       data: rows,

@@ -1,6 +1,6 @@
-import type { Link } from "@neslink/core/lean";
+import type { Link } from "@neslink/core/read";
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
+import { reader } from "../core.js";
 import { table } from "../output.js";
 import { target } from "../target.js";
 
@@ -19,10 +19,9 @@ export const linkList: Command = {
   options: ["ns"],
   details: "--json: an array of core's Link objects (index, name, kind, up, operstate, mtu, mac, masterIndex, alias, group, ...).",
   async run({ ns }) {
-    const { na, nsDo } = await lean();
-    const {
-      results: [found],
-    } = await nsDo(await target(ns), na.links());
+    // Read from here, with no worker to start (see @neslink/core/read).
+    const { readLinks } = await reader();
+    const found = await readLinks(await target(ns));
     return { data: found, text: linkTable(found) };
   },
 };

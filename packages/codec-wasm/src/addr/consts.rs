@@ -14,3 +14,5 @@ pub const IFA_LABEL: u16 = 3;
 pub const IFA_BROADCAST: u16 = 4;
 /// u32 flags: IFA_F_* above bit 7 do not fit in ifa_flags.
 pub const IFA_FLAGS: u16 = 8;
+/// s32: in a dump request, the nsid of the namespace to read instead of the asking one.
+pub const IFA_TARGET_NETNSID: u16 = 10;

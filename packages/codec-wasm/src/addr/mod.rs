@@ -7,15 +7,15 @@ use crate::attr::{find, read_optional, Attr};
 pub mod consts;
 
 use crate::encode::{
-    change_flags, index, ip, ip_of, message, optional, prefix_len, put, Head, Result,
+    change_flags, index, ip, ip_of, message, optional, prefix_len, put, put_nsid, Head, Result,
 };
 use crate::fault::{DecodeError, EncodeError};
 use crate::ip::{display_ip, AF_INET};
 use crate::message::{fixed_and_attrs, Frame, NLM_F_DUMP};
 use crate::wire::read_u32;
 use consts::{
-    IFADDRMSG, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, RTM_GETADDR,
-    RT_SCOPE_HOST,
+    IFADDRMSG, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_TARGET_NETNSID,
+    RTM_GETADDR, RT_SCOPE_HOST,
 };
 pub use consts::{RTM_DELADDR, RTM_NEWADDR};
 
@@ -100,8 +100,16 @@ pub fn push_addr(buf: &mut Vec<u8>, delete: bool, r: &AddrRequest) -> Result<()>
     )
 }
 
-/// As `ip addr show` dumps: an ifaddrmsg with only the family (0 = all).
-pub fn push_get_addr_dump(buf: &mut Vec<u8>, seq: u32, pid: u32, family: u8) -> Result<()> {
+/// As `ip addr show` dumps: an ifaddrmsg with only the family (0 = all);
+/// with `target_nsid`, IFA_TARGET_NETNSID: the addresses of the namespace the
+/// asking one knows by that nsid (iproute2 has no option for it).
+pub fn push_get_addr_dump(
+    buf: &mut Vec<u8>,
+    seq: u32,
+    pid: u32,
+    family: u8,
+    target_nsid: Option<i32>,
+) -> Result<()> {
     let fixed = [family, 0, 0, 0, 0, 0, 0, 0];
     message(
         buf,
@@ -112,7 +120,7 @@ pub fn push_get_addr_dump(buf: &mut Vec<u8>, seq: u32, pid: u32, family: u8) -> 
         },
         NLM_F_DUMP,
         &fixed,
-        |_| Ok(()),
+        |buf| optional(target_nsid, |nsid| put_nsid(buf, IFA_TARGET_NETNSID, nsid)),
     )
 }
 

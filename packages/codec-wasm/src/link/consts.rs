@@ -36,6 +36,8 @@ pub const IFLA_EXT_MASK: u16 = 29;
 pub const IFLA_LINK_NETNSID: u16 = 37;
 pub const IFLA_XDP: u16 = 43;
 pub const IFLA_PROP_LIST: u16 = 52;
+/// s32: in a request, the nsid (as the asking namespace knows it) of the namespace to read instead of its own.
+pub const IFLA_TARGET_NETNSID: u16 = 46;
 
 /// Inside IFLA_LINKINFO.
 pub const IFLA_INFO_KIND: u16 = 1;

@@ -7,10 +7,12 @@ use serde::Deserialize;
 use super::attrs::{ifinfomsg, LinkAttrs};
 use super::consts::{
     AF_PACKET, IFF_PROMISC, IFF_UP, IFLA_EXT_MASK, IFLA_GROUP, IFLA_IFNAME, IFLA_INFO_KIND,
-    IFLA_LINKINFO, IFLA_NET_NS_FD, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
+    IFLA_LINKINFO, IFLA_NET_NS_FD, IFLA_TARGET_NETNSID, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
 };
 use super::kinds::NewLink;
-use crate::encode::{ifname, index, message, nest, optional, put, put_cstr, put_u32, Head, Result};
+use crate::encode::{
+    ifname, index, message, nest, optional, put, put_cstr, put_nsid, put_u32, Head, Result,
+};
 use crate::fault::EncodeError;
 use crate::message::{NLM_F_ACK, NLM_F_ADD, NLM_F_DUMP};
 
@@ -205,12 +207,15 @@ pub fn push_get_link(
     )
 }
 
-/// RTM_GETLINK dump, byte for byte as iproute2's `ip link show` sends it.
+/// RTM_GETLINK dump, byte for byte as iproute2's `ip link show` sends it;
+/// with `target_nsid`, IFLA_TARGET_NETNSID after it: the links of the
+/// namespace the asking one knows by that nsid (iproute2 has no option for it).
 pub fn push_get_link_dump(
     buf: &mut Vec<u8>,
     seq: u32,
     pid: u32,
     ext_mask: Option<u32>,
+    target_nsid: Option<i32>,
 ) -> Result<()> {
     message(
         buf,
@@ -221,7 +226,10 @@ pub fn push_get_link_dump(
         },
         NLM_F_DUMP,
         &ifinfomsg(AF_PACKET, 0, 0, 0),
-        |buf| optional(ext_mask, |mask| put_u32(buf, IFLA_EXT_MASK, mask)),
+        |buf| {
+            optional(ext_mask, |mask| put_u32(buf, IFLA_EXT_MASK, mask))?;
+            optional(target_nsid, |nsid| put_nsid(buf, IFLA_TARGET_NETNSID, nsid))
+        },
     )
 }
 
@@ -255,7 +263,7 @@ mod tests {
     #[test]
     fn get_link_dump_without_ext_mask_is_header_and_ifinfomsg() {
         let mut buf = Vec::new();
-        push_get_link_dump(&mut buf, 5, 0, None).unwrap();
+        push_get_link_dump(&mut buf, 5, 0, None, None).unwrap();
         assert_eq!(buf.len(), 32);
         assert_eq!(&buf[..8], [32, 0, 0, 0, 18, 0, 1, 3]);
     }

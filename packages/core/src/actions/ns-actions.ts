@@ -115,9 +115,14 @@ export function link<const A extends readonly LinkAction[]>(
   return nsAction("", { kind: "link", link: provider, actions });
 }
 
+/** The kernel's number for an address family as the API names it (AF_INET, AF_INET6, or 0: both). */
+export function addressFamily(family: 4 | 6 | "all"): number {
+  return family === 4 ? 2 : family === 6 ? 10 : 0;
+}
+
 /** Every address in the namespace. */
 export function addrs(family: 4 | 6 | "all" = "all"): NsAction<Address[]> {
-  return { kind: "addrs", family: family === 4 ? 2 : family === 6 ? 10 : 0 };
+  return { kind: "addrs", family: addressFamily(family) };
 }
 
 /**

@@ -7,9 +7,10 @@
  */
 import type { Message } from "@neslink/codec-wasm";
 import { hasErrno } from "../errno.js";
-import { NamespaceReturnError, NetlinkError, NotFoundError, ValidationError } from "../errors.js";
+import { NamespaceReturnError, NotFoundError, ValidationError } from "../errors.js";
 import { identityOfFd, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { nsidOf } from "../netlink/nsid.js";
 import { NetlinkSocket, type RequestBody } from "../netlink/socket.js";
 import type { DescriptorBits } from "../worker/descriptors.js";
 import type { WatchGroup } from "./types.js";
@@ -84,21 +85,7 @@ export class NamespaceAccess {
 
   /** The id this thread's namespace gives the namespace open as `fd`, given one first if it has none (as `ip netns set NAME auto`). */
   nsidOf(fd: number): number {
-    const known = this.#getNsid(fd);
-    if (known >= 0) return known;
-    try {
-      this.control.transact([{ request: { type: "newNsid", nsFd: fd }, label: "RTM_NEWNSID" }]);
-    } catch (err) {
-      // Someone else gave it one in between: fine, it is the one to use.
-      if (!(err instanceof NetlinkError && hasErrno(err, "EEXIST"))) throw err;
-    }
-    return this.#getNsid(fd);
-  }
-
-  #getNsid(fd: number): number {
-    const [reply] = this.control.transact([{ request: { type: "getNsid", nsFd: fd }, label: "RTM_GETNSID" }]);
-    const msg = reply?.[0];
-    return msg?.kind === "nsid" && msg.nsid !== null ? msg.nsid : -1;
+    return nsidOf(this.control, fd);
   }
 
   /** The state of `groups` in the namespace open as `fd` (undefined: this thread's own), as dump messages. */

@@ -54,6 +54,7 @@ export const SO_RCVTIMEO = 20;
 export const SOL_NETLINK = 270;
 export const NETLINK_CAP_ACK = 10;
 export const NETLINK_EXT_ACK = 11;
+export const NETLINK_GET_STRICT_CHK = 12;
 export const CLONE_NEWNET = 0x40000000;
 export const MS_BIND = 4096;
 export const MS_REC = 16384;

@@ -24,6 +24,7 @@ export const REQUEST_TYPES = [
   "getNeighDump",
   "newNsid",
   "getNsid",
+  "getNsidDump",
 ] as const satisfies readonly Request["type"][];
 
 export type RequestType = (typeof REQUEST_TYPES)[number];

@@ -3,7 +3,8 @@
  * it, for as long as it lives. Requests go out many per datagram; replies are
  * matched to requests by sequence number.
  *
- * Only worker threads use this module: every call blocks its thread.
+ * Every call blocks its thread: worker threads use it, and the calling
+ * thread only for short reads that need no switch (namespace/read.ts).
  */
 import { decodeMessages, type Message, type Request } from "@neslink/codec-wasm";
 import { errno } from "../errno.js";
@@ -74,12 +75,18 @@ export class NetlinkSocket {
   private seq = 0;
   private closed = false;
 
-  /** Opens a socket in the calling thread's current network namespace. */
-  constructor() {
+  /**
+   * Opens a socket in the calling thread's current network namespace.
+   * `strict`: NETLINK_GET_STRICT_CHK, as iproute2 sets it; the kernel then
+   * refuses malformed dump requests instead of ignoring fields, and reads the
+   * target of an nsid dump (see netlink/nsid.ts).
+   */
+  constructor({ strict = false }: { strict?: boolean } = {}) {
     this.fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
     try {
       libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_EXT_ACK, int32(1), "NETLINK_EXT_ACK");
       libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_CAP_ACK, int32(1), "NETLINK_CAP_ACK");
+      if (strict) libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_GET_STRICT_CHK, int32(1), "NETLINK_GET_STRICT_CHK");
       libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVBUF, int32(SOCKET_BUFFER), "SO_RCVBUF");
       libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_SNDBUF, int32(SOCKET_BUFFER), "SO_SNDBUF");
       libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVTIMEO, timeval(RECV_TIMEOUT_S), "SO_RCVTIMEO");

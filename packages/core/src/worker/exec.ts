@@ -51,24 +51,40 @@ export function resolveProgram(file: string, path: string | undefined, cwd: stri
  * kernel keeps the setting across execve. Without setpriv, programs start
  * directly and only that guarantee is lost.
  */
-const SETPRIV = (() => {
+const SETPRIV = installed("setpriv");
+
+/** Where a helper program (util-linux's) is, looked up in PATH; undefined when it is not installed. */
+export function installed(name: string): string | undefined {
   try {
-    return resolveProgram("setpriv", process.env.PATH, "/");
+    return resolveProgram(name, process.env.PATH, "/");
   } catch {
     return undefined;
   }
-})();
+}
 
-function start(argv: readonly string[], options: SpawnOptions, stdin: "pipe" | "ignore"): ChildProcess {
+/**
+ * Starts the program, checked first (cwd, PATH lookup). `enter` is a command
+ * that enters the namespace and then runs the rest (nsenter, for a program
+ * started from a thread outside it: see ../exec-here.ts); none from a thread
+ * already inside.
+ */
+export function start(
+  argv: readonly string[],
+  options: SpawnOptions,
+  stdin: "pipe" | "ignore",
+  enter: readonly string[] = [],
+): ChildProcess {
   const env = options.env ? { ...process.env, ...options.env } : process.env;
   const cwd = options.cwd ?? process.cwd();
   if (!statSync(cwd).isDirectory()) throw new SystemCallError("chdir", errno.ENOTDIR, cwd);
   const [file, ...args] = argv as [string, ...string[]];
   const program = resolveProgram(file, env.PATH, cwd);
   const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [stdin, "pipe", "pipe"];
-  const child = SETPRIV
-    ? spawn(SETPRIV, ["--pdeathsig", "KILL", "--", program, ...args], { cwd, env, stdio })
-    : spawn(program, args, { cwd, env, stdio });
+  const [command, ...rest] = [...enter, ...(SETPRIV ? [SETPRIV, "--pdeathsig", "KILL", "--"] : []), program, ...args] as [
+    string,
+    ...string[],
+  ];
+  const child = spawn(command, rest, { cwd, env, stdio });
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
   return child;

@@ -10,10 +10,11 @@ import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { LinkDoResult } from "../actions/ns-actions.js";
 import { NotFoundError } from "../errors.js";
 import { describe, type LinkProvider } from "../links/providers.js";
+import { listAddrs } from "../netlink/dumps.js";
 import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import { LinkFailure } from "./failures.js";
-import { findLink, getLinkRequest, indexOfLink, isMissingLink, listAddrs, type NameOrIndex } from "./link-lookup.js";
+import { findLink, getLinkRequest, indexOfLink, isMissingLink, type NameOrIndex } from "./link-lookup.js";
 import { createLink, providerFailure } from "./new-link.js";
 
 /** The link a change acts on: its index, or its name for the kernel to find in the socket's namespace. */

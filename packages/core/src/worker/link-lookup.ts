@@ -2,19 +2,13 @@
  * Looking links and addresses up on a namespace's socket: one link by name,
  * index or alias, many by name in one datagram, and whole listings.
  */
-import type { Address, Link, Message } from "@neslink/codec-wasm";
+import type { Link, Message } from "@neslink/codec-wasm";
 import { hasErrno } from "../errno.js";
 import { NotFoundError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { describe, type LinkRef } from "../links/providers.js";
+import { LINK_EXT_MASK, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket, Pending } from "../netlink/socket.js";
-
-/**
- * IFLA_EXT_MASK for link requests: RTEXT_FILTER_SKIP_STATS. A Link carries
- * no counters and no VF list, so the kernel need not gather either (a quarter
- * of a link dump's bytes).
- */
-const LINK_EXT_MASK = 1 << 3;
 
 export type NameOrIndex = Extract<LinkRef, { kind: "name" | "index" }>;
 
@@ -86,12 +80,4 @@ export function linksByName(socket: NetlinkSocket, names: readonly string[]): (L
     const err = errors[i];
     return err && !isMissingLink(err) ? err : new NotFoundError("link", `no link named "${name}"`);
   });
-}
-
-export function listLinks(socket: NetlinkSocket): Link[] {
-  return socket.dump({ type: "getLinkDump", extMask: LINK_EXT_MASK }, "RTM_GETLINK").flatMap((m) => (m.kind === "link" ? [m.link] : []));
-}
-
-export function listAddrs(socket: NetlinkSocket, family = 0): Address[] {
-  return socket.dump({ type: "getAddrDump", family }, "RTM_GETADDR").flatMap((m) => (m.kind === "address" ? [m.address] : []));
 }

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
-import { ActionError, closeDefaultPool, ExecLimitError, lp, na, ns, nsDo, SystemCallError, spawn } from "@neslink/core";
+import { ActionError, closeDefaultPool, defaultPool, ExecLimitError, lp, na, ns, nsDo, SystemCallError, spawn } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, fdCount, heldNamespaceInodes, inodeOf, ip, linksIn, uniquePrefix } from "./kernel.js";
 
@@ -152,9 +152,13 @@ describe("collected output", () => {
   });
 });
 
-describe("spawn: streamed stdio", () => {
+// Both ways a program starts: from this thread through nsenter (the default where it can), and on a worker inside.
+describe.each([
+  ["started here, through nsenter", () => undefined],
+  ["started by a worker", () => defaultPool()],
+])("spawn: streamed stdio, %s", (_, pool) => {
   it("relays stdin and output as they come, reports the exit, and runs inside the namespace", async () => {
-    const p = await spawn(ns.name(name), ["sh", "-c", "while read line; do echo got $line; echo err $line >&2; done; exit 4"]);
+    const p = await spawn(ns.name(name), ["sh", "-c", "while read line; do echo got $line; echo err $line >&2; done; exit 4"], {}, pool());
     expect(netnsInodeOfPid(p.pid)).toBe(inodeOf(nsFile));
     const out: string[] = [];
     p.stdout.on("data", (d: Buffer) => out.push(String(d)));
@@ -170,15 +174,15 @@ describe("spawn: streamed stdio", () => {
   });
 
   it("kill signals the program", async () => {
-    const p = await spawn(ns.name(name), ["sleep", "100"]);
+    const p = await spawn(ns.name(name), ["sleep", "100"], {}, pool());
     p.kill("SIGINT");
     expect(await p.exited).toEqual({ status: null, signal: "SIGINT" });
     expect(gone(p.pid)).toBe(true);
     expect(() => p.kill("SIGNOPE" as NodeJS.Signals)).toThrow(/signal/);
   });
 
-  it("a slow reader gets every byte (the worker pauses the pipe rather than buffer without end)", async () => {
-    const p = await spawn(ns.name(name), ["head", "-c", String(8 << 20), "/dev/zero"]);
+  it("a slow reader gets every byte (the pipe is paused rather than buffered without end)", async () => {
+    const p = await spawn(ns.name(name), ["head", "-c", String(8 << 20), "/dev/zero"], {}, pool());
     let size = 0;
     const ended = finished(p.stdout);
     p.stdout.pause();
@@ -193,7 +197,7 @@ describe("spawn: streamed stdio", () => {
   });
 
   it("input waits for a program that does not read it (bounded, not buffered without end)", async () => {
-    const p = await spawn(ns.name(name), ["sleep", "100"]);
+    const p = await spawn(ns.name(name), ["sleep", "100"], {}, pool());
     const chunk = Buffer.alloc(64 << 10);
     let accepted = 0;
     // Bounded by the pipe and the stream's buffer; without flow control every write is taken at once.
@@ -206,15 +210,29 @@ describe("spawn: streamed stdio", () => {
     expect(await p.exited).toEqual({ status: null, signal: "SIGKILL" });
   });
 
+  it("a program that ends at once still gives all its output, however late it is read", async () => {
+    for (let i = 0; i < 20; i++) {
+      const p = await spawn(ns.name(name), ["echo", `line ${i}`], {}, pool());
+      await new Promise((r) => setTimeout(r, 20));
+      let out = "";
+      p.stdout.on("data", (d: Buffer) => {
+        out += String(d);
+      });
+      await p.exited;
+      await finished(p.stdout);
+      expect(out).toBe(`line ${i}\n`);
+    }
+  });
+
   it("a missing program rejects with ENOENT", async () => {
-    const err = await spawn(ns.name(name), [`${prefix}-no-such-program`]).catch((e) => e);
+    const err = await spawn(ns.name(name), [`${prefix}-no-such-program`], {}, pool()).catch((e) => e);
     expect(err.cause.code).toBe("ENOENT");
   });
 
   it("leaves no descriptor behind", async () => {
     const both = async () => {
       await nsDo(ns.name(name), na.exec(["true"]), na.links());
-      const p = await spawn(ns.name(name), ["cat"]);
+      const p = await spawn(ns.name(name), ["cat"], {}, pool());
       p.stdin.end("x");
       p.stdout.resume();
       await p.exited;
@@ -224,6 +242,40 @@ describe("spawn: streamed stdio", () => {
     for (let i = 0; i < 20; i++) await both();
     // Node opens and closes a few descriptors of its own meanwhile; a leak would be 20 or more.
     expect(await until(() => fdCount() <= before, 2000)).toBe(true);
+  });
+});
+
+describe("spawn without a worker", () => {
+  it("starts no thread where nsenter can enter the namespace, and the program runs inside", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
+        import { readdirSync, readlinkSync } from "node:fs";
+        import { ns, spawn } from "@neslink/core";
+        const tasks = () => readdirSync("/proc/self/task").length;
+        const before = tasks();
+        const p = await spawn(ns.name(${JSON.stringify(name)}), ["sleep", "5"]);
+        const inside = readlinkSync("/proc/" + p.pid + "/ns/net");
+        const during = tasks();
+        p.kill();
+        console.log(JSON.stringify({ before, during, inside, exit: await p.exited }));
+      `,
+      ],
+      { cwd: CORE_DIR, encoding: "utf8", timeout: 20_000 },
+    );
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as { before: number; during: number; inside: string; exit: unknown };
+    expect(out.during).toBe(out.before);
+    expect(out.inside).toBe(`net:[${inodeOf(nsFile)}]`);
+    expect(out.exit).toEqual({ status: null, signal: "SIGTERM" });
+  });
+
+  it("refuses what is no namespace before anything starts, as nsDo does", async () => {
+    await expect(spawn(ns.path("/etc/hostname"), ["true"])).rejects.toMatchObject({ code: "ERR_NOT_A_NAMESPACE" });
+    await expect(spawn(ns.name(`${prefix}none`), ["true"])).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
   });
 });
 
