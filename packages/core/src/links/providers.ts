@@ -87,6 +87,8 @@ export interface VethPeer {
   ns?: NsProvider;
   mac?: string;
   mtu?: number;
+  /** The peer's IFLA_GROUP (`group` in the options is the first end's). */
+  group?: number;
 }
 
 export function newVeth(name: string, peer: VethPeer, options: NewLinkOptions = {}): LinkProvider {

@@ -123,8 +123,16 @@ function sysctlName(field: string, value: unknown): string {
 const named =
   (kind: "newNamed" | "deleteNamed"): Parser<NsActionSpec> =>
   (f, x) => {
-    const r = record(f, x, ["kind", "name", "dir"]);
-    return { kind, name: v.namespaceName(at(f, "name"), r.name), dir: v.absolutePath(at(f, "dir"), r.dir) };
+    const r = record(f, x, kind === "newNamed" ? ["kind", "name", "dir"] : ["kind", "name", "dir", "loAliasPrefix", "keepGroup"]);
+    if (r.keepGroup !== undefined && r.loAliasPrefix === undefined)
+      throw new ValidationError(at(f, "keepGroup"), "is only for a guarded deletion: give loAliasPrefix too");
+    return {
+      kind,
+      name: v.namespaceName(at(f, "name"), r.name),
+      dir: v.absolutePath(at(f, "dir"), r.dir),
+      ...optional(f, r, "loAliasPrefix", v.alias),
+      ...optional(f, r, "keepGroup", (ff, g) => v.integer(ff, g, 0, 0xffffffff)),
+    };
   };
 
 const FAMILIES = [0, net.AF_INET, net.AF_INET6];

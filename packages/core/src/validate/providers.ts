@@ -76,13 +76,17 @@ const linkRefTable: Record<string, Parser<LinkRef>> = {
 
 export const linkRef: Parser<LinkRef> = byKind("link reference", linkRefTable);
 
+/** An IFLA_GROUP: any u32. */
+const linkGroup: Parser<number> = (f, g) => v.integer(f, g, 0, 0xffffffff);
+
 const veth: Parser<NonNullable<NewLinkSpec["peer"]>> = (f, x) => {
-  const r = record(f, x, ["name", "ns", "mac", "mtu"]);
+  const r = record(f, x, ["name", "ns", "mac", "mtu", "group"]);
   return {
     name: v.linkName(at(f, "name"), r.name),
     ...optional(f, r, "ns", existingNsProvider),
     ...optional(f, r, "mac", net.mac),
     ...optional(f, r, "mtu", v.mtu),
+    ...optional(f, r, "group", linkGroup),
   };
 };
 
@@ -145,7 +149,7 @@ export const newLinkSpec: Parser<NewLinkSpec> = (f, x) => {
     type,
     ...optional(f, r, "mtu", v.mtu),
     ...optional(f, r, "mac", net.mac),
-    ...optional(f, r, "group", (ff, g) => v.integer(ff, g, 0, 0xffffffff)),
+    ...optional(f, r, "group", linkGroup),
     ...optional(f, r, "master", linkRef),
     ...optional(f, r, "up", v.boolean),
     ...optional(f, r, "parent", linkRef),
