@@ -179,11 +179,7 @@ export interface DeleteNamedOptions {
 
 /** Deletes a named namespace as `ip netns del` does (the kernel frees it once nothing holds it). */
 export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
-export function deleteNamed(
-  name: string,
-  dir: string,
-  options: DeleteNamedOptions & { loAliasPrefix: string },
-): NsAction<DeletedNs | null>;
+export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
   return nsAction("", {
     kind: "deleteNamed",

@@ -54,7 +54,15 @@ function sameKind(want: TopologyInterface, have: Link): boolean {
   return have.kind === want.kind;
 }
 
-type Endpoint = Topology["links"][number]["endpoints"][number];
+type TopologyLink = Topology["links"][number];
+type Endpoint = TopologyLink["endpoints"][number];
+
+/** What one namespace's veths say of their peers' namespaces: the nsid each shows, each nsid's namespace, the pairs seen under each nsid. */
+interface SeenNsids {
+  byPeer: Map<string, number>;
+  byNsid: Map<number, string>;
+  links: Map<number, Set<TopologyLink>>;
+}
 
 /**
  * The veth pairs of the file whose two live ends are not each other's peer
@@ -65,12 +73,12 @@ type Endpoint = Topology["links"][number]["endpoints"][number];
  * veths to one node must show one nsid, and veths to different nodes
  * different ones. Read from the dump plan makes anyway: no request more.
  */
-function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState>): Set<Topology["links"][number]> {
+function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState>): Set<TopologyLink> {
   const live = (e: Endpoint) => (states.get(e.node) as NodeState).links.get(e.interface);
   const netnsOf = (e: Endpoint) => (states.get(e.node) as NodeState).node.netns;
-  const wrong = new Set<Topology["links"][number]>();
+  const wrong = new Set<TopologyLink>();
   // Per namespace: the nsid each peer namespace shows, and the peer namespace each nsid stands for.
-  const nsids = new Map<string, { byPeer: Map<string, number>; byNsid: Map<number, string>; links: Map<number, Set<Topology["links"][number]>> }>();
+  const nsids = new Map<string, SeenNsids>();
   for (const link of topology.links) {
     const [a, b] = link.endpoints;
     const [la, lb] = [live(a), live(b)];
@@ -94,7 +102,8 @@ function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState
       own.links.set(id, users.add(link));
       const before = own.byPeer.get(peer) ?? id;
       // One nsid for two peer namespaces, or two for one: which of the veths is the wrong one is not known, so all of them are.
-      if (before !== id || (own.byNsid.get(id) ?? peer) !== peer) for (const l of [...(own.links.get(before) ?? []), ...users]) wrong.add(l);
+      if (before !== id || (own.byNsid.get(id) ?? peer) !== peer)
+        for (const l of [...(own.links.get(before) ?? []), ...users]) wrong.add(l);
       own.byPeer.set(peer, id);
       own.byNsid.set(id, peer);
     }
@@ -134,7 +143,14 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
     ] as const) {
       if (has) {
         const reason = miswired.has(link) ? `its peer is not ${other.node}:${other.interface}` : undefined;
-        deletes.push({ op: "delete", kind: "link", node: s.node.name, netns: s.node.netns, name: end.interface, ...(reason && { reason }) });
+        deletes.push({
+          op: "delete",
+          kind: "link",
+          node: s.node.name,
+          netns: s.node.netns,
+          name: end.interface,
+          ...(reason && { reason }),
+        });
         (kept.get(end.node) as Set<string>).delete(end.interface);
       }
     }

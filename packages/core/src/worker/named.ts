@@ -191,7 +191,9 @@ function checkOwned(spec: DeleteSpec, socketIn: SocketIn, holds: number[]): (Doo
       if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
       const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
       if (spec.keepGroup !== undefined && outward.length > 0) {
-        const { errors } = socket.transactEach(outward.map((l) => ({ request: { type: "delLink", index: l.index }, label: "RTM_DELLINK" })));
+        const { errors } = socket.transactEach(
+          outward.map((l) => ({ request: { type: "delLink", index: l.index }, label: "RTM_DELLINK" })),
+        );
         // One gone meanwhile (a veth's far end deleted with it) is what was wanted.
         const failed = errors.find((e) => e !== undefined && !hasErrno(e, "ENODEV"));
         if (failed) throw failed;
