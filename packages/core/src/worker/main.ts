@@ -217,13 +217,17 @@ async function runFrom(ctx: TaskContext, actions: readonly NsActionSpec[], index
  */
 async function deleteGuarded(deletions: Parameters<typeof deleteNamedRun>[0]): ReturnType<typeof deleteNamedRun> {
   let origin: number | undefined;
-  const socketIn = (fd: number) => {
-    origin ??= owned(() => libc.openUntracked(SELF_NS));
-    libc.setns(fd, libc.CLONE_NEWNET, "deleteNamed (guarded)");
-    return held.roomFor(() => new NetlinkSocket());
+  const access = {
+    socketIn(fd: number) {
+      origin ??= owned(() => libc.openUntracked(SELF_NS));
+      libc.setns(fd, libc.CLONE_NEWNET, "deleteNamed (guarded)");
+      return held.roomFor(() => new NetlinkSocket());
+    },
+    own: (fd: number) => held.own(fd),
+    close: (fd: number) => held.close(fd),
   };
   try {
-    return await deleteNamedRun(deletions, socketIn);
+    return await deleteNamedRun(deletions, access);
   } finally {
     if (origin !== undefined) {
       try {

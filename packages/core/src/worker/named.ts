@@ -157,8 +157,14 @@ function check(name: string, dir: string): Doomed {
   }
 }
 
-/** A new socket inside the namespace open as `fd` (the thread may be left inside it); the caller closes it. */
-export type SocketIn = (fd: number) => NetlinkSocket;
+/** What guarded deletions need of the worker. */
+export interface GuardAccess {
+  /** A new socket inside the namespace open as `fd` (the thread may be left inside it); the caller closes it. */
+  socketIn(fd: number): NetlinkSocket;
+  /** Records a descriptor the run keeps open as the worker's (closed with it if it dies); `close` closes it. */
+  own(fd: number): number;
+  close(fd: number): void;
+}
 
 /**
  * A guarded deletion's check (see na.deleteNamed's options): the namespace
@@ -170,14 +176,14 @@ export type SocketIn = (fd: number) => NetlinkSocket;
  * asynchronously, and they would outlive the deletion until it has. The
  * descriptor of a namespace found to be the caller's goes to `holds`.
  */
-function checkOwned(spec: DeleteSpec, socketIn: SocketIn, holds: number[]): (Doomed & { loAlias: string }) | undefined {
+function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Doomed & { loAlias: string }) | undefined {
   const path = `${spec.dir}/${spec.name}`;
   const { fd, state } = openChecked(path, false);
   if (fd === undefined) return undefined;
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
-    const socket = socketIn(fd);
+    const socket = access.socketIn(fd);
     let loAlias: string | null;
     try {
       let links: Link[];
@@ -201,7 +207,7 @@ function checkOwned(spec: DeleteSpec, socketIn: SocketIn, holds: number[]): (Doo
     } finally {
       socket.close();
     }
-    holds.push(fd);
+    holds.push(access.own(fd));
     held = true;
     return { ns: { name: spec.name, path }, key: keyOf(fd), mounted: true, loAlias };
   } finally {
@@ -265,25 +271,24 @@ export interface Deleted {
  * guarded deletion (loAliasPrefix) skips, with null, what is not the
  * caller's instead, and holds the namespaces it deletes open until the run
  * ends: the kernel destroys a namespace as soon as nothing holds it, under
- * the RTNL lock the next checks' reads would wait for. `socketIn` opens the
- * socket a guarded check reads through.
+ * the RTNL lock the next checks' reads would wait for.
  * Returns what was deleted (null: skipped), and the failure if any.
  */
 export async function deleteNamedRun(
   specs: readonly DeleteSpec[],
-  socketIn: SocketIn,
+  access: GuardAccess,
 ): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
   const holds: number[] = [];
   try {
-    return await deleteChecked(specs, socketIn, holds);
+    return await deleteChecked(specs, access, holds);
   } finally {
-    for (const fd of holds) libc.close(fd);
+    for (const fd of holds) access.close(fd);
   }
 }
 
 async function deleteChecked(
   specs: readonly DeleteSpec[],
-  socketIn: SocketIn,
+  access: GuardAccess,
   holds: number[],
 ): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
   const found: ((Doomed & { loAlias?: string }) | null)[] = [];
@@ -295,7 +300,7 @@ async function deleteChecked(
   for (const [i, spec] of specs.entries()) {
     let doomed: (Doomed & { loAlias?: string }) | undefined;
     try {
-      doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, socketIn, holds);
+      doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, holds);
     } catch (err) {
       failure = new RunFailure(i, err);
       break;
