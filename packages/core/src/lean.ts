@@ -13,6 +13,8 @@ import * as nsProviders from "./namespace/providers.js";
 export type { Address, Link, LinkKind, Neighbour, OperState, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type {
+  DeletedNs,
+  DeleteNamedOptions,
   ExecOptions,
   ExecResult,
   LinkDoResult,
