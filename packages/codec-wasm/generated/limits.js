@@ -114,6 +114,16 @@ export const LINK_KIND_RULES = Object.freeze({
           "additionalProperties": false,
           "description": "The other end.",
           "properties": {
+            "group": {
+              "description": "IFLA_GROUP of the peer end (the group of the end the request names is its own).",
+              "format": "uint32",
+              "maximum": 4294967295,
+              "minimum": 0,
+              "type": [
+                "integer",
+                "null"
+              ]
+            },
             "mac": {
               "type": [
                 "string",

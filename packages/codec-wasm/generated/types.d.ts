@@ -250,7 +250,11 @@ peer: { name: string,
 /**
  * Create the peer directly in the namespace open as this fd.
  */
-nsFd?: number, mac?: string, mtu?: number, }, };
+nsFd?: number, mac?: string, mtu?: number, 
+/**
+ * IFLA_GROUP of the peer end (the group of the end the request names is its own).
+ */
+group?: number, }, };
 
 export type VxlanOptions = { id: number, local?: string, group?: string, remote?: string, port?: number, parentIndex?: number, };
 

@@ -13,6 +13,8 @@ export type { Address, KindOptions, Link, LinkKind, MacvlanMode, Neighbour, Oper
 export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type {
+  DeletedNs,
+  DeleteNamedOptions,
   ExecOptions,
   ExecResult,
   LinkDoResult,

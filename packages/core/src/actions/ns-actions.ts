@@ -75,7 +75,13 @@ export type NsActionSpec =
   | RouteActionSpec
   | { readonly kind: "handle" }
   | { readonly kind: "newNamed"; readonly name: string; readonly dir: string }
-  | { readonly kind: "deleteNamed"; readonly name: string; readonly dir: string }
+  | {
+      readonly kind: "deleteNamed";
+      readonly name: string;
+      readonly dir: string;
+      readonly loAliasPrefix?: string;
+      readonly keepGroup?: number;
+    }
   /**
    * With `port` (see spawn in exec.ts) the program's output and exit go over
    * that port as they come; without, they are collected into an ExecResult.
@@ -151,9 +157,42 @@ export function createNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAc
   return nsAction("", { kind: "newNamed", name, dir });
 }
 
+/** What a guarded na.deleteNamed removed: the entry, and the namespace that was mounted on it. */
+export interface DeletedNs extends NamedNs {
+  /** The alias its loopback carried. */
+  loAlias?: string;
+  /** Its nsfs inode (as /proc/PID/ns/net shows it: net:[ino]). */
+  ino?: number;
+}
+
+export interface DeleteNamedOptions {
+  /**
+   * Delete it only if it is a namespace whose loopback's alias starts with
+   * this (an owner's mark, as createNamed's loAlias sets it); anything else
+   * there, or nothing, is left alone and the action returns null. The check
+   * and the deletion are one step of the worker.
+   */
+  loAliasPrefix?: string;
+  /**
+   * With loAliasPrefix: first delete, synchronously, every link but lo that
+   * is not in this IFLA_GROUP. The kernel destroys a namespace
+   * asynchronously: a veth whose far end is in another namespace, or a vxlan
+   * whose socket is, would otherwise outlive the call until it has.
+   */
+  keepGroup?: number;
+}
+
 /** Deletes a named namespace as `ip netns del` does (the kernel frees it once nothing holds it). */
-export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAction<NamedNs> {
-  return nsAction("", { kind: "deleteNamed", name, dir });
+export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
+export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
+export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
+  return nsAction("", {
+    kind: "deleteNamed",
+    name,
+    dir,
+    ...(options.loAliasPrefix !== undefined && { loAliasPrefix: options.loAliasPrefix }),
+    ...(options.keepGroup !== undefined && { keepGroup: options.keepGroup }),
+  });
 }
 
 /**

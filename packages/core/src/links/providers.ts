@@ -30,6 +30,8 @@ export interface VethPeerSpec {
   readonly ns?: ExistingNsProvider;
   readonly mac?: string;
   readonly mtu?: number;
+  /** IFLA_GROUP of this end (the other end's is the spec's own group). */
+  readonly group?: number;
 }
 
 /**
@@ -119,6 +121,8 @@ export interface VethPeer {
   ns?: NsProvider;
   mac?: string;
   mtu?: number;
+  /** The peer's IFLA_GROUP (`group` in the options is the first end's). */
+  group?: number;
 }
 
 export function newVeth(name: string, peer: VethPeer, options: NewLinkOptions = {}): LinkProvider {

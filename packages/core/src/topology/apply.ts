@@ -34,7 +34,7 @@ import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive } from "./plan.js";
 import { startActions, started, stopProgram } from "./run.js";
-import { isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
+import { HOST_BOUND_GROUP, isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
 const PHASES: readonly ApplyPhase[] = ["namespaces", "teardown", "links", "configuration", "exec", "processes"];
@@ -142,7 +142,6 @@ function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
               removeNamespaces(
                 pool,
                 gone.map((c) => c.netns),
-                true,
               ),
           },
         ]
@@ -185,7 +184,7 @@ function hostMadeJobs(pool: Pool, topology: string, list: readonly Of<"vxlan" | 
     changes: [c],
     run: async () => {
       const temp = `nl${randomBytes(5).toString("hex")}`;
-      const common = { group: LAB_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
+      const common = { group: HOST_BOUND_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
       const provider =
         c.kind === "vxlan"
           ? lp.newVxlan(temp, {
@@ -215,7 +214,13 @@ function vethJobs(pool: Pool, veths: readonly Of<"veth">[]): Job[] {
     na.link(
       lp.newVeth(
         c.name,
-        { name: c.peer.name, ns: ns.name(c.peer.netns), ...(c.peer.mtu && { mtu: c.peer.mtu }), ...(c.peer.mac && { mac: c.peer.mac }) },
+        {
+          name: c.peer.name,
+          ns: ns.name(c.peer.netns),
+          group: LAB_GROUP,
+          ...(c.peer.mtu && { mtu: c.peer.mtu }),
+          ...(c.peer.mac && { mac: c.peer.mac }),
+        },
         {
           up: c.up,
           group: LAB_GROUP,

@@ -36,7 +36,13 @@ export type Change =
       macvlan?: NonNullable<TopologyInterface["macvlan"]>;
     })
   /** A link to delete; netns "" is the host's namespace (a vxlan or macvlan an apply made there and was killed before it moved it). */
-  | (At & { op: "delete"; kind: "link"; name: string })
+  | (At & {
+      op: "delete";
+      kind: "link";
+      name: string;
+      /** Why a link the file has is made again: e.g. `its peer is not h1:eth0` (a veth whose ends were swapped). */
+      reason?: string;
+    })
   | (At & {
       op: "update";
       kind: "link";
@@ -105,7 +111,8 @@ export function describeChange(c: Change): string {
         return `veth ${at}:${c.name} <-> ${c.peer.node}:${c.peer.name}`;
       case "link":
         if (c.op === "update") return `link ${at}:${c.name} (${fieldsText(c)})`;
-        return c.netns === "" ? `link ${c.name} in the host namespace (left by an apply cut short)` : `link ${at}:${c.name}`;
+        if (c.netns === "") return `link ${c.name} in the host namespace (left by an apply cut short)`;
+        return `link ${at}:${c.name}${c.reason ? ` (${c.reason})` : ""}`;
       case "address":
         return `address ${c.address} on ${at}:${c.interface}`;
       case "route":

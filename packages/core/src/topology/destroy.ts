@@ -2,27 +2,29 @@
  * topology.destroy: removes every namespace marked as one of the topology's
  * nodes — found in the kernel, so it works without the file and after a
  * crash — and nothing else; returns once nothing of them is left to meet:
- * processes ended (its programs found by their cgroup, even those whose
- * namespace was deleted by hand), namespaces unmounted (their links go with
- * them, and no link of a lab has a far end outside it), its programs' logs
+ * namespaces unmounted (no link of theirs left that reaches outside them;
+ * their own links go with them), processes ended (its programs found by their
+ * cgroup, even those whose namespace was deleted by hand), its programs' logs
  * removed.
  */
 import { rmSync } from "node:fs";
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
+import type { DeletedNs } from "../actions/ns-actions.js";
 import * as lp from "../links/providers.js";
 import { removeStale } from "../namespace/entry.js";
+import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { labGroup } from "./cgroup.js";
-import { ownedNamespaces, strayHostLinks } from "./live.js";
+import { markerPrefix, parseMarker, strayHostLinks } from "./live.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { endProcesses } from "./processes.js";
 import { labName } from "./shape.js";
-import { isGone, removeNamespaces } from "./teardown.js";
+import { isGone, LAB_GROUP } from "./teardown.js";
 
 export interface DestroyOptions {
   pool?: Pool;
@@ -35,6 +37,21 @@ export interface DestroyResult {
   ms: number;
 }
 
+/**
+ * Deletes every named namespace marked as a node of `topology`, in one worker
+ * task: each entry's marker is read and, if it is the lab's, its links that
+ * reach outside it (see LAB_GROUP) are deleted and its unmount started, in
+ * one step, so nothing can take its name in between and the checks overlap
+ * the unmounts. Everything else in the mount dir is left as it is.
+ */
+async function deleteOwned(pool: Pool, topology: string): Promise<DeletedNs[]> {
+  const names = entryNames(DEFAULT_NETNS_DIR);
+  if (names.length === 0) return [];
+  const guard = { loAliasPrefix: markerPrefix(topology), keepGroup: LAB_GROUP };
+  const { results } = await nsDoOn(pool, ns.now(), ...names.map((n) => na.deleteNamed(n, DEFAULT_NETNS_DIR, guard)));
+  return results.filter((r): r is DeletedNs => r !== null);
+}
+
 /** Destroys a topology given as a loaded Topology or by its name. */
 export async function destroy(topology: Topology | string, options: DestroyOptions = {}): Promise<DestroyResult> {
   const started = performance.now();
@@ -42,7 +59,10 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
   const pool = options.pool ?? defaultPool();
   const release = lockTopology(name);
   try {
-    const [owned, strays] = await Promise.all([ownedNamespaces(pool, name), strayHostLinks(pool, name)]);
+    const [deleted, strays] = await Promise.all([deleteOwned(pool, name), strayHostLinks(pool, name)]);
+    // Unmounted, a namespace lives on while a process is inside: its programs end now.
+    const programs = labGroup(name);
+    await endProcesses(new Set(deleted.flatMap((d) => d.ino ?? [])), programs === null ? [] : [programs]);
     // A destroy killed between an unmount and its unlink leaves the empty file: given the file, its nodes' names are known.
     if (typeof topology !== "string") for (const node of topology.nodes) removeStale(`${DEFAULT_NETNS_DIR}/${node.netns}`);
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
@@ -50,15 +70,9 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>
         isGone(err) ? undefined : Promise.reject(err),
       );
-    const programs = labGroup(name);
-    if (programs !== null) await endProcesses(new Set(), [programs]);
-    await removeNamespaces(
-      pool,
-      owned.map((o) => o.netns),
-      false,
-    );
     rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
-    return { topology: name, removed: owned.map(({ node, netns }) => ({ node, netns })), ms: Math.round(performance.now() - started) };
+    const removed = deleted.map((d) => ({ node: parseMarker(d.loAlias ?? null)?.node ?? "", netns: d.name }));
+    return { topology: name, removed, ms: Math.round(performance.now() - started) };
   } finally {
     release();
   }

@@ -49,9 +49,66 @@ export function indexLive(node: TopologyNode, live: LiveNamespace): NodeState {
   return { node, live, links, byIndex: new Map(live.links.map((l) => [l.index, l.name])) };
 }
 
-/** Whether a live link can stay as the interface the file describes (same kind; a veth is checked by its name on both ends). */
+/** Whether a live link can stay as the interface the file describes (same kind; a veth's peer is checked by miswiredPairs). */
 function sameKind(want: TopologyInterface, have: Link): boolean {
   return have.kind === want.kind;
+}
+
+type TopologyLink = Topology["links"][number];
+type Endpoint = TopologyLink["endpoints"][number];
+
+/** What one namespace's veths say of their peers' namespaces: the nsid each shows, each nsid's namespace, the pairs seen under each nsid. */
+interface SeenNsids {
+  byPeer: Map<string, number>;
+  byNsid: Map<number, string>;
+  links: Map<number, Set<TopologyLink>>;
+}
+
+/**
+ * The veth pairs of the file whose two live ends are not each other's peer
+ * (ends swapped or moved by hand): the kernel gives each end its peer's
+ * index (IFLA_LINK) and, when the peer is in another namespace, that
+ * namespace's nsid as this one sees it (IFLA_LINK_NETNSID). Indexes tell
+ * apart the links of one namespace; nsids, which namespace: all of a node's
+ * veths to one node must show one nsid, and veths to different nodes
+ * different ones. Read from the dump plan makes anyway: no request more.
+ */
+function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState>): Set<TopologyLink> {
+  const live = (e: Endpoint) => (states.get(e.node) as NodeState).links.get(e.interface);
+  const netnsOf = (e: Endpoint) => (states.get(e.node) as NodeState).node.netns;
+  const wrong = new Set<TopologyLink>();
+  // Per namespace: the nsid each peer namespace shows, and the peer namespace each nsid stands for.
+  const nsids = new Map<string, SeenNsids>();
+  for (const link of topology.links) {
+    const [a, b] = link.endpoints;
+    const [la, lb] = [live(a), live(b)];
+    if (la?.kind !== "veth" || lb?.kind !== "veth") continue;
+    const together = netnsOf(a) === netnsOf(b);
+    const pointsAt = (from: Link, to: Link) => from.parentIndex === to.index && (from.linkNetnsid === null) === together;
+    if (!pointsAt(la, lb) || !pointsAt(lb, la)) {
+      wrong.add(link);
+      continue;
+    }
+    if (together) continue;
+    for (const [end, other, nsid] of [
+      [a, b, la.linkNetnsid],
+      [b, a, lb.linkNetnsid],
+    ] as const) {
+      const own = nsids.get(netnsOf(end)) ?? { byPeer: new Map(), byNsid: new Map(), links: new Map() };
+      nsids.set(netnsOf(end), own);
+      const peer = netnsOf(other);
+      const id = nsid as number;
+      const users = own.links.get(id) ?? new Set();
+      own.links.set(id, users.add(link));
+      const before = own.byPeer.get(peer) ?? id;
+      // One nsid for two peer namespaces, or two for one: which of the veths is the wrong one is not known, so all of them are.
+      if (before !== id || (own.byNsid.get(id) ?? peer) !== peer)
+        for (const l of [...(own.links.get(before) ?? []), ...users]) wrong.add(l);
+      own.byPeer.set(peer, id);
+      own.byNsid.set(id, peer);
+    }
+  }
+  return wrong;
 }
 
 /** Changes for the links (and their ends' settings), given each node's live state. */
@@ -71,20 +128,29 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
       } else if (have) (kept.get(node.name) as Set<string>).add(want.name);
     }
   }
+  const miswired = miswiredPairs(topology, states);
   for (const link of topology.links) {
     const [a, b] = link.endpoints;
     const sa = states.get(a.node) as NodeState;
     const sb = states.get(b.node) as NodeState;
     const hasA = (kept.get(a.node) as Set<string>).has(a.interface);
     const hasB = (kept.get(b.node) as Set<string>).has(b.interface);
-    if (hasA && hasB) continue;
-    // Half a pair: its other end is gone or elsewhere; deleting this end and making both again is the only sure way.
-    for (const [has, s, end] of [
-      [hasA, sa, a],
-      [hasB, sb, b],
+    if (hasA && hasB && !miswired.has(link)) continue;
+    // Half a pair, or ends that are not each other's peer: deleting the ends there are and making both again is the only sure way.
+    for (const [has, s, end, other] of [
+      [hasA, sa, a, b],
+      [hasB, sb, b, a],
     ] as const) {
       if (has) {
-        deletes.push({ op: "delete", kind: "link", node: s.node.name, netns: s.node.netns, name: end.interface });
+        const reason = miswired.has(link) ? `its peer is not ${other.node}:${other.interface}` : undefined;
+        deletes.push({
+          op: "delete",
+          kind: "link",
+          node: s.node.name,
+          netns: s.node.netns,
+          name: end.interface,
+          ...(reason && { reason }),
+        });
         (kept.get(end.node) as Set<string>).delete(end.interface);
       }
     }

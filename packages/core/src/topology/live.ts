@@ -26,7 +26,12 @@ const READY = " ready";
 
 /** The loopback alias that marks a namespace as a topology's node, and whether its commands have run. */
 export function marker(topology: string, node: string, ready = false): string {
-  return `${MARKER_PREFIX}${topology}:${node}${ready ? READY : ""}`;
+  return `${markerPrefix(topology)}${node}${ready ? READY : ""}`;
+}
+
+/** What every marker of `topology`'s nodes starts with (a topology's name has no colon). */
+export function markerPrefix(topology: string): string {
+  return `${MARKER_PREFIX}${topology}:`;
 }
 
 export function parseMarker(alias: string | null): { topology: string; node: string; ready: boolean } | undefined {

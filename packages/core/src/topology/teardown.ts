@@ -1,7 +1,7 @@
 /**
- * Removing a lab's namespaces so that nothing of them is left for anyone to
- * meet when it returns: their processes ended, the links whose far ends
- * outlive them deleted, then the namespaces themselves.
+ * Removing some of a lab's namespaces so that nothing of them is left for
+ * anyone to meet when it returns: their processes ended, the links whose far
+ * ends outlive them deleted, then the namespaces themselves.
  */
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
@@ -14,11 +14,17 @@ import type { Pool } from "../pool/pool.js";
 import { endProcesses, namespaceInode } from "./processes.js";
 
 /**
- * IFLA_GROUP of every link a topology creates: inside its own namespaces
- * they are all the topology's, so one RTM_DELLINK per namespace removes them
- * (one by one costs ~16 ms each in the kernel).
+ * IFLA_GROUP of every link a topology creates that lives and dies with its
+ * namespaces: inside them they are all the topology's, so one RTM_DELLINK per
+ * namespace removes them (one by one costs ~16 ms each in the kernel), and
+ * destroy leaves them to go with their namespaces. A link in another group
+ * (HOST_BOUND_GROUP, or none: made by hand) may reach outside its namespace,
+ * and destroy deletes it first.
  */
 export const LAB_GROUP = 0x4e4c;
+
+/** IFLA_GROUP of a topology's vxlans and macvlans: made in the host, their socket or parent link stays there. */
+export const HOST_BOUND_GROUP = 0x4e4d;
 
 /** Whether an error is the kernel saying the thing to delete is not there (any more). */
 export function isGone(err: unknown): boolean {
@@ -49,22 +55,18 @@ async function emptyNamespace(pool: Pool, netns: string): Promise<void> {
 }
 
 /**
- * Removes the named namespaces; missing ones are skipped. Their processes go
- * first: a namespace with a live process is never destroyed. With
- * `survivors`, part of a lab goes and the rest stays: links are deleted
- * explicitly first, so that the far ends of veths in surviving namespaces go
- * at once (the kernel destroys a namespace asynchronously, and a far end
- * would linger until it has). When a whole lab goes nothing of it survives
- * to see a lingering end, and the namespaces' own teardown removes their
- * links (one RTM_DELLINK per namespace for a hub of 500 veths costs ~200 ms
- * of RCU waits; the whole lab's unmounts ~25 ms).
+ * Removes the named namespaces of a lab whose other nodes stay; missing ones
+ * are skipped. Their processes go first: a namespace with a live process is
+ * never destroyed. Their links are deleted explicitly before, so that the far
+ * ends of veths in surviving namespaces go at once (the kernel destroys a
+ * namespace asynchronously, and a far end would linger until it has). A
+ * whole lab goes with destroy, which needs none of this.
  */
-export async function removeNamespaces(pool: Pool, names: readonly string[], survivors: boolean): Promise<void> {
+export async function removeNamespaces(pool: Pool, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
   const inodes = new Set(names.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n}`) ?? []));
   await endProcesses(inodes);
-  if (survivors)
-    await Promise.all(names.map((n) => emptyNamespace(pool, n).catch((err) => (isGone(err) ? undefined : Promise.reject(err)))));
+  await Promise.all(names.map((n) => emptyNamespace(pool, n).catch((err) => (isGone(err) ? undefined : Promise.reject(err)))));
   await deleteNamed(pool, names);
 }
 

@@ -125,11 +125,18 @@ function sysctlName(field: string, value: unknown): string {
   return value;
 }
 
+type DeleteNamedAction = Extract<NsActionSpec, { kind: "deleteNamed" }>;
+/** A guarded deletion's fields (see na.deleteNamed). */
+const GUARD: FieldParsers<DeleteNamedAction> = { loAliasPrefix: v.alias, keepGroup: u32 };
+
 const named =
   (kind: "newNamed" | "deleteNamed"): Parser<NsActionSpec> =>
   (f, x) => {
-    const r = record(f, x, ["kind", "name", "dir"]);
-    return { kind, name: v.namespaceName(at(f, "name"), r.name), dir: v.absolutePath(at(f, "dir"), r.dir) };
+    const r = record(f, x, kind === "newNamed" ? ["kind", "name", "dir"] : ["kind", "name", "dir", "loAliasPrefix", "keepGroup"]);
+    if (r.keepGroup !== undefined && r.loAliasPrefix === undefined)
+      throw new ValidationError(at(f, "keepGroup"), "is only for a guarded deletion: give loAliasPrefix too");
+    const spec = { kind, name: v.namespaceName(at(f, "name"), r.name), dir: v.absolutePath(at(f, "dir"), r.dir) };
+    return fields(f, r, GUARD, spec as DeleteNamedAction);
   };
 
 const FAMILIES = [0, net.AF_INET, net.AF_INET6];

@@ -78,7 +78,10 @@ const linkRefTable: Record<string, Parser<LinkRef>> = {
 
 export const linkRef: Parser<LinkRef> = byKind("link reference", linkRefTable);
 
-const PEER_FIELDS: FieldParsers<VethPeerSpec> = { ns: existingNsProvider, mac: net.mac, mtu: v.mtu };
+/** An IFLA_GROUP: any u32. */
+const linkGroup: Parser<number> = (f, g) => v.integer(f, g, 0, 0xffffffff);
+
+const PEER_FIELDS: FieldParsers<VethPeerSpec> = { ns: existingNsProvider, mac: net.mac, mtu: v.mtu, group: linkGroup };
 const PEER_KEYS = ["name", ...Object.keys(PEER_FIELDS)];
 
 const vethPeer: Parser<VethPeerSpec> = (f, x) => {
@@ -158,7 +161,7 @@ function need(field: string, value: unknown, rule: "no" | "optional" | "required
 const COMMON_FIELDS: FieldParsers<NewLinkSpec> = {
   mtu: v.mtu,
   mac: net.mac,
-  group: (f, g) => v.integer(f, g, 0, 0xffffffff),
+  group: linkGroup,
   master: linkRef,
   up: v.boolean,
   parent: linkRef,

@@ -14,7 +14,7 @@ import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
 import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
-import { createNamed, deleteNamed } from "./named.js";
+import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
 import { runRouteAction } from "./routes.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
@@ -132,12 +132,6 @@ export async function runAction(ctx: TaskContext, action: InstantAction): Promis
       return openHandle(ctx);
     case "newNamed":
       return createNamed(action.name, action.dir);
-    case "deleteNamed": {
-      const { ns, key } = deleteNamed(action.name, action.dir);
-      ctx.held.forget(key);
-      ctx.deleted.push(key);
-      return ns;
-    }
     case "custom":
       return callCustom(action.module, action.export, action.args, { key: ctx.key });
   }

@@ -7,12 +7,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
-import { ActionError, NamespaceEnterError, NotFoundError, toErrorJSON } from "../errors.js";
+import { ActionError, NamespaceEnterError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { openNamespace, openProviderNs } from "../namespace/entry.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import { RequestCounter } from "../netlink/request-counts.js";
-import { countRequestsIn } from "../netlink/socket.js";
+import { countRequestsIn, NetlinkSocket } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
 import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { createLinks, creationRun } from "./create-links.js";
@@ -194,18 +194,54 @@ async function runFrom(ctx: TaskContext, actions: readonly NsActionSpec[], index
     return creations.length;
   }
   const deletions = deletionRun(actions, index);
-  if (deletions.length > 1) {
-    const { deleted, failure } = await deleteNamedRun(deletions);
-    for (const { ns, key } of deleted) {
-      ctx.held.forget(key);
-      ctx.deleted.push(key);
-      results.push(ns);
+  if (deletions.length > 0) {
+    const { deleted, failure } = await deleteGuarded(deletions);
+    for (const d of deleted) {
+      if (d) {
+        ctx.held.forget(d.key);
+        ctx.deleted.push(d.key);
+      }
+      results.push(d?.ns ?? null);
     }
     if (failure) throw failure;
     return deletions.length;
   }
   results.push(await runAction(ctx, actions[index] as InstantAction));
   return 1;
+}
+
+/**
+ * deleteNamedRun, whose guarded checks go from namespace to namespace to
+ * open their sockets: the thread comes back to where it was after them (a
+ * thread that cannot is dirty, as after any failed return).
+ */
+async function deleteGuarded(deletions: Parameters<typeof deleteNamedRun>[0]): ReturnType<typeof deleteNamedRun> {
+  let origin: number | undefined;
+  const access = {
+    socketIn(fd: number) {
+      origin ??= owned(() => libc.openUntracked(SELF_NS));
+      libc.setns(fd, libc.CLONE_NEWNET, "deleteNamed (guarded)");
+      return held.roomFor(() => new NetlinkSocket());
+    },
+    own: (fd: number) => held.own(fd),
+    close: (fd: number) => held.close(fd),
+  };
+  try {
+    return await deleteNamedRun(deletions, access);
+  } finally {
+    if (origin !== undefined) {
+      try {
+        libc.setns(origin, libc.CLONE_NEWNET, "return");
+      } catch (err) {
+        // The task's later actions must not run where the thread is now; home at least, or the worker ends.
+        if (!goHome().returned) end();
+        // biome-ignore lint/correctness/noUnsafeFinally: failing to come back outranks whatever the run did
+        throw new NamespaceReturnError(err);
+      } finally {
+        held.close(origin);
+      }
+    }
+  }
 }
 
 /** The action that failed (-1: entering the namespace) and why. */

@@ -17,15 +17,20 @@
  * take-over of the same name can still stack two mounts.
  */
 import { closeSync, mkdirSync, unlinkSync } from "node:fs";
-import type { NamedNs, NsActionSpec } from "../actions/ns-actions.js";
+import type { Link } from "@neslink/codec-wasm";
+import type { DeletedNs, NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { AlreadyExistsError } from "../errors.js";
 import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
+import { listLinks } from "../netlink/dumps.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
-import { comeBack, openCurrent, SELF_NS } from "./switch.js";
+import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
+
+/** A namespace's loopback: the first link of every namespace. */
+const LOOPBACK_INDEX = 1;
 
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
 const CLAIM_ATTEMPTS = 3;
@@ -151,6 +156,64 @@ function check(name: string, dir: string): Doomed {
   return { ns: { name, path }, key: keyOfIdentity(status), mounted: state.kind === "namespace" };
 }
 
+/** What guarded deletions need of the worker. */
+export interface GuardAccess {
+  /** A new socket inside the namespace open as `fd` (the thread may be left inside it); the caller closes it. */
+  socketIn(fd: number): NetlinkSocket;
+  /** Records a descriptor the run keeps open as the worker's (closed with it if it dies); `close` closes it. */
+  own(fd: number): number;
+  close(fd: number): void;
+}
+
+/**
+ * A guarded deletion's check (see na.deleteNamed's options): the namespace
+ * at the entry, if it is one and its loopback carries an alias starting
+ * with `loAliasPrefix`; undefined for anything else, which is left alone.
+ * The links not in `keepGroup` (those not made to go with the namespace: a
+ * veth whose far end is elsewhere, a vxlan whose socket is in another
+ * namespace) are deleted now, synchronously: the kernel destroys a namespace
+ * asynchronously, and they would outlive the deletion until it has. The
+ * descriptor of a namespace found to be the caller's goes to `holds`.
+ */
+function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Doomed & { loAlias: string }) | undefined {
+  const path = `${spec.dir}/${spec.name}`;
+  const { fd, state } = openChecked(path, false);
+  if (fd === undefined) return undefined;
+  let held = false;
+  try {
+    if (state.kind !== "namespace") return undefined;
+    const socket = access.socketIn(fd);
+    let loAlias: string | null;
+    try {
+      let links: Link[];
+      try {
+        links = listLinks(socket);
+      } catch {
+        // Unreadable: not shown to be the caller's, so not deleted (as an unmarked one).
+        return undefined;
+      }
+      loAlias = links.find((l) => l.index === LOOPBACK_INDEX)?.alias ?? null;
+      if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
+      const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
+      if (spec.keepGroup !== undefined && outward.length > 0) {
+        const { errors } = socket.transactEach(
+          outward.map((l) => ({ request: { type: "delLink", index: l.index }, label: "RTM_DELLINK" })),
+        );
+        // One gone meanwhile (a veth's far end deleted with it) is what was wanted.
+        const failed = errors.find((e) => e !== undefined && !hasErrno(e, "ENODEV"));
+        if (failed) throw failed;
+      }
+    } finally {
+      socket.close();
+    }
+    holds.push(access.own(fd));
+    held = true;
+    return { ns: { name: spec.name, path }, key: keyOf(fd), mounted: true, loAlias };
+  } finally {
+    if (!held) libc.close(fd);
+  }
+}
+
 const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
 
 /** Unmounts the namespace of an entry checked to be one; one that is not mounted any more is fine. */
@@ -179,51 +242,95 @@ export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: stri
   return { ns: doomed.ns, key: doomed.key };
 }
 
+type DeleteSpec = Omit<Extract<NsActionSpec, { kind: "deleteNamed" }>, "kind">;
+
 /** The consecutive deleteNamed actions starting at `start`. */
-export function deletionRun(actions: readonly NsActionSpec[], start: number): { name: string; dir: string }[] {
-  const run: { name: string; dir: string }[] = [];
+export function deletionRun(actions: readonly NsActionSpec[], start: number): DeleteSpec[] {
+  const run: DeleteSpec[] = [];
   for (let i = start; i < actions.length; i++) {
     const action = actions[i] as NsActionSpec;
     if (action.kind !== "deleteNamed") break;
-    run.push({ name: action.name, dir: action.dir });
+    const { kind: _, ...spec } = action;
+    run.push(spec);
   }
   return run;
 }
 
+/** What a deletion of a run removed: its entry, "dev:ino", and for a guarded one the alias that made it the caller's. */
+export interface Deleted {
+  ns: DeletedNs;
+  key: string;
+}
+
 /**
  * Removes named namespaces as consecutive deleteNamed actions would, with
- * their unmounts concurrent. A name that does not exist, or is not a
- * namespace, stops the run there: the ones before it are deleted, it fails,
- * the later ones are untouched.
- * Returns what was deleted, and the failure if any.
+ * their unmounts concurrent, each started as soon as its entry is checked. A
+ * name that does not exist, or is not a namespace, stops the run there: the
+ * ones before it are deleted, it fails, the later ones are untouched. A
+ * guarded deletion (loAliasPrefix) skips, with null, what is not the
+ * caller's instead, and holds the namespaces it deletes open until the run
+ * ends: the kernel destroys a namespace as soon as nothing holds it, under
+ * the RTNL lock the next checks' reads would wait for.
+ * Returns what was deleted (null: skipped), and the failure if any.
  */
 export async function deleteNamedRun(
-  specs: readonly { name: string; dir: string }[],
-): Promise<{ deleted: { ns: NamedNs; key: string }[]; failure?: RunFailure }> {
-  const found: Doomed[] = [];
+  specs: readonly DeleteSpec[],
+  access: GuardAccess,
+): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
+  const holds: number[] = [];
+  try {
+    return await deleteChecked(specs, access, holds);
+  } finally {
+    for (const fd of holds) access.close(fd);
+  }
+}
+
+async function deleteChecked(
+  specs: readonly DeleteSpec[],
+  access: GuardAccess,
+  holds: number[],
+): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
+  const found: ((Doomed & { loAlias?: string }) | null)[] = [];
+  const unmounted: boolean[] = [];
+  const unmounts: Promise<void>[] = [];
+  let active = 0;
+  let freed = () => {};
   let failure: RunFailure | undefined;
-  for (const [i, { name, dir }] of specs.entries()) {
+  for (const [i, spec] of specs.entries()) {
+    let doomed: (Doomed & { loAlias?: string }) | undefined;
     try {
-      found.push(check(name, dir));
+      doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, holds);
     } catch (err) {
       failure = new RunFailure(i, err);
       break;
     }
+    found.push(doomed ?? null);
+    if (!doomed?.mounted) continue;
+    while (active >= libc.CONCURRENT_CALLS) await new Promise<void>((resolve) => (freed = resolve));
+    active++;
+    unmounts.push(
+      libc.umount2Concurrent(doomed.ns.path, UNMOUNT_FLAGS).then((ok) => {
+        unmounted[i] = ok;
+        active--;
+        freed();
+      }),
+    );
   }
-  const unmounted: boolean[] = [];
-  for (let start = 0; start < found.length; start += libc.CONCURRENT_CALLS) {
-    const wave = found.slice(start, start + libc.CONCURRENT_CALLS);
-    unmounted.push(...(await Promise.all(wave.map(({ ns, mounted }) => mounted && libc.umount2Concurrent(ns.path, UNMOUNT_FLAGS)))));
-  }
-  const deleted: { ns: NamedNs; key: string }[] = [];
+  await Promise.all(unmounts);
+  const deleted: (Deleted | null)[] = [];
   for (const [i, doomed] of found.entries()) {
+    if (doomed === null) {
+      deleted.push(null);
+      continue;
+    }
     try {
       // A failed concurrent unmount is retried here, which also gives its reason.
       remove(doomed, unmounted[i]);
     } catch (err) {
       return { deleted, failure: new RunFailure(i, err) };
     }
-    deleted.push({ ns: doomed.ns, key: doomed.key });
+    const ino = Number(doomed.key.slice(doomed.key.indexOf(":") + 1));
+    deleted.push({ ns: { ...doomed.ns, ...(doomed.loAlias !== undefined && { loAlias: doomed.loAlias, ino }) }, key: doomed.key });
   }
   return { deleted, failure };
 }

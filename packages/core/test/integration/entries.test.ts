@@ -160,6 +160,41 @@ describe("entries of a mount dir that are not namespaces", () => {
   });
 });
 
+describe("a guarded deletion (deleteNamed with loAliasPrefix)", () => {
+  it("deletes only a namespace marked so, first its links that reach outside it, and skips every attack with null", {
+    timeout: 5000,
+  }, async () => {
+    const [mine, theirs] = [`${prefix}mine`, `${prefix}theirs`];
+    await nsDo(ns.createNamed(theirs, dir, { loAlias: "neslink:t11:a" }));
+    // Into the namespace the test keeps (real), a veth end in no group: deleted before mine goes. One in group 7 is left to the kernel.
+    await nsDo(
+      ns.createNamed(mine, dir, { loAlias: "neslink:t1:a" }),
+      na.link(lp.veth(`${prefix}o`, { name: `${prefix}p`, ns: ns.name(real, dir) })),
+      na.link(lp.veth(`${prefix}k`, { name: `${prefix}l`, group: 7 }, { group: 7 })),
+    );
+    expect(linksAt(at(real))).toContain(`${prefix}p`);
+    const before = snapshot();
+    const names = [...attacks.map((a) => a.name), real, theirs, `${prefix}missing`, mine];
+    const guard = { loAliasPrefix: "neslink:t1:", keepGroup: 7 };
+    const { results } = await nsDo(ns.now(), ...names.map((n) => na.deleteNamed(n, dir, guard)));
+    expect(results.slice(0, -1)).toEqual(names.slice(0, -1).map(() => null));
+    expect(results.at(-1)).toMatchObject({ name: mine, path: at(mine), loAlias: "neslink:t1:a" });
+    // The far end in real went with it, synchronously; everything else is as it was.
+    expect(linksAt(at(real))).not.toContain(`${prefix}p`);
+    expect(snapshot()).toEqual({ ...before, realLinks: before.realLinks.filter((l) => l !== `${prefix}p`) });
+    expect(existsSync(at(mine))).toBe(false);
+    expect(linksAt(at(theirs))).toEqual(["lo"]);
+    await nsDo(ns.now(), na.deleteNamed(theirs, dir));
+  });
+
+  it("refuses keepGroup without loAliasPrefix", async () => {
+    await expect(nsDo(ns.now(), { kind: "deleteNamed", name: real, dir, keepGroup: 7 } as never)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+    });
+    expect(linksAt(at(real))).toEqual(snapshot().realLinks);
+  });
+});
+
 describe("an empty file mounted on an entry", () => {
   it("is not taken for a stale entry: delete, create and prune leave it and its mount alone", async () => {
     const bound = `${prefix}bound`;

@@ -362,8 +362,8 @@ describe("KNOWN FAILING", () => {
     });
   });
 
-  // MEDIUM. A veth is kept when its name and kind match; its peer is never checked, so ends swapped by hand stay swapped.
-  it.fails("notices veth ends swapped by hand and rewires them", async () => {
+  // MEDIUM (fixed). A veth was kept when its name and kind matched; its peer was never checked, so ends swapped by hand stayed swapped.
+  it("notices veth ends swapped by hand and rewires them", async () => {
     await withLab(async (name) => {
       const t = topology.load(router(name));
       await topology.apply(t);
@@ -375,8 +375,16 @@ describe("KNOWN FAILING", () => {
       ])
         ip("-n", r, "link", "set", from as string, "name", to as string);
       // Each address went with its link, so the lab still works until apply moves the addresses to match the names.
+      expect((await topology.plan(t)).changes.map(topology.describeChange)).toEqual(
+        expect.arrayContaining([`- link r:e1 (its peer is not h1:e0)`, `- link h2:e0 (its peer is not r:e2)`]),
+      );
       await topology.apply(t);
       expect(pings(`${name}-h1`, "10.61.2.1")).toBe(true);
+      // iproute2 shows each end's peer index: r's e1 and h1's e0 point at each other again.
+      const [e1] = ipJson<{ ifindex: number; link_index: number }[]>("-n", r, "link", "show", "e1");
+      const [e0] = ipJson<{ ifindex: number; link_index: number }[]>("-n", `${name}-h1`, "link", "show", "e0");
+      expect([e1?.link_index, e0?.link_index]).toEqual([e0?.ifindex, e1?.ifindex]);
+      expect((await topology.plan(t)).changes).toEqual([]);
     });
   });
 

@@ -351,6 +351,39 @@ nodes:
     expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).toEqual(hostBefore);
   });
 
+  it("destroy returns once nothing of the lab is left outside it: 20 destroy -> apply cycles never meet EEXIST", async () => {
+    const outside = `${name}out`;
+    const uplink = `${name}u`;
+    ip("link", "add", uplink, "type", "veth", "peer", "name", `${uplink}b`);
+    ip("netns", "add", outside);
+    try {
+      const lab = topology.load(`name: ${name}
+nodes:
+  a:
+    interfaces:
+      vx0: { kind: vxlan, id: 43, remote: 192.0.2.1, port: 4790, parent: ${uplink} }
+  b: {}
+links:
+  - endpoints: ["a:e0", "b:e0"]
+`);
+      for (let cycle = 0; cycle < 20; cycle++) {
+        // Made again at once: a vxlan of the destroyed lab still registered in the host would make this EEXIST.
+        await topology.apply(lab);
+        // A veth from a node to a namespace outside the lab, made by hand: its far end must not outlive destroy.
+        ip("-n", `${name}-b`, "link", "add", "hx", "type", "veth", "peer", "name", "hxo", "netns", outside);
+        await topology.destroy(lab);
+        expect(ipJson<{ ifname: string }[]>("-n", outside, "link", "show").map((l) => l.ifname)).toEqual(["lo"]);
+      }
+      expect(netnsList(name).filter((n) => n !== outside)).toEqual([]);
+      // Nothing of the vxlan is left in the host either: the same one can be made there now.
+      ip("link", "add", `${name}vx`, "type", "vxlan", "id", "43", "remote", "192.0.2.1", "dstport", "4790", "dev", uplink);
+      ip("link", "del", `${name}vx`);
+    } finally {
+      ip("netns", "del", outside);
+      ip("link", "del", uplink);
+    }
+  });
+
   it("removes what an apply killed between making a vxlan in the host and moving it left there", async () => {
     ip("link", "add", `${name}tmp`, "type", "vxlan", "id", "7", "remote", "192.0.2.1", "dstport", "4789");
     ip("link", "set", `${name}tmp`, "alias", `neslink:${name}:a:vx0`);

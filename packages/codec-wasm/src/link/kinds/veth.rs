@@ -32,6 +32,8 @@ pub struct Peer {
     pub ns_fd: Option<u32>,
     pub mac: Option<String>,
     pub mtu: Option<u32>,
+    /// IFLA_GROUP of the peer end (the group of the end the request names is its own).
+    pub group: Option<u32>,
 }
 
 pub const SPEC: KindSpec = KindSpec {
@@ -50,6 +52,7 @@ pub fn put_info_data(buf: &mut Vec<u8>, o: &Options) -> Result<()> {
             LinkAttrs {
                 mtu: peer.mtu,
                 mac: peer.mac.as_deref(),
+                group: peer.group,
                 ns_fd: peer.ns_fd,
                 name: Some(&peer.name),
                 ..LinkAttrs::default()
