@@ -144,6 +144,16 @@ function argvOf(pid: number): string[] {
   }
 }
 
+/** Exited and not yet reaped (setsid -f's parent, for one): holds nothing, and shows no command line. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] === "Z";
+  } catch {
+    return true;
+  }
+}
+
 function netnsInodeOf(pid: number): number | undefined {
   try {
     return Number(/^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1]);
@@ -175,9 +185,12 @@ const RELAY_STARTING = new Set(["sh", "setsid", "env", "nsenter"]);
  * into its pipe: killed, or its apply killed before it left the node).
  */
 function relayState(group: string, programPids: readonly number[]): "relaying" | "starting" | "done" | "lost" {
-  const relay = pidsIn(`${group}/${RELAY_LEAF}`).map((pid) => argvOf(pid)[0]);
+  const relay = pidsIn(`${group}/${RELAY_LEAF}`)
+    .filter((pid) => !isZombie(pid))
+    .map((pid) => argvOf(pid)[0]);
   if (relay.includes("split")) return "relaying";
-  if (relay.some((argv0) => argv0 !== undefined && RELAY_STARTING.has(argv0))) return "starting";
+  // A live process without a command line is in the middle of an exec (setsid's child becoming env, nsenter, split).
+  if (relay.some((argv0) => argv0 === undefined || RELAY_STARTING.has(argv0))) return "starting";
   // Nothing of it, or only the last chunk's cat, which ends with it.
   return programPids.some(writesToPipe) ? "lost" : "done";
 }
