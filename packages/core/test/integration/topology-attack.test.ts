@@ -2,9 +2,10 @@
  * The topology engine attacked as a hostile or unlucky user would (issue 16):
  * odd files, the kernel changed behind the lab's back, programs that
  * misbehave, and above all any way to make apply or destroy touch what is not
- * the lab's. "What holds" checks the defences that work; "KNOWN FAILING"
- * holds one reproduction per problem found (it.fails: each passes while the
- * problem is there, and fails once it is fixed, to be turned into it()).
+ * the lab's. "What holds" checks the defences that work; "found by the
+ * attack runs" holds one reproduction per problem an attack found, each
+ * written first as it.fails (passing while the problem was there) and turned
+ * into it() once fixed: all of them are fixed now.
  * Every result is checked with iproute2, /proc or /run/netns.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -303,8 +304,8 @@ describe("topology under attack: what holds", () => {
   });
 });
 
-describe("KNOWN FAILING", () => {
-  // HIGH. `ip netns add` gives exactly what a cut-short create leaves (lo down, nothing else), so it is "pristine" and adopted,
+describe("found by the attack runs, fixed", () => {
+  // Was HIGH. `ip netns add` gives exactly what a cut-short create leaves (lo down, nothing else), so it is "pristine" and adopted,
   // even with someone's process in it; destroy then kills that process and deletes the namespace.
   it("does not adopt someone's namespace made with ip netns add, nor kill the process in it", async () => {
     const name = newLab();
