@@ -22,6 +22,9 @@ export interface FileIdentity {
   ino: number;
 }
 
+/** A little-endian u64 field of the buffer as a number, from its two words: no BigInt made per call (inode numbers and sizes stay below 2^53). */
+const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+
 /** glibc's makedev, so `dev` equals fs.Stats#dev. */
 function makedev(major: number, minor: number): number {
   return (major & 0xfffff000) * 2 ** 32 + (minor & 0xffffff00) * 2 ** 12 + (major & 0xfff) * 2 ** 8 + (minor & 0xff);
@@ -31,7 +34,7 @@ function identify(dirfd: number, path: string, flags: number, what: string, mask
   if (statx(dirfd, path, flags, mask, buffer) < 0) throw new SystemCallError("statx", koffi.errno(), what);
   return {
     dev: makedev(view.getUint32(136, true), view.getUint32(140, true)),
-    ino: Number(view.getBigUint64(32, true)),
+    ino: u64(32),
   };
 }
 
@@ -64,7 +67,7 @@ export const S_IFSOCK = 0o140000;
 const STATX_TYPE = 0x1;
 const STATX_NLINK = 0x4;
 const STATX_SIZE = 0x200;
-const STATX_ATTR_MOUNT_ROOT = 0x2000n;
+const STATX_ATTR_MOUNT_ROOT = 0x2000;
 
 /** Fields of struct statx: stx_attributes (8), stx_nlink (16), stx_mode (28), stx_size (40). */
 function status(dirfd: number, path: string, flags: number, what: string): FileStatus {
@@ -72,9 +75,10 @@ function status(dirfd: number, path: string, flags: number, what: string): FileS
   return {
     ...id,
     type: view.getUint16(28, true) & S_IFMT,
-    size: Number(view.getBigUint64(40, true)),
+    size: u64(40),
     nlink: view.getUint32(16, true),
-    mountRoot: (view.getBigUint64(8, true) & STATX_ATTR_MOUNT_ROOT) !== 0n,
+    // The attribute is in stx_attributes' low word.
+    mountRoot: (view.getUint32(8, true) & STATX_ATTR_MOUNT_ROOT) !== 0,
   };
 }
 
