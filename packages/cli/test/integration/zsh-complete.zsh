@@ -12,8 +12,11 @@ zpty -w z 'compadd() { local -a hits; builtin compadd -O hits "$@"; print -rl --
 zpty -w z 'print -r -- READY-$((40+2))'
 zpty -r z setup '*READY-42*'
 zpty -n -w z "$3"$'\t'
+# Wait for the first candidate before typing on: input already queued when Tab is read can make zsh skip the completion.
+# (Every case expects at least one; one with none fails on the caller's timeout.)
+zpty -r z first '*>>*'
 # Ctrl-U clears the completed line before the end marker's command.
 zpty -n -w z $'\x15print -r -- DONE-$((40+2))\n'
 zpty -r z out '*DONE-42*'
 zpty -d z
-print -r -- "$out"
+print -r -- "$first$out"
