@@ -28,7 +28,7 @@ const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const PACKAGES = [/^@neslink\//, /^node:/, "koffi"];
 
 /** Core's own files kept as imports by the entry bundles. */
-const SHARED = [`${dist}errors.js`, `${dist}ffi/libc.js`, `${dist}ffi/identity.js`, `${dist}nsdo.js`];
+const SHARED = [`${dist}errors.js`, `${dist}ffi/libc.js`, `${dist}ffi/identity.js`, `${dist}nsdo.js`, `${dist}pool/open-pools.js`];
 
 async function bundle(entry, shared) {
   const file = `${dist}${entry}.js`;
