@@ -52,7 +52,7 @@ async function here(action: NamedAction, run: () => NamedNs | Promise<NamedNs>):
  * call). Without `pool`, where it can, no worker starts (see above); with a
  * pool, a worker of it makes the namespace.
  */
-export function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
+export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
   const action = nsAction("", { kind: "newNamed", name, dir }) as NamedAction;
   const unshare = helper("unshare");
   const cat = helper("cat");
@@ -73,7 +73,7 @@ export function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: P
  * open, no worker starts; otherwise a worker deletes it and closes what it
  * holds on it.
  */
-export function removeNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
+export async function removeNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
   const action = nsAction("", { kind: "deleteNamed", name, dir }) as NamedAction;
   if (pool !== undefined || anyPoolOpen()) return onWorker(action, pool);
   return here(action, () => deleteNamed(action.name, action.dir).ns);
