@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { ActionError, addNamed, closeDefaultPool, NotANamespaceError, na, ns, nsDo, removeNamed, rootCause } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { fdCount, inodeOf, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
+import { fdCount, inodeOf, linksAt, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 import { mountsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("nh");
@@ -23,11 +23,6 @@ afterAll(async () => {
 const threads = () => Number(/^Threads:\s*(\d+)$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1]);
 const children = () => readFileSync(`/proc/self/task/${process.pid}/children`, "utf8").trim();
 const mountsAt = (name: string) => mountsUnder(dir).filter((m) => m.point === at(name));
-/** The links iproute2 sees inside the namespace at `path` (entered by nsenter). */
-const linksAt = (path: string): string[] =>
-  (JSON.parse(execFileSync("nsenter", [`--net=${path}`, "ip", "-j", "link", "show"], { encoding: "utf8" })) as { ifname: string }[]).map(
-    (l) => l.ifname,
-  );
 
 /** What `work` rejected with; the test fails if it resolved. */
 async function failure(work: Promise<unknown>): Promise<ActionError> {
