@@ -45,9 +45,15 @@ function childrenCpuMs() {
 function timed(argv, input, env = process.env) {
   const cpu = childrenCpuMs();
   const t = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { input, env, stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"] });
+  // Bounded: a command that hangs (say, `ip netns list` opening a FIFO another program left in /run/netns) fails the bench, naming it.
+  const r = spawnSync(argv[0], argv.slice(1), {
+    input,
+    env,
+    stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
+    timeout: 60_000,
+  });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.error?.message ?? r.signal ?? r.status}): ${r.stderr}`);
   return { ms, cpu: childrenCpuMs() - cpu };
 }
 const time = (argv, input, env) => timed(argv, input, env).ms;

@@ -13,8 +13,10 @@
  * - The entry points a one-shot command loads alone, @neslink/core/read,
  *   /named and /spawn, become one file each, less the modules whose
  *   instances must be the ones the rest of core uses: errors.js (its classes
- *   are matched by instanceof), ffi/* (one koffi binding per process) and
- *   nsdo.js (the default pool; readLinks and spawn fall back to it, loaded then).
+ *   are matched by instanceof), ffi/* (one koffi binding per process),
+ *   nsdo.js (the default pool; readLinks, spawn and addNamed fall back to it,
+ *   loaded then) and pool/open-pools.js (the count of open pools removeNamed
+ *   looks at).
  *   Those stay imports of core's own files, so a program that also loads the
  *   rest of core has one copy of each; what else is inlined holds no state.
  *
@@ -28,7 +30,7 @@ const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const PACKAGES = [/^@neslink\//, /^node:/, "koffi"];
 
 /** Core's own files kept as imports by the entry bundles. */
-const SHARED = [`${dist}errors.js`, `${dist}ffi/libc.js`, `${dist}ffi/identity.js`, `${dist}nsdo.js`];
+const SHARED = [`${dist}errors.js`, `${dist}ffi/libc.js`, `${dist}ffi/identity.js`, `${dist}nsdo.js`, `${dist}pool/open-pools.js`];
 
 async function bundle(entry, shared) {
   const file = `${dist}${entry}.js`;

@@ -13,37 +13,21 @@
  */
 
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { PassThrough, type Readable } from "node:stream";
 import type { SpawnOptions } from "./actions/ns-actions.js";
+import { CAP_SYS_ADMIN, CAP_SYS_PTRACE, hasCaps, helper } from "./capabilities.js";
 import { ActionError } from "./errors.js";
 import { identityOfFd, identityOfPath, keyOfIdentity } from "./ffi/identity.js";
 import * as libc from "./ffi/libc.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { isExisting } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
-import { installed, start } from "./worker/exec.js";
+import { start } from "./worker/exec.js";
 import type { ExecExit } from "./worker/exec-messages.js";
 
-const CAP_SYS_PTRACE = 19n;
-const CAP_SYS_ADMIN = 21n;
-
-/** The effective capabilities of this process (CapEff in /proc/self/status). */
-function effectiveCaps(): bigint {
-  const line = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"));
-  return line ? BigInt(`0x${line[1]}`) : 0n;
-}
-
-let nsenter: string | undefined | null = null;
-
-/** nsenter's path, when this process can use it as described above (looked up once). */
+/** nsenter's path, when this process can use it as described above. */
 function usableNsenter(): string | undefined {
-  if (nsenter === null) {
-    const caps = effectiveCaps();
-    const able = ((caps >> CAP_SYS_ADMIN) & 1n) === 1n && ((caps >> CAP_SYS_PTRACE) & 1n) === 1n;
-    nsenter = able ? installed("nsenter") : undefined;
-  }
-  return nsenter;
+  return hasCaps(CAP_SYS_ADMIN, CAP_SYS_PTRACE) ? helper("nsenter") : undefined;
 }
 
 /** The program, and its end: when it has ended and its output has all been read. */

@@ -10,7 +10,6 @@ import * as routeActions from "./actions/route-actions.js";
 import * as linkProviders from "./links/providers.js";
 
 export type { Address, KindOptions, Link, LinkKind, MacvlanMode, Neighbour, OperState, OptionedKind, Route } from "@neslink/codec-wasm";
-export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type {
   DeletedNs,
@@ -70,6 +69,7 @@ export type {
 } from "./events/types.js";
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type ExecExit, type ExecProcess, spawn } from "./exec.js";
+export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type {
   LinkOptions,
@@ -82,12 +82,13 @@ export type {
   VethPeerSpec,
   VxlanOptions,
 } from "./links/providers.js";
+export { addNamed, removeNamed } from "./named-here.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
 export { ns } from "./namespace/ns.js";
-export { readAddrs, readLinks } from "./namespace/read.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { type PruneResult, pruneNamed } from "./namespace/prune.js";
+export { readAddrs, readLinks } from "./namespace/read.js";
 export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { openFileLimit } from "./open-file-limit.js";

@@ -1,5 +1,4 @@
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
 
 export const nsAdd: Command = {
   name: "ns add",
@@ -8,10 +7,9 @@ export const nsAdd: Command = {
   args: ["NAME"],
   options: [],
   async run({ args: [name] }) {
-    const { na, ns, nsDo } = await lean();
-    const {
-      results: [created],
-    } = await nsDo(ns.now(), na.createNamed(name as string));
+    // Not lean(): where core can, it makes the change from this thread and no worker starts.
+    const { addNamed } = await import("@neslink/core/named");
+    const created = await addNamed(name as string);
     return { data: created, text: `created namespace ${created.name} at ${created.path}\n` };
   },
 };

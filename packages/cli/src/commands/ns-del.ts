@@ -1,5 +1,4 @@
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
 
 export const nsDel: Command = {
   name: "ns del",
@@ -9,10 +8,9 @@ export const nsDel: Command = {
   options: [],
   details: "The kernel frees the namespace once nothing else (a process, an open handle) holds it.",
   async run({ args: [name] }) {
-    const { na, ns, nsDo } = await lean();
-    const {
-      results: [deleted],
-    } = await nsDo(ns.now(), na.deleteNamed(name as string));
+    // Not lean(): where core can, it makes the change from this thread and no worker starts.
+    const { removeNamed } = await import("@neslink/core/named");
+    const deleted = await removeNamed(name as string);
     return { data: deleted, text: `deleted namespace ${deleted.name}\n` };
   },
 };

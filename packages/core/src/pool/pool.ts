@@ -31,6 +31,7 @@ import {
   type WorkerOptions,
   type WorkerShared,
 } from "../worker/protocol.js";
+import { poolClosed, poolOpened } from "./open-pools.js";
 import { Owners } from "./owners.js";
 import { type RunOptions, runOptions } from "./run-options.js";
 import { startWorker } from "./worker-argv.js";
@@ -159,6 +160,7 @@ export class Pool {
     Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_CAP, Math.min(this.#options.maxSockets * this.size, budget));
     warmLibuvPool();
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
+    poolOpened();
   }
 
   /** Resolves once every current worker thread has started (work sent before then simply waits). */
@@ -417,6 +419,7 @@ export class Pool {
     if (this.#closed) return;
     const graceMs = integer("graceMs", options.graceMs ?? CLOSE_GRACE_MS, 0, 2_147_483_647);
     this.#closed = true;
+    poolClosed();
     await Promise.all(
       this.#slots.map(async (slot) => {
         if (slot.exited) return;

@@ -1,29 +1,17 @@
 /**
- * Named namespaces made and removed the way iproute2 does, so `ip netns list`
- * shows them and `ip -n NAME` uses them: a file in a shared mount dir with the
- * namespace bind-mounted on it.
- *
- * Crash safety. The file must exist before the namespace can be mounted on
- * it, and neither a mount point can be renamed into place (rename(2) gives
- * EBUSY) nor a mount moved onto a name that does not exist yet (MS_MOVE needs
- * the target), so a creator killed in between leaves an empty file under the
- * final name. Such a stale entry is recognised (namespace/entry.ts) instead
- * of avoided: creating a namespace takes over a stale entry of its name, so a
- * re-run converges; deleting one removes it; prune removes them all. Whoever
- * creates, takes over or removes an entry holds an exclusive flock on its
- * file from the check to the mount (or unlink), and mounts through the
- * descriptor it checked (/proc/thread-self/fd/N), so two creators never mount
- * on one file. iproute2 takes no such lock: an `ip netns add` racing a
- * take-over of the same name can still stack two mounts.
+ * Named namespaces made and removed by a worker thread: the claim, the mount
+ * and the checks are namespace/claim.ts's and namespace/remove.ts's (shared
+ * with the calling thread's way, named-here.ts); here the thread unshares
+ * itself to make the namespace, and deletions are batched.
  */
-import { closeSync, mkdirSync, unlinkSync } from "node:fs";
+import { closeSync } from "node:fs";
 import type { Link } from "@neslink/codec-wasm";
 import type { DeletedNs, NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
-import { AlreadyExistsError } from "../errors.js";
-import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { entryState, lockStale, openChecked, openStale, refusal, removeStale } from "../namespace/entry.js";
+import { createNamedWith } from "../namespace/claim.js";
+import { openChecked } from "../namespace/entry.js";
+import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
 import { listLinks } from "../netlink/dumps.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
@@ -32,84 +20,17 @@ import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
 /** A namespace's loopback: the first link of every namespace. */
 const LOOPBACK_INDEX = 1;
 
-/** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
-const CLAIM_ATTEMPTS = 3;
-
-/** Dirs this thread has made shared mount points; the mount table does not change under us between tasks. */
-const prepared = new Set<string>();
-
-/** The mount dir must be a shared mount point, so mounts made in it reach every mount namespace. */
-function prepareDir(dir: string): void {
-  if (prepared.has(dir)) return;
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  try {
-    libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
-  } catch (err) {
-    if (!hasErrno(err, "EINVAL")) throw err;
-    // Not a mount point yet: make it one, then shared.
-    libc.mount(dir, dir, "none", libc.MS_BIND | libc.MS_REC);
-    libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
-  }
-  prepared.add(dir);
-}
-
-/** A new empty file at `path`, or undefined if something is already there. */
-function createFile(path: string): number | undefined {
-  try {
-    return libc.openWith(path, libc.O_RDONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW, 0o444);
-  } catch (err) {
-    if (hasErrno(err, "EEXIST")) return undefined;
-    throw err;
-  }
-}
-
-/**
- * The entry for a new namespace named `name`, locked and checked to have
- * nothing mounted on it: a file made now, or a stale one taken over.
- */
-function claim(path: string, name: string, dir: string): number {
-  for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-    const made = createFile(path);
-    if (made !== undefined) {
-      if (lockStale(path, made)) return made;
-      // Taken over or pruned before we locked it: look again.
-      libc.close(made);
-      continue;
-    }
-    const stale = openStale(path);
-    if (stale !== undefined) return stale;
-    const state = entryState(path);
-    if (state.kind === "namespace" || state.kind === "stale") {
-      // A stale entry that could not be locked is being made into a namespace by someone else right now.
-      throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);
-    }
-    if (state.kind === "other") throw refusal(path, state);
-  }
-  throw new AlreadyExistsError("namespace", `"${name}" in ${dir} kept changing while being created`);
-}
-
 /**
  * Creates `${dir}/${name}` holding a brand-new namespace and leaves this
  * thread inside it (the task returns the thread home). On any failure nothing
  * is left behind.
  */
 export function enterNewNamed(name: string, dir: string, loAlias?: string): NamedNs {
-  prepareDir(dir);
-  const path = `${dir}/${name}`;
-  const fd = claim(path, name, dir);
-  try {
+  return createNamedWith(name, dir, () => {
     libc.unshare(libc.CLONE_NEWNET);
     if (loAlias !== undefined) markLoopback(loAlias);
-    // Through the descriptor checked under the lock, not the path, which could have changed since.
-    libc.mount(SELF_NS, `/proc/thread-self/fd/${fd}`, "none", libc.MS_BIND);
-  } catch (err) {
-    // Still locked, so still the file claimed, with nothing mounted on it.
-    unlinkSync(path);
-    throw err;
-  } finally {
-    libc.close(fd);
-  }
-  return { name, path };
+    return SELF_NS;
+  });
 }
 
 /** Brings up the loopback of the thread's (new, still anonymous) namespace with `alias`, through a socket opened and closed here. */
@@ -136,24 +57,6 @@ export async function createNamed(name: string, dir: string): Promise<NamedNs> {
   } finally {
     closeSync(origin);
   }
-}
-
-/** A named namespace or stale entry about to be removed, checked; anything else is refused and left as it is. */
-interface Doomed {
-  ns: NamedNs;
-  /** "dev:ino" of what the entry was: its namespace, or the stale file. */
-  key: string;
-  mounted: boolean;
-}
-
-function check(name: string, dir: string): Doomed {
-  const path = `${dir}/${name}`;
-  const opened = openChecked(path, false);
-  if (opened.fd === undefined) throw refusal(path, opened.state);
-  const { fd, status, state } = opened;
-  libc.close(fd);
-  if (state.kind !== "namespace" && state.kind !== "stale") throw refusal(path, state);
-  return { ns: { name, path }, key: keyOfIdentity(status), mounted: state.kind === "namespace" };
 }
 
 /** What guarded deletions need of the worker. */
@@ -212,34 +115,6 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Do
   } finally {
     if (!held) libc.close(fd);
   }
-}
-
-const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
-
-/** Unmounts the namespace of an entry checked to be one; one that is not mounted any more is fine. */
-function unmount(path: string): void {
-  try {
-    libc.umount2(path, UNMOUNT_FLAGS);
-  } catch (err) {
-    if (!hasErrno(err, "EINVAL")) throw err;
-  }
-}
-
-/**
- * Unmounts a checked entry's namespace and removes its file. A file someone
- * is making into a namespace again right now (locked) is theirs: the delete
- * came first.
- */
-function remove(doomed: Doomed, unmounted = false): void {
-  if (doomed.mounted && !unmounted) unmount(doomed.ns.path);
-  removeStale(doomed.ns.path);
-}
-
-/** Removes a named namespace (or the stale entry a crash left); returns its "dev:ino" so what is held on it can be closed. */
-export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: string } {
-  const doomed = check(name, dir);
-  remove(doomed);
-  return { ns: doomed.ns, key: doomed.key };
 }
 
 type DeleteSpec = Omit<Extract<NsActionSpec, { kind: "deleteNamed" }>, "kind">;

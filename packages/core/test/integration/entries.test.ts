@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, la, listNamed, lp, NotANamespaceError, na, ns, nsDo, pruneNamed, rootCause } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fdCount, uniquePrefix } from "./kernel.js";
+import { fdCount, linksAt, uniquePrefix } from "./kernel.js";
 import { mountPointsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("ne");
@@ -15,12 +15,6 @@ const victim = `${dir}-victim`;
 const real = `${prefix}real`;
 const at = (name: string) => `${dir}/${name}`;
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
-
-/** What the kernel says is in the namespace at `path`: iproute2 run inside it by nsenter. */
-const linksAt = (path: string): string[] =>
-  (JSON.parse(execFileSync("nsenter", [`--net=${path}`, "ip", "-j", "link", "show"], { encoding: "utf8" })) as { ifname: string }[]).map(
-    (l) => l.ifname,
-  );
 
 /** The error's root cause, which must be ERR_NOT_A_NAMESPACE; the promise must settle quickly (a FIFO must not block). */
 async function refused(work: Promise<unknown>): Promise<NotANamespaceError> {

@@ -36,6 +36,13 @@ export function linksIn(
   return ipJson("-n", nsName, "link", "show");
 }
 
+/** The link names iproute2 sees inside the namespace file at `path` (entered by nsenter: no name needed). */
+export function linksAt(path: string): string[] {
+  return (
+    JSON.parse(execFileSync("nsenter", [`--net=${path}`, "ip", "-j", "link", "show"], { encoding: "utf8" })) as { ifname: string }[]
+  ).map((l) => l.ifname);
+}
+
 /** Deletes every namespace, host link, lab program cgroup (with its processes) and lab log directory whose name starts with `prefix`. */
 export function cleanup(prefix: string): void {
   for (const dir of labCgroups(prefix)) removeCgroup(dir);

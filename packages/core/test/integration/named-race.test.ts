@@ -1,6 +1,9 @@
 // Creators racing for the same names, some of them stale entries a killed
 // process left: each name gets exactly one namespace mounted, exactly one
-// creator succeeds, the others get ERR_NS_EXISTS. In a private mount dir.
+// creator succeeds, the others get ERR_NS_EXISTS. Both ways of creating: a
+// pool worker unsharing itself, and addNamed's child-held namespace mounted
+// from the calling thread (fewer names: each holds a child process while it
+// is made). In a private mount dir.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -11,8 +14,11 @@ import { mountsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("nr");
 const dir = privateMountDir(prefix);
-const COUNT = 60;
 const CREATORS = 3;
+const WAYS = [
+  { way: "worker", count: 60 },
+  { way: "here", count: 20 },
+];
 const SCRIPT = fileURLToPath(new URL("../fixtures/named-race.mjs", import.meta.url));
 
 afterAll(async () => {
@@ -25,8 +31,8 @@ interface Outcome {
   failed: Record<string, string>;
 }
 
-function creator(): { ready: Promise<void>; go: () => void; done: Promise<Outcome> } {
-  const child = spawn(process.execPath, [SCRIPT, dir, prefix, String(COUNT)], { stdio: ["pipe", "pipe", "inherit"] });
+function creator(way: string, names: string, count: number): { ready: Promise<void>; go: () => void; done: Promise<Outcome> } {
+  const child = spawn(process.execPath, [SCRIPT, dir, names, String(count), way], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   const ready = new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
   child.stdout.on("data", (chunk) => {
@@ -40,24 +46,28 @@ function creator(): { ready: Promise<void>; go: () => void; done: Promise<Outcom
   return { ready, go: () => child.stdin.end("go\n"), done };
 }
 
-it(`${CREATORS} processes creating the same ${COUNT} names, half of them stale entries: one namespace and one winner per name`, async () => {
-  // The dir exists and is prepared as neslink makes it; then every other name gets a stale entry.
-  await nsDo(ns.now(), na.createNamed(`${prefix}setup`, dir), na.deleteNamed(`${prefix}setup`, dir));
-  const names = Array.from({ length: COUNT }, (_, i) => `${prefix}${i}`);
-  for (const name of names.filter((_, i) => i % 2 === 0)) writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
+it.each(WAYS)(
+  `${CREATORS} processes ($way) creating the same $count names, half of them stale entries: one namespace and one winner per name`,
+  async ({ way, count }) => {
+    // The dir exists and is prepared as neslink makes it; then every other name gets a stale entry.
+    await nsDo(ns.now(), na.createNamed(`${prefix}setup`, dir), na.deleteNamed(`${prefix}setup`, dir));
+    const own = `${prefix}${way}`;
+    const names = Array.from({ length: count }, (_, i) => `${own}${i}`);
+    for (const name of names.filter((_, i) => i % 2 === 0)) writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
 
-  const creators = Array.from({ length: CREATORS }, creator);
-  await Promise.all(creators.map((c) => c.ready));
-  for (const c of creators) c.go();
-  const outcomes = await Promise.all(creators.map((c) => c.done));
+    const creators = Array.from({ length: CREATORS }, () => creator(way, own, count));
+    await Promise.all(creators.map((c) => c.ready));
+    for (const c of creators) c.go();
+    const outcomes = await Promise.all(creators.map((c) => c.done));
 
-  for (const name of names) {
-    const winners = outcomes.filter((o) => o.created.includes(name)).length;
-    const losers = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
-    expect({ name, winners, losers }).toEqual({ name, winners: 1, losers: Array(CREATORS - 1).fill("ERR_NS_EXISTS") });
-  }
-  // One mount per entry, each a namespace: no mount stacked on another creator's.
-  const mounts = mountsUnder(dir).filter((m) => m.point !== dir);
-  expect(mounts.map((m) => m.point).sort()).toEqual(names.map((n) => `${dir}/${n}`).sort());
-  expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
-});
+    for (const name of names) {
+      const winners = outcomes.filter((o) => o.created.includes(name)).length;
+      const losers = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
+      expect({ name, winners, losers }).toEqual({ name, winners: 1, losers: Array(CREATORS - 1).fill("ERR_NS_EXISTS") });
+    }
+    // One mount per entry, each a namespace: no mount stacked on another creator's.
+    const mounts = mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`));
+    expect(mounts.map((m) => m.point).sort()).toEqual(names.map((n) => `${dir}/${n}`).sort());
+    expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
+  },
+);

@@ -1,0 +1,80 @@
+/**
+ * Named namespaces created and deleted from the calling thread, so that a
+ * one-shot `neslink ns add` or `ns del` starts no worker (Node 20 boots one in
+ * ~30 ms of CPU before it loads anything).
+ *
+ * Create: a child process makes the namespace and holds it (fresh-ns.ts);
+ * this thread claims the entry and bind-mounts the namespace on it through
+ * the descriptor it opened, exactly as a worker does (namespace/claim.ts).
+ * The mount is this process's own system call, so a kill can leave only what
+ * it leaves a worker: a stale entry the next create takes over. Used where it
+ * works as the worker would: CAP_SYS_ADMIN (mount, unshare), and util-linux's
+ * unshare and cat installed.
+ *
+ * Delete: check, unmount and unlink change no namespace (namespace/remove.ts).
+ * But a worker keeps descriptors and sockets on the namespaces it worked in,
+ * which keep a namespace alive after its name is gone, and only its own
+ * delete closes them: so this thread deletes only while no pool is open.
+ */
+import type { NamedNs, NsAction } from "./actions/ns-actions.js";
+import { CAP_SYS_ADMIN, hasCaps, helper } from "./capabilities.js";
+import { ActionError } from "./errors.js";
+import { freshNamespace } from "./fresh-ns.js";
+import { createNamedWith } from "./namespace/claim.js";
+import { DEFAULT_NETNS_DIR, now } from "./namespace/providers.js";
+import { deleteNamed } from "./namespace/remove.js";
+import { anyPoolOpen } from "./pool/open-pools.js";
+import type { Pool } from "./pool/pool.js";
+import { nsAction } from "./validate/actions.js";
+
+type NamedAction = Extract<NsAction, { kind: "newNamed" | "deleteNamed" }>;
+
+/** The action on a worker of `pool` (default: the default pool, loaded only now). */
+async function onWorker(action: NamedAction, pool: Pool | undefined): Promise<NamedNs> {
+  const { defaultPool, nsDoOn } = await import("./nsdo.js");
+  const {
+    results: [done],
+  } = await nsDoOn(pool ?? defaultPool(), now(), action as NsAction<NamedNs>);
+  return done;
+}
+
+/** The action here; it fails as the worker's would: the one action of its task, the thread back home. */
+async function here(action: NamedAction, run: () => NamedNs | Promise<NamedNs>): Promise<NamedNs> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new ActionError(0, action.kind, true, err);
+  }
+}
+
+/**
+ * Creates a named namespace as `ip netns add` does (`na.createNamed` as one
+ * call). Without `pool`, where it can, no worker starts (see above); with a
+ * pool, a worker of it makes the namespace.
+ */
+export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
+  const action = nsAction("", { kind: "newNamed", name, dir }) as NamedAction;
+  const unshare = helper("unshare");
+  const cat = helper("cat");
+  if (pool !== undefined || unshare === undefined || cat === undefined || !hasCaps(CAP_SYS_ADMIN)) return onWorker(action, pool);
+  return here(action, async () => {
+    const fresh = await freshNamespace(unshare, cat);
+    try {
+      return createNamedWith(action.name, action.dir, () => `/proc/thread-self/fd/${fresh.fd}`);
+    } finally {
+      await fresh.end();
+    }
+  });
+}
+
+/**
+ * Deletes a named namespace (or the stale entry a crash left) as `ip netns
+ * del` does (`na.deleteNamed` as one call). Without `pool`, while no pool is
+ * open, no worker starts; otherwise a worker deletes it and closes what it
+ * holds on it.
+ */
+export async function removeNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
+  const action = nsAction("", { kind: "deleteNamed", name, dir }) as NamedAction;
+  if (pool !== undefined || anyPoolOpen()) return onWorker(action, pool);
+  return here(action, () => deleteNamed(action.name, action.dir).ns);
+}

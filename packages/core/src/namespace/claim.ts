@@ -1,0 +1,107 @@
+/**
+ * A named namespace made the way iproute2 does, so `ip netns list` shows it
+ * and `ip -n NAME` uses it: a file in a shared mount dir with the namespace
+ * bind-mounted on it. One implementation for both ways a namespace is made:
+ * a worker thread that unshares itself (worker/named.ts), and a child process
+ * that holds a new namespace for the calling thread (named-here.ts).
+ *
+ * Crash safety. The file must exist before the namespace can be mounted on
+ * it, and neither a mount point can be renamed into place (rename(2) gives
+ * EBUSY) nor a mount moved onto a name that does not exist yet (MS_MOVE needs
+ * the target), so a creator killed in between leaves an empty file under the
+ * final name. Such a stale entry is recognised (entry.ts) instead of
+ * avoided: creating a namespace takes over a stale entry of its name, so a
+ * re-run converges; deleting one removes it; prune removes them all. Whoever
+ * creates, takes over or removes an entry holds an exclusive flock on its
+ * file from the check to the mount (or unlink), and mounts through the
+ * descriptor it checked (/proc/thread-self/fd/N), so two creators never mount
+ * on one file. The mount is a system call of this process: a kill cannot
+ * release the lock while it is under way. iproute2 takes no such lock: an
+ * `ip netns add` racing a take-over of the same name can still stack two mounts.
+ * File operations, flock and mount change no namespace: any thread may claim.
+ */
+import { mkdirSync, unlinkSync } from "node:fs";
+import type { NamedNs } from "../actions/ns-actions.js";
+import { hasErrno } from "../errno.js";
+import { AlreadyExistsError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
+import { entryState, lockStale, openStale, refusal } from "./entry.js";
+
+/** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
+const CLAIM_ATTEMPTS = 3;
+
+/** Dirs this thread has made shared mount points; the mount table does not change under us between tasks. */
+const prepared = new Set<string>();
+
+/** The mount dir must be a shared mount point, so mounts made in it reach every mount namespace. */
+function prepareDir(dir: string): void {
+  if (prepared.has(dir)) return;
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  try {
+    libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
+  } catch (err) {
+    if (!hasErrno(err, "EINVAL")) throw err;
+    // Not a mount point yet: make it one, then shared.
+    libc.mount(dir, dir, "none", libc.MS_BIND | libc.MS_REC);
+    libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
+  }
+  prepared.add(dir);
+}
+
+/** A new empty file at `path`, or undefined if something is already there. */
+function createFile(path: string): number | undefined {
+  try {
+    return libc.openWith(path, libc.O_RDONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW, 0o444);
+  } catch (err) {
+    if (hasErrno(err, "EEXIST")) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The entry for a new namespace named `name`, locked and checked to have
+ * nothing mounted on it: a file made now, or a stale one taken over.
+ */
+function claim(path: string, name: string, dir: string): number {
+  for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+    const made = createFile(path);
+    if (made !== undefined) {
+      if (lockStale(path, made)) return made;
+      // Taken over or pruned before we locked it: look again.
+      libc.close(made);
+      continue;
+    }
+    const stale = openStale(path);
+    if (stale !== undefined) return stale;
+    const state = entryState(path);
+    if (state.kind === "namespace" || state.kind === "stale") {
+      // A stale entry that could not be locked is being made into a namespace by someone else right now.
+      throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);
+    }
+    if (state.kind === "other") throw refusal(path, state);
+  }
+  throw new AlreadyExistsError("namespace", `"${name}" in ${dir} kept changing while being created`);
+}
+
+/**
+ * Creates `${dir}/${name}`: claims the entry, then bind-mounts on it the
+ * namespace at the path `make` returns (called under the lock: the worker
+ * unshares there, so a name already taken costs no namespace). On any
+ * failure nothing is left behind.
+ */
+export function createNamedWith(name: string, dir: string, make: () => string): NamedNs {
+  prepareDir(dir);
+  const path = `${dir}/${name}`;
+  const fd = claim(path, name, dir);
+  try {
+    // Through the descriptor checked under the lock, not the path, which could have changed since.
+    libc.mount(make(), `/proc/thread-self/fd/${fd}`, "none", libc.MS_BIND);
+  } catch (err) {
+    // Still locked, so still the file claimed, with nothing mounted on it.
+    unlinkSync(path);
+    throw err;
+  } finally {
+    libc.close(fd);
+  }
+  return { name, path };
+}
