@@ -9,7 +9,8 @@ import { absolutePath } from "../validate/validate.js";
 import type { WatchTarget } from "./protocol.js";
 import { targetOf } from "./targets.js";
 
-const RETRIES = 20;
+/** How long a file that is no namespace yet is looked at again (a creator on a busy machine may take a while to mount). */
+const RETRY_FOR_MS = 5000;
 const RETRY_MS = 50;
 
 /** The file names of `dir`; none once it is gone. */
@@ -26,7 +27,10 @@ export class NamedDir {
   readonly #watcher: FSWatcher;
   /** Labels handed out and not given up. */
   readonly #known = new Set<string>();
-  readonly #retries = new Map<string, number>();
+  /** When each file that was no namespace yet was first seen so. */
+  readonly #waiting = new Map<string, number>();
+  /** The one look-again pending: every event and every waiting file share it. */
+  #timer: NodeJS.Timeout | undefined;
   readonly #add: (targets: WatchTarget[]) => void;
 
   /** `add` receives the namespaces found after the first listing. */
@@ -59,37 +63,47 @@ export class NamedDir {
     for (const name of namesIn(this.#dir)) if (!listed.has(name)) this.#notYet(name);
   }
 
-  /** A file of the dir that is no namespace (yet): looked at again a little later, a bounded number of times. */
+  /** A file of the dir that is no namespace (yet): looked at again a little later, for a bounded time. */
   #notYet(name: string): void {
-    const key = `${this.#dir}/${name}`;
-    const attempts = (this.#retries.get(key) ?? 0) + 1;
-    this.#retries.set(key, attempts);
-    if (attempts <= RETRIES) setTimeout(() => this.#rescan(), RETRY_MS).unref();
+    if (this.#stillWaiting(`${this.#dir}/${name}`)) this.#later();
+  }
+
+  /** Whether `key` was first seen not ready less than RETRY_FOR_MS ago (now, if never before). */
+  #stillWaiting(key: string): boolean {
+    const since = this.#waiting.get(key) ?? Date.now();
+    this.#waiting.set(key, since);
+    return Date.now() - since <= RETRY_FOR_MS;
+  }
+
+  #later(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#rescan();
+    }, RETRY_MS).unref();
   }
 
   /**
    * A new file is a namespace only once its bind mount is made, and mounting
-   * makes no inotify event: look again a little later, a bounded number of
-   * times (a plain file left there is not retried forever).
+   * makes no inotify event: look again a little later, for a bounded time
+   * (a plain file left there is not retried forever).
    */
   failed(label: string): void {
-    const attempts = (this.#retries.get(label) ?? 0) + 1;
-    this.#retries.set(label, attempts);
-    if (attempts > RETRIES) return;
+    if (!this.#stillWaiting(label)) return;
     this.#known.delete(label);
-    setTimeout(() => this.#rescan(), RETRY_MS).unref();
+    this.#later();
   }
 
   /** A name whose namespace is gone may be given to a new one (`ip netns del X; ip netns add X`): look again. */
   gone(labels: readonly string[]): void {
     for (const label of labels) {
       this.#known.delete(label);
-      this.#retries.delete(label);
+      this.#waiting.delete(label);
     }
     if (labels.length > 0) this.#rescan();
   }
 
   close(): void {
+    clearTimeout(this.#timer);
     this.#watcher.close();
   }
 }
