@@ -44,11 +44,12 @@ export class NamedDir {
 
   /** The namespaces there now. Those found later are always listed: the consumer has seen nothing of them. */
   initial(list: boolean): WatchTarget[] {
-    return this.#fresh(list);
+    return this.#fresh(listNamed(this.#dir), list);
   }
 
-  #fresh(list: boolean): WatchTarget[] {
-    const found = listNamed(this.#dir)
+  /** Those of `names` (namespaces of the dir) not handed out yet. */
+  #fresh(names: readonly string[], list: boolean): WatchTarget[] {
+    const found = names
       .map((name) => targetOf("dir", { kind: "name", name, dir: this.#dir }, list))
       .filter((t) => !this.#known.has(t.label));
     for (const t of found) this.#known.add(t.label);
@@ -56,10 +57,12 @@ export class NamedDir {
   }
 
   #rescan(): void {
-    const found = this.#fresh(true);
+    // One listing for both: one taken again here could see a namespace mounted since, neither handed out nor looked at again.
+    const names = listNamed(this.#dir);
+    const found = this.#fresh(names, true);
     if (found.length > 0) this.#add(found);
     // inotify tells of a new file before its namespace is mounted on it, and the mount tells nothing: look again for those.
-    const listed = new Set(listNamed(this.#dir));
+    const listed = new Set(names);
     for (const name of namesIn(this.#dir)) if (!listed.has(name)) this.#notYet(name);
   }
 
