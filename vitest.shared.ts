@@ -9,7 +9,9 @@ export const neslinkProjects = defineConfig({
   test: {
     projects: [
       {
-        test: { name: "unit", include: ["src/**/*.test.ts"], environment: "node" },
+        // 20 s, not vitest's 5: CI runs every package's unit tests at once on 2 cores, and a test's first call loads
+        // and compiles cold code (the CLI's topology tests load YAML and the schema validator on first use).
+        test: { name: "unit", include: ["src/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
       },
       {
         test: {
