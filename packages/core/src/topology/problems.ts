@@ -31,18 +31,6 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** A JSON pointer (`/links/3/endpoints`) as a path; array indexes become numbers. */
-export function pointerToPath(pointer: string): (string | number)[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((raw) => {
-      const part = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-      return /^(0|[1-9]\d*)$/.test(part) ? Number(part) : part;
-    });
-}
-
 /** Collects problems as a file is checked; `locate` adds line and column when the text is known. */
 export class Problems {
   readonly list: Problem[] = [];

@@ -6,7 +6,18 @@
  */
 import { createRequire } from "node:module";
 import type { OutputUnit, Validator } from "@cfworker/json-schema";
-import { pointerToPath } from "../topology/problems.js";
+
+/** A JSON pointer (`/links/3/endpoints`) as a path; array indexes become numbers. */
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((raw) => {
+      const part = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+      return /^(0|[1-9]\d*)$/.test(part) ? Number(part) : part;
+    });
+}
 
 /** One thing wrong with a value's shape, at `path`. */
 export interface ShapeError {
