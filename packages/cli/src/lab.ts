@@ -1,7 +1,6 @@
 /** What the topology commands share: a lab named by its file or its name, the plan as text, a confirmation on a terminal. */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import type { Topology, topology as TopologyApi } from "@neslink/core";
 import type { Session, Terminal } from "./command.js";
 import { topology } from "./core.js";
@@ -44,6 +43,8 @@ export async function planText(plan: Plan): Promise<string> {
 export async function confirmed(question: string, session: Session, yes: boolean): Promise<boolean> {
   const { stdin, stdout } = session.terminal;
   if (yes || session.json || !stdin.isTTY) return true;
+  // Loaded here: readline costs a few ms of start-up that only a question needs.
+  const { createInterface } = await import("node:readline/promises");
   // The terminal's own line mode (it echoes and edits): readline's would echo a second time when the agent relays the keys.
   const rl = createInterface({ input: stdin, output: stdout, terminal: false });
   try {

@@ -46,4 +46,4 @@ async function bundle(entry, shared) {
 }
 
 for (const entry of ["worker/main", "events/listener"]) await bundle(entry, false);
-for (const entry of ["read", "named", "spawn"]) await bundle(entry, true);
+for (const entry of ["read", "named", "spawn", "list"]) await bundle(entry, true);

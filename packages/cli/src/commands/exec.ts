@@ -1,6 +1,5 @@
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
-import { finished } from "node:stream/promises";
 import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
 import type { ExecExit, NsProvider } from "@neslink/core/spawn";
 import type { Command, Outcome, Terminal } from "../command.js";
@@ -47,7 +46,8 @@ const cwdOf = ({ cwd }: Terminal) => (cwd === undefined ? {} : { cwd });
 /** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
   // Not lean(): that starts a pool, and core starts the program without a worker where it can.
-  const { spawn } = await spawner();
+  // node:stream/promises with it, not at start-up: only exec waits on streams.
+  const [{ spawn }, { finished }] = await Promise.all([spawner(), import("node:stream/promises")]);
   const proc = await spawn(provider, argv, cwdOf(terminal));
   const kill = (signal: NodeJS.Signals) => proc.kill(signal);
   const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];

@@ -9,7 +9,7 @@ export const nsList: Command = {
   details: "Only entries that are network namespaces: a stale entry (see `ns prune`), a symlink or any other file is left out.",
   async run() {
     // Read from this thread: no pool, no codec.
-    const { listNamed } = await import("@neslink/core/named");
+    const { listNamed } = await import("@neslink/core/list");
     const names = listNamed();
     return { data: names, text: names.map((n) => `${n}\n`).join("") };
   },

@@ -4,10 +4,10 @@
  * which costs more than the call itself: the pool finds the namespace of every
  * task this way.
  */
-import koffi from "koffi";
 import { SystemCallError } from "../errors.js";
+import { koffi, libc } from "./koffi.js";
 
-const statx = koffi.load("libc.so.6").func("int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ void *buf)");
+const statx = libc.func("int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ void *buf)");
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;

@@ -6,11 +6,9 @@
  * through koffi's async calls, whose libuv pool threads live in the process's
  * original namespace.
  */
-import koffi from "koffi";
 import { errno as errnos } from "../errno.js";
 import { SystemCallError } from "../errors.js";
-
-const libc = koffi.load("libc.so.6");
+import { koffi, libc } from "./koffi.js";
 
 const fns = {
   socket: libc.func("int socket(int domain, int type, int protocol)"),

@@ -36,7 +36,8 @@ import {
   statusOfPath,
 } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { type ExistingNsProvider, nsPath } from "./providers.js";
+import { nsPath } from "./paths.js";
+import type { ExistingNsProvider } from "./providers.js";
 
 export type EntryState =
   | { kind: "namespace" }

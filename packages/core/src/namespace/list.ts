@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import { hasErrno } from "../errno.js";
 import { absolutePath } from "../validate/validate.js";
 import { entryState } from "./entry.js";
-import { DEFAULT_NETNS_DIR } from "./providers.js";
+import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 /** Names of the entries of `dir`, sorted; none if the dir does not exist. */
 export function entryNames(dir: string): string[] {

@@ -4,9 +4,9 @@
  * again by the worker, by the same rules (validate/providers.ts).
  */
 import { nsProvider } from "../validate/providers.js";
+import { DEFAULT_NETNS_DIR } from "./paths.js";
 
-/** Where `ip netns` keeps named namespaces. */
-export const DEFAULT_NETNS_DIR = "/run/netns";
+export { DEFAULT_NETNS_DIR, nsPath } from "./paths.js";
 
 export type NsProvider =
   | { readonly kind: "now" }
@@ -79,24 +79,6 @@ export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR, opt
  */
 export function custom(module: string, exportName: string, args?: unknown): NsProvider {
   return nsProvider("", { kind: "custom", module, export: exportName, ...(args !== undefined && { args }) });
-}
-
-/** The file that names the namespace, for providers that have one. */
-export function nsPath(p: ExistingNsProvider, mainPid: number): string {
-  switch (p.kind) {
-    case "now":
-      return `/proc/${mainPid}/task/${mainPid}/ns/net`;
-    case "name":
-      return `${p.dir}/${p.name}`;
-    case "path":
-      return p.path;
-    case "process":
-      return `/proc/${p.pid}/ns/net`;
-    case "thread":
-      return `/proc/${p.pid}/task/${p.tid}/ns/net`;
-    case "handle":
-      return `/proc/${mainPid}/fd/${p.fd}`;
-  }
 }
 
 export function isExisting(p: NsProvider): p is ExistingNsProvider {

@@ -5,7 +5,7 @@
 import { absolutePath } from "../validate/validate.js";
 import { entryState, removeStale } from "./entry.js";
 import { entryNames } from "./list.js";
-import { DEFAULT_NETNS_DIR } from "./providers.js";
+import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 export interface PruneResult {
   /** Stale entries removed. */

@@ -102,6 +102,8 @@ interface Slot {
   /** Why the worker ended, when it says so (dirty) or crashes. */
   failure: string | undefined;
   exited: boolean;
+  /** Acknowledgements of forgets this worker was asked for, by ack number (see #forget). */
+  forgetting: Map<number, () => void>;
 }
 
 const WORKER_URL = new URL("../worker/main.js", import.meta.url);
@@ -138,6 +140,7 @@ export class Pool {
   readonly #options: Omit<WorkerOptions, "shared">;
   readonly #slots: Slot[] = [];
   readonly #owners = new Owners(OWNERS_REMEMBERED);
+  #acks = 0;
   /** Where #leastBusy starts looking. */
   #turn = 0;
   #nextId = 1;
@@ -209,12 +212,18 @@ export class Pool {
       control: new Int32Array(shared.control),
       failure: undefined,
       exited: false,
+      forgetting: new Map(),
     };
     worker.on("message", (msg: FromWorker) => {
       if (msg.type === "ready") {
         slot.tid = msg.tid;
         markStarted();
         this.#unrefIfIdle(slot);
+        return;
+      }
+      if (msg.type === "forgotten") {
+        slot.forgetting.get(msg.ack)?.();
+        slot.forgetting.delete(msg.ack);
         return;
       }
       if (msg.type === "pressure") {
@@ -227,6 +236,7 @@ export class Pool {
         return;
       }
       const deleted: string[] = [];
+      const afterForget: (() => void)[] = [];
       for (const reply of msg.replies) {
         const job = slot.jobs.get(reply.id);
         if (!job) continue;
@@ -237,10 +247,15 @@ export class Pool {
         // Work sent for it before this reply came already chose a worker; its order stays.
         if (reply.createdKey !== undefined && this.#owners.get(reply.createdKey) === undefined) this.#owners.set(reply.createdKey, index);
         job.settle();
-        job.resolve({ returned: reply.returned, results: reply.results, error: reply.error, created: reply.created });
+        const outcome = { returned: reply.returned, results: reply.results, error: reply.error, created: reply.created };
+        if (reply.deleted?.length) afterForget.push(() => job.resolve(outcome));
+        else job.resolve(outcome);
       }
       this.#unrefIfIdle(slot);
-      if (deleted.length > 0) this.#forget(deleted);
+      if (deleted.length > 0)
+        void this.#forget(deleted, slot).then(() => {
+          for (const resolve of afterForget) resolve();
+        });
     });
     worker.on("error", (err) => {
       slot.failure = `worker crashed: ${err instanceof Error ? err.message : String(err)}`;
@@ -260,6 +275,9 @@ export class Pool {
    */
   #exited(slot: Slot, code: number): void {
     slot.exited = true;
+    // Its descriptors are closed below: what it was asked to forget is.
+    for (const forgotten of slot.forgetting.values()) forgotten();
+    slot.forgetting.clear();
     for (const fd of new DescriptorBits(slot.shared.descriptors).drain()) {
       try {
         closeSync(fd);
@@ -343,9 +361,32 @@ export class Pool {
     }
   }
 
-  #forget(keys: string[]): void {
+  /**
+   * Tells every worker that namespaces were deleted (by `from`, which closed
+   * what it held on them itself). Settles once each other worker that owned
+   * one has closed its descriptor and socket there: a deletion returns only
+   * when nothing of the pool keeps the namespace alive. Only owners hold
+   * anything on a namespace (work on it goes to them); a worker that exits
+   * closes everything it held.
+   */
+  #forget(keys: string[], from: Slot): Promise<void> {
+    const owners = new Set<number>();
+    for (const key of keys) {
+      const owner = this.#owners.get(key);
+      if (owner !== undefined && owner !== from.index) owners.add(owner);
+    }
     this.#owners.delete(keys);
-    for (const slot of this.#slots) slot.worker.postMessage({ type: "forget", keys } satisfies ToWorker);
+    const acks: Promise<void>[] = [];
+    for (const slot of this.#slots) {
+      if (!owners.has(slot.index) || slot.exited) {
+        slot.worker.postMessage({ type: "forget", keys } satisfies ToWorker);
+        continue;
+      }
+      const ack = this.#acks++;
+      acks.push(new Promise<void>((resolve) => slot.forgetting.set(ack, resolve)));
+      slot.worker.postMessage({ type: "forget", keys, ack } satisfies ToWorker);
+    }
+    return Promise.all(acks).then(() => undefined);
   }
 
   /** Work for a namespace goes to the worker that holds it (and its socket); new ones, and ones never seen, to the least busy. */

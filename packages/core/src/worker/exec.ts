@@ -49,9 +49,14 @@ export function resolveProgram(file: string, path: string | undefined, cwd: stri
  * program: the program is killed when the thread that forked it (this
  * worker) ends, so it cannot outlive the process, even after kill -9. The
  * kernel keeps the setting across execve. Without setpriv, programs start
- * directly and only that guarantee is lost.
+ * directly and only that guarantee is lost. Looked up at the first start,
+ * not when the module loads: most commands that load it start nothing.
  */
-const SETPRIV = installed("setpriv");
+let setpriv: string | undefined | null = null;
+function setprivPath(): string | undefined {
+  if (setpriv === null) setpriv = installed("setpriv");
+  return setpriv;
+}
 
 /** Where a helper program (util-linux's) is, looked up in PATH; undefined when it is not installed. */
 export function installed(name: string): string | undefined {
@@ -80,7 +85,8 @@ export function start(
   const [file, ...args] = argv as [string, ...string[]];
   const program = resolveProgram(file, env.PATH, cwd);
   const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [stdin, "pipe", "pipe"];
-  const [command, ...rest] = [...enter, ...(SETPRIV ? [SETPRIV, "--pdeathsig", "KILL", "--"] : []), program, ...args] as [
+  const setpriv = setprivPath();
+  const [command, ...rest] = [...enter, ...(setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : []), program, ...args] as [
     string,
     ...string[],
   ];

@@ -516,6 +516,7 @@ port.on("message", (msg: ToWorker) => {
     case "forget":
       queue = queue.then(() => {
         for (const key of msg.keys) held.forget(key);
+        if (msg.ack !== undefined) port.postMessage({ type: "forgotten", ack: msg.ack } satisfies FromWorker);
       });
       return;
     case "close":

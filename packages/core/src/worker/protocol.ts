@@ -63,8 +63,8 @@ export interface Task {
  */
 export type ToWorker =
   | { type: "tasks"; tasks: Task[] }
-  /** Namespaces were deleted: close what is held on them. */
-  | { type: "forget"; keys: string[] }
+  /** Namespaces were deleted: close what is held on them, then say `forgotten` with `ack` if one is given. */
+  | { type: "forget"; keys: string[]; ack?: number }
   /** Another worker is out of descriptors: close what is held idle, now (not after queued tasks). */
   | { type: "relieve" }
   | { type: "close" };
@@ -86,6 +86,8 @@ export interface TaskReply {
 export type FromWorker =
   | { type: "ready"; tid: number }
   | { type: "done"; replies: TaskReply[] }
+  /** What a `forget` with this `ack` named is closed. */
+  | { type: "forgotten"; ack: number }
   /** The thread is not in its own namespace between tasks: it ends right after, and starts nothing more. */
   | { type: "dirty"; reason: string }
   /** Out of descriptors with none of its own to close: the pool asks the other workers to relieve. */

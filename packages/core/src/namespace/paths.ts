@@ -1,0 +1,27 @@
+/**
+ * Where namespaces' files are, apart from the providers (./providers.ts),
+ * which bring the validation layer with them: entry checks and listings load
+ * only this.
+ */
+import type { ExistingNsProvider } from "./providers.js";
+
+/** Where `ip netns` keeps named namespaces. */
+export const DEFAULT_NETNS_DIR = "/run/netns";
+
+/** The file that names the namespace, for providers that have one. */
+export function nsPath(p: ExistingNsProvider, mainPid: number): string {
+  switch (p.kind) {
+    case "now":
+      return `/proc/${mainPid}/task/${mainPid}/ns/net`;
+    case "name":
+      return `${p.dir}/${p.name}`;
+    case "path":
+      return p.path;
+    case "process":
+      return `/proc/${p.pid}/ns/net`;
+    case "thread":
+      return `/proc/${p.pid}/task/${p.tid}/ns/net`;
+    case "handle":
+      return `/proc/${mainPid}/fd/${p.fd}`;
+  }
+}
