@@ -8,9 +8,16 @@ import { reader, topology } from "./core.js";
 
 const PID = /^[1-9]\d*$/;
 
-export async function target(spec: string | undefined): Promise<NsProvider> {
+/**
+ * `from`: the part of core the command loads anyway, whose `ns` gives the
+ * provider (reader()'s brings the codec with it; exec needs only spawner()'s).
+ */
+export async function target(
+  spec: string | undefined,
+  from: () => Promise<Pick<Awaited<ReturnType<typeof reader>>, "ns">> = reader,
+): Promise<NsProvider> {
   // Only LAB:NODE needs the pool (to read the markers); a provider alone starts nothing.
-  const { ns } = await reader();
+  const { ns } = await from();
   if (spec === undefined) return ns.now();
   if (spec.includes("/")) return ns.path(spec);
   if (PID.test(spec)) return ns.process(Number(spec));

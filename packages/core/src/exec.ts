@@ -10,7 +10,7 @@
 import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import { Readable, Writable } from "node:stream";
-import { MessageChannel, type MessagePort } from "node:worker_threads";
+import type { MessageChannel, MessagePort } from "node:worker_threads";
 import type { NsActionSpec, SpawnOptions } from "./actions/ns-actions.js";
 import { errorFromJSON, ValidationError } from "./errors.js";
 import { canSpawnHere, type Started, spawnHere } from "./exec-here.js";
@@ -181,13 +181,14 @@ export async function spawn(provider: NsProvider, argv: readonly string[], optio
   const action = nsAction("", { kind: "exec", argv, options: { env, cwd } }) as ExecAction;
   // A pool given is a pool asked for; otherwise no worker is needed where nsenter can do it.
   if (pool === undefined && canSpawnHere(provider)) return new ChildExec(await spawnHere(provider, action.argv, action.options));
-  // Loaded only now: a program started without a worker needs no part of the pool.
-  return spawnOnWorker(provider, action, pool ?? (await import("./nsdo.js")).defaultPool());
+  // Loaded only now: a program started without a worker needs no part of the pool, nor a port.
+  const [{ defaultPool }, { MessageChannel }] = await Promise.all([import("./nsdo.js"), import("node:worker_threads")]);
+  return spawnOnWorker(provider, action, pool ?? defaultPool(), new MessageChannel());
 }
 
-/** The program started by a worker inside the namespace, its stdio relayed over a port. */
-function spawnOnWorker(provider: NsProvider, checked: ExecAction, pool: Pool): Promise<ExecProcess> {
-  const { port1, port2 } = new MessageChannel();
+/** The program started by a worker inside the namespace, its stdio relayed over `channel`. */
+function spawnOnWorker(provider: NsProvider, checked: ExecAction, pool: Pool, channel: MessageChannel): Promise<ExecProcess> {
+  const { port1, port2 } = channel;
   const action: NsActionSpec = { ...checked, port: port2 };
   const proc = new PortProcess(port1);
   return new Promise((resolve, reject) => {

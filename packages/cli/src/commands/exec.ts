@@ -96,7 +96,10 @@ export const exec: Command = {
     const [spec, ...argv] = ns === undefined ? args : [ns, ...args];
     if (argv.length === 0) throw new ValidationError("CMD", "is required (neslink exec NS -- CMD)");
     // -n was made the caller's by main; a positional NS is resolved here.
-    const provider = await target(ns === undefined && spec !== undefined && terminal.cwd !== undefined ? nsIn(terminal.cwd, spec) : spec);
+    const provider = await target(
+      ns === undefined && spec !== undefined && terminal.cwd !== undefined ? nsIn(terminal.cwd, spec) : spec,
+      spawner,
+    );
     try {
       return await (json ? collected(provider, argv, terminal) : attached(provider, argv, terminal));
     } catch (err) {
