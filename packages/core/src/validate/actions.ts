@@ -132,15 +132,20 @@ type DeleteNamedAction = Extract<NsActionSpec, { kind: "deleteNamed" }>;
 /** A guarded deletion's fields (see na.deleteNamed). */
 const GUARD: FieldParsers<DeleteNamedAction> = { loAliasPrefix: v.alias, keepGroup: u32 };
 
-const named =
-  (kind: "newNamed" | "deleteNamed"): Parser<NsActionSpec> =>
-  (f, x) => {
-    const r = record(f, x, kind === "newNamed" ? ["kind", "name", "dir"] : ["kind", "name", "dir", "loAliasPrefix", "keepGroup"]);
-    if (r.keepGroup !== undefined && r.loAliasPrefix === undefined)
-      throw new ValidationError(at(f, "keepGroup"), "is only for a guarded deletion: give loAliasPrefix too");
-    const spec = { kind, name: v.namespaceName(at(f, "name"), r.name), dir: v.absolutePath(at(f, "dir"), r.dir) };
-    return fields(f, r, GUARD, spec as DeleteNamedAction);
-  };
+/** Where a named namespace is (or goes): its name and mount dir. */
+const place = (f: string, r: Record<string, unknown>) => ({
+  name: v.namespaceName(at(f, "name"), r.name),
+  dir: v.absolutePath(at(f, "dir"), r.dir),
+});
+
+const newNamed: Parser<NsActionSpec> = (f, x) => ({ kind: "newNamed", ...place(f, record(f, x, ["kind", "name", "dir"])) });
+
+const deleteNamed: Parser<NsActionSpec> = (f, x) => {
+  const r = record(f, x, ["kind", "name", "dir", "loAliasPrefix", "keepGroup"]);
+  if (r.keepGroup !== undefined && r.loAliasPrefix === undefined)
+    throw new ValidationError(at(f, "keepGroup"), "is only for a guarded deletion: give loAliasPrefix too");
+  return fields<DeleteNamedAction>(f, r, GUARD, { kind: "deleteNamed", ...place(f, r) });
+};
 
 const FAMILIES = [0, net.AF_INET, net.AF_INET6];
 type SysctlAction = Extract<NsActionSpec, { kind: "sysctl" }>;
@@ -171,8 +176,8 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
   },
   routes: (f, x) => ({ kind: "routes", family: v.oneOf(at(f, "family"), record(f, x, ["kind", "family"]).family, FAMILIES) }),
   handle: bare("handle"),
-  newNamed: named("newNamed"),
-  deleteNamed: named("deleteNamed"),
+  newNamed,
+  deleteNamed,
   exec: (f, x) => {
     const r = record(f, x, ["kind", "argv", "options", "port"]);
     const argv = list(at(f, "argv"), r.argv, (ff, a) => v.text(ff, a, 1 << 17));
