@@ -1,10 +1,20 @@
 // Entry point of @neslink/codec-wasm: loads the wasm-bindgen build (pkg/codec.js, CommonJS) and speaks JSON to it. Types: index.d.ts.
 import { createRequire } from "node:module";
 
-const codec = createRequire(import.meta.url)("./pkg/codec.js");
+/**
+ * The wasm module, compiled at the first call rather than at import (~6 ms of
+ * CPU): a process that loads a module importing the codec but never encodes
+ * (the CLI's main thread while its worker does the work) does not pay it.
+ */
+let codec;
+
+export function load() {
+  codec ??= createRequire(import.meta.url)("./pkg/codec.js");
+}
 
 /** Runs one wasm export; its errors become CodecErrors with a stable code. */
 function call(name, code, input) {
+  load();
   try {
     return codec[name](input);
   } catch (cause) {

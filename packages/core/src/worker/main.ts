@@ -5,6 +5,7 @@
  * never running anything again.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { load as loadCodec } from "@neslink/codec-wasm";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { ActionError, NamespaceEnterError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
@@ -535,4 +536,6 @@ function closeWhenDone(): void {
     process.exit(0);
   });
 }
+// Every worker encodes: its codec is compiled before it says it is ready, not in its first task.
+loadCodec();
 port.postMessage({ type: "ready", tid: libc.gettid() } satisfies FromWorker);
