@@ -4,7 +4,7 @@
  * LAB:NODE, found by the kernel's marker. None: the namespace neslink runs in.
  */
 import type { NsProvider } from "@neslink/core/read";
-import { reader, topology } from "./core.js";
+import { reader } from "./core.js";
 
 const PID = /^[1-9]\d*$/;
 
@@ -16,13 +16,13 @@ export async function target(
   spec: string | undefined,
   from: () => Promise<Pick<Awaited<ReturnType<typeof reader>>, "ns">> = reader,
 ): Promise<NsProvider> {
-  // Only LAB:NODE needs the pool (to read the markers); a provider alone starts nothing.
+  // A provider alone starts nothing; LAB:NODE reads the node's marker (a pool only for a node not under its default name).
   const { ns } = await from();
   if (spec === undefined) return ns.now();
   if (spec.includes("/")) return ns.path(spec);
   if (PID.test(spec)) return ns.process(Number(spec));
   if (spec.includes(":")) {
-    const { locateNode, parseNodeRef } = await topology();
+    const { locateNode, parseNodeRef } = await reader();
     const ref = parseNodeRef(spec);
     if (ref) return ns.name(await locateNode(ref.topology, ref.node));
   }

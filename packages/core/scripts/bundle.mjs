@@ -11,12 +11,14 @@
  *   User modules (custom providers and actions) are still imported by
  *   specifier at run time, from the same directory as before.
  * - The entry points a one-shot command loads alone, @neslink/core/read,
- *   /named and /spawn, become one file each, less the modules whose
+ *   /named, /spawn and /list, become one file each, less the modules whose
  *   instances must be the ones the rest of core uses: errors.js (its classes
  *   are matched by instanceof), ffi/* (one koffi binding per process),
  *   nsdo.js (the default pool; readLinks, spawn and addNamed fall back to it,
  *   loaded then) and pool/open-pools.js (the count of open pools removeNamed
- *   looks at).
+ *   looks at); and topology/live.js, which
+ *   locateNode loads only to search every marker for a node not under its
+ *   default name (it needs the pool then, and the rest of core with it).
  *   Those stay imports of core's own files, so a program that also loads the
  *   rest of core has one copy of each; what else is inlined holds no state.
  *
@@ -30,7 +32,14 @@ const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const PACKAGES = [/^@neslink\//, /^node:/, "koffi"];
 
 /** Core's own files kept as imports by the entry bundles. */
-const SHARED = [`${dist}errors.js`, `${dist}ffi/libc.js`, `${dist}ffi/identity.js`, `${dist}nsdo.js`, `${dist}pool/open-pools.js`];
+const SHARED = [
+  `${dist}errors.js`,
+  `${dist}ffi/libc.js`,
+  `${dist}ffi/identity.js`,
+  `${dist}nsdo.js`,
+  `${dist}pool/open-pools.js`,
+  `${dist}topology/live.js`,
+];
 
 async function bundle(entry, shared) {
   const file = `${dist}${entry}.js`;

@@ -1,10 +1,13 @@
 /**
  * @neslink/core/read — a namespace's links and addresses read from the
  * calling thread, with no worker pool (see namespace/read.ts), and the
- * namespace providers that say which. What
- * `neslink link list` and `addr list` need, and nothing more, so they start fast.
+ * namespace providers that say which, and a lab's node found by its marker
+ * (locateNode: one such read for a node under its default name). What
+ * `neslink link list`, `addr list` and `LAB:NODE` need, and nothing more, so
+ * they start fast.
  */
 export type { Address, Link } from "@neslink/codec-wasm";
 export { ns } from "./namespace/ns.js";
 export type { NsProvider } from "./namespace/providers.js";
 export { readAddrs, readLinks } from "./namespace/read.js";
+export { locateNode, parseNodeRef } from "./topology/locate.js";

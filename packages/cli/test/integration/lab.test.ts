@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
-import { json, neslink } from "./run.js";
+import { json, neslink, probed } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-lab-`);
 const labs: string[] = [];
@@ -118,5 +118,28 @@ describe("labs through the built bin (examples/topologies)", () => {
     const r = json("exec", `${lab}:h1`, "--", "true");
     expect(r.status).toBe(1);
     expect(r.body.error.code).toBe("ERR_NS_NOT_FOUND");
+  });
+
+  it("LAB:NODE finds a node under the namespace name its file gave, by its marker", () => {
+    const lab = uniquePrefix("l");
+    labs.push(lab);
+    const path = `${dir}/${lab}.yaml`;
+    writeFileSync(path, `name: ${lab}\nnodes:\n  h1: {}\n  h2: { netns: ${lab}-elsewhere }\n`);
+    expect(neslink("apply", path, "--yes").status).toBe(0);
+    const inode = (netns: string) => statSync(`/run/netns/${netns}`).ino;
+    for (const [node, netns] of [
+      ["h1", `${lab}-h1`],
+      ["h2", `${lab}-elsewhere`],
+    ]) {
+      // The program runs in that very namespace: its own /proc/self/ns/net is the file's.
+      const r = neslink("exec", `${lab}:${node}`, "--", "stat", "-L", "-c", "%i", "/proc/self/ns/net");
+      expect(r.status).toBe(0);
+      expect(Number(r.stdout.trim())).toBe(inode(netns as string));
+    }
+    // Under its default name a node is found by one read from the CLI's own thread: no worker starts.
+    const listed = probed("link", "list", "-n", `${lab}:h1`);
+    expect(listed).toMatchObject({ status: 0, stderr: "" });
+    expect(listed.body.map((l: { name: string }) => l.name)).toEqual(["lo"]);
+    expect(neslink("destroy", lab, "--yes").status).toBe(0);
   });
 });

@@ -3,13 +3,12 @@
 // is what iproute2 sees. Entries that are not namespaces are refused and left
 // as they were (a FIFO is tried in a private mount dir by core's
 // named-here.test.ts: in /run/netns it would block everyone's `ip netns list`).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, inodeOf, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { BIN } from "./run.js";
+import { BIN, PROBED, probed } from "./run.js";
 
 const prefix = uniquePrefix("na");
 const at = (name: string) => `/run/netns/${name}`;
@@ -19,16 +18,6 @@ afterAll(() => {
   for (const name of odd) rmSync(at(name), { force: true });
   cleanup(prefix);
 });
-
-/** Preloaded into the bin: says on stderr when a worker thread starts. */
-const PROBE = fileURLToPath(new URL("./worker-probe.mjs", import.meta.url));
-const PROBED = "probe: a worker thread started\n";
-
-/** The built bin with the probe, and --json. */
-function probed(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", PROBE, BIN, "--json", ...args], { encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, body: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
-}
 
 /** Mounts at `path` (in this process's mount namespace, which /run/netns's shared mounts reach), with their filesystem type. */
 const mountsAt = (path: string) =>

@@ -19,3 +19,13 @@ export function json(...args: string[]) {
   const r = neslink("--json", ...args);
   return { status: r.status, body: JSON.parse(r.stdout) };
 }
+
+/** Preloaded into the bin: says on stderr when a worker thread starts. */
+const PROBE = fileURLToPath(new URL("./worker-probe.mjs", import.meta.url));
+export const PROBED = "probe: a worker thread started\n";
+
+/** The built bin with the probe, and --json. */
+export function probed(...args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", PROBE, BIN, "--json", ...args], { encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, body: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
+}

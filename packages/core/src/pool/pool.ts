@@ -224,6 +224,7 @@ export class Pool {
       if (msg.type === "forgotten") {
         slot.forgetting.get(msg.ack)?.();
         slot.forgetting.delete(msg.ack);
+        this.#unrefIfIdle(slot);
         return;
       }
       if (msg.type === "pressure") {
@@ -317,7 +318,7 @@ export class Pool {
 
   /** An idle worker does not keep the process alive; one with jobs does. */
   #unrefIfIdle(slot: Slot): void {
-    if (slot.jobs.size === 0) slot.worker.unref();
+    if (slot.jobs.size === 0 && slot.forgetting.size === 0) slot.worker.unref();
   }
 
   #send(slot: Slot, job: Job): void {
@@ -383,6 +384,8 @@ export class Pool {
         continue;
       }
       const ack = this.#acks++;
+      // Its answer is awaited: the process must not exit for want of anything else to wait on.
+      slot.worker.ref();
       acks.push(new Promise<void>((resolve) => slot.forgetting.set(ack, resolve)));
       slot.worker.postMessage({ type: "forget", keys, ack } satisfies ToWorker);
     }

@@ -17,29 +17,10 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { MARKER_PREFIX, parseMarker } from "./marker.js";
 import type { LabProcess } from "./run.js";
 
-const MARKER_PREFIX = "neslink:";
-
-/** Said after a node's marker once its `exec` commands have run (or it has none): they run once, on the apply that completes the node. */
-const READY = " ready";
-
-/** The loopback alias that marks a namespace as a topology's node, and whether its commands have run. */
-export function marker(topology: string, node: string, ready = false): string {
-  return `${markerPrefix(topology)}${node}${ready ? READY : ""}`;
-}
-
-/** What every marker of `topology`'s nodes starts with (a topology's name has no colon). */
-export function markerPrefix(topology: string): string {
-  return `${MARKER_PREFIX}${topology}:`;
-}
-
-export function parseMarker(alias: string | null): { topology: string; node: string; ready: boolean } | undefined {
-  if (alias === null || !alias.startsWith(MARKER_PREFIX)) return undefined;
-  const ready = alias.endsWith(READY);
-  const [topology, node, ...rest] = alias.slice(MARKER_PREFIX.length, ready ? -READY.length : undefined).split(":");
-  return topology && node && rest.length === 0 ? { topology, node, ready } : undefined;
-}
+export { marker, markerPrefix, parseMarker } from "./marker.js";
 
 /**
  * missing: no such namespace (or only the empty stale entry a killed create

@@ -4,13 +4,11 @@
  * `neslink exec demo:h1 -- ping ...` reaches the node even if its file gave it
  * another namespace name, and never a namespace some other lab or tool owns.
  */
-import * as na from "../actions/ns-actions.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
-import { defaultPool, nsDoOn } from "../nsdo.js";
+import { readLinks } from "../namespace/read.js";
 import type { Pool } from "../pool/pool.js";
-import { markedNamespaces, ownedNamespaces, parseMarker } from "./live.js";
+import { parseMarker } from "./marker.js";
 
 /** Splits "LAB:NODE"; undefined for anything else (a plain namespace name has no colon). */
 export function parseNodeRef(text: string): { topology: string; node: string } | undefined {
@@ -20,30 +18,29 @@ export function parseNodeRef(text: string): { topology: string; node: string } |
   return { topology, node };
 }
 
-async function markedAs(pool: Pool, netns: string, topology: string, node: string): Promise<boolean> {
+/** The loopback alias of the named namespace, read from this thread (no worker); null if it is none of ours to read. */
+async function loopbackAlias(netns: string): Promise<string | null> {
   try {
-    const {
-      results: [lo],
-    } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
-    const owner = parseMarker(lo.alias);
-    return owner?.topology === topology && owner.node === node;
+    return (await readLinks(ns.name(netns))).find((l) => l.name === "lo")?.alias ?? null;
   } catch {
     // Not there, or not a namespace: not this node.
-    return false;
+    return null;
   }
 }
 
 /**
  * The namespace name (under /run/netns) of `node` of the running lab
- * `topology`. The default name `<lab>-<node>` is tried first (one read);
- * otherwise every named namespace's marker is read. ERR_NS_NOT_FOUND if
- * no namespace is marked as that node.
+ * `topology`. The default name `<lab>-<node>` is tried first (one read, with
+ * no worker); otherwise every named namespace's marker is read (on `pool`,
+ * default the default pool). ERR_NS_NOT_FOUND if no namespace is marked as
+ * that node.
  */
 export async function locateNode(topology: string, node: string, options: { pool?: Pool } = {}): Promise<string> {
-  const pool = options.pool ?? defaultPool();
   const guess = `${topology}-${node}`;
-  if (await markedAs(pool, guess, topology, node)) return guess;
-  const owned = await ownedNamespaces(pool, topology, new Set([guess]));
+  const owner = parseMarker(await loopbackAlias(guess));
+  if (owner?.topology === topology && owner.node === node) return guess;
+  const [{ ownedNamespaces }, { defaultPool }] = await Promise.all([import("./live.js"), import("../nsdo.js")]);
+  const owned = await ownedNamespaces(options.pool ?? defaultPool(), topology, new Set([guess]));
   const found = owned.find((o) => o.node === node);
   if (!found) throw new NotFoundError("namespace", `no running node ${node} of topology ${topology}`);
   return found.netns;
@@ -51,6 +48,7 @@ export async function locateNode(topology: string, node: string, options: { pool
 
 /** The names of the labs that have at least one node running, sorted. */
 export async function runningLabs(options: { pool?: Pool } = {}): Promise<string[]> {
+  const [{ markedNamespaces }, { defaultPool }] = await Promise.all([import("./live.js"), import("../nsdo.js")]);
   const marked = await markedNamespaces(options.pool ?? defaultPool());
   return [...new Set(marked.map((m) => m.topology))].sort();
 }
