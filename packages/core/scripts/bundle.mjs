@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * Bundles, over tsc's output, the files whose start-up counts. Node 20
- * resolves, reads and compiles each ES module on its own (a realpath, stats,
- * an open, a compile): ~1 ms of CPU a module, paid again by every thread.
+ * Bundles, over tsc's output, what is loaded at run time. Node 20 resolves,
+ * reads and compiles each ES module on its own (a realpath, stats, an open,
+ * a compile): ~0.5–1 ms of CPU a module, paid again by every thread, and core
+ * has ~150 of them (`import "@neslink/core"` cost ~80 ms of CPU over Node's
+ * start, `@neslink/core/lean` ~60).
  *
  * - Each worker thread's entry (the pool's worker, a watch's listener) becomes
  *   one file. A worker loads its modules in its own isolate and shares no
@@ -10,49 +12,50 @@
  *   core's code inside it changes nothing: ~25 ms less CPU per pool worker.
  *   User modules (custom providers and actions) are still imported by
  *   specifier at run time, from the same directory as before.
- * - The entry points a one-shot command loads alone, @neslink/core/read,
- *   /named, /spawn and /list, become one file each, less the modules whose
- *   instances must be the ones the rest of core uses: errors.js (its classes
- *   are matched by instanceof), ffi/* (one koffi binding per process),
- *   nsdo.js (the default pool; readLinks, spawn and addNamed fall back to it,
- *   loaded then) and pool/open-pools.js (the count of open pools removeNamed
- *   looks at); and topology/live.js, which
- *   locateNode loads only to search every marker for a node not under its
- *   default name (it needs the pool then, and the rest of core with it).
- *   Those stay imports of core's own files, so a program that also loads the
- *   rest of core has one copy of each; what else is inlined holds no state.
+ * - Every entry point of package.json is built in one go, split into shared
+ *   chunks (dist/chunks/): each module is in exactly one file, so the default
+ *   pool, the classes errors are matched by, koffi's binding... exist once in
+ *   a process however many entry points it loads, and an entry point loads
+ *   only the chunks of the modules it reaches (`ns list` loads the entry
+ *   checks, not the pool).
+ * - The paths of core's own files (the worker and listener entries, the
+ *   topology schema) are made relative to one module, files/own.ts, whose
+ *   chunk is one level under dist/ as its tsc output is, so they hold.
  *
- * koffi, the codec and Node's modules stay imports everywhere.
+ * koffi, the codec and other packages, and Node's modules stay imports.
+ * tsc's per-module files stay beside the bundles for their types and source
+ * maps; nothing loads them at run time.
  */
-import { dirname, resolve } from "node:path";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
-const PACKAGES = [/^@neslink\//, /^node:/, "koffi"];
+// A previous build's chunks (their names carry content hashes).
+rmSync(`${dist}chunks`, { recursive: true, force: true });
+const packages = (id) => !id.startsWith(".") && !id.startsWith("/");
 
-/** Core's own files kept as imports by the entry bundles. */
-const SHARED = [
-  `${dist}errors.js`,
-  `${dist}ffi/libc.js`,
-  `${dist}ffi/identity.js`,
-  `${dist}nsdo.js`,
-  `${dist}pool/open-pools.js`,
-  `${dist}topology/live.js`,
-];
-
-async function bundle(entry, shared) {
+/** The files the worker threads start with, each one file with all it imports. */
+for (const entry of ["worker/main", "events/listener"]) {
   const file = `${dist}${entry}.js`;
-  await build({
-    input: file,
-    platform: "node",
-    external: (id, importer) =>
-      PACKAGES.some((p) => (typeof p === "string" ? id === p : p.test(id))) ||
-      (shared && importer !== undefined && SHARED.includes(resolve(dirname(importer), id))),
-    // Written over tsc's file of the same name (read first); the modules it inlines stay for the rest of core.
-    output: { file, format: "esm", sourcemap: true },
-  });
+  // Written over tsc's file of the same name (read first).
+  await build({ input: file, platform: "node", external: packages, output: { file, format: "esm", sourcemap: true } });
 }
 
-for (const entry of ["worker/main", "events/listener"]) await bundle(entry, false);
-for (const entry of ["read", "named", "spawn", "list"]) await bundle(entry, true);
+/** package.json's entry points (but the schema and examples), as dist/<name>.js. */
+const ENTRIES = ["index", "lean", "errors", "kinds", "named", "list", "unix-socket", "read", "spawn"];
+/** The module that says where core's own files are (files/own.ts): a chunk of its own, one level under dist/ as in tsc's output. */
+const OWN_FILES = /[\\/]files[\\/]own\.js$/;
+
+await build({
+  input: Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js`])),
+  platform: "node",
+  external: packages,
+  output: {
+    dir: dist,
+    format: "esm",
+    sourcemap: true,
+    chunkFileNames: "chunks/[name]-[hash].js",
+    codeSplitting: { groups: [{ name: "own-files", test: OWN_FILES }] },
+  },
+});

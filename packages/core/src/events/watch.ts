@@ -11,6 +11,7 @@
 import { MessageChannel, type Worker } from "node:worker_threads";
 import { AbortedError, errorFromJSON, PoolError, ValidationError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
+import { LISTENER_FILE } from "../files/own.js";
 import type { NsProvider } from "../namespace/providers.js";
 import { startWorker } from "../pool/worker-argv.js";
 import { integer } from "../validate/validate.js";
@@ -41,8 +42,6 @@ export interface WatchOptions {
    */
   maxQueued?: number;
 }
-
-const LISTENER_URL = new URL("./listener.js", import.meta.url);
 
 /**
  * Listeners of open watches. A thread asleep in poll() cannot be terminated,
@@ -106,7 +105,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     this.#port = port1;
     const shared = DescriptorBits.allocate();
     this.#descriptors = new DescriptorBits(shared);
-    this.#worker = startWorker(LISTENER_URL, {
+    this.#worker = startWorker(LISTENER_FILE, {
       workerData: { port: port2, wakeFd: this.#wakeFd, groups, receiveBuffer, descriptors: shared } satisfies ListenerOptions,
       transferList: [port2],
     });

@@ -15,6 +15,7 @@ import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } 
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { allocateCounts, type RequestStats, readCounts } from "../netlink/request-counts.js";
+import { WORKER_FILE } from "../files/own.js";
 import { openFileLimit } from "../open-file-limit.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
@@ -106,7 +107,6 @@ interface Slot {
   forgetting: Map<number, () => void>;
 }
 
-const WORKER_URL = new URL("../worker/main.js", import.meta.url);
 /** Namespaces whose worker the pool remembers (a few MB at most). */
 const OWNERS_REMEMBERED = 1 << 16;
 /** Jobs started in one turn go to a worker together; a bound lets it start on the first ones sooner. */
@@ -194,7 +194,7 @@ export class Pool {
       cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
       descriptors: DescriptorBits.allocate(),
     };
-    const worker = startWorker(WORKER_URL, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
+    const worker = startWorker(WORKER_FILE, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
     let markStarted = () => {};
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;

@@ -9,18 +9,17 @@
 import { readFileSync } from "node:fs";
 import type { Validator } from "@cfworker/json-schema";
 import { ValidationError } from "../errors.js";
+import { TOPOLOGY_SCHEMA_FILE } from "../files/own.js";
 import { type ShapeError, schemaErrors, validatorFor } from "../validate/json-schema.js";
 
 export type { ShapeError } from "../validate/json-schema.js";
-
-const SCHEMA_FILE = new URL("../../topology.schema.json", import.meta.url);
 
 let validator: Validator | undefined;
 let schema: Record<string, unknown> | undefined;
 
 /** The shipped topology.schema.json, parsed. */
 export function topologySchema(): Record<string, unknown> {
-  schema ??= JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Record<string, unknown>;
+  schema ??= JSON.parse(readFileSync(TOPOLOGY_SCHEMA_FILE, "utf8")) as Record<string, unknown>;
   return schema;
 }
 
