@@ -12,7 +12,7 @@ import * as ra from "../actions/route-actions.js";
 import { NeslinkError } from "../errors.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
-import { listNamed } from "../namespace/list.js";
+import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
@@ -150,21 +150,23 @@ export async function markedNamespaces(
   pool: Pool,
   skip: ReadonlySet<string> = new Set(),
 ): Promise<{ netns: string; topology: string; node: string }[]> {
+  // Skipped names (a plan's own nodes, read already) are dropped before their entries are checked: an open and a close each.
+  const names = entryNames(DEFAULT_NETNS_DIR).filter(
+    (netns) => !skip.has(netns) && entryState(`${DEFAULT_NETNS_DIR}/${netns}`).kind === "namespace",
+  );
   const found = await Promise.all(
-    listNamed()
-      .filter((netns) => !skip.has(netns))
-      .map(async (netns) => {
-        try {
-          const {
-            results: [lo],
-          } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
-          const owner = parseMarker(lo.alias);
-          return owner ? [{ netns, ...owner }] : [];
-        } catch {
-          // Gone meanwhile, or not a namespace: no one's node either way.
-          return [];
-        }
-      }),
+    names.map(async (netns) => {
+      try {
+        const {
+          results: [lo],
+        } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
+        const owner = parseMarker(lo.alias);
+        return owner ? [{ netns, ...owner }] : [];
+      } catch {
+        // Gone meanwhile, or not a namespace: no one's node either way.
+        return [];
+      }
+    }),
   );
   return found.flat();
 }
