@@ -121,7 +121,7 @@ function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState
     else ends.set(netnsOf(end), [seen]);
   };
   for (const link of topology.links) {
-    const [a, b] = link.endpoints;
+    const { 0: a, 1: b } = link.endpoints;
     const la = live(a);
     const lb = live(b);
     if (la?.kind !== "veth" || lb?.kind !== "veth") continue;
@@ -164,7 +164,12 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
   const creates: Change[] = [];
   const deletes: Change[] = [];
   const updates: Change[] = [];
-  const kept = new Map<string, Set<string>>([...states.keys()].map((n) => [n, new Set<string>()]));
+  // Live links of the file's interfaces that are deleted (of another kind, or an end of a pair made again); the others are kept.
+  const dropped = new Set<Link>();
+  const kept = (s: NodeState, name: string) => {
+    const have = s.links.get(name);
+    return have !== undefined && !dropped.has(have);
+  };
   const made = new Map<string, Partial<TopologyInterface>>();
   const keyOf = (node: string, name: string) => `${node}\0${name}`;
 
@@ -173,16 +178,17 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
       const have = links.get(want.name);
       if (have && !sameKind(want, have)) {
         deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name: want.name });
-      } else if (have) (kept.get(node.name) as Set<string>).add(want.name);
+        dropped.add(have);
+      }
     }
   }
   const miswired = miswiredPairs(topology, states);
   for (const link of topology.links) {
-    const [a, b] = link.endpoints;
+    const { 0: a, 1: b } = link.endpoints;
     const sa = states.get(a.node) as NodeState;
     const sb = states.get(b.node) as NodeState;
-    const hasA = (kept.get(a.node) as Set<string>).has(a.interface);
-    const hasB = (kept.get(b.node) as Set<string>).has(b.interface);
+    const hasA = kept(sa, a.interface);
+    const hasB = kept(sb, b.interface);
     if (hasA && hasB && !miswired.has(link)) continue;
     // Half a pair, or ends that are not each other's peer: deleting the ends there are and making both again is the only sure way.
     for (const [has, s, end, other] of [
@@ -199,7 +205,7 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
           name: end.interface,
           ...(reason && { reason }),
         });
-        (kept.get(end.node) as Set<string>).delete(end.interface);
+        dropped.add(s.links.get(end.interface) as Link);
       }
     }
     // The end with more links creates the pair, so a hub's veths go out pipelined in one task.
@@ -229,12 +235,12 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
     made.set(keyOf(cs.node.name, cw.name), { up: cw.up, mtu: cw.mtu, mac: cw.mac, master: cw.master });
     made.set(keyOf(os.node.name, ow.name), { up: false, mtu: ow.mtu, mac: ow.mac });
   }
-  for (const { node, links, byIndex } of states.values()) {
-    const keep = kept.get(node.name) as Set<string>;
+  for (const s of states.values()) {
+    const { node, links, byIndex } = s;
     let wantedLive = 0;
     for (const want of node.interfaces) {
       if (links.has(want.name)) wantedLive++;
-      if (want.kind === "bridge" && !keep.has(want.name)) {
+      if (want.kind === "bridge" && !kept(s, want.name)) {
         creates.unshift({
           op: "create",
           kind: "bridge",
@@ -247,7 +253,7 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
         });
         made.set(keyOf(node.name, want.name), { up: want.up, mtu: want.mtu, mac: want.mac });
       }
-      if ((want.kind === "vxlan" || want.kind === "macvlan") && !keep.has(want.name)) {
+      if ((want.kind === "vxlan" || want.kind === "macvlan") && !kept(s, want.name)) {
         const { name, kind, mtu, mac, vxlan, macvlan } = want;
         creates.push({
           op: "create",
@@ -262,7 +268,7 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
         });
         made.set(keyOf(node.name, want.name), { up: false, mtu, mac });
       }
-      const have = keep.has(want.name) ? links.get(want.name) : undefined;
+      const have = kept(s, want.name) ? links.get(want.name) : undefined;
       const update = linkUpdate(node, want, have, (made.size > 0 && made.get(keyOf(node.name, want.name))) || NOTHING_MADE, byIndex);
       if (update) updates.push(update);
     }

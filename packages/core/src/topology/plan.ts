@@ -84,7 +84,18 @@ function addressChanges(
   present: readonly Address[],
   changes: Change[],
 ): void {
-  if (wanted.length === 0 && present.length === 0) return;
+  if (wanted.length === 0) {
+    // The usual case of lo and a bridge's ports: only addresses a user added (the kernel's own have another scope) go, once each.
+    let gone: Set<string> | undefined;
+    for (const a of present) {
+      const address = a.scope === RT_SCOPE_UNIVERSE ? addressText(a) : undefined;
+      if (address === undefined || gone?.has(address)) continue;
+      gone ??= new Set();
+      gone.add(address);
+      changes.push({ op: "delete", kind: "address", ...at, interface: name, address });
+    }
+    return;
+  }
   const have = new Map(present.map((a) => [addressText(a), a]));
   const want = new Set(wanted.map(canonicalCidr));
   for (const address of want) if (!have.has(address)) changes.push({ op: "create", kind: "address", ...at, interface: name, address });
