@@ -17,6 +17,7 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { RTPROT_BOOT } from "./compare.js";
 import type { LabProcess } from "./run.js";
 
 const MARKER_PREFIX = "neslink:";
@@ -56,6 +57,7 @@ export interface LiveNamespace {
   owner?: { topology: string; node: string; ready: boolean };
   links: Link[];
   addresses: Address[];
+  /** Its routes of origin "boot" (RTPROT_BOOT), the only ones a topology manages (see compare.ts): the kernel's own are not read. */
   routes: Route[];
   /** Values of the sysctls asked for; null where the kernel has none of that name. */
   sysctls: Record<string, string | null>;
@@ -122,7 +124,7 @@ export async function readNamespace(
   try {
     const {
       results: [links, addresses, routes],
-    } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes());
+    } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes("all", { protocol: RTPROT_BOOT }));
     const state = stateOf(links);
     // Only a node's own sysctls are read, one task each: one the kernel lacks reads as null, not as a failure of the node.
     const values = state.state === "owned" ? await Promise.all(sysctls.map((name) => readSysctl(pool, netns, name))) : [];
