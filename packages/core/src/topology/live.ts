@@ -113,6 +113,9 @@ function readSysctl(pool: Pool, netns: string, name: string): Promise<string | n
   );
 }
 
+/** What readNamespace asks of every namespace, made once (actions are plain data). */
+const READ_NAMESPACE = [na.links(), na.addrs(), ra.routes("all", { protocol: RTPROT_BOOT })] as const;
+
 /** One namespace's links, addresses and routes in one task, then the given sysctls. */
 export async function readNamespace(
   pool: Pool,
@@ -124,10 +127,11 @@ export async function readNamespace(
   try {
     const {
       results: [links, addresses, routes],
-    } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes("all", { protocol: RTPROT_BOOT }));
+    } = await nsDoOn(pool, ns.name(netns), ...READ_NAMESPACE);
     const state = stateOf(links);
     // Only a node's own sysctls are read, one task each: one the kernel lacks reads as null, not as a failure of the node.
-    const values = state.state === "owned" ? await Promise.all(sysctls.map((name) => readSysctl(pool, netns, name))) : [];
+    const values =
+      state.state === "owned" && sysctls.length > 0 ? await Promise.all(sysctls.map((name) => readSysctl(pool, netns, name))) : [];
     return {
       netns,
       ...state,
