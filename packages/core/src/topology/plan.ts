@@ -131,12 +131,30 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
   return changes;
 }
 
-/** Plans from already-read live state (apply re-plans from the same reads). */
+/**
+ * A node's live state indexed and its own changes (addresses, routes,
+ * sysctls) planned as soon as its read arrives, while the other nodes are
+ * still being read: diff then has only what needs every node left to do.
+ */
+export interface EarlyPlan {
+  live: LiveNamespace;
+  state: NodeState;
+  /** nodeChanges as if none of its links were made again. */
+  own: Change[];
+}
+
+function planEarly(node: TopologyNode, live: LiveNamespace): EarlyPlan {
+  const state = indexLive(node, live);
+  return { live, state, own: nodeChanges(state, NONE_RECREATED) };
+}
+
+/** Plans from already-read live state (apply re-plans from the same reads); `early`: what readLive planned of each node as it came. */
 export function diff(
   topology: Topology,
   lives: ReadonlyMap<string, LiveNamespace>,
   stale: readonly { netns: string; node: string }[],
   strays: readonly Link[] = [],
+  early: ReadonlyMap<string, EarlyPlan> = new Map(),
 ): Change[] {
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
@@ -155,7 +173,8 @@ export function diff(
     if (live.state === "missing") {
       changes.push({ op: "create", kind: "namespace", node: node.name, netns: node.netns });
     }
-    states.set(node.name, indexLive(node, live));
+    const planned = early.get(node.name);
+    states.set(node.name, planned?.live === live ? planned.state : indexLive(node, live));
   }
   if (conflicts.length > 0) throw new TopologyConflictError(topology.name, conflicts);
   for (const s of stale) changes.push({ op: "delete", kind: "namespace", node: s.node, netns: s.netns });
@@ -170,7 +189,11 @@ export function diff(
       recreated.set(c.node, set);
     }
   }
-  for (const s of states.values()) changes.push(...nodeChanges(s, recreated.get(s.node.name) ?? NONE_RECREATED));
+  for (const s of states.values()) {
+    const again = recreated.get(s.node.name);
+    const planned = early.get(s.node.name);
+    changes.push(...(again === undefined && planned?.state === s ? planned.own : nodeChanges(s, again ?? NONE_RECREATED)));
+  }
   for (const node of topology.nodes) {
     const live = lives.get(node.name) as LiveNamespace;
     // Commands run once: on the apply that makes the node, or on the next one if that one stopped before they ran.
@@ -185,8 +208,15 @@ export function diff(
 /** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */
 export async function readLive(topology: Topology, pool: Pool) {
   const present = namesInMountDir();
+  const early = new Map<string, EarlyPlan>();
   const [lives, owned, strays] = await Promise.all([
-    Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(n.sysctls), present)] as const)),
+    Promise.all(
+      topology.nodes.map(async (n) => {
+        const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present);
+        early.set(n.name, planEarly(n, live));
+        return [n.name, live] as const;
+      }),
+    ),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
     ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
     strayHostLinks(pool, topology.name),
@@ -199,7 +229,7 @@ export async function readLive(topology: Topology, pool: Pool) {
     owned.length === 0 ? [] : topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []),
   );
   const stale = owned.filter((o) => !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
-  return { lives: byNode, stale, strays };
+  return { lives: byNode, stale, strays, early };
 }
 
 /** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
@@ -224,7 +254,7 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
 
 /** The changes that would make the kernel match `topology`, read from the kernel now. */
 export async function plan(topology: Topology, options: PlanOptions = {}): Promise<Plan> {
-  const { lives, stale, strays } = await readLive(topology, options.pool ?? defaultPool());
-  const changes = diff(topology, lives, stale, strays);
+  const { lives, stale, strays, early } = await readLive(topology, options.pool ?? defaultPool());
+  const changes = diff(topology, lives, stale, strays, early);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }
