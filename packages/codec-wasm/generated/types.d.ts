@@ -324,7 +324,12 @@ targetNsid?: number, } | { "type": "setLinkNs", seq: number, pid?: number, index
 /**
  * Read the namespace the asking one knows by this nsid (IFA_TARGET_NETNSID).
  */
-targetNsid?: number, } | { "type": "newRoute" } & RouteRequest | { "type": "delRoute" } & RouteRequest | { "type": "getRouteDump", seq: number, pid?: number, family?: number, table?: number, } | { "type": "getNeighDump", seq: number, pid?: number, } | { "type": "newNsid", seq: number, pid?: number, nsFd: number, nsid?: number, } | { "type": "getNsid", seq: number, pid?: number, nsFd: number, } | { "type": "getNsidDump", seq: number, pid?: number, targetNsid: number, };
+targetNsid?: number, } | { "type": "newRoute" } & RouteRequest | { "type": "delRoute" } & RouteRequest | { "type": "getRouteDump", seq: number, pid?: number, family?: number, table?: number, 
+/**
+ * Only routes of this origin (rtm_protocol, e.g. 3 RTPROT_BOOT): the kernel filters on a
+ * socket with NETLINK_GET_STRICT_CHK set, and ignores the field otherwise.
+ */
+protocol?: number, } | { "type": "getNeighDump", seq: number, pid?: number, } | { "type": "newNsid", seq: number, pid?: number, nsFd: number, nsid?: number, } | { "type": "getNsid", seq: number, pid?: number, nsFd: number, } | { "type": "getNsidDump", seq: number, pid?: number, targetNsid: number, };
 
 /**
  * An rtattr: `type` keeps the NLA_F_NESTED bit; exactly one of `data` (hex) and nested `attrs` is set.

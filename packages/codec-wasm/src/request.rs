@@ -92,6 +92,10 @@ pub enum Request {
         family: u8,
         #[cfg_attr(test, ts(optional))]
         table: Option<u32>,
+        /// Only routes of this origin (rtm_protocol, e.g. 3 RTPROT_BOOT): the kernel filters on a
+        /// socket with NETLINK_GET_STRICT_CHK set, and ignores the field otherwise.
+        #[cfg_attr(test, ts(optional))]
+        protocol: Option<u8>,
     },
     GetNeighDump {
         seq: u32,
@@ -173,7 +177,8 @@ fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
             pid,
             family,
             table,
-        } => push_get_route_dump(buf, seq, pid, family, table),
+            protocol,
+        } => push_get_route_dump(buf, seq, pid, family, table, protocol),
         &Request::GetNeighDump { seq, pid } => push_get_neigh_dump(buf, seq, pid),
         &Request::NewNsid {
             seq,

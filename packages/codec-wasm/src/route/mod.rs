@@ -140,17 +140,20 @@ pub fn push_route(buf: &mut Vec<u8>, delete: bool, r: &RouteRequest) -> Result<(
     )
 }
 
-/// As `ip [-6] route show` dumps: rtmsg with only the family, and the table
-/// filter iproute2 adds (254 = main; the kernel applies it only on sockets with NETLINK_GET_STRICT_CHK).
+/// As `ip [-6] route show` dumps: rtmsg with the family and the protocol filter (`proto X`),
+/// and the table filter iproute2 adds (254 = main). The kernel applies both only on sockets
+/// with NETLINK_GET_STRICT_CHK.
 pub fn push_get_route_dump(
     buf: &mut Vec<u8>,
     seq: u32,
     pid: u32,
     family: u8,
     table: Option<u32>,
+    protocol: Option<u8>,
 ) -> Result<()> {
     let mut fixed = [0; RTMSG];
     fixed[0] = family;
+    fixed[5] = protocol.unwrap_or(0);
     message(
         buf,
         Head {

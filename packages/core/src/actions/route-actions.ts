@@ -3,7 +3,7 @@
 import { isIP } from "node:net";
 import type { Route } from "@neslink/codec-wasm";
 import type { LinkRef } from "../links/providers.js";
-import { routeSpec } from "../validate/actions.js";
+import { routeProtocol, routeSpec } from "../validate/actions.js";
 import * as net from "../validate/net.js";
 import type { NsAction } from "./ns-actions.js";
 
@@ -47,7 +47,7 @@ function toSpec({ to, family, ...rest }: RouteInput): RouteSpec {
 
 export type RouteActionSpec =
   | { readonly kind: "route"; readonly op: RouteOp; readonly route: RouteSpec }
-  | { readonly kind: "routes"; readonly family: number };
+  | { readonly kind: "routes"; readonly family: number; readonly protocol?: number };
 
 /** A route change: an action whose spec is visible to the caller. */
 export type RouteChange = NsAction<null> & Extract<RouteActionSpec, { kind: "route" }>;
@@ -56,7 +56,18 @@ export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "a
 export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: toSpec(r) });
 export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: toSpec(r) });
 
+export interface RoutesFilter {
+  /**
+   * Only the routes of this origin (rtm_protocol, 1..255: 2 the kernel's own,
+   * 3 "boot" as `ip route add` and neslink make them, 4 static), as `ip route
+   * show proto X`. The kernel leaves the others out of the dump (Linux 4.20+;
+   * on older kernels they are dropped after it).
+   */
+  protocol?: number;
+}
+
 /** Every route of the namespace (all tables), IPv4, IPv6 or both. */
-export function routes(family: 4 | 6 | "all" = "all"): NsAction<Route[]> {
-  return { kind: "routes", family: family === 4 ? net.AF_INET : family === 6 ? net.AF_INET6 : 0 };
+export function routes(family: 4 | 6 | "all" = "all", filter: RoutesFilter = {}): NsAction<Route[]> {
+  const spec = { kind: "routes", family: family === 4 ? net.AF_INET : family === 6 ? net.AF_INET6 : 0 } as const;
+  return filter.protocol === undefined ? spec : { ...spec, protocol: routeProtocol("protocol", filter.protocol) };
 }

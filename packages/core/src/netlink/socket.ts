@@ -7,7 +7,7 @@
  * thread only for short reads that need no switch (namespace/read.ts).
  */
 import { decodeMessages, type Message, type Request } from "@neslink/codec-wasm";
-import { errno } from "../errno.js";
+import { errno, hasErrno } from "../errno.js";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { encodeBatch } from "./encoded.js";
@@ -74,6 +74,7 @@ export class NetlinkSocket {
    */
   private seq = 0;
   private closed = false;
+  private readonly strict: boolean;
 
   /**
    * Opens a socket in the calling thread's current network namespace.
@@ -82,6 +83,7 @@ export class NetlinkSocket {
    * target of an nsid dump (see netlink/nsid.ts).
    */
   constructor({ strict = false }: { strict?: boolean } = {}) {
+    this.strict = strict;
     this.fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
     try {
       libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_EXT_ACK, int32(1), "NETLINK_EXT_ACK");
@@ -169,6 +171,29 @@ export class NetlinkSocket {
       }
     }
     return { replies, errors, interrupted };
+  }
+
+  /**
+   * A dump with NETLINK_GET_STRICT_CHK on for it alone, so that the kernel
+   * applies the request's filters (a route dump's protocol) rather than
+   * ignoring them; the socket's other requests keep its own setting. A kernel
+   * without the option (before 4.20) dumps unfiltered: callers check what they get.
+   */
+  strictDump(request: RequestBody, label: string): Message[] {
+    if (this.strict) return this.dump(request, label);
+    const strictness = (on: number) =>
+      libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_GET_STRICT_CHK, int32(on), "NETLINK_GET_STRICT_CHK");
+    try {
+      strictness(1);
+    } catch (err) {
+      if (hasErrno(err, "ENOPROTOOPT")) return this.dump(request, label);
+      throw err;
+    }
+    try {
+      return this.dump(request, label);
+    } finally {
+      strictness(0);
+    }
   }
 
   /** One dump, retried while the kernel reports it torn (NLM_F_DUMP_INTR). */

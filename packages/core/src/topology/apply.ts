@@ -370,8 +370,8 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
   const emit = options.onProgress ?? (() => {});
   const release = lockTopology(topology.name);
   try {
-    const { lives, stale, strays } = await readLive(topology, pool);
-    const changes = diff(topology, lives, stale, strays);
+    const { lives, stale, strays, early } = await readLive(topology, pool);
+    const changes = diff(topology, lives, stale, strays, early);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
     const byPhase = groupBy(changes, phaseOf);

@@ -14,18 +14,23 @@ const RT_TABLE_MAIN = 254;
 /** Addresses the kernel gives by itself (link-local, loopback) have a scope other than universe. */
 export const RT_SCOPE_UNIVERSE = 0;
 
+/** IPv6 text in its RFC 5952 form (the URL parser writes it so). */
+const canonicalIp6 = (address: string) => new URL(`http://[${address}]`).hostname.slice(1, -1);
+
 /** IPv6 text in the kernel's (RFC 5952) form, so "fd00:0002::1" and "fd00:2::1" compare equal. */
 export function canonicalIp(address: string): string {
-  return familyOf("address", address) === AF_INET6 ? new URL(`http://[${address}]`).hostname.slice(1, -1) : address;
+  return familyOf("address", address) === AF_INET6 ? canonicalIp6(address) : address;
 }
 
 export function canonicalCidr(text: string): string {
-  const { address, prefixLen } = cidr("address", text);
-  return `${canonicalIp(address)}/${prefixLen}`;
+  const { family, address, prefixLen } = cidr("address", text);
+  return `${family === AF_INET6 ? canonicalIp6(address) : address}/${prefixLen}`;
 }
 
+/** A live address as canonicalCidr writes it (its family known: the codec writes IPv4 in its one dotted-decimal form). */
 export function addressText(a: Address): string {
-  return `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`;
+  const text = (a.local ?? a.address) as string;
+  return `${a.family === AF_INET6 ? canonicalIp6(text) : text}/${a.prefixLen}`;
 }
 
 /** A route's identity for comparison; fields the file leaves out are left out of the comparison too. */

@@ -107,7 +107,7 @@ export async function inspect(topology: Topology | string, options: InspectOptio
     const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
-  const { lives, stale, strays } = await readLive(topology, pool);
+  const { lives, stale, strays, early } = await readLive(topology, pool);
   const nodes = topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name));
-  return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays) };
+  return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early) };
 }

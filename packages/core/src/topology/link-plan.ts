@@ -4,12 +4,31 @@
  * more links, so a hub's go out pipelined), links to delete (gone from the
  * file, of another kind, or half a pair), and settings to change in place.
  */
-import type { Link } from "@neslink/codec-wasm";
+import type { Address, Link } from "@neslink/codec-wasm";
 import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
 
-/** Link fields to change so that `have` (absent: being created, with `made` already set by its creation) matches `want`. */
+type LinkFields = Extract<Change, { kind: "link"; op: "update" }>["set"];
+const LINK_FIELDS = ["up", "mtu", "mac", "master"] as const;
+
+/** A field of a link as it is now: live (`have`), or as its creation sets it (`made`). */
+function fieldNow(
+  field: (typeof LINK_FIELDS)[number],
+  have: Link | undefined,
+  made: Partial<TopologyInterface>,
+  byIndex: ReadonlyMap<number, string>,
+): unknown {
+  if (field === "up") return have ? have.up : (made.up ?? false);
+  if (field === "master")
+    return have ? (have.masterIndex === null ? null : (byIndex.get(have.masterIndex) ?? null)) : (made.master ?? null);
+  return have ? have[field] : (made[field] ?? null);
+}
+
+/**
+ * Link fields to change so that `have` (absent: being created, with `made` already set by its creation) matches `want`.
+ * A plan mostly finds nothing to change: objects are made only for a field that differs.
+ */
 function linkUpdate(
   node: TopologyNode,
   want: TopologyInterface,
@@ -17,36 +36,50 @@ function linkUpdate(
   made: Partial<TopologyInterface>,
   byIndex: ReadonlyMap<number, string>,
 ): Change | undefined {
-  type Fields = Extract<Change, { kind: "link"; op: "update" }>["set"];
-  const now: Required<{ [K in keyof Fields]: Fields[K] | null }> = {
-    up: have ? have.up : (made.up ?? false),
-    mtu: have ? have.mtu : (made.mtu ?? null),
-    mac: have ? have.mac : (made.mac ?? null),
-    master: have ? (have.masterIndex === null ? null : (byIndex.get(have.masterIndex) ?? null)) : (made.master ?? null),
-  };
-  // MTU and MAC are the kernel's to choose unless the file says; no master in the file means none.
-  const target: Fields = { up: want.up, mtu: want.mtu, mac: want.mac, master: want.master ?? null };
-  const set: Record<string, unknown> = {};
-  const from: Record<string, unknown> = {};
-  for (const field of ["up", "mtu", "mac", "master"] as const) {
-    if (target[field] === undefined || target[field] === now[field]) continue;
-    set[field] = target[field];
-    from[field] = have ? now[field] : undefined;
+  let differs: { set: Record<string, unknown>; from: Record<string, unknown> } | undefined;
+  for (const field of LINK_FIELDS) {
+    // MTU and MAC are the kernel's to choose unless the file says; no master in the file means none.
+    const target = field === "master" ? (want.master ?? null) : want[field];
+    if (target === undefined) continue;
+    const now = fieldNow(field, have, made, byIndex);
+    if (target === now) continue;
+    differs ??= { set: {}, from: {} };
+    differs.set[field] = target;
+    differs.from[field] = have ? now : undefined;
   }
-  if (Object.keys(set).length === 0) return undefined;
-  return { op: "update", kind: "link", node: node.name, netns: node.netns, name: want.name, set: set as Fields, from };
+  if (differs === undefined) return undefined;
+  const { set, from } = differs;
+  return { op: "update", kind: "link", node: node.name, netns: node.netns, name: want.name, set: set as LinkFields, from };
 }
 
 export interface NodeState {
   node: TopologyNode;
   live: LiveNamespace;
+  /** Its live links by name, lo aside. */
   links: Map<string, Link>;
+  lo: Link | undefined;
   byIndex: Map<number, string>;
+  /** Its live addresses by link index. */
+  addresses: Map<number, Address[]>;
 }
 
+/** One pass over a node's live links and addresses (a plan of an unchanged lab spends most of its time here and in what uses it). */
 export function indexLive(node: TopologyNode, live: LiveNamespace): NodeState {
-  const links = new Map(live.links.filter((l) => l.name !== "lo").map((l) => [l.name, l]));
-  return { node, live, links, byIndex: new Map(live.links.map((l) => [l.index, l.name])) };
+  const links = new Map<string, Link>();
+  const byIndex = new Map<number, string>();
+  let lo: Link | undefined;
+  for (const l of live.links) {
+    byIndex.set(l.index, l.name);
+    if (l.name === "lo") lo = l;
+    else links.set(l.name, l);
+  }
+  const addresses = new Map<number, Address[]>();
+  for (const a of live.addresses) {
+    const on = addresses.get(a.index);
+    if (on) on.push(a);
+    else addresses.set(a.index, [a]);
+  }
+  return { node, live, links, lo, byIndex, addresses };
 }
 
 /** Whether a live link can stay as the interface the file describes (same kind; a veth's peer is checked by miswiredPairs). */
@@ -57,12 +90,15 @@ function sameKind(want: TopologyInterface, have: Link): boolean {
 type TopologyLink = Topology["links"][number];
 type Endpoint = TopologyLink["endpoints"][number];
 
-/** What one namespace's veths say of their peers' namespaces: the nsid each shows, each nsid's namespace, the pairs seen under each nsid. */
-interface SeenNsids {
-  byPeer: Map<string, number>;
-  byNsid: Map<number, string>;
-  links: Map<number, Set<TopologyLink>>;
+/** A veth end as its namespace sees it: the namespace its peer is in, and the nsid it shows for it. */
+interface SeenEnd {
+  peer: string;
+  nsid: number;
+  link: TopologyLink;
 }
+
+/** Whether `from` names `to` as its peer: its index, and an nsid exactly when the pair spans two namespaces. */
+const pointsAt = (from: Link, to: Link, together: boolean) => from.parentIndex === to.index && (from.linkNetnsid === null) === together;
 
 /**
  * The veth pairs of the file whose two live ends are not each other's peer
@@ -77,46 +113,63 @@ function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState
   const live = (e: Endpoint) => (states.get(e.node) as NodeState).links.get(e.interface);
   const netnsOf = (e: Endpoint) => (states.get(e.node) as NodeState).node.netns;
   const wrong = new Set<TopologyLink>();
-  // Per namespace: the nsid each peer namespace shows, and the peer namespace each nsid stands for.
-  const nsids = new Map<string, SeenNsids>();
+  const ends = new Map<string, SeenEnd[]>();
+  const see = (end: Endpoint, other: Endpoint, nsid: number | null, link: TopologyLink) => {
+    const seen = { peer: netnsOf(other), nsid: nsid as number, link };
+    const list = ends.get(netnsOf(end));
+    if (list) list.push(seen);
+    else ends.set(netnsOf(end), [seen]);
+  };
   for (const link of topology.links) {
-    const [a, b] = link.endpoints;
-    const [la, lb] = [live(a), live(b)];
+    const { 0: a, 1: b } = link.endpoints;
+    const la = live(a);
+    const lb = live(b);
     if (la?.kind !== "veth" || lb?.kind !== "veth") continue;
     const together = netnsOf(a) === netnsOf(b);
-    const pointsAt = (from: Link, to: Link) => from.parentIndex === to.index && (from.linkNetnsid === null) === together;
-    if (!pointsAt(la, lb) || !pointsAt(lb, la)) {
+    if (!pointsAt(la, lb, together) || !pointsAt(lb, la, together)) {
       wrong.add(link);
       continue;
     }
     if (together) continue;
-    for (const [end, other, nsid] of [
-      [a, b, la.linkNetnsid],
-      [b, a, lb.linkNetnsid],
-    ] as const) {
-      const own = nsids.get(netnsOf(end)) ?? { byPeer: new Map(), byNsid: new Map(), links: new Map() };
-      nsids.set(netnsOf(end), own);
-      const peer = netnsOf(other);
-      const id = nsid as number;
-      const users = own.links.get(id) ?? new Set();
-      own.links.set(id, users.add(link));
-      const before = own.byPeer.get(peer) ?? id;
-      // One nsid for two peer namespaces, or two for one: which of the veths is the wrong one is not known, so all of them are.
-      if (before !== id || (own.byNsid.get(id) ?? peer) !== peer)
-        for (const l of [...(own.links.get(before) ?? []), ...users]) wrong.add(l);
-      own.byPeer.set(peer, id);
-      own.byNsid.set(id, peer);
-    }
+    see(a, b, la.linkNetnsid, link);
+    see(b, a, lb.linkNetnsid, link);
   }
+  // A namespace with one veth to elsewhere has no other nsid to disagree with.
+  for (const seen of ends.values()) if (seen.length > 1) nsidsDisagree(seen, wrong);
   return wrong;
 }
+
+/** Adds to `wrong` the pairs whose ends, all in one namespace, show nsids that disagree (see miswiredPairs). */
+function nsidsDisagree(seen: readonly SeenEnd[], wrong: Set<TopologyLink>): void {
+  // The nsid each peer namespace shows, the peer namespace each nsid stands for, and the pairs seen under each nsid.
+  const byPeer = new Map<string, number>();
+  const byNsid = new Map<number, string>();
+  const links = new Map<number, Set<TopologyLink>>();
+  for (const { peer, nsid, link } of seen) {
+    const users = links.get(nsid) ?? new Set();
+    links.set(nsid, users.add(link));
+    const before = byPeer.get(peer) ?? nsid;
+    // One nsid for two peer namespaces, or two for one: which of the veths is the wrong one is not known, so all of them are.
+    if (before !== nsid || (byNsid.get(nsid) ?? peer) !== peer) for (const l of [...(links.get(before) ?? []), ...users]) wrong.add(l);
+    byPeer.set(peer, nsid);
+    byNsid.set(nsid, peer);
+  }
+}
+
+/** What the creation of a link already set: nothing, for a link not being made. */
+const NOTHING_MADE: Readonly<Partial<TopologyInterface>> = Object.freeze({});
 
 /** Changes for the links (and their ends' settings), given each node's live state. */
 export function linkChanges(topology: Topology, states: ReadonlyMap<string, NodeState>): Change[] {
   const creates: Change[] = [];
   const deletes: Change[] = [];
   const updates: Change[] = [];
-  const kept = new Map<string, Set<string>>([...states.keys()].map((n) => [n, new Set<string>()]));
+  // Live links of the file's interfaces that are deleted (of another kind, or an end of a pair made again); the others are kept.
+  const dropped = new Set<Link>();
+  const kept = (s: NodeState, name: string) => {
+    const have = s.links.get(name);
+    return have !== undefined && !dropped.has(have);
+  };
   const made = new Map<string, Partial<TopologyInterface>>();
   const keyOf = (node: string, name: string) => `${node}\0${name}`;
 
@@ -125,16 +178,17 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
       const have = links.get(want.name);
       if (have && !sameKind(want, have)) {
         deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name: want.name });
-      } else if (have) (kept.get(node.name) as Set<string>).add(want.name);
+        dropped.add(have);
+      }
     }
   }
   const miswired = miswiredPairs(topology, states);
   for (const link of topology.links) {
-    const [a, b] = link.endpoints;
+    const { 0: a, 1: b } = link.endpoints;
     const sa = states.get(a.node) as NodeState;
     const sb = states.get(b.node) as NodeState;
-    const hasA = (kept.get(a.node) as Set<string>).has(a.interface);
-    const hasB = (kept.get(b.node) as Set<string>).has(b.interface);
+    const hasA = kept(sa, a.interface);
+    const hasB = kept(sb, b.interface);
     if (hasA && hasB && !miswired.has(link)) continue;
     // Half a pair, or ends that are not each other's peer: deleting the ends there are and making both again is the only sure way.
     for (const [has, s, end, other] of [
@@ -151,7 +205,7 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
           name: end.interface,
           ...(reason && { reason }),
         });
-        (kept.get(end.node) as Set<string>).delete(end.interface);
+        dropped.add(s.links.get(end.interface) as Link);
       }
     }
     // The end with more links creates the pair, so a hub's veths go out pipelined in one task.
@@ -181,10 +235,12 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
     made.set(keyOf(cs.node.name, cw.name), { up: cw.up, mtu: cw.mtu, mac: cw.mac, master: cw.master });
     made.set(keyOf(os.node.name, ow.name), { up: false, mtu: ow.mtu, mac: ow.mac });
   }
-  for (const { node, links, byIndex } of states.values()) {
-    const keep = kept.get(node.name) as Set<string>;
+  for (const s of states.values()) {
+    const { node, links, byIndex } = s;
+    let wantedLive = 0;
     for (const want of node.interfaces) {
-      if (want.kind === "bridge" && !keep.has(want.name)) {
+      if (links.has(want.name)) wantedLive++;
+      if (want.kind === "bridge" && !kept(s, want.name)) {
         creates.unshift({
           op: "create",
           kind: "bridge",
@@ -197,7 +253,7 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
         });
         made.set(keyOf(node.name, want.name), { up: want.up, mtu: want.mtu, mac: want.mac });
       }
-      if ((want.kind === "vxlan" || want.kind === "macvlan") && !keep.has(want.name)) {
+      if ((want.kind === "vxlan" || want.kind === "macvlan") && !kept(s, want.name)) {
         const { name, kind, mtu, mac, vxlan, macvlan } = want;
         creates.push({
           op: "create",
@@ -212,13 +268,16 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
         });
         made.set(keyOf(node.name, want.name), { up: false, mtu, mac });
       }
-      const have = keep.has(want.name) ? links.get(want.name) : undefined;
-      const update = linkUpdate(node, want, have, made.get(keyOf(node.name, want.name)) ?? {}, byIndex);
+      const have = kept(s, want.name) ? links.get(want.name) : undefined;
+      const update = linkUpdate(node, want, have, (made.size > 0 && made.get(keyOf(node.name, want.name))) || NOTHING_MADE, byIndex);
       if (update) updates.push(update);
     }
-    const wanted = new Set(node.interfaces.map((i) => i.name));
-    for (const name of links.keys()) {
-      if (!wanted.has(name)) deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name });
+    // Live links the file does not have: there are none when every live link is one of its interfaces.
+    if (links.size > wantedLive) {
+      const wanted = new Set(node.interfaces.map((i) => i.name));
+      for (const name of links.keys()) {
+        if (!wanted.has(name)) deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name });
+      }
     }
   }
   return [...deletes, ...creates, ...updates];

@@ -12,11 +12,12 @@ import * as ra from "../actions/route-actions.js";
 import { NeslinkError } from "../errors.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
-import { listNamed } from "../namespace/list.js";
+import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { RTPROT_BOOT } from "./compare.js";
 import { MARKER_PREFIX, parseMarker } from "./marker.js";
 import type { LabProcess } from "./run.js";
 
@@ -37,6 +38,7 @@ export interface LiveNamespace {
   owner?: { topology: string; node: string; ready: boolean };
   links: Link[];
   addresses: Address[];
+  /** Its routes of origin "boot" (RTPROT_BOOT), the only ones a topology manages (see compare.ts): the kernel's own are not read. */
   routes: Route[];
   /** Values of the sysctls asked for; null where the kernel has none of that name. */
   sysctls: Record<string, string | null>;
@@ -92,6 +94,9 @@ function readSysctl(pool: Pool, netns: string, name: string): Promise<string | n
   );
 }
 
+/** What readNamespace asks of every namespace, made once (actions are plain data). */
+const READ_NAMESPACE = [na.links(), na.addrs(), ra.routes("all", { protocol: RTPROT_BOOT })] as const;
+
 /** One namespace's links, addresses and routes in one task, then the given sysctls. */
 export async function readNamespace(
   pool: Pool,
@@ -103,10 +108,11 @@ export async function readNamespace(
   try {
     const {
       results: [links, addresses, routes],
-    } = await nsDoOn(pool, ns.name(netns), na.links(), na.addrs(), ra.routes());
+    } = await nsDoOn(pool, ns.name(netns), ...READ_NAMESPACE);
     const state = stateOf(links);
     // Only a node's own sysctls are read, one task each: one the kernel lacks reads as null, not as a failure of the node.
-    const values = state.state === "owned" ? await Promise.all(sysctls.map((name) => readSysctl(pool, netns, name))) : [];
+    const values =
+      state.state === "owned" && sysctls.length > 0 ? await Promise.all(sysctls.map((name) => readSysctl(pool, netns, name))) : [];
     return {
       netns,
       ...state,
@@ -131,21 +137,23 @@ export async function markedNamespaces(
   pool: Pool,
   skip: ReadonlySet<string> = new Set(),
 ): Promise<{ netns: string; topology: string; node: string }[]> {
+  // Skipped names (a plan's own nodes, read already) are dropped before their entries are checked: an open and a close each.
+  const names = entryNames(DEFAULT_NETNS_DIR).filter(
+    (netns) => !skip.has(netns) && entryState(`${DEFAULT_NETNS_DIR}/${netns}`).kind === "namespace",
+  );
   const found = await Promise.all(
-    listNamed()
-      .filter((netns) => !skip.has(netns))
-      .map(async (netns) => {
-        try {
-          const {
-            results: [lo],
-          } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
-          const owner = parseMarker(lo.alias);
-          return owner ? [{ netns, ...owner }] : [];
-        } catch {
-          // Gone meanwhile, or not a namespace: no one's node either way.
-          return [];
-        }
-      }),
+    names.map(async (netns) => {
+      try {
+        const {
+          results: [lo],
+        } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
+        const owner = parseMarker(lo.alias);
+        return owner ? [{ netns, ...owner }] : [];
+      } catch {
+        // Gone meanwhile, or not a namespace: no one's node either way.
+        return [];
+      }
+    }),
   );
   return found.flat();
 }

@@ -5,7 +5,7 @@
  * topology's, or anything unmarked that is not empty) is a conflict, refused
  * before any change is made.
  */
-import type { Link, Route } from "@neslink/codec-wasm";
+import type { Address, Link, Route } from "@neslink/codec-wasm";
 import { NeslinkError } from "../errors.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
@@ -15,7 +15,7 @@ import { type Change, type Summary, summarize } from "./changes.js";
 import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf } from "./compare.js";
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
-import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
+import type { Topology, TopologyNode } from "./model.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
 
@@ -49,9 +49,8 @@ const DISABLE_IPV6 = ["net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.d
  * Whether IPv6 is on in a namespace, seen without entering it: its loopback
  * (always up in a lab's namespace) has ::1 exactly while IPv6 is on there.
  */
-function ipv6On(live: LiveNamespace): boolean {
-  const lo = live.links.find((l) => l.name === "lo");
-  return live.addresses.some((a) => a.index === lo?.index && a.family === AF_INET6);
+function ipv6On({ lo, addresses }: NodeState): boolean {
+  return (lo && addresses.get(lo.index)?.some((a) => a.family === AF_INET6)) ?? false;
 }
 
 /**
@@ -59,11 +58,12 @@ function ipv6On(live: LiveNamespace): boolean {
  * disable_ipv6 where the node is ipv6: false and IPv6 is on (a new
  * namespace gets them before any link exists).
  */
-function sysctlChanges(node: TopologyNode, live: LiveNamespace): Change[] {
+function sysctlChanges(s: NodeState): Change[] {
+  const { node, live } = s;
   const at = { node: node.name, netns: node.netns };
   const fresh = live.state !== "owned";
   const changes: Change[] = [];
-  if (!node.ipv6 && (fresh || ipv6On(live))) {
+  if (!node.ipv6 && (fresh || ipv6On(s))) {
     for (const name of DISABLE_IPV6) changes.push({ op: "update", kind: "sysctl", ...at, name, from: fresh ? null : "0", to: "1" });
   }
   for (const [name, to] of Object.entries(node.sysctls)) {
@@ -73,27 +73,50 @@ function sysctlChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   return changes;
 }
 
-/** Address, route and sysctl changes of one node. `fresh`: its links are all being made now, so nothing is there yet. */
+const NO_ADDRESSES: readonly Address[] = [];
+const NONE_RECREATED: ReadonlySet<string> = new Set();
+
+/** Adds the changes that make the addresses `present` on interface `name` the ones `wanted` (CIDRs as the file writes them). */
+function addressChanges(
+  at: { node: string; netns: string },
+  name: string,
+  wanted: readonly string[],
+  present: readonly Address[],
+  changes: Change[],
+): void {
+  if (wanted.length === 0) {
+    // The usual case of lo and a bridge's ports: only addresses a user added (the kernel's own have another scope) go, once each.
+    let gone: Set<string> | undefined;
+    for (const a of present) {
+      const address = a.scope === RT_SCOPE_UNIVERSE ? addressText(a) : undefined;
+      if (address === undefined || gone?.has(address)) continue;
+      gone ??= new Set();
+      gone.add(address);
+      changes.push({ op: "delete", kind: "address", ...at, interface: name, address });
+    }
+    return;
+  }
+  const have = new Map(present.map((a) => [addressText(a), a]));
+  const want = new Set(wanted.map(canonicalCidr));
+  for (const address of want) if (!have.has(address)) changes.push({ op: "create", kind: "address", ...at, interface: name, address });
+  for (const [address, a] of have) {
+    if (!want.has(address) && a.scope === RT_SCOPE_UNIVERSE)
+      changes.push({ op: "delete", kind: "address", ...at, interface: name, address });
+  }
+}
+
+/** Address, route and sysctl changes of one node. `recreated`: its links being made again now, so with no address yet. */
 function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
-  const { node, live, links, byIndex } = s;
+  const { node, live, links, lo, byIndex, addresses } = s;
   const at = { node: node.name, netns: node.netns };
   const changes: Change[] = [];
-  const lo = live.links.find((l) => l.name === "lo");
   // The loopback is up in every node (its marker was set with it): set down by hand, it comes back.
   if (live.state === "owned" && lo && !lo.up)
     changes.push({ op: "update", kind: "link", ...at, name: "lo", set: { up: true }, from: { up: false } });
-  for (const iface of [...node.interfaces, { name: "lo", addresses: node.loopback } as Pick<TopologyInterface, "name" | "addresses">]) {
-    const link = iface.name === "lo" ? lo : recreated.has(iface.name) ? undefined : links.get(iface.name);
-    const present = link ? live.addresses.filter((a) => a.index === link.index) : [];
-    const have = new Map(present.map((a) => [addressText(a), a]));
-    const want = new Set(iface.addresses.map(canonicalCidr));
-    for (const address of want)
-      if (!have.has(address)) changes.push({ op: "create", kind: "address", ...at, interface: iface.name, address });
-    for (const [address, a] of have) {
-      if (!want.has(address) && a.scope === RT_SCOPE_UNIVERSE)
-        changes.push({ op: "delete", kind: "address", ...at, interface: iface.name, address });
-    }
-  }
+  const addressesOn = (link: Link | undefined) => (link ? (addresses.get(link.index) ?? NO_ADDRESSES) : NO_ADDRESSES);
+  for (const iface of node.interfaces)
+    addressChanges(at, iface.name, iface.addresses, addressesOn(recreated.has(iface.name) ? undefined : links.get(iface.name)), changes);
+  addressChanges(at, "lo", node.loopback, addressesOn(lo), changes);
   const routes = managedRoutes(live);
   const matched = new Set<Route>();
   for (const want of node.routes) {
@@ -104,16 +127,34 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
     else changes.push({ op: "create", kind: "route", ...at, route: want });
   }
   for (const r of routes) if (!matched.has(r)) changes.unshift({ op: "delete", kind: "route", ...at, route: routeOf(r, byIndex) });
-  changes.push(...sysctlChanges(node, live));
+  changes.push(...sysctlChanges(s));
   return changes;
 }
 
-/** Plans from already-read live state (apply re-plans from the same reads). */
+/**
+ * A node's live state indexed and its own changes (addresses, routes,
+ * sysctls) planned as soon as its read arrives, while the other nodes are
+ * still being read: diff then has only what needs every node left to do.
+ */
+export interface EarlyPlan {
+  live: LiveNamespace;
+  state: NodeState;
+  /** nodeChanges as if none of its links were made again. */
+  own: Change[];
+}
+
+function planEarly(node: TopologyNode, live: LiveNamespace): EarlyPlan {
+  const state = indexLive(node, live);
+  return { live, state, own: nodeChanges(state, NONE_RECREATED) };
+}
+
+/** Plans from already-read live state (apply re-plans from the same reads); `early`: what readLive planned of each node as it came. */
 export function diff(
   topology: Topology,
   lives: ReadonlyMap<string, LiveNamespace>,
   stale: readonly { netns: string; node: string }[],
   strays: readonly Link[] = [],
+  early: ReadonlyMap<string, EarlyPlan> = new Map(),
 ): Change[] {
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
@@ -132,7 +173,8 @@ export function diff(
     if (live.state === "missing") {
       changes.push({ op: "create", kind: "namespace", node: node.name, netns: node.netns });
     }
-    states.set(node.name, indexLive(node, live));
+    const planned = early.get(node.name);
+    states.set(node.name, planned?.live === live ? planned.state : indexLive(node, live));
   }
   if (conflicts.length > 0) throw new TopologyConflictError(topology.name, conflicts);
   for (const s of stale) changes.push({ op: "delete", kind: "namespace", node: s.node, netns: s.netns });
@@ -147,7 +189,11 @@ export function diff(
       recreated.set(c.node, set);
     }
   }
-  for (const s of states.values()) changes.push(...nodeChanges(s, recreated.get(s.node.name) ?? new Set()));
+  for (const s of states.values()) {
+    const again = recreated.get(s.node.name);
+    const planned = early.get(s.node.name);
+    changes.push(...(again === undefined && planned?.state === s ? planned.own : nodeChanges(s, again ?? NONE_RECREATED)));
+  }
   for (const node of topology.nodes) {
     const live = lives.get(node.name) as LiveNamespace;
     // Commands run once: on the apply that makes the node, or on the next one if that one stopped before they ran.
@@ -162,23 +208,33 @@ export function diff(
 /** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */
 export async function readLive(topology: Topology, pool: Pool) {
   const present = namesInMountDir();
+  const early = new Map<string, EarlyPlan>();
   const [lives, owned, strays] = await Promise.all([
-    Promise.all(topology.nodes.map(async (n) => [n.name, await readNamespace(pool, n.netns, Object.keys(n.sysctls), present)] as const)),
+    Promise.all(
+      topology.nodes.map(async (n) => {
+        const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present);
+        early.set(n.name, planEarly(n, live));
+        return [n.name, live] as const;
+      }),
+    ),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
     ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
     strayHostLinks(pool, topology.name),
   ]);
   const byNode = new Map(lives);
   findProcesses(topology.name, byNode);
-  const current = new Set(topology.nodes.map((n) => n.netns));
-  // A second name for a node's own namespace (ip netns attach) is not a node the file no longer has.
-  const nodeInodes = new Set(topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []));
-  const stale = owned.filter((o) => !current.has(o.netns) && !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
-  return { lives: byNode, stale, strays };
+  // The file's own namespaces were skipped: one found is a node the file no longer has, unless it is a second name for a node's
+  // namespace (ip netns attach). Telling them apart costs a stat per node, so it is done only when any was found.
+  const nodeInodes = new Set(
+    owned.length === 0 ? [] : topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []),
+  );
+  const stale = owned.filter((o) => !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
+  return { lives: byNode, stale, strays, early };
 }
 
 /** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
 function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
+  if (node.processes.length === 0 && live.processes.length === 0) return [];
   const at = { node: node.name, netns: node.netns };
   const changes: Change[] = [];
   const running = new Map(live.processes.map((p) => [p.name, p]));
@@ -198,7 +254,7 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
 
 /** The changes that would make the kernel match `topology`, read from the kernel now. */
 export async function plan(topology: Topology, options: PlanOptions = {}): Promise<Plan> {
-  const { lives, stale, strays } = await readLive(topology, options.pool ?? defaultPool());
-  const changes = diff(topology, lives, stale, strays);
+  const { lives, stale, strays, early } = await readLive(topology, options.pool ?? defaultPool());
+  const changes = diff(topology, lives, stale, strays, early);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

@@ -148,6 +148,11 @@ const deleteNamed: Parser<NsActionSpec> = (f, x) => {
 };
 
 const FAMILIES = [0, net.AF_INET, net.AF_INET6];
+
+/** A route origin (rtm_protocol) to list: 0 (RTPROT_UNSPEC) is what the kernel reads as "no filter", so it is no origin to ask for. */
+export const routeProtocol = (f: string, x: unknown) => v.integer(f, x, 1, 255);
+type RoutesAction = Extract<NsActionSpec, { kind: "routes" }>;
+const ROUTES_FILTER: FieldParsers<RoutesAction> = { protocol: routeProtocol };
 type SysctlAction = Extract<NsActionSpec, { kind: "sysctl" }>;
 type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
 const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: (f, x) => v.text(f, x, 4096) };
@@ -174,7 +179,10 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
     const r = record(f, x, ["kind", "op", "route"]);
     return { kind: "route", op: v.oneOf(at(f, "op"), r.op, ["add", "replace", "delete"]), route: routeSpec(at(f, "route"), r.route) };
   },
-  routes: (f, x) => ({ kind: "routes", family: v.oneOf(at(f, "family"), record(f, x, ["kind", "family"]).family, FAMILIES) }),
+  routes: (f, x) => {
+    const r = record(f, x, ["kind", "family", "protocol"]);
+    return fields(f, r, ROUTES_FILTER, { kind: "routes", family: v.oneOf(at(f, "family"), r.family, FAMILIES) } as RoutesAction);
+  },
   handle: bare("handle"),
   newNamed,
   deleteNamed,

@@ -135,6 +135,8 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, { kind: "sysctl", name: "net/../../kernel/x" })).toBe("actions[0].name");
     expect(fieldOf(here, { kind: "custom", module: "./rel.mjs", export: "f" })).toBe("actions[0].module");
     expect(fieldOf(here, { kind: "addrs", family: 3 })).toBe("actions[0].family");
+    expect(fieldOf(here, { kind: "routes", family: 0, protocol: 0 })).toBe("actions[0].protocol");
+    expect(fieldOf(here, { kind: "routes", family: 0, protocol: "boot" })).toBe("actions[0].protocol");
     expect(fieldOf(here, { kind: "deleteGroup", group: 0 })).toBe("actions[0].group");
   });
 });
@@ -142,6 +144,7 @@ describe("checkTask: the worker's check of what it is sent", () => {
 describe("the constructors use the same rules", () => {
   it("refuse what the worker refuses", () => {
     expect(() => la.addAddr("10.0.0.1/24/8")).toThrow(ValidationError);
+    expect(() => ra.routes("all", { protocol: 256 })).toThrow(/^protocol: /);
     expect(() => la.set({ up: "false" as unknown as boolean })).toThrow(/^up: must be true or false/);
     expect(() => la.addAddr("10.0.0.1/24", { replace: "no" as unknown as boolean })).toThrow(/^replace:/);
     expect(() => lp.newBridge("rt%d")).toThrow(/^name: .*'%'/);

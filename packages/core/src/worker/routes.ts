@@ -6,9 +6,14 @@ import { indexOfLink } from "./link-lookup.js";
 
 export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): unknown {
   if (action.kind === "routes") {
+    const { family, protocol } = action;
+    if (protocol === undefined) {
+      return socket.dump({ type: "getRouteDump", family }, "RTM_GETROUTE").flatMap((m) => (m.kind === "route" ? [m.route] : []));
+    }
+    // The kernel filters by origin on a strict socket; one that cannot (before 4.20) sends every route, dropped here.
     return socket
-      .dump({ type: "getRouteDump", family: action.family }, "RTM_GETROUTE")
-      .flatMap((m) => (m.kind === "route" ? [m.route] : []));
+      .strictDump({ type: "getRouteDump", family, protocol }, "RTM_GETROUTE")
+      .flatMap((m) => (m.kind === "route" && m.route.protocol === protocol ? [m.route] : []));
   }
   const { family, dst, dstLen, via, dev, metric, table } = action.route;
   const request = {

@@ -82,6 +82,25 @@ describe("a routed topology built with linkDo / nsDo", () => {
       results: [listed],
     } = await nsDo(ns.name(right), na.routes(4));
     expect(listed).toContainEqual(expect.objectContaining({ dst: null, dstLen: 0, gateway: "10.31.2.1", metric: 100 }));
+    // Routes of one origin, as `ip route show proto X` lists them: the kernel's own (proto kernel) and a static one left out.
+    ip("-n", right, "route", "add", "10.31.9.0/24", "via", "10.31.2.1", "proto", "static");
+    const {
+      results: [boot, statics, links],
+    } = await nsDo(ns.name(right), na.routes("all", { protocol: 3 }), na.routes(4, { protocol: 4 }), na.links());
+    const dsts = (routes: { dst: string | null; dstLen: number }[]) =>
+      routes.map((r) => (r.dst === null ? "default" : `${r.dst}/${r.dstLen}`));
+    const shown = (proto: string) =>
+      ipJson<{ dst: string }[]>("-n", right, "route", "show", "table", "all", "proto", proto).map((r) => r.dst);
+    expect(dsts(boot)).toEqual(shown("boot"));
+    expect(dsts(boot)).toEqual(["default"]);
+    expect(dsts(statics)).toEqual(shown("static"));
+    expect(dsts(statics)).toEqual(["10.31.9.0/24"]);
+    // The socket's other requests are as before (strict checking was on for that one dump only).
+    expect(links.map((l) => l.name).sort()).toEqual(
+      linksIn(right)
+        .map((l) => l.ifname)
+        .sort(),
+    );
 
     // Forwarding on in the router only (a new namespace inherits the host's IPv4 setting), then traffic from one end to the other.
     ip("netns", "exec", left, "sysctl", "-qw", "net.ipv4.ip_forward=0");
