@@ -261,11 +261,13 @@ describe("topology under attack: what holds", () => {
       const [relay] = relays();
       expect(relay).toBeDefined();
       expect(netnsOf(relay as number)).not.toBe(netnsOf(program as number));
+      // The relay makes the log with the program's first output: on a loaded machine that can come after apply returns.
+      const log = `${LOCKS}/${name}/a/pinger.log`;
+      for (let i = 0; i < 500 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 10));
+      const old = statSync(log).ino;
       process.kill(relay as number, "SIGKILL");
       for (let i = 0; i < 100 && alive(relay as number); i++) await new Promise((r) => setTimeout(r, 10));
       expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => p.state)).toEqual(["unlogged"]);
-      const log = `${LOCKS}/${name}/a/pinger.log`;
-      const old = statSync(log).ino;
       await topology.apply(t);
       expect(alive(program as number)).toBe(false);
       expect(relays()).toHaveLength(1);
