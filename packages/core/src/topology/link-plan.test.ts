@@ -1,6 +1,7 @@
 import type { Link } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
+import { ownedNode } from "./live.fixture.js";
 import type { LiveNamespace } from "./live.js";
 import { load } from "./load.js";
 import { diff } from "./plan.js";
@@ -31,22 +32,7 @@ function link(index: number, name: string, peer?: { index: number; nsid: number 
   } as Link;
 }
 
-function node(name: string, links: Link[]): [string, LiveNamespace] {
-  const lo = { ...link(1, "lo"), alias: `neslink:lp:${name} ready` };
-  return [
-    name,
-    {
-      netns: `lp-${name}`,
-      state: "owned",
-      owner: { topology: "lp", node: name, ready: true },
-      links: [lo, ...links],
-      addresses: [],
-      routes: [],
-      sysctls: {},
-      processes: [],
-    },
-  ];
-}
+const node = (name: string, links: Link[]) => ownedNode("lp", name, link(1, "lo"), links);
 
 /** The lab as apply leaves it: in a, b is nsid 0; in b, a is 0 and c is 1; in c, b is 0. */
 const wired = () =>

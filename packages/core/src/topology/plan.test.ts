@@ -1,7 +1,7 @@
 import type { Address, Link } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
-import type { LiveNamespace } from "./live.js";
+import { ownedNode } from "./live.fixture.js";
 import { load } from "./load.js";
 import { diff } from "./plan.js";
 
@@ -40,22 +40,14 @@ function address(index: number, cidr: string, scope: number): Address {
   return { index, family, prefixLen: Number(prefixLen), address: local, local: family === 2 ? local : null, label: null, scope } as Address;
 }
 
-function node(name: string, addresses: Address[]): [string, LiveNamespace] {
-  const lo = { ...link(1, "lo"), alias: `neslink:pl:${name} ready` };
-  return [
+const node = (name: string, addresses: Address[]) =>
+  ownedNode(
+    "pl",
     name,
-    {
-      netns: `pl-${name}`,
-      state: "owned",
-      owner: { topology: "pl", node: name, ready: true },
-      links: [lo, link(2, "x", 2), link(3, "y", 3)],
-      addresses: [address(1, "127.0.0.1/8", RT_SCOPE_HOST), address(1, "::1/128", RT_SCOPE_HOST), ...addresses],
-      routes: [],
-      sysctls: {},
-      processes: [],
-    },
-  ];
-}
+    link(1, "lo"),
+    [link(2, "x", 2), link(3, "y", 3)],
+    [address(1, "127.0.0.1/8", RT_SCOPE_HOST), address(1, "::1/128", RT_SCOPE_HOST), ...addresses],
+  );
 
 const plan = (a: Address[], b: Address[] = []) => diff(lab, new Map([node("a", a), node("b", b)]), []).map(describeChange);
 
