@@ -1,5 +1,5 @@
 /**
- * spawn without a worker. util-linux's nsenter enters the namespace and runs
+ * spawn and exec without a worker. util-linux's nsenter enters the namespace and runs
  * the program: it is given the namespace as /proc/PID/fd/N, the descriptor
  * core opened and checked (namespace/target.ts), which names that very file
  * for as long as it stays open, so nothing can be swapped in between. No
@@ -14,7 +14,7 @@
 
 import type { ChildProcess } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
-import type { SpawnOptions } from "./actions/ns-actions.js";
+import type { ExecOptions, ExecResult, SpawnOptions } from "./actions/ns-actions.js";
 import { CAP_SYS_ADMIN, CAP_SYS_PTRACE, hasCaps, helper } from "./capabilities.js";
 import { ActionError } from "./errors.js";
 import { identityOfFd, identityOfPath, keyOfIdentity } from "./ffi/identity.js";
@@ -22,7 +22,7 @@ import * as libc from "./ffi/libc.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { isExisting } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
-import { start } from "./worker/exec.js";
+import { collect, start } from "./worker/exec.js";
 import type { ExecExit } from "./worker/exec-messages.js";
 
 /** nsenter's path, when this process can use it as described above. */
@@ -41,7 +41,11 @@ export interface Started {
 /** A program that could not start fails as the worker's exec action does: the one action of its task. */
 const failed = (err: unknown) => new ActionError(0, "exec", true, err);
 
-/** Whether spawnHere can start a program in the provider's namespace. */
+/** nsenter entering the namespace open as `fd`, then running the rest; nothing for the caller's own namespace. */
+const entering = (fd: number, own: boolean): string[] =>
+  own ? [] : [usableNsenter() as string, `--net=/proc/${process.pid}/fd/${fd}`, "--"];
+
+/** Whether spawnHere and execHere can start a program in the provider's namespace. */
 export function canSpawnHere(provider: NsProvider): boolean {
   return isExisting(provider) && usableNsenter() !== undefined;
 }
@@ -55,7 +59,7 @@ export function spawnHere(provider: NsProvider, argv: readonly string[], options
   const { fd, own } = openTarget(provider);
   let child: ChildProcess;
   try {
-    child = start(argv, options, "pipe", own ? [] : [usableNsenter() as string, `--net=/proc/${process.pid}/fd/${fd}`, "--"]);
+    child = start(argv, options, "pipe", entering(fd, own));
   } catch (err) {
     libc.close(fd);
     throw failed(err);
@@ -106,4 +110,21 @@ function whenInside(child: ChildProcess, key: string, then: () => void): void {
     setImmediate(look);
   };
   look();
+}
+
+/**
+ * Runs the program in the provider's namespace from this thread to its end
+ * and collects its output, as the worker's na.exec does (same limits, result
+ * and errors: the one action of its task).
+ */
+export async function execHere(provider: NsProvider, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  const { fd, own } = openTarget(provider);
+  try {
+    // nsenter opens the descriptor's /proc entry after its exec: it stays open until the program has ended.
+    return await collect(argv, options, entering(fd, own));
+  } catch (err) {
+    throw failed(err);
+  } finally {
+    libc.close(fd);
+  }
 }

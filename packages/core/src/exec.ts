@@ -11,9 +11,9 @@ import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import { Readable, Writable } from "node:stream";
 import type { MessageChannel, MessagePort } from "node:worker_threads";
-import type { NsActionSpec, SpawnOptions } from "./actions/ns-actions.js";
+import type { ExecOptions, ExecResult, NsAction, NsActionSpec, SpawnOptions } from "./actions/ns-actions.js";
 import { errorFromJSON, ValidationError } from "./errors.js";
-import { canSpawnHere, type Started, spawnHere } from "./exec-here.js";
+import { canSpawnHere, execHere, type Started, spawnHere } from "./exec-here.js";
 import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
 import { nsAction } from "./validate/actions.js";
@@ -184,6 +184,23 @@ export async function spawn(provider: NsProvider, argv: readonly string[], optio
   // Loaded only now: a program started without a worker needs no part of the pool, nor a port.
   const [{ defaultPool }, { MessageChannel }] = await Promise.all([import("./nsdo.js"), import("node:worker_threads")]);
   return spawnOnWorker(provider, action, pool ?? defaultPool(), new MessageChannel());
+}
+
+/**
+ * Runs `argv` inside the namespace `provider` gives to its end and returns
+ * its exit and collected output: `nsDo(provider, na.exec(argv, options))` as
+ * one call, with the same checks, limits (maxBuffer, timeoutMs), result and
+ * errors. Without `pool`, where nsenter can enter the namespace (as for
+ * spawn), no worker starts.
+ */
+export async function exec(provider: NsProvider, argv: readonly string[], options: ExecOptions = {}, pool?: Pool): Promise<ExecResult> {
+  const action = nsAction("", { kind: "exec", argv, options }) as ExecAction;
+  if (pool === undefined && canSpawnHere(provider)) return execHere(provider, action.argv, action.options);
+  const { defaultPool, nsDoOn } = await import("./nsdo.js");
+  const {
+    results: [result],
+  } = await nsDoOn(pool ?? defaultPool(), provider, action as NsAction<ExecResult>);
+  return result;
 }
 
 /** The program started by a worker inside the namespace, its stdio relayed over `channel`. */

@@ -68,7 +68,7 @@ export type {
   WatchGroup,
 } from "./events/types.js";
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
-export { type ExecExit, type ExecProcess, spawn } from "./exec.js";
+export { type ExecExit, type ExecProcess, exec, spawn } from "./exec.js";
 export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export type {

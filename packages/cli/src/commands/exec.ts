@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
 import type { ExecExit, NsProvider } from "@neslink/core/spawn";
 import type { Command, Outcome, Terminal } from "../command.js";
-import { lean, spawner } from "../core.js";
+import { spawner } from "../core.js";
 import { nsIn } from "../paths.js";
 import { target } from "../target.js";
 
@@ -66,12 +66,10 @@ async function attached(provider: NsProvider, argv: string[], terminal: Terminal
   }
 }
 
-/** --json: the program runs to its end and its output comes as one object. */
+/** --json: the program runs to its end and its output comes as one object (no worker either, where core can). */
 async function collected(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
-  const { na, nsDo } = await lean();
-  const {
-    results: [result],
-  } = await nsDo(provider, na.exec(argv, cwdOf(terminal)));
+  const { exec } = await spawner();
+  const result = await exec(provider, argv, cwdOf(terminal));
   return { data: result, text: "", exitCode: shellStatus(result) };
 }
 

@@ -140,6 +140,8 @@ describe("labs through the built bin (examples/topologies)", () => {
     const listed = probed("link", "list", "-n", `${lab}:h1`);
     expect(listed).toMatchObject({ status: 0, stderr: "" });
     expect(listed.body.map((l: { name: string }) => l.name)).toEqual(["lo"]);
+    // exec --json collects the program's output from the CLI's own thread too.
+    expect(probed("exec", `${lab}:h1`, "--", "true")).toMatchObject({ status: 0, stderr: "", body: { status: 0, stdout: "" } });
     expect(neslink("destroy", lab, "--yes").status).toBe(0);
   });
 });

@@ -96,9 +96,9 @@ export function start(
   return child;
 }
 
-/** Runs the program to its end and collects its output, within maxBuffer and timeoutMs. */
-function collect(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
-  const child = start(argv, options, options.input === undefined ? "ignore" : "pipe");
+/** Runs the program to its end and collects its output, within maxBuffer and timeoutMs; `enter` as for start. */
+export function collect(argv: readonly string[], options: ExecOptions, enter: readonly string[] = []): Promise<ExecResult> {
+  const child = start(argv, options, options.input === undefined ? "ignore" : "pipe", enter);
   const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
   return new Promise((resolve, reject) => {
     const chunks: Record<ExecStream, Buffer[]> = { stdout: [], stderr: [] };

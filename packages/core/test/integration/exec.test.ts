@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
-import { ActionError, closeDefaultPool, defaultPool, ExecLimitError, lp, na, ns, nsDo, SystemCallError, spawn } from "@neslink/core";
+import { ActionError, closeDefaultPool, defaultPool, ExecLimitError, exec, lp, na, ns, nsDo, SystemCallError, spawn } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, fdCount, heldNamespaceInodes, inodeOf, ip, linksIn, uniquePrefix } from "./kernel.js";
 
@@ -245,8 +245,36 @@ describe.each([
   });
 });
 
+// exec(): na.exec as one call, both ways it runs (through nsenter from this thread, or a worker's task).
+describe.each([
+  ["run here, through nsenter", () => undefined],
+  ["run by a worker", () => defaultPool()],
+])("exec: collected, %s", (_, pool) => {
+  it("input, stdout, stderr and the exit status, inside the namespace", async () => {
+    const r = await exec(ns.name(name), ["sh", "-c", "cat; readlink /proc/self/ns/net >&2; exit 7"], { input: "hi\n" }, pool());
+    expect(r).toMatchObject({ status: 7, signal: null, stdout: "hi\n", stderr: `net:[${inodeOf(nsFile)}]\n` });
+  });
+
+  it("its limits: maxBuffer and timeoutMs kill the program and say so, as the action's do", async () => {
+    const big = await exec(ns.name(name), ["yes"], { maxBuffer: 1 << 16 }, pool()).catch((e) => e);
+    expect(big).toBeInstanceOf(ActionError);
+    expect(big.cause).toMatchObject({ code: "ERR_EXEC_MAX_BUFFER", field: "maxBuffer" });
+    const slow = await exec(ns.name(name), ["sleep", "5"], { timeoutMs: 100 }, pool()).catch((e) => e);
+    expect(slow.cause).toMatchObject({ code: "ERR_EXEC_TIMEOUT", field: "timeoutMs" });
+  });
+
+  it("a missing program is a typed ENOENT before anything starts; bad options and namespaces are refused", async () => {
+    const missing = await exec(ns.name(name), [`${prefix}-no-such-program`], {}, pool()).catch((e) => e);
+    expect(missing).toMatchObject({ action: "exec", actionIndex: 0 });
+    expect(missing.cause).toBeInstanceOf(SystemCallError);
+    expect(missing.cause.code).toBe("ENOENT");
+    await expect(exec(ns.name(name), ["true"], { maxBuffer: 0 }, pool())).rejects.toThrow(/maxBuffer/);
+    await expect(exec(ns.path("/etc/hostname"), ["true"], {}, pool())).rejects.toMatchObject({ code: "ERR_NOT_A_NAMESPACE" });
+  });
+});
+
 describe("spawn without a worker", () => {
-  it("starts no thread where nsenter can enter the namespace, and the program runs inside", () => {
+  it("spawn and exec start no thread where nsenter can enter the namespace, and the program runs inside", () => {
     const r = spawnSync(
       process.execPath,
       [
@@ -254,22 +282,26 @@ describe("spawn without a worker", () => {
         "-e",
         `
         import { readdirSync, readlinkSync } from "node:fs";
-        import { ns, spawn } from "@neslink/core";
+        import { exec, ns, spawn } from "@neslink/core";
         const tasks = () => readdirSync("/proc/self/task").length;
         const before = tasks();
         const p = await spawn(ns.name(${JSON.stringify(name)}), ["sleep", "5"]);
         const inside = readlinkSync("/proc/" + p.pid + "/ns/net");
         const during = tasks();
         p.kill();
-        console.log(JSON.stringify({ before, during, inside, exit: await p.exited }));
+        const exit = await p.exited;
+        // exec() the same way: collected, still no thread.
+        const collected = await exec(ns.name(${JSON.stringify(name)}), ["readlink", "/proc/self/ns/net"]);
+        console.log(JSON.stringify({ before, during: Math.max(during, tasks()), inside, exit, collected: collected.stdout.trim() }));
       `,
       ],
       { cwd: CORE_DIR, encoding: "utf8", timeout: 20_000 },
     );
     expect(r.stderr).toBe("");
-    const out = JSON.parse(r.stdout) as { before: number; during: number; inside: string; exit: unknown };
+    const out = JSON.parse(r.stdout) as { before: number; during: number; inside: string; exit: unknown; collected: string };
     expect(out.during).toBe(out.before);
     expect(out.inside).toBe(`net:[${inodeOf(nsFile)}]`);
+    expect(out.collected).toBe(`net:[${inodeOf(nsFile)}]`);
     expect(out.exit).toEqual({ status: null, signal: "SIGTERM" });
   });
 
