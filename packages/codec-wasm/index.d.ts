@@ -2,7 +2,7 @@
  * @neslink/codec-wasm — rtnetlink message encoding and decoding, compiled from
  * Rust to WebAssembly. The types of everything that crosses the boundary are
  * generated from the crate's Rust types (generated/types.d.ts); this file
- * only names them and declares the four functions index.js exports.
+ * only names them and declares the functions index.js exports.
  *
  * Every function is batched: one call encodes or decodes many messages.
  * Malformed input throws a `CodecError` (never a hang, never a crash).
@@ -18,6 +18,9 @@ import type {
 export type {
   Address,
   Done,
+  HeadsMessage,
+  LinkHead,
+  LinkHeadMessage,
   ErrorAck,
   GretapOptions,
   Limits,
@@ -73,6 +76,8 @@ export function load(): void;
 export function encodeRequests(requests: readonly import("./generated/types.js").Request[]): Uint8Array;
 /** Decodes every message in a buffer (one or many recv() results concatenated). */
 export function decodeMessages(bytes: Uint8Array): Message[];
+/** decodeMessages, with each link message read only as far as its index, group and alias (`kind: "linkHead"`). */
+export function decodeLinkHeads(bytes: Uint8Array): import("./generated/types.js").HeadsMessage[];
 /** Decodes every message into its generic header + attribute tree (known nests expanded). */
 export function decodeRaw(bytes: Uint8Array): import("./generated/types.js").RawMessage[];
 /** Encodes generic messages; encodeRaw(decodeRaw(b)) returns b byte for byte. */

@@ -33,6 +33,10 @@ export function decodeMessages(bytes) {
   return JSON.parse(call("decodeMessages", "ERR_NETLINK_DECODE", bytes));
 }
 
+export function decodeLinkHeads(bytes) {
+  return JSON.parse(call("decodeLinkHeads", "ERR_NETLINK_DECODE", bytes));
+}
+
 export function decodeRaw(bytes) {
   return JSON.parse(call("decodeRaw", "ERR_NETLINK_DECODE", bytes));
 }

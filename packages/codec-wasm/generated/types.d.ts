@@ -229,6 +229,50 @@ nsid: number | null,
 currentNsid?: number, } | { "kind": "error" } & ErrorAck | { "kind": "done" } & Done | { "kind": "other", });
 
 /**
+ * What a guarded deletion reads of each link of a namespace: its index, group
+ * and alias, decoded alone (decoding and handing over every link whole costs
+ * about as much again as receiving the dump).
+ */
+
+export type LinkHead = { index: number, 
+/**
+ * IFLA_GROUP (0 when absent).
+ */
+group: number, 
+/**
+ * IFLA_IFALIAS.
+ */
+alias: string | null, };
+
+/**
+ * A link message of `decode_link_heads`, read only as far as its LinkHead.
+ */
+
+export type LinkHeadMessage = { kind: "linkHead", name: "RTM_NEWLINK" | "RTM_DELLINK", head: LinkHead, 
+/**
+ * nlmsg_type, e.g. 16 for RTM_NEWLINK.
+ */
+type: number, 
+/**
+ * nlmsg_flags as the kernel sent them.
+ */
+flags: number, seq: number, pid: number, 
+/**
+ * NLM_F_MULTI: part of a multipart reply; more follows until NLMSG_DONE.
+ */
+multi: boolean, 
+/**
+ * NLM_F_DUMP_INTR: the dump was torn by a concurrent change; it must be retried.
+ */
+dumpIntr: boolean, };
+
+/**
+ * One message of `decode_link_heads`: a link's head, or any other message whole.
+ */
+
+export type HeadsMessage = LinkHeadMessage | Message;
+
+/**
  * Link kinds the codec can create. The kernel may lack some (then it answers "Unknown device type").
  */
 

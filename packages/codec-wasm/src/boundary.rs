@@ -15,8 +15,8 @@ use crate::error::{Done, ErrorAck};
 use crate::limits::{Limits, LIMITS};
 use crate::link::decode::OperState;
 use crate::link::kinds::{visit_options, LinkKind, Need, NewLink, OptionsVisitor, KINDS};
-use crate::link::{Link, SetLink};
-use crate::message::{Body, HeaderJson, Message};
+use crate::link::{Link, LinkHead, SetLink};
+use crate::message::{Body, HeaderJson, HeadsMessage, LinkHeadMessage, Message};
 use crate::neigh::Neighbour;
 use crate::nsid::Nsid;
 use crate::raw::{RawAttr, RawMessage};
@@ -45,6 +45,9 @@ fn types() -> String {
         decl::<Done>(&cfg),
         decl::<Body>(&cfg),
         decl::<Message>(&cfg),
+        decl::<LinkHead>(&cfg),
+        decl::<LinkHeadMessage>(&cfg),
+        decl::<HeadsMessage>(&cfg),
         decl::<LinkKind>(&cfg),
         kind_options(&cfg),
         decl::<NewLink>(&cfg),

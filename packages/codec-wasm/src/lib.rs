@@ -26,7 +26,7 @@ use wasm_bindgen::prelude::*;
 
 pub use fault::{DecodeError, EncodeError};
 pub use limits::LIMITS;
-pub use message::{decode_messages, Message};
+pub use message::{decode_link_heads, decode_messages, HeadsMessage, Message};
 pub use raw::{decode_raw, encode_raw, RawAttr, RawMessage};
 pub use request::{encode_requests, Request};
 
@@ -44,6 +44,14 @@ pub fn encode_requests_js(requests: &str) -> Result<Vec<u8>, JsError> {
 #[wasm_bindgen(js_name = decodeMessages)]
 pub fn decode_messages_js(bytes: &[u8]) -> Result<String, JsError> {
     decode_messages(bytes)
+        .map(|m| json::to_json(&m))
+        .map_err(js_error)
+}
+
+/// Returns a JSON array of LinkHeadMessage | Message.
+#[wasm_bindgen(js_name = decodeLinkHeads)]
+pub fn decode_link_heads_js(bytes: &[u8]) -> Result<String, JsError> {
+    decode_link_heads(bytes)
         .map(|m| json::to_json(&m))
         .map_err(js_error)
 }

@@ -6,7 +6,7 @@ use crate::addr::{decode_address, Address, RTM_DELADDR, RTM_NEWADDR};
 use crate::attr::{self, Attr};
 use crate::error::{decode_done, decode_error, Done, ErrorAck};
 use crate::fault::DecodeError;
-use crate::link::{decode_link, Link, RTM_DELLINK, RTM_NEWLINK};
+use crate::link::{decode_link, decode_link_head, Link, LinkHead, RTM_DELLINK, RTM_NEWLINK};
 use crate::neigh::{decode_neighbour, Neighbour, RTM_DELNEIGH, RTM_NEWNEIGH};
 use crate::nsid::{decode_nsid, Nsid, RTM_DELNSID, RTM_NEWNSID};
 use crate::route::{decode_route, Route, RTM_DELROUTE, RTM_NEWROUTE};
@@ -271,6 +271,49 @@ pub fn decode_messages(buf: &[u8]) -> Result<Vec<Message>, DecodeError> {
             Ok(Message {
                 header: frame.header.into(),
                 body: decode_frame(frame)?,
+            })
+        })
+        .collect()
+}
+
+/// A link message of `decode_link_heads`, read only as far as its LinkHead.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct LinkHeadMessage {
+    #[serde(flatten)]
+    pub header: HeaderJson,
+    #[cfg_attr(test, ts(type = r#""linkHead""#))]
+    kind: &'static str,
+    #[cfg_attr(test, ts(type = r#""RTM_NEWLINK" | "RTM_DELLINK""#))]
+    name: &'static str,
+    head: LinkHead,
+}
+
+/// One message of `decode_link_heads`: a link's head, or any other message whole.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(untagged)]
+pub enum HeadsMessage {
+    Head(LinkHeadMessage),
+    Whole(Message),
+}
+
+/// `decode_messages`, with each link message read only as far as its LinkHead.
+pub fn decode_link_heads(buf: &[u8]) -> Result<Vec<HeadsMessage>, DecodeError> {
+    frames(buf)?
+        .iter()
+        .map(|frame| {
+            Ok(match frame.header.kind {
+                RTM_NEWLINK | RTM_DELLINK => HeadsMessage::Head(LinkHeadMessage {
+                    header: frame.header.into(),
+                    kind: "linkHead",
+                    name: type_name(frame.header.kind),
+                    head: decode_link_head(frame)?,
+                }),
+                _ => HeadsMessage::Whole(Message {
+                    header: frame.header.into(),
+                    body: decode_frame(frame)?,
+                }),
             })
         })
         .collect()

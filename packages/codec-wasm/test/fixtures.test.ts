@@ -1,7 +1,16 @@
 // The kernel test vectors of fixtures/ (shared with tests/fixtures.rs), through the built wasm.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type CodecError, decodeMessages, decodeRaw, encodeRaw, encodeRequests, type Request } from "../index.js";
+import {
+  type CodecError,
+  decodeLinkHeads,
+  decodeMessages,
+  decodeRaw,
+  encodeRaw,
+  encodeRequests,
+  type Message,
+  type Request,
+} from "../index.js";
 
 const root = new URL("../fixtures/", import.meta.url);
 
@@ -50,6 +59,21 @@ describe("kernel test vectors", () => {
 
   it.each(fixtures)("$name decodes to its expected messages", ({ bytes, messages }) => {
     expect(decodeMessages(bytes)).toEqual(messages);
+  });
+
+  it.each(fixtures)("$name through decodeLinkHeads: each link's index, group and alias, every other message whole", ({ bytes }) => {
+    const whole = decodeMessages(bytes);
+    const heads = decodeLinkHeads(bytes);
+    expect(heads).toHaveLength(whole.length);
+    for (const [i, message] of heads.entries()) {
+      const full = whole[i] as Message;
+      if (full.kind !== "link") {
+        expect(message).toEqual(full);
+        continue;
+      }
+      const { kind, name, link, ...header } = full;
+      expect(message).toEqual({ ...header, kind: "linkHead", name, head: { index: link.index, group: link.group, alias: link.alias } });
+    }
   });
 
   it.each(fixtures)("$name round-trips through decodeRaw and encodeRaw", ({ bytes }) => {
@@ -112,7 +136,7 @@ describe("errors", () => {
 describe("hostile bytes in the built wasm (32-bit lengths, panic = abort)", () => {
   /** Either decodes or throws a CodecError: a wasm trap (RuntimeError) would fail here. */
   function survives(bytes: Uint8Array) {
-    for (const decode of [decodeMessages, decodeRaw]) {
+    for (const decode of [decodeMessages, decodeLinkHeads, decodeRaw]) {
       try {
         decode(bytes);
       } catch (error) {

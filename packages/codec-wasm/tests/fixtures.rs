@@ -9,7 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use neslink_codec::{decode_messages, decode_raw, encode_raw, encode_requests, Request};
+use neslink_codec::{
+    decode_link_heads, decode_messages, decode_raw, encode_raw, encode_requests, Request,
+};
 use serde_json::Value;
 
 struct Fixture {
@@ -74,6 +76,35 @@ fn every_fixture_decodes_to_its_expected_messages() {
             expected => assert_eq!(&actual, expected, "{}", fixture.name),
         }
     }
+}
+
+/// decode_link_heads gives each link message's index, group and alias (with its header) and every other
+/// message as decode_messages does.
+#[test]
+fn link_heads_are_the_links_index_group_and_alias() {
+    let mut links = 0;
+    for fixture in fixtures() {
+        let whole = decoded(&fixture.bytes);
+        let heads = serde_json::to_value(decode_link_heads(&fixture.bytes).unwrap()).unwrap();
+        let (whole, heads) = (whole.as_array().unwrap(), heads.as_array().unwrap());
+        assert_eq!(heads.len(), whole.len(), "{}", fixture.name);
+        for (head, full) in heads.iter().zip(whole) {
+            if full["kind"] != "link" {
+                assert_eq!(head, full, "{}", fixture.name);
+                continue;
+            }
+            links += 1;
+            let mut expected = full.clone();
+            let link = expected.as_object_mut().unwrap().remove("link").unwrap();
+            expected["kind"] = "linkHead".into();
+            expected["head"] = serde_json::json!({ "index": link["index"], "group": link["group"], "alias": link["alias"] });
+            assert_eq!(head, &expected, "{}", fixture.name);
+        }
+    }
+    assert!(
+        links >= 10,
+        "too few link messages among the fixtures: {links}"
+    );
 }
 
 #[test]

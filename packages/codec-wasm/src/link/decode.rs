@@ -64,6 +64,28 @@ pub struct Link {
     parent_index: Option<u32>,
 }
 
+/// What a guarded deletion reads of each link of a namespace: its index, group
+/// and alias, decoded alone (decoding and handing over every link whole costs
+/// about as much again as receiving the dump).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct LinkHead {
+    index: i32,
+    /// IFLA_GROUP (0 when absent).
+    group: u32,
+    /// IFLA_IFALIAS.
+    alias: Option<String>,
+}
+
+pub fn decode_link_head(frame: &Frame) -> Result<LinkHead, DecodeError> {
+    let (fixed, attrs) = fixed_and_attrs(frame, IFINFOMSG, "link")?;
+    Ok(LinkHead {
+        index: read_i32(fixed, 4).unwrap_or_default(),
+        group: optional(&attrs, IFLA_GROUP, Attr::u32)?.unwrap_or(0),
+        alias: find(&attrs, IFLA_IFALIAS).map(Attr::string),
+    })
+}
+
 /// IFLA_INFO_KIND inside IFLA_LINKINFO, if both are there.
 fn info_kind(attrs: &[Attr]) -> Result<Option<String>, DecodeError> {
     let Some(linkinfo) = find(attrs, IFLA_LINKINFO) else {

@@ -9,7 +9,7 @@ pub mod kinds;
 mod request;
 
 pub use consts::{RTM_DELLINK, RTM_NEWLINK};
-pub use decode::{decode_link, Link};
+pub use decode::{decode_link, decode_link_head, Link, LinkHead};
 pub use request::{
     push_del_link, push_get_link, push_get_link_dump, push_new_link, push_set_link,
     push_set_link_ns, SetLink,
