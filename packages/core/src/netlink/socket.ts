@@ -79,18 +79,23 @@ export class NetlinkSocket {
    * Opens a socket in the calling thread's current network namespace.
    * `strict`: NETLINK_GET_STRICT_CHK, as iproute2 sets it; the kernel then
    * refuses malformed dump requests instead of ignoring fields, and reads the
-   * target of an nsid dump (see netlink/nsid.ts).
+   * target of an nsid dump (see netlink/nsid.ts). `brief`: for a socket that
+   * sends a few small requests and is closed (one per namespace, by the
+   * hundred): the kernel's default buffers hold their replies, and it binds
+   * itself on the first send, which spares four of its eight system calls.
    */
-  constructor({ strict = false }: { strict?: boolean } = {}) {
+  constructor({ strict = false, brief = false }: { strict?: boolean; brief?: boolean } = {}) {
     this.fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
     try {
       libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_EXT_ACK, int32(1), "NETLINK_EXT_ACK");
-      libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_CAP_ACK, int32(1), "NETLINK_CAP_ACK");
       if (strict) libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_GET_STRICT_CHK, int32(1), "NETLINK_GET_STRICT_CHK");
-      libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVBUF, int32(SOCKET_BUFFER), "SO_RCVBUF");
-      libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_SNDBUF, int32(SOCKET_BUFFER), "SO_SNDBUF");
       libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVTIMEO, timeval(RECV_TIMEOUT_S), "SO_RCVTIMEO");
-      libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+      if (!brief) {
+        libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_CAP_ACK, int32(1), "NETLINK_CAP_ACK");
+        libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVBUF, int32(SOCKET_BUFFER), "SO_RCVBUF");
+        libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_SNDBUF, int32(SOCKET_BUFFER), "SO_SNDBUF");
+        libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+      }
     } catch (err) {
       libc.close(this.fd);
       throw err;

@@ -35,7 +35,7 @@ export function enterNewNamed(name: string, dir: string, loAlias?: string): Name
 
 /** Brings up the loopback of the thread's (new, still anonymous) namespace with `alias`, through a socket opened and closed here. */
 function markLoopback(alias: string): void {
-  const socket = new NetlinkSocket();
+  const socket = new NetlinkSocket({ brief: true });
   try {
     socket.transact([{ request: { type: "setLink", byName: "lo", alias, up: true }, label: "RTM_NEWLINK (lo)" }]);
   } finally {
