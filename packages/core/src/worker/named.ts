@@ -5,14 +5,14 @@
  * itself to make the namespace, and deletions are batched.
  */
 import { closeSync } from "node:fs";
-import type { Link } from "@neslink/codec-wasm";
 import type { DeletedNs, NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
 import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
-import { listLinks } from "../netlink/dumps.js";
+import { listLinkHeads } from "../netlink/dumps.js";
+import type { LinkHead } from "../netlink/link-heads.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
 import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
@@ -88,9 +88,9 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Do
     const socket = access.socketIn(fd);
     let loAlias: string | null;
     try {
-      let links: Link[];
+      let links: LinkHead[];
       try {
-        links = listLinks(socket);
+        links = listLinkHeads(socket);
       } catch {
         // Unreadable: not shown to be the caller's, so not deleted (as an unmarked one).
         return undefined;
