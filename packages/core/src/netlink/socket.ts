@@ -88,7 +88,7 @@ export class NetlinkSocket {
    * target of an nsid dump (see netlink/nsid.ts). `brief`: for a socket that
    * sends a few small requests and is closed (one per namespace, by the
    * hundred): the kernel's default buffers hold their replies, and it binds
-   * itself on the first send, which spares four of its eight system calls.
+   * itself on the first send, which spares four of its seven system calls.
    */
   constructor({ strict = false, brief = false }: { strict?: boolean; brief?: boolean } = {}) {
     this.fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
