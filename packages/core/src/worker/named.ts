@@ -7,6 +7,7 @@
 import { closeSync } from "node:fs";
 import type { DeletedNs, NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
+import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
@@ -15,7 +16,7 @@ import { listLinkHeads } from "../netlink/dumps.js";
 import type { LinkHead } from "../netlink/link-heads.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
-import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
+import { comeBack, openCurrent, SELF_NS } from "./switch.js";
 
 /** A namespace's loopback: the first link of every namespace. */
 const LOOPBACK_INDEX = 1;
@@ -80,8 +81,9 @@ export interface GuardAccess {
  */
 function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Doomed & { loAlias: string }) | undefined {
   const path = `${spec.dir}/${spec.name}`;
-  const { fd, state } = openChecked(path, false);
-  if (fd === undefined) return undefined;
+  const opened = openChecked(path, false);
+  if (opened.fd === undefined) return undefined;
+  const { fd, status, state } = opened;
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
@@ -111,7 +113,7 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Do
     }
     holds.push(access.own(fd));
     held = true;
-    return { ns: { name: spec.name, path }, key: keyOf(fd), mounted: true, loAlias };
+    return { ns: { name: spec.name, path }, key: keyOfIdentity(status), mounted: true, loAlias };
   } finally {
     if (!held) libc.close(fd);
   }
