@@ -3,6 +3,7 @@
  * socket's own namespace, or (`target`, an nsid it gives another) of that one.
  */
 import type { Address, Link } from "@neslink/codec-wasm";
+import { decodeLinkHeads, type LinkHead } from "./link-heads.js";
 import type { NetlinkSocket } from "./socket.js";
 
 /**
@@ -19,6 +20,13 @@ export function listLinks(socket: NetlinkSocket, target?: number): Link[] {
   return socket
     .dump({ type: "getLinkDump", extMask: LINK_EXT_MASK, ...targeting(target) }, "RTM_GETLINK")
     .flatMap((m) => (m.kind === "link" ? [m.link] : []));
+}
+
+/** The index, group and alias of each of the socket's namespace's links, read no further (see link-heads.ts). */
+export function listLinkHeads(socket: NetlinkSocket): LinkHead[] {
+  return socket
+    .dump({ type: "getLinkDump", extMask: LINK_EXT_MASK }, "RTM_GETLINK", decodeLinkHeads)
+    .flatMap((m) => (m.kind === "linkHead" ? [m.head] : m.kind === "link" ? [m.link] : []));
 }
 
 /** `family`: AF_INET, AF_INET6 or 0 for both. */

@@ -1,6 +1,8 @@
 // Read-only requests in the test's own namespace: any Linux user may make them, and they change nothing.
 import type { Message } from "@neslink/codec-wasm";
 import { afterEach, describe, expect, it } from "vitest";
+import { hasErrno } from "../errno.js";
+import { listLinkHeads, listLinks } from "./dumps.js";
 import { NetlinkSocket, type Pending } from "./socket.js";
 
 const names = (reply: Message[] | undefined) => (reply ?? []).flatMap((m) => (m.kind === "link" ? [m.link.name] : []));
@@ -18,6 +20,25 @@ describe("NetlinkSocket", () => {
     expect(names(replies[0])).toEqual(["lo"]);
     expect(names(replies[1])).toContain("lo");
     expect(names(replies[2])).toEqual(["lo"]);
+  });
+
+  it("reads, and reports a request's error, as a brief socket (default buffers, no capped ACKs, bound on first send)", () => {
+    socket = new NetlinkSocket({ brief: true });
+    const missing: Pending = { request: { type: "getLink", index: 0x7ffffff0, extMask: 8 }, label: "RTM_GETLINK" };
+    const { replies, errors } = socket.transactEach([lo, dump, missing, lo]);
+    expect(names(replies[0])).toEqual(["lo"]);
+    expect(names(replies[1])).toContain("lo");
+    // Without NETLINK_CAP_ACK the kernel's error carries the whole request back: still matched to it.
+    expect(hasErrno(errors[2], "ENODEV")).toBe(true);
+    expect(names(replies[3])).toEqual(["lo"]);
+    expect([errors[0], errors[1], errors[3]]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("dumps through another decoder: the links' heads, as the codec reads them", () => {
+    socket = new NetlinkSocket({ brief: true });
+    const heads = listLinkHeads(socket);
+    expect(heads).toEqual(listLinks(socket).map(({ index, group, alias }) => ({ index, group, alias })));
+    expect(heads.map((h) => h.index)).toContain(1);
   });
 
   it("keeps matching replies when sequence numbers wrap around 2^32 inside a batch", () => {

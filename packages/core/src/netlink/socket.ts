@@ -11,6 +11,7 @@ import { errno, hasErrno } from "../errno.js";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { encodeBatch } from "./encoded.js";
+import type { LinkHeadMessage } from "./link-heads.js";
 import { loneSuccess } from "./lone-success.js";
 import type { RequestCounter } from "./request-counts.js";
 
@@ -27,6 +28,11 @@ export interface Pending {
   request: RequestBody;
   label: string;
 }
+
+/** What replies are read as: the codec's messages, or some of them read as less (netlink/link-heads.ts). */
+type Reply = Message | LinkHeadMessage;
+/** Reads a datagram's messages: decodeMessages unless a caller needs less of them. */
+type Decoder<R extends Reply> = (bytes: Uint8Array) => R[];
 
 const endsWithReply = (request: RequestBody) => request.type === "getLink" || request.type === "getNsid";
 
@@ -80,19 +86,24 @@ export class NetlinkSocket {
    * Opens a socket in the calling thread's current network namespace.
    * `strict`: NETLINK_GET_STRICT_CHK, as iproute2 sets it; the kernel then
    * refuses malformed dump requests instead of ignoring fields, and reads the
-   * target of an nsid dump (see netlink/nsid.ts).
+   * target of an nsid dump (see netlink/nsid.ts). `brief`: for a socket that
+   * sends a few small requests and is closed (one per namespace, by the
+   * hundred): the kernel's default buffers hold their replies, and it binds
+   * itself on the first send, which spares four of its seven system calls.
    */
-  constructor({ strict = false }: { strict?: boolean } = {}) {
+  constructor({ strict = false, brief = false }: { strict?: boolean; brief?: boolean } = {}) {
     this.strict = strict;
     this.fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
     try {
       libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_EXT_ACK, int32(1), "NETLINK_EXT_ACK");
-      libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_CAP_ACK, int32(1), "NETLINK_CAP_ACK");
       if (strict) libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_GET_STRICT_CHK, int32(1), "NETLINK_GET_STRICT_CHK");
-      libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVBUF, int32(SOCKET_BUFFER), "SO_RCVBUF");
-      libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_SNDBUF, int32(SOCKET_BUFFER), "SO_SNDBUF");
       libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVTIMEO, timeval(RECV_TIMEOUT_S), "SO_RCVTIMEO");
-      libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+      if (!brief) {
+        libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_CAP_ACK, int32(1), "NETLINK_CAP_ACK");
+        libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_RCVBUF, int32(SOCKET_BUFFER), "SO_RCVBUF");
+        libc.setsockopt(this.fd, libc.SOL_SOCKET, libc.SO_SNDBUF, int32(SOCKET_BUFFER), "SO_SNDBUF");
+        libc.bind(this.fd, new Uint8Array([libc.AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+      }
     } catch (err) {
       libc.close(this.fd);
       throw err;
@@ -124,13 +135,16 @@ export class NetlinkSocket {
    * `interrupted`: a message answering the request, its NLMSG_DONE included,
    * carried NLM_F_DUMP_INTR.
    */
-  transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
+  transactEach<R extends Reply = Message>(
+    batch: readonly Pending[],
+    decode: Decoder<R> = decodeMessages as Decoder<R>,
+  ): { replies: R[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
     const first = (this.seq + 1) | 0;
     this.seq = (this.seq + batch.length) | 0;
     libc.send(this.fd, encodeBatch(batch, first));
     if (counter) for (const { request } of batch) counter.add(request.type);
 
-    const replies: Message[][] = batch.map(() => []);
+    const replies: R[][] = batch.map(() => []);
     const errors: (Error | undefined)[] = batch.map(() => undefined);
     const interrupted = batch.map(() => false);
     let open = batch.length;
@@ -154,18 +168,18 @@ export class NetlinkSocket {
         if (batch[index] !== undefined) settle(index);
         continue;
       }
-      for (const msg of decodeMessages(recvBuffer.subarray(0, n))) {
+      for (const msg of decode(recvBuffer.subarray(0, n)) as Reply[]) {
         const index = (msg.seq - first) >>> 0;
         const pending = batch[index];
         if (pending === undefined) continue; // a late reply to an abandoned request
-        const reply = replies[index] as Message[];
+        const reply = replies[index] as R[];
         if (msg.dumpIntr) interrupted[index] = true;
         if (msg.kind === "error") {
           settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, msg.extAckOffset));
         } else if (msg.kind === "done") {
           settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, null));
         } else {
-          reply.push(msg);
+          reply.push(msg as R);
           if (endsWithReply(pending.request)) settle(index);
         }
       }
@@ -197,12 +211,12 @@ export class NetlinkSocket {
   }
 
   /** One dump, retried while the kernel reports it torn (NLM_F_DUMP_INTR). */
-  dump(request: RequestBody, label: string): Message[] {
+  dump<R extends Reply = Message>(request: RequestBody, label: string, decode: Decoder<R> = decodeMessages as Decoder<R>): R[] {
     for (let attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
-      const { replies, errors, interrupted } = this.transactEach([{ request, label }]);
+      const { replies, errors, interrupted } = this.transactEach([{ request, label }], decode);
       throwFirst(errors);
       // The kernel may flag only the closing NLMSG_DONE as torn.
-      if (!interrupted[0]) return replies[0] as Message[];
+      if (!interrupted[0]) return replies[0] as R[];
     }
     throw new DumpInterruptedError(label, DUMP_ATTEMPTS);
   }

@@ -44,8 +44,7 @@ export interface DestroyResult {
  * one step, so nothing can take its name in between and the checks overlap
  * the unmounts. Everything else in the mount dir is left as it is.
  */
-async function deleteOwned(pool: Pool, topology: string): Promise<DeletedNs[]> {
-  const names = entryNames(DEFAULT_NETNS_DIR);
+async function deleteOwned(pool: Pool, topology: string, names: readonly string[]): Promise<DeletedNs[]> {
   if (names.length === 0) return [];
   const guard = { loAliasPrefix: markerPrefix(topology), keepGroup: LAB_GROUP };
   const { results } = await nsDoOn(pool, ns.now(), ...names.map((n) => na.deleteNamed(n, DEFAULT_NETNS_DIR, guard)));
@@ -59,12 +58,18 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
   const pool = options.pool ?? defaultPool();
   const release = lockTopology(name);
   try {
-    const [deleted, strays] = await Promise.all([deleteOwned(pool, name), strayHostLinks(pool, name)]);
+    const listed = entryNames(DEFAULT_NETNS_DIR);
+    const [deleted, strays] = await Promise.all([deleteOwned(pool, name, listed), strayHostLinks(pool, name)]);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     await endProcesses(new Set(deleted.flatMap((d) => d.ino ?? [])), programs === null ? [] : [programs]);
     // A destroy killed between an unmount and its unlink leaves the empty file: given the file, its nodes' names are known.
-    if (typeof topology !== "string") for (const node of topology.nodes) removeStale(`${DEFAULT_NETNS_DIR}/${node.netns}`);
+    // Such a file was there before this destroy began (the lock keeps out any other of the lab's), and was not removed by it.
+    if (typeof topology !== "string") {
+      const left = new Set(listed);
+      for (const d of deleted) left.delete(d.name);
+      for (const node of topology.nodes) if (left.has(node.netns)) removeStale(`${DEFAULT_NETNS_DIR}/${node.netns}`);
+    }
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of strays)
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>

@@ -222,7 +222,7 @@ async function deleteGuarded(deletions: Parameters<typeof deleteNamedRun>[0]): R
     socketIn(fd: number) {
       origin ??= owned(() => libc.openUntracked(SELF_NS));
       libc.setns(fd, libc.CLONE_NEWNET, "deleteNamed (guarded)");
-      return held.roomFor(() => new NetlinkSocket());
+      return held.roomFor(() => new NetlinkSocket({ brief: true }));
     },
     own: (fd: number) => held.own(fd),
     close: (fd: number) => held.close(fd),

@@ -5,17 +5,18 @@
  * itself to make the namespace, and deletions are batched.
  */
 import { closeSync } from "node:fs";
-import type { Link } from "@neslink/codec-wasm";
 import type { DeletedNs, NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
+import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
 import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
-import { listLinks } from "../netlink/dumps.js";
+import { listLinkHeads } from "../netlink/dumps.js";
+import type { LinkHead } from "../netlink/link-heads.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
-import { comeBack, keyOf, openCurrent, SELF_NS } from "./switch.js";
+import { comeBack, openCurrent, SELF_NS } from "./switch.js";
 
 /** A namespace's loopback: the first link of every namespace. */
 const LOOPBACK_INDEX = 1;
@@ -35,7 +36,7 @@ export function enterNewNamed(name: string, dir: string, loAlias?: string): Name
 
 /** Brings up the loopback of the thread's (new, still anonymous) namespace with `alias`, through a socket opened and closed here. */
 function markLoopback(alias: string): void {
-  const socket = new NetlinkSocket();
+  const socket = new NetlinkSocket({ brief: true });
   try {
     socket.transact([{ request: { type: "setLink", byName: "lo", alias, up: true }, label: "RTM_NEWLINK (lo)" }]);
   } finally {
@@ -80,17 +81,18 @@ export interface GuardAccess {
  */
 function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Doomed & { loAlias: string }) | undefined {
   const path = `${spec.dir}/${spec.name}`;
-  const { fd, state } = openChecked(path, false);
-  if (fd === undefined) return undefined;
+  const opened = openChecked(path, false);
+  if (opened.fd === undefined) return undefined;
+  const { fd, status, state } = opened;
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
     const socket = access.socketIn(fd);
     let loAlias: string | null;
     try {
-      let links: Link[];
+      let links: LinkHead[];
       try {
-        links = listLinks(socket);
+        links = listLinkHeads(socket);
       } catch {
         // Unreadable: not shown to be the caller's, so not deleted (as an unmarked one).
         return undefined;
@@ -111,7 +113,7 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Do
     }
     holds.push(access.own(fd));
     held = true;
-    return { ns: { name: spec.name, path }, key: keyOf(fd), mounted: true, loAlias };
+    return { ns: { name: spec.name, path }, key: keyOfIdentity(status), mounted: true, loAlias };
   } finally {
     if (!held) libc.close(fd);
   }
