@@ -6,12 +6,11 @@
  * Every call blocks its thread: worker threads use it, and the calling
  * thread only for short reads that need no switch (namespace/read.ts).
  */
-import { decodeMessages, type Message, type Request } from "@neslink/codec-wasm";
+import { decodeMessages, type LinkHeadMessage, type Message, type Request } from "@neslink/codec-wasm";
 import { errno, hasErrno } from "../errno.js";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { encodeBatch } from "./encoded.js";
-import type { LinkHeadMessage } from "./link-heads.js";
 import { loneSuccess } from "./lone-success.js";
 import type { RequestCounter } from "./request-counts.js";
 
@@ -29,7 +28,7 @@ export interface Pending {
   label: string;
 }
 
-/** What replies are read as: the codec's messages, or some of them read as less (netlink/link-heads.ts). */
+/** What replies are read as: the codec's messages, or some of them read as less (its decodeLinkHeads). */
 type Reply = Message | LinkHeadMessage;
 /** Reads a datagram's messages: decodeMessages unless a caller needs less of them. */
 type Decoder<R extends Reply> = (bytes: Uint8Array) => R[];

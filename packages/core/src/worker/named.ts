@@ -5,6 +5,7 @@
  * itself to make the namespace, and deletions are batched.
  */
 import { closeSync } from "node:fs";
+import type { LinkHead } from "@neslink/codec-wasm";
 import type { DeletedNs, NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { keyOfIdentity } from "../ffi/identity.js";
@@ -13,7 +14,6 @@ import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
 import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
 import { listLinkHeads } from "../netlink/dumps.js";
-import type { LinkHead } from "../netlink/link-heads.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
 import { comeBack, openCurrent, SELF_NS } from "./switch.js";
