@@ -69,6 +69,12 @@ export interface TaskExtras {
   transfer?: readonly MessagePort[];
   /** The task is linkDo's (see Task). */
   linkDo?: true;
+  /**
+   * Any worker may run it, not the namespace's owner: the least busy takes it.
+   * For work that holds nothing afterwards and need not follow earlier tasks
+   * in order (a guarded destroy's share of the deletions).
+   */
+  anyWorker?: true;
 }
 
 interface Job extends Task {
@@ -393,7 +399,7 @@ export class Pool {
   }
 
   /** Work for a namespace goes to the worker that holds it (and its socket); new ones, and ones never seen, to the least busy. */
-  #pick(provider: NsProvider): { slot: Slot; key?: string } {
+  #pick(provider: NsProvider, anyWorker: boolean): { slot: Slot; key?: string } {
     if (!isExisting(provider)) return { slot: this.#slots[this.#leastBusy()] as Slot };
     const path = nsPath(provider, process.pid);
     let key: string;
@@ -403,6 +409,7 @@ export class Pool {
     } catch {
       throw new NotFoundError("namespace", `no namespace at ${path}`);
     }
+    if (anyWorker) return { slot: this.#slots[this.#leastBusy()] as Slot, key };
     const index = this.#owners.get(key) ?? this.#leastBusy();
     this.#owners.set(key, index);
     return { slot: this.#slots[index] as Slot, key };
@@ -432,7 +439,7 @@ export class Pool {
     return new Promise((resolve, reject) => {
       const { timeoutMs, signal } = options === undefined ? {} : runOptions(options);
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      const { slot, key } = this.#pick(provider);
+      const { slot, key } = this.#pick(provider, extras.anyWorker === true);
       const { transfer = [], linkDo } = extras;
       const job: Job = { id: this.#nextId++, provider, key, actions, transfer, resolve, reject, seq: 0, settle: nothing };
       if (linkDo) job.linkDo = linkDo;

@@ -16,7 +16,7 @@ import { removeStale } from "../namespace/entry.js";
 import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
-import { defaultPool, nsDoOn } from "../nsdo.js";
+import { defaultPool, nsDoOn, runOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { labGroup } from "./cgroup.js";
 import { markerPrefix, parseMarker, strayHostLinks } from "./live.js";
@@ -38,17 +38,28 @@ export interface DestroyResult {
 }
 
 /**
- * Deletes every named namespace marked as a node of `topology`, in one worker
- * task: each entry's marker is read and, if it is the lab's, its links that
- * reach outside it (see LAB_GROUP) are deleted and its unmount started, in
- * one step, so nothing can take its name in between and the checks overlap
- * the unmounts. Everything else in the mount dir is left as it is.
+ * Deletes every named namespace marked as a node of `topology`, in one task
+ * per worker, each with its share of the entries (the reads are most of the
+ * work, and each worker is a thread of its own): each entry's marker is read
+ * and, if it is the lab's, its links that reach outside it (see LAB_GROUP)
+ * are deleted and its unmount started, in one step, so nothing can take its
+ * name in between and the checks overlap the unmounts. Everything else in
+ * the mount dir is left as it is.
  */
 async function deleteOwned(pool: Pool, topology: string, names: readonly string[]): Promise<DeletedNs[]> {
-  if (names.length === 0) return [];
   const guard = { loAliasPrefix: markerPrefix(topology), keepGroup: LAB_GROUP };
-  const { results } = await nsDoOn(pool, ns.now(), ...names.map((n) => na.deleteNamed(n, DEFAULT_NETNS_DIR, guard)));
-  return results.filter((r): r is DeletedNs => r !== null);
+  const shares = Array.from({ length: Math.min(pool.size, names.length) }, (_, k) => names.filter((_, i) => i % pool.size === k));
+  const done = await Promise.all(
+    shares.map((share) =>
+      runOn(
+        pool,
+        ns.now(),
+        share.map((n) => na.deleteNamed(n, DEFAULT_NETNS_DIR, guard)),
+        { anyWorker: true },
+      ),
+    ),
+  );
+  return done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null));
 }
 
 /** Destroys a topology given as a loaded Topology or by its name. */

@@ -1,0 +1,12 @@
+import { readFileSync } from "node:fs";
+import { closeDefaultPool, defaultPool, topology } from "@neslink/core";
+const text = readFileSync(new URL("./examples/topologies/star-500.yaml", import.meta.url), "utf8").replace(/^name: .*/m, "name: dpx");
+const lab = topology.load(text);
+await defaultPool().ready();
+await topology.apply(lab);
+await topology.apply(lab);
+const { Session } = await import("node:inspector/promises");
+const t = performance.now(); const t0 = process.hrtime.bigint() / 1000n;
+const r = await topology.destroy(lab);
+console.log("destroy", (performance.now() - t).toFixed(1), r.removed.length, "window", String(t0), String(process.hrtime.bigint() / 1000n));
+await closeDefaultPool();
