@@ -9,6 +9,7 @@
  * workers still find their files. Chunks sit beside bin.js, so paths relative
  * to a module (version.ts's ../package.json) hold.
  */
+import { chmodSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
 
@@ -20,3 +21,6 @@ await build({
   // Written over tsc's bin.js (read first); tsc's other modules stay for their types and source maps, unused at run time.
   output: { dir: dist, format: "esm", sourcemap: true, chunkFileNames: "[name]-[hash].js" },
 });
+// npm makes a package's bin executable when it installs it; this build writes bin.js anew after that, and `npx neslink`
+// in this repository runs it through node_modules/.bin, by its shebang.
+chmodSync(`${dist}bin.js`, 0o755);

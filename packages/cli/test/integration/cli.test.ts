@@ -9,6 +9,15 @@ const prefix = uniquePrefix("nc");
 afterAll(() => cleanup(prefix));
 
 describe("neslink (built bin)", () => {
+  it("runs as `npx neslink` runs it in this repository: through node_modules/.bin, by its shebang", () => {
+    const npxBin = new URL("../../../../node_modules/.bin/neslink", import.meta.url).pathname;
+    expect(readlinkSync(npxBin)).toMatch(/cli\/dist\/bin\.js$/);
+    const r = spawnSync(npxBin, ["--version"], { encoding: "utf8", timeout: 60_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version);
+  });
+
   it("adds a namespace, lists its links as iproute2 sees them, and deletes it", () => {
     const name = `${prefix}a`;
     expect(json("ns", "add", name)).toEqual({ status: 0, body: { name, path: `/run/netns/${name}` } });
