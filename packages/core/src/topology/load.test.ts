@@ -135,6 +135,8 @@ describe("topology.load", () => {
       { path: "nodes.h1.routes[1]", message: "a route needs a gateway (via) or a device (dev)", line: 5 },
       { path: "nodes.sw.bridges[1]", message: 'interface "br0" of node "sw" is already declared at nodes.sw.bridges[0]', line: 3 },
       { path: "links[0].endpoints[1]", message: 'no node named "r9"', line: 7 },
+      // links[0] is dropped for its unknown node, but its valid end still counts: h1:eth0 is used twice.
+      { path: "links[1].endpoints[0]", message: 'interface "eth0" of node "h1" is already declared at links[0].endpoints[0]', line: 8 },
       { path: "links[1].endpoints[1]", message: '"averyveryverylongname" is longer than 15 bytes', line: 8 },
     ]);
   });

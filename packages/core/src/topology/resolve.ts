@@ -202,15 +202,16 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     if (link === undefined) continue;
     const ends = link.endpoints.map((e, j) => endpointOf(problems, ["links", i, "endpoints", j], e, nodeNames));
     const [a, b] = ends;
-    if (!a || !b) continue;
     const up = link.up ?? true;
-    const made = ends.map((end, j) => {
-      const e = end as Exclude<typeof end, undefined>;
+    // An end whose other end is invalid is still checked and declared (its name, its addresses, a second use of it), so
+    // that every mistake of the file is reported; the link itself is dropped, and with a problem recorded nothing is made.
+    const made = ends.map((e, j) => {
+      if (!e) return undefined;
       const path: Path = ["links", i, "endpoints", j];
       const full = typeof link.endpoints[j] === "object" ? (link.endpoints[j] as Exclude<TopologyFileEndpoint, string>) : undefined;
       const node = nodes.get(e.node) as TopologyNode;
       if (full?.mac !== undefined) problems.check([...path, "mac"], () => net.mac("mac", full.mac));
-      const other = (j === 0 ? b : a) as TopologyEndpoint;
+      const other: TopologyEndpoint = (j === 0 ? b : a) ?? { node: "", interface: "" };
       const mtu = full?.mtu ?? link.mtu;
       const iface: TopologyInterface = {
         name: e.interface,
@@ -224,7 +225,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       };
       return (declared.get(e.node) as NodeInterfaces).declare(full ? [...path, "interface"] : path, iface);
     });
-    if (made.every(Boolean)) {
+    if (a && b && made.every(Boolean)) {
       links.push({
         endpoints: [
           { node: a.node, interface: a.interface },
