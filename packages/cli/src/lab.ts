@@ -2,6 +2,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Topology, topology as TopologyApi } from "@neslink/core";
+import { NotFoundError } from "@neslink/core/errors";
 import type { Session, Terminal } from "./command.js";
 import { topology } from "./core.js";
 
@@ -27,6 +28,20 @@ export async function labOf(arg: string, terminal: Terminal): Promise<Topology |
 }
 
 export const labName = (lab: Topology | string) => (typeof lab === "string" ? lab : lab.name);
+
+/**
+ * topology.inspect, but a lab given by name of which no node runs is an error
+ * (a mistyped name would otherwise show an empty table, or draw an empty
+ * graph); a file's lab is shown as the file says, running or not.
+ */
+export async function inspected(lab: Topology | string): Promise<Awaited<ReturnType<typeof TopologyApi.inspect>>> {
+  const topo = await topology();
+  const found = await topo.inspect(lab);
+  if (typeof lab !== "string" || found.nodes.length > 0) return found;
+  const running = await topo.runningLabs();
+  const known = running.length > 0 ? ` (running: ${running.join(", ")})` : "";
+  throw new NotFoundError("namespace", `no lab named "${lab}" is running${known}`);
+}
 
 export async function planText(plan: Plan): Promise<string> {
   const { describeChange } = await topology();

@@ -1,7 +1,7 @@
 import { ValidationError } from "@neslink/core/errors";
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
-import { labOf } from "../lab.js";
+import { inspected, labOf } from "../lab.js";
 import { toJson } from "../output.js";
 
 const FORMATS = ["mermaid", "dot", "json"] as const;
@@ -23,7 +23,7 @@ export const graph: Command = {
     if (!(FORMATS as readonly string[]).includes(format)) throw new ValidationError("--format", `must be one of ${FORMATS.join(", ")}`);
     const topo = await topology();
     const lab = await labOf(arg as string, terminal);
-    const live = await topo.inspect(lab);
+    const live = await inspected(lab);
     const running = live.nodes.some((n) => n.state === "running");
     const drawn = running || typeof lab === "string" ? topo.graphOfInspection(live) : topo.graphOfTopology(lab);
     const text = format === "dot" ? topo.toDot(drawn) : format === "json" ? toJson(drawn) : topo.toMermaid(drawn);

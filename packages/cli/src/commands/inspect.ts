@@ -1,7 +1,7 @@
 import type { topology as TopologyApi } from "@neslink/core";
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
-import { labOf } from "../lab.js";
+import { inspected, labOf } from "../lab.js";
 import { table } from "../output.js";
 
 type Inspection = Awaited<ReturnType<typeof TopologyApi.inspect>>;
@@ -29,13 +29,17 @@ export const inspect: Command = {
   parallel: true,
   details: [
     "Given FILE, also the drift: what apply would change. Read from the kernel's markers, no state file.",
+    "A NAME no running lab has is an error (ERR_NS_NOT_FOUND, exit 1), as for graph.",
     "--json: an array of { topology, nodes: [{ name, netns, state, interfaces: [{ index, name, kind, up,",
     "operstate, mtu, mac, master, addresses, peerIndex }], routes, processes }], drift? }, one per lab.",
   ].join("\n"),
   async run({ args }, { terminal }) {
     const topo = await topology();
-    const labs = args.length > 0 ? await Promise.all(args.map((arg) => labOf(arg, terminal))) : await topo.runningLabs();
-    const found = await Promise.all(labs.map((lab) => topo.inspect(lab)));
+    // Labs named here must be running; every running lab, listed first, is shown even if it has just stopped.
+    const found =
+      args.length > 0
+        ? await Promise.all(args.map(async (arg) => inspected(await labOf(arg, terminal))))
+        : await Promise.all((await topo.runningLabs()).map((lab) => topo.inspect(lab)));
     const drift = found.flatMap((i) => (i.drift && i.drift.length > 0 ? [`${i.topology}: ${i.drift.length} changes to apply\n`] : []));
     const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${drift.join("")}`;
     return { data: found, text };

@@ -84,7 +84,8 @@ describe("labs through the built bin (examples/topologies)", () => {
     expect(destroyed.status).toBe(0);
     expect(destroyed.body.removed.map((r: { node: string }) => r.node).sort()).toEqual(["h1", "h2", "r1"]);
     expect(netnsList(`${lab}-`)).toEqual([]);
-    expect(json("inspect", lab).body).toEqual([{ topology: lab, nodes: [] }]);
+    // Gone: by its name, nothing runs to inspect.
+    expect(json("inspect", lab)).toMatchObject({ status: 1, body: { error: { code: "ERR_NS_NOT_FOUND" } } });
   });
 
   it("leaf-spine: applied, graphed as the file says, pings across the fabric, destroyed by file", () => {
@@ -118,6 +119,12 @@ describe("labs through the built bin (examples/topologies)", () => {
     const r = json("exec", `${lab}:h1`, "--", "true");
     expect(r.status).toBe(1);
     expect(r.body.error.code).toBe("ERR_NS_NOT_FOUND");
+    // Nor is the lab itself: inspect and graph by a name no running lab has say so, rather than show nothing.
+    for (const args of [["inspect", lab], ["graph", lab, "--format", "dot"]]) {
+      const shown = json(...args);
+      expect(shown.status, args.join(" ")).toBe(1);
+      expect(shown.body.error).toMatchObject({ code: "ERR_NS_NOT_FOUND", message: expect.stringContaining(`no lab named "${lab}"`) });
+    }
   });
 
   it("LAB:NODE finds a node under the namespace name its file gave, by its marker", () => {
