@@ -8,8 +8,10 @@
  * native module is the file of koffi's platform package that koffi itself
  * would load; process.dlopen takes it in ~2 ms, found beside the koffi that
  * Node's resolution gives this file (the nearest node_modules above it that
- * holds koffi) and used only if it is that koffi's version. Elsewhere (on musl the glibc build
- * does not load), or if anything is off, koffi's entry does it its way.
+ * holds koffi), and only if it is that koffi's version (checked before it
+ * is loaded, so that a mismatch never loads two native modules). Elsewhere
+ * (on musl the glibc build does not load), or if anything is off, koffi's
+ * entry does it its way.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,12 +21,12 @@ import type * as KoffiModule from "koffi";
 
 type Koffi = typeof KoffiModule;
 
-const NATIVE = "@koromix/koffi-linux-x64/linux_x64/koffi.node";
+const PLATFORM = "@koromix/koffi-linux-x64";
 
-/** The version of the koffi installed in `modules` (a node_modules dir); undefined if there is none. */
-function koffiIn(modules: string): string | undefined {
+/** The version in the package.json of the package at `dir`; undefined if there is none. */
+function versionAt(dir: string): string | undefined {
   try {
-    return JSON.parse(readFileSync(`${modules}/koffi/package.json`, "utf8")).version;
+    return JSON.parse(readFileSync(`${dir}/package.json`, "utf8")).version;
   } catch {
     return undefined;
   }
@@ -33,16 +35,17 @@ function koffiIn(modules: string): string | undefined {
 function nativeModule(): Koffi | undefined {
   if (process.platform !== "linux" || process.arch !== "x64") return undefined;
   for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
-    const version = koffiIn(`${dir}/node_modules`);
+    const version = versionAt(`${dir}/node_modules/koffi`);
     if (version === undefined) continue;
-    // The koffi this file's imports resolve to: its platform package is installed beside it or not at all (then koffi's way).
-    const module = { exports: {} as Koffi & { version?: string } };
+    // The koffi this file's imports resolve to: its own platform package sits beside it, or koffi's way finds the right one.
+    if (versionAt(`${dir}/node_modules/${PLATFORM}`) !== version) return undefined;
+    const module = { exports: {} as Koffi };
     try {
-      process.dlopen(module, `${dir}/node_modules/${NATIVE}`);
+      process.dlopen(module, `${dir}/node_modules/${PLATFORM}/linux_x64/koffi.node`);
     } catch {
       return undefined;
     }
-    return module.exports.version === version ? module.exports : undefined;
+    return module.exports;
   }
   return undefined;
 }
