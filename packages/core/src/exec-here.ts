@@ -1,8 +1,9 @@
 /**
- * spawn and exec without a worker. util-linux's nsenter enters the namespace and runs
- * the program: it is given the namespace as /proc/PID/fd/N, the descriptor
- * core opened and checked (namespace/target.ts), which names that very file
- * for as long as it stays open, so nothing can be swapped in between. No
+ * spawn and exec without a worker. util-linux's nsenter enters the
+ * namespace and runs the program: it is given the namespace as
+ * /proc/PID/fd/N, the descriptor core opened and checked
+ * (namespace/target.ts), which names that very file for as long as it stays
+ * open, so nothing can be swapped in between. No
  * thread of this process changes namespace, and no worker starts: a program
  * run once from a shell starts as fast as `ip netns exec` makes it.
  *
