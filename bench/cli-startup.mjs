@@ -10,7 +10,7 @@
  * creations in a row: 20 processes, against one `neslink shell`, and 20
  * processes that each hand their command to a running `neslink agent` (their
  * CPU is the clients' only: the agent's own is not a reaped child's).
- * Usage (root): node bench/cli-startup.mjs [--runs 15] [--bin PATH/bin.js]
+ * Usage (root): node bench/cli-startup.mjs [--runs 15] [--bin PATH/bin.cjs]
  * Writes bench-results/cli-startup.{json,md}. Creates only namespaces named
  * cs<pid>-*, and deletes them.
  */
@@ -23,8 +23,8 @@ import koffi from "koffi";
 const runsAt = process.argv.indexOf("--runs");
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;
 const binAt = process.argv.indexOf("--bin");
-/** --bin PATH: another build's bin.js (e.g. a main checkout's), to compare two builds in the same conditions. */
-const BIN = binAt > 0 ? process.argv[binAt + 1] : fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
+/** --bin PATH: another build's bin (bin.cjs; bin.js before it; e.g. a main checkout's), to compare two builds in the same conditions. */
+const BIN = binAt > 0 ? process.argv[binAt + 1] : fileURLToPath(new URL("../packages/cli/dist/bin.cjs", import.meta.url));
 const NODE = process.execPath;
 const P = `cs${process.pid}`;
 

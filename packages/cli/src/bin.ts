@@ -4,22 +4,29 @@ import module from "node:module";
 // Node >= 22.1 keeps compiled code between runs (start-up without re-parsing); older Nodes lack it and skip this.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-const { agentFor } = await import("./agent/choose.js");
-const toAgent = agentFor(process.argv.slice(2), process.env);
-// With an agent to run the command, this process loads only the agent's client, which stands in for main.
-const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
-process.exitCode = await main(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  terminal: {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    onSignals(signals, handler) {
-      for (const signal of signals) process.on(signal, handler);
-      return () => {
-        for (const signal of signals) process.off(signal, handler);
-      };
+// Built as CommonJS (scripts/bundle.mjs), which has no top-level await.
+async function run(): Promise<number> {
+  const { agentFor } = await import("./agent/choose.js");
+  const toAgent = agentFor(process.argv.slice(2), process.env);
+  // With an agent to run the command, this process loads only the agent's client, which stands in for main.
+  const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
+  return main(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    terminal: {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      onSignals(signals, handler) {
+        for (const signal of signals) process.on(signal, handler);
+        return () => {
+          for (const signal of signals) process.off(signal, handler);
+        };
+      },
     },
-  },
+  });
+}
+
+run().then((status) => {
+  process.exitCode = status;
 });

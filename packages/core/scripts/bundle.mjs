@@ -33,6 +33,7 @@ import { build } from "rolldown";
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 // A previous build's chunks (their names carry content hashes).
 rmSync(`${dist}chunks`, { recursive: true, force: true });
+rmSync(`${dist}cjs`, { recursive: true, force: true });
 const packages = (id) => !id.startsWith(".") && !id.startsWith("/");
 
 /** The files the worker threads start with, each one file with all it imports. */
@@ -47,8 +48,34 @@ const ENTRIES = ["index", "lean", "errors", "kinds", "named", "list", "unix-sock
 /** The module that says where core's own files are (files/own.ts): a chunk of its own, one level under dist/ as in tsc's output. */
 const OWN_FILES = /[\\/]files[\\/]own\.js$/;
 
+const input = Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js`]));
+
+/**
+ * The same entry points as CommonJS, all in dist/cjs/ (one level under dist/,
+ * so own.ts's paths hold there too), for CommonJS programs: the CLI's bin is
+ * one, so that a one-shot command never starts Node's ES module loader (~10
+ * ms of CPU, and more a file). The codec is required as a package (its
+ * `require` export is CommonJS too); its generated tables are plain data and
+ * go in. Built first, from tsc's output, which the ES build below overwrites.
+ */
+const CODEC_TABLES = /^@neslink\/codec-wasm\//;
 await build({
-  input: Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js`])),
+  input,
+  platform: "node",
+  external: (id) => packages(id) && !CODEC_TABLES.test(id),
+  output: {
+    dir: `${dist}cjs`,
+    format: "cjs",
+    // A package's dynamic import (the codec, yaml...) is a require too: import() would start the ES module loader.
+    dynamicImportInCjs: false,
+    sourcemap: true,
+    entryFileNames: "[name].cjs",
+    chunkFileNames: "[name]-[hash].cjs",
+  },
+});
+
+await build({
+  input,
   platform: "node",
   external: packages,
   output: {

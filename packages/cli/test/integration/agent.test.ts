@@ -157,8 +157,8 @@ describe("commands through the agent", () => {
     const opened = execFileSync("grep", ["-v", "ENOENT", trace], { encoding: "utf8" });
     const ours = [...new Set([...opened.matchAll(/"([^"]*\/packages\/[^"]*|[^"]*node_modules[^"]*)"/g)].map((m) => m[1]))];
     expect(
-      // The bin and the chunks the bundler splits the client into (name-HASH.js).
-      ours.filter((f) => !/\/packages\/cli\/(dist\/(bin|(json-flag|choose|client|frames)-[\w-]+)\.js|package\.json)$/.test(f as string)),
+      // The bin and the chunks the bundler splits the client into (name-HASH.cjs).
+      ours.filter((f) => !/\/packages\/cli\/(dist\/(bin|(json-flag|choose|client|frames|rolldown-runtime)-[\w-]+)\.cjs|package\.json)$/.test(f as string)),
     ).toEqual([]);
     expect(ours.length).toBeGreaterThan(0);
   });

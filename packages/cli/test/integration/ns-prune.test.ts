@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { uniquePrefix } from "../../../core/test/integration/kernel.js";
 
-const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/bin.cjs", import.meta.url));
 const prefix = uniquePrefix("np");
 
 /** Runs `script` (sh) in a private mount namespace whose /run/netns is an empty tmpfs; "@@ label" lines split its output. */

@@ -22,7 +22,7 @@ const REQUIRED: Record<(typeof PACKAGES)[number], string[]> = {
     "examples/topologies/router.yaml",
     "topology.schema.json",
   ],
-  cli: ["dist/bin.js"],
+  cli: ["dist/bin.cjs"],
   http: ["dist/bin.js", "dist/index.js"],
 };
 /** Nothing a user does not need: sources of the TS packages, tests, fixtures, build caches. */

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** What ships: the compiled bin. */
-export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../dist/bin.cjs", import.meta.url));
 
 export function neslink(...args: string[]) {
   return neslinkWith(undefined, ...args);

@@ -11,7 +11,7 @@ import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
 const prefix = uniquePrefix("up");
 const target = `${prefix}a`;
 const core = new URL("../../dist/index.js", import.meta.url).href;
-const cli = new URL("../../../cli/dist/bin.js", import.meta.url).pathname;
+const cli = new URL("../../../cli/dist/bin.cjs", import.meta.url).pathname;
 const AS_NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
 
 beforeAll(() => ip("netns", "add", target));
