@@ -13,10 +13,17 @@ async function run(): Promise<number> {
   return main(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    // Node makes a standard stream when it is first read (a TTY's or a pipe's loads net, a file's fs streams): only commands that use one pay.
     terminal: {
-      stdin: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
+      get stdin() {
+        return process.stdin;
+      },
+      get stdout() {
+        return process.stdout;
+      },
+      get stderr() {
+        return process.stderr;
+      },
       onSignals(signals, handler) {
         for (const signal of signals) process.on(signal, handler);
         return () => {
