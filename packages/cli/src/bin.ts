@@ -24,6 +24,7 @@ async function run(): Promise<number> {
       get stderr() {
         return process.stderr;
       },
+      ownStdio: true,
       onSignals(signals, handler) {
         for (const signal of signals) process.on(signal, handler);
         return () => {

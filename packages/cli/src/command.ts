@@ -19,6 +19,12 @@ export interface Terminal {
   stdin: Readable & { isTTY?: boolean };
   stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable;
+  /**
+   * The three streams are this process's own standard input, output and
+   * error (neslink run from a shell, not the agent's session): a program can
+   * be given them directly, and a terminal stays a terminal.
+   */
+  ownStdio?: boolean;
   /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
   onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
   /**

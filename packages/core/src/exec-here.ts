@@ -15,7 +15,7 @@
 
 import type { ChildProcess } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
-import type { ExecOptions, ExecResult, SpawnOptions } from "./actions/ns-actions.js";
+import type { ExecOptions, ExecResult, SpawnOptions, SpawnStdio } from "./actions/ns-actions.js";
 import { CAP_SYS_ADMIN, CAP_SYS_PTRACE, hasCaps, helper } from "./capabilities.js";
 import { ActionError } from "./errors.js";
 import { identityOfFd, identityOfPath, keyOfIdentity } from "./ffi/identity.js";
@@ -54,13 +54,14 @@ export function canSpawnHere(provider: NsProvider): boolean {
 /**
  * Starts the program in the provider's namespace from this thread and
  * resolves once it runs (the checks and errors of the worker's start: a
- * missing program is ENOENT before anything starts).
+ * missing program is ENOENT before anything starts). With "inherit" its
+ * stdio are this process's, and its streams here end at once.
  */
-export function spawnHere(provider: NsProvider, argv: readonly string[], options: SpawnOptions): Promise<Started> {
+export function spawnHere(provider: NsProvider, argv: readonly string[], options: SpawnOptions, stdio: SpawnStdio): Promise<Started> {
   const { fd, own } = openTarget(provider);
   let child: ChildProcess;
   try {
-    child = start(argv, options, "pipe", entering(fd, own));
+    child = start(argv, options, stdio, entering(fd, own));
   } catch (err) {
     libc.close(fd);
     throw failed(err);
@@ -82,8 +83,8 @@ export function spawnHere(provider: NsProvider, argv: readonly string[], options
   const started = {
     child,
     exited,
-    stdout: child.stdout?.pipe(new PassThrough()) as Readable,
-    stderr: child.stderr?.pipe(new PassThrough()) as Readable,
+    stdout: child.stdout?.pipe(new PassThrough()) ?? new PassThrough().end(),
+    stderr: child.stderr?.pipe(new PassThrough()) ?? new PassThrough().end(),
   };
   const inside = own ? undefined : keyOfIdentity(identityOfFd(fd));
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import { Readable, Writable } from "node:stream";
 import type { MessageChannel, MessagePort } from "node:worker_threads";
-import type { ExecOptions, ExecResult, NsAction, NsActionSpec, SpawnOptions } from "./actions/ns-actions.js";
+import type { ExecOptions, ExecResult, NsAction, NsActionSpec, SpawnOptions, SpawnStdio } from "./actions/ns-actions.js";
 import { errorFromJSON, ValidationError } from "./errors.js";
 import { canSpawnHere, execHere, type Started, spawnHere } from "./exec-here.js";
 import type { NsProvider } from "./namespace/providers.js";
@@ -54,7 +54,7 @@ class ChildExec implements ExecProcess {
     this.pid = child.pid as number;
     this.stdout = stdout;
     this.stderr = stderr;
-    this.stdin = child.stdin as Writable;
+    this.stdin = child.stdin ?? nowhere();
     this.exited = exited;
   }
 
@@ -63,6 +63,9 @@ class ChildExec implements ExecProcess {
     this.#child.kill(signal);
   }
 }
+
+/** The input of a program whose stdio are this process's own: what is written goes nowhere. */
+const nowhere = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 /** The caller's side of the port: streams fed by the worker's messages, input and signals sent back. */
 class PortProcess implements ExecProcess {
@@ -80,22 +83,25 @@ class PortProcess implements ExecProcess {
   #reject: (err: unknown) => void = () => {};
   #ended = false;
 
-  constructor(port: MessagePort) {
+  constructor(port: MessagePort, stdio: SpawnStdio) {
     this.#port = port;
     this.stdout = this.#readable("stdout");
     this.stderr = this.#readable("stderr");
-    this.stdin = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        if (this.#ended) return done();
-        const data = new Uint8Array(chunk);
-        this.#stdinWritten = done;
-        this.#send({ type: "stdin", data }, [data.buffer]);
-      },
-      final: (done) => {
-        this.#send({ type: "stdinEnd" });
-        done();
-      },
-    });
+    this.stdin =
+      stdio === "inherit"
+        ? nowhere()
+        : new Writable({
+            write: (chunk: Buffer, _encoding, done) => {
+              if (this.#ended) return done();
+              const data = new Uint8Array(chunk);
+              this.#stdinWritten = done;
+              this.#send({ type: "stdin", data }, [data.buffer]);
+            },
+            final: (done) => {
+              this.#send({ type: "stdinEnd" });
+              done();
+            },
+          });
     this.exited = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -173,14 +179,21 @@ class PortProcess implements ExecProcess {
  * rejects with ENOENT (EACCES if not runnable). There is no timeout: end it
  * with `kill`. It dies with the process that started it (PR_SET_PDEATHSIG
  * through util-linux's setpriv, when installed). With `pool`, a worker of
- * that pool starts it.
+ * that pool starts it. `stdio: "inherit"` gives it this process's own stdin,
+ * stdout and stderr (see SpawnStdio).
  */
-export async function spawn(provider: NsProvider, argv: readonly string[], options: SpawnOptions = {}, pool?: Pool): Promise<ExecProcess> {
-  const { env, cwd } = options;
+export async function spawn(
+  provider: NsProvider,
+  argv: readonly string[],
+  options: SpawnOptions & { stdio?: SpawnStdio } = {},
+  pool?: Pool,
+): Promise<ExecProcess> {
+  const { env, cwd, stdio } = options;
   // Checked as the worker's task would be, whichever way the program starts.
-  const action = nsAction("", { kind: "exec", argv, options: { env, cwd } }) as ExecAction;
+  const action = nsAction("", { kind: "exec", argv, options: { env, cwd }, ...(stdio !== undefined && { stdio }) }) as ExecAction;
   // A pool given is a pool asked for; otherwise no worker is needed where nsenter can do it.
-  if (pool === undefined && canSpawnHere(provider)) return new ChildExec(await spawnHere(provider, action.argv, action.options));
+  if (pool === undefined && canSpawnHere(provider))
+    return new ChildExec(await spawnHere(provider, action.argv, action.options, action.stdio ?? "pipe"));
   // Loaded only now: a program started without a worker needs no part of the pool, nor a port.
   const [{ defaultPool }, { MessageChannel }] = await Promise.all([import("./nsdo.js"), import("node:worker_threads")]);
   return spawnOnWorker(provider, action, pool ?? defaultPool(), new MessageChannel());
@@ -207,7 +220,7 @@ export async function exec(provider: NsProvider, argv: readonly string[], option
 function spawnOnWorker(provider: NsProvider, checked: ExecAction, pool: Pool, channel: MessageChannel): Promise<ExecProcess> {
   const { port1, port2 } = channel;
   const action: NsActionSpec = { ...checked, port: port2 };
-  const proc = new PortProcess(port1);
+  const proc = new PortProcess(port1, checked.stdio ?? "pipe");
   return new Promise((resolve, reject) => {
     port1.on("message", (msg: FromExec) => {
       proc.receive(msg);

@@ -23,6 +23,7 @@ export type {
   ResultOf,
   ResultsOf,
   SpawnOptions,
+  SpawnStdio,
 } from "./actions/ns-actions.js";
 export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
 export {

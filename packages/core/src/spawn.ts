@@ -4,7 +4,7 @@
  * enter the namespace no worker starts (see exec-here.ts); the pool is
  * loaded only when one must.
  */
-export type { ExecOptions, ExecResult } from "./actions/ns-actions.js";
+export type { ExecOptions, ExecResult, SpawnOptions, SpawnStdio } from "./actions/ns-actions.js";
 export type { ExecExit, ExecProcess } from "./exec.js";
 export { exec, spawn } from "./exec.js";
 export { ns } from "./namespace/ns.js";

@@ -43,8 +43,22 @@ function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) =>
 /** The program starts in the caller's directory (the agent's client's); here, in neslink's own. */
 const cwdOf = ({ cwd }: Terminal) => (cwd === undefined ? {} : { cwd });
 
-/** The program's stdio joined to the CLI's as it runs; forwarded signals reach it. */
+/** The status of a program that ran on neslink's own stdio (a terminal stays one: interactive programs work); forwarded signals reach it. */
+async function inheriting(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
+  const { spawn } = await spawner();
+  const proc = await spawn(provider, argv, { ...cwdOf(terminal), stdio: "inherit" });
+  const stopForwarding = terminal.onSignals(FORWARDED, (signal) => proc.kill(signal));
+  try {
+    const exit = await proc.exited;
+    return { data: exit, text: "", exitCode: shellStatus(exit) };
+  } finally {
+    stopForwarding();
+  }
+}
+
+/** The program's stdio joined to the CLI's as it runs (the agent's session: its streams are a client's); forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
+  if (terminal.ownStdio) return inheriting(provider, argv, terminal);
   // Not lean(): that starts a pool, and core starts the program without a worker where it can.
   // node:stream/promises with it, not at start-up: only exec waits on streams.
   const [{ spawn }, { finished }] = await Promise.all([spawner(), import("node:stream/promises")]);

@@ -25,7 +25,11 @@ describe("neslink (built bin)", () => {
     // Other test files add and delete namespaces meanwhile: compare this file's own, and the order.
     const listed = json("ns", "list").body as string[];
     expect(listed).toEqual([...listed].sort());
-    expect(listed.filter((n) => n.startsWith(prefix))).toEqual(netnsList().filter((n) => n.startsWith(prefix)).sort());
+    expect(listed.filter((n) => n.startsWith(prefix))).toEqual(
+      netnsList()
+        .filter((n) => n.startsWith(prefix))
+        .sort(),
+    );
 
     const links = json("links", "--ns", name);
     expect(links.status).toBe(0);
@@ -104,6 +108,22 @@ describe("neslink exec (built bin) behaves like ip netns exec", () => {
     expect(neslink("--json", "exec", "-n", name, "--", `${prefix}-no-such-program`).status).toBe(127);
     // The program sees the namespace's network, not the host's.
     expect(neslink("exec", "-n", name, "--", "readlink", "/proc/self/ns/net").stdout).toBe(`net:[${inodeOf(`/run/netns/${name}`)}]\n`);
+  });
+
+  it("on a terminal the program has the terminal: an interactive program works (util-linux's script gives the pty)", () => {
+    const inside = `net:[${inodeOf(`/run/netns/${name}`)}]`;
+    // -e: script exits with the command's status.
+    const r = spawnSync(
+      "script",
+      [
+        "-eqc",
+        `"${process.execPath}" "${BIN}" exec -n ${name} -- sh -c 'test -t 0 && test -t 1 && test -t 2 && readlink /proc/self/ns/net; exit 4'`,
+        "/dev/null",
+      ],
+      { encoding: "utf8", timeout: 30_000 },
+    );
+    expect(r.status).toBe(4);
+    expect(r.stdout.replace(/\r/g, "")).toBe(`${inside}\n`);
   });
 
   it("when its reader leaves, the program gets SIGPIPE, as in a shell pipeline", () => {

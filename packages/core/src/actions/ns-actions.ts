@@ -41,6 +41,14 @@ export interface SpawnOptions {
   cwd?: string;
 }
 
+/**
+ * Where a spawned program's standard input, output and error go: "pipe" (the
+ * default), the ExecProcess's streams; "inherit", this process's own, so that
+ * a terminal stays one (an interactive program works, as with `ip netns
+ * exec`), and the ExecProcess's streams carry nothing.
+ */
+export type SpawnStdio = "pipe" | "inherit";
+
 /** `na.exec`: the program runs to its end and its output is collected. */
 export interface ExecOptions extends SpawnOptions {
   /** Written to the program's standard input (default: none, the program reads end-of-file). */
@@ -84,9 +92,16 @@ export type NsActionSpec =
     }
   /**
    * With `port` (see spawn in exec.ts) the program's output and exit go over
-   * that port as they come; without, they are collected into an ExecResult.
+   * that port as they come (with `stdio: "inherit"`, only its exit: its stdio
+   * are the process's own); without, they are collected into an ExecResult.
    */
-  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly options: ExecOptions; readonly port?: MessagePort }
+  | {
+      readonly kind: "exec";
+      readonly argv: readonly string[];
+      readonly options: ExecOptions;
+      readonly port?: MessagePort;
+      readonly stdio?: SpawnStdio;
+    }
   | { readonly kind: "custom"; readonly module: string; readonly export: string; readonly args?: unknown };
 
 /** An action whose result has type R. */

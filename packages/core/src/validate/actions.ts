@@ -156,7 +156,10 @@ const ROUTES_FILTER: FieldParsers<RoutesAction> = { protocol: routeProtocol };
 type SysctlAction = Extract<NsActionSpec, { kind: "sysctl" }>;
 type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
 const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: (f, x) => v.text(f, x, 4096) };
-const EXEC_PORT: FieldParsers<ExecAction> = { port: execPort };
+const EXEC_PORT: FieldParsers<ExecAction> = {
+  port: execPort,
+  stdio: (f, x) => v.oneOf(f, x, ["pipe", "inherit"] as const),
+};
 
 export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace action", {
   links: bare("links"),
@@ -187,7 +190,7 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
   newNamed,
   deleteNamed,
   exec: (f, x) => {
-    const r = record(f, x, ["kind", "argv", "options", "port"]);
+    const r = record(f, x, ["kind", "argv", "options", "port", "stdio"]);
     const argv = list(at(f, "argv"), r.argv, (ff, a) => v.text(ff, a, 1 << 17));
     if (argv.length === 0) throw new ValidationError(at(f, "argv"), "must be a non-empty array of strings");
     return fields(f, r, EXEC_PORT, { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}) } as ExecAction);

@@ -5,11 +5,11 @@
  * while the program runs. What the program does is reported when it ends
  * (collected output) or as it comes (over a MessagePort, see ../exec.ts).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import type { MessagePort } from "node:worker_threads";
-import type { ExecOptions, ExecResult, NsActionSpec, SpawnOptions } from "../actions/ns-actions.js";
+import type { ExecOptions, ExecResult, NsActionSpec, SpawnOptions, SpawnStdio } from "../actions/ns-actions.js";
 import { errno, hasErrno } from "../errno.js";
 import { ExecLimitError, SystemCallError } from "../errors.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
@@ -76,7 +76,7 @@ export function installed(name: string): string | undefined {
 export function start(
   argv: readonly string[],
   options: SpawnOptions,
-  stdin: "pipe" | "ignore",
+  stdio: "pipe" | "ignore" | "inherit",
   enter: readonly string[] = [],
 ): ChildProcess {
   const env = options.env ? { ...process.env, ...options.env } : process.env;
@@ -84,13 +84,14 @@ export function start(
   if (!statSync(cwd).isDirectory()) throw new SystemCallError("chdir", errno.ENOTDIR, cwd);
   const [file, ...args] = argv as [string, ...string[]];
   const program = resolveProgram(file, env.PATH, cwd);
-  const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [stdin, "pipe", "pipe"];
+  // "ignore": no input, output piped; "inherit": all three are this process's own.
+  const streams: StdioOptions = stdio === "inherit" ? "inherit" : [stdio, "pipe", "pipe"];
   const setpriv = setprivPath();
   const [command, ...rest] = [...enter, ...(setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : []), program, ...args] as [
     string,
     ...string[],
   ];
-  const child = spawn(command, rest, { cwd, env, stdio });
+  const child = spawn(command, rest, { cwd, env, stdio: streams });
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
   return child;
@@ -165,10 +166,10 @@ function post(port: MessagePort, msg: FromExec): void {
 }
 
 /** Runs the program and relays its output and exit over `port` as they come; takes input, flow control and signals from it. */
-function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort): Promise<ExecExit & { pid: number }> {
+function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort, stdio: SpawnStdio): Promise<ExecExit & { pid: number }> {
   let child: ChildProcess;
   try {
-    child = start(argv, options, "pipe");
+    child = start(argv, options, stdio);
   } catch (err) {
     port.close();
     throw err;
@@ -217,5 +218,5 @@ function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort
  * be found fails before anything starts.
  */
 export function startExec(action: Extract<NsActionSpec, { kind: "exec" }>): Promise<unknown> {
-  return action.port ? relay(action.argv, action.options, action.port) : collect(action.argv, action.options);
+  return action.port ? relay(action.argv, action.options, action.port, action.stdio ?? "pipe") : collect(action.argv, action.options);
 }

@@ -305,6 +305,39 @@ describe("spawn without a worker", () => {
     expect(out.exit).toEqual({ status: null, signal: "SIGTERM" });
   });
 
+  it('stdio "inherit": the program writes to the process\'s own stdout and reads its stdin, without a worker and through one', () => {
+    const argv = ["sh", "-c", 'read line; echo "$line $(readlink /proc/self/ns/net)"; exit 5'];
+    const script = (pool: string) => `
+      import { defaultPool, ns, spawn } from "@neslink/core";
+      const p = await spawn(ns.name(${JSON.stringify(name)}), ${JSON.stringify(argv)}, { stdio: "inherit" }${pool});
+      let piped = "";
+      p.stdout.on("data", (d) => (piped += d));
+      const exit = await p.exited;
+      console.error(JSON.stringify({ exit, piped }));
+      process.exit(0);
+    `;
+    for (const pool of ["", ", defaultPool()"]) {
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", script(pool)], {
+        cwd: CORE_DIR,
+        encoding: "utf8",
+        input: "from-stdin\n",
+        timeout: 20_000,
+      });
+      // The program's output is on the child's own stdout; the ExecProcess's stream carried nothing (stderr: what the child saw).
+      expect({ stdout: r.stdout, seen: JSON.parse(r.stderr) }).toEqual({
+        stdout: `from-stdin net:[${inodeOf(nsFile)}]\n`,
+        seen: { exit: { status: 5, signal: null }, piped: "" },
+      });
+    }
+  });
+
+  it("stdio must be pipe or inherit", async () => {
+    await expect(spawn(ns.name(name), ["true"], { stdio: "tty" as never })).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      field: "stdio",
+    });
+  });
+
   it("refuses what is no namespace before anything starts, as nsDo does", async () => {
     await expect(spawn(ns.path("/etc/hostname"), ["true"])).rejects.toMatchObject({ code: "ERR_NOT_A_NAMESPACE" });
     await expect(spawn(ns.name(`${prefix}none`), ["true"])).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
