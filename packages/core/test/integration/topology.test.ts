@@ -269,6 +269,16 @@ links:
     await topology.destroy(name);
   });
 
+  it("brings far ends up itself because the kernel will not make a veth's peer up (iproute2's `peer ... up` fails)", () => {
+    ip("netns", "add", `${name}-k`);
+    const made = spawnSync("ip", ["-n", `${name}-k`, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "up"], {
+      encoding: "utf8",
+    });
+    expect([made.status, made.stderr.trim()]).toEqual([2, "RTNETLINK answers: Transport endpoint is not connected"]);
+    expect(ipJson<{ ifname: string }[]>("-n", `${name}-k`, "link", "show").map((l) => l.ifname)).toEqual(["lo"]);
+    ip("netns", "del", `${name}-k`);
+  });
+
   it("makes a new pair the file wants down with both ends down, and plans nothing after", async () => {
     const down = topology.load(lab(1500, "02:00:00:00:00:01", false, "br0"));
     expect((await topology.plan(down)).changes.filter((c) => c.kind === "link")).toEqual([]);
