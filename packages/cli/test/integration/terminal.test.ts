@@ -63,17 +63,17 @@ describe("apply at a terminal (tmux)", () => {
   it("shows the plan, asks, then draws a live progress bar whose last state stays on screen", async () => {
     start("yes", "apply", file);
     const asked = await screenWhen("yes", (s) => s.includes("[y/N]"));
-    expect(asked).toContain(`Plan for ${lab}: 11 to add, 3 to change, 0 to destroy.`);
-    expect(asked).toContain(`Apply 14 changes to ${lab}? [y/N]`);
+    expect(asked).toContain(`Plan for ${lab}: 11 to add, 1 to change, 0 to destroy.`);
+    expect(asked).toContain(`Apply 12 changes to ${lab}? [y/N]`);
     tmux("send-keys", "-t", "yes", "y", "Enter");
     const screen = await screenWhen("yes", (s) => s.includes("EXIT="));
     const lines = screen.split("\n");
-    const bar = lines.find((l) => l.includes("14/14"));
+    const bar = lines.find((l) => l.includes("12/12"));
     // One bar, full, redrawn in place: no line per change, as off a terminal.
-    expect(bar).toMatch(/^={30} 14\/14 done/);
-    expect(lines.filter((l) => l.includes("/14")).length).toBe(1);
-    expect(screen).not.toMatch(/\[\d+\/14\]/);
-    expect(screen).toMatch(new RegExp(`Applied ${lab}: 11 added, 3 changed, 0 destroyed in \\d+ ms\\.`));
+    expect(bar).toMatch(/^={30} 12\/12 done/);
+    expect(lines.filter((l) => l.includes("/12")).length).toBe(1);
+    expect(screen).not.toMatch(/\[\d+\/12\]/);
+    expect(screen).toMatch(new RegExp(`Applied ${lab}: 11 added, 1 changed, 0 destroyed in \\d+ ms\\.`));
     expect(screen).toContain("EXIT=0");
     expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-h1`, `${lab}-h2`, `${lab}-r1`]);
 
@@ -91,9 +91,9 @@ describe("apply at a terminal (tmux)", () => {
       await screenWhen("agent", (s) => s.includes("[y/N]"));
       tmux("send-keys", "-t", "agent", "y", "Enter");
       const screen = await screenWhen("agent", (s) => s.includes("EXIT="));
-      expect(screen).toContain(`Apply 14 changes to ${lab}? [y/N] y\n`);
+      expect(screen).toContain(`Apply 12 changes to ${lab}? [y/N] y\n`);
       expect(screen).not.toMatch(/^y$/m);
-      expect(screen).toMatch(/^={30} 14\/14 done/m);
+      expect(screen).toMatch(/^={30} 12\/12 done/m);
       expect(screen).toContain("EXIT=0");
       expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-h1`, `${lab}-h2`, `${lab}-r1`]);
     } finally {

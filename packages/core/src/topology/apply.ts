@@ -8,7 +8,8 @@
  *   2. teardown: links and namespaces the file no longer has
  *   3. links: bridges, then veth pairs (each made from one end, the other end
  *      directly in its namespace)
- *   4. configuration: link settings, addresses, routes, sysctls
+ *   4. configuration: link settings (new veths' far ends brought up first),
+ *      addresses, routes, sysctls
  *   5. exec: the nodes' commands, for nodes made by this apply
  *   6. processes: long-running programs stopped (gone from the file, or
  *      changed) and started (not running)
@@ -91,6 +92,8 @@ type Of<K extends Change["kind"], O extends Change["op"] = Change["op"]> = Extra
 /** A task: the changes it makes and how. */
 interface Job {
   changes: Change[];
+  /** Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails. */
+  completes?: Change[];
   run(): Promise<unknown>;
 }
 
@@ -234,15 +237,35 @@ function vethJobs(pool: Pool, veths: readonly Of<"veth">[]): Job[] {
 }
 
 /**
- * The link actions for one interface's changes: settings first, then
- * addresses removed, then added (deleting a subnet's primary address also
- * deletes the secondaries added after it, unless promote_secondaries is on).
+ * The far ends of new veths that the file wants up, by namespace, with the
+ * change that made each. The kernel cannot create a veth's peer up: it
+ * configures the peer before it ties the pair, so opening it fails with
+ * ENOTCONN (what `ip link add A type veth peer name B up` gets). So its
+ * node's configuration task brings it up, before the addresses and routes
+ * that may need it up, and a plan counts that as part of the veth's change.
  */
-function interfaceActions(changes: readonly Change[]) {
+function farEndsUp(veths: readonly Change[]): Map<string, Map<string, Of<"veth">>> {
+  const ends = new Map<string, Map<string, Of<"veth">>>();
+  for (const c of veths as Of<"veth">[]) {
+    if (c.kind !== "veth" || !c.peer.up) continue;
+    const own = ends.get(c.peer.netns) ?? new Map();
+    ends.set(c.peer.netns, own.set(c.peer.name, c));
+  }
+  return ends;
+}
+
+/**
+ * The link actions for one interface's changes: settings first (with `up`,
+ * a new veth's far end brought up in the same request), then addresses
+ * removed, then added (deleting a subnet's primary address also deletes the
+ * secondaries added after it, unless promote_secondaries is on).
+ */
+function interfaceActions(changes: readonly Change[], up: boolean) {
   const actions = [];
-  for (const c of changes) {
-    if (c.kind !== "link" || c.op !== "update") continue;
-    const { master, ...rest } = c.set;
+  let settings: Of<"link", "update">["set"] | undefined = up ? { up } : undefined;
+  for (const c of changes) if (c.kind === "link" && c.op === "update") settings = { ...settings, ...c.set };
+  if (settings) {
+    const { master, ...rest } = settings;
     actions.push(la.set({ ...rest, ...(master !== undefined && { master: master === null ? null : lp.byName(master) }) }));
   }
   for (const c of changes) if (c.kind === "address" && c.op === "delete") actions.push(la.delAddr(c.address));
@@ -267,14 +290,24 @@ function routeAction(c: Of<"route">) {
  * routes. Where an address goes, the kernel drops the routes through its
  * subnet by itself, so there every route of the node is asserted again.
  */
-function configurationJobs(pool: Pool, topology: Topology, changes: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
+function configurationJobs(
+  pool: Pool,
+  topology: Topology,
+  changes: readonly Change[],
+  sysctls: Map<string, Change[]>,
+  farEnds: Map<string, Map<string, Of<"veth">>>,
+): Job[] {
   const byNs = groupBy(changes, (c) => c.netns);
   for (const [netns, list] of sysctls) byNs.set(netns, [...(byNs.get(netns) ?? []), ...list]);
+  // A namespace whose only work is to bring far ends up gets its task too.
+  for (const netns of farEnds.keys()) if (!byNs.has(netns)) byNs.set(netns, []);
   return [...byNs].map(([netns, list]) => {
+    const ups = farEnds.get(netns) ?? new Map<string, Of<"veth">>();
     const ifaces = groupBy(
       list.filter((c): c is Of<"link"> | Of<"address"> => c.kind === "link" || c.kind === "address"),
       (c) => (c.kind === "link" ? c.name : c.interface),
     );
+    for (const name of ups.keys()) if (!ifaces.has(name)) ifaces.set(name, []);
     const routes = list.filter((c): c is Of<"route"> => c.kind === "route");
     const node = topology.nodes.find((n) => n.netns === netns);
     if (node && list.some((c) => c.kind === "address" && c.op === "delete")) {
@@ -290,11 +323,11 @@ function configurationJobs(pool: Pool, topology: Topology, changes: readonly Cha
         pool,
         ns.name(netns),
         ...sysctlActions(list.filter((c) => c.kind === "sysctl")),
-        ...[...ifaces].map(([name, own]) => na.link(lp.byName(name), ...interfaceActions(own))),
+        ...[...ifaces].map(([name, own]) => na.link(lp.byName(name), ...interfaceActions(own, ups.has(name)))),
         ...routes.filter((c) => c.op === "create").map(routeAction),
       );
     };
-    return { changes: list, run };
+    return { changes: list, completes: [...ups.values()], run };
   });
 }
 
@@ -354,8 +387,9 @@ async function runWave(
             for (const change of job.changes) onDone(change);
           },
           (error: unknown) => {
-            failures.push({ changes: job.changes, error });
-            onFailed(job.changes, error);
+            const changes = [...(job.completes ?? []), ...job.changes];
+            failures.push({ changes, error });
+            onFailed(changes, error);
           },
         ),
     ),
@@ -416,6 +450,7 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
               topology,
               list.filter((c) => c.kind !== "sysctl"),
               sysctls,
+              farEndsUp(byPhase.get("links") ?? []),
             ),
           ];
         case "exec":
@@ -427,8 +462,9 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
     for (const phase of PHASES) {
       const jobs = waves(phase, byPhase.get(phase) ?? []);
       const count = jobs.flat().reduce((n, j) => n + j.changes.length, 0);
-      if (count === 0) continue;
-      emit({ type: "phase", phase, changes: count });
+      // A phase with no change of its own can still have work: new veths' far ends to bring up (configuration).
+      if (jobs.flat().length === 0) continue;
+      if (count > 0) emit({ type: "phase", phase, changes: count });
       for (const wave of jobs)
         await runWave(
           wave,

@@ -23,8 +23,13 @@ export type Change =
       mtu?: number;
       mac?: string;
       master?: string;
-      /** The other end, created in its own namespace by the same request. */
-      peer: At & { name: string; mtu?: number; mac?: string };
+      /**
+       * The other end, created in its own namespace by the same request. The
+       * kernel cannot create it up (a veth's peer is configured before its
+       * pair is tied, so opening it fails with ENOTCONN): with `up`, apply
+       * brings it up afterwards in its own namespace's configuration task.
+       */
+      peer: At & { name: string; up: boolean; mtu?: number; mac?: string };
     })
   | (At & {
       op: "create";

@@ -83,3 +83,52 @@ describe("a veth pair's ends are checked to be each other's peer", () => {
     expect(linkDeletes(lives).sort()).toEqual(["- link b:z (its peer is not c:w)", "- link c:w (its peer is not b:z)"]);
   });
 });
+
+describe("a new veth's far end", () => {
+  const missing = (name: string): [string, LiveNamespace] => [
+    name,
+    { netns: `lp-${name}`, state: "missing", links: [], addresses: [], routes: [], sysctls: {}, processes: [] },
+  ];
+  const fresh = (up?: boolean) =>
+    diff(
+      load({
+        name: "lp",
+        nodes: { a: { ipv6: true }, b: { ipv6: true }, c: { ipv6: true } },
+        links: [{ endpoints: ["a:x1", "b:y1"], ...(up !== undefined && { up }) }, { endpoints: ["b:z", "c:w"] }],
+      }),
+      new Map([missing("a"), missing("b"), missing("c")]),
+      [],
+    );
+
+  it("is planned up with its veth, like the near end, and gets no update change of its own", () => {
+    const changes = fresh();
+    expect(changes.filter((c) => c.kind === "link")).toEqual([]);
+    expect(changes.filter((c) => c.kind === "veth").map((c) => c.kind === "veth" && [describeChange(c), c.up, c.peer.up])).toEqual([
+      ["+ veth b:y1 <-> a:x1", true, true],
+      ["+ veth b:z <-> c:w", true, true],
+    ]);
+  });
+
+  it("stays down, with no change either, when the file says up: false", () => {
+    const changes = fresh(false);
+    expect(changes.filter((c) => c.kind === "link")).toEqual([]);
+    expect(changes.find((c) => c.kind === "veth" && c.name === "y1")).toMatchObject({ up: false, peer: { name: "x1", up: false } });
+  });
+
+  it("still gets the settings its creation does not make (a master) as an update", () => {
+    const changes = diff(
+      load({
+        name: "lp",
+        nodes: { a: { ipv6: true, bridges: ["br0", "br1"] }, b: { ipv6: true, bridges: ["br2"] } },
+        links: [{ endpoints: ["a:x1", { node: "b", interface: "y1", master: "br2" }] }],
+      }),
+      new Map([missing("a"), missing("b")]),
+      [],
+    );
+    // a, with more links, creates the pair: y1 is the far end, and its master is a bridge of its own namespace.
+    expect(changes.filter((c) => c.kind === "link" || c.kind === "veth").map(describeChange)).toEqual([
+      "+ veth a:x1 <-> b:y1",
+      '~ link b:y1 (master null -> "br2")',
+    ]);
+  });
+});

@@ -228,12 +228,14 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
         node: os.node.name,
         netns: os.node.netns,
         name: ow.name,
+        up: ow.up,
         ...(ow.mtu !== undefined && { mtu: ow.mtu }),
         ...(ow.mac !== undefined && { mac: ow.mac }),
       },
     });
     made.set(keyOf(cs.node.name, cw.name), { up: cw.up, mtu: cw.mtu, mac: cw.mac, master: cw.master });
-    made.set(keyOf(os.node.name, ow.name), { up: false, mtu: ow.mtu, mac: ow.mac });
+    // The far end is up as the file says once the change is done (apply brings it up: see farEndsUp there), so no update follows.
+    made.set(keyOf(os.node.name, ow.name), { up: ow.up, mtu: ow.mtu, mac: ow.mac });
   }
   for (const s of states.values()) {
     const { node, links, byIndex } = s;

@@ -29,6 +29,14 @@ function pings(netns: string, to: string): boolean {
   return spawnSync("ip", ["netns", "exec", netns, "ping", "-c1", "-W2", to], { stdio: "ignore" }).status === 0;
 }
 
+/** Whether each `node:interface` is administratively up, as iproute2 shows it in the node's namespace. */
+function upEnds(lab: string, ...ends: string[]): boolean[] {
+  return ends.map((end) => {
+    const [node, dev] = end.split(":") as [string, string];
+    return ipJson<{ flags: string[] }[]>("-n", `${lab}-${node}`, "link", "show", "dev", dev)[0]?.flags.includes("UP") ?? false;
+  });
+}
+
 function mountsUnder(dir: string, name: string): string[] {
   return readFileSync("/proc/self/mountinfo", "utf8")
     .split("\n")
@@ -40,8 +48,17 @@ describe("topology apply / plan / destroy (router example)", () => {
 
   it("applies the router example and the kernel holds exactly it", async () => {
     router = topology.load(example("router.yaml"));
+    // The veths' far ends (h1:eth0, h2:eth0) come up with their pair: no update change of their own.
+    const planned = (await topology.plan(router)).changes.map(topology.describeChange);
+    expect(planned.filter((line) => line.startsWith("~"))).toEqual(["~ sysctl net.ipv4.ip_forward in r1: (unset) -> 1"]);
+    const before = defaultPool().stats();
     const result = await topology.apply(router);
-    expect(result.summary).toEqual({ add: 11, change: 3, destroy: 0 });
+    const after = defaultPool().stats();
+    expect(result.summary).toEqual({ add: 11, change: 1, destroy: 0 });
+    expect(upEnds(prefix, "r1:eth1", "h1:eth0", "r1:eth2", "h2:eth0")).toEqual([true, true, true, true]);
+    // One RTM_NEWLINK makes each pair (its near end up); the kernel cannot make the far end up in it (ENOTCONN), so one more
+    // brings it up, in its node's configuration task; plus one per new namespace for its loopback.
+    expect([after.requests.newLink - before.requests.newLink, after.requests.setLink - before.requests.setLink]).toEqual([2, 2 + 3]);
     expect(netnsList(prefix).sort()).toEqual([`${prefix}-h1`, `${prefix}-h2`, `${prefix}-r1`]);
     expect(addrsIn(`${prefix}-r1`, "eth1")).toEqual(["10.0.1.254/24"]);
     expect(addrsIn(`${prefix}-h2`, "eth0")).toEqual(["10.0.2.1/24"]);
@@ -243,12 +260,31 @@ links:
     expect([index(`${name}-a`, "p0"), index(`${name}-b`, "eth0")]).toEqual(before);
 
     const more = topology.load(`${lab(9000, "02:00:00:00:00:02", false, "br1")}  - endpoints: ["a:p1", "b:eth1"]\n`);
-    expect((await topology.plan(more)).changes.map(topology.describeChange)).toEqual([
-      "+ veth a:p1 <-> b:eth1",
-      "~ link b:eth1 (up null -> true)",
-    ]);
+    // b has nothing else to configure: its configuration task runs for the far end alone.
+    expect((await topology.plan(more)).changes.map(topology.describeChange)).toEqual(["+ veth a:p1 <-> b:eth1"]);
     await topology.apply(more);
     expect(ipJson<{ ifname: string }[]>("-n", `${name}-b`, "link", "show").map((l) => l.ifname)).toEqual(["lo", "eth0", "eth1"]);
+    expect(upEnds(name, "a:p1", "b:eth1")).toEqual([true, true]);
+    expect((await topology.plan(more)).changes).toEqual([]);
+    await topology.destroy(name);
+  });
+
+  it("brings far ends up itself because the kernel will not make a veth's peer up (iproute2's `peer ... up` fails)", () => {
+    ip("netns", "add", `${name}-k`);
+    const made = spawnSync("ip", ["-n", `${name}-k`, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "up"], {
+      encoding: "utf8",
+    });
+    expect([made.status, made.stderr.trim()]).toEqual([2, "RTNETLINK answers: Transport endpoint is not connected"]);
+    expect(ipJson<{ ifname: string }[]>("-n", `${name}-k`, "link", "show").map((l) => l.ifname)).toEqual(["lo"]);
+    ip("netns", "del", `${name}-k`);
+  });
+
+  it("makes a new pair the file wants down with both ends down, and plans nothing after", async () => {
+    const down = topology.load(lab(1500, "02:00:00:00:00:01", false, "br0"));
+    expect((await topology.plan(down)).changes.filter((c) => c.kind === "link")).toEqual([]);
+    await topology.apply(down);
+    expect(upEnds(name, "a:p0", "b:eth0")).toEqual([false, false]);
+    expect((await topology.plan(down)).changes).toEqual([]);
     await topology.destroy(name);
   });
 });
