@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import module from "node:module";
+import { enableCompileCache } from "./compile-cache.js";
 
-// Node >= 22.1 keeps compiled code between runs (start-up without re-parsing); older Nodes lack it and skip this.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// Node >= 22.1 keeps compiled code between runs (start-up without re-parsing), in a directory of neslink's own; older Nodes skip this.
+enableCompileCache();
 
 // Built as CommonJS (scripts/bundle.mjs), which has no top-level await.
 async function run(): Promise<number> {

@@ -1,0 +1,58 @@
+/**
+ * Node's compile cache (Node >= 22.1: code compiled in one run is reused by
+ * the next), kept only in a directory no other account can write. A cache
+ * entry is code this process runs, and neslink mostly runs as root: Node's
+ * default, a shared directory in /tmp, is one any local user could have made
+ * first and filled. Without such a directory, no cache.
+ */
+import { lstatSync, mkdirSync } from "node:fs";
+import module from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+type Enable = (directory?: string) => unknown;
+
+/** Where neslink keeps what it caches: /var/cache/neslink for root, the user's cache directory otherwise. */
+export function cacheRoot(env: NodeJS.ProcessEnv, uid: number): string {
+  if (uid === 0) return "/var/cache/neslink";
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "neslink");
+}
+
+/** Makes `dir` (its parent must exist) or takes the one there if it is a directory of this user's that nobody else may write. */
+function privateDir(dir: string, uid: number): boolean {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") return false;
+  }
+  const st = lstatSync(dir);
+  return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
+}
+
+/**
+ * Turns the compile cache on in `root`/node-compile-cache where that is
+ * private (see above); returns the directory, or undefined when it stays off
+ * (a Node without it, NODE_DISABLE_COMPILE_CACHE, a directory not private).
+ * NODE_COMPILE_CACHE, the user's own choice, is taken as it is.
+ */
+export function enableCompileCache(
+  enable: Enable | undefined = (module as { enableCompileCache?: Enable }).enableCompileCache,
+  env: NodeJS.ProcessEnv = process.env,
+  uid: number = process.getuid?.() ?? -1,
+  root: string = cacheRoot(env, uid),
+): string | undefined {
+  if (enable === undefined || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  if (env.NODE_COMPILE_CACHE) {
+    enable();
+    return env.NODE_COMPILE_CACHE;
+  }
+  const dir = join(root, "node-compile-cache");
+  try {
+    mkdirSync(join(root, ".."), { recursive: true });
+    if (!privateDir(root, uid) || !privateDir(dir, uid)) return undefined;
+  } catch {
+    return undefined;
+  }
+  enable(dir);
+  return dir;
+}
