@@ -237,18 +237,19 @@ describe("watch", () => {
     // Named in events by dir and name, the dir not being the default.
     const labels = [`${dir}/${prefix}n1`, `${dir}/${prefix}n2`];
     let recreated = false;
+    let deleted: Promise<unknown> = Promise.resolve();
     const events = await collect(stream, (e, all) => {
       // The later namespace is listed as soon as it is found; then iproute2 changes it.
       if (e.type === "synced" && e.ns === labels[1])
         execFileSync("nsenter", [`--net=${dir}/${prefix}n2`, "ip", "link", "add", "w0", "type", "bridge"]);
       if (e.type === "link" && e.link.name === "w0") {
-        for (const name of [`${prefix}n1`, `${prefix}n2`]) void nsDo(ns.now(), na.deleteNamed(name, dir));
+        deleted = Promise.all([`${prefix}n1`, `${prefix}n2`].map((name) => nsDo(ns.now(), na.deleteNamed(name, dir))));
       }
       if (e.type === "gone") seen.add(e.ns);
-      // A name given again to a new namespace is watched again.
+      // A name given again to a new namespace is watched again: given once its deletion has returned (the name is free only then).
       if (e.type === "gone" && e.ns === labels[0] && !recreated) {
         recreated = true;
-        void nsDo(ns.createNamed(`${prefix}n1`, dir));
+        void deleted.then(() => nsDo(ns.createNamed(`${prefix}n1`, dir)));
       }
       return (seen.size === 2 && all.filter((x) => x.type === "synced" && x.ns === labels[0]).length === 2) || all.length > 1000;
     });
