@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { enableCompileCache } from "./compile-cache.js";
+import { fdWriter } from "./fd-writer.js";
 
 // Node >= 22.1 keeps compiled code between runs (start-up without re-parsing), in a directory of neslink's own; older Nodes skip this.
 enableCompileCache();
@@ -11,8 +12,8 @@ async function run(): Promise<number> {
   // With an agent to run the command, this process loads only the agent's client, which stands in for main.
   const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
   return main(process.argv.slice(2), {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: fdWriter(1, () => process.stdout),
+    err: fdWriter(2, () => process.stderr),
     // Node makes a standard stream when it is first read (a TTY's or a pipe's loads net, a file's fs streams): only commands that use one pay.
     terminal: {
       get stdin() {

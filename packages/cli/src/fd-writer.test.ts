@@ -1,0 +1,79 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { fdWriter } from "./fd-writer.js";
+
+const errno = (code: string) => Object.assign(new Error(code), { code });
+
+/** A stream standing in for process.stdout: what it was given. */
+function recorder() {
+  const got: string[] = [];
+  return { got, stream: () => ({ write: (chunk: string | Uint8Array) => got.push(Buffer.from(chunk).toString()) }) as never };
+}
+
+describe("fdWriter", () => {
+  it("writes everything, across short writes", () => {
+    const written: string[] = [];
+    const { got, stream } = recorder();
+    const write = fdWriter(1, stream, (_fd, buf, off) => {
+      const n = Math.min(3, buf.length - off);
+      written.push(Buffer.from(buf.subarray(off, off + n)).toString());
+      return n;
+    });
+    write("hello world\n");
+    expect(written.join("")).toBe("hello world\n");
+    expect(got).toEqual([]);
+  });
+
+  it("EAGAIN: the rest, and all after, go to the stream, in order", () => {
+    const { got, stream } = recorder();
+    let calls = 0;
+    const write = fdWriter(1, stream, (_fd, _buf, _off) => {
+      calls++;
+      if (calls === 1) return 4;
+      throw errno("EAGAIN");
+    });
+    write("abcdefgh");
+    write("ij");
+    expect(got).toEqual(["efgh", "ij"]);
+    expect(calls).toBe(2);
+  });
+
+  it("EPIPE: the rest is dropped, quietly; another error is thrown", () => {
+    const { got, stream } = recorder();
+    const write = fdWriter(1, stream, () => {
+      throw errno("EPIPE");
+    });
+    write("a");
+    write("b");
+    expect(got).toEqual([]);
+    expect(() =>
+      fdWriter(1, stream, () => {
+        throw errno("EIO");
+      })("x"),
+    ).toThrow("EIO");
+  });
+
+  it("10 MB into a reader that leaves after one line (head -1): the writer stops, exit 0, nothing on stderr", () => {
+    const built = new URL("../dist/fd-writer.js", import.meta.url).href;
+    const script = `import { fdWriter } from ${JSON.stringify(built)}; const w = fdWriter(1, () => process.stdout); for (let i = 0; i < 10000; i++) w("x".repeat(999) + "\\n"); console.error("done");`;
+    const r = spawnSync(
+      "bash",
+      ["-c", `"$0" --input-type=module -e "$1" | head -1 | wc -c; echo "\${PIPESTATUS[0]}"`, process.execPath, script],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.stdout).toBe("1000\n0\n");
+    expect(r.stderr).toBe("done\n");
+  });
+
+  it("the built bin's --help piped into head -1", () => {
+    const bin = fileURLToPath(new URL("../dist/bin.cjs", import.meta.url));
+    const r = spawnSync("bash", ["-c", `"$0" "$1" --help | head -1; echo "\${PIPESTATUS[0]}" >&2`, process.execPath, bin], {
+      encoding: "utf8",
+    });
+    expect(r.stdout).toBe("Usage: neslink <command> [options]\n");
+    expect(r.stderr).toBe("0\n");
+  });
+});
