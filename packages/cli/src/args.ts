@@ -1,6 +1,6 @@
 /**
  * argv to a command call. Command words come first ("link show NAME"); options
- * may go anywhere before "--". Everything wrong here is a ValidationError, so
+ * may go anywhere before "--" (main has put one before an exec's program). Everything wrong here is a ValidationError, so
  * it prints and exits like any other usage error.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -8,7 +8,7 @@ import { ValidationError } from "@neslink/core/errors";
 import type { Command, Invocation, OptionName } from "./command.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
-const OPTIONS = {
+export const OPTIONS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },

@@ -7,6 +7,7 @@ import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
 import { errorText, exitCodeOf, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
+import { markProgram } from "./program-argv.js";
 import { version } from "./version.js";
 
 export interface Io {
@@ -50,7 +51,8 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
   }
 }
 
-export async function main(argv: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
+export async function main(given: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
+  const argv = markProgram(given);
   const json = wantsJson(argv);
   try {
     const parsed = parse(argv, commands);

@@ -15,9 +15,14 @@ function shellStatus({ status, signal }: ExecExit): number {
   return signal === null ? (status ?? 1) : 128 + constants.signals[signal];
 }
 
-/** A program that cannot be run ends as in a shell: 127 when not found, 126 when not runnable. */
+/**
+ * A program that cannot be run ends as in a shell: 127 when not found, 126
+ * when not runnable. Only the program's own start counts: an EACCES or ENOENT
+ * met on the way into the namespace (its file) is neslink's error, not CMD's.
+ */
 function notRunnable(argv0: string, err: unknown): Outcome | undefined {
-  const { code } = toErrorJSON(rootCause(err));
+  const { code, syscall } = toErrorJSON(rootCause(err));
+  if (syscall !== "spawn") return undefined;
   const exitCode = code === "ENOENT" ? 127 : code === "EACCES" ? 126 : undefined;
   if (exitCode === undefined) return undefined;
   const reason = exitCode === 127 ? "command not found" : "permission denied";
@@ -96,7 +101,8 @@ export const exec: Command = {
   options: ["ns"],
   details: [
     "NS: a namespace name, path, pid or a lab's node as LAB:NODE (or give it with -n).",
-    'Put "--" before CMD so that its own options are not read as neslink\'s.',
+    "From CMD on, every word is the program's, options too (`exec h1 ip -br link`, as",
+    'ip netns exec reads it); neslink\'s own options go before CMD. A "--" before CMD is also taken.',
     "The program's output comes as it is written and neslink's standard input is",
     "passed to it. SIGINT, SIGTERM and SIGHUP sent to neslink are passed on. neslink",
     "exits with the program's status (128 + the signal's number if a signal ended",

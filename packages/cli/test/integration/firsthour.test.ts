@@ -1,0 +1,52 @@
+/**
+ * What a network engineer trying neslink for the first time ran into, each
+ * reproduced with the built bin as they would type it.
+ */
+import { spawnSync } from "node:child_process";
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN, neslink, neslinkWith } from "./run.js";
+
+const prefix = uniquePrefix("fh");
+const scratch = mkdtempSync(join(tmpdir(), "neslink-firsthour-"));
+
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("neslink exec reads its program as ip netns exec does", () => {
+  const name = `${prefix}x`;
+
+  it('takes the program\'s own options after CMD without "--" (`neslink exec NS ip -j link show`), directly and in shell', () => {
+    expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
+    const fromIp = ipJson<{ ifname: string }[]>("-n", name, "link", "show").map((l) => l.ifname);
+    const direct = neslink("exec", name, "ip", "-j", "link", "show");
+    expect(direct).toMatchObject({ status: 0, stderr: "" });
+    expect(JSON.parse(direct.stdout).map((l: { ifname: string }) => l.ifname)).toEqual(fromIp);
+    // With -n, and neslink's --json before CMD while the program's own --json after it stays the program's.
+    const collected = neslink("--json", "exec", "-n", name, "sh", "-c", 'echo "$@"', "sh", "-x", "--json");
+    expect(collected.status).toBe(0);
+    expect(JSON.parse(collected.stdout)).toMatchObject({ status: 0, stdout: "-x --json\n" });
+    const lines = neslinkWith(`ns exec ${name} ip -j link show\n`, "shell");
+    expect(lines).toMatchObject({ status: 0, stderr: "" });
+    expect(JSON.parse(lines.stdout).map((l: { ifname: string }) => l.ifname)).toEqual(fromIp);
+  });
+
+  it("does not blame the program for a namespace it could not enter: EACCES on NS is exit 1, not 126", () => {
+    // A directory others cannot search, and neslink without the capabilities that would let root through anyway.
+    const closed = join(scratch, "closed");
+    mkdirSync(closed, { mode: 0o700 });
+    chownSync(closed, 65534, 65534);
+    const path = join(closed, "ns");
+    const r = spawnSync("setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, BIN, "exec", path, "--", "true"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`neslink: EACCES: statx failed: EACCES (${path}) (entering the namespace of provider "path")\n`);
+  });
+});
