@@ -16,7 +16,8 @@ export interface Io {
   terminal: Terminal;
 }
 
-function fail(err: unknown, json: boolean, io: Io): number {
+/** Prints a command's error as the CLI does (JSON on stdout, or a line on stderr) and returns its exit status. */
+export function fail(err: unknown, json: boolean, io: Io): number {
   const code = exitCodeOf(err);
   if (json) {
     io.out(errorText(err, true));

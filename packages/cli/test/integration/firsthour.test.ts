@@ -50,3 +50,28 @@ describe("neslink exec reads its program as ip netns exec does", () => {
     expect(r.stderr).toBe(`neslink: EACCES: statx failed: EACCES (${path}) (entering the namespace of provider "path")\n`);
   });
 });
+
+describe("neslink shell", () => {
+  const name = `${prefix}s`;
+
+  it("with --json, an exec line's program gets its own arguments only (--json was appended to them)", () => {
+    expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
+    const r = neslinkWith(`exec ${name} -- sh -c 'echo "[$*]"' sh\n`, "--json", "shell");
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 0, stdout: "[]\n" });
+  });
+
+  it("at a terminal's prompt, a line with a pipe is refused and the session goes on (it ended the shell)", () => {
+    // util-linux's script gives the shell a terminal and types the lines; -e: its status is the shell's.
+    const lines = `ns list | grep x\nexec ${name} echo still here\n`;
+    const r = spawnSync("script", ["-eqc", `"${process.execPath}" "${BIN}" shell`, "/dev/null"], {
+      encoding: "utf8",
+      input: lines,
+      timeout: 30_000,
+    });
+    const out = r.stdout.replace(/\r/g, "");
+    expect(out).toContain('neslink: ERR_INVALID_ARGUMENT: line 1: shell syntax is not supported here: "|"');
+    expect(out).toMatch(/^(neslink> )?still here$/m);
+    expect(r.status).toBe(0);
+  });
+});
