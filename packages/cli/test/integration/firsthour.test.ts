@@ -3,11 +3,11 @@
  * reproduced with the built bin as they would type it.
  */
 import { spawnSync } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, inodeOf, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN, neslink, neslinkWith } from "./run.js";
 
 const prefix = uniquePrefix("fh");
@@ -73,5 +73,28 @@ describe("neslink shell", () => {
     expect(out).toContain('neslink: ERR_INVALID_ARGUMENT: line 1: shell syntax is not supported here: "|"');
     expect(out).toMatch(/^(neslink> )?still here$/m);
     expect(r.status).toBe(0);
+  });
+});
+
+describe("neslink inspect", () => {
+  const lab = `${prefix}p`;
+
+  it("shows the programs a lab runs, not only in --json: name, state, pid and log", () => {
+    const file = join(scratch, "programs.yaml");
+    writeFileSync(file, `name: ${lab}\nnodes:\n  srv:\n    processes:\n      - { name: idle, command: [sleep, "300"] }\n`);
+    try {
+      expect(neslink("apply", file, "--yes")).toMatchObject({ status: 0 });
+      const [shown] = JSON.parse(neslink("--json", "inspect", lab).stdout) as { nodes: { processes: { pid: number }[] }[] }[];
+      const pid = shown?.nodes[0]?.processes[0]?.pid;
+      // The kernel's word: that pid is a sleep inside the node's namespace.
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toEqual(["sleep", "300", ""]);
+      expect(statSync(`/proc/${pid}/ns/net`).ino).toBe(inodeOf(`/run/netns/${lab}-srv`));
+      const table = neslink("inspect", lab);
+      expect(table.status).toBe(0);
+      expect(table.stdout).toMatch(/^LAB\s+NODE\s+PROGRAM\s+STATE\s+PID\s+LOG$/m);
+      expect(table.stdout).toMatch(new RegExp(`^${lab}\\s+srv\\s+idle\\s+running\\s+${pid}\\s+/run/neslink/topologies/${lab}/srv/idle\\.log$`, "m"));
+    } finally {
+      neslink("destroy", lab, "--yes");
+    }
   });
 });
