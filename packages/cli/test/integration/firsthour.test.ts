@@ -37,17 +37,39 @@ describe("neslink exec reads its program as ip netns exec does", () => {
   });
 
   it("does not blame the program for a namespace it could not enter: EACCES on NS is exit 1, not 126", () => {
-    // A directory others cannot search, and neslink without the capabilities that would let root through anyway.
-    const closed = join(scratch, "closed");
-    mkdirSync(closed, { mode: 0o700 });
-    chownSync(closed, 65534, 65534);
-    const path = join(closed, "ns");
-    const r = spawnSync("setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, BIN, "exec", path, "--", "true"], {
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const path = closedPath("exec");
+    const r = withoutCaps(["dac_override", "dac_read_search"], "exec", path, "--", "true");
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`neslink: EACCES: statx failed: EACCES (${path}) (entering the namespace of provider "path")\n`);
+  });
+});
+
+/** A path under a directory only nobody may search: root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH gets EACCES there. */
+function closedPath(tag: string): string {
+  const closed = join(scratch, `closed-${tag}`);
+  mkdirSync(closed, { mode: 0o700 });
+  chownSync(closed, 65534, 65534);
+  return join(closed, "ns");
+}
+
+/** The built bin run as root without some capabilities (dropped from its bounding set, so from what it runs with). */
+function withoutCaps(caps: string[], ...args: string[]) {
+  return spawnSync("setpriv", [`--bounding-set=${caps.map((c) => `-${c}`).join(",")}`, process.execPath, BIN, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+}
+
+describe("a namespace neslink may not open is EACCES, not \"no namespace\", through a pool worker too", () => {
+  it("link add and exec without CAP_SYS_PTRACE (both through the pool) name EACCES and the path; nothing is created", () => {
+    const path = closedPath("pool");
+    const expected = `neslink: EACCES: statx failed: EACCES (${path}) (entering the namespace of provider "path")\n`;
+    const add = withoutCaps(["dac_override", "dac_read_search"], "link", "add", "bridge", `${prefix}b`, "-n", path);
+    expect(add).toMatchObject({ status: 1, stderr: expected });
+    expect(ipJson<unknown[]>("link", "show").some((l) => (l as { ifname: string }).ifname === `${prefix}b`)).toBe(false);
+    // Without CAP_SYS_PTRACE, exec cannot use nsenter and starts its program from a pool worker.
+    const exec = withoutCaps(["dac_override", "dac_read_search", "sys_ptrace"], "exec", path, "--", "true");
+    expect(exec).toMatchObject({ status: 1, stderr: expected });
   });
 });
 
