@@ -57,6 +57,15 @@ function tokenize(argv: readonly string[]) {
   }
 }
 
+/** The command, or group ("link"), that argv names as far as it can be read: whose help a usage error points to ("" for none). */
+export function topicOf(argv: readonly string[], commands: readonly Command[]): string {
+  const { positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+  const command = longestMatch(positionals, commands);
+  if (command) return command.name;
+  const group = positionals[0] ?? "";
+  return commands.some((c) => c.name.startsWith(`${group} `)) ? group : "";
+}
+
 export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {
   const { values, positionals, tokens } = tokenize(argv);
   if (values.version) return { kind: "version" };

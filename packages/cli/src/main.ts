@@ -1,6 +1,6 @@
 /** One call of the CLI: argv in, text out, an exit status back. Nothing here touches the process. */
 
-import { parse, wantsJson } from "./args.js";
+import { parse, topicOf, wantsJson } from "./args.js";
 import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
@@ -16,14 +16,18 @@ export interface Io {
   terminal: Terminal;
 }
 
-/** Prints a command's error as the CLI does (JSON on stdout, or a line on stderr) and returns its exit status. */
-export function fail(err: unknown, json: boolean, io: Io): number {
+/**
+ * Prints a command's error as the CLI does (JSON on stdout, or a line on
+ * stderr) and returns its exit status. A usage error points to the help of
+ * `topic`, the command or group it concerns ("" for all of them).
+ */
+export function fail(err: unknown, json: boolean, io: Io, topic = ""): number {
   const code = exitCodeOf(err);
   if (json) {
     io.out(errorText(err, true));
   } else {
     io.err(errorText(err, false));
-    if (code === 2) io.err('Run "neslink --help" for usage.\n');
+    if (code === 2) io.err(`Run "neslink ${topic === "" ? "" : `${topic} `}--help" for usage.\n`);
   }
   return code;
 }
@@ -46,7 +50,7 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
     }
     return outcome.exitCode ?? 0;
   } catch (err) {
-    return fail(err, json, io);
+    return fail(err, json, io, command.name);
   } finally {
     if (!keepPool) await closePool();
   }
@@ -71,6 +75,6 @@ export async function main(given: readonly string[], io: Io, options: MainOption
       }
     }
   } catch (err) {
-    return fail(err, json, io);
+    return fail(err, json, io, topicOf(argv, commands));
   }
 }

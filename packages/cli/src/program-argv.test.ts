@@ -5,8 +5,26 @@ import { markProgram, ownArgs, VALUE_FLAGS } from "./program-argv.js";
 describe("markProgram: an exec's program starts at CMD, as in ip netns exec", () => {
   it('puts "--" before CMD when it was left out, after NS or with -n', () => {
     expect(markProgram(["exec", "h1", "ip", "-br", "link"])).toEqual(["exec", "h1", "--", "ip", "-br", "link"]);
-    expect(markProgram(["ns", "exec", "lab:h1", "ping", "-c1", "10.0.0.1"])).toEqual(["ns", "exec", "lab:h1", "--", "ping", "-c1", "10.0.0.1"]);
-    expect(markProgram(["--json", "exec", "-n", "h1", "ip", "-j", "link", "--json"])).toEqual(["--json", "exec", "-n", "h1", "--", "ip", "-j", "link", "--json"]);
+    expect(markProgram(["ns", "exec", "lab:h1", "ping", "-c1", "10.0.0.1"])).toEqual([
+      "ns",
+      "exec",
+      "lab:h1",
+      "--",
+      "ping",
+      "-c1",
+      "10.0.0.1",
+    ]);
+    expect(markProgram(["--json", "exec", "-n", "h1", "ip", "-j", "link", "--json"])).toEqual([
+      "--json",
+      "exec",
+      "-n",
+      "h1",
+      "--",
+      "ip",
+      "-j",
+      "link",
+      "--json",
+    ]);
     expect(markProgram(["exec", "--ns=h1", "sh", "-c", "x"])).toEqual(["exec", "--ns=h1", "--", "sh", "-c", "x"]);
     expect(markProgram(["-nh1", "exec", "sh"])).toEqual(["-nh1", "exec", "--", "sh"]);
   });

@@ -21,7 +21,10 @@ export function wordsOf(line: string, lineNo: number): string[] {
     else if ("comment" in entry) break;
     else {
       const syntax = entry.op === "glob" ? entry.pattern : entry.op;
-      throw new ValidationError(`line ${lineNo}`, `shell syntax is not supported here: "${syntax}" (one neslink command a line, run as it is)`);
+      throw new ValidationError(
+        `line ${lineNo}`,
+        `shell syntax is not supported here: "${syntax}" (one neslink command a line, run as it is)`,
+      );
     }
   }
   return words;

@@ -60,7 +60,7 @@ function withoutCaps(caps: string[], ...args: string[]) {
   });
 }
 
-describe("a namespace neslink may not open is EACCES, not \"no namespace\", through a pool worker too", () => {
+describe('a namespace neslink may not open is EACCES, not "no namespace", through a pool worker too', () => {
   it("link add and exec without CAP_SYS_PTRACE (both through the pool) name EACCES and the path; nothing is created", () => {
     const path = closedPath("pool");
     const expected = `neslink: EACCES: statx failed: EACCES (${path}) (entering the namespace of provider "path")\n`;
@@ -114,7 +114,9 @@ describe("neslink inspect", () => {
       const table = neslink("inspect", lab);
       expect(table.status).toBe(0);
       expect(table.stdout).toMatch(/^LAB\s+NODE\s+PROGRAM\s+STATE\s+PID\s+LOG$/m);
-      expect(table.stdout).toMatch(new RegExp(`^${lab}\\s+srv\\s+idle\\s+running\\s+${pid}\\s+/run/neslink/topologies/${lab}/srv/idle\\.log$`, "m"));
+      expect(table.stdout).toMatch(
+        new RegExp(`^${lab}\\s+srv\\s+idle\\s+running\\s+${pid}\\s+/run/neslink/topologies/${lab}/srv/idle\\.log$`, "m"),
+      );
     } finally {
       neslink("destroy", lab, "--yes");
     }
