@@ -29,7 +29,7 @@ const GLOBAL = new Set(["json", "help", "version"]);
 /** What to do: print help (for a command, a group such as "ns", or everything), the version, or run a command. */
 export type Parsed = { kind: "help"; topic: string } | { kind: "version" } | { kind: "run"; command: Command; invocation: Invocation };
 
-export { wantsJson } from "./json-flag.js";
+export { wantsJson } from "./program-argv.js";
 
 function longestMatch(words: readonly string[], commands: readonly Command[]): Command | undefined {
   let best: Command | undefined;

@@ -40,3 +40,8 @@ export function ownArgs(argv: readonly string[]): readonly string[] {
   const end = marked.indexOf("--");
   return end < 0 ? marked : marked.slice(0, end);
 }
+
+/** Whether errors must be printed as JSON: known even when the rest of argv does not parse (and before anything is loaded). */
+export function wantsJson(argv: readonly string[]): boolean {
+  return ownArgs(argv).includes("--json");
+}
