@@ -122,3 +122,27 @@ describe("neslink inspect", () => {
     }
   });
 });
+
+describe("neslink destroy", () => {
+  const lab = `${prefix}d`;
+
+  it("lists the nodes it removed in name order (n2 before n10), and says so when a name matches no running lab", () => {
+    const file = join(scratch, "destroy.yaml");
+    writeFileSync(file, `name: ${lab}\nnodes:\n  n10: {}\n  n2: {}\n  n1: {}\n`);
+    expect(neslink("apply", file, "--yes")).toMatchObject({ status: 0 });
+    const r = neslink("destroy", lab, "--yes");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^  - n1 \\(namespace ${lab}-n1\\)\n  - n2 \\(namespace ${lab}-n2\\)\n  - n10 \\(namespace ${lab}-n10\\)\nDestroyed ${lab}: 3 nodes removed in \\d+ ms\\.\n$`,
+      ),
+    );
+    expect(ipJson<{ name: string }[]>("netns", "list").filter((n) => n.name.startsWith(lab))).toEqual([]);
+    // Again, or mistyped: nothing to do, still a success (scripts run destroy twice), but not "Destroyed".
+    expect(neslink("destroy", lab, "--yes")).toEqual({
+      status: 0,
+      stdout: `No node of lab ${lab} is running: no namespace removed.\n`,
+      stderr: "",
+    });
+  });
+});
