@@ -245,7 +245,7 @@ links:
     const more = topology.load(`${lab(9000, "02:00:00:00:00:02", false, "br1")}  - endpoints: ["a:p1", "b:eth1"]\n`);
     expect((await topology.plan(more)).changes.map(topology.describeChange)).toEqual([
       "+ veth a:p1 <-> b:eth1",
-      "~ link b:eth1 (up null -> true)",
+      "~ link b:eth1 (up true)",
     ]);
     await topology.apply(more);
     expect(ipJson<{ ifname: string }[]>("-n", `${name}-b`, "link", "show").map((l) => l.ifname)).toEqual(["lo", "eth0", "eth1"]);
