@@ -3,7 +3,7 @@
  * reproduced with the built bin as they would type it.
  */
 import { spawnSync } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -144,5 +144,47 @@ describe("neslink destroy", () => {
       stdout: `No node of lab ${lab} is running: no namespace removed.\n`,
       stderr: "",
     });
+  });
+});
+
+describe("KNOWN FAILING", () => {
+  const lab = `${prefix}k`;
+  const file = join(scratch, "known.yaml");
+
+  /** The built bin as an unprivileged user (nobody), as a lab's user without sudo would run it. */
+  const asNobody = (...args: string[]) =>
+    spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+  // Engine (core/src/topology/locate.ts loopbackAlias, live.ts markedNamespaces): a marker that cannot be read for want
+  // of privilege is taken for no marker, so an unprivileged user is told the lab is not running. Should be: the EPERM /
+  // EACCES that reading another namespace's links gives (as `neslink link list -n NS` says it), exit 1.
+  it.fails("as an unprivileged user, LAB:NODE and inspect say a running lab's node cannot be read, not that it is not running", () => {
+    writeFileSync(file, `name: ${lab}\nnodes:\n  h1: {}\n`);
+    try {
+      expect(neslink("apply", file, "--yes")).toMatchObject({ status: 0 });
+      const exec = asNobody("exec", `${lab}:h1`, "--", "true");
+      expect(exec.status).toBe(1);
+      expect(exec.stderr).not.toContain("no running node");
+      expect(exec.stderr).toMatch(/^neslink: (EPERM|EACCES): /);
+      const inspect = asNobody("inspect", lab);
+      expect(inspect.stderr).toMatch(/^neslink: (EPERM|EACCES): /);
+    } finally {
+      neslink("destroy", lab, "--yes");
+    }
+  });
+
+  // Engine (core/src/topology/lock.ts): every apply or destroy leaves /run/neslink/topologies/<lab>.lock behind, also a
+  // destroy of a lab that never existed (a typo); on a busy host that directory held over a thousand of them. destroy
+  // promises nothing of the lab is left; the lock file could go once the lab is gone (or live inside the lab's own dir).
+  it.fails("destroy leaves nothing of the lab under /run/neslink/topologies, not even its lock file", () => {
+    writeFileSync(file, `name: ${lab}\nnodes:\n  h1: {}\n`);
+    expect(neslink("apply", file, "--yes")).toMatchObject({ status: 0 });
+    expect(neslink("destroy", lab, "--yes")).toMatchObject({ status: 0 });
+    expect(neslink("destroy", `${prefix}nv`, "--yes")).toMatchObject({ status: 0 });
+    const left = readdirSync("/run/neslink/topologies").filter((f) => f.startsWith(prefix));
+    expect(left).toEqual([]);
   });
 });
