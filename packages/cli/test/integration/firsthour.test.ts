@@ -147,6 +147,32 @@ describe("neslink destroy", () => {
   });
 });
 
+describe("packages/cli/README.md", () => {
+  it("its first example's namespace, link, address and route lines run as written, one after the other", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const block = /```sh\n([\s\S]*?)\n```/.exec(readme)?.[1] ?? "";
+    const names: Record<string, string> = { lab1: `${prefix}l1`, lab2: `${prefix}l2` };
+    const lines = block
+      .split("\n")
+      .map((l) => l.replace(/#.*/, "").trim())
+      .filter((l) => /^neslink (ns|link|addr|route) /.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    for (const line of lines) {
+      const argv = line
+        .split(/\s+/)
+        .slice(1)
+        .map((w) => names[w] ?? w);
+      expect(neslink(...argv), line).toMatchObject({ status: 0, stderr: "" });
+    }
+    // What they made, as iproute2 sees it.
+    const [v0] = ipJson<{ master?: string; operstate: string }[]>("-n", names.lab1 as string, "link", "show", "v0");
+    expect(v0).toMatchObject({ master: "br0", operstate: "UP" });
+    expect(ipJson<{ dst: string; gateway?: string }[]>("-n", names.lab2 as string, "route", "show", "default")).toEqual([
+      expect.objectContaining({ dst: "default", gateway: "10.0.1.1" }),
+    ]);
+  });
+});
+
 describe("KNOWN FAILING", () => {
   const lab = `${prefix}k`;
   const file = join(scratch, "known.yaml");
