@@ -75,9 +75,10 @@ describe("parse", () => {
 });
 
 describe("wantsJson", () => {
-  it("looks only before --", () => {
+  it("looks only before -- or an exec's program", () => {
     expect(wantsJson(["links", "--json"])).toBe(true);
     expect(wantsJson(["exec", "--ns", "a", "--", "tool", "--json"])).toBe(false);
     expect(wantsJson(["--bogus", "--json"])).toBe(true);
+    expect(wantsJson(["exec", "a", "tool", "--json"])).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * argv to a command call. Command words come first ("link show NAME"); options
- * may go anywhere before "--". Everything wrong here is a ValidationError, so
+ * may go anywhere before "--" (main has put one before an exec's program). Everything wrong here is a ValidationError, so
  * it prints and exits like any other usage error.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -8,7 +8,7 @@ import { ValidationError } from "@neslink/core/errors";
 import type { Command, Invocation, OptionName } from "./command.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
-const OPTIONS = {
+export const OPTIONS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -29,7 +29,7 @@ const GLOBAL = new Set(["json", "help", "version"]);
 /** What to do: print help (for a command, a group such as "ns", or everything), the version, or run a command. */
 export type Parsed = { kind: "help"; topic: string } | { kind: "version" } | { kind: "run"; command: Command; invocation: Invocation };
 
-export { wantsJson } from "./json-flag.js";
+export { wantsJson } from "./program-argv.js";
 
 function longestMatch(words: readonly string[], commands: readonly Command[]): Command | undefined {
   let best: Command | undefined;
@@ -55,6 +55,15 @@ function tokenize(argv: readonly string[]) {
   } catch (err) {
     throw new ValidationError("argv", (err as Error).message);
   }
+}
+
+/** The command, or group ("link"), that argv names as far as it can be read: whose help a usage error points to ("" for none). */
+export function topicOf(argv: readonly string[], commands: readonly Command[]): string {
+  const { positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+  const command = longestMatch(positionals, commands);
+  if (command) return command.name;
+  const group = positionals[0] ?? "";
+  return commands.some((c) => c.name.startsWith(`${group} `)) ? group : "";
 }
 
 export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {

@@ -38,6 +38,13 @@ describe("main", () => {
     expect(human.stdout).toBe("");
     expect(human.stderr).toBe('neslink: ERR_INVALID_ARGUMENT: command: unknown command "frob"\nRun "neslink --help" for usage.\n');
 
+    // Where a command (or group) is named, its own help.
+    expect((await call("link", "add", "bridge")).stderr).toBe(
+      'neslink: ERR_INVALID_ARGUMENT: NAME: is required\nRun "neslink link add --help" for usage.\n',
+    );
+    expect((await call("link", "ad")).stderr).toMatch(/\nRun "neslink link --help" for usage\.\n$/);
+    expect((await call("ns", "add", "a/b")).stderr).toMatch(/\nRun "neslink ns add --help" for usage\.\n$/);
+
     const json = await call("ns", "add", "--json");
     expect(json.status).toBe(2);
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "NAME" });

@@ -1,12 +1,13 @@
 /** One call of the CLI: argv in, text out, an exit status back. Nothing here touches the process. */
 
-import { parse, wantsJson } from "./args.js";
+import { parse, topicOf, wantsJson } from "./args.js";
 import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
 import { errorText, exitCodeOf, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
+import { markProgram } from "./program-argv.js";
 import { version } from "./version.js";
 
 export interface Io {
@@ -15,13 +16,18 @@ export interface Io {
   terminal: Terminal;
 }
 
-function fail(err: unknown, json: boolean, io: Io): number {
+/**
+ * Prints a command's error as the CLI does (JSON on stdout, or a line on
+ * stderr) and returns its exit status. A usage error points to the help of
+ * `topic`, the command or group it concerns ("" for all of them).
+ */
+export function fail(err: unknown, json: boolean, io: Io, topic = ""): number {
   const code = exitCodeOf(err);
   if (json) {
     io.out(errorText(err, true));
   } else {
     io.err(errorText(err, false));
-    if (code === 2) io.err('Run "neslink --help" for usage.\n');
+    if (code === 2) io.err(`Run "neslink ${topic === "" ? "" : `${topic} `}--help" for usage.\n`);
   }
   return code;
 }
@@ -44,13 +50,14 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
     }
     return outcome.exitCode ?? 0;
   } catch (err) {
-    return fail(err, json, io);
+    return fail(err, json, io, command.name);
   } finally {
     if (!keepPool) await closePool();
   }
 }
 
-export async function main(argv: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
+export async function main(given: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
+  const argv = markProgram(given);
   const json = wantsJson(argv);
   try {
     const parsed = parse(argv, commands);
@@ -68,6 +75,6 @@ export async function main(argv: readonly string[], io: Io, options: MainOptions
       }
     }
   } catch (err) {
-    return fail(err, json, io);
+    return fail(err, json, io, topicOf(argv, commands));
   }
 }

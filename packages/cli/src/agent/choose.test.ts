@@ -13,5 +13,6 @@ describe("whether a call goes to the agent", () => {
     expect(agentFor(["--agent", "ns", "list"], {})).toEqual({ socket: DEFAULT_SOCKET, argv: ["ns", "list"] });
     expect(agentFor(["ns", "list", "--agent"], { NESLINK_AGENT: "/s" })).toEqual({ socket: "/s", argv: ["ns", "list"] });
     expect(agentFor(["exec", "a", "--", "prog", "--agent"], {})).toBeUndefined();
+    expect(agentFor(["exec", "a", "prog", "--agent"], {})).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@
  */
 import { lstatSync } from "node:fs";
 import { connect } from "node:net";
-import { wantsJson } from "../json-flag.js";
+import { wantsJson } from "../program-argv.js";
 import type { ToAgent } from "./choose.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 

@@ -13,7 +13,7 @@ import { Readable, Writable } from "node:stream";
 import { NeslinkError } from "@neslink/core/errors";
 import type { Terminal } from "../command.js";
 import type { Io } from "../main.js";
-import { wantsJson } from "../json-flag.js";
+import { wantsJson } from "../program-argv.js";
 import { errorText, exitCodeOf } from "../output.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 

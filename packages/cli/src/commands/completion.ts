@@ -1,6 +1,7 @@
 import { ValidationError } from "@neslink/core/errors";
 import type { Command, OptionName } from "../command.js";
 import { OPTION_FLAGS } from "../help.js";
+import { VALUE_FLAGS } from "../program-argv.js";
 
 /** Each command-word prefix a user may have typed, and the words that can follow it. */
 function groups(commands: readonly Command[]): Map<string, Set<string>> {
@@ -16,6 +17,8 @@ function groups(commands: readonly Command[]): Map<string, Set<string>> {
   return next;
 }
 
+const NAMESPACES = "$(ls /run/netns 2>/dev/null)";
+
 const flagsOf = (options: readonly OptionName[]) => [...options.flatMap((o) => OPTION_FLAGS[o]), "--json", "--help"].join(" ");
 
 /** A bash completion function: command words by position, each command's options, namespaces after -n, files for FILE arguments. */
@@ -26,6 +29,9 @@ export function bashScript(commands: readonly Command[]): string {
       cases.push(`    "${prefix}") COMPREPLY=($(compgen -W "${[...words].join(" ")}" -- "$cur"));;`);
   }
   for (const c of commands) {
+    // A command whose first argument is NS (exec) is offered the namespaces there, as after -n (bash takes the first matching case).
+    if (c.synopsis.split(" ")[c.name.split(" ").length] === "NS")
+      cases.push(`    "${c.name}") COMPREPLY=($(compgen -W "${flagsOf(c.options)} ${NAMESPACES}" -- "$cur"));;`);
     const files = c.args.some((a) => a.startsWith("FILE")) ? " -f" : "";
     cases.push(`    "${c.name}"|"${c.name} "*) COMPREPLY=($(compgen -W "${flagsOf(c.options)}"${files} -- "$cur"));;`);
   }
@@ -34,13 +40,18 @@ _neslink() {
   # Not "path": zsh (through bashcompinit) ties that name to PATH, and emptying it hides every program.
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} typed="" w i
   case $prev in
-    -n|--ns) COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur")); return;;
+    -n|--ns) COMPREPLY=($(compgen -W "${NAMESPACES}" -- "$cur")); return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
     -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return;;
   esac
+  # The command words typed so far: not options, nor the value of one (neslink -n lab1 link ...).
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=\${COMP_WORDS[i]}
-    [[ $w == -* ]] || typed+="\${typed:+ }$w"
+    case $w in
+      ${[...VALUE_FLAGS].join("|")}) ((i++));;
+      -*) ;;
+      *) typed+="\${typed:+ }$w";;
+    esac
   done
   case $typed in
 ${cases.join("\n")}

@@ -20,7 +20,11 @@ export const destroy: Command = {
     if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
     const result = await (await topology()).destroy(lab);
-    const nodes = result.removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
+    // A mistyped name destroys nothing, successfully (destroy is idempotent): say so rather than "0 nodes removed".
+    if (result.removed.length === 0) return { data: result, text: `No node of lab ${name} is running: no namespace removed.\n` };
+    // In the order a person looks for them (n2 before n10), not the order the workers finished in.
+    const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
+    const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
     return { data: result, text: `${nodes}Destroyed ${name}: ${result.removed.length} nodes removed in ${Math.round(result.ms)} ms.\n` };
   },
 };

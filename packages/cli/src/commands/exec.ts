@@ -15,9 +15,14 @@ function shellStatus({ status, signal }: ExecExit): number {
   return signal === null ? (status ?? 1) : 128 + constants.signals[signal];
 }
 
-/** A program that cannot be run ends as in a shell: 127 when not found, 126 when not runnable. */
+/**
+ * A program that cannot be run ends as in a shell: 127 when not found, 126
+ * when not runnable. Only the program's own start counts: an EACCES or ENOENT
+ * met on the way into the namespace (its file) is neslink's error, not CMD's.
+ */
 function notRunnable(argv0: string, err: unknown): Outcome | undefined {
-  const { code } = toErrorJSON(rootCause(err));
+  const { code, syscall } = toErrorJSON(rootCause(err));
+  if (syscall !== "spawn") return undefined;
   const exitCode = code === "ENOENT" ? 127 : code === "EACCES" ? 126 : undefined;
   if (exitCode === undefined) return undefined;
   const reason = exitCode === 127 ? "command not found" : "permission denied";
@@ -43,40 +48,65 @@ function forward(from: Readable, to: Writable, kill: (signal: NodeJS.Signals) =>
 /** The program starts in the caller's directory (the agent's client's); here, in neslink's own. */
 const cwdOf = ({ cwd }: Terminal) => (cwd === undefined ? {} : { cwd });
 
+/**
+ * Takes the FORWARDED signals from before the program is started: one that
+ * comes while it starts (Ctrl-C at once, or from the program itself) is held
+ * and sent once it runs. Without, it ended neslink, and the program died
+ * with it of SIGKILL (PR_SET_PDEATHSIG), with no chance to clean up.
+ */
+function forwardedSignals(terminal: Terminal) {
+  let kill: ((signal: NodeJS.Signals) => void) | undefined;
+  const held: NodeJS.Signals[] = [];
+  const stop = terminal.onSignals(FORWARDED, (signal) => (kill === undefined ? held.push(signal) : kill(signal)));
+  return {
+    /** The program runs: what was held goes to it now, later signals as they come. */
+    started(to: (signal: NodeJS.Signals) => void): void {
+      kill = to;
+      for (const signal of held.splice(0)) to(signal);
+    },
+    stop,
+  };
+}
+
 /** The status of a program that ran on neslink's own stdio (a terminal stays one: interactive programs work); forwarded signals reach it. */
 async function inheriting(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
-  const { spawn } = await spawner();
-  const proc = await spawn(provider, argv, { ...cwdOf(terminal), stdio: "inherit" });
-  const stopForwarding = terminal.onSignals(FORWARDED, (signal) => proc.kill(signal));
+  const signals = forwardedSignals(terminal);
   try {
+    const { spawn } = await spawner();
+    const proc = await spawn(provider, argv, { ...cwdOf(terminal), stdio: "inherit" });
+    signals.started((signal) => proc.kill(signal));
     const exit = await proc.exited;
     return { data: exit, text: "", exitCode: shellStatus(exit) };
   } finally {
-    stopForwarding();
+    signals.stop();
   }
 }
 
 /** The program's stdio joined to the CLI's as it runs (the agent's session: its streams are a client's); forwarded signals reach it. */
 async function attached(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
   if (terminal.ownStdio) return inheriting(provider, argv, terminal);
-  // Not lean(): that starts a pool, and core starts the program without a worker where it can.
-  // node:stream/promises with it, not at start-up: only exec waits on streams.
-  const [{ spawn }, { finished }] = await Promise.all([spawner(), import("node:stream/promises")]);
-  const proc = await spawn(provider, argv, cwdOf(terminal));
-  const kill = (signal: NodeJS.Signals) => proc.kill(signal);
-  const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
-  terminal.stdin.pipe(proc.stdin);
-  const stopForwarding = terminal.onSignals(FORWARDED, kill);
+  const signals = forwardedSignals(terminal);
   try {
-    const exit = await proc.exited;
-    await Promise.all([finished(proc.stdout), finished(proc.stderr)]);
-    return { data: exit, text: "", exitCode: shellStatus(exit) };
+    // Not lean(): that starts a pool, and core starts the program without a worker where it can.
+    // node:stream/promises with it, not at start-up: only exec waits on streams.
+    const [{ spawn }, { finished }] = await Promise.all([spawner(), import("node:stream/promises")]);
+    const proc = await spawn(provider, argv, cwdOf(terminal));
+    const kill = (signal: NodeJS.Signals) => proc.kill(signal);
+    const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
+    terminal.stdin.pipe(proc.stdin);
+    signals.started(kill);
+    try {
+      const exit = await proc.exited;
+      await Promise.all([finished(proc.stdout), finished(proc.stderr)]);
+      return { data: exit, text: "", exitCode: shellStatus(exit) };
+    } finally {
+      for (const stop of unforward) stop();
+      terminal.stdin.unpipe(proc.stdin);
+      // Reading on would keep the CLI waiting for input no program will get.
+      terminal.stdin.destroy();
+    }
   } finally {
-    for (const stop of unforward) stop();
-    stopForwarding();
-    terminal.stdin.unpipe(proc.stdin);
-    // Reading on would keep the CLI waiting for input no program will get.
-    terminal.stdin.destroy();
+    signals.stop();
   }
 }
 
@@ -96,7 +126,8 @@ export const exec: Command = {
   options: ["ns"],
   details: [
     "NS: a namespace name, path, pid or a lab's node as LAB:NODE (or give it with -n).",
-    'Put "--" before CMD so that its own options are not read as neslink\'s.',
+    "From CMD on, every word is the program's, options too (`exec h1 ip -br link`, as",
+    'ip netns exec reads it); neslink\'s own options go before CMD. A "--" before CMD is also taken.',
     "The program's output comes as it is written and neslink's standard input is",
     "passed to it. SIGINT, SIGTERM and SIGHUP sent to neslink are passed on. neslink",
     "exits with the program's status (128 + the signal's number if a signal ended",

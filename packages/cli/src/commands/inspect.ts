@@ -19,9 +19,17 @@ function inspectionTable(inspections: readonly Inspection[]): string {
   return table(rows, ["LAB", "NODE", "NETNS", "STATE", "INTERFACE", "KIND", "OPER", "ADDRESSES"]);
 }
 
+/** One row per program a node runs (its `processes`), after the interfaces; nothing for labs without any. */
+function programTable(inspections: readonly Inspection[]): string {
+  const rows = inspections.flatMap((lab) =>
+    lab.nodes.flatMap((n) => n.processes.map((p) => [lab.topology, n.name, p.name, p.state, p.pid, p.log])),
+  );
+  return rows.length === 0 ? "" : `\n${table(rows, ["LAB", "NODE", "PROGRAM", "STATE", "PID", "LOG"])}`;
+}
+
 export const inspect: Command = {
   name: "inspect",
-  summary: "the live state of a lab (or of every running lab): nodes, interfaces, addresses, state",
+  summary: "the live state of a lab (or of every running lab): nodes, interfaces, addresses, programs, state",
   synopsis: "inspect [FILE|NAME]",
   args: [],
   rest: { name: "FILE|NAME", required: false },
@@ -41,7 +49,7 @@ export const inspect: Command = {
         ? await Promise.all(args.map(async (arg) => inspected(await labOf(arg, terminal))))
         : await Promise.all((await topo.runningLabs()).map((lab) => topo.inspect(lab)));
     const drift = found.flatMap((i) => (i.drift && i.drift.length > 0 ? [`${i.topology}: ${i.drift.length} changes to apply\n`] : []));
-    const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${drift.join("")}`;
+    const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${programTable(found)}${drift.join("")}`;
     return { data: found, text };
   },
 };

@@ -25,5 +25,24 @@ describe("monitor's lines", () => {
     ).toBe("[lab-h2] link changed eth0 DOWN down (up true -> false, operstate up -> down)");
     expect(eventLine({ type: "resync", ns: "", reason: "overflow" })).toBe("[.] resync (overflow)");
     expect(eventLine({ type: "nsid", action: "new", ns: "a", nsid: 4 })).toBe("[a] nsid new 4");
+    // As the kernel reported them here: an ARP entry, and a bridge's own fdb entry (no IP address).
+    const neighbour = {
+      index: 2,
+      family: 2,
+      dst: "10.0.1.254",
+      mac: "de:06:f9:67:48:f0",
+      state: 0x02,
+      flags: 0,
+      type: 1,
+      vlan: null,
+      masterIndex: null,
+    };
+    expect(eventLine({ type: "neighbour", action: "new", ns: "lab-h1", neighbour })).toBe(
+      "[lab-h1] neighbour new 10.0.1.254 lladdr de:06:f9:67:48:f0 on #2 REACHABLE",
+    );
+    const fdb = { ...neighbour, family: 7, dst: null, mac: "4a:27:a9:2c:97:63", state: 0x80, type: 0, masterIndex: 2 };
+    expect(eventLine({ type: "neighbour", action: "deleted", ns: "lab-h1", neighbour: fdb })).toBe(
+      "[lab-h1] neighbour deleted - lladdr 4a:27:a9:2c:97:63 on #2 PERMANENT",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { ValidationError } from "@neslink/core/errors";
-import type { WatchEvent, WatchGroup, WatchTargets } from "@neslink/core/lean";
+import type { Neighbour, WatchEvent, WatchGroup, WatchTargets } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { providers } from "../core.js";
 import { target } from "../target.js";
@@ -14,6 +14,24 @@ const GROUPS: Record<string, WatchGroup> = {
   neigh: "neighbour",
   nsid: "nsid",
 };
+
+/** ndm_state's NUD_* bits (linux/neighbour.h), named as `ip neigh` names them. */
+const NUD_STATES: readonly [number, string][] = [
+  [0x01, "INCOMPLETE"],
+  [0x02, "REACHABLE"],
+  [0x04, "STALE"],
+  [0x08, "DELAY"],
+  [0x10, "PROBE"],
+  [0x20, "FAILED"],
+  [0x40, "NOARP"],
+  [0x80, "PERMANENT"],
+];
+
+/** The neighbour's address (none for a bridge's fdb entry), its MAC, its link and state, as `ip neigh` shows them. */
+function neighbourText(n: Neighbour): string {
+  const states = NUD_STATES.filter(([bit]) => (n.state & bit) !== 0).map(([, name]) => name);
+  return `${n.dst ?? "-"} lladdr ${n.mac ?? "-"} on #${n.index} ${states.join(",") || "NONE"}`;
+}
 
 /** One line a person reads: where, what, and what changed. */
 export function eventLine(e: WatchEvent): string {
@@ -34,7 +52,7 @@ export function eventLine(e: WatchEvent): string {
       return `[${where}] route ${e.action} ${r.dst === null ? "default" : `${r.dst}/${r.dstLen}`}${via} table ${r.table}`;
     }
     case "neighbour":
-      return `[${where}] neighbour ${e.action} ${JSON.stringify(e.neighbour)}`;
+      return `[${where}] neighbour ${e.action} ${neighbourText(e.neighbour)}`;
     case "nsid":
       return `[${where}] nsid ${e.action} ${e.nsid}`;
     default:

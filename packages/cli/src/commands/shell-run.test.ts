@@ -8,6 +8,8 @@ describe("shell lines", () => {
   });
 
   it("refuses shell operators, naming the line", () => {
-    expect(() => wordsOf("ns list | grep x", 7)).toThrow(/line 7: shell syntax is not supported/);
+    expect(() => wordsOf("ns list | grep x", 7)).toThrow('line 7: shell syntax is not supported here: "|"');
+    expect(() => wordsOf("ns add lab > log", 1)).toThrow('here: ">"');
+    expect(() => wordsOf("ns add lab*", 1)).toThrow('here: "lab*"');
   });
 });

@@ -4,28 +4,51 @@ import { PassThrough } from "node:stream";
 import { ValidationError } from "@neslink/core/errors";
 import { parse } from "shell-quote";
 import type { Session } from "../command.js";
+import type { Io } from "../main.js";
+
+type MainModule = typeof import("../main.js");
 
 /**
  * The shell's work, loaded only when `neslink shell` runs (shell-quote and
  * readline are not needed by any other command).
  */
 
-/** A line's words as a shell would split them (quotes, escapes, # comments); operators such as | or > are refused. */
+/** A line's words as a shell would split them (quotes, escapes, # comments); operators such as | or > and globs are refused. */
 export function wordsOf(line: string, lineNo: number): string[] {
   const words: string[] = [];
   for (const entry of parse(line)) {
     if (typeof entry === "string") words.push(entry);
     else if ("comment" in entry) break;
-    else throw new ValidationError(`line ${lineNo}`, `shell syntax is not supported here: ${JSON.stringify(entry)}`);
+    else {
+      const syntax = entry.op === "glob" ? entry.pattern : entry.op;
+      throw new ValidationError(
+        `line ${lineNo}`,
+        `shell syntax is not supported here: "${syntax}" (one neslink command a line, run as it is)`,
+      );
+    }
   }
   return words;
+}
+
+/** A line's status: main's, or a usage error for a line that is not one command (reported as main reports one). */
+async function runLine(cli: MainModule, line: string, lineNo: number, json: boolean, io: Io): Promise<number> {
+  let words: string[];
+  try {
+    words = wordsOf(line, lineNo);
+  } catch (err) {
+    return cli.fail(err, json, io);
+  }
+  if (words.length === 0) return 0;
+  // In front: after the words it would be an exec's program's own argument.
+  return cli.main(json ? ["--json", ...words] : words, io, { keepPool: true });
 }
 
 /** As a shell killed by SIGHUP reports it: 128 + 1. */
 const HUNG_UP = 129;
 
 export async function runLines(lines: AsyncIterable<string>, session: Session, interactive: boolean): Promise<number> {
-  const { main } = await import("../main.js");
+  // Loaded here, not imported above: main loads the commands, this one among them.
+  const cli = await import("../main.js");
   // A program run by `exec` here gets no input: standard input is this script.
   const stdin = new PassThrough();
   stdin.end();
@@ -42,14 +65,11 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
     // Whoever sent the script has gone: what is left of it is not run.
     if (session.terminal.ended?.aborted) return HUNG_UP;
     lineNo++;
-    const words = wordsOf(line, lineNo);
-    if (words.length > 0) {
-      status = await main(session.json ? [...words, "--json"] : words, io, { keepPool: true });
-      // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
-      if (status !== 0 && !interactive) {
-        io.err(`neslink: stopped at line ${lineNo}: ${line.trim()}\n`);
-        return status;
-      }
+    status = await runLine(cli, line, lineNo, session.json, io);
+    // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
+    if (status !== 0 && !interactive) {
+      io.err(`neslink: stopped at line ${lineNo}: ${line.trim()}\n`);
+      return status;
     }
     prompt();
   }

@@ -44,6 +44,9 @@ const CASES: [string, string[]][] = [
   ["neslink graph x --format d", ["dot"]],
   [`neslink link list -n ${prefix}`, [`${prefix}a`]],
   [`neslink apply ${dir}/la`, [`${dir}/lab.yaml`]],
+  // An option's value before the command words is not one of them; exec's NS is a namespace, as after -n.
+  [`neslink -n ${prefix}a link `, ["add", "del", "list", "set", "show"]],
+  [`neslink exec ${prefix}`, [`${prefix}a`]],
 ];
 
 describe.each([

@@ -11,7 +11,8 @@ import { closeSync, readdirSync, stat } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
-import { AbortedError, type ErrorJSON, NotFoundError, PoolError, TimeoutError } from "../errors.js";
+import { hasErrno } from "../errno.js";
+import { AbortedError, type ErrorJSON, NamespaceEnterError, NotFoundError, PoolError, TimeoutError } from "../errors.js";
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { allocateCounts, type RequestStats, readCounts } from "../netlink/request-counts.js";
@@ -406,8 +407,10 @@ export class Pool {
     try {
       // A mount dir's entry is never followed (a symlink there may lead anywhere); the worker checks what it is.
       key = keyOfIdentity(provider.kind === "name" ? identityOfEntry(path) : identityOfPath(path));
-    } catch {
-      throw new NotFoundError("namespace", `no namespace at ${path}`);
+    } catch (err) {
+      if (hasErrno(err, "ENOENT") || hasErrno(err, "ENOTDIR")) throw new NotFoundError("namespace", `no namespace at ${path}`);
+      // There may well be one (EACCES: a directory on the way is closed to us): it cannot be entered, as the worker would say.
+      throw new NamespaceEnterError(provider.kind, true, err);
     }
     if (anyWorker) return { slot: this.#slots[this.#leastBusy()] as Slot, key };
     const index = this.#owners.get(key) ?? this.#leastBusy();

@@ -93,9 +93,11 @@ function routeText(r: TopologyRoute): string {
     .join(" ");
 }
 
+/** Each field as `mtu 1500 -> 9000`; a link this apply creates has no old value (`up true`), where "null" would read as the kernel's. */
 function fieldsText(c: Extract<Change, { kind: "link"; op: "update" }>): string {
+  const from = c.from as Record<string, unknown>;
   return Object.entries(c.set)
-    .map(([k, to]) => `${k} ${JSON.stringify((c.from as Record<string, unknown>)[k] ?? null)} -> ${JSON.stringify(to)}`)
+    .map(([k, to]) => (from[k] === undefined ? `${k} ${JSON.stringify(to)}` : `${k} ${JSON.stringify(from[k])} -> ${JSON.stringify(to)}`))
     .join(", ");
 }
 
