@@ -128,7 +128,7 @@ describe("a new veth's far end", () => {
     // a, with more links, creates the pair: y1 is the far end, and its master is a bridge of its own namespace.
     expect(changes.filter((c) => c.kind === "link" || c.kind === "veth").map(describeChange)).toEqual([
       "+ veth a:x1 <-> b:y1",
-      '~ link b:y1 (master null -> "br2")',
+      '~ link b:y1 (master "br2")',
     ]);
   });
 });
