@@ -189,8 +189,15 @@ export function umount2Concurrent(target: string, flags: number): Promise<boolea
   });
 }
 
-/** Concurrent calls a caller should keep in flight: koffi refuses more than a few dozen at once. */
-export const CONCURRENT_CALLS = 16;
+/**
+ * Concurrent calls a caller should keep in flight: as many as koffi keeps
+ * memory for (its resident async pools, 8 by default). Each call beyond them
+ * maps a stack and a heap of its own (264 kB) and unmaps them when it ends,
+ * and every unmap of a multi-threaded process interrupts its other CPUs to
+ * flush their TLBs: at 16 in flight, half of a teardown's unmounts did (~10 ms
+ * of CPU per 500), for no more throughput (libuv runs 4 at a time).
+ */
+export const CONCURRENT_CALLS = koffi.config().resident_async_pools ?? 8;
 
 const SIOCGIFINDEX = 0x8933;
 /** struct ifreq: ifr_name[IFNAMSIZ], then the union whose ifr_ifindex is an int. */

@@ -2,7 +2,7 @@
  * Whole listings of a namespace's links and addresses on a socket: of the
  * socket's own namespace, or (`target`, an nsid it gives another) of that one.
  */
-import { type Address, decodeLinkHeads, type Link, type LinkHead } from "@neslink/codec-wasm";
+import type { Address, Link } from "@neslink/codec-wasm";
 import type { NetlinkSocket } from "./socket.js";
 
 /**
@@ -19,17 +19,6 @@ export function listLinks(socket: NetlinkSocket, target?: number): Link[] {
   return socket
     .dump({ type: "getLinkDump", extMask: LINK_EXT_MASK, ...targeting(target) }, "RTM_GETLINK")
     .flatMap((m) => (m.kind === "link" ? [m.link] : []));
-}
-
-/**
- * The index, group and alias of each of the socket's namespace's links, read
- * no further: decoding every link whole costs about as much again as
- * receiving the dump, and a guarded deletion reads every namespace's.
- */
-export function listLinkHeads(socket: NetlinkSocket): LinkHead[] {
-  return socket
-    .dump({ type: "getLinkDump", extMask: LINK_EXT_MASK }, "RTM_GETLINK", decodeLinkHeads)
-    .flatMap((m) => (m.kind === "linkHead" ? [m.head] : []));
 }
 
 /** `family`: AF_INET, AF_INET6 or 0 for both. */

@@ -2,7 +2,6 @@
 import type { Message } from "@neslink/codec-wasm";
 import { afterEach, describe, expect, it } from "vitest";
 import { hasErrno } from "../errno.js";
-import { listLinkHeads, listLinks } from "./dumps.js";
 import { NetlinkSocket, type Pending } from "./socket.js";
 
 const names = (reply: Message[] | undefined) => (reply ?? []).flatMap((m) => (m.kind === "link" ? [m.link.name] : []));
@@ -32,13 +31,6 @@ describe("NetlinkSocket", () => {
     expect(hasErrno(errors[2], "ENODEV")).toBe(true);
     expect(names(replies[3])).toEqual(["lo"]);
     expect([errors[0], errors[1], errors[3]]).toEqual([undefined, undefined, undefined]);
-  });
-
-  it("dumps through another decoder: the links' heads, as the codec reads them", () => {
-    socket = new NetlinkSocket({ brief: true });
-    const heads = listLinkHeads(socket);
-    expect(heads).toEqual(listLinks(socket).map(({ index, group, alias }) => ({ index, group, alias })));
-    expect(heads.map((h) => h.index)).toContain(1);
   });
 
   it("keeps matching replies when sequence numbers wrap around 2^32 inside a batch", () => {

@@ -6,7 +6,7 @@
  * Every call blocks its thread: worker threads use it, and the calling
  * thread only for short reads that need no switch (namespace/read.ts).
  */
-import { decodeMessages, type LinkHeadMessage, type Message, type Request } from "@neslink/codec-wasm";
+import { decodeMessages, type Message, type Request } from "@neslink/codec-wasm";
 import { errno, hasErrno } from "../errno.js";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
@@ -28,11 +28,6 @@ export interface Pending {
   label: string;
 }
 
-/** What replies are read as: the codec's messages, or some of them read as less (its decodeLinkHeads). */
-type Reply = Message | LinkHeadMessage;
-/** Reads a datagram's messages: decodeMessages unless a caller needs less of them. */
-type Decoder<R extends Reply> = (bytes: Uint8Array) => R[];
-
 const endsWithReply = (request: RequestBody) => request.type === "getLink" || request.type === "getNsid";
 
 const MSG_TRUNC = 0x20;
@@ -49,6 +44,10 @@ const recvBuffer = new Uint8Array(RECV_BUFFER);
 let counter: RequestCounter | undefined;
 export function countRequestsIn(c: RequestCounter): void {
   counter = c;
+}
+/** Counts a request sent on a socket that is not a NetlinkSocket (see link-heads-here.ts). */
+export function countRequest(type: RequestBody["type"]): void {
+  counter?.add(type);
 }
 const recvView = new DataView(recvBuffer.buffer);
 
@@ -134,16 +133,13 @@ export class NetlinkSocket {
    * `interrupted`: a message answering the request, its NLMSG_DONE included,
    * carried NLM_F_DUMP_INTR.
    */
-  transactEach<R extends Reply = Message>(
-    batch: readonly Pending[],
-    decode: Decoder<R> = decodeMessages as Decoder<R>,
-  ): { replies: R[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
+  transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
     const first = (this.seq + 1) | 0;
     this.seq = (this.seq + batch.length) | 0;
     libc.send(this.fd, encodeBatch(batch, first));
     if (counter) for (const { request } of batch) counter.add(request.type);
 
-    const replies: R[][] = batch.map(() => []);
+    const replies: Message[][] = batch.map(() => []);
     const errors: (Error | undefined)[] = batch.map(() => undefined);
     const interrupted = batch.map(() => false);
     let open = batch.length;
@@ -167,18 +163,18 @@ export class NetlinkSocket {
         if (batch[index] !== undefined) settle(index);
         continue;
       }
-      for (const msg of decode(recvBuffer.subarray(0, n)) as Reply[]) {
+      for (const msg of decodeMessages(recvBuffer.subarray(0, n))) {
         const index = (msg.seq - first) >>> 0;
         const pending = batch[index];
         if (pending === undefined) continue; // a late reply to an abandoned request
-        const reply = replies[index] as R[];
+        const reply = replies[index] as Message[];
         if (msg.dumpIntr) interrupted[index] = true;
         if (msg.kind === "error") {
           settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, msg.extAckOffset));
         } else if (msg.kind === "done") {
           settle(index, msg.errno === 0 ? undefined : new NetlinkError(pending.label, msg.errno, msg.extAckMessage, null));
         } else {
-          reply.push(msg as R);
+          reply.push(msg);
           if (endsWithReply(pending.request)) settle(index);
         }
       }
@@ -210,12 +206,12 @@ export class NetlinkSocket {
   }
 
   /** One dump, retried while the kernel reports it torn (NLM_F_DUMP_INTR). */
-  dump<R extends Reply = Message>(request: RequestBody, label: string, decode: Decoder<R> = decodeMessages as Decoder<R>): R[] {
+  dump(request: RequestBody, label: string): Message[] {
     for (let attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
-      const { replies, errors, interrupted } = this.transactEach([{ request, label }], decode);
+      const { replies, errors, interrupted } = this.transactEach([{ request, label }]);
       throwFirst(errors);
       // The kernel may flag only the closing NLMSG_DONE as torn.
-      if (!interrupted[0]) return replies[0] as R[];
+      if (!interrupted[0]) return replies[0] as Message[];
     }
     throw new DumpInterruptedError(label, DUMP_ATTEMPTS);
   }

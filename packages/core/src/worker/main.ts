@@ -13,7 +13,7 @@ import * as libc from "../ffi/libc.js";
 import { openNamespace, openProviderNs } from "../namespace/entry.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import { RequestCounter } from "../netlink/request-counts.js";
-import { countRequestsIn, NetlinkSocket } from "../netlink/socket.js";
+import { countRequestsIn } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
 import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
 import { createLinks, creationRun } from "./create-links.js";
@@ -219,11 +219,11 @@ async function runFrom(ctx: TaskContext, actions: readonly NsActionSpec[], index
 async function deleteGuarded(deletions: Parameters<typeof deleteNamedRun>[0]): ReturnType<typeof deleteNamedRun> {
   let origin: number | undefined;
   const access = {
-    socketIn(fd: number) {
+    enter(fd: number) {
       origin ??= owned(() => libc.openUntracked(SELF_NS));
       libc.setns(fd, libc.CLONE_NEWNET, "deleteNamed (guarded)");
-      return held.roomFor(() => new NetlinkSocket({ brief: true }));
     },
+    roomFor: <T>(open: () => T) => held.roomFor(open),
     own: (fd: number) => held.own(fd),
     close: (fd: number) => held.close(fd),
   };

@@ -13,7 +13,7 @@ import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
 import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
-import { listLinkHeads } from "../netlink/dumps.js";
+import { readLinkHeadsHere } from "../netlink/link-heads-here.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
 import { comeBack, openCurrent, SELF_NS } from "./switch.js";
@@ -62,8 +62,10 @@ export async function createNamed(name: string, dir: string): Promise<NamedNs> {
 
 /** What guarded deletions need of the worker. */
 export interface GuardAccess {
-  /** A new socket inside the namespace open as `fd` (the thread may be left inside it); the caller closes it. */
-  socketIn(fd: number): NetlinkSocket;
+  /** Moves the thread into the namespace open as `fd` (the run's end brings it back). */
+  enter(fd: number): void;
+  /** `open()`, retried while the worker makes room when descriptors run out. */
+  roomFor<T>(open: () => T): T;
   /** Records a descriptor the run keeps open as the worker's (closed with it if it dies); `close` closes it. */
   own(fd: number): number;
   close(fd: number): void;
@@ -87,35 +89,36 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Do
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
-    const socket = access.socketIn(fd);
-    let loAlias: string | null;
+    access.enter(fd);
+    let links: LinkHead[];
     try {
-      let links: LinkHead[];
-      try {
-        links = listLinkHeads(socket);
-      } catch {
-        // Unreadable: not shown to be the caller's, so not deleted (as an unmarked one).
-        return undefined;
-      }
-      loAlias = links.find((l) => l.index === LOOPBACK_INDEX)?.alias ?? null;
-      if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
-      const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
-      if (spec.keepGroup !== undefined && outward.length > 0) {
-        const { errors } = socket.transactEach(
-          outward.map((l) => ({ request: { type: "delLink", index: l.index }, label: "RTM_DELLINK" })),
-        );
-        // One gone meanwhile (a veth's far end deleted with it) is what was wanted.
-        const failed = errors.find((e) => e !== undefined && !hasErrno(e, "ENODEV"));
-        if (failed) throw failed;
-      }
-    } finally {
-      socket.close();
+      links = access.roomFor(readLinkHeadsHere);
+    } catch {
+      // Unreadable: not shown to be the caller's, so not deleted (as an unmarked one).
+      return undefined;
     }
+    const loAlias = links.find((l) => l.index === LOOPBACK_INDEX)?.alias ?? null;
+    if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
+    const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
+    if (spec.keepGroup !== undefined && outward.length > 0) deleteHere(outward, access);
     holds.push(access.own(fd));
     held = true;
     return { ns: { name: spec.name, path }, key: keyOfIdentity(status), mounted: true, loAlias };
   } finally {
     if (!held) libc.close(fd);
+  }
+}
+
+/** Deletes `links` of the thread's namespace, through a socket opened and closed here. */
+function deleteHere(links: readonly LinkHead[], access: GuardAccess): void {
+  const socket = access.roomFor(() => new NetlinkSocket({ brief: true }));
+  try {
+    const { errors } = socket.transactEach(links.map((l) => ({ request: { type: "delLink", index: l.index }, label: "RTM_DELLINK" })));
+    // One gone meanwhile (a veth's far end deleted with it) is what was wanted.
+    const failed = errors.find((e) => e !== undefined && !hasErrno(e, "ENODEV"));
+    if (failed) throw failed;
+  } finally {
+    socket.close();
   }
 }
 
