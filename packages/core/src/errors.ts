@@ -375,3 +375,13 @@ export function rootCause(err: unknown): unknown {
   const wraps = err instanceof ActionError || err instanceof NamespaceEnterError;
   return wraps && err.cause !== undefined ? err.cause : err;
 }
+
+/**
+ * Whether `err` (or what it wraps) is the kernel refusing for want of
+ * privilege (EPERM, EACCES): what could not be read then is unknown, not
+ * absent, and a search must say so rather than report nothing found.
+ */
+export function isDenied(err: unknown): boolean {
+  const code = (rootCause(err) as { code?: unknown } | null | undefined)?.code ?? (err as { code?: unknown } | null | undefined)?.code;
+  return code === "EPERM" || code === "EACCES";
+}

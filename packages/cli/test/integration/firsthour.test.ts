@@ -16,7 +16,7 @@ const scratch = mkdtempSync(join(tmpdir(), "neslink-firsthour-"));
 afterAll(() => {
   cleanup(prefix);
   rmSync(scratch, { recursive: true, force: true });
-  // The labs' lock files, which destroy leaves (see KNOWN FAILING below).
+  // The lock files of labs a failed test left.
   const locks = "/run/neslink/topologies";
   for (const f of readdirSync(locks).filter((f) => f.startsWith(prefix))) rmSync(join(locks, f), { recursive: true, force: true });
 });
@@ -190,7 +190,7 @@ describe("packages/cli/README.md", () => {
   });
 });
 
-describe("KNOWN FAILING", () => {
+describe("what the engine answers for a lab", () => {
   const lab = `${prefix}k`;
   const file = join(scratch, "known.yaml");
 
@@ -201,10 +201,9 @@ describe("KNOWN FAILING", () => {
       timeout: 60_000,
     });
 
-  // Engine (core/src/topology/locate.ts loopbackAlias, live.ts markedNamespaces): a marker that cannot be read for want
-  // of privilege is taken for no marker, so an unprivileged user is told the lab is not running. Should be: the EPERM /
-  // EACCES that reading another namespace's links gives (as `neslink link list -n NS` says it), exit 1.
-  it.fails("as an unprivileged user, LAB:NODE and inspect say a running lab's node cannot be read, not that it is not running", () => {
+  // A marker that cannot be read for want of privilege is unknown, not absent: the EPERM / EACCES that reading another
+  // namespace's links gives (as `neslink link list -n NS` says it), exit 1.
+  it("as an unprivileged user, LAB:NODE and inspect say a running lab's node cannot be read, not that it is not running", () => {
     writeFileSync(file, `name: ${lab}\nnodes:\n  h1: {}\n`);
     try {
       expect(neslink("apply", file, "--yes")).toMatchObject({ status: 0 });
@@ -219,10 +218,9 @@ describe("KNOWN FAILING", () => {
     }
   });
 
-  // Engine (core/src/topology/lock.ts): every apply or destroy leaves /run/neslink/topologies/<lab>.lock behind, also a
-  // destroy of a lab that never existed (a typo); on a busy host that directory held over a thousand of them. destroy
-  // promises nothing of the lab is left; the lock file could go once the lab is gone (or live inside the lab's own dir).
-  it.fails("destroy leaves nothing of the lab under /run/neslink/topologies, not even its lock file", () => {
+  // Every apply or destroy left /run/neslink/topologies/<lab>.lock behind, also a destroy of a lab that never existed (a
+  // typo); on a busy host that directory held over a thousand of them.
+  it("destroy leaves nothing of the lab under /run/neslink/topologies, not even its lock file", () => {
     writeFileSync(file, `name: ${lab}\nnodes:\n  h1: {}\n`);
     expect(neslink("apply", file, "--yes")).toMatchObject({ status: 0 });
     expect(neslink("destroy", lab, "--yes")).toMatchObject({ status: 0 });

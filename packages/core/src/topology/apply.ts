@@ -402,7 +402,7 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
   const started = performance.now();
   const pool = options.pool ?? defaultPool();
   const emit = options.onProgress ?? (() => {});
-  const release = lockTopology(topology.name);
+  const lock = lockTopology(topology.name);
   try {
     const { lives, stale, strays, early } = await readLive(topology, pool);
     const changes = diff(topology, lives, stale, strays, early);
@@ -482,6 +482,6 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
     emit({ type: "finished", summary, ms });
     return { topology: topology.name, changes: done, summary, exec: outcomes, ms };
   } finally {
-    release();
+    lock.release();
   }
 }

@@ -67,7 +67,8 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
   const started = performance.now();
   const name = typeof topology === "string" ? labName("topology", topology) : topology.name;
   const pool = options.pool ?? defaultPool();
-  const release = lockTopology(name);
+  const lock = lockTopology(name);
+  let gone = false;
   try {
     const listed = entryNames(DEFAULT_NETNS_DIR);
     const [deleted, strays] = await Promise.all([deleteOwned(pool, name, listed), strayHostLinks(pool, name)]);
@@ -88,8 +89,11 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
       );
     rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
     const removed = deleted.map((d) => ({ node: parseMarker(d.loAlias ?? null)?.node ?? "", netns: d.name }));
+    gone = true;
     return { topology: name, removed, ms: Math.round(performance.now() - started) };
   } finally {
-    release();
+    // Nothing of the lab is left, its lock file included; a destroy that failed keeps it, as the lab.
+    if (gone) lock.remove();
+    else lock.release();
   }
 }

@@ -9,7 +9,7 @@ import { readdirSync } from "node:fs";
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { NeslinkError } from "../errors.js";
+import { isDenied, NeslinkError } from "../errors.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
 import { entryNames } from "../namespace/list.js";
@@ -149,8 +149,9 @@ export async function markedNamespaces(
         } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
         const owner = parseMarker(lo.alias);
         return owner ? [{ netns, ...owner }] : [];
-      } catch {
-        // Gone meanwhile, or not a namespace: no one's node either way.
+      } catch (err) {
+        // Gone meanwhile, or not a namespace: no one's node either way. Not readable by this user: whose it is is unknown.
+        if (isDenied(err)) throw err;
         return [];
       }
     }),

@@ -4,7 +4,7 @@
  * `neslink exec demo:h1 -- ping ...` reaches the node even if its file gave it
  * another namespace name, and never a namespace some other lab or tool owns.
  */
-import { NotFoundError, ValidationError } from "../errors.js";
+import { isDenied, NotFoundError, ValidationError } from "../errors.js";
 import * as ns from "../namespace/providers.js";
 import { readLinks } from "../namespace/read.js";
 import type { Pool } from "../pool/pool.js";
@@ -22,8 +22,9 @@ export function parseNodeRef(text: string): { topology: string; node: string } |
 async function loopbackAlias(netns: string): Promise<string | null> {
   try {
     return (await readLinks(ns.name(netns))).find((l) => l.name === "lo")?.alias ?? null;
-  } catch {
-    // Not there, or not a namespace: not this node.
+  } catch (err) {
+    // Not there, or not a namespace: not this node. Not readable by this user: unknown, said as such.
+    if (isDenied(err)) throw err;
     return null;
   }
 }

@@ -2,9 +2,23 @@
  * One apply or destroy of a topology at a time, across processes: an
  * exclusive flock on /run/neslink/topologies/<name>.lock. The kernel releases
  * it when its holder exits, however it exits, so a killed apply never leaves
- * the topology locked.
+ * the topology locked. A destroy removes the file (nothing of the lab is
+ * left), while holding the lock: whoever opened the file before that and
+ * locks it after finds the path no longer leads to it, and takes the lock
+ * again on the path's new file.
  */
-import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { NeslinkError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { labName } from "./shape.js";
@@ -21,26 +35,56 @@ export class TopologyLockedError extends NeslinkError {
   }
 }
 
-/** Takes the topology's lock or throws TopologyLockedError at once; returns its release. */
-export function lockTopology(topology: string): () => void {
+/** A topology's lock, held. */
+export interface TopologyLock {
+  release(): void;
+  /** Removes the lock file, then releases: for when the lab is gone. */
+  remove(): void;
+}
+
+/** Whether `fd` is the file `path` leads to now. */
+function stillAt(fd: number, path: string): boolean {
+  try {
+    return statSync(path).ino === fstatSync(fd).ino;
+  } catch {
+    return false;
+  }
+}
+
+/** Takes the topology's lock or throws TopologyLockedError at once. */
+export function lockTopology(topology: string): TopologyLock {
   // The name becomes a file name: only a lab's name, never a path.
   labName("topology", topology);
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
   const path = `${LOCK_DIR}/${topology}.lock`;
-  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
-  let locked: boolean;
-  try {
-    locked = libc.tryLock(fd, libc.LOCK_EX);
-  } catch (err) {
-    closeSync(fd);
-    throw err;
+  for (;;) {
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    let locked: boolean;
+    try {
+      locked = libc.tryLock(fd, libc.LOCK_EX) && stillAt(fd, path);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    if (!locked) {
+      const holder = stillAt(fd, path) ? readFileSync(path, "utf8").trim() : undefined;
+      closeSync(fd);
+      // Locked, but removed by its holder since this open (a destroy that ended): the path's new file is the lock now.
+      if (holder === undefined) continue;
+      throw new TopologyLockedError(topology, holder);
+    }
+    // Who holds it, for the message another process gets; the lock itself is the flock.
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${process.pid}\n`, 0);
+    return {
+      release: () => closeSync(fd),
+      remove: () => {
+        try {
+          unlinkSync(path);
+        } finally {
+          closeSync(fd);
+        }
+      },
+    };
   }
-  if (!locked) {
-    closeSync(fd);
-    throw new TopologyLockedError(topology, readFileSync(path, "utf8").trim());
-  }
-  // Who holds it, for the message another process gets; the lock itself is the flock.
-  ftruncateSync(fd, 0);
-  writeSync(fd, `${process.pid}\n`, 0);
-  return () => closeSync(fd);
 }
