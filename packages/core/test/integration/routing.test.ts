@@ -43,3 +43,16 @@ it("namespaces made one at a time still spread over every worker, and each one's
   const later = await Promise.all(names.slice(0, 6).map((n) => nsDoOn(pool, ns.name(`${n}s`), na.custom(thread, "tid"))));
   expect(later.map((r) => r.results[0])).toEqual(made);
 });
+
+it("a task any worker may run (a destroy's share) goes to the least busy one; its namespace's other work stays with the owner", async () => {
+  const thread = new URL("../fixtures/thread.mjs", import.meta.url).pathname;
+  const name = `${names[0]}s`;
+  const [owner] = (await nsDoOn(pool, ns.name(name), na.custom(thread, "tid"))).results as [number];
+  const busy = (extras: { anyWorker?: true }) =>
+    Promise.all([0, 1].map(() => pool.run(ns.name(name), [na.custom(thread, "tidAfter", 300)], undefined, extras)));
+  // Two at once: the owner takes the first, the other worker (idle) the second.
+  const spread = (await busy({ anyWorker: true })).map((o) => (o.results as number[])[0]);
+  expect(new Set(spread)).toEqual(new Set(pool.workerTids));
+  // Without it, both wait for the owner.
+  expect((await busy({})).map((o) => (o.results as number[])[0])).toEqual([owner, owner]);
+});
