@@ -13,4 +13,9 @@ describe("parseNodeRef", () => {
     expect(() => parseNodeRef("demo:")).toThrow(ValidationError);
     expect(() => parseNodeRef(":h1")).toThrow(/LAB:NODE/);
   });
+
+  it("refuses a lab part no lab can be named (as destroy does), naming the field", () => {
+    expect(() => parseNodeRef("fhé:h1")).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "node" }));
+    expect(() => parseNodeRef("Demo:h1")).toThrow(/is not a lab's name/);
+  });
 });

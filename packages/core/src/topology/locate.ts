@@ -9,12 +9,15 @@ import * as ns from "../namespace/providers.js";
 import { readLinks } from "../namespace/read.js";
 import type { Pool } from "../pool/pool.js";
 import { parseMarker } from "./marker.js";
+import { labName } from "./shape.js";
 
 /** Splits "LAB:NODE"; undefined for anything else (a plain namespace name has no colon). */
 export function parseNodeRef(text: string): { topology: string; node: string } | undefined {
   const [topology, node, ...rest] = text.split(":");
   if (rest.length > 0 || topology === undefined || node === undefined) return undefined;
   if (topology === "" || node === "") throw new ValidationError("node", `"${text}" must be LAB:NODE, both parts non-empty`);
+  // A name no lab can have is a mistake in the command (as `destroy NAME` says), not a lab that is not running.
+  labName("node", topology);
   return { topology, node };
 }
 
