@@ -29,16 +29,23 @@ export function bashScript(commands: readonly Command[]): string {
       cases.push(`    "${prefix}") COMPREPLY=($(compgen -W "${[...words].join(" ")}" -- "$cur"));;`);
   }
   for (const c of commands) {
-    // A command whose first argument is NS (exec) is offered the namespaces there, as after -n (bash takes the first matching case).
-    if (c.synopsis.split(" ")[c.name.split(" ").length] === "NS")
-      cases.push(`    "${c.name}") COMPREPLY=($(compgen -W "${flagsOf(c.options)} ${NAMESPACES}" -- "$cur"));;`);
+    // A command whose first argument is NS (exec) is offered the namespaces there, as after -n (bash takes the first matching
+    // case); then, NS given (there or with -n), the program: a command name, and files after it.
+    if (c.synopsis.split(" ")[c.name.split(" ").length] === "NS") {
+      cases.push(
+        `    "${c.name}") if [[ -n $ns ]]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -W "${flagsOf(c.options)} ${NAMESPACES}" -- "$cur")); fi;;`,
+      );
+      cases.push(
+        `    "${c.name} "*) if [[ -z $ns && $typed != "${c.name} "*" "* ]]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;`,
+      );
+    }
     const files = c.args.some((a) => a.startsWith("FILE")) ? " -f" : "";
     cases.push(`    "${c.name}"|"${c.name} "*) COMPREPLY=($(compgen -W "${flagsOf(c.options)}"${files} -- "$cur"));;`);
   }
   return `# neslink completion for bash: eval "$(neslink completion bash)"
 _neslink() {
   # Not "path": zsh (through bashcompinit) ties that name to PATH, and emptying it hides every program.
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} typed="" w i
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} typed="" ns="" w i
   case $prev in
     -n|--ns) COMPREPLY=($(compgen -W "${NAMESPACES}" -- "$cur")); return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
@@ -48,6 +55,7 @@ _neslink() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=\${COMP_WORDS[i]}
     case $w in
+      -n|--ns|-n?*|--ns=*) ns=1; [[ $w == -n || $w == --ns ]] && ((i++));;
       ${[...VALUE_FLAGS].join("|")}) ((i++));;
       -*) ;;
       *) typed+="\${typed:+ }$w";;

@@ -28,7 +28,8 @@ function bash(line: string): string[] {
   const words = line.split(" ");
   const script = `${execFileSync(process.execPath, [BIN, "completion", "bash"], { encoding: "utf8" })}
 COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _neslink; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  return execFileSync("bash", ["-c", script], { encoding: "utf8" }).trim().split("\n").filter(Boolean).sort();
+  // Sorted and once each, as bash shows them (a program in /bin and /usr/bin is one).
+  return [...new Set(execFileSync("bash", ["-c", script], { encoding: "utf8" }).trim().split("\n").filter(Boolean))].sort();
 }
 
 function zsh(line: string): string[] {
@@ -47,6 +48,10 @@ const CASES: [string, string[]][] = [
   // An option's value before the command words is not one of them; exec's NS is a namespace, as after -n.
   [`neslink -n ${prefix}a link `, ["add", "del", "list", "set", "show"]],
   [`neslink exec ${prefix}`, [`${prefix}a`]],
+  // NS given, the program comes next: commands, not namespaces (there or after -n), then its arguments: files.
+  [`neslink exec ${prefix}a nsente`, ["nsenter"]],
+  [`neslink exec -n ${prefix}a nsente`, ["nsenter"]],
+  [`neslink exec ${prefix}a ls ${dir}/la`, [`${dir}/lab.yaml`]],
 ];
 
 describe.each([
@@ -71,4 +76,8 @@ describe("neslink completion zsh", () => {
   it("refuses other shells", () => {
     expect(neslink("completion", "fish")).toMatchObject({ status: 2 });
   });
+});
+
+it("bash: after exec -n NS, the next word is the program: no namespace is offered there", () => {
+  expect(bash(`neslink exec -n ${prefix}a ${prefix}`)).toEqual([]);
 });
