@@ -125,19 +125,20 @@ describe("topology.load", () => {
       "  - endpoints: [42, 43]",
       "",
     ].join("\n");
+    // In the file's order: by line, then column.
     expect(problemsOf(text)).toEqual([
       { path: "name", message: "must be [a-z0-9-], 1 to 12 characters", line: 1 },
+      { path: "nodes.sw.bridges[1]", message: 'interface "br0" of node "sw" is already declared at nodes.sw.bridges[0]', line: 3 },
       { path: "nodes.sw.colour", message: "is not a known field", line: 3 },
       { path: 'nodes.r1.sysctls["kernel.panic"]', message: expect.stringContaining("is not a valid key here"), line: 4 },
-      { path: "links[2].endpoints[0]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
-      { path: "links[2].endpoints[1]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
       { path: "nodes.h1.routes[0].to", message: 'prefix length "33" must be 0..32', line: 5 },
       { path: "nodes.h1.routes[1]", message: "a route needs a gateway (via) or a device (dev)", line: 5 },
-      { path: "nodes.sw.bridges[1]", message: 'interface "br0" of node "sw" is already declared at nodes.sw.bridges[0]', line: 3 },
       { path: "links[0].endpoints[1]", message: 'no node named "r9"', line: 7 },
       // links[0] is dropped for its unknown node, but its valid end still counts: h1:eth0 is used twice.
       { path: "links[1].endpoints[0]", message: 'interface "eth0" of node "h1" is already declared at links[0].endpoints[0]', line: 8 },
       { path: "links[1].endpoints[1]", message: '"averyveryverylongname" is longer than 15 bytes', line: 8 },
+      { path: "links[2].endpoints[0]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
+      { path: "links[2].endpoints[1]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
     ]);
   });
 

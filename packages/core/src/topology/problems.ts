@@ -57,12 +57,19 @@ export class Problems {
   }
 }
 
-/** A topology that cannot be used as written; `problems` lists every mistake found. */
+/** Problems in the order of the file (by line, then column); those with no place in it (no text known) keep theirs, after. */
+const inFileOrder = (problems: readonly Problem[]) =>
+  [...problems].sort(
+    (a, b) => (a.line ?? Number.POSITIVE_INFINITY) - (b.line ?? Number.POSITIVE_INFINITY) || (a.column ?? 0) - (b.column ?? 0),
+  );
+
+/** A topology that cannot be used as written; `problems` lists every mistake found, in the file's order. */
 export class TopologyError extends NeslinkError {
   readonly problems: Problem[];
   readonly source: string | undefined;
 
-  constructor(problems: Problem[], source?: string) {
+  constructor(found: Problem[], source?: string) {
+    const problems = inFileOrder(found);
     const where = (p: Problem) => `${source ?? "topology"}${p.line !== undefined ? `:${p.line}:${p.column}` : ""}`;
     const lines = problems.map((p) => `  ${where(p)}: ${p.path || "(file)"}: ${p.message}`);
     super(
