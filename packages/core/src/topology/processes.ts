@@ -78,6 +78,24 @@ export async function endProcesses(inodes: ReadonlySet<number>, groups: readonly
     await sleep(20);
     now = left();
   }
-  for (const g of groups) removeGroup(g);
+  for (const g of groups) await removeEmptied(g);
   return found;
+}
+
+/**
+ * Removes an emptied group; one that a process joined since (EBUSY: the
+ * start of an apply killed as it forked it, run late, see run.ts) is ended
+ * again first.
+ */
+async function removeEmptied(group: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      removeGroup(group);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EBUSY" || tries >= 50) throw err;
+      killGroup(group);
+      await sleep(20);
+    }
+  }
 }

@@ -10,7 +10,7 @@
  * the program and its user to read.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
@@ -70,10 +70,16 @@ export function logPath(topology: string, node: string, name: string): string {
  * rotates the log every LOG_BYTES: `split` hands each chunk to a new
  * filter, which moves the previous log aside. Both halves are detached
  * (setsid -f): the shell returns at once, nobody's parent.
+ * The shell goes on only in the cgroup made for it (the directory's inode,
+ * checked once the shell is inside it): one whose apply was killed as it
+ * forked it (before setpriv had tied it to its worker) can run late, after
+ * the next apply has ended that cgroup and made the program's anew, and must
+ * then start nothing; one that joined before is ended with the old cgroup.
  */
 const START = `echo $$ >"$0/${RELAY_LEAF}/cgroup.procs" || exit 1
-group=$0 digest=$1 log=$2 cap=$3 host=$4
-shift 4
+group=$0 digest=$1 log=$2 cap=$3 host=$4 made=$5
+[ "$(stat -c %i "$group")" = "$made" ] || exit 1
+shift 5
 sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 </dev/null |
   setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net="$host" split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG"' >/dev/null 2>&1`;
 
@@ -103,6 +109,8 @@ export async function startActions(topology: string, starts: readonly { node: st
           { cause: err },
         );
       }
+      // As a bigint: a cgroup directory's inode carries a generation in its high bits.
+      const made = statSync(group, { bigint: true }).ino;
       const log = logPath(topology, node, p.name);
       mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
       const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digest}` }).map(([k, v]) => `${k}=${v}`);
@@ -115,6 +123,7 @@ export async function startActions(topology: string, starts: readonly { node: st
         log,
         String(LOG_BYTES),
         `/proc/${process.pid}/ns/net`,
+        String(made),
         ...env,
         "setsid",
         "-f",
