@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -47,5 +48,27 @@ describe("a topology's lock", () => {
     // The pid is in the file the path leads to now, not in the removed one.
     expect(readFileSync(path, "utf8")).toBe(`${process.pid}\n`);
     lock.remove();
+  });
+
+  it("a lock its holder still has when it has exited (a child it was forking) is waited for; a live holder's is refused at once", async () => {
+    // util-linux's flock holds the file's lock for a while; the pid in the file is one no process has (above pid_max).
+    writeFileSync(path, "999999999\n");
+    const holder = spawn("flock", [path, "sleep", "0.4"], { stdio: "ignore" });
+    const held = () => spawnSync("flock", ["-n", path, "true"]).status !== 0;
+    for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(held()).toBe(true);
+    const started = Date.now();
+    const lock = lockTopology(name);
+    expect(Date.now() - started).toBeGreaterThan(100);
+    lock.release();
+    await new Promise((r) => holder.once("exit", r));
+
+    writeFileSync(path, `${process.pid}\n`);
+    const live = spawn("flock", [path, "sleep", "2"], { stdio: "ignore" });
+    for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
+    const at = Date.now();
+    expect(() => lockTopology(name)).toThrow(expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED" }));
+    expect(Date.now() - at).toBeLessThan(100);
+    live.kill();
   });
 });

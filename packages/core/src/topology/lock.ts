@@ -51,12 +51,33 @@ function stillAt(fd: number, path: string): boolean {
   }
 }
 
-/** Takes the topology's lock or throws TopologyLockedError at once. */
+/** Whether the process `holder` (a pid as the lock file has it) is gone. */
+function exited(holder: string): boolean {
+  if (!/^[1-9]\d*$/.test(holder)) return false;
+  try {
+    process.kill(Number(holder), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/** How long a lock whose holder has exited may take to be let go (see lockTopology). */
+const RELEASE_MS = 2000;
+
+/**
+ * Takes the topology's lock, or throws TopologyLockedError at once when
+ * another process holds it. A holder that has exited (killed) lets go when
+ * its last copy of the descriptor closes: a child it was forking when it
+ * died holds one until its exec, a moment later, so such a lock is waited
+ * for, up to RELEASE_MS.
+ */
 export function lockTopology(topology: string): TopologyLock {
   // The name becomes a file name: only a lab's name, never a path.
   labName("topology", topology);
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
   const path = `${LOCK_DIR}/${topology}.lock`;
+  const deadline = Date.now() + RELEASE_MS;
   for (;;) {
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     let locked: boolean;
@@ -71,6 +92,11 @@ export function lockTopology(topology: string): TopologyLock {
       closeSync(fd);
       // Locked, but removed by its holder since this open (a destroy that ended): the path's new file is the lock now.
       if (holder === undefined) continue;
+      if (exited(holder) && Date.now() < deadline) {
+        // Synchronous, as the whole check is: 10 ms at a time.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
       throw new TopologyLockedError(topology, holder);
     }
     // Who holds it, for the message another process gets; the lock itself is the flock.

@@ -75,13 +75,18 @@ export function logPath(topology: string, node: string, name: string): string {
  * forked it (before setpriv had tied it to its worker) can run late, after
  * the next apply has ended that cgroup and made the program's anew, and must
  * then start nothing; one that joined before is ended with the old cgroup.
+ * It opens neslink's namespace at once, as fd 9, for the relay to enter:
+ * the apply's /proc entry is gone once that apply has ended (or was killed),
+ * and a relay still starting then would fail, leaving its program unlogged
+ * after an apply that found it starting.
  */
 const START = `echo $$ >"$0/${RELAY_LEAF}/cgroup.procs" || exit 1
 group=$0 digest=$1 log=$2 cap=$3 host=$4 made=$5
 [ "$(stat -c %i "$group")" = "$made" ] || exit 1
+exec 9<"$host" || exit 1
 shift 5
-sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 </dev/null |
-  setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net="$host" split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG"' >/dev/null 2>&1`;
+sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 </dev/null 9<&- |
+  setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1`;
 
 /**
  * The actions that start `starts` inside their node: each program's cgroup
