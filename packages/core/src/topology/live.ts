@@ -21,8 +21,6 @@ import { RTPROT_BOOT } from "./compare.js";
 import { MARKER_PREFIX, parseMarker } from "./marker.js";
 import type { LabProcess } from "./run.js";
 
-export { marker, markerPrefix, parseMarker } from "./marker.js";
-
 /**
  * missing: no such namespace (or only the empty stale entry a killed create
  * leaves, which the next create takes over). owned: marked as a node of some

@@ -81,23 +81,26 @@ export function lockTopology(topology: string): TopologyLock {
   for (;;) {
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     let locked: boolean;
+    let current: boolean;
     try {
-      locked = libc.tryLock(fd, libc.LOCK_EX) && stillAt(fd, path);
+      locked = libc.tryLock(fd, libc.LOCK_EX);
+      current = stillAt(fd, path);
     } catch (err) {
       closeSync(fd);
       throw err;
     }
-    if (!locked) {
-      const holder = stillAt(fd, path) ? readFileSync(path, "utf8").trim() : undefined;
+    // Removed by its holder since this open (a destroy that ended): the path's new file is the lock now.
+    if (!current) {
       closeSync(fd);
-      // Locked, but removed by its holder since this open (a destroy that ended): the path's new file is the lock now.
-      if (holder === undefined) continue;
-      if (exited(holder) && Date.now() < deadline) {
-        // Synchronous, as the whole check is: 10 ms at a time.
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        continue;
-      }
-      throw new TopologyLockedError(topology, holder);
+      continue;
+    }
+    if (!locked) {
+      const holder = readFileSync(path, "utf8").trim();
+      closeSync(fd);
+      if (!exited(holder) || Date.now() >= deadline) throw new TopologyLockedError(topology, holder);
+      // Synchronous, as the whole check is: 10 ms at a time.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
     }
     // Who holds it, for the message another process gets; the lock itself is the flock.
     ftruncateSync(fd, 0);
