@@ -33,7 +33,7 @@ import {
   type WorkerOptions,
   type WorkerShared,
 } from "../worker/protocol.js";
-import { poolClosed, poolOpened } from "./open-pools.js";
+import { type Forget, othersForget, poolClosed, poolOpened } from "./open-pools.js";
 import { Owners } from "./owners.js";
 import { type RunOptions, runOptions } from "./run-options.js";
 import { startWorker } from "./worker-argv.js";
@@ -148,6 +148,8 @@ export class Pool {
   readonly #slots: Slot[] = [];
   readonly #owners = new Owners(OWNERS_REMEMBERED);
   #acks = 0;
+  /** How the process's other pools (open-pools.ts) have this one let go of namespaces they deleted. */
+  readonly #forgetHere: Forget = (keys) => this.#forget(keys);
   /** Where #leastBusy starts looking. */
   #turn = 0;
   #nextId = 1;
@@ -170,7 +172,7 @@ export class Pool {
     Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_CAP, Math.min(this.#options.maxSockets * this.size, budget));
     warmLibuvPool();
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
-    poolOpened();
+    poolOpened(this.#forgetHere);
   }
 
   /** Resolves once every current worker thread has started (work sent before then simply waits). */
@@ -261,7 +263,7 @@ export class Pool {
       }
       this.#unrefIfIdle(slot);
       if (deleted.length > 0)
-        void this.#forget(deleted, slot).then(() => {
+        void Promise.all([this.#forget(deleted, slot), othersForget(this.#forgetHere, deleted)]).then(() => {
           for (const resolve of afterForget) resolve();
         });
     });
@@ -371,17 +373,17 @@ export class Pool {
 
   /**
    * Tells every worker that namespaces were deleted (by `from`, which closed
-   * what it held on them itself). Settles once each other worker that owned
-   * one has closed its descriptor and socket there: a deletion returns only
-   * when nothing of the pool keeps the namespace alive. Only owners hold
-   * anything on a namespace (work on it goes to them); a worker that exits
-   * closes everything it held.
+   * what it held on them itself, or by another pool). Settles once each other
+   * worker that owned one has closed its descriptor and socket there: a
+   * deletion returns only when nothing of the pool keeps the namespace alive.
+   * Only owners hold anything on a namespace (work on it goes to them); a
+   * worker that exits closes everything it held.
    */
-  #forget(keys: string[], from: Slot): Promise<void> {
+  #forget(keys: readonly string[], from?: Slot): Promise<void> {
     const owners = new Set<number>();
     for (const key of keys) {
       const owner = this.#owners.get(key);
-      if (owner !== undefined && owner !== from.index) owners.add(owner);
+      if (owner !== undefined && owner !== from?.index) owners.add(owner);
     }
     this.#owners.delete(keys);
     const acks: Promise<void>[] = [];
@@ -473,7 +475,7 @@ export class Pool {
     if (this.#closed) return;
     const graceMs = integer("graceMs", options.graceMs ?? CLOSE_GRACE_MS, 0, 2_147_483_647);
     this.#closed = true;
-    poolClosed();
+    poolClosed(this.#forgetHere);
     await Promise.all(
       this.#slots.map(async (slot) => {
         if (slot.exited) return;

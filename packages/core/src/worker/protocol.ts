@@ -64,7 +64,7 @@ export interface Task {
 export type ToWorker =
   | { type: "tasks"; tasks: Task[] }
   /** Namespaces were deleted: close what is held on them, then say `forgotten` with `ack` if one is given. */
-  | { type: "forget"; keys: string[]; ack?: number }
+  | { type: "forget"; keys: readonly string[]; ack?: number }
   /** Another worker is out of descriptors: close what is held idle, now (not after queued tasks). */
   | { type: "relieve" }
   | { type: "close" };
