@@ -300,7 +300,8 @@ function startupNotes(rows) {
 
 /** The issue's targets, as ratios measured in this run; null when a peer they need was not run. */
 function targets(results, ns) {
-  const at = (peer, n) => results.find((r) => r.peer === peer && r.n === n)?.median;
+  const row = (peer, n) => results.find((r) => r.peer === peer && r.n === n);
+  const at = (peer, n) => row(peer, n)?.median;
   const lines = [];
   const mark = (ok) => (ok ? "met" : "NOT met");
   // The issue states its ratio targets at N=500.
@@ -340,7 +341,10 @@ function targets(results, ns) {
       // Wall time moves with the machine's load; CPU time much less: on a busy machine it tells what the code costs.
       const cpu = topo[`cpu_${phase}`] / nl[`cpu_${phase}`];
       const cpuNote = Number.isFinite(cpu) ? `; CPU time ${cpu.toFixed(2)}` : "";
-      lines.push(`- N=${n}: topology ${what} = ${ratio.toFixed(2)} (target <= ${limit}: ${mark(ratio <= limit)}${cpuNote})`);
+      // The two peers of a round ran back to back, in the same conditions: the spread of their ratios shows how far the load moved the median's.
+      const [a, b] = [row("neslink-topology", n).runs, row("neslink", n).runs];
+      const rounds = a.length > 1 && a.length === b.length ? `; by round ${a.map((x, i) => (x[phase] / b[i][phase]).toFixed(2)).join(", ")}` : "";
+      lines.push(`- N=${n}: topology ${what} = ${ratio.toFixed(2)} (target <= ${limit}: ${mark(ratio <= limit)}${cpuNote}${rounds})`);
     }
   }
   return lines.length ? lines.join("\n") : null;
