@@ -26,6 +26,7 @@ async function run(): Promise<number> {
         return process.stderr;
       },
       ownStdio: true,
+      replaceable: true,
       onSignals(signals, handler) {
         for (const signal of signals) process.on(signal, handler);
         return () => {

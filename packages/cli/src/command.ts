@@ -25,6 +25,13 @@ export interface Terminal {
    * be given them directly, and a terminal stays a terminal.
    */
   ownStdio?: boolean;
+  /**
+   * Nothing is left for this process to do after the command (a one-shot
+   * `neslink exec` from a shell, not a line of `neslink shell` nor the
+   * agent's session): the process may become the program instead of
+   * starting it as a child.
+   */
+  replaceable?: boolean;
   /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
   onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
   /**

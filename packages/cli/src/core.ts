@@ -7,6 +7,7 @@
 import type * as Full from "@neslink/core";
 import type * as Lean from "@neslink/core/lean";
 import type * as Read from "@neslink/core/read";
+import type * as Replace from "@neslink/core/replace";
 import type * as Spawn from "@neslink/core/spawn";
 
 let workers: number | undefined = 1;
@@ -21,6 +22,11 @@ export function setPoolSize(size: number | undefined): void {
 /** Namespace providers and the reads that need no worker (links, addresses): the smallest part of core a command can load. */
 export function reader(): Promise<typeof Read> {
   return import("@neslink/core/read");
+}
+
+/** A program run in place of this process (a one-shot `exec`): no child_process, no streams, no pool. */
+export function replacer(): Promise<typeof Replace> {
+  return import("@neslink/core/replace");
 }
 
 /** `spawn` alone: a program started where nsenter can enter the namespace needs no pool (core loads it when one must). */

@@ -6,7 +6,7 @@
  * its errors are typed rather than a helper's exit status.
  */
 import { readFileSync } from "node:fs";
-import { installed } from "./worker/exec.js";
+import { installed } from "./program-path.js";
 
 export const CAP_SYS_PTRACE = 19n;
 export const CAP_SYS_ADMIN = 21n;

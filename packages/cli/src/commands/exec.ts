@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
 import type { ExecExit, NsProvider } from "@neslink/core/spawn";
 import type { Command, Outcome, Terminal } from "../command.js";
-import { spawner } from "../core.js";
+import { replacer, spawner } from "../core.js";
 import { nsIn } from "../paths.js";
 import { target } from "../target.js";
 
@@ -128,10 +128,12 @@ export const exec: Command = {
     "NS: a namespace name, path, pid or a lab's node as LAB:NODE (or give it with -n).",
     "From CMD on, every word is the program's, options too (`exec h1 ip -br link`, as",
     'ip netns exec reads it); neslink\'s own options go before CMD. A "--" before CMD is also taken.',
-    "The program's output comes as it is written and neslink's standard input is",
-    "passed to it. SIGINT, SIGTERM and SIGHUP sent to neslink are passed on. neslink",
-    "exits with the program's status (128 + the signal's number if a signal ended",
-    "it; 127 if CMD is not found, 126 if it cannot be run). There is no time limit.",
+    "As root, the program takes neslink's place, as with ip netns exec: same pid,",
+    "stdin, stdout, stderr, terminal and environment; its status is neslink's (a",
+    "signal that ends it ends neslink). Otherwise it runs as a child on neslink's",
+    "stdio, SIGINT, SIGTERM and SIGHUP are passed on, and neslink exits with its",
+    "status (128 + the number of a signal that ended it). 127 if CMD is not found,",
+    "126 if it cannot be run. There is no time limit.",
     "--json: the output is collected (up to 16 MiB) and printed when the program",
     "ends, as one object with pid, status, signal, stdout and stderr; no input.",
   ].join("\n"),
@@ -139,11 +141,18 @@ export const exec: Command = {
     const [spec, ...argv] = ns === undefined ? args : [ns, ...args];
     if (argv.length === 0) throw new ValidationError("CMD", "is required (neslink exec NS -- CMD)");
     // -n was made the caller's by main; a positional NS is resolved here.
+    // Nothing left for this process to do once the program runs: it takes the process's place, as with `ip netns exec`.
+    const replacing = !json && terminal.replaceable === true && terminal.cwd === undefined;
     const provider = await target(
       ns === undefined && spec !== undefined && terminal.cwd !== undefined ? nsIn(terminal.cwd, spec) : spec,
-      spawner,
+      replacing ? replacer : spawner,
     );
     try {
+      if (replacing) {
+        const { canReplace, replaceWith } = await replacer();
+        // Returns only if it cannot (no CAP_SYS_ADMIN: a child started as below instead) or throws if the program could not start.
+        if (canReplace(provider)) replaceWith(provider, argv);
+      }
       return await (json ? collected(provider, argv, terminal) : attached(provider, argv, terminal));
     } catch (err) {
       const outcome = notRunnable(argv[0] as string, err);

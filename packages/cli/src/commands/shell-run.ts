@@ -55,7 +55,8 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
-    terminal: { ...session.terminal, stdin },
+    // A line's program must not take the shell's place.
+    terminal: { ...session.terminal, stdin, replaceable: false },
   };
   const prompt = () => interactive && session.terminal.stdout.write("neslink> ");
   let lineNo = 0;

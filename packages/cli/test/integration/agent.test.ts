@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN } from "./run.js";
@@ -121,11 +121,13 @@ describe("commands through the agent", () => {
       { args: ["exec", ns, "--", "cat"], input: "line one\nline two\n", status: 0 },
       { args: ["shell"], input: `addr list -n ${ns}\nlink list -n ${ns}\nlink show nope -n ${ns}\nlink list -n ${ns}\n`, status: 1 },
     ];
+    // As a shell sees it ($?): a direct exec becomes its program, which a signal ends; the agent's client exits 128 + its number.
+    const asShellSees = ({ status, signal, ...rest }: Run) => ({ ...rest, status: status ?? 128 + constants.signals[signal as NodeJS.Signals] });
     for (const { args, input, cwd, status } of cases) {
       const options = { ...(input !== undefined && { input }), ...(cwd !== undefined && { cwd }) };
-      const direct = run(args, options);
+      const direct = asShellSees(run(args, options));
       expect(direct.status, `${args.join(" ")} (direct): ${direct.stderr}`).toBe(status);
-      expect(viaAgent(args, options), args.join(" ")).toEqual(direct);
+      expect(asShellSees(viaAgent(args, options)), args.join(" ")).toEqual(direct);
     }
     expect(viaAgent(["exec", ns, "--", "pwd"], { cwd: dir }).stdout).toBe(`${dir}\n`);
   });

@@ -101,13 +101,30 @@ describe("neslink exec (built bin) behaves like ip netns exec", () => {
       stdout: "out\n",
       stderr: "err\n",
     });
-    expect(neslink("exec", "-n", name, "--", "sh", "-c", "kill -TERM $$").status).toBe(128 + 15);
+    // The program takes neslink's place, as with ip netns exec: a signal that ends it ends "neslink" (a shell says 143).
+    const killed = spawnSync(process.execPath, [BIN, "exec", "-n", name, "--", "sh", "-c", "kill -TERM $$"]);
+    const viaIp = spawnSync("ip", ["netns", "exec", name, "sh", "-c", "kill -TERM $$"]);
+    expect([killed.status, killed.signal]).toEqual([null, "SIGTERM"]);
+    expect([killed.status, killed.signal]).toEqual([viaIp.status, viaIp.signal]);
     const missing = neslink("exec", "-n", name, "--", `${prefix}-no-such-program`);
     expect(missing.status).toBe(127);
     expect(missing.stderr).toBe(`neslink: ${prefix}-no-such-program: command not found\n`);
     expect(neslink("--json", "exec", "-n", name, "--", `${prefix}-no-such-program`).status).toBe(127);
     // The program sees the namespace's network, not the host's.
     expect(neslink("exec", "-n", name, "--", "readlink", "/proc/self/ns/net").stdout).toBe(`net:[${inodeOf(`/run/netns/${name}`)}]\n`);
+  });
+
+  it("the program takes neslink's place as with ip netns exec: its pid, no descriptor of neslink's, a new process's signals, the environment", () => {
+    // What a program sees of the process it runs in: descriptors, ignored and blocked signals, an environment variable, its namespace.
+    const probe = 'ls /proc/self/fd | tr "\\n" " "; grep -E "^Sig(Ign|Blk)" /proc/self/status; echo "$PROBE"; readlink /proc/self/ns/net';
+    const env = { ...process.env, PROBE: "given" };
+    const ours = spawnSync(process.execPath, [BIN, "exec", "-n", name, "--", "sh", "-c", `echo $$; ${probe}`], { encoding: "utf8", env });
+    const ips = spawnSync("ip", ["netns", "exec", name, "sh", "-c", `echo $$; ${probe}`], { encoding: "utf8", env });
+    expect([ours.status, ours.stderr]).toEqual([0, ""]);
+    const [pid, ...seen] = ours.stdout.split("\n");
+    expect(Number(pid)).toBe(ours.pid);
+    expect(seen.join("\n")).toBe(ips.stdout.split("\n").slice(1).join("\n"));
+    expect(seen).toContain("given");
   });
 
   it("on a terminal the program has the terminal: an interactive program works (util-linux's script gives the pty)", () => {
@@ -143,14 +160,16 @@ describe("neslink exec (built bin) behaves like ip netns exec", () => {
     const cli = spawn(process.execPath, [BIN, "exec", "-n", name, "--", "sh", "-c", "echo $$; exec sleep 100"], {
       stdio: ["pipe", "pipe", "inherit"],
     });
-    const exited = new Promise<number | null>((resolve) => cli.on("exit", (code) => resolve(code)));
+    const exited = new Promise<[number | null, string | null]>((resolve) => cli.on("exit", (code, signal) => resolve([code, signal])));
     // The pid is printed while the program still runs: output is not held until it ends.
     const pid = await new Promise<number>((resolve) => cli.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
     try {
       expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(`net:[${inodeOf(`/run/netns/${name}`)}]`);
       expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(-3)).toEqual(["sleep", "100", ""]);
+      // The program is the process neslink started (it took its place), and the signal ends it.
+      expect(pid).toBe(cli.pid);
       cli.kill("SIGINT");
-      expect(await exited).toBe(128 + 2);
+      expect(await exited).toEqual([null, "SIGINT"]);
       expect(existsSync(`/proc/${pid}`)).toBe(false);
     } finally {
       if (existsSync(`/proc/${pid}`)) process.kill(pid, "SIGKILL");

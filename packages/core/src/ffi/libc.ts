@@ -32,6 +32,11 @@ const fns = {
   read: libc.func("intptr_t read(int fd, _Out_ void *buf, size_t len)"),
   write: libc.func("intptr_t write(int fd, const void *buf, size_t len)"),
   recvmsg: libc.func("intptr_t recvmsg(int fd, void *msg, int flags)"),
+  fcntl: libc.func("int fcntl(int fd, int cmd, ...)"),
+  sigaction: libc.func("int sigaction(int signum, const void *act, _Out_ void *oldact)"),
+  sigprocmask: libc.func("int sigprocmask(int how, const void *set, _Out_ void *oldset)"),
+  execvp: libc.func("int execvp(const char *file, const char **argv)"),
+  exit: libc.func("void _exit(int status)"),
 };
 
 /** Reads errno right after a failed call, before anything else can overwrite it. */
@@ -341,4 +346,51 @@ export class MessageReceiver {
   free(): void {
     for (const p of this.#pointers.splice(0)) koffi.free(p);
   }
+}
+
+// ---- what replacing this process with a program needs (replace.ts) ----
+
+const F_GETFD = 1;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
+/** glibc's struct sigaction on x86-64 (handler, 128-byte mask, flags, restorer), and its sigset_t. */
+const SIGACTION_SIZE = 152;
+const SIGSET_SIZE = 128;
+const SIG_SETMASK = 2;
+
+/** Clears FD_CLOEXEC on `fd`; returns a function that puts its flags back. */
+export function keepOnExec(fd: number): () => void {
+  const flags = check("fcntl", fns.fcntl(fd, F_GETFD, "int", 0), `fd ${fd}`);
+  check("fcntl", fns.fcntl(fd, F_SETFD, "int", flags & ~FD_CLOEXEC), `fd ${fd}`);
+  return () => void fns.fcntl(fd, F_SETFD, "int", flags);
+}
+
+/** Sets `signal`'s action to the default (SIG_DFL, no flags, empty mask); returns a function that puts the previous one back. */
+export function defaultSignal(signal: number): () => void {
+  const previous = new Uint8Array(SIGACTION_SIZE);
+  check("sigaction", fns.sigaction(signal, new Uint8Array(SIGACTION_SIZE), previous), `signal ${signal}`);
+  return () => void fns.sigaction(signal, previous, null);
+}
+
+/** Unblocks every signal of the calling thread; returns a function that puts its mask back. */
+export function unblockSignals(): () => void {
+  const previous = new Uint8Array(SIGSET_SIZE);
+  check("sigprocmask", fns.sigprocmask(SIG_SETMASK, new Uint8Array(SIGSET_SIZE), previous));
+  return () => void fns.sigprocmask(SIG_SETMASK, previous, null);
+}
+
+/**
+ * execvp(3) (the environment is this process's; given a path, no search, but
+ * a file with no recognised header runs through /bin/sh, as a spawned one
+ * does): returns only if the program could not be started, with its errno.
+ */
+export function execvp(file: string, argv: readonly string[]): number {
+  fns.execvp(file, [...argv, null]);
+  return koffi.errno();
+}
+
+/** _exit(2): the process ends now, running nothing more (no exit handlers). */
+export function exitNow(status: number): never {
+  fns.exit(status);
+  throw new Error("_exit returned");
 }

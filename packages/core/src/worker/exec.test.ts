@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SystemCallError } from "../errors.js";
-import { resolveProgram } from "./exec.js";
+import { resolveProgram } from "../program-path.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neslink-exec-"));
 const [a, b] = [join(dir, "a"), join(dir, "b")];

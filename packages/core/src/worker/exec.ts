@@ -6,43 +6,17 @@
  * (collected output) or as it comes (over a MessagePort, see ../exec.ts).
  */
 import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
 import type { MessagePort } from "node:worker_threads";
 import type { ExecOptions, ExecResult, NsActionSpec, SpawnOptions, SpawnStdio } from "../actions/ns-actions.js";
-import { errno, hasErrno } from "../errno.js";
+import { statSync } from "node:fs";
+import { errno } from "../errno.js";
 import { ExecLimitError, SystemCallError } from "../errors.js";
+import { installed, resolveProgram } from "../program-path.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
 
-/** execvp's search path when PATH is unset. */
-const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 const STREAMS: readonly ExecStream[] = ["stdout", "stderr"];
 /** What na.exec keeps of stdout and stderr together unless told otherwise. */
 const DEFAULT_MAX_BUFFER = 16 << 20;
-
-/**
- * The file execvp would run for `file`. Looked up here, not left to the
- * exec: through setpriv a missing program would only be an exit status 127,
- * and the caller is owed a typed ENOENT (EACCES when found but not runnable).
- */
-export function resolveProgram(file: string, path: string | undefined, cwd: string): string {
-  const candidates = file.includes("/")
-    ? [resolve(cwd, file)]
-    : (path ?? DEFAULT_PATH).split(delimiter).map((dir) => join(resolve(cwd, dir), file));
-  let denied = false;
-  for (const candidate of candidates) {
-    try {
-      if (statSync(candidate).isFile()) {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      }
-      denied = true;
-    } catch (err) {
-      if (hasErrno(err, "EACCES")) denied = true;
-    }
-  }
-  throw new SystemCallError("spawn", denied ? errno.EACCES : errno.ENOENT, file);
-}
 
 /**
  * util-linux's setpriv sets PR_SET_PDEATHSIG in the child before it execs the
@@ -56,15 +30,6 @@ let setpriv: string | undefined | null = null;
 function setprivPath(): string | undefined {
   if (setpriv === null) setpriv = installed("setpriv");
   return setpriv;
-}
-
-/** Where a helper program (util-linux's) is, looked up in PATH; undefined when it is not installed. */
-export function installed(name: string): string | undefined {
-  try {
-    return resolveProgram(name, process.env.PATH, "/");
-  } catch {
-    return undefined;
-  }
 }
 
 /**
