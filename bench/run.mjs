@@ -129,8 +129,11 @@ function die(msg) {
 // (an ext4 without journal on this kind of host, where allocating an inode
 // skips every inode freed in the last 60 s: the previous peers' teardowns
 // would be paid by whichever peer runs next). Nothing the bench makes is
-// visible to, or left on, the host.
+// visible to, or left on, the host. The same goes for /run/neslink, where the
+// topology peer's locks (a file made and removed per apply and destroy) and
+// its programs' logs live: a tmpfs there too, as /run is on most systems.
 const NETNS_DIR = "/run/netns";
+const NESLINK_RUN_DIR = "/run/neslink";
 const PRIVATE_MARK = "NESLINK_BENCH_PRIVATE_NETNS";
 
 function inParentsMountNs() {
@@ -146,8 +149,10 @@ function enterPrivateNetnsDir() {
   }
   // The mark alone is no proof (it may come from a user's shell): never cover the host's /run/netns.
   if (inParentsMountNs()) die(`${PRIVATE_MARK}=1 but not in a mount namespace of its own; refusing to mount over ${NETNS_DIR}`);
-  mkdirSync(NETNS_DIR, { recursive: true });
-  execFileSync("mount", ["-t", "tmpfs", "-o", "mode=0755,size=16m", "neslink-bench", NETNS_DIR]);
+  for (const dir of [NETNS_DIR, NESLINK_RUN_DIR]) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "mode=0755,size=16m", "neslink-bench", dir]);
+  }
 }
 
 // ---- namespace bookkeeping -------------------------------------------------------
