@@ -1,6 +1,5 @@
 /** Route actions (the seed's TODO): list, add, replace and delete routes, IPv4 and IPv6. Plain data. */
 
-import { isIP } from "node:net";
 import type { Route } from "@neslink/codec-wasm";
 import type { LinkRef } from "../links/providers.js";
 import { routeProtocol, routeSpec } from "../validate/actions.js";
@@ -37,7 +36,7 @@ export type RouteOp = "add" | "replace" | "delete";
 /** The input's destination split and family settled; the rules are routeSpec's, which the worker applies too. */
 function toSpec({ to, family, ...rest }: RouteInput): RouteSpec {
   if (to === "default") {
-    const viaFamily = typeof rest.via === "string" && isIP(rest.via) === 6 ? net.AF_INET6 : net.AF_INET;
+    const viaFamily = typeof rest.via === "string" && net.isIPv6(rest.via) ? net.AF_INET6 : net.AF_INET;
     const asked = family === undefined ? undefined : family === 6 ? net.AF_INET6 : net.AF_INET;
     return routeSpec("", { family: asked ?? viaFamily, ...rest });
   }
