@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cacheRoot, enableCompileCache } from "./compile-cache.js";
+import { cacheRoot, enableCompileCache, flushCompileCache } from "./compile-cache.js";
 
 const made: string[] = [];
 afterEach(() => {
@@ -67,5 +67,14 @@ describe("the compile cache is only ever in a directory nobody else can write", 
   it("root's is under /var/cache, a user's under their cache directory", () => {
     expect(cacheRoot({}, 0)).toBe("/var/cache/neslink");
     expect(cacheRoot({ XDG_CACHE_HOME: "/home/u/.c" }, 1000)).toBe("/home/u/.c/neslink");
+  });
+});
+
+describe("before exec replaces the process", () => {
+  it("writes the cache out where Node can (its exit never comes), and is a no-op where it cannot", () => {
+    let flushed = 0;
+    flushCompileCache(() => flushed++);
+    expect(flushed).toBe(1);
+    expect(() => flushCompileCache(undefined)).not.toThrow();
   });
 });

@@ -56,3 +56,12 @@ export function enableCompileCache(
   enable(dir);
   return dir;
 }
+
+/**
+ * Writes out what the compile cache gathered in this run, now: a process that
+ * is about to become another program (`exec`) never reaches its exit, where
+ * Node writes it (Node >= 22.10; a no-op before).
+ */
+export function flushCompileCache(flush = (module as { flushCompileCache?: () => void }).flushCompileCache): void {
+  flush?.();
+}

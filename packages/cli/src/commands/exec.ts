@@ -3,6 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
 import type { ExecExit, NsProvider } from "@neslink/core/spawn";
 import type { Command, Outcome, Terminal } from "../command.js";
+import { flushCompileCache } from "../compile-cache.js";
 import { replacer, spawner } from "../core.js";
 import { nsIn } from "../paths.js";
 import { target } from "../target.js";
@@ -151,7 +152,10 @@ export const exec: Command = {
       if (replacing) {
         const { canReplace, replaceWith } = await replacer();
         // Returns only if it cannot (no CAP_SYS_ADMIN: a child started as below instead) or throws if the program could not start.
-        if (canReplace(provider)) replaceWith(provider, argv);
+        if (canReplace(provider)) {
+          flushCompileCache();
+          replaceWith(provider, argv);
+        }
       }
       return await (json ? collected(provider, argv, terminal) : attached(provider, argv, terminal));
     } catch (err) {
