@@ -32,6 +32,18 @@ describe("validate", () => {
     expect(fieldOf(execBody, { argv: ["ls", 3] })).toBe("argv[1]");
   });
 
+  it("refuses fields named like Object.prototype's members, as any other unknown field", () => {
+    // JSON.parse makes "__proto__" an own key, as a client's JSON can.
+    for (const key of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(fieldOf(createNamespaceBody, JSON.parse(`{"name":"ok",${JSON.stringify(key)}:{}}`))).toBe(key);
+      expect(fieldOf(execBody, JSON.parse(`{"argv":["ls"],${JSON.stringify(key)}:1}`))).toBe(key);
+    }
+    // Required fields are the body's own, not inherited ones.
+    expect(fieldOf({ type: "object", required: ["toString"], additionalProperties: false, properties: { toString: { type: "string" } } }, {})).toBe(
+      "toString",
+    );
+  });
+
   it("says what is wrong in the message, after the field", () => {
     expect(() => validate(createNamespaceBody, {})).toThrow("name: is required");
     expect(() => validate(execBody, { argv: [] })).toThrow("argv: must have at least 1 items");

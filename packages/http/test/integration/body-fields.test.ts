@@ -1,0 +1,46 @@
+/** A body's unknown fields are refused over HTTP, including ones named like Object.prototype's members. */
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { defaultPool } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { createServer, listen } from "../../src/server.js";
+
+const prefix = uniquePrefix("bf");
+const token = randomBytes(24).toString("hex");
+const server: Server = createServer({ token, allowExec: false });
+let base = "";
+
+beforeAll(async () => {
+  base = await listen(server, { host: "127.0.0.1", port: 0 });
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await defaultPool().close();
+  cleanup(prefix);
+});
+
+const entries = () => readdirSync("/run/netns").filter((n) => n.startsWith(prefix));
+
+describe("request bodies over HTTP", () => {
+  it("a field named __proto__, constructor or toString is a 400 naming it, and no namespace is made", async () => {
+    for (const key of ["__proto__", "constructor", "toString"]) {
+      // Written by hand: JSON.stringify of an object literal would not carry "__proto__" as a key.
+      const body = `{"name":${JSON.stringify(`${prefix}${key.length}`)},${JSON.stringify(key)}:{"x":1}}`;
+      const res = await fetch(`${base}/v1/namespaces`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+      });
+      expect({ key, status: res.status }).toEqual({ key, status: 400 });
+      expect(((await res.json()) as { error: { code: string; field: string } }).error).toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        field: key,
+      });
+    }
+    expect(entries()).toEqual([]);
+  });
+});
