@@ -87,6 +87,12 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   readonly #pending = new Set<string>();
   #settleReady: (err?: Error) => void = () => {};
   #named: NamedDir | undefined;
+  /**
+   * The namespaces of a fixed list (one provider or several) not yet gone.
+   * Once none is left nothing more can come, so the iteration ends after the
+   * last event; `{ named: true }` can always gain a namespace and never ends so.
+   */
+  #alive: Set<string> | undefined;
 
   /** Use watch(). */
   constructor(targets: WatchTargets, options: WatchOptions) {
@@ -95,6 +101,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
     const list = options.listExisting === true;
     const initial = this.#initialTargets(targets, list);
+    if (!this.#named && initial.length > 0) this.#alive = new Set(initial.map((t) => t.label));
     this.ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = (err) => (err ? reject(err) : resolve());
     });
@@ -160,7 +167,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
           return;
         }
         this.#queue.push(...msg.events);
-        this.#named?.gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
+        this.#gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
         this.#wake();
         return;
       case "relisting":
@@ -179,6 +186,12 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       case "stopped":
         return;
     }
+  }
+
+  #gone(labels: string[]): void {
+    if (labels.length === 0) return;
+    this.#named?.gone(labels);
+    for (const label of labels) this.#alive?.delete(label);
   }
 
   /** The process stays alive while someone waits for an event; an idle watch does not keep a script from exiting. */
@@ -202,6 +215,9 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       // Only once every socket is closed: a loop that ends has nothing left open behind it.
       this.#waiter = undefined;
       waiter.resolve({ value: undefined, done: true });
+    } else if (this.#alive?.size === 0 && !this.#closing) {
+      // Every watched namespace is gone and its events delivered: end as `break` would (close() wakes this again).
+      void this.close();
     }
     this.#refWhileWaited();
   }
