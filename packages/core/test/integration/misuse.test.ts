@@ -1,0 +1,56 @@
+/** The library used the way a test rig's code might push it: very long action lists, names read while they are made. */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeDefaultPool, la, linkDo, lp, na, ns, nsDo } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+import { privateMountDir } from "./mount-dir.js";
+
+const prefix = uniquePrefix("mu");
+const lab = `${prefix}a`;
+const dir = privateMountDir(prefix);
+
+beforeAll(async () => {
+  await nsDo(ns.createNamed(lab));
+  await linkDo(ns.name(lab), lp.new({ type: "ifb", name: "if0" }));
+});
+
+afterAll(async () => {
+  await closeDefaultPool();
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("KNOWN FAILING", () => {
+  // 5000 link actions in one linkDo work; at 10000 their ACKs overflow the socket's receive buffer: every change is
+  // made, yet the call fails with ENOBUFS blaming action #0 (at 20000: ETIMEDOUT after ~60 s). nsDo's creations are
+  // sent 64 to a datagram and do not hit this.
+  it.fails("linkDo with 10,000 link actions on one link succeeds, each with its result", async () => {
+    const actions = Array.from({ length: 10_000 }, (_, i) => la.setAlias(`a${i}`));
+    // The count of results, or the error's code.
+    const outcome = await linkDo(ns.name(lab), lp.name("if0"), ...actions).then(
+      ({ results }) => results.length,
+      (err: { code?: string }) => err.code,
+    );
+    expect(outcome).toBe(10_000);
+    expect(ipJson<{ ifalias?: string }[]>("-n", lab, "link", "show", "if0")[0]?.ifalias).toBe("a9999");
+  });
+
+  // A creator holds an exclusive flock on the empty entry from its creation until the namespace is mounted on it
+  // (namespace/claim.ts). A reader in that window is told the name is "not a network namespace: no namespace is mounted
+  // on it (a leftover of a killed process; prune removes it)", ERR_NOT_A_NAMESPACE (HTTP 409), though nothing is
+  // wrong: the namespace is not there yet, as listNamed says. Seen over HTTP with concurrent POST and GET on one name.
+  it.fails("entering a name whose namespace is being created is ERR_NS_NOT_FOUND, not ERR_NOT_A_NAMESPACE", async () => {
+    mkdirSync(dir, { recursive: true });
+    const entry = `${dir}/${prefix}c`;
+    writeFileSync(entry, "", { mode: 0o444 });
+    // util-linux's flock holds the lock as a creator does, until it is killed.
+    const holder = spawn("flock", ["-x", entry, "sleep", "30"], { stdio: "ignore" });
+    try {
+      while (spawnSync("flock", ["-n", entry, "true"]).status === 0) await new Promise((r) => setTimeout(r, 10));
+      await expect(nsDo(ns.name(`${prefix}c`, dir), na.links())).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
+    } finally {
+      holder.kill("SIGKILL");
+    }
+  });
+});
