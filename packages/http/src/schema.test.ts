@@ -1,7 +1,7 @@
 import { ValidationError } from "@neslink/core";
 import { describe, expect, it } from "vitest";
 import { createNamespaceBody, execBody } from "./bodies.js";
-import { validate } from "./schema.js";
+import { type Schema, validate } from "./schema.js";
 
 function fieldOf(schema: Parameters<typeof validate>[0], value: unknown): string {
   try {
@@ -39,9 +39,13 @@ describe("validate", () => {
       expect(fieldOf(execBody, JSON.parse(`{"argv":["ls"],${JSON.stringify(key)}:1}`))).toBe(key);
     }
     // Required fields are the body's own, not inherited ones.
-    expect(fieldOf({ type: "object", required: ["toString"], additionalProperties: false, properties: { toString: { type: "string" } } }, {})).toBe(
-      "toString",
-    );
+    const inherited = {
+      type: "object",
+      required: ["toString"],
+      additionalProperties: false,
+      properties: { toString: { type: "string" } },
+    } as const satisfies Schema;
+    expect(fieldOf(inherited, {})).toBe("toString");
   });
 
   it("says what is wrong in the message, after the field", () => {
