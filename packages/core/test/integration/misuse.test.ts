@@ -22,9 +22,9 @@ afterAll(async () => {
 });
 
 describe("KNOWN FAILING", () => {
-  // 5000 link actions in one linkDo work; at 10000 their ACKs overflow the socket's receive buffer: every change is
-  // made, yet the call fails with ENOBUFS blaming action #0 (at 20000: ETIMEDOUT after ~60 s). nsDo's creations are
-  // sent 64 to a datagram and do not hit this.
+  // 5000 link actions in one linkDo work; at 10000 (setAlias, addAddr alike) their ACKs overflow the socket's
+  // receive buffer: every change is made, yet the call fails with ENOBUFS blaming action #0 (at 20000: ETIMEDOUT
+  // after ~60 s). nsDo's creations are sent 64 to a datagram and do not hit this.
   it.fails("linkDo with 10,000 link actions on one link succeeds, each with its result", async () => {
     const actions = Array.from({ length: 10_000 }, (_, i) => la.setAlias(`a${i}`));
     // The count of results, or the error's code.
