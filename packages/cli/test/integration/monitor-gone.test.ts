@@ -29,7 +29,10 @@ describe("neslink monitor -n NS", () => {
     const code = await exited;
     clearTimeout(killer);
     expect(code).toBe(0);
-    const lines = out.trim().split("\n").map((line) => JSON.parse(line) as { type: string; ns: string });
+    const lines = out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; ns: string });
     expect(lines.at(-1)).toEqual({ type: "gone", ns: name });
   });
 });
