@@ -101,7 +101,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
     const list = options.listExisting === true;
     const initial = this.#initialTargets(targets, list);
-    if (!this.#named && initial.length > 0) this.#alive = new Set(initial.map((t) => t.label));
+    // An empty list has nothing to wait for: its iteration ends at once, as an empty array's would.
+    if (!this.#named) this.#alive = new Set(initial.map((t) => t.label));
     this.ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = (err) => (err ? reject(err) : resolve());
     });

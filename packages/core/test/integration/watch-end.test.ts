@@ -56,4 +56,10 @@ describe("watch() of namespaces that go away", () => {
     expect(seen.slice(0, 2).sort()).toEqual([`synced ${a}`, `synced ${b}`]);
     expect(seen.slice(2)).toEqual([`gone ${a}`, `br9 ${b}`, `gone ${b}`]);
   });
+
+  it("of an empty list ends at once, as iterating an empty array would", async () => {
+    const r = await script(`let n = 0; for await (const e of m.watch([], { listExisting: true })) n++; console.log(n);`, 10_000);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: "0\n", stderr: "" });
+    expect(r.ms).toBeLessThan(5000);
+  });
 });
