@@ -1,7 +1,7 @@
 /** The library used the way a test rig's code might push it: very long action lists, names read while they are made. */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { closeDefaultPool, la, linkDo, lp, na, ns, nsDo } from "@neslink/core";
+import { closeDefaultPool, la, linkDo, lp, na, ns, nsDo, readAddrs } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
 import { privateMountDir } from "./mount-dir.js";
@@ -19,6 +19,18 @@ afterAll(async () => {
   await closeDefaultPool();
   cleanup(prefix);
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe("an address family", () => {
+  it('is 4, 6 or "all" for readAddrs too: "4" or AF_INET\'s 2 is refused naming it, not read as both families', async () => {
+    for (const family of ["4", 2]) {
+      await expect(readAddrs(ns.name(lab), family as never)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "family" });
+    }
+    await linkDo(ns.name(lab), lp.name("if0"), la.addAddr("10.77.0.1/24"), la.addAddr("fd77::1/64"));
+    const v4 = (await readAddrs(ns.name(lab), 4)).map((a) => `${a.local ?? a.address}/${a.prefixLen}`);
+    const shown = ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>("-n", lab, "-4", "addr", "show", "if0");
+    expect(v4).toEqual(shown[0]?.addr_info.map((a) => `${a.local}/${a.prefixlen}`));
+  });
 });
 
 describe("KNOWN FAILING", () => {
