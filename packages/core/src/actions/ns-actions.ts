@@ -11,6 +11,7 @@ import type { NsHandle } from "../namespace/handle.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, type NsProvider } from "../namespace/providers.js";
 import { nsAction } from "../validate/actions.js";
 import { listingFamily } from "../validate/net.js";
+import { record } from "../validate/shape.js";
 import * as v from "../validate/validate.js";
 import type { LinkAction, LinkActionSpec, LinkResultsOf } from "./link-actions.js";
 import { expand } from "./nescript.js";
@@ -197,12 +198,14 @@ export interface DeleteNamedOptions {
 export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
+  // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.
+  const { loAliasPrefix, keepGroup } = record("options", options, ["loAliasPrefix", "keepGroup"]);
   return nsAction("", {
     kind: "deleteNamed",
     name,
     dir,
-    ...(options.loAliasPrefix !== undefined && { loAliasPrefix: options.loAliasPrefix }),
-    ...(options.keepGroup !== undefined && { keepGroup: options.keepGroup }),
+    ...(loAliasPrefix !== undefined && { loAliasPrefix }),
+    ...(keepGroup !== undefined && { keepGroup }),
   });
 }
 

@@ -28,6 +28,19 @@ describe("route actions", () => {
     }
   });
 
+  it("take a filter only as an object of known fields", () => {
+    expect(routes(4, { protocol: 3 })).toEqual({ kind: "routes", family: 2, protocol: 3 });
+    for (const [filter, field] of [
+      [null, "filter"],
+      [3, "filter"],
+      [{ proto: 3 }, "filter.proto"],
+    ] as const) {
+      expect(() => routes(4, filter as never), JSON.stringify(filter)).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field }),
+      );
+    }
+  });
+
   it("refuse routes the kernel would refuse, naming the field", () => {
     expect(() => addRoute({ to: "10.0.0.0/8" })).toThrow(/via/);
     expect(() => addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" })).toThrow(/address family/);

@@ -5,6 +5,7 @@ import type { Route } from "@neslink/codec-wasm";
 import type { LinkRef } from "../links/providers.js";
 import { routeProtocol, routeSpec } from "../validate/actions.js";
 import * as net from "../validate/net.js";
+import { record } from "../validate/shape.js";
 import { oneOf } from "../validate/validate.js";
 import type { NsAction } from "./ns-actions.js";
 
@@ -70,5 +71,6 @@ export interface RoutesFilter {
 /** Every route of the namespace (all tables), IPv4, IPv6 or both. */
 export function routes(family: 4 | 6 | "all" = "all", filter: RoutesFilter = {}): NsAction<Route[]> {
   const spec = { kind: "routes", family: net.listingFamily("family", family) } as const;
-  return filter.protocol === undefined ? spec : { ...spec, protocol: routeProtocol("protocol", filter.protocol) };
+  const { protocol } = record("filter", filter, ["protocol"]);
+  return protocol === undefined ? spec : { ...spec, protocol: routeProtocol("protocol", protocol) };
 }
