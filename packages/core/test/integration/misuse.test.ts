@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { closeDefaultPool, la, linkDo, lp, na, ns, nsDo, readAddrs } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 import { privateMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("mu");
@@ -30,6 +30,22 @@ describe("an address family", () => {
     const v4 = (await readAddrs(ns.name(lab), 4)).map((a) => `${a.local ?? a.address}/${a.prefixLen}`);
     const shown = ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>("-n", lab, "-4", "addr", "show", "if0");
     expect(v4).toEqual(shown[0]?.addr_info.map((a) => `${a.local}/${a.prefixlen}`));
+  });
+});
+
+describe("a guarded delete", () => {
+  it("with its guard misspelt is refused before anything is touched, not run unguarded", async () => {
+    const victim = `${prefix}g`;
+    await nsDo(ns.createNamed(victim));
+    // An unmarked namespace: with the guard it would be left alone (null); without, deleted.
+    expect(() => na.deleteNamed(victim, "/run/netns", { loaliasPrefix: "neslink:" } as never)).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "options.loaliasPrefix" }),
+    );
+    const {
+      results: [kept],
+    } = await nsDo(ns.now(), na.deleteNamed(victim, "/run/netns", { loAliasPrefix: "neslink:" }));
+    expect(kept).toBeNull();
+    expect(netnsList(prefix)).toContain(victim);
   });
 });
 
