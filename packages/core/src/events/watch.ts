@@ -14,6 +14,7 @@ import * as libc from "../ffi/libc.js";
 import { LISTENER_FILE } from "../files/own.js";
 import type { NsProvider } from "../namespace/providers.js";
 import { startWorker } from "../pool/worker-argv.js";
+import { record } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { NamedDir } from "./named-dir.js";
@@ -96,6 +97,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
 
   /** Use watch(). */
   constructor(targets: WatchTargets, options: WatchOptions) {
+    record("options", options, ["groups", "listExisting", "signal", "receiveBuffer", "maxQueued"]);
     const groups = checkGroups(options.groups);
     const receiveBuffer = integer("receiveBuffer", options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER, 4096, 1 << 30);
     this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
