@@ -129,7 +129,11 @@ export function refusal(path: string, state: EntryState): Error {
     case "missing":
       return new NotFoundError("namespace", `no namespace at ${path}`);
     case "stale":
-      return new NotANamespaceError(path, "no namespace is mounted on it (a leftover of a killed process; prune removes it)");
+      // Also what a delete leaves for an instant between its unmount and its unlink: no lock can cover that (the file is under the mount).
+      return new NotANamespaceError(
+        path,
+        "no namespace is mounted on it (one being deleted right now, or a leftover of a killed process, which prune removes)",
+      );
     default:
       return new NotANamespaceError(path, state.kind === "other" ? state.reason : state.kind);
   }
