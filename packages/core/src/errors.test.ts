@@ -15,6 +15,7 @@ import {
   toErrorJSON,
   ValidationError,
 } from "./errors.js";
+import { TopologyError } from "./topology/problems.js";
 
 describe("errors", () => {
   it("carry Node's { errno, code, syscall } shape", () => {
@@ -103,6 +104,18 @@ describe("errors", () => {
     const back = errorFromJSON(JSON.parse(JSON.stringify(err.toJSON())));
     expect(back).toMatchObject({ code: "EINVAL", linkActionIndex: 1, message: err.message });
     expect((back as ActionError).cause).toBeInstanceOf(NetlinkError);
+  });
+
+  it("an error of a class errors.ts does not know (a topology's) is flattened again with every field it came with", () => {
+    const err = new TopologyError([{ path: "nodes.a", message: "bad", line: 3, column: 5 }], "lab.yaml");
+    const json = JSON.parse(JSON.stringify(err));
+    expect(json).toMatchObject({ code: "ERR_TOPOLOGY_INVALID", problems: [{ path: "nodes.a", line: 3 }], source: "lab.yaml" });
+    const back = errorFromJSON(json);
+    expect(NeslinkError.isInstance(back)).toBe(true);
+    expect(JSON.parse(JSON.stringify(back))).toEqual(json);
+    // Wrapped, as a relay would send it on.
+    const wrapped = { name: "NeslinkError", code: "ERR_UNKNOWN", message: "relayed", cause: json };
+    expect(JSON.parse(JSON.stringify(errorFromJSON(wrapped)))).toEqual(wrapped);
   });
 
   it("name a link kind the kernel lacks, and say why", () => {

@@ -358,10 +358,17 @@ const classes: Record<string, { prototype: NeslinkError }> = {
 
 /** Rebuilds the typed error that `toErrorJSON` flattened on another thread. */
 export function errorFromJSON(json: ErrorJSON): NeslinkError {
-  const err: NeslinkError = Object.create((classes[json.name] ?? NeslinkError).prototype);
+  const known = classes[json.name];
+  const err: NeslinkError = Object.create((known ?? NeslinkError).prototype);
   const { cause, ...fields } = json;
   Object.assign(err, fields);
   if (cause) Object.assign(err, { cause: errorFromJSON(cause) });
+  // A class of its own (a topology's, an adapter's: modules this one does not load) would lose its fields
+  // (`problems`, `conflicts`, `failures`...) to NeslinkError's toJSON: flattened again, it gives what it came with.
+  if (!known)
+    Object.defineProperty(err, "toJSON", {
+      value: () => ({ ...fields, ...(err.cause !== undefined && { cause: toErrorJSON(err.cause) }) }),
+    });
   Error.captureStackTrace(err, errorFromJSON);
   return err;
 }

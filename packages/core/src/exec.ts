@@ -17,6 +17,7 @@ import { canSpawnHere, execHere, type Started, spawnHere } from "./exec-here.js"
 import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
 import { nsAction } from "./validate/actions.js";
+import { record } from "./validate/shape.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
 
 export type { ExecExit };
@@ -188,7 +189,7 @@ export async function spawn(
   options: SpawnOptions & { stdio?: SpawnStdio } = {},
   pool?: Pool,
 ): Promise<ExecProcess> {
-  const { env, cwd, stdio } = options;
+  const { env, cwd, stdio } = record("options", options, ["env", "cwd", "stdio"]) as typeof options;
   // Checked as the worker's task would be, whichever way the program starts.
   const action = nsAction("", { kind: "exec", argv, options: { env, cwd }, ...(stdio !== undefined && { stdio }) }) as ExecAction;
   // A pool given is a pool asked for; otherwise no worker is needed where nsenter can do it.

@@ -39,7 +39,8 @@ export function defaultMaxConnections(): number {
   return Math.max(1, Math.min(DEFAULT_MAX_CONNECTIONS, Math.floor(openFileLimit() / 4)));
 }
 
-function whole(field: string, value: number | undefined, fallback: number, min: number, max: number): number {
+/** `value` if it is an integer from `min` to `max`, `fallback` if not given; a ValidationError names `field` otherwise. */
+export function whole(field: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ValidationError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);

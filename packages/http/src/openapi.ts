@@ -15,10 +15,21 @@ const error = (description: string) => ({ description, ...json(ref("ErrorRespons
 
 const nullable = (type: string) => ({ type: [type, "null"] });
 
+/** What the server itself answers on any route while it stops or is full (sent with Connection: close). */
+const unavailable = {
+  "503": error("The server is draining (ERR_SHUTTING_DOWN: nothing was changed) or every connection is busy (ERR_TOO_MANY_CONNECTIONS)."),
+};
+
 /** Responses every authenticated route can give. */
 const authenticated = {
   "401": error("No or wrong bearer token (ERR_UNAUTHORIZED)."),
   "500": error("Any other failure; the error names its code."),
+  ...unavailable,
+};
+
+/** A route that opens a named namespace's entry: it may be something else, which is refused and left as it is. */
+const notANamespace = {
+  "409": error("The entry of that name is not a network namespace (ERR_NOT_A_NAMESPACE): a symlink, FIFO, directory or file."),
 };
 
 const nsName = {
@@ -62,14 +73,17 @@ export const openapi = {
       get: {
         operationId: "health",
         security: [],
-        responses: { "200": { description: "The server is up.", ...json({ type: "object", properties: { status: { const: "ok" } } }) } },
+        responses: {
+          "200": { description: "The server is up.", ...json({ type: "object", properties: { status: { const: "ok" } } }) },
+          ...unavailable,
+        },
       },
     },
     "/v1/openapi.json": {
       get: {
         operationId: "openapi",
         security: [],
-        responses: { "200": { description: "This document.", ...json({ type: "object" }) } },
+        responses: { "200": { description: "This document.", ...json({ type: "object" }) }, ...unavailable },
       },
     },
     "/v1/namespaces": {
@@ -84,7 +98,9 @@ export const openapi = {
             ...json({ type: "object", required: ["namespace"], properties: { namespace: ref("NamedNs") } }),
           },
           "400": error("Bad body or name; `field` names it (ERR_INVALID_ARGUMENT)."),
-          "409": error("A namespace of that name exists (EEXIST)."),
+          "409": error(
+            "A namespace of that name exists (ERR_NS_EXISTS), or the entry of that name is something else (ERR_NOT_A_NAMESPACE).",
+          ),
           "413": error("Body too large (ERR_BODY_TOO_LARGE)."),
           "415": error("Body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)."),
           ...authenticated,
@@ -100,6 +116,7 @@ export const openapi = {
           "204": { description: "Deleted; the kernel frees it once nothing holds it." },
           "400": error("Bad name (ERR_INVALID_ARGUMENT)."),
           "404": error("No such namespace (ERR_NS_NOT_FOUND)."),
+          ...notANamespace,
           ...authenticated,
         },
       },
@@ -115,6 +132,7 @@ export const openapi = {
           },
           "400": error("Bad name (ERR_INVALID_ARGUMENT)."),
           "404": error("No such namespace (ERR_NS_NOT_FOUND)."),
+          ...notANamespace,
           ...authenticated,
         },
       },
@@ -130,6 +148,7 @@ export const openapi = {
           "200": { description: "The link.", ...json({ type: "object", required: ["link"], properties: { link: ref("Link") } }) },
           "400": error("Bad namespace or link name (ERR_INVALID_ARGUMENT)."),
           "404": error("No such namespace or link (ERR_NS_NOT_FOUND, ERR_LINK_NOT_FOUND)."),
+          ...notANamespace,
           ...authenticated,
         },
       },
@@ -151,6 +170,7 @@ export const openapi = {
           "403": error("Command execution is disabled (ERR_EXEC_DISABLED), or the program is not runnable (EACCES)."),
           "404": error("No such namespace (ERR_NS_NOT_FOUND), or no such program in PATH (ENOENT)."),
           "422": error("The program wrote more than 1 MiB; it was killed (ERR_EXEC_MAX_BUFFER)."),
+          ...notANamespace,
           "413": error("Body too large (ERR_BODY_TOO_LARGE)."),
           "415": error("Body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)."),
           ...authenticated,

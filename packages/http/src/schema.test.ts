@@ -1,7 +1,7 @@
 import { ValidationError } from "@neslink/core";
 import { describe, expect, it } from "vitest";
 import { createNamespaceBody, execBody } from "./bodies.js";
-import { validate } from "./schema.js";
+import { type Schema, validate } from "./schema.js";
 
 function fieldOf(schema: Parameters<typeof validate>[0], value: unknown): string {
   try {
@@ -30,6 +30,22 @@ describe("validate", () => {
     expect(fieldOf(execBody, { argv: [] })).toBe("argv");
     expect(fieldOf(execBody, { argv: "ls" })).toBe("argv");
     expect(fieldOf(execBody, { argv: ["ls", 3] })).toBe("argv[1]");
+  });
+
+  it("refuses fields named like Object.prototype's members, as any other unknown field", () => {
+    // JSON.parse makes "__proto__" an own key, as a client's JSON can.
+    for (const key of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(fieldOf(createNamespaceBody, JSON.parse(`{"name":"ok",${JSON.stringify(key)}:{}}`))).toBe(key);
+      expect(fieldOf(execBody, JSON.parse(`{"argv":["ls"],${JSON.stringify(key)}:1}`))).toBe(key);
+    }
+    // Required fields are the body's own, not inherited ones.
+    const inherited = {
+      type: "object",
+      required: ["toString"],
+      additionalProperties: false,
+      properties: { toString: { type: "string" } },
+    } as const satisfies Schema;
+    expect(fieldOf(inherited, {})).toBe("toString");
   });
 
   it("says what is wrong in the message, after the field", () => {

@@ -51,10 +51,11 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
     case "object": {
       if (!isPlainObject(value)) throw new ValidationError(field, "must be a JSON object");
       const at = (key: string) => (path ? `${path}.${key}` : key);
-      for (const key of schema.required) if (!(key in value)) throw new ValidationError(at(key), "is required");
+      // Own keys only: `in` and a plain lookup would find Object.prototype's members ("constructor", "__proto__").
+      for (const key of schema.required) if (!Object.hasOwn(value, key)) throw new ValidationError(at(key), "is required");
       for (const [key, item] of Object.entries(value)) {
-        const property = schema.properties[key];
-        if (!property) throw new ValidationError(at(key), "is not a known field");
+        if (!Object.hasOwn(schema.properties, key)) throw new ValidationError(at(key), "is not a known field");
+        const property = schema.properties[key] as Schema;
         validate(property, item, at(key));
       }
       return value;

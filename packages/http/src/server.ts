@@ -13,7 +13,7 @@ import { readJson } from "./body.js";
 import { Connections } from "./connections.js";
 import { drain } from "./drain.js";
 import { HttpError } from "./http-error.js";
-import { type Limits, limits } from "./limits.js";
+import { type Limits, limits, whole } from "./limits.js";
 import { type Context, type Reply, router } from "./router.js";
 import { routes } from "./routes/index.js";
 import { validate } from "./schema.js";
@@ -57,6 +57,19 @@ export interface ListenOptions {
 
 const MIN_TOKEN_LENGTH = 16;
 const DEFAULT_MAX_BODY = 64 * 1024;
+const MAX_BODY = 1 << 30;
+/** Every option: one misspelt (`allowexec`) is refused rather than left to its default without a word. */
+const OPTION_FIELDS = Object.keys({
+  token: true,
+  allowExec: true,
+  maxBodyBytes: true,
+  pool: true,
+  maxConnections: true,
+  headersTimeoutMs: true,
+  requestTimeoutMs: true,
+  keepAliveTimeoutMs: true,
+  drainTimeoutMs: true,
+} satisfies Record<keyof ServerOptions, true>);
 /** Node checks header and request timeouts only this often (its default, 30 s, let a drip run to twice the timeout). */
 const MAX_CHECK_INTERVAL_MS = 1_000;
 
@@ -87,10 +100,17 @@ export function createServer(options: ServerOptions): NeslinkServer {
   if (typeof options?.token !== "string" || options.token.length < MIN_TOKEN_LENGTH) {
     throw new ValidationError("token", `is required and must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_FIELDS.includes(key)) throw new ValidationError(key, `is not an option (expected ${OPTION_FIELDS.join(", ")})`);
+  }
+  // Only a boolean: a truthy string ("false", from an environment variable) would enable running commands as root.
+  if (options.allowExec !== undefined && typeof options.allowExec !== "boolean") {
+    throw new ValidationError("allowExec", `must be true or false, got ${JSON.stringify(options.allowExec)}`);
+  }
   const limit = limits(options);
   const authorize = bearer(options.token);
   const match = router(routes);
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const maxBody = whole("maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_BODY, 1, MAX_BODY);
   // Looked up per request, so creating a server does not start the pool's threads.
   const pool = () => options.pool ?? defaultPool();
 

@@ -1,4 +1,4 @@
-import { ValidationError } from "@neslink/core/errors";
+import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { Address, Link } from "@neslink/core/read";
 import type { Command, Invocation } from "../command.js";
 import { lean, reader } from "../core.js";
@@ -52,6 +52,8 @@ export const addrList: Command = {
     const provider = await target(ns);
     const addresses = await readAddrs(provider, familyOf(options));
     const links = await readLinks(provider);
+    // As `ip addr show dev NAME`: a link that is not there is an error, not an empty list.
+    if (dev !== undefined && !links.some((l) => l.name === dev)) throw new NotFoundError("link", `no link with name "${dev}"`);
     const rows = rowsOf(addresses, links).filter((r) => dev === undefined || r.dev === dev);
     return {
       data: rows,

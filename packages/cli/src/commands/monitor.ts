@@ -70,7 +70,8 @@ export const monitor: Command = {
   details: [
     "Without a group, every group. -n NS: that namespace (name, path, pid or LAB:NODE); `all`: every",
     "named namespace, ones created later included; neither: the namespace neslink runs in.",
-    "Runs until interrupted (Ctrl-C, SIGTERM), then exits 0. Events lost to a burst are made up for",
+    "Runs until interrupted (Ctrl-C, SIGTERM), or with -n until that namespace is gone from the kernel (its",
+    "`gone` event), then exits 0. Events lost to a burst are made up for",
     "(a `resync` line, then the differences, then `synced`).",
     "--json: one JSON object a line, as core's watch() gives them: { type: link|address|route|neighbour|nsid|",
     "resync|synced|gone, action?: new|changed|deleted, ns, link|address|route|neighbour|nsid, previous?, changed? }.",

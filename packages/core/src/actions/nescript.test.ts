@@ -34,4 +34,12 @@ describe("NEScript templates", () => {
     expect(refusal("{{constructor}}").field).toBe("vars.constructor");
     expect(refusal("{{a}}", { a: "x\0y" }).field).toBe("vars.a");
   });
+
+  it("take vars only as an object of strings and numbers, naming what is not", () => {
+    for (const vars of [null, "a=1", ["1"]]) expect(refusal("echo {{a}}", vars as never).field).toBe("vars");
+    // Anything else would be quoted as what String() makes of it: "[object Object]", "true", "null", a toString's choice.
+    for (const value of [{}, { toString: () => "x" }, true, null, Number.NaN, 1n]) {
+      expect(refusal("echo {{a}}", { a: value } as never).field, String(value)).toBe("vars.a");
+    }
+  });
 });

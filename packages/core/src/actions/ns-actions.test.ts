@@ -2,9 +2,37 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
 import { byName } from "../links/providers.js";
 import { create } from "../namespace/providers.js";
-import { exec, script, setLinkNs } from "./ns-actions.js";
+import { addrs, deleteNamed, exec, script, setLinkNs } from "./ns-actions.js";
 
 describe("namespace actions are validated plain data", () => {
+  it("deleteNamed's options are an object of known fields: a misspelt guard is refused, not dropped (an unguarded delete)", () => {
+    const refused = (options: unknown) => {
+      try {
+        deleteNamed("lab", "/run/netns", options as never);
+      } catch (err) {
+        return (err as ValidationError).field;
+      }
+      return "accepted";
+    };
+    expect(refused({ loaliasPrefix: "neslink:lab:" })).toBe("options.loaliasPrefix");
+    expect(refused(null)).toBe("options");
+    expect(refused("neslink:lab:")).toBe("options");
+    expect(deleteNamed("lab", "/run/netns", { loAliasPrefix: "neslink:lab:", keepGroup: 7 })).toMatchObject({
+      kind: "deleteNamed",
+      loAliasPrefix: "neslink:lab:",
+      keepGroup: 7,
+    });
+  });
+
+  it('addrs takes a family only as 4, 6 or "all": anything else is refused, not read as all', () => {
+    expect([addrs(4), addrs(6), addrs("all"), addrs()]).toEqual([2, 10, 0, 0].map((family) => ({ kind: "addrs", family })));
+    for (const family of ["4", 2, 10, 5, "inet", null]) {
+      expect(() => addrs(family as never), JSON.stringify(family)).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "family" }),
+      );
+    }
+  });
+
   it("script variables are quoted as one word", () => {
     const action = script("echo {{a}} {{ b }}", { a: "x'; rm -rf /", b: 3 });
     expect(action).toEqual({ kind: "exec", argv: ["/bin/sh", "-e", "-c", "echo 'x'\\''; rm -rf /' '3'"], options: {} });

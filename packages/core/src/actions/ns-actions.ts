@@ -10,6 +10,8 @@ import type { LinkProvider, LinkRef } from "../links/providers.js";
 import type { NsHandle } from "../namespace/handle.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, type NsProvider } from "../namespace/providers.js";
 import { nsAction } from "../validate/actions.js";
+import { listingFamily } from "../validate/net.js";
+import { record } from "../validate/shape.js";
 import * as v from "../validate/validate.js";
 import type { LinkAction, LinkActionSpec, LinkResultsOf } from "./link-actions.js";
 import { expand } from "./nescript.js";
@@ -136,14 +138,9 @@ export function link<const A extends readonly LinkAction[]>(
   return nsAction("", { kind: "link", link: provider, actions });
 }
 
-/** The kernel's number for an address family as the API names it (AF_INET, AF_INET6, or 0: both). */
-export function addressFamily(family: 4 | 6 | "all"): number {
-  return family === 4 ? 2 : family === 6 ? 10 : 0;
-}
-
 /** Every address in the namespace. */
 export function addrs(family: 4 | 6 | "all" = "all"): NsAction<Address[]> {
-  return { kind: "addrs", family: addressFamily(family) };
+  return { kind: "addrs", family: listingFamily("family", family) };
 }
 
 /**
@@ -201,12 +198,14 @@ export interface DeleteNamedOptions {
 export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
+  // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.
+  const { loAliasPrefix, keepGroup } = record("options", options, ["loAliasPrefix", "keepGroup"]);
   return nsAction("", {
     kind: "deleteNamed",
     name,
     dir,
-    ...(options.loAliasPrefix !== undefined && { loAliasPrefix: options.loAliasPrefix }),
-    ...(options.keepGroup !== undefined && { keepGroup: options.keepGroup }),
+    ...(loAliasPrefix !== undefined && { loAliasPrefix }),
+    ...(keepGroup !== undefined && { keepGroup }),
   });
 }
 

@@ -15,6 +15,32 @@ describe("route actions", () => {
     expect(routes(4)).toEqual({ kind: "routes", family: 2 });
   });
 
+  it('take a family only as 4, 6 or "all": anything else ("4", AF_INET\'s 2, "inet") is refused, not read as all', () => {
+    expect(routes(6)).toEqual({ kind: "routes", family: 10 });
+    expect(routes("all")).toEqual({ kind: "routes", family: 0 });
+    for (const family of ["4", 2, 10, 5, "inet", null]) {
+      expect(() => routes(family as never), JSON.stringify(family)).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "family" }),
+      );
+      expect(() => addRoute({ to: "default", dev: byName("eth0"), family: family as never }), JSON.stringify(family)).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "family" }),
+      );
+    }
+  });
+
+  it("take a filter only as an object of known fields", () => {
+    expect(routes(4, { protocol: 3 })).toEqual({ kind: "routes", family: 2, protocol: 3 });
+    for (const [filter, field] of [
+      [null, "filter"],
+      [3, "filter"],
+      [{ proto: 3 }, "filter.proto"],
+    ] as const) {
+      expect(() => routes(4, filter as never), JSON.stringify(filter)).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field }),
+      );
+    }
+  });
+
   it("refuse routes the kernel would refuse, naming the field", () => {
     expect(() => addRoute({ to: "10.0.0.0/8" })).toThrow(/via/);
     expect(() => addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" })).toThrow(/address family/);

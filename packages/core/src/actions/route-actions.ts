@@ -4,6 +4,8 @@ import type { Route } from "@neslink/codec-wasm";
 import type { LinkRef } from "../links/providers.js";
 import { routeProtocol, routeSpec } from "../validate/actions.js";
 import * as net from "../validate/net.js";
+import { record } from "../validate/shape.js";
+import { oneOf } from "../validate/validate.js";
 import type { NsAction } from "./ns-actions.js";
 
 export interface RouteInput {
@@ -37,7 +39,7 @@ export type RouteOp = "add" | "replace" | "delete";
 function toSpec({ to, family, ...rest }: RouteInput): RouteSpec {
   if (to === "default") {
     const viaFamily = typeof rest.via === "string" && net.isIPv6(rest.via) ? net.AF_INET6 : net.AF_INET;
-    const asked = family === undefined ? undefined : family === 6 ? net.AF_INET6 : net.AF_INET;
+    const asked = family === undefined ? undefined : oneOf("family", family, [4, 6]) === 6 ? net.AF_INET6 : net.AF_INET;
     return routeSpec("", { family: asked ?? viaFamily, ...rest });
   }
   const dst = net.cidr("to", to);
@@ -67,6 +69,7 @@ export interface RoutesFilter {
 
 /** Every route of the namespace (all tables), IPv4, IPv6 or both. */
 export function routes(family: 4 | 6 | "all" = "all", filter: RoutesFilter = {}): NsAction<Route[]> {
-  const spec = { kind: "routes", family: family === 4 ? net.AF_INET : family === 6 ? net.AF_INET6 : 0 } as const;
-  return filter.protocol === undefined ? spec : { ...spec, protocol: routeProtocol("protocol", filter.protocol) };
+  const spec = { kind: "routes", family: net.listingFamily("family", family) } as const;
+  const { protocol } = record("filter", filter, ["protocol"]);
+  return protocol === undefined ? spec : { ...spec, protocol: routeProtocol("protocol", protocol) };
 }

@@ -14,6 +14,7 @@ import * as libc from "../ffi/libc.js";
 import { LISTENER_FILE } from "../files/own.js";
 import type { NsProvider } from "../namespace/providers.js";
 import { startWorker } from "../pool/worker-argv.js";
+import { record } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { NamedDir } from "./named-dir.js";
@@ -87,14 +88,23 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   readonly #pending = new Set<string>();
   #settleReady: (err?: Error) => void = () => {};
   #named: NamedDir | undefined;
+  /**
+   * The namespaces of a fixed list (one provider or several) not yet gone.
+   * Once none is left nothing more can come, so the iteration ends after the
+   * last event; `{ named: true }` can always gain a namespace and never ends so.
+   */
+  #alive: Set<string> | undefined;
 
   /** Use watch(). */
   constructor(targets: WatchTargets, options: WatchOptions) {
+    record("options", options, ["groups", "listExisting", "signal", "receiveBuffer", "maxQueued"]);
     const groups = checkGroups(options.groups);
     const receiveBuffer = integer("receiveBuffer", options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER, 4096, 1 << 30);
     this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
     const list = options.listExisting === true;
     const initial = this.#initialTargets(targets, list);
+    // An empty list has nothing to wait for: its iteration ends at once, as an empty array's would.
+    if (!this.#named) this.#alive = new Set(initial.map((t) => t.label));
     this.ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = (err) => (err ? reject(err) : resolve());
     });
@@ -160,7 +170,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
           return;
         }
         this.#queue.push(...msg.events);
-        this.#named?.gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
+        this.#gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
         this.#wake();
         return;
       case "relisting":
@@ -179,6 +189,12 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       case "stopped":
         return;
     }
+  }
+
+  #gone(labels: string[]): void {
+    if (labels.length === 0) return;
+    this.#named?.gone(labels);
+    for (const label of labels) this.#alive?.delete(label);
   }
 
   /** The process stays alive while someone waits for an event; an idle watch does not keep a script from exiting. */
@@ -202,6 +218,9 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       // Only once every socket is closed: a loop that ends has nothing left open behind it.
       this.#waiter = undefined;
       waiter.resolve({ value: undefined, done: true });
+    } else if (this.#alive?.size === 0 && !this.#closing) {
+      // Every watched namespace is gone and its events delivered: end as `break` would (close() wakes this again).
+      void this.close();
     }
     this.#refWhileWaited();
   }

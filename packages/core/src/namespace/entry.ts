@@ -36,6 +36,7 @@ import {
   statusOfPath,
 } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { flockedByAnyone } from "./flocked.js";
 import { nsPath } from "./paths.js";
 import type { ExistingNsProvider } from "./providers.js";
 
@@ -128,7 +129,11 @@ export function refusal(path: string, state: EntryState): Error {
     case "missing":
       return new NotFoundError("namespace", `no namespace at ${path}`);
     case "stale":
-      return new NotANamespaceError(path, "no namespace is mounted on it (a leftover of a killed process; prune removes it)");
+      // Also what a delete leaves for an instant between its unmount and its unlink: no lock can cover that (the file is under the mount).
+      return new NotANamespaceError(
+        path,
+        "no namespace is mounted on it (one being deleted right now, or a leftover of a killed process, which prune removes)",
+      );
     default:
       return new NotANamespaceError(path, state.kind === "other" ? state.reason : state.kind);
   }
@@ -140,10 +145,18 @@ export function refusal(path: string, state: EntryState): Error {
  * anything else. Untracked: the caller closes it with libc.close.
  */
 export function openNamespace(path: string, { follow = false } = {}): number {
-  const { fd, state } = openChecked(path, follow);
-  if (state.kind === "namespace" && fd !== undefined) return fd;
-  if (fd !== undefined) libc.close(fd);
-  throw refusal(path, state);
+  for (let look = 0; ; look++) {
+    const opened = openChecked(path, follow);
+    if (opened.state.kind === "namespace" && opened.fd !== undefined) return opened.fd;
+    if (opened.fd === undefined) throw refusal(path, opened.state);
+    libc.close(opened.fd);
+    if (opened.state.kind !== "stale") throw refusal(path, opened.state);
+    // An empty entry someone holds locked is being made into a namespace (or removed) right now: none is there yet.
+    if (flockedByAnyone(opened.status))
+      throw new NotFoundError("namespace", `no namespace at ${path} (one is being created or removed there)`);
+    // Its creator may have mounted the namespace and let go since the open: look once more at what the path leads to.
+    if (look > 0 || stillAt(path, opened.status)) throw refusal(path, opened.state);
+  }
 }
 
 /** A checked descriptor on a provider's namespace (see openNamespace): an entry of a mount dir is never followed. */

@@ -4,6 +4,7 @@
  * again by the worker, by the same rules (validate/providers.ts).
  */
 import { nsProvider } from "../validate/providers.js";
+import { record } from "../validate/shape.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 export { DEFAULT_NETNS_DIR, nsPath } from "./paths.js";
@@ -70,7 +71,8 @@ export function create(): NsProvider {
  * process killed in between leaves no name, only at most an empty stale entry).
  */
 export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR, options: { loAlias?: string } = {}): NsProvider {
-  return nsProvider("", { kind: "newNamed", name: nsName, dir, ...(options.loAlias !== undefined && { loAlias: options.loAlias }) });
+  const { loAlias } = record("options", options, ["loAlias"]);
+  return nsProvider("", { kind: "newNamed", name: nsName, dir, ...(loAlias !== undefined && { loAlias }) });
 }
 
 /**

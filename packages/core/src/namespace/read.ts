@@ -14,11 +14,12 @@
  * IFLA_LINK_NETNSID).
  */
 import type { Address, Link } from "@neslink/codec-wasm";
-import { addressFamily, links } from "../actions/ns-actions.js";
+import { links } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
 import { listAddrs, listLinks } from "../netlink/dumps.js";
 import { idsSeenFrom, nsidOf } from "../netlink/nsid.js";
 import { NetlinkSocket } from "../netlink/socket.js";
+import { listingFamily } from "../validate/net.js";
 import type { NsProvider } from "./providers.js";
 import { openTarget } from "./target.js";
 
@@ -81,5 +82,5 @@ export async function readLinks(provider: NsProvider): Promise<Link[]> {
 
 /** The addresses of an existing namespace, as nsDo(provider, na.addrs(family)) gives them, read without a worker. */
 export async function readAddrs(provider: NsProvider, family: 4 | 6 | "all" = "all"): Promise<Address[]> {
-  return withReader(provider, ({ socket, target }) => listAddrs(socket, addressFamily(family), target));
+  return withReader(provider, ({ socket, target }) => listAddrs(socket, listingFamily("family", family), target));
 }

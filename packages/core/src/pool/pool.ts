@@ -14,10 +14,11 @@ import type { NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { AbortedError, type ErrorJSON, NamespaceEnterError, NotFoundError, PoolError, TimeoutError } from "../errors.js";
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
+import { WORKER_FILE } from "../files/own.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { allocateCounts, type RequestStats, readCounts } from "../netlink/request-counts.js";
-import { WORKER_FILE } from "../files/own.js";
 import { openFileLimit } from "../open-file-limit.js";
+import { record } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
@@ -160,6 +161,7 @@ export class Pool {
   #broken: PoolError | undefined;
 
   constructor(options: PoolOptions = {}) {
+    record("options", options, ["size", "maxSocketsPerWorker", "socketIdleMs"]);
     this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
     const budget = heldBudget(this.size);
     this.#options = {

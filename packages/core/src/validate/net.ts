@@ -29,6 +29,15 @@ export function mac(field: string, value: unknown): string {
   return value.toLowerCase();
 }
 
+/** The kernel's number for an address family a listing asks for: 4 (AF_INET), 6 (AF_INET6) or "all" (0, both). */
+export function listingFamily(field: string, value: unknown): typeof AF_INET | typeof AF_INET6 | 0 {
+  if (value === 4) return AF_INET;
+  if (value === 6) return AF_INET6;
+  if (value === "all") return 0;
+  // Not read as "all": "4", or AF_INET's own 2, would otherwise list both families without a word.
+  throw new ValidationError(field, `must be 4, 6 or "all", got ${JSON.stringify(value)}`);
+}
+
 export function familyOf(field: string, value: unknown): typeof AF_INET | typeof AF_INET6 {
   if (typeof value === "string" && isIPv4(value)) return AF_INET;
   // node:net takes zone ids ("fe80::1%eth0"); an address attribute has no room for one, so the codec refuses them.

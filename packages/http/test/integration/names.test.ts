@@ -1,4 +1,7 @@
-/** Names with hidden characters or lone surrogates are refused as bad input over HTTP, with nothing created. */
+/**
+ * Names with hidden characters or lone surrogates, and body fields the schema does not have (also ones named like
+ * Object.prototype's members), are refused as bad input over HTTP, with nothing created.
+ */
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type { Server } from "node:http";
@@ -38,6 +41,26 @@ describe("namespace names over HTTP", () => {
       expect(((await res.json()) as { error: { code: string; field: string } }).error).toMatchObject({
         code: "ERR_INVALID_ARGUMENT",
         field: "name",
+      });
+    }
+    expect(entries()).toEqual([]);
+  });
+});
+
+describe("request bodies over HTTP", () => {
+  it("a field named __proto__, constructor or toString is a 400 naming it, and no namespace is made", async () => {
+    for (const key of ["__proto__", "constructor", "toString"]) {
+      // Written by hand: JSON.stringify of an object literal would not carry "__proto__" as a key.
+      const body = `{"name":${JSON.stringify(`${prefix}${key.length}`)},${JSON.stringify(key)}:{"x":1}}`;
+      const res = await fetch(`${base}/v1/namespaces`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+      });
+      expect({ key, status: res.status }).toEqual({ key, status: 400 });
+      expect(((await res.json()) as { error: { code: string; field: string } }).error).toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        field: key,
       });
     }
     expect(entries()).toEqual([]);
