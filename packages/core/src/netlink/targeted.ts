@@ -7,8 +7,8 @@
  * looked up there), deleting one by index, reading one or all. It sends
  * nothing else while aimed: a change of an existing link with a target
  * (RTM_NEWLINK or RTM_SETLINK by index or name) has the kernel find the link
- * in the caller's namespace and move it into the target, and an address
- * change ignores the target.
+ * in the caller's namespace and move it into the target; other requests
+ * have no such attribute, and would act in the caller's namespace.
  */
 import { nsidOf } from "./nsid.js";
 import { NetlinkSocket, type Pending, type RequestBody } from "./socket.js";
@@ -45,7 +45,8 @@ export class TargetedSocket extends NetlinkSocket {
   }
 }
 
-function aimed(pending: Pending, targetNsid: number): Pending {
+/** The request as the socket sends it to the namespace known as `targetNsid`; a request the target would not govern is refused. */
+export function aimed(pending: Pending, targetNsid: number): Pending {
   const { request, label } = pending;
   if (SELF_AIMED.has(request.type)) return pending;
   // Sent untargeted it would act in the caller's namespace: never.
