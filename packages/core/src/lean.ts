@@ -69,6 +69,7 @@ export type {
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type ExecExit, type ExecProcess, exec, spawn } from "./exec.js";
 export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
+export { canLinkDoHere } from "./link-here.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export { la, lp } from "./links/short-names.js";
 export type {

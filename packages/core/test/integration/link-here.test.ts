@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import {
   type ActionError,
+  canLinkDoHere,
   type LinkAction,
   type LinkProvider,
   la,
@@ -20,7 +21,7 @@ import {
   Pool,
   toErrorJSON,
 } from "@neslink/core";
-import { canLinkDoHere } from "@neslink/core/link";
+import * as linkEntry from "@neslink/core/link";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, fdCount, ip, ipJson, uniquePrefix } from "./kernel.js";
 
@@ -55,6 +56,8 @@ beforeAll(() => {
     `link add ${prefix}p0 type veth peer name ${prefix}p1 netns ${nsB}`,
     `link add ${prefix}q0 type veth peer name ${prefix}q1 netns ${nsB}`,
     `link set ${prefix}p0 alias ${prefix}-alias`,
+    // Its peer in the caller's namespace, which numbers itself differently from how the target numbers it.
+    `link add ${prefix}r0 type veth peer name ${prefix}r1 netns ${process.pid}`,
   ]) {
     ip("-n", nsA, ...command.split(" "));
   }
@@ -121,13 +124,15 @@ describe("linkDo from the calling thread", () => {
 
   it("finds a link by name, index or alias as the worker does, a veth's peer namespace numbered as inside", async () => {
     const index = shown(nsA, `${prefix}p0`)?.ifindex as number;
-    for (const provider of [lp.name(`${prefix}p0`), lp.index(index), lp.alias(`${prefix}-alias`)]) {
+    for (const provider of [lp.name(`${prefix}p0`), lp.index(index), lp.alias(`${prefix}-alias`), lp.name(`${prefix}r0`)]) {
       const { here, worker } = await bothWays(where, provider, provider);
       if (!("value" in here) || !("value" in worker)) throw new Error("both should succeed");
       expect(here.value).toEqual(worker.value);
     }
-    const found = await linkDo(where, lp.name(`${prefix}p0`));
-    expect(found.link.linkNetnsid).toBe(shown(nsA, `${prefix}p0`)?.link_netnsid);
+    for (const name of [`${prefix}p0`, `${prefix}r0`]) {
+      const found = await linkDo(where, lp.name(name));
+      expect(found.link.linkNetnsid).toBe(shown(nsA, name)?.link_netnsid);
+    }
   });
 
   it("deletes a link as the worker does, returning it as it was", async () => {
@@ -142,10 +147,12 @@ describe("linkDo from the calling thread", () => {
     expect(shown(nsA, `${prefix}b1`)).toBeUndefined();
   });
 
-  it("fails as the worker does: a name taken, a missing master (nothing made), a missing link", async () => {
+  it("fails as the worker does: a name taken, a missing master or one that is no bridge (nothing made), a missing link", async () => {
     const cases: [LinkProvider, LinkAction[]][] = [
       [lp.bridge(`${prefix}br`), []],
       [lp.ifb(`${prefix}i3`, { master: lp.name(`${prefix}none`) }), []],
+      // A master that is no bridge: the kernel undoes the link it made.
+      [lp.ifb(`${prefix}i5`, { master: lp.name(`${prefix}i1`) }), []],
       [lp.name(`${prefix}none`), [la.delete()]],
       [lp.index(999_999), []],
     ];
@@ -156,6 +163,7 @@ describe("linkDo from the calling thread", () => {
       expect((here.error as ActionError).code).toBe((worker.error as ActionError).code);
     }
     expect(shown(nsA, `${prefix}i3`)).toBeUndefined();
+    expect(shown(nsA, `${prefix}i5`)).toBeUndefined();
     await expect(linkDo(where, lp.bridge(`${prefix}br`))).rejects.toMatchObject({ code: "EEXIST", actionIndex: -1 });
     await expect(linkDo(ns.name(`${prefix}none`), lp.bridge(`${prefix}x`))).rejects.toThrow(NotFoundError);
   });
@@ -189,6 +197,9 @@ describe("linkDo from the calling thread", () => {
     expect(canLinkDoHere(where, lp.vxlan("x", { id: 5 }), [])).toBe(false);
     expect(canLinkDoHere(where, lp.macvlan("x", lp.name("y")), [])).toBe(false);
     expect(canLinkDoHere(ns.create(), lp.bridge("x"), [])).toBe(false);
+    // The entry point's is core's own (one module in the bundle, not a copy).
+    expect(linkEntry.canLinkDoHere).toBe(canLinkDoHere);
+    expect(linkEntry.linkDo).toBe(linkDo);
   });
 
   it("starts no thread and leaves no descriptor open", async () => {
