@@ -6,6 +6,7 @@
  */
 import type * as Full from "@neslink/core";
 import type * as Lean from "@neslink/core/lean";
+import type * as Link from "@neslink/core/link";
 import type * as Read from "@neslink/core/read";
 import type * as Replace from "@neslink/core/replace";
 import type * as Spawn from "@neslink/core/spawn";
@@ -32,6 +33,26 @@ export function replacer(): Promise<typeof Replace> {
 /** `spawn` alone: a program started where nsenter can enter the namespace needs no pool (core loads it when one must). */
 export function spawner(): Promise<typeof Spawn> {
   return import("@neslink/core/spawn");
+}
+
+/** linkDo with the link and namespace providers and link actions; the pool is loaded only when a call needs one. */
+export function linker(): Promise<typeof Link> {
+  return import("@neslink/core/link");
+}
+
+/**
+ * One linkDo call: from this thread where core can make it there (see
+ * @neslink/core/link: no pool, no worker), else on the pool lean() sizes.
+ */
+export async function linkDoOnce(
+  where: Link.NsProvider,
+  provider: Link.LinkProvider,
+  ...actions: Link.LinkAction[]
+): Promise<Link.LinkDoOutcome<unknown[]>> {
+  const { canLinkDoHere, linkDo } = await linker();
+  // The pool starts with the first task sent to it: sized first.
+  if (!canLinkDoHere(where, provider, actions)) await lean();
+  return linkDo(where, provider, ...actions);
 }
 
 /** Core without the topology engine, and without starting the pool (watch has a thread of its own). */

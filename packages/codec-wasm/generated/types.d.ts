@@ -335,7 +335,11 @@ vxlan?: VxlanOptions,
 /**
  * As `ip link add NAME up ...`: IFF_UP in ifi_flags and ifi_change.
  */
-up?: boolean, };
+up?: boolean, 
+/**
+ * Made in the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID, last).
+ */
+targetNsid?: number, };
 
 export type SetLink = { seq: number, pid?: number, index?: number, 
 /**
@@ -364,7 +368,15 @@ export type Request = { "type": "getLinkDump", seq: number, pid?: number, extMas
 /**
  * Read the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID).
  */
-targetNsid?: number, } | { "type": "setLinkNs", seq: number, pid?: number, index: number, nsFd: number, } | { "type": "newLink" } & NewLinkRequest | { "type": "setLink" } & SetLink | { "type": "delLink", seq: number, pid?: number, index?: number, group?: number, } | { "type": "getLink", seq: number, pid?: number, index?: number, name?: string, extMask?: number, } | { "type": "newAddr" } & AddrRequest | { "type": "delAddr" } & AddrRequest | { "type": "getAddrDump", seq: number, pid?: number, family?: number, 
+targetNsid?: number, } | { "type": "setLinkNs", seq: number, pid?: number, index: number, nsFd: number, } | { "type": "newLink" } & NewLinkRequest | { "type": "setLink" } & SetLink | { "type": "delLink", seq: number, pid?: number, index?: number, group?: number, 
+/**
+ * The link is in the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID).
+ */
+targetNsid?: number, } | { "type": "getLink", seq: number, pid?: number, index?: number, name?: string, extMask?: number, 
+/**
+ * Look in the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID).
+ */
+targetNsid?: number, } | { "type": "newAddr" } & AddrRequest | { "type": "delAddr" } & AddrRequest | { "type": "getAddrDump", seq: number, pid?: number, family?: number, 
 /**
  * Read the namespace the asking one knows by this nsid (IFA_TARGET_NETNSID).
  */

@@ -42,6 +42,7 @@ pub enum Request {
     },
     NewLink(NewLink),
     SetLink(SetLink),
+    #[serde(rename_all = "camelCase")]
     DelLink {
         seq: u32,
         #[serde(default)]
@@ -51,6 +52,9 @@ pub enum Request {
         index: Option<u32>,
         #[cfg_attr(test, ts(optional))]
         group: Option<u32>,
+        /// The link is in the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID).
+        #[cfg_attr(test, ts(optional))]
+        target_nsid: Option<i32>,
     },
     #[serde(rename_all = "camelCase")]
     GetLink {
@@ -64,6 +68,9 @@ pub enum Request {
         name: Option<String>,
         #[cfg_attr(test, ts(optional))]
         ext_mask: Option<u32>,
+        /// Look in the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID).
+        #[cfg_attr(test, ts(optional))]
+        target_nsid: Option<i32>,
     },
     NewAddr(AddrRequest),
     DelAddr(AddrRequest),
@@ -154,14 +161,24 @@ fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
             pid,
             index,
             group,
-        } => push_del_link(buf, seq, pid, index, group),
+            target_nsid,
+        } => push_del_link(buf, seq, pid, index, group, target_nsid),
         Request::GetLink {
             seq,
             pid,
             index,
             name,
             ext_mask,
-        } => push_get_link(buf, *seq, *pid, *index, name.as_deref(), *ext_mask),
+            target_nsid,
+        } => push_get_link(
+            buf,
+            *seq,
+            *pid,
+            *index,
+            name.as_deref(),
+            *ext_mask,
+            *target_nsid,
+        ),
         Request::NewAddr(r) => push_addr(buf, false, r),
         Request::DelAddr(r) => push_addr(buf, true, r),
         &Request::GetAddrDump {

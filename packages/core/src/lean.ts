@@ -4,10 +4,8 @@
  * errors. For programs whose start-up counts, such as a one-shot CLI call:
  * it does not load the topology engine's YAML parser and schema validators.
  */
-import * as linkActions from "./actions/link-actions.js";
 import * as nsActions from "./actions/ns-actions.js";
 import * as routeActions from "./actions/route-actions.js";
-import * as linkProviders from "./links/providers.js";
 
 export type { Address, KindOptions, Link, LinkKind, MacvlanMode, Neighbour, OperState, OptionedKind, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
@@ -71,7 +69,9 @@ export type {
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type ExecExit, type ExecProcess, exec, spawn } from "./exec.js";
 export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
+export { canLinkDoHere } from "./link-here.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
+export { la, lp } from "./links/short-names.js";
 export type {
   LinkOptions,
   LinkProvider,
@@ -114,41 +114,4 @@ export const na = {
   addRoute: routeActions.addRoute,
   replaceRoute: routeActions.replaceRoute,
   delRoute: routeActions.delRoute,
-} as const;
-
-/** Link providers: which link linkDo works on — found, or created. */
-export const lp = {
-  name: linkProviders.byName,
-  alias: linkProviders.byAlias,
-  index: linkProviders.byIndex,
-  /** A new link of any kind: `lp.new({ type: "macvtap", name: "t0", parent: lp.name("eth0"), macvtap: { mode: "bridge" } })`. */
-  new: linkProviders.newLink,
-  bridge: linkProviders.newBridge,
-  veth: linkProviders.newVeth,
-  dummy: linkProviders.newDummy,
-  gretap: linkProviders.newGretap,
-  wireguard: linkProviders.newWireguard,
-  vxlan: linkProviders.newVxlan,
-  macvlan: linkProviders.newMacvlan,
-  ifb: linkProviders.newIfb,
-} as const;
-
-/** Link actions: what linkDo does to the link. */
-export const la = {
-  delete: linkActions.remove,
-  set: linkActions.set,
-  setName: linkActions.setName,
-  setAlias: linkActions.setAlias,
-  setMac: linkActions.setMac,
-  setMtu: linkActions.setMtu,
-  up: linkActions.setUp,
-  down: linkActions.setDown,
-  promisc: linkActions.setPromisc,
-  master: linkActions.setMaster,
-  noMaster: linkActions.noMaster,
-  group: linkActions.setGroup,
-  addAddr: linkActions.addAddr,
-  delAddr: linkActions.delAddr,
-  addrs: linkActions.addrs,
-  custom: linkActions.custom,
 } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "./errors.js";
-import { splitOptions } from "./nsdo.js";
+import { splitOptions } from "./pool/run-options.js";
 
 describe("splitOptions", () => {
   const a = { kind: "links" };

@@ -3,28 +3,12 @@
  * worker thread of a pool, and report whether that thread got back.
  */
 import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
-import { errorFromJSON, NamespaceReturnError, type NeslinkError, ValidationError } from "./errors.js";
+import { errorFromJSON, NamespaceReturnError, type NeslinkError } from "./errors.js";
 import { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { Pool, type PoolOptions, type TaskExtras, type TaskOutcome } from "./pool/pool.js";
-import { isRunOptions, type RunOptions } from "./pool/run-options.js";
+import { type RunOptions, splitOptions } from "./pool/run-options.js";
 import { nsProvider } from "./validate/providers.js";
-
-/** Splits nsDo's and linkDo's trailing arguments into actions and options; an action that is no action is refused by position. */
-export function splitOptions<T>(args: readonly (T | RunOptions)[], field = "actions"): { actions: T[]; options?: RunOptions } {
-  const last = args[args.length - 1];
-  const options = isRunOptions(last) ? last : undefined;
-  const actions = (options ? args.slice(0, -1) : args) as T[];
-  actions.forEach((action, i) => {
-    if (typeof action !== "object" || action === null || typeof (action as { kind?: unknown }).kind !== "string") {
-      throw new ValidationError(
-        `${field}[${i}]`,
-        `must be an action (e.g. from na.* or la.*), got ${action === null ? "null" : typeof action}`,
-      );
-    }
-  });
-  return { actions, options };
-}
 
 export interface NsDoResult<R extends unknown[]> {
   /** Each action's result, in the order the actions were given. */

@@ -2,7 +2,7 @@ import { ValidationError } from "@neslink/core/errors";
 import { LINK_KIND_RULES, LINK_KINDS } from "@neslink/core/kinds";
 import type { LinkKind, LinkProvider, MacvlanMode, NewLinkOptions } from "@neslink/core/lean";
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
+import { linkDoOnce, linker } from "../core.js";
 import { defined, integerOf, type KeywordSpec, type Keywords, keywords, stringOf } from "../keywords.js";
 import { fields } from "../output.js";
 import { target } from "../target.js";
@@ -30,14 +30,14 @@ const OWN: Partial<Record<LinkKind, Shape>> = {
       const peer = stringOf(k, "peer");
       if (peer === undefined) throw new ValidationError("peer", "is required: the name of the veth's other end");
       const netns = stringOf(k, "netns");
-      return (await lean()).lp.veth(name, { name: peer, ...(netns !== undefined && { ns: await target(netns) }) }, o);
+      return (await linker()).lp.veth(name, { name: peer, ...(netns !== undefined && { ns: await target(netns) }) }, o);
     },
   },
   macvlan: {
     keywords: { link: "value", mode: "value" },
     usage: "link PARENT [mode private|vepa|bridge|passthru|source]   (mode bridge when not given)",
     async provider(name, k, o) {
-      const { lp } = await lean();
+      const { lp } = await linker();
       const parent = stringOf(k, "link");
       if (parent === undefined) throw new ValidationError("link", "is required: the link the macvlan sits on");
       return lp.macvlan(name, lp.name(parent), stringOf(k, "mode") as MacvlanMode | undefined, o);
@@ -47,7 +47,7 @@ const OWN: Partial<Record<LinkKind, Shape>> = {
     keywords: { id: "value", remote: "value", local: "value", group: "value", dstport: "value", dev: "value" },
     usage: "id VNI [remote IP] [local IP] [group IP] [dstport PORT] [dev LINK]",
     async provider(name, k, o) {
-      const { lp } = await lean();
+      const { lp } = await linker();
       const id = integerOf(k, "id");
       if (id === undefined) throw new ValidationError("id", "is required: the VXLAN network identifier");
       const dev = stringOf(k, "dev");
@@ -97,7 +97,7 @@ function generic(kind: LinkKind): Shape {
     keywords: { ...parent, ...Object.fromEntries(options.map(([key]) => [key, "value" as const])) },
     usage: [...(rules.parent === "no" ? [] : [rules.parent === "required" ? "link PARENT" : "[link PARENT]"]), ...usage].join(" "),
     async provider(name, k, o) {
-      const { lp } = await lean();
+      const { lp } = await linker();
       const link = stringOf(k, "link");
       if (rules.parent === "required" && link === undefined) throw new ValidationError("link", `is required: the link the ${kind} sits on`);
       const given = defined(
@@ -137,7 +137,7 @@ export const linkAdd: Command = {
     }
     const shape = shapeOf(kind as LinkKind);
     const k = keywords(rest, { ...COMMON, ...shape.keywords }, `link add ${kind}`);
-    const { linkDo, lp } = await lean();
+    const { lp } = await linker();
     const master = stringOf(k, "master");
     const options: NewLinkOptions = defined({
       mtu: integerOf(k, "mtu"),
@@ -147,7 +147,7 @@ export const linkAdd: Command = {
       ...(master !== undefined && { master: lp.name(master) }),
     });
     const provider = await shape.provider(name as string, k, options);
-    const { link } = await linkDo(await target(ns), provider);
+    const { link } = await linkDoOnce(await target(ns), provider);
     return { data: link, text: fields(link) };
   },
 };

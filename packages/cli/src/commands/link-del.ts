@@ -1,5 +1,5 @@
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
+import { linkDoOnce, linker } from "../core.js";
 import { target } from "../target.js";
 
 export const linkDel: Command = {
@@ -10,8 +10,8 @@ export const linkDel: Command = {
   options: ["ns"],
   details: "--json: the link as it was just before (core's Link object).",
   async run({ args: [name], ns }) {
-    const { la, linkDo, lp } = await lean();
-    const { link } = await linkDo(await target(ns), lp.name(name as string), la.delete());
+    const { la, lp } = await linker();
+    const { link } = await linkDoOnce(await target(ns), lp.name(name as string), la.delete());
     return { data: link, text: `deleted link ${link.name}\n` };
   },
 };

@@ -100,8 +100,8 @@ function withoutCaps(caps: string[], ...args: string[]) {
   });
 }
 
-describe('a namespace neslink may not open is EACCES, not "no namespace", through a pool worker too', () => {
-  it("link add and exec without CAP_SYS_PTRACE (both through the pool) name EACCES and the path; nothing is created", () => {
+describe('a namespace neslink may not open is EACCES, not "no namespace", from the CLI\'s thread and a pool worker alike', () => {
+  it("link add (from the CLI's thread) and exec without CAP_SYS_PTRACE (through the pool) name EACCES and the path; nothing is created", () => {
     const path = closedPath("pool");
     const expected = `neslink: EACCES: statx failed: EACCES (${path}) (entering the namespace of provider "path")\n`;
     const add = withoutCaps(["dac_override", "dac_read_search"], "link", "add", "bridge", `${prefix}b`, "-n", path);

@@ -78,7 +78,8 @@ pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
                 // iproute2 writes the kind without its NUL; the kernel accepts both.
                 put(buf, IFLA_INFO_KIND, kind.name.as_bytes())?;
                 r.put_info_data(buf)
-            })
+            })?;
+            put_target(buf, r.target_nsid)
         },
     )
 }
@@ -138,6 +139,15 @@ pub fn push_set_link(buf: &mut Vec<u8>, r: &SetLink) -> Result<()> {
     )
 }
 
+/// IFLA_TARGET_NETNSID, when the request acts in the namespace the asking one knows by that nsid.
+/// It goes last, after what iproute2 writes (iproute2 has no option for it). Only creation,
+/// deletion and reads take it: on a change of an existing link (RTM_NEWLINK or RTM_SETLINK with
+/// ifi_index or IFLA_IFNAME) the kernel (6.18) finds the link in the asking namespace and moves it
+/// into the target, as IFLA_NET_NS_FD would.
+fn put_target(buf: &mut Vec<u8>, target_nsid: Option<i32>) -> Result<()> {
+    optional(target_nsid, |nsid| put_nsid(buf, IFLA_TARGET_NETNSID, nsid))
+}
+
 /// `ip link del dev X` (by index) or `ip link del group N` (index 0 and IFLA_GROUP).
 pub fn push_del_link(
     buf: &mut Vec<u8>,
@@ -145,6 +155,7 @@ pub fn push_del_link(
     pid: u32,
     target: Option<u32>,
     group: Option<u32>,
+    target_nsid: Option<i32>,
 ) -> Result<()> {
     let target = match (target, group) {
         (Some(i), None) => index("index", i)?,
@@ -171,7 +182,10 @@ pub fn push_del_link(
         },
         NLM_F_ACK,
         &ifinfomsg(0, target, 0, 0),
-        |buf| optional(group, |g| put_u32(buf, IFLA_GROUP, g)),
+        |buf| {
+            optional(group, |g| put_u32(buf, IFLA_GROUP, g))?;
+            put_target(buf, target_nsid)
+        },
     )
 }
 
@@ -183,6 +197,7 @@ pub fn push_get_link(
     target: Option<u32>,
     name: Option<&str>,
     ext_mask: Option<u32>,
+    target_nsid: Option<i32>,
 ) -> Result<()> {
     let target = match (target, name) {
         (Some(i), _) => index("index", i)?,
@@ -202,7 +217,8 @@ pub fn push_get_link(
             optional(ext_mask, |mask| put_u32(buf, IFLA_EXT_MASK, mask))?;
             optional(name, |name| {
                 put_cstr(buf, IFLA_IFNAME, ifname("name", name)?)
-            })
+            })?;
+            put_target(buf, target_nsid)
         },
     )
 }
@@ -228,7 +244,7 @@ pub fn push_get_link_dump(
         &ifinfomsg(AF_PACKET, 0, 0, 0),
         |buf| {
             optional(ext_mask, |mask| put_u32(buf, IFLA_EXT_MASK, mask))?;
-            optional(target_nsid, |nsid| put_nsid(buf, IFLA_TARGET_NETNSID, nsid))
+            put_target(buf, target_nsid)
         },
     )
 }

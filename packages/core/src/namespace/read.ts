@@ -45,25 +45,24 @@ function withReader<T>(provider: NsProvider, read: (reader: Reader) => T): T {
 }
 
 /**
- * A targeted dump gives IFLA_LINK_NETNSID as the caller's namespace numbers
- * the peer's; a dump from inside gives the target's own number for it. Each
- * is mapped to the target's own, so that a link reads the same either way;
- * undefined if the target has none (only a dump inside gives it one).
+ * A targeted read gives IFLA_LINK_NETNSID as the caller's namespace numbers
+ * the peer's; a read from inside gives the target's own number for it. The
+ * link with the target's own (`ids`: idsSeenFrom the target), so that it
+ * reads the same either way; undefined if the target has none (only a read
+ * inside gives it one).
  */
+export function seenInside(link: Link, ids: ReadonlyMap<number, number>): Link | undefined {
+  if (link.linkNetnsid === null) return link;
+  const own = ids.get(link.linkNetnsid);
+  return own === undefined ? undefined : { ...link, linkNetnsid: own };
+}
+
+/** The links as read from inside (see seenInside); undefined if one of them cannot be. */
 function asSeenInside(reader: Reader, links: Link[]): Link[] | undefined {
   if (reader.target === undefined || links.every((l) => l.linkNetnsid === null)) return links;
   const ids = idsSeenFrom(reader.socket, reader.target);
-  const mapped: Link[] = [];
-  for (const link of links) {
-    if (link.linkNetnsid === null) {
-      mapped.push(link);
-      continue;
-    }
-    const own = ids.get(link.linkNetnsid);
-    if (own === undefined) return undefined;
-    mapped.push({ ...link, linkNetnsid: own });
-  }
-  return mapped;
+  const mapped = links.map((link) => seenInside(link, ids));
+  return mapped.every((link) => link !== undefined) ? mapped : undefined;
 }
 
 /**

@@ -108,6 +108,14 @@ export class NetlinkSocket {
     }
   }
 
+  /**
+   * Its requests act in the namespace it was opened in, where SIOCGIFINDEX on
+   * its fd finds links too (not so for a TargetedSocket's, netlink/targeted.ts).
+   */
+  get local(): boolean {
+    return true;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -32,3 +32,19 @@ export function runOptions(options: RunOptions): RunOptions {
 export function isRunOptions(value: unknown): value is RunOptions {
   return typeof value === "object" && value !== null && !("kind" in value) && !Array.isArray(value);
 }
+
+/** Splits nsDo's and linkDo's trailing arguments into actions and options; an action that is no action is refused by position. */
+export function splitOptions<T>(args: readonly (T | RunOptions)[], field = "actions"): { actions: T[]; options?: RunOptions } {
+  const last = args[args.length - 1];
+  const options = isRunOptions(last) ? last : undefined;
+  const actions = (options ? args.slice(0, -1) : args) as T[];
+  actions.forEach((action, i) => {
+    if (typeof action !== "object" || action === null || typeof (action as { kind?: unknown }).kind !== "string") {
+      throw new ValidationError(
+        `${field}[${i}]`,
+        `must be an action (e.g. from na.* or la.*), got ${action === null ? "null" : typeof action}`,
+      );
+    }
+  });
+  return { actions, options };
+}

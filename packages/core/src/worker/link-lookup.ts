@@ -42,10 +42,11 @@ export function findLink(socket: NetlinkSocket, ref: LinkRef): Link {
  * A link's index: by name with SIOCGIFINDEX on the namespace's socket, which
  * builds no message and, unlike RTM_GETLINK, does not make the kernel settle
  * the link's pending state change first (for a link without carrier that
- * waits for an RCU grace period); otherwise as findLink.
+ * waits for an RCU grace period); otherwise, and on a socket whose requests
+ * act elsewhere (its ioctls would look in its own namespace), as findLink.
  */
 export function indexOfLink(socket: NetlinkSocket, ref: LinkRef): number {
-  if (ref.kind !== "name") return findLink(socket, ref).index;
+  if (ref.kind !== "name" || !socket.local) return findLink(socket, ref).index;
   try {
     return libc.ifIndex(socket.fd, ref.name);
   } catch (err) {

@@ -142,6 +142,8 @@ macro_rules! link_kinds {
             #[serde(default)]
             #[cfg_attr(test, ts(as = "Option<bool>", optional))]
             pub up: bool,
+            /// Made in the namespace the asking one knows by this nsid (IFLA_TARGET_NETNSID, last).
+            pub target_nsid: Option<i32>,
         }
 
         impl NewLink {

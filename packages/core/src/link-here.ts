@@ -1,0 +1,111 @@
+/**
+ * linkDo from the calling thread, with no worker and no namespace switch,
+ * for what the kernel does in another namespace when a request names it by
+ * the nsid the caller's namespace gives it (netlink/targeted.ts): create a
+ * link of a kind whose every attribute it then resolves there, find one,
+ * delete one. What a one-shot `neslink link add bridge NAME -n NS` or `link
+ * del NAME -n NS` needs, without the ~30 ms of CPU a worker takes to start.
+ *
+ * The steps are the worker's own (worker/link-do.ts) on a socket aimed at
+ * the target, so the link and the errors are the same; the thread never
+ * leaves its namespace, so nothing can strand it. Side effect, as for reads
+ * (namespace/read.ts): the target gets an nsid in the caller's namespace.
+ */
+import type { Link } from "@neslink/codec-wasm";
+import type { LinkActionSpec } from "./actions/link-actions.js";
+import type { LinkDoResult } from "./actions/ns-actions.js";
+import { ActionError } from "./errors.js";
+import * as libc from "./ffi/libc.js";
+import type { LinkProvider, LinkRef } from "./links/providers.js";
+import { isExisting, type NsProvider } from "./namespace/providers.js";
+import { seenInside } from "./namespace/read.js";
+import { openTarget } from "./namespace/target.js";
+import { idsSeenFrom } from "./netlink/nsid.js";
+import { TargetedSocket } from "./netlink/targeted.js";
+import { LinkFailure } from "./worker/failures.js";
+import { runLinkDo } from "./worker/link-do.js";
+import { findLink } from "./worker/link-lookup.js";
+
+/**
+ * Kinds the kernel (6.18) makes in the target with everything it names
+ * looked up there (name, master): test/integration/link-here.test.ts shows
+ * each as the worker makes it. Not a veth (its peer goes to the caller's
+ * namespace), vxlan or macvlan (underlay and parent are looked up in the
+ * caller's), nor wireguard (its socket would stay in the caller's).
+ */
+const HERE_KINDS: ReadonlySet<string> = new Set(["bridge", "ifb"]);
+
+/**
+ * Whether linkDo can run from here: an existing namespace, and a new link of
+ * a kind above with no actions, or a link found and maybe deleted. A change
+ * of a link cannot: with a target, the kernel moves the caller's link of
+ * that index or name into it instead.
+ */
+export function canLinkDoHere(nsProvider: NsProvider, linkProvider: LinkProvider, actions: readonly LinkActionSpec[]): boolean {
+  if (!isExisting(nsProvider)) return false;
+  if (linkProvider.kind === "new") return actions.length === 0 && HERE_KINDS.has(linkProvider.spec.type);
+  return actions.length === 0 || (actions.length === 1 && actions[0]?.kind === "delete");
+}
+
+/** The error the worker's reply carries for a linkDo task (worker/main.ts): the link action or provider at fault, the thread at home. */
+function asOnWorker(err: unknown): ActionError {
+  return err instanceof LinkFailure
+    ? new ActionError(err.linkActionIndex, err.step, true, err.error)
+    : new ActionError(0, "link", true, err);
+}
+
+/** How a link of the target reads from inside it (see seenInside); its nsids read once, when first needed. */
+function insideView(socket: TargetedSocket): (link: Link) => Link | undefined {
+  const { target } = socket;
+  if (target === undefined) return (link) => link;
+  let ids: Map<number, number> | undefined;
+  return (link) => {
+    if (link.linkNetnsid === null) return link;
+    ids ??= idsSeenFrom(socket, target);
+    return seenInside(link, ids);
+  };
+}
+
+/** Whether the link, if there, reads here as inside; if it is not, linkDo fails the same way from here. */
+function readsAlike(socket: TargetedSocket, ref: LinkRef, view: (link: Link) => Link | undefined): boolean {
+  let link: Link;
+  try {
+    link = findLink(socket, ref);
+  } catch {
+    return true;
+  }
+  return view(link) !== undefined;
+}
+
+/**
+ * linkDo(nsProvider, linkProvider, ...actions) from here, for validated
+ * arguments canLinkDoHere accepts: its result, or undefined, with nothing
+ * done, for a found link whose peer's namespace the target gives no id (a
+ * worker inside must read it, as for readLinks).
+ */
+export async function linkDoHere(
+  nsProvider: NsProvider,
+  linkProvider: LinkProvider,
+  actions: readonly LinkActionSpec[],
+): Promise<LinkDoResult | undefined> {
+  const { fd, own } = openTarget(nsProvider);
+  try {
+    const socket = new TargetedSocket(fd, own);
+    try {
+      const view = insideView(socket);
+      if (linkProvider.kind !== "new" && !readsAlike(socket, linkProvider, view)) return undefined;
+      let done: LinkDoResult;
+      try {
+        done = await runLinkDo(socket, linkProvider, actions);
+      } catch (err) {
+        throw asOnWorker(err);
+      }
+      // Checked above: the ids the link needs are there (a namespace that went meanwhile leaves the caller's number).
+      return { ...done, link: view(done.link) ?? done.link };
+    } finally {
+      socket.close();
+    }
+  } finally {
+    libc.close(fd);
+  }
+}
