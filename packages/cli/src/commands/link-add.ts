@@ -125,7 +125,7 @@ export const linkAdd: Command = {
   rest: { name: "KEYWORD", required: false },
   options: ["ns"],
   details: [
-    `KIND: ${LINK_KINDS.join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N, up.`,
+    `KIND: ${LINK_KINDS.join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N (the link's group; vxlan's group is its multicast group: set the link group with link set), up.`,
     ...LINK_KINDS.map((kind) => [kind, shapeOf(kind).usage] as const)
       .filter(([, usage]) => usage !== "")
       .map(([kind, usage]) => `  ${kind.padEnd(8)} ${usage}`),
@@ -142,7 +142,8 @@ export const linkAdd: Command = {
     const options: NewLinkOptions = defined({
       mtu: integerOf(k, "mtu"),
       mac: stringOf(k, "address"),
-      group: integerOf(k, "group"),
+      // A kind with a `group` of its own (vxlan's multicast group, as after `type vxlan` in ip) takes the word; `link set NAME group N` then.
+      group: shape.keywords.group === undefined ? integerOf(k, "group") : undefined,
       up: k.up === true,
       ...(master !== undefined && { master: lp.name(master) }),
     });

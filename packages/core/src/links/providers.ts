@@ -6,6 +6,7 @@
 import type { KindOptions, LinkKind, MacvlanMode, OptionedKind } from "@neslink/codec-wasm";
 import type { ExistingNsProvider, NsProvider } from "../namespace/providers.js";
 import { linkRef, newLinkSpec } from "../validate/providers.js";
+import { record } from "../validate/shape.js";
 
 /** An existing link. */
 export type LinkRef =
@@ -91,8 +92,12 @@ export function describe(p: LinkRef): string {
 }
 
 /** A new link of `type`, checked by the rules the worker checks it by (which drop the options left undefined). */
-function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial<NewLinkSpec> = {}): LinkProvider {
-  const { mtu, mac, group, master, up } = o;
+/** The fields of NewLinkOptions: a shorthand's options object may have these (and its kind's own), nothing else. */
+const LINK_OPTION_KEYS = ["mtu", "mac", "group", "master", "up"];
+
+/** A shorthand's link: its options checked for misspelt fields first (one would be dropped without a word: a veth on no bridge). */
+function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial<NewLinkSpec> = {}, keys = LINK_OPTION_KEYS): LinkProvider {
+  const { mtu, mac, group, master, up } = record("options", o, keys) as NewLinkOptions;
   return { kind: "new", spec: newLinkSpec("", { name, type, mtu, mac, group, master, up, ...fields }) };
 }
 
@@ -107,8 +112,7 @@ export type NewLinkOf<K extends LinkKind> = { readonly type: K; readonly name: s
  * there needs nothing here. The per-kind constructors below are shorthands.
  */
 export function newLink<K extends LinkKind>(spec: NewLinkOf<K>): LinkProvider {
-  const { type, name, ...rest } = spec as NewLinkOf<K> & NewLinkSpec;
-  return create(name, type, rest, rest);
+  return { kind: "new", spec: newLinkSpec("", spec) };
 }
 
 export function newBridge(name: string, options: NewLinkOptions = {}): LinkProvider {
@@ -155,9 +159,11 @@ export interface VxlanOptions extends NewLinkOptions {
   parent?: LinkRef;
 }
 
+const VXLAN_OPTION_KEYS = [...LINK_OPTION_KEYS, "id", "local", "multicastGroup", "remote", "port", "parent"];
+
 export function newVxlan(name: string, o: VxlanOptions): LinkProvider {
-  const { id, local, multicastGroup, remote, port, parent } = o;
-  return create(name, "vxlan", o, { vxlan: { id, local, group: multicastGroup, remote, port }, parent });
+  const { id, local, multicastGroup, remote, port, parent } = record("options", o, VXLAN_OPTION_KEYS) as unknown as VxlanOptions;
+  return create(name, "vxlan", o, { vxlan: { id, local, group: multicastGroup, remote, port }, parent }, VXLAN_OPTION_KEYS);
 }
 
 export function newMacvlan(name: string, parent: LinkRef, mode: MacvlanMode = "bridge", options: NewLinkOptions = {}): LinkProvider {

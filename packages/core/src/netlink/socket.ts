@@ -33,6 +33,15 @@ const endsWithReply = (request: RequestBody) => request.type === "getLink" || re
 const MSG_TRUNC = 0x20;
 const RECV_BUFFER = 1 << 18;
 const SOCKET_BUFFER = 1 << 21;
+/**
+ * Requests sent in one datagram at most. The kernel answers a datagram's
+ * requests all at once, queueing each reply (an ACK costs ~1 kB of receive
+ * buffer) before any is read: 10,000 changes in one datagram overflowed even
+ * SOCKET_BUFFER and lost ACKs (ENOBUFS). A brief socket keeps the kernel's
+ * default buffer (~200 kB), and sends few requests anyway.
+ */
+const PER_DATAGRAM = 512;
+const PER_DATAGRAM_BRIEF = 64;
 /** Replies the kernel owes us come within milliseconds; a minute of silence means something is badly wrong. */
 const RECV_TIMEOUT_S = 5;
 const MAX_SILENT_TIMEOUTS = 12;
@@ -69,6 +78,13 @@ function timeval(seconds: number): Uint8Array {
   return b;
 }
 
+/** Each request's replies, error (undefined: it succeeded) and whether a reply to it carried NLM_F_DUMP_INTR. */
+interface Exchanged {
+  replies: Message[][];
+  errors: (Error | undefined)[];
+  interrupted: boolean[];
+}
+
 export class NetlinkSocket {
   readonly fd: number;
   /**
@@ -79,6 +95,7 @@ export class NetlinkSocket {
   private seq = 0;
   private closed = false;
   private readonly strict: boolean;
+  private readonly perDatagram: number;
 
   /**
    * Opens a socket in the calling thread's current network namespace.
@@ -91,6 +108,7 @@ export class NetlinkSocket {
    */
   constructor({ strict = false, brief = false }: { strict?: boolean; brief?: boolean } = {}) {
     this.strict = strict;
+    this.perDatagram = brief ? PER_DATAGRAM_BRIEF : PER_DATAGRAM;
     this.fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
     try {
       libc.setsockopt(this.fd, libc.SOL_NETLINK, libc.NETLINK_EXT_ACK, int32(1), "NETLINK_EXT_ACK");
@@ -135,13 +153,27 @@ export class NetlinkSocket {
   }
 
   /**
-   * Sends every request in one datagram and returns each one's replies and
-   * error (undefined: it succeeded). The kernel handles each message of a
-   * datagram on its own, so one failing does not stop the others.
-   * `interrupted`: a message answering the request, its NLMSG_DONE included,
-   * carried NLM_F_DUMP_INTR.
+   * Sends the requests, as many per datagram as the receive buffer holds the
+   * replies of (PER_DATAGRAM), and returns each one's replies and error
+   * (undefined: it succeeded). The kernel handles each message of a datagram
+   * on its own, so one failing does not stop the others. `interrupted`: a
+   * message answering the request, its NLMSG_DONE included, carried
+   * NLM_F_DUMP_INTR.
    */
-  transactEach(batch: readonly Pending[]): { replies: Message[][]; errors: (Error | undefined)[]; interrupted: boolean[] } {
+  transactEach(batch: readonly Pending[]): Exchanged {
+    if (batch.length <= this.perDatagram) return this.exchange(batch);
+    const all: Exchanged = { replies: [], errors: [], interrupted: [] };
+    for (let start = 0; start < batch.length; start += this.perDatagram) {
+      const part = this.exchange(batch.slice(start, start + this.perDatagram));
+      all.replies.push(...part.replies);
+      all.errors.push(...part.errors);
+      all.interrupted.push(...part.interrupted);
+    }
+    return all;
+  }
+
+  /** One datagram of requests, and every reply to it. */
+  private exchange(batch: readonly Pending[]): Exchanged {
     const first = (this.seq + 1) | 0;
     this.seq = (this.seq + batch.length) | 0;
     libc.send(this.fd, encodeBatch(batch, first));

@@ -38,7 +38,10 @@ function codecOptions(spec: NewLinkSpec, fds: PeerNsFds): unknown {
 export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsFds): Pending {
   const { name, type: kind, mtu, mac, group, master, parent, up } = spec;
   const request: Omit<NewLinkRequest, "seq"> = { type: "newLink", name, kind };
-  const options = codecOptions(spec, fds);
+  let options = codecOptions(spec, fds);
+  // A vxlan's underlay is IFLA_VXLAN_LINK, among its options, as iproute2's `dev` after `type vxlan`: the kernel reads no IFLA_LINK for one.
+  const underlay = kind === "vxlan";
+  if (underlay && parent) options = { ...(options as object), parentIndex: indexOf(parent) };
   Object.assign(
     request,
     mtu !== undefined && { mtu },
@@ -46,7 +49,7 @@ export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsF
     group !== undefined && { group },
     up !== undefined && { up },
     master && { masterIndex: indexOf(master) },
-    parent && { parentIndex: indexOf(parent) },
+    parent && !underlay && { parentIndex: indexOf(parent) },
     options !== undefined && { [kind]: options },
   );
   return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
