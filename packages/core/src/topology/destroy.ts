@@ -19,12 +19,13 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn, runOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { labGroup } from "./cgroup.js";
-import { strayHostLinks } from "./live.js";
+import { strayHeadsHere } from "./live.js";
 import { markerPrefix, parseMarker } from "./marker.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { endProcesses } from "./processes.js";
 import { labName } from "./shape.js";
+import { isNamespaceName } from "../validate/validate.js";
 import { isGone, LAB_GROUP } from "./teardown.js";
 
 export interface DestroyOptions {
@@ -48,14 +49,16 @@ export interface DestroyResult {
  * the mount dir is left as it is.
  */
 async function deleteOwned(pool: Pool, topology: string, names: readonly string[]): Promise<DeletedNs[]> {
-  const guard = { loAliasPrefix: markerPrefix(topology), keepGroup: LAB_GROUP };
+  if (names.length === 0) return [];
+  // Checked once, then given each name (each a namespace name already): hundreds of identical checks were on the way to the first unmount.
+  const template = na.deleteNamed(names[0] as string, DEFAULT_NETNS_DIR, { loAliasPrefix: markerPrefix(topology), keepGroup: LAB_GROUP });
   const shares = Array.from({ length: Math.min(pool.size, names.length) }, (_, k) => names.filter((_, i) => i % pool.size === k));
   const done = await Promise.all(
     shares.map((share) =>
       runOn(
         pool,
         ns.now(),
-        share.map((n) => na.deleteNamed(n, DEFAULT_NETNS_DIR, guard)),
+        share.map((name) => ({ ...template, name })),
         { anyWorker: true },
       ),
     ),
@@ -71,8 +74,11 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
   const lock = lockTopology(name);
   let gone = false;
   try {
-    const listed = entryNames(DEFAULT_NETNS_DIR);
-    const [deleted, strays] = await Promise.all([deleteOwned(pool, name, listed), strayHostLinks(pool, name)]);
+    // A name neslink does not take is no node of a lab (made by hand, as `ip netns add "a b"` can): left alone.
+    const listed = entryNames(DEFAULT_NETNS_DIR).filter(isNamespaceName);
+    // The strays are read on this thread while the workers delete (it waits for them anyway), in the caller's own namespace: the
+    // host's. After a microtask: the workers' tasks are posted in one, which goes first.
+    const [deleted, strays] = await Promise.all([deleteOwned(pool, name, listed), Promise.resolve().then(() => strayHeadsHere(name))]);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     await endProcesses(new Set(deleted.flatMap((d) => d.ino ?? [])), programs === null ? [] : [programs]);

@@ -70,6 +70,16 @@ export function namespaceName(field: string, value: unknown): string {
   return value;
 }
 
+/** Whether `value` is a name namespaceName takes: a mount dir can hold others (`ip netns add "a b"`), none of them neslink's. */
+export function isNamespaceName(value: string): boolean {
+  try {
+    namespaceName("", value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The last path absolutePath passed: nearly every call names the same mount dir. */
 let lastPath = { given: "/", normal: "/" };
 

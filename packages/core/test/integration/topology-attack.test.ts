@@ -346,6 +346,24 @@ describe("found by the attack runs, fixed", () => {
     for (const bad of ["", "a:b", "x\ny"]) await expect(topology.destroy(bad), JSON.stringify(bad)).rejects.toThrow();
   });
 
+  // MEDIUM. `ip netns add` takes a name with a space, which neslink's names refuse: destroy of any lab failed on it, with a usage
+  // error naming the other namespace (`neslink destroy LAB` exited 2), and left the lab standing.
+  it("destroys a lab beside a namespace whose name neslink would not take, and leaves that one alone", async () => {
+    const odd = `${prefix} odd`;
+    ip("netns", "add", odd);
+    try {
+      const name = newLab();
+      const lab = topology.load({ name, nodes: { a: {}, b: {} }, links: [{ endpoints: ["a:eth0", "b:eth0"] }] });
+      await topology.apply(lab);
+      const { removed } = await topology.destroy(name);
+      expect(removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
+      expect(netnsList(name)).toEqual([]);
+      expect(netnsList(prefix)).toContain(odd);
+    } finally {
+      ip("netns", "del", odd);
+    }
+  });
+
   // MEDIUM-HIGH. A second name for a node's namespace (`ip netns attach NAME PID`) is taken for a node the file no longer has:
   // apply empties it, which is the live node itself: all its links deleted, its processes killed.
   it("leaves a node alone when its namespace has a second name", async () => {
