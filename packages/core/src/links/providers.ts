@@ -91,11 +91,14 @@ export function describe(p: LinkRef): string {
   }
 }
 
-/** A new link of `type`, checked by the rules the worker checks it by (which drop the options left undefined). */
 /** The fields of NewLinkOptions: a shorthand's options object may have these (and its kind's own), nothing else. */
 const LINK_OPTION_KEYS = ["mtu", "mac", "group", "master", "up"];
 
-/** A shorthand's link: its options checked for misspelt fields first (one would be dropped without a word: a veth on no bridge). */
+/**
+ * A new link of `type`, checked by the rules the worker checks it by (which
+ * drop the options left undefined); a shorthand's options object first, for
+ * misspelt fields (one was dropped without a word: a veth on no bridge).
+ */
 function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial<NewLinkSpec> = {}, keys = LINK_OPTION_KEYS): LinkProvider {
   const { mtu, mac, group, master, up } = record("options", o, keys) as NewLinkOptions;
   return { kind: "new", spec: newLinkSpec("", { name, type, mtu, mac, group, master, up, ...fields }) };
