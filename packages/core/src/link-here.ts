@@ -15,13 +15,10 @@ import type { Link } from "@neslink/codec-wasm";
 import type { LinkActionSpec } from "./actions/link-actions.js";
 import type { LinkDoResult } from "./actions/ns-actions.js";
 import { ActionError } from "./errors.js";
-import * as libc from "./ffi/libc.js";
 import type { LinkProvider, LinkRef } from "./links/providers.js";
 import { isExisting, type NsProvider } from "./namespace/providers.js";
-import { seenInside } from "./namespace/read.js";
-import { openTarget } from "./namespace/target.js";
-import { idsSeenFrom } from "./netlink/nsid.js";
-import { TargetedSocket } from "./netlink/targeted.js";
+import { insideView, withTargeted } from "./namespace/read.js";
+import type { TargetedSocket } from "./netlink/targeted.js";
 import { LinkFailure } from "./worker/failures.js";
 import { runLinkDo } from "./worker/link-do.js";
 import { findLink } from "./worker/link-lookup.js";
@@ -54,18 +51,6 @@ function asOnWorker(err: unknown): ActionError {
     : new ActionError(0, "link", true, err);
 }
 
-/** How a link of the target reads from inside it (see seenInside); its nsids read once, when first needed. */
-function insideView(socket: TargetedSocket): (link: Link) => Link | undefined {
-  const { target } = socket;
-  if (target === undefined) return (link) => link;
-  let ids: Map<number, number> | undefined;
-  return (link) => {
-    if (link.linkNetnsid === null) return link;
-    ids ??= idsSeenFrom(socket, target);
-    return seenInside(link, ids);
-  };
-}
-
 /** Whether the link, if there, reads here as inside; if it is not, linkDo fails the same way from here. */
 function readsAlike(socket: TargetedSocket, ref: LinkRef, view: (link: Link) => Link | undefined): boolean {
   let link: Link;
@@ -88,24 +73,16 @@ export async function linkDoHere(
   linkProvider: LinkProvider,
   actions: readonly LinkActionSpec[],
 ): Promise<LinkDoResult | undefined> {
-  const { fd, own } = openTarget(nsProvider);
-  try {
-    const socket = new TargetedSocket(fd, own);
+  return withTargeted(nsProvider, async (socket) => {
+    const view = insideView(socket);
+    if (linkProvider.kind !== "new" && !readsAlike(socket, linkProvider, view)) return undefined;
+    let done: LinkDoResult;
     try {
-      const view = insideView(socket);
-      if (linkProvider.kind !== "new" && !readsAlike(socket, linkProvider, view)) return undefined;
-      let done: LinkDoResult;
-      try {
-        done = await runLinkDo(socket, linkProvider, actions);
-      } catch (err) {
-        throw asOnWorker(err);
-      }
-      // Checked above: the ids the link needs are there (a namespace that went meanwhile leaves the caller's number).
-      return { ...done, link: view(done.link) ?? done.link };
-    } finally {
-      socket.close();
+      done = await runLinkDo(socket, linkProvider, actions);
+    } catch (err) {
+      throw asOnWorker(err);
     }
-  } finally {
-    libc.close(fd);
-  }
+    // Checked above: the ids the link needs are there (a namespace that went meanwhile leaves the caller's number).
+    return { ...done, link: view(done.link) ?? done.link };
+  });
 }

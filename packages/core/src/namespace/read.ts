@@ -17,25 +17,19 @@ import type { Address, Link } from "@neslink/codec-wasm";
 import { links } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
 import { listAddrs, listLinks } from "../netlink/dumps.js";
-import { idsSeenFrom, nsidOf } from "../netlink/nsid.js";
-import { NetlinkSocket } from "../netlink/socket.js";
+import { idsSeenFrom } from "../netlink/nsid.js";
+import { TargetedSocket } from "../netlink/targeted.js";
 import { listingFamily } from "../validate/net.js";
 import type { NsProvider } from "./providers.js";
 import { openTarget } from "./target.js";
 
-/** The reader: a socket in the caller's namespace, and the target's nsid there (undefined: the caller's own namespace). */
-interface Reader {
-  socket: NetlinkSocket;
-  target: number | undefined;
-}
-
-/** Opens the provider's namespace, gives `read` a socket and the target, and closes both whatever happens. */
-function withReader<T>(provider: NsProvider, read: (reader: Reader) => T): T {
+/** Opens the provider's namespace, gives `use` a socket aimed at it, and closes both whatever happens (once `use` has settled). */
+export async function withTargeted<T>(provider: NsProvider, use: (socket: TargetedSocket) => T | Promise<T>): Promise<T> {
   const { fd, own } = openTarget(provider);
   try {
-    const socket = new NetlinkSocket({ strict: true });
+    const socket = new TargetedSocket(fd, own);
     try {
-      return read({ socket, target: own ? undefined : nsidOf(socket, fd) });
+      return await use(socket);
     } finally {
       socket.close();
     }
@@ -45,24 +39,23 @@ function withReader<T>(provider: NsProvider, read: (reader: Reader) => T): T {
 }
 
 /**
- * A targeted read gives IFLA_LINK_NETNSID as the caller's namespace numbers
- * the peer's; a read from inside gives the target's own number for it. The
- * link with the target's own (`ids`: idsSeenFrom the target), so that it
- * reads the same either way; undefined if the target has none (only a read
- * inside gives it one).
+ * How a link of the target reads from inside it. A targeted read gives
+ * IFLA_LINK_NETNSID as the caller's namespace numbers the peer's; a read
+ * from inside gives the target's own number for it. The view gives the
+ * target's own (its ids read once, when first needed), so that a link reads
+ * the same either way; undefined for a link whose peer's namespace the
+ * target has no id for (only a read inside gives it one).
  */
-export function seenInside(link: Link, ids: ReadonlyMap<number, number>): Link | undefined {
-  if (link.linkNetnsid === null) return link;
-  const own = ids.get(link.linkNetnsid);
-  return own === undefined ? undefined : { ...link, linkNetnsid: own };
-}
-
-/** The links as read from inside (see seenInside); undefined if one of them cannot be. */
-function asSeenInside(reader: Reader, links: Link[]): Link[] | undefined {
-  if (reader.target === undefined || links.every((l) => l.linkNetnsid === null)) return links;
-  const ids = idsSeenFrom(reader.socket, reader.target);
-  const mapped = links.map((link) => seenInside(link, ids));
-  return mapped.every((link) => link !== undefined) ? mapped : undefined;
+export function insideView(socket: TargetedSocket): (link: Link) => Link | undefined {
+  const { target } = socket;
+  if (target === undefined) return (link) => link;
+  let ids: Map<number, number> | undefined;
+  return (link) => {
+    if (link.linkNetnsid === null) return link;
+    ids ??= idsSeenFrom(socket, target);
+    const own = ids.get(link.linkNetnsid);
+    return own === undefined ? undefined : { ...link, linkNetnsid: own };
+  };
 }
 
 /**
@@ -73,7 +66,11 @@ function asSeenInside(reader: Reader, links: Link[]): Link[] | undefined {
  * inside has the kernel give one).
  */
 export async function readLinks(provider: NsProvider): Promise<Link[]> {
-  const read = withReader(provider, (reader) => asSeenInside(reader, listLinks(reader.socket, reader.target)));
+  const read = await withTargeted(provider, (socket) => {
+    const view = insideView(socket);
+    const seen = listLinks(socket).map(view);
+    return seen.every((link) => link !== undefined) ? (seen as Link[]) : undefined;
+  });
   if (read !== undefined) return read;
   const { nsDo } = await import("../nsdo.js");
   return (await nsDo(provider, links())).results[0];
@@ -81,5 +78,5 @@ export async function readLinks(provider: NsProvider): Promise<Link[]> {
 
 /** The addresses of an existing namespace, as nsDo(provider, na.addrs(family)) gives them, read without a worker. */
 export async function readAddrs(provider: NsProvider, family: 4 | 6 | "all" = "all"): Promise<Address[]> {
-  return withReader(provider, ({ socket, target }) => listAddrs(socket, listingFamily("family", family), target));
+  return withTargeted(provider, (socket) => listAddrs(socket, listingFamily("family", family)));
 }

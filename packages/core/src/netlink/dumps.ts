@@ -1,6 +1,6 @@
 /**
  * Whole listings of a namespace's links and addresses on a socket: of the
- * socket's own namespace, or (`target`, an nsid it gives another) of that one.
+ * socket's own namespace, or of the one a TargetedSocket is aimed at.
  */
 import type { Address, Link } from "@neslink/codec-wasm";
 import type { NetlinkSocket } from "./socket.js";
@@ -12,18 +12,15 @@ import type { NetlinkSocket } from "./socket.js";
  */
 export const LINK_EXT_MASK = 1 << 3;
 
-/** The target attribute, when there is one. */
-const targeting = (target: number | undefined) => (target === undefined ? {} : { targetNsid: target });
-
-export function listLinks(socket: NetlinkSocket, target?: number): Link[] {
+export function listLinks(socket: NetlinkSocket): Link[] {
   return socket
-    .dump({ type: "getLinkDump", extMask: LINK_EXT_MASK, ...targeting(target) }, "RTM_GETLINK")
+    .dump({ type: "getLinkDump", extMask: LINK_EXT_MASK }, "RTM_GETLINK")
     .flatMap((m) => (m.kind === "link" ? [m.link] : []));
 }
 
 /** `family`: AF_INET, AF_INET6 or 0 for both. */
-export function listAddrs(socket: NetlinkSocket, family = 0, target?: number): Address[] {
+export function listAddrs(socket: NetlinkSocket, family = 0): Address[] {
   return socket
-    .dump({ type: "getAddrDump", family, ...targeting(target) }, "RTM_GETADDR")
+    .dump({ type: "getAddrDump", family }, "RTM_GETADDR")
     .flatMap((m) => (m.kind === "address" ? [m.address] : []));
 }

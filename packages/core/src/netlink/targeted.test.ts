@@ -6,12 +6,13 @@ import { aimed } from "./targeted.js";
 const pending = (request: Pending["request"]): Pending => ({ request, label: "L" });
 
 describe("aimed", () => {
-  it("names the target on creation, deletion and reads of links", () => {
+  it("names the target on creation, deletion and reads of links, and reads of addresses", () => {
     for (const request of [
       { type: "newLink", name: "b0", kind: "bridge" },
       { type: "delLink", index: 4 },
       { type: "getLink", name: "b0", extMask: 9 },
       { type: "getLinkDump", extMask: 9 },
+      { type: "getAddrDump", family: 2 },
     ] as Pending["request"][]) {
       expect(aimed(pending(request), 3)).toEqual({ request: { ...request, targetNsid: 3 }, label: "L" });
     }
@@ -33,7 +34,6 @@ describe("aimed", () => {
       { type: "setLink", byName: "b0", mtu: 1400 },
       { type: "setLinkNs", index: 4, nsFd: 9 },
       { type: "newAddr", index: 4, address: "10.0.0.1", prefixLen: 24 },
-      { type: "getAddrDump" },
       { type: "newRoute", family: 2 },
     ] as Pending["request"][]) {
       expect(() => aimed(pending(request), 3)).toThrow(`a ${request.type} request cannot be aimed`);

@@ -4,7 +4,8 @@
  * (IFLA_TARGET_NETNSID): no thread enters the other namespace. The kernel
  * (6.18) honours the target for what this socket sends: creating a link
  * (RTM_NEWLINK with NLM_F_CREATE, its name, master and the other attributes
- * looked up there), deleting one by index, reading one or all. It sends
+ * looked up there), deleting one by index, reading one or all, and its
+ * addresses (IFA_TARGET_NETNSID). It sends
  * nothing else while aimed: a change of an existing link with a target
  * (RTM_NEWLINK or RTM_SETLINK by index or name) has the kernel find the link
  * in the caller's namespace and move it into the target; other requests
@@ -14,7 +15,7 @@ import { nsidOf } from "./nsid.js";
 import { NetlinkSocket, type Pending, type RequestBody } from "./socket.js";
 
 /** The requests that act where IFLA_TARGET_NETNSID says, as the codec's types carry it. */
-const AIMABLE = new Set<RequestBody["type"]>(["newLink", "delLink", "getLink", "getLinkDump"]);
+const AIMABLE = new Set<RequestBody["type"]>(["newLink", "delLink", "getLink", "getLinkDump", "getAddrDump"]);
 /** Requests about nsids, which name the namespaces they concern themselves (a descriptor, a target nsid): they go as they are. */
 const SELF_AIMED = new Set<RequestBody["type"]>(["getNsid", "newNsid", "getNsidDump"]);
 
