@@ -276,6 +276,14 @@ describe("stopping the agent", () => {
     const exec = client(["exec", ns, "--", "sh", "-c", "echo ready; exec sleep 300"], path);
     const monitor = client(["monitor", "-n", ns], path);
     await until("the program", () => exec.output().includes("ready"));
+    // The monitor runs once it reports a change (it prints nothing before): a SIGTERM before that refused it at its start
+    // (ERR_SHUTTING_DOWN, exit 1), which a loaded machine showed.
+    let up = false;
+    await until("the monitor", () => {
+      up = !up;
+      execFileSync("ip", ["-n", ns, "link", "set", "lo", up ? "up" : "down"]);
+      return monitor.output() !== "";
+    });
     proc.kill("SIGTERM");
     expect(await exec.exited).toEqual({ status: 143, signal: null });
     expect((await monitor.exited).status).toBe(0);
