@@ -87,6 +87,8 @@ const viaAgent = { ...process.env, NESLINK_AGENT: `${agentDir}/agent.sock` };
 
 const ns = `${P}-x`;
 ip("netns", "add", ns);
+// Up, so that a route through it is taken (a route through a link that is down is refused).
+ip("-n", ns, "link", "set", "lo", "up");
 const rows = [];
 let floor;
 let floorCpu;
@@ -111,8 +113,44 @@ try {
     ip("-n", ns, "link", "del", `b${i}`);
     return run;
   };
+  // A change inside NS, undone untimed after each run (`undo` as ip arguments in NS).
+  const changing = (cmd, undo) => (i) => {
+    const run = timed(cmd(i));
+    ip("-n", ns, ...undo(i));
+    return run;
+  };
+  /** The same change made by neslink and by ip (their arguments in NS), undone alike. */
+  const change = (name, ours, theirs, undo) => [
+    name,
+    changing((i) => neslink(...ours(i), "-n", ns), undo),
+    changing((i) => ["ip", "-n", ns, ...theirs(i)], undo),
+  ];
   const commands = [
     ...pairs.map(([name, ours, theirs]) => [name, () => timed(ours), () => timed(theirs)]),
+    change(
+      "addr add CIDR dev lo -n NS",
+      (i) => ["addr", "add", `10.250.${i % 250}.1/32`, "dev", "lo"],
+      (i) => ["addr", "add", `10.250.${i % 250}.1/32`, "dev", "lo"],
+      (i) => ["addr", "del", `10.250.${i % 250}.1/32`, "dev", "lo"],
+    ),
+    change(
+      "route add CIDR dev lo -n NS",
+      (i) => ["route", "add", `10.251.${i % 250}.0/24`, "dev", "lo"],
+      (i) => ["route", "add", `10.251.${i % 250}.0/24`, "dev", "lo"],
+      (i) => ["route", "del", `10.251.${i % 250}.0/24`, "dev", "lo"],
+    ),
+    change(
+      "link set NAME mtu N -n NS",
+      (i) => ["link", "set", "lo", "mtu", String(1400 + (i % 100))],
+      (i) => ["link", "set", "lo", "mtu", String(1400 + (i % 100))],
+      () => ["link", "set", "lo", "mtu", "65536"],
+    ),
+    change(
+      "link add veth NAME peer NAME -n NS",
+      (i) => ["link", "add", "veth", `v${i}`, "peer", `w${i}`],
+      (i) => ["link", "add", `v${i}`, "type", "veth", "peer", "name", `w${i}`],
+      (i) => ["link", "del", `v${i}`],
+    ),
     [
       "link add bridge NAME -n NS",
       bridging((b) => neslink("link", "add", "bridge", b, "-n", ns)),

@@ -40,10 +40,7 @@ export function linker(): Promise<typeof Link> {
   return import("@neslink/core/link");
 }
 
-/**
- * One linkDo call: from this thread where core can make it there (see
- * @neslink/core/link: no pool, no worker), else on the pool lean() sizes.
- */
+/** One linkDo call: from this thread where core can make it there (see @neslink/core/link), else on the pool lean() sizes. */
 export async function linkDoOnce(
   where: Link.NsProvider,
   provider: Link.LinkProvider,
@@ -53,6 +50,21 @@ export async function linkDoOnce(
   // The pool starts with the first task sent to it: sized first.
   if (!canLinkDoHere(where, provider, actions)) await lean();
   return linkDo(where, provider, ...actions);
+}
+
+/**
+ * One nsDo call: from this thread where core can make it there (socket-only
+ * actions in an existing namespace: see @neslink/core/link), else on the
+ * pool lean() sizes.
+ */
+export async function nsDoOnce<const A extends readonly Link.NsAction[]>(
+  where: Link.NsProvider,
+  ...actions: A
+): Promise<Link.NsDoResult<Link.ResultsOf<A>>> {
+  const { canDoHere, nsDoHere } = await linker();
+  // The pool starts with the first task sent to it: sized first.
+  if (!canDoHere(where, actions)) await lean();
+  return nsDoHere(where, ...actions);
 }
 
 /** Core without the topology engine, and without starting the pool (watch has a thread of its own). */

@@ -14,6 +14,7 @@
  */
 import { ActionError, SystemCallError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
+import { openHome, returnOrExit } from "./namespace/brief-switch.js";
 import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { isExisting } from "./namespace/providers.js";
@@ -28,8 +29,6 @@ type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
 const SIGNALS = 31;
 const SIGKILL = 9;
 const SIGSTOP = 19;
-/** What a process that cannot return to its namespace exits with (it must run nothing more). */
-const DIRTY_STATUS = 125;
 
 /** Whether replaceWith can run a program in the provider's namespace (else spawn, which starts a child). */
 export function canReplace(provider: NsProvider): boolean {
@@ -80,7 +79,7 @@ export function replaceWith(provider: NsProvider, argv: readonly string[]): neve
     } catch (err) {
       throw new ActionError(0, "exec", true, err);
     }
-    if (!own) home = libc.openUntracked("/proc/thread-self/ns/net");
+    if (!own) home = openHome();
     const restore = asForAChild();
     try {
       if (home !== undefined) libc.setns(fd, libc.CLONE_NEWNET, "exec");
@@ -89,20 +88,11 @@ export function replaceWith(provider: NsProvider, argv: readonly string[]): neve
       throw new ActionError(0, "exec", true, err);
     }
     const errno = libc.execvp(program, [file, ...args]);
-    if (home !== undefined) comeBack(home);
+    if (home !== undefined) returnOrExit(home);
     restore();
     throw new ActionError(0, "exec", true, new SystemCallError("spawn", errno, file));
   } finally {
     if (home !== undefined) libc.close(home);
     libc.close(fd);
-  }
-}
-
-/** After a failed exec: back to the namespace open as `home`, or, if that fails, the process ends before anything runs there. */
-function comeBack(home: number): void {
-  try {
-    libc.setns(home, libc.CLONE_NEWNET, "return");
-  } catch {
-    libc.exitNow(DIRTY_STATUS);
   }
 }

@@ -4,9 +4,6 @@
  * errors. For programs whose start-up counts, such as a one-shot CLI call:
  * it does not load the topology engine's YAML parser and schema validators.
  */
-import * as nsActions from "./actions/ns-actions.js";
-import * as routeActions from "./actions/route-actions.js";
-
 export type { Address, KindOptions, Link, LinkKind, MacvlanMode, Neighbour, OperState, OptionedKind, Route } from "@neslink/codec-wasm";
 export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type {
@@ -24,6 +21,7 @@ export type {
   SpawnStdio,
 } from "./actions/ns-actions.js";
 export type { RouteInput, RouteSpec } from "./actions/route-actions.js";
+export { na } from "./actions/short-names.js";
 export {
   AbortedError,
   ActionError,
@@ -69,6 +67,7 @@ export type {
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type ExecExit, type ExecProcess, exec, spawn } from "./exec.js";
 export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
+export { canDoHere, nsDoHere } from "./here.js";
 export { canLinkDoHere } from "./link-here.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
 export { la, lp } from "./links/short-names.js";
@@ -94,24 +93,3 @@ export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { openFileLimit } from "./open-file-limit.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
-
-/** Namespace actions: what nsDo does there. */
-export const na = {
-  links: nsActions.links,
-  getLink: nsActions.getLink,
-  setLinkNs: nsActions.setLinkNs,
-  handle: nsActions.handle,
-  createNamed: nsActions.createNamed,
-  deleteNamed: nsActions.deleteNamed,
-  exec: nsActions.exec,
-  script: nsActions.script,
-  custom: nsActions.custom,
-  link: nsActions.link,
-  addrs: nsActions.addrs,
-  deleteGroup: nsActions.deleteGroup,
-  sysctl: nsActions.sysctl,
-  routes: routeActions.routes,
-  addRoute: routeActions.addRoute,
-  replaceRoute: routeActions.replaceRoute,
-  delRoute: routeActions.delRoute,
-} as const;

@@ -1,25 +1,27 @@
 /**
- * linkDo from the calling thread, with no worker and no namespace switch,
- * for what the kernel does in another namespace when a request names it by
- * the nsid the caller's namespace gives it (netlink/targeted.ts): create a
- * link of a kind whose every attribute it then resolves there, find one,
- * delete one. What a one-shot `neslink link add bridge NAME -n NS` or `link
- * del NAME -n NS` needs, without the ~30 ms of CPU a worker takes to start.
+ * linkDo from the calling thread, with no worker: what a one-shot `neslink
+ * link add|set|del -n NS` or `addr add -n NS` needs, without the ~30 ms of
+ * CPU a worker takes to start. The steps are the worker's own
+ * (worker/link-do.ts), so the link and the errors are the same.
  *
- * The steps are the worker's own (worker/link-do.ts) on a socket aimed at
- * the target, so the link and the errors are the same; the thread never
- * leaves its namespace, so nothing can strand it. Side effect, as for reads
+ * With CAP_SYS_ADMIN, on a socket opened inside the namespace (here.ts):
+ * every linkDo but one with custom actions. Without it, on a socket of the
+ * caller's namespace that names the other one by the nsid it gives it
+ * (netlink/targeted.ts), for what the kernel then does there: create a link
+ * of a kind whose every attribute it resolves there, find one, delete one.
+ * The thread never leaves its namespace; side effect, as for reads
  * (namespace/read.ts): the target gets an nsid in the caller's namespace.
  */
 import type { Link } from "@neslink/codec-wasm";
 import type { LinkActionSpec } from "./actions/link-actions.js";
-import type { LinkDoResult } from "./actions/ns-actions.js";
-import { ActionError } from "./errors.js";
+import type { LinkDoResult, NsAction } from "./actions/ns-actions.js";
+import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
+import { runHere } from "./here.js";
 import type { LinkProvider, LinkRef } from "./links/providers.js";
 import { isExisting, type NsProvider } from "./namespace/providers.js";
 import { insideView, withTargeted } from "./namespace/read.js";
 import type { TargetedSocket } from "./netlink/targeted.js";
-import { LinkFailure } from "./worker/failures.js";
+import { placedError } from "./worker/failures.js";
 import { runLinkDo } from "./worker/link-do.js";
 import { findLink } from "./worker/link-lookup.js";
 
@@ -33,22 +35,17 @@ import { findLink } from "./worker/link-lookup.js";
 const HERE_KINDS: ReadonlySet<string> = new Set(["bridge", "ifb"]);
 
 /**
- * Whether linkDo can run from here: an existing namespace, and a new link of
- * a kind above with no actions, or a link found and maybe deleted. A change
- * of a link cannot: with a target, the kernel moves the caller's link of
- * that index or name into it instead.
+ * Whether linkDo can run from here: an existing namespace, and, entering it,
+ * no custom action; aiming at it, a new link of a kind above with no
+ * actions, or a link found and maybe deleted. A change of a link cannot be
+ * aimed: with a target, the kernel moves the caller's link of that index or
+ * name into it instead.
  */
 export function canLinkDoHere(nsProvider: NsProvider, linkProvider: LinkProvider, actions: readonly LinkActionSpec[]): boolean {
   if (!isExisting(nsProvider)) return false;
+  if (hasCaps(CAP_SYS_ADMIN)) return actions.every((a) => a.kind !== "custom");
   if (linkProvider.kind === "new") return actions.length === 0 && HERE_KINDS.has(linkProvider.spec.type);
   return actions.length === 0 || (actions.length === 1 && actions[0]?.kind === "delete");
-}
-
-/** The error the worker's reply carries for a linkDo task (worker/main.ts): the link action or provider at fault, the thread at home. */
-function asOnWorker(err: unknown): ActionError {
-  return err instanceof LinkFailure
-    ? new ActionError(err.linkActionIndex, err.step, true, err.error)
-    : new ActionError(0, "link", true, err);
 }
 
 /** Whether the link, if there, reads here as inside; if it is not, linkDo fails the same way from here. */
@@ -64,15 +61,19 @@ function readsAlike(socket: TargetedSocket, ref: LinkRef, view: (link: Link) => 
 
 /**
  * linkDo(nsProvider, linkProvider, ...actions) from here, for validated
- * arguments canLinkDoHere accepts: its result, or undefined, with nothing
- * done, for a found link whose peer's namespace the target gives no id (a
- * worker inside must read it, as for readLinks).
+ * arguments canLinkDoHere accepts: its result, or (aiming) undefined, with
+ * nothing done, for a found link whose peer's namespace the target gives no
+ * id (a worker inside must read it, as for readLinks).
  */
 export async function linkDoHere(
   nsProvider: NsProvider,
   linkProvider: LinkProvider,
   actions: readonly LinkActionSpec[],
 ): Promise<LinkDoResult | undefined> {
+  if (hasCaps(CAP_SYS_ADMIN)) {
+    const composite = { kind: "link", link: linkProvider, actions } as unknown as NsAction;
+    return (await runHere(nsProvider, [composite], true))[0] as LinkDoResult;
+  }
   return withTargeted(nsProvider, async (socket) => {
     const view = insideView(socket);
     if (linkProvider.kind !== "new" && !readsAlike(socket, linkProvider, view)) return undefined;
@@ -80,7 +81,7 @@ export async function linkDoHere(
     try {
       done = await runLinkDo(socket, linkProvider, actions);
     } catch (err) {
-      throw asOnWorker(err);
+      throw placedError([{ kind: "link" }], true, 0, err, true);
     }
     // Checked above: the ids the link needs are there (a namespace that went meanwhile leaves the caller's number).
     return { ...done, link: view(done.link) ?? done.link };

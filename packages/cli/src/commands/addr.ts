@@ -1,7 +1,7 @@
 import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { Address, Link } from "@neslink/core/read";
 import type { Command, Invocation } from "../command.js";
-import { lean, reader } from "../core.js";
+import { linkDoOnce, linker, reader } from "../core.js";
 import { keywords, stringOf } from "../keywords.js";
 import { table } from "../output.js";
 import { target } from "../target.js";
@@ -77,9 +77,9 @@ function addrChange(op: "add" | "del"): Command {
     async run({ args: [cidr, ...rest], ns }) {
       const dev = stringOf(keywords(rest, { dev: "value" }, `addr ${op}`), "dev");
       if (dev === undefined) throw new ValidationError("dev", "is required: the link the address is on");
-      const { la, linkDo, lp } = await lean();
+      const { la, lp } = await linker();
       const action = op === "add" ? la.addAddr(cidr as string) : la.delAddr(cidr as string);
-      await linkDo(await target(ns), lp.name(dev), action);
+      await linkDoOnce(await target(ns), lp.name(dev), action);
       return {
         data: { dev, address: cidr },
         text: `${op === "add" ? "added" : "deleted"} ${cidr} ${op === "add" ? "to" : "from"} ${dev}\n`,

@@ -1,7 +1,7 @@
 import { ValidationError } from "@neslink/core/errors";
 import type { LinkChanges } from "@neslink/core/lean";
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
+import { linkDoOnce, linker, nsDoOnce } from "../core.js";
 import { defined, integerOf, keywords, stringOf } from "../keywords.js";
 import { fields } from "../output.js";
 import { target } from "../target.js";
@@ -42,7 +42,7 @@ export const linkSet: Command = {
     const k = keywords(rest, KEYWORDS, "link set");
     if (k.up && k.down) throw new ValidationError("up", "and down cannot both be given");
     if (k.master !== undefined && k.nomaster) throw new ValidationError("master", "and nomaster cannot both be given");
-    const { la, linkDo, lp, na, nsDo } = await lean();
+    const { la, lp, na } = await linker();
     const master = stringOf(k, "master");
     const set: LinkChanges = defined({
       ...((k.up || k.down) && { up: k.up === true }),
@@ -58,18 +58,22 @@ export const linkSet: Command = {
     const where = await target(ns);
     const netns = stringOf(k, "netns");
     let current = name as string;
-    if (Object.keys(set).length > 0) current = (await linkDo(where, lp.name(current), la.set(set))).link.name;
-    if (netns === undefined) {
+    if (Object.keys(set).length > 0) {
+      // The link as the kernel reports it after the change: read in the same call.
+      const { link } = await linkDoOnce(where, lp.name(current), la.set(set));
+      if (netns === undefined) return { data: link, text: fields(link) };
+      current = link.name;
+    } else if (netns === undefined) {
       const {
         results: [link],
-      } = await nsDo(where, na.getLink(lp.name(current)));
+      } = await nsDoOnce(where, na.getLink(lp.name(current)));
       return { data: link, text: fields(link) };
     }
     const to = await target(netns);
-    await nsDo(where, na.setLinkNs(lp.name(current), to));
+    await nsDoOnce(where, na.setLinkNs(lp.name(current), to));
     const {
       results: [moved],
-    } = await nsDo(to, na.getLink(lp.name(current)));
+    } = await nsDoOnce(to, na.getLink(lp.name(current)));
     return { data: moved, text: fields(moved) };
   },
 };

@@ -1,5 +1,5 @@
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
+import { linker, nsDoOnce } from "../core.js";
 import { fields } from "../output.js";
 import { target } from "../target.js";
 
@@ -11,10 +11,10 @@ export const linkShow: Command = {
   options: ["ns"],
   details: "--json: core's Link object.",
   async run({ args: [name], ns }) {
-    const { lp, na, nsDo } = await lean();
+    const { lp, na } = await linker();
     const {
       results: [link],
-    } = await nsDo(await target(ns), na.getLink(lp.name(name as string)));
+    } = await nsDoOnce(await target(ns), na.getLink(lp.name(name as string)));
     return { data: link, text: fields(link) };
   },
 };

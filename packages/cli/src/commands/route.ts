@@ -1,6 +1,6 @@
 import type { Link, Route, RouteInput } from "@neslink/core/lean";
 import type { Command } from "../command.js";
-import { lean } from "../core.js";
+import { linker, nsDoOnce } from "../core.js";
 import { defined, integerOf, keywords, stringOf } from "../keywords.js";
 import { table } from "../output.js";
 import { target } from "../target.js";
@@ -38,10 +38,10 @@ export const routeList: Command = {
   options: ["ns", "inet", "inet6"],
   details: "--json: an array of { to, family (4|6), via, dev, metric, table, protocol }.",
   async run({ ns, options }) {
-    const { na, nsDo } = await lean();
+    const { na } = await linker();
     const {
       results: [routes, links],
-    } = await nsDo(await target(ns), na.routes(familyOf(options)), na.links());
+    } = await nsDoOnce(await target(ns), na.routes(familyOf(options)), na.links());
     const rows = rowsOf(routes, links);
     return {
       data: rows,
@@ -67,7 +67,7 @@ function routeChange(op: keyof typeof VERBS): Command {
     details: 'TO is a CIDR or "default" (IPv4 unless -6 or an IPv6 via). --json: the route as given.',
     async run({ args: [to, ...rest], ns, options }) {
       const k = keywords(rest, ROUTE_KEYWORDS, `route ${op}`);
-      const { lp, na, nsDo } = await lean();
+      const { lp, na } = await linker();
       const family = familyOf(options);
       const dev = stringOf(k, "dev");
       const route: RouteInput = defined({
@@ -78,7 +78,7 @@ function routeChange(op: keyof typeof VERBS): Command {
         ...(dev !== undefined && { dev: lp.name(dev) }),
         ...(family !== "all" && { family }),
       });
-      await nsDo(await target(ns), na[VERBS[op]](route));
+      await nsDoOnce(await target(ns), na[VERBS[op]](route));
       const shown = { to, via: route.via ?? null, dev: dev ?? null, metric: route.metric ?? null, table: route.table ?? null };
       return { data: shown, text: `${op === "del" ? "deleted" : op === "add" ? "added" : "replaced"} route ${to}\n` };
     },

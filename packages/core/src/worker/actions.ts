@@ -8,15 +8,13 @@ import type { NsActionSpec } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
 import { openProviderNs } from "../namespace/entry.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
-import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
-import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
 import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
-import { runRouteAction } from "./routes.js";
+import { runSocketAction, runsUserCode } from "./socket-actions.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */
@@ -42,11 +40,6 @@ export type InstantAction = Exclude<NsActionSpec, { kind: "exec" }>;
 /** The namespace's socket; only opening a new one needs the thread inside. */
 export function socketOf(ctx: TaskContext): NetlinkSocket {
   return ctx.held.socket(ctx.key, ctx.inside);
-}
-
-/** Actions that run user code: they run inside, and how long they take is theirs. */
-function runsUserCode(action: NsActionSpec): boolean {
-  return action.kind === "custom" || (action.kind === "link" && action.actions.some((a) => a.kind === "custom"));
 }
 
 /** Actions that run code or open files in the thread's namespace, rather than only talking to its socket. */
@@ -111,21 +104,15 @@ export async function runAction(ctx: TaskContext, action: InstantAction): Promis
   if (needsInside(action)) ctx.inside();
   switch (action.kind) {
     case "links":
-      return listLinks(socketOf(ctx));
     case "link":
-      return runLinkDo(socketOf(ctx), action.link, action.actions);
     case "addrs":
-      return listAddrs(socketOf(ctx), action.family);
     case "deleteGroup":
-      socketOf(ctx).transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
-      return null;
-    case "sysctl":
-      return sysctl(action.name, action.value);
     case "route":
     case "routes":
-      return runRouteAction(socketOf(ctx), action);
     case "getLink":
-      return findLink(socketOf(ctx), action.link);
+      return runSocketAction(socketOf(ctx), action);
+    case "sysctl":
+      return sysctl(action.name, action.value);
     case "setLinkNs":
       return moveLink(ctx, action);
     case "handle":

@@ -3,6 +3,8 @@
  * reply (main.ts) wraps the cause in exactly one ActionError, placed once.
  */
 
+import { ActionError } from "../errors.js";
+
 /** The failure of the `offset`-th action of a run of actions done together (pipelined or concurrently). */
 export class RunFailure {
   constructor(
@@ -18,4 +20,24 @@ export class LinkFailure {
     readonly step: string,
     readonly error: unknown,
   ) {}
+}
+
+/**
+ * The one error a failed action becomes: where it failed (inside na.link, its
+ * link action or provider too; for linkDo's one composite action, only that),
+ * with the cause as it was thrown.
+ */
+export function placedError(
+  actions: readonly { kind: string }[],
+  linkDo: boolean | undefined,
+  index: number,
+  error: unknown,
+  returned: boolean,
+): ActionError {
+  if (!(error instanceof LinkFailure)) return new ActionError(index, (actions[index] as { kind: string }).kind, returned, error);
+  const { linkActionIndex, step, error: cause } = error;
+  // Only core marks a task as linkDo's, and only with one action: still, a hand-made task cannot make a failure lose its place.
+  return linkDo && actions.length === 1
+    ? new ActionError(linkActionIndex, step, returned, cause)
+    : new ActionError(index, step, returned, cause, linkActionIndex);
 }

@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { load as loadCodec } from "@neslink/codec-wasm";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
-import { ActionError, NamespaceEnterError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
+import { type ActionError, NamespaceEnterError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { openNamespace, openProviderNs } from "../namespace/entry.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
@@ -20,7 +20,7 @@ import { createLinks, creationRun } from "./create-links.js";
 import { callCustom } from "./custom.js";
 import { DescriptorBits } from "./descriptors.js";
 import { startExec } from "./exec.js";
-import { LinkFailure, RunFailure } from "./failures.js";
+import { placedError, RunFailure } from "./failures.js";
 import { HeldNamespaces } from "./held.js";
 import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
 import { Outbox } from "./outbox.js";
@@ -386,17 +386,9 @@ function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
   };
 }
 
-/**
- * The one error a failed action becomes: where it failed (inside na.link, its
- * link action or provider too; for linkDo, only that), with the cause as it was thrown.
- */
+/** The one error a failed action of the task becomes (see placedError). */
 function actionError({ actions, linkDo }: Task, { index, error }: Failure, returned: boolean): ActionError {
-  if (!(error instanceof LinkFailure)) return new ActionError(index, (actions[index] as NsActionSpec).kind, returned, error);
-  const { linkActionIndex, step, error: cause } = error;
-  // Only core marks a task as linkDo's, and only with one action: still, a hand-made task cannot make a failure lose its place.
-  return linkDo && actions.length === 1
-    ? new ActionError(linkActionIndex, step, returned, cause)
-    : new ActionError(index, step, returned, cause, linkActionIndex);
+  return placedError(actions, linkDo, index, error, returned);
 }
 
 /** The task's reply, once the thread is back home. */

@@ -1,0 +1,99 @@
+/**
+ * nsDo from the calling thread, with no worker, for actions that only talk
+ * to the namespace's netlink socket (links, addresses, routes: every link
+ * action but custom ones). The socket is opened inside the namespace by a
+ * brief switch of this thread (namespace/brief-switch.ts: in, socket(2),
+ * back, with no other JavaScript run between), and a netlink socket acts in
+ * the namespace it was opened in wherever it is used: so every request goes
+ * as a worker inside would send it, a change of an existing link, a veth
+ * whose peer goes elsewhere and a vxlan's underlay included. What a
+ * one-shot command (the CLI's `addr add -n`, `route add -n`, `link set -n`)
+ * needs without the ~30 ms of CPU a worker takes to start.
+ *
+ * It needs CAP_SYS_ADMIN, as entering does. Each call opens and closes its
+ * own socket, and blocks this thread for the kernel's work, as a worker's
+ * thread is blocked: a program with much to do in parallel keeps the pool.
+ */
+import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
+import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
+import { NamespaceEnterError } from "./errors.js";
+import * as libc from "./ffi/libc.js";
+import { insideBriefly } from "./namespace/brief-switch.js";
+import { isExisting, type NsProvider } from "./namespace/providers.js";
+import { openTarget } from "./namespace/target.js";
+import { NetlinkSocket } from "./netlink/socket.js";
+import type { NsDoResult } from "./nsdo.js";
+import { type RunOptions, splitOptions } from "./pool/run-options.js";
+import { checkTask } from "./validate/task.js";
+import { placedError } from "./worker/failures.js";
+import { isSocketOnly, runSocketAction } from "./worker/socket-actions.js";
+
+/**
+ * Whether these actions can run from here: an existing namespace, socket-only
+ * actions, and the right to enter. False for bad input too: the pool's path
+ * reports it as it always has.
+ */
+export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): boolean {
+  let checked: ReturnType<typeof checkTask>;
+  try {
+    checked = checkTask({ provider, actions });
+  } catch {
+    return false;
+  }
+  return isExisting(checked.provider) && checked.actions.every(isSocketOnly) && hasCaps(CAP_SYS_ADMIN);
+}
+
+/** A socket of the provider's namespace, opened from here; failures read as a worker's do when it cannot enter. */
+function openInside(provider: NsProvider): NetlinkSocket {
+  const { fd, own } = openTarget(provider);
+  try {
+    return own ? new NetlinkSocket() : insideBriefly(fd, () => new NetlinkSocket());
+  } catch (err) {
+    throw new NamespaceEnterError(provider.kind, true, err);
+  } finally {
+    libc.close(fd);
+  }
+}
+
+/**
+ * Runs actions canDoHere accepts, checked as a worker checks its task, in
+ * order on one socket of the namespace: their results, or the ActionError a
+ * worker's reply carries for the first that fails (`linkDo`: the one
+ * composite action of a linkDo, placed among its link actions).
+ */
+export async function runHere(provider: NsProvider, actions: readonly NsAction[], linkDo = false): Promise<unknown[]> {
+  const checked = checkTask({ provider, actions });
+  const socket = openInside(checked.provider);
+  try {
+    const results: unknown[] = [];
+    for (const [index, action] of checked.actions.entries()) {
+      if (!isSocketOnly(action)) throw new Error(`a ${action.kind} action cannot run from the calling thread`);
+      try {
+        results.push(await runSocketAction(socket, action));
+      } catch (err) {
+        throw placedError(checked.actions, linkDo, index, err, true);
+      }
+    }
+    return results;
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * nsDo, run from the calling thread where canDoHere says it can (no worker,
+ * no pool started), else on the default pool as nsDo runs it. Same results
+ * and errors either way; with options (`{ timeoutMs, signal }`), always on
+ * the pool, which enforces them.
+ */
+export function nsDoHere<const A extends readonly NsAction[]>(provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>>;
+export function nsDoHere<const A extends readonly NsAction[]>(
+  provider: NsProvider,
+  ...args: [...A, RunOptions]
+): Promise<NsDoResult<ResultsOf<A>>>;
+export async function nsDoHere(provider: NsProvider, ...args: (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
+  const { actions, options } = splitOptions<NsAction>(args);
+  if (options === undefined && canDoHere(provider, actions)) return { results: await runHere(provider, actions), returned: true };
+  const { defaultPool, runOn } = await import("./nsdo.js");
+  return runOn(defaultPool(), provider, args);
+}

@@ -1,0 +1,53 @@
+/**
+ * The actions that only talk to a namespace's netlink socket: any thread
+ * holding a socket opened in the namespace runs them alike, a worker inside
+ * it (actions.ts) or the calling thread (here.ts). One dispatch for both.
+ */
+import type { NsActionSpec } from "../actions/ns-actions.js";
+import { listAddrs, listLinks } from "../netlink/dumps.js";
+import type { NetlinkSocket } from "../netlink/socket.js";
+import { runLinkDo } from "./link-do.js";
+import { findLink } from "./link-lookup.js";
+import { runRouteAction } from "./routes.js";
+
+export type SocketAction = Extract<NsActionSpec, { kind: "links" | "link" | "addrs" | "deleteGroup" | "route" | "routes" | "getLink" }>;
+
+const SOCKET_KINDS: ReadonlySet<string> = new Set<SocketAction["kind"]>([
+  "links",
+  "link",
+  "addrs",
+  "deleteGroup",
+  "route",
+  "routes",
+  "getLink",
+]);
+
+/** Actions that run user code (a custom provider or action): they run inside, and how long they take is theirs. */
+export function runsUserCode(action: NsActionSpec): boolean {
+  return action.kind === "custom" || (action.kind === "link" && action.actions.some((a) => a.kind === "custom"));
+}
+
+/** Whether the action needs nothing but the namespace's socket: no user code, no file opened in the namespace. */
+export function isSocketOnly(action: NsActionSpec): action is SocketAction {
+  return SOCKET_KINDS.has(action.kind) && !runsUserCode(action);
+}
+
+/** Runs a socket action (a na.link with custom actions too, on a thread that is inside for them) on the namespace's socket. */
+export function runSocketAction(socket: NetlinkSocket, action: SocketAction): unknown {
+  switch (action.kind) {
+    case "links":
+      return listLinks(socket);
+    case "link":
+      return runLinkDo(socket, action.link, action.actions);
+    case "addrs":
+      return listAddrs(socket, action.family);
+    case "deleteGroup":
+      socket.transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
+      return null;
+    case "route":
+    case "routes":
+      return runRouteAction(socket, action);
+    case "getLink":
+      return findLink(socket, action.link);
+  }
+}
