@@ -1,9 +1,9 @@
 /**
  * What this process may do without a worker thread, looked up once: its
  * effective capabilities and util-linux's helpers. Work that a helper program
- * can do for the calling thread (exec-here.ts, named-here.ts) goes that way
- * only when it can work as the worker would; otherwise a worker does it, and
- * its errors are typed rather than a helper's exit status.
+ * can do for the calling thread (exec-here.ts: nsenter) goes that way only
+ * when it can work as the worker would; otherwise a worker does it, and its
+ * errors are typed rather than a helper's exit status.
  */
 import { readFileSync } from "node:fs";
 import { installed } from "./program-path.js";

@@ -3,13 +3,14 @@
  * one-shot `neslink ns add` or `ns del` starts no worker (Node 20 boots one in
  * ~30 ms of CPU before it loads anything).
  *
- * Create: a child process makes the namespace and holds it (fresh-ns.ts);
- * this thread claims the entry and bind-mounts the namespace on it through
- * the descriptor it opened, exactly as a worker does (namespace/claim.ts).
- * The mount is this process's own system call, so a kill can leave only what
- * it leaves a worker: a stale entry the next create takes over. Used where it
- * works as the worker would: CAP_SYS_ADMIN (mount, unshare), and util-linux's
- * unshare and cat installed.
+ * Create: this thread claims the entry, then, under its lock, makes the
+ * namespace with a brief switch (namespace/brief-switch.ts: unshare(2), open
+ * the new namespace, back home, with nothing else run meanwhile) and
+ * bind-mounts it on the entry through that descriptor, as a worker does
+ * (namespace/claim.ts). A kill can leave only what it leaves a worker: a
+ * stale entry the next create takes over, or a namespace no one holds, which
+ * the kernel frees. Used where it works as the worker would: CAP_SYS_ADMIN
+ * (unshare, mount).
  *
  * Delete: check, unmount and unlink change no namespace (namespace/remove.ts).
  * But a worker keeps descriptors and sockets on the namespaces it worked in,
@@ -17,9 +18,10 @@
  * delete closes them: so this thread deletes only while no pool is open.
  */
 import type { NamedNs, NsAction } from "./actions/ns-actions.js";
-import { CAP_SYS_ADMIN, hasCaps, helper } from "./capabilities.js";
+import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { ActionError } from "./errors.js";
-import { freshNamespace } from "./fresh-ns.js";
+import * as libc from "./ffi/libc.js";
+import { awayBriefly } from "./namespace/brief-switch.js";
 import { createNamedWith } from "./namespace/claim.js";
 import { DEFAULT_NETNS_DIR, now } from "./namespace/providers.js";
 import { deleteNamed } from "./namespace/remove.js";
@@ -54,17 +56,22 @@ async function here(action: NamedAction, run: () => NamedNs | Promise<NamedNs>):
  */
 export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
   const action = nsAction("", { kind: "newNamed", name, dir }) as NamedAction;
-  const unshare = helper("unshare");
-  const cat = helper("cat");
-  if (pool !== undefined || unshare === undefined || cat === undefined || !hasCaps(CAP_SYS_ADMIN)) return onWorker(action, pool);
-  return here(action, async () => {
-    const fresh = await freshNamespace(unshare, cat);
-    try {
-      return createNamedWith(action.name, action.dir, () => `/proc/thread-self/fd/${fresh.fd}`);
-    } finally {
-      await fresh.end();
-    }
-  });
+  if (pool !== undefined || !hasCaps(CAP_SYS_ADMIN)) return onWorker(action, pool);
+  let fresh: number | undefined;
+  try {
+    return await here(action, () =>
+      createNamedWith(action.name, action.dir, () => {
+        // Held by this descriptor alone until mounted: closed below, success or not.
+        fresh = awayBriefly(
+          () => libc.unshare(libc.CLONE_NEWNET),
+          () => libc.openUntracked("/proc/thread-self/ns/net"),
+        );
+        return `/proc/thread-self/fd/${fresh}`;
+      }),
+    );
+  } finally {
+    if (fresh !== undefined) libc.close(fresh);
+  }
 }
 
 /**

@@ -36,10 +36,13 @@ describe("neslink ns add / ns del (built bin)", () => {
     expect(inodeOf(at(name))).not.toBe(inodeOf("/proc/self/ns/net"));
     expect(linksIn(name).map((l) => l.ifname)).toEqual(["lo"]);
 
-    // The probe does see a worker where one starts: a link change runs inside the namespace.
-    const set = probed("link", "set", "lo", "up", "-n", name);
-    expect(set).toMatchObject({ status: 0, stderr: PROBED });
-    expect(linksIn(name)[0]?.flags).toContain("UP");
+    // The probe does see a worker where one starts: moving a link runs inside both namespaces.
+    const other = `${prefix}o`;
+    expect(probed("ns", "add", other)).toMatchObject({ status: 0, stderr: "" });
+    expect(probed("link", "add", "veth", `${prefix}p0`, "peer", `${prefix}p1`, "-n", name)).toMatchObject({ status: 0, stderr: "" });
+    expect(probed("link", "set", `${prefix}p0`, "netns", other, "-n", name)).toMatchObject({ status: 0, stderr: PROBED });
+    expect(linksIn(other).map((l) => l.ifname)).toEqual(["lo", `${prefix}p0`]);
+    expect(probed("ns", "del", other)).toMatchObject({ status: 0, stderr: "" });
 
     expect(probed("ns", "del", name)).toEqual({ status: 0, body: { name, path: at(name) }, stderr: "" });
     expect(netnsList(prefix)).toEqual([]);
