@@ -109,7 +109,9 @@ describe("neslink link / addr / route -n NS without a worker (built bin)", () =>
     expect(routes.find((r) => r.dst === "10.64.0.0/16")).toMatchObject({ dev: bridge, metric: 9 });
     const listed = run("route", "list", "-4", "-n", nsName) as { to: string; dev: string }[];
     expect(listed.find((r) => r.to === "10.64.0.0/16")).toMatchObject({ dev: bridge });
-    run("route", "del", "10.64.0.0/16", "dev", bridge, "metric", "9", "-n", nsName);
+    // As `ip route del`: the destination alone finds it.
+    run("route", "del", "10.64.0.0/16", "-n", nsName);
+    expect(ipJson<{ dst: string }[]>("-n", nsName, "route", "show").some((r) => r.dst === "10.64.0.0/16")).toBe(false);
     run("addr", "del", "10.63.0.1/24", "dev", bridge, "-n", nsName);
     expect(ipJson<{ addr_info: unknown[] }[]>("-n", nsName, "-4", "addr", "show", "dev", bridge)[0]?.addr_info ?? []).toEqual([]);
     expect(run("link", "show", `${prefix}v0`, "-n", nsName)).toMatchObject({ name: `${prefix}v0`, up: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { byName } from "../links/providers.js";
-import { addRoute, delRoute, routes } from "./route-actions.js";
+import { addRoute, delRoute, replaceRoute, routes } from "./route-actions.js";
 
 describe("route actions", () => {
   it("split the destination and settle the family", () => {
@@ -13,6 +13,12 @@ describe("route actions", () => {
     expect(addRoute({ to: "default", dev: byName("eth0"), family: 6 }).route).toEqual({ family: 10, dev: { kind: "name", name: "eth0" } });
     expect(delRoute({ to: "2001:db8:1::/64", dev: byName("eth0") }).route).toMatchObject({ family: 10, dstLen: 64 });
     expect(routes(4)).toEqual({ kind: "routes", family: 2 });
+  });
+
+  it("need a gateway or a device to add or replace, not to delete (found by its destination, as `ip route del`)", () => {
+    expect(delRoute({ to: "10.9.0.0/16" }).route).toEqual({ family: 2, dst: "10.9.0.0", dstLen: 16 });
+    expect(() => addRoute({ to: "10.9.0.0/16" })).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "via" }));
+    expect(() => replaceRoute({ to: "10.9.0.0/16", metric: 3 })).toThrow(expect.objectContaining({ field: "via" }));
   });
 
   it('take a family only as 4, 6 or "all": anything else ("4", AF_INET\'s 2, "inet") is refused, not read as all', () => {

@@ -36,14 +36,14 @@ export interface RouteSpec {
 export type RouteOp = "add" | "replace" | "delete";
 
 /** The input's destination split and family settled; the rules are routeSpec's, which the worker applies too. */
-function toSpec({ to, family, ...rest }: RouteInput): RouteSpec {
+function toSpec({ to, family, ...rest }: RouteInput, op: RouteOp): RouteSpec {
   if (to === "default") {
     const viaFamily = typeof rest.via === "string" && net.isIPv6(rest.via) ? net.AF_INET6 : net.AF_INET;
     const asked = family === undefined ? undefined : oneOf("family", family, [4, 6]) === 6 ? net.AF_INET6 : net.AF_INET;
-    return routeSpec("", { family: asked ?? viaFamily, ...rest });
+    return routeSpec("", { family: asked ?? viaFamily, ...rest }, op);
   }
   const dst = net.cidr("to", to);
-  return routeSpec("", { family: dst.family, dst: dst.address, dstLen: dst.prefixLen, ...rest });
+  return routeSpec("", { family: dst.family, dst: dst.address, dstLen: dst.prefixLen, ...rest }, op);
 }
 
 export type RouteActionSpec =
@@ -53,9 +53,10 @@ export type RouteActionSpec =
 /** A route change: an action whose spec is visible to the caller. */
 export type RouteChange = NsAction<null> & Extract<RouteActionSpec, { kind: "route" }>;
 
-export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "add", route: toSpec(r) });
-export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: toSpec(r) });
-export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: toSpec(r) });
+export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "add", route: toSpec(r, "add") });
+export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: toSpec(r, "replace") });
+/** Deletes a route: given by its destination alone, the first that matches (as `ip route del`); `via`, `dev`, `metric`, `table` narrow it. */
+export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: toSpec(r, "delete") });
 
 export interface RoutesFilter {
   /**

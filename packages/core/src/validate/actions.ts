@@ -9,7 +9,7 @@ import type { MessagePort } from "node:worker_threads";
 import { LIMITS } from "@neslink/codec-wasm/limits";
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { ExecOptions, NsActionSpec } from "../actions/ns-actions.js";
-import type { RouteSpec } from "../actions/route-actions.js";
+import type { RouteOp, RouteSpec } from "../actions/route-actions.js";
 import { ValidationError } from "../errors.js";
 import * as net from "./net.js";
 import { customCode, existingNsProvider, linkProvider, linkRef } from "./providers.js";
@@ -64,11 +64,15 @@ const ROUTE_FIELDS: FieldParsers<RouteSpec> = {
   table: (f, t) => v.integer(f, t, LIMITS.tableMin, 0xffffffff),
 };
 
-/** A route: a gateway or a device, all of one address family. */
-export const routeSpec: Parser<RouteSpec> = (f, x) => {
+/**
+ * A route, all of one address family. One added or replaced needs a gateway
+ * or a device; one deleted may be found by its destination alone, as with
+ * `ip route del 10.1.0.0/16` (the kernel deletes the first that matches).
+ */
+export function routeSpec(f: string, x: unknown, op: RouteOp): RouteSpec {
   const r = record(f, x, ["family", "dst", "dstLen", "via", "dev", "metric", "table"]);
   const family = v.oneOf(at(f, "family"), r.family, [net.AF_INET, net.AF_INET6]);
-  if (r.via === undefined && r.dev === undefined)
+  if (op !== "delete" && r.via === undefined && r.dev === undefined)
     throw new ValidationError(at(f, "via"), "a route needs a gateway (via) or a device (dev)");
   const spec: RouteSpec = { family };
   if (r.dst !== undefined || r.dstLen !== undefined) {
@@ -80,7 +84,7 @@ export const routeSpec: Parser<RouteSpec> = (f, x) => {
     throw new ValidationError(at(f, "via"), "is not of the destination's address family");
   }
   return fields(f, r, ROUTE_FIELDS, spec);
-};
+}
 
 /** Any string without NUL, empty included: what a process's environment and standard input may hold. */
 const processText: Parser<string> = (f, x) => {
@@ -180,7 +184,8 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
   },
   route: (f, x) => {
     const r = record(f, x, ["kind", "op", "route"]);
-    return { kind: "route", op: v.oneOf(at(f, "op"), r.op, ["add", "replace", "delete"]), route: routeSpec(at(f, "route"), r.route) };
+    const op = v.oneOf(at(f, "op"), r.op, ["add", "replace", "delete"] as const);
+    return { kind: "route", op, route: routeSpec(at(f, "route"), r.route, op) };
   },
   routes: (f, x) => {
     const r = record(f, x, ["kind", "family", "protocol"]);

@@ -51,7 +51,7 @@ const checks: Record<string, { path: string; parse: (value: unknown) => unknown 
   },
   routeTable: {
     path: "route.table",
-    parse: (value) => routeSpec("route", { family: 2, dev: { kind: "index", index: 1 }, table: value }),
+    parse: (value) => routeSpec("route", { family: 2, dev: { kind: "index", index: 1 }, table: value }, "add"),
   },
 };
 

@@ -187,6 +187,9 @@ describe("nsDoHere", () => {
       { dev: "lo", metric: 7 },
     ]);
     expect(metrics("10.70.0.0/16")).toEqual(metrics("10.80.0.0/16"));
+    // A delete by destination alone takes the first that matches, as `ip route del` does.
+    await nsDoHere(where, na.delRoute({ to: "10.80.0.0/16" }));
+    expect(metrics("10.80.0.0/16")).toEqual([{ dev: "lo", metric: 7 }]);
     const reads = [na.routes(4), na.links(), na.addrs(4), na.getLink(lp.name(`${prefix}br`))];
     expect(canDoHere(where, reads)).toBe(true);
     expect(await nsDoHere(where, ...reads)).toEqual(await nsDoOn(pool, where, ...reads));
