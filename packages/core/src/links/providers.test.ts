@@ -18,6 +18,23 @@ describe("link providers", () => {
     });
   });
 
+  it("newVxlan reads each option once (a getter that changes cannot pass one check and give another value)", () => {
+    const reads: Record<string, number> = {};
+    const counted = (key: string, value: unknown) => ({
+      get: () => {
+        reads[key] = (reads[key] ?? 0) + 1;
+        return value;
+      },
+      enumerable: true,
+    });
+    const options = Object.defineProperties({}, { id: counted("id", 7), mtu: counted("mtu", 1400), remote: counted("remote", "10.0.0.2") });
+    expect(newVxlan("vx", options as never)).toEqual({
+      kind: "new",
+      spec: { name: "vx", type: "vxlan", mtu: 1400, vxlan: { id: 7, remote: "10.0.0.2" } },
+    });
+    expect(reads).toEqual({ id: 1, mtu: 1, remote: 1 });
+  });
+
   it("newLink takes any kind as the per-kind constructors build it", () => {
     expect(newLink({ type: "macvlan", name: "mv", parent: byName("eth0"), macvlan: { mode: "bridge" }, mtu: 1400 })).toEqual(
       newMacvlan("mv", byName("eth0"), "bridge", { mtu: 1400 }),

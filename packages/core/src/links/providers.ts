@@ -99,8 +99,17 @@ const LINK_OPTION_KEYS = ["mtu", "mac", "group", "master", "up"];
  * drop the options left undefined); a shorthand's options object first, for
  * misspelt fields (one was dropped without a word: a veth on no bridge).
  */
-function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial<NewLinkSpec> = {}, keys = LINK_OPTION_KEYS): LinkProvider {
-  const { mtu, mac, group, master, up } = record("options", o, keys) as NewLinkOptions;
+function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial<NewLinkSpec> = {}): LinkProvider {
+  return fromRecord(name, type, record("options", o, LINK_OPTION_KEYS) as NewLinkOptions, fields);
+}
+
+/** A new link from an options object already read (record: no getter read twice, no misspelt key). */
+function fromRecord(
+  name: string,
+  type: LinkKind,
+  { mtu, mac, group, master, up }: NewLinkOptions,
+  fields: Partial<NewLinkSpec>,
+): LinkProvider {
   return { kind: "new", spec: newLinkSpec("", { name, type, mtu, mac, group, master, up, ...fields }) };
 }
 
@@ -165,8 +174,9 @@ export interface VxlanOptions extends NewLinkOptions {
 const VXLAN_OPTION_KEYS = [...LINK_OPTION_KEYS, "id", "local", "multicastGroup", "remote", "port", "parent"];
 
 export function newVxlan(name: string, o: VxlanOptions): LinkProvider {
-  const { id, local, multicastGroup, remote, port, parent } = record("options", o, VXLAN_OPTION_KEYS) as unknown as VxlanOptions;
-  return create(name, "vxlan", o, { vxlan: { id, local, group: multicastGroup, remote, port }, parent }, VXLAN_OPTION_KEYS);
+  const read = record("options", o, VXLAN_OPTION_KEYS) as unknown as VxlanOptions;
+  const { id, local, multicastGroup, remote, port, parent } = read;
+  return fromRecord(name, "vxlan", read, { vxlan: { id, local, group: multicastGroup, remote, port }, parent });
 }
 
 export function newMacvlan(name: string, parent: LinkRef, mode: MacvlanMode = "bridge", options: NewLinkOptions = {}): LinkProvider {
