@@ -1,7 +1,7 @@
 import { closeSync, openSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SystemCallError } from "../errors.js";
-import { identityOfFd, identityOfPath, keyOfIdentity } from "./identity.js";
+import { devNumbers, identityOfFd, identityOfPath, keyOfIdentity } from "./identity.js";
 
 describe("file identity by statx", () => {
   it.each(["/proc/self/ns/net", "/", "/dev/null", import.meta.filename])("equals fs.statSync's dev and ino for %s", (path) => {
@@ -13,6 +13,13 @@ describe("file identity by statx", () => {
     } finally {
       closeSync(fd);
     }
+  });
+
+  it("gives back the major and minor a device number was made of (/dev/null is 1:3, /dev/zero 1:5; a loop device's minor past 255 too)", () => {
+    expect(devNumbers(statSync("/dev/null").rdev)).toEqual({ major: 1, minor: 3 });
+    expect(devNumbers(statSync("/dev/zero").rdev)).toEqual({ major: 1, minor: 5 });
+    // glibc's makedev(259, 300) is 0x11032c: the minor's high bits sit above the major's twelve low ones.
+    expect(devNumbers(0x11032c)).toEqual({ major: 259, minor: 300 });
   });
 
   it("keys as dev:ino", () => {

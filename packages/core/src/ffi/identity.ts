@@ -30,6 +30,15 @@ function makedev(major: number, minor: number): number {
   return (major & 0xfffff000) * 2 ** 32 + (minor & 0xffffff00) * 2 ** 12 + (major & 0xfff) * 2 ** 8 + (minor & 0xff);
 }
 
+/** glibc's major() and minor(): the device numbers a `dev` made by makedev above holds. */
+export function devNumbers(dev: number): { major: number; minor: number } {
+  const d = BigInt(dev);
+  return {
+    major: Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn)),
+    minor: Number((d & 0xffn) | ((d >> 12n) & ~0xffn)),
+  };
+}
+
 function identify(dirfd: number, path: string, flags: number, what: string, mask = STATX_INO): FileIdentity {
   if (statx(dirfd, path, flags, mask, buffer) < 0) throw new SystemCallError("statx", koffi.errno(), what);
   return {

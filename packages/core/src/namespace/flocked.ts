@@ -5,14 +5,11 @@
  * someone else's. Only asked on an error path, so its cost does not matter.
  */
 import { readFileSync } from "node:fs";
-import type { FileIdentity } from "../ffi/identity.js";
+import { devNumbers, type FileIdentity } from "../ffi/identity.js";
 
 /** How /proc/locks names a file: the kernel's `%02x:%02x:%lu` of its device's major, minor and its inode. */
 function lockKey({ dev, ino }: FileIdentity): string {
-  // glibc's major() and minor() of the st_dev that statx's fields were made into (identity.ts's makedev).
-  const d = BigInt(dev);
-  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn);
-  const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn);
+  const { major, minor } = devNumbers(dev);
   return `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}:${ino}`;
 }
 
