@@ -18,7 +18,7 @@ import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
 import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { NamespaceEnterError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
-import { insideBriefly } from "./namespace/brief-switch.js";
+import { awayBriefly } from "./namespace/brief-switch.js";
 import { isExisting, type NsProvider } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
 import { NetlinkSocket } from "./netlink/socket.js";
@@ -43,13 +43,23 @@ export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): b
   return isExisting(checked.provider) && checked.actions.every(isSocketOnly) && hasCaps(CAP_SYS_ADMIN);
 }
 
-/** A socket of the provider's namespace, opened from here; failures read as a worker's do when it cannot enter. */
+/**
+ * A socket of the provider's namespace, opened from here. Failing to enter is
+ * a NamespaceEnterError, as on a worker; the socket's own failure (EMFILE)
+ * is thrown as it is, for the caller to place as a worker's first action would.
+ */
 function openInside(provider: NsProvider): NetlinkSocket {
   const { fd, own } = openTarget(provider);
   try {
-    return own ? new NetlinkSocket() : insideBriefly(fd, () => new NetlinkSocket());
-  } catch (err) {
-    throw new NamespaceEnterError(provider.kind, true, err);
+    if (own) return new NetlinkSocket();
+    const enter = () => {
+      try {
+        libc.setns(fd, libc.CLONE_NEWNET, "enter");
+      } catch (err) {
+        throw new NamespaceEnterError(provider.kind, true, err);
+      }
+    };
+    return awayBriefly(enter, () => new NetlinkSocket());
   } finally {
     libc.close(fd);
   }
@@ -63,7 +73,13 @@ function openInside(provider: NsProvider): NetlinkSocket {
  */
 export async function runHere(provider: NsProvider, actions: readonly NsAction[], linkDo = false): Promise<unknown[]> {
   const checked = checkTask({ provider, actions });
-  const socket = openInside(checked.provider);
+  let socket: NetlinkSocket;
+  try {
+    socket = openInside(checked.provider);
+  } catch (err) {
+    if (err instanceof NamespaceEnterError) throw err;
+    throw placedError(checked.actions, linkDo, 0, err, true);
+  }
   try {
     const results: unknown[] = [];
     for (const [index, action] of checked.actions.entries()) {

@@ -46,8 +46,3 @@ export function awayBriefly<T>(leave: () => void, work: () => T): T {
     libc.close(home);
   }
 }
-
-/** `work` run with the calling thread inside the namespace open as `nsFd` (see awayBriefly). */
-export function insideBriefly<T>(nsFd: number, work: () => T): T {
-  return awayBriefly(() => libc.setns(nsFd, libc.CLONE_NEWNET, "enter"), work);
-}
