@@ -14,19 +14,21 @@
  * own socket, and blocks this thread for the kernel's work, as a worker's
  * thread is blocked: a program with much to do in parallel keeps the pool.
  */
-import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
+import type { Link } from "@neslink/codec-wasm";
+import type { NsAction, NsActionSpec, ResultsOf } from "./actions/ns-actions.js";
 import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { NamespaceEnterError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
 import { awayBriefly } from "./namespace/brief-switch.js";
 import { isExisting, type NsProvider } from "./namespace/providers.js";
-import { openTarget } from "./namespace/target.js";
+import { isOwn, openTarget } from "./namespace/target.js";
 import { NetlinkSocket } from "./netlink/socket.js";
 import type { NsDoResult } from "./nsdo.js";
 import { type RunOptions, splitOptions } from "./pool/run-options.js";
 import { checkTask } from "./validate/task.js";
 import { placedError } from "./worker/failures.js";
-import { isSocketOnly, runSocketAction } from "./worker/socket-actions.js";
+import { findLink } from "./worker/link-lookup.js";
+import { isSocketOnly, moveLinkFrom, runSocketAction, type SocketAction } from "./worker/socket-actions.js";
 
 /**
  * Whether these actions can run from here: an existing namespace, socket-only
@@ -40,7 +42,17 @@ export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): b
   } catch {
     return false;
   }
-  return isExisting(checked.provider) && checked.actions.every(isSocketOnly) && hasCaps(CAP_SYS_ADMIN);
+  return isExisting(checked.provider) && checked.actions.every(runsHere) && hasCaps(CAP_SYS_ADMIN);
+}
+
+/** What runs here: the socket-only actions, and a link moved to another namespace (one socket there, opened the same way). */
+function runsHere(action: NsActionSpec): boolean {
+  return isSocketOnly(action) || action.kind === "setLinkNs";
+}
+
+/** A socket opened inside a namespace: `own`, the calling thread's; else `enter` switches the thread there for it. */
+function socketIn(own: boolean, enter: () => void): NetlinkSocket {
+  return own ? new NetlinkSocket() : awayBriefly(enter, () => new NetlinkSocket());
 }
 
 /**
@@ -51,17 +63,25 @@ export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): b
 function openInside(provider: NsProvider): NetlinkSocket {
   const { fd, own } = openTarget(provider);
   try {
-    if (own) return new NetlinkSocket();
-    const enter = () => {
+    return socketIn(own, () => {
       try {
         libc.setns(fd, libc.CLONE_NEWNET, "enter");
       } catch (err) {
         throw new NamespaceEnterError(provider.kind, true, err);
       }
-    };
-    return awayBriefly(enter, () => new NetlinkSocket());
+    });
   } finally {
     libc.close(fd);
+  }
+}
+
+/** The link moved into the namespace open as `targetFd`, found by name on a socket opened inside it. */
+function findMoved(targetFd: number, name: string): Link {
+  const there = socketIn(isOwn(targetFd), () => libc.setns(targetFd, libc.CLONE_NEWNET, "enter"));
+  try {
+    return findLink(there, { kind: "name", name });
+  } finally {
+    there.close();
   }
 }
 
@@ -83,9 +103,11 @@ export async function runHere(provider: NsProvider, actions: readonly NsAction[]
   try {
     const results: unknown[] = [];
     for (const [index, action] of checked.actions.entries()) {
-      if (!isSocketOnly(action)) throw new Error(`a ${action.kind} action cannot run from the calling thread`);
+      if (!runsHere(action)) throw new Error(`a ${action.kind} action cannot run from the calling thread`);
       try {
-        results.push(await runSocketAction(socket, action));
+        results.push(
+          await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findMoved) : runSocketAction(socket, action as SocketAction)),
+        );
       } catch (err) {
         throw placedError(checked.actions, linkDo, index, err, true);
       }

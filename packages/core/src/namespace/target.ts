@@ -27,5 +27,10 @@ export function openTarget(provider: NsProvider): OpenedTarget {
     if (err instanceof NotFoundError) throw err;
     throw new NamespaceEnterError(checked.kind, true, err);
   }
-  return { fd, own: keyOfIdentity(identityOfFd(fd)) === keyOfIdentity(identityOfPath("/proc/thread-self/ns/net")) };
+  return { fd, own: isOwn(fd) };
+}
+
+/** Whether the namespace open as `fd` is the calling thread's own. */
+export function isOwn(fd: number): boolean {
+  return keyOfIdentity(identityOfFd(fd)) === keyOfIdentity(identityOfPath("/proc/thread-self/ns/net"));
 }

@@ -6,7 +6,6 @@ import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs"
 import type { Link } from "@neslink/codec-wasm";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
-import { openProviderNs } from "../namespace/entry.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
@@ -14,7 +13,7 @@ import type { HeldNamespaces } from "./held.js";
 import { findLink } from "./link-lookup.js";
 import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
-import { runSocketAction, runsUserCode } from "./socket-actions.js";
+import { moveLinkFrom, runSocketAction, runsUserCode } from "./socket-actions.js";
 import { identity, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */
@@ -78,26 +77,15 @@ function sysctl(name: string, value?: string): string {
   }
 }
 
-async function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
-  const socket = socketOf(ctx);
-  const link = findLink(socket, spec.link);
-  const target = openProviderNs(spec.ns, process.pid);
-  try {
-    socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
+function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
+  return moveLinkFrom(socketOf(ctx), spec, async (target, name) => {
     const targetKey = keyOf(target);
     // within() has put the thread inside the target, where a new socket must be opened.
-    const seen = await within(target, () =>
-      findLink(
-        ctx.held.socket(targetKey, () => {}),
-        { kind: "name", name: link.name },
-      ),
-    );
+    const seen = await within(target, () => findLink(ctx.held.socket(targetKey, () => {}), { kind: "name", name }));
     if (!seen.returned) throw seen.returnError;
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;
-  } finally {
-    libc.close(target);
-  }
+  });
 }
 
 export async function runAction(ctx: TaskContext, action: InstantAction): Promise<unknown> {

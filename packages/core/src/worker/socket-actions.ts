@@ -3,7 +3,10 @@
  * holding a socket opened in the namespace runs them alike, a worker inside
  * it (actions.ts) or the calling thread (here.ts). One dispatch for both.
  */
+import type { Link } from "@neslink/codec-wasm";
 import type { NsActionSpec } from "../actions/ns-actions.js";
+import * as libc from "../ffi/libc.js";
+import { openProviderNs } from "../namespace/entry.js";
 import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { runLinkDo } from "./link-do.js";
@@ -49,5 +52,27 @@ export function runSocketAction(socket: NetlinkSocket, action: SocketAction): un
       return runRouteAction(socket, action);
     case "getLink":
       return findLink(socket, action.link);
+  }
+}
+
+/**
+ * na.setLinkNs from the source namespace's socket: the link is found there
+ * and moved into the target (RTM_NEWLINK with its descriptor), then found
+ * again under its name by `findThere`, given the target's open descriptor,
+ * on a socket of the target's (a worker enters it; the calling thread opens
+ * one inside it).
+ */
+export async function moveLinkFrom(
+  socket: NetlinkSocket,
+  spec: Extract<NsActionSpec, { kind: "setLinkNs" }>,
+  findThere: (targetFd: number, name: string) => Link | Promise<Link>,
+): Promise<Link> {
+  const link = findLink(socket, spec.link);
+  const target = openProviderNs(spec.ns, process.pid);
+  try {
+    socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
+    return await findThere(target, link.name);
+  } finally {
+    libc.close(target);
   }
 }

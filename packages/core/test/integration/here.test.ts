@@ -144,6 +144,28 @@ describe("linkDo from the calling thread, inside the namespace", () => {
     expect(addrsOf(nsA, `${prefix}va`)).toEqual([]);
   });
 
+  it("moves a link to another namespace as the worker does, and nothing is left behind", async () => {
+    // Two pairs alike, one end of each moved: one here, one on the worker.
+    await linkDo(where, lp.veth(`${prefix}ya`, { name: `${prefix}yb` }));
+    await linkDo(where, lp.veth(`${prefix}yc`, { name: `${prefix}yd` }));
+    const moves = [na.setLinkNs(lp.name(`${prefix}ya`), ns.name(nsB)), na.setLinkNs(lp.name(`${prefix}yc`), ns.name(nsB))];
+    expect(canDoHere(where, [moves[0] as NsAction])).toBe(true);
+    const here = await nsDoHere(where, moves[0] as NsAction);
+    const worker = await nsDoOn(pool, where, moves[1] as NsAction);
+    expect(alike(here.results[0] as Record<string, unknown>)).toEqual(alike(worker.results[0] as Record<string, unknown>));
+    const there = ipJson<IpLink[]>("-n", nsB, "link", "show");
+    expect(there.find((l) => l.ifname === `${prefix}ya`)?.ifindex).toBe((here.results[0] as { index: number }).index);
+    expect(there.some((l) => l.ifname === `${prefix}yc`)).toBe(true);
+    expect(shown(nsA, `${prefix}ya`)).toBeUndefined();
+    // Into a namespace that is not there: nothing moves, the error is the worker's.
+    await linkDo(where, lp.bridge(`${prefix}ye`));
+    const lost = [na.setLinkNs(lp.name(`${prefix}ye`), ns.name(`${prefix}none`))] as NsAction[];
+    const failed = await Promise.all([settle(nsDoHere(where, ...lost)), settle(nsDoOn(pool, where, ...lost))]);
+    if (!("error" in failed[0]) || !("error" in failed[1])) throw new Error("both should fail");
+    expect(toErrorJSON(failed[0].error)).toEqual(toErrorJSON(failed[1].error));
+    expect(shown(nsA, `${prefix}ye`)).toBeDefined();
+  });
+
   it("fails as the worker does, with nothing made: a name taken, a missing master, a missing link, a bad address", async () => {
     const cases: ((t: "a" | "b") => [LinkProvider, ...LinkAction[]])[] = [
       () => [lp.bridge(`${prefix}br`)],
