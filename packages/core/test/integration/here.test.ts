@@ -27,14 +27,18 @@ import {
 } from "@neslink/core";
 import * as linkEntry from "@neslink/core/link";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, fdCount, ip, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, fdCount, hostLinkNames, ip, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("hr");
 const nsA = `${prefix}a`;
 const nsB = `${prefix}b`;
 const where = ns.name(nsA);
-/** A link of the caller's (root) namespace, absent from the target. */
-const hostOnly = `${prefix}h`;
+/**
+ * A link of the caller's (root) namespace the target has no link of that
+ * name for: one already there (made by this file, it would show in other
+ * files' whole-host comparisons), only ever looked up, never changed.
+ */
+const hostOnly = hostLinkNames(prefix).find((n) => n !== "lo");
 const home = readlinkSync("/proc/thread-self/ns/net");
 let pool: Pool;
 
@@ -60,7 +64,6 @@ beforeAll(() => {
   ip("netns", "add", nsA);
   ip("netns", "add", nsB);
   ip("-n", nsA, "link", "set", "lo", "up");
-  ip("link", "add", hostOnly, "type", "ifb");
   pool = new Pool({ size: 1 });
 });
 
@@ -172,8 +175,8 @@ describe("linkDo from the calling thread, inside the namespace", () => {
       // Nothing is made, so both ways may name it alike (errors name it).
       () => [lp.veth(`${prefix}na`, { name: `${prefix}oa` }, { master: lp.name(`${prefix}none`) })],
       () => [lp.name(`${prefix}none`), la.up()],
-      // The caller's link of that name is not the target's.
-      () => [lp.name(hostOnly), la.delete()],
+      // The caller's link of that name is not the target's (only looked up: a bug here must not touch the host's).
+      ...(hostOnly === undefined ? [] : [() => [lp.name(hostOnly)] as [LinkProvider]]),
       () => [lp.name("lo"), la.up(), la.delAddr("10.99.99.99/32")],
     ];
     for (const make of cases) {
@@ -182,7 +185,6 @@ describe("linkDo from the calling thread, inside the namespace", () => {
       expect(toErrorJSON(here.error)).toEqual(toErrorJSON(worker.error));
     }
     expect(shown(nsA, `${prefix}na`)).toBeUndefined();
-    expect(ipJson<IpLink[]>("link", "show", "dev", hostOnly)).toHaveLength(1);
   });
 });
 

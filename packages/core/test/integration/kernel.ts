@@ -80,6 +80,18 @@ function removeCgroup(dir: string): void {
   remove(dir);
 }
 
+/**
+ * The host namespace's link names, less those other test files make in it
+ * meanwhile (named by uniquePrefix: one to three letters, six hex digits):
+ * files run side by side, so a whole-host comparison leaves theirs out and
+ * keeps everything else, `own`'s included.
+ */
+export function hostLinkNames(own: string): string[] {
+  return ipJson<{ ifname: string }[]>("link", "show")
+    .map((l) => l.ifname)
+    .filter((n) => n.startsWith(own) || !/^[a-z]{1,3}[0-9a-f]{6}/.test(n));
+}
+
 function hostLinks(prefix: string): string[] {
   return ipJson<{ ifname: string }[]>("link", "show")
     .map((l) => l.ifname)

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, type Topology, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, hostLinkNames, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 // The topology's name is the test's prefix, so its namespaces (<prefix>-<node>) fall under cleanup(prefix).
 const prefix = uniquePrefix("tp");
@@ -359,7 +359,7 @@ describe("topology interfaces that reach beyond the lab", () => {
 
   it("makes a vxlan and a macvlan on host links, moves them into their node, and destroy leaves the host as it was", async () => {
     ip("link", "add", parent, "type", "veth", "peer", "name", `${parent}b`);
-    const hostBefore = ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
+    const hostBefore = hostLinkNames(prefix);
     const lab = topology.load(`name: ${name}
 nodes:
   a:
@@ -380,11 +380,11 @@ nodes:
     expect(mv?.linkinfo).toMatchObject({ info_kind: "macvlan", info_data: { mode: "bridge" } });
     expect(addrsIn(`${name}-a`, "mv0")).toEqual(["10.3.0.1/24"]);
     // Nothing of the lab stays in the host namespace once moved.
-    expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).toEqual(hostBefore);
+    expect(hostLinkNames(prefix)).toEqual(hostBefore);
     expect((await topology.plan(lab)).changes).toEqual([]);
     await topology.destroy(lab);
     expect(netnsList(name)).toEqual([]);
-    expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).toEqual(hostBefore);
+    expect(hostLinkNames(prefix)).toEqual(hostBefore);
   });
 
   it("destroy returns once nothing of the lab is left outside it: 20 destroy -> apply cycles never meet EEXIST", async () => {
