@@ -1,10 +1,11 @@
 /**
  * @neslink/core — Linux network namespaces and links, driven from TypeScript.
  *
- * A network namespace belongs to an OS thread, so every namespace switch
- * happens on a pool of worker threads; the main thread and libuv's pool never
- * move. Work is described as plain data: a namespace provider (which
- * namespace) and actions (what to do there):
+ * A network namespace belongs to an OS thread, so work that runs inside one
+ * runs on a pool of worker threads; libuv's pool never moves, and the calling
+ * thread only steps into a namespace for the system calls that open a socket
+ * there (namespace/brief-switch.ts). Work is described as plain data: a
+ * namespace provider (which namespace) and actions (what to do there):
  *
  * ```ts
  * import { nsDo, ns, na } from "@neslink/core";
