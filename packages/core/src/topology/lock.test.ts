@@ -21,6 +21,10 @@ vi.mock("../ffi/libc.js", async (original) => {
 });
 
 const { LOCK_DIR, lockTopology } = await import("./lock.js");
+const { identityOfPath } = await import("../ffi/identity.js");
+const { flockHolder } = await import("../namespace/flocked.js");
+/** Who /proc/locks says holds the flock on the file the path leads to now. */
+const holderAt = (file: string) => flockHolder(identityOfPath(file));
 
 const name = `lk${process.pid % 100000}`;
 const path = `${LOCK_DIR}/${name}.lock`;
@@ -34,9 +38,12 @@ describe("a topology's lock", () => {
     lockTopology(name).remove();
     expect(existsSync(path)).toBe(false);
     const lock = lockTopology(name);
-    expect(readFileSync(path, "utf8")).toBe(`${process.pid}\n`);
+    expect(holderAt(path)).toBe(String(process.pid));
+    // Nothing written into it: no data for ext4 to flush when it is closed.
+    expect(readFileSync(path, "utf8")).toBe("");
     lock.release();
     expect(existsSync(path)).toBe(true);
+    expect(holderAt(path)).toBe("");
   });
 
   it("a file removed and made anew between its open and its flock is not the lock: the path's new file is taken", () => {
@@ -45,15 +52,16 @@ describe("a topology's lock", () => {
     race.armed = true;
     const lock = lockTopology(name);
     expect(race.armed).toBe(false);
-    // The pid is in the file the path leads to now, not in the removed one.
-    expect(readFileSync(path, "utf8")).toBe(`${process.pid}\n`);
+    // Held on the file the path leads to now, not on the removed one.
+    expect(holderAt(path)).toBe(String(process.pid));
     lock.remove();
   });
 
   it("a lock its holder still has when it has exited (a child it was forking) is waited for; a live holder's is refused at once", async () => {
-    // util-linux's flock holds the file's lock for a while; the pid in the file is one no process has (above pid_max).
-    writeFileSync(path, "999999999\n");
-    const holder = spawn("flock", [path, "sleep", "0.4"], { stdio: "ignore" });
+    // util-linux's flock locks the shell's descriptor and exits; the shell leaves it to a child and exits too: the pid
+    // /proc/locks gives is a process gone, the lock is still held.
+    const holder = spawn("sh", ["-c", `exec 9>>${path}; flock 9; sleep 0.4 & exit 0`], { stdio: "ignore" });
+    const shellExited = new Promise((r) => holder.once("exit", r));
     const held = () => spawnSync("flock", ["-n", path, "true"]).status !== 0;
     for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
     expect(held()).toBe(true);
@@ -61,9 +69,8 @@ describe("a topology's lock", () => {
     const lock = lockTopology(name);
     expect(Date.now() - started).toBeGreaterThan(100);
     lock.release();
-    await new Promise((r) => holder.once("exit", r));
+    await shellExited;
 
-    writeFileSync(path, `${process.pid}\n`);
     const live = spawn("flock", [path, "sleep", "2"], { stdio: "ignore" });
     for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
     const at = Date.now();

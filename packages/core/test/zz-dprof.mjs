@@ -1,0 +1,18 @@
+import { defaultPool, topology, closeDefaultPool } from "@neslink/core";
+const n = Number(process.argv[2] ?? 300);
+const prefix = "zq" + (process.pid % 1000) + "-";
+const range = Array.from({ length: n }, (_, i) => i + 1);
+const nodes = { hub: { netns: `${prefix}hub`, ipv6: false, bridges: ["br0"] } };
+for (const i of range) nodes[`n${i}`] = { netns: `${prefix}n${i}`, ipv6: false, addresses: { eth0: [`10.200.${i >> 8}.${i & 255}/16`] } };
+const lab = topology.load({ name: prefix.slice(0, -1), nodes, links: range.map((i) => ({ endpoints: [`n${i}:eth0`, { node: "hub", interface: `v${i}`, master: "br0" }] })) });
+await defaultPool().ready();
+await topology.apply(lab);
+const { Session } = await import("node:inspector/promises");
+const s = new Session(); s.connect(); await s.post("Profiler.enable"); await s.post("Profiler.setSamplingInterval", { interval: 50 }); await s.post("Profiler.start");
+const t0 = performance.now();
+await topology.destroy(lab);
+const ms = performance.now() - t0;
+const { profile } = await s.post("Profiler.stop");
+(await import("node:fs")).writeFileSync(`/tmp/dprof/${process.pid}.cpuprofile`, JSON.stringify(profile));
+console.log("destroy ms", ms.toFixed(1));
+await closeDefaultPool();
