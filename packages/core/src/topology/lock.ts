@@ -91,7 +91,9 @@ export function lockTopology(topology: string): TopologyLock {
     if (!locked) {
       const holder = flockHolder(identityOfFd(fd));
       closeSync(fd);
-      if (!exited(holder) || Date.now() >= deadline) throw new TopologyLockedError(topology, holder);
+      // None listed: let go between the try and the read, so try again (bounded: /proc/locks may be unreadable).
+      const released = holder === "" && Date.now() < deadline;
+      if (!released && (!exited(holder) || Date.now() >= deadline)) throw new TopologyLockedError(topology, holder);
       // Synchronous, as the whole check is: 10 ms at a time.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       continue;
