@@ -56,11 +56,13 @@ function socketIn(own: boolean, enter: () => void): NetlinkSocket {
 }
 
 /**
- * A socket of the provider's namespace, opened from here. Failing to enter is
- * a NamespaceEnterError, as on a worker; the socket's own failure (EMFILE)
- * is thrown as it is, for the caller to place as a worker's first action would.
+ * A socket of the provider's namespace, opened from here, failing as the
+ * pool and its worker fail: a namespace not there or not one (from
+ * openTarget, as the pool's), or one that cannot be entered (a
+ * NamespaceEnterError), as they are; the socket's own failure (EMFILE)
+ * placed as a worker's first action's.
  */
-function openInside(provider: NsProvider): NetlinkSocket {
+function openInside(provider: NsProvider, place: (err: unknown) => Error): NetlinkSocket {
   const { fd, own } = openTarget(provider);
   try {
     return socketIn(own, () => {
@@ -70,6 +72,8 @@ function openInside(provider: NsProvider): NetlinkSocket {
         throw new NamespaceEnterError(provider.kind, true, err);
       }
     });
+  } catch (err) {
+    throw err instanceof NamespaceEnterError ? err : place(err);
   } finally {
     libc.close(fd);
   }
@@ -93,13 +97,7 @@ function findMoved(targetFd: number, name: string): Link {
  */
 export async function runHere(provider: NsProvider, actions: readonly NsAction[], linkDo = false): Promise<unknown[]> {
   const checked = checkTask({ provider, actions });
-  let socket: NetlinkSocket;
-  try {
-    socket = openInside(checked.provider);
-  } catch (err) {
-    if (err instanceof NamespaceEnterError) throw err;
-    throw placedError(checked.actions, linkDo, 0, err, true);
-  }
+  const socket = openInside(checked.provider, (err) => placedError(checked.actions, linkDo, 0, err, true));
   try {
     const results: unknown[] = [];
     for (const [index, action] of checked.actions.entries()) {

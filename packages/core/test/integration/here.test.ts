@@ -239,7 +239,16 @@ describe("nsDoHere", () => {
     await expect(nsDoHere(where, { kind: "links", extra: 1 } as unknown as NsAction)).rejects.toMatchObject({
       code: "ERR_INVALID_ARGUMENT",
     });
-    await expect(nsDoHere(ns.name(`${prefix}none`), na.links())).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
+    // A namespace that is not there fails as through the pool: the namespace's error, not an action's.
+    const missing = ns.name(`${prefix}none`);
+    const lost = await Promise.all([settle(nsDoHere(missing, na.links())), settle(nsDoOn(pool, missing, na.links()))]);
+    const veth = lp.veth(`${prefix}q0`, { name: `${prefix}q1` });
+    lost.push(await settle(linkDo(missing, veth)), await settle(linkDoOn(pool, missing, veth)));
+    for (const outcome of lost) if (!("error" in outcome)) throw new Error("each should fail");
+    const errors = lost.map((o) => toErrorJSON((o as { error: unknown }).error));
+    expect(errors[0]).toEqual(errors[1]);
+    expect(errors[2]).toEqual(errors[3]);
+    expect(errors[0]).toMatchObject({ name: "NotFoundError", code: "ERR_NS_NOT_FOUND" });
     // The entry point's are core's own (one module in the bundle, not a copy).
     expect(linkEntry.nsDoHere).toBe(nsDoHere);
     expect(linkEntry.canDoHere).toBe(canDoHere);
