@@ -19,28 +19,40 @@ import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { NamespaceEnterError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
 import { insideBriefly } from "./namespace/brief-switch.js";
-import { isExisting, type NsProvider } from "./namespace/providers.js";
+import { type ExistingNsProvider, isExisting, type NsProvider } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
 import { NetlinkSocket } from "./netlink/socket.js";
 import type { NsDoResult } from "./nsdo.js";
 import { type RunOptions, splitOptions } from "./pool/run-options.js";
 import { checkTask } from "./validate/task.js";
 import { placedError } from "./worker/failures.js";
-import { isSocketOnly, runSocketAction } from "./worker/socket-actions.js";
+import { isSocketOnly, runSocketAction, type SocketAction } from "./worker/socket-actions.js";
+
+/** A task checked once, which runs from here: what is run is what was checked (a getter is not read again). */
+interface HereTask {
+  provider: ExistingNsProvider;
+  actions: SocketAction[];
+}
 
 /**
- * Whether these actions can run from here: an existing namespace, socket-only
- * actions, and the right to enter. False for bad input too: the pool's path
- * reports it as it always has.
+ * The task as validated copies, if it can run from here: an existing
+ * namespace, socket-only actions, and the right to enter. Undefined for bad
+ * input too: the pool's path reports it as it always has.
  */
-export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): boolean {
+function hereTask(provider: NsProvider, actions: readonly NsAction[]): HereTask | undefined {
   let checked: ReturnType<typeof checkTask>;
   try {
     checked = checkTask({ provider, actions });
   } catch {
-    return false;
+    return undefined;
   }
-  return isExisting(checked.provider) && checked.actions.every(isSocketOnly) && hasCaps(CAP_SYS_ADMIN);
+  const { provider: p, actions: a } = checked;
+  return isExisting(p) && a.every(isSocketOnly) && hasCaps(CAP_SYS_ADMIN) ? { provider: p, actions: a } : undefined;
+}
+
+/** Whether these actions can run from here (see hereTask); false for bad input. */
+export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): boolean {
+  return hereTask(provider, actions) !== undefined;
 }
 
 /** A socket of the provider's namespace, opened from here; failures read as a worker's do when it cannot enter. */
@@ -56,22 +68,20 @@ function openInside(provider: NsProvider): NetlinkSocket {
 }
 
 /**
- * Runs actions canDoHere accepts, checked as a worker checks its task, in
- * order on one socket of the namespace: their results, or the ActionError a
- * worker's reply carries for the first that fails (`linkDo`: the one
- * composite action of a linkDo, placed among its link actions).
+ * Runs checked socket-only actions in order on one socket of the
+ * namespace: their results, or the ActionError a worker's reply carries for
+ * the first that fails (`linkDo`: the one composite action of a linkDo,
+ * placed among its link actions).
  */
-export async function runHere(provider: NsProvider, actions: readonly NsAction[], linkDo = false): Promise<unknown[]> {
-  const checked = checkTask({ provider, actions });
-  const socket = openInside(checked.provider);
+export async function runHere(provider: ExistingNsProvider, actions: readonly SocketAction[], linkDo = false): Promise<unknown[]> {
+  const socket = openInside(provider);
   try {
     const results: unknown[] = [];
-    for (const [index, action] of checked.actions.entries()) {
-      if (!isSocketOnly(action)) throw new Error(`a ${action.kind} action cannot run from the calling thread`);
+    for (const [index, action] of actions.entries()) {
       try {
         results.push(await runSocketAction(socket, action));
       } catch (err) {
-        throw placedError(checked.actions, linkDo, index, err, true);
+        throw placedError(actions, linkDo, index, err, true);
       }
     }
     return results;
@@ -93,7 +103,8 @@ export function nsDoHere<const A extends readonly NsAction[]>(
 ): Promise<NsDoResult<ResultsOf<A>>>;
 export async function nsDoHere(provider: NsProvider, ...args: (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
   const { actions, options } = splitOptions<NsAction>(args);
-  if (options === undefined && canDoHere(provider, actions)) return { results: await runHere(provider, actions), returned: true };
+  const task = options === undefined ? hereTask(provider, actions) : undefined;
+  if (task) return { results: await runHere(task.provider, task.actions), returned: true };
   const { defaultPool, runOn } = await import("./nsdo.js");
   return runOn(defaultPool(), provider, args);
 }

@@ -221,6 +221,34 @@ describe("nsDoHere", () => {
     expect(linkEntry.canDoHere).toBe(canDoHere);
   });
 
+  it("refuses a provider that is no object as the worker does, and runs what it checked, reading hand-built parts once", async () => {
+    for (const bad of [null, undefined, 7, "x"] as unknown as NsProvider[]) {
+      const here = await settle(linkDo(bad, lp.name("lo")));
+      const worker = await settle(linkDoOn(pool, bad, lp.name("lo")));
+      if (!("error" in here) || !("error" in worker)) throw new Error("both should fail");
+      expect(toErrorJSON(here.error)).toEqual(toErrorJSON(worker.error));
+      expect(here.error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "provider" });
+      expect(canLinkDoHere(bad, lp.name("lo"), [])).toBe(false);
+    }
+    expect(canLinkDoHere(where, lp.name("lo"), null as never)).toBe(false);
+    // A getter answering one kind for its first `reads` reads, then another: either is a valid task, so whichever
+    // one is checked runs, as on a worker, never a mix (checked as one, run as the other).
+    const flipping = (reads: number, first: string, then: string) => {
+      let n = 0;
+      return {
+        get kind() {
+          return n++ < reads ? first : then;
+        },
+      };
+    };
+    for (let reads = 1; reads <= 4; reads++) {
+      const action = await nsDoHere(where, flipping(reads, "links", "handle") as unknown as NsAction);
+      expect(action.returned).toBe(true);
+      const made = await linkDo(flipping(reads, "now", "new") as unknown as NsProvider, lp.name("lo"));
+      expect(made.link.name).toBe("lo");
+    }
+  });
+
   it("starts no thread, leaves no descriptor open, and every thread of the process stays in its namespace", async () => {
     const script = `
       import { readdirSync, readlinkSync } from "node:fs";
