@@ -10,15 +10,15 @@
  * one-shot command (the CLI's `addr add -n`, `route add -n`, `link set -n`)
  * needs without the ~30 ms of CPU a worker takes to start.
  *
- * It needs CAP_SYS_ADMIN, as entering does. Each call opens and closes its
+ * It needs CAP_SYS_ADMIN, as entering does, and a way back (brief-switch.ts:
+ * mayLeaveBriefly). Each call opens and closes its
  * own socket, and blocks this thread for the kernel's work, as a worker's
  * thread is blocked: a program with much to do in parallel keeps the pool.
  */
 import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
-import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { NamespaceEnterError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
-import { insideBriefly } from "./namespace/brief-switch.js";
+import { insideBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
 import { NetlinkSocket } from "./netlink/socket.js";
@@ -47,7 +47,7 @@ function hereTask(provider: NsProvider, actions: readonly NsAction[]): HereTask 
     return undefined;
   }
   const { provider: p, actions: a } = checked;
-  return isExisting(p) && a.every(isSocketOnly) && hasCaps(CAP_SYS_ADMIN) ? { provider: p, actions: a } : undefined;
+  return isExisting(p) && a.every(isSocketOnly) && mayLeaveBriefly() ? { provider: p, actions: a } : undefined;
 }
 
 /** Whether these actions can run from here (see hereTask); false for bad input. */

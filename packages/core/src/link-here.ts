@@ -4,7 +4,8 @@
  * CPU a worker takes to start. The steps are the worker's own
  * (worker/link-do.ts), so the link and the errors are the same.
  *
- * With CAP_SYS_ADMIN, on a socket opened inside the namespace (here.ts):
+ * With CAP_SYS_ADMIN (and a way back: namespace/brief-switch.ts), on a
+ * socket opened inside the namespace (here.ts):
  * every linkDo but one with custom actions. Without it, on a socket of the
  * caller's namespace that names the other one by the nsid it gives it
  * (netlink/targeted.ts), for what the kernel then does there: create a link
@@ -18,6 +19,7 @@ import type { LinkDoResult, NsActionSpec } from "./actions/ns-actions.js";
 import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { runHere } from "./here.js";
 import type { LinkProvider, LinkRef } from "./links/providers.js";
+import { mayLeaveBriefly } from "./namespace/brief-switch.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "./namespace/providers.js";
 import { insideView, withTargeted } from "./namespace/read.js";
 import type { TargetedSocket } from "./netlink/targeted.js";
@@ -45,7 +47,8 @@ const HERE_KINDS: ReadonlySet<string> = new Set(["bridge", "ifb"]);
  * link of that index or name into it instead.
  */
 export function linkDoFitsHere(linkProvider: LinkProvider, actions: readonly LinkActionSpec[]): boolean {
-  if (hasCaps(CAP_SYS_ADMIN)) return actions.every((a) => a.kind !== "custom");
+  // One that could enter but not come back (brief-switch.ts) leaves it all to a worker, which reports that, as before.
+  if (hasCaps(CAP_SYS_ADMIN)) return mayLeaveBriefly() && actions.every((a) => a.kind !== "custom");
   if (linkProvider.kind === "new") return actions.length === 0 && HERE_KINDS.has(linkProvider.spec.type);
   return actions.length === 0 || (actions.length === 1 && actions[0]?.kind === "delete");
 }
@@ -85,7 +88,7 @@ export async function linkDoHere(
   linkProvider: LinkProvider,
   actions: readonly LinkActionSpec[],
 ): Promise<LinkDoResult | undefined> {
-  if (hasCaps(CAP_SYS_ADMIN)) {
+  if (mayLeaveBriefly()) {
     const composite = { kind: "link", link: linkProvider, actions } as SocketAction;
     return (await runHere(nsProvider, [composite], true))[0] as LinkDoResult;
   }

@@ -6,7 +6,8 @@
  * not, and nothing of the caller's namespace is touched.
  */
 import { spawnSync } from "node:child_process";
-import { readlinkSync } from "node:fs";
+import { readlinkSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import {
   canDoHere,
   canLinkDoHere,
@@ -246,6 +247,37 @@ describe("nsDoHere", () => {
       expect(action.returned).toBe(true);
       const made = await linkDo(flipping(reads, "now", "new") as unknown as NsProvider, lp.name("lo"));
       expect(made.link.name).toBe("lo");
+    }
+  });
+
+  it("leaves the calling thread home where it could not come back (root of a user namespace in its parent's network namespace)", () => {
+    // Without CAP_SYS_ADMIN over the owner of its network namespace, a thread may leave it but never return: such a
+    // process must not end (_exit 125) at its first call, but work as on a worker, which reports it did not get back.
+    const dir = `/run/neslink-test-${prefix}`;
+    try {
+      const run = spawnSync(
+        "unshare",
+        [
+          "-U",
+          "-r",
+          "-m",
+          "--propagation",
+          "private",
+          process.execPath,
+          fileURLToPath(new URL("../fixtures/foreign-home.mjs", import.meta.url)),
+          prefix,
+          dir,
+        ],
+        { encoding: "utf8", cwd: new URL(".", import.meta.url) },
+      );
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
+      const out = JSON.parse(run.stdout);
+      expect(out).toMatchObject({ canDoHere: false, canLinkDoHere: false, linkDo: { ok: true }, find: { ok: true }, nsDoHere: { ok: true } });
+      // What the worker did, seen by iproute2 inside.
+      expect(out.lo).toContain("UP");
+      expect(out.routes).toEqual(expect.arrayContaining([expect.objectContaining({ dst: "10.77.0.0/16", dev: "lo" })]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
