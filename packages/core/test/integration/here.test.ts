@@ -272,7 +272,13 @@ describe("nsDoHere", () => {
       );
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
       const out = JSON.parse(run.stdout);
-      expect(out).toMatchObject({ canDoHere: false, canLinkDoHere: false, linkDo: { ok: true }, find: { ok: true }, nsDoHere: { ok: true } });
+      expect(out).toMatchObject({
+        canDoHere: false,
+        canLinkDoHere: false,
+        linkDo: { ok: true },
+        find: { ok: true },
+        nsDoHere: { ok: true },
+      });
       // What the worker did, seen by iproute2 inside.
       expect(out.lo).toContain("UP");
       expect(out.routes).toEqual(expect.arrayContaining([expect.objectContaining({ dst: "10.77.0.0/16", dev: "lo" })]));
