@@ -19,6 +19,7 @@ import type { NsAction, ResultsOf } from "./actions/ns-actions.js";
 import { NamespaceEnterError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
 import { insideBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
+import { inTurn } from "./namespace/in-turn.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
 import { NetlinkSocket } from "./netlink/socket.js";
@@ -67,13 +68,8 @@ function openInside(provider: NsProvider): NetlinkSocket {
   }
 }
 
-/**
- * Runs checked socket-only actions in order on one socket of the
- * namespace: their results, or the ActionError a worker's reply carries for
- * the first that fails (`linkDo`: the one composite action of a linkDo,
- * placed among its link actions).
- */
-export async function runHere(provider: ExistingNsProvider, actions: readonly SocketAction[], linkDo = false): Promise<unknown[]> {
+/** runHere's work, on a socket of its own from its first action to its last. */
+async function runNow(provider: ExistingNsProvider, actions: readonly SocketAction[], linkDo = false): Promise<unknown[]> {
   const socket = openInside(provider);
   try {
     const results: unknown[] = [];
@@ -88,6 +84,17 @@ export async function runHere(provider: ExistingNsProvider, actions: readonly So
   } finally {
     socket.close();
   }
+}
+
+/**
+ * Runs checked socket-only actions in order on one socket of the
+ * namespace, in turn with every other call from here (namespace/in-turn.ts):
+ * their results, or the ActionError a worker's reply carries for the first
+ * that fails (`linkDo`: the one composite action of a linkDo, placed among
+ * its link actions).
+ */
+export function runHere(provider: ExistingNsProvider, actions: readonly SocketAction[], linkDo = false): Promise<unknown[]> {
+  return inTurn(() => runNow(provider, actions, linkDo));
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   type NsProvider,
   ns,
   Pool,
+  readAddrs,
   toErrorJSON,
 } from "@neslink/core";
 import * as linkEntry from "@neslink/core/link";
@@ -248,6 +249,23 @@ describe("nsDoHere", () => {
       const made = await linkDo(flipping(reads, "now", "new") as unknown as NsProvider, lp.name("lo"));
       expect(made.link.name).toBe("lo");
     }
+  });
+
+  it("holds one socket at a time however many calls run at once, as a worker does (no EMFILE where a pool has none)", async () => {
+    const start = fdCount();
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) {
+      calls.push(linkDo(where, lp.name("lo"), la.setMtu(1400 + (i % 50))));
+      calls.push(nsDoHere(where, na.links(), na.addrs()));
+      calls.push(readAddrs(where));
+    }
+    // Every call has started (and run what it runs before its first await): a socket or so open, not one a call
+    // (900). The pool's worker may open or close a few of its own meanwhile.
+    expect(fdCount() - start).toBeLessThan(20);
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+    // Run in the order they were made: the last MTU set is the one the namespace has.
+    expect(shown(nsA, "lo")?.mtu).toBe(1400 + (299 % 50));
   });
 
   it("leaves the calling thread home where it could not come back (root of a user namespace in its parent's network namespace)", () => {
