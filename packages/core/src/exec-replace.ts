@@ -14,8 +14,7 @@
  */
 import { ActionError, SystemCallError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
-import { openHome, returnOrExit } from "./namespace/brief-switch.js";
-import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
+import { mayLeaveBriefly, openHome, returnOrExit } from "./namespace/brief-switch.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { isExisting } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
@@ -32,7 +31,7 @@ const SIGSTOP = 19;
 
 /** Whether replaceWith can run a program in the provider's namespace (else spawn, which starts a child). */
 export function canReplace(provider: NsProvider): boolean {
-  return isExisting(provider) && hasCaps(CAP_SYS_ADMIN);
+  return isExisting(provider) && mayLeaveBriefly();
 }
 
 /**

@@ -10,17 +10,18 @@
  * one-shot command (the CLI's `addr add -n`, `route add -n`, `link set -n`)
  * needs without the ~30 ms of CPU a worker takes to start.
  *
- * It needs CAP_SYS_ADMIN, as entering does. Each call opens and closes its
+ * It needs CAP_SYS_ADMIN, as entering does, and a way back (brief-switch.ts:
+ * mayLeaveBriefly). Each call opens and closes its
  * own socket, and blocks this thread for the kernel's work, as a worker's
  * thread is blocked: a program with much to do in parallel keeps the pool.
  */
 import type { Link } from "@neslink/codec-wasm";
 import type { NsAction, NsActionSpec, ResultsOf } from "./actions/ns-actions.js";
-import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { NamespaceEnterError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
-import { awayBriefly } from "./namespace/brief-switch.js";
-import { isExisting, type NsProvider } from "./namespace/providers.js";
+import { awayBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
+import { inTurn } from "./namespace/in-turn.js";
+import { type ExistingNsProvider, isExisting, type NsProvider } from "./namespace/providers.js";
 import { isOwn, openTarget } from "./namespace/target.js";
 import { NetlinkSocket } from "./netlink/socket.js";
 import type { NsDoResult } from "./nsdo.js";
@@ -30,24 +31,38 @@ import { placedError } from "./worker/failures.js";
 import { findLink } from "./worker/link-lookup.js";
 import { isSocketOnly, moveLinkFrom, runSocketAction, type SocketAction } from "./worker/socket-actions.js";
 
+/** What runs here: the socket-only actions, and a link moved to another namespace (one socket there, opened the same way). */
+export type HereAction = SocketAction | Extract<NsActionSpec, { kind: "setLinkNs" }>;
+
+function runsHere(action: NsActionSpec): action is HereAction {
+  return isSocketOnly(action) || action.kind === "setLinkNs";
+}
+
+/** A task checked once, which runs from here: what is run is what was checked (a getter is not read again). */
+interface HereTask {
+  provider: ExistingNsProvider;
+  actions: HereAction[];
+}
+
 /**
- * Whether these actions can run from here: an existing namespace, socket-only
- * actions, and the right to enter. False for bad input too: the pool's path
- * reports it as it always has.
+ * The task as validated copies, if it can run from here: an existing
+ * namespace, socket-only actions, and the right to enter. Undefined for bad
+ * input too: the pool's path reports it as it always has.
  */
-export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): boolean {
+function hereTask(provider: NsProvider, actions: readonly NsAction[]): HereTask | undefined {
   let checked: ReturnType<typeof checkTask>;
   try {
     checked = checkTask({ provider, actions });
   } catch {
-    return false;
+    return undefined;
   }
-  return isExisting(checked.provider) && checked.actions.every(runsHere) && hasCaps(CAP_SYS_ADMIN);
+  const { provider: p, actions: a } = checked;
+  return isExisting(p) && a.every(runsHere) && mayLeaveBriefly() ? { provider: p, actions: a } : undefined;
 }
 
-/** What runs here: the socket-only actions, and a link moved to another namespace (one socket there, opened the same way). */
-function runsHere(action: NsActionSpec): boolean {
-  return isSocketOnly(action) || action.kind === "setLinkNs";
+/** Whether these actions can run from here (see hereTask); false for bad input. */
+export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): boolean {
+  return hereTask(provider, actions) !== undefined;
 }
 
 /** A socket opened inside a namespace: `own`, the calling thread's; else `enter` switches the thread there for it. */
@@ -89,31 +104,33 @@ function findMoved(targetFd: number, name: string): Link {
   }
 }
 
-/**
- * Runs actions canDoHere accepts, checked as a worker checks its task, in
- * order on one socket of the namespace: their results, or the ActionError a
- * worker's reply carries for the first that fails (`linkDo`: the one
- * composite action of a linkDo, placed among its link actions).
- */
-export async function runHere(provider: NsProvider, actions: readonly NsAction[], linkDo = false): Promise<unknown[]> {
-  const checked = checkTask({ provider, actions });
-  const socket = openInside(checked.provider, (err) => placedError(checked.actions, linkDo, 0, err, true));
+/** runHere's work, on a socket of its own from its first action to its last. */
+async function runNow(provider: ExistingNsProvider, actions: readonly HereAction[], linkDo = false): Promise<unknown[]> {
+  const socket = openInside(provider, (err) => placedError(actions, linkDo, 0, err, true));
   try {
     const results: unknown[] = [];
-    for (const [index, action] of checked.actions.entries()) {
-      if (!runsHere(action)) throw new Error(`a ${action.kind} action cannot run from the calling thread`);
+    for (const [index, action] of actions.entries()) {
       try {
-        results.push(
-          await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findMoved) : runSocketAction(socket, action as SocketAction)),
-        );
+        results.push(await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findMoved) : runSocketAction(socket, action)));
       } catch (err) {
-        throw placedError(checked.actions, linkDo, index, err, true);
+        throw placedError(actions, linkDo, index, err, true);
       }
     }
     return results;
   } finally {
     socket.close();
   }
+}
+
+/**
+ * Runs checked actions that run here (HereAction) in order on one socket of the
+ * namespace, in turn with every other call from here (namespace/in-turn.ts):
+ * their results, or the ActionError a worker's reply carries for the first
+ * that fails (`linkDo`: the one composite action of a linkDo, placed among
+ * its link actions).
+ */
+export function runHere(provider: ExistingNsProvider, actions: readonly HereAction[], linkDo = false): Promise<unknown[]> {
+  return inTurn(() => runNow(provider, actions, linkDo));
 }
 
 /**
@@ -129,7 +146,8 @@ export function nsDoHere<const A extends readonly NsAction[]>(
 ): Promise<NsDoResult<ResultsOf<A>>>;
 export async function nsDoHere(provider: NsProvider, ...args: (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
   const { actions, options } = splitOptions<NsAction>(args);
-  if (options === undefined && canDoHere(provider, actions)) return { results: await runHere(provider, actions), returned: true };
+  const task = options === undefined ? hereTask(provider, actions) : undefined;
+  if (task) return { results: await runHere(task.provider, task.actions), returned: true };
   const { defaultPool, runOn } = await import("./nsdo.js");
   return runOn(defaultPool(), provider, args);
 }

@@ -4,7 +4,8 @@
  * CPU a worker takes to start. The steps are the worker's own
  * (worker/link-do.ts), so the link and the errors are the same.
  *
- * With CAP_SYS_ADMIN, on a socket opened inside the namespace (here.ts):
+ * With CAP_SYS_ADMIN (and a way back: namespace/brief-switch.ts), on a
+ * socket opened inside the namespace (here.ts):
  * every linkDo but one with custom actions. Without it, on a socket of the
  * caller's namespace that names the other one by the nsid it gives it
  * (netlink/targeted.ts), for what the kernel then does there: create a link
@@ -14,16 +15,20 @@
  */
 import type { Link } from "@neslink/codec-wasm";
 import type { LinkActionSpec } from "./actions/link-actions.js";
-import type { LinkDoResult, NsAction } from "./actions/ns-actions.js";
+import type { LinkDoResult, NsActionSpec } from "./actions/ns-actions.js";
 import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { runHere } from "./here.js";
 import type { LinkProvider, LinkRef } from "./links/providers.js";
-import { isExisting, type NsProvider } from "./namespace/providers.js";
+import { mayLeaveBriefly } from "./namespace/brief-switch.js";
+import { type ExistingNsProvider, isExisting, type NsProvider } from "./namespace/providers.js";
 import { insideView, withTargeted } from "./namespace/read.js";
 import type { TargetedSocket } from "./netlink/targeted.js";
+import { nsAction } from "./validate/actions.js";
+import { nsProvider as checkNsProvider } from "./validate/providers.js";
 import { placedError } from "./worker/failures.js";
 import { runLinkDo } from "./worker/link-do.js";
 import { findLink } from "./worker/link-lookup.js";
+import type { SocketAction } from "./worker/socket-actions.js";
 
 /**
  * Kinds the kernel (6.18) makes in the target with everything it names
@@ -35,17 +40,30 @@ import { findLink } from "./worker/link-lookup.js";
 const HERE_KINDS: ReadonlySet<string> = new Set(["bridge", "ifb"]);
 
 /**
- * Whether linkDo can run from here: an existing namespace, and, entering it,
- * no custom action; aiming at it, a new link of a kind above with no
- * actions, or a link found and maybe deleted. A change of a link cannot be
- * aimed: with a target, the kernel moves the caller's link of that index or
- * name into it instead.
+ * Whether linkDo in an existing namespace can run from here, for validated
+ * arguments: entering it, no custom action; aiming at it, a new link of
+ * a kind above with no actions, or a link found and maybe deleted. A change
+ * of a link cannot be aimed: with a target, the kernel moves the caller's
+ * link of that index or name into it instead.
  */
-export function canLinkDoHere(nsProvider: NsProvider, linkProvider: LinkProvider, actions: readonly LinkActionSpec[]): boolean {
-  if (!isExisting(nsProvider)) return false;
-  if (hasCaps(CAP_SYS_ADMIN)) return actions.every((a) => a.kind !== "custom");
+export function linkDoFitsHere(linkProvider: LinkProvider, actions: readonly LinkActionSpec[]): boolean {
+  // One that could enter but not come back (brief-switch.ts) leaves it all to a worker, which reports that, as before.
+  if (hasCaps(CAP_SYS_ADMIN)) return mayLeaveBriefly() && actions.every((a) => a.kind !== "custom");
   if (linkProvider.kind === "new") return actions.length === 0 && HERE_KINDS.has(linkProvider.spec.type);
   return actions.length === 0 || (actions.length === 1 && actions[0]?.kind === "delete");
+}
+
+/** Whether linkDo(nsProvider, linkProvider, ...actions) runs from here (see linkDoFitsHere); false for bad input, which linkDo reports. */
+export function canLinkDoHere(nsProvider: NsProvider, linkProvider: LinkProvider, actions: readonly LinkActionSpec[]): boolean {
+  let composite: Extract<NsActionSpec, { kind: "link" }>;
+  let provider: NsProvider;
+  try {
+    composite = nsAction("actions", { kind: "link", link: linkProvider, actions }) as typeof composite;
+    provider = checkNsProvider("provider", nsProvider);
+  } catch {
+    return false;
+  }
+  return isExisting(provider) && linkDoFitsHere(composite.link, composite.actions);
 }
 
 /** Whether the link, if there, reads here as inside; if it is not, linkDo fails the same way from here. */
@@ -66,12 +84,12 @@ function readsAlike(socket: TargetedSocket, ref: LinkRef, view: (link: Link) => 
  * id (a worker inside must read it, as for readLinks).
  */
 export async function linkDoHere(
-  nsProvider: NsProvider,
+  nsProvider: ExistingNsProvider,
   linkProvider: LinkProvider,
   actions: readonly LinkActionSpec[],
 ): Promise<LinkDoResult | undefined> {
-  if (hasCaps(CAP_SYS_ADMIN)) {
-    const composite = { kind: "link", link: linkProvider, actions } as unknown as NsAction;
+  if (mayLeaveBriefly()) {
+    const composite = { kind: "link", link: linkProvider, actions } as SocketAction;
     return (await runHere(nsProvider, [composite], true))[0] as LinkDoResult;
   }
   return withTargeted(nsProvider, async (socket) => {

@@ -9,12 +9,13 @@
 import type { Link } from "@neslink/codec-wasm";
 import type { LinkAction, LinkResultsOf } from "./actions/link-actions.js";
 import { type LinkDoResult, link, type NsActionSpec } from "./actions/ns-actions.js";
-import { canLinkDoHere, linkDoHere } from "./link-here.js";
+import { linkDoFitsHere, linkDoHere } from "./link-here.js";
 import type { LinkProvider } from "./links/providers.js";
 import type { NsHandle } from "./namespace/handle.js";
-import type { NsProvider } from "./namespace/providers.js";
+import { isExisting, type NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
 import { type RunOptions, splitOptions } from "./pool/run-options.js";
+import { nsProvider as checkNsProvider } from "./validate/providers.js";
 
 export interface LinkDoOutcome<R extends unknown[]> {
   /** The link as the kernel reports it after the actions (before, if an action deleted it). */
@@ -88,13 +89,15 @@ async function runLinkDoOn(
 ): Promise<LinkDoOutcome<unknown[]>> {
   const { actions, options } = splitOptions<LinkAction>(args, "linkActions");
   const composite = link(linkProvider, ...actions) as Extract<NsActionSpec, { kind: "link" }>;
-  if (pool === undefined && options === undefined && canLinkDoHere(nsProvider, composite.link, composite.actions)) {
-    const done = await linkDoHere(nsProvider, composite.link, composite.actions);
+  // Checked once, and that copy used from here on: a getter read again could tell the path chosen one thing and the work another.
+  const provider = checkNsProvider("provider", nsProvider);
+  if (pool === undefined && options === undefined && isExisting(provider) && linkDoFitsHere(composite.link, composite.actions)) {
+    const done = await linkDoHere(provider, composite.link, composite.actions);
     if (done !== undefined) return { ...done, returned: true };
   }
   const { defaultPool, runOn } = await import("./nsdo.js");
   // The one action sent is the composite na.link: the worker places a failure among its link actions, the caller's.
-  const { results, returned, created } = await runOn(pool ?? defaultPool(), nsProvider, options ? [composite, options] : [composite], {
+  const { results, returned, created } = await runOn(pool ?? defaultPool(), provider, options ? [composite, options] : [composite], {
     linkDo: true,
   });
   const outcome = results[0] as LinkDoResult;

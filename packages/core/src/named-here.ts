@@ -10,7 +10,7 @@
  * (namespace/claim.ts). A kill can leave only what it leaves a worker: a
  * stale entry the next create takes over, or a namespace no one holds, which
  * the kernel frees. Used where it works as the worker would: CAP_SYS_ADMIN
- * (unshare, mount).
+ * (unshare, mount), and a way back (namespace/brief-switch.ts).
  *
  * Delete: check, unmount and unlink change no namespace (namespace/remove.ts).
  * But a worker keeps descriptors and sockets on the namespaces it worked in,
@@ -18,10 +18,9 @@
  * delete closes them: so this thread deletes only while no pool is open.
  */
 import type { NamedNs, NsAction } from "./actions/ns-actions.js";
-import { CAP_SYS_ADMIN, hasCaps } from "./capabilities.js";
 import { ActionError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
-import { awayBriefly } from "./namespace/brief-switch.js";
+import { awayBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
 import { createNamedWith } from "./namespace/claim.js";
 import { DEFAULT_NETNS_DIR, now } from "./namespace/providers.js";
 import { deleteNamed } from "./namespace/remove.js";
@@ -56,7 +55,7 @@ async function here(action: NamedAction, run: () => NamedNs | Promise<NamedNs>):
  */
 export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
   const action = nsAction("", { kind: "newNamed", name, dir }) as NamedAction;
-  if (pool !== undefined || !hasCaps(CAP_SYS_ADMIN)) return onWorker(action, pool);
+  if (pool !== undefined || !mayLeaveBriefly()) return onWorker(action, pool);
   let fresh: number | undefined;
   try {
     return await here(action, () =>

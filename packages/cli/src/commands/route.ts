@@ -64,7 +64,8 @@ function routeChange(op: keyof typeof VERBS): Command {
     args: ["TO"],
     rest: { name: "KEYWORD", required: false },
     options: ["ns", "inet", "inet6"],
-    details: 'TO is a CIDR or "default" (IPv4 unless -6 or an IPv6 via). --json: the route as given.',
+    details:
+      'TO is a CIDR or "default" (IPv4 unless -6 or an IPv6 via); -4 or -6 with a CIDR must be its family. --json: the route as given.',
     async run({ args: [to, ...rest], ns, options }) {
       const k = keywords(rest, ROUTE_KEYWORDS, `route ${op}`);
       const { lp, na } = await linker();

@@ -44,3 +44,29 @@ describe("link add vxlan", () => {
     expect(vx.linkinfo.info_data).toMatchObject({ id: 43, group: "239.1.1.1", link: "br0" });
   });
 });
+
+describe("route add|del with -4 or -6", () => {
+  // ip refuses `ip -6 route del 10.0.0.0/8` ("inet6 prefix is expected"); the flag was ignored for a CIDR, so an
+  // IPv6 delete removed the IPv4 route.
+  it("is a usage error (exit 2) naming family when the destination is of the other family, and changes nothing", () => {
+    execFileSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    execFileSync("ip", ["-n", ns, "route", "add", "10.71.0.0/16", "dev", "lo"]);
+    const routes = () => ipJson("route", "show").map((r: { dst: string }) => r.dst);
+    const before = routes();
+    expect(before).toContain("10.71.0.0/16");
+    for (const args of [
+      ["del", "10.71.0.0/16", "-6"],
+      ["add", "10.72.0.0/16", "dev", "lo", "-6"],
+      ["replace", "10.71.0.0/16", "dev", "lo", "-6"],
+      ["del", "2001:db8::/64", "-4"],
+    ]) {
+      const r = neslink("route", ...args, "-n", ns);
+      expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 2, stdout: "" });
+      expect(r.stderr).toMatch(/^neslink: ERR_INVALID_ARGUMENT: family: /);
+    }
+    expect(routes()).toEqual(before);
+    // The flag agreeing with the destination is fine.
+    expect(neslink("route", "del", "10.71.0.0/16", "-4", "-n", ns).status).toBe(0);
+    expect(routes()).not.toContain("10.71.0.0/16");
+  });
+});

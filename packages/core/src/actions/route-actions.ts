@@ -1,6 +1,7 @@
 /** Route actions (the seed's TODO): list, add, replace and delete routes, IPv4 and IPv6. Plain data. */
 
 import type { Route } from "@neslink/codec-wasm";
+import { ValidationError } from "../errors.js";
 import type { LinkRef } from "../links/providers.js";
 import { routeProtocol, routeSpec } from "../validate/actions.js";
 import * as net from "../validate/net.js";
@@ -18,7 +19,7 @@ export interface RouteInput {
   metric?: number;
   /** Routing table id (main when absent). */
   table?: number;
-  /** For "default": 4 or 6 (otherwise taken from `to` or `via`). */
+  /** For "default": 4 or 6 (otherwise taken from `via`, else 4); for a CIDR, if given, its family. */
   family?: 4 | 6;
 }
 
@@ -37,12 +38,16 @@ export type RouteOp = "add" | "replace" | "delete";
 
 /** The input's destination split and family settled; the rules are routeSpec's, which the worker applies too. */
 function toSpec({ to, family, ...rest }: RouteInput, op: RouteOp): RouteSpec {
+  const asked = family === undefined ? undefined : oneOf("family", family, [4, 6]) === 6 ? net.AF_INET6 : net.AF_INET;
   if (to === "default") {
     const viaFamily = typeof rest.via === "string" && net.isIPv6(rest.via) ? net.AF_INET6 : net.AF_INET;
-    const asked = family === undefined ? undefined : oneOf("family", family, [4, 6]) === 6 ? net.AF_INET6 : net.AF_INET;
     return routeSpec("", { family: asked ?? viaFamily, ...rest }, op);
   }
   const dst = net.cidr("to", to);
+  // As `ip -6 route del 10.0.0.0/8` refuses it: ignored, the flag would let an IPv6 delete remove an IPv4 route.
+  if (asked !== undefined && asked !== dst.family) {
+    throw new ValidationError("family", `is ${family}, but ${to} is an IPv${dst.family === net.AF_INET6 ? 6 : 4} destination`);
+  }
   return routeSpec("", { family: dst.family, dst: dst.address, dstLen: dst.prefixLen, ...rest }, op);
 }
 

@@ -7,6 +7,8 @@
  * cannot get back is dirty and ends the process at once (_exit), as a worker
  * that cannot is ended (DESIGN: a dirty thread never runs anything again).
  */
+import { CAP_SYS_ADMIN, hasCaps } from "../capabilities.js";
+import { hasErrno } from "../errno.js";
 import * as libc from "../ffi/libc.js";
 
 const SELF_NS = "/proc/thread-self/ns/net";
@@ -25,6 +27,41 @@ export function returnOrExit(home: number): void {
 /** A descriptor for the calling thread's namespace, to come back to (untracked: close it with libc.close). */
 export function openHome(): number {
   return libc.openUntracked(SELF_NS);
+}
+
+/** Whether this thread may come back to its namespace; probed once (see mayLeaveBriefly). */
+let returnable: boolean | undefined;
+
+/**
+ * Whether the calling thread may leave its namespace briefly: it may enter
+ * others (CAP_SYS_ADMIN), and it could come back. setns needs CAP_SYS_ADMIN
+ * over the user namespace that owns the namespace entered, so root of a user
+ * namespace of its own (`unshare -U -r`) that kept its parent's network
+ * namespace could go out but never back, and would have to end. The way back
+ * is probed with a setns to where the thread already is, which changes
+ * nothing; where it is refused, the work goes to a worker, which reports a
+ * failed return as it always has.
+ */
+export function mayLeaveBriefly(): boolean {
+  if (!hasCaps(CAP_SYS_ADMIN)) return false;
+  if (returnable !== undefined) return returnable;
+  let home: number;
+  try {
+    home = openHome();
+  } catch {
+    // No descriptor to spare (EMFILE): a worker reports that; the probe waits for a later call.
+    return false;
+  }
+  try {
+    libc.setns(home, libc.CLONE_NEWNET, "return");
+    returnable = true;
+  } catch (err) {
+    if (!hasErrno(err, "EPERM")) return false;
+    returnable = false;
+  } finally {
+    libc.close(home);
+  }
+  return returnable;
 }
 
 /**

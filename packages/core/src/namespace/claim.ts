@@ -2,8 +2,8 @@
  * A named namespace made the way iproute2 does, so `ip netns list` shows it
  * and `ip -n NAME` uses it: a file in a shared mount dir with the namespace
  * bind-mounted on it. One implementation for both ways a namespace is made:
- * a worker thread that unshares itself (worker/named.ts), and a child process
- * that holds a new namespace for the calling thread (named-here.ts).
+ * a worker thread that unshares itself (worker/named.ts), and the calling
+ * thread's brief unshare (named-here.ts).
  *
  * Crash safety. The file must exist before the namespace can be mounted on
  * it, and neither a mount point can be renamed into place (rename(2) gives

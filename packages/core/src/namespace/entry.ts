@@ -82,6 +82,8 @@ function stateOfFd(fd: number, st: FileStatus, followed: boolean): EntryState {
   if (onNsfs(fd, st)) {
     return libc.nsType(fd) === libc.CLONE_NEWNET ? { kind: "namespace" } : { kind: "other", reason: "a namespace of another type" };
   }
+  // Unlinked since it was opened (a delete racing this look): nothing is at the path any more.
+  if (st.nlink === 0) return { kind: "missing" };
   if (st.size !== 0) return { kind: "other", reason: "a file that is not a namespace" };
   // Another file mounted on the entry, or a hard link to someone's file, is not a leftover of ours.
   if (followed || st.mountRoot || st.nlink !== 1) return { kind: "other", reason: "an empty file that is not a namespace" };

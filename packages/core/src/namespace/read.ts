@@ -20,22 +20,26 @@ import { listAddrs, listLinks } from "../netlink/dumps.js";
 import { idsSeenFrom } from "../netlink/nsid.js";
 import { TargetedSocket } from "../netlink/targeted.js";
 import { listingFamily } from "../validate/net.js";
+import { inTurn } from "./in-turn.js";
 import type { NsProvider } from "./providers.js";
 import { openTarget } from "./target.js";
 
 /** Opens the provider's namespace, gives `use` a socket aimed at it, and closes both whatever happens (once `use` has settled). */
-export async function withTargeted<T>(provider: NsProvider, use: (socket: TargetedSocket) => T | Promise<T>): Promise<T> {
-  const { fd, own } = openTarget(provider);
-  try {
-    const socket = new TargetedSocket(fd, own);
+export function withTargeted<T>(provider: NsProvider, use: (socket: TargetedSocket) => T | Promise<T>): Promise<T> {
+  // In turn with the calling thread's other such calls (in-turn.ts): one namespace file and socket open at a time.
+  return inTurn(async () => {
+    const { fd, own } = openTarget(provider);
     try {
-      return await use(socket);
+      const socket = new TargetedSocket(fd, own);
+      try {
+        return await use(socket);
+      } finally {
+        socket.close();
+      }
     } finally {
-      socket.close();
+      libc.close(fd);
     }
-  } finally {
-    libc.close(fd);
-  }
+  });
 }
 
 /**

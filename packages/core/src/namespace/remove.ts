@@ -30,11 +30,17 @@ export function check(name: string, dir: string): Doomed {
 
 export const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
 
-/** Unmounts the namespace of an entry checked to be one; one that is not mounted any more is fine. */
+/**
+ * Unmounts the namespace of an entry checked to be one; one that is not
+ * mounted any more is fine (its file is removed next). One whose entry is
+ * gone was deleted meanwhile by someone else: not found, as it is for a
+ * delete that comes after.
+ */
 function unmount(path: string): void {
   try {
     libc.umount2(path, UNMOUNT_FLAGS);
   } catch (err) {
+    if (hasErrno(err, "ENOENT")) throw refusal(path, { kind: "missing" });
     if (!hasErrno(err, "EINVAL")) throw err;
   }
 }

@@ -6,7 +6,8 @@
  * not, and nothing of the caller's namespace is touched.
  */
 import { spawnSync } from "node:child_process";
-import { readlinkSync } from "node:fs";
+import { readlinkSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import {
   canDoHere,
   canLinkDoHere,
@@ -23,6 +24,7 @@ import {
   type NsProvider,
   ns,
   Pool,
+  readAddrs,
   toErrorJSON,
 } from "@neslink/core";
 import * as linkEntry from "@neslink/core/link";
@@ -241,7 +243,10 @@ describe("nsDoHere", () => {
     });
     // A namespace that is not there fails as through the pool: the namespace's error, not an action's.
     const missing = ns.name(`${prefix}none`);
-    const lost = await Promise.all([settle(nsDoHere(missing, na.links())), settle(nsDoOn(pool, missing, na.links()))]);
+    const lost: ({ value: unknown } | { error: unknown })[] = await Promise.all([
+      settle(nsDoHere(missing, na.links())),
+      settle(nsDoOn(pool, missing, na.links())),
+    ]);
     const veth = lp.veth(`${prefix}q0`, { name: `${prefix}q1` });
     lost.push(await settle(linkDo(missing, veth)), await settle(linkDoOn(pool, missing, veth)));
     for (const outcome of lost) if (!("error" in outcome)) throw new Error("each should fail");
@@ -252,6 +257,88 @@ describe("nsDoHere", () => {
     // The entry point's are core's own (one module in the bundle, not a copy).
     expect(linkEntry.nsDoHere).toBe(nsDoHere);
     expect(linkEntry.canDoHere).toBe(canDoHere);
+  });
+
+  it("refuses a provider that is no object as the worker does, and runs what it checked, reading hand-built parts once", async () => {
+    for (const bad of [null, undefined, 7, "x"] as unknown as NsProvider[]) {
+      const here = await settle(linkDo(bad, lp.name("lo")));
+      const worker = await settle(linkDoOn(pool, bad, lp.name("lo")));
+      if (!("error" in here) || !("error" in worker)) throw new Error("both should fail");
+      expect(toErrorJSON(here.error)).toEqual(toErrorJSON(worker.error));
+      expect(here.error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "provider" });
+      expect(canLinkDoHere(bad, lp.name("lo"), [])).toBe(false);
+    }
+    expect(canLinkDoHere(where, lp.name("lo"), null as never)).toBe(false);
+    // A getter answering one kind for its first `reads` reads, then another: either is a valid task, so whichever
+    // one is checked runs, as on a worker, never a mix (checked as one, run as the other).
+    const flipping = (reads: number, first: string, then: string) => {
+      let n = 0;
+      return {
+        get kind() {
+          return n++ < reads ? first : then;
+        },
+      };
+    };
+    for (let reads = 1; reads <= 4; reads++) {
+      const action = await nsDoHere(where, flipping(reads, "links", "handle") as unknown as NsAction);
+      expect(action.returned).toBe(true);
+      const made = await linkDo(flipping(reads, "now", "new") as unknown as NsProvider, lp.name("lo"));
+      expect(made.link.name).toBe("lo");
+    }
+  });
+
+  it("holds one socket at a time however many calls run at once, as a worker does (no EMFILE where a pool has none)", async () => {
+    const start = fdCount();
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) {
+      calls.push(linkDo(where, lp.name("lo"), la.setMtu(1400 + (i % 50))));
+      calls.push(nsDoHere(where, na.links(), na.addrs()));
+      calls.push(readAddrs(where));
+    }
+    // Every call has started (and run what it runs before its first await): a socket or so open, not one a call
+    // (900). The pool's worker may open or close a few of its own meanwhile.
+    expect(fdCount() - start).toBeLessThan(20);
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+    // Run in the order they were made: the last MTU set is the one the namespace has.
+    expect(shown(nsA, "lo")?.mtu).toBe(1400 + (299 % 50));
+  });
+
+  it("leaves the calling thread home where it could not come back (root of a user namespace in its parent's network namespace)", () => {
+    // Without CAP_SYS_ADMIN over the owner of its network namespace, a thread may leave it but never return: such a
+    // process must not end (_exit 125) at its first call, but work as on a worker, which reports it did not get back.
+    const dir = `/run/neslink-test-${prefix}`;
+    try {
+      const run = spawnSync(
+        "unshare",
+        [
+          "-U",
+          "-r",
+          "-m",
+          "--propagation",
+          "private",
+          process.execPath,
+          fileURLToPath(new URL("../fixtures/foreign-home.mjs", import.meta.url)),
+          prefix,
+          dir,
+        ],
+        { encoding: "utf8", cwd: new URL(".", import.meta.url) },
+      );
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
+      const out = JSON.parse(run.stdout);
+      expect(out).toMatchObject({
+        canDoHere: false,
+        canLinkDoHere: false,
+        linkDo: { ok: true },
+        find: { ok: true },
+        nsDoHere: { ok: true },
+      });
+      // What the worker did, seen by iproute2 inside.
+      expect(out.lo).toContain("UP");
+      expect(out.routes).toEqual(expect.arrayContaining([expect.objectContaining({ dst: "10.77.0.0/16", dev: "lo" })]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("starts no thread, leaves no descriptor open, and every thread of the process stays in its namespace", async () => {

@@ -1,11 +1,12 @@
 // Creators racing for the same names, some of them stale entries a killed
 // process left: each name gets exactly one namespace mounted, exactly one
 // creator succeeds, the others get ERR_NS_EXISTS. Both ways of creating: a
-// pool worker unsharing itself, and addNamed's child-held namespace mounted
-// from the calling thread (fewer names: each holds a child process while it
-// is made). In a private mount dir.
+// pool worker unsharing itself, and addNamed's brief unshare of the calling
+// thread. Then deleters racing for the same names: every name goes, and a
+// delete that another beat finds it missing (ERR_NS_NOT_FOUND), never a raw
+// errno of the step it was at. In a private mount dir.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closeDefaultPool, na, ns, nsDo } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
@@ -71,3 +72,22 @@ it.each(WAYS)(
     expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
   },
 );
+
+it(`${CREATORS} processes deleting the same 120 names from their calling thread: each name gone, nothing but a delete or ERR_NS_NOT_FOUND`, async () => {
+  const own = `${prefix}del`;
+  // Many names: each loser meets the winner's unmount or unlink at a different point.
+  const names = Array.from({ length: 120 }, (_, i) => `${own}${i}`);
+  await nsDo(ns.now(), ...names.map((n) => na.createNamed(n, dir)));
+  const deleters = Array.from({ length: CREATORS }, () => creator("delete", own, names.length));
+  await Promise.all(deleters.map((c) => c.ready));
+  for (const c of deleters) c.go();
+  const outcomes = await Promise.all(deleters.map((c) => c.done));
+  for (const name of names) {
+    // A delete that finds the namespace gone meanwhile (unmounted or unlinked by another) has nothing left to do.
+    const failures = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
+    expect({ name, failures: failures.filter((code) => code !== "ERR_NS_NOT_FOUND") }).toEqual({ name, failures: [] });
+    expect(outcomes.some((o) => o.created.includes(name))).toBe(true);
+  }
+  expect(mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`))).toEqual([]);
+  expect(readdirSync(dir).filter((e) => e.startsWith(own))).toEqual([]);
+});
