@@ -13,17 +13,31 @@ function load() {
   codec ??= require("./pkg/codec.js");
 }
 
-/** Runs one wasm export; its errors become CodecErrors with a stable code. */
+/** A CodecError with a stable code; `cause` carries the codec's own text. */
+function codecError(name, code, cause) {
+  const error = new Error(`${name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  error.name = "CodecError";
+  error.code = code;
+  return error;
+}
+
+/**
+ * Runs one wasm export. The codec returns an empty result on error and keeps
+ * its text for takeError (src/lib.rs says why); a trap (a bug) throws here.
+ */
 function call(name, code, input) {
   load();
+  let output;
   try {
-    return codec[name](input);
+    output = codec[name](input);
   } catch (cause) {
-    const error = new Error(`${name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    error.name = "CodecError";
-    error.code = code;
-    throw error;
+    throw codecError(name, code, cause);
   }
+  if (output.length === 0) {
+    const text = codec.takeError();
+    if (text !== "") throw codecError(name, code, new Error(text));
+  }
+  return output;
 }
 
 exports.load = load;

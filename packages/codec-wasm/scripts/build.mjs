@@ -33,19 +33,11 @@ const run = (cmd, args, env = process.env) => {
 // infer them (and warn). A RUSTFLAGS of the caller's overrides these and gives the
 // default build, slower to start but as correct.
 const rustflags = "-C target-feature=-reference-types -C strip=symbols";
-run("wasm-pack", [
-  "build",
-  "--target",
-  "nodejs",
-  "--mode",
-  "no-install",
-  "--release",
-  "--no-pack",
-  "--out-dir",
-  "pkg",
-  "--out-name",
-  "codec",
-], { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags });
+run(
+  "wasm-pack",
+  ["build", "--target", "nodejs", "--mode", "no-install", "--release", "--no-pack", "--out-dir", "pkg", "--out-name", "codec"],
+  { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags },
+);
 rmSync(`${root}/pkg/.gitignore`, { force: true });
 // wasm-pack's nodejs output is CommonJS, but this package is "type": "module".
 writeFileSync(`${root}/pkg/package.json`, '{ "type": "commonjs" }\n');
