@@ -26,7 +26,7 @@ const run = (cmd, args, env = process.env) => {
 // wasm-bindgen makes every export that returns a string or a Result a multi-value
 // function, and keeps JS errors in a wasm externref table. V8 11 (Node 20) compiles a
 // TurboFan wrapper for each multi-value export signature, and one for each import,
-// when it compiles the module: ~1.5 ms of CPU for the first. Stripping the section
+// when it compiles the module: ~1 ms of CPU for the first. Stripping the section
 // (strip=symbols: the name section goes too, which wasm-opt drops anyway) makes
 // wasm-bindgen return through memory instead, which V8's generic wrapper calls; without
 // reference types its runtime exports no externref table functions, from which it would
