@@ -30,13 +30,13 @@ const run = (cmd, args, env = process.env) => {
 // (strip=symbols: the name section goes too, which wasm-opt drops anyway) makes
 // wasm-bindgen return through memory instead, which V8's generic wrapper calls; without
 // reference types its runtime exports no externref table functions, from which it would
-// infer them (and warn). A RUSTFLAGS of the caller's overrides these and gives the
-// default build, slower to start but as correct.
-const rustflags = "-C target-feature=-reference-types -C strip=symbols";
+// infer them (and warn). They go after the caller's RUSTFLAGS, which would override
+// flags given any other way; with --target, cargo gives RUSTFLAGS to the wasm only.
+const rustflags = [process.env.RUSTFLAGS, "-C target-feature=-reference-types -C strip=symbols"];
 run(
   "wasm-pack",
   ["build", "--target", "nodejs", "--mode", "no-install", "--release", "--no-pack", "--out-dir", "pkg", "--out-name", "codec"],
-  { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags },
+  { ...process.env, RUSTFLAGS: rustflags.filter(Boolean).join(" ") },
 );
 rmSync(`${root}/pkg/.gitignore`, { force: true });
 // wasm-pack's nodejs output is CommonJS, but this package is "type": "module".
