@@ -70,7 +70,7 @@ export interface CodecError extends Error {
   code: "ERR_NETLINK_DECODE" | "ERR_NETLINK_ENCODE";
 }
 
-/** Compiles the wasm module now; otherwise the first encode or decode does (~6 ms of CPU). */
+/** Compiles the wasm module now; otherwise the first encode or decode does (~3.5 ms of CPU). */
 export function load(): void;
 /** Encodes many requests into one buffer, ready for a single sendmsg(). */
 export function encodeRequests(requests: readonly import("./generated/types.js").Request[]): Uint8Array;

@@ -94,6 +94,7 @@ fn errno(frame: &Frame) -> i64 {
     -i64::from(read_i32(frame.payload, 0).unwrap_or_default())
 }
 
+#[inline(never)] // apart from the other kinds: see message::decode_frame
 pub fn decode_error(frame: &Frame) -> Result<ErrorAck, DecodeError> {
     let attrs = ext_ack_attrs(frame)?;
     let (_, request) = echoed(frame)?;
@@ -108,6 +109,7 @@ pub fn decode_error(frame: &Frame) -> Result<ErrorAck, DecodeError> {
 }
 
 /// An empty NLMSG_DONE (older kernels) reads as errno 0.
+#[inline(never)] // apart from the other kinds: see message::decode_frame
 pub fn decode_done(frame: &Frame) -> Result<Done, DecodeError> {
     let attrs = ext_ack_attrs(frame)?;
     Ok(Done {

@@ -44,6 +44,7 @@ pub struct Neighbour {
 }
 
 /// As `ip neigh show` dumps: an all-zero ndmsg (every family, every link).
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_get_neigh_dump(buf: &mut Vec<u8>, seq: u32, pid: u32) -> Result<()> {
     message(
         buf,
@@ -67,6 +68,7 @@ fn u16_attr(a: &Attr) -> std::result::Result<u16, DecodeError> {
     })
 }
 
+#[inline(never)] // apart from the other kinds: see message::decode_frame
 pub fn decode_neighbour(frame: &Frame) -> std::result::Result<Neighbour, DecodeError> {
     let (fixed, attrs) = fixed_and_attrs(frame, NDMSG, "neighbour")?;
     Ok(Neighbour {

@@ -44,6 +44,7 @@ fn nsid_attr(a: &crate::attr::Attr) -> std::result::Result<i32, DecodeError> {
         .ok_or_else(|| DecodeError::new(a.offset, "NETNSA_NSID is shorter than 4 bytes"))
 }
 
+#[inline(never)] // apart from the other kinds: see message::decode_frame
 pub fn decode_nsid(frame: &Frame) -> std::result::Result<Nsid, DecodeError> {
     let (_, attrs) = fixed_and_attrs(frame, RTGENMSG, "nsid")?;
     Ok(Nsid {
@@ -59,6 +60,7 @@ fn ns_fd(fd: u32) -> Result<u32> {
 }
 
 /// RTM_NEWNSID with NLM_F_ACK: gives the namespace open as `fd` the id `nsid` (absent: the kernel picks one).
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_new_nsid(
     buf: &mut Vec<u8>,
     seq: u32,
@@ -90,6 +92,7 @@ pub fn push_new_nsid(
 }
 
 /// RTM_GETNSID for the namespace open as `fd`: one RTM_NEWNSID reply, no ACK (as iproute2 sends it).
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_get_nsid(buf: &mut Vec<u8>, seq: u32, pid: u32, fd: u32) -> Result<()> {
     let fd = ns_fd(fd)?;
     push_get(buf, seq, pid, 0, |buf| put_u32(buf, NETNSA_FD, fd))
@@ -114,6 +117,7 @@ fn push_get(
 /// RTM_GETNSID dump with NETNSA_TARGET_NSID, as `ip netns list-id target-nsid N` sends it.
 /// The kernel reads the target only on a socket with NETLINK_GET_STRICT_CHK set (as iproute2's is);
 /// on another it silently lists the asking namespace's own ids.
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_get_nsid_dump(buf: &mut Vec<u8>, seq: u32, pid: u32, target_nsid: i32) -> Result<()> {
     push_get(buf, seq, pid, NLM_F_DUMP, |buf| {
         put_nsid(buf, NETNSA_TARGET_NSID, target_nsid)

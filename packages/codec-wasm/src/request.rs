@@ -140,6 +140,8 @@ pub enum Request {
     },
 }
 
+/// Each encoder this calls is `#[inline(never)]`, so that a first request compiles its
+/// own encoder only, not every kind's (as message::decode_frame's decoders).
 fn push(buf: &mut Vec<u8>, request: &Request) -> Result<()> {
     match request {
         &Request::GetLinkDump {

@@ -131,6 +131,18 @@ describe("errors", () => {
     const messages = [{ type: 16, flags: 0, seq: 0, pid: 0, fixed: "", attrs: [{ type: 3, data: "xyz" }] }];
     expect(thrown(() => encodeRaw(messages)).message).toMatch(/messages\[0\]\.attrs\[0\]\.data/);
   });
+  // The codec returns an empty result on error and keeps the text apart (src/lib.rs): an empty
+  // batch, which encodes to nothing, is no error, and an error is reported once, to its own call.
+  it("an empty batch encodes to nothing, also right after an error; each error is its own call's", () => {
+    expect(encodeRequests([])).toEqual(new Uint8Array(0));
+    expect(encodeRaw([])).toEqual(new Uint8Array(0));
+    const bad = [{ type: "getLinkDump", seq: -1 }] as unknown as Request[];
+    expect(thrown(() => encodeRequests(bad)).code).toBe("ERR_NETLINK_ENCODE");
+    expect(encodeRequests([])).toEqual(new Uint8Array(0));
+    expect(thrown(() => decodeMessages(new Uint8Array(3))).message).toMatch(/^decodeMessages: .*3 bytes left/);
+    expect(decodeMessages(new Uint8Array(0))).toEqual([]);
+    expect(thrown(() => encodeRequests(bad)).message).toMatch(/^encodeRequests: requests\[0\]/);
+  });
 });
 
 describe("hostile bytes in the built wasm (32-bit lengths, panic = abort)", () => {

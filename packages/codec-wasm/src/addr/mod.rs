@@ -56,6 +56,7 @@ pub struct Address {
 }
 
 /// As `ip addr add|replace|del ADDR/LEN [broadcast B] dev X`: IFA_LOCAL, IFA_BROADCAST, then IFA_ADDRESS (= local, no peer).
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_addr(buf: &mut Vec<u8>, delete: bool, r: &AddrRequest) -> Result<()> {
     let target = index("index", r.index)?;
     let local = ip("address", &r.address)?;
@@ -103,6 +104,7 @@ pub fn push_addr(buf: &mut Vec<u8>, delete: bool, r: &AddrRequest) -> Result<()>
 /// As `ip addr show` dumps: an ifaddrmsg with only the family (0 = all);
 /// with `target_nsid`, IFA_TARGET_NETNSID: the addresses of the namespace the
 /// asking one knows by that nsid (iproute2 has no option for it).
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_get_addr_dump(
     buf: &mut Vec<u8>,
     seq: u32,
@@ -124,6 +126,7 @@ pub fn push_get_addr_dump(
     )
 }
 
+#[inline(never)] // apart from the other kinds: see message::decode_frame
 pub fn decode_address(frame: &Frame) -> std::result::Result<Address, DecodeError> {
     let (fixed, attrs) = fixed_and_attrs(frame, IFADDRMSG, "address")?;
     let ip = |id| read_optional(&attrs, id, |a: &Attr| Ok(display_ip(a.payload)));

@@ -94,6 +94,7 @@ fn info_kind(attrs: &[Attr]) -> Result<Option<String>, DecodeError> {
     Ok(find(&linkinfo.nested()?, IFLA_INFO_KIND).map(Attr::string))
 }
 
+#[inline(never)] // apart from the other kinds: see message::decode_frame
 pub fn decode_link(frame: &Frame) -> Result<Link, DecodeError> {
     let (fixed, attrs) = fixed_and_attrs(frame, IFINFOMSG, "link")?;
     let flags = read_u32(fixed, 8).unwrap_or_default();

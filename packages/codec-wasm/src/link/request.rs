@@ -39,6 +39,7 @@ pub struct SetLink {
 }
 
 /// As `ip link add NAME [up] [mtu N] [address M] [group G] [master B] [netns NS] [link P] type KIND ...`.
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_new_link(buf: &mut Vec<u8>, r: &NewLink) -> Result<()> {
     r.check_kind_options()?;
     let kind = r.kind.spec();
@@ -109,6 +110,7 @@ fn set_target(r: &SetLink) -> Result<(u32, Option<&str>)> {
 }
 
 /// As `ip link set dev X [up|down] [promisc on|off] [mtu N] [address M] [group G] [master B|nomaster] [alias A] [name N]`.
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_set_link(buf: &mut Vec<u8>, r: &SetLink) -> Result<()> {
     let (target, name) = set_target(r)?;
     let (up, up_change) = flag(IFF_UP, r.up);
@@ -149,6 +151,7 @@ fn put_target(buf: &mut Vec<u8>, target_nsid: Option<i32>) -> Result<()> {
 }
 
 /// `ip link del dev X` (by index) or `ip link del group N` (index 0 and IFLA_GROUP).
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_del_link(
     buf: &mut Vec<u8>,
     seq: u32,
@@ -190,6 +193,7 @@ pub fn push_del_link(
 }
 
 /// One link, as iproute2 looks one up (its ll_link_get): by index, or by IFLA_IFNAME with index 0.
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_get_link(
     buf: &mut Vec<u8>,
     seq: u32,
@@ -226,6 +230,7 @@ pub fn push_get_link(
 /// RTM_GETLINK dump, byte for byte as iproute2's `ip link show` sends it;
 /// with `target_nsid`, IFLA_TARGET_NETNSID after it: the links of the
 /// namespace the asking one knows by that nsid (iproute2 has no option for it).
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_get_link_dump(
     buf: &mut Vec<u8>,
     seq: u32,
@@ -251,6 +256,7 @@ pub fn push_get_link_dump(
 
 /// RTM_NEWLINK moving link `index` into the namespace open as `ns_fd`, as
 /// `ip link set dev X netns NAME` sends it.
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_set_link_ns(
     buf: &mut Vec<u8>,
     seq: u32,

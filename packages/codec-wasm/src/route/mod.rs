@@ -80,6 +80,7 @@ fn destination(r: &RouteRequest) -> Result<(Option<Vec<u8>>, u8)> {
 }
 
 /// As `ip [-6] route add|replace|del [DST/LEN|default] [via GW] [metric M] [table T] [dev X]`.
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_route(buf: &mut Vec<u8>, delete: bool, r: &RouteRequest) -> Result<()> {
     if r.family != AF_INET && r.family != AF_INET6 {
         return Err(EncodeError::new(
@@ -143,6 +144,7 @@ pub fn push_route(buf: &mut Vec<u8>, delete: bool, r: &RouteRequest) -> Result<(
 /// As `ip [-6] route show` dumps: rtmsg with the family and the protocol filter (`proto X`),
 /// and the table filter iproute2 adds (254 = main). The kernel applies both only on sockets
 /// with NETLINK_GET_STRICT_CHK.
+#[inline(never)] // apart from the other kinds: see request::push
 pub fn push_get_route_dump(
     buf: &mut Vec<u8>,
     seq: u32,
@@ -167,6 +169,7 @@ pub fn push_get_route_dump(
     )
 }
 
+#[inline(never)] // apart from the other kinds: see message::decode_frame
 pub fn decode_route(frame: &Frame) -> std::result::Result<Route, DecodeError> {
     let (fixed, attrs) = fixed_and_attrs(frame, RTMSG, "route")?;
     let ip = |id| read_optional(&attrs, id, |a: &Attr| Ok(display_ip(a.payload)));
