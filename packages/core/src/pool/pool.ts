@@ -179,8 +179,6 @@ export class Pool {
 
   /** Resolves once every current worker thread has started (work sent before then simply waits). */
   async ready(): Promise<void> {
-    // Someone waits for them: keep the process alive until they start (see #unrefIfIdle on "ready").
-    for (const slot of this.#slots) if (slot.tid === undefined) slot.worker.ref();
     await Promise.all(this.#slots.map((s) => s.started));
   }
 
@@ -274,8 +272,8 @@ export class Pool {
       if (slot.tid === undefined) this.#broken ??= new PoolError(`worker failed to start: ${slot.failure}`);
     });
     worker.on("exit", (code) => this.#exited(slot, code));
-    // After the listeners: adding the first 'message' listener refs the worker's port again.
-    worker.unref();
+    // Left ref'd until it is ready (then unref'd while idle, see "ready"): a process that ended while a worker was still
+    // loading koffi had that worker torn down inside koffi's init, which aborts the process (FATAL ERROR: napi_throw).
     return slot;
   }
 
