@@ -17,13 +17,12 @@
  */
 import type { Link } from "@neslink/codec-wasm";
 import type { NsAction, NsActionSpec, ResultsOf } from "./actions/ns-actions.js";
-import { NamespaceEnterError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
-import { awayBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
-import { inTurn } from "./namespace/in-turn.js";
+import { mayLeaveBriefly } from "./namespace/brief-switch.js";
+import { socketIn, withInside } from "./namespace/inside.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "./namespace/providers.js";
-import { isOwn, openTarget } from "./namespace/target.js";
-import { NetlinkSocket } from "./netlink/socket.js";
+import { isOwn } from "./namespace/target.js";
+import type { NetlinkSocket } from "./netlink/socket.js";
 import type { NsDoResult } from "./nsdo.js";
 import { type RunOptions, splitOptions } from "./pool/run-options.js";
 import { checkTask } from "./validate/task.js";
@@ -65,35 +64,6 @@ export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): b
   return hereTask(provider, actions) !== undefined;
 }
 
-/** A socket opened inside a namespace: `own`, the calling thread's; else `enter` switches the thread there for it. */
-function socketIn(own: boolean, enter: () => void): NetlinkSocket {
-  return own ? new NetlinkSocket() : awayBriefly(enter, () => new NetlinkSocket());
-}
-
-/**
- * A socket of the provider's namespace, opened from here, failing as the
- * pool and its worker fail: a namespace not there or not one (from
- * openTarget, as the pool's), or one that cannot be entered (a
- * NamespaceEnterError), as they are; the socket's own failure (EMFILE)
- * placed as a worker's first action's.
- */
-function openInside(provider: NsProvider, place: (err: unknown) => Error): NetlinkSocket {
-  const { fd, own } = openTarget(provider);
-  try {
-    return socketIn(own, () => {
-      try {
-        libc.setns(fd, libc.CLONE_NEWNET, "enter");
-      } catch (err) {
-        throw new NamespaceEnterError(provider.kind, true, err);
-      }
-    });
-  } catch (err) {
-    throw err instanceof NamespaceEnterError ? err : place(err);
-  } finally {
-    libc.close(fd);
-  }
-}
-
 /** The link moved into the namespace open as `targetFd`, found by name on a socket opened inside it. */
 function findMoved(targetFd: number, name: string): Link {
   const there = socketIn(isOwn(targetFd), () => libc.setns(targetFd, libc.CLONE_NEWNET, "enter"));
@@ -105,21 +75,16 @@ function findMoved(targetFd: number, name: string): Link {
 }
 
 /** runHere's work, on a socket of its own from its first action to its last. */
-async function runNow(provider: ExistingNsProvider, actions: readonly HereAction[], linkDo = false): Promise<unknown[]> {
-  const socket = openInside(provider, (err) => placedError(actions, linkDo, 0, err, true));
-  try {
-    const results: unknown[] = [];
-    for (const [index, action] of actions.entries()) {
-      try {
-        results.push(await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findMoved) : runSocketAction(socket, action)));
-      } catch (err) {
-        throw placedError(actions, linkDo, index, err, true);
-      }
+async function runNow(socket: NetlinkSocket, actions: readonly HereAction[], linkDo: boolean): Promise<unknown[]> {
+  const results: unknown[] = [];
+  for (const [index, action] of actions.entries()) {
+    try {
+      results.push(await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findMoved) : runSocketAction(socket, action)));
+    } catch (err) {
+      throw placedError(actions, linkDo, index, err, true);
     }
-    return results;
-  } finally {
-    socket.close();
   }
+  return results;
 }
 
 /**
@@ -130,7 +95,8 @@ async function runNow(provider: ExistingNsProvider, actions: readonly HereAction
  * its link actions).
  */
 export function runHere(provider: ExistingNsProvider, actions: readonly HereAction[], linkDo = false): Promise<unknown[]> {
-  return inTurn(() => runNow(provider, actions, linkDo));
+  // The socket's own failure is placed as a worker's first action's.
+  return withInside(provider, (err) => placedError(actions, linkDo, 0, err, true), (socket) => runNow(socket, actions, linkDo));
 }
 
 /**

@@ -1,26 +1,31 @@
 /**
  * Links and addresses of a namespace, read from the calling thread with no
- * worker and no namespace switch: a socket in the caller's namespace names
- * the other one by the nsid it gives it (IFLA_TARGET_NETNSID,
- * IFA_TARGET_NETNSID). The thread never leaves its namespace, so nothing
- * can strand it; the namespace file is opened and checked as a worker would
- * (namespace/entry.ts), and it and the socket are closed before returning.
- * What a one-shot reader (the CLI's `link list`, `addr list`) needs, without
- * the start-up of a pool.
+ * worker: what a one-shot reader (the CLI's `link list`, `addr list`) needs,
+ * without the start-up of a pool. The namespace file is opened and checked
+ * as a worker would (namespace/entry.ts), and it and the socket are closed
+ * before returning.
  *
- * Side effect, as `ip netns set NAME auto`: a namespace the caller's has no
- * id for gets one (the kernel keeps it while the namespace lives), and so may
- * the namespaces its veth peers live in (the kernel gives those to report
- * IFLA_LINK_NETNSID).
+ * Where the thread may step into the namespace (CAP_SYS_ADMIN and a way
+ * back: brief-switch.ts), the socket is opened inside it (inside.ts), and
+ * the kernel answers as it answers a worker there. Otherwise a socket in the
+ * caller's namespace names the other one by the nsid it gives it
+ * (IFLA_TARGET_NETNSID, IFA_TARGET_NETNSID), and the thread never leaves its
+ * namespace. Side effect of that way, as `ip netns set NAME auto`: a
+ * namespace the caller's has no id for gets one (the kernel keeps it while
+ * the namespace lives), and so may the namespaces its veth peers live in
+ * (the kernel gives those to report IFLA_LINK_NETNSID).
  */
 import type { Address, Link } from "@neslink/codec-wasm";
 import { links } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
 import { listAddrs, listLinks } from "../netlink/dumps.js";
 import { idsSeenFrom } from "../netlink/nsid.js";
+import type { NetlinkSocket } from "../netlink/socket.js";
 import { TargetedSocket } from "../netlink/targeted.js";
 import { listingFamily } from "../validate/net.js";
+import { mayLeaveBriefly } from "./brief-switch.js";
 import { inTurn } from "./in-turn.js";
+import { withInside } from "./inside.js";
 import type { NsProvider } from "./providers.js";
 import { openTarget } from "./target.js";
 
@@ -62,6 +67,9 @@ export function insideView(socket: TargetedSocket): (link: Link) => Link | undef
   };
 }
 
+/** A read's own failure (a socket it could not open) is thrown as it is, as from a socket aimed at the namespace. */
+const raw = (err: unknown) => err as Error;
+
 /**
  * The links of an existing namespace (any provider but new, newNamed and
  * custom), as nsDo(provider, na.links()) gives them, read without a worker.
@@ -70,6 +78,8 @@ export function insideView(socket: TargetedSocket): (link: Link) => Link | undef
  * inside has the kernel give one).
  */
 export async function readLinks(provider: NsProvider): Promise<Link[]> {
+  // Read from inside where the thread may step in: the kernel numbers a peer's namespace as the target does, and no id is given.
+  if (mayLeaveBriefly()) return withInside(provider, raw, listLinks);
   const read = await withTargeted(provider, (socket) => {
     const view = insideView(socket);
     const seen = listLinks(socket).map(view);
@@ -82,5 +92,6 @@ export async function readLinks(provider: NsProvider): Promise<Link[]> {
 
 /** The addresses of an existing namespace, as nsDo(provider, na.addrs(family)) gives them, read without a worker. */
 export async function readAddrs(provider: NsProvider, family: 4 | 6 | "all" = "all"): Promise<Address[]> {
-  return withTargeted(provider, (socket) => listAddrs(socket, listingFamily("family", family)));
+  const read = (socket: NetlinkSocket) => listAddrs(socket, listingFamily("family", family));
+  return mayLeaveBriefly() ? withInside(provider, raw, read) : withTargeted(provider, read);
 }

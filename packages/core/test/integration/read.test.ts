@@ -1,7 +1,8 @@
 /**
  * Reads of another namespace from the calling thread (readLinks, readAddrs:
- * IFLA_TARGET_NETNSID, no worker) give what nsDo's worker reads inside it,
- * and what iproute2 sees there.
+ * no worker) give what nsDo's worker reads inside it, and what iproute2 sees
+ * there: from a socket opened inside (root), and from one aimed at it by
+ * nsid (IFLA_TARGET_NETNSID: a process without CAP_SYS_ADMIN).
  */
 import { spawnSync } from "node:child_process";
 import { closeDefaultPool, NamespaceEnterError, NotFoundError, na, ns, nsDo, readAddrs, readLinks, ValidationError } from "@neslink/core";
@@ -79,6 +80,35 @@ describe("reads without a worker", () => {
     const names = (await readLinks(ns.now())).map((l) => l.name);
     expect(names).toContain(`${prefix}h1`);
     expect(names).toContain("lo");
+  });
+
+  it("without CAP_SYS_ADMIN, aimed by nsid: the same links and addresses", async () => {
+    const script = `
+      import { readFileSync } from "node:fs";
+      import { ns, readLinks, readAddrs } from "@neslink/core/read";
+      const capEff = /CapEff:\\s*(\\S+)/.exec(readFileSync("/proc/self/status", "utf8"))[1];
+      const where = ns.name(${JSON.stringify(nsA)});
+      console.log(JSON.stringify({ capEff, links: await readLinks(where), addrs: await readAddrs(where) }));`;
+    const run = spawnSync(
+      "setpriv",
+      ["--bounding-set=-sys_admin", "--inh-caps=-sys_admin", process.execPath, "--input-type=module", "-e", script],
+      { encoding: "utf8", cwd: new URL(".", import.meta.url) },
+    );
+    expect(run.stderr).toBe("");
+    const aimed = JSON.parse(run.stdout) as { capEff: string; links: unknown; addrs: unknown };
+    expect((BigInt(`0x${aimed.capEff}`) >> 21n) & 1n).toBe(0n);
+    expect(aimed.links).toEqual(await readLinks(ns.name(nsA)));
+    expect(aimed.addrs).toEqual(await readAddrs(ns.name(nsA)));
+  });
+
+  it("read from inside, as root: the namespace gets no nsid in the caller's", async () => {
+    const fresh = `${prefix}f`;
+    ip("netns", "add", fresh);
+    const idOf = () => ipJson<{ name: string; id?: number }[]>("netns", "list").find((n) => n.name === fresh)?.id;
+    expect(idOf()).toBeUndefined();
+    expect((await readLinks(ns.name(fresh))).map((l) => l.name)).toEqual(["lo"]);
+    await readAddrs(ns.name(fresh));
+    expect(idOf()).toBeUndefined();
   });
 
   it("starts no thread and leaves no descriptor open", () => {
