@@ -31,7 +31,7 @@ import { findLink } from "./worker/link-lookup.js";
 import { isSocketOnly, moveLinkFrom, runSocketAction, type SocketAction } from "./worker/socket-actions.js";
 
 /** What runs here: the socket-only actions, and a link moved to another namespace (one socket there, opened the same way). */
-export type HereAction = SocketAction | Extract<NsActionSpec, { kind: "setLinkNs" }>;
+type HereAction = SocketAction | Extract<NsActionSpec, { kind: "setLinkNs" }>;
 
 function runsHere(action: NsActionSpec): action is HereAction {
   return isSocketOnly(action) || action.kind === "setLinkNs";
