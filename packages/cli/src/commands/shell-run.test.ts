@@ -12,4 +12,23 @@ describe("shell lines", () => {
     expect(() => wordsOf("ns add lab > log", 1)).toThrow('here: ">"');
     expect(() => wordsOf("ns add lab*", 1)).toThrow('here: "lab*"');
   });
+
+  it("refuses what a shell would read otherwise, rather than run another command", () => {
+    // A quote left open, or a last backslash: a shell reads on into the next line.
+    expect(() => wordsOf(`link del "v0 -n lab`, 3)).toThrow('line 3: shell syntax is not supported here: " not closed');
+    expect(() => wordsOf("link del 'v0 -n lab", 1)).toThrow("' not closed");
+    expect(() => wordsOf(`link set v0 alias "a\\"`, 1)).toThrow('" not closed');
+    expect(() => wordsOf("ns add lab\\", 1)).toThrow("\\ at the end of the line");
+    // Variables: a shell expands them, neslink has none to give.
+    expect(() => wordsOf("ns add lab$i", 1)).toThrow('here: "$i"');
+    expect(() => wordsOf(`link add bridge "br\${n}" -n lab`, 1)).toThrow('here: "$n"');
+    // A # inside a word is part of it for a shell, a comment for shell-quote.
+    expect(() => wordsOf("link set v0 alias a#b", 1)).toThrow("# inside a word");
+  });
+
+  it("keeps what is quoted or escaped as it is", () => {
+    expect(wordsOf(`link set v0 alias 'cost $5' "a#b" a\\#b it\\'s # comment "`, 1)).toEqual(["link", "set", "v0", "alias", "cost $5", "a#b", "a#b", "it's"]);
+    expect(wordsOf(`link set v0 alias "say \\"hi\\" \\\\"`, 1)).toEqual(["link", "set", "v0", "alias", 'say "hi" \\']);
+    expect(wordsOf("ns add a $", 1)).toEqual(["ns", "add", "a", "$"]);
+  });
 });

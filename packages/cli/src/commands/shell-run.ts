@@ -13,19 +13,46 @@ type MainModule = typeof import("../main.js");
  * readline are not needed by any other command).
  */
 
-/** A line's words as a shell would split them (quotes, escapes, # comments); operators such as | or > and globs are refused. */
+/**
+ * What shell-quote reads differently from a shell, found before it reads the
+ * line: a quote left open or a last backslash (a shell reads on into the next
+ * line; shell-quote closes them, so `link del "v0 -n lab` ran `link del v0`
+ * in lab), and a `#` inside a word (a shell keeps `a#b` as one word;
+ * shell-quote drops `#b` as a comment). Returns the first one, or undefined.
+ */
+function misread(line: string): string | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+    } else if (c === "\\") {
+      if (++i === line.length) return "\\ at the end of the line";
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "#") {
+      if (i === 0 || /\s/.test(line[i - 1] as string)) return undefined;
+      return "# inside a word (quote it)";
+    }
+  }
+  return quote === undefined ? undefined : `${quote} not closed`;
+}
+
+/** A variable, which a shell would expand and shell-quote replaces by "": refused as shell syntax, never silently emptied. */
+const variable = (name: string) => (name === "" ? undefined : { op: `$${name}` });
+
+/** A line's words as a shell would split them (quotes, escapes, # comments); operators, variables and globs are refused. */
 export function wordsOf(line: string, lineNo: number): string[] {
+  const refuse = (syntax: string) =>
+    new ValidationError(`line ${lineNo}`, `shell syntax is not supported here: ${syntax} (one neslink command a line, run as it is)`);
+  const unread = misread(line);
+  if (unread !== undefined) throw refuse(unread);
   const words: string[] = [];
-  for (const entry of parse(line)) {
+  for (const entry of parse(line, variable)) {
     if (typeof entry === "string") words.push(entry);
     else if ("comment" in entry) break;
-    else {
-      const syntax = entry.op === "glob" ? entry.pattern : entry.op;
-      throw new ValidationError(
-        `line ${lineNo}`,
-        `shell syntax is not supported here: "${syntax}" (one neslink command a line, run as it is)`,
-      );
-    }
+    else throw refuse(`"${entry.op === "glob" ? entry.pattern : entry.op}"`);
   }
   return words;
 }

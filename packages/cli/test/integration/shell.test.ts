@@ -33,4 +33,30 @@ describe("neslink shell: many commands, one process", () => {
     expect(second.error.code).toBe("ERR_NS_EXISTS");
     expect(netnsList(prefix)).toContain(name);
   });
+
+  it("a 1000-line script with a line a shell would read otherwise: stops there with a usage error, having run only the lines before", () => {
+    const name = `${prefix}k`;
+    // The bad line left open its quote: shell-quote closed it, and the line ran as `link add bridge k2 -n NS`.
+    const bad = `link add bridge "${prefix}q -n ${name}`;
+    const lines = [`ns add ${name}`, ...Array.from({ length: 998 }, (_, i) => `link add bridge b${i} -n ${name}`)];
+    lines.splice(500, 0, bad);
+    const r = neslinkWith(lines.join("\n"), "shell");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('line 501: shell syntax is not supported here: " not closed');
+    expect(r.stderr).toContain(`stopped at line 501: ${bad}`);
+    const names = (JSON.parse(execFileSync("ip", ["-j", "-n", name, "link", "show"], { encoding: "utf8" })) as { ifname: string }[]).map(
+      (l) => l.ifname,
+    );
+    // lo and the 499 bridges before the bad line; nothing after it, nothing of it here nor on the host.
+    expect(names).toHaveLength(500);
+    expect(names).toContain("b498");
+    expect(names).not.toContain("b499");
+    expect(names).not.toContain(`${prefix}q`);
+    expect(execFileSync("ip", ["-br", "link", "show"], { encoding: "utf8" })).not.toContain(`${prefix}q`);
+    // A variable is refused the same way: a shell would expand it, shell-quote made it "" (`ns add ${prefix}$i` added ${prefix}).
+    const v = neslinkWith(`ns add ${prefix}v$i`, "shell");
+    expect(v.status).toBe(2);
+    expect(v.stderr).toContain('shell syntax is not supported here: "$i"');
+    expect(netnsList(`${prefix}v`)).toEqual([]);
+  });
 });
