@@ -309,3 +309,26 @@ describe("stopping the agent", () => {
     }
   });
 });
+
+// A terminal's hang-up reaches the whole foreground process group; the agent's reaches only the program it
+// started (its pid), which runs in the agent's own process group. What the program started (`sh -c 'iperf ...;
+// echo done'`) is orphaned, keeps running inside the namespace and keeps that namespace alive after `ns del`.
+// Fixing it means starting agent programs in a process group of their own and signalling the group (core's
+// spawn): see the outsider5 report.
+describe("KNOWN FAILING", () => {
+  const ns = `${prefix}g`;
+  beforeAll(() => {
+    execFileSync("ip", ["netns", "add", ns]);
+  });
+
+  it.fails("killed (-9) during exec: what the program started is hung up on too", async () => {
+    const c = client(["exec", ns, "--", "sh", "-c", "sleep 300 & echo $!; wait"]);
+    const child = Number(await until("the program's child's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+    try {
+      c.proc.kill("SIGKILL");
+      await until("the program's child to end", () => !alive(child), 4_000);
+    } finally {
+      if (alive(child)) process.kill(child, "SIGKILL");
+    }
+  });
+});
