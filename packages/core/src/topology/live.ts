@@ -10,6 +10,7 @@ import type { Address, Link, LinkHead, Route } from "@neslink/codec-wasm";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { isDenied, NeslinkError } from "../errors.js";
+import { canDoHere, nsDoHere } from "../here.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
 import { entryNames } from "../namespace/list.js";
@@ -131,6 +132,24 @@ export async function readNamespace(
   }
 }
 
+const READ_LO = na.getLink(lp.byName("lo"));
+
+/**
+ * A namespace's loopback, read from the calling thread where it can (here.ts:
+ * a socket opened inside it and closed at once). A worker would keep a socket
+ * and a descriptor on it for the pool's socketIdleMs, and these are mostly
+ * other people's namespaces: one its owner deletes (`ip netns del`)
+ * meanwhile would live on, with its veths and their peers on the host, so
+ * that making them again fails with EEXIST.
+ */
+async function loopbackOf(pool: Pool, netns: string): Promise<Link> {
+  const provider = ns.name(netns);
+  const {
+    results: [lo],
+  } = canDoHere(provider, [READ_LO]) ? await nsDoHere(provider, READ_LO) : await nsDoOn(pool, provider, READ_LO);
+  return lo;
+}
+
 /** Every named namespace (but those in `skip`) marked as a node of some topology, found by reading each one's loopback. */
 export async function markedNamespaces(
   pool: Pool,
@@ -143,10 +162,7 @@ export async function markedNamespaces(
   const found = await Promise.all(
     names.map(async (netns) => {
       try {
-        const {
-          results: [lo],
-        } = await nsDoOn(pool, ns.name(netns), na.getLink(lp.byName("lo")));
-        const owner = parseMarker(lo.alias);
+        const owner = parseMarker((await loopbackOf(pool, netns)).alias);
         return owner ? [{ netns, ...owner }] : [];
       } catch (err) {
         // Gone meanwhile, or not a namespace: no one's node either way. Not readable by this user: whose it is is unknown.
