@@ -37,6 +37,7 @@ import {
 import { type Forget, othersForget, poolClosed, poolOpened } from "./open-pools.js";
 import { Owners } from "./owners.js";
 import { type RunOptions, runOptions } from "./run-options.js";
+import { whenAborted } from "./when-aborted.js";
 import { startWorker } from "./worker-argv.js";
 
 export type { RunOptions } from "./run-options.js";
@@ -458,11 +459,10 @@ export class Pool {
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.#cancel(job, new TimeoutError(timeoutMs)), timeoutMs);
     // The pending task keeps the process alive (its worker is ref'd), not the timer.
     timer?.unref();
-    const onAbort = () => this.#cancel(job, new AbortedError(signal?.reason));
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const stopWaiting = signal && whenAborted(signal, () => this.#cancel(job, new AbortedError(signal.reason)));
     return () => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      stopWaiting?.();
     };
   }
 
