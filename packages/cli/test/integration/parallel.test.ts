@@ -6,24 +6,11 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, ip, uniquePrefix, vethsIn } from "../../../core/test/integration/kernel.js";
 import { BIN } from "./run.js";
 
 const prefix = uniquePrefix("pa");
 afterAll(() => cleanup(prefix));
-
-/** Each veth of a namespace, by name, and whether iproute2 sees its peer (an index and nsid, or a name). */
-function veths(netns: string): Map<string, boolean> {
-  const links = ipJson<{ ifname: string; link_index?: number; link?: string; linkinfo?: { info_kind?: string } }[]>(
-    "-n",
-    netns,
-    "link",
-    "show",
-  );
-  return new Map(
-    links.filter((l) => l.linkinfo?.info_kind === "veth").map((l) => [l.ifname, l.link_index !== undefined || l.link !== undefined]),
-  );
-}
 
 /** The bin with --json in a child process, not waited for: its status and parsed output. */
 function started(...args: string[]): Promise<{ status: number | null; body: { error?: { code: string } } }> {
@@ -68,7 +55,7 @@ describe("one-shot processes at once", () => {
       expect(lost[0]?.status).toBe(1);
     }
     for (const [i, n] of names.entries()) {
-      expect([...veths(n).entries()].sort(), n).toEqual([
+      expect([...vethsIn(n).entries()].sort(), n).toEqual([
         [`v${i}`, true],
         [`w${(i + 11) % 12}`, true],
       ]);
@@ -96,13 +83,13 @@ describe("one-shot processes at once", () => {
         ...argv,
       ]);
       expect(killed.signal ?? killed.status, at).not.toBe(0);
-      const [mine, theirs] = [veths(here), veths(other)];
+      const [mine, theirs] = [vethsIn(here), vethsIn(other)];
       expect(mine.has("e0"), at).toBe(theirs.has("e1"));
       for (const paired of [...mine.values(), ...theirs.values()]) expect(paired, at).toBe(true);
       const again = spawnSync(process.execPath, [BIN, ...argv], { encoding: "utf8" });
       expect(again.status === 0 || /EEXIST|ERR_LINK_EXISTS/.test(again.stderr), `${at}: ${again.stderr}`).toBe(true);
-      expect([...veths(here).entries()], at).toEqual([["e0", true]]);
-      expect([...veths(other).entries()], at).toEqual([["e1", true]]);
+      expect([...vethsIn(here).entries()], at).toEqual([["e0", true]]);
+      expect([...vethsIn(other).entries()], at).toEqual([["e1", true]]);
       ip("-n", here, "link", "del", "e0");
     }
   });

@@ -36,6 +36,19 @@ export function linksIn(
   return ipJson("-n", nsName, "link", "show");
 }
 
+/** The veths of a named namespace as iproute2 reports them, by name: whether each has its peer (an index and nsid, or a name). */
+export function vethsIn(nsName: string): Map<string, boolean> {
+  const links = ipJson<{ ifname: string; link_index?: number; link?: string; linkinfo?: { info_kind?: string } }[]>(
+    "-n",
+    nsName,
+    "link",
+    "show",
+  );
+  return new Map(
+    links.filter((l) => l.linkinfo?.info_kind === "veth").map((l) => [l.ifname, l.link_index !== undefined || l.link !== undefined]),
+  );
+}
+
 /** The link names iproute2 sees inside the namespace file at `path` (entered by nsenter: no name needed). */
 export function linksAt(path: string): string[] {
   return (

@@ -12,7 +12,18 @@ import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import { addNamed, closeDefaultPool, la, linkDo, lp, na, ns, nsDo, nsDoHere, readLinks, removeNamed, topology } from "@neslink/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanup, fdCount, heldNamespaceInodes, inodeOf, ip, ipJson, netnsList, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
+import {
+  cleanup,
+  fdCount,
+  heldNamespaceInodes,
+  inodeOf,
+  ip,
+  ipJson,
+  netnsList,
+  socketNamespaceInodes,
+  uniquePrefix,
+  vethsIn,
+} from "./kernel.js";
 
 const prefix = uniquePrefix("pu");
 const LAB_FILE = `${tmpdir()}/${prefix}.yaml`;
@@ -45,19 +56,6 @@ const outcome = (p: Promise<unknown>) =>
     () => "ok",
     (err: { code?: string }) => err.code ?? `untyped: ${err}`,
   );
-
-/** Veths of a namespace, by name, with whether iproute2 sees their peer (an index and, across namespaces, its nsid). */
-function veths(netns: string): Map<string, boolean> {
-  const links = ipJson<{ ifname: string; link_index?: number; link?: string; linkinfo?: { info_kind?: string } }[]>(
-    "-n",
-    netns,
-    "link",
-    "show",
-  );
-  return new Map(
-    links.filter((l) => l.linkinfo?.info_kind === "veth").map((l) => [l.ifname, l.link_index !== undefined || l.link !== undefined]),
-  );
-}
 
 /** The same link names made from both paths at once: one wins, the other is told the name is taken (EEXIST until it is ERR_LINK_EXISTS). */
 const TAKEN = ["EEXIST", "ERR_LINK_EXISTS"];
@@ -94,7 +92,7 @@ describe("one Promise.all over 50 namespaces, pool and calling thread mixed", ()
     }
     for (const [i, a] of names.entries()) {
       const b = names[(i + 1) % names.length] as string;
-      const [mine, theirs] = [veths(a), veths(b)];
+      const [mine, theirs] = [vethsIn(a), vethsIn(b)];
       for (const [end, peer] of [
         [`h${i}`, `hp${i}`],
         [`p${i}`, `pp${i}`],
@@ -170,9 +168,9 @@ describe("one Promise.all over 50 namespaces, pool and calling thread mixed", ()
     // A veth call that failed left nothing in a namespace still there; every veth there has its peer.
     for (const { done, ends } of vethCalls) {
       if ((await done) === "ok") continue;
-      for (const [n, name] of ends) if (left.has(n)) expect(veths(n).has(name), `${n} ${name}`).toBe(false);
+      for (const [n, name] of ends) if (left.has(n)) expect(vethsIn(n).has(name), `${n} ${name}`).toBe(false);
     }
-    for (const n of left) for (const [name, paired] of veths(n)) expect(paired, `${n} ${name}`).toBe(true);
+    for (const n of left) for (const [name, paired] of vethsIn(n)) expect(paired, `${n} ${name}`).toBe(true);
     expect(threadsAway()).toEqual([]);
     // Those deleted by `ip netns del` are held by the workers that used them until idle (socketIdleMs) or the pool closes.
     await closeDefaultPool();
