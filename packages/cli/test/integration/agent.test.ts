@@ -5,7 +5,7 @@
  * stale; sockets others could use or fake.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -122,7 +122,10 @@ describe("commands through the agent", () => {
       { args: ["shell"], input: `addr list -n ${ns}\nlink list -n ${ns}\nlink show nope -n ${ns}\nlink list -n ${ns}\n`, status: 1 },
     ];
     // As a shell sees it ($?): a direct exec becomes its program, which a signal ends; the agent's client exits 128 + its number.
-    const asShellSees = ({ status, signal, ...rest }: Run) => ({ ...rest, status: status ?? 128 + constants.signals[signal as NodeJS.Signals] });
+    const asShellSees = ({ status, signal, ...rest }: Run) => ({
+      ...rest,
+      status: status ?? 128 + constants.signals[signal as NodeJS.Signals],
+    });
     for (const { args, input, cwd, status } of cases) {
       const options = { ...(input !== undefined && { input }), ...(cwd !== undefined && { cwd }) };
       const direct = asShellSees(run(args, options));
@@ -136,7 +139,10 @@ describe("commands through the agent", () => {
     const fds = () => readdirSync(`/proc/${agentPid}/fd`).length;
     const before = fds();
     for (let i = 0; i < 10; i++) {
-      expect(viaAgent(["exec", ns, "--", "head", "-c", "3"], { input: "abcdef".repeat(100_000) })).toMatchObject({ status: 0, stdout: "abc" });
+      expect(viaAgent(["exec", ns, "--", "head", "-c", "3"], { input: "abcdef".repeat(100_000) })).toMatchObject({
+        status: 0,
+        stdout: "abc",
+      });
       expect(viaAgent(["link", "list", "-n", ns]).status).toBe(0);
     }
     expect(fds()).toBeLessThanOrEqual(before);
@@ -146,7 +152,9 @@ describe("commands through the agent", () => {
     const script = `"$0" "$1" exec ${ns} -- yes | head -1; echo "status=\${PIPESTATUS[0]}"`;
     for (const agent of ["", socket]) {
       const env = { ...process.env, NESLINK_AGENT: agent };
-      expect(execFileSync("bash", ["-c", script, process.execPath, BIN], { encoding: "utf8", env, timeout: 20_000 })).toBe("y\nstatus=141\n");
+      expect(execFileSync("bash", ["-c", script, process.execPath, BIN], { encoding: "utf8", env, timeout: 20_000 })).toBe(
+        "y\nstatus=141\n",
+      );
     }
   });
 
@@ -160,7 +168,12 @@ describe("commands through the agent", () => {
     const ours = [...new Set([...opened.matchAll(/"([^"]*\/packages\/[^"]*|[^"]*node_modules[^"]*)"/g)].map((m) => m[1]))];
     expect(
       // The bin and the chunks the bundler splits the client into (name-HASH.cjs).
-      ours.filter((f) => !/\/packages\/cli\/(dist\/(bin|(program-argv|choose|client|frames|rolldown-runtime)-[\w-]+)\.cjs|package\.json)$/.test(f as string)),
+      ours.filter(
+        (f) =>
+          !/\/packages\/cli\/(dist\/(bin|(program-argv|choose|client|frames|rolldown-runtime)-[\w-]+)\.cjs|package\.json)$/.test(
+            f as string,
+          ),
+      ),
     ).toEqual([]);
     expect(ours.length).toBeGreaterThan(0);
   });
@@ -306,6 +319,29 @@ describe("stopping the agent", () => {
       expect(run(["agent", "--detach", "--socket", path])).toMatchObject({ status: 1, stderr: expect.stringContaining("EADDRINUSE") });
     } finally {
       process.kill(pid, "SIGTERM");
+    }
+  });
+});
+
+// `--json exec` collects the program's output (core's exec), and nothing passes the client's end or signals on to it:
+// the program runs on in the agent until it ends by itself (`sleep 300`: five minutes), and a drain waits for it.
+// Directly, the same program dies with neslink (PR_SET_PDEATHSIG). Fixing it needs a way to signal a program that
+// core's exec collects (today it has only timeoutMs): see the outsider5 report.
+describe("KNOWN FAILING: --json exec through the agent", () => {
+  const ns = `${prefix}j`;
+  beforeAll(() => {
+    execFileSync("ip", ["netns", "add", ns]);
+  });
+
+  it.fails("killed (-9) during `--json exec`: the program is hung up on, as without --json", async () => {
+    const pidFile = `${dir}/json-exec.pid`;
+    const c = client(["--json", "exec", ns, "--", "sh", "-c", `echo $$ > ${pidFile}; exec sleep 300`]);
+    const pid = Number(await until("the program's pid", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()));
+    try {
+      c.proc.kill("SIGKILL");
+      await until("the program to end", () => !alive(pid), 4_000);
+    } finally {
+      if (alive(pid)) process.kill(pid, "SIGKILL");
     }
   });
 });
