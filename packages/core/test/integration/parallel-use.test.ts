@@ -228,3 +228,23 @@ describe("a process that plans holds no one else's namespace", () => {
     expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).not.toContain(hostEnd);
   });
 });
+
+// Two labs that name the same namespace (`netns:`), applied at once: both plans find the name free, so the one
+// whose create comes second fails with ERR_TOPOLOGY_APPLY ("1 changes made; apply again to continue", its other
+// nodes made) wrapping ERR_NS_EXISTS. Applying it again is then refused with ERR_TOPOLOGY_CONFLICT, the code a
+// sequential apply gives at once, naming the lab that holds the namespace. See the outsider5 report.
+describe("KNOWN FAILING: two labs claiming one namespace, applied at once", () => {
+  it.fails("the one that loses the name is told ERR_TOPOLOGY_CONFLICT, as when applied after the other", async () => {
+    const shared = `${prefix}s`;
+    const lab = (name: string) =>
+      topology.load({ name, nodes: { a: { netns: shared }, b: {} }, links: [{ endpoints: [`a:e${name.slice(-1)}`, "b:eth0"] }] });
+    const labs = [lab(`${prefix}x`), lab(`${prefix}y`)];
+    try {
+      const outcomes = await Promise.all(labs.map((l) => outcome(topology.apply(l))));
+      expect(outcomes.sort()).toEqual(["ERR_TOPOLOGY_CONFLICT", "ok"]);
+    } finally {
+      // Their lock files go with them.
+      for (const l of labs) await topology.destroy(l);
+    }
+  });
+});
