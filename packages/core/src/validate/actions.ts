@@ -57,11 +57,14 @@ export const linkAction: Parser<LinkActionSpec> = byKind<LinkActionSpec>("link a
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
 });
 
+/** A routing table's id: 0 (RT_TABLE_UNSPEC) is what the kernel reads as "none given", so it is no table to name. */
+export const routeTable = (f: string, x: unknown) => v.integer(f, x, LIMITS.tableMin, 0xffffffff);
+
 const ROUTE_FIELDS: FieldParsers<RouteSpec> = {
   via: net.gateway,
   dev: linkRef,
   metric: u32,
-  table: (f, t) => v.integer(f, t, LIMITS.tableMin, 0xffffffff),
+  table: routeTable,
 };
 
 /**
@@ -156,7 +159,7 @@ const FAMILIES = [0, net.AF_INET, net.AF_INET6];
 /** A route origin (rtm_protocol) to list: 0 (RTPROT_UNSPEC) is what the kernel reads as "no filter", so it is no origin to ask for. */
 export const routeProtocol = (f: string, x: unknown) => v.integer(f, x, 1, 255);
 type RoutesAction = Extract<NsActionSpec, { kind: "routes" }>;
-const ROUTES_FILTER: FieldParsers<RoutesAction> = { protocol: routeProtocol };
+const ROUTES_FILTER: FieldParsers<RoutesAction> = { protocol: routeProtocol, table: routeTable };
 type SysctlAction = Extract<NsActionSpec, { kind: "sysctl" }>;
 type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
 const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: (f, x) => v.text(f, x, 4096) };
@@ -188,7 +191,7 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
     return { kind: "route", op, route: routeSpec(at(f, "route"), r.route, op) };
   },
   routes: (f, x) => {
-    const r = record(f, x, ["kind", "family", "protocol"]);
+    const r = record(f, x, ["kind", "family", "protocol", "table"]);
     return fields(f, r, ROUTES_FILTER, { kind: "routes", family: v.oneOf(at(f, "family"), r.family, FAMILIES) } as RoutesAction);
   },
   handle: bare("handle"),

@@ -137,6 +137,8 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, { kind: "addrs", family: 3 })).toBe("actions[0].family");
     expect(fieldOf(here, { kind: "routes", family: 0, protocol: 0 })).toBe("actions[0].protocol");
     expect(fieldOf(here, { kind: "routes", family: 0, protocol: "boot" })).toBe("actions[0].protocol");
+    expect(fieldOf(here, { kind: "routes", family: 0, table: 0 })).toBe("actions[0].table");
+    expect(fieldOf(here, { kind: "routes", family: 0, table: "main" })).toBe("actions[0].table");
     expect(fieldOf(here, { kind: "deleteGroup", group: 0 })).toBe("actions[0].group");
   });
 });
