@@ -11,6 +11,7 @@ import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
+import { moveRefusal } from "./refusals.js";
 import { runRouteAction } from "./routes.js";
 
 export type SocketAction = Extract<NsActionSpec, { kind: "links" | "link" | "addrs" | "deleteGroup" | "route" | "routes" | "getLink" }>;
@@ -55,6 +56,15 @@ export function runSocketAction(socket: NetlinkSocket, action: SocketAction): un
   }
 }
 
+/** RTM_NEWLINK moving the link into the namespace open as `nsFd`. */
+function moveTo(socket: NetlinkSocket, link: Link, nsFd: number): void {
+  try {
+    socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd }, label: "RTM_NEWLINK" }]);
+  } catch (err) {
+    throw moveRefusal(link.name, err);
+  }
+}
+
 /**
  * na.setLinkNs from the source namespace's socket: the link is found there
  * and moved into the target (RTM_NEWLINK with its descriptor), then found
@@ -70,7 +80,7 @@ export async function moveLinkFrom(
   const link = findLink(socket, spec.link);
   const target = openProviderNs(spec.ns, process.pid);
   try {
-    socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
+    moveTo(socket, link, target);
     return await findThere(target, link.name);
   } finally {
     libc.close(target);
