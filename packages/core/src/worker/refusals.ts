@@ -2,7 +2,7 @@
  * What the kernel's errno means for the request that got it, where core has
  * a code of its own for that: a link name already taken (ERR_LINK_EXISTS),
  * an address or a route to delete that is not there (ERR_ADDR_NOT_FOUND,
- * ERR_IP_ROUTE_NOT_FOUND), a link gone (ERR_LINK_NOT_FOUND). The kernel's
+ * ERR_IP_ROUTE_NOT_FOUND), a link gone or a link group empty (ERR_LINK_NOT_FOUND). The kernel's
  * error stays as the cause (isGone and callers matching on errno still find
  * it); any other refusal is returned as it came, errno and extAck with it.
  * Worker and calling thread both go through here (socket-actions.ts).
@@ -51,10 +51,10 @@ export function changeRefusal(socket: NetlinkSocket, action: LinkActionSpec, lin
   return err;
 }
 
-/** A route as `ip route` writes it: `10.9.9.0/24 via 10.0.0.1 dev name "eth0" metric 5 table 7`. */
+/** A route as `ip route` writes it: `10.9.9.0/24 via 10.0.0.1 dev eth0 metric 5 table 7` (`dev alias "x"`, `dev index 7`). */
 function routeText({ family, dst, dstLen, via, dev, metric, table }: RouteSpec): string {
   const to = dst === undefined ? `default${family === AF_INET6 ? " (IPv6)" : ""}` : `${dst}/${dstLen}`;
-  const parts = [to, via && `via ${via}`, dev && `dev ${describe(dev)}`];
+  const parts = [to, via && `via ${via}`, dev && `dev ${dev.kind === "name" ? dev.name : describe(dev)}`];
   if (metric !== undefined) parts.push(`metric ${metric}`);
   if (table !== undefined) parts.push(`table ${table}`);
   return parts.filter(Boolean).join(" ");
@@ -63,6 +63,11 @@ function routeText({ family, dst, dstLen, via, dev, metric, table }: RouteSpec):
 /** A refused RTM_DELROUTE: ESRCH is the kernel finding no such route (or not even its table). */
 export function routeDeleteRefusal(route: RouteSpec, err: unknown): unknown {
   return hasErrno(err, "ESRCH") ? new NotFoundError("route", `no route ${routeText(route)} to delete`, { cause: err }) : err;
+}
+
+/** A refused RTM_DELLINK of a whole group: ENODEV is the kernel finding no link in it. */
+export function groupDeleteRefusal(group: number, err: unknown): unknown {
+  return isMissingLink(err) ? new NotFoundError("link", `no link in group ${group}`, { cause: err }) : err;
 }
 
 /** A link moved into a namespace that has a link of its name: the kernel refuses with EEXIST (no rename was asked). */

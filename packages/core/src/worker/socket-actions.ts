@@ -11,7 +11,7 @@ import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
-import { moveRefusal } from "./refusals.js";
+import { groupDeleteRefusal, moveRefusal } from "./refusals.js";
 import { runRouteAction } from "./routes.js";
 
 export type SocketAction = Extract<NsActionSpec, { kind: "links" | "link" | "addrs" | "deleteGroup" | "route" | "routes" | "getLink" }>;
@@ -36,6 +36,15 @@ export function isSocketOnly(action: NsActionSpec): action is SocketAction {
   return SOCKET_KINDS.has(action.kind) && !runsUserCode(action);
 }
 
+function deleteGroup(socket: NetlinkSocket, group: number): null {
+  try {
+    socket.transact([{ request: { type: "delLink", group }, label: "RTM_DELLINK (group)" }]);
+  } catch (err) {
+    throw groupDeleteRefusal(group, err);
+  }
+  return null;
+}
+
 /** Runs a socket action (a na.link with custom actions too, on a thread that is inside for them) on the namespace's socket. */
 export function runSocketAction(socket: NetlinkSocket, action: SocketAction): unknown {
   switch (action.kind) {
@@ -46,8 +55,7 @@ export function runSocketAction(socket: NetlinkSocket, action: SocketAction): un
     case "addrs":
       return listAddrs(socket, action.family);
     case "deleteGroup":
-      socket.transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
-      return null;
+      return deleteGroup(socket, action.group);
     case "route":
     case "routes":
       return runRouteAction(socket, action);
