@@ -60,9 +60,14 @@ function routeText({ family, dst, dstLen, via, dev, metric, table }: RouteSpec):
   return parts.filter(Boolean).join(" ");
 }
 
-/** A refused RTM_DELROUTE: ESRCH is the kernel finding no such route (or not even its table). */
+/**
+ * A refused RTM_DELROUTE: ESRCH is the kernel finding no such route (or not
+ * even its table); ENOENT, IPv6's for a missing default route, is it finding
+ * only the table's root, which holds none (6.18: `ip -6 route del default`).
+ */
 export function routeDeleteRefusal(route: RouteSpec, err: unknown): unknown {
-  return hasErrno(err, "ESRCH") ? new NotFoundError("route", `no route ${routeText(route)} to delete`, { cause: err }) : err;
+  const missing = hasErrno(err, "ESRCH") || hasErrno(err, "ENOENT");
+  return missing ? new NotFoundError("route", `no route ${routeText(route)} to delete`, { cause: err }) : err;
 }
 
 /** A refused RTM_DELLINK of a whole group: ENODEV is the kernel finding no link in it. */
