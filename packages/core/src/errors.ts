@@ -167,7 +167,12 @@ export class NetlinkError extends SystemCallError {
   }
 }
 
-const NOT_FOUND = { namespace: "ERR_NS_NOT_FOUND", link: "ERR_LINK_NOT_FOUND", address: "ERR_ADDR_NOT_FOUND", route: "ERR_IP_ROUTE_NOT_FOUND" } as const;
+const NOT_FOUND = {
+  namespace: "ERR_NS_NOT_FOUND",
+  link: "ERR_LINK_NOT_FOUND",
+  address: "ERR_ADDR_NOT_FOUND",
+  route: "ERR_IP_ROUTE_NOT_FOUND",
+} as const;
 
 /**
  * Something looked up by name, index, alias or path, or to be deleted (an
