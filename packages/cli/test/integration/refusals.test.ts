@@ -94,6 +94,14 @@ describe("a link name taken", () => {
     expect(peer.error).toMatchObject(exists("br0"));
   });
 
+  it("link add veth NAME peer NAME: a usage error (exit 2) naming the field, before the kernel is asked", () => {
+    const before = state();
+    const r = neslink("link", "add", "veth", "v1", "peer", "v1", "-n", ns);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("neslink: ERR_INVALID_ARGUMENT: veth.peer.name: is the veth's own name, in the same namespace");
+    expect(state()).toEqual(before);
+  });
+
   it("link set NAME name TAKEN: ERR_LINK_EXISTS; the link keeps its name", () => {
     const { stderr, error } = refused("link", "set", "v0", "name", "br0");
     expect(stderr).toBe('neslink: ERR_LINK_EXISTS: a link named "br0" already exists (action #0: set)\n');

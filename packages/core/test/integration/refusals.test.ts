@@ -189,6 +189,23 @@ describe("deleting what is not there", () => {
   });
 });
 
+describe("a link gone while it is changed", () => {
+  it("is ERR_LINK_NOT_FOUND at the change that met it, not ENODEV", async () => {
+    const actions = [na.link(lp.name("g0"), la.delete(), la.up())];
+    const names = () => ipJson<IpLink[]>("-n", nsA, "link", "show").map((l) => l.ifname);
+    ip("-n", nsA, "link", "add", "g0", "type", "bridge");
+    const worker = await failure(nsDoOn(pool, where, ...actions));
+    expect(names()).not.toContain("g0");
+    ip("-n", nsA, "link", "add", "g0", "type", "bridge");
+    const here = await failure(nsDoHere(where, ...actions));
+    expect(names()).not.toContain("g0");
+    expect(toErrorJSON(here)).toEqual(toErrorJSON(worker));
+    expect(worker).toMatchObject({ code: "ERR_LINK_NOT_FOUND", actionIndex: 0, linkActionIndex: 1, action: "set" });
+    expect((worker as Error).message).toBe('the link with name "g0" is gone (action #0, link action #1: set)');
+    kernelCause(worker, ENODEV);
+  });
+});
+
 describe("a link name already taken", () => {
   const taken = (name: string, where = "") => `a link named "${name}" already exists${where}`;
 
