@@ -16,9 +16,17 @@ import type { NetlinkSocket } from "../netlink/socket.js";
 import { AF_INET6 } from "../validate/net.js";
 import { isMissingLink, linksByName } from "./link-lookup.js";
 
-/** Whether the socket's namespace has a link of that name: asked after an EEXIST, whose reply does not say which name. */
+/**
+ * Whether the socket's namespace has a link of that name: asked after an
+ * EEXIST, whose reply does not say which name. A lookup that cannot be made
+ * says no, and the kernel's EEXIST is reported as it came.
+ */
 function hasLinkNamed(socket: NetlinkSocket, name: string): boolean {
-  return !(linksByName(socket, [name])[0] instanceof Error);
+  try {
+    return !(linksByName(socket, [name])[0] instanceof Error);
+  } catch {
+    return false;
+  }
 }
 
 const taken = (name: string, err: unknown, where = "") =>
