@@ -2,17 +2,18 @@
  * What the kernel's errno means for the request that got it, where core has
  * a code of its own for that: a link name already taken (ERR_LINK_EXISTS),
  * an address or a route to delete that is not there (ERR_ADDR_NOT_FOUND,
- * ERR_IP_ROUTE_NOT_FOUND), a link gone or a link group empty (ERR_LINK_NOT_FOUND). The kernel's
- * error stays as the cause (isGone and callers matching on errno still find
- * it); any other refusal is returned as it came, errno and extAck with it.
- * Worker and calling thread both go through here (socket-actions.ts).
+ * ERR_IP_ROUTE_NOT_FOUND), a link gone or a link group empty
+ * (ERR_LINK_NOT_FOUND). The kernel's error stays as the cause (isGone and
+ * callers matching on errno still find it); any other refusal is returned as
+ * it came, errno and extAck with it. Worker and calling thread both go
+ * through here (socket-actions.ts).
  */
 import type { LinkActionSpec } from "../actions/link-actions.js";
-import type { RouteSpec } from "../actions/route-actions.js";
+import type { RouteOp, RouteSpec } from "../actions/route-actions.js";
 import { hasErrno } from "../errno.js";
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
 import { describe, type NewLinkSpec } from "../links/providers.js";
-import type { NetlinkSocket } from "../netlink/socket.js";
+import type { NetlinkSocket, Pending } from "../netlink/socket.js";
 import { AF_INET6 } from "../validate/net.js";
 import { isMissingLink, linksByName } from "./link-lookup.js";
 
@@ -69,12 +70,13 @@ function routeText({ family, dst, dstLen, via, dev, metric, table }: RouteSpec):
 }
 
 /**
- * A refused RTM_DELROUTE: ESRCH is the kernel finding no such route (or not
- * even its table); ENOENT, IPv6's for a missing default route, is it finding
- * only the table's root, which holds none (6.18: `ip -6 route del default`).
+ * A refused route change. For a delete, ESRCH is the kernel finding no such
+ * route (or not even its table); ENOENT, IPv6's for a missing default route,
+ * is it finding only the table's root, which holds none (6.18: `ip -6 route
+ * del default`).
  */
-export function routeDeleteRefusal(route: RouteSpec, err: unknown): unknown {
-  const missing = hasErrno(err, "ESRCH") || hasErrno(err, "ENOENT");
+export function routeRefusal(op: RouteOp, route: RouteSpec, err: unknown): unknown {
+  const missing = op === "delete" && (hasErrno(err, "ESRCH") || hasErrno(err, "ENOENT"));
   return missing ? new NotFoundError("route", `no route ${routeText(route)} to delete`, { cause: err }) : err;
 }
 
@@ -86,4 +88,13 @@ export function groupDeleteRefusal(group: number, err: unknown): unknown {
 /** A link moved into a namespace that has a link of its name: the kernel refuses with EEXIST (no rename was asked). */
 export function moveRefusal(name: string, err: unknown): unknown {
   return hasErrno(err, "EEXIST") ? taken(name, err, " in the target namespace") : err;
+}
+
+/** Sends one request; its refusal is thrown as `refusal` makes it. */
+export function transactOne(socket: NetlinkSocket, pending: Pending, refusal: (err: unknown) => unknown): void {
+  try {
+    socket.transact([pending]);
+  } catch (err) {
+    throw refusal(err);
+  }
 }

@@ -3,7 +3,7 @@ import type { Request } from "@neslink/codec-wasm";
 import type { RouteActionSpec } from "../actions/route-actions.js";
 import type { NetlinkSocket, RequestBody } from "../netlink/socket.js";
 import { indexOfLink } from "./link-lookup.js";
-import { routeDeleteRefusal } from "./refusals.js";
+import { routeRefusal, transactOne } from "./refusals.js";
 
 export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): unknown {
   if (action.kind === "routes") {
@@ -27,14 +27,7 @@ export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): 
     ...(table !== undefined && { table }),
     ...(action.op === "replace" && { replace: true }),
   } as Extract<Request, { type: "newRoute" | "delRoute" }>;
-  if (action.op !== "delete") {
-    socket.transact([{ request: request as RequestBody, label: "RTM_NEWROUTE" }]);
-    return null;
-  }
-  try {
-    socket.transact([{ request: request as RequestBody, label: "RTM_DELROUTE" }]);
-  } catch (err) {
-    throw routeDeleteRefusal(action.route, err);
-  }
+  const label = action.op === "delete" ? "RTM_DELROUTE" : "RTM_NEWROUTE";
+  transactOne(socket, { request: request as RequestBody, label }, (err) => routeRefusal(action.op, action.route, err));
   return null;
 }

@@ -11,7 +11,7 @@ import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
-import { groupDeleteRefusal, moveRefusal } from "./refusals.js";
+import { groupDeleteRefusal, moveRefusal, transactOne } from "./refusals.js";
 import { runRouteAction } from "./routes.js";
 
 export type SocketAction = Extract<NsActionSpec, { kind: "links" | "link" | "addrs" | "deleteGroup" | "route" | "routes" | "getLink" }>;
@@ -36,15 +36,6 @@ export function isSocketOnly(action: NsActionSpec): action is SocketAction {
   return SOCKET_KINDS.has(action.kind) && !runsUserCode(action);
 }
 
-function deleteGroup(socket: NetlinkSocket, group: number): null {
-  try {
-    socket.transact([{ request: { type: "delLink", group }, label: "RTM_DELLINK (group)" }]);
-  } catch (err) {
-    throw groupDeleteRefusal(group, err);
-  }
-  return null;
-}
-
 /** Runs a socket action (a na.link with custom actions too, on a thread that is inside for them) on the namespace's socket. */
 export function runSocketAction(socket: NetlinkSocket, action: SocketAction): unknown {
   switch (action.kind) {
@@ -55,21 +46,15 @@ export function runSocketAction(socket: NetlinkSocket, action: SocketAction): un
     case "addrs":
       return listAddrs(socket, action.family);
     case "deleteGroup":
-      return deleteGroup(socket, action.group);
+      transactOne(socket, { request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }, (err) =>
+        groupDeleteRefusal(action.group, err),
+      );
+      return null;
     case "route":
     case "routes":
       return runRouteAction(socket, action);
     case "getLink":
       return findLink(socket, action.link);
-  }
-}
-
-/** RTM_NEWLINK moving the link into the namespace open as `nsFd`. */
-function moveTo(socket: NetlinkSocket, link: Link, nsFd: number): void {
-  try {
-    socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd }, label: "RTM_NEWLINK" }]);
-  } catch (err) {
-    throw moveRefusal(link.name, err);
   }
 }
 
@@ -88,7 +73,9 @@ export async function moveLinkFrom(
   const link = findLink(socket, spec.link);
   const target = openProviderNs(spec.ns, process.pid);
   try {
-    moveTo(socket, link, target);
+    transactOne(socket, { request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }, (err) =>
+      moveRefusal(link.name, err),
+    );
     return await findThere(target, link.name);
   } finally {
     libc.close(target);
