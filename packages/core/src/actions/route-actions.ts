@@ -60,7 +60,11 @@ export type RouteChange = NsAction<null> & Extract<RouteActionSpec, { kind: "rou
 
 export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "add", route: toSpec(r, "add") });
 export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: toSpec(r, "replace") });
-/** Deletes a route: given by its destination alone, the first that matches (as `ip route del`); `via`, `dev`, `metric`, `table` narrow it. */
+/**
+ * Deletes a route: given by its destination alone, the first that matches (as
+ * `ip route del`); `via`, `dev`, `metric`, `table` narrow it. None matching
+ * fails with ERR_IP_ROUTE_NOT_FOUND.
+ */
 export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: toSpec(r, "delete") });
 
 export interface RoutesFilter {

@@ -4,6 +4,7 @@ import type { RouteActionSpec } from "../actions/route-actions.js";
 import type { NetlinkSocket, RequestBody } from "../netlink/socket.js";
 import { hasErrno } from "../errno.js";
 import { indexOfLink } from "./link-lookup.js";
+import { routeRefusal, transactOne } from "./refusals.js";
 
 export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): unknown {
   if (action.kind === "routes") {
@@ -37,6 +38,7 @@ export function runRouteAction(socket: NetlinkSocket, action: RouteActionSpec): 
     ...(table !== undefined && { table }),
     ...(action.op === "replace" && { replace: true }),
   } as Extract<Request, { type: "newRoute" | "delRoute" }>;
-  socket.transact([{ request: request as RequestBody, label: action.op === "delete" ? "RTM_DELROUTE" : "RTM_NEWROUTE" }]);
+  const label = action.op === "delete" ? "RTM_DELROUTE" : "RTM_NEWROUTE";
+  transactOne(socket, { request: request as RequestBody, label }, (err) => routeRefusal(action.op, action.route, err));
   return null;
 }

@@ -351,9 +351,9 @@ describe("consecutive creations, pipelined", () => {
       ...[0, 1, 2, 3, 4].map((i) => na.link(lp.veth(`qx${i}`, { name: `qy${i}`, ns: ns.name(right) }))),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
-    expect(err).toMatchObject({ code: "EEXIST", actionIndex: 3, linkActionIndex: -1, action: 'link provider (new veth "qx2")' });
-    expect(err.message).toMatch(/EEXIST.* \(action #3: link provider \(new veth "qx2"\)\)$/);
-    expect(err.cause).toBeInstanceOf(NetlinkError);
+    expect(err).toMatchObject({ code: "ERR_LINK_EXISTS", actionIndex: 3, linkActionIndex: -1, action: 'link provider (new veth "qx2")' });
+    expect(err.message).toBe('a link named "qx2" already exists (action #3: link provider (new veth "qx2"))');
+    expect(err.cause.cause).toBeInstanceOf(NetlinkError);
     expect(names(lab, "qx").sort()).toEqual(["qx0", "qx1", "qx2", "qx2p"]);
     expect(names(right, "qy").sort()).toEqual(["qy0", "qy1"]);
   });
