@@ -78,7 +78,7 @@ export interface Command {
   options: readonly OptionName[];
   /** Runs its work on several pool workers (a topology's namespaces in parallel); one-shot commands need one. */
   parallel?: boolean;
-  /** Extra paragraphs for `--help`. */
-  details?: string;
+  /** Extra paragraphs for `--help` (a function when making them loads what the command alone needs). */
+  details?: string | (() => Promise<string>);
   run(invocation: Invocation, session: Session): Promise<Outcome>;
 }

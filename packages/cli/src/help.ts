@@ -39,14 +39,15 @@ function commandList(commands: readonly Command[]): string {
   return indent(table(commands.map((c) => [c.synopsis, c.summary])));
 }
 
-export function helpText(topic: string, commands: readonly Command[]): string {
+export async function helpText(topic: string, commands: readonly Command[]): Promise<string> {
   const command = commands.find((c) => c.name === topic);
   if (command) {
     const options = [...command.options.map((o) => OPTION_HELP[o]), ...GLOBAL_HELP];
+    const details = typeof command.details === "function" ? await command.details() : command.details;
     return [
       `Usage: neslink ${command.synopsis} [--json]\n`,
       `${command.summary}\n`,
-      ...(command.details ? [`${command.details.trimEnd()}\n`] : []),
+      ...(details ? [`${details.trimEnd()}\n`] : []),
       `Options:\n${indent(table(options))}`,
       EXIT_STATUS,
     ].join("\n");

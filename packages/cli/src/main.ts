@@ -66,7 +66,7 @@ export async function main(given: readonly string[], io: Io, options: MainOption
         io.out(json ? toJson({ version }) : `${version}\n`);
         return 0;
       case "help":
-        io.out(helpText(parsed.topic, commands));
+        io.out(await helpText(parsed.topic, commands));
         return 0;
       case "run": {
         const { cwd } = io.terminal;

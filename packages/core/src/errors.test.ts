@@ -106,6 +106,21 @@ describe("errors", () => {
     expect((back as ActionError).cause).toBeInstanceOf(NetlinkError);
   });
 
+  it("give what to delete that is not there, or a name taken, a code of its own, the kernel's refusal kept beneath across threads", () => {
+    const codes = (["namespace", "link", "address", "route"] as const).map((what) => new NotFoundError(what, "x").code);
+    expect(codes).toEqual(["ERR_NS_NOT_FOUND", "ERR_LINK_NOT_FOUND", "ERR_ADDR_NOT_FOUND", "ERR_IP_ROUTE_NOT_FOUND"]);
+    const kernel = new NetlinkError("RTM_DELROUTE", 3, "FIB table does not exist", null);
+    const err = new ActionError(0, "delRoute", true, new NotFoundError("route", "no route 10.9.9.0/24 to delete", { cause: kernel }));
+    expect(err).toMatchObject({ code: "ERR_IP_ROUTE_NOT_FOUND", message: "no route 10.9.9.0/24 to delete (action #0: delRoute)" });
+    const back = errorFromJSON(JSON.parse(JSON.stringify(err.toJSON())));
+    expect(rootCause(back)).toBeInstanceOf(NotFoundError);
+    expect((rootCause(back) as Error).cause).toMatchObject({ name: "NetlinkError", code: "ESRCH", errno: 3, extAck: kernel.extAck });
+    const taken = new AlreadyExistsError("link", 'a link named "br0" already exists', {
+      cause: new NetlinkError("RTM_NEWLINK", 17, null, null),
+    });
+    expect(toErrorJSON(taken)).toMatchObject({ code: "ERR_LINK_EXISTS", cause: { code: "EEXIST", errno: 17 } });
+  });
+
   it("an error of a class errors.ts does not know (a topology's) is flattened again with every field it came with", () => {
     const err = new TopologyError([{ path: "nodes.a", message: "bad", line: 3, column: 5 }], "lab.yaml");
     const json = JSON.parse(JSON.stringify(err));

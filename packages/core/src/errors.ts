@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   "ERR_INVALID_ARGUMENT",
   "ERR_NS_NOT_FOUND",
   "ERR_LINK_NOT_FOUND",
+  "ERR_ADDR_NOT_FOUND",
+  "ERR_IP_ROUTE_NOT_FOUND",
   "ERR_NS_EXISTS",
   "ERR_NOT_A_NAMESPACE",
   "ERR_LINK_EXISTS",
@@ -165,17 +167,28 @@ export class NetlinkError extends SystemCallError {
   }
 }
 
-/** Something looked up by name, index, alias or path does not exist. */
+const NOT_FOUND = {
+  namespace: "ERR_NS_NOT_FOUND",
+  link: "ERR_LINK_NOT_FOUND",
+  address: "ERR_ADDR_NOT_FOUND",
+  route: "ERR_IP_ROUTE_NOT_FOUND",
+} as const;
+
+/**
+ * Something looked up by name, index, alias or path, or to be deleted (an
+ * address, a route), does not exist. `cause` is the kernel's own answer
+ * when it gave one (ENODEV, EADDRNOTAVAIL, ESRCH).
+ */
 export class NotFoundError extends NeslinkError {
-  constructor(what: "namespace" | "link", message: string) {
-    super(what === "namespace" ? "ERR_NS_NOT_FOUND" : "ERR_LINK_NOT_FOUND", message);
+  constructor(what: keyof typeof NOT_FOUND, message: string, options?: { cause?: unknown }) {
+    super(NOT_FOUND[what], message, options);
   }
 }
 
-/** Something to be created already exists. */
+/** Something to be created already exists; `cause` is the kernel's own answer (EEXIST) when it gave one. */
 export class AlreadyExistsError extends NeslinkError {
-  constructor(what: "namespace" | "link", message: string) {
-    super(what === "namespace" ? "ERR_NS_EXISTS" : "ERR_LINK_EXISTS", message);
+  constructor(what: "namespace" | "link", message: string, options?: { cause?: unknown }) {
+    super(what === "namespace" ? "ERR_NS_EXISTS" : "ERR_LINK_EXISTS", message, options);
   }
 }
 

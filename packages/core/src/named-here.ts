@@ -22,17 +22,17 @@ import { ActionError } from "./errors.js";
 import * as libc from "./ffi/libc.js";
 import { awayBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
 import { createNamedWith } from "./namespace/claim.js";
-import { DEFAULT_NETNS_DIR, now } from "./namespace/providers.js";
+import { DEFAULT_NETNS_DIR } from "./namespace/paths.js";
 import { deleteNamed } from "./namespace/remove.js";
 import { anyPoolOpen } from "./pool/open-pools.js";
 import type { Pool } from "./pool/pool.js";
-import { nsAction } from "./validate/actions.js";
+import { deleteNamed as deleteNamedAction, newNamed } from "./validate/named-actions.js";
 
 type NamedAction = Extract<NsAction, { kind: "newNamed" | "deleteNamed" }>;
 
 /** The action on a worker of `pool` (default: the default pool, loaded only now). */
 async function onWorker(action: NamedAction, pool: Pool | undefined): Promise<NamedNs> {
-  const { defaultPool, nsDoOn } = await import("./nsdo.js");
+  const [{ defaultPool, nsDoOn }, { now }] = await Promise.all([import("./nsdo.js"), import("./namespace/providers.js")]);
   const {
     results: [done],
   } = await nsDoOn(pool ?? defaultPool(), now(), action as NsAction<NamedNs>);
@@ -54,7 +54,7 @@ async function here(action: NamedAction, run: () => NamedNs | Promise<NamedNs>):
  * pool, a worker of it makes the namespace.
  */
 export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
-  const action = nsAction("", { kind: "newNamed", name, dir }) as NamedAction;
+  const action = newNamed("", { kind: "newNamed", name, dir });
   if (pool !== undefined || !mayLeaveBriefly()) return onWorker(action, pool);
   let fresh: number | undefined;
   try {
@@ -80,7 +80,7 @@ export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, po
  * holds on it.
  */
 export async function removeNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
-  const action = nsAction("", { kind: "deleteNamed", name, dir }) as NamedAction;
+  const action = deleteNamedAction("", { kind: "deleteNamed", name, dir });
   if (pool !== undefined || anyPoolOpen()) return onWorker(action, pool);
   return here(action, () => deleteNamed(action.name, action.dir).ns);
 }

@@ -1,11 +1,16 @@
 import { ValidationError } from "@neslink/core/errors";
-import { LINK_KIND_RULES, LINK_KINDS } from "@neslink/core/kinds";
+import type { LINK_KIND_RULES } from "@neslink/core/kinds";
 import type { LinkKind, LinkProvider, MacvlanMode, NewLinkOptions } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { linkDoOnce, linker } from "../core.js";
 import { defined, integerOf, type KeywordSpec, type Keywords, keywords, stringOf } from "../keywords.js";
 import { fields } from "../output.js";
 import { target } from "../target.js";
+
+type KindRules = (typeof LINK_KIND_RULES)[LinkKind];
+
+/** The kinds core creates and their rules: loaded when `link add` runs or shows its help, not at every start of the CLI. */
+const kinds = () => import("@neslink/core/kinds");
 
 /** Keywords every kind takes, as `ip link add` does. */
 const COMMON: KeywordSpec = { mtu: "value", address: "value", master: "value", group: "value", up: "flag" };
@@ -73,8 +78,8 @@ interface Property {
 }
 
 /** A kind's options that one word can give (strings, whole numbers), from the schema the codec generates. */
-function scalarOptions(kind: LinkKind): [string, Property][] {
-  const schema = LINK_KIND_RULES[kind].schema as { properties?: Record<string, Property> } | null;
+function scalarOptions(rules: KindRules): [string, Property][] {
+  const schema = rules.schema as { properties?: Record<string, Property> } | null;
   const types = (p: Property) => [p.type ?? []].flat();
   return Object.entries(schema?.properties ?? {}).filter(([, p]) => types(p).some((t) => t === "string" || t === "integer"));
 }
@@ -84,9 +89,8 @@ function scalarOptions(kind: LinkKind): [string, Property][] {
  * as a keyword of the same name (`mode bridge`), so a kind the codec adds
  * needs nothing here.
  */
-function generic(kind: LinkKind): Shape {
-  const rules = LINK_KIND_RULES[kind];
-  const options = scalarOptions(kind);
+function generic(kind: LinkKind, rules: KindRules): Shape {
+  const options = scalarOptions(rules);
   const parent: KeywordSpec = rules.parent === "no" ? {} : { link: "value" };
   const required = new Set((rules.schema as { required?: string[] } | null)?.required ?? []);
   const usage = options.map(([key, p]) => {
@@ -115,7 +119,7 @@ function generic(kind: LinkKind): Shape {
   };
 }
 
-const shapeOf = (kind: LinkKind): Shape => OWN[kind] ?? generic(kind);
+const shapeOf = (kind: LinkKind, rules: KindRules): Shape => OWN[kind] ?? generic(kind, rules);
 
 export const linkAdd: Command = {
   name: "link add",
@@ -124,18 +128,22 @@ export const linkAdd: Command = {
   args: ["KIND", "NAME"],
   rest: { name: "KEYWORD", required: false },
   options: ["ns"],
-  details: [
-    `KIND: ${LINK_KINDS.join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N (the link's group; vxlan's group is its multicast group: set the link group with link set), up.`,
-    ...LINK_KINDS.map((kind) => [kind, shapeOf(kind).usage] as const)
-      .filter(([, usage]) => usage !== "")
-      .map(([kind, usage]) => `  ${kind.padEnd(8)} ${usage}`),
-    "A kind the kernel lacks fails with ERR_KIND_UNSUPPORTED. --json: the new link (core's Link object).",
-  ].join("\n"),
+  async details() {
+    const { LINK_KINDS, LINK_KIND_RULES } = await kinds();
+    return [
+      `KIND: ${LINK_KINDS.join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N (the link's group; vxlan's group is its multicast group: set the link group with link set), up.`,
+      ...LINK_KINDS.map((kind) => [kind, shapeOf(kind, LINK_KIND_RULES[kind]).usage] as const)
+        .filter(([, usage]) => usage !== "")
+        .map(([kind, usage]) => `  ${kind.padEnd(8)} ${usage}`),
+      "A kind the kernel lacks fails with ERR_KIND_UNSUPPORTED. --json: the new link (core's Link object).",
+    ].join("\n");
+  },
   async run({ args: [kind, name, ...rest], ns }) {
+    const { LINK_KINDS, LINK_KIND_RULES } = await kinds();
     if (!LINK_KINDS.includes(kind as LinkKind)) {
       throw new ValidationError("KIND", `"${kind}" is not a kind neslink creates (${LINK_KINDS.join(", ")})`);
     }
-    const shape = shapeOf(kind as LinkKind);
+    const shape = shapeOf(kind as LinkKind, LINK_KIND_RULES[kind as LinkKind]);
     const k = keywords(rest, { ...COMMON, ...shape.keywords }, `link add ${kind}`);
     const { lp } = await linker();
     const master = stringOf(k, "master");

@@ -1,7 +1,8 @@
 import type { Link, Route, RouteInput } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { linker, nsDoOnce } from "../core.js";
-import { defined, integerOf, keywords, stringOf } from "../keywords.js";
+import { ValidationError } from "@neslink/core/errors";
+import { defined, integerOf, type Keywords, keywords, stringOf } from "../keywords.js";
 import { table } from "../output.js";
 import { target } from "../target.js";
 import { familyOf } from "./addr.js";
@@ -30,18 +31,33 @@ function rowsOf(routes: readonly Route[], links: readonly Link[]): RouteRow[] {
   }));
 }
 
+/** iproute2's names of its reserved tables (its rt_tables file); "all" lists every table. */
+const TABLE_NAMES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
+
+/** The `table` keyword: an id or a reserved table's name; undefined when absent (or "all" where `all` is allowed). */
+function tableOf(found: Keywords, all = false): number | undefined {
+  const name = found.table;
+  if (typeof name === "string" && Object.hasOwn(TABLE_NAMES, name)) return TABLE_NAMES[name];
+  if (all && name === "all") return undefined;
+  if (typeof name === "string" && !/^\d+$/.test(name))
+    throw new ValidationError("table", `must be a table id or one of ${[...Object.keys(TABLE_NAMES), ...(all ? ["all"] : [])].join(", ")}, not "${name}"`);
+  return integerOf(found, "table");
+}
+
 export const routeList: Command = {
   name: "route list",
-  summary: "list routes of every table (as `ip route show table all`)",
-  synopsis: "route list [-4|-6] [-n NS]",
+  summary: "list routes, of every table or of one (as `ip route show table all|ID`)",
+  synopsis: "route list [table ID|main|local|default|all] [-4|-6] [-n NS]",
   args: [],
+  rest: { name: "KEYWORD", required: false },
   options: ["ns", "inet", "inet6"],
-  details: "--json: an array of { to, family (4|6), via, dev, metric, table, protocol }.",
-  async run({ ns, options }) {
+  details: "Every table unless `table` names one (all by default, unlike `ip route`'s main). --json: an array of { to, family (4|6), via, dev, metric, table, protocol }.",
+  async run({ args, ns, options }) {
+    const only = tableOf(keywords(args, { table: "value" }, "route list"), true);
     const { na } = await linker();
     const {
       results: [routes, links],
-    } = await nsDoOnce(await target(ns), na.routes(familyOf(options)), na.links());
+    } = await nsDoOnce(await target(ns), na.routes(familyOf(options), defined({ table: only })), na.links());
     const rows = rowsOf(routes, links);
     return {
       data: rows,
@@ -60,7 +76,7 @@ function routeChange(op: keyof typeof VERBS): Command {
   return {
     name: `route ${op}`,
     summary: `${op === "del" ? "delete" : op} a route (as \`ip route ${op}\`)`,
-    synopsis: `route ${op} TO [via IP] [dev NAME] [metric N] [table N] [-4|-6] [-n NS]`,
+    synopsis: `route ${op} TO [via IP] [dev NAME] [metric N] [table ID|main|local|default] [-4|-6] [-n NS]`,
     args: ["TO"],
     rest: { name: "KEYWORD", required: false },
     options: ["ns", "inet", "inet6"],
@@ -75,7 +91,7 @@ function routeChange(op: keyof typeof VERBS): Command {
         to: to as string,
         via: stringOf(k, "via"),
         metric: integerOf(k, "metric"),
-        table: integerOf(k, "table"),
+        table: tableOf(k),
         ...(dev !== undefined && { dev: lp.name(dev) }),
         ...(family !== "all" && { family }),
       });

@@ -70,3 +70,42 @@ describe("route add|del with -4 or -6", () => {
     expect(routes()).not.toContain("10.71.0.0/16");
   });
 });
+
+describe("route list table ID|main|local|all", () => {
+  it("lists one table's routes as `ip route show table X` does; names as iproute2's; every table without one", () => {
+    // A device route needs its device up (br0 has no port: up, operstate down); its connected route lands in main.
+    execFileSync("ip", ["-n", ns, "link", "set", "br0", "up"]);
+    execFileSync("ip", ["-n", ns, "route", "add", "10.72.0.0/16", "dev", "br0", "table", "72"]);
+    execFileSync("ip", ["-n", ns, "-6", "route", "add", "2001:db8:72::/64", "dev", "br0", "table", "72"]);
+    const listed = (...args: string[]) => {
+      const r = json("route", "list", ...args, "-n", ns);
+      expect(r.status).toBe(0);
+      return (r.body as { to: string; table: number }[]).map((x) => `${x.to} ${x.table}`).sort();
+    };
+    const shown = (family: string, table: string) =>
+      ipJson(family, "route", "show", "table", table)
+        .map((r: { dst: string; table?: string }) => `${r.dst.includes("/") ? r.dst : `${r.dst}/${family === "-6" ? 128 : 32}`} ${table}`)
+        .sort();
+    expect(listed("table", "72")).toEqual([...shown("-4", "72"), ...shown("-6", "72")].sort());
+    expect(listed("table", "72", "-4")).toEqual(["10.72.0.0/16 72"]);
+    expect(listed("table", "local", "-4")).toEqual(shown("-4", "local").map((r: string) => r.replace(/ local$/, " 255")));
+    expect(listed("table", "main", "-4")).toEqual(["10.7.0.0/24 254"]);
+    expect(listed("table", "9999")).toEqual([]);
+    expect(listed("table", "all")).toEqual(listed());
+    expect(listed()).toContain("10.72.0.0/16 72");
+
+    // route add/del take the names too.
+    expect(neslink("route", "add", "10.73.0.0/16", "dev", "br0", "table", "main", "-n", ns).status).toBe(0);
+    expect(ipJson("route", "show", "table", "main").map((r: { dst: string }) => r.dst)).toContain("10.73.0.0/16");
+    expect(neslink("route", "del", "10.73.0.0/16", "table", "main", "-n", ns).status).toBe(0);
+    expect(ipJson("route", "show", "table", "main").map((r: { dst: string }) => r.dst)).not.toContain("10.73.0.0/16");
+  });
+
+  it("refuses a table that is neither an id nor a name, or none, as a usage error naming `table`", () => {
+    for (const args of [["table", "bogus"], ["table"], ["table", "0x10"], ["dev", "br0"]]) {
+      const r = neslink("route", "list", ...args, "-n", ns);
+      expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 2, stdout: "" });
+      expect(r.stderr).toMatch(/^neslink: ERR_INVALID_ARGUMENT: (table|dev): /);
+    }
+  });
+});

@@ -55,10 +55,10 @@ describe("neslink link / addr / route -n NS without a worker (built bin)", () =>
       body: {
         error: {
           name: "ActionError",
-          code: "EEXIST",
+          code: "ERR_LINK_EXISTS",
           actionIndex: -1,
-          message: `netlink RTM_NEWLINK (bridge) failed: EEXIST (link provider (new bridge "${bridge}"))`,
-          cause: { name: "NetlinkError", errno: 17 },
+          message: `a link named "${bridge}" already exists (link provider (new bridge "${bridge}"))`,
+          cause: { name: "AlreadyExistsError", cause: { name: "NetlinkError", errno: 17 } },
         },
       },
     });

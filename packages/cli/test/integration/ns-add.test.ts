@@ -3,7 +3,7 @@
 // is what iproute2 sees. Entries that are not namespaces are refused and left
 // as they were (a FIFO is tried in a private mount dir by core's
 // named-here.test.ts: in /run/netns it would block everyone's `ip netns list`).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -99,5 +99,34 @@ describe("neslink ns add / ns del (built bin)", () => {
       expect(mountsAt(at(name))).toEqual(["nsfs"]);
       expect(linksIn(name).map((l) => l.ifname)).toEqual(["lo"]);
     }
+  });
+});
+
+describe("what `ns add` and `--help` load (strace: files opened)", () => {
+  /** The files of neslink's packages a run of the built bin opens. */
+  function opened(...args: string[]): string[] {
+    const trace = `/tmp/${prefix}trace`;
+    try {
+      execFileSync("strace", ["-f", "-e", "trace=openat", "-o", trace, process.execPath, BIN, ...args], { stdio: "ignore" });
+      const lines = readFileSync(trace, "utf8").split("\n").filter((l) => !l.includes("ENOENT"));
+      return [...new Set(lines.flatMap((l) => [...l.matchAll(/"([^"]*\/(?:packages|node_modules)\/[^"]*)"/g)].map((m) => m[1] as string)))];
+    } finally {
+      rmSync(trace, { force: true });
+    }
+  }
+  /** Core's entry points (unhashed names in dist/cjs) a run opens. */
+  const coreEntries = (files: string[]) =>
+    files.flatMap((f) => /\/core\/dist\/cjs\/([a-z-]+)\.cjs$/.exec(f)?.[1] ?? []).sort();
+
+  it("ns add: core's named and errors entries, no codec, no link kinds, no worker, no action rules", () => {
+    const files = opened("ns", "add", `${prefix}l`);
+    expect(netnsList(prefix)).toContain(`${prefix}l`);
+    expect(coreEntries(files)).toEqual(["errors", "named"]);
+    expect(files.filter((f) => /codec-wasm|\/worker\/|nsdo|\/providers-/.test(f))).toEqual([]);
+  });
+
+  it("--help: core's errors alone (the link kinds come with `link add`'s own help)", () => {
+    expect(coreEntries(opened("--help"))).toEqual(["errors"]);
+    expect(coreEntries(opened("link", "add", "--help"))).toEqual(["errors", "kinds"]);
   });
 });

@@ -52,6 +52,7 @@ export function addAddr(cidr: string, options: { replace?: boolean } = {}): Link
   return linkAction("", { kind: "addAddr", cidr: net.cidr("address", cidr), replace: options.replace ?? false });
 }
 
+/** Deletes an address; one the link does not have (with that prefix length) fails with ERR_ADDR_NOT_FOUND. */
 export function delAddr(cidr: string): LinkAction<null> {
   return linkAction("", { kind: "delAddr", cidr: net.cidr("address", cidr) });
 }

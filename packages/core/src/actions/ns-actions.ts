@@ -145,7 +145,8 @@ export function addrs(family: 4 | 6 | "all" = "all"): NsAction<Address[]> {
 
 /**
  * Deletes every link in an IFLA_GROUP with one request: the kernel's fast
- * path (deleting links one by one costs ~16 ms each in RCU waits).
+ * path (deleting links one by one costs ~16 ms each in RCU waits). A group
+ * with no link in it fails with ERR_LINK_NOT_FOUND.
  */
 export function deleteGroup(group: number): NsAction<null> {
   return nsAction("", { kind: "deleteGroup", group });

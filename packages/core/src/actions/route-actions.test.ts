@@ -36,10 +36,16 @@ describe("route actions", () => {
 
   it("take a filter only as an object of known fields", () => {
     expect(routes(4, { protocol: 3 })).toEqual({ kind: "routes", family: 2, protocol: 3 });
+    expect(routes(6, { table: 254, protocol: 2 })).toEqual({ kind: "routes", family: 10, protocol: 2, table: 254 });
+    expect(routes("all", { table: 0xffffffff })).toEqual({ kind: "routes", family: 0, table: 0xffffffff });
     for (const [filter, field] of [
       [null, "filter"],
       [3, "filter"],
       [{ proto: 3 }, "filter.proto"],
+      [{ protocol: 0 }, "protocol"],
+      [{ table: 0 }, "table"],
+      [{ table: 2 ** 32 }, "table"],
+      [{ table: "main" }, "table"],
     ] as const) {
       expect(() => routes(4, filter as never), JSON.stringify(filter)).toThrow(
         expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field }),

@@ -3,7 +3,7 @@
 import type { Route } from "@neslink/codec-wasm";
 import { ValidationError } from "../errors.js";
 import type { LinkRef } from "../links/providers.js";
-import { routeProtocol, routeSpec } from "../validate/actions.js";
+import { routeProtocol, routeSpec, routeTable } from "../validate/actions.js";
 import * as net from "../validate/net.js";
 import { record } from "../validate/shape.js";
 import { oneOf } from "../validate/validate.js";
@@ -53,14 +53,18 @@ function toSpec({ to, family, ...rest }: RouteInput, op: RouteOp): RouteSpec {
 
 export type RouteActionSpec =
   | { readonly kind: "route"; readonly op: RouteOp; readonly route: RouteSpec }
-  | { readonly kind: "routes"; readonly family: number; readonly protocol?: number };
+  | { readonly kind: "routes"; readonly family: number; readonly protocol?: number; readonly table?: number };
 
 /** A route change: an action whose spec is visible to the caller. */
 export type RouteChange = NsAction<null> & Extract<RouteActionSpec, { kind: "route" }>;
 
 export const addRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "add", route: toSpec(r, "add") });
 export const replaceRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "replace", route: toSpec(r, "replace") });
-/** Deletes a route: given by its destination alone, the first that matches (as `ip route del`); `via`, `dev`, `metric`, `table` narrow it. */
+/**
+ * Deletes a route: given by its destination alone, the first that matches (as
+ * `ip route del`); `via`, `dev`, `metric`, `table` narrow it. None matching
+ * fails with ERR_IP_ROUTE_NOT_FOUND.
+ */
 export const delRoute = (r: RouteInput): RouteChange => ({ kind: "route", op: "delete", route: toSpec(r, "delete") });
 
 export interface RoutesFilter {
@@ -71,11 +75,21 @@ export interface RoutesFilter {
    * on older kernels they are dropped after it).
    */
   protocol?: number;
+  /**
+   * Only the routes of this table (1..2^32-1: 254 main, 255 local, as `ip
+   * route show table X`); a table that does not exist has none. Filtered by
+   * the kernel too (Linux 4.20+), else after the dump.
+   */
+  table?: number;
 }
 
-/** Every route of the namespace (all tables), IPv4, IPv6 or both. */
+/** Every route of the namespace (all tables unless `filter.table`), IPv4, IPv6 or both. */
 export function routes(family: 4 | 6 | "all" = "all", filter: RoutesFilter = {}): NsAction<Route[]> {
-  const spec = { kind: "routes", family: net.listingFamily("family", family) } as const;
-  const { protocol } = record("filter", filter, ["protocol"]);
-  return protocol === undefined ? spec : { ...spec, protocol: routeProtocol("protocol", protocol) };
+  const { protocol, table } = record("filter", filter, ["protocol", "table"]);
+  return {
+    kind: "routes",
+    family: net.listingFamily("family", family),
+    ...(protocol !== undefined && { protocol: routeProtocol("protocol", protocol) }),
+    ...(table !== undefined && { table: routeTable("table", table) }),
+  };
 }

@@ -11,13 +11,13 @@ import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { ExecOptions, NsActionSpec } from "../actions/ns-actions.js";
 import type { RouteOp, RouteSpec } from "../actions/route-actions.js";
 import { ValidationError } from "../errors.js";
+import { deleteNamed, newNamed } from "./named-actions.js";
 import * as net from "./net.js";
 import { customCode, existingNsProvider, linkProvider, linkRef } from "./providers.js";
 import { at, bare, byKind, type FieldParsers, fields, list, type Parser, record } from "./shape.js";
 import * as v from "./validate.js";
 
 /** Attribute changes of `ip link set`; `master: null` detaches. At least one. */
-const u32 = (f: string, x: unknown) => v.integer(f, x, 0, 0xffffffff);
 
 const CHANGES: FieldParsers<LinkChanges> = {
   name: v.linkName,
@@ -27,7 +27,7 @@ const CHANGES: FieldParsers<LinkChanges> = {
   up: v.boolean,
   promisc: v.boolean,
   master: (f, m) => (m === null ? null : linkRef(f, m)),
-  group: u32,
+  group: v.u32,
 };
 const CHANGE_KEYS = Object.keys(CHANGES);
 
@@ -57,11 +57,14 @@ export const linkAction: Parser<LinkActionSpec> = byKind<LinkActionSpec>("link a
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
 });
 
+/** A routing table's id: 0 (RT_TABLE_UNSPEC) is what the kernel reads as "none given", so it is no table to name. */
+export const routeTable = (f: string, x: unknown) => v.integer(f, x, LIMITS.tableMin, 0xffffffff);
+
 const ROUTE_FIELDS: FieldParsers<RouteSpec> = {
   via: net.gateway,
   dev: linkRef,
-  metric: u32,
-  table: (f, t) => v.integer(f, t, LIMITS.tableMin, 0xffffffff),
+  metric: v.u32,
+  table: routeTable,
 };
 
 /**
@@ -132,31 +135,12 @@ function sysctlName(field: string, value: unknown): string {
   return value;
 }
 
-type DeleteNamedAction = Extract<NsActionSpec, { kind: "deleteNamed" }>;
-/** A guarded deletion's fields (see na.deleteNamed). */
-const GUARD: FieldParsers<DeleteNamedAction> = { loAliasPrefix: v.alias, keepGroup: u32 };
-
-/** Where a named namespace is (or goes): its name and mount dir. */
-const place = (f: string, r: Record<string, unknown>) => ({
-  name: v.namespaceName(at(f, "name"), r.name),
-  dir: v.absolutePath(at(f, "dir"), r.dir),
-});
-
-const newNamed: Parser<NsActionSpec> = (f, x) => ({ kind: "newNamed", ...place(f, record(f, x, ["kind", "name", "dir"])) });
-
-const deleteNamed: Parser<NsActionSpec> = (f, x) => {
-  const r = record(f, x, ["kind", "name", "dir", "loAliasPrefix", "keepGroup"]);
-  if (r.keepGroup !== undefined && r.loAliasPrefix === undefined)
-    throw new ValidationError(at(f, "keepGroup"), "is only for a guarded deletion: give loAliasPrefix too");
-  return fields<DeleteNamedAction>(f, r, GUARD, { kind: "deleteNamed", ...place(f, r) });
-};
-
 const FAMILIES = [0, net.AF_INET, net.AF_INET6];
 
 /** A route origin (rtm_protocol) to list: 0 (RTPROT_UNSPEC) is what the kernel reads as "no filter", so it is no origin to ask for. */
 export const routeProtocol = (f: string, x: unknown) => v.integer(f, x, 1, 255);
 type RoutesAction = Extract<NsActionSpec, { kind: "routes" }>;
-const ROUTES_FILTER: FieldParsers<RoutesAction> = { protocol: routeProtocol };
+const ROUTES_FILTER: FieldParsers<RoutesAction> = { protocol: routeProtocol, table: routeTable };
 type SysctlAction = Extract<NsActionSpec, { kind: "sysctl" }>;
 type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
 const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: (f, x) => v.text(f, x, 4096) };
@@ -188,7 +172,7 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
     return { kind: "route", op, route: routeSpec(at(f, "route"), r.route, op) };
   },
   routes: (f, x) => {
-    const r = record(f, x, ["kind", "family", "protocol"]);
+    const r = record(f, x, ["kind", "family", "protocol", "table"]);
     return fields(f, r, ROUTES_FILTER, { kind: "routes", family: v.oneOf(at(f, "family"), r.family, FAMILIES) } as RoutesAction);
   },
   handle: bare("handle"),

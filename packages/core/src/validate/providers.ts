@@ -180,6 +180,10 @@ export const newLinkSpec: Parser<NewLinkSpec> = (f, x) => {
   const spec = fields(f, r, COMMON_FIELDS, { name: v.linkName(at(f, "name"), r.name), type } as NewLinkSpec);
   const options = rules.schema && (OWN_RULES[type as OptionedKind] ?? bySchema(type, rules.schema));
   if (options && r[type] !== undefined) (spec as Record<string, unknown>)[type] = (options as Parser<unknown>)(at(f, type), r[type]);
+  // Two ends of one name in one namespace: the kernel makes the peer, then refuses the link itself with EEXIST.
+  const peer = spec.veth?.peer;
+  if (peer && !peer.ns && peer.name === spec.name)
+    throw new ValidationError(at(f, "veth.peer.name"), "is the veth's own name, in the same namespace");
   return spec;
 };
 

@@ -109,6 +109,12 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, link({ kind: "new", spec: { name: "b0", type: "bridge", veth: { peer: { name: "x" } } } }))).toBe(
       "actions[0].link.spec.veth",
     );
+    const twin = { kind: "new", spec: { name: "v0", type: "veth", veth: { peer: { name: "v0" } } } };
+    expect(fieldOf(here, link(twin))).toBe("actions[0].link.spec.veth.peer.name");
+    // In a namespace of its own, the peer may have the veth's name.
+    expect(() =>
+      checkTask({ provider: here, actions: [link({ ...twin, spec: { ...twin.spec, veth: { peer: { name: "v0", ns: here } } } })] }),
+    ).not.toThrow();
     const newInPeer = { kind: "new", spec: { name: "v0", type: "veth", veth: { peer: { name: "e", ns: { kind: "new" } } } } };
     expect(fieldOf(here, link(newInPeer))).toBe("actions[0].link.spec.veth.peer.ns");
     const macvlan = (options: unknown) =>
@@ -137,6 +143,8 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, { kind: "addrs", family: 3 })).toBe("actions[0].family");
     expect(fieldOf(here, { kind: "routes", family: 0, protocol: 0 })).toBe("actions[0].protocol");
     expect(fieldOf(here, { kind: "routes", family: 0, protocol: "boot" })).toBe("actions[0].protocol");
+    expect(fieldOf(here, { kind: "routes", family: 0, table: 0 })).toBe("actions[0].table");
+    expect(fieldOf(here, { kind: "routes", family: 0, table: "main" })).toBe("actions[0].table");
     expect(fieldOf(here, { kind: "deleteGroup", group: 0 })).toBe("actions[0].group");
   });
 });

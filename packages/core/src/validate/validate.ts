@@ -101,6 +101,11 @@ export function integer(field: string, value: unknown, min: number, max: number)
   return value;
 }
 
+/** A kernel u32 field (a link group, a metric...). */
+export function u32(field: string, value: unknown): number {
+  return integer(field, value, 0, 0xffffffff);
+}
+
 /**
  * An MTU: at least IPv4's minimum, at most the kernel's int. Each device's
  * own maximum is the kernel's to enforce (veth 65535, but lo defaults to

@@ -11,6 +11,7 @@ import type { NetlinkSocket, Pending } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
 import { type IndexOf, indexLookup, linksByName } from "./link-lookup.js";
 import { newLinkRequest, PeerNsFds, providerFailure } from "./new-link.js";
+import { creationRefusal } from "./refusals.js";
 
 /** Requests per datagram when creating links: bounds the descriptors open and the replies queued for us at once. */
 const PIPELINE = 64;
@@ -82,7 +83,7 @@ function createChunk(socket: NetlinkSocket, specs: readonly NewLinkSpec[], index
     } catch (err) {
       throw failedAt(offset, failed, spec, err);
     }
-    throw failedAt(offset, failed, spec, errors[failed]);
+    throw failedAt(offset, failed, spec, creationRefusal(socket, spec, errors[failed]));
   }
   if (unbuilt) throw unbuilt;
   return linksByName(

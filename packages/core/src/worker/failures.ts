@@ -22,19 +22,26 @@ export class LinkFailure {
   ) {}
 }
 
+const ROUTE_CHANGES: Readonly<Record<string, string>> = { add: "addRoute", replace: "replaceRoute", delete: "delRoute" };
+
+/** An action as errors name it: its kind, but a route change as `na` names it (`delRoute`): one kind does all three. */
+function actionName(action: { kind: string; op?: unknown }): string {
+  return (action.kind === "route" && ROUTE_CHANGES[action.op as string]) || action.kind;
+}
+
 /**
  * The one error a failed action becomes: where it failed (inside na.link, its
  * link action or provider too; for linkDo's one composite action, only that),
  * with the cause as it was thrown.
  */
 export function placedError(
-  actions: readonly { kind: string }[],
+  actions: readonly { kind: string; op?: unknown }[],
   linkDo: boolean | undefined,
   index: number,
   error: unknown,
   returned: boolean,
 ): ActionError {
-  if (!(error instanceof LinkFailure)) return new ActionError(index, (actions[index] as { kind: string }).kind, returned, error);
+  if (!(error instanceof LinkFailure)) return new ActionError(index, actionName(actions[index] as { kind: string }), returned, error);
   const { linkActionIndex, step, error: cause } = error;
   // Only core marks a task as linkDo's, and only with one action: still, a hand-made task cannot make a failure lose its place.
   return linkDo && actions.length === 1

@@ -16,6 +16,7 @@ import { callCustom } from "./custom.js";
 import { LinkFailure } from "./failures.js";
 import { findLink, getLinkRequest, indexOfLink, isMissingLink, type NameOrIndex } from "./link-lookup.js";
 import { createLink, providerFailure } from "./new-link.js";
+import { changeRefusal } from "./refusals.js";
 
 /** The link a change acts on: its index, or its name for the kernel to find in the socket's namespace. */
 type Target = { index: number } | { byName: string };
@@ -120,18 +121,17 @@ class ChangeBatch {
   }
 
   #failure(at: Queued, first: Queued, err: unknown): unknown {
-    const self = this.#self;
+    const self = describe(this.#self);
     const missing = isMissingLink(err);
     // By name, the first change is where the kernel finds the link missing.
     if ("byName" in this.target && missing && at === first) {
-      return providerFailure(this.provider, new NotFoundError("link", `no link with ${describe(self)}`));
+      return providerFailure(this.provider, new NotFoundError("link", `no link with ${self}`));
     }
-    if (at.index < 0) {
-      return missing
-        ? new NotFoundError("link", self.kind === "index" ? `link ${self.index} is gone` : `link "${self.name}" is gone`)
-        : err;
-    }
-    return new LinkFailure(at.index, (this.actions[at.index] as LinkActionSpec).kind, err);
+    if (at.index < 0) return missing ? new NotFoundError("link", `the link with ${self} is gone`, { cause: err }) : err;
+    const action = this.actions[at.index] as LinkActionSpec;
+    // Named as the caller named it: the index the changes went to is ours.
+    const link = this.provider.kind === "new" ? `name "${this.provider.spec.name}"` : describe(this.provider);
+    return new LinkFailure(at.index, action.kind, changeRefusal(this.socket, action, link, err));
   }
 }
 

@@ -13,6 +13,7 @@ import type { ExistingNsProvider } from "../namespace/providers.js";
 import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
 import { LinkFailure } from "./failures.js";
 import { findLink, type IndexOf, indexLookup } from "./link-lookup.js";
+import { creationRefusal } from "./refusals.js";
 
 /** Opens the namespace files a request names; all closed by `close`. */
 export class PeerNsFds {
@@ -74,6 +75,8 @@ export function createLink(socket: NetlinkSocket, spec: NewLinkSpec): Link {
   const fds = new PeerNsFds();
   try {
     socket.transact([newLinkRequest(indexLookup(socket), spec, fds)]);
+  } catch (err) {
+    throw creationRefusal(socket, spec, err);
   } finally {
     fds.close();
   }

@@ -11,6 +11,7 @@ import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
+import { groupDeleteRefusal, moveRefusal, transactOne } from "./refusals.js";
 import { runRouteAction } from "./routes.js";
 
 export type SocketAction = Extract<NsActionSpec, { kind: "links" | "link" | "addrs" | "deleteGroup" | "route" | "routes" | "getLink" }>;
@@ -45,7 +46,9 @@ export function runSocketAction(socket: NetlinkSocket, action: SocketAction): un
     case "addrs":
       return listAddrs(socket, action.family);
     case "deleteGroup":
-      socket.transact([{ request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }]);
+      transactOne(socket, { request: { type: "delLink", group: action.group }, label: "RTM_DELLINK (group)" }, (err) =>
+        groupDeleteRefusal(action.group, err),
+      );
       return null;
     case "route":
     case "routes":
@@ -70,7 +73,9 @@ export async function moveLinkFrom(
   const link = findLink(socket, spec.link);
   const target = openProviderNs(spec.ns, process.pid);
   try {
-    socket.transact([{ request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }]);
+    transactOne(socket, { request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }, (err) =>
+      moveRefusal(link.name, err),
+    );
     return await findThere(target, link.name);
   } finally {
     libc.close(target);

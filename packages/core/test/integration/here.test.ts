@@ -225,7 +225,7 @@ describe("nsDoHere", () => {
     const worker = await settle(nsDoOn(pool, where, ...failing));
     if (!("error" in here) || !("error" in worker)) throw new Error("both should fail");
     expect(toErrorJSON(here.error)).toEqual(toErrorJSON(worker.error));
-    expect(here.error).toMatchObject({ actionIndex: 1, code: "ESRCH" });
+    expect(here.error).toMatchObject({ actionIndex: 1, code: "ERR_IP_ROUTE_NOT_FOUND", action: "delRoute" });
   });
 
   it("keeps the worker for what needs a thread inside, a namespace yet to be made, options, and bad input", async () => {

@@ -196,7 +196,7 @@ describe("linkDo from the calling thread, aiming by nsid", () => {
     }
     expect(shown(nsA, `${prefix}i3`)).toBeUndefined();
     expect(shown(nsA, `${prefix}i5`)).toBeUndefined();
-    await expect(linkDo(where, lp.bridge(`${prefix}br`))).rejects.toMatchObject({ code: "EEXIST", actionIndex: -1 });
+    await expect(linkDo(where, lp.bridge(`${prefix}br`))).rejects.toMatchObject({ code: "ERR_LINK_EXISTS", actionIndex: -1 });
     await expect(linkDoOn(pool, ns.name(`${prefix}none`), lp.bridge(`${prefix}x`))).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
   });
 

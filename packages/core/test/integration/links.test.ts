@@ -235,6 +235,48 @@ describe("link actions", () => {
     expect(ipJson<{ dst: string }[]>("-n", lab, "-6", "route", "show").map((r) => r.dst)).not.toContain("2001:db8:99::/64");
   });
 
+  it("routes of one table, as `ip route show table X` lists them; a table that does not exist has none", async () => {
+    await nsDo(
+      ns.name(lab),
+      na.addRoute({ to: "10.98.0.0/16", dev: lp.name("lc0"), table: 1001 }),
+      na.addRoute({ to: "2001:db8:98::/64", dev: lp.name("lc0"), table: 1001 }),
+      na.addRoute({ to: "10.97.0.0/16", dev: lp.name("lc0"), table: 1002 }),
+      // Its local route (table 255) is made with the address, up or not.
+      na.link(lp.name("lc0"), la.addAddr("10.96.0.1/24")),
+    );
+    const dsts = (routes: { dst: string | null; dstLen: number }[]) => routes.map((r) => `${r.dst}/${r.dstLen}`).sort();
+    const shown = (...args: string[]) =>
+      ipJson<{ dst: string }[]>("-n", lab, ...args)
+        .map((r) => r.dst)
+        .sort();
+    const {
+      results: [all, v4, v6, local, missing4, missing6, missingAll],
+    } = await nsDo(
+      ns.name(lab),
+      na.routes("all", { table: 1001 }),
+      na.routes(4, { table: 1001 }),
+      na.routes(6, { table: 1001 }),
+      na.routes(4, { table: 255 }),
+      // A one-family dump of a missing table is refused by the kernel (ENOENT); both are "no routes".
+      na.routes(4, { table: 4242 }),
+      na.routes(6, { table: 4242 }),
+      na.routes("all", { table: 4242 }),
+    );
+    expect(dsts(v4)).toEqual(shown("-4", "route", "show", "table", "1001"));
+    expect(dsts(v4)).toEqual(["10.98.0.0/16"]);
+    expect(dsts(v6)).toEqual(shown("-6", "route", "show", "table", "1001"));
+    expect(dsts(all)).toEqual([...dsts(v4), ...dsts(v6)].sort());
+    expect(all.every((r) => r.table === 1001)).toBe(true);
+    expect(local.length).toBeGreaterThan(0);
+    expect(local.every((r) => r.table === 255)).toBe(true);
+    expect(local.map((r) => r.dst).sort()).toEqual(
+      shown("-4", "route", "show", "table", "local").map((d) => d.replace(/\/32$/, "")),
+    );
+    expect([missing4, missing6, missingAll]).toEqual([[], [], []]);
+    expect(refusedField(() => na.routes(4, { table: 0 }))).toBe("table");
+    expect(refusedField(() => na.routes(4, { table: "main" as never }))).toBe("table");
+  });
+
   it("pipelined actions report the first failure with its index", async () => {
     const err = await linkDo(
       ns.name(lab),
@@ -309,9 +351,9 @@ describe("consecutive creations, pipelined", () => {
       ...[0, 1, 2, 3, 4].map((i) => na.link(lp.veth(`qx${i}`, { name: `qy${i}`, ns: ns.name(right) }))),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
-    expect(err).toMatchObject({ code: "EEXIST", actionIndex: 3, linkActionIndex: -1, action: 'link provider (new veth "qx2")' });
-    expect(err.message).toMatch(/EEXIST.* \(action #3: link provider \(new veth "qx2"\)\)$/);
-    expect(err.cause).toBeInstanceOf(NetlinkError);
+    expect(err).toMatchObject({ code: "ERR_LINK_EXISTS", actionIndex: 3, linkActionIndex: -1, action: 'link provider (new veth "qx2")' });
+    expect(err.message).toBe('a link named "qx2" already exists (action #3: link provider (new veth "qx2"))');
+    expect(err.cause.cause).toBeInstanceOf(NetlinkError);
     expect(names(lab, "qx").sort()).toEqual(["qx0", "qx1", "qx2", "qx2p"]);
     expect(names(right, "qy").sort()).toEqual(["qy0", "qy1"]);
   });

@@ -48,21 +48,30 @@ describe("statuses of real failures", () => {
     expect(linksIn(lab).map((l) => l.ifname)).not.toContain("a name too long for ifnamsiz");
   });
 
-  it("404 for a namespace or link that is not there", async () => {
+  it("404 for a namespace, link, address or route that is not there", async () => {
     expect(status(await failure(() => nsDo(ns.name(`${prefix}missing`), na.links())))).toBe(404);
     expect(status(await failure(() => linkDo(ns.name(lab), lp.name("nosuch0"), la.up())))).toBe(404);
     expect(status(await failure(() => nsDo(ns.name(lab), na.deleteNamed(`${prefix}missing`))))).toBe(404);
+    const addr = await failure(() => linkDo(ns.name(lab), lp.name("sbr0"), la.delAddr("10.66.0.1/24")));
+    expect(addr).toMatchObject({ code: "ERR_ADDR_NOT_FOUND" });
+    expect(status(addr)).toBe(404);
+    const route = await failure(() => nsDo(ns.name(lab), na.delRoute({ to: "10.66.0.0/24" })));
+    expect(route).toMatchObject({ code: "ERR_IP_ROUTE_NOT_FOUND" });
+    expect(status(route)).toBe(404);
   });
 
-  it("409 for what exists already: a named namespace (ERR_NS_EXISTS), a link the kernel refuses (EEXIST)", async () => {
+  it("409 for what exists already: a named namespace (ERR_NS_EXISTS), a link name (ERR_LINK_EXISTS), an address (EEXIST)", async () => {
     const nsExists = await failure(() => nsDo(ns.now(), na.createNamed(lab)));
     expect(nsExists).toMatchObject({ code: "ERR_NS_EXISTS" });
     expect(status(nsExists)).toBe(409);
     const linkExists = await failure(() => linkDo(ns.name(lab), lp.bridge("sbr0")));
-    expect(linkExists).toMatchObject({ code: "EEXIST" });
+    expect(linkExists).toMatchObject({ code: "ERR_LINK_EXISTS" });
     expect(status(linkExists)).toBe(409);
     expect(netnsList(prefix)).toEqual([lab]);
     expect(linksIn(lab).filter((l) => l.ifname === "sbr0")).toHaveLength(1);
+    const addrExists = await failure(() => linkDo(ns.name(lab), lp.name("sbr0"), la.addAddr("10.67.0.1/24"), la.addAddr("10.67.0.1/24")));
+    expect(addrExists).toMatchObject({ code: "EEXIST" });
+    expect(status(addrExists)).toBe(409);
   });
 
   it("501 for a link kind this kernel lacks", async () => {
