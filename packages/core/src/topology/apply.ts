@@ -23,7 +23,7 @@ import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { type ErrorJSON, NeslinkError, toErrorJSON } from "../errors.js";
+import { type ErrorJSON, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -34,7 +34,7 @@ import { HOST, hostMarker } from "./live.js";
 import { marker } from "./marker.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
-import { diff, type Plan, readLive } from "./plan.js";
+import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { startActions, started, stopProgram } from "./run.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
@@ -372,6 +372,29 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
 }
 
 /** Runs a wave's jobs in parallel; rejects with every failure once all have ended. */
+/**
+ * A namespace the plan found free but someone else made before this apply
+ * could (another topology naming it, `ip netns add`): refused as the plan
+ * would have refused it, with nothing changed. The namespaces this phase made
+ * (the first phase: nothing was changed before it) are removed again. Returns
+ * without throwing when any failure is something else.
+ */
+async function refuseTaken(pool: Pool, topology: Topology, failures: { changes: Change[]; error: unknown }[], done: Change[]): Promise<void> {
+  if (!failures.every((f) => (rootCause(f.error) as { code?: unknown }).code === "ERR_NS_EXISTS")) return;
+  await removeNamespaces(
+    pool,
+    done.flatMap((c) => (c.kind === "namespace" ? [c.netns] : [])),
+  );
+  throw new TopologyConflictError(
+    topology.name,
+    failures.flatMap((f) =>
+      f.changes.flatMap((c) =>
+        c.kind === "namespace" ? [{ node: c.node, netns: c.netns, reason: "was made by someone else while this apply ran" }] : [],
+      ),
+    ),
+  );
+}
+
 async function runWave(
   jobs: readonly Job[],
   onDone: (change: Change) => void,
@@ -474,7 +497,8 @@ export async function apply(topology: Topology, options: ApplyOptions = {}): Pro
             emit({ type: "change", change, text: describeChange(change), done: done.length, total });
           },
           (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
-        ).catch((failures) => {
+        ).catch(async (failures) => {
+          if (phase === "namespaces") await refuseTaken(pool, topology, failures, done);
           throw new TopologyApplyError(topology.name, failures, done);
         });
     }

@@ -229,19 +229,25 @@ describe("a process that plans holds no one else's namespace", () => {
   });
 });
 
-// Two labs that name the same namespace (`netns:`), applied at once: both plans find the name free, so the one
-// whose create comes second fails with ERR_TOPOLOGY_APPLY ("1 changes made; apply again to continue", its other
-// nodes made) wrapping ERR_NS_EXISTS. Applying it again is then refused with ERR_TOPOLOGY_CONFLICT, the code a
-// sequential apply gives at once, naming the lab that holds the namespace. See the outsider5 report.
-describe("KNOWN FAILING: two labs claiming one namespace, applied at once", () => {
-  it.fails("the one that loses the name is told ERR_TOPOLOGY_CONFLICT, as when applied after the other", async () => {
+// Two labs that name the same namespace (`netns:`), applied at once: both plans find the name free, and the one
+// whose create comes second meets ERR_NS_EXISTS. It is refused as a plan would have refused it, with nothing
+// changed: the namespaces it made in that first phase are removed again (it failed with ERR_TOPOLOGY_APPLY,
+// "1 changes made", its other node left behind).
+describe("two labs claiming one namespace, applied at once", () => {
+  it("the one that loses the name is told ERR_TOPOLOGY_CONFLICT, as when applied after the other, and keeps nothing", async () => {
     const shared = `${prefix}s`;
     const lab = (name: string) =>
       topology.load({ name, nodes: { a: { netns: shared }, b: {} }, links: [{ endpoints: [`a:e${name.slice(-1)}`, "b:eth0"] }] });
     const labs = [lab(`${prefix}x`), lab(`${prefix}y`)];
     try {
       const outcomes = await Promise.all(labs.map((l) => outcome(topology.apply(l))));
-      expect(outcomes.sort()).toEqual(["ERR_TOPOLOGY_CONFLICT", "ok"]);
+      expect([...outcomes].sort()).toEqual(["ERR_TOPOLOGY_CONFLICT", "ok"]);
+      const loser = labs[outcomes.indexOf("ERR_TOPOLOGY_CONFLICT")] as (typeof labs)[number];
+      const winner = labs[outcomes.indexOf("ok")] as (typeof labs)[number];
+      // The winner's two namespaces, and none of the loser's.
+      expect(netnsList(prefix).sort()).toEqual([shared, `${winner.name}-b`].sort());
+      expect(netnsList(loser.name)).toEqual([]);
+      expect((await topology.plan(winner)).changes).toEqual([]);
     } finally {
       // Their lock files go with them.
       for (const l of labs) await topology.destroy(l);
