@@ -19,9 +19,10 @@ export const NAMESPACE_WEIGHT = 12;
 /**
  * `items` in at most `count` shares of about equal weight (the heaviest
  * first, each to the lightest share so far), the lightest share first. In a
- * share, the lighter items come first and the order of `items` is kept
- * among equals: a long read comes last, while the deletions started before
- * it still run.
+ * share, the heavier items come first and the order of `items` is kept
+ * among equals: a long read (a dump in many parts, each taking the RTNL
+ * lock) is done before any worker lets go of the namespaces it deleted,
+ * which the kernel then destroys holding that lock in long stretches.
  */
 export function shareOut<T>(items: readonly T[], weight: (item: T) => number, count: number): T[][] {
   const weighed = items.map((item, i) => ({ item, i, w: weight(item) }));
@@ -31,5 +32,5 @@ export function shareOut<T>(items: readonly T[], weight: (item: T) => number, co
     lightest.members.push(entry);
     lightest.total += entry.w;
   }
-  return shares.sort((a, b) => a.total - b.total).map((s) => s.members.sort((a, b) => a.w - b.w || a.i - b.i).map((e) => e.item));
+  return shares.sort((a, b) => a.total - b.total).map((s) => s.members.sort((a, b) => b.w - a.w || a.i - b.i).map((e) => e.item));
 }
