@@ -49,11 +49,12 @@ export interface DestroyResult {
  * the lab's, its links that reach outside it (see LAB_GROUP) are deleted and
  * its unmount started, in one step, so nothing can take its name in between
  * and the checks overlap the unmounts. Everything else in the mount dir is
- * left as it is. The lightest share's task first reads the host's links, in
+ * left as it is. The lightest share's task also reads the host's links, in
  * the caller's namespace, for the strays: a worker's codec is compiled, where
  * this thread's may never have been used (~5 ms of CPU to compile, while the
- * workers start). First: a read waits for the RTNL lock, which the kernel
- * holds in long stretches while it destroys the namespaces a run lets go of.
+ * workers start). It reads them first, before its run lets go of any
+ * namespace: a read waits for the RTNL lock, which the kernel holds in long
+ * stretches while it destroys namespaces.
  */
 async function deleteOwned(
   pool: Pool,
@@ -66,7 +67,7 @@ async function deleteOwned(
   const tasks: NsAction[][] = names.length === 0 ? [[]] : guarded(typeof topology === "string" ? topology : topology.name, shares);
   (tasks[0] as NsAction[]).unshift(na.links());
   const done = await Promise.all(tasks.map((actions) => runOn(pool, ns.now(), actions, { anyWorker: true })));
-  const hostLinks = (done[0] as { results: unknown[] }).results.shift() as Link[];
+  const hostLinks = done[0]?.results.shift() as Link[];
   return { deleted: done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null)), hostLinks };
 }
 

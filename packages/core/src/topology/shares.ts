@@ -2,19 +2,18 @@
  * How destroy splits the mount dir's entries among the pool's workers so
  * that they finish together. Each entry's check reads all of its
  * namespace's links, so one node with many (a star's hub: 500 veth ends)
- * costs as much as dozens of others: split by count, its worker ended
- * 10 to 40 ms after the other at N=500, the other core idle meanwhile.
+ * costs as much as dozens of others: split by count, its worker replied 12
+ * to 40 ms after the other at N=500. The more workers, the smaller each
+ * share and the larger such a node's part of its worker's.
  */
 
 /**
- * What checking and deleting a namespace costs beyond its links, in links.
- * Measured at N=500 (a star's destroy in the bench's conditions): ~300 µs
- * of CPU a namespace, all threads (its check, unmount and unlink), and 7 to
- * 25 ms to read the hub's 502 links, ~30 µs a link. The checks alone
- * (~150 µs a namespace) would say 5, but the unmounts and unlinks are
- * shared by then, each worker's in the same libuv pool.
+ * What checking and deleting a namespace costs beyond its links, in links:
+ * at N=500 (a star's destroy in the bench's conditions), ~300 µs of CPU a
+ * namespace, every thread (its check, unmount and unlink), against 7 to 25
+ * ms to read the hub's 502 links, ~30 µs a link.
  */
-export const NAMESPACE_WEIGHT = 12;
+export const NAMESPACE_WEIGHT = 10;
 
 /**
  * `items` in at most `count` shares of about equal weight (the heaviest
