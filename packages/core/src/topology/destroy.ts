@@ -8,9 +8,10 @@
  * removed.
  */
 import { rmSync } from "node:fs";
+import type { Link } from "@neslink/codec-wasm";
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
-import type { DeletedNs } from "../actions/ns-actions.js";
+import type { DeletedNs, NsAction } from "../actions/ns-actions.js";
 import * as lp from "../links/providers.js";
 import { removeStale } from "../namespace/entry.js";
 import { entryNames } from "../namespace/list.js";
@@ -19,11 +20,12 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn, runOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { labGroup } from "./cgroup.js";
-import { strayHeadsHere } from "./live.js";
+import { straysOf } from "./live.js";
 import { markerPrefix, parseMarker } from "./marker.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { endProcesses } from "./processes.js";
+import { NAMESPACE_WEIGHT, shareOut } from "./shares.js";
 import { labName } from "./shape.js";
 import { isNamespaceName } from "../validate/validate.js";
 import { isGone, LAB_GROUP } from "./teardown.js";
@@ -42,28 +44,41 @@ export interface DestroyResult {
 /**
  * Deletes every named namespace marked as a node of `topology`, in one task
  * per worker, each with its share of the entries (the reads are most of the
- * work, and each worker is a thread of its own): each entry's marker is read
- * and, if it is the lab's, its links that reach outside it (see LAB_GROUP)
- * are deleted and its unmount started, in one step, so nothing can take its
- * name in between and the checks overlap the unmounts. Everything else in
- * the mount dir is left as it is.
+ * work, and each worker is a thread of its own; shares.ts weighs them by the
+ * links the file gives each node): each entry's marker is read and, if it is
+ * the lab's, its links that reach outside it (see LAB_GROUP) are deleted and
+ * its unmount started, in one step, so nothing can take its name in between
+ * and the checks overlap the unmounts. Everything else in the mount dir is
+ * left as it is. The lightest share's task also reads the host's links, in
+ * the caller's namespace, for the strays: a worker's codec is compiled, where
+ * this thread's may never have been used (~5 ms of CPU to compile, while the
+ * workers start). It reads them first, before its run lets go of any
+ * namespace: a read waits for the RTNL lock, which the kernel holds in long
+ * stretches while it destroys namespaces.
  */
-async function deleteOwned(pool: Pool, topology: string, names: readonly string[]): Promise<DeletedNs[]> {
-  if (names.length === 0) return [];
+async function deleteOwned(
+  pool: Pool,
+  topology: Topology | string,
+  names: readonly string[],
+): Promise<{ deleted: DeletedNs[]; hostLinks: Link[] }> {
+  // Without the file, nothing tells the nodes apart: equal shares.
+  const links = new Map(typeof topology === "string" ? [] : topology.nodes.map((n) => [n.netns, n.interfaces.length]));
+  const shares = shareOut(names, (entry) => NAMESPACE_WEIGHT + (links.get(entry) ?? 0), pool.size);
+  const tasks: NsAction[][] = names.length === 0 ? [[]] : guarded(typeof topology === "string" ? topology : topology.name, shares);
+  (tasks[0] as NsAction[]).unshift(na.links());
+  const done = await Promise.all(tasks.map((actions) => runOn(pool, ns.now(), actions, { anyWorker: true })));
+  const hostLinks = done[0]?.results.shift() as Link[];
+  return { deleted: done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null)), hostLinks };
+}
+
+/** The guarded deletions of each share's entries. */
+function guarded(topology: string, shares: readonly (readonly string[])[]): NsAction[][] {
   // Checked once, then given each name (each a namespace name already): hundreds of identical checks were on the way to the first unmount.
-  const template = na.deleteNamed(names[0] as string, DEFAULT_NETNS_DIR, { loAliasPrefix: markerPrefix(topology), keepGroup: LAB_GROUP });
-  const shares = Array.from({ length: Math.min(pool.size, names.length) }, (_, k) => names.filter((_, i) => i % pool.size === k));
-  const done = await Promise.all(
-    shares.map((share) =>
-      runOn(
-        pool,
-        ns.now(),
-        share.map((name) => ({ ...template, name })),
-        { anyWorker: true },
-      ),
-    ),
-  );
-  return done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null));
+  const template = na.deleteNamed(shares[0]?.[0] as string, DEFAULT_NETNS_DIR, {
+    loAliasPrefix: markerPrefix(topology),
+    keepGroup: LAB_GROUP,
+  });
+  return shares.map((share) => share.map((name) => ({ ...template, name })));
 }
 
 /** Destroys a topology given as a loaded Topology or by its name. */
@@ -76,9 +91,7 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
   try {
     // A name neslink does not take is no node of a lab (made by hand, as `ip netns add "a b"` can): left alone.
     const listed = entryNames(DEFAULT_NETNS_DIR).filter(isNamespaceName);
-    // The strays are read on this thread while the workers delete (it waits for them anyway), in the caller's own namespace: the
-    // host's. After a microtask: the workers' tasks are posted in one, which goes first.
-    const [deleted, strays] = await Promise.all([deleteOwned(pool, name, listed), Promise.resolve().then(() => strayHeadsHere(name))]);
+    const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     await endProcesses(new Set(deleted.flatMap((d) => d.ino ?? [])), programs === null ? [] : [programs]);
@@ -90,7 +103,7 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
       for (const node of topology.nodes) if (left.has(node.netns)) removeStale(`${DEFAULT_NETNS_DIR}/${node.netns}`);
     }
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
-    for (const link of strays)
+    for (const link of straysOf(name, hostLinks))
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>
         isGone(err) ? undefined : Promise.reject(err),
       );

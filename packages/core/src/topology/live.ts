@@ -6,7 +6,7 @@
  * namespace), and everything inside an owned namespace is the topology's.
  */
 import { readdirSync } from "node:fs";
-import type { Address, Link, LinkHead, Route } from "@neslink/codec-wasm";
+import type { Address, Link, Route } from "@neslink/codec-wasm";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { isDenied, NeslinkError } from "../errors.js";
@@ -16,7 +16,6 @@ import { entryState } from "../namespace/entry.js";
 import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
-import { readLinkHeadsHere } from "../netlink/link-heads-here.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { RTPROT_BOOT } from "./compare.js";
@@ -196,15 +195,13 @@ export function hostMarker(topology: string, node: string, iface: string): strin
 const isStray = (topology: string, alias: string | null | undefined) =>
   alias?.startsWith(`${MARKER_PREFIX}${topology}:`) === true && parseMarker(alias) === undefined;
 
+/** Those of the host's `links` that an apply of `topology` made and was killed before it moved them into their node. */
+export const straysOf = (topology: string, links: readonly Link[]) => links.filter((l) => isStray(topology, l.alias));
+
 /** Links of the host namespace that an apply of `topology` made and was killed before it moved them into their node. */
 export async function strayHostLinks(pool: Pool, topology: string): Promise<Link[]> {
   const {
     results: [links],
   } = await nsDoOn(pool, ns.now(), na.links());
-  return links.filter((l) => isStray(topology, l.alias));
-}
-
-/** The same, read down to their heads from the calling thread, whose namespace is the host's (the caller's own): no task. */
-export function strayHeadsHere(topology: string): LinkHead[] {
-  return readLinkHeadsHere().filter((l) => isStray(topology, l.alias));
+  return straysOf(topology, links);
 }

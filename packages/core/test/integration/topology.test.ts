@@ -431,4 +431,26 @@ links:
     expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).not.toContain(`${name}tmp`);
     await topology.destroy(lab);
   });
+
+  it("destroy, given the file or the name, removes such a stray too, and leaves another lab's", async () => {
+    const lab = topology.load(`name: ${name}\nnodes:\n  a: {}\n  b: {}\n`);
+    const hostNames = () => ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
+    // Left by a cut-short apply of this lab, and of another whose name only starts like it.
+    const strays = [
+      { link: `${name}s`, lab: name, id: "8" },
+      { link: `${name}t`, lab: `${name}o`, id: "9" },
+    ];
+    for (const by of [lab, name]) {
+      await topology.apply(lab);
+      for (const { link, lab: owner, id } of strays) {
+        ip("link", "add", link, "type", "vxlan", "id", id, "remote", "192.0.2.1", "dstport", "4789");
+        ip("link", "set", link, "alias", `neslink:${owner}:a:vx0`);
+      }
+      await topology.destroy(by);
+      expect(netnsList(name)).toEqual([]);
+      expect(hostNames()).not.toContain(`${name}s`);
+      expect(hostNames()).toContain(`${name}t`);
+      ip("link", "del", `${name}t`);
+    }
+  });
 });
