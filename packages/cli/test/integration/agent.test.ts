@@ -323,17 +323,15 @@ describe("stopping the agent", () => {
   });
 });
 
-// `--json exec` collects the program's output (core's exec), and nothing passes the client's end or signals on to it:
-// the program runs on in the agent until it ends by itself (`sleep 300`: five minutes), and a drain waits for it.
-// Directly, the same program dies with neslink (PR_SET_PDEATHSIG). Fixing it needs a way to signal a program that
-// core's exec collects (today it has only timeoutMs): see the outsider5 report.
-describe("KNOWN FAILING: --json exec through the agent", () => {
+// `--json exec` collects the program's output (core's exec) and passes the client's signals and hang-up on to it
+// through exec's `signal`: the program is hung up on as without --json, not left running in the agent.
+describe("--json exec through the agent", () => {
   const ns = `${prefix}j`;
   beforeAll(() => {
     execFileSync("ip", ["netns", "add", ns]);
   });
 
-  it.fails("killed (-9) during `--json exec`: the program is hung up on, as without --json", async () => {
+  it("killed (-9) during `--json exec`: the program is hung up on, as without --json", async () => {
     const pidFile = `${dir}/json-exec.pid`;
     const c = client(["--json", "exec", ns, "--", "sh", "-c", `echo $$ > ${pidFile}; exec sleep 300`]);
     const pid = Number(await until("the program's pid", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()));
@@ -346,18 +344,16 @@ describe("KNOWN FAILING: --json exec through the agent", () => {
   });
 });
 
-// A terminal's hang-up reaches the whole foreground process group; the agent's reaches only the program it
-// started (its pid), which runs in the agent's own process group. What the program started (`sh -c 'iperf ...;
-// echo done'`) is orphaned, keeps running inside the namespace and keeps that namespace alive after `ns del`.
-// Fixing it means starting agent programs in a process group of their own and signalling the group (core's
-// spawn): see the outsider5 report.
-describe("KNOWN FAILING", () => {
+// A terminal's hang-up reaches the whole foreground process group; the agent starts exec's program in a process
+// group of its own (core's spawn `group`) and signals that group: what the program started (`sh -c 'iperf ...;
+// echo done'`) is hung up on with it, instead of running on inside the namespace and keeping it alive after `ns del`.
+describe("exec through the agent: the program's group", () => {
   const ns = `${prefix}g`;
   beforeAll(() => {
     execFileSync("ip", ["netns", "add", ns]);
   });
 
-  it.fails("killed (-9) during exec: what the program started is hung up on too", async () => {
+  it("killed (-9) during exec: what the program started is hung up on too", async () => {
     const c = client(["exec", ns, "--", "sh", "-c", "sleep 300 & echo $!; wait"]);
     const child = Number(await until("the program's child's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
     try {
