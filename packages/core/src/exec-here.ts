@@ -119,7 +119,12 @@ function whenInside(child: ChildProcess, key: string, then: () => void): void {
  * and collects its output, as the worker's na.exec does (same limits, result
  * and errors: the one action of its task).
  */
-export async function execHere(provider: NsProvider, argv: readonly string[], options: ExecOptions, kills?: KillSource): Promise<ExecResult> {
+export async function execHere(
+  provider: NsProvider,
+  argv: readonly string[],
+  options: ExecOptions,
+  kills?: KillSource,
+): Promise<ExecResult> {
   const { fd, own } = openTarget(provider);
   try {
     // nsenter opens the descriptor's /proc entry after its exec: it stays open until the program has ended.

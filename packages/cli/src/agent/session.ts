@@ -21,7 +21,6 @@ import { HANGUP_GRACE_MS } from "./grace.js";
 /** Runs one call of the CLI (main, keeping the pool). */
 export type Run = (argv: string[], io: Io) => Promise<number>;
 
-
 /** Input held for a command that does not read it yet; past it, the client's socket is not read (its signals wait too). */
 const STDIN_HIGH_WATER = 1 << 20;
 

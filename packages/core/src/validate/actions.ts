@@ -187,7 +187,10 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
     const action = fields(f, r, EXEC_PORT, { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}) } as ExecAction);
     // setsid() takes the program off the terminal it would share: job control (Ctrl-C, Ctrl-Z) would no longer reach it.
     if (action.stdio === "inherit" && action.options.group === true)
-      throw new ValidationError(at(f, "options.group"), 'needs piped stdio: a program on this process\'s terminal stays in its foreground group (stdio "inherit")');
+      throw new ValidationError(
+        at(f, "options.group"),
+        'needs piped stdio: a program on this process\'s terminal stays in its foreground group (stdio "inherit")',
+      );
     return action;
   },
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),

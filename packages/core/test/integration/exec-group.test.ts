@@ -152,7 +152,11 @@ describe.each([
 
 describe("group and exec's control: checked", () => {
   it("bad values name their field; a group for a program on this process's terminal is refused", async () => {
-    const refused = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    const refused = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     const inherit = await refused(spawn(ns.name(name), ["true"], { group: true, stdio: "inherit" }));
     expect(inherit).toBeInstanceOf(ValidationError);
     expect(inherit).toMatchObject({ field: "options.group" });
