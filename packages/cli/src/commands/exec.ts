@@ -152,6 +152,7 @@ export const exec: Command = {
     "126 if it cannot be run. There is no time limit.",
     "--json: the output is collected (up to 16 MiB) and printed when the program",
     "ends, as one object with pid, status, signal, stdout and stderr; no input.",
+    "The first SIGINT, SIGTERM or SIGHUP is passed on, then SIGKILL 2 s later.",
   ].join("\n"),
   async run({ args, ns }, { json, terminal }) {
     const [spec, ...argv] = ns === undefined ? args : [ns, ...args];
