@@ -35,7 +35,7 @@ export interface ExecProcess {
   readonly stdin: Writable;
   /** Settles when the program has ended, after the last of its output was pushed to stdout and stderr. */
   readonly exited: Promise<ExecExit>;
-  /** Sends a signal (default SIGTERM) to the program. */
+  /** Sends a signal (default SIGTERM) to the program; with `group`, to every process of its group. */
   kill(signal?: NodeJS.Signals): void;
 }
 

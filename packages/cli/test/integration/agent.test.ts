@@ -342,6 +342,20 @@ describe("--json exec through the agent", () => {
       if (alive(pid)) process.kill(pid, "SIGKILL");
     }
   });
+
+  it("Ctrl-C (SIGINT) to the client during `--json exec` reaches the program, and the object says it ended of it", async () => {
+    const pidFile = `${dir}/json-exec-int.pid`;
+    const c = client(["--json", "exec", ns, "--", "sh", "-c", `echo $$ > ${pidFile}; exec sleep 300`]);
+    const pid = Number(await until("the program's pid", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()));
+    try {
+      c.proc.kill("SIGINT");
+      expect(await c.exited).toEqual({ status: 130, signal: null });
+      expect(JSON.parse(c.output())).toMatchObject({ pid, status: null, signal: "SIGINT", stdout: "", stderr: "" });
+      expect(alive(pid)).toBe(false);
+    } finally {
+      if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
 });
 
 // A terminal's hang-up reaches the whole foreground process group; the agent starts exec's program in a process
