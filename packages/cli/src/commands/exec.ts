@@ -115,9 +115,9 @@ async function attached(provider: NsProvider, argv: string[], terminal: Terminal
 
 /**
  * --json: the program runs to its end and its output comes as one object (no
- * worker either, where core can). The first forwarded signal reaches it (its
- * group, on the agent's piped stdio), then SIGKILL after the grace: a client's
- * hang-up ends it as without --json.
+ * worker either, where core can). The first forwarded signal reaches it and
+ * its process group, then SIGKILL after the grace: a client's hang-up ends it
+ * as without --json.
  */
 async function collected(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
   const stopped = new AbortController();
@@ -125,8 +125,8 @@ async function collected(provider: NsProvider, argv: string[], terminal: Termina
   try {
     const { exec } = await spawner();
     signals.started((signal) => stopped.abort(signal));
-    const group = terminal.ownStdio !== true && { group: true };
-    const result = await exec(provider, argv, { ...cwdOf(terminal), ...group, signal: stopped.signal, killGraceMs: HANGUP_GRACE_MS });
+    // Its stdio are pipes, never a terminal: a group of its own costs it no job control, and signals reach what it started.
+    const result = await exec(provider, argv, { ...cwdOf(terminal), group: true, signal: stopped.signal, killGraceMs: HANGUP_GRACE_MS });
     return { data: result, text: "", exitCode: shellStatus(result) };
   } finally {
     signals.stop();

@@ -356,6 +356,23 @@ describe("--json exec through the agent", () => {
       if (alive(pid)) process.kill(pid, "SIGKILL");
     }
   });
+
+  it("directly too: SIGTERM to neslink during `--json exec` reaches the program's whole group, and the object says so", async () => {
+    const pidFile = `${dir}/json-exec-direct.pid`;
+    const c = client(
+      ["--json", "exec", ns, "--", "sh", "-c", `sleep 300 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; wait`],
+      "",
+    );
+    const child = Number(await until("the program's child's pid", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()));
+    try {
+      c.proc.kill("SIGTERM");
+      expect(await c.exited).toEqual({ status: 143, signal: null });
+      expect(JSON.parse(c.output())).toMatchObject({ status: null, signal: "SIGTERM" });
+      await until("the program's child to end", () => !alive(child), 4_000);
+    } finally {
+      if (alive(child)) process.kill(child, "SIGKILL");
+    }
+  });
 });
 
 // A terminal's hang-up reaches the whole foreground process group; the agent starts exec's program in a process
