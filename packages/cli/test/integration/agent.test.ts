@@ -65,7 +65,15 @@ async function startAgent(path: string): Promise<{ proc: ChildProcess; stderr: (
   return { proc, stderr: () => stderr };
 }
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`);
+/** Running: a zombie is dead, only not yet reaped (an orphan waits for pid 1, which may take its time). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(") ") + 2, stat.lastIndexOf(") ") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+};
 const exitOf = (proc: ChildProcess) =>
   new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once("exit", (code) => resolve(code))));
 
