@@ -23,7 +23,7 @@ import * as libc from "./ffi/libc.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { isExisting } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
-import { collect, start } from "./worker/exec.js";
+import { collect, type KillSource, start } from "./worker/exec.js";
 import type { ExecExit } from "./worker/exec-messages.js";
 
 /** nsenter's path, when this process can use it as described above. */
@@ -119,11 +119,16 @@ function whenInside(child: ChildProcess, key: string, then: () => void): void {
  * and collects its output, as the worker's na.exec does (same limits, result
  * and errors: the one action of its task).
  */
-export async function execHere(provider: NsProvider, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+export async function execHere(
+  provider: NsProvider,
+  argv: readonly string[],
+  options: ExecOptions,
+  kills?: KillSource,
+): Promise<ExecResult> {
   const { fd, own } = openTarget(provider);
   try {
     // nsenter opens the descriptor's /proc entry after its exec: it stays open until the program has ended.
-    return await collect(argv, options, entering(fd, own));
+    return await collect(argv, options, entering(fd, own), kills);
   } catch (err) {
     throw failed(err);
   } finally {

@@ -18,6 +18,8 @@ import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
 import { nsAction } from "./validate/actions.js";
 import { record } from "./validate/shape.js";
+import * as v from "./validate/validate.js";
+import { type KillSource, signalProgram } from "./worker/exec.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
 
 export type { ExecExit };
@@ -33,7 +35,7 @@ export interface ExecProcess {
   readonly stdin: Writable;
   /** Settles when the program has ended, after the last of its output was pushed to stdout and stderr. */
   readonly exited: Promise<ExecExit>;
-  /** Sends a signal (default SIGTERM) to the program. */
+  /** Sends a signal (default SIGTERM) to the program; with `group`, to every process of its group. */
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -49,9 +51,11 @@ class ChildExec implements ExecProcess {
   readonly stdin: Writable;
   readonly exited: Promise<ExecExit>;
   readonly #child: ChildProcess;
+  readonly #group: boolean | undefined;
 
-  constructor({ child, stdout, stderr, exited }: Started) {
+  constructor({ child, stdout, stderr, exited }: Started, group: boolean | undefined) {
     this.#child = child;
+    this.#group = group;
     this.pid = child.pid as number;
     this.stdout = stdout;
     this.stderr = stderr;
@@ -61,7 +65,7 @@ class ChildExec implements ExecProcess {
 
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     checkSignal(signal);
-    this.#child.kill(signal);
+    signalProgram(this.#child, signal, this.#group);
   }
 }
 
@@ -189,32 +193,92 @@ export async function spawn(
   options: SpawnOptions & { stdio?: SpawnStdio } = {},
   pool?: Pool,
 ): Promise<ExecProcess> {
-  const { env, cwd, stdio } = record("options", options, ["env", "cwd", "stdio"]) as typeof options;
+  const { env, cwd, group, stdio } = record("options", options, ["env", "cwd", "group", "stdio"]) as typeof options;
   // Checked as the worker's task would be, whichever way the program starts.
-  const action = nsAction("", { kind: "exec", argv, options: { env, cwd }, ...(stdio !== undefined && { stdio }) }) as ExecAction;
+  const action = nsAction("", {
+    kind: "exec",
+    argv,
+    options: { env, cwd, ...(group !== undefined && { group }) },
+    ...(stdio !== undefined && { stdio }),
+  }) as ExecAction;
   // A pool given is a pool asked for; otherwise no worker is needed where nsenter can do it.
   if (pool === undefined && canSpawnHere(provider))
-    return new ChildExec(await spawnHere(provider, action.argv, action.options, action.stdio ?? "pipe"));
+    return new ChildExec(await spawnHere(provider, action.argv, action.options, action.stdio ?? "pipe"), action.options.group);
   // Loaded only now: a program started without a worker needs no part of the pool, nor a port.
   const [{ defaultPool }, { MessageChannel }] = await Promise.all([import("./nsdo.js"), import("node:worker_threads")]);
   return spawnOnWorker(provider, action, pool ?? defaultPool(), new MessageChannel());
+}
+
+/** What exec takes besides na.exec's options: a way to signal the program while its output is collected. */
+export interface ExecControl {
+  /**
+   * When it aborts, the program (its group, with `group`) gets the signal
+   * named by the abort's reason (`controller.abort("SIGHUP")`), SIGTERM for
+   * any other reason; it still runs to its end, and exec resolves with how
+   * it ended. Aborted before the program runs: it gets the signal at once.
+   */
+  signal?: AbortSignal;
+  /** After the abort's signal, SIGKILL if the program has not ended this many milliseconds later (default: none). */
+  killGraceMs?: number;
 }
 
 /**
  * Runs `argv` inside the namespace `provider` gives to its end and returns
  * its exit and collected output: `nsDo(provider, na.exec(argv, options))` as
  * one call, with the same checks, limits (maxBuffer, timeoutMs), result and
- * errors. Without `pool`, where nsenter can enter the namespace (as for
- * spawn), no worker starts.
+ * errors, and it can be signalled meanwhile (ExecControl). Without `pool`,
+ * where nsenter can enter the namespace (as for spawn), no worker starts.
  */
-export async function exec(provider: NsProvider, argv: readonly string[], options: ExecOptions = {}, pool?: Pool): Promise<ExecResult> {
-  const action = nsAction("", { kind: "exec", argv, options }) as ExecAction;
-  if (pool === undefined && canSpawnHere(provider)) return execHere(provider, action.argv, action.options);
-  const { defaultPool, nsDoOn } = await import("./nsdo.js");
-  const {
-    results: [result],
-  } = await nsDoOn(pool ?? defaultPool(), provider, action as NsAction<ExecResult>);
-  return result;
+export async function exec(
+  provider: NsProvider,
+  argv: readonly string[],
+  options: ExecOptions & ExecControl = {},
+  pool?: Pool,
+): Promise<ExecResult> {
+  const [control, execOptions] = splitControl(options);
+  const action = nsAction("", { kind: "exec", argv, options: execOptions }) as ExecAction;
+  const kills: KillSource | undefined = control.signal && ((kill) => onAbort(control, kill));
+  if (pool === undefined && canSpawnHere(provider)) return execHere(provider, action.argv, action.options, kills);
+  const [{ defaultPool, runOn }, { MessageChannel }] = await Promise.all([import("./nsdo.js"), import("node:worker_threads")]);
+  // Signals go to the worker, which forked the program, over a port of their own.
+  const { port1, port2 } = kills ? new MessageChannel() : {};
+  const stop = kills && port1 ? kills((signal) => port1.postMessage({ type: "kill", signal } satisfies ToExec)) : undefined;
+  try {
+    const {
+      results: [result],
+    } = await runOn(pool ?? defaultPool(), provider, [{ ...action, ...(port2 && { control: port2 }) } as NsAction<ExecResult>], {
+      transfer: port2 ? [port2] : [],
+    });
+    return result as ExecResult;
+  } finally {
+    stop?.();
+    port1?.close();
+  }
+}
+
+/** exec's options apart: ExecControl (checked here) and na.exec's (checked as the worker's task). */
+function splitControl(options: ExecOptions & ExecControl): [ExecControl, unknown] {
+  if (typeof options !== "object" || options === null) return [{}, options];
+  const { signal, killGraceMs, ...rest } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
+  if (killGraceMs !== undefined) v.integer("options.killGraceMs", killGraceMs, 1, 24 * 3600 * 1000);
+  return [{ signal, killGraceMs }, rest];
+}
+
+/** Sends the abort's signal once `signal` aborts, then SIGKILL after killGraceMs; returns what stops both. */
+function onAbort({ signal, killGraceMs }: ExecControl, kill: (signal: NodeJS.Signals) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const aborted = () => {
+    const reason: unknown = signal?.reason;
+    kill(typeof reason === "string" && Object.hasOwn(constants.signals, reason) ? (reason as NodeJS.Signals) : "SIGTERM");
+    if (killGraceMs !== undefined) timer = setTimeout(() => kill("SIGKILL"), killGraceMs);
+  };
+  if (signal?.aborted) aborted();
+  else signal?.addEventListener("abort", aborted, { once: true });
+  return () => {
+    signal?.removeEventListener("abort", aborted);
+    clearTimeout(timer);
+  };
 }
 
 /** The program started by a worker inside the namespace, its stdio relayed over `channel`. */

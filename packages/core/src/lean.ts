@@ -65,7 +65,7 @@ export type {
   WatchGroup,
 } from "./events/types.js";
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
-export { type ExecExit, type ExecProcess, exec, spawn } from "./exec.js";
+export { type ExecControl, type ExecExit, type ExecProcess, exec, spawn } from "./exec.js";
 export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
 export { canDoHere, nsDoHere } from "./here.js";
 export { canLinkDoHere } from "./link-here.js";

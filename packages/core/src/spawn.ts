@@ -5,7 +5,7 @@
  * loaded only when one must.
  */
 export type { ExecOptions, ExecResult, SpawnOptions, SpawnStdio } from "./actions/ns-actions.js";
-export type { ExecExit, ExecProcess } from "./exec.js";
+export type { ExecControl, ExecExit, ExecProcess } from "./exec.js";
 export { exec, spawn } from "./exec.js";
 export { ns } from "./namespace/ns.js";
 export type { NsProvider } from "./namespace/providers.js";

@@ -16,12 +16,10 @@ import type { Io } from "../main.js";
 import { wantsJson } from "../program-argv.js";
 import { errorText, exitCodeOf } from "../output.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
+import { HANGUP_GRACE_MS } from "./grace.js";
 
 /** Runs one call of the CLI (main, keeping the pool). */
 export type Run = (argv: string[], io: Io) => Promise<number>;
-
-/** How long a command whose client left may take to end on SIGHUP before it gets SIGKILL. */
-export const HANGUP_GRACE_MS = 2_000;
 
 /** Input held for a command that does not read it yet; past it, the client's socket is not read (its signals wait too). */
 const STDIN_HIGH_WATER = 1 << 20;

@@ -4,6 +4,7 @@ import { rootCause, toErrorJSON, ValidationError } from "@neslink/core/errors";
 import type { ExecExit, NsProvider } from "@neslink/core/spawn";
 import type { Command, Outcome, Terminal } from "../command.js";
 import { flushCompileCache } from "../compile-cache.js";
+import { HANGUP_GRACE_MS } from "../agent/grace.js";
 import { replacer, spawner } from "../core.js";
 import { nsIn } from "../paths.js";
 import { target } from "../target.js";
@@ -91,7 +92,8 @@ async function attached(provider: NsProvider, argv: string[], terminal: Terminal
     // Not lean(): that starts a pool, and core starts the program without a worker where it can.
     // node:stream/promises with it, not at start-up: only exec waits on streams.
     const [{ spawn }, { finished }] = await Promise.all([spawner(), import("node:stream/promises")]);
-    const proc = await spawn(provider, argv, cwdOf(terminal));
+    // A group of its own: a hang-up or a kill reaches what the program started too, as a terminal's reaches a job.
+    const proc = await spawn(provider, argv, { ...cwdOf(terminal), group: true });
     const kill = (signal: NodeJS.Signals) => proc.kill(signal);
     const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
     terminal.stdin.pipe(proc.stdin);
@@ -111,11 +113,24 @@ async function attached(provider: NsProvider, argv: string[], terminal: Terminal
   }
 }
 
-/** --json: the program runs to its end and its output comes as one object (no worker either, where core can). */
+/**
+ * --json: the program runs to its end and its output comes as one object (no
+ * worker either, where core can). The first forwarded signal reaches it and
+ * its process group, then SIGKILL after the grace: a client's hang-up ends it
+ * as without --json.
+ */
 async function collected(provider: NsProvider, argv: string[], terminal: Terminal): Promise<Outcome> {
-  const { exec } = await spawner();
-  const result = await exec(provider, argv, cwdOf(terminal));
-  return { data: result, text: "", exitCode: shellStatus(result) };
+  const stopped = new AbortController();
+  const signals = forwardedSignals(terminal);
+  try {
+    const { exec } = await spawner();
+    signals.started((signal) => stopped.abort(signal));
+    // Its stdio are pipes, never a terminal: a group of its own costs it no job control, and signals reach what it started.
+    const result = await exec(provider, argv, { ...cwdOf(terminal), group: true, signal: stopped.signal, killGraceMs: HANGUP_GRACE_MS });
+    return { data: result, text: "", exitCode: shellStatus(result) };
+  } finally {
+    signals.stop();
+  }
 }
 
 export const exec: Command = {
@@ -137,6 +152,7 @@ export const exec: Command = {
     "126 if it cannot be run. There is no time limit.",
     "--json: the output is collected (up to 16 MiB) and printed when the program",
     "ends, as one object with pid, status, signal, stdout and stderr; no input.",
+    "The first SIGINT, SIGTERM or SIGHUP is passed on, then SIGKILL 2 s later.",
   ].join("\n"),
   async run({ args, ns }, { json, terminal }) {
     const [spec, ...argv] = ns === undefined ? args : [ns, ...args];

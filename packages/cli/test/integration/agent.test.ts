@@ -65,7 +65,15 @@ async function startAgent(path: string): Promise<{ proc: ChildProcess; stderr: (
   return { proc, stderr: () => stderr };
 }
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`);
+/** Running: a zombie is dead, only not yet reaped (an orphan waits for pid 1, which may take its time). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(") ") + 2, stat.lastIndexOf(") ") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+};
 const exitOf = (proc: ChildProcess) =>
   new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once("exit", (code) => resolve(code))));
 
@@ -323,17 +331,15 @@ describe("stopping the agent", () => {
   });
 });
 
-// `--json exec` collects the program's output (core's exec), and nothing passes the client's end or signals on to it:
-// the program runs on in the agent until it ends by itself (`sleep 300`: five minutes), and a drain waits for it.
-// Directly, the same program dies with neslink (PR_SET_PDEATHSIG). Fixing it needs a way to signal a program that
-// core's exec collects (today it has only timeoutMs): see the outsider5 report.
-describe("KNOWN FAILING: --json exec through the agent", () => {
+// `--json exec` collects the program's output (core's exec) and passes the client's signals and hang-up on to it
+// through exec's `signal`: the program is hung up on as without --json, not left running in the agent.
+describe("--json exec through the agent", () => {
   const ns = `${prefix}j`;
   beforeAll(() => {
     execFileSync("ip", ["netns", "add", ns]);
   });
 
-  it.fails("killed (-9) during `--json exec`: the program is hung up on, as without --json", async () => {
+  it("killed (-9) during `--json exec`: the program is hung up on, as without --json", async () => {
     const pidFile = `${dir}/json-exec.pid`;
     const c = client(["--json", "exec", ns, "--", "sh", "-c", `echo $$ > ${pidFile}; exec sleep 300`]);
     const pid = Number(await until("the program's pid", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()));
@@ -344,20 +350,49 @@ describe("KNOWN FAILING: --json exec through the agent", () => {
       if (alive(pid)) process.kill(pid, "SIGKILL");
     }
   });
+
+  it("Ctrl-C (SIGINT) to the client during `--json exec` reaches the program, and the object says it ended of it", async () => {
+    const pidFile = `${dir}/json-exec-int.pid`;
+    const c = client(["--json", "exec", ns, "--", "sh", "-c", `echo $$ > ${pidFile}; exec sleep 300`]);
+    const pid = Number(await until("the program's pid", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()));
+    try {
+      c.proc.kill("SIGINT");
+      expect(await c.exited).toEqual({ status: 130, signal: null });
+      expect(JSON.parse(c.output())).toMatchObject({ pid, status: null, signal: "SIGINT", stdout: "", stderr: "" });
+      expect(alive(pid)).toBe(false);
+    } finally {
+      if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+
+  it("directly too: SIGTERM to neslink during `--json exec` reaches the program's whole group, and the object says so", async () => {
+    const pidFile = `${dir}/json-exec-direct.pid`;
+    const c = client(
+      ["--json", "exec", ns, "--", "sh", "-c", `sleep 300 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; wait`],
+      "",
+    );
+    const child = Number(await until("the program's child's pid", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()));
+    try {
+      c.proc.kill("SIGTERM");
+      expect(await c.exited).toEqual({ status: 143, signal: null });
+      expect(JSON.parse(c.output())).toMatchObject({ status: null, signal: "SIGTERM" });
+      await until("the program's child to end", () => !alive(child), 4_000);
+    } finally {
+      if (alive(child)) process.kill(child, "SIGKILL");
+    }
+  });
 });
 
-// A terminal's hang-up reaches the whole foreground process group; the agent's reaches only the program it
-// started (its pid), which runs in the agent's own process group. What the program started (`sh -c 'iperf ...;
-// echo done'`) is orphaned, keeps running inside the namespace and keeps that namespace alive after `ns del`.
-// Fixing it means starting agent programs in a process group of their own and signalling the group (core's
-// spawn): see the outsider5 report.
-describe("KNOWN FAILING", () => {
+// A terminal's hang-up reaches the whole foreground process group; the agent starts exec's program in a process
+// group of its own (core's spawn `group`) and signals that group: what the program started (`sh -c 'iperf ...;
+// echo done'`) is hung up on with it, instead of running on inside the namespace and keeping it alive after `ns del`.
+describe("exec through the agent: the program's group", () => {
   const ns = `${prefix}g`;
   beforeAll(() => {
     execFileSync("ip", ["netns", "add", ns]);
   });
 
-  it.fails("killed (-9) during exec: what the program started is hung up on too", async () => {
+  it("killed (-9) during exec: what the program started is hung up on too", async () => {
     const c = client(["exec", ns, "--", "sh", "-c", "sleep 300 & echo $!; wait"]);
     const child = Number(await until("the program's child's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
     try {

@@ -41,6 +41,15 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Working directory (default: the process's). */
   cwd?: string;
+  /**
+   * Start the program in a process group (and session) of its own, and send
+   * every signal (`kill`, and the kills of maxBuffer, timeoutMs and exec's
+   * `signal`) to the whole group: what the program started in the background
+   * is signalled with it, as a terminal's hang-up reaches a whole job. For
+   * programs whose stdio are piped: one given this process's terminal
+   * (`stdio: "inherit"`) must stay in its foreground group, and is refused.
+   */
+  group?: boolean;
 }
 
 /**
@@ -103,6 +112,8 @@ export type NsActionSpec =
       readonly options: ExecOptions;
       readonly port?: MessagePort;
       readonly stdio?: SpawnStdio;
+      /** Without `port`: the caller's exec sends the collected program's signals over it (its `signal` aborted). */
+      readonly control?: MessagePort;
     }
   | { readonly kind: "custom"; readonly module: string; readonly export: string; readonly args?: unknown };
 

@@ -114,6 +114,7 @@ const EXEC_OPTIONS: FieldParsers<ExecOptions> = {
   timeoutMs: (f, t) => v.integer(f, t, 1, 24 * 3600 * 1000),
   maxBuffer: (f, m) => v.integer(f, m, 1, MAX_MAX_BUFFER),
   cwd: v.text,
+  group: v.boolean,
 };
 const EXEC_OPTION_KEYS = Object.keys(EXEC_OPTIONS);
 
@@ -147,6 +148,7 @@ const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: (f, x) => v.text(f, x,
 const EXEC_PORT: FieldParsers<ExecAction> = {
   port: execPort,
   stdio: (f, x) => v.oneOf(f, x, ["pipe", "inherit"] as const),
+  control: execPort,
 };
 
 export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace action", {
@@ -179,10 +181,17 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
   newNamed,
   deleteNamed,
   exec: (f, x) => {
-    const r = record(f, x, ["kind", "argv", "options", "port", "stdio"]);
+    const r = record(f, x, ["kind", "argv", "options", "port", "stdio", "control"]);
     const argv = list(at(f, "argv"), r.argv, (ff, a) => v.text(ff, a, 1 << 17));
     if (argv.length === 0) throw new ValidationError(at(f, "argv"), "must be a non-empty array of strings");
-    return fields(f, r, EXEC_PORT, { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}) } as ExecAction);
+    const action = fields(f, r, EXEC_PORT, { kind: "exec", argv, options: execOptions(at(f, "options"), r.options ?? {}) } as ExecAction);
+    // setsid() takes the program off the terminal it would share: job control (Ctrl-C, Ctrl-Z) would no longer reach it.
+    if (action.stdio === "inherit" && action.options.group === true)
+      throw new ValidationError(
+        at(f, "options.group"),
+        'needs piped stdio: a program on this process\'s terminal stays in its foreground group (stdio "inherit")',
+      );
+    return action;
   },
   custom: (f, x) => ({ kind: "custom", ...customCode(f, record(f, x, ["kind", "module", "export", "args"])) }),
 });

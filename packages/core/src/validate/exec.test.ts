@@ -34,4 +34,19 @@ describe("exec's options and port", () => {
       port1.close();
     }
   });
+
+  it("group is true or false; not with stdio inherit (the terminal's foreground group); a control port is a MessagePort", () => {
+    expect(optionsOf(exec(["true"], { group: true }))).toEqual({ group: true });
+    expect(() => exec(["true"], { group: "yes" as unknown as boolean })).toThrow(/options\.group/);
+    expect(nsAction("", { kind: "exec", argv: ["cat"], options: { group: true }, stdio: "pipe" })).toMatchObject({ stdio: "pipe" });
+    expect(() => nsAction("", { kind: "exec", argv: ["cat"], options: { group: true }, stdio: "inherit" })).toThrow(/options\.group/);
+    expect(nsAction("", { kind: "exec", argv: ["cat"], options: { group: false }, stdio: "inherit" })).toMatchObject({ stdio: "inherit" });
+    const { port1, port2 } = new MessageChannel();
+    try {
+      expect(nsAction("", { kind: "exec", argv: ["cat"], options: {}, control: port2 })).toMatchObject({ control: port2 });
+      expect(() => nsAction("", { kind: "exec", argv: ["cat"], options: {}, control: {} })).toThrow(/control/);
+    } finally {
+      port1.close();
+    }
+  });
 });

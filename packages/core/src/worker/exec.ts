@@ -56,15 +56,51 @@ export function start(
     string,
     ...string[],
   ];
-  const child = spawn(command, rest, { cwd, env, stdio: streams });
+  // detached: setsid(), so the program leads a process group (and session) of its own, which signalProgram signals whole.
+  const child = spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
   return child;
 }
 
-/** Runs the program to its end and collects its output, within maxBuffer and timeoutMs; `enter` as for start. */
-export function collect(argv: readonly string[], options: ExecOptions, enter: readonly string[] = []): Promise<ExecResult> {
+/**
+ * Sends `signal` to the program, or (`group`) to every process of its group:
+ * what it started in the background too, as a terminal's hang-up reaches a
+ * whole foreground job. One already gone is no error.
+ */
+export function signalProgram(child: ChildProcess, signal: NodeJS.Signals, group: boolean | undefined): void {
+  if (group !== true || child.pid === undefined) {
+    child.kill(signal);
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
+/** Where the signals for a collected program come from: called with the way to send one, returns what stops listening. */
+export type KillSource = (kill: (signal: NodeJS.Signals) => void) => () => void;
+
+/** Runs the program to its end and collects its output, within maxBuffer and timeoutMs; `enter` as for start; `kills` signal it meanwhile. */
+export function collect(
+  argv: readonly string[],
+  options: ExecOptions,
+  enter: readonly string[] = [],
+  kills?: KillSource,
+): Promise<ExecResult> {
   const child = start(argv, options, options.input === undefined ? "ignore" : "pipe", enter);
+  const result = collectFrom(child, options);
+  if (kills !== undefined) {
+    const stop = kills((signal) => signalProgram(child, signal, options.group));
+    result.then(stop, stop);
+  }
+  return result;
+}
+
+/** The output of a started program, collected until it ends (see collect). */
+function collectFrom(child: ChildProcess, options: ExecOptions): Promise<ExecResult> {
   const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
   return new Promise((resolve, reject) => {
     const chunks: Record<ExecStream, Buffer[]> = { stdout: [], stderr: [] };
@@ -82,7 +118,7 @@ export function collect(argv: readonly string[], options: ExecOptions, enter: re
       limit = err;
       // Output still in the pipes can pass the limit after the program has exited.
       if (child.exitCode !== null || child.signalCode !== null) fail(err);
-      else child.kill("SIGKILL");
+      else signalProgram(child, "SIGKILL", options.group);
     };
     for (const stream of STREAMS) {
       child[stream]?.on("data", (chunk: Buffer) => {
@@ -166,7 +202,7 @@ function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort
           child[msg.stream]?.resume();
           return;
         case "kill":
-          child.kill(msg.signal);
+          signalProgram(child, msg.signal, options.group);
       }
     });
     child.on("close", (status, signal) => {
@@ -183,5 +219,16 @@ function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort
  * be found fails before anything starts.
  */
 export function startExec(action: Extract<NsActionSpec, { kind: "exec" }>): Promise<unknown> {
-  return action.port ? relay(action.argv, action.options, action.port, action.stdio ?? "pipe") : collect(action.argv, action.options);
+  if (action.port) return relay(action.argv, action.options, action.port, action.stdio ?? "pipe");
+  return collect(action.argv, action.options, [], action.control && killsFrom(action.control));
+}
+
+/** The signals the caller's exec sends over `port` (its `signal` aborted); the port is closed once the program has ended. */
+function killsFrom(port: MessagePort): KillSource {
+  return (kill) => {
+    port.on("message", (msg: ToExec) => {
+      if (msg.type === "kill") kill(msg.signal);
+    });
+    return () => port.close();
+  };
 }

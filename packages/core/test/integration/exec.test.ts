@@ -383,6 +383,25 @@ describe("the program's life and the process's", () => {
     }
   });
 
+  it("kill -9 of the parent process: a program in a group of its own dies too (setsid leaves PR_SET_PDEATHSIG be)", async () => {
+    const { child, line } = script(`
+      import { defaultPool, ns, spawn } from "@neslink/core";
+      const here = await spawn(ns.name(${JSON.stringify(name)}), ["sleep", "100"], { group: true });
+      const onWorker = await spawn(ns.name(${JSON.stringify(name)}), ["sleep", "100"], { group: true }, defaultPool());
+      console.log(here.pid, onWorker.pid);
+    `);
+    const pids = (await line).split(" ").map(Number);
+    try {
+      expect(pids).toHaveLength(2);
+      // Each leads its group (pgrp, the 5th field of /proc/PID/stat, is its own pid).
+      for (const pid of pids) expect(/\) \S+ \d+ (\d+) /.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1]).toBe(String(pid));
+      child.kill("SIGKILL");
+      for (const pid of pids) expect(await until(() => gone(pid), 3000)).toBe(true);
+    } finally {
+      for (const pid of pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+
   it("nsDo's own timeoutMs ends the worker and so its running program too (the worker thread forked it)", async () => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     const pidFile = join(dir, "pid");
