@@ -1,5 +1,5 @@
 /** Routes as data, and matching a request's method and path against them. */
-import { type NsAction, type NsDoResult, type NsProvider, type ResultsOf, ValidationError } from "@neslink/core";
+import { type NsAction, type NsDoResult, type NsProvider, type Pool, type ResultsOf, ValidationError } from "@neslink/core";
 import { HttpError } from "./http-error.js";
 import type { Schema } from "./schema.js";
 
@@ -12,6 +12,10 @@ export interface Context {
   body: unknown;
   /** nsDo on the server's pool. */
   nsDo<const A extends readonly NsAction[]>(provider: NsProvider, ...actions: A): Promise<NsDoResult<ResultsOf<A>>>;
+  /** The server's pool, for core calls other than nsDo. */
+  pool(): Pool;
+  /** Aborted with "SIGHUP" when the client goes away before its answer (the connection closed). */
+  signal: AbortSignal;
 }
 
 export interface Reply {

@@ -114,7 +114,7 @@ export function createServer(options: ServerOptions): NeslinkServer {
   // Looked up per request, so creating a server does not start the pool's threads.
   const pool = () => options.pool ?? defaultPool();
 
-  async function answer(req: IncomingMessage): Promise<Reply> {
+  async function answer(req: IncomingMessage, signal: AbortSignal): Promise<Reply> {
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
     const { route, params } = match(req.method ?? "GET", pathname);
     if (!route.public) authorize(req.headers);
@@ -125,6 +125,8 @@ export function createServer(options: ServerOptions): NeslinkServer {
       param: (name) => params[name] ?? "",
       body: route.body ? validate(route.body, await readJson(req, maxBody)) : undefined,
       nsDo: (provider, ...actions) => nsDoOn(pool(), provider, ...actions),
+      pool,
+      signal,
     };
     // The last moment to refuse: past it the change may be under way, and is finished instead.
     if (draining !== undefined) return SHUTTING_DOWN;
@@ -140,7 +142,10 @@ export function createServer(options: ServerOptions): NeslinkServer {
     (req, res) => {
       if (!connections.begin(req, res)) return;
       const reply = (r: Reply) => send(res, draining === undefined ? r : { ...r, headers: { ...r.headers, connection: "close" } });
-      answer(req).then(reply, (err: unknown) => reply(errorReply(err)));
+      const gone = new AbortController();
+      // The connection closed before the answer was written: no one is waiting for it.
+      res.once("close", () => res.writableEnded || gone.abort("SIGHUP"));
+      answer(req, gone.signal).then(reply, (err: unknown) => reply(errorReply(err)));
     },
   );
   server.keepAliveTimeout = limit.keepAliveTimeoutMs;

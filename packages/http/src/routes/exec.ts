@@ -1,4 +1,4 @@
-import { na, ns } from "@neslink/core";
+import { exec, ns } from "@neslink/core";
 import { type ExecBody, execBody } from "../bodies.js";
 import type { Route } from "../router.js";
 
@@ -9,16 +9,23 @@ import type { Route } from "../router.js";
  */
 export const EXEC_MAX_BUFFER = 1 << 20;
 
+/** How long a program whose client went away has between SIGHUP and SIGKILL (as the CLI's agent gives it). */
+export const EXEC_HANGUP_GRACE_MS = 2000;
+
 export const execRoutes: Route[] = [
   {
     method: "POST",
     path: "/v1/namespaces/{name}/exec",
     exec: true,
     body: execBody,
-    async handle({ param, body, nsDo }) {
-      const {
-        results: [result],
-      } = await nsDo(ns.name(param("name")), na.exec((body as ExecBody).argv, { maxBuffer: EXEC_MAX_BUFFER }));
+    async handle({ param, body, pool, signal }) {
+      // In a process group of its own, so that a client that goes away hangs up on what the program started too.
+      const result = await exec(
+        ns.name(param("name")),
+        (body as ExecBody).argv,
+        { maxBuffer: EXEC_MAX_BUFFER, group: true, signal, killGraceMs: EXEC_HANGUP_GRACE_MS },
+        pool(),
+      );
       return { status: 200, body: { result } };
     },
   },

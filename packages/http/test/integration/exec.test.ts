@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import type { Server } from "node:http";
 import { closeDefaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { EXEC_MAX_BUFFER } from "../../src/routes/exec.js";
+import { EXEC_HANGUP_GRACE_MS, EXEC_MAX_BUFFER } from "../../src/routes/exec.js";
 import { createServer, listen } from "../../src/server.js";
 
 const prefix = uniquePrefix("nhx");
@@ -65,5 +66,35 @@ describe("POST /v1/namespaces/{name}/exec", () => {
     const pid = Number(/pid (\d+)/.exec(error.cause.message)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it("a client that goes away hangs up on its program and on what the program started; other requests go on", async () => {
+    const pids = `/tmp/${prefix}-pids`;
+    // The shell ignores SIGHUP and its background sleep does not get it from a terminal: only the group's SIGHUP, then SIGKILL, ends them.
+    const script = `trap '' HUP; sleep 300 & echo $$ $! > ${pids}; wait`;
+    const url = new URL(`${base}/v1/namespaces/${name}/exec`);
+    const body = JSON.stringify({ argv: ["sh", "-c", script] });
+    const req = request(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
+    req.on("error", () => {});
+    req.end(body);
+    const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+    try {
+      const until = Date.now() + 10_000;
+      while (!existsSync(pids) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const [shell, sleep] = readFileSync(pids, "utf8").trim().split(" ").map(Number) as [number, number];
+      // The background sleep is in the shell's own process group.
+      expect(readFileSync(`/proc/${sleep}/stat`, "utf8").split(") ")[1]?.split(" ")[2]).toBe(String(shell));
+      req.destroy();
+      const gone = Date.now() + EXEC_HANGUP_GRACE_MS + 5_000;
+      while ((alive(shell) || alive(sleep)) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+      expect({ shell: alive(shell), sleep: alive(sleep) }).toEqual({ shell: false, sleep: false });
+      const res = await post(`/v1/namespaces/${name}/exec`, { argv: ["true"] });
+      expect(res.status).toBe(200);
+    } finally {
+      rmSync(pids, { force: true });
+    }
   });
 });
