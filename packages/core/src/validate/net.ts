@@ -1,5 +1,5 @@
 /** Checks for network addresses: MACs, IPs and CIDRs, each error naming its field. */
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 
 /**
  * node:net's address checks, node:net loaded at the first one: it brings
@@ -35,7 +35,7 @@ export function listingFamily(field: string, value: unknown): typeof AF_INET | t
   if (value === 6) return AF_INET6;
   if (value === "all") return 0;
   // Not read as "all": "4", or AF_INET's own 2, would otherwise list both families without a word.
-  throw new ValidationError(field, `must be 4, 6 or "all", got ${JSON.stringify(value)}`);
+  throw new ValidationError(field, `must be 4, 6 or "all", got ${shown(value)}`);
 }
 
 export function familyOf(field: string, value: unknown): typeof AF_INET | typeof AF_INET6 {

@@ -99,3 +99,23 @@ describe("moduleSpecifier", () => {
     expect(v.moduleSpecifier("module", "/abs/x.mjs")).toBe("/abs/x.mjs");
   });
 });
+
+describe("a value JSON cannot show", () => {
+  it("is refused with the typed error naming the field, not a TypeError from JSON.stringify (a BigInt), and shown as written", () => {
+    expect(refusal(() => v.integer("options.killGraceMs", 10n, 1, 100))).toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      field: "options.killGraceMs",
+      message: "options.killGraceMs: must be an integer from 1 to 100, got 10n",
+    });
+    expect(refusal(() => v.boolean("options.group", 1n)).message).toBe("options.group: must be true or false, got 1n");
+    expect(refusal(() => v.oneOf("mode", 2n, ["a"])).message).toBe("mode: must be one of a, got 2n");
+    expect(refusal(() => v.integer("timeoutMs", Number.NaN, 1, 100)).message).toBe("timeoutMs: must be an integer from 1 to 100, got NaN");
+    expect(refusal(() => v.integer("n", Number.POSITIVE_INFINITY, 1, 100)).message).toBe(
+      "n: must be an integer from 1 to 100, got Infinity",
+    );
+    const cycle: { self?: unknown } = {};
+    cycle.self = cycle;
+    expect(refusal(() => v.integer("n", cycle, 1, 100)).message).toBe("n: must be an integer from 1 to 100, got object");
+    expect(refusal(() => v.integer("n", [1n], 1, 100)).message).toBe("n: must be an integer from 1 to 100, got an array");
+  });
+});

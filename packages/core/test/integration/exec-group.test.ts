@@ -165,6 +165,11 @@ describe("group and exec's control: checked", () => {
       field: "options.signal",
     });
     expect(await refused(exec(ns.name(name), ["true"], { killGraceMs: 0 }))).toMatchObject({ field: "options.killGraceMs" });
+    // A BigInt made JSON.stringify throw a TypeError in place of the typed error.
+    const big = await refused(exec(ns.name(name), ["true"], { killGraceMs: 10n as unknown as number, group: true }));
+    expect(big).toBeInstanceOf(ValidationError);
+    expect(big).toMatchObject({ field: "options.killGraceMs", message: expect.stringContaining("got 10n") });
+    expect(await refused(exec(ns.name(name), ["true"], { group: 1n as unknown as boolean }))).toMatchObject({ field: "options.group" });
   });
 });
 
