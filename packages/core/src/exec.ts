@@ -12,7 +12,7 @@ import { constants } from "node:os";
 import { Readable, Writable } from "node:stream";
 import type { MessageChannel, MessagePort } from "node:worker_threads";
 import type { ExecOptions, ExecResult, NsAction, NsActionSpec, SpawnOptions, SpawnStdio } from "./actions/ns-actions.js";
-import { errorFromJSON, ValidationError } from "./errors.js";
+import { errorFromJSON, shown, ValidationError } from "./errors.js";
 import { canSpawnHere, execHere, type Started, spawnHere } from "./exec-here.js";
 import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
@@ -40,7 +40,7 @@ export interface ExecProcess {
 }
 
 function checkSignal(signal: NodeJS.Signals): void {
-  if (!Object.hasOwn(constants.signals, signal)) throw new ValidationError("signal", `${JSON.stringify(signal)} is not a signal name`);
+  if (!Object.hasOwn(constants.signals, signal)) throw new ValidationError("signal", `${shown(signal)} is not a signal name`);
 }
 
 /** A program this thread started itself (through nsenter): its own streams. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
+import * as net from "./net.js";
 import * as v from "./validate.js";
 
 const refusal = (fn: () => unknown) => {
@@ -113,6 +114,9 @@ describe("a value JSON cannot show", () => {
     expect(refusal(() => v.integer("n", Number.POSITIVE_INFINITY, 1, 100)).message).toBe(
       "n: must be an integer from 1 to 100, got Infinity",
     );
+    expect(refusal(() => net.cidr("to", 1n))).toMatchObject({ field: "to", message: "to: 1n is not a CIDR like 10.0.0.1/24" });
+    expect(refusal(() => net.familyOf("via", 1n))).toMatchObject({ field: "via" });
+    expect(refusal(() => net.mac("mac", 1n))).toMatchObject({ field: "mac" });
     const cycle: { self?: unknown } = {};
     cycle.self = cycle;
     expect(refusal(() => v.integer("n", cycle, 1, 100)).message).toBe("n: must be an integer from 1 to 100, got object");
