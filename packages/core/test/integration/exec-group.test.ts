@@ -148,6 +148,25 @@ describe.each([
     const result = await exec(ns.name(name), ["sleep", "300"], { group: true, signal: AbortSignal.abort("SIGINT") }, pool());
     expect(result).toMatchObject({ status: null, signal: "SIGINT" });
   });
+
+  it("exec: one signal for a Promise.all of 15 reaches each program, with no MaxListenersExceededWarning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const controller = new AbortController();
+      const all = Promise.all(
+        Array.from({ length: 15 }, () => exec(ns.name(name), ["sleep", "300"], { group: true, signal: controller.signal }, pool())),
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      controller.abort("SIGINT");
+      expect((await all).map((r) => r.signal)).toEqual(Array(15).fill("SIGINT"));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
 
 describe("group and exec's control: checked", () => {
