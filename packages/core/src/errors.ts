@@ -111,6 +111,22 @@ export class NeslinkError extends Error {
 // On the prototype, so errors rebuilt by errorFromJSON carry it too.
 Object.defineProperty(NeslinkError.prototype, MARKER, { value: true });
 
+/**
+ * A bad value as a ValidationError's message shows it: as JSON where it has a
+ * JSON form, else as JavaScript writes it. JSON.stringify throws on a BigInt
+ * (and a cycle), which would replace the typed error by a TypeError, and
+ * shows NaN and Infinity as null.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "number") return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? "an array" : typeof value;
+  }
+}
+
 /** Bad input: names the field at fault. Raised before anything touches the kernel. */
 export class ValidationError extends NeslinkError {
   readonly field: string;

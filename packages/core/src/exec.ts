@@ -12,10 +12,11 @@ import { constants } from "node:os";
 import { Readable, Writable } from "node:stream";
 import type { MessageChannel, MessagePort } from "node:worker_threads";
 import type { ExecOptions, ExecResult, NsAction, NsActionSpec, SpawnOptions, SpawnStdio } from "./actions/ns-actions.js";
-import { errorFromJSON, ValidationError } from "./errors.js";
+import { errorFromJSON, shown, ValidationError } from "./errors.js";
 import { canSpawnHere, execHere, type Started, spawnHere } from "./exec-here.js";
 import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
+import { whenAborted } from "./pool/when-aborted.js";
 import { nsAction } from "./validate/actions.js";
 import { record } from "./validate/shape.js";
 import * as v from "./validate/validate.js";
@@ -40,7 +41,7 @@ export interface ExecProcess {
 }
 
 function checkSignal(signal: NodeJS.Signals): void {
-  if (!Object.hasOwn(constants.signals, signal)) throw new ValidationError("signal", `${JSON.stringify(signal)} is not a signal name`);
+  if (!Object.hasOwn(constants.signals, signal)) throw new ValidationError("signal", `${shown(signal)} is not a signal name`);
 }
 
 /** A program this thread started itself (through nsenter): its own streams. */
@@ -274,9 +275,10 @@ function onAbort({ signal, killGraceMs }: ExecControl, kill: (signal: NodeJS.Sig
     if (killGraceMs !== undefined) timer = setTimeout(() => kill("SIGKILL"), killGraceMs);
   };
   if (signal?.aborted) aborted();
-  else signal?.addEventListener("abort", aborted, { once: true });
+  // Shared with every exec and task given the same signal: one listener for a Promise.all of them (no MaxListenersExceededWarning).
+  const stopWaiting = signal && !signal.aborted ? whenAborted(signal, aborted) : undefined;
   return () => {
-    signal?.removeEventListener("abort", aborted);
+    stopWaiting?.();
     clearTimeout(timer);
   };
 }

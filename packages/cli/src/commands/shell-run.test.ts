@@ -24,11 +24,40 @@ describe("shell lines", () => {
     expect(() => wordsOf(`link add bridge "br\${n}" -n lab`, 1)).toThrow('here: "$n"');
     // A # inside a word is part of it for a shell, a comment for shell-quote.
     expect(() => wordsOf("link set v0 alias a#b", 1)).toThrow("# inside a word");
+    // Command substitution: a shell runs the command; shell-quote kept its text as a word (`ns add a\`id\`` made "a`id`").
+    expect(() => wordsOf("ns add a`id`", 1)).toThrow("` (command substitution)");
+    expect(() => wordsOf('ns add "a`id`"', 1)).toThrow("` (command substitution)");
+    expect(() => wordsOf('ns add "a$(id)"', 1)).toThrow("$( (command substitution)");
+    expect(() => wordsOf("ns add $(id)", 1)).toThrow("$( (command substitution)");
+    // A ~ starting a word is a home directory to a shell (`exec lab cat ~/f` read /root/f there, "~/f" here).
+    expect(() => wordsOf("exec lab cat ~/f", 1)).toThrow("~ starting a word");
+    expect(() => wordsOf("ns add ~", 1)).toThrow("~ starting a word");
   });
 
   it("keeps what is quoted or escaped as it is", () => {
-    expect(wordsOf(`link set v0 alias 'cost $5' "a#b" a\\#b it\\'s # comment "`, 1)).toEqual(["link", "set", "v0", "alias", "cost $5", "a#b", "a#b", "it's"]);
+    expect(wordsOf(`link set v0 alias 'cost $5' "a#b" a\\#b it\\'s # comment "`, 1)).toEqual([
+      "link",
+      "set",
+      "v0",
+      "alias",
+      "cost $5",
+      "a#b",
+      "a#b",
+      "it's",
+    ]);
     expect(wordsOf(`link set v0 alias "say \\"hi\\" \\\\"`, 1)).toEqual(["link", "set", "v0", "alias", 'say "hi" \\']);
     expect(wordsOf("ns add a $", 1)).toEqual(["ns", "add", "a", "$"]);
+    expect(wordsOf(`link set v0 alias '\`id\` $(id) ~' "~" \\~ a~b \\\`x\\\` "\\$(x)"`, 1)).toEqual([
+      "link",
+      "set",
+      "v0",
+      "alias",
+      "`id` $(id) ~",
+      "~",
+      "~",
+      "a~b",
+      "`x`",
+      "$(x)",
+    ]);
   });
 });

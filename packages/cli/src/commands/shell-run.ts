@@ -17,22 +17,28 @@ type MainModule = typeof import("../main.js");
  * What shell-quote reads differently from a shell, found before it reads the
  * line: a quote left open or a last backslash (a shell reads on into the next
  * line; shell-quote closes them, so `link del "v0 -n lab` ran `link del v0`
- * in lab), and a `#` inside a word (a shell keeps `a#b` as one word;
- * shell-quote drops `#b` as a comment). Returns the first one, or undefined.
+ * in lab), a `#` inside a word (a shell keeps `a#b` as one word;
+ * shell-quote drops `#b` as a comment), a command substitution (`` `id` ``,
+ * or `$(id)` inside double quotes: a shell runs it, shell-quote keeps its
+ * text as a word) and a `~` starting a word (a shell makes it a home
+ * directory, shell-quote keeps it). Returns the first one, or undefined.
  */
 function misread(line: string): string | undefined {
   let quote: string | undefined;
   for (let i = 0; i < line.length; i++) {
     const c = line[i] as string;
+    const wordStart = i === 0 || /\s/.test(line[i - 1] as string);
     if (quote === "'") {
       if (c === "'") quote = undefined;
     } else if (c === "\\") {
       if (++i === line.length) return "\\ at the end of the line";
-    } else if (quote === '"') {
+    } else if (c === "`" || (c === "$" && line[i + 1] === "(")) return `${c === "`" ? "`" : "$("} (command substitution)`;
+    else if (quote === '"') {
       if (c === '"') quote = undefined;
     } else if (c === "'" || c === '"') quote = c;
+    else if (c === "~" && wordStart) return "~ starting a word (quote it)";
     else if (c === "#") {
-      if (i === 0 || /\s/.test(line[i - 1] as string)) return undefined;
+      if (wordStart) return undefined;
       return "# inside a word (quote it)";
     }
   }

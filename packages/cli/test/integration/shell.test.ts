@@ -59,4 +59,17 @@ describe("neslink shell: many commands, one process", () => {
     expect(v.stderr).toContain('shell syntax is not supported here: "$i"');
     expect(netnsList(`${prefix}v`)).toEqual([]);
   });
+
+  it("a command substitution or a ~ starting a word: refused, where it used to be kept as text (a namespace named a`id`)", () => {
+    for (const [line, syntax] of [
+      [`ns add ${prefix}c\`id\``, "` (command substitution)"],
+      [`ns add "${prefix}c$(id)"`, "$( (command substitution)"],
+      [`exec ${prefix}c cat ~/${prefix}`, "~ starting a word"],
+    ]) {
+      const r = neslinkWith(line as string, "shell");
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`line 1: shell syntax is not supported here: ${syntax}`);
+    }
+    expect(netnsList(`${prefix}c`)).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 /** What a watch is asked to watch, checked and turned into what the listener opens. */
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 import { DEFAULT_NETNS_DIR, type NsProvider, nsPath } from "../namespace/providers.js";
 import { existingNsProvider } from "../validate/providers.js";
 import type { WatchTarget } from "./protocol.js";
@@ -34,8 +34,7 @@ export function checkGroups(groups: unknown): WatchGroup[] {
   if (groups === undefined) return [...WATCH_GROUPS];
   if (!Array.isArray(groups)) throw new ValidationError("groups", `must be an array of ${WATCH_GROUPS.join(", ")}`);
   return groups.map((g, i) => {
-    if (!WATCH_GROUPS.includes(g))
-      throw new ValidationError(`groups[${i}]`, `must be one of ${WATCH_GROUPS.join(", ")}, got ${JSON.stringify(g)}`);
+    if (!WATCH_GROUPS.includes(g)) throw new ValidationError(`groups[${i}]`, `must be one of ${WATCH_GROUPS.join(", ")}, got ${shown(g)}`);
     return g as WatchGroup;
   });
 }

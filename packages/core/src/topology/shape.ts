@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Validator } from "@cfworker/json-schema";
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 import { TOPOLOGY_SCHEMA_FILE } from "../files/own.js";
 import { type ShapeError, schemaErrors, validatorFor } from "../validate/json-schema.js";
 
@@ -36,7 +36,7 @@ export function labName(field: string, value: unknown): string {
     description: string;
   };
   if (typeof value !== "string" || !new RegExp(pattern).test(value)) {
-    throw new ValidationError(field, `${JSON.stringify(value)} is not a lab's name (${description.replace(/\.$/, "")})`);
+    throw new ValidationError(field, `${shown(value)} is not a lab's name (${description.replace(/\.$/, "")})`);
   }
   return value;
 }

@@ -10,7 +10,7 @@ import { LIMITS } from "@neslink/codec-wasm/limits";
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
 import type { ExecOptions, NsActionSpec } from "../actions/ns-actions.js";
 import type { RouteOp, RouteSpec } from "../actions/route-actions.js";
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 import { deleteNamed, newNamed } from "./named-actions.js";
 import * as net from "./net.js";
 import { customCode, existingNsProvider, linkProvider, linkRef } from "./providers.js";
@@ -131,7 +131,7 @@ const execPort: Parser<MessagePort> = (f, x) => {
 /** A network sysctl's name, e.g. net.ipv4.ip_forward: it becomes a path under /proc/sys. */
 function sysctlName(field: string, value: unknown): string {
   if (typeof value !== "string" || !/^net\.[A-Za-z0-9_.-]+$/.test(value) || value.includes("..")) {
-    throw new ValidationError(field, `${JSON.stringify(value)} is not a network sysctl like net.ipv4.ip_forward`);
+    throw new ValidationError(field, `${shown(value)} is not a network sysctl like net.ipv4.ip_forward`);
   }
   return value;
 }

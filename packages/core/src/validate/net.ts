@@ -1,5 +1,5 @@
 /** Checks for network addresses: MACs, IPs and CIDRs, each error naming its field. */
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 
 /**
  * node:net's address checks, node:net loaded at the first one: it brings
@@ -21,7 +21,7 @@ export interface Cidr {
 /** A unicast-or-any 48-bit MAC as six colon-separated hex octets; returned lower case. */
 export function mac(field: string, value: unknown): string {
   if (typeof value !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(value)) {
-    throw new ValidationError(field, `${JSON.stringify(value)} is not a MAC address like 02:00:00:00:00:01`);
+    throw new ValidationError(field, `${shown(value)} is not a MAC address like 02:00:00:00:00:01`);
   }
   // The kernel gives a link only a unicast address (the group bit of the first octet clear): ff:.. and 01:.. are refused.
   if (Number.parseInt(value.slice(0, 2), 16) & 1)
@@ -35,14 +35,14 @@ export function listingFamily(field: string, value: unknown): typeof AF_INET | t
   if (value === 6) return AF_INET6;
   if (value === "all") return 0;
   // Not read as "all": "4", or AF_INET's own 2, would otherwise list both families without a word.
-  throw new ValidationError(field, `must be 4, 6 or "all", got ${JSON.stringify(value)}`);
+  throw new ValidationError(field, `must be 4, 6 or "all", got ${shown(value)}`);
 }
 
 export function familyOf(field: string, value: unknown): typeof AF_INET | typeof AF_INET6 {
   if (typeof value === "string" && isIPv4(value)) return AF_INET;
   // node:net takes zone ids ("fe80::1%eth0"); an address attribute has no room for one, so the codec refuses them.
   if (typeof value === "string" && isIPv6(value) && !value.includes("%")) return AF_INET6;
-  throw new ValidationError(field, `${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
+  throw new ValidationError(field, `${shown(value)} is not an IPv4 or IPv6 address`);
 }
 
 /** An IP address (no prefix). */
@@ -55,7 +55,7 @@ export function ip(field: string, value: unknown): string {
 export function ipOf(family: number): (field: string, value: unknown) => string {
   return (field, value) => {
     if (familyOf(field, value) !== family)
-      throw new ValidationError(field, `${JSON.stringify(value)} is not an IPv${family === AF_INET ? 4 : 6} address`);
+      throw new ValidationError(field, `${shown(value)} is not an IPv${family === AF_INET ? 4 : 6} address`);
     return value as string;
   };
 }
@@ -68,11 +68,11 @@ export function isMulticast(address: string): boolean {
 /** "10.0.0.1/24" or "2001:db8::1/64". */
 export function cidr(field: string, value: unknown): Cidr {
   if (typeof value !== "string" || !value.includes("/")) {
-    throw new ValidationError(field, `${JSON.stringify(value)} is not a CIDR like 10.0.0.1/24`);
+    throw new ValidationError(field, `${shown(value)} is not a CIDR like 10.0.0.1/24`);
   }
   // split's limit would drop what follows a second '/': "10.0.0.1/24/8" must not read as /24.
   const parts = value.split("/");
-  if (parts.length !== 2) throw new ValidationError(field, `${JSON.stringify(value)} is not a CIDR like 10.0.0.1/24`);
+  if (parts.length !== 2) throw new ValidationError(field, `${shown(value)} is not a CIDR like 10.0.0.1/24`);
   const [address = "", len = ""] = parts;
   const family = familyOf(field, address);
   const max = family === AF_INET ? 32 : 128;

@@ -3,7 +3,7 @@
  * fields only, told apart by `kind`. Field paths name where a value sits
  * ("actions[2].link.spec.veth.peer.ns.name"), so an error points at it.
  */
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 
 /** Checks `value` and returns it as its validated type; errors name `field`. */
 export type Parser<T> = (field: string, value: unknown) => T;
@@ -71,7 +71,7 @@ export function byKind<T>(what: string, table: Readonly<Record<string, Parser<T>
     const parse = typeof kind === "string" && Object.hasOwn(table, kind) ? table[kind] : undefined;
     if (parse) return parse(field, value);
     if (typeof value !== "object" || value === null || Array.isArray(value)) record(field, value, []);
-    throw new ValidationError(at(field, "kind"), `${JSON.stringify(kind)} is not a ${what} kind (${Object.keys(table).join(", ")})`);
+    throw new ValidationError(at(field, "kind"), `${shown(kind)} is not a ${what} kind (${Object.keys(table).join(", ")})`);
   };
 }
 

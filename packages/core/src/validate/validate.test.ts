@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
+import * as net from "./net.js";
 import * as v from "./validate.js";
 
 const refusal = (fn: () => unknown) => {
@@ -97,5 +98,28 @@ describe("moduleSpecifier", () => {
   it("refuses relative specifiers, which workers would resolve from the wrong place", () => {
     expect(refusal(() => v.moduleSpecifier("module", "./x.mjs")).field).toBe("module");
     expect(v.moduleSpecifier("module", "/abs/x.mjs")).toBe("/abs/x.mjs");
+  });
+});
+
+describe("a value JSON cannot show", () => {
+  it("is refused with the typed error naming the field, not a TypeError from JSON.stringify (a BigInt), and shown as written", () => {
+    expect(refusal(() => v.integer("options.killGraceMs", 10n, 1, 100))).toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      field: "options.killGraceMs",
+      message: "options.killGraceMs: must be an integer from 1 to 100, got 10n",
+    });
+    expect(refusal(() => v.boolean("options.group", 1n)).message).toBe("options.group: must be true or false, got 1n");
+    expect(refusal(() => v.oneOf("mode", 2n, ["a"])).message).toBe("mode: must be one of a, got 2n");
+    expect(refusal(() => v.integer("timeoutMs", Number.NaN, 1, 100)).message).toBe("timeoutMs: must be an integer from 1 to 100, got NaN");
+    expect(refusal(() => v.integer("n", Number.POSITIVE_INFINITY, 1, 100)).message).toBe(
+      "n: must be an integer from 1 to 100, got Infinity",
+    );
+    expect(refusal(() => net.cidr("to", 1n))).toMatchObject({ field: "to", message: "to: 1n is not a CIDR like 10.0.0.1/24" });
+    expect(refusal(() => net.familyOf("via", 1n))).toMatchObject({ field: "via" });
+    expect(refusal(() => net.mac("mac", 1n))).toMatchObject({ field: "mac" });
+    const cycle: { self?: unknown } = {};
+    cycle.self = cycle;
+    expect(refusal(() => v.integer("n", cycle, 1, 100)).message).toBe("n: must be an integer from 1 to 100, got object");
+    expect(refusal(() => v.integer("n", [1n], 1, 100)).message).toBe("n: must be an integer from 1 to 100, got an array");
   });
 });

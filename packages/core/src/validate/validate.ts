@@ -4,7 +4,7 @@
  */
 import { isAbsolute, normalize } from "node:path";
 import { LIMITS } from "@neslink/codec-wasm/limits";
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 
 /** NAME_MAX: one path component. */
 const NAME_MAX = 255;
@@ -96,7 +96,7 @@ export function absolutePath(field: string, value: unknown): string {
 /** An integer in [min, max]. */
 export function integer(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new ValidationError(field, `must be an integer from ${min} to ${max}, got ${shown(value)}`);
   }
   return value;
 }
@@ -144,12 +144,12 @@ export function text(field: string, value: unknown, maxBytes = 4096): string {
 
 /** A boolean, and only that: "false" is a string, and a truthy one. */
 export function boolean(field: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new ValidationError(field, `must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== "boolean") throw new ValidationError(field, `must be true or false, got ${shown(value)}`);
   return value;
 }
 
 /** One of a fixed set of values. */
 export function oneOf<const T extends string | number>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new ValidationError(field, `must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+  if (!allowed.includes(value as T)) throw new ValidationError(field, `must be one of ${allowed.join(", ")}, got ${shown(value)}`);
   return value as T;
 }
