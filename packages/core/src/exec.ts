@@ -219,7 +219,11 @@ export interface ExecControl {
    * it ended. Aborted before the program runs: it gets the signal at once.
    */
   signal?: AbortSignal;
-  /** After the abort's signal, SIGKILL if the program has not ended this many milliseconds later (default: none). */
+  /**
+   * After the abort's signal, SIGKILL if the program has not ended this many
+   * milliseconds later (default: none); with `group`, to every member of its
+   * group still there then, even once the program itself has ended.
+   */
   killGraceMs?: number;
 }
 
@@ -238,10 +242,27 @@ export async function exec(
 ): Promise<ExecResult> {
   const [control, execOptions] = splitControl(options);
   const action = nsAction("", { kind: "exec", argv, options: execOptions }) as ExecAction;
-  const kills: KillSource | undefined = control.signal && ((kill) => onAbort(control, kill));
-  if (pool === undefined && canSpawnHere(provider)) return execHere(provider, action.argv, action.options, kills);
+  let abortedAt: number | undefined;
+  const kills: KillSource | undefined =
+    control.signal &&
+    ((kill) =>
+      onAbort(control, (signal) => {
+        abortedAt ??= performance.now();
+        kill(signal);
+      }));
+  const result =
+    pool === undefined && canSpawnHere(provider)
+      ? await execHere(provider, action.argv, action.options, kills)
+      : await execOnWorker(provider, action, kills, pool);
+  if (action.options.group && abortedAt !== undefined && control.killGraceMs !== undefined) {
+    killGroupLater(result.pid, abortedAt + control.killGraceMs);
+  }
+  return result;
+}
+
+/** exec's program started and collected by a worker of `pool`; `kills` reach it over a port of its own. */
+async function execOnWorker(provider: NsProvider, action: ExecAction, kills: KillSource | undefined, pool: Pool | undefined): Promise<ExecResult> {
   const [{ defaultPool, runOn }, { MessageChannel }] = await Promise.all([import("./nsdo.js"), import("node:worker_threads")]);
-  // Signals go to the worker, which forked the program, over a port of their own.
   const { port1, port2 } = kills ? new MessageChannel() : {};
   const stop = kills && port1 ? kills((signal) => port1.postMessage({ type: "kill", signal } satisfies ToExec)) : undefined;
   try {
@@ -255,6 +276,24 @@ export async function exec(
     stop?.();
     port1?.close();
   }
+}
+
+/**
+ * exec ends with its program, the group's leader; a member that ignored the
+ * abort's signal (a `nohup`-ed child) still gets killGraceMs's SIGKILL, at
+ * `at`, sent to the group. Its id is the leader's pid, which the kernel
+ * keeps for the group while any member lives: none left now, nothing to do.
+ */
+function killGroupLater(pid: number, at: number): void {
+  const kill = (signal: NodeJS.Signals | 0) => {
+    try {
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (kill(0)) setTimeout(() => kill("SIGKILL"), Math.max(0, at - performance.now()));
 }
 
 /** exec's options apart: ExecControl (checked here) and na.exec's (checked as the worker's task). */
