@@ -20,7 +20,7 @@ import { whenAborted } from "./pool/when-aborted.js";
 import { nsAction } from "./validate/actions.js";
 import { record } from "./validate/shape.js";
 import * as v from "./validate/validate.js";
-import { type KillSource, signalProgram } from "./worker/exec.js";
+import { type KillSource, signalGroup, signalProgram } from "./worker/exec.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
 
 export type { ExecExit };
@@ -285,15 +285,14 @@ async function execOnWorker(provider: NsProvider, action: ExecAction, kills: Kil
  * keeps for the group while any member lives: none left now, nothing to do.
  */
 function killGroupLater(pid: number, at: number): void {
-  const kill = (signal: NodeJS.Signals | 0) => {
+  if (!signalGroup(pid, 0)) return;
+  const kill = () => {
+    // Nothing awaits this timer: a refusal (EPERM) must not become an uncaught exception of the caller's process.
     try {
-      process.kill(-pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
+      signalGroup(pid, "SIGKILL");
+    } catch {}
   };
-  if (kill(0)) setTimeout(() => kill("SIGKILL"), Math.max(0, at - performance.now()));
+  setTimeout(kill, Math.max(0, at - performance.now()));
 }
 
 /** exec's options apart: ExecControl (checked here) and na.exec's (checked as the worker's task). */

@@ -73,10 +73,17 @@ export function signalProgram(child: ChildProcess, signal: NodeJS.Signals, group
     child.kill(signal);
     return;
   }
+  signalGroup(child.pid, signal);
+}
+
+/** Signals every process of the group `pgid` (0: only asks whether it has any); false when it has none left (ESRCH). */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-pgid, signal);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+    return false;
   }
 }
 
