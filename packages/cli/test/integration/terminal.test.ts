@@ -22,7 +22,8 @@ afterAll(() => {
   } catch {
     // Already gone.
   }
-  cleanup(`${lab}-`);
+  // The lab's own name too: its lock file is `${lab}.lock`.
+  cleanup(lab);
   rmSync(dir, { recursive: true, force: true });
 });
 
