@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeDefaultPool, defaultPool, exec, ns, spawn, ValidationError } from "@neslink/core";
+import { closeDefaultPool, defaultPool, exec, ns, type Pool, spawn, ValidationError } from "@neslink/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, inodeOf, ip, uniquePrefix } from "./kernel.js";
 
@@ -79,10 +79,13 @@ async function backgroundChild(file: string): Promise<number> {
 let files = 0;
 const pidFile = () => join(dir, `child${files++}`);
 
-describe.each([
+/** Where the program is started: from the calling thread or by a worker. */
+const WAYS: [string, () => Pool | undefined][] = [
   ["started here, through nsenter", () => undefined],
   ["started by a worker", () => defaultPool()],
-])("group: true, %s", (_, pool) => {
+];
+
+describe.each(WAYS)("group: true, %s", (_, pool) => {
   it("spawn: the program leads a group of its own inside the namespace, and kill ends the whole group", async () => {
     const file = pidFile();
     const p = await spawn(ns.name(name), withBackgroundChild(file), { group: true }, pool());
@@ -192,10 +195,7 @@ describe("group and exec's control: checked", () => {
   });
 });
 
-describe.each([
-  ["started here, through nsenter", () => undefined],
-  ["started by a worker", () => defaultPool()],
-])("group: true, a member outliving its leader, %s", (_, pool) => {
+describe.each(WAYS)("group: true, a member outliving its leader, %s", (_, pool) => {
   // exec resolves when the leader has ended: a member of the group that ignored the abort's signal (a `nohup`-ed
   // child) still gets the SIGKILL killGraceMs promised (it did not: the grace timer stopped with exec).
   it("exec: killGraceMs's SIGKILL reaches a member that outlives the leader, which the abort's signal ended", async () => {
