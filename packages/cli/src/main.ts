@@ -5,7 +5,7 @@ import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
-import { errorText, exitCodeOf, toJson } from "./output.js";
+import { errorText, exitCodeOf, printable, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
 import { markProgram } from "./program-argv.js";
 import { version } from "./version.js";
@@ -40,13 +40,15 @@ export interface MainOptions {
 async function execute(command: Command, invocation: Invocation, json: boolean, io: Io, keepPool: boolean): Promise<number> {
   if (!keepPool) setPoolSize(command.parallel ? undefined : 1);
   try {
-    const outcome = await command.run(invocation, { json, terminal: io.terminal, print: io.out });
+    // Text carries names the kernel reports, which anyone may have made: printable() escapes what a terminal would obey.
+    const print = json ? io.out : (text: string) => io.out(printable(text));
+    const outcome = await command.run(invocation, { json, terminal: io.terminal, print });
     if (json) {
       // Nothing of its own to print (the shell: its lines printed theirs).
       if (outcome.data !== undefined) io.out(toJson(outcome.data));
     } else {
-      io.out(outcome.text);
-      if (outcome.stderr) io.err(outcome.stderr);
+      print(outcome.text);
+      if (outcome.stderr) io.err(printable(outcome.stderr));
     }
     return outcome.exitCode ?? 0;
   } catch (err) {

@@ -1,7 +1,7 @@
 import { ActionError, AlreadyExistsError, NotFoundError, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
 import { linkTable } from "./commands/link-list.js";
-import { errorText, exitCodeOf, fields, table, toJson } from "./output.js";
+import { errorText, exitCodeOf, fields, jsonLine, printable, table, toJson } from "./output.js";
 
 describe("table", () => {
   it("aligns columns, shows missing values as '-' and leaves no trailing blanks", () => {
@@ -18,6 +18,32 @@ describe("table", () => {
 
   it("prints a record as aligned key/value lines", () => {
     expect(fields({ name: "lo", mtu: 65536, alias: null })).toBe("name   lo\nmtu    65536\nalias  -\n");
+  });
+});
+
+describe("printable", () => {
+  // A link named by someone else may hold what a terminal obeys: an escape sequence, a C1 CSI, a bidi override.
+  const hostile = "a\u001b[2Jb\u009bc\u007f\u202ed\u200be\rf";
+
+  it("writes controls, zero-width and bidi characters out as escapes, and keeps newlines, tabs and other text", () => {
+    expect(printable(hostile)).toBe("a\\x1b[2Jb\\x9bc\\x7f\\u{202e}d\\u{200b}e\\x0df");
+    expect(printable("é 日本\tx\n")).toBe("é 日本\tx\n");
+    // Idempotent: text printed once prints the same again (a shell line's output goes through main twice).
+    expect(printable(printable(hostile))).toBe(printable(hostile));
+  });
+
+  it("lines up a table on the escaped text", () => {
+    expect(table([["\u001b", "x"], ["ab", "y"]])).toBe("\\x1b  x\nab    y\n");
+  });
+
+  it("escapes in JSON what JSON.stringify leaves raw, and the JSON still reads back as the same value", () => {
+    const value = { name: hostile, list: [hostile] };
+    for (const text of [toJson(value), jsonLine(value)]) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters are what must not be printed
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e]/u);
+      expect(JSON.parse(text)).toEqual(value);
+    }
+    expect(jsonLine(value).split("\n")).toHaveLength(2);
   });
 });
 

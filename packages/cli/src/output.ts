@@ -1,13 +1,42 @@
 /** Turning results and errors into text: JSON for programs, aligned tables for people. */
-import { toErrorJSON } from "@neslink/core/errors";
+import { HIDDEN_CHARACTERS, toErrorJSON } from "@neslink/core/errors";
 
-export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+const HIDDEN = new RegExp(HIDDEN_CHARACTERS.source, "gu");
+
+const hex = (c: string, digits: number) => (c.codePointAt(0) as number).toString(16).padStart(digits, "0");
+
+/**
+ * Text as the CLI prints it: a hidden character (a name the kernel reports
+ * was made by someone, and may carry an escape sequence for the reader's
+ * terminal) written out as \x1b or \u{202e}; newlines and tabs are the CLI's own.
+ */
+export function printable(text: string): string {
+  return text.replace(HIDDEN, (c) => (c === "\n" || c === "\t" ? c : c <= "\u00ff" ? `\\x${hex(c, 2)}` : `\\u{${hex(c, 4)}}`));
 }
 
+/**
+ * JSON with the hidden characters JSON.stringify leaves as they are (DEL, C1,
+ * zero-width, bidi) escaped too: the same value, safe to print. It escapes
+ * every C0 control in a string, so one left is the layout's own whitespace.
+ */
+function json(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(HIDDEN, (c) => (c < " " ? c : `\\u${hex(c, 4)}`));
+}
+
+/** A value as --json prints it, indented. */
+export function toJson(value: unknown): string {
+  return `${json(value, 2)}\n`;
+}
+
+/** A value on one line, as --json streams them (monitor). */
+export function jsonLine(value: unknown): string {
+  return `${json(value)}\n`;
+}
+
+/** Escaped here, before the columns are measured, so that they line up as printed. */
 function cell(value: unknown): string {
   if (value === null || value === undefined || value === "") return "-";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  return printable(typeof value === "object" ? JSON.stringify(value) : String(value));
 }
 
 /** Columns padded to their widest cell; lines carry no trailing blanks. */
@@ -42,5 +71,5 @@ export function exitCodeOf(err: unknown): number {
 /** `{ "error": ... }` with --json, else one line: the code of what went wrong (core puts it on top), then the message. */
 export function errorText(err: unknown, json: boolean): string {
   const error = toErrorJSON(err);
-  return json ? toJson({ error }) : `neslink: ${error.code}: ${error.message}\n`;
+  return json ? toJson({ error }) : `neslink: ${error.code}: ${printable(error.message)}\n`;
 }

@@ -6,6 +6,7 @@
 import type { topology } from "@neslink/core";
 import { SingleBar } from "cli-progress";
 import type { Terminal } from "./command.js";
+import { printable } from "./output.js";
 
 type ApplyEvent = Parameters<NonNullable<NonNullable<Parameters<typeof topology.apply>[1]>["onProgress"]>>[0];
 
@@ -34,7 +35,8 @@ function bar(terminal: Terminal): Progress {
         shown.start(event.plan.changes.length, 0, { phase: "", text: "" });
         started = true;
       } else if (event.type === "phase") shown.update({ phase: `${event.phase}:`, text: "" });
-      else if (event.type === "change") shown.update(event.done, { text: event.text });
+      // Drawn straight on the terminal, not through main's print: escaped here.
+      else if (event.type === "change") shown.update(event.done, { text: printable(event.text) });
       else if (event.type === "finished") shown.update({ phase: "done", text: "" });
     },
     stop() {

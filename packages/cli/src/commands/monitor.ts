@@ -3,6 +3,7 @@ import type { Neighbour, WatchEvent, WatchGroup, WatchTargets } from "@neslink/c
 import type { Command } from "../command.js";
 import { providers } from "../core.js";
 import { target } from "../target.js";
+import { jsonLine } from "../output.js";
 
 /** The groups by the names `ip monitor` takes, and neslink's own. */
 const GROUPS: Record<string, WatchGroup> = {
@@ -95,7 +96,7 @@ export const monitor: Command = {
     const stream = watch(targets, groups.length > 0 ? { groups } : {});
     const stop = session.terminal.onSignals(["SIGINT", "SIGTERM", "SIGHUP"], () => void stream.close());
     try {
-      for await (const event of stream) session.print(session.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
+      for await (const event of stream) session.print(session.json ? jsonLine(event) : `${eventLine(event)}\n`);
     } finally {
       stop();
       await stream.close();

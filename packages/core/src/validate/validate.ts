@@ -4,26 +4,17 @@
  */
 import { isAbsolute, normalize } from "node:path";
 import { LIMITS } from "@neslink/codec-wasm/limits";
-import { shown, ValidationError } from "../errors.js";
+import { HIDDEN_CHARACTERS, shown, ValidationError } from "../errors.js";
 
 /** NAME_MAX: one path component. */
 const NAME_MAX = 255;
-
-/**
- * Characters a name must not hide: C0 and C1 controls, zero-width ones
- * (U+200B-U+200F, U+2060, U+FEFF) and bidi controls (U+202A-U+202E,
- * U+2066-U+2069). They make two different names print alike, or one print
- * as another.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]/u;
 
 /** A name as people will read it: well-formed UTF-16 (no lone surrogate, which has no UTF-8 form) and nothing hidden. */
 function visible(field: string, value: string): string {
   if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
     throw new ValidationError(field, `${JSON.stringify(value)} contains a lone surrogate (not valid Unicode)`);
   }
-  const hidden = HIDDEN.exec(value);
+  const hidden = HIDDEN_CHARACTERS.exec(value);
   if (hidden) {
     const code = `U+${(hidden[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`;
     throw new ValidationError(field, `${JSON.stringify(value)} contains ${code}, a control, zero-width or bidi character`);
