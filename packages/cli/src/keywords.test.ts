@@ -30,6 +30,11 @@ describe("keywords", () => {
     expect(integerOf({ mtu: "1400" }, "mtu")).toBe(1400);
     expect(integerOf({}, "mtu")).toBeUndefined();
     expect(() => integerOf({ mtu: "14e2" }, "mtu")).toThrow(/mtu: must be a whole number/);
+    // Hexadecimal as iproute2 takes it; nothing else that Number() would read.
+    expect(integerOf({ table: "0x64" }, "table")).toBe(100);
+    expect(integerOf({ group: "0XfF" }, "group")).toBe(255);
+    for (const bad of ["0x", "0b101", "0o17", "1_000", " 12", "-1", "0x1g"])
+      expect(() => integerOf({ mtu: bad }, "mtu")).toThrow(/mtu: must be a whole number/);
   });
 
   it("drops undefined properties", () => {

@@ -32,11 +32,14 @@ export function keywords(words: readonly string[], spec: KeywordSpec, where: str
   return found;
 }
 
-/** A keyword's value as a whole number, or undefined when absent. */
+/** A whole number as iproute2 reads one: decimal, or hexadecimal after 0x (`table 0x64`, `group 0xff`). */
+export const WHOLE_NUMBER = /^(\d+|0x[0-9a-f]+)$/i;
+
+/** A keyword's value as a whole number, or undefined when absent (its range is core's to check). */
 export function integerOf(found: Keywords, word: string): number | undefined {
   const value = found[word];
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || !/^\d+$/.test(value)) throw new ValidationError(word, `must be a whole number, not "${String(value)}"`);
+  if (typeof value !== "string" || !WHOLE_NUMBER.test(value)) throw new ValidationError(word, `must be a whole number, not "${String(value)}"`);
   return Number(value);
 }
 

@@ -2,7 +2,7 @@ import type { Link, Route, RouteInput } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { linker, nsDoOnce } from "../core.js";
 import { ValidationError } from "@neslink/core/errors";
-import { defined, integerOf, type Keywords, keywords, stringOf } from "../keywords.js";
+import { defined, integerOf, type Keywords, keywords, stringOf, WHOLE_NUMBER } from "../keywords.js";
 import { table } from "../output.js";
 import { target } from "../target.js";
 import { familyOf } from "./addr.js";
@@ -39,7 +39,7 @@ function tableOf(found: Keywords, all = false): number | undefined {
   const name = found.table;
   if (typeof name === "string" && Object.hasOwn(TABLE_NAMES, name)) return TABLE_NAMES[name];
   if (all && name === "all") return undefined;
-  if (typeof name === "string" && !/^\d+$/.test(name))
+  if (typeof name === "string" && !WHOLE_NUMBER.test(name))
     throw new ValidationError("table", `must be a table id or one of ${[...Object.keys(TABLE_NAMES), ...(all ? ["all"] : [])].join(", ")}, not "${name}"`);
   return integerOf(found, "table");
 }

@@ -76,6 +76,19 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     expect(ipJson<IpLink[]>("-n", a, "link", "show").map((l) => l.ifname)).not.toContain("m1");
   });
 
+  it("reads numbers in hexadecimal after 0x, as iproute2 does (table 0x64, group 0xff)", () => {
+    const name = `${prefix}h`;
+    neslink("ns", "add", name);
+    ip("-n", name, "link", "set", "lo", "up");
+    expect(neslink("route", "add", "10.66.0.0/16", "dev", "lo", "table", "0x64", "-n", name).status).toBe(0);
+    expect(ipJson<{ dst: string }[]>("-n", name, "route", "show", "table", "100").map((r) => r.dst)).toEqual(["10.66.0.0/16"]);
+    expect(json("route", "list", "table", "0x64", "-n", name).body).toMatchObject([{ to: "10.66.0.0/16", table: 100 }]);
+    expect(neslink("link", "set", "lo", "group", "0xff", "-n", name).status).toBe(0);
+    expect(ipJson<{ group: string }[]>("-n", name, "link", "show", "dev", "lo")[0]?.group).toBe("255");
+    expect(neslink("route", "del", "10.66.0.0/16", "dev", "lo", "table", "0x64", "-n", name).status).toBe(0);
+    expect(ipJson("-n", name, "route", "show", "table", "100")).toEqual([]);
+  });
+
   it("takes the namespace as a path or a process id as well as a name", async () => {
     const name = `${prefix}e`;
     neslink("ns", "add", name);

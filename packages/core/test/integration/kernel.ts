@@ -22,12 +22,16 @@ export function ipJson<T = Record<string, unknown>[]>(...args: string[]): T {
   return JSON.parse(ip("-j", "-d", ...args) || "[]") as T;
 }
 
-/** Names from `ip netns list`; only those starting with `prefix` when given (other tests may run alongside). */
+/**
+ * Names `ip netns list` lists (the entries of its dir), read from the dir: its
+ * -j output writes a name with a control character raw, and does not parse.
+ * Only those starting with `prefix` when given (other tests may run alongside).
+ */
 export function netnsList(prefix = ""): string[] {
-  return ipJson<{ name: string }[]>("netns", "list")
-    .map((n) => n.name)
-    .filter((name) => name.startsWith(prefix));
+  return (existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR) : []).filter((name) => name.startsWith(prefix));
 }
+
+const NETNS_DIR = "/run/netns";
 
 /** Links of a named namespace as iproute2 reports them. */
 export function linksIn(
