@@ -1,10 +1,17 @@
 /** A lab engineer's first hour with the built bin, third pass: what an iproute2 and containerlab user does first. */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { json, neslink } from "./run.js";
+import { BIN, json, neslink } from "./run.js";
 
 const prefix = uniquePrefix("f3");
-afterAll(() => cleanup(prefix));
+const dir = mkdtempSync(`${tmpdir()}/neslink-f3-`);
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 type IpLink = { ifname: string; flags: string[]; link_type: string; linkinfo?: { info_kind: string } };
 const linksOf = (netns: string) => ipJson<IpLink[]>("-n", netns, "-d", "link", "show");
@@ -37,6 +44,47 @@ describe("the ip commands typed by habit", () => {
     expect(linksOf(a).map((l) => l.ifname)).toEqual(["lo"]);
     expect(linksOf(b).map((l) => l.ifname)).toEqual(["lo"]);
     expect(neslink("netns", "delete", b).status).toBe(0);
-    expect(ipJson<{ name: string }[]>("netns", "list").map((n) => n.name)).not.toContain(b);
+    expect(existsSync(`/run/netns/${b}`)).toBe(false);
+  });
+});
+
+/** A star of `n` hosts around a bridge: enough work that an apply is still under way when interrupted. */
+function star(lab: string, n: number): string {
+  const hosts = Array.from({ length: n }, (_, i) => `  n${i}: { ipv6: false, addresses: { eth0: [10.88.${i >> 8}.${(i & 255) + 1}/16] } }`);
+  const links = Array.from({ length: n }, (_, i) => `  - endpoints: [{ node: hub, interface: v${i}, master: br0 }, "n${i}:eth0"]`);
+  const path = `${dir}/star.yaml`;
+  writeFileSync(path, [`name: ${lab}`, "nodes:", "  hub: { ipv6: false, bridges: [br0] }", ...hosts, "links:", ...links, ""].join("\n"));
+  return path;
+}
+
+describe("Ctrl-C during apply, at a terminal", () => {
+  it("gives the terminal its cursor and line wrap back, says how to go on, exits 130; apply again converges, destroy FILE leaves nothing", async () => {
+    const lab = `${prefix}s`;
+    const file = star(lab, 250);
+    const typescript = `${dir}/typescript`;
+    const pidFile = `${dir}/pid`;
+    // util-linux's script gives the bin a pty and keeps every byte it wrote (the escapes included).
+    const inner = `echo $$ > ${pidFile}; exec ${process.execPath} ${BIN} apply ${file} --yes`;
+    const script = spawn("script", ["-qfec", `sh -c '${inner}'`, typescript], { stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => script.on("exit", (code) => resolve(code)));
+    const seen = () => (existsSync(typescript) ? readFileSync(typescript, "latin1") : "");
+    for (let i = 0; i < 1000 && !/ \d+\/\d+ /.test(seen()); i++) await new Promise((r) => setTimeout(r, 5));
+    process.kill(Number(readFileSync(pidFile, "utf8")), "SIGINT");
+    expect(await exited).toBe(130);
+
+    const screen = seen();
+    // cli-progress hid the cursor and turned off line wrap when it started the bar.
+    const hidden = screen.lastIndexOf("\x1b[?25l");
+    expect(hidden).toBeGreaterThanOrEqual(0);
+    expect(screen.indexOf("\x1b[?25h", hidden)).toBeGreaterThan(hidden);
+    expect(screen.indexOf("\x1b[?7h", hidden)).toBeGreaterThan(hidden);
+    expect(screen).toContain(`neslink: SIGINT: ${lab} is partly applied; "neslink apply ${file}" finishes it`);
+    expect(screen).not.toContain(`Applied ${lab}`);
+
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    expect(neslink("plan", file, "--detailed-exitcode").status).toBe(0);
+    expect(ipJson<{ ifname: string }[]>("-n", `${lab}-hub`, "link", "show", "master", "br0")).toHaveLength(250);
+    expect(neslink("destroy", file, "--yes").status).toBe(0);
+    expect(readdirSync("/run/netns").filter((e) => e.startsWith(lab))).toEqual([]);
   });
 });
