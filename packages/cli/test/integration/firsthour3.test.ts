@@ -49,11 +49,11 @@ describe("the ip commands typed by habit", () => {
 });
 
 /** A star of `n` hosts around a bridge: enough work that an apply is still under way when interrupted. */
-function star(lab: string, n: number): string {
+function star(lab: string, n: number, hub = "{ ipv6: false, bridges: [br0] }"): string {
   const hosts = Array.from({ length: n }, (_, i) => `  n${i}: { ipv6: false, addresses: { eth0: [10.88.${i >> 8}.${(i & 255) + 1}/16] } }`);
   const links = Array.from({ length: n }, (_, i) => `  - endpoints: [{ node: hub, interface: v${i}, master: br0 }, "n${i}:eth0"]`);
   const path = `${dir}/star.yaml`;
-  writeFileSync(path, [`name: ${lab}`, "nodes:", "  hub: { ipv6: false, bridges: [br0] }", ...hosts, "links:", ...links, ""].join("\n"));
+  writeFileSync(path, [`name: ${lab}`, "nodes:", `  hub: ${hub}`, ...hosts, "links:", ...links, ""].join("\n"));
   return path;
 }
 
@@ -86,5 +86,37 @@ describe("Ctrl-C during apply, at a terminal", () => {
     expect(ipJson<{ ifname: string }[]>("-n", `${lab}-hub`, "link", "show", "master", "br0")).toHaveLength(250);
     expect(neslink("destroy", file, "--yes").status).toBe(0);
     expect(readdirSync("/run/netns").filter((e) => e.startsWith(lab))).toEqual([]);
+  });
+});
+
+describe("two applies of one lab at once", () => {
+  it("the second, and a plan, say the lab is being applied instead of showing a half-made lab's plan; a plan leaves no lock file", async () => {
+    const lab = `${prefix}c`;
+    // The hub's command holds the apply (and its lock) for 3 s once every link is made.
+    const file = star(lab, 20, '{ ipv6: false, bridges: [br0], exec: [["sleep", "3"]] }');
+    expect(neslink("plan", file).status).toBe(0);
+    expect(existsSync(`/run/neslink/topologies/${lab}.lock`)).toBe(false);
+
+    const first = spawn(process.execPath, [BIN, "apply", file, "--yes"], { stdio: ["ignore", "pipe", "pipe"] });
+    const firstDone = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
+    let out = "";
+    first.stdout.on("data", (d) => {
+      out += d;
+    });
+    // Piped, apply prints one line per phase and change.
+    for (let i = 0; i < 1000 && !out.includes("exec: 1 change"); i++) await new Promise((r) => setTimeout(r, 5));
+    const second = neslink("apply", file, "--yes");
+    const planned = json("plan", file);
+    expect(await firstDone).toBe(0);
+
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(
+      `ERR_TOPOLOGY_LOCKED: topology ${lab} is being applied or destroyed by another process (pid ${first.pid})`,
+    );
+    // Before: the half-made lab's plan (with veths to delete, caught earlier in an apply) printed, and on a terminal asked about, first.
+    expect(second.stdout).toBe("");
+    expect(planned).toMatchObject({ status: 1, body: { error: { code: "ERR_TOPOLOGY_LOCKED" } } });
+    expect(json("plan", file).body).toMatchObject({ summary: { add: 0, change: 0, destroy: 0 } });
+    expect(neslink("destroy", file, "--yes").status).toBe(0);
   });
 });
