@@ -47,7 +47,7 @@ export const apply: Command = {
     try {
       const result = await topo.apply(lab, { onProgress: (e) => progress?.onProgress(e) });
       const { add, change, destroy } = result.summary;
-      const execs = result.exec.map((e) => `${e.node}$ ${e.argv.join(" ")} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`);
+      const execs = result.exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`);
       return {
         data: result,
         text: `${execs.join("")}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
