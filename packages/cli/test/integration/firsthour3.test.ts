@@ -120,3 +120,15 @@ describe("two applies of one lab at once", () => {
     expect(neslink("destroy", file, "--yes").status).toBe(0);
   });
 });
+
+describe("destroy's last line", () => {
+  it("counts one node as one node", () => {
+    const lab = `${prefix}o`;
+    const file = `${dir}/one.yaml`;
+    writeFileSync(file, `name: ${lab}\nnodes:\n  a: {}\n`);
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    const destroyed = neslink("destroy", lab, "--yes");
+    expect(destroyed.stdout).toMatch(new RegExp(`^  - a \\(namespace ${lab}-a\\)\nDestroyed ${lab}: 1 node removed in \\d+ ms\\.\n$`));
+    expect(existsSync(`/run/netns/${lab}-a`)).toBe(false);
+  });
+});
