@@ -35,6 +35,8 @@ describe("iproute2's spellings, typed by habit", () => {
     expect(read("link add v0 type veth peer name v1")).toBe("link add veth v0 peer v1");
     expect(read("link add name v0 type veth peer name v1 netns lab2")).toBe("link add veth v0 peer v1 netns lab2");
     expect(read("link add br0 type bridge")).toBe("link add bridge br0");
+    expect(read("link add link eth0 name mv0 type macvlan mode bridge")).toBe("link add macvlan mv0 link eth0 mode bridge");
+    expect(read("link add vx0 type vxlan id 42 dev eth0 dstport 4789")).toBe("link add vxlan vx0 id 42 dev eth0 dstport 4789");
     expect(read("link add veth v0 peer name v1 up")).toBe("link add veth v0 peer v1 up");
     // neslink's own order is untouched, and a peer named "name" stays one.
     expect(read("link add veth v0 peer name")).toBe("link add veth v0 peer name");

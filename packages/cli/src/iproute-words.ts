@@ -20,14 +20,23 @@ const SUBCOMMANDS: Readonly<Record<string, Readonly<Record<string, string>>>> = 
 /** `link set|del|show dev NAME ...`: `dev` is iproute2's optional word before the link's name. */
 const NAMED_BY_DEV = new Set(["set", "del", "show"]);
 
-/** `[name] NAME type KIND [peer name PEER] ...` (ip's order) as `KIND NAME [peer PEER] ...` (neslink's). */
+/**
+ * ip's order, `[name] NAME ... type KIND [peer name PEER] ...` (`link eth0
+ * name mv0 type macvlan mode bridge`), as neslink's `KIND NAME ...`; words
+ * with no `type` among them are neslink's order already.
+ */
 function linkAddArgs(args: readonly string[]): string[] {
-  const named = args[0] === "name" && args[2] === "type" ? args.slice(1) : [...args];
-  const reordered = named[1] === "type" && named[2] !== undefined ? [named[2], named[0] as string, ...named.slice(3)] : named;
-  const peer = reordered.indexOf("peer");
+  const words = [...args];
+  const peer = words.indexOf("peer");
   // A peer named "name" stays one when nothing follows it.
-  if (peer >= 0 && reordered[peer + 1] === "name" && reordered[peer + 2] !== undefined) reordered.splice(peer + 1, 1);
-  return reordered;
+  if (peer >= 0 && words[peer + 1] === "name" && words[peer + 2] !== undefined) words.splice(peer + 1, 1);
+  const type = words.indexOf("type");
+  const kind = words[type + 1];
+  if (type < 1 || kind === undefined) return words;
+  words.splice(type, 2);
+  const named = words.indexOf("name");
+  const [name] = named >= 0 && words[named + 1] !== undefined ? words.splice(named, 2).slice(1) : words.splice(0, 1);
+  return [kind, name as string, ...words];
 }
 
 /** The positional words of argv, with iproute2's spellings turned into neslink's. */
