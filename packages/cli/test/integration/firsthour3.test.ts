@@ -1,6 +1,6 @@
 /** A lab engineer's first hour with the built bin, third pass: what an iproute2 and containerlab user does first. */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -130,5 +130,27 @@ describe("destroy's last line", () => {
     const destroyed = neslink("destroy", lab, "--yes");
     expect(destroyed.stdout).toMatch(new RegExp(`^  - a \\(namespace ${lab}-a\\)\nDestroyed ${lab}: 1 node removed in \\d+ ms\\.\n$`));
     expect(existsSync(`/run/netns/${lab}-a`)).toBe(false);
+  });
+});
+
+describe("destroy by name after an apply was killed", () => {
+  it("removes the empty entries it left under the lab's default names, and no other lab's", () => {
+    const lab = `${prefix}g`;
+    const file = `${dir}/ghost.yaml`;
+    writeFileSync(file, `name: ${lab}\nnodes:\n  a: {}\n`);
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    // What a creator killed between making the entry and mounting the namespace on it leaves (ip netns list: "Peer netns reference is invalid").
+    const ghost = `/run/netns/${lab}-n7`;
+    const other = `/run/netns/${lab}x-n7`;
+    for (const path of [ghost, other]) writeFileSync(path, "", { flag: "wx", mode: 0o444 });
+    try {
+      expect(neslink("destroy", lab, "--yes").status).toBe(0);
+      expect(existsSync(ghost)).toBe(false);
+      expect(existsSync(`/run/netns/${lab}-a`)).toBe(false);
+      // Another lab's name (`<lab>x`), not this one's.
+      expect(existsSync(other)).toBe(true);
+    } finally {
+      for (const path of [ghost, other]) if (existsSync(path)) unlinkSync(path);
+    }
   });
 });
