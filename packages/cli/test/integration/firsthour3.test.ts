@@ -121,12 +121,17 @@ describe("two applies of one lab at once", () => {
   });
 });
 
+/** A lab of one node, `a`, applied. */
+function applyOneNode(lab: string): void {
+  const file = `${dir}/${lab}.yaml`;
+  writeFileSync(file, `name: ${lab}\nnodes:\n  a: {}\n`);
+  expect(neslink("apply", file, "--yes").status).toBe(0);
+}
+
 describe("destroy's last line", () => {
   it("counts one node as one node", () => {
     const lab = `${prefix}o`;
-    const file = `${dir}/one.yaml`;
-    writeFileSync(file, `name: ${lab}\nnodes:\n  a: {}\n`);
-    expect(neslink("apply", file, "--yes").status).toBe(0);
+    applyOneNode(lab);
     const destroyed = neslink("destroy", lab, "--yes");
     expect(destroyed.stdout).toMatch(new RegExp(`^  - a \\(namespace ${lab}-a\\)\nDestroyed ${lab}: 1 node removed in \\d+ ms\\.\n$`));
     expect(existsSync(`/run/netns/${lab}-a`)).toBe(false);
@@ -136,9 +141,7 @@ describe("destroy's last line", () => {
 describe("destroy by name after an apply was killed", () => {
   it("removes the empty entries it left under the lab's default names, and no other lab's", () => {
     const lab = `${prefix}g`;
-    const file = `${dir}/ghost.yaml`;
-    writeFileSync(file, `name: ${lab}\nnodes:\n  a: {}\n`);
-    expect(neslink("apply", file, "--yes").status).toBe(0);
+    applyOneNode(lab);
     // What a creator killed between making the entry and mounting the namespace on it leaves (ip netns list: "Peer netns reference is invalid").
     const ghost = `/run/netns/${lab}-n7`;
     const other = `/run/netns/${lab}x-n7`;
