@@ -32,8 +32,7 @@ const EXIT_STATUS =
   "Exit status: 0 ok, 1 runtime error (the kernel refused, not found, apply failed), 2 usage error,\n3 invalid topology file, 4 drift found by plan --detailed-exitcode.\n";
 
 /** What iproute2 habits carry over (iproute-words.ts). */
-const IPROUTE_NOTE =
-  "ip's own spellings work too: netns, address, show, delete, dev NAME, link add NAME type KIND, peer name NAME.\n";
+const IPROUTE_NOTE = "ip's own spellings work too: netns, address, show, delete, dev NAME, link add NAME type KIND, peer name NAME.\n";
 
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
