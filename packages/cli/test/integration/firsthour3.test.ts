@@ -178,3 +178,29 @@ describe("a lab's program that ends at once", () => {
     expect(neslink("destroy", file, "--yes").status).toBe(0);
   });
 });
+
+describe("a default route written as a /0", () => {
+  it("0.0.0.0/0 and ::/0 are applied once: the next plan finds the kernel's default routes theirs", () => {
+    const lab = `${prefix}d`;
+    const file = `${dir}/${lab}.yaml`;
+    writeFileSync(
+      file,
+      [
+        `name: ${lab}`,
+        "nodes:",
+        '  r: { addresses: { e0: [10.66.0.1/24, "fd00:66::1/64"] } }',
+        '  h: { addresses: { e0: [10.66.0.2/24, "fd00:66::2/64"] }, routes: [{ to: 0.0.0.0/0, via: 10.66.0.1 }, { to: "::/0", via: "fd00:66::1" }] }',
+        "links:",
+        '  - endpoints: ["r:e0", "h:e0"]',
+        "",
+      ].join("\n"),
+    );
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    const defaults = (family: string) => ipJson<{ dst: string; gateway: string }[]>(family, "-n", `${lab}-h`, "route", "show", "default");
+    expect(defaults("-4")).toEqual([expect.objectContaining({ dst: "default", gateway: "10.66.0.1" })]);
+    expect(defaults("-6")).toEqual([expect.objectContaining({ dst: "default", gateway: "fd00:66::1" })]);
+    // Before: "- route default via fd00:66::1" and "+ route ::/0 via fd00:66::1" at every plan, and so at every apply.
+    expect(neslink("plan", file, "--detailed-exitcode")).toMatchObject({ status: 0 });
+    expect(neslink("destroy", file, "--yes").status).toBe(0);
+  });
+});
