@@ -57,27 +57,37 @@ function star(lab: string, n: number, hub = "{ ipv6: false, bridges: [br0] }"): 
   return path;
 }
 
+/**
+ * `neslink apply FILE --yes` at a terminal of its own (util-linux's script: a pty, every byte it wrote kept, escapes
+ * included), sent SIGINT once its bar shows; its exit status and what it wrote.
+ */
+async function interruptedApply(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; screen: string }> {
+  const typescript = `${dir}/typescript`;
+  const pidFile = `${dir}/pid`;
+  rmSync(typescript, { force: true });
+  const inner = `echo $$ > ${pidFile}; exec ${process.execPath} ${BIN} apply ${file} --yes`;
+  const script = spawn("script", ["-qfec", `sh -c '${inner}'`, typescript], { stdio: "ignore", env });
+  const exited = new Promise<number | null>((resolve) => script.on("exit", (code) => resolve(code)));
+  const seen = () => (existsSync(typescript) ? readFileSync(typescript, "latin1") : "");
+  for (let i = 0; i < 1000 && !/ \d+\/\d+ /.test(seen()); i++) await new Promise((r) => setTimeout(r, 5));
+  process.kill(Number(readFileSync(pidFile, "utf8")), "SIGINT");
+  const status = await exited;
+  return { status, screen: seen() };
+}
+
+/** Whether the terminal got back what cli-progress took when it started the bar: the cursor, and line wrap. */
+function restored(screen: string): boolean {
+  const hidden = screen.lastIndexOf("\x1b[?25l");
+  return hidden >= 0 && screen.indexOf("\x1b[?25h", hidden) > hidden && screen.indexOf("\x1b[?7h", hidden) > hidden;
+}
+
 describe("Ctrl-C during apply, at a terminal", () => {
   it("gives the terminal its cursor and line wrap back, says how to go on, exits 130; apply again converges, destroy FILE leaves nothing", async () => {
     const lab = `${prefix}s`;
     const file = star(lab, 250);
-    const typescript = `${dir}/typescript`;
-    const pidFile = `${dir}/pid`;
-    // util-linux's script gives the bin a pty and keeps every byte it wrote (the escapes included).
-    const inner = `echo $$ > ${pidFile}; exec ${process.execPath} ${BIN} apply ${file} --yes`;
-    const script = spawn("script", ["-qfec", `sh -c '${inner}'`, typescript], { stdio: "ignore" });
-    const exited = new Promise<number | null>((resolve) => script.on("exit", (code) => resolve(code)));
-    const seen = () => (existsSync(typescript) ? readFileSync(typescript, "latin1") : "");
-    for (let i = 0; i < 1000 && !/ \d+\/\d+ /.test(seen()); i++) await new Promise((r) => setTimeout(r, 5));
-    process.kill(Number(readFileSync(pidFile, "utf8")), "SIGINT");
-    expect(await exited).toBe(130);
-
-    const screen = seen();
-    // cli-progress hid the cursor and turned off line wrap when it started the bar.
-    const hidden = screen.lastIndexOf("\x1b[?25l");
-    expect(hidden).toBeGreaterThanOrEqual(0);
-    expect(screen.indexOf("\x1b[?25h", hidden)).toBeGreaterThan(hidden);
-    expect(screen.indexOf("\x1b[?7h", hidden)).toBeGreaterThan(hidden);
+    const { status, screen } = await interruptedApply(file);
+    expect(status).toBe(130);
+    expect(restored(screen)).toBe(true);
     expect(screen).toContain(`neslink: SIGINT: ${lab} is partly applied; "neslink apply ${file}" finishes it`);
     expect(screen).not.toContain(`Applied ${lab}`);
 
@@ -86,6 +96,30 @@ describe("Ctrl-C during apply, at a terminal", () => {
     expect(ipJson<{ ifname: string }[]>("-n", `${lab}-hub`, "link", "show", "master", "br0")).toHaveLength(250);
     expect(neslink("destroy", file, "--yes").status).toBe(0);
     expect(readdirSync("/run/netns").filter((e) => e.startsWith(lab))).toEqual([]);
+  });
+
+  it("through the agent too: the client's terminal is restored, and the apply goes on in the agent", async () => {
+    const lab = `${prefix}t`;
+    const file = star(lab, 250);
+    const socket = `${dir}/agent.sock`;
+    const started = neslink("agent", "--detach", "--socket", socket);
+    const pid = Number(/NESLINK_AGENT_PID=(\d+)/.exec(started.stdout)?.[1]);
+    try {
+      const { status, screen } = await interruptedApply(file, { ...process.env, NESLINK_AGENT: socket });
+      expect(status).toBe(130);
+      expect(restored(screen)).toBe(true);
+      expect(screen).toContain(`neslink: SIGINT: ${lab} goes on being applied by the agent;`);
+      // Locked while the agent applies; then the lab is whole.
+      let plan = neslink("plan", file, "--detailed-exitcode");
+      for (let i = 0; i < 200 && plan.status !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        plan = neslink("plan", file, "--detailed-exitcode");
+      }
+      expect(plan.status).toBe(0);
+    } finally {
+      process.kill(pid, "SIGTERM");
+    }
+    expect(neslink("destroy", file, "--yes").status).toBe(0);
   });
 });
 
