@@ -6,6 +6,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ValidationError } from "@neslink/core/errors";
 import type { Command, Invocation, OptionName } from "./command.js";
+import { fromIproute } from "./iproute-words.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
 export const OPTIONS = {
@@ -59,7 +60,7 @@ function tokenize(argv: readonly string[]) {
 
 /** The command, or group ("link"), that argv names as far as it can be read: whose help a usage error points to ("" for none). */
 export function topicOf(argv: readonly string[], commands: readonly Command[]): string {
-  const { positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+  const positionals = fromIproute(parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals);
   const command = longestMatch(positionals, commands);
   if (command) return command.name;
   const group = positionals[0] ?? "";
@@ -67,7 +68,8 @@ export function topicOf(argv: readonly string[], commands: readonly Command[]): 
 }
 
 export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {
-  const { values, positionals, tokens } = tokenize(argv);
+  const { values, positionals: typed, tokens } = tokenize(argv);
+  const positionals = fromIproute(typed);
   if (values.version) return { kind: "version" };
 
   const command = longestMatch(positionals, commands);
@@ -78,7 +80,8 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
     if (values.help) return { kind: "help", topic };
     throw new ValidationError("command", topic === "" ? "is required" : `"${topic}" needs a subcommand`);
   }
-  if (values.help) return { kind: "help", topic: command.name };
+  // `link show --help` is that command's help, though `link show` alone lists links as `ip link show` does.
+  if (values.help) return { kind: "help", topic: (longestMatch(typed, commands) ?? command).name };
 
   for (const token of tokens) {
     if (token.kind === "option" && !GLOBAL.has(token.name) && !command.options.includes(token.name as OptionName)) {

@@ -33,6 +33,9 @@ async function run(): Promise<number> {
           for (const signal of signals) process.off(signal, handler);
         };
       },
+      raise(signal) {
+        process.kill(process.pid, signal);
+      },
     },
   });
 }

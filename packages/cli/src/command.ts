@@ -35,6 +35,12 @@ export interface Terminal {
   /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
   onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
   /**
+   * Ends the command as `signal` would have, had it no handler: this process
+   * dies of it (the bin), or the agent's client is told so and the command
+   * hung up on. For a handler that has tidied up and removed itself.
+   */
+  raise(signal: NodeJS.Signals): void;
+  /**
    * The caller's working directory, when it is not this process's (a client
    * of the agent): relative paths it gives are resolved against it.
    */

@@ -31,6 +31,9 @@ const GLOBAL_HELP: [string, string][] = [
 const EXIT_STATUS =
   "Exit status: 0 ok, 1 runtime error (the kernel refused, not found, apply failed), 2 usage error,\n3 invalid topology file, 4 drift found by plan --detailed-exitcode.\n";
 
+/** What iproute2 habits carry over (iproute-words.ts). */
+const IPROUTE_NOTE = "ip's own spellings work too: netns, address, show, delete, dev NAME, link add NAME type KIND, peer name NAME.\n";
+
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
 }
@@ -58,6 +61,6 @@ export async function helpText(topic: string, commands: readonly Command[]): Pro
     ...(topic === "" ? ["Linux network namespaces, links and labs, from a shell.\n"] : []),
     `Commands:\n${commandList(group)}`,
     `Options:\n${indent(table(GLOBAL_HELP))}`,
-    `Run "neslink <command> --help" for a command's own options.\n${EXIT_STATUS}`,
+    `Run "neslink <command> --help" for a command's own options.\n${IPROUTE_NOTE}${EXIT_STATUS}`,
   ].join("\n");
 }

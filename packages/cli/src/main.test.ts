@@ -9,7 +9,13 @@ import { main } from "./main.js";
 async function call(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const terminal = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), onSignals: () => () => {} };
+  const terminal = {
+    stdin: new PassThrough(),
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    onSignals: () => () => {},
+    raise: () => {},
+  };
   const status = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), terminal });
   return { status, stdout: out.join(""), stderr: err.join("") };
 }

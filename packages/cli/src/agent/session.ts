@@ -155,6 +155,7 @@ export class Session {
         this.#handlers.add(entry);
         return () => this.#handlers.delete(entry);
       },
+      raise: (signal) => this.#signal(signal),
     };
     return { out: (text) => stdout.write(text), err: (text) => stderr.write(text), terminal };
   }

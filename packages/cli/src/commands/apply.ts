@@ -2,6 +2,9 @@ import type { Command } from "../command.js";
 import { topology } from "../core.js";
 import { confirmed, loadFile, planText } from "../lab.js";
 
+/** Signals that end an apply part-way, as they would have without neslink's handler. */
+const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+
 export const apply: Command = {
   name: "apply",
   summary: "make the kernel match a topology file: shows the plan, then applies it",
@@ -29,15 +32,28 @@ export const apply: Command = {
       return { data: { topology: lab.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
     // The bar's library is loaded only here, where it draws.
     const progress = session.json ? undefined : (await import("../progress.js")).progressFor(session.terminal, session.print);
+    // Interrupted, the terminal gets its cursor and line wrap back (the bar hid them) and the user the way on.
+    const unlisten = session.terminal.onSignals(INTERRUPTS, (signal) => {
+      unlisten();
+      progress?.stop();
+      // The agent's session does not stop an apply under way for a client gone: it finishes there.
+      const state = session.terminal.ownStdio ? "is partly applied" : "goes on being applied by the agent";
+      session.terminal.stderr.write(
+        `neslink: ${signal}: ${lab.name} ${state}; "neslink apply ${file}" finishes it, "neslink destroy ${file}" removes it.\n`,
+      );
+      // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
+      session.terminal.stdout.write("", () => session.terminal.raise(signal));
+    });
     try {
       const result = await topo.apply(lab, { onProgress: (e) => progress?.onProgress(e) });
       const { add, change, destroy } = result.summary;
-      const execs = result.exec.map((e) => `${e.node}$ ${e.argv.join(" ")} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`);
+      const execs = result.exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`);
       return {
         data: result,
         text: `${execs.join("")}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
       };
     } finally {
+      unlisten();
       progress?.stop();
     }
   },

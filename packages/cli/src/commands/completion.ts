@@ -18,10 +18,12 @@ function groups(commands: readonly Command[]): Map<string, Set<string>> {
 }
 
 const NAMESPACES = "$(ls /run/netns 2>/dev/null)";
+/** The labs applied here and not destroyed: each has its lock file until destroy removes it (core's topology/lock.ts). */
+const LABS = "$(ls /run/neslink/topologies 2>/dev/null | sed -n 's/\\.lock$//p')";
 
 const flagsOf = (options: readonly OptionName[]) => [...options.flatMap((o) => OPTION_FLAGS[o]), "--json", "--help"].join(" ");
 
-/** A bash completion function: command words by position, each command's options, namespaces after -n, files for FILE arguments. */
+/** A bash completion function: command words by position, each command's options, namespaces after -n, files for FILE arguments, labs for NAME. */
 export function bashScript(commands: readonly Command[]): string {
   const cases: string[] = [];
   for (const [prefix, words] of groups(commands)) {
@@ -39,8 +41,10 @@ export function bashScript(commands: readonly Command[]): string {
         `    "${c.name} "*) if [[ -z $ns && $typed != "${c.name} "*" "* ]]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;`,
       );
     }
-    const files = c.args.some((a) => a.startsWith("FILE")) ? " -f" : "";
-    cases.push(`    "${c.name}"|"${c.name} "*) COMPREPLY=($(compgen -W "${flagsOf(c.options)}"${files} -- "$cur"));;`);
+    const files = c.args.some((a) => a.startsWith("FILE")) || c.synopsis.includes("FILE|NAME") ? " -f" : "";
+    // destroy, inspect and graph take a running lab's name as well as a file.
+    const labs = c.synopsis.includes("FILE|NAME") ? ` ${LABS}` : "";
+    cases.push(`    "${c.name}"|"${c.name} "*) COMPREPLY=($(compgen -W "${flagsOf(c.options)}${labs}"${files} -- "$cur"));;`);
   }
   return `# neslink completion for bash: eval "$(neslink completion bash)"
 _neslink() {

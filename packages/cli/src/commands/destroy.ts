@@ -25,6 +25,7 @@ export const destroy: Command = {
     // In the order a person looks for them (n2 before n10), not the order the workers finished in.
     const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
     const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
-    return { data: result, text: `${nodes}Destroyed ${name}: ${result.removed.length} nodes removed in ${Math.round(result.ms)} ms.\n` };
+    const count = `${removed.length} node${removed.length === 1 ? "" : "s"}`;
+    return { data: result, text: `${nodes}Destroyed ${name}: ${count} removed in ${Math.round(result.ms)} ms.\n` };
   },
 };

@@ -9,7 +9,7 @@ export const linkShow: Command = {
   synopsis: "link show NAME [-n NS]",
   args: ["NAME"],
   options: ["ns"],
-  details: "--json: core's Link object.",
+  details: "--json: core's Link object. Without NAME, as `ip link show`: every link (link list).",
   async run({ args: [name], ns }) {
     const { lp, na } = await linker();
     const {

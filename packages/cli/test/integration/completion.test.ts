@@ -4,7 +4,7 @@
  * (a pty, compinit, Tab pressed), both loaded from `neslink completion`.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,9 @@ const ZSH_DRIVER = fileURLToPath(new URL("./zsh-complete.zsh", import.meta.url))
 
 beforeAll(() => {
   execFileSync("ip", ["netns", "add", `${prefix}a`]);
+  // A lab applied here and not destroyed has its lock file (cleanup removes it).
+  mkdirSync("/run/neslink/topologies", { recursive: true, mode: 0o700 });
+  writeFileSync(`/run/neslink/topologies/${prefix}lab.lock`, "");
   writeFileSync(`${dir}/lab.yaml`, "name: x\n");
 });
 afterAll(() => {
@@ -52,6 +55,11 @@ const CASES: [string, string[]][] = [
   [`neslink exec ${prefix}a nsente`, ["nsenter"]],
   [`neslink exec -n ${prefix}a nsente`, ["nsenter"]],
   [`neslink exec ${prefix}a ls ${dir}/la`, [`${dir}/lab.yaml`]],
+  // A running lab's name, where a FILE or a NAME is taken.
+  [`neslink destroy ${prefix}`, [`${prefix}lab`]],
+  [`neslink inspect ${prefix}`, [`${prefix}lab`]],
+  [`neslink graph ${prefix}l`, [`${prefix}lab`]],
+  [`neslink inspect ${dir}/la`, [`${dir}/lab.yaml`]],
 ];
 
 describe.each([

@@ -13,6 +13,14 @@ function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/** Words a shell reads as themselves: shown bare (Python's shlex.quote leaves the same ones). */
+const PLAIN = /^[\w@%+=:,./-]+$/;
+
+/** An argv as a shell would need it typed: a word with spaces, `$(...)` or quotes is quoted, so it reads as the one word it is. */
+export function commandLine(argv: readonly string[]): string {
+  return argv.map((word) => (PLAIN.test(word) ? word : shellQuote(word))).join(" ");
+}
+
 /** The template with each variable replaced; a ValidationError names a tag it cannot fill. */
 export function expand(template: string, vars: Readonly<Record<string, string | number>>): string {
   if (typeof vars !== "object" || vars === null || Array.isArray(vars))

@@ -79,7 +79,8 @@ export class TopologyApplyError extends NeslinkError {
   readonly done: Change[];
   constructor(topology: string, failures: { changes: Change[]; error: unknown }[], done: Change[]) {
     const lines = failures.map((f) => `  ${f.changes.map(describeChange).join("; ")}: ${toErrorJSON(f.error).message}`);
-    super("ERR_TOPOLOGY_APPLY", `applying ${topology} failed (${done.length} changes made; apply again to continue):\n${lines.join("\n")}`);
+    const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
+    super("ERR_TOPOLOGY_APPLY", `applying ${topology} failed (${made}; apply again to continue):\n${lines.join("\n")}`);
     this.failures = failures.map((f) => ({ changes: f.changes.map(describeChange), error: toErrorJSON(f.error) }));
     this.done = done;
   }

@@ -14,3 +14,21 @@ describe("describeChange of a link's fields", () => {
     expect(describeChange(update({ up: true }, { up: undefined }))).toBe("~ link h1:eth0 (up true)");
   });
 });
+
+describe("describeChange of a command", () => {
+  it("quotes each word a shell would split or expand, so the line reads as the argv it is", () => {
+    const exec = (argv: string[]) => ({ op: "create", kind: "exec", node: "a", netns: "lab-a", argv }) as Change;
+    expect(describeChange(exec(["sh", "-c", "echo hello from $(hostname) in a"]))).toBe(
+      "+ exec in a: sh -c 'echo hello from $(hostname) in a'",
+    );
+    expect(describeChange(exec(["/bin/sh", "-c", "echo it's"]))).toBe(`+ exec in a: /bin/sh -c 'echo it'\\''s'`);
+    expect(describeChange(exec(["ping", "-c1", "10.0.0.1", "fd00::1", "a=b,c@d%e+f"]))).toBe(
+      "+ exec in a: ping -c1 10.0.0.1 fd00::1 a=b,c@d%e+f",
+    );
+    expect(describeChange(exec(["printf", ""]))).toBe("+ exec in a: printf ''");
+    const process = { name: "web", argv: ["python3", "-m", "http.server", "--bind", "::"], env: {} };
+    expect(describeChange({ op: "create", kind: "process", node: "a", netns: "lab-a", process } as Change)).toBe(
+      "+ process a:web (python3 -m http.server --bind ::)",
+    );
+  });
+});

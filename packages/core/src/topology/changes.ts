@@ -3,6 +3,7 @@
  * created, updated or deleted, as plain data (what the CLI prints as
  * `+ ~ -` lines and HTTP sends as JSON).
  */
+import { commandLine } from "../actions/nescript.js";
 import type { TopologyInterface, TopologyProcess, TopologyRoute } from "./model.js";
 
 interface At {
@@ -127,10 +128,10 @@ export function describeChange(c: Change): string {
       case "sysctl":
         return `sysctl ${c.name} in ${at}: ${c.from ?? "(unset)"} -> ${c.to}`;
       case "exec":
-        return `exec in ${at}: ${c.argv.join(" ")}`;
+        return `exec in ${at}: ${commandLine(c.argv)}`;
       case "process":
         return c.op === "create"
-          ? `process ${at}:${c.process.name} (${c.process.argv.join(" ")})`
+          ? `process ${at}:${c.process.name} (${commandLine(c.process.argv)})`
           : `process ${at}:${c.name} (pid ${c.pids.join(", ")})`;
     }
   })();

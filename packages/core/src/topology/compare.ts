@@ -38,7 +38,9 @@ export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMa
   const to = want.to === "default" ? undefined : cidr("to", want.to);
   const family = to?.family ?? (want.via !== undefined ? familyOf("via", want.via) : AF_INET);
   if (have.family !== family || have.table !== (want.table ?? RT_TABLE_MAIN)) return false;
-  if ((to ? `${canonicalIp(to.address)}/${to.prefixLen}` : "default") !== (have.dst === null ? "default" : `${have.dst}/${have.dstLen}`)) {
+  // A /0 (0.0.0.0/0, ::/0) is the default route: the kernel reports it with no destination, as it reports "default".
+  const dst = to && to.prefixLen > 0 ? `${canonicalIp(to.address)}/${to.prefixLen}` : "default";
+  if (dst !== (have.dst === null ? "default" : `${have.dst}/${have.dstLen}`)) {
     return false;
   }
   if (want.via !== undefined && (have.gateway === null || canonicalIp(want.via) !== have.gateway)) return false;

@@ -95,13 +95,14 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     await endProcesses(new Set(deleted.flatMap((d) => d.ino ?? [])), programs === null ? [] : [programs]);
-    // A destroy killed between an unmount and its unlink leaves the empty file: given the file, its nodes' names are known.
-    // Such a file was there before this destroy began (the lock keeps out any other of the lab's), and was not removed by it.
-    if (typeof topology !== "string") {
-      const left = new Set(listed);
-      for (const d of deleted) left.delete(d.name);
-      for (const node of topology.nodes) if (left.has(node.netns)) removeStale(`${DEFAULT_NETNS_DIR}/${node.netns}`);
-    }
+    // A destroy killed between an unmount and its unlink, or an apply killed between making an entry and mounting on it
+    // (Ctrl-C), leaves the empty file: given the file, its nodes' names are known; given the name, the default ones
+    // (`<lab>-<node>`). Such a file was there before this destroy began (the lock keeps out any other of the lab's), and
+    // was not removed by it; one another lab is creating a namespace on right now is locked, and left alone.
+    const left = new Set(listed);
+    for (const d of deleted) left.delete(d.name);
+    const entries = typeof topology === "string" ? [...left].filter((e) => e.startsWith(`${name}-`)) : topology.nodes.map((n) => n.netns);
+    for (const entry of entries) if (left.has(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>

@@ -12,6 +12,7 @@ export {
   type ExecOutcome,
   TopologyApplyError,
 } from "./apply.js";
+export { commandLine } from "../actions/nescript.js";
 export { type Change, describeChange, type Summary } from "./changes.js";
 export { type DestroyOptions, type DestroyResult, destroy } from "./destroy.js";
 export { type Graph, type GraphEdge, type GraphNode, graphOfInspection, graphOfTopology, toDot, toMermaid } from "./graph.js";

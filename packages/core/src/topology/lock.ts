@@ -12,7 +12,8 @@
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
 import { NeslinkError } from "../errors.js";
-import { identityOfFd } from "../ffi/identity.js";
+import { hasErrno } from "../errno.js";
+import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { flockHolder } from "../namespace/flocked.js";
 import { labName } from "./shape.js";
@@ -109,4 +110,25 @@ export function lockTopology(topology: string): TopologyLock {
       },
     };
   }
+}
+
+/**
+ * Throws TopologyLockedError while another process applies or destroys
+ * `topology`: what a plan reads then is half made (veths whose far end is not
+ * up yet, namespaces not yet marked) and lists changes nobody needs, which
+ * apply would show for confirmation before finding the lock taken. Read from
+ * /proc/locks rather than by trying the lock, whose probe could make that
+ * apply's own try fail; a lab with no lock file has nothing under way (and a
+ * plan leaves none behind).
+ */
+export function assertUnlocked(topology: string): void {
+  let file: FileIdentity;
+  try {
+    file = identityOfPath(`${LOCK_DIR}/${labName("topology", topology)}.lock`);
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return;
+    throw err;
+  }
+  const holder = flockHolder(file);
+  if (holder !== "" && !exited(holder)) throw new TopologyLockedError(topology, holder);
 }

@@ -14,6 +14,7 @@ import { AF_INET6 } from "../validate/net.js";
 import { type Change, type Summary, summarize } from "./changes.js";
 import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf } from "./compare.js";
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
+import { assertUnlocked } from "./lock.js";
 import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { namespaceInode } from "./processes.js";
@@ -254,7 +255,10 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
 
 /** The changes that would make the kernel match `topology`, read from the kernel now. */
 export async function plan(topology: Topology, options: PlanOptions = {}): Promise<Plan> {
+  assertUnlocked(topology.name);
   const { lives, stale, strays, early } = await readLive(topology, options.pool ?? defaultPool());
+  // An apply that began meanwhile may have torn what was read.
+  assertUnlocked(topology.name);
   const changes = diff(topology, lives, stale, strays, early);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

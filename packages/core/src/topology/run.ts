@@ -10,7 +10,7 @@
  * the program and its user to read.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, rmdirSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
@@ -240,6 +240,46 @@ export function labProcesses(topology: string, node: string, inode: number | und
 
 const WHY = { gone: "never started, or exited at once", unlogged: "its log relay did not start", starting: "still starting" };
 
+/** How much of a log's end is read for its last line: a program that ended at once wrote little, one that wrote much ends with it. */
+const TAIL_BYTES = 4096;
+/** How much of that line a message quotes. */
+const QUOTED_CHARS = 200;
+
+/**
+ * The last line a program that ended at once wrote ("setsid: failed to
+ * execute sleeep: No such file or directory", a crash's own words), read
+ * from its log once its relay has written everything and ended (until
+ * `deadline`); "" when there is none.
+ */
+async function lastWords(topology: string, node: string, name: string, deadline: number): Promise<string> {
+  const group = programGroup(topology, node, name);
+  if (group !== null) while (pidsIn(`${group}/${RELAY_LEAF}`).some((pid) => !isZombie(pid)) && Date.now() < deadline) await sleep(10);
+  let fd: number;
+  try {
+    fd = openSync(logPath(topology, node, name), "r");
+  } catch {
+    return "";
+  }
+  try {
+    const tail = Buffer.alloc(TAIL_BYTES);
+    const read = readSync(fd, tail, 0, TAIL_BYTES, Math.max(0, fstatSync(fd).size - TAIL_BYTES));
+    const lines = tail
+      .subarray(0, read)
+      .toString("utf8")
+      .split("\n")
+      .map((l) => l.trim());
+    return (lines.filter(Boolean).at(-1) ?? "").slice(0, QUOTED_CHARS);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Why a program is not running, for the error: its state, the last line it wrote when it ended at once, and its log. */
+async function whyNot(topology: string, node: string, name: string, state: keyof typeof WHY, deadline: number): Promise<string> {
+  const words = state === "gone" ? await lastWords(topology, node, name, deadline) : "";
+  return `${name} (${WHY[state]}${words === "" ? "" : `: ${JSON.stringify(words)}`}; see ${logPath(topology, node, name)})`;
+}
+
 /** Where a program just started is: gone (its cgroup is empty), unlogged (its relay lost), starting (setsid not yet replaced, or its relay), or running. */
 function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): keyof typeof WHY | "running" {
   const program = running.find((p) => p.name === name);
@@ -266,7 +306,9 @@ export async function started(topology: string, node: string, names: readonly st
     });
     if (late.length === 0) return;
     if (late.some((l) => l.state !== "starting") || Date.now() > deadline) {
-      const why = late.map((l) => `${l.n} (${WHY[l.state]}; see ${logPath(topology, node, l.n)})`).join(", ");
+      // The relays of programs that ended get a moment of their own to write their last lines.
+      const until = Date.now() + 1000;
+      const why = (await Promise.all(late.map((l) => whyNot(topology, node, l.n, l.state, until)))).join(", ");
       throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running: ${why}`);
     }
     await sleep(10);

@@ -72,7 +72,13 @@ export const Vxlan = Type.Object(
     remote: Type.Optional(Type.String({ description: "The far host's address (unicast)." })),
     local: Type.Optional(Type.String()),
     group: Type.Optional(Type.String({ description: "A multicast group to join (needs parent)." })),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description: "The UDP port (default: the kernel's 8472, as ip link without dstport; 4789 is the IANA one other VTEPs use).",
+      }),
+    ),
     parent: Type.Optional(Type.String({ minLength: 1, description: "A link of the host namespace to send through." })),
     ...InterfaceCommon,
   },

@@ -67,9 +67,14 @@ export function schemaErrors(schema: Record<string, unknown>, validator: Validat
       case "additionalProperties": {
         const key = /^Property "(.*)" does not match/.exec(e.error)?.[1] ?? "";
         const patterns = Object.keys((owner?.patternProperties as object | undefined) ?? {});
+        // The fields that are known here: a misspelt one (`adresses`) is found among them at a glance.
+        const known = Object.keys((owner?.properties as object | undefined) ?? {});
         out.push({
           path: [...path, key],
-          message: patterns.length > 0 ? `is not a valid key here (must match ${patterns.join(" or ")})` : "is not a known field",
+          message:
+            patterns.length > 0
+              ? `is not a valid key here (must match ${patterns.join(" or ")})`
+              : `is not a known field${known.length > 0 ? ` (known here: ${known.join(", ")})` : ""}`,
         });
         break;
       }
@@ -91,6 +96,15 @@ export function schemaErrors(schema: Record<string, unknown>, validator: Validat
         // A nullable field's type is a list: ["string", "null"].
         out.push({ path, message: `must be ${[owner?.type ?? /Expected "(.*)"/.exec(e.error)?.[1]].flat().join(" or ")}` });
         break;
+      case "minItems":
+      case "maxItems": {
+        // The library's "Array has too few items (1 < 2)": said with what the list is for, where the schema says.
+        const count = /\((\d+) [<>] \d+\)/.exec(e.error)?.[1];
+        const bound = e.keyword === "minItems" ? `needs at least ${owner?.minItems}` : `takes at most ${owner?.maxItems}`;
+        const what = owner?.description === undefined ? "" : `: ${asPhrase(owner.description)}`;
+        out.push({ path, message: `has ${count} item${count === "1" ? "" : "s"}, ${bound}${what}` });
+        break;
+      }
       case "const":
         out.push({ path, message: `must be ${JSON.stringify(owner?.const)}` });
         break;
