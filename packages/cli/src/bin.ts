@@ -27,6 +27,7 @@ async function run(): Promise<number> {
       },
       ownStdio: true,
       replaceable: true,
+      unprivileged: process.geteuid?.() !== 0,
       onSignals(signals, handler) {
         for (const signal of signals) process.on(signal, handler);
         return () => {

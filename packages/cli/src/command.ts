@@ -32,6 +32,8 @@ export interface Terminal {
    * starting it as a child.
    */
   replaceable?: boolean;
+  /** This process runs without root: a refusal for want of privilege is followed by a hint to use sudo. */
+  unprivileged?: boolean;
   /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
   onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
   /**

@@ -5,7 +5,7 @@ import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
-import { errorText, exitCodeOf, printable, toJson } from "./output.js";
+import { errorText, exitCodeOf, printable, privilegeHint, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
 import { markProgram } from "./program-argv.js";
 import { version } from "./version.js";
@@ -28,6 +28,7 @@ export function fail(err: unknown, json: boolean, io: Io, topic = ""): number {
   } else {
     io.err(errorText(err, false));
     if (code === 2) io.err(`Run "neslink ${topic === "" ? "" : `${topic} `}--help" for usage.\n`);
+    io.err(privilegeHint(err, io.terminal.unprivileged));
   }
   return code;
 }

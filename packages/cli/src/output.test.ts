@@ -1,7 +1,7 @@
-import { ActionError, AlreadyExistsError, NotFoundError, ValidationError } from "@neslink/core/errors";
+import { ActionError, AlreadyExistsError, NotFoundError, SystemCallError, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
 import { linkTable } from "./commands/link-list.js";
-import { errorText, exitCodeOf, fields, jsonLine, printable, table, toJson } from "./output.js";
+import { errorText, exitCodeOf, fields, jsonLine, printable, privilegeHint, table, toJson } from "./output.js";
 
 describe("table", () => {
   it("aligns columns, shows missing values as '-' and leaves no trailing blanks", () => {
@@ -44,6 +44,18 @@ describe("printable", () => {
       expect(JSON.parse(text)).toEqual(value);
     }
     expect(jsonLine(value).split("\n")).toHaveLength(2);
+  });
+});
+
+describe("privilegeHint", () => {
+  it("follows a refusal for want of privilege with sudo, only for a process that is not root", () => {
+    const eperm = new SystemCallError("setns", 1, "needs CAP_SYS_ADMIN");
+    const eacces = new SystemCallError("mkdir", 13, "/run/neslink/topologies");
+    expect(privilegeHint(eperm, true)).toMatch(/^neslink: .*need root .*sudo\.\n$/);
+    expect(privilegeHint(new ActionError(0, "newNamed", true, eacces), true)).toMatch(/sudo/);
+    expect(privilegeHint(eperm, false)).toBe("");
+    expect(privilegeHint(eperm, undefined)).toBe("");
+    expect(privilegeHint(new NotFoundError("namespace", "no namespace at /run/netns/x"), true)).toBe("");
   });
 });
 

@@ -68,6 +68,15 @@ export function exitCodeOf(err: unknown): number {
   return EXIT_CODES[toErrorJSON(err).code] ?? 1;
 }
 
+/** Refusals that, to a user who is not root, most likely mean "run it as root". */
+const PRIVILEGE = new Set(["EPERM", "EACCES"]);
+
+/** A line after an error, for someone who ran neslink without root and was refused for it; "" otherwise. */
+export function privilegeHint(err: unknown, unprivileged: boolean | undefined): string {
+  if (!unprivileged || !PRIVILEGE.has(toErrorJSON(err).code)) return "";
+  return "neslink: namespaces, links and labs need root (CAP_SYS_ADMIN, CAP_NET_ADMIN): run it with sudo.\n";
+}
+
 /** `{ "error": ... }` with --json, else one line: the code of what went wrong (core puts it on top), then the message. */
 export function errorText(err: unknown, json: boolean): string {
   const error = toErrorJSON(err);

@@ -150,6 +150,8 @@ export class Session {
       stderr,
       cwd: request.cwd,
       ended: this.#ended.signal,
+      // The agent's own privilege is what the kernel judges, not its client's.
+      unprivileged: process.geteuid?.() !== 0,
       onSignals: (signals, handler) => {
         const entry = { signals, handler };
         this.#handlers.add(entry);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, inodeOf, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { BIN, neslink, neslinkWith } from "./run.js";
+import { asNobody, BIN, neslink, neslinkWith } from "./run.js";
 
 const prefix = uniquePrefix("fh");
 const scratch = mkdtempSync(join(tmpdir(), "neslink-firsthour-"));
@@ -216,13 +216,6 @@ describe("packages/cli/README.md", () => {
 describe("what the engine answers for a lab", () => {
   const lab = `${prefix}k`;
   const file = join(scratch, "known.yaml");
-
-  /** The built bin as an unprivileged user (nobody), as a lab's user without sudo would run it. */
-  const asNobody = (...args: string[]) =>
-    spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...args], {
-      encoding: "utf8",
-      timeout: 60_000,
-    });
 
   // A marker that cannot be read for want of privilege is unknown, not absent: the EPERM / EACCES that reading another
   // namespace's links gives (as `neslink link list -n NS` says it), exit 1.

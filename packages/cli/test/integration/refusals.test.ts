@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { json, neslink } from "./run.js";
+import { asNobody, json, neslink } from "./run.js";
 
 const prefix = uniquePrefix("rc");
 const ns = `${prefix}a`;
@@ -108,3 +108,21 @@ describe("a link name taken", () => {
     expect(error).toMatchObject(exists("br0"));
   });
 });
+
+describe("refused for want of root", () => {
+  it("says, after the kernel's refusal, to run neslink as root; a root user's other errors get no such line", () => {
+    const hint = "neslink: namespaces, links and labs need root (CAP_SYS_ADMIN, CAP_NET_ADMIN): run it with sudo.\n";
+    for (const args of [["ns", "add", `${prefix}u`], ["link", "add", "bridge", "brx", "-n", ns], ["destroy", `${prefix}lab`]]) {
+      const r = asNobody(...args);
+      expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 1, stdout: "" });
+      expect(r.stderr).toMatch(/^neslink: (EPERM|EACCES): /);
+      expect(r.stderr.endsWith(hint)).toBe(true);
+    }
+    expect(execFileSync("ls", ["/run/netns"], { encoding: "utf8" }).split("\n")).not.toContain(`${prefix}u`);
+    expect(ipJson("link", "show").map((l: { ifname: string }) => l.ifname)).not.toContain("brx");
+    // --json keeps its one document; root, refused for something else, gets no hint.
+    expect(JSON.parse(asNobody("--json", "ns", "add", `${prefix}u`).stdout).error.code).toBe("EPERM");
+    expect(neslink("link", "del", "nosuch", "-n", ns).stderr).not.toContain("sudo");
+  });
+});
+

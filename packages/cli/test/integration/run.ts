@@ -14,6 +14,15 @@ export function neslinkWith(input: string | undefined, ...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The built bin as nobody (uid 65534, no capability): a user who forgot sudo. */
+export function asNobody(...args: string[]) {
+  const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** With --json: the status and the parsed body. */
 export function json(...args: string[]) {
   const r = neslink("--json", ...args);
