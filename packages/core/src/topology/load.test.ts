@@ -147,6 +147,14 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("places a field whose value is a block on the line of its key, not of the block below it", () => {
+    const text = ["name: demo", "nodes:", "  r1:", "    adresses:", "      eth1: [10.0.1.254/24]", "    ipv6: yes", ""].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.r1.adresses", message: expect.stringMatching(/^is not a known field/), line: 4 },
+      { path: "nodes.r1.ipv6", message: "must be boolean", line: 6 },
+    ]);
+  });
+
   it("checks what needs the whole file: masters, bridge ports, IPv6, namespaces, addresses and routes on interfaces that exist", () => {
     const ports = Array.from({ length: 1024 }, (_, i) => ({ endpoints: [`h:e${i}`, { node: "sw", interface: `p${i}`, master: "br0" }] }));
     expect(problemsOf({ name: "big", nodes: { sw: { bridges: ["br0"] }, h: {} }, links: ports })).toEqual([

@@ -56,18 +56,23 @@ export function readTopologyFile(path: string, cwd?: string): string {
   }
 }
 
-/** The node at `path` in the document, or its nearest ancestor that exists. */
-function nodeAt(root: Node | null, path: Path): Node | null {
+/** The node at `path` in the document, or its nearest ancestor that exists; and its key, where it is a map's value. */
+function nodeAt(root: Node | null, path: Path): { node: Node | null; key?: Node } {
   const { isMap, isScalar, isSeq } = yamlLib();
   let node = root;
-  for (const key of path) {
+  let key: Node | undefined;
+  for (const step of path) {
     let next: unknown;
-    if (isMap(node)) next = node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(key))?.value;
-    else if (isSeq(node) && typeof key === "number") next = node.items[key];
+    key = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+      next = pair?.value;
+      key = pair?.key as Node | undefined;
+    } else if (isSeq(node) && typeof step === "number") next = node.items[step];
     if (!next || typeof next !== "object") break;
     node = next as Node;
   }
-  return node;
+  return { node, ...(key && { key }) };
 }
 
 /** The yaml package, loaded on first use: importing core should not pay for it. */
@@ -102,8 +107,11 @@ export function parseSource(text: string): Source {
     value: syntaxErrors.length > 0 ? undefined : value,
     syntaxErrors,
     locate(path) {
-      const node = nodeAt(doc.contents as Node | null, path);
-      return node?.range ? position(node.range[0]) : undefined;
+      const { node, key } = nodeAt(doc.contents as Node | null, path);
+      const value = node?.range ? position(node.range[0]) : undefined;
+      // A block under its key starts lines below it: the key is where the field is (a misspelt one is found there).
+      const field = key?.range ? position(key.range[0]) : undefined;
+      return field && (value === undefined || value.line !== field.line) ? field : value;
     },
   };
 }
