@@ -361,6 +361,7 @@ function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
     return { reply: finish(run, { index, error: back.returnError }) };
   }
   run.away = false;
+  const unpin = held.pin(run.ctx.key);
   return {
     suspended: {
       ended: ended.then(
@@ -380,6 +381,7 @@ function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
           return await proceed(run, index + 1);
         } finally {
           held.close(nsFd);
+          unpin();
         }
       },
     },
