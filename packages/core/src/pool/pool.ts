@@ -482,6 +482,8 @@ export class Pool {
         const exited = new Promise((r) => slot.worker.once("exit", r));
         // Idle workers are unref'd; without this the loop could empty and exit before they do.
         slot.worker.ref();
+        // Tasks sent in this same tick still wait in the outbox for their microtask: they go first, or the worker ends without them.
+        this.#post(slot);
         slot.worker.postMessage({ type: "close" } satisfies ToWorker);
         const timer = setTimeout(() => void slot.worker.terminate(), graceMs);
         await exited;

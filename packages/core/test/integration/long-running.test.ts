@@ -3,10 +3,10 @@
  * same work for hours: nothing of it may build up. Each test repeats one kind
  * of work a few dozen rounds and bounds what is left afterwards exactly.
  */
-import { statSync } from "node:fs";
-import { na, ns, nsDoOn, Pool } from "@neslink/core";
+import { readdirSync, statSync } from "node:fs";
+import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("lr");
 
@@ -36,5 +36,33 @@ describe("a namespace deleted while a task there waits for its program", () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe("a pool closed while work is in flight", () => {
+  it("finishes what was sent before close, in the same tick too, then refuses new work", async () => {
+    const name = `${prefix}c`;
+    ip("netns", "add", name);
+    const pool = new Pool({ size: 2 });
+    const sent = Array.from({ length: 6 }, (_, i) => nsDoOn(pool, ns.name(name), i % 2 ? na.links() : na.exec(["true"])));
+    await pool.close();
+    expect((await Promise.allSettled(sent)).map((o) => o.status)).toEqual(Array(6).fill("fulfilled"));
+    await expect(nsDoOn(pool, ns.name(name), na.links())).rejects.toMatchObject({ code: "ERR_POOL" });
+  });
+
+  it("closeDefaultPool, then new work, round after round: nothing sent is lost and no thread is left", async () => {
+    const name = `${prefix}d`;
+    ip("netns", "add", name);
+    const threads = () => readdirSync("/proc/self/task").length;
+    const before = threads();
+    for (let round = 0; round < 10; round++) {
+      const sent = [nsDo(ns.name(name), na.links()), nsDo(ns.name(name), na.exec(["true"])), nsDo(ns.create(), na.links())];
+      await closeDefaultPool();
+      const outcomes = await Promise.allSettled(sent);
+      expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+      const created = outcomes[2]?.status === "fulfilled" ? outcomes[2].value.created : undefined;
+      created?.close();
+    }
+    expect(threads()).toBe(before);
   });
 });
