@@ -4,7 +4,7 @@
  * of work a few dozen rounds and bounds what is left afterwards exactly.
  */
 import { readdirSync, statSync } from "node:fs";
-import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool } from "@neslink/core";
+import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool, spawn } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 
@@ -64,5 +64,29 @@ describe("a pool closed while work is in flight", () => {
       created?.close();
     }
     expect(threads()).toBe(before);
+  });
+});
+
+describe("KNOWN FAILING", () => {
+  // exec's result comes 200 ms after the program exits even while a process it left in the background holds its pipes
+  // (worker/exec.ts, EXIT_DRAIN_MS); spawn's `exited` waits for the pipes to close, so for as long as that process
+  // lives: a rig that spawns `sh -c 'daemon &'` and awaits `exited` hangs. Cutting the pipes as exec does would also
+  // cut a slow reader's output (spawn passes the reader's pace back), so the fix needs more than a timer.
+  it.fails.each([
+    ["from the calling thread (nsenter)", undefined],
+    ["from a worker", "pool"],
+  ])("spawn's exited settles once the program has ended, %s, though a process it started holds its output", async (_way, way) => {
+    const name = `${prefix}s`;
+    if (!readdirSync("/run/netns").includes(name)) ip("netns", "add", name);
+    const pool = way === "pool" ? new Pool({ size: 1 }) : undefined;
+    try {
+      const p = await spawn(ns.name(name), ["sh", "-c", "sleep 3 & echo started"], {}, pool);
+      p.stdout.resume();
+      const started = Date.now();
+      await p.exited;
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await pool?.close();
+    }
   });
 });
