@@ -3,8 +3,9 @@
  * same work for hours: nothing of it may build up. Each test repeats one kind
  * of work a few dozen rounds and bounds what is left afterwards exactly.
  */
+import { getEventListeners } from "node:events";
 import { readdirSync, statSync } from "node:fs";
-import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool, spawn } from "@neslink/core";
+import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool, spawn, watch } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 
@@ -64,6 +65,26 @@ describe("a pool closed while work is in flight", () => {
       created?.close();
     }
     expect(threads()).toBe(before);
+  });
+});
+
+describe("one AbortSignal for a whole program", () => {
+  it("keeps no listener of the watches that ended, and still ends the one open when it aborts", async () => {
+    const name = `${prefix}g`;
+    ip("netns", "add", name);
+    const controller = new AbortController();
+    const { signal } = controller;
+    for (let round = 0; round < 30; round++) {
+      for await (const e of watch(ns.name(name), { groups: ["link"], listExisting: true, signal })) if (e.type === "synced") break;
+    }
+    // A listener per ended watch kept each watch (its queue, its thread's handle) reachable for as long as the signal lives.
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    const types: string[] = [];
+    for await (const e of watch(ns.name(name), { groups: ["link"], listExisting: true, signal })) {
+      types.push(e.type);
+      if (e.type === "synced") controller.abort();
+    }
+    expect(types).toEqual(["link", "synced"]);
   });
 });
 
