@@ -20,6 +20,7 @@ import { allocateCounts, type RequestStats, readCounts } from "../netlink/reques
 import { openFileLimit } from "../open-file-limit.js";
 import { record } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
+import { ChildPids } from "../worker/children.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
 import {
@@ -36,6 +37,7 @@ import {
 } from "../worker/protocol.js";
 import { type Forget, othersForget, poolClosed, poolOpened } from "./open-pools.js";
 import { Owners } from "./owners.js";
+import { reapOrphans } from "./reaper.js";
 import { type RunOptions, runOptions } from "./run-options.js";
 import { whenAborted } from "./when-aborted.js";
 import { startWorker } from "./worker-argv.js";
@@ -203,6 +205,7 @@ export class Pool {
       control: new SharedArrayBuffer(CONTROL_CELLS * 4),
       cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
       descriptors: DescriptorBits.allocate(),
+      children: ChildPids.allocate(),
     };
     const worker = startWorker(WORKER_FILE, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
     let markStarted = () => {};
@@ -296,6 +299,8 @@ export class Pool {
         // A bit is set only while its descriptor is open and the worker's; if that ever failed, an exit handler must still not throw.
       }
     }
+    // Its event loop is gone: nothing else will collect the programs it started once they end.
+    reapOrphans(new ChildPids(slot.shared.children).drain());
     Atomics.sub(new Int32Array(this.#options.pressure), PRESSURE_HELD, Atomics.exchange(slot.control, CONTROL_HELD, 0));
     const jobs = [...slot.jobs.values()];
     slot.jobs.clear();

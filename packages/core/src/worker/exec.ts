@@ -12,6 +12,7 @@ import { statSync } from "node:fs";
 import { errno } from "../errno.js";
 import { ExecLimitError, SystemCallError } from "../errors.js";
 import { installed, resolveProgram } from "../program-path.js";
+import type { ChildPids } from "./children.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
 
 const STREAMS: readonly ExecStream[] = ["stdout", "stderr"];
@@ -30,6 +31,13 @@ let setpriv: string | undefined | null = null;
 function setprivPath(): string | undefined {
   if (setpriv === null) setpriv = installed("setpriv");
   return setpriv;
+}
+
+/** Where a pool worker records the programs it starts until they end (see ChildPids); other threads record none. */
+let children: ChildPids | undefined;
+
+export function recordChildrenIn(record: ChildPids): void {
+  children = record;
 }
 
 /**
@@ -58,6 +66,13 @@ export function start(
   ];
   // detached: setsid(), so the program leads a process group (and session) of its own, which signalProgram signals whole.
   const child = spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
+  const { pid } = child;
+  if (children && pid !== undefined) {
+    const record = children;
+    record.add(pid);
+    // Emitted once this thread's loop has collected it.
+    child.once("exit", () => record.delete(pid));
+  }
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
   return child;

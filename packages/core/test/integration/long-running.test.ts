@@ -4,7 +4,7 @@
  * of work a few dozen rounds and bounds what is left afterwards exactly.
  */
 import { getEventListeners } from "node:events";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool, spawn, watch } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
@@ -65,6 +65,46 @@ describe("a pool closed while work is in flight", () => {
       created?.close();
     }
     expect(threads()).toBe(before);
+  });
+});
+
+/** This process's children that have ended and that nobody collected (state Z in /proc). */
+function zombies(): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    // Fields after the command (which may hold spaces): state, then the parent's pid.
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (state === "Z" && Number(ppid) === process.pid) found.push(Number(pid));
+  }
+  return found;
+}
+
+describe("a worker ended while programs it started run", () => {
+  it("leaves no zombie: its programs are collected once they die with it (a timeout, close's grace)", async () => {
+    const name = `${prefix}z`;
+    ip("netns", "add", name);
+    for (let round = 0; round < 10; round++) {
+      const pool = new Pool({ size: 1 });
+      // nsDo's timeoutMs ends the worker, and with it the program.
+      await expect(nsDoOn(pool, ns.name(name), na.exec(["sleep", "30"]), { timeoutMs: 100 })).rejects.toMatchObject({
+        code: "ERR_TIMEOUT",
+      });
+      // So does close, past its grace.
+      const running = nsDoOn(pool, ns.name(name), na.exec(["sleep", "30"]));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await pool.close({ graceMs: 10 });
+      await expect(running).rejects.toMatchObject({ code: "ERR_POOL" });
+    }
+    // Each program dies a moment after its worker (PR_SET_PDEATHSIG), and is collected within a sweep or two.
+    const deadline = Date.now() + 3000;
+    while (zombies().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(zombies()).toEqual([]);
   });
 });
 
