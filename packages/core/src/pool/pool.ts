@@ -371,7 +371,7 @@ export class Pool {
     if (job.seq <= Atomics.load(slot.control, CONTROL_STARTED)) {
       slot.failure = "worker ended (a task on it timed out or was aborted)";
       if (!slot.retired) this.#retire(slot);
-      void slot.worker.terminate();
+      terminate(slot);
     } else {
       this.#unrefIfIdle(slot);
     }
@@ -490,10 +490,22 @@ export class Pool {
         // Tasks sent in this same tick still wait in the outbox for their microtask: they go first, or the worker ends without them.
         this.#post(slot);
         slot.worker.postMessage({ type: "close" } satisfies ToWorker);
-        const timer = setTimeout(() => void slot.worker.terminate(), graceMs);
+        const timer = setTimeout(() => terminate(slot), graceMs);
         await exited;
         clearTimeout(timer);
       }),
     );
   }
+}
+
+/** How long, at most, ending a worker waits for it to record a program it is starting (see ChildPids.record). */
+const STARTING_WAIT_MS = 100;
+
+/** Ends the worker's thread, though not while it is starting a program it has not recorded yet: a moment, spawn is synchronous. */
+function terminate(slot: Slot, waited = 0): void {
+  if (!slot.exited && waited < STARTING_WAIT_MS && new ChildPids(slot.shared.children).isStarting()) {
+    setTimeout(() => terminate(slot, waited + 1), 1);
+    return;
+  }
+  void slot.worker.terminate();
 }

@@ -8,31 +8,61 @@
  * (pool/reaper.ts). Beyond CHILD_SLOTS programs at once, the rest are not
  * recorded.
  */
+import type { ChildProcess } from "node:child_process";
+
 const CHILD_SLOTS = 4096;
+/** Cell 1 while a program is being started and its pid is not recorded yet; the pids follow it. */
+const STARTING = 0;
 
 export class ChildPids {
-  readonly #slots: Int32Array;
+  readonly #cells: Int32Array;
 
   constructor(buffer: SharedArrayBuffer) {
-    this.#slots = new Int32Array(buffer);
+    this.#cells = new Int32Array(buffer);
   }
 
   static allocate(): SharedArrayBuffer {
-    return new SharedArrayBuffer(CHILD_SLOTS * 4);
+    return new SharedArrayBuffer((CHILD_SLOTS + 1) * 4);
+  }
+
+  /**
+   * Starts a program with `spawn` and records it until this thread's loop has
+   * collected it. Ending the thread within, after the fork and before the pid
+   * is recorded (Node's spawn runs JavaScript after forking), would lose it:
+   * the pool waits while isStarting.
+   */
+  record(spawn: () => ChildProcess): ChildProcess {
+    Atomics.store(this.#cells, STARTING, 1);
+    try {
+      const child = spawn();
+      const { pid } = child;
+      if (pid !== undefined) {
+        this.add(pid);
+        // Emitted once this thread's loop has collected it.
+        child.once("exit", () => this.delete(pid));
+      }
+      return child;
+    } finally {
+      Atomics.store(this.#cells, STARTING, 0);
+    }
+  }
+
+  isStarting(): boolean {
+    return Atomics.load(this.#cells, STARTING) === 1;
   }
 
   add(pid: number): void {
-    for (let i = 0; i < this.#slots.length; i++) if (Atomics.compareExchange(this.#slots, i, 0, pid) === 0) return;
+    for (let i = STARTING + 1; i < this.#cells.length; i++) if (Atomics.compareExchange(this.#cells, i, 0, pid) === 0) return;
   }
 
   delete(pid: number): void {
-    for (let i = 0; i < this.#slots.length; i++) if (Atomics.compareExchange(this.#slots, i, pid, 0) === pid) return;
+    for (let i = STARTING + 1; i < this.#cells.length; i++) if (Atomics.compareExchange(this.#cells, i, pid, 0) === pid) return;
   }
 
   /** Every pid recorded, each removed as it is listed. */
   *drain(): Generator<number> {
-    for (let i = 0; i < this.#slots.length; i++) {
-      const pid = Atomics.exchange(this.#slots, i, 0);
+    for (let i = STARTING + 1; i < this.#cells.length; i++) {
+      const pid = Atomics.exchange(this.#cells, i, 0);
       if (pid !== 0) yield pid;
     }
   }

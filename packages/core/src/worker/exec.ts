@@ -65,14 +65,8 @@ export function start(
     ...string[],
   ];
   // detached: setsid(), so the program leads a process group (and session) of its own, which signalProgram signals whole.
-  const child = spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
-  const { pid } = child;
-  if (children && pid !== undefined) {
-    const record = children;
-    record.add(pid);
-    // Emitted once this thread's loop has collected it.
-    child.once("exit", () => record.delete(pid));
-  }
+  const launch = () => spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
+  const child = children ? children.record(launch) : launch();
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
   return child;

@@ -100,6 +100,12 @@ describe("a worker ended while programs it started run", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await pool.close({ graceMs: 10 });
       await expect(running).rejects.toMatchObject({ code: "ERR_POOL" });
+      // Ended as it starts one: Node's spawn runs JavaScript after the fork, before the pid is known to be recorded.
+      const racing = new Pool({ size: 1 });
+      await nsDoOn(racing, ns.name(name), na.links());
+      const starting = nsDoOn(racing, ns.name(name), na.exec(["sleep", "30"])).catch(() => undefined);
+      await racing.close({ graceMs: round });
+      await starting;
     }
     // Each program dies a moment after its worker (PR_SET_PDEATHSIG), and is collected within a sweep or two.
     const deadline = Date.now() + 3000;
