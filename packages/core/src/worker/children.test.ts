@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { ChildPids } from "./children.js";
 
@@ -21,5 +23,21 @@ describe("ChildPids", () => {
     }
     pids.add(42);
     expect([...pids.drain()]).toEqual([42]);
+  });
+
+  it("records a program it starts while it runs, is starting only within, and forgets it once collected", async () => {
+    const pids = new ChildPids(ChildPids.allocate());
+    let startingWithin = false;
+    const running = pids.record(() => {
+      startingWithin = pids.isStarting();
+      return spawn("sleep", ["5"]);
+    });
+    expect(startingWithin).toBe(true);
+    expect(pids.isStarting()).toBe(false);
+    expect([...pids.drain()]).toEqual([running.pid]);
+    running.kill("SIGKILL");
+    const ended = pids.record(() => spawn("true"));
+    await Promise.all([once(running, "exit"), once(ended, "exit")]);
+    expect([...pids.drain()]).toEqual([]);
   });
 });
