@@ -23,7 +23,7 @@ import * as libc from "./ffi/libc.js";
 import type { NsProvider } from "./namespace/providers.js";
 import { isExisting } from "./namespace/providers.js";
 import { openTarget } from "./namespace/target.js";
-import { collect, type KillSource, start } from "./worker/exec.js";
+import { collect, type KillSource, start, whenEnded } from "./worker/exec.js";
 import type { ExecExit } from "./worker/exec-messages.js";
 
 /** nsenter's path, when this process can use it as described above. */
@@ -72,20 +72,20 @@ export function spawnHere(provider: NsProvider, argv: readonly string[], options
     if (!closed) libc.close(fd);
     closed = true;
   };
+  // Node resumes (drops) a child's output nobody reads when it exits: read into streams of our own from the start, which pass the reader's pace back (pipe).
+  const stdout = child.stdout?.pipe(new PassThrough()) ?? new PassThrough().end();
+  const stderr = child.stderr?.pipe(new PassThrough()) ?? new PassThrough().end();
   // Listened to from the start: a short program can have ended before the caller gets it.
   const exited = new Promise<ExecExit>((resolve) =>
-    child.once("close", (status, signal) => {
+    whenEnded(child, (status, signal) => {
       release();
+      // Pipes closed on this side (a background process held them) do not end what they were piped to.
+      stdout.end();
+      stderr.end();
       resolve({ status, signal });
     }),
   );
-  // Node resumes (drops) a child's output nobody reads when it exits: read into streams of our own from the start, which pass the reader's pace back (pipe).
-  const started = {
-    child,
-    exited,
-    stdout: child.stdout?.pipe(new PassThrough()) ?? new PassThrough().end(),
-    stderr: child.stderr?.pipe(new PassThrough()) ?? new PassThrough().end(),
-  };
+  const started = { child, exited, stdout, stderr };
   const inside = own ? undefined : keyOfIdentity(identityOfFd(fd));
   return new Promise((resolve, reject) => {
     child.once("spawn", () => (inside === undefined ? resolve(started) : whenInside(child, inside, () => resolve(started))));

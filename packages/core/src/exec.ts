@@ -34,7 +34,10 @@ export interface ExecProcess {
   readonly stderr: Readable;
   /** End it (`stdin.end()`) for the program to read end-of-file. */
   readonly stdin: Writable;
-  /** Settles when the program has ended, after the last of its output was pushed to stdout and stderr. */
+  /**
+   * Settles when the program has ended, after the last of its output was pushed to stdout and stderr; a process it
+   * left in the background that holds its pipes is not waited for (see whenEnded).
+   */
   readonly exited: Promise<ExecExit>;
   /** Sends a signal (default SIGTERM) to the program; with `group`, to every process of its group. */
   kill(signal?: NodeJS.Signals): void;

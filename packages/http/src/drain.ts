@@ -35,6 +35,29 @@ export class DrainTimeoutError extends HttpError {
 export async function drain(server: Server, connections: Connections, timeoutMs: number): Promise<void> {
   // net.Server's close, not http.Server's: that one also drops keep-alive connections at once, even with a request unread on them.
   if (server.listening) NetServer.prototype.close.call(server);
+  try {
+    await closeWithin(connections, timeoutMs);
+  } finally {
+    stopConnectionChecks(server);
+  }
+}
+
+/**
+ * http.Server's close also stops the interval (unref'd, every second) that
+ * checks its connections' timeouts; net.Server's does not, and that interval
+ * then kept the drained server, and all it refers to, alive and ticking for
+ * the rest of the process: one more per server a program starts and drains.
+ * Node keeps it under a symbol of its own (http.server.connectionsCheckingInterval,
+ * lib/_http_server.js), with no public way to stop it alone.
+ */
+function stopConnectionChecks(server: Server): void {
+  for (const key of Object.getOwnPropertySymbols(server)) {
+    if (key.description === "http.server.connectionsCheckingInterval") clearInterval(Reflect.get(server, key));
+  }
+}
+
+/** Waits, at most `timeoutMs`, for every connection to close; past that, closes the rest and rejects with DrainTimeoutError. */
+async function closeWithin(connections: Connections, timeoutMs: number): Promise<void> {
   // The check phase (setImmediate) follows the poll phase: data already in the sockets has been read and parsed by then.
   const grace = setTimeout(() => setImmediate(() => connections.closeIdle()), Math.min(IDLE_GRACE_MS, timeoutMs));
   let deadline: NodeJS.Timeout | undefined;

@@ -13,6 +13,7 @@ import { AbortedError, errorFromJSON, PoolError, ValidationError } from "../erro
 import * as libc from "../ffi/libc.js";
 import { LISTENER_FILE } from "../files/own.js";
 import type { NsProvider } from "../namespace/providers.js";
+import { whenAborted } from "../pool/when-aborted.js";
 import { startWorker } from "../pool/worker-argv.js";
 import { record } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
@@ -82,6 +83,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   /** Queued events were dropped: later ones are dropped too until the relisting starts. */
   #dropping = false;
   #closing: Promise<void> | undefined;
+  /** Stops listening to the caller's signal, which may outlive this watch by far (one for a whole program). */
+  #stopWaiting: (() => void) | undefined;
   readonly #exited: Promise<void>;
   #hasExited = false;
   /** Labels sent to the listener and not yet answered, and what waits for them. */
@@ -134,10 +137,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     if (initial.length === 0) this.#settleReady();
     this.#refWhileWaited();
     const { signal } = options;
-    if (signal) {
-      if (signal.aborted) void this.close();
-      else signal.addEventListener("abort", () => void this.close(), { once: true });
-    }
+    if (signal?.aborted) void this.close();
+    else if (signal) this.#stopWaiting = whenAborted(signal, () => void this.close());
   }
 
   #initialTargets(targets: WatchTargets, list: boolean): WatchTarget[] {
@@ -252,6 +253,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   /** Stops watching: wakes the listener, which closes its sockets and ends. Events still queued are dropped. */
   close(): Promise<void> {
     if (!this.#closing) {
+      this.#stopWaiting?.();
       this.#closing = this.#shutdown();
       this.#refWhileWaited();
     }

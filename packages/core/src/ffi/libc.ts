@@ -37,6 +37,7 @@ const fns = {
   sigprocmask: libc.func("int sigprocmask(int how, const void *set, _Out_ void *oldset)"),
   execvp: libc.func("int execvp(const char *file, const char **argv)"),
   exit: libc.func("void _exit(int status)"),
+  waitpid: libc.func("int waitpid(int pid, void *status, int options)"),
 };
 
 /** Reads errno right after a failed call, before anything else can overwrite it. */
@@ -156,6 +157,19 @@ const O_RDONLY_NONBLOCK_CLOEXEC = 0o2000000 | 0o4000;
 /** As openUntracked, but never waits: a FIFO planted where a namespace file should be does not block the thread. */
 export function openNonBlocking(path: string): number {
   return check("open", fns.open(path, O_RDONLY_NONBLOCK_CLOEXEC), path);
+}
+
+const WNOHANG = 1;
+
+/** Collects the child `pid` if it has ended (its exit status is not wanted): true once it is gone, false while it runs. */
+export function reapChild(pid: number): boolean {
+  const ret = fns.waitpid(pid, null, WNOHANG);
+  if (ret > 0) return true;
+  if (ret === 0) return false;
+  const errno = koffi.errno();
+  // ECHILD: collected already, or never ours: nothing is left to wait for either way.
+  if (errno === errnos.ECHILD) return true;
+  throw new SystemCallError("waitpid", errno, `pid ${pid}`);
 }
 
 export function close(fd: number): void {

@@ -20,6 +20,7 @@ import { allocateCounts, type RequestStats, readCounts } from "../netlink/reques
 import { openFileLimit } from "../open-file-limit.js";
 import { record } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
+import { ChildPids } from "../worker/children.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
 import {
@@ -36,6 +37,7 @@ import {
 } from "../worker/protocol.js";
 import { type Forget, othersForget, poolClosed, poolOpened } from "./open-pools.js";
 import { Owners } from "./owners.js";
+import { reapOrphans } from "./reaper.js";
 import { type RunOptions, runOptions } from "./run-options.js";
 import { whenAborted } from "./when-aborted.js";
 import { startWorker } from "./worker-argv.js";
@@ -203,6 +205,7 @@ export class Pool {
       control: new SharedArrayBuffer(CONTROL_CELLS * 4),
       cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
       descriptors: DescriptorBits.allocate(),
+      children: ChildPids.allocate(),
     };
     const worker = startWorker(WORKER_FILE, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
     let markStarted = () => {};
@@ -296,6 +299,8 @@ export class Pool {
         // A bit is set only while its descriptor is open and the worker's; if that ever failed, an exit handler must still not throw.
       }
     }
+    // Its event loop is gone: nothing else will collect the programs it started once they end.
+    reapOrphans(new ChildPids(slot.shared.children).drain());
     Atomics.sub(new Int32Array(this.#options.pressure), PRESSURE_HELD, Atomics.exchange(slot.control, CONTROL_HELD, 0));
     const jobs = [...slot.jobs.values()];
     slot.jobs.clear();
@@ -366,7 +371,7 @@ export class Pool {
     if (job.seq <= Atomics.load(slot.control, CONTROL_STARTED)) {
       slot.failure = "worker ended (a task on it timed out or was aborted)";
       if (!slot.retired) this.#retire(slot);
-      void slot.worker.terminate();
+      terminate(slot);
     } else {
       this.#unrefIfIdle(slot);
     }
@@ -482,11 +487,25 @@ export class Pool {
         const exited = new Promise((r) => slot.worker.once("exit", r));
         // Idle workers are unref'd; without this the loop could empty and exit before they do.
         slot.worker.ref();
+        // Tasks sent in this same tick still wait in the outbox for their microtask: they go first, or the worker ends without them.
+        this.#post(slot);
         slot.worker.postMessage({ type: "close" } satisfies ToWorker);
-        const timer = setTimeout(() => void slot.worker.terminate(), graceMs);
+        const timer = setTimeout(() => terminate(slot), graceMs);
         await exited;
         clearTimeout(timer);
       }),
     );
   }
+}
+
+/** How long, at most, ending a worker waits for it to record a program it is starting (see ChildPids.record). */
+const STARTING_WAIT_MS = 100;
+
+/** Ends the worker's thread, though not while it is starting a program it has not recorded yet: a moment, spawn is synchronous. */
+function terminate(slot: Slot, waited = 0): void {
+  if (!slot.exited && waited < STARTING_WAIT_MS && new ChildPids(slot.shared.children).isStarting()) {
+    setTimeout(() => terminate(slot, waited + 1), 1);
+    return;
+  }
+  void slot.worker.terminate();
 }

@@ -12,6 +12,7 @@ import { statSync } from "node:fs";
 import { errno } from "../errno.js";
 import { ExecLimitError, SystemCallError } from "../errors.js";
 import { installed, resolveProgram } from "../program-path.js";
+import type { ChildPids } from "./children.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
 
 const STREAMS: readonly ExecStream[] = ["stdout", "stderr"];
@@ -30,6 +31,13 @@ let setpriv: string | undefined | null = null;
 function setprivPath(): string | undefined {
   if (setpriv === null) setpriv = installed("setpriv");
   return setpriv;
+}
+
+/** Where a pool worker records the programs it starts until they end (see ChildPids); other threads record none. */
+let children: ChildPids | undefined;
+
+export function recordChildrenIn(record: ChildPids): void {
+  children = record;
 }
 
 /**
@@ -57,7 +65,8 @@ export function start(
     ...string[],
   ];
   // detached: setsid(), so the program leads a process group (and session) of its own, which signalProgram signals whole.
-  const child = spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
+  const launch = () => spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
+  const child = children ? children.record(launch) : launch();
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
   return child;
@@ -152,22 +161,45 @@ function collectFrom(child: ChildProcess, options: ExecOptions): Promise<ExecRes
       const text = (stream: ExecStream) => Buffer.concat(chunks[stream]).toString("utf8");
       resolve({ pid: child.pid as number, status, signal, stdout: text("stdout"), stderr: text("stderr") });
     };
-    child.on("exit", (status, signal) => {
-      if (limit) return fail(limit);
-      // A child it left running in the background may hold the pipes for as long as it lives: what is still
-      // in them is read for a moment, then the result is the program's, as a shell's `$?` would be.
-      setTimeout(() => {
-        for (const stream of STREAMS) child[stream]?.destroy();
-        finish(status, signal);
-      }, EXIT_DRAIN_MS).unref();
+    child.on("exit", () => {
+      if (limit) fail(limit);
     });
-    child.on("close", finish);
+    whenEnded(child, finish);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 
 /** How long output is still read after the program has exited, before pipes a background child holds are closed. */
 const EXIT_DRAIN_MS = 200;
+
+/**
+ * Calls `ended` once the program has ended and what is in its pipes is read:
+ * when they close or, since a process it left running in the background may
+ * hold them for as long as it lives, EXIT_DRAIN_MS after its exit, later
+ * while a reader is behind (a paused stream waits for it). The pipes are then
+ * closed on this side, and the outcome is the program's, as a shell's `$?` is.
+ */
+export function whenEnded(child: ChildProcess, ended: (status: number | null, signal: NodeJS.Signals | null) => void): void {
+  let done = false;
+  const end = (status: number | null, signal: NodeJS.Signals | null) => {
+    if (done) return;
+    done = true;
+    ended(status, signal);
+  };
+  child.once("close", end);
+  child.once("exit", (status, signal) => {
+    const drained = () => {
+      if (done) return;
+      if (STREAMS.some((stream) => child[stream]?.isPaused())) {
+        setTimeout(drained, EXIT_DRAIN_MS).unref();
+        return;
+      }
+      for (const stream of STREAMS) child[stream]?.destroy();
+      end(status, signal);
+    };
+    setTimeout(drained, EXIT_DRAIN_MS).unref();
+  });
+}
 
 function post(port: MessagePort, msg: FromExec): void {
   port.postMessage(msg, msg.type === "data" ? [msg.data.buffer as ArrayBuffer] : []);
@@ -212,7 +244,7 @@ function relay(argv: readonly string[], options: SpawnOptions, port: MessagePort
           signalProgram(child, msg.signal, options.group);
       }
     });
-    child.on("close", (status, signal) => {
+    whenEnded(child, (status, signal) => {
       post(port, { type: "exit", status, signal });
       port.close();
       resolve({ pid, status, signal });

@@ -56,6 +56,8 @@ export class HeldNamespaces {
   readonly #idleMs: number;
   readonly #owned: DescriptorBits;
   readonly #pressure: Pressure;
+  /** Keys that tasks waiting for a program will use again (see pin), and whether they were forgotten meanwhile. */
+  readonly #pinned = new Map<string, { pins: number; forgotten: boolean }>();
   #task = 0;
 
   constructor(max: number, idleMs: number, owned: DescriptorBits, pressure: Pressure) {
@@ -165,8 +167,27 @@ export class HeldNamespaces {
   }
 
   forget(key: string): void {
+    const pinned = this.#pinned.get(key);
+    if (pinned) pinned.forgotten = true;
     const held = this.#open.delete(key);
     if (held) this.#release(held);
+  }
+
+  /**
+   * A task waiting for its program will use `key` again when it resumes, and
+   * may open a socket there anew: if the namespace is deleted meanwhile, what
+   * it opens is forgotten when the returned release is called (at the end of
+   * its turn), else it would keep the deleted namespace alive until idle.
+   */
+  pin(key: string): () => void {
+    const pinned = this.#pinned.get(key) ?? { pins: 0, forgotten: false };
+    pinned.pins++;
+    this.#pinned.set(key, pinned);
+    return () => {
+      if (--pinned.pins > 0) return;
+      this.#pinned.delete(key);
+      if (pinned.forgotten) this.forget(key);
+    };
   }
 
   sweep(now = Date.now()): void {

@@ -16,10 +16,11 @@ import { RequestCounter } from "../netlink/request-counts.js";
 import { countRequestsIn } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
 import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
+import { ChildPids } from "./children.js";
 import { createLinks, creationRun } from "./create-links.js";
 import { callCustom } from "./custom.js";
 import { DescriptorBits } from "./descriptors.js";
-import { startExec } from "./exec.js";
+import { recordChildrenIn, startExec } from "./exec.js";
 import { placedError, RunFailure } from "./failures.js";
 import { HeldNamespaces } from "./held.js";
 import { deleteNamedRun, deletionRun, enterNewNamed } from "./named.js";
@@ -41,6 +42,7 @@ const options = workerData as WorkerOptions;
 countRequestsIn(new RequestCounter(options.requests));
 const control = new Int32Array(options.shared.control);
 const cancelled = new Int32Array(options.shared.cancelled);
+recordChildrenIn(new ChildPids(options.shared.children));
 const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, new DescriptorBits(options.shared.descriptors), {
   cells: new Int32Array(options.pressure),
   own: control,
@@ -361,6 +363,7 @@ function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
     return { reply: finish(run, { index, error: back.returnError }) };
   }
   run.away = false;
+  const unpin = held.pin(run.ctx.key);
   return {
     suspended: {
       ended: ended.then(
@@ -380,6 +383,7 @@ function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
           return await proceed(run, index + 1);
         } finally {
           held.close(nsFd);
+          unpin();
         }
       },
     },

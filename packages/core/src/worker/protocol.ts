@@ -34,6 +34,8 @@ export interface WorkerShared {
    * Node does not close those when a worker ends, so the pool does.
    */
   descriptors: SharedArrayBuffer;
+  /** The pids of the programs it started and that have not ended (see ChildPids): the pool collects them if it dies first. */
+  children: SharedArrayBuffer;
 }
 
 /** control[CONTROL_STARTED]: how many tasks the worker has started, counted in the order they were posted. */
