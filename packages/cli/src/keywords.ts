@@ -39,14 +39,14 @@ export function keywords(words: readonly string[], spec: KeywordSpec, where: str
 export const WHOLE_NUMBER = /^(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i;
 
 /** A WHOLE_NUMBER's value: Number() reads decimal and 0x, not a leading 0's octal. */
-const valueOf = (text: string) => (/^0[0-7]/.test(text) ? Number.parseInt(text, 8) : Number(text));
+const numberOf = (text: string) => (/^0[0-7]/.test(text) ? Number.parseInt(text, 8) : Number(text));
 
 /** A keyword's value as a whole number, or undefined when absent (its range is core's to check). */
 export function integerOf(found: Keywords, word: string): number | undefined {
   const value = found[word];
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !WHOLE_NUMBER.test(value)) throw new ValidationError(word, `must be a whole number, not "${String(value)}"`);
-  return valueOf(value);
+  return numberOf(value);
 }
 
 /** A keyword's value as a string, or undefined when absent. */
