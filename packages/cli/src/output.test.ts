@@ -112,6 +112,8 @@ describe("errors", () => {
 describe("shownName", () => {
   it("escapes a name's newlines and tabs as well, so that it stays one line and one column", () => {
     expect(shownName("a\nb\tc\u001b")).toBe("a\\x0ab\\x09c\\x1b");
+    // The Arabic letter mark: a bidi control, like U+202E.
+    expect(shownName("a\u061cb")).toBe("a\\u{061c}b");
     expect(table([["a\nb", "x"]])).toBe("a\\x0ab  x\n");
     expect(printable(shownName("a\nb"))).toBe("a\\x0ab");
   });
