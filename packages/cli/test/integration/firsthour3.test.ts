@@ -1,5 +1,5 @@
 /** A lab engineer's first hour with the built bin, third pass: what an iproute2 and containerlab user does first. */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
@@ -230,6 +230,23 @@ describe("a lab's program that cannot start", () => {
     const words = readFileSync(log, "utf8").trim();
     expect(words).toMatch(/^setsid: .*fh3-no-such-program/);
     expect(r.body.error.message).toContain(`fh3-no-such-program (never started, or exited at once: ${JSON.stringify(words)}; see ${log})`);
+    expect(neslink("destroy", file, "--yes").status).toBe(0);
+  });
+
+  it("one that left a FIFO in its log's place: the apply fails at once, not waits forever to open it (deaf to Ctrl-C)", () => {
+    const lab = `${prefix}f`;
+    const file = `${dir}/${lab}.yaml`;
+    const log = `/run/neslink/topologies/${lab}/a/sh.log`;
+    writeFileSync(file, `name: ${lab}\nnodes:\n  a: { processes: [["sh", "-c", "rm -f ${log}; mkfifo ${log}; exit 3"]] }\n`);
+    // Killed outright if it hangs: a process blocked in open() never runs its SIGTERM handler. A program that exits at
+    // once may be seen running first (that apply succeeds): applied again until one sees it gone.
+    const apply = () =>
+      spawnSync(process.execPath, [BIN, "--json", "apply", file, "--yes"], { encoding: "utf8", timeout: 15_000, killSignal: "SIGKILL" });
+    let r = apply();
+    for (let i = 0; i < 5 && r.status === 0; i++) r = apply();
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toContain(`sh (never started, or exited at once; see ${log})`);
     expect(neslink("destroy", file, "--yes").status).toBe(0);
   });
 });
