@@ -33,7 +33,12 @@ describe("keywords", () => {
     // Hexadecimal as iproute2 takes it; nothing else that Number() would read.
     expect(integerOf({ table: "0x64" }, "table")).toBe(100);
     expect(integerOf({ group: "0XfF" }, "group")).toBe(255);
-    for (const bad of ["0x", "0b101", "0o17", "1_000", " 12", "-1", "0x1g"])
+    // Octal after a 0, as iproute2 takes it (strtoul's base 0); 0 itself, and decimals, as they are.
+    expect(integerOf({ table: "010" }, "table")).toBe(8);
+    expect(integerOf({ group: "00" }, "group")).toBe(0);
+    expect(integerOf({ group: "0" }, "group")).toBe(0);
+    expect(integerOf({ mtu: "1500" }, "mtu")).toBe(1500);
+    for (const bad of ["0x", "0b101", "0o17", "1_000", " 12", "-1", "0x1g", "08", "019"])
       expect(() => integerOf({ mtu: bad }, "mtu")).toThrow(/mtu: must be a whole number/);
   });
 

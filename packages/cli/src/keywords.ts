@@ -32,15 +32,21 @@ export function keywords(words: readonly string[], spec: KeywordSpec, where: str
   return found;
 }
 
-/** A whole number as iproute2 reads one: decimal, or hexadecimal after 0x (`table 0x64`, `group 0xff`). */
-export const WHOLE_NUMBER = /^(\d+|0x[0-9a-f]+)$/i;
+/**
+ * A whole number as iproute2 reads one (strtoul's base 0): decimal, hexadecimal after 0x (`table 0x64`, `group 0xff`),
+ * octal after a 0 (`table 010` is table 8 to ip: read as 10, the same words would act on another table).
+ */
+export const WHOLE_NUMBER = /^(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i;
+
+/** A WHOLE_NUMBER's value: Number() reads decimal and 0x, not a leading 0's octal. */
+const numberOf = (text: string) => (/^0[0-7]/.test(text) ? Number.parseInt(text, 8) : Number(text));
 
 /** A keyword's value as a whole number, or undefined when absent (its range is core's to check). */
 export function integerOf(found: Keywords, word: string): number | undefined {
   const value = found[word];
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !WHOLE_NUMBER.test(value)) throw new ValidationError(word, `must be a whole number, not "${String(value)}"`);
-  return Number(value);
+  return numberOf(value);
 }
 
 /** A keyword's value as a string, or undefined when absent. */

@@ -1,7 +1,7 @@
 import { ActionError, AlreadyExistsError, NotFoundError, SystemCallError, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
 import { linkTable } from "./commands/link-list.js";
-import { errorText, exitCodeOf, fields, jsonLine, printable, privilegeHint, table, toJson } from "./output.js";
+import { errorText, exitCodeOf, fields, jsonLine, printable, privilegeHint, shownName, table, toJson } from "./output.js";
 
 describe("table", () => {
   it("aligns columns, shows missing values as '-' and leaves no trailing blanks", () => {
@@ -33,7 +33,12 @@ describe("printable", () => {
   });
 
   it("lines up a table on the escaped text", () => {
-    expect(table([["\u001b", "x"], ["ab", "y"]])).toBe("\\x1b  x\nab    y\n");
+    expect(
+      table([
+        ["\u001b", "x"],
+        ["ab", "y"],
+      ]),
+    ).toBe("\\x1b  x\nab    y\n");
   });
 
   it("escapes in JSON what JSON.stringify leaves raw, and the JSON still reads back as the same value", () => {
@@ -113,5 +118,15 @@ describe("errors", () => {
 
   it("ends JSON with a newline", () => {
     expect(toJson([1])).toBe("[\n  1\n]\n");
+  });
+});
+
+describe("shownName", () => {
+  it("escapes a name's newlines and tabs as well, so that it stays one line and one column", () => {
+    expect(shownName("a\nb\tc\u001b")).toBe("a\\x0ab\\x09c\\x1b");
+    // The Arabic letter mark: a bidi control, like U+202E.
+    expect(shownName("a\u061cb")).toBe("a\\u{061c}b");
+    expect(table([["a\nb", "x"]])).toBe("a\\x0ab  x\n");
+    expect(printable(shownName("a\nb"))).toBe("a\\x0ab");
   });
 });

@@ -5,13 +5,25 @@ const HIDDEN = new RegExp(HIDDEN_CHARACTERS.source, "gu");
 
 const hex = (c: string, digits: number) => (c.codePointAt(0) as number).toString(16).padStart(digits, "0");
 
+/** A hidden character written out: \x1b, \u{202e}. */
+const escaped = (c: string) => (c <= "\u00ff" ? `\\x${hex(c, 2)}` : `\\u{${hex(c, 4)}}`);
+
 /**
  * Text as the CLI prints it: a hidden character (a name the kernel reports
  * was made by someone, and may carry an escape sequence for the reader's
  * terminal) written out as \x1b or \u{202e}; newlines and tabs are the CLI's own.
  */
 export function printable(text: string): string {
-  return text.replace(HIDDEN, (c) => (c === "\n" || c === "\t" ? c : c <= "\u00ff" ? `\\x${hex(c, 2)}` : `\\u{${hex(c, 4)}}`));
+  return text.replace(HIDDEN, (c) => (c === "\n" || c === "\t" ? c : escaped(c)));
+}
+
+/**
+ * A name or alias the kernel reports, as a line or a cell shows it: its newlines and tabs escaped too. A
+ * namespace is a file, whose name may hold them, and an alias is any bytes: raw, they print as lines or
+ * columns of their own (a namespace that is not there, in `ns list`).
+ */
+export function shownName(name: string): string {
+  return name.replace(HIDDEN, escaped);
 }
 
 /**
@@ -36,7 +48,7 @@ export function jsonLine(value: unknown): string {
 /** Escaped here, before the columns are measured, so that they line up as printed. */
 function cell(value: unknown): string {
   if (value === null || value === undefined || value === "") return "-";
-  return printable(typeof value === "object" ? JSON.stringify(value) : String(value));
+  return shownName(typeof value === "object" ? JSON.stringify(value) : String(value));
 }
 
 /** Columns padded to their widest cell; lines carry no trailing blanks. */

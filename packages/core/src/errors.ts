@@ -114,14 +114,15 @@ Object.defineProperty(NeslinkError.prototype, MARKER, { value: true });
 /**
  * Characters a name must not hide, nor text print raw: C0 and C1 controls (an
  * escape sequence recolours, retitles or rewrites a terminal), zero-width ones
- * (U+200B-U+200F, U+2060, U+FEFF) and bidi controls (U+202A-U+202E,
- * U+2066-U+2069). They make two different names print alike, or one print as
- * another. Names given to neslink are refused with one (validate.ts); names
- * the kernel reports, which anyone may have made, can hold them, and an
- * adapter escapes them where it prints.
+ * (U+200B-U+200F, U+2060, U+FEFF) and bidi controls (U+061C, U+202A-U+202E,
+ * U+2066-U+2069: with U+200E-U+200F, Unicode's Bidi_Control set). They make
+ * two different names print alike, or one print as another. Names given to
+ * neslink are refused with one (validate.ts); names the kernel reports, which
+ * anyone may have made, can hold them, and an adapter escapes them where it
+ * prints.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is matched
-export const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]/u;
+export const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u061c\u202a-\u202e\u2066-\u2069]/u;
 
 /**
  * A bad value as a ValidationError's message shows it: as JSON where it has a

@@ -33,16 +33,27 @@ export const apply: Command = {
     // The bar's library is loaded only here, where it draws.
     const progress = session.json ? undefined : (await import("../progress.js")).progressFor(session.terminal, session.print);
     // Interrupted, the terminal gets its cursor and line wrap back (the bar hid them) and the user the way on.
-    const unlisten = session.terminal.onSignals(INTERRUPTS, (signal) => {
+    let interrupted = false;
+    let ended = false;
+    const end = (signal: NodeJS.Signals) => {
+      if (ended) return;
+      ended = true;
       unlisten();
+      session.terminal.raise(signal);
+    };
+    const unlisten = session.terminal.onSignals(INTERRUPTS, (signal) => {
+      // Pressed again while the first's words go out: ends it now, the terminal given back already.
+      if (interrupted) return end(signal);
+      interrupted = true;
       progress?.stop();
       // The agent's session does not stop an apply under way for a client gone: it finishes there.
       const state = session.terminal.ownStdio ? "is partly applied" : "goes on being applied by the agent";
       session.terminal.stderr.write(
         `neslink: ${signal}: ${lab.name} ${state}; "neslink apply ${file}" finishes it, "neslink destroy ${file}" removes it.\n`,
       );
+      // Listened to until then: a second Ctrl-C with no handler would kill the CLI before the bar gave the terminal back.
       // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
-      session.terminal.stdout.write("", () => session.terminal.raise(signal));
+      session.terminal.stdout.write("", () => end(signal));
     });
     try {
       const result = await topo.apply(lab, { onProgress: (e) => progress?.onProgress(e) });

@@ -17,9 +17,13 @@ function groups(commands: readonly Command[]): Map<string, Set<string>> {
   return next;
 }
 
-const NAMESPACES = "$(ls /run/netns 2>/dev/null)";
-/** The labs applied here and not destroyed: each has its lock file until destroy removes it (core's topology/lock.ts). */
-const LABS = "$(ls /run/neslink/topologies 2>/dev/null | sed -n 's/\\.lock$//p')";
+/**
+ * Shell code adding the namespaces, and the labs applied here and not destroyed (each has its lock file until destroy
+ * removes it: core's topology/lock.ts), that start with $cur. Not through compgen -W, which expands each of its words:
+ * an entry named `x$(cmd)`, which any root process can make, would run cmd at the reader's Tab.
+ */
+const NAMESPACES = "_neslink_add < <(ls /run/netns 2>/dev/null)";
+const LABS = "_neslink_add < <(ls /run/neslink/topologies 2>/dev/null | sed -n 's/\\.lock$//p')";
 
 const flagsOf = (options: readonly OptionName[]) => [...options.flatMap((o) => OPTION_FLAGS[o]), "--json", "--help"].join(" ");
 
@@ -35,7 +39,7 @@ export function bashScript(commands: readonly Command[]): string {
     // case); then, NS given (there or with -n), the program: a command name, and files after it.
     if (c.synopsis.split(" ")[c.name.split(" ").length] === "NS") {
       cases.push(
-        `    "${c.name}") if [[ -n $ns ]]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -W "${flagsOf(c.options)} ${NAMESPACES}" -- "$cur")); fi;;`,
+        `    "${c.name}") if [[ -n $ns ]]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -W "${flagsOf(c.options)}" -- "$cur")); ${NAMESPACES}; fi;;`,
       );
       cases.push(
         `    "${c.name} "*) if [[ -z $ns && $typed != "${c.name} "*" "* ]]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;`,
@@ -43,15 +47,20 @@ export function bashScript(commands: readonly Command[]): string {
     }
     const files = c.args.some((a) => a.startsWith("FILE")) || c.synopsis.includes("FILE|NAME") ? " -f" : "";
     // destroy, inspect and graph take a running lab's name as well as a file.
-    const labs = c.synopsis.includes("FILE|NAME") ? ` ${LABS}` : "";
-    cases.push(`    "${c.name}"|"${c.name} "*) COMPREPLY=($(compgen -W "${flagsOf(c.options)}${labs}"${files} -- "$cur"));;`);
+    const labs = c.synopsis.includes("FILE|NAME") ? `; ${LABS}` : "";
+    cases.push(`    "${c.name}"|"${c.name} "*) COMPREPLY=($(compgen -W "${flagsOf(c.options)}"${files} -- "$cur"))${labs};;`);
   }
   return `# neslink completion for bash: eval "$(neslink completion bash)"
+# Adds each line read that starts with $cur, as it is.
+_neslink_add() {
+  local e
+  while IFS= read -r e; do [[ $e == "$cur"* ]] && COMPREPLY+=("$e"); done
+}
 _neslink() {
   # Not "path": zsh (through bashcompinit) ties that name to PATH, and emptying it hides every program.
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} typed="" ns="" w i
   case $prev in
-    -n|--ns) COMPREPLY=($(compgen -W "${NAMESPACES}" -- "$cur")); return;;
+    -n|--ns) COMPREPLY=(); ${NAMESPACES}; return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
     -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return;;
   esac

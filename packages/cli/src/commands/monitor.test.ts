@@ -23,6 +23,11 @@ describe("monitor's lines", () => {
     expect(
       eventLine({ type: "link", action: "changed", ns: "lab-h2", link: link(false), previous: link(true), changed: ["up", "operstate"] }),
     ).toBe("[lab-h2] link changed eth0 DOWN down (up true -> false, operstate up -> down)");
+    // A namespace's name and an alias are anyone's: a newline in one stays in its line, escaped.
+    const aliased = { ...link(true), alias: "a\nforged" };
+    expect(eventLine({ type: "link", action: "changed", ns: "x\n[y]", link: aliased, previous: link(true), changed: ["alias"] })).toBe(
+      "[x\\x0a[y]] link changed eth0 UP up (alias null -> a\\x0aforged)",
+    );
     expect(eventLine({ type: "resync", ns: "", reason: "overflow" })).toBe("[.] resync (overflow)");
     expect(eventLine({ type: "nsid", action: "new", ns: "a", nsid: 4 })).toBe("[a] nsid new 4");
     // As the kernel reported them here: an ARP entry, and a bridge's own fdb entry (no IP address).

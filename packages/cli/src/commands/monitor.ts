@@ -3,7 +3,7 @@ import type { Neighbour, WatchEvent, WatchGroup, WatchTargets } from "@neslink/c
 import type { Command } from "../command.js";
 import { providers } from "../core.js";
 import { target } from "../target.js";
-import { jsonLine } from "../output.js";
+import { jsonLine, shownName } from "../output.js";
 
 /** The groups by the names `ip monitor` takes, and neslink's own. */
 const GROUPS: Record<string, WatchGroup> = {
@@ -36,13 +36,16 @@ function neighbourText(n: Neighbour): string {
 
 /** One line a person reads: where, what, and what changed. */
 export function eventLine(e: WatchEvent): string {
-  const where = e.ns === "" ? "." : e.ns;
+  // A namespace's name and an alias may hold a newline: one event stays one line.
+  const where = e.ns === "" ? "." : shownName(e.ns);
   switch (e.type) {
     case "link": {
       const l = e.link;
       const state = `${l.up ? "UP" : "DOWN"} ${l.operstate ?? "-"}`;
       const changed =
-        e.action === "changed" ? ` (${e.changed.map((f) => `${f} ${String(e.previous[f])} -> ${String(l[f])}`).join(", ")})` : "";
+        e.action === "changed"
+          ? ` (${e.changed.map((f) => `${f} ${shownName(String(e.previous[f]))} -> ${shownName(String(l[f]))}`).join(", ")})`
+          : "";
       return `[${where}] link ${e.action} ${l.name} ${state}${changed}`;
     }
     case "address":

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { shownName } from "../output.js";
 
 export const nsList: Command = {
   name: "ns list",
@@ -11,6 +12,6 @@ export const nsList: Command = {
     // Read from this thread: no pool, no codec.
     const { listNamed } = await import("@neslink/core/list");
     const names = listNamed();
-    return { data: names, text: names.map((n) => `${n}\n`).join("") };
+    return { data: names, text: names.map((n) => `${shownName(n)}\n`).join("") };
   },
 };

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { shownName } from "../output.js";
 
 export const nsPrune: Command = {
   name: "ns prune",
@@ -12,8 +13,8 @@ export const nsPrune: Command = {
     const { pruneNamed } = await import("@neslink/core/named");
     const result = pruneNamed();
     const text = [
-      ...result.removed.map((name) => `removed ${name}\n`),
-      ...result.skipped.map(({ name, reason }) => `skipped ${name}: ${reason}\n`),
+      ...result.removed.map((name) => `removed ${shownName(name)}\n`),
+      ...result.skipped.map(({ name, reason }) => `skipped ${shownName(name)}: ${reason}\n`),
     ].join("");
     return { data: result, text: text || "nothing to prune\n" };
   },

@@ -89,3 +89,50 @@ describe("neslink completion zsh", () => {
 it("bash: after exec -n NS, the next word is the program: no namespace is offered there", () => {
   expect(bash(`neslink exec -n ${prefix}a ${prefix}`)).toEqual([]);
 });
+
+describe("neslink completion: names in /run/netns and the labs' lock dir are offered as they are, never run", () => {
+  // Any root process can make such an entry (`ip netns add`); compgen -W expands each of its words, $(...) included.
+  const hostile = `${prefix}x$(touch\${IFS}ran)`;
+  beforeAll(() => {
+    execFileSync("ip", ["netns", "add", hostile]);
+    writeFileSync(`/run/neslink/topologies/${prefix}y$(touch\${IFS}ran).lock`, "");
+  });
+
+  function offered(line: string, shell: "bash" | "zsh"): string[] {
+    const cwd = mkdtempSync(`${tmpdir()}/neslink-completion-cwd-`);
+    try {
+      const words = line.split(" ");
+      const run =
+        shell === "bash"
+          ? () =>
+              execFileSync(
+                "bash",
+                [
+                  "-c",
+                  `${execFileSync(process.execPath, [BIN, "completion", "bash"], { encoding: "utf8" })}
+COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _neslink; printf '%s\\n' "\${COMPREPLY[@]}"`,
+                ],
+                { encoding: "utf8", cwd },
+              )
+                .trim()
+                .split("\n")
+          : () => zshIn(line, cwd);
+      const got = run();
+      expect(execFileSync("ls", ["-A", cwd], { encoding: "utf8" })).toBe("");
+      return [...new Set(got)].filter(Boolean).sort();
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }
+
+  function zshIn(line: string, cwd: string): string[] {
+    const screen = execFileSync("zsh", ["-f", ZSH_DRIVER, process.execPath, BIN, line], { encoding: "utf8", timeout: 20_000, cwd });
+    return [...screen.matchAll(/<<(.*?)>>/g)].map((m) => m[1] as string);
+  }
+
+  it.each(["bash", "zsh"] as const)("%s: after -n, exec and destroy", (shell) => {
+    expect(offered(`neslink link list -n ${prefix}x`, shell)).toEqual([hostile]);
+    expect(offered(`neslink exec ${prefix}x`, shell)).toEqual([hostile]);
+    expect(offered(`neslink destroy ${prefix}y`, shell)).toEqual([`${prefix}y$(touch\${IFS}ran)`]);
+  });
+});

@@ -64,7 +64,9 @@ it("ns list escapes a namespace's name; --json keeps it", () => {
 
 it("monitor writes a link's name escaped as text; as JSON lines, its name and alias whole", async () => {
   for (const asJson of [false, true]) {
-    const child = spawn(process.execPath, [BIN, ...(asJson ? ["--json"] : []), "monitor", "link", "-n", ns], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...(asJson ? ["--json"] : []), "monitor", "link", "-n", ns], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
@@ -85,4 +87,22 @@ it("monitor writes a link's name escaped as text; as JSON lines, its name and al
     if (asJson) expect(JSON.parse(out.split("\n")[0] as string).link).toMatchObject({ name: red, alias: title });
     else expect(out).toContain("link changed r\\x1b[31m ");
   }
+});
+
+/** A namespace is a file: its name may hold a newline and a tab, which would print as lines and columns of their own. */
+const forging = `${prefix}n\n${prefix}forged\tx`;
+/** An alias may hold a newline too (IFLA_IFALIAS is any bytes). */
+const twoLines = `a\n${prefix}b`;
+
+it("a newline or tab in a namespace's name or a link's alias prints escaped: it cannot forge a line or a column", () => {
+  ip("netns", "add", forging);
+  ip("-n", ns, "link", "set", "lo", "alias", twoLines);
+  const list = neslink("ns", "list");
+  expect(list.status).toBe(0);
+  expect(list.stdout.split("\n")).toContain(`${prefix}n\\x0a${prefix}forged\\x09x`);
+  expect(list.stdout.split("\n").filter((l) => l.startsWith(`${prefix}forged`))).toEqual([]);
+  expect(json("ns", "list").body).toContain(forging);
+  const shown = neslink("link", "show", "lo", "-n", ns);
+  expect(shown.stdout).toContain(`a\\x0a${prefix}b`);
+  expect(shown.stdout.split("\n").filter((l) => l.startsWith(`${prefix}b`))).toEqual([]);
 });

@@ -89,6 +89,25 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     expect(ipJson("-n", name, "route", "show", "table", "100")).toEqual([]);
   });
 
+  it("reads a number with a leading 0 as octal, as ip itself does with the same words (table 010 is table 8)", () => {
+    const name = `${prefix}o`;
+    neslink("ns", "add", name);
+    ip("-n", name, "link", "set", "lo", "up");
+    ip("-n", name, "route", "add", "10.67.8.0/24", "dev", "lo", "table", "8");
+    ip("-n", name, "route", "add", "10.67.10.0/24", "dev", "lo", "table", "10");
+    // The table ip reads `010` as, and acts on: neslink must mean the same one.
+    const ipSees = ipJson<{ dst: string }[]>("-n", name, "route", "show", "table", "010").map((r) => r.dst);
+    expect(ipSees).toEqual(["10.67.8.0/24"]);
+    expect(json("route", "list", "table", "010", "-n", name).body.map((r: { to: string }) => r.to)).toEqual(ipSees);
+    expect(neslink("link", "set", "lo", "group", "010", "-n", name).status).toBe(0);
+    expect(ipJson<{ group: string }[]>("-n", name, "link", "show", "dev", "lo")[0]?.group).toBe("8");
+    // Not an octal number: ip refuses it too.
+    expect(neslink("route", "list", "table", "08", "-n", name)).toMatchObject({ status: 2 });
+    expect(neslink("route", "del", "10.67.8.0/24", "dev", "lo", "table", "010", "-n", name).status).toBe(0);
+    expect(ipJson("-n", name, "route", "show", "table", "8")).toEqual([]);
+    expect(ipJson<{ dst: string }[]>("-n", name, "route", "show", "table", "10").map((r) => r.dst)).toEqual(["10.67.10.0/24"]);
+  });
+
   it("takes the namespace as a path or a process id as well as a name", async () => {
     const name = `${prefix}e`;
     neslink("ns", "add", name);

@@ -33,13 +33,29 @@ export function addressText(a: Address): string {
   return `${a.family === AF_INET6 ? canonicalIp6(text) : text}/${a.prefixLen}`;
 }
 
-/** A route's identity for comparison; fields the file leaves out are left out of the comparison too. */
-export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMap<number, string>): boolean {
+/** A file's route's family and destination as the kernel reports them: a /0 (0.0.0.0/0, ::/0) is the default route, which it reports with no destination, as it reports "default". */
+function destinationOf(want: TopologyRoute): { family: number; dst: string } {
   const to = want.to === "default" ? undefined : cidr("to", want.to);
   const family = to?.family ?? (want.via !== undefined ? familyOf("via", want.via) : AF_INET);
+  return { family, dst: to && to.prefixLen > 0 ? `${canonicalIp(to.address)}/${to.prefixLen}` : "default" };
+}
+
+/** The metric the kernel gives a route added without one: 0 for IPv4, 1024 for IPv6 (IP6_RT_PRIO_USER). */
+const DEFAULT_METRIC: Readonly<Record<number, number>> = { [AF_INET]: 0, [AF_INET6]: 1024 };
+
+/**
+ * What the kernel tells a file's routes apart by: family, destination, table and metric. Two routes of a node
+ * with the same key are one route to the kernel: each apply would replace one with the other, and never be done.
+ */
+export function routeKey(route: TopologyRoute): string {
+  const { family, dst } = destinationOf(route);
+  return `${family === AF_INET6 ? "IPv6" : "IPv4"} ${dst} table ${route.table ?? RT_TABLE_MAIN} metric ${route.metric ?? DEFAULT_METRIC[family]}`;
+}
+
+/** A route's identity for comparison; fields the file leaves out are left out of the comparison too. */
+export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMap<number, string>): boolean {
+  const { family, dst } = destinationOf(want);
   if (have.family !== family || have.table !== (want.table ?? RT_TABLE_MAIN)) return false;
-  // A /0 (0.0.0.0/0, ::/0) is the default route: the kernel reports it with no destination, as it reports "default".
-  const dst = to && to.prefixLen > 0 ? `${canonicalIp(to.address)}/${to.prefixLen}` : "default";
   if (dst !== (have.dst === null ? "default" : `${have.dst}/${have.dstLen}`)) {
     return false;
   }

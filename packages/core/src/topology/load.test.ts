@@ -155,6 +155,38 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("refuses two routes of a node that are one to the kernel (default and 0.0.0.0/0, the same network twice), not those a metric or table tells apart", () => {
+    const text = [
+      "name: demo",
+      "nodes:",
+      "  h1:",
+      "    routes:",
+      "      - { to: default, via: 10.0.1.254 }",
+      "      - { to: 0.0.0.0/0, via: 10.0.1.253 }",
+      '      - { to: "::/0", via: "fd00::fe" }',
+      '      - { to: default, via: "fd00::fd", metric: 1024 }',
+      '      - { to: "fd00:99:0::/64", via: "fd00::fe" }',
+      '      - { to: "fd00:99::/64", dev: lo }',
+      "      - { to: 10.9.0.0/16, via: 10.0.1.7 }",
+      "      - { to: 10.9.0.0/16, via: 10.0.1.7, metric: 5 }",
+      "      - { to: 10.9.0.0/16, via: 10.0.1.7, table: 5 }",
+      "      - { to: 10.9.0.0/16, via: 10.0.1.8, metric: 0 }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual(
+      [
+        [1, 0, "IPv4 default table 254 metric 0"],
+        [3, 2, "IPv6 default table 254 metric 1024"],
+        [5, 4, "IPv6 fd00:99::/64 table 254 metric 1024"],
+        [9, 6, "IPv4 10.9.0.0/16 table 254 metric 0"],
+      ].map(([i, first, key]) => ({
+        path: `nodes.h1.routes[${i}]`,
+        message: `is the same route to the kernel as routes[${first}] (${key}): it keeps one, and each apply would replace it with the other`,
+        line: (i as number) + 5,
+      })),
+    );
+  });
+
   it("checks what needs the whole file: masters, bridge ports, IPv6, namespaces, addresses and routes on interfaces that exist", () => {
     const ports = Array.from({ length: 1024 }, (_, i) => ({ endpoints: [`h:e${i}`, { node: "sw", interface: `p${i}`, master: "br0" }] }));
     expect(problemsOf({ name: "big", nodes: { sw: { bridges: ["br0"] }, h: {} }, links: ports })).toEqual([

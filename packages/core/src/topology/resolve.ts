@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { exec, sysctl } from "../actions/ns-actions.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
+import { routeKey } from "./compare.js";
 import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
 import type { Path, Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
@@ -105,6 +106,7 @@ function processes(problems: Problems, path: Path, list: readonly TopologyFilePr
 
 function routes(problems: Problems, path: Path, node: TopologyFileNode): TopologyRoute[] {
   const out: TopologyRoute[] = [];
+  const seen = new Map<string, number>();
   for (const [i, r] of (node.routes ?? []).entries()) {
     const at = [...path, i];
     const family = r.to === "default" ? undefined : (problems.check([...at, "to"], () => net.network("to", r.to))?.family ?? null);
@@ -112,6 +114,17 @@ function routes(problems: Problems, path: Path, node: TopologyFileNode): Topolog
     if (r.via === undefined && r.dev === undefined) problems.add(at, "a route needs a gateway (via) or a device (dev)");
     if (family && via && family !== via) problems.add([...at, "via"], "is not of the destination's address family");
     if (family === null || (r.via !== undefined && via === undefined)) continue;
+    // `default` and 0.0.0.0/0 included: the kernel keeps one route per key.
+    const key = routeKey(r);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.add(
+        at,
+        `is the same route to the kernel as routes[${first}] (${key}): it keeps one, and each apply would replace it with the other`,
+      );
+      continue;
+    }
+    seen.set(key, i);
     out.push({ ...r });
   }
   return out;

@@ -10,7 +10,19 @@
  * the program and its user to read.
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, rmdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  rmdirSync,
+  statSync,
+} from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
@@ -256,13 +268,17 @@ async function lastWords(topology: string, node: string, name: string, deadline:
   if (group !== null) while (pidsIn(`${group}/${RELAY_LEAF}`).some((pid) => !isZombie(pid)) && Date.now() < deadline) await sleep(10);
   let fd: number;
   try {
-    fd = openSync(logPath(topology, node, name), "r");
+    // Never blocking, nor followed: the program may have put a FIFO (an open that waits for a writer, with the lab's lock
+    // held and signals unheard) or a symlink in its log's place.
+    fd = openSync(logPath(topology, node, name), constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch {
     return "";
   }
   try {
+    const status = fstatSync(fd);
+    if (!status.isFile()) return "";
     const tail = Buffer.alloc(TAIL_BYTES);
-    const read = readSync(fd, tail, 0, TAIL_BYTES, Math.max(0, fstatSync(fd).size - TAIL_BYTES));
+    const read = readSync(fd, tail, 0, TAIL_BYTES, Math.max(0, status.size - TAIL_BYTES));
     const lines = tail
       .subarray(0, read)
       .toString("utf8")

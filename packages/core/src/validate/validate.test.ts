@@ -27,7 +27,19 @@ describe("linkName", () => {
 });
 
 describe("hidden characters", () => {
-  const hidden = ["a\u0085b", "a\u009bb", "a\u0007b", "a\u200bb", "a\u200fb", "a\u2060b", "a\ufeffb", "a\u202eb", "a\u2066b", "a\u2069b"];
+  const hidden = [
+    "a\u0085b",
+    "a\u009bb",
+    "a\u0007b",
+    "a\u200bb",
+    "a\u200fb",
+    "a\u2060b",
+    "a\ufeffb",
+    "a\u202eb",
+    "a\u2066b",
+    "a\u2069b",
+    "a\u061cb",
+  ];
   it("are refused in namespace names, link names and aliases, naming the character", () => {
     for (const bad of hidden) {
       expect(refusal(() => v.namespaceName("name", bad)).message).toMatch(/U\+[0-9A-F]{4}, a control, zero-width or bidi character/);
