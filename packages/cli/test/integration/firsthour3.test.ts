@@ -204,15 +204,19 @@ describe("destroy by name after an apply was killed", () => {
     // What a creator killed between making the entry and mounting the namespace on it leaves (ip netns list: "Peer netns reference is invalid").
     const ghost = `/run/netns/${lab}-n7`;
     const other = `/run/netns/${lab}x-n7`;
-    for (const path of [ghost, other]) writeFileSync(path, "", { flag: "wx", mode: 0o444 });
+    // Lab `<lab>-b`'s, whose apply was killed too (its lock file is left): a name that begins as this lab's would.
+    const longer = `/run/netns/${lab}-b-n7`;
+    const longerLock = `/run/neslink/topologies/${lab}-b.lock`;
+    for (const path of [ghost, other, longer, longerLock]) writeFileSync(path, "", { flag: "wx", mode: 0o444 });
     try {
       expect(neslink("destroy", lab, "--yes").status).toBe(0);
       expect(existsSync(ghost)).toBe(false);
       expect(existsSync(`/run/netns/${lab}-a`)).toBe(false);
-      // Another lab's name (`<lab>x`), not this one's.
+      // Another lab's name (`<lab>x`, `<lab>-b`), not this one's.
       expect(existsSync(other)).toBe(true);
+      expect(existsSync(longer)).toBe(true);
     } finally {
-      for (const path of [ghost, other]) if (existsSync(path)) unlinkSync(path);
+      for (const path of [ghost, other, longer, longerLock]) if (existsSync(path)) unlinkSync(path);
     }
   });
 });

@@ -7,7 +7,7 @@
  * cgroup, even those whose namespace was deleted by hand), its programs' logs
  * removed.
  */
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import type { Link } from "@neslink/codec-wasm";
 import * as la from "../actions/link-actions.js";
 import * as na from "../actions/ns-actions.js";
@@ -81,6 +81,18 @@ function guarded(topology: string, shares: readonly (readonly string[])[]): NsAc
   return shares.map((share) => share.map((name) => ({ ...template, name })));
 }
 
+/**
+ * The entries that may be `lab`'s nodes under their default names
+ * (`<lab>-<node>`): not those of another lab whose name begins the same way
+ * (`<lab>-b-<node>` is lab `<lab>-b`'s while that lab has its lock file, as
+ * an apply killed part-way leaves it).
+ */
+function defaultNamed(lab: string, entries: Iterable<string>): string[] {
+  const locks = existsSync(LOCK_DIR) ? readdirSync(LOCK_DIR) : [];
+  const others = locks.filter((f) => f.startsWith(`${lab}-`) && f.endsWith(".lock")).map((f) => `${f.slice(0, -".lock".length)}-`);
+  return [...entries].filter((e) => e.startsWith(`${lab}-`) && !others.some((other) => e.startsWith(other)));
+}
+
 /** Destroys a topology given as a loaded Topology or by its name. */
 export async function destroy(topology: Topology | string, options: DestroyOptions = {}): Promise<DestroyResult> {
   const started = performance.now();
@@ -101,7 +113,7 @@ export async function destroy(topology: Topology | string, options: DestroyOptio
     // was not removed by it; one another lab is creating a namespace on right now is locked, and left alone.
     const left = new Set(listed);
     for (const d of deleted) left.delete(d.name);
-    const entries = typeof topology === "string" ? [...left].filter((e) => e.startsWith(`${name}-`)) : topology.nodes.map((n) => n.netns);
+    const entries = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
     for (const entry of entries) if (left.has(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
