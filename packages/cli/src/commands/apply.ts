@@ -48,8 +48,10 @@ export const apply: Command = {
       progress?.stop();
       // The agent's session does not stop an apply under way for a client gone: it finishes there.
       const state = session.terminal.ownStdio ? "is partly applied" : "goes on being applied by the agent";
+      // The commands as they must be typed again: a path with a space or a quote is quoted.
+      const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
       session.terminal.stderr.write(
-        `neslink: ${signal}: ${lab.name} ${state}; "neslink apply ${file}" finishes it, "neslink destroy ${file}" removes it.\n`,
+        `neslink: ${signal}: ${lab.name} ${state}; "${again("apply")}" finishes it, "${again("destroy")}" removes it.\n`,
       );
       // Listened to until then: a second Ctrl-C with no handler would kill the CLI before the bar gave the terminal back.
       // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
