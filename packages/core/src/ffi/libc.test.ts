@@ -45,8 +45,8 @@ describe("eventfd and poll", () => {
       expect(libc.poll(fds, 10)).toBe(0);
       libc.signalEventfd(wake);
       const started = performance.now();
-      expect(libc.poll(fds, 5000)).toBe(1);
-      expect(performance.now() - started).toBeLessThan(1000);
+      expect(libc.poll(fds, 30_000)).toBe(1);
+      expect(performance.now() - started).toBeLessThan(10_000);
       expect(view.getInt16(6, true) & libc.POLLIN).toBe(libc.POLLIN);
       expect(libc.drainEventfd(wake)).toBe(true);
       expect(libc.drainEventfd(wake)).toBe(false);

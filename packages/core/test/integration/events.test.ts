@@ -223,7 +223,7 @@ describe("watch", () => {
     for await (const _ of second) {
       // nothing happens in that namespace meanwhile
     }
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(fdCount()).toBe(before);
     ip("-n", spaces[0] as string, "link", "del", "r0");
   });
@@ -379,7 +379,7 @@ describe("watch", () => {
     await stream.ready;
     const started = Date.now();
     const { results } = await nsDoOn(pool, ns.name(spaces[0] as string), na.links());
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect((results[0] as { name: string }[]).map((l) => l.name)).toContain("lo");
     await stream.close();
     await pool.close();

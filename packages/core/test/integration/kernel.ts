@@ -60,6 +60,29 @@ export function linksAt(path: string): string[] {
   ).map((l) => l.ifname);
 }
 
+/**
+ * Programs waiting in `nsName` on `gate` (a path in their command line) until
+ * the test creates it: a test that must see programs still running when
+ * something else answers waits on them, not on a clock.
+ */
+export const gate = {
+  argv: (path: string): string[] => ["sh", "-c", `while [ ! -e ${path} ]; do sleep 0.05; done`],
+  /** How many of them run in the namespace now (their `sleep` children do not hold the path). */
+  waiting(nsName: string, path: string): number {
+    return ip("netns", "pids", nsName)
+      .split("\n")
+      .filter((pid) => pid !== "")
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path);
+        } catch {
+          return false; // ended since the listing
+        }
+      }).length;
+  },
+  open: (path: string): void => writeFileSync(path, ""),
+};
+
 /** Deletes every namespace, host link, lab program cgroup (with its processes) and lab log directory whose name starts with `prefix`. */
 export function cleanup(prefix: string): void {
   for (const dir of labCgroups(prefix)) removeCgroup(dir);

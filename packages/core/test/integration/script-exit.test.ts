@@ -45,7 +45,7 @@ async function expectPromptExit(body: string): Promise<string> {
   const r = await runScript(body);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
-  expect(r.lingerMs).toBeLessThan(1000);
+  expect(r.lingerMs).toBeLessThan(5_000);
   return r.stdout;
 }
 

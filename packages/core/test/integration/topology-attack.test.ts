@@ -583,8 +583,8 @@ describe("found by the attack runs, fixed", () => {
   it("does not wait for an exec's background child", async () => {
     await withLab(async (name) => {
       const started = performance.now();
-      await topology.apply(topology.load(`name: ${name}\nnodes:\n  a: { exec: ["sleep 4 &"] }\n`));
-      expect(performance.now() - started).toBeLessThan(3000);
+      await topology.apply(topology.load(`name: ${name}\nnodes:\n  a: { exec: ["sleep 60 &"] }\n`));
+      expect(performance.now() - started).toBeLessThan(30_000);
     });
   });
 

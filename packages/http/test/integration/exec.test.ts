@@ -4,7 +4,7 @@ import { request } from "node:http";
 import type { Server } from "node:http";
 import { closeDefaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, gate, ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { EXEC_HANGUP_GRACE_MS, EXEC_MAX_BUFFER } from "../../src/routes/exec.js";
 import { createServer, listen } from "../../src/server.js";
 
@@ -37,16 +37,22 @@ afterAll(async () => {
 
 describe("POST /v1/namespaces/{name}/exec", () => {
   it("running programs do not hold up other requests for the namespace", async () => {
-    const sleeps = Array.from({ length: 3 }, () => post(`/v1/namespaces/${name}/exec`, { argv: ["sleep", "2"] }));
-    await new Promise((r) => setTimeout(r, 300));
-    const asked = performance.now();
-    const res = await fetch(`${base}/v1/namespaces/${name}/links`, { headers: { authorization: `Bearer ${token}` } });
-    const ms = performance.now() - asked;
-    expect(res.status).toBe(200);
-    const { links } = (await res.json()) as { links: { name: string }[] };
-    expect(links.map((l) => l.name)).toEqual(linksIn(name).map((l) => l.ifname));
-    expect(ms).toBeLessThan(500);
-    for (const r of await Promise.all(sleeps)) expect(((await r.json()) as { result: { status: number } }).result.status).toBe(0);
+    const door = `/tmp/${prefix}-gate`;
+    const waits = Array.from({ length: 3 }, () => post(`/v1/namespaces/${name}/exec`, { argv: gate.argv(door) }));
+    try {
+      const until = Date.now() + 30_000;
+      while (gate.waiting(name, door) < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(gate.waiting(name, door)).toBe(3);
+      const res = await fetch(`${base}/v1/namespaces/${name}/links`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const { links } = (await res.json()) as { links: { name: string }[] };
+      expect(links.map((l) => l.name)).toEqual(linksIn(name).map((l) => l.ifname));
+      expect(gate.waiting(name, door)).toBe(3);
+    } finally {
+      gate.open(door);
+    }
+    for (const r of await Promise.all(waits)) expect(((await r.json()) as { result: { status: number } }).result.status).toBe(0);
+    rmSync(door, { force: true });
   });
 
   it("a program not in PATH is 404 with ENOENT, not a 500", async () => {

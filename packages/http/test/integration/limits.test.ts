@@ -33,7 +33,8 @@ describe("neslink-http connection limits", () => {
     expect(res.error).toBeUndefined();
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body).error.code).toBe("ERR_NS_NOT_FOUND");
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Idle connections that did not make way would hold it until the 10 s headers timeout cut them.
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect(serverSockets(bin.port).established).toBeLessThanOrEqual(10);
   });
 
