@@ -67,18 +67,19 @@ export function linksAt(path: string): string[] {
  */
 export const gate = {
   argv: (path: string): string[] => ["sh", "-c", `while [ ! -e ${path} ]; do sleep 0.05; done`],
-  /** How many of them run in the namespace now (their `sleep` children do not hold the path). */
+  /** How many of them run in the namespace now: not their `sleep` children, nor a fork of theirs that has not yet become one (it still shows their command line). */
   waiting(nsName: string, path: string): number {
-    return ip("netns", "pids", nsName)
-      .split("\n")
-      .filter((pid) => pid !== "")
-      .filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path);
-        } catch {
-          return false; // ended since the listing
-        }
-      }).length;
+    const parents = new Map<string, string>();
+    for (const pid of ip("netns", "pids", nsName).split("\n")) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path))
+          parents.set(pid, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1] as string);
+      } catch {
+        // ended since the listing
+      }
+    }
+    return [...parents.values()].filter((ppid) => !parents.has(ppid)).length;
   },
   open: (path: string): void => writeFileSync(path, ""),
 };
