@@ -22,8 +22,9 @@ function groups(commands: readonly Command[]): Map<string, Set<string>> {
  * removes it: core's topology/lock.ts), that start with $cur. Not through compgen -W, which expands each of its words:
  * an entry named `x$(cmd)`, which any root process can make, would run cmd at the reader's Tab.
  */
-const NAMESPACES = "_neslink_add < <(ls /run/netns 2>/dev/null)";
-const LABS = "_neslink_add < <(ls /run/neslink/topologies 2>/dev/null | sed -n 's/\\.lock$//p')";
+const LABS = "_neslink_add < <(_neslink_labs)";
+/** Where a namespace is taken: the named ones, and each running lab's nodes as LAB:NODE (see _neslink_nodes). */
+const NAMESPACES = "_neslink_add < <(ls /run/netns 2>/dev/null); _neslink_add < <(_neslink_nodes)";
 
 const flagsOf = (options: readonly OptionName[]) => [...options.flatMap((o) => OPTION_FLAGS[o]), "--json", "--help"].join(" ");
 
@@ -56,17 +57,54 @@ _neslink_add() {
   local e
   while IFS= read -r e; do [[ $e == "$cur"* ]] && COMPREPLY+=("$e"); done
 }
+# The labs applied here and not destroyed (each keeps its lock file until destroy), by their names' own rule.
+_neslink_labs() {
+  local f
+  while IFS= read -r f; do [[ $f =~ ^[a-z0-9-]+\\.lock$ ]] && printf '%s\\n' "\${f%.lock}"; done < <(ls /run/neslink/topologies 2>/dev/null)
+}
+# LAB:NODE for each node under its default namespace name (LAB-NODE), as \`neslink exec LAB:NODE\` takes it; not the
+# entries of another lab whose name begins the same way (LAB-b-NODE is lab LAB-b's while that lab is here).
+_neslink_nodes() {
+  local -a labs=()
+  local lab other e mine
+  while IFS= read -r lab; do labs+=("$lab"); done < <(_neslink_labs)
+  for lab in "\${labs[@]}"; do
+    while IFS= read -r e; do
+      [[ $e == "$lab-"?* ]] || continue
+      mine=1
+      for other in "\${labs[@]}"; do [[ $other == "$lab-"* && $e == "$other-"* ]] && mine=""; done
+      [[ -n $mine ]] && printf '%s\\n' "$lab:\${e#"$lab-"}"
+    done < <(ls /run/netns 2>/dev/null)
+  done
+}
 _neslink() {
+  # The words as typed, split at blanks only: bash also splits them at ':' (COMP_WORDBREAKS), which cuts LAB:NODE in three;
+  # zsh (bashcompinit) gives its own words, whole.
   # Not "path": zsh (through bashcompinit) ties that name to PATH, and emptying it hides every program.
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} typed="" ns="" w i
+  local -a words
+  local cur prev typed="" ns="" w i
+  if [[ -n \${COMP_LINE+set} && -z \${ZSH_VERSION-} ]]; then
+    read -ra words <<< "\${COMP_LINE:0:$COMP_POINT}"
+    [[ \${#words[@]} -eq 0 || \${COMP_LINE:0:$COMP_POINT} == *[[:space:]] ]] && words+=("")
+  else
+    words=("\${COMP_WORDS[@]:0:$((COMP_CWORD + 1))}")
+  fi
+  cur=\${words[-1]} prev=\${words[-2]}
+  _neslink_offer
+  # bash puts a candidate in place of what follows the last ':' of the word only: the part before it is taken off.
+  if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then
+    COMPREPLY=("\${COMPREPLY[@]#"\${cur%"\${cur##*:}"}"}")
+  fi
+}
+_neslink_offer() {
   case $prev in
     -n|--ns) COMPREPLY=(); ${NAMESPACES}; return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
     -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return;;
   esac
   # The command words typed so far: not options, nor the value of one (neslink -n lab1 link ...).
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    w=\${COMP_WORDS[i]}
+  for ((i = 1; i < \${#words[@]} - 1; i++)); do
+    w=\${words[i]}
     case $w in
       -n|--ns|-n?*|--ns=*) ns=1; [[ $w == -n || $w == --ns ]] && ((i++));;
       ${[...VALUE_FLAGS].join("|")}) ((i++));;

@@ -17,6 +17,8 @@ const ZSH_DRIVER = fileURLToPath(new URL("./zsh-complete.zsh", import.meta.url))
 
 beforeAll(() => {
   execFileSync("ip", ["netns", "add", `${prefix}a`]);
+  // Node h1 of lab `${prefix}lab`, under its default name.
+  execFileSync("ip", ["netns", "add", `${prefix}lab-h1`]);
   // A lab applied here and not destroyed has its lock file (cleanup removes it).
   mkdirSync("/run/neslink/topologies", { recursive: true, mode: 0o700 });
   writeFileSync(`/run/neslink/topologies/${prefix}lab.lock`, "");
@@ -27,13 +29,30 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function bash(line: string): string[] {
-  const words = line.split(" ");
+/**
+ * What bash's completion offers after `line`, called as bash calls it: COMP_LINE and COMP_POINT, and COMP_WORDS split at
+ * blanks and at ':' (in bash's COMP_WORDBREAKS, a word of its own). Each candidate as the line then reads: bash puts it
+ * in place of what follows the word's last ':'. Sorted and once each, as bash shows them (a program in /bin and
+ * /usr/bin is one).
+ */
+function bash(line: string, cwd?: string): string[] {
+  const words = line
+    .split(" ")
+    .flatMap((w) => w.split(/(:)/))
+    .filter((w, i, all) => w !== "" || i === all.length - 1);
   const script = `${execFileSync(process.execPath, [BIN, "completion", "bash"], { encoding: "utf8" })}
-COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _neslink; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  // Sorted and once each, as bash shows them (a program in /bin and /usr/bin is one).
-  return [...new Set(execFileSync("bash", ["-c", script], { encoding: "utf8" }).trim().split("\n").filter(Boolean))].sort();
+COMP_LINE=${shellQuote(line)}; COMP_POINT=\${#COMP_LINE}; COMP_WORDS=(${words.map(shellQuote).join(" ")}); COMP_CWORD=${words.length - 1}
+_neslink; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const last = line.split(" ").at(-1) as string;
+  const before = last.includes(":") ? last.slice(0, last.lastIndexOf(":") + 1) : "";
+  const offered = execFileSync("bash", ["-c", script], { encoding: "utf8", ...(cwd && { cwd }) })
+    .trim()
+    .split("\n")
+    .filter(Boolean);
+  return [...new Set(offered.map((w) => before + w))].sort();
 }
+
+const shellQuote = (w: string) => `'${w.replaceAll("'", "'\\''")}'`;
 
 function zsh(line: string): string[] {
   const screen = execFileSync("zsh", ["-f", ZSH_DRIVER, process.execPath, BIN, line], { encoding: "utf8", timeout: 20_000 });
@@ -46,11 +65,15 @@ const CASES: [string, string[]][] = [
   ["neslink link a", ["add"]],
   ["neslink apply --d", ["--dry-run"]],
   ["neslink graph x --format d", ["dot"]],
-  [`neslink link list -n ${prefix}`, [`${prefix}a`]],
+  [`neslink link list -n ${prefix}`, [`${prefix}a`, `${prefix}lab-h1`, `${prefix}lab:h1`]],
+  // A running lab's nodes as LAB:NODE, wherever a namespace is taken; bash splits the word at ':'.
+  [`neslink link list -n ${prefix}lab:`, [`${prefix}lab:h1`]],
+  [`neslink exec ${prefix}lab:h`, [`${prefix}lab:h1`]],
+  [`neslink exec ${prefix}lab:h1 nsente`, ["nsenter"]],
   [`neslink apply ${dir}/la`, [`${dir}/lab.yaml`]],
   // An option's value before the command words is not one of them; exec's NS is a namespace, as after -n.
   [`neslink -n ${prefix}a link `, ["add", "del", "list", "set", "show"]],
-  [`neslink exec ${prefix}`, [`${prefix}a`]],
+  [`neslink exec ${prefix}`, [`${prefix}a`, `${prefix}lab-h1`, `${prefix}lab:h1`]],
   // NS given, the program comes next: commands, not namespaces (there or after -n), then its arguments: files.
   [`neslink exec ${prefix}a nsente`, ["nsenter"]],
   [`neslink exec -n ${prefix}a nsente`, ["nsenter"]],
@@ -90,33 +113,21 @@ it("bash: after exec -n NS, the next word is the program: no namespace is offere
   expect(bash(`neslink exec -n ${prefix}a ${prefix}`)).toEqual([]);
 });
 
-describe("neslink completion: names in /run/netns and the labs' lock dir are offered as they are, never run", () => {
+describe("neslink completion: names in /run/netns are offered as they are, never run; lock files not named as labs are not offered", () => {
   // Any root process can make such an entry (`ip netns add`); compgen -W expands each of its words, $(...) included.
   const hostile = `${prefix}x$(touch\${IFS}ran)`;
   beforeAll(() => {
     execFileSync("ip", ["netns", "add", hostile]);
+    // Under a lab's default name, it is offered as one of its nodes.
+    execFileSync("ip", ["netns", "add", `${prefix}lab-$(touch\${IFS}ran)`]);
+    // Not a lab's name (a lab's is [a-z0-9-]): not offered at all.
     writeFileSync(`/run/neslink/topologies/${prefix}y$(touch\${IFS}ran).lock`, "");
   });
 
   function offered(line: string, shell: "bash" | "zsh"): string[] {
     const cwd = mkdtempSync(`${tmpdir()}/neslink-completion-cwd-`);
     try {
-      const words = line.split(" ");
-      const run =
-        shell === "bash"
-          ? () =>
-              execFileSync(
-                "bash",
-                [
-                  "-c",
-                  `${execFileSync(process.execPath, [BIN, "completion", "bash"], { encoding: "utf8" })}
-COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _neslink; printf '%s\\n' "\${COMPREPLY[@]}"`,
-                ],
-                { encoding: "utf8", cwd },
-              )
-                .trim()
-                .split("\n")
-          : () => zshIn(line, cwd);
+      const run = shell === "bash" ? () => bash(line, cwd) : () => zshIn(line, cwd);
       const got = run();
       expect(execFileSync("ls", ["-A", cwd], { encoding: "utf8" })).toBe("");
       return [...new Set(got)].filter(Boolean).sort();
@@ -133,6 +144,7 @@ COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length 
   it.each(["bash", "zsh"] as const)("%s: after -n, exec and destroy", (shell) => {
     expect(offered(`neslink link list -n ${prefix}x`, shell)).toEqual([hostile]);
     expect(offered(`neslink exec ${prefix}x`, shell)).toEqual([hostile]);
-    expect(offered(`neslink destroy ${prefix}y`, shell)).toEqual([`${prefix}y$(touch\${IFS}ran)`]);
+    expect(offered(`neslink destroy ${prefix}`, shell)).toEqual([`${prefix}lab`]);
+    expect(offered(`neslink exec ${prefix}lab:`, shell)).toEqual([`${prefix}lab:$(touch\${IFS}ran)`, `${prefix}lab:h1`]);
   });
 });
