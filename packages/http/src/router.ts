@@ -55,6 +55,17 @@ function decode(name: string, raw: string): string {
   }
 }
 
+/**
+ * The path of a request target, exactly as sent: no "." or ".." resolution
+ * (encoded or not), no backslash read as "/", and a leading "//" is an empty
+ * segment, not a host. `new URL` would do all three, routing a request to
+ * a path its client never named. The absolute form (a proxy's) keeps its path.
+ */
+export function pathOf(target: string): string {
+  const path = target.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, "");
+  return path.slice(0, path.search(/[?#]|$/)) || "/";
+}
+
 /** A matcher over `routes`: 404 for an unknown path, 405 (with Allow) for a known path and another method. */
 export function router(routes: readonly Route[]): (method: string, pathname: string) => Match {
   const compiled = routes.map((route) => ({ route, pattern: compile(route.path) }));

@@ -14,7 +14,7 @@ import { Connections } from "./connections.js";
 import { drain } from "./drain.js";
 import { HttpError } from "./http-error.js";
 import { type Limits, limits, whole } from "./limits.js";
-import { type Context, type Reply, router } from "./router.js";
+import { type Context, pathOf, type Reply, router } from "./router.js";
 import { routes } from "./routes/index.js";
 import { validate } from "./schema.js";
 import { statusOf } from "./status.js";
@@ -115,8 +115,7 @@ export function createServer(options: ServerOptions): NeslinkServer {
   const pool = () => options.pool ?? defaultPool();
 
   async function answer(req: IncomingMessage, signal: AbortSignal): Promise<Reply> {
-    const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    const { route, params } = match(req.method ?? "GET", pathname);
+    const { route, params } = match(req.method ?? "GET", pathOf(req.url ?? "/"));
     if (!route.public) authorize(req.headers);
     if (route.exec && !options.allowExec) {
       throw new HttpError("ERR_EXEC_DISABLED", "command execution is disabled (start the server with exec allowed)");
