@@ -77,6 +77,27 @@ describe("routing real requests", () => {
     expect((await errorOf(badEscape)).code).toBe("ERR_INVALID_ARGUMENT");
   });
 
+  it("answers HEAD on every GET route as GET would, without the body, and lists HEAD in Allow", async () => {
+    for (const path of ["/v1/health", "/v1/openapi.json", `/v1/namespaces/${lab}/links`, `/v1/namespaces/${lab}/links/lo`]) {
+      const get = await call(path);
+      const head = await call(path, { method: "HEAD" });
+      expect({ path, status: head.status }).toEqual({ path, status: 200 });
+      expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+      expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(await get.text())));
+      expect(await head.text()).toBe("");
+    }
+    const anonymous = await call(`/v1/namespaces/${lab}/links`, { method: "HEAD", auth: false });
+    expect(anonymous.status).toBe(401);
+    const post = await call("/v1/health", { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    // HEAD is only GET's: a route without GET still refuses it.
+    const headDelete = await call(`/v1/namespaces/${lab}`, { method: "HEAD" });
+    expect(headDelete.status).toBe(405);
+    expect(headDelete.headers.get("allow")).toBe("DELETE");
+    expect(netnsList(prefix)).toEqual([lab]);
+  });
+
   it("routes the request target as sent: '//', '\\' and encoded dots do not turn it into another path", async () => {
     const port = Number(new URL(base).port);
     const send = async (method: string, target: string) => {
