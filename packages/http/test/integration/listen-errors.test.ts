@@ -11,7 +11,7 @@ describe("neslink-http that cannot listen", () => {
       new RegExp(`exited \\(1\\)[^]*EADDRINUSE: listen failed: EADDRINUSE \\(127\\.0\\.0\\.1:${first.port}\\)`),
     );
     await expect(startBin(["--token-file", files.tokenFile, "--host", "no-such-host.invalid", "--port", "0"])).rejects.toThrow(
-      /exited \(1\)[^]*ENOTFOUND: [^\n]*no-such-host\.invalid/,
+      /exited \(1\)[\s\S]*ENOTFOUND: [^\n]*no-such-host\.invalid/,
     );
   });
 });
