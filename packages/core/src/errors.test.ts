@@ -77,6 +77,27 @@ describe("errors", () => {
     expect(errorFromJSON(toErrorJSON(fsError))).toMatchObject({ name: "SystemCallError", errno: 17, code: "EEXIST", syscall: "open" });
   });
 
+  it("keep what a Node socket or resolver error was about", () => {
+    const inUse = Object.assign(new Error("listen EADDRINUSE: address already in use 127.0.0.1:7470"), {
+      errno: -98,
+      code: "EADDRINUSE",
+      syscall: "listen",
+      address: "127.0.0.1",
+      port: 7470,
+    });
+    expect(toErrorJSON(inUse)).toMatchObject({ code: "EADDRINUSE", message: "listen failed: EADDRINUSE (127.0.0.1:7470)" });
+    const v6 = Object.assign(new Error("x"), { errno: -99, code: "EADDRNOTAVAIL", syscall: "listen", address: "::2", port: 80 });
+    expect(toErrorJSON(v6).message).toBe("listen failed: EADDRNOTAVAIL ([::2]:80)");
+    // libuv's resolver errors are no OS errno: Node's code and message are the ones that say what happened.
+    const unresolved = Object.assign(new Error("getaddrinfo ENOTFOUND no-such-host.invalid"), {
+      errno: -3008,
+      code: "ENOTFOUND",
+      syscall: "getaddrinfo",
+      hostname: "no-such-host.invalid",
+    });
+    expect(toErrorJSON(unresolved)).toEqual({ name: "Error", code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND no-such-host.invalid" });
+  });
+
   it("lead with what happened: the cause's code on top, the action as context", () => {
     const err = new ActionError(0, "newNamed", true, new AlreadyExistsError("namespace", 'namespace "lab" already exists'));
     expect(err.code).toBe("ERR_NS_EXISTS");

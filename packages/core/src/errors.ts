@@ -365,14 +365,23 @@ export class AbortedError extends NeslinkError {
   }
 }
 
+/** What a Node error was about: a file's path, or the address and port a socket was for. */
+function nodeErrorSubject(err: Error): string | undefined {
+  const { path, address, port } = err as { path?: string; address?: string; port?: number };
+  if (path !== undefined) return path;
+  if (address === undefined) return undefined;
+  return port === undefined ? address : `${address.includes(":") ? `[${address}]` : address}:${port}`;
+}
+
 /** Any thrown value as plain data. */
 export function toErrorJSON(err: unknown): ErrorJSON {
   if (NeslinkError.isInstance(err)) return err.toJSON();
   if (err instanceof Error) {
     const { code, errno, syscall } = err as NodeJS.ErrnoException;
-    // Node's own failed system calls (fs, child_process) become SystemCallErrors too.
-    if (typeof errno === "number" && typeof syscall === "string") {
-      return new SystemCallError(syscall, Math.abs(errno), (err as { path?: string }).path).toJSON();
+    // Node's own failed system calls (fs, child_process, net) become SystemCallErrors too; not a resolver's
+    // failure (getaddrinfo's ENOTFOUND: libuv's errno -3008, no OS errno's name), which keeps Node's code.
+    if (typeof errno === "number" && typeof syscall === "string" && !/^E\d+$/.test(errnoName(Math.abs(errno)))) {
+      return new SystemCallError(syscall, Math.abs(errno), nodeErrorSubject(err)).toJSON();
     }
     return { name: err.name, code: typeof code === "string" ? code : "ERR_UNKNOWN", message: err.message };
   }

@@ -1,6 +1,25 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { ValidationError } from "@neslink/core";
 import { HttpError } from "./http-error.js";
+
+const MIN_TOKEN_LENGTH = 16;
+/** What a client can send after "Bearer ": one line of visible ASCII. */
+const SENDABLE = /^[\x21-\x7e]+$/;
+
+/**
+ * Refuses a token no client could present, naming `field` (where it came
+ * from): the server would start and answer every request 401. A base64 token
+ * wrapped over two lines (`head -c 64 /dev/urandom | base64`) is the usual one.
+ */
+export function checkToken(token: unknown, field: string): asserts token is string {
+  if (typeof token !== "string" || token.length < MIN_TOKEN_LENGTH) {
+    throw new ValidationError(field, `is required and must be at least ${MIN_TOKEN_LENGTH} characters`);
+  }
+  if (!SENDABLE.test(token)) {
+    throw new ValidationError(field, 'must be one line of visible ASCII characters, without spaces, as it is sent after "Bearer "');
+  }
+}
 
 // Comparing digests keeps the comparison constant-time even when the lengths differ.
 const digest = (text: string) => createHash("sha256").update(text).digest();

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { closeDefaultPool, toErrorJSON, ValidationError } from "@neslink/core";
+import { checkToken } from "./auth.js";
 import { type Limits, limits } from "./limits.js";
 import { createServer, listen, type NeslinkServer } from "./server.js";
 
@@ -102,6 +103,7 @@ function token(file: string | undefined): string {
   delete process.env.NESLINK_HTTP_TOKEN;
   const value = file !== undefined ? readFileSync(file, "utf8").trim() : fromEnv;
   if (!value) throw new ValidationError("--token-file", "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN");
+  checkToken(value, file !== undefined ? "--token-file" : "NESLINK_HTTP_TOKEN");
   return value;
 }
 

@@ -24,11 +24,16 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** The request's JSON body: 415 unless it says application/json, 413 past `limit` bytes, 400 if it does not parse. */
+/** The request's JSON body: 415 unless it says application/json (with no content coding), 413 past `limit` bytes, 400 if it does not parse. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
     throw new HttpError("ERR_UNSUPPORTED_MEDIA_TYPE", "the body must be JSON, sent as Content-Type: application/json");
+  }
+  // Content codings are not decoded: a compressed body would only be reported as JSON that does not parse.
+  const coding = (req.headers["content-encoding"] ?? "").trim().toLowerCase();
+  if (coding !== "" && coding !== "identity") {
+    throw new HttpError("ERR_UNSUPPORTED_MEDIA_TYPE", `Content-Encoding ${coding} is not supported: send the body uncompressed`);
   }
   if (Number(req.headers["content-length"] ?? 0) > limit) throw tooLarge(limit);
   const raw = (await collect(req, limit)).toString("utf8");

@@ -15,6 +15,9 @@ const error = (description: string) => ({ description, ...json(ref("ErrorRespons
 
 const nullable = (type: string) => ({ type: [type, "null"] });
 
+/** Exec's output is JSON text: bytes that are not UTF-8 cannot pass unchanged, and the client should know. */
+const UTF8_OUTPUT = "The program's output decoded as UTF-8: bytes that are not valid UTF-8 become U+FFFD.";
+
 /** What the server itself answers on any route while it stops or is full (sent with Connection: close). */
 const unavailable = {
   "503": error("The server is draining (ERR_SHUTTING_DOWN: nothing was changed) or every connection is busy (ERR_TOO_MANY_CONNECTIONS)."),
@@ -102,7 +105,7 @@ export const openapi = {
             "A namespace of that name exists (ERR_NS_EXISTS), or the entry of that name is something else (ERR_NOT_A_NAMESPACE).",
           ),
           "413": error("Body too large (ERR_BODY_TOO_LARGE)."),
-          "415": error("Body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)."),
+          "415": error("Body is not application/json, or has a Content-Encoding (ERR_UNSUPPORTED_MEDIA_TYPE)."),
           ...authenticated,
         },
       },
@@ -172,7 +175,7 @@ export const openapi = {
           "422": error("The program wrote more than 1 MiB; it was killed (ERR_EXEC_MAX_BUFFER)."),
           ...notANamespace,
           "413": error("Body too large (ERR_BODY_TOO_LARGE)."),
-          "415": error("Body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)."),
+          "415": error("Body is not application/json, or has a Content-Encoding (ERR_UNSUPPORTED_MEDIA_TYPE)."),
           ...authenticated,
         },
       },
@@ -198,8 +201,8 @@ export const openapi = {
           pid: { type: "integer" },
           status: { ...nullable("integer"), description: "Exit status, or null if a signal ended the program." },
           signal: nullable("string"),
-          stdout: { type: "string" },
-          stderr: { type: "string" },
+          stdout: { type: "string", description: UTF8_OUTPUT },
+          stderr: { type: "string", description: UTF8_OUTPUT },
         },
       },
       ErrorResponse: {

@@ -55,16 +55,32 @@ function decode(name: string, raw: string): string {
   }
 }
 
+/**
+ * The path of a request target, exactly as sent: no "." or ".." resolution
+ * (encoded or not), no backslash read as "/", and a leading "//" is an empty
+ * segment, not a host. `new URL` would do all three, routing a request to
+ * a path its client never named. The absolute form (a proxy's) keeps its path.
+ */
+export function pathOf(target: string): string {
+  const path = target.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, "");
+  return path.slice(0, path.search(/[?#]|$/)) || "/";
+}
+
+/** The methods a route answers: HTTP servers must answer HEAD wherever they answer GET (node:http leaves out the body). */
+function methodsOf(route: Route): string[] {
+  return route.method === "GET" ? ["GET", "HEAD"] : [route.method];
+}
+
 /** A matcher over `routes`: 404 for an unknown path, 405 (with Allow) for a known path and another method. */
 export function router(routes: readonly Route[]): (method: string, pathname: string) => Match {
-  const compiled = routes.map((route) => ({ route, pattern: compile(route.path) }));
+  const compiled = routes.map((route) => ({ route, pattern: compile(route.path), methods: methodsOf(route) }));
   return (method, pathname) => {
     const allowed: string[] = [];
-    for (const { route, pattern } of compiled) {
+    for (const { route, pattern, methods } of compiled) {
       const m = pattern.exec(pathname);
       if (!m) continue;
-      if (route.method !== method) {
-        allowed.push(route.method);
+      if (!methods.includes(method)) {
+        allowed.push(...methods);
         continue;
       }
       const params = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decode(k, v)]));

@@ -18,6 +18,17 @@ describe("createServer's options", () => {
     }
   });
 
+  it('take only a token a client can send after "Bearer ": one line of visible ASCII', () => {
+    // `head -c 64 /dev/urandom | base64` wraps its output over two lines; a server with that token could never be reached.
+    const wrapped = `${"A".repeat(76)}\n${"B".repeat(12)}==`;
+    for (const bad of [wrapped, `${token} `.repeat(2), `${token}\t`, `${token}é`, `${token}\u0000`]) {
+      expect(() => createServer({ token: bad }), JSON.stringify(bad)).toThrow(refusedAs("token"));
+    }
+    for (const good of [token, "quOa1Vz+gS2iD+TjDnSBT7y3zct/YYImw7SuoWaMu5Y=", "a-b_c.d~e!f#g$h%i&j*k"]) {
+      expect(createServer({ token: good }), good).toBeTruthy();
+    }
+  });
+
   it("refuse a field they do not have, naming it (allowexec would leave exec off without a word)", () => {
     expect(() => createServer({ token, allowexec: true } as never)).toThrow(refusedAs("allowexec"));
   });

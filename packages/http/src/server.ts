@@ -8,19 +8,19 @@ import { createServer as httpServer, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from "node:net";
 import { defaultPool, nsDoOn, type Pool, toErrorJSON, ValidationError } from "@neslink/core";
 import { listenUnix } from "@neslink/core/unix-socket";
-import { bearer } from "./auth.js";
+import { bearer, checkToken } from "./auth.js";
 import { readJson } from "./body.js";
 import { Connections } from "./connections.js";
 import { drain } from "./drain.js";
 import { HttpError } from "./http-error.js";
 import { type Limits, limits, whole } from "./limits.js";
-import { type Context, type Reply, router } from "./router.js";
+import { type Context, pathOf, type Reply, router } from "./router.js";
 import { routes } from "./routes/index.js";
 import { validate } from "./schema.js";
 import { statusOf } from "./status.js";
 
 export interface ServerOptions extends Partial<Limits> {
-  /** The bearer token every client must send (at least 16 characters). Required. */
+  /** The bearer token every client must send (at least 16 characters, one line of visible ASCII). Required. */
   token: string;
   /** Enables POST /v1/namespaces/{name}/exec (403 otherwise). */
   allowExec?: boolean;
@@ -55,7 +55,6 @@ export interface ListenOptions {
   socket?: string;
 }
 
-const MIN_TOKEN_LENGTH = 16;
 const DEFAULT_MAX_BODY = 64 * 1024;
 const MAX_BODY = 1 << 30;
 /** Every option: one misspelt (`allowexec`) is refused rather than left to its default without a word. */
@@ -97,9 +96,7 @@ function errorReply(err: unknown): Reply {
 
 /** A node:http server for the API, not yet listening (see `listen`). Throws if no usable token or a bad limit is given. */
 export function createServer(options: ServerOptions): NeslinkServer {
-  if (typeof options?.token !== "string" || options.token.length < MIN_TOKEN_LENGTH) {
-    throw new ValidationError("token", `is required and must be at least ${MIN_TOKEN_LENGTH} characters`);
-  }
+  checkToken(options?.token, "token");
   for (const key of Object.keys(options)) {
     if (!OPTION_FIELDS.includes(key)) throw new ValidationError(key, `is not an option (expected ${OPTION_FIELDS.join(", ")})`);
   }
@@ -115,8 +112,7 @@ export function createServer(options: ServerOptions): NeslinkServer {
   const pool = () => options.pool ?? defaultPool();
 
   async function answer(req: IncomingMessage, signal: AbortSignal): Promise<Reply> {
-    const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    const { route, params } = match(req.method ?? "GET", pathname);
+    const { route, params } = match(req.method ?? "GET", pathOf(req.url ?? "/"));
     if (!route.public) authorize(req.headers);
     if (route.exec && !options.allowExec) {
       throw new HttpError("ERR_EXEC_DISABLED", "command execution is disabled (start the server with exec allowed)");

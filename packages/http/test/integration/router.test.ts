@@ -4,8 +4,9 @@ import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { defaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, ip, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
+import { call as raw, request } from "./bin-process.js";
 
 const prefix = uniquePrefix("nh");
 const token = randomBytes(24).toString("hex");
@@ -74,6 +75,63 @@ describe("routing real requests", () => {
     const badEscape = await call("/v1/namespaces/%E0%A4%A/links");
     expect(badEscape.status).toBe(400);
     expect((await errorOf(badEscape)).code).toBe("ERR_INVALID_ARGUMENT");
+  });
+
+  it("answers HEAD on every GET route as GET would, without the body, and lists HEAD in Allow", async () => {
+    for (const path of ["/v1/health", "/v1/openapi.json", `/v1/namespaces/${lab}/links`, `/v1/namespaces/${lab}/links/lo`]) {
+      const get = await call(path);
+      const head = await call(path, { method: "HEAD" });
+      expect({ path, status: head.status }).toEqual({ path, status: 200 });
+      expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+      expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(await get.text())));
+      expect(await head.text()).toBe("");
+    }
+    const anonymous = await call(`/v1/namespaces/${lab}/links`, { method: "HEAD", auth: false });
+    expect(anonymous.status).toBe(401);
+    const post = await call("/v1/health", { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    // HEAD is only GET's: a route without GET still refuses it.
+    const headDelete = await call(`/v1/namespaces/${lab}`, { method: "HEAD" });
+    expect(headDelete.status).toBe(405);
+    expect(headDelete.headers.get("allow")).toBe("DELETE");
+    expect(netnsList(prefix)).toEqual([lab]);
+  });
+
+  it("routes the request target as sent: '//', '\\' and encoded dots do not turn it into another path", async () => {
+    const port = Number(new URL(base).port);
+    const send = async (method: string, target: string) => {
+      const res = await raw({ port }, request(method, target, { token }));
+      return {
+        status: res.status,
+        error: res.body ? (JSON.parse(res.body) as { error?: { code: string; message: string } }).error : undefined,
+      };
+    };
+    // A leading "//" is an empty segment, not a host: nothing else is deleted, the 404 names the path sent.
+    const other = `${prefix}o`;
+    ip("netns", "add", other);
+    try {
+      const doubled = await send("DELETE", `//x/v1/namespaces/${other}`);
+      expect(doubled).toMatchObject({
+        status: 404,
+        error: { code: "ERR_ROUTE_NOT_FOUND", message: `no route for //x/v1/namespaces/${other}` },
+      });
+      expect(netnsList(prefix).sort()).toEqual([lab, other].sort());
+    } finally {
+      if (netnsList(other).includes(other)) ip("netns", "del", other);
+    }
+    expect((await send("GET", "//v1/health")).error?.message).toBe("no route for //v1/health");
+    // A backslash is a character of a link name, not a path separator.
+    ip("-n", lab, "link", "add", "a\\b", "type", "bridge");
+    try {
+      expect((await send("GET", `/v1/namespaces/${lab}/links/a\\b`)).status).toBe(200);
+    } finally {
+      ip("-n", lab, "link", "del", "a\\b");
+    }
+    // An encoded ".." is the name "..", refused as such, not a step up to /v1/links.
+    expect(await send("GET", "/v1/namespaces/%2e%2e/links")).toMatchObject({ status: 400, error: { code: "ERR_INVALID_ARGUMENT" } });
+    // The absolute form a proxy may send still reaches its route.
+    expect((await send("GET", "http://localhost/v1/health")).status).toBe(200);
   });
 
   it("serves only health and the OpenAPI document without a token: every other operation it documents answers 401", async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
+import { gzipSync } from "node:zlib";
 import { defaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -62,13 +63,24 @@ describe("neslink HTTP API", () => {
     expect((await call(`/v1/namespaces/${prefix}x/links`, { auth: `${token}0` })).status).toBe(401);
   });
 
-  it("refuses a body over 64 KiB with 413, and one that is not JSON with 415", async () => {
+  it("refuses a body over 64 KiB with 413, and one that is not JSON, or is compressed, with 415", async () => {
     const big = await call("/v1/namespaces", { method: "POST", json: { name: "x".repeat(100 * 1024) } });
     expect(big.status).toBe(413);
     expect((await errorOf(big)).code).toBe("ERR_BODY_TOO_LARGE");
 
     const text = await call("/v1/namespaces", { method: "POST", body: "name=x", headers: { "content-type": "text/plain" } });
     expect(text.status).toBe(415);
+
+    // Valid JSON, compressed: the server does not decode content codings, and says so rather than "not valid JSON".
+    const name = `${prefix}z`;
+    const gzipped = await call("/v1/namespaces", {
+      method: "POST",
+      body: gzipSync(JSON.stringify({ name })),
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    });
+    expect(gzipped.status).toBe(415);
+    expect(await errorOf(gzipped)).toMatchObject({ code: "ERR_UNSUPPORTED_MEDIA_TYPE", message: expect.stringContaining("gzip") });
+    expect(netnsList(prefix)).not.toContain(name);
   });
 
   it("refuses bad bodies and names with 400 naming the field, touching nothing", async () => {

@@ -1,0 +1,34 @@
+/** A bin that cannot start says why, naming what the user gave: the flag, the address, the host. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { binTest, startBin } from "./bin-process.js";
+
+const { files } = binTest("nhl");
+
+describe("neslink-http that cannot start", () => {
+  it("refuses a token no client could send, naming where it came from", async () => {
+    // What `head -c 64 /dev/urandom | base64 > token` writes: a base64 line wrapped at 76 characters.
+    const wrapped = join(files.dir, "wrapped-token");
+    writeFileSync(wrapped, `${"A".repeat(76)}\n${"B".repeat(12)}==\n`, { mode: 0o600 });
+    await expect(startBin(["--token-file", wrapped, "--port", "0"])).rejects.toThrow(
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: must be one line/,
+    );
+    const short = join(files.dir, "short-token");
+    writeFileSync(short, "short\n", { mode: 0o600 });
+    await expect(startBin(["--token-file", short, "--port", "0"])).rejects.toThrow(/ERR_INVALID_ARGUMENT: --token-file: /);
+    await expect(startBin(["--port", "0"], { env: { NESLINK_HTTP_TOKEN: "a token with spaces in it" } })).rejects.toThrow(
+      /ERR_INVALID_ARGUMENT: NESLINK_HTTP_TOKEN: must be one line/,
+    );
+  });
+
+  it("names the address already in use, and a host that does not resolve", async () => {
+    const first = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
+    await expect(startBin(["--token-file", files.tokenFile, "--port", String(first.port)])).rejects.toThrow(
+      new RegExp(`exited \\(1\\)[^]*EADDRINUSE: listen failed: EADDRINUSE \\(127\\.0\\.0\\.1:${first.port}\\)`),
+    );
+    await expect(startBin(["--token-file", files.tokenFile, "--host", "no-such-host.invalid", "--port", "0"])).rejects.toThrow(
+      /exited \(1\)[\s\S]*ENOTFOUND: [^\n]*no-such-host\.invalid/,
+    );
+  });
+});
