@@ -49,6 +49,10 @@ describe("printable", () => {
       expect(JSON.parse(text)).toEqual(value);
     }
     expect(jsonLine(value).split("\n")).toHaveLength(2);
+    // A character outside the BMP (a tag character) is escaped as its two UTF-16 units, and reads back the same.
+    const tagged = { name: "a\u{e0041}\u00ad\u2028b" };
+    expect(toJson(tagged)).toBe('{\n  "name": "a\\udb40\\udc41\\u00ad\\u2028b"\n}\n');
+    expect(JSON.parse(toJson(tagged))).toEqual(tagged);
   });
 });
 
@@ -126,6 +130,8 @@ describe("shownName", () => {
     expect(shownName("a\nb\tc\u001b")).toBe("a\\x0ab\\x09c\\x1b");
     // The Arabic letter mark: a bidi control, like U+202E.
     expect(shownName("a\u061cb")).toBe("a\\u{061c}b");
+    // The soft hyphen prints as nothing, the line separator breaks the line in some terminals.
+    expect(shownName("a\u00adb\u2028c")).toBe("a\\xadb\\u{2028}c");
     expect(table([["a\nb", "x"]])).toBe("a\\x0ab  x\n");
     expect(printable(shownName("a\nb"))).toBe("a\\x0ab");
   });

@@ -32,7 +32,10 @@ export function shownName(name: string): string {
  * every C0 control in a string, so one left is the layout's own whitespace.
  */
 function json(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(HIDDEN, (c) => (c < " " ? c : `\\u${hex(c, 4)}`));
+  // JSON's \u takes one UTF-16 unit: a tag character (U+E0001 and up) is two.
+  return JSON.stringify(value, null, indent).replace(HIDDEN, (c) =>
+    c < " " ? c : [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+  );
 }
 
 /** A value as --json prints it, indented. */

@@ -112,17 +112,19 @@ export class NeslinkError extends Error {
 Object.defineProperty(NeslinkError.prototype, MARKER, { value: true });
 
 /**
- * Characters a name must not hide, nor text print raw: C0 and C1 controls (an
- * escape sequence recolours, retitles or rewrites a terminal), zero-width ones
- * (U+200B-U+200F, U+2060, U+FEFF) and bidi controls (U+061C, U+202A-U+202E,
- * U+2066-U+2069: with U+200E-U+200F, Unicode's Bidi_Control set). They make
- * two different names print alike, or one print as another. Names given to
+ * Characters a name must not hide, nor text print raw: controls (Unicode's Cc:
+ * C0, DEL and C1; an escape sequence recolours, retitles or rewrites a
+ * terminal), format characters (Cf: zero-width ones, bidi controls, the soft
+ * hyphen, invisible operators, tag characters: each prints as nothing, or
+ * reorders what follows) and the line and paragraph separators (Zl, Zp:
+ * U+2028, U+2029, a line break to some terminals and editors). They make two
+ * different names print alike, or one print as another. Names given to
  * neslink are refused with one (validate.ts); names the kernel reports, which
  * anyone may have made, can hold them, and an adapter escapes them where it
  * prints.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is matched
-export const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u061c\u202a-\u202e\u2066-\u2069]/u;
+export const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
  * A bad value as a ValidationError's message shows it: as JSON where it has a

@@ -39,10 +39,15 @@ describe("hidden characters", () => {
     "a\u2066b",
     "a\u2069b",
     "a\u061cb",
+    // Printed as nothing: the soft hyphen, an invisible operator, a tag character; and a line separator.
+    "a\u00adb",
+    "a\u2062b",
+    "a\u{e0041}b",
+    "a\u2028b",
   ];
   it("are refused in namespace names, link names and aliases, naming the character", () => {
     for (const bad of hidden) {
-      expect(refusal(() => v.namespaceName("name", bad)).message).toMatch(/U\+[0-9A-F]{4}, a control, zero-width or bidi character/);
+      expect(refusal(() => v.namespaceName("name", bad)).message).toMatch(/U\+[0-9A-F]{4,6}, a control, invisible or bidi character/);
       expect(refusal(() => v.linkName("link.name", bad)).field).toBe("link.name");
       expect(refusal(() => v.alias("alias", bad)).field).toBe("alias");
     }

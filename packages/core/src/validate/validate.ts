@@ -17,7 +17,7 @@ function visible(field: string, value: string): string {
   const hidden = HIDDEN_CHARACTERS.exec(value);
   if (hidden) {
     const code = `U+${(hidden[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`;
-    throw new ValidationError(field, `${JSON.stringify(value)} contains ${code}, a control, zero-width or bidi character`);
+    throw new ValidationError(field, `${JSON.stringify(value)} contains ${code}, a control, invisible or bidi character`);
   }
   return value;
 }
