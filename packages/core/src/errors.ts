@@ -123,7 +123,6 @@ Object.defineProperty(NeslinkError.prototype, MARKER, { value: true });
  * anyone may have made, can hold them, and an adapter escapes them where it
  * prints.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is matched
 export const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
