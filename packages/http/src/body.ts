@@ -24,11 +24,29 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** The request's JSON body: 415 unless it says application/json (with no content coding), 413 past `limit` bytes, 400 if it does not parse. */
+/** The charset a Content-Type names, lower-cased; undefined when it names none. */
+function charsetOf(contentType: string): string | undefined {
+  for (const param of contentType.split(";").slice(1)) {
+    const [name, value] = param.split("=").map((s) => s.trim());
+    if (name?.toLowerCase() === "charset") return value?.replace(/^"(.*)"$/, "$1").toLowerCase();
+  }
+  return undefined;
+}
+
+/**
+ * The request's JSON body: 415 unless it says application/json in UTF-8 (JSON's only encoding, RFC 8259) with no
+ * content coding, 413 past `limit` bytes, 400 if it is not UTF-8 or does not parse. A leading byte order mark is
+ * ignored, as RFC 8259 allows (some clients write one).
+ */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  const contentType = req.headers["content-type"] ?? "";
+  const mediaType = contentType.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
     throw new HttpError("ERR_UNSUPPORTED_MEDIA_TYPE", "the body must be JSON, sent as Content-Type: application/json");
+  }
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+    throw new HttpError("ERR_UNSUPPORTED_MEDIA_TYPE", `charset ${charset} is not supported: JSON is sent in UTF-8`);
   }
   // Content codings are not decoded: a compressed body would only be reported as JSON that does not parse.
   const coding = (req.headers["content-encoding"] ?? "").trim().toLowerCase();
@@ -36,7 +54,14 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     throw new HttpError("ERR_UNSUPPORTED_MEDIA_TYPE", `Content-Encoding ${coding} is not supported: send the body uncompressed`);
   }
   if (Number(req.headers["content-length"] ?? 0) > limit) throw tooLarge(limit);
-  const raw = (await collect(req, limit)).toString("utf8");
+  let raw: string;
+  try {
+    // Strict: a lossy decode would turn bad bytes into U+FFFD, and a name made of them into a namespace no one asked for.
+    raw = new TextDecoder("utf-8", { fatal: true }).decode(await collect(req, limit));
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new ValidationError("body", "is not valid UTF-8");
+  }
   try {
     return JSON.parse(raw);
   } catch {

@@ -80,7 +80,35 @@ describe("neslink HTTP API", () => {
     });
     expect(gzipped.status).toBe(415);
     expect(await errorOf(gzipped)).toMatchObject({ code: "ERR_UNSUPPORTED_MEDIA_TYPE", message: expect.stringContaining("gzip") });
+    // JSON in another charset would be read as UTF-8, wrongly: refused, naming it.
+    const utf16 = await call("/v1/namespaces", {
+      method: "POST",
+      body: Buffer.from(JSON.stringify({ name }), "utf16le"),
+      headers: { "content-type": "application/json; charset=UTF-16" },
+    });
+    expect(utf16.status).toBe(415);
+    expect(await errorOf(utf16)).toMatchObject({ code: "ERR_UNSUPPORTED_MEDIA_TYPE", message: expect.stringContaining("utf-16") });
     expect(netnsList(prefix)).not.toContain(name);
+  });
+
+  it("reads a body in UTF-8 only: a byte order mark is ignored, bytes that are not UTF-8 are a 400 naming the body", async () => {
+    const name = `${prefix}bom`;
+    const bom = await call("/v1/namespaces", {
+      method: "POST",
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ name }))]),
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(bom.status).toBe(201);
+    expect(netnsList(prefix)).toContain(name);
+
+    const latin1 = await call("/v1/namespaces", {
+      method: "POST",
+      body: Buffer.from(`{"name":"${prefix}\xe9"}`, "latin1"),
+      headers: { "content-type": "application/json" },
+    });
+    expect(latin1.status).toBe(400);
+    expect(await errorOf(latin1)).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "body", message: expect.stringContaining("UTF-8") });
+    expect(netnsList(prefix)).not.toContain(`${prefix}\ufffd`);
   });
 
   it("refuses bad bodies and names with 400 naming the field, touching nothing", async () => {
