@@ -91,5 +91,6 @@ export { type PruneResult, pruneNamed } from "./namespace/prune.js";
 export { readAddrs, readLinks } from "./namespace/read.js";
 export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
+export { readRegularFile, type RegularFileOptions } from "./files/regular.js";
 export { openFileLimit } from "./open-file-limit.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 /** neslink-http: serve the API until SIGINT or SIGTERM, then drain and exit. */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { closeDefaultPool, toErrorJSON, ValidationError } from "@neslink/core";
+import { closeDefaultPool, readRegularFile, toErrorJSON, ValidationError } from "@neslink/core";
 import { checkToken } from "./auth.js";
 import { type Limits, limits } from "./limits.js";
 import { createServer, listen, type NeslinkServer } from "./server.js";
@@ -101,7 +100,8 @@ function limitsOf(values: Record<string, string | boolean | undefined>): Limits 
 function token(file: string | undefined): string {
   const fromEnv = process.env.NESLINK_HTTP_TOKEN;
   delete process.env.NESLINK_HTTP_TOKEN;
-  const value = file !== undefined ? readFileSync(file, "utf8").trim() : fromEnv;
+  // A FIFO in the file's place would block the start for good; a secret is short.
+  const value = file !== undefined ? readRegularFile("--token-file", file, { maxBytes: 4096 }).toString("utf8").trim() : fromEnv;
   if (!value) throw new ValidationError("--token-file", "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN");
   checkToken(value, file !== undefined ? "--token-file" : "NESLINK_HTTP_TOKEN");
   return value;

@@ -10,22 +10,11 @@
  * the program and its user to read.
  */
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readlinkSync,
-  readSync,
-  rmdirSync,
-  statSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
+import { readRegularFile } from "../files/regular.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { groupPids, labGroup, nodeGroup, nodesIn, pidsIn, programGroup, programsIn, RELAY_LEAF, subgroups } from "./cgroup.js";
 import type { Change } from "./changes.js";
@@ -266,28 +255,18 @@ const QUOTED_CHARS = 200;
 async function lastWords(topology: string, node: string, name: string, deadline: number): Promise<string> {
   const group = programGroup(topology, node, name);
   if (group !== null) while (pidsIn(`${group}/${RELAY_LEAF}`).some((pid) => !isZombie(pid)) && Date.now() < deadline) await sleep(10);
-  let fd: number;
+  let tail: Buffer;
   try {
-    // Never blocking, nor followed: the program may have put a FIFO (an open that waits for a writer, with the lab's lock
-    // held and signals unheard) or a symlink in its log's place.
-    fd = openSync(logPath(topology, node, name), constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    // Not followed: the program may have put a symlink in its log's place (and a FIFO, which is not read).
+    tail = readRegularFile("log", logPath(topology, node, name), { maxBytes: TAIL_BYTES, tail: true, follow: false });
   } catch {
     return "";
   }
-  try {
-    const status = fstatSync(fd);
-    if (!status.isFile()) return "";
-    const tail = Buffer.alloc(TAIL_BYTES);
-    const read = readSync(fd, tail, 0, TAIL_BYTES, Math.max(0, status.size - TAIL_BYTES));
-    const lines = tail
-      .subarray(0, read)
-      .toString("utf8")
-      .split("\n")
-      .map((l) => l.trim());
-    return (lines.filter(Boolean).at(-1) ?? "").slice(0, QUOTED_CHARS);
-  } finally {
-    closeSync(fd);
-  }
+  const lines = tail
+    .toString("utf8")
+    .split("\n")
+    .map((l) => l.trim());
+  return (lines.filter(Boolean).at(-1) ?? "").slice(0, QUOTED_CHARS);
 }
 
 /** Why a program is not running, for the error: its state, the last line it wrote when it ended at once, and its log. */

@@ -4,11 +4,10 @@
  * line and column. Files are checked before they are read: a FIFO or a device
  * would block or never end, and a huge file is not a topology.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve as resolvePath } from "node:path";
 import type { Node } from "yaml";
 import { ValidationError } from "../errors.js";
+import { readRegularFile } from "../files/regular.js";
 import type { Path } from "./problems.js";
 
 /** Far above any lab (a 2000-node star is ~200 KB), far below what would hurt. */
@@ -28,31 +27,11 @@ export interface Source {
  * A relative `path` is taken from `cwd` when given; messages name `path` as given.
  */
 export function readTopologyFile(path: string, cwd?: string): string {
-  let fd: number;
+  const bytes = readRegularFile("file", path, { maxBytes: MAX_TOPOLOGY_BYTES, ...(cwd !== undefined && { cwd }) });
   try {
-    fd = openSync(cwd === undefined ? path : resolvePath(cwd, path), constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ValidationError("file", `cannot open ${path}: ${code === "ENOENT" ? "no such file" : code}`);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ValidationError("file", `${path} is not a regular file`);
-    if (stat.size > MAX_TOPOLOGY_BYTES) throw new ValidationError("file", `${path} is larger than ${MAX_TOPOLOGY_BYTES} bytes`);
-    const buf = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < buf.length) {
-      const n = readSync(fd, buf, read, buf.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, read));
-    } catch {
-      throw new ValidationError("file", `${path} is not valid UTF-8`);
-    }
-  } finally {
-    closeSync(fd);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ValidationError("file", `${path} is not valid UTF-8`);
   }
 }
 

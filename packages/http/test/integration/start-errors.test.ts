@@ -1,4 +1,5 @@
 /** A bin that cannot start says why, naming what the user gave: the flag, the address, the host. */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,6 +21,19 @@ describe("neslink-http that cannot start", () => {
     await expect(startBin(["--port", "0"], { env: { NESLINK_HTTP_TOKEN: "a token with spaces in it" } })).rejects.toThrow(
       /ERR_INVALID_ARGUMENT: NESLINK_HTTP_TOKEN: must be one line/,
     );
+  });
+
+  it("names --token-file when the file is missing, or is a FIFO or directory, and does not wait on a FIFO", async () => {
+    await expect(startBin(["--token-file", join(files.dir, "no-such-token"), "--port", "0"])).rejects.toThrow(
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: cannot open [^\n]*no-such-token: no such file/,
+    );
+    // Read as a file, a FIFO would hold the start until someone wrote to it.
+    const fifo = join(files.dir, "token-fifo");
+    execFileSync("mkfifo", ["-m", "600", fifo]);
+    await expect(startBin(["--token-file", fifo, "--port", "0"])).rejects.toThrow(
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: [^\n]*token-fifo is not a regular file/,
+    );
+    await expect(startBin(["--token-file", files.dir, "--port", "0"])).rejects.toThrow(/--token-file: [^\n]* is not a regular file/);
   });
 
   it("names the address already in use, and a host that does not resolve", async () => {

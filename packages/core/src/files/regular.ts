@@ -1,0 +1,47 @@
+/**
+ * Reading a file that someone else may have put in place (a topology given by
+ * path, a program's log, a token file): opened without blocking, since a FIFO
+ * waits in open(2) for a writer (with locks held and signals unheard) and a
+ * device never ends; only a regular file is read, and at most `maxBytes`.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { resolve } from "node:path";
+import { ValidationError } from "../errors.js";
+
+export interface RegularFileOptions {
+  /** Refused past this size; with `tail`, its last `maxBytes` are read instead. */
+  maxBytes: number;
+  tail?: boolean;
+  /** false: a symlink in the file's place is refused (O_NOFOLLOW), as where the file's writer is not trusted. */
+  follow?: boolean;
+  /** A relative path is taken from here; messages name the path as given. */
+  cwd?: string;
+}
+
+/** The file's bytes; a ValidationError naming `field` when it cannot be opened, is not a regular file, or is too large. */
+export function readRegularFile(field: string, path: string, options: RegularFileOptions): Buffer {
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.follow === false ? constants.O_NOFOLLOW : 0);
+  let fd: number;
+  try {
+    fd = openSync(options.cwd === undefined ? path : resolve(options.cwd, path), flags);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ValidationError(field, `cannot open ${path}: ${code === "ENOENT" ? "no such file" : code === "ELOOP" ? "a symlink" : code}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new ValidationError(field, `${path} is not a regular file`);
+    if (stat.size > options.maxBytes && !options.tail) throw new ValidationError(field, `${path} is larger than ${options.maxBytes} bytes`);
+    const buf = Buffer.alloc(Math.min(stat.size, options.maxBytes));
+    const from = stat.size - buf.length;
+    let read = 0;
+    while (read < buf.length) {
+      const n = readSync(fd, buf, read, buf.length - read, from + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buf.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
