@@ -260,8 +260,40 @@ describe("topology.load", () => {
   });
 
   it("names the line of a YAML syntax error and of a duplicate key", () => {
-    expect(problemsOf("name: x\nnodes:\n  a: {}\n  a: {}\n")).toEqual([{ path: "", message: "Map keys must be unique", line: 4 }]);
+    expect(problemsOf("name: x\nnodes:\n  a: {}\n  a: {}\n")).toEqual([
+      { path: "nodes.a", message: "is given twice (first at line 3, column 3)", line: 4 },
+    ]);
     expect(problemsOf("name: x\nnodes: [\n")[0]).toMatchObject({ path: "", line: expect.any(Number) });
+  });
+
+  it("refuses nesting past the limit where it starts, without parsing the rest (a megabyte of [ took seconds and gigabytes)", () => {
+    for (const deep of [`${"[".repeat(1 << 20)}`, `${"{a: ".repeat(1 << 18)}`]) {
+      expect(problemsOf(`name: x\nnodes: {}\nlinks: ${deep}\n`)).toEqual([{ path: "", message: "nested deeper than 32 levels", line: 3 }]);
+    }
+    const block = Array.from({ length: 40 }, (_, i) => `${"  ".repeat(i)}k:`).join("\n");
+    expect(problemsOf(`name: x\nnodes: {}\n${block}\n`)).toEqual([{ path: "", message: "nested deeper than 32 levels", line: 36 }]);
+  });
+
+  it("checks the keys of a large file once each (the yaml package compares each with every earlier one)", { timeout: 20_000 }, () => {
+    // 60000 nodes took ~50 s when each key was compared with every earlier one, about a second now: the bound tells the two apart.
+    const nodes = Array.from({ length: 60_000 }, (_, i) => `  n${i}: {}\n`).join("");
+    expect(load(`name: x\nnodes:\n${nodes}`).nodes).toHaveLength(60_000);
+  });
+
+  it("reads keys as written and refuses numbers YAML 1.1 and 1.2 read differently", () => {
+    expect(load("name: x\nnodes:\n  010: {}\n  1e3: {}\n").nodes.map((n) => n.netns)).toEqual(["x-010", "x-1e3"]);
+    const mtu = (v: string) => `name: x\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a:e", "b:e"]\n    mtu: ${v}\n`;
+    expect(problemsOf(mtu("01500"))).toEqual([
+      {
+        path: "links[0].mtu",
+        message: "01500 has a leading 0, which ip and YAML 1.1 read as octal but YAML 1.2 as decimal: write 1500, or 0o1500 for octal 832",
+        line: 5,
+      },
+    ]);
+    expect(load(mtu("0x2328")).links[0]?.mtu).toBe(9000);
+    expect(problemsOf("name: x\nnodes: {}\n---\nname: y\nnodes: {}\n")).toEqual([
+      { path: "", message: "a second document (after ---): a topology file holds one", line: 3 },
+    ]);
   });
 
   it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file", () => {

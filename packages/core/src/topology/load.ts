@@ -5,7 +5,7 @@
  * line and column. Nothing here touches the kernel.
  */
 import type { Topology } from "./model.js";
-import { Problems, TopologyError } from "./problems.js";
+import { formatPath, Problems, TopologyError } from "./problems.js";
 import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
@@ -71,7 +71,8 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
     value = source.value;
   }
   const problems = new Problems(source?.locate);
-  for (const e of source?.syntaxErrors ?? []) problems.list.push({ path: "", message: e.message, line: e.line, column: e.column });
+  for (const e of source?.syntaxErrors ?? [])
+    problems.list.push({ path: e.path ? formatPath(e.path) : "", message: e.message, line: e.line, column: e.column });
   const odd = source === undefined ? notPlainData(value) : undefined;
   if (odd) problems.add([], odd);
   if (problems.list.length > 0) fail(problems, label);

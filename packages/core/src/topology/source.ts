@@ -5,11 +5,11 @@
  * would block or never end, and a huge file is not a topology.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { createRequire } from "node:module";
 import { resolve as resolvePath } from "node:path";
 import type { Node } from "yaml";
 import { ValidationError } from "../errors.js";
 import type { Path } from "./problems.js";
+import { ambiguities, composeDocument, MAX_DEPTH, yamlLib } from "./yaml-doc.js";
 
 /** Far above any lab (a 2000-node star is ~200 KB), far below what would hurt. */
 export const MAX_TOPOLOGY_BYTES = 16 << 20;
@@ -17,8 +17,8 @@ export const MAX_TOPOLOGY_BYTES = 16 << 20;
 export interface Source {
   /** The parsed value (undefined when the text does not parse). */
   value: unknown;
-  /** Syntax errors, with their positions. */
-  syntaxErrors: { message: string; line: number; column: number }[];
+  /** Syntax errors, with their positions; those of a value (a key given twice), with its path. */
+  syntaxErrors: { message: string; line: number; column: number; path?: Path }[];
   /** Line and column of the value at `path`, or of its nearest ancestor that exists. */
   locate(path: Path): { line: number; column: number } | undefined;
 }
@@ -75,25 +75,22 @@ function nodeAt(root: Node | null, path: Path): { node: Node | null; key?: Node 
   return { node, ...(key && { key }) };
 }
 
-/** The yaml package, loaded on first use: importing core should not pay for it. */
-let yaml: typeof import("yaml") | undefined;
-const yamlLib = () => {
-  yaml ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
-  return yaml;
-};
-
 /** Parses YAML or JSON text, keeping positions. */
 export function parseSource(text: string): Source {
-  const { LineCounter, parseDocument } = yamlLib();
+  const { LineCounter } = yamlLib();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const { doc, problems } = composeDocument(text, lineCounter);
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const syntaxErrors = doc.errors.map((e) => ({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) }));
+  const syntaxErrors: Source["syntaxErrors"] = problems.map(({ message, offset }) => ({ message, ...position(offset) }));
+  for (const e of doc?.errors ?? []) syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });
+  if (doc && syntaxErrors.length === 0)
+    for (const { message, offset, path } of ambiguities(doc, lineCounter))
+      syntaxErrors.push({ message, ...position(offset), ...(path && { path }) });
   let value: unknown;
-  if (syntaxErrors.length === 0) {
+  if (doc && syntaxErrors.length === 0) {
     try {
       // An alias bomb expands past this and fails here, as does an alias to nothing.
       value = doc.toJS({ maxAliasCount: 100 });
@@ -107,7 +104,7 @@ export function parseSource(text: string): Source {
     value: syntaxErrors.length > 0 ? undefined : value,
     syntaxErrors,
     locate(path) {
-      const { node, key } = nodeAt(doc.contents as Node | null, path);
+      const { node, key } = nodeAt((doc?.contents ?? null) as Node | null, path);
       const value = node?.range ? position(node.range[0]) : undefined;
       // A block under its key starts lines below it: the key is where the field is (a misspelt one is found there).
       const field = key?.range ? position(key.range[0]) : undefined;
@@ -115,9 +112,6 @@ export function parseSource(text: string): Source {
     },
   };
 }
-
-/** Deeper than any topology: nothing the format defines nests more than a few levels. */
-const MAX_DEPTH = 32;
 
 /**
  * Why a parsed value is not plain JSON data (YAML's !!set, !!omap, !!binary
