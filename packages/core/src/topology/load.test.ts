@@ -296,6 +296,14 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("refuses a file with too many mistakes to collect with its first, not with a stack overflow", () => {
+    // The validator spreads a list's errors into one call's arguments: 150,000 of them overflowed the stack.
+    expect(problemsOf({ name: "x", nodes: {}, links: Array(150_000).fill(1) })).toEqual([
+      { path: "", message: "has more mistakes than can be listed: the first is shown, fix it and check again" },
+      { path: "links[0]", message: "must be object" },
+    ]);
+  });
+
   it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file", () => {
     execFileSync("mkfifo", [`${dir}/fifo`]);
     for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {
