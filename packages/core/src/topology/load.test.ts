@@ -296,6 +296,12 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("stops reading YAML past a size no topology reaches (16 MB of `1,` took a minute and 4 GB)", () => {
+    expect(problemsOf(`name: x\nnodes: {}\nlinks: [${"1,".repeat(300_000)}]\n`)).toEqual([
+      { path: "", message: "too large for a topology: more than 500000 YAML tokens by here", line: 3 },
+    ]);
+  });
+
   it("refuses a file with too many mistakes to collect with its first, not with a stack overflow", () => {
     // The validator spreads a list's errors into one call's arguments: 150,000 of them overflowed the stack.
     expect(problemsOf({ name: "x", nodes: {}, links: Array(150_000).fill(1) })).toEqual([

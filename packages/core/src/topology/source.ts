@@ -11,7 +11,7 @@ import { ValidationError } from "../errors.js";
 import type { Path } from "./problems.js";
 import { ambiguities, composeDocument, MAX_DEPTH, yamlLib } from "./yaml-doc.js";
 
-/** Far above any lab (a 2000-node star is ~200 KB), far below what would hurt. */
+/** What is read at all (a 2000-node star is ~300 KB); what is parsed is bounded by its tokens, MAX_TOKENS. */
 export const MAX_TOPOLOGY_BYTES = 16 << 20;
 
 export interface Source {

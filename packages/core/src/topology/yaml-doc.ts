@@ -1,7 +1,7 @@
 /**
- * YAML text to a document with every input bounded: the nesting is counted
- * as the parser goes, so a file of a million `[` stops at the limit instead
- * of costing seconds and gigabytes; keys are read as written (`010:` is the
+ * YAML text to a document with every input bounded: the nesting and the
+ * tokens are counted as the parser goes, so a file of a million `[` stops at
+ * the limit instead of costing seconds and gigabytes; keys are read as written (`010:` is the
  * node "010", not 10) and their uniqueness is checked once per key rather
  * than against every earlier key (the yaml package's check is quadratic: a
  * 1 MB file of nodes took 44 s). What YAML versions read differently is
@@ -28,9 +28,20 @@ export interface TextProblem {
   path?: Path;
 }
 
-class TooDeep extends Error {
-  constructor(readonly offset: number) {
-    super(`nested deeper than ${MAX_DEPTH} levels`);
+/**
+ * Far above any lab (a 2000-node star like the 500-node example has
+ * ~150,000), far below what hurts: the yaml package costs microseconds and
+ * hundreds of bytes per token, and 16 MB of `1,` took a minute and 4 GB.
+ */
+export const MAX_TOKENS = 500_000;
+
+/** Why the parse stopped, and where. */
+class Stop extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
   }
 }
 
@@ -40,16 +51,18 @@ function* boundedTokens(text: string, lineCounter: LineCounter) {
   const parser = new Parser(lineCounter.addNewLine);
   // Parser.parse counts the first line itself; fed token by token, it is ours to count.
   lineCounter.addNewLine(0);
+  let tokens = 0;
   for (const lexeme of new Lexer().lex(text)) {
     const offset = parser.offset;
+    if (++tokens > MAX_TOKENS) throw new Stop(`too large for a topology: more than ${MAX_TOKENS} YAML tokens by here`, offset);
     yield* parser.next(lexeme);
     // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by notPlainData too.
-    if (parser.stack.length > MAX_DEPTH + 2) throw new TooDeep(offset);
+    if (parser.stack.length > MAX_DEPTH + 2) throw new Stop(`nested deeper than ${MAX_DEPTH} levels`, offset);
   }
   yield* parser.end();
 }
 
-/** The one document of `text`, or the problems that stopped it (too deep, a second document). */
+/** The one document of `text`, or the problems that stopped it (too deep, too large, a second document). */
 export function composeDocument(text: string, lineCounter: LineCounter): { doc?: Document.Parsed; problems: TextProblem[] } {
   const { Composer } = yamlLib();
   const composer = new Composer({ prettyErrors: false, strict: true, stringKeys: true, uniqueKeys: false });
@@ -60,7 +73,7 @@ export function composeDocument(text: string, lineCounter: LineCounter): { doc?:
       else return { doc, problems: [{ message: "a second document (after ---): a topology file holds one", offset: next.range[0] }] };
     }
   } catch (err) {
-    if (!(err instanceof TooDeep)) throw err;
+    if (!(err instanceof Stop)) throw err;
     return { problems: [{ message: err.message, offset: err.offset }] };
   }
   return { ...(doc && { doc }), problems: [] };
