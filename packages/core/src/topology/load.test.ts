@@ -333,13 +333,19 @@ describe("topology.load", () => {
     });
   });
 
-  it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file", () => {
+  it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file; and names the line that is not UTF-8", () => {
     execFileSync("mkfifo", [`${dir}/fifo`]);
     for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {
       expect(() => load(path)).toThrow(ValidationError);
     }
     writeFileSync(`${dir}/bad-utf8.yaml`, Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0x0a]));
-    expect(() => load(`${dir}/bad-utf8.yaml`)).toThrow(/not valid UTF-8/);
+    writeFileSync(`${dir}/latin1.yaml`, Buffer.from("name: x\nnodes:\n  caf\xe9: {}\n", "latin1"));
+    writeFileSync(`${dir}/utf16.yaml`, Buffer.from("\ufeffname: x\nnodes: {}\n", "utf16le"));
+    expect([`${dir}/bad-utf8.yaml`, `${dir}/latin1.yaml`, `${dir}/utf16.yaml`].map(problemsOf)).toEqual([
+      [{ path: "", message: "is not UTF-8 text (binary, or saved as Latin-1?): save it as UTF-8", line: 1 }],
+      [{ path: "", message: "is not UTF-8 text (binary, or saved as Latin-1?): save it as UTF-8", line: 3 }],
+      [{ path: "", message: "is UTF-16 text: save it as UTF-8", line: 1 }],
+    ]);
   });
 });
 

@@ -71,7 +71,8 @@ export interface LoadOptions {
 /**
  * Loads and validates a topology: a path to a YAML or JSON file, YAML/JSON
  * text, or a parsed object. Throws a TopologyError (ERR_TOPOLOGY_INVALID)
- * naming every problem, or a ValidationError for a file that cannot be read.
+ * naming every problem (text that is not UTF-8 too), or a ValidationError for
+ * a file that cannot be read: missing, not a regular file, too large.
  */
 export function load(input: string | object, options: LoadOptions = {}): Topology {
   let source: Source | undefined;

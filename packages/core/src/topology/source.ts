@@ -4,11 +4,12 @@
  * line and column. Files are checked before they are read: a FIFO or a device
  * would block or never end, and a huge file is not a topology.
  */
+import { isUtf8 } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import type { Node } from "yaml";
 import { ValidationError } from "../errors.js";
-import type { Path } from "./problems.js";
+import { type Path, TopologyError } from "./problems.js";
 import { ambiguities, composeDocument, MAX_DEPTH, yamlLib } from "./yaml-doc.js";
 
 /** What is read at all (a 2000-node star is ~300 KB); what is parsed is bounded by its tokens, MAX_TOKENS. */
@@ -24,8 +25,9 @@ export interface Source {
 }
 
 /**
- * Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large.
- * A relative `path` is taken from `cwd` when given; messages name `path` as given.
+ * Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large
+ * (ValidationErrors); text that is not UTF-8 is a TopologyError at its line. A relative `path` is taken
+ * from `cwd` when given; messages name `path` as given.
  */
 export function readTopologyFile(path: string, cwd?: string): string {
   let fd: number;
@@ -46,13 +48,34 @@ export function readTopologyFile(path: string, cwd?: string): string {
       if (n === 0) break;
       read += n;
     }
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, read));
-    } catch {
-      throw new ValidationError("file", `${path} is not valid UTF-8`);
-    }
+    return utf8Text(buf.subarray(0, read), path);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * A file's bytes as text, or a TopologyError at the first line that is not
+ * UTF-8 (a file saved as Latin-1 or UTF-16 is a mistake in the file, with a
+ * line to look at, like any other).
+ */
+function utf8Text(bytes: Buffer, path: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // A newline is never part of a multi-byte character: the lines can be checked one by one.
+    let line = 1;
+    let start = 0;
+    for (let end = bytes.indexOf(0x0a); end !== -1 && isUtf8(bytes.subarray(start, end)); end = bytes.indexOf(0x0a, start)) {
+      start = end + 1;
+      line++;
+    }
+    const end = bytes.indexOf(0x0a, start);
+    const text = new TextDecoder("utf-8").decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+    // UTF-16's byte order marks: what an editor on Windows may save.
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    const message = `${utf16 ? "is UTF-16 text" : "is not UTF-8 text (binary, or saved as Latin-1?)"}: save it as UTF-8`;
+    throw new TopologyError([{ path: "", message, line, column: text.indexOf("\uFFFD") + 1 }], path);
   }
 }
 
