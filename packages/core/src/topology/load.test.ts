@@ -333,6 +333,16 @@ describe("topology.load", () => {
     });
   });
 
+  it("says a file with nothing in it is empty", () => {
+    for (const text of ["\n", "# a lab, one day\n\n"]) {
+      expect(problemsOf(text)).toEqual([
+        { path: "", message: "is empty (nothing but blanks and comments): a topology needs name and nodes" },
+      ]);
+    }
+    writeFileSync(`${dir}/empty.yaml`, "");
+    expect(problemsOf(`${dir}/empty.yaml`)).toEqual([{ path: "", message: expect.stringMatching(/^is empty/) }]);
+  });
+
   it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file; and names the line that is not UTF-8", () => {
     execFileSync("mkfifo", [`${dir}/fifo`]);
     for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {

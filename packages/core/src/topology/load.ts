@@ -88,6 +88,9 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
     problems.list.push({ path: e.path ? formatPath(e.path) : "", message: e.message, line: e.line, column: e.column });
   const odd = source === undefined ? notPlainData(value) : undefined;
   if (odd) problems.add([], odd);
+  // An empty file is a null document: the schema's "must be object" would not say what is wrong with it.
+  if (source !== undefined && value === null)
+    problems.add([], "is empty (nothing but blanks and comments): a topology needs name and nodes");
   if (problems.list.length > 0) fail(problems, label);
   const errors = shapeErrors(value);
   for (const e of errors) problems.add(e.path, e.message === "must be boolean" ? booleanMessage(valueAt(value, e.path)) : e.message);
