@@ -343,6 +343,17 @@ describe("topology.load", () => {
     expect(problemsOf(`${dir}/empty.yaml`)).toEqual([{ path: "", message: expect.stringMatching(/^is empty/) }]);
   });
 
+  it("says a JSONC comment is not one, where YAML reads it as part of the next key", () => {
+    expect(problemsOf('{\n  // the lab\n  "name": "x",\n  "nodes": {}\n}\n')).toEqual([
+      { path: "name", message: "is required", line: 1 },
+      {
+        path: '["// the lab \\"name\\""]',
+        message: expect.stringMatching(/^is not a known field .*: JSON has no comments, and YAML reads this one as part of the key/),
+        line: 2,
+      },
+    ]);
+  });
+
   it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file; and names the line that is not UTF-8", () => {
     execFileSync("mkfifo", [`${dir}/fifo`]);
     for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {

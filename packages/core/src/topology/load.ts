@@ -10,7 +10,7 @@ import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
 import { notPlainData, parseSource, readTopologyFile, type Source } from "./source.js";
-import { yaml11Boolean, yaml11Hint } from "./yaml11.js";
+import { withHint } from "./hints.js";
 
 /**
  * A copy of a file with what the schema refused taken out, so that the
@@ -37,17 +37,6 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
   // Dropped links leave holes, so that later problems keep their indexes; the shape is checked without them.
   const links = Array.isArray(file.links) ? file.links.filter((l) => l !== undefined) : file.links;
   return shapeErrors({ ...file, ...(links !== undefined && { links }) }).length === 0 ? (file as TopologyFile) : undefined;
-}
-
-function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-  let v = value;
-  for (const step of path) v = typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[step] : undefined;
-  return v;
-}
-
-/** A boolean field given `ipv6: no` or `up: off`: the words YAML 1.1 read as booleans. */
-function booleanMessage(value: unknown): string {
-  return yaml11Boolean(value) === undefined ? "must be boolean" : `must be boolean: ${yaml11Hint(value as string, String)}`;
 }
 
 /** A string is text when it has a newline or starts like JSON; otherwise it is a file's path. */
@@ -93,7 +82,7 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
     problems.add([], "is empty (nothing but blanks and comments): a topology needs name and nodes");
   if (problems.list.length > 0) fail(problems, label);
   const errors = shapeErrors(value);
-  for (const e of errors) problems.add(e.path, e.message === "must be boolean" ? booleanMessage(valueAt(value, e.path)) : e.message);
+  for (const e of errors) problems.add(e.path, withHint(value, e));
   const file = errors.length === 0 ? (value as TopologyFile) : salvage(value, errors);
   if (file === undefined) fail(problems, label);
   const topology = resolve(file, problems);

@@ -12,7 +12,7 @@ import { routeKey } from "./compare.js";
 import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
 import type { Path, Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
-import { yaml11Boolean, yaml11Hint } from "./yaml11.js";
+import { yaml11Boolean, yaml11Hint } from "./hints.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
 export const MAX_BRIDGE_PORTS = 1023;
