@@ -302,6 +302,17 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("lets one anchor's settings serve hundreds of nodes, and refuses aliases that stand for more than a topology holds", () => {
+    const nodes = (n: number, first: string, rest: string) =>
+      `name: x\nnodes:\n  n0: ${first}\n${Array.from({ length: n - 1 }, (_, i) => `  n${i + 1}: ${rest}\n`).join("")}`;
+    expect(load(nodes(500, "&h { ipv6: false }", "*h")).nodes.filter((n) => !n.ipv6)).toHaveLength(500);
+    // 240 KB of text, 6 million commands to resolve.
+    const exec = `{ exec: &e [${Array(60_000).fill("[a]").join(",")}] }`;
+    expect(problemsOf(nodes(100, exec, "{ exec: *e }"))).toEqual([
+      { path: "", message: "more than 500000 values once its aliases (*name) are expanded: too large for a topology", line: 1 },
+    ]);
+  });
+
   it("refuses a file with too many mistakes to collect with its first, not with a stack overflow", () => {
     // The validator spreads a list's errors into one call's arguments: 150,000 of them overflowed the stack.
     expect(problemsOf({ name: "x", nodes: {}, links: Array(150_000).fill(1) })).toEqual([

@@ -10,7 +10,7 @@ import { resolve as resolvePath } from "node:path";
 import type { Node } from "yaml";
 import { ValidationError } from "../errors.js";
 import { type Path, TopologyError } from "./problems.js";
-import { ambiguities, composeDocument, MAX_DEPTH, yamlLib } from "./yaml-doc.js";
+import { ambiguities, composeDocument, MAX_DEPTH, MAX_TOKENS, yamlLib } from "./yaml-doc.js";
 
 /** What is read at all (a 2000-node star is ~300 KB); what is parsed is bounded by its tokens, MAX_TOKENS. */
 export const MAX_TOPOLOGY_BYTES = 16 << 20;
@@ -115,10 +115,13 @@ export function parseSource(text: string): Source {
   let value: unknown;
   if (doc && syntaxErrors.length === 0) {
     try {
-      // An alias bomb expands past this and fails here, as does an alias to nothing.
-      value = doc.toJS({ maxAliasCount: 100 });
+      // Aliases are shared, not copied, here: what they stand for is bounded by notPlainData. This bound only keeps the
+      // yaml package's own check (a nested bomb) from refusing a lab that gives 500 nodes one anchor's settings.
+      value = doc.toJS({ maxAliasCount: 10_000 });
     } catch (err) {
-      syntaxErrors.push({ message: (err as Error).message.split("\n")[0] as string, line: 1, column: 1 });
+      const { message } = err as Error;
+      const said = message.startsWith("Excessive alias count") ? "aliases (*name) of aliases stand for too many copies" : message;
+      syntaxErrors.push({ message: said.split("\n")[0] as string, line: 1, column: 1 });
     }
   }
   const odd = syntaxErrors.length === 0 ? notPlainData(value) : undefined;
@@ -143,13 +146,22 @@ export function parseSource(text: string): Source {
  */
 export function notPlainData(value: unknown): string | undefined {
   const stack: [unknown, number][] = [[value, 0]];
+  // Counted as the checks after this one will see them, each alias (*name) as a copy of its anchor's value: YAML
+  // shares it, so a small file can stand for billions (100 nodes naming one 60,000-command exec list were still loading after 20 s).
+  let values = 1;
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
     if (v === null || typeof v !== "object") continue;
     if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
-    if (Array.isArray(v)) for (const item of v) stack.push([item, depth + 1]);
-    else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
-      for (const item of Object.values(v)) stack.push([item, depth + 1]);
+    const items = Array.isArray(v)
+      ? v
+      : Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null
+        ? Object.values(v)
+        : undefined;
+    if (items) {
+      values += items.length;
+      if (values > MAX_TOKENS) return `more than ${MAX_TOKENS} values once its aliases (*name) are expanded: too large for a topology`;
+      for (const item of items) stack.push([item, depth + 1]);
     } else
       return `a ${(v as object).constructor?.name ?? "non-plain"} value (YAML !!set, !!omap, !!binary or a timestamp): use plain mappings, sequences and strings`;
   }
