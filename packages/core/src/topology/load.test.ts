@@ -365,6 +365,12 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("reads a file whose name starts like JSON as a file", () => {
+    writeFileSync(`${dir}/{lab}.yaml`, "name: braces\nnodes: {}\n");
+    expect(load("{lab}.yaml", { cwd: dir }).name).toBe("braces");
+    expect(load(' {"name": "inline", "nodes": {}}').name).toBe("inline");
+  });
+
   it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file; and names the line that is not UTF-8", () => {
     execFileSync("mkfifo", [`${dir}/fifo`]);
     for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {

@@ -4,6 +4,8 @@
  * then what needs the whole file), each with its path and, from text, its
  * line and column. Nothing here touches the kernel.
  */
+import { existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import type { Topology } from "./model.js";
 import { formatPath, Problems, TopologyError } from "./problems.js";
 import { resolve } from "./resolve.js";
@@ -39,9 +41,13 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
   return shapeErrors({ ...file, ...(links !== undefined && { links }) }).length === 0 ? (file as TopologyFile) : undefined;
 }
 
-/** A string is text when it has a newline or starts like JSON; otherwise it is a file's path. */
-function isText(input: string): boolean {
-  return input.includes("\n") || input.trimStart().startsWith("{");
+/**
+ * A string is text when it has a newline or starts like JSON, unless it names
+ * an existing file (`{lab}.yaml` is a path); otherwise it is a file's path.
+ */
+function isText(input: string, cwd: string | undefined): boolean {
+  if (input.includes("\n")) return true;
+  return input.trimStart().startsWith("{") && !existsSync(cwd === undefined ? input : resolvePath(cwd, input));
 }
 
 function fail(problems: Problems, source: string | undefined): never {
@@ -68,7 +74,7 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
   let label: string | undefined;
   let value: unknown = input;
   if (typeof input === "string") {
-    label = isText(input) ? undefined : input;
+    label = isText(input, options.cwd) ? undefined : input;
     source = parseSource(label === undefined ? input : readTopologyFile(label, options.cwd));
     value = source.value;
   }
