@@ -371,6 +371,13 @@ describe("topology.load", () => {
     expect(load(' {"name": "inline", "nodes": {}}').name).toBe("inline");
   });
 
+  it("refuses a tag or a directive it does not know rather than reading the value without it", () => {
+    expect(problemsOf("name: x\nnodes: !!python/object:os.system { a: {} }\n")).toEqual([
+      { path: "", message: "Unresolved tag: tag:yaml.org,2002:python/object:os.system", line: 2 },
+    ]);
+    expect(problemsOf("%YAML 1.3\n---\nname: x\nnodes: {}\n")).toEqual([{ path: "", message: "Unsupported YAML version 1.3", line: 1 }]);
+  });
+
   it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file; and names the line that is not UTF-8", () => {
     execFileSync("mkfifo", [`${dir}/fifo`]);
     for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {

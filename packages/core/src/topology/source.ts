@@ -108,7 +108,9 @@ export function parseSource(text: string): Source {
     return { line, column: col };
   };
   const syntaxErrors: Source["syntaxErrors"] = problems.map(({ message, offset }) => ({ message, ...position(offset) }));
-  for (const e of doc?.errors ?? []) syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });
+  // Warnings too: a tag the loader does not know (`!!python/object`, `!custom`) would be dropped, its value read as untagged.
+  for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])])
+    syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });
   if (doc && syntaxErrors.length === 0)
     for (const { message, offset, path } of ambiguities(doc, lineCounter))
       syntaxErrors.push({ message, ...position(offset), ...(path && { path }) });
