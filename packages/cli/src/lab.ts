@@ -21,9 +21,14 @@ export async function loadFile(file: string, { cwd }: Terminal): Promise<Topolog
   return (await topology()).load(file, cwd === undefined ? {} : { cwd });
 }
 
-/** FILE (an existing file, loaded and checked) or NAME (a running lab, by the kernel's markers). */
+/**
+ * FILE (an existing file, loaded and checked) or NAME (a running lab, by the
+ * kernel's markers). A lab's name has no '/' or '.': an argument with one is a
+ * file, so a mistyped path, a directory or a device gets the file's own error
+ * ("no such file", "not a regular file"), not "not a lab's name".
+ */
 export async function labOf(arg: string, terminal: Terminal): Promise<Topology | string> {
-  if (!isFile(terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg))) return arg;
+  if (!isFile(terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg)) && !/[/.]/.test(arg)) return arg;
   return loadFile(arg, terminal);
 }
 

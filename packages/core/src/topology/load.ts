@@ -4,12 +4,15 @@
  * then what needs the whole file), each with its path and, from text, its
  * line and column. Nothing here touches the kernel.
  */
+import { existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import type { Topology } from "./model.js";
-import { Problems, TopologyError } from "./problems.js";
+import { formatPath, Problems, TopologyError } from "./problems.js";
 import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
 import { notPlainData, parseSource, readTopologyFile, type Source } from "./source.js";
+import { withHint } from "./hints.js";
 
 /**
  * A copy of a file with what the schema refused taken out, so that the
@@ -38,9 +41,13 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
   return shapeErrors({ ...file, ...(links !== undefined && { links }) }).length === 0 ? (file as TopologyFile) : undefined;
 }
 
-/** A string is text when it has a newline or starts like JSON; otherwise it is a file's path. */
-function isText(input: string): boolean {
-  return input.includes("\n") || input.trimStart().startsWith("{");
+/**
+ * A string is text when it has a newline or starts like JSON, unless it names
+ * an existing file (`{lab}.yaml` is a path); otherwise it is a file's path.
+ */
+function isText(input: string, cwd: string | undefined): boolean {
+  if (input.includes("\n")) return true;
+  return input.trimStart().startsWith("{") && !existsSync(cwd === undefined ? input : resolvePath(cwd, input));
 }
 
 function fail(problems: Problems, source: string | undefined): never {
@@ -59,24 +66,29 @@ export interface LoadOptions {
 /**
  * Loads and validates a topology: a path to a YAML or JSON file, YAML/JSON
  * text, or a parsed object. Throws a TopologyError (ERR_TOPOLOGY_INVALID)
- * naming every problem, or a ValidationError for a file that cannot be read.
+ * naming every problem (text that is not UTF-8 too), or a ValidationError for
+ * a file that cannot be read: missing, not a regular file, too large.
  */
 export function load(input: string | object, options: LoadOptions = {}): Topology {
   let source: Source | undefined;
   let label: string | undefined;
   let value: unknown = input;
   if (typeof input === "string") {
-    label = isText(input) ? undefined : input;
+    label = isText(input, options.cwd) ? undefined : input;
     source = parseSource(label === undefined ? input : readTopologyFile(label, options.cwd));
     value = source.value;
   }
   const problems = new Problems(source?.locate);
-  for (const e of source?.syntaxErrors ?? []) problems.list.push({ path: "", message: e.message, line: e.line, column: e.column });
+  for (const e of source?.syntaxErrors ?? [])
+    problems.list.push({ path: e.path ? formatPath(e.path) : "", message: e.message, line: e.line, column: e.column });
   const odd = source === undefined ? notPlainData(value) : undefined;
   if (odd) problems.add([], odd);
+  // An empty file is a null document: the schema's "must be object" would not say what is wrong with it.
+  if (source !== undefined && value === null)
+    problems.add([], "is empty (nothing but blanks and comments): a topology needs name and nodes");
   if (problems.list.length > 0) fail(problems, label);
   const errors = shapeErrors(value);
-  for (const e of errors) problems.add(e.path, e.message);
+  for (const e of errors) problems.add(e.path, withHint(value, e));
   const file = errors.length === 0 ? (value as TopologyFile) : salvage(value, errors);
   if (file === undefined) fail(problems, label);
   const topology = resolve(file, problems);

@@ -5,12 +5,14 @@
  */
 import { basename } from "node:path";
 import { exec, sysctl } from "../actions/ns-actions.js";
+import { ValidationError } from "../errors.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
 import { routeKey } from "./compare.js";
 import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
 import type { Path, Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
+import { yaml11Boolean, yaml11Hint } from "./hints.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
 export const MAX_BRIDGE_PORTS = 1023;
@@ -131,6 +133,12 @@ function routes(problems: Problems, path: Path, node: TopologyFileNode): Topolog
 }
 
 function sysctlValue(value: string | number | boolean): string {
+  // The kernel refuses the word (EINVAL) once the node's namespace is made: refused here, with what was meant.
+  if (yaml11Boolean(value) !== undefined)
+    throw new ValidationError(
+      "value",
+      yaml11Hint(value as string, (b) => (b ? "1" : "0")),
+    );
   return typeof value === "boolean" ? (value ? "1" : "0") : String(value);
 }
 

@@ -4,34 +4,55 @@
  * line and column. Files are checked before they are read: a FIFO or a device
  * would block or never end, and a huge file is not a topology.
  */
-import { createRequire } from "node:module";
+import { isUtf8 } from "node:buffer";
 import type { Node } from "yaml";
-import { ValidationError } from "../errors.js";
 import { readRegularFile } from "../files/regular.js";
-import type { Path } from "./problems.js";
+import { type Path, TopologyError } from "./problems.js";
+import { ambiguities, composeDocument, MAX_DEPTH, MAX_TOKENS, yamlLib } from "./yaml-doc.js";
 
-/** Far above any lab (a 2000-node star is ~200 KB), far below what would hurt. */
+/** What is read at all (a 2000-node star is ~300 KB); what is parsed is bounded by its tokens, MAX_TOKENS. */
 export const MAX_TOPOLOGY_BYTES = 16 << 20;
 
 export interface Source {
   /** The parsed value (undefined when the text does not parse). */
   value: unknown;
-  /** Syntax errors, with their positions. */
-  syntaxErrors: { message: string; line: number; column: number }[];
+  /** Syntax errors, with their positions; those of a value (a key given twice), with its path. */
+  syntaxErrors: { message: string; line: number; column: number; path?: Path }[];
   /** Line and column of the value at `path`, or of its nearest ancestor that exists. */
   locate(path: Path): { line: number; column: number } | undefined;
 }
 
 /**
- * Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large.
- * A relative `path` is taken from `cwd` when given; messages name `path` as given.
+ * Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large
+ * (ValidationErrors); text that is not UTF-8 is a TopologyError at its line. A relative `path` is taken
+ * from `cwd` when given; messages name `path` as given.
  */
 export function readTopologyFile(path: string, cwd?: string): string {
-  const bytes = readRegularFile("file", path, { maxBytes: MAX_TOPOLOGY_BYTES, ...(cwd !== undefined && { cwd }) });
+  return utf8Text(readRegularFile("file", path, { maxBytes: MAX_TOPOLOGY_BYTES, ...(cwd !== undefined && { cwd }) }), path);
+}
+
+/**
+ * A file's bytes as text, or a TopologyError at the first line that is not
+ * UTF-8 (a file saved as Latin-1 or UTF-16 is a mistake in the file, with a
+ * line to look at, like any other).
+ */
+function utf8Text(bytes: Buffer, path: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new ValidationError("file", `${path} is not valid UTF-8`);
+    // A newline is never part of a multi-byte character: the lines can be checked one by one.
+    let line = 1;
+    let start = 0;
+    for (let end = bytes.indexOf(0x0a); end !== -1 && isUtf8(bytes.subarray(start, end)); end = bytes.indexOf(0x0a, start)) {
+      start = end + 1;
+      line++;
+    }
+    const end = bytes.indexOf(0x0a, start);
+    const text = new TextDecoder("utf-8").decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+    // UTF-16's byte order marks: what an editor on Windows may save.
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    const message = `${utf16 ? "is UTF-16 text" : "is not UTF-8 text (binary, or saved as Latin-1?)"}: save it as UTF-8`;
+    throw new TopologyError([{ path: "", message, line, column: text.indexOf("\uFFFD") + 1 }], path);
   }
 }
 
@@ -54,30 +75,32 @@ function nodeAt(root: Node | null, path: Path): { node: Node | null; key?: Node 
   return { node, ...(key && { key }) };
 }
 
-/** The yaml package, loaded on first use: importing core should not pay for it. */
-let yaml: typeof import("yaml") | undefined;
-const yamlLib = () => {
-  yaml ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
-  return yaml;
-};
-
 /** Parses YAML or JSON text, keeping positions. */
 export function parseSource(text: string): Source {
-  const { LineCounter, parseDocument } = yamlLib();
+  const { LineCounter } = yamlLib();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const { doc, problems } = composeDocument(text, lineCounter);
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const syntaxErrors = doc.errors.map((e) => ({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) }));
+  const syntaxErrors: Source["syntaxErrors"] = problems.map(({ message, offset }) => ({ message, ...position(offset) }));
+  // Warnings too: a tag the loader does not know (`!!python/object`, `!custom`) would be dropped, its value read as untagged.
+  for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])])
+    syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });
+  if (doc && syntaxErrors.length === 0)
+    for (const { message, offset, path } of ambiguities(doc, lineCounter))
+      syntaxErrors.push({ message, ...position(offset), ...(path && { path }) });
   let value: unknown;
-  if (syntaxErrors.length === 0) {
+  if (doc && syntaxErrors.length === 0) {
     try {
-      // An alias bomb expands past this and fails here, as does an alias to nothing.
-      value = doc.toJS({ maxAliasCount: 100 });
+      // Aliases are shared, not copied, here: what they stand for is bounded by notPlainData. This bound only keeps the
+      // yaml package's own check (a nested bomb) from refusing a lab that gives 500 nodes one anchor's settings.
+      value = doc.toJS({ maxAliasCount: 10_000 });
     } catch (err) {
-      syntaxErrors.push({ message: (err as Error).message.split("\n")[0] as string, line: 1, column: 1 });
+      const { message } = err as Error;
+      const said = message.startsWith("Excessive alias count") ? "aliases (*name) of aliases stand for too many copies" : message;
+      syntaxErrors.push({ message: said.split("\n")[0] as string, line: 1, column: 1 });
     }
   }
   const odd = syntaxErrors.length === 0 ? notPlainData(value) : undefined;
@@ -86,7 +109,7 @@ export function parseSource(text: string): Source {
     value: syntaxErrors.length > 0 ? undefined : value,
     syntaxErrors,
     locate(path) {
-      const { node, key } = nodeAt(doc.contents as Node | null, path);
+      const { node, key } = nodeAt((doc?.contents ?? null) as Node | null, path);
       const value = node?.range ? position(node.range[0]) : undefined;
       // A block under its key starts lines below it: the key is where the field is (a misspelt one is found there).
       const field = key?.range ? position(key.range[0]) : undefined;
@@ -95,9 +118,6 @@ export function parseSource(text: string): Source {
   };
 }
 
-/** Deeper than any topology: nothing the format defines nests more than a few levels. */
-const MAX_DEPTH = 32;
-
 /**
  * Why a parsed value is not plain JSON data (YAML's !!set, !!omap, !!binary
  * and timestamps become a Set, a Map, bytes or a Date, which the schema would
@@ -105,13 +125,22 @@ const MAX_DEPTH = 32;
  */
 export function notPlainData(value: unknown): string | undefined {
   const stack: [unknown, number][] = [[value, 0]];
+  // Counted as the checks after this one will see them, each alias (*name) as a copy of its anchor's value: YAML
+  // shares it, so a small file can stand for billions (100 nodes naming one 60,000-command exec list were still loading after 20 s).
+  let values = 1;
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
     if (v === null || typeof v !== "object") continue;
     if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
-    if (Array.isArray(v)) for (const item of v) stack.push([item, depth + 1]);
-    else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
-      for (const item of Object.values(v)) stack.push([item, depth + 1]);
+    const items = Array.isArray(v)
+      ? v
+      : Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null
+        ? Object.values(v)
+        : undefined;
+    if (items) {
+      values += items.length;
+      if (values > MAX_TOKENS) return `more than ${MAX_TOKENS} values once its aliases (*name) are expanded: too large for a topology`;
+      for (const item of items) stack.push([item, depth + 1]);
     } else
       return `a ${(v as object).constructor?.name ?? "non-plain"} value (YAML !!set, !!omap, !!binary or a timestamp): use plain mappings, sequences and strings`;
   }

@@ -1,0 +1,36 @@
+/**
+ * What a file written for another reader meant, said with the mistake: YAML
+ * 1.1's boolean words (yes, no, on, off, y, n), which YAML 1.2 and so this
+ * loader read as text (a file written for PyYAML or Ansible means a boolean
+ * by them); comments written as in JSONC, which YAML reads as part of a key.
+ */
+import type { ShapeError } from "./shape.js";
+
+const WORDS = /^(y|yes|n|no|on|off|true|false)$/i;
+const TRUE = /^(y|yes|on|true)$/i;
+
+/** The word as a boolean, or undefined when `value` is not one of YAML 1.1's boolean words. */
+export function yaml11Boolean(value: unknown): boolean | undefined {
+  return typeof value === "string" && WORDS.test(value) ? TRUE.test(value) : undefined;
+}
+
+/** What to write instead of a YAML 1.1 boolean word, where `spelling` turns a boolean into the field's own spelling. */
+export function yaml11Hint(word: string, spelling: (b: boolean) => string): string {
+  return `"${word}" is text in YAML 1.2 (YAML 1.1 read it as a boolean): write ${spelling(yaml11Boolean(word) as boolean)}`;
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const step of path) v = typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[step] : undefined;
+  return v;
+}
+
+/** A shape error's message, with what was probably meant when the value at fault says so. */
+export function withHint(root: unknown, { path, message }: ShapeError): string {
+  const key = path[path.length - 1];
+  if (typeof key === "string" && /^(\/\/|\/\*)/.test(key))
+    return `${message}: JSON has no comments, and YAML reads this one as part of the key (YAML's comments start with #)`;
+  const value = valueAt(root, path);
+  if (message === "must be boolean" && yaml11Boolean(value) !== undefined) return `${message}: ${yaml11Hint(value as string, String)}`;
+  return message;
+}

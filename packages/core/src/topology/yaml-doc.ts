@@ -1,0 +1,129 @@
+/**
+ * YAML text to a document with every input bounded: the nesting and the
+ * tokens are counted as the parser goes, so a file of a million `[` stops at
+ * the limit instead of costing seconds and gigabytes; keys are read as written (`010:` is the
+ * node "010", not 10) and their uniqueness is checked once per key rather
+ * than against every earlier key (the yaml package's check is quadratic: a
+ * 1 MB file of nodes took 44 s). What YAML versions read differently is
+ * refused rather than guessed.
+ */
+import { createRequire } from "node:module";
+import type { Document, LineCounter, Node, Scalar } from "yaml";
+import type { Path } from "./problems.js";
+
+/** Deeper than any topology: nothing the format defines nests more than a few levels. */
+export const MAX_DEPTH = 32;
+
+/** The yaml package, loaded on first use: importing core should not pay for it. */
+let yaml: typeof import("yaml") | undefined;
+export const yamlLib = () => {
+  yaml ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yaml;
+};
+
+/** A problem in the text, at an offset; `path` when it belongs to a value. */
+export interface TextProblem {
+  message: string;
+  offset: number;
+  path?: Path;
+}
+
+/**
+ * Far above any lab (a 2000-node star like the 500-node example has
+ * ~150,000), far below what hurts: the yaml package costs microseconds and
+ * hundreds of bytes per token, and 16 MB of `1,` took a minute and 4 GB.
+ */
+export const MAX_TOKENS = 500_000;
+
+/** Why the parse stopped, and where. */
+class Stop extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The parser's tokens, stopped once its stack (the document and the collections open at this point) passes the limit. */
+function* boundedTokens(text: string, lineCounter: LineCounter) {
+  const { Lexer, Parser } = yamlLib();
+  const parser = new Parser(lineCounter.addNewLine);
+  // Parser.parse counts the first line itself; fed token by token, it is ours to count.
+  lineCounter.addNewLine(0);
+  let tokens = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    const offset = parser.offset;
+    if (++tokens > MAX_TOKENS) throw new Stop(`too large for a topology: more than ${MAX_TOKENS} YAML tokens by here`, offset);
+    yield* parser.next(lexeme);
+    // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by notPlainData too.
+    if (parser.stack.length > MAX_DEPTH + 2) throw new Stop(`nested deeper than ${MAX_DEPTH} levels`, offset);
+  }
+  yield* parser.end();
+}
+
+/** The one document of `text`, or the problems that stopped it (too deep, too large, a second document). */
+export function composeDocument(text: string, lineCounter: LineCounter): { doc?: Document.Parsed; problems: TextProblem[] } {
+  const { Composer } = yamlLib();
+  const composer = new Composer({ prettyErrors: false, strict: true, stringKeys: true, uniqueKeys: false });
+  let doc: Document.Parsed | undefined;
+  try {
+    for (const next of composer.compose(boundedTokens(text, lineCounter), true, text.length)) {
+      if (doc === undefined) doc = next;
+      else return { doc, problems: [{ message: "a second document (after ---): a topology file holds one", offset: next.range[0] }] };
+    }
+  } catch (err) {
+    if (!(err instanceof Stop)) throw err;
+    return { problems: [{ message: err.message, offset: err.offset }] };
+  }
+  return { ...(doc && { doc }), problems: [] };
+}
+
+/** A plain number written with a leading zero: octal to YAML 1.1 (and to ip), decimal to YAML 1.2. */
+const LEADING_ZERO = /^[-+]?0[0-9]/;
+
+function leadingZero(scalar: Scalar): string | undefined {
+  const source = (scalar as Scalar & { source?: string }).source;
+  if (typeof scalar.value !== "number" || scalar.type !== "PLAIN" || source === undefined || !LEADING_ZERO.test(source)) return undefined;
+  const digits = source.replace(/^[-+]?0+/, "") || "0";
+  const octal = /^[0-7]+$/.test(digits) ? `, or 0o${digits} for octal ${Number.parseInt(digits, 8)}` : "";
+  return `${source} has a leading 0, which ip and YAML 1.1 read as octal but YAML 1.2 as decimal: write ${scalar.value}${octal}`;
+}
+
+/**
+ * What the document says that a reader could take two ways: a key given
+ * twice in one mapping, a number with a leading zero. Walked without
+ * recursion; aliases are not followed (their target is walked where it is).
+ */
+export function ambiguities(doc: Document.Parsed, lineCounter: LineCounter): TextProblem[] {
+  const { isMap, isScalar, isSeq } = yamlLib();
+  const out: TextProblem[] = [];
+  const stack: [Node | null | undefined, Path][] = [[doc.contents as Node | null, []]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop() as [Node | null | undefined, Path];
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        const name = isScalar(key) ? String(key.value) : undefined;
+        const offset = key?.range?.[0] ?? node.range?.[0] ?? 0;
+        if (name !== undefined) {
+          const first = seen.get(name);
+          if (first !== undefined) {
+            const { line, col } = lineCounter.linePos(first);
+            out.push({ message: `is given twice (first at line ${line}, column ${col})`, offset, path: [...path, name] });
+          } else seen.set(name, offset);
+        }
+        stack.push([pair.value as Node | null, name === undefined ? path : [...path, name]]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        stack.push([item as Node | null, [...path, i]]);
+      });
+    } else if (isScalar(node)) {
+      const message = leadingZero(node);
+      if (message) out.push({ message, offset: node.range?.[0] ?? 0, path });
+    }
+  }
+  return out;
+}
