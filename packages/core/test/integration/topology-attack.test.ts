@@ -297,8 +297,18 @@ describe("topology under attack: what holds", () => {
       );
       await topology.apply(t);
       const pids = () => ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
+      const command = (pid: string) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        } catch {
+          return ""; // gone since the listing
+        }
+      };
+      // The shell may still be exiting, and its child not yet be sleep (a fork shows the shell's command line until it execs).
+      const daemonised = () => pids().length === 1 && command(pids()[0] as string) === "sleep\u00001000\u0000";
+      for (const end = Date.now() + 10_000; !daemonised() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
       const [daemon] = pids();
-      expect(readFileSync(`/proc/${daemon}/cmdline`, "utf8")).toBe("sleep\u00001000\u0000");
+      expect(command(daemon as string)).toBe("sleep\u00001000\u0000");
       expect(readlinkSync(`/proc/${daemon}/fd/1`)).toBe("/dev/null");
       await topology.apply(t);
       expect(pids()).toEqual([daemon]);
