@@ -23,7 +23,7 @@ import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { type ErrorJSON, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
+import { ActionError, type ErrorJSON, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -96,6 +96,8 @@ interface Job {
   changes: Change[];
   /** Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails. */
   completes?: Change[];
+  /** How many of `changes`, from the first, were made before `error` stopped the task; none when not given. */
+  madeBefore?(error: unknown): number;
   run(): Promise<unknown>;
 }
 
@@ -130,6 +132,8 @@ function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[
     const ready = (topology.nodes.find((n) => n.name === c.node)?.exec.length ?? 0) === 0;
     return {
       changes: [c, ...own],
+      // An action's failure comes after the namespace was made, and after the sysctls before it (one action each).
+      madeBefore: (error) => (error instanceof ActionError ? 1 + error.actionIndex : 0),
       run: () =>
         nsDoOn(pool, ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology.name, c.node, ready) }), ...sysctlActions(own)),
     };
@@ -380,7 +384,12 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
  * (the first phase: nothing was changed before it) are removed again. Returns
  * without throwing when any failure is something else.
  */
-async function refuseTaken(pool: Pool, topology: Topology, failures: { changes: Change[]; error: unknown }[], done: Change[]): Promise<void> {
+async function refuseTaken(
+  pool: Pool,
+  topology: Topology,
+  failures: { changes: Change[]; error: unknown }[],
+  done: Change[],
+): Promise<void> {
   if (!failures.every((f) => (rootCause(f.error) as { code?: unknown }).code === "ERR_NS_EXISTS")) return;
   await removeNamespaces(
     pool,
@@ -412,7 +421,9 @@ async function runWave(
             for (const change of job.changes) onDone(change);
           },
           (error: unknown) => {
-            const changes = [...(job.completes ?? []), ...job.changes];
+            const made = job.madeBefore?.(error) ?? 0;
+            for (const change of job.changes.slice(0, made)) onDone(change);
+            const changes = [...(job.completes ?? []), ...job.changes.slice(made)];
             failures.push({ changes, error });
             onFailed(changes, error);
           },

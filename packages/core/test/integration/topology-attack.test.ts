@@ -319,6 +319,23 @@ describe("topology under attack: what holds", () => {
 });
 
 describe("found by the attack runs, fixed", () => {
+  it("reports a namespace made before its sysctl failed as made, and only the sysctl as failed", async () => {
+    await withLab(async (name) => {
+      // The kernel refuses a TTL of 0 (1..255) after the namespace exists: the report said the namespace was not made.
+      const t = topology.load(`name: ${name}\nnodes:\n  a: { sysctls: { net.ipv4.ip_default_ttl: 0 } }\n`);
+      const err = (await topology.apply(t).catch((e) => e)) as {
+        code: string;
+        done: { kind: string }[];
+        failures: { changes: string[] }[];
+      };
+      expect(err.code).toBe("ERR_TOPOLOGY_APPLY");
+      expect(netnsList(`${name}-a`)).toEqual([`${name}-a`]);
+      expect(err.done.map((c) => c.kind)).toEqual(["namespace"]);
+      expect(err.failures.map((f) => f.changes)).toEqual([["~ sysctl net.ipv4.ip_default_ttl in a: (unset) -> 0"]]);
+      expect(ip("netns", "exec", `${name}-a`, "sysctl", "-n", "net.ipv4.ip_default_ttl").trim()).toBe("64");
+    });
+  });
+
   // Was HIGH. `ip netns add` gives exactly what a cut-short create leaves (lo down, nothing else), so it is "pristine" and adopted,
   // even with someone's process in it; destroy then kills that process and deletes the namespace.
   it("does not adopt someone's namespace made with ip netns add, nor kill the process in it", async () => {
