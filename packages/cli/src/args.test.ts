@@ -21,6 +21,18 @@ function usageError(argv: string[]): ValidationError {
 }
 
 describe("parse", () => {
+  it("names an unknown option and the argument it was read from, and says where such an argument goes", () => {
+    const dash = usageError(["plan", "-dash.yaml"]);
+    expect(dash.field).toBe("-d");
+    expect(dash.message).toBe(
+      `-d: is not an option (read from "-dash.yaml"); an argument that starts with '-' goes after "--", as in: -- -dash.yaml`,
+    );
+    const long = usageError(["link", "list", "--bogus=1"]);
+    expect(long.field).toBe("--bogus");
+    expect(long.message).toBe(`--bogus: is not an option; an argument that starts with '-' goes after "--", as in: -- --bogus=1`);
+    expect(run("plan", "--", "-dash.yaml")).toMatchObject({ command: "plan", args: ["-dash.yaml"] });
+  });
+
   it("picks the longest matching command and its positional arguments", () => {
     expect(run("ns", "add", "lab1")).toEqual({ command: "ns add", args: ["lab1"], ns: undefined, options: {} });
     expect(run("ns", "del", "lab1")).toEqual({ command: "ns del", args: ["lab1"], ns: undefined, options: {} });
@@ -69,7 +81,7 @@ describe("parse", () => {
     expect(usageError(["ns", "add", "a", "b"]).message).toContain('unexpected argument "b"');
     expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");
     expect(usageError(["exec"]).field).toBe("CMD");
-    expect(usageError(["links", "--bogus"]).field).toBe("argv");
+    expect(usageError(["links", "--bogus"]).field).toBe("--bogus");
     expect(usageError(["links", "--ns"]).field).toBe("argv");
   });
 });

@@ -54,8 +54,25 @@ function tokenize(argv: readonly string[]) {
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
-    throw new ValidationError("argv", (err as Error).message);
+    throw unknownOption(argv, err) ?? new ValidationError("argv", (err as Error).message);
   }
+}
+
+/**
+ * An unknown option said in the CLI's words, with the argument it was read from: `-dash.yaml` (a file) is read as the
+ * short options -d, -a, ... Node's own message for it is garbled (an unclosed quote) and does not name the argument.
+ */
+function unknownOption(argv: readonly string[], err: unknown): ValidationError | undefined {
+  if ((err as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return undefined;
+  const option = /'([^']+)'/.exec((err as Error).message)?.[1];
+  if (option === undefined) return undefined;
+  const end = argv.indexOf("--");
+  const arg =
+    (end === -1 ? argv : argv.slice(0, end)).find(
+      (a) => a === option || a.split("=")[0] === option || (!a.startsWith("--") && a.startsWith(option)),
+    ) ?? option;
+  const from = arg.split("=")[0] === option ? "" : ` (read from ${JSON.stringify(arg)})`;
+  return new ValidationError(option, `is not an option${from}; an argument that starts with '-' goes after "--", as in: -- ${arg}`);
 }
 
 /** The command, or group ("link"), that argv names as far as it can be read: whose help a usage error points to ("" for none). */
