@@ -100,9 +100,15 @@ function limitsOf(values: Record<string, string | boolean | undefined>): Limits 
 function token(file: string | undefined): string {
   const fromEnv = process.env.NESLINK_HTTP_TOKEN;
   delete process.env.NESLINK_HTTP_TOKEN;
-  // A FIFO in the file's place would block the start for good; a secret is short.
-  const value = file !== undefined ? readRegularFile("--token-file", file, { maxBytes: 4096 }).toString("utf8").trim() : fromEnv;
-  if (!value) throw new ValidationError("--token-file", "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN");
+  // A secret is short; it may come through a pipe (`--token-file <(pass show neslink)`), never a FIFO that blocks the start.
+  const value =
+    file !== undefined ? readRegularFile("--token-file", file, { maxBytes: 4096, pipeWaitMs: 10_000 }).toString("utf8").trim() : fromEnv;
+  if (!value) {
+    throw new ValidationError(
+      "--token-file",
+      file !== undefined ? `${file} holds no token` : "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN",
+    );
+  }
   checkToken(value, file !== undefined ? "--token-file" : "NESLINK_HTTP_TOKEN");
   return value;
 }

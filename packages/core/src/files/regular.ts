@@ -16,6 +16,11 @@ export interface RegularFileOptions {
   follow?: boolean;
   /** A relative path is taken from here; messages name the path as given. */
   cwd?: string;
+  /**
+   * A pipe is read too (bash's `<(...)`, /dev/stdin), until its writer closes it, for at most this long: a secret
+   * handed over without a file. A FIFO no one writes to reads as empty at once, never waited on.
+   */
+  pipeWaitMs?: number;
 }
 
 /** The file's bytes; a ValidationError naming `field` when it cannot be opened, is not a regular file, or is too large. */
@@ -30,6 +35,7 @@ export function readRegularFile(field: string, path: string, options: RegularFil
   }
   try {
     const stat = fstatSync(fd);
+    if (stat.isFIFO() && options.pipeWaitMs !== undefined) return readPipe(field, path, fd, options.maxBytes, options.pipeWaitMs);
     if (!stat.isFile()) throw new ValidationError(field, `${path} is not a regular file`);
     if (stat.size > options.maxBytes && !options.tail) throw new ValidationError(field, `${path} is larger than ${options.maxBytes} bytes`);
     const buf = Buffer.alloc(Math.min(stat.size, options.maxBytes));
@@ -43,5 +49,29 @@ export function readRegularFile(field: string, path: string, options: RegularFil
     return buf.subarray(0, read);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** A non-blocking pipe's bytes until its writer closes it (or none is there: read gives 0 at once). */
+function readPipe(field: string, path: string, fd: number, maxBytes: number, waitMs: number): Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const until = Date.now() + waitMs;
+  const chunk = Buffer.alloc(Math.min(maxBytes + 1, 65536));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      if (Date.now() > until) throw new ValidationError(field, `${path}: its writer did not finish within ${waitMs} ms`);
+      // A synchronous wait: this runs before anything else has started (a server's token).
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (n === 0) return Buffer.concat(chunks, size);
+    size += n;
+    if (size > maxBytes) throw new ValidationError(field, `${path} is larger than ${maxBytes} bytes`);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
 }

@@ -1,6 +1,6 @@
 /** A bin that cannot start says why, naming what the user gave: the flag, the address, the host. */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { closeSync, constants, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { binTest, startBin } from "./bin-process.js";
@@ -23,15 +23,32 @@ describe("neslink-http that cannot start", () => {
     );
   });
 
+  it("reads the token from a pipe (a secret handed over without a file, as bash's <(...) does)", async () => {
+    const pipe = join(files.dir, "token-pipe");
+    execFileSync("mkfifo", ["-m", "600", pipe]);
+    // The token written and its writer gone: what a reader of the pipe gets is the token, then the end.
+    const keep = openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const writer = openSync(pipe, constants.O_WRONLY);
+      writeSync(writer, `${files.token}\n`);
+      closeSync(writer);
+      const bin = await startBin(["--token-file", pipe, "--port", "0"]);
+      const res = await fetch(`${bin.where}/v1/namespaces/none/links`, { headers: { authorization: `Bearer ${files.token}` } });
+      expect(res.status).toBe(404);
+    } finally {
+      closeSync(keep);
+    }
+  });
+
   it("names --token-file when the file is missing, or is a FIFO or directory, and does not wait on a FIFO", async () => {
     await expect(startBin(["--token-file", join(files.dir, "no-such-token"), "--port", "0"])).rejects.toThrow(
       /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: cannot open [^\n]*no-such-token: no such file/,
     );
-    // Read as a file, a FIFO would hold the start until someone wrote to it.
+    // Read as a file, a FIFO would hold the start until someone wrote to it: no one does, so it holds nothing.
     const fifo = join(files.dir, "token-fifo");
     execFileSync("mkfifo", ["-m", "600", fifo]);
     await expect(startBin(["--token-file", fifo, "--port", "0"])).rejects.toThrow(
-      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: [^\n]*token-fifo is not a regular file/,
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: [^\n]*token-fifo holds no token/,
     );
     await expect(startBin(["--token-file", files.dir, "--port", "0"])).rejects.toThrow(/--token-file: [^\n]* is not a regular file/);
   });
