@@ -2,7 +2,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Topology, topology as TopologyApi } from "@neslink/core";
-import { NotFoundError } from "@neslink/core/errors";
+import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { Session, Terminal } from "./command.js";
 import { topology } from "./core.js";
 
@@ -16,19 +16,37 @@ function isFile(path: string): boolean {
   }
 }
 
-/** FILE loaded and checked, read from the caller's directory (the agent's client's); its problems name it as given. */
-export async function loadFile(file: string, { cwd }: Terminal): Promise<Topology> {
-  return (await topology()).load(file, cwd === undefined ? {} : { cwd });
+/**
+ * FILE loaded and checked, read from the caller's directory (the agent's client's); its problems name it as given.
+ * "-" is the caller's standard input (a generated lab piped in; through the agent, the client's).
+ */
+export async function loadFile(file: string, terminal: Terminal): Promise<Topology> {
+  const topo = await topology();
+  if (file === "-") return topo.load(topo.topologyText(await standardInput(terminal, topo.MAX_TOPOLOGY_BYTES), "-"), { label: "-" });
+  return topo.load(file, terminal.cwd === undefined ? {} : { cwd: terminal.cwd });
+}
+
+/** All of standard input; not from a terminal, where a person would have to know to type the file and ^D. */
+async function standardInput({ stdin }: Terminal, maxBytes: number): Promise<Buffer> {
+  if (stdin.isTTY) throw new ValidationError("FILE", '"-" reads the topology from standard input, which is a terminal: pipe a file into it');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new ValidationError("FILE", `standard input is larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /**
  * FILE (an existing file, loaded and checked) or NAME (a running lab, by the
  * kernel's markers). A lab's name has no '/' or '.': an argument with one is a
  * file, so a mistyped path, a directory or a device gets the file's own error
- * ("no such file", "not a regular file"), not "not a lab's name".
+ * ("no such file", "not a regular file"), not "not a lab's name". "-" is standard input.
  */
 export async function labOf(arg: string, terminal: Terminal): Promise<Topology | string> {
-  if (!isFile(terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg)) && !/[/.]/.test(arg)) return arg;
+  if (arg !== "-" && !isFile(terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg)) && !/[/.]/.test(arg)) return arg;
   return loadFile(arg, terminal);
 }
 

@@ -63,7 +63,7 @@ describe("topology files that are not what they should be", () => {
     for (const [path, said] of [
       [`${dir}/missing.yaml`, "no such file"],
       [dir, "is not a regular file"],
-      [`${dir}/fifo.yaml`, "is not a regular file"],
+      [`${dir}/fifo.yaml`, "is a pipe, and nothing was written to it"],
       ["/dev/zero", "is not a regular file"],
     ] as const) {
       for (const command of ["destroy", "graph", "inspect"]) {

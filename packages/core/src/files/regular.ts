@@ -17,8 +17,8 @@ export interface RegularFileOptions {
   /** A relative path is taken from here; messages name the path as given. */
   cwd?: string;
   /**
-   * A pipe is read too (bash's `<(...)`, /dev/stdin), until its writer closes it, for at most this long: a secret
-   * handed over without a file. A FIFO no one writes to reads as empty at once, never waited on.
+   * A pipe is read too (bash's `<(...)`, /dev/stdin), until its writer closes it, for at most this long: a secret or
+   * a generated file handed over without a file. A FIFO no one writes to is refused at once, never waited on.
    */
   pipeWaitMs?: number;
 }
@@ -69,6 +69,8 @@ function readPipe(field: string, path: string, fd: number, maxBytes: number, wai
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       continue;
     }
+    // A FIFO no one writes to ends at once, empty: said as such, not taken for an empty file.
+    if (n === 0 && size === 0) throw new ValidationError(field, `${path} is a pipe, and nothing was written to it`);
     if (n === 0) return Buffer.concat(chunks, size);
     size += n;
     if (size > maxBytes) throw new ValidationError(field, `${path} is larger than ${maxBytes} bytes`);

@@ -18,6 +18,7 @@ export { type DestroyOptions, type DestroyResult, destroy } from "./destroy.js";
 export { type Graph, type GraphEdge, type GraphNode, graphOfInspection, graphOfTopology, toDot, toMermaid } from "./graph.js";
 export { type InspectedInterface, type InspectedNode, type Inspection, type InspectOptions, inspect } from "./inspect.js";
 export { type LoadOptions, load } from "./load.js";
+export { MAX_TOPOLOGY_BYTES, utf8Text as topologyText } from "./source.js";
 export { locateNode, parseNodeRef, runningLabs } from "./locate.js";
 export { TopologyLockedError } from "./lock.js";
 export type * from "./model.js";

@@ -61,6 +61,11 @@ export interface LoadOptions {
    * its clients see what they typed.
    */
   cwd?: string;
+  /**
+   * The input is text, read from somewhere other than a file, and problems
+   * name it so: "-" for what the CLI read from its standard input.
+   */
+  label?: string;
 }
 
 /**
@@ -74,8 +79,9 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
   let label: string | undefined;
   let value: unknown = input;
   if (typeof input === "string") {
-    label = isText(input, options.cwd) ? undefined : input;
-    source = parseSource(label === undefined ? input : readTopologyFile(label, options.cwd));
+    const text = options.label !== undefined || isText(input, options.cwd);
+    label = text ? options.label : input;
+    source = parseSource(text ? input : readTopologyFile(input, options.cwd));
     value = source.value;
   }
   const problems = new Problems(source?.locate);

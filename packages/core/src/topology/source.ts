@@ -28,7 +28,11 @@ export interface Source {
  * from `cwd` when given; messages name `path` as given.
  */
 export function readTopologyFile(path: string, cwd?: string): string {
-  return utf8Text(readRegularFile("file", path, { maxBytes: MAX_TOPOLOGY_BYTES, ...(cwd !== undefined && { cwd }) }), path);
+  // A pipe (`neslink plan <(gen-lab)`) is read until its writer is done: a generator may take a while.
+  return utf8Text(
+    readRegularFile("file", path, { maxBytes: MAX_TOPOLOGY_BYTES, pipeWaitMs: 60_000, ...(cwd !== undefined && { cwd }) }),
+    path,
+  );
 }
 
 /**
@@ -36,7 +40,7 @@ export function readTopologyFile(path: string, cwd?: string): string {
  * UTF-8 (a file saved as Latin-1 or UTF-16 is a mistake in the file, with a
  * line to look at, like any other).
  */
-function utf8Text(bytes: Buffer, path: string): string {
+export function utf8Text(bytes: Buffer, path: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
