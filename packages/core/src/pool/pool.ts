@@ -39,6 +39,7 @@ import { type Forget, othersForget, poolClosed, poolOpened } from "./open-pools.
 import { Owners } from "./owners.js";
 import { reapOrphans } from "./reaper.js";
 import { type RunOptions, runOptions } from "./run-options.js";
+import { uncloneableTask } from "./uncloneable.js";
 import { whenAborted } from "./when-aborted.js";
 import { startWorker } from "./worker-argv.js";
 
@@ -117,6 +118,9 @@ interface Slot {
   /** Acknowledgements of forgets this worker was asked for, by ack number (see #forget). */
   forgetting: Map<number, () => void>;
 }
+
+/** What the worker is sent of a job. */
+const taskOf = ({ id, provider, key, actions, linkDo }: Job): Task => ({ id, provider, key, actions, ...(linkDo && { linkDo }) });
 
 /** Namespaces whose worker the pool remembers (a few MB at most). */
 const OWNERS_REMEMBERED = 1 << 16;
@@ -348,12 +352,36 @@ export class Pool {
 
   #post(slot: Slot): void {
     if (slot.outbox.length === 0) return;
-    const tasks = slot.outbox.map(
-      ({ id, provider, key, actions, linkDo }): Task => ({ id, provider, key, actions, ...(linkDo && { linkDo }) }),
-    );
-    const transfer = slot.outbox.flatMap((job) => job.transfer);
+    const jobs = slot.outbox;
     slot.outbox = [];
-    slot.worker.postMessage({ type: "tasks", tasks } satisfies ToWorker, transfer);
+    try {
+      slot.worker.postMessage(
+        { type: "tasks", tasks: jobs.map(taskOf) } satisfies ToWorker,
+        jobs.flatMap((job) => job.transfer),
+      );
+    } catch {
+      // Hand-built input the structured clone refuses (a function, a Proxy, a getter that throws): this runs in a
+      // microtask, where a throw would end the caller's process. Each job goes alone, so only the bad ones fail.
+      for (const job of jobs) this.#postAlone(slot, job);
+    }
+  }
+
+  /** Posts one job; one that cannot be copied fails with a ValidationError and is replaced by a stub its worker skips. */
+  #postAlone(slot: Slot, job: Job): void {
+    try {
+      slot.worker.postMessage({ type: "tasks", tasks: [taskOf(job)] } satisfies ToWorker, job.transfer);
+      return;
+    } catch (err) {
+      // Marked as cancelled, the stub keeps the worker's count of started tasks in step with the jobs' seq.
+      Atomics.store(new Int32Array(slot.shared.cancelled), job.seq % CANCEL_SLOTS, job.seq);
+      const stub: Task = { id: job.id, provider: { kind: "now" }, actions: [] };
+      slot.worker.postMessage({ type: "tasks", tasks: [stub] } satisfies ToWorker);
+      for (const port of job.transfer) port.close();
+      if (slot.jobs.get(job.id) !== job) return;
+      slot.jobs.delete(job.id);
+      this.#reject(job, uncloneableTask(job, err));
+      this.#unrefIfIdle(slot);
+    }
   }
 
   /**

@@ -29,6 +29,7 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { checkTopology } from "./check.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
 import { HOST, hostMarker } from "./live.js";
 import { marker } from "./marker.js";
@@ -434,7 +435,8 @@ async function runWave(
 }
 
 /** Makes the kernel match `topology`, changing only what differs; returns what it did. */
-export async function apply(topology: Topology, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function apply(given: Topology, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const topology = checkTopology("topology", given);
   const started = performance.now();
   const pool = options.pool ?? defaultPool();
   const emit = options.onProgress ?? (() => {});

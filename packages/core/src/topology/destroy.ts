@@ -19,6 +19,7 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn, runOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { checkTopology } from "./check.js";
 import { labGroup } from "./cgroup.js";
 import { straysOf } from "./live.js";
 import { markerPrefix, parseMarker } from "./marker.js";
@@ -94,7 +95,8 @@ function defaultNamed(lab: string, entries: Iterable<string>): string[] {
 }
 
 /** Destroys a topology given as a loaded Topology or by its name. */
-export async function destroy(topology: Topology | string, options: DestroyOptions = {}): Promise<DestroyResult> {
+export async function destroy(given: Topology | string, options: DestroyOptions = {}): Promise<DestroyResult> {
+  const topology = typeof given === "string" ? given : checkTopology("topology", given);
   const started = performance.now();
   const name = typeof topology === "string" ? labName("topology", topology) : topology.name;
   const pool = options.pool ?? defaultPool();

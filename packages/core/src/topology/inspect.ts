@@ -6,6 +6,7 @@
 import type { Link } from "@neslink/codec-wasm";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { checkTopology } from "./check.js";
 import type { Change } from "./changes.js";
 import { canonicalIp, RTPROT_BOOT } from "./compare.js";
 import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
@@ -94,7 +95,8 @@ function nodeOf(name: string, netns: string, live: LiveNamespace, topology: stri
 }
 
 /** The live state of a topology given as a loaded Topology (with its drift) or by its name. */
-export async function inspect(topology: Topology | string, options: InspectOptions = {}): Promise<Inspection> {
+export async function inspect(given: Topology | string, options: InspectOptions = {}): Promise<Inspection> {
+  const topology = typeof given === "string" ? given : checkTopology("topology", given);
   const pool = options.pool ?? defaultPool();
   if (typeof topology === "string") {
     labName("topology", topology);

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import type { Topology } from "./model.js";
 import { formatPath, Problems, TopologyError } from "./problems.js";
+import { rememberLoaded } from "./loaded.js";
 import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
@@ -99,5 +100,5 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
   if (file === undefined) fail(problems, label);
   const topology = resolve(file, problems);
   if (problems.list.length > 0) fail(problems, label);
-  return topology;
+  return rememberLoaded(topology);
 }

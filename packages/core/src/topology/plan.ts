@@ -14,6 +14,7 @@ import { AF_INET6 } from "../validate/net.js";
 import { type Change, type Summary, summarize } from "./changes.js";
 import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf } from "./compare.js";
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
+import { checkTopology } from "./check.js";
 import { assertUnlocked } from "./lock.js";
 import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
@@ -254,7 +255,8 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
 }
 
 /** The changes that would make the kernel match `topology`, read from the kernel now. */
-export async function plan(topology: Topology, options: PlanOptions = {}): Promise<Plan> {
+export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
+  const topology = checkTopology("topology", given);
   assertUnlocked(topology.name);
   const { lives, stale, strays, early } = await readLive(topology, options.pool ?? defaultPool());
   // An apply that began meanwhile may have torn what was read.

@@ -3,7 +3,7 @@
  * fields only, told apart by `kind`. Field paths name where a value sits
  * ("actions[2].link.spec.veth.peer.ns.name"), so an error points at it.
  */
-import { shown, ValidationError } from "../errors.js";
+import { NeslinkError, shown, ValidationError } from "../errors.js";
 
 /** Checks `value` and returns it as its validated type; errors name `field`. */
 export type Parser<T> = (field: string, value: unknown) => T;
@@ -64,14 +64,27 @@ export function fields<T extends object>(field: string, r: Record<string, unknow
   return into;
 }
 
+/** What a getter or a Proxy trap of a value threw, as a ValidationError naming the value; neslink's own errors as they are. */
+function readError(field: string, err: unknown): unknown {
+  if (NeslinkError.isInstance(err)) return err;
+  return new ValidationError(subject(field), `could not be read: ${err instanceof Error ? err.message : String(err)}`);
+}
+
 /** A parser per `kind`: the one place each kind's rules live, used by its constructor and by the worker. */
 export function byKind<T>(what: string, table: Readonly<Record<string, Parser<T>>>): Parser<T> {
-  return (field, value) => {
+  const parseKind: Parser<T> = (field, value) => {
     const kind = typeof value === "object" && value !== null ? (value as { kind?: unknown }).kind : undefined;
     const parse = typeof kind === "string" && Object.hasOwn(table, kind) ? table[kind] : undefined;
     if (parse) return parse(field, value);
     if (typeof value !== "object" || value === null || Array.isArray(value)) record(field, value, []);
     throw new ValidationError(at(field, "kind"), `${shown(kind)} is not a ${what} kind (${Object.keys(table).join(", ")})`);
+  };
+  return (field, value) => {
+    try {
+      return parseKind(field, value);
+    } catch (err) {
+      throw readError(field, err);
+    }
   };
 }
 

@@ -88,6 +88,24 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(() => checkTask({ provider: here, actions: null })).toThrow(/^actions: must be an array/);
   });
 
+  it("refuses what a getter or a Proxy trap throws as a ValidationError naming the value, not the caller's own error", () => {
+    const trap = () => {
+      throw new Error("trap");
+    };
+    expect(
+      fieldOf({
+        kind: "name",
+        get name() {
+          return trap();
+        },
+      }),
+    ).toBe("provider");
+    expect(fieldOf(new Proxy({}, { get: trap }))).toBe("provider");
+    expect(fieldOf(new Proxy(ns.now(), { ownKeys: trap }))).toBe("provider");
+    expect(fieldOf(here, { ...na.getLink(lp.byName("lo")), link: new Proxy(lp.byName("lo"), { ownKeys: trap }) })).toBe("actions[0].link");
+    expect(refusal(new Proxy({}, { get: trap })).message).toBe("provider: could not be read: trap");
+  });
+
   it("holds nested link providers and actions to the same rules", () => {
     const link = (provider: unknown, ...actions: unknown[]) => ({ kind: "link", link: provider, actions });
     expect(fieldOf(here, link(lp.byName("a"), { kind: "set", changes: { up: "false" } }))).toBe("actions[0].actions[0].changes.up");

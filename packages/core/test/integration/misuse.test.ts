@@ -1,7 +1,7 @@
 /** The library used the way a test rig's code might push it: very long action lists, names read while they are made. */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { closeDefaultPool, la, linkDo, lp, na, ns, nsDo, readAddrs } from "@neslink/core";
+import { closeDefaultPool, la, linkDo, lp, na, ns, nsDo, nsDoOn, Pool, readAddrs } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 import { privateMountDir } from "./mount-dir.js";
@@ -89,5 +89,41 @@ describe("link options and large batches", () => {
     );
     expect(outcome).toBe(10_000);
     expect(ipJson<{ ifalias?: string }[]>("-n", lab, "link", "show", "if0")[0]?.ifalias).toBe("a9999");
+  });
+});
+
+describe("an action a worker cannot be sent", () => {
+  // Actions are checked on the worker, on its copy; the copy is made in a microtask where a DataCloneError (or a
+  // getter's throw) ended the caller's process, and took the other tasks of that message with it.
+  it("fails alone with a ValidationError naming the field, and the tasks posted with it run", async () => {
+    const pool = new Pool({ size: 1 });
+    try {
+      const victim = `${prefix}f`;
+      const before = nsDoOn(pool, ns.name(lab), na.link(lp.bridge("b1")));
+      const bad = [
+        nsDoOn(pool, ns.now(), { ...na.createNamed(victim), onDone: () => {} } as never),
+        nsDoOn(pool, ns.now(), na.custom("/nowhere.mjs", "run", { at: Symbol("x") })),
+        nsDoOn(pool, ns.now(), new Proxy(na.createNamed(victim), {})),
+        nsDoOn(pool, ns.now(), {
+          kind: "links",
+          get broken(): never {
+            throw new Error("getter");
+          },
+        } as never),
+      ];
+      const after = nsDoOn(pool, ns.name(lab), na.link(lp.bridge("b2")));
+      const fields = ["actions[0].onDone", "actions[0].args.at", "actions[0]", "actions[0].broken"];
+      for (const [i, outcome] of bad.entries()) {
+        await expect(outcome).rejects.toMatchObject({ name: "ValidationError", code: "ERR_INVALID_ARGUMENT", field: fields[i] });
+      }
+      await Promise.all([before, after]);
+      // The worker's count of started tasks still matches the pool's: a later task runs, once.
+      await nsDoOn(pool, ns.name(lab), na.link(lp.bridge("b3")));
+      const bridges = ipJson<{ ifname: string }[]>("-n", lab, "link", "show", "type", "bridge").map((l) => l.ifname);
+      expect(bridges.sort()).toEqual(["b1", "b2", "b3"]);
+      expect(netnsList(victim)).toEqual([]);
+    } finally {
+      await pool.close();
+    }
   });
 });
