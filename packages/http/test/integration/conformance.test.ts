@@ -11,10 +11,10 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Schema, Validator } from "@cfworker/json-schema";
-import { defaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
+import { endAll } from "./in-process.js";
 
 const prefix = uniquePrefix("hc");
 const lab = `${prefix}a`;
@@ -57,12 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  await defaultPool().close();
-  cleanup(prefix);
+  await endAll(servers, prefix);
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { gzipSync } from "node:zlib";
-import { defaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
+import { endAll } from "./in-process.js";
 import { open, request } from "./bin-process.js";
 
 const prefix = uniquePrefix("nh");
@@ -42,14 +42,7 @@ beforeAll(async () => {
   execBase = await start(true);
 });
 
-afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  await defaultPool().close();
-  cleanup(prefix);
-});
+afterAll(() => endAll(servers, prefix));
 
 describe("neslink HTTP API", () => {
   it("serves health and the OpenAPI document without a token, nothing else", async () => {
