@@ -18,7 +18,7 @@ import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
 import { whenAborted } from "./pool/when-aborted.js";
 import { nsAction } from "./validate/actions.js";
-import { record } from "./validate/shape.js";
+import { readError, record } from "./validate/shape.js";
 import * as v from "./validate/validate.js";
 import { type KillSource, signalGroup, signalProgram } from "./worker/exec.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
@@ -264,7 +264,12 @@ export async function exec(
 }
 
 /** exec's program started and collected by a worker of `pool`; `kills` reach it over a port of its own. */
-async function execOnWorker(provider: NsProvider, action: ExecAction, kills: KillSource | undefined, pool: Pool | undefined): Promise<ExecResult> {
+async function execOnWorker(
+  provider: NsProvider,
+  action: ExecAction,
+  kills: KillSource | undefined,
+  pool: Pool | undefined,
+): Promise<ExecResult> {
   const [{ defaultPool, runOn }, { MessageChannel }] = await Promise.all([import("./nsdo.js"), import("node:worker_threads")]);
   const { port1, port2 } = kills ? new MessageChannel() : {};
   const stop = kills && port1 ? kills((signal) => port1.postMessage({ type: "kill", signal } satisfies ToExec)) : undefined;
@@ -301,7 +306,15 @@ function killGroupLater(pid: number, at: number): void {
 /** exec's options apart: ExecControl (checked here) and na.exec's (checked as the worker's task). */
 function splitControl(options: ExecOptions & ExecControl): [ExecControl, unknown] {
   if (typeof options !== "object" || options === null) return [{}, options];
-  const { signal, killGraceMs, ...rest } = options;
+  let parts: [AbortSignal | undefined, number | undefined, object];
+  try {
+    // Read once, into plain data: a getter or a Proxy trap may throw, or answer differently a second time.
+    const { signal, killGraceMs, ...rest } = options;
+    parts = [signal, killGraceMs, rest];
+  } catch (err) {
+    throw readError("options", err);
+  }
+  const [signal, killGraceMs, rest] = parts;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
   if (killGraceMs !== undefined) v.integer("options.killGraceMs", killGraceMs, 1, 24 * 3600 * 1000);
   return [{ signal, killGraceMs }, rest];

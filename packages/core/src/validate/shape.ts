@@ -65,7 +65,7 @@ export function fields<T extends object>(field: string, r: Record<string, unknow
 }
 
 /** What a getter or a Proxy trap of a value threw, as a ValidationError naming the value; neslink's own errors as they are. */
-function readError(field: string, err: unknown): unknown {
+export function readError(field: string, err: unknown): unknown {
   if (NeslinkError.isInstance(err)) return err;
   return new ValidationError(subject(field), `could not be read: ${err instanceof Error ? err.message : String(err)}`);
 }
