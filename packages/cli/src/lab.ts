@@ -23,12 +23,22 @@ function isFile(path: string): boolean {
 export async function loadFile(file: string, terminal: Terminal): Promise<Topology> {
   const topo = await topology();
   if (file === "-") return topo.load(topo.topologyText(await standardInput(terminal, topo.MAX_TOPOLOGY_BYTES), "-"), { label: "-" });
-  return topo.load(file, terminal.cwd === undefined ? {} : { cwd: terminal.cwd });
+  if (terminal.cwd === undefined) return topo.load(file);
+  // Through the agent, a path to a descriptor (`<(gen-lab)` is /dev/fd/63) would name one of the agent's own, and a pipe
+  // of its own would be read: the client's standard input is what reaches the agent.
+  if (/^\/(dev\/(fd\/|std(in|out|err)$)|proc\/(self|thread-self)\/)/.test(resolve(terminal.cwd, file))) {
+    throw new ValidationError(
+      "FILE",
+      `${file} is a descriptor of the calling process, which the agent cannot read: pipe the file into "-"`,
+    );
+  }
+  return topo.load(file, { cwd: terminal.cwd });
 }
 
 /** All of standard input; not from a terminal, where a person would have to know to type the file and ^D. */
 async function standardInput({ stdin }: Terminal, maxBytes: number): Promise<Buffer> {
-  if (stdin.isTTY) throw new ValidationError("FILE", '"-" reads the topology from standard input, which is a terminal: pipe a file into it');
+  if (stdin.isTTY)
+    throw new ValidationError("FILE", '"-" reads the topology from standard input, which is a terminal: pipe a file into it');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin as AsyncIterable<Buffer>) {

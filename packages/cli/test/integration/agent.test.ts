@@ -91,6 +91,18 @@ afterAll(() => {
 describe("commands through the agent", () => {
   const ns = `${prefix}a`;
 
+  it("read a topology piped into '-' from the client, and refuse a path to one of the client's descriptors", () => {
+    const lab = `${prefix}l`;
+    const piped = viaAgent(["plan", "-"], { input: `name: ${lab}\nnodes: { a: {} }\n` });
+    expect(piped).toMatchObject({ status: 0, stderr: "" });
+    expect(piped.stdout).toContain(`+ namespace ${lab}-a`);
+    for (const path of ["/dev/fd/0", "/dev/stdin", "/proc/self/fd/0"]) {
+      const r = viaAgent(["plan", path], { input: `name: ${lab}\nnodes: { a: {} }\n` });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`FILE: ${path} is a descriptor of the calling process, which the agent cannot read`);
+    }
+  });
+
   it("change the kernel as the direct path does (checked with ip -j)", () => {
     expect(viaAgent(["ns", "add", ns])).toMatchObject({ status: 0, stdout: `created namespace ${ns} at /run/netns/${ns}\n`, stderr: "" });
     expect(netnsList(prefix)).toEqual([ns]);
