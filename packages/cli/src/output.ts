@@ -34,7 +34,12 @@ export function shownName(name: string): string {
 function json(value: unknown, indent?: number): string {
   // JSON's \u takes one UTF-16 unit: a tag character (U+E0001 and up) is two.
   return JSON.stringify(value, null, indent).replace(HIDDEN, (c) =>
-    c < " " ? c : [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+    c < " "
+      ? c
+      : c
+          .split("")
+          .map((unit) => `\\u${hex(unit, 4)}`)
+          .join(""),
   );
 }
 

@@ -306,18 +306,16 @@ function killGroupLater(pid: number, at: number): void {
 /** exec's options apart: ExecControl (checked here) and na.exec's (checked as the worker's task). */
 function splitControl(options: ExecOptions & ExecControl): [ExecControl, unknown] {
   if (typeof options !== "object" || options === null) return [{}, options];
-  let parts: [AbortSignal | undefined, number | undefined, object];
   try {
     // Read once, into plain data: a getter or a Proxy trap may throw, or answer differently a second time.
     const { signal, killGraceMs, ...rest } = options;
-    parts = [signal, killGraceMs, rest];
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
+    if (killGraceMs !== undefined) v.integer("options.killGraceMs", killGraceMs, 1, 24 * 3600 * 1000);
+    return [{ signal, killGraceMs }, rest];
   } catch (err) {
+    // neslink's own refusals as they are; what a getter or trap threw, as a refusal of options.
     throw readError("options", err);
   }
-  const [signal, killGraceMs, rest] = parts;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
-  if (killGraceMs !== undefined) v.integer("options.killGraceMs", killGraceMs, 1, 24 * 3600 * 1000);
-  return [{ signal, killGraceMs }, rest];
 }
 
 /** Sends the abort's signal once `signal` aborts, then SIGKILL after killGraceMs; returns what stops both. */

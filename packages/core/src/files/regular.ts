@@ -52,6 +52,9 @@ export function readRegularFile(field: string, path: string, options: RegularFil
   }
 }
 
+/** Nothing ever wakes it: Atomics.wait on it is a sleep. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /** A non-blocking pipe's bytes until its writer closes it (or none is there: read gives 0 at once). */
 function readPipe(field: string, path: string, fd: number, maxBytes: number, waitMs: number): Buffer {
   const chunks: Buffer[] = [];
@@ -65,8 +68,8 @@ function readPipe(field: string, path: string, fd: number, maxBytes: number, wai
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
       if (Date.now() > until) throw new ValidationError(field, `${path}: its writer did not finish within ${waitMs} ms`);
-      // A synchronous wait: this runs before anything else has started (a server's token).
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      // A synchronous wait: this runs before anything else has started (a server's token, a lab's file).
+      Atomics.wait(PAUSE, 0, 0, 10);
       continue;
     }
     // A FIFO no one writes to ends at once, empty: said as such, not taken for an empty file.
