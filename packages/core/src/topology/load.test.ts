@@ -147,6 +147,50 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("says what is wrong inside the one form of a choice that a value's type (and an object's kind) can be, not only the choice", () => {
+    const text = [
+      "name: demo",
+      "nodes:",
+      "  h1:",
+      "    processes:",
+      "      - { name: web, argv: [nginx] }",
+      "      - { name: web2, command: [1, 2] }",
+      '      - { name: "../x", command: [iperf3, -s] }',
+      "      - 42",
+      "    interfaces:",
+      "      vx0: { kind: vxlan, id: 99999999, remote: 10.0.0.2 }",
+      "      mv0: { kind: macvlan }",
+      "      zz0: { parent: eth0 }",
+      "    exec: [[], '']",
+      "links:",
+      "  - endpoints: [{ node: h1, interfce: eth0 }, 'h1:eth1']",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      // An object can only be the object form: its own mistakes are named, and the fields known there.
+      { path: "nodes.h1.processes[0].command", message: "is required", line: 5 },
+      { path: "nodes.h1.processes[0].argv", message: "is not a known field (known here: name, command, env)", line: 5 },
+      { path: "nodes.h1.processes[1].command[0]", message: "must be string", line: 6 },
+      { path: "nodes.h1.processes[1].command[1]", message: "must be string", line: 6 },
+      { path: "nodes.h1.processes[2].name", message: "must be a program's name: 1 to 64 of A-Z a-z 0-9 _ . -", line: 7 },
+      // A number is none of the forms: the choice is described.
+      { path: "nodes.h1.processes[3]", message: expect.stringMatching(/^must be a long-running program/), line: 8 },
+      // The kind picks the interface's form.
+      { path: "nodes.h1.interfaces.vx0.id", message: "must be at most 16777215", line: 10 },
+      { path: "nodes.h1.interfaces.mv0.parent", message: "is required", line: 11 },
+      // Without a kind, either form could be meant.
+      { path: "nodes.h1.interfaces.zz0", message: expect.stringMatching(/^must be /), line: 12 },
+      { path: "nodes.h1.exec[0]", message: expect.stringMatching(/^has 0 items, needs at least 1/), line: 13 },
+      { path: "nodes.h1.exec[1]", message: "must not be empty", line: 13 },
+      { path: "links[0].endpoints[0].interface", message: "is required", line: 15 },
+      {
+        path: "links[0].endpoints[0].interfce",
+        message: "is not a known field (known here: node, interface, addresses, mac, mtu, master)",
+        line: 15,
+      },
+    ]);
+  });
+
   it("places a field whose value is a block on the line of its key, not of the block below it", () => {
     const text = ["name: demo", "nodes:", "  r1:", "    adresses:", "      eth1: [10.0.1.254/24]", "    ipv6: yes", ""].join("\n");
     expect(problemsOf(text)).toEqual([

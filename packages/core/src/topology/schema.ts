@@ -100,14 +100,19 @@ export const Process = Type.Union(
     Command,
     Type.Object(
       {
-        name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.-]{1,64}$" })),
+        name: Type.Optional(
+          Type.String({ pattern: "^[A-Za-z0-9_.-]{1,64}$", description: "A program's name: 1 to 64 of A-Z a-z 0-9 _ . -" }),
+        ),
         command: Command,
         env: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.String(), strict)),
       },
       strict,
     ),
   ],
-  { description: "A long-running program started inside the node, kept running by apply and stopped by destroy." },
+  {
+    description:
+      "A long-running program started inside the node, kept running by apply and stopped by destroy: a command (an argv array or a string run by `sh -c`), or { command, name, env }.",
+  },
 );
 
 export const Node = Type.Object(
@@ -116,9 +121,15 @@ export const Node = Type.Object(
     ipv6: Type.Optional(Type.Boolean({ description: "false writes disable_ipv6 before any link exists (default true)." })),
     bridges: Type.Optional(Type.Array(IfName)),
     interfaces: Type.Optional(
-      Type.Record(Type.String({ minLength: 1 }), Type.Union([Vxlan, Macvlan]), {
-        description: "Interfaces that reach beyond the lab (vxlan, macvlan), by name.",
-      }),
+      Type.Record(
+        Type.String({ minLength: 1 }),
+        Type.Union([Vxlan, Macvlan], {
+          description: "A vxlan ({ kind: vxlan, id, remote or group }) or a macvlan ({ kind: macvlan, parent }).",
+        }),
+        {
+          description: "Interfaces that reach beyond the lab (vxlan, macvlan), by name.",
+        },
+      ),
     ),
     addresses: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Cidr), { description: "Addresses by interface name." })),
     routes: Type.Optional(Type.Array(Route)),

@@ -72,23 +72,103 @@ function validated(schema: Record<string, unknown>, validator: Validator, value:
   }
 }
 
-/** Whether a keyword location is inside one of `unions` (keyword locations of anyOf errors). */
-function inUnion(location: string, unions: ReadonlySet<string>): boolean {
-  for (let i = location.lastIndexOf("/"); i > 0; i = location.lastIndexOf("/", i - 1)) if (unions.has(location.slice(0, i))) return true;
-  return false;
+type Schema = Record<string, unknown>;
+
+const TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
+  string: (v) => typeof v === "string",
+  number: (v) => typeof v === "number",
+  integer: (v) => Number.isInteger(v),
+  boolean: (v) => typeof v === "boolean",
+  array: Array.isArray,
+  object: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+  null: (v) => v === null,
+};
+
+/**
+ * Whether `value` is of the form `branch` describes, by its type, and for an
+ * object by the constants it gives (`kind: vxlan` is no macvlan): not whether
+ * it is right, only which form it was meant to be.
+ */
+function admits(branch: Schema, value: unknown): boolean {
+  if (Array.isArray(branch.anyOf)) return (branch.anyOf as Schema[]).some((b) => admits(b, value));
+  if (branch.const !== undefined) return typeof branch.const === typeof value;
+  const types = [branch.type ?? []].flat() as string[];
+  if (types.length > 0 && !types.some((t) => TYPE_TESTS[t]?.(value))) return false;
+  if (!TYPE_TESTS.object?.(value)) return true;
+  const given = value as Record<string, unknown>;
+  return Object.entries((branch.properties as Record<string, Schema> | undefined) ?? {}).every(
+    ([key, property]) => property.const === undefined || !Object.hasOwn(given, key) || given[key] === property.const,
+  );
+}
+
+/** The value at a JSON pointer of `root`, undefined where there is none. */
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const part of path) node = typeof node === "object" && node !== null ? (node as Record<string | number, unknown>)[part] : undefined;
+  return node;
+}
+
+/**
+ * The failed unions (anyOf) of one validation, each at its instance: the
+ * keyword location of the one branch the value can be meant as, where there
+ * is exactly one; its errors then say what is wrong, and the union's own
+ * (its description) is what is said of a value that fits none or several.
+ * Indexed by keyword location, then instance location: a lookup per prefix,
+ * not a scan of every union per error (a file with 5,000 bad links took
+ * seconds).
+ */
+class Unions {
+  readonly #at = new Map<string, Map<string, string | null>>();
+
+  constructor(schema: Schema, errors: readonly OutputUnit[], value: unknown) {
+    for (const e of errors) {
+      if (e.keyword !== "anyOf") continue;
+      const branches = (schemaAt(schema, e.keywordLocation) ?? []) as unknown as Schema[];
+      const given = valueAt(value, locationOf(e));
+      const fitting = branches.flatMap((b, i) => (admits(b, given) ? [i] : []));
+      const byInstance = this.#at.get(e.keywordLocation) ?? new Map<string, string | null>();
+      byInstance.set(e.instanceLocation, fitting.length === 1 ? `${e.keywordLocation}/${fitting[0]}/` : null);
+      this.#at.set(e.keywordLocation, byInstance);
+    }
+  }
+
+  /** The chosen branch of the union an anyOf error reports, if one fits. */
+  chosen(e: OutputUnit): string | null | undefined {
+    return this.#at.get(e.keywordLocation)?.get(e.instanceLocation);
+  }
+
+  /** Whether an error belongs to a branch of a union other than the one its value fits (or to a union none fits). */
+  hides(e: OutputUnit): boolean {
+    const location = e.keywordLocation;
+    for (let i = location.indexOf("/anyOf/"); i >= 0; i = location.indexOf("/anyOf/", i + 1)) {
+      const byInstance = this.#at.get(location.slice(0, i + "/anyOf".length));
+      if (byInstance === undefined) continue;
+      const branch = instancePrefixes(e.instanceLocation).find((instance) => byInstance.has(instance));
+      if (branch === undefined) continue;
+      const fits = byInstance.get(branch);
+      if (fits === null || fits === undefined || !location.startsWith(fits)) return true;
+    }
+    return false;
+  }
+}
+
+/** `#/a/b/c`, `#/a/b`, `#/a`, `#`: where a union above a value may sit. */
+function instancePrefixes(instance: string): string[] {
+  const out = [instance];
+  for (let i = instance.lastIndexOf("/"); i > 0; i = instance.lastIndexOf("/", i - 1)) out.push(instance.slice(0, i));
+  return out;
 }
 
 /** What is wrong with `value`'s shape by `schema`: each problem once, at the value at fault. Empty when it matches. */
 export function schemaErrors(schema: Record<string, unknown>, validator: Validator, value: unknown): ShapeError[] {
   const { errors, all } = validated(schema, validator, value);
   if (errors.length === 0) return [];
-  // A union reports each branch's complaint; only the union's own is kept, with its description. A set, not a scan of
-  // every union per error: a file with 5,000 bad links took seconds.
-  const unions = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.keywordLocation));
+  // A union reports each branch's complaint: only those of the branch the value fits are kept, or else the union's own.
+  const unions = new Unions(schema, errors, value);
   const out: ShapeError[] = [];
   if (!all) out.push({ path: [], message: "has more mistakes than can be listed: the first is shown, fix it and check again" });
   for (const e of errors) {
-    if (SUMMARIES.has(e.keyword) || inUnion(e.keywordLocation, unions)) continue;
+    if (SUMMARIES.has(e.keyword) || unions.hides(e) || (e.keyword === "anyOf" && unions.chosen(e))) continue;
     const path = locationOf(e);
     const owner = schemaAt(schema, parentOf(e.keywordLocation));
     switch (e.keyword) {
@@ -131,6 +211,15 @@ export function schemaErrors(schema: Record<string, unknown>, validator: Validat
         const bound = e.keyword === "minItems" ? `needs at least ${owner?.minItems}` : `takes at most ${owner?.maxItems}`;
         const what = owner?.description === undefined ? "" : `: ${asPhrase(owner.description)}`;
         out.push({ path, message: `has ${count} item${count === "1" ? "" : "s"}, ${bound}${what}` });
+        break;
+      }
+      case "minimum":
+      case "maximum":
+        out.push({ path, message: `must be ${e.keyword === "minimum" ? "at least" : "at most"} ${owner?.[e.keyword]}` });
+        break;
+      case "minLength": {
+        const least = Number(owner?.minLength);
+        out.push({ path, message: least === 1 ? "must not be empty" : `must be at least ${least} characters` });
         break;
       }
       case "const":
