@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ValidationError } from "@neslink/core";
 import { HttpError } from "./http-error.js";
+import { refuseDuplicateKeys } from "./json-keys.js";
 
 function tooLarge(limit: number): HttpError {
   // The rest of the body is not read: the connection must not be reused for another request.
@@ -35,8 +36,8 @@ function charsetOf(contentType: string): string | undefined {
 
 /**
  * The request's JSON body: 415 unless it says application/json in UTF-8 (JSON's only encoding, RFC 8259) with no
- * content coding, 413 past `limit` bytes, 400 if it is not UTF-8 or does not parse. A leading byte order mark is
- * ignored, as RFC 8259 allows (some clients write one).
+ * content coding, 413 past `limit` bytes, 400 if it is not UTF-8, does not parse or gives a key twice in one object.
+ * A leading byte order mark is ignored, as RFC 8259 allows (some clients write one).
  */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const contentType = req.headers["content-type"] ?? "";
@@ -62,9 +63,12 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     if (err instanceof HttpError) throw err;
     throw new ValidationError("body", "is not valid UTF-8");
   }
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch {
     throw new ValidationError("body", "is not valid JSON");
   }
+  refuseDuplicateKeys(raw);
+  return value;
 }

@@ -18,6 +18,11 @@ const nullable = (type: string) => ({ type: [type, "null"] });
 /** Exec's output is JSON text: bytes that are not UTF-8 cannot pass unchanged, and the client should know. */
 const UTF8_OUTPUT = "The program's output decoded as UTF-8: bytes that are not valid UTF-8 become U+FFFD.";
 
+/** The 400 of a route with a body: what readJson and validate refuse. */
+const BAD_BODY = error(
+  "Bad body or name: not UTF-8, not JSON, a key given twice in one object (at any depth), or not what the schema says; `field` names the field at fault, as `argv[1]` or `x.y` (ERR_INVALID_ARGUMENT).",
+);
+
 /** What the server itself answers on any route while it stops or is full (sent with Connection: close). */
 const unavailable = {
   "503": error("The server is draining (ERR_SHUTTING_DOWN: nothing was changed) or every connection is busy (ERR_TOO_MANY_CONNECTIONS)."),
@@ -100,7 +105,7 @@ export const openapi = {
             headers: { Location: { schema: { type: "string" } } },
             ...json({ type: "object", required: ["namespace"], properties: { namespace: ref("NamedNs") } }),
           },
-          "400": error("Bad body or name; `field` names it (ERR_INVALID_ARGUMENT)."),
+          "400": BAD_BODY,
           "409": error(
             "A namespace of that name exists (ERR_NS_EXISTS), or the entry of that name is something else (ERR_NOT_A_NAMESPACE).",
           ),
@@ -169,7 +174,7 @@ export const openapi = {
               "The request holds no worker while the program runs: other requests for the namespace are answered meanwhile.",
             ...json({ type: "object", required: ["result"], properties: { result: ref("ExecResult") } }),
           },
-          "400": error("Bad body or name (ERR_INVALID_ARGUMENT)."),
+          "400": BAD_BODY,
           "403": error("Command execution is disabled (ERR_EXEC_DISABLED), or the program is not runnable (EACCES)."),
           "404": error("No such namespace (ERR_NS_NOT_FOUND), or no such program in PATH (ENOENT)."),
           "422": error("The program wrote more than 1 MiB; it was killed (ERR_EXEC_MAX_BUFFER)."),

@@ -1,6 +1,6 @@
 /**
- * Names with hidden characters or lone surrogates, and body fields the schema does not have (also ones named like
- * Object.prototype's members), are refused as bad input over HTTP, with nothing created.
+ * Names with hidden characters or lone surrogates, body fields the schema does not have (also ones named like
+ * Object.prototype's members) and keys given twice are refused as bad input over HTTP, with nothing created.
  */
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
@@ -61,6 +61,33 @@ describe("request bodies over HTTP", () => {
       expect(((await res.json()) as { error: { code: string; field: string } }).error).toMatchObject({
         code: "ERR_INVALID_ARGUMENT",
         field: key,
+      });
+    }
+    expect(entries()).toEqual([]);
+    // JSON.parse made them own keys of the body: nothing reached the prototype every object of this server shares.
+    expect(Object.prototype).not.toHaveProperty("x");
+  });
+
+  it("a key given twice in one object, at any depth, is a 400 naming the field and the key, and no namespace is made", async () => {
+    const [first, last] = [`${prefix}first`, `${prefix}last`];
+    for (const [body, field, key] of [
+      // JSON.parse keeps the last; a proxy or log reading the first would see another request.
+      [`{"name":"${first}","name":"${last}"}`, "name", "name"],
+      // The same key, escaped.
+      [`{"name":"${first}","n\u0061me":"${last}"}`, "name", "name"],
+      [`{"name":"${first}","x":{"a":[{"__proto__":1,"__proto__":2}]}}`, "x.a[0].__proto__", "__proto__"],
+    ]) {
+      const res = await fetch(`${base}/v1/namespaces`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+      });
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      expect(((await res.json()) as { error: { code: string; field: string; message: string } }).error).toEqual({
+        name: "ValidationError",
+        code: "ERR_INVALID_ARGUMENT",
+        field,
+        message: `${field}: the key "${key}" is given twice in one object`,
       });
     }
     expect(entries()).toEqual([]);
