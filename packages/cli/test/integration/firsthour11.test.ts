@@ -1,0 +1,46 @@
+/** A lab engineer's first hour with the built bin, eleventh pass. */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { exampleAs } from "./example.js";
+import { BIN } from "./run.js";
+
+const prefix = uniquePrefix("f11");
+const dir = mkdtempSync(`${tmpdir()}/neslink-f11-`);
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A reader that leaves once the pipe is full (FIONREAD: 64 KiB waiting), without reading: the bin's write has then
+ * met EAGAIN and the rest waits in Node's stream, which meets the reader's departure as an 'error' event.
+ */
+const LEAVES_WHEN_FULL =
+  "import fcntl,termios,struct,time\n" +
+  "while struct.unpack('i', fcntl.ioctl(0, termios.FIONREAD, b'\\0\\0\\0\\0'))[0] < 65536: time.sleep(0.01)";
+
+describe("output piped into a reader that leaves before the end", () => {
+  it.each([[[]], [["--json"]]])(
+    "plan %j of the 500-node star: no stack trace, exit 0 (the pool's workers made stdout a stream)",
+    (flags) => {
+      const file = exampleAs("star-500.yaml", prefix, `${dir}/star.yaml`);
+      const r = spawnSync(
+        "bash",
+        [
+          "-c",
+          `"$0" "$1" plan "$2" "\${@:4}" | python3 -c "$3"; echo "\${PIPESTATUS[0]}" >&2`,
+          process.execPath,
+          BIN,
+          file,
+          LEAVES_WHEN_FULL,
+          ...flags,
+        ],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      expect(r.stderr).toBe("0\n");
+    },
+  );
+});
