@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
-import { BIN } from "./run.js";
+import { asNobody, BIN } from "./run.js";
 
 const prefix = uniquePrefix("f11");
 const dir = mkdtempSync(`${tmpdir()}/neslink-f11-`);
@@ -43,4 +43,13 @@ describe("output piped into a reader that leaves before the end", () => {
       expect(r.stderr).toBe("0\n");
     },
   );
+});
+
+describe("monitor all without root", () => {
+  it("says what it needs and exits 1, instead of running on and hearing nothing", () => {
+    const r = asNobody("monitor", "all");
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^neslink: EPERM: .*CAP_NET_BROADCAST.*\n.*run it with sudo/);
+    expect(r.status).toBe(1);
+  });
 });
