@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
-import { asNobody, BIN } from "./run.js";
+import { asNobody, BIN, neslink } from "./run.js";
 
 const prefix = uniquePrefix("f11");
 const dir = mkdtempSync(`${tmpdir()}/neslink-f11-`);
@@ -51,5 +51,14 @@ describe("monitor all without root", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^neslink: EPERM: .*CAP_NET_BROADCAST.*\n.*run it with sudo/);
     expect(r.status).toBe(1);
+  });
+});
+
+describe("a mistyped command", () => {
+  it("is named alone, not with the arguments after it", () => {
+    const r = neslink("exe", `${prefix}:h1`, "--", "ping", "-c1", "10.0.2.1");
+    expect(r.stderr).toBe('neslink: ERR_INVALID_ARGUMENT: command: unknown command "exe"\nRun "neslink --help" for usage.\n');
+    expect(r.status).toBe(2);
+    expect(neslink("ns", "ad", `${prefix}a`).stderr).toContain('unknown command "ns ad"\nRun "neslink ns --help" for usage.');
   });
 });
