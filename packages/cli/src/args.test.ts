@@ -76,6 +76,10 @@ describe("parse", () => {
   it("names the field at fault in usage errors", () => {
     expect(usageError([]).field).toBe("command");
     expect(usageError(["frob"]).message).toContain('unknown command "frob"');
+    // The mistyped word, not the arguments after it (nor an exec's program).
+    expect(usageError(["aply", "lab.yaml"]).message).toBe(`command: unknown command "aply"`);
+    expect(usageError(["ns", "ad", "lab1"]).message).toBe(`command: unknown command "ns ad"`);
+    expect(usageError(["exe", "h1", "--", "ping", "-c1", "10.0.0.1"]).message).toBe(`command: unknown command "exe"`);
     expect(usageError(["ns"]).message).toContain('"ns" needs a subcommand');
     expect(usageError(["ns", "add"]).field).toBe("NAME");
     expect(usageError(["ns", "add", "a", "b"]).message).toContain('unexpected argument "b"');

@@ -75,6 +75,14 @@ function unknownOption(argv: readonly string[], err: unknown): ValidationError |
   return new ValidationError(option, `is not an option${from}; an argument that starts with '-' goes after "--", as in: -- ${arg}`);
 }
 
+/** The words up to the first that no command has there: "ns ad" of `ns ad foo`, not the arguments after it. */
+function unknownWords(words: readonly string[], commands: readonly Command[]): string {
+  const isGroup = (n: number) => commands.some((c) => c.name.startsWith(`${words.slice(0, n).join(" ")} `));
+  let n = 1;
+  while (n < words.length && isGroup(n)) n++;
+  return words.slice(0, n).join(" ");
+}
+
 /** The command, or group ("link"), that argv names as far as it can be read: whose help a usage error points to ("" for none). */
 export function topicOf(argv: readonly string[], commands: readonly Command[]): string {
   const positionals = fromIproute(parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals);
@@ -93,7 +101,7 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
   if (!command) {
     const topic = positionals.join(" ");
     const known = topic === "" || commands.some((c) => c.name.startsWith(`${topic} `));
-    if (!known) throw new ValidationError("command", `unknown command "${topic}"`);
+    if (!known) throw new ValidationError("command", `unknown command "${unknownWords(positionals, commands)}"`);
     if (values.help) return { kind: "help", topic };
     throw new ValidationError("command", topic === "" ? "is required" : `"${topic}" needs a subcommand`);
   }

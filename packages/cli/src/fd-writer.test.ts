@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fdWriter } from "./fd-writer.js";
@@ -8,7 +9,8 @@ const errno = (code: string) => Object.assign(new Error(code), { code });
 /** A stream standing in for process.stdout: what it was given. */
 function recorder() {
   const got: string[] = [];
-  return { got, stream: () => ({ write: (chunk: string | Uint8Array) => got.push(Buffer.from(chunk).toString()) }) as never };
+  const emitter = Object.assign(new EventEmitter(), { write: (chunk: string | Uint8Array) => got.push(Buffer.from(chunk).toString()) });
+  return { got, emitter, stream: () => emitter as never };
 }
 
 describe("fdWriter", () => {
@@ -37,6 +39,17 @@ describe("fdWriter", () => {
     write("ij");
     expect(got).toEqual(["efgh", "ij"]);
     expect(calls).toBe(2);
+  });
+
+  it("EPIPE met by the stream after an EAGAIN: quiet (no unhandled 'error' event), the rest dropped", () => {
+    const { got, emitter, stream } = recorder();
+    const write = fdWriter(1, stream, () => {
+      throw errno("EAGAIN");
+    });
+    write("a");
+    expect(() => emitter.emit("error", errno("EPIPE"))).not.toThrow();
+    write("b");
+    expect(got).toEqual(["a"]);
   });
 
   it("EPIPE: the rest is dropped, quietly; another error is thrown", () => {

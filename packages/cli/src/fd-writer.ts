@@ -18,10 +18,22 @@ type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
 export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write: Write = writeSync): (text: string) => void {
   let viaStream = false;
   let readerGone = false;
+  const toStream = (chunk: string | Uint8Array) => {
+    const writable = stream();
+    if (!viaStream) {
+      viaStream = true;
+      // The stream meets the reader's departure later, as an 'error' event: unheard, Node would die of it with a stack trace.
+      writable.on("error", (err: NodeJS.ErrnoException) => {
+        if (err.code !== "EPIPE") throw err;
+        readerGone = true;
+      });
+    }
+    writable.write(chunk);
+  };
   return (text) => {
     if (readerGone) return;
     if (viaStream) {
-      stream().write(text);
+      toStream(text);
       return;
     }
     const bytes = Buffer.from(text);
@@ -31,10 +43,8 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EPIPE") readerGone = true;
-      else if (code === "EAGAIN") {
-        viaStream = true;
-        stream().write(bytes.subarray(done));
-      } else throw err;
+      else if (code === "EAGAIN") toStream(bytes.subarray(done));
+      else throw err;
     }
   };
 }

@@ -96,7 +96,13 @@ export async function confirmed(question: string, session: Session, yes: boolean
   // The terminal's own line mode (it echoes and edits): readline's would echo a second time when the agent relays the keys.
   const rl = createInterface({ input: stdin, output: stdout, terminal: false });
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    // End of input (Ctrl-D) answers no: unanswered, the question's promise would never settle and the process end with 0.
+    const answer = await new Promise<string | undefined>((resolve) => {
+      rl.once("close", () => resolve(undefined));
+      rl.question(`${question} [y/N] `).then(resolve, () => resolve(undefined));
+    });
+    if (answer === undefined) stdout.write("\n");
+    return /^y(es)?$/i.test(answer?.trim() ?? "");
   } finally {
     rl.close();
   }

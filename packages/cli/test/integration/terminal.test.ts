@@ -61,6 +61,16 @@ describe("apply at a terminal (tmux)", () => {
     expect(netnsList(`${lab}-`)).toEqual([]);
   });
 
+  it("Ctrl-D (end of input) at the question is no, said so, exit 1: not a silent exit 0", async () => {
+    start("eof", "apply", file);
+    await screenWhen("eof", (s) => s.includes("[y/N]"));
+    tmux("send-keys", "-t", "eof", "C-d");
+    const screen = await screenWhen("eof", (s) => s.includes("EXIT="));
+    expect(screen).toContain("Not applied; nothing was changed.");
+    expect(screen).toContain("EXIT=1");
+    expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
   it("shows the plan, asks, then draws a live progress bar whose last state stays on screen", async () => {
     start("yes", "apply", file);
     const asked = await screenWhen("yes", (s) => s.includes("[y/N]"));

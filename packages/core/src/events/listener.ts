@@ -200,7 +200,9 @@ function commands(access: NamespaceAccess, events: EventSocket): boolean {
         post({ type: "added", label: target.label });
       } catch (err) {
         if (err instanceof NamespaceReturnError) throw err;
-        post({ type: "added", label: target.label, error: toErrorJSON(err) });
+        // No other namespace can be heard at all: the whole watch fails, or one of every named namespace would wait on, deaf.
+        if (err === events.allNamespaces) post({ type: "failed", error: toErrorJSON(err) });
+        else post({ type: "added", label: target.label, error: toErrorJSON(err) });
       }
     }
   }

@@ -385,7 +385,7 @@ describe("watch", () => {
     await pool.close();
   });
 
-  it("watches its own namespace with no capability at all, and says which one watching others needs", () => {
+  it("watches its own namespace with no capability at all, and says which one watching others needs (every named one too)", () => {
     const body = `
       const own = m.watch(m.ns.now(), { groups: ["link"], listExisting: true });
       const links = [];
@@ -395,7 +395,11 @@ describe("watch", () => {
       }
       const other = m.watch(m.ns.name(${JSON.stringify(spaces[0])}));
       const refused = await other.ready.then(() => null, (err) => err.message);
-      console.log(JSON.stringify({ links, refused }));`;
+      // Every named namespace: none can be heard, so the watch fails rather than wait on, deaf.
+      const named = m.watch({ named: true });
+      const namedRefused = await named.ready.then(() => null, (err) => err.message);
+      const next = await named.next().then(() => null, (err) => err.code);
+      console.log(JSON.stringify({ links, refused, namedRefused, next }));`;
     const r = spawnSync(
       "setpriv",
       [
@@ -413,9 +417,11 @@ describe("watch", () => {
       },
     );
     expect(r.stderr).toBe("");
-    const seen = JSON.parse(r.stdout) as { links: string[]; refused: string };
+    const seen = JSON.parse(r.stdout) as { links: string[]; refused: string; namedRefused: string; next: string };
     expect(seen.links).toContain("lo");
     expect(seen.refused).toMatch(/EPERM.*CAP_NET_BROADCAST/);
+    expect(seen.namedRefused).toMatch(/EPERM.*CAP_NET_BROADCAST/);
+    expect(seen.next).toBe("EPERM");
   });
 
   it("refuses a missing namespace with a typed error naming it, leaking nothing", async () => {

@@ -1,0 +1,64 @@
+/** A lab engineer's first hour with the built bin, eleventh pass. */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { exampleAs } from "./example.js";
+import { asNobody, BIN, neslink } from "./run.js";
+
+const prefix = uniquePrefix("f11");
+const dir = mkdtempSync(`${tmpdir()}/neslink-f11-`);
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A reader that leaves once the pipe is full (FIONREAD: 64 KiB waiting), without reading: the bin's write has then
+ * met EAGAIN and the rest waits in Node's stream, which meets the reader's departure as an 'error' event.
+ */
+const LEAVES_WHEN_FULL =
+  "import fcntl,termios,struct,time\n" +
+  "while struct.unpack('i', fcntl.ioctl(0, termios.FIONREAD, b'\\0\\0\\0\\0'))[0] < 65536: time.sleep(0.01)";
+
+describe("output piped into a reader that leaves before the end", () => {
+  it.each([[[]], [["--json"]]])(
+    "plan %j of the 500-node star: no stack trace, exit 0 (the pool's workers made stdout a stream)",
+    (flags) => {
+      const file = exampleAs("star-500.yaml", prefix, `${dir}/star.yaml`);
+      const r = spawnSync(
+        "bash",
+        [
+          "-c",
+          `"$0" "$1" plan "$2" "\${@:4}" | python3 -c "$3"; echo "\${PIPESTATUS[0]}" >&2`,
+          process.execPath,
+          BIN,
+          file,
+          LEAVES_WHEN_FULL,
+          ...flags,
+        ],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      expect(r.stderr).toBe("0\n");
+    },
+  );
+});
+
+describe("monitor all without root", () => {
+  it("says what it needs and exits 1, instead of running on and hearing nothing", () => {
+    const r = asNobody("monitor", "all");
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^neslink: EPERM: .*CAP_NET_BROADCAST.*\n.*run it with sudo/);
+    expect(r.status).toBe(1);
+  });
+});
+
+describe("a mistyped command", () => {
+  it("is named alone, not with the arguments after it", () => {
+    const r = neslink("exe", `${prefix}:h1`, "--", "ping", "-c1", "10.0.2.1");
+    expect(r.stderr).toBe('neslink: ERR_INVALID_ARGUMENT: command: unknown command "exe"\nRun "neslink --help" for usage.\n');
+    expect(r.status).toBe(2);
+    expect(neslink("ns", "ad", `${prefix}a`).stderr).toContain('unknown command "ns ad"\nRun "neslink ns --help" for usage.');
+  });
+});
