@@ -86,11 +86,18 @@ export async function planText(plan: Plan): Promise<string> {
 
 /**
  * Asks before changing anything, but only a person at a terminal: with --yes,
- * --json, or input that is not a terminal (a script, a pipe), the answer is yes.
+ * or input that is not a terminal (a script, a pipe), the answer is yes. With
+ * --json at a terminal nothing can be asked (the question would be mixed into
+ * the JSON), and a person there is not taken to have said yes: --yes it is.
  */
 export async function confirmed(question: string, session: Session, yes: boolean): Promise<boolean> {
   const { stdin, stdout } = session.terminal;
-  if (yes || session.json || !stdin.isTTY) return true;
+  if (yes || !stdin.isTTY) return true;
+  if (session.json)
+    throw new ValidationError(
+      "--yes",
+      "is needed with --json when the input is a terminal: nothing is asked in JSON, and nothing was changed",
+    );
   // Loaded here: readline costs a few ms of start-up that only a question needs.
   const { createInterface } = await import("node:readline/promises");
   // The terminal's own line mode (it echoes and edits): readline's would echo a second time when the agent relays the keys.

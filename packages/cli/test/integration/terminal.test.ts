@@ -71,6 +71,14 @@ describe("apply at a terminal (tmux)", () => {
     expect(netnsList(`${lab}-`)).toEqual([]);
   });
 
+  it("--json at a terminal does not change the lab unasked: it needs --yes (a question has no place in JSON), exit 2", async () => {
+    start("json", "apply", file, "--json");
+    const screen = await screenWhen("json", (s) => s.includes("EXIT="));
+    expect(screen).toContain("EXIT=2");
+    expect(screen).toMatch(/"field":\s*"--yes"/);
+    expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
   it("shows the plan, asks, then draws a live progress bar whose last state stays on screen", async () => {
     start("yes", "apply", file);
     const asked = await screenWhen("yes", (s) => s.includes("[y/N]"));
