@@ -5,7 +5,7 @@ import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
-import { errorText, exitCodeOf, printable, privilegeHint, toJson } from "./output.js";
+import { errorJson, errorText, exitCodeOf, jsonLine, printable, privilegeHint, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
 import { markProgram } from "./program-argv.js";
 import { version } from "./version.js";
@@ -16,15 +16,20 @@ export interface Io {
   terminal: Terminal;
 }
 
+/** JSON as --json prints a document: indented, or on one line where documents follow each other (the shell's lines). */
+export type JsonLayout = "indented" | "line";
+
+const layouts: Record<JsonLayout, (value: unknown) => string> = { indented: toJson, line: jsonLine };
+
 /**
  * Prints a command's error as the CLI does (JSON on stdout, or a line on
  * stderr) and returns its exit status. A usage error points to the help of
  * `topic`, the command or group it concerns ("" for all of them).
  */
-export function fail(err: unknown, json: boolean, io: Io, topic = ""): number {
+export function fail(err: unknown, json: boolean, io: Io, topic = "", layout: JsonLayout = "indented"): number {
   const code = exitCodeOf(err);
   if (json) {
-    io.out(errorText(err, true));
+    io.out(layouts[layout](errorJson(err)));
   } else {
     io.err(errorText(err, false));
     if (code === 2) io.err(`Run "neslink ${topic === "" ? "" : `${topic} `}--help" for usage.\n`);
@@ -36,9 +41,12 @@ export function fail(err: unknown, json: boolean, io: Io, topic = ""): number {
 export interface MainOptions {
   /** Leave the pool running for the next call (the shell's lines); by default it ends with the command. */
   keepPool?: boolean;
+  /** How a --json document is laid out (the shell's: a line each, JSON Lines). */
+  layout?: JsonLayout;
 }
 
-async function execute(command: Command, invocation: Invocation, json: boolean, io: Io, keepPool: boolean): Promise<number> {
+async function execute(command: Command, invocation: Invocation, json: boolean, io: Io, options: MainOptions): Promise<number> {
+  const { keepPool = false, layout = "indented" } = options;
   if (!keepPool) setPoolSize(command.parallel ? undefined : 1);
   try {
     // Text carries names the kernel reports, which anyone may have made: printable() escapes what a terminal would obey.
@@ -46,14 +54,14 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
     const outcome = await command.run(invocation, { json, terminal: io.terminal, print });
     if (json) {
       // Nothing of its own to print (the shell: its lines printed theirs).
-      if (outcome.data !== undefined) io.out(toJson(outcome.data));
+      if (outcome.data !== undefined) io.out(layouts[layout](outcome.data));
     } else {
       print(outcome.text);
       if (outcome.stderr) io.err(printable(outcome.stderr));
     }
     return outcome.exitCode ?? 0;
   } catch (err) {
-    return fail(err, json, io, command.name);
+    return fail(err, json, io, command.name, layout);
   } finally {
     if (!keepPool) await closePool();
   }
@@ -66,7 +74,7 @@ export async function main(given: readonly string[], io: Io, options: MainOption
     const parsed = parse(argv, commands);
     switch (parsed.kind) {
       case "version":
-        io.out(json ? toJson({ version }) : `${version}\n`);
+        io.out(json ? layouts[options.layout ?? "indented"]({ version }) : `${version}\n`);
         return 0;
       case "help":
         io.out(await helpText(parsed.topic, commands));
@@ -74,10 +82,10 @@ export async function main(given: readonly string[], io: Io, options: MainOption
       case "run": {
         const { cwd } = io.terminal;
         const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);
-        return await execute(parsed.command, invocation, json, io, options.keepPool === true);
+        return await execute(parsed.command, invocation, json, io, options);
       }
     }
   } catch (err) {
-    return fail(err, json, io, topicOf(argv, commands));
+    return fail(err, json, io, topicOf(argv, commands), options.layout);
   }
 }

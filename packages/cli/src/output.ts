@@ -97,8 +97,14 @@ export function privilegeHint(err: unknown, unprivileged: boolean | undefined): 
   return "neslink: namespaces, links and labs need root (CAP_SYS_ADMIN, CAP_NET_ADMIN): run it with sudo.\n";
 }
 
-/** `{ "error": ... }` with --json, else one line: the code of what went wrong (core puts it on top), then the message. */
+/** What --json prints of an error: `{ "error": ... }`. */
+export function errorJson(err: unknown): { error: ReturnType<typeof toErrorJSON> } {
+  return { error: toErrorJSON(err) };
+}
+
+/** `{ "error": ... }` with --json (indented), else one line: the code of what went wrong (core puts it on top), then the message. */
 export function errorText(err: unknown, json: boolean): string {
+  if (json) return toJson(errorJson(err));
   const error = toErrorJSON(err);
-  return json ? toJson({ error }) : `neslink: ${error.code}: ${printable(error.message)}\n`;
+  return `neslink: ${error.code}: ${printable(error.message)}\n`;
 }

@@ -69,11 +69,12 @@ async function runLine(cli: MainModule, line: string, lineNo: number, json: bool
   try {
     words = wordsOf(line, lineNo);
   } catch (err) {
-    return cli.fail(err, json, io);
+    return cli.fail(err, json, io, "", "line");
   }
   if (words.length === 0) return 0;
   // In front: after the words it would be an exec's program's own argument.
-  return cli.main(json ? ["--json", ...words] : words, io, { keepPool: true });
+  // One document a line (JSON Lines): a reader takes each line's result as it comes.
+  return cli.main(json ? ["--json", ...words] : words, io, { keepPool: true, layout: "line" });
 }
 
 /** As a shell killed by SIGHUP reports it: 128 + 1. */

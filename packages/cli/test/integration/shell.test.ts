@@ -23,12 +23,15 @@ describe("neslink shell: many commands, one process", () => {
     expect(br0.ifalias).toBe("made by a script");
   });
 
-  it("stops at the first failing line with its status and says which; --json prints each result", () => {
+  it("stops at the first failing line with its status and says which; --json prints each result on a line of its own (JSON Lines)", () => {
     const name = `${prefix}x`;
     const r = neslinkWith([`ns add ${name}`, `ns add ${name}`, `ns del ${name}`].join("\n"), "shell", "--json");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`neslink: stopped at line 2: ns add ${name}`);
-    const [first, second] = r.stdout.split(/\n(?=\{)/).map((t) => JSON.parse(t));
+    const lines = r.stdout.split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines).toHaveLength(2);
+    const [first, second] = lines.map((t) => JSON.parse(t));
     expect(first).toEqual({ name, path: `/run/netns/${name}` });
     expect(second.error.code).toBe("ERR_NS_EXISTS");
     expect(netnsList(prefix)).toContain(name);
