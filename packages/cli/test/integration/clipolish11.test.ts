@@ -1,6 +1,25 @@
 /** The built bin's rough edges found in a first hour, polished: option errors, namespace names with a colon, graph. */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ip, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { neslink } from "./run.js";
+
+const prefix = uniquePrefix("cp11");
+const dir = mkdtempSync(`${tmpdir()}/neslink-cp11-`);
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The addresses `neslink addr list` finds on lo of -n `spec`, but the kernel's own (127.0.0.1, ::1 where lo is up). */
+const loAddresses = (spec: string) => {
+  const r = neslink("--json", "addr", "list", "-n", spec);
+  expect(r.status).toBe(0);
+  return (JSON.parse(r.stdout) as { dev: string; address: string }[])
+    .filter((a) => a.dev === "lo" && !/^(127\.|::1$)/.test(a.address))
+    .map((a) => a.address);
+};
 
 describe("a mistyped option", () => {
   it("of a command that passes no arguments through points to the option nearest to it, not to --", () => {
@@ -25,5 +44,32 @@ describe("an option the command does not take", () => {
       'neslink: ERR_INVALID_ARGUMENT: -n: is not an option of "neslink ns list"\nRun "neslink ns list --help" for usage.\n',
     );
     expect(r.status).toBe(2);
+  });
+});
+
+describe("a namespace named with a colon (ip netns add LAB:NODE)", () => {
+  it("is reached by -n and exec while no running lab has that node; a running lab's node wins", () => {
+    const name = `${prefix}:bar`;
+    ip("netns", "add", name);
+    ip("-n", name, "addr", "add", "10.9.9.9/32", "dev", "lo");
+    expect(loAddresses(name)).toEqual(["10.9.9.9"]);
+    const exec = neslink("exec", name, "--", "ip", "-br", "addr", "show", "dev", "lo");
+    expect(exec.stdout).toContain("10.9.9.9/32");
+    expect(exec.status).toBe(0);
+
+    const file = `${dir}/lab.yaml`;
+    writeFileSync(file, `name: ${prefix}\nnodes:\n  bar: { addresses: { lo: [10.8.8.8/32] } }\n`);
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    expect(loAddresses(name)).toEqual(["10.8.8.8"]);
+    // By its path, the other namespace is still reached.
+    expect(loAddresses(`/run/netns/${name}`)).toEqual(["10.9.9.9"]);
+  });
+
+  it("that is neither a lab's node nor a namespace says how a namespace is reached by its path", () => {
+    const r = neslink("link", "list", "-n", `${prefix}:none`);
+    expect(r.stderr).toBe(
+      `neslink: ERR_NS_NOT_FOUND: no running node none of topology ${prefix}, and no namespace is named "${prefix}:none" in /run/netns (-n /run/netns/NAME reaches a namespace by its path)\n`,
+    );
+    expect(r.status).toBe(1);
   });
 });
