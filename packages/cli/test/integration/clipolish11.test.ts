@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { exampleAs } from "./example.js";
 import { neslink } from "./run.js";
 
 const prefix = uniquePrefix("cp11");
@@ -71,5 +72,43 @@ describe("a namespace named with a colon (ip netns add LAB:NODE)", () => {
       `neslink: ERR_NS_NOT_FOUND: no running node none of topology ${prefix}, and no namespace is named "${prefix}:none" in /run/netns (-n /run/netns/NAME reaches a namespace by its path)\n`,
     );
     expect(r.status).toBe(1);
+  });
+});
+
+describe("graph FILE where a node's namespace is someone else's", () => {
+  const lab = `${prefix}g`;
+  const note = (node: string) => `neslink: ${lab}: node ${node}: namespace ${lab}-${node} exists and is not this topology's\n`;
+
+  it("draws the lab, says which node's namespace is not the lab's, exit 0; plan says nothing of changes", () => {
+    const file = exampleAs("router.yaml", lab, `${dir}/router.yaml`);
+    ip("netns", "add", `${lab}-h1`);
+    const r = neslink("graph", file);
+    expect(r.stdout).toContain('n_h1 ---|"eth0 – eth1"| n_r1');
+    expect(r.stderr).toBe(note("h1"));
+    expect(r.status).toBe(0);
+    const j = neslink("graph", file, "--json");
+    expect(JSON.parse(j.stdout).conflicts).toEqual([{ node: "h1", netns: `${lab}-h1`, reason: "exists and is not this topology's" }]);
+    expect(j.status).toBe(0);
+    const plan = neslink("plan", file);
+    expect(plan.stderr).toMatch(/ERR_TOPOLOGY_CONFLICT: .*cannot use these namespaces:\n/);
+    expect(plan.stderr).not.toContain("nothing was changed");
+    expect(plan.status).toBe(1);
+  });
+
+  it("where the lab runs, draws its own nodes from the kernel and the other node missing", () => {
+    const file = `${dir}/router.yaml`;
+    ip("netns", "del", `${lab}-h1`);
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    ip("netns", "del", `${lab}-h2`);
+    ip("netns", "add", `${lab}-h2`);
+    const r = neslink("graph", file);
+    expect(r.stdout).toContain('n_h1 ---|"eth0 – eth1"| n_r1');
+    expect(r.stdout).toContain("style n_h2 stroke-dasharray: 5 5");
+    expect(r.stderr).toBe(note("h2"));
+    expect(r.status).toBe(0);
+    const inspected = neslink("inspect", file);
+    expect(inspected.stdout).toMatch(new RegExp(`${lab} +h2 +${lab}-h2 +missing`));
+    expect(inspected.stderr).toBe(note("h2"));
+    expect(inspected.status).toBe(0);
   });
 });
