@@ -27,10 +27,24 @@ describe("parse", () => {
     expect(dash.message).toBe(
       `-d: is not an option (read from "-dash.yaml"); an argument that starts with '-' goes after "--", as in: -- -dash.yaml`,
     );
-    const long = usageError(["link", "list", "--bogus=1"]);
+    const long = usageError(["exec", "h1", "--bogus=1"]);
     expect(long.field).toBe("--bogus");
     expect(long.message).toBe(`--bogus: is not an option; an argument that starts with '-' goes after "--", as in: -- --bogus=1`);
     expect(run("plan", "--", "-dash.yaml")).toMatchObject({ command: "plan", args: ["-dash.yaml"] });
+  });
+
+  it("points a mistyped option of a command that passes no arguments through to its nearest option, not to --", () => {
+    expect(usageError(["apply", "x.yaml", "--yse"]).message).toBe(`--yse: is not an option of "neslink apply"; did you mean --yes?`);
+    expect(usageError(["link", "list", "--bogus=1"]).message).toBe(`--bogus: is not an option of "neslink link list"`);
+    expect(usageError(["--jsno"]).message).toBe("--jsno: is not an option; did you mean --json?");
+    expect(usageError(["plan", "x.yaml", "--yes"]).message).toBe(`--yes: is not an option of "neslink plan"`);
+  });
+
+  it("names an option a command does not take as it was typed", () => {
+    const short = usageError(["ns", "list", "-n", "foo"]);
+    expect(short.field).toBe("-n");
+    expect(short.message).toBe(`-n: is not an option of "neslink ns list"`);
+    expect(usageError(["ns", "list", "--ns=foo"]).field).toBe("--ns");
   });
 
   it("picks the longest matching command and its positional arguments", () => {

@@ -6,6 +6,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ValidationError } from "@neslink/core/errors";
 import type { Command, Invocation, OptionName } from "./command.js";
+import { closest } from "./closest.js";
 import { fromIproute } from "./iproute-words.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
@@ -50,19 +51,21 @@ function checkArgs(command: Command, args: readonly string[]): void {
   if (extra !== undefined) throw new ValidationError("argv", `unexpected argument "${extra}" for "neslink ${command.name}"`);
 }
 
-function tokenize(argv: readonly string[]) {
+function tokenize(argv: readonly string[], commands: readonly Command[]) {
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
-    throw unknownOption(argv, err) ?? new ValidationError("argv", (err as Error).message);
+    throw unknownOption(argv, err, commandOf(argv, commands)) ?? new ValidationError("argv", (err as Error).message);
   }
 }
 
 /**
  * An unknown option said in the CLI's words, with the argument it was read from: `-dash.yaml` (a file) is read as the
  * short options -d, -a, ... Node's own message for it is garbled (an unclosed quote) and does not name the argument.
+ * "--" is the way out only for a word that is not meant as an option (that file), or for a command whose trailing
+ * arguments are another program's; a mistyped option of any other command is pointed to the option it is nearest to.
  */
-function unknownOption(argv: readonly string[], err: unknown): ValidationError | undefined {
+function unknownOption(argv: readonly string[], err: unknown, command: Command | undefined): ValidationError | undefined {
   if ((err as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return undefined;
   const option = /'([^']+)'/.exec((err as Error).message)?.[1];
   if (option === undefined) return undefined;
@@ -71,8 +74,21 @@ function unknownOption(argv: readonly string[], err: unknown): ValidationError |
     (end === -1 ? argv : argv.slice(0, end)).find(
       (a) => a === option || a.split("=")[0] === option || (!a.startsWith("--") && a.startsWith(option)),
     ) ?? option;
-  const from = arg.split("=")[0] === option ? "" : ` (read from ${JSON.stringify(arg)})`;
-  return new ValidationError(option, `is not an option${from}; an argument that starts with '-' goes after "--", as in: -- ${arg}`);
+  const readFrom = arg.split("=")[0] !== option;
+  if (readFrom || command?.passesThrough) {
+    const from = readFrom ? ` (read from ${JSON.stringify(arg)})` : "";
+    return new ValidationError(option, `is not an option${from}; an argument that starts with '-' goes after "--", as in: -- ${arg}`);
+  }
+  return notAnOption(option, command);
+}
+
+/** `option` (as typed) is none of `command`'s (or, with no command, none at all), with the nearest one it has, if any. */
+function notAnOption(option: string, command: Command | undefined): ValidationError {
+  const of = command ? ` of "neslink ${command.name}"` : "";
+  const known = command ? [...GLOBAL, ...command.options] : Object.keys(OPTIONS);
+  // A short option is one letter: every other is as near, so none is suggested.
+  const near = option.startsWith("--") ? closest(option.slice(2), known) : undefined;
+  return new ValidationError(option, `is not an option${of}${near === undefined ? "" : `; did you mean --${near}?`}`);
 }
 
 /** The words up to the first that no command has there: "ns ad" of `ns ad foo`, not the arguments after it. */
@@ -83,9 +99,15 @@ function unknownWords(words: readonly string[], commands: readonly Command[]): s
   return words.slice(0, n).join(" ");
 }
 
+/** The command words of argv, read leniently: before its options are known to be right. */
+const wordsOf = (argv: readonly string[]) =>
+  fromIproute(parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals);
+
+const commandOf = (argv: readonly string[], commands: readonly Command[]) => longestMatch(wordsOf(argv), commands);
+
 /** The command, or group ("link"), that argv names as far as it can be read: whose help a usage error points to ("" for none). */
 export function topicOf(argv: readonly string[], commands: readonly Command[]): string {
-  const positionals = fromIproute(parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals);
+  const positionals = wordsOf(argv);
   const command = longestMatch(positionals, commands);
   if (command) return command.name;
   const group = positionals[0] ?? "";
@@ -93,7 +115,7 @@ export function topicOf(argv: readonly string[], commands: readonly Command[]): 
 }
 
 export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {
-  const { values, positionals: typed, tokens } = tokenize(argv);
+  const { values, positionals: typed, tokens } = tokenize(argv, commands);
   const positionals = fromIproute(typed);
   if (values.version) return { kind: "version" };
 
@@ -110,7 +132,8 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
 
   for (const token of tokens) {
     if (token.kind === "option" && !GLOBAL.has(token.name) && !command.options.includes(token.name as OptionName)) {
-      throw new ValidationError(`--${token.name}`, `is not an option of "neslink ${command.name}"`);
+      // Named as typed (-n or --ns), as every other option error names it.
+      throw notAnOption(token.rawName, command);
     }
   }
   const args = positionals.slice(command.name.split(" ").length);

@@ -84,6 +84,8 @@ export interface Command {
   /** Further positional arguments, under this name: one or more if `required`, else any number. */
   rest?: { name: string; required: boolean };
   options: readonly OptionName[];
+  /** Its trailing arguments are another program's (exec): one that starts with '-' reaches it after "--". */
+  passesThrough?: boolean;
   /** Runs its work on several pool workers (a topology's namespaces in parallel); one-shot commands need one. */
   parallel?: boolean;
   /** Extra paragraphs for `--help` (a function when making them loads what the command alone needs). */

@@ -76,6 +76,13 @@ export async function inspected(lab: Topology | string): Promise<Awaited<ReturnT
   throw new NotFoundError("namespace", `no lab named "${lab}" is running${known}`);
 }
 
+/** For stderr: each node of a lab given by file whose namespace something else has (inspect and graph show it missing). */
+export function conflictNotes(inspections: readonly Awaited<ReturnType<typeof TopologyApi.inspect>>[]): string {
+  return inspections
+    .flatMap((i) => (i.conflicts ?? []).map((c) => `neslink: ${i.topology}: node ${c.node}: namespace ${c.netns} ${c.reason}\n`))
+    .join("");
+}
+
 export async function planText(plan: Plan): Promise<string> {
   const { describeChange } = await topology();
   const { add, change, destroy } = plan.summary;

@@ -1,8 +1,10 @@
 /**
  * The namespace a command works in, as given to -n: a name under /run/netns,
  * a path (it has a "/"), a process id (all digits), or a running lab's node as
- * LAB:NODE, found by the kernel's marker. None: the namespace neslink runs in.
+ * LAB:NODE, found by the kernel's marker (else a name under /run/netns that has
+ * the colon itself). None: the namespace neslink runs in.
  */
+import { NotFoundError } from "@neslink/core/errors";
 import type { NsProvider } from "@neslink/core/read";
 import { reader } from "./core.js";
 
@@ -21,10 +23,17 @@ export async function target(
   if (spec === undefined) return ns.now();
   if (spec.includes("/")) return ns.path(spec);
   if (PID.test(spec)) return ns.process(Number(spec));
-  if (spec.includes(":")) {
-    const { locateNode, parseNodeRef } = await reader();
-    const ref = parseNodeRef(spec);
-    if (ref) return ns.name(await locateNode(ref.topology, ref.node));
-  }
+  if (spec.includes(":")) return ns.name(await named(spec));
   return ns.name(spec);
+}
+
+/** LAB:NODE's namespace, or a namespace named so; a name that is neither is told how a namespace is reached whatever its name. */
+async function named(spec: string): Promise<string> {
+  const { locateNamed } = await reader();
+  try {
+    return await locateNamed(spec);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "ERR_NS_NOT_FOUND") throw err;
+    throw new NotFoundError("namespace", `${(err as Error).message} (-n /run/netns/NAME reaches a namespace by its path)`, { cause: err });
+  }
 }

@@ -10,4 +10,4 @@ export type { Address, Link } from "@neslink/codec-wasm";
 export { ns } from "./namespace/ns.js";
 export type { NsProvider } from "./namespace/providers.js";
 export { readAddrs, readLinks } from "./namespace/read.js";
-export { locateNode, parseNodeRef } from "./topology/locate.js";
+export { locateNamed, locateNode, parseNodeRef } from "./topology/locate.js";

@@ -139,6 +139,7 @@ export const exec: Command = {
   synopsis: "exec NS -- CMD [ARG...]",
   args: [],
   rest: { name: "CMD", required: true },
+  passesThrough: true,
   options: ["ns"],
   details: [
     "NS: a namespace name, path, pid or a lab's node as LAB:NODE (or give it with -n).",

@@ -1,7 +1,7 @@
 import { ValidationError } from "@neslink/core/errors";
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
-import { inspected, labOf } from "../lab.js";
+import { conflictNotes, inspected, labOf } from "../lab.js";
 import { toJson } from "../output.js";
 
 const FORMATS = ["mermaid", "dot", "json"] as const;
@@ -16,7 +16,9 @@ export const graph: Command = {
   details: [
     "Where the lab runs, the graph is read from the kernel (veth pairs found by their peers, links down",
     "dashed); a FILE whose lab is not running is drawn as the file says. Default format: mermaid.",
-    "--format json (or --json): { topology, nodes: [{ name, netns, state, interfaces }], edges: [{ a, b, up }] }.",
+    "A node whose namespace is taken by something not the lab's is said on stderr, and drawn all the same.",
+    "--format json (or --json): { topology, nodes: [{ name, netns, state, interfaces }], edges: [{ a, b, up }],",
+    "conflicts? [{ node, netns, reason }] }.",
   ].join("\n"),
   async run({ args: [arg], options }, { terminal }) {
     const format = (options.format ?? "mermaid") as string;
@@ -26,7 +28,9 @@ export const graph: Command = {
     const live = await inspected(lab);
     const running = live.nodes.some((n) => n.state === "running");
     const drawn = running || typeof lab === "string" ? topo.graphOfInspection(live) : topo.graphOfTopology(lab);
-    const text = format === "dot" ? topo.toDot(drawn) : format === "json" ? toJson(drawn) : topo.toMermaid(drawn);
-    return { data: drawn, text };
+    // A node whose namespace something else has is drawn as the file says (or missing, where the lab runs), and said.
+    const data = live.conflicts ? { ...drawn, conflicts: live.conflicts } : drawn;
+    const text = format === "dot" ? topo.toDot(drawn) : format === "json" ? toJson(data) : topo.toMermaid(drawn);
+    return { data, text, stderr: conflictNotes([live]) };
   },
 };

@@ -1,7 +1,7 @@
 import type { topology as TopologyApi } from "@neslink/core";
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
-import { inspected, labOf } from "../lab.js";
+import { conflictNotes, inspected, labOf } from "../lab.js";
 import { table } from "../output.js";
 
 type Inspection = Awaited<ReturnType<typeof TopologyApi.inspect>>;
@@ -39,7 +39,8 @@ export const inspect: Command = {
     "Given FILE, also the drift: what apply would change. Read from the kernel's markers, no state file.",
     "A NAME no running lab has is an error (ERR_NS_NOT_FOUND, exit 1), as for graph.",
     "--json: an array of { topology, nodes: [{ name, netns, state, interfaces: [{ index, name, kind, up,",
-    "operstate, mtu, mac, master, addresses, peerIndex }], routes, processes }], drift? }, one per lab.",
+    "operstate, mtu, mac, master, addresses, peerIndex }], routes, processes }], drift?, conflicts? }, one per lab.",
+    "A node whose namespace is taken by something not the lab's (conflicts: apply would refuse it) is said on stderr.",
   ].join("\n"),
   async run({ args }, { terminal }) {
     const topo = await topology();
@@ -50,6 +51,6 @@ export const inspect: Command = {
         : await Promise.all((await topo.runningLabs()).map((lab) => topo.inspect(lab)));
     const drift = found.flatMap((i) => (i.drift && i.drift.length > 0 ? [`${i.topology}: ${i.drift.length} changes to apply\n`] : []));
     const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${programTable(found)}${drift.join("")}`;
-    return { data: found, text };
+    return { data: found, text, stderr: conflictNotes(found) };
   },
 };

@@ -403,6 +403,7 @@ async function refuseTaken(
         c.kind === "namespace" ? [{ node: c.node, netns: c.netns, reason: "was made by someone else while this apply ran" }] : [],
       ),
     ),
+    { refused: true },
   );
 }
 
@@ -434,6 +435,15 @@ async function runWave(
   if (failures.length > 0) throw failures;
 }
 
+/** `planned()`, whose conflicts are apply's refusal of `topology`: nothing was changed. */
+function refusing<T>(topology: string, planned: () => T): T {
+  try {
+    return planned();
+  } catch (err) {
+    throw err instanceof TopologyConflictError ? new TopologyConflictError(topology, err.conflicts, { refused: true }) : err;
+  }
+}
+
 /** Makes the kernel match `topology`, changing only what differs; returns what it did. */
 export async function apply(given: Topology, options: ApplyOptions = {}): Promise<ApplyResult> {
   const topology = checkTopology("topology", given);
@@ -443,7 +453,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const lock = lockTopology(topology.name);
   try {
     const { lives, stale, strays, early } = await readLive(topology, pool);
-    const changes = diff(topology, lives, stale, strays, early);
+    const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early));
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
     const byPhase = groupBy(changes, phaseOf);

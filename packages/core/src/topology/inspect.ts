@@ -11,7 +11,7 @@ import type { Change } from "./changes.js";
 import { canonicalIp, RTPROT_BOOT } from "./compare.js";
 import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
-import { diff, readLive } from "./plan.js";
+import { diff, readLive, TopologyConflictError } from "./plan.js";
 import { findProcesses, type LabProcess } from "./run.js";
 import { labName } from "./shape.js";
 
@@ -45,6 +45,11 @@ export interface Inspection {
   nodes: InspectedNode[];
   /** Given the file: what apply would change (empty: the kernel matches it). */
   drift?: Change[];
+  /**
+   * Given the file: the nodes whose namespace is taken by something not this lab's (apply would refuse them, so there
+   * is no drift). Such a node shows as missing: what is in that namespace is not the lab's to show.
+   */
+  conflicts?: TopologyConflictError["conflicts"];
 }
 
 export interface InspectOptions {
@@ -111,5 +116,11 @@ export async function inspect(given: Topology | string, options: InspectOptions 
   }
   const { lives, stale, strays, early } = await readLive(topology, pool);
   const nodes = topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name));
-  return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early) };
+  try {
+    return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early) };
+  } catch (err) {
+    // Looking changes nothing: a namespace apply would refuse is part of what there is to see, not a failure.
+    if (!(err instanceof TopologyConflictError)) throw err;
+    return { topology: topology.name, nodes, conflicts: err.conflicts };
+  }
 }

@@ -1,6 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
-import { parseNodeRef } from "./locate.js";
+import { locateNamed, parseNodeRef } from "./locate.js";
 
 describe("parseNodeRef", () => {
   it("splits LAB:NODE and leaves anything without exactly one colon alone", () => {
@@ -17,5 +19,19 @@ describe("parseNodeRef", () => {
   it("refuses a lab part no lab can be named (as destroy does), naming the field", () => {
     expect(() => parseNodeRef("fhé:h1")).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "node" }));
     expect(() => parseNodeRef("Demo:h1")).toThrow(/is not a lab's name/);
+  });
+});
+
+describe("locateNamed", () => {
+  it("takes a name no lab can have for the namespace of that name in the dir, if there is one", async () => {
+    const dir = mkdtempSync(`${tmpdir()}/neslink-locate-`);
+    try {
+      writeFileSync(`${dir}/Foo:bar`, "");
+      await expect(locateNamed("Foo:bar", { dir })).resolves.toBe("Foo:bar");
+      await expect(locateNamed("Foo:baz", { dir })).rejects.toThrow(/is not a lab's name/);
+      await expect(locateNamed("a:b:c", { dir })).resolves.toBe("a:b:c");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

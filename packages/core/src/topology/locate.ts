@@ -4,6 +4,7 @@
  * `neslink exec demo:h1 -- ping ...` reaches the node even if its file gave it
  * another namespace name, and never a namespace some other lab or tool owns.
  */
+import { existsSync } from "node:fs";
 import { isDenied, NotFoundError, ValidationError } from "../errors.js";
 import * as ns from "../namespace/providers.js";
 import { readLinks } from "../namespace/read.js";
@@ -48,6 +49,33 @@ export async function locateNode(topology: string, node: string, options: { pool
   const found = owned.find((o) => o.node === node);
   if (!found) throw new NotFoundError("namespace", `no running node ${node} of topology ${topology}`);
   return found.netns;
+}
+
+/**
+ * A namespace named with a colon, as a command is given it: the namespace of
+ * node NODE while lab LAB runs it (a running lab's node wins), else the
+ * namespace of exactly that name in `dir` (`ip netns add foo:bar` makes one).
+ * Neither: ERR_NS_NOT_FOUND saying so; a malformed LAB:NODE no namespace is
+ * named: its ValidationError.
+ */
+export async function locateNamed(text: string, options: { pool?: Pool; dir?: string } = {}): Promise<string> {
+  const dir = options.dir ?? ns.DEFAULT_NETNS_DIR;
+  const named = () => !text.includes("/") && existsSync(`${dir}/${text}`);
+  let ref: ReturnType<typeof parseNodeRef>;
+  try {
+    ref = parseNodeRef(text);
+  } catch (err) {
+    if (named()) return text;
+    throw err;
+  }
+  if (ref === undefined) return text;
+  try {
+    return await locateNode(ref.topology, ref.node, options);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    if (named()) return text;
+    throw new NotFoundError("namespace", `${err.message}, and no namespace is named "${text}" in ${dir}`, { cause: err });
+  }
 }
 
 /** The names of the labs that have at least one node running, sorted. */

@@ -32,12 +32,16 @@ export interface PlanOptions {
   pool?: Pool;
 }
 
-/** The namespaces the topology needs are not all its to use. */
+/**
+ * The namespaces the topology needs are not all its to use. `refused`: apply met them, and says it changed nothing
+ * (plan, which changes nothing anyway, does not).
+ */
 export class TopologyConflictError extends NeslinkError {
   readonly conflicts: { node: string; netns: string; reason: string }[];
-  constructor(topology: string, conflicts: { node: string; netns: string; reason: string }[]) {
+  constructor(topology: string, conflicts: { node: string; netns: string; reason: string }[], options: { refused?: boolean } = {}) {
     const lines = conflicts.map((c) => `  node ${c.node}: namespace ${c.netns} ${c.reason}`);
-    super("ERR_TOPOLOGY_CONFLICT", `topology ${topology} cannot use these namespaces; nothing was changed:\n${lines.join("\n")}`);
+    const unchanged = options.refused ? "; nothing was changed" : "";
+    super("ERR_TOPOLOGY_CONFLICT", `topology ${topology} cannot use these namespaces${unchanged}:\n${lines.join("\n")}`);
     this.conflicts = conflicts;
   }
   override toJSON() {

@@ -143,6 +143,12 @@ describe("topology ownership", () => {
       code: "ERR_TOPOLOGY_CONFLICT",
       conflicts: [{ node: "h1", netns: `${name}-h1`, reason: "exists and is not this topology's" }],
     });
+    await expect(topology.apply(router)).rejects.toThrow(/cannot use these namespaces; nothing was changed:/);
+    // Looking is no refusal: inspect shows the lab, that node missing, and says whose namespace it is not.
+    const seen = await topology.inspect(router);
+    expect(seen.conflicts).toEqual([{ node: "h1", netns: `${name}-h1`, reason: "exists and is not this topology's" }]);
+    expect(seen.drift).toBeUndefined();
+    expect(seen.nodes.map((n) => n.state)).toEqual(["missing", "missing", "missing"]);
     expect(netnsList(name)).toEqual([`${name}-h1`]);
     expect(ipJson<{ ifname: string }[]>("-n", `${name}-h1`, "link", "show").map((l) => l.ifname)).toEqual(["lo", "br9"]);
     // destroy by name touches only what carries its marker: the foreign namespace stays.
@@ -158,6 +164,8 @@ describe("topology ownership", () => {
       code: "ERR_TOPOLOGY_CONFLICT",
       conflicts: [{ node: "h2", netns: `${name}-h2`, reason: "exists and is not this topology's" }],
     });
+    // plan changes nothing, ever: it does not say so as if it had been about to.
+    await expect(topology.plan(router)).rejects.toThrow(/cannot use these namespaces:\n/);
     expect(netnsList(name)).toEqual([`${name}-h2`]);
     ip("netns", "del", `${name}-h2`);
     // What the lab makes carries its mark from the start.
