@@ -23,7 +23,10 @@ export const apply: Command = {
   async run({ args: [file], options }, session) {
     const topo = await topology();
     const lab = await loadFile(file as string, session.terminal);
-    const plan = await topo.plan(lab);
+    // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
+    const plan = await topo.plan(lab).catch((err: unknown) => {
+      throw err instanceof topo.TopologyConflictError ? new topo.TopologyConflictError(lab.name, err.conflicts, { refused: true }) : err;
+    });
     const text = await planText(plan);
     if (options["dry-run"]) return { data: plan, text };
     if (plan.changes.length === 0) return { data: await topo.apply(lab), text };

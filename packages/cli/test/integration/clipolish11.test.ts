@@ -93,6 +93,10 @@ describe("graph FILE where a node's namespace is someone else's", () => {
     expect(plan.stderr).toMatch(/ERR_TOPOLOGY_CONFLICT: .*cannot use these namespaces:\n/);
     expect(plan.stderr).not.toContain("nothing was changed");
     expect(plan.status).toBe(1);
+    // apply refuses at its plan, before any change: it says so, as core's apply does.
+    const applied = neslink("apply", file, "--yes");
+    expect(applied.stderr).toMatch(/ERR_TOPOLOGY_CONFLICT: .*cannot use these namespaces; nothing was changed:\n/);
+    expect(applied.status).toBe(1);
   });
 
   it("where the lab runs, draws its own nodes from the kernel and the other node missing", () => {
