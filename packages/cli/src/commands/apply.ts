@@ -1,6 +1,8 @@
+import { AbortedError } from "@neslink/core/errors";
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
 import { confirmed, loadFile, planText } from "../lab.js";
+import { errorJson, toJson } from "../output.js";
 
 /** Signals that end an apply part-way, as they would have without neslink's handler. */
 const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
@@ -53,9 +55,10 @@ export const apply: Command = {
       const state = session.terminal.ownStdio ? "is partly applied" : "goes on being applied by the agent";
       // The commands as they must be typed again: a path with a space or a quote is quoted.
       const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
-      session.terminal.stderr.write(
-        `neslink: ${signal}: ${lab.name} ${state}; "${again("apply")}" finishes it, "${again("destroy")}" removes it.\n`,
-      );
+      const said = `${signal}: ${lab.name} ${state}; "${again("apply")}" finishes it, "${again("destroy")}" removes it.`;
+      // With --json, as every error: JSON on stdout (then the signal, as without neslink's handler).
+      if (session.json) session.print(toJson(errorJson(new AbortedError(new Error(said)))));
+      else session.terminal.stderr.write(`neslink: ${said}\n`);
       // Listened to until then: a second Ctrl-C with no handler would kill the CLI before the bar gave the terminal back.
       // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
       session.terminal.stdout.write("", () => end(signal));

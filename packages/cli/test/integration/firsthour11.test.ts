@@ -1,9 +1,9 @@
 /** A lab engineer's first hour with the built bin, eleventh pass. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
 import { asNobody, BIN, neslink } from "./run.js";
 
@@ -60,5 +60,28 @@ describe("a mistyped command", () => {
     expect(r.stderr).toBe('neslink: ERR_INVALID_ARGUMENT: command: unknown command "exe"\nRun "neslink --help" for usage.\n');
     expect(r.status).toBe(2);
     expect(neslink("ns", "ad", `${prefix}a`).stderr).toContain('unknown command "ns ad"\nRun "neslink ns --help" for usage.');
+  });
+});
+
+describe("apply --json ended by a signal", () => {
+  it("prints its error as JSON on stdout, as --json promises of every error, then dies of the signal", async () => {
+    const lab = `${prefix}s`;
+    const file = exampleAs("star-500.yaml", lab, `${dir}/interrupted.yaml`);
+    const cli = spawn(process.execPath, [BIN, "apply", file, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    cli.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      cli.on("exit", (code, signal) => resolve([code, signal])),
+    );
+    // Part-way: once its first namespaces are there.
+    for (let i = 0; i < 600 && !netnsList(`${lab}-`).length; i++) await new Promise((r) => setTimeout(r, 50));
+    cli.kill("SIGTERM");
+    expect(await exited).toEqual([null, "SIGTERM"]);
+    const { error } = JSON.parse(stdout);
+    expect(error.code).toBe("ERR_ABORTED");
+    expect(error.message).toContain(`SIGTERM: ${lab} is partly applied`);
+    expect(neslink("destroy", lab, "--yes").status).toBe(0);
   });
 });
