@@ -20,6 +20,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as la from "../actions/link-actions.js";
+import { commandLine } from "../actions/nescript.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
@@ -74,19 +75,26 @@ export interface ApplyResult {
   ms: number;
 }
 
-/** Some changes failed; `done` were made. Applying again goes on from there. */
+/**
+ * Some changes failed; `done` were made. Applying again goes on from there.
+ * `exec` holds what the commands that ran did: a node whose commands all ran
+ * is marked ready and never runs them again, so their output is told now or
+ * never.
+ */
 export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; error: ErrorJSON }[];
   readonly done: Change[];
-  constructor(topology: string, failures: { changes: Change[]; error: unknown }[], done: Change[]) {
+  readonly exec: ExecOutcome[];
+  constructor(topology: string, failures: { changes: Change[]; error: unknown }[], done: Change[], exec: ExecOutcome[] = []) {
     const lines = failures.map((f) => `  ${f.changes.map(describeChange).join("; ")}: ${toErrorJSON(f.error).message}`);
     const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
     super("ERR_TOPOLOGY_APPLY", `applying ${topology} failed (${made}; apply again to continue):\n${lines.join("\n")}`);
     this.failures = failures.map((f) => ({ changes: f.changes.map(describeChange), error: toErrorJSON(f.error) }));
     this.done = done;
+    this.exec = exec;
   }
   override toJSON() {
-    return { ...super.toJSON(), failures: this.failures, done: this.done };
+    return { ...super.toJSON(), failures: this.failures, done: this.done, exec: this.exec };
   }
 }
 
@@ -344,9 +352,13 @@ function execJobs(pool: Pool, topology: string, execs: readonly Of<"exec">[], ou
     changes: list,
     run: async () => {
       for (const c of list) {
+        // A node's commands are one task: its failure names the command that failed, not only the node's list.
         const {
           results: [r],
-        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv));
+        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv)).catch((err: unknown) => {
+          const code = NeslinkError.isInstance(err) ? err.code : "ERR_ACTION_FAILED";
+          throw new NeslinkError(code, `running ${commandLine(c.argv)}: ${toErrorJSON(err).message}`, { cause: err });
+        });
         outcomes.push({ node: c.node, argv: c.argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
       }
       await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology, list[0]?.node as string, true))));
@@ -513,7 +525,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
         ).catch(async (failures) => {
           if (phase === "namespaces") await refuseTaken(pool, topology, failures, done);
-          throw new TopologyApplyError(topology.name, failures, done);
+          throw new TopologyApplyError(topology.name, failures, done, outcomes);
         });
     }
     const ms = Math.round(performance.now() - started);

@@ -1,0 +1,61 @@
+/**
+ * A node's `exec` commands and `processes` as a lab engineer meets them when
+ * they misbehave: what apply reports, and what is left for the next apply.
+ * Results are checked with iproute2 (the nodes' markers on lo) and /proc.
+ */
+import { closeDefaultPool, topology } from "@neslink/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("tp");
+let labs = 0;
+const newLab = () => `${prefix}${(labs++).toString(36)}`;
+
+afterAll(async () => {
+  cleanup(prefix);
+  await closeDefaultPool();
+});
+
+async function withLab(fn: (name: string) => Promise<void>): Promise<void> {
+  const name = newLab();
+  try {
+    await fn(name);
+  } finally {
+    await topology.destroy(name);
+  }
+}
+
+/** The alias on a node's lo: neslink's marker, ending in " ready" once its exec commands have all run. */
+function loAlias(netns: string): string {
+  return String(ipJson<{ ifalias?: string }[]>("-n", netns, "link", "show", "lo")[0]?.ifalias ?? "");
+}
+
+describe("exec commands", () => {
+  it("a failed apply still reports the output of the commands that ran, naming the one that failed", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a: { exec: ["echo first", "head -c 20000000 /dev/zero", "echo third"] }\n  b: { exec: ["echo b-ok"] }\n`,
+      );
+      const err = await topology.apply(t).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(topology.TopologyApplyError);
+      const failed = err as topology.TopologyApplyError;
+      expect(failed.message).toContain("running /bin/sh -c 'head -c 20000000 /dev/zero': output passed maxBuffer");
+      // b's commands ran and its node is ready: they never run again, so this error is the only place their output is.
+      expect(loAlias(`${name}-b`)).toMatch(/ ready$/);
+      expect(loAlias(`${name}-a`)).not.toMatch(/ ready$/);
+      const outputs = failed.exec.map((e) => ({ node: e.node, status: e.status, stdout: e.stdout }));
+      expect(outputs).toEqual(
+        expect.arrayContaining([
+          { node: "a", status: 0, stdout: "first\n" },
+          { node: "b", status: 0, stdout: "b-ok\n" },
+        ]),
+      );
+      expect(outputs).toHaveLength(2);
+      expect(JSON.parse(JSON.stringify(failed)).exec).toHaveLength(2);
+      expect((await topology.plan(t)).changes.filter((c) => c.kind === "exec").map((c) => c.node)).toEqual(["a", "a", "a"]);
+    });
+  });
+});
