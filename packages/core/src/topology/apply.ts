@@ -37,7 +37,7 @@ import { marker } from "./marker.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
-import { startActions, started, stopProgram } from "./run.js";
+import { NotRunningError, startActions, started, stopProgram } from "./run.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
@@ -105,8 +105,8 @@ interface Job {
   changes: Change[];
   /** Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails. */
   completes?: Change[];
-  /** How many of `changes`, from the first, were made before `error` stopped the task; none when not given. */
-  madeBefore?(error: unknown): number;
+  /** Those of `changes` made before `error` stopped the task; none when not given. */
+  made?(error: unknown): Change[];
   run(): Promise<unknown>;
 }
 
@@ -139,10 +139,11 @@ function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[
     sysctls.delete(c.netns);
     // A node with commands to run is ready only once they have (see execJobs).
     const ready = (topology.nodes.find((n) => n.name === c.node)?.exec.length ?? 0) === 0;
+    const changes = [c, ...own];
     return {
-      changes: [c, ...own],
+      changes,
       // An action's failure comes after the namespace was made, and after the sysctls before it (one action each).
-      madeBefore: (error) => (error instanceof ActionError ? 1 + error.actionIndex : 0),
+      made: (error) => (error instanceof ActionError ? changes.slice(0, 1 + error.actionIndex) : []),
       run: () =>
         nsDoOn(pool, ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology.name, c.node, ready) }), ...sysctlActions(own)),
     };
@@ -374,6 +375,8 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
     stops.map((c) => ({ changes: [c], run: () => stopProgram(topology, c.node, c.name) })),
     [...groupBy(starts, (c) => c.netns)].map(([netns, list]) => ({
       changes: list,
+      // A node's programs start together, and each runs or not on its own: those running are made.
+      made: (error) => (error instanceof NotRunningError ? list.filter((c) => !error.programs.includes(c.process.name)) : []),
       run: async () => {
         const { results } = await nsDoOn(pool, ns.name(netns), ...(await startActions(topology, list)));
         const failed = results.find((r) => r.status !== 0);
@@ -434,9 +437,9 @@ async function runWave(
             for (const change of job.changes) onDone(change);
           },
           (error: unknown) => {
-            const made = job.madeBefore?.(error) ?? 0;
-            for (const change of job.changes.slice(0, made)) onDone(change);
-            const changes = [...(job.completes ?? []), ...job.changes.slice(made)];
+            const made = new Set(job.made?.(error));
+            for (const change of job.changes) if (made.has(change)) onDone(change);
+            const changes = [...(job.completes ?? []), ...job.changes.filter((c) => !made.has(c))];
             failures.push({ changes, error });
             onFailed(changes, error);
           },

@@ -275,6 +275,17 @@ async function whyNot(topology: string, node: string, name: string, state: keyof
   return `${name} (${WHY[state]}${words === "" ? "" : `: ${JSON.stringify(words)}`}; see ${logPath(topology, node, name)})`;
 }
 
+/** Programs of a node that did not get running; `programs` names them (the others run). */
+export class NotRunningError extends NeslinkError {
+  constructor(
+    node: string,
+    readonly programs: string[],
+    why: string,
+  ) {
+    super("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running: ${why}`);
+  }
+}
+
 /** Where a program just started is: gone (its cgroup is empty), unlogged (its relay lost), starting (setsid not yet replaced, or its relay), or running. */
 function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): keyof typeof WHY | "running" {
   const program = running.find((p) => p.name === name);
@@ -300,11 +311,16 @@ export async function started(topology: string, node: string, names: readonly st
       return state === "running" ? [] : [{ n, state }];
     });
     if (late.length === 0) return;
-    if (late.some((l) => l.state !== "starting") || Date.now() > deadline) {
+    // One gone already does not make the others late: each is told as it ends up (running, gone), "starting" only after the deadline.
+    if (late.every((l) => l.state !== "starting") || Date.now() > deadline) {
       // The relays of programs that ended get a moment of their own to write their last lines.
       const until = Date.now() + 1000;
       const why = (await Promise.all(late.map((l) => whyNot(topology, node, l.n, l.state, until)))).join(", ");
-      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running: ${why}`);
+      throw new NotRunningError(
+        node,
+        late.map((l) => l.n),
+        why,
+      );
     }
     await sleep(10);
   }

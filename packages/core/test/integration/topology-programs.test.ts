@@ -4,6 +4,7 @@
  * Results are checked with iproute2 (the nodes' markers on lo) and /proc.
  */
 import { closeDefaultPool, topology } from "@neslink/core";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
 
@@ -56,6 +57,44 @@ describe("exec commands", () => {
       expect(outputs).toHaveLength(2);
       expect(JSON.parse(JSON.stringify(failed)).exec).toHaveLength(2);
       expect((await topology.plan(t)).changes.filter((c) => c.kind === "exec").map((c) => c.node)).toEqual(["a", "a", "a"]);
+    });
+  });
+});
+
+/** The command line of a live process, "" once it is gone (or a zombie). */
+function commandOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (stat[stat.lastIndexOf(")") + 2] === "Z") return "";
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+describe("programs", () => {
+  it("a program that exits at once fails alone: the node's others that run are reported made, each quitter with its last words", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a:\n    processes:\n      - { name: quick, command: "echo bye; exit 0" }\n      - { name: ok, command: [sleep, "1001"] }\n      - { name: crash, command: "echo boom >&2; exit 1" }\n`,
+      );
+      const err = await topology.apply(t).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(topology.TopologyApplyError);
+      const failed = err as topology.TopologyApplyError;
+      expect(failed.failures.flatMap((f) => f.changes)).toEqual([
+        "+ process a:quick (/bin/sh -c 'echo bye; exit 0')",
+        "+ process a:crash (/bin/sh -c 'echo boom >&2; exit 1')",
+      ]);
+      expect(failed.message).toContain('quick (never started, or exited at once: "bye"');
+      expect(failed.message).toContain('crash (never started, or exited at once: "boom"');
+      expect(failed.done.map((c) => (c.kind === "process" ? c.process.name : c.kind))).toEqual(["namespace", "ok"]);
+      const [node] = (await topology.inspect(name)).nodes;
+      const ok = node?.processes.find((p) => p.name === "ok");
+      expect(ok?.state).toBe("running");
+      expect(commandOf(ok?.pid as number)).toBe("sleep 1001");
     });
   });
 });
