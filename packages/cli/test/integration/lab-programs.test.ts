@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { neslink } from "./run.js";
+import { json, neslink } from "./run.js";
 
 const lab = uniquePrefix("lp");
 const dir = `/tmp/${lab}dir`;
@@ -28,6 +28,21 @@ describe("apply's exec commands", () => {
     expect(r.stderr).toContain(`running ${lab}-missing: spawn failed: ENOENT`);
     const again = neslink("apply", "--yes", file);
     expect(again.stdout).not.toContain("b-ran");
+    expect(neslink("destroy", "--yes", file).status).toBe(0);
+  });
+});
+
+describe("inspect", () => {
+  it("names a program that ended after apply, which has no row of its own", async () => {
+    const file = `${dir}/late.yaml`;
+    writeFileSync(file, `name: ${lab}\nnodes:\n  a: { processes: [{ name: late, command: "sleep 0.3; exit 1" }] }\n`);
+    expect(neslink("apply", "--yes", file).status).toBe(0);
+    // Waited for, not timed: the program ends on its own a moment after apply.
+    for (let tries = 0; json("inspect", file).body[0].nodes[0].processes.length > 0 && tries < 200; tries++)
+      await new Promise((r) => setTimeout(r, 50));
+    const r = neslink("inspect", file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${lab}: 1 change to apply\n  + process a:late (/bin/sh -c 'sleep 0.3; exit 1')\n`);
     expect(neslink("destroy", "--yes", file).status).toBe(0);
   });
 });
