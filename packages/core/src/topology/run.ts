@@ -133,6 +133,8 @@ export async function startActions(topology: string, starts: readonly { node: st
         ...env,
         "setsid",
         "-f",
+        // A program whose name begins with "-" is the program, not one of setsid's options (-w would make the start wait for it).
+        "--",
         ...p.argv,
       ]);
     }),

@@ -73,6 +73,18 @@ function commandOf(pid: number): string {
 }
 
 describe("programs", () => {
+  it("a program whose name begins with '-' is run as the program, not taken as an option of the start (-w hung apply)", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [{ name: dash, command: ["-w", "sleep", "1009"] }] }\n`);
+      await expect(topology.apply(t)).rejects.toMatchObject({
+        code: "ERR_TOPOLOGY_APPLY",
+        message: expect.stringContaining("failed to execute -w: No such file or directory"),
+      });
+      const [node] = (await topology.inspect(name)).nodes;
+      expect(node?.processes).toEqual([]);
+    });
+  }, 20_000);
+
   it("a program that exits at once fails alone: the node's others that run are reported made, each quitter with its last words", async () => {
     await withLab(async (name) => {
       const t = topology.load(
