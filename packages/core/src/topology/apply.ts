@@ -385,7 +385,7 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
         await started(
           topology,
           list[0]?.node as string,
-          list.map((c) => c.process.name),
+          list.map((c) => c.process),
         );
       },
     })),

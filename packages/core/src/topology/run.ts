@@ -90,6 +90,14 @@ sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 <
   setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1`;
 
 /**
+ * What runs a program in a session of its own: setsid's child shows this
+ * command line until it has become the program. After "--", a program whose
+ * name begins with "-" is the program, not one of setsid's options (-w
+ * would make the start wait for it).
+ */
+const starter = (argv: readonly string[]) => ["setsid", "-f", "--", ...argv];
+
+/**
  * The actions that start `starts` inside their node: each program's cgroup
  * made afresh (what a run cut short left there ended first), its log
  * directory made.
@@ -131,11 +139,7 @@ export async function startActions(topology: string, starts: readonly { node: st
         `/proc/${process.pid}/ns/net`,
         String(made),
         ...env,
-        "setsid",
-        "-f",
-        // A program whose name begins with "-" is the program, not one of setsid's options (-w would make the start wait for it).
-        "--",
-        ...p.argv,
+        ...starter(p.argv),
       ]);
     }),
   );
@@ -289,12 +293,14 @@ export class NotRunningError extends NeslinkError {
 }
 
 /** Where a program just started is: gone (its cgroup is empty), unlogged (its relay lost), starting (setsid not yet replaced, or its relay), or running. */
-function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): keyof typeof WHY | "running" {
-  const program = running.find((p) => p.name === name);
+function startState(topology: string, node: string, p: TopologyProcess, running: readonly LabProcess[]): keyof typeof WHY | "running" {
+  const program = running.find((r) => r.name === p.name);
   if (!program) return "gone";
-  const relay = relayState(programGroup(topology, node, name) as string, program.pids);
+  const relay = relayState(programGroup(topology, node, p.name) as string, program.pids);
   if (relay === "lost") return "unlogged";
-  return program.argv[0] === "setsid" || relay === "starting" ? "starting" : "running";
+  // Its whole command line, not its first word: a program may itself be setsid (`setsid -w daemon`), and is running then.
+  const unexeced = JSON.stringify(program.argv) === JSON.stringify(starter(p.argv));
+  return unexeced || relay === "starting" ? "starting" : "running";
 }
 
 /**
@@ -304,13 +310,13 @@ function startState(topology: string, node: string, name: string, running: reado
  * missing program, one that exits at once: the start returned only once
  * both had their process) or still not there after `timeoutMs`.
  */
-export async function started(topology: string, node: string, names: readonly string[], timeoutMs = 2000): Promise<void> {
+export async function started(topology: string, node: string, programs: readonly TopologyProcess[], timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const running = labProcesses(topology, node, undefined);
-    const late = names.flatMap((n) => {
-      const state = startState(topology, node, n, running);
-      return state === "running" ? [] : [{ n, state }];
+    const late = programs.flatMap((p) => {
+      const state = startState(topology, node, p, running);
+      return state === "running" ? [] : [{ n: p.name, state }];
     });
     if (late.length === 0) return;
     // One gone already does not make the others late: each is told as it ends up (running, gone), "starting" only after the deadline.

@@ -102,11 +102,20 @@ describe("programs", () => {
       ]);
       expect(failed.message).toContain('quick (never started, or exited at once: "bye"');
       expect(failed.message).toContain('crash (never started, or exited at once: "boom"');
-      expect(failed.done.map((c) => (c.kind === "process" ? c.process.name : c.kind))).toEqual(["namespace", "ok"]);
+      expect(failed.done.map((c) => (c.kind === "process" && c.op === "create" ? c.process.name : c.kind))).toEqual(["namespace", "ok"]);
       const [node] = (await topology.inspect(name)).nodes;
       const ok = node?.processes.find((p) => p.name === "ok");
       expect(ok?.state).toBe("running");
       expect(commandOf(ok?.pid as number)).toBe("sleep 1001");
+    });
+  });
+  it("a program that is itself setsid (setsid -w daemon) is running, not 'still starting'", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [{ name: own, command: [setsid, -w, sleep, "1011"] }] }\n`);
+      await topology.apply(t);
+      const [node] = (await topology.inspect(name)).nodes;
+      expect(node?.processes.map((p) => p.state)).toEqual(["running"]);
+      expect(node?.processes[0]?.pids.map(commandOf)).toEqual(["setsid -w sleep 1011", "sleep 1011"]);
     });
   });
 });
