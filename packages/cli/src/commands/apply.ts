@@ -1,6 +1,7 @@
+import type { topology } from "@neslink/core";
 import { AbortedError } from "@neslink/core/errors";
 import type { Command } from "../command.js";
-import { topology } from "../core.js";
+import { topology as loadTopology } from "../core.js";
 import { confirmed, loadFile, planText } from "../lab.js";
 import { errorJson, toJson } from "../output.js";
 
@@ -23,7 +24,7 @@ export const apply: Command = {
     "({ topology, changes, summary, exec, ms }).",
   ].join("\n"),
   async run({ args: [file], options }, session) {
-    const topo = await topology();
+    const topo = await loadTopology();
     const lab = await loadFile(file as string, session.terminal);
     // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
     const plan = await topo.plan(lab).catch((err: unknown) => {
@@ -63,14 +64,22 @@ export const apply: Command = {
       // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
       session.terminal.stdout.write("", () => end(signal));
     });
+    const execText = (exec: readonly topology.ExecOutcome[]) =>
+      exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
     try {
       const result = await topo.apply(lab, { onProgress: (e) => progress?.onProgress(e) });
       const { add, change, destroy } = result.summary;
-      const execs = result.exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`);
       return {
         data: result,
-        text: `${execs.join("")}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
+        text: `${execText(result.exec)}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
       };
+    } catch (err) {
+      // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).
+      if (!session.json && err instanceof topo.TopologyApplyError) {
+        progress?.stop();
+        session.print(execText(err.exec));
+      }
+      throw err;
     } finally {
       unlisten();
       progress?.stop();

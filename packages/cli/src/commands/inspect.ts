@@ -49,7 +49,15 @@ export const inspect: Command = {
       args.length > 0
         ? await Promise.all(args.map(async (arg) => inspected(await labOf(arg, terminal))))
         : await Promise.all((await topo.runningLabs()).map((lab) => topo.inspect(lab)));
-    const drift = found.flatMap((i) => (i.drift && i.drift.length > 0 ? [`${i.topology}: ${i.drift.length} changes to apply\n`] : []));
+    // Each change named, as plan names it: a program that crashed after apply shows only here (it has no row above).
+    const drift = found.flatMap(({ topology: lab, drift: changes = [] }) =>
+      changes.length === 0
+        ? []
+        : [
+            `${lab}: ${changes.length} change${changes.length === 1 ? "" : "s"} to apply\n`,
+            ...changes.map((c) => `  ${topo.describeChange(c)}\n`),
+          ],
+    );
     const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${programTable(found)}${drift.join("")}`;
     return { data: found, text, stderr: conflictNotes(found) };
   },

@@ -20,6 +20,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as la from "../actions/link-actions.js";
+import { commandLine } from "../actions/nescript.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
@@ -36,7 +37,7 @@ import { marker } from "./marker.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
-import { startActions, started, stopProgram } from "./run.js";
+import { NotRunningError, startActions, started, stopProgram } from "./run.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
@@ -74,19 +75,26 @@ export interface ApplyResult {
   ms: number;
 }
 
-/** Some changes failed; `done` were made. Applying again goes on from there. */
+/**
+ * Some changes failed; `done` were made. Applying again goes on from there.
+ * `exec` holds what the commands that ran did: a node whose commands all ran
+ * is marked ready and never runs them again, so their output is told now or
+ * never.
+ */
 export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; error: ErrorJSON }[];
   readonly done: Change[];
-  constructor(topology: string, failures: { changes: Change[]; error: unknown }[], done: Change[]) {
+  readonly exec: ExecOutcome[];
+  constructor(topology: string, failures: { changes: Change[]; error: unknown }[], done: Change[], exec: ExecOutcome[] = []) {
     const lines = failures.map((f) => `  ${f.changes.map(describeChange).join("; ")}: ${toErrorJSON(f.error).message}`);
     const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
     super("ERR_TOPOLOGY_APPLY", `applying ${topology} failed (${made}; apply again to continue):\n${lines.join("\n")}`);
     this.failures = failures.map((f) => ({ changes: f.changes.map(describeChange), error: toErrorJSON(f.error) }));
     this.done = done;
+    this.exec = exec;
   }
   override toJSON() {
-    return { ...super.toJSON(), failures: this.failures, done: this.done };
+    return { ...super.toJSON(), failures: this.failures, done: this.done, exec: this.exec };
   }
 }
 
@@ -97,8 +105,8 @@ interface Job {
   changes: Change[];
   /** Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails. */
   completes?: Change[];
-  /** How many of `changes`, from the first, were made before `error` stopped the task; none when not given. */
-  madeBefore?(error: unknown): number;
+  /** Those of `changes` made before `error` stopped the task; none when not given. */
+  made?(error: unknown): Change[];
   run(): Promise<unknown>;
 }
 
@@ -131,10 +139,11 @@ function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[
     sysctls.delete(c.netns);
     // A node with commands to run is ready only once they have (see execJobs).
     const ready = (topology.nodes.find((n) => n.name === c.node)?.exec.length ?? 0) === 0;
+    const changes = [c, ...own];
     return {
-      changes: [c, ...own],
+      changes,
       // An action's failure comes after the namespace was made, and after the sysctls before it (one action each).
-      madeBefore: (error) => (error instanceof ActionError ? 1 + error.actionIndex : 0),
+      made: (error) => (error instanceof ActionError ? changes.slice(0, 1 + error.actionIndex) : []),
       run: () =>
         nsDoOn(pool, ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology.name, c.node, ready) }), ...sysctlActions(own)),
     };
@@ -344,9 +353,13 @@ function execJobs(pool: Pool, topology: string, execs: readonly Of<"exec">[], ou
     changes: list,
     run: async () => {
       for (const c of list) {
+        // A node's commands are one task: its failure names the command that failed, not only the node's list.
         const {
           results: [r],
-        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv));
+        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv)).catch((err: unknown) => {
+          const code = NeslinkError.isInstance(err) ? err.code : "ERR_ACTION_FAILED";
+          throw new NeslinkError(code, `running ${commandLine(c.argv)}: ${toErrorJSON(err).message}`, { cause: err });
+        });
         outcomes.push({ node: c.node, argv: c.argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
       }
       await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology, list[0]?.node as string, true))));
@@ -362,6 +375,8 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
     stops.map((c) => ({ changes: [c], run: () => stopProgram(topology, c.node, c.name) })),
     [...groupBy(starts, (c) => c.netns)].map(([netns, list]) => ({
       changes: list,
+      // A node's programs start together, and each runs or not on its own: those running are made.
+      made: (error) => (error instanceof NotRunningError ? list.filter((c) => !error.programs.includes(c.process.name)) : []),
       run: async () => {
         const { results } = await nsDoOn(pool, ns.name(netns), ...(await startActions(topology, list)));
         const failed = results.find((r) => r.status !== 0);
@@ -370,7 +385,7 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
         await started(
           topology,
           list[0]?.node as string,
-          list.map((c) => c.process.name),
+          list.map((c) => c.process),
         );
       },
     })),
@@ -423,9 +438,9 @@ async function runWave(
             for (const change of job.changes) onDone(change);
           },
           (error: unknown) => {
-            const made = job.madeBefore?.(error) ?? 0;
-            for (const change of job.changes.slice(0, made)) onDone(change);
-            const changes = [...(job.completes ?? []), ...job.changes.slice(made)];
+            const made = new Set(job.made?.(error));
+            for (const change of job.changes) if (made.has(change)) onDone(change);
+            const changes = [...(job.completes ?? []), ...job.changes.filter((c) => !made.has(c))];
             failures.push({ changes, error });
             onFailed(changes, error);
           },
@@ -523,7 +538,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
         ).catch(async (failures) => {
           if (phase === "namespaces") await refuseTaken(pool, topology, failures, done);
-          throw new TopologyApplyError(topology.name, failures, done);
+          throw new TopologyApplyError(topology.name, failures, done, outcomes);
         });
     }
     const ms = Math.round(performance.now() - started);

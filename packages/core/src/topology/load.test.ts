@@ -283,6 +283,30 @@ describe("topology.load", () => {
     expect(t.nodes[0]?.processes.map((p) => p.name)).toEqual(["my_daemon", "FOO_1", "program", "program-2", "program-3"]);
   });
 
+  it("gives a program the name it was given even when an earlier one's derived name was the same", () => {
+    const processes = ["sleep 1", "sleep 2", { name: "sleep-2", command: "sleep 3" }, { name: "sleep", command: "sleep 4" }];
+    const t = load({ name: "t", nodes: { a: { processes } } });
+    expect(t.nodes[0]?.processes.map((p) => [p.name, p.argv[2]])).toEqual([
+      ["sleep-3", "sleep 1"],
+      ["sleep-4", "sleep 2"],
+      ["sleep-2", "sleep 3"],
+      ["sleep", "sleep 4"],
+    ]);
+    expect(
+      problemsOf({
+        name: "t",
+        nodes: {
+          a: {
+            processes: [
+              { name: "x", command: "a" },
+              { name: "x", command: "b" },
+            ],
+          },
+        },
+      }),
+    ).toEqual([{ path: "nodes.a.processes[1].name", message: 'process name "x" is used twice' }]);
+  });
+
   it("ships its JSON Schema as generated from the one definition load validates with", () => {
     const shipped = JSON.parse(readFileSync(new URL("../../topology.schema.json", import.meta.url), "utf8"));
     expect(shipped).toEqual(JSON.parse(JSON.stringify(schema)));

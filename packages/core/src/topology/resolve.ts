@@ -91,14 +91,19 @@ function nameOf(program: string): string {
 
 function processes(problems: Problems, path: Path, list: readonly TopologyFileProcess[] | undefined): TopologyProcess[] {
   const out: TopologyProcess[] = [];
+  const specs = (list ?? []).map((p) => (typeof p === "object" && !Array.isArray(p) ? p : { command: p }));
+  // The names given are taken first: a name derived for an earlier program must not make one given later "used twice".
   const used = new Set<string>();
-  for (const [i, p] of (list ?? []).entries()) {
-    const spec = typeof p === "object" && !Array.isArray(p) ? p : { command: p };
+  for (const [i, spec] of specs.entries()) {
+    if (spec.name === undefined) continue;
+    if (used.has(spec.name)) problems.add([...path, i, "name"], `process name "${spec.name}" is used twice`);
+    used.add(spec.name);
+  }
+  for (const [i, spec] of specs.entries()) {
     const argv = commandArgv(spec.command);
     const program = typeof spec.command === "string" ? (spec.command.trim().split(/\s+/)[0] ?? "sh") : (argv[0] as string);
     let name = spec.name ?? nameOf(program);
-    if (spec.name !== undefined && used.has(name)) problems.add([...path, i, "name"], `process name "${name}" is used twice`);
-    for (let n = 2; used.has(name); n++) name = `${nameOf(program)}-${n}`;
+    if (spec.name === undefined) for (let n = 2; used.has(name); n++) name = `${nameOf(program)}-${n}`;
     used.add(name);
     if (problems.check([...path, i], () => exec(argv, { env: { ...(spec.env ?? {}) } })) === undefined) continue;
     out.push({ name, argv, env: { ...(spec.env ?? {}) } });

@@ -90,6 +90,14 @@ sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 <
   setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1`;
 
 /**
+ * What runs a program in a session of its own: setsid's child shows this
+ * command line until it has become the program. After "--", a program whose
+ * name begins with "-" is the program, not one of setsid's options (-w
+ * would make the start wait for it).
+ */
+const starter = (argv: readonly string[]) => ["setsid", "-f", "--", ...argv];
+
+/**
  * The actions that start `starts` inside their node: each program's cgroup
  * made afresh (what a run cut short left there ended first), its log
  * directory made.
@@ -131,9 +139,7 @@ export async function startActions(topology: string, starts: readonly { node: st
         `/proc/${process.pid}/ns/net`,
         String(made),
         ...env,
-        "setsid",
-        "-f",
-        ...p.argv,
+        ...starter(p.argv),
       ]);
     }),
   );
@@ -275,13 +281,26 @@ async function whyNot(topology: string, node: string, name: string, state: keyof
   return `${name} (${WHY[state]}${words === "" ? "" : `: ${JSON.stringify(words)}`}; see ${logPath(topology, node, name)})`;
 }
 
+/** Programs of a node that did not get running; `programs` names them (the others run). */
+export class NotRunningError extends NeslinkError {
+  constructor(
+    node: string,
+    readonly programs: string[],
+    why: string,
+  ) {
+    super("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running: ${why}`);
+  }
+}
+
 /** Where a program just started is: gone (its cgroup is empty), unlogged (its relay lost), starting (setsid not yet replaced, or its relay), or running. */
-function startState(topology: string, node: string, name: string, running: readonly LabProcess[]): keyof typeof WHY | "running" {
-  const program = running.find((p) => p.name === name);
+function startState(topology: string, node: string, p: TopologyProcess, running: readonly LabProcess[]): keyof typeof WHY | "running" {
+  const program = running.find((r) => r.name === p.name);
   if (!program) return "gone";
-  const relay = relayState(programGroup(topology, node, name) as string, program.pids);
+  const relay = relayState(programGroup(topology, node, p.name) as string, program.pids);
   if (relay === "lost") return "unlogged";
-  return program.argv[0] === "setsid" || relay === "starting" ? "starting" : "running";
+  // Its whole command line, not its first word: a program may itself be setsid (`setsid -w daemon`), and is running then.
+  const unexeced = JSON.stringify(program.argv) === JSON.stringify(starter(p.argv));
+  return unexeced || relay === "starting" ? "starting" : "running";
 }
 
 /**
@@ -291,20 +310,25 @@ function startState(topology: string, node: string, name: string, running: reado
  * missing program, one that exits at once: the start returned only once
  * both had their process) or still not there after `timeoutMs`.
  */
-export async function started(topology: string, node: string, names: readonly string[], timeoutMs = 2000): Promise<void> {
+export async function started(topology: string, node: string, programs: readonly TopologyProcess[], timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const running = labProcesses(topology, node, undefined);
-    const late = names.flatMap((n) => {
-      const state = startState(topology, node, n, running);
-      return state === "running" ? [] : [{ n, state }];
+    const late = programs.flatMap((p) => {
+      const state = startState(topology, node, p, running);
+      return state === "running" ? [] : [{ n: p.name, state }];
     });
     if (late.length === 0) return;
-    if (late.some((l) => l.state !== "starting") || Date.now() > deadline) {
+    // One gone already does not make the others late: each is told as it ends up (running, gone), "starting" only after the deadline.
+    if (late.every((l) => l.state !== "starting") || Date.now() > deadline) {
       // The relays of programs that ended get a moment of their own to write their last lines.
       const until = Date.now() + 1000;
       const why = (await Promise.all(late.map((l) => whyNot(topology, node, l.n, l.state, until)))).join(", ");
-      throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${node}: not running: ${why}`);
+      throw new NotRunningError(
+        node,
+        late.map((l) => l.n),
+        why,
+      );
     }
     await sleep(10);
   }

@@ -1,0 +1,121 @@
+/**
+ * A node's `exec` commands and `processes` as a lab engineer meets them when
+ * they misbehave: what apply reports, and what is left for the next apply.
+ * Results are checked with iproute2 (the nodes' markers on lo) and /proc.
+ */
+import { closeDefaultPool, topology } from "@neslink/core";
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("tp");
+let labs = 0;
+const newLab = () => `${prefix}${(labs++).toString(36)}`;
+
+afterAll(async () => {
+  cleanup(prefix);
+  await closeDefaultPool();
+});
+
+async function withLab(fn: (name: string) => Promise<void>): Promise<void> {
+  const name = newLab();
+  try {
+    await fn(name);
+  } finally {
+    await topology.destroy(name);
+  }
+}
+
+/** The alias on a node's lo: neslink's marker, ending in " ready" once its exec commands have all run. */
+function loAlias(netns: string): string {
+  return String(ipJson<{ ifalias?: string }[]>("-n", netns, "link", "show", "lo")[0]?.ifalias ?? "");
+}
+
+describe("exec commands", () => {
+  it("a failed apply still reports the output of the commands that ran, naming the one that failed", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a: { exec: ["echo first", "head -c 20000000 /dev/zero", "echo third"] }\n  b: { exec: ["echo b-ok"] }\n`,
+      );
+      const err = await topology.apply(t).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(topology.TopologyApplyError);
+      const failed = err as topology.TopologyApplyError;
+      expect(failed.message).toContain("running /bin/sh -c 'head -c 20000000 /dev/zero': output passed maxBuffer");
+      // b's commands ran and its node is ready: they never run again, so this error is the only place their output is.
+      expect(loAlias(`${name}-b`)).toMatch(/ ready$/);
+      expect(loAlias(`${name}-a`)).not.toMatch(/ ready$/);
+      const outputs = failed.exec.map((e) => ({ node: e.node, status: e.status, stdout: e.stdout }));
+      expect(outputs).toEqual(
+        expect.arrayContaining([
+          { node: "a", status: 0, stdout: "first\n" },
+          { node: "b", status: 0, stdout: "b-ok\n" },
+        ]),
+      );
+      expect(outputs).toHaveLength(2);
+      expect(JSON.parse(JSON.stringify(failed)).exec).toHaveLength(2);
+      expect((await topology.plan(t)).changes.filter((c) => c.kind === "exec").map((c) => c.node)).toEqual(["a", "a", "a"]);
+    });
+  });
+});
+
+/** The command line of a live process, "" once it is gone (or a zombie). */
+function commandOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (stat[stat.lastIndexOf(")") + 2] === "Z") return "";
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+describe("programs", () => {
+  it("a program whose name begins with '-' is run as the program, not taken as an option of the start (-w hung apply)", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [{ name: dash, command: ["-w", "sleep", "1009"] }] }\n`);
+      await expect(topology.apply(t)).rejects.toMatchObject({
+        code: "ERR_TOPOLOGY_APPLY",
+        message: expect.stringContaining("failed to execute -w: No such file or directory"),
+      });
+      const [node] = (await topology.inspect(name)).nodes;
+      expect(node?.processes).toEqual([]);
+    });
+  }, 20_000);
+
+  it("a program that exits at once fails alone: the node's others that run are reported made, each quitter with its last words", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a:\n    processes:\n      - { name: quick, command: "echo bye; exit 0" }\n      - { name: ok, command: [sleep, "1001"] }\n      - { name: crash, command: "echo boom >&2; exit 1" }\n`,
+      );
+      const err = await topology.apply(t).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(topology.TopologyApplyError);
+      const failed = err as topology.TopologyApplyError;
+      expect(failed.failures.flatMap((f) => f.changes)).toEqual([
+        "+ process a:quick (/bin/sh -c 'echo bye; exit 0')",
+        "+ process a:crash (/bin/sh -c 'echo boom >&2; exit 1')",
+      ]);
+      expect(failed.message).toContain('quick (never started, or exited at once: "bye"');
+      expect(failed.message).toContain('crash (never started, or exited at once: "boom"');
+      expect(failed.done.map((c) => (c.kind === "process" && c.op === "create" ? c.process.name : c.kind))).toEqual(["namespace", "ok"]);
+      const [node] = (await topology.inspect(name)).nodes;
+      const ok = node?.processes.find((p) => p.name === "ok");
+      expect(ok?.state).toBe("running");
+      expect(commandOf(ok?.pid as number)).toBe("sleep 1001");
+    });
+  });
+  it("a program that is itself setsid (setsid -w daemon) is running, not 'still starting'", async () => {
+    await withLab(async (name) => {
+      const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [{ name: own, command: [setsid, -w, sleep, "1011"] }] }\n`);
+      await topology.apply(t);
+      const [node] = (await topology.inspect(name)).nodes;
+      expect(node?.processes.map((p) => p.state)).toEqual(["running"]);
+      expect(node?.processes[0]?.pids.map(commandOf)).toEqual(["setsid -w sleep 1011", "sleep 1011"]);
+    });
+  });
+});
