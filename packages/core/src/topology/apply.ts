@@ -356,9 +356,14 @@ function execJobs(pool: Pool, topology: string, execs: readonly Of<"exec">[], ou
         // A node's commands are one task: its failure names the command that failed, not only the node's list.
         const {
           results: [r],
-        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv)).catch((err: unknown) => {
+        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv, c.timeoutMs > 0 ? { timeoutMs: c.timeoutMs } : {})).catch((err: unknown) => {
           const code = NeslinkError.isInstance(err) ? err.code : "ERR_ACTION_FAILED";
-          throw new NeslinkError(code, `running ${commandLine(c.argv)}: ${toErrorJSON(err).message}`, { cause: err });
+          // Said in the file's terms: its `timeout`, in seconds.
+          const why =
+            code === "ERR_EXEC_TIMEOUT"
+              ? `did not end within its timeout of ${c.timeoutMs / 1000} s, and was killed (the entry's timeout: sets another, 0 none)`
+              : toErrorJSON(err).message;
+          throw new NeslinkError(code, `running ${commandLine(c.argv)}: ${why}`, { cause: err });
         });
         outcomes.push({ node: c.node, argv: c.argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
       }

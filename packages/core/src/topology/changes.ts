@@ -60,7 +60,7 @@ export type Change =
   | (At & { op: "create" | "delete"; kind: "address"; interface: string; address: string })
   | (At & { op: "create" | "delete"; kind: "route"; route: TopologyRoute })
   | (At & { op: "update"; kind: "sysctl"; name: string; from: string | null; to: string })
-  | (At & { op: "create"; kind: "exec"; argv: string[] })
+  | (At & { op: "create"; kind: "exec"; argv: string[]; timeoutMs: number })
   | (At & { op: "create"; kind: "process"; process: TopologyProcess })
   | (At & { op: "delete"; kind: "process"; name: string; pids: number[] });
 

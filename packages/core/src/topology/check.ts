@@ -19,6 +19,7 @@ const NODE_KEYS = ["name", "netns", "ipv6", "sysctls", "interfaces", "loopback",
 const INTERFACE_KEYS = ["name", "kind", "addresses", "mac", "mtu", "master", "up", "peer", "vxlan", "macvlan"];
 const LINK_KEYS = ["endpoints", "mtu", "up"];
 const PROCESS_KEYS = ["name", "argv", "env"];
+const EXEC_KEYS = ["argv", "timeoutMs"];
 
 /** Returns the topology `value` says, as topology.load makes it, or throws a ValidationError (or TopologyError) naming the field. */
 export function checkTopology(field: string, value: unknown): Topology {
@@ -56,6 +57,7 @@ function fileOf(field: string, t: Topology): TopologyFile {
       const { name, kind, mtu, mac, master, up } = iface;
       interfaces[name] = { kind, mtu, mac, master, up, ...(kind === "vxlan" ? iface.vxlan : iface.macvlan) };
     }
+    const execs = list(at(f, "exec"), n.exec, (g, x) => record(g, x, EXEC_KEYS) as unknown as TopologyNode["exec"][number]);
     const processes = list(
       at(f, "processes"),
       n.processes,
@@ -71,7 +73,7 @@ function fileOf(field: string, t: Topology): TopologyFile {
       interfaces,
       addresses,
       routes: n.routes,
-      exec: n.exec,
+      exec: execs.map(({ argv, timeoutMs }) => ({ command: argv, timeout: typeof timeoutMs === "number" ? timeoutMs / 1000 : timeoutMs })),
       processes: processes.map(({ name, argv, env }) => ({ name, command: argv, env })),
     } as TopologyFileNode;
   }

@@ -24,7 +24,7 @@ export interface TopologyNode {
   /** Addresses on the node's loopback, if the file gives any. */
   loopback: string[];
   routes: TopologyRoute[];
-  exec: string[][];
+  exec: TopologyExec[];
   processes: TopologyProcess[];
 }
 
@@ -63,6 +63,13 @@ export interface TopologyRoute {
   dev?: string;
   metric?: number;
   table?: number;
+}
+
+/** A command a node runs once, after its links are up. */
+export interface TopologyExec {
+  argv: string[];
+  /** Killed past this, failing the apply (the file's `timeout`, in ms; 0: no limit). */
+  timeoutMs: number;
 }
 
 export interface TopologyProcess {

@@ -204,7 +204,8 @@ export function diff(
     const live = lives.get(node.name) as LiveNamespace;
     // Commands run once: on the apply that makes the node, or on the next one if that one stopped before they ran.
     if (!live.owner?.ready)
-      for (const argv of node.exec) changes.push({ op: "create", kind: "exec", node: node.name, netns: node.netns, argv });
+      for (const { argv, timeoutMs } of node.exec)
+        changes.push({ op: "create", kind: "exec", node: node.name, netns: node.netns, argv, timeoutMs });
     changes.push(...processChanges(node, live));
   }
   changes.push(...leftoverProcesses(topology, stale));

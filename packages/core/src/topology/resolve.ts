@@ -11,7 +11,13 @@ import * as v from "../validate/validate.js";
 import { routeKey } from "./compare.js";
 import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
 import type { Path, Problems } from "./problems.js";
-import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
+import {
+  DEFAULT_EXEC_TIMEOUT_S,
+  type TopologyFile,
+  type TopologyFileEndpoint,
+  type TopologyFileNode,
+  type TopologyFileProcess,
+} from "./schema.js";
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
@@ -215,9 +221,14 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       loopback: [],
       routes: routes(problems, [...at, "routes"], spec),
       // The same rules as na.exec, which runs them.
-      exec: (spec.exec ?? []).flatMap((command, i) =>
-        problems.check([...at, "exec", i], () => exec(commandArgv(command))) ? [commandArgv(command)] : [],
-      ),
+      exec: (spec.exec ?? []).flatMap((entry, i) => {
+        const { command, timeout = DEFAULT_EXEC_TIMEOUT_S } =
+          typeof entry === "object" && !Array.isArray(entry) ? entry : { command: entry };
+        const timeoutMs = timeout * 1000;
+        return problems.check([...at, "exec", i], () => exec(commandArgv(command), timeoutMs > 0 ? { timeoutMs } : {}))
+          ? [{ argv: commandArgv(command), timeoutMs }]
+          : [];
+      }),
       processes: processes(problems, [...at, "processes"], spec.processes),
     });
   }

@@ -95,6 +95,32 @@ export const Macvlan = Type.Object(
   { ...strict, description: "Created on a host link, then moved into the node." },
 );
 
+/** How long a node's exec command may run when its entry does not say (seconds). */
+export const DEFAULT_EXEC_TIMEOUT_S = 120;
+
+export const Exec = Type.Union(
+  [
+    Command,
+    Type.Object(
+      {
+        command: Command,
+        timeout: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: 86400,
+            description: `Seconds it may run before it is killed and apply fails (default ${DEFAULT_EXEC_TIMEOUT_S}; 0: no limit).`,
+          }),
+        ),
+      },
+      strict,
+    ),
+  ],
+  {
+    description:
+      "A command run once inside the node after its links are up: an argv array, a string run by `sh -c`, or { command, timeout }.",
+  },
+);
+
 export const Process = Type.Union(
   [
     Command,
@@ -136,7 +162,7 @@ export const Node = Type.Object(
     sysctls: Type.Optional(
       Type.Record(Type.String({ pattern: "^net\\.[A-Za-z0-9_.-]+$" }), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), strict),
     ),
-    exec: Type.Optional(Type.Array(Command, { description: "Run once inside the node after its links are up." })),
+    exec: Type.Optional(Type.Array(Exec, { description: "Run once inside the node after its links are up, in order." })),
     processes: Type.Optional(Type.Array(Process)),
   },
   strict,
@@ -163,3 +189,4 @@ export type TopologyFileLink = Static<typeof Link>;
 export type TopologyFileEndpoint = Static<typeof Endpoint>;
 export type TopologyFileRoute = Static<typeof Route>;
 export type TopologyFileProcess = Static<typeof Process>;
+export type TopologyFileExec = Static<typeof Exec>;

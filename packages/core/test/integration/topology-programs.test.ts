@@ -4,7 +4,7 @@
  * Results are checked with iproute2 (the nodes' markers on lo) and /proc.
  */
 import { closeDefaultPool, topology } from "@neslink/core";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
 
@@ -32,6 +32,63 @@ function loAlias(netns: string): string {
 }
 
 describe("exec commands", () => {
+  it("one that runs past its timeout (seconds; 120 unless the file says) is killed, and apply fails naming it and the limit", async () => {
+    await withLab(async (name) => {
+      const marker = `${name}-never-ends`;
+      const t = topology.load(
+        `name: ${name}\nnodes:\n  a: { exec: ["echo before", { command: [sh, -c, "exec sleep 1000 # ${marker}"], timeout: 1 }] }\n  b: { exec: ["true"] }\n`,
+      );
+      expect(t.nodes.map((n) => n.exec)).toEqual([
+        [
+          { argv: ["/bin/sh", "-c", "echo before"], timeoutMs: 120_000 },
+          { argv: ["sh", "-c", `exec sleep 1000 # ${marker}`], timeoutMs: 1000 },
+        ],
+        [{ argv: ["/bin/sh", "-c", "true"], timeoutMs: 120_000 }],
+      ]);
+      const err = await topology.apply(t).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(topology.TopologyApplyError);
+      const failed = err as topology.TopologyApplyError;
+      expect(failed.message).toContain(
+        `running sh -c 'exec sleep 1000 # ${marker}': did not end within its timeout of 1 s, and was killed`,
+      );
+      expect(JSON.parse(JSON.stringify(failed)).failures[0].error.code).toBe("ERR_EXEC_TIMEOUT");
+      expect(failed.exec.map((e) => e.stdout)).toEqual(expect.arrayContaining(["before\n"]));
+      // Killed: nothing of it left running.
+      const cmdlines = readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .map((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, "utf8");
+          } catch {
+            return "";
+          }
+        });
+      expect(cmdlines.filter((c) => c.includes(marker))).toEqual([]);
+      expect(loAlias(`${name}-a`)).not.toMatch(/ ready$/);
+    });
+  });
+
+  it("a hand-built copy keeps its commands' timeouts, held to the file's rules", async () => {
+    const name = newLab();
+    const t = topology.load({ name, nodes: { a: { exec: [{ command: "true", timeout: 5 }, "true"] } } });
+    const copy = structuredClone(t);
+    expect((await topology.plan(copy)).changes.filter((c) => c.kind === "exec")).toMatchObject([{ timeoutMs: 5000 }, { timeoutMs: 120_000 }]);
+    const odd = structuredClone(t);
+    (odd.nodes[0]?.exec[0] as { timeoutMs: number }).timeoutMs = 1500;
+    await expect(topology.plan(odd)).rejects.toThrow(/exec\[0\]\.timeout/);
+  });
+
+  it("refuses a timeout that is not a whole number of seconds from 0 (no limit) to a day", () => {
+    for (const timeout of [-1, 1.5, 86_401, "1m"])
+      expect(() => topology.load({ name: newLab(), nodes: { a: { exec: [{ command: "true", timeout }] } } })).toThrow(/exec\[0\]\.timeout/);
+    expect(topology.load({ name: newLab(), nodes: { a: { exec: [{ command: "true", timeout: 0 }] } } }).nodes[0]?.exec).toEqual([
+      { argv: ["/bin/sh", "-c", "true"], timeoutMs: 0 },
+    ]);
+  });
+
   it("a failed apply still reports the output of the commands that ran, naming the one that failed", async () => {
     await withLab(async (name) => {
       const t = topology.load(
