@@ -3,9 +3,8 @@
  * is watched with inotify (fs.watch) and listed again on each change.
  */
 import { type FSWatcher, mkdirSync, readdirSync, watch } from "node:fs";
+import { ValidationError } from "../errors.js";
 import { listNamed } from "../namespace/list.js";
-import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
-import { absolutePath } from "../validate/validate.js";
 import type { WatchTarget } from "./protocol.js";
 import { targetOf } from "./targets.js";
 
@@ -33,13 +32,18 @@ export class NamedDir {
   #timer: NodeJS.Timeout | undefined;
   readonly #add: (targets: WatchTarget[]) => void;
 
-  /** `add` receives the namespaces found after the first listing. */
-  constructor(dir: string | undefined, add: (targets: WatchTarget[]) => void) {
-    this.#dir = absolutePath("dir", dir ?? DEFAULT_NETNS_DIR);
+  /** `dir` (checked: namedDir) is watched; `add` receives the namespaces found after the first listing. */
+  constructor(dir: string, add: (targets: WatchTarget[]) => void) {
+    this.#dir = dir;
     this.#add = add;
-    // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
-    mkdirSync(this.#dir, { recursive: true });
-    this.#watcher = watch(this.#dir, { persistent: false }, () => this.#rescan());
+    try {
+      // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
+      mkdirSync(this.#dir, { recursive: true });
+      this.#watcher = watch(this.#dir, { persistent: false }, () => this.#rescan());
+    } catch (err) {
+      // A plain file there (EEXIST, ENOTDIR), no permission (EACCES)...
+      throw new ValidationError("targets.dir", `${dir} cannot be watched: ${(err as Error).message}`);
+    }
   }
 
   /** The namespaces there now. Those found later are always listed: the consumer has seen nothing of them. */

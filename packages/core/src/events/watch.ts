@@ -15,12 +15,11 @@ import { LISTENER_FILE } from "../files/own.js";
 import type { NsProvider } from "../namespace/providers.js";
 import { whenAborted } from "../pool/when-aborted.js";
 import { startWorker } from "../pool/worker-argv.js";
-import { record } from "../validate/shape.js";
-import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { NamedDir } from "./named-dir.js";
 import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
-import { checkGroups, isNamed, providerTargets, type WatchTargets } from "./targets.js";
+import { watchOptions } from "./options.js";
+import { isNamed, namedDir, providerTargets, type WatchTargets } from "./targets.js";
 import type { WatchEvent, WatchGroup } from "./types.js";
 
 export type { WatchTargets } from "./targets.js";
@@ -59,8 +58,6 @@ function stopAllOnExit(): void {
     for (const stream of open) void stream.close();
   });
 }
-const DEFAULT_RECEIVE_BUFFER = 8 << 20;
-const DEFAULT_MAX_QUEUED = 100_000;
 
 interface Waiter {
   resolve: (r: IteratorResult<WatchEvent>) => void;
@@ -100,12 +97,10 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
 
   /** Use watch(). */
   constructor(targets: WatchTargets, options: WatchOptions) {
-    record("options", options, ["groups", "listExisting", "signal", "receiveBuffer", "maxQueued"]);
-    const groups = checkGroups(options.groups);
-    const receiveBuffer = integer("receiveBuffer", options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER, 4096, 1 << 30);
-    this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
-    const list = options.listExisting === true;
-    const initial = this.#initialTargets(targets, list);
+    // Read once, before anything is opened or started: a refusal leaves nothing behind.
+    const { groups, listExisting, signal, receiveBuffer, maxQueued } = watchOptions(options);
+    this.#maxQueued = maxQueued;
+    const initial = this.#initialTargets(targets, listExisting);
     // An empty list has nothing to wait for: its iteration ends at once, as an empty array's would.
     if (!this.#named) this.#alive = new Set(initial.map((t) => t.label));
     this.ready = new Promise<void>((resolve, reject) => {
@@ -136,15 +131,20 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     this.#add(initial);
     if (initial.length === 0) this.#settleReady();
     this.#refWhileWaited();
-    const { signal } = options;
     if (signal?.aborted) void this.close();
     else if (signal) this.#stopWaiting = whenAborted(signal, () => void this.close());
   }
 
   #initialTargets(targets: WatchTargets, list: boolean): WatchTarget[] {
     if (!isNamed(targets)) return providerTargets(targets as NsProvider | readonly NsProvider[], list);
-    this.#named = new NamedDir(targets.dir, (found) => this.#add(found));
-    return this.#named.initial(list);
+    const named = new NamedDir(namedDir(targets), (found) => this.#add(found));
+    try {
+      this.#named = named;
+      return named.initial(list);
+    } catch (err) {
+      named.close();
+      throw err;
+    }
   }
 
   #add(targets: WatchTarget[]): void {
