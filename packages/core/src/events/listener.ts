@@ -24,6 +24,7 @@ import type { WatchEvent, WatchGroup } from "./types.js";
 interface Watched {
   label: string;
   path: string;
+  follow: boolean;
   key: string;
   nsid: number | "self";
   state: NamespaceState;
@@ -90,7 +91,7 @@ function refresh(access: NamespaceAccess, w: Watched): boolean {
   else {
     let opened: ReturnType<NamespaceAccess["open"]>;
     try {
-      opened = access.open(w.path, w.label);
+      opened = access.open(w.path, w.follow);
     } catch {
       return false; // its file is gone; its RTM_DELNSID follows once the kernel destroys it
     }
@@ -108,12 +109,20 @@ function refresh(access: NamespaceAccess, w: Watched): boolean {
 }
 
 function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): void {
-  const opened = access.open(target.path, target.label);
+  const opened = access.open(target.path, target.follow);
   try {
     const self = opened.key === access.originKey;
     if (!self && events.allNamespaces) throw events.allNamespaces;
     const nsid = self ? "self" : access.nsidOf(opened.fd);
-    const w: Watched = { label: target.label, path: target.path, key: opened.key, nsid, state: emptyState(), stale: false };
+    const w: Watched = {
+      label: target.label,
+      path: target.path,
+      follow: target.follow,
+      key: opened.key,
+      nsid,
+      state: emptyState(),
+      stale: false,
+    };
     const state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
     if (target.list) {
       for (const event of diffStates(w.label, w.state, state)) emit(event);

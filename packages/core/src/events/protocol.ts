@@ -19,6 +19,8 @@ export interface ListenerOptions {
 export interface WatchTarget {
   label: string;
   path: string;
+  /** Whether `path` may be a link to follow (/proc/PID/ns/net is one); an entry of a mount dir never is. */
+  follow: boolean;
   /** Emit its current state as events once registered. */
   list: boolean;
 }
