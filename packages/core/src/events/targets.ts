@@ -19,9 +19,14 @@ export function isNamed(t: WatchTargets): t is { named: true; dir?: string } {
   }
 }
 
+/** How events name the namespace `name` of the mount dir `dir`: by its name, with its dir if not the default. */
+export function namedLabel(dir: string, name: string): string {
+  return dir === DEFAULT_NETNS_DIR ? name : `${dir}/${name}`;
+}
+
 /** How events name a namespace: a named one by its name (its dir too, if not the default), any other by its path. */
 function labelOf(p: NsProvider): string {
-  if (p.kind === "name") return p.dir === DEFAULT_NETNS_DIR ? p.name : `${p.dir}/${p.name}`;
+  if (p.kind === "name") return namedLabel(p.dir, p.name);
   return nsPath(existingNsProvider("", p), process.pid);
 }
 
