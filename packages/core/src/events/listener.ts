@@ -191,6 +191,7 @@ function relist(): void {
     emit({ type: "synced", ns: w.label });
   }
   flush();
+  post({ type: "relisted" });
 }
 
 /** Handles the main thread's messages; false once told to stop. */

@@ -38,8 +38,10 @@ export interface WatchOptions {
   receiveBuffer?: number;
   /**
    * Events kept for a consumer that reads slower than they come (default
-   * 100,000; at least 1024). Past it they are dropped, and the stream says so (`resync`,
-   * reason `slow-consumer`) and lists every namespace's whole state again.
+   * 100,000; at least 1024). Past it they are dropped, and once the consumer
+   * reads again the stream says so (`resync`, reason `slow-consumer`) and lists
+   * every namespace's whole state again (kept whole, however long). A `gone` is
+   * never dropped.
    */
   maxQueued?: number;
 }
@@ -79,6 +81,16 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   readonly #maxQueued: number;
   /** Queued events were dropped: later ones are dropped too until the relisting starts. */
   #dropping = false;
+  /**
+   * Events were dropped and the relisting is not asked for yet: it is once
+   * the consumer reads again. Asked for at once, a consumer that reads no
+   * more would have it dropped and asked for again, over and over.
+   */
+  #relistWanted = false;
+  /** The relisting is arriving: it is the whole state, and is kept whole whatever maxQueued says. */
+  #relisting = false;
+  /** How many events at the head of the queue are the relisting's (maxQueued bounds those after it). */
+  #relisted = 0;
   #closing: Promise<void> | undefined;
   /** Stops listening to the caller's signal, which may outlive this watch by far (one for a whole program). */
   #stopWaiting: (() => void) | undefined;
@@ -162,20 +174,16 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #onMessage(msg: FromListener): void {
     switch (msg.type) {
       case "events":
-        if (this.#ended || this.#dropping) return;
-        if (this.#queue.length + msg.events.length > this.#maxQueued) {
-          // Memory stays bounded; what the consumer missed is sent again whole.
-          this.#queue.length = 0;
-          this.#dropping = true;
-          this.#send({ type: "relist" });
-          return;
-        }
-        this.#queue.push(...msg.events);
-        this.#gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
+        if (this.#ended) return;
+        this.#take(msg.events);
         this.#wake();
         return;
       case "relisting":
         this.#dropping = false;
+        this.#relisting = true;
+        return;
+      case "relisted":
+        this.#relisting = false;
         return;
       case "added":
         this.#pending.delete(msg.label);
@@ -190,6 +198,22 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       case "stopped":
         return;
     }
+  }
+
+  /** Queues `events`, or drops them (all but `gone`) when the consumer is too far behind. */
+  #take(events: WatchEvent[]): void {
+    const gone = events.filter((e) => e.type === "gone");
+    this.#gone(gone.map((e) => e.ns));
+    if (this.#relisting) this.#relisted += events.length;
+    else if (!this.#dropping && this.#queue.length - this.#relisted + events.length > this.#maxQueued) {
+      // Memory stays bounded; what the consumer missed is sent again whole once it reads again.
+      this.#queue.length = 0;
+      this.#relisted = 0;
+      this.#dropping = true;
+      this.#relistWanted = true;
+    }
+    // A namespace's end is never dropped: no relisting would tell of it (its state is gone with it).
+    this.#queue.push(...(this.#dropping ? gone : events));
   }
 
   #gone(labels: string[]): void {
@@ -209,8 +233,13 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #wake(): void {
     const waiter = this.#waiter;
     if (!waiter) return;
+    if (this.#relistWanted && !this.#closing) {
+      this.#relistWanted = false;
+      this.#send({ type: "relist" });
+    }
     if (this.#queue.length > 0) {
       this.#waiter = undefined;
+      if (this.#relisted > 0) this.#relisted--;
       waiter.resolve({ value: this.#queue.shift() as WatchEvent, done: false });
     } else if (this.#error) {
       this.#waiter = undefined;
