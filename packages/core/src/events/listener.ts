@@ -12,7 +12,7 @@
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { decodeMessages, type Message } from "@neslink/codec-wasm";
-import { NamespaceReturnError, toErrorJSON } from "../errors.js";
+import { DumpInterruptedError, NamespaceReturnError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { EventSocket } from "./event-socket.js";
@@ -28,11 +28,15 @@ interface Watched {
   key: string;
   nsid: number | "self";
   state: NamespaceState;
-  /** The kernel changed state without saying so (see marksStale): dump it again before going on. */
+  /** The kernel changed state without saying so (see marksStale), or a dump was torn: dump it again before going on. */
   stale: boolean;
+  /** A `resync` was sent and its `synced` is owed, once a dump gets through. */
+  resyncing: boolean;
 }
 
 const POLL_TIMEOUT_MS = 1000;
+/** How soon a dump torn by changes is tried again when no notification wakes the thread first. */
+const RETRY_DUMP_MS = 50;
 /** Events go to the main thread at least this often while a burst lasts. */
 const BATCH = 512;
 
@@ -83,29 +87,44 @@ function applyMessages(w: Watched, messages: readonly Message[]): void {
   }
 }
 
-/** Dumps the namespace again and emits what differs from what the stream said; false if it cannot be reached. */
-function refresh(access: NamespaceAccess, w: Watched): boolean {
-  w.stale = false;
-  let fresh: NamespaceState;
-  if (w.nsid === "self") fresh = stateOf(access.dump(undefined, stateGroups));
-  else {
-    let opened: ReturnType<NamespaceAccess["open"]>;
-    try {
-      opened = access.open(w.path, w.follow);
-    } catch {
-      return false; // its file is gone; its RTM_DELNSID follows once the kernel destroys it
-    }
-    try {
-      // The path may name another namespace by now: that one is not ours to dump.
-      if (opened.key !== w.key) return false;
-      fresh = stateOf(access.dump(opened.fd, stateGroups));
-    } finally {
-      access.release(opened);
-    }
+/**
+ * Dumps the namespace again and emits what differs from what the stream
+ * said, then the `synced` owed if any. A namespace changing all the time can
+ * tear every try of a dump: it stays stale and is tried again on a later
+ * round, the stream going on meanwhile (its notifications still come).
+ */
+function refresh(access: NamespaceAccess, w: Watched): void {
+  let fresh: NamespaceState | undefined;
+  try {
+    fresh = dumpAgain(access, w);
+  } catch (err) {
+    if (err instanceof DumpInterruptedError) return;
+    throw err;
   }
+  w.stale = false;
+  // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed.
+  if (!fresh) return;
   for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
   w.state = fresh;
-  return true;
+  if (w.resyncing) emit({ type: "synced", ns: w.label });
+  w.resyncing = false;
+}
+
+/** The namespace's state now; undefined if it cannot be reached. */
+function dumpAgain(access: NamespaceAccess, w: Watched): NamespaceState | undefined {
+  if (w.nsid === "self") return stateOf(access.dump(undefined, stateGroups));
+  let opened: ReturnType<NamespaceAccess["open"]>;
+  try {
+    opened = access.open(w.path, w.follow);
+  } catch {
+    return undefined; // its file is gone
+  }
+  try {
+    // The path may name another namespace by now: that one is not ours to dump.
+    return opened.key === w.key ? stateOf(access.dump(opened.fd, stateGroups)) : undefined;
+  } finally {
+    access.release(opened);
+  }
 }
 
 function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): void {
@@ -122,6 +141,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       nsid,
       state: emptyState(),
       stale: false,
+      resyncing: false,
     };
     const state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
     if (target.list) {
@@ -231,9 +251,10 @@ function run(): void {
     view.setInt16(4, libc.POLLIN, true);
     view.setInt32(8, events.fd, true);
     view.setInt16(12, libc.POLLIN, true);
+    let timeout = POLL_TIMEOUT_MS;
     for (;;) {
       // Woken at once by the eventfd; the timeout only bounds how long a stuck wake-up could keep the thread.
-      libc.poll(pollFds, POLL_TIMEOUT_MS);
+      libc.poll(pollFds, timeout);
       libc.drainEventfd(options.wakeFd);
       if (!commands(access, events)) return;
       // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:
@@ -241,11 +262,17 @@ function run(): void {
       if (drain(events)) {
         // Which namespace lost what is not said, so every one is dumped again.
         for (const w of watched.values()) {
-          emit({ type: "resync", ns: w.label, reason: "overflow" });
-          if (refresh(access, w)) emit({ type: "synced", ns: w.label });
+          if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });
+          w.resyncing = true;
+          w.stale = true;
         }
       }
-      for (const w of watched.values()) if (w.stale) refresh(access, w);
+      let torn = false;
+      for (const w of watched.values()) {
+        if (w.stale) refresh(access, w);
+        torn ||= w.stale;
+      }
+      timeout = torn ? RETRY_DUMP_MS : POLL_TIMEOUT_MS;
       flush();
     }
   } finally {
