@@ -12,7 +12,7 @@
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { decodeMessages, type Message } from "@neslink/codec-wasm";
-import { DumpInterruptedError, NamespaceReturnError, toErrorJSON } from "../errors.js";
+import { DumpInterruptedError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { EventSocket } from "./event-socket.js";
@@ -32,6 +32,12 @@ interface Watched {
   stale: boolean;
   /** A `resync` was sent and its `synced` is owed, once a dump gets through. */
   resyncing: boolean;
+  /**
+   * No dump got through yet (each was torn): its "added" is owed, and its
+   * listing ("list") or its state, silently ("quiet"), comes with the first
+   * dump that does.
+   */
+  unseeded?: "list" | "quiet";
 }
 
 const POLL_TIMEOUT_MS = 1000;
@@ -102,12 +108,28 @@ function refresh(access: NamespaceAccess, w: Watched): void {
     throw err;
   }
   w.stale = false;
-  // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed.
-  if (!fresh) return;
-  for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
+  if (!fresh) {
+    // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed; if never seeded, it is no longer there to watch.
+    if (w.unseeded) {
+      watched.delete(w.nsid);
+      added(w.label, new NotFoundError("namespace", `no namespace at ${w.path}`));
+    }
+    return;
+  }
+  if (w.unseeded !== "quiet") for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
   w.state = fresh;
-  if (w.resyncing) emit({ type: "synced", ns: w.label });
+  if (w.resyncing || w.unseeded === "list") emit({ type: "synced", ns: w.label });
   w.resyncing = false;
+  if (w.unseeded) {
+    w.unseeded = undefined;
+    added(w.label);
+  }
+}
+
+/** Tells the main thread a target is registered (after the events of its listing), or could not be. */
+function added(label: string, error?: unknown): void {
+  flush();
+  post(error === undefined ? { type: "added", label } : { type: "added", label, error: toErrorJSON(error) });
 }
 
 /** The namespace's state now; undefined if it cannot be reached. */
@@ -127,7 +149,8 @@ function dumpAgain(access: NamespaceAccess, w: Watched): NamespaceState | undefi
   }
 }
 
-function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): void {
+/** Registers `target`; false if its first dump was torn (see Watched.unseeded): it is watched, and seeded later. */
+function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): boolean {
   const opened = access.open(target.path, target.follow);
   try {
     const self = opened.key === access.originKey;
@@ -143,13 +166,25 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       stale: false,
       resyncing: false,
     };
-    const state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
+    let state: NamespaceState | undefined;
+    try {
+      state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
+    } catch (err) {
+      // A namespace that never stops changing: heard from now on, and dumped again on a later round.
+      if (!(err instanceof DumpInterruptedError)) throw err;
+    }
+    watched.set(nsid, w);
+    if (!state) {
+      w.stale = true;
+      w.unseeded = target.list ? "list" : "quiet";
+      return false;
+    }
     if (target.list) {
       for (const event of diffStates(w.label, w.state, state)) emit(event);
       emit({ type: "synced", ns: w.label });
     }
     w.state = state;
-    watched.set(nsid, w);
+    return true;
   } finally {
     access.release(opened);
   }
@@ -208,7 +243,9 @@ function relist(): void {
   for (const w of watched.values()) {
     emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
     for (const event of diffStates(w.label, emptyState(), w.state)) if (groups.includes(event.type)) emit(event);
-    emit({ type: "synced", ns: w.label });
+    // One not seeded yet is synced once it is.
+    if (w.unseeded) w.resyncing = true;
+    else emit({ type: "synced", ns: w.label });
   }
   flush();
   post({ type: "relisted" });
@@ -225,14 +262,12 @@ function commands(access: NamespaceAccess, events: EventSocket): boolean {
     }
     for (const target of msg.targets) {
       try {
-        register(access, events, target);
-        flush();
-        post({ type: "added", label: target.label });
+        if (register(access, events, target)) added(target.label);
       } catch (err) {
         if (err instanceof NamespaceReturnError) throw err;
         // No other namespace can be heard at all: the whole watch fails, or one of every named namespace would wait on, deaf.
         if (err === events.allNamespaces) post({ type: "failed", error: toErrorJSON(err) });
-        else post({ type: "added", label: target.label, error: toErrorJSON(err) });
+        else added(target.label, err);
       }
     }
   }
