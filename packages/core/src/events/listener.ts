@@ -12,7 +12,7 @@
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { decodeMessages, type Message } from "@neslink/codec-wasm";
-import { NamespaceReturnError, toErrorJSON } from "../errors.js";
+import { DumpInterruptedError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { EventSocket } from "./event-socket.js";
@@ -24,14 +24,25 @@ import type { WatchEvent, WatchGroup } from "./types.js";
 interface Watched {
   label: string;
   path: string;
+  follow: boolean;
   key: string;
   nsid: number | "self";
   state: NamespaceState;
-  /** The kernel changed state without saying so (see marksStale): dump it again before going on. */
+  /** The kernel changed state without saying so (see marksStale), or a dump was torn: dump it again before going on. */
   stale: boolean;
+  /** A `resync` was sent and its `synced` is owed, once a dump gets through. */
+  resyncing: boolean;
+  /**
+   * No dump got through yet (each was torn): its "added" is owed, and its
+   * listing ("list") or its state, silently ("quiet"), comes with the first
+   * dump that does.
+   */
+  unseeded?: "list" | "quiet";
 }
 
 const POLL_TIMEOUT_MS = 1000;
+/** How soon a dump torn by changes is tried again when no notification wakes the thread first. */
+const RETRY_DUMP_MS = 50;
 /** Events go to the main thread at least this often while a burst lasts. */
 const BATCH = 512;
 
@@ -82,45 +93,98 @@ function applyMessages(w: Watched, messages: readonly Message[]): void {
   }
 }
 
-/** Dumps the namespace again and emits what differs from what the stream said; false if it cannot be reached. */
-function refresh(access: NamespaceAccess, w: Watched): boolean {
-  w.stale = false;
-  let fresh: NamespaceState;
-  if (w.nsid === "self") fresh = stateOf(access.dump(undefined, stateGroups));
-  else {
-    let opened: ReturnType<NamespaceAccess["open"]>;
-    try {
-      opened = access.open(w.path, w.label);
-    } catch {
-      return false; // its file is gone; its RTM_DELNSID follows once the kernel destroys it
-    }
-    try {
-      // The path may name another namespace by now: that one is not ours to dump.
-      if (opened.key !== w.key) return false;
-      fresh = stateOf(access.dump(opened.fd, stateGroups));
-    } finally {
-      access.release(opened);
-    }
+/**
+ * Dumps the namespace again and emits what differs from what the stream
+ * said, then the `synced` owed if any. A namespace changing all the time can
+ * tear every try of a dump: it stays stale and is tried again on a later
+ * round, the stream going on meanwhile (its notifications still come).
+ */
+function refresh(access: NamespaceAccess, w: Watched): void {
+  let fresh: NamespaceState | undefined;
+  try {
+    fresh = dumpAgain(access, w);
+  } catch (err) {
+    if (err instanceof DumpInterruptedError) return;
+    throw err;
   }
-  for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
+  w.stale = false;
+  if (!fresh) {
+    // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed; if never seeded, it is no longer there to watch.
+    if (w.unseeded) {
+      watched.delete(w.nsid);
+      added(w.label, new NotFoundError("namespace", `no namespace at ${w.path}`));
+    }
+    return;
+  }
+  if (w.unseeded !== "quiet") for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
   w.state = fresh;
-  return true;
+  if (w.resyncing || w.unseeded === "list") emit({ type: "synced", ns: w.label });
+  w.resyncing = false;
+  if (w.unseeded) {
+    w.unseeded = undefined;
+    added(w.label);
+  }
 }
 
-function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): void {
-  const opened = access.open(target.path, target.label);
+/** Tells the main thread a target is registered (after the events of its listing), or could not be. */
+function added(label: string, error?: unknown): void {
+  flush();
+  post(error === undefined ? { type: "added", label } : { type: "added", label, error: toErrorJSON(error) });
+}
+
+/** The namespace's state now; undefined if it cannot be reached. */
+function dumpAgain(access: NamespaceAccess, w: Watched): NamespaceState | undefined {
+  if (w.nsid === "self") return stateOf(access.dump(undefined, stateGroups));
+  let opened: ReturnType<NamespaceAccess["open"]>;
+  try {
+    opened = access.open(w.path, w.follow);
+  } catch {
+    return undefined; // its file is gone
+  }
+  try {
+    // The path may name another namespace by now: that one is not ours to dump.
+    return opened.key === w.key ? stateOf(access.dump(opened.fd, stateGroups)) : undefined;
+  } finally {
+    access.release(opened);
+  }
+}
+
+/** Registers `target`; false if its first dump was torn (see Watched.unseeded): it is watched, and seeded later. */
+function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): boolean {
+  const opened = access.open(target.path, target.follow);
   try {
     const self = opened.key === access.originKey;
     if (!self && events.allNamespaces) throw events.allNamespaces;
     const nsid = self ? "self" : access.nsidOf(opened.fd);
-    const w: Watched = { label: target.label, path: target.path, key: opened.key, nsid, state: emptyState(), stale: false };
-    const state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
+    const w: Watched = {
+      label: target.label,
+      path: target.path,
+      follow: target.follow,
+      key: opened.key,
+      nsid,
+      state: emptyState(),
+      stale: false,
+      resyncing: false,
+    };
+    let state: NamespaceState | undefined;
+    try {
+      state = stateOf(access.dump(self ? undefined : opened.fd, stateGroups));
+    } catch (err) {
+      // A namespace that never stops changing: heard from now on, and dumped again on a later round.
+      if (!(err instanceof DumpInterruptedError)) throw err;
+    }
+    watched.set(nsid, w);
+    if (!state) {
+      w.stale = true;
+      w.unseeded = target.list ? "list" : "quiet";
+      return false;
+    }
     if (target.list) {
       for (const event of diffStates(w.label, w.state, state)) emit(event);
       emit({ type: "synced", ns: w.label });
     }
     w.state = state;
-    watched.set(nsid, w);
+    return true;
   } finally {
     access.release(opened);
   }
@@ -179,9 +243,12 @@ function relist(): void {
   for (const w of watched.values()) {
     emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
     for (const event of diffStates(w.label, emptyState(), w.state)) if (groups.includes(event.type)) emit(event);
-    emit({ type: "synced", ns: w.label });
+    // One not seeded yet is synced once it is.
+    if (w.unseeded) w.resyncing = true;
+    else emit({ type: "synced", ns: w.label });
   }
   flush();
+  post({ type: "relisted" });
 }
 
 /** Handles the main thread's messages; false once told to stop. */
@@ -195,14 +262,12 @@ function commands(access: NamespaceAccess, events: EventSocket): boolean {
     }
     for (const target of msg.targets) {
       try {
-        register(access, events, target);
-        flush();
-        post({ type: "added", label: target.label });
+        if (register(access, events, target)) added(target.label);
       } catch (err) {
         if (err instanceof NamespaceReturnError) throw err;
         // No other namespace can be heard at all: the whole watch fails, or one of every named namespace would wait on, deaf.
         if (err === events.allNamespaces) post({ type: "failed", error: toErrorJSON(err) });
-        else post({ type: "added", label: target.label, error: toErrorJSON(err) });
+        else added(target.label, err);
       }
     }
   }
@@ -221,9 +286,10 @@ function run(): void {
     view.setInt16(4, libc.POLLIN, true);
     view.setInt32(8, events.fd, true);
     view.setInt16(12, libc.POLLIN, true);
+    let timeout = POLL_TIMEOUT_MS;
     for (;;) {
       // Woken at once by the eventfd; the timeout only bounds how long a stuck wake-up could keep the thread.
-      libc.poll(pollFds, POLL_TIMEOUT_MS);
+      libc.poll(pollFds, timeout);
       libc.drainEventfd(options.wakeFd);
       if (!commands(access, events)) return;
       // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:
@@ -231,11 +297,17 @@ function run(): void {
       if (drain(events)) {
         // Which namespace lost what is not said, so every one is dumped again.
         for (const w of watched.values()) {
-          emit({ type: "resync", ns: w.label, reason: "overflow" });
-          if (refresh(access, w)) emit({ type: "synced", ns: w.label });
+          if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });
+          w.resyncing = true;
+          w.stale = true;
         }
       }
-      for (const w of watched.values()) if (w.stale) refresh(access, w);
+      let torn = false;
+      for (const w of watched.values()) {
+        if (w.stale) refresh(access, w);
+        torn ||= w.stale;
+      }
+      timeout = torn ? RETRY_DUMP_MS : POLL_TIMEOUT_MS;
       flush();
     }
   } finally {

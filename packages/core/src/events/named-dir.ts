@@ -3,11 +3,10 @@
  * is watched with inotify (fs.watch) and listed again on each change.
  */
 import { type FSWatcher, mkdirSync, readdirSync, watch } from "node:fs";
+import { ValidationError } from "../errors.js";
 import { listNamed } from "../namespace/list.js";
-import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
-import { absolutePath } from "../validate/validate.js";
 import type { WatchTarget } from "./protocol.js";
-import { targetOf } from "./targets.js";
+import { namedLabel, targetOf } from "./targets.js";
 
 /** How long a file that is no namespace yet is looked at again (a creator on a busy machine may take a while to mount). */
 const RETRY_FOR_MS = 5000;
@@ -27,19 +26,24 @@ export class NamedDir {
   readonly #watcher: FSWatcher;
   /** Labels handed out and not given up. */
   readonly #known = new Set<string>();
-  /** When each file that was no namespace yet was first seen so. */
+  /** When each file that was no namespace yet was first seen so, by label; forgotten once the file goes. */
   readonly #waiting = new Map<string, number>();
   /** The one look-again pending: every event and every waiting file share it. */
   #timer: NodeJS.Timeout | undefined;
   readonly #add: (targets: WatchTarget[]) => void;
 
-  /** `add` receives the namespaces found after the first listing. */
-  constructor(dir: string | undefined, add: (targets: WatchTarget[]) => void) {
-    this.#dir = absolutePath("dir", dir ?? DEFAULT_NETNS_DIR);
+  /** `dir` (checked: namedDir) is watched; `add` receives the namespaces found after the first listing. */
+  constructor(dir: string, add: (targets: WatchTarget[]) => void) {
+    this.#dir = dir;
     this.#add = add;
-    // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
-    mkdirSync(this.#dir, { recursive: true });
-    this.#watcher = watch(this.#dir, { persistent: false }, () => this.#rescan());
+    try {
+      // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
+      mkdirSync(this.#dir, { recursive: true });
+      this.#watcher = watch(this.#dir, { persistent: false }, () => this.#rescan());
+    } catch (err) {
+      // A plain file there (EEXIST, ENOTDIR), no permission (EACCES)...
+      throw new ValidationError("targets.dir", `${dir} cannot be watched: ${(err as Error).message}`);
+    }
   }
 
   /** The namespaces there now. Those found later are always listed: the consumer has seen nothing of them. */
@@ -63,12 +67,14 @@ export class NamedDir {
     if (found.length > 0) this.#add(found);
     // inotify tells of a new file before its namespace is mounted on it, and the mount tells nothing: look again for those.
     const listed = new Set(names);
-    for (const name of namesIn(this.#dir)) if (!listed.has(name)) this.#notYet(name);
-  }
-
-  /** A file of the dir that is no namespace (yet): looked at again a little later, for a bounded time. */
-  #notYet(name: string): void {
-    if (this.#stillWaiting(`${this.#dir}/${name}`)) this.#later();
+    const present = new Set<string>();
+    for (const name of namesIn(this.#dir)) {
+      const label = namedLabel(this.#dir, name);
+      present.add(label);
+      if (!listed.has(name) && this.#stillWaiting(label)) this.#later();
+    }
+    // A file removed is forgotten: one made again under its name later gets its own time to be mounted on.
+    for (const label of this.#waiting.keys()) if (!present.has(label)) this.#waiting.delete(label);
   }
 
   /** Whether `key` was first seen not ready less than RETRY_FOR_MS ago (now, if never before). */

@@ -6,10 +6,10 @@
  * `ip netns del`, and its end (RTM_DELNSID) would never come.
  */
 import type { Message } from "@neslink/codec-wasm";
-import { hasErrno } from "../errno.js";
-import { NamespaceReturnError, NotFoundError, ValidationError } from "../errors.js";
+import { NamespaceReturnError } from "../errors.js";
 import { identityOfFd, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { openNamespace } from "../namespace/entry.js";
 import { nsidOf } from "../netlink/nsid.js";
 import { NetlinkSocket, type RequestBody } from "../netlink/socket.js";
 import type { DescriptorBits } from "../worker/descriptors.js";
@@ -36,7 +36,6 @@ export class NamespaceAccess {
   /** This thread's own namespace, to come back to after each switch. */
   readonly #origin: number;
   readonly originKey: string;
-  readonly #nsfsDev: number;
   /** A socket in this thread's namespace, for nsid requests and for dumping it. */
   readonly control: NetlinkSocket;
   readonly #fds: DescriptorBits;
@@ -44,9 +43,7 @@ export class NamespaceAccess {
   constructor(fds: DescriptorBits) {
     this.#fds = fds;
     this.#origin = fds.add(libc.openNonBlocking("/proc/thread-self/ns/net"));
-    const origin = identityOfFd(this.#origin);
-    this.originKey = keyOfIdentity(origin);
-    this.#nsfsDev = origin.dev;
+    this.originKey = keyOfIdentity(identityOfFd(this.#origin));
     this.control = new NetlinkSocket();
     fds.add(this.control.fd);
   }
@@ -62,21 +59,20 @@ export class NamespaceAccess {
     libc.close(fd);
   }
 
-  /** Opens a namespace file, refusing anything that is not a network namespace (a FIFO, a plain file...). */
-  open(path: string, field: string): Opened {
-    let fd: number;
+  /**
+   * Opens a namespace file as every other part of neslink does (entry.ts):
+   * a symlink in a mount dir, a FIFO, a plain file, a namespace of another
+   * type (/proc/PID/ns/mnt) is refused with NotANamespaceError, a missing one
+   * with NotFoundError.
+   */
+  open(path: string, follow: boolean): Opened {
+    const fd = this.#fds.add(openNamespace(path, { follow }));
     try {
-      fd = this.#fds.add(libc.openNonBlocking(path));
+      return { fd, key: keyOfIdentity(identityOfFd(fd)) };
     } catch (err) {
-      if (hasErrno(err, "ENOENT")) throw new NotFoundError("namespace", `${field}: no namespace at ${path}`);
+      this.#closeFd(fd);
       throw err;
     }
-    const id = identityOfFd(fd);
-    if (id.dev !== this.#nsfsDev) {
-      this.#closeFd(fd);
-      throw new ValidationError(field, `${path} is not a network namespace`);
-    }
-    return { fd, key: keyOfIdentity(id) };
   }
 
   release(opened: Opened): void {

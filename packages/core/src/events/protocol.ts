@@ -19,6 +19,8 @@ export interface ListenerOptions {
 export interface WatchTarget {
   label: string;
   path: string;
+  /** Whether `path` may be a link to follow (/proc/PID/ns/net is one); an entry of a mount dir never is. */
+  follow: boolean;
   /** Emit its current state as events once registered. */
   list: boolean;
 }
@@ -33,6 +35,8 @@ export type FromListener =
   | { type: "events"; events: WatchEvent[] }
   /** Answers "relist": the events after this one are the relisting (those before it were sent before it was asked for). */
   | { type: "relisting" }
+  /** The relisting is whole: the events after this one are new again. */
+  | { type: "relisted" }
   /** A target is registered (its nsid known, its state dumped), or could not be. */
   | { type: "added"; label: string; error?: ErrorJSON }
   /** The listener cannot go on (its thread could not return to its namespace, a socket failed). */

@@ -54,8 +54,8 @@ export interface NsidEvent {
  *   overflowed: ENOBUFS). The namespace is dumped again, and what differs from
  *   what the stream said so far follows as ordinary events.
  * - `slow-consumer`: the consumer fell `maxQueued` events behind and the
- *   queued ones were dropped. The namespace's whole state follows as `new`
- *   events: start again from an empty state.
+ *   queued ones were dropped. Once it reads again, the namespace's whole state
+ *   follows as `new` events: start again from an empty state.
  */
 export interface ResyncEvent {
   type: "resync";

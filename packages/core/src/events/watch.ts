@@ -15,12 +15,11 @@ import { LISTENER_FILE } from "../files/own.js";
 import type { NsProvider } from "../namespace/providers.js";
 import { whenAborted } from "../pool/when-aborted.js";
 import { startWorker } from "../pool/worker-argv.js";
-import { record } from "../validate/shape.js";
-import { integer } from "../validate/validate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { NamedDir } from "./named-dir.js";
 import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
-import { checkGroups, isNamed, providerTargets, type WatchTargets } from "./targets.js";
+import { watchOptions } from "./options.js";
+import { isNamed, namedDir, providerTargets, type WatchTargets } from "./targets.js";
 import type { WatchEvent, WatchGroup } from "./types.js";
 
 export type { WatchTargets } from "./targets.js";
@@ -39,8 +38,10 @@ export interface WatchOptions {
   receiveBuffer?: number;
   /**
    * Events kept for a consumer that reads slower than they come (default
-   * 100,000; at least 1024). Past it they are dropped, and the stream says so (`resync`,
-   * reason `slow-consumer`) and lists every namespace's whole state again.
+   * 100,000; at least 1024). Past it they are dropped, and once the consumer
+   * reads again the stream says so (`resync`, reason `slow-consumer`) and lists
+   * every namespace's whole state again (kept whole, however long). A `gone` is
+   * never dropped.
    */
   maxQueued?: number;
 }
@@ -59,8 +60,6 @@ function stopAllOnExit(): void {
     for (const stream of open) void stream.close();
   });
 }
-const DEFAULT_RECEIVE_BUFFER = 8 << 20;
-const DEFAULT_MAX_QUEUED = 100_000;
 
 interface Waiter {
   resolve: (r: IteratorResult<WatchEvent>) => void;
@@ -82,6 +81,16 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   readonly #maxQueued: number;
   /** Queued events were dropped: later ones are dropped too until the relisting starts. */
   #dropping = false;
+  /**
+   * Events were dropped and the relisting is not asked for yet: it is once
+   * the consumer reads again. Asked for at once, a consumer that reads no
+   * more would have it dropped and asked for again, over and over.
+   */
+  #relistWanted = false;
+  /** The relisting is arriving: it is the whole state, and is kept whole whatever maxQueued says. */
+  #relisting = false;
+  /** How many events at the head of the queue are the relisting's (maxQueued bounds those after it). */
+  #relisted = 0;
   #closing: Promise<void> | undefined;
   /** Stops listening to the caller's signal, which may outlive this watch by far (one for a whole program). */
   #stopWaiting: (() => void) | undefined;
@@ -100,12 +109,10 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
 
   /** Use watch(). */
   constructor(targets: WatchTargets, options: WatchOptions) {
-    record("options", options, ["groups", "listExisting", "signal", "receiveBuffer", "maxQueued"]);
-    const groups = checkGroups(options.groups);
-    const receiveBuffer = integer("receiveBuffer", options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER, 4096, 1 << 30);
-    this.#maxQueued = integer("maxQueued", options.maxQueued ?? DEFAULT_MAX_QUEUED, 1024, 100_000_000);
-    const list = options.listExisting === true;
-    const initial = this.#initialTargets(targets, list);
+    // Read once, before anything is opened or started: a refusal leaves nothing behind.
+    const { groups, listExisting, signal, receiveBuffer, maxQueued } = watchOptions(options);
+    this.#maxQueued = maxQueued;
+    const initial = this.#initialTargets(targets, listExisting);
     // An empty list has nothing to wait for: its iteration ends at once, as an empty array's would.
     if (!this.#named) this.#alive = new Set(initial.map((t) => t.label));
     this.ready = new Promise<void>((resolve, reject) => {
@@ -136,15 +143,20 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     this.#add(initial);
     if (initial.length === 0) this.#settleReady();
     this.#refWhileWaited();
-    const { signal } = options;
     if (signal?.aborted) void this.close();
     else if (signal) this.#stopWaiting = whenAborted(signal, () => void this.close());
   }
 
   #initialTargets(targets: WatchTargets, list: boolean): WatchTarget[] {
     if (!isNamed(targets)) return providerTargets(targets as NsProvider | readonly NsProvider[], list);
-    this.#named = new NamedDir(targets.dir, (found) => this.#add(found));
-    return this.#named.initial(list);
+    const named = new NamedDir(namedDir(targets), (found) => this.#add(found));
+    try {
+      this.#named = named;
+      return named.initial(list);
+    } catch (err) {
+      named.close();
+      throw err;
+    }
   }
 
   #add(targets: WatchTarget[]): void {
@@ -162,20 +174,16 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #onMessage(msg: FromListener): void {
     switch (msg.type) {
       case "events":
-        if (this.#ended || this.#dropping) return;
-        if (this.#queue.length + msg.events.length > this.#maxQueued) {
-          // Memory stays bounded; what the consumer missed is sent again whole.
-          this.#queue.length = 0;
-          this.#dropping = true;
-          this.#send({ type: "relist" });
-          return;
-        }
-        this.#queue.push(...msg.events);
-        this.#gone(msg.events.flatMap((e) => (e.type === "gone" ? [e.ns] : [])));
+        if (this.#ended) return;
+        this.#take(msg.events);
         this.#wake();
         return;
       case "relisting":
         this.#dropping = false;
+        this.#relisting = true;
+        return;
+      case "relisted":
+        this.#relisting = false;
         return;
       case "added":
         this.#pending.delete(msg.label);
@@ -190,6 +198,22 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       case "stopped":
         return;
     }
+  }
+
+  /** Queues `events`, or drops them (all but `gone`) when the consumer is too far behind. */
+  #take(events: WatchEvent[]): void {
+    const gone = events.filter((e) => e.type === "gone");
+    this.#gone(gone.map((e) => e.ns));
+    if (this.#relisting) this.#relisted += events.length;
+    else if (!this.#dropping && this.#queue.length - this.#relisted + events.length > this.#maxQueued) {
+      // Memory stays bounded; what the consumer missed is sent again whole once it reads again.
+      this.#queue.length = 0;
+      this.#relisted = 0;
+      this.#dropping = true;
+      this.#relistWanted = true;
+    }
+    // A namespace's end is never dropped: no relisting would tell of it (its state is gone with it).
+    this.#queue.push(...(this.#dropping ? gone : events));
   }
 
   #gone(labels: string[]): void {
@@ -209,8 +233,13 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #wake(): void {
     const waiter = this.#waiter;
     if (!waiter) return;
+    if (this.#relistWanted && !this.#closing) {
+      this.#relistWanted = false;
+      this.#send({ type: "relist" });
+    }
     if (this.#queue.length > 0) {
       this.#waiter = undefined;
+      if (this.#relisted > 0) this.#relisted--;
       waiter.resolve({ value: this.#queue.shift() as WatchEvent, done: false });
     } else if (this.#error) {
       this.#waiter = undefined;

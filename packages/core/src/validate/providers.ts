@@ -12,7 +12,7 @@ import type { LinkOptions, LinkProvider, LinkRef, NewLinkSpec, VethPeerSpec } fr
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import { schemaErrors, validatorFor } from "./json-schema.js";
 import * as net from "./net.js";
-import { at, bare, byKind, type FieldParsers, fields, item, type Parser, record } from "./shape.js";
+import { at, bare, byKind, type FieldParsers, fields, item, type Parser, readError, record } from "./shape.js";
 import * as v from "./validate.js";
 
 /** The mount dir of named namespaces; the default one, named on nearly every call, needs no checking. */
@@ -46,7 +46,13 @@ const anyExistingNs = byKind("namespace provider", existingNsTable);
 
 /** A provider of a namespace that already exists (a link can be moved or a veth peer made there). */
 export const existingNsProvider: Parser<ExistingNsProvider> = (f, x) => {
-  const kind = typeof x === "object" && x !== null ? (x as { kind?: unknown }).kind : undefined;
+  let kind: unknown;
+  try {
+    kind = typeof x === "object" && x !== null ? (x as { kind?: unknown }).kind : undefined;
+  } catch (err) {
+    // A getter or Proxy trap of `kind`.
+    throw readError(f, err);
+  }
   if (typeof kind === "string" && Object.hasOwn(nsTable, kind) && !isExisting({ kind } as NsProvider)) {
     throw new ValidationError(f, `must be an existing namespace, not one from a "${kind}" provider`);
   }

@@ -1,0 +1,68 @@
+/**
+ * A consumer that falls more than maxQueued events behind: its queue is
+ * dropped and the namespace's whole state is listed again once it reads
+ * again. The relisting reaches even a consumer slower than it arrives, and a
+ * namespace's end is never dropped with the rest.
+ */
+import { execFileSync } from "node:child_process";
+import { applyEvent, emptyState, ns, type WatchEvent, watch, watchGone } from "@neslink/core";
+import { afterAll, expect, it } from "vitest";
+import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("ws");
+const LINKS = 1500;
+
+afterAll(() => cleanup(prefix));
+
+/** More than maxQueued (1024) events while nobody reads: ifb links, which a group deletes at once. */
+function manyLinks(name: string): void {
+  const lines = Array.from({ length: LINKS }, (_, i) => `link add s${i} group 77 type ifb`).join("\n");
+  execFileSync("ip", ["-n", name, "-batch", "-"], { input: `${lines}\n` });
+}
+
+/** A macrotask: batches of events from the listener land between two reads. */
+const slowly = () => new Promise((resolve) => setImmediate(resolve));
+
+it("relists the whole state once to a consumer slower than the relisting arrives", async () => {
+  const name = `${prefix}a`;
+  ip("netns", "add", name);
+  const stream = watch(ns.name(name), { groups: ["link"], maxQueued: 1024 });
+  await stream.ready;
+  manyLinks(name);
+  // Nobody reads for a while: the events pile up past maxQueued.
+  await new Promise((r) => setTimeout(r, 1000));
+  const seen: WatchEvent[] = [];
+  const timer = setTimeout(() => void stream.close(), 30_000);
+  for await (const e of stream) {
+    seen.push(e);
+    if (e.type === "synced") break;
+    await slowly();
+  }
+  clearTimeout(timer);
+  await stream.close();
+  const resyncs = seen.filter((e) => e.type === "resync");
+  expect(resyncs).toEqual([{ type: "resync", ns: name, reason: "slow-consumer" }]);
+  expect(seen.at(-1)).toEqual({ type: "synced", ns: name });
+  const state = emptyState();
+  for (const e of seen.slice(seen.indexOf(resyncs[0] as WatchEvent))) if (e.type === "link") applyEvent(state, e);
+  const shown = ipJson<{ ifindex: number; ifname: string }[]>("-n", name, "link", "show");
+  expect([...state.links.values()].map((l) => `${l.index} ${l.name}`).sort()).toEqual(shown.map((l) => `${l.ifindex} ${l.ifname}`).sort());
+  ip("-n", name, "link", "del", "group", "77");
+}, 60_000);
+
+it("keeps a namespace's end through a drop: the iteration of its watch ends", async () => {
+  const name = `${prefix}b`;
+  ip("netns", "add", name);
+  const stream = watch(ns.name(name), { groups: ["link"], maxQueued: 1024 });
+  await stream.ready;
+  const { gone } = await watchGone(ns.name(name));
+  manyLinks(name);
+  ip("netns", "del", name);
+  // Nobody reads until the kernel has destroyed the namespace.
+  await gone;
+  const seen: WatchEvent[] = [];
+  const timer = setTimeout(() => void stream.close(), 30_000);
+  for await (const e of stream) seen.push(e);
+  clearTimeout(timer);
+  expect(seen.at(-1)).toEqual({ type: "gone", ns: name });
+}, 60_000);
