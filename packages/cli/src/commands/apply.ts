@@ -34,7 +34,8 @@ export const apply: Command = {
     if (options["dry-run"]) return { data: plan, text };
     if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
     if (!session.json) session.print(text);
-    if (!(await confirmed(`Apply ${plan.changes.length} changes to ${lab.name}?`, session, options.yes === true)))
+    const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
+    if (!(await confirmed(`Apply ${count} to ${lab.name}?`, session, options.yes === true)))
       return { data: { topology: lab.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
     // The bar's library is loaded only here, where it draws.
     const progress = session.json ? undefined : (await import("../progress.js")).progressFor(session.terminal, session.print);

@@ -30,5 +30,10 @@ describe("describeChange of a command", () => {
     expect(describeChange({ op: "create", kind: "process", node: "a", netns: "lab-a", process } as Change)).toBe(
       "+ process a:web (python3 -m http.server --bind ::)",
     );
+    // A program restarted for its environment alone: the plan says what it is now.
+    const withEnv = { ...process, env: { PORT: "8080", GREETING: "hello there" } };
+    expect(describeChange({ op: "create", kind: "process", node: "a", netns: "lab-a", process: withEnv } as Change)).toBe(
+      "+ process a:web (PORT=8080 GREETING='hello there' python3 -m http.server --bind ::)",
+    );
   });
 });

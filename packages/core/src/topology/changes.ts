@@ -95,6 +95,13 @@ function routeText(r: TopologyRoute): string {
 }
 
 /** Each field as `mtu 1500 -> 9000`; a link this apply creates has no old value (`up true`), where "null" would read as the kernel's. */
+/** A program's environment as a shell line gives it, before the command: `A=1 B='x y' `; a changed one shows in the plan. */
+function environment(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([name, value]) => `${name}=${commandLine([value])} `)
+    .join("");
+}
+
 function fieldsText(c: Extract<Change, { kind: "link"; op: "update" }>): string {
   const from = c.from as Record<string, unknown>;
   return Object.entries(c.set)
@@ -131,7 +138,7 @@ export function describeChange(c: Change): string {
         return `exec in ${at}: ${commandLine(c.argv)}`;
       case "process":
         return c.op === "create"
-          ? `process ${at}:${c.process.name} (${commandLine(c.process.argv)})`
+          ? `process ${at}:${c.process.name} (${environment(c.process.env)}${commandLine(c.process.argv)})`
           : `process ${at}:${c.name} (pid ${c.pids.join(", ")})`;
     }
   })();
