@@ -185,3 +185,13 @@ export function socketNamespaceInodes(): number[] {
   }
   return held;
 }
+
+/** Runs `fn` on the lab `name` and destroys it afterwards, whatever happened. */
+export async function withLab(name: string, fn: (name: string) => Promise<void>): Promise<void> {
+  const { topology } = await import("@neslink/core");
+  try {
+    await fn(name);
+  } finally {
+    await topology.destroy(name);
+  }
+}

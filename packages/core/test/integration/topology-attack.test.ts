@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from "node:os";
 import { closeDefaultPool, type Topology, TopologyError, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, ipJson, netnsList, uniquePrefix, withLab } from "./kernel.js";
 
 const prefix = uniquePrefix("ta");
 const TMP = `${tmpdir()}/${prefix}`;
@@ -124,16 +124,6 @@ links:
 `;
 }
 
-/** Runs `fn` on a fresh lab and destroys it afterwards, whatever happened. */
-async function withLab(fn: (name: string) => Promise<void>): Promise<void> {
-  const name = newLab();
-  try {
-    await fn(name);
-  } finally {
-    await topology.destroy(name);
-  }
-}
-
 /** What `load` makes of each input: the labels of those it accepted or refused with something other than a TopologyError. */
 function notRefused(inputs: Record<string, () => unknown>): string[] {
   const wrong: string[] = [];
@@ -205,7 +195,7 @@ describe("topology under attack: what holds", () => {
   });
 
   it("destroy ends a process started by hand in the lab and one that ignores SIGTERM, and re-apply converges after ip netns del", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`${router(name)}`.replace("  r:\n", "  r:\n    processes: [\"trap '' TERM; while :; do sleep 1; done\"]\n"));
       await topology.apply(t);
       const hand = spawn("ip", ["netns", "exec", `${name}-h1`, "sleep", "1000"], { stdio: "ignore", detached: true });
@@ -229,14 +219,14 @@ describe("topology under attack: what holds", () => {
   });
 
   it("bounds an exec that prints megabytes with a typed error", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { exec: ["head -c 40000000 /dev/zero"] }\n`);
       await expect(topology.apply(t)).rejects.toMatchObject({ code: "ERR_TOPOLOGY_APPLY", message: expect.stringContaining("maxBuffer") });
     });
   });
 
   it("restarts a program whose log relay was killed, so its output goes somewhere again", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(
         `name: ${name}\nnodes:\n  a: { processes: [{ name: pinger, command: "trap '' PIPE; exec ping -i 0.2 127.0.0.1" }] }\n`,
       );
@@ -290,7 +280,7 @@ describe("topology under attack: what holds", () => {
   });
 
   it("leaves alone a program that daemonises and closes its output (its relay ended with nothing to relay)", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       // What `frr -d` or `iperf3 -D` does: fork, the child detached with its output on /dev/null, the parent gone.
       const t = topology.load(
         `name: ${name}\nnodes:\n  a: { processes: [{ name: daemon, command: "sleep 1000 >/dev/null 2>&1 & exit 0" }] }\n`,
@@ -320,7 +310,7 @@ describe("topology under attack: what holds", () => {
 
 describe("found by the attack runs, fixed", () => {
   it("reports a namespace made before its sysctl failed as made, and only the sysctl as failed", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       // The kernel refuses a TTL of 0 (1..255) after the namespace exists: the report said the namespace was not made.
       const t = topology.load(`name: ${name}\nnodes:\n  a: { sysctls: { net.ipv4.ip_default_ttl: 0 } }\n`);
       const err = (await topology.apply(t).catch((e) => e)) as {
@@ -396,7 +386,7 @@ describe("found by the attack runs, fixed", () => {
   // MEDIUM-HIGH. A second name for a node's namespace (`ip netns attach NAME PID`) is taken for a node the file no longer has:
   // apply empties it, which is the live node itself: all its links deleted, its processes killed.
   it("leaves a node alone when its namespace has a second name", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(router(name).replace("  h1: {", '  h1: { processes: [[sleep, "1000"]],'));
       await topology.apply(t);
       const [pid] = markedPids(`${name}/h1/`);
@@ -414,7 +404,7 @@ describe("found by the attack runs, fixed", () => {
 
   // MEDIUM (fixed). A veth was kept when its name and kind matched; its peer was never checked, so ends swapped by hand stayed swapped.
   it("notices veth ends swapped by hand and rewires them", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(router(name));
       await topology.apply(t);
       const r = `${name}-r`;
@@ -441,7 +431,7 @@ describe("found by the attack runs, fixed", () => {
   // MEDIUM. exec runs only for nodes whose namespace is new at plan time: an apply that failed (or was killed) after the
   // namespaces phase makes them "owned", and their exec never runs, while plan says there is nothing left to do.
   it("runs a node's exec on the apply that completes it, after a first apply failed", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const marker = `${TMP}/${name}-exec-ran`;
       mkdirSync(TMP, { recursive: true });
       const file = (via: string) =>
@@ -457,7 +447,7 @@ describe("found by the attack runs, fixed", () => {
   // MEDIUM. A route the file gives without dev is matched on the live route wherever it goes through; when its link is
   // re-made (an end renamed by hand), the route goes with the old link and is not added again: one apply does not converge.
   it("re-adds a route whose link apply re-made, in the same apply", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(router(name));
       await topology.apply(t);
       ip("-n", `${name}-h2`, "link", "set", "e0", "name", "zz");
@@ -471,7 +461,7 @@ describe("found by the attack runs, fixed", () => {
   // MEDIUM. A program that is missing or exits at once is reported started; apply waits 2 s, then succeeds, and every
   // later plan and apply starts it again.
   it("reports a process whose program is missing or exits at once as a failure of apply", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[/nonexistent/program], [sh, -c, "exit 3"]] }\n`);
       await expect(topology.apply(t)).rejects.toMatchObject({ code: "ERR_TOPOLOGY_APPLY" });
     });
@@ -480,7 +470,7 @@ describe("found by the attack runs, fixed", () => {
   // LOW-MEDIUM. Stopping a program (gone from the file, or changed) signals only the lowest pid carrying its mark: its
   // children live on with the mark, and plan is not empty after the apply.
   it("stops a removed program's children too", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const file = (procs: string) => `name: ${name}\nnodes:\n  a: { processes: ${procs} }\n`;
       await topology.apply(topology.load(file('[{ name: forker, command: "sleep 1001 & exec sleep 1002" }]')));
       for (let i = 0; i < 50 && markedPids(`${name}/a/forker/`).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
@@ -495,7 +485,7 @@ describe("found by the attack runs, fixed", () => {
   // Was MEDIUM: a program known by NESLINK_PROCESS in /proc/PID/environ alone, once it cleared or rewrote its environment
   // (`env -i`, a daemon that sanitises it), was never found again, so every apply started one more copy. Now its cgroup marks it.
   it("starts a program that clears its environment once, not on every apply", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[env, -i, sleep, "1000"]] }\n`);
       await topology.apply(t);
       await topology.apply(t);
@@ -567,7 +557,7 @@ describe("found by the attack runs, fixed", () => {
   });
 
   it("re-apply stops a lab program whose namespace was deleted behind its back and starts one in the new namespace", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n`);
       await topology.apply(t);
       const [old] = markedPids(`${name}/`);
@@ -584,7 +574,7 @@ describe("found by the attack runs, fixed", () => {
   });
 
   it("stops the programs of a node the file no longer has, also when its namespace was deleted by hand first", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const node = (n: string) => `  ${n}: { processes: [[sleep, "1000"]] }\n`;
       await topology.apply(topology.load(`name: ${name}\nnodes:\n${node("a")}${node("b")}${node("c")}`));
       const [b] = markedPids(`${name}/b/`);
@@ -610,7 +600,7 @@ describe("found by the attack runs, fixed", () => {
   // LOW-MEDIUM. exec collects output until every holder of its pipes closes them: a command that starts a daemon in the
   // background (`dnsmasq &`) holds apply, and the lab's lock, until the daemon ends. There is no timeout either.
   it("does not wait for an exec's background child", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const started = performance.now();
       await topology.apply(topology.load(`name: ${name}\nnodes:\n  a: { exec: ["sleep 60 &"] }\n`));
       expect(performance.now() - started).toBeLessThan(30_000);
@@ -621,7 +611,7 @@ describe("found by the attack runs, fixed", () => {
   // apply then throws a bare TypeError ("failures.map is not a function": the action throws synchronously inside a job),
   // after the other nodes' namespaces were made, and releases the lock while those jobs still run.
   it("refuses a bad sysctl name at load, or at least fails apply with a typed error and nothing made", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const text = `name: ${name}\nnodes:\n  a: {}\n  b: { sysctls: { "net.ipv4..": 1 } }\n  c: {}\n`;
       const outcome = await Promise.resolve()
         .then(() => topology.apply(topology.load(text)))
@@ -639,7 +629,7 @@ describe("found by the attack runs, fixed", () => {
   // for "no such namespace": a running node reads as missing, plan lists it (and its links) to be made again, inspect says
   // "missing", and apply fails with "already exists".
   it("reads a running node as running when the file names a sysctl the kernel lacks", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const file = (extra: string) =>
         `name: ${name}\nnodes:\n  a: { addresses: { e0: [10.65.0.1/24] }${extra} }\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`;
       await topology.apply(topology.load(file("")));
@@ -655,7 +645,7 @@ describe("found by the attack runs, fixed", () => {
   // LOW-MEDIUM. apply brings a node's loopback up when it makes the namespace, and never looks again: a loopback set down
   // by hand stays down (the node's 127.0.0.1 and its loopback addresses unreachable) while plan says nothing is to do.
   it("brings a node's loopback back up", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { addresses: { lo: [10.66.0.1/32] } }\n`);
       await topology.apply(t);
       ip("-n", `${name}-a`, "link", "set", "lo", "down");
@@ -705,7 +695,7 @@ describe("found by the attack runs, fixed", () => {
   // LOW-MEDIUM. A YAML !!set or !!omap becomes a Set or Map, which the schema takes for an empty object: the nodes written
   // there vanish, and applying such a file as an existing lab's name would remove every node of that lab as stale.
   it("does not read nodes written as a !!set or !!omap as no nodes at all", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       await topology.apply(topology.load(`name: ${name}\nnodes: { a: {} }\n`));
       const odd = () => topology.load(`name: ${name}\nnodes: !!omap [ { a: {} } ]\n`);
       let loaded: Topology | undefined;
@@ -724,7 +714,7 @@ describe("found by the attack runs, fixed", () => {
   // then unlinks) leaves stale entries; destroy run again does not remove them, even given the file that names them.
   // (`ip netns list` shows them; `ip netns exec` fails with "Invalid argument"; apply takes them over, so nothing blocks.)
   it("destroy run again after one cut short removes the stale entries of its nodes", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes: { a: {}, b: {} }\n`);
       await topology.apply(t);
       // What the cut-short destroy left: the namespace unmounted, its file still there.

@@ -6,7 +6,7 @@
 import { closeDefaultPool, topology } from "@neslink/core";
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, ipJson, uniquePrefix, withLab } from "./kernel.js";
 
 const prefix = uniquePrefix("tp");
 let labs = 0;
@@ -17,15 +17,6 @@ afterAll(async () => {
   await closeDefaultPool();
 });
 
-async function withLab(fn: (name: string) => Promise<void>): Promise<void> {
-  const name = newLab();
-  try {
-    await fn(name);
-  } finally {
-    await topology.destroy(name);
-  }
-}
-
 /** The alias on a node's lo: neslink's marker, ending in " ready" once its exec commands have all run. */
 function loAlias(netns: string): string {
   return String(ipJson<{ ifalias?: string }[]>("-n", netns, "link", "show", "lo")[0]?.ifalias ?? "");
@@ -33,7 +24,7 @@ function loAlias(netns: string): string {
 
 describe("exec commands", () => {
   it("one that runs past its timeout (seconds; 120 unless the file says) is killed, and apply fails naming it and the limit", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const marker = `${name}-never-ends`;
       const t = topology.load(
         `name: ${name}\nnodes:\n  a: { exec: ["echo before", { command: [sh, -c, "exec sleep 1000 # ${marker}"], timeout: 1 }] }\n  b: { exec: ["true"] }\n`,
@@ -75,7 +66,10 @@ describe("exec commands", () => {
     const name = newLab();
     const t = topology.load({ name, nodes: { a: { exec: [{ command: "true", timeout: 5 }, "true"] } } });
     const copy = structuredClone(t);
-    expect((await topology.plan(copy)).changes.filter((c) => c.kind === "exec")).toMatchObject([{ timeoutMs: 5000 }, { timeoutMs: 120_000 }]);
+    expect((await topology.plan(copy)).changes.filter((c) => c.kind === "exec")).toMatchObject([
+      { timeoutMs: 5000 },
+      { timeoutMs: 120_000 },
+    ]);
     const odd = structuredClone(t);
     (odd.nodes[0]?.exec[0] as { timeoutMs: number }).timeoutMs = 1500;
     await expect(topology.plan(odd)).rejects.toThrow(/exec\[0\]\.timeout/);
@@ -90,7 +84,7 @@ describe("exec commands", () => {
   });
 
   it("a failed apply still reports the output of the commands that ran, naming the one that failed", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(
         `name: ${name}\nnodes:\n  a: { exec: ["echo first", "head -c 20000000 /dev/zero", "echo third"] }\n  b: { exec: ["echo b-ok"] }\n`,
       );
@@ -131,7 +125,7 @@ function commandOf(pid: number): string {
 
 describe("programs", () => {
   it("a program whose name begins with '-' is run as the program, not taken as an option of the start (-w hung apply)", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [{ name: dash, command: ["-w", "sleep", "1009"] }] }\n`);
       await expect(topology.apply(t)).rejects.toMatchObject({
         code: "ERR_TOPOLOGY_APPLY",
@@ -143,7 +137,7 @@ describe("programs", () => {
   }, 20_000);
 
   it("a program that exits at once fails alone: the node's others that run are reported made, each quitter with its last words", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(
         `name: ${name}\nnodes:\n  a:\n    processes:\n      - { name: quick, command: "echo bye; exit 0" }\n      - { name: ok, command: [sleep, "1001"] }\n      - { name: crash, command: "echo boom >&2; exit 1" }\n`,
       );
@@ -167,7 +161,7 @@ describe("programs", () => {
     });
   });
   it("a program that is itself setsid (setsid -w daemon) is running, not 'still starting'", async () => {
-    await withLab(async (name) => {
+    await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [{ name: own, command: [setsid, -w, sleep, "1011"] }] }\n`);
       await topology.apply(t);
       const [node] = (await topology.inspect(name)).nodes;
