@@ -20,7 +20,6 @@
  */
 import { randomBytes } from "node:crypto";
 import * as la from "../actions/link-actions.js";
-import { commandLine } from "../actions/nescript.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
@@ -37,6 +36,7 @@ import { marker } from "./marker.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
+import { runNodeCommands } from "./node-commands.js";
 import { NotRunningError, startActions, started, stopProgram } from "./run.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
 
@@ -352,22 +352,11 @@ function execJobs(pool: Pool, topology: string, execs: readonly Of<"exec">[], ou
   return [...groupBy(execs, (c) => c.netns)].map(([netns, list]) => ({
     changes: list,
     run: async () => {
-      for (const c of list) {
-        // A node's commands are one task: its failure names the command that failed, not only the node's list.
-        const {
-          results: [r],
-        } = await nsDoOn(pool, ns.name(netns), na.exec(c.argv, c.timeoutMs > 0 ? { timeoutMs: c.timeoutMs } : {})).catch((err: unknown) => {
-          const code = NeslinkError.isInstance(err) ? err.code : "ERR_ACTION_FAILED";
-          // Said in the file's terms: its `timeout`, in seconds.
-          const why =
-            code === "ERR_EXEC_TIMEOUT"
-              ? `did not end within its timeout of ${c.timeoutMs / 1000} s, and was killed (the entry's timeout: sets another, 0 none)`
-              : toErrorJSON(err).message;
-          throw new NeslinkError(code, `running ${commandLine(c.argv)}: ${why}`, { cause: err });
-        });
-        outcomes.push({ node: c.node, argv: c.argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
-      }
-      await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology, list[0]?.node as string, true))));
+      const node = list[0]?.node as string;
+      await runNodeCommands(pool, topology, node, netns, list, (argv, r) =>
+        outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }),
+      );
+      await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology, node, true))));
     },
   }));
 }

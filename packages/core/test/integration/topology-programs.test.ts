@@ -4,7 +4,9 @@
  * Results are checked with iproute2 (the nodes' markers on lo) and /proc.
  */
 import { closeDefaultPool, topology } from "@neslink/core";
-import { readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix, withLab } from "./kernel.js";
 
@@ -16,6 +18,19 @@ afterAll(async () => {
   cleanup(prefix);
   await closeDefaultPool();
 });
+
+/** The command line of every process, its words joined by NULs. */
+function commandLines(): string[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8");
+      } catch {
+        return "";
+      }
+    });
+}
 
 /** The alias on a node's lo: neslink's marker, ending in " ready" once its exec commands have all run. */
 function loAlias(netns: string): string {
@@ -48,16 +63,7 @@ describe("exec commands", () => {
       expect(JSON.parse(JSON.stringify(failed)).failures[0].error.code).toBe("ERR_EXEC_TIMEOUT");
       expect(failed.exec.map((e) => e.stdout)).toEqual(expect.arrayContaining(["before\n"]));
       // Killed: nothing of it left running.
-      const cmdlines = readdirSync("/proc")
-        .filter((p) => /^\d+$/.test(p))
-        .map((p) => {
-          try {
-            return readFileSync(`/proc/${p}/cmdline`, "utf8");
-          } catch {
-            return "";
-          }
-        });
-      expect(cmdlines.filter((c) => c.includes(marker))).toEqual([]);
+      expect(commandLines().filter((c) => c.includes(marker))).toEqual([]);
       expect(loAlias(`${name}-a`)).not.toMatch(/ ready$/);
     });
   });
@@ -73,6 +79,33 @@ describe("exec commands", () => {
     const odd = structuredClone(t);
     (odd.nodes[0]?.exec[0] as { timeoutMs: number }).timeoutMs = 1500;
     await expect(topology.plan(odd)).rejects.toThrow(/exec\[0\]\.timeout/);
+  });
+
+  it("an apply killed (-9) while a node's commands run: the next apply ends what they started before it runs them again", async () => {
+    await withLab(newLab(), async (name) => {
+      const dir = mkdtempSync(`${tmpdir()}/${name}-`);
+      try {
+        // A sleep of this test's own length (a shell may exec its last command: the sleep is what stays), in the
+        // background for good; then a wait in the foreground until the flag file exists.
+        const seconds = `1000.${Number.parseInt(name.slice(-6), 36)}`;
+        const text = `name: ${name}\nnodes:\n  a: { exec: ["sleep ${seconds} & while [ ! -e ${dir}/flag ]; do sleep 0.1; done"] }\n`;
+        const script = `const { topology } = await import("@neslink/core"); await topology.apply(topology.load(${JSON.stringify(text)}));`;
+        const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+        const exited = new Promise((resolve) => child.on("exit", resolve));
+        const running = () => commandLines().filter((c) => c === `sleep\0${seconds}\0`).length;
+        for (let i = 0; i < 600 && running() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(running()).toBe(1);
+        child.kill("SIGKILL");
+        await exited;
+        writeFileSync(`${dir}/flag`, "");
+        await topology.apply(topology.load(text));
+        // Once, not once per apply that ran the node's commands.
+        expect(running()).toBe(1);
+        expect(loAlias(`${name}-a`)).toMatch(/ ready$/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it("refuses a timeout that is not a whole number of seconds from 0 (no limit) to a day", () => {

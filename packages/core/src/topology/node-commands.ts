@@ -1,0 +1,73 @@
+/**
+ * A node's `exec` commands, run in order inside its namespace and in a cgroup
+ * of the node's own (<lab>/node-<node>/exec): whatever they start is found
+ * there later. An apply killed while they ran (-9: nothing of it runs on)
+ * leaves what they started; the next apply runs the node's commands again,
+ * and ends those first, so that what they start runs once.
+ */
+import { mkdirSync } from "node:fs";
+import { commandLine } from "../actions/nescript.js";
+import * as na from "../actions/ns-actions.js";
+import type { ExecResult } from "../actions/ns-actions.js";
+import { NeslinkError, toErrorJSON } from "../errors.js";
+import * as ns from "../namespace/providers.js";
+import { nsDoOn } from "../nsdo.js";
+import type { Pool } from "../pool/pool.js";
+import { resolveProgram } from "../program-path.js";
+import { labGroup, nodeGroup } from "./cgroup.js";
+import type { TopologyExec } from "./model.js";
+import { endProcesses } from "./processes.js";
+
+/** The cgroup of a node's exec commands, or null without cgroup v2. */
+function commandsGroup(topology: string, node: string): string | null {
+  const lab = labGroup(topology);
+  return lab === null ? null : `${nodeGroup(lab, node)}/exec`;
+}
+
+/**
+ * `argv` run from a shell that first joins `group`: the program and all it
+ * starts are in it. The program is looked up here, as na.exec would: a
+ * missing one stays a typed ENOENT, not the shell's exit 127.
+ */
+function joining(group: string, [file, ...args]: readonly string[]): string[] {
+  const program = resolveProgram(file as string, process.env.PATH, process.cwd());
+  return ["/bin/sh", "-c", 'echo $$ >"$0/cgroup.procs" && exec "$@"', group, program, ...args];
+}
+
+/**
+ * Runs `node`'s commands in `netns`, each within its timeout; `ran` is told of
+ * each that ended. A failure names the command (a node's commands are one
+ * task, not only the node's list) and says a timeout in the file's terms.
+ */
+export async function runNodeCommands(
+  pool: Pool,
+  topology: string,
+  node: string,
+  netns: string,
+  commands: readonly TopologyExec[],
+  ran: (argv: string[], result: ExecResult) => void,
+): Promise<void> {
+  const group = commandsGroup(topology, node);
+  if (group !== null) {
+    // Left by an apply killed while these ran: ended (and the group removed), then made anew.
+    await endProcesses(new Set(), [group], 0);
+    mkdirSync(group, { recursive: true });
+  }
+  for (const { argv, timeoutMs } of commands) {
+    const action = () => na.exec(group === null ? argv : joining(group, argv), timeoutMs > 0 ? { timeoutMs } : {});
+    const {
+      results: [result],
+    } = await Promise.resolve()
+      .then(() => nsDoOn(pool, ns.name(netns), action()))
+      .catch((err: unknown) => {
+        const code = NeslinkError.isInstance(err) ? err.code : "ERR_ACTION_FAILED";
+        // Said in the file's terms: its `timeout`, in seconds.
+        const why =
+          code === "ERR_EXEC_TIMEOUT"
+            ? `did not end within its timeout of ${timeoutMs / 1000} s, and was killed (the entry's timeout: sets another, 0 none)`
+            : toErrorJSON(err).message;
+        throw new NeslinkError(code, `running ${commandLine(argv)}: ${why}`, { cause: err });
+      });
+    ran(argv, result);
+  }
+}
