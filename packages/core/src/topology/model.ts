@@ -65,6 +65,13 @@ export interface TopologyRoute {
   table?: number;
 }
 
+/**
+ * How long a node's exec command may run when its entry does not say
+ * (seconds). Here, not in schema.ts, which the schema's text needs: that one
+ * loads typebox, which a process that only runs topologies never loads.
+ */
+export const DEFAULT_EXEC_TIMEOUT_S = 120;
+
 /** A command a node runs once, after its links are up. */
 export interface TopologyExec {
   argv: string[];

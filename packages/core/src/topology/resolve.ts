@@ -9,15 +9,17 @@ import { ValidationError } from "../errors.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
 import { routeKey } from "./compare.js";
-import type { Topology, TopologyEndpoint, TopologyInterface, TopologyNode, TopologyProcess, TopologyRoute } from "./model.js";
-import type { Path, Problems } from "./problems.js";
 import {
   DEFAULT_EXEC_TIMEOUT_S,
-  type TopologyFile,
-  type TopologyFileEndpoint,
-  type TopologyFileNode,
-  type TopologyFileProcess,
-} from "./schema.js";
+  type Topology,
+  type TopologyEndpoint,
+  type TopologyInterface,
+  type TopologyNode,
+  type TopologyProcess,
+  type TopologyRoute,
+} from "./model.js";
+import type { Path, Problems } from "./problems.js";
+import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */

@@ -11,6 +11,7 @@
  * hosts) are new optional fields, so files written today stay valid.
  */
 import Type, { type Static } from "typebox";
+import { DEFAULT_EXEC_TIMEOUT_S } from "./model.js";
 
 const IfName = Type.String({ minLength: 1, description: "A link name: at most 15 bytes, no '/', ':', '%' or whitespace." });
 const Cidr = Type.String({ minLength: 1, description: 'An address with its prefix length, e.g. "10.0.1.1/24" or "fd00::1/64".' });
@@ -94,9 +95,6 @@ export const Macvlan = Type.Object(
   },
   { ...strict, description: "Created on a host link, then moved into the node." },
 );
-
-/** How long a node's exec command may run when its entry does not say (seconds). */
-export const DEFAULT_EXEC_TIMEOUT_S = 120;
 
 export const Exec = Type.Union(
   [
