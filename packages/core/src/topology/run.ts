@@ -303,6 +303,9 @@ function startState(topology: string, node: string, p: TopologyProcess, running:
   return unexeced || relay === "starting" ? "starting" : "running";
 }
 
+/** How long the programs found not running must stay the same before they are reported (their start is a moment). */
+const SETTLE_MS = 100;
+
 /**
  * Waits until the programs just started, and their log relays, have
  * replaced setsid with themselves (setsid -f returns before its child
@@ -312,6 +315,8 @@ function startState(topology: string, node: string, p: TopologyProcess, running:
  */
 export async function started(topology: string, node: string, programs: readonly TopologyProcess[], timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let seen = "";
+  let since = 0;
   for (;;) {
     const running = labProcesses(topology, node, undefined);
     const late = programs.flatMap((p) => {
@@ -319,8 +324,12 @@ export async function started(topology: string, node: string, programs: readonly
       return state === "running" ? [] : [{ n: p.name, state }];
     });
     if (late.length === 0) return;
+    // The same for SETTLE_MS: a program that exits at once, seen running an instant before, is told with the others.
+    const now = JSON.stringify(late);
+    if (now !== seen) [seen, since] = [now, Date.now()];
+    const settled = Date.now() - since >= SETTLE_MS;
     // One gone already does not make the others late: each is told as it ends up (running, gone), "starting" only after the deadline.
-    if (late.every((l) => l.state !== "starting") || Date.now() > deadline) {
+    if ((settled && late.every((l) => l.state !== "starting")) || Date.now() > deadline) {
       // The relays of programs that ended get a moment of their own to write their last lines.
       const until = Date.now() + 1000;
       const why = (await Promise.all(late.map((l) => whyNot(topology, node, l.n, l.state, until)))).join(", ");
