@@ -93,8 +93,16 @@ export function cleanup(prefix: string): void {
   for (const name of netnsList()) {
     if (name.startsWith(prefix)) ip("netns", "del", name);
   }
-  // Listed again after each delete: deleting one end of a veth pair deletes the other.
-  for (let left = hostLinks(prefix); left.length > 0; left = hostLinks(prefix)) ip("link", "del", left[0] as string);
+  // Listed again after each delete: deleting one end of a veth pair deletes the other, and the kernel deletes a veth
+  // whose peer's namespace it is destroying on its own, between a listing and the delete.
+  for (let left = hostLinks(prefix); left.length > 0; left = hostLinks(prefix)) {
+    const name = left[0] as string;
+    try {
+      ip("link", "del", name);
+    } catch (err) {
+      if (hostLinks(prefix).includes(name)) throw err;
+    }
+  }
 }
 
 /** Where topologies keep their locks and their programs' logs. */
