@@ -45,8 +45,14 @@ export interface MainOptions {
   layout?: JsonLayout;
 }
 
-async function execute(command: Command, invocation: Invocation, json: boolean, io: Io, options: MainOptions): Promise<number> {
-  const { keepPool = false, layout = "indented" } = options;
+async function execute(
+  command: Command,
+  invocation: Invocation,
+  json: boolean,
+  io: Io,
+  keepPool: boolean,
+  layout: JsonLayout,
+): Promise<number> {
   if (!keepPool) setPoolSize(command.parallel ? undefined : 1);
   try {
     // Text carries names the kernel reports, which anyone may have made: printable() escapes what a terminal would obey.
@@ -70,11 +76,12 @@ async function execute(command: Command, invocation: Invocation, json: boolean, 
 export async function main(given: readonly string[], io: Io, options: MainOptions = {}): Promise<number> {
   const argv = markProgram(given);
   const json = wantsJson(argv);
+  const layout = options.layout ?? "indented";
   try {
     const parsed = parse(argv, commands);
     switch (parsed.kind) {
       case "version":
-        io.out(json ? layouts[options.layout ?? "indented"]({ version }) : `${version}\n`);
+        io.out(json ? layouts[layout]({ version }) : `${version}\n`);
         return 0;
       case "help":
         io.out(await helpText(parsed.topic, commands));
@@ -82,10 +89,10 @@ export async function main(given: readonly string[], io: Io, options: MainOption
       case "run": {
         const { cwd } = io.terminal;
         const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);
-        return await execute(parsed.command, invocation, json, io, options);
+        return await execute(parsed.command, invocation, json, io, options.keepPool === true, layout);
       }
     }
   } catch (err) {
-    return fail(err, json, io, topicOf(argv, commands), options.layout);
+    return fail(err, json, io, topicOf(argv, commands), layout);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The cgroup v2 tree that marks a lab's programs:
  * <cgroup2 mount>/neslink/<lab>/node-<node>/program-<name>/<digest> holds a
- * program and every process it starts, program-<name>/log its log relay
+ * program and every process it starts, program-<name>/log its log relay,
+ * node-<node>/exec the node's exec commands and what they start
  * (the prefixes keep a name such as "cpu.stat" off the kernel's own files,
  * which all are <controller>.<file>). Unlike an environment variable,
  * cgroup membership is inherited by every child and cannot be dropped
@@ -46,6 +47,12 @@ export const nodeGroup = (lab: string, node: string) => `${lab}/${NODE}${node}`;
 export function programGroup(topology: string, node: string, name: string): string | null {
   const lab = labGroup(topology);
   return lab === null ? null : `${nodeGroup(lab, node)}/${PROGRAM}${name}`;
+}
+
+/** The directory of a node's exec commands (see node-commands.ts), or null without cgroup v2. */
+export function commandsGroup(topology: string, node: string): string | null {
+  const lab = labGroup(topology);
+  return lab === null ? null : `${nodeGroup(lab, node)}/exec`;
 }
 
 const named = (dir: string, prefix: string) => subgroups(dir).flatMap((g) => (g.startsWith(prefix) ? [g.slice(prefix.length)] : []));

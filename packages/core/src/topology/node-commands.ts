@@ -14,15 +14,9 @@ import * as ns from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { resolveProgram } from "../program-path.js";
-import { labGroup, nodeGroup } from "./cgroup.js";
+import { commandsGroup } from "./cgroup.js";
 import type { TopologyExec } from "./model.js";
 import { endProcesses } from "./processes.js";
-
-/** The cgroup of a node's exec commands, or null without cgroup v2. */
-function commandsGroup(topology: string, node: string): string | null {
-  const lab = labGroup(topology);
-  return lab === null ? null : `${nodeGroup(lab, node)}/exec`;
-}
 
 /**
  * `argv` run from a shell that first joins `group`: the program and all it
