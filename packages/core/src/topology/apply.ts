@@ -10,7 +10,9 @@
  *      directly in its namespace)
  *   4. configuration: link settings (new veths' far ends brought up first),
  *      addresses, routes, sysctls
- *   5. exec: the nodes' commands, for nodes made by this apply
+ *   5. exec: the record of which commands ran brought up to date (entries
+ *      gone from the file forgotten), then the nodes' commands: all of a
+ *      node made by this apply, those added to the file of one that exists
  *   6. processes: long-running programs stopped (gone from the file, or
  *      changed) and started (not running)
  *
@@ -19,6 +21,7 @@
  * failed and what was done; applying again converges from wherever it stopped.
  */
 import { randomBytes } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
@@ -31,7 +34,9 @@ import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
-import { HOST, hostMarker } from "./live.js";
+import { recordedBefore } from "./exec-plan.js";
+import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
+import { HOST, hostMarker, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
@@ -137,7 +142,7 @@ function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[
   return (creates as Of<"namespace", "create">[]).map((c) => {
     const own = sysctls.get(c.netns) ?? [];
     sysctls.delete(c.netns);
-    // A node with commands to run is ready only once they have (see execJobs).
+    // A node with commands to run is ready only once they have (see execWaves).
     const ready = (topology.nodes.find((n) => n.name === c.node)?.exec.length ?? 0) === 0;
     const changes = [c, ...own];
     return {
@@ -347,18 +352,76 @@ function configurationJobs(
   });
 }
 
-/** Phase 5: each node's commands in order; once they have all run, its marker says so, and they never run again. */
-function execJobs(pool: Pool, topology: string, execs: readonly Of<"exec">[], outcomes: ExecOutcome[]): Job[] {
-  return [...groupBy(execs, (c) => c.netns)].map(([netns, list]) => ({
-    changes: list,
-    run: async () => {
-      const node = list[0]?.node as string;
-      await runNodeCommands(pool, topology, node, netns, list, (argv, r) =>
-        outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }),
-      );
-      await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology, node, true))));
-    },
-  }));
+/**
+ * Writes `record` to its file when asked; those who ask while a write is due share it (a lab's nodes end their
+ * commands together: one write, not one each of a record that grows with the lab).
+ */
+function recordWriter(topology: string, record: ExecRecord): () => Promise<void> {
+  let due: Promise<void> | undefined;
+  return () =>
+    (due ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        due = undefined;
+        try {
+          writeRecord(recordPath(topology), record);
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      }),
+    ));
+}
+
+/**
+ * Phase 5: first the record as it stands before any command runs (`was`: as read, undefined when missing), with the
+ * plan's record-only changes; then each node's commands in order. A node made now runs them all, is recorded, and
+ * only then marked ready: they never run again. A node that exists runs those added, each recorded once it ended.
+ */
+function execWaves(
+  pool: Pool,
+  topology: Topology,
+  execs: readonly Of<"exec">[],
+  lives: ReadonlyMap<string, LiveNamespace>,
+  was: ExecRecord | undefined,
+  outcomes: ExecOutcome[],
+): Job[][] {
+  const runs = groupBy(
+    execs.filter((c): c is Of<"exec", "create"> => c.op === "create"),
+    (c) => c.node,
+  );
+  const record = new Map(topology.nodes.map((n) => [n.name, recordedBefore(n, runs.get(n.name) ?? [])]));
+  const write = recordWriter(topology.name, record);
+  const recordOnly = execs.filter((c) => c.op !== "create");
+  const first: Job[] = recordOnly.length > 0 || !isDeepStrictEqual(was, record) ? [{ changes: recordOnly, run: write }] : [];
+  const jobs = [...runs].map(([node, list]): Job => {
+    const netns = list[0]?.netns as string;
+    const ran = record.get(node) as string[][];
+    const made = !lives.get(node)?.owner?.ready;
+    const added = made ? undefined : (argv: readonly string[]) => ran.filter((r) => isDeepStrictEqual(r, argv)).length;
+    return {
+      changes: list,
+      run: async () => {
+        await runNodeCommands(
+          pool,
+          topology.name,
+          node,
+          netns,
+          list,
+          (argv, r) => {
+            outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
+            ran.push(argv);
+            // One added is recorded as it ends: an apply stopped later runs only those after it.
+            return added && write();
+          },
+          added,
+        );
+        if (!made) return;
+        await write();
+        await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology.name, node, true))));
+      },
+    };
+  });
+  return [first, jobs];
 }
 
 /** Phase 6: programs that go are stopped first (a changed one is restarted), then the missing ones started. */
@@ -461,8 +524,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const emit = options.onProgress ?? (() => {});
   const lock = lockTopology(topology.name);
   try {
-    const { lives, stale, strays, early } = await readLive(topology, pool);
-    const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early));
+    const { lives, stale, strays, early, record } = await readLive(topology, pool);
+    const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record));
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
     const byPhase = groupBy(changes, phaseOf);
@@ -511,7 +574,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             ),
           ];
         case "exec":
-          return [execJobs(pool, topology.name, list as Of<"exec">[], outcomes)];
+          return execWaves(pool, topology, list as Of<"exec">[], lives, record, outcomes);
         case "processes":
           return processJobs(pool, topology.name, list);
       }

@@ -60,7 +60,14 @@ export type Change =
   | (At & { op: "create" | "delete"; kind: "address"; interface: string; address: string })
   | (At & { op: "create" | "delete"; kind: "route"; route: TopologyRoute })
   | (At & { op: "update"; kind: "sysctl"; name: string; from: string | null; to: string })
-  | (At & { op: "create"; kind: "exec"; argv: string[]; timeoutMs: number })
+  /**
+   * A node's command: create runs it; delete and update change only the record of which commands ran (see
+   * exec-plan.ts): an entry gone from the file, forgotten; an entry taken as run, there being no record of the node.
+   * `reason` says which, and, on create, that the node existed and this entry is new to it.
+   */
+  | (At & { op: "create"; kind: "exec"; argv: string[]; timeoutMs: number; reason?: string })
+  | (At & { op: "update"; kind: "exec"; argv: string[]; timeoutMs: number; reason: string })
+  | (At & { op: "delete"; kind: "exec"; argv: string[]; reason: string })
   | (At & { op: "create"; kind: "process"; process: TopologyProcess })
   | (At & { op: "delete"; kind: "process"; name: string; pids: number[] });
 
@@ -135,7 +142,7 @@ export function describeChange(c: Change): string {
       case "sysctl":
         return `sysctl ${c.name} in ${at}: ${c.from ?? "(unset)"} -> ${c.to}`;
       case "exec":
-        return `exec in ${at}: ${commandLine(c.argv)}`;
+        return `exec in ${at}: ${commandLine(c.argv)}${c.reason ? ` (${c.reason})` : ""}`;
       case "process":
         return c.op === "create"
           ? `process ${at}:${c.process.name} (${environment(c.process.env)}${commandLine(c.process.argv)})`

@@ -114,10 +114,10 @@ export async function inspect(given: Topology | string, options: InspectOptions 
     const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
-  const { lives, stale, strays, early } = await readLive(topology, pool);
+  const { lives, stale, strays, early, record } = await readLive(topology, pool);
   const nodes = topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name));
   try {
-    return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early) };
+    return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early, record) };
   } catch (err) {
     // Looking changes nothing: a namespace apply would refuse is part of what there is to see, not a failure.
     if (!(err instanceof TopologyConflictError)) throw err;

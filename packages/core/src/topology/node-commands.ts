@@ -3,7 +3,9 @@
  * of the node's own (<lab>/node-<node>/exec): whatever they start is found
  * there later. An apply killed while they ran (-9: nothing of it runs on)
  * leaves what they started; the next apply runs the node's commands again,
- * and ends those first, so that what they start runs once.
+ * and ends those first, so that what they start runs once. Commands added to
+ * the file once the node's had run each run in a leaf of their own there,
+ * which alone is ended first: what the others started runs on.
  */
 import { mkdirSync } from "node:fs";
 import { commandLine } from "../actions/nescript.js";
@@ -14,7 +16,7 @@ import * as ns from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { resolveProgram } from "../program-path.js";
-import { commandsGroup } from "./cgroup.js";
+import { addedCommandGroup, commandsGroup } from "./cgroup.js";
 import type { TopologyExec } from "./model.js";
 import { endProcesses } from "./processes.js";
 
@@ -28,10 +30,18 @@ function joining(group: string, [file, ...args]: readonly string[]): string[] {
   return ["/bin/sh", "-c", 'echo $$ >"$0/cgroup.procs" && exec "$@"', group, program, ...args];
 }
 
+/** Ends what a killed apply left in `group` (and removes it), then makes it anew. */
+async function afresh(group: string): Promise<void> {
+  await endProcesses(new Set(), [group], 0);
+  mkdirSync(group, { recursive: true });
+}
+
 /**
  * Runs `node`'s commands in `netns`, each within its timeout; `ran` is told of
- * each that ended. A failure names the command (a node's commands are one
+ * each that ended (and waited for). A failure names the command (a node's commands are one
  * task, not only the node's list) and says a timeout in the file's terms.
+ * `added`: the commands are added to a node whose commands ran, and it says
+ * how many entries equal to each ran before it (see addedCommandGroup).
  */
 export async function runNodeCommands(
   pool: Pool,
@@ -39,16 +49,15 @@ export async function runNodeCommands(
   node: string,
   netns: string,
   commands: readonly TopologyExec[],
-  ran: (argv: string[], result: ExecResult) => void,
+  ran: (argv: string[], result: ExecResult) => Promise<void> | undefined,
+  added?: (argv: readonly string[]) => number,
 ): Promise<void> {
   const group = commandsGroup(topology, node);
-  if (group !== null) {
-    // Left by an apply killed while these ran: ended (and the group removed), then made anew.
-    await endProcesses(new Set(), [group], 0);
-    mkdirSync(group, { recursive: true });
-  }
+  if (group !== null && added === undefined) await afresh(group);
   for (const { argv, timeoutMs } of commands) {
-    const action = () => na.exec(group === null ? argv : joining(group, argv), timeoutMs > 0 ? { timeoutMs } : {});
+    const joined = group !== null && added !== undefined ? addedCommandGroup(group, argv, added(argv)) : group;
+    if (joined !== group) await afresh(joined as string);
+    const action = () => na.exec(joined === null ? argv : joining(joined, argv), timeoutMs > 0 ? { timeoutMs } : {});
     const {
       results: [result],
     } = await Promise.resolve()
@@ -62,6 +71,6 @@ export async function runNodeCommands(
             : toErrorJSON(err).message;
         throw new NeslinkError(code, `running ${commandLine(argv)}: ${why}`, { cause: err });
       });
-    ran(argv, result);
+    await ran(argv, result);
   }
 }

@@ -15,6 +15,8 @@ import { type Change, type Summary, summarize } from "./changes.js";
 import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf } from "./compare.js";
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { checkTopology } from "./check.js";
+import { execChanges } from "./exec-plan.js";
+import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { assertUnlocked } from "./lock.js";
 import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
@@ -154,13 +156,17 @@ function planEarly(node: TopologyNode, live: LiveNamespace): EarlyPlan {
   return { live, state, own: nodeChanges(state, NONE_RECREATED) };
 }
 
-/** Plans from already-read live state (apply re-plans from the same reads); `early`: what readLive planned of each node as it came. */
+/**
+ * Plans from already-read live state (apply re-plans from the same reads); `early`: what readLive planned of each node
+ * as it came; `record`: which exec commands ran (undefined: none is kept, see exec-plan.ts).
+ */
 export function diff(
   topology: Topology,
   lives: ReadonlyMap<string, LiveNamespace>,
   stale: readonly { netns: string; node: string }[],
   strays: readonly Link[] = [],
   early: ReadonlyMap<string, EarlyPlan> = new Map(),
+  record?: ExecRecord,
 ): Change[] {
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
@@ -202,10 +208,7 @@ export function diff(
   }
   for (const node of topology.nodes) {
     const live = lives.get(node.name) as LiveNamespace;
-    // Commands run once: on the apply that makes the node, or on the next one if that one stopped before they ran.
-    if (!live.owner?.ready)
-      for (const { argv, timeoutMs } of node.exec)
-        changes.push({ op: "create", kind: "exec", node: node.name, netns: node.netns, argv, timeoutMs });
+    changes.push(...execChanges(node, live, record?.get(node.name)));
     changes.push(...processChanges(node, live));
   }
   changes.push(...leftoverProcesses(topology, stale));
@@ -236,7 +239,7 @@ export async function readLive(topology: Topology, pool: Pool) {
     owned.length === 0 ? [] : topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []),
   );
   const stale = owned.filter((o) => !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
-  return { lives: byNode, stale, strays, early };
+  return { lives: byNode, stale, strays, early, record: readRecord(recordPath(topology.name)) };
 }
 
 /** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
@@ -263,9 +266,9 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
 export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
   const topology = checkTopology("topology", given);
   assertUnlocked(topology.name);
-  const { lives, stale, strays, early } = await readLive(topology, options.pool ?? defaultPool());
+  const { lives, stale, strays, early, record } = await readLive(topology, options.pool ?? defaultPool());
   // An apply that began meanwhile may have torn what was read.
   assertUnlocked(topology.name);
-  const changes = diff(topology, lives, stale, strays, early);
+  const changes = diff(topology, lives, stale, strays, early, record);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }
