@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { describeChange } from "./changes.js";
+import { execChanges, recordedBefore } from "./exec-plan.js";
+import type { LiveNamespace } from "./live.js";
+import { load } from "./load.js";
+import type { TopologyNode } from "./model.js";
+import { diff } from "./plan.js";
+
+const lab = (exec: unknown[]) => load({ name: "ep", nodes: { constructor: { exec } } });
+const node = (exec: unknown[]) => lab(exec).nodes[0] as TopologyNode;
+const live = (ready: boolean | undefined): LiveNamespace => ({
+  netns: "ep-constructor",
+  state: ready === undefined ? "missing" : "owned",
+  ...(ready !== undefined && { owner: { topology: "ep", node: "constructor", ready } }),
+  links: [],
+  addresses: [],
+  routes: [],
+  sysctls: {},
+  processes: [],
+});
+const sh = (line: string) => ["/bin/sh", "-c", line];
+const plan = (exec: unknown[], ready: boolean | undefined, ran: string[][] | undefined) =>
+  execChanges(node(exec), live(ready), ran).map(describeChange);
+
+describe("a node's exec commands in a plan", () => {
+  it("a node made now (or not yet ready) runs them all, whatever the record says", () => {
+    expect(plan(["echo a", "echo b"], undefined, [sh("echo a")])).toEqual([
+      "+ exec in constructor: /bin/sh -c 'echo a'",
+      "+ exec in constructor: /bin/sh -c 'echo b'",
+    ]);
+    expect(plan(["echo a"], false, [sh("echo a")])).toEqual(["+ exec in constructor: /bin/sh -c 'echo a'"]);
+  });
+
+  it("an existing node runs only the entries the record lacks, in the file's order; reordered or retimed, nothing", () => {
+    expect(plan(["echo a", { command: "echo b", timeout: 5 }], true, [sh("echo b"), sh("echo a")])).toEqual([]);
+    expect(plan(["echo z", "echo a", "echo b"], true, [sh("echo a")])).toEqual([
+      "+ exec in constructor: /bin/sh -c 'echo z' (added since the node's commands ran)",
+      "+ exec in constructor: /bin/sh -c 'echo b' (added since the node's commands ran)",
+    ]);
+  });
+
+  it("a changed entry runs as a new one, the old one forgotten; one removed is forgotten, nothing undone", () => {
+    expect(plan(["echo a2"], true, [sh("echo a")])).toEqual([
+      "- exec in constructor: /bin/sh -c 'echo a' (gone from the file: forgotten; nothing it did is undone)",
+      "+ exec in constructor: /bin/sh -c 'echo a2' (added since the node's commands ran)",
+    ]);
+    expect(execChanges(node([]), live(true), [sh("echo a")])).toMatchObject([{ op: "delete", kind: "exec", argv: sh("echo a") }]);
+  });
+
+  it("the same command twice is two entries", () => {
+    expect(plan(["echo a", "echo a"], true, [sh("echo a")])).toEqual([
+      "+ exec in constructor: /bin/sh -c 'echo a' (added since the node's commands ran)",
+    ]);
+    expect(plan(["echo a"], true, [sh("echo a"), sh("echo a")])).toEqual([
+      "- exec in constructor: /bin/sh -c 'echo a' (gone from the file: forgotten; nothing it did is undone)",
+    ]);
+  });
+
+  it("without a record, an existing node's commands are said taken as run, and none runs", () => {
+    const changes = execChanges(node(["echo a"]), live(true), undefined);
+    expect(changes).toMatchObject([{ op: "update", kind: "exec", argv: sh("echo a"), timeoutMs: 120_000 }]);
+    expect(changes.map(describeChange)).toEqual([
+      "~ exec in constructor: /bin/sh -c 'echo a' (no record of which commands ran: taken as run, not run)",
+    ]);
+    expect(plan([], true, undefined)).toEqual([]);
+  });
+
+  it("diff reads the node's list from the record by name, never from an object's prototype", () => {
+    const t = lab(["echo a"]);
+    const lives = new Map([["constructor", live(true)]]);
+    expect(diff(t, lives, [], [], new Map(), new Map()).map((c) => c.op)).toEqual(["update"]);
+    expect(diff(t, lives, [], [], new Map(), new Map([["constructor", [sh("echo a")]]]))).toEqual([]);
+  });
+});
+
+describe("what the record holds before an apply's commands run", () => {
+  const n = node(["echo a", "echo b", "echo a"]);
+  it("a node's entries that are not run now: none when all run, all when taken as run, the others when some are added", () => {
+    expect(recordedBefore(n, n.exec)).toEqual([]);
+    expect(recordedBefore(n, [])).toEqual([sh("echo a"), sh("echo b"), sh("echo a")]);
+    expect(recordedBefore(n, [{ argv: sh("echo a") }])).toEqual([sh("echo b"), sh("echo a")]);
+  });
+});
