@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { defaultPool, nsDoOn, type Pool, toErrorJSON, ValidationError } from "@neslink/core";
 import { listenUnix } from "@neslink/core/unix-socket";
 import { bearer, checkToken } from "./auth.js";
+import { hangUpAtClientEnd } from "./client-end.js";
 import { readJson } from "./body.js";
 import { Connections } from "./connections.js";
 import { drain } from "./drain.js";
@@ -111,12 +112,14 @@ export function createServer(options: ServerOptions): NeslinkServer {
   // Looked up per request, so creating a server does not start the pool's threads.
   const pool = () => options.pool ?? defaultPool();
 
-  async function answer(req: IncomingMessage, signal: AbortSignal): Promise<Reply> {
+  async function answer(req: IncomingMessage, res: ServerResponse, gone: AbortController): Promise<Reply> {
+    const { signal } = gone;
     const { route, params } = match(req.method ?? "GET", pathOf(req.url ?? "/"));
     if (!route.public) authorize(req.headers);
     if (route.exec && !options.allowExec) {
       throw new HttpError("ERR_EXEC_DISABLED", "command execution is disabled (start the server with exec allowed)");
     }
+    if (route.exec) hangUpAtClientEnd(req, res, () => gone.abort("SIGHUP"));
     const context: Context = {
       param: (name) => params[name] ?? "",
       body: route.body ? validate(route.body, await readJson(req, maxBody)) : undefined,
@@ -141,10 +144,15 @@ export function createServer(options: ServerOptions): NeslinkServer {
       const gone = new AbortController();
       // The connection closed before the answer was written: no one is waiting for it.
       res.once("close", () => res.writableEnded || gone.abort("SIGHUP"));
-      answer(req, gone.signal).then(reply, (err: unknown) => reply(errorReply(err)));
+      answer(req, res, gone).then(reply, (err: unknown) => reply(errorReply(err)));
     },
   );
   server.keepAliveTimeout = limit.keepAliveTimeoutMs;
+  // A client that half-closes once its request is sent still reads the answer (see client-end.ts). Left false,
+  // node:http ends the connection at the client's FIN, and the response in progress has nowhere to go. With it,
+  // node:http answers what it read, then closes. Not in the typings, but node:http's own (its tests set it);
+  // half-close.test.ts checks it still works.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const connections = new Connections(server, limit.maxConnections);
   let draining: Promise<void> | undefined;
   return Object.assign(server, {

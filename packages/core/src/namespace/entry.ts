@@ -217,3 +217,37 @@ export function removeStale(path: string): boolean {
     libc.close(fd);
   }
 }
+
+/** What a delete's unlink found: it removed the file; the file was gone (someone else removed it); something not ours to remove is there now (a namespace mounted since). */
+export type UnlinkOutcome = "removed" | "gone" | "kept";
+
+/**
+ * Unlinks the stale entry at `path` for a delete, which must learn whether
+ * it was the one to remove it (see namespace/remove.ts). An entry someone
+ * holds locked is waited for rather than judged: a delete or prune holding
+ * it is about to unlink it, a create about to mount on it, and what they did
+ * decides the outcome. Each holds the lock for one step of its own, and a
+ * kill releases it.
+ */
+export function unlinkStale(path: string): UnlinkOutcome {
+  let ours: FileIdentity | undefined;
+  for (;;) {
+    const opened = openChecked(path, false);
+    if (opened.fd === undefined) return opened.state.kind === "missing" ? "gone" : "kept";
+    const { fd, status, state } = opened;
+    try {
+      if (state.kind === "missing") return "gone";
+      if (state.kind !== "stale") return "kept";
+      // Another empty file at the path: ours was removed, and someone made this one since.
+      if (ours !== undefined && (ours.dev !== status.dev || ours.ino !== status.ino)) return "gone";
+      ours = status;
+      if (!libc.tryLock(fd, libc.LOCK_EX)) libc.lock(fd, libc.LOCK_EX);
+      // Unlinked, replaced or mounted over while we waited: look at what is there now.
+      if (!stillAt(path, status)) continue;
+      unlinkSync(path);
+      return "removed";
+    } finally {
+      libc.close(fd);
+    }
+  }
+}

@@ -6,9 +6,10 @@
  */
 import type { NamedNs } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
+import { NotFoundError } from "../errors.js";
 import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { openChecked, refusal, removeStale } from "./entry.js";
+import { openChecked, refusal, unlinkStale } from "./entry.js";
 
 /** A named namespace or stale entry about to be removed, checked; anything else is refused and left as it is. */
 export interface Doomed {
@@ -31,28 +32,39 @@ export function check(name: string, dir: string): Doomed {
 export const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
 
 /**
- * Unmounts the namespace of an entry checked to be one; one that is not
- * mounted any more is fine (its file is removed next). One whose entry is
- * gone was deleted meanwhile by someone else: not found, as it is for a
- * delete that comes after.
+ * Unmounts the namespace of an entry checked to be one; false if it is not
+ * mounted any more (someone else unmounted it since the check). One whose
+ * entry is gone was deleted meanwhile by someone else: not found, as it is
+ * for a delete that comes after.
  */
-function unmount(path: string): void {
+function unmount(path: string): boolean {
   try {
     libc.umount2(path, UNMOUNT_FLAGS);
+    return true;
   } catch (err) {
     if (hasErrno(err, "ENOENT")) throw refusal(path, { kind: "missing" });
-    if (!hasErrno(err, "EINVAL")) throw err;
+    if (hasErrno(err, "EINVAL")) return false;
+    throw err;
   }
 }
 
 /**
- * Unmounts a checked entry's namespace and removes its file. A file someone
- * is making into a namespace again right now (locked) is theirs: the delete
- * came first.
+ * Unmounts a checked entry's namespace and removes its file. Of deletes of
+ * one name racing, exactly one succeeds and the others fail as a later one
+ * would (NotFoundError). No lock spans both steps (the file is under the
+ * mount until the unmount, and another delete's check that comes between
+ * them finds it stale), so neither the unmount nor the check decides who
+ * deleted it: the unlink does. A file someone made into a namespace again
+ * before the unlink (a create taking the entry over) is theirs: the delete
+ * came first, if it was the one to unmount (or found the entry stale).
+ * `unmounted`: the caller already unmounted it (a batch's concurrent unmount).
  */
 export function remove(doomed: Doomed, unmounted = false): void {
-  if (doomed.mounted && !unmounted) unmount(doomed.ns.path);
-  removeStale(doomed.ns.path);
+  const path = doomed.ns.path;
+  const mayClaim = !doomed.mounted || unmounted || unmount(path);
+  const outcome = unlinkStale(path);
+  if (outcome === "removed" || (outcome === "kept" && mayClaim)) return;
+  throw new NotFoundError("namespace", `no namespace at ${path} (another delete removed it meanwhile)`);
 }
 
 /** Removes a named namespace (or the stale entry a crash left); returns its "dev:ino" so what is held on it can be closed. */

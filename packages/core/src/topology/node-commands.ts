@@ -17,17 +17,18 @@ import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { resolveProgram } from "../program-path.js";
 import { addedCommandGroup, commandsGroup } from "./cgroup.js";
+import { joiningArgv } from "./cgroup-join.js";
 import type { TopologyExec } from "./model.js";
 import { endProcesses } from "./processes.js";
 
 /**
- * `argv` run from a shell that first joins `group`: the program and all it
- * starts are in it. The program is looked up here, as na.exec would: a
- * missing one stays a typed ENOENT, not the shell's exit 127.
+ * `argv` run from a shell that first joins `group` (cgroup-join.ts). The
+ * program is looked up here, as na.exec would: a missing one stays a typed
+ * ENOENT, not the shell's exit 127.
  */
 function joining(group: string, [file, ...args]: readonly string[]): string[] {
   const program = resolveProgram(file as string, process.env.PATH, process.cwd());
-  return ["/bin/sh", "-c", 'echo $$ >"$0/cgroup.procs" && exec "$@"', group, program, ...args];
+  return joiningArgv(group, [program, ...args]);
 }
 
 /** Ends what a killed apply left in `group` (and removes it), then makes it anew. */

@@ -16,6 +16,7 @@ import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
 import { readRegularFile } from "../files/regular.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
+import { JOIN_THEN_EXEC } from "./cgroup-join.js";
 import { groupPids, labGroup, nodeGroup, nodesIn, pidsIn, programGroup, programsIn, RELAY_LEAF, subgroups } from "./cgroup.js";
 import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
@@ -86,7 +87,7 @@ group=$0 digest=$1 log=$2 cap=$3 host=$4 made=$5
 [ "$(stat -c %i "$group")" = "$made" ] || exit 1
 exec 9<"$host" || exit 1
 shift 5
-sh -c 'echo $$ >"$0/cgroup.procs" && exec env "$@"' "$group/$digest" "$@" 2>&1 </dev/null 9<&- |
+sh -c '${JOIN_THEN_EXEC}' "$group/$digest" env "$@" 2>&1 </dev/null 9<&- |
   setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1`;
 
 /**

@@ -2,9 +2,10 @@
 // process left: each name gets exactly one namespace mounted, exactly one
 // creator succeeds, the others get ERR_NS_EXISTS. Both ways of creating: a
 // pool worker unsharing itself, and addNamed's brief unshare of the calling
-// thread. Then deleters racing for the same names: every name goes, and a
-// delete that another beat finds it missing (ERR_NS_NOT_FOUND), never a raw
-// errno of the step it was at. In a private mount dir.
+// thread. Then deleters racing for the same names, both ways: every name
+// goes, exactly one delete succeeds, and a delete that another beat finds it
+// missing (ERR_NS_NOT_FOUND), never a raw errno of the step it was at nor a
+// success of its own. In a private mount dir.
 import { spawn } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -73,21 +74,29 @@ it.each(WAYS)(
   },
 );
 
-it(`${CREATORS} processes deleting the same 120 names from their calling thread: each name gone, nothing but a delete or ERR_NS_NOT_FOUND`, async () => {
-  const own = `${prefix}del`;
-  // Many names: each loser meets the winner's unmount or unlink at a different point.
-  const names = Array.from({ length: 120 }, (_, i) => `${own}${i}`);
-  await nsDo(ns.now(), ...names.map((n) => na.createNamed(n, dir)));
-  const deleters = Array.from({ length: CREATORS }, () => creator("delete", own, names.length));
-  await Promise.all(deleters.map((c) => c.ready));
-  for (const c of deleters) c.go();
-  const outcomes = await Promise.all(deleters.map((c) => c.done));
-  for (const name of names) {
-    // A delete that finds the namespace gone meanwhile (unmounted or unlinked by another) has nothing left to do.
-    const failures = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
-    expect({ name, failures: failures.filter((code) => code !== "ERR_NS_NOT_FOUND") }).toEqual({ name, failures: [] });
-    expect(outcomes.some((o) => o.created.includes(name))).toBe(true);
-  }
-  expect(mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`))).toEqual([]);
-  expect(readdirSync(dir).filter((e) => e.startsWith(own))).toEqual([]);
-});
+const DELETE_WAYS = [
+  { way: "delete", from: "their calling thread" },
+  { way: "delete-worker", from: "pool workers" },
+];
+
+it.each(DELETE_WAYS)(
+  `${CREATORS} processes deleting the same 120 names from $from: one delete per name, the others ERR_NS_NOT_FOUND`,
+  async ({ way }) => {
+    const own = `${prefix}${way}`;
+    // Many names: each loser meets the winner's unmount or unlink at a different point.
+    const names = Array.from({ length: 120 }, (_, i) => `${own}${i}`);
+    await nsDo(ns.now(), ...names.map((n) => na.createNamed(n, dir)));
+    const deleters = Array.from({ length: CREATORS }, () => creator(way, own, names.length));
+    await Promise.all(deleters.map((c) => c.ready));
+    for (const c of deleters) c.go();
+    const outcomes = await Promise.all(deleters.map((c) => c.done));
+    for (const name of names) {
+      // A delete that finds the namespace gone meanwhile (unmounted or unlinked by another) lost: it did not delete it.
+      const winners = outcomes.filter((o) => o.created.includes(name)).length;
+      const losers = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
+      expect({ name, winners, losers }).toEqual({ name, winners: 1, losers: Array(CREATORS - 1).fill("ERR_NS_NOT_FOUND") });
+    }
+    expect(mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`))).toEqual([]);
+    expect(readdirSync(dir).filter((e) => e.startsWith(own))).toEqual([]);
+  },
+);
