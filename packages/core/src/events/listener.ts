@@ -10,16 +10,21 @@
  * namespace happens only to create a dump socket, and the thread comes
  * straight back (or ends, if it cannot).
  */
+// First: the load gate (ffi/load-gate.ts) must be passed before koffi loads, with the imports below.
+import "../ffi/worker-load-gate.js";
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { decodeMessages, type Message } from "@neslink/codec-wasm";
 import { DumpInterruptedError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
+import { nativeLoaded } from "../ffi/worker-load-gate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { EventSocket } from "./event-socket.js";
 import { NamespaceAccess } from "./namespace-access.js";
 import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
 import { applyEvent, diffStates, emptyState, eventOf, type NamespaceState, stateOf } from "./state.js";
 import type { WatchEvent, WatchGroup } from "./types.js";
+
+nativeLoaded();
 
 interface Watched {
   label: string;

@@ -6,6 +6,7 @@
  * main script.
  */
 import { Worker, type WorkerOptions } from "node:worker_threads";
+import { EXITING, GATE_KEY, IDLE, LOADING } from "../ffi/load-gate.js";
 
 /** What the main script ran with, less the options that only make sense for it. */
 function mainOptions(): string[] {
@@ -29,8 +30,34 @@ function refused(err: unknown): string[] | undefined {
 /** Learned on the first start, so later workers start in one attempt. */
 let accepted: string[] | undefined;
 
-/** Starts a worker with every option of the main script that a worker accepts. */
-export function startWorker(url: URL, options: Omit<WorkerOptions, "execArgv">): Worker {
+/** The load gates (ffi/load-gate.ts) of the workers alive. */
+const gates = new Set<Int32Array>();
+/** How long an exit waits, at most, for a worker's load under way (it takes a few ms). */
+const LOAD_WAIT_MS = 2000;
+
+/** As the process exits: bars every worker's load that has not begun, and waits for those under way. */
+function holdExitForLoads(): void {
+  for (const gate of gates) {
+    if (Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING) Atomics.wait(gate, 0, LOADING, LOAD_WAIT_MS);
+  }
+}
+
+/** Starts a worker with every option of the main script that a worker accepts, and a load gate. */
+export function startWorker(url: URL, given: Omit<WorkerOptions, "execArgv">): Worker {
+  const shared = new SharedArrayBuffer(4);
+  const options = { ...given, workerData: { ...(given.workerData as object), [GATE_KEY]: shared } };
+  const worker = started(url, options);
+  const gate = new Int32Array(shared);
+  if (gates.size === 0) process.once("exit", holdExitForLoads);
+  gates.add(gate);
+  worker.once("exit", () => {
+    gates.delete(gate);
+    if (gates.size === 0) process.off("exit", holdExitForLoads);
+  });
+  return worker;
+}
+
+function started(url: URL, options: Omit<WorkerOptions, "execArgv">): Worker {
   const first = accepted ?? mainOptions();
   try {
     const worker = new Worker(url, { ...options, execArgv: first });

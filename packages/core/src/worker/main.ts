@@ -4,12 +4,15 @@
  * elsewhere between tasks, it reports that, closes what it holds and ends,
  * never running anything again.
  */
+// First: the load gate (ffi/load-gate.ts) must be passed before koffi loads, with the imports below.
+import "../ffi/worker-load-gate.js";
 import { parentPort, workerData } from "node:worker_threads";
 import { load as loadCodec } from "@neslink/codec-wasm";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { type ActionError, NamespaceEnterError, NamespaceReturnError, NotFoundError, toErrorJSON } from "../errors.js";
 import * as libc from "../ffi/libc.js";
+import { nativeLoaded } from "../ffi/worker-load-gate.js";
 import { openNamespace, openProviderNs } from "../namespace/entry.js";
 import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
 import { RequestCounter } from "../netlink/request-counts.js";
@@ -35,6 +38,8 @@ import {
   type WorkerOptions,
 } from "./protocol.js";
 import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
+
+nativeLoaded();
 
 if (!parentPort) throw new Error("@neslink/core worker started outside a worker thread");
 const port = parentPort;
