@@ -18,7 +18,6 @@
  * phase (nothing of a later phase starts), with an error that lists what
  * failed and what was done; applying again converges from wherever it stopped.
  */
-import { randomBytes } from "node:crypto";
 import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
@@ -31,7 +30,7 @@ import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
-import { HOST, hostMarker } from "./live.js";
+import { HOST, hostMarker, hostTempName } from "./live.js";
 import { marker } from "./marker.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
@@ -195,14 +194,15 @@ function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
 /**
  * A vxlan or macvlan is made in the host namespace — its parent is a host
  * link and a vxlan's UDP socket stays in the namespace it was made in — under
- * a temporary name and with the host marker (so a killed apply's leftover is
- * found and removed), then moved into its node and given its name there.
+ * a temporary name that names its lab and with the host marker (so a killed
+ * apply's leftover is found and removed, even one cut short before its
+ * marker went on), then moved into its node and given its name there.
  */
 function hostMadeJobs(pool: Pool, topology: string, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
   return list.map((c) => ({
     changes: [c],
     run: async () => {
-      const temp = `nl${randomBytes(5).toString("hex")}`;
+      const temp = hostTempName(topology);
       const common = { group: HOST_BOUND_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
       const provider =
         c.kind === "vxlan"

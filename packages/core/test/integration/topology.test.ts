@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, type Topology, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -459,6 +460,45 @@ links:
       expect(hostNames()).not.toContain(`${name}s`);
       expect(hostNames()).toContain(`${name}t`);
       ip("link", "del", `${name}t`);
+    }
+  });
+
+  it("removes a vxlan an apply was killed after making in the host and before marking it: its temporary name names the lab", async () => {
+    // What the README says such a link is called: `nl`, 6 hex digits of the SHA-256 of the lab's name, 6 random ones.
+    const tempName = (lab: string) => `nl${createHash("sha256").update(lab).digest("hex").slice(0, 6)}0a1b2c`;
+    const hostNames = () => ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
+    const ours = tempName(name);
+    const others = tempName(`${name}o`);
+    const handMade = tempName(name).replace(/0a1b2c$/, "0a1b2d");
+    const lab = topology.load(`name: ${name}\nnodes:\n  a: {}\n`);
+    try {
+      for (const by of ["apply", "destroy"] as const) {
+        await topology.apply(lab);
+        // The group every host-made link is created with, and no alias: the kernel sets none on a new link.
+        for (const [link, id, group] of [
+          [ours, "11", "20045"],
+          [others, "12", "20045"],
+          [handMade, "13", "0"],
+        ] as const) {
+          ip("link", "add", link, "group", group, "type", "vxlan", "id", id, "remote", "192.0.2.1", "dstport", "4789");
+        }
+        if (by === "apply") {
+          expect((await topology.plan(lab)).changes.map(topology.describeChange)).toContain(
+            `- link ${ours} in the host namespace (left by an apply cut short)`,
+          );
+          await topology.apply(lab);
+          expect(hostNames()).not.toContain(ours);
+        }
+        await topology.destroy(name);
+        expect(netnsList(name)).toEqual([]);
+        expect(hostNames()).not.toContain(ours);
+        // Another lab's, and one made by hand (not in the group), are left alone.
+        expect(hostNames()).toEqual(expect.arrayContaining([others, handMade]));
+        ip("link", "del", others);
+        ip("link", "del", handMade);
+      }
+    } finally {
+      for (const link of [ours, others, handMade]) if (hostNames().includes(link)) ip("link", "del", link);
     }
   });
 });
