@@ -296,6 +296,23 @@ links:
     expect((await topology.plan(down)).changes).toEqual([]);
     await topology.destroy(name);
   });
+
+  it("takes a sysctl of several numbers as set once it is, though the kernel reads it back with tabs", async () => {
+    const multi = topology.load(`name: ${name}
+nodes:
+  a:
+    sysctls:
+      net.ipv4.ip_local_port_range: "20000 30000"
+      net.ipv4.tcp_rmem: "  4096   131072 6291456 "
+`);
+    await topology.apply(multi);
+    const inside = (key: string) =>
+      execFileSync("ip", ["netns", "exec", `${name}-a`, "cat", `/proc/sys/${key.replaceAll(".", "/")}`], { encoding: "utf8" });
+    expect(inside("net.ipv4.ip_local_port_range")).toBe("20000\t30000\n");
+    expect(inside("net.ipv4.tcp_rmem")).toBe("4096\t131072\t6291456\n");
+    expect((await topology.plan(multi)).changes).toEqual([]);
+    await topology.destroy(name);
+  });
 });
 
 describe("topology programs", () => {
