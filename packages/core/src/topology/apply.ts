@@ -4,7 +4,7 @@
  * namespace's work in one task (its requests pipelined):
  *
  *   1. namespaces: create (marked, loopback up, sysctls such as disable_ipv6
- *      written before any link exists)
+ *      written before any link exists; an interface's own, once it does)
  *   2. teardown: links and namespaces the file no longer has
  *   3. links: bridges, then veth pairs (each made from one end, the other end
  *      directly in its namespace)
@@ -131,11 +131,27 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 const sysctlActions = (changes: readonly Change[]) => changes.flatMap((c) => (c.kind === "sysctl" ? [na.sysctl(c.name, c.to)] : []));
 
-/** Phase 1: each new namespace made, marked and given its sysctls in one task. Its sysctl changes ride along. */
+/**
+ * Whether a sysctl is one interface's (net.ipv4.conf.eth0.rp_filter,
+ * net.ipv6.neigh.eth0.*): its file exists only once the link does, so it
+ * cannot be written with a new namespace's others, before any link.
+ */
+const namesInterface = (name: string) => {
+  const [, , table, iface] = name.split(".");
+  return (table === "conf" || table === "neigh") && iface !== "all" && iface !== "default";
+};
+
+/**
+ * Phase 1: each new namespace made, marked and given its sysctls in one task
+ * (their changes ride along); those of its interfaces are left to phase 4.
+ */
 function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
   return (creates as Of<"namespace", "create">[]).map((c) => {
-    const own = sysctls.get(c.netns) ?? [];
-    sysctls.delete(c.netns);
+    const mine = sysctls.get(c.netns) ?? [];
+    const own = mine.filter((s) => s.kind === "sysctl" && !namesInterface(s.name));
+    const later = mine.filter((s) => !own.includes(s));
+    if (later.length > 0) sysctls.set(c.netns, later);
+    else sysctls.delete(c.netns);
     // A node with commands to run is ready only once they have (see execJobs).
     const ready = (topology.nodes.find((n) => n.name === c.node)?.exec.length ?? 0) === 0;
     const changes = [c, ...own];
@@ -466,7 +482,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
     const byPhase = groupBy(changes, phaseOf);
-    // A new namespace's sysctls are written by the task that makes it, before any link exists.
+    // A new namespace's sysctls are written by the task that makes it, before any link exists (its interfaces' own, after).
     const sysctls = groupBy(
       (byPhase.get("configuration") ?? []).filter((c) => c.kind === "sysctl"),
       (c) => c.netns,

@@ -243,6 +243,9 @@ describe("topology examples", () => {
 describe("topology updates in place", () => {
   const name = `${prefix}u`;
   afterAll(() => cleanup(name));
+  /** A sysctl as the kernel reads it inside one of the lab's namespaces. */
+  const sysctlIn = (netns: string, key: string) =>
+    execFileSync("ip", ["netns", "exec", netns, "cat", `/proc/sys/${key.replaceAll(".", "/")}`], { encoding: "utf8" });
   const lab = (mtu: number, mac: string, up: boolean, master: string) => `name: ${name}
 nodes:
   a: { bridges: [br0, br1] }
@@ -297,6 +300,23 @@ links:
     await topology.destroy(name);
   });
 
+  it("writes a new node's interface sysctls once its links exist (net.ipv4.conf.eth0.*: no such file before)", async () => {
+    const lab = topology.load(`name: ${name}
+nodes:
+  a:
+    sysctls: { net.ipv4.conf.eth0.rp_filter: 2, net.ipv6.conf.eth0.disable_ipv6: 1, net.ipv4.conf.default.rp_filter: 2 }
+  b: {}
+links:
+  - endpoints: ["a:eth0", "b:eth0"]
+`);
+    await topology.apply(lab);
+    expect(sysctlIn(`${name}-a`, "net.ipv4.conf.eth0.rp_filter")).toBe("2\n");
+    expect(sysctlIn(`${name}-a`, "net.ipv6.conf.eth0.disable_ipv6")).toBe("1\n");
+    expect(sysctlIn(`${name}-a`, "net.ipv4.conf.default.rp_filter")).toBe("2\n");
+    expect((await topology.plan(lab)).changes).toEqual([]);
+    await topology.destroy(name);
+  });
+
   it("takes a sysctl of several numbers as set once it is, though the kernel reads it back with tabs", async () => {
     const multi = topology.load(`name: ${name}
 nodes:
@@ -306,10 +326,8 @@ nodes:
       net.ipv4.tcp_rmem: "  4096   131072 6291456 "
 `);
     await topology.apply(multi);
-    const inside = (key: string) =>
-      execFileSync("ip", ["netns", "exec", `${name}-a`, "cat", `/proc/sys/${key.replaceAll(".", "/")}`], { encoding: "utf8" });
-    expect(inside("net.ipv4.ip_local_port_range")).toBe("20000\t30000\n");
-    expect(inside("net.ipv4.tcp_rmem")).toBe("4096\t131072\t6291456\n");
+    expect(sysctlIn(`${name}-a`, "net.ipv4.ip_local_port_range")).toBe("20000\t30000\n");
+    expect(sysctlIn(`${name}-a`, "net.ipv4.tcp_rmem")).toBe("4096\t131072\t6291456\n");
     expect((await topology.plan(multi)).changes).toEqual([]);
     await topology.destroy(name);
   });
