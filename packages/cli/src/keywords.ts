@@ -45,8 +45,12 @@ const numberOf = (text: string) => (/^0[0-7]/.test(text) ? Number.parseInt(text,
 export function integerOf(found: Keywords, word: string): number | undefined {
   const value = found[word];
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || !WHOLE_NUMBER.test(value)) throw new ValidationError(word, `must be a whole number, not "${String(value)}"`);
-  return numberOf(value);
+  if (typeof value !== "string" || !WHOLE_NUMBER.test(value))
+    throw new ValidationError(word, `must be a whole number, not "${String(value)}"`);
+  const n = numberOf(value);
+  // Past 2^53 a double rounds: core's range error would name the rounded number, not the one typed.
+  if (!Number.isSafeInteger(n)) throw new ValidationError(word, `${value} is out of range`);
+  return n;
 }
 
 /** A keyword's value as a string, or undefined when absent. */

@@ -108,6 +108,17 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     expect(ipJson<{ dst: string }[]>("-n", name, "route", "show", "table", "10").map((r) => r.dst)).toEqual(["10.67.10.0/24"]);
   });
 
+  it("names a number too large for any field as it was typed, not as the double it rounds to", () => {
+    for (const [args, typed] of [
+      [["link", "set", "lo", "mtu", "99999999999999999999"], "99999999999999999999"],
+      [["route", "add", "10.68.0.0/16", "dev", "lo", "table", "0xffffffffffffffffff"], "0xffffffffffffffffff"],
+    ] as const) {
+      const r = neslink(...args, "-n", `${prefix}none`);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${typed} is out of range`);
+    }
+  });
+
   it("takes the namespace as a path or a process id as well as a name", async () => {
     const name = `${prefix}e`;
     neslink("ns", "add", name);

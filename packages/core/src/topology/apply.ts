@@ -4,7 +4,7 @@
  * namespace's work in one task (its requests pipelined):
  *
  *   1. namespaces: create (marked, loopback up, sysctls such as disable_ipv6
- *      written before any link exists)
+ *      written before any link exists; an interface's own, once it does)
  *   2. teardown: links and namespaces the file no longer has
  *   3. links: bridges, then veth pairs (each made from one end, the other end
  *      directly in its namespace)
@@ -20,7 +20,6 @@
  * phase (nothing of a later phase starts), with an error that lists what
  * failed and what was done; applying again converges from wherever it stopped.
  */
-import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
@@ -36,7 +35,7 @@ import { checkTopology } from "./check.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
 import { recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
-import { HOST, hostMarker, type LiveNamespace } from "./live.js";
+import { HOST, hostMarker, hostTempName, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
@@ -137,11 +136,27 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 const sysctlActions = (changes: readonly Change[]) => changes.flatMap((c) => (c.kind === "sysctl" ? [na.sysctl(c.name, c.to)] : []));
 
-/** Phase 1: each new namespace made, marked and given its sysctls in one task. Its sysctl changes ride along. */
+/**
+ * Whether a sysctl is one interface's (net.ipv4.conf.eth0.rp_filter,
+ * net.ipv6.neigh.eth0.*): its file exists only once the link does, so it
+ * cannot be written with a new namespace's others, before any link.
+ */
+const namesInterface = (name: string) => {
+  const [, , table, iface] = name.split(".");
+  return (table === "conf" || table === "neigh") && iface !== "all" && iface !== "default";
+};
+
+/**
+ * Phase 1: each new namespace made, marked and given its sysctls in one task
+ * (their changes ride along); those of its interfaces are left to phase 4.
+ */
 function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
   return (creates as Of<"namespace", "create">[]).map((c) => {
-    const own = sysctls.get(c.netns) ?? [];
-    sysctls.delete(c.netns);
+    const mine = sysctls.get(c.netns) ?? [];
+    const own = mine.filter((s) => s.kind === "sysctl" && !namesInterface(s.name));
+    const later = mine.filter((s) => !own.includes(s));
+    if (later.length > 0) sysctls.set(c.netns, later);
+    else sysctls.delete(c.netns);
     // A node with commands to run is ready only once they have (see execWaves).
     const ready = (topology.nodes.find((n) => n.name === c.node)?.exec.length ?? 0) === 0;
     const changes = [c, ...own];
@@ -200,14 +215,15 @@ function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
 /**
  * A vxlan or macvlan is made in the host namespace — its parent is a host
  * link and a vxlan's UDP socket stays in the namespace it was made in — under
- * a temporary name and with the host marker (so a killed apply's leftover is
- * found and removed), then moved into its node and given its name there.
+ * a temporary name that names its lab and with the host marker (so a killed
+ * apply's leftover is found and removed, even one cut short before its
+ * marker went on), then moved into its node and given its name there.
  */
 function hostMadeJobs(pool: Pool, topology: string, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
   return list.map((c) => ({
     changes: [c],
     run: async () => {
-      const temp = `nl${randomBytes(5).toString("hex")}`;
+      const temp = hostTempName(topology);
       const common = { group: HOST_BOUND_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
       const provider =
         c.kind === "vxlan"
@@ -529,7 +545,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
     const byPhase = groupBy(changes, phaseOf);
-    // A new namespace's sysctls are written by the task that makes it, before any link exists.
+    // A new namespace's sysctls are written by the task that makes it, before any link exists (its interfaces' own, after).
     const sysctls = groupBy(
       (byPhase.get("configuration") ?? []).filter((c) => c.kind === "sysctl"),
       (c) => c.netns,

@@ -5,6 +5,7 @@
  * `neslink:<topology>:<node>` on its loopback (it lives and dies with the
  * namespace), and everything inside an owned namespace is the topology's.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import * as na from "../actions/ns-actions.js";
@@ -21,6 +22,7 @@ import type { Pool } from "../pool/pool.js";
 import { RTPROT_BOOT } from "./compare.js";
 import { MARKER_PREFIX, parseMarker } from "./marker.js";
 import type { LabProcess } from "./run.js";
+import { HOST_BOUND_GROUP } from "./teardown.js";
 
 /**
  * missing: no such namespace (or only the empty stale entry a killed create
@@ -191,12 +193,28 @@ export function hostMarker(topology: string, node: string, iface: string): strin
   return `${MARKER_PREFIX}${topology}:${node}:${iface}`;
 }
 
-/** Whether a host link's alias says an apply of `topology` made it and was killed before it moved it into its node. */
-const isStray = (topology: string, alias: string | null | undefined) =>
-  alias?.startsWith(`${MARKER_PREFIX}${topology}:`) === true && parseMarker(alias) === undefined;
+/**
+ * The temporary name of a vxlan or macvlan made in the host: `nl`, 6 hex
+ * digits of the lab's name's SHA-256, 6 random. The kernel takes no alias
+ * with a new link, so an apply killed between making it and marking it
+ * leaves a link that only its name (and group) can tie to the lab.
+ */
+export function hostTempName(topology: string): string {
+  return `nl${labTag(topology)}${randomBytes(3).toString("hex")}`;
+}
+
+const labTag = (topology: string) => createHash("sha256").update(topology).digest("hex").slice(0, 6);
+
+/** Whether a host link is one an apply of `topology` made and was killed before it moved it into its node. */
+function isStray(topology: string, link: Link): boolean {
+  const { alias } = link;
+  if (alias?.startsWith(`${MARKER_PREFIX}${topology}:`)) return parseMarker(alias) === undefined;
+  // Killed before the marker went on: nothing but the name and group say whose it is.
+  return !alias && link.group === HOST_BOUND_GROUP && new RegExp(`^nl${labTag(topology)}[0-9a-f]{6}$`).test(link.name);
+}
 
 /** Those of the host's `links` that an apply of `topology` made and was killed before it moved them into their node. */
-export const straysOf = (topology: string, links: readonly Link[]) => links.filter((l) => isStray(topology, l.alias));
+export const straysOf = (topology: string, links: readonly Link[]) => links.filter((l) => isStray(topology, l));
 
 /** Links of the host namespace that an apply of `topology` made and was killed before it moved them into their node. */
 export async function strayHostLinks(pool: Pool, topology: string): Promise<Link[]> {

@@ -127,7 +127,7 @@ describe("topology.load", () => {
     ].join("\n");
     // In the file's order: by line, then column.
     expect(problemsOf(text)).toEqual([
-      { path: "name", message: "must be [a-z0-9-], 1 to 12 characters", line: 1 },
+      { path: "name", message: "must be [a-z0-9-], 1 to 12 characters, not starting or ending with -", line: 1 },
       { path: "nodes.sw.bridges[1]", message: 'interface "br0" of node "sw" is already declared at nodes.sw.bridges[0]', line: 3 },
       // The fields known there, in the schema's order: a misspelt one is found among them at a glance.
       {
@@ -145,6 +145,14 @@ describe("topology.load", () => {
       { path: "links[2].endpoints[0]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
       { path: "links[2].endpoints[1]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
     ]);
+  });
+
+  it("says that a lab's name may not start or end with '-', which [a-z0-9-] alone allows", () => {
+    for (const name of ["-", "lab-", "-lab"]) {
+      expect(problemsOf(`name: "${name}"\nnodes: { h1: {} }\n`)).toEqual([
+        { path: "name", message: "must be [a-z0-9-], 1 to 12 characters, not starting or ending with -", line: 1 },
+      ]);
+    }
   });
 
   it("says what is wrong inside the one form of a choice that a value's type (and an object's kind) can be, not only the choice", () => {

@@ -76,10 +76,17 @@ function sysctlChanges(s: NodeState): Change[] {
   }
   for (const [name, to] of Object.entries(node.sysctls)) {
     const from = fresh ? null : (live.sysctls[name] ?? null);
-    if (from !== to) changes.push({ op: "update", kind: "sysctl", ...at, name, from, to });
+    if (from === null || words(from) !== words(to)) changes.push({ op: "update", kind: "sysctl", ...at, name, from, to });
   }
   return changes;
 }
+
+/**
+ * A sysctl's value as the kernel reads it: a sysctl of several numbers
+ * (ip_local_port_range, tcp_rmem) takes them separated by any blanks and
+ * reads back tab-separated, so "1024 65000" as written is already set.
+ */
+const words = (value: string) => value.trim().split(/\s+/).join(" ");
 
 const NO_ADDRESSES: readonly Address[] = [];
 const NONE_RECREATED: ReadonlySet<string> = new Set();

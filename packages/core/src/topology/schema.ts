@@ -168,7 +168,10 @@ export const Node = Type.Object(
 
 export const TopologyFileSchema = Type.Object(
   {
-    name: Type.String({ pattern: "^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$", description: "[a-z0-9-], 1 to 12 characters." }),
+    name: Type.String({
+      pattern: "^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$",
+      description: "[a-z0-9-], 1 to 12 characters, not starting or ending with -.",
+    }),
     nodes: Type.Record(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$" }), Node, strict),
     links: Type.Optional(Type.Array(Link)),
   },

@@ -128,9 +128,13 @@ const execPort: Parser<MessagePort> = (f, x) => {
   return x;
 };
 
-/** A network sysctl's name, e.g. net.ipv4.ip_forward: it becomes a path under /proc/sys. */
+/**
+ * A network sysctl's name, e.g. net.ipv4.ip_forward: it becomes a path under
+ * /proc/sys, each dot a '/', so no part of it may be empty (a trailing dot
+ * would name a directory, found only once the namespace is made).
+ */
 function sysctlName(field: string, value: unknown): string {
-  if (typeof value !== "string" || !/^net\.[A-Za-z0-9_.-]+$/.test(value) || value.includes("..")) {
+  if (typeof value !== "string" || !/^net(\.[A-Za-z0-9_-]+)+$/.test(value)) {
     throw new ValidationError(field, `${shown(value)} is not a network sysctl like net.ipv4.ip_forward`);
   }
   return value;

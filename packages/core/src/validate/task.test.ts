@@ -157,6 +157,10 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(fieldOf(here, { kind: "exec", argv: ["sh", , "x"], options: {} })).toBe("actions[0].argv[1]");
     expect(fieldOf(here, { kind: "exec", argv: ["sh"], options: { env: { "A=B": "x" } } })).toBe("actions[0].options.env.A=B");
     expect(fieldOf(here, { kind: "sysctl", name: "net/../../kernel/x" })).toBe("actions[0].name");
+    // Each dot a '/' of a path under /proc/sys: an empty part names a directory, or nothing.
+    for (const name of ["net.ipv4.ip_forward.", "net.ipv4..ip_forward", "net.", ".net.ipv4"]) {
+      expect(fieldOf(here, { kind: "sysctl", name, value: "1" })).toBe("actions[0].name");
+    }
     expect(fieldOf(here, { kind: "custom", module: "./rel.mjs", export: "f" })).toBe("actions[0].module");
     expect(fieldOf(here, { kind: "addrs", family: 3 })).toBe("actions[0].family");
     expect(fieldOf(here, { kind: "routes", family: 0, protocol: 0 })).toBe("actions[0].protocol");

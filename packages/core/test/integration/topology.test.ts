@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, type Topology, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -242,6 +243,9 @@ describe("topology examples", () => {
 describe("topology updates in place", () => {
   const name = `${prefix}u`;
   afterAll(() => cleanup(name));
+  /** A sysctl as the kernel reads it inside one of the lab's namespaces. */
+  const sysctlIn = (netns: string, key: string) =>
+    execFileSync("ip", ["netns", "exec", netns, "cat", `/proc/sys/${key.replaceAll(".", "/")}`], { encoding: "utf8" });
   const lab = (mtu: number, mac: string, up: boolean, master: string) => `name: ${name}
 nodes:
   a: { bridges: [br0, br1] }
@@ -293,6 +297,38 @@ links:
     await topology.apply(down);
     expect(upEnds(name, "a:p0", "b:eth0")).toEqual([false, false]);
     expect((await topology.plan(down)).changes).toEqual([]);
+    await topology.destroy(name);
+  });
+
+  it("writes a new node's interface sysctls once its links exist (net.ipv4.conf.eth0.*: no such file before)", async () => {
+    const lab = topology.load(`name: ${name}
+nodes:
+  a:
+    sysctls: { net.ipv4.conf.eth0.rp_filter: 2, net.ipv6.conf.eth0.disable_ipv6: 1, net.ipv4.conf.default.rp_filter: 2 }
+  b: {}
+links:
+  - endpoints: ["a:eth0", "b:eth0"]
+`);
+    await topology.apply(lab);
+    expect(sysctlIn(`${name}-a`, "net.ipv4.conf.eth0.rp_filter")).toBe("2\n");
+    expect(sysctlIn(`${name}-a`, "net.ipv6.conf.eth0.disable_ipv6")).toBe("1\n");
+    expect(sysctlIn(`${name}-a`, "net.ipv4.conf.default.rp_filter")).toBe("2\n");
+    expect((await topology.plan(lab)).changes).toEqual([]);
+    await topology.destroy(name);
+  });
+
+  it("takes a sysctl of several numbers as set once it is, though the kernel reads it back with tabs", async () => {
+    const multi = topology.load(`name: ${name}
+nodes:
+  a:
+    sysctls:
+      net.ipv4.ip_local_port_range: "20000 30000"
+      net.ipv4.tcp_rmem: "  4096   131072 6291456 "
+`);
+    await topology.apply(multi);
+    expect(sysctlIn(`${name}-a`, "net.ipv4.ip_local_port_range")).toBe("20000\t30000\n");
+    expect(sysctlIn(`${name}-a`, "net.ipv4.tcp_rmem")).toBe("4096\t131072\t6291456\n");
+    expect((await topology.plan(multi)).changes).toEqual([]);
     await topology.destroy(name);
   });
 });
@@ -459,6 +495,45 @@ links:
       expect(hostNames()).not.toContain(`${name}s`);
       expect(hostNames()).toContain(`${name}t`);
       ip("link", "del", `${name}t`);
+    }
+  });
+
+  it("removes a vxlan an apply was killed after making in the host and before marking it: its temporary name names the lab", async () => {
+    // What the README says such a link is called: `nl`, 6 hex digits of the SHA-256 of the lab's name, 6 random ones.
+    const tempName = (lab: string) => `nl${createHash("sha256").update(lab).digest("hex").slice(0, 6)}0a1b2c`;
+    const hostNames = () => ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname);
+    const ours = tempName(name);
+    const others = tempName(`${name}o`);
+    const handMade = tempName(name).replace(/0a1b2c$/, "0a1b2d");
+    const lab = topology.load(`name: ${name}\nnodes:\n  a: {}\n`);
+    try {
+      for (const by of ["apply", "destroy"] as const) {
+        await topology.apply(lab);
+        // The group every host-made link is created with, and no alias: the kernel sets none on a new link.
+        for (const [link, id, group] of [
+          [ours, "11", "20045"],
+          [others, "12", "20045"],
+          [handMade, "13", "0"],
+        ] as const) {
+          ip("link", "add", link, "group", group, "type", "vxlan", "id", id, "remote", "192.0.2.1", "dstport", "4789");
+        }
+        if (by === "apply") {
+          expect((await topology.plan(lab)).changes.map(topology.describeChange)).toContain(
+            `- link ${ours} in the host namespace (left by an apply cut short)`,
+          );
+          await topology.apply(lab);
+          expect(hostNames()).not.toContain(ours);
+        }
+        await topology.destroy(name);
+        expect(netnsList(name)).toEqual([]);
+        expect(hostNames()).not.toContain(ours);
+        // Another lab's, and one made by hand (not in the group), are left alone.
+        expect(hostNames()).toEqual(expect.arrayContaining([others, handMade]));
+        ip("link", "del", others);
+        ip("link", "del", handMade);
+      }
+    } finally {
+      for (const link of [ours, others, handMade]) if (hostNames().includes(link)) ip("link", "del", link);
     }
   });
 });
