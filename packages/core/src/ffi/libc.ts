@@ -152,14 +152,6 @@ export function tryLock(fd: number, operation: number): boolean {
   throw new SystemCallError("flock", errno, `fd ${fd}`);
 }
 
-/** flock(2), waiting for whoever holds a conflicting lock to let go. */
-export function lock(fd: number, operation: number): void {
-  while (fns.flock(fd, operation) !== 0) {
-    const errno = koffi.errno();
-    if (errno !== errnos.EINTR) throw new SystemCallError("flock", errno, `fd ${fd}`);
-  }
-}
-
 const O_RDONLY_NONBLOCK_CLOEXEC = 0o2000000 | 0o4000;
 
 /** As openUntracked, but never waits: a FIFO planted where a namespace file should be does not block the thread. */

@@ -21,7 +21,7 @@
  */
 import { unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import { NotANamespaceError, NotFoundError } from "../errors.js";
+import { NeslinkError, NotANamespaceError, NotFoundError } from "../errors.js";
 import {
   type FileIdentity,
   type FileStatus,
@@ -36,7 +36,7 @@ import {
   statusOfPath,
 } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { flockedByAnyone } from "./flocked.js";
+import { flockedByAnyone, flockHolder } from "./flocked.js";
 import { nsPath } from "./paths.js";
 import type { ExistingNsProvider } from "./providers.js";
 
@@ -218,6 +218,20 @@ export function removeStale(path: string): boolean {
   }
 }
 
+/** How long a delete waits for an entry's lock: its holders (a create, a delete, a prune) hold it for one step. */
+const LOCKED_WAIT_MS = 5000;
+
+/** Locks `fd`, waiting up to `ms` for its holder (a few ms at a time, this thread blocked as the steps it waits for are); false past that. */
+function lockedWithin(fd: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (!libc.tryLock(fd, libc.LOCK_EX)) {
+    if (performance.now() >= until) return false;
+    Atomics.wait(pause, 0, 0, 2);
+  }
+  return true;
+}
+
 /** What a delete's unlink found: it removed the file; the file was gone (someone else removed it); something not ours to remove is there now (a namespace mounted since). */
 export type UnlinkOutcome = "removed" | "gone" | "kept";
 
@@ -241,7 +255,10 @@ export function unlinkStale(path: string): UnlinkOutcome {
       // Another empty file at the path: ours was removed, and someone made this one since.
       if (ours !== undefined && (ours.dev !== status.dev || ours.ino !== status.ino)) return "gone";
       ours = status;
-      if (!libc.tryLock(fd, libc.LOCK_EX)) libc.lock(fd, libc.LOCK_EX);
+      if (!lockedWithin(fd, LOCKED_WAIT_MS)) {
+        const holder = flockHolder(status);
+        throw new NeslinkError("EBUSY", `${path}: locked by ${holder ? `pid ${holder}` : "another process"} for over ${LOCKED_WAIT_MS} ms`);
+      }
       // Unlinked, replaced or mounted over while we waited: look at what is there now.
       if (!stillAt(path, status)) continue;
       unlinkSync(path);

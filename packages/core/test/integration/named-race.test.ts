@@ -6,8 +6,8 @@
 // goes, exactly one delete succeeds, and a delete that another beat finds it
 // missing (ERR_NS_NOT_FOUND), never a raw errno of the step it was at nor a
 // success of its own. In a private mount dir.
-import { spawn } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closeDefaultPool, na, ns, nsDo } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
@@ -100,3 +100,22 @@ it.each(DELETE_WAYS)(
     expect(readdirSync(dir).filter((e) => e.startsWith(own))).toEqual([]);
   },
 );
+
+it("a delete gives up on an entry whose lock another process keeps (EBUSY, naming it), rather than blocking its thread", async () => {
+  const name = `${prefix}held`;
+  writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
+  // util-linux's flock keeps the entry locked as a create or a delete does for one step, but for a minute.
+  const holder = spawn("flock", [`${dir}/${name}`, "sleep", "60"], { stdio: "ignore" });
+  try {
+    for (let i = 0; i < 100 && spawnSync("flock", ["-n", `${dir}/${name}`, "true"]).status === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    await expect(nsDo(ns.now(), na.deleteNamed(name, dir))).rejects.toMatchObject({
+      code: "EBUSY",
+      message: expect.stringContaining(`locked by pid ${holder.pid}`),
+    });
+    // Left as it was: the holder's.
+    expect(existsSync(`${dir}/${name}`)).toBe(true);
+  } finally {
+    holder.kill();
+  }
+}, 30_000);
