@@ -280,6 +280,12 @@ function run(): void {
   try {
     events = new EventSocket(groups, options.receiveBuffer);
     fds.add(events.fd);
+    if (options.named && events.allNamespaces) {
+      // Deaf to every other namespace, a watch of a dir with none yet would wait on for ever, hearing nothing.
+      post({ type: "failed", error: toErrorJSON(events.allNamespaces) });
+      return;
+    }
+    post({ type: "listening" });
     const pollFds = new Uint8Array(16);
     const view = new DataView(pollFds.buffer);
     view.setInt32(0, options.wakeFd, true);
