@@ -52,7 +52,15 @@ const groups: WatchGroup[] = options.groups;
 const stateGroups = groups.filter((g) => g !== "nsid");
 const fds = new DescriptorBits(options.descriptors);
 const watched = new Map<number | "self", Watched>();
+/** The same, by label: a name added again may name another namespace than the one watched under it. */
+const byLabel = new Map<string, Watched>();
 let batch: WatchEvent[] = [];
+
+function unwatch(w: Watched): void {
+  // Two names of one namespace share its nsid: the one watched under it may be the other's.
+  if (watched.get(w.nsid) === w) watched.delete(w.nsid);
+  if (byLabel.get(w.label) === w) byLabel.delete(w.label);
+}
 
 function post(msg: FromListener): void {
   parentPort?.postMessage(msg);
@@ -111,7 +119,7 @@ function refresh(access: NamespaceAccess, w: Watched): void {
   if (!fresh) {
     // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed; if never seeded, it is no longer there to watch.
     if (w.unseeded) {
-      watched.delete(w.nsid);
+      unwatch(w);
       added(w.label, new NotFoundError("namespace", `no namespace at ${w.path}`));
     }
     return;
@@ -153,9 +161,17 @@ function dumpAgain(access: NamespaceAccess, w: Watched): NamespaceState | undefi
 function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): boolean {
   const opened = access.open(target.path, target.follow);
   try {
+    const previous = byLabel.get(target.label);
+    // Added again while watched (a dir listed again after a `gone` of another namespace under the name).
+    if (previous?.key === opened.key) return previous.unseeded === undefined;
     const self = opened.key === access.originKey;
     if (!self && events.allNamespaces) throw events.allNamespaces;
     const nsid = self ? "self" : access.nsidOf(opened.fd);
+    if (previous) {
+      // The name now names another namespace: nothing more of the first comes under it, and the new one is listed.
+      unwatch(previous);
+      emit({ type: "gone", ns: previous.label });
+    }
     const w: Watched = {
       label: target.label,
       path: target.path,
@@ -174,6 +190,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       if (!(err instanceof DumpInterruptedError)) throw err;
     }
     watched.set(nsid, w);
+    byLabel.set(w.label, w);
     if (!state) {
       w.stale = true;
       w.unseeded = target.list ? "list" : "quiet";
@@ -199,7 +216,7 @@ function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): voi
   if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
     const ended = watched.get(msg.nsid);
     if (ended) {
-      watched.delete(msg.nsid);
+      unwatch(ended);
       emit({ type: "gone", ns: ended.label });
     }
   }
