@@ -290,6 +290,16 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     return { value: undefined, done: true };
   }
 
+  /**
+   * As an async generator's: the stream ends (every socket closed, as by
+   * return()) and the promise rejects with `err`. `yield*` passes a throw on
+   * to the iterator it delegates to, and fails without this.
+   */
+  async throw(err?: unknown): Promise<IteratorResult<WatchEvent>> {
+    await this.close();
+    throw err;
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }

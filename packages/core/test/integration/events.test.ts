@@ -247,6 +247,24 @@ describe("watch", () => {
     ip("-n", spaces[0] as string, "link", "del", "r0");
   });
 
+  it("ends on throw(), as an async generator does: the error comes back and nothing is left open, by hand or through yield*", async () => {
+    const before = fdCount();
+    const boom = new Error("the consumer's own");
+    const byHand = watch(ns.name(spaces[0] as string), { listExisting: true });
+    await byHand.next();
+    await expect(byHand.throw(boom)).rejects.toBe(boom);
+    expect(await byHand.next()).toEqual({ value: undefined, done: true });
+    expect(fdCount()).toBe(before);
+
+    async function* delegating() {
+      yield* watch(ns.name(spaces[1] as string), { listExisting: true });
+    }
+    const outer = delegating();
+    await outer.next();
+    await expect(outer.throw(boom)).rejects.toBe(boom);
+    expect(fdCount()).toBe(before);
+  });
+
   it("watches every named namespace of a dir, ones created later included, and sees them end", async () => {
     await nsDo(ns.createNamed(`${prefix}n1`, dir));
     const stream = watch({ named: true, dir }, { groups: ["link"], listExisting: true });
