@@ -51,15 +51,17 @@ const port: MessagePort = options.port;
 const groups: WatchGroup[] = options.groups;
 const stateGroups = groups.filter((g) => g !== "nsid");
 const fds = new DescriptorBits(options.descriptors);
-const watched = new Map<number | "self", Watched>();
-/** The same, by label: a name added again may name another namespace than the one watched under it. */
+/** What is watched, by label: every one once. A name added again may name another namespace than the one watched under it. */
 const byLabel = new Map<string, Watched>();
+/** The same, by the nsid its notifications come tagged with: a namespace of two names is watched under each. */
+const byNsid = new Map<number | "self", Watched[]>();
 let batch: WatchEvent[] = [];
 
 function unwatch(w: Watched): void {
-  // Two names of one namespace share its nsid: the one watched under it may be the other's.
-  if (watched.get(w.nsid) === w) watched.delete(w.nsid);
-  if (byLabel.get(w.label) === w) byLabel.delete(w.label);
+  byLabel.delete(w.label);
+  const others = byNsid.get(w.nsid)?.filter((o) => o !== w) ?? [];
+  if (others.length > 0) byNsid.set(w.nsid, others);
+  else byNsid.delete(w.nsid);
 }
 
 function post(msg: FromListener): void {
@@ -189,8 +191,8 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       // A namespace that never stops changing: heard from now on, and dumped again on a later round.
       if (!(err instanceof DumpInterruptedError)) throw err;
     }
-    watched.set(nsid, w);
     byLabel.set(w.label, w);
+    byNsid.set(nsid, [...(byNsid.get(nsid) ?? []), w]);
     if (!state) {
       w.stale = true;
       w.unseeded = target.list ? "list" : "quiet";
@@ -208,14 +210,13 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
 }
 
 function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): void {
-  const source = watched.get(from);
-  if (source && groups.includes("nsid") && msg.nsid !== null) {
-    emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
+  if (groups.includes("nsid") && msg.nsid !== null) {
+    for (const source of byNsid.get(from) ?? [])
+      emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
   }
   // Our own namespace took back the id of a watched one: the kernel is destroying it.
   if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
-    const ended = watched.get(msg.nsid);
-    if (ended) {
+    for (const ended of byNsid.get(msg.nsid) ?? []) {
       unwatch(ended);
       emit({ type: "gone", ns: ended.label });
     }
@@ -241,15 +242,15 @@ function drain(events: EventSocket): boolean {
       overflowed = true;
       continue;
     }
-    const w = watched.get(got.nsid);
+    const ws = byNsid.get(got.nsid);
     // Of an unwatched namespace only our own's nsid notifications matter (they tell a watched one's end).
-    const messages = w || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
+    const messages = ws || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
     const state: Message[] = [];
     for (const msg of messages) {
       if (msg.kind === "nsid") handleNsid(got.nsid, msg);
       else state.push(msg);
     }
-    if (w) applyMessages(w, state);
+    for (const w of ws ?? []) applyMessages(w, state);
   }
 }
 
@@ -257,7 +258,7 @@ function drain(events: EventSocket): boolean {
 function relist(): void {
   flush();
   post({ type: "relisting" });
-  for (const w of watched.values()) {
+  for (const w of byLabel.values()) {
     emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
     for (const event of diffStates(w.label, emptyState(), w.state)) if (groups.includes(event.type)) emit(event);
     // One not seeded yet is synced once it is.
@@ -319,14 +320,14 @@ function run(): void {
       // one queued meanwhile is not lost, and the state converges as it is applied. One dropped meanwhile is another overflow.
       if (drain(events)) {
         // Which namespace lost what is not said, so every one is dumped again.
-        for (const w of watched.values()) {
+        for (const w of byLabel.values()) {
           if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });
           w.resyncing = true;
           w.stale = true;
         }
       }
       let torn = false;
-      for (const w of watched.values()) {
+      for (const w of byLabel.values()) {
         if (w.stale) refresh(access, w);
         torn ||= w.stale;
       }

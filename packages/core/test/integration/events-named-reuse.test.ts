@@ -3,7 +3,8 @@
  * mounts a namespace on it (a mount makes no inotify event, so the watch
  * looks again for a while). A name whose first namespace is gone, made again
  * long after, gets that same look again, as a name never seen would. A name
- * made again while its first namespace lives on (held) follows the new one.
+ * made again while its first namespace lives on (held) follows the new one;
+ * a namespace of two names is heard under each.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
@@ -129,4 +130,30 @@ it("follows a name made again while its first namespace lives on, held: the firs
     "synced",
     "new new0",
   ]);
+}, 60_000);
+
+it("hears a namespace of two names under each, to its end", async () => {
+  const [one, two] = [`${dir}/${prefix}t1`, `${dir}/${prefix}t2`];
+  await nsDo(ns.createNamed(`${prefix}t1`, dir));
+  // A second name, as `ip netns attach` gives one.
+  writeFileSync(two, "");
+  execFileSync("mount", ["--bind", one, two]);
+  const stream = watch({ named: true, dir }, { groups: ["link"], listExisting: true });
+  await stream.ready;
+  const seen: WatchEvent[] = [];
+  const reading = (async () => {
+    for await (const e of stream) if (e.ns === one || e.ns === two) seen.push(e);
+  })();
+  const of = (label: string) => seen.filter((e) => e.ns === label).map((e) => (e.type === "link" ? `${e.action} ${e.link.name}` : e.type));
+  await until("both names are listed", () => seen.filter((e) => e.type === "synced").length === 2);
+  execFileSync("nsenter", [`--net=${one}`, "ip", "link", "add", "x0", "type", "bridge"]);
+  expect(linksAt(two)).toContain("x0");
+  await until("the change is heard under each name", () => of(one).includes("new x0") && of(two).includes("new x0"));
+  execFileSync("umount", [two]);
+  rmSync(two);
+  await nsDo(ns.now(), na.deleteNamed(`${prefix}t1`, dir));
+  await until("its end is heard under each name", () => of(one).includes("gone") && of(two).includes("gone"));
+  await stream.close();
+  await reading;
+  for (const label of [one, two]) expect(of(label)).toEqual(["new lo", "synced", "new x0", "gone"]);
 }, 60_000);
