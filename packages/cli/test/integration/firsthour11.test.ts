@@ -47,9 +47,32 @@ describe("output piped into a reader that leaves before the end", () => {
 
 describe("monitor all without root", () => {
   it("says what it needs and exits 1, instead of running on and hearing nothing", () => {
-    // A named namespace to be refused: with none at all it waits for one (see the note on issue 18).
+    // A named namespace there, refused when found.
     ip("netns", "add", `${prefix}m`);
     const r = asNobody("monitor", "all");
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^neslink: EPERM: .*CAP_NET_BROADCAST.*\n.*run it with sudo/);
+    expect(r.status).toBe(1);
+  });
+
+  it("with no named namespace yet, says so at its start too, instead of waiting for one it could not hear", () => {
+    // A mount namespace of its own with an empty /run: whatever the host's /run/netns holds, this one holds nothing.
+    const r = spawnSync(
+      "unshare",
+      [
+        "--mount",
+        "--propagation=private",
+        "sh",
+        "-c",
+        'mount -t tmpfs none /run && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"',
+        "sh",
+        process.execPath,
+        BIN,
+        "monitor",
+        "all",
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^neslink: EPERM: .*CAP_NET_BROADCAST.*\n.*run it with sudo/);
     expect(r.status).toBe(1);

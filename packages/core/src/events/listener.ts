@@ -56,8 +56,18 @@ const port: MessagePort = options.port;
 const groups: WatchGroup[] = options.groups;
 const stateGroups = groups.filter((g) => g !== "nsid");
 const fds = new DescriptorBits(options.descriptors);
-const watched = new Map<number | "self", Watched>();
+/** What is watched, by label: every one once. A name added again may name another namespace than the one watched under it. */
+const byLabel = new Map<string, Watched>();
+/** The same, by the nsid its notifications come tagged with: a namespace of two names is watched under each. */
+const byNsid = new Map<number | "self", Watched[]>();
 let batch: WatchEvent[] = [];
+
+function unwatch(w: Watched): void {
+  byLabel.delete(w.label);
+  const others = byNsid.get(w.nsid)?.filter((o) => o !== w) ?? [];
+  if (others.length > 0) byNsid.set(w.nsid, others);
+  else byNsid.delete(w.nsid);
+}
 
 function post(msg: FromListener): void {
   parentPort?.postMessage(msg);
@@ -116,7 +126,7 @@ function refresh(access: NamespaceAccess, w: Watched): void {
   if (!fresh) {
     // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed; if never seeded, it is no longer there to watch.
     if (w.unseeded) {
-      watched.delete(w.nsid);
+      unwatch(w);
       added(w.label, new NotFoundError("namespace", `no namespace at ${w.path}`));
     }
     return;
@@ -158,9 +168,17 @@ function dumpAgain(access: NamespaceAccess, w: Watched): NamespaceState | undefi
 function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): boolean {
   const opened = access.open(target.path, target.follow);
   try {
+    const previous = byLabel.get(target.label);
+    // Added again while watched (a dir listed again after a `gone` of another namespace under the name).
+    if (previous?.key === opened.key) return previous.unseeded === undefined;
     const self = opened.key === access.originKey;
     if (!self && events.allNamespaces) throw events.allNamespaces;
     const nsid = self ? "self" : access.nsidOf(opened.fd);
+    if (previous) {
+      // The name now names another namespace: nothing more of the first comes under it, and the new one is listed.
+      unwatch(previous);
+      emit({ type: "gone", ns: previous.label });
+    }
     const w: Watched = {
       label: target.label,
       path: target.path,
@@ -178,7 +196,8 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       // A namespace that never stops changing: heard from now on, and dumped again on a later round.
       if (!(err instanceof DumpInterruptedError)) throw err;
     }
-    watched.set(nsid, w);
+    byLabel.set(w.label, w);
+    byNsid.set(nsid, [...(byNsid.get(nsid) ?? []), w]);
     if (!state) {
       w.stale = true;
       w.unseeded = target.list ? "list" : "quiet";
@@ -196,15 +215,14 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
 }
 
 function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): void {
-  const source = watched.get(from);
-  if (source && groups.includes("nsid") && msg.nsid !== null) {
-    emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
+  if (groups.includes("nsid") && msg.nsid !== null) {
+    for (const source of byNsid.get(from) ?? [])
+      emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
   }
   // Our own namespace took back the id of a watched one: the kernel is destroying it.
   if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
-    const ended = watched.get(msg.nsid);
-    if (ended) {
-      watched.delete(msg.nsid);
+    for (const ended of byNsid.get(msg.nsid) ?? []) {
+      unwatch(ended);
       emit({ type: "gone", ns: ended.label });
     }
   }
@@ -229,15 +247,15 @@ function drain(events: EventSocket): boolean {
       overflowed = true;
       continue;
     }
-    const w = watched.get(got.nsid);
+    const ws = byNsid.get(got.nsid);
     // Of an unwatched namespace only our own's nsid notifications matter (they tell a watched one's end).
-    const messages = w || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
+    const messages = ws || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
     const state: Message[] = [];
     for (const msg of messages) {
       if (msg.kind === "nsid") handleNsid(got.nsid, msg);
       else state.push(msg);
     }
-    if (w) applyMessages(w, state);
+    for (const w of ws ?? []) applyMessages(w, state);
   }
 }
 
@@ -245,7 +263,7 @@ function drain(events: EventSocket): boolean {
 function relist(): void {
   flush();
   post({ type: "relisting" });
-  for (const w of watched.values()) {
+  for (const w of byLabel.values()) {
     emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
     for (const event of diffStates(w.label, emptyState(), w.state)) if (groups.includes(event.type)) emit(event);
     // One not seeded yet is synced once it is.
@@ -285,6 +303,12 @@ function run(): void {
   try {
     events = new EventSocket(groups, options.receiveBuffer);
     fds.add(events.fd);
+    if (options.named && events.allNamespaces) {
+      // Deaf to every other namespace, a watch of a dir with none yet would wait on for ever, hearing nothing.
+      post({ type: "failed", error: toErrorJSON(events.allNamespaces) });
+      return;
+    }
+    post({ type: "listening" });
     const pollFds = new Uint8Array(16);
     const view = new DataView(pollFds.buffer);
     view.setInt32(0, options.wakeFd, true);
@@ -301,14 +325,14 @@ function run(): void {
       // one queued meanwhile is not lost, and the state converges as it is applied. One dropped meanwhile is another overflow.
       if (drain(events)) {
         // Which namespace lost what is not said, so every one is dumped again.
-        for (const w of watched.values()) {
+        for (const w of byLabel.values()) {
           if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });
           w.resyncing = true;
           w.stale = true;
         }
       }
       let torn = false;
-      for (const w of watched.values()) {
+      for (const w of byLabel.values()) {
         if (w.stale) refresh(access, w);
         torn ||= w.stale;
       }

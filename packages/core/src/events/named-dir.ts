@@ -4,6 +4,7 @@
  */
 import { type FSWatcher, mkdirSync, readdirSync, watch } from "node:fs";
 import { ValidationError } from "../errors.js";
+import { identityOfEntry, keyOfIdentity } from "../ffi/identity.js";
 import { listNamed } from "../namespace/list.js";
 import type { WatchTarget } from "./protocol.js";
 import { namedLabel, targetOf } from "./targets.js";
@@ -11,6 +12,15 @@ import { namedLabel, targetOf } from "./targets.js";
 /** How long a file that is no namespace yet is looked at again (a creator on a busy machine may take a while to mount). */
 const RETRY_FOR_MS = 5000;
 const RETRY_MS = 50;
+
+/** "dev:ino" of the namespace mounted at `path` (how the listener keys it); undefined once the entry is gone. */
+function keyAt(path: string): string | undefined {
+  try {
+    return keyOfIdentity(identityOfEntry(path));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The file names of `dir`; none once it is gone. */
 function namesIn(dir: string): string[] {
@@ -24,8 +34,12 @@ function namesIn(dir: string): string[] {
 export class NamedDir {
   readonly #dir: string;
   readonly #watcher: FSWatcher;
-  /** Labels handed out and not given up. */
-  readonly #known = new Set<string>();
+  /**
+   * Labels handed out and not given up, with the namespace each named then: a
+   * name deleted and made again while its first namespace lives on (someone
+   * holds it, so no `gone` comes) names another one, to be handed out again.
+   */
+  readonly #known = new Map<string, string>();
   /** When each file that was no namespace yet was first seen so, by label; forgotten once the file goes. */
   readonly #waiting = new Map<string, number>();
   /** The one look-again pending: every event and every waiting file share it. */
@@ -51,12 +65,17 @@ export class NamedDir {
     return this.#fresh(listNamed(this.#dir), list);
   }
 
-  /** Those of `names` (namespaces of the dir) not handed out yet. */
+  /** Those of `names` (namespaces of the dir) not handed out yet, or handed out when the name named another namespace. */
   #fresh(names: readonly string[], list: boolean): WatchTarget[] {
-    const found = names
-      .map((name) => targetOf("dir", { kind: "name", name, dir: this.#dir }, list))
-      .filter((t) => !this.#known.has(t.label));
-    for (const t of found) this.#known.add(t.label);
+    const found: WatchTarget[] = [];
+    for (const name of names) {
+      const target = targetOf("dir", { kind: "name", name, dir: this.#dir }, list);
+      const key = keyAt(target.path);
+      // Gone since the listing: its removal is another event, and another look.
+      if (key === undefined || this.#known.get(target.label) === key) continue;
+      this.#known.set(target.label, key);
+      found.push(target);
+    }
     return found;
   }
 

@@ -9,6 +9,12 @@ export interface ListenerOptions {
   /** An eventfd the main thread signals after posting, to wake the listener out of poll(). */
   wakeFd: number;
   groups: WatchGroup[];
+  /**
+   * Every named namespace of a dir is watched: other namespaces than the
+   * listener's own are to be heard, and a socket that cannot hear them fails
+   * the watch at its start, not at the first namespace found (maybe never).
+   */
+  named: boolean;
   /** SO_RCVBUF of the event socket, in bytes. */
   receiveBuffer: number;
   /** Shared bits: the descriptors the listener opened through koffi (worker/descriptors.ts), closed by the main thread if it dies. */
@@ -37,6 +43,8 @@ export type FromListener =
   | { type: "relisting" }
   /** The relisting is whole: the events after this one are new again. */
   | { type: "relisted" }
+  /** The event socket is open and subscribed: notifications from now on are heard. */
+  | { type: "listening" }
   /** A target is registered (its nsid known, its state dumped), or could not be. */
   | { type: "added"; label: string; error?: ErrorJSON }
   /** The listener cannot go on (its thread could not return to its namespace, a socket failed). */

@@ -69,7 +69,11 @@ export interface SyncedEvent {
   ns: string;
 }
 
-/** The namespace is gone from the kernel (destroyed, not merely unnamed): nothing more will come from it. */
+/**
+ * The namespace is gone from the kernel (destroyed, not merely unnamed): nothing more will come from it.
+ * In a watch of `{ named: true }`, also when its name is given to another namespace while it lives on
+ * (someone holds it): what follows under the name is the other one's, listed first as `new` events.
+ */
 export interface GoneEvent {
   type: "gone";
   ns: string;

@@ -98,6 +98,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #hasExited = false;
   /** Labels sent to the listener and not yet answered, and what waits for them. */
   readonly #pending = new Set<string>();
+  /** The listener's socket is subscribed (or it failed first): until then `ready` waits, and so does the process. */
+  #listening = false;
   #settleReady: (err?: Error) => void = () => {};
   #named: NamedDir | undefined;
   /**
@@ -126,7 +128,14 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     const shared = DescriptorBits.allocate();
     this.#descriptors = new DescriptorBits(shared);
     this.#worker = startWorker(LISTENER_FILE, {
-      workerData: { port: port2, wakeFd: this.#wakeFd, groups, receiveBuffer, descriptors: shared } satisfies ListenerOptions,
+      workerData: {
+        port: port2,
+        wakeFd: this.#wakeFd,
+        groups,
+        named: this.#named !== undefined,
+        receiveBuffer,
+        descriptors: shared,
+      } satisfies ListenerOptions,
       transferList: [port2],
     });
     this.#exited = new Promise((resolve) =>
@@ -141,7 +150,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     open.add(this);
     stopAllOnExit();
     this.#add(initial);
-    if (initial.length === 0) this.#settleReady();
+    // A dir with no namespace yet is ready once it can be heard (its listener may refuse it: see ListenerOptions.named).
+    if (initial.length === 0 && !this.#named) this.#settleReady();
     this.#refWhileWaited();
     if (signal?.aborted) void this.close();
     else if (signal) this.#stopWaiting = whenAborted(signal, () => void this.close());
@@ -185,11 +195,16 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       case "relisted":
         this.#relisting = false;
         return;
+      case "listening":
+        this.#listening = true;
+        if (this.#pending.size === 0) this.#settleReady();
+        this.#refWhileWaited();
+        return;
       case "added":
         this.#pending.delete(msg.label);
         if (msg.error && !this.#named) this.#fail(errorFromJSON(msg.error));
         else if (msg.error) this.#named?.failed(msg.label);
-        else if (this.#pending.size === 0) this.#settleReady();
+        else if (this.#pending.size === 0 && this.#listening) this.#settleReady();
         this.#refWhileWaited();
         return;
       case "failed":
@@ -225,7 +240,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   /** The process stays alive while someone waits for an event; an idle watch does not keep a script from exiting. */
   #refWhileWaited(): void {
     // Closing, the caller awaits the listener's end (it is quick).
-    const waited = this.#closing ? !this.#hasExited : this.#waiter !== undefined || this.#pending.size > 0;
+    const waited = this.#closing ? !this.#hasExited : this.#waiter !== undefined || this.#pending.size > 0 || !this.#listening;
     if (waited) this.#worker.ref();
     else this.#worker.unref();
   }
@@ -273,6 +288,16 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   async return(): Promise<IteratorResult<WatchEvent>> {
     await this.close();
     return { value: undefined, done: true };
+  }
+
+  /**
+   * As an async generator's: the stream ends (every socket closed, as by
+   * return()) and the promise rejects with `err`. `yield*` passes a throw on
+   * to the iterator it delegates to, and fails without this.
+   */
+  async throw(err?: unknown): Promise<IteratorResult<WatchEvent>> {
+    await this.close();
+    throw err;
   }
 
   [Symbol.asyncIterator](): this {

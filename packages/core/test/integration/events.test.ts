@@ -6,7 +6,7 @@
  * events-flood.test.ts.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { readdirSync, readlinkSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import {
   applyEvent,
   closeDefaultPool,
@@ -122,6 +122,25 @@ function subsequence(events: WatchEvent[], expected: ((e: WatchEvent) => boolean
   return found;
 }
 
+/** Runs a module script (`m`: core) as user nobody, with no capability; it prints one JSON line. Fails after 30 s. */
+function scriptAsNobody<T>(body: string): T {
+  const r = spawnSync(
+    "setpriv",
+    [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      process.execPath,
+      "--input-type=module",
+      "-e",
+      `import * as m from ${JSON.stringify(core)};\n${body}`,
+    ],
+    { encoding: "utf8", timeout: 30_000 },
+  );
+  expect(r.stderr).toBe("");
+  return JSON.parse(r.stdout) as T;
+}
+
 describe("watch", () => {
   it("turns iproute2's changes in two namespaces into the right events, in order per namespace", async () => {
     const stream = watch(
@@ -226,6 +245,24 @@ describe("watch", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(fdCount()).toBe(before);
     ip("-n", spaces[0] as string, "link", "del", "r0");
+  });
+
+  it("ends on throw(), as an async generator does: the error comes back and nothing is left open, by hand or through yield*", async () => {
+    const before = fdCount();
+    const boom = new Error("the consumer's own");
+    const byHand = watch(ns.name(spaces[0] as string), { listExisting: true });
+    await byHand.next();
+    await expect(byHand.throw(boom)).rejects.toBe(boom);
+    expect(await byHand.next()).toEqual({ value: undefined, done: true });
+    expect(fdCount()).toBe(before);
+
+    async function* delegating() {
+      yield* watch(ns.name(spaces[1] as string), { listExisting: true });
+    }
+    const outer = delegating();
+    await outer.next();
+    await expect(outer.throw(boom)).rejects.toBe(boom);
+    expect(fdCount()).toBe(before);
   });
 
   it("watches every named namespace of a dir, ones created later included, and sees them end", async () => {
@@ -386,7 +423,7 @@ describe("watch", () => {
   });
 
   it("watches its own namespace with no capability at all, and says which one watching others needs (every named one too)", () => {
-    const body = `
+    const seen = scriptAsNobody<{ links: string[]; refused: string; namedRefused: string; next: string }>(`
       const own = m.watch(m.ns.now(), { groups: ["link"], listExisting: true });
       const links = [];
       for await (const e of own) {
@@ -399,29 +436,28 @@ describe("watch", () => {
       const named = m.watch({ named: true });
       const namedRefused = await named.ready.then(() => null, (err) => err.message);
       const next = await named.next().then(() => null, (err) => err.code);
-      console.log(JSON.stringify({ links, refused, namedRefused, next }));`;
-    const r = spawnSync(
-      "setpriv",
-      [
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        process.execPath,
-        "--input-type=module",
-        "-e",
-        `import * as m from ${JSON.stringify(core)};\n${body}`,
-      ],
-      {
-        encoding: "utf8",
-        timeout: 30_000,
-      },
-    );
-    expect(r.stderr).toBe("");
-    const seen = JSON.parse(r.stdout) as { links: string[]; refused: string; namedRefused: string; next: string };
+      console.log(JSON.stringify({ links, refused, namedRefused, next }));`);
     expect(seen.links).toContain("lo");
     expect(seen.refused).toMatch(/EPERM.*CAP_NET_BROADCAST/);
     expect(seen.namedRefused).toMatch(/EPERM.*CAP_NET_BROADCAST/);
     expect(seen.next).toBe("EPERM");
+  });
+
+  it("refuses every named namespace of a dir with none yet, without CAP_NET_BROADCAST, at its start (not at the first found)", () => {
+    // A dir of this file's own: whatever /run/netns holds, this one holds no namespace.
+    const empty = `/tmp/${prefix}-empty`;
+    mkdirSync(empty, { mode: 0o755 });
+    try {
+      const seen = scriptAsNobody<{ ready: string; next: string }>(`
+        const named = m.watch({ named: true, dir: ${JSON.stringify(empty)} });
+        const ready = await named.ready.then(() => "ready", (err) => err.message);
+        const next = await named.next().then(() => "an event", (err) => err.code);
+        console.log(JSON.stringify({ ready, next }));`);
+      expect(seen.ready).toMatch(/EPERM.*CAP_NET_BROADCAST/);
+      expect(seen.next).toBe("EPERM");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it("refuses a missing namespace with a typed error naming it, leaking nothing", async () => {
