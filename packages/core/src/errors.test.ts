@@ -4,6 +4,7 @@ import {
   ActionError,
   AlreadyExistsError,
   ERROR_CODES,
+  type ErrorJSON,
   errorFromJSON,
   KindUnsupportedError,
   NamespaceEnterError,
@@ -152,6 +153,37 @@ describe("errors", () => {
     // Wrapped, as a relay would send it on.
     const wrapped = { name: "NeslinkError", code: "ERR_UNKNOWN", message: "relayed", cause: json };
     expect(JSON.parse(JSON.stringify(errorFromJSON(wrapped)))).toEqual(wrapped);
+  });
+
+  it("rebuilds JSON from another process as a NeslinkError whatever its keys, its depth or its kind", () => {
+    // JSON.parse makes "__proto__" an own key: assigned, it would have replaced the error's prototype.
+    const proto = errorFromJSON(
+      JSON.parse('{"name":"ValidationError","code":"ERR_INVALID_ARGUMENT","message":"m","field":"x","__proto__":{"p":1}}'),
+    );
+    expect(proto).toBeInstanceOf(ValidationError);
+    expect((proto as unknown as { p?: unknown }).p).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(proto))).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "x" });
+    // A name that is Object.prototype's, not an error class's.
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      const err = errorFromJSON({ name, code: "ERR_UNKNOWN", message: "m" });
+      expect(NeslinkError.isInstance(err) && err instanceof NeslinkError, name).toBe(true);
+      expect(JSON.parse(JSON.stringify(err))).toEqual({ name, code: "ERR_UNKNOWN", message: "m" });
+    }
+    // Deeper than the stack goes, as a peer's text can nest it.
+    let deep: ErrorJSON = { name: "NotFoundError", code: "ERR_LINK_NOT_FOUND", message: "innermost" };
+    for (let i = 0; i < 100_000; i++) deep = { name: "NeslinkError", code: "ERR_UNKNOWN", message: `level ${i}`, cause: deep };
+    let at: unknown = errorFromJSON(deep);
+    for (let i = 0; i < 100_000; i++) at = (at as Error).cause;
+    expect(at).toBeInstanceOf(NotFoundError);
+    // Not an object at all: null from a body, an array, a string.
+    for (const odd of [null, undefined, [1], "boom", 7]) {
+      const err = errorFromJSON(odd as unknown as ErrorJSON);
+      expect(err).toBeInstanceOf(NeslinkError);
+      expect(err).toMatchObject({ code: "ERR_UNKNOWN", message: expect.stringContaining("not an error's JSON") });
+    }
+    expect(errorFromJSON({ name: "ActionError", code: "E", message: "m", cause: "x" as unknown as ErrorJSON }).cause).toMatchObject({
+      code: "ERR_UNKNOWN",
+    });
   });
 
   it("name a link kind the kernel lacks, and say why", () => {

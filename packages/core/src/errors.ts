@@ -408,21 +408,52 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   AbortedError,
 };
 
-/** Rebuilds the typed error that `toErrorJSON` flattened on another thread. */
+/**
+ * Rebuilds the typed error that `toErrorJSON` flattened on another thread, or
+ * that came as JSON from another process (the agent, an HTTP server): what
+ * is not such an object becomes an ERR_UNKNOWN NeslinkError saying what it
+ * was, and a key read from the text (`__proto__`, a `name` of
+ * Object.prototype's) stays data, never a prototype or a class.
+ */
 export function errorFromJSON(json: ErrorJSON): NeslinkError {
-  const known = classes[json.name];
+  // The chain of causes, outermost first, walked without recursion: a peer's text can nest them deeper than the stack.
+  const chain: ErrorJSON[] = [];
+  for (let at: unknown = json; ; at = (at as { cause?: unknown }).cause) {
+    if (chain.length > 0 && (at === undefined || at === null || chain.includes(at as ErrorJSON))) break;
+    const usable = typeof at === "object" && at !== null && !Array.isArray(at);
+    chain.push(usable ? (at as ErrorJSON) : { name: "Error", code: "ERR_UNKNOWN", message: shownJSON(at) });
+    if (!usable) break;
+  }
+  let err: NeslinkError | undefined;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    err = rebuilt(chain[i] as ErrorJSON, err);
+    Error.captureStackTrace(err, errorFromJSON);
+  }
+  return err as NeslinkError;
+}
+
+function rebuilt(json: ErrorJSON, cause: NeslinkError | undefined): NeslinkError {
+  const known = typeof json.name === "string" && Object.hasOwn(classes, json.name) ? classes[json.name] : undefined;
   const err: NeslinkError = Object.create((known ?? NeslinkError).prototype);
-  const { cause, ...fields } = json;
-  Object.assign(err, fields);
-  if (cause) Object.assign(err, { cause: errorFromJSON(cause) });
+  const { cause: _, ...fields } = json;
+  // Defined, not assigned: an own "__proto__" key (JSON.parse makes one) would otherwise replace the prototype.
+  for (const [key, value] of Object.entries(fields))
+    Object.defineProperty(err, key, { value, enumerable: true, writable: true, configurable: true });
+  if (cause) Object.defineProperty(err, "cause", { value: cause, enumerable: true, writable: true, configurable: true });
   // A class of its own (a topology's, an adapter's: modules this one does not load) would lose its fields
   // (`problems`, `conflicts`, `failures`...) to NeslinkError's toJSON: flattened again, it gives what it came with.
   if (!known)
     Object.defineProperty(err, "toJSON", {
       value: () => ({ ...fields, ...(err.cause !== undefined && { cause: toErrorJSON(err.cause) }) }),
     });
-  Error.captureStackTrace(err, errorFromJSON);
   return err;
+}
+
+/** What a value that is no error's JSON was, for the message of the ERR_UNKNOWN error made of it. */
+function shownJSON(value: unknown): string {
+  if (Array.isArray(value)) return "an array, not an error's JSON";
+  if (value === null || value === undefined) return `${value}, not an error's JSON`;
+  return `${typeof value} ${String(value).slice(0, 200)}, not an error's JSON`;
 }
 
 /**

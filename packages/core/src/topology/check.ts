@@ -48,10 +48,10 @@ function fileOf(field: string, t: Topology): TopologyFile {
   for (const [i, n] of list(at(field, "nodes"), t.nodes, (f, x) => record(f, x, NODE_KEYS) as unknown as TopologyNode).entries()) {
     const f = item(at(field, "nodes"), i);
     const ifaces = list(at(f, "interfaces"), n.interfaces, (g, x) => record(g, x, INTERFACE_KEYS) as unknown as TopologyInterface);
-    const addresses: Record<string, unknown> = {};
+    const addresses: Record<string, unknown> = Object.create(null);
     for (const iface of ifaces) if (Array.isArray(iface.addresses) && iface.addresses.length > 0) addresses[iface.name] = iface.addresses;
     if (Array.isArray(n.loopback) && n.loopback.length > 0) addresses.lo = n.loopback;
-    const interfaces: Record<string, unknown> = {};
+    const interfaces: Record<string, unknown> = Object.create(null);
     for (const iface of ifaces) {
       if (iface.kind !== "vxlan" && iface.kind !== "macvlan") continue;
       const { name, kind, mtu, mac, master, up } = iface;
@@ -103,7 +103,11 @@ function withoutUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutUndefined);
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = withoutUndefined(member);
+  // Defined, not assigned: a key "__proto__" (a node or sysctl so named) would otherwise set the copy's prototype, and
+  // the check after this would refuse the whole file as not plain data instead of naming that key.
+  for (const [key, member] of Object.entries(value))
+    if (member !== undefined)
+      Object.defineProperty(out, key, { value: withoutUndefined(member), enumerable: true, writable: true, configurable: true });
   return out;
 }
 

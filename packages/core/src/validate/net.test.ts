@@ -24,9 +24,13 @@ describe("network input", () => {
       "10.0.0.1/24/8",
       "10.0.0.1//24",
       "2001:db8::1/64/",
+      "10.0.0.1/010",
+      "10.0.0.1/08",
+      "2001:db8::1/064",
     ]) {
       expect(() => cidr("address", bad)).toThrow(/address/);
     }
+    expect(cidr("address", "0.0.0.0/0").prefixLen).toBe(0);
   });
   it("IPs", () => {
     expect(ip("via", "fe80::1")).toBe("fe80::1");

@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -73,6 +74,35 @@ describe("README examples", () => {
 
   it("finds the examples", () => {
     expect(examples.filter((e) => e.readme === "README.md").length).toBeGreaterThanOrEqual(3);
+  });
+
+  // The fences say ts: a user pastes them into a strict TypeScript project, against the published types.
+  it("type-checks every ```ts example in strict mode against the built types", () => {
+    const dir = `${SCRATCH}/typecheck`;
+    mkdirSync(dir, { recursive: true });
+    const files = examples
+      .filter((e) => /^```ts$/m.test(readFileSync(`${ROOT}${e.readme}`, "utf8").split("\n")[e.line - 1] ?? ""))
+      .map((e) => {
+        const file = `${dir}/${e.readme.replaceAll("/", "_")}-${e.line}.ts`;
+        writeFileSync(file, `${e.code}\nexport {};\n`);
+        return file;
+      });
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    const options = [
+      "--noEmit",
+      "--strict",
+      "--skipLibCheck",
+      "--target",
+      "es2022",
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+    ];
+    const run = spawnSync(process.execPath, [tsc, ...options, "--types", "node", ...files], { encoding: "utf8", cwd: dir });
+    expect(run.stdout + run.stderr).toBe("");
+    expect(run.status).toBe(0);
   });
 
   it.each(examples.map((e) => [`${e.readme}:${e.line}`, e] as const))("%s runs as written and exits by itself", (_, example) => {
