@@ -3,8 +3,12 @@
  * how many there are: a connection with no request in progress (fresh, still
  * sending its headers, or idle between keep-alive requests) costs a client
  * nothing to hold, so at the cap the oldest such one is closed to let a new
- * one in, and idle clients cannot lock out the ones with real requests. Only
- * when every connection is busy is a new one refused.
+ * one in, and idle clients cannot lock out the ones with real requests. But
+ * not one that has been so for less than IDLE_GRACE_MS: a request already
+ * sent may be waiting to be read (a burst of hundreds of parallel requests
+ * meets the cap before the server has read the first ones), and its client
+ * would get no answer at all. When no connection may make way, the new one
+ * is refused, with a 503 it can retry on.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -23,10 +27,19 @@ const BUSY_REPLY = [
   BUSY_BODY,
 ].join("\r\n");
 
+/** How long a connection with no request in progress is kept from making way: enough for a client to send one. */
+export const IDLE_GRACE_MS = 1000;
+
+interface Open {
+  requests: Set<IncomingMessage>;
+  /** When it last had no request in progress (opened, or its last response done). */
+  idleSince: number;
+}
+
 export class Connections {
   readonly #max: number;
   /** Each open connection and its requests in progress; a Map keeps them oldest first. */
-  readonly #open = new Map<Socket, Set<IncomingMessage>>();
+  readonly #open = new Map<Socket, Open>();
   readonly #emptied: (() => void)[] = [];
 
   constructor(server: Server, max: number) {
@@ -36,14 +49,14 @@ export class Connections {
 
   #admit(socket: Socket): void {
     if (this.#open.size >= this.#max) {
-      const idle = this.#idle()[0];
+      const idle = this.#idle(IDLE_GRACE_MS)[0];
       if (idle === undefined) {
         socket.end(BUSY_REPLY, () => socket.destroy());
         return;
       }
       this.#close(idle);
     }
-    this.#open.set(socket, new Set());
+    this.#open.set(socket, { requests: new Set(), idleSince: performance.now() });
     socket.once("close", () => this.#forget(socket));
   }
 
@@ -57,8 +70,10 @@ export class Connections {
     socket.destroy();
   }
 
-  #idle(): Socket[] {
-    return [...this.#open].filter(([, requests]) => requests.size === 0).map(([socket]) => socket);
+  /** The connections with no request in progress, for `forMs` at least, oldest first. */
+  #idle(forMs = 0): Socket[] {
+    const before = performance.now() - forMs;
+    return [...this.#open].filter(([, c]) => c.requests.size === 0 && c.idleSince <= before).map(([socket]) => socket);
   }
 
   /**
@@ -66,10 +81,13 @@ export class Connections {
    * one that came on a connection refused at the cap (it must not be served).
    */
   begin(req: IncomingMessage, res: ServerResponse): boolean {
-    const requests = this.#open.get(req.socket);
-    if (requests === undefined) return false;
-    requests.add(req);
-    res.once("close", () => requests.delete(req));
+    const open = this.#open.get(req.socket);
+    if (open === undefined) return false;
+    open.requests.add(req);
+    res.once("close", () => {
+      open.requests.delete(req);
+      if (open.requests.size === 0) open.idleSince = performance.now();
+    });
     return true;
   }
 
@@ -79,7 +97,7 @@ export class Connections {
 
   /** The requests in progress, as "METHOD /path". */
   running(): string[] {
-    return [...this.#open.values()].flatMap((requests) => [...requests].map((req) => `${req.method} ${req.url?.split("?")[0]}`));
+    return [...this.#open.values()].flatMap(({ requests }) => [...requests].map((req) => `${req.method} ${req.url?.split("?")[0]}`));
   }
 
   /** Closes every connection with no request in progress; returns how many. */

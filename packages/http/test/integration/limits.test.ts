@@ -6,6 +6,7 @@
  * 30 s later. Small values keep it fast.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { IDLE_GRACE_MS } from "../../src/connections.js";
 import { binTest, call, open, request, serverSockets, startBin, until, within } from "./bin-process.js";
 
 const { prefix, files } = binTest("nl");
@@ -15,11 +16,12 @@ afterEach(() => {
   for (const conn of idle.splice(0)) conn.socket.destroy();
 });
 
-/** Opens `n` connections that never send a byte. */
+/** Opens `n` connections that never send a byte, and waits until they may make way (see connections.ts). */
 async function hold(port: number, n: number): Promise<void> {
   const conns = Array.from({ length: n }, () => open({ port }));
   idle.push(...conns);
   await Promise.all(conns.map((c) => c.connected.catch(() => {})));
+  await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS));
 }
 
 describe("neslink-http connection limits", () => {
@@ -55,6 +57,27 @@ describe("neslink-http connection limits", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.connection).toBe("close");
     expect(JSON.parse(refused.body).error.code).toBe("ERR_TOO_MANY_CONNECTIONS");
+  });
+
+  it("answers every client of a burst past the cap: a request sent but not yet read is not closed to make way", async () => {
+    const bin = await startBin(["--token-file", files.tokenFile, "--port", "0", "--max-connections", "2"]);
+    // Two clients that have sent part of their request: to the server, connections with no request in progress yet.
+    const health = request("GET", "/v1/health");
+    const first = [0, 1].map(() => open({ port: bin.port }));
+    idle.push(...first);
+    for (const conn of first) {
+      await conn.connected;
+      conn.socket.write(health.slice(0, -2));
+    }
+    await until(() => serverSockets(bin.port).established === 2, 5_000, "2 connections");
+    const third = await within(call({ port: bin.port }, health), 5_000, "the third client's answer");
+    expect(third.status).toBe(503);
+    expect(JSON.parse(third.body).error.code).toBe("ERR_TOO_MANY_CONNECTIONS");
+    for (const conn of first) conn.socket.end(health.slice(-2));
+    for (const answer of await Promise.all(first.map((c) => within(c.response, 5_000, "an answer")))) {
+      expect(answer.error).toBeUndefined();
+      expect(answer.status).toBe(200);
+    }
   });
 
   it("serves an authenticated request past 300 idle connections under ulimit -n 256", async () => {
