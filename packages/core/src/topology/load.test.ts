@@ -433,6 +433,21 @@ describe("topology.load", () => {
     });
   });
 
+  it("refuses a sysctl value that is not one line, at its line, and takes the blanks of one of several numbers", () => {
+    const file = 'name: x\nnodes:\n  a:\n    sysctls:\n      net.ipv4.ip_forward: "1\\n0"\n      net.ipv4.conf.all.rp_filter: "1\\e[2J"\n';
+    expect(problemsOf(file)).toEqual([
+      { path: 'nodes.a.sysctls["net.ipv4.ip_forward"]', message: '"1\\n0" contains U+000A: a sysctl\'s value is one line', line: 5 },
+      {
+        path: 'nodes.a.sysctls["net.ipv4.conf.all.rp_filter"]',
+        message: '"1\\u001b[2J" contains U+001B: a sysctl\'s value is one line',
+        line: 6,
+      },
+    ]);
+    expect(load('name: x\nnodes:\n  a: { sysctls: { net.ipv4.ip_local_port_range: "1024\\t65000" } }\n').nodes[0]?.sysctls).toEqual({
+      "net.ipv4.ip_local_port_range": "1024\t65000",
+    });
+  });
+
   it("says a file with nothing in it is empty", () => {
     for (const text of ["\n", "# a lab, one day\n\n"]) {
       expect(problemsOf(text)).toEqual([
