@@ -85,6 +85,13 @@ describe("parse", () => {
     expect(parse(["ns", "-h"], commands)).toEqual({ kind: "help", topic: "ns" });
     expect(parse(["link", "show", "--help"], commands)).toEqual({ kind: "help", topic: "link show" });
     expect(parse(["links", "-V"], commands)).toEqual({ kind: "version" });
+    expect(parse(["ns", "--version"], commands)).toEqual({ kind: "version" });
+  });
+
+  it("refuses --version after words that name no command, as --help does", () => {
+    expect(usageError(["--version", "extra"]).message).toBe('argv: unexpected argument "extra" for "neslink --version"');
+    expect(usageError(["-V", "extra", "more"]).message).toBe('argv: unexpected argument "extra" for "neslink --version"');
+    expect(usageError(["--help", "extra"]).message).toBe('command: unknown command "extra"');
   });
 
   it("names the field at fault in usage errors", () => {
