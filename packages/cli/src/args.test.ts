@@ -88,6 +88,23 @@ describe("parse", () => {
     expect(parse(["ns", "--version"], commands)).toEqual({ kind: "version" });
   });
 
+  it("refuses each command without the argument its synopsis shows as required (one it can go without is in brackets)", () => {
+    for (const command of commands) {
+      const words = command.name.split(" ");
+      const first = command.synopsis.split(" ")[words.length];
+      // A word in capitals right after the command's name, not in brackets, is its first required argument.
+      if (first === undefined || !/^[A-Z]/.test(first)) continue;
+      const parsed = (() => {
+        try {
+          return parse(words, commands);
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect([command.synopsis, parsed instanceof ValidationError]).toEqual([command.synopsis, true]);
+    }
+  });
+
   it("refuses --version after words that name no command, as --help does", () => {
     expect(usageError(["--version", "extra"]).message).toBe('argv: unexpected argument "extra" for "neslink --version"');
     expect(usageError(["-V", "extra", "more"]).message).toBe('argv: unexpected argument "extra" for "neslink --version"');
