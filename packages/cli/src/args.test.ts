@@ -85,6 +85,30 @@ describe("parse", () => {
     expect(parse(["ns", "-h"], commands)).toEqual({ kind: "help", topic: "ns" });
     expect(parse(["link", "show", "--help"], commands)).toEqual({ kind: "help", topic: "link show" });
     expect(parse(["links", "-V"], commands)).toEqual({ kind: "version" });
+    expect(parse(["ns", "--version"], commands)).toEqual({ kind: "version" });
+  });
+
+  it("refuses each command without the argument its synopsis shows as required (one it can go without is in brackets)", () => {
+    for (const command of commands) {
+      const words = command.name.split(" ");
+      const first = command.synopsis.split(" ")[words.length];
+      // A word in capitals right after the command's name, not in brackets, is its first required argument.
+      if (first === undefined || !/^[A-Z]/.test(first)) continue;
+      const parsed = (() => {
+        try {
+          return parse(words, commands);
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect([command.synopsis, parsed instanceof ValidationError]).toEqual([command.synopsis, true]);
+    }
+  });
+
+  it("refuses --version after words that name no command, as --help does", () => {
+    expect(usageError(["--version", "extra"]).message).toBe('argv: unexpected argument "extra" for "neslink --version"');
+    expect(usageError(["-V", "extra", "more"]).message).toBe('argv: unexpected argument "extra" for "neslink --version"');
+    expect(usageError(["--help", "extra"]).message).toBe('command: unknown command "extra"');
   });
 
   it("names the field at fault in usage errors", () => {

@@ -117,12 +117,15 @@ export function topicOf(argv: readonly string[], commands: readonly Command[]): 
 export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {
   const { values, positionals: typed, tokens } = tokenize(argv, commands);
   const positionals = fromIproute(typed);
-  if (values.version) return { kind: "version" };
-
   const command = longestMatch(positionals, commands);
+  const topic = positionals.join(" ");
+  const known = command !== undefined || topic === "" || commands.some((c) => c.name.startsWith(`${topic} `));
+  // After a command line (`links -V`), as --help: the version; after words that name no command, they are a mistake.
+  if (values.version) {
+    if (!known) throw new ValidationError("argv", `unexpected argument "${positionals[0]}" for "neslink --version"`);
+    return { kind: "version" };
+  }
   if (!command) {
-    const topic = positionals.join(" ");
-    const known = topic === "" || commands.some((c) => c.name.startsWith(`${topic} `));
     if (!known) throw new ValidationError("command", `unknown command "${unknownWords(positionals, commands)}"`);
     if (values.help) return { kind: "help", topic };
     throw new ValidationError("command", topic === "" ? "is required" : `"${topic}" needs a subcommand`);

@@ -77,7 +77,7 @@ export interface Command {
   /** The words that select it, e.g. "ns add". */
   name: string;
   summary: string;
-  /** The synopsis after "neslink ", e.g. "link show NAME [-n NS]". */
+  /** The synopsis after "neslink ", e.g. "link show [NAME] [-n NS]": a word in brackets can be left out. */
   synopsis: string;
   /** Names of required positional arguments, in order. */
   args: readonly string[];

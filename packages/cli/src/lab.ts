@@ -5,6 +5,7 @@ import type { Topology, topology as TopologyApi } from "@neslink/core";
 import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { Session, Terminal } from "./command.js";
 import { topology } from "./core.js";
+import { shownName } from "./output.js";
 
 export type Plan = Awaited<ReturnType<typeof TopologyApi.plan>>;
 
@@ -86,7 +87,8 @@ export function conflictNotes(inspections: readonly Awaited<ReturnType<typeof To
 export async function planText(plan: Plan): Promise<string> {
   const { describeChange } = await topology();
   const { add, change, destroy } = plan.summary;
-  const lines = plan.changes.map((c) => `  ${describeChange(c)}\n`);
+  // A change is one line: what the kernel reported in it (a name, a value) cannot break it.
+  const lines = plan.changes.map((c) => `  ${shownName(describeChange(c))}\n`);
   const total = `Plan for ${plan.topology}: ${add} to add, ${change} to change, ${destroy} to destroy.\n`;
   return plan.changes.length === 0 ? `${plan.topology}: the kernel matches the file, nothing to do.\n` : `${lines.join("")}${total}`;
 }

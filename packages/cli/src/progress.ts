@@ -6,7 +6,7 @@
 import type { topology } from "@neslink/core";
 import { SingleBar } from "cli-progress";
 import type { Terminal } from "./command.js";
-import { printable } from "./output.js";
+import { shownName } from "./output.js";
 
 type ApplyEvent = Parameters<NonNullable<NonNullable<Parameters<typeof topology.apply>[1]>["onProgress"]>>[0];
 
@@ -36,7 +36,7 @@ function bar(terminal: Terminal): Progress {
         started = true;
       } else if (event.type === "phase") shown.update({ phase: `${event.phase}:`, text: "" });
       // Drawn straight on the terminal, not through main's print: escaped here.
-      else if (event.type === "change") shown.update(event.done, { text: printable(event.text) });
+      else if (event.type === "change") shown.update(event.done, { text: shownName(event.text) });
       else if (event.type === "finished") shown.update({ phase: "done", text: "" });
     },
     stop() {
@@ -50,7 +50,7 @@ function lines(print: (text: string) => void): Progress {
   return {
     onProgress(event) {
       if (event.type === "phase") print(`${event.phase}: ${event.changes} change${event.changes === 1 ? "" : "s"}\n`);
-      else if (event.type === "change") print(`  [${event.done}/${event.total}] ${event.text}\n`);
+      else if (event.type === "change") print(`  [${event.done}/${event.total}] ${shownName(event.text)}\n`);
       else if (event.type === "failed") print(`  failed: ${event.error.message}\n`);
     },
     stop() {},

@@ -2,7 +2,7 @@ import type { topology as TopologyApi } from "@neslink/core";
 import type { Command } from "../command.js";
 import { topology } from "../core.js";
 import { conflictNotes, inspected, labOf } from "../lab.js";
-import { table } from "../output.js";
+import { shownName, table } from "../output.js";
 
 type Inspection = Awaited<ReturnType<typeof TopologyApi.inspect>>;
 
@@ -55,7 +55,7 @@ export const inspect: Command = {
         ? []
         : [
             `${lab}: ${changes.length} change${changes.length === 1 ? "" : "s"} to apply\n`,
-            ...changes.map((c) => `  ${topo.describeChange(c)}\n`),
+            ...changes.map((c) => `  ${shownName(topo.describeChange(c))}\n`),
           ],
     );
     const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${programTable(found)}${drift.join("")}`;

@@ -5,8 +5,8 @@ import { target } from "../target.js";
 
 export const linkShow: Command = {
   name: "link show",
-  summary: "show one link, by name",
-  synopsis: "link show NAME [-n NS]",
+  summary: "show one link, by name (without one, every link: link list)",
+  synopsis: "link show [NAME] [-n NS]",
   args: ["NAME"],
   options: ["ns"],
   details: "--json: core's Link object. Without NAME, as `ip link show`: every link (link list).",

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN, json, neslink } from "./run.js";
 
 const prefix = uniquePrefix("f3");
@@ -59,7 +59,7 @@ function star(lab: string, n: number, hub = "{ ipv6: false, bridges: [br0] }"): 
 
 /**
  * `neslink apply FILE --yes` at a terminal of its own (util-linux's script: a pty, every byte it wrote kept, escapes
- * included), sent SIGINT once its bar shows (and again `again` ms later, when given); its exit status and what it wrote.
+ * included), sent SIGINT once its bar shows and its first namespace is made (and again `again` ms later, when given); its exit status and what it wrote.
  */
 async function interruptedApply(
   file: string,
@@ -73,7 +73,10 @@ async function interruptedApply(
   const script = spawn("script", ["-qfec", `sh -c '${inner}'`, typescript], { stdio: "ignore", env });
   const exited = new Promise<number | null>((resolve) => script.on("exit", (code) => resolve(code)));
   const seen = () => (existsSync(typescript) ? readFileSync(typescript, "latin1") : "");
-  for (let i = 0; i < 1000 && !/ \d+\/\d+ /.test(seen()); i++) await new Promise((r) => setTimeout(r, 5));
+  // Once its bar shows and a change has been made: before that, an interrupt stops it with nothing changed.
+  const lab = /^name: (.*)$/m.exec(readFileSync(file, "utf8"))?.[1] as string;
+  for (let i = 0; i < 1000 && !(/ \d+\/\d+ /.test(seen()) && netnsList(`${lab}-`).length > 0); i++)
+    await new Promise((r) => setTimeout(r, 5));
   const pid = Number(readFileSync(pidFile, "utf8"));
   process.kill(pid, "SIGINT");
   if (again !== undefined) {

@@ -71,6 +71,19 @@ describe("apply at a terminal (tmux)", () => {
     expect(netnsList(`${lab}-`)).toEqual([]);
   });
 
+  it("Ctrl-C at the question says nothing was changed (not that the lab is partly applied) and dies of it, 130", async () => {
+    // As an interactive shell does: the Ctrl-C goes to the whole foreground group, and the shell lives on to say how it ended.
+    const command = [process.execPath, BIN, "apply", file].map((a) => `'${a}'`).join(" ");
+    tmux("new-session", "-d", "-s", "intr", "-x", "120", "-y", "50", `trap : INT; ${command}; echo "EXIT=$?"; sleep 60`);
+    await screenWhen("intr", (s) => s.includes("[y/N]"));
+    tmux("send-keys", "-t", "intr", "C-c");
+    const screen = await screenWhen("intr", (s) => s.includes("EXIT="));
+    expect(screen).toContain(`neslink: SIGINT: ${lab} was not applied; nothing was changed.`);
+    expect(screen).not.toContain("partly applied");
+    expect(screen).toContain("EXIT=130");
+    expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
   it("--json at a terminal does not change the lab unasked: it needs --yes (a question has no place in JSON), exit 2", async () => {
     start("json", "apply", file, "--json");
     const screen = await screenWhen("json", (s) => s.includes("EXIT="));

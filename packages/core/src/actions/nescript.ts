@@ -3,7 +3,7 @@
  * replaced by a variable's value quoted as one shell word. Anything else in
  * `{{...}}` is refused: left in, it would reach the shell as text.
  */
-import { ValidationError } from "../errors.js";
+import { HIDDEN_CHARACTERS, ValidationError } from "../errors.js";
 
 const TAG = /\{\{([\s\S]*?)\}\}/g;
 const VARIABLE = /^\s*\.?([A-Za-z_][A-Za-z0-9_]*)\s*$/;
@@ -16,9 +16,31 @@ function shellQuote(value: string): string {
 /** Words a shell reads as themselves: shown bare (Python's shlex.quote leaves the same ones). */
 const PLAIN = /^[\w@%+=:,./-]+$/;
 
+const HIDDEN = new RegExp(HIDDEN_CHARACTERS.source, "gu");
+const C_ESCAPES: Record<string, string> = { "\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", "'": "\\'" };
+
+/** A character as bash's $'...' writes it: \n, \x1b, \u200b, \U000e0001. */
+function cEscape(c: string): string {
+  const code = c.codePointAt(0) as number;
+  if (C_ESCAPES[c] !== undefined) return C_ESCAPES[c];
+  if (code < 0x80) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\U${code.toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * A word as a shell reads it: bare, or in '...'; one holding a newline, a
+ * control or an invisible character in $'...' with that character escaped,
+ * so that the command stays one line and shows every character it has.
+ */
+function shellWord(word: string): string {
+  if (PLAIN.test(word)) return word;
+  if (!HIDDEN_CHARACTERS.test(word)) return shellQuote(word);
+  return `$'${word.replace(/[\\']/g, cEscape).replace(HIDDEN, cEscape)}'`;
+}
+
 /** An argv as a shell would need it typed: a word with spaces, `$(...)` or quotes is quoted, so it reads as the one word it is. */
 export function commandLine(argv: readonly string[]): string {
-  return argv.map((word) => (PLAIN.test(word) ? word : shellQuote(word))).join(" ");
+  return argv.map(shellWord).join(" ");
 }
 
 /** The template with each variable replaced; a ValidationError names a tag it cannot fill. */

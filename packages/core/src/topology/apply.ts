@@ -25,7 +25,7 @@ import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { ActionError, type ErrorJSON, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
+import { AbortedError, ActionError, type ErrorJSON, NeslinkError, rootCause, toErrorJSON, ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -58,6 +58,13 @@ export interface ApplyOptions {
   pool?: Pool;
   /** Called with each progress event, in order. */
   onProgress?: (event: ApplyEvent) => void;
+  /**
+   * Aborted before apply starts its first change (while it reads the kernel,
+   * or in an onProgress of its `planned` event), apply makes none and rejects
+   * with an AbortedError. Once changes have begun it is not heeded: the apply
+   * runs on to its end or its first failure.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ExecOutcome {
@@ -538,6 +545,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const started = performance.now();
   const pool = options.pool ?? defaultPool();
   const emit = options.onProgress ?? (() => {});
+  const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
   const lock = lockTopology(topology.name);
   try {
     const { lives, stale, strays, early, record } = await readLive(topology, pool);
@@ -553,6 +562,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const outcomes: ExecOutcome[] = [];
     const done: Change[] = [];
     const total = changes.length;
+    let begun = false;
     /** Each phase as waves of jobs: a wave's jobs run in parallel, waves one after another. */
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
       switch (phase) {
@@ -600,6 +610,9 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       const count = jobs.flat().reduce((n, j) => n + j.changes.length, 0);
       // A phase with no change of its own can still have work: new veths' far ends to bring up (configuration).
       if (jobs.flat().length === 0) continue;
+      // Checked with no await before the first jobs start: aborted by then, nothing of the lab was changed.
+      if (!begun && signal?.aborted) throw new AbortedError(new Error(`nothing of ${topology.name} was changed`));
+      begun = true;
       if (count > 0) emit({ type: "phase", phase, changes: count });
       for (const wave of jobs)
         await runWave(

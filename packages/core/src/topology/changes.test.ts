@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { type Change, describeChange } from "./changes.js";
 
@@ -35,5 +36,26 @@ describe("describeChange of a command", () => {
     expect(describeChange({ op: "create", kind: "process", node: "a", netns: "lab-a", process: withEnv } as Change)).toBe(
       "+ process a:web (PORT=8080 GREETING='hello there' python3 -m http.server --bind ::)",
     );
+  });
+});
+
+describe("describeChange of a command with a newline or a control character", () => {
+  it("keeps it on one line, as bash's $'...' writes it, which reads back as the argv it is", () => {
+    const argv = ["sh", "-c", "echo a\necho 'b'\tc \\ \u001b[2J\u200b\u{e0001}", "it's"];
+    const line = describeChange({ op: "create", kind: "exec", node: "a", netns: "lab-a", argv } as Change);
+    expect(line).toBe(`+ exec in a: sh -c $'echo a\\necho \\'b\\'\\tc \\\\ \\x1b[2J\\u200b\\U000e0001' 'it'\\''s'`);
+    const typed = line.slice("+ exec in a: ".length);
+    expect(execFileSync("bash", ["-c", `printf '%s\\0' ${typed}`], { encoding: "utf8" })).toBe(`${argv.join("\0")}\0`);
+  });
+});
+
+describe("describeChange of a sysctl", () => {
+  it("shows the numbers of a sysctl of several as compared, one blank apart: the kernel reads them back tab-separated", () => {
+    const sysctl = (from: string | null, to: string) =>
+      ({ op: "update", kind: "sysctl", node: "a", netns: "lab-a", name: "net.ipv4.ip_local_port_range", from, to }) as Change;
+    expect(describeChange(sysctl("32768\t60999", "1024  65000"))).toBe(
+      "~ sysctl net.ipv4.ip_local_port_range in a: 32768 60999 -> 1024 65000",
+    );
+    expect(describeChange(sysctl(null, "1024 65000"))).toBe("~ sysctl net.ipv4.ip_local_port_range in a: (unset) -> 1024 65000");
   });
 });

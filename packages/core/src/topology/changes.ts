@@ -116,6 +116,13 @@ function fieldsText(c: Extract<Change, { kind: "link"; op: "update" }>): string 
     .join(", ");
 }
 
+/**
+ * A sysctl's value as the kernel reads it: a sysctl of several numbers
+ * (ip_local_port_range, tcp_rmem) takes them separated by any blanks and
+ * reads back tab-separated, so "1024 65000" as written is already set.
+ */
+export const sysctlWords = (value: string) => value.trim().split(/\s+/).join(" ");
+
 /** One line for a change, as a plan prints it: `+ veth h1:eth0 <-> r1:eth1`. */
 export function describeChange(c: Change): string {
   const at = `${c.node}`;
@@ -140,7 +147,8 @@ export function describeChange(c: Change): string {
       case "route":
         return `route ${routeText(c.route)} in ${at}`;
       case "sysctl":
-        return `sysctl ${c.name} in ${at}: ${c.from ?? "(unset)"} -> ${c.to}`;
+        // As compared: the kernel's tabs between numbers would show as a column break.
+        return `sysctl ${c.name} in ${at}: ${c.from === null ? "(unset)" : sysctlWords(c.from)} -> ${sysctlWords(c.to)}`;
       case "exec":
         return `exec in ${at}: ${commandLine(c.argv)}${c.reason ? ` (${c.reason})` : ""}`;
       case "process":

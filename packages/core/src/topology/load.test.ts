@@ -397,9 +397,27 @@ describe("topology.load", () => {
     expect(load(nodes(500, "&h { ipv6: false }", "*h")).nodes.filter((n) => !n.ipv6)).toHaveLength(500);
     // 240 KB of text, 6 million commands to resolve.
     const exec = `{ exec: &e [${Array(60_000).fill("[a]").join(",")}] }`;
+    // n0's list and each alias of it stand for 120,000 values: the fourth alias passes, on n4's line.
     expect(problemsOf(nodes(100, exec, "{ exec: *e }"))).toEqual([
-      { path: "", message: "more than 500000 values once its aliases (*name) are expanded: too large for a topology", line: 1 },
+      { path: "", message: "*e: more than 500000 values once the aliases (*name) are expanded: too large for a topology", line: 7 },
     ]);
+    // Thousands of aliases of one anchor stand for little: the yaml package's own count refused them, at line 1.
+    const many = `name: x\nnodes:\n  n0: { exec: &e [[a]] }\n${Array.from({ length: 12_000 }, (_, i) => `  n${i + 1}: { exec: *e }\n`).join("")}`;
+    expect(load(many).nodes).toHaveLength(12_001);
+  });
+
+  it("refuses a billion laughs at the alias where its copies pass the limit, with its column", () => {
+    const rows = Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(", ")}]`);
+    const text = ["name: x", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]", ...rows, "nodes: {}", ""].join("\n");
+    const message = "*a4: more than 500000 values once the aliases (*name) are expanded: too large for a topology";
+    expect(() => load(text)).toThrow(`:7:25: (file): ${message}`);
+  });
+
+  it("places an alias with no anchor before it, and one inside its own anchor, at the alias", () => {
+    expect(() => load("name: x\nnodes: {}\nlinks: *nope\n")).toThrow(":3:8: (file): *nope: no anchor &nope comes before it");
+    expect(() => load("name: x\nnodes: {}\nlinks: &l [1, *l]\n")).toThrow(
+      ":3:15: (file): *l: is inside its own anchor &l, so it stands for endless copies",
+    );
   });
 
   it("refuses a file with too many mistakes to collect with its first, not with a stack overflow", () => {
@@ -430,6 +448,21 @@ describe("topology.load", () => {
     ).toEqual({
       "net.ipv4.ip_forward": "1",
       "net.ipv4.tcp_congestion_control": "cubic",
+    });
+  });
+
+  it("refuses a sysctl value that is not one line, at its line, and takes the blanks of one of several numbers", () => {
+    const file = 'name: x\nnodes:\n  a:\n    sysctls:\n      net.ipv4.ip_forward: "1\\n0"\n      net.ipv4.conf.all.rp_filter: "1\\e[2J"\n';
+    expect(problemsOf(file)).toEqual([
+      { path: 'nodes.a.sysctls["net.ipv4.ip_forward"]', message: '"1\\n0" contains U+000A: a sysctl\'s value is one line', line: 5 },
+      {
+        path: 'nodes.a.sysctls["net.ipv4.conf.all.rp_filter"]',
+        message: '"1\\u001b[2J" contains U+001B: a sysctl\'s value is one line',
+        line: 6,
+      },
+    ]);
+    expect(load('name: x\nnodes:\n  a: { sysctls: { net.ipv4.ip_local_port_range: "1024\\t65000" } }\n').nodes[0]?.sysctls).toEqual({
+      "net.ipv4.ip_local_port_range": "1024\t65000",
     });
   });
 

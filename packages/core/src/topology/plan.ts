@@ -11,7 +11,7 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET6 } from "../validate/net.js";
-import { type Change, type Summary, summarize } from "./changes.js";
+import { type Change, type Summary, summarize, sysctlWords } from "./changes.js";
 import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf } from "./compare.js";
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { checkTopology } from "./check.js";
@@ -76,17 +76,10 @@ function sysctlChanges(s: NodeState): Change[] {
   }
   for (const [name, to] of Object.entries(node.sysctls)) {
     const from = fresh ? null : (live.sysctls[name] ?? null);
-    if (from === null || words(from) !== words(to)) changes.push({ op: "update", kind: "sysctl", ...at, name, from, to });
+    if (from === null || sysctlWords(from) !== sysctlWords(to)) changes.push({ op: "update", kind: "sysctl", ...at, name, from, to });
   }
   return changes;
 }
-
-/**
- * A sysctl's value as the kernel reads it: a sysctl of several numbers
- * (ip_local_port_range, tcp_rmem) takes them separated by any blanks and
- * reads back tab-separated, so "1024 65000" as written is already set.
- */
-const words = (value: string) => value.trim().split(/\s+/).join(" ");
 
 const NO_ADDRESSES: readonly Address[] = [];
 const NONE_RECREATED: ReadonlySet<string> = new Set();

@@ -127,3 +127,49 @@ export function ambiguities(doc: Document.Parsed, lineCounter: LineCounter): Tex
   }
   return out;
 }
+
+/**
+ * What is wrong with the document's aliases (*name), at the alias: one with
+ * no anchor (&name) before it, one inside its own anchor (endless copies), or
+ * the one at which the values, each alias counted as a copy of its anchor's
+ * value as notPlainData counts them once parsed, pass MAX_TOKENS (a "billion
+ * laughs" of nested aliases is refused where it passes, not at the file's
+ * start). Each anchor's count is kept, so every node is walked once; the
+ * recursion is as deep as the text nests, which the parse bounded.
+ */
+export function aliasProblem(doc: Document.Parsed): TextProblem | undefined {
+  const { isAlias, isCollection, isPair } = yamlLib();
+  const anchors = new Map<string, Node>();
+  const sizes = new Map<Node, number>();
+  let values = 1;
+  const walk = (node: unknown): TextProblem | undefined => {
+    if (isAlias(node)) {
+      const at = (message: string) => ({ message: `*${node.source}: ${message}`, offset: node.range?.[0] ?? 0 });
+      const target = anchors.get(node.source);
+      if (target === undefined) return at(`no anchor &${node.source} comes before it`);
+      const size = sizes.get(target) ?? 0;
+      if (size === Number.POSITIVE_INFINITY) return at(`is inside its own anchor &${node.source}, so it stands for endless copies`);
+      values += size;
+      return values > MAX_TOKENS
+        ? at(`more than ${MAX_TOKENS} values once the aliases (*name) are expanded: too large for a topology`)
+        : undefined;
+    }
+    const anchor = (node as Node | null)?.anchor;
+    if (anchor) anchors.set(anchor, node as Node);
+    if (!isCollection(node)) {
+      if (anchor) sizes.set(node as Node, 0);
+      return undefined;
+    }
+    const before = values;
+    // While it is walked: an alias of it found meanwhile is inside it.
+    if (anchor) sizes.set(node, Number.POSITIVE_INFINITY);
+    values += node.items.length;
+    for (const item of node.items) {
+      const problem = walk(isPair(item) ? item.value : item);
+      if (problem) return problem;
+    }
+    if (anchor) sizes.set(node, values - before);
+    return undefined;
+  };
+  return walk(doc.contents);
+}

@@ -148,7 +148,7 @@ type RoutesAction = Extract<NsActionSpec, { kind: "routes" }>;
 const ROUTES_FILTER: FieldParsers<RoutesAction> = { protocol: routeProtocol, table: routeTable };
 type SysctlAction = Extract<NsActionSpec, { kind: "sysctl" }>;
 type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
-const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: (f, x) => v.text(f, x, 4096) };
+const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: v.sysctlValue };
 const EXEC_PORT: FieldParsers<ExecAction> = {
   port: execPort,
   stdio: (f, x) => v.oneOf(f, x, ["pipe", "inherit"] as const),

@@ -161,6 +161,7 @@ describe("checkTask: the worker's check of what it is sent", () => {
     for (const name of ["net.ipv4.ip_forward.", "net.ipv4..ip_forward", "net.", ".net.ipv4"]) {
       expect(fieldOf(here, { kind: "sysctl", name, value: "1" })).toBe("actions[0].name");
     }
+    expect(fieldOf(here, { kind: "sysctl", name: "net.ipv4.ip_forward", value: "1\n0" })).toBe("actions[0].value");
     expect(fieldOf(here, { kind: "custom", module: "./rel.mjs", export: "f" })).toBe("actions[0].module");
     expect(fieldOf(here, { kind: "addrs", family: 3 })).toBe("actions[0].family");
     expect(fieldOf(here, { kind: "routes", family: 0, protocol: 0 })).toBe("actions[0].protocol");

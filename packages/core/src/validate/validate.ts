@@ -9,6 +9,8 @@ import { HIDDEN_CHARACTERS, shown, ValidationError } from "../errors.js";
 /** NAME_MAX: one path component. */
 const NAME_MAX = 255;
 
+const codePoint = (c: string) => `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`;
+
 /** A name as people will read it: well-formed UTF-16 (no lone surrogate, which has no UTF-8 form) and nothing hidden. */
 function visible(field: string, value: string): string {
   if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
@@ -16,8 +18,7 @@ function visible(field: string, value: string): string {
   }
   const hidden = HIDDEN_CHARACTERS.exec(value);
   if (hidden) {
-    const code = `U+${(hidden[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`;
-    throw new ValidationError(field, `${JSON.stringify(value)} contains ${code}, a control, invisible or bidi character`);
+    throw new ValidationError(field, `${JSON.stringify(value)} contains ${codePoint(hidden[0])}, a control, invisible or bidi character`);
   }
   return value;
 }
@@ -131,6 +132,20 @@ export function text(field: string, value: unknown, maxBytes = 4096): string {
   if (Buffer.byteLength(value) > maxBytes) throw new ValidationError(field, `is longer than ${maxBytes} bytes`);
   if (value.includes("\0")) throw new ValidationError(field, "contains NUL");
   return value;
+}
+
+/**
+ * A sysctl's value: one line of text. The kernel separates the numbers of a
+ * sysctl of several (ip_local_port_range) by blanks, tabs included, and reads
+ * it back as one line; any other control character (a newline splits the
+ * value, which is then never what the kernel reads back) or hidden one cannot
+ * be what was meant.
+ */
+export function sysctlValue(field: string, value: unknown): string {
+  const line = text(field, value);
+  const hidden = HIDDEN_CHARACTERS.exec(line.replaceAll("\t", " "));
+  if (hidden) throw new ValidationError(field, `${JSON.stringify(line)} contains ${codePoint(hidden[0])}: a sysctl's value is one line`);
+  return line;
 }
 
 /** A boolean, and only that: "false" is a string, and a truthy one. */
