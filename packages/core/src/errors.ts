@@ -418,9 +418,12 @@ const classes: Record<string, { prototype: NeslinkError }> = {
 export function errorFromJSON(json: ErrorJSON): NeslinkError {
   // The chain of causes, outermost first, walked without recursion: a peer's text can nest them deeper than the stack.
   const chain: ErrorJSON[] = [];
+  // A Set, not the chain's includes: that made a deep chain quadratic (100,000 causes took 15 s).
+  const seen = new Set<unknown>();
   for (let at: unknown = json; ; at = (at as { cause?: unknown }).cause) {
-    if (chain.length > 0 && (at === undefined || at === null || chain.includes(at as ErrorJSON))) break;
+    if (chain.length > 0 && (at === undefined || at === null || seen.has(at))) break;
     const usable = typeof at === "object" && at !== null && !Array.isArray(at);
+    seen.add(at);
     chain.push(usable ? (at as ErrorJSON) : { name: "Error", code: "ERR_UNKNOWN", message: shownJSON(at) });
     if (!usable) break;
   }

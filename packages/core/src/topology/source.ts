@@ -8,7 +8,7 @@ import { isUtf8 } from "node:buffer";
 import type { Node } from "yaml";
 import { readRegularFile } from "../files/regular.js";
 import { type Path, TopologyError } from "./problems.js";
-import { aliasProblem, ambiguities, composeDocument, MAX_DEPTH, MAX_TOKENS, yamlLib } from "./yaml-doc.js";
+import { ambiguities, composeDocument, inlineAliases, MAX_DEPTH, MAX_TOKENS, yamlLib } from "./yaml-doc.js";
 
 /** What is read at all (a 2000-node star is ~300 KB); what is parsed is bounded by its tokens, MAX_TOKENS. */
 export const MAX_TOPOLOGY_BYTES = 16 << 20;
@@ -95,13 +95,13 @@ export function parseSource(text: string): Source {
   if (doc && syntaxErrors.length === 0)
     for (const { message, offset, path } of ambiguities(doc, lineCounter))
       syntaxErrors.push({ message, ...position(offset), ...(path && { path }) });
-  const aliases = doc && syntaxErrors.length === 0 ? aliasProblem(doc) : undefined;
+  const aliases = doc && syntaxErrors.length === 0 ? inlineAliases(doc) : undefined;
   if (aliases) syntaxErrors.push({ message: aliases.message, ...position(aliases.offset) });
   let value: unknown;
   if (doc && syntaxErrors.length === 0) {
     try {
-      // Aliases are shared, not copied, here: what they stand for was bounded above (aliasProblem), at the alias that
-      // passes. The yaml package's own check (off: -1) refused mere thousands of aliases of one anchor, at no place.
+      // No alias is left (inlineAliases put each one's anchor in its place, having bounded what they stand for). The
+      // yaml package's own count (off: -1) refused mere thousands of aliases of one anchor, at no place.
       value = doc.toJS({ maxAliasCount: -1 });
     } catch (err) {
       syntaxErrors.push({ message: (err as Error).message.split("\n")[0] as string, line: 1, column: 1 });
