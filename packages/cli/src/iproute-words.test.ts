@@ -31,6 +31,19 @@ describe("iproute2's spellings, typed by habit", () => {
     expect(read("link del dev")).toBe("link del dev");
   });
 
+  it("a link's name without dev where ip takes one, and link list NAME as link show NAME", () => {
+    expect(read("addr show lo")).toBe("addr list dev lo");
+    expect(read("address list eth0")).toBe("addr list dev eth0");
+    expect(read("addr show")).toBe("addr list");
+    expect(read("addr show dev lo")).toBe("addr list dev lo");
+    expect(read("link list lo")).toBe("link show lo");
+    expect(read("link list dev lo")).toBe("link show lo");
+    expect(read("link list")).toBe("link list");
+    expect(read("route show dev lo")).toBe("route list dev lo");
+    // Only where ip reads a bare word as a name: addr add/del still need dev, as ip's do.
+    expect(read("addr add 10.0.0.1/24 eth0")).toBe("addr add 10.0.0.1/24 eth0");
+  });
+
   it("link add in ip's order, and a veth's peer name", () => {
     expect(read("link add v0 type veth peer name v1")).toBe("link add veth v0 peer v1");
     expect(read("link add name v0 type veth peer name v1 netns lab2")).toBe("link add veth v0 peer v1 netns lab2");

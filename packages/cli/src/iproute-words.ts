@@ -1,7 +1,8 @@
 /**
  * The words an iproute2 user types by habit, read as neslink's own: `netns`
  * and `address` for the groups, `show` and `delete` for the subcommands,
- * `dev NAME` where a link is named, `link add NAME type KIND`, and a veth's
+ * `dev NAME` where a link is named (and a bare NAME for `addr list`, `link
+ * list NAME` for `link show NAME`), `link add NAME type KIND`, and a veth's
  * `peer name NAME`. Each is what `ip` itself accepts for the same thing; a
  * word that means something else in neslink is left alone. Only the command
  * words and a link command's own arguments are read, never an exec's program.
@@ -19,6 +20,14 @@ const SUBCOMMANDS: Readonly<Record<string, Readonly<Record<string, string>>>> = 
 
 /** `link set|del|show dev NAME ...`: `dev` is iproute2's optional word before the link's name. */
 const NAMED_BY_DEV = new Set(["set", "del", "show"]);
+
+/**
+ * `addr list NAME`: ip reads a word of `ip addr show` that is none of its
+ * keywords as the link's name, as if after `dev` (`ip addr show lo`).
+ */
+function addrListArgs(args: readonly string[]): string[] {
+  return args[0] === undefined || args[0] === "dev" ? [...args] : ["dev", ...args];
+}
 
 /**
  * ip's order, `[name] NAME ... type KIND [peer name PEER] ...` (`link eth0
@@ -45,10 +54,12 @@ export function fromIproute(positionals: readonly string[]): string[] {
   if (first === undefined) return [];
   const group = GROUPS[first] ?? first;
   if (second === undefined) return [group];
-  const sub = SUBCOMMANDS[group]?.[second] ?? second;
-  if (group !== "link") return [group, sub, ...args];
-  // `ip link show` with no name lists every link.
-  if (sub === "show" && args.length === 0) return [group, "list"];
+  const spelt = SUBCOMMANDS[group]?.[second] ?? second;
+  if (group === "addr" && spelt === "list") return [group, spelt, ...addrListArgs(args)];
+  if (group !== "link") return [group, spelt, ...args];
+  // `ip link show` with no name lists every link, and `ip link list NAME` shows one: the two are one command to ip.
+  if (args.length === 0 && (spelt === "show" || spelt === "list")) return [group, "list"];
+  const sub = spelt === "list" ? "show" : spelt;
   if (NAMED_BY_DEV.has(sub) && args[0] === "dev" && args[1] !== undefined) return [group, sub, ...args.slice(1)];
   if (sub === "add") return [group, sub, ...linkAddArgs(args)];
   return [group, sub, ...args];

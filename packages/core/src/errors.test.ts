@@ -186,6 +186,21 @@ describe("errors", () => {
     });
   });
 
+  it("rebuild an error with a string name, code and message, as ErrorJSON has them, whatever a peer sent", () => {
+    const numbered = errorFromJSON({ name: "ValidationError", code: 5, message: { a: 1 } } as unknown as ErrorJSON);
+    expect(numbered).toBeInstanceOf(ValidationError);
+    expect(numbered).toMatchObject({ code: "ERR_UNKNOWN", message: '{"a":1} (its code was 5, not a string)' });
+    const bare = errorFromJSON({ name: 7, cause: { code: null, message: 10n } } as unknown as ErrorJSON);
+    expect(bare).toMatchObject({ name: "Error", code: "ERR_UNKNOWN", message: "" });
+    expect(bare.cause).toMatchObject({ code: "ERR_UNKNOWN", message: "10 (its code was null, not a string)" });
+    for (const err of [numbered, bare, bare.cause as NeslinkError]) {
+      for (const key of ["name", "code", "message"] as const) expect(typeof err[key], key).toBe("string");
+      // Flattened again (as an adapter sends it on), it is an ErrorJSON too.
+      const json = toErrorJSON(err);
+      for (const key of ["name", "code", "message"] as const) expect(typeof json[key], key).toBe("string");
+    }
+  });
+
   it("name a link kind the kernel lacks, and say why", () => {
     const err = new ActionError(
       -1,

@@ -438,7 +438,8 @@ export function errorFromJSON(json: ErrorJSON): NeslinkError {
 function rebuilt(json: ErrorJSON, cause: NeslinkError | undefined): NeslinkError {
   const known = typeof json.name === "string" && Object.hasOwn(classes, json.name) ? classes[json.name] : undefined;
   const err: NeslinkError = Object.create((known ?? NeslinkError).prototype);
-  const { cause: _, ...fields } = json;
+  const { cause: _, ...given } = json;
+  const fields = { ...given, ...headOf(given) };
   // Defined, not assigned: an own "__proto__" key (JSON.parse makes one) would otherwise replace the prototype.
   for (const [key, value] of Object.entries(fields))
     Object.defineProperty(err, key, { value, enumerable: true, writable: true, configurable: true });
@@ -450,6 +451,31 @@ function rebuilt(json: ErrorJSON, cause: NeslinkError | undefined): NeslinkError
       value: () => ({ ...fields, ...(err.cause !== undefined && { cause: toErrorJSON(err.cause) }) }),
     });
   return err;
+}
+
+/**
+ * The name, code and message of an error's JSON as ErrorJSON has them, strings: a peer's `code: 5` kept as given
+ * would reach an adapter's status table, or a `code.startsWith`, as something else. A code that is no string
+ * becomes ERR_UNKNOWN, its value said in the message; a message that is none is written out as JSON.
+ */
+function headOf(json: Omit<ErrorJSON, "cause">): Pick<ErrorJSON, "name" | "code" | "message"> {
+  const { name, code, message } = json as Record<string, unknown>;
+  const text = typeof message === "string" ? message : message === undefined ? "" : asText(message);
+  const badCode = code !== undefined && typeof code !== "string" ? ` (its code was ${asText(code)}, not a string)` : "";
+  return {
+    name: typeof name === "string" ? name : "Error",
+    code: typeof code === "string" ? code : "ERR_UNKNOWN",
+    message: `${text}${badCode}`,
+  };
+}
+
+/** A value as JSON text, at most 200 characters; String() where JSON has no text for it (a bigint, a cycle). */
+function asText(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {}
+  return (text ?? String(value)).slice(0, 200);
 }
 
 /** What a value that is no error's JSON was, for the message of the ERR_UNKNOWN error made of it. */

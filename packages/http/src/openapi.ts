@@ -18,10 +18,17 @@ const nullable = (type: string) => ({ type: [type, "null"] });
 /** Exec's output is JSON text: bytes that are not UTF-8 cannot pass unchanged, and the client should know. */
 const UTF8_OUTPUT = "The program's output decoded as UTF-8: bytes that are not valid UTF-8 become U+FFFD.";
 
+/** What every route refuses (see unasked.ts): no route takes a query parameter. */
+const NO_QUERY = "a query parameter (none is known; `field` is `query.NAME`)";
+/** And a route without a request body takes none. */
+const NO_QUERY_OR_BODY = `${NO_QUERY}, or a body (this route takes none; \`field\` is \`body\`)`;
+
 /** The 400 of a route with a body: what readJson and validate refuse. */
 const BAD_BODY = error(
-  "Bad body or name: not UTF-8, not JSON, a key given twice in one object (at any depth), or not what the schema says; `field` names the field at fault, as `argv[1]` or `x.y` (ERR_INVALID_ARGUMENT).",
+  `Bad body or name: not UTF-8, not JSON, a key given twice in one object (at any depth), or not what the schema says; \`field\` names the field at fault, as \`argv[1]\` or \`x.y\`; or ${NO_QUERY} (ERR_INVALID_ARGUMENT).`,
 );
+/** The 400 of a route without a body. */
+const badRequest = (what?: string) => error(`${what ? `${what}, ` : "Refused: "}${NO_QUERY_OR_BODY} (ERR_INVALID_ARGUMENT).`);
 
 /** What the server itself answers on any route while it stops or is full (sent with Connection: close). */
 const unavailable = {
@@ -83,6 +90,7 @@ export const openapi = {
         security: [],
         responses: {
           "200": { description: "The server is up.", ...json({ type: "object", properties: { status: { const: "ok" } } }) },
+          "400": badRequest(),
           ...unavailable,
         },
       },
@@ -91,7 +99,7 @@ export const openapi = {
       get: {
         operationId: "openapi",
         security: [],
-        responses: { "200": { description: "This document.", ...json({ type: "object" }) }, ...unavailable },
+        responses: { "200": { description: "This document.", ...json({ type: "object" }) }, "400": badRequest(), ...unavailable },
       },
     },
     "/v1/namespaces": {
@@ -122,7 +130,7 @@ export const openapi = {
         parameters: [nsName],
         responses: {
           "204": { description: "Deleted; the kernel frees it once nothing holds it." },
-          "400": error("Bad name (ERR_INVALID_ARGUMENT)."),
+          "400": badRequest("Bad name"),
           "404": error("No such namespace (ERR_NS_NOT_FOUND)."),
           ...notANamespace,
           ...authenticated,
@@ -138,7 +146,7 @@ export const openapi = {
             description: "Every link in the namespace.",
             ...json({ type: "object", required: ["links"], properties: { links: { type: "array", items: ref("Link") } } }),
           },
-          "400": error("Bad name (ERR_INVALID_ARGUMENT)."),
+          "400": badRequest("Bad name"),
           "404": error("No such namespace (ERR_NS_NOT_FOUND)."),
           ...notANamespace,
           ...authenticated,
@@ -154,7 +162,7 @@ export const openapi = {
         ],
         responses: {
           "200": { description: "The link.", ...json({ type: "object", required: ["link"], properties: { link: ref("Link") } }) },
-          "400": error("Bad namespace or link name (ERR_INVALID_ARGUMENT)."),
+          "400": badRequest("Bad namespace or link name"),
           "404": error("No such namespace or link (ERR_NS_NOT_FOUND, ERR_LINK_NOT_FOUND)."),
           ...notANamespace,
           ...authenticated,

@@ -50,7 +50,23 @@ describe("validate", () => {
 
   it("says what is wrong in the message, after the field", () => {
     expect(() => validate(createNamespaceBody, {})).toThrow("name: is required");
-    expect(() => validate(execBody, { argv: [] })).toThrow("argv: must have at least 1 items");
+    expect(() => validate(execBody, { argv: [] })).toThrow("argv: must have at least 1 item");
+    expect(() => validate(execBody, { argv: [] })).not.toThrow("items");
+    expect(() => validate(execBody, { argv: [""] })).toThrow("argv[0]: must have at least 1 character");
+    expect(() => validate(execBody, { argv: [""] })).not.toThrow("characters");
+    const pair = { type: "array", items: { type: "string", minLength: 2 }, minItems: 2, maxItems: 1 } as const satisfies Schema;
+    expect(() => validate(pair, ["ab"])).toThrow("body: must have at least 2 items");
+    expect(() => validate({ ...pair, minItems: 0 }, ["a"])).toThrow("body[0]: must have at least 2 characters");
+    expect(() => validate({ ...pair, minItems: 0 }, ["ab", "cd"])).toThrow("body: must have at most 1 item");
+  });
+
+  it("reports an unknown field before a required one it leaves missing, naming the known ones", () => {
+    // JSON.parse makes "__proto__" an own key: it is the mistake, not the "name" it does not give.
+    expect(() => validate(createNamespaceBody, JSON.parse('{"__proto__":{"name":"x"}}'))).toThrow(
+      "__proto__: is not a known field (known here: name)",
+    );
+    expect(() => validate(createNamespaceBody, { nmae: "lab1" })).toThrow("nmae: is not a known field (known here: name)");
+    expect(() => validate(execBody, { args: ["ls"] })).toThrow("args: is not a known field (known here: argv)");
   });
 
   it("counts characters, not UTF-16 units", () => {

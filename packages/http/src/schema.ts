@@ -22,9 +22,12 @@ export type Schema =
       readonly description?: string;
     };
 
+/** `1 item`, `2 items`. */
+const counted = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+
 function between(field: string, count: number, min: number | undefined, max: number | undefined, unit: string): void {
-  if (min !== undefined && count < min) throw new ValidationError(field, `must have at least ${min} ${unit}`);
-  if (max !== undefined && count > max) throw new ValidationError(field, `must have at most ${max} ${unit}`);
+  if (min !== undefined && count < min) throw new ValidationError(field, `must have at least ${counted(min, unit)}`);
+  if (max !== undefined && count > max) throw new ValidationError(field, `must have at most ${counted(max, unit)}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -41,23 +44,25 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
     case "string":
       if (typeof value !== "string") throw new ValidationError(field, "must be a string");
       // JSON Schema counts characters (code points), not UTF-16 units.
-      between(field, [...value].length, schema.minLength, schema.maxLength, "characters");
+      between(field, [...value].length, schema.minLength, schema.maxLength, "character");
       return value;
     case "array":
       if (!Array.isArray(value)) throw new ValidationError(field, "must be an array");
-      between(field, value.length, schema.minItems, schema.maxItems, "items");
+      between(field, value.length, schema.minItems, schema.maxItems, "item");
       for (const [i, item] of value.entries()) validate(schema.items, item, `${field}[${i}]`);
       return value;
     case "object": {
       if (!isPlainObject(value)) throw new ValidationError(field, "must be a JSON object");
       const at = (key: string) => (path ? `${path}.${key}` : key);
       // Own keys only: `in` and a plain lookup would find Object.prototype's members ("constructor", "__proto__").
-      for (const key of schema.required) if (!Object.hasOwn(value, key)) throw new ValidationError(at(key), "is required");
-      for (const [key, item] of Object.entries(value)) {
-        if (!Object.hasOwn(schema.properties, key)) throw new ValidationError(at(key), "is not a known field");
-        const property = schema.properties[key] as Schema;
-        validate(property, item, at(key));
+      // An unknown field first: a misspelt one (`nmae`) is the mistake, not the field it leaves missing.
+      const known = Object.keys(schema.properties);
+      for (const key of Object.keys(value)) {
+        if (!Object.hasOwn(schema.properties, key))
+          throw new ValidationError(at(key), `is not a known field (known here: ${known.join(", ")})`);
       }
+      for (const key of schema.required) if (!Object.hasOwn(value, key)) throw new ValidationError(at(key), "is required");
+      for (const [key, item] of Object.entries(value)) validate(schema.properties[key] as Schema, item, at(key));
       return value;
     }
   }

@@ -19,6 +19,7 @@ import { type Context, pathOf, type Reply, router } from "./router.js";
 import { routes } from "./routes/index.js";
 import { validate } from "./schema.js";
 import { statusOf } from "./status.js";
+import { refuseBody, refuseQuery } from "./unasked.js";
 
 export interface ServerOptions extends Partial<Limits> {
   /** The bearer token every client must send (at least 16 characters, one line of visible ASCII). Required. */
@@ -119,6 +120,8 @@ export function createServer(options: ServerOptions): NeslinkServer {
     if (route.exec && !options.allowExec) {
       throw new HttpError("ERR_EXEC_DISABLED", "command execution is disabled (start the server with exec allowed)");
     }
+    refuseQuery(req.url ?? "/");
+    if (!route.body) refuseBody(req.method ?? "GET", req.headers);
     if (route.exec) hangUpAtClientEnd(req, res, () => gone.abort("SIGHUP"));
     const context: Context = {
       param: (name) => params[name] ?? "",

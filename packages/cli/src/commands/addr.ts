@@ -40,11 +40,12 @@ function rowsOf(addresses: readonly Address[], links: readonly Link[]): AddressR
 export const addrList: Command = {
   name: "addr list",
   summary: "list addresses (as `ip addr`), optionally of one link",
-  synopsis: "addr list [dev NAME] [-4|-6] [-n NS]",
+  synopsis: "addr list [[dev] NAME] [-4|-6] [-n NS]",
   args: [],
   rest: { name: "dev", required: false },
   options: ["ns", "inet", "inet6"],
-  details: "--json: an array of { dev, family (4|6), address, prefixLen, cidr, scope }.",
+  details:
+    "As `ip addr show [dev] NAME`, the link's name may come without `dev`. --json: an array of { dev, family (4|6), address, prefixLen, cidr, scope }.",
   async run({ args, ns, options }) {
     const dev = stringOf(keywords(args, { dev: "value" }, "addr list"), "dev");
     // Read from here, with no worker to start (see @neslink/core/read).

@@ -11,13 +11,15 @@ export function linkTable(links: readonly Link[]): string {
   );
 }
 
+const LIST_JSON = "--json: an array of core's Link objects (index, name, kind, up, operstate, mtu, mac, masterIndex, alias, group, ...).";
+
 export const linkList: Command = {
   name: "link list",
   summary: "list the links of a namespace (as `ip link`)",
-  synopsis: "link list [-n NS]",
+  synopsis: "link list [[dev] NAME] [-n NS]",
   args: [],
   options: ["ns"],
-  details: "--json: an array of core's Link objects (index, name, kind, up, operstate, mtu, mac, masterIndex, alias, group, ...).",
+  details: `With NAME, as \`ip link list NAME\`: that link only (link show). ${LIST_JSON}`,
   async run({ ns }) {
     // Read from here, with no worker to start (see @neslink/core/read).
     const { readLinks } = await reader();
@@ -27,4 +29,10 @@ export const linkList: Command = {
 };
 
 /** The name the CLI had before `link list`, kept so scripts keep working. */
-export const links: Command = { ...linkList, name: "links", synopsis: "links [-n NS]", summary: "the same as `link list`" };
+export const links: Command = {
+  ...linkList,
+  name: "links",
+  synopsis: "links [-n NS]",
+  summary: "the same as `link list`",
+  details: LIST_JSON,
+};

@@ -6,10 +6,11 @@ import { target } from "../target.js";
 export const linkShow: Command = {
   name: "link show",
   summary: "show one link, by name (without one, every link: link list)",
-  synopsis: "link show [NAME] [-n NS]",
+  synopsis: "link show [[dev] NAME] [-n NS]",
   args: ["NAME"],
   options: ["ns"],
-  details: "--json: core's Link object. Without NAME, as `ip link show`: every link (link list).",
+  details:
+    "--json: core's Link object. As with `ip link show [dev] NAME`, `dev` may come before NAME, and `link list NAME` is the same. Without NAME, as `ip link show`: every link (link list).",
   async run({ args: [name], ns }) {
     const { lp, na } = await linker();
     const {

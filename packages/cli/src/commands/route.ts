@@ -1,7 +1,7 @@
 import type { Link, Route, RouteInput } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { linker, nsDoOnce } from "../core.js";
-import { ValidationError } from "@neslink/core/errors";
+import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import { defined, integerOf, type Keywords, keywords, stringOf, WHOLE_NUMBER } from "../keywords.js";
 import { table } from "../output.js";
 import { target } from "../target.js";
@@ -40,25 +40,33 @@ function tableOf(found: Keywords, all = false): number | undefined {
   if (typeof name === "string" && Object.hasOwn(TABLE_NAMES, name)) return TABLE_NAMES[name];
   if (all && name === "all") return undefined;
   if (typeof name === "string" && !WHOLE_NUMBER.test(name))
-    throw new ValidationError("table", `must be a table id or one of ${[...Object.keys(TABLE_NAMES), ...(all ? ["all"] : [])].join(", ")}, not "${name}"`);
+    throw new ValidationError(
+      "table",
+      `must be a table id or one of ${[...Object.keys(TABLE_NAMES), ...(all ? ["all"] : [])].join(", ")}, not "${name}"`,
+    );
   return integerOf(found, "table");
 }
 
 export const routeList: Command = {
   name: "route list",
   summary: "list routes, of every table or of one (as `ip route show table all|ID`)",
-  synopsis: "route list [table ID|main|local|default|all] [-4|-6] [-n NS]",
+  synopsis: "route list [table ID|main|local|default|all] [dev NAME] [-4|-6] [-n NS]",
   args: [],
   rest: { name: "KEYWORD", required: false },
   options: ["ns", "inet", "inet6"],
-  details: "Every table unless `table` names one (all by default, unlike `ip route`'s main). --json: an array of { to, family (4|6), via, dev, metric, table, protocol }.",
+  details:
+    "Every table unless `table` names one (all by default, unlike `ip route`'s main); with `dev`, only the routes out of that link. --json: an array of { to, family (4|6), via, dev, metric, table, protocol }.",
   async run({ args, ns, options }) {
-    const only = tableOf(keywords(args, { table: "value" }, "route list"), true);
+    const found = keywords(args, { table: "value", dev: "value" }, "route list");
+    const only = tableOf(found, true);
+    const dev = stringOf(found, "dev");
     const { na } = await linker();
     const {
       results: [routes, links],
     } = await nsDoOnce(await target(ns), na.routes(familyOf(options), defined({ table: only })), na.links());
-    const rows = rowsOf(routes, links);
+    // As `ip route show dev NAME` (and addr list): a link that is not there is an error, not an empty list.
+    if (dev !== undefined && !links.some((l) => l.name === dev)) throw new NotFoundError("link", `no link with name "${dev}"`);
+    const rows = rowsOf(routes, links).filter((r) => dev === undefined || r.dev === dev);
     return {
       data: rows,
       text: table(

@@ -185,4 +185,31 @@ describe("neslink monitor (built bin)", () => {
     expect(down.changed).toContain("up");
     expect(linkIn(name, "w0").flags).not.toContain("UP");
   });
+
+  it("reads a link's name as ip does where it may come without dev: addr show NAME, link list NAME, route show dev NAME", () => {
+    const name = `${prefix}bare`;
+    expect(neslink("ns", "add", name).status).toBe(0);
+    ip("-n", name, "link", "add", "br0", "type", "bridge");
+    ip("-n", name, "addr", "add", "10.31.0.1/24", "dev", "br0");
+    ip("-n", name, "link", "set", "br0", "up");
+
+    const bare = json("addr", "show", "br0", "-4", "-n", name);
+    expect(bare).toMatchObject({ status: 0, body: json("addr", "list", "dev", "br0", "-4", "-n", name).body });
+    expect((bare.body as { cidr: string }[]).map((a) => a.cidr)).toEqual(addrsIn(name, "br0")?.filter((a) => a.includes(".")));
+    expect(json("link", "list", "br0", "-n", name)).toMatchObject({ status: 0, body: { name: "br0", kind: "bridge" } });
+    expect(json("link", "list", "dev", "br0", "-n", name)).toMatchObject({ status: 0, body: { name: "br0" } });
+
+    // Every table's IPv4 routes out of br0, as ip lists them (a local table's dst has no prefix length).
+    const routes = json("route", "show", "dev", "br0", "-4", "-n", name);
+    expect(routes.status).toBe(0);
+    const ours = (routes.body as { to: string; dev: string }[]).map((r) => `${r.dev} ${r.to}`).sort();
+    const ips = ipJson<{ dst: string }[]>("-4", "-n", name, "route", "show", "table", "all", "dev", "br0")
+      .map((r) => `br0 ${r.dst.includes("/") ? r.dst : `${r.dst}/32`}`)
+      .sort();
+    expect(ours).toEqual(ips);
+    expect(ours).toContain("br0 10.31.0.0/24");
+    // lo's routes are left out; a link that is not there is an error, as with ip.
+    expect(ours.some((r) => r.includes("127.0.0.1"))).toBe(false);
+    expect(neslink("route", "list", "dev", "nosuch", "-n", name).stderr).toContain('no link with name "nosuch"');
+  });
 });

@@ -5,6 +5,7 @@
 import { type FSWatcher, mkdirSync, readdirSync, watch } from "node:fs";
 import { ValidationError } from "../errors.js";
 import { identityOfEntry, keyOfIdentity } from "../ffi/identity.js";
+import { notADirectory } from "../files/directory.js";
 import { listNamed } from "../namespace/list.js";
 import type { WatchTarget } from "./protocol.js";
 import { namedLabel, targetOf } from "./targets.js";
@@ -55,8 +56,8 @@ export class NamedDir {
       mkdirSync(this.#dir, { recursive: true });
       this.#watcher = watch(this.#dir, { persistent: false }, () => this.#rescan());
     } catch (err) {
-      // A plain file there (EEXIST, ENOTDIR), no permission (EACCES)...
-      throw new ValidationError("targets.dir", `${dir} cannot be watched: ${(err as Error).message}`);
+      // A FIFO or a plain file there or on the way (EEXIST, ENOTDIR) is said as such; no permission (EACCES)...
+      throw new ValidationError("targets.dir", notADirectory(dir) ?? `${dir} cannot be watched: ${(err as Error).message}`);
     }
   }
 

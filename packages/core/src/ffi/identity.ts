@@ -73,6 +73,18 @@ export const S_IFDIR = 0o040000;
 export const S_IFLNK = 0o120000;
 export const S_IFIFO = 0o010000;
 export const S_IFSOCK = 0o140000;
+const TYPE_NAMES: Record<number, string> = {
+  [S_IFREG]: "a regular file",
+  [S_IFDIR]: "a directory",
+  [S_IFLNK]: "a symbolic link",
+  [S_IFIFO]: "a FIFO",
+  [S_IFSOCK]: "a socket",
+};
+
+/** A FileStatus's type in words, as an error says what an entry is: "a FIFO". */
+export function typeName(type: number): string {
+  return TYPE_NAMES[type] ?? "a device";
+}
 const STATX_TYPE = 0x1;
 const STATX_NLINK = 0x4;
 const STATX_SIZE = 0x200;

@@ -23,8 +23,9 @@
 import { mkdirSync, unlinkSync } from "node:fs";
 import type { NamedNs } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
-import { AlreadyExistsError } from "../errors.js";
+import { AlreadyExistsError, ValidationError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
+import { notADirectory } from "../files/directory.js";
 import { entryState, lockStale, openStale, refusal } from "./entry.js";
 
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
@@ -36,7 +37,13 @@ const prepared = new Set<string>();
 /** The mount dir must be a shared mount point, so mounts made in it reach every mount namespace. */
 function prepareDir(dir: string): void {
   if (prepared.has(dir)) return;
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    // mkdir's EEXIST says something is in the way, not what nor where.
+    const why = notADirectory(dir);
+    throw why === undefined ? err : new ValidationError("dir", why);
+  }
   try {
     libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
   } catch (err) {

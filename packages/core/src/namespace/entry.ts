@@ -27,13 +27,10 @@ import {
   type FileStatus,
   identityOfEntry,
   identityOfFd,
-  S_IFDIR,
-  S_IFIFO,
-  S_IFLNK,
   S_IFREG,
-  S_IFSOCK,
   statusOfFd,
   statusOfPath,
+  typeName,
 } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { flockedByAnyone, flockHolder } from "./flocked.js";
@@ -47,17 +44,9 @@ export type EntryState =
   | { kind: "missing" }
   | { kind: "other"; reason: string };
 
-const TYPE_NAMES: Record<number, string> = {
-  [S_IFLNK]: "a symbolic link",
-  [S_IFIFO]: "a FIFO",
-  [S_IFDIR]: "a directory",
-  [S_IFSOCK]: "a socket",
-};
-
 /** Why a file of this type is no namespace; undefined for a regular file, the only kind that may be opened. */
 function refusedType({ type }: FileStatus): string | undefined {
-  if (type === S_IFREG) return undefined;
-  return TYPE_NAMES[type] ?? "a device";
+  return type === S_IFREG ? undefined : typeName(type);
 }
 
 /**

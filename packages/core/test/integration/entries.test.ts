@@ -246,4 +246,14 @@ describe("a stale entry (the empty file a killed creator leaves)", () => {
     expect(mountPointsUnder(dir)).toContain(at(real));
     expect(linksAt(at(real))).toEqual(["lo"]);
   });
+
+  it("as the mount dir of a create, is said to be no directory, not mkdir's EEXIST, and left as it is", async () => {
+    const before = snapshot();
+    for (const where of [at(`${prefix}fifo`), `${at(`${prefix}notes`)}/sub`]) {
+      const err = await nsDo(ns.now(), na.createNamed(`${prefix}new`, where)).catch((e: unknown) => e);
+      const what = where.endsWith("sub") ? `${at(`${prefix}notes`)} is a regular file` : `${where} is a FIFO`;
+      expect(rootCause(err)).toMatchObject({ name: "ValidationError", field: "dir", message: `dir: ${what}, not a directory` });
+    }
+    expect(snapshot()).toEqual(before);
+  });
 });

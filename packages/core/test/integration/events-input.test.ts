@@ -4,7 +4,8 @@
  * ValidationError naming the field, thrown before the listener thread, its
  * eventfd or an inotify watch exists, so nothing is left behind.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,8 +14,13 @@ import { fdCount, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("wi");
 const plainFile = join(tmpdir(), `${prefix}-file`);
+const fifo = join(tmpdir(), `${prefix}-fifo`);
 writeFileSync(plainFile, "");
-afterAll(() => rmSync(plainFile, { force: true }));
+execFileSync("mkfifo", [fifo]);
+afterAll(() => {
+  rmSync(plainFile, { force: true });
+  rmSync(fifo, { force: true });
+});
 
 const boom = () => {
   throw new Error("boom");
@@ -60,6 +66,7 @@ const cases: [string, () => unknown, string][] = [
     "targets",
   ],
   ["a dir that is a plain file", () => watch({ named: true, dir: plainFile }), "targets.dir"],
+  ["a dir that is a FIFO", () => watch({ named: true, dir: fifo }), "targets.dir"],
   [
     "a provider whose kind getter throws",
     () =>
@@ -79,5 +86,20 @@ describe("watch() refusing hand-built input", () => {
     expect(call).toThrow(expect.objectContaining({ name: "ValidationError", code: "ERR_INVALID_ARGUMENT", field }));
     // The refusal is synchronous, and so is what a started listener would have opened (its eventfd, the thread's pipes).
     expect(fdCount()).toBe(before);
+  });
+});
+
+describe("watch() given a mount dir that is no directory", () => {
+  it.each([
+    ["a FIFO", () => fifo, `${fifo} is a FIFO, not a directory`],
+    ["a FIFO on its way", () => `${fifo}/netns`, `${fifo} is a FIFO, not a directory`],
+    ["a plain file", () => plainFile, `${plainFile} is a regular file, not a directory`],
+  ])("%s: says what is there, not mkdir's EEXIST", (_, dir, message) => {
+    expect(() => watch({ named: true, dir: dir() })).toThrow(
+      expect.objectContaining({ field: "targets.dir", message: `targets.dir: ${message}` }),
+    );
+    // Left as it was.
+    expect(execFileSync("stat", ["-c", "%F", fifo], { encoding: "utf8" }).trim()).toBe("fifo");
+    expect(existsSync(plainFile)).toBe(true);
   });
 });

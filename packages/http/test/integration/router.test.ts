@@ -149,4 +149,25 @@ describe("routing real requests", () => {
     // Nothing the refused requests named was changed.
     expect(netnsList(prefix)).toEqual([lab]);
   });
+
+  it("refuses what no route reads, a query parameter or a body where none is taken, before anything is done", async () => {
+    const named = `${prefix}q`;
+    const refused = [
+      [await call(`/v1/namespaces/${lab}`, { method: "DELETE", json: { force: true } }), "body", "body: DELETE takes no body"],
+      [await call(`/v1/namespaces/${lab}?force=1`, { method: "DELETE" }), "query.force", "query.force: is not a known parameter"],
+      [await call(`/v1/namespaces?x=1`, { method: "POST", json: { name: named } }), "query.x", "query.x: is not a known parameter"],
+      [await call(`/v1/namespaces/${lab}/links?x`), "query.x", "query.x: is not a known parameter"],
+      [await call("/v1/health?verbose=1", { auth: false }), "query.verbose", "query.verbose: is not a known parameter"],
+    ] as const;
+    for (const [res, field, message] of refused) {
+      expect(res.status, message).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field, message });
+    }
+    // Nothing the refused requests named was changed: the namespace is still there, the other never made.
+    expect(netnsList(prefix)).toEqual([lab]);
+    ip("-n", lab, "link", "show", "lo");
+    // A bare "?" and an empty body are no request of anything more.
+    expect((await call("/v1/health?", { auth: false })).status).toBe(200);
+    expect((await call(`/v1/namespaces/${lab}/links`, { headers: { "content-length": "0" } })).status).toBe(200);
+  });
 });
