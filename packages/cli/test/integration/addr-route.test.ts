@@ -103,10 +103,10 @@ describe("route list table ID|main|local|all", () => {
 
   it("refuses a table that is neither an id nor a name, or none, as a usage error naming `table`", () => {
     // 0x10 is a table id (hexadecimal, as iproute2 reads it); 0x1g and 1e3 are not.
-    for (const args of [["table", "bogus"], ["table"], ["table", "0x1g"], ["table", "1e3"], ["dev", "br0"]]) {
+    for (const args of [["table", "bogus"], ["table"], ["table", "0x1g"], ["table", "1e3"]]) {
       const r = neslink("route", "list", ...args, "-n", ns);
       expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 2, stdout: "" });
-      expect(r.stderr).toMatch(/^neslink: ERR_INVALID_ARGUMENT: (table|dev): /);
+      expect(r.stderr).toMatch(/^neslink: ERR_INVALID_ARGUMENT: table: /);
     }
   });
 });

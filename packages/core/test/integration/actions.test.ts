@@ -127,11 +127,15 @@ describe("namespace actions", () => {
     expect(missing.code).toBe("ERR_NS_NOT_FOUND");
   });
 
-  it("createNamed that fails part-way leaves nothing behind", async () => {
-    // A mount dir inside a regular file cannot be made: nothing may appear anywhere.
+  it("createNamed whose mount dir cannot be made leaves nothing behind", async () => {
+    // A mount dir inside a regular file cannot be made: refused naming the file in the way, and nothing may appear anywhere.
     const err = await nsDo(ns.now(), na.createNamed(`${prefix}p`, "/etc/hostname/sub")).catch((e) => e);
     expect(err).toBeInstanceOf(ActionError);
-    expect(err.cause.code).toBe("ENOTDIR");
+    expect(err.cause).toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      field: "dir",
+      message: "dir: /etc/hostname is a regular file, not a directory",
+    });
     expect(existsSync("/etc/hostname/sub")).toBe(false);
     expect(
       netnsList()
