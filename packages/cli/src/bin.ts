@@ -11,8 +11,10 @@ async function run(): Promise<number> {
   const toAgent = agentFor(process.argv.slice(2), process.env);
   // With an agent to run the command, this process loads only the agent's client, which stands in for main.
   const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
+  const out = fdWriter(1, () => process.stdout);
   return main(process.argv.slice(2), {
-    out: fdWriter(1, () => process.stdout),
+    out,
+    drained: out.drained,
     err: fdWriter(2, () => process.stderr),
     // Node makes a standard stream when it is first read (a TTY's or a pipe's loads net, a file's fs streams): only commands that use one pay.
     terminal: {

@@ -61,6 +61,12 @@ export interface Session {
   terminal: Terminal;
   /** Prints at once (progress, a plan before its confirmation); what `run` returns comes after. */
   print(text: string): void;
+  /**
+   * Resolves once what was printed has room to go (at once, mostly): a
+   * command that prints without end awaits it, so a reader that stops reading
+   * stops it too, instead of its output piling up in memory.
+   */
+  drained?(): Promise<void>;
 }
 
 /** A finished command: `data` is what --json prints, `text` what a person reads. */

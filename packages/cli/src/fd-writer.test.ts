@@ -52,6 +52,30 @@ describe("fdWriter", () => {
     expect(got).toEqual(["a"]);
   });
 
+  it("drained(): at once while writes go straight to the descriptor; after an EAGAIN, once the stream has room", async () => {
+    const { emitter, stream } = recorder();
+    let full = false;
+    const write = fdWriter(1, stream, (_fd, buf, off) => {
+      if (full) throw errno("EAGAIN");
+      return buf.length - off;
+    });
+    write("a");
+    await write.drained();
+    full = true;
+    Object.assign(emitter, { writableNeedDrain: true });
+    write("b");
+    let settled = false;
+    const waiting = write.drained().then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    Object.assign(emitter, { writableNeedDrain: false });
+    emitter.emit("drain");
+    await waiting;
+    expect(settled).toBe(true);
+  });
+
   it("EPIPE: the rest is dropped, quietly; another error is thrown", () => {
     const { got, stream } = recorder();
     const write = fdWriter(1, stream, () => {

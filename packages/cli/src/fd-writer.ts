@@ -6,6 +6,7 @@
  * terminal synchronously anyway, so the order of what is printed is the same.
  */
 import { writeSync } from "node:fs";
+import { drained } from "./drained.js";
 
 type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
 
@@ -15,7 +16,11 @@ type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
  * waits as a stream does. EPIPE, the reader gone: the rest is dropped, as
  * `ip` would die of SIGPIPE without a word.
  */
-export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write: Write = writeSync): (text: string) => void {
+export function fdWriter(
+  fd: number,
+  stream: () => NodeJS.WritableStream,
+  write: Write = writeSync,
+): ((text: string) => void) & { drained(): Promise<void> } {
   let viaStream = false;
   let readerGone = false;
   const toStream = (chunk: string | Uint8Array) => {
@@ -30,7 +35,7 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
     }
     writable.write(chunk);
   };
-  return (text) => {
+  const writer = (text: string) => {
     if (readerGone) return;
     if (viaStream) {
       toStream(text);
@@ -47,4 +52,6 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
       else throw err;
     }
   };
+  // Written straight to the descriptor, nothing waits: only the stream buffers.
+  return Object.assign(writer, { drained: () => (viaStream && !readerGone ? drained(stream()) : Promise.resolve()) });
 }

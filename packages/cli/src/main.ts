@@ -12,6 +12,8 @@ import { version } from "./version.js";
 
 export interface Io {
   out(text: string): void;
+  /** Resolves once `out` has room again (see Session.drained). */
+  drained?(): Promise<void>;
   err(text: string): void;
   terminal: Terminal;
 }
@@ -57,7 +59,12 @@ async function execute(
   try {
     // Text carries names the kernel reports, which anyone may have made: printable() escapes what a terminal would obey.
     const print = json ? io.out : (text: string) => io.out(printable(text));
-    const outcome = await command.run(invocation, { json, terminal: io.terminal, print });
+    const outcome = await command.run(invocation, {
+      json,
+      terminal: io.terminal,
+      print,
+      drained: () => io.drained?.() ?? Promise.resolve(),
+    });
     if (json) {
       // Nothing of its own to print (the shell: its lines printed theirs).
       if (outcome.data !== undefined) io.out(layouts[layout](outcome.data));

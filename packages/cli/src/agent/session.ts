@@ -14,6 +14,7 @@ import { NeslinkError } from "@neslink/core/errors";
 import type { Terminal } from "../command.js";
 import type { Io } from "../main.js";
 import { wantsJson } from "../program-argv.js";
+import { drained } from "../drained.js";
 import { errorText, exitCodeOf } from "../output.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 import { HANGUP_GRACE_MS } from "./grace.js";
@@ -159,7 +160,7 @@ export class Session {
       },
       raise: (signal) => this.#signal(signal),
     };
-    return { out: (text) => stdout.write(text), err: (text) => stderr.write(text), terminal };
+    return { out: (text) => stdout.write(text), drained: () => drained(stdout), err: (text) => stderr.write(text), terminal };
   }
 
   #writable(kind: typeof Frame.stdout | typeof Frame.stderr): Writable {

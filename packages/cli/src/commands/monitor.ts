@@ -99,7 +99,11 @@ export const monitor: Command = {
     const stream = watch(targets, groups.length > 0 ? { groups } : {});
     const stop = session.terminal.onSignals(["SIGINT", "SIGTERM", "SIGHUP"], () => void stream.close());
     try {
-      for await (const event of stream) session.print(session.json ? jsonLine(event) : `${eventLine(event)}\n`);
+      for await (const event of stream) {
+        session.print(session.json ? jsonLine(event) : `${eventLine(event)}\n`);
+        // A reader that stops reading stops the pulling: the events wait in the watch, which bounds them (maxQueued).
+        await session.drained?.();
+      }
     } finally {
       stop();
       await stream.close();

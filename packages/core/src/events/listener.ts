@@ -78,10 +78,35 @@ function emit(event: WatchEvent): void {
   if (batch.length >= BATCH) flush();
 }
 
+/**
+ * Events posted and not yet taken off the port by the main thread count
+ * against maxQueued, as those it queued do: a main thread that does not run
+ * (blocked in a write to a full pipe, a long computation) takes nothing, and
+ * what is posted meanwhile would pile up in the port without bound.
+ */
+const taken = new Int32Array(options.taken);
+/** Events posted outside a relisting (wraps as `taken` does). */
+let posted = 0;
+/** The main thread fell maxQueued events behind: events are dropped (all but `gone`) until it asks for a relisting. */
+let dropping = false;
+/** A relisting is being sent: kept whole, and not counted (the main thread keeps it whole too). */
+let relisting = false;
+
 function flush(): void {
   if (batch.length === 0) return;
-  post({ type: "events", events: batch });
+  let events = batch;
   batch = [];
+  if (!relisting) {
+    if (!dropping && ((posted - Atomics.load(taken, 0)) | 0) + events.length > options.maxQueued) {
+      dropping = true;
+      post({ type: "dropped" });
+    }
+    // A namespace's end is never dropped: no relisting would tell of it.
+    if (dropping) events = events.filter((e) => e.type === "gone");
+    if (events.length === 0) return;
+    posted = (posted + events.length) | 0;
+  }
+  post({ type: "events", events });
 }
 
 const NLM_F_REPLACE = 0x100;
@@ -262,6 +287,8 @@ function drain(events: EventSocket): boolean {
 /** Every watched namespace's whole state, for a consumer whose queued events were dropped. */
 function relist(): void {
   flush();
+  dropping = false;
+  relisting = true;
   post({ type: "relisting" });
   for (const w of byLabel.values()) {
     emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
@@ -271,6 +298,7 @@ function relist(): void {
     else emit({ type: "synced", ns: w.label });
   }
   flush();
+  relisting = false;
   post({ type: "relisted" });
 }
 

@@ -1,12 +1,14 @@
 /**
  * Every named namespace of a mount dir, ones created later included: the dir
- * is watched with inotify (fs.watch) and listed again on each change.
+ * is watched with inotify (fs.watch), by its path (followed-dir.ts), and
+ * listed again on each change.
  */
-import { type FSWatcher, mkdirSync, readdirSync, watch } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { ValidationError } from "../errors.js";
 import { identityOfEntry, keyOfIdentity } from "../ffi/identity.js";
 import { notADirectory } from "../files/directory.js";
 import { listNamed } from "../namespace/list.js";
+import { FollowedDir } from "./followed-dir.js";
 import type { WatchTarget } from "./protocol.js";
 import { namedLabel, targetOf } from "./targets.js";
 
@@ -32,9 +34,18 @@ function namesIn(dir: string): string[] {
   }
 }
 
+/** The names of the namespaces in `dir`; none while it is no dir (replaced by a file, say), until one is made again. */
+function namespacesIn(dir: string): string[] {
+  try {
+    return listNamed(dir);
+  } catch {
+    return [];
+  }
+}
+
 export class NamedDir {
   readonly #dir: string;
-  readonly #watcher: FSWatcher;
+  readonly #watcher: FollowedDir;
   /**
    * Labels handed out and not given up, with the namespace each named then: a
    * name deleted and made again while its first namespace lives on (someone
@@ -54,7 +65,7 @@ export class NamedDir {
     try {
       // `ip netns add` creates the dir too; it must exist to be watched before the first namespace appears.
       mkdirSync(this.#dir, { recursive: true });
-      this.#watcher = watch(this.#dir, { persistent: false }, () => this.#rescan());
+      this.#watcher = new FollowedDir(this.#dir, () => this.#rescan());
     } catch (err) {
       // A FIFO or a plain file there or on the way (EEXIST, ENOTDIR) is said as such; no permission (EACCES)...
       throw new ValidationError("targets.dir", notADirectory(dir) ?? `${dir} cannot be watched: ${(err as Error).message}`);
@@ -82,7 +93,7 @@ export class NamedDir {
 
   #rescan(): void {
     // One listing for both: one taken again here could see a namespace mounted since, neither handed out nor looked at again.
-    const names = listNamed(this.#dir);
+    const names = namespacesIn(this.#dir);
     const found = this.#fresh(names, true);
     if (found.length > 0) this.#add(found);
     // inotify tells of a new file before its namespace is mounted on it, and the mount tells nothing: look again for those.

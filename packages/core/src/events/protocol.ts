@@ -17,6 +17,10 @@ export interface ListenerOptions {
   named: boolean;
   /** SO_RCVBUF of the event socket, in bytes. */
   receiveBuffer: number;
+  /** Events kept for the consumer (WatchOptions.maxQueued): those posted and not yet taken count too. */
+  maxQueued: number;
+  /** One Int32: how many events (outside relistings) the main thread has taken off the port, wrapping. */
+  taken: SharedArrayBuffer;
   /** Shared bits: the descriptors the listener opened through koffi (worker/descriptors.ts), closed by the main thread if it dies. */
   descriptors: SharedArrayBuffer;
 }
@@ -39,6 +43,8 @@ export type ToListener =
 
 export type FromListener =
   | { type: "events"; events: WatchEvent[] }
+  /** The main thread fell maxQueued events behind: those after this are dropped (all but `gone`) until "relist". */
+  | { type: "dropped" }
   /** Answers "relist": the events after this one are the relisting (those before it were sent before it was asked for). */
   | { type: "relisting" }
   /** The relisting is whole: the events after this one are new again. */

@@ -79,6 +79,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #ended = false;
   #closed = false;
   readonly #maxQueued: number;
+  /** Shared with the listener: events taken off the port, which it counts against maxQueued with those it posted since. */
+  readonly #taken: Int32Array;
   /** Queued events were dropped: later ones are dropped too until the relisting starts. */
   #dropping = false;
   /**
@@ -126,6 +128,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     const shared = DescriptorBits.allocate();
+    const taken = new SharedArrayBuffer(4);
+    this.#taken = new Int32Array(taken);
     this.#descriptors = new DescriptorBits(shared);
     this.#worker = startWorker(LISTENER_FILE, {
       workerData: {
@@ -134,6 +138,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
         groups,
         named: this.#named !== undefined,
         receiveBuffer,
+        maxQueued,
+        taken,
         descriptors: shared,
       } satisfies ListenerOptions,
       transferList: [port2],
@@ -184,8 +190,13 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   #onMessage(msg: FromListener): void {
     switch (msg.type) {
       case "events":
+        if (!this.#relisting) Atomics.add(this.#taken, 0, msg.events.length);
         if (this.#ended) return;
         this.#take(msg.events);
+        this.#wake();
+        return;
+      case "dropped":
+        if (!this.#dropping) this.#drop();
         this.#wake();
         return;
       case "relisting":
@@ -220,15 +231,22 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     const gone = events.filter((e) => e.type === "gone");
     this.#gone(gone.map((e) => e.ns));
     if (this.#relisting) this.#relisted += events.length;
-    else if (!this.#dropping && this.#queue.length - this.#relisted + events.length > this.#maxQueued) {
-      // Memory stays bounded; what the consumer missed is sent again whole once it reads again.
-      this.#queue.length = 0;
-      this.#relisted = 0;
-      this.#dropping = true;
-      this.#relistWanted = true;
-    }
-    // A namespace's end is never dropped: no relisting would tell of it (its state is gone with it).
+    else if (!this.#dropping && this.#queue.length - this.#relisted + events.length > this.#maxQueued) this.#drop();
     this.#queue.push(...(this.#dropping ? gone : events));
+  }
+
+  /**
+   * Drops the queue but its `gone`s: memory stays bounded, and what the
+   * consumer missed is sent again whole once it reads again. A namespace's end
+   * is never dropped: no relisting would tell of it (its state is gone with it).
+   */
+  #drop(): void {
+    const gone = this.#queue.filter((e) => e.type === "gone");
+    this.#queue.length = 0;
+    this.#queue.push(...gone);
+    this.#relisted = 0;
+    this.#dropping = true;
+    this.#relistWanted = true;
   }
 
   #gone(labels: string[]): void {

@@ -20,7 +20,7 @@
  * `ip netns add` racing a take-over of the same name can still stack two mounts.
  * File operations, flock and mount change no namespace: any thread may claim.
  */
-import { mkdirSync, unlinkSync } from "node:fs";
+import { mkdirSync, statSync, unlinkSync } from "node:fs";
 import type { NamedNs } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { AlreadyExistsError, ValidationError } from "../errors.js";
@@ -31,12 +31,26 @@ import { entryState, lockStale, openStale, refusal } from "./entry.js";
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
 const CLAIM_ATTEMPTS = 3;
 
-/** Dirs this thread has made shared mount points; the mount table does not change under us between tasks. */
-const prepared = new Set<string>();
+/**
+ * Dirs this thread has made shared mount points, with the dir each was (dev:ino): one removed since (`rm -r
+ * /run/netns`) and made again, or not yet, is another dir, and is prepared again.
+ */
+const prepared = new Map<string, string>();
+
+/** "dev:ino" of the dir at `dir`; undefined if there is none (nothing there, or something else: mkdir then says what). */
+function dirKey(dir: string): string | undefined {
+  try {
+    const s = statSync(dir, { bigint: true, throwIfNoEntry: false });
+    return s?.isDirectory() ? `${s.dev}:${s.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The mount dir must be a shared mount point, so mounts made in it reach every mount namespace. */
 function prepareDir(dir: string): void {
-  if (prepared.has(dir)) return;
+  const key = prepared.get(dir);
+  if (key !== undefined && dirKey(dir) === key) return;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   } catch (err) {
@@ -52,7 +66,9 @@ function prepareDir(dir: string): void {
     libc.mount(dir, dir, "none", libc.MS_BIND | libc.MS_REC);
     libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
   }
-  prepared.add(dir);
+  // Read after the mount: a bind mount of the dir on itself shows the same dir.
+  const made = dirKey(dir);
+  if (made !== undefined) prepared.set(dir, made);
 }
 
 /** A new empty file at `path`, or undefined if something is already there. */

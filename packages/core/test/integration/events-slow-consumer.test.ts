@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { applyEvent, emptyState, ns, type WatchEvent, watch, watchGone } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
-import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, floodMtu, ip, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("ws");
 const LINKS = 1500;
@@ -65,4 +65,32 @@ it("keeps a namespace's end through a drop: the iteration of its watch ends", as
   for await (const e of stream) seen.push(e);
   clearTimeout(timer);
   expect(seen.at(-1)).toEqual({ type: "gone", ns: name });
+}, 60_000);
+
+it("keeps a namespace's end queued before a drop: a drop for another namespace's flood does not take it", async () => {
+  const [ended, busy] = [`${prefix}c`, `${prefix}d`];
+  const link = `${prefix}v`;
+  ip("netns", "add", ended);
+  ip("netns", "add", busy);
+  ip("-n", busy, "link", "add", link, "type", "veth", "peer", "name", `${prefix}p`);
+  const stream = watch([ns.name(ended), ns.name(busy)], { groups: ["link"], maxQueued: 1024 });
+  await stream.ready;
+  const { gone } = await watchGone(ns.name(ended));
+  ip("netns", "del", ended);
+  // The kernel has said so to every socket: the stream's `gone` comes before any event of the flood.
+  await gone;
+  await floodMtu(busy, link, 5000, 1300);
+  const seen: WatchEvent[] = [];
+  const state = emptyState();
+  const timer = setTimeout(() => void stream.close(), 30_000);
+  for await (const e of stream) {
+    if (e.type !== "link") seen.push(e);
+    else applyEvent(state, e);
+    if ([...state.links.values()].find((l) => l.name === link)?.mtu === 1300) break;
+  }
+  clearTimeout(timer);
+  await stream.close();
+  expect(seen).toContainEqual({ type: "resync", ns: busy, reason: "slow-consumer" });
+  expect(seen).toContainEqual({ type: "gone", ns: ended });
+  expect(ipJson<{ mtu: number }[]>("-n", busy, "link", "show", link)[0]?.mtu).toBe(1300);
 }, 60_000);

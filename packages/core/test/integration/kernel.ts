@@ -3,9 +3,23 @@
  * made. Every namespace and link a test creates starts with its file's own
  * unique prefix; cleanup touches nothing else.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fstatSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import koffi from "koffi";
 
 /** A short unique prefix (link names are at most 15 bytes): `tag` + 6 hex chars. */
@@ -202,4 +216,38 @@ export async function withLab(name: string, fn: (name: string) => Promise<void>)
   } finally {
     await topology.destroy(name);
   }
+}
+
+/**
+ * `changes` mtu changes of `link` in the named namespace `name` (1400, 1401, ...), then mtu `last`, by one
+ * `ip -batch`. `blocked`: this thread waits for it, running nothing else meanwhile. The batch is written to a
+ * file a chunk at a time: what this process holds is its own, not the batch's.
+ */
+export async function floodMtu(name: string, link: string, changes: number, last: number, blocked = false): Promise<void> {
+  const file = join(tmpdir(), `${name}-${link}-batch`);
+  const fd = openSync(file, "w");
+  try {
+    for (let done = 0; done < changes; done += 10_000) {
+      const lines = Array.from({ length: Math.min(10_000, changes - done) }, (_, i) => `link set dev ${link} mtu ${1400 + (i % 2)}\n`);
+      writeSync(fd, lines.join(""));
+    }
+    writeSync(fd, `link set dev ${link} mtu ${last}\n`);
+    closeSync(fd);
+    const args = ["-n", name, "-batch", file];
+    if (blocked) execFileSync("ip", args);
+    else await new Promise((resolve, reject) => execFile("ip", args, (err) => (err ? reject(err) : resolve(undefined))));
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Resident memory of process `pid` in bytes: now (VmRSS), or the most it has been (VmHWM) since resetPeakRss. */
+export function rssOf(pid: number | "self", which: "VmRSS" | "VmHWM"): number {
+  const kb = new RegExp(`${which}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kb) * 1024;
+}
+
+/** Starts counting process `pid`'s peak memory (VmHWM) from now. */
+export function resetPeakRss(pid: number | "self"): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
