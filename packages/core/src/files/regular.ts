@@ -7,6 +7,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { ValidationError } from "../errors.js";
+import { sleepSync } from "../sleep-sync.js";
 
 export interface RegularFileOptions {
   /** Refused past this size; with `tail`, its last `maxBytes` are read instead. */
@@ -52,9 +53,6 @@ export function readRegularFile(field: string, path: string, options: RegularFil
   }
 }
 
-/** Nothing ever wakes it: Atomics.wait on it is a sleep. */
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-
 /** A non-blocking pipe's bytes until its writer closes it (or none is there: read gives 0 at once). */
 function readPipe(field: string, path: string, fd: number, maxBytes: number, waitMs: number): Buffer {
   const chunks: Buffer[] = [];
@@ -69,7 +67,7 @@ function readPipe(field: string, path: string, fd: number, maxBytes: number, wai
       if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
       if (Date.now() > until) throw new ValidationError(field, `${path}: its writer did not finish within ${waitMs} ms`);
       // A synchronous wait: this runs before anything else has started (a server's token, a lab's file).
-      Atomics.wait(PAUSE, 0, 0, 10);
+      sleepSync(10);
       continue;
     }
     // A FIFO no one writes to ends at once, empty: said as such, not taken for an empty file.

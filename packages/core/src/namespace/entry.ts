@@ -33,6 +33,7 @@ import {
   typeName,
 } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { sleepSync } from "../sleep-sync.js";
 import { flockedByAnyone, flockHolder } from "./flocked.js";
 import { nsPath } from "./paths.js";
 import type { ExistingNsProvider } from "./providers.js";
@@ -213,10 +214,9 @@ const LOCKED_WAIT_MS = 5000;
 /** Locks `fd`, waiting up to `ms` for its holder (a few ms at a time, this thread blocked as the steps it waits for are); false past that. */
 function lockedWithin(fd: number, ms: number): boolean {
   const until = performance.now() + ms;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
   while (!libc.tryLock(fd, libc.LOCK_EX)) {
     if (performance.now() >= until) return false;
-    Atomics.wait(pause, 0, 0, 2);
+    sleepSync(2);
   }
   return true;
 }

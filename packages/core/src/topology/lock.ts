@@ -11,11 +11,12 @@
  * its blocks then, ~10-20 ms for each apply and destroy.)
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
-import { NeslinkError } from "../errors.js";
 import { hasErrno } from "../errno.js";
+import { NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { flockHolder } from "../namespace/flocked.js";
+import { sleepSync } from "../sleep-sync.js";
 import { labName } from "./shape.js";
 
 export const LOCK_DIR = "/run/neslink/topologies";
@@ -96,7 +97,7 @@ export function lockTopology(topology: string): TopologyLock {
       const released = holder === "" && Date.now() < deadline;
       if (!released && (!exited(holder) || Date.now() >= deadline)) throw new TopologyLockedError(topology, holder);
       // Synchronous, as the whole check is: 10 ms at a time.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      sleepSync(10);
       continue;
     }
     return {

@@ -8,6 +8,7 @@ import { SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { LruMap } from "../lru-map.js";
 import { NetlinkSocket } from "../netlink/socket.js";
+import { sleepSync } from "../sleep-sync.js";
 import type { DescriptorBits } from "./descriptors.js";
 import { CONTROL_HELD } from "./protocol.js";
 
@@ -37,7 +38,6 @@ export const PRESSURE_CELLS = 2;
 const PRESSURE_WAIT_MS = 1000;
 const PRESSURE_STEP_MS = 10;
 const PRESSURE_ASK_MS = 100;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 function outOfDescriptors(err: unknown): boolean {
   return err instanceof SystemCallError && (err.code === "EMFILE" || err.code === "ENFILE");
@@ -102,7 +102,7 @@ export class HeldNamespaces {
           this.#pressure.ask();
         }
         // This thread has nothing to do until another closes something: block it (a worker may).
-        Atomics.wait(sleeper, 0, 0, PRESSURE_STEP_MS);
+        sleepSync(PRESSURE_STEP_MS);
         waited += PRESSURE_STEP_MS;
       }
     }
