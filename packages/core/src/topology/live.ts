@@ -200,21 +200,29 @@ export function hostMarker(topology: string, node: string, iface: string): strin
  * leaves a link that only its name (and group) can tie to the lab.
  */
 export function hostTempName(topology: string): string {
-  return `nl${labTag(topology)}${randomBytes(3).toString("hex")}`;
+  return `${TEMP_PREFIX}${labTag(topology)}${randomBytes(TEMP_RANDOM_BYTES).toString("hex")}`;
 }
 
+const TEMP_PREFIX = "nl";
+const TEMP_RANDOM_BYTES = 3;
 const labTag = (topology: string) => createHash("sha256").update(topology).digest("hex").slice(0, 6);
+/** What hostTempName gives for `topology`, whatever its random part. */
+const tempNames = (topology: string) => new RegExp(`^${TEMP_PREFIX}${labTag(topology)}[0-9a-f]{${2 * TEMP_RANDOM_BYTES}}$`);
 
-/** Whether a host link is one an apply of `topology` made and was killed before it moved it into its node. */
-function isStray(topology: string, link: Link): boolean {
+/** Whether a host link is one an apply of the lab (its marker's prefix, its temporary names) made and was killed before it moved it into its node. */
+function isStray(markedPrefix: string, tempName: RegExp, link: Link): boolean {
   const { alias } = link;
-  if (alias?.startsWith(`${MARKER_PREFIX}${topology}:`)) return parseMarker(alias) === undefined;
+  if (alias?.startsWith(markedPrefix)) return parseMarker(alias) === undefined;
   // Killed before the marker went on: nothing but the name and group say whose it is.
-  return !alias && link.group === HOST_BOUND_GROUP && new RegExp(`^nl${labTag(topology)}[0-9a-f]{6}$`).test(link.name);
+  return !alias && link.group === HOST_BOUND_GROUP && tempName.test(link.name);
 }
 
 /** Those of the host's `links` that an apply of `topology` made and was killed before it moved them into their node. */
-export const straysOf = (topology: string, links: readonly Link[]) => links.filter((l) => isStray(topology, l));
+export function straysOf(topology: string, links: readonly Link[]): Link[] {
+  const markedPrefix = `${MARKER_PREFIX}${topology}:`;
+  const tempName = tempNames(topology);
+  return links.filter((l) => isStray(markedPrefix, tempName, l));
+}
 
 /** Links of the host namespace that an apply of `topology` made and was killed before it moved them into their node. */
 export async function strayHostLinks(pool: Pool, topology: string): Promise<Link[]> {
