@@ -78,6 +78,7 @@ function measure(once) {
 }
 const ip = (...args) => execFileSync("ip", args, { stdio: "ignore" });
 const neslink = (...args) => [NODE, BIN, ...args];
+const PROBE = fileURLToPath(new URL("./cli-floor.cjs", import.meta.url));
 
 /** A `neslink agent` of the bench's own, on a socket in a private temp dir; resolves once it listens. */
 async function startAgent(socket) {
@@ -157,6 +158,12 @@ try {
       (i) => ["link", "set", "lo", "mtu", String(1400 + (i % 100))],
       () => ["link", "set", "lo", "mtu", "65536"],
     ),
+    // The design's own floor for the row above: Node + koffi + the codec + one request, none of neslink's code.
+    [
+      "link set NAME mtu N -n NS: koffi + codec alone (bench/cli-floor.cjs)",
+      changing((i) => [NODE, PROBE, ns, "lo", String(1400 + (i % 100))], () => ["link", "set", "lo", "mtu", "65536"]),
+      changing((i) => ["ip", "-n", ns, "link", "set", "lo", "mtu", String(1400 + (i % 100))], () => ["link", "set", "lo", "mtu", "65536"]),
+    ],
     change(
       "link add veth NAME peer NAME -n NS",
       (i) => ["link", "add", "veth", `v${i}`, "peer", `w${i}`],
