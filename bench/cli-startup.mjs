@@ -161,8 +161,14 @@ try {
     // The design's own floor for the row above: Node + koffi + the codec + one request, none of neslink's code.
     [
       "link set NAME mtu N -n NS: koffi + codec alone (bench/cli-floor.cjs)",
-      changing((i) => [NODE, PROBE, ns, "lo", String(1400 + (i % 100))], () => ["link", "set", "lo", "mtu", "65536"]),
-      changing((i) => ["ip", "-n", ns, "link", "set", "lo", "mtu", String(1400 + (i % 100))], () => ["link", "set", "lo", "mtu", "65536"]),
+      changing(
+        (i) => [NODE, PROBE, ns, "lo", String(1400 + (i % 100))],
+        () => ["link", "set", "lo", "mtu", "65536"],
+      ),
+      changing(
+        (i) => ["ip", "-n", ns, "link", "set", "lo", "mtu", String(1400 + (i % 100))],
+        () => ["link", "set", "lo", "mtu", "65536"],
+      ),
     ],
     change(
       "link add veth NAME peer NAME -n NS",
