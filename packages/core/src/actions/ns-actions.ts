@@ -100,6 +100,8 @@ export type NsActionSpec =
       readonly dir: string;
       readonly loAliasPrefix?: string;
       readonly keepGroup?: number;
+      readonly ownId?: string;
+      readonly foreignId?: string;
     }
   /**
    * With `port` (see spawn in exec.ts) the program's output and exit go over
@@ -183,7 +185,7 @@ export function createNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAc
 
 /** What a guarded na.deleteNamed removed: the entry, and the namespace that was mounted on it. */
 export interface DeletedNs extends NamedNs {
-  /** The alias its loopback carried. */
+  /** The alias its loopback carried; none when `ownId` vouched for it, and it was not read. */
   loAlias?: string;
   /** Its nsfs inode (as /proc/PID/ns/net shows it: net:[ino]). */
   ino?: number;
@@ -204,6 +206,16 @@ export interface DeleteNamedOptions {
    * whose socket is, would otherwise outlive the call until it has.
    */
   keepGroup?: number;
+  /**
+   * With loAliasPrefix: the namespace id (NS_GET_ID, in decimal) recorded as
+   * the caller's at this name. A namespace there with this id is the
+   * caller's without a read of its alias (ids are never reused in a boot),
+   * and is deleted with none of its links deleted first; any other is
+   * checked as without it.
+   */
+  ownId?: string;
+  /** With loAliasPrefix: an id recorded as someone else's at this name; a namespace there with it is left alone unread (null). */
+  foreignId?: string;
 }
 
 /** Deletes a named namespace as `ip netns del` does (the kernel frees it once nothing holds it). */
@@ -211,13 +223,15 @@ export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
   // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.
-  const { loAliasPrefix, keepGroup } = record("options", options, ["loAliasPrefix", "keepGroup"]);
+  const { loAliasPrefix, keepGroup, ownId, foreignId } = record("options", options, ["loAliasPrefix", "keepGroup", "ownId", "foreignId"]);
   return nsAction("", {
     kind: "deleteNamed",
     name,
     dir,
     ...(loAliasPrefix !== undefined && { loAliasPrefix }),
     ...(keepGroup !== undefined && { keepGroup }),
+    ...(ownId !== undefined && { ownId }),
+    ...(foreignId !== undefined && { foreignId }),
   });
 }
 

@@ -143,6 +143,24 @@ export function nsType(fd: number): number {
   return check("ioctl", fns.ioctl(fd, NS_GET_NSTYPE), `NS_GET_NSTYPE fd ${fd}`);
 }
 
+/** ioctl on an nsfs descriptor: the namespace's 64-bit id (Linux 6.12+), unique for the boot and never reused, unlike its inode. */
+export const NS_GET_ID = 0x8008b70d;
+const nsIdBuffer = new Uint8Array(8);
+const nsIdView = new DataView(nsIdBuffer.buffer);
+
+/**
+ * The id of the namespace an nsfs descriptor refers to (NS_GET_ID), as a decimal string (a u64); undefined where
+ * the kernel has no such ioctl (ENOTTY, EINVAL before 6.12).
+ */
+export function nsId(fd: number): string | undefined {
+  if (Number(fns.ioctl(fd, NS_GET_ID, "void *", nsIdBuffer)) < 0) {
+    const e = koffi.errno();
+    if (e === errnos.ENOTTY || e === errnos.EINVAL) return undefined;
+    throw new SystemCallError("ioctl", e, `NS_GET_ID fd ${fd}`);
+  }
+  return nsIdView.getBigUint64(0, true).toString();
+}
+
 /** flock(2) without waiting; false if another open file holds a conflicting lock. */
 export function tryLock(fd: number, operation: number): boolean {
   const ret = fns.flock(fd, operation | LOCK_NB);

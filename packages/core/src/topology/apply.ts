@@ -35,8 +35,10 @@ import { checkTopology } from "./check.js";
 import { type Change, describeChange, type Summary, summarize } from "./changes.js";
 import { recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
-import { HOST, hostMarker, hostTempName, type LiveNamespace } from "./live.js";
+import type { NsHandle } from "../namespace/handle.js";
+import { HOST, hostMarker, hostTempName, idOfHandle, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
+import { type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
@@ -157,7 +159,13 @@ const namesInterface = (name: string) => {
  * Phase 1: each new namespace made, marked and given its sysctls in one task
  * (their changes ride along); those of its interfaces are left to phase 4.
  */
-function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[], sysctls: Map<string, Change[]>): Job[] {
+function namespaceJobs(
+  pool: Pool,
+  topology: Topology,
+  creates: readonly Change[],
+  sysctls: Map<string, Change[]>,
+  ids: Map<string, string>,
+): Job[] {
   return (creates as Of<"namespace", "create">[]).map((c) => {
     const mine = sysctls.get(c.netns) ?? [];
     const own = mine.filter((s) => s.kind === "sysctl" && !namesInterface(s.name));
@@ -171,8 +179,17 @@ function namespaceJobs(pool: Pool, topology: Topology, creates: readonly Change[
       changes,
       // An action's failure comes after the namespace was made, and after the sysctls before it (one action each).
       made: (error) => (error instanceof ActionError ? changes.slice(0, 1 + error.actionIndex) : []),
-      run: () =>
-        nsDoOn(pool, ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology.name, c.node, ready) }), ...sysctlActions(own)),
+      run: async () => {
+        const { results } = await nsDoOn(
+          pool,
+          ns.createNamed(c.netns, DEFAULT_NETNS_DIR, { loAlias: marker(topology.name, c.node, ready) }),
+          ...sysctlActions(own),
+          // Its id for the record, from the task that made and marked it: the name could be another namespace's by now.
+          na.handle(),
+        );
+        const id = idOfHandle(results.at(-1) as NsHandle);
+        if (id !== undefined) ids.set(c.netns, id);
+      },
     };
   });
 }
@@ -447,6 +464,25 @@ function execWaves(
   return [first, jobs];
 }
 
+/**
+ * The record of the lab's namespaces (ns-record.ts): those its marker was read in (`lives`) or this apply made, by
+ * the ids their own tasks read. A node has host links when the file gives it a vxlan or macvlan, or when any link
+ * but lo was found in it outside LAB_GROUP (made by hand, or by an earlier file): destroy deletes them first.
+ */
+function saveNsRecord(topology: Topology, lives: ReadonlyMap<string, LiveNamespace>, made: ReadonlyMap<string, string>): void {
+  const record = new Map<string, RecordedNs>();
+  for (const node of topology.nodes) {
+    const live = lives.get(node.name);
+    const id = made.get(node.netns) ?? (live?.owner?.topology === topology.name ? live.id : undefined);
+    if (id === undefined) continue;
+    const hostBound =
+      node.interfaces.some((i) => i.kind === "vxlan" || i.kind === "macvlan") ||
+      (live?.links.some((l) => l.name !== "lo" && l.group !== LAB_GROUP) ?? false);
+    record.set(node.netns, { node: node.name, id, hostBound });
+  }
+  if (!isDeepStrictEqual(readNsRecord(topology.name), record)) writeNsRecord(topology.name, record);
+}
+
 /** Phase 6: programs that go are stopped first (a changed one is restarted), then the missing ones started. */
 function processJobs(pool: Pool, topology: string, changes: readonly Change[]): Job[][] {
   const stops = changes.filter((c): c is Of<"process", "delete"> => c.kind === "process" && c.op === "delete");
@@ -549,7 +585,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
   const lock = lockTopology(topology.name);
   try {
-    const { lives, stale, strays, early, record } = await readLive(topology, pool);
+    const { lives, stale, strays, early, record } = await readLive(topology, pool, true);
     const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record));
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
@@ -560,6 +596,14 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       (c) => c.netns,
     );
     const outcomes: ExecOutcome[] = [];
+    /** The ids of the namespaces phase 1 made, by entry name. */
+    const madeIds = new Map<string, string>();
+    let recorded = false;
+    // Once phase 1 is over, and before any link is made (phase 3): a node given host links has them on record first.
+    const recordIds = () => {
+      if (!recorded) saveNsRecord(topology, lives, madeIds);
+      recorded = true;
+    };
     const done: Change[] = [];
     const total = changes.length;
     let begun = false;
@@ -567,7 +611,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
       switch (phase) {
         case "namespaces":
-          return [namespaceJobs(pool, topology, list, sysctls)];
+          return [namespaceJobs(pool, topology, list, sysctls, madeIds)];
         case "teardown":
           return [teardownJobs(pool, list)];
         case "links":
@@ -613,6 +657,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       // Checked with no await before the first jobs start: aborted by then, nothing of the lab was changed.
       if (!begun && signal?.aborted) throw new AbortedError(new Error(`nothing of ${topology.name} was changed`));
       begun = true;
+      if (phase !== "namespaces") recordIds();
       if (count > 0) emit({ type: "phase", phase, changes: count });
       for (const wave of jobs)
         await runWave(
@@ -623,10 +668,14 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           },
           (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
         ).catch(async (failures) => {
-          if (phase === "namespaces") await refuseTaken(pool, topology, failures, done);
+          if (phase === "namespaces") {
+            await refuseTaken(pool, topology, failures, done);
+            recordIds();
+          }
           throw new TopologyApplyError(topology.name, failures, done, outcomes);
         });
     }
+    recordIds();
     const ms = Math.round(performance.now() - started);
     const summary = summarize(done);
     emit({ type: "finished", summary, ms });

@@ -23,6 +23,7 @@ import { checkTopology } from "./check.js";
 import { labGroup } from "./cgroup.js";
 import { straysOf } from "./live.js";
 import { markerPrefix, parseMarker } from "./marker.js";
+import { type NsRecord, othersRecorded, readNsRecord } from "./ns-record.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { endProcesses } from "./processes.js";
@@ -49,7 +50,9 @@ export interface DestroyResult {
  * links the file gives each node): each entry's marker is read and, if it is
  * the lab's, its links that reach outside it (see LAB_GROUP) are deleted and
  * its unmount started, in one step, so nothing can take its name in between
- * and the checks overlap the unmounts. Everything else in the mount dir is
+ * and the checks overlap the unmounts. An entry whose namespace has the id a
+ * record gives it (ns-record.ts) needs no read: the lab's own (a node
+ * without host links) is unmounted at once, another lab's left alone. Everything else in the mount dir is
  * left as it is. The lightest share's task also reads the host's links, in
  * the caller's namespace, for the strays: a worker's codec is compiled, where
  * this thread's may never have been used (~5 ms of CPU to compile, while the
@@ -61,25 +64,46 @@ async function deleteOwned(
   pool: Pool,
   topology: Topology | string,
   names: readonly string[],
+  record: NsRecord | undefined,
 ): Promise<{ deleted: DeletedNs[]; hostLinks: Link[] }> {
   // Without the file, nothing tells the nodes apart: equal shares.
   const links = new Map(typeof topology === "string" ? [] : topology.nodes.map((n) => [n.netns, n.interfaces.length]));
   const shares = shareOut(names, (entry) => NAMESPACE_WEIGHT + (links.get(entry) ?? 0), pool.size);
-  const tasks: NsAction[][] = names.length === 0 ? [[]] : guarded(typeof topology === "string" ? topology : topology.name, shares);
+  const lab = typeof topology === "string" ? topology : topology.name;
+  const tasks: NsAction[][] = names.length === 0 ? [[]] : guarded(lab, shares, record, othersRecorded(lab));
   (tasks[0] as NsAction[]).unshift(na.links());
   const done = await Promise.all(tasks.map((actions) => runOn(pool, ns.now(), actions, { anyWorker: true })));
   const hostLinks = done[0]?.results.shift() as Link[];
   return { deleted: done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null)), hostLinks };
 }
 
-/** The guarded deletions of each share's entries. */
-function guarded(topology: string, shares: readonly (readonly string[])[]): NsAction[][] {
+/**
+ * The guarded deletions of each share's entries, each with the ids recorded at its name: the lab's own (but for a
+ * node with host links, read to delete them first) and another lab's.
+ */
+function guarded(
+  topology: string,
+  shares: readonly (readonly string[])[],
+  record: NsRecord | undefined,
+  others: ReadonlyMap<string, string>,
+): NsAction[][] {
   // Checked once, then given each name (each a namespace name already): hundreds of identical checks were on the way to the first unmount.
   const template = na.deleteNamed(shares[0]?.[0] as string, DEFAULT_NETNS_DIR, {
     loAliasPrefix: markerPrefix(topology),
     keepGroup: LAB_GROUP,
   });
-  return shares.map((share) => share.map((name) => ({ ...template, name })));
+  return shares.map((share) =>
+    share.map((name) => {
+      const own = record?.get(name);
+      const foreignId = others.get(name);
+      return {
+        ...template,
+        name,
+        ...(own !== undefined && !own.hostBound && { ownId: own.id }),
+        ...(foreignId !== undefined && { foreignId }),
+      };
+    }),
+  );
 }
 
 /**
@@ -105,7 +129,8 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
   try {
     // A name neslink does not take is no node of a lab (made by hand, as `ip netns add "a b"` can): left alone.
     const listed = entryNames(DEFAULT_NETNS_DIR).filter(isNamespaceName);
-    const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed);
+    const record = readNsRecord(name);
+    const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed, record);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     await endProcesses(new Set(deleted.flatMap((d) => d.ino ?? [])), programs === null ? [] : [programs]);
@@ -123,7 +148,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
         isGone(err) ? undefined : Promise.reject(err),
       );
     rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
-    const removed = deleted.map((d) => ({ node: parseMarker(d.loAlias ?? null)?.node ?? "", netns: d.name }));
+    const removed = deleted.map((d) => ({ node: parseMarker(d.loAlias ?? null)?.node ?? record?.get(d.name)?.node ?? "", netns: d.name }));
     gone = true;
     return { topology: name, removed, ms: Math.round(performance.now() - started) };
   } finally {

@@ -7,18 +7,13 @@
  * already ran, so that an entry added to the file runs and the others do not
  * run again. It goes with the lab (destroy removes the lab's directory).
  *
- * Someone else may have put anything in its place: it is read without
- * following a symlink or waiting on a FIFO (a regular file only), and written
- * to a new file (O_EXCL: nothing planted is opened) then renamed over the
- * path, which replaces whatever is there without following it. A record that
+ * Someone else may have put anything in its place (see lab-file.ts). A record that
  * cannot be read as one this code wrote is taken as missing: plan says so,
  * and nothing runs again.
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
 import { NeslinkError } from "../errors.js";
 import { readRegularFile } from "../files/regular.js";
+import { writeLabFile } from "./lab-file.js";
 import { LOCK_DIR } from "./lock.js";
 
 /** Node name -> the argv of each of its commands that ran (a multiset: order is the file's, not significant). */
@@ -55,22 +50,9 @@ export function readRecord(path: string): ExecRecord | undefined {
 
 /** Replaces the record at `path` with `record`, in one rename: a reader sees the old one or the new one. */
 export function writeRecord(path: string, record: ExecRecord): void {
-  const dir = dirname(path);
-  const text = JSON.stringify({ version: VERSION, nodes: Object.fromEntries(record) });
-  const temp = `${path}.${randomBytes(6).toString("hex")}`;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // The lab's directory itself, not a symlink someone put in its place (that would take the record elsewhere).
-    if (!lstatSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
-    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
+    writeLabFile(path, JSON.stringify({ version: VERSION, nodes: Object.fromEntries(record) }));
   } catch (err) {
-    rmSync(temp, { force: true });
     const code = (err as NodeJS.ErrnoException).code ?? "EIO";
     throw new NeslinkError(code as "EIO", `cannot write the record of the exec commands that ran, ${path}: ${code}`, { cause: err });
   }

@@ -11,9 +11,11 @@ import type { Address, Link, Route } from "@neslink/codec-wasm";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { isDenied, NeslinkError } from "../errors.js";
+import * as libc from "../ffi/libc.js";
 import { canDoHere, nsDoHere } from "../here.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
+import type { NsHandle } from "../namespace/handle.js";
 import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -45,6 +47,8 @@ export interface LiveNamespace {
   sysctls: Record<string, string | null>;
   /** The topology's long-running programs found inside (filled in by readLive). */
   processes: LabProcess[];
+  /** Its NS_GET_ID (see ns-record.ts), read by the task that read its marker; when asked for and the kernel has it. */
+  id?: string;
 }
 
 const empty = (netns: string, state: NamespaceState): LiveNamespace => ({
@@ -97,19 +101,31 @@ function readSysctl(pool: Pool, netns: string, name: string): Promise<string | n
 
 /** What readNamespace asks of every namespace, made once (actions are plain data). */
 const READ_NAMESPACE = [na.links(), na.addrs(), ra.routes("all", { protocol: RTPROT_BOOT })] as const;
+const READ_NAMESPACE_ID = [...READ_NAMESPACE, na.handle()] as const;
 
-/** One namespace's links, addresses and routes in one task, then the given sysctls. */
+/** The NS_GET_ID of the namespace a handle holds, and the handle closed. */
+export function idOfHandle(handle: NsHandle): string | undefined {
+  try {
+    return libc.nsId(handle.fd);
+  } finally {
+    handle.close();
+  }
+}
+
+/** One namespace's links, addresses and routes in one task, then the given sysctls; `withId`: its id too, read in that task. */
 export async function readNamespace(
   pool: Pool,
   netns: string,
   sysctls: readonly string[] = [],
   present: ReadonlySet<string> = namesInMountDir(),
+  withId = false,
 ): Promise<LiveNamespace> {
   if (!present.has(netns)) return empty(netns, "missing");
   try {
     const {
-      results: [links, addresses, routes],
-    } = await nsDoOn(pool, ns.name(netns), ...READ_NAMESPACE);
+      results: [links, addresses, routes, handle],
+    } = await nsDoOn(pool, ns.name(netns), ...(withId ? READ_NAMESPACE_ID : READ_NAMESPACE));
+    const id = handle === undefined ? undefined : idOfHandle(handle);
     const state = stateOf(links);
     // Only a node's own sysctls are read, one task each: one the kernel lacks reads as null, not as a failure of the node.
     const values =
@@ -122,6 +138,7 @@ export async function readNamespace(
       routes,
       sysctls: Object.fromEntries(sysctls.map((s, i) => [s, values[i] ?? null])),
       processes: [],
+      ...(id !== undefined && { id }),
     };
   } catch (err) {
     const code = codeOf(err);

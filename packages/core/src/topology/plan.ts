@@ -215,14 +215,17 @@ export function diff(
   return changes;
 }
 
-/** Reads each node's namespace and finds the topology's namespaces whose node the file no longer has. */
-export async function readLive(topology: Topology, pool: Pool) {
+/**
+ * Reads each node's namespace and finds the topology's namespaces whose node the file no longer has; `withIds`: each
+ * node's namespace id too (LiveNamespace.id), for apply's record (ns-record.ts).
+ */
+export async function readLive(topology: Topology, pool: Pool, withIds = false) {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
   const [lives, owned, strays] = await Promise.all([
     Promise.all(
       topology.nodes.map(async (n) => {
-        const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present);
+        const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present, withIds);
         early.set(n.name, planEarly(n, live));
         return [n.name, live] as const;
       }),

@@ -93,6 +93,20 @@ export function integer(field: string, value: unknown, min: number, max: number)
   return value;
 }
 
+const U64_MAX = 2n ** 64n - 1n;
+
+/** Whether `value` is a namespace id (NS_GET_ID, a u64 other than 0) in decimal, as ns-record.ts keeps them. */
+export function isNsId(value: unknown): value is string {
+  return typeof value === "string" && /^[1-9][0-9]{0,19}$/.test(value) && BigInt(value) <= U64_MAX;
+}
+
+/** A namespace id (NS_GET_ID) in decimal: a string, as a u64 may not fit a number. */
+export function nsId(field: string, value: unknown): string {
+  if (!isNsId(value))
+    throw new ValidationError(field, `must be a namespace id (a u64 above 0, in decimal, as a string), got ${shown(value)}`);
+  return value;
+}
+
 /** A kernel u32 field (a link group, a metric...). */
 export function u32(field: string, value: unknown): number {
   return integer(field, value, 0, 0xffffffff);

@@ -78,10 +78,12 @@ export interface GuardAccess {
  * The links not in `keepGroup` (those not made to go with the namespace: a
  * veth whose far end is elsewhere, a vxlan whose socket is in another
  * namespace) are deleted now, synchronously: the kernel destroys a namespace
- * asynchronously, and they would outlive the deletion until it has. The
- * descriptor of a namespace found to be the caller's goes to `holds`.
+ * asynchronously, and they would outlive the deletion until it has. A
+ * namespace whose id is the recorded `ownId` (or `foreignId`) is taken (or
+ * left) as it is, without entering it. The descriptor of a namespace found
+ * to be the caller's goes to `holds`.
  */
-function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Doomed & { loAlias: string }) | undefined {
+function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Doomed & { loAlias?: string }) | undefined {
   const path = `${spec.dir}/${spec.name}`;
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return undefined;
@@ -89,24 +91,53 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Do
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
-    access.enter(fd);
-    let links: LinkHead[];
-    try {
-      links = access.roomFor(readLinkHeadsHere);
-    } catch {
-      // Unreadable: not shown to be the caller's, so not deleted (as an unmarked one).
-      return undefined;
+    const known = recognised(fd, spec);
+    if (known === "foreign") return undefined;
+    let loAlias: string | undefined;
+    if (known !== "own") {
+      loAlias = readOwned(fd, spec, access);
+      if (loAlias === undefined) return undefined;
     }
-    const loAlias = links.find((l) => l.index === LOOPBACK_INDEX)?.alias ?? null;
-    if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
-    const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
-    if (spec.keepGroup !== undefined && outward.length > 0) deleteHere(outward, access);
     holds.push(access.own(fd));
     held = true;
-    return { ns: { name: spec.name, path }, key: keyOfIdentity(status), mounted: true, loAlias };
+    return { ns: { name: spec.name, path }, key: keyOfIdentity(status), mounted: true, ...(loAlias !== undefined && { loAlias }) };
   } finally {
     if (!held) libc.close(fd);
   }
+}
+
+/** Whose the namespace open as `fd` is by its id alone: a recorded one of exactly one side; else undefined (read it). */
+function recognised(fd: number, spec: DeleteSpec): "own" | "foreign" | undefined {
+  if (spec.ownId === undefined && spec.foreignId === undefined) return undefined;
+  let id: string | undefined;
+  try {
+    id = libc.nsId(fd);
+  } catch {
+    return undefined;
+  }
+  if (id === undefined) return undefined;
+  const own = id === spec.ownId;
+  const foreign = id === spec.foreignId;
+  return own === foreign ? undefined : own ? "own" : "foreign";
+}
+
+/**
+ * The alias of the loopback of the namespace open as `fd`, entered, if it starts with `loAliasPrefix`, its links
+ * not in `keepGroup` deleted first; undefined if it is not the caller's (or cannot be read: not shown to be).
+ */
+function readOwned(fd: number, spec: DeleteSpec, access: GuardAccess): string | undefined {
+  access.enter(fd);
+  let links: LinkHead[];
+  try {
+    links = access.roomFor(readLinkHeadsHere);
+  } catch {
+    return undefined;
+  }
+  const loAlias = links.find((l) => l.index === LOOPBACK_INDEX)?.alias ?? null;
+  if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
+  const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
+  if (spec.keepGroup !== undefined && outward.length > 0) deleteHere(outward, access);
+  return loAlias;
 }
 
 /** Deletes `links` of the thread's namespace, through a socket opened and closed here. */
@@ -210,7 +241,11 @@ async function deleteChecked(
       return { deleted, failure: new RunFailure(i, err) };
     }
     const ino = Number(doomed.key.slice(doomed.key.indexOf(":") + 1));
-    deleted.push({ ns: { ...doomed.ns, ...(doomed.loAlias !== undefined && { loAlias: doomed.loAlias, ino }) }, key: doomed.key });
+    const guarded = specs[i]?.loAliasPrefix !== undefined;
+    deleted.push({
+      ns: { ...doomed.ns, ...(doomed.loAlias !== undefined && { loAlias: doomed.loAlias }), ...(guarded && { ino }) },
+      key: doomed.key,
+    });
   }
   return { deleted, failure };
 }

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { closeDefaultPool, defaultPool, type Topology, topology } from "@neslink/core";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { cleanup, hostLinkNames, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 // The topology's name is the test's prefix, so its namespaces (<prefix>-<node>) fall under cleanup(prefix).
@@ -449,10 +449,13 @@ links:
       for (let cycle = 0; cycle < 20; cycle++) {
         // Made again at once: a vxlan of the destroyed lab still registered in the host would make this EEXIST.
         await topology.apply(lab);
-        // A veth from a node to a namespace outside the lab, made by hand: its far end must not outlive destroy.
+        // A veth from a node to a namespace outside the lab, made by hand: b is on the lab's record (ns-record.ts), so
+        // destroy unmounts it unread, and the far end goes when the kernel destroys b, soon after destroy returns.
         ip("-n", `${name}-b`, "link", "add", "hx", "type", "veth", "peer", "name", "hxo", "netns", outside);
         await topology.destroy(lab);
-        expect(ipJson<{ ifname: string }[]>("-n", outside, "link", "show").map((l) => l.ifname)).toEqual(["lo"]);
+        await vi.waitFor(() => expect(ipJson<{ ifname: string }[]>("-n", outside, "link", "show").map((l) => l.ifname)).toEqual(["lo"]), {
+          timeout: 10_000,
+        });
       }
       expect(netnsList(name).filter((n) => n !== outside)).toEqual([]);
       // Nothing of the vxlan is left in the host either: the same one can be made there now.
