@@ -38,7 +38,7 @@ import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
 import type { NsHandle } from "../namespace/handle.js";
 import { HOST, hostMarker, hostTempName, idOfHandle, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
-import { type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
+import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
@@ -469,18 +469,25 @@ function execWaves(
  * the ids their own tasks read. A node has host links when the file gives it a vxlan or macvlan, or when any link
  * but lo was found in it outside LAB_GROUP (made by hand, or by an earlier file): destroy deletes them first.
  */
-function saveNsRecord(topology: Topology, lives: ReadonlyMap<string, LiveNamespace>, made: ReadonlyMap<string, string>): void {
+function saveNsRecord(
+  topology: Topology,
+  lives: ReadonlyMap<string, LiveNamespace>,
+  made: ReadonlyMap<string, string>,
+  prior: NsRecord | undefined,
+): void {
   const record = new Map<string, RecordedNs>();
   for (const node of topology.nodes) {
     const live = lives.get(node.name);
-    const id = made.get(node.netns) ?? (live?.owner?.topology === topology.name ? live.id : undefined);
+    // An id kept from the record was not read again: a wrong one (a namespace made again by an apply killed before
+    // its record) matches no namespace, and destroy reads that entry's marker as it would without a record.
+    const id = made.get(node.netns) ?? (live?.owner?.topology === topology.name ? (live.id ?? prior?.get(node.netns)?.id) : undefined);
     if (id === undefined) continue;
     const hostBound =
       node.interfaces.some((i) => i.kind === "vxlan" || i.kind === "macvlan") ||
       (live?.links.some((l) => l.name !== "lo" && l.group !== LAB_GROUP) ?? false);
     record.set(node.netns, { node: node.name, id, hostBound });
   }
-  if (!isDeepStrictEqual(readNsRecord(topology.name), record)) writeNsRecord(topology.name, record);
+  if (!isDeepStrictEqual(prior, record)) writeNsRecord(topology.name, record);
 }
 
 /** Phase 6: programs that go are stopped first (a changed one is restarted), then the missing ones started. */
@@ -585,7 +592,10 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
   const lock = lockTopology(topology.name);
   try {
-    const { lives, stale, strays, early, record } = await readLive(topology, pool, true);
+    // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
+    const priorIds = readNsRecord(topology.name);
+    const unrecorded = new Set(topology.nodes.flatMap((n) => (priorIds?.has(n.netns) ? [] : [n.netns])));
+    const { lives, stale, strays, early, record } = await readLive(topology, pool, unrecorded);
     const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record));
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
@@ -601,7 +611,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     let recorded = false;
     // Once phase 1 is over, and before any link is made (phase 3): a node given host links has them on record first.
     const recordIds = () => {
-      if (!recorded) saveNsRecord(topology, lives, madeIds);
+      if (!recorded) saveNsRecord(topology, lives, madeIds, priorIds);
       recorded = true;
     };
     const done: Change[] = [];

@@ -216,16 +216,16 @@ export function diff(
 }
 
 /**
- * Reads each node's namespace and finds the topology's namespaces whose node the file no longer has; `withIds`: each
- * node's namespace id too (LiveNamespace.id), for apply's record (ns-record.ts).
+ * Reads each node's namespace and finds the topology's namespaces whose node the file no longer has; `idsOf`: the
+ * entries whose namespace id is read too (LiveNamespace.id), for apply's record (ns-record.ts).
  */
-export async function readLive(topology: Topology, pool: Pool, withIds = false) {
+export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySet<string> = new Set()) {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
   const [lives, owned, strays] = await Promise.all([
     Promise.all(
       topology.nodes.map(async (n) => {
-        const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present, withIds);
+        const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present, idsOf.has(n.netns));
         early.set(n.name, planEarly(n, live));
         return [n.name, live] as const;
       }),

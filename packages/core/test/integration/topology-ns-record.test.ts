@@ -64,6 +64,12 @@ out.recorded = await destroyCounted(plain);
 await topology.apply(plain);
 rmSync("/run/neslink/topologies/lab/.ns-record.json");
 out.unrecorded = await destroyCounted(plain);
+await topology.apply(plain);
+rmSync("/run/neslink/topologies/lab/.ns-record.json");
+// A re-apply that changes nothing reads the ids its record lacks, and a re-apply with the record reads none and keeps it.
+await topology.apply(plain);
+await topology.apply(plain);
+out.relearned = await destroyCounted(plain);
 ip("link", "add", "up0", "type", "veth", "peer", "name", "up0b");
 const bound = topology.load('name: lab\\nnodes:\\n  a:\\n    interfaces:\\n      mv0: { kind: macvlan, parent: up0, mode: bridge }\\n  b: {}\\n');
 await topology.apply(bound);
@@ -104,6 +110,8 @@ describe("destroy with the record of the lab's namespace ids", () => {
     expect(out.recorded).toEqual({ removed: ["a", "b", "c"], dumps: 2, delLinks: 0, left: "other", mounts: 0 });
     // No record: each namespace read for its marker, as before there were records; the same three removed.
     expect(out.unrecorded).toEqual({ removed: ["a", "b", "c"], dumps: 5, delLinks: 0, left: "other", mounts: 0 });
+    // The record lost, then an unchanged lab applied again: the record is whole again, and destroy reads none of the lab.
+    expect(out.relearned).toEqual({ removed: ["a", "b", "c"], dumps: 2, delLinks: 0, left: "other", mounts: 0 });
     expect(out.hostBound).toMatchObject({ "lab-a": { node: "a", hostBound: true }, "lab-b": { node: "b", hostBound: false } });
     // Node a (a macvlan on a host link) is read and its macvlan deleted before the unmount; b is not read.
     expect(out.bound).toEqual({ removed: ["a", "b"], dumps: 3, delLinks: 1, left: "other", mounts: 0 });
