@@ -116,9 +116,9 @@ describe("parse", () => {
     expect(usageError(["frob"]).message).toContain('unknown command "frob"');
     // The mistyped word, not the arguments after it (nor an exec's program).
     expect(usageError(["aply", "lab.yaml"]).message).toBe(`command: unknown command "aply"`);
-    expect(usageError(["ns", "ad", "lab1"]).message).toBe(`command: unknown command "ns ad"`);
+    expect(usageError(["ns", "ax", "lab1"]).message).toBe(`command: unknown command "ns ax"`);
     expect(usageError(["exe", "h1", "--", "ping", "-c1", "10.0.0.1"]).message).toBe(`command: unknown command "exe"`);
-    expect(usageError(["ns"]).message).toContain('"ns" needs a subcommand');
+    expect(usageError(["ns", "pr"]).message).toBe('command: unknown command "ns pr"');
     expect(usageError(["ns", "add"]).field).toBe("NAME");
     expect(usageError(["ns", "add", "a", "b"]).message).toContain('unexpected argument "b"');
     expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");

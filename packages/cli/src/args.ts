@@ -7,7 +7,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ValidationError } from "@neslink/core/errors";
 import type { Command, Invocation, OptionName } from "./command.js";
 import { closest } from "./closest.js";
-import { fromIproute } from "./iproute-words.js";
+import { commandWords, fromIproute, ipOnly } from "./iproute-words.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
 export const OPTIONS = {
@@ -91,7 +91,7 @@ function notAnOption(option: string, command: Command | undefined): ValidationEr
   return new ValidationError(option, `is not an option${of}${near === undefined ? "" : `; did you mean --${near}?`}`);
 }
 
-/** The words up to the first that no command has there: "ns ad" of `ns ad foo`, not the arguments after it. */
+/** The words up to the first that no command has there: "ns ax" of `ns ax foo`, not the arguments after it. */
 function unknownWords(words: readonly string[], commands: readonly Command[]): string {
   const isGroup = (n: number) => commands.some((c) => c.name.startsWith(`${words.slice(0, n).join(" ")} `));
   let n = 1;
@@ -99,16 +99,24 @@ function unknownWords(words: readonly string[], commands: readonly Command[]): s
   return words.slice(0, n).join(" ");
 }
 
+/** A group's word alone (`link`, `-n NS link`) runs the group's list command, as `ip link` lists links. */
+function bareGroup(words: readonly string[], commands: readonly Command[]): Command | undefined {
+  return words.length === 1 ? commands.find((c) => c.name === `${words[0]} list`) : undefined;
+}
+
+/** The command that words (read from ip's spellings) run. */
+const commandFor = (words: readonly string[], commands: readonly Command[]) => longestMatch(words, commands) ?? bareGroup(words, commands);
+
 /** The command words of argv, read leniently: before its options are known to be right. */
 const wordsOf = (argv: readonly string[]) =>
   fromIproute(parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals);
 
-const commandOf = (argv: readonly string[], commands: readonly Command[]) => longestMatch(wordsOf(argv), commands);
+const commandOf = (argv: readonly string[], commands: readonly Command[]) => commandFor(wordsOf(argv), commands);
 
 /** The command, or group ("link"), that argv names as far as it can be read: whose help a usage error points to ("" for none). */
 export function topicOf(argv: readonly string[], commands: readonly Command[]): string {
   const positionals = wordsOf(argv);
-  const command = longestMatch(positionals, commands);
+  const command = commandFor(positionals, commands);
   if (command) return command.name;
   const group = positionals[0] ?? "";
   return commands.some((c) => c.name.startsWith(`${group} `)) ? group : "";
@@ -117,7 +125,8 @@ export function topicOf(argv: readonly string[], commands: readonly Command[]): 
 export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {
   const { values, positionals: typed, tokens } = tokenize(argv, commands);
   const positionals = fromIproute(typed);
-  const command = longestMatch(positionals, commands);
+  const named = longestMatch(positionals, commands);
+  const command = named ?? bareGroup(positionals, commands);
   const topic = positionals.join(" ");
   const known = command !== undefined || topic === "" || commands.some((c) => c.name.startsWith(`${topic} `));
   // After a command line (`links -V`), as --help: the version; after words that name no command, they are a mistake.
@@ -125,13 +134,14 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
     if (!known) throw new ValidationError("argv", `unexpected argument "${positionals[0]}" for "neslink --version"`);
     return { kind: "version" };
   }
-  if (!command) {
-    if (!known) throw new ValidationError("command", `unknown command "${unknownWords(positionals, commands)}"`);
-    if (values.help) return { kind: "help", topic };
-    throw new ValidationError("command", topic === "" ? "is required" : `"${topic}" needs a subcommand`);
+  if (!known) {
+    const why = ipOnly(typed);
+    throw new ValidationError("command", `unknown command "${unknownWords(positionals, commands)}"${why ? ` (${why})` : ""}`);
   }
-  // `link show --help` is that command's help, though `link show` alone lists links as `ip link show` does.
-  if (values.help) return { kind: "help", topic: (longestMatch(typed, commands) ?? command).name };
+  // `link show --help` is that command's help, though `link show` alone lists links as `ip link show` does; and
+  // `link --help` the group's, though `link` alone lists them as `ip link` does.
+  if (values.help) return { kind: "help", topic: named ? (longestMatch(commandWords(typed), commands) ?? named).name : topic };
+  if (!command) throw new ValidationError("command", topic === "" ? "is required" : `"${topic}" needs a subcommand`);
 
   for (const token of tokens) {
     if (token.kind === "option" && !GLOBAL.has(token.name) && !command.options.includes(token.name as OptionName)) {

@@ -31,8 +31,12 @@ const GLOBAL_HELP: [string, string][] = [
 const EXIT_STATUS =
   "Exit status: 0 ok, 1 runtime error (the kernel refused, not found, apply failed), 2 usage error,\n3 invalid topology file, 4 drift found by plan --detailed-exitcode.\n";
 
-/** What iproute2 habits carry over (iproute-words.ts). */
-const IPROUTE_NOTE = "ip's own spellings work too: netns, address, show, delete, dev NAME, link add NAME type KIND, peer name NAME.\n";
+/** What iproute2 habits carry over (iproute-words.ts, and a group alone in args.ts). */
+const IPROUTE_NOTE = [
+  "ip's own spellings work too: netns, address, show, delete, dev NAME, link add NAME type KIND, peer name NAME;",
+  "so do its abbreviations, each read as ip reads it (a: addr, l s: link set, ro sh: route list), and a group",
+  "alone lists, as in ip (neslink link is neslink link list).\n",
+].join("\n");
 
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
@@ -56,9 +60,12 @@ export async function helpText(topic: string, commands: readonly Command[]): Pro
     ].join("\n");
   }
   const group = topic === "" ? commands : commands.filter((c) => c.name.startsWith(`${topic} `));
+  // A group alone runs its list command (args.ts), as `ip link` lists links.
+  const lists = group.some((c) => c.name === `${topic} list`);
   return [
-    `Usage: neslink ${topic === "" ? "<command>" : `${topic} <subcommand>`} [options]\n`,
+    `Usage: neslink ${topic === "" ? "<command>" : `${topic} ${lists ? "[<subcommand>]" : "<subcommand>"}`} [options]\n`,
     ...(topic === "" ? ["Linux network namespaces, links and labs, from a shell.\n"] : []),
+    ...(lists ? [`Without a subcommand: ${topic} list.\n`] : []),
     `Commands:\n${commandList(group)}`,
     `Options:\n${indent(table(GLOBAL_HELP))}`,
     `Run "neslink <command> --help" for a command's own options.\n${IPROUTE_NOTE}${EXIT_STATUS}`,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ValidationError } from "@neslink/core/errors";
 import { parse } from "./args.js";
 import { commands } from "./commands/index.js";
+import { commandWords } from "./iproute-words.js";
+import { markProgram } from "./program-argv.js";
 
 /** The command and arguments argv is read as. */
 const read = (line: string) => {
@@ -54,6 +57,113 @@ describe("iproute2's spellings, typed by habit", () => {
     // neslink's own order is untouched, and a peer named "name" stays one.
     expect(read("link add veth v0 peer name")).toBe("link add veth v0 peer name");
     expect(read("link add vxlan vx0 id 42 dev eth0")).toBe("link add vxlan vx0 id 42 dev eth0");
+  });
+
+  it("ip's abbreviations of objects and commands, each resolved in ip's own order", () => {
+    // Objects (ip.c's cmds[]): address before addrlabel, route before rule, link before l2tp, netns before netconf.
+    for (const typed of ["a", "ad", "add", "addr", "addre", "address"])
+      expect(read(`${typed} add 10.0.0.1/24 dev lo`)).toBe("addr add 10.0.0.1/24 dev lo");
+    for (const typed of ["r", "ro", "rou", "rout"]) expect(read(`${typed} list`)).toBe("route list");
+    for (const typed of ["l", "li", "lin"]) expect(read(`${typed} del v0`)).toBe("link del v0");
+    for (const typed of ["net", "netn"]) expect(read(`${typed} add lab1`)).toBe("ns add lab1");
+    expect(read("mo link")).toBe("monitor link");
+    expect(read("moni link")).toBe("monitor link");
+    // Commands, as each object's do_* function tries them: set before show, add before append, list/show/lst.
+    expect(read("a a 10.0.0.1/24 dev lo")).toBe("addr add 10.0.0.1/24 dev lo");
+    expect(read("a d 10.0.0.1/24 dev lo")).toBe("addr del 10.0.0.1/24 dev lo");
+    expect(read("a del 10.0.0.1/24 dev lo")).toBe("addr del 10.0.0.1/24 dev lo");
+    expect(read("a s lo")).toBe("addr list dev lo");
+    expect(read("a l")).toBe("addr list");
+    expect(read("a ls")).toBe("addr list");
+    expect(read("a lst dev lo")).toBe("addr list dev lo");
+    expect(read("l s lo up")).toBe("link set lo up");
+    expect(read("l se dev lo up")).toBe("link set lo up");
+    expect(read("l change lo mtu 1400")).toBe("link set lo mtu 1400");
+    expect(read("l c lo mtu 1400")).toBe("link set lo mtu 1400");
+    expect(read("l sh")).toBe("link list");
+    expect(read("link sh")).toBe("link list");
+    expect(read("l sh lo")).toBe("link show lo");
+    expect(read("l sho dev lo")).toBe("link show lo");
+    expect(read("l l")).toBe("link list");
+    expect(read("l l lo")).toBe("link show lo");
+    expect(read("l a v0 type veth peer name v1")).toBe("link add veth v0 peer v1");
+    expect(read("l d v0")).toBe("link del v0");
+    expect(read("l dele dev v0")).toBe("link del v0");
+    expect(read("r")).toBe("route list");
+    expect(read("ro sh")).toBe("route list");
+    expect(read("r s table all")).toBe("route list table all");
+    expect(read("r l dev lo")).toBe("route list dev lo");
+    expect(read("r a default via 10.0.0.1")).toBe("route add default via 10.0.0.1");
+    expect(read("r r default dev lo")).toBe("route replace default dev lo");
+    expect(read("r re default dev lo")).toBe("route replace default dev lo");
+    expect(read("r d default")).toBe("route del default");
+    expect(read("netns s")).toBe("ns list");
+    expect(read("net l")).toBe("ns list");
+    expect(read("netns a lab1")).toBe("ns add lab1");
+    expect(read("netns d lab1")).toBe("ns del lab1");
+    expect(read("ns d lab1")).toBe("ns del lab1");
+    expect(read("netns e lab1 ip link")).toBe("ns exec lab1 ip link");
+  });
+
+  it("a word ip takes for a command neslink lacks is unknown, not read as a later one (n is neigh, m maddress)", () => {
+    const unknown = (line: string) => {
+      try {
+        parse(line.split(" "), commands);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ValidationError);
+        return (err as ValidationError).message;
+      }
+      throw new Error(`expected a usage error for ${line}`);
+    };
+    expect(unknown("n")).toBe(`command: unknown command "n" ("n" is ip's "neighbor", which neslink does not have)`);
+    expect(unknown("ne add x")).toContain(`unknown command "ne" ("ne" is ip's "neighbor"`);
+    expect(unknown("m")).toContain(`("m" is ip's "maddress"`);
+    expect(unknown("ru")).toContain(`("ru" is ip's "rule"`);
+    expect(unknown("netc")).toContain(`("netc" is ip's "netconf"`);
+    expect(unknown("ns p")).toBe(`command: unknown command "ns p" ("p" is ip's "pids", which neslink does not have)`);
+    expect(unknown("netns se x")).toContain(`("se" is ip's "set"`);
+    expect(unknown("l r v0")).toContain(`("r" is ip's "replace"`);
+    expect(unknown("a r 10.0.0.1/24 dev lo")).toContain(`("r" is ip's "replace"`);
+    expect(unknown("a c 10.0.0.1/24 dev lo")).toContain(`("c" is ip's "change"`);
+    expect(unknown("r ap default dev lo")).toContain(`("ap" is ip's "append"`);
+    expect(unknown("r g 10.0.0.1")).toContain(`("g" is ip's "get"`);
+    expect(unknown("h")).toContain(`("h" is ip's "help": neslink's is --help`);
+    // neslink's own commands are not abbreviated (ip has no such word), nor is ns, which is not ip's.
+    for (const typed of ["e h1 true", "ap x.yaml", "pl x.yaml", "de x", "i", "g x", "sh", "ag", "co bash", "ns pr", "n"])
+      expect(unknown(typed)).toContain("unknown command");
+    expect(unknown("ex h1 true")).toBe('command: unknown command "ex"');
+  });
+
+  it("every command's own words read as themselves", () => {
+    for (const { name } of commands) expect(commandWords(name.split(" "))).toEqual(name.split(" "));
+  });
+
+  it("a group alone runs its list command, with its options; --help is still the group's", () => {
+    expect(read("link")).toBe("link list");
+    expect(read("l")).toBe("link list");
+    expect(read("addr")).toBe("addr list");
+    expect(read("a")).toBe("addr list");
+    expect(read("route")).toBe("route list");
+    expect(read("ns")).toBe("ns list");
+    expect(read("netns")).toBe("ns list");
+    expect(parse(["-n", "lab1", "link", "--json"], commands)).toMatchObject({
+      kind: "run",
+      command: { name: "link list" },
+      invocation: { args: [], ns: "lab1" },
+    });
+    expect(parse(["route", "-6"], commands)).toMatchObject({ kind: "run", invocation: { options: { inet6: true } } });
+    expect(parse(["link", "--help"], commands)).toEqual({ kind: "help", topic: "link" });
+    expect(parse(["-n", "x", "l", "-h"], commands)).toEqual({ kind: "help", topic: "link" });
+    expect(parse(["netns", "--help"], commands)).toEqual({ kind: "help", topic: "ns" });
+    expect(parse(["l", "sh", "--help"], commands)).toEqual({ kind: "help", topic: "link show" });
+    expect(parse(["a", "a", "--help"], commands)).toEqual({ kind: "help", topic: "addr add" });
+    // As `ns list -n x` is refused, so is `ns -n x`: the same command.
+    expect(() => parse(["ns", "-n", "x"], commands)).toThrow('-n: is not an option of "neslink ns list"');
+  });
+
+  it("an exec's program starts at the same word, however ns exec is spelt", () => {
+    for (const words of ["ns exec", "netns exec", "net e", "netns ex", "ns e"])
+      expect(markProgram([...words.split(" "), "h1", "ip", "-br", "link"])).toEqual([...words.split(" "), "h1", "--", "ip", "-br", "link"]);
   });
 
   it("never an exec's program", () => {

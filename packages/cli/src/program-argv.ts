@@ -5,14 +5,18 @@
  * "--" stood before CMD. Decided from argv alone, so the agent's client can
  * ask before it loads anything.
  */
+import { commandWords } from "./iproute-words.js";
 
 /** The options that take a value (args.ts's string options; a unit test keeps the two equal), so that a value is not taken for NS or CMD. */
 export const VALUE_FLAGS: ReadonlySet<string> = new Set(["-n", "--ns", "--format", "-f", "--file", "--socket"]);
 
 const givesNs = (arg: string) => arg === "-n" || arg === "--ns" || /^(-n.|--ns=)/.test(arg);
 
-/** How many command words select an exec (`exec`, `ns exec`), or 0. */
-const execWords = (words: readonly string[]) => (words[0] === "exec" ? 1 : words[0] === "ns" && words[1] === "exec" ? 2 : 0);
+/** How many command words select an exec (`exec`, `ns exec`, and ip's `netns exec`, `net e`...), or 0. */
+function execWords(typed: readonly string[]): number {
+  const words = commandWords(typed);
+  return words[0] === "exec" ? 1 : words[0] === "ns" && words[1] === "exec" ? 2 : 0;
+}
 
 /** argv with "--" put before an exec's program when the caller left it out; anything else unchanged. */
 export function markProgram(argv: readonly string[]): readonly string[] {

@@ -1,6 +1,7 @@
 import { ValidationError } from "@neslink/core/errors";
 import type { Command, OptionName } from "../command.js";
 import { OPTION_FLAGS } from "../help.js";
+import { IP_GROUPS, ipSpellings } from "../iproute-words.js";
 import { VALUE_FLAGS } from "../program-argv.js";
 
 /** Each command-word prefix a user may have typed, and the words that can follow it. */
@@ -28,12 +29,31 @@ const NAMESPACES = "_neslink_add < <(ls /run/netns 2>/dev/null); _neslink_add < 
 
 const flagsOf = (options: readonly OptionName[]) => [...options.flatMap((o) => OPTION_FLAGS[o]), "--json", "--help"].join(" ");
 
+/** Case branches turning `$typed|$w` (the command words so far, the next) into neslink's word, as fromIproute does. */
+function spellingCases(): string {
+  const byWord = new Map<string, string[]>();
+  const add = (group: string, [typed, word]: [string, string]) => {
+    const patterns = byWord.get(`${group}|${word}`) ?? [];
+    byWord.set(`${group}|${word}`, [...patterns, `"${group}|${typed}"`]);
+  };
+  for (const spelling of ipSpellings()) add("", spelling);
+  for (const group of IP_GROUPS) for (const spelling of ipSpellings(group)) add(group, spelling);
+  return [...byWord].map(([key, patterns]) => `    ${patterns.join("|")}) w=${key.split("|")[1]};;`).join("\n");
+}
+
 /** A bash completion function: command words by position, each command's options, namespaces after -n, files for FILE arguments, labs for NAME. */
 export function bashScript(commands: readonly Command[]): string {
   const cases: string[] = [];
   for (const [prefix, words] of groups(commands)) {
-    if (!commands.some((c) => c.name === prefix))
-      cases.push(`    "${prefix}") COMPREPLY=($(compgen -W "${[...words].join(" ")}" -- "$cur"));;`);
+    if (commands.some((c) => c.name === prefix)) continue;
+    const subcommands = `COMPREPLY=($(compgen -W "${[...words].join(" ")}" -- "$cur"))`;
+    // A group alone runs its list command (`neslink link --json`): that command's options are offered for a '-'.
+    const list = commands.find((c) => c.name === `${prefix} list`);
+    cases.push(
+      list
+        ? `    "${prefix}") if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "${flagsOf(list.options)}" -- "$cur")); else ${subcommands}; fi;;`
+        : `    "${prefix}") ${subcommands};;`,
+    );
   }
   for (const c of commands) {
     // A command whose first argument is NS (exec) is offered the namespaces there, as after -n (bash takes the first matching
@@ -96,6 +116,12 @@ _neslink() {
     COMPREPLY=("\${COMPREPLY[@]#"\${cur%"\${cur##*:}"}"}")
   fi
 }
+# ip's spellings and abbreviations of the command words as neslink names them (a: addr, l s: link set), as parse reads them.
+_neslink_word() {
+  case "$typed|$w" in
+${spellingCases()}
+  esac
+}
 _neslink_offer() {
   case $prev in
     -n|--ns) COMPREPLY=(); ${NAMESPACES}; return;;
@@ -109,7 +135,7 @@ _neslink_offer() {
       -n|--ns|-n?*|--ns=*) ns=1; [[ $w == -n || $w == --ns ]] && ((i++));;
       ${[...VALUE_FLAGS].join("|")}) ((i++));;
       -*) ;;
-      *) typed+="\${typed:+ }$w";;
+      *) _neslink_word; typed+="\${typed:+ }$w";;
     esac
   done
   case $typed in

@@ -83,6 +83,12 @@ const CASES: [string, string[]][] = [
   [`neslink inspect ${prefix}`, [`${prefix}lab`]],
   [`neslink graph ${prefix}l`, [`${prefix}lab`]],
   [`neslink inspect ${dir}/la`, [`${dir}/lab.yaml`]],
+  // ip's abbreviations read as parse reads them; a group alone is its list command, whose options it offers.
+  ["neslink l ", ["add", "del", "list", "set", "show"]],
+  ["neslink a s --j", ["--json"]],
+  ["neslink link --", ["--help", "--json", "--ns"]],
+  [`neslink net e ${prefix}a`, [`${prefix}a`]],
+  [`neslink netns exec ${prefix}a nsente`, ["nsenter"]],
 ];
 
 describe.each([
