@@ -3,12 +3,13 @@
  * made. Every namespace and link a test creates starts with its file's own
  * unique prefix; cleanup touches nothing else.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
   existsSync,
   fstatSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -250,4 +251,21 @@ export function rssOf(pid: number | "self", which: "VmRSS" | "VmHWM"): number {
 /** Starts counting process `pid`'s peak memory (VmHWM) from now. */
 export function resetPeakRss(pid: number | "self"): void {
   writeFileSync(`/proc/${pid}/clear_refs`, "5");
+}
+
+/**
+ * Runs `argv` in a new mount and network namespace of its own, with an empty tmpfs on each of `dirs` (made first if
+ * missing): a namespace dir there holds only what the run makes, so nothing else on the host is met or counted.
+ */
+export function runIsolated(dirs: readonly string[], argv: readonly string[], timeout: number): SpawnSyncReturns<string> {
+  for (const dir of dirs) mkdirSync(dir, { recursive: true });
+  const mounts = dirs.map((_, i) => `mount -t tmpfs neslink-test "$${i + 1}" && `).join("");
+  return spawnSync(
+    "unshare",
+    ["--mount", "--net", "--propagation", "private", "sh", "-c", `${mounts}shift ${dirs.length} && exec "$@"`, "sh", ...dirs, ...argv],
+    {
+      encoding: "utf8",
+      timeout,
+    },
+  );
 }

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import { runIsolated } from "./kernel.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const READMES = ["README.md", "packages/core/README.md", "packages/codec-wasm/README.md"];
@@ -31,26 +32,6 @@ function examplesOf(readme: string): Example[] {
     examples.push({ readme, line: text.slice(0, m.index).split("\n").length, code: m[2] as string });
   }
   return examples;
-}
-
-/** Runs a module in a new mount + network namespace whose /run/netns is an empty tmpfs. */
-function runIsolated(file: string) {
-  mkdirSync("/run/netns", { recursive: true });
-  return spawnSync(
-    "unshare",
-    [
-      "--mount",
-      "--net",
-      "--propagation",
-      "private",
-      "sh",
-      "-c",
-      'mount -t tmpfs neslink-readme /run/netns && exec "$0" "$1"',
-      process.execPath,
-      file,
-    ],
-    { encoding: "utf8", timeout: EXAMPLE_TIMEOUT_MS },
-  );
 }
 
 const examples = READMES.flatMap(examplesOf);
@@ -109,7 +90,7 @@ describe("README examples", () => {
     mkdirSync(SCRATCH, { recursive: true });
     const file = `${SCRATCH}/${example.readme.replaceAll("/", "_")}-${example.line}.mjs`;
     writeFileSync(file, example.code);
-    const run = runIsolated(file);
+    const run = runIsolated(["/run/netns"], [process.execPath, file], EXAMPLE_TIMEOUT_MS);
     expect(run.error, "timed out: the example did not exit by itself").toBeUndefined();
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);

@@ -4,11 +4,11 @@
  * always did, so a lost, stale or untrusted record never costs a namespace
  * that is not the lab's.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, } from "node:child_process";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, netnsList, runIsolated, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tr");
 const LAB_DIR = "/run/neslink/topologies";
@@ -80,32 +80,15 @@ await closeDefaultPool();
 console.log(JSON.stringify(out));
 `;
 
-function runIsolated(): Record<string, unknown> {
-  mkdirSync("/run/netns", { recursive: true });
-  mkdirSync("/run/neslink", { recursive: true });
-  const r = spawnSync(
-    "unshare",
-    [
-      "--mount",
-      "--net",
-      "--propagation",
-      "private",
-      "sh",
-      "-c",
-      'mount -t tmpfs neslink-test /run/netns && mount -t tmpfs neslink-test /run/neslink && exec "$0" --input-type=module -e "$1" "$2"',
-      process.execPath,
-      ISOLATED,
-      CORE,
-    ],
-    { encoding: "utf8", timeout: 60_000 },
-  );
+function runLabs(): Record<string, unknown> {
+  const r = runIsolated(["/run/netns", "/run/neslink"], [process.execPath, "--input-type=module", "-e", ISOLATED, CORE], 60_000);
   expect(r.stderr).toBe("");
   return JSON.parse(r.stdout);
 }
 
 describe("destroy with the record of the lab's namespace ids", () => {
   it("unmounts the recorded namespaces without reading them, reads all without a record, and a node with host links still has them deleted first", () => {
-    const out = runIsolated();
+    const out = runLabs();
     // The host's own links, read for strays: the only dump. The foreign namespace "other" is read (it is on no record).
     expect(out.recorded).toEqual({ removed: ["a", "b", "c"], dumps: 2, delLinks: 0, left: "other", mounts: 0 });
     // No record: each namespace read for its marker, as before there were records; the same three removed.
