@@ -187,7 +187,10 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
   const interfaceOf = (node: TopologyNode, name: string) => {
     if (node.interfaces.length <= FEW_INTERFACES) return node.interfaces.find((i) => i.name === name) as TopologyInterface;
     let named = byName.get(node);
-    if (named === undefined) byName.set(node, (named = new Map(node.interfaces.map((i) => [i.name, i]))));
+    if (named === undefined) {
+      named = new Map(node.interfaces.map((i) => [i.name, i]));
+      byName.set(node, named);
+    }
     return named.get(name) as TopologyInterface;
   };
 
