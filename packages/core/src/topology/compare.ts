@@ -5,6 +5,7 @@
  */
 import type { Address, Route } from "@neslink/codec-wasm";
 import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
+import { groupBy } from "./group-by.js";
 import type { LiveNamespace } from "./live.js";
 import type { TopologyRoute } from "./model.js";
 
@@ -75,13 +76,7 @@ export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMa
  * of routes searched them all for each of its file's.
  */
 export function routesByDestination(routes: readonly Route[]): (want: TopologyRoute) => readonly Route[] {
-  const by = new Map<string, Route[]>();
-  for (const r of routes) {
-    const key = liveDestination(r);
-    const same = by.get(key);
-    if (same) same.push(r);
-    else by.set(key, [r]);
-  }
+  const by = groupBy(routes, liveDestination);
   return (want) => by.get(wantedDestination(want)) ?? [];
 }
 
