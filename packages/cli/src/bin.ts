@@ -5,6 +5,10 @@ import { fdWriter } from "./fd-writer.js";
 // Node >= 22.1 keeps compiled code between runs (start-up without re-parsing), in a directory of neslink's own; older Nodes skip this.
 enableCompileCache();
 
+/** A signal a command handled (instead of dying of it) came: the user wants this process to end. */
+let interrupted = false;
+let unsent = () => false;
+
 // Built as CommonJS (scripts/bundle.mjs), which has no top-level await.
 async function run(): Promise<number> {
   const { agentFor } = await import("./agent/choose.js");
@@ -12,10 +16,12 @@ async function run(): Promise<number> {
   // With an agent to run the command, this process loads only the agent's client, which stands in for main.
   const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
   const out = fdWriter(1, () => process.stdout);
+  const err = fdWriter(2, () => process.stderr);
+  unsent = () => out.unsent() || err.unsent();
   return main(process.argv.slice(2), {
     out,
     drained: out.drained,
-    err: fdWriter(2, () => process.stderr),
+    err,
     // Node makes a standard stream when it is first read (a TTY's or a pipe's loads net, a file's fs streams): only commands that use one pay.
     terminal: {
       get stdin() {
@@ -31,9 +37,13 @@ async function run(): Promise<number> {
       replaceable: true,
       unprivileged: process.geteuid?.() !== 0,
       onSignals(signals, handler) {
-        for (const signal of signals) process.on(signal, handler);
+        const heard = (signal: NodeJS.Signals) => {
+          interrupted = true;
+          handler(signal);
+        };
+        for (const signal of signals) process.on(signal, heard);
         return () => {
-          for (const signal of signals) process.off(signal, handler);
+          for (const signal of signals) process.off(signal, heard);
         };
       },
       raise(signal) {
@@ -45,4 +55,7 @@ async function run(): Promise<number> {
 
 run().then((status) => {
   process.exitCode = status;
+  // Node would stay until a reader takes what is left, and a reader that stopped reading never does: after a signal it
+  // is dropped, as `ip` dying of that signal drops it.
+  if (interrupted && unsent()) process.exit(status);
 });

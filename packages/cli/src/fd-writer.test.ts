@@ -76,6 +76,19 @@ describe("fdWriter", () => {
     expect(settled).toBe(true);
   });
 
+  it("unsent(): only while the stream holds text the reader has not taken", () => {
+    const { emitter, stream } = recorder();
+    const write = fdWriter(1, stream, () => {
+      throw errno("EAGAIN");
+    });
+    expect(write.unsent()).toBe(false);
+    write("a");
+    Object.assign(emitter, { writableLength: 1 });
+    expect(write.unsent()).toBe(true);
+    Object.assign(emitter, { writableLength: 0 });
+    expect(write.unsent()).toBe(false);
+  });
+
   it("EPIPE: the rest is dropped, quietly; another error is thrown", () => {
     const { got, stream } = recorder();
     const write = fdWriter(1, stream, () => {

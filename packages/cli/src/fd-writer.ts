@@ -6,6 +6,7 @@
  * terminal synchronously anyway, so the order of what is printed is the same.
  */
 import { writeSync } from "node:fs";
+import type { Writable } from "node:stream";
 import { drained } from "./drained.js";
 
 type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
@@ -20,7 +21,7 @@ export function fdWriter(
   fd: number,
   stream: () => NodeJS.WritableStream,
   write: Write = writeSync,
-): ((text: string) => void) & { drained(): Promise<void> } {
+): ((text: string) => void) & { drained(): Promise<void>; unsent(): boolean } {
   let viaStream = false;
   let readerGone = false;
   const toStream = (chunk: string | Uint8Array) => {
@@ -53,5 +54,10 @@ export function fdWriter(
     }
   };
   // Written straight to the descriptor, nothing waits: only the stream buffers.
-  return Object.assign(writer, { drained: () => (viaStream && !readerGone ? drained(stream()) : Promise.resolve()) });
+  const buffering = () => viaStream && !readerGone;
+  return Object.assign(writer, {
+    drained: () => (buffering() ? drained(stream()) : Promise.resolve()),
+    /** Text written that the stream still holds, for a reader yet to take it. */
+    unsent: () => buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0,
+  });
 }

@@ -97,12 +97,20 @@ export const monitor: Command = {
     const { watch } = await providers();
     const targets: WatchTargets = all ? { named: true } : await target(ns);
     const stream = watch(targets, groups.length > 0 ? { groups } : {});
-    const stop = session.terminal.onSignals(["SIGINT", "SIGTERM", "SIGHUP"], () => void stream.close());
+    let interrupted!: () => void;
+    const interruption = new Promise<void>((resolve) => {
+      interrupted = resolve;
+    });
+    const stop = session.terminal.onSignals(["SIGINT", "SIGTERM", "SIGHUP"], () => {
+      interrupted();
+      void stream.close();
+    });
     try {
       for await (const event of stream) {
         session.print(session.json ? jsonLine(event) : `${eventLine(event)}\n`);
         // A reader that stops reading stops the pulling: the events wait in the watch, which bounds them (maxQueued).
-        await session.drained?.();
+        // A signal ends the wait: that reader may never read again.
+        await Promise.race([session.drained?.(), interruption]);
       }
     } finally {
       stop();

@@ -3,9 +3,11 @@
  * floods the namespace: its memory stays bounded (the monitor stops pulling
  * events once its output is full, and core's watch bounds what waits), where
  * its output piled up in memory without bound; once the reader reads again,
- * the monitor says what it dropped (`resync`) and goes on.
+ * the monitor says what it dropped (`resync`) and goes on. A signal still ends
+ * it, where it waited for that reader for ever.
  */
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, floodMtu, ip, ipJson, resetPeakRss, rssOf, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN } from "./run.js";
@@ -60,3 +62,39 @@ it("stays bounded while its reader reads nothing through a flood, and says what 
     clearTimeout(killer);
   }
 }, 180_000);
+
+/** Preloaded into the bin: says on stderr once its stdout is full. */
+const PROBE = fileURLToPath(new URL("./stdout-probe.mjs", import.meta.url));
+
+it.each(["SIGTERM", "SIGINT"] as const)(
+  "%s ends it with status 0 while its reader reads nothing and its output is full",
+  async (signal) => {
+    const name = `${prefix}${signal === "SIGTERM" ? "t" : "i"}`;
+    const link = `${name}v`;
+    ip("netns", "add", name);
+    ip("-n", name, "link", "add", link, "type", "veth", "peer", "name", `${name}p`);
+    const mon = spawn(process.execPath, ["--import", PROBE, BIN, "monitor", "link", "--json", "-n", name], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Its stdout is never read: Node's reading stops once its own buffer is full, and then the pipe fills.
+    mon.stdout.pause();
+    let stderr = "";
+    mon.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise((resolve) => mon.on("exit", (status, sig) => resolve([status, sig])));
+    const killer = setTimeout(() => mon.kill("SIGKILL"), 60_000);
+    try {
+      // Changes until the output is full (the first ones may come before it listens).
+      for (let i = 0; !stderr.includes("probe: stdout is full") && i < 100; i++) await floodMtu(name, link, 5_000, 1300);
+      expect(stderr).toContain("probe: stdout is full");
+      mon.kill(signal);
+      expect(await exited).toEqual([0, null]);
+    } finally {
+      mon.kill("SIGKILL");
+      await exited;
+      clearTimeout(killer);
+    }
+  },
+  120_000,
+);

@@ -196,7 +196,9 @@ export interface DeleteNamedOptions {
    * Delete it only if it is a namespace whose loopback's alias starts with
    * this (an owner's mark, as createNamed's loAlias sets it); anything else
    * there, or nothing, is left alone and the action returns null. The check
-   * and the deletion are one step of the worker.
+   * and the deletion are one step of the worker. Its unmount deletes the
+   * namespace: the empty file someone else (a prune) removes before its
+   * unlink does not fail it, as it fails a plain deletion racing another.
    */
   loAliasPrefix?: string;
   /**

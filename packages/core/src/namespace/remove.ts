@@ -58,12 +58,16 @@ function unmount(path: string): boolean {
  * before the unlink (a create taking the entry over) is theirs: the delete
  * came first, if it was the one to unmount (or found the entry stale).
  * `unmounted`: the caller already unmounted it (a batch's concurrent unmount).
+ * `unmountDecides`: for a caller no other delete of its kind races (a lab's
+ * destroy, under the lab's lock), its unmount is what deleted the namespace:
+ * the file someone else (a prune) removed after it is no failure of its own.
  */
-export function remove(doomed: Doomed, unmounted = false): void {
+export function remove(doomed: Doomed, unmounted = false, unmountDecides = false): void {
   const path = doomed.ns.path;
-  const mayClaim = !doomed.mounted || unmounted || unmount(path);
+  const unmountedHere = doomed.mounted && (unmounted || unmount(path));
+  const mayClaim = !doomed.mounted || unmountedHere;
   const outcome = unlinkStale(path);
-  if (outcome === "removed" || (outcome === "kept" && mayClaim)) return;
+  if (outcome === "removed" || (outcome === "kept" && mayClaim) || (outcome === "gone" && unmountedHere && unmountDecides)) return;
   throw new NotFoundError("namespace", `no namespace at ${path} (another delete removed it meanwhile)`);
 }
 

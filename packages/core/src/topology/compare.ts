@@ -5,6 +5,7 @@
  */
 import type { Address, Route } from "@neslink/codec-wasm";
 import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
+import { groupBy } from "./group-by.js";
 import type { LiveNamespace } from "./live.js";
 import type { TopologyRoute } from "./model.js";
 
@@ -52,17 +53,31 @@ export function routeKey(route: TopologyRoute): string {
   return `${family === AF_INET6 ? "IPv6" : "IPv4"} ${dst} table ${route.table ?? RT_TABLE_MAIN} metric ${route.metric ?? DEFAULT_METRIC[family]}`;
 }
 
+/** Where a live route goes: its family, table and destination, which a file's route must share to be it. */
+const liveDestination = (have: Route) => `${have.family} ${have.table} ${have.dst === null ? "default" : `${have.dst}/${have.dstLen}`}`;
+
+/** The liveDestination of the live routes a file's route can be. */
+function wantedDestination(want: TopologyRoute): string {
+  const { family, dst } = destinationOf(want);
+  return `${family} ${want.table ?? RT_TABLE_MAIN} ${dst}`;
+}
+
 /** A route's identity for comparison; fields the file leaves out are left out of the comparison too. */
 export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMap<number, string>): boolean {
-  const { family, dst } = destinationOf(want);
-  if (have.family !== family || have.table !== (want.table ?? RT_TABLE_MAIN)) return false;
-  if (dst !== (have.dst === null ? "default" : `${have.dst}/${have.dstLen}`)) {
-    return false;
-  }
+  if (wantedDestination(want) !== liveDestination(have)) return false;
   if (want.via !== undefined && (have.gateway === null || canonicalIp(want.via) !== have.gateway)) return false;
   if (want.via === undefined && have.gateway !== null) return false;
   if (want.dev !== undefined && names.get(have.oifIndex ?? -1) !== want.dev) return false;
   return want.metric === undefined || have.metric === want.metric;
+}
+
+/**
+ * The live routes each of a file's routes may be (those of its destination; routeMatches tells): a node with thousands
+ * of routes searched them all for each of its file's.
+ */
+export function routesByDestination(routes: readonly Route[]): (want: TopologyRoute) => readonly Route[] {
+  const by = groupBy(routes, liveDestination);
+  return (want) => by.get(wantedDestination(want)) ?? [];
 }
 
 /** The routes neslink manages in a namespace: unicast routes added by a user or a tool (RTPROT_BOOT), not the kernel's own. */

@@ -56,15 +56,19 @@ export interface NodeState {
   node: TopologyNode;
   live: LiveNamespace;
   /** Its live links by name, lo aside. */
-  links: Map<string, Link>;
+  links: ReadonlyMap<string, Link>;
   lo: Link | undefined;
-  byIndex: Map<number, string>;
+  byIndex: ReadonlyMap<number, string>;
   /** Its live addresses by link index. */
-  addresses: Map<number, Address[]>;
+  addresses: ReadonlyMap<number, Address[]>;
 }
+
+/** The indexes of a namespace with no link (one not made yet): shared, where a plan of a new lab made three maps a node. */
+const NOTHING_LIVE = { links: new Map(), lo: undefined, byIndex: new Map(), addresses: new Map() } as const;
 
 /** One pass over a node's live links and addresses (a plan of an unchanged lab spends most of its time here and in what uses it). */
 export function indexLive(node: TopologyNode, live: LiveNamespace): NodeState {
+  if (live.links.length === 0 && live.addresses.length === 0) return { node, live, ...NOTHING_LIVE };
   const links = new Map<string, Link>();
   const byIndex = new Map<number, string>();
   let lo: Link | undefined;
@@ -159,9 +163,14 @@ function nsidsDisagree(seen: readonly SeenEnd[], wrong: Set<TopologyLink>): void
 /** What the creation of a link already set: nothing, for a link not being made. */
 const NOTHING_MADE: Readonly<Partial<TopologyInterface>> = Object.freeze({});
 
+/** Up to this many interfaces, a node's are searched by name rather than mapped. */
+const FEW_INTERFACES = 16;
+
 /** Changes for the links (and their ends' settings), given each node's live state. */
 export function linkChanges(topology: Topology, states: ReadonlyMap<string, NodeState>): Change[] {
   const creates: Change[] = [];
+  // Bridges go first, last found first (an unshift each, which moved every create made so far).
+  const bridges: Change[] = [];
   const deletes: Change[] = [];
   const updates: Change[] = [];
   // Live links of the file's interfaces that are deleted (of another kind, or an end of a pair made again); the others are kept.
@@ -172,6 +181,18 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
   };
   const made = new Map<string, Partial<TopologyInterface>>();
   const keyOf = (node: string, name: string) => `${node}\0${name}`;
+  // A node's interfaces by name, for a node with many: a hub's thousands were searched once per pair (a 60,000-node star
+  // spent 15 s there). A node with a few is searched: a map each would cost more.
+  const byName = new Map<TopologyNode, Map<string, TopologyInterface>>();
+  const interfaceOf = (node: TopologyNode, name: string) => {
+    if (node.interfaces.length <= FEW_INTERFACES) return node.interfaces.find((i) => i.name === name) as TopologyInterface;
+    let named = byName.get(node);
+    if (named === undefined) {
+      named = new Map(node.interfaces.map((i) => [i.name, i]));
+      byName.set(node, named);
+    }
+    return named.get(name) as TopologyInterface;
+  };
 
   for (const { node, links } of states.values()) {
     for (const want of node.interfaces) {
@@ -212,8 +233,8 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
     const [creator, other] = sb.node.interfaces.length > sa.node.interfaces.length ? [b, a] : [a, b];
     const cs = states.get(creator.node) as NodeState;
     const os = states.get(other.node) as NodeState;
-    const cw = cs.node.interfaces.find((i) => i.name === creator.interface) as TopologyInterface;
-    const ow = os.node.interfaces.find((i) => i.name === other.interface) as TopologyInterface;
+    const cw = interfaceOf(cs.node, creator.interface);
+    const ow = interfaceOf(os.node, other.interface);
     creates.push({
       op: "create",
       kind: "veth",
@@ -243,7 +264,7 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
     for (const want of node.interfaces) {
       if (links.has(want.name)) wantedLive++;
       if (want.kind === "bridge" && !kept(s, want.name)) {
-        creates.unshift({
+        bridges.push({
           op: "create",
           kind: "bridge",
           node: node.name,
@@ -282,5 +303,5 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
       }
     }
   }
-  return [...deletes, ...creates, ...updates];
+  return [...deletes, ...bridges.reverse(), ...creates, ...updates];
 }

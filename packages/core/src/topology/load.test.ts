@@ -147,6 +147,17 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("names where an interface was declared first as it names the path of the second (a node name with a dot quoted)", () => {
+    const text = ["name: lab", "nodes:", '  "sw.1": { bridges: [br0, br0] }', ""].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: 'nodes["sw.1"].bridges[1]',
+        message: 'interface "br0" of node "sw.1" is already declared at nodes["sw.1"].bridges[0]',
+        line: 3,
+      },
+    ]);
+  });
+
   it("says that a lab's name may not start or end with '-', which [a-z0-9-] alone allows", () => {
     for (const name of ["-", "lab-", "-lab"]) {
       expect(problemsOf(`name: "${name}"\nnodes: { h1: {} }\n`)).toEqual([

@@ -12,7 +12,7 @@ import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET6 } from "../validate/net.js";
 import { type Change, type Summary, summarize, sysctlWords } from "./changes.js";
-import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf } from "./compare.js";
+import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf, routesByDestination } from "./compare.js";
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
@@ -126,17 +126,19 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
     addressChanges(at, iface.name, iface.addresses, addressesOn(recreated.has(iface.name) ? undefined : links.get(iface.name)), changes);
   addressChanges(at, "lo", node.loopback, addressesOn(lo), changes);
   const routes = managedRoutes(live);
+  const candidates = routesByDestination(routes);
   const matched = new Set<Route>();
   for (const want of node.routes) {
-    const have = routes.find((r) => !matched.has(r) && routeMatches(want, r, byIndex));
+    const have = candidates(want).find((r) => !matched.has(r) && routeMatches(want, r, byIndex));
     // A route through a link being made again goes with the old link: it is made again too.
     const through = have?.oifIndex == null ? undefined : byIndex.get(have.oifIndex);
     if (have && !(through !== undefined && recreated.has(through))) matched.add(have);
     else changes.push({ op: "create", kind: "route", ...at, route: want });
   }
-  for (const r of routes) if (!matched.has(r)) changes.unshift({ op: "delete", kind: "route", ...at, route: routeOf(r, byIndex) });
-  changes.push(...sysctlChanges(s));
-  return changes;
+  // The routes to delete go first, the last one found first (they were unshifted one by one, each moving all the others).
+  const gone: Change[] = [];
+  for (const r of routes) if (!matched.has(r)) gone.push({ op: "delete", kind: "route", ...at, route: routeOf(r, byIndex) });
+  return gone.reverse().concat(changes, sysctlChanges(s));
 }
 
 /**

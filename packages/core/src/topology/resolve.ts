@@ -18,7 +18,7 @@ import {
   type TopologyProcess,
   type TopologyRoute,
 } from "./model.js";
-import type { Path, Problems } from "./problems.js";
+import { formatPath, type Path, type Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
 
@@ -47,7 +47,7 @@ class NodeInterfaces {
     }
     const earlier = this.byName.get(iface.name);
     if (earlier) {
-      this.problems.add(path, `interface "${iface.name}" of node "${this.node}" is already declared at ${pathText(earlier.path)}`);
+      this.problems.add(path, `interface "${iface.name}" of node "${this.node}" is already declared at ${formatPath(earlier.path)}`);
       return undefined;
     }
     this.byName.set(iface.name, { iface, path });
@@ -58,10 +58,6 @@ class NodeInterfaces {
 /** Where an interface's `master` is written, given where the interface is declared. */
 function masterPath(path: Path): Path {
   return path.at(-1) === "interface" ? [...path.slice(0, -1), "master"] : [...path, "master"];
-}
-
-function pathText(path: Path): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
 function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, ipv6: boolean): string[] {

@@ -235,8 +235,9 @@ async function deleteChecked(
       continue;
     }
     try {
-      // A failed concurrent unmount is retried here, which also gives its reason.
-      remove(doomed, unmounted[i]);
+      // A failed concurrent unmount is retried here, which also gives its reason. A guarded deletion's unmount decides:
+      // its caller (a lab's destroy, under the lab's lock) is the only deleter of those names, a prune no rival.
+      remove(doomed, unmounted[i], specs[i]?.loAliasPrefix !== undefined);
     } catch (err) {
       return { deleted, failure: new RunFailure(i, err) };
     }

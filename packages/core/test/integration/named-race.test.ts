@@ -6,8 +6,8 @@
 // goes, exactly one delete succeeds, and a delete that another beat finds it
 // missing (ERR_NS_NOT_FOUND), never a raw errno of the step it was at nor a
 // success of its own. In a private mount dir.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closeDefaultPool, na, ns, nsDo } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
@@ -27,6 +27,9 @@ afterAll(async () => {
   await closeDefaultPool();
   removeMountDir(dir);
 });
+
+/** The dir made and prepared as neslink makes it (a test run alone comes first). */
+const prepareDir = () => nsDo(ns.now(), na.createNamed(`${prefix}setup`, dir), na.deleteNamed(`${prefix}setup`, dir));
 
 interface Outcome {
   created: string[];
@@ -52,7 +55,7 @@ it.each(WAYS)(
   `${CREATORS} processes ($way) creating the same $count names, half of them stale entries: one namespace and one winner per name`,
   async ({ way, count }) => {
     // The dir exists and is prepared as neslink makes it; then every other name gets a stale entry.
-    await nsDo(ns.now(), na.createNamed(`${prefix}setup`, dir), na.deleteNamed(`${prefix}setup`, dir));
+    await prepareDir();
     const own = `${prefix}${way}`;
     const names = Array.from({ length: count }, (_, i) => `${own}${i}`);
     for (const name of names.filter((_, i) => i % 2 === 0)) writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
@@ -103,9 +106,11 @@ it.each(DELETE_WAYS)(
 
 it("a delete gives up on an entry whose lock another process keeps (EBUSY, naming it), rather than blocking its thread", async () => {
   const name = `${prefix}held`;
+  await prepareDir();
   writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
   // util-linux's flock keeps the entry locked as a create or a delete does for one step, but for a minute.
-  const holder = spawn("flock", [`${dir}/${name}`, "sleep", "60"], { stdio: "ignore" });
+  // Its own process group: the kill reaches flock's sleep too, which holds the lock as well.
+  const holder = spawn("flock", [`${dir}/${name}`, "sleep", "60"], { stdio: "ignore", detached: true });
   try {
     for (let i = 0; i < 100 && spawnSync("flock", ["-n", `${dir}/${name}`, "true"]).status === 0; i++)
       await new Promise((r) => setTimeout(r, 10));
@@ -115,6 +120,40 @@ it("a delete gives up on an entry whose lock another process keeps (EBUSY, namin
     });
     // Left as it was: the holder's.
     expect(existsSync(`${dir}/${name}`)).toBe(true);
+  } finally {
+    process.kill(-(holder.pid as number));
+  }
+}, 30_000);
+
+// A prune (or anyone removing a stale entry) can come between a guarded delete's unmount and its unlink: it finds the
+// entry empty and unmounted, as a crash leaves it. The delete, a lab's destroy, did delete the namespace, and says so.
+it("a guarded delete whose entry is removed between its unmount and its unlink (a prune) deleted it, and says so", async () => {
+  const name = `${prefix}pruned`;
+  const path = `${dir}/${name}`;
+  await prepareDir();
+  writeFileSync(path, "", { mode: 0o444 });
+  // Opened before the namespace is mounted on it: the entry's own file, which the delete finds once it has unmounted.
+  const holder = spawn("sh", ["-c", 'exec 9<"$0"; echo opened; read go; flock 9; echo locked; exec sleep 60', path], {
+    stdio: ["pipe", "pipe", "ignore"],
+  });
+  const said = (line: string) =>
+    new Promise((resolve) => holder.stdout.on("data", (chunk) => chunk.toString().includes(line) && resolve(line)));
+  try {
+    await said("opened");
+    await nsDo(ns.now(), na.createNamed(name, dir));
+    execFileSync("nsenter", [`--net=${path}`, "ip", "link", "set", "lo", "alias", `${prefix}:node`]);
+    // Locked as a prune locks it: the delete, unmounted, waits for the lock before its unlink.
+    const locked = said("locked");
+    holder.stdin.write("go\n");
+    await locked;
+    const deleting = nsDo(ns.now(), na.deleteNamed(name, dir, { loAliasPrefix: `${prefix}:` }));
+    for (let i = 0; i < 500 && mountsUnder(path).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(mountsUnder(path)).toEqual([]);
+    unlinkSync(path);
+    holder.kill();
+    const { results } = await deleting;
+    expect(results[0]).toMatchObject({ name, path, loAlias: `${prefix}:node` });
+    expect(existsSync(path)).toBe(false);
   } finally {
     holder.kill();
   }
