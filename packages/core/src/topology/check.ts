@@ -14,8 +14,9 @@ import { unchangedCopy } from "./loaded.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
 import type { TopologyFile, TopologyFileNode } from "./schema.js";
 
-const TOPOLOGY_KEYS = ["name", "nodes", "links"];
-const NODE_KEYS = ["name", "netns", "ipv6", "sysctls", "interfaces", "loopback", "routes", "exec", "processes"];
+/** The fields of a Topology and of its nodes (destroy checks a given topology's against these too). */
+export const TOPOLOGY_KEYS = ["name", "nodes", "links"];
+export const NODE_KEYS = ["name", "netns", "ipv6", "sysctls", "interfaces", "loopback", "routes", "exec", "processes"];
 const INTERFACE_KEYS = ["name", "kind", "addresses", "mac", "mtu", "master", "up", "peer", "vxlan", "macvlan"];
 const LINK_KEYS = ["endpoints", "mtu", "up"];
 const PROCESS_KEYS = ["name", "argv", "env"];

@@ -20,9 +20,10 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn, runOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
-import { at, list } from "../validate/shape.js";
+import { at, list, record } from "../validate/shape.js";
 import { isNamespaceName, namespaceName } from "../validate/validate.js";
 import { labGroup } from "./cgroup.js";
+import { NODE_KEYS, TOPOLOGY_KEYS } from "./check.js";
 import { straysOf } from "./live.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
 import { markerPrefix, parseMarker } from "./marker.js";
@@ -126,18 +127,17 @@ interface Target {
 }
 
 /**
- * Those fields of `given`, checked and copied at once (nothing changed in it later is read), and nothing else: the
- * rest of a file says what to build, which destroy does not need (a check and copy of the whole was ~12 ms at 1000
- * nodes). Its namespaces are found by their marks; the nodes' names only find a cut-short run's empty entries.
+ * Those fields of `given`, checked and copied at once (nothing changed in it later is read), and its and its nodes'
+ * keys (a field no topology has is refused, as everywhere); not the rest, which says what to build and destroy does
+ * not read (the whole file's check and copy was ~12 ms at 1000 nodes). Its namespaces are found by their marks; the
+ * nodes' names only find a cut-short run's empty entries.
  */
 function targetOf(given: Topology): Target {
-  if (typeof given !== "object" || given === null || Array.isArray(given))
-    throw new ValidationError("topology", "must be a topology (what topology.load returns) or a lab's name");
-  const { name, nodes } = given as { name?: unknown; nodes?: unknown };
+  const { name, nodes } = record("topology", given, TOPOLOGY_KEYS);
   return {
     name: labName("topology.name", name),
     nodes: list("topology.nodes", nodes, (field, node) => {
-      const { netns, interfaces } = (typeof node === "object" && node !== null ? node : {}) as { netns?: unknown; interfaces?: unknown };
+      const { netns, interfaces } = record(field, node, NODE_KEYS);
       if (!Array.isArray(interfaces)) throw new ValidationError(at(field, "interfaces"), "must be an array");
       return { netns: namespaceName(at(field, "netns"), netns), interfaces: interfaces.length };
     }),

@@ -54,16 +54,17 @@ describe("a topology that did not come from topology.load", () => {
 
   it("of the wrong shape is a ValidationError naming the field, not a TypeError or an unhandled rejection", async () => {
     const name = `${prefix}b`;
-    const cases: [unknown, string][] = [
-      [{ name }, "topology.nodes"],
-      [{ ...handBuilt(labOf(name)), nodes: [null] }, "topology.nodes[0]"],
-      [{ ...handBuilt(labOf(name)), extra: 1 }, "topology.extra"],
-      [{ ...handBuilt(labOf(name)), links: [{ endpoints: [{ node: "a", interface: "e0", run: () => {} }] }] }, "topology"],
+    const all = [topology.plan, topology.apply, topology.inspect, topology.destroy] as ((t: never) => Promise<unknown>)[];
+    const cases: [unknown, string, typeof all][] = [
+      [{ name }, "topology.nodes", all],
+      [{ ...handBuilt(labOf(name)), nodes: [null] }, "topology.nodes[0]", all],
+      [{ ...handBuilt(labOf(name)), extra: 1 }, "topology.extra", all],
+      [{ ...handBuilt(labOf(name)), nodes: [{ ...handBuilt(labOf(name)).nodes[0], extra: 1 }] }, "topology.nodes[0].extra", all],
+      // destroy reads no link: it removes the lab by its name and marks.
+      [{ ...handBuilt(labOf(name)), links: [{ endpoints: [{ node: "a", interface: "e0", run: () => {} }] }] }, "topology", all.slice(0, 3)],
     ];
-    for (const [t, field] of cases) {
-      for (const run of [topology.plan, topology.apply, topology.inspect, topology.destroy] as ((t: never) => Promise<unknown>)[]) {
-        await expect(run(t as never)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", field });
-      }
+    for (const [t, field, runs] of cases) {
+      for (const run of runs) await expect(run(t as never)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", field });
     }
     // A field the file cannot say, or a peer that does not match its link, is not what load makes.
     const peer = handBuilt(labOf(name));
