@@ -102,6 +102,7 @@ export type NsActionSpec =
       readonly keepGroup?: number;
       readonly ownId?: string;
       readonly foreignId?: string;
+      readonly ownUnlessPeered?: boolean;
     }
   /**
    * With `port` (see spawn in exec.ts) the program's output and exit go over
@@ -218,6 +219,12 @@ export interface DeleteNamedOptions {
   ownId?: string;
   /** With loAliasPrefix: an id recorded as someone else's at this name; a namespace there with it is left alone unread (null). */
   foreignId?: string;
+  /**
+   * With ownId: a namespace the calling thread's namespace gives an nsid is read all the same. A link there points
+   * into it (a veth whose far end is in it, once the caller's namespace has dumped its links), which a record
+   * written before it was made cannot know of, and which would outlive the unmount until the kernel destroys it.
+   */
+  ownUnlessPeered?: boolean;
 }
 
 /** Deletes a named namespace as `ip netns del` does (the kernel frees it once nothing holds it). */
@@ -225,7 +232,13 @@ export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
   // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.
-  const { loAliasPrefix, keepGroup, ownId, foreignId } = record("options", options, ["loAliasPrefix", "keepGroup", "ownId", "foreignId"]);
+  const { loAliasPrefix, keepGroup, ownId, foreignId, ownUnlessPeered } = record("options", options, [
+    "loAliasPrefix",
+    "keepGroup",
+    "ownId",
+    "foreignId",
+    "ownUnlessPeered",
+  ]);
   return nsAction("", {
     kind: "deleteNamed",
     name,
@@ -234,6 +247,7 @@ export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, optio
     ...(keepGroup !== undefined && { keepGroup }),
     ...(ownId !== undefined && { ownId }),
     ...(foreignId !== undefined && { foreignId }),
+    ...(ownUnlessPeered !== undefined && { ownUnlessPeered }),
   });
 }
 

@@ -7,7 +7,8 @@ import { hasErrno } from "../errno.js";
 import { NetlinkError } from "../errors.js";
 import type { NetlinkSocket } from "./socket.js";
 
-function getNsid(socket: NetlinkSocket, fd: number): number {
+/** The id the socket's namespace gives the namespace open as `fd`; -1 if none. */
+export function getNsid(socket: NetlinkSocket, fd: number): number {
   const [reply] = socket.transact([{ request: { type: "getNsid", nsFd: fd }, label: "RTM_GETNSID" }]);
   const msg = reply?.[0];
   return msg?.kind === "nsid" && msg.nsid !== null ? msg.nsid : -1;

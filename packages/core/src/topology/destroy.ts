@@ -54,13 +54,13 @@ export interface DestroyResult {
  * its unmount started, in one step, so nothing can take its name in between
  * and the checks overlap the unmounts. An entry whose namespace has the id a
  * record gives it (ns-record.ts) needs no read: the lab's own (a node
- * without host links) is unmounted at once, another lab's left alone. Everything else in the mount dir is
- * left as it is. The lightest share's task also reads the host's links, in
- * the caller's namespace, for the strays: a worker's codec is compiled, where
- * this thread's may never have been used (~5 ms of CPU to compile, while the
- * workers start). It reads them first, before its run lets go of any
- * namespace: a read waits for the RTNL lock, which the kernel holds in long
- * stretches while it destroys namespaces.
+ * without host links, and none pointing into it from the host) is unmounted
+ * at once, another lab's left alone. Everything else in the mount dir is left
+ * as it is. A worker reads the host's links first, in the caller's namespace,
+ * for the strays and the links pointing into a node: a worker's codec is
+ * compiled, where this thread's may never have been used (~5 ms of CPU), and
+ * no namespace has been let go yet (a read waits for the RTNL lock, which the
+ * kernel holds in long stretches while it destroys namespaces).
  */
 async function deleteOwned(
   pool: Pool,
@@ -72,10 +72,12 @@ async function deleteOwned(
   const links = new Map(typeof topology === "string" ? [] : topology.nodes.map((n) => [n.netns, n.interfaces]));
   const shares = shareOut(names, (entry) => NAMESPACE_WEIGHT + (links.get(entry) ?? 0), pool.size);
   const lab = typeof topology === "string" ? topology : topology.name;
-  const tasks: NsAction[][] = names.length === 0 ? [[]] : guarded(lab, shares, record, othersRecorded(lab));
-  (tasks[0] as NsAction[]).unshift(na.links());
+  // Read before the checks, not beside them: its dump gives an nsid to each namespace a host link points into (a
+  // veth's far end, made by hand after the record), which the checks then ask for.
+  const hostLinks = (await runOn(pool, ns.now(), [na.links()], { anyWorker: true })).results[0] as Link[];
+  const peered = hostLinks.some((l) => l.linkNetnsid !== null);
+  const tasks = names.length === 0 ? [] : guarded(lab, shares, record, othersRecorded(lab), peered);
   const done = await Promise.all(tasks.map((actions) => runOn(pool, ns.now(), actions, { anyWorker: true })));
-  const hostLinks = done[0]?.results.shift() as Link[];
   return { deleted: done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null)), hostLinks };
 }
 
@@ -88,6 +90,7 @@ function guarded(
   shares: readonly (readonly string[])[],
   record: NsRecord | undefined,
   others: ReadonlyMap<string, string>,
+  peered: boolean,
 ): NsAction[][] {
   // Checked once, then given each name (each a namespace name already): hundreds of identical checks were on the way to the first unmount.
   const template = na.deleteNamed(shares[0]?.[0] as string, DEFAULT_NETNS_DIR, {
@@ -101,7 +104,7 @@ function guarded(
       return {
         ...template,
         name,
-        ...(own !== undefined && !own.hostBound && { ownId: own.id }),
+        ...(own !== undefined && !own.hostBound && { ownId: own.id, ...(peered && { ownUnlessPeered: true }) }),
         ...(foreignId !== undefined && { foreignId }),
       };
     }),

@@ -11,7 +11,13 @@ import * as v from "./validate.js";
 
 type DeleteNamedAction = Extract<NsActionSpec, { kind: "deleteNamed" }>;
 /** A guarded deletion's fields (see na.deleteNamed). */
-const GUARD: FieldParsers<DeleteNamedAction> = { loAliasPrefix: v.alias, keepGroup: v.u32, ownId: v.nsId, foreignId: v.nsId };
+const GUARD: FieldParsers<DeleteNamedAction> = {
+  loAliasPrefix: v.alias,
+  keepGroup: v.u32,
+  ownId: v.nsId,
+  foreignId: v.nsId,
+  ownUnlessPeered: v.boolean,
+};
 
 /** Where a named namespace is (or goes): its name and mount dir. */
 const place = (f: string, r: Record<string, unknown>) => ({
@@ -25,8 +31,8 @@ export const newNamed: Parser<Extract<NsActionSpec, { kind: "newNamed" }>> = (f,
 });
 
 export const deleteNamed: Parser<DeleteNamedAction> = (f, x) => {
-  const r = record(f, x, ["kind", "name", "dir", "loAliasPrefix", "keepGroup", "ownId", "foreignId"]);
-  for (const key of ["keepGroup", "ownId", "foreignId"] as const)
+  const r = record(f, x, ["kind", "name", "dir", "loAliasPrefix", "keepGroup", "ownId", "foreignId", "ownUnlessPeered"]);
+  for (const key of ["keepGroup", "ownId", "foreignId", "ownUnlessPeered"] as const)
     if (r[key] !== undefined && r.loAliasPrefix === undefined)
       throw new ValidationError(at(f, key), "is only for a guarded deletion: give loAliasPrefix too");
   return fields<DeleteNamedAction>(f, r, GUARD, { kind: "deleteNamed", ...place(f, r) });

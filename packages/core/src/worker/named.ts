@@ -14,6 +14,7 @@ import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
 import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
 import { readLinkHeadsHere } from "../netlink/link-heads-here.js";
+import { getNsid } from "../netlink/nsid.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
 import { comeBack, openCurrent, SELF_NS } from "./switch.js";
@@ -83,7 +84,12 @@ export interface GuardAccess {
  * left) as it is, without entering it. The descriptor of a namespace found
  * to be the caller's goes to `holds`.
  */
-function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Doomed & { loAlias?: string }) | undefined {
+function checkOwned(
+  spec: DeleteSpec,
+  access: GuardAccess,
+  holds: number[],
+  home: NetlinkSocket | undefined,
+): (Doomed & { loAlias?: string }) | undefined {
   const path = `${spec.dir}/${spec.name}`;
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return undefined;
@@ -91,8 +97,9 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[]): (Do
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
-    const known = recognised(fd, spec);
+    let known = recognised(fd, spec);
     if (known === "foreign") return undefined;
+    if (known === "own" && spec.ownUnlessPeered && peered(home, fd)) known = undefined;
     let loAlias: string | undefined;
     if (known !== "own") {
       loAlias = readOwned(fd, spec, access);
@@ -119,6 +126,16 @@ function recognised(fd: number, spec: DeleteSpec): "own" | "foreign" | undefined
   const own = id === spec.ownId;
   const foreign = id === spec.foreignId;
   return own === foreign ? undefined : own ? "own" : "foreign";
+}
+
+/** Whether the run's first namespace (`home`'s) gives the namespace open as `fd` an nsid; true when that cannot be told. */
+function peered(home: NetlinkSocket | undefined, fd: number): boolean {
+  if (home === undefined) return true;
+  try {
+    return getNsid(home, fd) >= 0;
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -189,9 +206,15 @@ export async function deleteNamedRun(
   access: GuardAccess,
 ): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
   const holds: number[] = [];
+  // Opened before any check enters a namespace: the nsids asked for are the ones the run's own namespace gives.
+  let home: NetlinkSocket | undefined;
   try {
-    return await deleteChecked(specs, access, holds);
+    if (specs.some((s) => s.ownUnlessPeered)) home = access.roomFor(() => new NetlinkSocket({ brief: true }));
+  } catch {}
+  try {
+    return await deleteChecked(specs, access, holds, home);
   } finally {
+    home?.close();
     for (const fd of holds) access.close(fd);
   }
 }
@@ -200,6 +223,7 @@ async function deleteChecked(
   specs: readonly DeleteSpec[],
   access: GuardAccess,
   holds: number[],
+  home: NetlinkSocket | undefined,
 ): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
   const found: ((Doomed & { loAlias?: string }) | null)[] = [];
   const unmounted: boolean[] = [];
@@ -210,7 +234,7 @@ async function deleteChecked(
   for (const [i, spec] of specs.entries()) {
     let doomed: (Doomed & { loAlias?: string }) | undefined;
     try {
-      doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, holds);
+      doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, holds, home);
     } catch (err) {
       failure = new RunFailure(i, err);
       break;
