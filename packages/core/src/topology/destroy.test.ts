@@ -30,4 +30,33 @@ describe("destroy checks what it reads of a given topology", () => {
     expect((await refusal(node(42))).field).toBe("topology.nodes[1].netns");
     expect((await refusal(node("lab-b", "eth0"))).field).toBe("topology.nodes[1].interfaces");
   });
+
+  it("refuses a topology whose getter or Proxy trap throws, as apply does, with a ValidationError", async () => {
+    const getter = await refusal({
+      get name() {
+        throw new Error("boom");
+      },
+      nodes: [],
+    });
+    expect(getter.field).toBe("topology");
+    expect(getter.message).toContain("boom");
+    const trap = new Proxy(
+      { name: "lab", nodes: [] },
+      {
+        ownKeys() {
+          throw new Error("trap");
+        },
+      },
+    );
+    expect((await refusal(trap)).field).toBe("topology");
+    const node = new Proxy(
+      { netns: "lab-a", interfaces: [] },
+      {
+        get() {
+          throw new Error("node trap");
+        },
+      },
+    );
+    expect((await refusal({ name: "lab", nodes: [node] })).field).toBe("topology.nodes[0]");
+  });
 });

@@ -20,7 +20,7 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn, runOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
-import { at, list, record } from "../validate/shape.js";
+import { at, list, readError, record } from "../validate/shape.js";
 import { isNamespaceName, namespaceName } from "../validate/validate.js";
 import { labGroup } from "./cgroup.js";
 import { NODE_KEYS, TOPOLOGY_KEYS } from "./check.js";
@@ -136,15 +136,24 @@ interface Target {
  * nodes' names only find a cut-short run's empty entries.
  */
 function targetOf(given: Topology): Target {
-  const { name, nodes } = record("topology", given, TOPOLOGY_KEYS);
-  return {
-    name: labName("topology.name", name),
-    nodes: list("topology.nodes", nodes, (field, node) => {
-      const { netns, interfaces } = record(field, node, NODE_KEYS);
-      if (!Array.isArray(interfaces)) throw new ValidationError(at(field, "interfaces"), "must be an array");
-      return { netns: namespaceName(at(field, "netns"), netns), interfaces: interfaces.length };
-    }),
-  };
+  // A getter or Proxy trap that throws is refused as bad input, as apply and plan refuse it, not passed on as is.
+  try {
+    const { name, nodes } = record("topology", given, TOPOLOGY_KEYS);
+    return {
+      name: labName("topology.name", name),
+      nodes: list("topology.nodes", nodes, (field, node) => {
+        try {
+          const { netns, interfaces } = record(field, node, NODE_KEYS);
+          if (!Array.isArray(interfaces)) throw new ValidationError(at(field, "interfaces"), "must be an array");
+          return { netns: namespaceName(at(field, "netns"), netns), interfaces: interfaces.length };
+        } catch (err) {
+          throw readError(field, err);
+        }
+      }),
+    };
+  } catch (err) {
+    throw readError("topology", err);
+  }
 }
 
 /** Destroys a topology given as a loaded Topology or by its name. */
