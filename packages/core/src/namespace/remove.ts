@@ -31,6 +31,17 @@ export function check(name: string, dir: string): Doomed {
 
 export const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
 
+/** How many mounts of one namespace stacked on its entry a delete takes down: more is not an entry neslink made. */
+const MAX_STACKED = 64;
+
+/** Whether the namespace `key` names is (still) what is mounted at `path`. */
+function stillMounted(path: string, key: string): boolean {
+  const opened = openChecked(path, false);
+  if (opened.fd === undefined) return false;
+  libc.close(opened.fd);
+  return opened.state.kind === "namespace" && keyOfIdentity(opened.status) === key;
+}
+
 /**
  * Unmounts the namespace of an entry checked to be one; false if it is not
  * mounted any more (someone else unmounted it since the check). One whose
@@ -66,7 +77,13 @@ export function remove(doomed: Doomed, unmounted = false, unmountDecides = false
   const path = doomed.ns.path;
   const unmountedHere = doomed.mounted && (unmounted || unmount(path));
   const mayClaim = !doomed.mounted || unmountedHere;
-  const outcome = unlinkStale(path);
+  let outcome = unlinkStale(path);
+  // The same namespace there after its unmount was mounted on its entry more than once (`mount --bind` of the entry
+  // onto itself), not made since by someone else: it goes too, where a delete took it for theirs and left it mounted.
+  for (let layer = 0; outcome === "kept" && unmountedHere && layer < MAX_STACKED && stillMounted(path, doomed.key); layer++) {
+    unmount(path);
+    outcome = unlinkStale(path);
+  }
   if (outcome === "removed" || (outcome === "kept" && mayClaim) || (outcome === "gone" && unmountedHere && unmountDecides)) return;
   throw new NotFoundError("namespace", `no namespace at ${path} (another delete removed it meanwhile)`);
 }
