@@ -4,7 +4,7 @@
  * waits in open(2) for a writer (with locks held and signals unheard) and a
  * device never ends; only a regular file is read, and at most `maxBytes`.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { resolve } from "node:path";
 import { ValidationError } from "../errors.js";
 import { sleepSync } from "../sleep-sync.js";
@@ -22,6 +22,8 @@ export interface RegularFileOptions {
    * a generated file handed over without a file. A FIFO no one writes to is refused at once, never waited on.
    */
   pipeWaitMs?: number;
+  /** The open file's status, refused when this says why (checked on the descriptor read, not the path again). */
+  refuse?: (stat: Stats) => string | undefined;
 }
 
 /** The file's bytes; a ValidationError naming `field` when it cannot be opened, is not a regular file, or is too large. */
@@ -38,6 +40,8 @@ export function readRegularFile(field: string, path: string, options: RegularFil
     const stat = fstatSync(fd);
     if (stat.isFIFO() && options.pipeWaitMs !== undefined) return readPipe(field, path, fd, options.maxBytes, options.pipeWaitMs);
     if (!stat.isFile()) throw new ValidationError(field, `${path} is not a regular file`);
+    const why = options.refuse?.(stat);
+    if (why !== undefined) throw new ValidationError(field, `${path} ${why}`);
     if (stat.size > options.maxBytes && !options.tail) throw new ValidationError(field, `${path} is larger than ${options.maxBytes} bytes`);
     const buf = Buffer.alloc(Math.min(stat.size, options.maxBytes));
     const from = stat.size - buf.length;

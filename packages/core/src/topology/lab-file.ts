@@ -6,8 +6,9 @@
  * which replaces whatever is there without following it.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, type Stats, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { readRegularFile } from "../files/regular.js";
 
 /** Replaces the file at `path` with `text`, in one rename: a reader sees the old one or the new one. Throws the failing call's error. */
 export function writeLabFile(path: string, text: string): void {
@@ -39,28 +40,12 @@ const ownedAlone = (s: { uid: number; mode: number }) => s.uid === process.geteu
  * `maxBytes`.
  */
 export function readOwnLabFile(path: string, maxBytes: number): string | undefined {
-  let fd: number;
   try {
     const dir = lstatSync(dirname(path));
     if (!dir.isDirectory() || !ownedAlone(dir)) return undefined;
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    const refuse = (s: Stats) => (ownedAlone(s) ? undefined : "is another user's or writable by others");
+    return readRegularFile("record", path, { maxBytes, follow: false, refuse }).toString("utf8");
   } catch {
     return undefined;
-  }
-  try {
-    const s = fstatSync(fd);
-    if (!s.isFile() || !ownedAlone(s) || s.size > maxBytes) return undefined;
-    const buf = Buffer.alloc(s.size);
-    let read = 0;
-    while (read < buf.length) {
-      const n = readSync(fd, buf, read, buf.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buf.toString("utf8", 0, read);
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -258,15 +258,15 @@ async function deleteChecked(
       deleted.push(null);
       continue;
     }
+    const guarded = specs[i]?.loAliasPrefix !== undefined;
     try {
       // A failed concurrent unmount is retried here, which also gives its reason. A guarded deletion's unmount decides:
       // its caller (a lab's destroy, under the lab's lock) is the only deleter of those names, a prune no rival.
-      remove(doomed, unmounted[i], specs[i]?.loAliasPrefix !== undefined);
+      remove(doomed, unmounted[i], guarded);
     } catch (err) {
       return { deleted, failure: new RunFailure(i, err) };
     }
     const ino = Number(doomed.key.slice(doomed.key.indexOf(":") + 1));
-    const guarded = specs[i]?.loAliasPrefix !== undefined;
     deleted.push({
       ns: { ...doomed.ns, ...(doomed.loAlias !== undefined && { loAlias: doomed.loAlias }), ...(guarded && { ino }) },
       key: doomed.key,
