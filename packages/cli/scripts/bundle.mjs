@@ -14,12 +14,15 @@
 import { chmodSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
+import { directRequire } from "../../core/scripts/direct-require.mjs";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 await build({
   input: { bin: `${dist}bin.js` },
   platform: "node",
-  external: [/^@neslink\//, /^node:/, "cli-progress", "shell-quote"],
+  // Core is required as a package, but found without Node's ES module resolver (core's scripts/direct-require.mjs).
+  external: [/^node:/, "cli-progress", "shell-quote"],
+  plugins: [directRequire(/^@neslink\/core(\/|$)/)],
   // tsc's modules stay beside the bundle for their types and source maps, unused at run time.
   output: {
     dir: dist,

@@ -29,6 +29,7 @@
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
+import { directRequire } from "./direct-require.mjs";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 // A previous build's chunks (their names carry content hashes).
@@ -55,14 +56,16 @@ const input = Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js
  * so own.ts's paths hold there too), for CommonJS programs: the CLI's bin is
  * one, so that a one-shot command never starts Node's ES module loader (~10
  * ms of CPU, and more a file). The codec is required as a package (its
- * `require` export is CommonJS too); its generated tables are plain data and
- * go in. Built first, from tsc's output, which the ES build below overwrites.
+ * `require` export is CommonJS too), found without Node's ES module resolver
+ * (direct-require.mjs); its generated tables are plain data and go in. Built first, from tsc's output, which the ES build below overwrites.
  */
 const CODEC_TABLES = /^@neslink\/codec-wasm\//;
+const CODEC = /^@neslink\/codec-wasm$/;
 await build({
   input,
   platform: "node",
-  external: (id) => packages(id) && !CODEC_TABLES.test(id),
+  external: (id) => packages(id) && !CODEC_TABLES.test(id) && !CODEC.test(id),
+  plugins: [directRequire(CODEC)],
   output: {
     dir: `${dist}cjs`,
     format: "cjs",

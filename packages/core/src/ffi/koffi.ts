@@ -13,44 +13,36 @@
  * (on musl the glibc build does not load), or if anything is off, koffi's
  * entry does it its way.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as KoffiModule from "koffi";
+import { nearestPackage } from "../files/package-entry.js";
 
 type Koffi = typeof KoffiModule;
 
 const PLATFORM = "@koromix/koffi-linux-x64";
 
-/** The version in the package.json of the package at `dir`; undefined if there is none. */
-function versionAt(dir: string): string | undefined {
+function nativeModule(): Koffi | undefined {
+  if (process.platform !== "linux" || process.arch !== "x64") return undefined;
+  const koffi = nearestPackage("koffi", dirname(fileURLToPath(import.meta.url)));
+  if (koffi === undefined) return undefined;
+  // The koffi this file's imports resolve to: its own platform package sits beside it, or koffi's way finds the right one.
+  const platform = nearestPackage(PLATFORM, dirname(dirname(koffi.root)));
+  if (platform?.root !== join(dirname(koffi.root), PLATFORM) || platform.manifest.version !== koffi.manifest.version) {
+    return undefined;
+  }
+  const module = { exports: {} as Koffi };
   try {
-    return JSON.parse(readFileSync(`${dir}/package.json`, "utf8")).version;
+    process.dlopen(module, `${platform.root}/linux_x64/koffi.node`);
   } catch {
     return undefined;
   }
+  return module.exports;
 }
 
-function nativeModule(): Koffi | undefined {
-  if (process.platform !== "linux" || process.arch !== "x64") return undefined;
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
-    const version = versionAt(`${dir}/node_modules/koffi`);
-    if (version === undefined) continue;
-    // The koffi this file's imports resolve to: its own platform package sits beside it, or koffi's way finds the right one.
-    if (versionAt(`${dir}/node_modules/${PLATFORM}`) !== version) return undefined;
-    const module = { exports: {} as Koffi };
-    try {
-      process.dlopen(module, `${dir}/node_modules/${PLATFORM}/linux_x64/koffi.node`);
-    } catch {
-      return undefined;
-    }
-    return module.exports;
-  }
-  return undefined;
-}
-
-export const koffi: Koffi = nativeModule() ?? (createRequire(import.meta.url)("koffi") as Koffi);
+// node:module only for koffi's own way: it would load Node's ES module loader for every command.
+export const koffi: Koffi =
+  nativeModule() ?? (process.getBuiltinModule("node:module").createRequire(import.meta.url)("koffi") as Koffi);
 
 /** The C library, loaded once for every declaration in ffi/. */
 export const libc = koffi.load("libc.so.6");

@@ -7,7 +7,6 @@
  * 1 MB file of nodes took 44 s). What YAML versions read differently is
  * refused rather than guessed.
  */
-import { createRequire } from "node:module";
 import type { Document, LineCounter, Node, Scalar } from "yaml";
 import type { Path } from "./problems.js";
 
@@ -17,7 +16,7 @@ export const MAX_DEPTH = 32;
 /** The yaml package, loaded on first use: importing core should not pay for it. */
 let yaml: typeof import("yaml") | undefined;
 export const yamlLib = () => {
-  yaml ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  yaml ??= process.getBuiltinModule("node:module").createRequire(import.meta.url)("yaml") as typeof import("yaml");
   return yaml;
 };
 

@@ -4,7 +4,6 @@
  * (na.*, la.*) build through these and the worker checks what it is sent with
  * them: one set of rules.
  */
-import { createRequire } from "node:module";
 import type { MessagePort } from "node:worker_threads";
 import { LIMITS } from "@neslink/codec-wasm/limits";
 import type { LinkActionSpec, LinkChanges } from "../actions/link-actions.js";
@@ -123,7 +122,7 @@ const execOptions: Parser<ExecOptions> = (f, x) => fields(f, record(f, x, EXEC_O
 /** The port a spawned program's stdio goes over (see spawn in ../exec.ts). */
 const execPort: Parser<MessagePort> = (f, x) => {
   // Loaded when a port is checked: node:worker_threads costs ~2 ms to load, and `ns list` and `ns add` never check one.
-  const { MessagePort } = createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
+  const { MessagePort } = process.getBuiltinModule("node:worker_threads");
   if (!(x instanceof MessagePort)) throw new ValidationError(f, "must be a MessagePort");
   return x;
 };

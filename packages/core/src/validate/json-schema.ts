@@ -4,7 +4,6 @@
  * @cfworker/json-schema, a small standards validator that reports every
  * error with its location; it is loaded on first use only.
  */
-import { createRequire } from "node:module";
 import type { OutputUnit, Validator } from "@cfworker/json-schema";
 
 /** A JSON pointer (`/links/3/endpoints`) as a path; array indexes become numbers. */
@@ -46,7 +45,9 @@ const SUMMARIES = new Set(["properties", "patternProperties", "items", "prefixIt
 
 /** A validator for `schema` (JSON Schema 2020-12); the validator library is loaded on first use. */
 export function validatorFor(schema: Record<string, unknown>, firstErrorOnly = false): Validator {
-  const { Validator } = createRequire(import.meta.url)("@cfworker/json-schema") as typeof import("@cfworker/json-schema");
+  const { Validator } = process
+    .getBuiltinModule("node:module")
+    .createRequire(import.meta.url)("@cfworker/json-schema") as typeof import("@cfworker/json-schema");
   return new Validator(schema as never, "2020-12", firstErrorOnly);
 }
 

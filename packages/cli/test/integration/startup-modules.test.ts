@@ -1,0 +1,68 @@
+// Which of Node's own modules a one-shot command loads: each one not in
+// Node's start-up snapshot is compiled at every run. Node's ES module resolver
+// (which a `require` of a package with an "exports" map loads) and node:module
+// (which loads the ES module loader) cost a tenth of a command's start on Node
+// 20; core and the codec are found without them (core's files/package-entry.ts)
+// and node:module is taken only where it has a compile cache. A structural
+// check, not a timed one: bench/cli-startup.mjs measures the time.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN } from "./run.js";
+
+const PROBE = fileURLToPath(new URL("./modules-probe.cjs", import.meta.url));
+const prefix = uniquePrefix("sm");
+const nsName = `${prefix}a`;
+const veth = `${prefix}v`;
+const dir = mkdtempSync(join(tmpdir(), "neslink-modules-"));
+
+beforeAll(() => {
+  ip("netns", "add", nsName);
+  ip("-n", nsName, "link", "add", veth, "type", "veth", "peer", "name", `${prefix}w`);
+});
+
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the built bin with the probe; returns its status and the modules Node loaded. */
+function modulesOf(...args: string[]) {
+  const out = join(dir, `${args.join("_").replace(/\W/g, "")}.txt`);
+  const r = spawnSync(process.execPath, ["--require", PROBE, BIN, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, NESLINK_MODULES_PROBE: out, NODE_OPTIONS: "" },
+  });
+  return { status: r.status, stderr: r.stderr, modules: readFileSync(out, "utf8").split("\n") };
+}
+
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+const hasCompileCache = major > 22 || (major === 22 && minor >= 1);
+
+describe("a one-shot command loads none of Node's resolver or loader modules it does not use", () => {
+  it.each([
+    ["--help"],
+    ["ns", "list"],
+    ["link", "list", "-n", "NS"],
+    ["addr", "list", "-n", "NS"],
+    ["link", "set", "VETH", "mtu", "1400", "-n", "NS"],
+  ])("neslink %s …", (...args) => {
+    const argv = args.map((a) => (a === "NS" ? nsName : a === "VETH" ? veth : a));
+    const { status, stderr, modules } = modulesOf(...argv);
+    expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
+    expect(modules).not.toContain("NativeModule internal/modules/esm/resolve");
+    expect(modules).not.toContain("NativeModule internal/modules/esm/loader");
+    if (!hasCompileCache) expect(modules).not.toContain("NativeModule module");
+  });
+
+  it("and the change it was run for is made (iproute2 sees the MTU)", () => {
+    expect(modulesOf("link", "set", veth, "mtu", "1380", "-n", nsName).status).toBe(0);
+    const [link] = ipJson<{ mtu: number }[]>("-n", nsName, "link", "show", veth);
+    expect(link?.mtu).toBe(1380);
+  });
+});
