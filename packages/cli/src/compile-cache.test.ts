@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cacheRoot, enableCompileCache, flushCompileCache } from "./compile-cache.js";
+import { cacheModule, cacheRoot, enableCompileCache, flushCompileCache } from "./compile-cache.js";
 
 const made: string[] = [];
 afterEach(() => {
@@ -76,5 +76,14 @@ describe("before exec replaces the process", () => {
     flushCompileCache(() => flushed++);
     expect(flushed).toBe(1);
     expect(() => flushCompileCache(undefined)).not.toThrow();
+  });
+});
+
+describe("node:module is taken only where it has the cache", () => {
+  it("from Node 22.1 on, not before (loading it there would cost every command for nothing)", () => {
+    expect(cacheModule("20.19.0")).toBeUndefined();
+    expect(cacheModule("22.0.0")).toBeUndefined();
+    expect(cacheModule("22.1.0")).toBe(process.getBuiltinModule("node:module"));
+    expect(cacheModule("24.0.0")).toBe(process.getBuiltinModule("node:module"));
   });
 });
