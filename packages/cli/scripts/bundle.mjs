@@ -27,6 +27,9 @@ await build({
   output: {
     dir: dist,
     format: "cjs",
+    // A one-shot command compiles every file it loads: minified, ~4% fewer instructions at start. Class and function
+    // names are kept (errors are reported by name), and the source maps say where a line came from.
+    minify: { compress: { keepNames: { function: true, class: true } }, mangle: { keepNames: true } },
     // A package loaded when a command needs it (core, shell-quote) is a require too: import() would start the ES module loader.
     dynamicImportInCjs: false,
     sourcemap: true,
