@@ -1,7 +1,5 @@
 /** Turning results and errors into text: JSON for programs, aligned tables for people. */
-import { HIDDEN_CHARACTERS, toErrorJSON } from "@neslink/core/errors";
-
-const HIDDEN = new RegExp(HIDDEN_CHARACTERS.source, "gu");
+import { everyHiddenCharacter, toErrorJSON } from "@neslink/core/errors";
 
 const hex = (c: string, digits: number) => (c.codePointAt(0) as number).toString(16).padStart(digits, "0");
 
@@ -14,7 +12,7 @@ const escaped = (c: string) => (c <= "\u00ff" ? `\\x${hex(c, 2)}` : `\\u{${hex(c
  * terminal) written out as \x1b or \u{202e}; newlines and tabs are the CLI's own.
  */
 export function printable(text: string): string {
-  return text.replace(HIDDEN, (c) => (c === "\n" || c === "\t" ? c : escaped(c)));
+  return text.replace(everyHiddenCharacter(), (c) => (c === "\n" || c === "\t" ? c : escaped(c)));
 }
 
 /**
@@ -23,7 +21,7 @@ export function printable(text: string): string {
  * columns of their own (a namespace that is not there, in `ns list`).
  */
 export function shownName(name: string): string {
-  return name.replace(HIDDEN, escaped);
+  return name.replace(everyHiddenCharacter(), escaped);
 }
 
 /**
@@ -33,7 +31,7 @@ export function shownName(name: string): string {
  */
 function json(value: unknown, indent?: number): string {
   // JSON's \u takes one UTF-16 unit: a tag character (U+E0001 and up) is two.
-  return JSON.stringify(value, null, indent).replace(HIDDEN, (c) =>
+  return JSON.stringify(value, null, indent).replace(everyHiddenCharacter(), (c) =>
     c < " "
       ? c
       : c

@@ -6,6 +6,7 @@ import {
   ERROR_CODES,
   type ErrorJSON,
   errorFromJSON,
+  HIDDEN_CHARACTERS,
   KindUnsupportedError,
   NamespaceEnterError,
   NeslinkError,
@@ -227,5 +228,18 @@ describe("errors", () => {
     const section = readme.slice(readme.indexOf("## Errors"));
     expect(section.length).toBeLessThan(readme.length);
     for (const code of ERROR_CODES) expect(section).toContain(`\`${code}\``);
+  });
+});
+
+describe("HIDDEN_CHARACTERS", () => {
+  it("is exactly the general categories Cc, Cf, Zl and Zp, over every code point", () => {
+    const byCategory = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+    const differing: number[] = [];
+    for (let c = 0; c <= 0x10ffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const s = String.fromCodePoint(c);
+      if (HIDDEN_CHARACTERS.test(s) !== byCategory.test(s)) differing.push(c);
+    }
+    expect(differing).toEqual([]);
   });
 });

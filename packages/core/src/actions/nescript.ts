@@ -3,7 +3,7 @@
  * replaced by a variable's value quoted as one shell word. Anything else in
  * `{{...}}` is refused: left in, it would reach the shell as text.
  */
-import { HIDDEN_CHARACTERS, ValidationError } from "../errors.js";
+import { everyHiddenCharacter, HIDDEN_CHARACTERS, ValidationError } from "../errors.js";
 
 const TAG = /\{\{([\s\S]*?)\}\}/g;
 const VARIABLE = /^\s*\.?([A-Za-z_][A-Za-z0-9_]*)\s*$/;
@@ -16,7 +16,6 @@ function shellQuote(value: string): string {
 /** Words a shell reads as themselves: shown bare (Python's shlex.quote leaves the same ones). */
 const PLAIN = /^[\w@%+=:,./-]+$/;
 
-const HIDDEN = new RegExp(HIDDEN_CHARACTERS.source, "gu");
 const C_ESCAPES: Record<string, string> = { "\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", "'": "\\'" };
 
 /** A character as bash's $'...' writes it: \n, \x1b, \u200b, \U000e0001. */
@@ -35,7 +34,7 @@ function cEscape(c: string): string {
 function shellWord(word: string): string {
   if (PLAIN.test(word)) return word;
   if (!HIDDEN_CHARACTERS.test(word)) return shellQuote(word);
-  return `$'${word.replace(/[\\']/g, cEscape).replace(HIDDEN, cEscape)}'`;
+  return `$'${word.replace(/[\\']/g, cEscape).replace(everyHiddenCharacter(), cEscape)}'`;
 }
 
 /** An argv as a shell would need it typed: a word with spaces, `$(...)` or quotes is quoted, so it reads as the one word it is. */
