@@ -98,3 +98,6 @@ export interface Command {
   details?: string | (() => Promise<string>);
   run(invocation: Invocation, session: Session): Promise<Outcome>;
 }
+
+/** What a command does when it runs: its `run`, kept in a module of its own (commands/run/). */
+export type Run = Command["run"];

@@ -1,6 +1,6 @@
 import { ActionError, AlreadyExistsError, NotFoundError, SystemCallError, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
-import { linkTable } from "./commands/link-list.js";
+import { linkTable } from "./commands/run/link-list.js";
 import { errorText, exitCodeOf, fields, jsonLine, printable, privilegeHint, shownName, table, toJson } from "./output.js";
 
 describe("table", () => {

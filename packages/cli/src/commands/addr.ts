@@ -1,41 +1,7 @@
-import { NotFoundError, ValidationError } from "@neslink/core/errors";
-import type { Address, Link } from "@neslink/core/read";
-import type { Command, Invocation } from "../command.js";
-import { linkDoOnce, linker, reader } from "../core.js";
-import { keywords, stringOf } from "../keywords.js";
-import { table } from "../output.js";
-import { target } from "../target.js";
+import type { Command } from "../command.js";
+import { lazyRun } from "./lazy.js";
 
-/** -4 / -6 as core's family argument. */
-export function familyOf(options: Invocation["options"]): 4 | 6 | "all" {
-  if (options.inet && options.inet6) throw new ValidationError("-4", "and -6 cannot both be given");
-  return options.inet ? 4 : options.inet6 ? 6 : "all";
-}
-
-/** An address as `ip addr` writes it, with the link it is on. */
-export interface AddressRow {
-  dev: string;
-  family: 4 | 6;
-  address: string;
-  prefixLen: number;
-  cidr: string;
-  scope: number;
-}
-
-function rowsOf(addresses: readonly Address[], links: readonly Link[]): AddressRow[] {
-  const names = new Map(links.map((l) => [l.index, l.name]));
-  return addresses.map((a) => {
-    const address = (a.local ?? a.address) as string;
-    return {
-      dev: names.get(a.index) ?? `#${a.index}`,
-      family: a.family === 10 ? 6 : 4,
-      address,
-      prefixLen: a.prefixLen,
-      cidr: `${address}/${a.prefixLen}`,
-      scope: a.scope,
-    };
-  });
-}
+const implementation = () => import("./run/addr.js");
 
 export const addrList: Command = {
   name: "addr list",
@@ -46,24 +12,7 @@ export const addrList: Command = {
   options: ["ns", "inet", "inet6"],
   details:
     "As `ip addr show [dev] NAME`, the link's name may come without `dev`. --json: an array of { dev, family (4|6), address, prefixLen, cidr, scope }.",
-  async run({ args, ns, options }) {
-    const dev = stringOf(keywords(args, { dev: "value" }, "addr list"), "dev");
-    // Read from here, with no worker to start (see @neslink/core/read).
-    const { readAddrs, readLinks } = await reader();
-    const provider = await target(ns);
-    const addresses = await readAddrs(provider, familyOf(options));
-    const links = await readLinks(provider);
-    // As `ip addr show dev NAME`: a link that is not there is an error, not an empty list.
-    if (dev !== undefined && !links.some((l) => l.name === dev)) throw new NotFoundError("link", `no link with name "${dev}"`);
-    const rows = rowsOf(addresses, links).filter((r) => dev === undefined || r.dev === dev);
-    return {
-      data: rows,
-      text: table(
-        rows.map((r) => [r.dev, `inet${r.family === 6 ? "6" : ""}`, r.cidr]),
-        ["DEV", "FAMILY", "ADDRESS"],
-      ),
-    };
-  },
+  run: lazyRun(implementation, (m) => m.addrList),
 };
 
 function addrChange(op: "add" | "del"): Command {
@@ -75,17 +24,7 @@ function addrChange(op: "add" | "del"): Command {
     rest: { name: "dev", required: true },
     options: ["ns"],
     details: "--json: { dev, address } as given.",
-    async run({ args: [cidr, ...rest], ns }) {
-      const dev = stringOf(keywords(rest, { dev: "value" }, `addr ${op}`), "dev");
-      if (dev === undefined) throw new ValidationError("dev", "is required: the link the address is on");
-      const { la, lp } = await linker();
-      const action = op === "add" ? la.addAddr(cidr as string) : la.delAddr(cidr as string);
-      await linkDoOnce(await target(ns), lp.name(dev), action);
-      return {
-        data: { dev, address: cidr },
-        text: `${op === "add" ? "added" : "deleted"} ${cidr} ${op === "add" ? "to" : "from"} ${dev}\n`,
-      };
-    },
+    run: lazyRun(implementation, (m) => m.addrChange(op)),
   };
 }
 

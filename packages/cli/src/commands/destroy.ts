@@ -1,6 +1,5 @@
 import type { Command } from "../command.js";
-import { topology } from "../core.js";
-import { confirmed, labName, labOf } from "../lab.js";
+import { lazyRun } from "./lazy.js";
 
 export const destroy: Command = {
   name: "destroy",
@@ -14,18 +13,8 @@ export const destroy: Command = {
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
     "confirm (--yes skips it). --json: { topology, removed: [{ node, netns }], ms }.",
   ].join("\n"),
-  async run({ args: [arg], options }, session) {
-    const lab = await labOf(arg as string, session.terminal);
-    const name = labName(lab);
-    if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
-      return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
-    const result = await (await topology()).destroy(lab);
-    // A mistyped name destroys nothing, successfully (destroy is idempotent): say so rather than "0 nodes removed".
-    if (result.removed.length === 0) return { data: result, text: `No node of lab ${name} is running: no namespace removed.\n` };
-    // In the order a person looks for them (n2 before n10), not the order the workers finished in.
-    const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
-    const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
-    const count = `${removed.length} node${removed.length === 1 ? "" : "s"}`;
-    return { data: result, text: `${nodes}Destroyed ${name}: ${count} removed in ${Math.round(result.ms)} ms.\n` };
-  },
+  run: lazyRun(
+    () => import("./run/destroy.js"),
+    (m) => m.destroy,
+  ),
 };

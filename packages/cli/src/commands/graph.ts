@@ -1,10 +1,5 @@
-import { ValidationError } from "@neslink/core/errors";
 import type { Command } from "../command.js";
-import { topology } from "../core.js";
-import { conflictNotes, inspected, labOf } from "../lab.js";
-import { toJson } from "../output.js";
-
-const FORMATS = ["mermaid", "dot", "json"] as const;
+import { lazyRun } from "./lazy.js";
 
 export const graph: Command = {
   name: "graph",
@@ -20,17 +15,8 @@ export const graph: Command = {
     "--format json (or --json): { topology, nodes: [{ name, netns, state, interfaces }], edges: [{ a, b, up }],",
     "conflicts? [{ node, netns, reason }] }.",
   ].join("\n"),
-  async run({ args: [arg], options }, { terminal }) {
-    const format = (options.format ?? "mermaid") as string;
-    if (!(FORMATS as readonly string[]).includes(format)) throw new ValidationError("--format", `must be one of ${FORMATS.join(", ")}`);
-    const topo = await topology();
-    const lab = await labOf(arg as string, terminal);
-    const live = await inspected(lab);
-    const running = live.nodes.some((n) => n.state === "running");
-    const drawn = running || typeof lab === "string" ? topo.graphOfInspection(live) : topo.graphOfTopology(lab);
-    // A node whose namespace something else has is drawn as the file says (or missing, where the lab runs), and said.
-    const data = live.conflicts ? { ...drawn, conflicts: live.conflicts } : drawn;
-    const text = format === "dot" ? topo.toDot(drawn) : format === "json" ? toJson(data) : topo.toMermaid(drawn);
-    return { data, text, stderr: conflictNotes([live]) };
-  },
+  run: lazyRun(
+    () => import("./run/graph.js"),
+    (m) => m.graph,
+  ),
 };

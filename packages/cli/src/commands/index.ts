@@ -22,8 +22,9 @@ import { routeAdd, routeDel, routeList, routeReplace } from "./route.js";
 import { shell } from "./shell.js";
 
 /**
- * Every command, in the order `neslink --help` lists them. Modules hold only
- * the command's own code: @neslink/core is imported when a command runs.
+ * Every command, in the order `neslink --help` lists them. These modules hold
+ * only what parsing, help and completion read: each command's implementation
+ * (run/), and @neslink/core with it, is loaded when that command runs.
  */
 export const commands: readonly Command[] = [
   nsList,

@@ -1,31 +1,5 @@
-import type { topology as TopologyApi } from "@neslink/core";
 import type { Command } from "../command.js";
-import { topology } from "../core.js";
-import { conflictNotes, inspected, labOf } from "../lab.js";
-import { shownName, table } from "../output.js";
-
-type Inspection = Awaited<ReturnType<typeof TopologyApi.inspect>>;
-
-/** One row per interface (a node with none still gets its own row). */
-function inspectionTable(inspections: readonly Inspection[]): string {
-  const rows = inspections.flatMap((lab) =>
-    lab.nodes.flatMap((n) => {
-      const ifaces = n.interfaces.filter((i) => i.name !== "lo");
-      const head = [lab.topology, n.name, n.netns, n.state];
-      if (ifaces.length === 0) return [[...head]];
-      return ifaces.map((i) => [...head, i.name, i.kind, i.up ? i.operstate : "down", i.addresses.join(",")]);
-    }),
-  );
-  return table(rows, ["LAB", "NODE", "NETNS", "STATE", "INTERFACE", "KIND", "OPER", "ADDRESSES"]);
-}
-
-/** One row per program a node runs (its `processes`), after the interfaces; nothing for labs without any. */
-function programTable(inspections: readonly Inspection[]): string {
-  const rows = inspections.flatMap((lab) =>
-    lab.nodes.flatMap((n) => n.processes.map((p) => [lab.topology, n.name, p.name, p.state, p.pid, p.log])),
-  );
-  return rows.length === 0 ? "" : `\n${table(rows, ["LAB", "NODE", "PROGRAM", "STATE", "PID", "LOG"])}`;
-}
+import { lazyRun } from "./lazy.js";
 
 export const inspect: Command = {
   name: "inspect",
@@ -42,23 +16,8 @@ export const inspect: Command = {
     "operstate, mtu, mac, master, addresses, peerIndex }], routes, processes }], drift?, conflicts? }, one per lab.",
     "A node whose namespace is taken by something not the lab's (conflicts: apply would refuse it) is said on stderr.",
   ].join("\n"),
-  async run({ args }, { terminal }) {
-    const topo = await topology();
-    // Labs named here must be running; every running lab, listed first, is shown even if it has just stopped.
-    const found =
-      args.length > 0
-        ? await Promise.all(args.map(async (arg) => inspected(await labOf(arg, terminal))))
-        : await Promise.all((await topo.runningLabs()).map((lab) => topo.inspect(lab)));
-    // Each change named, as plan names it: a program that crashed after apply shows only here (it has no row above).
-    const drift = found.flatMap(({ topology: lab, drift: changes = [] }) =>
-      changes.length === 0
-        ? []
-        : [
-            `${lab}: ${changes.length} change${changes.length === 1 ? "" : "s"} to apply\n`,
-            ...changes.map((c) => `  ${shownName(topo.describeChange(c))}\n`),
-          ],
-    );
-    const text = found.length === 0 ? "no lab is running\n" : `${inspectionTable(found)}${programTable(found)}${drift.join("")}`;
-    return { data: found, text, stderr: conflictNotes(found) };
-  },
+  run: lazyRun(
+    () => import("./run/inspect.js"),
+    (m) => m.inspect,
+  ),
 };

@@ -1,6 +1,5 @@
 import type { Command } from "../command.js";
-import { linkDoOnce, linker } from "../core.js";
-import { target } from "../target.js";
+import { lazyRun } from "./lazy.js";
 
 export const linkDel: Command = {
   name: "link del",
@@ -9,9 +8,8 @@ export const linkDel: Command = {
   args: ["NAME"],
   options: ["ns"],
   details: "--json: the link as it was just before (core's Link object).",
-  async run({ args: [name], ns }) {
-    const { la, lp } = await linker();
-    const { link } = await linkDoOnce(await target(ns), lp.name(name as string), la.delete());
-    return { data: link, text: `deleted link ${link.name}\n` };
-  },
+  run: lazyRun(
+    () => import("./run/link-del.js"),
+    (m) => m.linkDel,
+  ),
 };

@@ -1,15 +1,5 @@
-import type { Link } from "@neslink/core/read";
 import type { Command } from "../command.js";
-import { reader } from "../core.js";
-import { table } from "../output.js";
-import { target } from "../target.js";
-
-export function linkTable(links: readonly Link[]): string {
-  return table(
-    links.map((l) => [l.index, l.name, l.kind, l.up ? "UP" : "DOWN", l.operstate, l.mtu, l.mac]),
-    ["INDEX", "NAME", "KIND", "ADMIN", "OPER", "MTU", "MAC"],
-  );
-}
+import { lazyRun } from "./lazy.js";
 
 const LIST_JSON = "--json: an array of core's Link objects (index, name, kind, up, operstate, mtu, mac, masterIndex, alias, group, ...).";
 
@@ -20,12 +10,10 @@ export const linkList: Command = {
   args: [],
   options: ["ns"],
   details: `With NAME, as \`ip link list NAME\`: that link only (link show). ${LIST_JSON}`,
-  async run({ ns }) {
-    // Read from here, with no worker to start (see @neslink/core/read).
-    const { readLinks } = await reader();
-    const found = await readLinks(await target(ns));
-    return { data: found, text: linkTable(found) };
-  },
+  run: lazyRun(
+    () => import("./run/link-list.js"),
+    (m) => m.linkList,
+  ),
 };
 
 /** The name the CLI had before `link list`, kept so scripts keep working. */

@@ -1,30 +1,5 @@
-import { ValidationError } from "@neslink/core/errors";
-import type { LinkChanges } from "@neslink/core/lean";
 import type { Command } from "../command.js";
-import { linkDoOnce, linker, nsDoOnce } from "../core.js";
-import { defined, integerOf, keywords, stringOf } from "../keywords.js";
-import { fields } from "../output.js";
-import { target } from "../target.js";
-
-const KEYWORDS = {
-  up: "flag",
-  down: "flag",
-  mtu: "value",
-  address: "value",
-  name: "value",
-  alias: "value",
-  master: "value",
-  nomaster: "flag",
-  promisc: "value",
-  group: "value",
-  netns: "value",
-} as const;
-
-function onOff(value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (value !== "on" && value !== "off") throw new ValidationError("promisc", `must be on or off, not "${value}"`);
-  return value === "on";
-}
+import { lazyRun } from "./lazy.js";
 
 export const linkSet: Command = {
   name: "link set",
@@ -38,42 +13,8 @@ export const linkSet: Command = {
     "promisc on|off, group N, netns NS (moves the link; it loses its addresses, as in the kernel).",
     "The changes go to the kernel in one request. --json: the link afterwards (in its new namespace if moved).",
   ].join("\n"),
-  async run({ args: [name, ...rest], ns }) {
-    const k = keywords(rest, KEYWORDS, "link set");
-    if (k.up && k.down) throw new ValidationError("up", "and down cannot both be given");
-    if (k.master !== undefined && k.nomaster) throw new ValidationError("master", "and nomaster cannot both be given");
-    const { la, lp, na } = await linker();
-    const master = stringOf(k, "master");
-    const set: LinkChanges = defined({
-      ...((k.up || k.down) && { up: k.up === true }),
-      mtu: integerOf(k, "mtu"),
-      mac: stringOf(k, "address"),
-      name: stringOf(k, "name"),
-      alias: stringOf(k, "alias"),
-      promisc: onOff(stringOf(k, "promisc")),
-      group: integerOf(k, "group"),
-      ...(master !== undefined && { master: lp.name(master) }),
-      ...(k.nomaster && { master: null }),
-    });
-    const where = await target(ns);
-    const netns = stringOf(k, "netns");
-    let current = name as string;
-    if (Object.keys(set).length > 0) {
-      // The link as the kernel reports it after the change: read in the same call.
-      const { link } = await linkDoOnce(where, lp.name(current), la.set(set));
-      if (netns === undefined) return { data: link, text: fields(link) };
-      current = link.name;
-    } else if (netns === undefined) {
-      const {
-        results: [link],
-      } = await nsDoOnce(where, na.getLink(lp.name(current)));
-      return { data: link, text: fields(link) };
-    }
-    const to = await target(netns);
-    await nsDoOnce(where, na.setLinkNs(lp.name(current), to));
-    const {
-      results: [moved],
-    } = await nsDoOnce(to, na.getLink(lp.name(current)));
-    return { data: moved, text: fields(moved) };
-  },
+  run: lazyRun(
+    () => import("./run/link-set.js"),
+    (m) => m.linkSet,
+  ),
 };

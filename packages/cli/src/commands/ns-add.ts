@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { lazyRun } from "./lazy.js";
 
 export const nsAdd: Command = {
   name: "ns add",
@@ -6,10 +7,8 @@ export const nsAdd: Command = {
   synopsis: "ns add NAME",
   args: ["NAME"],
   options: [],
-  async run({ args: [name] }) {
-    // Not lean(): where core can, it makes the change from this thread and no worker starts.
-    const { addNamed } = await import("@neslink/core/named");
-    const created = await addNamed(name as string);
-    return { data: created, text: `created namespace ${created.name} at ${created.path}\n` };
-  },
+  run: lazyRun(
+    () => import("./run/ns-add.js"),
+    (m) => m.nsAdd,
+  ),
 };

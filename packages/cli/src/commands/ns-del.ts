@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { lazyRun } from "./lazy.js";
 
 export const nsDel: Command = {
   name: "ns del",
@@ -7,10 +8,8 @@ export const nsDel: Command = {
   args: ["NAME"],
   options: [],
   details: "The kernel frees the namespace once nothing else (a process, an open handle) holds it.",
-  async run({ args: [name] }) {
-    // Not lean(): where core can, it makes the change from this thread and no worker starts.
-    const { removeNamed } = await import("@neslink/core/named");
-    const deleted = await removeNamed(name as string);
-    return { data: deleted, text: `deleted namespace ${deleted.name}\n` };
-  },
+  run: lazyRun(
+    () => import("./run/ns-del.js"),
+    (m) => m.nsDel,
+  ),
 };

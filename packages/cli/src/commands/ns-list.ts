@@ -1,5 +1,5 @@
 import type { Command } from "../command.js";
-import { shownName } from "../output.js";
+import { lazyRun } from "./lazy.js";
 
 export const nsList: Command = {
   name: "ns list",
@@ -8,10 +8,8 @@ export const nsList: Command = {
   args: [],
   options: [],
   details: "Only entries that are network namespaces: a stale entry (see `ns prune`), a symlink or any other file is left out.",
-  async run() {
-    // Read from this thread: no pool, no codec.
-    const { listNamed } = await import("@neslink/core/list");
-    const names = listNamed();
-    return { data: names, text: names.map((n) => `${shownName(n)}\n`).join("") };
-  },
+  run: lazyRun(
+    () => import("./run/ns-list.js"),
+    (m) => m.nsList,
+  ),
 };

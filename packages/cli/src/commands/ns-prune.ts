@@ -1,5 +1,5 @@
 import type { Command } from "../command.js";
-import { shownName } from "../output.js";
+import { lazyRun } from "./lazy.js";
 
 export const nsPrune: Command = {
   name: "ns prune",
@@ -9,13 +9,8 @@ export const nsPrune: Command = {
   options: [],
   details:
     "Only empty files with no namespace mounted are removed. Symlinks, FIFOs, directories and other files are never followed nor removed: they are listed as skipped, with why.",
-  async run() {
-    const { pruneNamed } = await import("@neslink/core/named");
-    const result = pruneNamed();
-    const text = [
-      ...result.removed.map((name) => `removed ${shownName(name)}\n`),
-      ...result.skipped.map(({ name, reason }) => `skipped ${shownName(name)}: ${reason}\n`),
-    ].join("");
-    return { data: result, text: text || "nothing to prune\n" };
-  },
+  run: lazyRun(
+    () => import("./run/ns-prune.js"),
+    (m) => m.nsPrune,
+  ),
 };

@@ -1,6 +1,5 @@
 import type { Command } from "../command.js";
-import { topology } from "../core.js";
-import { loadFile, planText } from "../lab.js";
+import { lazyRun } from "./lazy.js";
 
 /** `plan --detailed-exitcode`'s status when the kernel differs from the file (2 is taken by usage errors). */
 export const DRIFT_EXIT = 4;
@@ -17,10 +16,8 @@ export const plan: Command = {
     "as Terraform's plan does (which uses 2; here 2 stays a usage error). Errors exit as usual.",
     "--json: { topology, changes, summary: { add, change, destroy } }.",
   ].join("\n"),
-  async run({ args: [file], options }, { terminal }) {
-    const topo = await topology();
-    const found = await topo.plan(await loadFile(file as string, terminal));
-    const drift = options["detailed-exitcode"] === true && found.changes.length > 0;
-    return { data: found, text: await planText(found), ...(drift && { exitCode: DRIFT_EXIT }) };
-  },
+  run: lazyRun(
+    () => import("./run/plan.js"),
+    (m) => m.plan,
+  ),
 };

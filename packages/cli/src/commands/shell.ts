@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { lazyRun } from "./lazy.js";
 
 export const shell: Command = {
   name: "shell",
@@ -14,8 +15,8 @@ export const shell: Command = {
     "at a terminal's prompt, errors are shown and you go on. A program run by exec gets no input.",
     "--json: every line's result as JSON.",
   ].join("\n"),
-  async run({ options }, session) {
-    const { runShell } = await import("./shell-run.js");
-    return { data: undefined, text: "", exitCode: await runShell(options.file as string | undefined, session) };
-  },
+  run: lazyRun(
+    () => import("./run/shell.js"),
+    (m) => m.shell,
+  ),
 };

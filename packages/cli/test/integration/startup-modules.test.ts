@@ -6,9 +6,9 @@
 // and node:module is taken only where it has a compile cache. A structural
 // check, not a timed one: bench/cli-startup.mjs measures the time.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -64,5 +64,63 @@ describe("a one-shot command loads none of Node's resolver or loader modules it 
     expect(modulesOf("link", "set", veth, "mtu", "1380", "-n", nsName).status).toBe(0);
     const [link] = ipJson<{ mtu: number }[]>("-n", nsName, "link", "show", veth);
     expect(link?.mtu).toBe(1380);
+  });
+});
+
+/**
+ * Text that only one command's implementation holds (a message it gives),
+ * which minifying keeps: it finds the chunk holding that implementation
+ * whatever the bundler names or hashes it.
+ */
+const IMPLEMENTATIONS = {
+  apply: "Not applied; nothing was changed.",
+  monitor: 'is not a group of "neslink monitor"',
+  exec: "command not found",
+  "link set": "must be on or off",
+} as const;
+type Implementation = keyof typeof IMPLEMENTATIONS;
+
+const DIST = dirname(BIN);
+const holding = (file: string) =>
+  (Object.keys(IMPLEMENTATIONS) as Implementation[]).filter((name) => readFileSync(file, "utf8").includes(IMPLEMENTATIONS[name]));
+
+/** The implementations among the files of the build a run of the bin loaded. */
+function implementationsLoaded(modules: readonly string[]): Implementation[] {
+  const chunks = modules.filter((m) => dirname(m) === DIST && m.endsWith(".cjs"));
+  return [...new Set(chunks.flatMap(holding))].sort();
+}
+
+describe("a one-shot command loads its own implementation, not the other commands'", () => {
+  it("each implementation's text is in one chunk of the build, none that every command loads", () => {
+    const chunks = readdirSync(DIST).filter((f) => f.endsWith(".cjs"));
+    for (const name of Object.keys(IMPLEMENTATIONS) as Implementation[]) {
+      expect(
+        chunks.filter((f) => holding(join(DIST, f)).includes(name)),
+        name,
+      ).toHaveLength(1);
+    }
+    expect(implementationsLoaded(modulesOf("--version").modules)).toEqual([]);
+  });
+
+  it.each([
+    [[], "--help"],
+    [[], "ns", "list"],
+    [[], "link", "list", "-n", "NS"],
+    [[], "addr", "list", "-n", "NS"],
+    [["link set"], "link", "set", "VETH", "mtu", "1400", "-n", "NS"],
+  ] as [Implementation[], ...string[]][])("%j: neslink %s …", (expected, ...args) => {
+    const argv = args.map((a) => (a === "NS" ? nsName : a === "VETH" ? veth : a));
+    const { status, stderr, modules } = modulesOf(...argv);
+    expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
+    expect(implementationsLoaded(modules)).toEqual(expected);
+  });
+
+  it("a command that fails in its implementation has loaded that one only (neslink monitor NOGROUP)", () => {
+    const { status, stderr, modules } = modulesOf("monitor", "nogroup");
+    expect({ status, stderr }).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('nogroup: is not a group of "neslink monitor"'),
+    });
+    expect(implementationsLoaded(modules)).toEqual(["monitor"]);
   });
 });

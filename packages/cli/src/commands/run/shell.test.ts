@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wordsOf } from "./shell-run.js";
+import { wordsOf } from "./shell.js";
 
 describe("shell lines", () => {
   it("splits words as a shell does, quotes and comments included", () => {

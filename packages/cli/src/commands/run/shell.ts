@@ -3,14 +3,14 @@ import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { ValidationError } from "@neslink/core/errors";
 import { parse } from "shell-quote";
-import type { Session } from "../command.js";
-import type { Io } from "../main.js";
+import type { Run, Session } from "../../command.js";
+import type { Io } from "../../main.js";
 
-type MainModule = typeof import("../main.js");
+type MainModule = typeof import("../../main.js");
 
 /**
  * The shell's work, loaded only when `neslink shell` runs (shell-quote and
- * readline are not needed by any other command).
+ * readline are needed by no other command).
  */
 
 /**
@@ -82,7 +82,7 @@ const HUNG_UP = 129;
 
 export async function runLines(lines: AsyncIterable<string>, session: Session, interactive: boolean): Promise<number> {
   // Loaded here, not imported above: main loads the commands, this one among them.
-  const cli = await import("../main.js");
+  const cli = await import("../../main.js");
   // A program run by `exec` here gets no input: standard input is this script.
   const stdin = new PassThrough();
   stdin.end();
@@ -122,3 +122,9 @@ export async function runShell(file: string | undefined, session: Session): Prom
     rl.close();
   }
 }
+
+export const shell: Run = async ({ options }, session) => ({
+  data: undefined,
+  text: "",
+  exitCode: await runShell(options.file as string | undefined, session),
+});

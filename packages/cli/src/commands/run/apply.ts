@@ -1,0 +1,100 @@
+import type { topology } from "@neslink/core";
+import { AbortedError } from "@neslink/core/errors";
+import type { Run } from "../../command.js";
+import { topology as loadTopology } from "../../core.js";
+import { confirmed, loadFile, planText } from "../../lab.js";
+import { errorJson, toJson } from "../../output.js";
+import type { Progress } from "../../progress.js";
+
+type ApplyEvent = Parameters<NonNullable<NonNullable<Parameters<typeof topology.apply>[1]>["onProgress"]>>[0];
+
+/** Signals that end an apply part-way, as they would have without neslink's handler. */
+const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+
+export const apply: Run = async ({ args: [file], options }, session) => {
+  const topo = await loadTopology();
+  const lab = await loadFile(file as string, session.terminal);
+  // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
+  const plan = await topo.plan(lab).catch((err: unknown) => {
+    throw err instanceof topo.TopologyConflictError ? new topo.TopologyConflictError(lab.name, err.conflicts, { refused: true }) : err;
+  });
+  const text = await planText(plan);
+  if (options["dry-run"]) return { data: plan, text };
+  if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
+  if (!session.json) session.print(text);
+  const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
+  // Until apply starts its first phase, an interrupt stops it before any change (and at the question, there is none).
+  const beforeChanges = new AbortController();
+  let begun = false;
+  let progress: Progress | undefined;
+  // Interrupted, the terminal gets its cursor and line wrap back (the bar hid them) and the user the way on.
+  let interrupted = false;
+  let ended = false;
+  let onEnded = () => {};
+  const whenEnded = new Promise<void>((resolve) => {
+    onEnded = resolve;
+  });
+  const end = (signal: NodeJS.Signals) => {
+    if (ended) return;
+    ended = true;
+    unlisten();
+    session.terminal.raise(signal);
+    onEnded();
+  };
+  const unlisten = session.terminal.onSignals(INTERRUPTS, (signal) => {
+    // Pressed again while the first's words go out: ends it now, the terminal given back already.
+    if (interrupted) return end(signal);
+    interrupted = true;
+    progress?.stop();
+    if (!begun) beforeChanges.abort();
+    // The agent's session does not stop an apply under way for a client gone: it finishes there.
+    const state = session.terminal.ownStdio ? "is partly applied" : "goes on being applied by the agent";
+    // The commands as they must be typed again: a path with a space or a quote is quoted.
+    const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
+    const said = begun
+      ? `${signal}: ${lab.name} ${state}; "${again("apply")}" finishes it, "${again("destroy")}" removes it.`
+      : `${signal}: ${lab.name} was not applied; nothing was changed.`;
+    // With --json, as every error: JSON on stdout (then the signal, as without neslink's handler).
+    if (session.json) session.print(toJson(errorJson(new AbortedError(new Error(said)))));
+    else session.terminal.stderr.write(`neslink: ${said}\n`);
+    // Listened to until then: a second Ctrl-C with no handler would kill the CLI before the bar gave the terminal back.
+    // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
+    session.terminal.stdout.write("", () => end(signal));
+  });
+  const execText = (exec: readonly topology.ExecOutcome[]) =>
+    exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
+  const applied = async (onProgress: (event: ApplyEvent) => void) => {
+    try {
+      const result = await topo.apply(lab, { onProgress, signal: beforeChanges.signal });
+      const { add, change, destroy } = result.summary;
+      return {
+        data: result,
+        text: `${execText(result.exec)}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
+      };
+    } catch (err) {
+      // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).
+      if (!session.json && err instanceof topo.TopologyApplyError) {
+        progress?.stop();
+        session.print(execText(err.exec));
+      }
+      throw err;
+    }
+  };
+  try {
+    if (!(await confirmed(`Apply ${count} to ${lab.name}?`, session, options.yes === true)))
+      return { data: { topology: lab.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
+    // The bar's library is loaded only here, where it draws.
+    progress = session.json ? undefined : (await import("../../progress.js")).progressFor(session.terminal, session.print);
+    return await applied((event) => {
+      if (event.type === "phase") begun = true;
+      progress?.onProgress(event);
+    });
+  } catch (err) {
+    // Said already, and ended by the signal: not said again as an error.
+    if (interrupted) await whenEnded;
+    throw err;
+  } finally {
+    unlisten();
+    progress?.stop();
+  }
+};

@@ -1,0 +1,9 @@
+import type { Run } from "../../command.js";
+import { linkDoOnce, linker } from "../../core.js";
+import { target } from "../../target.js";
+
+export const linkDel: Run = async ({ args: [name], ns }) => {
+  const { la, lp } = await linker();
+  const { link } = await linkDoOnce(await target(ns), lp.name(name as string), la.delete());
+  return { data: link, text: `deleted link ${link.name}\n` };
+};
