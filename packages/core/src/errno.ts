@@ -4,7 +4,7 @@
  * the Linux ones it leaves out, so a comparison reads `hasErrno(err, "ENODEV")`
  * and a misspelt name does not compile.
  */
-import { constants } from "node:os";
+import type { constants } from "node:os";
 
 /** Linux errnos that Node's os.constants.errno leaves out but the kernel's network code returns. */
 const LINUX_ONLY = {
@@ -35,17 +35,31 @@ const LINUX_ONLY = {
 
 export type ErrnoName = keyof typeof constants.errno | keyof typeof LINUX_ONLY;
 
-/** Every errno core knows, by name: `errno.ENODEV` is 19. */
-export const errno: Readonly<Record<ErrnoName, number>> = { ...LINUX_ONLY, ...constants.errno };
+let table: Readonly<Record<ErrnoName, number>> | undefined;
+
+/**
+ * The table, made at its first use: node:os (~2.3M instructions to load)
+ * is then taken, so a command that meets no failed call never loads it.
+ */
+function errnos(): Readonly<Record<ErrnoName, number>> {
+  table ??= { ...LINUX_ONLY, ...process.getBuiltinModule("node:os").constants.errno };
+  return table;
+}
+
+/** Every errno core knows, by name: `errno.ENODEV` is 19 (read through to the table, made when first read). */
+export const errno: Readonly<Record<ErrnoName, number>> = new Proxy({} as Record<ErrnoName, number>, {
+  get: (_, name) => errnos()[name as ErrnoName],
+});
 
 /** A system call's errno name, as the kernel or libc gave it ("E<n>" for one without a name). */
 export type Errno = ErrnoName | `E${number}`;
 
-// Where two names share a number (EOPNOTSUPP and ENOTSUP, EAGAIN and EWOULDBLOCK) the later one in Node's table wins.
-const names = new Map<number, ErrnoName>(Object.entries(errno).map(([name, value]) => [value, name as ErrnoName]));
+let names: Map<number, ErrnoName> | undefined;
 
 /** The errno constant name for a positive errno, e.g. 2 -> "ENOENT". */
 export function errnoName(value: number): Errno {
+  // Where two names share a number (EOPNOTSUPP and ENOTSUP, EAGAIN and EWOULDBLOCK) the later one in Node's table wins.
+  names ??= new Map(Object.entries(errnos()).map(([name, n]) => [n, name as ErrnoName]));
   return names.get(value) ?? `E${value}`;
 }
 
@@ -55,5 +69,5 @@ export function errnoName(value: number): Errno {
  */
 export function hasErrno(err: unknown, name: ErrnoName): boolean {
   const value = (err as { errno?: unknown } | null | undefined)?.errno;
-  return typeof value === "number" && Math.abs(value) === errno[name];
+  return typeof value === "number" && Math.abs(value) === errnos()[name];
 }
