@@ -72,7 +72,7 @@ export function oneShotCommands(ns, prefix) {
     read("addr list -n NS", ["addr", "list", "-n", ns], ["ip", "-n", ns, "addr", "show"]),
     {
       ...read("exec NS -- true", ["exec", ns, "--", "true"], ["ip", "netns", "exec", ns, "true"]),
-      uncounted: "the process becomes the program it runs (execve): a count would be `true`'s, not neslink's",
+      uncounted: "the process becomes the program it runs (execve), and callgrind, which follows no exec, reports no count",
     },
     change(
       "addr add CIDR dev lo -n NS",
