@@ -14,29 +14,16 @@
  * Writes bench-results/cli-startup.{json,md}. Creates only namespaces named
  * cs<pid>-*, and deletes them.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import koffi from "koffi";
+import { BIN, BIN_GIVEN, CLEAN, COSTLY, NODE, ip, makeNamespace, oneShotCommands, removeNamespaces } from "./cli-commands.mjs";
 
 const runsAt = process.argv.indexOf("--runs");
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;
-const binAt = process.argv.indexOf("--bin");
-/** --bin PATH: another build's bin (bin.cjs; bin.js before it; e.g. a main checkout's), to compare two builds in the same conditions. */
-const BIN = binAt > 0 ? process.argv[binAt + 1] : fileURLToPath(new URL("../packages/cli/dist/bin.cjs", import.meta.url));
-const NODE = process.execPath;
-/**
- * Variables that make every Node process start slower, whatever it runs, and
- * so would hide neslink's own cost in the ratio: with NODE_EXTRA_CA_CERTS,
- * Node reads and parses the bundle before any JavaScript (~60 ms of CPU per
- * process on the machine that found it, against ~30 for all the rest of
- * `node -e 0`); NODE_OPTIONS can add anything. Every command is timed
- * without them; the floor is also timed with them, and both are reported.
- */
-const COSTLY = ["NODE_EXTRA_CA_CERTS", "NODE_OPTIONS"];
+// Every command is timed without COSTLY's variables; the floor is also timed with them, and both are reported.
 const given = COSTLY.filter((k) => process.env[k] !== undefined);
-const CLEAN = Object.fromEntries(Object.entries(process.env).filter(([k]) => !COSTLY.includes(k)));
 const P = `cs${process.pid}`;
 
 /**
@@ -76,9 +63,7 @@ function measure(once) {
   for (let i = 0; i < RUNS; i++) xs.push(once(i));
   return median(xs);
 }
-const ip = (...args) => execFileSync("ip", args, { stdio: "ignore" });
 const neslink = (...args) => [NODE, BIN, ...args];
-const PROBE = fileURLToPath(new URL("./cli-floor.cjs", import.meta.url));
 
 /** A `neslink agent` of the bench's own, on a socket in a private temp dir; resolves once it listens. */
 async function startAgent(socket) {
@@ -98,95 +83,23 @@ const agent = await startAgent(`${agentDir}/agent.sock`);
 const viaAgent = { ...CLEAN, NESLINK_AGENT: `${agentDir}/agent.sock` };
 
 const ns = `${P}-x`;
-ip("netns", "add", ns);
-// Up, so that a route through it is taken (a route through a link that is down is refused).
-ip("-n", ns, "link", "set", "lo", "up");
+makeNamespace(ns);
 const rows = [];
 let floor;
 let floorCpu;
 let givenFloor;
 try {
-  const pairs = [
-    ["--help", neslink("--help"), ["true"]],
-    ["ns list", neslink("ns", "list"), ["ip", "netns", "list"]],
-    ["link list -n NS", neslink("link", "list", "-n", ns), ["ip", "-n", ns, "link", "show"]],
-    ["addr list -n NS", neslink("addr", "list", "-n", ns), ["ip", "-n", ns, "addr", "show"]],
-    ["exec NS -- true", neslink("exec", ns, "--", "true"), ["ip", "netns", "exec", ns, "true"]],
-  ];
-  // ns add: each run makes one namespace and removes it untimed.
-  const adding = (cmd, env) => (i) => {
-    const name = `${P}-a${i}`;
-    const run = timed(cmd(name), undefined, env);
-    ip("netns", "del", name);
-    return run;
+  /** One run of a row's command (NODE and its arguments, or ip's argv), its change undone untimed. */
+  const run = (row, argv, env) => (i) => {
+    const r = timed(argv(i), undefined, env);
+    if (row.undo) ip(...row.undo(i));
+    return r;
   };
-  // link add: each run makes a bridge in NS and deletes it untimed (a change inside another namespace: a worker's work).
-  const bridging = (cmd) => (i) => {
-    const run = timed(cmd(`b${i}`));
-    ip("-n", ns, "link", "del", `b${i}`);
-    return run;
-  };
-  // A change inside NS, undone untimed after each run (`undo` as ip arguments in NS).
-  const changing = (cmd, undo) => (i) => {
-    const run = timed(cmd(i));
-    ip("-n", ns, ...undo(i));
-    return run;
-  };
-  /** The same change made by neslink and by ip (their arguments in NS), undone alike. */
-  const change = (name, ours, theirs, undo) => [
-    name,
-    changing((i) => neslink(...ours(i), "-n", ns), undo),
-    changing((i) => ["ip", "-n", ns, ...theirs(i)], undo),
-  ];
+  const shared = oneShotCommands(ns, P).filter((row) => row.timed !== false);
+  const nsAdd = shared.find((row) => row.name === "ns add NAME");
   const commands = [
-    ...pairs.map(([name, ours, theirs]) => [name, () => timed(ours), () => timed(theirs)]),
-    change(
-      "addr add CIDR dev lo -n NS",
-      (i) => ["addr", "add", `10.250.${i % 250}.1/32`, "dev", "lo"],
-      (i) => ["addr", "add", `10.250.${i % 250}.1/32`, "dev", "lo"],
-      (i) => ["addr", "del", `10.250.${i % 250}.1/32`, "dev", "lo"],
-    ),
-    change(
-      "route add CIDR dev lo -n NS",
-      (i) => ["route", "add", `10.251.${i % 250}.0/24`, "dev", "lo"],
-      (i) => ["route", "add", `10.251.${i % 250}.0/24`, "dev", "lo"],
-      (i) => ["route", "del", `10.251.${i % 250}.0/24`, "dev", "lo"],
-    ),
-    change(
-      "link set NAME mtu N -n NS",
-      (i) => ["link", "set", "lo", "mtu", String(1400 + (i % 100))],
-      (i) => ["link", "set", "lo", "mtu", String(1400 + (i % 100))],
-      () => ["link", "set", "lo", "mtu", "65536"],
-    ),
-    // The design's own floor for the row above: Node + koffi + the codec + one request, none of neslink's code.
-    [
-      "link set NAME mtu N -n NS: koffi + codec alone (bench/cli-floor.cjs)",
-      changing(
-        (i) => [NODE, PROBE, ns, "lo", String(1400 + (i % 100))],
-        () => ["link", "set", "lo", "mtu", "65536"],
-      ),
-      changing(
-        (i) => ["ip", "-n", ns, "link", "set", "lo", "mtu", String(1400 + (i % 100))],
-        () => ["link", "set", "lo", "mtu", "65536"],
-      ),
-    ],
-    change(
-      "link add veth NAME peer NAME -n NS",
-      (i) => ["link", "add", "veth", `v${i}`, "peer", `w${i}`],
-      (i) => ["link", "add", `v${i}`, "type", "veth", "peer", "name", `w${i}`],
-      (i) => ["link", "del", `v${i}`],
-    ),
-    [
-      "link add bridge NAME -n NS",
-      bridging((b) => neslink("link", "add", "bridge", b, "-n", ns)),
-      bridging((b) => ["ip", "-n", ns, "link", "add", b, "type", "bridge"]),
-    ],
-    ["ns add NAME", adding((n) => neslink("ns", "add", n)), adding((n) => ["ip", "netns", "add", n])],
-    [
-      "ns add NAME (through the agent; client CPU only)",
-      adding((n) => neslink("ns", "add", n), viaAgent),
-      adding((n) => ["ip", "netns", "add", n]),
-    ],
+    ...shared.map((row) => [row.name, run(row, (i) => [NODE, ...row.neslink(i)]), run(row, row.ip)]),
+    ["ns add NAME (through the agent; client CPU only)", run(nsAdd, (i) => [NODE, ...nsAdd.neslink(i)], viaAgent), run(nsAdd, nsAdd.ip)],
   ];
   // Interleaved: each round times the floor and every command once, so a load that comes and goes on a shared machine weighs on all alike.
   const floors = [];
@@ -236,7 +149,7 @@ try {
 
   const fmt = (x) => x.toFixed(1);
   const md = [
-    `# CLI start-up (${new Date().toISOString()}, node ${process.version}, median of ${RUNS}${binAt > 0 ? `, bin ${BIN}` : ""})`,
+    `# CLI start-up (${new Date().toISOString()}, node ${process.version}, median of ${RUNS}${BIN_GIVEN ? `, bin ${BIN}` : ""})`,
     "",
     `Floor: \`node -e 0\` = ${fmt(floor)} ms wall, ${fmt(floorCpu)} ms CPU. ratio = neslink / (floor + ip): the issue's target is ≤ 1.3.`,
     ...(givenFloor
@@ -269,8 +182,5 @@ try {
   agent.kill("SIGTERM");
   await new Promise((resolve) => agent.once("exit", resolve));
   rmSync(agentDir, { recursive: true, force: true });
-  for (const n of execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n")) {
-    const name = n.split(" ")[0];
-    if (name?.startsWith(`${P}-`)) ip("netns", "del", name);
-  }
+  removeNamespaces(P);
 }

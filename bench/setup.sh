@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent preparation of the benchmark peers (run as root from anywhere):
-#   - checks `ip` (iproute2) and installs ping (iputils-ping) if missing;
+#   - checks `ip` (iproute2) and installs ping (iputils-ping), time and valgrind if missing;
 #   - bench/.venv with pyroute2 (pinned) for the pyroute2 peers;
 #   - bench/.bin/go-peer built from bench/peers/go (versions pinned in go.mod/go.sum).
 set -euo pipefail
@@ -14,6 +14,8 @@ if ! command -v ping >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iputils-ping >/dev/null
 fi
 [[ -x /usr/bin/time ]] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
+# valgrind (callgrind) for bench/cli-instructions.mjs: the CLI's start-up in instructions.
+command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
 
 if ! .venv/bin/python -c "import pyroute2,sys; sys.exit(pyroute2.__version__ != '$PYROUTE2_VERSION')" 2>/dev/null; then
   echo "setup: creating bench/.venv with pyroute2==$PYROUTE2_VERSION"
