@@ -55,8 +55,10 @@ describe("a one-shot command loads none of Node's resolver or loader modules it 
     ["link", "set", "VETH", "mtu", "1400", "-n", "NS"],
     ["addr", "add", "10.99.0.1/32", "dev", "lo", "-n", "NS"],
     ["route", "add", "10.98.0.0/24", "via", "10.99.0.1", "-n", "NS"],
+    ["ns", "add", "TMP"],
+    ["ns", "del", "TMP"],
   ])("neslink %s …", (...args) => {
-    const argv = args.map((a) => (a === "NS" ? nsName : a === "VETH" ? veth : a));
+    const argv = args.map((a) => ({ NS: nsName, VETH: veth, TMP: `${prefix}t` })[a] ?? a);
     const { status, stderr, modules } = modulesOf(...argv);
     expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
     expect(modules).not.toContain("NativeModule internal/modules/esm/resolve");
@@ -65,6 +67,8 @@ describe("a one-shot command loads none of Node's resolver or loader modules it 
     expect(modules).not.toContain("NativeModule os");
     // An address is checked by core's own expressions, not node:net, which brings Node's streams.
     expect(modules).not.toContain("NativeModule net");
+    // Nor perf_hooks, which the global "performance" loads at its first use.
+    expect(modules).not.toContain("NativeModule perf_hooks");
     if (!hasCompileCache) expect(modules).not.toContain("NativeModule module");
   });
 
@@ -117,7 +121,7 @@ describe("a one-shot command loads its own implementation, not the other command
     [[], "addr", "list", "-n", "NS"],
     [["link set"], "link", "set", "VETH", "mtu", "1400", "-n", "NS"],
   ] as [Implementation[], ...string[]][])("%j: neslink %s …", (expected, ...args) => {
-    const argv = args.map((a) => (a === "NS" ? nsName : a === "VETH" ? veth : a));
+    const argv = args.map((a) => ({ NS: nsName, VETH: veth, TMP: `${prefix}t` })[a] ?? a);
     const { status, stderr, modules } = modulesOf(...argv);
     expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
     expect(implementationsLoaded(modules)).toEqual(expected);
