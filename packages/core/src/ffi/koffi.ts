@@ -25,7 +25,8 @@ const PLATFORM = "@koromix/koffi-linux-x64";
 function nativeModule(): Koffi | undefined {
   if (process.platform !== "linux" || process.arch !== "x64") return undefined;
   const koffi = nearestPackage("koffi", dirname(fileURLToPath(import.meta.url)));
-  if (koffi === undefined) return undefined;
+  // A manifest without a version (one Node could not read) matches nothing: koffi's way then meets what Node makes of it.
+  if (typeof koffi?.manifest.version !== "string") return undefined;
   // The koffi this file's imports resolve to: its own platform package sits beside it, or koffi's way finds the right one.
   const platform = nearestPackage(PLATFORM, dirname(dirname(koffi.root)));
   if (platform?.root !== join(dirname(koffi.root), PLATFORM) || platform.manifest.version !== koffi.manifest.version) {
@@ -41,8 +42,7 @@ function nativeModule(): Koffi | undefined {
 }
 
 // node:module only for koffi's own way: it would load Node's ES module loader for every command.
-export const koffi: Koffi =
-  nativeModule() ?? (process.getBuiltinModule("node:module").createRequire(import.meta.url)("koffi") as Koffi);
+export const koffi: Koffi = nativeModule() ?? (process.getBuiltinModule("node:module").createRequire(import.meta.url)("koffi") as Koffi);
 
 /** The C library, loaded once for every declaration in ffi/. */
 export const libc = koffi.load("libc.so.6");

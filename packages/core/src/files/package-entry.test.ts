@@ -71,9 +71,23 @@ describe("packageEntry answers what require() would load", () => {
     expect(packageEntry("arrays", root)).toBeUndefined();
     expect(packageEntry("escape", root)).toBeUndefined();
     expect(packageEntry("escape/x", root)).toBeUndefined();
-    // An unreadable manifest is not a package here, and the walk goes on up: where Node would fail, the caller does.
+    // A manifest that is not JSON answers nothing: where Node would fail, the caller does.
     expect(packageEntry("broken", root)).toBeUndefined();
     expect(packageEntry("nowhere", root)).toBeUndefined();
+  });
+
+  it("stops at a nearer copy whose package.json is not a JSON object, and answers nothing: never the copy further up", () => {
+    for (const manifest of ["{ not json", "null", "[]", "42"]) {
+      const root = tree({
+        "node_modules/@x/core/package.json": CORE,
+        "node_modules/@x/core/cjs/index.cjs": "",
+        "app/node_modules/@x/core/package.json": manifest,
+        "app/dist/main.cjs": "",
+      });
+      // Node fails on the nearer copy (bad JSON, null) or goes its own way: the caller's require(name) does as it does.
+      expect(packageEntry("@x/core", join(root, "app/dist")), manifest).toBeUndefined();
+      expect(nearestPackage("@x/core", join(root, "app/dist"))?.root, manifest).toBe(join(root, "app/node_modules/@x/core"));
+    }
   });
 
   it("never looks inside node_modules/node_modules, and takes a symlinked package (a workspace) where it is linked", () => {

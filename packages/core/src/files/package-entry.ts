@@ -25,11 +25,25 @@ export interface FoundPackage {
   manifest: { version?: unknown; exports?: unknown };
 }
 
+/**
+ * The package.json at `root`; undefined where there is none to read (Node's
+ * lookup goes on up there too). One that is read but is not a JSON object is
+ * an empty manifest: the walk stops at it and packageEntry answers nothing,
+ * so the caller's require(name) meets what Node makes of it (an error, for
+ * bad JSON or null) instead of loading a copy further up.
+ */
 function manifestAt(root: string): FoundPackage["manifest"] | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    text = readFileSync(join(root, "package.json"), "utf8");
   } catch {
     return undefined;
+  }
+  try {
+    const manifest: unknown = JSON.parse(text);
+    return manifest !== null && typeof manifest === "object" && !Array.isArray(manifest) ? manifest : {};
+  } catch {
+    return {};
   }
 }
 
