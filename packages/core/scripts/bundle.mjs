@@ -57,7 +57,8 @@ const input = Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js
  * one, so that a one-shot command never starts Node's ES module loader (~10
  * ms of CPU, and more a file). The codec is required as a package (its
  * `require` export is CommonJS too), found without Node's ES module resolver
- * (direct-require.mjs); its generated tables are plain data and go in. Built first, from tsc's output, which the ES build below overwrites.
+ * (direct-require.mjs); its generated tables are plain data and go in. Built
+ * first, from tsc's output, which the ES build below overwrites.
  */
 const CODEC_TABLES = /^@neslink\/codec-wasm\//;
 const CODEC = /^@neslink\/codec-wasm$/;

@@ -35,3 +35,13 @@ describe("errno", () => {
     expect(errnoName(4095)).toBe("E4095");
   });
 });
+
+describe("the errno table, made at its first use", () => {
+  it("reads, lists and spreads as a plain table would", () => {
+    expect("EXFULL" in errno).toBe(true);
+    expect("ENOPE" in errno).toBe(false);
+    expect(Object.keys(errno)).toContain("ENOENT");
+    expect({ ...errno }.ENODEV).toBe(19);
+    expect(JSON.parse(JSON.stringify(errno)).EACCES).toBe(13);
+  });
+});

@@ -49,6 +49,13 @@ function errnos(): Readonly<Record<ErrnoName, number>> {
 /** Every errno core knows, by name: `errno.ENODEV` is 19 (read through to the table, made when first read). */
 export const errno: Readonly<Record<ErrnoName, number>> = new Proxy({} as Record<ErrnoName, number>, {
   get: (_, name) => errnos()[name as ErrnoName],
+  has: (_, name) => name in errnos(),
+  ownKeys: () => Reflect.ownKeys(errnos()),
+  // Configurable: the proxy's own (empty) object does not hold them, and a proxy may not say otherwise.
+  getOwnPropertyDescriptor: (_, name) => {
+    const found = Reflect.getOwnPropertyDescriptor(errnos(), name);
+    return found && { ...found, configurable: true };
+  },
 });
 
 /** A system call's errno name, as the kernel or libc gave it ("E<n>" for one without a name). */

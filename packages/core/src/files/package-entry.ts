@@ -5,15 +5,18 @@
  * a package that has an "exports" map through its ES module resolver, which
  * it loads and compiles at the first such `require` (~13M instructions, a
  * tenth of a one-shot CLI command's start): the CommonJS builds of core and
- * the CLI find the codec and core this way instead (scripts/direct-require.mjs
- * at the repository's root), and koffi's native module is found the same way
- * (ffi/koffi.ts).
+ * the CLI find the codec and core this way instead (core's
+ * scripts/direct-require.mjs), and koffi's native module is found the same
+ * way (ffi/koffi.ts).
  *
  * Only the plain cases are answered: a subpath the map names, whose target is
  * a string or conditions among `require`, `node` and `default` (in the map's
  * order, as Node takes them). Anything else (no map, patterns, a package in no
  * node_modules: Yarn PnP, NODE_PATH) is undefined, and the caller requires the
- * name the usual way, so the answer is never a different file from Node's.
+ * name the usual way. For the maps it serves (core's and the codec's: `types`,
+ * `require`, `default`) the answer is the file Node's own resolution gives
+ * (package-entry.test.ts holds it to createRequire().resolve); a condition a
+ * newer Node also takes for a require (Node 22's `module-sync`) is in neither.
  */
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";

@@ -213,7 +213,7 @@ const LOCKED_WAIT_MS = 5000;
 
 /** Locks `fd`, waiting up to `ms` for its holder (a few ms at a time, this thread blocked as the steps it waits for are); false past that. */
 function lockedWithin(fd: number, ms: number): boolean {
-  // process.hrtime, not performance.now: the global \`performance\` loads perf_hooks (11 modules) at its first use.
+  // process.hrtime, not performance.now: the global `performance` loads perf_hooks (11 modules) at its first use.
   const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
   while (!libc.tryLock(fd, libc.LOCK_EX)) {
     if (process.hrtime.bigint() >= until) return false;
