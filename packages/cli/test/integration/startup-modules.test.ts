@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cacheModule } from "../../src/compile-cache.js";
 import { BIN } from "./run.js";
 
 const PROBE = fileURLToPath(new URL("./modules-probe.cjs", import.meta.url));
@@ -43,8 +44,11 @@ function modulesOf(...args: string[]) {
   return { status: r.status, stderr: r.stderr, modules: readFileSync(out, "utf8").split("\n") };
 }
 
-const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-const hasCompileCache = major > 22 || (major === 22 && minor >= 1);
+/** The bin with the probe, ARGS' placeholders made this file's own: NS (its namespace), VETH (a veth in it), TMP (a name free to add). */
+const run = (...args: string[]) => modulesOf(...args.map((a) => ({ NS: nsName, VETH: veth, TMP: `${prefix}t` })[a] ?? a));
+
+// The bin's own rule for when node:module is worth loading.
+const hasCompileCache = cacheModule() !== undefined;
 
 describe("a one-shot command loads none of Node's resolver or loader modules it does not use", () => {
   it.each([
@@ -58,8 +62,7 @@ describe("a one-shot command loads none of Node's resolver or loader modules it 
     ["ns", "add", "TMP"],
     ["ns", "del", "TMP"],
   ])("neslink %s …", (...args) => {
-    const argv = args.map((a) => ({ NS: nsName, VETH: veth, TMP: `${prefix}t` })[a] ?? a);
-    const { status, stderr, modules } = modulesOf(...argv);
+    const { status, stderr, modules } = run(...args);
     expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
     expect(modules).not.toContain("NativeModule internal/modules/esm/resolve");
     expect(modules).not.toContain("NativeModule internal/modules/esm/loader");
@@ -93,8 +96,10 @@ const IMPLEMENTATIONS = {
 type Implementation = keyof typeof IMPLEMENTATIONS;
 
 const DIST = dirname(BIN);
-const holding = (file: string) =>
-  (Object.keys(IMPLEMENTATIONS) as Implementation[]).filter((name) => readFileSync(file, "utf8").includes(IMPLEMENTATIONS[name]));
+const holding = (file: string) => {
+  const text = readFileSync(file, "utf8");
+  return (Object.keys(IMPLEMENTATIONS) as Implementation[]).filter((name) => text.includes(IMPLEMENTATIONS[name]));
+};
 
 /** The implementations among the files of the build a run of the bin loaded. */
 function implementationsLoaded(modules: readonly string[]): Implementation[] {
@@ -121,8 +126,7 @@ describe("a one-shot command loads its own implementation, not the other command
     [[], "addr", "list", "-n", "NS"],
     [["link set"], "link", "set", "VETH", "mtu", "1400", "-n", "NS"],
   ] as [Implementation[], ...string[]][])("%j: neslink %s …", (expected, ...args) => {
-    const argv = args.map((a) => ({ NS: nsName, VETH: veth, TMP: `${prefix}t` })[a] ?? a);
-    const { status, stderr, modules } = modulesOf(...argv);
+    const { status, stderr, modules } = run(...args);
     expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
     expect(implementationsLoaded(modules)).toEqual(expected);
   });
