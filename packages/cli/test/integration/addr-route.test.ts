@@ -11,6 +11,9 @@ const ipJson = (...args: string[]) => JSON.parse(execFileSync("ip", ["-n", ns, "
 beforeAll(() => {
   execFileSync("ip", ["netns", "add", ns]);
   execFileSync("ip", ["-n", ns, "link", "add", "br0", "type", "bridge"]);
+  // No IPv6 link-local address: the kernel adds it, and its local route, some time after br0 comes up, so two
+  // listings made a moment apart could differ by it.
+  execFileSync("ip", ["-n", ns, "link", "set", "br0", "addrgenmode", "none"]);
   execFileSync("ip", ["-n", ns, "addr", "add", "10.7.0.1/24", "dev", "br0"]);
 });
 
