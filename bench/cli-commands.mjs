@@ -5,7 +5,9 @@
  * they work in and the environment their children get. One table, so the two
  * measures always describe the same commands.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const binAt = process.argv.indexOf("--bin");
@@ -120,4 +122,41 @@ export function oneShotCommands(ns, prefix) {
       undo: (i) => ["netns", "del", added(i)],
     },
   ];
+}
+
+/** The rows also run through a `neslink agent`: a read and a change in a namespace, and a namespace created. */
+const THROUGH_AGENT = ["link set NAME mtu N -n NS", "ns add NAME"];
+
+/**
+ * Those rows as a client of a running agent does them (the same arguments,
+ * NESLINK_AGENT set): what is measured is the client's process only, as the
+ * agent's own work is not a child's of the bench.
+ */
+export function agentRows(table) {
+  return table
+    .filter((row) => THROUGH_AGENT.includes(row.name))
+    .map((row) => ({ ...row, name: `${row.name} (through the agent; the client alone)`, agent: true }));
+}
+
+/** A `neslink agent` of the bench's own, on a socket in a private temp dir; resolves once it listens, with the clients' environment. */
+export async function startAgent() {
+  const dir = mkdtempSync(`${tmpdir()}/neslink-bench-agent-`);
+  const socket = `${dir}/agent.sock`;
+  const proc = spawn(NODE, [BIN, "agent", "--socket", socket], { stdio: ["ignore", "ignore", "pipe"], env: CLEAN });
+  let said = "";
+  await new Promise((resolve, reject) => {
+    proc.stderr.on("data", (d) => {
+      said += d;
+      if (said.includes("listening on")) resolve();
+    });
+    proc.once("exit", () => reject(new Error(`neslink agent exited: ${said}`)));
+  });
+  return {
+    env: { ...CLEAN, NESLINK_AGENT: socket },
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((resolve) => proc.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

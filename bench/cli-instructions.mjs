@@ -15,7 +15,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { BIN, BIN_GIVEN, CLEAN, NODE, ip, makeNamespace, oneShotCommands, removeNamespaces } from "./cli-commands.mjs";
+import { agentRows, BIN, BIN_GIVEN, CLEAN, NODE, ip, makeNamespace, oneShotCommands, removeNamespaces, startAgent } from "./cli-commands.mjs";
 
 /**
  * --smc-check=all-non-file: V8 writes machine code into anonymous memory and
@@ -44,9 +44,9 @@ if (version.error || version.status !== 0) {
 const VALGRIND_VERSION = version.stdout.trim();
 
 /** Instructions `node ...V8_FLAGS ...args` executes, counted by callgrind. */
-function instructions(name, args) {
+function instructions(name, args, env = CLEAN) {
   const argv = [...VALGRIND, NODE, ...V8_FLAGS, ...args];
-  const r = spawnSync("valgrind", argv, { env: CLEAN, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], timeout: TIMEOUT_MS });
+  const r = spawnSync("valgrind", argv, { env, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], timeout: TIMEOUT_MS });
   const count = /Collected : (\d+)/.exec(r.stderr ?? "");
   if (r.status !== 0 || !count) {
     throw new Error(`${name}: valgrind ${argv.join(" ")} failed (${r.error?.message ?? r.signal ?? r.status}): ${r.stderr}`);
@@ -57,12 +57,13 @@ function instructions(name, args) {
 
 const P = `ci${process.pid}`;
 const ns = `${P}-x`;
+const agent = await startAgent();
 try {
   makeNamespace(ns);
   const table = oneShotCommands(ns, P);
   /** Run 0 of a row, its change undone after it. */
   const count = (row) => {
-    const n = instructions(row.name, row.neslink(0));
+    const n = instructions(row.name, row.neslink(0), row.agent ? agent.env : CLEAN);
     if (row.undo) ip(...row.undo(0));
     return n;
   };
@@ -72,7 +73,10 @@ try {
   const rows = [
     { command: "node -e 0", instructions: base },
     { command: floorRow.name, instructions: floor },
-    ...table.filter((row) => !row.floor && !row.uncounted).map((row) => ({ command: row.name, instructions: count(row) })),
+    ...[...table.filter((row) => !row.floor && !row.uncounted), ...agentRows(table)].map((row) => ({
+      command: row.name,
+      instructions: count(row),
+    })),
   ].map((r) => ({ ...r, ratio: r.instructions / base, overNode: r.instructions - base, overFloor: r.instructions - floor }));
   const uncounted = table.filter((row) => row.uncounted).map((row) => ({ command: row.name, why: row.uncounted }));
 
@@ -98,5 +102,6 @@ try {
   writeFileSync(new URL("../bench-results/cli-instructions.md", import.meta.url), md);
   process.stdout.write(md);
 } finally {
+  await agent.stop();
   removeNamespaces(P);
 }

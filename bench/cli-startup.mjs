@@ -14,11 +14,10 @@
  * Writes bench-results/cli-startup.{json,md}. Creates only namespaces named
  * cs<pid>-*, and deletes them.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import koffi from "koffi";
-import { BIN, BIN_GIVEN, CLEAN, COSTLY, NODE, ip, makeNamespace, oneShotCommands, removeNamespaces } from "./cli-commands.mjs";
+import { agentRows, BIN, BIN_GIVEN, CLEAN, COSTLY, NODE, ip, makeNamespace, oneShotCommands, removeNamespaces, startAgent } from "./cli-commands.mjs";
 
 const runsAt = process.argv.indexOf("--runs");
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;
@@ -65,22 +64,8 @@ function measure(once) {
 }
 const neslink = (...args) => [NODE, BIN, ...args];
 
-/** A `neslink agent` of the bench's own, on a socket in a private temp dir; resolves once it listens. */
-async function startAgent(socket) {
-  const proc = spawn(NODE, [BIN, "agent", "--socket", socket], { stdio: ["ignore", "ignore", "pipe"], env: CLEAN });
-  let said = "";
-  await new Promise((resolve, reject) => {
-    proc.stderr.on("data", (d) => {
-      said += d;
-      if (said.includes("listening on")) resolve();
-    });
-    proc.once("exit", () => reject(new Error(`neslink agent exited: ${said}`)));
-  });
-  return proc;
-}
-const agentDir = mkdtempSync(`${tmpdir()}/neslink-bench-agent-`);
-const agent = await startAgent(`${agentDir}/agent.sock`);
-const viaAgent = { ...CLEAN, NESLINK_AGENT: `${agentDir}/agent.sock` };
+const agent = await startAgent();
+const viaAgent = agent.env;
 
 const ns = `${P}-x`;
 makeNamespace(ns);
@@ -96,10 +81,9 @@ try {
     return r;
   };
   const shared = oneShotCommands(ns, P).filter((row) => row.timed !== false);
-  const nsAdd = shared.find((row) => row.name === "ns add NAME");
   const commands = [
     ...shared.map((row) => [row.name, run(row, (i) => [NODE, ...row.neslink(i)]), run(row, row.ip)]),
-    ["ns add NAME (through the agent; client CPU only)", run(nsAdd, (i) => [NODE, ...nsAdd.neslink(i)], viaAgent), run(nsAdd, nsAdd.ip)],
+    ...agentRows(shared).map((row) => [row.name, run(row, (i) => [NODE, ...row.neslink(i)], viaAgent), run(row, row.ip)]),
   ];
   // Interleaved: each round times the floor and every command once, so a load that comes and goes on a shared machine weighs on all alike.
   const floors = [];
@@ -179,8 +163,6 @@ try {
   writeFileSync(new URL("../bench-results/cli-startup.md", import.meta.url), md);
   process.stdout.write(md);
 } finally {
-  agent.kill("SIGTERM");
-  await new Promise((resolve) => agent.once("exit", resolve));
-  rmSync(agentDir, { recursive: true, force: true });
+  await agent.stop();
   removeNamespaces(P);
 }

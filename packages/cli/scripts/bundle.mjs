@@ -19,9 +19,9 @@ import { directRequire } from "../../core/scripts/direct-require.mjs";
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 /** The modules every command loads, by their path in dist/ (a command's own code is in dist/commands/run/). */
 const EVERY_COMMAND =
-  /dist[\\/](main|args|output|help|closest|version|paths|command|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|package-entry|direct-require:@neslink[\\/]core[\\/]errors|rolldown:runtime/;
-/** What the agent's client needs of it too: which words are the command's, and whether the agent runs it. */
-const AGENT_CLIENT = /dist[\\/](program-argv|iproute-words|agent[\\/]choose)\.js$/;
+  /dist[\\/](main|args|output|help|closest|version|paths|command|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|direct-require:@neslink[\\/]core[\\/]errors|rolldown:runtime/;
+/** What the agent's client needs of it too: which words are the command's, whether the agent runs it, and finding core. */
+const AGENT_CLIENT = /dist[\\/](program-argv|iproute-words|agent[\\/]choose)\.js$|package-entry/;
 await build({
   input: { bin: `${dist}bin.js` },
   platform: "node",

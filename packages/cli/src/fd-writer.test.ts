@@ -47,9 +47,23 @@ describe("fdWriter", () => {
       throw errno("EAGAIN");
     });
     write("a");
+    expect(write.readerGone()).toBe(false);
     expect(() => emitter.emit("error", errno("EPIPE"))).not.toThrow();
+    expect(write.readerGone()).toBe(true);
     write("b");
     expect(got).toEqual(["a"]);
+  });
+
+  it("bytes as they are, a character split across two writes included", () => {
+    const written: Buffer[] = [];
+    const write = fdWriter(1, recorder().stream, (_fd, buf, off) => {
+      written.push(Buffer.from(buf.subarray(off)));
+      return buf.length - off;
+    });
+    const euro = Buffer.from("€");
+    write(euro.subarray(0, 1));
+    write(euro.subarray(1));
+    expect(Buffer.concat(written)).toEqual(euro);
   });
 
   it("drained(): at once while writes go straight to the descriptor; after an EAGAIN, once the stream has room", async () => {
@@ -94,7 +108,9 @@ describe("fdWriter", () => {
     const write = fdWriter(1, stream, () => {
       throw errno("EPIPE");
     });
+    expect(write.readerGone()).toBe(false);
     write("a");
+    expect(write.readerGone()).toBe(true);
     write("b");
     expect(got).toEqual([]);
     expect(() =>

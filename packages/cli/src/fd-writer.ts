@@ -11,6 +11,14 @@ import { drained } from "./drained.js";
 
 type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
 
+/** Text, or bytes as they came (the agent's client passes on a command's output in pieces that may split a character). */
+export type FdWriter = ((chunk: string | Uint8Array) => void) & {
+  drained(): Promise<void>;
+  unsent(): boolean;
+  /** The reader has gone (EPIPE): what is written now is dropped. */
+  readerGone(): boolean;
+};
+
 /**
  * A writer of `fd`. A descriptor set non-blocking by whoever gave it (EAGAIN
  * when full) hands what is left, and everything after, to `stream()`, which
@@ -21,7 +29,7 @@ export function fdWriter(
   fd: number,
   stream: () => NodeJS.WritableStream,
   write: Write = writeSync,
-): ((text: string) => void) & { drained(): Promise<void>; unsent(): boolean } {
+): FdWriter {
   let viaStream = false;
   let readerGone = false;
   const toStream = (chunk: string | Uint8Array) => {
@@ -36,13 +44,13 @@ export function fdWriter(
     }
     writable.write(chunk);
   };
-  const writer = (text: string) => {
+  const writer = (chunk: string | Uint8Array) => {
     if (readerGone) return;
     if (viaStream) {
-      toStream(text);
+      toStream(chunk);
       return;
     }
-    const bytes = Buffer.from(text);
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     let done = 0;
     try {
       while (done < bytes.length) done += write(fd, bytes, done);
@@ -59,5 +67,6 @@ export function fdWriter(
     drained: () => (buffering() ? drained(stream()) : Promise.resolve()),
     /** Text written that the stream still holds, for a reader yet to take it. */
     unsent: () => buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0,
+    readerGone: () => readerGone,
   });
 }

@@ -2,13 +2,24 @@
  * The CLI as a client of a running agent: argv, directory and terminal
  * flags sent; output, the agent's request for input, and the exit status
  * received; SIGINT, SIGTERM, SIGHUP (and a broken stdout, as SIGPIPE) passed
- * on. Node built-ins only, so that a call costs Node's start-up and no more.
+ * on. So that a call costs little more than Node's start-up, the socket is
+ * core's unix-client (libc's connect, then node:fs): node:net, and the
+ * standard streams Node makes of a pipe or a terminal, would cost as much
+ * again as Node's start. Only input the command asks for goes through
+ * process.stdin.
  */
-import { lstatSync } from "node:fs";
-import { connect } from "node:net";
+import { closeSync, lstatSync, read, writeSync } from "node:fs";
+import { connectUnix, isTerminal, terminalColumns } from "@neslink/core/unix-client";
+import type { FdWriter } from "../fd-writer.js";
 import { wantsJson } from "../program-argv.js";
 import type { ToAgent } from "./choose.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
+
+/** The bin's writers of stdout and stderr. */
+interface ClientIo {
+  out: FdWriter;
+  err: FdWriter;
+}
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const satisfies NodeJS.Signals[];
 
@@ -28,7 +39,8 @@ function checkSocket(path: string): void {
   try {
     stats = lstatSync(path);
   } catch (err) {
-    throw connectError(path, err as NodeJS.ErrnoException);
+    const { code, message } = err as NodeJS.ErrnoException;
+    throw connectError(path, code, message);
   }
   const me = process.getuid?.() ?? 0;
   if (!stats.isSocket()) throw new AgentError("ERR_AGENT_UNAVAILABLE", `${path} is not a socket`);
@@ -36,29 +48,34 @@ function checkSocket(path: string): void {
     throw new AgentError("ERR_AGENT_UNAVAILABLE", `${path} belongs to uid ${stats.uid}, neither you nor root: not sending it commands`);
 }
 
-function connectError(path: string, err: NodeJS.ErrnoException): AgentError {
-  if (err.code === "EACCES")
-    return new AgentError("ERR_AGENT_UNAVAILABLE", `${path}: permission denied (an agent serves its owner and root)`);
-  if (err.code === "ENOENT") return new AgentError("ERR_AGENT_UNAVAILABLE", `no agent at ${path} (start one with "neslink agent")`);
-  if (err.code === "ECONNREFUSED")
+/** `detail`: the failure as Node or core put it, for codes without words of their own here. */
+function connectError(path: string, code: string | undefined, detail: string): AgentError {
+  if (code === "EACCES") return new AgentError("ERR_AGENT_UNAVAILABLE", `${path}: permission denied (an agent serves its owner and root)`);
+  if (code === "ENOENT") return new AgentError("ERR_AGENT_UNAVAILABLE", `no agent at ${path} (start one with "neslink agent")`);
+  if (code === "ECONNREFUSED")
     return new AgentError("ERR_AGENT_UNAVAILABLE", `no agent is listening at ${path} (a stale socket: "neslink agent" replaces it)`);
-  return new AgentError("ERR_AGENT_UNAVAILABLE", `${path}: ${err.message}`);
+  return new AgentError("ERR_AGENT_UNAVAILABLE", `${path}: ${detail}`);
 }
 
 /** As main prints its own errors: a line on stderr, or { error } on stdout with --json. */
-function printError(err: AgentError, json: boolean): number {
+function printError(err: AgentError, json: boolean, io: ClientIo): number {
   const error = { name: "NeslinkError", code: err.code, message: err.message };
-  if (json) process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
-  else process.stderr.write(`neslink: ${error.code}: ${error.message}\n`);
+  if (json) io.out(`${JSON.stringify({ error }, null, 2)}\n`);
+  else io.err(`neslink: ${error.code}: ${error.message}\n`);
   return 1;
 }
 
 /** Runs `to.argv` on the agent at `to.socket`; resolves with the exit status (or dies of the signal that ended the command). */
-export async function viaAgent(to: ToAgent): Promise<number> {
+export async function viaAgent(to: ToAgent, io: ClientIo): Promise<number> {
   const json = wantsJson(to.argv);
   try {
     checkSocket(to.socket);
-    const exit = await forward(to);
+    const connection = connectUnix(to.socket);
+    if (!("fd" in connection)) {
+      const { syscall, errno } = connection;
+      throw connectError(to.socket, errno, `${syscall} failed: ${errno}`);
+    }
+    const exit = await forward(to, connection.fd, io);
     if (exit.signal !== undefined) {
       // The command died of a signal this process got: so does this process, as it would have without the agent.
       for (const signal of FORWARDED) process.removeAllListeners(signal);
@@ -66,100 +83,99 @@ export async function viaAgent(to: ToAgent): Promise<number> {
     }
     return exit.status;
   } catch (err) {
-    if (err instanceof AgentError) return printError(err, json);
+    if (err instanceof AgentError) return printError(err, json, io);
     throw err;
   }
 }
 
 /** main's stand-in for bin.ts: the agent gets argv (without --agent) and the real streams. */
-export function clientFor(to: ToAgent): { main: (argv: readonly string[], io: unknown) => Promise<number> } {
-  return { main: () => viaAgent(to) };
+export function clientFor(to: ToAgent): { main: (argv: readonly string[], io: ClientIo) => Promise<number> } {
+  return { main: (_argv, io) => viaAgent(to, io) };
 }
 
-function forward(to: ToAgent): Promise<Exit> {
-  const { stdin, stdout, stderr } = process;
+/** What the socket has for this process next: bytes, or nothing (the agent closed it, or it broke: gone either way). */
+function receive(fd: number, buffer: Buffer): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    // On libuv's pool: the socket is a blocking one, and this thread keeps taking signals meanwhile.
+    read(fd, buffer, 0, buffer.length, null, (err, n) => resolve(err || n === 0 ? undefined : Buffer.from(buffer.subarray(0, n))));
+  });
+}
+
+/**
+ * Runs the request on the connected socket `fd` (closed when done). What goes
+ * to the agent is written straight to the socket, blocking as its buffer
+ * fills: input and signals wait for the agent as they would in a stream.
+ * Output is written as it comes, and the socket is read again only once the
+ * output has gone (a reader slower than the agent holds the agent up rather
+ * than this process buffering).
+ */
+async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
+  let open = true;
+  const send = (frame: Uint8Array) => {
+    if (!open) return;
+    try {
+      for (let done = 0; done < frame.length; ) done += writeSync(fd, frame, done);
+    } catch {
+      // The agent went away: reading the socket says so.
+      open = false;
+    }
+  };
+  const stdoutIsTTY = isTerminal(1);
+  const columns = stdoutIsTTY ? terminalColumns(1) : undefined;
   const request: Request = {
     protocol: PROTOCOL,
     argv: to.argv,
     cwd: process.cwd(),
-    stdinIsTTY: stdin.isTTY === true,
-    stdoutIsTTY: stdout.isTTY === true,
-    ...(stdout.columns !== undefined && { columns: stdout.columns }),
+    stdinIsTTY: isTerminal(0),
+    stdoutIsTTY,
+    ...(columns !== undefined && { columns }),
   };
-  return new Promise((resolve, reject) => {
-    const socket = connect(to.socket);
+  const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
+  const onInput = (data: Buffer) => send(dataFrames(Frame.stdin, data));
+  const onInputEnd = () => send(encode(Frame.stdinEnd));
+  let stdin: NodeJS.ReadStream | undefined;
+  for (const signal of FORWARDED) process.on(signal, onSignal);
+  try {
+    send(encode(Frame.request, JSON.stringify(request)));
     const reader = new FrameReader();
+    const buffer = Buffer.allocUnsafe(1 << 16);
     let exit: Exit | undefined;
-    let connected = false;
-    let failure: NodeJS.ErrnoException | undefined;
-    const send = (frame: Buffer) => {
-      if (!socket.destroyed) socket.write(frame);
-    };
-    const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
-    const onBrokenStdout = () => {
-      onSignal("SIGPIPE");
-      // Output now goes nowhere: a wait for stdout to drain would never end.
-      socket.resume();
-    };
-    const onInput = (data: Buffer) => {
-      if (!socket.write(dataFrames(Frame.stdin, data))) {
-        stdin.pause();
-        socket.once("drain", () => stdin.resume());
-      }
-    };
-    const onInputEnd = () => send(encode(Frame.stdinEnd));
-
-    const blocked = new Set<NodeJS.WriteStream>();
-    const write = (stream: NodeJS.WriteStream, data: Buffer) => {
-      if (stream.destroyed) return;
-      // A reader slower than the agent: the agent waits (the socket is not read) rather than this process buffering.
-      if (!stream.write(data) && !blocked.has(stream)) {
-        blocked.add(stream);
-        socket.pause();
-        stream.once("drain", () => {
-          blocked.delete(stream);
-          if (blocked.size === 0) socket.resume();
-        });
-      }
-    };
-    socket.on("connect", () => {
-      connected = true;
-      for (const signal of FORWARDED) process.on(signal, onSignal);
-      stdout.on("error", onBrokenStdout);
-      send(encode(Frame.request, JSON.stringify(request)));
-    });
-    socket.on("data", (chunk: Buffer) => {
+    let pipeBroken = false;
+    for (let chunk = await receive(fd, buffer); chunk !== undefined; chunk = await receive(fd, buffer)) {
       let frames: ReturnType<FrameReader["push"]>;
       try {
         frames = reader.push(chunk);
       } catch {
         // Not neslink's protocol at the other end: as good as gone.
-        socket.destroy();
-        return;
+        break;
       }
       for (const { kind, payload } of frames) {
-        if (kind === Frame.stdout) write(stdout, payload);
-        else if (kind === Frame.stderr) write(stderr, payload);
+        if (kind === Frame.stdout) io.out(payload);
+        else if (kind === Frame.stderr) io.err(payload);
         else if (kind === Frame.exit) exit = JSON.parse(payload.toString()) as Exit;
-        else if (kind === Frame.wantStdin) {
+        else if (kind === Frame.wantStdin && stdin === undefined) {
+          stdin = process.stdin;
           stdin.on("data", onInput);
           stdin.once("end", onInputEnd);
           stdin.once("error", onInputEnd);
         }
       }
-    });
-    socket.on("error", (err) => {
-      failure = err;
-    });
-    socket.on("close", () => {
-      for (const signal of FORWARDED) process.off(signal, onSignal);
-      stdout.off("error", onBrokenStdout);
+      await Promise.all([io.out.drained(), io.err.drained()]);
+      if (io.out.readerGone() && !pipeBroken) {
+        pipeBroken = true;
+        onSignal("SIGPIPE");
+      }
+    }
+    if (exit) return exit;
+    throw new AgentError("ERR_AGENT_LOST", `the agent at ${to.socket} went away before the command ended`);
+  } finally {
+    open = false;
+    for (const signal of FORWARDED) process.off(signal, onSignal);
+    if (stdin) {
       stdin.off("data", onInput);
       // Reading on would keep this process waiting for input no command will get.
       stdin.destroy();
-      if (exit) resolve(exit);
-      else if (!connected && failure) reject(connectError(to.socket, failure));
-      else reject(new AgentError("ERR_AGENT_LOST", `the agent at ${to.socket} went away before the command ended`));
-    });
-  });
+    }
+    closeSync(fd);
+  }
 }

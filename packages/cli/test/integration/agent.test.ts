@@ -178,21 +178,25 @@ describe("commands through the agent", () => {
     }
   });
 
-  it("the client loads nothing of neslink but its own few modules (strace: files opened)", () => {
+  it("the client loads its own few modules, and of core only its unix-client and koffi (strace: files opened)", () => {
     const trace = `${dir}/trace`;
     execFileSync("strace", ["-f", "-e", "trace=openat", "-o", trace, process.execPath, BIN, "ns", "list"], {
       env: { ...process.env, NESLINK_AGENT: socket },
       stdio: "ignore",
     });
     const opened = execFileSync("grep", ["-v", "ENOENT", trace], { encoding: "utf8" });
-    const ours = [...new Set([...opened.matchAll(/"([^"]*\/packages\/[^"]*|[^"]*node_modules[^"]*)"/g)].map((m) => m[1]))];
-    expect(
+    const ours = [...new Set([...opened.matchAll(/"([^"]*\/packages\/[^"]*|[^"]*node_modules[^"]*)"/g)].map((m) => m[1] as string))];
+    const expected = [
       // The bin and the chunks the bundler splits the client into (name-HASH.cjs).
-      ours.filter(
-        (f) => !/\/packages\/cli\/(dist\/(bin|(argv|client|frames|rolldown-runtime)-[\w-]+)\.cjs|package\.json)$/.test(f as string),
-      ),
-    ).toEqual([]);
-    expect(ours.length).toBeGreaterThan(0);
+      /\/packages\/cli\/(dist\/(bin|(argv|client|frames|rolldown-runtime)-[\w-]+)\.cjs|package\.json)$/,
+      // Core found by its package.json, then its unix-client entry and the chunks that entry needs.
+      /\/(packages|node_modules\/@neslink)\/core\/package\.json$/,
+      /\/packages\/core\/dist\/cjs\/(unix-client|(rolldown-runtime|errno|koffi)-[\w-]+)\.cjs$/,
+      // koffi's native module, loaded directly (core's ffi/koffi.ts).
+      /\/node_modules\/(koffi\/package\.json|@koromix\/koffi-linux-x64\/(package\.json|linux_x64\/koffi\.node))$/,
+    ];
+    expect(ours.filter((f) => !expected.some((e) => e.test(f)))).toEqual([]);
+    for (const e of expected) expect(ours.some((f) => e.test(f)), String(e)).toBe(true);
   });
 });
 
