@@ -15,7 +15,18 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { agentRows, BIN, BIN_GIVEN, CLEAN, NODE, ip, makeNamespace, oneShotCommands, removeNamespaces, startAgent } from "./cli-commands.mjs";
+import {
+  agentRows,
+  BIN,
+  BIN_GIVEN,
+  CLEAN,
+  NODE,
+  ip,
+  makeNamespace,
+  oneShotCommands,
+  removeNamespaces,
+  startAgent,
+} from "./cli-commands.mjs";
 
 /**
  * --smc-check=all-non-file: V8 writes machine code into anonymous memory and

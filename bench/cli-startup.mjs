@@ -17,7 +17,19 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import koffi from "koffi";
-import { agentRows, BIN, BIN_GIVEN, CLEAN, COSTLY, NODE, ip, makeNamespace, oneShotCommands, removeNamespaces, startAgent } from "./cli-commands.mjs";
+import {
+  agentRows,
+  BIN,
+  BIN_GIVEN,
+  CLEAN,
+  COSTLY,
+  NODE,
+  ip,
+  makeNamespace,
+  oneShotCommands,
+  removeNamespaces,
+  startAgent,
+} from "./cli-commands.mjs";
 
 const runsAt = process.argv.indexOf("--runs");
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;

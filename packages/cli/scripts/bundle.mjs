@@ -27,7 +27,7 @@ await build({
   platform: "node",
   // Core is required as a package, but found without Node's ES module resolver (core's scripts/direct-require.mjs).
   external: [/^node:/, "cli-progress", "shell-quote"],
-  plugins: [directRequire(/^@neslink\/core(\/|$)/)],
+  plugins: [directRequire(/^@neslink\/core(\/|$)/, { lazy: /^@neslink\/core\/errors$/ })],
   // tsc's modules stay beside the bundle for their types and source maps, unused at run time.
   output: {
     dir: dist,

@@ -25,11 +25,7 @@ export type FdWriter = ((chunk: string | Uint8Array) => void) & {
  * waits as a stream does. EPIPE, the reader gone: the rest is dropped, as
  * `ip` would die of SIGPIPE without a word.
  */
-export function fdWriter(
-  fd: number,
-  stream: () => NodeJS.WritableStream,
-  write: Write = writeSync,
-): FdWriter {
+export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write: Write = writeSync): FdWriter {
   let viaStream = false;
   let readerGone = false;
   const toStream = (chunk: string | Uint8Array) => {

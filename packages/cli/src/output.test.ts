@@ -125,6 +125,21 @@ describe("errors", () => {
   });
 });
 
+describe("plain text", () => {
+  it("is returned as it is, and text one hidden character away from plain is still escaped", () => {
+    const plain = Array.from({ length: 0x5f }, (_, i) => String.fromCharCode(0x20 + i)).join("");
+    expect(shownName(plain)).toBe(plain);
+    expect(printable(`${plain}\n\t`)).toBe(`${plain}\n\t`);
+    expect(jsonLine({ plain })).toBe(`${JSON.stringify({ plain })}\n`);
+    // Each of C0, DEL, a C1 control and a format character, alone in otherwise plain text.
+    for (const c of ["\u0000", "\u001f", "\u007f", "\u0085", "\u200b"]) {
+      expect(shownName(`a${c}b`)).not.toBe(`a${c}b`);
+      expect(printable(`a${c}b`)).not.toBe(`a${c}b`);
+      expect(jsonLine(`a${c}b`)).not.toContain(c);
+    }
+  });
+});
+
 describe("shownName", () => {
   it("escapes a name's newlines and tabs as well, so that it stays one line and one column", () => {
     expect(shownName("a\nb\tc\u001b")).toBe("a\\x0ab\\x09c\\x1b");

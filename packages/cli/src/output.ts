@@ -6,13 +6,26 @@ const hex = (c: string, digits: number) => (c.codePointAt(0) as number).toString
 /** A hidden character written out: \x1b, \u{202e}. */
 const escaped = (c: string) => (c <= "\u00ff" ? `\\x${hex(c, 2)}` : `\\u{${hex(c, 4)}}`);
 
+/** Printable ASCII, and with the layout's newlines and tabs: text of these alone has no hidden character. */
+const PLAIN_NAME = /^[\x20-\x7e]*$/;
+const PLAIN_TEXT = /^[\t\n\x20-\x7e]*$/;
+
+/**
+ * `text` with each hidden character replaced `by`. Plain text (`plain`) is returned as it is, without core's set of
+ * hidden characters, which comes with core's errors module: ~7M instructions to load, which `--help` and `--version`
+ * need no more (their text is plain).
+ */
+function replaceHidden(text: string, plain: RegExp, by: (c: string) => string): string {
+  return plain.test(text) ? text : text.replace(everyHiddenCharacter(), by);
+}
+
 /**
  * Text as the CLI prints it: a hidden character (a name the kernel reports
  * was made by someone, and may carry an escape sequence for the reader's
  * terminal) written out as \x1b or \u{202e}; newlines and tabs are the CLI's own.
  */
 export function printable(text: string): string {
-  return text.replace(everyHiddenCharacter(), (c) => (c === "\n" || c === "\t" ? c : escaped(c)));
+  return replaceHidden(text, PLAIN_TEXT, (c) => (c === "\n" || c === "\t" ? c : escaped(c)));
 }
 
 /**
@@ -21,7 +34,7 @@ export function printable(text: string): string {
  * columns of their own (a namespace that is not there, in `ns list`).
  */
 export function shownName(name: string): string {
-  return name.replace(everyHiddenCharacter(), escaped);
+  return replaceHidden(name, PLAIN_NAME, escaped);
 }
 
 /**
@@ -31,7 +44,7 @@ export function shownName(name: string): string {
  */
 function json(value: unknown, indent?: number): string {
   // JSON's \u takes one UTF-16 unit: a tag character (U+E0001 and up) is two.
-  return JSON.stringify(value, null, indent).replace(everyHiddenCharacter(), (c) =>
+  return replaceHidden(JSON.stringify(value, null, indent), PLAIN_TEXT, (c) =>
     c < " "
       ? c
       : c

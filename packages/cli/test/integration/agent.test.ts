@@ -196,7 +196,11 @@ describe("commands through the agent", () => {
       /\/node_modules\/(koffi\/package\.json|@koromix\/koffi-linux-x64\/(package\.json|linux_x64\/koffi\.node))$/,
     ];
     expect(ours.filter((f) => !expected.some((e) => e.test(f)))).toEqual([]);
-    for (const e of expected) expect(ours.some((f) => e.test(f)), String(e)).toBe(true);
+    for (const e of expected)
+      expect(
+        ours.some((f) => e.test(f)),
+        String(e),
+      ).toBe(true);
   });
 });
 

@@ -140,3 +140,23 @@ describe("a one-shot command loads its own implementation, not the other command
     expect(implementationsLoaded(modules)).toEqual(["monitor"]);
   });
 });
+
+describe("help and the version load nothing of core (its errors are loaded at their first use)", () => {
+  const coreFiles = (modules: readonly string[]) => modules.filter((m) => /[\\/](core|codec-wasm|koffi)[\\/]/.test(m));
+
+  it.each([["--help"], ["--version"], ["--json", "--version"], ["link", "--help"], ["addr", "add", "--help"]])(
+    "neslink %s …",
+    (...args) => {
+      const { status, stderr, modules } = run(...args);
+      expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
+      expect(coreFiles(modules)).toEqual([]);
+    },
+  );
+
+  it("a usage error loads them, and is reported as before (code, field, exit 2)", () => {
+    const { status, stderr, modules } = run("ns", "add", "bad/name");
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/^neslink: ERR_INVALID_ARGUMENT: name: "bad\/name" contains '\/'/);
+    expect(coreFiles(modules).some((m) => m.endsWith("errors.cjs"))).toBe(true);
+  });
+});

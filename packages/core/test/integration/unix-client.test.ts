@@ -18,7 +18,8 @@ let server: Server;
 const openFds = () => readdirSync("/proc/self/fd").length;
 /** The built CommonJS entry, as the CLI's agent client loads it. */
 const BUILT = JSON.stringify(new URL("../../dist/cjs/unix-client.cjs", import.meta.url).pathname);
-const printFacts = (fd: number) => `const u = require(${BUILT}); console.log(JSON.stringify([u.isTerminal(${fd}), u.terminalColumns(${fd}) ?? null]))`;
+const printFacts = (fd: number) =>
+  `const u = require(${BUILT}); console.log(JSON.stringify([u.isTerminal(${fd}), u.terminalColumns(${fd}) ?? null]))`;
 
 beforeAll(async () => {
   server = createServer((socket) => socket.pipe(socket));
