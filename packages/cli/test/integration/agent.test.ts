@@ -6,6 +6,8 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import { constants, tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -35,13 +37,17 @@ const viaAgent = (args: string[], options: { input?: string; cwd?: string } = {}
 function client(args: string[], agent = socket) {
   const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NESLINK_AGENT: agent } });
   let stdout = "";
+  let stderr = "";
   proc.stdout.on("data", (d) => {
     stdout += d;
+  });
+  proc.stderr.on("data", (d) => {
+    stderr += d;
   });
   const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once("exit", (status, signal) => resolve({ status, signal })),
   );
-  return { proc, exited, output: () => stdout };
+  return { proc, exited, output: () => stdout, errors: () => stderr };
 }
 
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
@@ -166,6 +172,27 @@ describe("commands through the agent", () => {
       expect(viaAgent(["link", "list", "-n", ns]).status).toBe(0);
     }
     expect(fds()).toBeLessThanOrEqual(before);
+  });
+
+  it("input piped in while the program's output comes back (cat): all of it, both ways, with no deadlock", () => {
+    // Megabytes: more than the agent holds for a command's input plus both sockets' buffers, so the agent stops
+    // reading the client until the client reads the output (a client blocked writing input never did).
+    const input = randomBytes(6 << 20).toString("base64");
+    const r = spawnSync(process.execPath, [BIN, "exec", ns, "--", "cat"], {
+      env: { ...process.env, NESLINK_AGENT: socket },
+      input,
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+      timeout: 60_000,
+      // A client stuck in write(2) runs no handler for SIGTERM.
+      killSignal: "SIGKILL",
+    });
+    expect({ status: r.status, signal: r.signal, stderr: r.stderr, same: r.stdout === input }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: "",
+      same: true,
+    });
   });
 
   it("a reader that leaves (| head -1) ends exec's program with SIGPIPE, as directly (141)", () => {
@@ -302,6 +329,32 @@ describe("the agent's socket", () => {
     expect(run(["ns", "list"], { agent: path })).toMatchObject({ status: 1, stderr: expect.stringContaining("no agent is listening") });
     await startAgent(path);
     expect(run(["--json", "ns", "list"], { agent: path }).stdout).toContain(`"${ns}"`);
+  });
+});
+
+describe("a fake agent's answers", () => {
+  const frame = (kind: number, payload: string) => {
+    const body = Buffer.from(payload);
+    return Buffer.concat([Buffer.from([kind]), Buffer.from(Uint32Array.of(body.length).buffer).reverse(), body]);
+  };
+  const EXIT = 0x58;
+
+  it("an exit frame that is not one (bad JSON, a status not a number, an unknown signal): ERR_AGENT_LOST, no stack trace", async () => {
+    for (const [i, payload] of ["{nope", '{"status":"x"}', '{"status":1,"signal":"SIGFOO"}', "null", '{"status":300}'].entries()) {
+      const path = `${dir}/fake${i}.sock`;
+      const server = createServer((c) => c.end(frame(EXIT, payload)));
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      try {
+        const c = client(["ns", "list"], path);
+        expect({ payload, exit: await c.exited, stderr: c.errors() }).toEqual({
+          payload,
+          exit: { status: 1, signal: null },
+          stderr: `neslink: ERR_AGENT_LOST: the agent at ${path} went away before the command ended\n`,
+        });
+      } finally {
+        server.close();
+      }
+    }
   });
 });
 
