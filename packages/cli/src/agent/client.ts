@@ -139,11 +139,10 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     ...(columns !== undefined && { columns }),
   };
   const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
+  // A piece of input each time the agent asks: it never holds more than it can take, and so never stops reading the socket.
   const onInput = (data: Buffer) => {
-    send(dataFrames(Frame.stdin, data));
-    if (!writer.busy() || stdin?.isPaused()) return;
     stdin?.pause();
-    writer.whenIdle(() => stdin?.resume());
+    send(dataFrames(Frame.stdin, data));
   };
   const onInputEnd = () => send(encode(Frame.stdinEnd));
   let stdin: NodeJS.ReadStream | undefined;
@@ -170,7 +169,8 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
           exit = parseExit(payload);
           garbled = exit === undefined;
           if (garbled) break;
-        } else if (kind === Frame.wantStdin && stdin === undefined) {
+        } else if (kind === Frame.wantStdin && stdin !== undefined) stdin.resume();
+        else if (kind === Frame.wantStdin) {
           stdin = process.stdin;
           stdin.on("data", onInput);
           stdin.once("end", onInputEnd);

@@ -1,20 +1,15 @@
 /**
  * The client's frames to the agent, written on libuv's pool one at a time.
- * Not with writeSync: the socket is a blocking one, and the agent stops
- * reading it while a command's input is full (`cat big | neslink exec NS --
- * cat`), until the command's output has been read; a process blocked in
- * write(2) reads nothing and runs no signal handler, so both would wait for
- * ever.
+ * Not with writeSync: the socket is a blocking one, and a process blocked in
+ * write(2) while the agent is not reading (busy, stalled, or waiting for
+ * this process to read output first) reads nothing and runs no signal
+ * handler, so both ends could wait for ever.
  */
 import { write } from "node:fs";
 
 export interface SocketWriter {
   /** Queues `frame`; dropped once the agent is gone (a write failed) or the writer is closed. */
   send(frame: Uint8Array): void;
-  /** Whether frames are waiting or being written: the caller's input should wait too. */
-  busy(): boolean;
-  /** Calls `then` once nothing is being written (at once if nothing is). */
-  whenIdle(then: () => void): void;
   /** Sends nothing more; `then` once no write is in progress, after which the descriptor may be closed. */
   close(then: () => void): void;
 }
@@ -57,15 +52,11 @@ export function socketWriter(fd: number): SocketWriter {
       writing = true;
       next();
     },
-    busy: () => writing,
-    whenIdle(then) {
-      if (writing) waiters.push(then);
-      else then();
-    },
     close(then) {
       open = false;
       queue.length = 0;
-      this.whenIdle(then);
+      if (writing) waiters.push(then);
+      else then();
     },
   };
 }

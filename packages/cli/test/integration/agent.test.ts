@@ -267,6 +267,47 @@ describe("a client that goes away", () => {
     expect(netnsList(`${prefix}s`)).toEqual([first]);
   });
 
+  // The client is fed far more input than the program (which never reads it) and the agent hold: its signal, or its
+  // going away, must not wait behind that input (the agent stopped reading the client's socket while input was full).
+  const flooded = (args: string[]) => {
+    const c = client(args);
+    const zeros = Buffer.alloc(1 << 16);
+    let taken = 0;
+    const more = () => {
+      while (c.proc.stdin.writable && c.proc.stdin.write(zeros, () => (taken += zeros.length)));
+    };
+    c.proc.stdin.on("drain", more);
+    c.proc.stdin.on("error", () => {});
+    more();
+    // Once the client takes no more (polled twice alike), past what the agent holds for the command (1 MiB).
+    let seen = -1;
+    const waiting = () => {
+      const stalled = taken > 1 << 20 && taken === seen;
+      seen = taken;
+      return stalled;
+    };
+    return { ...c, waiting };
+  };
+
+  for (const [signal, expected] of [
+    ["SIGINT", { status: 130, signal: null }],
+    ["SIGKILL", { status: null, signal: "SIGKILL" }],
+  ] as const)
+    it(`${signal} to a client whose input waits (a program that never reads it): the program ends, the client at once`, async () => {
+      const c = flooded(["exec", ns, "--", "sh", "-c", "echo $$; exec sleep 300"]);
+      const pid = Number(await until("the program's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+      try {
+        // Well past what the pipes and the agent hold (a few megabytes): the client's input is waiting.
+        await until("the client's input to wait", c.waiting);
+        c.proc.kill(signal);
+        expect(await c.exited).toEqual(expected);
+        await until("the program to end", () => !alive(pid), 5_000);
+      } finally {
+        if (alive(pid)) process.kill(pid, "SIGKILL");
+        c.proc.kill("SIGKILL");
+      }
+    });
+
   it("interrupted (SIGINT): exec's program gets it and the client exits as it would have (130)", async () => {
     const c = client(["exec", ns, "--", "sh", "-c", "echo ready; exec sleep 300"]);
     await until("the program", () => c.output().includes("ready"));
