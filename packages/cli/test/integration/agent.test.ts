@@ -205,6 +205,18 @@ describe("commands through the agent", () => {
     }
   });
 
+  it("a reader that leaves monitor (| head -1) ends it with SIGPIPE's status (141), directly as through the agent", () => {
+    // Events until the pipeline ends: lo toggled in the namespace.
+    const script = `("$0" "$1" monitor -n ${ns} | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}") & p=$!
+      while kill -0 $p 2>/dev/null; do ip -n ${ns} link set lo up; ip -n ${ns} link set lo down; sleep 0.1; done; wait`;
+    for (const agent of ["", socket]) {
+      const env = { ...process.env, NESLINK_AGENT: agent };
+      expect(execFileSync("bash", ["-c", script, process.execPath, BIN], { encoding: "utf8", env, timeout: 20_000 }), agent).toBe(
+        "status=141\n",
+      );
+    }
+  });
+
   it("the client loads its own few modules, and of core only its unix-client and koffi (strace: files opened)", () => {
     const trace = `${dir}/trace`;
     execFileSync("strace", ["-f", "-e", "trace=openat", "-o", trace, process.execPath, BIN, "ns", "list"], {
