@@ -8,6 +8,10 @@ enableCompileCache();
 /** A signal a command handled (instead of dying of it) came: the user wants this process to end. */
 let interrupted = false;
 let unsent = () => false;
+/** Stdout's reader left (EPIPE): the status is SIGPIPE's, as `ip`'s would be. */
+let readerLeft = false;
+/** The commands' signal handlers, which a reader's leaving reaches too. */
+const handlers = new Set<(signal: NodeJS.Signals) => void>();
 
 // Built as CommonJS (scripts/bundle.mjs), which has no top-level await.
 async function run(): Promise<number> {
@@ -15,7 +19,17 @@ async function run(): Promise<number> {
   const toAgent = agentFor(process.argv.slice(2), process.env);
   // With an agent to run the command, this process loads only the agent's client, which stands in for main.
   const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
-  const out = fdWriter(1, () => process.stdout);
+  // `ip monitor | head -1` ends as its reader leaves (SIGPIPE): a command that prints without end (monitor) is stopped
+  // as the agent stops it, told SIGPIPE, instead of printing on to no one for ever.
+  const out = fdWriter(
+    1,
+    () => process.stdout,
+    undefined,
+    () => {
+      readerLeft = true;
+      for (const handler of [...handlers]) handler("SIGPIPE");
+    },
+  );
   const err = fdWriter(2, () => process.stderr);
   unsent = () => out.unsent() || err.unsent();
   return main(process.argv.slice(2), {
@@ -42,7 +56,9 @@ async function run(): Promise<number> {
           handler(signal);
         };
         for (const signal of signals) process.on(signal, heard);
+        handlers.add(heard);
         return () => {
+          handlers.delete(heard);
           for (const signal of signals) process.off(signal, heard);
         };
       },
@@ -54,7 +70,7 @@ async function run(): Promise<number> {
 }
 
 run().then((status) => {
-  process.exitCode = status;
+  process.exitCode = readerLeft ? 128 + 13 : status;
   // Node would stay until a reader takes what is left, and a reader that stopped reading never does: after a signal it
   // is dropped, as `ip` dying of that signal drops it.
   if (interrupted && unsent()) process.exit(status);

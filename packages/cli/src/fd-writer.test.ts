@@ -120,6 +120,25 @@ describe("fdWriter", () => {
     ).toThrow("EIO");
   });
 
+  it("the reader's leaving is told once, whether the descriptor or the stream met it", () => {
+    for (const first of ["EPIPE", "EAGAIN"]) {
+      const { emitter, stream } = recorder();
+      let told = 0;
+      const write = fdWriter(
+        1,
+        stream,
+        () => {
+          throw errno(first);
+        },
+        () => told++,
+      );
+      write("a");
+      if (first === "EAGAIN") emitter.emit("error", errno("EPIPE"));
+      write("b");
+      expect(told, first).toBe(1);
+    }
+  });
+
   it("10 MB into a reader that leaves after one line (head -1): the writer stops, exit 0, nothing on stderr", () => {
     const built = new URL("../dist/fd-writer.js", import.meta.url).href;
     const script = `import { fdWriter } from ${JSON.stringify(built)}; const w = fdWriter(1, () => process.stdout); for (let i = 0; i < 10000; i++) w("x".repeat(999) + "\\n"); console.error("done");`;

@@ -23,11 +23,16 @@ export type FdWriter = ((chunk: string | Uint8Array) => void) & {
  * A writer of `fd`. A descriptor set non-blocking by whoever gave it (EAGAIN
  * when full) hands what is left, and everything after, to `stream()`, which
  * waits as a stream does. EPIPE, the reader gone: the rest is dropped, as
- * `ip` would die of SIGPIPE without a word.
+ * `ip` would die of SIGPIPE without a word, and `left` is called (once).
  */
-export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write: Write = writeSync): FdWriter {
+export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write: Write = writeSync, left: () => void = () => {}): FdWriter {
   let viaStream = false;
   let readerGone = false;
+  const gone = () => {
+    if (readerGone) return;
+    readerGone = true;
+    left();
+  };
   const toStream = (chunk: string | Uint8Array) => {
     const writable = stream();
     if (!viaStream) {
@@ -35,7 +40,7 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
       // The stream meets the reader's departure later, as an 'error' event: unheard, Node would die of it with a stack trace.
       writable.on("error", (err: NodeJS.ErrnoException) => {
         if (err.code !== "EPIPE") throw err;
-        readerGone = true;
+        gone();
       });
     }
     writable.write(chunk);
@@ -52,7 +57,7 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
       while (done < bytes.length) done += write(fd, bytes, done);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EPIPE") readerGone = true;
+      if (code === "EPIPE") gone();
       else if (code === "EAGAIN") toStream(bytes.subarray(done));
       else throw err;
     }

@@ -8,12 +8,14 @@
  * again as Node's start. Only input the command asks for goes through
  * process.stdin.
  */
-import { closeSync, lstatSync, read, writeSync } from "node:fs";
+import { closeSync, lstatSync, read } from "node:fs";
+import { constants } from "node:os";
 import { connectUnix, isTerminal, terminalColumns } from "@neslink/core/unix-client";
 import type { FdWriter } from "../fd-writer.js";
 import { wantsJson } from "../program-argv.js";
 import type { ToAgent } from "./choose.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
+import { socketWriter } from "./socket-writer.js";
 
 /** The bin's writers of stdout and stderr. */
 interface ClientIo {
@@ -101,25 +103,31 @@ function receive(fd: number, buffer: Buffer): Promise<Buffer | undefined> {
   });
 }
 
+/** The exit frame's payload, or undefined if it is not one (then the other end is not an agent, or a broken one). */
+function parseExit(payload: Buffer): Exit | undefined {
+  let exit: Partial<Exit> | null;
+  try {
+    exit = JSON.parse(payload.toString());
+  } catch {
+    return undefined;
+  }
+  const { status, signal } = exit ?? {};
+  if (!Number.isInteger(status) || (status as number) < 0 || (status as number) > 255) return undefined;
+  if (signal !== undefined && !Object.hasOwn(constants.signals, signal)) return undefined;
+  return { status: status as number, ...(signal !== undefined && { signal }) };
+}
+
 /**
  * Runs the request on the connected socket `fd` (closed when done). What goes
- * to the agent is written straight to the socket, blocking as its buffer
- * fills: input and signals wait for the agent as they would in a stream.
- * Output is written as it comes, and the socket is read again only once the
- * output has gone (a reader slower than the agent holds the agent up rather
- * than this process buffering).
+ * to the agent is written in order on libuv's pool (socket-writer), input
+ * waiting while a frame is: this process keeps reading output and taking
+ * signals meanwhile. Output is written as it comes, and the socket is read
+ * again only once the output has gone (a reader slower than the agent holds
+ * the agent up rather than this process buffering).
  */
 async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
-  let open = true;
-  const send = (frame: Uint8Array) => {
-    if (!open) return;
-    try {
-      for (let done = 0; done < frame.length; ) done += writeSync(fd, frame, done);
-    } catch {
-      // The agent went away: reading the socket says so.
-      open = false;
-    }
-  };
+  const writer = socketWriter(fd);
+  const send = writer.send;
   const stdoutIsTTY = isTerminal(1);
   const columns = stdoutIsTTY ? terminalColumns(1) : undefined;
   const request: Request = {
@@ -131,7 +139,11 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     ...(columns !== undefined && { columns }),
   };
   const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
-  const onInput = (data: Buffer) => send(dataFrames(Frame.stdin, data));
+  // A piece of input each time the agent asks: it never holds more than it can take, and so never stops reading the socket.
+  const onInput = (data: Buffer) => {
+    stdin?.pause();
+    send(dataFrames(Frame.stdin, data));
+  };
   const onInputEnd = () => send(encode(Frame.stdinEnd));
   let stdin: NodeJS.ReadStream | undefined;
   for (const signal of FORWARDED) process.on(signal, onSignal);
@@ -149,17 +161,23 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
         // Not neslink's protocol at the other end: as good as gone.
         break;
       }
+      let garbled = false;
       for (const { kind, payload } of frames) {
         if (kind === Frame.stdout) io.out(payload);
         else if (kind === Frame.stderr) io.err(payload);
-        else if (kind === Frame.exit) exit = JSON.parse(payload.toString()) as Exit;
-        else if (kind === Frame.wantStdin && stdin === undefined) {
+        else if (kind === Frame.exit) {
+          exit = parseExit(payload);
+          garbled = exit === undefined;
+          if (garbled) break;
+        } else if (kind === Frame.wantStdin && stdin !== undefined) stdin.resume();
+        else if (kind === Frame.wantStdin) {
           stdin = process.stdin;
           stdin.on("data", onInput);
           stdin.once("end", onInputEnd);
           stdin.once("error", onInputEnd);
         }
       }
+      if (garbled) break;
       await Promise.all([io.out.drained(), io.err.drained()]);
       if (io.out.readerGone() && !pipeBroken) {
         pipeBroken = true;
@@ -169,13 +187,14 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     if (exit) return exit;
     throw new AgentError("ERR_AGENT_LOST", `the agent at ${to.socket} went away before the command ended`);
   } finally {
-    open = false;
     for (const signal of FORWARDED) process.off(signal, onSignal);
     if (stdin) {
       stdin.off("data", onInput);
       // Reading on would keep this process waiting for input no command will get.
       stdin.destroy();
     }
+    // A frame being written on the pool still uses the descriptor: it is closed after it.
+    await new Promise<void>((resolve) => writer.close(resolve));
     closeSync(fd);
   }
 }

@@ -7,7 +7,7 @@
  */
 
 /** Bumped when a frame's meaning changes; the agent refuses a client of another version. */
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 
 export const Frame = {
   /** client: the request, JSON (see Request). */
@@ -18,7 +18,7 @@ export const Frame = {
   stdinEnd: 0x45,
   /** client: a signal it received (its name, e.g. SIGINT). */
   signal: 0x53,
-  /** agent: the command reads its standard input: start sending it. */
+  /** agent: the command reads its standard input: send the next piece (one stdin frame, or stdinEnd). */
   wantStdin: 0x57,
   /** agent: bytes of the command's standard output. */
   stdout: 0x4f,

@@ -22,7 +22,12 @@ import { HANGUP_GRACE_MS } from "./grace.js";
 /** Runs one call of the CLI (main, keeping the pool). */
 export type Run = (argv: string[], io: Io) => Promise<number>;
 
-/** Input held for a command that does not read it yet; past it, the client's socket is not read (its signals wait too). */
+/**
+ * Input held for a command. The client sends a piece of input only when
+ * asked (wantStdin), so this is never reached by one, and the socket is read
+ * all along: its signals, and its going away, are heard however much input
+ * waits. Past it (a client sending unasked), the socket is not read.
+ */
 const STDIN_HIGH_WATER = 1 << 20;
 
 type Handler = { signals: readonly NodeJS.Signals[]; handler: (signal: NodeJS.Signals) => void };
@@ -84,9 +89,11 @@ export class Session {
       this.#started = true;
       void this.#run(request, run, refusal);
     } else if (kind === Frame.stdin) {
+      const asked = this.#stdinAsked;
+      this.#stdinAsked = false;
       // Input for a command that has stopped reading it (exec's program ended) is dropped.
       const stdin = this.#stdin;
-      if (stdin && !this.#stdinEnded && !stdin.destroyed && !stdin.push(payload)) this.#socket.pause();
+      if (stdin && !this.#stdinEnded && !stdin.destroyed && !stdin.push(payload) && !asked) this.#socket.pause();
     } else if (kind === Frame.stdinEnd) this.#endStdin();
     else if (kind === Frame.signal) this.#signal(payload.toString() as NodeJS.Signals);
     else throw new Error(`unexpected frame ${kind}`);
@@ -132,7 +139,7 @@ export class Session {
       new Readable({
         highWaterMark: STDIN_HIGH_WATER,
         read: () => {
-          // Asked for once: the client sends nothing until the command reads (as a command that never reads leaves a terminal alone).
+          // A piece at a time, asked for when the command reads (a command that never reads leaves a terminal alone).
           this.#socket.resume();
           if (!this.#stdinAsked) {
             this.#stdinAsked = true;

@@ -6,6 +6,8 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import { constants, tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -35,13 +37,17 @@ const viaAgent = (args: string[], options: { input?: string; cwd?: string } = {}
 function client(args: string[], agent = socket) {
   const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NESLINK_AGENT: agent } });
   let stdout = "";
+  let stderr = "";
   proc.stdout.on("data", (d) => {
     stdout += d;
+  });
+  proc.stderr.on("data", (d) => {
+    stderr += d;
   });
   const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once("exit", (status, signal) => resolve({ status, signal })),
   );
-  return { proc, exited, output: () => stdout };
+  return { proc, exited, output: () => stdout, errors: () => stderr };
 }
 
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
@@ -168,12 +174,45 @@ describe("commands through the agent", () => {
     expect(fds()).toBeLessThanOrEqual(before);
   });
 
+  it("input piped in while the program's output comes back (cat): all of it, both ways, with no deadlock", () => {
+    // Megabytes: more than the agent holds for a command's input plus both sockets' buffers, so the agent stops
+    // reading the client until the client reads the output (a client blocked writing input never did).
+    const input = randomBytes(6 << 20).toString("base64");
+    const r = spawnSync(process.execPath, [BIN, "exec", ns, "--", "cat"], {
+      env: { ...process.env, NESLINK_AGENT: socket },
+      input,
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+      timeout: 60_000,
+      // A client stuck in write(2) runs no handler for SIGTERM.
+      killSignal: "SIGKILL",
+    });
+    expect({ status: r.status, signal: r.signal, stderr: r.stderr, same: r.stdout === input }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: "",
+      same: true,
+    });
+  });
+
   it("a reader that leaves (| head -1) ends exec's program with SIGPIPE, as directly (141)", () => {
     const script = `"$0" "$1" exec ${ns} -- yes | head -1; echo "status=\${PIPESTATUS[0]}"`;
     for (const agent of ["", socket]) {
       const env = { ...process.env, NESLINK_AGENT: agent };
       expect(execFileSync("bash", ["-c", script, process.execPath, BIN], { encoding: "utf8", env, timeout: 20_000 })).toBe(
         "y\nstatus=141\n",
+      );
+    }
+  });
+
+  it("a reader that leaves monitor (| head -1) ends it with SIGPIPE's status (141), directly as through the agent", () => {
+    // Events until the pipeline ends: lo toggled in the namespace.
+    const script = `("$0" "$1" monitor -n ${ns} | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}") & p=$!
+      while kill -0 $p 2>/dev/null; do ip -n ${ns} link set lo up; ip -n ${ns} link set lo down; sleep 0.1; done; wait`;
+    for (const agent of ["", socket]) {
+      const env = { ...process.env, NESLINK_AGENT: agent };
+      expect(execFileSync("bash", ["-c", script, process.execPath, BIN], { encoding: "utf8", env, timeout: 20_000 }), agent).toBe(
+        "status=141\n",
       );
     }
   });
@@ -240,6 +279,47 @@ describe("a client that goes away", () => {
     expect(netnsList(`${prefix}s`)).toEqual([first]);
   });
 
+  // The client is fed far more input than the program (which never reads it) and the agent hold: its signal, or its
+  // going away, must not wait behind that input (the agent stopped reading the client's socket while input was full).
+  const flooded = (args: string[]) => {
+    const c = client(args);
+    const zeros = Buffer.alloc(1 << 16);
+    let taken = 0;
+    const more = () => {
+      while (c.proc.stdin.writable && c.proc.stdin.write(zeros, () => (taken += zeros.length)));
+    };
+    c.proc.stdin.on("drain", more);
+    c.proc.stdin.on("error", () => {});
+    more();
+    // Once the client takes no more (polled twice alike), past what the agent holds for the command (1 MiB).
+    let seen = -1;
+    const waiting = () => {
+      const stalled = taken > 1 << 20 && taken === seen;
+      seen = taken;
+      return stalled;
+    };
+    return { ...c, waiting };
+  };
+
+  for (const [signal, expected] of [
+    ["SIGINT", { status: 130, signal: null }],
+    ["SIGKILL", { status: null, signal: "SIGKILL" }],
+  ] as const)
+    it(`${signal} to a client whose input waits (a program that never reads it): the program ends, the client at once`, async () => {
+      const c = flooded(["exec", ns, "--", "sh", "-c", "echo $$; exec sleep 300"]);
+      const pid = Number(await until("the program's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+      try {
+        // Well past what the pipes and the agent hold (a few megabytes): the client's input is waiting.
+        await until("the client's input to wait", c.waiting);
+        c.proc.kill(signal);
+        expect(await c.exited).toEqual(expected);
+        await until("the program to end", () => !alive(pid), 5_000);
+      } finally {
+        if (alive(pid)) process.kill(pid, "SIGKILL");
+        c.proc.kill("SIGKILL");
+      }
+    });
+
   it("interrupted (SIGINT): exec's program gets it and the client exits as it would have (130)", async () => {
     const c = client(["exec", ns, "--", "sh", "-c", "echo ready; exec sleep 300"]);
     await until("the program", () => c.output().includes("ready"));
@@ -302,6 +382,32 @@ describe("the agent's socket", () => {
     expect(run(["ns", "list"], { agent: path })).toMatchObject({ status: 1, stderr: expect.stringContaining("no agent is listening") });
     await startAgent(path);
     expect(run(["--json", "ns", "list"], { agent: path }).stdout).toContain(`"${ns}"`);
+  });
+});
+
+describe("a fake agent's answers", () => {
+  const frame = (kind: number, payload: string) => {
+    const body = Buffer.from(payload);
+    return Buffer.concat([Buffer.from([kind]), Buffer.from(Uint32Array.of(body.length).buffer).reverse(), body]);
+  };
+  const EXIT = 0x58;
+
+  it("an exit frame that is not one (bad JSON, a status not a number, an unknown signal): ERR_AGENT_LOST, no stack trace", async () => {
+    for (const [i, payload] of ["{nope", '{"status":"x"}', '{"status":1,"signal":"SIGFOO"}', "null", '{"status":300}'].entries()) {
+      const path = `${dir}/fake${i}.sock`;
+      const server = createServer((c) => c.end(frame(EXIT, payload)));
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      try {
+        const c = client(["ns", "list"], path);
+        expect({ payload, exit: await c.exited, stderr: c.errors() }).toEqual({
+          payload,
+          exit: { status: 1, signal: null },
+          stderr: `neslink: ERR_AGENT_LOST: the agent at ${path} went away before the command ended\n`,
+        });
+      } finally {
+        server.close();
+      }
+    }
   });
 });
 
