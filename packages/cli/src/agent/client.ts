@@ -9,7 +9,6 @@
  * process.stdin.
  */
 import { closeSync, lstatSync, read } from "node:fs";
-import { constants } from "node:os";
 import { connectUnix, isTerminal, terminalColumns } from "@neslink/core/unix-client";
 import type { FdWriter } from "../fd-writer.js";
 import { wantsJson } from "../program-argv.js";
@@ -24,6 +23,8 @@ interface ClientIo {
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const satisfies NodeJS.Signals[];
+/** The signals a command's exit may say it ended of: those passed on to it (a closed stdout as SIGPIPE). */
+const ENDING_SIGNALS = [...FORWARDED, "SIGPIPE"] as const;
 
 /** Core's error codes for this (the client cannot load core's errors module to make them). */
 class AgentError extends Error {
@@ -113,7 +114,8 @@ function parseExit(payload: Buffer): Exit | undefined {
   }
   const { status, signal } = exit ?? {};
   if (!Number.isInteger(status) || (status as number) < 0 || (status as number) > 255) return undefined;
-  if (signal !== undefined && !Object.hasOwn(constants.signals, signal)) return undefined;
+  // A command ends of a signal only as this process passed it on (node:os's table of every signal would cost ~2M to load).
+  if (signal !== undefined && !ENDING_SIGNALS.includes(signal as (typeof ENDING_SIGNALS)[number])) return undefined;
   return { status: status as number, ...(signal !== undefined && { signal }) };
 }
 
