@@ -92,8 +92,9 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
-    const id = idOf(fd);
-    let known = recognised(id, spec);
+    // Read for a record's check, else only for a namespace found to be the caller's (not for every other one listed).
+    const recordedId = spec.ownId !== undefined || spec.foreignId !== undefined ? idOf(fd) : undefined;
+    let known = recognised(recordedId, spec);
     if (known === "foreign") return undefined;
     if (known === "own" && spec.ownUnlessPeered && peered(home, fd)) known = undefined;
     let loAlias: string | undefined;
@@ -103,6 +104,7 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
     }
     holds.push(access.own(fd));
     held = true;
+    const id = recordedId ?? idOf(fd);
     return {
       ns: { name: spec.name, path },
       key: keyOfIdentity(status),
@@ -126,7 +128,6 @@ function idOf(fd: number): string | undefined {
 
 /** Whose the namespace with id `id` is by its id alone: a recorded one of exactly one side; else undefined (read it). */
 function recognised(id: string | undefined, spec: DeleteSpec): "own" | "foreign" | undefined {
-  if (spec.ownId === undefined && spec.foreignId === undefined) return undefined;
   if (id === undefined) return undefined;
   const own = id === spec.ownId;
   const foreign = id === spec.foreignId;
