@@ -188,8 +188,10 @@ export function createNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAc
 export interface DeletedNs extends NamedNs {
   /** The alias its loopback carried; none when `ownId` vouched for it, and it was not read. */
   loAlias?: string;
-  /** Its nsfs inode (as /proc/PID/ns/net shows it: net:[ino]). */
+  /** Its nsfs inode (as /proc/PID/ns/net shows it: net:[ino]); the kernel gives it to another namespace once this one is freed. */
   ino?: number;
+  /** Its NS_GET_ID (in decimal), never reused in a boot: tells its processes from those of a later namespace with its inode. */
+  id?: string;
 }
 
 export interface DeleteNamedOptions {

@@ -8,6 +8,7 @@ import { ValidationError } from "../errors.js";
 import { identityOfEntry, keyOfIdentity } from "../ffi/identity.js";
 import { notADirectory } from "../files/directory.js";
 import { listNamed } from "../namespace/list.js";
+import { isNamespaceName } from "../validate/validate.js";
 import { FollowedDir } from "./followed-dir.js";
 import type { WatchTarget } from "./protocol.js";
 import { namedLabel, targetOf } from "./targets.js";
@@ -81,6 +82,9 @@ export class NamedDir {
   #fresh(names: readonly string[], list: boolean): WatchTarget[] {
     const found: WatchTarget[] = [];
     for (const name of names) {
+      // One made by hand with a name neslink does not take (`ip netns add "a b"`) is not watched: refusing it here threw
+      // out of the dir's listener and ended the watching process.
+      if (!isNamespaceName(name)) continue;
       const target = targetOf("dir", { kind: "name", name, dir: this.#dir }, list);
       const key = keyAt(target.path);
       // Gone since the listing: its removal is another event, and another look.

@@ -171,7 +171,9 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed, record);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
-    await endProcesses(new Set(deleted.flatMap((d) => d.ino ?? [])), programs === null ? [] : [programs]);
+    // Let go by the deletions, a namespace without a process is freed, and its inode is the next namespace's: its id tells them apart.
+    const namespaces = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
+    await endProcesses(namespaces, programs === null ? [] : [programs]);
     // A destroy killed between an unmount and its unlink, or an apply killed between making an entry and mounting on it
     // (Ctrl-C), leaves the empty file: given the file, its nodes' names are known; given the name, the default ones
     // (`<lab>-<node>`). Such a file was there before this destroy began (the lock keeps out any other of the lab's), and

@@ -19,7 +19,7 @@ import { resolveProgram } from "../program-path.js";
 import { addedCommandGroup, commandsGroup } from "./cgroup.js";
 import { joiningArgv } from "./cgroup-join.js";
 import type { TopologyExec } from "./model.js";
-import { endProcesses } from "./processes.js";
+import { endProcesses, NO_NAMESPACES } from "./processes.js";
 
 /**
  * `argv` run from a shell that first joins `group` (cgroup-join.ts). The
@@ -33,7 +33,7 @@ function joining(group: string, [file, ...args]: readonly string[]): string[] {
 
 /** Ends what a killed apply left in `group` (and removes it), then makes it anew. */
 async function afresh(group: string): Promise<void> {
-  await endProcesses(new Set(), [group], 0);
+  await endProcesses(NO_NAMESPACES, [group], 0);
   mkdirSync(group, { recursive: true });
 }
 

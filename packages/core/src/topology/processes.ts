@@ -6,7 +6,19 @@
  */
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import * as libc from "../ffi/libc.js";
 import { groupPids, killGroup, populated, removeGroup } from "./cgroup.js";
+
+/**
+ * Network namespaces by nsfs inode, each with its NS_GET_ID when known. An
+ * inode alone names a namespace only while something holds it (a mount, a
+ * process): once freed, the kernel gives its inode to the next namespace
+ * made, anyone's. The id is never reused in a boot.
+ */
+export type Namespaces = ReadonlyMap<number, string | undefined>;
+
+/** No namespace: only cgroups to end. */
+export const NO_NAMESPACES: Namespaces = new Map();
 
 /** The namespace inode a named namespace's file refers to (a bind mount of nsfs). */
 export function namespaceInode(path: string): number | undefined {
@@ -17,29 +29,42 @@ export function namespaceInode(path: string): number | undefined {
   }
 }
 
-/** The processes whose network namespace is one of `inodes` (this process excluded), by namespace inode; one pass over /proc. */
-function pidsByNamespace(inodes: ReadonlySet<number>): Map<number, number[]> {
-  const found = new Map<number, number[]>();
-  if (inodes.size === 0) return found;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`));
-      const inode = Number(m?.[1]);
-      if (!inodes.has(inode)) continue;
-      const pids = found.get(inode);
-      if (pids) pids.push(Number(entry));
-      else found.set(inode, [Number(entry)]);
-    } catch {
-      // Exited meanwhile, or a kernel thread without a namespace link.
-    }
+/** Whether process `pid`'s network namespace has the id `id` (one whose id cannot be read is not shown to be ours). */
+function hasNamespaceId(pid: number, id: string): boolean {
+  let fd: number;
+  try {
+    fd = libc.openUntracked(`/proc/${pid}/ns/net`);
+  } catch {
+    return false;
   }
-  return found;
+  try {
+    return libc.nsId(fd) === id;
+  } catch {
+    return false;
+  } finally {
+    libc.close(fd);
+  }
 }
 
-/** Pids of the processes whose network namespace is one of `inodes` (this process excluded). */
-function processesIn(inodes: ReadonlySet<number>): number[] {
-  return [...pidsByNamespace(inodes).values()].flat();
+/** Pids of the processes whose network namespace is one of `namespaces` (this process excluded); one pass over /proc. */
+function processesIn(namespaces: Namespaces): number[] {
+  const found: number[] = [];
+  if (namespaces.size === 0) return found;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let inode: number;
+    try {
+      inode = Number(/^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`))?.[1]);
+    } catch {
+      // Exited meanwhile, or a kernel thread without a namespace link.
+      continue;
+    }
+    if (!namespaces.has(inode)) continue;
+    // The inode of a namespace freed since (its last process ended) may be a stranger's now: its id tells.
+    const id = namespaces.get(inode);
+    if (id === undefined || hasNamespaceId(Number(entry), id)) found.push(Number(entry));
+  }
+  return found;
 }
 
 function signal(pids: readonly number[], sig: NodeJS.Signals): void {
@@ -53,17 +78,17 @@ function signal(pids: readonly number[], sig: NodeJS.Signals): void {
 }
 
 /**
- * Ends every process inside the namespaces and in the cgroup trees `groups`
+ * Ends every process inside `namespaces` and in the cgroup trees `groups`
  * (a lab's programs, wherever their namespace went, and their log relays):
  * SIGTERM to the programs, then SIGKILL (cgroup.kill for the groups) to
  * whatever is still there after `graceMs` (a relay ends by itself once its
  * program is gone: it drains the last lines first); resolves once none is
  * left, with the groups removed. Returns the pids it signalled.
  */
-export async function endProcesses(inodes: ReadonlySet<number>, groups: readonly string[] = [], graceMs = 2000): Promise<number[]> {
+export async function endProcesses(namespaces: Namespaces, groups: readonly string[] = [], graceMs = 2000): Promise<number[]> {
   // Whether a group is empty is one read of its cgroup.events, not a walk of its tree.
-  const left = () => ({ pids: processesIn(inodes), groups: groups.filter(populated) });
-  const found = [...new Set([...processesIn(inodes), ...groups.flatMap((g) => groupPids(g, true))])];
+  const left = () => ({ pids: processesIn(namespaces), groups: groups.filter(populated) });
+  const found = [...new Set([...processesIn(namespaces), ...groups.flatMap((g) => groupPids(g, true))])];
   let now = found.length > 0 || groups.some(populated) ? left() : { pids: [], groups: [] };
   signal(found, "SIGTERM");
   // Relays whose program is gone already are all there is to end: no grace for them.

@@ -22,7 +22,7 @@ import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
 import { LOCK_DIR } from "./lock.js";
 import type { Topology, TopologyProcess } from "./model.js";
-import { endProcesses, namespaceInode } from "./processes.js";
+import { endProcesses, NO_NAMESPACES, namespaceInode } from "./processes.js";
 
 const ENV_MARK = "NESLINK_PROCESS";
 
@@ -112,7 +112,7 @@ export async function startActions(topology: string, starts: readonly { node: st
           "ERR_PROCESS_NOT_RUNNING",
           `node ${node}: ${p.name} not started: no cgroup v2 hierarchy is mounted to mark it in`,
         );
-      await endProcesses(new Set(), [group], 0);
+      await endProcesses(NO_NAMESPACES, [group], 0);
       const digest = digestOf(p);
       try {
         mkdirSync(`${group}/${digest}`, { recursive: true });
@@ -150,7 +150,7 @@ export async function startActions(topology: string, starts: readonly { node: st
 export async function stopProgram(topology: string, node: string, name: string): Promise<void> {
   const group = programGroup(topology, node, name);
   if (group === null) return;
-  await endProcesses(new Set(), [group]);
+  await endProcesses(NO_NAMESPACES, [group]);
   try {
     rmdirSync(group.slice(0, group.lastIndexOf("/")));
   } catch {

@@ -64,8 +64,9 @@ async function emptyNamespace(pool: Pool, netns: string): Promise<void> {
  */
 export async function removeNamespaces(pool: Pool, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
-  const inodes = new Set(names.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n}`) ?? []));
-  await endProcesses(inodes);
+  // Still mounted (held) while their processes end: an inode names each, no id needed.
+  const namespaces = new Map(names.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n}`) ?? []).map((ino) => [ino, undefined]));
+  await endProcesses(namespaces);
   await Promise.all(names.map((n) => emptyNamespace(pool, n).catch((err) => (isGone(err) ? undefined : Promise.reject(err)))));
   await deleteNamed(pool, names);
 }

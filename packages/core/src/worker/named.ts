@@ -84,12 +84,7 @@ export interface GuardAccess {
  * left) as it is, without entering it. The descriptor of a namespace found
  * to be the caller's goes to `holds`.
  */
-function checkOwned(
-  spec: DeleteSpec,
-  access: GuardAccess,
-  holds: number[],
-  home: NetlinkSocket | undefined,
-): (Doomed & { loAlias?: string }) | undefined {
+function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home: NetlinkSocket | undefined): Owned | undefined {
   const path = `${spec.dir}/${spec.name}`;
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return undefined;
@@ -97,7 +92,9 @@ function checkOwned(
   let held = false;
   try {
     if (state.kind !== "namespace") return undefined;
-    let known = recognised(fd, spec);
+    // Read for a record's check, else only for a namespace found to be the caller's (not for every other one listed).
+    const recordedId = spec.ownId !== undefined || spec.foreignId !== undefined ? idOf(fd) : undefined;
+    let known = recognised(recordedId, spec);
     if (known === "foreign") return undefined;
     if (known === "own" && spec.ownUnlessPeered && peered(home, fd)) known = undefined;
     let loAlias: string | undefined;
@@ -107,21 +104,30 @@ function checkOwned(
     }
     holds.push(access.own(fd));
     held = true;
-    return { ns: { name: spec.name, path }, key: keyOfIdentity(status), mounted: true, ...(loAlias !== undefined && { loAlias }) };
+    const id = recordedId ?? idOf(fd);
+    return {
+      ns: { name: spec.name, path },
+      key: keyOfIdentity(status),
+      mounted: true,
+      ...(loAlias !== undefined && { loAlias }),
+      ...(id !== undefined && { id }),
+    };
   } finally {
     if (!held) libc.close(fd);
   }
 }
 
-/** Whose the namespace open as `fd` is by its id alone: a recorded one of exactly one side; else undefined (read it). */
-function recognised(fd: number, spec: DeleteSpec): "own" | "foreign" | undefined {
-  if (spec.ownId === undefined && spec.foreignId === undefined) return undefined;
-  let id: string | undefined;
+/** The NS_GET_ID of the namespace open as `fd`; undefined where the kernel cannot tell it. */
+function idOf(fd: number): string | undefined {
   try {
-    id = libc.nsId(fd);
+    return libc.nsId(fd);
   } catch {
     return undefined;
   }
+}
+
+/** Whose the namespace with id `id` is by its id alone: a recorded one of exactly one side; else undefined (read it). */
+function recognised(id: string | undefined, spec: DeleteSpec): "own" | "foreign" | undefined {
   if (id === undefined) return undefined;
   const own = id === spec.ownId;
   const foreign = id === spec.foreignId;
@@ -171,6 +177,9 @@ function deleteHere(links: readonly LinkHead[], access: GuardAccess): void {
 }
 
 type DeleteSpec = Omit<Extract<NsActionSpec, { kind: "deleteNamed" }>, "kind">;
+
+/** A namespace a guarded deletion found to be the caller's: its loopback's alias when read, its id when the kernel has ids. */
+type Owned = Doomed & { loAlias?: string; id?: string };
 
 /** The consecutive deleteNamed actions starting at `start`. */
 export function deletionRun(actions: readonly NsActionSpec[], start: number): DeleteSpec[] {
@@ -225,14 +234,14 @@ async function deleteChecked(
   holds: number[],
   home: NetlinkSocket | undefined,
 ): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
-  const found: ((Doomed & { loAlias?: string }) | null)[] = [];
+  const found: (Owned | null)[] = [];
   const unmounted: boolean[] = [];
   const unmounts: Promise<void>[] = [];
   let active = 0;
   let freed = () => {};
   let failure: RunFailure | undefined;
   for (const [i, spec] of specs.entries()) {
-    let doomed: (Doomed & { loAlias?: string }) | undefined;
+    let doomed: Owned | undefined;
     try {
       doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, holds, home);
     } catch (err) {
@@ -268,7 +277,12 @@ async function deleteChecked(
     }
     const ino = Number(doomed.key.slice(doomed.key.indexOf(":") + 1));
     deleted.push({
-      ns: { ...doomed.ns, ...(doomed.loAlias !== undefined && { loAlias: doomed.loAlias }), ...(guarded && { ino }) },
+      ns: {
+        ...doomed.ns,
+        ...(doomed.loAlias !== undefined && { loAlias: doomed.loAlias }),
+        ...(guarded && { ino }),
+        ...(doomed.id !== undefined && { id: doomed.id }),
+      },
       key: doomed.key,
     });
   }

@@ -157,3 +157,26 @@ it("hears a namespace of two names under each, to its end", async () => {
   await reading;
   for (const label of [one, two]) expect(of(label)).toEqual(["new lo", "synced", "new x0", "gone"]);
 }, 60_000);
+
+// A mount dir may hold a name neslink does not take (`ip netns add "a b"` makes one): the watch threw on it out of the
+// dir's listener, an uncaught exception that ended the watching process, whoever had made it.
+it("goes on watching the dir when a namespace there has a name neslink does not take", async () => {
+  const good = `${prefix}g`;
+  const odd = `${dir}/${prefix} odd`;
+  await nsDo(ns.createNamed(good, dir));
+  const stream = watch({ named: true, dir }, { groups: ["link"], listExisting: true });
+  await stream.ready;
+  const { seen, reading } = reader(stream, `${dir}/${prefix}after`);
+  // A second name of that namespace, as `ip netns attach` gives one.
+  writeFileSync(odd, "");
+  execFileSync("mount", ["--bind", `${dir}/${good}`, odd]);
+  try {
+    await nsDo(ns.createNamed(`${prefix}after`, dir));
+    await until("the namespace made after it is listed", () => seen.some((e) => e.type === "synced"));
+  } finally {
+    execFileSync("umount", [odd]);
+    rmSync(odd);
+  }
+  await stream.close();
+  await reading;
+}, 60_000);

@@ -36,7 +36,11 @@ interface Outcome {
   failed: Record<string, string>;
 }
 
-function creator(way: string, names: string, count: number): { ready: Promise<void>; go: () => void; done: Promise<Outcome> } {
+function creator(
+  way: string,
+  names: string,
+  count: number,
+): { ready: Promise<void>; go: () => void; start: () => void; done: Promise<Outcome> } {
   const child = spawn(process.execPath, [SCRIPT, dir, names, String(count), way], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   const ready = new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
@@ -48,7 +52,8 @@ function creator(way: string, names: string, count: number): { ready: Promise<vo
       code === 0 ? resolve(JSON.parse(out.split("\n")[1] as string)) : reject(new Error(`creator exited ${code}`)),
     ),
   );
-  return { ready, go: () => child.stdin.end("go\n"), done };
+  // go: the line, and the end of its input; start: the line alone (a prune goes on until its input ends).
+  return { ready, go: () => child.stdin.end("go\n"), start: () => child.stdin.write("go\n"), done };
 }
 
 it.each(WAYS)(
@@ -76,6 +81,39 @@ it.each(WAYS)(
     expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
   },
 );
+
+// A creator's entry is, until its namespace is mounted on it, an empty file as a creator killed at that point leaves it:
+// what a prune removes. Prunes in a loop while creators make the same names never remove a namespace once made, nor
+// leave a creator that says it made one without it; the entries they take from a creator before it locks them, it
+// makes again.
+it(`prunes in a loop while ${CREATORS} processes create the same 60 names, half of them stale entries: every name made once and kept`, async () => {
+  await prepareDir();
+  const own = `${prefix}prune`;
+  const names = Array.from({ length: 60 }, (_, i) => `${own}${i}`);
+  for (const name of names.filter((_, i) => i % 2 === 0)) writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
+  const pruners = Array.from({ length: 2 }, () => creator("prune", own, 0));
+  const creators = Array.from({ length: CREATORS }, () => creator("worker", own, names.length));
+  await Promise.all([...pruners, ...creators].map((c) => c.ready));
+  for (const p of pruners) p.start();
+  for (const c of creators) c.go();
+  const outcomes = await Promise.all(creators.map((c) => c.done));
+  for (const p of pruners) p.go();
+  await Promise.all(pruners.map((p) => p.done));
+
+  for (const name of names) {
+    const winners = outcomes.filter((o) => o.created.includes(name)).length;
+    const losers = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
+    expect({ name, winners, losers }).toEqual({ name, winners: 1, losers: Array(CREATORS - 1).fill("ERR_NS_EXISTS") });
+  }
+  const mounts = mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`));
+  expect(mounts.map((m) => m.point).sort()).toEqual(names.map((n) => `${dir}/${n}`).sort());
+  expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
+  expect(
+    readdirSync(dir)
+      .filter((e) => e.startsWith(own))
+      .sort(),
+  ).toEqual([...names].sort());
+});
 
 const DELETE_WAYS = [
   { way: "delete", from: "their calling thread" },

@@ -9,7 +9,19 @@
  * Every result is checked with iproute2, /proc or /run/netns.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { closeDefaultPool, type Topology, TopologyError, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -84,6 +96,39 @@ function linkNames(netns: string): string[] {
 }
 
 const netnsOf = (pid: number) => readlinkSync(`/proc/${pid}/ns/net`);
+
+/**
+ * The network namespace of `pid` ("net:[INODE]"), held open until `close`: a namespace once freed gives its inode to
+ * the next one anyone makes, whose processes pidsIn would then find.
+ */
+function heldNetnsOf(pid: number): { netns: string; close: () => void } {
+  const fd = openSync(`/proc/${pid}/ns/net`, "r");
+  return { netns: netnsOf(pid), close: () => closeSync(fd) };
+}
+
+/**
+ * The pid of the one live process marked `start`, once it runs `cmdline`: apply may return while setsid's child is
+ * still in its exec of the program, with no command line nor environment to read for that moment.
+ */
+async function programOf(start: string, cmdline: string): Promise<number> {
+  const command = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      return ""; // gone since the listing
+    }
+  };
+  const found = () => {
+    const pids = markedPids(start);
+    return pids.length === 1 && command(pids[0] as number) === cmdline ? pids[0] : undefined;
+  };
+  for (const end = Date.now() + 10_000; found() === undefined && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+  const pid = found();
+  expect(pid, `processes marked ${start}: ${markedPids(start).map((p) => `${p} ${JSON.stringify(command(p))}`)}`).toBeDefined();
+  return pid as number;
+}
+
+const SLEEP = "sleep\u00001000\u0000";
 
 /** Live processes whose network namespace is `netns` ("net:[INODE]"). */
 function pidsIn(netns: string): number[] {
@@ -543,13 +588,17 @@ describe("found by the attack runs, fixed", () => {
     const name = newLab();
     const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n`);
     await topology.apply(t);
-    const [pid] = markedPids(`${name}/`);
-    const orphaned = netnsOf(pid as number);
-    ip("netns", "del", `${name}-a`);
-    await topology.destroy(name);
-    expect(alive(pid as number), `pid ${pid} in ${orphaned}`).toBe(false);
-    // The namespace died with its last process: nothing of the lab is left to meet.
-    expect(pidsIn(orphaned)).toEqual([]);
+    const pid = await programOf(`${name}/`, SLEEP);
+    const orphaned = heldNetnsOf(pid);
+    try {
+      ip("netns", "del", `${name}-a`);
+      await topology.destroy(name);
+      expect(alive(pid), `pid ${pid} in ${orphaned.netns}`).toBe(false);
+      // No process is left in the namespace (it dies with the last, but for the hold of this test): nothing of the lab to meet.
+      expect(pidsIn(orphaned.netns)).toEqual([]);
+    } finally {
+      orphaned.close();
+    }
     expect(netnsList(name)).toEqual([]);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(`/${name}-`);
     expect(readdirSync(LOCKS)).not.toContain(name);
@@ -560,15 +609,18 @@ describe("found by the attack runs, fixed", () => {
     await withLab(newLab(), async (name) => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n`);
       await topology.apply(t);
-      const [old] = markedPids(`${name}/`);
-      const orphaned = netnsOf(old as number);
-      ip("netns", "del", `${name}-a`);
-      await topology.apply(t);
-      expect(alive(old as number)).toBe(false);
-      expect(pidsIn(orphaned)).toEqual([]);
-      const pids = ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
-      expect(pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8"))).toEqual(["sleep\u00001000\u0000"]);
-      expect(markedPids(`${name}/`)).toEqual(pids.map(Number));
+      const old = await programOf(`${name}/`, SLEEP);
+      const orphaned = heldNetnsOf(old);
+      try {
+        ip("netns", "del", `${name}-a`);
+        await topology.apply(t);
+        expect(alive(old)).toBe(false);
+        expect(pidsIn(orphaned.netns)).toEqual([]);
+      } finally {
+        orphaned.close();
+      }
+      const now = await programOf(`${name}/`, SLEEP);
+      expect(ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean)).toEqual([String(now)]);
       expect((await topology.plan(t)).changes).toEqual([]);
     });
   });
@@ -577,19 +629,23 @@ describe("found by the attack runs, fixed", () => {
     await withLab(newLab(), async (name) => {
       const node = (n: string) => `  ${n}: { processes: [[sleep, "1000"]] }\n`;
       await topology.apply(topology.load(`name: ${name}\nnodes:\n${node("a")}${node("b")}${node("c")}`));
-      const [b] = markedPids(`${name}/b/`);
-      const [c] = markedPids(`${name}/c/`);
-      const orphaned = netnsOf(b as number);
-      ip("netns", "del", `${name}-b`);
+      const b = await programOf(`${name}/b/`, SLEEP);
+      const c = await programOf(`${name}/c/`, SLEEP);
+      const orphaned = heldNetnsOf(b);
       const onlyA = topology.load(`name: ${name}\nnodes:\n${node("a")}`);
-      expect((await topology.plan(onlyA)).changes.map(topology.describeChange).sort()).toEqual([
-        `- namespace ${name}-c (node c)`,
-        `- process b:sleep (pid ${b})`,
-        `- process c:sleep (pid ${c})`,
-      ]);
-      await topology.apply(onlyA);
-      expect([alive(b as number), alive(c as number)]).toEqual([false, false]);
-      expect(pidsIn(orphaned)).toEqual([]);
+      try {
+        ip("netns", "del", `${name}-b`);
+        expect((await topology.plan(onlyA)).changes.map(topology.describeChange).sort()).toEqual([
+          `- namespace ${name}-c (node c)`,
+          `- process b:sleep (pid ${b})`,
+          `- process c:sleep (pid ${c})`,
+        ]);
+        await topology.apply(onlyA);
+        expect([alive(b), alive(c)]).toEqual([false, false]);
+        expect(pidsIn(orphaned.netns)).toEqual([]);
+      } finally {
+        orphaned.close();
+      }
       expect(netnsList(name)).toEqual([`${name}-a`]);
       const [lab] = cgroupDirs(name);
       expect(readdirSync(lab as string).filter((e) => e.startsWith("node-"))).toEqual(["node-a"]);
