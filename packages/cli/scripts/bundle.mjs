@@ -19,15 +19,13 @@ import { directRequire } from "../../core/scripts/direct-require.mjs";
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 /** The modules every command loads, by their path in dist/ (a command's own code is in dist/commands/run/). */
 const EVERY_COMMAND =
-  /dist[\\/](main|args|output|help|closest|version|paths|command|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|direct-require:@neslink[\\/]core[\\/]errors|rolldown:runtime/;
-/** What the agent's client needs of it too: which words are the command's, whether the agent runs it, and finding core. */
-const AGENT_CLIENT = /dist[\\/](program-argv|iproute-words|agent[\\/]choose)\.js$|package-entry/;
+  /dist[\\/](main|core|args|output|help|closest|version|paths|command|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|direct-require:@neslink[\\/]core[\\/]errors/;
 await build({
   input: { bin: `${dist}bin.js` },
   platform: "node",
   // Core is required as a package, but found without Node's ES module resolver (core's scripts/direct-require.mjs).
   external: [/^node:/, "cli-progress", "shell-quote"],
-  plugins: [directRequire(/^@neslink\/core(\/|$)/, { lazy: /^@neslink\/core\/errors$/ })],
+  plugins: [directRequire(/^@neslink\/core(\/|$)/, { lazy: /^@neslink\/core\/(errors|unix-client)$/ })],
   // tsc's modules stay beside the bundle for their types and source maps, unused at run time.
   output: {
     dir: dist,
@@ -40,15 +38,10 @@ await build({
     sourcemap: true,
     entryFileNames: "[name].cjs",
     chunkFileNames: "[name]-[hash].cjs",
-    // What every command loads (the command table, parsing, printing, finding core and its errors) in one chunk: each
-    // file a command loads costs the module loader ~0.5M instructions, whatever its size.
-    // The agent's client, which stands in for all of that, shares only what reads argv (AGENT_CLIENT) with it.
-    codeSplitting: {
-      groups: [
-        { name: "argv", test: AGENT_CLIENT, priority: 2 },
-        { name: "main", test: EVERY_COMMAND, priority: 1 },
-      ],
-    },
+    // What every command loads (the command table, parsing, printing, core's errors) in one chunk: each file a command
+    // loads costs the module loader ~0.5M instructions, whatever its size. The agent's client, which stands in for all
+    // of that, is in bin.cjs itself, with what reads argv and finds core, which both need.
+    codeSplitting: { groups: [{ name: "main", test: EVERY_COMMAND, includeDependenciesRecursively: false }] },
   },
 });
 // npm makes a package's bin executable when it installs it; this build writes bin.cjs anew after that, and `npx neslink`

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { agentFor } from "./agent/choose.js";
+import { clientFor } from "./agent/client.js";
 import { enableCompileCache } from "./compile-cache.js";
 import { fdWriter } from "./fd-writer.js";
 
@@ -15,10 +17,10 @@ const handlers = new Set<(signal: NodeJS.Signals) => void>();
 
 // Built as CommonJS (scripts/bundle.mjs), which has no top-level await.
 async function run(): Promise<number> {
-  const { agentFor } = await import("./agent/choose.js");
   const toAgent = agentFor(process.argv.slice(2), process.env);
-  // With an agent to run the command, this process loads only the agent's client, which stands in for main.
-  const { main } = toAgent ? (await import("./agent/client.js")).clientFor(toAgent) : await import("./main.js");
+  // With an agent to run the command, the agent's client stands in for main: it is in this file with what it needs but
+  // core's unix-client (required at its first use), so that a call through the agent loads two files of neslink's.
+  const { main } = toAgent ? clientFor(toAgent) : await import("./main.js");
   // `ip monitor | head -1` ends as its reader leaves (SIGPIPE): a command that prints without end (monitor) is stopped
   // as the agent stops it, told SIGPIPE, instead of printing on to no one for ever.
   const out = fdWriter(

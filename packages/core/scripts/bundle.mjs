@@ -50,6 +50,8 @@ const ENTRIES = ["index", "lean", "errors", "kinds", "named", "list", "unix-sock
 const OWN_FILES = /[\\/]files[\\/]own\.js$/;
 
 const input = Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js`]));
+/** The entry point built as one CommonJS file of its own (see below). */
+const SELF_CONTAINED = "unix-client";
 
 /**
  * The same entry points as CommonJS, all in dist/cjs/ (one level under dist/,
@@ -62,23 +64,37 @@ const input = Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js
  */
 const CODEC_TABLES = /^@neslink\/codec-wasm\//;
 const CODEC = /^@neslink\/codec-wasm$/;
+const CJS_OUTPUT = {
+  format: "cjs",
+  // A one-shot command compiles every file it loads: minified, ~4% fewer instructions at start. Class and function
+  // names are kept (errors are reported by name), and the source maps say where a line came from.
+  minify: { compress: { keepNames: { function: true, class: true } }, mangle: { keepNames: true } },
+  // A package's dynamic import (the codec, yaml...) is a require too: import() would start the ES module loader.
+  dynamicImportInCjs: false,
+  sourcemap: true,
+};
+const { [SELF_CONTAINED]: selfContained, ...shared } = input;
 await build({
-  input,
+  input: shared,
   platform: "node",
   external: (id) => packages(id) && !CODEC_TABLES.test(id) && !CODEC.test(id),
   plugins: [directRequire(CODEC)],
-  output: {
-    dir: `${dist}cjs`,
-    format: "cjs",
-    // A one-shot command compiles every file it loads: minified, ~4% fewer instructions at start. Class and function
-    // names are kept (errors are reported by name), and the source maps say where a line came from.
-    minify: { compress: { keepNames: { function: true, class: true } }, mangle: { keepNames: true } },
-    // A package's dynamic import (the codec, yaml...) is a require too: import() would start the ES module loader.
-    dynamicImportInCjs: false,
-    sourcemap: true,
-    entryFileNames: "[name].cjs",
-    chunkFileNames: "[name]-[hash].cjs",
-  },
+  output: { ...CJS_OUTPUT, dir: `${dist}cjs`, entryFileNames: "[name].cjs", chunkFileNames: "[name]-[hash].cjs" },
+});
+/**
+ * unix-client in one CommonJS file, with its own copy of what it imports
+ * (koffi's loader, the errno names): the CLI's agent client loads it and
+ * nothing else of core, and each further file would cost Node's module
+ * loader ~1–2M instructions (the first one that a module requires much
+ * more). The copy is never loaded beside the shared one by the CLI; a
+ * program that loads both has koffi's native module initialised twice,
+ * which koffi allows (each worker thread does it).
+ */
+await build({
+  input: selfContained,
+  platform: "node",
+  external: packages,
+  output: { ...CJS_OUTPUT, file: `${dist}cjs/${SELF_CONTAINED}.cjs` },
 });
 
 await build({

@@ -217,7 +217,7 @@ describe("commands through the agent", () => {
     }
   });
 
-  it("the client loads its own few modules, and of core only its unix-client and koffi (strace: files opened)", () => {
+  it("the client loads the bin, and of core only its unix-client (one file) and koffi (strace: files opened)", () => {
     const trace = `${dir}/trace`;
     execFileSync("strace", ["-f", "-e", "trace=openat", "-o", trace, process.execPath, BIN, "ns", "list"], {
       env: { ...process.env, NESLINK_AGENT: socket },
@@ -226,11 +226,11 @@ describe("commands through the agent", () => {
     const opened = execFileSync("grep", ["-v", "ENOENT", trace], { encoding: "utf8" });
     const ours = [...new Set([...opened.matchAll(/"([^"]*\/packages\/[^"]*|[^"]*node_modules[^"]*)"/g)].map((m) => m[1] as string))];
     const expected = [
-      // The bin and the chunks the bundler splits the client into (name-HASH.cjs).
-      /\/packages\/cli\/(dist\/(bin|(argv|client|frames|rolldown-runtime)-[\w-]+)\.cjs|package\.json)$/,
-      // Core found by its package.json, then its unix-client entry and the chunks that entry needs.
+      // The bin, which holds the client, and the bundler's runtime (name-HASH.cjs).
+      /\/packages\/cli\/(dist\/(bin|rolldown-runtime-[\w-]+)\.cjs|package\.json)$/,
+      // Core found by its package.json, then its unix-client entry, one file with all it needs.
       /\/(packages|node_modules\/@neslink)\/core\/package\.json$/,
-      /\/packages\/core\/dist\/cjs\/(unix-client|(rolldown-runtime|errno|koffi)-[\w-]+)\.cjs$/,
+      /\/(packages|node_modules\/@neslink)\/core\/dist\/cjs\/unix-client\.cjs$/,
       // koffi's native module, loaded directly (core's ffi/koffi.ts).
       /\/node_modules\/(koffi\/package\.json|@koromix\/koffi-linux-x64\/(package\.json|linux_x64\/koffi\.node))$/,
     ];
