@@ -56,29 +56,37 @@ function creator(
   return { ready, go: () => child.stdin.end("go\n"), start: () => child.stdin.write("go\n"), done };
 }
 
+/** `count` names under `own`, every other one given a stale entry (an empty file, as a creator killed early leaves it). */
+function halfStale(own: string, count: number): string[] {
+  const names = Array.from({ length: count }, (_, i) => `${own}${i}`);
+  for (const name of names.filter((_, i) => i % 2 === 0)) writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
+  return names;
+}
+
+/** Each name made by one creator, refused to the others, and one namespace mounted on it: none stacked on another's. */
+function expectEachMadeOnce(own: string, names: readonly string[], outcomes: readonly Outcome[]): void {
+  for (const name of names) {
+    const winners = outcomes.filter((o) => o.created.includes(name)).length;
+    const losers = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
+    expect({ name, winners, losers }).toEqual({ name, winners: 1, losers: Array(CREATORS - 1).fill("ERR_NS_EXISTS") });
+  }
+  const mounts = mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`));
+  expect(mounts.map((m) => m.point).sort()).toEqual(names.map((n) => `${dir}/${n}`).sort());
+  expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
+}
+
 it.each(WAYS)(
   `${CREATORS} processes ($way) creating the same $count names, half of them stale entries: one namespace and one winner per name`,
   async ({ way, count }) => {
     // The dir exists and is prepared as neslink makes it; then every other name gets a stale entry.
     await prepareDir();
     const own = `${prefix}${way}`;
-    const names = Array.from({ length: count }, (_, i) => `${own}${i}`);
-    for (const name of names.filter((_, i) => i % 2 === 0)) writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
+    const names = halfStale(own, count);
 
     const creators = Array.from({ length: CREATORS }, () => creator(way, own, count));
     await Promise.all(creators.map((c) => c.ready));
     for (const c of creators) c.go();
-    const outcomes = await Promise.all(creators.map((c) => c.done));
-
-    for (const name of names) {
-      const winners = outcomes.filter((o) => o.created.includes(name)).length;
-      const losers = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
-      expect({ name, winners, losers }).toEqual({ name, winners: 1, losers: Array(CREATORS - 1).fill("ERR_NS_EXISTS") });
-    }
-    // One mount per entry, each a namespace: no mount stacked on another creator's.
-    const mounts = mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`));
-    expect(mounts.map((m) => m.point).sort()).toEqual(names.map((n) => `${dir}/${n}`).sort());
-    expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
+    expectEachMadeOnce(own, names, await Promise.all(creators.map((c) => c.done)));
   },
 );
 
@@ -89,8 +97,7 @@ it.each(WAYS)(
 it(`prunes in a loop while ${CREATORS} processes create the same 60 names, half of them stale entries: every name made once and kept`, async () => {
   await prepareDir();
   const own = `${prefix}prune`;
-  const names = Array.from({ length: 60 }, (_, i) => `${own}${i}`);
-  for (const name of names.filter((_, i) => i % 2 === 0)) writeFileSync(`${dir}/${name}`, "", { mode: 0o444 });
+  const names = halfStale(own, 60);
   const pruners = Array.from({ length: 2 }, () => creator("prune", own, 0));
   const creators = Array.from({ length: CREATORS }, () => creator("worker", own, names.length));
   await Promise.all([...pruners, ...creators].map((c) => c.ready));
@@ -100,14 +107,7 @@ it(`prunes in a loop while ${CREATORS} processes create the same 60 names, half 
   for (const p of pruners) p.go();
   await Promise.all(pruners.map((p) => p.done));
 
-  for (const name of names) {
-    const winners = outcomes.filter((o) => o.created.includes(name)).length;
-    const losers = outcomes.map((o) => o.failed[name]).filter((code) => code !== undefined);
-    expect({ name, winners, losers }).toEqual({ name, winners: 1, losers: Array(CREATORS - 1).fill("ERR_NS_EXISTS") });
-  }
-  const mounts = mountsUnder(dir).filter((m) => m.point.startsWith(`${dir}/${own}`));
-  expect(mounts.map((m) => m.point).sort()).toEqual(names.map((n) => `${dir}/${n}`).sort());
-  expect(new Set(mounts.map((m) => m.fstype))).toEqual(new Set(["nsfs"]));
+  expectEachMadeOnce(own, names, outcomes);
   expect(
     readdirSync(dir)
       .filter((e) => e.startsWith(own))
