@@ -113,3 +113,16 @@ it("the built entry loads none of Node's stream or net modules", () => {
   const loaded = JSON.parse(r.stdout) as string[];
   expect(loaded.filter((m) => /\b(net|tty|stream)\b/.test(m))).toEqual([]);
 });
+
+it("the built entry works beside core's other entries in one process (koffi's native module loaded by both)", () => {
+  const list = JSON.stringify(new URL("../../dist/cjs/list.cjs", import.meta.url).pathname);
+  const probe = [
+    `const u = require(${BUILT});`,
+    `const { listNamed } = require(${list});`,
+    "listNamed();",
+    `console.log(JSON.stringify([u.connectUnix(${JSON.stringify(`${dir}/missing.sock`)}), u.isTerminal(0)]));`,
+  ].join("\n");
+  const r = spawnSync(process.execPath, ["-e", probe], { encoding: "utf8", input: "" });
+  expect(r.stderr).toBe("");
+  expect(JSON.parse(r.stdout)).toEqual([{ syscall: "connect", errno: "ENOENT" }, false]);
+});
