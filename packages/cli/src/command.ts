@@ -34,7 +34,11 @@ export interface Terminal {
   replaceable?: boolean;
   /** This process runs without root: a refusal for want of privilege is followed by a hint to use sudo. */
   unprivileged?: boolean;
-  /** Calls `handler` with each of `signals` the CLI receives (instead of dying of it), until the returned function is called. */
+  /**
+   * Calls `handler` with each of `signals` the CLI receives (instead of dying
+   * of it), and with SIGPIPE when the reader of its output leaves, until the
+   * returned function is called.
+   */
   onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
   /**
    * Ends the command as `signal` would have, had it no handler: this process

@@ -15,8 +15,6 @@ type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
 export type FdWriter = ((chunk: string | Uint8Array) => void) & {
   drained(): Promise<void>;
   unsent(): boolean;
-  /** The reader has gone (EPIPE): what is written now is dropped. */
-  readerGone(): boolean;
 };
 
 /**
@@ -68,6 +66,5 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
     drained: () => (buffering() ? drained(stream()) : Promise.resolve()),
     /** Text written that the stream still holds, for a reader yet to take it. */
     unsent: () => buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0,
-    readerGone: () => readerGone,
   });
 }

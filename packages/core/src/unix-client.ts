@@ -14,6 +14,7 @@ const fns = {
   socket: libc.func("int socket(int domain, int type, int protocol)"),
   connect: libc.func("int connect(int fd, const void *addr, uint32_t len)"),
   close: libc.func("int close(int fd)"),
+  shutdown: libc.func("int shutdown(int fd, int how)"),
   isatty: libc.func("int isatty(int fd)"),
   winsize: libc.func("int ioctl(int fd, unsigned long request, _Out_ void *winsize)"),
 };
@@ -24,6 +25,7 @@ const SOCK_CLOEXEC = 0o2000000;
 /** struct sockaddr_un: sa_family_t, then sun_path[108], which holds the path and its terminating NUL. */
 const SUN_PATH = 108;
 const TIOCGWINSZ = 0x5413;
+const SHUT_RDWR = 2;
 
 /** A connected descriptor, or the call that failed and its errno name. */
 export type UnixConnection = { fd: number } | { syscall: "socket" | "connect"; errno: Errno };
@@ -47,6 +49,17 @@ export function connectUnix(path: string): UnixConnection {
   const errno = errnoName(koffi.errno());
   fns.close(fd);
   return { syscall: "connect", errno };
+}
+
+/**
+ * Ends both directions of the connection on `fd` (shutdown(2)), which stays
+ * open for the caller to close. Unlike close, this wakes a read or a write
+ * blocked on the socket in another thread (libuv's pool): they return at
+ * once, so a peer that stopped reading cannot hold a write, and the process,
+ * for ever. False if `fd` is no connected socket.
+ */
+export function shutdownSocket(fd: number): boolean {
+  return fns.shutdown(fd, SHUT_RDWR) === 0;
 }
 
 /** Whether `fd` is a terminal (isatty(3)). */

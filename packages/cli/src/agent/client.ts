@@ -9,17 +9,19 @@
  * process.stdin.
  */
 import { closeSync, lstatSync, read } from "node:fs";
-import { connectUnix, isTerminal, terminalColumns } from "@neslink/core/unix-client";
+import { connectUnix, isTerminal, shutdownSocket, terminalColumns } from "@neslink/core/unix-client";
+import type { Terminal } from "../command.js";
 import type { FdWriter } from "../fd-writer.js";
 import { wantsJson } from "../program-argv.js";
 import type { ToAgent } from "./choose.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 import { socketWriter } from "./socket-writer.js";
 
-/** The bin's writers of stdout and stderr. */
+/** The bin's writers of stdout and stderr, and its signals (a reader leaving stdout among them, as SIGPIPE). */
 interface ClientIo {
   out: FdWriter;
   err: FdWriter;
+  terminal: Pick<Terminal, "onSignals">;
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const satisfies NodeJS.Signals[];
@@ -79,11 +81,8 @@ export async function viaAgent(to: ToAgent, io: ClientIo): Promise<number> {
       throw connectError(to.socket, errno, `${syscall} failed: ${errno}`);
     }
     const exit = await forward(to, connection.fd, io);
-    if (exit.signal !== undefined) {
-      // The command died of a signal this process got: so does this process, as it would have without the agent.
-      for (const signal of FORWARDED) process.removeAllListeners(signal);
-      process.kill(process.pid, exit.signal);
-    }
+    // The command died of a signal this process got: so does this process (its handlers gone with forward), as it would have without the agent.
+    if (exit.signal !== undefined) process.kill(process.pid, exit.signal);
     return exit.status;
   } catch (err) {
     if (err instanceof AgentError) return printError(err, json, io);
@@ -141,6 +140,8 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     ...(columns !== undefined && { columns }),
   };
   const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
+  // The bin calls every such handler with SIGPIPE too, when stdout's reader leaves.
+  const stopForwarding = io.terminal.onSignals(FORWARDED, onSignal);
   // A piece of input each time the agent asks: it never holds more than it can take, and so never stops reading the socket.
   const onInput = (data: Buffer) => {
     stdin?.pause();
@@ -148,13 +149,11 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
   };
   const onInputEnd = () => send(encode(Frame.stdinEnd));
   let stdin: NodeJS.ReadStream | undefined;
-  for (const signal of FORWARDED) process.on(signal, onSignal);
   try {
     send(encode(Frame.request, JSON.stringify(request)));
     const reader = new FrameReader();
     const buffer = Buffer.allocUnsafe(1 << 16);
     let exit: Exit | undefined;
-    let pipeBroken = false;
     for (let chunk = await receive(fd, buffer); chunk !== undefined; chunk = await receive(fd, buffer)) {
       let frames: ReturnType<FrameReader["push"]>;
       try {
@@ -181,21 +180,21 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
       }
       if (garbled) break;
       await Promise.all([io.out.drained(), io.err.drained()]);
-      if (io.out.readerGone() && !pipeBroken) {
-        pipeBroken = true;
-        onSignal("SIGPIPE");
-      }
+      // The exit is the agent's last word: waiting on for it to close would let an agent that never does hold this process.
+      if (exit) break;
     }
     if (exit) return exit;
     throw new AgentError("ERR_AGENT_LOST", `the agent at ${to.socket} went away before the command ended`);
   } finally {
-    for (const signal of FORWARDED) process.off(signal, onSignal);
+    stopForwarding();
     if (stdin) {
       stdin.off("data", onInput);
       // Reading on would keep this process waiting for input no command will get.
       stdin.destroy();
     }
-    // A frame being written on the pool still uses the descriptor: it is closed after it.
+    // A frame being written on the pool still uses the descriptor, and an agent that reads no more would hold that write
+    // for ever: the shutdown ends it at once, and the descriptor is closed after it.
+    shutdownSocket(fd);
     await new Promise<void>((resolve) => writer.close(resolve));
     closeSync(fd);
   }

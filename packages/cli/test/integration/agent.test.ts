@@ -5,9 +5,20 @@
  * stale; sockets others could use or fake.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { constants, tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -407,6 +418,66 @@ describe("a fake agent's answers", () => {
       } finally {
         server.close();
       }
+    }
+  });
+});
+
+describe("a fake agent that never lets go", () => {
+  const frame = (kind: number, payload = "") => {
+    const body = Buffer.from(payload);
+    return Buffer.concat([Buffer.from([kind]), Buffer.from(Uint32Array.of(body.length).buffer).reverse(), body]);
+  };
+  const [WANT_STDIN, EXIT] = [0x57, 0x58];
+  /** Whether one of `pid`'s threads is blocked writing to a socket (x86_64's write is 1, arm64's 64). */
+  const blockedWritingSocket = (pid: number) =>
+    readdirSync(`/proc/${pid}/task`).some((tid) => {
+      const [call, fd] = readFileSync(`/proc/${pid}/task/${tid}/syscall`, "utf8").split(" ");
+      if (call !== String(process.arch === "arm64" ? 64 : 1) || fd === undefined) return false;
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${Number.parseInt(fd, 16)}`).startsWith("socket:");
+      } catch {
+        return false;
+      }
+    });
+
+  it("an exit from an agent that neither closes nor reads: the client exits with its status, its last write given up", async () => {
+    const path = `${dir}/deaf.sock`;
+    const accepted: Socket[] = [];
+    // Never read, never closed: it asks for input again and again (a piece each time the client reads its asking), and
+    // the client's writes fill the socket.
+    let asking: NodeJS.Timeout | undefined;
+    const server = createServer({ pauseOnConnect: true }, (c) => {
+      accepted.push(c);
+      asking = setInterval(() => c.write(frame(WANT_STDIN)), 5);
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const input = spawn("sh", ["-c", "exec head -c 67108864 /dev/zero"], { stdio: ["ignore", "pipe", "ignore"] });
+      const c = client(["exec", "x", "--", "cat"], path);
+      input.stdout.pipe(c.proc.stdin);
+      c.proc.stdin.on("error", () => {});
+      await until("the client blocked in a write to the agent", () => blockedWritingSocket(c.proc.pid as number));
+      clearInterval(asking);
+      accepted[0]?.write(frame(EXIT, '{"status":3}'));
+      expect(await c.exited).toEqual({ status: 3, signal: null });
+      input.kill();
+      // And without input: an exit, then nothing, the socket left open.
+      const quiet = createServer((s) => {
+        accepted.push(s);
+        s.write(frame(EXIT, '{"status":4}'));
+      });
+      const quietPath = `${dir}/quiet.sock`;
+      await new Promise<void>((resolve) => quiet.listen(quietPath, resolve));
+      try {
+        expect(await client(["ns", "list"], quietPath).exited).toEqual({ status: 4, signal: null });
+      } finally {
+        for (const socket of accepted) socket.destroy();
+        await new Promise((resolve) => quiet.close(resolve));
+      }
+    } finally {
+      clearInterval(asking);
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -6,11 +6,11 @@
  * stream module (what it is for).
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, read, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { closeSync, mkdtempSync, openSync, read, readdirSync, readFileSync, rmSync, write, writeFileSync, writeSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectUnix, isTerminal, terminalColumns } from "../../src/unix-client.js";
+import { connectUnix, isTerminal, shutdownSocket, terminalColumns } from "../../src/unix-client.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-unix-client-`);
 const path = `${dir}/echo.sock`;
@@ -18,6 +18,19 @@ let server: Server;
 const openFds = () => readdirSync("/proc/self/fd").length;
 /** The built CommonJS entry, as the CLI's agent client loads it. */
 const BUILT = JSON.stringify(new URL("../../dist/cjs/unix-client.cjs", import.meta.url).pathname);
+/** write(2)'s number on this machine, as /proc/PID/task/TID/syscall shows it. */
+const WRITE_SYSCALL = process.arch === "arm64" ? 64 : 1;
+/** Whether one of this process's threads (libuv's pool) is blocked writing to `fd`. */
+const blockedWriting = (fd: number) =>
+  readdirSync("/proc/self/task").some((tid) => {
+    const [call, first] = readFileSync(`/proc/self/task/${tid}/syscall`, "utf8").split(" ");
+    return call === String(WRITE_SYSCALL) && first === `0x${fd.toString(16)}`;
+  });
+
+async function until(what: string, probe: () => boolean): Promise<void> {
+  for (const end = Date.now() + 20_000; !probe(); await new Promise((resolve) => setTimeout(resolve, 20)))
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+}
 const printFacts = (fd: number) =>
   `const u = require(${BUILT}); console.log(JSON.stringify([u.isTerminal(${fd}), u.terminalColumns(${fd}) ?? null]))`;
 
@@ -69,6 +82,50 @@ describe("connectUnix", () => {
     expect(connectUnix(longest)).toEqual({ syscall: "connect", errno: "ENOENT" });
     expect(connectUnix(`${longest}y`)).toEqual({ syscall: "connect", errno: "ENAMETOOLONG" });
     expect(connectUnix(`${path}\0ignored`)).toEqual({ syscall: "connect", errno: "EINVAL" });
+  });
+});
+
+describe("shutdownSocket", () => {
+  it("wakes a write blocked on the pool by a peer that never reads: it returns what went", async () => {
+    const silent = `${dir}/silent.sock`;
+    // Accepted, never read: the kernel's buffers fill and the write blocks in its pool thread.
+    const accepted: Socket[] = [];
+    const deaf = createServer({ pauseOnConnect: true }, (socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => deaf.listen(silent, resolve));
+    const connection = connectUnix(silent);
+    if (!("fd" in connection)) throw new Error(`connect failed: ${connection.errno}`);
+    try {
+      const big = Buffer.alloc(64 << 20);
+      let result: { err: NodeJS.ErrnoException | null; n: number } | undefined;
+      const done = new Promise<void>((resolve) =>
+        write(connection.fd, big, 0, big.length, null, (err, n) => {
+          result = { err, n };
+          resolve();
+        }),
+      );
+      await until("the write to block", () => blockedWriting(connection.fd));
+      expect(result).toBeUndefined();
+      expect(shutdownSocket(connection.fd)).toBe(true);
+      // Nothing else wakes the blocked write: without the shutdown this waits until the test times out.
+      await done;
+      expect(result?.err).toBeNull();
+      expect(result?.n).toBeGreaterThan(0);
+      expect(result?.n).toBeLessThan(big.length);
+    } finally {
+      closeSync(connection.fd);
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => deaf.close(resolve));
+    }
+  });
+
+  it("is false for a descriptor that is no socket", () => {
+    const file = openSync(`${dir}/file`, "r");
+    try {
+      expect(shutdownSocket(file)).toBe(false);
+    } finally {
+      closeSync(file);
+    }
+    expect(shutdownSocket(-1)).toBe(false);
   });
 });
 
