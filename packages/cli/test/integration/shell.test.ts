@@ -1,7 +1,8 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { neslinkWith } from "./run.js";
+import { BIN, neslinkWith } from "./run.js";
 
 const prefix = uniquePrefix("ns");
 afterAll(() => cleanup(prefix));
@@ -74,5 +75,47 @@ describe("neslink shell: many commands, one process", () => {
       expect(r.stderr).toContain(`line 1: shell syntax is not supported here: ${syntax}`);
     }
     expect(netnsList(`${prefix}c`)).toEqual([]);
+  });
+
+  it("a program run by exec reads none of the script, even lines that come while it runs (as through the agent)", async () => {
+    const ns = `${prefix}e`;
+    const made = `${prefix}m`;
+    execFileSync("ip", ["netns", "add", ns]);
+    // The script comes through a pipe, as from `... | neslink shell`: its second part once this test says "go".
+    const script = [
+      `printf '%s\\n' 'exec ${ns} -- sh -c "echo started; cat; echo done"'`,
+      "read -r go",
+      `printf '%s\\n' 'exec ${ns} -- cat' 'ns add ${made}'`,
+    ].join("; ");
+    const shell = spawn("sh", ["-c", `{ ${script}; } | "$0" "$1" shell`, process.execPath, BIN], {
+      env: { ...process.env, NESLINK_AGENT: "" },
+    });
+    let stdout = "";
+    shell.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((resolve) => shell.once("exit", resolve));
+    // The program's cat has ended (it got no input), or it waits to read: the script's next lines come only then.
+    const netns = statSync(`/run/netns/${ns}`).ino;
+    const catWaiting = () =>
+      readdirSync("/proc").some((pid) => {
+        try {
+          return (
+            readFileSync(`/proc/${pid}/comm`, "utf8") === "cat\n" &&
+            statSync(`/proc/${pid}/ns/net`).ino === netns &&
+            readFileSync(`/proc/${pid}/syscall`, "utf8").startsWith(`${process.arch === "arm64" ? 63 : 0} `)
+          );
+        } catch {
+          return false;
+        }
+      });
+    for (const end = Date.now() + 20_000; !stdout.includes("done") && !catWaiting(); await new Promise((r) => setTimeout(r, 20)))
+      if (Date.now() > end) throw new Error("the first line's program neither ended nor read");
+    // It used to take these lines as its input, and print them.
+    shell.stdin.end("go\n");
+    expect(await exited).toBe(0);
+    expect(stdout.split("\n").slice(0, 2)).toEqual(["started", "done"]);
+    expect(stdout).not.toContain("ns add");
+    expect(netnsList(made)).toEqual([made]);
   });
 });

@@ -89,8 +89,9 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
-    // A line's program must not take the shell's place.
-    terminal: { ...session.terminal, stdin, replaceable: false },
+    // A line's program must not take the shell's place, nor read the script: neslink's own descriptors are not given
+    // to it (ownStdio), where it would race this loop for the script's next lines.
+    terminal: { ...session.terminal, stdin, ownStdio: false, replaceable: false },
   };
   const prompt = () => interactive && session.terminal.stdout.write("neslink> ");
   let lineNo = 0;
