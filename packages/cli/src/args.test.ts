@@ -21,6 +21,16 @@ function usageError(argv: string[]): ValidationError {
 }
 
 describe("parse", () => {
+  it("takes a negative number as a keyword's value, not as short options, so the keyword's own check names it", () => {
+    expect(run("link", "set", "v0", "mtu", "-5", "-n", "lab1")).toMatchObject({ args: ["v0", "mtu", "-5"], ns: "lab1" });
+    expect(run("route", "add", "default", "dev", "v0", "metric", "-1").args).toEqual(["default", "dev", "v0", "metric", "-1"]);
+    expect(run("-n", "-7", "link", "list").ns).toBe("-7");
+    // -4 and -6 stay options; after "--" every word is the program's, as it was.
+    expect(run("addr", "list", "-4").options.inet).toBe(true);
+    expect(run("exec", "h1", "--", "seq", "-2", "-1").args).toEqual(["h1", "seq", "-2", "-1"]);
+    expect(usageError(["link", "list", "-x"]).message).toBe(`-x: is not an option of "neslink link list"`);
+  });
+
   it("names an unknown option and the argument it was read from, and says where such an argument goes", () => {
     const dash = usageError(["plan", "-dash.yaml"]);
     expect(dash.field).toBe("-d");

@@ -51,9 +51,26 @@ function checkArgs(command: Command, args: readonly string[]): void {
   if (extra !== undefined) throw new ValidationError("argv", `unexpected argument "${extra}" for "neslink ${command.name}"`);
 }
 
+/**
+ * A negative number is a keyword's value (`mtu -5`, `metric -1`), never one of neslink's options (-4 and -6 are whole
+ * words): Node's parser would take it for the short options -5..., and the error named "-5" as an unknown option
+ * instead of saying what is wrong with the mtu. Such words before "--" are passed as positionals, marked with a NUL
+ * (which no argv word can hold) and unmarked after parsing, so the keyword's own check names them.
+ */
+const NEGATIVE_NUMBER = /^-\d/;
+const SHORT_DIGITS = /^-[46]+$/;
+const MARK = "\0";
+const unmark = (word: string) => (word.startsWith(MARK) ? word.slice(MARK.length) : word);
+
 function tokenize(argv: readonly string[], commands: readonly Command[]) {
+  const end = argv.indexOf("--");
+  const args = argv.map((a, i) => ((end === -1 || i < end) && NEGATIVE_NUMBER.test(a) && !SHORT_DIGITS.test(a) ? `${MARK}${a}` : a));
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    const values = Object.fromEntries(
+      Object.entries(parsed.values).map(([k, v]) => [k, typeof v === "string" ? unmark(v) : v]),
+    ) as typeof parsed.values;
+    return { ...parsed, values, positionals: parsed.positionals.map(unmark) };
   } catch (err) {
     throw unknownOption(argv, err, commandOf(argv, commands)) ?? new ValidationError("argv", (err as Error).message);
   }
