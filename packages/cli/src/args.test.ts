@@ -50,6 +50,19 @@ describe("parse", () => {
     expect(usageError(["plan", "x.yaml", "--yes"]).message).toBe(`--yes: is not an option of "neslink plan"`);
   });
 
+  it("names an option given without its value, or a flag given one, as typed (not Node's message on argv)", () => {
+    for (const [argv, field, message] of [
+      [["link", "list", "-n"], "-n", "needs a value"],
+      [["link", "list", "--ns"], "--ns", "needs a value"],
+      [["graph", "lab", "--format"], "--format", "needs a value"],
+      [["link", "list", "--json=1"], "--json", "takes no value"],
+    ] as const) {
+      const err = usageError([...argv]);
+      expect(err.field).toBe(field);
+      expect(err.message).toBe(`${field}: ${message}`);
+    }
+  });
+
   it("names an option a command does not take as it was typed", () => {
     const short = usageError(["ns", "list", "-n", "foo"]);
     expect(short.field).toBe("-n");
@@ -134,7 +147,7 @@ describe("parse", () => {
     expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");
     expect(usageError(["exec"]).field).toBe("CMD");
     expect(usageError(["links", "--bogus"]).field).toBe("--bogus");
-    expect(usageError(["links", "--ns"]).field).toBe("argv");
+    expect(usageError(["links", "--ns"]).field).toBe("--ns");
   });
 });
 

@@ -72,7 +72,11 @@ function tokenize(argv: readonly string[], commands: readonly Command[]) {
     ) as typeof parsed.values;
     return { ...parsed, values, positionals: parsed.positionals.map(unmark) };
   } catch (err) {
-    throw unknownOption(argv, err, commandOf(argv, commands)) ?? new ValidationError("argv", (err as Error).message);
+    throw (
+      unknownOption(argv, err, commandOf(argv, commands)) ??
+      badOptionValue(argv, err) ??
+      new ValidationError("argv", (err as Error).message)
+    );
   }
 }
 
@@ -97,6 +101,21 @@ function unknownOption(argv: readonly string[], err: unknown, command: Command |
     return new ValidationError(option, `is not an option${from}; an argument that starts with '-' goes after "--", as in: -- ${arg}`);
   }
   return notAnOption(option, command);
+}
+
+/**
+ * An option without its value (`-n` last) or a flag given one (`--json=1`), named as typed. Node's own message
+ * ("argv: Option '-n, --ns <value>' argument missing") names neither the field nor what to give.
+ */
+function badOptionValue(argv: readonly string[], err: unknown): ValidationError | undefined {
+  if ((err as { code?: string }).code !== "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return undefined;
+  const match = /^Option '(?:(-\w), )?(--[\w-]+)/.exec((err as Error).message);
+  if (!match) return undefined;
+  const [, short, long] = match as unknown as [string, string | undefined, string];
+  const typed = (argv.find((a) => a === short || a.split("=")[0] === long) ?? long).split("=")[0] as string;
+  return (err as Error).message.includes("argument missing")
+    ? new ValidationError(typed, "needs a value")
+    : new ValidationError(typed, "takes no value");
 }
 
 /** `option` (as typed) is none of `command`'s (or, with no command, none at all), with the nearest one it has, if any. */
