@@ -502,6 +502,17 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("says a merge key (<<: *defaults, as in docker-compose files) is YAML 1.1's, read as a plain key here", () => {
+    const text = ["name: lab", "nodes:", "  h1: &base { sysctls: { net.ipv4.ip_forward: 1 } }", "  h2: { <<: *base }", ""].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: 'nodes.h2["<<"]',
+        message: expect.stringMatching(/^is not a known field .*: "<<" merges only in YAML 1\.1; this file is YAML 1\.2/),
+        line: 4,
+      },
+    ]);
+  });
+
   it("reads a file whose name starts like JSON as a file", () => {
     writeFileSync(`${dir}/{lab}.yaml`, "name: braces\nnodes: {}\n");
     expect(load("{lab}.yaml", { cwd: dir }).name).toBe("braces");
