@@ -21,6 +21,16 @@ function usageError(argv: string[]): ValidationError {
 }
 
 describe("parse", () => {
+  it("takes a negative number as a keyword's value, not as short options, so the keyword's own check names it", () => {
+    expect(run("link", "set", "v0", "mtu", "-5", "-n", "lab1")).toMatchObject({ args: ["v0", "mtu", "-5"], ns: "lab1" });
+    expect(run("route", "add", "default", "dev", "v0", "metric", "-1").args).toEqual(["default", "dev", "v0", "metric", "-1"]);
+    expect(run("-n", "-7", "link", "list").ns).toBe("-7");
+    // -4 and -6 stay options; after "--" every word is the program's, as it was.
+    expect(run("addr", "list", "-4").options.inet).toBe(true);
+    expect(run("exec", "h1", "--", "seq", "-2", "-1").args).toEqual(["h1", "seq", "-2", "-1"]);
+    expect(usageError(["link", "list", "-x"]).message).toBe(`-x: is not an option of "neslink link list"`);
+  });
+
   it("names an unknown option and the argument it was read from, and says where such an argument goes", () => {
     const dash = usageError(["plan", "-dash.yaml"]);
     expect(dash.field).toBe("-d");
@@ -38,6 +48,19 @@ describe("parse", () => {
     expect(usageError(["link", "list", "--bogus=1"]).message).toBe(`--bogus: is not an option of "neslink link list"`);
     expect(usageError(["--jsno"]).message).toBe("--jsno: is not an option; did you mean --json?");
     expect(usageError(["plan", "x.yaml", "--yes"]).message).toBe(`--yes: is not an option of "neslink plan"`);
+  });
+
+  it("names an option given without its value, or a flag given one, as typed (not Node's message on argv)", () => {
+    for (const [argv, field, message] of [
+      [["link", "list", "-n"], "-n", "needs a value"],
+      [["link", "list", "--ns"], "--ns", "needs a value"],
+      [["graph", "lab", "--format"], "--format", "needs a value"],
+      [["link", "list", "--json=1"], "--json", "takes no value"],
+    ] as const) {
+      const err = usageError([...argv]);
+      expect(err.field).toBe(field);
+      expect(err.message).toBe(`${field}: ${message}`);
+    }
   });
 
   it("names an option a command does not take as it was typed", () => {
@@ -124,7 +147,7 @@ describe("parse", () => {
     expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");
     expect(usageError(["exec"]).field).toBe("CMD");
     expect(usageError(["links", "--bogus"]).field).toBe("--bogus");
-    expect(usageError(["links", "--ns"]).field).toBe("argv");
+    expect(usageError(["links", "--ns"]).field).toBe("--ns");
   });
 });
 

@@ -51,11 +51,32 @@ function checkArgs(command: Command, args: readonly string[]): void {
   if (extra !== undefined) throw new ValidationError("argv", `unexpected argument "${extra}" for "neslink ${command.name}"`);
 }
 
+/**
+ * A negative number is a keyword's value (`mtu -5`, `metric -1`), never one of neslink's options (-4 and -6 are whole
+ * words): Node's parser would take it for the short options -5..., and the error named "-5" as an unknown option
+ * instead of saying what is wrong with the mtu. Such words before "--" are passed as positionals, marked with a NUL
+ * (which no argv word can hold) and unmarked after parsing, so the keyword's own check names them.
+ */
+const NEGATIVE_NUMBER = /^-\d/;
+const SHORT_DIGITS = /^-[46]+$/;
+const MARK = "\0";
+const unmark = (word: string) => (word.startsWith(MARK) ? word.slice(MARK.length) : word);
+
 function tokenize(argv: readonly string[], commands: readonly Command[]) {
+  const end = argv.indexOf("--");
+  const args = argv.map((a, i) => ((end === -1 || i < end) && NEGATIVE_NUMBER.test(a) && !SHORT_DIGITS.test(a) ? `${MARK}${a}` : a));
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    const values = Object.fromEntries(
+      Object.entries(parsed.values).map(([k, v]) => [k, typeof v === "string" ? unmark(v) : v]),
+    ) as typeof parsed.values;
+    return { ...parsed, values, positionals: parsed.positionals.map(unmark) };
   } catch (err) {
-    throw unknownOption(argv, err, commandOf(argv, commands)) ?? new ValidationError("argv", (err as Error).message);
+    throw (
+      unknownOption(argv, err, commandOf(argv, commands)) ??
+      badOptionValue(argv, err) ??
+      new ValidationError("argv", (err as Error).message)
+    );
   }
 }
 
@@ -80,6 +101,21 @@ function unknownOption(argv: readonly string[], err: unknown, command: Command |
     return new ValidationError(option, `is not an option${from}; an argument that starts with '-' goes after "--", as in: -- ${arg}`);
   }
   return notAnOption(option, command);
+}
+
+/**
+ * An option without its value (`-n` last) or a flag given one (`--json=1`), named as typed. Node's own message
+ * ("argv: Option '-n, --ns <value>' argument missing") names neither the field nor what to give.
+ */
+function badOptionValue(argv: readonly string[], err: unknown): ValidationError | undefined {
+  if ((err as { code?: string }).code !== "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return undefined;
+  const match = /^Option '(?:(-\w), )?(--[\w-]+)/.exec((err as Error).message);
+  if (!match) return undefined;
+  const [, short, long] = match as unknown as [string, string | undefined, string];
+  const typed = (argv.find((a) => a === short || a.split("=")[0] === long) ?? long).split("=")[0] as string;
+  return (err as Error).message.includes("argument missing")
+    ? new ValidationError(typed, "needs a value")
+    : new ValidationError(typed, "takes no value");
 }
 
 /** `option` (as typed) is none of `command`'s (or, with no command, none at all), with the nearest one it has, if any. */

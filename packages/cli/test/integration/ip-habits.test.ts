@@ -84,3 +84,20 @@ describe("ip's abbreviations, resolved as ip resolves them", () => {
     expect(ipLinks().find((l) => l.ifname === "br0")?.flags).not.toContain("UP");
   });
 });
+
+describe("a negative number typed as a value", () => {
+  it("is the keyword's mistake (mtu -5: a whole number), not an unknown option -5; alias -5 is set, as ip sets it", () => {
+    for (const [args, message] of [
+      [["link", "set", "br0", "mtu", "-5"], 'mtu: must be a whole number, not "-5"'],
+      [["link", "add", "bridge", `${prefix}b`, "mtu", "-1"], 'mtu: must be a whole number, not "-1"'],
+      [["route", "add", "default", "dev", "br0", "metric", "-1"], 'metric: must be a whole number, not "-1"'],
+    ] as const) {
+      const r = neslink("-n", ns, ...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`neslink: ERR_INVALID_ARGUMENT: ${message}`);
+    }
+    expect(ipLinks().map((l) => l.ifname)).not.toContain(`${prefix}b`);
+    expect(neslink("-n", ns, "link", "set", "br0", "alias", "-5").status).toBe(0);
+    expect(ipJson<{ ifalias?: string }[]>("-n", ns, "link", "show", "br0")[0]?.ifalias).toBe("-5");
+  });
+});

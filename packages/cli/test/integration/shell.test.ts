@@ -118,4 +118,29 @@ describe("neslink shell: many commands, one process", () => {
     expect(stdout).not.toContain("ns add");
     expect(netnsList(made)).toEqual([made]);
   });
+
+  it("input with no line break (shell -f /dev/zero, a binary piped in): a usage error naming the line, not a crash", () => {
+    for (const args of [
+      ["shell", "-f", "/dev/zero"],
+      ["shell", "--json", "-f", "/dev/zero"],
+    ]) {
+      const r = neslinkWith(undefined, ...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).not.toContain("    at ");
+      expect(args.includes("--json") ? JSON.parse(r.stdout).error.field : r.stderr).toContain("line 1");
+    }
+    // A line after some good ones is counted as readline counts them (\r\n one break, a lone \r one).
+    const piped = neslinkWith(`ns list\r\nns list\r${"a".repeat(2 << 20)}`, "shell");
+    expect(piped.status).toBe(2);
+    expect(piped.stderr).toContain("neslink: ERR_INVALID_ARGUMENT: line 3: is longer than 1048576 bytes");
+  });
+
+  it("-f FILE that cannot be read: a usage error naming FILE, as for a topology file", () => {
+    const missing = neslinkWith(undefined, "shell", "-f", `/nonexistent/${prefix}`);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`neslink: ERR_INVALID_ARGUMENT: file: cannot read /nonexistent/${prefix}: no such file`);
+    const dir = neslinkWith(undefined, "shell", "-f", "/");
+    expect(dir.status).toBe(2);
+    expect(dir.stderr).toContain("file: cannot read /: a directory");
+  });
 });

@@ -30,6 +30,9 @@ export function withHint(root: unknown, { path, message }: ShapeError): string {
   const key = path[path.length - 1];
   if (typeof key === "string" && /^(\/\/|\/\*)/.test(key))
     return `${message}: JSON has no comments, and YAML reads this one as part of the key (YAML's comments start with #)`;
+  // docker-compose files merge with `<<: *defaults`, a YAML 1.1 feature: YAML 1.2 reads it as a key like any other.
+  if (key === "<<")
+    return `${message}: "<<" merges only in YAML 1.1; this file is YAML 1.2, where it is a key like any other (write the fields out, or give the whole value as an alias: h2: *base)`;
   const value = valueAt(root, path);
   if (message === "must be boolean" && yaml11Boolean(value) !== undefined) return `${message}: ${yaml11Hint(value as string, String)}`;
   return message;

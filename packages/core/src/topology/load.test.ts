@@ -147,6 +147,26 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("keeps a link whose ends are readable when another of its fields is wrong: its interfaces still take their addresses", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  h1: { addresses: { eth0: [10.0.1.1/24] } }",
+      "  h2: { addresses: { eth0: [10.0.1.2/24] } }",
+      "links:",
+      '  - endpoints: [{ node: h1, interface: eth0, mtu: 5 }, "h2:eth0"]',
+      "    mtu: big",
+      "    upp: true",
+      "",
+    ].join("\n");
+    // Only the link's own mistakes: not "node h1 has no interface eth0" for the addresses of the ends it declares.
+    expect(problemsOf(text)).toEqual([
+      { path: "links[0].endpoints[0].mtu", message: "must be at least 68", line: 6 },
+      { path: "links[0].mtu", message: "must be integer", line: 7 },
+      { path: "links[0].upp", message: expect.stringMatching(/^is not a known field/), line: 8 },
+    ]);
+  });
+
   it("names where an interface was declared first as it names the path of the second (a node name with a dot quoted)", () => {
     const text = ["name: lab", "nodes:", '  "sw.1": { bridges: [br0, br0] }', ""].join("\n");
     expect(problemsOf(text)).toEqual([
@@ -478,6 +498,17 @@ describe("topology.load", () => {
         path: '["// the lab \\"name\\""]',
         message: expect.stringMatching(/^is not a known field .*: JSON has no comments, and YAML reads this one as part of the key/),
         line: 2,
+      },
+    ]);
+  });
+
+  it("says a merge key (<<: *defaults, as in docker-compose files) is YAML 1.1's, read as a plain key here", () => {
+    const text = ["name: lab", "nodes:", "  h1: &base { sysctls: { net.ipv4.ip_forward: 1 } }", "  h2: { <<: *base }", ""].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: 'nodes.h2["<<"]',
+        message: expect.stringMatching(/^is not a known field .*: "<<" merges only in YAML 1\.1; this file is YAML 1\.2/),
+        line: 4,
       },
     ]);
   });

@@ -16,9 +16,38 @@ import { notPlainData, parseSource, readTopologyFile, type Source } from "./sour
 import { withHint } from "./hints.js";
 
 /**
+ * Takes out of `links[index]` what the schema refused at `rest` (the path
+ * below the link). A link whose two ends are still readable keeps them, so
+ * that the interfaces it declares are there for the checks that need the whole
+ * file: dropping it for a bad `mtu` would have its nodes' addresses on those
+ * interfaces reported as on interfaces that do not exist.
+ */
+function salvageLink(links: unknown[], index: number, rest: readonly (string | number)[]): void {
+  const link = links[index];
+  const [field, end, endField] = rest;
+  const endpoint = Array.isArray((link as { endpoints?: unknown })?.endpoints)
+    ? (link as { endpoints: unknown[] }).endpoints[end as number]
+    : undefined;
+  if (typeof link !== "object" || link === null || field === undefined) delete links[index];
+  else if (field !== "endpoints") delete (link as Record<string, unknown>)[field];
+  else if (
+    typeof end === "number" &&
+    typeof endField === "string" &&
+    endField !== "node" &&
+    endField !== "interface" &&
+    typeof endpoint === "object" &&
+    endpoint !== null &&
+    !Array.isArray(endpoint)
+  )
+    delete (endpoint as Record<string, unknown>)[endField];
+  else delete links[index];
+}
+
+/**
  * A copy of a file with what the schema refused taken out, so that the
  * checks needing the whole file still run and a file with many mistakes
- * reports all of them: a link with an error is dropped (its index kept), a
+ * reports all of them: a link loses the field at fault, or is dropped when its
+ * ends cannot be read (its index kept), a
  * node keeps its name and loses the field at fault, a bad topology name is
  * replaced. Undefined when too little is left to check.
  */
@@ -28,7 +57,7 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
   for (const { path } of errors) {
     const [top, key, field] = path;
     if (top === "name") file.name = "x";
-    else if (top === "links" && Array.isArray(file.links) && typeof key === "number") delete file.links[key];
+    else if (top === "links" && Array.isArray(file.links) && typeof key === "number") salvageLink(file.links, key, path.slice(2));
     else if (top === "nodes" && typeof key === "string" && typeof file.nodes === "object" && file.nodes !== null) {
       const nodes = file.nodes as Record<string, unknown>;
       const node = nodes[key];

@@ -1,16 +1,16 @@
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { ValidationError } from "@neslink/core/errors";
 import { parse } from "shell-quote";
 import type { Run, Session } from "../../command.js";
+import { boundedLines } from "../../lines.js";
 import type { Io } from "../../main.js";
 
 type MainModule = typeof import("../../main.js");
 
 /**
- * The shell's work, loaded only when `neslink shell` runs (shell-quote and
- * readline are needed by no other command).
+ * The shell's work, loaded only when `neslink shell` runs (shell-quote is
+ * needed by no other command).
  */
 
 /**
@@ -112,16 +112,24 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   return interactive ? 0 : status;
 }
 
+/** `-f FILE` that cannot be read, said of FILE (as a topology file is), not as a bare errno. */
+async function* readable(file: string, input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* input;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : code;
+    if (typeof code === "string" && code.startsWith("E")) throw new ValidationError("file", `cannot read ${file}: ${why}`);
+    throw err;
+  }
+}
+
 /** Reads FILE, or standard input (a prompt if it is a terminal), and runs each line; returns the exit status. */
 export async function runShell(file: string | undefined, session: Session): Promise<number> {
-  const input = file === undefined ? session.terminal.stdin : createReadStream(file);
+  // A script that stops at a failing line leaves standard input as it was (open): it is not the shell's to close.
+  const input = file === undefined ? session.terminal.stdin.iterator({ destroyOnReturn: false }) : readable(file, createReadStream(file));
   const interactive = file === undefined && session.terminal.stdin.isTTY === true;
-  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
-  try {
-    return await runLines(rl, session, interactive);
-  } finally {
-    rl.close();
-  }
+  return await runLines(boundedLines(input), session, interactive);
 }
 
 export const shell: Run = async ({ options }, session) => ({
