@@ -1,13 +1,13 @@
 /**
  * Named namespaces, as `ip netns list` finds them (the files of the mount
  * dir), but only those that really are usable namespaces: a stale entry, a
- * symlink, a FIFO... is not one (see entry.ts, and prune.ts to remove stale
- * ones).
+ * symlink, a FIFO... is not one (prune.ts removes stale ones). Told by the
+ * mount table (mounts.ts), as entry.ts's checks would tell it by opening each.
  */
 import { readdirSync } from "node:fs";
 import { hasErrno } from "../errno.js";
 import { absolutePath } from "../validate/validate.js";
-import { entryState } from "./entry.js";
+import { netnsMountedIn } from "./mounts.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 /** Names of the entries of `dir`, sorted; none if the dir does not exist. */
@@ -23,5 +23,5 @@ export function entryNames(dir: string): string[] {
 /** Names of the namespaces in `dir` (default /run/netns), sorted; none if the dir does not exist. */
 export function listNamed(dir: string = DEFAULT_NETNS_DIR): string[] {
   const at = absolutePath("dir", dir);
-  return entryNames(at).filter((name) => entryState(`${at}/${name}`).kind === "namespace");
+  return netnsMountedIn(at, entryNames(at));
 }

@@ -1,0 +1,77 @@
+/**
+ * Which entries of a mount dir are network namespaces, from the mount table
+ * (/proc/thread-self/mountinfo) rather than by opening each: an nsfs mount
+ * says its namespace's type in its root field (`net:[4026532177]`). A listing
+ * then needs neither koffi (its dlopen is most of what `neslink ns list`
+ * costs above Node's own start) nor a descriptor per entry, and no file an
+ * unprivileged user can make looks like a namespace: only root mounts.
+ */
+import { readFileSync, realpathSync } from "node:fs";
+
+interface Mount {
+  id: string;
+  parent: string;
+  /** Where it is mounted, unescaped. */
+  at: string;
+  /** An nsfs mount of a network namespace. */
+  net: boolean;
+}
+
+/** A mount point as mountinfo writes it: space, tab, newline and backslash as three octal digits (the rest as the name's bytes, decoded as readdir decodes them). */
+const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+
+function parse(text: string): Mount[] {
+  const mounts: Mount[] = [];
+  for (const line of text.split("\n")) {
+    const fields = line.split(" ");
+    // id parent major:minor root mount-point options [optional fields...] - fstype source super-options
+    const dash = fields.indexOf("-", 6);
+    if (dash < 0) continue;
+    const [id, parent, , root, at] = fields as [string, string, string, string, string];
+    mounts.push({ id, parent, at: unescape(at), net: fields[dash + 1] === "nsfs" && root.startsWith("net:[") });
+  }
+  return mounts;
+}
+
+/** Mounts by where they are mounted on which mount: one mounted on another at its own point is stacked on it. */
+type OnMount = Map<string, Mount>;
+const key = (parent: string, at: string) => `${parent}\0${at}`;
+
+/**
+ * The mount seen at `path` from `from` (a mount whose subtree holds it):
+ * each mount on a prefix of the path, in turn, and the last of those stacked
+ * on one point. Mounts hidden under another (a copy by propagation below a
+ * bind mount of the dir, say) are never reached.
+ */
+function seenAt(path: string, from: Mount, on: OnMount): Mount {
+  let mount = from;
+  const step = (at: string) => {
+    // A root mount may be its own parent: it is not stacked on itself.
+    for (let top = on.get(key(mount.id, at)); top && top !== mount; top = on.get(key(mount.id, at))) mount = top;
+  };
+  step(from.at);
+  let at = from.at === "/" ? "" : from.at;
+  for (const part of path.slice(at.length).split("/").filter(Boolean)) {
+    at = `${at}/${part}`;
+    step(at);
+  }
+  return mount;
+}
+
+/** The names in `names` that are visibly mounted in `dir` as network namespaces. */
+export function netnsMountedIn(dir: string, names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const mounts = parse(readFileSync("/proc/thread-self/mountinfo", "utf8"));
+  const ids = new Set(mounts.map((m) => m.id));
+  const on: OnMount = new Map(mounts.map((m) => [key(m.parent, m.at), m]));
+  // The root of this thread's view: the mount on "/" whose parent is outside it (hidden by chroot, or itself).
+  const root = mounts.find((m) => m.at === "/" && (!ids.has(m.parent) || m.parent === m.id));
+  if (root === undefined) return [];
+  const real = realpathSync(dir);
+  const base = seenAt(real, root, on);
+  const prefix = real === "/" ? "/" : `${real}/`;
+  return names.filter((name) => {
+    const mount = seenAt(`${prefix}${name}`, base, on);
+    return mount.at === `${prefix}${name}` && mount.net;
+  });
+}
