@@ -7,31 +7,7 @@
  * unprivileged user can make looks like a namespace: only root mounts.
  */
 import { readFileSync, realpathSync } from "node:fs";
-
-interface Mount {
-  id: string;
-  parent: string;
-  /** Where it is mounted, unescaped. */
-  at: string;
-  /** An nsfs mount of a network namespace. */
-  net: boolean;
-}
-
-/** A mount point as mountinfo writes it: space, tab, newline and backslash as three octal digits (the rest as the name's bytes, decoded as readdir decodes them). */
-const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-
-function parse(text: string): Mount[] {
-  const mounts: Mount[] = [];
-  for (const line of text.split("\n")) {
-    const fields = line.split(" ");
-    // id parent major:minor root mount-point options [optional fields...] - fstype source super-options
-    const dash = fields.indexOf("-", 6);
-    if (dash < 0) continue;
-    const [id, parent, , root, at] = fields as [string, string, string, string, string];
-    mounts.push({ id, parent, at: unescape(at), net: fields[dash + 1] === "nsfs" && root.startsWith("net:[") });
-  }
-  return mounts;
-}
+import { type Mount, parseMountinfo } from "../mountinfo.js";
 
 /** Mounts by where they are mounted on which mount: one mounted on another at its own point is stacked on it. */
 type OnMount = Map<string, Mount>;
@@ -61,7 +37,7 @@ function seenAt(path: string, from: Mount, on: OnMount): Mount {
 /** The names in `names` that are visibly mounted in `dir` as network namespaces. */
 export function netnsMountedIn(dir: string, names: readonly string[]): string[] {
   if (names.length === 0) return [];
-  const mounts = parse(readFileSync("/proc/thread-self/mountinfo", "utf8"));
+  const mounts = parseMountinfo(readFileSync("/proc/thread-self/mountinfo", "utf8"));
   const ids = new Set(mounts.map((m) => m.id));
   const on: OnMount = new Map(mounts.map((m) => [key(m.parent, m.at), m]));
   // The root of this thread's view: the mount on "/" whose parent is outside it (hidden by chroot, or itself).
@@ -72,6 +48,6 @@ export function netnsMountedIn(dir: string, names: readonly string[]): string[] 
   const prefix = real === "/" ? "/" : `${real}/`;
   return names.filter((name) => {
     const mount = seenAt(`${prefix}${name}`, base, on);
-    return mount.at === `${prefix}${name}` && mount.net;
+    return mount.at === `${prefix}${name}` && mount.fstype === "nsfs" && mount.root.startsWith("net:[");
   });
 }

@@ -13,17 +13,11 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { parseMountinfo } from "../mountinfo.js";
 
-/** The cgroup v2 mount point in a /proc/PID/mountinfo text (octal escapes undone), or null. */
+/** The cgroup v2 mount point in a /proc/PID/mountinfo text, or null. */
 export function cgroup2MountIn(mountinfo: string): string | null {
-  for (const line of mountinfo.split("\n")) {
-    const [mount, fs] = line.split(" - ");
-    if (fs?.split(" ")[0] === "cgroup2") {
-      const point = mount?.split(" ")[4];
-      if (point) return point.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-    }
-  }
-  return null;
+  return parseMountinfo(mountinfo).find((m) => m.fstype === "cgroup2")?.at ?? null;
 }
 
 let mount: string | null = null;

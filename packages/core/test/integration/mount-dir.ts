@@ -6,25 +6,18 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import { parseMountinfo } from "../../src/mountinfo.js";
 
 /** `/run/neslink-test-<prefix>`: not created here (creating a namespace in it does that). */
 export function privateMountDir(prefix: string): string {
   return `/run/neslink-test-${prefix}`;
 }
 
-/** mountinfo escapes space, tab, newline and backslash as octal. */
-const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-
 /** Mounts at `path` or below it, in mount order, with their filesystem type. */
 export function mountsUnder(path: string): { point: string; fstype: string }[] {
-  return readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .flatMap((line) => {
-      const fields = line.split(" ");
-      const point = unescapeOctal(fields[4] ?? "");
-      const fstype = fields[fields.indexOf("-") + 1] ?? "";
-      return point === path || point.startsWith(`${path}/`) ? [{ point, fstype }] : [];
-    });
+  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).flatMap(({ at: point, fstype }) =>
+    point === path || point.startsWith(`${path}/`) ? [{ point, fstype }] : [],
+  );
 }
 
 /** Mount points at `path` or below it. */
