@@ -33,7 +33,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 step "Rust toolchain with the wasm32-unknown-unknown target"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 if ! command -v rustup >/dev/null; then
   echo "setup.sh: rustup is missing; this machine kind ships it (see README.md, Toolchain)" >&2
   exit 1
