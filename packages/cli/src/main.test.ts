@@ -66,7 +66,10 @@ describe("main", () => {
   it("requires a namespace and a program for exec", async () => {
     const { status, stderr } = await call("exec", "--", "true");
     expect(status).toBe(2);
-    expect(stderr).toContain("CMD: is required");
+    expect(stderr).toContain("NS: is required");
+    const noProgram = await call("exec", "h1");
+    expect(noProgram.status).toBe(2);
+    expect(noProgram.stderr).toContain("CMD: is required");
   });
 
   it("exits 3 for a topology file with mistakes, naming file, line and field", async () => {
