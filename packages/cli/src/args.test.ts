@@ -85,6 +85,10 @@ describe("parse", () => {
     expect(run("links", "--ns=lab1", "--json")).toMatchObject({ command: "links", ns: "lab1" });
   });
 
+  it("takes several labs for inspect, as its usage says ([FILE|NAME]...)", () => {
+    expect(run("inspect", "a", "b.yaml").args).toEqual(["a", "b.yaml"]);
+  });
+
   it("passes everything after -- to exec untouched", () => {
     expect(run("exec", "--ns", "lab1", "--", "ip", "-j", "link", "--json")).toEqual({
       command: "exec",
