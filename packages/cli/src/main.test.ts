@@ -65,7 +65,7 @@ describe("main", () => {
 
   it("lists in a group's help the options its subcommands' help lists (-n of link, addr, route, ns exec)", async () => {
     const optionLines = (help: string) =>
-      (/\nOptions:\n((?:  .*\n)+)/.exec(help)?.[1] ?? "").split("\n").flatMap((l) => /^  (-[^\s,]+(?:, -[^\s,]+)?)/.exec(l)?.[1] ?? []);
+      (/\nOptions:\n((?: {2}.*\n)+)/.exec(help)?.[1] ?? "").split("\n").flatMap((l) => /^ {2}(-[^\s,]+(?:, -[^\s,]+)?)/.exec(l)?.[1] ?? []);
     for (const group of ["ns", "link", "addr", "route"]) {
       const listed = optionLines((await call(group, "--help")).stdout);
       expect(listed).toContain("-n, --ns");
@@ -73,7 +73,7 @@ describe("main", () => {
         expect(listed).toEqual(expect.arrayContaining(optionLines((await call(...command.name.split(" "), "--help")).stdout)));
     }
     // One that only some of them take says which.
-    expect((await call("ns", "--help")).stdout).toMatch(/\n  -n, --ns NS +work in namespace NS: .* \(ns exec\)\n/);
+    expect((await call("ns", "--help")).stdout).toMatch(/\n {2}-n, --ns NS +work in namespace NS: .* \(ns exec\)\n/);
   });
 
   it("says in inspect's usage that it takes several labs, as it does", async () => {
