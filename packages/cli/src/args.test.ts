@@ -85,6 +85,10 @@ describe("parse", () => {
     expect(run("links", "--ns=lab1", "--json")).toMatchObject({ command: "links", ns: "lab1" });
   });
 
+  it("takes several labs for inspect, as its usage says ([FILE|NAME]...)", () => {
+    expect(run("inspect", "a", "b.yaml").args).toEqual(["a", "b.yaml"]);
+  });
+
   it("passes everything after -- to exec untouched", () => {
     expect(run("exec", "--ns", "lab1", "--", "ip", "-j", "link", "--json")).toEqual({
       command: "exec",
@@ -145,7 +149,13 @@ describe("parse", () => {
     expect(usageError(["ns", "add"]).field).toBe("NAME");
     expect(usageError(["ns", "add", "a", "b"]).message).toContain('unexpected argument "b"');
     expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");
-    expect(usageError(["exec"]).field).toBe("CMD");
+    // exec's NS comes first: missing when nothing comes before "--" (a lone word after it is the program), else CMD.
+    for (const argv of [["exec"], ["exec", "--", "true"], ["ns", "exec", "--", "true"], ["exec", "--json", "--", "true"]])
+      expect(usageError(argv).message).toMatch(/^NS: is required \(neslink (ns )?exec NS -- CMD, or -n NS\)$/);
+    expect(usageError(["exec", "-n", "h1"]).field).toBe("CMD");
+    expect(run("exec", "h1").args).toEqual(["h1"]);
+    expect(run("exec", "-n", "h1", "--", "true")).toMatchObject({ ns: "h1", args: ["true"] });
+    expect(run("exec", "--", "h1", "true").args).toEqual(["h1", "true"]);
     expect(usageError(["links", "--bogus"]).field).toBe("--bogus");
     expect(usageError(["links", "--ns"]).field).toBe("--ns");
   });

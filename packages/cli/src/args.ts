@@ -52,6 +52,17 @@ function checkArgs(command: Command, args: readonly string[]): void {
 }
 
 /**
+ * An exec's NS is its first argument unless -n gave it, and "--" stands before its program (main puts it there when
+ * left out): with nothing before "--", a lone word after it is the program, so NS is what is missing (`exec -- true`),
+ * as it is with no word at all. Two words after "--" are still read as NS and the program.
+ */
+function checkExecNs(command: Command, args: readonly string[], ownArgs: number, ns: string | undefined): void {
+  if (command.passesThrough && ns === undefined && ownArgs === 0 && args.length < 2) {
+    throw new ValidationError("NS", `is required (neslink ${command.name} NS -- CMD, or -n NS)`);
+  }
+}
+
+/**
  * A negative number is a keyword's value (`mtu -5`, `metric -1`), never one of neslink's options (-4 and -6 are whole
  * words): Node's parser would take it for the short options -5..., and the error named "-5" as an unknown option
  * instead of saying what is wrong with the mtu. Such words before "--" are passed as positionals, marked with a NUL
@@ -185,7 +196,11 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
       throw notAnOption(token.rawName, command);
     }
   }
-  const args = positionals.slice(command.name.split(" ").length);
+  const words = command.name.split(" ").length;
+  const args = positionals.slice(words);
+  const end = tokens.findIndex((t) => t.kind === "option-terminator");
+  const ownArgs = tokens.filter((t, i) => t.kind === "positional" && (end < 0 || i < end)).length - words;
+  checkExecNs(command, args, ownArgs, values.ns);
   checkArgs(command, args);
   const { ns, json: _json, help: _help, version: _version, ...options } = values;
   return { kind: "run", command, invocation: { args, ns, options } };

@@ -46,6 +46,19 @@ function commandList(commands: readonly Command[]): string {
   return indent(table(commands.map((c) => [c.synopsis, c.summary])));
 }
 
+/**
+ * The options a group's commands take (each command's own list: no second one to keep), in OPTION_HELP's order;
+ * one that not all of them take names those that do.
+ */
+function groupOptions(group: readonly Command[]): [string, string][] {
+  return (Object.keys(OPTION_HELP) as OptionName[]).flatMap((option) => {
+    const takers = group.filter((c) => c.options.includes(option));
+    if (takers.length === 0) return [];
+    const [flags, text] = OPTION_HELP[option];
+    return [[flags, takers.length === group.length ? text : `${text} (${takers.map((c) => c.name).join(", ")})`]];
+  });
+}
+
 export async function helpText(topic: string, commands: readonly Command[]): Promise<string> {
   const command = commands.find((c) => c.name === topic);
   if (command) {
@@ -67,7 +80,7 @@ export async function helpText(topic: string, commands: readonly Command[]): Pro
     ...(topic === "" ? ["Linux network namespaces, links and labs, from a shell.\n"] : []),
     ...(lists ? [`Without a subcommand: ${topic} list.\n`] : []),
     `Commands:\n${commandList(group)}`,
-    `Options:\n${indent(table(GLOBAL_HELP))}`,
+    `Options:\n${indent(table([...(topic === "" ? [] : groupOptions(group)), ...GLOBAL_HELP]))}`,
     `Run "neslink <command> --help" for a command's own options.\n${IPROUTE_NOTE}${EXIT_STATUS}`,
   ].join("\n");
 }

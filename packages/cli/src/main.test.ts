@@ -63,10 +63,30 @@ describe("main", () => {
     expect(JSON.parse(stdout).error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "name" });
   });
 
+  it("lists in a group's help the options its subcommands' help lists (-n of link, addr, route, ns exec)", async () => {
+    const optionLines = (help: string) =>
+      (/\nOptions:\n((?: {2}.*\n)+)/.exec(help)?.[1] ?? "").split("\n").flatMap((l) => /^ {2}(-[^\s,]+(?:, -[^\s,]+)?)/.exec(l)?.[1] ?? []);
+    for (const group of ["ns", "link", "addr", "route"]) {
+      const listed = optionLines((await call(group, "--help")).stdout);
+      expect(listed).toContain("-n, --ns");
+      for (const command of commands.filter((c) => c.name.startsWith(`${group} `)))
+        expect(listed).toEqual(expect.arrayContaining(optionLines((await call(...command.name.split(" "), "--help")).stdout)));
+    }
+    // One that only some of them take says which.
+    expect((await call("ns", "--help")).stdout).toMatch(/\n {2}-n, --ns NS +work in namespace NS: .* \(ns exec\)\n/);
+  });
+
+  it("says in inspect's usage that it takes several labs, as it does", async () => {
+    expect((await call("inspect", "--help")).stdout).toMatch(/^Usage: neslink inspect \[FILE\|NAME\]\.\.\. \[--json\]\n/);
+  });
+
   it("requires a namespace and a program for exec", async () => {
     const { status, stderr } = await call("exec", "--", "true");
     expect(status).toBe(2);
-    expect(stderr).toContain("CMD: is required");
+    expect(stderr).toContain("NS: is required");
+    const noProgram = await call("exec", "h1");
+    expect(noProgram.status).toBe(2);
+    expect(noProgram.stderr).toContain("CMD: is required");
   });
 
   it("exits 3 for a topology file with mistakes, naming file, line and field", async () => {

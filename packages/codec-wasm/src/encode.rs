@@ -146,12 +146,13 @@ pub fn ifname<'a>(path: &str, name: &'a str) -> Result<&'a str> {
     what.map_or(Ok(name), |what| Err(EncodeError::new(path, what)))
 }
 
-/// IFLA_IFALIAS: 1 to 255 bytes (IFALIASZ less the NUL), nothing hidden (NUL included).
+/// IFLA_IFALIAS: at most 255 bytes (IFALIASZ less the NUL), nothing hidden (NUL included).
+/// Empty is allowed: the kernel clears the alias on an empty attribute, as `ip link set NAME alias ""` does.
 pub fn alias<'a>(path: &str, text: &'a str) -> Result<&'a str> {
-    if text.is_empty() || text.len() > ALIAS_MAX_BYTES {
+    if text.len() > ALIAS_MAX_BYTES {
         return Err(EncodeError::new(
             path,
-            format!("must be 1 to {ALIAS_MAX_BYTES} bytes"),
+            format!("must be at most {ALIAS_MAX_BYTES} bytes"),
         ));
     }
     match text.chars().find(|&c| hidden(c)) {

@@ -3,8 +3,8 @@ import { lazyRun } from "./lazy.js";
 
 export const inspect: Command = {
   name: "inspect",
-  summary: "the live state of a lab (or of every running lab): nodes, interfaces, addresses, programs, state",
-  synopsis: "inspect [FILE|NAME]",
+  summary: "the live state of labs (those named, or every running one): nodes, interfaces, addresses, programs, state",
+  synopsis: "inspect [FILE|NAME]...",
   args: [],
   rest: { name: "FILE|NAME", required: false },
   options: [],

@@ -37,6 +37,7 @@ export function set(changes: LinkChanges): LinkAction<null> {
 }
 
 export const setName = (name: string) => set({ name });
+/** Sets the alias; "" clears it. */
 export const setAlias = (alias: string) => set({ alias });
 export const setMac = (mac: string) => set({ mac });
 export const setMtu = (mtu: number) => set({ mtu });

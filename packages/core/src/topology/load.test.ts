@@ -167,6 +167,28 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("keeps the readable ends of a link one of whose ends is malformed: only that end is reported", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  h1: { addresses: { eth1: [10.0.3.1/24] } }",
+      "  h2: {}",
+      "  h3: { addresses: { eth0: [10.0.1.1/24], eth2: [10.0.2.1/24] } }",
+      "links:",
+      '  - endpoints: ["h3:eth0", "h2"]',
+      '  - endpoints: ["h3:eth2"]',
+      '  - endpoints: [{ node: h1, interface: eth1 }, 5, "h2:eth9"]',
+      "",
+    ].join("\n");
+    // Not "node h3 has no interface eth0" (or eth2, or h1's eth1) for the addresses on the ends that are well formed.
+    expect(problemsOf(text)).toEqual([
+      { path: "links[0].endpoints[1]", message: 'must be "node:interface" (as "h1:eth0")', line: 7 },
+      { path: "links[1].endpoints", message: expect.stringMatching(/^has 1 item, needs at least 2/), line: 8 },
+      { path: "links[2].endpoints", message: expect.stringMatching(/^has 3 items, takes at most 2/), line: 9 },
+      { path: "links[2].endpoints[1]", message: expect.stringMatching(/^must be one end of a veth pair/), line: 9 },
+    ]);
+  });
+
   it("names where an interface was declared first as it names the path of the second (a node name with a dot quoted)", () => {
     const text = ["name: lab", "nodes:", '  "sw.1": { bridges: [br0, br0] }', ""].join("\n");
     expect(problemsOf(text)).toEqual([

@@ -17,21 +17,26 @@ import { withHint } from "./hints.js";
 
 /**
  * Takes out of `links[index]` what the schema refused at `rest` (the path
- * below the link). A link whose two ends are still readable keeps them, so
- * that the interfaces it declares are there for the checks that need the whole
- * file: dropping it for a bad `mtu` would have its nodes' addresses on those
- * interfaces reported as on interfaces that do not exist.
+ * below the link). A link keeps the ends it can still read, so that the
+ * interfaces it declares are there for the checks that need the whole file:
+ * dropping it for a bad `mtu` or for its other end's missing `:IFACE` would
+ * have its nodes' addresses on those interfaces reported as on interfaces
+ * that do not exist. An end that cannot be read becomes undefined (its index
+ * kept, as resolve expects); such a link is said to be `partial`.
  */
-function salvageLink(links: unknown[], index: number, rest: readonly (string | number)[]): void {
+function salvageLink(links: unknown[], index: number, rest: readonly (string | number)[], partial: Set<unknown>): void {
   const link = links[index];
   const [field, end, endField] = rest;
-  const endpoint = Array.isArray((link as { endpoints?: unknown })?.endpoints)
-    ? (link as { endpoints: unknown[] }).endpoints[end as number]
-    : undefined;
+  const endpoints = (link as { endpoints?: unknown })?.endpoints;
+  const endpoint = Array.isArray(endpoints) ? endpoints[end as number] : undefined;
   if (typeof link !== "object" || link === null || field === undefined) delete links[index];
   else if (field !== "endpoints") delete (link as Record<string, unknown>)[field];
-  else if (
-    typeof end === "number" &&
+  else if (!Array.isArray(endpoints)) delete links[index];
+  else if (end === undefined) {
+    // Too few or too many ends: each is checked on its own; a missing one is an unreadable one.
+    while (endpoints.length < 2) endpoints.push(undefined);
+    partial.add(link);
+  } else if (
     typeof endField === "string" &&
     endField !== "node" &&
     endField !== "interface" &&
@@ -40,24 +45,31 @@ function salvageLink(links: unknown[], index: number, rest: readonly (string | n
     !Array.isArray(endpoint)
   )
     delete (endpoint as Record<string, unknown>)[endField];
-  else delete links[index];
+  else {
+    endpoints[end as number] = undefined;
+    partial.add(link);
+  }
 }
+
+/** A link's shape as checked after salvage: a partial one's ends were each checked already, and are not a pair. */
+const ANY_PAIR = ["-:-", "-:-"];
 
 /**
  * A copy of a file with what the schema refused taken out, so that the
  * checks needing the whole file still run and a file with many mistakes
- * reports all of them: a link loses the field at fault, or is dropped when its
- * ends cannot be read (its index kept), a
+ * reports all of them: a link loses the field at fault or the end that
+ * cannot be read, or is dropped when it has no list of ends (its index kept), a
  * node keeps its name and loses the field at fault, a bad topology name is
  * replaced. Undefined when too little is left to check.
  */
 function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const file = structuredClone(value) as Record<string, unknown>;
+  const partial = new Set<unknown>();
   for (const { path } of errors) {
     const [top, key, field] = path;
     if (top === "name") file.name = "x";
-    else if (top === "links" && Array.isArray(file.links) && typeof key === "number") salvageLink(file.links, key, path.slice(2));
+    else if (top === "links" && Array.isArray(file.links) && typeof key === "number") salvageLink(file.links, key, path.slice(2), partial);
     else if (top === "nodes" && typeof key === "string" && typeof file.nodes === "object" && file.nodes !== null) {
       const nodes = file.nodes as Record<string, unknown>;
       const node = nodes[key];
@@ -67,7 +79,9 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
     else return undefined;
   }
   // Dropped links leave holes, so that later problems keep their indexes; the shape is checked without them.
-  const links = Array.isArray(file.links) ? file.links.filter((l) => l !== undefined) : file.links;
+  const links = Array.isArray(file.links)
+    ? file.links.filter((l) => l !== undefined).map((l) => (partial.has(l) ? { ...(l as object), endpoints: ANY_PAIR } : l))
+    : file.links;
   return shapeErrors({ ...file, ...(links !== undefined && { links }) }).length === 0 ? (file as TopologyFile) : undefined;
 }
 

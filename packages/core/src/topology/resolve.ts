@@ -71,7 +71,9 @@ function cidrs(problems: Problems, path: Path, values: readonly string[] | undef
   return out;
 }
 
-function endpointOf(problems: Problems, path: Path, endpoint: TopologyFileEndpoint, nodes: ReadonlySet<string>) {
+/** An end as node and interface, or undefined when it names no node or the schema refused it (salvaged to undefined). */
+function endpointOf(problems: Problems, path: Path, endpoint: TopologyFileEndpoint | undefined, nodes: ReadonlySet<string>) {
+  if (endpoint === undefined) return undefined;
   const parsed =
     typeof endpoint === "string" ? { node: endpoint.split(":")[0] as string, interface: endpoint.split(":")[1] as string } : endpoint;
   if (!nodes.has(parsed.node)) {

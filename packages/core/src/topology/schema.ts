@@ -35,9 +35,13 @@ export const EndpointObject = Type.Object(
   strict,
 );
 
-export const Endpoint = Type.Union([Type.String({ pattern: "^[^:]+:[^:]+$" }), EndpointObject], {
-  description: 'One end of a veth pair: "node:interface", or an object with node and interface.',
-});
+// The string's description is what one without its ":interface" is told, rather than the pattern itself.
+export const Endpoint = Type.Union(
+  [Type.String({ pattern: "^[^:]+:[^:]+$", description: '"node:interface" (as "h1:eth0")' }), EndpointObject],
+  {
+    description: 'One end of a veth pair: "node:interface", or an object with node and interface.',
+  },
+);
 
 export const Link = Type.Object(
   {

@@ -20,7 +20,7 @@ import * as v from "./validate.js";
 
 const CHANGES: FieldParsers<LinkChanges> = {
   name: v.linkName,
-  alias: v.alias,
+  alias: v.newAlias,
   mac: net.mac,
   mtu: v.mtu,
   up: v.boolean,

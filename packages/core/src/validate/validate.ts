@@ -48,6 +48,15 @@ export function alias(field: string, value: unknown): string {
 }
 
 /**
+ * An alias to give a link: as alias, or "" to clear it, as `ip link set NAME
+ * alias ""` does (the kernel drops the alias on an empty IFLA_IFALIAS). Only
+ * here: an empty alias to find a link by, or to mark a loopback with, means nothing.
+ */
+export function newAlias(field: string, value: unknown): string {
+  return value === "" ? value : alias(field, value);
+}
+
+/**
  * A namespace name becomes one file in the mount dir, so it may not contain
  * '/' or be "." or ".."; it may not hold whitespace or hidden characters.
  */
