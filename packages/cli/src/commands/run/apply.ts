@@ -22,6 +22,8 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   if (options["dry-run"]) return { data: plan, text };
   if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
   if (!session.json) session.print(text);
+  // As confirmed() decides: a person at a terminal is asked, unless --yes.
+  const asked = options.yes !== true && session.terminal.stdin.isTTY === true;
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
   // Until apply starts its first phase, an interrupt stops it before any change (and at the question, there is none).
   const beforeChanges = new AbortController();
@@ -65,7 +67,9 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
   const applied = async (onProgress: (event: ApplyEvent) => void) => {
     try {
-      const result = await topo.apply(lab, { onProgress, signal: beforeChanges.signal });
+      // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
+      const expected = asked ? plan : undefined;
+      const result = await topo.apply(lab, { onProgress, signal: beforeChanges.signal, expected });
       const { add, change, destroy } = result.summary;
       return {
         data: result,
