@@ -43,6 +43,7 @@ import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./n
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
+import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
 import { runNodeCommands } from "./node-commands.js";
 import { NotRunningError, startActions, started, stopProgram } from "./run.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
@@ -68,6 +69,13 @@ export interface ApplyOptions {
    * runs on to its end or its first failure.
    */
   signal?: AbortSignal;
+  /**
+   * The plan its caller showed for confirmation (plan()'s result): apply
+   * carries out the plan it makes once it holds the lab's lock, and when that
+   * one is not this (the kernel changed meanwhile), it makes no change and
+   * rejects with a TopologyPlanChangedError, naming what differs.
+   */
+  expected?: Plan;
 }
 
 export interface ExecOutcome {
@@ -580,6 +588,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const emit = options.onProgress ?? (() => {});
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
+  const expected = options.expected === undefined ? undefined : expectedChanges(topology.name, options.expected);
   const lock = lockTopology(topology.name);
   try {
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
@@ -587,6 +596,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const unrecorded = new Set(topology.nodes.flatMap((n) => (priorIds?.has(n.netns) ? [] : [n.netns])));
     const { lives, stale, strays, early, record } = await readLive(topology, pool, unrecorded);
     const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record));
+    if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });
     const byPhase = groupBy(changes, phaseOf);

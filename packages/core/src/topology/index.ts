@@ -23,6 +23,7 @@ export { locateNamed, locateNode, parseNodeRef, runningLabs } from "./locate.js"
 export { TopologyLockedError } from "./lock.js";
 export type * from "./model.js";
 export { type Plan, type PlanOptions, plan, TopologyConflictError } from "./plan.js";
+export { TopologyPlanChangedError } from "./plan-changed.js";
 export { type Problem, TopologyError } from "./problems.js";
 export type { LabProcess } from "./run.js";
 export type { TopologyFile } from "./schema.js";

@@ -22,6 +22,8 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   if (options["dry-run"]) return { data: plan, text };
   if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
   if (!session.json) session.print(text);
+  // As confirmed() decides: a person at a terminal is asked, unless --yes.
+  const asked = options.yes !== true && session.terminal.stdin.isTTY === true;
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
   // Until apply starts its first phase, an interrupt stops it before any change (and at the question, there is none).
   const beforeChanges = new AbortController();
@@ -47,25 +49,33 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     interrupted = true;
     progress?.stop();
     if (!begun) beforeChanges.abort();
-    // The agent's session does not stop an apply under way for a client gone: it finishes there.
-    const state = session.terminal.ownStdio ? "is partly applied" : "goes on being applied by the agent";
     // The commands as they must be typed again: a path with a space or a quote is quoted.
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
-    const said = begun
-      ? `${signal}: ${lab.name} ${state}; "${again("apply")}" finishes it, "${again("destroy")}" removes it.`
-      : `${signal}: ${lab.name} was not applied; nothing was changed.`;
+    const fix = `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`;
+    let fate: string;
+    if (!begun) fate = `${lab.name} was not applied; nothing was changed.`;
+    // The agent's session (a terminal whose caller can leave: \`ended\`) does not stop an apply under way: it finishes there.
+    else if (session.terminal.ended !== undefined) fate = `${lab.name} goes on being applied by the agent; ${fix}`;
+    // Nor does a reader leaving end this process (Node ignores SIGPIPE, so raising it below does not): it applies on.
+    else if (signal === "SIGPIPE") fate = `the output's reader left; ${lab.name} goes on being applied to its end.`;
+    else fate = `${lab.name} is partly applied; ${fix}`;
+    const said = `${signal}: ${fate}`;
     // With --json, as every error: JSON on stdout (then the signal, as without neslink's handler).
     if (session.json) session.print(toJson(errorJson(new AbortedError(new Error(said)))));
     else session.terminal.stderr.write(`neslink: ${said}\n`);
     // Listened to until then: a second Ctrl-C with no handler would kill the CLI before the bar gave the terminal back.
     // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
-    session.terminal.stdout.write("", () => end(signal));
+    // Its reader gone, stdout has nothing to send and only an EPIPE to give (to a socket: an 'error' event, a crash).
+    if (signal === "SIGPIPE") end(signal);
+    else session.terminal.stdout.write("", () => end(signal));
   });
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
   const applied = async (onProgress: (event: ApplyEvent) => void) => {
     try {
-      const result = await topo.apply(lab, { onProgress, signal: beforeChanges.signal });
+      // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
+      const expected = asked ? plan : undefined;
+      const result = await topo.apply(lab, { onProgress, signal: beforeChanges.signal, expected });
       const { add, change, destroy } = result.summary;
       return {
         data: result,

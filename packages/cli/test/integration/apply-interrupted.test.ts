@@ -1,0 +1,81 @@
+/**
+ * What apply says when it is interrupted once changes have begun is what
+ * became of the lab: a line of `neslink shell` (no agent) ends with the shell,
+ * the lab part-made; a reader of its output that leaves does not end it (Node
+ * ignores SIGPIPE), and it applies on to the end.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, expect, it } from "vitest";
+import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN, neslink } from "./run.js";
+
+const dir = mkdtempSync(`${tmpdir()}/neslink-interrupted-`);
+const prefix = uniquePrefix("i");
+const HOSTS = 30;
+
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A bridge and HOSTS hosts, each with an address: an apply long enough to be interrupted part-way. */
+function star(lab: string): string {
+  const lines = [`name: ${lab}`, "nodes:", "  hub: { bridges: [br0] }"];
+  for (let i = 0; i < HOSTS; i++) lines.push(`  h${i}: { addresses: { eth0: [10.61.0.${i + 1}/24] } }`);
+  lines.push("links:");
+  for (let i = 0; i < HOSTS; i++) lines.push(`  - endpoints: ["h${i}:eth0", { node: hub, interface: v${i}, master: br0 }]`);
+  const path = `${dir}/${lab}.yaml`;
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+/** Runs the bin with `args`; once its output shows apply's first change, calls `then` with the child. */
+function onFirstChange(args: string[], then: (child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  let fired = false;
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (!fired && /\[1\/\d+\]/.test(out)) {
+      fired = true;
+      then(child);
+    }
+  });
+  // A reader that left is one that reads no more: its errors are of no interest.
+  child.stdout.on("error", () => {});
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stderr: err })),
+  );
+}
+
+it("Ctrl-C to `neslink shell` during an apply line: the lab is said to be partly applied (there is no agent), and is", async () => {
+  const lab = `${prefix}s`;
+  const file = star(lab);
+  const script = `${dir}/script`;
+  writeFileSync(script, `apply ${file} --yes\n`);
+  const ended = await onFirstChange(["shell", "-f", script], (child) => child.kill("SIGINT"));
+  expect(ended.signal).toBe("SIGINT");
+  expect(ended.stderr).toContain(`neslink: SIGINT: ${lab} is partly applied; "neslink apply ${file}" finishes it`);
+  expect(ended.stderr).not.toContain("agent");
+  expect(netnsList(`${lab}-`).length).toBeLessThan(HOSTS + 1);
+  expect(neslink("destroy", lab, "--yes").status).toBe(0);
+  expect(netnsList(`${lab}-`)).toEqual([]);
+}, 60_000);
+
+it("its output's reader gone (| head): said to go on, it applies the whole lab, and exits as SIGPIPE would (141)", async () => {
+  const lab = `${prefix}p`;
+  const file = star(lab);
+  const ended = await onFirstChange(["apply", file, "--yes"], (child) => child.stdout?.destroy());
+  expect(ended.stderr).toBe(`neslink: SIGPIPE: the output's reader left; ${lab} goes on being applied to its end.\n`);
+  expect(ended.code).toBe(141);
+  expect(netnsList(`${lab}-`)).toHaveLength(HOSTS + 1);
+  expect(neslink("plan", file, "--detailed-exitcode").status).toBe(0);
+  expect(neslink("destroy", lab, "--yes").status).toBe(0);
+  expect(netnsList(`${lab}-`)).toEqual([]);
+}, 60_000);
