@@ -42,6 +42,7 @@ export function readRegularFile(field: string, path: string, options: RegularFil
     if (!stat.isFile()) throw new ValidationError(field, `${path} is not a regular file`);
     const why = options.refuse?.(stat);
     if (why !== undefined) throw new ValidationError(field, `${path} ${why}`);
+    if (stat.size === 0 && !options.tail) return readToEnd(field, path, fd, options.maxBytes);
     if (stat.size > options.maxBytes && !options.tail) throw new ValidationError(field, `${path} is larger than ${options.maxBytes} bytes`);
     const buf = Buffer.alloc(Math.min(stat.size, options.maxBytes));
     const from = stat.size - buf.length;
@@ -59,23 +60,32 @@ export function readRegularFile(field: string, path: string, options: RegularFil
 
 /** A non-blocking pipe's bytes until its writer closes it (or none is there: read gives 0 at once). */
 function readPipe(field: string, path: string, fd: number, maxBytes: number, waitMs: number): Buffer {
+  const bytes = readToEnd(field, path, fd, maxBytes, Date.now() + waitMs, waitMs);
+  // A FIFO no one writes to ends at once, empty: said as such, not taken for an empty file.
+  if (bytes.length === 0) throw new ValidationError(field, `${path} is a pipe, and nothing was written to it`);
+  return bytes;
+}
+
+/**
+ * Reads `fd` from where it is to its end, at most `maxBytes`: a pipe (waiting
+ * on EAGAIN until `until`), or a file whose size fstat does not tell (procfs
+ * and sysfs say 0 for files that have content).
+ */
+function readToEnd(field: string, path: string, fd: number, maxBytes: number, until?: number, waitMs?: number): Buffer {
   const chunks: Buffer[] = [];
   let size = 0;
-  const until = Date.now() + waitMs;
   const chunk = Buffer.alloc(Math.min(maxBytes + 1, 65536));
   for (;;) {
     let n: number;
     try {
       n = readSync(fd, chunk, 0, chunk.length, null);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN" || until === undefined) throw err;
       if (Date.now() > until) throw new ValidationError(field, `${path}: its writer did not finish within ${waitMs} ms`);
       // A synchronous wait: this runs before anything else has started (a server's token, a lab's file).
       sleepSync(10);
       continue;
     }
-    // A FIFO no one writes to ends at once, empty: said as such, not taken for an empty file.
-    if (n === 0 && size === 0) throw new ValidationError(field, `${path} is a pipe, and nothing was written to it`);
     if (n === 0) return Buffer.concat(chunks, size);
     size += n;
     if (size > maxBytes) throw new ValidationError(field, `${path} is larger than ${maxBytes} bytes`);
