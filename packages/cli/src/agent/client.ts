@@ -139,7 +139,22 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     stdoutIsTTY,
     ...(columns !== undefined && { columns }),
   };
-  const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
+  // Once a signal came, output that a reader is not taking no longer holds the socket: the exit frame must still come
+  // through (a stdout nobody reads would otherwise keep this process for ever), and what cannot go is dropped, as the
+  // program dying of the signal would have dropped it.
+  let signalled = false;
+  let onSignalled = () => {};
+  const interrupted = new Promise<void>((resolve) => {
+    onSignalled = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = true;
+    onSignalled();
+    send(encode(Frame.signal, signal));
+  };
+  const print = (to: FdWriter, payload: Buffer) => {
+    if (!(signalled && to.unsent())) to(payload);
+  };
   // The bin calls every such handler with SIGPIPE too, when stdout's reader leaves.
   const stopForwarding = io.terminal.onSignals(FORWARDED, onSignal);
   // A piece of input each time the agent asks: it never holds more than it can take, and so never stops reading the socket.
@@ -164,8 +179,8 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
       }
       let garbled = false;
       for (const { kind, payload } of frames) {
-        if (kind === Frame.stdout) io.out(payload);
-        else if (kind === Frame.stderr) io.err(payload);
+        if (kind === Frame.stdout) print(io.out, payload);
+        else if (kind === Frame.stderr) print(io.err, payload);
         else if (kind === Frame.exit) {
           exit = parseExit(payload);
           garbled = exit === undefined;
@@ -179,7 +194,7 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
         }
       }
       if (garbled) break;
-      await Promise.all([io.out.drained(), io.err.drained()]);
+      if (!signalled) await Promise.race([Promise.all([io.out.drained(), io.err.drained()]), interrupted]);
       // The exit is the agent's last word: waiting on for it to close would let an agent that never does hold this process.
       if (exit) break;
     }
