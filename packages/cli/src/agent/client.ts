@@ -25,6 +25,8 @@ interface ClientIo {
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const satisfies NodeJS.Signals[];
+/** After a signal, how long output may wait for its reader before the reader is taken as one that stopped reading. */
+const HELD_MS = 250;
 /** The signals a command's exit may say it ended of: those passed on to it (a closed stdout as SIGPIPE). */
 const ENDING_SIGNALS = [...FORWARDED, "SIGPIPE"] as const;
 
@@ -152,8 +154,23 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     onSignalled();
     send(encode(Frame.signal, signal));
   };
-  const print = (to: FdWriter, payload: Buffer) => {
-    if (!(signalled && to.unsent())) to(payload);
+  // After the signal, output still goes to a reader that takes it (a terminal given back, a last word); one that has
+  // not taken the last piece within the grace is taken as gone, and the rest is dropped.
+  let held = false;
+  const taken = async (writers: FdWriter[]) => {
+    if (held || !writers.some((w) => w.unsent())) return !held;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, HELD_MS, false);
+    });
+    held = !(await Promise.race([Promise.all(writers.map((w) => w.drained())).then(() => true), late]));
+    clearTimeout(timer);
+    return !held;
+  };
+  // The bin writes both on the pool, each in its order: one waits for the other's last piece, so that they keep theirs.
+  const print = async (to: FdWriter, other: FdWriter, payload: Buffer) => {
+    if (!signalled && other.unsent()) await Promise.race([other.drained(), interrupted]);
+    if (!signalled || (await taken([to, other]))) to(payload);
   };
   // The bin calls every such handler with SIGPIPE too, when stdout's reader leaves.
   const stopForwarding = io.terminal.onSignals(FORWARDED, onSignal);
@@ -179,8 +196,8 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
       }
       let garbled = false;
       for (const { kind, payload } of frames) {
-        if (kind === Frame.stdout) print(io.out, payload);
-        else if (kind === Frame.stderr) print(io.err, payload);
+        if (kind === Frame.stdout) await print(io.out, io.err, payload);
+        else if (kind === Frame.stderr) await print(io.err, io.out, payload);
         else if (kind === Frame.exit) {
           exit = parseExit(payload);
           garbled = exit === undefined;
