@@ -8,8 +8,12 @@ import { fdWriter } from "./fd-writer.js";
 enableCompileCache();
 
 /** A signal a command handled (instead of dying of it) came: the user wants this process to end. */
-let interrupted = false;
+let interrupted: NodeJS.Signals | undefined;
 let unsent = () => false;
+let onPool = () => false;
+let drainedAll = () => Promise.resolve();
+/** How long a write on the pool may take after the command ended before it is taken as held by a reader that stopped reading. */
+const HELD_MS = 250;
 /** Stdout's reader left (EPIPE): the status is SIGPIPE's, as `ip`'s would be. */
 let readerLeft = false;
 /** The commands' signal handlers, which a reader's leaving reaches too. */
@@ -31,9 +35,15 @@ async function run(): Promise<number> {
       readerLeft = true;
       for (const handler of [...handlers]) handler("SIGPIPE");
     },
+    // The agent's client keeps taking signals while a reader that stopped reading holds its output.
+    Boolean(toAgent),
   );
-  const err = fdWriter(2, () => process.stderr);
+  const err = fdWriter(2, () => process.stderr, undefined, undefined, Boolean(toAgent));
   unsent = () => out.unsent() || err.unsent();
+  onPool = () => out.onPool() || err.onPool();
+  drainedAll = async () => {
+    await Promise.all([out.drained(), err.drained()]);
+  };
   return main(process.argv.slice(2), {
     out,
     drained: out.drained,
@@ -54,7 +64,7 @@ async function run(): Promise<number> {
       unprivileged: process.geteuid?.() !== 0,
       onSignals(signals, handler) {
         const heard = (signal: NodeJS.Signals) => {
-          interrupted = true;
+          interrupted = signal;
           handler(signal);
         };
         for (const signal of signals) process.on(signal, heard);
@@ -71,9 +81,18 @@ async function run(): Promise<number> {
   });
 }
 
-run().then((status) => {
+run().then(async (status) => {
   process.exitCode = readerLeft ? 128 + 13 : status;
   // Node would stay until a reader takes what is left, and a reader that stopped reading never does: after a signal it
   // is dropped, as `ip` dying of that signal drops it.
-  if (interrupted && unsent()) process.exit(status);
+  if (interrupted === undefined || !unsent()) return;
+  // A reader's leaving fails a write at once; any other write that can go goes within the grace.
+  if (interrupted !== "SIGPIPE" && onPool()) await Promise.race([drainedAll(), new Promise((r) => setTimeout(r, HELD_MS).unref())]);
+  if (!unsent()) return;
+  // An exit would wait for ever for a write still held on the pool (it joins the pool's threads): die of the signal
+  // instead, as the program the direct path runs would have.
+  if (interrupted !== "SIGPIPE" && onPool()) {
+    process.removeAllListeners(interrupted);
+    process.kill(process.pid, interrupted);
+  } else process.exit(status);
 });

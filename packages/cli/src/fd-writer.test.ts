@@ -152,6 +152,27 @@ describe("fdWriter", () => {
     }
   });
 
+  it("pooled: everything, in order, on libuv's pool; drained() and unsent() follow it; EPIPE told once", async () => {
+    const built = new URL("../dist/fd-writer.js", import.meta.url).href;
+    const script = `import { fdWriter } from ${JSON.stringify(built)};
+      const w = fdWriter(1, () => process.stdout, undefined, () => console.error("left"), true);
+      for (let i = 0; i < 1000; i++) w(String(i).padStart(999, ".") + "\\n");
+      w("");
+      console.error(w.unsent(), w.onPool());
+      await w.drained();
+      console.error(w.unsent(), w.onPool());
+      for (let i = 0; i < 1000; i++) w("x".repeat(999) + "\\n");`;
+    const r = spawnSync(
+      "bash",
+      ["-c", `"$0" --input-type=module -e "$1" | { head -c 1000000 | md5sum; }; echo "\${PIPESTATUS[0]}"`, process.execPath, script],
+      { encoding: "utf8" },
+    );
+    const expected = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(999, ".")}\n`).join("");
+    const md5 = spawnSync("md5sum", { input: expected, encoding: "utf8" }).stdout;
+    expect(r.stdout).toBe(`${md5}0\n`);
+    expect(r.stderr).toBe("true true\nfalse false\nleft\n");
+  });
+
   it("10 MB into a reader that leaves after one line (head -1): the writer stops, exit 0, nothing on stderr", () => {
     const built = new URL("../dist/fd-writer.js", import.meta.url).href;
     const script = `import { fdWriter } from ${JSON.stringify(built)}; const w = fdWriter(1, () => process.stdout); for (let i = 0; i < 10000; i++) w("x".repeat(999) + "\\n"); console.error("done");`;

@@ -5,7 +5,7 @@
  * that prints a table does not need: on Linux, Node writes to a pipe or a
  * terminal synchronously anyway, so the order of what is printed is the same.
  */
-import { writeSync } from "node:fs";
+import { write as writeOnPool, writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { drained } from "./drained.js";
 
@@ -15,6 +15,8 @@ type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
 export type FdWriter = ((chunk: string | Uint8Array) => void) & {
   drained(): Promise<void>;
   unsent(): boolean;
+  /** Whether a write of it is under way on libuv's pool: a process exiting waits for that (it joins the pool's threads). */
+  onPool(): boolean;
 };
 
 /**
@@ -22,8 +24,19 @@ export type FdWriter = ((chunk: string | Uint8Array) => void) & {
  * when full) hands what is left, and everything after, to `stream()`, which
  * waits as a stream does. EPIPE, the reader gone: the rest is dropped, as
  * `ip` would die of SIGPIPE without a word, and `left` is called (once).
+ *
+ * `pooled`: written on libuv's pool instead, in order (drained() once all is
+ * written). A blocking descriptor whose reader stopped reading holds write(2),
+ * and a main thread held there runs no signal handler: the agent's client,
+ * which must pass a SIGINT on while its output waits, writes so.
  */
-export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write: Write = writeSync, left: () => void = () => {}): FdWriter {
+export function fdWriter(
+  fd: number,
+  stream: () => NodeJS.WritableStream,
+  write: Write = writeSync,
+  left: () => void = () => {},
+  pooled = false,
+): FdWriter {
   let viaStream = false;
   let readerGone = false;
   const gone = () => {
@@ -43,6 +56,34 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
     }
     writable.write(chunk);
   };
+  /** A write that failed with `err`, `rest` unwritten. */
+  const failed = (err: unknown, rest: Uint8Array) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EPIPE") gone();
+    else if (code === "EAGAIN") toStream(rest);
+    else throw err;
+  };
+  // Pooled: what waits for the pool (its first piece being written), and who waits for all of it to be written.
+  const queue: Uint8Array[] = [];
+  let waiters: (() => void)[] = [];
+  const pump = () => {
+    const head = queue[0];
+    if (head === undefined) {
+      const woken = waiters;
+      waiters = [];
+      for (const then of woken) then();
+      return;
+    }
+    writeOnPool(fd, head, (err, n) => {
+      if (err) {
+        const rest = Buffer.concat(queue);
+        queue.length = 0;
+        failed(err, rest);
+      } else if (n < head.length) queue[0] = head.subarray(n);
+      else queue.shift();
+      pump();
+    });
+  };
   const writer = (chunk: string | Uint8Array) => {
     if (readerGone) return;
     if (viaStream) {
@@ -50,21 +91,26 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, write:
       return;
     }
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    if (pooled) {
+      if (bytes.length === 0) return;
+      queue.push(bytes);
+      if (queue.length === 1) pump();
+      return;
+    }
     let done = 0;
     try {
       while (done < bytes.length) done += write(fd, bytes, done);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EPIPE") gone();
-      else if (code === "EAGAIN") toStream(bytes.subarray(done));
-      else throw err;
+      failed(err, bytes.subarray(done));
     }
   };
-  // Written straight to the descriptor, nothing waits: only the stream buffers.
+  // Written straight to the descriptor, nothing waits: only the stream, or the pool's queue, holds output.
   const buffering = () => viaStream && !readerGone;
   return Object.assign(writer, {
-    drained: () => (buffering() ? drained(stream()) : Promise.resolve()),
-    /** Text written that the stream still holds, for a reader yet to take it. */
-    unsent: () => buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0,
+    drained: () =>
+      queue.length > 0 ? new Promise<void>((resolve) => waiters.push(resolve)) : buffering() ? drained(stream()) : Promise.resolve(),
+    /** Text written that the stream or the pool still holds, for a reader yet to take it. */
+    unsent: () => queue.length > 0 || (buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0),
+    onPool: () => queue.length > 0,
   });
 }

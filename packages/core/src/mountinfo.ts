@@ -15,7 +15,7 @@ export interface Mount {
 }
 
 /** A mount point as mountinfo writes it: space, tab, newline and backslash as three octal digits (the rest as the name's bytes). */
-const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+const unescapeOctal = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
 
 /** The mounts of a mountinfo text, in its order. */
 export function parseMountinfo(text: string): Mount[] {
@@ -26,7 +26,7 @@ export function parseMountinfo(text: string): Mount[] {
     const dash = fields.indexOf("-", 6);
     if (dash < 0) continue;
     const [id, parent, , root, at] = fields as [string, string, string, string, string];
-    mounts.push({ id, parent, root: unescape(root), at: unescape(at), fstype: fields[dash + 1] ?? "" });
+    mounts.push({ id, parent, root: unescapeOctal(root), at: unescapeOctal(at), fstype: fields[dash + 1] ?? "" });
   }
   return mounts;
 }

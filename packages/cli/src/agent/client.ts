@@ -25,6 +25,8 @@ interface ClientIo {
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const satisfies NodeJS.Signals[];
+/** After a signal, how long output may wait for its reader before the reader is taken as one that stopped reading. */
+const HELD_MS = 250;
 /** The signals a command's exit may say it ended of: those passed on to it (a closed stdout as SIGPIPE). */
 const ENDING_SIGNALS = [...FORWARDED, "SIGPIPE"] as const;
 
@@ -139,7 +141,37 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     stdoutIsTTY,
     ...(columns !== undefined && { columns }),
   };
-  const onSignal = (signal: NodeJS.Signals) => send(encode(Frame.signal, signal));
+  // Once a signal came, output that a reader is not taking no longer holds the socket: the exit frame must still come
+  // through (a stdout nobody reads would otherwise keep this process for ever), and what cannot go is dropped, as the
+  // program dying of the signal would have dropped it.
+  let signalled = false;
+  let onSignalled = () => {};
+  const interrupted = new Promise<void>((resolve) => {
+    onSignalled = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = true;
+    onSignalled();
+    send(encode(Frame.signal, signal));
+  };
+  // After the signal, output still goes to a reader that takes it (a terminal given back, a last word); one that has
+  // not taken the last piece within the grace is taken as gone, and the rest is dropped.
+  let held = false;
+  const taken = async (writers: FdWriter[]) => {
+    if (held || !writers.some((w) => w.unsent())) return !held;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, HELD_MS, false);
+    });
+    held = !(await Promise.race([Promise.all(writers.map((w) => w.drained())).then(() => true), late]));
+    clearTimeout(timer);
+    return !held;
+  };
+  // The bin writes both on the pool, each in its order: one waits for the other's last piece, so that they keep theirs.
+  const print = async (to: FdWriter, other: FdWriter, payload: Buffer) => {
+    if (!signalled && other.unsent()) await Promise.race([other.drained(), interrupted]);
+    if (!signalled || (await taken([to, other]))) to(payload);
+  };
   // The bin calls every such handler with SIGPIPE too, when stdout's reader leaves.
   const stopForwarding = io.terminal.onSignals(FORWARDED, onSignal);
   // A piece of input each time the agent asks: it never holds more than it can take, and so never stops reading the socket.
@@ -164,8 +196,8 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
       }
       let garbled = false;
       for (const { kind, payload } of frames) {
-        if (kind === Frame.stdout) io.out(payload);
-        else if (kind === Frame.stderr) io.err(payload);
+        if (kind === Frame.stdout) await print(io.out, io.err, payload);
+        else if (kind === Frame.stderr) await print(io.err, io.out, payload);
         else if (kind === Frame.exit) {
           exit = parseExit(payload);
           garbled = exit === undefined;
@@ -179,7 +211,7 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
         }
       }
       if (garbled) break;
-      await Promise.all([io.out.drained(), io.err.drained()]);
+      if (!signalled) await Promise.race([Promise.all([io.out.drained(), io.err.drained()]), interrupted]);
       // The exit is the agent's last word: waiting on for it to close would let an agent that never does hold this process.
       if (exit) break;
     }

@@ -8,9 +8,12 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
+  constants as fsConstants,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -337,6 +340,61 @@ describe("a client that goes away", () => {
     c.proc.kill("SIGINT");
     expect(await c.exited).toEqual({ status: 130, signal: null });
   });
+});
+
+describe("a client whose stdout nobody reads", () => {
+  const ns = `${prefix}o`;
+  beforeAll(() => {
+    expect(viaAgent(["ns", "add", ns]).status).toBe(0);
+  });
+
+  /** Bytes `pid` has written so far; the same twice in a row once it waits on a full pipe. */
+  const writtenBy = (pid: number) => /wchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1];
+
+  // Non-blocking (EAGAIN): the client waits on Node's stream, takes the signal and exits as the agent says. Blocking:
+  // its write waits on libuv's pool (not in its main thread, where no handler would run), so it dies of the signal, as
+  // the direct path's program does.
+  for (const [signal, blocking, ended] of [
+    ["SIGINT", false, { status: 130, signal: null }],
+    ["SIGTERM", false, { status: 143, signal: null }],
+    ["SIGINT", true, { status: null, signal: "SIGINT" }],
+    ["SIGHUP", true, { status: null, signal: "SIGHUP" }],
+  ] as const)
+    it(`${signal} ends it, and its program, when that stdout is a full ${blocking ? "blocking pipe" : "non-blocking pipe (EAGAIN)"}`, async () => {
+      const fifo = `${dir}/unread-${signal}-${blocking}`;
+      execFileSync("mkfifo", [fifo]);
+      // A reader that never reads (so no EPIPE), and the writer the client gets.
+      const reader = openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      const writer = openSync(fifo, fsConstants.O_WRONLY | (blocking ? 0 : fsConstants.O_NONBLOCK));
+      // Passed as fd 3 and moved to 1 by sh: libuv makes a child's own stdio descriptors blocking again.
+      const args = [BIN, "exec", ns, "--", "sh", "-c", `echo $$ >${fifo}.pid; exec yes`];
+      const proc = spawn("sh", ["-c", 'exec "$@" >&3 3>&-', "sh", process.execPath, ...args], {
+        env: { ...process.env, NESLINK_AGENT: socket },
+        stdio: ["ignore", "ignore", "ignore", writer],
+      });
+      closeSync(writer);
+      const exited = new Promise((resolve) => proc.once("exit", (code, sig) => resolve({ status: code, signal: sig })));
+      let pid = 0;
+      try {
+        pid = Number(await until("the program's pid", () => existsSync(`${fifo}.pid`) && readFileSync(`${fifo}.pid`, "utf8").trim()));
+        let seen: string | undefined;
+        await until("the program to wait on its output", () => {
+          const now = writtenBy(pid);
+          const stalled = now !== undefined && now === seen;
+          seen = now;
+          return stalled;
+        });
+        proc.kill(signal);
+        // Bounded, so that a client that stays is a failure here and is killed below, not a hung file.
+        const stayed = new Promise((resolve) => setTimeout(resolve, 20_000, "still running").unref());
+        expect(await Promise.race([exited, stayed])).toEqual(ended);
+        await until("the program to end", () => !alive(pid), 5_000);
+      } finally {
+        if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+        proc.kill("SIGKILL");
+        closeSync(reader);
+      }
+    });
 });
 
 describe("the agent's socket", () => {

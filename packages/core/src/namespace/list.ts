@@ -10,10 +10,19 @@ import { absolutePath } from "../validate/validate.js";
 import { netnsMountedIn } from "./mounts.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
-/** Names of the entries of `dir`, sorted; none if the dir does not exist. */
+/**
+ * Names of the entries of `dir`, sorted; none if the dir does not exist. A
+ * name that is not UTF-8 is left out: as a string it would name another file
+ * (every bad byte read as U+FFFD), or another entry's too.
+ */
 export function entryNames(dir: string): string[] {
   try {
-    return readdirSync(dir).sort();
+    return readdirSync(dir, { encoding: "buffer" })
+      .flatMap((bytes) => {
+        const name = bytes.toString();
+        return Buffer.from(name).equals(bytes) ? [name] : [];
+      })
+      .sort();
   } catch (err) {
     if (hasErrno(err, "ENOENT")) return [];
     throw err;

@@ -34,20 +34,37 @@ function seenAt(path: string, from: Mount, on: OnMount): Mount {
   return mount;
 }
 
+/**
+ * The mount this thread's root is on: the one on "/" whose parent is outside
+ * the view (or itself). A chroot into a dir that is no mount point has none
+ * listed (the kernel hides mounts reaching outside the root): the mount that
+ * holds it stands in, as the parent the listed mounts beneath it name.
+ */
+function rootOf(mounts: readonly Mount[]): Mount | undefined {
+  const ids = new Set(mounts.map((m) => m.id));
+  const outside = (m: Mount) => !ids.has(m.parent) || m.parent === m.id;
+  const root = mounts.find((m) => m.at === "/" && outside(m));
+  if (root !== undefined) return root;
+  const holder = mounts.find(outside)?.parent;
+  return holder === undefined ? undefined : { id: holder, parent: holder, root: "/", at: "/", fstype: "" };
+}
+
+/** A path as mountinfo's bytes, read as latin1: a mount point's bytes need not be UTF-8, and decoding them would make two names one. */
+const asBytes = (path: string) => Buffer.from(path).toString("latin1");
+
 /** The names in `names` that are visibly mounted in `dir` as network namespaces. */
 export function netnsMountedIn(dir: string, names: readonly string[]): string[] {
   if (names.length === 0) return [];
-  const mounts = parseMountinfo(readFileSync("/proc/thread-self/mountinfo", "utf8"));
-  const ids = new Set(mounts.map((m) => m.id));
+  const mounts = parseMountinfo(readFileSync("/proc/thread-self/mountinfo", "latin1"));
   const on: OnMount = new Map(mounts.map((m) => [key(m.parent, m.at), m]));
-  // The root of this thread's view: the mount on "/" whose parent is outside it (hidden by chroot, or itself).
-  const root = mounts.find((m) => m.at === "/" && (!ids.has(m.parent) || m.parent === m.id));
+  const root = rootOf(mounts);
   if (root === undefined) return [];
-  const real = realpathSync(dir);
+  const real = asBytes(realpathSync(dir));
   const base = seenAt(real, root, on);
   const prefix = real === "/" ? "/" : `${real}/`;
   return names.filter((name) => {
-    const mount = seenAt(`${prefix}${name}`, base, on);
-    return mount.at === `${prefix}${name}` && mount.fstype === "nsfs" && mount.root.startsWith("net:[");
+    const path = `${prefix}${asBytes(name)}`;
+    const mount = seenAt(path, base, on);
+    return mount.at === path && mount.fstype === "nsfs" && mount.root.startsWith("net:[");
   });
 }
