@@ -43,7 +43,11 @@ function openInside(provider: NsProvider, place: (err: unknown) => Error): Netli
 }
 
 /** `use` given a socket opened inside the provider's namespace, in turn with the calling thread's other such calls (in-turn.ts); closed once `use` has settled. */
-export function withInside<T>(provider: NsProvider, place: (err: unknown) => Error, use: (socket: NetlinkSocket) => T | Promise<T>): Promise<T> {
+export function withInside<T>(
+  provider: NsProvider,
+  place: (err: unknown) => Error,
+  use: (socket: NetlinkSocket) => T | Promise<T>,
+): Promise<T> {
   return inTurn(async () => {
     const socket = openInside(provider, place);
     try {

@@ -17,6 +17,9 @@ import { DEFAULT_NETNS_DIR } from "./paths.js";
  */
 export function entryNames(dir: string): string[] {
   try {
+    const names = readdirSync(dir);
+    // Only a name holding U+FFFD can be one that is not UTF-8: then the names are read again as bytes and checked.
+    if (!names.some((name) => name.includes("\uFFFD"))) return names.sort();
     return readdirSync(dir, { encoding: "buffer" })
       .flatMap((bytes) => {
         const name = bytes.toString();

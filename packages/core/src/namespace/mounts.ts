@@ -49,21 +49,28 @@ function rootOf(mounts: readonly Mount[]): Mount | undefined {
   return holder === undefined ? undefined : { id: holder, parent: holder, root: "/", at: "/", fstype: "" };
 }
 
-/** A path as mountinfo's bytes, read as latin1: a mount point's bytes need not be UTF-8, and decoding them would make two names one. */
+const MOUNTINFO = "/proc/thread-self/mountinfo";
+/** A path as mountinfo's bytes read as latin1 (where a mount point is not UTF-8, decoding it would make two names one). */
 const asBytes = (path: string) => Buffer.from(path).toString("latin1");
+const asIs = (path: string) => path;
 
 /** The names in `names` that are visibly mounted in `dir` as network namespaces. */
 export function netnsMountedIn(dir: string, names: readonly string[]): string[] {
   if (names.length === 0) return [];
-  const mounts = parseMountinfo(readFileSync("/proc/thread-self/mountinfo", "latin1"));
+  const text = readFileSync(MOUNTINFO, "utf8");
+  // Read as text, the cheap way; only where that gave U+FFFD (a mount point that is not UTF-8, or holds U+FFFD) is the
+  // table read again as bytes and the paths compared as bytes.
+  const exact = text.includes("\uFFFD");
+  const mounts = parseMountinfo(exact ? readFileSync(MOUNTINFO, "latin1") : text);
+  const asTable = exact ? asBytes : asIs;
   const on: OnMount = new Map(mounts.map((m) => [key(m.parent, m.at), m]));
   const root = rootOf(mounts);
   if (root === undefined) return [];
-  const real = asBytes(realpathSync(dir));
+  const real = asTable(realpathSync(dir));
   const base = seenAt(real, root, on);
   const prefix = real === "/" ? "/" : `${real}/`;
   return names.filter((name) => {
-    const path = `${prefix}${asBytes(name)}`;
+    const path = `${prefix}${asTable(name)}`;
     const mount = seenAt(path, base, on);
     return mount.at === path && mount.fstype === "nsfs" && mount.root.startsWith("net:[");
   });
