@@ -3,26 +3,20 @@
  * by someone else while the question waited, apply refuses, changes nothing,
  * and says what the plan has now (run under tmux: the question needs a pty).
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, ip, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
+import { tmuxServer } from "./tmux.js";
 import { BIN, neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-confirmed-`);
 const lab = uniquePrefix("c");
-// A tmux server of this test's own: nothing else's sessions are seen or touched.
-const socket = `neslink-${lab}`;
-const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+const { tmux, screenWhen, kill } = tmuxServer(lab);
 
 afterAll(() => {
-  try {
-    tmux("kill-server");
-  } catch {
-    // Already gone.
-  }
+  kill();
   cleanup(lab);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -34,30 +28,20 @@ function withNode(path: string, node: string): string {
   return path;
 }
 
-async function screenWhen(done: (screen: string) => boolean): Promise<string> {
-  let screen = "";
-  for (let i = 0; i < 300; i++) {
-    screen = tmux("capture-pane", "-p", "-t", "apply");
-    if (done(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the terminal never showed what was expected:\n${screen}`);
-}
-
 it("refuses at a terminal, nothing changed, when the lab changed between the plan shown and the yes", async () => {
   expect(neslink("apply", exampleAs("router.yaml", lab, `${dir}/router.yaml`), "--yes").status).toBe(0);
   const mine = withNode(`${dir}/mine.yaml`, "x: {}");
   const theirs = withNode(`${dir}/theirs.yaml`, 'y: { processes: [[sleep, "1000"]] }');
   const command = [process.execPath, BIN, "apply", mine].map((a) => `'${a}'`).join(" ");
   tmux("new-session", "-d", "-s", "apply", "-x", "160", "-y", "50", `${command}; echo "EXIT=$?"; sleep 60`);
-  const asked = await screenWhen((s) => s.includes("[y/N]"));
+  const asked = await screenWhen("apply", (s) => s.includes("[y/N]"));
   expect(asked).toContain(`Plan for ${lab}: 1 to add, 0 to change, 0 to destroy.`);
 
   // While the question waits, someone else applies the lab with a node of theirs.
   expect(neslink("apply", theirs, "--yes").status).toBe(0);
   const program = ip("netns", "pids", `${lab}-y`).trim();
   tmux("send-keys", "-t", "apply", "y", "Enter");
-  const screen = await screenWhen((s) => s.includes("EXIT="));
+  const screen = await screenWhen("apply", (s) => s.includes("EXIT="));
   expect(screen).toContain(`neslink: ERR_TOPOLOGY_PLAN_CHANGED: the plan for ${lab} changed since it was shown`);
   expect(screen).toContain(`now also: - namespace ${lab}-y (node y)`);
   expect(screen).toContain("EXIT=1");

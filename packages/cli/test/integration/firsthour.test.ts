@@ -53,7 +53,14 @@ describe("neslink exec and signals", () => {
   it("a SIGINT sent to neslink once its program runs reaches the program (its trap runs): neslink's process is the program's", async () => {
     expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
     for (let i = 0; i < 3; i++) {
-      const cli = spawn(process.execPath, [BIN, "exec", name, "sh", "-c", "trap 'echo got INT; exit 7' INT; echo ready; while :; do sleep 0.1; done"]);
+      const cli = spawn(process.execPath, [
+        BIN,
+        "exec",
+        name,
+        "sh",
+        "-c",
+        "trap 'echo got INT; exit 7' INT; echo ready; while :; do sleep 0.1; done",
+      ]);
       let stdout = "";
       const ready = new Promise<void>((resolve) =>
         cli.stdout.on("data", (d) => {

@@ -120,7 +120,10 @@ describe("labs through the built bin (examples/topologies)", () => {
     expect(r.status).toBe(1);
     expect(r.body.error.code).toBe("ERR_NS_NOT_FOUND");
     // Nor is the lab itself: inspect and graph by a name no running lab has say so, rather than show nothing.
-    for (const args of [["inspect", lab], ["graph", lab, "--format", "dot"]]) {
+    for (const args of [
+      ["inspect", lab],
+      ["graph", lab, "--format", "dot"],
+    ]) {
       const shown = json(...args);
       expect(shown.status, args.join(" ")).toBe(1);
       expect(shown.body.error).toMatchObject({ code: "ERR_NS_NOT_FOUND", message: expect.stringContaining(`no lab named "${lab}"`) });

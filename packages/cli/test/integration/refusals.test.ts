@@ -112,7 +112,11 @@ describe("a link name taken", () => {
 describe("refused for want of root", () => {
   it("says, after the kernel's refusal, to run neslink as root; a root user's other errors get no such line", () => {
     const hint = "neslink: namespaces, links and labs need root (CAP_SYS_ADMIN, CAP_NET_ADMIN): run it with sudo.\n";
-    for (const args of [["ns", "add", `${prefix}u`], ["link", "add", "bridge", "brx", "-n", ns], ["destroy", `${prefix}lab`]]) {
+    for (const args of [
+      ["ns", "add", `${prefix}u`],
+      ["link", "add", "bridge", "brx", "-n", ns],
+      ["destroy", `${prefix}lab`],
+    ]) {
       const r = asNobody(...args);
       expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 1, stdout: "" });
       expect(r.stderr).toMatch(/^neslink: (EPERM|EACCES): /);
@@ -125,4 +129,3 @@ describe("refused for want of root", () => {
     expect(neslink("link", "del", "nosuch", "-n", ns).stderr).not.toContain("sudo");
   });
 });
-

@@ -2,42 +2,27 @@
  * What a person sees at a terminal: apply run under tmux (a real pty), its
  * confirmation answered by keystrokes, its final screen read back.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
+import { tmuxServer } from "./tmux.js";
 import { BIN } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-tty-`);
 const lab = uniquePrefix("t");
-// A tmux server of this test's own: nothing else's sessions are seen or touched.
-const socket = `neslink-${lab}`;
-const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+const { tmux, screenWhen, kill } = tmuxServer(lab);
 
 afterAll(() => {
-  try {
-    tmux("kill-server");
-  } catch {
-    // Already gone.
-  }
+  kill();
   // The lab's own name too: its lock file is `${lab}.lock`.
   cleanup(lab);
   rmSync(dir, { recursive: true, force: true });
 });
 
 const file = exampleAs("router.yaml", lab, `${dir}/lab.yaml`);
-
-async function screenWhen(session: string, done: (screen: string) => boolean): Promise<string> {
-  let screen = "";
-  for (let i = 0; i < 300; i++) {
-    screen = tmux("capture-pane", "-p", "-t", session);
-    if (done(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the terminal never showed what was expected:\n${screen}`);
-}
 
 /** The bin run at a terminal of its own; `agent`: through the agent at that socket. */
 function start(session: string, ...args: string[]) {
