@@ -145,11 +145,28 @@ describe("Ctrl-C during apply, at a terminal", () => {
       }
       expect(plan.status).toBe(0);
     } finally {
-      process.kill(pid, "SIGTERM");
+      // The agent drains on SIGTERM: an apply it still runs goes on. Gone only once it has ended, else the namespaces it
+      // makes after this test's cleanup would be left behind (as a failing run of this test once left 200).
+      await stopped(pid);
     }
     expect(neslink("destroy", file, "--yes").status).toBe(0);
   });
 });
+
+/** SIGTERM to the detached agent `pid`, and its end awaited (SIGKILL after 60 s: a test must not hang on it). */
+async function stopped(pid: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, "SIGTERM");
+  for (const end = Date.now() + 60_000; alive(); await new Promise((r) => setTimeout(r, 50)))
+    if (Date.now() > end) process.kill(pid, "SIGKILL");
+}
 
 describe("two applies of one lab at once", () => {
   it("the second, and a plan, say the lab is being applied instead of showing a half-made lab's plan; a plan leaves no lock file", async () => {

@@ -22,6 +22,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import koffi from "koffi";
+import { parseMountinfo } from "../../src/mountinfo.js";
 
 /** A short unique prefix (link names are at most 15 bytes): `tag` + 6 hex chars. */
 export function uniquePrefix(tag = "nt"): string {
@@ -125,10 +126,9 @@ const LAB_DIR = "/run/neslink/topologies";
 
 /** The cgroup v2 directories of the labs whose name starts with `prefix` (topology programs run there). */
 function labCgroups(prefix: string): string[] {
-  return readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .filter((l) => l.includes(" - cgroup2 "))
-    .map((l) => `${l.split(" ")[4]}/neslink`)
+  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"))
+    .filter((m) => m.fstype === "cgroup2")
+    .map((m) => `${m.at}/neslink`)
     .filter((d) => existsSync(d))
     .flatMap((d) => readdirSync(d).flatMap((lab) => (lab.startsWith(prefix) ? [`${d}/${lab}`] : [])));
 }
