@@ -145,7 +145,9 @@ describe("errors", () => {
   });
 });
 
-describe("hostile bytes in the built wasm (32-bit lengths, panic = abort)", () => {
+// A fixed amount of work (every truncation, 300 mutations a fixture), not a time budget: 3 s on a quiet machine, over
+// vitest's default 5 s on CI's 2 cores while the other packages' tests run beside it.
+describe("hostile bytes in the built wasm (32-bit lengths, panic = abort)", { timeout: 60_000 }, () => {
   /** Either decodes or throws a CodecError: a wasm trap (RuntimeError) would fail here. */
   function survives(bytes: Uint8Array) {
     for (const decode of [decodeMessages, decodeLinkHeads, decodeRaw]) {
