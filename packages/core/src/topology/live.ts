@@ -16,7 +16,7 @@ import { canDoHere, nsDoHere } from "../here.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
 import type { NsHandle } from "../namespace/handle.js";
-import { entryNames } from "../namespace/list.js";
+import { listNamed } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
@@ -173,10 +173,8 @@ export async function markedNamespaces(
   pool: Pool,
   skip: ReadonlySet<string> = new Set(),
 ): Promise<{ netns: string; topology: string; node: string }[]> {
-  // Skipped names (a plan's own nodes, read already) are dropped before their entries are checked: an open and a close each.
-  const names = entryNames(DEFAULT_NETNS_DIR).filter(
-    (netns) => !skip.has(netns) && entryState(`${DEFAULT_NETNS_DIR}/${netns}`).kind === "namespace",
-  );
+  // Told from the mount table, as `ns list` tells them: no descriptor opened on entries that are mostly others'.
+  const names = listNamed(DEFAULT_NETNS_DIR).filter((netns) => !skip.has(netns));
   const found = await Promise.all(
     names.map(async (netns) => {
       try {
