@@ -60,7 +60,7 @@ export function readRegularFile(field: string, path: string, options: RegularFil
 
 /** A non-blocking pipe's bytes until its writer closes it (or none is there: read gives 0 at once). */
 function readPipe(field: string, path: string, fd: number, maxBytes: number, waitMs: number): Buffer {
-  const bytes = readToEnd(field, path, fd, maxBytes, Date.now() + waitMs, waitMs);
+  const bytes = readToEnd(field, path, fd, maxBytes, waitMs);
   // A FIFO no one writes to ends at once, empty: said as such, not taken for an empty file.
   if (bytes.length === 0) throw new ValidationError(field, `${path} is a pipe, and nothing was written to it`);
   return bytes;
@@ -68,10 +68,11 @@ function readPipe(field: string, path: string, fd: number, maxBytes: number, wai
 
 /**
  * Reads `fd` from where it is to its end, at most `maxBytes`: a pipe (waiting
- * on EAGAIN until `until`), or a file whose size fstat does not tell (procfs
+ * on EAGAIN for at most `waitMs` in all), or a file whose size fstat does not tell (procfs
  * and sysfs say 0 for files that have content).
  */
-function readToEnd(field: string, path: string, fd: number, maxBytes: number, until?: number, waitMs?: number): Buffer {
+function readToEnd(field: string, path: string, fd: number, maxBytes: number, waitMs?: number): Buffer {
+  const until = waitMs === undefined ? undefined : Date.now() + waitMs;
   const chunks: Buffer[] = [];
   let size = 0;
   const chunk = Buffer.alloc(Math.min(maxBytes + 1, 65536));
