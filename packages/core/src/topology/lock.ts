@@ -10,9 +10,9 @@
  * close where /run is ext4: truncating and rewriting a file has ext4 flush
  * its blocks then, ~10-20 ms for each apply and destroy.)
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import { NeslinkError } from "../errors.js";
+import { everyHiddenCharacter, NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { flockHolder } from "../namespace/flocked.js";
@@ -26,10 +26,29 @@ export class TopologyLockedError extends NeslinkError {
   constructor(topology: string, holder: string) {
     super(
       "ERR_TOPOLOGY_LOCKED",
-      `topology ${topology} is being applied or destroyed by another process${holder ? ` (pid ${holder})` : ""}`,
+      `topology ${topology} is being applied or destroyed by another process${holder ? ` (${described(holder)})` : ""}`,
     );
   }
 }
+
+/**
+ * The holder as a user can find it: its pid and what it runs. The process
+ * that holds a lock is often not the one the user started (a `neslink agent`
+ * running the apply of a client that was killed), and its command line says so.
+ */
+function described(pid: string): string {
+  let command = "";
+  try {
+    if (/^[1-9]\d*$/.test(pid)) command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+  } catch {
+    // Gone meanwhile, or /proc unreadable: the pid alone.
+  }
+  if (command === "") return `pid ${pid}`;
+  const printable = command.replace(everyHiddenCharacter(), "?");
+  return `pid ${pid}: ${printable.length > COMMAND_CHARS ? `${printable.slice(0, COMMAND_CHARS)}...` : printable}`;
+}
+
+const COMMAND_CHARS = 160;
 
 /** A topology's lock, held. */
 export interface TopologyLock {
