@@ -190,7 +190,7 @@ describe("two applies of one lab at once", () => {
 
     expect(second.status).toBe(1);
     expect(second.stderr).toContain(
-      `ERR_TOPOLOGY_LOCKED: topology ${lab} is being applied or destroyed by another process (pid ${first.pid})`,
+      `ERR_TOPOLOGY_LOCKED: topology ${lab} is being applied or destroyed by another process (pid ${first.pid}: ${process.execPath} ${BIN} apply ${file} --yes)`,
     );
     // Before: the half-made lab's plan (with veths to delete, caught earlier in an apply) printed, and on a terminal asked about, first.
     expect(second.stdout).toBe("");
