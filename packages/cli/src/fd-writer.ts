@@ -5,9 +5,10 @@
  * that prints a table does not need: on Linux, Node writes to a pipe or a
  * terminal synchronously anyway, so the order of what is printed is the same.
  */
-import { write as writeOnPool, writeSync } from "node:fs";
+import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { drained } from "./drained.js";
+import { poolWriter } from "./pool-writer.js";
 
 type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
 
@@ -63,27 +64,8 @@ export function fdWriter(
     else if (code === "EAGAIN") toStream(rest);
     else throw err;
   };
-  // Pooled: what waits for the pool (its first piece being written), and who waits for all of it to be written.
-  const queue: Uint8Array[] = [];
-  let waiters: (() => void)[] = [];
-  const pump = () => {
-    const head = queue[0];
-    if (head === undefined) {
-      const woken = waiters;
-      waiters = [];
-      for (const then of woken) then();
-      return;
-    }
-    writeOnPool(fd, head, (err, n) => {
-      if (err) {
-        const rest = Buffer.concat(queue);
-        queue.length = 0;
-        failed(err, rest);
-      } else if (n < head.length) queue[0] = head.subarray(n);
-      else queue.shift();
-      pump();
-    });
-  };
+  // A failed write on the pool stops it: EAGAIN's rest goes to the stream, and after EPIPE nothing is written again.
+  const pool = poolWriter(fd, (err, rest) => failed(err, Buffer.concat(rest)));
   const writer = (chunk: string | Uint8Array) => {
     if (readerGone) return;
     if (viaStream) {
@@ -92,9 +74,7 @@ export function fdWriter(
     }
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (pooled) {
-      if (bytes.length === 0) return;
-      queue.push(bytes);
-      if (queue.length === 1) pump();
+      if (bytes.length > 0) pool(bytes);
       return;
     }
     let done = 0;
@@ -107,10 +87,9 @@ export function fdWriter(
   // Written straight to the descriptor, nothing waits: only the stream, or the pool's queue, holds output.
   const buffering = () => viaStream && !readerGone;
   return Object.assign(writer, {
-    drained: () =>
-      queue.length > 0 ? new Promise<void>((resolve) => waiters.push(resolve)) : buffering() ? drained(stream()) : Promise.resolve(),
+    drained: () => (pool.busy() ? pool.idle() : buffering() ? drained(stream()) : Promise.resolve()),
     /** Text written that the stream or the pool still holds, for a reader yet to take it. */
-    unsent: () => queue.length > 0 || (buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0),
-    onPool: () => queue.length > 0,
+    unsent: () => pool.busy() || (buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0),
+    onPool: pool.busy,
   });
 }

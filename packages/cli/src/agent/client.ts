@@ -12,10 +12,10 @@ import { closeSync, lstatSync, read } from "node:fs";
 import { connectUnix, isTerminal, shutdownSocket, terminalColumns } from "@neslink/core/unix-client";
 import type { Terminal } from "../command.js";
 import type { FdWriter } from "../fd-writer.js";
+import { poolWriter } from "../pool-writer.js";
 import { wantsJson } from "../program-argv.js";
 import type { ToAgent } from "./choose.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
-import { socketWriter } from "./socket-writer.js";
 
 /** The bin's writers of stdout and stderr, and its signals (a reader leaving stdout among them, as SIGPIPE). */
 interface ClientIo {
@@ -122,15 +122,18 @@ function parseExit(payload: Buffer): Exit | undefined {
 
 /**
  * Runs the request on the connected socket `fd` (closed when done). What goes
- * to the agent is written in order on libuv's pool (socket-writer), input
+ * to the agent is written in order on libuv's pool (pool-writer), input
  * waiting while a frame is: this process keeps reading output and taking
- * signals meanwhile. Output is written as it comes, and the socket is read
- * again only once the output has gone (a reader slower than the agent holds
- * the agent up rather than this process buffering).
+ * signals meanwhile (the socket is a blocking one, and an agent not reading,
+ * busy, stalled or waiting for this process to read output first, would hold
+ * a write(2) on the main thread for ever). A frame that cannot be written is
+ * dropped with all after it: the agent went away, and reading the socket
+ * says so. Output is written as it comes, and the socket is read again only
+ * once the output has gone (a reader slower than the agent holds the agent up
+ * rather than this process buffering).
  */
 async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
-  const writer = socketWriter(fd);
-  const send = writer.send;
+  const send = poolWriter(fd);
   const stdoutIsTTY = isTerminal(1);
   const columns = stdoutIsTTY ? terminalColumns(1) : undefined;
   const request: Request = {
@@ -227,7 +230,8 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     // A frame being written on the pool still uses the descriptor, and an agent that reads no more would hold that write
     // for ever: the shutdown ends it at once, and the descriptor is closed after it.
     shutdownSocket(fd);
-    await new Promise<void>((resolve) => writer.close(resolve));
+    send.stop();
+    await send.idle();
     closeSync(fd);
   }
 }
