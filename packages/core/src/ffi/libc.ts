@@ -83,8 +83,31 @@ export const NETLINK_LISTEN_ALL_NSID = 8;
 export const MSG_DONTWAIT = 0x40;
 export const POLLIN = 1;
 
+/** What records the descriptors this thread opens here as its own (see worker/descriptors.ts); none outside pool workers. */
+interface DescriptorRecord {
+  add(fd: number): number;
+  delete(fd: number): void;
+}
+
+let recorded: DescriptorRecord | undefined;
+
+/**
+ * Has every descriptor this thread opens through here recorded in `record` from the moment it is open until it
+ * is closed here. A pool worker can be ended at any point of a task (a timeout, an abort), and the pool then closes
+ * what it recorded: one left out (an entry's file, flock'ed from a create's claim to its mount, a socket opened in a
+ * new namespace) stays open for the process's life, holding its lock or its namespace.
+ */
+export function recordDescriptorsIn(record: DescriptorRecord): void {
+  recorded = record;
+}
+
+/** `fd`, recorded as this thread's when a record is set. */
+function opened(fd: number): number {
+  return recorded === undefined ? fd : recorded.add(fd);
+}
+
 export function socket(domain: number, type: number, protocol: number): number {
-  return check("socket", fns.socket(domain, type, protocol));
+  return opened(check("socket", fns.socket(domain, type, protocol)));
 }
 
 export function bind(fd: number, addr: Uint8Array): void {
@@ -117,7 +140,7 @@ const O_RDONLY_CLOEXEC = 0o2000000;
  * worker exits, which would invalidate the user's handle.
  */
 export function openUntracked(path: string): number {
-  return check("open", fns.open(path, O_RDONLY_CLOEXEC), path);
+  return opened(check("open", fns.open(path, O_RDONLY_CLOEXEC), path));
 }
 
 /**
@@ -125,7 +148,7 @@ export function openUntracked(path: string): number {
  * openUntracked. O_CLOEXEC is always added.
  */
 export function openWith(path: string, flags: number, mode = 0): number {
-  return check("open", fns.openMode(path, flags | O_CLOEXEC, "uint32_t", mode), path);
+  return opened(check("open", fns.openMode(path, flags | O_CLOEXEC, "uint32_t", mode), path));
 }
 
 /** struct statfs is 120 bytes on 64-bit Linux; f_type (a long) comes first. */
@@ -174,7 +197,7 @@ const O_RDONLY_NONBLOCK_CLOEXEC = 0o2000000 | 0o4000;
 
 /** As openUntracked, but never waits: a FIFO planted where a namespace file should be does not block the thread. */
 export function openNonBlocking(path: string): number {
-  return check("open", fns.open(path, O_RDONLY_NONBLOCK_CLOEXEC), path);
+  return opened(check("open", fns.open(path, O_RDONLY_NONBLOCK_CLOEXEC), path));
 }
 
 const WNOHANG = 1;
@@ -191,6 +214,8 @@ export function reapChild(pid: number): boolean {
 }
 
 export function close(fd: number): void {
+  // Before the close: once closed, the number may be reused by an open of another thread.
+  recorded?.delete(fd);
   check("close", fns.close(fd));
 }
 

@@ -48,7 +48,9 @@ countRequestsIn(new RequestCounter(options.requests));
 const control = new Int32Array(options.shared.control);
 const cancelled = new Int32Array(options.shared.cancelled);
 recordChildrenIn(new ChildPids(options.shared.children));
-const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, new DescriptorBits(options.shared.descriptors), {
+const descriptors = new DescriptorBits(options.shared.descriptors);
+libc.recordDescriptorsIn(descriptors);
+const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, descriptors, {
   cells: new Int32Array(options.pressure),
   own: control,
   ask: () => port.postMessage({ type: "pressure" } satisfies FromWorker),
