@@ -96,6 +96,8 @@ const CASES: [string, string[]][] = [
   ["neslink link add v", ["veth", "vxlan"]],
   [`neslink ns del ${prefix}`, [`${prefix}a`, `${prefix}lab-h1`]],
   [`neslink netns delete ${prefix}`, [`${prefix}a`, `${prefix}lab-h1`]],
+  // A value that is a path: the agent's socket, as shell's -f.
+  [`neslink agent --socket ${dir}/la`, [`${dir}/lab.yaml`]],
 ];
 
 describe.each([

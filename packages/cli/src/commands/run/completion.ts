@@ -144,7 +144,7 @@ _neslink_offer() {
   case $prev in
     -n|--ns) COMPREPLY=(); ${NAMESPACES}; return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
-    -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+    -f|--file|--socket) COMPREPLY=($(compgen -f -- "$cur")); return;;
   esac
   # The command words typed so far: not options, nor the value of one (neslink -n lab1 link ...).
   for ((i = 1; i < \${#words[@]} - 1; i++)); do
