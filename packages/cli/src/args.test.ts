@@ -142,10 +142,14 @@ describe("parse", () => {
     expect(usageError([]).field).toBe("command");
     expect(usageError(["frob"]).message).toContain('unknown command "frob"');
     // The mistyped word, not the arguments after it (nor an exec's program).
-    expect(usageError(["aply", "lab.yaml"]).message).toBe(`command: unknown command "aply"`);
+    expect(usageError(["aply", "lab.yaml"]).message).toBe(`command: unknown command "aply"; did you mean "apply"?`);
     expect(usageError(["ns", "ax", "lab1"]).message).toBe(`command: unknown command "ns ax"`);
-    expect(usageError(["exe", "h1", "--", "ping", "-c1", "10.0.0.1"]).message).toBe(`command: unknown command "exe"`);
+    expect(usageError(["exe", "h1", "--", "ping", "-c1", "10.0.0.1"]).message).toBe(`command: unknown command "exe"; did you mean "exec"?`);
     expect(usageError(["ns", "pr"]).message).toBe('command: unknown command "ns pr"');
+    // A slip is answered with the command words meant, among those that may come there; a word far from all is not.
+    expect(usageError(["destory", "lab"]).message).toBe('command: unknown command "destory"; did you mean "destroy"?');
+    expect(usageError(["link", "sett", "eth0", "up"]).message).toBe('command: unknown command "link sett"; did you mean "link set"?');
+    expect(usageError(["-n", "h1", "lnik"]).message).toBe('command: unknown command "lnik"; did you mean "link"?');
     expect(usageError(["ns", "add"]).field).toBe("NAME");
     expect(usageError(["ns", "add", "a", "b"]).message).toContain('unexpected argument "b"');
     expect(usageError(["ns", "add", "a", "--ns", "b"]).field).toBe("--ns");

@@ -146,6 +146,16 @@ function unknownWords(words: readonly string[], commands: readonly Command[]): s
   return words.slice(0, n).join(" ");
 }
 
+/** The command words nearest to the first unknown one of `words` (`aply`: apply, `link sett`: link set), if it is a slip. */
+function nearestCommand(words: readonly string[], commands: readonly Command[]): string | undefined {
+  const typed = unknownWords(words, commands).split(" ");
+  const at = typed.length - 1;
+  const before = typed.slice(0, at).join(" ");
+  const next = commands.map((c) => c.name.split(" ")).filter((w) => w.length > at && w.slice(0, at).join(" ") === before);
+  const near = closest(typed[at] as string, new Set(next.map((w) => w[at] as string)));
+  return near === undefined ? undefined : [...typed.slice(0, at), near].join(" ");
+}
+
 /** A group's word alone (`link`, `-n NS link`) runs the group's list command, as `ip link` lists links. */
 function bareGroup(words: readonly string[], commands: readonly Command[]): Command | undefined {
   return words.length === 1 ? commands.find((c) => c.name === `${words[0]} list`) : undefined;
@@ -183,7 +193,9 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
   }
   if (!known) {
     const why = ipOnly(typed);
-    throw new ValidationError("command", `unknown command "${unknownWords(positionals, commands)}"${why ? ` (${why})` : ""}`);
+    const near = why ? undefined : nearestCommand(positionals, commands);
+    const hint = why ? ` (${why})` : near ? `; did you mean "${near}"?` : "";
+    throw new ValidationError("command", `unknown command "${unknownWords(positionals, commands)}"${hint}`);
   }
   // `link show --help` is that command's help, though `link show` alone lists links as `ip link show` does; and
   // `link --help` the group's, though `link` alone lists them as `ip link` does.

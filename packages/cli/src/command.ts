@@ -96,6 +96,11 @@ export interface Command {
   options: readonly OptionName[];
   /** Its trailing arguments are another program's (exec): one that starts with '-' reaches it after "--". */
   passesThrough?: boolean;
+  /**
+   * What completion offers for its first argument (every argument, for a command that takes only a list of them:
+   * monitor's groups): the words it may be, found when the script is made, or a named namespace (in /run/netns).
+   */
+  completes?: "namespace" | (() => Promise<readonly string[]>);
   /** Runs its work on several pool workers (a topology's namespaces in parallel); one-shot commands need one. */
   parallel?: boolean;
   /** Extra paragraphs for `--help` (a function when making them loads what the command alone needs). */

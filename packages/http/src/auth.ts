@@ -13,9 +13,10 @@ const SENDABLE = /^[\x21-\x7e]+$/;
  * wrapped over two lines (`head -c 64 /dev/urandom | base64`) is the usual one.
  */
 export function checkToken(token: unknown, field: string): asserts token is string {
-  if (typeof token !== "string" || token.length < MIN_TOKEN_LENGTH) {
-    throw new ValidationError(field, `is required and must be at least ${MIN_TOKEN_LENGTH} characters`);
-  }
+  if (typeof token !== "string") throw new ValidationError(field, `is required: at least ${MIN_TOKEN_LENGTH} characters`);
+  // Given, but too short: "is required" would read as if it had not been.
+  if (token.length < MIN_TOKEN_LENGTH)
+    throw new ValidationError(field, `must be at least ${MIN_TOKEN_LENGTH} characters, not ${token.length}`);
   if (!SENDABLE.test(token)) {
     throw new ValidationError(field, 'must be one line of visible ASCII characters, without spaces, as it is sent after "Bearer "');
   }

@@ -48,8 +48,24 @@ function options() {
       strict: true,
     }).values;
   } catch (err) {
-    throw new ValidationError("argv", (err as Error).message);
+    throw argvError(err);
   }
+}
+
+/**
+ * parseArgs' own refusal, naming the flag as typed: its message names the whole argv as the field, and for a value
+ * that starts with '-' (`--headers-timeout -1`, or `--token-file --port 0` with the file left out) takes three lines
+ * to say that a value is missing.
+ */
+function argvError(err: unknown): ValidationError {
+  const { code, message } = err as { code?: string; message: string };
+  const flag = /'(-[\w-]+)/.exec(message)?.[1];
+  if (flag === undefined) return new ValidationError("argv", message);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new ValidationError(flag, "is not an option of neslink-http");
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /argument missing|ambiguous/.test(message))
+    return new ValidationError(flag, `needs a value (one that starts with '-' is given as ${flag}=VALUE)`);
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return new ValidationError(flag, "takes no value");
+  return new ValidationError("argv", message);
 }
 
 function port(text: string | undefined): number | undefined {

@@ -8,6 +8,7 @@ export function completion(commands: () => readonly Command[]): Command {
     synopsis: "completion bash|zsh",
     args: ["SHELL"],
     options: [],
+    completes: async () => ["bash", "zsh"],
     details: [
       'bash: eval "$(neslink completion bash)" (or save it in /etc/bash_completion.d/neslink).',
       'zsh: eval "$(neslink completion zsh)" in ~/.zshrc.',

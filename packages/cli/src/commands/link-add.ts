@@ -8,6 +8,7 @@ export const linkAdd: Command = {
   args: ["KIND", "NAME"],
   rest: { name: "KEYWORD", required: false },
   options: ["ns"],
+  completes: () => import("@neslink/core/kinds").then((m) => m.LINK_KINDS),
   // The kinds and each one's keywords, from the implementation's shapes: loaded for `link add --help` only.
   details: () => import("./run/link-add.js").then((m) => m.details()),
   run: lazyRun(

@@ -1,5 +1,17 @@
+import type { WatchGroup } from "@neslink/core/lean";
 import type { Command } from "../command.js";
 import { lazyRun } from "./lazy.js";
+
+/** The groups by the names `ip monitor` takes, and neslink's own. */
+export const MONITOR_GROUPS: Readonly<Record<string, WatchGroup>> = {
+  link: "link",
+  address: "address",
+  addr: "address",
+  route: "route",
+  neighbour: "neighbour",
+  neigh: "neighbour",
+  nsid: "nsid",
+};
 
 export const monitor: Command = {
   name: "monitor",
@@ -8,6 +20,8 @@ export const monitor: Command = {
   args: [],
   rest: { name: "GROUP", required: false },
   options: ["ns"],
+  // Each group by its own name (not ip's short ones), and `all`.
+  completes: async () => [...Object.entries(MONITOR_GROUPS).flatMap(([word, group]) => (word === group ? [word] : [])), "all"],
   details: [
     "Without a group, every group. -n NS: that namespace (name, path, pid or LAB:NODE); `all`: every",
     "named namespace, ones created later included; neither: the namespace neslink runs in.",

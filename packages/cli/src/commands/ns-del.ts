@@ -7,6 +7,7 @@ export const nsDel: Command = {
   synopsis: "ns del NAME",
   args: ["NAME"],
   options: [],
+  completes: "namespace",
   details: "The kernel frees the namespace once nothing else (a process, an open handle) holds it.",
   run: lazyRun(
     () => import("./run/ns-del.js"),

@@ -89,6 +89,15 @@ const CASES: [string, string[]][] = [
   ["neslink link --", ["--help", "--json", "--ns"]],
   [`neslink net e ${prefix}a`, [`${prefix}a`]],
   [`neslink netns exec ${prefix}a nsente`, ["nsenter"]],
+  // The words an argument may be, from the commands' own tables; ns del takes a named namespace (not LAB:NODE).
+  ["neslink completion ", ["bash", "zsh"]],
+  ["neslink monitor link r", ["route"]],
+  ["neslink monitor -", ["--help", "--json", "--ns", "-n"]],
+  ["neslink link add v", ["veth", "vxlan"]],
+  [`neslink ns del ${prefix}`, [`${prefix}a`, `${prefix}lab-h1`]],
+  [`neslink netns delete ${prefix}`, [`${prefix}a`, `${prefix}lab-h1`]],
+  // A value that is a path: the agent's socket, as shell's -f.
+  [`neslink agent --socket ${dir}/la`, [`${dir}/lab.yaml`]],
 ];
 
 describe.each([

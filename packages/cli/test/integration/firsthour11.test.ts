@@ -82,7 +82,9 @@ describe("monitor all without root", () => {
 describe("a mistyped command", () => {
   it("is named alone, not with the arguments after it", () => {
     const r = neslink("exe", `${prefix}:h1`, "--", "ping", "-c1", "10.0.2.1");
-    expect(r.stderr).toBe('neslink: ERR_INVALID_ARGUMENT: command: unknown command "exe"\nRun "neslink --help" for usage.\n');
+    expect(r.stderr).toBe(
+      'neslink: ERR_INVALID_ARGUMENT: command: unknown command "exe"; did you mean "exec"?\nRun "neslink --help" for usage.\n',
+    );
     expect(r.status).toBe(2);
     // Not `ns ad`: ip's abbreviation of add, which neslink reads as ip does.
     expect(neslink("ns", "ax", `${prefix}a`).stderr).toContain('unknown command "ns ax"\nRun "neslink ns --help" for usage.');

@@ -42,7 +42,7 @@ import { marker } from "./marker.js";
 import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
-import { diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
+import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
 import { runNodeCommands } from "./node-commands.js";
 import { NotRunningError, startActions, started, stopProgram } from "./run.js";
@@ -594,8 +594,9 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
     const priorIds = readNsRecord(topology.name);
     const unrecorded = new Set(topology.nodes.flatMap((n) => (priorIds?.has(n.netns) ? [] : [n.netns])));
-    const { lives, stale, strays, early, record } = await readLive(topology, pool, unrecorded);
+    const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool, unrecorded);
     const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record));
+    assertHostParents(topology.name, changes, hostLinks, true);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });

@@ -38,3 +38,17 @@ describe("checkTopology and keys named like Object.prototype's", () => {
     expect(problemsOf(sysctl)).toEqual(["nodes.a.sysctls.__proto__"]);
   });
 });
+
+describe("checkTopology and a topology written as a file", () => {
+  it("says a file's shape (nodes by name) goes through topology.load, which reads it as it is", () => {
+    const file = { name: "filelab", nodes: { a: {}, b: {} }, links: [{ endpoints: ["a:eth0", "b:eth0"] }] };
+    expect(() => checkTopology("topology", file)).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_ARGUMENT",
+        field: "topology.nodes",
+        message: expect.stringContaining("nodes by name are a file's shape; give the object to topology.load first"),
+      }),
+    );
+    expect(checkTopology("topology", load(file)).nodes.map((n) => n.name)).toEqual(["a", "b"]);
+  });
+});

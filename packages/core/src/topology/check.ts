@@ -22,6 +22,18 @@ const LINK_KEYS = ["endpoints", "mtu", "up"];
 const PROCESS_KEYS = ["name", "argv", "env"];
 const EXEC_KEYS = ["argv", "timeoutMs"];
 
+/**
+ * Refuses a file's shape (nodes by name), as a program that writes its labs as data builds them, saying so: "must be
+ * an array" alone would send it to rewrite them as load's list, where load itself takes that object as it is.
+ */
+export function notFileShaped(field: string, nodes: unknown): void {
+  if (typeof nodes === "object" && nodes !== null && !Array.isArray(nodes))
+    throw new ValidationError(
+      field,
+      "must be an array, as topology.load returns: nodes by name are a file's shape; give the object to topology.load first",
+    );
+}
+
 /** Returns the topology `value` says, as topology.load makes it, or throws a ValidationError (or TopologyError) naming the field. */
 export function checkTopology(field: string, value: unknown): Topology {
   const unchanged = unchangedCopy(value);
@@ -45,6 +57,7 @@ export function checkTopology(field: string, value: unknown): Topology {
 /** The file that says what `t` says; shapes are checked as far as this needs, the rest is load's to check. */
 function fileOf(field: string, t: Topology): TopologyFile {
   record(field, t, TOPOLOGY_KEYS);
+  notFileShaped(at(field, "nodes"), t.nodes);
   const nodes: Record<string, TopologyFileNode> = Object.create(null);
   for (const [i, n] of list(at(field, "nodes"), t.nodes, (f, x) => record(f, x, NODE_KEYS) as unknown as TopologyNode).entries()) {
     const f = item(at(field, "nodes"), i);

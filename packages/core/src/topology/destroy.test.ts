@@ -19,6 +19,8 @@ describe("destroy checks what it reads of a given topology", () => {
     expect((await refusal([])).field).toBe("topology");
     expect((await refusal({ name: "Not A Lab", nodes: [] })).field).toBe("topology.name");
     expect((await refusal({ name: "lab", nodes: {} })).field).toBe("topology.nodes");
+    // A file's shape, as a program writing its labs as data builds it, is pointed to topology.load, which reads it.
+    expect((await refusal({ name: "lab", nodes: { a: {} } })).message).toContain("give the object to topology.load first");
     const node = (netns: unknown, interfaces: unknown = []) => ({
       name: "lab",
       nodes: [

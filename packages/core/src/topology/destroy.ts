@@ -23,7 +23,7 @@ import type { Pool } from "../pool/pool.js";
 import { at, list, readError, record } from "../validate/shape.js";
 import { isNamespaceName, namespaceName } from "../validate/validate.js";
 import { labGroup } from "./cgroup.js";
-import { NODE_KEYS, TOPOLOGY_KEYS } from "./check.js";
+import { NODE_KEYS, notFileShaped, TOPOLOGY_KEYS } from "./check.js";
 import { straysOf } from "./live.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
 import { markerPrefix, parseMarker } from "./marker.js";
@@ -139,6 +139,7 @@ function targetOf(given: Topology): Target {
   // A getter or Proxy trap that throws is refused as bad input, as apply and plan refuse it, not passed on as is.
   try {
     const { name, nodes } = record("topology", given, TOPOLOGY_KEYS);
+    notFileShaped("topology.nodes", nodes);
     return {
       name: labName("topology.name", name),
       nodes: list("topology.nodes", nodes, (field, node) => {

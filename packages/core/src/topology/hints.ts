@@ -2,7 +2,9 @@
  * What a file written for another reader meant, said with the mistake: YAML
  * 1.1's boolean words (yes, no, on, off, y, n), which YAML 1.2 and so this
  * loader read as text (a file written for PyYAML or Ansible means a boolean
- * by them); comments written as in JSONC, which YAML reads as part of a key.
+ * by them); comments written as in JSONC, which YAML reads as part of a key;
+ * a list written as a map or a single value, or a key left empty, which the
+ * schema's bare "must be array" / "must be object" leaves to be guessed.
  */
 import type { ShapeError } from "./shape.js";
 
@@ -35,5 +37,22 @@ export function withHint(root: unknown, { path, message }: ShapeError): string {
     return `${message}: "<<" merges only in YAML 1.1; this file is YAML 1.2, where it is a key like any other (write the fields out, or give the whole value as an alias: h2: *base)`;
   const value = valueAt(root, path);
   if (message === "must be boolean" && yaml11Boolean(value) !== undefined) return `${message}: ${yaml11Hint(value as string, String)}`;
-  return message;
+  const container = containerHint(message, typeof key === "string" ? key : undefined, value);
+  return container === undefined ? message : `${message}: ${container}`;
+}
+
+/** How YAML writes what the schema wanted, by what was written instead: `key:` alone is null, `key: a` a single value. */
+function containerHint(message: string, key: string | undefined, value: unknown): string | undefined {
+  const written = (v: string) => (key === undefined ? v : `${key}: ${v}`);
+  const empty = key === undefined ? "it is empty (null)" : `it is empty ("${key}:" with nothing after it is null)`;
+  if (message === "must be array") {
+    if (value === null) return `${empty}; an empty list is ${written("[]")}`;
+    if (typeof value === "object") return 'it is a map (key: value); a list has one "- item" line per item, or is written [a, b]';
+    return `a list of one is written ${written(`[${JSON.stringify(value)}]`)}`;
+  }
+  if (message === "must be object") {
+    if (value === null) return `${empty}; one with nothing to set is ${written("{}")}`;
+    if (Array.isArray(value)) return 'it is a list (- item); a map has one "key: value" line per entry, or is written { key: value }';
+  }
+  return undefined;
 }

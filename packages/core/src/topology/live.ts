@@ -239,10 +239,13 @@ export function straysOf(topology: string, links: readonly Link[]): Link[] {
   return links.filter((l) => isStray(markedPrefix, tempName, l));
 }
 
-/** Links of the host namespace that an apply of `topology` made and was killed before it moved them into their node. */
-export async function strayHostLinks(pool: Pool, topology: string): Promise<Link[]> {
+/**
+ * The host namespace's link names (where a vxlan's or macvlan's parent is looked up), and its links that an apply of
+ * `topology` made and was killed before it moved them into their node.
+ */
+export async function readHostLinks(pool: Pool, topology: string): Promise<{ names: Set<string>; strays: Link[] }> {
   const {
     results: [links],
   } = await nsDoOn(pool, ns.now(), na.links());
-  return straysOf(topology, links);
+  return { names: new Set(links.map((l) => l.name)), strays: straysOf(topology, links) };
 }

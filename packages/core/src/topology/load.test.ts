@@ -535,6 +535,46 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("says how YAML writes the list or map it wanted, and keeps a node written empty (h2:) as a node for the links to it", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  h1:",
+      "    bridges: br0",
+      "    processes: { srv: sleep 100 }",
+      "    addresses: { eth0: }",
+      "  h2:",
+      "links:",
+      '  - endpoints: ["h1:eth0", "h2:eth0"]',
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.h1.bridges", message: 'must be array: a list of one is written bridges: ["br0"]', line: 4 },
+      {
+        path: "nodes.h1.processes",
+        message: 'must be array: it is a map (key: value); a list has one "- item" line per item, or is written [a, b]',
+        line: 5,
+      },
+      {
+        path: "nodes.h1.addresses.eth0",
+        message: 'must be array: it is empty ("eth0:" with nothing after it is null); an empty list is eth0: []',
+        line: 6,
+      },
+      {
+        path: "nodes.h2",
+        message: 'must be object: it is empty ("h2:" with nothing after it is null); one with nothing to set is h2: {}',
+        line: 7,
+      },
+    ]);
+    expect(problemsOf("name: lab\nnodes:\n  - h1\n")).toEqual([
+      {
+        path: "nodes",
+        message: 'must be object: it is a list (- item); a map has one "key: value" line per entry, or is written { key: value }',
+        line: 2,
+      },
+    ]);
+  });
+
   it("reads a file whose name starts like JSON as a file", () => {
     writeFileSync(`${dir}/{lab}.yaml`, "name: braces\nnodes: {}\n");
     expect(load("{lab}.yaml", { cwd: dir }).name).toBe("braces");

@@ -59,21 +59,25 @@ const ANY_PAIR = ["-:-", "-:-"];
  * checks needing the whole file still run and a file with many mistakes
  * reports all of them: a link loses the field at fault or the end that
  * cannot be read, or is dropped when it has no list of ends (its index kept), a
- * node keeps its name and loses the field at fault, a bad topology name is
- * replaced. Undefined when too little is left to check.
+ * node keeps its name and loses the field at fault (or becomes an empty one,
+ * when it is not a map), a bad topology name is replaced. Undefined when too
+ * little is left to check.
  */
 function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const file = structuredClone(value) as Record<string, unknown>;
   const partial = new Set<unknown>();
-  for (const { path } of errors) {
+  for (const { path, message } of errors) {
     const [top, key, field] = path;
     if (top === "name") file.name = "x";
     else if (top === "links" && Array.isArray(file.links) && typeof key === "number") salvageLink(file.links, key, path.slice(2), partial);
     else if (top === "nodes" && typeof key === "string" && typeof file.nodes === "object" && file.nodes !== null) {
       const nodes = file.nodes as Record<string, unknown>;
       const node = nodes[key];
-      if (field === undefined || typeof node !== "object" || node === null) delete nodes[key];
+      // A node that is not a map (`h2:` alone is null) keeps its name, as an empty node, so that the links to it are not
+      // also reported as naming no node; a refused name (the schema checks nothing else of its value) goes.
+      if (field === undefined && message === "must be object") nodes[key] = {};
+      else if (field === undefined || typeof node !== "object" || node === null) delete nodes[key];
       else delete (node as Record<string, unknown>)[field];
     } else if (typeof top === "string" && top !== "nodes" && top !== "links") delete file[top];
     else return undefined;

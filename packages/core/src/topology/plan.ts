@@ -6,7 +6,7 @@
  * before any change is made.
  */
 import type { Address, Link, Route } from "@neslink/codec-wasm";
-import { NeslinkError } from "../errors.js";
+import { NeslinkError, NotFoundError } from "../errors.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
@@ -18,7 +18,7 @@ import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { assertUnlocked } from "./lock.js";
-import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace, strayHostLinks } from "./live.js";
+import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
@@ -224,7 +224,7 @@ export function diff(
 export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySet<string> = new Set()) {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
-  const [lives, owned, strays] = await Promise.all([
+  const [lives, owned, host] = await Promise.all([
     Promise.all(
       topology.nodes.map(async (n) => {
         const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present, idsOf.has(n.netns));
@@ -234,7 +234,7 @@ export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySe
     ),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
     ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
-    strayHostLinks(pool, topology.name),
+    readHostLinks(pool, topology.name),
   ]);
   const byNode = new Map(lives);
   findProcesses(topology.name, byNode);
@@ -244,7 +244,7 @@ export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySe
     owned.length === 0 ? [] : topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []),
   );
   const stale = owned.filter((o) => !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
-  return { lives: byNode, stale, strays, early, record: readRecord(recordPath(topology.name)) };
+  return { lives: byNode, stale, strays: host.strays, hostLinks: host.names, early, record: readRecord(recordPath(topology.name)) };
 }
 
 /** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
@@ -267,13 +267,33 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   return changes;
 }
 
+/**
+ * A vxlan or macvlan is made in the host namespace, on a parent looked up there: one the host does not have would
+ * fail apply part-way, its namespaces and veths made, so it is refused with the plan, before any change. `refused`:
+ * apply met it.
+ */
+export function assertHostParents(topology: string, changes: readonly Change[], hostLinks: ReadonlySet<string>, refused = false): void {
+  const missing = changes.flatMap((c) => {
+    if (c.op !== "create" || (c.kind !== "vxlan" && c.kind !== "macvlan")) return [];
+    const parent = c.kind === "vxlan" ? c.vxlan?.parent : c.macvlan?.parent;
+    return parent === undefined || hostLinks.has(parent) ? [] : [`  node ${c.node}: ${c.kind} ${c.name} on host link "${parent}"`];
+  });
+  if (missing.length === 0) return;
+  const unchanged = refused ? "; nothing was changed" : "";
+  throw new NotFoundError(
+    "link",
+    `topology ${topology} needs links that the host namespace (the one neslink runs in) does not have${unchanged}:\n${missing.join("\n")}`,
+  );
+}
+
 /** The changes that would make the kernel match `topology`, read from the kernel now. */
 export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
   const topology = checkTopology("topology", given);
   assertUnlocked(topology.name);
-  const { lives, stale, strays, early, record } = await readLive(topology, options.pool ?? defaultPool());
+  const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, options.pool ?? defaultPool());
   // An apply that began meanwhile may have torn what was read.
   assertUnlocked(topology.name);
   const changes = diff(topology, lives, stale, strays, early, record);
+  assertHostParents(topology.name, changes, hostLinks);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

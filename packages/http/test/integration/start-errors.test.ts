@@ -23,6 +23,30 @@ describe("neslink-http that cannot start", () => {
     );
   });
 
+  it("names the flag at fault in a usage error, not the whole argv, and says a value is missing in one line", async () => {
+    const refused = async (args: string[]) => {
+      const err = await startBin(args).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(/exited \(2\)/);
+      return /neslink-http: (.*)/.exec(err?.message ?? "")?.[1];
+    };
+    expect(await refused(["--token-file", files.tokenFile, "--bogus"])).toBe(
+      "ERR_INVALID_ARGUMENT: --bogus: is not an option of neslink-http",
+    );
+    expect(await refused(["--token-file", files.tokenFile, "--headers-timeout", "-1"])).toBe(
+      "ERR_INVALID_ARGUMENT: --headers-timeout: needs a value (one that starts with '-' is given as --headers-timeout=VALUE)",
+    );
+    expect(await refused(["--token-file", "--port", "0"])).toBe(
+      "ERR_INVALID_ARGUMENT: --token-file: needs a value (one that starts with '-' is given as --token-file=VALUE)",
+    );
+    expect(await refused(["--token-file", files.tokenFile, "--allow-exec=yes"])).toBe("ERR_INVALID_ARGUMENT: --allow-exec: takes no value");
+    const short = join(files.dir, "shorter-token");
+    writeFileSync(short, "short\n", { mode: 0o600 });
+    expect(await refused(["--token-file", short])).toBe("ERR_INVALID_ARGUMENT: --token-file: must be at least 16 characters, not 5");
+  });
+
   it("reads the token from a pipe (a secret handed over without a file, as bash's <(...) does)", async () => {
     const pipe = join(files.dir, "token-pipe");
     execFileSync("mkfifo", ["-m", "600", pipe]);

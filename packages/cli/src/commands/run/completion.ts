@@ -24,8 +24,10 @@ function groups(commands: readonly Command[]): Map<string, Set<string>> {
  * an entry named `x$(cmd)`, which any root process can make, would run cmd at the reader's Tab.
  */
 const LABS = "_neslink_add < <(_neslink_labs)";
+/** The named namespaces: what `ns del` takes. */
+const NAMED = "_neslink_add < <(ls /run/netns 2>/dev/null)";
 /** Where a namespace is taken: the named ones, and each running lab's nodes as LAB:NODE (see _neslink_nodes). */
-const NAMESPACES = "_neslink_add < <(ls /run/netns 2>/dev/null); _neslink_add < <(_neslink_nodes)";
+const NAMESPACES = `${NAMED}; _neslink_add < <(_neslink_nodes)`;
 
 const flagsOf = (options: readonly OptionName[]) => [...options.flatMap((o) => OPTION_FLAGS[o]), "--json", "--help"].join(" ");
 
@@ -41,8 +43,21 @@ function spellingCases(): string {
   return [...byWord].map(([key, patterns]) => `    ${patterns.join("|")}) w=${key.split("|")[1]};;`).join("\n");
 }
 
+/**
+ * Shell code offering what a command's argument may be (its `completes`) where the word is not an option. Words come
+ * from the commands' own tables, never from the system, so compgen -W may take them.
+ */
+async function argumentOffer(c: Command): Promise<string | undefined> {
+  if (c.completes === undefined) return undefined;
+  const offer =
+    c.completes === "namespace"
+      ? `COMPREPLY=(); ${NAMED}`
+      : `COMPREPLY=($(compgen -W "${(await c.completes()).join(" ")}" -- "$cur"))`;
+  return `if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "${flagsOf(c.options)}" -- "$cur")); else ${offer}; fi`;
+}
+
 /** A bash completion function: command words by position, each command's options, namespaces after -n, files for FILE arguments, labs for NAME. */
-export function bashScript(commands: readonly Command[]): string {
+export async function bashScript(commands: readonly Command[]): Promise<string> {
   const cases: string[] = [];
   for (const [prefix, words] of groups(commands)) {
     if (commands.some((c) => c.name === prefix)) continue;
@@ -66,6 +81,9 @@ export function bashScript(commands: readonly Command[]): string {
         `    "${c.name} "*) if [[ -z $ns && $typed != "${c.name} "*" "* ]]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;`,
       );
     }
+    // Its first argument's words (bash takes the first matching case), or every argument's for a command taking a list.
+    const offer = await argumentOffer(c);
+    if (offer !== undefined) cases.push(`    "${c.name}"${c.args.length === 0 ? `|"${c.name} "*` : ""}) ${offer};;`);
     const files = c.args.some((a) => a.startsWith("FILE")) || c.synopsis.includes("FILE|NAME") ? " -f" : "";
     // destroy, inspect and graph take a running lab's name as well as a file.
     const labs = c.synopsis.includes("FILE|NAME") ? `; ${LABS}` : "";
@@ -126,7 +144,7 @@ _neslink_offer() {
   case $prev in
     -n|--ns) COMPREPLY=(); ${NAMESPACES}; return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
-    -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+    -f|--file|--socket) COMPREPLY=($(compgen -f -- "$cur")); return;;
   esac
   # The command words typed so far: not options, nor the value of one (neslink -n lab1 link ...).
   for ((i = 1; i < \${#words[@]} - 1; i++)); do
@@ -155,7 +173,7 @@ autoload -U +X bashcompinit && bashcompinit
 export function completion(commands: () => readonly Command[]): Run {
   return async ({ args: [shell] }) => {
     if (shell !== "bash" && shell !== "zsh") throw new ValidationError("SHELL", `must be bash or zsh, not "${shell}"`);
-    const bash = bashScript(commands());
+    const bash = await bashScript(commands());
     // zsh runs bash completion functions through its own bashcompinit layer, which needs compinit's compdef.
     const text = shell === "bash" ? bash : `${ZSH_PREAMBLE}${bash}`;
     return { data: { shell, script: text }, text };

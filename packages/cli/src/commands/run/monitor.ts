@@ -1,20 +1,10 @@
 import { ValidationError } from "@neslink/core/errors";
-import type { Neighbour, WatchEvent, WatchGroup, WatchTargets } from "@neslink/core/lean";
+import type { Neighbour, WatchEvent, WatchTargets } from "@neslink/core/lean";
 import type { Run } from "../../command.js";
 import { providers } from "../../core.js";
 import { jsonLine, shownName } from "../../output.js";
 import { target } from "../../target.js";
-
-/** The groups by the names `ip monitor` takes, and neslink's own. */
-const GROUPS: Record<string, WatchGroup> = {
-  link: "link",
-  address: "address",
-  addr: "address",
-  route: "route",
-  neighbour: "neighbour",
-  neigh: "neighbour",
-  nsid: "nsid",
-};
+import { MONITOR_GROUPS } from "../monitor.js";
 
 /** ndm_state's NUD_* bits (linux/neighbour.h), named as `ip neigh` names them. */
 const NUD_STATES: readonly [number, string][] = [
@@ -72,8 +62,8 @@ export const monitor: Run = async ({ args, ns }, session) => {
       args
         .filter((a) => a !== "all")
         .map((a) => {
-          const group = GROUPS[a];
-          if (!group) throw new ValidationError(a, `is not a group of "neslink monitor" (${Object.keys(GROUPS).join(", ")}, all)`);
+          const group = MONITOR_GROUPS[a];
+          if (!group) throw new ValidationError(a, `is not a group of "neslink monitor" (${Object.keys(MONITOR_GROUPS).join(", ")}, all)`);
           return group;
         }),
     ),
