@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   "ERR_ABORTED",
   "ERR_EXEC_MAX_BUFFER",
   "ERR_EXEC_TIMEOUT",
+  "ERR_EXEC_FAILED",
   "ERR_UNKNOWN",
   // topologies
   "ERR_TOPOLOGY_INVALID",

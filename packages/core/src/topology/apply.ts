@@ -445,8 +445,8 @@ function execWaves(
           node,
           netns,
           list,
-          (argv, r) => {
-            outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
+          (argv, r) => outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }),
+          (argv) => {
             ran.push(argv);
             // One added is recorded as it ends: an apply stopped later runs only those after it.
             return added && write();

@@ -37,10 +37,22 @@ async function afresh(group: string): Promise<void> {
   mkdirSync(group, { recursive: true });
 }
 
+/** How a command that did not succeed ended, with the last line it wrote to stderr (what usually says why). */
+function howItEnded({ status, signal, stderr }: ExecResult): string {
+  const ended = signal !== null ? `was ended by ${signal}` : `exited with status ${status}`;
+  const last = stderr.trimEnd().split("\n").pop()?.trim();
+  return last ? `${ended}: ${JSON.stringify(last)}` : ended;
+}
+
 /**
- * Runs `node`'s commands in `netns`, each within its timeout; `ran` is told of
- * each that ended (and waited for). A failure names the command (a node's commands are one
- * task, not only the node's list) and says a timeout in the file's terms.
+ * Runs `node`'s commands in `netns`, each within its timeout; `ended` is told
+ * of each that ended (and waited for), `ran` of each that succeeded. One that
+ * exits with a status other than 0, or is ended by a signal, is a failure, as
+ * a timeout is: the commands after it (which may need what it should have
+ * done) do not run, it is not recorded as run, and the lab is not ready, so
+ * `apply && run-tests` stops there and the next apply runs it again. A
+ * failure names the command (a node's commands are one task, not only the
+ * node's list) and says a timeout in the file's terms.
  * `added`: the commands are added to a node whose commands ran, and it says
  * how many entries equal to each ran before it (see addedCommandGroup).
  */
@@ -50,7 +62,8 @@ export async function runNodeCommands(
   node: string,
   netns: string,
   commands: readonly TopologyExec[],
-  ran: (argv: string[], result: ExecResult) => Promise<void> | undefined,
+  ended: (argv: string[], result: ExecResult) => void,
+  ran: (argv: string[]) => Promise<void> | undefined,
   added?: (argv: readonly string[]) => number,
 ): Promise<void> {
   const group = commandsGroup(topology, node);
@@ -72,6 +85,8 @@ export async function runNodeCommands(
             : toErrorJSON(err).message;
         throw new NeslinkError(code, `running ${commandLine(argv)}: ${why}`, { cause: err });
       });
-    await ran(argv, result);
+    ended(argv, result);
+    if (result.status !== 0) throw new NeslinkError("ERR_EXEC_FAILED", `running ${commandLine(argv)}: ${howItEnded(result)}`);
+    await ran(argv);
   }
 }
