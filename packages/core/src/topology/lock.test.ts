@@ -74,9 +74,12 @@ describe("a topology's lock", () => {
     const live = spawn("flock", [path, "sleep", "2"], { stdio: "ignore" });
     for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
     const at = Date.now();
-    // Named by the pid /proc/locks gives: util-linux's flock, which took it and waits for its sleep.
+    // Named by the pid /proc/locks gives and its command line: util-linux's flock, which took it and waits for its sleep.
     expect(() => lockTopology(name)).toThrow(
-      expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED", message: expect.stringContaining(`(pid ${live.pid})`) }),
+      expect.objectContaining({
+        code: "ERR_TOPOLOGY_LOCKED",
+        message: expect.stringContaining(`(pid ${live.pid}: flock ${path} sleep 2)`),
+      }),
     );
     expect(Date.now() - at).toBeLessThan(1000);
     live.kill();
