@@ -79,6 +79,12 @@ describe("neslink (built bin)", () => {
     expect(noLink.body.error.code).toBe("ERR_LINK_NOT_FOUND");
     expect(neslink("ns", "del", name)).toMatchObject({ status: 0 });
     expect(json("ns", "del", name).body.error.code).toBe("ERR_NS_NOT_FOUND");
+    // LAB:NODE, which the other commands take: told how a lab's node goes instead.
+    const node = neslink("ns", "del", `${prefix}lab:h1`);
+    expect(node.status).toBe(1);
+    expect(node.stderr).toBe(
+      `neslink: ERR_NS_NOT_FOUND: no namespace at /run/netns/${prefix}lab:h1 (action #0: deleteNamed) (ns del takes a namespace's name, not LAB:NODE; a lab's nodes go with "neslink destroy LAB", or by leaving them out of its file and applying it)\n`,
+    );
   });
 
   it("refuses a bad name with a usage error, touching nothing", () => {

@@ -3,6 +3,15 @@ import type { Run } from "../../command.js";
 export const nsDel: Run = async ({ args: [name] }) => {
   // Not lean(): where core can, it makes the change from this thread and no worker starts.
   const { removeNamed } = await import("@neslink/core/named");
-  const deleted = await removeNamed(name as string);
-  return { data: deleted, text: `deleted namespace ${deleted.name}\n` };
+  try {
+    const deleted = await removeNamed(name as string);
+    return { data: deleted, text: `deleted namespace ${deleted.name}\n` };
+  } catch (err) {
+    // LAB:NODE reaches a lab's node for the other commands; here it is only a name, and a lab's nodes go with the lab.
+    if ((err as { code?: string }).code !== "ERR_NS_NOT_FOUND" || !name?.includes(":")) throw err;
+    const { NotFoundError } = await import("@neslink/core/errors");
+    const hint =
+      "ns del takes a namespace's name, not LAB:NODE; a lab's nodes go with \"neslink destroy LAB\", or by leaving them out of its file and applying it";
+    throw new NotFoundError("namespace", `${(err as Error).message} (${hint})`, { cause: err });
+  }
 };
