@@ -3,6 +3,7 @@ import { agentFor } from "./agent/choose.js";
 import { clientFor } from "./agent/client.js";
 import { enableCompileCache } from "./compile-cache.js";
 import { fdWriter } from "./fd-writer.js";
+import { sameOutput } from "./same-output.js";
 
 // Node >= 22.1 keeps compiled code between runs (start-up without re-parsing), in a directory of neslink's own; older Nodes skip this.
 enableCompileCache();
@@ -60,6 +61,10 @@ async function run(): Promise<number> {
         return process.stderr;
       },
       ownStdio: true,
+      // Looked at only by a command that pipes a program's output to these (`exec` lines of `neslink shell`).
+      get sharedOutput() {
+        return sameOutput();
+      },
       replaceable: true,
       unprivileged: process.geteuid?.() !== 0,
       onSignals(signals, handler) {

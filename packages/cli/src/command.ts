@@ -32,6 +32,12 @@ export interface Terminal {
    * starting it as a child.
    */
   replaceable?: boolean;
+  /**
+   * stdout and stderr are one stream, the caller's one file (the agent's
+   * client's descriptors 1 and 2 are the same): a program whose output is
+   * piped gets one pipe for both, so that what it writes keeps its order.
+   */
+  sharedOutput?: boolean;
   /** This process runs without root: a refusal for want of privilege is followed by a hint to use sudo. */
   unprivileged?: boolean;
   /**

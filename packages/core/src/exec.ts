@@ -189,7 +189,8 @@ class PortProcess implements ExecProcess {
  * with `kill`. It dies with the process that started it (PR_SET_PDEATHSIG
  * through util-linux's setpriv, when installed). With `pool`, a worker of
  * that pool starts it. `stdio: "inherit"` gives it this process's own stdin,
- * stdout and stderr (see SpawnStdio).
+ * stdout and stderr; `stdio: "merged"` one pipe for its stdout and stderr, read
+ * as `stdout` in the order it wrote them (see SpawnStdio).
  */
 export async function spawn(
   provider: NsProvider,

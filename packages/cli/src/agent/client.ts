@@ -14,6 +14,7 @@ import type { Terminal } from "../command.js";
 import type { FdWriter } from "../fd-writer.js";
 import { poolWriter } from "../pool-writer.js";
 import { wantsJson } from "../program-argv.js";
+import { sameOutput } from "../same-output.js";
 import type { ToAgent } from "./choose.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 
@@ -143,6 +144,8 @@ async function forward(to: ToAgent, fd: number, io: ClientIo): Promise<Exit> {
     stdinIsTTY: isTerminal(0),
     stdoutIsTTY,
     ...(columns !== undefined && { columns }),
+    // The agent then sends stderr as stdout: written by one writer, frames keep the order two would lose.
+    ...(sameOutput() && { sharedOutput: true }),
   };
   // Once a signal came, output that a reader is not taking no longer holds the socket: the exit frame must still come
   // through (a stdout nobody reads would otherwise keep this process for ever), and what cannot go is dropped, as the

@@ -39,6 +39,12 @@ export interface Request {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   columns?: number;
+  /**
+   * The client's stdout and stderr are one file (`2>&1`): the command's stderr
+   * comes as stdout frames, in one order with its stdout. Absent (an older
+   * client; an older agent ignores it): two streams, as when they differ.
+   */
+  sharedOutput?: boolean;
 }
 
 /** How the command ended; `signal`: a signal the client got ended it, and the client should die of it too. */

@@ -120,7 +120,7 @@ export class Session {
       // main answers every error itself; a throw here is a defect, still answered.
       const status = await (refused ? this.#fail(refused, io, json) : run(request.argv, io).catch((err) => this.#fail(err, io, json)));
       // What the command wrote is still queued in its streams: all of it goes before the exit.
-      await Promise.all([io.terminal.stdout, io.terminal.stderr].map((w) => new Promise((resolve) => w.end(resolve))));
+      await Promise.all([...new Set([io.terminal.stdout, io.terminal.stderr])].map((w) => new Promise((resolve) => w.end(resolve))));
       this.#exit({ status });
     } finally {
       clearTimeout(this.#kill);
@@ -151,12 +151,15 @@ export class Session {
     );
     this.#stdin = stdin;
     const stdout = Object.assign(this.#writable(Frame.stdout), { isTTY: request.stdoutIsTTY, columns: request.columns });
-    const stderr = this.#writable(Frame.stderr);
+    // Into one file, as one stream: two, each waiting for the socket, would reorder what the command wrote to them.
+    const sharedOutput = request.sharedOutput === true;
+    const stderr = sharedOutput ? stdout : this.#writable(Frame.stderr);
     const terminal: Terminal = {
       stdin,
       stdout,
       stderr,
       cwd: request.cwd,
+      sharedOutput,
       ended: this.#ended.signal,
       // The agent's own privilege is what the kernel judges, not its client's.
       unprivileged: process.geteuid?.() !== 0,

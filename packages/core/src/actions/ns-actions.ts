@@ -56,9 +56,12 @@ export interface SpawnOptions {
  * Where a spawned program's standard input, output and error go: "pipe" (the
  * default), the ExecProcess's streams; "inherit", this process's own, so that
  * a terminal stays one (an interactive program works, as with `ip netns
- * exec`), and the ExecProcess's streams carry nothing.
+ * exec`), and the ExecProcess's streams carry nothing; "merged", as "pipe"
+ * but its output and error are one pipe (a shell's `2>&1`): the ExecProcess's
+ * stdout carries both, in the order the program wrote them, and its stderr
+ * nothing (two pipes, each read when it has data, lose that order).
  */
-export type SpawnStdio = "pipe" | "inherit";
+export type SpawnStdio = "pipe" | "inherit" | "merged";
 
 /** `na.exec`: the program runs to its end and its output is collected. */
 export interface ExecOptions extends SpawnOptions {

@@ -29,6 +29,7 @@ const fns = {
   flock: libc.func("int flock(int fd, int operation)"),
   poll: libc.func("int poll(_Inout_ void *fds, unsigned long nfds, int timeout)"),
   eventfd: libc.func("int eventfd(unsigned int initval, int flags)"),
+  pipe2: libc.func("int pipe2(_Out_ void *fds, int flags)"),
   read: libc.func("intptr_t read(int fd, _Out_ void *buf, size_t len)"),
   write: libc.func("intptr_t write(int fd, const void *buf, size_t len)"),
   recvmsg: libc.func("intptr_t recvmsg(int fd, void *msg, int flags)"),
@@ -304,6 +305,16 @@ const EFD_NONBLOCK = 0o4000;
 /** A non-blocking eventfd: one thread wakes another out of poll() by writing to it. */
 export function eventfd(): number {
   return check("eventfd", fns.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+}
+
+/**
+ * A pipe, [read end, write end], both close-on-exec: a program started meanwhile from another thread does not
+ * inherit it, and one given an end as its stdio gets a copy without the flag (dup2).
+ */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  check("pipe2", fns.pipe2(fds, O_CLOEXEC));
+  return [fds[0] as number, fds[1] as number];
 }
 
 const one = new BigUint64Array([1n]);

@@ -150,7 +150,7 @@ type ExecAction = Extract<NsActionSpec, { kind: "exec" }>;
 const SYSCTL_VALUE: FieldParsers<SysctlAction> = { value: v.sysctlValue };
 const EXEC_PORT: FieldParsers<ExecAction> = {
   port: execPort,
-  stdio: (f, x) => v.oneOf(f, x, ["pipe", "inherit"] as const),
+  stdio: (f, x) => v.oneOf(f, x, ["pipe", "inherit", "merged"] as const),
   control: execPort,
 };
 

@@ -13,6 +13,7 @@ import { errno } from "../errno.js";
 import { ExecLimitError, SystemCallError } from "../errors.js";
 import { installed, resolveProgram } from "../program-path.js";
 import type { ChildPids } from "./children.js";
+import { spawnMerged } from "./merged-output.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
 
 const STREAMS: readonly ExecStream[] = ["stdout", "stderr"];
@@ -49,7 +50,7 @@ export function recordChildrenIn(record: ChildPids): void {
 export function start(
   argv: readonly string[],
   options: SpawnOptions,
-  stdio: "pipe" | "ignore" | "inherit",
+  stdio: "pipe" | "ignore" | SpawnStdio,
   enter: readonly string[] = [],
 ): ChildProcess {
   const env = options.env ? { ...process.env, ...options.env } : process.env;
@@ -57,15 +58,16 @@ export function start(
   if (!statSync(cwd).isDirectory()) throw new SystemCallError("chdir", errno.ENOTDIR, cwd);
   const [file, ...args] = argv as [string, ...string[]];
   const program = resolveProgram(file, env.PATH, cwd);
-  // "ignore": no input, output piped; "inherit": all three are this process's own.
-  const streams: StdioOptions = stdio === "inherit" ? "inherit" : [stdio, "pipe", "pipe"];
   const setpriv = setprivPath();
   const [command, ...rest] = [...enter, ...(setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : []), program, ...args] as [
     string,
     ...string[],
   ];
   // detached: setsid(), so the program leads a process group (and session) of its own, which signalProgram signals whole.
-  const launch = () => spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
+  const run = (streams: StdioOptions) => spawn(command, rest, { cwd, env, stdio: streams, detached: options.group === true });
+  // "ignore": no input, output piped; "inherit": all three are this process's own; "merged": input piped, output and
+  // error one pipe (merged-output.ts).
+  const launch = () => (stdio === "merged" ? spawnMerged("pipe", run) : run(stdio === "inherit" ? "inherit" : [stdio, "pipe", "pipe"]));
   const child = children ? children.record(launch) : launch();
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
@@ -186,7 +188,8 @@ export function whenEnded(child: ChildProcess, ended: (status: number | null, si
     done = true;
     ended(status, signal);
   };
-  child.once("close", end);
+  // A merged output (merged-output.ts) is no pipe of Node's: the child's "close" does not wait for it.
+  child.once("close", (status, signal) => whenClosed(child, () => end(status, signal)));
   child.once("exit", (status, signal) => {
     const drained = () => {
       if (done) return;
@@ -199,6 +202,20 @@ export function whenEnded(child: ChildProcess, ended: (status: number | null, si
     };
     setTimeout(drained, EXIT_DRAIN_MS).unref();
   });
+}
+
+/** Calls `then` once each output stream the child has is closed. */
+function whenClosed(child: ChildProcess, then: () => void): void {
+  const open = STREAMS.flatMap((stream) => {
+    const readable = child[stream];
+    return readable && !readable.closed ? [readable] : [];
+  });
+  let left = open.length;
+  if (left === 0) then();
+  for (const readable of open)
+    readable.once("close", () => {
+      if (--left === 0) then();
+    });
 }
 
 function post(port: MessagePort, msg: FromExec): void {

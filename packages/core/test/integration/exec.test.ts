@@ -331,7 +331,7 @@ describe("spawn without a worker", () => {
     }
   });
 
-  it("stdio must be pipe or inherit", async () => {
+  it("stdio must be pipe, inherit or merged", async () => {
     await expect(spawn(ns.name(name), ["true"], { stdio: "tty" as never })).rejects.toMatchObject({
       code: "ERR_INVALID_ARGUMENT",
       field: "stdio",

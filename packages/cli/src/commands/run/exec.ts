@@ -93,7 +93,12 @@ async function attached(provider: NsProvider, argv: string[], terminal: Terminal
     // node:stream/promises with it, not at start-up: only exec waits on streams.
     const [{ spawn }, { finished }] = await Promise.all([spawner(), import("node:stream/promises")]);
     // A group of its own: a hang-up or a kill reaches what the program started too, as a terminal's reaches a job.
-    const proc = await spawn(provider, argv, { ...cwdOf(terminal), group: true });
+    // Output and error into one file: one pipe for both ("merged", stderr then empty) keeps the order the program wrote them in.
+    const proc = await spawn(provider, argv, {
+      ...cwdOf(terminal),
+      group: true,
+      ...(terminal.sharedOutput && { stdio: "merged" as const }),
+    });
     const kill = (signal: NodeJS.Signals) => proc.kill(signal);
     const unforward = [forward(proc.stdout, terminal.stdout, kill), forward(proc.stderr, terminal.stderr, kill)];
     terminal.stdin.pipe(proc.stdin);
