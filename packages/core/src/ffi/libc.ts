@@ -309,7 +309,9 @@ export function eventfd(): number {
 
 /**
  * A pipe, [read end, write end], both close-on-exec: a program started meanwhile from another thread does not
- * inherit it, and one given an end as its stdio gets a copy without the flag (dup2).
+ * inherit it, and one given an end as its stdio gets a copy without the flag (dup2). Not recorded as a worker's
+ * (recordDescriptorsIn): its caller closes the write end at once, and the read end becomes a net.Socket's, which
+ * Node closes; the pool closing it too could close another descriptor given the same number meanwhile.
  */
 export function pipe(): [number, number] {
   const fds = new Int32Array(2);
