@@ -20,6 +20,14 @@ const iface = (index: number, name: string, peerIndex: number | null, up = true,
 });
 
 describe("graph", () => {
+  it("refuses what topology.load did not make, naming the field, as plan does", () => {
+    const fileShaped = { name: "x", nodes: { a: {} }, links: [] } as unknown as typeof router;
+    expect(() => graphOfTopology(fileShaped)).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "topology.nodes", message: expect.stringContaining("topology.load") }),
+    );
+    expect(() => graphOfTopology(null as unknown as typeof router)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }));
+  });
+
   it("draws the router example's file: three nodes, two veth pairs", () => {
     const graph = graphOfTopology(router);
     expect(graph.nodes.map((n) => [n.name, n.state])).toEqual([

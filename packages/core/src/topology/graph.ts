@@ -5,6 +5,7 @@
  * adapter: the CLI's `graph`, the HTTP live page.
  */
 import type { Inspection } from "./inspect.js";
+import { checkTopology } from "./check.js";
 import type { Topology } from "./model.js";
 
 export interface GraphNode {
@@ -28,8 +29,9 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
-/** The graph a topology file describes. */
-export function graphOfTopology(topology: Topology): Graph {
+/** The graph a topology file describes; `given` is checked as plan and apply check theirs (a typed error naming the field). */
+export function graphOfTopology(given: Topology): Graph {
+  const topology = checkTopology("topology", given);
   return {
     topology: topology.name,
     nodes: topology.nodes.map((n) => ({
