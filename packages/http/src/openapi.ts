@@ -103,6 +103,18 @@ export const openapi = {
       },
     },
     "/v1/namespaces": {
+      get: {
+        operationId: "listNamespaces",
+        summary: "The named namespaces (as `ip netns list`, stale entries left out), sorted.",
+        responses: {
+          "200": {
+            description: "Their names.",
+            ...json({ type: "object", required: ["namespaces"], properties: { namespaces: { type: "array", items: { type: "string" } } } }),
+          },
+          "400": badRequest(),
+          ...authenticated,
+        },
+      },
       post: {
         operationId: "createNamespace",
         summary: "Create a named namespace (as `ip netns add`).",

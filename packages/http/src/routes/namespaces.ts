@@ -1,8 +1,14 @@
-import { na, ns } from "@neslink/core";
+import { listNamed, na, ns } from "@neslink/core";
 import { type CreateNamespaceBody, createNamespaceBody } from "../bodies.js";
 import type { Route } from "../router.js";
 
 export const namespaceRoutes: Route[] = [
+  {
+    method: "GET",
+    path: "/v1/namespaces",
+    // The mount table, read here: no worker, no descriptor per entry (as `neslink ns list`).
+    handle: async () => ({ status: 200, body: { namespaces: listNamed() } }),
+  },
   {
     method: "POST",
     path: "/v1/namespaces",

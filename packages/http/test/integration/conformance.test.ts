@@ -124,6 +124,19 @@ describe("every documented operation answers as the served OpenAPI document says
     expect((await conforming({ method: "GET", url: "/v1/openapi.json", auth: false })).body).toEqual(doc);
   });
 
+  it("GET /v1/namespaces: the named namespaces, as ip netns list has them", async () => {
+    const listed = await conforming({ method: "GET", url: "/v1/namespaces" });
+    expect(listed.status).toBe(200);
+    const names = (listed.body as { namespaces: string[] }).namespaces;
+    expect(names).toContain(lab);
+    const ipNames = ip("netns", "list")
+      .split("\n")
+      .map((line) => line.split(" ")[0])
+      .filter((n) => n?.startsWith(prefix));
+    expect(names.filter((n) => n.startsWith(prefix)).sort()).toEqual(ipNames.sort());
+    await refused({ method: "GET", url: "/v1/namespaces", auth: false }, 401, "ERR_UNAUTHORIZED");
+  });
+
   it("POST /v1/namespaces: 201, and each typical refusal", async () => {
     const name = `${prefix}n`;
     const created = await conforming({ method: "POST", url: "/v1/namespaces", json: { name } });
