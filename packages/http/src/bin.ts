@@ -184,6 +184,7 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   const error = toErrorJSON(err);
   say(`${error.code}: ${error.message}`);
-  if (error.code === "ERR_INVALID_ARGUMENT") process.stderr.write(USAGE);
+  // One line pointing to the help, as the CLI does: the whole page would bury the error above it.
+  if (error.code === "ERR_INVALID_ARGUMENT") process.stderr.write('Run "neslink-http --help" for usage.\n');
   process.exitCode = error.code === "ERR_INVALID_ARGUMENT" ? 2 : 1;
 });

@@ -30,6 +30,9 @@ describe("neslink-http that cannot start", () => {
         (e: unknown) => e as Error,
       );
       expect(err?.message).toMatch(/exited \(2\)/);
+      // A line pointing to the help, not the whole page after the error.
+      expect(err?.message).toContain('Run "neslink-http --help" for usage.');
+      expect(err?.message).not.toContain("Options:");
       return /neslink-http: (.*)/.exec(err?.message ?? "")?.[1];
     };
     expect(await refused(["--token-file", files.tokenFile, "--bogus"])).toBe(
