@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDefaultPool, defaultPool, exec, ns, type Pool, spawn, ValidationError } from "@neslink/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, inodeOf, ip, uniquePrefix } from "./kernel.js";
+import { cleanup, inodeOf, ip, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("eg");
 const name = `${prefix}a`;
@@ -54,11 +54,6 @@ function groupMembers(pgid: number): number[] {
       const s = stat(pid);
       return s !== undefined && s.state !== "Z" && s.pgrp === pgid;
     });
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (check()) return true;
-  return check();
 }
 
 const netnsInode = (pid: number) => Number(/^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1]);

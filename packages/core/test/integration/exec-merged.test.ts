@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { closeDefaultPool, defaultPool, ns, spawn } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, fdCount, inodeOf, ip, uniquePrefix } from "./kernel.js";
+import { cleanup, fdCount, inodeOf, ip, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("nm");
 const name = `${prefix}a`;
@@ -17,15 +17,6 @@ async function text(stream: Readable): Promise<string> {
   let all = "";
   for await (const chunk of stream) all += chunk;
   return all;
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 // Its namespace first (on stdout), then the input it read (on stderr), then LINES lines, the even ones on stdout and

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { finished } from "node:stream/promises";
 import { ActionError, closeDefaultPool, defaultPool, ExecLimitError, exec, lp, na, ns, nsDo, SystemCallError, spawn } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, fdCount, gate, heldNamespaceInodes, inodeOf, ip, linksIn, uniquePrefix } from "./kernel.js";
+import { cleanup, fdCount, gate, heldNamespaceInodes, inodeOf, ip, linksIn, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("ne");
 const name = `${prefix}a`;
@@ -31,15 +31,6 @@ function gone(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 describe("exec does not hold its worker", () => {

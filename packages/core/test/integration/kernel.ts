@@ -269,3 +269,13 @@ export function runIsolated(dirs: readonly string[], argv: readonly string[], ti
     },
   );
 }
+
+/** Whether `check` holds within `ms`, asked every 25 ms: a wait on a condition, not on a clock. */
+export async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return check();
+}

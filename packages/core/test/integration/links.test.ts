@@ -269,9 +269,7 @@ describe("link actions", () => {
     expect(all.every((r) => r.table === 1001)).toBe(true);
     expect(local.length).toBeGreaterThan(0);
     expect(local.every((r) => r.table === 255)).toBe(true);
-    expect(local.map((r) => r.dst).sort()).toEqual(
-      shown("-4", "route", "show", "table", "local").map((d) => d.replace(/\/32$/, "")),
-    );
+    expect(local.map((r) => r.dst).sort()).toEqual(shown("-4", "route", "show", "table", "local").map((d) => d.replace(/\/32$/, "")));
     expect([missing4, missing6, missingAll]).toEqual([[], [], []]);
     expect(refusedField(() => na.routes(4, { table: 0 }))).toBe("table");
     expect(refusedField(() => na.routes(4, { table: "main" as never }))).toBe("table");

@@ -4,7 +4,7 @@
  * always did, so a lost, stale or untrusted record never costs a namespace
  * that is not the lab's.
  */
-import { execFileSync, } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
