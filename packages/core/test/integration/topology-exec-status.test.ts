@@ -30,8 +30,13 @@ const failureOf = async (t: ReturnType<typeof file>) =>
     () => {
       throw new Error("the apply succeeded");
     },
-    (err: Error & { code: string; failures: { error: { code: string; message: string } }[]; exec: { argv: string[]; status: number }[] }) =>
-      err,
+    (
+      err: Error & {
+        code: string;
+        failures: { error: { code: string; message: string } }[];
+        exec: { argv: string[]; status: number; stderr: string }[];
+      },
+    ) => err,
   );
 
 describe("an exec command that fails", () => {
@@ -72,6 +77,17 @@ describe("an exec command that fails", () => {
       const result = await topology.apply(added);
       expect(result.exec.map((e) => e.status)).toEqual([0]);
       expect((await topology.plan(added)).changes).toEqual([]);
+    });
+  });
+
+  it("quotes the start of a long last line of stderr, not all of it (the whole is in the apply's exec)", async () => {
+    await withLab(prefix, async () => {
+      const err = await failureOf(file(["head -c 100000 /dev/zero | tr '\\0' x >&2; exit 1"]));
+      const { message } = err.failures[0]?.error ?? { message: "" };
+      expect(message).toMatch(/: exited with status 1: "x{300}\.\.\."$/);
+      expect(err.message.length).toBeLessThan(1000);
+      expect(err.exec[0]?.status).toBe(1);
+      expect(err.exec[0]?.stderr).toHaveLength(100000);
     });
   });
 });
