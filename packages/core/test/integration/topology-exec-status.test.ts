@@ -33,8 +33,9 @@ const failureOf = async (t: ReturnType<typeof file>) =>
     (
       err: Error & {
         code: string;
-        failures: { error: { code: string; message: string } }[];
+        failures: { changes: string[]; error: { code: string; message: string } }[];
         exec: { argv: string[]; status: number; stderr: string }[];
+        done: Parameters<typeof topology.describeChange>[0][];
       },
     ) => err,
   );
@@ -77,6 +78,21 @@ describe("an exec command that fails", () => {
       const result = await topology.apply(added);
       expect(result.exec.map((e) => e.status)).toEqual([0]);
       expect((await topology.plan(added)).changes).toEqual([]);
+    });
+  });
+
+  it("added to a ready node: those before it that ran are reported made (they are recorded, and not run again)", async () => {
+    await withLab(prefix, async () => {
+      rmSync(`${dir}/fixed`, { force: true });
+      rmSync(`${dir}/log`, { force: true });
+      await topology.apply(file([`echo one >> ${dir}/log`]));
+      const added = file([`echo one >> ${dir}/log`, `echo two >> ${dir}/log`, flaky]);
+      const err = await failureOf(added);
+      expect(err.done.map(topology.describeChange)).toEqual([
+        `+ exec in a: /bin/sh -c 'echo two >> ${dir}/log' (added since the node's commands ran)`,
+      ]);
+      expect(err.failures[0]?.changes).toEqual([`+ exec in a: /bin/sh -c '${flaky}' (added since the node's commands ran)`]);
+      expect(log()).toBe("one\ntwo\n");
     });
   });
 
