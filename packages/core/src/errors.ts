@@ -146,6 +146,15 @@ export function everyHiddenCharacter(): RegExp {
 }
 
 /**
+ * `text` cut to its first `max` characters, "..." saying so: what a message
+ * quotes of someone else's text (a program's error, a command line) can be
+ * as long as they made it, and the message is printed whole.
+ */
+export function clipped(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
+/**
  * A bad value as a ValidationError's message shows it: as JSON where it has a
  * JSON form, else as JavaScript writes it. JSON.stringify throws on a BigInt
  * (and a cycle), which would replace the typed error by a TypeError, and

@@ -436,8 +436,11 @@ function execWaves(
     const ran = record.get(node) as string[][];
     const made = !lives.get(node)?.owner?.ready;
     const added = made ? undefined : (argv: readonly string[]) => ran.filter((r) => isDeepStrictEqual(r, argv)).length;
+    /** Added commands that ran and were recorded before one failed: made, and not run again. */
+    let recorded = 0;
     return {
       changes: list,
+      made: () => list.slice(0, recorded),
       run: async () => {
         await runNodeCommands(
           pool,
@@ -446,10 +449,12 @@ function execWaves(
           netns,
           list,
           (argv, r) => outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }),
-          (argv) => {
+          async (argv) => {
             ran.push(argv);
             // One added is recorded as it ends: an apply stopped later runs only those after it.
-            return added && write();
+            if (added === undefined) return;
+            await write();
+            recorded++;
           },
           added,
         );

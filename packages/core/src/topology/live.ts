@@ -23,6 +23,7 @@ import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { RTPROT_BOOT } from "./compare.js";
 import { MARKER_PREFIX, parseMarker } from "./marker.js";
+import type { Topology } from "./model.js";
 import type { LabProcess } from "./run.js";
 import { HOST_BOUND_GROUP } from "./teardown.js";
 
@@ -240,12 +241,27 @@ export function straysOf(topology: string, links: readonly Link[]): Link[] {
 }
 
 /**
- * The host namespace's link names (where a vxlan's or macvlan's parent is looked up), and its links that an apply of
- * `topology` made and was killed before it moved them into their node.
+ * The names of `topology`'s vxlan and macvlan parents that the host namespace (where apply looks them up) has, and its
+ * links that an apply of `topology` made and was killed before it moved them into their node.
  */
-export async function readHostLinks(pool: Pool, topology: string): Promise<{ names: Set<string>; strays: Link[] }> {
+export async function readHostLinks(pool: Pool, topology: Topology): Promise<{ names: Set<string>; strays: Link[] }> {
   const {
     results: [links],
   } = await nsDoOn(pool, ns.now(), na.links());
-  return { names: new Set(links.map((l) => l.name)), strays: straysOf(topology, links) };
+  const names = new Set(links.map((l) => l.name));
+  // A link is found by an altname too (`ip link property add ... altname`, systemd's predictable names), as apply
+  // finds the parent, though a dump lists each by its name: a parent not listed is asked for by its own name.
+  const unlisted = [
+    ...new Set(topology.nodes.flatMap((n) => n.interfaces.flatMap((i) => i.vxlan?.parent ?? i.macvlan?.parent ?? []))),
+  ].filter((parent) => !names.has(parent));
+  const found = await Promise.all(
+    unlisted.map((parent) =>
+      nsDoOn(pool, ns.now(), na.getLink(lp.byName(parent))).then(
+        () => [parent],
+        (err: unknown) => (NeslinkError.isInstance(err) && err.code === "ERR_LINK_NOT_FOUND" ? [] : Promise.reject(err)),
+      ),
+    ),
+  );
+  for (const parent of found.flat()) names.add(parent);
+  return { names, strays: straysOf(topology.name, links) };
 }

@@ -12,7 +12,7 @@
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import { everyHiddenCharacter, NeslinkError } from "../errors.js";
+import { clipped, everyHiddenCharacter, NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { flockHolder } from "../namespace/flocked.js";
@@ -45,7 +45,7 @@ function described(pid: string): string {
   }
   if (command === "") return `pid ${pid}`;
   const printable = command.replace(everyHiddenCharacter(), "?");
-  return `pid ${pid}: ${printable.length > COMMAND_CHARS ? `${printable.slice(0, COMMAND_CHARS)}...` : printable}`;
+  return `pid ${pid}: ${clipped(printable, COMMAND_CHARS)}`;
 }
 
 const COMMAND_CHARS = 160;

@@ -234,7 +234,7 @@ export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySe
     ),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
     ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
-    readHostLinks(pool, topology.name),
+    readHostLinks(pool, topology),
   ]);
   const byNode = new Map(lives);
   findProcesses(topology.name, byNode);

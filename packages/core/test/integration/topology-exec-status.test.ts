@@ -30,8 +30,14 @@ const failureOf = async (t: ReturnType<typeof file>) =>
     () => {
       throw new Error("the apply succeeded");
     },
-    (err: Error & { code: string; failures: { error: { code: string; message: string } }[]; exec: { argv: string[]; status: number }[] }) =>
-      err,
+    (
+      err: Error & {
+        code: string;
+        failures: { changes: string[]; error: { code: string; message: string } }[];
+        exec: { argv: string[]; status: number; stderr: string }[];
+        done: Parameters<typeof topology.describeChange>[0][];
+      },
+    ) => err,
   );
 
 describe("an exec command that fails", () => {
@@ -72,6 +78,32 @@ describe("an exec command that fails", () => {
       const result = await topology.apply(added);
       expect(result.exec.map((e) => e.status)).toEqual([0]);
       expect((await topology.plan(added)).changes).toEqual([]);
+    });
+  });
+
+  it("added to a ready node: those before it that ran are reported made (they are recorded, and not run again)", async () => {
+    await withLab(prefix, async () => {
+      rmSync(`${dir}/fixed`, { force: true });
+      rmSync(`${dir}/log`, { force: true });
+      await topology.apply(file([`echo one >> ${dir}/log`]));
+      const added = file([`echo one >> ${dir}/log`, `echo two >> ${dir}/log`, flaky]);
+      const err = await failureOf(added);
+      expect(err.done.map(topology.describeChange)).toEqual([
+        `+ exec in a: /bin/sh -c 'echo two >> ${dir}/log' (added since the node's commands ran)`,
+      ]);
+      expect(err.failures[0]?.changes).toEqual([`+ exec in a: /bin/sh -c '${flaky}' (added since the node's commands ran)`]);
+      expect(log()).toBe("one\ntwo\n");
+    });
+  });
+
+  it("quotes the start of a long last line of stderr, not all of it (the whole is in the apply's exec)", async () => {
+    await withLab(prefix, async () => {
+      const err = await failureOf(file(["head -c 100000 /dev/zero | tr '\\0' x >&2; exit 1"]));
+      const { message } = err.failures[0]?.error ?? { message: "" };
+      expect(message).toMatch(/: exited with status 1: "x{300}\.\.\."$/);
+      expect(err.message.length).toBeLessThan(1000);
+      expect(err.exec[0]?.status).toBe(1);
+      expect(err.exec[0]?.stderr).toHaveLength(100000);
     });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, ipJson, netnsList, uniquePrefix, withLab } from "./kernel.js";
 
 // The lab's name is the prefix, so its namespaces (<prefix>-<node>) and the host bridge <prefix>p fall under cleanup.
 const prefix = uniquePrefix("thp");
@@ -57,5 +57,18 @@ describe("a vxlan or macvlan on a host link the host does not have", () => {
       "+ vxlan a:vx0 (id 42 remote 192.0.2.1)",
       "+ vxlan a:vx1 (id 43 remote 192.0.2.1)",
     ]);
+  });
+
+  it("takes a parent named by one of its altnames, as the kernel finds it (a dump lists only its name)", async () => {
+    const alt = `${prefix}alt`;
+    ip("link", "add", `${prefix}r`, "type", "bridge");
+    ip("link", "property", "add", "dev", `${prefix}r`, "altname", alt);
+    const t = topology.load({ name: prefix, nodes: { a: { interfaces: { mv0: { kind: "macvlan", parent: alt } } } } });
+    await withLab(prefix, async () => {
+      await topology.apply(t);
+      const [mv0] = ipJson<{ link?: string; linkinfo?: { info_kind?: string } }[]>("-n", `${prefix}-a`, "link", "show", "mv0");
+      expect(mv0?.linkinfo?.info_kind).toBe("macvlan");
+      expect((await topology.plan(t)).changes).toEqual([]);
+    });
   });
 });
