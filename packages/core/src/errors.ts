@@ -154,6 +154,22 @@ export function clipped(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}...` : text;
 }
 
+/** How much of a program's last line a message quotes (its whole output is kept elsewhere: a log, a result). */
+const QUOTED_CHARS = 200;
+
+/**
+ * The last line of what a program wrote that is not blank, trimmed and
+ * clipped, or "": what usually says why it failed, for an error to quote.
+ */
+export function lastLine(text: string): string {
+  const line = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1);
+  return clipped(line ?? "", QUOTED_CHARS);
+}
+
 /**
  * A bad value as a ValidationError's message shows it: as JSON where it has a
  * JSON form, else as JavaScript writes it. JSON.stringify throws on a BigInt

@@ -25,7 +25,7 @@ import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { AbortedError, ActionError, type ErrorJSON, NeslinkError, rootCause, toErrorJSON, ValidationError } from "../errors.js";
+import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON, ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -507,7 +507,10 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
         const { results } = await nsDoOn(pool, ns.name(netns), ...(await startActions(topology, list)));
         const failed = results.find((r) => r.status !== 0);
         if (failed)
-          throw new NeslinkError("ERR_PROCESS_NOT_RUNNING", `node ${list[0]?.node}: could not start its programs: ${failed.stderr.trim()}`);
+          throw new NeslinkError(
+            "ERR_PROCESS_NOT_RUNNING",
+            `node ${list[0]?.node}: could not start its programs: ${lastLine(failed.stderr)}`,
+          );
         await started(
           topology,
           list[0]?.node as string,

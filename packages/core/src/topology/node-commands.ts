@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { commandLine } from "../actions/nescript.js";
 import * as na from "../actions/ns-actions.js";
 import type { ExecResult } from "../actions/ns-actions.js";
-import { clipped, NeslinkError, toErrorJSON } from "../errors.js";
+import { lastLine, NeslinkError, toErrorJSON } from "../errors.js";
 import * as ns from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
@@ -37,14 +37,11 @@ async function afresh(group: string): Promise<void> {
   mkdirSync(group, { recursive: true });
 }
 
-/** How much of a failed command's last stderr line its error quotes: the whole output is in the apply's `exec`. */
-const QUOTED_CHARS = 300;
-
-/** How a command that did not succeed ended, with the last line it wrote to stderr (what usually says why). */
+/** How a command that did not succeed ended, with the last line it wrote to stderr (what usually says why; the whole output is in the apply's `exec`). */
 function howItEnded({ status, signal, stderr }: ExecResult): string {
   const ended = signal !== null ? `was ended by ${signal}` : `exited with status ${status}`;
-  const last = stderr.trimEnd().split("\n").pop()?.trim();
-  return last ? `${ended}: ${JSON.stringify(clipped(last, QUOTED_CHARS))}` : ended;
+  const last = lastLine(stderr);
+  return last ? `${ended}: ${JSON.stringify(last)}` : ended;
 }
 
 /**

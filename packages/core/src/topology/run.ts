@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
-import { NeslinkError } from "../errors.js";
+import { lastLine, NeslinkError } from "../errors.js";
 import { readRegularFile } from "../files/regular.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { JOIN_THEN_EXEC } from "./cgroup-join.js";
@@ -250,8 +250,6 @@ const WHY = { gone: "never started, or exited at once", unlogged: "its log relay
 
 /** How much of a log's end is read for its last line: a program that ended at once wrote little, one that wrote much ends with it. */
 const TAIL_BYTES = 4096;
-/** How much of that line a message quotes. */
-const QUOTED_CHARS = 200;
 
 /**
  * The last line a program that ended at once wrote ("setsid: failed to
@@ -269,11 +267,7 @@ async function lastWords(topology: string, node: string, name: string, deadline:
   } catch {
     return "";
   }
-  const lines = tail
-    .toString("utf8")
-    .split("\n")
-    .map((l) => l.trim());
-  return (lines.filter(Boolean).at(-1) ?? "").slice(0, QUOTED_CHARS);
+  return lastLine(tail.toString("utf8"));
 }
 
 /** Why a program is not running, for the error: its state, the last line it wrote when it ended at once, and its log. */
