@@ -80,6 +80,8 @@ describe("neslink (built bin)", () => {
     expect(neslink("ns", "del", name)).toMatchObject({ status: 0 });
     expect(json("ns", "del", name).body.error.code).toBe("ERR_NS_NOT_FOUND");
     // LAB:NODE, which the other commands take: told how a lab's node goes instead.
+    // Only for that shape: "lab:" is no node.
+    expect(neslink("ns", "del", `${prefix}lab:`).stderr).not.toContain("LAB:NODE");
     const node = neslink("ns", "del", `${prefix}lab:h1`);
     expect(node.status).toBe(1);
     expect(node.stderr).toBe(

@@ -8,7 +8,7 @@ export const nsDel: Run = async ({ args: [name] }) => {
     return { data: deleted, text: `deleted namespace ${deleted.name}\n` };
   } catch (err) {
     // LAB:NODE reaches a lab's node for the other commands; here it is only a name, and a lab's nodes go with the lab.
-    if ((err as { code?: string }).code !== "ERR_NS_NOT_FOUND" || !name?.includes(":")) throw err;
+    if ((err as { code?: string }).code !== "ERR_NS_NOT_FOUND" || !/^[^:]+:[^:]+$/.test(name ?? "")) throw err;
     const { NotFoundError } = await import("@neslink/core/errors");
     const hint =
       "ns del takes a namespace's name, not LAB:NODE; a lab's nodes go with \"neslink destroy LAB\", or by leaving them out of its file and applying it";
