@@ -59,7 +59,8 @@ function options() {
  */
 function argvError(err: unknown): ValidationError {
   const { code, message } = err as { code?: string; message: string };
-  const flag = /'(-[\w-]+)/.exec(message)?.[1];
+  // Any flag as quoted: `-h=1` is parsed as the short flags -h, -= and -1, and '-=' is the one refused.
+  const flag = /'(-[^'\s]+)/.exec(message)?.[1];
   if (flag === undefined) return new ValidationError("argv", message);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new ValidationError(flag, "is not an option of neslink-http");
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /argument missing|ambiguous/.test(message))

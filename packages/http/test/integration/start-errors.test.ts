@@ -45,6 +45,7 @@ describe("neslink-http that cannot start", () => {
       "ERR_INVALID_ARGUMENT: --token-file: needs a value (one that starts with '-' is given as --token-file=VALUE)",
     );
     expect(await refused(["--token-file", files.tokenFile, "--allow-exec=yes"])).toBe("ERR_INVALID_ARGUMENT: --allow-exec: takes no value");
+    expect(await refused(["--token-file", files.tokenFile, "-h=1"])).toBe("ERR_INVALID_ARGUMENT: -=: is not an option of neslink-http");
     const short = join(files.dir, "shorter-token");
     writeFileSync(short, "short\n", { mode: 0o600 });
     expect(await refused(["--token-file", short])).toBe("ERR_INVALID_ARGUMENT: --token-file: must be at least 16 characters, not 5");
