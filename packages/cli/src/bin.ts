@@ -17,6 +17,7 @@ let drainedAll = () => Promise.resolve();
 const HELD_MS = 250;
 /** Stdout's reader left (EPIPE): the status is SIGPIPE's, as `ip`'s would be. */
 let readerLeft = false;
+const SIGPIPE_STATUS = 128 + 13;
 /** The commands' signal handlers, which a reader's leaving reaches too. */
 const handlers = new Set<(signal: NodeJS.Signals) => void>();
 
@@ -34,6 +35,9 @@ async function run(): Promise<number> {
     undefined,
     () => {
       readerLeft = true;
+      // Found after the command ended (what it printed last waited in process.stdout, which meets EPIPE later): the
+      // status set then is made SIGPIPE's too, whichever write found the reader gone.
+      if (process.exitCode !== undefined) process.exitCode = SIGPIPE_STATUS;
       for (const handler of [...handlers]) handler("SIGPIPE");
     },
     // The agent's client keeps taking signals while a reader that stopped reading holds its output.
@@ -87,7 +91,7 @@ async function run(): Promise<number> {
 }
 
 run().then(async (status) => {
-  process.exitCode = readerLeft ? 128 + 13 : status;
+  process.exitCode = readerLeft ? SIGPIPE_STATUS : status;
   // Node would stay until a reader takes what is left, and a reader that stopped reading never does: after a signal it
   // is dropped, as `ip` dying of that signal drops it.
   if (interrupted === undefined || !unsent()) return;
