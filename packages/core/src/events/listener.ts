@@ -19,6 +19,7 @@ import * as libc from "../ffi/libc.js";
 import { nativeLoaded } from "../ffi/worker-load-gate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { EventSocket } from "./event-socket.js";
+import { heardGroups } from "./heard.js";
 import { NamespaceAccess } from "./namespace-access.js";
 import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
 import { applyEvent, diffStates, emptyState, eventOf, type NamespaceState, stateOf } from "./state.js";
@@ -53,8 +54,11 @@ const BATCH = 512;
 
 const options = workerData as ListenerOptions;
 const port: MessagePort = options.port;
+/** What the consumer asked for: only these are emitted. */
 const groups: WatchGroup[] = options.groups;
-const stateGroups = groups.filter((g) => g !== "nsid");
+/** What is heard and kept, a superset of groups: the kernel's silent removals are seen only so. */
+const heard = heardGroups(groups);
+const stateGroups = heard.filter((g) => g !== "nsid");
 const fds = new DescriptorBits(options.descriptors);
 /** What is watched, by label: every one once. A name added again may name another namespace than the one watched under it. */
 const byLabel = new Map<string, Watched>();
@@ -229,7 +233,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       return false;
     }
     if (target.list) {
-      for (const event of diffStates(w.label, w.state, state)) emit(event);
+      for (const event of diffStates(w.label, w.state, state)) if (groups.includes(event.type)) emit(event);
       emit({ type: "synced", ns: w.label });
     }
     w.state = state;
@@ -329,7 +333,7 @@ function run(): void {
   const access = new NamespaceAccess(fds);
   let events: EventSocket | undefined;
   try {
-    events = new EventSocket(groups, options.receiveBuffer);
+    events = new EventSocket(heard, options.receiveBuffer);
     fds.add(events.fd);
     if (options.named && events.allNamespaces) {
       // Deaf to every other namespace, a watch of a dir with none yet would wait on for ever, hearing nothing.
