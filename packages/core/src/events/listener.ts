@@ -153,11 +153,13 @@ function refresh(access: NamespaceAccess, w: Watched): void {
   }
   w.stale = false;
   if (!fresh) {
-    // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed; if never seeded, it is no longer there to watch.
+    // Unreachable: if never seeded, it is no longer there to watch.
     if (w.unseeded) {
       unwatch(w);
       added(w.label, new NotFoundError("namespace", `no namespace at ${w.path}`));
     }
+    // Destroyed already, its RTM_DELNSID dropped by an overflow: its end is said now, or never. Else it follows.
+    else if (w.nsid !== "self" && !access.hasNsid(w.nsid)) ended(w.nsid);
     return;
   }
   if (w.unseeded !== "quiet") for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
@@ -249,11 +251,14 @@ function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): voi
       emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
   }
   // Our own namespace took back the id of a watched one: the kernel is destroying it.
-  if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
-    for (const ended of byNsid.get(msg.nsid) ?? []) {
-      unwatch(ended);
-      emit({ type: "gone", ns: ended.label });
-    }
+  if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) ended(msg.nsid);
+}
+
+/** The namespace our own gave `nsid` is destroyed: nothing more comes from it, under any of its labels. */
+function ended(nsid: number): void {
+  for (const w of byNsid.get(nsid) ?? []) {
+    unwatch(w);
+    emit({ type: "gone", ns: w.label });
   }
 }
 
