@@ -245,13 +245,18 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
   }
 }
 
-function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): void {
+function handleNsid(access: NamespaceAccess, from: number | "self", msg: Message & { kind: "nsid" }): void {
   if (groups.includes("nsid") && msg.nsid !== null) {
     for (const source of byNsid.get(from) ?? [])
       emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
   }
   // Our own namespace took back the id of a watched one: the kernel is destroying it.
-  if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) ended(msg.nsid);
+  if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
+    const nsid = msg.nsid;
+    // The kernel gives the lowest free id: one taken back from a namespace destroyed while a watched one was being
+    // registered may be the id that one got, and this the earlier holder's end, queued before.
+    if (!byNsid.get(nsid)?.some((w) => access.holds(w.path, w.follow, w.key, nsid))) ended(nsid);
+  }
 }
 
 /** The namespace our own gave `nsid` is destroyed: nothing more comes from it, under any of its labels. */
@@ -272,7 +277,7 @@ function isNsid(bytes: Uint8Array): boolean {
 }
 
 /** Reads until the queue is empty; true if the kernel dropped notifications meanwhile. */
-function drain(events: EventSocket): boolean {
+function drain(access: NamespaceAccess, events: EventSocket): boolean {
   let overflowed = false;
   for (;;) {
     const got = events.receive();
@@ -286,7 +291,7 @@ function drain(events: EventSocket): boolean {
     const messages = ws || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
     const state: Message[] = [];
     for (const msg of messages) {
-      if (msg.kind === "nsid") handleNsid(got.nsid, msg);
+      if (msg.kind === "nsid") handleNsid(access, got.nsid, msg);
       else state.push(msg);
     }
     for (const w of ws ?? []) applyMessages(w, state);
@@ -360,7 +365,7 @@ function run(): void {
       if (!commands(access, events)) return;
       // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:
       // one queued meanwhile is not lost, and the state converges as it is applied. One dropped meanwhile is another overflow.
-      if (drain(events)) {
+      if (drain(access, events)) {
         // Which namespace lost what is not said, so every one is dumped again.
         for (const w of byLabel.values()) {
           if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });

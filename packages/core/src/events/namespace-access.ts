@@ -11,7 +11,7 @@ import { NamespaceReturnError, NetlinkError } from "../errors.js";
 import { identityOfFd, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { openNamespace } from "../namespace/entry.js";
-import { nsidOf } from "../netlink/nsid.js";
+import { getNsid, nsidOf } from "../netlink/nsid.js";
 import { NetlinkSocket, type RequestBody } from "../netlink/socket.js";
 import type { DescriptorBits } from "../worker/descriptors.js";
 import type { WatchGroup } from "./types.js";
@@ -98,6 +98,25 @@ export class NamespaceAccess {
     } catch (err) {
       if (err instanceof NetlinkError && hasErrno(err, "EINVAL")) return false;
       throw err;
+    }
+  }
+
+  /**
+   * Whether the namespace at `path` is still the one keyed `key`, and this
+   * thread's namespace gives it `nsid`: then it lives (its file holds it), and
+   * an RTM_DELNSID for that id told of another. Opened for a moment only.
+   */
+  holds(path: string, follow: boolean, key: string, nsid: number): boolean {
+    let opened: Opened;
+    try {
+      opened = this.open(path, follow);
+    } catch {
+      return false; // its file is gone
+    }
+    try {
+      return opened.key === key && getNsid(this.control, opened.fd) === nsid;
+    } finally {
+      this.release(opened);
     }
   }
 
