@@ -19,6 +19,7 @@ import * as libc from "../ffi/libc.js";
 import { nativeLoaded } from "../ffi/worker-load-gate.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { EventSocket } from "./event-socket.js";
+import { heardGroups } from "./heard.js";
 import { NamespaceAccess } from "./namespace-access.js";
 import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
 import { applyEvent, diffStates, emptyState, eventOf, type NamespaceState, stateOf } from "./state.js";
@@ -53,8 +54,11 @@ const BATCH = 512;
 
 const options = workerData as ListenerOptions;
 const port: MessagePort = options.port;
+/** What the consumer asked for: only these are emitted. */
 const groups: WatchGroup[] = options.groups;
-const stateGroups = groups.filter((g) => g !== "nsid");
+/** What is heard and kept, a superset of groups: the kernel's silent removals are seen only so. */
+const heard = heardGroups(groups);
+const stateGroups = heard.filter((g) => g !== "nsid");
 const fds = new DescriptorBits(options.descriptors);
 /** What is watched, by label: every one once. A name added again may name another namespace than the one watched under it. */
 const byLabel = new Map<string, Watched>();
@@ -149,11 +153,13 @@ function refresh(access: NamespaceAccess, w: Watched): void {
   }
   w.stale = false;
   if (!fresh) {
-    // Unreachable: its RTM_DELNSID follows once the kernel destroys it, and nothing more is owed; if never seeded, it is no longer there to watch.
+    // Unreachable: if never seeded, it is no longer there to watch.
     if (w.unseeded) {
       unwatch(w);
       added(w.label, new NotFoundError("namespace", `no namespace at ${w.path}`));
     }
+    // Destroyed already, its RTM_DELNSID dropped by an overflow: its end is said now, or never. Else it follows.
+    else if (w.nsid !== "self" && !access.hasNsid(w.nsid)) ended(w.nsid);
     return;
   }
   if (w.unseeded !== "quiet") for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
@@ -229,7 +235,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       return false;
     }
     if (target.list) {
-      for (const event of diffStates(w.label, w.state, state)) emit(event);
+      for (const event of diffStates(w.label, w.state, state)) if (groups.includes(event.type)) emit(event);
       emit({ type: "synced", ns: w.label });
     }
     w.state = state;
@@ -239,17 +245,25 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
   }
 }
 
-function handleNsid(from: number | "self", msg: Message & { kind: "nsid" }): void {
+function handleNsid(access: NamespaceAccess, from: number | "self", msg: Message & { kind: "nsid" }): void {
   if (groups.includes("nsid") && msg.nsid !== null) {
     for (const source of byNsid.get(from) ?? [])
       emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
   }
   // Our own namespace took back the id of a watched one: the kernel is destroying it.
   if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
-    for (const ended of byNsid.get(msg.nsid) ?? []) {
-      unwatch(ended);
-      emit({ type: "gone", ns: ended.label });
-    }
+    const nsid = msg.nsid;
+    // The kernel gives the lowest free id: one taken back from a namespace destroyed while a watched one was being
+    // registered may be the id that one got, and this the earlier holder's end, queued before.
+    if (!byNsid.get(nsid)?.some((w) => access.holds(w.path, w.follow, w.key, nsid))) ended(nsid);
+  }
+}
+
+/** The namespace our own gave `nsid` is destroyed: nothing more comes from it, under any of its labels. */
+function ended(nsid: number): void {
+  for (const w of byNsid.get(nsid) ?? []) {
+    unwatch(w);
+    emit({ type: "gone", ns: w.label });
   }
 }
 
@@ -263,7 +277,7 @@ function isNsid(bytes: Uint8Array): boolean {
 }
 
 /** Reads until the queue is empty; true if the kernel dropped notifications meanwhile. */
-function drain(events: EventSocket): boolean {
+function drain(access: NamespaceAccess, events: EventSocket): boolean {
   let overflowed = false;
   for (;;) {
     const got = events.receive();
@@ -277,7 +291,7 @@ function drain(events: EventSocket): boolean {
     const messages = ws || (got.nsid === "self" && isNsid(got.bytes)) ? decodeMessages(got.bytes) : [];
     const state: Message[] = [];
     for (const msg of messages) {
-      if (msg.kind === "nsid") handleNsid(got.nsid, msg);
+      if (msg.kind === "nsid") handleNsid(access, got.nsid, msg);
       else state.push(msg);
     }
     for (const w of ws ?? []) applyMessages(w, state);
@@ -329,7 +343,7 @@ function run(): void {
   const access = new NamespaceAccess(fds);
   let events: EventSocket | undefined;
   try {
-    events = new EventSocket(groups, options.receiveBuffer);
+    events = new EventSocket(heard, options.receiveBuffer);
     fds.add(events.fd);
     if (options.named && events.allNamespaces) {
       // Deaf to every other namespace, a watch of a dir with none yet would wait on for ever, hearing nothing.
@@ -351,7 +365,7 @@ function run(): void {
       if (!commands(access, events)) return;
       // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:
       // one queued meanwhile is not lost, and the state converges as it is applied. One dropped meanwhile is another overflow.
-      if (drain(events)) {
+      if (drain(access, events)) {
         // Which namespace lost what is not said, so every one is dumped again.
         for (const w of byLabel.values()) {
           if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });

@@ -6,11 +6,12 @@
  * `ip netns del`, and its end (RTM_DELNSID) would never come.
  */
 import type { Message } from "@neslink/codec-wasm";
-import { NamespaceReturnError } from "../errors.js";
+import { hasErrno } from "../errno.js";
+import { NamespaceReturnError, NetlinkError } from "../errors.js";
 import { identityOfFd, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { openNamespace } from "../namespace/entry.js";
-import { nsidOf } from "../netlink/nsid.js";
+import { getNsid, nsidOf } from "../netlink/nsid.js";
 import { NetlinkSocket, type RequestBody } from "../netlink/socket.js";
 import type { DescriptorBits } from "../worker/descriptors.js";
 import type { WatchGroup } from "./types.js";
@@ -82,6 +83,41 @@ export class NamespaceAccess {
   /** The id this thread's namespace gives the namespace open as `fd`, given one first if it has none (as `ip netns set NAME auto`). */
   nsidOf(fd: number): number {
     return nsidOf(this.control, fd);
+  }
+
+  /**
+   * Whether this thread's namespace still gives the id `nsid` to a namespace.
+   * The kernel takes an id back as it destroys the namespace, and says so in
+   * an RTM_DELNSID that an overflow may drop: this asks instead, holding
+   * nothing. An nsid dump aimed at an id nothing has is refused (EINVAL).
+   */
+  hasNsid(nsid: number): boolean {
+    try {
+      this.control.strictDump({ type: "getNsidDump", targetNsid: nsid }, "RTM_GETNSID");
+      return true;
+    } catch (err) {
+      if (err instanceof NetlinkError && hasErrno(err, "EINVAL")) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Whether the namespace at `path` is still the one keyed `key`, and this
+   * thread's namespace gives it `nsid`: then it lives (its file holds it), and
+   * an RTM_DELNSID for that id told of another. Opened for a moment only.
+   */
+  holds(path: string, follow: boolean, key: string, nsid: number): boolean {
+    let opened: Opened;
+    try {
+      opened = this.open(path, follow);
+    } catch {
+      return false; // its file is gone
+    }
+    try {
+      return opened.key === key && getNsid(this.control, opened.fd) === nsid;
+    } finally {
+      this.release(opened);
+    }
   }
 
   /** The state of `groups` in the namespace open as `fd` (undefined: this thread's own), as dump messages. */

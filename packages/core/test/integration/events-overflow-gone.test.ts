@@ -1,0 +1,58 @@
+/**
+ * A namespace's end under an overflow. The kernel says a namespace is
+ * destroyed with an RTM_DELNSID in ours, which a full receive queue drops like
+ * any notification. A watch must still say `gone` (and a watch of a list end):
+ * waiting for a namespace's end (watchGone, topology destroy, `monitor -n`)
+ * would otherwise wait for ever.
+ */
+import { spawn } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ns, watch } from "@neslink/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanup, ip, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("eo");
+const flood = join(tmpdir(), `${prefix}.batch`);
+
+afterAll(() => {
+  rmSync(flood, { force: true });
+  cleanup(prefix);
+});
+
+describe("watch under an overflow", () => {
+  it("says `gone` for every namespace destroyed while its queue overflowed, and a list's watch ends", async () => {
+    // Veth pairs by the hundred in a watched namespace: far more than a 4 KiB queue holds while the ends come.
+    writeFileSync(flood, Array.from({ length: 400 }, (_, i) => `link add x${i} type veth peer name y${i}\n`).join(""));
+    for (let round = 0; round < 5; round++) {
+      const ending = Array.from({ length: 10 }, (_, i) => `${prefix}r${round}e${i}`);
+      const busy = `${prefix}r${round}b`;
+      for (const name of [...ending, busy]) ip("netns", "add", name);
+      const stream = watch(
+        [...ending, busy].map((name) => ns.name(name)),
+        { groups: ["link"], receiveBuffer: 4096 },
+      );
+      const gone = new Set<string>();
+      const reading = (async () => {
+        for await (const e of stream) if (e.type === "gone") gone.add(e.ns);
+      })();
+      try {
+        await stream.ready;
+        const flooding = spawn("ip", ["-n", busy, "-batch", flood], { stdio: "ignore" });
+        const flooded = new Promise((resolve) => flooding.once("exit", resolve));
+        for (const name of ending) ip("netns", "del", name);
+        await flooded;
+        ip("netns", "del", busy);
+        // Ends once every namespace is gone; a `gone` lost leaves it waiting.
+        const timer = setTimeout(() => void stream.close(), 20_000);
+        await reading;
+        clearTimeout(timer);
+        expect([...gone].sort(), `round ${round}`).toEqual([...ending, busy].sort());
+      } finally {
+        await stream.close();
+        await reading;
+      }
+    }
+  });
+});
