@@ -163,13 +163,16 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const secret = token(values["token-file"]);
+  // Every flag is checked before the token is looked for: a mistyped flag is said first, not hidden behind "a token is
+  // required", and a token handed over through a pipe is not spent on a start that fails.
   if (values.socket !== undefined && (values.host !== undefined || values.port !== undefined)) {
     throw new ValidationError("--socket", "cannot be combined with --host or --port");
   }
   const limit = limitsOf(values);
+  const at = { host: values.host, port: port(values.port), socket: values.socket };
+  const secret = token(values["token-file"]);
   const server = createServer({ token: secret, allowExec: values["allow-exec"] ?? false, ...limit });
-  const where = await listen(server, { host: values.host, port: port(values.port), socket: values.socket });
+  const where = await listen(server, at);
   say(`listening on ${where}${values["allow-exec"] ? " (exec allowed)" : ""}`);
 
   const stop = (signal: NodeJS.Signals) => {

@@ -46,6 +46,8 @@ describe("neslink-http that cannot start", () => {
     );
     expect(await refused(["--token-file", files.tokenFile, "--allow-exec=yes"])).toBe("ERR_INVALID_ARGUMENT: --allow-exec: takes no value");
     expect(await refused(["--token-file", files.tokenFile, "-h=1"])).toBe("ERR_INVALID_ARGUMENT: -=: is not an option of neslink-http");
+    // A bad flag is named before a missing token is: the token is looked for once every flag is checked.
+    expect(await refused(["--port=abc"])).toBe('ERR_INVALID_ARGUMENT: --port: must be an integer from 0 to 65535, got "abc"');
     const short = join(files.dir, "shorter-token");
     writeFileSync(short, "short\n", { mode: 0o600 });
     expect(await refused(["--token-file", short])).toBe("ERR_INVALID_ARGUMENT: --token-file: must be at least 16 characters, not 5");
