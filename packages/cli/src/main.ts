@@ -5,7 +5,7 @@ import type { Command, Invocation, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
-import { errorJson, errorText, exitCodeOf, jsonLine, printable, privilegeHint, toJson } from "./output.js";
+import { errorJson, errorText, exitCodeOf, jsonLine, printable, privilegeHint, procHint, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
 import { markProgram } from "./program-argv.js";
 import { version } from "./version.js";
@@ -36,6 +36,7 @@ export function fail(err: unknown, json: boolean, io: Io, topic = "", layout: Js
     io.err(errorText(err, false));
     if (code === 2) io.err(`Run "neslink ${topic === "" ? "" : `${topic} `}--help" for usage.\n`);
     io.err(privilegeHint(err, io.terminal.unprivileged));
+    io.err(procHint(err));
   }
   return code;
 }

@@ -1,7 +1,7 @@
 import { ActionError, AlreadyExistsError, NotFoundError, SystemCallError, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
 import { linkTable } from "./commands/run/link-list.js";
-import { errorText, exitCodeOf, fields, jsonLine, printable, privilegeHint, shownName, table, toJson } from "./output.js";
+import { errorText, exitCodeOf, fields, jsonLine, printable, privilegeHint, procHint, shownName, table, toJson } from "./output.js";
 
 describe("table", () => {
   it("aligns columns, shows missing values as '-' and leaves no trailing blanks", () => {
@@ -53,6 +53,15 @@ describe("printable", () => {
     const tagged = { name: "a\u{e0041}\u00ad\u2028b" };
     expect(toJson(tagged)).toBe('{\n  "name": "a\\udb40\\udc41\\u00ad\\u2028b"\n}\n');
     expect(JSON.parse(toJson(tagged))).toEqual(tagged);
+  });
+});
+
+describe("procHint", () => {
+  const missing = Object.assign(new Error("ENOENT: open failed: ENOENT (/proc/self/status)"), { code: "ENOENT" });
+  it("follows an ENOENT on a /proc file when /proc is not mounted, and nothing else", () => {
+    expect(procHint(missing, () => false)).toMatch(/^neslink: \/proc is not mounted here.*mount -t proc proc \/proc\)\.\n$/);
+    expect(procHint(missing, () => true)).toBe("");
+    expect(procHint(Object.assign(new Error("ENOENT: /run/netns/x"), { code: "ENOENT" }), () => false)).toBe("");
   });
 });
 

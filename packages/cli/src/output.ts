@@ -1,4 +1,5 @@
 /** Turning results and errors into text: JSON for programs, aligned tables for people. */
+import { existsSync } from "node:fs";
 import { everyHiddenCharacter, toErrorJSON } from "@neslink/core/errors";
 
 const hex = (c: string, digits: number) => (c.codePointAt(0) as number).toString(16).padStart(digits, "0");
@@ -106,6 +107,17 @@ const PRIVILEGE = new Set(["EPERM", "EACCES"]);
 export function privilegeHint(err: unknown, unprivileged: boolean | undefined): string {
   if (!unprivileged || !PRIVILEGE.has(toErrorJSON(err).code)) return "";
   return "neslink: namespaces, links and labs need root (CAP_SYS_ADMIN, CAP_NET_ADMIN): run it with sudo.\n";
+}
+
+/**
+ * A line after an error that came of /proc not being mounted (a chroot or a
+ * container made without it): neslink reads namespaces, mounts and its own
+ * capabilities there, and the bare ENOENT names only the file; "" otherwise.
+ */
+export function procHint(err: unknown, procMounted: () => boolean = () => existsSync("/proc/self")): string {
+  const error = toErrorJSON(err);
+  if (error.code !== "ENOENT" || !error.message.includes("/proc/") || procMounted()) return "";
+  return "neslink: /proc is not mounted here, and neslink reads it (mount -t proc proc /proc).\n";
 }
 
 /** What --json prints of an error: `{ "error": ... }`. */

@@ -184,3 +184,18 @@ describe("neslink exec (built bin) behaves like ip netns exec", () => {
     }
   });
 });
+
+describe("without /proc (a chroot or container made without it)", () => {
+  it("says that /proc is not mounted, after the error naming the file", () => {
+    const name = `${prefix}p`;
+    expect(neslink("ns", "add", name)).toMatchObject({ status: 0 });
+    // A mount namespace of the test's own, where /proc is unmounted: the machine's stays as it is.
+    const script = `umount -l /proc && for c in "ns list" "link list -n ${name}"; do "$0" "$1" $c; echo "status=$?"; done`;
+    const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", script, process.execPath, BIN], { encoding: "utf8" });
+    const hint = "neslink: /proc is not mounted here, and neslink reads it (mount -t proc proc /proc).\n";
+    expect(r.stdout).toBe("status=1\nstatus=1\n");
+    expect(r.stderr.split(hint)).toHaveLength(3);
+    expect(r.stderr).toMatch(/^neslink: ENOENT: .*\/proc\//);
+    expect(neslink("ns", "del", name)).toMatchObject({ status: 0 });
+  });
+});
