@@ -146,9 +146,9 @@ function unknownWords(words: readonly string[], commands: readonly Command[]): s
   return words.slice(0, n).join(" ");
 }
 
-/** The command words nearest to the first unknown one of `words` (`aply`: apply, `link sett`: link set), if it is a slip. */
-function nearestCommand(words: readonly string[], commands: readonly Command[]): string | undefined {
-  const typed = unknownWords(words, commands).split(" ");
+/** The command words nearest to the unknown ones typed (unknownWords': `aply`: apply, `link sett`: link set), if it is a slip. */
+function nearestCommand(unknown: string, commands: readonly Command[]): string | undefined {
+  const typed = unknown.split(" ");
   const at = typed.length - 1;
   const before = typed.slice(0, at).join(" ");
   const next = commands.map((c) => c.name.split(" ")).filter((w) => w.length > at && w.slice(0, at).join(" ") === before);
@@ -193,9 +193,10 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
   }
   if (!known) {
     const why = ipOnly(typed);
-    const near = why ? undefined : nearestCommand(positionals, commands);
+    const unknown = unknownWords(positionals, commands);
+    const near = why ? undefined : nearestCommand(unknown, commands);
     const hint = why ? ` (${why})` : near ? `; did you mean "${near}"?` : "";
-    throw new ValidationError("command", `unknown command "${unknownWords(positionals, commands)}"${hint}`);
+    throw new ValidationError("command", `unknown command "${unknown}"${hint}`);
   }
   // `link show --help` is that command's help, though `link show` alone lists links as `ip link show` does; and
   // `link --help` the group's, though `link` alone lists them as `ip link` does.

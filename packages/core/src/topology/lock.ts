@@ -39,7 +39,7 @@ export class TopologyLockedError extends NeslinkError {
 function described(pid: string): string {
   let command = "";
   try {
-    if (/^[1-9]\d*$/.test(pid)) command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    if (PID.test(pid)) command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
   } catch {
     // Gone meanwhile, or /proc unreadable: the pid alone.
   }
@@ -49,6 +49,8 @@ function described(pid: string): string {
 }
 
 const COMMAND_CHARS = 160;
+/** A pid as /proc/locks gives it: only such a holder is looked up in /proc or signalled. */
+const PID = /^[1-9]\d*$/;
 
 /** A topology's lock, held. */
 export interface TopologyLock {
@@ -68,7 +70,7 @@ function stillAt(fd: number, path: string): boolean {
 
 /** Whether the process `holder` (a pid as /proc/locks gives it) is gone. */
 function exited(holder: string): boolean {
-  if (!/^[1-9]\d*$/.test(holder)) return false;
+  if (!PID.test(holder)) return false;
   try {
     process.kill(Number(holder), 0);
     return false;
