@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { ValidationError } from "../errors.js";
-import { at, item, list, record } from "../validate/shape.js";
+import { at, item, list, record, refuseInheritedFields } from "../validate/shape.js";
 import { load } from "./load.js";
 import { unchangedCopy } from "./loaded.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
@@ -36,6 +36,8 @@ export function notFileShaped(field: string, nodes: unknown): void {
 
 /** Returns the topology `value` says, as topology.load makes it, or throws a ValidationError (or TopologyError) naming the field. */
 export function checkTopology(field: string, value: unknown): Topology {
+  // Before the copy load made of it is taken as it is: the plan reads its absent fields too.
+  refuseInheritedFields();
   const unchanged = unchangedCopy(value);
   if (unchanged !== undefined) return unchanged as Topology;
   let copy: Topology;

@@ -14,6 +14,7 @@ import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
 import { notPlainData, parseSource, readTopologyFile, type Source } from "./source.js";
 import { withHint } from "./hints.js";
+import { refuseInheritedFields } from "../validate/shape.js";
 
 /**
  * Takes out of `links[index]` what the schema refused at `rest` (the path
@@ -123,6 +124,7 @@ export interface LoadOptions {
  * a file that cannot be read: missing, not a regular file, too large.
  */
 export function load(input: string | object, options: LoadOptions = {}): Topology {
+  refuseInheritedFields();
   let source: Source | undefined;
   let label: string | undefined;
   let value: unknown = input;

@@ -17,6 +17,27 @@ export const item = (field: string, index: number): string => `${field}[${index}
 /** What a field is called in an error when it is the whole input. */
 const subject = (field: string) => field || "value";
 
+/** Empty and frozen: for-in over it meets only what Array.prototype and Object.prototype give every object. */
+const NOTHING_OWN: readonly unknown[] = Object.freeze([]);
+
+/**
+ * Refuses every input while all objects inherit an enumerable field: prototype
+ * pollution (`Object.prototype.env = ...`, by a merge of untrusted data
+ * elsewhere in the process). An absent field of any input would read as it: a
+ * veth's peer made in another namespace, a program started with its
+ * environment. One for-in over nothing, ~10 ns: cheap enough for every object
+ * read. (A field defined non-enumerable is not seen, nor made by such merges.)
+ */
+export function refuseInheritedFields(): void {
+  for (const key in NOTHING_OWN) {
+    const owner = Object.hasOwn(Array.prototype, key) ? "Array.prototype" : "Object.prototype";
+    throw new ValidationError(
+      `${owner}.${key}`,
+      "is inherited by every object (prototype pollution: code in this process set it); neslink would read it as a field of its input wherever that field is absent, so it refuses all input until it is deleted",
+    );
+  }
+}
+
 /**
  * A plain object whose own keys are all in `keys`: anything else is junk a
  * hand-built object carried in, refused rather than ignored.
@@ -28,6 +49,7 @@ export function record(field: string, value: unknown, keys: readonly string[]): 
       `must be an object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`,
     );
   }
+  refuseInheritedFields();
   // for-in with hasOwn, not Object.keys: no array made per object on this path, which every task takes.
   for (const key in value) {
     if (Object.hasOwn(value, key) && !keys.includes(key)) {

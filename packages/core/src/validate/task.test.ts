@@ -172,6 +172,25 @@ describe("checkTask: the worker's check of what it is sent", () => {
   });
 });
 
+describe("a polluted prototype (every object inheriting an enumerable field)", () => {
+  it("is refused by checkTask and the constructors, naming the field, and what passed before passes after", () => {
+    const task = () => checkTask({ provider: ns.name("lab"), actions: [na.links()] });
+    for (const [owner, name] of [
+      [Object.prototype, "Object.prototype"],
+      [Array.prototype, "Array.prototype"],
+    ] as const) {
+      (owner as Record<string, unknown>).polluted = 1;
+      try {
+        expect(task).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: `${name}.polluted` }));
+        expect(() => lp.newVeth("v0", { name: "v1" })).toThrow(/prototype pollution/);
+      } finally {
+        delete (owner as Record<string, unknown>).polluted;
+      }
+      expect(task).not.toThrow();
+    }
+  });
+});
+
 describe("the constructors use the same rules", () => {
   it("refuse what the worker refuses", () => {
     expect(() => la.addAddr("10.0.0.1/24/8")).toThrow(ValidationError);
