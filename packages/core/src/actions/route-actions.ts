@@ -36,8 +36,12 @@ export interface RouteSpec {
 
 export type RouteOp = "add" | "replace" | "delete";
 
+/** RouteInput's fields: the spec's own (dst, dstLen) are made from `to`, never taken from the input. */
+const INPUT_KEYS = ["to", "via", "dev", "metric", "table", "family"];
+
 /** The input's destination split and family settled; the rules are routeSpec's, which the worker applies too. */
-function toSpec({ to, family, ...rest }: RouteInput, op: RouteOp): RouteSpec {
+function toSpec(input: RouteInput, op: RouteOp): RouteSpec {
+  const { to, family, ...rest } = record("", input, INPUT_KEYS) as unknown as RouteInput;
   const asked = family === undefined ? undefined : oneOf("family", family, [4, 6]) === 6 ? net.AF_INET6 : net.AF_INET;
   if (to === "default") {
     const viaFamily = typeof rest.via === "string" && net.isIPv6(rest.via) ? net.AF_INET6 : net.AF_INET;
