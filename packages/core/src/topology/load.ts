@@ -12,7 +12,7 @@ import { rememberLoaded } from "./loaded.js";
 import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
-import { notPlainData, parseSource, readTopologyFile, type Source } from "./source.js";
+import { parseSource, plainData, readTopologyFile, type Source } from "./source.js";
 import { withHint } from "./hints.js";
 
 /**
@@ -135,8 +135,12 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
   const problems = new Problems(source?.locate);
   for (const e of source?.syntaxErrors ?? [])
     problems.list.push({ path: e.path ? formatPath(e.path) : "", message: e.message, line: e.line, column: e.column });
-  const odd = source === undefined ? notPlainData(value) : undefined;
-  if (odd) problems.add([], odd);
+  if (source === undefined) {
+    // Read once, into plain data: a getter or a Proxy trap may throw, or answer differently a second time.
+    const plain = plainData(value, true);
+    if ("message" in plain) problems.add(plain.path, plain.message);
+    else value = plain.value;
+  }
   // An empty file is a null document: the schema's "must be object" would not say what is wrong with it.
   if (source !== undefined && value === null)
     problems.add([], "is empty (nothing but blanks and comments): a topology needs name and nodes");
