@@ -25,7 +25,7 @@ import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON, ValidationError } from "../errors.js";
+import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -40,6 +40,7 @@ import type { NsHandle } from "../namespace/handle.js";
 import { HOST, hostMarker, hostTempName, idOfHandle, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
 import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
+import { topologyOptions } from "./options.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
@@ -592,11 +593,11 @@ function refusing<T>(topology: string, planned: () => T): T {
 export async function apply(given: Topology, options: ApplyOptions = {}): Promise<ApplyResult> {
   const topology = checkTopology("topology", given);
   const started = performance.now();
-  const pool = options.pool ?? defaultPool();
-  const emit = options.onProgress ?? (() => {});
-  const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
-  const expected = options.expected === undefined ? undefined : expectedChanges(topology.name, options.expected);
+  const checked = topologyOptions(options, ["pool", "onProgress", "signal", "expected"]) as ApplyOptions;
+  const pool = checked.pool ?? defaultPool();
+  const emit = checked.onProgress ?? (() => {});
+  const { signal } = checked;
+  const expected = checked.expected === undefined ? undefined : expectedChanges(topology.name, checked.expected);
   const lock = lockTopology(topology.name);
   try {
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import type { Topology } from "./model.js";
+import { topologyOptions } from "./options.js";
 import { formatPath, Problems, TopologyError } from "./problems.js";
 import { rememberLoaded } from "./loaded.js";
 import { resolve } from "./resolve.js";
@@ -123,13 +124,14 @@ export interface LoadOptions {
  * a file that cannot be read: missing, not a regular file, too large.
  */
 export function load(input: string | object, options: LoadOptions = {}): Topology {
+  const { cwd, label: given } = topologyOptions(options, ["cwd", "label"]) as LoadOptions;
   let source: Source | undefined;
   let label: string | undefined;
   let value: unknown = input;
   if (typeof input === "string") {
-    const text = options.label !== undefined || isText(input, options.cwd);
-    label = text ? options.label : input;
-    source = parseSource(text ? input : readTopologyFile(input, options.cwd));
+    const text = given !== undefined || isText(input, cwd);
+    label = text ? given : input;
+    source = parseSource(text ? input : readTopologyFile(input, cwd));
     value = source.value;
   }
   const problems = new Problems(source?.locate);
