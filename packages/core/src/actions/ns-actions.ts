@@ -12,7 +12,7 @@ import type { NsHandle } from "../namespace/handle.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, type NsProvider } from "../namespace/providers.js";
 import { nsAction } from "../validate/actions.js";
 import { listingFamily } from "../validate/net.js";
-import { record } from "../validate/shape.js";
+import { readFields } from "../validate/shape.js";
 import * as v from "../validate/validate.js";
 import type { LinkAction, LinkActionSpec, LinkResultsOf } from "./link-actions.js";
 import { expand } from "./nescript.js";
@@ -241,7 +241,7 @@ export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
   // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.
-  const { loAliasPrefix, keepGroup, ownId, foreignId, ownUnlessPeered } = record("options", options, [
+  const { loAliasPrefix, keepGroup, ownId, foreignId, ownUnlessPeered } = readFields("options", options, [
     "loAliasPrefix",
     "keepGroup",
     "ownId",

@@ -5,7 +5,7 @@
  */
 import { nsProvider } from "../validate/providers.js";
 import { shown, ValidationError } from "../errors.js";
-import { readError, record } from "../validate/shape.js";
+import { readError, readFields } from "../validate/shape.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 export { DEFAULT_NETNS_DIR, nsPath } from "./paths.js";
@@ -85,7 +85,7 @@ export function create(): NsProvider {
  * process killed in between leaves no name, only at most an empty stale entry).
  */
 export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR, options: { loAlias?: string } = {}): NsProvider {
-  const { loAlias } = record("options", options, ["loAlias"]);
+  const { loAlias } = readFields("options", options, ["loAlias"]);
   return nsProvider("", { kind: "newNamed", name: nsName, dir, ...(loAlias !== undefined && { loAlias }) });
 }
 
