@@ -61,7 +61,11 @@ export type ApplyEvent =
 
 export interface ApplyOptions {
   pool?: Pool;
-  /** Called with each progress event, in order. */
+  /**
+   * Called with each progress event, in order. What it throws stops the
+   * apply as it is: at once before the first change, else once the changes
+   * in flight have ended (with a TopologyApplyError if one of them failed).
+   */
   onProgress?: (event: ApplyEvent) => void;
   /**
    * Aborted before apply starts its first change (while it reads the kernel,
@@ -558,6 +562,16 @@ async function runWave(
   onFailed: (changes: Change[], error: unknown) => void,
 ): Promise<void> {
   const failures: { changes: Change[]; error: unknown }[] = [];
+  // What the caller's onProgress threw (through onDone, onFailed): thrown once every job has ended. Let out at once, it
+  // would end the wave with jobs still running, unawaited, under a lock the apply then lets go.
+  let thrown: { error: unknown } | undefined;
+  const report = (call: () => void) => {
+    try {
+      call();
+    } catch (error) {
+      thrown ??= { error };
+    }
+  };
   await Promise.all(
     jobs.map((job) =>
       // A job that throws before its first await fails like one that rejects.
@@ -565,19 +579,20 @@ async function runWave(
         .then(() => job.run())
         .then(
           () => {
-            for (const change of job.changes) onDone(change);
+            for (const change of job.changes) report(() => onDone(change));
           },
           (error: unknown) => {
             const made = new Set(job.made?.(error));
-            for (const change of job.changes) if (made.has(change)) onDone(change);
+            for (const change of job.changes) if (made.has(change)) report(() => onDone(change));
             const changes = [...(job.completes ?? []), ...job.changes.filter((c) => !made.has(c))];
             failures.push({ changes, error });
-            onFailed(changes, error);
+            report(() => onFailed(changes, error));
           },
         ),
     ),
   );
   if (failures.length > 0) throw failures;
+  if (thrown) throw thrown.error;
 }
 
 /** `planned()`, whose conflicts are apply's refusal of `topology`: nothing was changed. */
@@ -688,6 +703,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           },
           (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
         ).catch(async (failures) => {
+          // onProgress's own error, as it threw it.
+          if (!Array.isArray(failures)) throw failures;
           if (phase === "namespaces") {
             await refuseTaken(pool, topology, failures, done);
             recordIds();
