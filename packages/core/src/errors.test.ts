@@ -79,6 +79,29 @@ describe("errors", () => {
     expect(errorFromJSON(toErrorJSON(fsError))).toMatchObject({ name: "SystemCallError", errno: 17, code: "EEXIST", syscall: "open" });
   });
 
+  it("turn a thrown object into its JSON, and never throw themselves (what custom code throws is flattened on its worker)", () => {
+    const unknown = (message: string) => ({ name: "Error", code: "ERR_UNKNOWN", message });
+    expect(toErrorJSON({ code: "ERR_FAKE", message: "fake" })).toEqual(unknown('{"code":"ERR_FAKE","message":"fake"}'));
+    // String() throws for these: no prototype, or a toString that throws.
+    expect(toErrorJSON(Object.create(null))).toEqual(unknown("{}"));
+    const evil = {
+      toJSON() {
+        throw new Error("evil");
+      },
+      toString() {
+        throw new Error("evil");
+      },
+    };
+    expect(toErrorJSON(evil)).toEqual(unknown("(object)"));
+    const trap = () => {
+      throw new Error("trap");
+    };
+    const trapped = new Proxy({}, { get: trap, has: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    expect(toErrorJSON(trapped)).toEqual(unknown("(object that could not be read)"));
+    expect(toErrorJSON(undefined)).toEqual(unknown("undefined"));
+    expect(toErrorJSON(5n)).toEqual(unknown("5"));
+  });
+
   it("keep what a Node socket or resolver error was about", () => {
     const inUse = Object.assign(new Error("listen EADDRINUSE: address already in use 127.0.0.1:7470"), {
       errno: -98,

@@ -287,11 +287,16 @@ export class DumpInterruptedError extends NeslinkError {
 
 /** The code an error wrapping `cause` carries: the cause's own, so callers see what went wrong first. */
 function codeOf(cause: unknown, fallback: NeslinkCode): ErrorCode {
-  const code = NeslinkError.isInstance(cause) ? cause.code : (cause as { code?: unknown } | undefined)?.code;
+  let code: unknown;
+  try {
+    code = NeslinkError.isInstance(cause) ? cause.code : (cause as { code?: unknown } | undefined)?.code;
+  } catch {
+    // A getter or Proxy trap of what custom code threw: it has no code to give.
+  }
   return isErrorCode(code) && code !== "ERR_UNKNOWN" ? code : fallback;
 }
 
-const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause));
+const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : thrownText(cause));
 
 /** Where in the caller's actions: "action #2: addAddr", "action #0, link action #1: mtu", or a link provider alone. */
 function placeOf(actionIndex: number, action: string, linkActionIndex: number | undefined): string {
@@ -419,8 +424,16 @@ function nodeErrorSubject(err: Error): string | undefined {
   return port === undefined ? address : `${address.includes(":") ? `[${address}]` : address}:${port}`;
 }
 
-/** Any thrown value as plain data. */
+/** Any thrown value as plain data; never throws itself (a Proxy's traps, say, are read by the checks below). */
 export function toErrorJSON(err: unknown): ErrorJSON {
+  try {
+    return flattened(err);
+  } catch {
+    return { name: "Error", code: "ERR_UNKNOWN", message: `(${typeof err} that could not be read)` };
+  }
+}
+
+function flattened(err: unknown): ErrorJSON {
   if (NeslinkError.isInstance(err)) return err.toJSON();
   if (err instanceof Error) {
     const { code, errno, syscall } = err as NodeJS.ErrnoException;
@@ -431,7 +444,16 @@ export function toErrorJSON(err: unknown): ErrorJSON {
     }
     return { name: err.name, code: typeof code === "string" ? code : "ERR_UNKNOWN", message: err.message };
   }
-  return { name: "Error", code: "ERR_UNKNOWN", message: String(err) };
+  return { name: "Error", code: "ERR_UNKNOWN", message: thrownText(err) };
+}
+
+/**
+ * What was thrown that is no Error, as text: a string as it is, anything
+ * else as its JSON (String() says "[object Object]", and throws for an object
+ * without a prototype or with a throwing toString).
+ */
+function thrownText(value: unknown): string {
+  return typeof value === "string" ? value : asText(value);
 }
 
 const classes: Record<string, { prototype: NeslinkError }> = {
@@ -514,13 +536,20 @@ function headOf(json: Omit<ErrorJSON, "cause">): Pick<ErrorJSON, "name" | "code"
   };
 }
 
-/** A value as JSON text, at most 200 characters; String() where JSON has no text for it (a bigint, a cycle). */
+/**
+ * A value as JSON text, at most 200 characters; String() where JSON has no
+ * text for it (a bigint, a cycle); its type where neither has (a toJSON and
+ * a toString that throw, a Proxy's traps).
+ */
 function asText(value: unknown): string {
-  let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
   } catch {}
-  return (text ?? String(value)).slice(0, 200);
+  try {
+    return String(value).slice(0, 200);
+  } catch {
+    return `(${typeof value})`;
+  }
 }
 
 /** What a value that is no error's JSON was, for the message of the ERR_UNKNOWN error made of it. */

@@ -18,7 +18,7 @@ import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
 import { whenAborted } from "./pool/when-aborted.js";
 import { nsAction } from "./validate/actions.js";
-import { readError, record } from "./validate/shape.js";
+import { readError, readFields } from "./validate/shape.js";
 import * as v from "./validate/validate.js";
 import { type KillSource, signalGroup, signalProgram } from "./worker/exec.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./worker/exec-messages.js";
@@ -198,7 +198,7 @@ export async function spawn(
   options: SpawnOptions & { stdio?: SpawnStdio } = {},
   pool?: Pool,
 ): Promise<ExecProcess> {
-  const { env, cwd, group, stdio } = record("options", options, ["env", "cwd", "group", "stdio"]) as typeof options;
+  const { env, cwd, group, stdio } = readFields("options", options, ["env", "cwd", "group", "stdio"]) as typeof options;
   // Checked as the worker's task would be, whichever way the program starts.
   const action = nsAction("", {
     kind: "exec",

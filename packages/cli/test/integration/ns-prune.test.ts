@@ -37,9 +37,12 @@ function inPrivateNetnsDir(script: string): Record<string, string> {
 }
 
 it("ns list shows only usable namespaces (what `ip netns exec` can enter); ns prune removes the stale entry and skips the rest", () => {
+  // An empty file a shell made (0644) is no creator's leftover: ip's entries are mode 0, neslink's 0444.
+  const touched = "an empty file of mode 0644: no namespace creator leaves a writable or executable one";
   const out = inPrivateNetnsDir(`
     $NESLINK --json ns add \${P}real > /dev/null
-    : > /run/netns/\${P}stale
+    (umask 333 && : > /run/netns/\${P}stale)
+    : > /run/netns/\${P}touched
     ln -s /etc/hostname /run/netns/\${P}link
     mkdir /run/netns/\${P}dir
     echo "@@ list"; $NESLINK --json ns list
@@ -57,11 +60,14 @@ it("ns list shows only usable namespaces (what `ip netns exec` can enter); ns pr
     skipped: [
       { name: `${prefix}dir`, reason: "a directory" },
       { name: `${prefix}link`, reason: "a symbolic link" },
+      { name: `${prefix}touched`, reason: touched },
     ],
   });
-  expect(out.left).toBe(`${prefix}dir\n${prefix}link\n${prefix}real\n`);
-  expect(out.text).toBe(`skipped ${prefix}dir: a directory\nskipped ${prefix}link: a symbolic link\n`);
-  expect(out.end).toBe(`${prefix}dir\n${prefix}link\n`);
+  expect(out.left).toBe(`${prefix}dir\n${prefix}link\n${prefix}real\n${prefix}touched\n`);
+  expect(out.text).toBe(
+    `skipped ${prefix}dir: a directory\nskipped ${prefix}link: a symbolic link\nskipped ${prefix}touched: ${touched}\n`,
+  );
+  expect(out.end).toBe(`${prefix}dir\n${prefix}link\n${prefix}touched\n`);
 });
 
 /** A star lab: a hub's bridge and `hosts` nodes, each joined to it by a veth. */

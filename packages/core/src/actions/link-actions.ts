@@ -9,6 +9,7 @@ import type { Address, SetLinkChanges } from "@neslink/codec-wasm";
 import type { LinkRef } from "../links/providers.js";
 import { linkAction, linkChanges } from "../validate/actions.js";
 import * as net from "../validate/net.js";
+import { readFields, readingAs } from "../validate/shape.js";
 
 declare const resultType: unique symbol;
 
@@ -33,7 +34,7 @@ export function remove(): LinkAction<null> {
 
 /** Changes several attributes in one request. */
 export function set(changes: LinkChanges): LinkAction<null> {
-  return { kind: "set", changes: linkChanges("", changes) };
+  return { kind: "set", changes: readingAs("", () => linkChanges("", changes)) };
 }
 
 export const setName = (name: string) => set({ name });
@@ -50,7 +51,8 @@ export const setGroup = (group: number) => set({ group });
 
 /** Adds an address ("10.0.0.1/24", "2001:db8::1/64"); `replace` makes it idempotent. */
 export function addAddr(cidr: string, options: { replace?: boolean } = {}): LinkAction<null> {
-  return linkAction("", { kind: "addAddr", cidr: net.cidr("address", cidr), replace: options.replace ?? false });
+  const { replace } = readFields("options", options, ["replace"]);
+  return linkAction("", { kind: "addAddr", cidr: net.cidr("address", cidr), replace: replace ?? false });
 }
 
 /** Deletes an address; one the link does not have (with that prefix length) fails with ERR_ADDR_NOT_FOUND. */

@@ -4,6 +4,7 @@
  * `{{...}}` is refused: left in, it would reach the shell as text.
  */
 import { everyHiddenCharacter, HIDDEN_CHARACTERS, ValidationError } from "../errors.js";
+import { readingAs } from "../validate/shape.js";
 
 const TAG = /\{\{([\s\S]*?)\}\}/g;
 const VARIABLE = /^\s*\.?([A-Za-z_][A-Za-z0-9_]*)\s*$/;
@@ -52,7 +53,7 @@ export function expand(template: string, vars: Readonly<Record<string, string | 
   const body = template.replace(TAG, (tag, inner: string) => {
     const key = VARIABLE.exec(inner)?.[1];
     if (key === undefined) throw new ValidationError("script", `${tag} is not a template variable ({{name}} or {{.Name}})`);
-    const value: unknown = Object.hasOwn(vars, key) ? vars[key] : undefined;
+    const value: unknown = readingAs(`vars.${key}`, () => (Object.hasOwn(vars, key) ? vars[key] : undefined));
     if (value === undefined) throw new ValidationError(`vars.${key}`, "is used by the script but not given");
     // Anything else would be quoted as whatever String() makes of it ("[object Object]", "null", a toString's choice).
     if (typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value)))

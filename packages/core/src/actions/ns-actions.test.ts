@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
 import { byName } from "../links/providers.js";
 import { create } from "../namespace/providers.js";
-import { addrs, deleteNamed, exec, script, setLinkNs } from "./ns-actions.js";
+import { addrs, deleteNamed, exec, script, setLinkNs, sysctl } from "./ns-actions.js";
 
 describe("namespace actions are validated plain data", () => {
   it("deleteNamed's options are an object of known fields: a misspelt guard is refused, not dropped (an unguarded delete)", () => {
@@ -29,6 +29,21 @@ describe("namespace actions are validated plain data", () => {
     for (const family of ["4", 2, 10, 5, "inet", null]) {
       expect(() => addrs(family as never), JSON.stringify(family)).toThrow(
         expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "family" }),
+      );
+    }
+  });
+
+  it("a sysctl's value is a string or a finite number: anything else is refused, not written as String() makes it", () => {
+    expect(sysctl("net.ipv4.ip_forward", 1)).toEqual({ kind: "sysctl", name: "net.ipv4.ip_forward", value: "1" });
+    expect(sysctl("net.ipv4.ip_forward", "1")).toEqual({ kind: "sysctl", name: "net.ipv4.ip_forward", value: "1" });
+    expect(sysctl("net.ipv4.ip_forward")).toEqual({ kind: "sysctl", name: "net.ipv4.ip_forward" });
+    for (const value of [{}, [1], null, true, Number.NaN, Number.POSITIVE_INFINITY, 1n, () => 1]) {
+      expect(() => sysctl("net.ipv4.ip_forward", value as never), String(value)).toThrow(
+        expect.objectContaining({
+          code: "ERR_INVALID_ARGUMENT",
+          field: "value",
+          message: expect.stringMatching(/^value: must be a string or a finite number, got /),
+        }),
       );
     }
   });

@@ -7,11 +7,12 @@
 import type { MessagePort } from "node:worker_threads";
 import type { Address, Link } from "@neslink/codec-wasm";
 import type { LinkProvider, LinkRef } from "../links/providers.js";
+import { shown, ValidationError } from "../errors.js";
 import type { NsHandle } from "../namespace/handle.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, type NsProvider } from "../namespace/providers.js";
 import { nsAction } from "../validate/actions.js";
 import { listingFamily } from "../validate/net.js";
-import { record } from "../validate/shape.js";
+import { readFields } from "../validate/shape.js";
 import * as v from "../validate/validate.js";
 import type { LinkAction, LinkActionSpec, LinkResultsOf } from "./link-actions.js";
 import { expand } from "./nescript.js";
@@ -174,6 +175,9 @@ export function deleteGroup(group: number): NsAction<null> {
  * "net.ipv4.ip_forward"; resolves with its value after the write.
  */
 export function sysctl(name: string, value?: string | number): NsAction<string> {
+  // Only a number is turned into text: String() of anything else writes what it happens to make ("[object Object]", "NaN").
+  if (value !== undefined && typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value)))
+    throw new ValidationError("value", `must be a string or a finite number, got ${shown(value)}`);
   return nsAction("", { kind: "sysctl", name, ...(value !== undefined && { value: String(value) }) });
 }
 
@@ -237,7 +241,7 @@ export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
   // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.
-  const { loAliasPrefix, keepGroup, ownId, foreignId, ownUnlessPeered } = record("options", options, [
+  const { loAliasPrefix, keepGroup, ownId, foreignId, ownUnlessPeered } = readFields("options", options, [
     "loAliasPrefix",
     "keepGroup",
     "ownId",

@@ -53,6 +53,26 @@ describe("route actions", () => {
     }
   });
 
+  it("take a route only as an object of RouteInput's fields: dst and dstLen are made from `to`, not taken beside it", () => {
+    for (const [input, field] of [
+      [null, "value"],
+      [[], "value"],
+      ["default", "value"],
+      [{ to: "10.0.0.0/8", via: "10.0.0.1", dst: "192.168.0.0", dstLen: 16 }, "dst"],
+      [{ to: "default", via: "10.0.0.1", dstLen: 16 }, "dstLen"],
+      [{ to: "default", via: "10.0.0.1", gateway: "10.0.0.2" }, "gateway"],
+    ] as const) {
+      for (const change of [addRoute, replaceRoute, delRoute]) {
+        expect(() => change(input as never), JSON.stringify(input)).toThrow(
+          expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field }),
+        );
+      }
+    }
+    expect(() => addRoute({ to: "default", via: "10.0.0.1", gateway: "x" } as never)).toThrow(
+      "gateway: is not a field here (expected to, via, dev, metric, table, family)",
+    );
+  });
+
   it("refuse routes the kernel would refuse, naming the field", () => {
     expect(() => addRoute({ to: "10.0.0.0/8" })).toThrow(/via/);
     expect(() => addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" })).toThrow(/address family/);

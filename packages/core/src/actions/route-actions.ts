@@ -5,7 +5,7 @@ import { ValidationError } from "../errors.js";
 import type { LinkRef } from "../links/providers.js";
 import { routeProtocol, routeSpec, routeTable } from "../validate/actions.js";
 import * as net from "../validate/net.js";
-import { record } from "../validate/shape.js";
+import { readFields } from "../validate/shape.js";
 import { oneOf } from "../validate/validate.js";
 import type { NsAction } from "./ns-actions.js";
 
@@ -36,8 +36,12 @@ export interface RouteSpec {
 
 export type RouteOp = "add" | "replace" | "delete";
 
+/** RouteInput's fields: the spec's own (dst, dstLen) are made from `to`, never taken from the input. */
+const INPUT_KEYS = ["to", "via", "dev", "metric", "table", "family"];
+
 /** The input's destination split and family settled; the rules are routeSpec's, which the worker applies too. */
-function toSpec({ to, family, ...rest }: RouteInput, op: RouteOp): RouteSpec {
+function toSpec(input: RouteInput, op: RouteOp): RouteSpec {
+  const { to, family, ...rest } = readFields("", input, INPUT_KEYS) as unknown as RouteInput;
   const asked = family === undefined ? undefined : oneOf("family", family, [4, 6]) === 6 ? net.AF_INET6 : net.AF_INET;
   if (to === "default") {
     const viaFamily = typeof rest.via === "string" && net.isIPv6(rest.via) ? net.AF_INET6 : net.AF_INET;
@@ -85,7 +89,7 @@ export interface RoutesFilter {
 
 /** Every route of the namespace (all tables unless `filter.table`), IPv4, IPv6 or both. */
 export function routes(family: 4 | 6 | "all" = "all", filter: RoutesFilter = {}): NsAction<Route[]> {
-  const { protocol, table } = record("filter", filter, ["protocol", "table"]);
+  const { protocol, table } = readFields("filter", filter, ["protocol", "table"]);
   return {
     kind: "routes",
     family: net.listingFamily("family", family),

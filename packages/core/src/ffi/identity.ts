@@ -61,6 +61,8 @@ export function identityOfEntry(path: string): FileIdentity {
 export interface FileStatus extends FileIdentity {
   /** The file type bits of st_mode (S_IFMT). */
   type: number;
+  /** The permission bits of st_mode. */
+  perm: number;
   size: number;
   nlink: number;
   /** The path is the root of a mount, i.e. something is mounted on it (STATX_ATTR_MOUNT_ROOT, Linux 5.8+). */
@@ -86,16 +88,18 @@ export function typeName(type: number): string {
   return TYPE_NAMES[type] ?? "a device";
 }
 const STATX_TYPE = 0x1;
+const STATX_MODE = 0x2;
 const STATX_NLINK = 0x4;
 const STATX_SIZE = 0x200;
 const STATX_ATTR_MOUNT_ROOT = 0x2000;
 
 /** Fields of struct statx: stx_attributes (8), stx_nlink (16), stx_mode (28), stx_size (40). */
 function status(dirfd: number, path: string, flags: number, what: string): FileStatus {
-  const id = identify(dirfd, path, flags, what, STATX_TYPE | STATX_NLINK | STATX_INO | STATX_SIZE);
+  const id = identify(dirfd, path, flags, what, STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE);
   return {
     ...id,
     type: view.getUint16(28, true) & S_IFMT,
+    perm: view.getUint16(28, true) & 0o7777,
     size: u64(40),
     nlink: view.getUint32(16, true),
     // The attribute is in stx_attributes' low word.

@@ -6,7 +6,7 @@
 import type { KindOptions, LinkKind, MacvlanMode, OptionedKind } from "@neslink/codec-wasm";
 import type { ExistingNsProvider, NsProvider } from "../namespace/providers.js";
 import { linkRef, newLinkSpec } from "../validate/providers.js";
-import { record } from "../validate/shape.js";
+import { readFields, readingAs } from "../validate/shape.js";
 
 /** An existing link. */
 export type LinkRef =
@@ -100,7 +100,7 @@ const LINK_OPTION_KEYS = ["mtu", "mac", "group", "master", "up"];
  * misspelt fields (one was dropped without a word: a veth on no bridge).
  */
 function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial<NewLinkSpec> = {}): LinkProvider {
-  return fromRecord(name, type, record("options", o, LINK_OPTION_KEYS) as NewLinkOptions, fields);
+  return fromRecord(name, type, readFields("options", o, LINK_OPTION_KEYS) as NewLinkOptions, fields);
 }
 
 /** A new link from an options object already read (record: no getter read twice, no misspelt key). */
@@ -124,7 +124,7 @@ export type NewLinkOf<K extends LinkKind> = { readonly type: K; readonly name: s
  * there needs nothing here. The per-kind constructors below are shorthands.
  */
 export function newLink<K extends LinkKind>(spec: NewLinkOf<K>): LinkProvider {
-  return { kind: "new", spec: newLinkSpec("", spec) };
+  return { kind: "new", spec: readingAs("", () => newLinkSpec("", spec)) };
 }
 
 export function newBridge(name: string, options: NewLinkOptions = {}): LinkProvider {
@@ -142,7 +142,8 @@ export interface VethPeer {
 }
 
 export function newVeth(name: string, peer: VethPeer, options: NewLinkOptions = {}): LinkProvider {
-  return create(name, "veth", options, { veth: { peer: peer as VethPeerSpec } });
+  // The options are read (readFields) before the peer: what a getter throws in here is the peer's.
+  return readingAs("veth.peer", () => create(name, "veth", options, { veth: { peer: peer as VethPeerSpec } }));
 }
 
 export function newDummy(name: string, options: NewLinkOptions = {}): LinkProvider {
@@ -158,7 +159,7 @@ export function newWireguard(name: string, options: NewLinkOptions = {}): LinkPr
 }
 
 export function newGretap(name: string, gre: { local?: string; remote?: string }, options: NewLinkOptions = {}): LinkProvider {
-  return create(name, "gretap", options, { gretap: gre });
+  return readingAs("gretap", () => create(name, "gretap", options, { gretap: gre }));
 }
 
 export interface VxlanOptions extends NewLinkOptions {
@@ -174,7 +175,7 @@ export interface VxlanOptions extends NewLinkOptions {
 const VXLAN_OPTION_KEYS = [...LINK_OPTION_KEYS, "id", "local", "multicastGroup", "remote", "port", "parent"];
 
 export function newVxlan(name: string, o: VxlanOptions): LinkProvider {
-  const read = record("options", o, VXLAN_OPTION_KEYS) as unknown as VxlanOptions;
+  const read = readFields("options", o, VXLAN_OPTION_KEYS) as unknown as VxlanOptions;
   const { id, local, multicastGroup, remote, port, parent } = read;
   return fromRecord(name, "vxlan", read, { vxlan: { id, local, group: multicastGroup, remote, port }, parent });
 }

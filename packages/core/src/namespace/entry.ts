@@ -156,11 +156,17 @@ export function openProviderNs(provider: ExistingNsProvider, mainPid: number): n
   return openNamespace(nsPath(provider, mainPid), { follow: provider.kind !== "name" });
 }
 
+/** What the entry at `path` is (never followed, never blocking), with its status when it could be opened. */
+export function entryLook(path: string): { state: EntryState; status?: FileStatus } {
+  const opened = openChecked(path, false);
+  if (opened.fd === undefined) return { state: opened.state };
+  libc.close(opened.fd);
+  return { state: opened.state, status: opened.status };
+}
+
 /** What the entry at `path` is (never followed, never blocking). */
 export function entryState(path: string): EntryState {
-  const { fd, state } = openChecked(path, false);
-  if (fd !== undefined) libc.close(fd);
-  return state;
+  return entryLook(path).state;
 }
 
 /** Whether the entry at `path` is still the file `opened` (a descriptor's identity): not replaced, removed, nor mounted over. */
@@ -183,22 +189,34 @@ export function lockStale(path: string, fd: number, identity: FileIdentity = ide
   return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, identity);
 }
 
-/** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken. */
-export function openStale(path: string): number | undefined {
+/**
+ * Whether a stale entry is one a namespace creator can have left: ip opens
+ * the entry with mode 0, neslink with 0444 (less the umask), so neither is
+ * writable nor executable. An empty file that is (a lock file, /etc/subuid)
+ * is someone's own, met where a sweep of a whole dir (prune) was pointed at
+ * the wrong one.
+ */
+export function leftByCreator(status: FileStatus): boolean {
+  return (status.perm & 0o333) === 0;
+}
+
+/** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken, or `accept` refuses it. */
+export function openStale(path: string, accept: (status: FileStatus) => boolean = () => true): number | undefined {
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return undefined;
   const { fd, status, state } = opened;
-  if (state.kind === "stale" && lockStale(path, fd, status)) return fd;
+  if (state.kind === "stale" && accept(status) && lockStale(path, fd, status)) return fd;
   libc.close(fd);
   return undefined;
 }
 
 /**
- * Removes the entry at `path` if it is stale; says whether it did. An entry
- * someone is creating a namespace on right now (locked) is left alone.
+ * Removes the entry at `path` if it is stale (and `accept` takes it); says
+ * whether it did. An entry someone is creating a namespace on right now
+ * (locked) is left alone.
  */
-export function removeStale(path: string): boolean {
-  const fd = openStale(path);
+export function removeStale(path: string, accept?: (status: FileStatus) => boolean): boolean {
+  const fd = openStale(path, accept);
   if (fd === undefined) return false;
   try {
     unlinkSync(path);

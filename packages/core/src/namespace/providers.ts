@@ -4,7 +4,8 @@
  * again by the worker, by the same rules (validate/providers.ts).
  */
 import { nsProvider } from "../validate/providers.js";
-import { record } from "../validate/shape.js";
+import { shown, ValidationError } from "../errors.js";
+import { readError, readFields } from "../validate/shape.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 export { DEFAULT_NETNS_DIR, nsPath } from "./paths.js";
@@ -54,9 +55,22 @@ export function thread(pid: number, tid: number): NsProvider {
   return nsProvider("", { kind: "thread", pid, tid });
 }
 
-/** The namespace an open NsHandle refers to. */
+/**
+ * The namespace an open NsHandle refers to. A closed one is refused: its
+ * descriptor's number is the next open()'s, which may be another namespace's.
+ */
 export function handle(h: { readonly fd: number }): NsProvider {
-  return nsProvider("handle", { kind: "handle", fd: h.fd });
+  if (typeof h !== "object" || h === null) throw new ValidationError("handle", `must be an NsHandle, got ${shown(h)}`);
+  let fd: unknown;
+  try {
+    // Duck-typed (`closed`, not instanceof): the class holds koffi, which the providers do not load, and another copy of core has its own.
+    if ((h as { closed?: unknown }).closed === true)
+      throw new ValidationError("handle", "is closed: its descriptor's number may since have been given to another file");
+    fd = h.fd;
+  } catch (err) {
+    throw readError("handle", err);
+  }
+  return nsProvider("handle", { kind: "handle", fd });
 }
 
 /** A brand-new anonymous namespace; nsDo returns a handle that keeps it alive until closed. */
@@ -71,7 +85,7 @@ export function create(): NsProvider {
  * process killed in between leaves no name, only at most an empty stale entry).
  */
 export function createNamed(nsName: string, dir: string = DEFAULT_NETNS_DIR, options: { loAlias?: string } = {}): NsProvider {
-  const { loAlias } = record("options", options, ["loAlias"]);
+  const { loAlias } = readFields("options", options, ["loAlias"]);
   return nsProvider("", { kind: "newNamed", name: nsName, dir, ...(loAlias !== undefined && { loAlias }) });
 }
 

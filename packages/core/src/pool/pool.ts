@@ -18,7 +18,7 @@ import { WORKER_FILE } from "../files/own.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
 import { allocateCounts, type RequestStats, readCounts } from "../netlink/request-counts.js";
 import { openFileLimit } from "../open-file-limit.js";
-import { record } from "../validate/shape.js";
+import { readFields } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
 import { ChildPids } from "../worker/children.js";
 import { DescriptorBits } from "../worker/descriptors.js";
@@ -168,12 +168,12 @@ export class Pool {
   #broken: PoolError | undefined;
 
   constructor(options: PoolOptions = {}) {
-    record("options", options, ["size", "maxSocketsPerWorker", "socketIdleMs"]);
-    this.size = integer("size", options.size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
+    const { size, maxSocketsPerWorker, socketIdleMs } = readFields("options", options, ["size", "maxSocketsPerWorker", "socketIdleMs"]);
+    this.size = integer("size", size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
     const budget = heldBudget(this.size);
     this.#options = {
-      maxSockets: integer("maxSocketsPerWorker", options.maxSocketsPerWorker ?? Math.min(1024, Math.ceil(budget / this.size)), 1, 4096),
-      socketIdleMs: integer("socketIdleMs", options.socketIdleMs ?? 30_000, 1, 86_400_000),
+      maxSockets: integer("maxSocketsPerWorker", maxSocketsPerWorker ?? Math.min(1024, Math.ceil(budget / this.size)), 1, 4096),
+      socketIdleMs: integer("socketIdleMs", socketIdleMs ?? 30_000, 1, 86_400_000),
       pressure: new SharedArrayBuffer(PRESSURE_CELLS * 4),
       requests: allocateCounts(),
     };

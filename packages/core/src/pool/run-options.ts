@@ -1,5 +1,6 @@
 /** Per-task options of nsDo, linkDo and Pool#run: how long a task may take, and a way to give up on it. */
 import { ValidationError } from "../errors.js";
+import { readError, readingAs } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
 
 export interface RunOptions {
@@ -13,16 +14,20 @@ const KEYS = new Set(["timeoutMs", "signal"]);
 
 /** The options, checked: a misspelt key is an error rather than a timeout silently not applied. */
 export function runOptions(options: RunOptions): RunOptions {
-  for (const key of Object.keys(options)) {
-    if (!KEYS.has(key)) throw new ValidationError(`options.${key}`, "unknown option (expected timeoutMs or signal)");
-  }
-  const checked: RunOptions = {};
-  if (options.timeoutMs !== undefined) checked.timeoutMs = integer("options.timeoutMs", options.timeoutMs, 1, 2_147_483_647);
-  if (options.signal !== undefined) {
-    if (!(options.signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
-    checked.signal = options.signal;
-  }
-  return checked;
+  return readingAs("options", () => {
+    for (const key of Object.keys(options)) {
+      if (!KEYS.has(key)) throw new ValidationError(`options.${key}`, "unknown option (expected timeoutMs or signal)");
+    }
+    // Each read once: a getter could answer differently a second time.
+    const { timeoutMs, signal } = options;
+    const checked: RunOptions = {};
+    if (timeoutMs !== undefined) checked.timeoutMs = integer("options.timeoutMs", timeoutMs, 1, 2_147_483_647);
+    if (signal !== undefined) {
+      if (!(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
+      checked.signal = signal;
+    }
+    return checked;
+  });
 }
 
 /**
@@ -36,13 +41,25 @@ export function isRunOptions(value: unknown): value is RunOptions {
 /** Splits nsDo's and linkDo's trailing arguments into actions and options; an action that is no action is refused by position. */
 export function splitOptions<T>(args: readonly (T | RunOptions)[], field = "actions"): { actions: T[]; options?: RunOptions } {
   const last = args[args.length - 1];
-  const options = isRunOptions(last) ? last : undefined;
+  let options: RunOptions | undefined;
+  try {
+    // `in` and the read of `kind` run the caller's Proxy traps and getters: what they throw is a refusal of that argument.
+    options = isRunOptions(last) ? last : undefined;
+  } catch (err) {
+    throw readError(`${field}[${args.length - 1}]`, err);
+  }
   const actions = (options ? args.slice(0, -1) : args) as T[];
   actions.forEach((action, i) => {
-    if (typeof action !== "object" || action === null || typeof (action as { kind?: unknown }).kind !== "string") {
+    let kind: unknown;
+    try {
+      kind = typeof action === "object" && action !== null ? (action as { kind?: unknown }).kind : undefined;
+    } catch (err) {
+      throw readError(`${field}[${i}]`, err);
+    }
+    if (typeof kind !== "string") {
       throw new ValidationError(
         `${field}[${i}]`,
-        `must be an action (e.g. from na.* or la.*), got ${action === null ? "null" : typeof action}`,
+        `must be an action (e.g. from na.* or la.*), got ${action === null ? "null" : Array.isArray(action) ? "an array" : typeof action}`,
       );
     }
   });

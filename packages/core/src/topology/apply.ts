@@ -25,7 +25,7 @@ import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON, ValidationError } from "../errors.js";
+import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -40,6 +40,7 @@ import type { NsHandle } from "../namespace/handle.js";
 import { HOST, hostMarker, hostTempName, idOfHandle, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
 import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
+import { topologyOptions } from "./options.js";
 import { lockTopology } from "./lock.js";
 import type { Topology } from "./model.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
@@ -60,7 +61,11 @@ export type ApplyEvent =
 
 export interface ApplyOptions {
   pool?: Pool;
-  /** Called with each progress event, in order. */
+  /**
+   * Called with each progress event, in order. What it throws stops the
+   * apply as it is: at once before the first change, else once the changes
+   * in flight have ended (with a TopologyApplyError if one of them failed).
+   */
   onProgress?: (event: ApplyEvent) => void;
   /**
    * Aborted before apply starts its first change (while it reads the kernel,
@@ -557,6 +562,16 @@ async function runWave(
   onFailed: (changes: Change[], error: unknown) => void,
 ): Promise<void> {
   const failures: { changes: Change[]; error: unknown }[] = [];
+  // What the caller's onProgress threw (through onDone, onFailed): thrown once every job has ended. Let out at once, it
+  // would end the wave with jobs still running, unawaited, under a lock the apply then lets go.
+  let thrown: { error: unknown } | undefined;
+  const report = (call: () => void) => {
+    try {
+      call();
+    } catch (error) {
+      thrown ??= { error };
+    }
+  };
   await Promise.all(
     jobs.map((job) =>
       // A job that throws before its first await fails like one that rejects.
@@ -564,19 +579,20 @@ async function runWave(
         .then(() => job.run())
         .then(
           () => {
-            for (const change of job.changes) onDone(change);
+            for (const change of job.changes) report(() => onDone(change));
           },
           (error: unknown) => {
             const made = new Set(job.made?.(error));
-            for (const change of job.changes) if (made.has(change)) onDone(change);
+            for (const change of job.changes) if (made.has(change)) report(() => onDone(change));
             const changes = [...(job.completes ?? []), ...job.changes.filter((c) => !made.has(c))];
             failures.push({ changes, error });
-            onFailed(changes, error);
+            report(() => onFailed(changes, error));
           },
         ),
     ),
   );
   if (failures.length > 0) throw failures;
+  if (thrown) throw thrown.error;
 }
 
 /** `planned()`, whose conflicts are apply's refusal of `topology`: nothing was changed. */
@@ -592,11 +608,11 @@ function refusing<T>(topology: string, planned: () => T): T {
 export async function apply(given: Topology, options: ApplyOptions = {}): Promise<ApplyResult> {
   const topology = checkTopology("topology", given);
   const started = performance.now();
-  const pool = options.pool ?? defaultPool();
-  const emit = options.onProgress ?? (() => {});
-  const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValidationError("options.signal", "must be an AbortSignal");
-  const expected = options.expected === undefined ? undefined : expectedChanges(topology.name, options.expected);
+  const checked = topologyOptions(options, ["pool", "onProgress", "signal", "expected"]) as ApplyOptions;
+  const pool = checked.pool ?? defaultPool();
+  const emit = checked.onProgress ?? (() => {});
+  const { signal } = checked;
+  const expected = checked.expected === undefined ? undefined : expectedChanges(topology.name, checked.expected);
   const lock = lockTopology(topology.name);
   try {
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
@@ -687,6 +703,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           },
           (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
         ).catch(async (failures) => {
+          // onProgress's own error, as it threw it.
+          if (!Array.isArray(failures)) throw failures;
           if (phase === "namespaces") {
             await refuseTaken(pool, topology, failures, done);
             recordIds();

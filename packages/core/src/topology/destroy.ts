@@ -29,6 +29,7 @@ import { LOCK_DIR, lockTopology } from "./lock.js";
 import { markerPrefix, parseMarker } from "./marker.js";
 import type { Topology } from "./model.js";
 import { type NsRecord, othersRecorded, readNsRecord } from "./ns-record.js";
+import { topologyOptions } from "./options.js";
 import { endProcesses } from "./processes.js";
 import { labName } from "./shape.js";
 import { NAMESPACE_WEIGHT, shareOut } from "./shares.js";
@@ -162,7 +163,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
   const topology = typeof given === "string" ? labName("topology", given) : targetOf(given);
   const started = performance.now();
   const name = typeof topology === "string" ? topology : topology.name;
-  const pool = options.pool ?? defaultPool();
+  const pool = (topologyOptions(options, ["pool"]) as DestroyOptions).pool ?? defaultPool();
   const lock = lockTopology(name);
   let gone = false;
   try {

@@ -11,6 +11,7 @@ import type { Change } from "./changes.js";
 import { canonicalIp, RTPROT_BOOT } from "./compare.js";
 import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
+import { topologyOptions } from "./options.js";
 import { diff, readLive, TopologyConflictError } from "./plan.js";
 import { findProcesses, type LabProcess } from "./run.js";
 import { labName } from "./shape.js";
@@ -102,7 +103,7 @@ function nodeOf(name: string, netns: string, live: LiveNamespace, topology: stri
 /** The live state of a topology given as a loaded Topology (with its drift) or by its name. */
 export async function inspect(given: Topology | string, options: InspectOptions = {}): Promise<Inspection> {
   const topology = typeof given === "string" ? given : checkTopology("topology", given);
-  const pool = options.pool ?? defaultPool();
+  const pool = (topologyOptions(options, ["pool"]) as InspectOptions).pool ?? defaultPool();
   if (typeof topology === "string") {
     labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);

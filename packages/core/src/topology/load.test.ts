@@ -101,6 +101,69 @@ describe("topology.load", () => {
     expect(load(JSON.parse(json))).toEqual(fromYaml);
   });
 
+  it("reads an object as the JSON it would write: a field set to undefined is one not given, each value is read once", () => {
+    const given = {
+      name: "u",
+      nodes: { a: { ipv6: undefined, sysctls: undefined }, b: {} },
+      links: [{ endpoints: ["a:e0", "b:e0"], mtu: undefined }],
+    };
+    expect(load(given)).toEqual(load(JSON.parse(JSON.stringify(given))));
+    let reads = 0;
+    const changing = {
+      nodes: { a: {} },
+      // A getter that answers differently each time: what was checked is what is used.
+      get name() {
+        reads++;
+        return reads === 1 ? "once" : "../../x";
+      },
+    };
+    expect(load(changing).name).toBe("once");
+    expect(reads).toBe(1);
+  });
+
+  it("refuses what is not JSON data in an object, naming where, rather than failing with the validator's TypeError", () => {
+    const plain = "a topology holds strings, numbers, booleans, null, lists and maps";
+    const throwing = {
+      name: "t",
+      get nodes(): object {
+        throw new Error("trap");
+      },
+    };
+    const keysTrap = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error("keys trap");
+        },
+      },
+    );
+    for (const [input, path, message] of [
+      [undefined, "", `is undefined: ${plain}`],
+      [{ name: "t", nodes: { a: { exec: [undefined] } } }, "nodes.a.exec[0]", `is undefined: ${plain}`],
+      [{ name: "t", nodes: { a: { exec: [() => 1] } } }, "nodes.a.exec[0]", `a function value: ${plain}`],
+      [{ name: "t", nodes: { a: { ipv6: Symbol("x") } } }, "nodes.a.ipv6", `a symbol value: ${plain}`],
+      [{ name: "t", nodes: { a: { exec: [{ command: ["true"], timeout: 5n }] } } }, "nodes.a.exec[0].timeout", `a bigint value: ${plain}`],
+      [
+        { name: "t", nodes: { a: { sysctls: { "net.ipv4.ip_forward": Number.NaN } } } },
+        'nodes.a.sysctls["net.ipv4.ip_forward"]',
+        "is NaN (.nan or .inf in YAML): a number here is finite",
+      ],
+      [throwing, "nodes", "could not be read: trap"],
+      [{ name: "t", nodes: keysTrap }, "nodes", "could not be read: keys trap"],
+    ] as const) {
+      expect(problemsOf(input as object), path).toEqual([{ path, message }]);
+    }
+  });
+
+  it("refuses .nan and .inf at their line: a sysctl would write NaN, for the kernel to refuse once apply has begun", () => {
+    expect(problemsOf("name: x\nnodes:\n  a:\n    sysctls: { net.ipv4.ip_forward: .nan }\n")).toEqual([
+      { path: 'nodes.a.sysctls["net.ipv4.ip_forward"]', message: "is NaN (.nan or .inf in YAML): a number here is finite", line: 4 },
+    ]);
+    expect(problemsOf("name: x\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: [a:e, b:e]\n    mtu: -.inf\n")).toEqual([
+      { path: "links[0].mtu", message: "is -Infinity (.nan or .inf in YAML): a number here is finite", line: 5 },
+    ]);
+  });
+
   it("loads the shipped examples", () => {
     for (const [file, nodes, links] of [
       ["router", 3, 2],

@@ -7,14 +7,14 @@
 import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import type { Topology } from "./model.js";
+import { topologyOptions } from "./options.js";
 import { formatPath, Problems, TopologyError } from "./problems.js";
 import { rememberLoaded } from "./loaded.js";
 import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
 import { type ShapeError, shapeErrors } from "./shape.js";
-import { notPlainData, parseSource, readTopologyFile, type Source } from "./source.js";
+import { parseSource, plainData, readTopologyFile, type Source } from "./source.js";
 import { withHint } from "./hints.js";
-import { refuseInheritedFields } from "../validate/shape.js";
 
 /**
  * Takes out of `links[index]` what the schema refused at `rest` (the path
@@ -124,21 +124,26 @@ export interface LoadOptions {
  * a file that cannot be read: missing, not a regular file, too large.
  */
 export function load(input: string | object, options: LoadOptions = {}): Topology {
-  refuseInheritedFields();
+  // Its options are read first, by record: input is refused there while the prototype is polluted, before any is read.
+  const { cwd, label: given } = topologyOptions(options, ["cwd", "label"]) as LoadOptions;
   let source: Source | undefined;
   let label: string | undefined;
   let value: unknown = input;
   if (typeof input === "string") {
-    const text = options.label !== undefined || isText(input, options.cwd);
-    label = text ? options.label : input;
-    source = parseSource(text ? input : readTopologyFile(input, options.cwd));
+    const text = given !== undefined || isText(input, cwd);
+    label = text ? given : input;
+    source = parseSource(text ? input : readTopologyFile(input, cwd));
     value = source.value;
   }
   const problems = new Problems(source?.locate);
   for (const e of source?.syntaxErrors ?? [])
     problems.list.push({ path: e.path ? formatPath(e.path) : "", message: e.message, line: e.line, column: e.column });
-  const odd = source === undefined ? notPlainData(value) : undefined;
-  if (odd) problems.add([], odd);
+  if (source === undefined) {
+    // Read once, into plain data: a getter or a Proxy trap may throw, or answer differently a second time.
+    const plain = plainData(value, true);
+    if ("message" in plain) problems.add(plain.path, plain.message);
+    else value = plain.value;
+  }
   // An empty file is a null document: the schema's "must be object" would not say what is wrong with it.
   if (source !== undefined && value === null)
     problems.add([], "is empty (nothing but blanks and comments): a topology needs name and nodes");

@@ -20,6 +20,7 @@ import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { assertUnlocked } from "./lock.js";
 import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
+import { topologyOptions } from "./options.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
 
@@ -289,8 +290,9 @@ export function assertHostParents(topology: string, changes: readonly Change[], 
 /** The changes that would make the kernel match `topology`, read from the kernel now. */
 export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
   const topology = checkTopology("topology", given);
+  const { pool } = topologyOptions(options, ["pool"]) as PlanOptions;
   assertUnlocked(topology.name);
-  const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, options.pool ?? defaultPool());
+  const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool ?? defaultPool());
   // An apply that began meanwhile may have torn what was read.
   assertUnlocked(topology.name);
   const changes = diff(topology, lives, stale, strays, early, record);

@@ -107,46 +107,117 @@ export function parseSource(text: string): Source {
       syntaxErrors.push({ message: (err as Error).message.split("\n")[0] as string, line: 1, column: 1 });
     }
   }
-  const odd = syntaxErrors.length === 0 ? notPlainData(value) : undefined;
-  if (odd) syntaxErrors.push({ message: odd, line: 1, column: 1 });
-  return {
-    value: syntaxErrors.length > 0 ? undefined : value,
-    syntaxErrors,
-    locate(path) {
-      const { node, key } = nodeAt((doc?.contents ?? null) as Node | null, path);
-      const value = node?.range ? position(node.range[0]) : undefined;
-      // A block under its key starts lines below it: the key is where the field is (a misspelt one is found there).
-      const field = key?.range ? position(key.range[0]) : undefined;
-      return field && (value === undefined || value.line !== field.line) ? field : value;
-    },
+  const locate = (path: Path) => {
+    const { node, key } = nodeAt((doc?.contents ?? null) as Node | null, path);
+    const value = node?.range ? position(node.range[0]) : undefined;
+    // A block under its key starts lines below it: the key is where the field is (a misspelt one is found there).
+    const field = key?.range ? position(key.range[0]) : undefined;
+    return field && (value === undefined || value.line !== field.line) ? field : value;
   };
+  const odd = syntaxErrors.length === 0 ? plainData(value, false) : undefined;
+  if (odd !== undefined && "message" in odd)
+    syntaxErrors.push({
+      message: odd.message,
+      ...(locate(odd.path) ?? { line: 1, column: 1 }),
+      ...(odd.path.length > 0 && { path: odd.path }),
+    });
+  return { value: syntaxErrors.length > 0 ? undefined : value, syntaxErrors, locate };
+}
+
+/** Where a value stops being plain JSON data, and why. */
+export interface NotPlain {
+  path: Path;
+  message: string;
+}
+
+/** A value being walked: where it sits (its parent and key, for a path only made when one is needed) and, when copying, where it goes. */
+interface Step {
+  value: unknown;
+  depth: number;
+  parent: Step | undefined;
+  key: string | number;
+  into: Record<string, unknown> | unknown[] | undefined;
+}
+
+function pathOf(step: Step): Path {
+  const path: (string | number)[] = [];
+  for (let s: Step | undefined = step; s?.parent !== undefined; s = s.parent) path.push(s.key);
+  return path.reverse();
+}
+
+const PLAIN = "a topology holds strings, numbers, booleans, null, lists and maps";
+
+/** Why a value that is not an object is not JSON data, or undefined when it is. */
+function notPlainScalar(v: unknown): string | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? undefined : `is ${v} (.nan or .inf in YAML): a number here is finite`;
+  if (typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") return `a ${typeof v} value: ${PLAIN}`;
+  return v === undefined ? `is undefined: ${PLAIN}` : undefined;
 }
 
 /**
- * Why a parsed value is not plain JSON data (YAML's !!set, !!omap, !!binary
- * and timestamps become a Set, a Map, bytes or a Date, which the schema would
- * read as empty objects), or undefined when it is. Checked without recursion.
+ * Where a value is not plain JSON data (YAML's !!set, !!omap, !!binary and
+ * timestamps become a Set, a Map, bytes or a Date, which the schema would
+ * read as empty objects; .nan and .inf, numbers no field takes; from code, a
+ * function, a BigInt, a getter or Proxy trap that throws), or, when it is,
+ * the value: with `copy`, a copy made of what was read once, with a field set
+ * to undefined left out (as JSON leaves it out), so that the checks and the
+ * work after see what was checked. Walked without recursion.
  */
-export function notPlainData(value: unknown): string | undefined {
-  const stack: [unknown, number][] = [[value, 0]];
+export function plainData(value: unknown, copy: boolean): { value: unknown } | NotPlain {
+  const root: Step = { value, depth: 0, parent: undefined, key: "", into: undefined };
+  let made: unknown = value;
+  const stack: Step[] = [root];
   // Counted as the checks after this one will see them, each alias (*name) as a copy of its anchor's value: YAML
   // shares it, so a small file can stand for billions (100 nodes naming one 60,000-command exec list were still loading after 20 s).
   let values = 1;
   while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== "object") continue;
-    if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
-    const items = Array.isArray(v)
-      ? v
-      : Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null
-        ? Object.values(v)
-        : undefined;
-    if (items) {
-      values += items.length;
-      if (values > MAX_TOKENS) return `more than ${MAX_TOKENS} values once its aliases (*name) are expanded: too large for a topology`;
-      for (const item of items) stack.push([item, depth + 1]);
-    } else
-      return `a ${(v as object).constructor?.name ?? "non-plain"} value (YAML !!set, !!omap, !!binary or a timestamp): use plain mappings, sequences and strings`;
+    const step = stack.pop() as Step;
+    const { value: v, depth, into } = step;
+    let out: unknown = v;
+    if (v === null || typeof v !== "object") {
+      const why = notPlainScalar(v);
+      if (why !== undefined) return { path: pathOf(step), message: why };
+    } else {
+      if (depth > MAX_DEPTH) return { path: [], message: `nested deeper than ${MAX_DEPTH} levels` };
+      let keys: string[] | undefined;
+      let proto: unknown;
+      try {
+        // Keys read once: a Proxy's ownKeys trap runs here, and each getter below once.
+        proto = Object.getPrototypeOf(v);
+        keys = Array.isArray(v) ? undefined : Object.keys(v);
+      } catch (err) {
+        return { path: pathOf(step), message: `could not be read: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      if (!Array.isArray(v) && proto !== Object.prototype && proto !== null)
+        return {
+          path: pathOf(step),
+          message: `a ${(v as object).constructor?.name ?? "non-plain"} value (YAML !!set, !!omap, !!binary or a timestamp): use plain mappings, sequences and strings`,
+        };
+      const length = keys === undefined ? (v as unknown[]).length : keys.length;
+      values += length;
+      if (values > MAX_TOKENS)
+        return { path: [], message: `more than ${MAX_TOKENS} values once its aliases (*name) are expanded: too large for a topology` };
+      const container: Record<string, unknown> | unknown[] | undefined = copy ? (keys === undefined ? new Array(length) : {}) : undefined;
+      out = container;
+      // Last first: popped in order, so that the copy's fields are in the value's order.
+      for (let i = length - 1; i >= 0; i--) {
+        const key = keys === undefined ? i : (keys[i] as string);
+        let item: unknown;
+        try {
+          item = (v as Record<string | number, unknown>)[key];
+        } catch (err) {
+          return { path: [...pathOf(step), key], message: `could not be read: ${err instanceof Error ? err.message : String(err)}` };
+        }
+        // A field set to undefined is one not given; a list's item is a value.
+        if (item === undefined && keys !== undefined) continue;
+        stack.push({ value: item, depth: depth + 1, parent: step, key, into: container });
+      }
+    }
+    if (!copy) continue;
+    if (into === undefined) made = out;
+    // Defined, not assigned: a key "__proto__" (a node or sysctl so named) would otherwise set the copy's prototype.
+    else if (Array.isArray(into)) into[step.key as number] = out;
+    else Object.defineProperty(into, step.key, { value: out, enumerable: true, writable: true, configurable: true });
   }
-  return undefined;
+  return { value: copy ? made : value };
 }

@@ -55,7 +55,7 @@ function* boundedTokens(text: string, lineCounter: LineCounter) {
     const offset = parser.offset;
     if (++tokens > MAX_TOKENS) throw new Stop(`too large for a topology: more than ${MAX_TOKENS} YAML tokens by here`, offset);
     yield* parser.next(lexeme);
-    // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by notPlainData too.
+    // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by plainData too.
     if (parser.stack.length > MAX_DEPTH + 2) throw new Stop(`nested deeper than ${MAX_DEPTH} levels`, offset);
   }
   yield* parser.end();
@@ -131,7 +131,7 @@ export function ambiguities(doc: Document.Parsed, lineCounter: LineCounter): Tex
  * What is wrong with the document's aliases (*name), at the alias: one with
  * no anchor (&name) before it, one inside its own anchor (endless copies), or
  * the one at which the values, each alias counted as a copy of its anchor's
- * value as notPlainData counts them once parsed, pass MAX_TOKENS (a "billion
+ * value as plainData counts them once parsed, pass MAX_TOKENS (a "billion
  * laughs" of nested aliases is refused where it passes, not at the file's
  * start). Each anchor's count is kept, so every node is walked once; the
  * recursion is as deep as the text nests, which the parse bounded.

@@ -32,6 +32,12 @@ describe("network input", () => {
     }
     expect(cidr("address", "0.0.0.0/0").prefixLen).toBe(0);
   });
+
+  it("quote a bad prefix length as JSON, so that a control character in it (a newline, an escape) is shown, not acted on", () => {
+    expect(() => cidr("address", "10.0.0.1/24\n")).toThrow('address: prefix length "24\\n" must be 0..32');
+    expect(() => cidr("address", "10.0.0.1/\u001b[2J")).toThrow('address: prefix length "\\u001b[2J" must be 0..32');
+    expect(() => cidr("address", "10.0.0.1/024")).toThrow('address: prefix length "024" has a leading 0');
+  });
   it("IPs", () => {
     expect(ip("via", "fe80::1")).toBe("fe80::1");
     expect(() => ip("via", "10.0.0")).toThrow(/via/);

@@ -103,10 +103,10 @@ export function cidr(field: string, value: unknown): Cidr {
   const family = familyOf(field, address);
   const max = family === AF_INET ? 32 : 128;
   const prefixLen = Number(len);
-  if (!/^\d{1,3}$/.test(len) || prefixLen > max) throw new ValidationError(field, `prefix length "${len}" must be 0..${max}`);
+  if (!/^\d{1,3}$/.test(len) || prefixLen > max) throw new ValidationError(field, `prefix length ${shown(len)} must be 0..${max}`);
   // ip reads "/010" as octal (/8) and refuses "/08": a leading zero would mean something else to it.
   if (len.length > 1 && len.startsWith("0"))
-    throw new ValidationError(field, `prefix length "${len}" has a leading 0, which ip reads as octal: write ${prefixLen}`);
+    throw new ValidationError(field, `prefix length ${shown(len)} has a leading 0, which ip reads as octal: write ${prefixLen}`);
   return { family, address, prefixLen };
 }
 

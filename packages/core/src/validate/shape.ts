@@ -92,6 +92,36 @@ export function readError(field: string, err: unknown): unknown {
   return new ValidationError(subject(field), `could not be read: ${err instanceof Error ? err.message : String(err)}`);
 }
 
+/**
+ * An options object of the public API as `record` checks it, read once into
+ * a copy of its fields: a getter or Proxy trap that throws is a
+ * ValidationError naming `field` (readError), and one that would answer
+ * differently a second time is not asked again. Not for the worker's checks,
+ * which get plain data.
+ */
+export function readFields(field: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
+  try {
+    const r = record(field, value, keys);
+    const copy: Record<string, unknown> = {};
+    for (const key of keys) {
+      const v = r[key];
+      if (v !== undefined) copy[key] = v;
+    }
+    return copy;
+  } catch (err) {
+    throw readError(field, err);
+  }
+}
+
+/** What `read` returns; what a getter or Proxy trap of the caller's value threw in it, as a ValidationError naming `field`. */
+export function readingAs<T>(field: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw readError(field, err);
+  }
+}
+
 /** A parser per `kind`: the one place each kind's rules live, used by its constructor and by the worker. */
 export function byKind<T>(what: string, table: Readonly<Record<string, Parser<T>>>): Parser<T> {
   const parseKind: Parser<T> = (field, value) => {

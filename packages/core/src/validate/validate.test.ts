@@ -92,6 +92,7 @@ describe("absolutePath", () => {
     expect(v.absolutePath("dir", "/run//netns/")).toBe("/run/netns/");
     expect(refusal(() => v.absolutePath("dir", "run/netns")).field).toBe("dir");
     expect(refusal(() => v.absolutePath("dir", "/a\0b")).message).toMatch(/NUL/);
+    expect(refusal(() => v.absolutePath("dir", "run\n\u001b[2J")).message).toBe('dir: "run\\n\\u001b[2J" is not an absolute path');
   });
 });
 
@@ -115,6 +116,7 @@ describe("moduleSpecifier", () => {
   it("refuses relative specifiers, which workers would resolve from the wrong place", () => {
     expect(refusal(() => v.moduleSpecifier("module", "./x.mjs")).field).toBe("module");
     expect(v.moduleSpecifier("module", "/abs/x.mjs")).toBe("/abs/x.mjs");
+    expect(refusal(() => v.moduleSpecifier("module", "./x\u001b[2J")).message).toMatch(/^module: "\.\/x\\u001b\[2J" is relative/);
   });
 });
 

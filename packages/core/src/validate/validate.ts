@@ -89,7 +89,7 @@ export function absolutePath(field: string, value: unknown): string {
   if (value === lastPath.given) return lastPath.normal;
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
   if (value.includes("\0")) throw new ValidationError(field, "contains NUL");
-  if (!isAbsolute(value)) throw new ValidationError(field, `"${value}" is not an absolute path`);
+  if (!isAbsolute(value)) throw new ValidationError(field, `${shown(value)} is not an absolute path`);
   lastPath = { given: value, normal: normalize(value) };
   return lastPath.normal;
 }
@@ -144,7 +144,10 @@ export function pid(field: string, value: unknown): number {
 export function moduleSpecifier(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
   if (value.startsWith(".")) {
-    throw new ValidationError(field, `"${value}" is relative; workers resolve modules from elsewhere, give an absolute path or file: URL`);
+    throw new ValidationError(
+      field,
+      `${shown(value)} is relative; workers resolve modules from elsewhere, give an absolute path or file: URL`,
+    );
   }
   return value;
 }

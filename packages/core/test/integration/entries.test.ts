@@ -247,6 +247,32 @@ describe("a stale entry (the empty file a killed creator leaves)", () => {
     expect(linksAt(at(real))).toEqual(["lo"]);
   });
 
+  it("is removed by prune only as a creator leaves it, read-only: an empty writable or executable file is someone's own", () => {
+    // What a prune pointed at the wrong dir met: /etc/subuid (0644), /etc/.pwd.lock (0600), a lock file in /run.
+    const own = [
+      [`${prefix}subuid`, 0o644],
+      [`${prefix}lock`, 0o600],
+      [`${prefix}script`, 0o555],
+    ] as const;
+    for (const [name, mode] of own) writeFileSync(at(name), "", { mode });
+    // ip's entries are made with mode 0, neslink's with 0444.
+    writeFileSync(at(`${prefix}byip`), "", { mode: 0 });
+    writeFileSync(at(stale), "", { mode: 0o444 });
+    try {
+      const pruned = pruneNamed(dir);
+      expect(pruned.removed.sort()).toEqual([`${prefix}byip`, stale].sort());
+      for (const [name, mode] of own) {
+        expect(pruned.skipped).toContainEqual({
+          name,
+          reason: `an empty file of mode 0${mode.toString(8)}: no namespace creator leaves a writable or executable one`,
+        });
+        expect(existsSync(at(name)), name).toBe(true);
+      }
+    } finally {
+      for (const [name] of own) rmSync(at(name), { force: true });
+    }
+  });
+
   it("as the mount dir of a create, is said to be no directory, not mkdir's EEXIST, and left as it is", async () => {
     const before = snapshot();
     for (const where of [at(`${prefix}fifo`), `${at(`${prefix}notes`)}/sub`]) {

@@ -76,6 +76,14 @@ describe("results and throws", () => {
     await stillWorks(pool);
     expect(pool.replacedWorkers).toBe(0);
   });
+
+  it("a thrown object that String() cannot convert is that action's error too, said as its JSON", async () => {
+    const err = await nsDoOn(pool, ns.name(target), na.links(), na.custom(faults, "throwsBareObject")).catch((e) => e);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err).toMatchObject({ code: "ERR_ACTION_FAILED", actionIndex: 1, message: '{"reason":"bare"} (action #1: custom)' });
+    await stillWorks(pool);
+    expect(pool.replacedWorkers).toBe(0);
+  });
 });
 
 describe("a worker that dies in user code", () => {
