@@ -41,7 +41,13 @@ await build({
     // What every command loads (the command table, parsing, printing, core's errors) in one chunk: each file a command
     // loads costs the module loader ~0.5M instructions, whatever its size. The agent's client, which stands in for all
     // of that, is in bin.cjs itself, with what reads argv and finds core, which both need.
-    codeSplitting: { groups: [{ name: "main", test: EVERY_COMMAND, includeDependenciesRecursively: false }] },
+    // The rows of --json (rows.ts) ride with addr's implementation, which route's loads too: not a file of their own.
+    codeSplitting: {
+      groups: [
+        { name: "main", test: EVERY_COMMAND, includeDependenciesRecursively: false },
+        { name: "addr", test: /dist[\\/](commands[\\/]run[\\/]addr|rows)\.js$/, includeDependenciesRecursively: false },
+      ],
+    },
   },
 });
 // npm makes a package's bin executable when it installs it; this build writes bin.cjs anew after that, and `npx neslink`

@@ -112,7 +112,7 @@ export const LASetPromiscOn = () => linkActions.setPromisc(true);
 /** Go: `LASetPromiscOff()`. */
 export const LASetPromiscOff = () => linkActions.setPromisc(false);
 /** Go: `LAAddAddr(cidr)`. */
-export const LAAddAddr = (cidr: string) => linkActions.addAddr(cidr);
+export const LAAddAddr = (cidr: string): linkActions.AddrChange<"addAddr"> => linkActions.addAddr(cidr);
 /** Go: `LADelAddr(cidr)`. */
 export const LADelAddr = linkActions.delAddr;
 /** Go: `LAGeneric(func)`: here a module and export run inside the worker. */

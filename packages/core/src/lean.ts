@@ -5,7 +5,7 @@
  * it does not load the topology engine's YAML parser and schema validators.
  */
 export type { Address, KindOptions, Link, LinkKind, MacvlanMode, Neighbour, OperState, OptionedKind, Route } from "@neslink/codec-wasm";
-export type { LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
+export type { AddrChange, LinkAction, LinkActionSpec, LinkChanges, LinkResultsOf } from "./actions/link-actions.js";
 export type {
   DeletedNs,
   DeleteNamedOptions,

@@ -23,7 +23,7 @@ function addrChange(op: "add" | "del"): Command {
     args: ["CIDR"],
     rest: { name: "dev", required: true },
     options: ["ns"],
-    details: "--json: { dev, address } as given.",
+    details: "--json: { dev, family, address, prefixLen, cidr }: the address as given, as addr list shows one.",
     run: lazyRun(implementation, (m) => m.addrChange(op)),
   };
 }

@@ -25,7 +25,7 @@ function routeChange(op: RouteChange): Command {
     rest: { name: "KEYWORD", required: false },
     options: ["ns", "inet", "inet6"],
     details:
-      'TO is a CIDR or "default" (IPv4 unless -6 or an IPv6 via); -4 or -6 with a CIDR must be its family. --json: the route as given.',
+      'TO is a CIDR or "default" (IPv4 unless -6 or an IPv6 via); -4 or -6 with a CIDR must be its family. --json: { to, family, via, dev, metric, table }: the route as given, as route list shows one (table 254, main, when not given).',
     run: lazyRun(implementation, (m) => m.routeChange(op)),
   };
 }

@@ -49,15 +49,18 @@ export const setMaster = (bridge: LinkRef) => set({ master: bridge });
 export const noMaster = () => set({ master: null });
 export const setGroup = (group: number) => set({ group });
 
+/** An address change: an action whose spec (the address checked, split from its prefix) is visible to the caller. */
+export type AddrChange<K extends "addAddr" | "delAddr"> = LinkAction<null> & Extract<LinkActionSpec, { kind: K }>;
+
 /** Adds an address ("10.0.0.1/24", "2001:db8::1/64"); `replace` makes it idempotent. */
-export function addAddr(cidr: string, options: { replace?: boolean } = {}): LinkAction<null> {
+export function addAddr(cidr: string, options: { replace?: boolean } = {}): AddrChange<"addAddr"> {
   const { replace } = readFields("options", options, ["replace"]);
-  return linkAction("", { kind: "addAddr", cidr: net.cidr("address", cidr), replace: replace ?? false });
+  return linkAction("", { kind: "addAddr", cidr: net.cidr("address", cidr), replace: replace ?? false }) as AddrChange<"addAddr">;
 }
 
 /** Deletes an address; one the link does not have (with that prefix length) fails with ERR_ADDR_NOT_FOUND. */
-export function delAddr(cidr: string): LinkAction<null> {
-  return linkAction("", { kind: "delAddr", cidr: net.cidr("address", cidr) });
+export function delAddr(cidr: string): AddrChange<"delAddr"> {
+  return linkAction("", { kind: "delAddr", cidr: net.cidr("address", cidr) }) as AddrChange<"delAddr">;
 }
 
 /** The link's addresses, as the kernel reports them. */

@@ -77,6 +77,8 @@ describe("route actions", () => {
     expect(() => addRoute({ to: "10.0.0.0/8" })).toThrow(/via/);
     expect(() => addRoute({ to: "10.0.0.0/8", via: "2001:db8::1" })).toThrow(/address family/);
     expect(() => addRoute({ to: "10.0.0.0/40", via: "10.0.0.1" })).toThrow(/^to:/);
+    // Host bits set: named as given (`to`), not as the worker's spec names it (`dst`).
+    expect(() => delRoute({ to: "10.0.0.1/8" })).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "to" }));
     expect(() => addRoute({ to: "10.0.0.0/8", via: "10.0.0.1", table: 0 })).toThrow(/table/);
   });
 });

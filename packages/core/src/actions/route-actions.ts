@@ -52,7 +52,8 @@ function toSpec(input: RouteInput, op: RouteOp): RouteSpec {
   if (asked !== undefined && asked !== dst.family) {
     throw new ValidationError("family", `is ${family}, but ${to} is an IPv${dst.family === net.AF_INET6 ? 6 : 4} destination`);
   }
-  return routeSpec("", { family: dst.family, dst: dst.address, dstLen: dst.prefixLen, ...rest }, op);
+  // A destination with host bits set is refused there, naming the field it was given as.
+  return routeSpec("", { family: dst.family, dst: dst.address, dstLen: dst.prefixLen, ...rest }, op, "to");
 }
 
 export type RouteActionSpec =

@@ -44,6 +44,12 @@ interface Watched {
    * dump that does.
    */
   unseeded?: "list" | "quiet";
+  /**
+   * Names of links deleted this round, by index: what the kernel removed with
+   * them unsaid is diffed after the link left the state, and is named by them.
+   * Kept until the namespace is no longer stale (see run()).
+   */
+  departed: Map<number, string>;
 }
 
 const POLL_TIMEOUT_MS = 1000;
@@ -129,8 +135,9 @@ function marksStale(event: WatchEvent, msg: Message): boolean {
 
 function applyMessages(w: Watched, messages: readonly Message[]): void {
   for (const msg of messages) {
-    const event = eventOf(w.state, w.label, msg);
+    const event = eventOf(w.state, w.label, msg, w.departed);
     if (!event) continue;
+    if (event.type === "link" && event.action === "deleted") w.departed.set(event.link.index, event.link.name);
     applyEvent(w.state, event);
     if (groups.includes(event.type)) emit(event);
     if (marksStale(event, msg) && (groups.includes("route") || groups.includes("neighbour"))) w.stale = true;
@@ -162,7 +169,8 @@ function refresh(access: NamespaceAccess, w: Watched): void {
     else if (w.nsid !== "self" && !access.hasNsid(w.nsid)) ended(w.nsid);
     return;
   }
-  if (w.unseeded !== "quiet") for (const event of diffStates(w.label, w.state, fresh)) if (groups.includes(event.type)) emit(event);
+  if (w.unseeded !== "quiet")
+    for (const event of diffStates(w.label, w.state, fresh, w.departed)) if (groups.includes(event.type)) emit(event);
   w.state = fresh;
   if (w.resyncing || w.unseeded === "list") emit({ type: "synced", ns: w.label });
   w.resyncing = false;
@@ -219,6 +227,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
       state: emptyState(),
       stale: false,
       resyncing: false,
+      departed: new Map(),
     };
     let state: NamespaceState | undefined;
     try {
@@ -377,6 +386,8 @@ function run(): void {
       for (const w of byLabel.values()) {
         if (w.stale) refresh(access, w);
         torn ||= w.stale;
+        // Their names were needed only until what went with them was diffed.
+        if (!w.stale) w.departed.clear();
       }
       timeout = torn ? RETRY_DUMP_MS : POLL_TIMEOUT_MS;
       flush();

@@ -65,3 +65,43 @@ describe("diffStates", () => {
     expect(added.lastIndexOf("link")).toBeLessThan(added.indexOf("address"));
   });
 });
+
+describe("what sits on a link is named by the link (dev)", () => {
+  const links = fixture("link/dump-lo-bridge-veth");
+  const linkMsg = links.find((m) => m.kind === "link" && m.link.name !== "lo") as Message & { kind: "link" };
+  const { index, name } = linkMsg.link;
+  const addrMsg = fixture("addr/dump-ipv4-ipv6").find((m) => m.kind === "address") as Message & { kind: "address" };
+  const onIt = { ...addrMsg, address: { ...addrMsg.address, index } };
+  const routeMsg = fixture("route/dump-ipv4").find((m) => m.kind === "route") as Message & { kind: "route" };
+
+  it("as the state has it when the event comes; null for a link it never had, or no link", () => {
+    expect(eventOf(stateOf(links), "t", onIt)).toMatchObject({ type: "address", action: "new", dev: name });
+    expect(eventOf(emptyState(), "t", onIt)).toMatchObject({ type: "address", dev: null });
+    const noLink = { ...routeMsg, route: { ...routeMsg.route, oifIndex: null } };
+    expect(eventOf(stateOf(links), "t", noLink)).toMatchObject({ type: "route", dev: null });
+  });
+
+  it("by the name its link had once that link has left the state (departed)", () => {
+    const state = stateOf([...links, onIt]);
+    const deleted = eventOf(state, "t", { ...linkMsg, name: "RTM_DELLINK" });
+    if (deleted) applyEvent(state, deleted);
+    const departed = new Map([[index, name]]);
+    expect(eventOf(state, "t", { ...onIt, name: "RTM_DELADDR" }, departed)).toMatchObject({ action: "deleted", dev: name });
+    // The kernel's silent removals are found by a diff, after the link went.
+    expect(diffStates("t", state, emptyState(), departed)).toEqual([
+      expect.objectContaining({ type: "address", action: "deleted", dev: name }),
+      ...[...state.links.values()].map(() => expect.objectContaining({ type: "link", action: "deleted" })),
+    ]);
+    expect(diffStates("t", state, emptyState())).toContainEqual(expect.objectContaining({ type: "address", dev: null }));
+  });
+
+  it("in a diff: what is added by the names after, what is deleted by the names before", () => {
+    const renamed = { ...linkMsg, link: { ...linkMsg.link, name: "renamed0" } };
+    const before = stateOf([...links, onIt]);
+    const after = stateOf([...links.map((m) => (m === linkMsg ? renamed : m))]);
+    expect(diffStates("t", before, after)).toContainEqual(expect.objectContaining({ type: "address", action: "deleted", dev: name }));
+    expect(diffStates("t", after, stateOf([renamed, onIt]))).toContainEqual(
+      expect.objectContaining({ type: "address", action: "new", dev: "renamed0" }),
+    );
+  });
+});

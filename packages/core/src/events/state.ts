@@ -42,8 +42,29 @@ function linkChanges(previous: Link, link: Link): LinkField[] {
   return (Object.keys(link) as LinkField[]).filter((k) => !same(previous[k], link[k]));
 }
 
-/** The event a kernel message means for `state` (nothing if it changes nothing), without applying it. */
-export function eventOf(state: NamespaceState, ns: string, msg: Message): StateEvent | undefined {
+/** Names of links by index, for a lookup that finds none in the state (see Watched.departed in listener.ts). */
+export type LinkNames = ReadonlyMap<number, string>;
+
+const NO_NAMES: LinkNames = new Map();
+
+/**
+ * The name of link `index` in the first of `states` that has it, else in
+ * `departed`; null when none has it, or for no link (a route without RTA_OIF).
+ */
+function devOf(index: number | null, states: readonly NamespaceState[], departed: LinkNames): string | null {
+  if (index === null) return null;
+  for (const state of states) {
+    const link = state.links.get(index);
+    if (link) return link.name;
+  }
+  return departed.get(index) ?? null;
+}
+
+/**
+ * The event a kernel message means for `state` (nothing if it changes nothing), without applying it. What sits
+ * on a link is named by the link's name in `state`, else in `departed`.
+ */
+export function eventOf(state: NamespaceState, ns: string, msg: Message, departed: LinkNames = NO_NAMES): StateEvent | undefined {
   switch (msg.kind) {
     case "link": {
       const previous = state.links.get(msg.link.index);
@@ -53,20 +74,26 @@ export function eventOf(state: NamespaceState, ns: string, msg: Message): StateE
       return changed.length > 0 ? { type: "link", action: "changed", ns, link: msg.link, previous, changed } : undefined;
     }
     case "address": {
-      const known = state.addresses.get(addressKey(msg.address));
-      if (msg.name === "RTM_DELADDR") return known && { type: "address", action: "deleted", ns, address: msg.address };
-      return known && same(known, msg.address) ? undefined : { type: "address", action: "new", ns, address: msg.address };
+      const { address } = msg;
+      const known = state.addresses.get(addressKey(address));
+      const dev = devOf(address.index, [state], departed);
+      if (msg.name === "RTM_DELADDR") return known && { type: "address", action: "deleted", ns, address, dev };
+      return known && same(known, address) ? undefined : { type: "address", action: "new", ns, address, dev };
     }
     case "route": {
-      const known = state.routes.get(routeKey(msg.route));
-      if (msg.name === "RTM_DELROUTE") return known && { type: "route", action: "deleted", ns, route: msg.route };
-      return known && same(known, msg.route) ? undefined : { type: "route", action: "new", ns, route: msg.route };
+      const { route } = msg;
+      const known = state.routes.get(routeKey(route));
+      const dev = devOf(route.oifIndex, [state], departed);
+      if (msg.name === "RTM_DELROUTE") return known && { type: "route", action: "deleted", ns, route, dev };
+      return known && same(known, route) ? undefined : { type: "route", action: "new", ns, route, dev };
     }
     case "neighbour": {
-      const known = state.neighbours.get(neighbourKey(msg.neighbour));
-      if (msg.name === "RTM_DELNEIGH") return known && { type: "neighbour", action: "deleted", ns, neighbour: msg.neighbour };
-      if (known && same(known, msg.neighbour)) return undefined;
-      return { type: "neighbour", action: known ? "changed" : "new", ns, neighbour: msg.neighbour };
+      const { neighbour } = msg;
+      const known = state.neighbours.get(neighbourKey(neighbour));
+      const dev = devOf(neighbour.index, [state], departed);
+      if (msg.name === "RTM_DELNEIGH") return known && { type: "neighbour", action: "deleted", ns, neighbour, dev };
+      if (known && same(known, neighbour)) return undefined;
+      return { type: "neighbour", action: known ? "changed" : "new", ns, neighbour, dev };
     }
     default:
       return undefined;
@@ -124,9 +151,13 @@ function diffMap<T>(
 /**
  * The events that take `before` to `after` (a fresh dump): deletions first
  * within each kind, links before what sits on them when adding, after when
- * deleting (as the kernel orders its own notifications).
+ * deleting (as the kernel orders its own notifications). What sits on a link
+ * is named by the link's name in `after` when added, in `before` (else
+ * `after`, else `departed`) when deleted.
  */
-export function diffStates(ns: string, before: NamespaceState, after: NamespaceState): StateEvent[] {
+export function diffStates(ns: string, before: NamespaceState, after: NamespaceState, departed: LinkNames = NO_NAMES): StateEvent[] {
+  const added = (index: number | null) => devOf(index, [after], NO_NAMES);
+  const deleted = (index: number | null) => devOf(index, [before, after], departed);
   const links = diffMap<Link>(
     before.links,
     after.links,
@@ -140,20 +171,26 @@ export function diffStates(ns: string, before: NamespaceState, after: NamespaceS
     ...diffMap<Address>(
       before.addresses,
       after.addresses,
-      (address) => ({ type: "address", action: "deleted", ns, address }),
-      (address) => ({ type: "address", action: "new", ns, address }),
+      (address) => ({ type: "address", action: "deleted", ns, address, dev: deleted(address.index) }),
+      (address) => ({ type: "address", action: "new", ns, address, dev: added(address.index) }),
     ),
     ...diffMap<Route>(
       before.routes,
       after.routes,
-      (route) => ({ type: "route", action: "deleted", ns, route }),
-      (route) => ({ type: "route", action: "new", ns, route }),
+      (route) => ({ type: "route", action: "deleted", ns, route, dev: deleted(route.oifIndex) }),
+      (route) => ({ type: "route", action: "new", ns, route, dev: added(route.oifIndex) }),
     ),
     ...diffMap<Neighbour>(
       before.neighbours,
       after.neighbours,
-      (neighbour) => ({ type: "neighbour", action: "deleted", ns, neighbour }),
-      (neighbour, previous) => ({ type: "neighbour", action: previous ? "changed" : "new", ns, neighbour }),
+      (neighbour) => ({ type: "neighbour", action: "deleted", ns, neighbour, dev: deleted(neighbour.index) }),
+      (neighbour, previous) => ({
+        type: "neighbour",
+        action: previous ? "changed" : "new",
+        ns,
+        neighbour,
+        dev: added(neighbour.index),
+      }),
     ),
   ];
   const isDeletion = (e: StateEvent) => e.action === "deleted";

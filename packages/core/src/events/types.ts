@@ -18,11 +18,16 @@ export type LinkEvent =
   | { type: "link"; action: "changed"; ns: string; link: Link; previous: Link; changed: LinkField[] }
   | { type: "link"; action: "deleted"; ns: string; link: Link };
 
+/**
+ * `dev` on an address, route or neighbour event: the name of the link it is on (a route's RTA_OIF), as the
+ * namespace's state had it then; null for a route without one, or a link the stream never saw.
+ */
 export interface AddressEvent {
   type: "address";
   action: "new" | "deleted";
   ns: string;
   address: Address;
+  dev: string | null;
 }
 
 /** `new` also for a route replaced in place (same destination, table and metric). */
@@ -31,6 +36,7 @@ export interface RouteEvent {
   action: "new" | "deleted";
   ns: string;
   route: Route;
+  dev: string | null;
 }
 
 export interface NeighbourEvent {
@@ -38,6 +44,7 @@ export interface NeighbourEvent {
   action: "new" | "changed" | "deleted";
   ns: string;
   neighbour: Neighbour;
+  dev: string | null;
 }
 
 /** The namespace `ns` gave (new) or took back (deleted) the id `nsid` of another namespace. */

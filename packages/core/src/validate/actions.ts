@@ -70,15 +70,17 @@ const ROUTE_FIELDS: FieldParsers<RouteSpec> = {
  * A route, all of one address family. One added or replaced needs a gateway
  * or a device; one deleted may be found by its destination alone, as with
  * `ip route del 10.1.0.0/16` (the kernel deletes the first that matches).
+ * `dstField` names the destination in errors: the field its caller was given
+ * it as (a RouteInput's `to`).
  */
-export function routeSpec(f: string, x: unknown, op: RouteOp): RouteSpec {
+export function routeSpec(f: string, x: unknown, op: RouteOp, dstField = at(f, "dst")): RouteSpec {
   const r = record(f, x, ["family", "dst", "dstLen", "via", "dev", "metric", "table"]);
   const family = v.oneOf(at(f, "family"), r.family, [net.AF_INET, net.AF_INET6]);
   if (op !== "delete" && r.via === undefined && r.dev === undefined)
     throw new ValidationError(at(f, "via"), "a route needs a gateway (via) or a device (dev)");
   const spec: RouteSpec = { family };
   if (r.dst !== undefined || r.dstLen !== undefined) {
-    const dst = net.network(at(f, "dst"), `${String(r.dst)}/${String(r.dstLen)}`);
+    const dst = net.network(dstField, `${String(r.dst)}/${String(r.dstLen)}`);
     if (dst.family !== family) throw new ValidationError(at(f, "dst"), "is not of the route's address family");
     Object.assign(spec, { dst: dst.address, dstLen: dst.prefixLen });
   }

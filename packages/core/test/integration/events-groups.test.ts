@@ -2,7 +2,8 @@
  * A watch of some groups only. The kernel removes IPv4 routes without a word
  * when their link goes down or away, or their address goes; a watch of routes
  * alone still says so (it hears links and addresses for itself), and emits
- * nothing of what it was not asked for.
+ * nothing of what it was not asked for. What sits on a link is named by it
+ * (`dev`), in a watch that emits no link too.
  */
 import { applyEvent, closeDefaultPool, emptyState, ns, type WatchEvent, watch } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,10 +38,11 @@ async function until(condition: () => boolean, what: () => string, ms = 10_000):
 
 describe("watch of routes only", () => {
   it.each([
-    ["its link deleted", ["link", "del", "r0"]],
-    ["its link taken down", ["link", "set", "r0", "down"]],
-    ["its address removed", ["addr", "del", "10.4.0.1/24", "dev", "r0"]],
-  ])("drops the routes the kernel removes silently with %s, and emits only routes", async (_, change) => {
+    // The pair goes whole: the peer's routes too.
+    ["its link deleted", ["link", "del", "r0"], ["r0", "r1"]],
+    ["its link taken down", ["link", "set", "r0", "down"], ["r0"]],
+    ["its address removed", ["addr", "del", "10.4.0.1/24", "dev", "r0"], ["r0"]],
+  ])("drops the routes the kernel removes silently with %s, and emits only routes", async (_, change, on) => {
     n("link", "add", "r0", "type", "veth", "peer", "name", "r1");
     n("link", "set", "r0", "up");
     n("link", "set", "r1", "up");
@@ -50,6 +52,8 @@ describe("watch of routes only", () => {
     const stream = watch(ns.name(name), { groups: ["route"], listExisting: true });
     const state = emptyState();
     const types = new Set<string>();
+    /** The link each route deleted was on, as the events name it. */
+    const devs = new Set<string | null>();
     let synced!: () => void;
     const listed = new Promise<void>((resolve) => {
       synced = resolve;
@@ -59,6 +63,7 @@ describe("watch of routes only", () => {
         types.add(e.type);
         if (e.type === "synced") synced();
         if (e.type === "route") applyEvent(state, e);
+        if (e.type === "route" && e.action === "deleted") devs.add(e.dev);
       }
     })();
     try {
@@ -74,11 +79,42 @@ describe("watch of routes only", () => {
         () => `the stream says ${JSON.stringify(mine())}, iproute2 ${JSON.stringify(shownRoutes())}`,
       );
       expect([...types].sort()).toEqual(["route", "synced"]);
+      // Its link gone (from the stream's state too) before they are found gone, they are still named by it.
+      expect([...devs].sort()).toEqual(on);
     } finally {
       await stream.close();
       await reading;
       // The pair, if the change left it: deleting one end deletes the other.
       if (ipJson("-n", name, "link", "show").length > 1) n("link", "del", "r1");
+    }
+  });
+});
+
+describe("watch of addresses only", () => {
+  it("names the link each address is on, and emits no link event", async () => {
+    n("link", "add", "a0", "type", "veth", "peer", "name", "a1");
+    const stream = watch(ns.name(name), { groups: ["address"] });
+    try {
+      await stream.ready;
+      n("addr", "add", "10.5.0.1/24", "dev", "a0");
+      n("link", "set", "a0", "name", "a2");
+      n("addr", "del", "10.5.0.1/24", "dev", "a2");
+      const seen: WatchEvent[] = [];
+      for await (const e of stream as AsyncIterable<WatchEvent>) {
+        seen.push(e);
+        if (e.type === "address" && e.action === "deleted") break;
+      }
+      expect(seen.map((e) => [e.type, "action" in e && e.action, "dev" in e && e.dev])).toEqual([
+        ["address", "new", "a0"],
+        // Renamed, the link relabels its IPv4 addresses (IFA_LABEL): said as new, under its new name.
+        ["address", "new", "a2"],
+        ["address", "deleted", "a2"],
+      ]);
+      const [link] = ipJson<{ ifname: string }[]>("-n", name, "link", "show", "a2");
+      expect(link?.ifname).toBe("a2");
+    } finally {
+      await stream.close();
+      n("link", "del", "a2");
     }
   });
 });

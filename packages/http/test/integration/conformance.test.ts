@@ -11,6 +11,7 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Schema, Validator } from "@cfworker/json-schema";
+import { ns, readLinks } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
@@ -171,6 +172,8 @@ describe("every documented operation answers as the served OpenAPI document says
     const { body } = await conforming({ method: "GET", url: `/v1/namespaces/${lab}/links` });
     const names = (body as { links: { name: string }[] }).links.map((l) => l.name);
     expect(names).toEqual(linksIn(lab).map((l) => l.ifname));
+    // Each link in the one shape neslink gives a link everywhere: what `neslink link list --json` prints (readLinks).
+    expect((body as { links: unknown[] }).links).toEqual(await readLinks(ns.name(lab)));
     for (const link of names) {
       const one = await conforming({ method: "GET", url: `/v1/namespaces/${lab}/links/${encodeURIComponent(link)}` });
       expect((one.body as { link: { name: string } }).link.name).toBe(link);

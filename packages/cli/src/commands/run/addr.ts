@@ -1,40 +1,15 @@
 import { NotFoundError, ValidationError } from "@neslink/core/errors";
-import type { Address, Link } from "@neslink/core/read";
 import type { Invocation, Run } from "../../command.js";
 import { linkDoOnce, linker, reader } from "../../core.js";
 import { keywords, stringOf } from "../../keywords.js";
 import { table } from "../../output.js";
+import { addressRow, linkNames, prefixed } from "../../rows.js";
 import { target } from "../../target.js";
 
 /** -4 / -6 as core's family argument. */
 export function familyOf(options: Invocation["options"]): 4 | 6 | "all" {
   if (options.inet && options.inet6) throw new ValidationError("-4", "and -6 cannot both be given");
   return options.inet ? 4 : options.inet6 ? 6 : "all";
-}
-
-/** An address as `ip addr` writes it, with the link it is on. */
-export interface AddressRow {
-  dev: string;
-  family: 4 | 6;
-  address: string;
-  prefixLen: number;
-  cidr: string;
-  scope: number;
-}
-
-function rowsOf(addresses: readonly Address[], links: readonly Link[]): AddressRow[] {
-  const names = new Map(links.map((l) => [l.index, l.name]));
-  return addresses.map((a) => {
-    const address = (a.local ?? a.address) as string;
-    return {
-      dev: names.get(a.index) ?? `#${a.index}`,
-      family: a.family === 10 ? 6 : 4,
-      address,
-      prefixLen: a.prefixLen,
-      cidr: `${address}/${a.prefixLen}`,
-      scope: a.scope,
-    };
-  });
 }
 
 export const addrList: Run = async ({ args, ns, options }) => {
@@ -46,7 +21,8 @@ export const addrList: Run = async ({ args, ns, options }) => {
   const links = await readLinks(provider);
   // As `ip addr show dev NAME`: a link that is not there is an error, not an empty list.
   if (dev !== undefined && !links.some((l) => l.name === dev)) throw new NotFoundError("link", `no link with name "${dev}"`);
-  const rows = rowsOf(addresses, links).filter((r) => dev === undefined || r.dev === dev);
+  const nameOf = linkNames(links);
+  const rows = addresses.map((a) => addressRow(a, nameOf)).filter((r) => dev === undefined || r.dev === dev);
   return {
     data: rows,
     text: table(
@@ -63,8 +39,10 @@ export function addrChange(op: "add" | "del"): Run {
     const { la, lp } = await linker();
     const action = op === "add" ? la.addAddr(cidr as string) : la.delAddr(cidr as string);
     await linkDoOnce(await target(ns), lp.name(dev), action);
+    const { family, address, prefixLen } = action.cidr;
     return {
-      data: { dev, address: cidr },
+      // As addr list shows it (without the scope, which the kernel chose).
+      data: { dev, ...prefixed(family, address, prefixLen) },
       text: `${op === "add" ? "added" : "deleted"} ${cidr} ${op === "add" ? "to" : "from"} ${dev}\n`,
     };
   };

@@ -1,6 +1,6 @@
 import type { Link } from "@neslink/core/lean";
 import { describe, expect, it } from "vitest";
-import { eventLine } from "./monitor.js";
+import { eventLine, shownEvent } from "./monitor.js";
 
 const link = (up: boolean): Link => ({
   index: 3,
@@ -42,12 +42,52 @@ describe("monitor's lines", () => {
       vlan: null,
       masterIndex: null,
     };
-    expect(eventLine({ type: "neighbour", action: "new", ns: "lab-h1", neighbour })).toBe(
-      "[lab-h1] neighbour new 10.0.1.254 lladdr de:06:f9:67:48:f0 on #2 REACHABLE",
+    expect(eventLine(shownEvent({ type: "neighbour", action: "new", ns: "lab-h1", neighbour, dev: "eth0" }))).toBe(
+      "[lab-h1] neighbour new 10.0.1.254 lladdr de:06:f9:67:48:f0 dev eth0 REACHABLE",
     );
+    // A link the stream never saw is named as the lists name one they lack.
     const fdb = { ...neighbour, family: 7, dst: null, mac: "4a:27:a9:2c:97:63", state: 0x80, type: 0, masterIndex: 2 };
-    expect(eventLine({ type: "neighbour", action: "deleted", ns: "lab-h1", neighbour: fdb })).toBe(
-      "[lab-h1] neighbour deleted - lladdr 4a:27:a9:2c:97:63 on #2 PERMANENT",
+    expect(eventLine(shownEvent({ type: "neighbour", action: "deleted", ns: "lab-h1", neighbour: fdb, dev: null }))).toBe(
+      "[lab-h1] neighbour deleted - lladdr 4a:27:a9:2c:97:63 dev #2 PERMANENT",
     );
+  });
+});
+
+describe("monitor's JSON", () => {
+  it("keeps core's envelope, and gives an address, route or neighbour the shape the lists give it", () => {
+    const address = { index: 3, family: 10, prefixLen: 64, address: "fd00::1", local: null, label: null, scope: 0, flags: 0x80 };
+    expect(shownEvent({ type: "address", action: "new", ns: "a", address, dev: "eth0" })).toEqual({
+      type: "address",
+      action: "new",
+      ns: "a",
+      address: { dev: "eth0", family: 6, address: "fd00::1", prefixLen: 64, cidr: "fd00::1/64", scope: 0 },
+    });
+    const route = {
+      family: 2,
+      dst: null,
+      dstLen: 0,
+      gateway: "10.0.0.1",
+      oifIndex: 3,
+      metric: null,
+      table: 254,
+      protocol: 3,
+      scope: 0,
+      type: 1,
+    };
+    expect(shownEvent({ type: "route", action: "deleted", ns: "a", route, dev: null })).toEqual({
+      type: "route",
+      action: "deleted",
+      ns: "a",
+      route: { to: "default", family: 4, via: "10.0.0.1", dev: "#3", metric: null, table: 254, protocol: 3 },
+    });
+    const neighbour = { index: 3, family: 2, dst: "10.0.0.1", mac: null, state: 0x21, flags: 0, type: 1, vlan: null, masterIndex: null };
+    expect(shownEvent({ type: "neighbour", action: "changed", ns: "a", neighbour, dev: "eth0" })).toEqual({
+      type: "neighbour",
+      action: "changed",
+      ns: "a",
+      neighbour: { dev: "eth0", family: 4, address: "10.0.0.1", mac: null, state: ["INCOMPLETE", "FAILED"] },
+    });
+    const gone = { type: "gone", ns: "a" } as const;
+    expect(shownEvent(gone)).toBe(gone);
   });
 });

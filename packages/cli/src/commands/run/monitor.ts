@@ -1,31 +1,50 @@
 import { ValidationError } from "@neslink/core/errors";
-import type { Neighbour, WatchEvent, WatchTargets } from "@neslink/core/lean";
+import type { AddressEvent, NeighbourEvent, RouteEvent, WatchEvent, WatchTargets } from "@neslink/core/lean";
 import type { Run } from "../../command.js";
 import { providers } from "../../core.js";
 import { jsonLine, shownName } from "../../output.js";
+import { type AddressRow, addressRow, type NameOf, type NeighbourRow, neighbourRow, type RouteRow, routeRow, unnamed } from "../../rows.js";
 import { target } from "../../target.js";
 import { MONITOR_GROUPS } from "../monitor.js";
 
-/** ndm_state's NUD_* bits (linux/neighbour.h), named as `ip neigh` names them. */
-const NUD_STATES: readonly [number, string][] = [
-  [0x01, "INCOMPLETE"],
-  [0x02, "REACHABLE"],
-  [0x04, "STALE"],
-  [0x08, "DELAY"],
-  [0x10, "PROBE"],
-  [0x20, "FAILED"],
-  [0x40, "NOARP"],
-  [0x80, "PERMANENT"],
-];
+/** Core's envelope of an event, `dev` left out: the row has it. */
+type Envelope<E extends { dev: string | null }> = Omit<E, "dev">;
 
-/** The neighbour's address (none for a bridge's fdb entry), its MAC, its link and state, as `ip neigh` shows them. */
-function neighbourText(n: Neighbour): string {
-  const states = NUD_STATES.filter(([bit]) => (n.state & bit) !== 0).map(([, name]) => name);
-  return `${n.dst ?? "-"} lladdr ${n.mac ?? "-"} on #${n.index} ${states.join(",") || "NONE"}`;
+/** An event as monitor prints it: an address, route or neighbour in the shape addr list and route list give it. */
+export type ShownEvent =
+  | Exclude<WatchEvent, AddressEvent | RouteEvent | NeighbourEvent>
+  | (Omit<Envelope<AddressEvent>, "address"> & { address: AddressRow })
+  | (Omit<Envelope<RouteEvent>, "route"> & { route: RouteRow })
+  | (Omit<Envelope<NeighbourEvent>, "neighbour"> & { neighbour: NeighbourRow });
+
+/** The link's name core gave the event (the index it names is the row's own), or `#INDEX` as a list shows one it lacks. */
+const knownAs =
+  (dev: string | null): NameOf =>
+  (index) =>
+    dev ?? unnamed(index);
+
+/** Core's event with its address, route or neighbour mapped as the list commands map theirs: one jq filter reads both. */
+export function shownEvent(e: WatchEvent): ShownEvent {
+  switch (e.type) {
+    case "address": {
+      const { dev, address, ...envelope } = e;
+      return { ...envelope, address: addressRow(address, knownAs(dev)) };
+    }
+    case "route": {
+      const { dev, route, ...envelope } = e;
+      return { ...envelope, route: routeRow(route, knownAs(dev)) };
+    }
+    case "neighbour": {
+      const { dev, neighbour, ...envelope } = e;
+      return { ...envelope, neighbour: neighbourRow(neighbour, knownAs(dev)) };
+    }
+    default:
+      return e;
+  }
 }
 
 /** One line a person reads: where, what, and what changed. */
-export function eventLine(e: WatchEvent): string {
+export function eventLine(e: ShownEvent): string {
   // A namespace's name and an alias may hold a newline: one event stays one line.
   const where = e.ns === "" ? "." : shownName(e.ns);
   switch (e.type) {
@@ -39,14 +58,18 @@ export function eventLine(e: WatchEvent): string {
       return `[${where}] link ${e.action} ${l.name} ${state}${changed}`;
     }
     case "address":
-      return `[${where}] address ${e.action} ${e.address.local ?? e.address.address}/${e.address.prefixLen} on #${e.address.index}`;
+      return `[${where}] address ${e.action} ${e.address.cidr} dev ${e.address.dev}`;
     case "route": {
       const r = e.route;
-      const via = r.gateway === null ? "" : ` via ${r.gateway}`;
-      return `[${where}] route ${e.action} ${r.dst === null ? "default" : `${r.dst}/${r.dstLen}`}${via} table ${r.table}`;
+      const via = r.via === null ? "" : ` via ${r.via}`;
+      const dev = r.dev === null ? "" : ` dev ${r.dev}`;
+      return `[${where}] route ${e.action} ${r.to}${via}${dev} table ${r.table}`;
     }
-    case "neighbour":
-      return `[${where}] neighbour ${e.action} ${neighbourText(e.neighbour)}`;
+    case "neighbour": {
+      // A bridge's forwarding entry has no IP address.
+      const n = e.neighbour;
+      return `[${where}] neighbour ${e.action} ${n.address ?? "-"} lladdr ${n.mac ?? "-"} dev ${n.dev} ${n.state.join(",") || "NONE"}`;
+    }
     case "nsid":
       return `[${where}] nsid ${e.action} ${e.nsid}`;
     default:
@@ -81,7 +104,8 @@ export const monitor: Run = async ({ args, ns }, session) => {
   });
   try {
     for await (const event of stream) {
-      session.print(session.json ? jsonLine(event) : `${eventLine(event)}\n`);
+      const shown = shownEvent(event);
+      session.print(session.json ? jsonLine(shown) : `${eventLine(shown)}\n`);
       // A reader that stops reading stops the pulling: the events wait in the watch, which bounds them (maxQueued).
       // A signal ends the wait: that reader may never read again.
       await Promise.race([session.drained?.(), interruption]);

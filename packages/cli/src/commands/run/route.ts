@@ -1,38 +1,17 @@
 import { NotFoundError, ValidationError } from "@neslink/core/errors";
-import type { Link, Route, RouteInput } from "@neslink/core/lean";
+import type { RouteInput } from "@neslink/core/lean";
 import type { Run } from "../../command.js";
 import { linker, nsDoOnce } from "../../core.js";
 import { defined, integerOf, type Keywords, keywords, stringOf, WHOLE_NUMBER } from "../../keywords.js";
 import { table } from "../../output.js";
+import { ipVersion, linkNames, routeRow, routeTo } from "../../rows.js";
 import { target } from "../../target.js";
 import { familyOf } from "./addr.js";
 
-/** A route as `ip route` writes it. */
-export interface RouteRow {
-  to: string;
-  family: 4 | 6;
-  via: string | null;
-  dev: string | null;
-  metric: number | null;
-  table: number;
-  protocol: number;
-}
-
-function rowsOf(routes: readonly Route[], links: readonly Link[]): RouteRow[] {
-  const names = new Map(links.map((l) => [l.index, l.name]));
-  return routes.map((r) => ({
-    to: r.dst === null ? "default" : `${r.dst}/${r.dstLen}`,
-    family: r.family === 10 ? 6 : 4,
-    via: r.gateway,
-    dev: r.oifIndex === null ? null : (names.get(r.oifIndex) ?? `#${r.oifIndex}`),
-    metric: r.metric,
-    table: r.table,
-    protocol: r.protocol,
-  }));
-}
-
 /** iproute2's names of its reserved tables (its rt_tables file); "all" lists every table. */
 const TABLE_NAMES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
+/** Where the kernel adds, replaces and deletes a route given no table. */
+const MAIN = 254;
 
 /** The `table` keyword: an id or a reserved table's name; undefined when absent (or "all" where `all` is allowed). */
 function tableOf(found: Keywords, all = false): number | undefined {
@@ -57,7 +36,8 @@ export const routeList: Run = async ({ args, ns, options }) => {
   } = await nsDoOnce(await target(ns), na.routes(familyOf(options), defined({ table: only })), na.links());
   // As `ip route show dev NAME` (and addr list): a link that is not there is an error, not an empty list.
   if (dev !== undefined && !links.some((l) => l.name === dev)) throw new NotFoundError("link", `no link with name "${dev}"`);
-  const rows = rowsOf(routes, links).filter((r) => dev === undefined || r.dev === dev);
+  const nameOf = linkNames(links);
+  const rows = routes.map((r) => routeRow(r, nameOf)).filter((r) => dev === undefined || r.dev === dev);
   return {
     data: rows,
     text: table(
@@ -86,8 +66,11 @@ export function routeChange(op: RouteChange): Run {
       ...(dev !== undefined && { dev: lp.name(dev) }),
       ...(family !== "all" && { family }),
     });
-    await nsDoOnce(await target(ns), na[VERBS[op]](route));
-    const shown = { to, via: route.via ?? null, dev: dev ?? null, metric: route.metric ?? null, table: route.table ?? null };
+    const change = na[VERBS[op]](route);
+    await nsDoOnce(await target(ns), change);
+    // As route list shows a route (without the protocol, which the kernel keeps): the family settled, the table used.
+    const { family: af, dst, dstLen, via = null, metric = null, table = MAIN } = change.route;
+    const shown = { to: routeTo(dst, dstLen), family: ipVersion(af), via, dev: dev ?? null, metric, table };
     return { data: shown, text: `${op === "del" ? "deleted" : op === "add" ? "added" : "replaced"} route ${to}\n` };
   };
 }

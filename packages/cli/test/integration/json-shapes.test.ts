@@ -1,0 +1,154 @@
+/**
+ * One shape per thing, whichever command prints it: `monitor --json` gives a
+ * link, an address, a route as `link list`, `addr list`, `route list --json`
+ * give them, and `addr add` / `route add` theirs as the lists show them; each
+ * checked against `ip -j` too.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, ip, ipJson, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
+import { BIN, json } from "./run.js";
+
+const prefix = uniquePrefix("js");
+const ns = `${prefix}a`;
+
+interface Event {
+  type: string;
+  action?: string;
+  ns: string;
+  [what: string]: unknown;
+}
+
+let monitor: ChildProcess;
+const events: Event[] = [];
+
+/** The events of `type` whose object matches `match`, in the order they came. */
+function eventsOf(type: string, match: (object: Record<string, unknown>) => boolean): Event[] {
+  return events.filter((e) => e.type === type && match(e[type] as Record<string, unknown>));
+}
+
+/** Waits for the first event of `type` and `action` whose object matches; fails naming what came instead. */
+async function eventFor(type: string, action: string, match: (object: Record<string, unknown>) => boolean): Promise<Event> {
+  const found = () => eventsOf(type, match).find((e) => e.action === action);
+  if (!(await until(() => found() !== undefined, 10_000)))
+    throw new Error(`no ${type} ${action} event came; the events: ${JSON.stringify(events)}`);
+  return found() as Event;
+}
+
+beforeAll(async () => {
+  ip("netns", "add", ns);
+  ip("-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+  // No IPv6 link-local address: its routes and neighbours would come and go as the test runs.
+  for (const dev of ["v0", "v1"]) ip("-n", ns, "link", "set", dev, "addrgenmode", "none", "up");
+  monitor = spawn(process.execPath, [BIN, "monitor", "--json", "-n", ns], { stdio: ["ignore", "pipe", "inherit"] });
+  let pending = "";
+  monitor.stdout?.on("data", (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    // Every line of stdout is one JSON document: a line that is not fails here.
+    for (const line of lines) events.push(JSON.parse(line) as Event);
+  });
+  // It prints nothing until something changes: lo is toggled until its first event shows it listens.
+  let up = false;
+  const listening = await until(() => {
+    up = !up;
+    ip("-n", ns, "link", "set", "lo", up ? "up" : "down");
+    return events.length > 0;
+  }, 10_000);
+  expect(listening).toBe(true);
+});
+
+afterAll(async () => {
+  if (monitor.exitCode === null) {
+    const exited = new Promise((resolve) => monitor.once("exit", resolve));
+    monitor.kill("SIGTERM");
+    await exited;
+  }
+  cleanup(prefix);
+});
+
+describe("monitor --json and the lists", () => {
+  it("gives an address added as addr list gives it, and addr add as addr list shows it", async () => {
+    const added = json("addr", "add", "10.20.0.1/24", "dev", "v0", "-n", ns);
+    expect(added.status).toBe(0);
+    const listed = json("addr", "list", "dev", "v0", "-4", "-n", ns).body as Record<string, unknown>[];
+    const row = listed.find((a) => a.cidr === "10.20.0.1/24");
+    expect(row).toEqual({ dev: "v0", family: 4, address: "10.20.0.1", prefixLen: 24, cidr: "10.20.0.1/24", scope: 0 });
+    const { scope: _, ...asGiven } = row as Record<string, unknown>;
+    expect(added.body).toEqual(asGiven);
+    const event = await eventFor("address", "new", (a) => a.cidr === "10.20.0.1/24");
+    expect(event).toEqual({ type: "address", action: "new", ns, address: row });
+    const [v0] = ipJson<{ addr_info: { family: string; local: string; prefixlen: number }[] }[]>(
+      "-n",
+      ns,
+      "-4",
+      "addr",
+      "show",
+      "dev",
+      "v0",
+    );
+    expect(v0?.addr_info).toContainEqual(expect.objectContaining({ family: "inet", local: "10.20.0.1", prefixlen: 24 }));
+  });
+
+  it("gives a route added as route list gives it, and route add as route list shows it", async () => {
+    const added = json("route", "add", "10.21.0.0/16", "via", "10.20.0.9", "dev", "v0", "-n", ns);
+    expect(added.status).toBe(0);
+    const listed = json("route", "list", "-4", "-n", ns).body as Record<string, unknown>[];
+    const row = listed.find((r) => r.to === "10.21.0.0/16");
+    expect(row).toEqual({ to: "10.21.0.0/16", family: 4, via: "10.20.0.9", dev: "v0", metric: null, table: 254, protocol: 3 });
+    const { protocol: _, ...asGiven } = row as Record<string, unknown>;
+    expect(added.body).toEqual(asGiven);
+    const event = await eventFor("route", "new", (r) => r.to === "10.21.0.0/16");
+    expect(event).toEqual({ type: "route", action: "new", ns, route: row });
+    expect(ipJson("-n", ns, "-4", "route", "show", "10.21.0.0/16")).toEqual([
+      expect.objectContaining({ dst: "10.21.0.0/16", gateway: "10.20.0.9", dev: "v0", protocol: "boot" }),
+    ]);
+    // Deleted (given by its destination alone), it is the same route: the table the kernel looked in is said.
+    const deleted = json("route", "del", "10.21.0.0/16", "-n", ns);
+    expect(deleted).toEqual({ status: 0, body: { ...asGiven, via: null, dev: null } });
+    expect(await eventFor("route", "deleted", (r) => r.to === "10.21.0.0/16")).toEqual({
+      type: "route",
+      action: "deleted",
+      ns,
+      route: row,
+    });
+  });
+
+  it("gives a neighbour as ip -j neigh does, under a's names: address, mac, state", async () => {
+    ip("-n", ns, "neigh", "add", "10.20.0.5", "lladdr", "02:00:00:00:00:09", "dev", "v0");
+    const event = await eventFor("neighbour", "new", (n) => n.address === "10.20.0.5");
+    expect(event.neighbour).toEqual({ dev: "v0", family: 4, address: "10.20.0.5", mac: "02:00:00:00:00:09", state: ["PERMANENT"] });
+    expect(ipJson("-n", ns, "neigh", "show", "dev", "v0")).toContainEqual(
+      expect.objectContaining({ dst: "10.20.0.5", lladdr: "02:00:00:00:00:09", state: ["PERMANENT"] }),
+    );
+  });
+
+  it("gives a link changed as link list gives it", async () => {
+    expect(json("link", "set", "v0", "mtu", "1400", "down", "-n", ns).status).toBe(0);
+    const listed = () => (json("link", "list", "-n", ns).body as Record<string, unknown>[]).find((l) => l.name === "v0");
+    // Its last event is the link as it is now (the kernel may say a change in several messages).
+    const last = () => eventsOf("link", (l) => l.name === "v0").at(-1)?.link;
+    const same = await until(() => JSON.stringify(last()) === JSON.stringify(listed()), 10_000);
+    expect({ event: last(), list: listed(), same }).toMatchObject({ same: true });
+    expect(listed()).toMatchObject({ mtu: 1400, up: false, operstate: "down" });
+    const [v0] = ipJson<{ ifindex: number; mtu: number; address: string; operstate: string }[]>("-n", ns, "link", "show", "v0");
+    expect(last()).toMatchObject({ index: v0?.ifindex, mtu: v0?.mtu, mac: v0?.address, operstate: v0?.operstate.toLowerCase() });
+  });
+
+  it("names what went with a link deleted by the link's name, what the kernel removed unsaid too", async () => {
+    ip("-n", ns, "link", "set", "v0", "up");
+    expect(json("route", "add", "10.22.0.0/16", "dev", "v0", "-n", ns).status).toBe(0);
+    const route = (json("route", "list", "-4", "-n", ns).body as Record<string, unknown>[]).find((r) => r.to === "10.22.0.0/16");
+    const address = (json("addr", "list", "dev", "v0", "-4", "-n", ns).body as Record<string, unknown>[])[0];
+    ip("-n", ns, "link", "del", "v0");
+    expect(await eventFor("address", "deleted", (a) => a.cidr === "10.20.0.1/24")).toEqual({
+      type: "address",
+      action: "deleted",
+      ns,
+      address,
+    });
+    // An IPv4 route goes with its link without a word from the kernel: found gone after the link, named by it.
+    expect(await eventFor("route", "deleted", (r) => r.to === "10.22.0.0/16")).toEqual({ type: "route", action: "deleted", ns, route });
+  });
+});
