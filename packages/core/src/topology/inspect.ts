@@ -9,7 +9,7 @@ import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
 import type { Change } from "./changes.js";
 import { canonicalIp, RTPROT_BOOT } from "./compare.js";
-import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
+import { type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
 import { diff, readLive, TopologyConflictError } from "./plan.js";
 import { findProcesses, type LabProcess } from "./run.js";
@@ -106,7 +106,8 @@ export async function inspect(given: Topology | string, options: InspectOptions 
   if (typeof topology === "string") {
     labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);
-    const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
+    const present = namesInMountDir();
+    const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns, present)));
     findProcesses(
       topology,
       owned.map((o, i) => [o.node, lives[i] as LiveNamespace] as const),
