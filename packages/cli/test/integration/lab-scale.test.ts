@@ -7,14 +7,14 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, ip, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN, neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-scale-`);
 const labs: string[] = [];
 
 afterEach(() => {
-  for (const lab of labs.splice(0)) cleanup(`${lab}-`);
+  for (const lab of labs.splice(0)) cleanup(lab);
 });
 
 /** A lab of `nodes` bare nodes (a namespace each, nothing in it), applied; its name. */
@@ -39,6 +39,53 @@ function mountDirReads(...args: string[]): number {
     .split("\n")
     .filter((l) => l.includes('"/run/netns"') && l.includes("O_DIRECTORY")).length;
 }
+
+/** A lab from `nodes` and `links` lines of YAML, applied; its name and file. */
+function labOf(nodes: string[], links: string[]): { lab: string; file: string } {
+  const lab = uniquePrefix("ls");
+  labs.push(lab);
+  const file = `${dir}/${lab}.yaml`;
+  writeFileSync(file, `name: ${lab}\nnodes:\n${nodes.join("\n")}\nlinks:\n${links.join("\n")}\n`);
+  const applied = neslink("apply", file, "--yes");
+  expect(applied.stderr).toBe("");
+  expect(applied.status).toBe(0);
+  return { lab, file };
+}
+
+describe("a chain's graph, read from the kernel", () => {
+  it("joins each link's ends as the file does, though its indexes repeat along the chain", () => {
+    // Chained a-c-b-e-d: listed by name, the first end whose indexes fit a's is rarely c's.
+    const chain = ["a", "c", "b", "e", "d"];
+    const { lab, file } = labOf(
+      chain.map((n) => `  ${n}: { ipv6: false }`),
+      chain.slice(1).map((n, i) => `  - endpoints: ["${chain[i]}:right", "${n}:left"]`),
+    );
+    const expected = chain.slice(1).map((n, i) => [`${chain[i]}:right`, `${n}:left`].sort().join(" "));
+    // What iproute2 says each right end's peer namespace is.
+    for (const [i, n] of chain.slice(1).entries())
+      expect(ip("-n", `${lab}-${chain[i]}`, "-o", "link", "show", "right")).toContain(`link-netns ${lab}-${n}`);
+    for (const target of [lab, file]) {
+      const graph = neslink("--json", "graph", target, "--format", "json");
+      expect(graph.status).toBe(0);
+      const edges = (
+        JSON.parse(graph.stdout) as { edges: { a: { node: string; interface: string }; b: { node: string; interface: string } }[] }
+      ).edges;
+      const pairs = edges.map((e) => [`${e.a.node}:${e.a.interface}`, `${e.b.node}:${e.b.interface}`].sort().join(" "));
+      expect(pairs.sort()).toEqual(expected.sort());
+    }
+    const inspected = JSON.parse(neslink("--json", "inspect", lab).stdout) as {
+      nodes: { name: string; interfaces: { name: string; peerNetns: string | null }[] }[];
+    }[];
+    const peerOf = (node: string, iface: string) =>
+      inspected[0]?.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.name === iface)?.peerNetns;
+    for (const [i, n] of chain.slice(1).entries()) {
+      expect(peerOf(chain[i] as string, "right")).toBe(`${lab}-${n}`);
+      expect(peerOf(n, "left")).toBe(`${lab}-${chain[i]}`);
+    }
+    // The ids the kernel was asked to give stay inside the lab: the caller's namespace has none for its namespaces.
+    expect(ip("netns", "list-id")).not.toContain(lab);
+  });
+});
 
 describe("a lab of many nodes", () => {
   it("is inspected with a fixed number of reads of the mount dir, not one a node", () => {
