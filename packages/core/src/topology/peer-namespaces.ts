@@ -30,15 +30,28 @@ function idIn(socket: NetlinkSocket, netns: string): number | undefined {
   }
   try {
     return nsidOf(socket, fd);
+  } catch {
+    // Being destroyed: no id is given to a namespace on its way out.
+    return undefined;
   } finally {
     libc.close(fd);
+  }
+}
+
+/** For the namespace the reference knows as `id`: each id it gives, with the reference's for the same namespace; empty if it went meanwhile. */
+function translation(socket: NetlinkSocket, id: number): Map<number, number> {
+  try {
+    return idsSeenFrom(socket, id);
+  } catch {
+    return new Map();
   }
 }
 
 /**
  * For each of `netns` (the lab's namespaces, read as they are now), the lab's namespace each of its nsids names; a
  * namespace that went meanwhile, or an id naming one outside the lab, is left out. Empty where the calling thread may
- * not step into another namespace (mayLeaveBriefly) to open the reference's socket.
+ * not step into another namespace (mayLeaveBriefly) to open the reference's socket, or the reference cannot be
+ * opened (gone since it was read): what it tells only makes the pairing exact, and graph pairs by indexes without it.
  */
 export async function peerNamespaces(netns: readonly string[]): Promise<PeerNamespaces> {
   const [reference] = netns;
@@ -61,7 +74,7 @@ export async function peerNamespaces(netns: readonly string[]): Promise<PeerName
         if (name === reference) continue;
         const own = new Map<number, string>();
         // Each of its ids with the reference's for the same namespace.
-        for (const [referenceId, theirs] of idsSeenFrom(socket, id)) {
+        for (const [referenceId, theirs] of translation(socket, id)) {
           const peer = named.get(referenceId);
           if (peer !== undefined) own.set(theirs, peer);
         }
@@ -69,5 +82,5 @@ export async function peerNamespaces(netns: readonly string[]): Promise<PeerName
       }
       return peers;
     },
-  );
+  ).catch(() => new Map());
 }
