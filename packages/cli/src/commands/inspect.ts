@@ -13,7 +13,7 @@ export const inspect: Command = {
     "Given FILE, also the drift: what apply would change. Read from the kernel's markers, no state file.",
     "A NAME no running lab has is an error (ERR_NS_NOT_FOUND, exit 1), as for graph.",
     "--json: an array of { topology, nodes: [{ name, netns, state, interfaces: [{ index, name, kind, up,",
-    "operstate, mtu, mac, master, addresses, peerIndex }], routes, processes }], drift?, conflicts? }, one per lab.",
+    "operstate, mtu, mac, master, addresses, peerIndex, peerNetns }], routes, processes }], drift?, conflicts? }, one per lab.",
     "A node whose namespace is taken by something not the lab's (conflicts: apply would refuse it) is said on stderr.",
   ].join("\n"),
   run: lazyRun(

@@ -34,13 +34,13 @@ export function nsidOf(socket: NetlinkSocket, fd: number): number {
 /**
  * For the namespace the socket's own knows as `target`: each id it gives
  * another namespace, by the id the socket's namespace gives that same one
- * (namespaces the socket's has no id for are left out). The socket must
- * check strictly (NETLINK_GET_STRICT_CHK): otherwise the kernel ignores the
- * target and lists the socket's own ids.
+ * (namespaces the socket's has no id for are left out). Asked strictly
+ * (NETLINK_GET_STRICT_CHK), whatever the socket's setting: otherwise the
+ * kernel ignores the target and lists the socket's own ids.
  */
 export function idsSeenFrom(socket: NetlinkSocket, target: number): Map<number, number> {
   const ids = new Map<number, number>();
-  for (const msg of socket.dump({ type: "getNsidDump", targetNsid: target }, "RTM_GETNSID")) {
+  for (const msg of socket.strictDump({ type: "getNsidDump", targetNsid: target }, "RTM_GETNSID")) {
     if (msg.kind === "nsid" && msg.nsid !== null && msg.currentNsid !== undefined && msg.currentNsid >= 0)
       ids.set(msg.currentNsid, msg.nsid);
   }

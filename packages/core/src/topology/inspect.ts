@@ -9,11 +9,13 @@ import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
 import type { Change } from "./changes.js";
 import { canonicalIp, RTPROT_BOOT } from "./compare.js";
-import { type LiveNamespace, ownedNamespaces, readNamespace } from "./live.js";
+import { type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
 import { topologyOptions } from "./options.js";
 import { diff, readLive, TopologyConflictError } from "./plan.js";
 import { findProcesses, type LabProcess } from "./run.js";
+import { groupBy } from "./group-by.js";
+import { type PeerNamespaces, peerNamespaces } from "./peer-namespaces.js";
 import { labName } from "./shape.js";
 
 export interface InspectedInterface {
@@ -29,6 +31,8 @@ export interface InspectedInterface {
   addresses: string[];
   /** A veth's peer: its index in the namespace the kernel says it lives in (how graph pairs the ends). */
   peerIndex: number | null;
+  /** A veth's peer: the lab's namespace (its entry's name) it lives in; null for one outside the lab, or not told. */
+  peerNetns: string | null;
 }
 
 export interface InspectedNode {
@@ -57,8 +61,10 @@ export interface InspectOptions {
   pool?: Pool;
 }
 
-function interfacesOf(live: LiveNamespace): InspectedInterface[] {
+function interfacesOf(live: LiveNamespace, peers: PeerNamespaces): InspectedInterface[] {
   const names = new Map(live.links.map((l) => [l.index, l.name]));
+  const addresses = groupBy(live.addresses, (a) => String(a.index));
+  const peerNetns = peers.get(live.netns);
   return live.links.map((l: Link) => ({
     index: l.index,
     name: l.name,
@@ -68,10 +74,9 @@ function interfacesOf(live: LiveNamespace): InspectedInterface[] {
     mtu: l.mtu,
     mac: l.mac,
     master: l.masterIndex === null ? null : (names.get(l.masterIndex) ?? null),
-    addresses: live.addresses
-      .filter((a) => a.index === l.index)
-      .map((a) => `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`),
+    addresses: (addresses.get(String(l.index)) ?? []).map((a) => `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`),
     peerIndex: l.kind === "veth" && l.linkNetnsid !== null ? l.parentIndex : null,
+    peerNetns: l.kind === "veth" && l.linkNetnsid !== null ? (peerNetns?.get(l.linkNetnsid) ?? null) : null,
   }));
 }
 
@@ -87,13 +92,23 @@ function routesOf(live: LiveNamespace): TopologyRoute[] {
     }));
 }
 
-function nodeOf(name: string, netns: string, live: LiveNamespace, topology: string): InspectedNode {
-  const running = live.state === "owned" && live.owner?.topology === topology && live.owner.node === name;
+/** Whether `live`, read at `name`'s namespace, is that node of `topology`. */
+const isRunning = (name: string, live: LiveNamespace, topology: string) =>
+  live.state === "owned" && live.owner?.topology === topology && live.owner.node === name;
+
+/** Where the veths of the running nodes lead, asked of the kernel only if one of them has a veth to another namespace. */
+function peersOf(running: readonly LiveNamespace[]): Promise<PeerNamespaces> {
+  const paired = running.some((live) => live.links.some((l) => l.kind === "veth" && l.linkNetnsid !== null));
+  return paired ? peerNamespaces(running.map((live) => live.netns)) : Promise.resolve(new Map());
+}
+
+function nodeOf(name: string, netns: string, live: LiveNamespace, topology: string, peers: PeerNamespaces): InspectedNode {
+  const running = isRunning(name, live, topology);
   return {
     name,
     netns,
     state: running ? "running" : "missing",
-    interfaces: running ? interfacesOf(live) : [],
+    interfaces: running ? interfacesOf(live, peers) : [],
     routes: running ? routesOf(live) : [],
     // Programs left outside a node whose namespace went show too (state "outside").
     processes: live.processes,
@@ -107,16 +122,25 @@ export async function inspect(given: Topology | string, options: InspectOptions 
   if (typeof topology === "string") {
     labName("topology", topology);
     const owned = await ownedNamespaces(pool, topology);
-    const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns)));
+    const present = namesInMountDir();
+    const lives = await Promise.all(owned.map((o) => readNamespace(pool, o.netns, present)));
     findProcesses(
       topology,
       owned.map((o, i) => [o.node, lives[i] as LiveNamespace] as const),
     );
-    const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology));
+    const peers = await peersOf(
+      owned.flatMap((o, i) => (isRunning(o.node, lives[i] as LiveNamespace, topology) ? [lives[i] as LiveNamespace] : [])),
+    );
+    const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology, peers));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
   const { lives, stale, strays, early, record } = await readLive(topology, pool);
-  const nodes = topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name));
+  const peers = await peersOf(
+    topology.nodes.flatMap((n) =>
+      isRunning(n.name, lives.get(n.name) as LiveNamespace, topology.name) ? [lives.get(n.name) as LiveNamespace] : [],
+    ),
+  );
+  const nodes = topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name, peers));
   try {
     return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early, record) };
   } catch (err) {

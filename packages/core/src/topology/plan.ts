@@ -228,7 +228,7 @@ export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySe
   const [lives, owned, host] = await Promise.all([
     Promise.all(
       topology.nodes.map(async (n) => {
-        const live = await readNamespace(pool, n.netns, Object.keys(n.sysctls), present, idsOf.has(n.netns));
+        const live = await readNamespace(pool, n.netns, present, Object.keys(n.sysctls), idsOf.has(n.netns));
         early.set(n.name, planEarly(n, live));
         return [n.name, live] as const;
       }),

@@ -235,6 +235,7 @@ async function deleteGuarded(deletions: Parameters<typeof deleteNamedRun>[0]): R
     roomFor: <T>(open: () => T) => held.roomFor(open),
     own: (fd: number) => held.own(fd),
     close: (fd: number) => held.close(fd),
+    maxHolds: options.maxSockets,
   };
   try {
     return await deleteNamedRun(deletions, access);

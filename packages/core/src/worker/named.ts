@@ -70,6 +70,11 @@ export interface GuardAccess {
   /** Records a descriptor the run keeps open as the worker's (closed with it if it dies); `close` closes it. */
   own(fd: number): number;
   close(fd: number): void;
+  /**
+   * How many deleted namespaces a run may hold open at once: the worker's share of the descriptors the pool gives
+   * namespaces (each held one is a descriptor, and a lab has more nodes than a low limit has descriptors).
+   */
+  maxHolds: number;
 }
 
 /**
@@ -86,7 +91,7 @@ export interface GuardAccess {
  */
 function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home: NetlinkSocket | undefined): Owned | undefined {
   const path = `${spec.dir}/${spec.name}`;
-  const opened = openChecked(path, false);
+  const opened = access.roomFor(() => openChecked(path, false));
   if (opened.fd === undefined) return undefined;
   const { fd, status, state } = opened;
   let held = false;
@@ -102,7 +107,7 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
       loAlias = readOwned(fd, spec, access);
       if (loAlias === undefined) return undefined;
     }
-    holds.push(access.own(fd));
+    hold(holds, access, fd);
     held = true;
     const id = recordedId ?? idOf(fd);
     return {
@@ -115,6 +120,16 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
   } finally {
     if (!held) libc.close(fd);
   }
+}
+
+/**
+ * Keeps `fd` open until the run ends, closing the run's oldest hold first once it has `maxHolds`: that namespace's
+ * destruction may then come while the run still reads others (slower, as the run's reads wait on it), where holding
+ * every one ran out of descriptors part-way through a lab larger than the limit.
+ */
+function hold(holds: number[], access: GuardAccess, fd: number): void {
+  if (holds.length >= access.maxHolds) access.close(holds.shift() as number);
+  holds.push(access.own(fd));
 }
 
 /** The NS_GET_ID of the namespace open as `fd`; undefined where the kernel cannot tell it. */
