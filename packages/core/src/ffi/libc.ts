@@ -302,9 +302,9 @@ export function poll(fds: Uint8Array, timeoutMs: number): number {
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 
-/** A non-blocking eventfd: one thread wakes another out of poll() by writing to it. */
-export function eventfd(): number {
-  return check("eventfd", fns.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+/** A non-blocking eventfd: one thread wakes another out of poll() by writing to it. `detail`: what for, said if refused. */
+export function eventfd(detail?: string): number {
+  return check("eventfd", fns.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), detail);
 }
 
 /**
