@@ -75,10 +75,11 @@ export async function watchProcess(targets: readonly string[] | { named: true; d
     child,
     events,
     async hold() {
-      let found: { tid: number; wakeFd: number } | undefined;
-      if (!(await until(() => (found = listenerOf(child.pid as number)) !== undefined, 10_000)))
-        throw new Error("no listener thread found");
-      const { tid } = found as { tid: number };
+      // Asleep in poll() nearly always; not for the instant it handles something.
+      await until(() => listenerOf(child.pid as number) !== undefined, 10_000);
+      const found = listenerOf(child.pid as number);
+      if (!found) throw new Error("no listener thread found");
+      const { tid } = found;
       if (ptrace(PTRACE_SEIZE, tid, null, null) < 0) throw new Error(`PTRACE_SEIZE: errno ${koffi.errno()}`);
       held = found;
       if (ptrace(PTRACE_INTERRUPT, tid, null, null) < 0) throw new Error(`PTRACE_INTERRUPT: errno ${koffi.errno()}`);
