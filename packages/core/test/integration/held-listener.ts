@@ -75,11 +75,14 @@ export async function watchProcess(targets: readonly string[] | { named: true; d
     child,
     events,
     async hold() {
-      // Asleep in poll() nearly always; not for the instant it handles something.
-      await until(() => listenerOf(child.pid as number) !== undefined, 10_000);
-      const found = listenerOf(child.pid as number);
+      // Asleep in poll() but for the instants it handles something.
+      let found: { tid: number; wakeFd: number } | undefined;
+      await until(() => {
+        found = listenerOf(child.pid as number);
+        return found !== undefined;
+      }, 10_000);
       if (!found) throw new Error("no listener thread found");
-      const { tid } = found;
+      const { tid } = found as { tid: number; wakeFd: number };
       if (ptrace(PTRACE_SEIZE, tid, null, null) < 0) throw new Error(`PTRACE_SEIZE: errno ${koffi.errno()}`);
       held = found;
       if (ptrace(PTRACE_INTERRUPT, tid, null, null) < 0) throw new Error(`PTRACE_INTERRUPT: errno ${koffi.errno()}`);
