@@ -5,13 +5,13 @@
  * the earlier holder's, and the watched namespace, alive, must not be said
  * `gone` (watchGone would resolve, `monitor -n` exit, a list's watch end).
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { type EventStream, ns, watch } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { watchProcess } from "./held-listener.js";
-import { cleanup, ip, ipJson, until as within, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, until as within, uniquePrefix } from "./kernel.js";
 import { privateMountDir, removeMountDir } from "./mount-dir.js";
+import { dropNamespace, inNamespace, makeNamespace, nsidAt, takeNsid } from "./private-namespaces.js";
 
 const prefix = uniquePrefix("er");
 const dir = privateMountDir(prefix);
@@ -77,42 +77,29 @@ describe("watch while other namespaces end", () => {
   });
 
   it("gives a namespace none of the events an earlier holder of its nsid left queued, and says that one's `gone`", async () => {
-    // Made by iproute2 (which sets nsids by name in /run/netns), watched in a dir of this test's own by bind mounts.
-    const [first, second] = [`${prefix}f`, `${prefix}s`];
-    const entry = (name: string) => `${dir}/${name}`;
-    const bind = (name: string) => {
-      writeFileSync(entry(name), "");
-      execFileSync("mount", ["--bind", `/run/netns/${name}`, entry(name)]);
-    };
-    const unbind = (name: string) => {
-      execFileSync("umount", [entry(name)]);
-      rmSync(entry(name));
-    };
     mkdirSync(dir, { recursive: true });
-    for (const name of [first, second]) ip("netns", "add", name);
-    bind(first);
+    const [first, second] = [`${dir}/f`, `${dir}/s`];
+    makeNamespace(first);
     const watcher = await watchProcess({ named: true, dir }, { groups: ["link"] });
     try {
-      const nsid = ipJson<{ name: string; id?: number }[]>("netns", "list").find((n) => n.name === first)?.id;
-      expect(nsid, "the watch gave it an nsid").toBeTypeOf("number");
+      const nsid = nsidAt(first);
+      expect(nsid, "the watch gave it an nsid").toBeGreaterThanOrEqual(0);
       await watcher.hold();
       // The dir's watcher (the main thread) finds `second` and asks the held listener to add it.
-      bind(second);
+      makeNamespace(second);
       expect(await within(() => watcher.signalled(), 10_000), "the listener is asked to add it").toBe(true);
       // Queued for the listener, tagged with the nsid: `first`'s last links, then its end.
-      ip("-n", first, "link", "add", "ghost", "type", "veth", "peer", "name", "ghost1");
-      ip("netns", "del", first);
-      unbind(first);
-      const listed = () => ipJson<{ nsid: number }[]>("netns", "list-id").some((n) => n.nsid === nsid);
-      expect(await within(() => !listed(), 20_000), "the kernel destroyed it").toBe(true);
-      ip("netns", "set", second, String(nsid));
-      // Run again, the listener adds `second` (its id is the nsid of what it then reads) before reading those.
+      inNamespace(first, "ip", "link", "add", "ghost", "type", "veth", "peer", "name", "ghost1");
+      dropNamespace(first);
+      // Its id given again once the kernel takes it back (destroying it), as the kernel gives the lowest free one.
+      expect(takeNsid(second, nsid, 20_000), "its id is given to another").toBe(true);
+      // Run again, the listener adds `second` (the id of what it then reads is that one's) before reading those.
       watcher.release();
-      ip("-n", second, "link", "add", "mark", "type", "veth", "peer", "name", "mark1");
-      const links = () => watcher.events.flatMap((e) => (e.type === "link" && e.ns === entry(second) ? [e.link.name] : []));
+      inNamespace(second, "ip", "link", "add", "mark", "type", "veth", "peer", "name", "mark1");
+      const links = () => watcher.events.flatMap((e) => (e.type === "link" && e.ns === second ? [e.link.name] : []));
       expect(await within(() => links().includes("mark"), 20_000), "its own link is heard").toBe(true);
       expect(links().sort()).toEqual(["lo", "mark", "mark1"]);
-      expect(watcher.events.filter((e) => e.type === "gone").map((e) => e.ns)).toEqual([entry(first)]);
+      expect(watcher.events.filter((e) => e.type === "gone").map((e) => e.ns)).toEqual([first]);
     } finally {
       watcher.end();
     }

@@ -40,13 +40,13 @@ export interface WatchProcess {
 }
 
 /**
- * Starts `watch(targets, options)` in a child process (`targets`: the named
- * namespaces of that names, or a dir's), resolving once its `ready` has.
+ * Starts `watch(targets, options)` in a child process (`targets`: the
+ * namespaces at those paths, or a dir's), resolving once its `ready` has.
  * Every event it prints comes in `events`.
  */
 export async function watchProcess(targets: readonly string[] | { named: true; dir: string }, options: object): Promise<WatchProcess> {
   const given = Array.isArray(targets)
-    ? `[${targets.map((name) => `m.ns.name(${JSON.stringify(name)})`).join(", ")}]`
+    ? `[${targets.map((path) => `m.ns.path(${JSON.stringify(path)})`).join(", ")}]`
     : JSON.stringify(targets);
   const script = `
     import * as m from ${JSON.stringify(core)};
