@@ -15,6 +15,7 @@ import {
   rootCause,
   SystemCallError,
   toErrorJSON,
+  typedError,
   ValidationError,
 } from "./errors.js";
 import { TopologyError } from "./topology/problems.js";
@@ -36,6 +37,31 @@ describe("errors", () => {
     // Other calls and other errnos get no guess.
     expect(new SystemCallError("open", 1, "/x").message).toBe("open failed: EPERM (/x)");
     expect(new SystemCallError("setns", 22).message).toBe("setns failed: EINVAL");
+  });
+
+  it("name the limit an EMFILE or ENFILE means is reached", () => {
+    expect(new SystemCallError("socket", 24).message).toBe(
+      "socket failed: EMFILE: the process's limit on open descriptors (RLIMIT_NOFILE, `ulimit -n`) is reached",
+    );
+    // fs.watch: inotify_init1 says EMFILE for its own limit too.
+    expect(new SystemCallError("watch", 24, "/run/netns").message).toContain(
+      "RLIMIT_NOFILE, `ulimit -n`) or the user's on inotify instances",
+    );
+    expect(new SystemCallError("open", 23, "/x").message).toBe(
+      "open failed: ENFILE (/x): the system's limit on open files (fs.file-max) is reached",
+    );
+    // Node's own failed call, made typed, says it too.
+    const fsError = Object.assign(new Error("EMFILE: too many open files, open '/x'"), {
+      errno: -24,
+      code: "EMFILE",
+      syscall: "open",
+      path: "/x",
+    });
+    expect(typedError(fsError)).toMatchObject({
+      name: "SystemCallError",
+      code: "EMFILE",
+      message: expect.stringContaining("RLIMIT_NOFILE"),
+    });
   });
 
   it("keep the kernel's extended-ACK text", () => {

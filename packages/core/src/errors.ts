@@ -210,6 +210,20 @@ function neededCapability(syscall: string): string | undefined {
 }
 
 /**
+ * The limit an EMFILE or ENFILE says is reached, named: the bare code does not
+ * say which limit, nor that it is one that can be raised.
+ */
+function reachedLimit(syscall: string, errno: number): string | undefined {
+  const descriptors = "the process's limit on open descriptors (RLIMIT_NOFILE, `ulimit -n`)";
+  // Node's fs.watch: inotify_init1 says EMFILE for either limit.
+  if (errno === errnos.EMFILE && syscall === "watch")
+    return `${descriptors} or the user's on inotify instances (fs.inotify.max_user_instances) is reached`;
+  if (errno === errnos.EMFILE) return `${descriptors} is reached`;
+  if (errno === errnos.ENFILE) return "the system's limit on open files (fs.file-max) is reached";
+  return undefined;
+}
+
+/**
  * A failed system call, in Node's `{ errno, code, syscall }` shape. errno is
  * positive (as in `os.constants.errno`); code is its name, e.g. "EPERM".
  */
@@ -219,7 +233,8 @@ export class SystemCallError extends NeslinkError {
   constructor(syscall: string, errno: number, detail?: string) {
     const code = errnoName(errno);
     const capability = errno === errnos.EPERM ? neededCapability(syscall) : undefined;
-    super(code, `${syscall} failed: ${code}${detail ? ` (${detail})` : ""}${capability ? `: needs ${capability}` : ""}`);
+    const why = capability ? `needs ${capability}` : reachedLimit(syscall, errno);
+    super(code, `${syscall} failed: ${code}${detail ? ` (${detail})` : ""}${why ? `: ${why}` : ""}`);
     this.errno = errno;
     this.syscall = syscall;
   }
@@ -454,6 +469,11 @@ function flattened(err: unknown): ErrorJSON {
  */
 function thrownText(value: unknown): string {
   return typeof value === "string" ? value : asText(value);
+}
+
+/** Any thrown value as a NeslinkError: neslink's own as it is, Node's failed system call (fs, a worker's start) as a SystemCallError. */
+export function typedError(err: unknown): NeslinkError {
+  return NeslinkError.isInstance(err) ? err : errorFromJSON(toErrorJSON(err));
 }
 
 const classes: Record<string, { prototype: NeslinkError }> = {

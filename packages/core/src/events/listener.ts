@@ -33,6 +33,14 @@ interface Watched {
   follow: boolean;
   key: string;
   nsid: number | "self";
+  /** What names it without holding it (Linux 6.18+): whether it lives is asked so once its path or its nsid cannot tell. */
+  handle: Uint8Array | undefined;
+  /**
+   * Registered since the socket was last read to the end: what waits there
+   * tagged with its nsid may be an earlier holder's of that id (destroyed, the
+   * id given again). Not applied to it: it is dumped again after that read.
+   */
+  fresh: boolean;
   state: NamespaceState;
   /** The kernel changed state without saying so (see marksStale), or a dump was torn: dump it again before going on. */
   stale: boolean;
@@ -71,6 +79,8 @@ const byLabel = new Map<string, Watched>();
 /** The same, by the nsid its notifications come tagged with: a namespace of two names is watched under each. */
 const byNsid = new Map<number | "self", Watched[]>();
 let batch: WatchEvent[] = [];
+/** The fresh ones (see Watched.fresh), fresh no more once the socket has been read to the end. */
+const registered: Watched[] = [];
 
 function unwatch(w: Watched): void {
   byLabel.delete(w.label);
@@ -166,7 +176,7 @@ function refresh(access: NamespaceAccess, w: Watched): void {
       added(w.label, new NotFoundError("namespace", `no namespace at ${w.path}`));
     }
     // Destroyed already, its RTM_DELNSID dropped by an overflow: its end is said now, or never. Else it follows.
-    else if (w.nsid !== "self" && !access.hasNsid(w.nsid)) ended(w.nsid);
+    else if (w.nsid !== "self" && destroyed(access, w.handle, w.nsid)) ended(w.nsid);
     return;
   }
   if (w.unseeded !== "quiet")
@@ -178,6 +188,16 @@ function refresh(access: NamespaceAccess, w: Watched): void {
     w.unseeded = undefined;
     added(w.label);
   }
+}
+
+/**
+ * Whether a namespace that cannot be reached by its path is destroyed. Its
+ * handle says (Linux 6.18+). Without one, its nsid free again says so; given
+ * to another namespace since (the kernel gives the lowest free id), the id
+ * cannot tell that one from it living on elsewhere, and its end is not said.
+ */
+function destroyed(access: NamespaceAccess, handle: Uint8Array | undefined, nsid: number): boolean {
+  return !(access.lives(handle) ?? access.hasNsid(nsid));
 }
 
 /** Tells the main thread a target is registered (after the events of its listing), or could not be. */
@@ -213,17 +233,19 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
     const self = opened.key === access.originKey;
     if (!self && events.allNamespaces) throw events.allNamespaces;
     const nsid = self ? "self" : access.nsidOf(opened.fd);
-    if (previous) {
-      // The name now names another namespace: nothing more of the first comes under it, and the new one is listed.
-      unwatch(previous);
-      emit({ type: "gone", ns: previous.label });
-    }
+    // The name now names another namespace: nothing more of the first comes under it, and the new one is listed.
+    if (previous) end(previous);
+    // One namespace holds an id at a time: those watched under it until now are destroyed, their RTM_DELNSID not read
+    // yet (or dropped by an overflow).
+    if (nsid !== "self") for (const other of byNsid.get(nsid) ?? []) if (other.key !== opened.key) end(other);
     const w: Watched = {
       label: target.label,
       path: target.path,
       follow: target.follow,
       key: opened.key,
       nsid,
+      handle: self ? undefined : access.handleOf(opened.fd),
+      fresh: !self,
       state: emptyState(),
       stale: false,
       resyncing: false,
@@ -238,6 +260,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
     }
     byLabel.set(w.label, w);
     byNsid.set(nsid, [...(byNsid.get(nsid) ?? []), w]);
+    if (w.fresh) registered.push(w);
     if (!state) {
       w.stale = true;
       w.unseeded = target.list ? "list" : "quiet";
@@ -256,24 +279,28 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
 
 function handleNsid(access: NamespaceAccess, from: number | "self", msg: Message & { kind: "nsid" }): void {
   if (groups.includes("nsid") && msg.nsid !== null) {
+    // Not a fresh one's: it may be an earlier holder's of its id (one of its own, sent as it was registered, is lost).
     for (const source of byNsid.get(from) ?? [])
-      emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
+      if (!source.fresh) emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
   }
   // Our own namespace took back the id of a watched one: the kernel is destroying it.
   if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
     const nsid = msg.nsid;
     // The kernel gives the lowest free id: one taken back from a namespace destroyed while a watched one was being
     // registered may be the id that one got, and this the earlier holder's end, queued before.
-    if (!byNsid.get(nsid)?.some((w) => access.holds(w.path, w.follow, w.key, nsid))) ended(nsid);
+    if (!byNsid.get(nsid)?.some((w) => access.lives(w.handle) ?? access.holds(w.path, w.follow, w.key, nsid))) ended(nsid);
   }
+}
+
+/** Nothing more comes from `w`'s namespace under its label. */
+function end(w: Watched): void {
+  unwatch(w);
+  emit({ type: "gone", ns: w.label });
 }
 
 /** The namespace our own gave `nsid` is destroyed: nothing more comes from it, under any of its labels. */
 function ended(nsid: number): void {
-  for (const w of byNsid.get(nsid) ?? []) {
-    unwatch(w);
-    emit({ type: "gone", ns: w.label });
-  }
+  for (const w of byNsid.get(nsid) ?? []) end(w);
 }
 
 const RTM_NEWNSID = 88;
@@ -303,7 +330,11 @@ function drain(access: NamespaceAccess, events: EventSocket): boolean {
       if (msg.kind === "nsid") handleNsid(access, got.nsid, msg);
       else state.push(msg);
     }
-    for (const w of ws ?? []) applyMessages(w, state);
+    for (const w of ws ?? []) {
+      // Maybe an earlier holder's of its id: not applied, but its state is dumped again (see Watched.fresh).
+      if (w.fresh) w.stale = true;
+      else applyMessages(w, state);
+    }
   }
 }
 
@@ -374,7 +405,11 @@ function run(): void {
       if (!commands(access, events)) return;
       // drain() reads until the queue is empty, so no notification older than the dumps below waits behind them:
       // one queued meanwhile is not lost, and the state converges as it is applied. One dropped meanwhile is another overflow.
-      if (drain(access, events)) {
+      const overflowed = drain(access, events);
+      // Read to the end: what comes now was sent after they were registered.
+      for (const w of registered) w.fresh = false;
+      registered.length = 0;
+      if (overflowed) {
         // Which namespace lost what is not said, so every one is dumped again.
         for (const w of byLabel.values()) {
           if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });

@@ -4,7 +4,8 @@
  * listed again on each change.
  */
 import { mkdirSync, readdirSync } from "node:fs";
-import { ValidationError } from "../errors.js";
+import { hasErrno } from "../errno.js";
+import { typedError, ValidationError } from "../errors.js";
 import { identityOfEntry, keyOfIdentity } from "../ffi/identity.js";
 import { notADirectory } from "../files/directory.js";
 import { listNamed } from "../namespace/list.js";
@@ -68,6 +69,8 @@ export class NamedDir {
       mkdirSync(this.#dir, { recursive: true });
       this.#watcher = new FollowedDir(this.#dir, () => this.#rescan());
     } catch (err) {
+      // Out of descriptors (inotify's own is made at the process's first watch) is no fault of the dir.
+      if (hasErrno(err, "EMFILE") || hasErrno(err, "ENFILE")) throw typedError(err);
       // A FIFO or a plain file there or on the way (EEXIST, ENOTDIR) is said as such; no permission (EACCES)...
       throw new ValidationError("targets.dir", notADirectory(dir) ?? `${dir} cannot be watched: ${(err as Error).message}`);
     }

@@ -101,6 +101,25 @@ export class NamespaceAccess {
     }
   }
 
+  /** A handle of the namespace open as `fd` that names it without holding it (libc.namespaceHandle); undefined before Linux 6.18. */
+  handleOf(fd: number): Uint8Array | undefined {
+    return libc.namespaceHandle(fd);
+  }
+
+  /**
+   * Whether the namespace `handle` names still lives, asked holding it for an
+   * instant only. Exact where nothing else is: its path may name another
+   * namespace by now, or none while it lives on, held elsewhere; and its nsid
+   * is given to another once free. undefined without a handle: cannot tell.
+   */
+  lives(handle: Uint8Array | undefined): boolean | undefined {
+    if (handle === undefined) return undefined;
+    const fd = libc.openNamespaceHandle(handle);
+    if (fd === undefined) return false;
+    this.#closeFd(this.#fds.add(fd));
+    return true;
+  }
+
   /**
    * Whether the namespace at `path` is still the one keyed `key`, and this
    * thread's namespace gives it `nsid`: then it lives (its file holds it), and

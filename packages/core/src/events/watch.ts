@@ -8,16 +8,24 @@
  * (break, return, the AbortSignal) wakes that thread at once; it closes its
  * sockets and ends.
  */
-import { MessageChannel, type Worker } from "node:worker_threads";
-import { AbortedError, errorFromJSON, PoolError, ValidationError } from "../errors.js";
+import type { MessagePort, Worker } from "node:worker_threads";
+import {
+  AbortedError,
+  errorFromJSON,
+  type NeslinkError,
+  NotANamespaceError,
+  NotFoundError,
+  PoolError,
+  typedError,
+  ValidationError,
+} from "../errors.js";
 import * as libc from "../ffi/libc.js";
-import { LISTENER_FILE } from "../files/own.js";
 import type { NsProvider } from "../namespace/providers.js";
 import { whenAborted } from "../pool/when-aborted.js";
-import { startWorker } from "../pool/worker-argv.js";
-import { DescriptorBits } from "../worker/descriptors.js";
+import type { DescriptorBits } from "../worker/descriptors.js";
+import { type Listener, listenerError, startListener } from "./listener-start.js";
 import { NamedDir } from "./named-dir.js";
-import type { FromListener, ListenerOptions, ToListener, WatchTarget } from "./protocol.js";
+import type { FromListener, ToListener, WatchTarget } from "./protocol.js";
 import { watchOptions } from "./options.js";
 import { isNamed, namedDir, providerTargets, type WatchTargets } from "./targets.js";
 import type { WatchEvent, WatchGroup } from "./types.js";
@@ -70,7 +78,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   /** Resolves once every namespace named at the start is being watched (and, with listExisting, listed). */
   readonly ready: Promise<void>;
   readonly #worker: Worker;
-  readonly #port: MessageChannel["port1"];
+  readonly #port: MessagePort;
   readonly #wakeFd: number;
   readonly #descriptors: DescriptorBits;
   readonly #queue: WatchEvent[] = [];
@@ -124,26 +132,19 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
     });
     // A failure also reaches the consumer through next(); this keeps an unawaited `ready` from crashing the process.
     this.ready.catch(() => {});
-    this.#wakeFd = libc.eventfd();
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    const shared = DescriptorBits.allocate();
-    const taken = new SharedArrayBuffer(4);
-    this.#taken = new Int32Array(taken);
-    this.#descriptors = new DescriptorBits(shared);
-    this.#worker = startWorker(LISTENER_FILE, {
-      workerData: {
-        port: port2,
-        wakeFd: this.#wakeFd,
-        groups,
-        named: this.#named !== undefined,
-        receiveBuffer,
-        maxQueued,
-        taken,
-        descriptors: shared,
-      } satisfies ListenerOptions,
-      transferList: [port2],
-    });
+    let listener: Listener;
+    try {
+      listener = startListener({ groups, named: this.#named !== undefined, receiveBuffer, maxQueued });
+    } catch (err) {
+      // What else the start opened, it closed.
+      this.#named?.close();
+      throw err;
+    }
+    this.#worker = listener.worker;
+    this.#port = listener.port;
+    this.#wakeFd = listener.wakeFd;
+    this.#descriptors = listener.descriptors;
+    this.#taken = listener.taken;
     this.#exited = new Promise((resolve) =>
       this.#worker.once("exit", () => {
         this.#hasExited = true;
@@ -151,7 +152,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       }),
     );
     this.#worker.on("message", (msg: FromListener) => this.#onMessage(msg));
-    this.#worker.on("error", (err) => this.#fail(new PoolError(`the watch's listener thread failed: ${err.message}`)));
+    this.#worker.on("error", (err) => this.#fail(listenerError(err)));
     this.#worker.once("exit", () => this.#fail(new PoolError("the watch's listener thread ended unexpectedly")));
     open.add(this);
     stopAllOnExit();
@@ -171,7 +172,8 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       return named.initial(list);
     } catch (err) {
       named.close();
-      throw err;
+      // Listing the dir may be refused too (out of descriptors): said as neslink says a failed call.
+      throw typedError(err);
     }
   }
 
@@ -213,9 +215,9 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
         return;
       case "added":
         this.#pending.delete(msg.label);
-        if (msg.error && !this.#named) this.#fail(errorFromJSON(msg.error));
-        else if (msg.error) this.#named?.failed(msg.label);
-        else if (this.#pending.size === 0 && this.#listening) this.#settleReady();
+        if (msg.error) this.#notAdded(msg.label, errorFromJSON(msg.error));
+        // Also after a dir's file that is looked at again (see #notAdded): one that is gone may never be added.
+        if (this.#pending.size === 0 && this.#listening) this.#settleReady();
         this.#refWhileWaited();
         return;
       case "failed":
@@ -224,6 +226,18 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
       case "stopped":
         return;
     }
+  }
+
+  /**
+   * A target could not be watched. A dir's file is looked at again if it is no
+   * namespace (yet: its creator mounts one on it a moment after making it) or
+   * is gone; any other failure (out of descriptors, say) ends the watch, as it
+   * does a list's: watching on without that namespace would lose its events
+   * without a word, and `ready` waited for it for ever.
+   */
+  #notAdded(label: string, err: NeslinkError): void {
+    if (this.#named && (err instanceof NotANamespaceError || err instanceof NotFoundError)) this.#named.failed(label);
+    else this.#fail(err);
   }
 
   /** Queues `events`, or drops them (all but `gone`) when the consumer is too far behind. */

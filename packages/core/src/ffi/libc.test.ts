@@ -56,6 +56,23 @@ describe("eventfd and poll", () => {
   });
 });
 
+describe("namespaceHandle", () => {
+  const own = libc.openUntracked("/proc/thread-self/ns/net");
+  afterAll(() => libc.close(own));
+  const handle = libc.namespaceHandle(own);
+
+  // Linux 6.18+ gives nsfs handles; opening one takes root (CAP_SYS_ADMIN over the namespace).
+  it.skipIf(handle === undefined || process.getuid?.() !== 0)("opens the namespace it names again, holding nothing meanwhile", () => {
+    const fd = libc.openNamespaceHandle(handle as Uint8Array);
+    expect(fd).toBeTypeOf("number");
+    try {
+      expect(libc.nsId(fd as number)).toBe(libc.nsId(own));
+    } finally {
+      libc.close(fd as number);
+    }
+  });
+});
+
 describe("MessageReceiver", () => {
   it("receives a datagram into native memory without waiting, and says when none is queued", async () => {
     const { decodeMessages, encodeRequests } = await import("@neslink/codec-wasm");

@@ -185,6 +185,51 @@ export function nsId(fd: number): string | undefined {
   return nsIdView.getBigUint64(0, true).toString();
 }
 
+/** Declared at their first use (a watch's), not at every thread's load: ~60 us each. */
+let handleFns: Record<"nameToHandleAt" | "openByHandleAt", ReturnType<typeof libc.func>> | undefined;
+
+function handleCalls(): NonNullable<typeof handleFns> {
+  handleFns ??= {
+    nameToHandleAt: libc.func("int name_to_handle_at(int dirfd, const char *path, _Inout_ void *handle, _Out_ void *mountId, int flags)"),
+    openByHandleAt: libc.func("int open_by_handle_at(int mountFd, const void *handle, int flags)"),
+  };
+  return handleFns;
+}
+
+const AT_EMPTY_PATH = 0x1000;
+/** open_by_handle_at's "mount" for a namespace's handle (Linux 6.18+): nsfs itself. */
+const FD_NSFS_ROOT = -10003;
+/** struct file_handle: handle_bytes (u32), handle_type (int), then MAX_HANDLE_SZ bytes at most. */
+const HANDLE_HEADER = 8;
+const MAX_HANDLE_SZ = 128;
+
+/**
+ * A file handle of the namespace an nsfs descriptor refers to (Linux 6.18+):
+ * it names that namespace alone (by its 64-bit id, never reused) and holds no
+ * reference on it, so it can be kept without keeping the namespace alive.
+ * undefined where nsfs gives no handles (EOPNOTSUPP before 6.18).
+ */
+export function namespaceHandle(fd: number): Uint8Array | undefined {
+  const handle = new Uint8Array(HANDLE_HEADER + MAX_HANDLE_SZ);
+  const view = new DataView(handle.buffer);
+  view.setUint32(0, MAX_HANDLE_SZ, true);
+  if (handleCalls().nameToHandleAt(fd, "", handle, new Int32Array(1), AT_EMPTY_PATH) < 0) {
+    const e = koffi.errno();
+    if (e === errnos.EOPNOTSUPP || e === errnos.ENOSYS) return undefined;
+    throw new SystemCallError("name_to_handle_at", e, `fd ${fd}`);
+  }
+  return handle.slice(0, HANDLE_HEADER + view.getUint32(0, true));
+}
+
+/** A descriptor on the namespace `handle` names (namespaceHandle); undefined once the kernel has destroyed it (ESTALE). */
+export function openNamespaceHandle(handle: Uint8Array): number | undefined {
+  const fd = handleCalls().openByHandleAt(FD_NSFS_ROOT, handle, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return opened(fd);
+  const e = koffi.errno();
+  if (e === errnos.ESTALE) return undefined;
+  throw new SystemCallError("open_by_handle_at", e, "a namespace's handle");
+}
+
 /** flock(2) without waiting; false if another open file holds a conflicting lock. */
 export function tryLock(fd: number, operation: number): boolean {
   const ret = fns.flock(fd, operation | LOCK_NB);
@@ -302,9 +347,9 @@ export function poll(fds: Uint8Array, timeoutMs: number): number {
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 
-/** A non-blocking eventfd: one thread wakes another out of poll() by writing to it. */
-export function eventfd(): number {
-  return check("eventfd", fns.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+/** A non-blocking eventfd: one thread wakes another out of poll() by writing to it. `detail`: what for, said if refused. */
+export function eventfd(detail?: string): number {
+  return check("eventfd", fns.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), detail);
 }
 
 /**

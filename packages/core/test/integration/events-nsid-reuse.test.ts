@@ -5,13 +5,19 @@
  * the earlier holder's, and the watched namespace, alive, must not be said
  * `gone` (watchGone would resolve, `monitor -n` exit, a list's watch end).
  */
+import { mkdirSync } from "node:fs";
 import { type EventStream, ns, watch } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, uniquePrefix } from "./kernel.js";
+import { watchProcess } from "./held-listener.js";
+import { cleanup, ip, until as within, uniquePrefix } from "./kernel.js";
+import { privateMountDir, removeMountDir } from "./mount-dir.js";
+import { dropNamespace, inNamespace, makeNamespace, nsidAt, takeNsid } from "./private-namespaces.js";
 
 const prefix = uniquePrefix("er");
+const dir = privateMountDir(prefix);
 
 afterAll(() => {
+  removeMountDir(dir);
   cleanup(prefix);
 });
 
@@ -67,6 +73,35 @@ describe("watch while other namespaces end", () => {
         await reading;
         for (const name of watched) ip("netns", "del", name);
       }
+    }
+  });
+
+  it("gives a namespace none of the events an earlier holder of its nsid left queued, and says that one's `gone`", async () => {
+    mkdirSync(dir, { recursive: true });
+    const [first, second] = [`${dir}/f`, `${dir}/s`];
+    makeNamespace(first);
+    const watcher = await watchProcess({ named: true, dir }, { groups: ["link"] });
+    try {
+      const nsid = nsidAt(first);
+      expect(nsid, "the watch gave it an nsid").toBeGreaterThanOrEqual(0);
+      await watcher.hold();
+      // The dir's watcher (the main thread) finds `second` and asks the held listener to add it.
+      makeNamespace(second);
+      expect(await within(() => watcher.signalled(), 10_000), "the listener is asked to add it").toBe(true);
+      // Queued for the listener, tagged with the nsid: `first`'s last links, then its end.
+      inNamespace(first, "ip", "link", "add", "ghost", "type", "veth", "peer", "name", "ghost1");
+      dropNamespace(first);
+      // Its id given again once the kernel takes it back (destroying it), as the kernel gives the lowest free one.
+      expect(takeNsid(second, nsid, 20_000), "its id is given to another").toBe(true);
+      // Run again, the listener adds `second` (the id of what it then reads is that one's) before reading those.
+      watcher.release();
+      inNamespace(second, "ip", "link", "add", "mark", "type", "veth", "peer", "name", "mark1");
+      const links = () => watcher.events.flatMap((e) => (e.type === "link" && e.ns === second ? [e.link.name] : []));
+      expect(await within(() => links().includes("mark"), 20_000), "its own link is heard").toBe(true);
+      expect(links().sort()).toEqual(["lo", "mark", "mark1"]);
+      expect(watcher.events.filter((e) => e.type === "gone").map((e) => e.ns)).toEqual([first]);
+    } finally {
+      watcher.end();
     }
   });
 });
