@@ -99,7 +99,7 @@ function guarded(
   });
   return shares.map((share) =>
     share.map((name) => {
-      const own = record?.get(name);
+      const own = record?.namespaces.get(name);
       const foreignId = others.get(name);
       return {
         ...template,
@@ -176,12 +176,14 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     const namespaces = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
     await endProcesses(namespaces, programs === null ? [] : [programs]);
     // A destroy killed between an unmount and its unlink, or an apply killed between making an entry and mounting on it
-    // (Ctrl-C), leaves the empty file: given the file, its nodes' names are known; given the name, the default ones
-    // (`<lab>-<node>`). Such a file was there before this destroy began (the lock keeps out any other of the lab's), and
-    // was not removed by it; one another lab is creating a namespace on right now is locked, and left alone.
+    // (Ctrl-C), leaves the empty file: the record lists the entries the lab's applies made or were about to; given the
+    // file, its nodes' names are known too; given the name, the default ones (`<lab>-<node>`: a record written before
+    // records listed entries has none). Such a file was there before this destroy began (the lock keeps out any other of the lab's), and was
+    // not removed by it; one another lab is creating a namespace on right now is locked, and left alone.
     const left = new Set(listed);
     for (const d of deleted) left.delete(d.name);
-    const entries = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
+    const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
+    const entries = new Set([...known, ...(record?.entries ?? []), ...(record?.namespaces.keys() ?? [])]);
     for (const entry of entries) if (left.has(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
@@ -189,7 +191,10 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
         isGone(err) ? undefined : Promise.reject(err),
       );
     rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
-    const removed = deleted.map((d) => ({ node: parseMarker(d.loAlias ?? null)?.node ?? record?.get(d.name)?.node ?? "", netns: d.name }));
+    const removed = deleted.map((d) => ({
+      node: parseMarker(d.loAlias ?? null)?.node ?? record?.namespaces.get(d.name)?.node ?? "",
+      netns: d.name,
+    }));
     gone = true;
     return { topology: name, removed, ms: Math.round(performance.now() - started) };
   } finally {
