@@ -63,6 +63,19 @@ describe("destroy NAME after a killed run, for nodes with a netns of their own",
     expect(spawnSync("ip", ["netns", "del", `${prefix}n-a`]).status).toBe(0);
   });
 
+  it("an apply killed as it makes a node's namespace, the node then removed from the file: the next apply removes the empty entry", () => {
+    const lab = `${prefix}g`;
+    const file = labFile(lab, `nodes:\n  a: { netns: ${prefix}n-ga }\n`);
+    expect(killedAt("unshare", "apply", "--yes", file)).toBe("SIGKILL");
+    expect(isEmptyEntry(`${prefix}n-ga`)).toBe(true);
+    labFile(lab, `nodes:\n  b: { netns: ${prefix}n-gb }\n`);
+    const r = neslink("apply", "--yes", file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(netnsList(`${prefix}n-g`)).toEqual([`${prefix}n-gb`]);
+    expect(neslink("destroy", "--yes", lab).status).toBe(0);
+    expect(netnsList(`${prefix}n-g`)).toEqual([]);
+  });
+
   it("an apply removing a node gone from the file, killed between its namespace's unmount and its entry's unlink", () => {
     const lab = `${prefix}r`;
     const file = labFile(lab, `nodes:\n  a: { netns: ${prefix}n-ra }\n  b: { netns: ${prefix}n-rb }\n`);

@@ -27,6 +27,7 @@ import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON, ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
+import { removeStale } from "../namespace/entry.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
@@ -498,8 +499,9 @@ function recordedIds(
  * The entries the record lists once this apply begins: those it listed, with every one the plan makes or removes (a
  * kill between an entry's making and its mount, or an unmount and its unlink, leaves it empty for destroy to find).
  */
-const touchedEntries = (prior: NsRecord | undefined, changes: readonly Change[]) =>
-  [...new Set([...(prior?.entries ?? []), ...changes.flatMap((c) => (c.kind === "namespace" ? [c.netns] : []))])].sort();
+const touchedEntries = (prior: NsRecord | undefined, changes: readonly Change[]) => [
+  ...new Set([...(prior?.entries ?? []), ...changes.flatMap((c) => (c.kind === "namespace" ? [c.netns] : []))]),
+];
 
 /** Phase 6: programs that go are stopped first (a changed one is restarted), then the missing ones started. */
 function processJobs(pool: Pool, topology: string, changes: readonly Change[]): Job[][] {
@@ -710,8 +712,11 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
         });
     }
     recordIds();
-    // Every change made: the lab's entries are its nodes' now (those it removed are gone for good).
-    saveRecord({ namespaces: onRecord?.namespaces ?? new Map(), entries: [...new Set(topology.nodes.map((n) => n.netns))].sort() });
+    // Every change made: the lab's entries are its nodes' now. One it no longer needs that a killed run left empty (a
+    // node removed from the file since) is removed before the record forgets it; anything else there is not the lab's.
+    const entries = new Set(topology.nodes.map((n) => n.netns));
+    for (const entry of onRecord?.entries ?? []) if (!entries.has(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
+    saveRecord({ namespaces: onRecord?.namespaces ?? new Map(), entries: [...entries] });
     const ms = Math.round(performance.now() - started);
     const summary = summarize(done);
     emit({ type: "finished", summary, ms });

@@ -47,8 +47,8 @@ export interface NsRecord {
   namespaces: ReadonlyMap<string, RecordedNs>;
   /**
    * The entry names the lab may have in the mount dir, mounted or left empty by a killed run: its nodes' after the
-   * last apply that ended, and any an apply since was about to make or remove (sorted). None in a record written
-   * before neslink kept them.
+   * last apply that ended, and any an apply since was about to make or remove. None in a record written before
+   * neslink kept them.
    */
   entries: readonly string[];
 }
