@@ -30,7 +30,7 @@
  * A record anyone else could have written is ignored: destroy reads markers.
  */
 import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { isNamespaceName, isNsId } from "../validate/validate.js";
+import { isNsId } from "../validate/validate.js";
 import { readOwnLabFile, writeLabFile } from "./lab-file.js";
 import { LOCK_DIR } from "./lock.js";
 
@@ -85,8 +85,8 @@ export function parseNsRecord(text: string, boot: string = thisBoot()): NsRecord
   } = (value ?? {}) as { version?: unknown; boot?: unknown; namespaces?: unknown; entries?: unknown };
   if (version !== VERSION || written !== boot || typeof namespaces !== "object" || namespaces === null || Array.isArray(namespaces))
     return undefined;
-  // Names destroy joins to the mount dir: only a namespace name, never a path.
-  if (!Array.isArray(entries) || !entries.every((e) => typeof e === "string" && isNamespaceName(e))) return undefined;
+  // Each made a path only once checked to be a namespace name (a dir listing's, or by apply): a record can be large.
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === "string")) return undefined;
   const record = new Map<string, RecordedNs>();
   for (const [netns, entry] of Object.entries(namespaces)) {
     const { node, id, hostBound } = (entry ?? {}) as Partial<Record<keyof RecordedNs, unknown>>;
