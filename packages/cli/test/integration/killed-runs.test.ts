@@ -3,11 +3,11 @@
  * fault injection: the same point every run), then `destroy NAME`, without
  * the file: nothing of the lab may be left, whatever `netns` its nodes gave.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, netnsList, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
 import { BIN, neslink } from "./run.js";
 
 const prefix = uniquePrefix("kr");
@@ -100,5 +100,27 @@ describe("destroy NAME after a killed run, for nodes with a netns of their own",
     expect(r.status, r.stderr).toBe(0);
     expect(netnsList(`${prefix}n-d`)).toEqual([]);
     expect(labFiles(lab)).toEqual([]);
+  });
+});
+
+describe("destroy NAME after a destroy killed once it had unmounted the lab's namespaces", () => {
+  it("ends what still runs in them (here a process started in a node by hand, in no cgroup of the lab's), which kept them alive", async () => {
+    const lab = `${prefix}p`;
+    const file = labFile(lab, "nodes:\n  a: {}\n  b: {}\nlinks:\n  - endpoints: [a:e0, b:e0]\n");
+    expect(neslink("apply", "--yes", file).status).toBe(0);
+    const inside = spawn("ip", ["netns", "exec", `${lab}-a`, "sleep", "300"], { stdio: "ignore" });
+    try {
+      expect(await until(() => spawnSync("ip", ["netns", "pids", `${lab}-a`], { encoding: "utf8" }).stdout !== "", 5000)).toBe(true);
+      // Its first kill(2) is the SIGTERM to the processes inside, which comes once every namespace is unmounted.
+      expect(killedAt("kill", "destroy", "--yes", lab)).toBe("SIGKILL");
+      expect(netnsList(lab)).toEqual([]);
+      expect(inside.exitCode).toBe(null);
+      const r = neslink("destroy", "--yes", lab);
+      expect(r.status, r.stderr).toBe(0);
+      expect(await until(() => inside.exitCode !== null || inside.signalCode !== null, 5000)).toBe(true);
+      expect(labFiles(lab)).toEqual([]);
+    } finally {
+      inside.kill("SIGKILL");
+    }
   });
 });

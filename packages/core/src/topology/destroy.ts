@@ -14,7 +14,7 @@ import type { DeletedNs, NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import { ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
-import { removeStale } from "../namespace/entry.js";
+import { entryState, removeStale } from "../namespace/entry.js";
 import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -123,6 +123,20 @@ function defaultNamed(lab: string, entries: Iterable<string>): string[] {
   return [...entries].filter((e) => e.startsWith(`${lab}-`) && !others.some((other) => e.startsWith(other)));
 }
 
+/**
+ * The recorded ids of the lab's namespaces that no name leads to now, and that this destroy did not delete: a
+ * destroy killed after their unmount (or an `ip netns del` by hand) left the processes inside them running (only
+ * programs are found by their cgroup), and the namespaces with them. An entry with a namespace mounted is left as it
+ * is: whatever is there was not found to be the lab's.
+ */
+function unmountedIds(record: NsRecord | undefined, deleted: readonly DeletedNs[]): Set<string> {
+  const done = new Set(deleted.map((d) => d.name));
+  const ids = new Set<string>();
+  for (const [name, { id }] of record?.namespaces ?? [])
+    if (!done.has(name) && entryState(`${DEFAULT_NETNS_DIR}/${name}`).kind !== "namespace") ids.add(id);
+  return ids;
+}
+
 /** What destroy reads of a Topology it is given: the lab's name, and each node's entry name and interface count. */
 interface Target {
   name: string;
@@ -173,13 +187,14 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     // Let go by the deletions, a namespace without a process is freed, and its inode is the next namespace's: its id tells them apart.
-    const namespaces = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
-    await endProcesses(namespaces, programs === null ? [] : [programs]);
+    const inodes = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
+    await endProcesses({ inodes, ids: unmountedIds(record, deleted) }, programs === null ? [] : [programs]);
     // A destroy killed between an unmount and its unlink, or an apply killed between making an entry and mounting on it
-    // (Ctrl-C), leaves the empty file: the record lists the entries the lab's applies made or were about to; given the
-    // file, its nodes' names are known too; given the name, the default ones (`<lab>-<node>`: a record written before
-    // records listed entries has none). Such a file was there before this destroy began (the lock keeps out any other of the lab's), and was
-    // not removed by it; one another lab is creating a namespace on right now is locked, and left alone.
+    // (Ctrl-C), leaves the empty file: the record lists the entries the lab's applies made or were about to; given
+    // the file, its nodes' names are known too; given the name, the default ones (`<lab>-<node>`: a record written
+    // before records listed entries has none). Such a file was there before this destroy began (the lock keeps out
+    // any other of the lab's), and was not removed by it; one another lab is creating a namespace on right now is
+    // locked, and left alone.
     const left = new Set(listed);
     for (const d of deleted) left.delete(d.name);
     const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
