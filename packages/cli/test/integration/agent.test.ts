@@ -654,4 +654,20 @@ describe("exec through the agent: the program's group", () => {
       if (alive(child)) process.kill(child, "SIGKILL");
     }
   });
+
+  it("the agent killed (-9) during exec: the client says so, and what the program started dies too (it kept the namespace alive)", async () => {
+    const path = `${dir}/killed.sock`;
+    const { proc } = await startAgent(path);
+    const c = client(["exec", ns, "--", "sh", "-c", "sleep 300 & echo $!; wait"], path);
+    const child = Number(await until("the program's child's pid", () => /^(\d+)\n/.exec(c.output())?.[1]));
+    try {
+      proc.kill("SIGKILL");
+      expect(await c.exited).toEqual({ status: 1, signal: null });
+      expect(c.errors()).toContain(`ERR_AGENT_LOST: the agent at ${path} went away before the command ended`);
+      await until("the program's child to end", () => !alive(child), 4_000);
+      expect(execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8" })).toBe("");
+    } finally {
+      if (alive(child)) process.kill(child, "SIGKILL");
+    }
+  });
 });

@@ -46,9 +46,12 @@ export interface SpawnOptions {
    * Start the program in a process group (and session) of its own, and send
    * every signal (`kill`, and the kills of maxBuffer, timeoutMs and exec's
    * `signal`) to the whole group: what the program started in the background
-   * is signalled with it, as a terminal's hang-up reaches a whole job. For
-   * programs whose stdio are piped: one given this process's terminal
-   * (`stdio: "inherit"`) must stay in its foreground group, and is refused.
+   * is signalled with it, as a terminal's hang-up reaches a whole job. If
+   * this process dies (even of SIGKILL) while the program runs, the whole
+   * group is killed, not only the program (a guard process waits for that,
+   * worker/group-guard.ts). For programs whose stdio are piped: one given
+   * this process's terminal (`stdio: "inherit"`) must stay in its foreground
+   * group, and is refused.
    */
   group?: boolean;
 }

@@ -27,6 +27,8 @@ import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
+import { removeStale } from "../namespace/entry.js";
+import { isNamespaceName } from "../validate/validate.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
@@ -473,30 +475,39 @@ function execWaves(
 }
 
 /**
- * The record of the lab's namespaces (ns-record.ts): those its marker was read in (`lives`) or this apply made, by
- * the ids their own tasks read. A node has host links when the file gives it a vxlan or macvlan, or when any link
- * but lo was found in it outside LAB_GROUP (made by hand, or by an earlier file): destroy deletes them first.
+ * The ids for the record of the lab's namespaces (ns-record.ts): those its marker was read in (`lives`) or this apply
+ * made, by the ids their own tasks read. A node has host links when the file gives it a vxlan or macvlan, or when any
+ * link but lo was found in it outside LAB_GROUP (made by hand, or by an earlier file): destroy deletes them first.
  */
-function saveNsRecord(
+function recordedIds(
   topology: Topology,
   lives: ReadonlyMap<string, LiveNamespace>,
   made: ReadonlyMap<string, string>,
   prior: NsRecord | undefined,
-): void {
+): Map<string, RecordedNs> {
   const record = new Map<string, RecordedNs>();
   for (const node of topology.nodes) {
     const live = lives.get(node.name);
     // An id kept from the record was not read again: a wrong one (a namespace made again by an apply killed before
     // its record) matches no namespace, and destroy reads that entry's marker as it would without a record.
-    const id = made.get(node.netns) ?? (live?.owner?.topology === topology.name ? (live.id ?? prior?.get(node.netns)?.id) : undefined);
+    const id =
+      made.get(node.netns) ?? (live?.owner?.topology === topology.name ? (live.id ?? prior?.namespaces.get(node.netns)?.id) : undefined);
     if (id === undefined) continue;
     const hostBound =
       node.interfaces.some((i) => i.kind === "vxlan" || i.kind === "macvlan") ||
       (live?.links.some((l) => l.name !== "lo" && l.group !== LAB_GROUP) ?? false);
     record.set(node.netns, { node: node.name, id, hostBound });
   }
-  if (!isDeepStrictEqual(prior, record)) writeNsRecord(topology.name, record);
+  return record;
 }
+
+/**
+ * The entries the record lists once this apply begins: those it listed, with every one the plan makes or removes (a
+ * kill between an entry's making and its mount, or an unmount and its unlink, leaves it empty for destroy to find).
+ */
+const touchedEntries = (prior: NsRecord | undefined, changes: readonly Change[]) => [
+  ...new Set([...(prior?.entries ?? []), ...changes.flatMap((c) => (c.kind === "namespace" ? [c.netns] : []))]),
+];
 
 /** Phase 6: programs that go are stopped first (a changed one is restarted), then the missing ones started. */
 function processJobs(pool: Pool, topology: string, changes: readonly Change[]): Job[][] {
@@ -616,8 +627,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const lock = lockTopology(topology.name);
   try {
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
-    const priorIds = readNsRecord(topology.name);
-    const unrecorded = new Set(topology.nodes.flatMap((n) => (priorIds?.has(n.netns) ? [] : [n.netns])));
+    const prior = readNsRecord(topology.name);
+    const unrecorded = new Set(topology.nodes.flatMap((n) => (prior?.namespaces.has(n.netns) ? [] : [n.netns])));
     const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool, unrecorded);
     const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record));
     assertHostParents(topology.name, changes, hostLinks, true);
@@ -633,10 +644,16 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const outcomes: ExecOutcome[] = [];
     /** The ids of the namespaces phase 1 made, by entry name. */
     const madeIds = new Map<string, string>();
+    /** The record as this apply last wrote it (or found it): written again only where it changes. */
+    let onRecord = prior;
+    const saveRecord = (next: NsRecord) => {
+      if (!isDeepStrictEqual(onRecord, next)) writeNsRecord(topology.name, next);
+      onRecord = next;
+    };
     let recorded = false;
     // Once phase 1 is over, and before any link is made (phase 3): a node given host links has them on record first.
     const recordIds = () => {
-      if (!recorded) saveNsRecord(topology, lives, madeIds, priorIds);
+      if (!recorded) saveRecord({ namespaces: recordedIds(topology, lives, madeIds, prior), entries: onRecord?.entries ?? [] });
       recorded = true;
     };
     const done: Change[] = [];
@@ -691,6 +708,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       if (jobs.flat().length === 0) continue;
       // Checked with no await before the first jobs start: aborted by then, nothing of the lab was changed.
       if (!begun && signal?.aborted) throw new AbortedError(new Error(`nothing of ${topology.name} was changed`));
+      if (!begun) saveRecord({ namespaces: prior?.namespaces ?? new Map(), entries: touchedEntries(prior, changes) });
       begun = true;
       if (phase !== "namespaces") recordIds();
       if (count > 0) emit({ type: "phase", phase, changes: count });
@@ -713,6 +731,12 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
         });
     }
     recordIds();
+    // Every change made: the lab's entries are its nodes' now. One it no longer needs that a killed run left empty (a
+    // node removed from the file since) is removed before the record forgets it; anything else there is not the lab's.
+    const entries = new Set(topology.nodes.map((n) => n.netns));
+    for (const entry of onRecord?.entries ?? [])
+      if (!entries.has(entry) && isNamespaceName(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
+    saveRecord({ namespaces: onRecord?.namespaces ?? new Map(), entries: [...entries] });
     const ms = Math.round(performance.now() - started);
     const summary = summarize(done);
     emit({ type: "finished", summary, ms });

@@ -14,7 +14,7 @@ import type { DeletedNs, NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import { ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
-import { removeStale } from "../namespace/entry.js";
+import { entryState, removeStale } from "../namespace/entry.js";
 import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -100,7 +100,7 @@ function guarded(
   });
   return shares.map((share) =>
     share.map((name) => {
-      const own = record?.get(name);
+      const own = record?.namespaces.get(name);
       const foreignId = others.get(name);
       return {
         ...template,
@@ -122,6 +122,20 @@ function defaultNamed(lab: string, entries: Iterable<string>): string[] {
   const locks = existsSync(LOCK_DIR) ? readdirSync(LOCK_DIR) : [];
   const others = locks.filter((f) => f.startsWith(`${lab}-`) && f.endsWith(".lock")).map((f) => `${f.slice(0, -".lock".length)}-`);
   return [...entries].filter((e) => e.startsWith(`${lab}-`) && !others.some((other) => e.startsWith(other)));
+}
+
+/**
+ * The recorded ids of the lab's namespaces that no name leads to now, and that this destroy did not delete: a
+ * destroy killed after their unmount (or an `ip netns del` by hand) left the processes inside them running (only
+ * programs are found by their cgroup), and the namespaces with them. An entry with a namespace mounted is left as it
+ * is: whatever is there was not found to be the lab's.
+ */
+function unmountedIds(record: NsRecord | undefined, deleted: readonly DeletedNs[]): Set<string> {
+  const done = new Set(deleted.map((d) => d.name));
+  const ids = new Set<string>();
+  for (const [name, { id }] of record?.namespaces ?? [])
+    if (!done.has(name) && entryState(`${DEFAULT_NETNS_DIR}/${name}`).kind !== "namespace") ids.add(id);
+  return ids;
 }
 
 /** What destroy reads of a Topology it is given: the lab's name, and each node's entry name and interface count. */
@@ -174,15 +188,18 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     // Let go by the deletions, a namespace without a process is freed, and its inode is the next namespace's: its id tells them apart.
-    const namespaces = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
-    await endProcesses(namespaces, programs === null ? [] : [programs]);
+    const inodes = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
+    await endProcesses({ inodes, ids: unmountedIds(record, deleted) }, programs === null ? [] : [programs]);
     // A destroy killed between an unmount and its unlink, or an apply killed between making an entry and mounting on it
-    // (Ctrl-C), leaves the empty file: given the file, its nodes' names are known; given the name, the default ones
-    // (`<lab>-<node>`). Such a file was there before this destroy began (the lock keeps out any other of the lab's), and
-    // was not removed by it; one another lab is creating a namespace on right now is locked, and left alone.
+    // (Ctrl-C), leaves the empty file: the record lists the entries the lab's applies made or were about to; given
+    // the file, its nodes' names are known too; given the name, the default ones (`<lab>-<node>`: a record written
+    // before records listed entries has none). Such a file was there before this destroy began (the lock keeps out
+    // any other of the lab's), and was not removed by it; one another lab is creating a namespace on right now is
+    // locked, and left alone.
     const left = new Set(listed);
     for (const d of deleted) left.delete(d.name);
-    const entries = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
+    const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
+    const entries = new Set([...known, ...(record?.entries ?? []), ...(record?.namespaces.keys() ?? [])]);
     for (const entry of entries) if (left.has(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
     // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
@@ -190,7 +207,10 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
         isGone(err) ? undefined : Promise.reject(err),
       );
     rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
-    const removed = deleted.map((d) => ({ node: parseMarker(d.loAlias ?? null)?.node ?? record?.get(d.name)?.node ?? "", netns: d.name }));
+    const removed = deleted.map((d) => ({
+      node: parseMarker(d.loAlias ?? null)?.node ?? record?.namespaces.get(d.name)?.node ?? "",
+      netns: d.name,
+    }));
     gone = true;
     return { topology: name, removed, ms: Math.round(performance.now() - started) };
   } finally {

@@ -5,10 +5,13 @@ import { readOwnLabFile } from "./lab-file.js";
 import { formatNsRecord, parseNsRecord } from "./ns-record.js";
 
 const BOOT = "1cc6f454-b03e-40eb-9850-eae5e8cee39a";
-const record = new Map([
-  ["lab-a", { node: "a", id: "4096", hostBound: false }],
-  ["lab-b", { node: "b", id: "18446744073709551615", hostBound: true }],
-]);
+const record = {
+  namespaces: new Map([
+    ["lab-a", { node: "a", id: "4096", hostBound: false }],
+    ["lab-b", { node: "b", id: "18446744073709551615", hostBound: true }],
+  ]),
+  entries: ["lab-a", "lab-b", "other-c"],
+};
 
 describe("the record of a lab's namespaces", () => {
   it("is read back as written", () => {
@@ -37,10 +40,14 @@ describe("the record of a lab's namespaces", () => {
       of({ x: { node: "a", id: "1e3", hostBound: false } }),
       of({ x: { node: "a", id: "4096" } }),
       of({ x: { id: "4096", hostBound: false } }),
+      of({}, { entries: "lab-a" }),
+      of({}, { entries: [1] }),
+      of({}, { entries: [null] }),
     ]) {
       expect(parseNsRecord(text, BOOT), text).toBeUndefined();
     }
-    expect(parseNsRecord(of({}), BOOT)).toEqual(new Map());
+    // One written before records listed entries: none.
+    expect(parseNsRecord(of({}), BOOT)).toEqual({ namespaces: new Map(), entries: [] });
   });
 });
 

@@ -13,6 +13,14 @@
  * not match, a kernel without NS_GET_ID) is read as before. A node with host
  * links is read all the same, so that they are deleted before its unmount.
  *
+ * It also lists the entry names the lab's namespaces have or had that may
+ * still be there (`entries`): an apply writes those it is about to make or
+ * remove before it touches any. A process killed between making an entry and
+ * mounting a namespace on it (or between an unmount and the unlink) leaves an
+ * empty file that no mark names, and destroy by the lab's name finds it here
+ * whatever `netns` its node gave (a node's default name, `<lab>-<node>`, it
+ * would guess; any other it could not).
+ *
  * Trust. A record is read only if it is a regular file, reached through no
  * symlink, in the lab's directory, both this user's and writable by no one
  * else, and written this boot (/run is a tmpfs; the boot id is checked all
@@ -34,8 +42,16 @@ export interface RecordedNs {
   hostBound: boolean;
 }
 
-/** Entry name (in /run/netns) -> what the lab recorded of the namespace there. */
-export type NsRecord = ReadonlyMap<string, RecordedNs>;
+export interface NsRecord {
+  /** Entry name (in /run/netns) -> what the lab recorded of the namespace there. */
+  namespaces: ReadonlyMap<string, RecordedNs>;
+  /**
+   * The entry names the lab may have in the mount dir, mounted or left empty by a killed run: its nodes' after the
+   * last apply that ended, and any an apply since was about to make or remove. None in a record written before
+   * neslink kept them.
+   */
+  entries: readonly string[];
+}
 
 const VERSION = 1;
 const FILE = ".ns-record.json";
@@ -61,20 +77,27 @@ export function parseNsRecord(text: string, boot: string = thisBoot()): NsRecord
   } catch {
     return undefined;
   }
-  const { version, boot: written, namespaces } = (value ?? {}) as { version?: unknown; boot?: unknown; namespaces?: unknown };
+  const {
+    version,
+    boot: written,
+    namespaces,
+    entries = [],
+  } = (value ?? {}) as { version?: unknown; boot?: unknown; namespaces?: unknown; entries?: unknown };
   if (version !== VERSION || written !== boot || typeof namespaces !== "object" || namespaces === null || Array.isArray(namespaces))
     return undefined;
+  // Each made a path only once checked to be a namespace name (a dir listing's, or by apply): a record can be large.
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === "string")) return undefined;
   const record = new Map<string, RecordedNs>();
   for (const [netns, entry] of Object.entries(namespaces)) {
     const { node, id, hostBound } = (entry ?? {}) as Partial<Record<keyof RecordedNs, unknown>>;
     if (typeof node !== "string" || !isNsId(id) || typeof hostBound !== "boolean") return undefined;
     record.set(netns, { node, id, hostBound });
   }
-  return record;
+  return { namespaces: record, entries };
 }
 
 export function formatNsRecord(record: NsRecord, boot: string = thisBoot()): string {
-  return JSON.stringify({ version: VERSION, boot, namespaces: Object.fromEntries(record) });
+  return JSON.stringify({ version: VERSION, boot, namespaces: Object.fromEntries(record.namespaces), entries: record.entries });
 }
 
 /** `topology`'s record, or undefined when there is none it can trust (see above). */
@@ -110,7 +133,7 @@ export function othersRecorded(topology: string): Map<string, string> {
     return ids;
   }
   for (const lab of labs) {
-    for (const [netns, { id }] of readNsRecord(lab) ?? []) {
+    for (const [netns, { id }] of readNsRecord(lab)?.namespaces ?? []) {
       const had = ids.get(netns);
       if (had !== undefined && had !== id) conflicting.add(netns);
       ids.set(netns, id);

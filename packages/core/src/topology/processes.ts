@@ -10,15 +10,19 @@ import * as libc from "../ffi/libc.js";
 import { groupPids, killGroup, populated, removeGroup } from "./cgroup.js";
 
 /**
- * Network namespaces by nsfs inode, each with its NS_GET_ID when known. An
- * inode alone names a namespace only while something holds it (a mount, a
- * process): once freed, the kernel gives its inode to the next namespace
- * made, anyone's. The id is never reused in a boot.
+ * Network namespaces: by nsfs inode, each with its NS_GET_ID when known (an
+ * inode alone names a namespace only while something holds it, a mount or a
+ * process: once freed, the kernel gives its inode to the next namespace made,
+ * anyone's), and by id alone (`ids`: namespaces no name leads to any more,
+ * held only by processes inside). An id is never reused in a boot.
  */
-export type Namespaces = ReadonlyMap<number, string | undefined>;
+export interface Namespaces {
+  inodes: ReadonlyMap<number, string | undefined>;
+  ids?: ReadonlySet<string>;
+}
 
 /** No namespace: only cgroups to end. */
-export const NO_NAMESPACES: Namespaces = new Map();
+export const NO_NAMESPACES: Namespaces = { inodes: new Map() };
 
 /** The namespace inode a named namespace's file refers to (a bind mount of nsfs). */
 export function namespaceInode(path: string): number | undefined {
@@ -29,27 +33,29 @@ export function namespaceInode(path: string): number | undefined {
   }
 }
 
-/** Whether process `pid`'s network namespace has the id `id` (one whose id cannot be read is not shown to be ours). */
-function hasNamespaceId(pid: number, id: string): boolean {
+/** The id of process `pid`'s network namespace; undefined when it cannot be read (gone, no NS_GET_ID): not shown to be ours. */
+function namespaceIdOf(pid: number): string | undefined {
   let fd: number;
   try {
     fd = libc.openUntracked(`/proc/${pid}/ns/net`);
   } catch {
-    return false;
+    return undefined;
   }
   try {
-    return libc.nsId(fd) === id;
+    return libc.nsId(fd);
   } catch {
-    return false;
+    return undefined;
   } finally {
     libc.close(fd);
   }
 }
 
 /** Pids of the processes whose network namespace is one of `namespaces` (this process excluded); one pass over /proc. */
-function processesIn(namespaces: Namespaces): number[] {
+function processesIn({ inodes, ids }: Namespaces): number[] {
   const found: number[] = [];
-  if (namespaces.size === 0) return found;
+  if (inodes.size === 0 && !ids?.size) return found;
+  /** Whether the namespace of each other inode met has one of `ids`: read once a pass, from its first process. */
+  const byId = new Map<number, boolean>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     let inode: number;
@@ -59,10 +65,21 @@ function processesIn(namespaces: Namespaces): number[] {
       // Exited meanwhile, or a kernel thread without a namespace link.
       continue;
     }
-    if (!namespaces.has(inode)) continue;
-    // The inode of a namespace freed since (its last process ended) may be a stranger's now: its id tells.
-    const id = namespaces.get(inode);
-    if (id === undefined || hasNamespaceId(Number(entry), id)) found.push(Number(entry));
+    if (inodes.has(inode)) {
+      // The inode of a namespace freed since (its last process ended) may be a stranger's now: its id tells.
+      const id = inodes.get(inode);
+      if (id === undefined || namespaceIdOf(Number(entry)) === id) found.push(Number(entry));
+      continue;
+    }
+    if (!ids?.size) continue;
+    let ours = byId.get(inode);
+    if (ours === undefined) {
+      const id = namespaceIdOf(Number(entry));
+      ours = id !== undefined && ids.has(id);
+      // Unread (the process ended meanwhile): asked again of the next process in it.
+      if (id !== undefined) byId.set(inode, ours);
+    }
+    if (ours) found.push(Number(entry));
   }
   return found;
 }

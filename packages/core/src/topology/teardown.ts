@@ -66,7 +66,7 @@ export async function removeNamespaces(pool: Pool, names: readonly string[]): Pr
   if (names.length === 0) return;
   // Still mounted (held) while their processes end: an inode names each, no id needed.
   const namespaces = new Map(names.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n}`) ?? []).map((ino) => [ino, undefined]));
-  await endProcesses(namespaces);
+  await endProcesses({ inodes: namespaces });
   await Promise.all(names.map((n) => emptyNamespace(pool, n).catch((err) => (isGone(err) ? undefined : Promise.reject(err)))));
   await deleteNamed(pool, names);
 }

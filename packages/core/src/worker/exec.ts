@@ -13,6 +13,7 @@ import { errno } from "../errno.js";
 import { ExecLimitError, SystemCallError } from "../errors.js";
 import { installed, resolveProgram } from "../program-path.js";
 import type { ChildPids } from "./children.js";
+import { guardGroup } from "./group-guard.js";
 import { spawnMerged } from "./merged-output.js";
 import type { ExecExit, ExecStream, FromExec, ToExec } from "./exec-messages.js";
 
@@ -68,9 +69,11 @@ export function start(
   // "ignore": no input, output piped; "inherit": all three are this process's own; "merged": input piped, output and
   // error one pipe (merged-output.ts).
   const launch = () => (stdio === "merged" ? spawnMerged("pipe", run) : run(stdio === "inherit" ? "inherit" : [stdio, "pipe", "pipe"]));
-  const child = children ? children.record(launch) : launch();
+  const recorded = (spawnIt: () => ChildProcess) => (children ? children.record(spawnIt) : spawnIt());
+  const child = recorded(launch);
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
+  if (options.group === true) guardGroup(child, recorded);
   return child;
 }
 

@@ -1,5 +1,5 @@
 import { spawn as spawnChild, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
@@ -390,6 +390,38 @@ describe("the program's life and the process's", () => {
       for (const pid of pids) expect(await until(() => gone(pid), 3000)).toBe(true);
     } finally {
       for (const pid of pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+
+  it("kill -9 of the parent process: what a running program of a group of its own started in the background dies too; what one that ended left runs on", async () => {
+    // Each program writes its background child's pid first.
+    const { child, line } = script(`
+      import { defaultPool, exec, ns, spawn } from "@neslink/core";
+      const target = ns.name(${JSON.stringify(name)});
+      const firstLine = (p) => new Promise((resolve) => p.stdout.once("data", (d) => resolve(String(d).trim())));
+      const running = ["sh", "-c", "sleep 100 & echo $!; wait"];
+      const here = await spawn(target, running, { group: true });
+      const onWorker = await spawn(target, running, { group: true }, defaultPool());
+      const ended = await exec(target, ["sh", "-c", "sleep 100 >/dev/null 2>&1 & echo $!"], { group: true });
+      console.log(await firstLine(here), await firstLine(onWorker), ended.stdout.trim(), ended.pid);
+    `);
+    const [hereChild, workerChild, daemon, endedPid] = (await line).split(" ").map(Number) as [number, number, number, number];
+    try {
+      // The guard of the group whose program ended was told so, and is gone: nothing will kill what it left.
+      const guardOf = (pgid: number) =>
+        readdirSync("/proc").some((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, "utf8").endsWith(`kill -s KILL -- "-$0"\0${pgid}\0`);
+          } catch {
+            return false;
+          }
+        });
+      expect(await until(() => !guardOf(endedPid), 3000)).toBe(true);
+      child.kill("SIGKILL");
+      for (const pid of [hereChild, workerChild]) expect(await until(() => gone(pid), 3000), `background child ${pid}`).toBe(true);
+      expect(gone(daemon)).toBe(false);
+    } finally {
+      for (const pid of [hereChild, workerChild, daemon]) if (!gone(pid)) process.kill(pid, "SIGKILL");
     }
   });
 
