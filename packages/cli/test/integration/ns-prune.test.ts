@@ -36,13 +36,16 @@ function inPrivateNetnsDir(script: string): Record<string, string> {
   return parts;
 }
 
-it("ns list shows only usable namespaces (what `ip netns exec` can enter); ns prune removes the stale entry and skips the rest", () => {
-  // An empty file a shell made (0644) is no creator's leftover: ip's entries are mode 0, neslink's 0444.
-  const touched = "an empty file of mode 0644: no namespace creator leaves a writable or executable one";
+it("ns list shows only usable namespaces (what `ip netns exec` can enter); ns prune removes the stale entries and skips the rest", () => {
+  // In /run/netns a killed creator leaves an empty file of its own mode: ip's 0, neslink's 0444, containerd's 0666
+  // less the umask (cni-*), podman's 0600. None leaves an executable one.
+  const script = "an empty file of mode 0755: no namespace creator leaves an executable one";
   const out = inPrivateNetnsDir(`
     $NESLINK --json ns add \${P}real > /dev/null
     (umask 333 && : > /run/netns/\${P}stale)
-    : > /run/netns/\${P}touched
+    (umask 022 && : > /run/netns/\${P}cni)
+    (umask 077 && : > /run/netns/\${P}podman)
+    (umask 022 && : > /run/netns/\${P}script && chmod 755 /run/netns/\${P}script)
     ln -s /etc/hostname /run/netns/\${P}link
     mkdir /run/netns/\${P}dir
     echo "@@ list"; $NESLINK --json ns list
@@ -55,19 +58,16 @@ it("ns list shows only usable namespaces (what `ip netns exec` can enter); ns pr
   `);
   expect(JSON.parse(out.list as string)).toEqual([`${prefix}real`]);
   expect(out.usable).toBe(`${prefix}real\n`);
-  expect(JSON.parse(out.prune as string)).toEqual({
-    removed: [`${prefix}stale`],
-    skipped: [
-      { name: `${prefix}dir`, reason: "a directory" },
-      { name: `${prefix}link`, reason: "a symbolic link" },
-      { name: `${prefix}touched`, reason: touched },
-    ],
-  });
-  expect(out.left).toBe(`${prefix}dir\n${prefix}link\n${prefix}real\n${prefix}touched\n`);
-  expect(out.text).toBe(
-    `skipped ${prefix}dir: a directory\nskipped ${prefix}link: a symbolic link\nskipped ${prefix}touched: ${touched}\n`,
-  );
-  expect(out.end).toBe(`${prefix}dir\n${prefix}link\n${prefix}touched\n`);
+  const pruned = JSON.parse(out.prune as string);
+  expect(pruned.removed.sort()).toEqual([`${prefix}cni`, `${prefix}podman`, `${prefix}stale`]);
+  expect(pruned.skipped).toEqual([
+    { name: `${prefix}dir`, reason: "a directory" },
+    { name: `${prefix}link`, reason: "a symbolic link" },
+    { name: `${prefix}script`, reason: script },
+  ]);
+  expect(out.left).toBe(`${prefix}dir\n${prefix}link\n${prefix}real\n${prefix}script\n`);
+  expect(out.text).toBe(`skipped ${prefix}dir: a directory\nskipped ${prefix}link: a symbolic link\nskipped ${prefix}script: ${script}\n`);
+  expect(out.end).toBe(`${prefix}dir\n${prefix}link\n${prefix}script\n`);
 });
 
 /** A star lab: a hub's bridge and `hosts` nodes, each joined to it by a veth. */
