@@ -64,8 +64,8 @@ export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): b
   return hereTask(provider, actions) !== undefined;
 }
 
-/** The link moved into the namespace open as `targetFd`, found by name on a socket opened inside it. */
-function findMoved(targetFd: number, name: string): Link {
+/** The link moved or created into the namespace open as `targetFd`, found by name on a socket opened inside it. */
+function findThere(targetFd: number, name: string): Link {
   const there = socketIn(isOwn(targetFd), () => libc.setns(targetFd, libc.CLONE_NEWNET, "enter"));
   try {
     return findLink(there, { kind: "name", name });
@@ -79,7 +79,9 @@ async function runNow(socket: NetlinkSocket, actions: readonly HereAction[], lin
   const results: unknown[] = [];
   for (const [index, action] of actions.entries()) {
     try {
-      results.push(await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findMoved) : runSocketAction(socket, action)));
+      results.push(
+        await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findThere) : runSocketAction(socket, action, findThere)),
+      );
     } catch (err) {
       throw placedError(actions, linkDo, index, err, true);
     }
@@ -96,7 +98,11 @@ async function runNow(socket: NetlinkSocket, actions: readonly HereAction[], lin
  */
 export function runHere(provider: ExistingNsProvider, actions: readonly HereAction[], linkDo = false): Promise<unknown[]> {
   // The socket's own failure is placed as a worker's first action's.
-  return withInside(provider, (err) => placedError(actions, linkDo, 0, err, true), (socket) => runNow(socket, actions, linkDo));
+  return withInside(
+    provider,
+    (err) => placedError(actions, linkDo, 0, err, true),
+    (socket) => runNow(socket, actions, linkDo),
+  );
 }
 
 /**

@@ -49,7 +49,8 @@ const HERE_KINDS: ReadonlySet<string> = new Set(["bridge", "ifb"]);
 export function linkDoFitsHere(linkProvider: LinkProvider, actions: readonly LinkActionSpec[]): boolean {
   // One that could enter but not come back (brief-switch.ts) leaves it all to a worker, which reports that, as before.
   if (hasCaps(CAP_SYS_ADMIN)) return mayLeaveBriefly() && actions.every((a) => a.kind !== "custom");
-  if (linkProvider.kind === "new") return actions.length === 0 && HERE_KINDS.has(linkProvider.spec.type);
+  // One made elsewhere (spec.ns) is sent with the descriptor of where it goes, which an aimed request cannot also carry.
+  if (linkProvider.kind === "new") return actions.length === 0 && HERE_KINDS.has(linkProvider.spec.type) && !linkProvider.spec.ns;
   return actions.length === 0 || (actions.length === 1 && actions[0]?.kind === "delete");
 }
 

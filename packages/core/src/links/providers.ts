@@ -23,6 +23,16 @@ export interface NewLinkOptions {
   master?: LinkRef;
   /** Create it up (saves a request after creation). */
   up?: boolean;
+  /**
+   * Create it directly in this (existing) namespace, not in linkDo's: its
+   * parent (a vxlan's underlay) is still looked up in linkDo's namespace, and
+   * a vxlan's, gretap's or wireguard's socket stays there, as with `ip link
+   * add link eth0 name mv0 netns NS type macvlan`. A link made in linkDo's
+   * namespace and moved (setLinkNs) ends up the same, but the kernel waits
+   * ~30 ms on every move. Not for a veth (its `peer.ns` is), nor with
+   * `master` or link actions (they would be looked up or run here).
+   */
+  ns?: NsProvider;
 }
 
 /** A veth's other end; `ns` creates it directly inside that (existing) namespace. */
@@ -64,6 +74,8 @@ export type NewLinkSpec = {
   readonly up?: boolean;
   /** The link it sits on (IFLA_LINK): required for macvlan, optional for vxlan, refused where the kind takes none. */
   readonly parent?: LinkRef;
+  /** The namespace it is created in, when not linkDo's (see NewLinkOptions.ns). */
+  readonly ns?: ExistingNsProvider;
 } & { readonly [K in OptionedKind]?: LinkOptions<K> };
 
 export type LinkProvider = LinkRef | { readonly kind: "new"; readonly spec: NewLinkSpec };
@@ -92,7 +104,7 @@ export function describe(p: LinkRef): string {
 }
 
 /** The fields of NewLinkOptions: a shorthand's options object may have these (and its kind's own), nothing else. */
-const LINK_OPTION_KEYS = ["mtu", "mac", "group", "master", "up"];
+const LINK_OPTION_KEYS = ["mtu", "mac", "group", "master", "up", "ns"];
 
 /**
  * A new link of `type`, checked by the rules the worker checks it by (which
@@ -107,10 +119,10 @@ function create(name: string, type: LinkKind, o: NewLinkOptions, fields: Partial
 function fromRecord(
   name: string,
   type: LinkKind,
-  { mtu, mac, group, master, up }: NewLinkOptions,
+  { mtu, mac, group, master, up, ns }: NewLinkOptions,
   fields: Partial<NewLinkSpec>,
 ): LinkProvider {
-  return { kind: "new", spec: newLinkSpec("", { name, type, mtu, mac, group, master, up, ...fields }) };
+  return { kind: "new", spec: newLinkSpec("", { name, type, mtu, mac, group, master, up, ns, ...fields }) };
 }
 
 /** What `newLink` takes: the kind, its name, the options every link may take, `parent` and the kind's own options. */

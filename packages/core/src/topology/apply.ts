@@ -39,7 +39,7 @@ import { type Change, describeChange, type Summary, summarize } from "./changes.
 import { recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
 import type { NsHandle } from "../namespace/handle.js";
-import { HOST, hostMarker, hostTempName, idOfHandle, type LiveNamespace } from "./live.js";
+import { HOST, idOfHandle, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
 import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
 import { topologyOptions } from "./options.js";
@@ -242,21 +242,22 @@ function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
 }
 
 /**
- * A vxlan or macvlan is made in the host namespace — its parent is a host
- * link and a vxlan's UDP socket stays in the namespace it was made in — under
- * a temporary name that names its lab and with the host marker (so a killed
- * apply's leftover is found and removed, even one cut short before its
- * marker went on), then moved into its node and given its name there.
+ * A vxlan or macvlan is made from the host namespace — its parent is a host
+ * link and a vxlan's UDP socket stays in the namespace that makes it —
+ * directly into its node, under its name there (na.link with `ns`): it is
+ * never in the host, so no name of it can meet one there, and an apply
+ * killed at any point leaves it made in its node or not at all (the record
+ * says the node has such links before any is made: destroy deletes them
+ * first). Made in the host and moved, each cost the kernel ~30 ms.
  */
-function hostMadeJobs(pool: Pool, topology: string, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
+function hostMadeJobs(pool: Pool, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
   return list.map((c) => ({
     changes: [c],
-    run: async () => {
-      const temp = hostTempName(topology);
-      const common = { group: HOST_BOUND_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
+    run: () => {
+      const common = { group: HOST_BOUND_GROUP, ns: ns.name(c.netns), ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
       const provider =
         c.kind === "vxlan"
-          ? lp.newVxlan(temp, {
+          ? lp.newVxlan(c.name, {
               ...common,
               id: c.vxlan?.id as number,
               ...(c.vxlan?.remote && { remote: c.vxlan.remote }),
@@ -265,14 +266,8 @@ function hostMadeJobs(pool: Pool, topology: string, list: readonly Of<"vxlan" | 
               ...(c.vxlan?.port && { port: c.vxlan.port }),
               ...(c.vxlan?.parent && { parent: lp.byName(c.vxlan.parent) }),
             })
-          : lp.newMacvlan(temp, lp.byName(c.macvlan?.parent as string), c.macvlan?.mode, common);
-      await nsDoOn(
-        pool,
-        ns.now(),
-        na.link(provider, la.setAlias(hostMarker(topology, c.node, c.name))),
-        na.setLinkNs(lp.byName(temp), ns.name(c.netns)),
-      );
-      await nsDoOn(pool, ns.name(c.netns), na.link(lp.byName(temp), la.setName(c.name)));
+          : lp.newMacvlan(c.name, lp.byName(c.macvlan?.parent as string), c.macvlan?.mode, common);
+      return nsDoOn(pool, ns.now(), na.link(provider));
     },
   }));
 }
@@ -680,7 +675,6 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
               ),
               ...hostMadeJobs(
                 pool,
-                topology.name,
                 list.filter((c): c is Of<"vxlan" | "macvlan"> => c.kind === "vxlan" || c.kind === "macvlan"),
               ),
             ],

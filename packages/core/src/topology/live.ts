@@ -5,7 +5,7 @@
  * `neslink:<topology>:<node>` on its loopback (it lives and dies with the
  * namespace), and everything inside an owned namespace is the topology's.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import * as na from "../actions/ns-actions.js";
@@ -208,28 +208,21 @@ export async function ownedNamespaces(
 /** The netns of a change in the host's own namespace (the caller's). */
 export const HOST = "";
 
-/** The alias a vxlan or macvlan carries while it is in the host namespace, between its creation there and its move into its node. */
-export function hostMarker(topology: string, node: string, iface: string): string {
-  return `${MARKER_PREFIX}${topology}:${node}:${iface}`;
-}
-
-/**
- * The temporary name of a vxlan or macvlan made in the host: `nl`, 6 hex
- * digits of the lab's name's SHA-256, 6 random. The kernel takes no alias
- * with a new link, so an apply killed between making it and marking it
- * leaves a link that only its name (and group) can tie to the lab.
+/*
+ * Before neslink made a lab's vxlans and macvlans directly in their node, it
+ * made each in the host and moved it: under a temporary name, `nl`, 6 hex
+ * digits of the lab's name's SHA-256 and 6 random, in HOST_BOUND_GROUP,
+ * then with the alias `neslink:<lab>:<node>:<iface>`. An apply of such a
+ * version killed in between left the link in the host: plan and destroy
+ * still find and remove those.
  */
-export function hostTempName(topology: string): string {
-  return `${TEMP_PREFIX}${labTag(topology)}${randomBytes(TEMP_RANDOM_BYTES).toString("hex")}`;
-}
-
 const TEMP_PREFIX = "nl";
 const TEMP_RANDOM_BYTES = 3;
 const labTag = (topology: string) => createHash("sha256").update(topology).digest("hex").slice(0, 6);
-/** What hostTempName gives for `topology`, whatever its random part. */
+/** The temporary names of `topology`'s links, whatever their random part. */
 const tempNames = (topology: string) => new RegExp(`^${TEMP_PREFIX}${labTag(topology)}[0-9a-f]{${2 * TEMP_RANDOM_BYTES}}$`);
 
-/** Whether a host link is one an apply of the lab (its marker's prefix, its temporary names) made and was killed before it moved it into its node. */
+/** Whether a host link is one an apply of the lab (its alias's prefix, its temporary names) made and was killed before it moved it into its node. */
 function isStray(markedPrefix: string, tempName: RegExp, link: Link): boolean {
   const { alias } = link;
   if (alias?.startsWith(markedPrefix)) return parseMarker(alias) === undefined;

@@ -165,7 +165,12 @@ export const nsAction: Parser<NsActionSpec> = byKind<NsActionSpec>("namespace ac
   },
   link: (f, x) => {
     const r = record(f, x, ["kind", "link", "actions"]);
-    return { kind: "link", link: linkProvider(at(f, "link"), r.link), actions: list(at(f, "actions"), r.actions, linkAction) };
+    const link = linkProvider(at(f, "link"), r.link);
+    const actions = list(at(f, "actions"), r.actions, linkAction);
+    // They would run on the namespace the link is not in.
+    if (link.kind === "new" && link.spec.ns && actions.length > 0)
+      throw new ValidationError(at(f, "actions"), "must be empty for a link created in another namespace (spec.ns): run them there");
+    return { kind: "link", link, actions };
   },
   addrs: (f, x) => ({ kind: "addrs", family: v.oneOf(at(f, "family"), record(f, x, ["kind", "family"]).family, FAMILIES) }),
   deleteGroup: (f, x) => ({ kind: "deleteGroup", group: v.integer(at(f, "group"), record(f, x, ["kind", "group"]).group, 1, 0xffffffff) }),

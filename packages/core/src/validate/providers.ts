@@ -171,8 +171,27 @@ const COMMON_FIELDS: FieldParsers<NewLinkSpec> = {
   master: linkRef,
   up: v.boolean,
   parent: linkRef,
+  ns: existingNsProvider,
 };
 const NEW_LINK_KEYS = ["name", "type", ...Object.keys(COMMON_FIELDS), ...OPTIONED];
+
+/**
+ * A link created in another namespace (`ns`): its attributes that name links
+ * are looked up in the namespace that sends the request, so only `parent`
+ * (which is meant to be there) may; a veth's ends are placed by `peer.ns`.
+ */
+function elsewhere(f: string, spec: NewLinkSpec): void {
+  if (spec.type === "veth")
+    throw new ValidationError(
+      at(f, "ns"),
+      "is not a field of a veth link: make it from one end's namespace, the other end's in veth.peer.ns",
+    );
+  if (spec.master)
+    throw new ValidationError(
+      at(f, "master"),
+      "cannot be given with ns: it would be looked up where the link is not; set it in ns afterwards",
+    );
+}
 
 /** What to create: common fields, and the fields of its kind. */
 
@@ -190,6 +209,7 @@ export const newLinkSpec: Parser<NewLinkSpec> = (f, x) => {
   const peer = spec.veth?.peer;
   if (peer && !peer.ns && peer.name === spec.name)
     throw new ValidationError(at(f, "veth.peer.name"), "is the veth's own name, in the same namespace");
+  if (spec.ns) elsewhere(f, spec);
   return spec;
 };
 

@@ -11,6 +11,7 @@ import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
 import { findLink } from "./link-lookup.js";
+import type { FindThere } from "./new-link.js";
 import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
 import { moveLinkFrom, runSocketAction, runsUserCode } from "./socket-actions.js";
@@ -77,22 +78,29 @@ function sysctl(name: string, value?: string): string {
   }
 }
 
-function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>): Promise<Link> {
-  return moveLinkFrom(socketOf(ctx), spec, async (target, name) => {
+/** A link moved or created into the namespace open as `target`, found by name on the socket this worker holds there. */
+function finder(ctx: TaskContext): FindThere {
+  return async (target, name) => {
     const targetKey = keyOf(target);
     // within() has put the thread inside the target, where a new socket must be opened.
-    const seen = await within(target, () => findLink(ctx.held.socket(targetKey, () => {}), { kind: "name", name }));
+    const seen = await within(target, () =>
+      findLink(
+        ctx.held.socket(targetKey, () => {}),
+        { kind: "name", name },
+      ),
+    );
     if (!seen.returned) throw seen.returnError;
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;
-  });
+  };
 }
 
 export async function runAction(ctx: TaskContext, action: InstantAction): Promise<unknown> {
   if (needsInside(action)) ctx.inside();
   switch (action.kind) {
-    case "links":
     case "link":
+      return runSocketAction(socketOf(ctx), action, finder(ctx));
+    case "links":
     case "addrs":
     case "deleteGroup":
     case "route":
@@ -102,7 +110,7 @@ export async function runAction(ctx: TaskContext, action: InstantAction): Promis
     case "sysctl":
       return sysctl(action.name, action.value);
     case "setLinkNs":
-      return moveLink(ctx, action);
+      return moveLinkFrom(socketOf(ctx), action, finder(ctx));
     case "handle":
       return openHandle(ctx);
     case "newNamed":

@@ -31,7 +31,8 @@ export function creationRun(actions: readonly NsActionSpec[], start: number): Ne
     const action = actions[i] as NsActionSpec;
     if (action.kind !== "link" || action.link.kind !== "new" || action.actions.length > 0) break;
     const { spec } = action.link;
-    if (refersTo(spec.master, names) || refersTo(spec.parent, names)) break;
+    // One made in another namespace is looked up there, one by one (runLinkDo).
+    if (spec.ns || refersTo(spec.master, names) || refersTo(spec.parent, names)) break;
     specs.push(spec);
     names.add(spec.name);
     const peer = spec.veth?.peer;

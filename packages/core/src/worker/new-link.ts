@@ -5,7 +5,7 @@
  */
 import type { Link, NewLinkRequest, OptionedKind } from "@neslink/codec-wasm";
 import { hasErrno } from "../errno.js";
-import { KindUnsupportedError } from "../errors.js";
+import { AlreadyExistsError, KindUnsupportedError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { describe, type LinkProvider, type NewLinkSpec } from "../links/providers.js";
 import { openProviderNs } from "../namespace/entry.js";
@@ -23,6 +23,10 @@ export class PeerNsFds {
     this.#open.push(fd);
     return fd;
   }
+  /** The descriptor opened last, if any. */
+  get last(): number | undefined {
+    return this.#open.at(-1);
+  }
   close(): void {
     for (const fd of this.#open.splice(0)) libc.close(fd);
   }
@@ -37,7 +41,7 @@ function codecOptions(spec: NewLinkSpec, fds: PeerNsFds): unknown {
 }
 
 export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsFds): Pending {
-  const { name, type: kind, mtu, mac, group, master, parent, up } = spec;
+  const { name, type: kind, mtu, mac, group, master, parent, up, ns } = spec;
   const request: Omit<NewLinkRequest, "seq"> = { type: "newLink", name, kind };
   let options = codecOptions(spec, fds);
   // A vxlan's underlay is IFLA_VXLAN_LINK, among its options, as iproute2's `dev` after `type vxlan`: the kernel reads no IFLA_LINK for one.
@@ -52,6 +56,7 @@ export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsF
     master && { masterIndex: indexOf(master) },
     parent && !underlay && { parentIndex: indexOf(parent) },
     options !== undefined && { [kind]: options },
+    ns && { nsFd: fds.open(ns) },
   );
   return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
 }
@@ -68,6 +73,50 @@ const lacksKind = (err: unknown) => hasErrno(err, "EOPNOTSUPP") && (err as { ext
 export function providerFailure(provider: LinkProvider, err: unknown): LinkFailure {
   const cause = provider.kind === "new" && lacksKind(err) ? new KindUnsupportedError(provider.spec.type, err) : err;
   return new LinkFailure(-1, providerName(provider), cause);
+}
+
+/** A link made in another namespace, found there: by that namespace's open descriptor and the link's name. */
+export type FindThere = (targetFd: number, name: string) => Link | Promise<Link>;
+
+/**
+ * Creates a link directly in the namespace `spec.ns` names (IFLA_NET_NS_FD),
+ * from the socket's namespace, where the kernel looks its parent up and a
+ * vxlan's socket stays: no move (the kernel waits ~30 ms on each), and
+ * nothing of it is ever in the socket's namespace, under any name. Returns
+ * it as found there, through the same descriptor (a name could lead to
+ * another namespace by then). A failure is the provider's.
+ */
+export async function createLinkIn(socket: NetlinkSocket, spec: NewLinkSpec, findThere: FindThere): Promise<Link> {
+  const provider: LinkProvider = { kind: "new", spec };
+  const fds = new PeerNsFds();
+  try {
+    try {
+      socket.transact([newLinkRequest(indexLookup(socket), spec, fds)]);
+    } catch (err) {
+      throw providerFailure(provider, await refusedThere(fds.last, spec, findThere, err));
+    }
+    try {
+      // Its one descriptor: a link made elsewhere is no veth.
+      return await findThere(fds.last as number, spec.name);
+    } catch (err) {
+      throw providerFailure(provider, err);
+    }
+  } finally {
+    fds.close();
+  }
+}
+
+/** An EEXIST for a link made elsewhere: its name taken there (looked up there), or another reason the extAck gives. */
+async function refusedThere(target: number | undefined, spec: NewLinkSpec, findThere: FindThere, err: unknown): Promise<unknown> {
+  if (!hasErrno(err, "EEXIST") || target === undefined) return err;
+  try {
+    await findThere(target, spec.name);
+  } catch {
+    return err;
+  }
+  return new AlreadyExistsError("link", `a link named "${spec.name}" already exists in the namespace it was to be created in`, {
+    cause: err,
+  });
 }
 
 /** Creates one link and returns it as the kernel reports it. */

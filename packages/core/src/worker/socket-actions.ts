@@ -11,6 +11,7 @@ import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
+import type { FindThere } from "./new-link.js";
 import { groupDeleteRefusal, moveRefusal, transactOne } from "./refusals.js";
 import { runRouteAction } from "./routes.js";
 
@@ -36,13 +37,16 @@ export function isSocketOnly(action: NsActionSpec): action is SocketAction {
   return SOCKET_KINDS.has(action.kind) && !runsUserCode(action);
 }
 
-/** Runs a socket action (a na.link with custom actions too, on a thread that is inside for them) on the namespace's socket. */
-export function runSocketAction(socket: NetlinkSocket, action: SocketAction): unknown {
+/**
+ * Runs a socket action (a na.link with custom actions too, on a thread that is inside for them) on the namespace's
+ * socket; a link it creates in another namespace is found there by `findThere`.
+ */
+export function runSocketAction(socket: NetlinkSocket, action: SocketAction, findThere?: FindThere): unknown {
   switch (action.kind) {
     case "links":
       return listLinks(socket);
     case "link":
-      return runLinkDo(socket, action.link, action.actions);
+      return runLinkDo(socket, action.link, action.actions, findThere);
     case "addrs":
       return listAddrs(socket, action.family);
     case "deleteGroup":
@@ -68,7 +72,7 @@ export function runSocketAction(socket: NetlinkSocket, action: SocketAction): un
 export async function moveLinkFrom(
   socket: NetlinkSocket,
   spec: Extract<NsActionSpec, { kind: "setLinkNs" }>,
-  findThere: (targetFd: number, name: string) => Link | Promise<Link>,
+  findThere: FindThere,
 ): Promise<Link> {
   const link = findLink(socket, spec.link);
   const target = openProviderNs(spec.ns, process.pid);
