@@ -1,0 +1,232 @@
+/**
+ * Links created directly in another namespace (the `ns` option of a new
+ * link): the kernel makes them there (IFLA_NET_NS_FD), with their parent
+ * looked up and a vxlan's socket kept in the namespace that asks, and
+ * nothing of them is ever in that one; no move (~30 ms of the kernel's each).
+ * apply makes a lab's vxlans and macvlans so: they never appear in the host
+ * namespace, not even for an instant.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import {
+  AlreadyExistsError,
+  canDoHere,
+  closeDefaultPool,
+  type LinkProvider,
+  lp,
+  na,
+  ns,
+  nsDo,
+  nsDoHere,
+  rootCause,
+  toErrorJSON,
+  topology,
+} from "@neslink/core";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { cleanup, hostLinkNames, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("lip");
+/** Where the parent is (the namespace that asks), and where the links go. */
+const src = `${prefix}s`;
+const dst = `${prefix}d`;
+/** The parent's index in src: one no link of dst has, so that an index read in dst can only be the parent's. */
+const PARENT_INDEX = 40;
+
+interface IpLink {
+  ifindex: number;
+  ifname: string;
+  mtu: number;
+  group?: string;
+  link_index?: number;
+  link_netnsid?: number;
+  address?: string;
+  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+}
+
+const linksOf = (netns: string) => ipJson<IpLink[]>("-n", netns, "link", "show");
+const namesOf = (netns: string) => linksOf(netns).map((l) => l.ifname);
+/** The nsid `seenFrom` gives the named namespace `netns` (iproute2 finds its name in /run/netns). */
+const nsidOf = (netns: string, seenFrom: string) =>
+  ipJson<{ nsid: number; name?: string }[]>("-n", seenFrom, "netns", "list-id").find((e) => e.name === netns)?.nsid;
+/** The UDP ports bound in a namespace (`ss -Huln`). */
+const udpPorts = (netns: string) =>
+  ip("netns", "exec", netns, "ss", "-Huln")
+    .split("\n")
+    .flatMap((line) => line.match(/:(\d+)\s/)?.[1] ?? []);
+
+beforeAll(() => {
+  ip("netns", "add", src);
+  ip("netns", "add", dst);
+  ip("-n", src, "link", "add", "pp", "index", String(PARENT_INDEX), "type", "bridge");
+});
+
+afterEach(() => {
+  for (const name of namesOf(dst)) if (name !== "lo") ip("-n", dst, "link", "del", name);
+});
+
+afterAll(async () => {
+  cleanup(prefix);
+  await closeDefaultPool();
+});
+
+const made = (name: string) => linksOf(dst).find((l) => l.ifname === name);
+
+describe("a link created in another namespace (ns)", () => {
+  const runs = [
+    ["on a worker", "w", nsDo],
+    ["from the calling thread", "c", nsDoHere],
+  ] as const;
+
+  it.each(runs)("%s: is made there, on the parent of the namespace that asks, a vxlan's socket kept there", async (_, tag, run) => {
+    const port = tag === "w" ? 4789 : 4790;
+    const actions = [
+      na.link(lp.macvlan(`mv${tag}`, lp.name("pp"), "private", { ns: ns.name(dst), group: 7, mtu: 1400 })),
+      na.link(lp.vxlan(`vx${tag}`, { id: port, remote: "192.0.2.1", port, parent: lp.name("pp"), ns: ns.name(dst) })),
+    ] as const;
+    expect(canDoHere(ns.name(src), actions)).toBe(true);
+    const {
+      results: [mv, vx],
+    } = await run(ns.name(src), ...actions);
+    const srcId = nsidOf(src, dst);
+    expect(srcId).toBeTypeOf("number");
+    // A macvlan's IFLA_LINK is its parent's index, in the namespace IFLA_LINK_NETNSID names: src's.
+    expect(made(`mv${tag}`)).toMatchObject({
+      link_index: PARENT_INDEX,
+      link_netnsid: srcId,
+      group: "7",
+      mtu: 1400,
+      linkinfo: { info_kind: "macvlan", info_data: { mode: "private" } },
+    });
+    // A vxlan's underlay is IFLA_VXLAN_LINK, which iproute2 cannot name in dst; its socket's namespace is IFLA_LINK_NETNSID.
+    expect(made(`vx${tag}`)).toMatchObject({
+      link_netnsid: srcId,
+      linkinfo: { info_kind: "vxlan", info_data: { id: port, port, link: `if${PARENT_INDEX}` } },
+    });
+    expect(mv.link).toMatchObject({ name: `mv${tag}`, index: made(`mv${tag}`)?.ifindex });
+    expect(vx.link).toMatchObject({ name: `vx${tag}`, index: made(`vx${tag}`)?.ifindex });
+    // Nothing of them in src, under any name.
+    expect(namesOf(src)).toEqual(["lo", "pp"]);
+    // Up, the vxlan binds its UDP socket in src, where it was made from.
+    ip("-n", dst, "link", "set", `vx${tag}`, "up");
+    expect(udpPorts(src)).toContain(String(port));
+    expect(udpPorts(dst)).toEqual([]);
+  });
+
+  it("is refused, typed, with nothing made anywhere: name taken there, parent missing, VNI in use, target not there", async () => {
+    ip("-n", dst, "link", "add", "taken0", "type", "bridge");
+    ip("-n", src, "link", "add", "vxs", "type", "vxlan", "id", "99", "dstport", "4799", "remote", "192.0.2.1");
+    try {
+      const before = { src: namesOf(src), dst: linksOf(dst) };
+      const refused = (provider: LinkProvider, here = false) =>
+        (here ? nsDoHere : nsDo)(ns.name(src), na.link(provider)).then(
+          () => expect.unreachable("created"),
+          (err: unknown) => err as Error & { code: string },
+        );
+      const into = { ns: ns.name(dst) };
+
+      const taken = await refused(lp.macvlan("taken0", lp.name("pp"), "bridge", into));
+      expect(taken).toMatchObject({ code: "ERR_LINK_EXISTS", actionIndex: 0 });
+      expect(taken.message).toContain('a link named "taken0" already exists in the namespace it was to be created in');
+      expect(rootCause(taken)).toBeInstanceOf(AlreadyExistsError);
+      // The same error from the calling thread.
+      const takenHere = await refused(lp.macvlan("taken0", lp.name("pp"), "bridge", into), true);
+      expect(toErrorJSON(takenHere)).toEqual(toErrorJSON(taken));
+
+      const noParent = await refused(lp.macvlan("mv1", lp.name(`${prefix}no`), "bridge", into));
+      expect(noParent).toMatchObject({ code: "ERR_LINK_NOT_FOUND", actionIndex: 0 });
+      expect(noParent.message).toContain(`${prefix}no`);
+
+      // The VNI and port of src's vxlan: the kernel refuses it where the socket would be, and says why.
+      const vni = await refused(lp.vxlan("vx1", { id: 99, port: 4799, remote: "192.0.2.1", ...into }));
+      expect(vni).toMatchObject({ code: "EEXIST", actionIndex: 0 });
+      expect(vni.message).toMatch(/VNI/);
+
+      const noTarget = await refused(lp.macvlan("mv2", lp.name("pp"), "bridge", { ns: ns.name(`${prefix}none`) }));
+      expect(noTarget).toMatchObject({ code: "ERR_NS_NOT_FOUND", actionIndex: 0 });
+
+      expect(namesOf(src)).toEqual(before.src);
+      expect(linksOf(dst)).toEqual(before.dst);
+    } finally {
+      ip("-n", src, "link", "del", "vxs");
+    }
+  });
+});
+
+/** `ip -o -d monitor link` in the host namespace: every link event there, one line each, with the link's details. */
+class HostMonitor {
+  readonly #child: ChildProcess;
+  #out = "";
+  #mark = 0;
+
+  constructor() {
+    this.#child = spawn("ip", ["-o", "-d", "monitor", "link"], { stdio: ["ignore", "pipe", "ignore"] });
+    this.#child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      this.#out += chunk;
+    });
+  }
+
+  /**
+   * The lines since the last call, once the monitor has shown a bridge made now by that name (and deleted): the
+   * kernel reports a socket's events in order, so every event before it has been read.
+   */
+  async until(marker: string): Promise<string[]> {
+    ip("link", "add", marker, "type", "bridge");
+    ip("link", "del", marker);
+    await vi.waitFor(() => expect(this.#out.slice(this.#mark)).toMatch(new RegExp(`Deleted \\d+: ${marker}:`)), { timeout: 10_000 });
+    const lines = this.#out.slice(this.#mark).split("\n");
+    this.#mark = this.#out.length;
+    return lines;
+  }
+
+  stop(): void {
+    this.#child.kill();
+  }
+}
+
+describe("apply", () => {
+  const lab = `${prefix}l`;
+  const parent = `${prefix}p`;
+  afterAll(() => cleanup(lab));
+
+  it("makes a lab's macvlan and vxlan in their node from the host, never in the host, and destroy leaves the host as it was", async () => {
+    ip("link", "add", parent, "type", "bridge");
+    const hostBefore = hostLinkNames(prefix);
+    // Told apart from any other test's links in the host's events by these.
+    const mac = `02:${randomBytes(5).toString("hex").match(/../g)?.join(":")}`;
+    const vni = 100_000 + randomBytes(2).readUInt16BE();
+    const t = topology.load(`name: ${lab}
+nodes:
+  a:
+    interfaces:
+      mv0: { kind: macvlan, parent: ${parent}, mode: bridge, mac: "${mac}" }
+      vx0: { kind: vxlan, id: ${vni}, remote: 192.0.2.1, port: 4791, parent: ${parent} }
+`);
+    const monitor = new HostMonitor();
+    let during: string[];
+    try {
+      await monitor.until(`${prefix}k1`);
+      await topology.apply(t);
+      during = await monitor.until(`${prefix}k2`);
+    } finally {
+      monitor.stop();
+    }
+    expect(during.filter((line) => line.includes(mac) || line.includes(`vxlan id ${vni} `))).toEqual([]);
+    const parentIndex = ipJson<IpLink[]>("link", "show", parent)[0]?.ifindex;
+    const node = `${lab}-a`;
+    const [mv0] = ipJson<IpLink[]>("-n", node, "link", "show", "mv0");
+    expect(mv0).toMatchObject({ address: mac, link_index: parentIndex, linkinfo: { info_kind: "macvlan", info_data: { mode: "bridge" } } });
+    expect(mv0?.link_netnsid).toBeTypeOf("number");
+    const [vx0] = ipJson<IpLink[]>("-n", node, "link", "show", "vx0");
+    expect(vx0).toMatchObject({ linkinfo: { info_kind: "vxlan", info_data: { id: vni, port: 4791 } } });
+    expect(vx0?.link_netnsid).toBe(mv0?.link_netnsid);
+    expect(hostLinkNames(prefix)).toEqual(hostBefore);
+    expect((await topology.plan(t)).changes).toEqual([]);
+    await topology.destroy(t);
+    expect(netnsList(lab)).toEqual([]);
+    expect(hostLinkNames(prefix)).toEqual(hostBefore);
+    // Deleted with the node, synchronously: the same vxlan can be made in the host at once.
+    ip("link", "add", `${prefix}vx`, "type", "vxlan", "id", String(vni), "remote", "192.0.2.1", "dstport", "4791", "dev", parent);
+    ip("link", "del", `${prefix}vx`);
+    ip("link", "del", parent);
+  });
+});
