@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { setUp } from "../actions/link-actions.js";
 import { create, name } from "../namespace/providers.js";
+import { nsAction } from "../validate/actions.js";
 import { byName, newGretap, newLink, newMacvlan, newVeth, newVxlan } from "./providers.js";
 
 describe("link providers", () => {
@@ -58,5 +60,21 @@ describe("link providers", () => {
     expect(() => newVeth("v0", { name: "eth0" }, { mtu: 10 })).toThrow(/^mtu:/);
     expect(() => newVxlan("vx", { id: 1, multicastGroup: "nope" })).toThrow(/^vxlan\.group:/);
     expect(() => newMacvlan("mv", byName("eth0"), "sideways" as never)).toThrow(/^macvlan\.mode: /);
+  });
+
+  it("take `ns` (made directly in another namespace) where nothing but the parent is looked up where it is sent from", () => {
+    expect(newMacvlan("mv", byName("eth0"), "bridge", { ns: name("lab") })).toEqual({
+      kind: "new",
+      spec: { name: "mv", type: "macvlan", parent: { kind: "name", name: "eth0" }, macvlan: { mode: "bridge" }, ns: name("lab") },
+    });
+    expect(() => newMacvlan("mv", byName("eth0"), "bridge", { ns: create() })).toThrow(/^ns: must be an existing namespace/);
+    expect(() => newMacvlan("mv", byName("eth0"), "bridge", { ns: name("lab"), master: byName("br0") })).toThrow(
+      /^master: cannot be given with ns/,
+    );
+    expect(() => newVeth("v0", { name: "eth0" }, { ns: name("lab") })).toThrow(/^ns: is not a field of a veth link/);
+    // Its actions would run where the link is not.
+    expect(() => nsAction("a", { kind: "link", link: newVxlan("vx", { id: 1, ns: name("lab") }), actions: [setUp()] })).toThrow(
+      /^a\.actions: must be empty for a link created in another namespace/,
+    );
   });
 });

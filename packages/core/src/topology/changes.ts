@@ -41,7 +41,7 @@ export type Change =
       vxlan?: NonNullable<TopologyInterface["vxlan"]>;
       macvlan?: NonNullable<TopologyInterface["macvlan"]>;
     })
-  /** A link to delete; netns "" is the host's namespace (a vxlan or macvlan an apply made there and was killed before it moved it). */
+  /** A link to delete; netns "" is the host's namespace (a vxlan or macvlan an apply of an earlier version made there and was killed before it moved it). */
   | (At & {
       op: "delete";
       kind: "link";

@@ -201,7 +201,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
     const entries = new Set([...known, ...(record?.entries ?? []), ...(record?.namespaces.keys() ?? [])]);
     for (const entry of entries) if (left.has(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
-    // What an apply killed between making a vxlan or macvlan in the host and moving it into its node left there.
+    // What an apply of an earlier version killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>
         isGone(err) ? undefined : Promise.reject(err),

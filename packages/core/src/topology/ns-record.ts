@@ -2,7 +2,7 @@
  * The record of a lab's namespaces: /run/neslink/topologies/<lab>/.ns-record.json,
  * each namespace's entry name, node and kernel id (NS_GET_ID: unique for the
  * boot, never reused, unlike an nsfs inode), and whether its node holds links
- * made in the host (a vxlan or macvlan). Apply writes it with the ids read
+ * on host links (a vxlan or macvlan). Apply writes it with the ids read
  * from the namespaces it made or read its marker in, through the descriptor
  * that task used, not the name again (a name can be given to another
  * namespace in between).
@@ -38,7 +38,7 @@ export interface RecordedNs {
   node: string;
   /** NS_GET_ID, in decimal. */
   id: string;
-  /** The node has links made in the host (vxlan, macvlan): destroy reads it, to delete them first. */
+  /** The node has links on host links (vxlan, macvlan): destroy reads it, to delete them first. */
   hostBound: boolean;
 }
 

@@ -269,7 +269,7 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
 }
 
 /**
- * A vxlan or macvlan is made in the host namespace, on a parent looked up there: one the host does not have would
+ * A vxlan or macvlan is made from the host namespace, on a parent looked up there: one the host does not have would
  * fail apply part-way, its namespaces and veths made, so it is refused with the plan, before any change. `refused`:
  * apply met it.
  */

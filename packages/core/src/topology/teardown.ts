@@ -23,7 +23,7 @@ import { endProcesses, namespaceInode } from "./processes.js";
  */
 export const LAB_GROUP = 0x4e4c;
 
-/** IFLA_GROUP of a topology's vxlans and macvlans: made in the host, their socket or parent link stays there. */
+/** IFLA_GROUP of a topology's vxlans and macvlans: made from the host into their node, their socket or parent link stays in the host. */
 export const HOST_BOUND_GROUP = 0x4e4d;
 
 /** Whether an error is the kernel saying the thing to delete is not there (any more). */

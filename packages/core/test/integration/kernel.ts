@@ -3,7 +3,7 @@
  * made. Every namespace and link a test creates starts with its file's own
  * unique prefix; cleanup touches nothing else.
  */
-import { execFile, execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { execFile, execFileSync, type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -278,4 +278,18 @@ export async function until(check: () => boolean, ms: number): Promise<boolean> 
     await new Promise((r) => setTimeout(r, 25));
   }
   return check();
+}
+
+/** Runs `topology.apply` of a file's text in a child process (the built dist), killed with SIGKILL after `ms` if still running. */
+export function applyKilledAfter(text: string, ms: number): Promise<"killed" | "finished"> {
+  const core = new URL("../../dist/index.js", import.meta.url).href;
+  const script = `const { topology } = await import(${JSON.stringify(core)}); await topology.apply(topology.load(${JSON.stringify(text)}));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    child.on("exit", (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === "SIGKILL" ? "killed" : "finished");
+    });
+  });
 }

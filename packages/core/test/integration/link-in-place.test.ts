@@ -23,7 +23,7 @@ import {
   topology,
 } from "@neslink/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { cleanup, hostLinkNames, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { applyKilledAfter, cleanup, hostLinkNames, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("lip");
 /** Where the parent is (the namespace that asks), and where the links go. */
@@ -229,4 +229,48 @@ nodes:
     ip("link", "del", `${prefix}vx`);
     ip("link", "del", parent);
   });
+});
+
+describe("apply killed at any moment", () => {
+  const lab = `${prefix}k`;
+  const parent = `${prefix}q`;
+  const NODES = 6;
+  const KILLS = 6;
+  afterAll(() => cleanup(lab));
+
+  it(`leaves nothing in the host, converges, and destroy leaves nothing (${KILLS} kills)`, async () => {
+    ip("link", "add", parent, "type", "bridge");
+    const lines = [`name: ${lab}`, "nodes:"];
+    for (let n = 0; n < NODES; n++) {
+      lines.push(`  n${n}:`, "    interfaces:");
+      for (let i = 0; i < 2; i++) {
+        lines.push(`      mv${i}: { kind: macvlan, parent: ${parent} }`);
+        lines.push(`      vx${i}: { kind: vxlan, id: ${200 + 2 * n + i}, remote: 192.0.2.1, port: 4792, parent: ${parent} }`);
+      }
+    }
+    const text = `${lines.join("\n")}\n`;
+    const t = topology.load(text);
+    const hostBefore = hostLinkNames(prefix);
+    const started = performance.now();
+    expect(await applyKilledAfter(text, 60_000)).toBe("finished");
+    const full = performance.now() - started;
+    await topology.destroy(t);
+    for (let k = 0; k < KILLS; k++) {
+      const at = Math.round(((k + Math.random()) / KILLS) * full);
+      await applyKilledAfter(text, at);
+      // At no moment is any of the lab's links in the host: a kill leaves none there.
+      expect(hostLinkNames(prefix), `after a kill at ${at} ms`).toEqual(hostBefore);
+      await topology.apply(t);
+      expect((await topology.plan(t)).changes, `after a kill at ${at} ms`).toEqual([]);
+      const kinds = ipJson<IpLink[]>("-n", `${lab}-n${NODES - 1}`, "link", "show").map((l) => l.linkinfo?.info_kind ?? l.ifname);
+      expect(kinds.sort()).toEqual(["lo", "macvlan", "macvlan", "vxlan", "vxlan"]);
+      await topology.destroy(t);
+      expect(netnsList(lab)).toEqual([]);
+      expect(hostLinkNames(prefix)).toEqual(hostBefore);
+    }
+    // The vxlans' sockets are gone from the host with them: one of their VNIs and port can be made there at once.
+    ip("link", "add", `${prefix}vx`, "type", "vxlan", "id", "200", "remote", "192.0.2.1", "dstport", "4792", "dev", parent);
+    ip("link", "del", `${prefix}vx`);
+    ip("link", "del", parent);
+  }, 120_000);
 });

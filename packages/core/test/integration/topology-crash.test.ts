@@ -3,14 +3,12 @@
  * next apply converges from, and destroy then leaves nothing: no namespace,
  * no /run/netns file, no mount, no link in the root namespace.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { applyKilledAfter, cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tk");
-const CORE = new URL("../../dist/index.js", import.meta.url).href;
 const HOSTS = 99;
 const KILLS = 10;
 const LOGS = "/run/neslink/topologies";
@@ -29,19 +27,6 @@ function star(name: string): string {
   lines.push("links:");
   for (let i = 0; i < HOSTS; i++) lines.push(`  - endpoints: ["h${i}:eth0", { node: hub, interface: v${i}, master: br0 }]`);
   return `${lines.join("\n")}\n`;
-}
-
-/** Runs an apply in a child process and kills it with SIGKILL after `ms` (if it is still running then). */
-function applyKilledAfter(text: string, ms: number): Promise<"killed" | "finished"> {
-  const script = `const { topology } = await import(${JSON.stringify(CORE)}); await topology.apply(topology.load(${JSON.stringify(text)}));`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
-    child.on("exit", (_code, signal) => {
-      clearTimeout(timer);
-      resolve(signal === "SIGKILL" ? "killed" : "finished");
-    });
-  });
 }
 
 /** How long a whole apply takes here (in a child process, the lab destroyed after), so that kills spread over all its phases. */

@@ -401,7 +401,7 @@ describe("topology interfaces that reach beyond the lab", () => {
   // The parent veth's names start with the lab's name too.
   afterAll(() => cleanup(name));
 
-  it("makes a vxlan and a macvlan on host links, moves them into their node, and destroy leaves the host as it was", async () => {
+  it("makes a vxlan and a macvlan on host links in their node, and destroy leaves the host as it was", async () => {
     ip("link", "add", parent, "type", "veth", "peer", "name", `${parent}b`);
     const hostBefore = hostLinkNames(prefix);
     const lab = topology.load(`name: ${name}
@@ -423,7 +423,7 @@ nodes:
     const [mv] = ipJson<{ linkinfo: { info_kind: string; info_data: { mode: string } } }[]>("-n", `${name}-a`, "link", "show", "mv0");
     expect(mv?.linkinfo).toMatchObject({ info_kind: "macvlan", info_data: { mode: "bridge" } });
     expect(addrsIn(`${name}-a`, "mv0")).toEqual(["10.3.0.1/24"]);
-    // Nothing of the lab stays in the host namespace once moved.
+    // Nothing of the lab is in the host namespace.
     expect(hostLinkNames(prefix)).toEqual(hostBefore);
     expect((await topology.plan(lab)).changes).toEqual([]);
     await topology.destroy(lab);
