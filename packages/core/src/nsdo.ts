@@ -74,7 +74,14 @@ export function nsDo<const A extends readonly NsAction[]>(
   ...args: [...A, RunOptions]
 ): Promise<NsDoResult<ResultsOf<A>>>;
 export function nsDo(provider: NsProvider, ...args: (NsAction | RunOptions)[]): Promise<NsDoResult<unknown[]>> {
-  return runOn(defaultPool(), provider, args);
+  let pool: Pool;
+  try {
+    pool = defaultPool();
+  } catch (err) {
+    // Its first call starts the pool, which may fail (short of descriptors): a promise's caller expects a rejection.
+    return Promise.reject(err);
+  }
+  return runOn(pool, provider, args);
 }
 
 /**

@@ -1,15 +1,16 @@
 /**
  * Starting a watch's listener thread, or failing to with nothing left open.
  * Short of descriptors (EMFILE), any one a start needs may be the one refused:
- * the wake-up eventfd, the thread's event loop, a file of its code, a socket.
+ * the wake-up eventfd, the thread's event loop (see thread-start.ts), a file
+ * of its code, a socket.
  * Whichever it is, what was opened before it is closed, and the failure is a
  * typed error naming the limit (SystemCallError's message), not Node's own.
  */
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
-import { type ErrnoName, errno as errnos } from "../errno.js";
-import { errorFromJSON, type NeslinkError, PoolError, SystemCallError, toErrorJSON, typedError } from "../errors.js";
+import { type NeslinkError, PoolError, typedError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { LISTENER_FILE } from "../files/own.js";
+import { ensureRoom, systemCallErrorOf, THREAD_LOOP_DESCRIPTORS } from "../pool/thread-start.js";
 import { startWorker } from "../pool/worker-argv.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import type { ListenerOptions } from "./protocol.js";
@@ -29,25 +30,6 @@ export interface Listener {
 /** What the watch decides of its listener's options; the rest is made here. */
 export type ListenerSettings = Omit<ListenerOptions, "port" | "wakeFd" | "taken" | "descriptors">;
 
-/**
- * Descriptors a new thread's event loop opens as it starts (libuv's loop: its
- * epoll, its signal pipe's two ends, its async eventfd). When one after the
- * epoll is refused, libuv's error path leaves the epoll open for the process's
- * life (Node 20), so a start without room for them all is refused before the
- * thread is started. Another thread that opens descriptors in between can
- * still take that room: the start fails just as clearly, but that epoll stays.
- */
-const THREAD_LOOP_DESCRIPTORS = 4;
-
-function ensureRoomForThread(): void {
-  const held: number[] = [];
-  try {
-    for (let i = 0; i < THREAD_LOOP_DESCRIPTORS; i++) held.push(libc.eventfd("room for the watch's listener thread to start"));
-  } finally {
-    for (const fd of held) libc.close(fd);
-  }
-}
-
 /** Starts the listener thread of a watch; throws, having closed what it opened, if it cannot. */
 export function startListener(settings: ListenerSettings): Listener {
   // First, while nothing is open: it reads the descriptor limit from a file, and that open may be refused too.
@@ -60,7 +42,7 @@ export function startListener(settings: ListenerSettings): Listener {
   const wakeFd = libc.eventfd("the watch's wake-up");
   let port: MessagePort | undefined;
   try {
-    ensureRoomForThread();
+    ensureRoom(THREAD_LOOP_DESCRIPTORS, "room for the watch's listener thread to start");
     const taken = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
     port = channel.port1;
@@ -76,17 +58,10 @@ export function startListener(settings: ListenerSettings): Listener {
   }
 }
 
-/**
- * A listener thread's `error` event as a typed error. Out of descriptors, it
- * may come before any of the listener's code runs: its event loop could not
- * be made (ERR_WORKER_INIT_FAILED, naming the errno), or a file of its code
- * could not be opened (a Node errno error). Either is a SystemCallError.
- */
+/** A listener thread's `error` event as a typed error: out of descriptors, a SystemCallError (systemCallErrorOf). */
 export function listenerError(err: Error): NeslinkError {
-  const init = /^Worker initialization failure: (E[A-Z0-9]+)$/.exec(err.message)?.[1];
-  if ((err as { code?: unknown }).code === "ERR_WORKER_INIT_FAILED" && init !== undefined && init in errnos) {
-    return new SystemCallError("uv_loop_init", errnos[init as ErrnoName], "the watch's listener thread could not start");
-  }
-  const json = toErrorJSON(err);
-  return json.name === "SystemCallError" ? errorFromJSON(json) : new PoolError(`the watch's listener thread failed: ${err.message}`);
+  return (
+    systemCallErrorOf(err, "the watch's listener thread could not start") ??
+    new PoolError(`the watch's listener thread failed: ${err.message}`)
+  );
 }

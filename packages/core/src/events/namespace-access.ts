@@ -29,8 +29,21 @@ const DUMPS: Record<Exclude<WatchGroup, "nsid">, [RequestBody, string]> = {
 
 export interface Opened {
   fd: number;
-  /** "dev:ino" of the namespace. */
+  /** What tells the namespace from every other (namespaceKey). */
   key: string;
+}
+
+/**
+ * What tells a namespace apart: its NS_GET_ID (Linux 6.12+), never given to
+ * another in a boot. Its inode number is: the kernel gives a destroyed one's
+ * to the next namespace made (`ip netns del a; ip netns add a` can make an
+ * `a` of the same dev:ino), so a namespace whose end was not heard (dropped by
+ * an overflow) would be taken for the one made after it. Older kernels have
+ * only dev:ino, and that mistake.
+ */
+function namespaceKey(fd: number): string {
+  const id = libc.nsId(fd);
+  return id === undefined ? keyOfIdentity(identityOfFd(fd)) : `id:${id}`;
 }
 
 export class NamespaceAccess {
@@ -44,7 +57,7 @@ export class NamespaceAccess {
   constructor(fds: DescriptorBits) {
     this.#fds = fds;
     this.#origin = fds.add(libc.openNonBlocking("/proc/thread-self/ns/net"));
-    this.originKey = keyOfIdentity(identityOfFd(this.#origin));
+    this.originKey = namespaceKey(this.#origin);
     this.control = new NetlinkSocket();
     fds.add(this.control.fd);
   }
@@ -69,7 +82,7 @@ export class NamespaceAccess {
   open(path: string, follow: boolean): Opened {
     const fd = this.#fds.add(openNamespace(path, { follow }));
     try {
-      return { fd, key: keyOfIdentity(identityOfFd(fd)) };
+      return { fd, key: namespaceKey(fd) };
     } catch (err) {
       this.#closeFd(fd);
       throw err;
@@ -121,7 +134,7 @@ export class NamespaceAccess {
   }
 
   /**
-   * Whether the namespace at `path` is still the one keyed `key`, and this
+   * Whether the namespace at `path` is still the one keyed `key` (namespaceKey), and this
    * thread's namespace gives it `nsid`: then it lives (its file holds it), and
    * an RTM_DELNSID for that id told of another. Opened for a moment only.
    */

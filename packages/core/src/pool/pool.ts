@@ -12,7 +12,17 @@ import { availableParallelism } from "node:os";
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
-import { AbortedError, type ErrorJSON, NamespaceEnterError, NotFoundError, PoolError, TimeoutError } from "../errors.js";
+import {
+  AbortedError,
+  type ErrorJSON,
+  NamespaceEnterError,
+  type NeslinkError,
+  NotFoundError,
+  PoolError,
+  type SystemCallError,
+  TimeoutError,
+  typedError,
+} from "../errors.js";
 import { identityOfEntry, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import { WORKER_FILE } from "../files/own.js";
 import { isExisting, type NsProvider, nsPath } from "../namespace/providers.js";
@@ -39,6 +49,7 @@ import { type Forget, othersForget, poolClosed, poolOpened } from "./open-pools.
 import { Owners } from "./owners.js";
 import { reapOrphans } from "./reaper.js";
 import { type RunOptions, runOptions } from "./run-options.js";
+import { ensureRoom, systemCallErrorOf } from "./thread-start.js";
 import { uncloneableTask } from "./uncloneable.js";
 import { whenAborted } from "./when-aborted.js";
 import { startWorker } from "./worker-argv.js";
@@ -105,10 +116,16 @@ interface Slot {
   outbox: Job[];
   /** Jobs ever sent to this worker. */
   sent: number;
-  /** Replaced: it will exit and gets no more work. */
+  /**
+   * Replaced: it will exit and gets no more work. One still in the pool's
+   * slots is vacant: its replacement could not be started (short of
+   * descriptors), and is when work next comes for it (see #occupied).
+   */
   retired: boolean;
-  /** Settles when the worker has reported its thread id. */
+  /** Resolves when the worker has reported its thread id; rejects if it could not start. */
   started: Promise<void>;
+  /** Why it could not start, when it was short of descriptors: nothing it had is lost, and it may start later. */
+  startFailure: SystemCallError | undefined;
   shared: WorkerShared;
   /** How many tasks the worker has started (written by the worker). */
   control: Int32Array;
@@ -127,7 +144,12 @@ const OWNERS_REMEMBERED = 1 << 16;
 /** Jobs started in one turn go to a worker together; a bound lets it start on the first ones sooner. */
 const MAX_TASKS_PER_MESSAGE = 64;
 
-/** Descriptors a worker thread itself uses (its event loop's epoll, eventfd, pipes, its home namespace), measured: about 5. */
+/**
+ * Descriptors a worker thread itself uses (its event loop's epoll, eventfd,
+ * pipes, its home namespace), measured: about 5. A worker is started only with
+ * this many free (see thread-start.ts): the others starting alongside, and its
+ * own loading, take some while its event loop is being made.
+ */
 const WORKER_DESCRIPTORS = 8;
 
 /**
@@ -167,10 +189,21 @@ export class Pool {
   /** Set when workers cannot even start (e.g. a bad execArgv): respawning would only loop. */
   #broken: PoolError | undefined;
 
+  /**
+   * Short of descriptors (EMFILE), throws a SystemCallError naming the limit,
+   * having ended the workers it started; a worker that runs short later, as
+   * it loads, fails ready() and the work sent to it so.
+   */
   constructor(options: PoolOptions = {}) {
     const { size, maxSocketsPerWorker, socketIdleMs } = readFields("options", options, ["size", "maxSocketsPerWorker", "socketIdleMs"]);
     this.size = integer("size", size ?? Math.min(16, Math.max(2, availableParallelism())), 1, 256);
-    const budget = heldBudget(this.size);
+    // Reading the limit opens a file, which may be refused too.
+    let budget: number;
+    try {
+      budget = heldBudget(this.size);
+    } catch (err) {
+      throw typedError(err);
+    }
     this.#options = {
       maxSockets: integer("maxSocketsPerWorker", maxSocketsPerWorker ?? Math.min(1024, Math.ceil(budget / this.size)), 1, 4096),
       socketIdleMs: integer("socketIdleMs", socketIdleMs ?? 30_000, 1, 86_400_000),
@@ -180,18 +213,26 @@ export class Pool {
     // Whatever the per-worker bound, all together stay within the budget.
     Atomics.store(new Int32Array(this.#options.pressure), PRESSURE_CAP, Math.min(this.#options.maxSockets * this.size, budget));
     warmLibuvPool();
-    for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
+    try {
+      // Room for all at once: each start's own look (#spawn) would not see what the threads started before it still need.
+      ensureRoom(WORKER_DESCRIPTORS * this.size, "room for the pool's worker threads to start");
+      for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
+    } catch (err) {
+      // Those started end as they would at close(), each closing what it opened.
+      void this.close();
+      throw typedError(err);
+    }
     poolOpened(this.#forgetHere);
   }
 
-  /** Resolves once every current worker thread has started (work sent before then simply waits). */
+  /** Resolves once every current worker thread has started (work sent before then simply waits); rejects if one cannot. */
   async ready(): Promise<void> {
-    await Promise.all(this.#slots.map((s) => s.started));
+    await Promise.all(this.#slots.map((s) => this.#occupied(s.index).started));
   }
 
   /** Thread ids of the current workers (those that have started). */
   get workerTids(): number[] {
-    return this.#slots.flatMap((s) => (s.tid === undefined ? [] : [s.tid]));
+    return this.#slots.flatMap((s) => (s.tid === undefined || s.retired ? [] : [s.tid]));
   }
 
   /** The netlink requests this pool's workers have sent since it started, by type, and how many of them change the kernel. */
@@ -204,7 +245,9 @@ export class Pool {
     return this.#replaced;
   }
 
+  /** Starts the worker of slot `index`; throws (a SystemCallError, EMFILE) if there is no room for it. */
   #spawn(index: number): Slot {
+    ensureRoom(WORKER_DESCRIPTORS, "room for a worker thread of the pool to start");
     const shared: WorkerShared = {
       control: new SharedArrayBuffer(CONTROL_CELLS * 4),
       cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
@@ -213,9 +256,13 @@ export class Pool {
     };
     const worker = startWorker(WORKER_FILE, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
     let markStarted = () => {};
-    const started = new Promise<void>((resolve) => {
+    let failStart: (err: Error) => void = () => {};
+    const started = new Promise<void>((resolve, reject) => {
       markStarted = resolve;
+      failStart = reject;
     });
+    // The work sent to it says why it could not start; ready() may never be asked.
+    started.catch(() => {});
     const slot: Slot = {
       index,
       worker,
@@ -228,6 +275,7 @@ export class Pool {
       shared,
       control: new Int32Array(shared.control),
       failure: undefined,
+      startFailure: undefined,
       exited: false,
       forgetting: new Map(),
     };
@@ -277,7 +325,12 @@ export class Pool {
     });
     worker.on("error", (err) => {
       slot.failure = `worker crashed: ${err instanceof Error ? err.message : String(err)}`;
-      if (slot.tid === undefined) this.#broken ??= new PoolError(`worker failed to start: ${slot.failure}`);
+      if (slot.tid !== undefined) return;
+      const refused = err instanceof Error ? systemCallErrorOf(err, "a worker thread of the pool could not start") : undefined;
+      // Short of descriptors, a later start may succeed; anything else (a bad execArgv) would fail every time.
+      if (refused?.code === "EMFILE" || refused?.code === "ENFILE") slot.startFailure = refused;
+      else this.#broken ??= new PoolError(`worker failed to start: ${slot.failure}`);
+      failStart(slot.startFailure ?? (this.#broken as PoolError));
     });
     worker.on("exit", (code) => this.#exited(slot, code));
     // Left ref'd until it is ready (then unref'd while idle, see "ready"): a process that ended while a worker was still
@@ -312,22 +365,63 @@ export class Pool {
       for (const job of jobs) this.#reject(job, this.#broken ?? new PoolError("the pool was closed"));
       return;
     }
+    if (slot.startFailure && this.#slots[slot.index] === slot) {
+      // Started again when work next comes for it, not now: while the shortage lasts that would fail over and over.
+      slot.retired = true;
+      for (const job of jobs) this.#reject(job, slot.startFailure);
+      return;
+    }
     if (!slot.retired) this.#retire(slot);
     const started = Atomics.load(slot.control, CONTROL_STARTED);
     const reason = slot.failure ?? `worker exited with code ${code}`;
-    const current = this.#slots[slot.index] as Slot;
+    let current: Slot | NeslinkError | undefined;
     for (const job of jobs) {
       if (job.seq <= started) this.#reject(job, new PoolError(`${reason} during the task`));
       // Its ports went to the dead worker with it: it cannot be sent again.
       else if (job.transfer.length > 0) this.#reject(job, new PoolError(`${reason} before the task started`));
-      else this.#send(current, job);
+      else {
+        current ??= this.#occupiedOrWhy(slot.index);
+        if (current instanceof Error) this.#reject(job, current);
+        else this.#send(current, job);
+      }
     }
   }
 
+  /**
+   * Replaces a worker. Out of descriptors, the slot stays vacant instead: this
+   * runs in a worker's exit or message handler or in a timer, where a throw
+   * would end the process. The work for it then fails with that error, or
+   * starts it (#occupied) once there is room.
+   */
   #retire(slot: Slot): void {
     slot.retired = true;
     this.#replaced++;
-    this.#slots[slot.index] = this.#spawn(slot.index);
+    try {
+      this.#slots[slot.index] = this.#spawn(slot.index);
+    } catch {
+      // Vacant: see above.
+    }
+  }
+
+  /** The live slot `index`, its worker started now if it is vacant; throws (typed) if it still cannot be. */
+  #occupied(index: number): Slot {
+    const slot = this.#slots[index] as Slot;
+    if (!slot.retired) return slot;
+    try {
+      const fresh = this.#spawn(index);
+      this.#slots[index] = fresh;
+      return fresh;
+    } catch (err) {
+      throw typedError(err);
+    }
+  }
+
+  #occupiedOrWhy(index: number): Slot | NeslinkError {
+    try {
+      return this.#occupied(index);
+    } catch (err) {
+      return err as NeslinkError;
+    }
   }
 
   #reject(job: Job, err: Error): void {
@@ -436,8 +530,8 @@ export class Pool {
   }
 
   /** Work for a namespace goes to the worker that holds it (and its socket); new ones, and ones never seen, to the least busy. */
-  #pick(provider: NsProvider, anyWorker: boolean): { slot: Slot; key?: string } {
-    if (!isExisting(provider)) return { slot: this.#slots[this.#leastBusy()] as Slot };
+  #pick(provider: NsProvider, anyWorker: boolean): { index: number; key?: string } {
+    if (!isExisting(provider)) return { index: this.#leastBusy() };
     const path = nsPath(provider, process.pid);
     let key: string;
     try {
@@ -448,10 +542,10 @@ export class Pool {
       // There may well be one (EACCES: a directory on the way is closed to us): it cannot be entered, as the worker would say.
       throw new NamespaceEnterError(provider.kind, true, err);
     }
-    if (anyWorker) return { slot: this.#slots[this.#leastBusy()] as Slot, key };
+    if (anyWorker) return { index: this.#leastBusy(), key };
     const index = this.#owners.get(key) ?? this.#leastBusy();
     this.#owners.set(key, index);
-    return { slot: this.#slots[index] as Slot, key };
+    return { index, key };
   }
 
   /** The worker with the fewest jobs; ties go round, so namespaces made one at a time still spread over every worker. */
@@ -478,7 +572,9 @@ export class Pool {
     return new Promise((resolve, reject) => {
       const { timeoutMs, signal } = options === undefined ? {} : runOptions(options);
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      const { slot, key } = this.#pick(provider, extras.anyWorker === true);
+      const { index, key } = this.#pick(provider, extras.anyWorker === true);
+      // Thrown here, it rejects: a worker that could not be replaced for want of descriptors, and still cannot be started.
+      const slot = this.#occupied(index);
       const { transfer = [], linkDo } = extras;
       const job: Job = { id: this.#nextId++, provider, key, actions, transfer, resolve, reject, seq: 0, settle: nothing };
       if (linkDo) job.linkDo = linkDo;
