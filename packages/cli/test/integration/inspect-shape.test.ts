@@ -45,20 +45,20 @@ interface IpLink {
   link_index?: number;
 }
 
-beforeAll(() => {
-  writeFileSync(
-    file,
-    `name: ${lab}
+/** The lab, h1's eth0 with `h1` as its addresses. */
+const labFile = (h1: string) => `name: ${lab}
 nodes:
   sw: { bridges: [br0] }
-  h1: { addresses: { eth0: [10.40.0.1/24] } }
+  h1: { addresses: { eth0: [${h1}] } }
   h2: { addresses: { eth0: [10.40.0.2/24] } }
 links:
   - endpoints: [{ node: sw, interface: p1, master: br0 }, "h1:eth0"]
   - endpoints: [{ node: sw, interface: p2, master: br0 }, "h2:eth0"]
   - endpoints: ["sw:x0", "sw:x1"]
-`,
-  );
+`;
+
+beforeAll(() => {
+  writeFileSync(file, labFile("10.40.0.1/24"));
   expect(json("apply", file, "--yes").status).toBe(0);
 });
 
@@ -117,5 +117,19 @@ describe("inspect --json's interfaces", () => {
     expect(Object.fromEntries(joined)).toEqual(PEERS);
     const drawn = graph.edges;
     expect(drawn).toHaveLength(3);
+  });
+
+  it("plan's address change names the address as addr list does: dev, and the CIDR as cidr", () => {
+    const more = `${dir}/${lab}-more.yaml`;
+    writeFileSync(more, labFile("10.40.0.1/24, 10.40.0.11/24"));
+    const planned = json("plan", more).body as { changes: Record<string, unknown>[] };
+    expect(planned.changes.filter((c) => c.kind === "address")).toEqual([
+      { op: "create", kind: "address", node: "h1", netns: `${lab}-h1`, dev: "eth0", cidr: "10.40.0.11/24" },
+    ]);
+    expect(json("apply", more, "--yes").status).toBe(0);
+    const listed = json("addr", "list", "dev", "eth0", "-4", "-n", `${lab}:h1`).body as Record<string, unknown>[];
+    expect(listed.map((a) => ({ dev: a.dev, cidr: a.cidr }))).toContainEqual({ dev: "eth0", cidr: "10.40.0.11/24" });
+    const [eth0] = ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>("-n", `${lab}-h1`, "-4", "addr", "show", "dev", "eth0");
+    expect(eth0?.addr_info).toContainEqual(expect.objectContaining({ local: "10.40.0.11", prefixlen: 24 }));
   });
 });
