@@ -5,6 +5,7 @@
  * link's is core's `Link` as it is.
  */
 import type { Address, Neighbour, Route } from "@neslink/core/lean";
+import { protocolName, scopeName } from "./rt-names.js";
 
 /** The link an address, route or neighbour is on, by the index the kernel gives: its name (`#INDEX` if unknown). */
 export type NameOf = (index: number) => string;
@@ -41,12 +42,13 @@ export function prefixed(family: number, address: string, prefixLen: number): Pr
 /** An address as `ip addr` writes it, with the link it is on. */
 export interface AddressRow extends Prefixed {
   dev: string;
-  scope: number;
+  /** As `ip -j addr` names it: "global", "link", "host", ... */
+  scope: string;
 }
 
 export function addressRow(a: Address, nameOf: NameOf): AddressRow {
   // IFA_LOCAL is the address itself; IFA_ADDRESS is the peer's on a point-to-point link.
-  return { dev: nameOf(a.index), ...prefixed(a.family, (a.local ?? a.address) as string, a.prefixLen), scope: a.scope };
+  return { dev: nameOf(a.index), ...prefixed(a.family, (a.local ?? a.address) as string, a.prefixLen), scope: scopeName(a.scope) };
 }
 
 /** A route's destination as `ip route` writes it: `default`, or a CIDR. */
@@ -62,7 +64,8 @@ export interface RouteRow {
   dev: string | null;
   metric: number | null;
   table: number;
-  protocol: number;
+  /** Who added it, as `ip -j route` names it: "kernel", "boot", "static", ... */
+  protocol: string;
 }
 
 export function routeRow(r: Route, nameOf: NameOf): RouteRow {
@@ -73,7 +76,7 @@ export function routeRow(r: Route, nameOf: NameOf): RouteRow {
     dev: r.oifIndex === null ? null : nameOf(r.oifIndex),
     metric: r.metric,
     table: r.table,
-    protocol: r.protocol,
+    protocol: protocolName(r.protocol),
   };
 }
 

@@ -12,7 +12,7 @@ export const routeList: Command = {
   rest: { name: "KEYWORD", required: false },
   options: ["ns", "inet", "inet6"],
   details:
-    "Every table unless `table` names one (all by default, unlike `ip route`'s main); with `dev`, only the routes out of that link. --json: an array of { to, family (4|6), via, dev, metric, table, protocol }.",
+    'Every table unless `table` names one (all by default, unlike `ip route`\'s main); with `dev`, only the routes out of that link. --json: an array of { to, family (4|6), via, dev, metric, table, protocol }, protocol named as `ip -j route` names it ("kernel", "boot", ...).',
   run: lazyRun(implementation, (m) => m.routeList),
 };
 

@@ -37,7 +37,7 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     expect(neslink("addr", "add", "fd00:9::2/64", "dev", "eth0", "-n", b).status).toBe(0);
     expect(addrsIn(b, "eth0")).toEqual(expect.arrayContaining(["10.9.0.2/24", "fd00:9::2/64"]));
     const listed = json("addr", "list", "dev", "eth0", "-4", "-n", b);
-    expect(listed.body).toEqual([{ dev: "eth0", family: 4, address: "10.9.0.2", prefixLen: 24, cidr: "10.9.0.2/24", scope: 0 }]);
+    expect(listed.body).toEqual([{ dev: "eth0", family: 4, address: "10.9.0.2", prefixLen: 24, cidr: "10.9.0.2/24", scope: "global" }]);
 
     expect(neslink("route", "add", "default", "via", "10.9.0.1", "-n", b).status).toBe(0);
     expect(neslink("route", "add", "10.20.0.0/16", "via", "10.9.0.1", "metric", "5", "-n", b).status).toBe(0);

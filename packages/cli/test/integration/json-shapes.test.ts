@@ -74,7 +74,7 @@ describe("monitor --json and the lists", () => {
     expect(added.status).toBe(0);
     const listed = json("addr", "list", "dev", "v0", "-4", "-n", ns).body as Record<string, unknown>[];
     const row = listed.find((a) => a.cidr === "10.20.0.1/24");
-    expect(row).toEqual({ dev: "v0", family: 4, address: "10.20.0.1", prefixLen: 24, cidr: "10.20.0.1/24", scope: 0 });
+    expect(row).toEqual({ dev: "v0", family: 4, address: "10.20.0.1", prefixLen: 24, cidr: "10.20.0.1/24", scope: "global" });
     const { scope: _, ...asGiven } = row as Record<string, unknown>;
     expect(added.body).toEqual(asGiven);
     const event = await eventFor("address", "new", (a) => a.cidr === "10.20.0.1/24");
@@ -96,7 +96,7 @@ describe("monitor --json and the lists", () => {
     expect(added.status).toBe(0);
     const listed = json("route", "list", "-4", "-n", ns).body as Record<string, unknown>[];
     const row = listed.find((r) => r.to === "10.21.0.0/16");
-    expect(row).toEqual({ to: "10.21.0.0/16", family: 4, via: "10.20.0.9", dev: "v0", metric: null, table: 254, protocol: 3 });
+    expect(row).toEqual({ to: "10.21.0.0/16", family: 4, via: "10.20.0.9", dev: "v0", metric: null, table: 254, protocol: "boot" });
     const { protocol: _, ...asGiven } = row as Record<string, unknown>;
     expect(added.body).toEqual(asGiven);
     const event = await eventFor("route", "new", (r) => r.to === "10.21.0.0/16");
@@ -122,6 +122,50 @@ describe("monitor --json and the lists", () => {
     expect(ipJson("-n", ns, "neigh", "show", "dev", "v0")).toContainEqual(
       expect.objectContaining({ dst: "10.20.0.5", lladdr: "02:00:00:00:00:09", state: ["PERMANENT"] }),
     );
+  });
+
+  it("names a route's protocol and an address's scope as ip -j does, in the lists and in monitor's events", async () => {
+    // Known names, one from iproute2's rt_protos file alone (99 openr), and numbers it has no name for (200, 100).
+    const protocols = ["boot", "static", "zebra", "99", "200"];
+    protocols.forEach((proto, i) => {
+      ip("-n", ns, "route", "add", `10.30.${i}.0/24`, "dev", "v1", "proto", proto);
+    });
+    const scopes = ["global", "link", "host", "site", "100"];
+    scopes.forEach((scope, i) => {
+      ip("-n", ns, "addr", "add", `10.31.${i}.1/24`, "dev", "v1", "scope", scope);
+    });
+    // The routes the kernel adds for those addresses are proto kernel.
+    const ipRoutes = ipJson<{ dst: string; protocol: string }[]>("-n", ns, "-4", "route", "show", "table", "all");
+    const ipAddrs = ipJson<{ addr_info: { local: string; scope: string }[] }[]>("-n", ns, "-4", "addr", "show", "dev", "v1").flatMap(
+      (l) => l.addr_info,
+    );
+    // The /24s: the kernel's local table also has a /32 for each address, which ip writes without its length.
+    const made = /^10\.3[01]\.\d\.0\/24$/;
+    const ours = (rows: Record<string, unknown>[], key: string, mine: (value: string) => boolean) =>
+      rows.filter((r) => mine(String(r[key]))).map((r) => [r[key], r.protocol ?? r.scope]);
+    const listedRoutes = json("route", "list", "-4", "-n", ns).body as Record<string, unknown>[];
+    const listedAddrs = json("addr", "list", "dev", "v1", "-4", "-n", ns).body as Record<string, unknown>[];
+    const fromIp = {
+      routes: ipRoutes.filter((r) => made.test(r.dst)).map((r) => [r.dst, r.protocol]),
+      addresses: ipAddrs.filter((a) => a.local.startsWith("10.31.")).map((a) => [a.local, a.scope]),
+    };
+    expect(fromIp.routes).toEqual(
+      expect.arrayContaining([
+        ["10.30.3.0/24", "openr"],
+        ["10.30.4.0/24", "200"],
+        ["10.31.0.0/24", "kernel"],
+      ]),
+    );
+    expect(fromIp.addresses).toEqual(expect.arrayContaining([["10.31.4.1", "100"]]));
+    expect({
+      routes: ours(listedRoutes, "to", (to) => made.test(to)),
+      addresses: ours(listedAddrs, "address", (a) => a.startsWith("10.31.")),
+    }).toEqual(fromIp);
+    // monitor's events name them the same way, for every one of those routes and addresses.
+    for (const [to, protocol] of fromIp.routes)
+      expect((await eventFor("route", "new", (r) => r.to === to)).route).toMatchObject({ protocol });
+    for (const [address, scope] of fromIp.addresses)
+      expect((await eventFor("address", "new", (a) => a.address === address)).address).toMatchObject({ scope });
   });
 
   it("gives a link changed as link list gives it", async () => {

@@ -329,8 +329,8 @@ function interfaceActions(changes: readonly Change[], up: boolean) {
     const { master, ...rest } = settings;
     actions.push(la.set({ ...rest, ...(master !== undefined && { master: master === null ? null : lp.byName(master) }) }));
   }
-  for (const c of changes) if (c.kind === "address" && c.op === "delete") actions.push(la.delAddr(c.address));
-  for (const c of changes) if (c.kind === "address" && c.op === "create") actions.push(la.addAddr(c.address, { replace: true }));
+  for (const c of changes) if (c.kind === "address" && c.op === "delete") actions.push(la.delAddr(c.cidr));
+  for (const c of changes) if (c.kind === "address" && c.op === "create") actions.push(la.addAddr(c.cidr, { replace: true }));
   return actions;
 }
 
@@ -366,7 +366,7 @@ function configurationJobs(
     const ups = farEnds.get(netns) ?? new Map<string, Of<"veth">>();
     const ifaces = groupBy(
       list.filter((c): c is Of<"link"> | Of<"address"> => c.kind === "link" || c.kind === "address"),
-      (c) => (c.kind === "link" ? c.name : c.interface),
+      (c) => (c.kind === "link" ? c.name : c.dev),
     );
     for (const name of ups.keys()) if (!ifaces.has(name)) ifaces.set(name, []);
     const routes = list.filter((c): c is Of<"route"> => c.kind === "route");

@@ -57,7 +57,8 @@ export type Change =
       set: { up?: boolean; mtu?: number; mac?: string; master?: string | null };
       from: { up?: boolean; mtu?: number | null; mac?: string | null; master?: string | null };
     })
-  | (At & { op: "create" | "delete"; kind: "address"; interface: string; address: string })
+  /** An address as `neslink addr list` names one: the link it is on (`dev`) and the address with its prefix (`cidr`). */
+  | (At & { op: "create" | "delete"; kind: "address"; dev: string; cidr: string })
   | (At & { op: "create" | "delete"; kind: "route"; route: TopologyRoute })
   | (At & { op: "update"; kind: "sysctl"; name: string; from: string | null; to: string })
   /**
@@ -143,7 +144,7 @@ export function describeChange(c: Change): string {
         if (c.netns === "") return `link ${c.name} in the host namespace (left by an apply cut short)`;
         return `link ${at}:${c.name}${c.reason ? ` (${c.reason})` : ""}`;
       case "address":
-        return `address ${c.address} on ${at}:${c.interface}`;
+        return `address ${c.cidr} on ${at}:${c.dev}`;
       case "route":
         return `route ${routeText(c.route)} in ${at}`;
       case "sysctl":

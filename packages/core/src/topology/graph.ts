@@ -5,7 +5,6 @@
  * adapter: the CLI's `graph`, the HTTP live page.
  */
 import { checkTopology } from "./check.js";
-import { groupBy } from "./group-by.js";
 import type { InspectedInterface, Inspection } from "./inspect.js";
 import type { Topology } from "./model.js";
 
@@ -45,63 +44,22 @@ export function graphOfTopology(given: Topology): Graph {
   };
 }
 
-/** A veth end of a node, as inspect found it. */
-interface End {
-  node: string;
-  netns: string;
-  iface: InspectedInterface;
-}
-
 /**
- * The other end of each end, by where each is. Told exactly by where its peer
- * lives (peerNetns) and its index there; where that was not told, an end
- * whose index and peer's index are the other way round, on another node,
- * the first of them not paired yet (indexes are per namespace: repeated
- * pairs of indexes, as along a chain of routers, make that a guess).
- */
-function farEnds(ends: readonly End[]): Map<End, End> {
-  const placed = new Map(ends.map((e) => [`${e.netns}\0${e.iface.index}`, e]));
-  const unplaced = groupBy(
-    ends.filter((e) => e.iface.peerNetns === null),
-    (e) => `${e.iface.index}:${e.iface.peerIndex}`,
-  );
-  const far = new Map<End, End>();
-  for (const end of ends) {
-    if (far.has(end)) continue;
-    const { peerNetns, peerIndex, index } = end.iface;
-    const other =
-      peerNetns === null
-        ? unplaced.get(`${peerIndex}:${index}`)?.find((o) => !far.has(o) && o.node !== end.node)
-        : placed.get(`${peerNetns}\0${peerIndex}`);
-    if (!other || other === end || far.has(other) || other.iface.peerIndex !== index) continue;
-    if (other.iface.peerNetns !== null && other.iface.peerNetns !== end.netns) continue;
-    far.set(end, other).set(other, end);
-  }
-  return far;
-}
-
-/**
- * The graph the kernel holds. A veth's two ends are paired by where each
- * says the other is: the namespace its peer lives in and its index there.
- * Both must agree.
+ * The graph the kernel holds: an edge for each veth pair inspect found, its
+ * ends the `peer` each names (see veth-pairs.ts), each pair once, from the end
+ * listed first.
  */
 export function graphOfInspection(inspection: Inspection): Graph {
-  const ends: End[] = inspection.nodes.flatMap((n) =>
-    n.interfaces.filter((i) => i.kind === "veth" && i.peerIndex !== null).map((iface) => ({ node: n.name, netns: n.netns, iface })),
-  );
-  const far = farEnds(ends);
+  const ifaces = new Map(inspection.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}\0${i.name}`, i] as const)));
+  const drawn = new Set<InspectedInterface>();
   const edges: GraphEdge[] = [];
-  const drawn = new Set<End>();
-  for (const end of ends) {
-    const other = far.get(end);
-    // Each pair once, from the end listed first.
-    if (other === undefined || drawn.has(end)) continue;
-    drawn.add(end).add(other);
-    edges.push({
-      a: { node: end.node, interface: end.iface.name },
-      b: { node: other.node, interface: other.iface.name },
-      up: end.iface.up && other.iface.up,
-    });
+  for (const n of inspection.nodes) {
+    for (const iface of n.interfaces) {
+      const other = iface.peer && ifaces.get(`${iface.peer.node}\0${iface.peer.interface}`);
+      if (!other || !iface.peer || drawn.has(iface)) continue;
+      drawn.add(iface).add(other);
+      edges.push({ a: { node: n.name, interface: iface.name }, b: { ...iface.peer }, up: iface.up && other.up });
+    }
   }
   return {
     topology: inspection.topology,

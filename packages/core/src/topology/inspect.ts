@@ -17,7 +17,13 @@ import { findProcesses, type LabProcess } from "./run.js";
 import { groupBy } from "./group-by.js";
 import { type PeerNamespaces, peerNamespaces } from "./peer-namespaces.js";
 import { labName } from "./shape.js";
+import { namePeers } from "./veth-pairs.js";
 
+/**
+ * An interface as inspect shows it. A field named as in core's `Link` (`link list --json`) means what it means there:
+ * `index`, `masterIndex` and `parentIndex` are the kernel's indexes. The lab's view adds names: `master` (as the
+ * topology file's `master` and `ip -j link`'s), `peer` (as the file's), `peerNetns`.
+ */
 export interface InspectedInterface {
   /** The interface's index in its node's namespace. */
   index: number;
@@ -27,12 +33,17 @@ export interface InspectedInterface {
   operstate: string | null;
   mtu: number | null;
   mac: string | null;
+  /** Its master's index (IFLA_MASTER), as `Link.masterIndex`. */
+  masterIndex: number | null;
+  /** Its master's name. */
   master: string | null;
-  addresses: string[];
-  /** A veth's peer: its index in the namespace the kernel says it lives in (how graph pairs the ends). */
-  peerIndex: number | null;
-  /** A veth's peer: the lab's namespace (its entry's name) it lives in; null for one outside the lab, or not told. */
+  /** IFLA_LINK, as `Link.parentIndex`: a veth's peer's index in the namespace the peer lives in, another kind's parent's. */
+  parentIndex: number | null;
+  /** A veth's peer: the lab's namespace (its entry's name) it lives in, the node's own for a pair inside it; null for one outside the lab, or not told. */
   peerNetns: string | null;
+  /** A veth's other end, as the topology file names one (graph's edges join these); null when it is on no node of the lab. */
+  peer: { node: string; interface: string } | null;
+  addresses: string[];
 }
 
 export interface InspectedNode {
@@ -73,10 +84,13 @@ function interfacesOf(live: LiveNamespace, peers: PeerNamespaces): InspectedInte
     operstate: l.operstate,
     mtu: l.mtu,
     mac: l.mac,
+    masterIndex: l.masterIndex,
     master: l.masterIndex === null ? null : (names.get(l.masterIndex) ?? null),
+    parentIndex: l.parentIndex,
+    // No IFLA_LINK_NETNSID: the peer is in the link's own namespace.
+    peerNetns: l.kind !== "veth" ? null : l.linkNetnsid === null ? live.netns : (peerNetns?.get(l.linkNetnsid) ?? null),
+    peer: null,
     addresses: (addresses.get(String(l.index)) ?? []).map((a) => `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`),
-    peerIndex: l.kind === "veth" && l.linkNetnsid !== null ? l.parentIndex : null,
-    peerNetns: l.kind === "veth" && l.linkNetnsid !== null ? (peerNetns?.get(l.linkNetnsid) ?? null) : null,
   }));
 }
 
@@ -131,7 +145,7 @@ export async function inspect(given: Topology | string, options: InspectOptions 
     const peers = await peersOf(
       owned.flatMap((o, i) => (isRunning(o.node, lives[i] as LiveNamespace, topology) ? [lives[i] as LiveNamespace] : [])),
     );
-    const nodes = owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology, peers));
+    const nodes = namePeers(owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology, peers)));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
   const { lives, stale, strays, early, record } = await readLive(topology, pool);
@@ -140,7 +154,7 @@ export async function inspect(given: Topology | string, options: InspectOptions 
       isRunning(n.name, lives.get(n.name) as LiveNamespace, topology.name) ? [lives.get(n.name) as LiveNamespace] : [],
     ),
   );
-  const nodes = topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name, peers));
+  const nodes = namePeers(topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name, peers)));
   try {
     return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early, record) };
   } catch (err) {

@@ -101,16 +101,16 @@ function addressChanges(
       if (address === undefined || gone?.has(address)) continue;
       gone ??= new Set();
       gone.add(address);
-      changes.push({ op: "delete", kind: "address", ...at, interface: name, address });
+      changes.push({ op: "delete", kind: "address", ...at, dev: name, cidr: address });
     }
     return;
   }
   const have = new Map(present.map((a) => [addressText(a), a]));
   const want = new Set(wanted.map(canonicalCidr));
-  for (const address of want) if (!have.has(address)) changes.push({ op: "create", kind: "address", ...at, interface: name, address });
+  for (const address of want) if (!have.has(address)) changes.push({ op: "create", kind: "address", ...at, dev: name, cidr: address });
   for (const [address, a] of have) {
     if (!want.has(address) && a.scope === RT_SCOPE_UNIVERSE)
-      changes.push({ op: "delete", kind: "address", ...at, interface: name, address });
+      changes.push({ op: "delete", kind: "address", ...at, dev: name, cidr: address });
   }
 }
 

@@ -60,7 +60,7 @@ describe("monitor's JSON", () => {
       type: "address",
       action: "new",
       ns: "a",
-      address: { dev: "eth0", family: 6, address: "fd00::1", prefixLen: 64, cidr: "fd00::1/64", scope: 0 },
+      address: { dev: "eth0", family: 6, address: "fd00::1", prefixLen: 64, cidr: "fd00::1/64", scope: "global" },
     });
     const route = {
       family: 2,
@@ -78,7 +78,7 @@ describe("monitor's JSON", () => {
       type: "route",
       action: "deleted",
       ns: "a",
-      route: { to: "default", family: 4, via: "10.0.0.1", dev: "#3", metric: null, table: 254, protocol: 3 },
+      route: { to: "default", family: 4, via: "10.0.0.1", dev: "#3", metric: null, table: 254, protocol: "boot" },
     });
     const neighbour = { index: 3, family: 2, dst: "10.0.0.1", mac: null, state: 0x21, flags: 0, type: 1, vlan: null, masterIndex: null };
     expect(shownEvent({ type: "neighbour", action: "changed", ns: "a", neighbour, dev: "eth0" })).toEqual({
