@@ -69,7 +69,7 @@ describe("link providers", () => {
     });
     expect(() => newMacvlan("mv", byName("eth0"), "bridge", { ns: create() })).toThrow(/^ns: must be an existing namespace/);
     expect(() => newMacvlan("mv", byName("eth0"), "bridge", { ns: name("lab"), master: byName("br0") })).toThrow(
-      /^master: cannot be given with ns/,
+      /^master: cannot be given for a link made in another namespace/,
     );
     expect(() => newVeth("v0", { name: "eth0" }, { ns: name("lab") })).toThrow(/^ns: is not a field of a veth link/);
     // Its actions would run where the link is not.

@@ -189,7 +189,7 @@ function elsewhere(f: string, spec: NewLinkSpec): void {
   if (spec.master)
     throw new ValidationError(
       at(f, "master"),
-      "cannot be given with ns: it would be looked up where the link is not; set it in ns afterwards",
+      "cannot be given for a link made in another namespace (ns, netns): it would be looked up where the link is not; set it there afterwards",
     );
 }
 

@@ -12,8 +12,13 @@ type KindRules = (typeof LINK_KIND_RULES)[LinkKind];
 /** The kinds core creates and their rules: loaded when `link add` runs or shows its help. */
 const kinds = () => import("@neslink/core/kinds");
 
-/** Keywords every kind takes, as `ip link add` does. */
-const COMMON: KeywordSpec = { mtu: "value", address: "value", master: "value", group: "value", up: "flag" };
+/**
+ * Keywords every kind takes, as `ip link add` does. `netns NS` makes the link
+ * directly in NS, its parent looked up where the command runs (`ip link add
+ * link eth0 name mv0 netns NS type macvlan`); a veth's `netns` is its peer's
+ * (after `peer NAME`, as in ip).
+ */
+const COMMON: KeywordSpec = { mtu: "value", address: "value", master: "value", group: "value", up: "flag", netns: "value" };
 
 interface Shape {
   keywords: KeywordSpec;
@@ -125,7 +130,7 @@ const shapeOf = (kind: LinkKind, rules: KindRules): Shape => OWN[kind] ?? generi
 export async function details(): Promise<string> {
   const { LINK_KINDS, LINK_KIND_RULES } = await kinds();
   return [
-    `KIND: ${LINK_KINDS.join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N (the link's group; vxlan's group is its multicast group: set the link group with link set), up.`,
+    `KIND: ${LINK_KINDS.join(", ")}. Every kind takes: mtu N, address MAC, master BRIDGE, group N (the link's group; vxlan's group is its multicast group: set the link group with link set), up, netns NS (made directly in NS, name, path, pid or LAB:NODE, from the namespace of -n, where its parent is looked up and a vxlan's socket stays; not with master; a veth's netns is its peer's).`,
     ...LINK_KINDS.map((kind) => [kind, shapeOf(kind, LINK_KIND_RULES[kind]).usage] as const)
       .filter(([, usage]) => usage !== "")
       .map(([kind, usage]) => `  ${kind.padEnd(8)} ${usage}`),
@@ -142,6 +147,8 @@ export const linkAdd: Run = async ({ args: [kind, name, ...rest], ns }) => {
   const k = keywords(rest, { ...COMMON, ...shape.keywords }, `link add ${kind}`);
   const { lp } = await linker();
   const master = stringOf(k, "master");
+  // A veth's netns is its peer's (its shape reads it).
+  const netns = kind === "veth" ? undefined : stringOf(k, "netns");
   const options: NewLinkOptions = defined({
     mtu: integerOf(k, "mtu"),
     mac: stringOf(k, "address"),
@@ -149,6 +156,7 @@ export const linkAdd: Run = async ({ args: [kind, name, ...rest], ns }) => {
     group: shape.keywords.group === undefined ? integerOf(k, "group") : undefined,
     up: k.up === true,
     ...(master !== undefined && { master: lp.name(master) }),
+    ...(netns !== undefined && { ns: await target(netns) }),
   });
   const provider = await shape.provider(name as string, k, options);
   const { link } = await linkDoOnce(await target(ns), provider);
