@@ -27,7 +27,7 @@ describe("neslink link add macvtap", () => {
     expect(noParent.status).toBe(2);
     expect(noParent.stderr).toContain("link: is required");
     expect(neslink("link", "add", "macvtap", "tap1", "link", "mvp0", "peer", "x", "-n", lab).stderr).toContain(
-      'peer: is not a keyword of "neslink link add macvtap" (expected one of: mtu, address, master, group, up, link, mode)',
+      'peer: is not a keyword of "neslink link add macvtap" (expected one of: mtu, address, master, group, up, netns, link, mode)',
     );
     expect(ipJson<IpLink[]>("-n", lab, "link", "show").map((l) => l.ifname)).not.toContain("tap1");
     expect(neslink("link", "add", "--help").stdout).toContain("macvtap  link PARENT [mode private|vepa|bridge|passthru|source]");
