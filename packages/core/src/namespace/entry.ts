@@ -21,7 +21,7 @@
  */
 import { unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import { NeslinkError, NotANamespaceError, NotFoundError } from "../errors.js";
+import { NeslinkError, NotANamespaceError, NotFoundError, ValidationError } from "../errors.js";
 import {
   type FileIdentity,
   type FileStatus,
@@ -35,7 +35,7 @@ import {
 import * as libc from "../ffi/libc.js";
 import { sleepSync } from "../sleep-sync.js";
 import { flockedByAnyone, flockHolder } from "./flocked.js";
-import { nsPath } from "./paths.js";
+import { HANDLE_CLOSED, nsPath } from "./paths.js";
 import type { ExistingNsProvider } from "./providers.js";
 
 export type EntryState =
@@ -151,9 +151,40 @@ export function openNamespace(path: string, { follow = false } = {}): number {
   }
 }
 
-/** A checked descriptor on a provider's namespace (see openNamespace): an entry of a mount dir is never followed. */
+/**
+ * A checked descriptor on a provider's namespace (see openNamespace): an entry
+ * of a mount dir is never followed. A handle's is also checked to be the
+ * handle's namespace: once the handle is closed its number is the next
+ * open()'s. Opened first, then checked, so a close racing this cannot swap it.
+ */
 export function openProviderNs(provider: ExistingNsProvider, mainPid: number): number {
-  return openNamespace(nsPath(provider, mainPid), { follow: provider.kind !== "name" });
+  const path = nsPath(provider, mainPid);
+  if (provider.kind !== "handle" || provider.dev === undefined) return openNamespace(path, { follow: provider.kind !== "name" });
+  let fd: number;
+  try {
+    fd = openNamespace(path, { follow: true });
+  } catch (err) {
+    // Nothing, or a file that is no namespace, at the number: the handle's namespace is not there either.
+    if (err instanceof NotFoundError || err instanceof NotANamespaceError) throw handleClosed(provider.fd);
+    throw err;
+  }
+  if (isHandlesNamespace(provider, fd)) return fd;
+  libc.close(fd);
+  throw handleClosed(provider.fd);
+}
+
+type HandleProvider = Extract<ExistingNsProvider, { kind: "handle" }>;
+
+/** By NS_GET_ID where the kernel has it: an inode number is given again once its namespace is freed. */
+function isHandlesNamespace(provider: HandleProvider, fd: number): boolean {
+  const id = provider.id === undefined ? undefined : libc.nsId(fd);
+  if (id !== undefined) return id === provider.id;
+  const { dev, ino } = statusOfFd(fd);
+  return dev === provider.dev && ino === provider.ino;
+}
+
+function handleClosed(fd: number): ValidationError {
+  return new ValidationError("handle", `${HANDLE_CLOSED} (descriptor ${fd} no longer refers to the handle's namespace)`);
 }
 
 /** What the entry at `path` is (never followed, never blocking), with its status when it could be opened. */

@@ -14,7 +14,7 @@ import { findLink } from "./link-lookup.js";
 import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
 import { moveLinkFrom, runSocketAction, runsUserCode } from "./socket-actions.js";
-import { identity, keyOf, SELF_NS, within } from "./switch.js";
+import { handleJSON, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */
 export interface TaskContext {
@@ -54,7 +54,7 @@ export function mayRunLong({ provider, actions }: Task): boolean {
 function openHandle(ctx: TaskContext): NsHandleJSON {
   const fd = libc.openUntracked(SELF_NS);
   ctx.handedOut.push(fd);
-  return { fd, ...identity(fd) };
+  return handleJSON(fd);
 }
 
 const SYSCTL_READ_MAX = 4096;
@@ -81,7 +81,12 @@ function moveLink(ctx: TaskContext, spec: Extract<NsActionSpec, { kind: "setLink
   return moveLinkFrom(socketOf(ctx), spec, async (target, name) => {
     const targetKey = keyOf(target);
     // within() has put the thread inside the target, where a new socket must be opened.
-    const seen = await within(target, () => findLink(ctx.held.socket(targetKey, () => {}), { kind: "name", name }));
+    const seen = await within(target, () =>
+      findLink(
+        ctx.held.socket(targetKey, () => {}),
+        { kind: "name", name },
+      ),
+    );
     if (!seen.returned) throw seen.returnError;
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;

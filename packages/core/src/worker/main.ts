@@ -37,7 +37,7 @@ import {
   type ToWorker,
   type WorkerOptions,
 } from "./protocol.js";
-import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
+import { handleJSON, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
 nativeLoaded();
 
@@ -151,16 +151,18 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
     ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir, provider.loAlias).path);
     return undefined;
   }
-  if (key === homeKey) {
+  // A handle's number is trusted only once opened and checked (openProviderNs), not by what the pool found at it.
+  const known = provider.kind === "handle" ? undefined : key;
+  if (known === homeKey) {
     stayHome(ctx);
     return undefined;
   }
-  if (key !== undefined && held.has(key)) {
-    ctx.key = key;
+  if (known !== undefined && held.has(known)) {
+    ctx.key = known;
     const leaving = ctx.inside;
     ctx.inside = once(() => {
       leaving();
-      enterHeld(provider, key);
+      enterHeld(provider, known);
     });
     return undefined;
   }
@@ -418,7 +420,7 @@ function finish({ task, ctx, results, created, away }: Run, failed: Failure | un
     );
   } else {
     reply.results = results;
-    if (created !== undefined) reply.created = { fd: created, ...identity(created) };
+    if (created !== undefined) reply.created = handleJSON(created);
     if (ctx.handedOut.length > 0) handedOut.set(id, ctx.handedOut);
   }
   if (!returned) reply.error ??= toErrorJSON(returnError);
