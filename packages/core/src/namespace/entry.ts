@@ -220,17 +220,6 @@ export function lockStale(path: string, fd: number, identity: FileIdentity = ide
   return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, identity);
 }
 
-/**
- * Whether a stale entry is one a namespace creator can have left: ip opens
- * the entry with mode 0, neslink with 0444 (less the umask), so neither is
- * writable nor executable. An empty file that is (a lock file, /etc/subuid)
- * is someone's own, met where a sweep of a whole dir (prune) was pointed at
- * the wrong one.
- */
-export function leftByCreator(status: FileStatus): boolean {
-  return (status.perm & 0o333) === 0;
-}
-
 /** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken, or `accept` refuses it. */
 export function openStale(path: string, accept: (status: FileStatus) => boolean = () => true): number | undefined {
   const opened = openChecked(path, false);
@@ -280,10 +269,11 @@ export type UnlinkOutcome = "removed" | "gone" | "kept";
  * holds locked is waited for rather than judged: a delete or prune holding
  * it is about to unlink it, a create about to mount on it, and what they did
  * decides the outcome. Each holds the lock for one step of its own, and a
- * kill releases it.
+ * kill releases it. With `expected`, only that file is removed (another one
+ * at the path is "gone": someone removed ours and made this one since).
  */
-export function unlinkStale(path: string): UnlinkOutcome {
-  let ours: FileIdentity | undefined;
+export function unlinkStale(path: string, expected?: FileIdentity): UnlinkOutcome {
+  let ours = expected;
   for (;;) {
     const opened = openChecked(path, false);
     if (opened.fd === undefined) return opened.state.kind === "missing" ? "gone" : "kept";
