@@ -152,12 +152,14 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
     return undefined;
   }
   // A handle's number is trusted only once opened and checked (openProviderNs), not by what the pool found at it.
-  const known = provider.kind === "handle" ? undefined : key;
-  if (known === homeKey) {
-    stayHome(ctx);
-    return undefined;
-  }
-  if (known !== undefined && held.has(known)) {
+  const checked = provider.kind === "handle" ? await openTarget(provider) : undefined;
+  const known = checked === undefined ? key : keyOf(checked);
+  if (known === homeKey || (known !== undefined && held.has(known))) {
+    if (checked !== undefined) held.close(checked);
+    if (known === homeKey) {
+      stayHome(ctx);
+      return undefined;
+    }
     ctx.key = known;
     const leaving = ctx.inside;
     ctx.inside = once(() => {
@@ -166,7 +168,7 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
     });
     return undefined;
   }
-  const fd = await openTarget(provider);
+  const fd = checked ?? (await openTarget(provider));
   try {
     if (keyOf(fd) === homeKey) {
       held.close(fd);

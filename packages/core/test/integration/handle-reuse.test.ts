@@ -36,6 +36,8 @@ async function staleProvider(): Promise<{ provider: NsProvider; handle: NsHandle
   // The lowest free number: the one just closed (no other code runs on this thread in between, the pool is idle).
   reused = openSync(`/run/netns/${nsB}`, "r");
   expect(reused).toBe(handle.fd);
+  // A worker now holds a socket in nsB: work found to be for nsB could use it without opening anything.
+  await nsDo(ns.name(nsB), na.links());
   return { provider, handle };
 }
 
