@@ -337,8 +337,14 @@ export class ActionError extends NeslinkError {
   readonly action: string;
   readonly returned: boolean;
   readonly linkActionIndex?: number;
-  constructor(actionIndex: number, action: string, returned: boolean, cause: unknown, linkActionIndex?: number) {
-    super(codeOf(cause, "ERR_ACTION_FAILED"), `${reasonOf(cause)} (${placeOf(actionIndex, action, linkActionIndex)})`, { cause });
+  /**
+   * `direct`: the error of a one-call form (exec, spawn), whose one action is
+   * the call: its message names the action alone, "(exec)", not by an index
+   * into actions the caller never listed; its fields are nsDo's.
+   */
+  constructor(actionIndex: number, action: string, returned: boolean, cause: unknown, linkActionIndex?: number, direct = false) {
+    const place = direct ? action : placeOf(actionIndex, action, linkActionIndex);
+    super(codeOf(cause, "ERR_ACTION_FAILED"), `${reasonOf(cause)} (${place})`, { cause });
     this.actionIndex = actionIndex;
     this.action = action;
     this.returned = returned;
@@ -349,6 +355,12 @@ export class ActionError extends NeslinkError {
     if (this.linkActionIndex !== undefined) json.linkActionIndex = this.linkActionIndex;
     return json;
   }
+}
+
+/** `err` as a one-call form (exec, spawn) fails: the ActionError of its one action said as the call's (see ActionError). */
+export function asDirectCall(err: unknown): unknown {
+  if (!(err instanceof ActionError) || err.actionIndex !== 0 || err.linkActionIndex !== undefined) return err;
+  return new ActionError(0, err.action, err.returned, err.cause, undefined, true);
 }
 
 /**

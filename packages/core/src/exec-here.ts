@@ -39,8 +39,8 @@ export interface Started {
   exited: Promise<ExecExit>;
 }
 
-/** A program that could not start fails as the worker's exec action does: the one action of its task. */
-const failed = (err: unknown) => new ActionError(0, "exec", true, err);
+/** A program that could not start fails as exec does on a worker: the one action of its task, said as the call's. */
+const failed = (err: unknown) => new ActionError(0, "exec", true, err, undefined, true);
 
 /** nsenter entering the namespace open as `fd`, then running the rest; nothing for the caller's own namespace. */
 const entering = (fd: number, own: boolean): string[] =>

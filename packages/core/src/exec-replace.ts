@@ -76,7 +76,7 @@ export function replaceWith(provider: NsProvider, argv: readonly string[]): neve
       // Found as spawn finds it: a program that cannot run is its typed error before anything here changes.
       program = resolveProgram(file, process.env.PATH, process.cwd());
     } catch (err) {
-      throw new ActionError(0, "exec", true, err);
+      throw new ActionError(0, "exec", true, err, undefined, true);
     }
     if (!own) home = openHome();
     const restore = asForAChild();
@@ -84,12 +84,12 @@ export function replaceWith(provider: NsProvider, argv: readonly string[]): neve
       if (home !== undefined) libc.setns(fd, libc.CLONE_NEWNET, "exec");
     } catch (err) {
       restore();
-      throw new ActionError(0, "exec", true, err);
+      throw new ActionError(0, "exec", true, err, undefined, true);
     }
     const errno = libc.execvp(program, [file, ...args]);
     if (home !== undefined) returnOrExit(home);
     restore();
-    throw new ActionError(0, "exec", true, new SystemCallError("spawn", errno, file));
+    throw new ActionError(0, "exec", true, new SystemCallError("spawn", errno, file), undefined, true);
   } finally {
     if (home !== undefined) libc.close(home);
     libc.close(fd);

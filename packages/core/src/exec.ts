@@ -12,7 +12,7 @@ import { constants } from "node:os";
 import { Readable, Writable } from "node:stream";
 import type { MessageChannel, MessagePort } from "node:worker_threads";
 import type { ExecOptions, ExecResult, NsAction, NsActionSpec, SpawnOptions, SpawnStdio } from "./actions/ns-actions.js";
-import { errorFromJSON, shown, ValidationError } from "./errors.js";
+import { asDirectCall, errorFromJSON, shown, ValidationError } from "./errors.js";
 import { canSpawnHere, execHere, type Started, spawnHere } from "./exec-here.js";
 import type { NsProvider } from "./namespace/providers.js";
 import type { Pool } from "./pool/pool.js";
@@ -281,6 +281,8 @@ async function execOnWorker(
       transfer: port2 ? [port2] : [],
     });
     return result as ExecResult;
+  } catch (err) {
+    throw asDirectCall(err);
   } finally {
     stop?.();
     port1?.close();
@@ -351,8 +353,9 @@ function spawnOnWorker(provider: NsProvider, checked: ExecAction, pool: Pool, ch
       .run(provider, [action], undefined, { transfer: [port2] })
       .then((outcome) => outcome.error && settleFailure(errorFromJSON(outcome.error)), settleFailure);
     function settleFailure(err: unknown): void {
-      proc.fail(err);
-      reject(err);
+      const direct = asDirectCall(err);
+      proc.fail(direct);
+      reject(direct);
     }
   });
 }

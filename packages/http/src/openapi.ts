@@ -7,7 +7,7 @@
 
 import { SCHEMAS } from "@neslink/codec-wasm/schemas";
 import type { ErrorJSON } from "@neslink/core";
-import { createNamespaceBody, execBody } from "./bodies.js";
+import { createNamespaceBody, execBody, namespaceName } from "./bodies.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -52,7 +52,7 @@ const nsName = {
   in: "path",
   required: true,
   description: "A namespace under /run/netns, as `ip netns` names it.",
-  schema: { type: "string" },
+  schema: namespaceName,
 };
 
 /** Every field of an error body (core's ErrorJSON); `satisfies` makes a field added there fail here until documented. */

@@ -70,6 +70,13 @@ describe("validate", () => {
   });
 
   it("counts characters, not UTF-16 units", () => {
-    expect(validate(createNamespaceBody, { name: "😀".repeat(255) })).toBeTruthy();
+    expect(validate({ type: "string", maxLength: 2 }, "😀😀")).toBe("😀😀");
+    expect(() => validate({ type: "string", maxLength: 1 }, "😀😀")).toThrow("body: must have at most 1 character");
+  });
+
+  it("counts a name's bytes of UTF-8 (x-maxBytes): its limit is the file system's, NAME_MAX bytes, not 255 characters", () => {
+    expect(validate(createNamespaceBody, { name: `${"😀".repeat(63)}aaa` })).toBeTruthy();
+    expect(() => validate(createNamespaceBody, { name: "é".repeat(128) })).toThrow("name: must have at most 255 UTF-8 bytes");
+    expect(() => validate(createNamespaceBody, { name: "😀".repeat(255) })).toThrow("name: must have at most 255 UTF-8 bytes");
   });
 });

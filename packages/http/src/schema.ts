@@ -6,7 +6,14 @@
 import { ValidationError } from "@neslink/core";
 
 export type Schema =
-  | { readonly type: "string"; readonly minLength?: number; readonly maxLength?: number; readonly description?: string }
+  | {
+      readonly type: "string";
+      readonly minLength?: number;
+      readonly maxLength?: number;
+      /** Bytes of UTF-8, where a limit is in bytes (a file name's): JSON Schema has no keyword for it. */
+      readonly "x-maxBytes"?: number;
+      readonly description?: string;
+    }
   | {
       readonly type: "array";
       readonly items: Schema;
@@ -45,6 +52,7 @@ export function validate(schema: Schema, value: unknown, path = ""): unknown {
       if (typeof value !== "string") throw new ValidationError(field, "must be a string");
       // JSON Schema counts characters (code points), not UTF-16 units.
       between(field, [...value].length, schema.minLength, schema.maxLength, "character");
+      if (schema["x-maxBytes"] !== undefined) between(field, Buffer.byteLength(value), undefined, schema["x-maxBytes"], "UTF-8 byte");
       return value;
     case "array":
       if (!Array.isArray(value)) throw new ValidationError(field, "must be an array");

@@ -26,7 +26,8 @@ import { hasErrno } from "../errno.js";
 import { AlreadyExistsError, ValidationError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { notADirectory } from "../files/directory.js";
-import { entryState, lockStale, openStale, refusal } from "./entry.js";
+import { entryLook, lockStale, openStale, refusal } from "./entry.js";
+import { leftoverRule } from "./leftovers.js";
 
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
 const CLAIM_ATTEMPTS = 3;
@@ -86,6 +87,7 @@ function createFile(path: string): number | undefined {
  * nothing mounted on it: a file made now, or a stale one taken over.
  */
 function claim(path: string, name: string, dir: string): number {
+  const notLeftover = leftoverRule(dir);
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
     const made = createFile(path);
     if (made !== undefined) {
@@ -94,9 +96,12 @@ function claim(path: string, name: string, dir: string): number {
       libc.close(made);
       continue;
     }
-    const stale = openStale(path);
+    // Only the file a killed creator left is taken over: an empty one of a user's own (/etc/subuid) is refused.
+    const stale = openStale(path, (st) => notLeftover(st) === undefined);
     if (stale !== undefined) return stale;
-    const state = entryState(path);
+    const { state, status } = entryLook(path);
+    const refused = state.kind === "stale" && status !== undefined ? notLeftover(status) : undefined;
+    if (refused !== undefined) throw refusal(path, { kind: "other", reason: refused });
     if (state.kind === "namespace" || state.kind === "stale") {
       // A stale entry that could not be locked is being made into a namespace by someone else right now.
       throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);

@@ -21,7 +21,7 @@
  */
 import { unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import { NeslinkError, NotANamespaceError, NotFoundError } from "../errors.js";
+import { NeslinkError, NotANamespaceError, NotFoundError, ValidationError } from "../errors.js";
 import {
   type FileIdentity,
   type FileStatus,
@@ -35,7 +35,7 @@ import {
 import * as libc from "../ffi/libc.js";
 import { sleepSync } from "../sleep-sync.js";
 import { flockedByAnyone, flockHolder } from "./flocked.js";
-import { nsPath } from "./paths.js";
+import { HANDLE_CLOSED, nsPath } from "./paths.js";
 import type { ExistingNsProvider } from "./providers.js";
 
 export type EntryState =
@@ -151,9 +151,40 @@ export function openNamespace(path: string, { follow = false } = {}): number {
   }
 }
 
-/** A checked descriptor on a provider's namespace (see openNamespace): an entry of a mount dir is never followed. */
+/**
+ * A checked descriptor on a provider's namespace (see openNamespace): an entry
+ * of a mount dir is never followed. A handle's is also checked to be the
+ * handle's namespace: once the handle is closed its number is the next
+ * open()'s. Opened first, then checked, so a close racing this cannot swap it.
+ */
 export function openProviderNs(provider: ExistingNsProvider, mainPid: number): number {
-  return openNamespace(nsPath(provider, mainPid), { follow: provider.kind !== "name" });
+  const path = nsPath(provider, mainPid);
+  if (provider.kind !== "handle" || provider.dev === undefined) return openNamespace(path, { follow: provider.kind !== "name" });
+  let fd: number;
+  try {
+    fd = openNamespace(path, { follow: true });
+  } catch (err) {
+    // Nothing, or a file that is no namespace, at the number: the handle's namespace is not there either.
+    if (err instanceof NotFoundError || err instanceof NotANamespaceError) throw handleClosed(provider.fd);
+    throw err;
+  }
+  if (isHandlesNamespace(provider, fd)) return fd;
+  libc.close(fd);
+  throw handleClosed(provider.fd);
+}
+
+type HandleProvider = Extract<ExistingNsProvider, { kind: "handle" }>;
+
+/** By NS_GET_ID where the kernel has it: an inode number is given again once its namespace is freed. */
+function isHandlesNamespace(provider: HandleProvider, fd: number): boolean {
+  const id = provider.id === undefined ? undefined : libc.nsId(fd);
+  if (id !== undefined) return id === provider.id;
+  const { dev, ino } = statusOfFd(fd);
+  return dev === provider.dev && ino === provider.ino;
+}
+
+function handleClosed(fd: number): ValidationError {
+  return new ValidationError("handle", `${HANDLE_CLOSED} (descriptor ${fd} no longer refers to the handle's namespace)`);
 }
 
 /** What the entry at `path` is (never followed, never blocking), with its status when it could be opened. */
@@ -187,17 +218,6 @@ function stillAt(path: string, opened: FileIdentity): boolean {
  */
 export function lockStale(path: string, fd: number, identity: FileIdentity = identityOfFd(fd)): boolean {
   return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, identity);
-}
-
-/**
- * Whether a stale entry is one a namespace creator can have left: ip opens
- * the entry with mode 0, neslink with 0444 (less the umask), so neither is
- * writable nor executable. An empty file that is (a lock file, /etc/subuid)
- * is someone's own, met where a sweep of a whole dir (prune) was pointed at
- * the wrong one.
- */
-export function leftByCreator(status: FileStatus): boolean {
-  return (status.perm & 0o333) === 0;
 }
 
 /** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken, or `accept` refuses it. */
@@ -249,10 +269,11 @@ export type UnlinkOutcome = "removed" | "gone" | "kept";
  * holds locked is waited for rather than judged: a delete or prune holding
  * it is about to unlink it, a create about to mount on it, and what they did
  * decides the outcome. Each holds the lock for one step of its own, and a
- * kill releases it.
+ * kill releases it. With `expected`, only that file is removed (another one
+ * at the path is "gone": someone removed ours and made this one since).
  */
-export function unlinkStale(path: string): UnlinkOutcome {
-  let ours: FileIdentity | undefined;
+export function unlinkStale(path: string, expected?: FileIdentity): UnlinkOutcome {
+  let ours = expected;
   for (;;) {
     const opened = openChecked(path, false);
     if (opened.fd === undefined) return opened.state.kind === "missing" ? "gone" : "kept";

@@ -8,6 +8,9 @@ import type { ExistingNsProvider } from "./providers.js";
 /** Where `ip netns` keeps named namespaces. */
 export const DEFAULT_NETNS_DIR = "/run/netns";
 
+/** Why a closed handle, or a provider of one (ns.handle), is refused. */
+export const HANDLE_CLOSED = "is closed: its descriptor's number may since have been given to another file";
+
 /** The file that names the namespace, for providers that have one. */
 export function nsPath(p: ExistingNsProvider, mainPid: number): string {
   switch (p.kind) {

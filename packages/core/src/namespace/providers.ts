@@ -6,9 +6,9 @@
 import { nsProvider } from "../validate/providers.js";
 import { shown, ValidationError } from "../errors.js";
 import { readError, readFields } from "../validate/shape.js";
-import { DEFAULT_NETNS_DIR } from "./paths.js";
+import { DEFAULT_NETNS_DIR, HANDLE_CLOSED } from "./paths.js";
 
-export { DEFAULT_NETNS_DIR, nsPath } from "./paths.js";
+export { DEFAULT_NETNS_DIR, HANDLE_CLOSED, nsPath } from "./paths.js";
 
 export type NsProvider =
   | { readonly kind: "now" }
@@ -16,7 +16,17 @@ export type NsProvider =
   | { readonly kind: "path"; readonly path: string }
   | { readonly kind: "process"; readonly pid: number }
   | { readonly kind: "thread"; readonly pid: number; readonly tid: number }
-  | { readonly kind: "handle"; readonly fd: number }
+  | {
+      readonly kind: "handle";
+      readonly fd: number;
+      /**
+       * The namespace the handle was on (its nsfs device and inode, and NS_GET_ID where the kernel has it): the
+       * descriptor's number is only trusted while it still refers to that namespace.
+       */
+      readonly dev?: number;
+      readonly ino?: number;
+      readonly id?: string;
+    }
   | { readonly kind: "new" }
   | {
       readonly kind: "newNamed";
@@ -56,21 +66,37 @@ export function thread(pid: number, tid: number): NsProvider {
 }
 
 /**
- * The namespace an open NsHandle refers to. A closed one is refused: its
- * descriptor's number is the next open()'s, which may be another namespace's.
+ * The providers ns.handle made, each with its handle: one closed since is
+ * refused when the provider is given, and whatever opens the descriptor
+ * checks it still refers to the handle's namespace (a copy of the provider,
+ * or a close while the task was on its way, has no tie to the handle).
  */
-export function handle(h: { readonly fd: number }): NsProvider {
+const handles = new WeakMap<object, object>();
+
+/** Whether `p` was made by ns.handle from a handle closed since. */
+export function fromClosedHandle(p: object): boolean {
+  return (handles.get(p) as { closed?: unknown } | undefined)?.closed === true;
+}
+
+/**
+ * The namespace an open NsHandle refers to. A closed one is refused: its
+ * descriptor's number is the next open()'s, which may be another namespace's;
+ * so is the provider once the handle is closed (see fromClosedHandle).
+ */
+export function handle(h: { readonly fd: number; readonly dev?: number; readonly ino?: number; readonly id?: string }): NsProvider {
   if (typeof h !== "object" || h === null) throw new ValidationError("handle", `must be an NsHandle, got ${shown(h)}`);
-  let fd: unknown;
+  let provider: NsProvider;
   try {
     // Duck-typed (`closed`, not instanceof): the class holds koffi, which the providers do not load, and another copy of core has its own.
-    if ((h as { closed?: unknown }).closed === true)
-      throw new ValidationError("handle", "is closed: its descriptor's number may since have been given to another file");
-    fd = h.fd;
+    if ((h as { closed?: unknown }).closed === true) throw new ValidationError("handle", HANDLE_CLOSED);
+    const { fd, dev, ino, id } = h;
+    // A bare { fd } (a descriptor the caller opened) carries no namespace to check against.
+    provider = nsProvider("handle", { kind: "handle", fd, ...(dev !== undefined && { dev, ino }), ...(id !== undefined && { id }) });
   } catch (err) {
     throw readError("handle", err);
   }
-  return nsProvider("handle", { kind: "handle", fd });
+  handles.set(provider, h);
+  return provider;
 }
 
 /** A brand-new anonymous namespace; nsDo returns a handle that keeps it alive until closed. */

@@ -7,9 +7,10 @@
 import type { NamedNs } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { NotFoundError } from "../errors.js";
-import { keyOfIdentity } from "../ffi/identity.js";
+import { type FileIdentity, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { openChecked, refusal, unlinkStale } from "./entry.js";
+import { leftoverRule } from "./leftovers.js";
 
 /** A named namespace or stale entry about to be removed, checked; anything else is refused and left as it is. */
 export interface Doomed {
@@ -17,6 +18,8 @@ export interface Doomed {
   /** "dev:ino" of what the entry was: its namespace, or the stale file. */
   key: string;
   mounted: boolean;
+  /** A stale entry's file, the only one removed at its path: one put there since the check is not judged. */
+  file?: FileIdentity;
 }
 
 export function check(name: string, dir: string): Doomed {
@@ -26,7 +29,10 @@ export function check(name: string, dir: string): Doomed {
   const { fd, status, state } = opened;
   libc.close(fd);
   if (state.kind !== "namespace" && state.kind !== "stale") throw refusal(path, state);
-  return { ns: { name, path }, key: keyOfIdentity(status), mounted: state.kind === "namespace" };
+  const notLeftover = state.kind === "stale" ? leftoverRule(dir)(status) : undefined;
+  if (notLeftover !== undefined) throw refusal(path, { kind: "other", reason: notLeftover });
+  const mounted = state.kind === "namespace";
+  return { ns: { name, path }, key: keyOfIdentity(status), mounted, ...(!mounted && { file: { dev: status.dev, ino: status.ino } }) };
 }
 
 export const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
@@ -77,7 +83,7 @@ export function remove(doomed: Doomed, unmounted = false, unmountDecides = false
   const path = doomed.ns.path;
   const unmountedHere = doomed.mounted && (unmounted || unmount(path));
   const mayClaim = !doomed.mounted || unmountedHere;
-  let outcome = unlinkStale(path);
+  let outcome = unlinkStale(path, doomed.file);
   // The same namespace there after its unmount was mounted on its entry more than once (`mount --bind` of the entry
   // onto itself), not made since by someone else: it goes too, where a delete took it for theirs and left it mounted.
   for (let layer = 0; outcome === "kept" && unmountedHere && layer < MAX_STACKED && stillMounted(path, doomed.key); layer++) {

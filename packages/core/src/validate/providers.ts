@@ -9,7 +9,14 @@ import type { LinkKind, OptionedKind } from "@neslink/codec-wasm";
 import { LIMITS, LINK_KIND_RULES, LINK_KINDS } from "@neslink/codec-wasm/limits";
 import { ValidationError } from "../errors.js";
 import type { LinkOptions, LinkProvider, LinkRef, NewLinkSpec, VethPeerSpec } from "../links/providers.js";
-import { DEFAULT_NETNS_DIR, type ExistingNsProvider, isExisting, type NsProvider } from "../namespace/providers.js";
+import {
+  DEFAULT_NETNS_DIR,
+  type ExistingNsProvider,
+  fromClosedHandle,
+  HANDLE_CLOSED,
+  isExisting,
+  type NsProvider,
+} from "../namespace/providers.js";
 import { schemaErrors, validatorFor } from "./json-schema.js";
 import * as net from "./net.js";
 import { at, bare, byKind, type FieldParsers, fields, item, type Parser, readError, record } from "./shape.js";
@@ -39,7 +46,19 @@ const existingNsTable: Record<string, Parser<ExistingNsProvider>> = {
     const r = record(f, x, ["kind", "pid", "tid"]);
     return { kind: "thread", pid: v.pid(at(f, "pid"), r.pid), tid: v.pid(at(f, "tid"), r.tid) };
   },
-  handle: (f, x) => ({ kind: "handle", fd: v.integer(at(f, "fd"), record(f, x, ["kind", "fd"]).fd, 0, 0x7fffffff) }),
+  handle: (f, x) => {
+    if (fromClosedHandle(x as object)) throw new ValidationError(f || "handle", HANDLE_CLOSED);
+    const r = record(f, x, ["kind", "fd", "dev", "ino", "id"]);
+    const fd = v.integer(at(f, "fd"), r.fd, 0, 0x7fffffff);
+    if (r.dev === undefined && r.ino === undefined && r.id === undefined) return { kind: "handle", fd };
+    return {
+      kind: "handle",
+      fd,
+      dev: v.integer(at(f, "dev"), r.dev, 0, Number.MAX_SAFE_INTEGER),
+      ino: v.integer(at(f, "ino"), r.ino, 0, Number.MAX_SAFE_INTEGER),
+      ...(r.id !== undefined && { id: v.nsId(at(f, "id"), r.id) }),
+    };
+  },
 };
 
 const anyExistingNs = byKind("namespace provider", existingNsTable);

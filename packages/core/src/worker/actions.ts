@@ -15,7 +15,7 @@ import type { FindThere } from "./new-link.js";
 import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
 import { moveLinkFrom, runSocketAction, runsUserCode } from "./socket-actions.js";
-import { identity, keyOf, SELF_NS, within } from "./switch.js";
+import { handleJSON, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */
 export interface TaskContext {
@@ -55,7 +55,7 @@ export function mayRunLong({ provider, actions }: Task): boolean {
 function openHandle(ctx: TaskContext): NsHandleJSON {
   const fd = libc.openUntracked(SELF_NS);
   ctx.handedOut.push(fd);
-  return { fd, ...identity(fd) };
+  return handleJSON(fd);
 }
 
 const SYSCTL_READ_MAX = 4096;

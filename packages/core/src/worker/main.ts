@@ -37,7 +37,7 @@ import {
   type ToWorker,
   type WorkerOptions,
 } from "./protocol.js";
-import { identity, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
+import { handleJSON, keyOf, keyOfPath, openCurrent, SELF_NS } from "./switch.js";
 
 nativeLoaded();
 
@@ -151,20 +151,24 @@ async function enter(provider: NsProvider, key: string | undefined, ctx: TaskCon
     ctx.key = keyOfPath(enterNewNamed(provider.name, provider.dir, provider.loAlias).path);
     return undefined;
   }
-  if (key === homeKey) {
-    stayHome(ctx);
-    return undefined;
-  }
-  if (key !== undefined && held.has(key)) {
-    ctx.key = key;
+  // A handle's number is trusted only once opened and checked (openProviderNs), not by what the pool found at it.
+  const checked = provider.kind === "handle" ? await openTarget(provider) : undefined;
+  const known = checked === undefined ? key : keyOf(checked);
+  if (known === homeKey || (known !== undefined && held.has(known))) {
+    if (checked !== undefined) held.close(checked);
+    if (known === homeKey) {
+      stayHome(ctx);
+      return undefined;
+    }
+    ctx.key = known;
     const leaving = ctx.inside;
     ctx.inside = once(() => {
       leaving();
-      enterHeld(provider, key);
+      enterHeld(provider, known);
     });
     return undefined;
   }
-  const fd = await openTarget(provider);
+  const fd = checked ?? (await openTarget(provider));
   try {
     if (keyOf(fd) === homeKey) {
       held.close(fd);
@@ -418,7 +422,7 @@ function finish({ task, ctx, results, created, away }: Run, failed: Failure | un
     );
   } else {
     reply.results = results;
-    if (created !== undefined) reply.created = { fd: created, ...identity(created) };
+    if (created !== undefined) reply.created = handleJSON(created);
     if (ctx.handedOut.length > 0) handedOut.set(id, ctx.handedOut);
   }
   if (!returned) reply.error ??= toErrorJSON(returnError);

@@ -3,14 +3,16 @@
  * is captured here, on the thread that switches, right before it switches.
  */
 import { closeSync, openSync } from "node:fs";
-import { type FileIdentity, identityOfFd, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
+import { identityOfFd, identityOfPath, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import type { NsHandleJSON } from "../namespace/handle.js";
 
 export const SELF_NS = "/proc/thread-self/ns/net";
 
-/** The nsfs device and inode of the namespace an open descriptor refers to. */
-export function identity(fd: number): FileIdentity {
-  return identityOfFd(fd);
+/** What the caller gets for a descriptor handed out as an NsHandle: with the namespace's id, which `ns.handle` checks against. */
+export function handleJSON(fd: number): NsHandleJSON {
+  const id = libc.nsId(fd);
+  return { fd, ...identityOfFd(fd), ...(id !== undefined && { id }) };
 }
 
 /** "dev:ino" of the namespace an open descriptor refers to: how sockets are keyed. */

@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import type { Server } from "node:http";
 import { defaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
 
 const prefix = uniquePrefix("nh");
@@ -44,6 +44,47 @@ describe("namespace names over HTTP", () => {
       });
     }
     expect(entries()).toEqual([]);
+  });
+});
+
+describe("a name's length over HTTP", () => {
+  const post = (name: string) =>
+    fetch(`${base}/v1/namespaces`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name }),
+    });
+
+  it("the document's limit is the server's: 255 bytes of UTF-8 (NAME_MAX, what the entry's file system takes), not characters", async () => {
+    const doc = (await (await fetch(`${base}/v1/openapi.json`)).json()) as {
+      components: { schemas: { CreateNamespace: { properties: { name: { maxLength: number; "x-maxBytes"?: number } } } } };
+    };
+    const schema = doc.components.schemas.CreateNamespace.properties.name;
+    const byDocument = (name: string) =>
+      [...name].length <= schema.maxLength && Buffer.byteLength(name) <= (schema["x-maxBytes"] ?? Infinity);
+    // The prefix is ASCII: "é" is 2 bytes of UTF-8, "😀" 4 (one character, two UTF-16 units).
+    const fits = `${prefix}${"é".repeat((255 - prefix.length - 1) / 2)}a`;
+    const fitsWide = `${prefix}${"😀".repeat(61)}${"a".repeat(255 - prefix.length - 61 * 4)}`;
+    const names = [fits, fitsWide, `${prefix}${"é".repeat(200)}`, `${fits}a`, `${prefix}${"😀".repeat(62)}`];
+    expect(names.map((n) => Buffer.byteLength(n))).toEqual([255, 255, prefix.length + 400, 256, prefix.length + 248]);
+    try {
+      for (const name of names) {
+        const res = await post(name);
+        const taken = Buffer.byteLength(name) <= 255;
+        expect({ bytes: Buffer.byteLength(name), status: res.status }).toEqual({
+          bytes: Buffer.byteLength(name),
+          status: taken ? 201 : 400,
+        });
+        expect(byDocument(name), `${Buffer.byteLength(name)} bytes`).toBe(taken);
+        if (!taken) expect(((await res.json()) as { error: { field: string } }).error.field).toBe("name");
+        // A namespace iproute2 enters by that name.
+        else expect(ipJson("-n", name, "link", "show").map((l) => l.ifname)).toEqual(["lo"]);
+      }
+      expect(entries().sort()).toEqual([fits, fitsWide].sort());
+      expect(schema["x-maxBytes"]).toBe(255);
+    } finally {
+      for (const name of entries()) ip("netns", "del", name);
+    }
   });
 });
 

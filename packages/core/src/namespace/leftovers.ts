@@ -1,0 +1,56 @@
+/**
+ * Which empty files of a mount dir are what a killed namespace creator left
+ * (a stale entry, see entry.ts), and so may be removed or taken over. The
+ * one rule for prune, delete and create: a dir given, maybe by mistake
+ * (`/etc`), holds empty files of its own users (/etc/subuid, a lock file)
+ * that only a look at the file's mode tells apart.
+ */
+import { statSync } from "node:fs";
+import type { FileStatus } from "../ffi/identity.js";
+import { DEFAULT_NETNS_DIR } from "./paths.js";
+
+/** Whether `dir` is the default mount dir (by another path too: /var/run/netns). */
+function isDefaultDir(dir: string): boolean {
+  if (dir === DEFAULT_NETNS_DIR) return true;
+  try {
+    const given = statSync(dir);
+    const netns = statSync(DEFAULT_NETNS_DIR);
+    return given.dev === netns.dev && given.ino === netns.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a stale entry is one a namespace creator can have left: ip opens
+ * the entry with mode 0, neslink with 0444 (less the umask), so neither is
+ * writable nor executable.
+ */
+export function leftByCreator(status: FileStatus): boolean {
+  return (status.perm & 0o333) === 0;
+}
+
+/**
+ * Whether an empty file of the default mount dir is what a killed creator left: containerd makes its entries there
+ * 0666 less the umask, podman 0600 (ip 0, neslink 0444); none makes an executable one.
+ */
+const leftInDefaultDir = (status: FileStatus): boolean => (status.perm & 0o111) === 0;
+
+/** Why an empty file of `dir` is not taken for a creator's leftover; undefined when it is. */
+export type LeftoverRule = (status: FileStatus) => string | undefined;
+
+/**
+ * The rule for `dir`: in the default mount dir, which ip, containerd and
+ * podman share, any empty file not executable; in another, only a read-only
+ * one. Which dir it is is looked up at the first file judged: most creates
+ * and deletes meet no stale entry.
+ */
+export function leftoverRule(dir: string): LeftoverRule {
+  let inDefault: boolean | undefined;
+  return (status) => {
+    inDefault ??= isDefaultDir(dir);
+    if ((inDefault ? leftInDefaultDir : leftByCreator)(status)) return undefined;
+    const mode = status.perm.toString(8).padStart(4, "0");
+    return `an empty file of mode ${mode}: no namespace creator leaves ${inDefault ? "an executable one" : "a writable or executable one"}`;
+  };
+}
