@@ -93,7 +93,9 @@ function startScript(): { child: ChildProcess; next: () => Promise<string> } {
 }
 
 /** Aborts the task while its worker is held right after the system call `wanted` returned; what the ended worker left open. */
-async function abortAfter(wanted: (pid: number, nr: bigint, args: bigint[]) => boolean): Promise<{ sockets: number; nsFds: number; fd: number }> {
+async function abortAfter(
+  wanted: (pid: number, nr: bigint, args: bigint[]) => boolean,
+): Promise<{ sockets: number; nsFds: number; fd: number }> {
   const { child, next } = startScript();
   const pid = child.pid as number;
   let tid: number | undefined;
