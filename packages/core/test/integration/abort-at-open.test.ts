@@ -14,23 +14,24 @@ import { createInterface } from "node:readline";
 import koffi from "koffi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, uniquePrefix } from "./kernel.js";
+import {
+  PTRACE_DETACH,
+  PTRACE_GET_SYSCALL_INFO,
+  PTRACE_INTERRUPT,
+  PTRACE_O_TRACESYSGOOD,
+  PTRACE_SEIZE,
+  PTRACE_SYSCALL,
+  ptrace,
+  ptraceInto,
+  WALL,
+  waitpid,
+} from "./ptrace.js";
 
 const prefix = uniquePrefix("ao");
 const target = `${prefix}t`;
 const SCRIPT = new URL("../fixtures/abort-at-open.mjs", import.meta.url).pathname;
 
-const libc = koffi.load("libc.so.6");
-const ptrace = libc.func("long ptrace(int request, int pid, uintptr_t addr, uintptr_t data)");
-const ptraceInto = libc.func("long ptrace(int request, int pid, uintptr_t addr, _Out_ uint8_t *data)");
-const waitpid = libc.func("int waitpid(int pid, _Out_ int *status, int options)");
-const PTRACE_SEIZE = 0x4206;
-const PTRACE_INTERRUPT = 0x4207;
-const PTRACE_SYSCALL = 24;
-const PTRACE_DETACH = 17;
-const PTRACE_GET_SYSCALL_INFO = 0x420e;
-const PTRACE_O_TRACESYSGOOD = 1;
-/** waitpid: wait for a thread that is not the process's leader. */
-const WALL = 0x40000000;
+/** waitpid status of a system call stop (PTRACE_O_TRACESYSGOOD): SIGTRAP | 0x80. */
 const SYSCALL_STOP = 0x80 | 5;
 const INFO_ENTRY = 1;
 const INFO_EXIT = 2;
@@ -56,7 +57,7 @@ function stringAt(pid: number, address: bigint): string {
 }
 
 /** Runs thread `tid` (seized) from system call to system call until one `wanted` (given its number and arguments) returns; leaves it stopped there. */
-function stopAfter(pid: number, tid: number, wanted: (nr: bigint, args: bigint[]) => boolean): number {
+function stopAfter(tid: number, wanted: (nr: bigint, args: bigint[]) => boolean): number {
   const info = new Uint8Array(80);
   const view = new DataView(info.buffer);
   let entered: { nr: bigint; args: bigint[] } | undefined;
@@ -105,7 +106,7 @@ async function abortAfter(
     traced("PTRACE_INTERRUPT", ptrace(PTRACE_INTERRUPT, tid, 0, 0));
     traced("waitpid", waitpid(tid, [0], WALL));
     child.stdin?.write("start\n");
-    const fd = stopAfter(pid, tid, (nr, args) => wanted(pid, nr, args));
+    const fd = stopAfter(tid, (nr, args) => wanted(pid, nr, args));
     child.stdin?.write("abort\n");
     expect(await next()).toBe("aborted");
     traced("PTRACE_DETACH", ptrace(PTRACE_DETACH, tid, 0, 0));
