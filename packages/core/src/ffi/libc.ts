@@ -90,25 +90,51 @@ interface DescriptorRecord {
   delete(fd: number): void;
 }
 
-let recorded: DescriptorRecord | undefined;
+/** What holds off the end of this thread while an open and its record are under way (see worker/end-gate.ts). */
+interface Gate {
+  enter(): void;
+  leave(): void;
+}
+
+let recorded: { record: DescriptorRecord; gate: Gate } | undefined;
 
 /**
  * Has every descriptor this thread opens through here recorded in `record` from the moment it is open until it
  * is closed here. A pool worker can be ended at any point of a task (a timeout, an abort), and the pool then closes
  * what it recorded: one left out (an entry's file, flock'ed from a create's claim to its mount, a socket opened in a
- * new namespace) stays open for the process's life, holding its lock or its namespace.
+ * new namespace) stays open for the process's life, holding its lock or its namespace. `gate` keeps the end from
+ * landing between a system call and its record: an open and its bit, a bit's removal and its close.
  */
-export function recordDescriptorsIn(record: DescriptorRecord): void {
-  recorded = record;
+export function recordDescriptorsIn(record: DescriptorRecord, gate: Gate): void {
+  recorded = { record, gate };
 }
 
-/** `fd`, recorded as this thread's when a record is set. */
-function opened(fd: number): number {
-  return recorded === undefined ? fd : recorded.add(fd);
+/**
+ * `step` (system calls and their record, nothing that waits) given this thread's record if one is set, and then
+ * run so that the thread cannot be ended within it: what it opens is recorded, or what it closes no longer is,
+ * whenever the pool ends the thread. ~3 atomics (tens of ns) around system calls of a µs or more.
+ */
+function inStep<T>(step: (record: DescriptorRecord | undefined) => T): T {
+  if (recorded === undefined) return step(undefined);
+  const { record, gate } = recorded;
+  gate.enter();
+  try {
+    return step(record);
+  } finally {
+    gate.leave();
+  }
+}
+
+/** The descriptor `open` returns (a raw return value, checked as `syscall`'s), recorded as this thread's when a record is set. */
+function opened(syscall: string, open: () => number | bigint, detail?: string): number {
+  return inStep((record) => {
+    const fd = check(syscall, open(), detail);
+    return record === undefined ? fd : record.add(fd);
+  });
 }
 
 export function socket(domain: number, type: number, protocol: number): number {
-  return opened(check("socket", fns.socket(domain, type, protocol)));
+  return opened("socket", () => fns.socket(domain, type, protocol));
 }
 
 export function bind(fd: number, addr: Uint8Array): void {
@@ -141,7 +167,7 @@ const O_RDONLY_CLOEXEC = 0o2000000;
  * worker exits, which would invalidate the user's handle.
  */
 export function openUntracked(path: string): number {
-  return opened(check("open", fns.open(path, O_RDONLY_CLOEXEC), path));
+  return opened("open", () => fns.open(path, O_RDONLY_CLOEXEC), path);
 }
 
 /**
@@ -149,7 +175,7 @@ export function openUntracked(path: string): number {
  * openUntracked. O_CLOEXEC is always added.
  */
 export function openWith(path: string, flags: number, mode = 0): number {
-  return opened(check("open", fns.openMode(path, flags | O_CLOEXEC, "uint32_t", mode), path));
+  return opened("open", () => fns.openMode(path, flags | O_CLOEXEC, "uint32_t", mode), path);
 }
 
 /** struct statfs is 120 bytes on 64-bit Linux; f_type (a long) comes first. */
@@ -223,11 +249,13 @@ export function namespaceHandle(fd: number): Uint8Array | undefined {
 
 /** A descriptor on the namespace `handle` names (namespaceHandle); undefined once the kernel has destroyed it (ESTALE). */
 export function openNamespaceHandle(handle: Uint8Array): number | undefined {
-  const fd = handleCalls().openByHandleAt(FD_NSFS_ROOT, handle, O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) return opened(fd);
-  const e = koffi.errno();
-  if (e === errnos.ESTALE) return undefined;
-  throw new SystemCallError("open_by_handle_at", e, "a namespace's handle");
+  return inStep((record) => {
+    const fd = handleCalls().openByHandleAt(FD_NSFS_ROOT, handle, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) return record === undefined ? fd : record.add(fd);
+    const e = koffi.errno();
+    if (e === errnos.ESTALE) return undefined;
+    throw new SystemCallError("open_by_handle_at", e, "a namespace's handle");
+  });
 }
 
 /** flock(2) without waiting; false if another open file holds a conflicting lock. */
@@ -243,7 +271,7 @@ const O_RDONLY_NONBLOCK_CLOEXEC = 0o2000000 | 0o4000;
 
 /** As openUntracked, but never waits: a FIFO planted where a namespace file should be does not block the thread. */
 export function openNonBlocking(path: string): number {
-  return opened(check("open", fns.open(path, O_RDONLY_NONBLOCK_CLOEXEC), path));
+  return opened("open", () => fns.open(path, O_RDONLY_NONBLOCK_CLOEXEC), path);
 }
 
 const WNOHANG = 1;
@@ -260,9 +288,11 @@ export function reapChild(pid: number): boolean {
 }
 
 export function close(fd: number): void {
-  // Before the close: once closed, the number may be reused by an open of another thread.
-  recorded?.delete(fd);
-  check("close", fns.close(fd));
+  inStep((record) => {
+    // Before the close: once closed, the number may be reused by an open of another thread.
+    record?.delete(fd);
+    check("close", fns.close(fd));
+  });
 }
 
 export function setns(fd: number, nstype: number, detail?: string): void {

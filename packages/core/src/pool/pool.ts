@@ -32,6 +32,7 @@ import { readFields } from "../validate/shape.js";
 import { integer } from "../validate/validate.js";
 import { ChildPids } from "../worker/children.js";
 import { DescriptorBits } from "../worker/descriptors.js";
+import { EndGate } from "../worker/end-gate.js";
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
 import {
   CANCEL_SLOTS,
@@ -253,6 +254,7 @@ export class Pool {
       cancelled: new SharedArrayBuffer(CANCEL_SLOTS * 4),
       descriptors: DescriptorBits.allocate(),
       children: ChildPids.allocate(),
+      endGate: EndGate.allocate(),
     };
     const worker = startWorker(WORKER_FILE, { workerData: { ...this.#options, shared } satisfies WorkerOptions });
     let markStarted = () => {};
@@ -622,12 +624,15 @@ export class Pool {
   }
 }
 
-/** How long, at most, ending a worker waits for it to record a program it is starting (see ChildPids.record). */
-const STARTING_WAIT_MS = 100;
+/** How long, at most, ending a worker waits for it to finish recording a descriptor or a program (see EndGate): a moment. */
+const RECORDING_WAIT_MS = 100;
 
-/** Ends the worker's thread, though not while it is starting a program it has not recorded yet: a moment, spawn is synchronous. */
+/**
+ * Ends the worker's thread, though not within a step it must finish (an open and its record, a program's start
+ * and its pid's): it starts none from now on, and one under way takes a system call or a spawn.
+ */
 function terminate(slot: Slot, waited = 0): void {
-  if (!slot.exited && waited < STARTING_WAIT_MS && new ChildPids(slot.shared.children).isStarting()) {
+  if (!slot.exited && waited < RECORDING_WAIT_MS && !new EndGate(slot.shared.endGate).shut()) {
     setTimeout(() => terminate(slot, waited + 1), 1);
     return;
   }

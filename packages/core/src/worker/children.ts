@@ -9,30 +9,34 @@
  * recorded.
  */
 import type { ChildProcess } from "node:child_process";
+import type { EndGate } from "./end-gate.js";
 
 const CHILD_SLOTS = 4096;
-/** Cell 1 while a program is being started and its pid is not recorded yet; the pids follow it. */
-const STARTING = 0;
 
 export class ChildPids {
   readonly #cells: Int32Array;
+  readonly #gate: EndGate | undefined;
 
-  constructor(buffer: SharedArrayBuffer) {
+  /** `gate`: the worker's, which record needs; the pool's view, which only drains, has none. */
+  constructor(buffer: SharedArrayBuffer, gate?: EndGate) {
     this.#cells = new Int32Array(buffer);
+    this.#gate = gate;
   }
 
   static allocate(): SharedArrayBuffer {
-    return new SharedArrayBuffer((CHILD_SLOTS + 1) * 4);
+    return new SharedArrayBuffer(CHILD_SLOTS * 4);
   }
 
   /**
    * Starts a program with `spawn` and records it until this thread's loop has
    * collected it. Ending the thread within, after the fork and before the pid
    * is recorded (Node's spawn runs JavaScript after forking), would lose it:
-   * the pool waits while isStarting.
+   * it is one step of the thread's end gate.
    */
   record(spawn: () => ChildProcess): ChildProcess {
-    Atomics.store(this.#cells, STARTING, 1);
+    if (this.#gate === undefined) throw new Error("ChildPids.record needs the worker's end gate");
+    const gate = this.#gate;
+    gate.enter();
     try {
       const child = spawn();
       const { pid } = child;
@@ -43,25 +47,21 @@ export class ChildPids {
       }
       return child;
     } finally {
-      Atomics.store(this.#cells, STARTING, 0);
+      gate.leave();
     }
   }
 
-  isStarting(): boolean {
-    return Atomics.load(this.#cells, STARTING) === 1;
-  }
-
   add(pid: number): void {
-    for (let i = STARTING + 1; i < this.#cells.length; i++) if (Atomics.compareExchange(this.#cells, i, 0, pid) === 0) return;
+    for (let i = 0; i < this.#cells.length; i++) if (Atomics.compareExchange(this.#cells, i, 0, pid) === 0) return;
   }
 
   delete(pid: number): void {
-    for (let i = STARTING + 1; i < this.#cells.length; i++) if (Atomics.compareExchange(this.#cells, i, pid, 0) === pid) return;
+    for (let i = 0; i < this.#cells.length; i++) if (Atomics.compareExchange(this.#cells, i, pid, 0) === pid) return;
   }
 
   /** Every pid recorded, each removed as it is listed. */
   *drain(): Generator<number> {
-    for (let i = STARTING + 1; i < this.#cells.length; i++) {
+    for (let i = 0; i < this.#cells.length; i++) {
       const pid = Atomics.exchange(this.#cells, i, 0);
       if (pid !== 0) yield pid;
     }

@@ -3,9 +3,11 @@
  * netlink sockets), as bits in memory it shares with the pool. Node closes
  * what a worker opened through node:fs when it ends, not these: without this
  * record, a worker that is terminated or dies in user code would leave its
- * sockets open, keeping their namespaces alive. Whoever holds one clears its
- * bit before closing it or handing it to the user, and sets it right after
- * opening it, so a bit set always means "open and still the worker's".
+ * sockets open, keeping their namespaces alive. ffi/libc.ts sets a bit in
+ * the step that opens its descriptor and clears it in the step that closes
+ * it (the pool never ends a worker within one: end-gate.ts); one handed to
+ * the user is cleared first. So a bit set always means "open and still the
+ * worker's", and an open descriptor of the worker's always has its bit.
  */
 import { readFileSync } from "node:fs";
 

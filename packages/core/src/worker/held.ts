@@ -119,9 +119,8 @@ export class HeldNamespaces {
     return this.#owned.add(fd);
   }
 
-  /** Closes a descriptor recorded with `own`. */
+  /** Closes a descriptor recorded with `own` (libc.close takes it off the record in the same step, see worker/end-gate.ts). */
   close(fd: number): void {
-    this.#owned.delete(fd);
     libc.close(fd);
   }
 
@@ -233,10 +232,7 @@ export class HeldNamespaces {
 
   #release(held: Held): void {
     this.#count(-1);
-    if (held.socket) {
-      this.#owned.delete(held.socket.fd);
-      held.socket.close();
-    }
+    held.socket?.close();
     if (held.fd !== undefined) this.close(held.fd);
   }
 }

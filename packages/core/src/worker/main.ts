@@ -23,6 +23,7 @@ import { ChildPids } from "./children.js";
 import { createLinks, creationRun } from "./create-links.js";
 import { callCustom } from "./custom.js";
 import { DescriptorBits } from "./descriptors.js";
+import { EndGate } from "./end-gate.js";
 import { recordChildrenIn, startExec } from "./exec.js";
 import { placedError, RunFailure } from "./failures.js";
 import { HeldNamespaces } from "./held.js";
@@ -47,9 +48,10 @@ const options = workerData as WorkerOptions;
 countRequestsIn(new RequestCounter(options.requests));
 const control = new Int32Array(options.shared.control);
 const cancelled = new Int32Array(options.shared.cancelled);
-recordChildrenIn(new ChildPids(options.shared.children));
+const endGate = new EndGate(options.shared.endGate);
+recordChildrenIn(new ChildPids(options.shared.children, endGate));
 const descriptors = new DescriptorBits(options.shared.descriptors);
-libc.recordDescriptorsIn(descriptors);
+libc.recordDescriptorsIn(descriptors, endGate);
 const held = new HeldNamespaces(options.maxSockets, options.socketIdleMs, descriptors, {
   cells: new Int32Array(options.pressure),
   own: control,

@@ -36,6 +36,8 @@ export interface WorkerShared {
   descriptors: SharedArrayBuffer;
   /** The pids of the programs it started and that have not ended (see ChildPids): the pool collects them if it dies first. */
   children: SharedArrayBuffer;
+  /** What holds off its end while it records a descriptor or a program (see EndGate). */
+  endGate: SharedArrayBuffer;
 }
 
 /** control[CONTROL_STARTED]: how many tasks the worker has started, counted in the order they were posted. */

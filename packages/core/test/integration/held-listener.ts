@@ -12,15 +12,8 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:f
 import type { WatchEvent } from "@neslink/core";
 import koffi from "koffi";
 import { until } from "./kernel.js";
+import { PTRACE_DETACH, PTRACE_INTERRUPT, PTRACE_SEIZE, ptrace, WALL, waitpid } from "./ptrace.js";
 
-const libc = koffi.load("libc.so.6");
-const ptrace = libc.func("long ptrace(int request, int pid, void *addr, void *data)");
-const waitpid = libc.func("int waitpid(int pid, _Out_ int *status, int options)");
-const PTRACE_SEIZE = 0x4206;
-const PTRACE_INTERRUPT = 0x4207;
-const PTRACE_DETACH = 17;
-/** waitpid: wait for a thread that is not the process's leader. */
-const WALL = 0x40000000;
 /** x86_64's poll(2): the listener sleeps in poll() on two descriptors, its wake-up eventfd first. */
 const SYS_POLL = 7;
 
@@ -68,7 +61,7 @@ export async function watchProcess(targets: readonly string[] | { named: true; d
   });
   let held: { tid: number; wakeFd: number } | undefined;
   const release = () => {
-    if (held && ptrace(PTRACE_DETACH, held.tid, null, null) < 0) throw new Error(`PTRACE_DETACH: errno ${koffi.errno()}`);
+    if (held && ptrace(PTRACE_DETACH, held.tid, 0, 0) < 0) throw new Error(`PTRACE_DETACH: errno ${koffi.errno()}`);
     held = undefined;
   };
   const proc: WatchProcess = {
@@ -83,9 +76,9 @@ export async function watchProcess(targets: readonly string[] | { named: true; d
       }, 10_000);
       if (!found) throw new Error("no listener thread found");
       const { tid } = found as { tid: number; wakeFd: number };
-      if (ptrace(PTRACE_SEIZE, tid, null, null) < 0) throw new Error(`PTRACE_SEIZE: errno ${koffi.errno()}`);
+      if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0) throw new Error(`PTRACE_SEIZE: errno ${koffi.errno()}`);
       held = found;
-      if (ptrace(PTRACE_INTERRUPT, tid, null, null) < 0) throw new Error(`PTRACE_INTERRUPT: errno ${koffi.errno()}`);
+      if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) throw new Error(`PTRACE_INTERRUPT: errno ${koffi.errno()}`);
       if (waitpid(tid, [0], WALL) < 0) throw new Error(`waitpid: errno ${koffi.errno()}`);
     },
     release,
