@@ -220,27 +220,38 @@ export function lockStale(path: string, fd: number, identity: FileIdentity = ide
   return libc.tryLock(fd, libc.LOCK_EX) && stillAt(path, identity);
 }
 
-/** Opens the stale entry at `path` and locks it; undefined if it is not (or no longer) one that may be taken, or `accept` refuses it. */
-export function openStale(path: string, accept: (status: FileStatus) => boolean = () => true): number | undefined {
+/**
+ * Opens the stale entry at `path` and locks it; undefined if it is not (or no
+ * longer) one that may be taken, `accept` refuses it, or it is not the file
+ * `seen` (an earlier look's) any more.
+ */
+export function openStale(path: string, accept: (status: FileStatus) => boolean = () => true, seen?: FileIdentity): number | undefined {
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return undefined;
   const { fd, status, state } = opened;
-  if (state.kind === "stale" && accept(status) && lockStale(path, fd, status)) return fd;
+  const same = seen === undefined || (seen.dev === status.dev && seen.ino === status.ino);
+  if (state.kind === "stale" && same && accept(status) && lockStale(path, fd, status)) return fd;
   libc.close(fd);
   return undefined;
 }
 
 /**
- * Removes the entry at `path` if it is stale (and `accept` takes it); says
- * whether it did. An entry someone is creating a namespace on right now
- * (locked) is left alone.
+ * Removes the entry at `path` if it is stale (and `accept` takes it, and it is
+ * the file `seen`, when given); says whether it did. An entry someone is
+ * creating a namespace on right now (locked) is left alone; so is one
+ * another tool mounted a namespace on (EBUSY) or removed (ENOENT) between
+ * this look and the unlink: ip, which takes no lock, makes and deletes an
+ * entry in two steps.
  */
-export function removeStale(path: string, accept?: (status: FileStatus) => boolean): boolean {
-  const fd = openStale(path, accept);
+export function removeStale(path: string, accept?: (status: FileStatus) => boolean, seen?: FileIdentity): boolean {
+  const fd = openStale(path, accept, seen);
   if (fd === undefined) return false;
   try {
     unlinkSync(path);
     return true;
+  } catch (err) {
+    if (hasErrno(err, "EBUSY") || hasErrno(err, "ENOENT")) return false;
+    throw err;
   } finally {
     libc.close(fd);
   }

@@ -7,7 +7,15 @@ import { absolutePath } from "../validate/validate.js";
 import { entryLook, removeStale } from "./entry.js";
 import { leftoverRule } from "./leftovers.js";
 import { entryNames } from "./list.js";
+import { sleepSync } from "../sleep-sync.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
+
+/**
+ * How long an entry must stay stale, the same file, to be removed: longer than
+ * the step between making an entry and mounting on it (or unmounting and
+ * unlinking it) in ip and the container tools, a few system calls apart.
+ */
+const SETTLE_MS = 100;
 
 export interface PruneResult {
   /** Stale entries removed. */
@@ -28,6 +36,7 @@ export function pruneNamed(dir: string = DEFAULT_NETNS_DIR): PruneResult {
   const refusedBy = leftoverRule(at);
   const accept = (status: FileStatus) => refusedBy(status) === undefined;
   const result: PruneResult = { removed: [], skipped: [] };
+  const candidates: { name: string; path: string; seen: FileStatus | undefined }[] = [];
   for (const name of entryNames(at)) {
     const path = `${at}/${name}`;
     const { state, status } = entryLook(path);
@@ -35,8 +44,16 @@ export function pruneNamed(dir: string = DEFAULT_NETNS_DIR): PruneResult {
     if (state.kind === "other") result.skipped.push({ name, reason: state.reason });
     else if (state.kind !== "stale") continue;
     else if (notLeftover !== undefined) result.skipped.push({ name, reason: notLeftover });
-    else if (removeStale(path, accept)) result.removed.push(name);
-    else result.skipped.push({ name, reason: "a namespace is being created on it" });
+    else candidates.push({ name, path, seen: status });
+  }
+  if (candidates.length === 0) return result;
+  // ip, containerd and podman take no lock: an entry they are making (made, not yet mounted) or deleting (unmounted,
+  // not yet unlinked) looks stale for an instant. Only one still stale, the same file, a while later is a leftover.
+  sleepSync(SETTLE_MS);
+  for (const { name, path, seen } of candidates) {
+    if (removeStale(path, accept, seen)) result.removed.push(name);
+    // Gone, or a namespace now: not stale any more, and not the prune's to report.
+    else if (entryLook(path).state.kind === "stale") result.skipped.push({ name, reason: "a namespace is being created on it" });
   }
   return result;
 }
