@@ -307,7 +307,12 @@ export class Pool {
       const afterForget: (() => void)[] = [];
       for (const reply of msg.replies) {
         const job = slot.jobs.get(reply.id);
-        if (!job) continue;
+        // Failed already (aborted or timed out as its reply came): the handles it hands over would be nobody's, each
+        // keeping a namespace alive.
+        if (!job) {
+          closeAll(reply.handed ?? []);
+          continue;
+        }
         slot.jobs.delete(reply.id);
         // Replace a stranded worker at once, so no new work is sent to it.
         if (!reply.returned && !slot.retired) this.#retire(slot);
@@ -351,13 +356,8 @@ export class Pool {
     // Its descriptors are closed below: what it was asked to forget is.
     for (const forgotten of slot.forgetting.values()) forgotten();
     slot.forgetting.clear();
-    for (const fd of new DescriptorBits(slot.shared.descriptors).drain()) {
-      try {
-        closeSync(fd);
-      } catch {
-        // A bit is set only while its descriptor is open and the worker's; if that ever failed, an exit handler must still not throw.
-      }
-    }
+    // A bit is set only while its descriptor is open and the worker's; if closing ever failed, an exit handler must still not throw.
+    closeAll(new DescriptorBits(slot.shared.descriptors).drain());
     // Its event loop is gone: nothing else will collect the programs it started once they end.
     reapOrphans(new ChildPids(slot.shared.children).drain());
     Atomics.sub(new Int32Array(this.#options.pressure), PRESSURE_HELD, Atomics.exchange(slot.control, CONTROL_HELD, 0));
@@ -621,6 +621,15 @@ export class Pool {
         clearTimeout(timer);
       }),
     );
+  }
+}
+
+/** Closes descriptors nothing else will: one already closed is no reason to stop, nor to throw in a message handler. */
+function closeAll(fds: Iterable<number>): void {
+  for (const fd of fds) {
+    try {
+      closeSync(fd);
+    } catch {}
   }
 }
 

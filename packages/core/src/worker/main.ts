@@ -425,7 +425,10 @@ function finish({ task, ctx, results, created, away }: Run, failed: Failure | un
   } else {
     reply.results = results;
     if (created !== undefined) reply.created = handleJSON(created);
-    if (ctx.handedOut.length > 0) handedOut.set(id, ctx.handedOut);
+    if (ctx.handedOut.length > 0) {
+      handedOut.set(id, ctx.handedOut);
+      reply.handed = ctx.handedOut;
+    }
   }
   if (!returned) reply.error ??= toErrorJSON(returnError);
   return reply;

@@ -85,6 +85,12 @@ export interface TaskReply {
   createdKey?: string;
   /** Namespaces deleted by the task, as "dev:ino". */
   deleted?: string[];
+  /**
+   * The descriptors the reply hands to the caller (its handles, `created`'s
+   * among them): no longer the worker's, so the pool closes them if nobody
+   * waits for the reply any more (its task aborted or timed out meanwhile).
+   */
+  handed?: number[];
 }
 
 export type FromWorker =
