@@ -32,6 +32,13 @@ export interface TaskContext {
   handedOut: number[];
   /** Namespaces deleted by this task. */
   deleted: string[];
+  /**
+   * A step that left the thread's namespace could not come back (setns
+   * failed): the thread goes home, or the worker ends, and the task fails with
+   * a NamespaceReturnError, so that none of its later actions runs where the
+   * thread is now.
+   */
+  stranded: (returnError: unknown) => never;
 }
 
 /** Actions that finish within their task; an exec only starts its program there (see exec.ts and suspend in main.ts). */
@@ -89,7 +96,7 @@ function finder(ctx: TaskContext): FindThere {
         { kind: "name", name },
       ),
     );
-    if (!seen.returned) throw seen.returnError;
+    if (!seen.returned) ctx.stranded(seen.returnError);
     if (seen.error !== undefined) throw seen.error;
     return seen.value as Link;
   };

@@ -250,10 +250,8 @@ async function deleteGuarded(deletions: Parameters<typeof deleteNamedRun>[0]): R
       try {
         libc.setns(origin, libc.CLONE_NEWNET, "return");
       } catch (err) {
-        // The task's later actions must not run where the thread is now; home at least, or the worker ends.
-        if (!goHome().returned) end();
-        // biome-ignore lint/correctness/noUnsafeFinally: failing to come back outranks whatever the run did
-        throw new NamespaceReturnError(err);
+        // Failing to come back outranks whatever the run did.
+        stranded(err);
       } finally {
         held.close(origin);
       }
@@ -318,6 +316,12 @@ async function work(run: Run, from: number): Promise<{ failed?: Failure; waiting
 }
 
 /** Back home; false (with the reason) if the kernel refused, and the thread must then never run anything again. */
+/** See TaskContext.stranded: the task's later actions must not run where the thread is now; home at least, or the worker ends. */
+function stranded(returnError: unknown): never {
+  if (!goHome().returned) end();
+  throw new NamespaceReturnError(returnError);
+}
+
 function goHome(): { returned: boolean; returnError?: unknown } {
   try {
     libc.setns(home, libc.CLONE_NEWNET, "return");
@@ -346,7 +350,12 @@ async function runTask(task: Task): Promise<Step> {
     userCodeRan = true;
     outbox.flush();
   }
-  const run: Run = { task: checked, ctx: { key: "", held, inside: () => {}, handedOut: [], deleted: [] }, results: [], away: false };
+  const run: Run = {
+    task: checked,
+    ctx: { key: "", held, inside: () => {}, handedOut: [], deleted: [], stranded },
+    results: [],
+    away: false,
+  };
   // Until something moves the thread (ctx.inside), it is home and needs no way back.
   run.ctx.inside = () => {
     run.away = true;
