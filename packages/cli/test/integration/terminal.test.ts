@@ -118,3 +118,39 @@ describe("apply at a terminal (tmux)", () => {
     }
   });
 });
+
+describe("neslink shell at a terminal's prompt", () => {
+  // A lab of its own: the tests above leave theirs applied.
+  const shellLab = `${lab}s`;
+  const shellFile = exampleAs("router.yaml", shellLab, `${dir}/shell.yaml`);
+
+  it("apply and destroy typed there ask, as they do typed in a shell; the next line typed is the answer", async () => {
+    start("shell", "shell");
+    await screenWhen("shell", (s) => s.includes("neslink>"));
+    tmux("send-keys", "-t", "shell", `apply ${shellFile}`, "Enter");
+    const asked = await screenWhen("shell", (s) => s.includes("[y/N]"));
+    expect(asked).toContain(`Apply 12 changes to ${shellLab}? [y/N]`);
+    expect(netnsList(`${shellLab}-`)).toEqual([]);
+    tmux("send-keys", "-t", "shell", "y", "Enter");
+    await screenWhen("shell", (s) => s.includes(`Applied ${shellLab}:`));
+    expect(netnsList(`${shellLab}-`).sort()).toEqual([`${shellLab}-h1`, `${shellLab}-h2`, `${shellLab}-r1`]);
+
+    tmux("send-keys", "-t", "shell", `destroy ${shellLab}`, "Enter");
+    await screenWhen("shell", (s) => s.includes(`Destroy lab ${shellLab} and everything it owns? [y/N]`));
+    tmux("send-keys", "-t", "shell", "n", "Enter");
+    await screenWhen("shell", (s) => s.includes("Not destroyed; nothing was changed."));
+    // The answer was taken as one, not run as a command of its own.
+    tmux("send-keys", "-t", "shell", "ns list", "Enter");
+    const listed = await screenWhen("shell", (s) => s.includes(`${shellLab}-r1\n`));
+    expect(listed).not.toContain('unknown command "n"');
+    expect(netnsList(`${shellLab}-`)).toHaveLength(3);
+
+    tmux("send-keys", "-t", "shell", `destroy ${shellLab}`, "Enter");
+    await screenWhen("shell", (s) => s.split(`Destroy lab ${shellLab}`).length === 3);
+    tmux("send-keys", "-t", "shell", "y", "Enter");
+    await screenWhen("shell", (s) => s.includes(`Destroyed ${shellLab}: 3 nodes removed`));
+    expect(netnsList(`${shellLab}-`)).toEqual([]);
+    tmux("send-keys", "-t", "shell", "C-d");
+    expect(await screenWhen("shell", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+  });
+});

@@ -2,7 +2,7 @@ import type { topology } from "@neslink/core";
 import { AbortedError } from "@neslink/core/errors";
 import type { Run } from "../../command.js";
 import { topology as loadTopology } from "../../core.js";
-import { confirmed, loadFile, planText } from "../../lab.js";
+import { asks, confirmed, loadFile, planText } from "../../lab.js";
 import { errorJson, toJson } from "../../output.js";
 import type { Progress } from "../../progress.js";
 
@@ -23,7 +23,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
   if (!session.json) session.print(text);
   // As confirmed() decides: a person at a terminal is asked, unless --yes.
-  const asked = options.yes !== true && session.terminal.stdin.isTTY === true;
+  const asked = asks(session, options.yes === true);
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
   // Until apply starts its first phase, an interrupt stops it before any change (and at the question, there is none).
   const beforeChanges = new AbortController();

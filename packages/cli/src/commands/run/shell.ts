@@ -86,30 +86,48 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   // A program run by `exec` here gets no input: standard input is this script.
   const stdin = new PassThrough();
   stdin.end();
+  const next = lines[Symbol.asyncIterator]();
+  const read = async () => {
+    const { done, value } = await next.next();
+    return done ? undefined : value;
+  };
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
     // A line's program must not take the shell's place, nor read the script: neslink's own descriptors are not given
     // to it (ownStdio), where it would race this loop for the script's next lines.
-    terminal: { ...session.terminal, stdin, ownStdio: false, replaceable: false },
+    terminal: { ...session.terminal, stdin, ownStdio: false, replaceable: false, ...(interactive ? { ask } : {}) },
   };
+  // A person at the prompt is asked what they would be asked typing the command in a shell (apply, destroy): the
+  // terminal is this loop's to read, so the question's answer is the next line typed.
+  async function ask(question: string): Promise<string | undefined> {
+    session.terminal.stdout.write(question);
+    const answer = await read();
+    if (answer === undefined) session.terminal.stdout.write("\n");
+    return answer;
+  }
   const prompt = () => interactive && session.terminal.stdout.write("neslink> ");
   let lineNo = 0;
   let status = 0;
   prompt();
-  for await (const line of lines) {
-    // Whoever sent the script has gone: what is left of it is not run.
-    if (session.terminal.ended?.aborted) return HUNG_UP;
-    lineNo++;
-    status = await runLine(cli, line, lineNo, session.json, io);
-    // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
-    if (status !== 0 && !interactive) {
-      io.err(`neslink: stopped at line ${lineNo}: ${line.trim()}\n`);
-      return status;
+  try {
+    for (let line = await read(); line !== undefined; line = await read()) {
+      // Whoever sent the script has gone: what is left of it is not run.
+      if (session.terminal.ended?.aborted) return HUNG_UP;
+      lineNo++;
+      status = await runLine(cli, line, lineNo, session.json, io);
+      // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
+      if (status !== 0 && !interactive) {
+        io.err(`neslink: stopped at line ${lineNo}: ${line.trim()}\n`);
+        return status;
+      }
+      prompt();
     }
-    prompt();
+    return interactive ? 0 : status;
+  } finally {
+    // As a for-await left early would: a file read is closed (the agent runs on), standard input is left open.
+    await next.return?.(undefined);
   }
-  return interactive ? 0 : status;
 }
 
 /** `-f FILE` that cannot be read, said of FILE (as a topology file is), not as a bare errno. */
