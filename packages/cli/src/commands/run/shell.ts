@@ -5,6 +5,7 @@ import { parse } from "shell-quote";
 import type { Run, Session } from "../../command.js";
 import { boundedLines } from "../../lines.js";
 import type { Io } from "../../main.js";
+import { printable } from "../../output.js";
 
 type MainModule = typeof import("../../main.js");
 
@@ -118,7 +119,8 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
       status = await runLine(cli, line, lineNo, session.json, io);
       // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
       if (status !== 0 && !interactive) {
-        io.err(`neslink: stopped at line ${lineNo}: ${line.trim()}\n`);
+        // The line is whatever was piped in (a binary, a captured colour log): its escape sequences are not the terminal's.
+        io.err(`neslink: stopped at line ${lineNo}: ${printable(line.trim())}\n`);
         return status;
       }
       prompt();
