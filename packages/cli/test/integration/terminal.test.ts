@@ -177,4 +177,20 @@ describe("neslink shell at a terminal's prompt", () => {
     tmux("send-keys", "-t", "shell", "C-d");
     expect(await screenWhen("shell", (s) => s.includes("EXIT="))).toContain("EXIT=0");
   });
+
+  it("Ctrl-C at the prompt drops the line being typed and prompts again, as a shell does (it ended the session, 130)", async () => {
+    const partial = `${shellLab}x`;
+    startInterruptible("shellintr", "shell");
+    await screenWhen("shellintr", (s) => s.includes("neslink>"));
+    tmux("send-keys", "-t", "shellintr", `ns add ${partial}`);
+    await screenWhen("shellintr", (s) => s.includes(partial));
+    tmux("send-keys", "-t", "shellintr", "C-c");
+    await screenWhen("shellintr", (s) => s.split("neslink>").length === 3);
+    tmux("send-keys", "-t", "shellintr", `ns add ${shellLab}-y`, "Enter");
+    await screenWhen("shellintr", (s) => s.includes(`created namespace ${shellLab}-y`));
+    tmux("send-keys", "-t", "shellintr", "C-d");
+    expect(await screenWhen("shellintr", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+    // The line dropped was not run: only the one typed after it.
+    expect(netnsList(shellLab)).toEqual([`${shellLab}-y`]);
+  });
 });

@@ -108,11 +108,25 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
     return answer;
   }
   const prompt = () => interactive && session.terminal.stdout.write("neslink> ");
+  // Ctrl-C at the prompt drops the line being typed (the terminal discards it) and prompts again, as a shell does;
+  // while a line runs, that command's own handling applies (apply's, exec's); Ctrl-D ends the session.
+  const readCommand = async () => {
+    if (!interactive) return read();
+    const unlisten = session.terminal.onSignals(["SIGINT"], () => {
+      session.terminal.stdout.write("\n");
+      prompt();
+    });
+    try {
+      return await read();
+    } finally {
+      unlisten();
+    }
+  };
   let lineNo = 0;
   let status = 0;
   prompt();
   try {
-    for (let line = await read(); line !== undefined; line = await read()) {
+    for (let line = await readCommand(); line !== undefined; line = await readCommand()) {
       // Whoever sent the script has gone: what is left of it is not run.
       if (session.terminal.ended?.aborted) return HUNG_UP;
       lineNo++;
