@@ -21,6 +21,16 @@ const SIGPIPE_STATUS = 128 + 13;
 /** The commands' signal handlers, which a reader's leaving reaches too. */
 const handlers = new Set<(signal: NodeJS.Signals) => void>();
 
+/**
+ * The terminal hung up, found by a write (EIO) rather than by its SIGHUP, which may not come (a process of another
+ * session writing to it): taken as that SIGHUP, by the commands' handlers and at the end.
+ */
+function hungUp(): void {
+  if (interrupted === "SIGHUP") return;
+  interrupted = "SIGHUP";
+  for (const handler of [...handlers]) handler("SIGHUP");
+}
+
 // Built as CommonJS (scripts/bundle.mjs), which has no top-level await.
 async function run(): Promise<number> {
   const toAgent = agentFor(process.argv.slice(2), process.env);
@@ -33,7 +43,8 @@ async function run(): Promise<number> {
     1,
     () => process.stdout,
     undefined,
-    () => {
+    (signal) => {
+      if (signal === "SIGHUP") return hungUp();
       readerLeft = true;
       // Found after the command ended (what it printed last waited in process.stdout, which meets EPIPE later): the
       // status set then is made SIGPIPE's too, whichever write found the reader gone.
@@ -43,7 +54,13 @@ async function run(): Promise<number> {
     // The agent's client keeps taking signals while a reader that stopped reading holds its output.
     Boolean(toAgent),
   );
-  const err = fdWriter(2, () => process.stderr, undefined, undefined, Boolean(toAgent));
+  const err = fdWriter(
+    2,
+    () => process.stderr,
+    undefined,
+    (signal) => signal === "SIGHUP" && hungUp(),
+    Boolean(toAgent),
+  );
   unsent = () => out.unsent() || err.unsent();
   onPool = () => out.onPool() || err.onPool();
   drainedAll = async () => {
@@ -94,13 +111,17 @@ run().then(async (status) => {
   process.exitCode = readerLeft ? SIGPIPE_STATUS : status;
   // Node would stay until a reader takes what is left, and a reader that stopped reading never does: after a signal it
   // is dropped, as `ip` dying of that signal drops it.
-  if (interrupted === undefined || !unsent()) return;
+  if (interrupted === undefined) return;
+  // Hung up, the process ends of SIGHUP, as one without a handler does: an exit has Node 20 restore the terminal's
+  // modes, and a terminal that is gone fails that (EIO), which Node asserts against: it aborts (nodejs/node#51519).
+  const hungUp = interrupted === "SIGHUP";
+  if (!hungUp && !unsent()) return;
   // A reader's leaving fails a write at once; any other write that can go goes within the grace.
   if (interrupted !== "SIGPIPE" && onPool()) await Promise.race([drainedAll(), new Promise((r) => setTimeout(r, HELD_MS).unref())]);
-  if (!unsent()) return;
+  if (!hungUp && !unsent()) return;
   // An exit would wait for ever for a write still held on the pool (it joins the pool's threads): die of the signal
   // instead, as the program the direct path runs would have.
-  if (interrupted !== "SIGPIPE" && onPool()) {
+  if (hungUp || (interrupted !== "SIGPIPE" && onPool())) {
     process.removeAllListeners(interrupted);
     process.kill(process.pid, interrupted);
   } else process.exit(status);

@@ -63,6 +63,12 @@ export interface Terminal {
    * (the shell's lines) stops before its next one.
    */
   ended?: AbortSignal;
+  /**
+   * A person types this command's lines at a prompt (`neslink shell`'s), on a
+   * terminal whose input the command does not read: a question is written out
+   * and the next line typed is its answer (undefined at the end of input).
+   */
+  ask?(question: string): Promise<string | undefined>;
 }
 
 /** Where a command runs: whether --json was given, and the terminal. */

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { EventEmitter } from "node:events";
+import { closeSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fdWriter } from "./fd-writer.js";
@@ -39,6 +40,26 @@ describe("fdWriter", () => {
     write("ij");
     expect(got).toEqual(["efgh", "ij"]);
     expect(calls).toBe(2);
+  });
+
+  it("EIO from a terminal is its hang-up (left with SIGHUP, the rest dropped); from a file, an error to report", () => {
+    const eio = () => {
+      throw errno("EIO");
+    };
+    // A character device, as a terminal is: what fstat tells of the descriptor decides.
+    const device = openSync("/dev/null", "w");
+    const file = openSync(fileURLToPath(import.meta.url), "r");
+    try {
+      const signals: string[] = [];
+      const write = fdWriter(device, recorder().stream, eio, (signal) => signals.push(signal));
+      write("a");
+      write("b");
+      expect(signals).toEqual(["SIGHUP"]);
+      expect(() => fdWriter(file, recorder().stream, eio)("a")).toThrow("EIO");
+    } finally {
+      closeSync(device);
+      closeSync(file);
+    }
   });
 
   it("EPIPE met by the stream after an EAGAIN: quiet (no unhandled 'error' event), the rest dropped", () => {

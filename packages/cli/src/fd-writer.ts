@@ -5,7 +5,7 @@
  * that prints a table does not need: on Linux, Node writes to a pipe or a
  * terminal synchronously anyway, so the order of what is printed is the same.
  */
-import { writeSync } from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { drained } from "./drained.js";
 import { poolWriter } from "./pool-writer.js";
@@ -20,11 +20,29 @@ export type FdWriter = ((chunk: string | Uint8Array) => void) & {
   onPool(): boolean;
 };
 
+/** The signal a write's error `code` on `fd` stands for, if it says the reader has gone. */
+function goneBy(fd: number, code: string | undefined): "SIGPIPE" | "SIGHUP" | undefined {
+  if (code === "EPIPE") return "SIGPIPE";
+  // A disk's EIO is an error to report; a terminal's is its hang-up (looked at only then: a stat).
+  if (code === "EIO" && isCharacterDevice(fd)) return "SIGHUP";
+  return undefined;
+}
+
+function isCharacterDevice(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A writer of `fd`. A descriptor set non-blocking by whoever gave it (EAGAIN
  * when full) hands what is left, and everything after, to `stream()`, which
- * waits as a stream does. EPIPE, the reader gone: the rest is dropped, as
- * `ip` would die of SIGPIPE without a word, and `left` is called (once).
+ * waits as a stream does. The reader gone: the rest is dropped, and `left` is
+ * called (once) with the signal that says so: EPIPE, as `ip` would die of
+ * SIGPIPE without a word; EIO from a terminal, which hung up (its window or
+ * ssh session closed), SIGHUP.
  *
  * `pooled`: written on libuv's pool instead, in order (drained() once all is
  * written). A blocking descriptor whose reader stopped reading holds write(2),
@@ -35,15 +53,20 @@ export function fdWriter(
   fd: number,
   stream: () => NodeJS.WritableStream,
   write: Write = writeSync,
-  left: () => void = () => {},
+  left: (signal: "SIGPIPE" | "SIGHUP") => void = () => {},
   pooled = false,
 ): FdWriter {
   let viaStream = false;
   let readerGone = false;
-  const gone = () => {
-    if (readerGone) return;
-    readerGone = true;
-    left();
+  /** Whether `err` says the reader has gone (then it is told, once); any other error is not this writer's to hide. */
+  const gone = (err: unknown): boolean => {
+    const signal = goneBy(fd, (err as NodeJS.ErrnoException).code);
+    if (signal === undefined) return false;
+    if (!readerGone) {
+      readerGone = true;
+      left(signal);
+    }
+    return true;
   };
   const toStream = (chunk: string | Uint8Array) => {
     const writable = stream();
@@ -51,17 +74,15 @@ export function fdWriter(
       viaStream = true;
       // The stream meets the reader's departure later, as an 'error' event: unheard, Node would die of it with a stack trace.
       writable.on("error", (err: NodeJS.ErrnoException) => {
-        if (err.code !== "EPIPE") throw err;
-        gone();
+        if (!gone(err)) throw err;
       });
     }
     writable.write(chunk);
   };
   /** A write that failed with `err`, `rest` unwritten. */
   const failed = (err: unknown, rest: Uint8Array) => {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EPIPE") gone();
-    else if (code === "EAGAIN") toStream(rest);
+    if (gone(err)) return;
+    if ((err as NodeJS.ErrnoException).code === "EAGAIN") toStream(rest);
     else throw err;
   };
   // A failed write on the pool stops it: EAGAIN's rest goes to the stream, and after EPIPE nothing is written again.

@@ -94,19 +94,29 @@ export async function planText(plan: Plan): Promise<string> {
 }
 
 /**
+ * Whether confirmed() asks: a person is there to answer (input from a terminal, or the prompt of `neslink shell`
+ * at one, whose lines a person types), and --yes was not given.
+ */
+export const asks = ({ terminal }: Session, yes: boolean): boolean => !yes && (terminal.ask !== undefined || terminal.stdin.isTTY === true);
+
+const isYes = (answer: string | undefined) => /^y(es)?$/i.test(answer?.trim() ?? "");
+
+/**
  * Asks before changing anything, but only a person at a terminal: with --yes,
  * or input that is not a terminal (a script, a pipe), the answer is yes. With
  * --json at a terminal nothing can be asked (the question would be mixed into
  * the JSON), and a person there is not taken to have said yes: --yes it is.
  */
 export async function confirmed(question: string, session: Session, yes: boolean): Promise<boolean> {
-  const { stdin, stdout } = session.terminal;
-  if (yes || !stdin.isTTY) return true;
+  const { stdin, stdout, ask } = session.terminal;
+  if (!asks(session, yes)) return true;
   if (session.json)
     throw new ValidationError(
       "--yes",
       "is needed with --json when the input is a terminal: nothing is asked in JSON, and nothing was changed",
     );
+  // At the shell's prompt the shell reads the terminal: the answer is the next line it reads.
+  if (ask !== undefined) return isYes(await ask(`${question} [y/N] `));
   // Loaded here: readline costs a few ms of start-up that only a question needs.
   const { createInterface } = await import("node:readline/promises");
   // The terminal's own line mode (it echoes and edits): readline's would echo a second time when the agent relays the keys.
@@ -118,7 +128,7 @@ export async function confirmed(question: string, session: Session, yes: boolean
       rl.question(`${question} [y/N] `).then(resolve, () => resolve(undefined));
     });
     if (answer === undefined) stdout.write("\n");
-    return /^y(es)?$/i.test(answer?.trim() ?? "");
+    return isYes(answer);
   } finally {
     rl.close();
   }

@@ -13,7 +13,7 @@ export const apply: Command = {
     "On a terminal the plan is shown and you are asked to confirm (--yes skips it), then a live",
     "progress bar; off a terminal, no question and one line per change. --dry-run: the plan only.",
     "A file with mistakes exits 3 and names each as FILE:LINE:COLUMN: PATH: message.",
-    "Ctrl-C (or SIGTERM) exits 130: before the first change (at the question too), nothing is changed;",
+    "Ctrl-C (or SIGTERM) exits 130 (143): before the first change (at the question too), nothing is changed;",
     "after, the lab is left part-made, and applying again finishes it (destroy FILE removes it).",
     "--json: the plan with --dry-run ({ topology, changes, summary }), else apply's result",
     "({ topology, changes, summary, exec, ms }).",

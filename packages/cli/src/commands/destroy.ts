@@ -11,7 +11,9 @@ export const destroy: Command = {
   details: [
     "What the lab owns is found in the kernel (each node's marker), so a lab can be destroyed by name",
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
-    "confirm (--yes skips it). --json: { topology, removed: [{ node, netns }], ms }.",
+    "confirm (--yes skips it). Ctrl-C (or SIGTERM) exits 130 (143): at the question, nothing is changed;",
+    "after, the lab is left part-destroyed, and destroying it again finishes it.",
+    "--json: { topology, removed: [{ node, netns }], ms }.",
   ].join("\n"),
   run: lazyRun(
     () => import("./run/destroy.js"),

@@ -135,6 +135,16 @@ describe("neslink shell: many commands, one process", () => {
     expect(piped.stderr).toContain("neslink: ERR_INVALID_ARGUMENT: line 3: is longer than 1048576 bytes");
   });
 
+  it("the failing line quoted when it stops is escaped as every printed text is: a line's bytes do not reach the terminal as commands", () => {
+    // Garbage piped in (a binary, a captured colour log): a clear-screen and a window title in the line that failed.
+    const line = `ns add ${prefix}\x1b[2J\x1b]0;owned\x07\0z`;
+    const r = neslinkWith(`${line}\n`, "shell");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`neslink: stopped at line 1: ns add ${prefix}\\x1b[2J\\x1b]0;owned\\x07\\x00z\n`);
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(netnsList(prefix)).not.toContain(`${prefix}z`);
+  });
+
   it("-f FILE that cannot be read: a usage error naming FILE, as for a topology file", () => {
     const missing = neslinkWith(undefined, "shell", "-f", `/nonexistent/${prefix}`);
     expect(missing.status).toBe(2);

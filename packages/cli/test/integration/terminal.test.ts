@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
 import { tmuxServer } from "./tmux.js";
-import { BIN } from "./run.js";
+import { BIN, neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-tty-`);
 const lab = uniquePrefix("t");
@@ -30,9 +30,17 @@ function start(session: string, ...args: string[]) {
 }
 
 function startVia(agent: string | undefined, session: string, ...args: string[]) {
+  startAfter(agent === undefined ? "" : `NESLINK_AGENT='${agent}' `, session, args);
+}
+
+/** The bin run at a terminal of its own whose shell lives on after a Ctrl-C, as an interactive shell does, to say how it ended. */
+function startInterruptible(session: string, ...args: string[]) {
+  startAfter("trap : INT; ", session, args);
+}
+
+function startAfter(before: string, session: string, args: string[]) {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
-  const env = agent === undefined ? "" : `NESLINK_AGENT='${agent}' `;
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `${env}${command}; echo "EXIT=$?"; sleep 60`);
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `${before}${command}; echo "EXIT=$?"; sleep 60`);
 }
 
 describe("apply at a terminal (tmux)", () => {
@@ -57,9 +65,8 @@ describe("apply at a terminal (tmux)", () => {
   });
 
   it("Ctrl-C at the question says nothing was changed (not that the lab is partly applied) and dies of it, 130", async () => {
-    // As an interactive shell does: the Ctrl-C goes to the whole foreground group, and the shell lives on to say how it ended.
-    const command = [process.execPath, BIN, "apply", file].map((a) => `'${a}'`).join(" ");
-    tmux("new-session", "-d", "-s", "intr", "-x", "120", "-y", "50", `trap : INT; ${command}; echo "EXIT=$?"; sleep 60`);
+    // As at an interactive shell: the Ctrl-C goes to the whole foreground group.
+    startInterruptible("intr", "apply", file);
     await screenWhen("intr", (s) => s.includes("[y/N]"));
     tmux("send-keys", "-t", "intr", "C-c");
     const screen = await screenWhen("intr", (s) => s.includes("EXIT="));
@@ -67,6 +74,23 @@ describe("apply at a terminal (tmux)", () => {
     expect(screen).not.toContain("partly applied");
     expect(screen).toContain("EXIT=130");
     expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
+  it("Ctrl-C at destroy's question says nothing was destroyed and dies of it, 130 (it died without a word, mid-line)", async () => {
+    // A lab of its own, destroyed whatever happens: the tests after this one start from none of theirs.
+    const kept = `${lab}q`;
+    expect(neslink("apply", exampleAs("router.yaml", kept, `${dir}/kept.yaml`), "--yes").status).toBe(0);
+    try {
+      startInterruptible("dintr", "destroy", kept);
+      await screenWhen("dintr", (s) => s.includes("[y/N]"));
+      tmux("send-keys", "-t", "dintr", "C-c");
+      const screen = await screenWhen("dintr", (s) => s.includes("EXIT="));
+      expect(screen).toContain(`neslink: SIGINT: ${kept} was not destroyed; nothing was changed.`);
+      expect(screen).toContain("EXIT=130");
+      expect(netnsList(`${kept}-`)).toHaveLength(3);
+    } finally {
+      neslink("destroy", kept, "--yes");
+    }
   });
 
   it("--json at a terminal does not change the lab unasked: it needs --yes (a question has no place in JSON), exit 2", async () => {
@@ -116,5 +140,57 @@ describe("apply at a terminal (tmux)", () => {
     } finally {
       agent.kill("SIGKILL");
     }
+  });
+});
+
+describe("neslink shell at a terminal's prompt", () => {
+  // A lab of its own: the tests above leave theirs applied.
+  const shellLab = `${lab}s`;
+  const shellFile = exampleAs("router.yaml", shellLab, `${dir}/shell.yaml`);
+
+  it("apply and destroy typed there ask, as they do typed in a shell; the next line typed is the answer", async () => {
+    start("shell", "shell");
+    await screenWhen("shell", (s) => s.includes("neslink>"));
+    tmux("send-keys", "-t", "shell", `apply ${shellFile}`, "Enter");
+    const asked = await screenWhen("shell", (s) => s.includes("[y/N]"));
+    expect(asked).toContain(`Apply 12 changes to ${shellLab}? [y/N]`);
+    expect(netnsList(`${shellLab}-`)).toEqual([]);
+    tmux("send-keys", "-t", "shell", "y", "Enter");
+    await screenWhen("shell", (s) => s.includes(`Applied ${shellLab}:`));
+    expect(netnsList(`${shellLab}-`).sort()).toEqual([`${shellLab}-h1`, `${shellLab}-h2`, `${shellLab}-r1`]);
+
+    tmux("send-keys", "-t", "shell", `destroy ${shellLab}`, "Enter");
+    await screenWhen("shell", (s) => s.includes(`Destroy lab ${shellLab} and everything it owns? [y/N]`));
+    tmux("send-keys", "-t", "shell", "n", "Enter");
+    await screenWhen("shell", (s) => s.includes("Not destroyed; nothing was changed."));
+    // The answer was taken as one, not run as a command of its own.
+    tmux("send-keys", "-t", "shell", "ns list", "Enter");
+    const listed = await screenWhen("shell", (s) => s.includes(`${shellLab}-r1\n`));
+    expect(listed).not.toContain('unknown command "n"');
+    expect(netnsList(`${shellLab}-`)).toHaveLength(3);
+
+    tmux("send-keys", "-t", "shell", `destroy ${shellLab}`, "Enter");
+    await screenWhen("shell", (s) => s.split(`Destroy lab ${shellLab}`).length === 3);
+    tmux("send-keys", "-t", "shell", "y", "Enter");
+    await screenWhen("shell", (s) => s.includes(`Destroyed ${shellLab}: 3 nodes removed`));
+    expect(netnsList(`${shellLab}-`)).toEqual([]);
+    tmux("send-keys", "-t", "shell", "C-d");
+    expect(await screenWhen("shell", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+  });
+
+  it("Ctrl-C at the prompt drops the line being typed and prompts again, as a shell does (it ended the session, 130)", async () => {
+    const partial = `${shellLab}x`;
+    startInterruptible("shellintr", "shell");
+    await screenWhen("shellintr", (s) => s.includes("neslink>"));
+    tmux("send-keys", "-t", "shellintr", `ns add ${partial}`);
+    await screenWhen("shellintr", (s) => s.includes(partial));
+    tmux("send-keys", "-t", "shellintr", "C-c");
+    await screenWhen("shellintr", (s) => s.split("neslink>").length === 3);
+    tmux("send-keys", "-t", "shellintr", `ns add ${shellLab}-y`, "Enter");
+    await screenWhen("shellintr", (s) => s.includes(`created namespace ${shellLab}-y`));
+    tmux("send-keys", "-t", "shellintr", "C-d");
+    expect(await screenWhen("shellintr", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+    // The line dropped was not run: only the one typed after it.
+    expect(netnsList(shellLab)).toEqual([`${shellLab}-y`]);
   });
 });

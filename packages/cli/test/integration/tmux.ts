@@ -3,6 +3,7 @@
  * terminal): nothing else's sessions are seen or touched.
  */
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 
 export function tmuxServer(name: string) {
   const tmux = (...args: string[]) => execFileSync("tmux", ["-L", `neslink-${name}`, ...args], { encoding: "utf8" });
@@ -24,6 +25,8 @@ export function tmuxServer(name: string) {
       } catch {
         // Already gone.
       }
+      // The server leaves its socket file behind: this test's own, as its name says.
+      rmSync(`${process.env.TMUX_TMPDIR ?? "/tmp"}/tmux-${process.getuid?.() ?? 0}/neslink-${name}`, { force: true });
     },
   };
 }

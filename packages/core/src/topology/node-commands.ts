@@ -76,8 +76,11 @@ export async function runNodeCommands(
       results: [result],
     } = await Promise.resolve()
       .then(() => nsDoOn(pool, ns.name(netns), action()))
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         const code = NeslinkError.isInstance(err) ? err.code : "ERR_ACTION_FAILED";
+        // The timeout kills the command, which is its process alone: what it started (a shell's children) is in its
+        // group, and ends with it rather than running on in the node until the next apply or destroy.
+        if (code === "ERR_EXEC_TIMEOUT" && joined !== null) await afresh(joined);
         // Said in the file's terms: its `timeout`, in seconds.
         const why =
           code === "ERR_EXEC_TIMEOUT"

@@ -68,6 +68,21 @@ describe("exec commands", () => {
     });
   });
 
+  it("one past its timeout that started others (a shell's children, foreground and background): they are killed with it", async () => {
+    await withLab(newLab(), async (name) => {
+      // A sleep of this test's own length: the shell forks both (it execs only a last simple command).
+      const seconds = `1000.${Number.parseInt(name.slice(-6), 36)}`;
+      const t = topology.load(`name: ${name}\nnodes:\n  a: { exec: [{ command: "sleep ${seconds} & sleep ${seconds}", timeout: 1 }] }\n`);
+      const err = await topology.apply(t).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(JSON.parse(JSON.stringify(err)).failures[0].error.code).toBe("ERR_EXEC_TIMEOUT");
+      // Killed, with what it started: it left both sleeps running in the node until the next apply or destroy.
+      expect(commandLines().filter((c) => c === `sleep\0${seconds}\0`)).toEqual([]);
+    });
+  });
+
   it("a hand-built copy keeps its commands' timeouts, held to the file's rules", async () => {
     const name = newLab();
     const t = topology.load({ name, nodes: { a: { exec: [{ command: "true", timeout: 5 }, "true"] } } });

@@ -1,15 +1,11 @@
 import type { topology } from "@neslink/core";
-import { AbortedError } from "@neslink/core/errors";
 import type { Run } from "../../command.js";
 import { topology as loadTopology } from "../../core.js";
-import { confirmed, loadFile, planText } from "../../lab.js";
-import { errorJson, toJson } from "../../output.js";
+import { labFate, onInterrupt } from "../../interrupt.js";
+import { asks, confirmed, loadFile, planText } from "../../lab.js";
 import type { Progress } from "../../progress.js";
 
 type ApplyEvent = Parameters<NonNullable<NonNullable<Parameters<typeof topology.apply>[1]>["onProgress"]>>[0];
-
-/** Signals that end an apply part-way, as they would have without neslink's handler. */
-const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
 export const apply: Run = async ({ args: [file], options }, session) => {
   const topo = await loadTopology();
@@ -23,51 +19,19 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
   if (!session.json) session.print(text);
   // As confirmed() decides: a person at a terminal is asked, unless --yes.
-  const asked = options.yes !== true && session.terminal.stdin.isTTY === true;
+  const asked = asks(session, options.yes === true);
   const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
   // Until apply starts its first phase, an interrupt stops it before any change (and at the question, there is none).
   const beforeChanges = new AbortController();
   let begun = false;
   let progress: Progress | undefined;
-  // Interrupted, the terminal gets its cursor and line wrap back (the bar hid them) and the user the way on.
-  let interrupted = false;
-  let ended = false;
-  let onEnded = () => {};
-  const whenEnded = new Promise<void>((resolve) => {
-    onEnded = resolve;
-  });
-  const end = (signal: NodeJS.Signals) => {
-    if (ended) return;
-    ended = true;
-    unlisten();
-    session.terminal.raise(signal);
-    onEnded();
-  };
-  const unlisten = session.terminal.onSignals(INTERRUPTS, (signal) => {
-    // Pressed again while the first's words go out: ends it now, the terminal given back already.
-    if (interrupted) return end(signal);
-    interrupted = true;
+  const interrupt = onInterrupt(session, (signal) => {
+    // The terminal gets its cursor and line wrap back (the bar hid them), and the user the way on.
     progress?.stop();
     if (!begun) beforeChanges.abort();
     // The commands as they must be typed again: a path with a space or a quote is quoted.
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
-    const fix = `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`;
-    let fate: string;
-    if (!begun) fate = `${lab.name} was not applied; nothing was changed.`;
-    // The agent's session (a terminal whose caller can leave: \`ended\`) does not stop an apply under way: it finishes there.
-    else if (session.terminal.ended !== undefined) fate = `${lab.name} goes on being applied by the agent; ${fix}`;
-    // Nor does a reader leaving end this process (Node ignores SIGPIPE, so raising it below does not): it applies on.
-    else if (signal === "SIGPIPE") fate = `the output's reader left; ${lab.name} goes on being applied to its end.`;
-    else fate = `${lab.name} is partly applied; ${fix}`;
-    const said = `${signal}: ${fate}`;
-    // With --json, as every error: JSON on stdout (then the signal, as without neslink's handler).
-    if (session.json) session.print(toJson(errorJson(new AbortedError(new Error(said)))));
-    else session.terminal.stderr.write(`neslink: ${said}\n`);
-    // Listened to until then: a second Ctrl-C with no handler would kill the CLI before the bar gave the terminal back.
-    // Once what the bar wrote has gone out: the agent's client is told of the end at once, ahead of output still queued.
-    // Its reader gone, stdout has nothing to send and only an EPIPE to give (to a socket: an 'error' event, a crash).
-    if (signal === "SIGPIPE") end(signal);
-    else session.terminal.stdout.write("", () => end(signal));
+    return labFate(session, signal, lab.name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
   });
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
@@ -101,10 +65,10 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     });
   } catch (err) {
     // Said already, and ended by the signal: not said again as an error.
-    if (interrupted) await whenEnded;
+    if (interrupt.heard) await interrupt.ended;
     throw err;
   } finally {
-    unlisten();
+    interrupt.stop();
     progress?.stop();
   }
 };

@@ -1,18 +1,34 @@
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
+import { labFate, onInterrupt } from "../../interrupt.js";
 import { confirmed, labName, labOf } from "../../lab.js";
 
 export const destroy: Run = async ({ args: [arg], options }, session) => {
   const lab = await labOf(arg as string, session.terminal);
   const name = labName(lab);
-  if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
-    return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
-  const result = await (await topology()).destroy(lab);
-  // A mistyped name destroys nothing, successfully (destroy is idempotent): say so rather than "0 nodes removed".
-  if (result.removed.length === 0) return { data: result, text: `No node of lab ${name} is running: no namespace removed.\n` };
-  // In the order a person looks for them (n2 before n10), not the order the workers finished in.
-  const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
-  const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
-  const count = `${removed.length} node${removed.length === 1 ? "" : "s"}`;
-  return { data: result, text: `${nodes}Destroyed ${name}: ${count} removed in ${Math.round(result.ms)} ms.\n` };
+  const topo = await topology();
+  // Interrupted once it has begun, the lab is left part-destroyed (namespaces unmounted while their programs still
+  // ran, entries left empty): said so, with the command that finishes it, as apply says what it leaves.
+  let begun = false;
+  const again = `"${topo.commandLine(["neslink", "destroy", arg as string])}" finishes it.`;
+  const interrupt = onInterrupt(session, (signal) => labFate(session, signal, name, "destroyed", begun, again));
+  try {
+    if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
+      return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
+    begun = true;
+    const result = await topo.destroy(lab);
+    // A mistyped name destroys nothing, successfully (destroy is idempotent): say so rather than "0 nodes removed".
+    if (result.removed.length === 0) return { data: result, text: `No node of lab ${name} is running: no namespace removed.\n` };
+    // In the order a person looks for them (n2 before n10), not the order the workers finished in.
+    const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
+    const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
+    const count = `${removed.length} node${removed.length === 1 ? "" : "s"}`;
+    return { data: result, text: `${nodes}Destroyed ${name}: ${count} removed in ${Math.round(result.ms)} ms.\n` };
+  } catch (err) {
+    // Said already, and ended by the signal: not said again as an error.
+    if (interrupt.heard) await interrupt.ended;
+    throw err;
+  } finally {
+    interrupt.stop();
+  }
 };

@@ -5,6 +5,7 @@ import { parse } from "shell-quote";
 import type { Run, Session } from "../../command.js";
 import { boundedLines } from "../../lines.js";
 import type { Io } from "../../main.js";
+import { printable } from "../../output.js";
 
 type MainModule = typeof import("../../main.js");
 
@@ -86,30 +87,63 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   // A program run by `exec` here gets no input: standard input is this script.
   const stdin = new PassThrough();
   stdin.end();
+  const next = lines[Symbol.asyncIterator]();
+  const read = async () => {
+    const { done, value } = await next.next();
+    return done ? undefined : value;
+  };
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
     // A line's program must not take the shell's place, nor read the script: neslink's own descriptors are not given
     // to it (ownStdio), where it would race this loop for the script's next lines.
-    terminal: { ...session.terminal, stdin, ownStdio: false, replaceable: false },
+    terminal: { ...session.terminal, stdin, ownStdio: false, replaceable: false, ...(interactive ? { ask } : {}) },
   };
+  // A person at the prompt is asked what they would be asked typing the command in a shell (apply, destroy): the
+  // terminal is this loop's to read, so the question's answer is the next line typed.
+  async function ask(question: string): Promise<string | undefined> {
+    session.terminal.stdout.write(question);
+    const answer = await read();
+    if (answer === undefined) session.terminal.stdout.write("\n");
+    return answer;
+  }
   const prompt = () => interactive && session.terminal.stdout.write("neslink> ");
+  // Ctrl-C at the prompt drops the line being typed (the terminal discards it) and prompts again, as a shell does;
+  // while a line runs, that command's own handling applies (apply's, exec's); Ctrl-D ends the session.
+  const readCommand = async () => {
+    if (!interactive) return read();
+    const unlisten = session.terminal.onSignals(["SIGINT"], () => {
+      session.terminal.stdout.write("\n");
+      prompt();
+    });
+    try {
+      return await read();
+    } finally {
+      unlisten();
+    }
+  };
   let lineNo = 0;
   let status = 0;
   prompt();
-  for await (const line of lines) {
-    // Whoever sent the script has gone: what is left of it is not run.
-    if (session.terminal.ended?.aborted) return HUNG_UP;
-    lineNo++;
-    status = await runLine(cli, line, lineNo, session.json, io);
-    // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
-    if (status !== 0 && !interactive) {
-      io.err(`neslink: stopped at line ${lineNo}: ${line.trim()}\n`);
-      return status;
+  try {
+    for (let line = await readCommand(); line !== undefined; line = await readCommand()) {
+      // Whoever sent the script has gone: what is left of it is not run.
+      if (session.terminal.ended?.aborted) return HUNG_UP;
+      lineNo++;
+      status = await runLine(cli, line, lineNo, session.json, io);
+      // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
+      if (status !== 0 && !interactive) {
+        // The line is whatever was piped in (a binary, a captured colour log): its escape sequences are not the terminal's.
+        io.err(`neslink: stopped at line ${lineNo}: ${printable(line.trim())}\n`);
+        return status;
+      }
+      prompt();
     }
-    prompt();
+    return interactive ? 0 : status;
+  } finally {
+    // As a for-await left early would: a file read is closed (the agent runs on), standard input is left open.
+    await next.return?.(undefined);
   }
-  return interactive ? 0 : status;
 }
 
 /** `-f FILE` that cannot be read, said of FILE (as a topology file is), not as a bare errno. */
