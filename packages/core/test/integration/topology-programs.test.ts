@@ -7,7 +7,7 @@ import { closeDefaultPool, topology } from "@neslink/core";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { cleanup, ipJson, uniquePrefix, withLab } from "./kernel.js";
 
 const prefix = uniquePrefix("tp");
@@ -214,7 +214,15 @@ describe("programs", () => {
       await topology.apply(t);
       const [node] = (await topology.inspect(name)).nodes;
       expect(node?.processes.map((p) => p.state)).toEqual(["running"]);
-      expect(node?.processes[0]?.pids.map(commandOf)).toEqual(["setsid -w sleep 1011", "sleep 1011"]);
+      // setsid's child is seen from its fork on: under setsid's own command line until its exec of sleep.
+      await vi.waitFor(
+        async () =>
+          expect((await topology.inspect(name)).nodes[0]?.processes[0]?.pids.map(commandOf)).toEqual([
+            "setsid -w sleep 1011",
+            "sleep 1011",
+          ]),
+        { timeout: 10_000 },
+      );
     });
   });
 });
