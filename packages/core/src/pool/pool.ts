@@ -53,7 +53,7 @@ import { type RunOptions, runOptions } from "./run-options.js";
 import { ensureRoom, systemCallErrorOf } from "./thread-start.js";
 import { uncloneableTask } from "./uncloneable.js";
 import { whenAborted } from "./when-aborted.js";
-import { startWorker } from "./worker-argv.js";
+import { loadUnderWay, startWorker } from "./worker-argv.js";
 
 export type { RunOptions } from "./run-options.js";
 
@@ -633,6 +633,9 @@ function closeAll(fds: Iterable<number>): void {
   }
 }
 
+/** How long, at most, ending a worker waits for its load of koffi's native module (as an exit does, ffi/load-gate.ts). */
+const LOAD_WAIT_MS = 2000;
+
 /** How long, at most, ending a worker waits for it to finish recording a descriptor or a program (see EndGate): a moment. */
 const RECORDING_WAIT_MS = 100;
 
@@ -641,7 +644,9 @@ const RECORDING_WAIT_MS = 100;
  * and its pid's): it starts none from now on, and one under way takes a system call or a spawn.
  */
 function terminate(slot: Slot, waited = 0): void {
-  if (!slot.exited && waited < RECORDING_WAIT_MS && !new EndGate(slot.shared.endGate).shut()) {
+  // A worker still loading koffi's native module is waited for (a few ms): ended then, it would abort the process.
+  const busy = loadUnderWay(slot.worker) ? waited < LOAD_WAIT_MS : waited < RECORDING_WAIT_MS && !new EndGate(slot.shared.endGate).shut();
+  if (!slot.exited && busy) {
     setTimeout(() => terminate(slot, waited + 1), 1);
     return;
   }

@@ -42,12 +42,27 @@ function holdExitForLoads(): void {
   }
 }
 
+/** Each worker's load gate, for ending it (loadUnderWay). */
+const gateOf = new WeakMap<Worker, Int32Array>();
+
+/**
+ * Before `worker` is ended: bars its load of koffi's native module if it has
+ * not begun (it then waits where the end finds it), and says whether one is
+ * under way, which an end must wait out (see ffi/load-gate.ts: it would abort
+ * the process).
+ */
+export function loadUnderWay(worker: Worker): boolean {
+  const gate = gateOf.get(worker);
+  return gate !== undefined && Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING;
+}
+
 /** Starts a worker with every option of the main script that a worker accepts, and a load gate. */
 export function startWorker(url: URL, given: Omit<WorkerOptions, "execArgv">): Worker {
   const shared = new SharedArrayBuffer(4);
   const options = { ...given, workerData: { ...(given.workerData as object), [GATE_KEY]: shared } };
   const worker = started(url, options);
   const gate = new Int32Array(shared);
+  gateOf.set(worker, gate);
   if (gates.size === 0) process.once("exit", holdExitForLoads);
   gates.add(gate);
   worker.once("exit", () => {
