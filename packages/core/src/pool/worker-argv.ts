@@ -30,20 +30,17 @@ function refused(err: unknown): string[] | undefined {
 /** Learned on the first start, so later workers start in one attempt. */
 let accepted: string[] | undefined;
 
-/** The load gates (ffi/load-gate.ts) of the workers alive. */
-const gates = new Set<Int32Array>();
+/** The load gates (ffi/load-gate.ts) of the workers alive, by worker: an exit holds them all, ending one holds its own. */
+const gates = new Map<Worker, Int32Array>();
 /** How long an exit waits, at most, for a worker's load under way (it takes a few ms). */
 const LOAD_WAIT_MS = 2000;
 
 /** As the process exits: bars every worker's load that has not begun, and waits for those under way. */
 function holdExitForLoads(): void {
-  for (const gate of gates) {
+  for (const gate of gates.values()) {
     if (Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING) Atomics.wait(gate, 0, LOADING, LOAD_WAIT_MS);
   }
 }
-
-/** Each worker's load gate, for ending it (loadUnderWay). */
-const gateOf = new WeakMap<Worker, Int32Array>();
 
 /**
  * Before `worker` is ended: bars its load of koffi's native module if it has
@@ -52,7 +49,7 @@ const gateOf = new WeakMap<Worker, Int32Array>();
  * the process).
  */
 export function loadUnderWay(worker: Worker): boolean {
-  const gate = gateOf.get(worker);
+  const gate = gates.get(worker);
   return gate !== undefined && Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING;
 }
 
@@ -62,11 +59,10 @@ export function startWorker(url: URL, given: Omit<WorkerOptions, "execArgv">): W
   const options = { ...given, workerData: { ...(given.workerData as object), [GATE_KEY]: shared } };
   const worker = started(url, options);
   const gate = new Int32Array(shared);
-  gateOf.set(worker, gate);
   if (gates.size === 0) process.once("exit", holdExitForLoads);
-  gates.add(gate);
+  gates.set(worker, gate);
   worker.once("exit", () => {
-    gates.delete(gate);
+    gates.delete(worker);
     if (gates.size === 0) process.off("exit", holdExitForLoads);
   });
   return worker;
