@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeDefaultPool, na, ns, nsDo, removeNamed, rootCause, topology } from "@neslink/core";
+import { closeDefaultPool, listNamed, na, ns, nsDo, pruneNamed, removeNamed, rootCause, topology } from "@neslink/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "./kernel.js";
 import { mountPointsUnder, removeMountDir } from "./mount-dir.js";
@@ -79,6 +79,18 @@ describe("an empty file in a dir that is no mount dir", () => {
     await removeNamed("byneslink", dir);
     expect(existsSync(at("byip"))).toBe(false);
     expect(existsSync(at("byneslink"))).toBe(false);
+  });
+});
+
+describe("a dir given that is a file", () => {
+  it("is refused by list and prune, typed, naming dir (a bare ENOTDIR was thrown), and is left", () => {
+    writeFileSync(at("subuid"), "", { mode: 0o644 });
+    for (const given of [at("subuid"), `${at("subuid")}/below`]) {
+      expect(() => listNamed(given)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "dir" }));
+      expect(() => pruneNamed(given)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "dir" }));
+    }
+    expect(() => pruneNamed(at("subuid"))).toThrow(`dir: ${at("subuid")} is not a directory, nor a path to one`);
+    expect(statSync(at("subuid")).mode & 0o777).toBe(0o644);
   });
 });
 
