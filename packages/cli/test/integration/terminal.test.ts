@@ -178,6 +178,36 @@ describe("neslink shell at a terminal's prompt", () => {
     expect(await screenWhen("shell", (s) => s.includes("EXIT="))).toContain("EXIT=0");
   });
 
+  it("Ctrl-C at apply's or destroy's question there is no: nothing changed, and the session goes on (it ended it, 130)", async () => {
+    startInterruptible("shellq", "shell");
+    await screenWhen("shellq", (s) => s.includes("neslink>"));
+    tmux("send-keys", "-t", "shellq", `apply ${shellFile}`, "Enter");
+    await screenWhen("shellq", (s) => s.includes("[y/N]"));
+    tmux("send-keys", "-t", "shellq", "y");
+    tmux("send-keys", "-t", "shellq", "C-c");
+    const after = await screenWhen("shellq", (s) => s.includes("EXIT=") || s.split("neslink>").length === 3);
+    expect(after).not.toContain("EXIT=");
+    expect(after).toContain("Not applied; nothing was changed.");
+    expect(netnsList(`${shellLab}-`)).toEqual([]);
+    // The next line typed is a command again, not the question's answer; the answer typed before Ctrl-C was dropped.
+    tmux("send-keys", "-t", "shellq", `apply ${shellFile}`, "Enter");
+    await screenWhen("shellq", (s) => s.split("[y/N]").length === 3);
+    tmux("send-keys", "-t", "shellq", "y", "Enter");
+    await screenWhen("shellq", (s) => s.includes(`Applied ${shellLab}:`));
+    tmux("send-keys", "-t", "shellq", `destroy ${shellLab}`, "Enter");
+    await screenWhen("shellq", (s) => s.includes(`Destroy lab ${shellLab} and everything it owns? [y/N]`));
+    tmux("send-keys", "-t", "shellq", "C-c");
+    await screenWhen("shellq", (s) => s.includes("EXIT=") || s.includes("Not destroyed; nothing was changed."));
+    expect(netnsList(`${shellLab}-`)).toHaveLength(3);
+    tmux("send-keys", "-t", "shellq", `destroy ${shellLab}`, "Enter");
+    await screenWhen("shellq", (s) => s.split(`Destroy lab ${shellLab}`).length === 3);
+    tmux("send-keys", "-t", "shellq", "y", "Enter");
+    await screenWhen("shellq", (s) => s.includes(`Destroyed ${shellLab}: 3 nodes removed`));
+    tmux("send-keys", "-t", "shellq", "C-d");
+    expect(await screenWhen("shellq", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+    expect(netnsList(`${shellLab}-`)).toEqual([]);
+  });
+
   it("Ctrl-C at the prompt drops the line being typed and prompts again, as a shell does (it ended the session, 130)", async () => {
     const partial = `${shellLab}x`;
     startInterruptible("shellintr", "shell");

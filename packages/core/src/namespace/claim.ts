@@ -27,7 +27,7 @@ import { AlreadyExistsError, ValidationError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { notADirectory } from "../files/directory.js";
 import { entryLook, lockStale, openStale, refusal } from "./entry.js";
-import { leftoverRule } from "./leftovers.js";
+import { isLeftover, leftoverRule } from "./leftovers.js";
 
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
 const CLAIM_ATTEMPTS = 3;
@@ -97,7 +97,7 @@ function claim(path: string, name: string, dir: string): number {
       continue;
     }
     // Only the file a killed creator left is taken over: an empty one of a user's own (/etc/subuid) is refused.
-    const stale = openStale(path, (st) => notLeftover(st) === undefined);
+    const stale = openStale(path, isLeftover(notLeftover));
     if (stale !== undefined) return stale;
     const { state, status } = entryLook(path);
     const refused = state.kind === "stale" && status !== undefined ? notLeftover(status) : undefined;

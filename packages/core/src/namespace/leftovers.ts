@@ -7,6 +7,7 @@
  */
 import { statSync } from "node:fs";
 import type { FileStatus } from "../ffi/identity.js";
+import { removeStale } from "./entry.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 /** Whether `dir` is the default mount dir (by another path too: /var/run/netns). */
@@ -53,4 +54,21 @@ export function leftoverRule(dir: string): LeftoverRule {
     const mode = status.perm.toString(8).padStart(4, "0");
     return `an empty file of mode ${mode}: no namespace creator leaves ${inDefault ? "an executable one" : "a writable or executable one"}`;
   };
+}
+
+/** A rule as a yes or no: whether it takes the empty file for a creator's leftover. */
+export const isLeftover =
+  (rule: LeftoverRule) =>
+  (status: FileStatus): boolean =>
+    rule(status) === undefined;
+
+/**
+ * Removes the entry `name` of the default mount dir if it is stale and a
+ * creator can have left it (a lab's apply killed between making it and
+ * mounting on it, its destroy between an unmount and the unlink); says
+ * whether it did. A lab names its entries by its file: one of someone
+ * else's by that name is left, as prune, delete and create leave it.
+ */
+export function removeLeftover(name: string): boolean {
+  return removeStale(`${DEFAULT_NETNS_DIR}/${name}`, isLeftover(leftoverRule(DEFAULT_NETNS_DIR)));
 }

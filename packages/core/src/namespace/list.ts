@@ -6,6 +6,7 @@
  */
 import { readdirSync } from "node:fs";
 import { hasErrno } from "../errno.js";
+import { ValidationError } from "../errors.js";
 import { absolutePath } from "../validate/validate.js";
 import { netnsMountedIn } from "./mounts.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
@@ -28,6 +29,8 @@ export function entryNames(dir: string): string[] {
       .sort();
   } catch (err) {
     if (hasErrno(err, "ENOENT")) return [];
+    // A file given for the dir, or on its path: the caller's input, said of it (as a create says it), not a bare errno.
+    if (hasErrno(err, "ENOTDIR")) throw new ValidationError("dir", `${dir} is not a directory, nor a path to one`);
     throw err;
   }
 }

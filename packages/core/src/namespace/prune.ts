@@ -5,7 +5,7 @@
 import type { FileStatus } from "../ffi/identity.js";
 import { absolutePath } from "../validate/validate.js";
 import { entryLook, removeStale } from "./entry.js";
-import { leftoverRule } from "./leftovers.js";
+import { isLeftover, leftoverRule } from "./leftovers.js";
 import { entryNames } from "./list.js";
 import { sleepSync } from "../sleep-sync.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
@@ -34,7 +34,7 @@ export interface PruneResult {
 export function pruneNamed(dir: string = DEFAULT_NETNS_DIR): PruneResult {
   const at = absolutePath("dir", dir);
   const refusedBy = leftoverRule(at);
-  const accept = (status: FileStatus) => refusedBy(status) === undefined;
+  const accept = isLeftover(refusedBy);
   const result: PruneResult = { removed: [], skipped: [] };
   const candidates: { name: string; path: string; seen: FileStatus | undefined }[] = [];
   for (const name of entryNames(at)) {

@@ -14,7 +14,8 @@ import type { DeletedNs, NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import { ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
-import { entryState, removeStale } from "../namespace/entry.js";
+import { entryState } from "../namespace/entry.js";
+import { removeLeftover } from "../namespace/leftovers.js";
 import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -200,7 +201,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     for (const d of deleted) left.delete(d.name);
     const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
     const entries = new Set([...known, ...(record?.entries ?? []), ...(record?.namespaces.keys() ?? [])]);
-    for (const entry of entries) if (left.has(entry)) removeStale(`${DEFAULT_NETNS_DIR}/${entry}`);
+    for (const entry of entries) if (left.has(entry)) removeLeftover(entry);
     // What an apply of an earlier version killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>

@@ -7,9 +7,9 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeDefaultPool, na, ns, nsDo, removeNamed, rootCause } from "@neslink/core";
+import { closeDefaultPool, listNamed, na, ns, nsDo, pruneNamed, removeNamed, rootCause, topology } from "@neslink/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { uniquePrefix } from "./kernel.js";
+import { cleanup, netnsList, uniquePrefix } from "./kernel.js";
 import { mountPointsUnder, removeMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("do");
@@ -79,5 +79,64 @@ describe("an empty file in a dir that is no mount dir", () => {
     await removeNamed("byneslink", dir);
     expect(existsSync(at("byip"))).toBe(false);
     expect(existsSync(at("byneslink"))).toBe(false);
+  });
+});
+
+describe("a dir given that is a file", () => {
+  it("is refused by list and prune, typed, naming dir (a bare ENOTDIR was thrown), and is left", () => {
+    writeFileSync(at("subuid"), "", { mode: 0o644 });
+    for (const given of [at("subuid"), `${at("subuid")}/below`]) {
+      expect(() => listNamed(given)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "dir" }));
+      expect(() => pruneNamed(given)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "dir" }));
+    }
+    expect(() => pruneNamed(at("subuid"))).toThrow(`dir: ${at("subuid")} is not a directory, nor a path to one`);
+    expect(statSync(at("subuid")).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe("an empty executable file in /run/netns named as a lab's node (no namespace creator leaves one there)", () => {
+  const labs = [`${prefix}d`, `${prefix}a`];
+  const theirs = (lab: string) => `/run/netns/${lab}-q`;
+  /** The lab's namespaces (ip lists every file of /run/netns: theirs too). */
+  const nodesOf = (name: string) => netnsList(name).filter((n) => n !== `${name}-q`);
+  const lab = (name: string, ...nodes: string[]) => topology.load(`name: ${name}\nnodes:\n${nodes.map((n) => `  ${n}: {}\n`).join("")}`);
+
+  afterAll(() => {
+    for (const name of labs) {
+      rmSync(theirs(name), { force: true });
+      cleanup(name);
+    }
+  });
+
+  /** The lab's apply refused to take the file over, and listed it on the lab's record as an entry it was about to make. */
+  async function refusedOver(name: string) {
+    writeFileSync(theirs(name), "", { mode: 0o755 });
+    const t = lab(name, "a", "q");
+    const err = await topology.apply(t).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message: string },
+    );
+    expect(err?.code).toBe("ERR_TOPOLOGY_APPLY");
+    expect(err?.message).toContain("no namespace creator leaves an executable one");
+    expect(statSync(theirs(name)).mode & 0o777).toBe(0o755);
+    return t;
+  }
+
+  it("is left by destroy, as prune, delete and create leave it", async () => {
+    const name = labs[0] as string;
+    await topology.destroy(await refusedOver(name));
+    expect(nodesOf(name)).toEqual([]);
+    expect(statSync(theirs(name)).mode & 0o777).toBe(0o755);
+  });
+
+  it("is left by an apply that drops the node from its file", async () => {
+    const name = labs[1] as string;
+    await refusedOver(name);
+    const without = lab(name, "a");
+    await topology.apply(without);
+    expect(nodesOf(name)).toEqual([`${name}-a`]);
+    expect(statSync(theirs(name)).mode & 0o777).toBe(0o755);
+    await topology.destroy(without);
+    expect(statSync(theirs(name)).mode & 0o777).toBe(0o755);
   });
 });

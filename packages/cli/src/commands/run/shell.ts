@@ -88,24 +88,57 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   const stdin = new PassThrough();
   stdin.end();
   const next = lines[Symbol.asyncIterator]();
-  const read = async () => {
-    const { done, value } = await next.next();
-    return done ? undefined : value;
+  // A question given up on (Ctrl-C) leaves its read waiting for the terminal's next line, which is the prompt's: the
+  // next read takes it from there.
+  let waiting: Promise<string | undefined> | undefined;
+  const read = () => {
+    waiting ??= next.next().then(
+      ({ done, value }) => {
+        waiting = undefined;
+        return done ? undefined : value;
+      },
+      (err: unknown) => {
+        waiting = undefined;
+        throw err;
+      },
+    );
+    return waiting;
   };
+  let asking = false;
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
     // A line's program must not take the shell's place, nor read the script: neslink's own descriptors are not given
-    // to it (ownStdio), where it would race this loop for the script's next lines.
-    terminal: { ...session.terminal, stdin, ownStdio: false, replaceable: false, ...(interactive ? { ask } : {}) },
+    // to it (ownStdio), where it would race this loop for the script's next lines. A Ctrl-C at a question is the
+    // question's (ask), not the command's: the command would end the session with it.
+    terminal: {
+      ...session.terminal,
+      stdin,
+      ownStdio: false,
+      replaceable: false,
+      onSignals: (signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void) =>
+        session.terminal.onSignals(signals, (signal) => (asking && signal === "SIGINT" ? undefined : handler(signal))),
+      ...(interactive ? { ask } : {}),
+    },
   };
   // A person at the prompt is asked what they would be asked typing the command in a shell (apply, destroy): the
-  // terminal is this loop's to read, so the question's answer is the next line typed.
+  // terminal is this loop's to read, so the question's answer is the next line typed. Ctrl-C there is no, as it
+  // ends the command typed in a shell before it changes anything; the session goes on.
   async function ask(question: string): Promise<string | undefined> {
     session.terminal.stdout.write(question);
-    const answer = await read();
-    if (answer === undefined) session.terminal.stdout.write("\n");
-    return answer;
+    let unlisten = () => {};
+    const interrupted = new Promise<undefined>((resolve) => {
+      unlisten = session.terminal.onSignals(["SIGINT"], () => resolve(undefined));
+    });
+    asking = true;
+    try {
+      const answer = await Promise.race([read(), interrupted]);
+      if (answer === undefined) session.terminal.stdout.write("\n");
+      return answer;
+    } finally {
+      asking = false;
+      unlisten();
+    }
   }
   const prompt = () => interactive && session.terminal.stdout.write("neslink> ");
   // Ctrl-C at the prompt drops the line being typed (the terminal discards it) and prompts again, as a shell does;
