@@ -4,23 +4,36 @@
  * LAB:NODE, found by the kernel's marker (else a name under /run/netns that has
  * the colon itself). None: the namespace neslink runs in.
  */
-import { NotFoundError } from "@neslink/core/errors";
+import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { NsProvider } from "@neslink/core/read";
 import { reader } from "./core.js";
 
 const PID = /^[1-9]\d*$/;
 
+type Namespaces = Awaited<ReturnType<typeof reader>>["ns"];
+
 /**
  * `from`: the part of core the command loads anyway, whose `ns` gives the
  * provider (reader()'s brings the codec with it; exec needs only spawner()'s).
+ * `field`: the word the namespace was given by (-n, netns, NS), which a bad
+ * one is refused under: core's own parameter (path, name) is not the user's.
  */
 export async function target(
   spec: string | undefined,
-  from: () => Promise<Pick<Awaited<ReturnType<typeof reader>>, "ns">> = reader,
+  from: () => Promise<{ ns: Namespaces }> = reader,
+  field = "-n",
 ): Promise<NsProvider> {
   // A provider alone starts nothing; LAB:NODE reads the node's marker (a pool only for a node not under its default name).
   const { ns } = await from();
   if (spec === undefined) return ns.now();
+  try {
+    return await providerOf(ns, spec);
+  } catch (err) {
+    throw err instanceof ValidationError ? new ValidationError(field, err.reason) : err;
+  }
+}
+
+async function providerOf(ns: Namespaces, spec: string): Promise<NsProvider> {
   if (spec.includes("/")) return ns.path(spec);
   if (PID.test(spec)) return ns.process(Number(spec));
   if (spec.includes(":")) return ns.name(await named(spec));

@@ -193,6 +193,10 @@ export class ValidationError extends NeslinkError {
     super("ERR_INVALID_ARGUMENT", `${field}: ${message}`);
     this.field = field;
   }
+  /** What is wrong, without the field's name: said again of another name for the same input (a CLI word for a parameter). */
+  get reason(): string {
+    return this.message.slice(this.field.length + 2);
+  }
   override toJSON(): ErrorJSON {
     return { ...super.toJSON(), field: this.field };
   }

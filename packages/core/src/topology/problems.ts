@@ -51,7 +51,7 @@ export class Problems {
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       // The validator names its own field first ("name: ..."): the path says where instead.
-      this.add(path, err.message.slice(err.field.length + 2));
+      this.add(path, err.reason);
       return undefined;
     }
   }

@@ -147,6 +147,7 @@ export const exec: Run = async ({ args, ns }, { json, terminal }) => {
   const provider = await target(
     ns === undefined && spec !== undefined && terminal.cwd !== undefined ? nsIn(terminal.cwd, spec) : spec,
     replacing ? replacer : spawner,
+    ns === undefined ? "NS" : "-n",
   );
   try {
     if (replacing) {

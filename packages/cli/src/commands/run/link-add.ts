@@ -40,7 +40,7 @@ const OWN: Partial<Record<LinkKind, Shape>> = {
       const peer = stringOf(k, "peer");
       if (peer === undefined) throw new ValidationError("peer", "is required: the name of the veth's other end");
       const netns = stringOf(k, "netns");
-      return (await linker()).lp.veth(name, { name: peer, ...(netns !== undefined && { ns: await target(netns) }) }, o);
+      return (await linker()).lp.veth(name, { name: peer, ...(netns !== undefined && { ns: await target(netns, undefined, "netns") }) }, o);
     },
   },
   macvlan: {
@@ -156,7 +156,7 @@ export const linkAdd: Run = async ({ args: [kind, name, ...rest], ns }) => {
     group: shape.keywords.group === undefined ? integerOf(k, "group") : undefined,
     up: k.up === true,
     ...(master !== undefined && { master: lp.name(master) }),
-    ...(netns !== undefined && { ns: await target(netns) }),
+    ...(netns !== undefined && { ns: await target(netns, undefined, "netns") }),
   });
   const provider = await shape.provider(name as string, k, options);
   const { link } = await linkDoOnce(await target(ns), provider);

@@ -57,7 +57,7 @@ export const linkSet: Run = async ({ args: [name, ...rest], ns }) => {
     } = await nsDoOnce(where, na.getLink(lp.name(current)));
     return { data: link, text: fields(link) };
   }
-  const to = await target(netns);
+  const to = await target(netns, undefined, "netns");
   await nsDoOnce(where, na.setLinkNs(lp.name(current), to));
   const {
     results: [moved],
