@@ -52,25 +52,41 @@ function lab(run) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const rows = { links: [], apply: [], destroy: [] };
+const cpu = { links: [], apply: [], destroy: [] };
+const cpuMs = (since) => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1000;
+};
 ip("link", "add", parent, "type", "bridge");
 try {
   for (let run = 0; run < runs; run++) {
     const t = lab(run);
     let linksStart = 0;
     let linksEnd = 0;
+    let linksCpu;
     const started = performance.now();
+    const startedCpu = process.cpuUsage();
+    const linksOver = () => {
+      linksEnd = performance.now();
+      cpu.links.push(cpuMs(linksCpu));
+    };
     await topology.apply(t, {
       onProgress: (e) => {
-        if (e.type === "phase" && e.phase === "links") linksStart = performance.now();
-        else if (e.type === "phase" && linksStart && !linksEnd) linksEnd = performance.now();
-        else if (e.type === "finished" && !linksEnd) linksEnd = performance.now();
+        if (e.type === "phase" && e.phase === "links") {
+          linksStart = performance.now();
+          linksCpu = process.cpuUsage();
+        } else if (e.type === "phase" && linksStart && !linksEnd) linksOver();
+        else if (e.type === "finished" && !linksEnd) linksOver();
       },
     });
     rows.apply.push(performance.now() - started);
+    cpu.apply.push(cpuMs(startedCpu));
     rows.links.push(linksEnd - linksStart);
     const d = performance.now();
+    const dCpu = process.cpuUsage();
     await topology.destroy(t);
     rows.destroy.push(performance.now() - d);
+    cpu.destroy.push(cpuMs(dCpu));
     await new Promise((resolve) => setTimeout(resolve, Number(values.settle)));
   }
 } finally {
@@ -83,6 +99,6 @@ console.log(`${links} host-bound links (${nodes} nodes x ${per} macvlan + ${per}
 for (const [k, xs] of Object.entries(rows)) {
   const m = median(xs);
   console.log(
-    `  ${k.padEnd(8)} ${m.toFixed(0).padStart(6)} ms  (${(m / links).toFixed(2)} ms per link)  runs: ${xs.map((x) => x.toFixed(0)).join(", ")}`,
+    `  ${k.padEnd(8)} ${m.toFixed(0).padStart(6)} ms  (${(m / links).toFixed(2)} ms per link), CPU ${median(cpu[k]).toFixed(0).padStart(5)} ms  runs: ${xs.map((x) => x.toFixed(0)).join(", ")}`,
   );
 }

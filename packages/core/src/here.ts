@@ -15,7 +15,6 @@
  * own socket, and blocks this thread for the kernel's work, as a worker's
  * thread is blocked: a program with much to do in parallel keeps the pool.
  */
-import type { Link } from "@neslink/codec-wasm";
 import type { NsAction, NsActionSpec, ResultsOf } from "./actions/ns-actions.js";
 import * as libc from "./ffi/libc.js";
 import { mayLeaveBriefly } from "./namespace/brief-switch.js";
@@ -27,7 +26,6 @@ import type { NsDoResult } from "./nsdo.js";
 import { type RunOptions, splitOptions } from "./pool/run-options.js";
 import { checkTask } from "./validate/task.js";
 import { placedError } from "./worker/failures.js";
-import { findLink } from "./worker/link-lookup.js";
 import { isSocketOnly, moveLinkFrom, runSocketAction, type SocketAction } from "./worker/socket-actions.js";
 
 /** What runs here: the socket-only actions, and a link moved to another namespace (one socket there, opened the same way). */
@@ -64,13 +62,13 @@ export function canDoHere(provider: NsProvider, actions: readonly NsAction[]): b
   return hereTask(provider, actions) !== undefined;
 }
 
-/** The link moved or created into the namespace open as `targetFd`, found by name on a socket opened inside it. */
-function findThere(targetFd: number, name: string): Link {
-  const there = socketIn(isOwn(targetFd), () => libc.setns(targetFd, libc.CLONE_NEWNET, "enter"));
+/** Work on a link moved or created into the namespace open as `targetFd`: on a socket opened inside it, and closed. */
+function there<T>(targetFd: number, fn: (socket: NetlinkSocket) => T): T {
+  const socket = socketIn(isOwn(targetFd), () => libc.setns(targetFd, libc.CLONE_NEWNET, "enter"));
   try {
-    return findLink(there, { kind: "name", name });
+    return fn(socket);
   } finally {
-    there.close();
+    socket.close();
   }
 }
 
@@ -79,9 +77,7 @@ async function runNow(socket: NetlinkSocket, actions: readonly HereAction[], lin
   const results: unknown[] = [];
   for (const [index, action] of actions.entries()) {
     try {
-      results.push(
-        await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, findThere) : runSocketAction(socket, action, findThere)),
-      );
+      results.push(await (action.kind === "setLinkNs" ? moveLinkFrom(socket, action, there) : runSocketAction(socket, action, there)));
     } catch (err) {
       throw placedError(actions, linkDo, index, err, true);
     }

@@ -112,6 +112,18 @@ describe("labs through the built bin (examples/topologies)", () => {
     expect(netnsList(`${lab}-`)).toEqual([]);
   });
 
+  it("router with a tap and a tun added by hand in its nodes: destroy removes the lab and says so", () => {
+    const { lab, path } = example("router.yaml");
+    expect(neslink("apply", path).status).toBe(0);
+    ip("-n", `${lab}-r1`, "tuntap", "add", "mode", "tap", "name", "t0");
+    ip("-n", `${lab}-r1`, "link", "set", "t0", "up");
+    ip("-n", `${lab}-h1`, "tuntap", "add", "mode", "tun", "name", "t1");
+    const destroyed = neslink("destroy", path, "--yes");
+    expect(destroyed).toMatchObject({ status: 0, stderr: "" });
+    expect(destroyed.stdout).toMatch(new RegExp(`^Destroyed ${lab}: 3 nodes removed in \\d+ ms\\.$`, "m"));
+    expect(netnsList(`${lab}-`)).toEqual([]);
+  });
+
   it("an unknown lab's node is not found; a foreign namespace named like a node is never taken for it", () => {
     const lab = uniquePrefix("l");
     labs.push(lab);

@@ -241,6 +241,22 @@ function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
   );
 }
 
+/** The provider of a lab's vxlan or macvlan: made from the host, in its node, under its name there. */
+function hostMade(c: Of<"vxlan" | "macvlan">) {
+  const common = { group: HOST_BOUND_GROUP, ns: ns.name(c.netns), ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
+  return c.kind === "vxlan"
+    ? lp.newVxlan(c.name, {
+        ...common,
+        id: c.vxlan?.id as number,
+        ...(c.vxlan?.remote && { remote: c.vxlan.remote }),
+        ...(c.vxlan?.local && { local: c.vxlan.local }),
+        ...(c.vxlan?.group && { multicastGroup: c.vxlan.group }),
+        ...(c.vxlan?.port && { port: c.vxlan.port }),
+        ...(c.vxlan?.parent && { parent: lp.byName(c.vxlan.parent) }),
+      })
+    : lp.newMacvlan(c.name, lp.byName(c.macvlan?.parent as string), c.macvlan?.mode, common);
+}
+
 /**
  * A vxlan or macvlan is made from the host namespace — its parent is a host
  * link and a vxlan's UDP socket stays in the namespace that makes it —
@@ -248,27 +264,16 @@ function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
  * never in the host, so no name of it can meet one there, and an apply
  * killed at any point leaves it made in its node or not at all (the record
  * says the node has such links before any is made: destroy deletes them
- * first). Made in the host and moved, each cost the kernel ~30 ms.
+ * first). Made in the host and moved, each cost the kernel ~30 ms. A node's
+ * go in one task from the host, pipelined as a veth's do (64 to a datagram,
+ * then one lookup in the node), nodes' tasks in parallel; as one by one,
+ * the links before a failed one are made, those after it are not.
  */
 function hostMadeJobs(pool: Pool, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
-  return list.map((c) => ({
-    changes: [c],
-    run: () => {
-      const common = { group: HOST_BOUND_GROUP, ns: ns.name(c.netns), ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
-      const provider =
-        c.kind === "vxlan"
-          ? lp.newVxlan(c.name, {
-              ...common,
-              id: c.vxlan?.id as number,
-              ...(c.vxlan?.remote && { remote: c.vxlan.remote }),
-              ...(c.vxlan?.local && { local: c.vxlan.local }),
-              ...(c.vxlan?.group && { multicastGroup: c.vxlan.group }),
-              ...(c.vxlan?.port && { port: c.vxlan.port }),
-              ...(c.vxlan?.parent && { parent: lp.byName(c.vxlan.parent) }),
-            })
-          : lp.newMacvlan(c.name, lp.byName(c.macvlan?.parent as string), c.macvlan?.mode, common);
-      return nsDoOn(pool, ns.now(), na.link(provider));
-    },
+  return [...groupBy(list, (c) => c.netns)].map(([, own]) => ({
+    changes: own,
+    made: (error) => (error instanceof ActionError ? own.slice(0, error.actionIndex) : []),
+    run: () => nsDoOn(pool, ns.now(), ...own.map((c) => na.link(hostMade(c)))),
   }));
 }
 

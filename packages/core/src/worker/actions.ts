@@ -3,15 +3,13 @@
  * namespace. Netlink work goes through the namespace's cached socket.
  */
 import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
-import type { Link } from "@neslink/codec-wasm";
 import type { NsActionSpec } from "../actions/ns-actions.js";
 import * as libc from "../ffi/libc.js";
 import type { NsHandleJSON } from "../namespace/handle.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import type { HeldNamespaces } from "./held.js";
-import { findLink } from "./link-lookup.js";
-import type { FindThere } from "./new-link.js";
+import type { There } from "./new-link.js";
 import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
 import { moveLinkFrom, runSocketAction, runsUserCode } from "./socket-actions.js";
@@ -85,20 +83,15 @@ function sysctl(name: string, value?: string): string {
   }
 }
 
-/** A link moved or created into the namespace open as `target`, found by name on the socket this worker holds there. */
-function finder(ctx: TaskContext): FindThere {
-  return async (target, name) => {
+/** Work on links moved or created into the namespace open as `target`: on the socket this worker holds there. */
+export function there(ctx: TaskContext): There {
+  return async <T>(target: number, fn: (socket: NetlinkSocket) => T) => {
     const targetKey = keyOf(target);
     // within() has put the thread inside the target, where a new socket must be opened.
-    const seen = await within(target, () =>
-      findLink(
-        ctx.held.socket(targetKey, () => {}),
-        { kind: "name", name },
-      ),
-    );
+    const seen = await within(target, () => fn(ctx.held.socket(targetKey, () => {})));
     if (!seen.returned) ctx.stranded(seen.returnError);
     if (seen.error !== undefined) throw seen.error;
-    return seen.value as Link;
+    return seen.value as T;
   };
 }
 
@@ -106,7 +99,7 @@ export async function runAction(ctx: TaskContext, action: InstantAction): Promis
   if (needsInside(action)) ctx.inside();
   switch (action.kind) {
     case "link":
-      return runSocketAction(socketOf(ctx), action, finder(ctx));
+      return runSocketAction(socketOf(ctx), action, there(ctx));
     case "links":
     case "addrs":
     case "deleteGroup":
@@ -117,7 +110,7 @@ export async function runAction(ctx: TaskContext, action: InstantAction): Promis
     case "sysctl":
       return sysctl(action.name, action.value);
     case "setLinkNs":
-      return moveLinkFrom(socketOf(ctx), action, finder(ctx));
+      return moveLinkFrom(socketOf(ctx), action, there(ctx));
     case "handle":
       return openHandle(ctx);
     case "newNamed":

@@ -15,7 +15,8 @@ import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
 import { callCustom } from "./custom.js";
 import { LinkFailure } from "./failures.js";
 import { findLink, getLinkRequest, indexOfLink, isMissingLink, type NameOrIndex } from "./link-lookup.js";
-import { createLink, createLinkIn, type FindThere, providerFailure } from "./new-link.js";
+import { createLinkIn } from "./create-links.js";
+import { createLink, providerFailure, type There } from "./new-link.js";
 import { changeRefusal } from "./refusals.js";
 
 /** The link a change acts on: its index, or its name for the kernel to find in the socket's namespace. */
@@ -137,17 +138,17 @@ class ChangeBatch {
 
 /**
  * Gets or creates the link and runs the actions; a failure is a LinkFailure naming the action (or the provider).
- * A link created in another namespace (spec.ns, which takes no actions) is found there by `findThere`.
+ * A link created in another namespace (spec.ns, which takes no actions) is found there through `there`.
  */
 export async function runLinkDo(
   socket: NetlinkSocket,
   provider: LinkProvider,
   actions: readonly LinkActionSpec[],
-  findThere?: FindThere,
+  there?: There,
 ): Promise<LinkDoResult> {
   if (provider.kind === "new" && provider.spec.ns) {
-    if (findThere === undefined) throw new Error("a link created in another namespace needs a way to find it there");
-    return { link: await createLinkIn(socket, provider.spec, findThere), results: [] };
+    if (there === undefined) throw new Error("a link created in another namespace needs a way to find it there");
+    return { link: await createLinkIn(socket, provider.spec, there), results: [] };
   }
   const { target, link } = resolveTarget(socket, provider, actions);
   const changes = new ChangeBatch(socket, provider, actions, target);

@@ -18,7 +18,7 @@ import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespa
 import { RequestCounter } from "../netlink/request-counts.js";
 import { countRequestsIn } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
-import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext } from "./actions.js";
+import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext, there } from "./actions.js";
 import { ChildPids } from "./children.js";
 import { createLinks, creationRun } from "./create-links.js";
 import { callCustom } from "./custom.js";
@@ -206,7 +206,7 @@ function once(fn: () => void): () => void {
 async function runFrom(ctx: TaskContext, actions: readonly NsActionSpec[], index: number, results: unknown[]): Promise<number> {
   const creations = creationRun(actions, index);
   if (creations.length > 1) {
-    results.push(...createLinks(socketOf(ctx), creations));
+    results.push(...(await createLinks(socketOf(ctx), creations, there(ctx))));
     return creations.length;
   }
   const deletions = deletionRun(actions, index);

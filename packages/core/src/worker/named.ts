@@ -186,7 +186,8 @@ const failure = (errors: readonly (Error | undefined)[]) => errors.find((e) => e
  * Deletes `links` (all of the namespace's links in their groups but the loopback) of the thread's namespace, through
  * a socket opened and closed here. The kernel waits ~16 ms on each link deleted alone, once on a whole group
  * (IFLA_GROUP): each group but the loopback's goes in one request, as a lab's vxlans and macvlans do; a group the
- * kernel will not delete whole (one of its devices has no rtnetlink dellink: EOPNOTSUPP) goes link by link.
+ * kernel will not delete whole goes link by link: group 0 (EPERM), every hand-made link's once lo is moved out of it,
+ * and one with a device that has no rtnetlink dellink (EOPNOTSUPP: no link ops at all, as a physical NIC moved in).
  */
 function deleteHere(links: readonly LinkHead[], loGroup: number | undefined, access: GuardAccess): void {
   const socket = access.roomFor(() => new NetlinkSocket({ brief: true }));

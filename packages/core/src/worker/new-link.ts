@@ -1,11 +1,11 @@
 /**
  * Creating a link: its RTM_NEWLINK request, the namespace descriptors a veth
- * peer made elsewhere needs open until the kernel has it, and how a link
- * provider's failure is reported.
+ * peer or a link made elsewhere needs open until the kernel has it, and how a
+ * link provider's failure is reported.
  */
 import type { Link, NewLinkRequest, OptionedKind } from "@neslink/codec-wasm";
 import { hasErrno } from "../errno.js";
-import { AlreadyExistsError, KindUnsupportedError } from "../errors.js";
+import { KindUnsupportedError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { describe, type LinkProvider, type NewLinkSpec } from "../links/providers.js";
 import { openProviderNs } from "../namespace/entry.js";
@@ -15,19 +15,28 @@ import { LinkFailure } from "./failures.js";
 import { findLink, type IndexOf, indexLookup } from "./link-lookup.js";
 import { creationRefusal } from "./refusals.js";
 
-/** Opens the namespace files a request names; all closed by `close`. */
+/** Opens the namespace files requests name; all closed by `close`. */
 export class PeerNsFds {
   readonly #open: number[] = [];
+  /** Targets of links made elsewhere, by provider: a run's links for one node share one descriptor, so one lookup there. */
+  readonly #targets = new Map<string, number>();
   open(ns: ExistingNsProvider): number {
     const fd = openProviderNs(ns, process.pid);
     this.#open.push(fd);
     return fd;
   }
-  /** The descriptor opened last, if any. */
-  get last(): number | undefined {
-    return this.#open.at(-1);
+  /** The namespace a link is made in (`spec.ns`), opened once for every link that names it alike. */
+  target(ns: ExistingNsProvider): number {
+    const key = JSON.stringify(ns);
+    let fd = this.#targets.get(key);
+    if (fd === undefined) {
+      fd = this.open(ns);
+      this.#targets.set(key, fd);
+    }
+    return fd;
   }
   close(): void {
+    this.#targets.clear();
     for (const fd of this.#open.splice(0)) libc.close(fd);
   }
 }
@@ -56,7 +65,7 @@ export function newLinkRequest(indexOf: IndexOf, spec: NewLinkSpec, fds: PeerNsF
     master && { masterIndex: indexOf(master) },
     parent && !underlay && { parentIndex: indexOf(parent) },
     options !== undefined && { [kind]: options },
-    ns && { nsFd: fds.open(ns) },
+    ns && { nsFd: fds.target(ns) },
   );
   return { request: request as RequestBody, label: `RTM_NEWLINK (${kind})` };
 }
@@ -75,49 +84,16 @@ export function providerFailure(provider: LinkProvider, err: unknown): LinkFailu
   return new LinkFailure(-1, providerName(provider), cause);
 }
 
-/** A link made in another namespace, found there: by that namespace's open descriptor and the link's name. */
-export type FindThere = (targetFd: number, name: string) => Link | Promise<Link>;
-
 /**
- * Creates a link directly in the namespace `spec.ns` names (IFLA_NET_NS_FD),
- * from the socket's namespace, where the kernel looks its parent up and a
- * vxlan's socket stays: no move (the kernel waits ~30 ms on each), and
- * nothing of it is ever in the socket's namespace, under any name. Returns
- * it as found there, through the same descriptor (a name could lead to
- * another namespace by then). A failure is the provider's.
+ * Runs `fn` on a socket of the namespace open as `targetFd`: how a link made
+ * or moved there is found (or undone) there. A worker enters it; the calling
+ * thread opens a socket inside it.
  */
-export async function createLinkIn(socket: NetlinkSocket, spec: NewLinkSpec, findThere: FindThere): Promise<Link> {
-  const provider: LinkProvider = { kind: "new", spec };
-  const fds = new PeerNsFds();
-  try {
-    try {
-      socket.transact([newLinkRequest(indexLookup(socket), spec, fds)]);
-    } catch (err) {
-      throw providerFailure(provider, await refusedThere(fds.last, spec, findThere, err));
-    }
-    try {
-      // Its one descriptor: a link made elsewhere is no veth.
-      return await findThere(fds.last as number, spec.name);
-    } catch (err) {
-      throw providerFailure(provider, err);
-    }
-  } finally {
-    fds.close();
-  }
-}
+export type There = <T>(targetFd: number, fn: (socket: NetlinkSocket) => T) => T | Promise<T>;
 
-/** An EEXIST for a link made elsewhere: its name taken there (looked up there), or another reason the extAck gives. */
-async function refusedThere(target: number | undefined, spec: NewLinkSpec, findThere: FindThere, err: unknown): Promise<unknown> {
-  if (!hasErrno(err, "EEXIST") || target === undefined) return err;
-  try {
-    await findThere(target, spec.name);
-  } catch {
-    return err;
-  }
-  return new AlreadyExistsError("link", `a link named "${spec.name}" already exists in the namespace it was to be created in`, {
-    cause: err,
-  });
-}
+/** A link made in another namespace, found there by name, through that namespace's open descriptor. */
+export const findThere = (there: There, targetFd: number, name: string): Link | Promise<Link> =>
+  there(targetFd, (socket) => findLink(socket, { kind: "name", name }));
 
 /** Creates one link and returns it as the kernel reports it. */
 export function createLink(socket: NetlinkSocket, spec: NewLinkSpec): Link {

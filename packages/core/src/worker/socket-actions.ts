@@ -11,7 +11,7 @@ import { listAddrs, listLinks } from "../netlink/dumps.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { runLinkDo } from "./link-do.js";
 import { findLink } from "./link-lookup.js";
-import type { FindThere } from "./new-link.js";
+import { findThere, type There } from "./new-link.js";
 import { groupDeleteRefusal, moveRefusal, transactOne } from "./refusals.js";
 import { runRouteAction } from "./routes.js";
 
@@ -39,14 +39,14 @@ export function isSocketOnly(action: NsActionSpec): action is SocketAction {
 
 /**
  * Runs a socket action (a na.link with custom actions too, on a thread that is inside for them) on the namespace's
- * socket; a link it creates in another namespace is found there by `findThere`.
+ * socket; a link it creates in another namespace is found there through `there`.
  */
-export function runSocketAction(socket: NetlinkSocket, action: SocketAction, findThere?: FindThere): unknown {
+export function runSocketAction(socket: NetlinkSocket, action: SocketAction, there?: There): unknown {
   switch (action.kind) {
     case "links":
       return listLinks(socket);
     case "link":
-      return runLinkDo(socket, action.link, action.actions, findThere);
+      return runLinkDo(socket, action.link, action.actions, there);
     case "addrs":
       return listAddrs(socket, action.family);
     case "deleteGroup":
@@ -65,22 +65,18 @@ export function runSocketAction(socket: NetlinkSocket, action: SocketAction, fin
 /**
  * na.setLinkNs from the source namespace's socket: the link is found there
  * and moved into the target (RTM_NEWLINK with its descriptor), then found
- * again under its name by `findThere`, given the target's open descriptor,
+ * again under its name through `there`, given the target's open descriptor,
  * on a socket of the target's (a worker enters it; the calling thread opens
  * one inside it).
  */
-export async function moveLinkFrom(
-  socket: NetlinkSocket,
-  spec: Extract<NsActionSpec, { kind: "setLinkNs" }>,
-  findThere: FindThere,
-): Promise<Link> {
+export async function moveLinkFrom(socket: NetlinkSocket, spec: Extract<NsActionSpec, { kind: "setLinkNs" }>, there: There): Promise<Link> {
   const link = findLink(socket, spec.link);
   const target = openProviderNs(spec.ns, process.pid);
   try {
     transactOne(socket, { request: { type: "setLinkNs", index: link.index, nsFd: target }, label: "RTM_NEWLINK" }, (err) =>
       moveRefusal(link.name, err),
     );
-    return await findThere(target, link.name);
+    return await findThere(there, target, link.name);
   } finally {
     libc.close(target);
   }

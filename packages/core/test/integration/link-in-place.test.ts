@@ -152,6 +152,76 @@ describe("a link created in another namespace (ns)", () => {
   });
 });
 
+describe("many links created in other namespaces in one nsDo", () => {
+  /** A second target: a run's links for two namespaces, each looked up (or undone) in its own. */
+  const dst2 = `${prefix}e`;
+  beforeAll(() => ip("netns", "add", dst2));
+  afterEach(() => {
+    for (const name of namesOf(dst2)) if (name !== "lo") ip("-n", dst2, "link", "del", name);
+    for (const name of namesOf(src)) if (name.startsWith("lb")) ip("-n", src, "link", "del", name);
+  });
+
+  /** Link `i` of a run: a macvlan into dst or dst2 by turns, every seventh a bridge in src itself. */
+  const runLink = (i: number, ns2 = (i % 2 === 0 ? dst : dst2) as string) =>
+    i % 7 === 6 ? lp.bridge(`lb${i}`) : lp.macvlan(`mq${i}`, lp.name("pp"), "bridge", { ns: ns.name(ns2), group: 9 });
+  const where = (i: number) => (i % 7 === 6 ? src : i % 2 === 0 ? dst : dst2);
+  const nameOf = (i: number) => (i % 7 === 6 ? `lb${i}` : `mq${i}`);
+  /** Links 0..n-1 as iproute2 finds them, each in the namespace it was to be made in (undefined: not there). */
+  const seen = (n: number) => {
+    const lists = new Map([src, dst, dst2].map((netns) => [netns, linksOf(netns)]));
+    return Array.from({ length: n }, (_, i) => lists.get(where(i))?.find((l) => l.ifname === nameOf(i)));
+  };
+  const present = (n: number) => {
+    const found = seen(n);
+    return [...found.keys()].filter((i) => found[i] !== undefined);
+  };
+
+  it("are pipelined past one datagram (64), each returned as the namespace it is in reports it", async () => {
+    const n = 70;
+    const { results } = await nsDo(ns.name(src), ...Array.from({ length: n }, (_, i) => na.link(runLink(i))));
+    const there = seen(n);
+    expect(results).toHaveLength(n);
+    for (const [i, r] of results.entries()) {
+      expect(there[i], `link ${i}`).toBeDefined();
+      expect(r.link, `link ${i}`).toMatchObject({ name: nameOf(i), index: there[i]?.ifindex });
+      if (i % 7 !== 6) expect(there[i]).toMatchObject({ link_index: PARENT_INDEX, group: "9", linkinfo: { info_kind: "macvlan" } });
+    }
+    // Nothing made elsewhere is in src, under any name.
+    expect(namesOf(src).filter((name) => !name.startsWith("lb"))).toEqual(["lo", "pp"]);
+  });
+
+  it("a refused one fails typed, naming it; those before it stay, those after it are undone wherever they were made", async () => {
+    // In the second datagram, with links into both targets and into src after it in that datagram.
+    const at = 66;
+    ip("-n", dst, "link", "add", `mq${at}`, "type", "bridge");
+    const err = await nsDo(ns.name(src), ...Array.from({ length: 70 }, (_, i) => na.link(runLink(i)))).then(
+      () => expect.unreachable("created"),
+      (e: unknown) => e as Error & { code: string; actionIndex: number },
+    );
+    expect(err).toMatchObject({ code: "ERR_LINK_EXISTS", actionIndex: at });
+    expect(err.message).toContain(`new macvlan "mq${at}"`);
+    expect(err.message).toContain(`a link named "mq${at}" already exists in the namespace it was to be created in`);
+    // Its name is still the bridge's that took it.
+    expect(present(70).filter((i) => i !== at)).toEqual(Array.from({ length: at }, (_, i) => i));
+    expect(linksOf(dst).find((l) => l.ifname === `mq${at}`)?.linkinfo?.info_kind).toBe("bridge");
+  });
+
+  it("a target that is not there fails at its link, typed; nothing after it is sent", async () => {
+    const err = await nsDo(
+      ns.name(src),
+      ...[0, 1, 2].map((i) => na.link(runLink(i, i === 1 ? `${prefix}none` : dst))),
+      na.link(lp.bridge("lb9")),
+    ).then(
+      () => expect.unreachable("created"),
+      (e: unknown) => e as Error & { code: string; actionIndex: number },
+    );
+    expect(err).toMatchObject({ code: "ERR_NS_NOT_FOUND", actionIndex: 1 });
+    expect(namesOf(dst)).toEqual(["lo", "mq0"]);
+    expect(namesOf(dst2)).toEqual(["lo"]);
+    expect(namesOf(src)).toEqual(["lo", "pp"]);
+  });
+});
+
 /** `ip -o -d monitor link` in the host namespace: every link event there, one line each, with the link's details. */
 class HostMonitor {
   readonly #child: ChildProcess;
@@ -227,6 +297,63 @@ nodes:
     // Deleted with the node, synchronously: the same vxlan can be made in the host at once.
     ip("link", "add", `${prefix}vx`, "type", "vxlan", "id", String(vni), "remote", "192.0.2.1", "dstport", "4791", "dev", parent);
     ip("link", "del", `${prefix}vx`);
+    ip("link", "del", parent);
+  });
+});
+
+describe("apply, one of a node's links refused", () => {
+  const lab = `${prefix}f`;
+  const parent = `${prefix}r`;
+  const taken = `${prefix}vt`;
+  afterAll(() => cleanup(lab));
+
+  it("fails naming it; what it reports made is made, what it reports failed is not; applying again converges", async () => {
+    ip("link", "add", parent, "type", "bridge");
+    // The host's vxlan of a VNI and port: a node's vxlan of the same, whose socket would be the host's too, is refused.
+    const vni = 100_000 + randomBytes(2).readUInt16BE();
+    ip("link", "add", taken, "type", "vxlan", "id", String(vni), "dstport", "4793", "remote", "192.0.2.1");
+    const text = `name: ${lab}
+nodes:
+  a:
+    interfaces:
+      mv0: { kind: macvlan, parent: ${parent} }
+      vx0: { kind: vxlan, id: ${vni}, remote: 192.0.2.1, port: 4793 }
+      mv1: { kind: macvlan, parent: ${parent} }
+      vx1: { kind: vxlan, id: ${vni + 1}, remote: 192.0.2.1, port: 4793 }
+  b:
+    interfaces:
+      mv0: { kind: macvlan, parent: ${parent} }
+      vx0: { kind: vxlan, id: ${vni + 2}, remote: 192.0.2.1, port: 4793 }
+`;
+    const t = topology.load(text);
+    const failed = await topology.apply(t).then(
+      () => expect.unreachable("applied"),
+      (e: unknown) => e as topology.TopologyApplyError,
+    );
+    expect(failed).toBeInstanceOf(topology.TopologyApplyError);
+    expect(failed.failures).toHaveLength(1);
+    const [failure] = failed.failures;
+    expect(failure?.changes[0]).toMatch(/^\+ vxlan a:vx0 /);
+    expect(failure?.error.message).toMatch(/VNI/);
+    const links = failed.done.filter((c) => c.kind === "macvlan" || c.kind === "vxlan") as { node: string; name: string }[];
+    // Node b's task is its own: all made.
+    expect(
+      links
+        .filter((c) => c.node === "b")
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["mv0", "vx0"]);
+    const madeInA = links.filter((c) => c.node === "a").map((c) => c.name);
+    expect(madeInA).not.toContain("vx0");
+    // Each link of a is either reported made and there, or reported failed and not there.
+    const failedInA = (failure?.changes ?? []).map((text) => /^\+ \S+ a:(\S+)/.exec(text)?.[1]);
+    expect([...madeInA, ...failedInA].sort()).toEqual(["mv0", "mv1", "vx0", "vx1"]);
+    expect(namesOf(`${lab}-a`).sort()).toEqual(["lo", ...madeInA].sort());
+    ip("link", "del", taken);
+    await topology.apply(t);
+    expect(namesOf(`${lab}-a`).sort()).toEqual(["lo", "mv0", "mv1", "vx0", "vx1"]);
+    expect((await topology.plan(t)).changes).toEqual([]);
+    await topology.destroy(t);
     ip("link", "del", parent);
   });
 });
