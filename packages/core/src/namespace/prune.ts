@@ -6,7 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { FileStatus } from "../ffi/identity.js";
 import { absolutePath } from "../validate/validate.js";
 import { entryLook, removeStale } from "./entry.js";
-import { leftoverRule } from "./leftovers.js";
+import { entryVerdict, leftoverRule } from "./leftovers.js";
 import { entryNames } from "./list.js";
 import { sleepSync } from "../sleep-sync.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
@@ -28,7 +28,7 @@ export interface PruneResult {
 /** A prune between its two looks: what it found, and the stale entries to look at again. */
 interface FirstLook {
   result: PruneResult;
-  candidates: { name: string; path: string; seen: FileStatus | undefined }[];
+  candidates: { name: string; path: string; seen: FileStatus }[];
   accept: (status: FileStatus) => boolean;
 }
 
@@ -40,12 +40,9 @@ function firstLook(dir: string): FirstLook {
   const candidates: FirstLook["candidates"] = [];
   for (const name of entryNames(at)) {
     const path = `${at}/${name}`;
-    const { state, status } = entryLook(path);
-    const notLeftover = state.kind === "stale" && status !== undefined ? refusedBy(status) : undefined;
-    if (state.kind === "other") result.skipped.push({ name, reason: state.reason });
-    else if (state.kind !== "stale") continue;
-    else if (notLeftover !== undefined) result.skipped.push({ name, reason: notLeftover });
-    else candidates.push({ name, path, seen: status });
+    const verdict = entryVerdict(path, refusedBy);
+    if (verdict.kind === "other") result.skipped.push({ name, reason: verdict.reason });
+    else if (verdict.kind === "leftover") candidates.push({ name, path, seen: verdict.status });
   }
   return { result, candidates, accept };
 }
