@@ -342,7 +342,7 @@ export class ActionError extends NeslinkError {
   readonly returned: boolean;
   readonly linkActionIndex?: number;
   /**
-   * `direct`: the error of a one-call form (exec, spawn), whose one action is
+   * `direct`: the error of a one-call form (exec, spawn, addNamed), whose one action is
    * the call: its message names the action alone, "(exec)", not by an index
    * into actions the caller never listed; its fields are nsDo's.
    */
@@ -361,7 +361,7 @@ export class ActionError extends NeslinkError {
   }
 }
 
-/** `err` as a one-call form (exec, spawn) fails: the ActionError of its one action said as the call's (see ActionError). */
+/** `err` as a one-call form (exec, spawn, addNamed, removeNamed) fails: the ActionError of its one action said as the call's (see ActionError). */
 export function asDirectCall(err: unknown): unknown {
   if (!(err instanceof ActionError) || err.actionIndex !== 0 || err.linkActionIndex !== undefined) return err;
   return new ActionError(0, err.action, err.returned, err.cause, undefined, true);

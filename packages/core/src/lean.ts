@@ -87,7 +87,7 @@ export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
 export { ns } from "./namespace/ns.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
-export { type PruneResult, pruneNamed } from "./namespace/prune.js";
+export { type PruneResult, pruneNamed, pruneNamedAsync } from "./namespace/prune.js";
 export { readAddrs, readLinks } from "./namespace/read.js";
 export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";

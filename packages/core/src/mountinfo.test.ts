@@ -13,14 +13,19 @@ const TEXT = [
 describe("parseMountinfo", () => {
   it("each mount's ids, root, unescaped mount point and type, optional fields or not", () => {
     expect(parseMountinfo(TEXT)).toEqual([
-      { id: "27", parent: "1", root: "/", at: "/", fstype: "ext4" },
-      { id: "125", parent: "27", root: "net:[4026531833]", at: "/tmp/mq dir/a b\\c", fstype: "nsfs" },
-      { id: "43", parent: "42", root: "net:[4026532177]", at: "/run/netns/miq1", fstype: "nsfs" },
+      { id: "27", parent: "1", root: "/", at: "/", fstype: "ext4", shared: false },
+      { id: "125", parent: "27", root: "net:[4026531833]", at: "/tmp/mq dir/a b\\c", fstype: "nsfs", shared: false },
+      { id: "43", parent: "42", root: "net:[4026532177]", at: "/run/netns/miq1", fstype: "nsfs", shared: true },
     ]);
   });
 
   it("skips what is no mount line", () => {
     expect(parseMountinfo("")).toEqual([]);
     expect(parseMountinfo("garbage\n1 2 3\n")).toEqual([]);
+  });
+
+  it("shared only by its own optional field, not by a master: (a slave) nor a path that says shared", () => {
+    const lines = ["50 27 0:30 / /mnt/a rw master:3 - tmpfs t rw", "51 27 0:31 / /mnt/shared:1 rw - tmpfs t rw"].join("\n");
+    expect(parseMountinfo(lines).map((m) => m.shared)).toEqual([false, false]);
   });
 });

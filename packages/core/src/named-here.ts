@@ -18,7 +18,7 @@
  * delete closes them: so this thread deletes only while no pool is open.
  */
 import type { NamedNs, NsAction } from "./actions/ns-actions.js";
-import { ActionError } from "./errors.js";
+import { ActionError, asDirectCall } from "./errors.js";
 import * as libc from "./ffi/libc.js";
 import { awayBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
 import { createNamedWith } from "./namespace/claim.js";
@@ -39,12 +39,17 @@ async function onWorker(action: NamedAction, pool: Pool | undefined): Promise<Na
   return done;
 }
 
-/** The action here; it fails as the worker's would: the one action of its task, the thread back home. */
-async function here(action: NamedAction, run: () => NamedNs | Promise<NamedNs>): Promise<NamedNs> {
+/**
+ * The action as one call: here (`run`), or on a worker of `pool` without it.
+ * Here, it fails as the worker's would: the one action of its task, the
+ * thread back home. Either way, said as the call's ("(newNamed)"), not as
+ * action #0 of a list the caller never wrote.
+ */
+async function oneCall(action: NamedAction, pool: Pool | undefined, run?: () => NamedNs | Promise<NamedNs>): Promise<NamedNs> {
   try {
-    return await run();
+    return run === undefined ? await onWorker(action, pool) : await run();
   } catch (err) {
-    throw new ActionError(0, action.kind, true, err);
+    throw asDirectCall(run === undefined ? err : new ActionError(0, action.kind, true, err));
   }
 }
 
@@ -55,10 +60,10 @@ async function here(action: NamedAction, run: () => NamedNs | Promise<NamedNs>):
  */
 export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
   const action = newNamed("", { kind: "newNamed", name, dir });
-  if (pool !== undefined || !mayLeaveBriefly()) return onWorker(action, pool);
+  if (pool !== undefined || !mayLeaveBriefly()) return oneCall(action, pool);
   let fresh: number | undefined;
   try {
-    return await here(action, () =>
+    return await oneCall(action, pool, () =>
       createNamedWith(action.name, action.dir, () => {
         // Held by this descriptor alone until mounted: closed below, success or not.
         fresh = awayBriefly(
@@ -81,6 +86,6 @@ export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, po
  */
 export async function removeNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
   const action = deleteNamedAction("", { kind: "deleteNamed", name, dir });
-  if (pool !== undefined || anyPoolOpen()) return onWorker(action, pool);
-  return here(action, () => deleteNamed(action.name, action.dir).ns);
+  if (pool !== undefined || anyPoolOpen()) return oneCall(action, pool);
+  return oneCall(action, pool, () => deleteNamed(action.name, action.dir).ns);
 }

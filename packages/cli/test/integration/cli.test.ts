@@ -49,7 +49,7 @@ describe("neslink (built bin)", () => {
     const again = json("ns", "add", name);
     expect(again.status).toBe(1);
     expect(again.body.error).toMatchObject({ code: "ERR_NS_EXISTS", actionIndex: 0, action: "newNamed" });
-    expect(neslink("ns", "add", name).stderr).toMatch(new RegExp(`^neslink: ERR_NS_EXISTS: .*"${name}".* \\(action #0: newNamed\\)\n$`));
+    expect(neslink("ns", "add", name).stderr).toMatch(new RegExp(`^neslink: ERR_NS_EXISTS: .*"${name}".* \\(newNamed\\)\n$`));
 
     expect(neslink("ns", "del", name)).toMatchObject({ status: 0, stdout: `deleted namespace ${name}\n` });
     expect(netnsList()).not.toContain(name);
@@ -85,7 +85,7 @@ describe("neslink (built bin)", () => {
     const node = neslink("ns", "del", `${prefix}lab:h1`);
     expect(node.status).toBe(1);
     expect(node.stderr).toBe(
-      `neslink: ERR_NS_NOT_FOUND: no namespace at /run/netns/${prefix}lab:h1 (action #0: deleteNamed) (ns del takes a namespace's name, not LAB:NODE; a lab's nodes go with "neslink destroy LAB", or by leaving them out of its file and applying it)\n`,
+      `neslink: ERR_NS_NOT_FOUND: no namespace at /run/netns/${prefix}lab:h1 (deleteNamed) (ns del takes a namespace's name, not LAB:NODE; a lab's nodes go with "neslink destroy LAB", or by leaving them out of its file and applying it)\n`,
     );
   });
 

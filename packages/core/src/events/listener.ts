@@ -30,7 +30,7 @@ nativeLoaded();
 interface Watched {
   label: string;
   path: string;
-  follow: boolean;
+  provider: WatchTarget["provider"];
   key: string;
   nsid: number | "self";
   /** What names it without holding it (Linux 6.18+): whether it lives is asked so once its path or its nsid cannot tell. */
@@ -211,7 +211,7 @@ function dumpAgain(access: NamespaceAccess, w: Watched): NamespaceState | undefi
   if (w.nsid === "self") return stateOf(access.dump(undefined, stateGroups));
   let opened: ReturnType<NamespaceAccess["open"]>;
   try {
-    opened = access.open(w.path, w.follow);
+    opened = access.open(w.provider);
   } catch {
     return undefined; // its file is gone
   }
@@ -225,7 +225,7 @@ function dumpAgain(access: NamespaceAccess, w: Watched): NamespaceState | undefi
 
 /** Registers `target`; false if its first dump was torn (see Watched.unseeded): it is watched, and seeded later. */
 function register(access: NamespaceAccess, events: EventSocket, target: WatchTarget): boolean {
-  const opened = access.open(target.path, target.follow);
+  const opened = access.open(target.provider);
   try {
     const previous = byLabel.get(target.label);
     // Added again while watched (a dir listed again after a `gone` of another namespace under the name).
@@ -241,7 +241,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
     const w: Watched = {
       label: target.label,
       path: target.path,
-      follow: target.follow,
+      provider: target.provider,
       key: opened.key,
       nsid,
       handle: self ? undefined : access.handleOf(opened.fd),
@@ -288,7 +288,7 @@ function handleNsid(access: NamespaceAccess, from: number | "self", msg: Message
     const nsid = msg.nsid;
     // The kernel gives the lowest free id: one taken back from a namespace destroyed while a watched one was being
     // registered may be the id that one got, and this the earlier holder's end, queued before.
-    if (!byNsid.get(nsid)?.some((w) => access.lives(w.handle) ?? access.holds(w.path, w.follow, w.key, nsid))) ended(nsid);
+    if (!byNsid.get(nsid)?.some((w) => access.lives(w.handle) ?? access.holds(w.provider, w.key, nsid))) ended(nsid);
   }
 }
 

@@ -10,7 +10,8 @@ import { hasErrno } from "../errno.js";
 import { NamespaceReturnError, NetlinkError } from "../errors.js";
 import { identityOfFd, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { openNamespace } from "../namespace/entry.js";
+import { openProviderNs } from "../namespace/entry.js";
+import type { ExistingNsProvider } from "../namespace/providers.js";
 import { getNsid, nsidOf } from "../netlink/nsid.js";
 import { NetlinkSocket, type RequestBody } from "../netlink/socket.js";
 import type { DescriptorBits } from "../worker/descriptors.js";
@@ -74,13 +75,14 @@ export class NamespaceAccess {
   }
 
   /**
-   * Opens a namespace file as every other part of neslink does (entry.ts):
-   * a symlink in a mount dir, a FIFO, a plain file, a namespace of another
-   * type (/proc/PID/ns/mnt) is refused with NotANamespaceError, a missing one
-   * with NotFoundError.
+   * Opens a provider's namespace as every other part of neslink does
+   * (entry.ts): a symlink in a mount dir, a FIFO, a plain file, a namespace of
+   * another type (/proc/PID/ns/mnt) is refused with NotANamespaceError, a
+   * missing one with NotFoundError, a handle's descriptor that no longer
+   * refers to the handle's namespace with a ValidationError.
    */
-  open(path: string, follow: boolean): Opened {
-    const fd = this.#fds.add(openNamespace(path, { follow }));
+  open(provider: ExistingNsProvider): Opened {
+    const fd = this.#fds.add(openProviderNs(provider, process.pid));
     try {
       return { fd, key: namespaceKey(fd) };
     } catch (err) {
@@ -134,14 +136,14 @@ export class NamespaceAccess {
   }
 
   /**
-   * Whether the namespace at `path` is still the one keyed `key` (namespaceKey), and this
+   * Whether the provider's namespace is still the one keyed `key` (namespaceKey), and this
    * thread's namespace gives it `nsid`: then it lives (its file holds it), and
    * an RTM_DELNSID for that id told of another. Opened for a moment only.
    */
-  holds(path: string, follow: boolean, key: string, nsid: number): boolean {
+  holds(provider: ExistingNsProvider, key: string, nsid: number): boolean {
     let opened: Opened;
     try {
-      opened = this.open(path, follow);
+      opened = this.open(provider);
     } catch {
       return false; // its file is gone
     }

@@ -1,6 +1,7 @@
 /** Messages between watch() (main thread) and its listener thread. All plain data. */
 import type { MessagePort } from "node:worker_threads";
 import type { ErrorJSON } from "../errors.js";
+import type { ExistingNsProvider } from "../namespace/providers.js";
 import type { WatchEvent, WatchGroup } from "./types.js";
 
 export interface ListenerOptions {
@@ -25,12 +26,17 @@ export interface ListenerOptions {
   descriptors: SharedArrayBuffer;
 }
 
-/** A namespace to watch: `label` names it in events, `path` is where to open it. */
+/** A namespace to watch: `label` names it in events, `path` (its provider's file) in errors. */
 export interface WatchTarget {
   label: string;
   path: string;
-  /** Whether `path` may be a link to follow (/proc/PID/ns/net is one); an entry of a mount dir never is. */
-  follow: boolean;
+  /**
+   * Opened as a provider's namespace is everywhere (openProviderNs): a mount
+   * dir's entry never followed, a handle's descriptor only while it still
+   * refers to the handle's namespace (a copy of its provider has no tie to
+   * the handle, whose number may be another namespace's by now).
+   */
+  provider: ExistingNsProvider;
   /** Emit its current state as events once registered. */
   list: boolean;
 }

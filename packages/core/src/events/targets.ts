@@ -33,7 +33,7 @@ function labelOf(p: NsProvider): string {
 /** A provider of an existing namespace as the listener's target; `field` names it in errors. */
 export function targetOf(field: string, p: NsProvider, list: boolean): WatchTarget {
   const checked = existingNsProvider(field, p);
-  return { label: labelOf(checked), path: nsPath(checked, process.pid), follow: checked.kind !== "name", list };
+  return { label: labelOf(checked), path: nsPath(checked, process.pid), provider: checked, list };
 }
 
 /** The providers of a one-namespace or list target. */

@@ -26,8 +26,9 @@ import { hasErrno } from "../errno.js";
 import { AlreadyExistsError, ValidationError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { notADirectory } from "../files/directory.js";
-import { entryLook, lockStale, openStale, refusal } from "./entry.js";
-import { isLeftover, leftoverRule } from "./leftovers.js";
+import { lockStale, openStale, refusal } from "./entry.js";
+import { entryVerdict, isLeftover, leftoverRule } from "./leftovers.js";
+import { shareMountDir } from "./shared-dir.js";
 
 /** Claims of a name before giving up: each one lost means a prune or another creator changed the entry meanwhile. */
 const CLAIM_ATTEMPTS = 3;
@@ -48,7 +49,7 @@ function dirKey(dir: string): string | undefined {
   }
 }
 
-/** The mount dir must be a shared mount point, so mounts made in it reach every mount namespace. */
+/** The mount dir must exist and be a shared mount point (shared-dir.ts). */
 function prepareDir(dir: string): void {
   const key = prepared.get(dir);
   if (key !== undefined && dirKey(dir) === key) return;
@@ -59,14 +60,7 @@ function prepareDir(dir: string): void {
     const why = notADirectory(dir);
     throw why === undefined ? err : new ValidationError("dir", why);
   }
-  try {
-    libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
-  } catch (err) {
-    if (!hasErrno(err, "EINVAL")) throw err;
-    // Not a mount point yet: make it one, then shared.
-    libc.mount(dir, dir, "none", libc.MS_BIND | libc.MS_REC);
-    libc.mount("none", dir, null, libc.MS_SHARED | libc.MS_REC);
-  }
+  shareMountDir(dir);
   // Read after the mount: a bind mount of the dir on itself shows the same dir.
   const made = dirKey(dir);
   if (made !== undefined) prepared.set(dir, made);
@@ -99,14 +93,12 @@ function claim(path: string, name: string, dir: string): number {
     // Only the file a killed creator left is taken over: an empty one of a user's own (/etc/subuid) is refused.
     const stale = openStale(path, isLeftover(notLeftover));
     if (stale !== undefined) return stale;
-    const { state, status } = entryLook(path);
-    const refused = state.kind === "stale" && status !== undefined ? notLeftover(status) : undefined;
-    if (refused !== undefined) throw refusal(path, { kind: "other", reason: refused });
-    if (state.kind === "namespace" || state.kind === "stale") {
-      // A stale entry that could not be locked is being made into a namespace by someone else right now.
+    const verdict = entryVerdict(path, notLeftover);
+    if (verdict.kind === "other") throw refusal(path, verdict);
+    if (verdict.kind !== "missing") {
+      // A leftover that could not be locked is being made into a namespace by someone else right now.
       throw new AlreadyExistsError("namespace", `a namespace named "${name}" already exists in ${dir}`);
     }
-    if (state.kind === "other") throw refusal(path, state);
   }
   throw new AlreadyExistsError("namespace", `"${name}" in ${dir} kept changing while being created`);
 }

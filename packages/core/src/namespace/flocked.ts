@@ -2,10 +2,10 @@
  * Who holds a flock on a file, read from /proc/locks rather than by trying
  * the lock: a probe lock, however brief, could make a creator's own try-lock
  * fail (namespace/claim.ts), and it would take the entry for someone else's.
- * Only asked on an error path, so its cost does not matter.
+ * Asked on an error path, and once per topology lock taken (a few lines).
  */
-import { readFileSync } from "node:fs";
-import { devNumbers, type FileIdentity } from "../ffi/identity.js";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { devNumbers, type FileIdentity, identityOfPath } from "../ffi/identity.js";
 
 /** How /proc/locks names a file: the kernel's `%02x:%02x:%lu` of its device's major, minor and its inode. */
 function lockKey({ dev, ino }: FileIdentity): string {
@@ -13,19 +13,24 @@ function lockKey({ dev, ino }: FileIdentity): string {
   return `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}:${ino}`;
 }
 
-/** /proc/locks' FLOCK lines about the file, as fields (a waiter's second field is "->"); none when it cannot be read. */
-function flockLines(file: FileIdentity): string[][] {
+/** /proc/locks' FLOCK lines, as fields (a waiter's second field is "->"); none when it cannot be read. */
+function flockTable(): string[][] {
   let table: string;
   try {
     table = readFileSync("/proc/locks", "utf8");
   } catch {
     return [];
   }
-  const key = lockKey(file);
   return table
     .split("\n")
     .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields.includes("FLOCK") && fields.includes(key));
+    .filter((fields) => fields.includes("FLOCK"));
+}
+
+/** /proc/locks' FLOCK lines about the file. */
+function flockLines(file: FileIdentity): string[][] {
+  const key = lockKey(file);
+  return flockTable().filter((fields) => fields.includes(key));
 }
 
 /** Whether /proc/locks lists a flock (held or waited for) on the file; false when it cannot be read. */
@@ -41,4 +46,46 @@ export function flockedByAnyone(file: FileIdentity): boolean {
 export function flockHolder(file: FileIdentity): string {
   const held = flockLines(file).find((fields) => fields[1] !== "->");
   return held?.[4] ?? "";
+}
+
+/** A pid as /proc/locks gives it; -1 or 0 for a holder outside this pid namespace. */
+const PID = /^[1-9]\d*$/;
+
+/**
+ * The pid of a process holding a flock on a file that was at `path` and was
+ * removed since (another than `own`, the file there now): as lslocks names a
+ * lock's file, by the holder's descriptors, one of which reads
+ * "PATH (deleted)". Only flocks on `own`'s file system are looked at; ""
+ * when there is none, or the holder's descriptors cannot be read.
+ */
+export function removedFileHolder(path: string, own: FileIdentity): string {
+  const ownKey = lockKey(own);
+  const device = ownKey.slice(0, ownKey.lastIndexOf(":") + 1);
+  const removed = `${path} (deleted)`;
+  const byPid = new Map<string, Set<string>>();
+  for (const fields of flockTable()) {
+    const [pid, file] = [fields[4], fields[5]];
+    if (fields[1] === "->" || !PID.test(pid ?? "") || file === undefined || file === ownKey || !file.startsWith(device)) continue;
+    byPid.set(pid as string, (byPid.get(pid as string) ?? new Set()).add(file));
+  }
+  for (const [pid, files] of byPid) if (holdsRemoved(pid, removed, files)) return pid;
+  return "";
+}
+
+/** Whether process `pid` has a descriptor on `removed` (a path with " (deleted)") that is one of `files` (lock keys). */
+function holdsRemoved(pid: string, removed: string, files: ReadonlySet<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false; // gone, or not ours to read
+  }
+  return fds.some((fd) => {
+    try {
+      const at = `/proc/${pid}/fd/${fd}`;
+      return readlinkSync(at) === removed && files.has(lockKey(identityOfPath(at)));
+    } catch {
+      return false; // closed meanwhile
+    }
+  });
 }

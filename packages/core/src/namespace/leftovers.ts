@@ -7,11 +7,11 @@
  */
 import { statSync } from "node:fs";
 import type { FileStatus } from "../ffi/identity.js";
-import { removeStale } from "./entry.js";
+import { type EntryState, entryLook, removeStale } from "./entry.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 /** Whether `dir` is the default mount dir (by another path too: /var/run/netns). */
-function isDefaultDir(dir: string): boolean {
+export function isDefaultDir(dir: string): boolean {
   if (dir === DEFAULT_NETNS_DIR) return true;
   try {
     const given = statSync(dir);
@@ -71,4 +71,21 @@ export const isLeftover =
  */
 export function removeLeftover(name: string): boolean {
   return removeStale(`${DEFAULT_NETNS_DIR}/${name}`, isLeftover(leftoverRule(DEFAULT_NETNS_DIR)));
+}
+
+/** An entry of a mount dir as prune, create and the dir's own check see it (see entryVerdict). */
+export type EntryVerdict = Exclude<EntryState, { kind: "stale" }> | { kind: "leftover"; status: FileStatus };
+
+/**
+ * What the entry at `path` is, by `rule` (the rule of its dir): a stale
+ * entry is a creator's leftover (with its status as seen), or else the
+ * dir's own, "other", with why.
+ */
+export function entryVerdict(path: string, rule: LeftoverRule): EntryVerdict {
+  const { state, status } = entryLook(path);
+  if (state.kind !== "stale") return state;
+  // Judged stale on a descriptor opened on it (entry.ts): its status is there.
+  const seen = status as FileStatus;
+  const reason = rule(seen);
+  return reason === undefined ? { kind: "leftover", status: seen } : { kind: "other", reason };
 }

@@ -46,7 +46,7 @@ function rootOf(mounts: readonly Mount[]): Mount | undefined {
   const root = mounts.find((m) => m.at === "/" && outside(m));
   if (root !== undefined) return root;
   const holder = mounts.find(outside)?.parent;
-  return holder === undefined ? undefined : { id: holder, parent: holder, root: "/", at: "/", fstype: "" };
+  return holder === undefined ? undefined : { id: holder, parent: holder, root: "/", at: "/", fstype: "", shared: false };
 }
 
 const MOUNTINFO = "/proc/thread-self/mountinfo";
@@ -54,17 +54,26 @@ const MOUNTINFO = "/proc/thread-self/mountinfo";
 const asBytes = (path: string) => Buffer.from(path).toString("latin1");
 const asIs = (path: string) => path;
 
-/** The names in `names` that are visibly mounted in `dir` as network namespaces. */
-export function netnsMountedIn(dir: string, names: readonly string[]): string[] {
-  if (names.length === 0) return [];
+/** The mount table as this thread sees it, with how a path is written in it. */
+interface Table {
+  on: OnMount;
+  root: Mount | undefined;
+  asTable: (path: string) => string;
+}
+
+function readTable(): Table {
   const text = readFileSync(MOUNTINFO, "utf8");
   // Read as text, the cheap way; only where that gave U+FFFD (a mount point that is not UTF-8, or holds U+FFFD) is the
   // table read again as bytes and the paths compared as bytes.
   const exact = text.includes("\uFFFD");
   const mounts = parseMountinfo(exact ? readFileSync(MOUNTINFO, "latin1") : text);
-  const asTable = exact ? asBytes : asIs;
-  const on: OnMount = new Map(mounts.map((m) => [key(m.parent, m.at), m]));
-  const root = rootOf(mounts);
+  return { on: new Map(mounts.map((m) => [key(m.parent, m.at), m])), root: rootOf(mounts), asTable: exact ? asBytes : asIs };
+}
+
+/** The names in `names` that are visibly mounted in `dir` as network namespaces. */
+export function netnsMountedIn(dir: string, names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const { on, root, asTable } = readTable();
   if (root === undefined) return [];
   const real = asTable(realpathSync(dir));
   const base = seenAt(real, root, on);
@@ -74,4 +83,13 @@ export function netnsMountedIn(dir: string, names: readonly string[]): string[] 
     const mount = seenAt(path, base, on);
     return mount.at === path && mount.fstype === "nsfs" && mount.root.startsWith("net:[");
   });
+}
+
+/** The mount seen at `dir` if `dir` is its mount point (the top one, if several are stacked there); undefined if none is. */
+export function mountPointAt(dir: string): Mount | undefined {
+  const { on, root, asTable } = readTable();
+  if (root === undefined) return undefined;
+  const real = asTable(realpathSync(dir));
+  const mount = seenAt(real, root, on);
+  return mount.at === real ? mount : undefined;
 }

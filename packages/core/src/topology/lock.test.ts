@@ -84,4 +84,38 @@ describe("a topology's lock", () => {
     expect(Date.now() - at).toBeLessThan(1000);
     live.kill();
   });
+
+  it("a lock file removed by hand while held: a second lock is refused, naming the holder, not taken on the path's new file", async () => {
+    const live = spawn("flock", [path, "sleep", "30"], { stdio: "ignore" });
+    try {
+      const held = () => holderAt(path) === String(live.pid);
+      for (let i = 0; i < 200 && !(existsSync(path) && held()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(held()).toBe(true);
+      unlinkSync(path);
+      const refused = expect.objectContaining({
+        code: "ERR_TOPOLOGY_LOCKED",
+        message: expect.stringContaining(`(pid ${live.pid}: flock ${path} sleep 30)`),
+      });
+      expect(() => lockTopology(name)).toThrow(refused);
+      // Again, with the file the refused try left at the path.
+      expect(() => lockTopology(name)).toThrow(refused);
+      expect(holderAt(path)).toBe("");
+    } finally {
+      live.kill();
+    }
+  });
+
+  it("removed by hand while this process holds it: refused too; the holder's remove() leaves the path's new file alone", () => {
+    const lock = lockTopology(name);
+    unlinkSync(path);
+    expect(() => lockTopology(name)).toThrow(
+      expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED", message: expect.stringContaining(`(pid ${process.pid}: `) }),
+    );
+    const theirs = identityOfPath(path);
+    lock.remove();
+    expect(identityOfPath(path)).toEqual(theirs);
+    // Let go: the next lock takes the path's file.
+    lockTopology(name).remove();
+    expect(existsSync(path)).toBe(false);
+  });
 });

@@ -5,7 +5,11 @@
  * the topology locked. A destroy removes the file (nothing of the lab is
  * left), while holding the lock: whoever opened the file before that and
  * locks it after finds the path no longer leads to it, and takes the lock
- * again on the path's new file. The file stays empty: who holds the lock is
+ * again on the path's new file. A file removed by hand while held (or
+ * /run/neslink with it) leaves the path to a new file no one holds: a lock
+ * taken on it is given up if a live process still holds the removed one,
+ * found by its descriptors (removedFileHolder), and the holder's own
+ * remove() unlinks only its own file. The file stays empty: who holds the lock is
  * read from /proc/locks. (Writing a pid into it cost a real disk write on
  * close where /run is ext4: truncating and rewriting a file has ext4 flush
  * its blocks then, ~10-20 ms for each apply and destroy.)
@@ -15,7 +19,7 @@ import { hasErrno } from "../errno.js";
 import { clipped, everyHiddenCharacter, NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { flockHolder } from "../namespace/flocked.js";
+import { flockHolder, removedFileHolder } from "../namespace/flocked.js";
 import { sleepSync } from "../sleep-sync.js";
 import { labName } from "./shape.js";
 
@@ -59,10 +63,11 @@ export interface TopologyLock {
   remove(): void;
 }
 
-/** Whether `fd` is the file `path` leads to now. */
+/** Whether `fd` is the file `path` leads to now (the same device and inode). */
 function stillAt(fd: number, path: string): boolean {
   try {
-    return statSync(path).ino === fstatSync(fd).ino;
+    const [there, held] = [statSync(path), fstatSync(fd)];
+    return there.dev === held.dev && there.ino === held.ino;
   } catch {
     return false;
   }
@@ -111,8 +116,10 @@ export function lockTopology(topology: string): TopologyLock {
       closeSync(fd);
       continue;
     }
-    if (!locked) {
-      const holder = flockHolder(identityOfFd(fd));
+    // Ours, unless the file was removed by hand (or /run/neslink was) while another process held it: the path then
+    // leads to a new file, which no one holds, and that holder is still applying or destroying.
+    const holder = locked ? removedFileHolder(path, identityOfFd(fd)) : flockHolder(identityOfFd(fd));
+    if (!locked || holder !== "") {
       closeSync(fd);
       // None listed: let go between the try and the read, so try again (bounded: /proc/locks may be unreadable).
       const released = holder === "" && Date.now() < deadline;
@@ -125,7 +132,8 @@ export function lockTopology(topology: string): TopologyLock {
       release: () => closeSync(fd),
       remove: () => {
         try {
-          unlinkSync(path);
+          // Only its own file: one removed by hand since, the path's new file is someone else's.
+          if (stillAt(fd, path)) unlinkSync(path);
         } finally {
           closeSync(fd);
         }

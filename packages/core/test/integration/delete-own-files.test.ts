@@ -4,6 +4,7 @@
  * not what a killed namespace creator leaves, and stays. A probe removed
  * /etc/subuid this way.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await closeDefaultPool();
-  // A create makes the dir a mount point of its own, as ip does.
+  // Made a mount point of its own by the test.
   removeMountDir(dir);
 });
 
@@ -67,8 +68,16 @@ describe("an empty file in a dir that is no mount dir", () => {
 
   it("is not taken over by a create either (a delete would remove it after)", async () => {
     makeOwn();
+    // The dir holds files of its own: it is not made a mount point (shared-dir.ts), whatever name is created.
+    for (const name of ["subuid", `${prefix}new`]) {
+      expect(await refusal(nsDo(ns.now(), na.createNamed(name, dir)))).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "dir" });
+    }
+    expect(mountPointsUnder(dir)).toEqual([]);
+    expectKept();
+    // Once it is a shared mount point (made one by hand), nothing about its mount changes, and the file itself is refused.
+    execFileSync("mount", ["--bind", "--make-shared", dir, dir]);
     for (const [name] of own) expect((await refusal(nsDo(ns.now(), na.createNamed(name, dir)))).code).toBe("ERR_NOT_A_NAMESPACE");
-    expect(mountPointsUnder(dir).filter((p) => p !== dir)).toEqual([]);
+    expect(mountPointsUnder(dir)).toEqual([dir]);
     expectKept();
   });
 

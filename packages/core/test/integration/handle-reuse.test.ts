@@ -2,10 +2,11 @@
  * A provider made with ns.handle(h) while h was open, used after h.close():
  * the descriptor's number is the next open()'s, here a namespace of our own.
  */
+import { spawnSync } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { closeDefaultPool, exec, linkDo, lp, type NsHandle, type NsProvider, na, ns, nsDo } from "@neslink/core";
+import { closeDefaultPool, exec, linkDo, lp, type NsHandle, type NsProvider, na, ns, nsDo, type WatchEvent, watch } from "@neslink/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, linksIn, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, linksIn, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("hr");
 const [nsA, nsB] = [`${prefix}a`, `${prefix}b`];
@@ -71,6 +72,43 @@ describe("a provider from ns.handle(h), used after h.close()", () => {
     });
     expect(linkNames(nsB)).toEqual(["lo"]);
     expect(linkNames(nsA)).toEqual(["lo", `${prefix}m`]);
+  });
+
+  it("is refused by watch(), typed, given as made or copied as data: the namespace at the number is not watched", async () => {
+    const { provider } = await staleProvider();
+    const refused = { code: "ERR_INVALID_ARGUMENT", message: expect.stringMatching(/closed/) };
+    expect(() => watch(provider)).toThrow(expect.objectContaining(refused));
+    const stream = watch(JSON.parse(JSON.stringify(provider)) as NsProvider, { listExisting: true });
+    try {
+      await expect(stream.ready).rejects.toMatchObject(refused);
+      await expect(stream.next()).rejects.toMatchObject(refused);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it("an open handle's provider is watched, also copied as data: a link iproute2 adds there is heard", async () => {
+    const {
+      results: [handle],
+    } = await nsDo(ns.name(nsB), na.handle());
+    const stream = watch(JSON.parse(JSON.stringify(ns.handle(handle))) as NsProvider, { groups: ["link"] });
+    try {
+      await stream.ready;
+      ip("-n", nsB, "link", "add", `${prefix}w`, "type", "ifb");
+      let heard: WatchEvent | undefined;
+      for await (const event of stream) {
+        if (event.type === "link" && event.link.name === `${prefix}w`) {
+          heard = event;
+          break;
+        }
+      }
+      expect(heard).toMatchObject({ type: "link", action: "new", ns: `/proc/${process.pid}/fd/${handle.fd}` });
+    } finally {
+      await stream.close();
+      handle.close();
+      // Gone already if the add failed; the tests after this one count nsB's links.
+      spawnSync("ip", ["-n", nsB, "link", "del", `${prefix}w`]);
+    }
   });
 
   it("an open handle's provider works as before, also copied as data", async () => {

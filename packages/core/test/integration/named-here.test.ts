@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
-import { ActionError, addNamed, closeDefaultPool, NotANamespaceError, na, ns, nsDo, removeNamed, rootCause } from "@neslink/core";
+import { ActionError, addNamed, closeDefaultPool, NotANamespaceError, na, ns, nsDo, Pool, removeNamed, rootCause } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { fdCount, inodeOf, linksAt, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
 import { mountsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
@@ -72,11 +72,14 @@ describe("without a pool", () => {
     const inode = inodeOf(at(name));
     const exists = await failure(addNamed(name, dir));
     expect(exists.toJSON()).toMatchObject({ code: "ERR_NS_EXISTS", actionIndex: 0, action: "newNamed", returned: true });
-    expect(exists.message).toBe(`a namespace named "${name}" already exists in ${dir} (action #0: newNamed)`);
+    // Said as one call's: no index into a list of actions the caller never wrote.
+    expect(exists.message).toBe(`a namespace named "${name}" already exists in ${dir} (newNamed)`);
     expect(inodeOf(at(name))).toBe(inode);
     expect(mountsAt(name)).toHaveLength(1);
     await removeNamed(name, dir);
-    expect((await failure(removeNamed(name, dir))).toJSON()).toMatchObject({ code: "ERR_NS_NOT_FOUND", action: "deleteNamed" });
+    const missing = await failure(removeNamed(name, dir));
+    expect(missing.toJSON()).toMatchObject({ code: "ERR_NS_NOT_FOUND", actionIndex: 0, action: "deleteNamed" });
+    expect(missing.message).toBe(`no namespace at ${at(name)} (deleteNamed)`);
     await expect(addNamed("../x", dir)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "name" });
     await expect(removeNamed("a", "relative")).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "dir" });
     expect(children()).toBe("");
@@ -133,4 +136,25 @@ it("with a pool open, removeNamed goes through it, which closes the socket its w
   // Deleted from this thread, the worker's socket would keep the namespace (and its links) alive.
   expect(socketNamespaceInodes()).not.toContain(inode);
   expect(mountsAt(name)).toEqual([]);
+});
+
+it("on a worker, addNamed and removeNamed fail as one call too", async () => {
+  const name = `${prefix}w`;
+  const pool = new Pool({ size: 1 });
+  try {
+    await addNamed(name, dir, pool);
+    const exists = await failure(addNamed(name, dir, pool));
+    expect(exists.toJSON()).toMatchObject({ code: "ERR_NS_EXISTS", actionIndex: 0, action: "newNamed", returned: true });
+    expect(exists.message).toBe(`a namespace named "${name}" already exists in ${dir} (newNamed)`);
+    await removeNamed(name, dir, pool);
+    const missing = await failure(removeNamed(name, dir, pool));
+    expect(missing.toJSON()).toMatchObject({ code: "ERR_NS_NOT_FOUND", actionIndex: 0, action: "deleteNamed" });
+    expect(missing.message).toBe(`no namespace at ${at(name)} (deleteNamed)`);
+    // In an nsDo, where the caller listed the actions, the index stays.
+    const listed = await failure(nsDo(ns.now(), na.links(), na.deleteNamed(name, dir)));
+    expect(listed.message).toBe(`no namespace at ${at(name)} (action #1: deleteNamed)`);
+  } finally {
+    await pool.close();
+    await nsDo(ns.now(), na.deleteNamed(name, dir)).catch(() => {});
+  }
 });

@@ -2,8 +2,9 @@ import type { Run } from "../../command.js";
 import { shownName } from "../../output.js";
 
 export const nsPrune: Run = async () => {
-  const { pruneNamed } = await import("@neslink/core/named");
-  const result = pruneNamed();
+  const { pruneNamedAsync } = await import("@neslink/core/named");
+  // Not pruneNamed: its wait would stall every other session of a `neslink agent`, which runs commands in its process.
+  const result = await pruneNamedAsync();
   const text = [
     ...result.removed.map((name) => `removed ${shownName(name)}\n`),
     ...result.skipped.map(({ name, reason }) => `skipped ${shownName(name)}: ${reason}\n`),
