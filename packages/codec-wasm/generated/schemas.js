@@ -117,6 +117,31 @@ export const SCHEMAS = Object.freeze({
           "null"
         ]
       },
+      "macvlan": {
+        "additionalProperties": false,
+        "description": "A macvlan's IFLA_INFO_DATA, as the newLink options that would make it; absent for another kind.",
+        "properties": {
+          "mode": {
+            "description": "The kernel's default is vepa.",
+            "enum": [
+              "private",
+              "vepa",
+              "bridge",
+              "passthru",
+              "source",
+              null
+            ],
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        },
+        "type": [
+          "object",
+          "null"
+        ]
+      },
       "masterIndex": {
         "description": "IFLA_MASTER: index of the bridge (or other master) this link is attached to.",
         "format": "uint32",
@@ -155,7 +180,7 @@ export const SCHEMAS = Object.freeze({
         ]
       },
       "parentIndex": {
-        "description": "IFLA_LINK: the peer's (veth) or parent's (macvlan, vxlan) index.",
+        "description": "IFLA_LINK: the peer's (veth) or parent's (macvlan) index. A vxlan's parent is its `vxlan.parentIndex`.",
         "format": "uint32",
         "minimum": 0,
         "type": [
@@ -166,6 +191,58 @@ export const SCHEMAS = Object.freeze({
       "up": {
         "description": "IFF_UP is set (administratively up).",
         "type": "boolean"
+      },
+      "vxlan": {
+        "additionalProperties": false,
+        "description": "A vxlan's IFLA_INFO_DATA, as the newLink options that would make it; absent for another kind.",
+        "properties": {
+          "group": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "id": {
+            "format": "uint32",
+            "minimum": 0,
+            "type": "integer"
+          },
+          "local": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "parentIndex": {
+            "format": "uint32",
+            "minimum": 0,
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "port": {
+            "format": "uint32",
+            "minimum": 0,
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "remote": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        },
+        "required": [
+          "id"
+        ],
+        "type": [
+          "object",
+          "null"
+        ]
       }
     },
     "required": [

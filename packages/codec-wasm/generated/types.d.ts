@@ -65,9 +65,17 @@ group: number,
  */
 linkNetnsid: number | null, 
 /**
- * IFLA_LINK: the peer's (veth) or parent's (macvlan, vxlan) index.
+ * IFLA_LINK: the peer's (veth) or parent's (macvlan) index. A vxlan's parent is its `vxlan.parentIndex`.
  */
-parentIndex: number | null, };
+parentIndex: number | null, 
+/**
+ * A vxlan's IFLA_INFO_DATA, as the newLink options that would make it; absent for another kind.
+ */
+vxlan?: VxlanOptions, 
+/**
+ * A macvlan's IFLA_INFO_DATA, as the newLink options that would make it; absent for another kind.
+ */
+macvlan?: MacvlanOptions, };
 
 /**
  * RTM_NEWADDR / RTM_DELADDR decoded.

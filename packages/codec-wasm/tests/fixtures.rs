@@ -133,6 +133,27 @@ fn request_fixtures_encode_byte_for_byte() {
     assert!(seen > 0);
 }
 
+/// A vxlan's or macvlan's options decode as newLink takes them: iproute2's request for one gives back the options that encode to it.
+#[test]
+fn kind_options_decode_as_they_encode() {
+    let mut seen = 0;
+    for fixture in fixtures() {
+        let Some(Value::Array(requests)) = fixture.json.get("requests") else {
+            continue;
+        };
+        let messages = decoded(&fixture.bytes);
+        for (request, message) in requests.iter().zip(messages.as_array().unwrap()) {
+            for kind in ["vxlan", "macvlan"] {
+                if request["type"] == "newLink" && request["kind"] == kind {
+                    assert_eq!(message["link"][kind], request[kind], "{}", fixture.name);
+                    seen += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(seen, 2);
+}
+
 #[test]
 fn raw_view_expands_known_link_nests() {
     let dump = fixtures()
@@ -267,10 +288,47 @@ fn dumped_links_agree_with_iproute2() {
                 .or_else(|| ip.get("link").and_then(index_of))
                 .unwrap_or(Value::Null);
             assert_eq!(link["parentIndex"], parent, "{context}");
+            let data = &ip["linkinfo"]["info_data"];
+            let kind = ip["linkinfo"]["info_kind"].as_str();
+            let vxlan = if kind == Some("vxlan") {
+                vxlan_of(data, &index_of)
+            } else {
+                Value::Null
+            };
+            assert_eq!(link["vxlan"], vxlan, "{context}");
+            let macvlan = if kind == Some("macvlan") {
+                serde_json::json!({ "mode": data["mode"] })
+            } else {
+                Value::Null
+            };
+            assert_eq!(link["macvlan"], macvlan, "{context}");
             checked += 1;
         }
     }
     assert!(checked >= 4);
+}
+
+/// A vxlan's options as iproute2 prints its IFLA_INFO_DATA: each address under its family's name (`remote6`), and
+/// the parent by its name here, or as `ifN` when this namespace has no link of that index.
+fn vxlan_of(data: &Value, index_of: &dyn Fn(&Value) -> Option<Value>) -> Value {
+    let mut vxlan = serde_json::json!({ "id": data["id"], "port": data["port"] });
+    for (field, names) in [
+        ("remote", ["remote", "remote6"]),
+        ("group", ["group", "group6"]),
+        ("local", ["local", "local6"]),
+    ] {
+        if let Some(value) = names.iter().find_map(|n| data.get(*n)) {
+            vxlan[field] = value.clone();
+        }
+    }
+    if let Some(link) = data.get("link") {
+        let unknown = link
+            .as_str()
+            .and_then(|l| l.strip_prefix("if"))
+            .and_then(|i| i.parse::<u32>().ok());
+        vxlan["parentIndex"] = unknown.map(Value::from).or_else(|| index_of(link)).unwrap();
+    }
+    vxlan
 }
 
 /// Decoding must finish with Ok or Err; whenever decode_raw accepts bytes, encode_raw must give them back.

@@ -3,9 +3,11 @@
 use serde::Serialize;
 
 use super::consts::{
-    IFF_UP, IFINFOMSG, IFLA_ADDRESS, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_KIND,
-    IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU, IFLA_OPERSTATE,
+    IFF_UP, IFINFOMSG, IFLA_ADDRESS, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA,
+    IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU,
+    IFLA_OPERSTATE,
 };
+use super::kinds::{decode_macvlan, decode_vxlan, MacvlanOptions, VxlanOptions};
 use crate::attr::{find, read_optional as optional, Attr};
 use crate::fault::DecodeError;
 use crate::message::{fixed_and_attrs, Frame};
@@ -60,8 +62,16 @@ pub struct Link {
     group: u32,
     /// IFLA_LINK_NETNSID: the namespace (as seen from this one) that the peer or parent lives in.
     link_netnsid: Option<i32>,
-    /// IFLA_LINK: the peer's (veth) or parent's (macvlan, vxlan) index.
+    /// IFLA_LINK: the peer's (veth) or parent's (macvlan) index. A vxlan's parent is its `vxlan.parentIndex`.
     parent_index: Option<u32>,
+    /// A vxlan's IFLA_INFO_DATA, as the newLink options that would make it; absent for another kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    vxlan: Option<VxlanOptions>,
+    /// A macvlan's IFLA_INFO_DATA, as the newLink options that would make it; absent for another kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    macvlan: Option<MacvlanOptions>,
 }
 
 /// What a guarded deletion reads of each link of a namespace: its index, group
@@ -86,12 +96,35 @@ pub fn decode_link_head(frame: &Frame) -> Result<LinkHead, DecodeError> {
     })
 }
 
-/// IFLA_INFO_KIND inside IFLA_LINKINFO, if both are there.
-fn info_kind(attrs: &[Attr]) -> Result<Option<String>, DecodeError> {
+/// What IFLA_LINKINFO says: its IFLA_INFO_KIND, and a vxlan's or macvlan's IFLA_INFO_DATA decoded.
+#[derive(Default)]
+struct Info {
+    kind: Option<String>,
+    vxlan: Option<VxlanOptions>,
+    macvlan: Option<MacvlanOptions>,
+}
+
+fn link_info(attrs: &[Attr]) -> Result<Info, DecodeError> {
     let Some(linkinfo) = find(attrs, IFLA_LINKINFO) else {
-        return Ok(None);
+        return Ok(Info::default());
     };
-    Ok(find(&linkinfo.nested()?, IFLA_INFO_KIND).map(Attr::string))
+    let nested = linkinfo.nested()?;
+    let kind = find(&nested, IFLA_INFO_KIND).map(Attr::string);
+    // Another kind's data is not read at all: a dump of veths costs what it cost before.
+    let data = || match find(&nested, IFLA_INFO_DATA) {
+        Some(data) => data.nested(),
+        None => Ok(Vec::new()),
+    };
+    let (vxlan, macvlan) = match kind.as_deref() {
+        Some("vxlan") => (decode_vxlan(&data()?)?, None),
+        Some("macvlan") => (None, Some(decode_macvlan(&data()?)?)),
+        _ => (None, None),
+    };
+    Ok(Info {
+        kind,
+        vxlan,
+        macvlan,
+    })
 }
 
 #[inline(never)] // apart from the other kinds: see message::decode_frame
@@ -102,6 +135,7 @@ pub fn decode_link(frame: &Frame) -> Result<Link, DecodeError> {
     let name = find(&attrs, IFLA_IFNAME)
         .map(Attr::string)
         .unwrap_or_default();
+    let info = link_info(&attrs)?;
     Ok(Link {
         index: read_i32(fixed, 4).unwrap_or_default(),
         name,
@@ -116,12 +150,14 @@ pub fn decode_link(frame: &Frame) -> Result<Link, DecodeError> {
                 .copied()
                 .unwrap_or(OperState::Unknown))
         })?,
-        kind: info_kind(&attrs)?,
+        kind: info.kind,
         master_index: optional(&attrs, IFLA_MASTER, Attr::u32)?,
         alias: find(&attrs, IFLA_IFALIAS).map(Attr::string),
         group: optional(&attrs, IFLA_GROUP, Attr::u32)?.unwrap_or(0),
         link_netnsid: optional(&attrs, IFLA_LINK_NETNSID, |a| a.u32().map(|v| v as i32))?,
         parent_index: optional(&attrs, IFLA_LINK, Attr::u32)?,
+        vxlan: info.vxlan,
+        macvlan: info.macvlan,
     })
 }
 

@@ -630,7 +630,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const prior = readNsRecord(topology.name);
     const unrecorded = new Set(topology.nodes.flatMap((n) => (prior?.namespaces.has(n.netns) ? [] : [n.netns])));
     const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool, unrecorded);
-    const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record));
+    const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record, hostLinks));
     assertHostParents(topology.name, changes, hostLinks, true);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };

@@ -2,10 +2,12 @@
  * The link part of a plan: each node's interfaces against its live links —
  * bridges, vxlans and macvlans to make, veth pairs to make (from the end with
  * more links, so a hub's go out pipelined), links to delete (gone from the
- * file, of another kind, or half a pair), and settings to change in place.
+ * file, of another kind, half a pair, or a vxlan or macvlan whose attributes
+ * differ: made again), and settings to change in place.
  */
 import type { Address, Link } from "@neslink/codec-wasm";
 import type { Change } from "./changes.js";
+import { hostMadeDiffers } from "./host-made.js";
 import type { LiveNamespace } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
 
@@ -86,9 +88,14 @@ export function indexLive(node: TopologyNode, live: LiveNamespace): NodeState {
   return { node, live, links, lo, byIndex, addresses };
 }
 
-/** Whether a live link can stay as the interface the file describes (same kind; a veth's peer is checked by miswiredPairs). */
-function sameKind(want: TopologyInterface, have: Link): boolean {
-  return have.kind === want.kind;
+/**
+ * Why a live link cannot stay as the interface the file describes: another kind (no reason given), or a vxlan's or
+ * macvlan's attributes (see host-made.ts); false when it can (a veth's peer is checked by miswiredPairs).
+ */
+function replaced(want: TopologyInterface, have: Link, host: ReadonlyMap<string, number>): { reason?: string } | false {
+  if (have.kind !== want.kind) return {};
+  const reason = hostMadeDiffers(want, have, host);
+  return reason === undefined ? false : { reason };
 }
 
 type TopologyLink = Topology["links"][number];
@@ -166,8 +173,11 @@ const NOTHING_MADE: Readonly<Partial<TopologyInterface>> = Object.freeze({});
 /** Up to this many interfaces, a node's are searched by name rather than mapped. */
 const FEW_INTERFACES = 16;
 
-/** Changes for the links (and their ends' settings), given each node's live state. */
-export function linkChanges(topology: Topology, states: ReadonlyMap<string, NodeState>): Change[] {
+/**
+ * Changes for the links (and their ends' settings), given each node's live state; `host`: the host's links by name,
+ * with their index (vxlan and macvlan parents).
+ */
+export function linkChanges(topology: Topology, states: ReadonlyMap<string, NodeState>, host: ReadonlyMap<string, number>): Change[] {
   const creates: Change[] = [];
   // Bridges go first, last found first (an unshift each, which moved every create made so far).
   const bridges: Change[] = [];
@@ -197,9 +207,10 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
   for (const { node, links } of states.values()) {
     for (const want of node.interfaces) {
       const have = links.get(want.name);
-      if (have && !sameKind(want, have)) {
-        deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name: want.name });
-        dropped.add(have);
+      const replace = have !== undefined && replaced(want, have, host);
+      if (replace) {
+        deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name: want.name, ...replace });
+        dropped.add(have as Link);
       }
     }
   }

@@ -238,14 +238,14 @@ export function straysOf(topology: string, links: readonly Link[]): Link[] {
 }
 
 /**
- * The names of `topology`'s vxlan and macvlan parents that the host namespace (where apply looks them up) has, and its
- * links that an apply of `topology` made and was killed before it moved them into their node.
+ * The host namespace's links (where apply looks `topology`'s vxlan and macvlan parents up) by name, with their index,
+ * and its links that an apply of `topology` made and was killed before it moved them into their node.
  */
-export async function readHostLinks(pool: Pool, topology: Topology): Promise<{ names: Set<string>; strays: Link[] }> {
+export async function readHostLinks(pool: Pool, topology: Topology): Promise<{ names: Map<string, number>; strays: Link[] }> {
   const {
     results: [links],
   } = await nsDoOn(pool, ns.now(), na.links());
-  const names = new Set(links.map((l) => l.name));
+  const names = new Map(links.map((l) => [l.name, l.index]));
   // A link is found by an altname too (`ip link property add ... altname`, systemd's predictable names), as apply
   // finds the parent, though a dump lists each by its name: a parent not listed is asked for by its own name.
   const unlisted = [
@@ -254,11 +254,11 @@ export async function readHostLinks(pool: Pool, topology: Topology): Promise<{ n
   const found = await Promise.all(
     unlisted.map((parent) =>
       nsDoOn(pool, ns.now(), na.getLink(lp.byName(parent))).then(
-        () => [parent],
+        ({ results: [link] }) => [[parent, link.index] as const],
         (err: unknown) => (NeslinkError.isInstance(err) && err.code === "ERR_LINK_NOT_FOUND" ? [] : Promise.reject(err)),
       ),
     ),
   );
-  for (const parent of found.flat()) names.add(parent);
+  for (const [parent, index] of found.flat()) names.set(parent, index);
   return { names, strays: straysOf(topology.name, links) };
 }

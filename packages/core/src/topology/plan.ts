@@ -161,7 +161,8 @@ function planEarly(node: TopologyNode, live: LiveNamespace): EarlyPlan {
 
 /**
  * Plans from already-read live state (apply re-plans from the same reads); `early`: what readLive planned of each node
- * as it came; `record`: which exec commands ran (undefined: none is kept, see exec-plan.ts).
+ * as it came; `record`: which exec commands ran (undefined: none is kept, see exec-plan.ts); `hostLinks`: the host's
+ * links by name, with their index, as readLive read them (a vxlan's or macvlan's parent is one).
  */
 export function diff(
   topology: Topology,
@@ -170,6 +171,7 @@ export function diff(
   strays: readonly Link[] = [],
   early: ReadonlyMap<string, EarlyPlan> = new Map(),
   record?: ExecRecord,
+  hostLinks: ReadonlyMap<string, number> = new Map(),
 ): Change[] {
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
@@ -194,7 +196,7 @@ export function diff(
   if (conflicts.length > 0) throw new TopologyConflictError(topology.name, conflicts);
   for (const s of stale) changes.push({ op: "delete", kind: "namespace", node: s.node, netns: s.netns });
   for (const l of strays) changes.push({ op: "delete", kind: "link", node: "", netns: HOST, name: l.name });
-  const links = linkChanges(topology, states);
+  const links = linkChanges(topology, states, hostLinks);
   changes.push(...links);
   const recreated = new Map<string, Set<string>>();
   for (const c of links) {
@@ -273,7 +275,12 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
  * fail apply part-way, its namespaces and veths made, so it is refused with the plan, before any change. `refused`:
  * apply met it.
  */
-export function assertHostParents(topology: string, changes: readonly Change[], hostLinks: ReadonlySet<string>, refused = false): void {
+export function assertHostParents(
+  topology: string,
+  changes: readonly Change[],
+  hostLinks: ReadonlyMap<string, number>,
+  refused = false,
+): void {
   const missing = changes.flatMap((c) => {
     if (c.op !== "create" || (c.kind !== "vxlan" && c.kind !== "macvlan")) return [];
     const parent = c.kind === "vxlan" ? c.vxlan?.parent : c.macvlan?.parent;
@@ -295,7 +302,7 @@ export async function plan(given: Topology, options: PlanOptions = {}): Promise<
   const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool ?? defaultPool());
   // An apply that began meanwhile may have torn what was read.
   assertUnlocked(topology.name);
-  const changes = diff(topology, lives, stale, strays, early, record);
+  const changes = diff(topology, lives, stale, strays, early, record, hostLinks);
   assertHostParents(topology.name, changes, hostLinks);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

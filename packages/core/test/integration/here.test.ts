@@ -133,7 +133,10 @@ describe("linkDo from the calling thread, inside the namespace", () => {
       lp.vxlan(`${prefix}x${t}`, { id: t === "a" ? 61 : 62, remote: "10.61.0.9", parent: lp.name(`${prefix}va`) }),
     ]);
     if (!("value" in vx.here) || !("value" in vx.worker)) throw new Error("both should succeed");
-    expect(alike(vx.here.value.link)).toEqual(alike(vx.worker.value.link));
+    // Alike but for the VNI each was given.
+    const { link: made } = vx.worker.value;
+    expect(made.vxlan?.id).toBe(62);
+    expect(alike(vx.here.value.link)).toEqual(alike({ ...made, vxlan: { ...made.vxlan, id: 61 } }));
     const data = shown(nsA, `${prefix}xa`)?.linkinfo?.info_data;
     expect(data).toMatchObject({ id: 61, remote: "10.61.0.9", link: `${prefix}va` });
     const mv = await bothWays(where, (t) => [lp.macvlan(`${prefix}m${t}`, lp.name(`${prefix}x${t}`))]);

@@ -28,6 +28,11 @@ describe("monitor's lines", () => {
     expect(eventLine({ type: "link", action: "changed", ns: "x\n[y]", link: aliased, previous: link(true), changed: ["alias"] })).toBe(
       "[x\\x0a[y]] link changed eth0 UP up (alias null -> a\\x0aforged)",
     );
+    // A vxlan's options (an object: not "[object Object]"), changed across a resync's re-dump.
+    const vxlan = (remote: string): Link => ({ ...link(true), kind: "vxlan", vxlan: { id: 5, remote, port: 8472 } });
+    expect(
+      eventLine({ type: "link", action: "changed", ns: "a", link: vxlan("192.0.2.2"), previous: vxlan("192.0.2.1"), changed: ["vxlan"] }),
+    ).toBe('[a] link changed eth0 UP up (vxlan {"id":5,"remote":"192.0.2.1","port":8472} -> {"id":5,"remote":"192.0.2.2","port":8472})');
     expect(eventLine({ type: "resync", ns: "", reason: "overflow" })).toBe("[.] resync (overflow)");
     expect(eventLine({ type: "nsid", action: "new", ns: "a", nsid: 4 })).toBe("[a] nsid new 4");
     // As the kernel reported them here: an ARP entry, and a bridge's own fdb entry (no IP address).

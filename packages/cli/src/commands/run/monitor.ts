@@ -43,6 +43,9 @@ export function shownEvent(e: WatchEvent): ShownEvent {
   }
 }
 
+/** A link field's value as a changed event's line shows it: a vxlan's or macvlan's options as JSON. */
+const fieldText = (value: unknown) => shownName(typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
+
 /** One line a person reads: where, what, and what changed. */
 export function eventLine(e: ShownEvent): string {
   // A namespace's name and an alias may hold a newline: one event stays one line.
@@ -52,9 +55,7 @@ export function eventLine(e: ShownEvent): string {
       const l = e.link;
       const state = `${l.up ? "UP" : "DOWN"} ${l.operstate ?? "-"}`;
       const changed =
-        e.action === "changed"
-          ? ` (${e.changed.map((f) => `${f} ${shownName(String(e.previous[f]))} -> ${shownName(String(l[f]))}`).join(", ")})`
-          : "";
+        e.action === "changed" ? ` (${e.changed.map((f) => `${f} ${fieldText(e.previous[f])} -> ${fieldText(l[f])}`).join(", ")})` : "";
       return `[${where}] link ${e.action} ${l.name} ${state}${changed}`;
     }
     case "address":

@@ -18,6 +18,10 @@ mod veth;
 mod vxlan;
 mod wireguard;
 
+/// What a dumped link's IFLA_INFO_DATA decodes to, for the kinds whose options a `Link` carries.
+pub use macvlan::{decode as decode_macvlan, Options as MacvlanOptions};
+pub use vxlan::{decode as decode_vxlan, Options as VxlanOptions};
+
 use serde::Deserialize;
 
 use crate::encode::{optional, Result};
