@@ -1,9 +1,9 @@
-// A create and deletes of one name racing, in loops: a delete says it
-// deleted the namespace exactly when its unmount took one down (the one a
-// create had just made). It said ERR_NS_NOT_FOUND having unmounted it:
-// another delete, finding the entry empty between that unmount and its
-// unlink, removed it as a leftover and said it deleted the namespace, and
-// the delete that had unmounted it found its file gone. Each delete's system calls are traced (strace) to know which unmounted.
+// A create and deletes of one name racing, in loops: a delete whose unmount
+// took the namespace down (the one a create had just made) says it deleted
+// it. It said ERR_NS_NOT_FOUND: another delete, finding the entry empty
+// between that unmount and its unlink, removed it as a leftover and said it
+// deleted the namespace, and the delete that had unmounted it found its file
+// gone. Each delete's system calls are traced (strace) to know what it did.
 // Both ways of deleting: from the calling thread (what `neslink ns del` does)
 // and on a pool worker (through the agent, or na.deleteNamed).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -32,7 +32,7 @@ function looper(way: string, trace?: string): { ready: Promise<void>; child: Chi
   const child =
     trace === undefined
       ? spawn(process.execPath, argv, { stdio: ["pipe", "pipe", "inherit"] })
-      : spawn("strace", ["-f", "-qq", "-e", "trace=umount2,getppid", "-o", trace, process.execPath, ...argv], {
+      : spawn("strace", ["-f", "-qq", "-e", "trace=umount2,unlink,unlinkat,getppid", "-o", trace, process.execPath, ...argv], {
           stdio: ["pipe", "pipe", "inherit"],
         });
   let out = "";
@@ -46,20 +46,22 @@ function looper(way: string, trace?: string): { ready: Promise<void>; child: Chi
   return { ready, child, done };
 }
 
-/** For each call the trace `file` marks (a getppid before each), whether an umount2 of it returned 0 (on any thread). */
-function unmountedByCall(file: string): boolean[] {
-  const calls: boolean[] = [];
+/** What each call the trace `file` marks (a getppid before each) did, on any of its threads: unmounted, unlinked. */
+function doneByCall(file: string): { unmounted: boolean; unlinked: boolean }[] {
+  const calls: { unmounted: boolean; unlinked: boolean }[] = [];
   for (const traced of readFileSync(file, "utf8").split("\n")) {
-    const line = traced.replace(/^\d+ +/, "");
-    if (line.startsWith("getppid(")) calls.push(false);
-    // One another thread's system call cut in two ends on a line of its own: "<... umount2 resumed>) = 0".
-    else if (/^(umount2\(|<\.\.\. umount2 resumed>)/.test(line) && / = 0$/.test(line) && calls.length > 0) calls[calls.length - 1] = true;
+    // Another thread's system call cut in two ends on a line of its own: "<... umount2 resumed>) = 0".
+    const line = traced.replace(/^\d+ +/, "").replace(/^<\.\.\. (\w+) resumed>/, "$1(");
+    const call = calls.at(-1);
+    if (line.startsWith("getppid(")) calls.push({ unmounted: false, unlinked: false });
+    else if (call && / = 0$/.test(line) && line.startsWith("umount2(")) call.unmounted = true;
+    else if (call && / = 0$/.test(line) && /^unlink(at)?\(/.test(line)) call.unlinked = true;
   }
   return calls;
 }
 
 it.each(["del", "del-worker"])(
-  `a create and ${DELETERS} deletes (%s) of one name, ${ROUNDS} times each: a delete says it deleted the namespace exactly when its unmount took one down`,
+  `a create and ${DELETERS} deletes (%s) of one name, ${ROUNDS} times each: a delete whose unmount took the namespace down says it deleted it`,
   async (way) => {
     const adder = looper("add");
     const deleters = Array.from({ length: DELETERS }, (_, i) => ({
@@ -73,16 +75,17 @@ it.each(["del", "del-worker"])(
     let unmounting = 0;
     for (const d of deleters) {
       const outcomes = await d.done;
-      const unmounted = unmountedByCall(d.trace);
-      expect(unmounted).toHaveLength(ROUNDS);
-      // A delete that took a namespace down deleted it; one that did not deleted nothing (nobody is killed here, so no
-      // empty entry is a leftover: each is a create's or a delete's under way) and says ERR_NS_NOT_FOUND.
-      const misreported = outcomes.flatMap((o, i) =>
-        (o === "ok") !== unmounted[i] ? [`call ${i}: ${o}, unmounted: ${unmounted[i]}`] : [],
-      );
+      const done = doneByCall(d.trace);
+      expect(done).toHaveLength(ROUNDS);
+      // A delete that took a namespace down deleted it; one that says so did something: that, or it removed an empty
+      // entry (a create's, in the instant between making its file and locking it). Any other loses, ERR_NS_NOT_FOUND.
+      const misreported = outcomes.flatMap((o, i) => {
+        const { unmounted, unlinked } = done[i] as { unmounted: boolean; unlinked: boolean };
+        return (unmounted && o !== "ok") || (o === "ok" && !unmounted && !unlinked) ? [`call ${i}: ${o}, unmounted: ${unmounted}`] : [];
+      });
       expect(misreported).toEqual([]);
       expect(outcomes.filter((o) => o !== "ok" && o !== "ERR_NS_NOT_FOUND")).toEqual([]);
-      unmounting += unmounted.filter(Boolean).length;
+      unmounting += done.filter((c) => c.unmounted).length;
     }
     // The race was run: namespaces were made and taken down by the deletes.
     expect(added.filter((o) => o === "ok").length).toBeGreaterThan(0);
