@@ -125,7 +125,8 @@ describe("a topology's lock", () => {
     const lock = lockTopology(name);
     unlinkSync(path);
     expect(() => lockTopology(name)).toThrow(
-      expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED", message: expect.stringContaining(`(pid ${process.pid}: `) }),
+      // Held by this process: said to be, not "another process" named with its own pid.
+      expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED", message: expect.stringContaining(`by this process (pid ${process.pid})`) }),
     );
     const theirs = identityOfPath(path);
     lock.remove();
