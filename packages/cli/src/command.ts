@@ -69,6 +69,12 @@ export interface Terminal {
    * and the next line typed is its answer (undefined at the end of input).
    */
   ask?(question: string): Promise<string | undefined>;
+  /**
+   * An error as the caller is to read it, where the process running the
+   * command is not the one the caller sees (the agent's: a lab's lock it holds
+   * itself is the agent's, not "this process"'s).
+   */
+  asCallerSees?(err: unknown): unknown;
 }
 
 /** Where a command runs: whether --json was given, and the terminal. */

@@ -28,7 +28,8 @@ const layouts: Record<JsonLayout, (value: unknown) => string> = { indented: toJs
  * stderr) and returns its exit status. A usage error points to the help of
  * `topic`, the command or group it concerns ("" for all of them).
  */
-export function fail(err: unknown, json: boolean, io: Io, topic = "", layout: JsonLayout = "indented"): number {
+export function fail(thrown: unknown, json: boolean, io: Io, topic = "", layout: JsonLayout = "indented"): number {
+  const err = io.terminal.asCallerSees?.(thrown) ?? thrown;
   const code = exitCodeOf(err);
   if (json) {
     io.out(layouts[layout](errorJson(err)));

@@ -12,11 +12,9 @@ import { NeslinkError } from "@neslink/core/errors";
 import { listenUnix } from "@neslink/core/unix-socket";
 import type { Terminal } from "../command.js";
 import { topology } from "../core.js";
+import { DRAIN_TIMEOUT_MS } from "./grace.js";
 import { Session } from "./session.js";
 import { privateDir } from "./socket-dir.js";
-
-/** How long running commands get to end once the agent is told to stop. */
-export const DRAIN_TIMEOUT_MS = 10_000;
 
 /** Serves on `socketPath` until a signal; resolves when drained. `ready` is called once clients can connect. */
 export async function serve(socketPath: string, terminal: Terminal, ready: (pid: number) => void): Promise<void> {

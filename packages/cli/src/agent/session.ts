@@ -18,6 +18,7 @@ import { drained } from "../drained.js";
 import { errorText, exitCodeOf } from "../output.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 import { HANGUP_GRACE_MS } from "./grace.js";
+import { asAgentSays } from "./own-lock.js";
 
 /** Runs one call of the CLI (main, keeping the pool). */
 export type Run = (argv: string[], io: Io) => Promise<number>;
@@ -169,6 +170,7 @@ export class Session {
         return () => this.#handlers.delete(entry);
       },
       raise: (signal) => this.#signal(signal),
+      asCallerSees: asAgentSays,
     };
     return { out: (text) => stdout.write(text), drained: () => drained(stdout), err: (text) => stderr.write(text), terminal };
   }

@@ -12,8 +12,9 @@ export const destroy: Command = {
     "What the lab owns is found in the kernel (each node's marker), so a lab can be destroyed by name",
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
     "confirm (--yes skips it). Ctrl-C (or SIGTERM) exits 130 (143): at the question, nothing is changed;",
-    "after, the lab is left part-destroyed, and destroying it again finishes it.",
-    "--json: { topology, removed: [{ node, netns }], ms }.",
+    "after, the lab is left part-destroyed, and destroying it again finishes it, listing what it cleaned up.",
+    "--json: { topology, removed: [{ node, netns }], leftovers: { namespaces, entries, links, record }, ms };",
+    "answered no: { topology, destroyed: false }.",
   ].join("\n"),
   run: lazyRun(
     () => import("./run/destroy.js"),

@@ -334,6 +334,40 @@ describe("a client that goes away", () => {
       }
     });
 
+  it("killed (-9) during apply: the apply goes on in the agent, and a second apply or a plan is told it is the agent's, and what to do", async () => {
+    const lab = `${prefix}lk`;
+    const go = `${dir}/go`;
+    const file = `${dir}/locked.yaml`;
+    // The node's command holds the apply (and its lock) until the test lets it go.
+    writeFileSync(file, `name: ${lab}\nnodes:\n  a: { exec: [[sh, -c, "while [ ! -e ${go} ]; do sleep 0.05; done"]] }\n`);
+    const first = client(["apply", file, "--yes"]);
+    try {
+      // Piped, apply prints a line per phase: its command runs.
+      await until("the apply's command", () => first.output().includes("exec: 1 change"));
+      first.proc.kill("SIGKILL");
+      await first.exited;
+      const said =
+        `topology ${lab} is being applied or destroyed by the neslink agent (pid ${agentPid}), for a command given to it before ` +
+        `(which goes on when its client has gone): wait for that to end, or stop the agent (kill ${agentPid}; it waits up to ` +
+        "10 s for it, then leaves the lab where it got to)";
+      // It said "another process (pid N: ...)", N being the agent's own pid.
+      expect(viaAgent(["apply", file, "--yes"])).toMatchObject({
+        status: 1,
+        stdout: "",
+        stderr: `neslink: ERR_TOPOLOGY_LOCKED: ${said}\n`,
+      });
+      const planned = viaAgent(["--json", "plan", file]);
+      expect(planned.status).toBe(1);
+      expect(JSON.parse(planned.stdout)).toEqual({ error: { name: "TopologyLockedError", code: "ERR_TOPOLOGY_LOCKED", message: said } });
+    } finally {
+      writeFileSync(go, "");
+    }
+    // The first apply finished in the agent: the lab is made, and nothing is left to do.
+    await until("the first apply to end", () => viaAgent(["plan", file]).status === 0);
+    expect(netnsList(`${lab}-`)).toEqual([`${lab}-a`]);
+    expect(viaAgent(["destroy", lab, "--yes"]).status).toBe(0);
+  });
+
   it("interrupted (SIGINT): exec's program gets it and the client exits as it would have (130)", async () => {
     const c = client(["exec", ns, "--", "sh", "-c", "echo ready; exec sleep 300"]);
     await until("the program", () => c.output().includes("ready"));

@@ -25,29 +25,66 @@ async function until(done: () => boolean): Promise<void> {
   expect(done()).toBe(true);
 }
 
-it("SIGINT once destroy has begun: said to be partly destroyed, with the command that finishes it, which does", async () => {
-  // A program that outlives SIGTERM holds destroy for its 2 s grace: it is under way, whatever the machine's speed.
-  const termed = `${dir}/termed`;
-  const program = `trap 'touch ${termed}' TERM; while :; do sleep 0.1; done`;
-  const file = `${dir}/lab.yaml`;
-  writeFileSync(file, `name: ${lab}\nnodes:\n  a: { processes: [{ name: stubborn, command: [sh, -c, "${program}"] }] }\n  b: {}\n`);
-  expect(neslink("apply", file, "--yes").status).toBe(0);
-  const child = spawn(process.execPath, [BIN, "destroy", lab, "--yes"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal })),
-  );
-  await until(() => existsSync(termed));
-  child.kill("SIGINT");
-  expect(await ended).toEqual({ code: null, signal: "SIGINT" });
-  expect(stderr).toBe(`neslink: SIGINT: ${lab} is partly destroyed; "neslink destroy ${lab}" finishes it.\n`);
-  const again = neslink("destroy", lab, "--yes");
-  expect(again.status).toBe(0);
-  expect(netnsList(`${lab}-`)).toEqual([]);
-  expect(neslink("inspect", lab).status).toBe(1);
-  // The program that outlived the interrupted destroy's SIGTERM is ended by the second one.
-  expect(spawnSync("pgrep", ["-f", termed]).status).toBe(1);
-}, 60_000);
+it.each(["text", "json"] as const)(
+  "SIGINT once destroy has begun: said to be partly destroyed, with the command that finishes it, which does and says what it cleaned up (%s)",
+  async (output) => {
+    const name = `${lab}${output[0]}`;
+    // A program that outlives SIGTERM holds destroy for its 2 s grace: it is under way, whatever the machine's speed.
+    const termed = `${dir}/termed-${output}`;
+    const program = `trap 'touch ${termed}' TERM; while :; do sleep 0.1; done`;
+    const file = `${dir}/${output}.yaml`;
+    writeFileSync(file, `name: ${name}\nnodes:\n  a: { processes: [{ name: stubborn, command: [sh, -c, "${program}"] }] }\n  b: {}\n`);
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    const child = spawn(process.execPath, [BIN, "destroy", name, "--yes"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })),
+    );
+    await until(() => existsSync(termed));
+    child.kill("SIGINT");
+    expect(await ended).toEqual({ code: null, signal: "SIGINT" });
+    expect(stderr).toBe(`neslink: SIGINT: ${name} is partly destroyed; "neslink destroy ${name}" finishes it.\n`);
+    // What a killed apply also leaves (an empty entry; a link made in the host by an older version, with its marker).
+    writeFileSync(`/run/netns/${name}-c`, "", { mode: 0o444 });
+    spawnSync("ip", ["link", "add", `${name}h`, "type", "bridge"]);
+    spawnSync("ip", ["link", "set", `${name}h`, "alias", `neslink:${name}:a:eth9`]);
+
+    const again = neslink(...(output === "json" ? ["--json"] : []), "destroy", name, "--yes");
+    expect(again.status).toBe(0);
+    // It said "No node of lab ... is running: no namespace removed." while it ended the program and removed the rest.
+    if (output === "text")
+      expect(again.stdout).toMatch(
+        new RegExp(
+          `^  - left over: namespace ${name}-a \\(node a\\), unmounted already: [1-9]\\d* process(es)? inside ended\n` +
+            `  - left over: empty entry /run/netns/${name}-c removed\n` +
+            `  - left over: host link ${name}h removed\n` +
+            "  - left over: the lab's record and program logs removed\n" +
+            `Destroyed ${name}: 0 nodes removed, 4 leftovers cleaned up in \\d+ ms\\.\n$`,
+        ),
+      );
+    else
+      expect(JSON.parse(again.stdout)).toEqual({
+        topology: name,
+        removed: [],
+        leftovers: {
+          namespaces: [{ node: "a", netns: `${name}-a`, processes: expect.any(Number) }],
+          entries: [`${name}-c`],
+          links: [`${name}h`],
+          record: true,
+        },
+        ms: expect.any(Number),
+      });
+    expect(netnsList(`${name}-`)).toEqual([]);
+    expect(existsSync(`/run/netns/${name}-c`)).toBe(false);
+    expect(spawnSync("ip", ["link", "show", `${name}h`]).status).not.toBe(0);
+    expect(neslink("inspect", name).status).toBe(1);
+    // The program that outlived the interrupted destroy's SIGTERM is ended by the second one.
+    expect(spawnSync("pgrep", ["-f", termed]).status).toBe(1);
+    // Nothing is left: a third destroy says so, as before.
+    expect(neslink("destroy", name, "--yes").stdout).toBe(`No node of lab ${name} is running: no namespace removed.\n`);
+  },
+  60_000,
+);

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, ip, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { exampleAs } from "./example.js";
 import { tmuxServer } from "./tmux.js";
 import { BIN, neslink } from "./run.js";
@@ -222,5 +222,37 @@ describe("neslink shell at a terminal's prompt", () => {
     expect(await screenWhen("shellintr", (s) => s.includes("EXIT="))).toContain("EXIT=0");
     // The line dropped was not run: only the one typed after it.
     expect(netnsList(shellLab)).toEqual([`${shellLab}-y`]);
+  });
+
+  it("Ctrl-C that stops a running command (exec's program, monitor): the next prompt starts a line of its own, as bash's does", async () => {
+    const ns = `${shellLab}-c`;
+    ip("netns", "add", ns);
+    startInterruptible("shellstop", "shell");
+    await screenWhen("shellstop", (s) => s.includes("neslink>"));
+    tmux("send-keys", "-t", "shellstop", `exec ${ns} sleep 300`, "Enter");
+    // Running once the namespace has a process (the screen is polled meanwhile).
+    await screenWhen("shellstop", () => ip("netns", "pids", ns).trim() !== "");
+    tmux("send-keys", "-t", "shellstop", "C-c");
+    await screenWhen("shellstop", (s) => s.split("neslink>").length === 3);
+    tmux("send-keys", "-t", "shellstop", `monitor link -n ${ns}`, "Enter");
+    // Listening once it shows an event: lo set up and down until one does.
+    let up = false;
+    await screenWhen("shellstop", (s) => {
+      up = !up;
+      ip("-n", ns, "link", "set", "lo", up ? "up" : "down");
+      return / lo /.test(s.split(`monitor link -n ${ns}`)[1] ?? "");
+    });
+    tmux("send-keys", "-t", "shellstop", "C-c");
+    const screen = await screenWhen("shellstop", (s) => s.split("neslink>").length === 4);
+    tmux("send-keys", "-t", "shellstop", "C-d");
+    expect(await screenWhen("shellstop", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+    // Each "^C" the terminal echoed ends its line; the prompt came after it on the same line.
+    const lines = screen.split("\n");
+    const after = (typed: string) => lines.slice(lines.findIndex((l) => l.endsWith(typed)) + 1);
+    expect(after(`exec ${ns} sleep 300`).slice(0, 2)).toEqual(["^C", `neslink> monitor link -n ${ns}`]);
+    const monitored = after(`monitor link -n ${ns}`);
+    expect(monitored.findIndex((l) => l.startsWith("neslink>"))).toBeGreaterThan(0);
+    expect(monitored[monitored.findIndex((l) => l.startsWith("neslink>")) - 1]).toMatch(/\^C$/);
+    expect(lines.filter((l) => l.includes("^Cneslink>"))).toEqual([]);
   });
 });

@@ -72,7 +72,9 @@ export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
 export const O_NONBLOCK = 0o4000;
 export const O_NOFOLLOW = 0o400000;
+export const O_DIRECTORY = 0o200000;
 export const O_CLOEXEC = 0o2000000;
+export const LOCK_SH = 1;
 export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 /** statfs f_type of the namespace filesystem (nsfs). */

@@ -258,17 +258,26 @@ export function removeStale(path: string, accept?: (status: FileStatus) => boole
 }
 
 /** How long a delete waits for an entry's lock: its holders (a create, a delete, a prune) hold it for one step. */
-const LOCKED_WAIT_MS = 5000;
+export const LOCKED_WAIT_MS = 5000;
 
-/** Locks `fd`, waiting up to `ms` for its holder (a few ms at a time, this thread blocked as the steps it waits for are); false past that. */
-function lockedWithin(fd: number, ms: number): boolean {
+/**
+ * Locks `fd` (`operation`: LOCK_EX or LOCK_SH), waiting up to `ms` for its holder (a few ms at a time, this thread
+ * blocked as the steps it waits for are); false past that.
+ */
+export function lockedWithin(fd: number, ms: number, operation = libc.LOCK_EX): boolean {
   // process.hrtime, not performance.now: the global `performance` loads perf_hooks (11 modules) at its first use.
   const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  while (!libc.tryLock(fd, libc.LOCK_EX)) {
+  while (!libc.tryLock(fd, operation)) {
     if (process.hrtime.bigint() >= until) return false;
     sleepSync(2);
   }
   return true;
+}
+
+/** The error for `file` (at `path`) that someone kept locked past LOCKED_WAIT_MS, naming them. */
+export function heldTooLong(path: string, file: FileIdentity): NeslinkError {
+  const holder = flockHolder(file);
+  return new NeslinkError("EBUSY", `${path}: locked by ${holder ? `pid ${holder}` : "another process"} for over ${LOCKED_WAIT_MS} ms`);
 }
 
 /** What a delete's unlink found: it removed the file; the file was gone (someone else removed it); something not ours to remove is there now (a namespace mounted since). */
@@ -295,10 +304,7 @@ export function unlinkStale(path: string, expected?: FileIdentity): UnlinkOutcom
       // Another empty file at the path: ours was removed, and someone made this one since.
       if (ours !== undefined && (ours.dev !== status.dev || ours.ino !== status.ino)) return "gone";
       ours = status;
-      if (!lockedWithin(fd, LOCKED_WAIT_MS)) {
-        const holder = flockHolder(status);
-        throw new NeslinkError("EBUSY", `${path}: locked by ${holder ? `pid ${holder}` : "another process"} for over ${LOCKED_WAIT_MS} ms`);
-      }
+      if (!lockedWithin(fd, LOCKED_WAIT_MS)) throw heldTooLong(path, status);
       // Unlinked, replaced or mounted over while we waited: look at what is there now.
       if (!stillAt(path, status)) continue;
       unlinkSync(path);

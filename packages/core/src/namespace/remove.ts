@@ -9,6 +9,7 @@ import { hasErrno } from "../errno.js";
 import { NotFoundError } from "../errors.js";
 import { type FileIdentity, keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { holdDir } from "./deleting.js";
 import { openChecked, refusal, unlinkStale } from "./entry.js";
 import { leftoverRule } from "./leftovers.js";
 
@@ -66,23 +67,25 @@ function unmount(path: string): boolean {
 }
 
 /**
- * Unmounts a checked entry's namespace and removes its file. Of deletes of
- * one name racing, exactly one succeeds and the others fail as a later one
- * would (NotFoundError). No lock spans both steps (the file is under the
- * mount until the unmount, and another delete's check that comes between
- * them finds it stale), so neither the unmount nor the check decides who
- * deleted it: the unlink does. A file someone made into a namespace again
- * before the unlink (a create taking the entry over) is theirs: the delete
- * came first, if it was the one to unmount (or found the entry stale).
+ * Unmounts a checked entry's namespace and removes its file, and says what it
+ * did: of deletes of one name racing, the one whose unmount took the namespace
+ * down deleted it, whoever removes the file after (a prune, ip; a create
+ * taking the entry over mounts a namespace of its own), and of an entry found
+ * empty, the one that removed it. The others fail as a later one would
+ * (NotFoundError). Unmount and unlink are two steps no lock on the file can
+ * span (the file is under the mount until the unmount), so the caller holds
+ * the dir's lock (deleting.ts): shared from before an unmount to after the
+ * unlink, exclusive for an entry found empty, which therefore is never the
+ * file of a delete under way, taken for a leftover.
  * `unmounted`: the caller already unmounted it (a batch's concurrent unmount).
- * `unmountDecides`: for a caller no other delete of its kind races (a lab's
- * destroy, under the lab's lock), its unmount is what deleted the namespace:
- * the file someone else (a prune) removed after it is no failure of its own.
+ * `sole`: the caller is the name's only neslink delete (a lab's destroy, under
+ * the lab's lock): an unmount someone else made first (ip, by hand) is no
+ * other delete's, and the file is still its to remove.
  */
-export function remove(doomed: Doomed, unmounted = false, unmountDecides = false): void {
+export function remove(doomed: Doomed, unmounted = false, sole = false): void {
   const path = doomed.ns.path;
   const unmountedHere = doomed.mounted && (unmounted || unmount(path));
-  const mayClaim = !doomed.mounted || unmountedHere;
+  if (doomed.mounted && !unmountedHere && !sole) throw removedMeanwhile(path);
   let outcome = unlinkStale(path, doomed.file);
   // The same namespace there after its unmount was mounted on its entry more than once (`mount --bind` of the entry
   // onto itself), not made since by someone else: it goes too, where a delete took it for theirs and left it mounted.
@@ -90,13 +93,22 @@ export function remove(doomed: Doomed, unmounted = false, unmountDecides = false
     unmount(path);
     outcome = unlinkStale(path);
   }
-  if (outcome === "removed" || (outcome === "kept" && mayClaim) || (outcome === "gone" && unmountedHere && unmountDecides)) return;
-  throw new NotFoundError("namespace", `no namespace at ${path} (another delete removed it meanwhile)`);
+  if (unmountedHere || outcome === "removed") return;
+  // An empty entry a create mounted its namespace on meanwhile: that namespace is the create's, not this delete's.
+  if (outcome === "kept") throw new NotFoundError("namespace", `no namespace at ${path} (its empty entry was taken over meanwhile)`);
+  throw removedMeanwhile(path);
 }
+
+const removedMeanwhile = (path: string) => new NotFoundError("namespace", `no namespace at ${path} (another delete removed it meanwhile)`);
 
 /** Removes a named namespace (or the stale entry a crash left); returns its "dev:ino" so what is held on it can be closed. */
 export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: string } {
   const doomed = check(name, dir);
-  remove(doomed);
+  const held = holdDir(dir, !doomed.mounted);
+  try {
+    remove(doomed);
+  } finally {
+    libc.close(held);
+  }
   return { ns: doomed.ns, key: doomed.key };
 }

@@ -44,7 +44,35 @@ export interface DestroyResult {
   topology: string;
   /** The namespaces removed, with the node each was. */
   removed: { node: string; netns: string }[];
+  /**
+   * What was left of the lab besides its nodes' namespaces, and cleaned up: what a destroy or apply cut short (Ctrl-C,
+   * a kill) leaves, or a node deleted by hand. A destroy run again after an interrupted one may remove no namespace
+   * and still do all of this.
+   */
+  leftovers: DestroyLeftovers;
   ms: number;
+}
+
+export interface DestroyLeftovers {
+  /** Namespaces of the lab's record that no name led to any more, held alive by processes inside: those ended. */
+  namespaces: { node: string; netns: string; processes: number }[];
+  /** Entries in the mount dir with no namespace mounted on them, removed. */
+  entries: string[];
+  /** Host links an apply of an earlier version left (made there, not yet moved into their node), removed. */
+  links: string[];
+  /**
+   * The lab's record and its programs' logs (/run/neslink/topologies/LAB/) were removed with no namespace of the lab
+   * to remove (with one, they go as part of it).
+   */
+  record: boolean;
+}
+
+/** The namespaces `byId` (NS_GET_ID -> processes ended inside) names, by the name and node the lab's record gives each. */
+function heldNamespaces(record: NsRecord | undefined, byId: ReadonlyMap<string, number>): DestroyLeftovers["namespaces"] {
+  return [...(record?.namespaces ?? [])].flatMap(([netns, { node, id }]) => {
+    const processes = byId.get(id);
+    return processes === undefined ? [] : [{ node, netns, processes }];
+  });
 }
 
 /**
@@ -190,7 +218,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     const programs = labGroup(name);
     // Let go by the deletions, a namespace without a process is freed, and its inode is the next namespace's: its id tells them apart.
     const inodes = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
-    await endProcesses({ inodes, ids: unmountedIds(record, deleted) }, programs === null ? [] : [programs]);
+    const ended = await endProcesses({ inodes, ids: unmountedIds(record, deleted) }, programs === null ? [] : [programs]);
     // A destroy killed between an unmount and its unlink, or an apply killed between making an entry and mounting on it
     // (Ctrl-C), leaves the empty file: the record lists the entries the lab's applies made or were about to; given
     // the file, its nodes' names are known too; given the name, the default ones (`<lab>-<node>`: a record written
@@ -201,19 +229,26 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     for (const d of deleted) left.delete(d.name);
     const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
     const entries = new Set([...known, ...(record?.entries ?? []), ...(record?.namespaces.keys() ?? [])]);
-    for (const entry of entries) if (left.has(entry)) removeLeftover(entry);
+    const emptied = [...entries].filter((entry) => left.has(entry) && removeLeftover(entry));
     // What an apply of an earlier version killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>
         isGone(err) ? undefined : Promise.reject(err),
       );
+    const recorded = existsSync(`${LOCK_DIR}/${name}`);
     rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
     const removed = deleted.map((d) => ({
       node: parseMarker(d.loAlias ?? null)?.node ?? record?.namespaces.get(d.name)?.node ?? "",
       netns: d.name,
     }));
+    const leftovers = {
+      namespaces: heldNamespaces(record, ended.byId),
+      entries: emptied,
+      links: straysOf(name, hostLinks).map((l) => l.name),
+      record: recorded && deleted.length === 0,
+    };
     gone = true;
-    return { topology: name, removed, ms: Math.round(performance.now() - started) };
+    return { topology: name, removed, leftovers, ms: Math.round(performance.now() - started) };
   } finally {
     // Nothing of the lab is left, its lock file included; a destroy that failed keeps it, as the lab.
     if (gone) lock.remove();

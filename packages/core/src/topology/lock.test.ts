@@ -46,6 +46,22 @@ describe("a topology's lock", () => {
     expect(holderAt(path)).toBe("");
   });
 
+  it("held by another call of this process: said to be this process's, not another's named by this process's own pid", () => {
+    const lock = lockTopology(name);
+    try {
+      expect(() => lockTopology(name)).toThrow(
+        expect.objectContaining({
+          code: "ERR_TOPOLOGY_LOCKED",
+          message: `topology ${name} is being applied or destroyed by this process (pid ${process.pid}), in another of its calls`,
+          topology: name,
+          holder: String(process.pid),
+        }),
+      );
+    } finally {
+      lock.remove();
+    }
+  });
+
   it("a file removed and made anew between its open and its flock is not the lock: the path's new file is taken", () => {
     race.path = path;
     writeFileSync(path, "");
@@ -109,7 +125,8 @@ describe("a topology's lock", () => {
     const lock = lockTopology(name);
     unlinkSync(path);
     expect(() => lockTopology(name)).toThrow(
-      expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED", message: expect.stringContaining(`(pid ${process.pid}: `) }),
+      // Held by this process: said to be, not "another process" named with its own pid.
+      expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED", message: expect.stringContaining(`by this process (pid ${process.pid})`) }),
     );
     const theirs = identityOfPath(path);
     lock.remove();

@@ -25,14 +25,26 @@ import { labName } from "./shape.js";
 
 export const LOCK_DIR = "/run/neslink/topologies";
 
-/** Another process is applying or destroying the same topology. */
+/** Another process, or another call of this one, is applying or destroying the same topology. */
 export class TopologyLockedError extends NeslinkError {
+  readonly topology: string;
+  /** The lock's holder as /proc/locks gives it (a pid), or "" when it could not be told. */
+  readonly holder: string;
+
   constructor(topology: string, holder: string) {
-    super(
-      "ERR_TOPOLOGY_LOCKED",
-      `topology ${topology} is being applied or destroyed by another process${holder ? ` (${described(holder)})` : ""}`,
-    );
+    super("ERR_TOPOLOGY_LOCKED", `topology ${topology} is being applied or destroyed by ${holderText(holder)}`);
+    this.topology = topology;
+    this.holder = holder;
   }
+}
+
+/**
+ * Who holds the lock, for the message. This very process holds it when two of its calls meet (an HTTP server's
+ * requests, the CLI's agent running a command whose client left): "another process" named with its own pid misled.
+ */
+function holderText(holder: string): string {
+  if (holder === String(process.pid)) return `this process (pid ${holder}), in another of its calls`;
+  return `another process${holder ? ` (${described(holder)})` : ""}`;
 }
 
 /**

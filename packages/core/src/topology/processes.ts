@@ -50,12 +50,20 @@ function namespaceIdOf(pid: number): string | undefined {
   }
 }
 
-/** Pids of the processes whose network namespace is one of `namespaces` (this process excluded); one pass over /proc. */
-function processesIn({ inodes, ids }: Namespaces): number[] {
+/** Processes inside namespaces: their pids, and how many are in each namespace found by its id alone. */
+interface Inside {
+  pids: number[];
+  /** NS_GET_ID (of `Namespaces.ids`) -> how many of `pids` are in it. */
+  byId: Map<string, number>;
+}
+
+/** The processes whose network namespace is one of `namespaces` (this process excluded); one pass over /proc. */
+function processesIn({ inodes, ids }: Namespaces): Inside {
   const found: number[] = [];
-  if (inodes.size === 0 && !ids?.size) return found;
-  /** Whether the namespace of each other inode met has one of `ids`: read once a pass, from its first process. */
-  const byId = new Map<number, boolean>();
+  const counted = new Map<string, number>();
+  if (inodes.size === 0 && !ids?.size) return { pids: found, byId: counted };
+  /** The id, of `ids`, of the namespace of each other inode met (null: none of them): read once a pass, from its first process. */
+  const byId = new Map<number, string | null>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     let inode: number;
@@ -75,13 +83,16 @@ function processesIn({ inodes, ids }: Namespaces): number[] {
     let ours = byId.get(inode);
     if (ours === undefined) {
       const id = namespaceIdOf(Number(entry));
-      ours = id !== undefined && ids.has(id);
+      ours = id !== undefined && ids.has(id) ? id : null;
       // Unread (the process ended meanwhile): asked again of the next process in it.
       if (id !== undefined) byId.set(inode, ours);
     }
-    if (ours) found.push(Number(entry));
+    if (ours) {
+      found.push(Number(entry));
+      counted.set(ours, (counted.get(ours) ?? 0) + 1);
+    }
   }
-  return found;
+  return { pids: found, byId: counted };
 }
 
 function signal(pids: readonly number[], sig: NodeJS.Signals): void {
@@ -100,12 +111,14 @@ function signal(pids: readonly number[], sig: NodeJS.Signals): void {
  * SIGTERM to the programs, then SIGKILL (cgroup.kill for the groups) to
  * whatever is still there after `graceMs` (a relay ends by itself once its
  * program is gone: it drains the last lines first); resolves once none is
- * left, with the groups removed. Returns the pids it signalled.
+ * left, with the groups removed. Returns the pids it signalled, and how many
+ * of them were in each namespace of `namespaces.ids`.
  */
-export async function endProcesses(namespaces: Namespaces, groups: readonly string[] = [], graceMs = 2000): Promise<number[]> {
+export async function endProcesses(namespaces: Namespaces, groups: readonly string[] = [], graceMs = 2000): Promise<Inside> {
   // Whether a group is empty is one read of its cgroup.events, not a walk of its tree.
-  const left = () => ({ pids: processesIn(namespaces), groups: groups.filter(populated) });
-  const found = [...new Set([...processesIn(namespaces), ...groups.flatMap((g) => groupPids(g, true))])];
+  const left = () => ({ pids: processesIn(namespaces).pids, groups: groups.filter(populated) });
+  const inside = processesIn(namespaces);
+  const found = [...new Set([...inside.pids, ...groups.flatMap((g) => groupPids(g, true))])];
   let now = found.length > 0 || groups.some(populated) ? left() : { pids: [], groups: [] };
   signal(found, "SIGTERM");
   // Relays whose program is gone already are all there is to end: no grace for them.
@@ -121,7 +134,7 @@ export async function endProcesses(namespaces: Namespaces, groups: readonly stri
     now = left();
   }
   for (const g of groups) await removeEmptied(g);
-  return found;
+  return { pids: found, byId: inside.byId };
 }
 
 /**

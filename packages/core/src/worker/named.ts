@@ -12,6 +12,7 @@ import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
+import { holdDir } from "../namespace/deleting.js";
 import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
 import { readLinkHeadsHere } from "../netlink/link-heads-here.js";
 import { getNsid } from "../netlink/nsid.js";
@@ -266,6 +267,22 @@ async function deleteChecked(
   holds: number[],
   home: NetlinkSocket | undefined,
 ): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
+  /** The dirs whose lock the run holds shared (namespace/deleting.ts), from before its first unmount there to its end. */
+  const shared = new Map<string, number>();
+  try {
+    return await unmountAndRemove(specs, access, holds, home, shared);
+  } finally {
+    for (const fd of shared.values()) libc.close(fd);
+  }
+}
+
+async function unmountAndRemove(
+  specs: readonly DeleteSpec[],
+  access: GuardAccess,
+  holds: number[],
+  home: NetlinkSocket | undefined,
+  shared: Map<string, number>,
+): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
   const found: (Owned | null)[] = [];
   const unmounted: boolean[] = [];
   const unmounts: Promise<void>[] = [];
@@ -276,6 +293,7 @@ async function deleteChecked(
     let doomed: Owned | undefined;
     try {
       doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, holds, home);
+      if (doomed?.mounted && !shared.has(spec.dir)) shared.set(spec.dir, holdDir(spec.dir, false));
     } catch (err) {
       failure = new RunFailure(i, err);
       break;
@@ -299,11 +317,19 @@ async function deleteChecked(
       deleted.push(null);
       continue;
     }
-    const guarded = specs[i]?.loAliasPrefix !== undefined;
+    const spec = specs[i] as DeleteSpec;
+    const guarded = spec.loAliasPrefix !== undefined;
     try {
-      // A failed concurrent unmount is retried here, which also gives its reason. A guarded deletion's unmount decides:
-      // its caller (a lab's destroy, under the lab's lock) is the only deleter of those names, a prune no rival.
-      remove(doomed, unmounted[i], guarded);
+      // An entry found empty is judged with the dir's lock exclusive, past the deletes under way there; but where this
+      // run holds it shared (it unmounts there too), which it cannot wait out: those of other processes are not either.
+      const exclusive = doomed.mounted || shared.has(spec.dir) ? undefined : holdDir(spec.dir, true);
+      try {
+        // A failed concurrent unmount is retried here, which also gives its reason. A guarded deletion's caller (a
+        // lab's destroy, under the lab's lock) is the only neslink deleter of those names.
+        remove(doomed, unmounted[i], guarded);
+      } finally {
+        if (exclusive !== undefined) libc.close(exclusive);
+      }
     } catch (err) {
       return { deleted, failure: new RunFailure(i, err) };
     }

@@ -1,7 +1,26 @@
+import type { topology as TopologyApi } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
 import { labFate, onInterrupt } from "../../interrupt.js";
 import { confirmed, labName, labOf } from "../../lab.js";
+
+type Leftovers = TopologyApi.DestroyLeftovers;
+
+/**
+ * A line for each thing a destroy cleaned up that was no running node (what an interrupted destroy or apply left): a
+ * destroy run again to finish one removes no namespace, and said only that while it ended processes and removed files.
+ */
+function leftoverLines({ namespaces, entries, links, record }: Leftovers): string[] {
+  return [
+    ...namespaces.map(
+      (n) =>
+        `  - left over: namespace ${n.netns} (node ${n.node}), unmounted already: ${n.processes} process${n.processes === 1 ? "" : "es"} inside ended\n`,
+    ),
+    ...entries.map((e) => `  - left over: empty entry /run/netns/${e} removed\n`),
+    ...links.map((l) => `  - left over: host link ${l} removed\n`),
+    ...(record ? ["  - left over: the lab's record and program logs removed\n"] : []),
+  ];
+}
 
 export const destroy: Run = async ({ args: [arg], options }, session) => {
   const lab = await labOf(arg as string, session.terminal);
@@ -17,13 +36,17 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
     begun = true;
     const result = await topo.destroy(lab);
+    const leftovers = leftoverLines(result.leftovers);
     // A mistyped name destroys nothing, successfully (destroy is idempotent): say so rather than "0 nodes removed".
-    if (result.removed.length === 0) return { data: result, text: `No node of lab ${name} is running: no namespace removed.\n` };
+    if (result.removed.length === 0 && leftovers.length === 0)
+      return { data: result, text: `No node of lab ${name} is running: no namespace removed.\n` };
     // In the order a person looks for them (n2 before n10), not the order the workers finished in.
     const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
     const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("");
     const count = `${removed.length} node${removed.length === 1 ? "" : "s"}`;
-    return { data: result, text: `${nodes}Destroyed ${name}: ${count} removed in ${Math.round(result.ms)} ms.\n` };
+    const cleaned = leftovers.length === 0 ? "" : `, ${leftovers.length} leftover${leftovers.length === 1 ? "" : "s"} cleaned up`;
+    const ms = Math.round(result.ms);
+    return { data: result, text: `${nodes}${leftovers.join("")}Destroyed ${name}: ${count} removed${cleaned} in ${ms} ms.\n` };
   } catch (err) {
     // Said already, and ended by the signal: not said again as an error.
     if (interrupt.heard) await interrupt.ended;

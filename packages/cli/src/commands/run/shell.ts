@@ -105,6 +105,9 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
     return waiting;
   };
   let asking = false;
+  // Ctrl-C that stopped a line's command (exec's program, monitor) leaves the cursor after the terminal's "^C": the
+  // next prompt starts a line of its own, as bash's does after a job Ctrl-C ended.
+  let interruptedLine = false;
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
@@ -117,7 +120,12 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
       ownStdio: false,
       replaceable: false,
       onSignals: (signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void) =>
-        session.terminal.onSignals(signals, (signal) => (asking && signal === "SIGINT" ? undefined : handler(signal))),
+        session.terminal.onSignals(signals, (signal) => {
+          if (signal !== "SIGINT") return handler(signal);
+          if (asking) return;
+          interruptedLine = true;
+          handler(signal);
+        }),
       ...(interactive ? { ask } : {}),
     },
   };
@@ -163,7 +171,9 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
       // Whoever sent the script has gone: what is left of it is not run.
       if (session.terminal.ended?.aborted) return HUNG_UP;
       lineNo++;
+      interruptedLine = false;
       status = await runLine(cli, line, lineNo, session.json, io);
+      if (interactive && interruptedLine) session.terminal.stdout.write("\n");
       // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
       if (status !== 0 && !interactive) {
         // The line is whatever was piped in (a binary, a captured colour log): its escape sequences are not the terminal's.
