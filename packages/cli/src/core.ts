@@ -5,6 +5,7 @@
  * thread less to start); topology commands and the shell keep core's default.
  */
 import type * as Full from "@neslink/core";
+import { asDirectCall } from "@neslink/core/errors";
 import type * as Lean from "@neslink/core/lean";
 import type * as Link from "@neslink/core/link";
 import type * as Read from "@neslink/core/read";
@@ -49,7 +50,7 @@ export async function linkDoOnce(
   const { canLinkDoHere, linkDo } = await linker();
   // The pool starts with the first task sent to it: sized first.
   if (!canLinkDoHere(where, provider, actions)) await lean();
-  return linkDo(where, provider, ...actions);
+  return asCommand(linkDo(where, provider, ...actions), actions.length);
 }
 
 /**
@@ -64,7 +65,20 @@ export async function nsDoOnce<const A extends readonly Link.NsAction[]>(
   const { canDoHere, nsDoHere } = await linker();
   // The pool starts with the first task sent to it: sized first.
   if (!canDoHere(where, actions)) await lean();
-  return nsDoHere(where, ...actions);
+  return asCommand(nsDoHere(where, ...actions), actions.length);
+}
+
+/**
+ * A command made of one action fails as that action (asDirectCall):
+ * "(delRoute)", not "(action #0: delRoute)", an index into a list of
+ * actions the user never wrote. Fields are unchanged.
+ */
+async function asCommand<T>(call: Promise<T>, actions: number): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw actions === 1 ? asDirectCall(err) : err;
+  }
 }
 
 /** Core without the topology engine, and without starting the pool (watch has a thread of its own). */

@@ -50,7 +50,7 @@ function refused(...args: string[]): { stderr: string; error: Record<string, unk
 describe("deleting what is not there", () => {
   it("route del: ERR_IP_ROUTE_NOT_FOUND naming the route, the kernel's ESRCH as its cause", () => {
     const { stderr, error } = refused("route", "del", "10.9.9.0/24");
-    expect(stderr).toBe("neslink: ERR_IP_ROUTE_NOT_FOUND: no route 10.9.9.0/24 to delete (action #0: delRoute)\n");
+    expect(stderr).toBe("neslink: ERR_IP_ROUTE_NOT_FOUND: no route 10.9.9.0/24 to delete (delRoute)\n");
     expect(error).toMatchObject({
       name: "ActionError",
       code: "ERR_IP_ROUTE_NOT_FOUND",
@@ -59,13 +59,13 @@ describe("deleting what is not there", () => {
     });
     // One that is there, narrowed to what it is not: the route stays.
     expect(refused("route", "del", "10.64.0.0/24", "dev", "v0").stderr).toBe(
-      "neslink: ERR_IP_ROUTE_NOT_FOUND: no route 10.64.0.0/24 dev v0 to delete (action #0: delRoute)\n",
+      "neslink: ERR_IP_ROUTE_NOT_FOUND: no route 10.64.0.0/24 dev v0 to delete (delRoute)\n",
     );
   });
 
   it("addr del: ERR_ADDR_NOT_FOUND naming the address and the link, the kernel's EADDRNOTAVAIL as its cause", () => {
     const { stderr, error } = refused("addr", "del", "10.63.0.9/24", "dev", "br0");
-    expect(stderr).toBe('neslink: ERR_ADDR_NOT_FOUND: no address 10.63.0.9/24 on the link with name "br0" (action #0: delAddr)\n');
+    expect(stderr).toBe('neslink: ERR_ADDR_NOT_FOUND: no address 10.63.0.9/24 on the link with name "br0" (delAddr)\n');
     expect(error).toMatchObject({
       code: "ERR_ADDR_NOT_FOUND",
       cause: { name: "NotFoundError", cause: { name: "NetlinkError", code: "EADDRNOTAVAIL", errno: 99 } },
@@ -104,7 +104,7 @@ describe("a link name taken", () => {
 
   it("link set NAME name TAKEN: ERR_LINK_EXISTS; the link keeps its name", () => {
     const { stderr, error } = refused("link", "set", "v0", "name", "br0");
-    expect(stderr).toBe('neslink: ERR_LINK_EXISTS: a link named "br0" already exists (action #0: set)\n');
+    expect(stderr).toBe('neslink: ERR_LINK_EXISTS: a link named "br0" already exists (set)\n');
     expect(error).toMatchObject(exists("br0"));
   });
 });
