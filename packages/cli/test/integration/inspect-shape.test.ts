@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { json } from "./run.js";
 
@@ -57,9 +57,14 @@ links:
   - endpoints: ["sw:x0", "sw:x1"]
 `;
 
-beforeAll(() => {
+beforeAll(async () => {
   writeFileSync(file, labFile("10.40.0.1/24"));
   expect(json("apply", file, "--yes").status).toBe(0);
+  // A bridge reports "unknown" until the kernel has its ports forwarding: inspect and link list, read one after the
+  // other, would see two states. Compared once it has settled.
+  await vi.waitFor(() => expect(ipJson<{ operstate: string }[]>("-n", `${lab}-sw`, "link", "show", "br0")[0]?.operstate).toBe("UP"), {
+    timeout: 10_000,
+  });
 });
 
 afterAll(() => {
