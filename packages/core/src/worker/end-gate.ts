@@ -12,7 +12,9 @@
  * whether it is being ended; the pool marks it as being ended, then reads
  * whether it is in a step. At least one sees the other's write: either the
  * worker starts no step (it waits to be ended instead), or the pool waits
- * for the step to finish. A step is a system call or two, never a wait.
+ * for the step to finish, however long it takes: a step is a system call
+ * or two (a spawn's fork and exec), never a wait on anything else, and
+ * terminate() could not end the thread inside them anyway.
  */
 
 /** Cell of how many steps the worker is in (nested: a pid recorded while a descriptor's is). */
