@@ -85,7 +85,12 @@ describe("watch of a namespace whose inode is given again", () => {
           inNamespace(reused, "ip", "link", "add", "mark", "type", "bridge");
           expect(linksAt(reused)).toContain("mark");
           expect(await until(() => shown().includes("new mark"), 20_000), `the new one is heard: ${shown()}`).toBe(true);
-          expect(shown()).toEqual(["resync", "gone", "new lo", "synced", "new mark"]);
+          // The 4 KiB queue overflows again whenever other namespaces' links change fast (other tests, anything on the
+          // host): each overflow is one more resync/synced pair, and says nothing of these namespaces.
+          const seen = shown();
+          expect(seen[0]).toBe("resync");
+          expect(seen.filter((e) => e !== "resync" && e !== "synced")).toEqual(["gone", "new lo", "new mark"]);
+          expect(seen.indexOf("synced")).toBeGreaterThan(seen.indexOf("new lo"));
         } finally {
           watcher.end();
         }
