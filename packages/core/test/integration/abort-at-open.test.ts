@@ -41,6 +41,7 @@ const SYSCALL_STOP = 0x80 | 5;
 const INFO_ENTRY = 1;
 const INFO_EXIT = 2;
 /** x86_64 system call numbers. */
+const SYS_CLOSE = 3;
 const SYS_SOCKET = 41;
 const SYS_CLONE = 56;
 const SYS_OPENAT = 257;
@@ -155,14 +156,16 @@ describe("a task aborted right after its worker opened a descriptor", () => {
 });
 
 /**
- * The return of the worker's first system call after its fork (a clone of a process, not of a thread) returned in the
- * parent. Not the clone's own: glibc's fork holds locks across it (malloc's among them) and lets them go only after,
- * so a thread held there would stop every other thread of the process.
+ * The return of the worker's first close(2) after its fork (a clone of a process, not of a thread) returned in the
+ * parent: libuv's, of its end of the pipe that tells it whether the child's exec failed, once fork() has returned.
+ * Not the clone's own, nor the next call whatever it is: glibc's fork holds locks across the clone (malloc's among
+ * them) and lets them go after it, waking their waiters with futex(2) calls, so a thread held before it is done
+ * stops every other thread of the process.
  */
 function afterFork(): Parameters<typeof abortAfter>[0] {
   let forked = false;
   return (_pid, nr, args, returned) => {
-    if (forked) return true;
+    if (forked) return nr === BigInt(SYS_CLOSE);
     forked = nr === BigInt(SYS_CLONE) && ((args[0] as bigint) & CLONE_THREAD) === 0n && returned > 0;
     return false;
   };

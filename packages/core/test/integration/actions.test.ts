@@ -92,10 +92,13 @@ describe("namespace actions", () => {
       results: [handle],
     } = await nsDo(ns.name(nsA), na.handle());
     expect(handle.ino).toBe(inodeOf(`/run/netns/${nsA}`));
-    expect(heldNamespaceInodes()).toContain(handle.ino);
+    // The worker that ran the task keeps a descriptor of its own there too (until it has been idle socketIdleMs).
+    const held = () => heldNamespaceInodes().filter((ino) => ino === handle.ino).length;
+    const withHandle = held();
+    expect(withHandle).toBeGreaterThanOrEqual(1);
     handle.close();
     expect(handle.closed).toBe(true);
-    expect(heldNamespaceInodes()).not.toContain(handle.ino);
+    expect(held()).toBe(withHandle - 1);
   });
 
   it("createNamed / deleteNamed: as iproute2 does, usable by `ip -n`", async () => {

@@ -16,6 +16,8 @@ import {
   readlinkSync,
   rmdirSync,
   rmSync,
+  type Stats,
+  statSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -163,16 +165,21 @@ function hostLinks(prefix: string): string[] {
     .filter((n) => n.startsWith(prefix));
 }
 
-/** Network namespace inodes referenced by this process's open descriptors. */
+/**
+ * Network namespace inodes referenced by this process's open descriptors, however each was opened: an open of
+ * /proc/PID/ns/net reads as `net:[ino]`, one of a /run/netns entry (a mount of it) as that path. Each is told by its
+ * file: on nsfs (the device /proc/self/ns/net is on), of a network namespace.
+ */
 export function heldNamespaceInodes(): number[] {
   const held: number[] = [];
   for (const fd of readdirSync("/proc/self/fd")) {
+    let st: Stats;
     try {
-      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
-      if (m) held.push(Number(m[1]));
+      st = fstatSync(Number(fd));
     } catch {
-      // closed between readdir and readlink
+      continue; // closed between readdir and fstat
     }
+    if (st.dev === NSFS_DEV && ioctl(Number(fd), NS_GET_NSTYPE) === CLONE_NEWNET) held.push(st.ino);
   }
   return held;
 }
@@ -189,6 +196,11 @@ export function inodeOf(path: string): number {
 const ioctl = koffi.load("libc.so.6").func("int ioctl(int fd, unsigned long request)");
 /** SIOCGSKNS: an fd on the namespace a socket belongs to. */
 const SIOCGSKNS = 0x894c;
+/** NS_GET_NSTYPE: the kind (a CLONE_NEW* flag) of the namespace an nsfs descriptor refers to. */
+const NS_GET_NSTYPE = 0xb703;
+const CLONE_NEWNET = 0x40000000;
+/** The nsfs device: every namespace's file is on it. */
+const NSFS_DEV = statSync("/proc/self/ns/net").dev;
 
 /** Network namespace inodes that this process's sockets belong to (and so keep alive). */
 export function socketNamespaceInodes(): number[] {
