@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -28,6 +28,18 @@ const holderAt = (file: string) => flockHolder(identityOfPath(file));
 
 const name = `lk${process.pid % 100000}`;
 const path = `${LOCK_DIR}/${name}.lock`;
+/** util-linux's flock holding the lock while its sleep runs: the sleep has the descriptor too. */
+const heldByFlock = (seconds: string) => spawn("flock", [path, "sleep", seconds], { stdio: "ignore", detached: true });
+/**
+ * Ends flock and its sleep, and waits: a flock still dying when the next test begins holds that test's removed file
+ * (failed 1 run in 4).
+ */
+async function ended(holder: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => holder.once("exit", r));
+  process.kill(-(holder.pid as number), "SIGKILL");
+  await exited;
+}
+
 afterEach(() => {
   race.armed = false;
   if (existsSync(path)) unlinkSync(path);
@@ -87,7 +99,7 @@ describe("a topology's lock", () => {
     lock.release();
     await shellExited;
 
-    const live = spawn("flock", [path, "sleep", "2"], { stdio: "ignore" });
+    const live = heldByFlock("2");
     for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
     const at = Date.now();
     // Named by the pid /proc/locks gives and its command line: util-linux's flock, which took it and waits for its sleep.
@@ -98,11 +110,11 @@ describe("a topology's lock", () => {
       }),
     );
     expect(Date.now() - at).toBeLessThan(1000);
-    live.kill();
+    await ended(live);
   });
 
   it("a lock file removed by hand while held: a second lock is refused, naming the holder, not taken on the path's new file", async () => {
-    const live = spawn("flock", [path, "sleep", "30"], { stdio: "ignore" });
+    const live = heldByFlock("30");
     try {
       const held = () => holderAt(path) === String(live.pid);
       for (let i = 0; i < 200 && !(existsSync(path) && held()); i++) await new Promise((r) => setTimeout(r, 10));
@@ -117,7 +129,7 @@ describe("a topology's lock", () => {
       expect(() => lockTopology(name)).toThrow(refused);
       expect(holderAt(path)).toBe("");
     } finally {
-      live.kill();
+      await ended(live);
     }
   });
 

@@ -42,13 +42,13 @@ describe("a name whose namespace is being created", () => {
     mkdirSync(dir, { recursive: true });
     const entry = `${dir}/${prefix}c`;
     writeFileSync(entry, "", { mode: 0o444 });
-    // util-linux's flock holds the lock as a creator does, until it is killed.
-    const holder = spawn("flock", ["-x", entry, "sleep", "30"], { stdio: "ignore" });
+    // util-linux's flock holds the lock as a creator does, until it and its sleep (which has the descriptor too) are killed.
+    const holder = spawn("flock", ["-x", entry, "sleep", "30"], { stdio: "ignore", detached: true });
     try {
       while (spawnSync("flock", ["-n", entry, "true"]).status === 0) await new Promise((r) => setTimeout(r, 10));
       await expect(nsDo(ns.name(`${prefix}c`, dir), na.links())).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
     } finally {
-      holder.kill("SIGKILL");
+      process.kill(-(holder.pid as number), "SIGKILL");
     }
   });
 });
