@@ -431,9 +431,12 @@ export class Pool {
     job.reject(err);
   }
 
-  /** An idle worker does not keep the process alive; one with jobs does. */
+  /**
+   * An idle worker does not keep the process alive; one with jobs does, and so does one still starting (see #spawn):
+   * unref'd when its only task was aborted before it ran, it let the process exit under a pending `await pool.ready()`.
+   */
   #unrefIfIdle(slot: Slot): void {
-    if (slot.jobs.size === 0 && slot.forgetting.size === 0) slot.worker.unref();
+    if (slot.tid !== undefined && slot.jobs.size === 0 && slot.forgetting.size === 0) slot.worker.unref();
   }
 
   #send(slot: Slot, job: Job): void {

@@ -87,6 +87,20 @@ it("after a worker was ended for a timeout and replaced", async () => {
     await m.nsDo(m.ns.now(), m.na.custom(${JSON.stringify(faults)}, "hangs"), { timeoutMs: 100 }).catch(() => {});`);
 });
 
+it("not under a pending ready() when its only task was aborted before the worker had started", async () => {
+  // The worker was unref'd with its last job gone while it still loaded: the loop emptied and the process left with
+  // status 13 (an unsettled top-level await), printing nothing. 20 runs in 30 of the late-reply fixture on a loaded machine.
+  const out = await expectPromptExit(`const pool = new m.Pool({ size: 1 });
+const ac = new AbortController();
+const task = m.nsDoOn(pool, m.ns.now(), m.na.links(), { signal: ac.signal });
+ac.abort();
+await task.catch((err) => console.log(err.code));
+await pool.ready();
+console.log("ready");
+await pool.close();`);
+  expect(out).toBe("ERR_ABORTED\nready\ndone\n");
+});
+
 it("after mustNsDo's fatal error is recovered by an 'uncaughtException' handler", async () => {
   const stdout = await expectPromptExit(`
     process.on("uncaughtException", (err) => console.log("recovered", err.code));
