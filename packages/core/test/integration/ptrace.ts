@@ -144,16 +144,17 @@ export function waitStop(tid: number): void {
 }
 
 /**
- * Lets thread `tid` (seized with the PTRACE_O_TRACE* option for `event`) run until that event stop (a fork, a clone);
- * other stops pass, signals delivered as they were meant. Leaves it stopped there; returns the new task's id.
+ * Lets thread `tid` (seized with the PTRACE_O_TRACE* options for `events`, running) run until one of those event stops
+ * (a fork, a clone); other stops pass, signals delivered as they were meant. Leaves it stopped there; returns the new
+ * task's id.
  */
-export function runUntilEvent(tid: number, event: number): number {
+export function runUntilEvent(tid: number, ...events: number[]): number {
   for (let stops = 0; stops < 10_000; stops++) {
     const status = [0];
     traced("waitpid", waitpid(tid, status, WALL));
     const s = status[0] as number;
     if ((s & 0xff) !== 0x7f) throw new Error(`the traced thread ended (status ${s})`);
-    if (s >> 8 === (SIGTRAP | (event << 8))) {
+    if (events.some((event) => s >> 8 === (SIGTRAP | (event << 8)))) {
       const message = new Uint8Array(8);
       traced("PTRACE_GETEVENTMSG", ptraceInto(PTRACE_GETEVENTMSG, tid, 0, message));
       return Number(new DataView(message.buffer).getBigUint64(0, true));
