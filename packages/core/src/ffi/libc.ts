@@ -39,6 +39,9 @@ const fns = {
   execvp: libc.func("int execvp(const char *file, const char **argv)"),
   exit: libc.func("void _exit(int status)"),
   waitpid: libc.func("int waitpid(int pid, void *status, int options)"),
+  waitid: libc.func("int waitid(int idtype, uint32_t id, _Out_ void *info, int options)"),
+  // pidfd_open and pidfd_send_signal through syscall(2): glibc has wrappers for them only since 2.36.
+  syscall: libc.func("long syscall(long nr, ...)"),
 };
 
 /** Reads errno right after a failed call, before anything else can overwrite it. */
@@ -287,6 +290,53 @@ export function reapChild(pid: number): boolean {
   // ECHILD: collected already, or never ours: nothing is left to wait for either way.
   if (errno === errnos.ECHILD) return true;
   throw new SystemCallError("waitpid", errno, `pid ${pid}`);
+}
+
+/** The same number on every architecture (the syscall table was unified before them, Linux 5.1 and 5.3). */
+const SYS_PIDFD_SEND_SIGNAL = 424;
+const SYS_PIDFD_OPEN = 434;
+
+/**
+ * A pidfd on the child `pid`, which must not have been collected yet (it names the process the pid was given to
+ * then, and only that one), or -1 where the kernel gives none (before Linux 5.3) or no descriptor is left.
+ * Close-on-exec, as the kernel opens every pidfd. Not recorded as the thread's (recordDescriptorsIn): its caller
+ * keeps it with the program (worker/children.ts) and closes it with closePidfd.
+ */
+export function openPidfd(pid: number): number {
+  const fd = Number(fns.syscall(SYS_PIDFD_OPEN, "int", pid, "unsigned int", 0));
+  return fd < 0 ? -1 : fd;
+}
+
+export function closePidfd(pidfd: number): void {
+  check("close", fns.close(pidfd), `pidfd ${pidfd}`);
+}
+
+const SIGKILL = 9;
+
+/** SIGKILL to the process `pidfd` names; one that has ended already is no error. */
+export function killPidfd(pidfd: number): void {
+  if (Number(fns.syscall(SYS_PIDFD_SEND_SIGNAL, "int", pidfd, "int", SIGKILL, "void *", null, "unsigned int", 0)) === 0) return;
+  const errno = koffi.errno();
+  if (errno !== errnos.ESRCH) throw new SystemCallError("pidfd_send_signal", errno, `pidfd ${pidfd}`);
+}
+
+const P_PIDFD = 3;
+const WEXITED = 4;
+/** siginfo_t (128 bytes); waitid sets si_pid (at 16) to the child's pid once it collects one, leaves it 0 otherwise. */
+const siginfo = new Uint8Array(128);
+const siginfoView = new DataView(siginfo.buffer);
+
+/**
+ * Collects the child `pidfd` names if it has ended (its exit status is not wanted): true once it is gone (collected
+ * now, or by another waiter before: ECHILD), false while it runs. Never another process, whatever has its pid now.
+ */
+export function reapPidfd(pidfd: number): boolean {
+  siginfoView.setInt32(16, 0, true);
+  const ret = fns.waitid(P_PIDFD, pidfd, siginfo, WEXITED | WNOHANG);
+  if (ret === 0) return siginfoView.getInt32(16, true) !== 0;
+  const errno = koffi.errno();
+  if (errno === errnos.ECHILD) return true;
+  throw new SystemCallError("waitid", errno, `pidfd ${pidfd}`);
 }
 
 export function close(fd: number): void {

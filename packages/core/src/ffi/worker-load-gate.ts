@@ -10,12 +10,24 @@ import { EXITING, GATE_KEY, IDLE, LOADED, LOADING } from "./load-gate.js";
 const shared: unknown = isMainThread ? undefined : (workerData as Record<string, unknown> | undefined)?.[GATE_KEY];
 const gate = shared instanceof SharedArrayBuffer ? new Int32Array(shared) : undefined;
 
-// The process is exiting and will end this thread: wait for that rather than load (the wait is where it ends).
-if (gate !== undefined && Atomics.compareExchange(gate, 0, IDLE, LOADING) === EXITING) Atomics.wait(gate, 0, EXITING);
-
-/** Marks the load done: from here the thread may be ended at any time. */
-export function nativeLoaded(): void {
+/** Marks the load over: from here the thread may be ended at any time. */
+function loadOver(): void {
   if (gate === undefined) return;
   Atomics.store(gate, 0, LOADED);
   Atomics.notify(gate, 0);
+}
+
+if (gate !== undefined) {
+  // The process is exiting and will end this thread: wait for that rather than load (the wait is where it ends).
+  if (Atomics.compareExchange(gate, 0, IDLE, LOADING) === EXITING) Atomics.wait(gate, 0, EXITING);
+  // An end waits for the load however long it takes: a load that fails (a module that throws, no descriptor left for
+  // one) ends the thread, whose exit listeners still run (before its error reaches the parent), and must say so, or
+  // the process's exit would wait for it forever.
+  process.once("exit", loadOver);
+}
+
+/** Marks the load done: from here the thread may be ended at any time. */
+export function nativeLoaded(): void {
+  process.off("exit", loadOver);
+  loadOver();
 }

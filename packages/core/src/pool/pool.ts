@@ -636,21 +636,19 @@ function closeAll(fds: Iterable<number>): void {
   }
 }
 
-/** How long, at most, ending a worker waits for its load of koffi's native module (as an exit does, ffi/load-gate.ts). */
-const LOAD_WAIT_MS = 2000;
-
 /**
- * Ends the worker's thread, though not within a step it must finish (an open and its record, a program's start
- * and its pid's): it starts none from now on, and the one under way is waited for, however long it takes. It takes a
- * system call or a spawn, which terminate() could not cut short anyway (it takes effect at the thread's next
+ * Ends the worker's thread, though not within its load of koffi's native module (ended there, it would abort the
+ * process: ffi/load-gate.ts), nor within a step it must finish (an open and its record, a program's start and its
+ * pid's): it starts none from now on, and the load or step under way is waited for, however long it takes. A step
+ * takes a system call or a spawn, which terminate() could not cut short anyway (it takes effect at the thread's next
  * JavaScript, after them); ended past a bound instead (100 ms, as it was), the thread lost the record: under load one
- * spawn took 1.7 s, and its program stayed a zombie.
+ * spawn took 1.7 s, and its program stayed a zombie. A load takes tens of ms, but a thread kept from running (load,
+ * a debugger) past the 2 s it was given was ended inside it.
  */
-function terminate(slot: Slot, waited = 0): void {
-  // A worker still loading koffi's native module is waited for (a few ms): ended then, it would abort the process.
-  const busy = loadUnderWay(slot.worker) ? waited < LOAD_WAIT_MS : !new EndGate(slot.shared.endGate).shut();
+function terminate(slot: Slot): void {
+  const busy = loadUnderWay(slot.worker) || !new EndGate(slot.shared.endGate).shut();
   if (!slot.exited && busy) {
-    setTimeout(() => terminate(slot, waited + 1), 1);
+    setTimeout(() => terminate(slot), 1);
     return;
   }
   void slot.worker.terminate();

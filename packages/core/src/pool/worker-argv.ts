@@ -32,13 +32,15 @@ let accepted: string[] | undefined;
 
 /** The load gates (ffi/load-gate.ts) of the workers alive, by worker: an exit holds them all, ending one holds its own. */
 const gates = new Map<Worker, Int32Array>();
-/** How long an exit waits, at most, for a worker's load under way (it takes a few ms). */
-const LOAD_WAIT_MS = 2000;
-
-/** As the process exits: bars every worker's load that has not begun, and waits for those under way. */
+/**
+ * As the process exits: bars every worker's load that has not begun, and waits for those under way, however long
+ * they take (tens of ms; more when the thread is kept from running): one ended inside its load would abort the
+ * process, and one that fails marks its gate as it ends (ffi/worker-load-gate.ts). A thread that never runs again
+ * (stopped for good) would hold the exit without this wait too: Node joins its workers' threads as it exits.
+ */
 function holdExitForLoads(): void {
   for (const gate of gates.values()) {
-    if (Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING) Atomics.wait(gate, 0, LOADING, LOAD_WAIT_MS);
+    if (Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING) Atomics.wait(gate, 0, LOADING);
   }
 }
 

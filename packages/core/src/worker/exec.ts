@@ -25,9 +25,14 @@ const DEFAULT_MAX_BUFFER = 16 << 20;
  * util-linux's setpriv sets PR_SET_PDEATHSIG in the child before it execs the
  * program: the program is killed when the thread that forked it (this
  * worker) ends, so it cannot outlive the process, even after kill -9. The
- * kernel keeps the setting across execve. Without setpriv, programs start
- * directly and only that guarantee is lost. Looked up at the first start,
- * not when the module loads: most commands that load it start nothing.
+ * kernel keeps the setting across execve. setpriv sets it only after its own
+ * exec, though, which the spawn does not wait for: a worker ended before then
+ * has the pool kill the program (ChildPids' `tied`); checking the parent's pid
+ * after prctl would not see it, the parent being the process, which lives on
+ * (a process killed then leaves the program running). Without setpriv,
+ * programs start directly and only that guarantee is lost. Looked up at the
+ * first start, not when the module loads: most commands that load it start
+ * nothing.
  */
 let setpriv: string | undefined | null = null;
 function setprivPath(): string | undefined {
@@ -69,8 +74,9 @@ export function start(
   // "ignore": no input, output piped; "inherit": all three are this process's own; "merged": input piped, output and
   // error one pipe (merged-output.ts).
   const launch = () => (stdio === "merged" ? spawnMerged("pipe", run) : run(stdio === "inherit" ? "inherit" : [stdio, "pipe", "pipe"]));
-  const recorded = (spawnIt: () => ChildProcess) => (children ? children.record(spawnIt) : spawnIt());
-  const child = recorded(launch);
+  // `tied`: PR_SET_PDEATHSIG ends it with this thread (see ChildPids); not so the group's guard, which must outlive it.
+  const recorded = (spawnIt: () => ChildProcess, tied = false) => (children ? children.record(spawnIt, tied) : spawnIt());
+  const child = recorded(launch, setpriv !== undefined);
   // The program may end without reading its input: that is not an error of the run.
   child.stdin?.on("error", () => {});
   if (options.group === true) guardGroup(child, recorded);

@@ -114,22 +114,18 @@ describe("a worker ended while programs it started run", () => {
       await racing.close({ graceMs: round });
       await starting;
     }
-    // Each program dies a moment after its worker (PR_SET_PDEATHSIG), or runs on if its worker ended before setpriv
-    // asked for that: ended here, either way. Then each is collected within a sweep or two. Looked at only once none
-    // runs: one that dies after a first look found no zombie would be one (not yet collected) at the next.
-    for (const pid of children(PROGRAM).running) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // ended meanwhile
-      }
-    }
+    // Each program dies with its worker: the pool ends it (by pidfd) as it handles the worker's end, and
+    // PR_SET_PDEATHSIG would a moment later, had setpriv set it by then. Then each is collected within a sweep or two.
+    // Looked at until none runs: one that dies after a first look found no zombie would be one (not yet collected) at
+    // the next.
     const deadline = Date.now() + 3000;
     let left = children(PROGRAM);
     while (left.zombies.length + left.running.length > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       left = children(PROGRAM);
     }
+    // Not left running past a failure.
+    for (const pid of left.running) process.kill(pid, "SIGKILL");
     expect(left).toEqual({ zombies: [], running: [] });
   });
 });
