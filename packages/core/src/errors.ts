@@ -84,6 +84,7 @@ export interface ErrorJSON {
   field?: string;
   actionIndex?: number;
   linkActionIndex?: number;
+  doneAfter?: number[];
   action?: string;
   kind?: string;
   returned?: boolean;
@@ -335,6 +336,7 @@ function placeOf(actionIndex: number, action: string, linkActionIndex: number | 
  * Inside `na.link`, `linkActionIndex` says which of its link actions (-1: its
  * link provider). For linkDo, `actionIndex` is into its link actions, -1 for
  * its link provider (which `action` names, e.g. `link provider (new bridge "br0")`).
+ * The actions after it did not run, but for those `doneAfter` lists.
  */
 export class ActionError extends NeslinkError {
   readonly actionIndex: number;
@@ -342,21 +344,37 @@ export class ActionError extends NeslinkError {
   readonly returned: boolean;
   readonly linkActionIndex?: number;
   /**
+   * Actions after `actionIndex` that were done all the same, in order: links that consecutive creations made in the
+   * same datagram as one that was gone by the time it was looked up (someone deleted it meanwhile). They are made,
+   * and stay; absent when there are none.
+   */
+  readonly doneAfter?: number[];
+  /**
    * `direct`: the error of a one-call form (exec, spawn, addNamed), whose one action is
    * the call: its message names the action alone, "(exec)", not by an index
    * into actions the caller never listed; its fields are nsDo's.
    */
-  constructor(actionIndex: number, action: string, returned: boolean, cause: unknown, linkActionIndex?: number, direct = false) {
+  constructor(
+    actionIndex: number,
+    action: string,
+    returned: boolean,
+    cause: unknown,
+    linkActionIndex?: number,
+    direct = false,
+    doneAfter?: readonly number[],
+  ) {
     const place = direct ? action : placeOf(actionIndex, action, linkActionIndex);
     super(codeOf(cause, "ERR_ACTION_FAILED"), `${reasonOf(cause)} (${place})`, { cause });
     this.actionIndex = actionIndex;
     this.action = action;
     this.returned = returned;
     if (linkActionIndex !== undefined) this.linkActionIndex = linkActionIndex;
+    if (doneAfter !== undefined && doneAfter.length > 0) this.doneAfter = [...doneAfter];
   }
   override toJSON(): ErrorJSON {
     const json: ErrorJSON = { ...super.toJSON(), actionIndex: this.actionIndex, action: this.action, returned: this.returned };
     if (this.linkActionIndex !== undefined) json.linkActionIndex = this.linkActionIndex;
+    if (this.doneAfter !== undefined) json.doneAfter = this.doneAfter;
     return json;
   }
 }

@@ -67,6 +67,11 @@ const errorFields = {
   field: { type: "string", description: "For ERR_INVALID_ARGUMENT: the field at fault." },
   actionIndex: { type: "integer", description: "Which action failed (0-based; -1: the provider)." },
   linkActionIndex: { type: "integer", description: "Inside a link action list: which one failed (-1: its link provider)." },
+  doneAfter: {
+    type: "array",
+    items: { type: "integer" },
+    description: "Actions after the failed one that were done all the same (links made in one datagram with one gone before its lookup).",
+  },
   action: { type: "string", description: "The kind of the action that failed." },
   kind: { type: "string", description: "For ERR_KIND_UNSUPPORTED: the link kind the kernel lacks." },
   returned: { type: "boolean", description: "Whether the worker got back to its original namespace." },

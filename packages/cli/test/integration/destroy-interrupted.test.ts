@@ -75,6 +75,7 @@ it.each(["text", "json"] as const)(
           links: [`${name}h`],
           record: true,
         },
+        linksLeft: [],
         ms: expect.any(Number),
       });
     expect(netnsList(`${name}-`)).toEqual([]);

@@ -198,6 +198,12 @@ export function createNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAc
 export interface DeletedNs extends NamedNs {
   /** The alias its loopback carried; none when `ownId` vouched for it, and it was not read. */
   loAlias?: string;
+  /**
+   * Links `keepGroup` asked to delete first that the kernel refuses to delete (EOPNOTSUPP: a device with no
+   * rtnetlink delete, such as a physical NIC or VF moved in), by name: left to go with the namespace, as the kernel
+   * moves such a device back to the initial namespace when it destroys this one. None when all were deleted.
+   */
+  linksLeft?: string[];
   /** Its nsfs inode (as /proc/PID/ns/net shows it: net:[ino]); the kernel gives it to another namespace once this one is freed. */
   ino?: number;
   /** Its NS_GET_ID (in decimal), never reused in a boot: tells its processes from those of a later namespace with its inode. */
@@ -218,7 +224,9 @@ export interface DeleteNamedOptions {
    * With loAliasPrefix: first delete, synchronously, every link but lo that
    * is not in this IFLA_GROUP. The kernel destroys a namespace
    * asynchronously: a veth whose far end is in another namespace, or a vxlan
-   * whose socket is, would otherwise outlive the call until it has.
+   * whose socket is, would otherwise outlive the call until it has. One the
+   * kernel will not delete (EOPNOTSUPP) goes with the namespace: see
+   * DeletedNs.linksLeft.
    */
   keepGroup?: number;
   /**

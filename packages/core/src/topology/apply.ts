@@ -227,10 +227,24 @@ function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
   return jobs;
 }
 
+/**
+ * Of `own`, changes made by one action each and in order, those a failed task made: those before the failed action,
+ * and those after it done all the same (ActionError.doneAfter: links made in one datagram with one someone deleted
+ * before it was looked up).
+ */
+const madeOf =
+  (own: readonly Change[]) =>
+  (error: unknown): Change[] => {
+    if (!(error instanceof ActionError)) return [];
+    const after = new Set(error.doneAfter);
+    return own.filter((_, i) => i < error.actionIndex || after.has(i));
+  };
+
 /** One task per namespace with an action per change: a namespace's requests go out pipelined on its socket. */
 function perNamespace<C extends Change>(pool: Pool, list: readonly C[], action: (c: C) => NsAction): Job[] {
   return [...groupBy(list, (c) => c.netns)].map(([netns, own]) => ({
     changes: own,
+    made: madeOf(own),
     run: () => nsDoOn(pool, ns.name(netns), ...own.map(action)),
   }));
 }
@@ -267,12 +281,13 @@ function hostMade(c: Of<"vxlan" | "macvlan">) {
  * first). Made in the host and moved, each cost the kernel ~30 ms. A node's
  * go in one task from the host, pipelined as a veth's do (64 to a datagram,
  * then one lookup in the node), nodes' tasks in parallel; as one by one,
- * the links before a failed one are made, those after it are not.
+ * the links before a failed one are made, those after it are not (but those
+ * its datagram made when it alone was gone by its lookup: see madeOf).
  */
 function hostMadeJobs(pool: Pool, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
   return [...groupBy(list, (c) => c.netns)].map(([, own]) => ({
     changes: own,
-    made: (error) => (error instanceof ActionError ? own.slice(0, error.actionIndex) : []),
+    made: madeOf(own),
     run: () => nsDoOn(pool, ns.now(), ...own.map((c) => na.link(hostMade(c)))),
   }));
 }

@@ -50,6 +50,13 @@ export interface DestroyResult {
    * and still do all of this.
    */
   leftovers: DestroyLeftovers;
+  /**
+   * Links of the removed nodes that destroy deletes first (those not made to go with their namespace) and the kernel
+   * refused to delete (EOPNOTSUPP: a device with no rtnetlink delete, such as a physical NIC or VF moved into a node
+   * by hand): left to go with their namespace. The kernel moves such a device back to the host's namespace as it
+   * destroys the node's.
+   */
+  linksLeft: { node: string; netns: string; link: string }[];
   ms: number;
 }
 
@@ -241,6 +248,9 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
       node: parseMarker(d.loAlias ?? null)?.node ?? record?.namespaces.get(d.name)?.node ?? "",
       netns: d.name,
     }));
+    const linksLeft = deleted.flatMap((d, i) =>
+      (d.linksLeft ?? []).map((link) => ({ ...(removed[i] as { node: string; netns: string }), link })),
+    );
     const leftovers = {
       namespaces: heldNamespaces(record, ended.byId),
       entries: emptied,
@@ -248,7 +258,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
       record: recorded && deleted.length === 0,
     };
     gone = true;
-    return { topology: name, removed, leftovers, ms: Math.round(performance.now() - started) };
+    return { topology: name, removed, leftovers, linksLeft, ms: Math.round(performance.now() - started) };
   } finally {
     // Nothing of the lab is left, its lock file included; a destroy that failed keeps it, as the lab.
     if (gone) lock.remove();

@@ -16,7 +16,7 @@ import type { LinkRef, NewLinkSpec } from "../links/providers.js";
 import type { ExistingNsProvider } from "../namespace/providers.js";
 import type { NetlinkSocket, Pending } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
-import { type IndexOf, indexLookup, linksByName } from "./link-lookup.js";
+import { type IndexOf, indexLookup, linksByName, madeThenGone } from "./link-lookup.js";
 import { newLinkRequest, PeerNsFds, providerFailure, type There } from "./new-link.js";
 import { creationRefusal } from "./refusals.js";
 
@@ -156,10 +156,14 @@ async function createChunk(
       throw failedAt(offset, failed, spec, refusal);
     }
     if (unbuilt) throw unbuilt;
-    return (await lookUp(socket, there, specs, targets)).map((link, i) => {
-      if (link instanceof Error) throw failedAt(offset, i, specs[i] as NewLinkSpec, link);
-      return { link, results: [] };
-    });
+    const found = await lookUp(socket, there, specs, targets);
+    const first = found.findIndex((l) => l instanceof Error);
+    if (first < 0) return (found as Link[]).map((link) => ({ link, results: [] }));
+    // Every link of the datagram was made; one not found had gone already (someone deleted it meanwhile): it alone
+    // failed. The others stay, done, and the run stops after them, as at any failure.
+    const doneAfter = [...found.keys()].filter((k) => k > first && !(found[k] instanceof Error)).map((k) => offset + k);
+    const spec = specs[first] as NewLinkSpec;
+    throw new RunFailure(offset + first, providerFailure({ kind: "new", spec }, madeThenGone(spec.name, found[first])), doneAfter);
   } finally {
     fds.close();
   }

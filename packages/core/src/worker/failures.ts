@@ -5,11 +5,15 @@
 
 import { ActionError } from "../errors.js";
 
-/** The failure of the `offset`-th action of a run of actions done together (pipelined or concurrently). */
+/**
+ * The failure of the `offset`-th action of a run of actions done together (pipelined or concurrently); `doneAfter`,
+ * the offsets of those after it that were done all the same (see ActionError.doneAfter).
+ */
 export class RunFailure {
   constructor(
     readonly offset: number,
     readonly error: unknown,
+    readonly doneAfter: readonly number[] = [],
   ) {}
 }
 
@@ -40,11 +44,13 @@ export function placedError(
   index: number,
   error: unknown,
   returned: boolean,
+  doneAfter?: readonly number[],
 ): ActionError {
-  if (!(error instanceof LinkFailure)) return new ActionError(index, actionName(actions[index] as { kind: string }), returned, error);
+  if (!(error instanceof LinkFailure))
+    return new ActionError(index, actionName(actions[index] as { kind: string }), returned, error, undefined, false, doneAfter);
   const { linkActionIndex, step, error: cause } = error;
   // Only core marks a task as linkDo's, and only with one action: still, a hand-made task cannot make a failure lose its place.
   return linkDo && actions.length === 1
     ? new ActionError(linkActionIndex, step, returned, cause)
-    : new ActionError(index, step, returned, cause, linkActionIndex);
+    : new ActionError(index, step, returned, cause, linkActionIndex, false, doneAfter);
 }

@@ -72,6 +72,15 @@ export function indexLookup(socket: NetlinkSocket): IndexOf {
   };
 }
 
+/**
+ * Why a link just made (its creation acknowledged) was not found where it was made: someone deleted, renamed or
+ * moved it in between. Any other reason the lookup failed is returned as it is.
+ */
+export function madeThenGone(name: string, err: unknown): unknown {
+  if (!(err instanceof NotFoundError)) return err;
+  return new NotFoundError("link", `link "${name}" was made, then gone before it could be read back (deleted, renamed or moved meanwhile)`);
+}
+
 /** Fetches links by name, many per datagram: each one's link, or why it could not be had. */
 export function linksByName(socket: NetlinkSocket, names: readonly string[]): (Link | Error)[] {
   const { replies, errors } = socket.transactEach(names.map((name) => getLinkRequest({ kind: "name", name })));

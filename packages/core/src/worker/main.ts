@@ -259,10 +259,11 @@ async function deleteGuarded(deletions: Parameters<typeof deleteNamedRun>[0]): R
   }
 }
 
-/** The action that failed (-1: entering the namespace) and why. */
+/** The action that failed (-1: entering the namespace) and why; the later ones done all the same (RunFailure.doneAfter). */
 interface Failure {
   index: number;
   error: unknown;
+  doneAfter?: number[];
 }
 
 /** A task between its start and its reply. */
@@ -309,7 +310,8 @@ async function work(run: Run, from: number): Promise<{ failed?: Failure; waiting
       // Handles the actions opened are this worker's to close until the reply carries them out.
       for (const fd of ctx.handedOut) held.own(fd);
     } catch (error) {
-      return { failed: error instanceof RunFailure ? { index: index + error.offset, error: error.error } : { index, error } };
+      if (!(error instanceof RunFailure)) return { failed: { index, error } };
+      return { failed: { index: index + error.offset, error: error.error, doneAfter: error.doneAfter.map((offset) => index + offset) } };
     }
   }
   return {};
@@ -414,8 +416,8 @@ function suspend(run: Run, { index, ended, nsFd }: Waiting): Step {
 }
 
 /** The one error a failed action of the task becomes (see placedError). */
-function actionError({ actions, linkDo }: Task, { index, error }: Failure, returned: boolean): ActionError {
-  return placedError(actions, linkDo, index, error, returned);
+function actionError({ actions, linkDo }: Task, { index, error, doneAfter }: Failure, returned: boolean): ActionError {
+  return placedError(actions, linkDo, index, error, returned, doneAfter);
 }
 
 /** The task's reply, once the thread is back home. */

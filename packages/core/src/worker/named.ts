@@ -18,6 +18,7 @@ import { readLinkHeadsHere } from "../netlink/link-heads-here.js";
 import { getNsid } from "../netlink/nsid.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { RunFailure } from "./failures.js";
+import { getLinkRequest } from "./link-lookup.js";
 import { comeBack, openCurrent, SELF_NS } from "./switch.js";
 
 /** A namespace's loopback: the first link of every namespace. */
@@ -103,10 +104,10 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
     let known = recognised(recordedId, spec);
     if (known === "foreign") return undefined;
     if (known === "own" && spec.ownUnlessPeered && peered(home, fd)) known = undefined;
-    let loAlias: string | undefined;
+    let read: { loAlias: string; linksLeft: string[] } | undefined;
     if (known !== "own") {
-      loAlias = readOwned(fd, spec, access);
-      if (loAlias === undefined) return undefined;
+      read = readOwned(fd, spec, access);
+      if (read === undefined) return undefined;
     }
     hold(holds, access, fd);
     held = true;
@@ -115,7 +116,8 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
       ns: { name: spec.name, path },
       key: keyOfIdentity(status),
       mounted: true,
-      ...(loAlias !== undefined && { loAlias }),
+      ...(read !== undefined && { loAlias: read.loAlias }),
+      ...(read !== undefined && read.linksLeft.length > 0 && { linksLeft: read.linksLeft }),
       ...(id !== undefined && { id }),
     };
   } finally {
@@ -162,9 +164,10 @@ function peered(home: NetlinkSocket | undefined, fd: number): boolean {
 
 /**
  * The alias of the loopback of the namespace open as `fd`, entered, if it starts with `loAliasPrefix`, its links
- * not in `keepGroup` deleted first; undefined if it is not the caller's (or cannot be read: not shown to be).
+ * not in `keepGroup` deleted first (but those the kernel will not delete: `linksLeft`); undefined if it is not the
+ * caller's (or cannot be read: not shown to be).
  */
-function readOwned(fd: number, spec: DeleteSpec, access: GuardAccess): string | undefined {
+function readOwned(fd: number, spec: DeleteSpec, access: GuardAccess): { loAlias: string; linksLeft: string[] } | undefined {
   access.enter(fd);
   let links: LinkHead[];
   try {
@@ -176,21 +179,28 @@ function readOwned(fd: number, spec: DeleteSpec, access: GuardAccess): string | 
   if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
   const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
   const loGroup = links.find((l) => l.index === LOOPBACK_INDEX)?.group;
-  if (spec.keepGroup !== undefined && outward.length > 0) deleteHere(outward, loGroup, access);
-  return loAlias;
+  const linksLeft = spec.keepGroup !== undefined && outward.length > 0 ? deleteHere(outward, loGroup, access) : [];
+  return { loAlias, linksLeft };
 }
 
 /** One gone meanwhile (a veth's far end deleted with it, a group emptied) is what was wanted. */
 const failure = (errors: readonly (Error | undefined)[]) => errors.find((e) => e !== undefined && !hasErrno(e, "ENODEV"));
 
 /**
- * Deletes `links` (all of the namespace's links in their groups but the loopback) of the thread's namespace, through
- * a socket opened and closed here. The kernel waits ~16 ms on each link deleted alone, once on a whole group
- * (IFLA_GROUP): each group but the loopback's goes in one request, as a lab's vxlans and macvlans do; a group the
- * kernel will not delete whole goes link by link: group 0 (EPERM), every hand-made link's once lo is moved out of it,
- * and one with a device that has no rtnetlink dellink (EOPNOTSUPP: no link ops at all, as a physical NIC moved in).
+ * A device with no rtnetlink delete (no link ops at all: a physical NIC or VF moved in by hand): the kernel refuses
+ * it, and a group that holds it, with EOPNOTSUPP, every time. It goes with its namespace all the same, the kernel
+ * moving it back to the initial namespace as it destroys this one.
  */
-function deleteHere(links: readonly LinkHead[], loGroup: number | undefined, access: GuardAccess): void {
+const undeletable = (err: Error | undefined) => err !== undefined && hasErrno(err, "EOPNOTSUPP");
+
+/**
+ * Deletes `links` (all of the namespace's links in their groups but the loopback) of the thread's namespace, through
+ * a socket opened and closed here; returns the names of those left to go with the namespace (undeletable). The kernel
+ * waits ~16 ms on each link deleted alone, once on a whole group (IFLA_GROUP): each group but the loopback's goes in
+ * one request, as a lab's vxlans and macvlans do; a group the kernel will not delete whole goes link by link: group 0
+ * (EPERM), every hand-made link's once lo is moved out of it, and one with an undeletable device (EOPNOTSUPP).
+ */
+function deleteHere(links: readonly LinkHead[], loGroup: number | undefined, access: GuardAccess): string[] {
   const socket = access.roomFor(() => new NetlinkSocket({ brief: true }));
   try {
     const groups = [...new Set(links.map((l) => l.group))].filter((g) => g !== loGroup);
@@ -200,19 +210,31 @@ function deleteHere(links: readonly LinkHead[], loGroup: number | undefined, acc
         : [];
     const kept = new Set(groups.filter((_, i) => failure([whole[i]]) !== undefined));
     const alone = links.filter((l) => l.group === loGroup || kept.has(l.group));
-    if (alone.length === 0) return;
+    if (alone.length === 0) return [];
     const { errors } = socket.transactEach(alone.map((l) => ({ request: { type: "delLink", index: l.index }, label: "RTM_DELLINK" })));
-    const failed = failure(errors);
+    const failed = failure(errors.map((e) => (undeletable(e) ? undefined : e)));
     if (failed) throw failed;
+    const left = alone.filter((_, i) => undeletable(errors[i]));
+    // Named only now (a link head has no name): one request for them all, and none where nothing was refused.
+    return left.length === 0 ? [] : namesOf(socket, left);
   } finally {
     socket.close();
   }
 }
 
+/** The names of `links` (one datagram of lookups by index); one gone meanwhile has none. */
+function namesOf(socket: NetlinkSocket, links: readonly LinkHead[]): string[] {
+  const { replies } = socket.transactEach(links.map((l) => getLinkRequest({ kind: "index", index: l.index })));
+  return replies.flatMap((reply) => reply.flatMap((m) => (m.kind === "link" ? [m.link.name] : [])));
+}
+
 type DeleteSpec = Omit<Extract<NsActionSpec, { kind: "deleteNamed" }>, "kind">;
 
-/** A namespace a guarded deletion found to be the caller's: its loopback's alias when read, its id when the kernel has ids. */
-type Owned = Doomed & { loAlias?: string; id?: string };
+/**
+ * A namespace a guarded deletion found to be the caller's: its loopback's alias when read, the links it left to go
+ * with it, its id when the kernel has ids.
+ */
+type Owned = Doomed & { loAlias?: string; linksLeft?: string[]; id?: string };
 
 /** The consecutive deleteNamed actions starting at `start`. */
 export function deletionRun(actions: readonly NsActionSpec[], start: number): DeleteSpec[] {
@@ -338,6 +360,7 @@ async function unmountAndRemove(
       ns: {
         ...doomed.ns,
         ...(doomed.loAlias !== undefined && { loAlias: doomed.loAlias }),
+        ...(doomed.linksLeft !== undefined && { linksLeft: doomed.linksLeft }),
         ...(guarded && { ino }),
         ...(doomed.id !== undefined && { id: doomed.id }),
       },

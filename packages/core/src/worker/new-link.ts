@@ -12,7 +12,7 @@ import { openProviderNs } from "../namespace/entry.js";
 import type { ExistingNsProvider } from "../namespace/providers.js";
 import type { NetlinkSocket, Pending, RequestBody } from "../netlink/socket.js";
 import { LinkFailure } from "./failures.js";
-import { findLink, type IndexOf, indexLookup } from "./link-lookup.js";
+import { findLink, type IndexOf, indexLookup, madeThenGone } from "./link-lookup.js";
 import { creationRefusal } from "./refusals.js";
 
 /** Opens the namespace files requests name; all closed by `close`. */
@@ -105,5 +105,9 @@ export function createLink(socket: NetlinkSocket, spec: NewLinkSpec): Link {
   } finally {
     fds.close();
   }
-  return findLink(socket, { kind: "name", name: spec.name });
+  try {
+    return findLink(socket, { kind: "name", name: spec.name });
+  } catch (err) {
+    throw madeThenGone(spec.name, err);
+  }
 }

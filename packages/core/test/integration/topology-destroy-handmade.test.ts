@@ -7,11 +7,19 @@
  * once the loopback is in another group. Tap and tun devices (made by ioctl
  * only) are deleted through rtnetlink like any other link: the kernel gives
  * link ops without a dellink of their own, as tun's are, the default one.
+ * A device with no rtnetlink delete at all (a physical NIC or VF moved in;
+ * none such can be made here) the kernel refuses to delete, and a group that
+ * holds one, with EOPNOTSUPP: destroy leaves it to go with its namespace (the
+ * kernel moves such a device back to the host's as it destroys the node's)
+ * and says so. That test runs destroy with netlink-faults.mjs preloaded
+ * (faults.ts): the kernel's EOPNOTSUPP is its own, to those deletions sent as
+ * deletions of the loopback.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { underFaults } from "./faults.js";
 import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tdh");
@@ -42,6 +50,7 @@ function hold(netns: string): string {
 }
 
 interface IpLink {
+  ifindex: number;
   ifname: string;
   group: string;
   linkinfo?: { info_kind?: string };
@@ -139,6 +148,42 @@ describe("destroy, a node with links made by hand", () => {
     await exited;
     // a was read (it has a host link): its taps outside the lab's group were deleted; t1, in it, goes with a.
     expect(linksAt(path).flatMap((l) => (l.linkinfo?.info_kind === "tun" ? [l.ifname] : []))).toEqual(["t1"]);
+  });
+
+  it("leaves a link the kernel refuses to delete (EOPNOTSUPP) to go with its namespace, deletes the others, and says so", async () => {
+    const lab = `${prefix}n`;
+    const t = labWithHostLink(lab);
+    await topology.apply(t);
+    const a = `${lab}-a`;
+    // nic0 in a group of its own with hb1: the group's delete is refused whole, then each goes alone. nic1 and hb0 in
+    // the loopback's group (0: made without one), which goes link by link.
+    const GROUP = "4660";
+    ip("-n", a, "link", "add", "nic0", "index", "7777", "type", "bridge");
+    ip("-n", a, "link", "add", "hb1", "type", "bridge");
+    for (const link of ["nic0", "hb1"]) ip("-n", a, "link", "set", link, "group", GROUP);
+    ip("-n", a, "link", "add", "nic1", "index", "7778", "type", "bridge");
+    ip("-n", a, "link", "add", "hb0", "type", "bridge");
+    const path = hold(a);
+
+    const refuse = { indexes: [7777, 7778], groups: [Number(GROUP)] };
+    const { result, error } = underFaults<topology.DestroyResult>("destroy", { lab }, { refuse });
+    expect(error).toBeUndefined();
+    expect(result?.removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
+    expect(result?.linksLeft).toEqual([
+      { node: "a", netns: a, link: "nic0" },
+      { node: "a", netns: a, link: "nic1" },
+    ]);
+    expect(netnsList(lab)).toEqual([]);
+    // In the namespace destroy let go (held here): the refused links are there, the other links it deletes first (not
+    // in the lab's group: the macvlan, those made by hand) are gone.
+    expect(
+      linksAt(path)
+        .filter((l) => l.ifname !== "lo" && l.group !== LAB_GROUP)
+        .map((l) => [l.ifname, l.ifindex]),
+    ).toEqual([
+      ["nic0", 7777],
+      ["nic1", 7778],
+    ]);
   });
 
   it("apply removing a node gets past a tap in it", async () => {
