@@ -13,7 +13,7 @@ export const destroy: Command = {
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
     "confirm (--yes skips it). Ctrl-C (or SIGTERM) exits 130 (143): at the question, nothing is changed;",
     "after, the lab is left part-destroyed, and destroying it again finishes it, listing what it cleaned up.",
-    "--json: { topology, removed: [{ node, netns }], leftovers: { namespaces, entries, links, record }, ms };",
+    "--json: { topology, removed: [{ node, netns }], leftovers: { namespaces, entries, links, record, programs }, ms };",
     "answered no: { topology, destroyed: false }.",
   ].join("\n"),
   run: lazyRun(
