@@ -42,6 +42,12 @@ export function fail(thrown: unknown, json: boolean, io: Io, topic = "", layout:
   return code;
 }
 
+/** A lab's lock held by a neslink agent, said to be the agent's: looked for (one read of /proc/locks) only for that error. */
+async function holderNamed(err: unknown): Promise<unknown> {
+  if ((err as { code?: unknown } | null)?.code !== "ERR_TOPOLOGY_LOCKED") return err;
+  return (await import("./agent/own-lock.js")).asAgentHolds(err);
+}
+
 export interface MainOptions {
   /** Leave the pool running for the next call (the shell's lines); by default it ends with the command. */
   keepPool?: boolean;
@@ -76,7 +82,7 @@ async function execute(
     }
     return outcome.exitCode ?? 0;
   } catch (err) {
-    return fail(err, json, io, command.name, layout);
+    return fail(await holderNamed(err), json, io, command.name, layout);
   } finally {
     if (!keepPool) await closePool();
   }

@@ -1,39 +1,56 @@
 /**
- * A lab's lock met by a command run in the agent, held by the agent itself:
- * an apply or destroy it was given before, still under way (one whose client
- * left goes on to its end there). Core names the holder "this process"; to
- * the client, that is the agent, which its user can wait for or stop.
+ * A lab's lock held by a neslink agent, said as such. Core names the holder
+ * "this process" when it is the process itself, else "another process" with
+ * its pid and command line; to the user, that process is the agent, running
+ * an apply or destroy it was given (one whose client left goes on to its end
+ * there), which they can wait for or stop. Met by a command run in the agent
+ * itself (its own lock), or anywhere else (an agent's, found by its mark).
  */
 import { NeslinkError } from "@neslink/core/errors";
 import { DRAIN_TIMEOUT_MS } from "./grace.js";
+import { isAgent } from "./mark.js";
 
-interface LockedByUs {
+interface Locked {
   code: "ERR_TOPOLOGY_LOCKED";
   topology: string;
   holder: string;
 }
 
-function lockedByUs(err: unknown): err is NeslinkError & LockedByUs {
+function locked(err: unknown): err is NeslinkError & Locked {
   return (
     NeslinkError.isInstance(err) &&
     err.code === "ERR_TOPOLOGY_LOCKED" &&
-    typeof (err as Partial<LockedByUs>).topology === "string" &&
-    (err as Partial<LockedByUs>).holder === String(process.pid)
+    typeof (err as Partial<Locked>).topology === "string" &&
+    typeof (err as Partial<Locked>).holder === "string"
+  );
+}
+
+/** `err` in the agent's words: held by the agent whose pid is its holder, for `what`. */
+function agentHolds(err: NeslinkError & Locked, what: string): NeslinkError {
+  const pid = err.holder;
+  return Object.assign(
+    new NeslinkError(
+      "ERR_TOPOLOGY_LOCKED",
+      `topology ${err.topology} is being applied or destroyed by the neslink agent (pid ${pid}), ${what}: wait for that ` +
+        `to end, or stop the agent (kill ${pid}; it waits up to ${DRAIN_TIMEOUT_MS / 1000} s for it, then leaves the lab ` +
+        "where it got to)",
+    ),
+    // The same class and fields as core's error: only the words change.
+    { name: err.name, topology: err.topology, holder: err.holder },
   );
 }
 
 /** `err` as the agent's client should read it: ERR_TOPOLOGY_LOCKED held by this agent says so; anything else as it is. */
 export function asAgentSays(err: unknown): unknown {
-  if (!lockedByUs(err)) return err;
-  const { pid } = process;
-  return Object.assign(
-    new NeslinkError(
-      "ERR_TOPOLOGY_LOCKED",
-      `topology ${err.topology} is being applied or destroyed by the neslink agent (pid ${pid}), for a command given to it ` +
-        `before (which goes on when its client has gone): wait for that to end, or stop the agent (kill ${pid}; it waits ` +
-        `up to ${DRAIN_TIMEOUT_MS / 1000} s for it, then leaves the lab where it got to)`,
-    ),
-    // The same class and fields as core's error: only the words change.
-    { name: err.name, topology: err.topology, holder: err.holder },
-  );
+  if (!locked(err) || err.holder !== String(process.pid)) return err;
+  return agentHolds(err, "for a command given to it before (which goes on when its client has gone)");
+}
+
+/**
+ * ERR_TOPOLOGY_LOCKED held by another process that is an agent, said to be the agent's (what a command run outside
+ * it meets, or one run in another agent); anything else as it is.
+ */
+export async function asAgentHolds(err: unknown): Promise<unknown> {
+  if (!locked(err) || err.holder === String(process.pid) || !(await isAgent(err.holder))) return err;
+  return agentHolds(err, "for a command it is still running");
 }

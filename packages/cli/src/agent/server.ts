@@ -13,6 +13,7 @@ import { listenUnix } from "@neslink/core/unix-socket";
 import type { Terminal } from "../command.js";
 import { topology } from "../core.js";
 import { DRAIN_TIMEOUT_MS } from "./grace.js";
+import { markAgent } from "./mark.js";
 import { Session } from "./session.js";
 import { privateDir } from "./socket-dir.js";
 
@@ -31,7 +32,14 @@ export async function serve(socketPath: string, terminal: Terminal, ready: (pid:
     sessions.add(session);
     void session.finished.then(() => sessions.delete(session));
   });
-  await listenUnix(server, socketPath);
+  // Before the first command: a lab's lock it takes for one is then known, by anyone who meets it, to be an agent's.
+  const unmark = await markAgent();
+  try {
+    await listenUnix(server, socketPath);
+  } catch (err) {
+    unmark();
+    throw err;
+  }
   say(`listening on ${socketPath} (pid ${process.pid})`);
   ready(process.pid);
 
@@ -65,5 +73,6 @@ export async function serve(socketPath: string, terminal: Terminal, ready: (pid:
   } finally {
     unlisten();
     server.close();
+    unmark();
   }
 }

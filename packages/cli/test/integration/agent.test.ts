@@ -368,6 +368,32 @@ describe("a client that goes away", () => {
     expect(viaAgent(["destroy", lab, "--yes"]).status).toBe(0);
   });
 
+  it("a one-shot command (not through the agent) that meets the lab's lock the agent holds is told it is the agent's, and what to do", async () => {
+    const lab = `${prefix}lo`;
+    const go = `${dir}/go-oneshot`;
+    const file = `${dir}/oneshot.yaml`;
+    // The node's command holds the agent's apply (and its lock) until the test lets it go.
+    writeFileSync(file, `name: ${lab}\nnodes:\n  a: { exec: [[sh, -c, "while [ ! -e ${go} ]; do sleep 0.05; done"]] }\n`);
+    const first = client(["apply", file, "--yes"]);
+    try {
+      await until("the apply's command", () => first.output().includes("exec: 1 change"));
+      const said =
+        `topology ${lab} is being applied or destroyed by the neslink agent (pid ${agentPid}), for a command it is still ` +
+        `running: wait for that to end, or stop the agent (kill ${agentPid}; it waits up to 10 s for it, then leaves the lab ` +
+        "where it got to)";
+      // It said "another process (pid N: node .../bin.cjs agent --socket ...)".
+      expect(run(["apply", file, "--yes"])).toMatchObject({ status: 1, stdout: "", stderr: `neslink: ERR_TOPOLOGY_LOCKED: ${said}\n` });
+      const json = run(["--json", "apply", file, "--yes"]);
+      expect(json.status).toBe(1);
+      expect(JSON.parse(json.stdout)).toEqual({ error: { name: "TopologyLockedError", code: "ERR_TOPOLOGY_LOCKED", message: said } });
+    } finally {
+      writeFileSync(go, "");
+    }
+    expect(await first.exited).toEqual({ status: 0, signal: null });
+    expect(netnsList(`${lab}-`)).toEqual([`${lab}-a`]);
+    expect(viaAgent(["destroy", lab, "--yes"]).status).toBe(0);
+  });
+
   it("interrupted (SIGINT): exec's program gets it and the client exits as it would have (130)", async () => {
     const c = client(["exec", ns, "--", "sh", "-c", "echo ready; exec sleep 300"]);
     await until("the program", () => c.output().includes("ready"));

@@ -5,7 +5,7 @@
  * looked destroyed to some tools and not to others.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -74,6 +74,7 @@ it.each(["text", "json"] as const)(
           entries: [`${name}-c`],
           links: [`${name}h`],
           record: true,
+          programs: [],
         },
         linksLeft: [],
         ms: expect.any(Number),
@@ -86,6 +87,63 @@ it.each(["text", "json"] as const)(
     expect(spawnSync("pgrep", ["-f", termed]).status).toBe(1);
     // Nothing is left: a third destroy says so, as before.
     expect(neslink("destroy", name, "--yes").stdout).toBe(`No node of lab ${name} is running: no namespace removed.\n`);
+  },
+  60_000,
+);
+
+/** The pids of node a's program `idle` (its cgroup leaf's, not its log relay's). */
+const inLabCgroup = (name: string) =>
+  readdirSync("/proc").filter((pid) => {
+    try {
+      return (
+        /^\d+$/.test(pid) &&
+        new RegExp(`::/neslink/${name}/node-a/program-idle/(?!log$)`, "m").test(readFileSync(`/proc/${pid}/cgroup`, "utf8"))
+      );
+    } catch {
+      return false; // gone since the listing
+    }
+  });
+
+/** Whether `pid` runs (not a zombie its parent has yet to reap). */
+function running(pid: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+it.each(["text", "json"] as const)(
+  "a program ended through the lab's cgroup alone (its node deleted by hand, the lab's record lost) is said to be (%s)",
+  (output) => {
+    const name = `${lab}p${output[0]}`;
+    const file = `${dir}/program-${output}.yaml`;
+    writeFileSync(file, `name: ${name}\nnodes:\n  a: { processes: [{ name: idle, command: [sleep, "1000"] }] }\n`);
+    expect(neslink("apply", file, "--yes").status).toBe(0);
+    const program = inLabCgroup(name);
+    expect(program).toHaveLength(1);
+    spawnSync("ip", ["netns", "del", `${name}-a`]);
+    rmSync(`/run/neslink/topologies/${name}/.ns-record.json`);
+    const destroyed = neslink(...(output === "json" ? ["--json"] : []), "destroy", name, "--yes");
+    expect(destroyed.status).toBe(0);
+    // It said only that the record was removed: the program it ended was not mentioned.
+    if (output === "text")
+      expect(destroyed.stdout).toMatch(
+        new RegExp(
+          "^  - left over: program idle of node a, in no namespace of the lab: 1 process ended\n" +
+            "  - left over: the lab's record and program logs removed\n" +
+            `Destroyed ${name}: 0 nodes removed, 2 leftovers cleaned up in \\d+ ms\\.\n$`,
+        ),
+      );
+    else
+      expect(JSON.parse(destroyed.stdout).leftovers).toEqual({
+        namespaces: [],
+        entries: [],
+        links: [],
+        record: true,
+        programs: [{ node: "a", program: "idle", processes: 1 }],
+      });
+    expect(program.filter(running)).toEqual([]);
   },
   60_000,
 );

@@ -84,7 +84,7 @@ describe("labs through the built bin (examples/topologies)", () => {
     expect(destroyed.status).toBe(0);
     expect(destroyed.body.removed.map((r: { node: string }) => r.node).sort()).toEqual(["h1", "h2", "r1"]);
     // A lab destroyed whole left nothing over.
-    expect(destroyed.body.leftovers).toEqual({ namespaces: [], entries: [], links: [], record: false });
+    expect(destroyed.body.leftovers).toEqual({ namespaces: [], entries: [], links: [], record: false, programs: [] });
     expect(netnsList(`${lab}-`)).toEqual([]);
     // Gone: by its name, nothing runs to inspect.
     expect(json("inspect", lab)).toMatchObject({ status: 1, body: { error: { code: "ERR_NS_NOT_FOUND" } } });

@@ -255,4 +255,30 @@ describe("neslink shell at a terminal's prompt", () => {
     expect(monitored[monitored.findIndex((l) => l.startsWith("neslink>")) - 1]).toMatch(/\^C$/);
     expect(lines.filter((l) => l.includes("^Cneslink>"))).toEqual([]);
   });
+
+  for (const via of ["here", "the agent"] as const)
+    it(`Ctrl-C that stops a command which then prints (exec --json's object), ${via}: the prompt follows on the next line, no blank line`, async () => {
+      const [session, ns, socket] = [`shelljson${via.length}`, `${shellLab}-j${via.length}`, `${dir}/json-agent.sock`];
+      ip("netns", "add", ns);
+      const agent =
+        via === "here" ? undefined : spawn(process.execPath, [BIN, "agent", "--socket", socket], { stdio: ["ignore", "ignore", "pipe"] });
+      try {
+        if (agent)
+          await new Promise((resolve) => agent.stderr?.on("data", (d: Buffer) => d.toString().includes("listening") && resolve(undefined)));
+        startAfter(`trap : INT; ${agent ? `NESLINK_AGENT='${socket}' ` : ""}`, session, ["shell"]);
+        await screenWhen(session, (s) => s.includes("neslink>"));
+        tmux("send-keys", "-t", session, `exec --json ${ns} sleep 300`, "Enter");
+        await screenWhen(session, () => ip("netns", "pids", ns).trim() !== "");
+        tmux("send-keys", "-t", session, "C-c");
+        const screen = await screenWhen(session, (s) => s.split("neslink>").length === 3);
+        tmux("send-keys", "-t", session, "C-d");
+        expect(await screenWhen(session, (s) => s.includes("EXIT="))).toContain("EXIT=0");
+        const lines = screen.split("\n");
+        const typed = lines.findIndex((l) => l.endsWith(`exec --json ${ns} sleep 300`));
+        // It was "^C{...}", an empty line, then the prompt: the terminal's "^C" ends its line, and the prompt comes once, right after the object.
+        expect(lines.slice(typed + 1, typed + 4)).toEqual(["^C", expect.stringMatching(/^\{.*"signal":"SIGINT".*\}$/), "neslink>"]);
+      } finally {
+        agent?.kill("SIGKILL");
+      }
+    });
 });

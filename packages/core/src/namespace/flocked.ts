@@ -64,8 +64,12 @@ export function flockedByAnyone(file: FileIdentity): boolean {
  * descriptor (the kernel keeps the number); "" when none is listed.
  */
 export function flockHolder(file: FileIdentity): string {
-  const held = flockLines(file).find((fields) => fields[1] !== "->");
-  return held?.[4] ?? "";
+  return flockHolders(file)[0] ?? "";
+}
+
+/** The pids /proc/locks gives for every flock held on the file (shared ones: any number; waiters left out). */
+export function flockHolders(file: FileIdentity): string[] {
+  return flockLines(file).flatMap((fields) => (fields[1] === "->" || fields[4] === undefined ? [] : [fields[4]]));
 }
 
 /** A pid as /proc/locks gives it; -1 or 0 for a holder outside this pid namespace. */

@@ -94,9 +94,27 @@ export function pidsIn(dir: string): number[] {
 
 /** Every pid in the tree at `dir`; with `programsOnly`, log relays left out. */
 export function groupPids(dir: string, programsOnly = false): number[] {
+  return [...groupPidsByDir(dir, programsOnly).values()].flat();
+}
+
+/** The pids of the tree at `dir`, by the directory of the tree each is in (those with none left out); relays as groupPids. */
+export function groupPidsByDir(dir: string, programsOnly = false, into = new Map<string, number[]>()): Map<string, number[]> {
+  const pids = pidsIn(dir);
+  if (pids.length > 0) into.set(dir, pids);
   // Below the lab, only a relay's leaf is named "log" (nodes and programs have their prefix).
-  const below = subgroups(dir).filter((g) => !(programsOnly && g === RELAY_LEAF));
-  return [...pidsIn(dir), ...below.flatMap((g) => groupPids(`${dir}/${g}`, programsOnly))];
+  for (const g of subgroups(dir)) if (!(programsOnly && g === RELAY_LEAF)) groupPidsByDir(`${dir}/${g}`, programsOnly, into);
+  return into;
+}
+
+/**
+ * Whose the directory `dir` of the lab's directory `lab` is: a node's program's, or (program null) the node's other
+ * processes' (what its exec commands started); undefined for the lab's own directory or one not in it.
+ */
+export function ownerOf(lab: string, dir: string): { node: string; program: string | null } | undefined {
+  if (!dir.startsWith(`${lab}/`)) return undefined;
+  const [node, program] = dir.slice(lab.length + 1).split("/");
+  if (!node?.startsWith(NODE)) return undefined;
+  return { node: node.slice(NODE.length), program: program?.startsWith(PROGRAM) ? program.slice(PROGRAM.length) : null };
 }
 
 /** Whether any process is in the tree at `dir` (cgroup.events, kept by the kernel for the whole tree). */

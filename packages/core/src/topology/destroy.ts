@@ -23,7 +23,7 @@ import { defaultPool, nsDoOn, runOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { at, list, readError, record } from "../validate/shape.js";
 import { isNamespaceName, namespaceName } from "../validate/validate.js";
-import { labGroup } from "./cgroup.js";
+import { labGroup, ownerOf } from "./cgroup.js";
 import { NODE_KEYS, notFileShaped, TOPOLOGY_KEYS } from "./check.js";
 import { straysOf } from "./live.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
@@ -72,6 +72,12 @@ export interface DestroyLeftovers {
    * to remove (with one, they go as part of it).
    */
   record: boolean;
+  /**
+   * The lab's programs found by its cgroup alone, in none of the namespaces above nor of those removed (a node
+   * deleted by hand that the lab's record does not list, a program that went into another namespace), ended: by node
+   * and program (null: what the node's exec commands started), with how many processes each had there.
+   */
+  programs: { node: string; program: string | null; processes: number }[];
 }
 
 /** The namespaces `byId` (NS_GET_ID -> processes ended inside) names, by the name and node the lab's record gives each. */
@@ -80,6 +86,20 @@ function heldNamespaces(record: NsRecord | undefined, byId: ReadonlyMap<string, 
     const processes = byId.get(id);
     return processes === undefined ? [] : [{ node, netns, processes }];
   });
+}
+
+/** The lab's programs `outside` (cgroup directory -> processes ended there, as endProcesses gives them) names, by node and program. */
+function programsOutside(lab: string, outside: ReadonlyMap<string, number>): DestroyLeftovers["programs"] {
+  const found = new Map<string, DestroyLeftovers["programs"][number]>();
+  for (const [dir, processes] of outside) {
+    const owner = ownerOf(lab, dir);
+    if (owner === undefined) continue;
+    const key = JSON.stringify(owner);
+    const seen = found.get(key);
+    if (seen) seen.processes += processes;
+    else found.set(key, { ...owner, processes });
+  }
+  return [...found.values()].sort((a, b) => a.node.localeCompare(b.node) || (a.program ?? "").localeCompare(b.program ?? ""));
 }
 
 /**
@@ -256,6 +276,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
       entries: emptied,
       links: straysOf(name, hostLinks).map((l) => l.name),
       record: recorded && deleted.length === 0,
+      programs: programs === null ? [] : programsOutside(programs, ended.outside),
     };
     gone = true;
     return { topology: name, removed, leftovers, linksLeft, ms: Math.round(performance.now() - started) };

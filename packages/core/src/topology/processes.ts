@@ -7,7 +7,7 @@
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as libc from "../ffi/libc.js";
-import { groupPids, killGroup, populated, removeGroup } from "./cgroup.js";
+import { groupPidsByDir, killGroup, populated, removeGroup } from "./cgroup.js";
 
 /**
  * Network namespaces: by nsfs inode, each with its NS_GET_ID when known (an
@@ -55,17 +55,24 @@ interface Inside {
   pids: number[];
   /** NS_GET_ID (of `Namespaces.ids`) -> how many of `pids` are in it. */
   byId: Map<string, number>;
+  /** Those of the pids asked about (`among`) that were in none of the namespaces (those gone before the look left out). */
+  outside: Set<number>;
 }
 
-/** The processes whose network namespace is one of `namespaces` (this process excluded); one pass over /proc. */
-function processesIn({ inodes, ids }: Namespaces): Inside {
+/**
+ * The processes whose network namespace is one of `namespaces` (this process excluded), and which of `among` are in
+ * none of them; one pass over /proc (none without namespaces: all of `among` are outside them).
+ */
+function processesIn({ inodes, ids }: Namespaces, among: ReadonlySet<number> = new Set()): Inside {
   const found: number[] = [];
   const counted = new Map<string, number>();
-  if (inodes.size === 0 && !ids?.size) return { pids: found, byId: counted };
+  if (inodes.size === 0 && !ids?.size) return { pids: found, byId: counted, outside: new Set(among) };
+  const outside = new Set<number>();
   /** The id, of `ids`, of the namespace of each other inode met (null: none of them): read once a pass, from its first process. */
   const byId = new Map<number, string | null>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const pid = Number(entry);
     let inode: number;
     try {
       inode = Number(/^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`))?.[1]);
@@ -76,23 +83,33 @@ function processesIn({ inodes, ids }: Namespaces): Inside {
     if (inodes.has(inode)) {
       // The inode of a namespace freed since (its last process ended) may be a stranger's now: its id tells.
       const id = inodes.get(inode);
-      if (id === undefined || namespaceIdOf(Number(entry)) === id) found.push(Number(entry));
+      if (id === undefined || namespaceIdOf(pid) === id) found.push(pid);
+      else if (among.has(pid)) outside.add(pid);
       continue;
     }
-    if (!ids?.size) continue;
-    let ours = byId.get(inode);
+    let ours = ids?.size ? byId.get(inode) : null;
     if (ours === undefined) {
-      const id = namespaceIdOf(Number(entry));
-      ours = id !== undefined && ids.has(id) ? id : null;
+      const id = namespaceIdOf(pid);
+      ours = id !== undefined && ids?.has(id) ? id : null;
       // Unread (the process ended meanwhile): asked again of the next process in it.
       if (id !== undefined) byId.set(inode, ours);
     }
     if (ours) {
-      found.push(Number(entry));
+      found.push(pid);
       counted.set(ours, (counted.get(ours) ?? 0) + 1);
-    }
+    } else if (among.has(pid)) outside.add(pid);
   }
-  return { pids: found, byId: counted };
+  return { pids: found, byId: counted, outside };
+}
+
+/** What endProcesses ended. */
+export interface Ended {
+  /** Every pid signalled. */
+  pids: number[];
+  /** How many of them were in each namespace of `Namespaces.ids`. */
+  byId: Map<string, number>;
+  /** Those found in the groups that were in none of the namespaces: how many, by the cgroup directory each was in. */
+  outside: Map<string, number>;
 }
 
 function signal(pids: readonly number[], sig: NodeJS.Signals): void {
@@ -111,14 +128,20 @@ function signal(pids: readonly number[], sig: NodeJS.Signals): void {
  * SIGTERM to the programs, then SIGKILL (cgroup.kill for the groups) to
  * whatever is still there after `graceMs` (a relay ends by itself once its
  * program is gone: it drains the last lines first); resolves once none is
- * left, with the groups removed. Returns the pids it signalled, and how many
- * of them were in each namespace of `namespaces.ids`.
+ * left, with the groups removed. Returns the pids it signalled, how many of
+ * them were in each namespace of `namespaces.ids`, and those of the groups
+ * in none of `namespaces`, by cgroup directory.
  */
-export async function endProcesses(namespaces: Namespaces, groups: readonly string[] = [], graceMs = 2000): Promise<Inside> {
+export async function endProcesses(namespaces: Namespaces, groups: readonly string[] = [], graceMs = 2000): Promise<Ended> {
   // Whether a group is empty is one read of its cgroup.events, not a walk of its tree.
   const left = () => ({ pids: processesIn(namespaces).pids, groups: groups.filter(populated) });
-  const inside = processesIn(namespaces);
-  const found = [...new Set([...inside.pids, ...groups.flatMap((g) => groupPids(g, true))])];
+  // Read before the pass over /proc: a process found in a group is then placed by the namespace it has at that pass
+  // (one started meanwhile, in a namespace of `namespaces`, is found by the pass alone).
+  const byDir = new Map<string, number[]>();
+  for (const g of groups) groupPidsByDir(g, true, byDir);
+  const grouped = [...byDir.values()].flat();
+  const inside = processesIn(namespaces, new Set(grouped));
+  const found = [...new Set([...inside.pids, ...grouped])];
   let now = found.length > 0 || groups.some(populated) ? left() : { pids: [], groups: [] };
   signal(found, "SIGTERM");
   // Relays whose program is gone already are all there is to end: no grace for them.
@@ -134,7 +157,12 @@ export async function endProcesses(namespaces: Namespaces, groups: readonly stri
     now = left();
   }
   for (const g of groups) await removeEmptied(g);
-  return { pids: found, byId: inside.byId };
+  const outside = new Map<string, number>();
+  for (const [dir, pids] of byDir) {
+    const n = pids.filter((pid) => inside.outside.has(pid)).length;
+    if (n > 0) outside.set(dir, n);
+  }
+  return { pids: found, byId: inside.byId, outside };
 }
 
 /**

@@ -11,11 +11,16 @@ type Leftovers = TopologyApi.DestroyLeftovers;
  * A line for each thing a destroy cleaned up that was no running node (what an interrupted destroy or apply left): a
  * destroy run again to finish one removes no namespace, and said only that while it ended processes and removed files.
  */
-function leftoverLines({ namespaces, entries, links, record }: Leftovers): string[] {
+function leftoverLines({ namespaces, entries, links, record, programs }: Leftovers): string[] {
+  const processes = (n: number) => `${n} process${n === 1 ? "" : "es"}`;
   return [
     ...namespaces.map(
-      (n) =>
-        `  - left over: namespace ${n.netns} (node ${n.node}), unmounted already: ${n.processes} process${n.processes === 1 ? "" : "es"} inside ended\n`,
+      (n) => `  - left over: namespace ${n.netns} (node ${n.node}), unmounted already: ${processes(n.processes)} inside ended\n`,
+    ),
+    ...programs.map(
+      (p) =>
+        `  - left over: ${p.program === null ? `what node ${p.node}'s exec commands started` : `program ${p.program} of node ${p.node}`}, ` +
+        `in no namespace of the lab: ${processes(p.processes)} ended\n`,
     ),
     ...entries.map((e) => `  - left over: empty entry /run/netns/${e} removed\n`),
     ...links.map((l) => `  - left over: host link ${l} removed\n`),

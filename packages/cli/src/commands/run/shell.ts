@@ -105,9 +105,19 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
     return waiting;
   };
   let asking = false;
-  // Ctrl-C that stopped a line's command (exec's program, monitor) leaves the cursor after the terminal's "^C": the
-  // next prompt starts a line of its own, as bash's does after a job Ctrl-C ended.
-  let interruptedLine = false;
+  // Ctrl-C while a line's command runs (exec's program, monitor) leaves the cursor after the terminal's "^C": the line
+  // is ended there and then, before the command says or prints anything more (exec --json's object, a program's last
+  // words), so that what it does print, and the next prompt after it, start lines of their own, as bash's prompt does
+  // after a job Ctrl-C ended. Once for each Ctrl-C, however many of the command's handlers it reaches (all at once).
+  let lineEnded = false;
+  const endLine = () => {
+    if (!interactive || lineEnded) return;
+    lineEnded = true;
+    session.terminal.stdout.write("\n");
+    queueMicrotask(() => {
+      lineEnded = false;
+    });
+  };
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
@@ -123,7 +133,7 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
         session.terminal.onSignals(signals, (signal) => {
           if (signal !== "SIGINT") return handler(signal);
           if (asking) return;
-          interruptedLine = true;
+          endLine();
           handler(signal);
         }),
       ...(interactive ? { ask } : {}),
@@ -171,9 +181,7 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
       // Whoever sent the script has gone: what is left of it is not run.
       if (session.terminal.ended?.aborted) return HUNG_UP;
       lineNo++;
-      interruptedLine = false;
       status = await runLine(cli, line, lineNo, session.json, io);
-      if (interactive && interruptedLine) session.terminal.stdout.write("\n");
       // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
       if (status !== 0 && !interactive) {
         // The line is whatever was piped in (a binary, a captured colour log): its escape sequences are not the terminal's.
