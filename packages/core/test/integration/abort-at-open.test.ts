@@ -14,32 +14,15 @@
  * it go.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readSync } from "node:fs";
 import { createInterface } from "node:readline";
-import koffi from "koffi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, uniquePrefix } from "./kernel.js";
-import {
-  PTRACE_DETACH,
-  PTRACE_GET_SYSCALL_INFO,
-  PTRACE_INTERRUPT,
-  PTRACE_O_TRACESYSGOOD,
-  PTRACE_SEIZE,
-  PTRACE_SYSCALL,
-  ptrace,
-  ptraceInto,
-  WALL,
-  waitpid,
-} from "./ptrace.js";
+import { PTRACE_DETACH, ptrace, seizeStopped, stopAt, stringAt, traced } from "./ptrace.js";
 
 const prefix = uniquePrefix("ao");
 const target = `${prefix}t`;
 const SCRIPT = new URL("../fixtures/abort-at-open.mjs", import.meta.url).pathname;
 
-/** waitpid status of a system call stop (PTRACE_O_TRACESYSGOOD): SIGTRAP | 0x80. */
-const SYSCALL_STOP = 0x80 | 5;
-const INFO_ENTRY = 1;
-const INFO_EXIT = 2;
 /** x86_64 system call numbers. */
 const SYS_CLOSE = 3;
 const SYS_SOCKET = 41;
@@ -49,47 +32,12 @@ const AF_NETLINK = 16;
 /** clone(2) of a thread, not of a process. */
 const CLONE_THREAD = 0x10000n;
 
-function traced(what: string, ret: number | bigint): void {
-  if (Number(ret) < 0) throw new Error(`${what}: errno ${koffi.errno()}`);
-}
-
-/** The NUL-terminated string at `address` in process `pid`'s memory. */
-function stringAt(pid: number, address: bigint): string {
-  const mem = openSync(`/proc/${pid}/mem`, "r");
-  try {
-    const buf = Buffer.alloc(256);
-    readSync(mem, buf, 0, buf.length, address);
-    return buf.subarray(0, buf.indexOf(0)).toString();
-  } finally {
-    closeSync(mem);
-  }
-}
-
 /** Which system call's return to stop at, given its number, its arguments and what it returned. */
 type Wanted = (nr: bigint, args: bigint[], returned: number) => boolean;
 
 /** Runs thread `tid` (seized) from system call to system call until one `wanted` returns; leaves it stopped there. */
 function stopAfter(tid: number, wanted: Wanted): number {
-  const info = new Uint8Array(80);
-  const view = new DataView(info.buffer);
-  let entered: { nr: bigint; args: bigint[] } | undefined;
-  for (let stops = 0; stops < 1_000_000; stops++) {
-    traced("PTRACE_SYSCALL", ptrace(PTRACE_SYSCALL, tid, 0, 0));
-    const status = [0];
-    traced("waitpid", waitpid(tid, status, WALL));
-    const s = status[0] as number;
-    if ((s & 0xff) !== 0x7f) throw new Error(`the worker thread ended (status ${s})`);
-    if (((s >> 8) & 0xffff) !== SYSCALL_STOP) continue;
-    traced("PTRACE_GET_SYSCALL_INFO", ptraceInto(PTRACE_GET_SYSCALL_INFO, tid, info.length, info));
-    const op = view.getUint8(0);
-    if (op === INFO_ENTRY) {
-      entered = { nr: view.getBigUint64(24, true), args: [0, 1, 2].map((i) => view.getBigUint64(32 + 8 * i, true)) };
-    } else if (op === INFO_EXIT && entered) {
-      const returned = Number(view.getBigInt64(24, true));
-      if (wanted(entered.nr, entered.args, returned)) return returned;
-    }
-  }
-  throw new Error("the system call never came");
+  return stopAt(tid, ({ nr, args, returned }) => returned !== undefined && wanted(nr, args, returned)).returned as number;
 }
 
 /** The fixture's process and its output, line by line. */
@@ -119,9 +67,7 @@ async function abortAfter(
   let tid: number | undefined;
   try {
     tid = (JSON.parse(await next()) as { tid: number }).tid;
-    traced("PTRACE_SEIZE", ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD));
-    traced("PTRACE_INTERRUPT", ptrace(PTRACE_INTERRUPT, tid, 0, 0));
-    traced("waitpid", waitpid(tid, [0], WALL));
+    seizeStopped(tid);
     child.stdin?.write("start\n");
     const returned = stopAfter(tid, (...call) => wanted(pid, ...call));
     child.stdin?.write("abort\n");
