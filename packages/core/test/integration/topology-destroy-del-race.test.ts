@@ -15,7 +15,7 @@ import { cleanup, netnsList, uniquePrefix } from "./kernel.js";
 const lab = uniquePrefix("dd");
 const node = `${lab}-a`;
 const SCRIPT = fileURLToPath(new URL("../fixtures/named-del-lines.mjs", import.meta.url));
-const ROUNDS = 300;
+const ROUNDS = 200;
 /** The delete starts 0 to SPREAD - 1 ms after the destroy, round by round: each side wins some. */
 const SPREAD = 25;
 
