@@ -14,7 +14,7 @@ WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in pac
 WASM_PACK_VERSION=0.15.1
 CARGO_MUTANTS_VERSION=27.1.0 # the codec's mutation tests (packages/codec-wasm/scripts/mutants.sh)
 CARGO_FUZZ_VERSION=0.13.2 # the codec's fuzz target (packages/codec-wasm/scripts/fuzz.sh), on rustup's nightly
-APT_PACKAGES=(iproute2 strace iputils-ping procps tmux zsh python3) # zsh: the CLI's completion is tested in a real zsh; python3: tests make stale sockets and ptys with it
+APT_PACKAGES=(iproute2 strace iputils-ping procps tmux zsh python3 bindfs) # zsh: the CLI's completion is tested in a real zsh; python3: tests make stale sockets and ptys with it; bindfs: a FUSE file system without O_TMPFILE, for the named-namespace create that falls back
 
 step() { printf '\n==> %s\n' "$*"; }
 started=$(date +%s)

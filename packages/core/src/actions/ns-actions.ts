@@ -217,7 +217,8 @@ export interface DeleteNamedOptions {
    * there, or nothing, is left alone and the action returns null. The check
    * and the deletion are one step of the worker. Its unmount deletes the
    * namespace: the empty file someone else (a prune) removes before its
-   * unlink does not fail it, as it fails a plain deletion racing another.
+   * unlink does not fail it, as it fails a plain deletion racing another;
+   * and one someone else (`ns del`, ip) unmounts first is theirs: null.
    */
   loAliasPrefix?: string;
   /**

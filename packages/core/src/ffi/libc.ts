@@ -71,12 +71,17 @@ export const MNT_DETACH = 2;
 /** umount2: do not follow a symlink at the target (the entry itself must be the mount point). */
 export const UMOUNT_NOFOLLOW = 8;
 export const O_RDONLY = 0;
+export const O_WRONLY = 1;
 export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
 export const O_NONBLOCK = 0o4000;
 export const O_NOFOLLOW = 0o400000;
 export const O_DIRECTORY = 0o200000;
 export const O_CLOEXEC = 0o2000000;
+/** open(2): a descriptor that names the file and gives no access to it (a mount's target through /proc/thread-self/fd/N). */
+export const O_PATH = 0o10000000;
+/** open(2) of a dir: a new file in it with no name (linkFd gives it one); it carries O_DIRECTORY's bit, as the kernel's does. */
+export const O_TMPFILE = 0o20000000 | O_DIRECTORY;
 export const LOCK_SH = 1;
 export const LOCK_EX = 2;
 export const LOCK_NB = 4;
@@ -261,6 +266,21 @@ export function openNamespaceHandle(handle: Uint8Array): number | undefined {
     if (e === errnos.ESTALE) return undefined;
     throw new SystemCallError("open_by_handle_at", e, "a namespace's handle");
   });
+}
+
+/** Declared at its first use (a named namespace's create), not at every thread's load. */
+let linkatFn: ReturnType<typeof libc.func> | undefined;
+
+const AT_FDCWD = -100;
+const AT_SYMLINK_FOLLOW = 0x400;
+
+/**
+ * Gives the file open as `fd` (one made by O_TMPFILE, with no name yet) the name `path`; EEXIST if something is there.
+ * Through /proc/thread-self/fd/N (AT_SYMLINK_FOLLOW): AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH.
+ */
+export function linkFd(fd: number, path: string): void {
+  linkatFn ??= libc.func("int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)");
+  check("linkat", linkatFn(AT_FDCWD, `/proc/thread-self/fd/${fd}`, AT_FDCWD, path, AT_SYMLINK_FOLLOW), path);
 }
 
 /** flock(2) without waiting; false if another open file holds a conflicting lock. */

@@ -18,12 +18,19 @@
  * on one file. The mount is a system call of this process: a kill cannot
  * release the lock while it is under way. iproute2 takes no such lock: an
  * `ip netns add` racing a take-over of the same name can still stack two mounts.
+ * A new entry's file is locked before it has its name (made unnamed in the
+ * dir, O_TMPFILE, then linked into place): made by name and locked after, it
+ * was, in between, an empty unlocked file that a delete or a prune took for a
+ * leftover and removed (saying so), and the create had to make it again. A
+ * creator killed before the link leaves nothing at all. Where the file system
+ * makes no unnamed file, the file is made by name and locked after, as ip does.
  * File operations, flock and mount change no namespace: any thread may claim.
  */
 import { mkdirSync, statSync, unlinkSync } from "node:fs";
 import type { NamedNs } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { AlreadyExistsError, ValidationError } from "../errors.js";
+import { type FileIdentity, identityOfFd } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { notADirectory } from "../files/directory.js";
 import { lockStale, openStale, refusal } from "./entry.js";
@@ -66,10 +73,13 @@ function prepareDir(dir: string): void {
   if (made !== undefined) prepared.set(dir, made);
 }
 
+/** An entry's mode, as it has always been (ip's is 0): read-only, so prune and create tell it for a creator's (leftovers.ts). */
+const ENTRY_MODE = 0o444;
+
 /** A new empty file at `path`, or undefined if something is already there. */
 function createFile(path: string): number | undefined {
   try {
-    return libc.openWith(path, libc.O_RDONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW, 0o444);
+    return libc.openWith(path, libc.O_RDONLY | libc.O_CREAT | libc.O_EXCL | libc.O_NOFOLLOW, ENTRY_MODE);
   } catch (err) {
     if (hasErrno(err, "EEXIST")) return undefined;
     throw err;
@@ -77,22 +87,92 @@ function createFile(path: string): number | undefined {
 }
 
 /**
+ * A new empty file in `dir` with no name yet, locked; undefined where the
+ * file system makes no unnamed file (EOPNOTSUPP) or the kernel has no
+ * O_TMPFILE (EISDIR). Write access is O_TMPFILE's rule: nothing is written.
+ */
+function lockedUnnamed(dir: string): number | undefined {
+  let fd: number;
+  try {
+    fd = libc.openWith(dir, libc.O_TMPFILE | libc.O_WRONLY, ENTRY_MODE);
+  } catch (err) {
+    if (hasErrno(err, "EOPNOTSUPP") || hasErrno(err, "EISDIR")) return undefined;
+    throw err;
+  }
+  // No one else can reach a file without a name: the lock is had at once (a file system without flock makes the file by name).
+  if (libc.tryLock(fd, libc.LOCK_EX)) return fd;
+  libc.close(fd);
+  return undefined;
+}
+
+/** An entry claimed: `lock` holds its flock; the namespace is mounted through `target`, the same descriptor or one on the same file. */
+interface Claimed {
+  lock: number;
+  target: number;
+}
+
+const same = (a: FileIdentity, b: FileIdentity) => a.dev === b.dev && a.ino === b.ino;
+
+/**
+ * `unnamed` (lockedUnnamed's) given the name `path`; undefined if the name
+ * is taken. Its own descriptor cannot be mounted on (its dentry never had a
+ * name: ENOENT), so the target is one opened by the name, once checked to
+ * be that file: ip and rm unlink an entry without looking at its lock.
+ */
+function linked(unnamed: number, path: string): Claimed | undefined {
+  try {
+    libc.linkFd(unnamed, path);
+  } catch (err) {
+    if (hasErrno(err, "EEXIST")) return undefined;
+    throw err;
+  }
+  let target: number;
+  try {
+    target = libc.openWith(path, libc.O_PATH | libc.O_NOFOLLOW);
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return undefined;
+    throw err;
+  }
+  if (same(identityOfFd(target), identityOfFd(unnamed))) return { lock: unnamed, target };
+  libc.close(target);
+  return undefined;
+}
+
+/**
+ * A new entry at `path`, locked before it has its name where the file system
+ * allows (lockedUnnamed), else made by name and locked after; undefined if the
+ * name is taken (or the file was taken over, pruned or removed before it was
+ * locked, or mounted on).
+ */
+function newEntry(path: string, dir: string): Claimed | undefined {
+  const unnamed = lockedUnnamed(dir);
+  if (unnamed === undefined) {
+    const made = createFile(path);
+    if (made === undefined || lockStale(path, made)) return made === undefined ? undefined : { lock: made, target: made };
+    libc.close(made);
+    return undefined;
+  }
+  let claimed: Claimed | undefined;
+  try {
+    claimed = linked(unnamed, path);
+    return claimed;
+  } finally {
+    if (claimed === undefined) libc.close(unnamed);
+  }
+}
+
+/**
  * The entry for a new namespace named `name`, locked and checked to have
  * nothing mounted on it: a file made now, or a stale one taken over.
  */
-function claim(path: string, name: string, dir: string): number {
+function claim(path: string, name: string, dir: string): Claimed {
   const notLeftover = leftoverRule(dir);
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-    const made = createFile(path);
-    if (made !== undefined) {
-      if (lockStale(path, made)) return made;
-      // Taken over or pruned before we locked it: look again.
-      libc.close(made);
-      continue;
-    }
+    const made = newEntry(path, dir);
+    if (made !== undefined) return made;
     // Only the file a killed creator left is taken over: an empty one of a user's own (/etc/subuid) is refused.
     const stale = openStale(path, isLeftover(notLeftover));
-    if (stale !== undefined) return stale;
+    if (stale !== undefined) return { lock: stale, target: stale };
     const verdict = entryVerdict(path, notLeftover);
     if (verdict.kind === "other") throw refusal(path, verdict);
     if (verdict.kind !== "missing") {
@@ -112,16 +192,17 @@ function claim(path: string, name: string, dir: string): number {
 export function createNamedWith(name: string, dir: string, make: () => string): NamedNs {
   prepareDir(dir);
   const path = `${dir}/${name}`;
-  const fd = claim(path, name, dir);
+  const { lock, target } = claim(path, name, dir);
   try {
     // Through the descriptor checked under the lock, not the path, which could have changed since.
-    libc.mount(make(), `/proc/thread-self/fd/${fd}`, "none", libc.MS_BIND);
+    libc.mount(make(), `/proc/thread-self/fd/${target}`, "none", libc.MS_BIND);
   } catch (err) {
     // Still locked, so still the file claimed, with nothing mounted on it.
     unlinkSync(path);
     throw err;
   } finally {
-    libc.close(fd);
+    if (target !== lock) libc.close(target);
+    libc.close(lock);
   }
   return { name, path };
 }

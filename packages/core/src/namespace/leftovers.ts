@@ -6,7 +6,10 @@
  * that only a look at the file's mode tells apart.
  */
 import { statSync } from "node:fs";
+import { hasErrno } from "../errno.js";
 import type { FileStatus } from "../ffi/identity.js";
+import * as libc from "../ffi/libc.js";
+import { holdDir } from "./deleting.js";
 import { type EntryState, entryLook, removeStale } from "./entry.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
@@ -63,14 +66,32 @@ export const isLeftover =
     rule(status) === undefined;
 
 /**
- * Removes the entry `name` of the default mount dir if it is stale and a
- * creator can have left it (a lab's apply killed between making it and
- * mounting on it, its destroy between an unmount and the unlink); says
- * whether it did. A lab names its entries by its file: one of someone
- * else's by that name is left, as prune, delete and create leave it.
+ * Removes those of the entries `names` of the default mount dir that are
+ * stale and a creator can have left (a lab's apply killed between making one
+ * and mounting on it, its destroy between an unmount and the unlink); returns
+ * those it removed. A lab names its entries by its file: one of someone
+ * else's by that name is left, as prune, delete and create leave it. Judged
+ * with the dir's lock held exclusively, as a delete judges an empty entry
+ * (deleting.ts): one that a delete (`ns del` of a node) has unmounted and not
+ * yet unlinked is waited for, and is then gone, not a leftover this removed
+ * (EBUSY past LOCKED_WAIT_MS, as for a delete).
  */
-export function removeLeftover(name: string): boolean {
-  return removeStale(`${DEFAULT_NETNS_DIR}/${name}`, isLeftover(leftoverRule(DEFAULT_NETNS_DIR)));
+export function removeLeftovers(names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const accept = isLeftover(leftoverRule(DEFAULT_NETNS_DIR));
+  let held: number;
+  try {
+    held = holdDir(DEFAULT_NETNS_DIR, true);
+  } catch (err) {
+    // No dir, no entry in it.
+    if (hasErrno(err, "ENOENT")) return [];
+    throw err;
+  }
+  try {
+    return names.filter((name) => removeStale(`${DEFAULT_NETNS_DIR}/${name}`, accept));
+  } finally {
+    libc.close(held);
+  }
 }
 
 /** An entry of a mount dir as prune, create and the dir's own check see it (see entryVerdict). */

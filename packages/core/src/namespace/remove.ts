@@ -51,17 +51,15 @@ function stillMounted(path: string, key: string): boolean {
 
 /**
  * Unmounts the namespace of an entry checked to be one; false if it is not
- * mounted any more (someone else unmounted it since the check). One whose
- * entry is gone was deleted meanwhile by someone else: not found, as it is
- * for a delete that comes after.
+ * mounted any more, or its entry is gone: someone else deleted it since the
+ * check (or is deleting it).
  */
 function unmount(path: string): boolean {
   try {
     libc.umount2(path, UNMOUNT_FLAGS);
     return true;
   } catch (err) {
-    if (hasErrno(err, "ENOENT")) throw refusal(path, { kind: "missing" });
-    if (hasErrno(err, "EINVAL")) return false;
+    if (hasErrno(err, "ENOENT") || hasErrno(err, "EINVAL")) return false;
     throw err;
   }
 }
@@ -78,14 +76,20 @@ function unmount(path: string): boolean {
  * unlink, exclusive for an entry found empty, which therefore is never the
  * file of a delete under way, taken for a leftover.
  * `unmounted`: the caller already unmounted it (a batch's concurrent unmount).
- * `sole`: the caller is the name's only neslink delete (a lab's destroy, under
- * the lab's lock): an unmount someone else made first (ip, by hand) is no
- * other delete's, and the file is still its to remove.
+ * `guarded`: a guarded deletion's (a lab's destroy), which skips what is not
+ * there: a namespace someone else (`ns del`, ip) unmounted first is theirs to
+ * report, and false is returned, the entry left to them. It said it deleted
+ * it as they did, having removed the file they had emptied, and failed the
+ * destroy with ERR_NS_NOT_FOUND when they had removed it first.
+ * Returns true when this call deleted it.
  */
-export function remove(doomed: Doomed, unmounted = false, sole = false): void {
+export function remove(doomed: Doomed, unmounted = false, guarded = false): boolean {
   const path = doomed.ns.path;
   const unmountedHere = doomed.mounted && (unmounted || unmount(path));
-  if (doomed.mounted && !unmountedHere && !sole) throw removedMeanwhile(path);
+  if (doomed.mounted && !unmountedHere) {
+    if (guarded) return false;
+    throw removedMeanwhile(path);
+  }
   let outcome = unlinkStale(path, doomed.file);
   // The same namespace there after its unmount was mounted on its entry more than once (`mount --bind` of the entry
   // onto itself), not made since by someone else: it goes too, where a delete took it for theirs and left it mounted.
@@ -93,7 +97,7 @@ export function remove(doomed: Doomed, unmounted = false, sole = false): void {
     unmount(path);
     outcome = unlinkStale(path);
   }
-  if (unmountedHere || outcome === "removed") return;
+  if (unmountedHere || outcome === "removed") return true;
   // An empty entry a create mounted its namespace on meanwhile: that namespace is the create's, not this delete's.
   if (outcome === "kept") throw new NotFoundError("namespace", `no namespace at ${path} (its empty entry was taken over meanwhile)`);
   throw removedMeanwhile(path);

@@ -27,7 +27,7 @@ import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
-import { removeLeftover } from "../namespace/leftovers.js";
+import { removeLeftovers } from "../namespace/leftovers.js";
 import { isNamespaceName } from "../validate/validate.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -748,7 +748,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     // Every change made: the lab's entries are its nodes' now. One it no longer needs that a killed run left empty (a
     // node removed from the file since) is removed before the record forgets it; anything else there is not the lab's.
     const entries = new Set(topology.nodes.map((n) => n.netns));
-    for (const entry of onRecord?.entries ?? []) if (!entries.has(entry) && isNamespaceName(entry)) removeLeftover(entry);
+    removeLeftovers((onRecord?.entries ?? []).filter((entry) => !entries.has(entry) && isNamespaceName(entry)));
     saveRecord({ namespaces: onRecord?.namespaces ?? new Map(), entries: [...entries] });
     const ms = Math.round(performance.now() - started);
     const summary = summarize(done);

@@ -15,7 +15,7 @@ import * as na from "../actions/ns-actions.js";
 import { ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
-import { removeLeftover } from "../namespace/leftovers.js";
+import { removeLeftovers } from "../namespace/leftovers.js";
 import { entryNames } from "../namespace/list.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
@@ -251,12 +251,12 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     // the file, its nodes' names are known too; given the name, the default ones (`<lab>-<node>`: a record written
     // before records listed entries has none). Such a file was there before this destroy began (the lock keeps out
     // any other of the lab's), and was not removed by it; one another lab is creating a namespace on right now is
-    // locked, and left alone.
+    // locked, and left alone; one a delete of the node (`ns del`) has just emptied is waited for, and is then gone.
     const left = new Set(listed);
     for (const d of deleted) left.delete(d.name);
     const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
     const entries = new Set([...known, ...(record?.entries ?? []), ...(record?.namespaces.keys() ?? [])]);
-    const emptied = [...entries].filter((entry) => left.has(entry) && removeLeftover(entry));
+    const emptied = removeLeftovers([...entries].filter((entry) => left.has(entry)));
     // What an apply of an earlier version killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>

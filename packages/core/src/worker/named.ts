@@ -346,9 +346,12 @@ async function unmountAndRemove(
       // run holds it shared (it unmounts there too), which it cannot wait out: those of other processes are not either.
       const exclusive = doomed.mounted || shared.has(spec.dir) ? undefined : holdDir(spec.dir, true);
       try {
-        // A failed concurrent unmount is retried here, which also gives its reason. A guarded deletion's caller (a
-        // lab's destroy, under the lab's lock) is the only neslink deleter of those names.
-        remove(doomed, unmounted[i], guarded);
+        // A failed concurrent unmount is retried here, which also gives its reason; a guarded deletion skips a
+        // namespace someone else's unmount took down meanwhile, as it skips one gone before its check.
+        if (!remove(doomed, unmounted[i], guarded)) {
+          deleted.push(null);
+          continue;
+        }
       } finally {
         if (exclusive !== undefined) libc.close(exclusive);
       }

@@ -19,20 +19,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, uniquePrefix } from "./kernel.js";
 import {
   PTRACE_DETACH,
-  PTRACE_INTERRUPT,
-  PTRACE_O_TRACESYSGOOD,
-  PTRACE_SEIZE,
   ptrace,
   SYS_CLONE,
   SYS_CLOSE,
   SYS_OPENAT,
   SYS_SOCKET,
+  seizeStopped,
   stopAt,
   stringAt,
   traced,
-  WALL,
   type Wanted,
-  waitpid,
 } from "./ptrace.js";
 
 const prefix = uniquePrefix("ao");
@@ -70,9 +66,7 @@ async function abortAfter(
   let tid: number | undefined;
   try {
     tid = (JSON.parse(await next()) as { tid: number }).tid;
-    traced("PTRACE_SEIZE", ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD));
-    traced("PTRACE_INTERRUPT", ptrace(PTRACE_INTERRUPT, tid, 0, 0));
-    traced("waitpid", waitpid(tid, [0], WALL));
+    seizeStopped(tid);
     child.stdin?.write("start\n");
     const returned = stopAt(tid, (...call) => wanted(pid, ...call));
     child.stdin?.write("abort\n");

@@ -30,3 +30,11 @@ export function removeMountDir(dir: string): void {
   for (const point of mountPointsUnder(dir).reverse()) execFileSync("umount", ["-l", point]);
   rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * The permission bits (octal) of the file a mount at `path` covers: seen from a mount namespace of its own
+ * (unshare(1), whose mounts' propagation is private: nothing it does reaches this one) with that mount taken away.
+ */
+export function coveredMode(path: string): string {
+  return execFileSync("unshare", ["-m", "sh", "-c", 'umount "$1" && stat -c %a "$1"', "sh", path], { encoding: "utf8" }).trim();
+}

@@ -136,6 +136,13 @@ export function failEach(tid: number, wanted: Wanted): number {
   throw new Error("the thread never ended");
 }
 
+/** Seizes thread `tid` (system call stops marked) and stops it where it is. */
+export function seizeStopped(tid: number): void {
+  traced("PTRACE_SEIZE", ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD));
+  traced("PTRACE_INTERRUPT", ptrace(PTRACE_INTERRUPT, tid, 0, 0));
+  waitStop(tid);
+}
+
 /** Waits for thread `tid`'s next stop (a new thread's first, once auto-attached); leaves it stopped there. */
 export function waitStop(tid: number): void {
   const status = [0];

@@ -10,18 +10,8 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { expect, it } from "vitest";
-import {
-  PTRACE_DETACH,
-  PTRACE_INTERRUPT,
-  PTRACE_O_TRACESYSGOOD,
-  PTRACE_SEIZE,
-  ptrace,
-  SYS_WAIT4,
-  stopAt,
-  traced,
-  waitStop,
-} from "./ptrace.js";
 import { until } from "./kernel.js";
+import { PTRACE_DETACH, ptrace, SYS_WAIT4, seizeStopped, stopAt, traced } from "./ptrace.js";
 
 const SCRIPT = new URL("../fixtures/stale-child.mjs", import.meta.url).pathname;
 
@@ -49,10 +39,8 @@ it("a worker ended between collecting a program and its exit callback takes no s
   try {
     const { tid: inner } = JSON.parse(await next()) as { tid: number };
     const tid = hostTid(child.pid as number, inner);
-    traced("PTRACE_SEIZE", ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD));
+    seizeStopped(tid);
     held = tid;
-    traced("PTRACE_INTERRUPT", ptrace(PTRACE_INTERRUPT, tid, 0, 0));
-    waitStop(tid);
     child.stdin.write("start\n");
     // The pid its loop collected, as this namespace numbers it (wait4's return, in the worker's namespace).
     const collected = stopAt(tid, (nr, _args, returned) => nr === BigInt(SYS_WAIT4) && returned > 0);

@@ -1,0 +1,68 @@
+// A named namespace in a mount dir on a file system that makes no unnamed
+// files (O_TMPFILE: EOPNOTSUPP), here a FUSE one (bindfs, which leaves it
+// unimplemented): a create makes its entry by name and locks it after, as
+// before O_TMPFILE was used, and everything else is as on any other dir.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { addNamed, removeNamed, rootCause } from "@neslink/core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { hasErrno } from "../../src/errno.js";
+import * as libc from "../../src/ffi/libc.js";
+import { linksAt, uniquePrefix } from "./kernel.js";
+import { coveredMode, mountsUnder, removeMountDir } from "./mount-dir.js";
+
+const prefix = uniquePrefix("nf");
+const base = mkdtempSync(`${tmpdir()}/neslink-${prefix}-`);
+const fuse = `${base}/fuse`;
+const dir = `${fuse}/netns`;
+let bindfs: ChildProcess | undefined;
+
+beforeAll(async () => {
+  mkdirSync(`${base}/backing`);
+  mkdirSync(fuse);
+  // In the foreground (-f): a child of the test, ended with it.
+  bindfs = spawn("bindfs", ["-f", `${base}/backing`, fuse], { stdio: "inherit" });
+  const spawned = bindfs;
+  while (!mountsUnder(fuse).some((m) => m.point === fuse && m.fstype === "fuse")) {
+    if (spawned.exitCode !== null || spawned.signalCode !== null)
+      throw new Error(`bindfs ended: ${spawned.exitCode ?? spawned.signalCode}`);
+    await sleep(10);
+  }
+});
+
+afterAll(async () => {
+  removeMountDir(dir);
+  if (mountsUnder(fuse).length > 0) removeMountDir(fuse);
+  bindfs?.kill("SIGKILL");
+  rmSync(base, { recursive: true, force: true });
+});
+
+/** O_TMPFILE's error in `at`, undefined if it made a file. */
+function unnamedRefusal(at: string): string | undefined {
+  try {
+    libc.close(libc.openWith(at, libc.O_TMPFILE | libc.O_WRONLY, 0o444));
+    return undefined;
+  } catch (err) {
+    return hasErrno(err, "EOPNOTSUPP") ? "EOPNOTSUPP" : String(err);
+  }
+}
+
+it("a create makes its entry by name where O_TMPFILE is refused; the name taken, a second fails; a delete removes it", async () => {
+  expect(unnamedRefusal(fuse)).toBe("EOPNOTSUPP");
+  const name = `${prefix}a`;
+  const entry = `${dir}/${name}`;
+  await addNamed(name, dir);
+  expect(mountsUnder(dir).filter((m) => m.point === entry)).toEqual([{ point: entry, fstype: "nsfs" }]);
+  expect(linksAt(entry)).toEqual(["lo"]);
+  expect(coveredMode(entry)).toBe("444");
+  const again = await addNamed(name, dir).then(
+    () => "made",
+    (err) => (rootCause(err) as { code?: string }).code,
+  );
+  expect(again).toBe("ERR_NS_EXISTS");
+  await removeNamed(name, dir);
+  expect(mountsUnder(dir).filter((m) => m.point === entry)).toEqual([]);
+  expect(readdirSync(dir)).toEqual([]);
+});
