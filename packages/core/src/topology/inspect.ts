@@ -148,7 +148,8 @@ export async function inspect(given: Topology | string, options: InspectOptions 
     const nodes = namePeers(owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology, peers)));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
-  const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool);
+  const read = await readLive(topology, pool);
+  const { lives } = read;
   const peers = await peersOf(
     topology.nodes.flatMap((n) =>
       isRunning(n.name, lives.get(n.name) as LiveNamespace, topology.name) ? [lives.get(n.name) as LiveNamespace] : [],
@@ -156,7 +157,7 @@ export async function inspect(given: Topology | string, options: InspectOptions 
   );
   const nodes = namePeers(topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name, peers)));
   try {
-    return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early, record, hostLinks) };
+    return { topology: topology.name, nodes, drift: diff(topology, read) };
   } catch (err) {
     // Looking changes nothing: a namespace apply would refuse is part of what there is to see, not a failure.
     if (!(err instanceof TopologyConflictError)) throw err;

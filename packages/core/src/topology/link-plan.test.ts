@@ -1,7 +1,7 @@
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
-import { ownedNode } from "./live.fixture.js";
+import { liveRead, ownedNode } from "./live.fixture.js";
 import type { LiveNamespace } from "./live.js";
 import { load } from "./load.js";
 import { diff } from "./plan.js";
@@ -43,13 +43,13 @@ const wired = () =>
   ]);
 
 const linkDeletes = (lives: Map<string, LiveNamespace>) =>
-  diff(lab, lives, [])
+  diff(lab, liveRead(lives))
     .filter((c) => c.kind === "link" && c.op === "delete")
     .map(describeChange);
 
 describe("a veth pair's ends are checked to be each other's peer", () => {
   it("keeps pairs whose ends point at each other", () => {
-    expect(diff(lab, wired(), [])).toEqual([]);
+    expect(diff(lab, liveRead(wired()))).toEqual([]);
   });
 
   it("makes again both pairs whose ends were swapped by name within a namespace (peer indexes no longer match)", () => {
@@ -96,8 +96,7 @@ describe("a new veth's far end", () => {
         nodes: { a: { ipv6: true }, b: { ipv6: true }, c: { ipv6: true } },
         links: [{ endpoints: ["a:x1", "b:y1"], ...(up !== undefined && { up }) }, { endpoints: ["b:z", "c:w"] }],
       }),
-      new Map([missing("a"), missing("b"), missing("c")]),
-      [],
+      liveRead(new Map([missing("a"), missing("b"), missing("c")])),
     );
 
   it("is planned up with its veth, like the near end, and gets no update change of its own", () => {
@@ -122,8 +121,7 @@ describe("a new veth's far end", () => {
         nodes: { a: { ipv6: true, bridges: ["br0", "br1"] }, b: { ipv6: true, bridges: ["br2"] } },
         links: [{ endpoints: ["a:x1", { node: "b", interface: "y1", master: "br2" }] }],
       }),
-      new Map([missing("a"), missing("b")]),
-      [],
+      liveRead(new Map([missing("a"), missing("b")])),
     );
     // a, with more links, creates the pair: y1 is the far end, and its master is a bridge of its own namespace.
     expect(changes.filter((c) => c.kind === "link" || c.kind === "veth").map(describeChange)).toEqual([
@@ -158,7 +156,7 @@ describe("a plan's cost", () => {
       sysctls: {},
       processes: [],
     });
-    const changes = diff(star, new Map(star.nodes.map((n) => [n.name, missing(n.netns)])), []);
+    const changes = diff(star, liveRead(new Map(star.nodes.map((n) => [n.name, missing(n.netns)]))));
     expect(changes.filter((c) => c.kind === "veth")).toHaveLength(hosts);
     // Searched once per pair, the hub's interfaces were read ~4.5 million times (hosts² / 2).
     expect(reads).toBeLessThan(20 * hosts);
@@ -204,7 +202,7 @@ describe("a plan's cost", () => {
         type: 1,
       } as Route),
     );
-    const changes = diff(routed, new Map([[r, rLive], g]), []);
+    const changes = diff(routed, liveRead(new Map([[r, rLive], g])));
     expect(changes.filter((c) => c.kind === "route")).toEqual([]);
     // Each route of the file compared with every live route not yet matched before its own: ~2 million reads (count² / 2).
     expect(reads).toBeLessThan(10 * count);

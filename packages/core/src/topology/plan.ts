@@ -84,6 +84,7 @@ function sysctlChanges(s: NodeState): Change[] {
 
 const NO_ADDRESSES: readonly Address[] = [];
 const NONE_RECREATED: ReadonlySet<string> = new Set();
+const NOTHING_EARLY: ReadonlyMap<string, EarlyPlan> = new Map();
 
 /** Adds the changes that make the addresses `present` on interface `name` the ones `wanted` (CIDRs as the file writes them). */
 function addressChanges(
@@ -159,20 +160,28 @@ function planEarly(node: TopologyNode, live: LiveNamespace): EarlyPlan {
   return { live, state, own: nodeChanges(state, NONE_RECREATED) };
 }
 
+/** What readLive read of the kernel: everything diff plans from. */
+export interface LiveRead {
+  /** Each node's namespace, by node name. */
+  lives: ReadonlyMap<string, LiveNamespace>;
+  /** The topology's namespaces whose node the file no longer has. */
+  stale: readonly { netns: string; node: string }[];
+  /** Host links an apply of the topology made and was killed before it moved them into their node. */
+  strays: readonly Link[];
+  /** The host's links by name, with their index (a vxlan's or macvlan's parent is one). */
+  hostLinks: ReadonlyMap<string, number>;
+  /** Which exec commands ran; undefined: none is kept (see exec-plan.ts). */
+  record: ExecRecord | undefined;
+  /** What readLive planned of each node as it came (apply re-plans from the same reads); absent: planned by diff. */
+  early?: ReadonlyMap<string, EarlyPlan>;
+}
+
 /**
- * Plans from already-read live state (apply re-plans from the same reads); `early`: what readLive planned of each node
- * as it came; `record`: which exec commands ran (undefined: none is kept, see exec-plan.ts); `hostLinks`: the host's
- * links by name, with their index, as readLive read them (a vxlan's or macvlan's parent is one).
+ * Plans from already-read live state. Every read is required (but `early`, an optimisation): a forgotten one would
+ * plan against nothing, as if the kernel had none of it.
  */
-export function diff(
-  topology: Topology,
-  lives: ReadonlyMap<string, LiveNamespace>,
-  stale: readonly { netns: string; node: string }[],
-  strays: readonly Link[] = [],
-  early: ReadonlyMap<string, EarlyPlan> = new Map(),
-  record?: ExecRecord,
-  hostLinks: ReadonlyMap<string, number> = new Map(),
-): Change[] {
+export function diff(topology: Topology, read: LiveRead): Change[] {
+  const { lives, stale, strays, hostLinks, record, early = NOTHING_EARLY } = read;
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
   const states = new Map<string, NodeState>();
@@ -224,7 +233,7 @@ export function diff(
  * Reads each node's namespace and finds the topology's namespaces whose node the file no longer has; `idsOf`: the
  * entries whose namespace id is read too (LiveNamespace.id), for apply's record (ns-record.ts).
  */
-export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySet<string> = new Set()) {
+export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySet<string> = new Set()): Promise<LiveRead> {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
   const [lives, owned, host] = await Promise.all([
@@ -299,10 +308,10 @@ export async function plan(given: Topology, options: PlanOptions = {}): Promise<
   const topology = checkTopology("topology", given);
   const { pool } = topologyOptions(options, ["pool"]) as PlanOptions;
   assertUnlocked(topology.name);
-  const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool ?? defaultPool());
+  const read = await readLive(topology, pool ?? defaultPool());
   // An apply that began meanwhile may have torn what was read.
   assertUnlocked(topology.name);
-  const changes = diff(topology, lives, stale, strays, early, record, hostLinks);
-  assertHostParents(topology.name, changes, hostLinks);
+  const changes = diff(topology, read);
+  assertHostParents(topology.name, changes, read.hostLinks);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }
