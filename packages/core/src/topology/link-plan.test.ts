@@ -2,9 +2,10 @@ import type { Address, Link, Route } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
 import { liveRead, ownedNode } from "./live.fixture.js";
-import type { LiveNamespace } from "./live.js";
 import { load } from "./load.js";
+import { HOST, type LiveNamespace } from "./live.js";
 import { diff } from "./plan.js";
+import type { PeerNamespaces } from "./peer-namespaces.js";
 
 /** Two veth pairs between a and b, and one between b and c; addresses none, so only links can differ. */
 const lab = load({
@@ -81,6 +82,62 @@ describe("a veth pair's ends are checked to be each other's peer", () => {
     const c = lives.get("c") as LiveNamespace;
     c.links = c.links.map((l) => (l.name === "w" ? { ...l, linkNetnsid: null } : l));
     expect(linkDeletes(lives).sort()).toEqual(["- link b:z (its peer is not c:w)", "- link c:w (its peer is not b:z)"]);
+  });
+});
+
+describe("a veth pair's ends are checked to lead to each other's namespace, where the kernel's nsids were told apart", () => {
+  /** labNamespaceIds for wired(): what each node's nsids name; any other nsid, a namespace outside the lab. */
+  const told = new Map([
+    ["lp-a", new Map([[0, "lp-b"]])],
+    [
+      "lp-b",
+      new Map([
+        [0, "lp-a"],
+        [1, "lp-c"],
+      ]),
+    ],
+    [
+      "lp-c",
+      new Map([
+        [0, "lp-b"],
+        [5, HOST],
+      ]),
+    ],
+  ]);
+  /** wired(), with b's z and c's w each seen through `nsids` (their peer indexes still each other's index). */
+  const elsewhere = (nsids: { z: number; w: number }) => {
+    const lives = wired();
+    for (const [node, name] of [
+      ["b", "z"],
+      ["c", "w"],
+    ] as const) {
+      const live = lives.get(node) as LiveNamespace;
+      live.links = live.links.map((l) => (l.name === name ? { ...l, linkNetnsid: nsids[name] } : l));
+    }
+    return lives;
+  };
+  const deletes = (lives: Map<string, LiveNamespace>, peers: PeerNamespaces) =>
+    diff(lab, liveRead(lives, { peers }))
+      .filter((c) => c.kind === "link" && c.op === "delete")
+      .map(describeChange);
+
+  it("keeps pairs whose ends lead to each other's namespace", () => {
+    expect(diff(lab, liveRead(wired(), { peers: told }))).toEqual([]);
+  });
+
+  it("makes again a pair whose ends lead out of the lab, their indexes made to fit (a third namespace's veths)", () => {
+    expect(deletes(elsewhere({ z: 7, w: 8 }), told)).toEqual([
+      "- link b:z (its peer is in a namespace outside the lab)",
+      "- link c:w (its peer is in a namespace outside the lab)",
+    ]);
+    // Told nothing (the nsids could not be read), such a pair passes: each namespace shows one nsid for one peer.
+    expect(deletes(elsewhere({ z: 7, w: 8 }), new Map())).toEqual([]);
+  });
+
+  it("says where an end leads: the host, or a node not the file's", () => {
+    expect(deletes(elsewhere({ z: 0, w: 5 }), told)).toEqual(
+      expect.arrayContaining(["- link b:z (its peer is not c:w)", "- link c:w (its peer is in the host namespace)"]),
+    );
   });
 });
 

@@ -24,7 +24,10 @@ export function ownedNode(topology: string, node: string, lo: Link, links: Link[
   ];
 }
 
-/** What readLive reads with `lives` for the nodes: no stale namespace, stray or exec record, a host with no links, and `more`. */
+/**
+ * What readLive reads with `lives` for the nodes: no stale namespace, stray or exec record, a host with no links, no
+ * nsid told apart, and `more`.
+ */
 export function liveRead(lives: ReadonlyMap<string, LiveNamespace>, more: Partial<LiveRead> = {}): LiveRead {
-  return { lives, stale: [], strays: [], hostLinks: new Map(), record: undefined, ...more };
+  return { lives, stale: [], strays: [], hostLinks: new Map(), record: undefined, peers: new Map(), ...more };
 }

@@ -18,9 +18,11 @@ import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { assertUnlocked } from "./lock.js";
-import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
+import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
+import { namespaceIds } from "./lab-ids.js";
+import type { PeerNamespaces } from "./peer-namespaces.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
 
@@ -172,6 +174,11 @@ export interface LiveRead {
   hostLinks: ReadonlyMap<string, number>;
   /** Which exec commands ran; undefined: none is kept (see exec-plan.ts). */
   record: ExecRecord | undefined;
+  /**
+   * What each running node's nsids name (labNamespaceIds: a lab's namespace, the host, or outside the lab); a node
+   * without an entry was not told, and its links' far ends and origins are judged by what they report alone.
+   */
+  peers: PeerNamespaces;
   /** What readLive planned of each node as it came (apply re-plans from the same reads); absent: planned by diff. */
   early?: ReadonlyMap<string, EarlyPlan>;
 }
@@ -181,15 +188,14 @@ export interface LiveRead {
  * plan against nothing, as if the kernel had none of it.
  */
 export function diff(topology: Topology, read: LiveRead): Change[] {
-  const { lives, stale, strays, hostLinks, record, early = NOTHING_EARLY } = read;
+  const { lives, stale, strays, hostLinks, record, peers, early = NOTHING_EARLY } = read;
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
   const states = new Map<string, NodeState>();
   for (const node of topology.nodes) {
     const live = lives.get(node.name) as LiveNamespace;
-    const mine = live.owner?.topology === topology.name && live.owner.node === node.name;
     if (live.state === "foreign") conflicts.push({ node: node.name, netns: node.netns, reason: "exists and is not this topology's" });
-    else if (live.state === "owned" && !mine) {
+    else if (live.state === "owned" && !isNodeOf(live, topology.name, node.name)) {
       conflicts.push({
         node: node.name,
         netns: node.netns,
@@ -205,7 +211,7 @@ export function diff(topology: Topology, read: LiveRead): Change[] {
   if (conflicts.length > 0) throw new TopologyConflictError(topology.name, conflicts);
   for (const s of stale) changes.push({ op: "delete", kind: "namespace", node: s.node, netns: s.netns });
   for (const l of strays) changes.push({ op: "delete", kind: "link", node: "", netns: HOST, name: l.name });
-  const links = linkChanges(topology, states, hostLinks);
+  const links = linkChanges(topology, states, hostLinks, peers);
   changes.push(...links);
   const recreated = new Map<string, Set<string>>();
   for (const c of links) {
@@ -231,9 +237,15 @@ export function diff(topology: Topology, read: LiveRead): Change[] {
 
 /**
  * Reads each node's namespace and finds the topology's namespaces whose node the file no longer has; `idsOf`: the
- * entries whose namespace id is read too (LiveNamespace.id), for apply's record (ns-record.ts).
+ * entries whose namespace id is read too (LiveNamespace.id), for apply's record (ns-record.ts); `everyNode`: `peers`
+ * tells every running node's nsids, not only those the plan judges by (see lab-ids.ts).
  */
-export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySet<string> = new Set()): Promise<LiveRead> {
+export async function readLive(
+  topology: Topology,
+  pool: Pool,
+  idsOf: ReadonlySet<string> = new Set(),
+  { everyNode = false } = {},
+): Promise<LiveRead> {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
   const [lives, owned, host] = await Promise.all([
@@ -256,7 +268,15 @@ export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySe
     owned.length === 0 ? [] : topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []),
   );
   const stale = owned.filter((o) => !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
-  return { lives: byNode, stale, strays: host.strays, hostLinks: host.names, early, record: readRecord(recordPath(topology.name)) };
+  return {
+    lives: byNode,
+    stale,
+    strays: host.strays,
+    hostLinks: host.names,
+    early,
+    record: readRecord(recordPath(topology.name)),
+    peers: await namespaceIds(topology, new Map(lives.filter(([node, live]) => isNodeOf(live, topology.name, node))), everyNode),
+  };
 }
 
 /** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
