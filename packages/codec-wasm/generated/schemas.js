@@ -142,6 +142,31 @@ export const SCHEMAS = Object.freeze({
           "null"
         ]
       },
+      "macvtap": {
+        "additionalProperties": false,
+        "description": "A macvtap's IFLA_INFO_DATA (macvlan's attributes), as the newLink options that would make it; absent for another kind.",
+        "properties": {
+          "mode": {
+            "description": "The kernel's default is vepa.",
+            "enum": [
+              "private",
+              "vepa",
+              "bridge",
+              "passthru",
+              "source",
+              null
+            ],
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        },
+        "type": [
+          "object",
+          "null"
+        ]
+      },
       "masterIndex": {
         "description": "IFLA_MASTER: index of the bridge (or other master) this link is attached to.",
         "format": "uint32",

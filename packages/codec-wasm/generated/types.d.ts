@@ -75,7 +75,11 @@ vxlan?: VxlanOptions,
 /**
  * A macvlan's IFLA_INFO_DATA, as the newLink options that would make it; absent for another kind.
  */
-macvlan?: MacvlanOptions, };
+macvlan?: MacvlanOptions, 
+/**
+ * A macvtap's IFLA_INFO_DATA (macvlan's attributes), as the newLink options that would make it; absent for another kind.
+ */
+macvtap?: MacvlanOptions, };
 
 /**
  * RTM_NEWADDR / RTM_DELADDR decoded.

@@ -133,7 +133,7 @@ fn request_fixtures_encode_byte_for_byte() {
     assert!(seen > 0);
 }
 
-/// A vxlan's or macvlan's options decode as newLink takes them: iproute2's request for one gives back the options that encode to it.
+/// A vxlan's, macvlan's or macvtap's options decode as newLink takes them: iproute2's request for one gives back the options that encode to it.
 #[test]
 fn kind_options_decode_as_they_encode() {
     let mut seen = 0;
@@ -143,7 +143,7 @@ fn kind_options_decode_as_they_encode() {
         };
         let messages = decoded(&fixture.bytes);
         for (request, message) in requests.iter().zip(messages.as_array().unwrap()) {
-            for kind in ["vxlan", "macvlan"] {
+            for kind in ["vxlan", "macvlan", "macvtap"] {
                 if request["type"] == "newLink" && request["kind"] == kind {
                     assert_eq!(message["link"][kind], request[kind], "{}", fixture.name);
                     seen += 1;
@@ -151,7 +151,7 @@ fn kind_options_decode_as_they_encode() {
             }
         }
     }
-    assert_eq!(seen, 2);
+    assert_eq!(seen, 3);
 }
 
 #[test]
@@ -296,12 +296,15 @@ fn dumped_links_agree_with_iproute2() {
                 Value::Null
             };
             assert_eq!(link["vxlan"], vxlan, "{context}");
-            let macvlan = if kind == Some("macvlan") {
-                serde_json::json!({ "mode": data["mode"] })
-            } else {
-                Value::Null
-            };
-            assert_eq!(link["macvlan"], macvlan, "{context}");
+            // A macvtap's IFLA_INFO_DATA is a macvlan's, under its own kind's name as newLink takes it.
+            for twin in ["macvlan", "macvtap"] {
+                let options = if kind == Some(twin) {
+                    serde_json::json!({ "mode": data["mode"] })
+                } else {
+                    Value::Null
+                };
+                assert_eq!(link[twin], options, "{context}");
+            }
             checked += 1;
         }
     }

@@ -32,4 +32,25 @@ describe("neslink link add macvtap", () => {
     expect(ipJson<IpLink[]>("-n", lab, "link", "show").map((l) => l.ifname)).not.toContain("tap1");
     expect(neslink("link", "add", "--help").stdout).toContain("macvtap  link PARENT [mode private|vepa|bridge|passthru|source]");
   });
+
+  it("link list --json gives each macvtap's mode as the kernel reports it, under macvtap, as link add takes it", () => {
+    const lab = `${prefix}b`;
+    expect(neslink("ns", "add", lab).status).toBe(0);
+    ip("-n", lab, "link", "add", "mvp0", "type", "veth", "peer", "name", "mvp1");
+    // No mode: the kernel's default, vepa.
+    ip("-n", lab, "link", "add", "link", "mvp0", "name", "tap0", "type", "macvtap");
+    ip("-n", lab, "link", "add", "link", "mvp0", "name", "tap1", "type", "macvtap", "mode", "private");
+    ip("-n", lab, "link", "add", "link", "mvp1", "name", "tap2", "type", "macvtap", "mode", "passthru");
+    const listed = json("link", "list", "-n", lab);
+    expect(listed.status).toBe(0);
+    const links = listed.body as { name: string; kind: string | null; macvtap?: unknown; macvlan?: unknown }[];
+    const taps = links.filter((l) => l.kind === "macvtap");
+    expect(taps.map((l) => [l.name, l.macvtap])).toEqual(
+      ["tap0", "tap1", "tap2"].map((name) => [name, { mode: linkIn(lab, name).linkinfo?.info_data?.mode }]),
+    );
+    expect(taps.map((l) => (l.macvtap as { mode: string }).mode)).toEqual(["vepa", "private", "passthru"]);
+    // Only a macvtap carries it, and a macvtap carries no macvlan's.
+    expect(links.filter((l) => l.macvtap !== undefined || l.macvlan !== undefined).map((l) => l.name)).toEqual(["tap0", "tap1", "tap2"]);
+    expect(taps.every((l) => l.macvlan === undefined)).toBe(true);
+  });
 });

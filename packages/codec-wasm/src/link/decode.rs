@@ -72,6 +72,10 @@ pub struct Link {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     macvlan: Option<MacvlanOptions>,
+    /// A macvtap's IFLA_INFO_DATA (macvlan's attributes), as the newLink options that would make it; absent for another kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    macvtap: Option<MacvlanOptions>,
 }
 
 /// What a guarded deletion reads of each link of a namespace: its index, group
@@ -96,12 +100,13 @@ pub fn decode_link_head(frame: &Frame) -> Result<LinkHead, DecodeError> {
     })
 }
 
-/// What IFLA_LINKINFO says: its IFLA_INFO_KIND, and a vxlan's or macvlan's IFLA_INFO_DATA decoded.
+/// What IFLA_LINKINFO says: its IFLA_INFO_KIND, and a vxlan's, macvlan's or macvtap's IFLA_INFO_DATA decoded.
 #[derive(Default)]
 struct Info {
     kind: Option<String>,
     vxlan: Option<VxlanOptions>,
     macvlan: Option<MacvlanOptions>,
+    macvtap: Option<MacvlanOptions>,
 }
 
 fn link_info(attrs: &[Attr]) -> Result<Info, DecodeError> {
@@ -115,15 +120,18 @@ fn link_info(attrs: &[Attr]) -> Result<Info, DecodeError> {
         Some(data) => data.nested(),
         None => Ok(Vec::new()),
     };
-    let (vxlan, macvlan) = match kind.as_deref() {
-        Some("vxlan") => (decode_vxlan(&data()?)?, None),
-        Some("macvlan") => (None, Some(decode_macvlan(&data()?)?)),
-        _ => (None, None),
+    let (vxlan, macvlan, macvtap) = match kind.as_deref() {
+        Some("vxlan") => (decode_vxlan(&data()?)?, None, None),
+        Some("macvlan") => (None, Some(decode_macvlan(&data()?)?), None),
+        // The kernel's macvtap driver is macvlan's, with its IFLA_MACVLAN_* attributes.
+        Some("macvtap") => (None, None, Some(decode_macvlan(&data()?)?)),
+        _ => (None, None, None),
     };
     Ok(Info {
         kind,
         vxlan,
         macvlan,
+        macvtap,
     })
 }
 
@@ -158,6 +166,7 @@ pub fn decode_link(frame: &Frame) -> Result<Link, DecodeError> {
         parent_index: optional(&attrs, IFLA_LINK, Attr::u32)?,
         vxlan: info.vxlan,
         macvlan: info.macvlan,
+        macvtap: info.macvtap,
     })
 }
 

@@ -644,9 +644,10 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
     const prior = readNsRecord(topology.name);
     const unrecorded = new Set(topology.nodes.flatMap((n) => (prior?.namespaces.has(n.netns) ? [] : [n.netns])));
-    const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool, unrecorded);
-    const changes = refusing(topology.name, () => diff(topology, lives, stale, strays, early, record, hostLinks));
-    assertHostParents(topology.name, changes, hostLinks, true);
+    const read = await readLive(topology, pool, unrecorded);
+    const { lives, record } = read;
+    const changes = refusing(topology.name, () => diff(topology, read));
+    assertHostParents(topology.name, changes, read.hostLinks, true);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });

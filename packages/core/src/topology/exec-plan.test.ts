@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
 import { execChanges, recordedBefore } from "./exec-plan.js";
 import type { LiveNamespace } from "./live.js";
+import { liveRead } from "./live.fixture.js";
 import { load } from "./load.js";
 import type { TopologyNode } from "./model.js";
 import { diff } from "./plan.js";
@@ -68,8 +69,8 @@ describe("a node's exec commands in a plan", () => {
   it("diff reads the node's list from the record by name, never from an object's prototype", () => {
     const t = lab(["echo a"]);
     const lives = new Map([["constructor", live(true)]]);
-    expect(diff(t, lives, [], [], new Map(), new Map()).map((c) => c.op)).toEqual(["update"]);
-    expect(diff(t, lives, [], [], new Map(), new Map([["constructor", [sh("echo a")]]]))).toEqual([]);
+    expect(diff(t, liveRead(lives, { record: new Map() })).map((c) => c.op)).toEqual(["update"]);
+    expect(diff(t, liveRead(lives, { record: new Map([["constructor", [sh("echo a")]]]) }))).toEqual([]);
   });
 });
 

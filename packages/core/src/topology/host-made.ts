@@ -4,12 +4,17 @@
  * and parent, a macvlan's parent and mode) against what the kernel reports
  * (IFLA_INFO_DATA, decoded as Link.vxlan / Link.macvlan). One the file leaves
  * out is what apply makes without it: none, the kernel's default port, a
- * macvlan in bridge mode. The kernel refuses most of these changes on a link
- * that exists (`Cannot change VNI.`), so a link that differs is made again.
+ * macvlan in bridge mode. Where it was made first: the kernel names the
+ * namespace of its socket or parent by an nsid (IFLA_LINK_NETNSID), which
+ * must be the host's, not the node's own nor a third namespace's (with the
+ * same attributes, its traffic goes through that namespace's network). The
+ * kernel refuses most of these changes on a link that exists (`Cannot change
+ * VNI.`), so a link that differs is made again.
  */
 import { readFileSync } from "node:fs";
 import type { Link } from "@neslink/codec-wasm";
 import { canonicalIp } from "./compare.js";
+import { HOST } from "./live.js";
 import type { TopologyInterface } from "./model.js";
 
 /** The port the kernel gives a vxlan made without one: its vxlan.udp_port (8472 unless the boot line says). */
@@ -60,16 +65,32 @@ class Differences {
   }
 }
 
+/** Why a link whose socket or parent is in namespace `origin` (as the node's nsids name it) is not the lab's, if it is not. */
+function madeElsewhere(origin: string | undefined): string | undefined {
+  if (origin === HOST) return undefined;
+  return origin === undefined ? "made in a namespace outside the lab, not from the host" : `made in namespace ${origin}, not from the host`;
+}
+
 /**
  * Why a live link of the interface's kind cannot stay as the file's vxlan or macvlan (`id 100 -> 200, port 8472 ->
  * 4789`), or undefined when it can (or the interface is of another kind). `host`: the host's links by name, with their
  * index: a parent is a host link, and the kernel reports its index. A parent the host lacks matches no live link (its
- * creation is refused with the plan: see assertHostParents).
+ * creation is refused with the plan: see assertHostParents). `ids`: what the node's nsids name (labNamespaceIds: a
+ * lab's namespace, HOST; one it lacks, a namespace outside the lab); undefined where they could not be told apart, and
+ * the attributes alone decide.
  */
-export function hostMadeDiffers(want: TopologyInterface, have: Link, host: ReadonlyMap<string, number>): string | undefined {
+export function hostMadeDiffers(
+  want: TopologyInterface,
+  have: Link,
+  host: ReadonlyMap<string, number>,
+  ids: ReadonlyMap<number, string> | undefined,
+): string | undefined {
   if (want.vxlan === undefined && want.macvlan === undefined) return undefined;
   // The kernel names no other namespace for its parent and socket: it was made in the node, where the lab never makes one.
   if (have.linkNetnsid === null) return "made in the node, not from the host";
+  // Its parent's index would be another namespace's, which may be the host parent's by chance.
+  const elsewhere = ids === undefined ? undefined : madeElsewhere(ids.get(have.linkNetnsid));
+  if (elsewhere !== undefined) return elsewhere;
   const parentIndex = (name: string | undefined) => (name === undefined ? null : (host.get(name) ?? -1));
   const differences = new Differences();
   if (want.vxlan !== undefined) {

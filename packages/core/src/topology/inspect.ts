@@ -9,7 +9,7 @@ import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
 import type { Change } from "./changes.js";
 import { canonicalIp, RTPROT_BOOT } from "./compare.js";
-import { type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace } from "./live.js";
+import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace } from "./live.js";
 import type { Topology, TopologyRoute } from "./model.js";
 import { topologyOptions } from "./options.js";
 import { diff, readLive, TopologyConflictError } from "./plan.js";
@@ -72,6 +72,9 @@ export interface InspectOptions {
   pool?: Pool;
 }
 
+/** A namespace PeerNamespaces names, if it is one of the lab's (a plan's reads name the host too, as HOST). */
+const labNetns = (netns: string | undefined) => (netns === undefined || netns === HOST ? null : netns);
+
 function interfacesOf(live: LiveNamespace, peers: PeerNamespaces): InspectedInterface[] {
   const names = new Map(live.links.map((l) => [l.index, l.name]));
   const addresses = groupBy(live.addresses, (a) => String(a.index));
@@ -87,8 +90,8 @@ function interfacesOf(live: LiveNamespace, peers: PeerNamespaces): InspectedInte
     masterIndex: l.masterIndex,
     master: l.masterIndex === null ? null : (names.get(l.masterIndex) ?? null),
     parentIndex: l.parentIndex,
-    // No IFLA_LINK_NETNSID: the peer is in the link's own namespace.
-    peerNetns: l.kind !== "veth" ? null : l.linkNetnsid === null ? live.netns : (peerNetns?.get(l.linkNetnsid) ?? null),
+    // No IFLA_LINK_NETNSID: the peer is in the link's own namespace. One in the host is outside the lab.
+    peerNetns: l.kind !== "veth" ? null : l.linkNetnsid === null ? live.netns : labNetns(peerNetns?.get(l.linkNetnsid)),
     peer: null,
     addresses: (addresses.get(String(l.index)) ?? []).map((a) => `${canonicalIp((a.local ?? a.address) as string)}/${a.prefixLen}`),
   }));
@@ -106,10 +109,6 @@ function routesOf(live: LiveNamespace): TopologyRoute[] {
     }));
 }
 
-/** Whether `live`, read at `name`'s namespace, is that node of `topology`. */
-const isRunning = (name: string, live: LiveNamespace, topology: string) =>
-  live.state === "owned" && live.owner?.topology === topology && live.owner.node === name;
-
 /** Where the veths of the running nodes lead, asked of the kernel only if one of them has a veth to another namespace. */
 function peersOf(running: readonly LiveNamespace[]): Promise<PeerNamespaces> {
   const paired = running.some((live) => live.links.some((l) => l.kind === "veth" && l.linkNetnsid !== null));
@@ -117,7 +116,7 @@ function peersOf(running: readonly LiveNamespace[]): Promise<PeerNamespaces> {
 }
 
 function nodeOf(name: string, netns: string, live: LiveNamespace, topology: string, peers: PeerNamespaces): InspectedNode {
-  const running = isRunning(name, live, topology);
+  const running = isNodeOf(live, topology, name);
   return {
     name,
     netns,
@@ -143,20 +142,17 @@ export async function inspect(given: Topology | string, options: InspectOptions 
       owned.map((o, i) => [o.node, lives[i] as LiveNamespace] as const),
     );
     const peers = await peersOf(
-      owned.flatMap((o, i) => (isRunning(o.node, lives[i] as LiveNamespace, topology) ? [lives[i] as LiveNamespace] : [])),
+      owned.flatMap((o, i) => (isNodeOf(lives[i] as LiveNamespace, topology, o.node) ? [lives[i] as LiveNamespace] : [])),
     );
     const nodes = namePeers(owned.map((o, i) => nodeOf(o.node, o.netns, lives[i] as LiveNamespace, topology, peers)));
     return { topology, nodes: nodes.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
-  const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool);
-  const peers = await peersOf(
-    topology.nodes.flatMap((n) =>
-      isRunning(n.name, lives.get(n.name) as LiveNamespace, topology.name) ? [lives.get(n.name) as LiveNamespace] : [],
-    ),
-  );
+  // Every node's nsids told (a plan's are only those it judges by), for each end's peer.
+  const read = await readLive(topology, pool, undefined, { everyNode: true });
+  const { lives, peers } = read;
   const nodes = namePeers(topology.nodes.map((n) => nodeOf(n.name, n.netns, lives.get(n.name) as LiveNamespace, topology.name, peers)));
   try {
-    return { topology: topology.name, nodes, drift: diff(topology, lives, stale, strays, early, record, hostLinks) };
+    return { topology: topology.name, nodes, drift: diff(topology, read) };
   } catch (err) {
     // Looking changes nothing: a namespace apply would refuse is part of what there is to see, not a failure.
     if (!(err instanceof TopologyConflictError)) throw err;

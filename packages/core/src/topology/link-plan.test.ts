@@ -1,10 +1,11 @@
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
-import { ownedNode } from "./live.fixture.js";
-import type { LiveNamespace } from "./live.js";
+import { liveRead, ownedNode } from "./live.fixture.js";
 import { load } from "./load.js";
+import { HOST, type LiveNamespace } from "./live.js";
 import { diff } from "./plan.js";
+import type { PeerNamespaces } from "./peer-namespaces.js";
 
 /** Two veth pairs between a and b, and one between b and c; addresses none, so only links can differ. */
 const lab = load({
@@ -43,13 +44,13 @@ const wired = () =>
   ]);
 
 const linkDeletes = (lives: Map<string, LiveNamespace>) =>
-  diff(lab, lives, [])
+  diff(lab, liveRead(lives))
     .filter((c) => c.kind === "link" && c.op === "delete")
     .map(describeChange);
 
 describe("a veth pair's ends are checked to be each other's peer", () => {
   it("keeps pairs whose ends point at each other", () => {
-    expect(diff(lab, wired(), [])).toEqual([]);
+    expect(diff(lab, liveRead(wired()))).toEqual([]);
   });
 
   it("makes again both pairs whose ends were swapped by name within a namespace (peer indexes no longer match)", () => {
@@ -84,6 +85,62 @@ describe("a veth pair's ends are checked to be each other's peer", () => {
   });
 });
 
+describe("a veth pair's ends are checked to lead to each other's namespace, where the kernel's nsids were told apart", () => {
+  /** labNamespaceIds for wired(): what each node's nsids name; any other nsid, a namespace outside the lab. */
+  const told = new Map([
+    ["lp-a", new Map([[0, "lp-b"]])],
+    [
+      "lp-b",
+      new Map([
+        [0, "lp-a"],
+        [1, "lp-c"],
+      ]),
+    ],
+    [
+      "lp-c",
+      new Map([
+        [0, "lp-b"],
+        [5, HOST],
+      ]),
+    ],
+  ]);
+  /** wired(), with b's z and c's w each seen through `nsids` (their peer indexes still each other's index). */
+  const elsewhere = (nsids: { z: number; w: number }) => {
+    const lives = wired();
+    for (const [node, name] of [
+      ["b", "z"],
+      ["c", "w"],
+    ] as const) {
+      const live = lives.get(node) as LiveNamespace;
+      live.links = live.links.map((l) => (l.name === name ? { ...l, linkNetnsid: nsids[name] } : l));
+    }
+    return lives;
+  };
+  const deletes = (lives: Map<string, LiveNamespace>, peers: PeerNamespaces) =>
+    diff(lab, liveRead(lives, { peers }))
+      .filter((c) => c.kind === "link" && c.op === "delete")
+      .map(describeChange);
+
+  it("keeps pairs whose ends lead to each other's namespace", () => {
+    expect(diff(lab, liveRead(wired(), { peers: told }))).toEqual([]);
+  });
+
+  it("makes again a pair whose ends lead out of the lab, their indexes made to fit (a third namespace's veths)", () => {
+    expect(deletes(elsewhere({ z: 7, w: 8 }), told)).toEqual([
+      "- link b:z (its peer is in a namespace outside the lab)",
+      "- link c:w (its peer is in a namespace outside the lab)",
+    ]);
+    // Told nothing (the nsids could not be read), such a pair passes: each namespace shows one nsid for one peer.
+    expect(deletes(elsewhere({ z: 7, w: 8 }), new Map())).toEqual([]);
+  });
+
+  it("says where an end leads: the host, or a node not the file's", () => {
+    expect(deletes(elsewhere({ z: 0, w: 5 }), told)).toEqual(
+      expect.arrayContaining(["- link b:z (its peer is not c:w)", "- link c:w (its peer is in the host namespace)"]),
+    );
+  });
+});
+
 describe("a new veth's far end", () => {
   const missing = (name: string): [string, LiveNamespace] => [
     name,
@@ -96,8 +153,7 @@ describe("a new veth's far end", () => {
         nodes: { a: { ipv6: true }, b: { ipv6: true }, c: { ipv6: true } },
         links: [{ endpoints: ["a:x1", "b:y1"], ...(up !== undefined && { up }) }, { endpoints: ["b:z", "c:w"] }],
       }),
-      new Map([missing("a"), missing("b"), missing("c")]),
-      [],
+      liveRead(new Map([missing("a"), missing("b"), missing("c")])),
     );
 
   it("is planned up with its veth, like the near end, and gets no update change of its own", () => {
@@ -122,8 +178,7 @@ describe("a new veth's far end", () => {
         nodes: { a: { ipv6: true, bridges: ["br0", "br1"] }, b: { ipv6: true, bridges: ["br2"] } },
         links: [{ endpoints: ["a:x1", { node: "b", interface: "y1", master: "br2" }] }],
       }),
-      new Map([missing("a"), missing("b")]),
-      [],
+      liveRead(new Map([missing("a"), missing("b")])),
     );
     // a, with more links, creates the pair: y1 is the far end, and its master is a bridge of its own namespace.
     expect(changes.filter((c) => c.kind === "link" || c.kind === "veth").map(describeChange)).toEqual([
@@ -158,7 +213,7 @@ describe("a plan's cost", () => {
       sysctls: {},
       processes: [],
     });
-    const changes = diff(star, new Map(star.nodes.map((n) => [n.name, missing(n.netns)])), []);
+    const changes = diff(star, liveRead(new Map(star.nodes.map((n) => [n.name, missing(n.netns)]))));
     expect(changes.filter((c) => c.kind === "veth")).toHaveLength(hosts);
     // Searched once per pair, the hub's interfaces were read ~4.5 million times (hosts² / 2).
     expect(reads).toBeLessThan(20 * hosts);
@@ -204,7 +259,7 @@ describe("a plan's cost", () => {
         type: 1,
       } as Route),
     );
-    const changes = diff(routed, new Map([[r, rLive], g]), []);
+    const changes = diff(routed, liveRead(new Map([[r, rLive], g])));
     expect(changes.filter((c) => c.kind === "route")).toEqual([]);
     // Each route of the file compared with every live route not yet matched before its own: ~2 million reads (count² / 2).
     expect(reads).toBeLessThan(10 * count);

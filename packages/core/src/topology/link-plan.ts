@@ -8,8 +8,9 @@
 import type { Address, Link } from "@neslink/codec-wasm";
 import type { Change } from "./changes.js";
 import { hostMadeDiffers } from "./host-made.js";
-import type { LiveNamespace } from "./live.js";
+import { HOST, type LiveNamespace } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
+import type { PeerNamespaces } from "./peer-namespaces.js";
 
 type LinkFields = Extract<Change, { kind: "link"; op: "update" }>["set"];
 const LINK_FIELDS = ["up", "mtu", "mac", "master"] as const;
@@ -90,11 +91,17 @@ export function indexLive(node: TopologyNode, live: LiveNamespace): NodeState {
 
 /**
  * Why a live link cannot stay as the interface the file describes: another kind (no reason given), or a vxlan's or
- * macvlan's attributes (see host-made.ts); false when it can (a veth's peer is checked by miswiredPairs).
+ * macvlan's attributes or origin (see host-made.ts; `ids`: its node's, as there); false when it can (a veth's peer is
+ * checked by miswiredPairs).
  */
-function replaced(want: TopologyInterface, have: Link, host: ReadonlyMap<string, number>): { reason?: string } | false {
+function replaced(
+  want: TopologyInterface,
+  have: Link,
+  host: ReadonlyMap<string, number>,
+  ids: ReadonlyMap<number, string> | undefined,
+): { reason?: string } | false {
   if (have.kind !== want.kind) return {};
-  const reason = hostMadeDiffers(want, have, host);
+  const reason = hostMadeDiffers(want, have, host, ids);
   return reason === undefined ? false : { reason };
 }
 
@@ -111,19 +118,39 @@ interface SeenEnd {
 /** Whether `from` names `to` as its peer: its index, and an nsid exactly when the pair spans two namespaces. */
 const pointsAt = (from: Link, to: Link, together: boolean) => from.parentIndex === to.index && (from.linkNetnsid === null) === together;
 
+/** Why each end of a miswired pair is made again, as `endpoints`; an end without one: its peer is not the other end. */
+type Reasons = readonly [string | undefined, string | undefined];
+const UNTOLD: Reasons = [undefined, undefined];
+
+const notPeer = (other: Endpoint) => `its peer is not ${other.node}:${other.interface}`;
+
+/** Why an end whose peer lives in `far` (a lab's namespace, HOST, or outside: undefined) is not `other`'s, if it is not. */
+function farReason(far: string | undefined, other: Endpoint, otherNetns: string): string | undefined {
+  if (far === otherNetns) return undefined;
+  if (far === undefined) return "its peer is in a namespace outside the lab";
+  return far === HOST ? "its peer is in the host namespace" : notPeer(other);
+}
+
 /**
  * The veth pairs of the file whose two live ends are not each other's peer
- * (ends swapped or moved by hand): the kernel gives each end its peer's
- * index (IFLA_LINK) and, when the peer is in another namespace, that
+ * (ends swapped or moved by hand), with why: the kernel gives each end its
+ * peer's index (IFLA_LINK) and, when the peer is in another namespace, that
  * namespace's nsid as this one sees it (IFLA_LINK_NETNSID). Indexes tell
- * apart the links of one namespace; nsids, which namespace: all of a node's
- * veths to one node must show one nsid, and veths to different nodes
- * different ones. Read from the dump plan makes anyway: no request more.
+ * apart the links of one namespace; nsids, which namespace. Where `peers`
+ * tells what a node's nsids name, each end must lead to the other's node:
+ * indexes of a third namespace's veths can be made to fit. Elsewhere, all
+ * of a node's veths to one node must show one nsid, and veths to different
+ * nodes different ones, read from the dump plan makes anyway.
  */
-function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState>): Set<TopologyLink> {
+function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState>, peers: PeerNamespaces): Map<TopologyLink, Reasons> {
   const live = (e: Endpoint) => (states.get(e.node) as NodeState).links.get(e.interface);
   const netnsOf = (e: Endpoint) => (states.get(e.node) as NodeState).node.netns;
-  const wrong = new Set<TopologyLink>();
+  /** Why `end`'s live link `l`, whose peer is in another namespace, is not `other`'s end; undefined if it is, or not told. */
+  const leadsElsewhere = (end: Endpoint, l: Link, other: Endpoint) => {
+    const ids = peers.get(netnsOf(end));
+    return ids === undefined ? undefined : farReason(ids.get(l.linkNetnsid as number), other, netnsOf(other));
+  };
+  const wrong = new Map<TopologyLink, Reasons>();
   const ends = new Map<string, SeenEnd[]>();
   const see = (end: Endpoint, other: Endpoint, nsid: number | null, link: TopologyLink) => {
     const seen = { peer: netnsOf(other), nsid: nsid as number, link };
@@ -138,10 +165,15 @@ function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState
     if (la?.kind !== "veth" || lb?.kind !== "veth") continue;
     const together = netnsOf(a) === netnsOf(b);
     if (!pointsAt(la, lb, together) || !pointsAt(lb, la, together)) {
-      wrong.add(link);
+      wrong.set(link, UNTOLD);
       continue;
     }
     if (together) continue;
+    const reasons = [leadsElsewhere(a, la, b), leadsElsewhere(b, lb, a)] as const;
+    if (reasons[0] !== undefined || reasons[1] !== undefined) {
+      wrong.set(link, reasons);
+      continue;
+    }
     see(a, b, la.linkNetnsid, link);
     see(b, a, lb.linkNetnsid, link);
   }
@@ -151,7 +183,7 @@ function miswiredPairs(topology: Topology, states: ReadonlyMap<string, NodeState
 }
 
 /** Adds to `wrong` the pairs whose ends, all in one namespace, show nsids that disagree (see miswiredPairs). */
-function nsidsDisagree(seen: readonly SeenEnd[], wrong: Set<TopologyLink>): void {
+function nsidsDisagree(seen: readonly SeenEnd[], wrong: Map<TopologyLink, Reasons>): void {
   // The nsid each peer namespace shows, the peer namespace each nsid stands for, and the pairs seen under each nsid.
   const byPeer = new Map<string, number>();
   const byNsid = new Map<number, string>();
@@ -161,7 +193,8 @@ function nsidsDisagree(seen: readonly SeenEnd[], wrong: Set<TopologyLink>): void
     links.set(nsid, users.add(link));
     const before = byPeer.get(peer) ?? nsid;
     // One nsid for two peer namespaces, or two for one: which of the veths is the wrong one is not known, so all of them are.
-    if (before !== nsid || (byNsid.get(nsid) ?? peer) !== peer) for (const l of [...(links.get(before) ?? []), ...users]) wrong.add(l);
+    if (before !== nsid || (byNsid.get(nsid) ?? peer) !== peer)
+      for (const l of [...(links.get(before) ?? []), ...users]) if (!wrong.has(l)) wrong.set(l, UNTOLD);
     byPeer.set(peer, nsid);
     byNsid.set(nsid, peer);
   }
@@ -175,9 +208,14 @@ const FEW_INTERFACES = 16;
 
 /**
  * Changes for the links (and their ends' settings), given each node's live state; `host`: the host's links by name,
- * with their index (vxlan and macvlan parents).
+ * with their index (vxlan and macvlan parents); `peers`: what each node's nsids name (LiveRead.peers).
  */
-export function linkChanges(topology: Topology, states: ReadonlyMap<string, NodeState>, host: ReadonlyMap<string, number>): Change[] {
+export function linkChanges(
+  topology: Topology,
+  states: ReadonlyMap<string, NodeState>,
+  host: ReadonlyMap<string, number>,
+  peers: PeerNamespaces,
+): Change[] {
   const creates: Change[] = [];
   // Bridges go first, last found first (an unshift each, which moved every create made so far).
   const bridges: Change[] = [];
@@ -207,28 +245,29 @@ export function linkChanges(topology: Topology, states: ReadonlyMap<string, Node
   for (const { node, links } of states.values()) {
     for (const want of node.interfaces) {
       const have = links.get(want.name);
-      const replace = have !== undefined && replaced(want, have, host);
+      const replace = have !== undefined && replaced(want, have, host, peers.get(node.netns));
       if (replace) {
         deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name: want.name, ...replace });
         dropped.add(have as Link);
       }
     }
   }
-  const miswired = miswiredPairs(topology, states);
+  const miswired = miswiredPairs(topology, states, peers);
   for (const link of topology.links) {
     const { 0: a, 1: b } = link.endpoints;
     const sa = states.get(a.node) as NodeState;
     const sb = states.get(b.node) as NodeState;
     const hasA = kept(sa, a.interface);
     const hasB = kept(sb, b.interface);
-    if (hasA && hasB && !miswired.has(link)) continue;
+    const reasons = miswired.get(link);
+    if (hasA && hasB && reasons === undefined) continue;
     // Half a pair, or ends that are not each other's peer: deleting the ends there are and making both again is the only sure way.
-    for (const [has, s, end, other] of [
-      [hasA, sa, a, b],
-      [hasB, sb, b, a],
+    for (const [has, s, end, other, told] of [
+      [hasA, sa, a, b, reasons?.[0]],
+      [hasB, sb, b, a, reasons?.[1]],
     ] as const) {
       if (has) {
-        const reason = miswired.has(link) ? `its peer is not ${other.node}:${other.interface}` : undefined;
+        const reason = reasons === undefined ? undefined : (told ?? notPeer(other));
         deletes.push({
           op: "delete",
           kind: "link",

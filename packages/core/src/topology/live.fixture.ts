@@ -6,6 +6,7 @@
 import type { Address, Link } from "@neslink/codec-wasm";
 import type { LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
+import type { LiveRead } from "./plan.js";
 
 export function ownedNode(topology: string, node: string, lo: Link, links: Link[], addresses: Address[] = []): [string, LiveNamespace] {
   return [
@@ -21,4 +22,12 @@ export function ownedNode(topology: string, node: string, lo: Link, links: Link[
       processes: [],
     },
   ];
+}
+
+/**
+ * What readLive reads with `lives` for the nodes: no stale namespace, stray or exec record, a host with no links, no
+ * nsid told apart, and `more`.
+ */
+export function liveRead(lives: ReadonlyMap<string, LiveNamespace>, more: Partial<LiveRead> = {}): LiveRead {
+  return { lives, stale: [], strays: [], hostLinks: new Map(), record: undefined, peers: new Map(), ...more };
 }

@@ -67,6 +67,11 @@ function stateOf(links: readonly Link[]): Pick<LiveNamespace, "state" | "owner">
   return owner ? { state: "owned", owner } : { state: "foreign" };
 }
 
+/** Whether `live` is node `node` of `topology`: owned, and marked as that node. */
+export function isNodeOf(live: LiveNamespace, topology: string, node: string): boolean {
+  return live.state === "owned" && live.owner?.topology === topology && live.owner.node === node;
+}
+
 /** Errors that mean "there is no usable namespace of that name" rather than a failure to read one. */
 const ABSENT = new Set(["ERR_NS_NOT_FOUND"]);
 const NOT_A_NAMESPACE = new Set(["ERR_NOT_A_NAMESPACE", "EINVAL"]);

@@ -7,24 +7,29 @@
  * given an id for each of the others, and the kernel translates every other
  * one's ids into the reference's (a RTM_GETNSID dump aimed at it). The ids
  * given stay inside the lab's namespace and go with it; the caller's
- * namespace is given none.
+ * namespace is given none. A plan also asks which of them names the caller's
+ * namespace (the host, where a lab's vxlans and macvlans are made from): the
+ * reference is given an id for it too.
  */
 import * as libc from "../ffi/libc.js";
 import { mayLeaveBriefly } from "../namespace/brief-switch.js";
 import { withInside } from "../namespace/inside.js";
 import * as ns from "../namespace/providers.js";
-import { openTarget } from "../namespace/target.js";
+import { openProviderNs } from "../namespace/entry.js";
 import { idsSeenFrom, nsidOf } from "../netlink/nsid.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
+import { existingNsProvider } from "../validate/providers.js";
+import { HOST } from "./live.js";
 
-/** For a namespace of the lab: the lab's namespace (by entry name) each of its nsids names. */
+/** For a namespace of the lab: the lab's namespace (by entry name) each of its nsids names; in labNamespaceIds, the host's as HOST. */
 export type PeerNamespaces = ReadonlyMap<string, ReadonlyMap<number, string>>;
 
-/** The id the reference (the socket's namespace) gives the namespace at entry `netns`, given one if it has none; undefined if it is gone. */
-function idIn(socket: NetlinkSocket, netns: string): number | undefined {
+/** The id the reference (the socket's namespace) gives the provider's namespace, given one if it has none; undefined if it is gone. */
+function idIn(socket: NetlinkSocket, provider: ns.NsProvider): number | undefined {
   let fd: number;
   try {
-    ({ fd } = openTarget(ns.name(netns)));
+    // Checked as a worker checks it, but not compared with the calling thread's own (openTarget's `own`): not needed here.
+    fd = openProviderNs(existingNsProvider("provider", provider), process.pid);
   } catch {
     return undefined;
   }
@@ -38,13 +43,56 @@ function idIn(socket: NetlinkSocket, netns: string): number | undefined {
   }
 }
 
-/** For the namespace the reference knows as `id`: each id it gives, with the reference's for the same namespace; empty if it went meanwhile. */
-function translation(socket: NetlinkSocket, id: number): Map<number, number> {
+/** For the namespace the reference knows as `id`: each id it gives, with the reference's for the same namespace; undefined if it went meanwhile. */
+function translation(socket: NetlinkSocket, id: number): Map<number, number> | undefined {
   try {
     return idsSeenFrom(socket, id);
   } catch {
-    return new Map();
+    return undefined;
   }
+}
+
+/**
+ * What the reference's socket tells: the ids of the reference itself and of each of `translate` (as PeerNamespaces),
+ * naming the namespaces of `netns` (and, with `host`, the host as HOST); `complete`: every one of them was given an id.
+ */
+function readIds(socket: NetlinkSocket, netns: readonly string[], host: boolean, translate: (netns: string) => boolean) {
+  const [reference] = netns as [string];
+  const named = new Map<number, string>();
+  const ids = new Map<string, number>();
+  // The reference too: a namespace may give itself an id, which is how the others' links to it are told.
+  const wanted = host ? [...netns, HOST] : netns;
+  for (const name of wanted) {
+    const id = idIn(socket, name === HOST ? ns.now() : ns.name(name));
+    if (id === undefined || id < 0) continue;
+    named.set(id, name);
+    ids.set(name, id);
+  }
+  const peers = new Map<string, Map<number, string>>([[reference, named]]);
+  for (const [name, id] of ids) {
+    if (name === reference || name === HOST || !translate(name)) continue;
+    // Gone meanwhile: left out, as not told.
+    const seen = translation(socket, id);
+    if (seen === undefined) continue;
+    const own = new Map<number, string>();
+    // Each of its ids with the reference's for the same namespace.
+    for (const [referenceId, theirs] of seen) {
+      const peer = named.get(referenceId);
+      if (peer !== undefined) own.set(theirs, peer);
+    }
+    peers.set(name, own);
+  }
+  return { peers, complete: ids.size === wanted.length };
+}
+
+/**
+ * Where the reference (the first of `netns`) can be stepped into, `read` given its socket; else, or if the reference
+ * cannot be opened (gone since it was read), `none`.
+ */
+function fromReference<T>(netns: readonly string[], read: (socket: NetlinkSocket) => T, none: T): Promise<T> {
+  const [reference] = netns;
+  if (reference === undefined || !mayLeaveBriefly()) return Promise.resolve(none);
+  return withInside(ns.name(reference), (err) => err as Error, read).catch(() => none);
 }
 
 /**
@@ -53,34 +101,24 @@ function translation(socket: NetlinkSocket, id: number): Map<number, number> {
  * not step into another namespace (mayLeaveBriefly) to open the reference's socket, or the reference cannot be
  * opened (gone since it was read): what it tells only makes the pairing exact, and graph pairs by indexes without it.
  */
-export async function peerNamespaces(netns: readonly string[]): Promise<PeerNamespaces> {
-  const [reference] = netns;
-  if (reference === undefined || !mayLeaveBriefly()) return new Map();
-  return withInside(
-    ns.name(reference),
-    (err) => err as Error,
+export function peerNamespaces(netns: readonly string[]): Promise<PeerNamespaces> {
+  return fromReference(netns, (socket) => readIds(socket, netns, false, () => true).peers, new Map());
+}
+
+/**
+ * For a plan: what the nsids of the reference (the first of `netns`) and of each of `translate` name, one of `netns`
+ * or the host namespace (the caller's) as HOST; an id a told namespace's entry lacks names a namespace outside the
+ * lab. Only the namespaces a plan must judge are translated (a RTM_GETNSID dump each): a veth to the reference is
+ * judged from the reference's side alone. Empty (nothing told) unless the reference gave every one of `netns` and the
+ * host an id: a namespace missed would make every link to it look outside the lab.
+ */
+export function labNamespaceIds(netns: readonly string[], translate: ReadonlySet<string>): Promise<PeerNamespaces> {
+  return fromReference(
+    netns,
     (socket) => {
-      const named = new Map<number, string>();
-      const ids = new Map<string, number>();
-      // The reference too: a namespace may give itself an id, which is how the others' links to it are told.
-      for (const name of netns) {
-        const id = idIn(socket, name);
-        if (id === undefined || id < 0) continue;
-        named.set(id, name);
-        ids.set(name, id);
-      }
-      const peers = new Map<string, Map<number, string>>([[reference, named]]);
-      for (const [name, id] of ids) {
-        if (name === reference) continue;
-        const own = new Map<number, string>();
-        // Each of its ids with the reference's for the same namespace.
-        for (const [referenceId, theirs] of translation(socket, id)) {
-          const peer = named.get(referenceId);
-          if (peer !== undefined) own.set(theirs, peer);
-        }
-        peers.set(name, own);
-      }
-      return peers;
+      const { peers, complete } = readIds(socket, netns, true, (name) => translate.has(name));
+      return complete ? peers : new Map();
     },
-  ).catch(() => new Map());
+    new Map(),
+  );
 }

@@ -1,7 +1,7 @@
 import type { Address, Link } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
-import { ownedNode } from "./live.fixture.js";
+import { liveRead, ownedNode } from "./live.fixture.js";
 import { load } from "./load.js";
 import { diff } from "./plan.js";
 
@@ -49,7 +49,7 @@ const node = (name: string, addresses: Address[]) =>
     [address(1, "127.0.0.1/8", RT_SCOPE_HOST), address(1, "::1/128", RT_SCOPE_HOST), ...addresses],
   );
 
-const plan = (a: Address[], b: Address[] = []) => diff(lab, new Map([node("a", a), node("b", b)]), []).map(describeChange);
+const plan = (a: Address[], b: Address[] = []) => diff(lab, liveRead(new Map([node("a", a), node("b", b)]))).map(describeChange);
 
 describe("the addresses of an interface are the file's", () => {
   it("plans nothing when they are, the kernel's own (link and host scope) left alone", () => {
@@ -64,5 +64,13 @@ describe("the addresses of an interface are the file's", () => {
       "- address 10.3.0.1/24 on a:y",
       "- address 10.4.0.1/32 on b:lo",
     ]);
+  });
+});
+
+describe("what diff plans from", () => {
+  it("must give the host's links: left out, it is a type error, not a plan against a host with none", () => {
+    const { hostLinks: _, ...forgotten } = liveRead(new Map([node("a", []), node("b", [])]));
+    // @ts-expect-error hostLinks is required (it defaulted to an empty map, so a caller that forgot it planned silently wrong)
+    expect(diff(lab, forgotten).map(describeChange)).toEqual(["+ address 10.1.0.1/24 on a:y"]);
   });
 });

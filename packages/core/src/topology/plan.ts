@@ -18,9 +18,11 @@ import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { assertUnlocked } from "./lock.js";
-import { HOST, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
+import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
+import { namespaceIds } from "./lab-ids.js";
+import type { PeerNamespaces } from "./peer-namespaces.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
 
@@ -84,6 +86,7 @@ function sysctlChanges(s: NodeState): Change[] {
 
 const NO_ADDRESSES: readonly Address[] = [];
 const NONE_RECREATED: ReadonlySet<string> = new Set();
+const NOTHING_EARLY: ReadonlyMap<string, EarlyPlan> = new Map();
 
 /** Adds the changes that make the addresses `present` on interface `name` the ones `wanted` (CIDRs as the file writes them). */
 function addressChanges(
@@ -159,28 +162,40 @@ function planEarly(node: TopologyNode, live: LiveNamespace): EarlyPlan {
   return { live, state, own: nodeChanges(state, NONE_RECREATED) };
 }
 
+/** What readLive read of the kernel: everything diff plans from. */
+export interface LiveRead {
+  /** Each node's namespace, by node name. */
+  lives: ReadonlyMap<string, LiveNamespace>;
+  /** The topology's namespaces whose node the file no longer has. */
+  stale: readonly { netns: string; node: string }[];
+  /** Host links an apply of the topology made and was killed before it moved them into their node. */
+  strays: readonly Link[];
+  /** The host's links by name, with their index (a vxlan's or macvlan's parent is one). */
+  hostLinks: ReadonlyMap<string, number>;
+  /** Which exec commands ran; undefined: none is kept (see exec-plan.ts). */
+  record: ExecRecord | undefined;
+  /**
+   * What each running node's nsids name (labNamespaceIds: a lab's namespace, the host, or outside the lab); a node
+   * without an entry was not told, and its links' far ends and origins are judged by what they report alone.
+   */
+  peers: PeerNamespaces;
+  /** What readLive planned of each node as it came (apply re-plans from the same reads); absent: planned by diff. */
+  early?: ReadonlyMap<string, EarlyPlan>;
+}
+
 /**
- * Plans from already-read live state (apply re-plans from the same reads); `early`: what readLive planned of each node
- * as it came; `record`: which exec commands ran (undefined: none is kept, see exec-plan.ts); `hostLinks`: the host's
- * links by name, with their index, as readLive read them (a vxlan's or macvlan's parent is one).
+ * Plans from already-read live state. Every read is required (but `early`, an optimisation): a forgotten one would
+ * plan against nothing, as if the kernel had none of it.
  */
-export function diff(
-  topology: Topology,
-  lives: ReadonlyMap<string, LiveNamespace>,
-  stale: readonly { netns: string; node: string }[],
-  strays: readonly Link[] = [],
-  early: ReadonlyMap<string, EarlyPlan> = new Map(),
-  record?: ExecRecord,
-  hostLinks: ReadonlyMap<string, number> = new Map(),
-): Change[] {
+export function diff(topology: Topology, read: LiveRead): Change[] {
+  const { lives, stale, strays, hostLinks, record, peers, early = NOTHING_EARLY } = read;
   const conflicts: { node: string; netns: string; reason: string }[] = [];
   const changes: Change[] = [];
   const states = new Map<string, NodeState>();
   for (const node of topology.nodes) {
     const live = lives.get(node.name) as LiveNamespace;
-    const mine = live.owner?.topology === topology.name && live.owner.node === node.name;
     if (live.state === "foreign") conflicts.push({ node: node.name, netns: node.netns, reason: "exists and is not this topology's" });
-    else if (live.state === "owned" && !mine) {
+    else if (live.state === "owned" && !isNodeOf(live, topology.name, node.name)) {
       conflicts.push({
         node: node.name,
         netns: node.netns,
@@ -196,7 +211,7 @@ export function diff(
   if (conflicts.length > 0) throw new TopologyConflictError(topology.name, conflicts);
   for (const s of stale) changes.push({ op: "delete", kind: "namespace", node: s.node, netns: s.netns });
   for (const l of strays) changes.push({ op: "delete", kind: "link", node: "", netns: HOST, name: l.name });
-  const links = linkChanges(topology, states, hostLinks);
+  const links = linkChanges(topology, states, hostLinks, peers);
   changes.push(...links);
   const recreated = new Map<string, Set<string>>();
   for (const c of links) {
@@ -222,9 +237,15 @@ export function diff(
 
 /**
  * Reads each node's namespace and finds the topology's namespaces whose node the file no longer has; `idsOf`: the
- * entries whose namespace id is read too (LiveNamespace.id), for apply's record (ns-record.ts).
+ * entries whose namespace id is read too (LiveNamespace.id), for apply's record (ns-record.ts); `everyNode`: `peers`
+ * tells every running node's nsids, not only those the plan judges by (see lab-ids.ts).
  */
-export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySet<string> = new Set()) {
+export async function readLive(
+  topology: Topology,
+  pool: Pool,
+  idsOf: ReadonlySet<string> = new Set(),
+  { everyNode = false } = {},
+): Promise<LiveRead> {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
   const [lives, owned, host] = await Promise.all([
@@ -247,7 +268,15 @@ export async function readLive(topology: Topology, pool: Pool, idsOf: ReadonlySe
     owned.length === 0 ? [] : topology.nodes.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n.netns}`) ?? []),
   );
   const stale = owned.filter((o) => !nodeInodes.has(namespaceInode(`${DEFAULT_NETNS_DIR}/${o.netns}`) ?? -1));
-  return { lives: byNode, stale, strays: host.strays, hostLinks: host.names, early, record: readRecord(recordPath(topology.name)) };
+  return {
+    lives: byNode,
+    stale,
+    strays: host.strays,
+    hostLinks: host.names,
+    early,
+    record: readRecord(recordPath(topology.name)),
+    peers: await namespaceIds(topology, new Map(lives.filter(([node, live]) => isNodeOf(live, topology.name, node))), everyNode),
+  };
 }
 
 /** Programs to start (not running, running as something else now, or not right: see LabProcess) and to stop (gone from the file, changed, or not right). */
@@ -299,10 +328,10 @@ export async function plan(given: Topology, options: PlanOptions = {}): Promise<
   const topology = checkTopology("topology", given);
   const { pool } = topologyOptions(options, ["pool"]) as PlanOptions;
   assertUnlocked(topology.name);
-  const { lives, stale, strays, hostLinks, early, record } = await readLive(topology, pool ?? defaultPool());
+  const read = await readLive(topology, pool ?? defaultPool());
   // An apply that began meanwhile may have torn what was read.
   assertUnlocked(topology.name);
-  const changes = diff(topology, lives, stale, strays, early, record, hostLinks);
-  assertHostParents(topology.name, changes, hostLinks);
+  const changes = diff(topology, read);
+  assertHostParents(topology.name, changes, read.hostLinks);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

@@ -53,6 +53,7 @@ beforeAll(async () => {
   ip("-n", lab, "link", "add", "v0", "master", "br0", "type", "veth", "peer", "name", "v1");
   ip("-n", lab, "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789");
   ip("-n", lab, "link", "add", "link", "v1", "name", "mv0", "type", "macvlan", "mode", "bridge");
+  ip("-n", lab, "link", "add", "link", "v1", "name", "mt0", "type", "macvtap", "mode", "private");
   ip("-n", lab, "link", "set", "br0", "up");
   ip("-n", lab, "addr", "add", "10.77.0.1/24", "dev", "br0");
 });

@@ -1,5 +1,6 @@
 //! macvlan: IFLA_MACVLAN_MODE, as iproute2's iplink_macvlan.c writes it, and
-//! as a dumped macvlan's IFLA_INFO_DATA decodes (`Link.macvlan`).
+//! as a dumped macvlan's IFLA_INFO_DATA decodes (`Link.macvlan`, and a
+//! macvtap's `Link.macvtap`).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,8 @@
 //! macvtap: a macvlan whose frames a process reads and writes through
 //! /dev/tapN. The kernel's macvtap driver takes macvlan's IFLA_MACVLAN_*
 //! attributes and iproute2 writes them with the same iplink_macvlan.c, so
-//! its options and their encoding are macvlan's.
+//! its options, their encoding and a dumped one's decoding (`Link.macvtap`)
+//! are macvlan's.
 
 use super::{KindSpec, Need};
 
