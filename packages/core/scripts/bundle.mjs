@@ -45,7 +45,7 @@ for (const entry of ["worker/main", "events/listener"]) {
 }
 
 /** package.json's entry points (but the schema and examples), as dist/<name>.js. */
-const ENTRIES = ["index", "lean", "errors", "kinds", "named", "list", "unix-socket", "unix-client", "read", "spawn", "replace", "link"];
+const ENTRIES = ["index", "lean", "errors", "kinds", "named", "list", "unix-socket", "unix-client", "read", "spawn", "replace", "link", "shapes"];
 /** The module that says where core's own files are (files/own.ts): a chunk of its own, one level under dist/ as in tsc's output. */
 const OWN_FILES = /[\\/]files[\\/]own\.js$/;
 

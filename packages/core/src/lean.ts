@@ -94,3 +94,16 @@ export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResu
 export { readRegularFile, type RegularFileOptions } from "./files/regular.js";
 export { openFileLimit } from "./open-file-limit.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
+export {
+  type AddressJSON,
+  type LinkEventJSON,
+  type LinkJSON,
+  type NeighbourJSON,
+  type RouteJSON,
+  toAddressJSON,
+  toEventJSON,
+  toLinkJSON,
+  toNeighbourJSON,
+  toRouteJSON,
+  type WatchEventJSON,
+} from "./shapes.js";

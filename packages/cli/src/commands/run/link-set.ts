@@ -3,7 +3,7 @@ import type { LinkChanges } from "@neslink/core/lean";
 import type { Run } from "../../command.js";
 import { linkDoOnce, linker, nsDoOnce } from "../../core.js";
 import { defined, integerOf, keywords, stringOf } from "../../keywords.js";
-import { fields } from "../../output.js";
+import { linkOutcome } from "../../link-outcome.js";
 import { target } from "../../target.js";
 
 const KEYWORDS = {
@@ -49,18 +49,18 @@ export const linkSet: Run = async ({ args: [name, ...rest], ns }) => {
   if (Object.keys(set).length > 0) {
     // The link as the kernel reports it after the change: read in the same call.
     const { link } = await linkDoOnce(where, lp.name(current), la.set(set));
-    if (netns === undefined) return { data: link, text: fields(link) };
+    if (netns === undefined) return linkOutcome(link);
     current = link.name;
   } else if (netns === undefined) {
     const {
       results: [link],
     } = await nsDoOnce(where, na.getLink(lp.name(current)));
-    return { data: link, text: fields(link) };
+    return linkOutcome(link);
   }
   const to = await target(netns, undefined, "netns");
   await nsDoOnce(where, na.setLinkNs(lp.name(current), to));
   const {
     results: [moved],
   } = await nsDoOnce(to, na.getLink(lp.name(current)));
-  return { data: moved, text: fields(moved) };
+  return linkOutcome(moved);
 };

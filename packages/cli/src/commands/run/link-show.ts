@@ -1,6 +1,6 @@
 import type { Run } from "../../command.js";
 import { linker, nsDoOnce } from "../../core.js";
-import { fields } from "../../output.js";
+import { linkOutcome } from "../../link-outcome.js";
 import { target } from "../../target.js";
 
 export const linkShow: Run = async ({ args: [name], ns }) => {
@@ -8,5 +8,5 @@ export const linkShow: Run = async ({ args: [name], ns }) => {
   const {
     results: [link],
   } = await nsDoOnce(await target(ns), na.getLink(lp.name(name as string)));
-  return { data: link, text: fields(link) };
+  return linkOutcome(link);
 };
