@@ -41,7 +41,7 @@ describe("pruneNamedAsync", () => {
       }, 0),
     );
     expect(await seenByTimer).toBe(true);
-    expect(await pruning).toEqual({ removed: [stale], skipped: [] });
+    expect(await pruning).toEqual({ removed: [{ netns: stale }], skipped: [] });
     expect(order).toEqual(["timer", "pruned"]);
     expect(existsSync(at(stale))).toBe(false);
   });
