@@ -4,7 +4,8 @@ import type { LinkKind, LinkProvider, MacvlanMode, NewLinkOptions } from "@nesli
 import type { Run } from "../../command.js";
 import { linkDoOnce, linker } from "../../core.js";
 import { defined, integerOf, type KeywordSpec, type Keywords, keywords, stringOf } from "../../keywords.js";
-import { linkOutcome } from "../../link-outcome.js";
+import { toLinkJSON } from "@neslink/core/shapes";
+import { fields } from "../../output.js";
 import { target } from "../../target.js";
 
 type KindRules = (typeof LINK_KIND_RULES)[LinkKind];
@@ -160,5 +161,6 @@ export const linkAdd: Run = async ({ args: [kind, name, ...rest], ns }) => {
   });
   const provider = await shape.provider(name as string, k, options);
   const { link } = await linkDoOnce(await target(ns), provider);
-  return linkOutcome(link);
+  const shown = toLinkJSON(link);
+  return { data: shown, text: fields(shown) };
 };
