@@ -19,7 +19,7 @@ import { directRequire } from "../../core/scripts/direct-require.mjs";
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 /** The modules every command loads, by their path in dist/ (a command's own code is in dist/commands/run/). */
 const EVERY_COMMAND =
-  /dist[\\/](main|core|args|output|help|closest|version|paths|command|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|direct-require:@neslink[\\/]core[\\/]errors/;
+  /dist[\\/](main|core|args|output|help|closest|version|paths|command|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|direct-require:@neslink[\\/]core[\\/](errors|shapes)/;
 await build({
   input: { bin: `${dist}bin.js` },
   platform: "node",
@@ -41,13 +41,8 @@ await build({
     // What every command loads (the command table, parsing, printing, core's errors) in one chunk: each file a command
     // loads costs the module loader ~0.5M instructions, whatever its size. The agent's client, which stands in for all
     // of that, is in bin.cjs itself, with what reads argv and finds core, which both need.
-    // The rows of --json (rows.ts) ride with addr's implementation, which route's loads too: not a file of their own.
-    codeSplitting: {
-      groups: [
-        { name: "main", test: EVERY_COMMAND, includeDependenciesRecursively: false },
-        { name: "addr", test: /dist[\\/](commands[\\/]run[\\/]addr|rows)\.js$/, includeDependenciesRecursively: false },
-      ],
-    },
+    // Core's shapes of --json are found from there too (a few bytes: its require runs when a command first uses it).
+    codeSplitting: { groups: [{ name: "main", test: EVERY_COMMAND, includeDependenciesRecursively: false }] },
   },
 });
 // npm makes a package's bin executable when it installs it; this build writes bin.cjs anew after that, and `npx neslink`

@@ -1,5 +1,6 @@
 import { ActionError, AlreadyExistsError, NotFoundError, SystemCallError, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
+import { toLinkJSON } from "@neslink/core/shapes";
 import { linkTable } from "./commands/run/link-list.js";
 import { errorText, exitCodeOf, fields, jsonLine, printable, privilegeHint, procHint, shownName, table, toJson } from "./output.js";
 
@@ -94,9 +95,9 @@ describe("linkTable", () => {
       linkNetnsid: null,
       parentIndex: null,
     };
-    expect(linkTable([lo]).split("\n")).toEqual([
+    expect(linkTable([toLinkJSON(lo)]).split("\n")).toEqual([
       "INDEX  NAME  KIND  ADMIN  OPER     MTU    MAC",
-      "1      lo    -     UP     unknown  65536  00:00:00:00:00:00",
+      "1      lo    -     UP     UNKNOWN  65536  00:00:00:00:00:00",
       "",
     ]);
   });

@@ -45,13 +45,27 @@ for (const entry of ["worker/main", "events/listener"]) {
 }
 
 /** package.json's entry points (but the schema and examples), as dist/<name>.js. */
-const ENTRIES = ["index", "lean", "errors", "kinds", "named", "list", "unix-socket", "unix-client", "read", "spawn", "replace", "link"];
+const ENTRIES = [
+  "index",
+  "lean",
+  "errors",
+  "kinds",
+  "named",
+  "list",
+  "unix-socket",
+  "unix-client",
+  "read",
+  "spawn",
+  "replace",
+  "link",
+  "shapes",
+];
 /** The module that says where core's own files are (files/own.ts): a chunk of its own, one level under dist/ as in tsc's output. */
 const OWN_FILES = /[\\/]files[\\/]own\.js$/;
 
 const input = Object.fromEntries(ENTRIES.map((name) => [name, `${dist}${name}.js`]));
-/** The entry point built as one CommonJS file of its own (see below). */
-const SELF_CONTAINED = "unix-client";
+/** The entry points built each as one CommonJS file of its own (see below). */
+const SELF_CONTAINED = ["unix-client", "shapes"];
 
 /**
  * The same entry points as CommonJS, all in dist/cjs/ (one level under dist/,
@@ -73,7 +87,7 @@ const CJS_OUTPUT = {
   dynamicImportInCjs: false,
   sourcemap: true,
 };
-const { [SELF_CONTAINED]: selfContained, ...shared } = input;
+const shared = Object.fromEntries(Object.entries(input).filter(([name]) => !SELF_CONTAINED.includes(name)));
 await build({
   input: shared,
   platform: "node",
@@ -82,20 +96,25 @@ await build({
   output: { ...CJS_OUTPUT, dir: `${dist}cjs`, entryFileNames: "[name].cjs", chunkFileNames: "[name]-[hash].cjs" },
 });
 /**
- * unix-client in one CommonJS file, with its own copy of what it imports
+ * unix-client and shapes each in one CommonJS file, with its own copy of what
+ * it imports, as each further file would cost Node's module loader ~1–2M
+ * instructions (the first one that a module requires much more). unix-client
  * (koffi's loader, the errno names): the CLI's agent client loads it and
- * nothing else of core, and each further file would cost Node's module
- * loader ~1–2M instructions (the first one that a module requires much
- * more). The copy is never loaded beside the shared one by the CLI; a
- * program that loads both has koffi's native module initialised twice,
- * which koffi allows (each worker thread does it).
+ * nothing else of core. Its copy is never loaded beside the shared one by the
+ * CLI; a program that loads both has koffi's native module initialised twice,
+ * which koffi allows (each worker thread does it). shapes: plain functions
+ * over plain data, which a listing loads beside `read` or `link`; a copy of
+ * them in another entry's chunks (lean's events, index's inspect) is the same
+ * functions again, with no state to share.
  */
-await build({
-  input: selfContained,
-  platform: "node",
-  external: packages,
-  output: { ...CJS_OUTPUT, file: `${dist}cjs/${SELF_CONTAINED}.cjs` },
-});
+for (const name of SELF_CONTAINED) {
+  await build({
+    input: input[name],
+    platform: "node",
+    external: packages,
+    output: { ...CJS_OUTPUT, file: `${dist}cjs/${name}.cjs` },
+  });
+}
 
 await build({
   input,

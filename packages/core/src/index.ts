@@ -24,6 +24,7 @@ import * as nsProviders from "./namespace/providers.js";
 import { mustNsDo, nsDo } from "./nsdo.js";
 
 export * from "./lean.js";
+export { SHAPE_SCHEMAS } from "./shapes/schemas.js";
 export type { Problem, Topology, TopologyExec, TopologyFile, TopologyInterface, TopologyLink, TopologyNode } from "./topology/index.js";
 /** Topologies as data: `topology.load(file)` gives a validated Topology (plan, apply, destroy and inspect build on it). */
 export * as topology from "./topology/index.js";

@@ -95,3 +95,16 @@ export { readRegularFile, type RegularFileOptions } from "./files/regular.js";
 export { openFileLimit } from "./open-file-limit.js";
 export { holdMark, markHolders } from "./process-mark.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
+export {
+  type AddressJSON,
+  type LinkEventJSON,
+  type LinkJSON,
+  type NeighbourJSON,
+  type RouteJSON,
+  toAddressJSON,
+  toEventJSON,
+  toLinkJSON,
+  toNeighbourJSON,
+  toRouteJSON,
+  type WatchEventJSON,
+} from "./shapes.js";

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type Schema, Validator } from "@cfworker/json-schema";
-import { decodeMessages } from "@neslink/codec-wasm";
+import { type Address, decodeMessages, type Link, type Route } from "@neslink/codec-wasm";
+import { linkNames, toAddressJSON, toLinkJSON, toRouteJSON } from "@neslink/core/shapes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespaceBody, execBody } from "./bodies.js";
 import { openapi } from "./openapi.js";
@@ -74,30 +75,56 @@ function responseSchema(method: string, path: string, status: number): object {
 }
 
 /** Decoded bodies of one kind from a kernel test vector of the codec. */
-function decodedFrom(fixture: string, kind: "link" | "address" | "route"): unknown[] {
+function decodedFrom<T>(fixture: string, kind: "link" | "address" | "route"): T[] {
   const bytes = readFileSync(new URL(`../../codec-wasm/fixtures/${fixture}.bin`, import.meta.url));
   const messages = decodeMessages(new Uint8Array(bytes)) as unknown as Record<string, unknown>[];
-  return messages.filter((m) => m.kind === kind).map((m) => m[kind]);
+  return messages.filter((m) => m.kind === kind).map((m) => m[kind] as T);
 }
 
+const links = (fixture: string) => decodedFrom<Link>(fixture, "link").map(toLinkJSON);
+const named = linkNames([]);
+
 describe("the document describes what the server really sends", () => {
-  it("links, addresses and routes as the codec decodes them from kernel dumps", () => {
+  it("links, addresses and routes of kernel dumps, as core's shapes give them (the server's and the CLI's --json)", () => {
     const cases = [
-      ["Link", decodedFrom("link/dump-lo-bridge-veth", "link")],
-      ["Link", decodedFrom("link/dump-veth-peer-netns", "link")],
-      ["Address", decodedFrom("addr/dump-ipv4-ipv6", "address")],
-      ["Route", decodedFrom("route/dump-ipv4", "route")],
-      ["Route", decodedFrom("route/dump-ipv6", "route")],
+      ["Link", links("link/dump-lo-bridge-veth")],
+      ["Link", links("link/dump-veth-peer-netns")],
+      ["Link", links("link/dump-vxlan-macvlan")],
+      ["Address", decodedFrom<Address>("addr/dump-ipv4-ipv6", "address").map((a) => toAddressJSON(a, named))],
+      ["Route", decodedFrom<Route>("route/dump-ipv4", "route").map((r) => toRouteJSON(r, named))],
+      ["Route", decodedFrom<Route>("route/dump-ipv6", "route").map((r) => toRouteJSON(r, named))],
     ] as const;
     for (const [name, values] of cases) {
       expect(values.length, name).toBeGreaterThan(0);
       for (const value of values) expect(conforms(ref(name), value), name).toEqual([]);
     }
-    // The schemas are not vacuous: a link missing a field or with a wrong type is refused.
-    const [lo] = decodedFrom("link/dump-lo-bridge-veth", "link") as Record<string, unknown>[];
+    // The schemas are not vacuous: a link missing a field, with a wrong type, or with the codec's numbers is refused.
+    const [lo] = links("link/dump-lo-bridge-veth") as Record<string, unknown>[];
     const { mtu: _, ...noMtu } = lo as Record<string, unknown>;
     expect(conforms(ref("Link"), noMtu)).not.toEqual([]);
     expect(conforms(ref("Link"), { ...lo, operstate: "sideways" })).not.toEqual([]);
+    expect(conforms(ref("Link"), { ...lo, flags: 0x49 })).not.toEqual([]);
+    expect(conforms(ref("Link"), { ...lo, operstate: "up" })).not.toEqual([]);
+    const [route] = cases[4][1];
+    expect(conforms(ref("Route"), { ...route, table: 254 })).not.toEqual([]);
+  });
+
+  it("documents every field of each shape, and only those: required, but a link's options of its kind", () => {
+    const schemas = openapi.components.schemas as unknown as Record<string, { properties: object; required: string[] }>;
+    const [lo] = links("link/dump-lo-bridge-veth");
+    const [address] = decodedFrom<Address>("addr/dump-ipv4-ipv6", "address").map((a) => toAddressJSON(a, named));
+    const [route] = decodedFrom<Route>("route/dump-ipv4", "route").map((r) => toRouteJSON(r, named));
+    const optional: Record<string, string[]> = { Link: ["macvlan", "vxlan"] };
+    for (const [name, value] of [
+      ["Link", lo],
+      ["Address", address],
+      ["Route", route],
+    ] as const) {
+      const keys = Object.keys(value ?? {}).sort();
+      const { properties, required } = schemas[name] as { properties: object; required: string[] };
+      expect([name, [...required].sort()]).toEqual([name, keys]);
+      expect([name, Object.keys(properties).sort()]).toEqual([name, [...keys, ...(optional[name] ?? [])].sort()]);
+    }
   });
 
   describe("errors, from a running server", () => {

@@ -1,12 +1,12 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, served at GET /v1/openapi.json.
- * Response shapes come from their one source: Link, Address and Route from the
- * codec's Rust types (JSON Schemas generated into @neslink/codec-wasm/schemas),
- * the error body from core's ErrorJSON (a field missing here fails typecheck).
+ * Response shapes come from their one source: Link, Address, Route and
+ * Neighbour from core's shapes (what the CLI's --json prints too, named as
+ * `ip -j` names them: SHAPE_SCHEMAS), the error body from core's ErrorJSON (a
+ * field missing here fails typecheck).
  */
 
-import { SCHEMAS } from "@neslink/codec-wasm/schemas";
-import type { ErrorJSON } from "@neslink/core";
+import { type ErrorJSON, SHAPE_SCHEMAS } from "@neslink/core";
 import { createNamespaceBody, execBody, namespaceName } from "./bodies.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -221,9 +221,7 @@ export const openapi = {
         required: ["name", "path"],
         properties: { name: { type: "string" }, path: { type: "string" } },
       },
-      Link: SCHEMAS.Link,
-      Address: SCHEMAS.Address,
-      Route: SCHEMAS.Route,
+      ...SHAPE_SCHEMAS,
       ExecResult: {
         type: "object",
         required: ["pid", "status", "signal", "stdout", "stderr"],

@@ -11,7 +11,7 @@ export const addrList: Command = {
   rest: { name: "dev", required: false },
   options: ["ns", "inet", "inet6"],
   details:
-    'As `ip addr show [dev] NAME`, the link\'s name may come without `dev`. --json: an array of { dev, family (4|6), address, prefixLen, cidr, scope }, scope named as `ip -j addr` names it ("global", "link", "host", ...).',
+    'As `ip addr show [dev] NAME`, the link\'s name may come without `dev`. --json: an array of { dev, family ("inet"|"inet6"), address, prefixLen, cidr, scope }, family and scope named as `ip -j addr` names them ("global", "link", "host", ...).',
   run: lazyRun(implementation, (m) => m.addrList),
 };
 

@@ -12,7 +12,7 @@ export const graph: Command = {
     "Where the lab runs, the graph is read from the kernel (veth pairs found by their peers, links down",
     "dashed); a FILE whose lab is not running is drawn as the file says. Default format: mermaid.",
     "A node whose namespace is taken by something not the lab's is said on stderr, and drawn all the same.",
-    "--format json (or --json): { topology, nodes: [{ name, netns, state, interfaces }], edges: [{ a, b, up }],",
+    "--format json (or --json): { topology, nodes: [{ name, netns, phase, links }], edges: [{ a, b, up }] (a, b: { node, dev }),",
     "conflicts? [{ node, netns, reason }] }.",
   ].join("\n"),
   run: lazyRun(

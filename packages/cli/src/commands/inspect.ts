@@ -3,7 +3,7 @@ import { lazyRun } from "./lazy.js";
 
 export const inspect: Command = {
   name: "inspect",
-  summary: "the live state of labs (those named, or every running one): nodes, interfaces, addresses, programs, state",
+  summary: "the live state of labs (those named, or every running one): nodes, links, addresses, programs, phases",
   synopsis: "inspect [FILE|NAME]...",
   args: [],
   rest: { name: "FILE|NAME", required: false },
@@ -12,9 +12,9 @@ export const inspect: Command = {
   details: [
     "Given FILE, also the drift: what apply would change. Read from the kernel's markers, no state file.",
     "A NAME no running lab has is an error (ERR_NS_NOT_FOUND, exit 1), as for graph.",
-    "--json: an array of { topology, nodes: [{ name, netns, state, interfaces: [{ index, name, kind, up, operstate,",
+    "--json: an array of { topology, nodes: [{ name, netns, phase, links: [{ index, name, kind, up, operstate,",
     "mtu, mac, masterIndex, master, parentIndex, peerNetns, peer, addresses }], routes, processes }], drift?, conflicts? },",
-    "one per lab: masterIndex and parentIndex as link list gives them, master a name, peer { node, interface }.",
+    "one per lab: a link's fields as link list gives them, master a name, peer { node, dev }; a program's phase.",
     "A node whose namespace is taken by something not the lab's (conflicts: apply would refuse it) is said on stderr.",
   ].join("\n"),
   run: lazyRun(

@@ -7,7 +7,7 @@ export const linkDel: Command = {
   synopsis: "link del NAME [-n NS]",
   args: ["NAME"],
   options: ["ns"],
-  details: "--json: the link as it was just before (core's Link object).",
+  details: "--json: the link as it was just before, as link list shows one.",
   run: lazyRun(
     () => import("./run/link-del.js"),
     (m) => m.linkDel,

@@ -1,7 +1,8 @@
 import type { Command } from "../command.js";
 import { lazyRun } from "./lazy.js";
 
-const LIST_JSON = "--json: an array of core's Link objects (index, name, kind, up, operstate, mtu, mac, masterIndex, alias, group, ...).";
+const LIST_JSON =
+  '--json: an array of links (index, name, flags, up, mtu, mac, operstate, kind, masterIndex, alias, group, ...), flags, operstate and group as `ip -j link` names them (["BROADCAST","UP"], "UP", "default").';
 
 export const linkList: Command = {
   name: "link list",

@@ -8,7 +8,7 @@ export const linkShow: Command = {
   args: ["NAME"],
   options: ["ns"],
   details:
-    "--json: core's Link object. As with `ip link show [dev] NAME`, `dev` may come before NAME, and `link list NAME` is the same. Without NAME, as `ip link show`: every link (link list).",
+    "--json: the link, as link list shows one. As with `ip link show [dev] NAME`, `dev` may come before NAME, and `link list NAME` is the same. Without NAME, as `ip link show`: every link (link list).",
   run: lazyRun(
     () => import("./run/link-show.js"),
     (m) => m.linkShow,

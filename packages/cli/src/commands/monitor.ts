@@ -29,7 +29,7 @@ export const monitor: Command = {
     "`gone` event), then exits 0. Events lost to a burst are made up for",
     "(a `resync` line, then the differences, then `synced`).",
     "--json: one JSON object a line, core's watch() events: { type: link|address|route|neighbour|nsid|resync|",
-    "synced|gone, action?: new|changed|deleted, ns, link|address|route|neighbour|nsid, previous?, changed? }; a link",
+    "synced|gone, action?: new|changed|deleted, netns, link|address|route|neighbour|nsid, previous?, changed? }; a link",
     "as link list --json gives it, an address as addr list's, a route as route list's, a neighbour as",
     "{ dev, family, address, mac, state }.",
   ].join("\n"),

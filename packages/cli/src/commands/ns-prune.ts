@@ -8,7 +8,7 @@ export const nsPrune: Command = {
   args: [],
   options: [],
   details:
-    "Only empty files with no namespace mounted that are not executable (what a killed ip, neslink, containerd or podman leaves) are removed. Symlinks, FIFOs, directories and other files, an empty executable one included, are never followed nor removed: they are listed as skipped, with why.",
+    "Only empty files with no namespace mounted that are not executable (what a killed ip, neslink, containerd or podman leaves) are removed. Symlinks, FIFOs, directories and other files, an empty executable one included, are never followed nor removed: they are listed as skipped, with why. --json: { removed: [{ netns }], skipped: [{ netns, reason }] }.",
   run: lazyRun(
     () => import("./run/ns-prune.js"),
     (m) => m.nsPrune,

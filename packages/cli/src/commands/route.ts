@@ -12,7 +12,7 @@ export const routeList: Command = {
   rest: { name: "KEYWORD", required: false },
   options: ["ns", "inet", "inet6"],
   details:
-    'Every table unless `table` names one (all by default, unlike `ip route`\'s main); with `dev`, only the routes out of that link. --json: an array of { to, family (4|6), via, dev, metric, table, protocol }, protocol named as `ip -j route` names it ("kernel", "boot", ...).',
+    'Every table unless `table` names one (all by default, unlike `ip route`\'s main); with `dev`, only the routes out of that link. --json: an array of { to, family ("inet"|"inet6"), via, dev, metric, table, protocol, scope, type }, named as `ip -j route` names them (table "main", protocol "kernel", a host route\'s `to` without its /32).',
   run: lazyRun(implementation, (m) => m.routeList),
 };
 
@@ -25,7 +25,7 @@ function routeChange(op: RouteChange): Command {
     rest: { name: "KEYWORD", required: false },
     options: ["ns", "inet", "inet6"],
     details:
-      'TO is a CIDR or "default" (IPv4 unless -6 or an IPv6 via); -4 or -6 with a CIDR must be its family. --json: { to, family, via, dev, metric, table }: the route as given, as route list shows one (table 254, main, when not given).',
+      'TO is a CIDR or "default" (IPv4 unless -6 or an IPv6 via); -4 or -6 with a CIDR must be its family. --json: { to, family, via, dev, metric, table }: the route as given, as route list shows one (table "main" when not given).',
     run: lazyRun(implementation, (m) => m.routeChange(op)),
   };
 }

@@ -148,7 +148,7 @@ describe("neslink shell", () => {
 describe("neslink inspect", () => {
   const lab = `${prefix}p`;
 
-  it("shows the programs a lab runs, not only in --json: name, state, pid and log", () => {
+  it("shows the programs a lab runs, not only in --json: name, phase, pid and log", () => {
     const file = join(scratch, "programs.yaml");
     writeFileSync(file, `name: ${lab}\nnodes:\n  srv:\n    processes:\n      - { name: idle, command: [sleep, "300"] }\n`);
     try {
@@ -160,7 +160,7 @@ describe("neslink inspect", () => {
       expect(statSync(`/proc/${pid}/ns/net`).ino).toBe(inodeOf(`/run/netns/${lab}-srv`));
       const table = neslink("inspect", lab);
       expect(table.status).toBe(0);
-      expect(table.stdout).toMatch(/^LAB\s+NODE\s+PROGRAM\s+STATE\s+PID\s+LOG$/m);
+      expect(table.stdout).toMatch(/^LAB\s+NODE\s+PROGRAM\s+PHASE\s+PID\s+LOG$/m);
       expect(table.stdout).toMatch(
         new RegExp(`^${lab}\\s+srv\\s+idle\\s+running\\s+${pid}\\s+/run/neslink/topologies/${lab}/srv/idle\\.log$`, "m"),
       );

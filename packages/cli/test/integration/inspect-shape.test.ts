@@ -1,8 +1,8 @@
 /**
- * inspect's interfaces: a field named as in `link list --json` means what it
- * means there (the kernel's indexes: masterIndex, parentIndex), and the lab's
- * view adds names (master, peer, as the topology file writes them); graph's
- * edges are those peers. Each checked against `ip -j`.
+ * inspect's links: a field named as in `link list --json` means and reads
+ * what it does there (the kernel's indexes: masterIndex, parentIndex; ip's
+ * operstate), and the lab's view adds names (master; peer, a node and its
+ * link as `dev`); graph's edges are those peers. Each checked against `ip -j`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +33,7 @@ interface Iface {
   master: string | null;
   masterIndex: number | null;
   parentIndex: number | null;
-  peer: { node: string; interface: string } | null;
+  peer: { node: string; dev: string } | null;
   [field: string]: unknown;
 }
 
@@ -76,15 +76,16 @@ afterAll(() => {
   }
 });
 
-describe("inspect --json's interfaces", () => {
+describe("inspect --json's links", () => {
   it("give link list's fields their meaning there, and name master and peer as the file and ip -j do", () => {
-    const [inspected] = json("inspect", lab).body as { nodes: { name: string; netns: string; interfaces: Iface[] }[] }[];
+    const [inspected] = json("inspect", lab).body as { nodes: { name: string; netns: string; phase: string; links: Iface[] }[] }[];
+    expect(inspected?.nodes.map((n) => n.phase)).toEqual(["running", "running", "running"]);
     expect(inspected?.nodes.map((n) => n.name)).toEqual(["h1", "h2", "sw"]);
     const ipOf = new Map(inspected?.nodes.map((n) => [n.name, ipJson<IpLink[]>("-n", n.netns, "link", "show")]));
     for (const node of inspected?.nodes ?? []) {
       const listed = json("link", "list", "-n", node.netns).body as Record<string, unknown>[];
       const ipLinks = ipOf.get(node.name) ?? [];
-      for (const iface of node.interfaces) {
+      for (const iface of node.links) {
         const where = `${node.name}:${iface.name}`;
         const link = listed.find((l) => l.index === iface.index);
         const pick = (o: Record<string, unknown> | undefined) => Object.fromEntries(SHARED.map((f) => [f, o?.[f]]));
@@ -98,22 +99,27 @@ describe("inspect --json's interfaces", () => {
         const peer = PEERS[where];
         expect({ where, peer: iface.peer }).toEqual({
           where,
-          peer: peer === undefined ? null : { node: peer.split(":")[0], interface: peer.split(":")[1] },
+          peer: peer === undefined ? null : { node: peer.split(":")[0], dev: peer.split(":")[1] },
         });
         if (iface.peer === null) continue;
         // ip names a peer in the same namespace by its name, one in another by its index there.
-        const far = ipOf.get(iface.peer.node)?.find((l) => l.ifname === iface.peer?.interface);
+        const far = ipOf.get(iface.peer.node)?.find((l) => l.ifname === iface.peer?.dev);
         expect({ where, parentIndex: iface.parentIndex }).toEqual({ where, parentIndex: far?.ifindex });
         expect(ipLink?.link_index ?? ipLinks.find((l) => l.ifname === ipLink?.link)?.ifindex).toBe(far?.ifindex);
       }
     }
-    expect(inspected?.nodes.find((n) => n.name === "sw")?.interfaces.find((i) => i.name === "p1")?.master).toBe("br0");
+    expect(inspected?.nodes.find((n) => n.name === "sw")?.links.find((i) => i.name === "p1")?.master).toBe("br0");
+    // operstate as ip -j writes it, as link list does.
+    const sw = inspected?.nodes.find((n) => n.name === "sw");
+    expect(sw?.links.map((l) => [l.name, l.operstate])).toEqual(
+      ipJson<{ ifname: string; operstate: string }[]>("-n", sw?.netns as string, "link", "show").map((l) => [l.ifname, l.operstate]),
+    );
   });
 
   it("are what graph joins: an edge for each veth pair, the one inside a node too, as the file draws them", () => {
-    type End = { node: string; interface: string };
+    type End = { node: string; dev: string };
     const graph = json("graph", lab, "--format", "json").body as { edges: { a: End; b: End }[] };
-    const named = (e: End) => `${e.node}:${e.interface}`;
+    const named = (e: End) => `${e.node}:${e.dev}`;
     // Each pair once, joined both ways as the file joins them.
     const joined = graph.edges.flatMap((e) => [
       [named(e.a), named(e.b)],

@@ -37,7 +37,9 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     expect(neslink("addr", "add", "fd00:9::2/64", "dev", "eth0", "-n", b).status).toBe(0);
     expect(addrsIn(b, "eth0")).toEqual(expect.arrayContaining(["10.9.0.2/24", "fd00:9::2/64"]));
     const listed = json("addr", "list", "dev", "eth0", "-4", "-n", b);
-    expect(listed.body).toEqual([{ dev: "eth0", family: 4, address: "10.9.0.2", prefixLen: 24, cidr: "10.9.0.2/24", scope: "global" }]);
+    expect(listed.body).toEqual([
+      { dev: "eth0", family: "inet", address: "10.9.0.2", prefixLen: 24, cidr: "10.9.0.2/24", scope: "global" },
+    ]);
 
     expect(neslink("route", "add", "default", "via", "10.9.0.1", "-n", b).status).toBe(0);
     expect(neslink("route", "add", "10.20.0.0/16", "via", "10.9.0.1", "metric", "5", "-n", b).status).toBe(0);
@@ -51,7 +53,7 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     );
     expect(routes.find((r) => r.dst === "10.20.0.0/16")?.gateway).toBeUndefined();
     expect(json("route", "list", "-4", "-n", b).body).toEqual(
-      expect.arrayContaining([expect.objectContaining({ to: "default", via: "10.9.0.1", dev: "eth0", table: 254 })]),
+      expect.arrayContaining([expect.objectContaining({ to: "default", via: "10.9.0.1", dev: "eth0", table: "main" })]),
     );
     expect(neslink("route", "del", "10.20.0.0/16", "dev", "eth0", "-n", b).status).toBe(0);
     expect(ipJson<{ dst: string }[]>("-n", b, "route", "show").map((r) => r.dst)).not.toContain("10.20.0.0/16");
@@ -82,9 +84,10 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     ip("-n", name, "link", "set", "lo", "up");
     expect(neslink("route", "add", "10.66.0.0/16", "dev", "lo", "table", "0x64", "-n", name).status).toBe(0);
     expect(ipJson<{ dst: string }[]>("-n", name, "route", "show", "table", "100").map((r) => r.dst)).toEqual(["10.66.0.0/16"]);
-    expect(json("route", "list", "table", "0x64", "-n", name).body).toMatchObject([{ to: "10.66.0.0/16", table: 100 }]);
+    expect(json("route", "list", "table", "0x64", "-n", name).body).toMatchObject([{ to: "10.66.0.0/16", table: "100" }]);
     expect(neslink("link", "set", "lo", "group", "0xff", "-n", name).status).toBe(0);
     expect(ipJson<{ group: string }[]>("-n", name, "link", "show", "dev", "lo")[0]?.group).toBe("255");
+    expect(json("link", "show", "lo", "-n", name).body).toMatchObject({ group: "255" });
     expect(neslink("route", "del", "10.66.0.0/16", "dev", "lo", "table", "0x64", "-n", name).status).toBe(0);
     expect(ipJson("-n", name, "route", "show", "table", "100")).toEqual([]);
   });
@@ -181,7 +184,7 @@ describe("neslink monitor (built bin)", () => {
       .split("\n")
       .map((line) => JSON.parse(line));
     const down = events.find((e) => e.link.up === false);
-    expect(down).toMatchObject({ type: "link", action: "changed", ns: name, link: { name: "w0", up: false } });
+    expect(down).toMatchObject({ type: "link", action: "changed", netns: name, link: { name: "w0", up: false } });
     expect(down.changed).toContain("up");
     expect(linkIn(name, "w0").flags).not.toContain("UP");
   });
@@ -199,12 +202,12 @@ describe("neslink monitor (built bin)", () => {
     expect(json("link", "list", "br0", "-n", name)).toMatchObject({ status: 0, body: { name: "br0", kind: "bridge" } });
     expect(json("link", "list", "dev", "br0", "-n", name)).toMatchObject({ status: 0, body: { name: "br0" } });
 
-    // Every table's IPv4 routes out of br0, as ip lists them (a local table's dst has no prefix length).
+    // Every table's IPv4 routes out of br0, as ip lists them (a host route's dst, as the local table's, has no prefix length).
     const routes = json("route", "show", "dev", "br0", "-4", "-n", name);
     expect(routes.status).toBe(0);
     const ours = (routes.body as { to: string; dev: string }[]).map((r) => `${r.dev} ${r.to}`).sort();
     const ips = ipJson<{ dst: string }[]>("-4", "-n", name, "route", "show", "table", "all", "dev", "br0")
-      .map((r) => `br0 ${r.dst.includes("/") ? r.dst : `${r.dst}/32`}`)
+      .map((r) => `br0 ${r.dst}`)
       .sort();
     expect(ours).toEqual(ips);
     expect(ours).toContain("br0 10.31.0.0/24");

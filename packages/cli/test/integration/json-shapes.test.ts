@@ -2,7 +2,8 @@
  * One shape per thing, whichever command prints it: `monitor --json` gives a
  * link, an address, a route as `link list`, `addr list`, `route list --json`
  * give them, and `addr add` / `route add` theirs as the lists show them; each
- * checked against `ip -j` too.
+ * checked against `ip -j` too, whose names they use for what netlink numbers
+ * (flags, group, operstate, table, family, scope, type; a host route's dst).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +16,7 @@ const ns = `${prefix}a`;
 interface Event {
   type: string;
   action?: string;
-  ns: string;
+  netns: string;
   [what: string]: unknown;
 }
 
@@ -74,12 +75,12 @@ describe("monitor --json and the lists", () => {
     expect(added.status).toBe(0);
     const listed = json("addr", "list", "dev", "v0", "-4", "-n", ns).body as Record<string, unknown>[];
     const row = listed.find((a) => a.cidr === "10.20.0.1/24");
-    expect(row).toEqual({ dev: "v0", family: 4, address: "10.20.0.1", prefixLen: 24, cidr: "10.20.0.1/24", scope: "global" });
+    expect(row).toEqual({ dev: "v0", family: "inet", address: "10.20.0.1", prefixLen: 24, cidr: "10.20.0.1/24", scope: "global" });
     const { scope: _, ...asGiven } = row as Record<string, unknown>;
     expect(added.body).toEqual(asGiven);
     const event = await eventFor("address", "new", (a) => a.cidr === "10.20.0.1/24");
-    expect(event).toEqual({ type: "address", action: "new", ns, address: row });
-    const [v0] = ipJson<{ addr_info: { family: string; local: string; prefixlen: number }[] }[]>(
+    expect(event).toEqual({ type: "address", action: "new", netns: ns, address: row });
+    const [v0] = ipJson<{ addr_info: { family: string; local: string; prefixlen: number; scope: string }[] }[]>(
       "-n",
       ns,
       "-4",
@@ -88,7 +89,9 @@ describe("monitor --json and the lists", () => {
       "dev",
       "v0",
     );
-    expect(v0?.addr_info).toContainEqual(expect.objectContaining({ family: "inet", local: "10.20.0.1", prefixlen: 24 }));
+    expect(v0?.addr_info).toContainEqual(
+      expect.objectContaining({ family: row?.family, local: "10.20.0.1", prefixlen: 24, scope: row?.scope }),
+    );
   });
 
   it("gives a route added as route list gives it, and route add as route list shows it", async () => {
@@ -96,11 +99,21 @@ describe("monitor --json and the lists", () => {
     expect(added.status).toBe(0);
     const listed = json("route", "list", "-4", "-n", ns).body as Record<string, unknown>[];
     const row = listed.find((r) => r.to === "10.21.0.0/16");
-    expect(row).toEqual({ to: "10.21.0.0/16", family: 4, via: "10.20.0.9", dev: "v0", metric: null, table: 254, protocol: "boot" });
-    const { protocol: _, ...asGiven } = row as Record<string, unknown>;
+    expect(row).toEqual({
+      to: "10.21.0.0/16",
+      family: "inet",
+      via: "10.20.0.9",
+      dev: "v0",
+      metric: null,
+      table: "main",
+      protocol: "boot",
+      scope: "global",
+      type: "unicast",
+    });
+    const { protocol: _, scope: _s, type: _t, ...asGiven } = row as Record<string, unknown>;
     expect(added.body).toEqual(asGiven);
     const event = await eventFor("route", "new", (r) => r.to === "10.21.0.0/16");
-    expect(event).toEqual({ type: "route", action: "new", ns, route: row });
+    expect(event).toEqual({ type: "route", action: "new", netns: ns, route: row });
     expect(ipJson("-n", ns, "-4", "route", "show", "10.21.0.0/16")).toEqual([
       expect.objectContaining({ dst: "10.21.0.0/16", gateway: "10.20.0.9", dev: "v0", protocol: "boot" }),
     ]);
@@ -110,7 +123,7 @@ describe("monitor --json and the lists", () => {
     expect(await eventFor("route", "deleted", (r) => r.to === "10.21.0.0/16")).toEqual({
       type: "route",
       action: "deleted",
-      ns,
+      netns: ns,
       route: row,
     });
   });
@@ -118,7 +131,7 @@ describe("monitor --json and the lists", () => {
   it("gives a neighbour as ip -j neigh does, under a's names: address, mac, state", async () => {
     ip("-n", ns, "neigh", "add", "10.20.0.5", "lladdr", "02:00:00:00:00:09", "dev", "v0");
     const event = await eventFor("neighbour", "new", (n) => n.address === "10.20.0.5");
-    expect(event.neighbour).toEqual({ dev: "v0", family: 4, address: "10.20.0.5", mac: "02:00:00:00:00:09", state: ["PERMANENT"] });
+    expect(event.neighbour).toEqual({ dev: "v0", family: "inet", address: "10.20.0.5", mac: "02:00:00:00:00:09", state: ["PERMANENT"] });
     expect(ipJson("-n", ns, "neigh", "show", "dev", "v0")).toContainEqual(
       expect.objectContaining({ dst: "10.20.0.5", lladdr: "02:00:00:00:00:09", state: ["PERMANENT"] }),
     );
@@ -168,6 +181,66 @@ describe("monitor --json and the lists", () => {
       expect((await eventFor("address", "new", (a) => a.address === address)).address).toMatchObject({ scope });
   });
 
+  it("names a route's table, type and scope as ip -j route does, and a host route without its /32", async () => {
+    ip("-n", ns, "route", "add", "10.23.0.5/32", "dev", "v1");
+    ip("-n", ns, "route", "add", "10.24.0.0/16", "dev", "v1", "table", "100");
+    // Given with its /32, printed as route list (and ip) give it.
+    const added = json("route", "add", "10.23.0.6/32", "dev", "v1", "table", "local", "-n", ns);
+    expect(added).toEqual({
+      status: 0,
+      body: { to: "10.23.0.6", family: "inet", via: null, dev: "v1", metric: null, table: "local" },
+    });
+    type IpRoute = { dst: string; dev?: string; table?: string; protocol?: string; scope?: string; type?: string };
+    // ip -j route leaves out what is the default: the main table, proto boot, scope global, type unicast.
+    const fromIp = ipJson<IpRoute[]>("-n", ns, "-4", "route", "show", "table", "all").map((r) => ({
+      to: r.dst,
+      dev: r.dev ?? null,
+      table: r.table ?? "main",
+      protocol: r.protocol ?? "boot",
+      scope: r.scope ?? "global",
+      type: r.type ?? "unicast",
+    }));
+    const listed = (json("route", "list", "-4", "-n", ns).body as Record<string, unknown>[]).map(
+      ({ to, dev, table, protocol, scope, type }) => ({ to, dev, table, protocol, scope, type }),
+    );
+    const sorted = (rows: object[]) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(sorted(listed)).toEqual(sorted(fromIp));
+    // What the namespace holds: host routes (the kernel's local ones too), the local table, a table ip has no name for.
+    expect(listed).toContainEqual({ to: "10.23.0.5", dev: "v1", table: "main", protocol: "boot", scope: "link", type: "unicast" });
+    expect(listed).toContainEqual(expect.objectContaining({ to: "10.23.0.6", table: "local" }));
+    expect(listed).toContainEqual(expect.objectContaining({ to: "10.31.0.1", table: "local", type: "local", scope: "host" }));
+    expect(listed).toContainEqual(expect.objectContaining({ to: "10.24.0.0/16", table: "100" }));
+    const event = await eventFor("route", "new", (r) => r.to === "10.23.0.5");
+    expect(event.route).toEqual(
+      (json("route", "list", "-4", "-n", ns).body as Record<string, unknown>[]).find((r) => r.to === "10.23.0.5"),
+    );
+  });
+
+  it("names a link's flags, group and operstate as ip -j link does, in the lists, a change and monitor's events", async () => {
+    expect(json("link", "set", "v1", "group", "7", "-n", ns).body).toMatchObject({ name: "v1", group: "7" });
+    // v0 stays up with its peer down: no carrier, which ip says among the flags.
+    ip("-n", ns, "link", "set", "v1", "down");
+    try {
+      type IpLink = { ifname: string; flags: string[]; group: string; operstate: string };
+      // M-DOWN is ip's note that the peer (another link) is down, not a flag of this link.
+      const fromIp = () =>
+        ipJson<IpLink[]>("-n", ns, "link", "show").map((l) => [l.ifname, l.flags.filter((f) => f !== "M-DOWN"), l.group, l.operstate]);
+      const listed = () =>
+        (json("link", "list", "-n", ns).body as Record<string, unknown>[]).map((l) => [l.name, l.flags, l.group, l.operstate]);
+      // Read one after the other: compared once the kernel has settled v0's carrier.
+      const agree = await until(() => JSON.stringify(listed()) === JSON.stringify(fromIp()), 10_000);
+      expect({ agree, listed: listed(), fromIp: fromIp() }).toMatchObject({ agree: true });
+      expect(listed()).toContainEqual(["v0", ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"], "default", "LOWERLAYERDOWN"]);
+      expect(listed()).toContainEqual(["v1", ["BROADCAST", "MULTICAST"], "7", "DOWN"]);
+      const v0 = (json("link", "list", "-n", ns).body as Record<string, unknown>[]).find((l) => l.name === "v0");
+      expect(json("link", "show", "v0", "-n", ns).body).toEqual(v0);
+      const last = () => eventsOf("link", (l) => l.name === "v0").at(-1)?.link;
+      expect(await until(() => JSON.stringify(last()) === JSON.stringify(v0), 10_000)).toBe(true);
+    } finally {
+      ip("-n", ns, "link", "set", "v1", "up");
+    }
+  });
+
   it("gives a link changed as link list gives it", async () => {
     expect(json("link", "set", "v0", "mtu", "1400", "down", "-n", ns).status).toBe(0);
     const listed = () => (json("link", "list", "-n", ns).body as Record<string, unknown>[]).find((l) => l.name === "v0");
@@ -175,9 +248,9 @@ describe("monitor --json and the lists", () => {
     const last = () => eventsOf("link", (l) => l.name === "v0").at(-1)?.link;
     const same = await until(() => JSON.stringify(last()) === JSON.stringify(listed()), 10_000);
     expect({ event: last(), list: listed(), same }).toMatchObject({ same: true });
-    expect(listed()).toMatchObject({ mtu: 1400, up: false, operstate: "down" });
+    expect(listed()).toMatchObject({ mtu: 1400, up: false, operstate: "DOWN" });
     const [v0] = ipJson<{ ifindex: number; mtu: number; address: string; operstate: string }[]>("-n", ns, "link", "show", "v0");
-    expect(last()).toMatchObject({ index: v0?.ifindex, mtu: v0?.mtu, mac: v0?.address, operstate: v0?.operstate.toLowerCase() });
+    expect(last()).toMatchObject({ index: v0?.ifindex, mtu: v0?.mtu, mac: v0?.address, operstate: v0?.operstate });
   });
 
   it("names what went with a link deleted by the link's name, what the kernel removed unsaid too", async () => {
@@ -189,10 +262,15 @@ describe("monitor --json and the lists", () => {
     expect(await eventFor("address", "deleted", (a) => a.cidr === "10.20.0.1/24")).toEqual({
       type: "address",
       action: "deleted",
-      ns,
+      netns: ns,
       address,
     });
     // An IPv4 route goes with its link without a word from the kernel: found gone after the link, named by it.
-    expect(await eventFor("route", "deleted", (r) => r.to === "10.22.0.0/16")).toEqual({ type: "route", action: "deleted", ns, route });
+    expect(await eventFor("route", "deleted", (r) => r.to === "10.22.0.0/16")).toEqual({
+      type: "route",
+      action: "deleted",
+      netns: ns,
+      route,
+    });
   });
 });

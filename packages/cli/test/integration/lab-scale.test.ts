@@ -67,17 +67,15 @@ describe("a chain's graph, read from the kernel", () => {
     for (const target of [lab, file]) {
       const graph = neslink("--json", "graph", target, "--format", "json");
       expect(graph.status).toBe(0);
-      const edges = (
-        JSON.parse(graph.stdout) as { edges: { a: { node: string; interface: string }; b: { node: string; interface: string } }[] }
-      ).edges;
-      const pairs = edges.map((e) => [`${e.a.node}:${e.a.interface}`, `${e.b.node}:${e.b.interface}`].sort().join(" "));
+      const edges = (JSON.parse(graph.stdout) as { edges: { a: { node: string; dev: string }; b: { node: string; dev: string } }[] }).edges;
+      const pairs = edges.map((e) => [`${e.a.node}:${e.a.dev}`, `${e.b.node}:${e.b.dev}`].sort().join(" "));
       expect(pairs.sort()).toEqual(expected.sort());
     }
     const inspected = JSON.parse(neslink("--json", "inspect", lab).stdout) as {
-      nodes: { name: string; interfaces: { name: string; peerNetns: string | null }[] }[];
+      nodes: { name: string; links: { name: string; peerNetns: string | null }[] }[];
     }[];
     const peerOf = (node: string, iface: string) =>
-      inspected[0]?.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.name === iface)?.peerNetns;
+      inspected[0]?.nodes.find((n) => n.name === node)?.links.find((i) => i.name === iface)?.peerNetns;
     for (const [i, n] of chain.slice(1).entries()) {
       expect(peerOf(chain[i] as string, "right")).toBe(`${lab}-${n}`);
       expect(peerOf(n, "left")).toBe(`${lab}-${chain[i]}`);

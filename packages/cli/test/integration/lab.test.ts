@@ -45,19 +45,19 @@ describe("labs through the built bin (examples/topologies)", () => {
     const inspected = json("inspect", lab);
     expect(inspected.status).toBe(0);
     const [live] = inspected.body;
-    expect(live.nodes.map((n: { name: string; state: string }) => [n.name, n.state])).toEqual([
+    expect(live.nodes.map((n: { name: string; phase: string }) => [n.name, n.phase])).toEqual([
       ["h1", "running"],
       ["h2", "running"],
       ["r1", "running"],
     ]);
-    for (const node of live.nodes as { netns: string; interfaces: { name: string; addresses: string[] }[] }[]) {
-      const fromNeslink = node.interfaces
+    for (const node of live.nodes as { netns: string; links: { name: string; addresses: string[] }[] }[]) {
+      const fromNeslink = node.links
         .filter((i) => i.name !== "lo")
         .flatMap((i) => i.addresses.filter((a) => !a.startsWith("fe80")).map((a) => `${i.name} ${a}`));
       expect(fromNeslink.sort()).toEqual(addressesIn(node.netns).sort());
     }
     expect(neslink("inspect", lab).stdout).toMatch(
-      new RegExp(`^${lab}\\s+r1\\s+${lab}-r1\\s+running\\s+eth1\\s+veth\\s+up\\s+10\\.0\\.1\\.254/24`, "m"),
+      new RegExp(`^${lab}\\s+r1\\s+${lab}-r1\\s+running\\s+eth1\\s+veth\\s+UP\\s+10\\.0\\.1\\.254/24`, "m"),
     );
 
     const ping = neslink("exec", `${lab}:h1`, "--", "ping", "-c1", "-W2", "10.0.2.1");
@@ -65,8 +65,8 @@ describe("labs through the built bin (examples/topologies)", () => {
     expect(ping.stdout).toContain("1 received");
 
     const graph = json("graph", lab, "--format", "json").body;
-    const pairs = graph.edges.map((e: { a: { node: string; interface: string }; b: { node: string; interface: string } }) =>
-      [`${e.a.node}:${e.a.interface}`, `${e.b.node}:${e.b.interface}`].sort().join(" "),
+    const pairs = graph.edges.map((e: { a: { node: string; dev: string }; b: { node: string; dev: string } }) =>
+      [`${e.a.node}:${e.a.dev}`, `${e.b.node}:${e.b.dev}`].sort().join(" "),
     );
     expect(pairs.sort()).toEqual(["h1:eth0 r1:eth1", "h2:eth0 r1:eth2"]);
     expect(neslink("graph", lab).stdout).toMatch(/^graph LR\n/);
@@ -98,13 +98,13 @@ describe("labs through the built bin (examples/topologies)", () => {
     expect(nodes.nodes).toHaveLength(14);
 
     const fromFile = json("graph", path).body;
-    expect(fromFile.nodes.every((n: { state: string }) => n.state === "running")).toBe(true);
+    expect(fromFile.nodes.every((n: { phase: string }) => n.phase === "running")).toBe(true);
     const fileLinks = readFileSync(path, "utf8").match(/endpoints:/g)?.length;
     expect(fromFile.edges).toHaveLength(fileLinks as number);
 
     const h = json("inspect", lab).body[0].nodes.filter((n: { name: string }) => n.name.startsWith("h"));
-    const [first, last] = [h[0], h[h.length - 1]] as { name: string; interfaces: { addresses: string[] }[] }[];
-    const target = last?.interfaces
+    const [first, last] = [h[0], h[h.length - 1]] as { name: string; links: { addresses: string[] }[] }[];
+    const target = last?.links
       .flatMap((i) => i.addresses)
       .find((a) => !a.startsWith("fe80"))
       ?.split("/")[0] as string;

@@ -32,7 +32,7 @@ describe("neslink monitor -n NS", () => {
     const lines = out
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { type: string; ns: string });
-    expect(lines.at(-1)).toEqual({ type: "gone", ns: name });
+      .map((line) => JSON.parse(line) as { type: string; netns: string });
+    expect(lines.at(-1)).toEqual({ type: "gone", netns: name });
   });
 });

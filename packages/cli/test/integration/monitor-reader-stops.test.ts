@@ -50,7 +50,7 @@ it("stays bounded while its reader reads nothing through a flood, and says what 
     out = "";
     mon.stdout.on("data", read);
     mon.stdout.resume();
-    const resync = JSON.stringify({ type: "resync", ns: name, reason: "slow-consumer" });
+    const resync = JSON.stringify({ type: "resync", netns: name, reason: "slow-consumer" });
     const after = () => (out.includes(resync) ? out.slice(out.indexOf(resync)) : "");
     for (let i = 0; i < 1200 && !(after().includes('"synced"') && after().includes('"mtu":1300')); i++) await sleep(100);
     expect(out).toContain(resync);

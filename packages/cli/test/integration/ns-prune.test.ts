@@ -59,11 +59,12 @@ it("ns list shows only usable namespaces (what `ip netns exec` can enter); ns pr
   expect(JSON.parse(out.list as string)).toEqual([`${prefix}real`]);
   expect(out.usable).toBe(`${prefix}real\n`);
   const pruned = JSON.parse(out.prune as string);
-  expect(pruned.removed.sort()).toEqual([`${prefix}cni`, `${prefix}podman`, `${prefix}stale`]);
+  // Each entry as `netns`, as destroy names the namespaces it removed.
+  expect(pruned.removed.map((r: { netns: string }) => r.netns).sort()).toEqual([`${prefix}cni`, `${prefix}podman`, `${prefix}stale`]);
   expect(pruned.skipped).toEqual([
-    { name: `${prefix}dir`, reason: "a directory" },
-    { name: `${prefix}link`, reason: "a symbolic link" },
-    { name: `${prefix}script`, reason: script },
+    { netns: `${prefix}dir`, reason: "a directory" },
+    { netns: `${prefix}link`, reason: "a symbolic link" },
+    { netns: `${prefix}script`, reason: script },
   ]);
   expect(out.left).toBe(`${prefix}dir\n${prefix}link\n${prefix}real\n${prefix}script\n`);
   expect(out.text).toBe(`skipped ${prefix}dir: a directory\nskipped ${prefix}link: a symbolic link\nskipped ${prefix}script: ${script}\n`);

@@ -50,14 +50,14 @@ describe("star-500 through the CLI", () => {
     const inspected = json("inspect", lab);
     expect(inspected.status).toBe(0);
     const [live] = inspected.body as {
-      nodes: { name: string; netns: string; state: string; interfaces: { name: string; addresses: string[] }[] }[];
+      nodes: { name: string; netns: string; phase: string; links: { name: string; addresses: string[] }[] }[];
     }[];
     expect(live?.nodes).toHaveLength(HOSTS + 1);
-    expect(live?.nodes.every((n) => n.state === "running")).toBe(true);
+    expect(live?.nodes.every((n) => n.phase === "running")).toBe(true);
     for (const i of SAMPLE) {
       const node = live?.nodes.find((n) => n.name === `n${i}`);
       expect(node?.netns).toBe(`${lab}-n${i}`);
-      expect(node?.interfaces.find((f) => f.name === "eth0")?.addresses).toEqual(globalAddresses(`${lab}-n${i}`, "eth0"));
+      expect(node?.links.find((f) => f.name === "eth0")?.addresses).toEqual(globalAddresses(`${lab}-n${i}`, "eth0"));
     }
 
     const graph = json("graph", lab, "--format", "json").body as {

@@ -182,7 +182,7 @@ function refresh(access: NamespaceAccess, w: Watched): void {
   if (w.unseeded !== "quiet")
     for (const event of diffStates(w.label, w.state, fresh, w.departed)) if (groups.includes(event.type)) emit(event);
   w.state = fresh;
-  if (w.resyncing || w.unseeded === "list") emit({ type: "synced", ns: w.label });
+  if (w.resyncing || w.unseeded === "list") emit({ type: "synced", netns: w.label });
   w.resyncing = false;
   if (w.unseeded) {
     w.unseeded = undefined;
@@ -268,7 +268,7 @@ function register(access: NamespaceAccess, events: EventSocket, target: WatchTar
     }
     if (target.list) {
       for (const event of diffStates(w.label, w.state, state)) if (groups.includes(event.type)) emit(event);
-      emit({ type: "synced", ns: w.label });
+      emit({ type: "synced", netns: w.label });
     }
     w.state = state;
     return true;
@@ -281,7 +281,8 @@ function handleNsid(access: NamespaceAccess, from: number | "self", msg: Message
   if (groups.includes("nsid") && msg.nsid !== null) {
     // Not a fresh one's: it may be an earlier holder's of its id (one of its own, sent as it was registered, is lost).
     for (const source of byNsid.get(from) ?? [])
-      if (!source.fresh) emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", ns: source.label, nsid: msg.nsid });
+      if (!source.fresh)
+        emit({ type: "nsid", action: msg.name === "RTM_NEWNSID" ? "new" : "deleted", netns: source.label, nsid: msg.nsid });
   }
   // Our own namespace took back the id of a watched one: the kernel is destroying it.
   if (from === "self" && msg.name === "RTM_DELNSID" && msg.nsid !== null) {
@@ -295,7 +296,7 @@ function handleNsid(access: NamespaceAccess, from: number | "self", msg: Message
 /** Nothing more comes from `w`'s namespace under its label. */
 function end(w: Watched): void {
   unwatch(w);
-  emit({ type: "gone", ns: w.label });
+  emit({ type: "gone", netns: w.label });
 }
 
 /** The namespace our own gave `nsid` is destroyed: nothing more comes from it, under any of its labels. */
@@ -345,11 +346,11 @@ function relist(): void {
   relisting = true;
   post({ type: "relisting" });
   for (const w of byLabel.values()) {
-    emit({ type: "resync", ns: w.label, reason: "slow-consumer" });
+    emit({ type: "resync", netns: w.label, reason: "slow-consumer" });
     for (const event of diffStates(w.label, emptyState(), w.state)) if (groups.includes(event.type)) emit(event);
     // One not seeded yet is synced once it is.
     if (w.unseeded) w.resyncing = true;
-    else emit({ type: "synced", ns: w.label });
+    else emit({ type: "synced", netns: w.label });
   }
   flush();
   relisting = false;
@@ -412,7 +413,7 @@ function run(): void {
       if (overflowed) {
         // Which namespace lost what is not said, so every one is dumped again.
         for (const w of byLabel.values()) {
-          if (!w.resyncing) emit({ type: "resync", ns: w.label, reason: "overflow" });
+          if (!w.resyncing) emit({ type: "resync", netns: w.label, reason: "overflow" });
           w.resyncing = true;
           w.stale = true;
         }

@@ -64,36 +64,36 @@ function devOf(index: number | null, states: readonly NamespaceState[], departed
  * The event a kernel message means for `state` (nothing if it changes nothing), without applying it. What sits
  * on a link is named by the link's name in `state`, else in `departed`.
  */
-export function eventOf(state: NamespaceState, ns: string, msg: Message, departed: LinkNames = NO_NAMES): StateEvent | undefined {
+export function eventOf(state: NamespaceState, netns: string, msg: Message, departed: LinkNames = NO_NAMES): StateEvent | undefined {
   switch (msg.kind) {
     case "link": {
       const previous = state.links.get(msg.link.index);
-      if (msg.name === "RTM_DELLINK") return previous && { type: "link", action: "deleted", ns, link: msg.link };
-      if (!previous) return { type: "link", action: "new", ns, link: msg.link };
+      if (msg.name === "RTM_DELLINK") return previous && { type: "link", action: "deleted", netns, link: msg.link };
+      if (!previous) return { type: "link", action: "new", netns, link: msg.link };
       const changed = linkChanges(previous, msg.link);
-      return changed.length > 0 ? { type: "link", action: "changed", ns, link: msg.link, previous, changed } : undefined;
+      return changed.length > 0 ? { type: "link", action: "changed", netns, link: msg.link, previous, changed } : undefined;
     }
     case "address": {
       const { address } = msg;
       const known = state.addresses.get(addressKey(address));
       const dev = devOf(address.index, [state], departed);
-      if (msg.name === "RTM_DELADDR") return known && { type: "address", action: "deleted", ns, address, dev };
-      return known && same(known, address) ? undefined : { type: "address", action: "new", ns, address, dev };
+      if (msg.name === "RTM_DELADDR") return known && { type: "address", action: "deleted", netns, address, dev };
+      return known && same(known, address) ? undefined : { type: "address", action: "new", netns, address, dev };
     }
     case "route": {
       const { route } = msg;
       const known = state.routes.get(routeKey(route));
       const dev = devOf(route.oifIndex, [state], departed);
-      if (msg.name === "RTM_DELROUTE") return known && { type: "route", action: "deleted", ns, route, dev };
-      return known && same(known, route) ? undefined : { type: "route", action: "new", ns, route, dev };
+      if (msg.name === "RTM_DELROUTE") return known && { type: "route", action: "deleted", netns, route, dev };
+      return known && same(known, route) ? undefined : { type: "route", action: "new", netns, route, dev };
     }
     case "neighbour": {
       const { neighbour } = msg;
       const known = state.neighbours.get(neighbourKey(neighbour));
       const dev = devOf(neighbour.index, [state], departed);
-      if (msg.name === "RTM_DELNEIGH") return known && { type: "neighbour", action: "deleted", ns, neighbour, dev };
+      if (msg.name === "RTM_DELNEIGH") return known && { type: "neighbour", action: "deleted", netns, neighbour, dev };
       if (known && same(known, neighbour)) return undefined;
-      return { type: "neighbour", action: known ? "changed" : "new", ns, neighbour, dev };
+      return { type: "neighbour", action: known ? "changed" : "new", netns, neighbour, dev };
     }
     default:
       return undefined;
@@ -155,39 +155,39 @@ function diffMap<T>(
  * is named by the link's name in `after` when added, in `before` (else
  * `after`, else `departed`) when deleted.
  */
-export function diffStates(ns: string, before: NamespaceState, after: NamespaceState, departed: LinkNames = NO_NAMES): StateEvent[] {
+export function diffStates(netns: string, before: NamespaceState, after: NamespaceState, departed: LinkNames = NO_NAMES): StateEvent[] {
   const added = (index: number | null) => devOf(index, [after], NO_NAMES);
   const deleted = (index: number | null) => devOf(index, [before, after], departed);
   const links = diffMap<Link>(
     before.links,
     after.links,
-    (link) => ({ type: "link", action: "deleted", ns, link }),
+    (link) => ({ type: "link", action: "deleted", netns, link }),
     (link, previous) =>
       previous
-        ? { type: "link", action: "changed", ns, link, previous, changed: linkChanges(previous, link) }
-        : { type: "link", action: "new", ns, link },
+        ? { type: "link", action: "changed", netns, link, previous, changed: linkChanges(previous, link) }
+        : { type: "link", action: "new", netns, link },
   );
   const rest = [
     ...diffMap<Address>(
       before.addresses,
       after.addresses,
-      (address) => ({ type: "address", action: "deleted", ns, address, dev: deleted(address.index) }),
-      (address) => ({ type: "address", action: "new", ns, address, dev: added(address.index) }),
+      (address) => ({ type: "address", action: "deleted", netns, address, dev: deleted(address.index) }),
+      (address) => ({ type: "address", action: "new", netns, address, dev: added(address.index) }),
     ),
     ...diffMap<Route>(
       before.routes,
       after.routes,
-      (route) => ({ type: "route", action: "deleted", ns, route, dev: deleted(route.oifIndex) }),
-      (route) => ({ type: "route", action: "new", ns, route, dev: added(route.oifIndex) }),
+      (route) => ({ type: "route", action: "deleted", netns, route, dev: deleted(route.oifIndex) }),
+      (route) => ({ type: "route", action: "new", netns, route, dev: added(route.oifIndex) }),
     ),
     ...diffMap<Neighbour>(
       before.neighbours,
       after.neighbours,
-      (neighbour) => ({ type: "neighbour", action: "deleted", ns, neighbour, dev: deleted(neighbour.index) }),
+      (neighbour) => ({ type: "neighbour", action: "deleted", netns, neighbour, dev: deleted(neighbour.index) }),
       (neighbour, previous) => ({
         type: "neighbour",
         action: previous ? "changed" : "new",
-        ns,
+        netns,
         neighbour,
         dev: added(neighbour.index),
       }),

@@ -1,7 +1,9 @@
 /**
  * The events of `watch()`: plain, JSON-serialisable data, each naming the
- * namespace it happened in (`ns`: the name for named namespaces, else the
- * path the provider gave).
+ * namespace it happened in (`netns`, as `ip` names a namespace: the name for
+ * named namespaces, else the path the provider gave). Their links, addresses,
+ * routes and neighbours are the kernel's numbers, as core's listings give
+ * them; `toEventJSON` (@neslink/core/shapes) gives them as adapters print them.
  */
 import type { Address, Link, Neighbour, Route } from "@neslink/codec-wasm";
 
@@ -13,10 +15,10 @@ export const WATCH_GROUPS: readonly WatchGroup[] = ["link", "address", "route", 
 export type LinkField = keyof Link;
 
 export type LinkEvent =
-  | { type: "link"; action: "new"; ns: string; link: Link }
+  | { type: "link"; action: "new"; netns: string; link: Link }
   /** `changed` lists the fields that differ from `previous` (operstate, flags, up, name, masterIndex, mtu, mac, ...). */
-  | { type: "link"; action: "changed"; ns: string; link: Link; previous: Link; changed: LinkField[] }
-  | { type: "link"; action: "deleted"; ns: string; link: Link };
+  | { type: "link"; action: "changed"; netns: string; link: Link; previous: Link; changed: LinkField[] }
+  | { type: "link"; action: "deleted"; netns: string; link: Link };
 
 /**
  * `dev` on an address, route or neighbour event: the name of the link it is on (a route's RTA_OIF), as the
@@ -25,7 +27,7 @@ export type LinkEvent =
 export interface AddressEvent {
   type: "address";
   action: "new" | "deleted";
-  ns: string;
+  netns: string;
   address: Address;
   dev: string | null;
 }
@@ -34,7 +36,7 @@ export interface AddressEvent {
 export interface RouteEvent {
   type: "route";
   action: "new" | "deleted";
-  ns: string;
+  netns: string;
   route: Route;
   dev: string | null;
 }
@@ -42,16 +44,16 @@ export interface RouteEvent {
 export interface NeighbourEvent {
   type: "neighbour";
   action: "new" | "changed" | "deleted";
-  ns: string;
+  netns: string;
   neighbour: Neighbour;
   dev: string | null;
 }
 
-/** The namespace `ns` gave (new) or took back (deleted) the id `nsid` of another namespace. */
+/** The namespace `netns` gave (new) or took back (deleted) the id `nsid` of another namespace. */
 export interface NsidEvent {
   type: "nsid";
   action: "new" | "deleted";
-  ns: string;
+  netns: string;
   nsid: number;
 }
 
@@ -66,14 +68,14 @@ export interface NsidEvent {
  */
 export interface ResyncEvent {
   type: "resync";
-  ns: string;
+  netns: string;
   reason: "overflow" | "slow-consumer";
 }
 
 /** The namespace's state is known again after a `resync` (or, once, after the initial listing). */
 export interface SyncedEvent {
   type: "synced";
-  ns: string;
+  netns: string;
 }
 
 /**
@@ -83,7 +85,7 @@ export interface SyncedEvent {
  */
 export interface GoneEvent {
   type: "gone";
-  ns: string;
+  netns: string;
 }
 
 export type StateEvent = LinkEvent | AddressEvent | RouteEvent | NeighbourEvent;

@@ -243,7 +243,7 @@ export class EventStream implements AsyncIterableIterator<WatchEvent> {
   /** Queues `events`, or drops them (all but `gone`) when the consumer is too far behind. */
   #take(events: WatchEvent[]): void {
     const gone = events.filter((e) => e.type === "gone");
-    this.#gone(gone.map((e) => e.ns));
+    this.#gone(gone.map((e) => e.netns));
     if (this.#relisting) this.#relisted += events.length;
     else if (!this.#dropping && this.#queue.length - this.#relisted + events.length > this.#maxQueued) this.#drop();
     this.#queue.push(...(this.#dropping ? gone : events));

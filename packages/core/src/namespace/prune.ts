@@ -18,11 +18,15 @@ import { DEFAULT_NETNS_DIR } from "./paths.js";
  */
 const SETTLE_MS = 100;
 
+/**
+ * Each entry by its name in the dir as `netns`, as destroy's `removed` names the namespaces it removed: one jq
+ * filter (`.removed[].netns`) reads both.
+ */
 export interface PruneResult {
   /** Stale entries removed. */
-  removed: string[];
+  removed: { netns: string }[];
   /** Entries that are neither a namespace nor stale, or that someone is creating a namespace on right now, with why they stay. */
-  skipped: { name: string; reason: string }[];
+  skipped: { netns: string; reason: string }[];
 }
 
 /** A prune between its two looks: what it found, and the stale entries to look at again. */
@@ -41,7 +45,7 @@ function firstLook(dir: string): FirstLook {
   for (const name of entryNames(at)) {
     const path = `${at}/${name}`;
     const verdict = entryVerdict(path, refusedBy);
-    if (verdict.kind === "other") result.skipped.push({ name, reason: verdict.reason });
+    if (verdict.kind === "other") result.skipped.push({ netns: name, reason: verdict.reason });
     else if (verdict.kind === "leftover") candidates.push({ name, path, seen: verdict.status });
   }
   return { result, candidates, accept };
@@ -55,9 +59,9 @@ function firstLook(dir: string): FirstLook {
  */
 function secondLook({ result, candidates, accept }: FirstLook): PruneResult {
   for (const { name, path, seen } of candidates) {
-    if (removeStale(path, accept, seen)) result.removed.push(name);
+    if (removeStale(path, accept, seen)) result.removed.push({ netns: name });
     // Gone, or a namespace now: not stale any more, and not the prune's to report.
-    else if (entryLook(path).state.kind === "stale") result.skipped.push({ name, reason: "a namespace is being created on it" });
+    else if (entryLook(path).state.kind === "stale") result.skipped.push({ netns: name, reason: "a namespace is being created on it" });
   }
   return result;
 }

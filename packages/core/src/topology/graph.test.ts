@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { graphOfInspection, graphOfTopology, toDot, toMermaid } from "./graph.js";
-import type { InspectedInterface, Inspection } from "./inspect.js";
+import type { InspectedLink, Inspection } from "./inspect.js";
 import { load } from "./load.js";
 import { namePeers } from "./veth-pairs.js";
 
@@ -14,12 +14,12 @@ const iface = (
   up = true,
   addresses: string[] = [],
   peerNetns: string | null = null,
-): InspectedInterface => ({
+): InspectedLink => ({
   index,
   name,
   kind: parentIndex === null ? null : "veth",
   up,
-  operstate: up ? "up" : "down",
+  operstate: up ? "UP" : "DOWN",
   mtu: 1500,
   mac: null,
   masterIndex: null,
@@ -44,14 +44,14 @@ describe("graph", () => {
 
   it("draws the router example's file: three nodes, two veth pairs", () => {
     const graph = graphOfTopology(router);
-    expect(graph.nodes.map((n) => [n.name, n.state])).toEqual([
+    expect(graph.nodes.map((n) => [n.name, n.phase])).toEqual([
       ["h1", "planned"],
       ["h2", "planned"],
       ["r1", "planned"],
     ]);
     expect(graph.edges).toEqual([
-      { a: { node: "h1", interface: "eth0" }, b: { node: "r1", interface: "eth1" }, up: true },
-      { a: { node: "h2", interface: "eth0" }, b: { node: "r1", interface: "eth2" }, up: true },
+      { a: { node: "h1", dev: "eth0" }, b: { node: "r1", dev: "eth1" }, up: true },
+      { a: { node: "h2", dev: "eth0" }, b: { node: "r1", dev: "eth2" }, up: true },
     ]);
   });
 
@@ -59,16 +59,16 @@ describe("graph", () => {
     const inspection: Inspection = {
       topology: "t",
       nodes: [
-        { name: "a", netns: "t-a", state: "running", routes: [], processes: [], interfaces: [iface(1, "lo", null), iface(2, "eth0", 7)] },
+        { name: "a", netns: "t-a", phase: "running", routes: [], processes: [], links: [iface(1, "lo", null), iface(2, "eth0", 7)] },
         // index 7 here names index 2 back: a pair. c's eth0 also has index 7 but names 3, not 2: not a's peer.
-        { name: "b", netns: "t-b", state: "running", routes: [], processes: [], interfaces: [iface(7, "eth0", 2, false)] },
-        { name: "c", netns: "t-c", state: "running", routes: [], processes: [], interfaces: [iface(7, "eth0", 3)] },
-        { name: "d", netns: "t-d", state: "missing", routes: [], processes: [], interfaces: [] },
+        { name: "b", netns: "t-b", phase: "running", routes: [], processes: [], links: [iface(7, "eth0", 2, false)] },
+        { name: "c", netns: "t-c", phase: "running", routes: [], processes: [], links: [iface(7, "eth0", 3)] },
+        { name: "d", netns: "t-d", phase: "missing", routes: [], processes: [], links: [] },
       ],
     };
     const graph = live(inspection);
-    expect(graph.edges).toEqual([{ a: { node: "a", interface: "eth0" }, b: { node: "b", interface: "eth0" }, up: false }]);
-    expect(graph.nodes.find((n) => n.name === "a")?.interfaces.map((i) => i.name)).toEqual(["eth0"]);
+    expect(graph.edges).toEqual([{ a: { node: "a", dev: "eth0" }, b: { node: "b", dev: "eth0" }, up: false }]);
+    expect(graph.nodes.find((n) => n.name === "a")?.links.map((i) => i.name)).toEqual(["eth0"]);
   });
 
   it("pairs ends by the namespace each says its peer lives in, where pairs of indexes repeat (a chain)", () => {
@@ -76,10 +76,10 @@ describe("graph", () => {
     const router = (i: number, left: boolean, right: boolean) => ({
       name: `r${i}`,
       netns: `t-r${i}`,
-      state: "running" as const,
+      phase: "running" as const,
       routes: [],
       processes: [],
-      interfaces: [
+      links: [
         ...(left ? [iface(2, "left", 3, true, [], `t-r${i - 1}`)] : []),
         ...(right ? [iface(3, "right", 2, true, [], `t-r${i + 1}`)] : []),
       ],
@@ -87,7 +87,7 @@ describe("graph", () => {
     // In the order names sort in (r1, r10, r2, ...): the first end whose indexes fit r1's right is r3's left.
     const nodes = [router(1, false, true), router(3, true, true), router(2, true, true), router(4, true, false)];
     const graph = live({ topology: "t", nodes });
-    const pairs = graph.edges.map((e) => [`${e.a.node}:${e.a.interface}`, `${e.b.node}:${e.b.interface}`].sort().join(" "));
+    const pairs = graph.edges.map((e) => [`${e.a.node}:${e.a.dev}`, `${e.b.node}:${e.b.dev}`].sort().join(" "));
     expect(pairs.sort()).toEqual(["r1:right r2:left", "r2:right r3:left", "r3:right r4:left"]);
   });
 
@@ -95,7 +95,7 @@ describe("graph", () => {
     // A 2000-host star, its hub listed last (as a name sorting after the hosts'): before, each host's end looked
     // through the ends listed before it (2 million reads; a second at 2000 nodes).
     let reads = 0;
-    const counted = (i: InspectedInterface): InspectedInterface => {
+    const counted = (i: InspectedLink): InspectedLink => {
       const { index } = i;
       return Object.defineProperty({ ...i }, "index", {
         get: () => {
@@ -113,12 +113,12 @@ describe("graph", () => {
         ...Array.from({ length: hosts }, (_, i) => ({
           name: `n${i}`,
           netns: `t-n${i}`,
-          state: "running" as const,
+          phase: "running" as const,
           routes: [],
           processes: [],
-          interfaces: [counted(iface(2, "eth0", i + 2, true, [], "t-hub"))],
+          links: [counted(iface(2, "eth0", i + 2, true, [], "t-hub"))],
         })),
-        { name: "hub", netns: "t-hub", state: "running", routes: [], processes: [], interfaces: hub },
+        { name: "hub", netns: "t-hub", phase: "running", routes: [], processes: [], links: hub },
       ],
     };
     expect(live(inspection).edges).toHaveLength(hosts);

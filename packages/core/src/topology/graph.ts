@@ -5,21 +5,27 @@
  * adapter: the CLI's `graph`, the HTTP live page.
  */
 import { checkTopology } from "./check.js";
-import type { InspectedInterface, Inspection } from "./inspect.js";
-import type { Topology } from "./model.js";
+import type { InspectedLink, Inspection } from "./inspect.js";
+import type { Topology, TopologyEndpoint } from "./model.js";
 
 export interface GraphNode {
   name: string;
   netns: string;
   /** planned: from a file, not looked up; running/missing: as inspect found it. */
-  state: "planned" | "running" | "missing";
-  /** The node's interfaces but lo, each with its addresses. */
-  interfaces: { name: string; addresses: string[]; up: boolean }[];
+  phase: "planned" | "running" | "missing";
+  /** The node's links but lo, each with its addresses. */
+  links: { name: string; addresses: string[]; up: boolean }[];
+}
+
+/** An end of an edge: a node, and its link by name (`dev`, as inspect's `peer`). */
+export interface GraphEnd {
+  node: string;
+  dev: string;
 }
 
 export interface GraphEdge {
-  a: { node: string; interface: string };
-  b: { node: string; interface: string };
+  a: GraphEnd;
+  b: GraphEnd;
   up: boolean;
 }
 
@@ -29,6 +35,9 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
+/** A file's endpoint as an edge's end: the file's `interface` is what outputs call `dev`, as ip does. */
+const endOf = (e: TopologyEndpoint): GraphEnd => ({ node: e.node, dev: e.interface });
+
 /** The graph a topology file describes; `given` is checked as plan and apply check theirs (a typed error naming the field). */
 export function graphOfTopology(given: Topology): Graph {
   const topology = checkTopology("topology", given);
@@ -37,10 +46,10 @@ export function graphOfTopology(given: Topology): Graph {
     nodes: topology.nodes.map((n) => ({
       name: n.name,
       netns: n.netns,
-      state: "planned",
-      interfaces: n.interfaces.map((i) => ({ name: i.name, addresses: i.addresses, up: i.up })),
+      phase: "planned",
+      links: n.interfaces.map((i) => ({ name: i.name, addresses: i.addresses, up: i.up })),
     })),
-    edges: topology.links.map((l) => ({ a: l.endpoints[0], b: l.endpoints[1], up: l.up })),
+    edges: topology.links.map((l) => ({ a: endOf(l.endpoints[0]), b: endOf(l.endpoints[1]), up: l.up })),
   };
 }
 
@@ -50,15 +59,15 @@ export function graphOfTopology(given: Topology): Graph {
  * listed first.
  */
 export function graphOfInspection(inspection: Inspection): Graph {
-  const ifaces = new Map(inspection.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}\0${i.name}`, i] as const)));
-  const drawn = new Set<InspectedInterface>();
+  const ifaces = new Map(inspection.nodes.flatMap((n) => n.links.map((i) => [`${n.name}\0${i.name}`, i] as const)));
+  const drawn = new Set<InspectedLink>();
   const edges: GraphEdge[] = [];
   for (const n of inspection.nodes) {
-    for (const iface of n.interfaces) {
-      const other = iface.peer && ifaces.get(`${iface.peer.node}\0${iface.peer.interface}`);
+    for (const iface of n.links) {
+      const other = iface.peer && ifaces.get(`${iface.peer.node}\0${iface.peer.dev}`);
       if (!other || !iface.peer || drawn.has(iface)) continue;
       drawn.add(iface).add(other);
-      edges.push({ a: { node: n.name, interface: iface.name }, b: { ...iface.peer }, up: iface.up && other.up });
+      edges.push({ a: { node: n.name, dev: iface.name }, b: { ...iface.peer }, up: iface.up && other.up });
     }
   }
   return {
@@ -66,46 +75,46 @@ export function graphOfInspection(inspection: Inspection): Graph {
     nodes: inspection.nodes.map((n) => ({
       name: n.name,
       netns: n.netns,
-      state: n.state,
-      interfaces: n.interfaces.filter((i) => i.name !== "lo").map((i) => ({ name: i.name, addresses: i.addresses, up: i.up })),
+      phase: n.phase,
+      links: n.links.filter((i) => i.name !== "lo").map((i) => ({ name: i.name, addresses: i.addresses, up: i.up })),
     })),
     edges,
   };
 }
 
 function nodeLines(node: GraphNode): string[] {
-  return [node.name, ...node.interfaces.filter((i) => i.addresses.length > 0).map((i) => `${i.name} ${i.addresses.join(" ")}`)];
+  return [node.name, ...node.links.filter((i) => i.addresses.length > 0).map((i) => `${i.name} ${i.addresses.join(" ")}`)];
 }
 
 // Mermaid ids are restricted to word characters; labels go in quotes, where `"` must be an entity.
 const mermaidId = (name: string) => `n_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
 const mermaidText = (text: string) => text.replaceAll('"', "#quot;");
 
-/** A Mermaid flowchart: one box per node (its addressed interfaces inside), one line per veth pair, dotted when down. */
+/** A Mermaid flowchart: one box per node (its addressed links inside), one line per veth pair, dotted when down. */
 export function toMermaid(graph: Graph): string {
   const lines = ["graph LR"];
   for (const node of graph.nodes) lines.push(`  ${mermaidId(node.name)}["${nodeLines(node).map(mermaidText).join("<br/>")}"]`);
   for (const e of graph.edges) {
     const arrow = e.up ? "---" : "-.-";
-    lines.push(`  ${mermaidId(e.a.node)} ${arrow}|"${mermaidText(`${e.a.interface} – ${e.b.interface}`)}"| ${mermaidId(e.b.node)}`);
+    lines.push(`  ${mermaidId(e.a.node)} ${arrow}|"${mermaidText(`${e.a.dev} – ${e.b.dev}`)}"| ${mermaidId(e.b.node)}`);
   }
-  for (const node of graph.nodes.filter((n) => n.state === "missing")) lines.push(`  style ${mermaidId(node.name)} stroke-dasharray: 5 5`);
+  for (const node of graph.nodes.filter((n) => n.phase === "missing")) lines.push(`  style ${mermaidId(node.name)} stroke-dasharray: 5 5`);
   return `${lines.join("\n")}\n`;
 }
 
 const dotString = (text: string) => `"${text.replace(/["\\]/g, "\\$&").replaceAll("\n", "\\n")}"`;
 
-/** A Graphviz graph: nodes as boxes, each veth pair an edge labelled with its two interfaces at their ends. */
+/** A Graphviz graph: nodes as boxes, each veth pair an edge labelled with its two links at their ends. */
 export function toDot(graph: Graph): string {
   const lines = [`graph ${dotString(graph.topology)} {`, "  node [shape=box];"];
   for (const node of graph.nodes) {
-    const style = node.state === "missing" ? ", style=dashed" : "";
+    const style = node.phase === "missing" ? ", style=dashed" : "";
     lines.push(`  ${dotString(node.name)} [label=${dotString(nodeLines(node).join("\n"))}${style}];`);
   }
   for (const e of graph.edges) {
     const style = e.up ? "" : ", style=dashed";
     lines.push(
-      `  ${dotString(e.a.node)} -- ${dotString(e.b.node)} [taillabel=${dotString(e.a.interface)}, headlabel=${dotString(e.b.interface)}${style}];`,
+      `  ${dotString(e.a.node)} -- ${dotString(e.b.node)} [taillabel=${dotString(e.a.dev)}, headlabel=${dotString(e.b.dev)}${style}];`,
     );
   }
   lines.push("}");

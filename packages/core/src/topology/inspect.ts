@@ -1,9 +1,10 @@
 /**
  * topology.inspect: what a topology's namespaces hold now, node by node —
- * each interface with its state and addresses, the managed routes, the lab's
+ * each link with its state and addresses, the managed routes, the lab's
  * processes — and, given the file, the drift: the changes apply would make.
  */
 import type { Link } from "@neslink/codec-wasm";
+import { type OperStateName, operstateName } from "../shapes/iproute-names.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
@@ -20,17 +21,17 @@ import { labName } from "./shape.js";
 import { namePeers } from "./veth-pairs.js";
 
 /**
- * An interface as inspect shows it. A field named as in core's `Link` (`link list --json`) means what it means there:
- * `index`, `masterIndex` and `parentIndex` are the kernel's indexes. The lab's view adds names: `master` (as the
- * topology file's `master` and `ip -j link`'s), `peer` (as the file's), `peerNetns`.
+ * A node's link as inspect shows it. A field named as in `link list --json` (core's `LinkJSON`) means and reads what
+ * it does there: `index`, `masterIndex` and `parentIndex` are the kernel's indexes, `operstate` is ip's ("UP"). The
+ * lab's view adds names: `master` (as the topology file's `master` and `ip -j link`'s), `peer`, `peerNetns`.
  */
-export interface InspectedInterface {
-  /** The interface's index in its node's namespace. */
+export interface InspectedLink {
+  /** The link's index in its node's namespace. */
   index: number;
   name: string;
   kind: string | null;
   up: boolean;
-  operstate: string | null;
+  operstate: OperStateName | null;
   mtu: number | null;
   mac: string | null;
   /** Its master's index (IFLA_MASTER), as `Link.masterIndex`. */
@@ -41,17 +42,23 @@ export interface InspectedInterface {
   parentIndex: number | null;
   /** A veth's peer: the lab's namespace (its entry's name) it lives in, the node's own for a pair inside it; null for one outside the lab, or not told. */
   peerNetns: string | null;
-  /** A veth's other end, as the topology file names one (graph's edges join these); null when it is on no node of the lab. */
-  peer: { node: string; interface: string } | null;
+  /**
+   * A veth's other end: its node, and its name there as `dev` (ip's word for a link named from elsewhere, as a
+   * route's or an address's); graph's edges join these. Null when it is on no node of the lab.
+   */
+  peer: { node: string; dev: string } | null;
   addresses: string[];
 }
 
 export interface InspectedNode {
   name: string;
   netns: string;
-  /** running: the namespace is there and marked as this node; missing: not there (yet). */
-  state: "running" | "missing";
-  interfaces: InspectedInterface[];
+  /**
+   * running: the namespace is there and marked as this node; missing: not there (yet). A `phase`, as a program's:
+   * `state` is ip's word for a neighbour's NUD states.
+   */
+  phase: "running" | "missing";
+  links: InspectedLink[];
   routes: TopologyRoute[];
   processes: LabProcess[];
 }
@@ -75,7 +82,7 @@ export interface InspectOptions {
 /** A namespace PeerNamespaces names, if it is one of the lab's (a plan's reads name the host too, as HOST). */
 const labNetns = (netns: string | undefined) => (netns === undefined || netns === HOST ? null : netns);
 
-function interfacesOf(live: LiveNamespace, peers: PeerNamespaces): InspectedInterface[] {
+function linksOf(live: LiveNamespace, peers: PeerNamespaces): InspectedLink[] {
   const names = new Map(live.links.map((l) => [l.index, l.name]));
   const addresses = groupBy(live.addresses, (a) => String(a.index));
   const peerNetns = peers.get(live.netns);
@@ -84,7 +91,7 @@ function interfacesOf(live: LiveNamespace, peers: PeerNamespaces): InspectedInte
     name: l.name,
     kind: l.kind,
     up: l.up,
-    operstate: l.operstate,
+    operstate: operstateName(l.operstate),
     mtu: l.mtu,
     mac: l.mac,
     masterIndex: l.masterIndex,
@@ -120,10 +127,10 @@ function nodeOf(name: string, netns: string, live: LiveNamespace, topology: stri
   return {
     name,
     netns,
-    state: running ? "running" : "missing",
-    interfaces: running ? interfacesOf(live, peers) : [],
+    phase: running ? "running" : "missing",
+    links: running ? linksOf(live, peers) : [],
     routes: running ? routesOf(live) : [],
-    // Programs left outside a node whose namespace went show too (state "outside").
+    // Programs left outside a node whose namespace went show too (phase "outside").
     processes: live.processes,
   };
 }

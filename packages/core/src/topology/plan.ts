@@ -288,12 +288,12 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   const wanted = new Set(node.processes.map((p) => p.name));
   for (const p of live.processes) {
     const want = node.processes.find((w) => w.name === p.name);
-    if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest) || p.state !== "running")
+    if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest) || p.phase !== "running")
       changes.push({ op: "delete", kind: "process", ...at, name: p.name, pids: p.pids });
   }
   for (const p of node.processes) {
     const have = running.get(p.name);
-    if (!have || have.digest !== digestOf(p) || have.state !== "running")
+    if (!have || have.digest !== digestOf(p) || have.phase !== "running")
       changes.push({ op: "create", kind: "process", ...at, process: p });
   }
   return changes;

@@ -37,12 +37,13 @@ export interface LabProcess {
   /** Digest of the argv and environment it was started with: a changed file restarts it. */
   digest: string;
   /**
-   * running; outside: not in its node's namespace (the one it was started in
-   * was deleted or replaced); unlogged: its log relay is gone while it still
-   * writes into the relay's pipe (its output has nowhere to go). apply
-   * restarts it unless running.
+   * Where it is in its life (a `phase`, as a node's: `state` is ip's word
+   * for a neighbour's NUD states): running; outside: not in its node's
+   * namespace (the one it was started in was deleted or replaced); unlogged:
+   * its log relay is gone while it still writes into the relay's pipe (its
+   * output has nowhere to go). apply restarts it unless running.
    */
-  state: "running" | "outside" | "unlogged";
+  phase: "running" | "outside" | "unlogged";
   argv: string[];
   /** Where its stdout and stderr go. */
   log: string;
@@ -219,7 +220,7 @@ function relayState(group: string, programPids: readonly number[]): "relaying" |
 
 /**
  * A node's running programs, from its cgroups: each with the processes of
- * its digest's leaf (the lowest pid stands for it), and its state; outside
+ * its digest's leaf (the lowest pid stands for it), and its phase; outside
  * means none of them is in the namespace `inode` (undefined: not checked).
  */
 export function labProcesses(topology: string, node: string, inode: number | undefined): LabProcess[] {
@@ -237,7 +238,7 @@ export function labProcesses(topology: string, node: string, inode: number | und
         pid: pids[0] as number,
         pids,
         digest,
-        state: outside ? "outside" : relayState(group, pids) === "lost" ? "unlogged" : "running",
+        phase: outside ? "outside" : relayState(group, pids) === "lost" ? "unlogged" : "running",
         argv: argvOf(pids[0] as number),
         log: logPath(topology, node, name),
       });

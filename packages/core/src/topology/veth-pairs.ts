@@ -1,5 +1,5 @@
 /**
- * Which interface of a lab is the other end of each veth, found from what
+ * Which link of a lab is the other end of each veth, found from what
  * the kernel tells of each end: the peer's index (IFLA_LINK) and the lab's
  * namespace it lives in. inspect names each end's peer by it, and graph draws
  * its edges from that: the two cannot disagree.
@@ -20,7 +20,7 @@ export interface VethEnd {
 export interface EndsOf<I extends VethEnd> {
   name: string;
   netns: string;
-  interfaces: readonly I[];
+  links: readonly I[];
 }
 
 /** An end of a node. */
@@ -40,7 +40,7 @@ export interface PlacedEnd<I extends VethEnd> {
  */
 export function vethPairs<I extends VethEnd>(nodes: readonly EndsOf<I>[]): Map<PlacedEnd<I>, PlacedEnd<I>> {
   const ends: PlacedEnd<I>[] = nodes.flatMap((n) =>
-    n.interfaces.filter((i) => i.kind === "veth" && i.parentIndex !== null).map((iface) => ({ node: n.name, netns: n.netns, iface })),
+    n.links.filter((i) => i.kind === "veth" && i.parentIndex !== null).map((iface) => ({ node: n.name, netns: n.netns, iface })),
   );
   const placed = new Map(ends.map((e) => [`${e.netns}\0${e.iface.index}`, e]));
   const unplaced = groupBy(
@@ -65,11 +65,11 @@ export function vethPairs<I extends VethEnd>(nodes: readonly EndsOf<I>[]): Map<P
 /** An end that can be told its peer. */
 interface NamedEnd extends VethEnd {
   name: string;
-  peer: { node: string; interface: string } | null;
+  peer: { node: string; dev: string } | null;
 }
 
-/** Sets each veth end's `peer` to its other end's node and name, as the topology file names one; `nodes` back. */
+/** Sets each veth end's `peer` to its other end's node and name there; `nodes` back. */
 export function namePeers<N extends EndsOf<NamedEnd>>(nodes: N[]): N[] {
-  for (const [end, other] of vethPairs(nodes)) end.iface.peer = { node: other.node, interface: other.iface.name };
+  for (const [end, other] of vethPairs(nodes)) end.iface.peer = { node: other.node, dev: other.iface.name };
   return nodes;
 }

@@ -148,7 +148,7 @@ describe("entries of a mount dir that are not namespaces", () => {
     const pruned = pruneNamed(dir);
     expect(pruned.removed).toEqual([]);
     expect(pruned.skipped).toEqual(
-      attacks.map(({ name, reason }) => ({ name, reason })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      attacks.map(({ name, reason }) => ({ netns: name, reason })).sort((a, b) => (a.netns < b.netns ? -1 : a.netns > b.netns ? 1 : 0)),
     );
     expect(snapshot()).toEqual(before);
   });
@@ -199,7 +199,7 @@ describe("an empty file mounted on an entry", () => {
       const reason = "an empty file that is not a namespace";
       expect((await refused(nsDo(ns.now(), na.deleteNamed(bound, dir)))).message).toContain(reason);
       expect((await refused(nsDo(ns.now(), na.createNamed(bound, dir)))).message).toContain(reason);
-      expect(pruneNamed(dir).skipped).toContainEqual({ name: bound, reason });
+      expect(pruneNamed(dir).skipped).toContainEqual({ netns: bound, reason });
       expect(mountPointsUnder(dir)).toContain(at(bound));
       expect(existsSync(`${victim}/empty`)).toBe(true);
     } finally {
@@ -241,7 +241,7 @@ describe("a stale entry (the empty file a killed creator leaves)", () => {
 
   it("is removed by prune, which leaves namespaces alone", () => {
     writeFileSync(at(stale), "", { mode: 0o444 });
-    expect(pruneNamed(dir).removed).toEqual([stale]);
+    expect(pruneNamed(dir).removed).toEqual([{ netns: stale }]);
     expect(existsSync(at(stale))).toBe(false);
     expect(mountPointsUnder(dir)).toContain(at(real));
     expect(linksAt(at(real))).toEqual(["lo"]);
@@ -260,10 +260,10 @@ describe("a stale entry (the empty file a killed creator leaves)", () => {
     writeFileSync(at(stale), "", { mode: 0o444 });
     try {
       const pruned = pruneNamed(dir);
-      expect(pruned.removed.sort()).toEqual([`${prefix}byip`, stale].sort());
+      expect(pruned.removed.map((r) => r.netns).sort()).toEqual([`${prefix}byip`, stale].sort());
       for (const [name, mode] of own) {
         expect(pruned.skipped).toContainEqual({
-          name,
+          netns: name,
           reason: `an empty file of mode 0${mode.toString(8)}: no namespace creator leaves a writable or executable one`,
         });
         expect(existsSync(at(name)), name).toBe(true);

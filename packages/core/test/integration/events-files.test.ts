@@ -60,7 +60,7 @@ describe("watch() of what is no network namespace", () => {
   it("still watches the namespace itself by its name", async () => {
     const stream = watch(ns.name(real), { groups: ["link"], listExisting: true });
     await stream.ready;
-    expect((await stream.next()).value).toMatchObject({ type: "link", ns: real, link: { name: "lo" } });
+    expect((await stream.next()).value).toMatchObject({ type: "link", netns: real, link: { name: "lo" } });
     await stream.close();
   });
 });

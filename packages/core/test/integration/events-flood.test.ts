@@ -131,7 +131,7 @@ it(`rebuilds the exact state of ${FLOODED} flooded namespaces from the stream, a
       last = Date.now();
       if (event.type === "resync") resyncs++;
       if (event.type === "link" || event.type === "address" || event.type === "route")
-        applyEvent(states.get(event.ns) as NamespaceState, event);
+        applyEvent(states.get(event.netns) as NamespaceState, event);
     }
   })();
   await stream.ready;
@@ -167,6 +167,6 @@ it(`watches ${COUNT} namespaces with a handful of descriptors, and hears the las
   expect(during).toBeLessThanOrEqual(12);
   const last = names[COUNT - 1] as string;
   ip("-n", last, "link", "add", "vz", "type", "bridge");
-  for await (const e of stream) if (e.type === "link" && e.ns === last && e.link.name === "vz") break;
+  for await (const e of stream) if (e.type === "link" && e.netns === last && e.link.name === "vz") break;
   expect(fdCount()).toBe(before);
 }, 120_000);

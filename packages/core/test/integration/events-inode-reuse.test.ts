@@ -79,7 +79,7 @@ describe("watch of a namespace whose inode is given again", () => {
           const shown = () =>
             watcher.events
               .slice(before)
-              .filter((e) => e.ns === reused)
+              .filter((e) => e.netns === reused)
               .map((e) => (e.type === "link" ? `${e.action} ${e.link.name}` : e.type));
           expect(await until(() => shown().includes("synced"), 20_000), `the new one is listed: ${shown()}`).toBe(true);
           inNamespace(reused, "ip", "link", "add", "mark", "type", "bridge");

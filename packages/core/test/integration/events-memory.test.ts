@@ -43,7 +43,7 @@ it.each([
     await stream.close();
     // Here ~55 MB; without the bound, the events waiting in the port took ~300 MB more.
     expect(rssOf("self", "VmHWM") - start).toBeLessThan(150 * 1024 * 1024);
-    expect(seen).toContainEqual({ type: "resync", ns: name, reason: "slow-consumer" });
+    expect(seen).toContainEqual({ type: "resync", netns: name, reason: "slow-consumer" });
     expect(ipJson<{ mtu: number }[]>("-n", name, "link", "show", link)[0]?.mtu).toBe(1300);
   },
   180_000,

@@ -42,7 +42,7 @@ it("hears the namespaces made in its dir after the dir was removed and made agai
     for await (const e of stream) seen.push(e);
   })();
   const heard = (label: string, type: string, link?: string) =>
-    seen.some((e) => e.ns === label && e.type === type && (link === undefined || (e.type === "link" && e.link.name === link)));
+    seen.some((e) => e.netns === label && e.type === type && (link === undefined || (e.type === "link" && e.link.name === link)));
 
   for (const round of [1, 2, 3]) {
     const name = `${prefix}n${round}`;

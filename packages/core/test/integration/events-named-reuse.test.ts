@@ -65,7 +65,7 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 function reader(stream: EventStream, label: string): { seen: WatchEvent[]; reading: Promise<void> } {
   const seen: WatchEvent[] = [];
   const reading = (async () => {
-    for await (const e of stream) if (e.ns === label) seen.push(e);
+    for await (const e of stream) if (e.netns === label) seen.push(e);
   })();
   return { seen, reading };
 }
@@ -142,9 +142,10 @@ it("hears a namespace of two names under each, to its end", async () => {
   await stream.ready;
   const seen: WatchEvent[] = [];
   const reading = (async () => {
-    for await (const e of stream) if (e.ns === one || e.ns === two) seen.push(e);
+    for await (const e of stream) if (e.netns === one || e.netns === two) seen.push(e);
   })();
-  const of = (label: string) => seen.filter((e) => e.ns === label).map((e) => (e.type === "link" ? `${e.action} ${e.link.name}` : e.type));
+  const of = (label: string) =>
+    seen.filter((e) => e.netns === label).map((e) => (e.type === "link" ? `${e.action} ${e.link.name}` : e.type));
   await until("both names are listed", () => seen.filter((e) => e.type === "synced").length === 2);
   execFileSync("nsenter", [`--net=${one}`, "ip", "link", "add", "x0", "type", "bridge"]);
   expect(linksAt(two)).toContain("x0");

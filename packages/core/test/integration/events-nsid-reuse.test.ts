@@ -53,8 +53,8 @@ describe("watch while other namespaces end", () => {
       const heard = new Set<string>();
       const reading = (async () => {
         for await (const e of stream) {
-          if (e.type === "gone") gone.push(e.ns);
-          if (e.type === "link" && e.link.name === "mark") heard.add(e.ns);
+          if (e.type === "gone") gone.push(e.netns);
+          if (e.type === "link" && e.link.name === "mark") heard.add(e.netns);
         }
       })();
       try {
@@ -96,10 +96,10 @@ describe("watch while other namespaces end", () => {
       // Run again, the listener adds `second` (the id of what it then reads is that one's) before reading those.
       watcher.release();
       inNamespace(second, "ip", "link", "add", "mark", "type", "veth", "peer", "name", "mark1");
-      const links = () => watcher.events.flatMap((e) => (e.type === "link" && e.ns === second ? [e.link.name] : []));
+      const links = () => watcher.events.flatMap((e) => (e.type === "link" && e.netns === second ? [e.link.name] : []));
       expect(await within(() => links().includes("mark"), 20_000), "its own link is heard").toBe(true);
       expect(links().sort()).toEqual(["lo", "mark", "mark1"]);
-      expect(watcher.events.filter((e) => e.type === "gone").map((e) => e.ns)).toEqual([first]);
+      expect(watcher.events.filter((e) => e.type === "gone").map((e) => e.netns)).toEqual([first]);
     } finally {
       watcher.end();
     }

@@ -43,7 +43,7 @@ describe("watch under an overflow", () => {
       );
       const gone = new Set<string>();
       const reading = (async () => {
-        for await (const e of stream) if (e.type === "gone") gone.add(e.ns);
+        for await (const e of stream) if (e.type === "gone") gone.add(e.netns);
       })();
       try {
         await stream.ready;
@@ -87,9 +87,9 @@ describe("watch under an overflow", () => {
         watcher.release();
         // After the overflow every namespace is dumped again, `gone`'s end decided first (watched first), then `busy` synced.
         const since = () => watcher.events.slice(before);
-        const resynced = () => since().some((e) => e.type === "resync" && e.ns === busy && e.reason === "overflow");
-        expect(await until(() => resynced() && since().some((e) => e.type === "synced" && e.ns === busy), 20_000)).toBe(true);
-        expect(watcher.events.filter((e) => e.type === "gone").map((e) => e.ns)).toEqual([gone]);
+        const resynced = () => since().some((e) => e.type === "resync" && e.netns === busy && e.reason === "overflow");
+        expect(await until(() => resynced() && since().some((e) => e.type === "synced" && e.netns === busy), 20_000)).toBe(true);
+        expect(watcher.events.filter((e) => e.type === "gone").map((e) => e.netns)).toEqual([gone]);
       } finally {
         watcher.end();
       }

@@ -41,8 +41,8 @@ it("relists the whole state once to a consumer slower than the relisting arrives
   clearTimeout(timer);
   await stream.close();
   const resyncs = seen.filter((e) => e.type === "resync");
-  expect(resyncs).toEqual([{ type: "resync", ns: name, reason: "slow-consumer" }]);
-  expect(seen.at(-1)).toEqual({ type: "synced", ns: name });
+  expect(resyncs).toEqual([{ type: "resync", netns: name, reason: "slow-consumer" }]);
+  expect(seen.at(-1)).toEqual({ type: "synced", netns: name });
   const state = emptyState();
   for (const e of seen.slice(seen.indexOf(resyncs[0] as WatchEvent))) if (e.type === "link") applyEvent(state, e);
   const shown = ipJson<{ ifindex: number; ifname: string }[]>("-n", name, "link", "show");
@@ -64,7 +64,7 @@ it("keeps a namespace's end through a drop: the iteration of its watch ends", as
   const timer = setTimeout(() => void stream.close(), 30_000);
   for await (const e of stream) seen.push(e);
   clearTimeout(timer);
-  expect(seen.at(-1)).toEqual({ type: "gone", ns: name });
+  expect(seen.at(-1)).toEqual({ type: "gone", netns: name });
 }, 60_000);
 
 it("keeps a namespace's end queued before a drop: a drop for another namespace's flood does not take it", async () => {
@@ -90,7 +90,7 @@ it("keeps a namespace's end queued before a drop: a drop for another namespace's
   }
   clearTimeout(timer);
   await stream.close();
-  expect(seen).toContainEqual({ type: "resync", ns: busy, reason: "slow-consumer" });
-  expect(seen).toContainEqual({ type: "gone", ns: ended });
+  expect(seen).toContainEqual({ type: "resync", netns: busy, reason: "slow-consumer" });
+  expect(seen).toContainEqual({ type: "gone", netns: ended });
   expect(ipJson<{ mtu: number }[]>("-n", busy, "link", "show", link)[0]?.mtu).toBe(1300);
 }, 60_000);

@@ -153,7 +153,7 @@ describe("watch", () => {
     for (let i = 0; i < (scripts[0]?.commands.length ?? 0); i++) for (const s of scripts) ip(...(s.commands[i] as string[]));
     const remaining = new Set(spaces);
     const events = await collect(stream, (e) => {
-      if (e.type === "link" && e.action === "deleted" && e.link.name === "p0x") remaining.delete(e.ns);
+      if (e.type === "link" && e.action === "deleted" && e.link.name === "p0x") remaining.delete(e.netns);
       return remaining.size === 0;
     });
     // Between dumps the listener is back home; the main thread and libuv's pool never leave it.
@@ -162,7 +162,7 @@ describe("watch", () => {
     expect(new Set(threads)).toEqual(new Set([home]));
     await stream.close();
     for (const [i, name] of spaces.entries()) {
-      const mine = events.filter((e) => e.ns === name);
+      const mine = events.filter((e) => e.netns === name);
       const found = subsequence(mine, (scripts[i] as ReturnType<typeof script>).expected);
       expect(found, `${name}: ${JSON.stringify(mine.map((e) => [e.type, "action" in e && e.action]))}`).not.toContain(-1);
       expect(JSON.parse(JSON.stringify(mine))).toEqual(mine);
@@ -208,8 +208,8 @@ describe("watch", () => {
     await stream.close();
     const nsids = events.filter((e) => e.type === "nsid");
     expect(nsids).toEqual([
-      { type: "nsid", action: "new", ns: watched, nsid: given },
-      { type: "nsid", action: "deleted", ns: watched, nsid: given },
+      { type: "nsid", action: "new", netns: watched, nsid: given },
+      { type: "nsid", action: "deleted", netns: watched, nsid: given },
     ]);
   });
 
@@ -222,7 +222,7 @@ describe("watch", () => {
     expect(socketNamespaceInodes()).not.toContain(inode);
     ip("netns", "del", name);
     const events = await collect(stream, (e) => e.type === "gone");
-    expect(events.at(-1)).toEqual({ type: "gone", ns: name });
+    expect(events.at(-1)).toEqual({ type: "gone", netns: name });
     await stream.close();
   });
 
@@ -277,23 +277,23 @@ describe("watch", () => {
     let deleted: Promise<unknown> = Promise.resolve();
     const events = await collect(stream, (e, all) => {
       // The later namespace is listed as soon as it is found; then iproute2 changes it.
-      if (e.type === "synced" && e.ns === labels[1])
+      if (e.type === "synced" && e.netns === labels[1])
         execFileSync("nsenter", [`--net=${dir}/${prefix}n2`, "ip", "link", "add", "w0", "type", "bridge"]);
       if (e.type === "link" && e.link.name === "w0") {
         deleted = Promise.all([`${prefix}n1`, `${prefix}n2`].map((name) => nsDo(ns.now(), na.deleteNamed(name, dir))));
       }
-      if (e.type === "gone") seen.add(e.ns);
+      if (e.type === "gone") seen.add(e.netns);
       // A name given again to a new namespace is watched again: given once its deletion has returned (the name is free only then).
-      if (e.type === "gone" && e.ns === labels[0] && !recreated) {
+      if (e.type === "gone" && e.netns === labels[0] && !recreated) {
         recreated = true;
         void deleted.then(() => nsDo(ns.createNamed(`${prefix}n1`, dir)));
       }
-      return (seen.size === 2 && all.filter((x) => x.type === "synced" && x.ns === labels[0]).length === 2) || all.length > 1000;
+      return (seen.size === 2 && all.filter((x) => x.type === "synced" && x.netns === labels[0]).length === 2) || all.length > 1000;
     });
     await stream.close();
-    expect(events.filter((e) => e.type === "synced").map((e) => e.ns)).toEqual([...labels, labels[0]]);
+    expect(events.filter((e) => e.type === "synced").map((e) => e.netns)).toEqual([...labels, labels[0]]);
     expect(events).toContainEqual(
-      expect.objectContaining({ type: "link", action: "new", ns: labels[1], link: expect.objectContaining({ name: "w0" }) }),
+      expect.objectContaining({ type: "link", action: "new", netns: labels[1], link: expect.objectContaining({ name: "w0" }) }),
     );
     expect([...seen].sort()).toEqual(labels);
   });

@@ -120,7 +120,7 @@ describe.each(WAYS)("$way", ({ way, count, kills }) => {
       expect(listNamed(dir), context).toEqual(left.map((m) => m.name).sort());
 
       const pruned = pruneNamed(dir);
-      expect(pruned, context).toEqual({ removed: stale, skipped: [] });
+      expect(pruned, context).toEqual({ removed: stale.map((netns) => ({ netns })), skipped: [] });
       expect(entries(), context).toEqual(
         mounted()
           .map((m) => m.name)

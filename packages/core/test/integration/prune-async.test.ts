@@ -41,7 +41,7 @@ describe("pruneNamedAsync", () => {
       }, 0),
     );
     expect(await seenByTimer).toBe(true);
-    expect(await pruning).toEqual({ removed: [stale], skipped: [] });
+    expect(await pruning).toEqual({ removed: [{ netns: stale }], skipped: [] });
     expect(order).toEqual(["timer", "pruned"]);
     expect(existsSync(at(stale))).toBe(false);
   });
@@ -52,12 +52,12 @@ describe("pruneNamedAsync", () => {
     writeFileSync(at(notes), "not a namespace\n");
     writeFileSync(at(writable), "", { mode: 0o644 });
     const skipped = [
-      { name: notes, reason: "a file that is not a namespace" },
-      { name: writable, reason: "an empty file of mode 0644: no namespace creator leaves a writable or executable one" },
+      { netns: notes, reason: "a file that is not a namespace" },
+      { netns: writable, reason: "an empty file of mode 0644: no namespace creator leaves a writable or executable one" },
     ];
-    expect(await pruneNamedAsync(dir)).toEqual({ removed: [stale], skipped });
+    expect(await pruneNamedAsync(dir)).toEqual({ removed: [{ netns: stale }], skipped });
     leaveStale(stale);
-    expect(pruneNamed(dir)).toEqual({ removed: [stale], skipped });
+    expect(pruneNamed(dir)).toEqual({ removed: [{ netns: stale }], skipped });
     expect(existsSync(at(notes))).toBe(true);
     expect(existsSync(at(writable))).toBe(true);
   });

@@ -21,7 +21,7 @@ it("prunes a leftover and never one ip is making or deleting: every ip call succ
     let errors = 0;
     // Until the ip loop says it is done.
     while (!existsSync("/run/netns/.done")) {
-      try { for (const name of pruneNamed().removed) removed.add(name); } catch (err) { errors++; console.error(String(err)); }
+      try { for (const { netns } of pruneNamed().removed) removed.add(netns); } catch (err) { errors++; console.error(String(err)); }
     }
     console.log(JSON.stringify({ removed: [...removed], errors }));`;
   const script = `

@@ -304,7 +304,7 @@ describe("topology under attack: what holds", () => {
       const old = statSync(log).ino;
       process.kill(relay as number, "SIGKILL");
       for (let i = 0; i < 100 && alive(relay as number); i++) await new Promise((r) => setTimeout(r, 10));
-      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => p.state)).toEqual(["unlogged"]);
+      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => p.phase)).toEqual(["unlogged"]);
       await topology.apply(t);
       expect(alive(program as number)).toBe(false);
       expect(relays()).toHaveLength(1);
@@ -348,7 +348,7 @@ describe("topology under attack: what holds", () => {
       await topology.apply(t);
       expect(pids()).toEqual([daemon]);
       expect((await topology.plan(t)).changes).toEqual([]);
-      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => [p.pid, p.state])).toEqual([[Number(daemon), "running"]]);
+      expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => [p.pid, p.phase])).toEqual([[Number(daemon), "running"]]);
     });
   });
 });
@@ -690,7 +690,7 @@ describe("found by the attack runs, fixed", () => {
         `name: ${name}\nnodes:\n  a: { addresses: { e0: [10.65.0.1/24] }${extra} }\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`;
       await topology.apply(topology.load(file("")));
       const t = topology.load(file(", sysctls: { net.ipv4.no_such_sysctl: 1 }"));
-      expect((await topology.inspect(t)).nodes.map((n) => [n.name, n.state])).toEqual([
+      expect((await topology.inspect(t)).nodes.map((n) => [n.name, n.phase])).toEqual([
         ["a", "running"],
         ["b", "running"],
       ]);

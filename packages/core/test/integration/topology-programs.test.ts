@@ -204,7 +204,7 @@ describe("programs", () => {
       expect(failed.done.map((c) => (c.kind === "process" && c.op === "create" ? c.process.name : c.kind))).toEqual(["namespace", "ok"]);
       const [node] = (await topology.inspect(name)).nodes;
       const ok = node?.processes.find((p) => p.name === "ok");
-      expect(ok?.state).toBe("running");
+      expect(ok?.phase).toBe("running");
       expect(commandOf(ok?.pid as number)).toBe("sleep 1001");
     });
   });
@@ -213,7 +213,7 @@ describe("programs", () => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { processes: [{ name: own, command: [setsid, -w, sleep, "1011"] }] }\n`);
       await topology.apply(t);
       const [node] = (await topology.inspect(name)).nodes;
-      expect(node?.processes.map((p) => p.state)).toEqual(["running"]);
+      expect(node?.processes.map((p) => p.phase)).toEqual(["running"]);
       // setsid's child is seen from its fork on: under setsid's own command line until its exec of sleep.
       await vi.waitFor(
         async () =>

@@ -149,7 +149,7 @@ describe("topology ownership", () => {
     const seen = await topology.inspect(router);
     expect(seen.conflicts).toEqual([{ node: "h1", netns: `${name}-h1`, reason: "exists and is not this topology's" }]);
     expect(seen.drift).toBeUndefined();
-    expect(seen.nodes.map((n) => n.state)).toEqual(["missing", "missing", "missing"]);
+    expect(seen.nodes.map((n) => n.phase)).toEqual(["missing", "missing", "missing"]);
     expect(netnsList(name)).toEqual([`${name}-h1`]);
     expect(ipJson<{ ifname: string }[]>("-n", `${name}-h1`, "link", "show").map((l) => l.ifname)).toEqual(["lo", "br9"]);
     // destroy by name touches only what carries its marker: the foreign namespace stays.

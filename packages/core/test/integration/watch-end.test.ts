@@ -39,13 +39,13 @@ describe("watch() of namespaces that go away", () => {
       const seen = [];
       let deleted = false;
       for await (const e of m.watch([m.ns.name(${JSON.stringify(a)}), m.ns.name(${JSON.stringify(b)})], { groups: ["link"], listExisting: true })) {
-        if (e.type === "synced" || e.type === "gone") seen.push(e.type + " " + e.ns);
-        if (e.type === "link" && e.action === "new" && e.link.name === "br9") seen.push("br9 " + e.ns);
+        if (e.type === "synced" || e.type === "gone") seen.push(e.type + " " + e.netns);
+        if (e.type === "link" && e.action === "new" && e.link.name === "br9") seen.push("br9 " + e.netns);
         if (seen.length === 2 && !deleted) {
           deleted = true;
           execFileSync("ip", ["netns", "del", ${JSON.stringify(a)}]);
         }
-        if (e.type === "gone" && e.ns === ${JSON.stringify(a)}) execFileSync("ip", ["-n", ${JSON.stringify(b)}, "link", "add", "br9", "type", "bridge"]);
+        if (e.type === "gone" && e.netns === ${JSON.stringify(a)}) execFileSync("ip", ["-n", ${JSON.stringify(b)}, "link", "add", "br9", "type", "bridge"]);
         if (e.type === "link" && e.action === "new" && e.link.name === "br9") execFileSync("ip", ["netns", "del", ${JSON.stringify(b)}]);
       }
       console.log(JSON.stringify(seen));`;

@@ -1,4 +1,4 @@
-import { lp, na, ns } from "@neslink/core";
+import { lp, na, ns, toLinkJSON } from "@neslink/core";
 import type { Route } from "../router.js";
 
 export const linkRoutes: Route[] = [
@@ -9,7 +9,7 @@ export const linkRoutes: Route[] = [
       const {
         results: [links],
       } = await nsDo(ns.name(param("name")), na.links());
-      return { status: 200, body: { links } };
+      return { status: 200, body: { links: links.map(toLinkJSON) } };
     },
   },
   {
@@ -19,7 +19,7 @@ export const linkRoutes: Route[] = [
       const {
         results: [link],
       } = await nsDo(ns.name(param("name")), na.getLink(lp.name(param("link"))));
-      return { status: 200, body: { link } };
+      return { status: 200, body: { link: toLinkJSON(link) } };
     },
   },
 ];

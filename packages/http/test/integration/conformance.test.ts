@@ -11,9 +11,9 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Schema, Validator } from "@cfworker/json-schema";
-import { ns, readLinks } from "@neslink/core";
+import { ns, readLinks, toLinkJSON } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { ip, ipJson, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
 import { endAll } from "./in-process.js";
 
@@ -173,8 +173,15 @@ describe("every documented operation answers as the served OpenAPI document says
     const { body } = await conforming({ method: "GET", url: `/v1/namespaces/${lab}/links` });
     const names = (body as { links: { name: string }[] }).links.map((l) => l.name);
     expect(names).toEqual(linksIn(lab).map((l) => l.ifname));
-    // Each link in the one shape neslink gives a link everywhere: what `neslink link list --json` prints (readLinks).
-    expect((body as { links: unknown[] }).links).toEqual(await readLinks(ns.name(lab)));
+    // Each link in the one shape neslink gives a link everywhere: what `neslink link list --json` prints (readLinks, as
+    // core's toLinkJSON gives them), its numbers named as ip -j link names them.
+    const links = (body as { links: { name: string; flags: string[]; group: string; operstate: string }[] }).links;
+    expect(links).toEqual((await readLinks(ns.name(lab))).map(toLinkJSON));
+    type IpLink = { ifname: string; flags: string[]; group: string; operstate: string };
+    // M-DOWN is ip's note that the peer or parent is down, not a flag of the link itself.
+    expect(links.map((l) => [l.name, l.flags, l.group, l.operstate])).toEqual(
+      ipJson<IpLink[]>("-n", lab, "link", "show").map((l) => [l.ifname, l.flags.filter((f) => f !== "M-DOWN"), l.group, l.operstate]),
+    );
     for (const link of names) {
       const one = await conforming({ method: "GET", url: `/v1/namespaces/${lab}/links/${encodeURIComponent(link)}` });
       expect((one.body as { link: { name: string } }).link.name).toBe(link);

@@ -3,7 +3,7 @@ import type { Invocation, Run } from "../../command.js";
 import { linkDoOnce, linker, reader } from "../../core.js";
 import { keywords, stringOf } from "../../keywords.js";
 import { table } from "../../output.js";
-import { addressRow, linkNames, prefixed } from "../../rows.js";
+import { addressGiven, linkNames, toAddressJSON } from "@neslink/core/shapes";
 import { target } from "../../target.js";
 
 /** -4 / -6 as core's family argument. */
@@ -22,11 +22,11 @@ export const addrList: Run = async ({ args, ns, options }) => {
   // As `ip addr show dev NAME`: a link that is not there is an error, not an empty list.
   if (dev !== undefined && !links.some((l) => l.name === dev)) throw new NotFoundError("link", `no link with name "${dev}"`);
   const nameOf = linkNames(links);
-  const rows = addresses.map((a) => addressRow(a, nameOf)).filter((r) => dev === undefined || r.dev === dev);
+  const rows = addresses.map((a) => toAddressJSON(a, nameOf)).filter((r) => dev === undefined || r.dev === dev);
   return {
     data: rows,
     text: table(
-      rows.map((r) => [r.dev, `inet${r.family === 6 ? "6" : ""}`, r.cidr]),
+      rows.map((r) => [r.dev, r.family, r.cidr]),
       ["DEV", "FAMILY", "ADDRESS"],
     ),
   };
@@ -42,7 +42,7 @@ export function addrChange(op: "add" | "del"): Run {
     const { family, address, prefixLen } = action.cidr;
     return {
       // As addr list shows it (without the scope, which the kernel chose).
-      data: { dev, ...prefixed(family, address, prefixLen) },
+      data: addressGiven(dev, family, address, prefixLen),
       text: `${op === "add" ? "added" : "deleted"} ${cidr} ${op === "add" ? "to" : "from"} ${dev}\n`,
     };
   };

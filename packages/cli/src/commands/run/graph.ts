@@ -12,7 +12,7 @@ export const graph: Run = async ({ args: [arg], options }, { terminal }) => {
   const topo = await topology();
   const lab = await labOf(arg as string, terminal);
   const live = await inspected(lab);
-  const running = live.nodes.some((n) => n.state === "running");
+  const running = live.nodes.some((n) => n.phase === "running");
   const drawn = running || typeof lab === "string" ? topo.graphOfInspection(live) : topo.graphOfTopology(lab);
   // A node whose namespace something else has is drawn as the file says (or missing, where the lab runs), and said.
   const data = live.conflicts ? { ...drawn, conflicts: live.conflicts } : drawn;

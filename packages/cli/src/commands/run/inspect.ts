@@ -6,25 +6,25 @@ import { shownName, table } from "../../output.js";
 
 type Inspection = Awaited<ReturnType<typeof TopologyApi.inspect>>;
 
-/** One row per interface (a node with none still gets its own row). */
+/** One row per link (a node with none still gets its own row). */
 function inspectionTable(inspections: readonly Inspection[]): string {
   const rows = inspections.flatMap((lab) =>
     lab.nodes.flatMap((n) => {
-      const ifaces = n.interfaces.filter((i) => i.name !== "lo");
-      const head = [lab.topology, n.name, n.netns, n.state];
-      if (ifaces.length === 0) return [[...head]];
-      return ifaces.map((i) => [...head, i.name, i.kind, i.up ? i.operstate : "down", i.addresses.join(",")]);
+      const links = n.links.filter((l) => l.name !== "lo");
+      const head = [lab.topology, n.name, n.netns, n.phase];
+      if (links.length === 0) return [[...head]];
+      return links.map((l) => [...head, l.name, l.kind, l.up ? l.operstate : "DOWN", l.addresses.join(",")]);
     }),
   );
-  return table(rows, ["LAB", "NODE", "NETNS", "STATE", "INTERFACE", "KIND", "OPER", "ADDRESSES"]);
+  return table(rows, ["LAB", "NODE", "NETNS", "PHASE", "LINK", "KIND", "OPER", "ADDRESSES"]);
 }
 
 /** One row per program a node runs (its `processes`), after the interfaces; nothing for labs without any. */
 function programTable(inspections: readonly Inspection[]): string {
   const rows = inspections.flatMap((lab) =>
-    lab.nodes.flatMap((n) => n.processes.map((p) => [lab.topology, n.name, p.name, p.state, p.pid, p.log])),
+    lab.nodes.flatMap((n) => n.processes.map((p) => [lab.topology, n.name, p.name, p.phase, p.pid, p.log])),
   );
-  return rows.length === 0 ? "" : `\n${table(rows, ["LAB", "NODE", "PROGRAM", "STATE", "PID", "LOG"])}`;
+  return rows.length === 0 ? "" : `\n${table(rows, ["LAB", "NODE", "PROGRAM", "PHASE", "PID", "LOG"])}`;
 }
 
 export const inspect: Run = async ({ args }, { terminal }) => {

@@ -4,6 +4,7 @@ import type { LinkKind, LinkProvider, MacvlanMode, NewLinkOptions } from "@nesli
 import type { Run } from "../../command.js";
 import { linkDoOnce, linker } from "../../core.js";
 import { defined, integerOf, type KeywordSpec, type Keywords, keywords, stringOf } from "../../keywords.js";
+import { toLinkJSON } from "@neslink/core/shapes";
 import { fields } from "../../output.js";
 import { target } from "../../target.js";
 
@@ -134,7 +135,7 @@ export async function details(): Promise<string> {
     ...LINK_KINDS.map((kind) => [kind, shapeOf(kind, LINK_KIND_RULES[kind]).usage] as const)
       .filter(([, usage]) => usage !== "")
       .map(([kind, usage]) => `  ${kind.padEnd(8)} ${usage}`),
-    "A kind the kernel lacks fails with ERR_KIND_UNSUPPORTED. --json: the new link (core's Link object).",
+    "A kind the kernel lacks fails with ERR_KIND_UNSUPPORTED. --json: the new link, as link list shows one.",
   ].join("\n");
 }
 
@@ -160,5 +161,6 @@ export const linkAdd: Run = async ({ args: [kind, name, ...rest], ns }) => {
   });
   const provider = await shape.provider(name as string, k, options);
   const { link } = await linkDoOnce(await target(ns), provider);
-  return { data: link, text: fields(link) };
+  const shown = toLinkJSON(link);
+  return { data: shown, text: fields(shown) };
 };

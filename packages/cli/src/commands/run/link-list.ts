@@ -1,10 +1,10 @@
-import type { Link } from "@neslink/core/read";
+import { type LinkJSON, toLinkJSON } from "@neslink/core/shapes";
 import type { Run } from "../../command.js";
 import { reader } from "../../core.js";
 import { table } from "../../output.js";
 import { target } from "../../target.js";
 
-export function linkTable(links: readonly Link[]): string {
+export function linkTable(links: readonly LinkJSON[]): string {
   return table(
     links.map((l) => [l.index, l.name, l.kind, l.up ? "UP" : "DOWN", l.operstate, l.mtu, l.mac]),
     ["INDEX", "NAME", "KIND", "ADMIN", "OPER", "MTU", "MAC"],
@@ -14,6 +14,6 @@ export function linkTable(links: readonly Link[]): string {
 export const linkList: Run = async ({ ns }) => {
   // Read from here, with no worker to start (see @neslink/core/read).
   const { readLinks } = await reader();
-  const found = await readLinks(await target(ns));
+  const found = (await readLinks(await target(ns))).map(toLinkJSON);
   return { data: found, text: linkTable(found) };
 };

@@ -1,8 +1,9 @@
 import { ValidationError } from "@neslink/core/errors";
-import type { LinkChanges } from "@neslink/core/lean";
-import type { Run } from "../../command.js";
+import type { Link, LinkChanges } from "@neslink/core/lean";
+import type { Outcome, Run } from "../../command.js";
 import { linkDoOnce, linker, nsDoOnce } from "../../core.js";
 import { defined, integerOf, keywords, stringOf } from "../../keywords.js";
+import { toLinkJSON } from "@neslink/core/shapes";
 import { fields } from "../../output.js";
 import { target } from "../../target.js";
 
@@ -24,6 +25,12 @@ function onOff(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   if (value !== "on" && value !== "off") throw new ValidationError("promisc", `must be on or off, not "${value}"`);
   return value === "on";
+}
+
+/** The link the kernel reports, as link list shows one. */
+function shown(link: Link): Outcome {
+  const json = toLinkJSON(link);
+  return { data: json, text: fields(json) };
 }
 
 export const linkSet: Run = async ({ args: [name, ...rest], ns }) => {
@@ -49,18 +56,18 @@ export const linkSet: Run = async ({ args: [name, ...rest], ns }) => {
   if (Object.keys(set).length > 0) {
     // The link as the kernel reports it after the change: read in the same call.
     const { link } = await linkDoOnce(where, lp.name(current), la.set(set));
-    if (netns === undefined) return { data: link, text: fields(link) };
+    if (netns === undefined) return shown(link);
     current = link.name;
   } else if (netns === undefined) {
     const {
       results: [link],
     } = await nsDoOnce(where, na.getLink(lp.name(current)));
-    return { data: link, text: fields(link) };
+    return shown(link);
   }
   const to = await target(netns, undefined, "netns");
   await nsDoOnce(where, na.setLinkNs(lp.name(current), to));
   const {
     results: [moved],
   } = await nsDoOnce(to, na.getLink(lp.name(current)));
-  return { data: moved, text: fields(moved) };
+  return shown(moved);
 };

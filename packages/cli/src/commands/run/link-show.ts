@@ -1,5 +1,6 @@
 import type { Run } from "../../command.js";
 import { linker, nsDoOnce } from "../../core.js";
+import { toLinkJSON } from "@neslink/core/shapes";
 import { fields } from "../../output.js";
 import { target } from "../../target.js";
 
@@ -8,5 +9,6 @@ export const linkShow: Run = async ({ args: [name], ns }) => {
   const {
     results: [link],
   } = await nsDoOnce(await target(ns), na.getLink(lp.name(name as string)));
-  return { data: link, text: fields(link) };
+  const shown = toLinkJSON(link);
+  return { data: shown, text: fields(shown) };
 };

@@ -1,59 +1,26 @@
 import { ValidationError } from "@neslink/core/errors";
-import type { AddressEvent, NeighbourEvent, RouteEvent, WatchEvent, WatchTargets } from "@neslink/core/lean";
+import type { WatchTargets } from "@neslink/core/lean";
+import { toEventJSON, type WatchEventJSON } from "@neslink/core/shapes";
 import type { Run } from "../../command.js";
 import { providers } from "../../core.js";
 import { jsonLine, shownName } from "../../output.js";
-import { type AddressRow, addressRow, type NameOf, type NeighbourRow, neighbourRow, type RouteRow, routeRow, unnamed } from "../../rows.js";
 import { target } from "../../target.js";
 import { MONITOR_GROUPS } from "../monitor.js";
 
-/** Core's envelope of an event, `dev` left out: the row has it. */
-type Envelope<E extends { dev: string | null }> = Omit<E, "dev">;
-
-/** An event as monitor prints it: an address, route or neighbour in the shape addr list and route list give it. */
-export type ShownEvent =
-  | Exclude<WatchEvent, AddressEvent | RouteEvent | NeighbourEvent>
-  | (Omit<Envelope<AddressEvent>, "address"> & { address: AddressRow })
-  | (Omit<Envelope<RouteEvent>, "route"> & { route: RouteRow })
-  | (Omit<Envelope<NeighbourEvent>, "neighbour"> & { neighbour: NeighbourRow });
-
-/** The link's name core gave the event (the index it names is the row's own), or `#INDEX` as a list shows one it lacks. */
-const knownAs =
-  (dev: string | null): NameOf =>
-  (index) =>
-    dev ?? unnamed(index);
-
-/** Core's event with its address, route or neighbour mapped as the list commands map theirs: one jq filter reads both. */
-export function shownEvent(e: WatchEvent): ShownEvent {
-  switch (e.type) {
-    case "address": {
-      const { dev, address, ...envelope } = e;
-      return { ...envelope, address: addressRow(address, knownAs(dev)) };
-    }
-    case "route": {
-      const { dev, route, ...envelope } = e;
-      return { ...envelope, route: routeRow(route, knownAs(dev)) };
-    }
-    case "neighbour": {
-      const { dev, neighbour, ...envelope } = e;
-      return { ...envelope, neighbour: neighbourRow(neighbour, knownAs(dev)) };
-    }
-    default:
-      return e;
-  }
+/** A link field's value as a changed event's line shows it: flags as ip writes them (BROADCAST,UP), a vxlan's or macvlan's options as JSON. */
+function fieldText(value: unknown): string {
+  if (Array.isArray(value)) return shownName(value.join(","));
+  return shownName(typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
 }
 
-/** A link field's value as a changed event's line shows it: a vxlan's or macvlan's options as JSON. */
-const fieldText = (value: unknown) => shownName(typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
-
 /** One line a person reads: where, what, and what changed. */
-export function eventLine(e: ShownEvent): string {
+export function eventLine(e: WatchEventJSON): string {
   // A namespace's name and an alias may hold a newline: one event stays one line.
-  const where = e.ns === "" ? "." : shownName(e.ns);
+  const where = e.netns === "" ? "." : shownName(e.netns);
   switch (e.type) {
     case "link": {
       const l = e.link;
-      const state = `${l.up ? "UP" : "DOWN"} ${l.operstate ?? "-"}`;
+      const state = `${l.up ? "UP" : "DOWN"} state ${l.operstate ?? "-"}`;
       const changed =
         e.action === "changed" ? ` (${e.changed.map((f) => `${f} ${fieldText(e.previous[f])} -> ${fieldText(l[f])}`).join(", ")})` : "";
       return `[${where}] link ${e.action} ${l.name} ${state}${changed}`;
@@ -105,7 +72,7 @@ export const monitor: Run = async ({ args, ns }, session) => {
   });
   try {
     for await (const event of stream) {
-      const shown = shownEvent(event);
+      const shown = toEventJSON(event);
       session.print(session.json ? jsonLine(shown) : `${eventLine(shown)}\n`);
       // A reader that stops reading stops the pulling: the events wait in the watch, which bounds them (maxQueued).
       // A signal ends the wait: that reader may never read again.

@@ -6,8 +6,8 @@ export const nsPrune: Run = async () => {
   // Not pruneNamed: its wait would stall every other session of a `neslink agent`, which runs commands in its process.
   const result = await pruneNamedAsync();
   const text = [
-    ...result.removed.map((name) => `removed ${shownName(name)}\n`),
-    ...result.skipped.map(({ name, reason }) => `skipped ${shownName(name)}: ${reason}\n`),
+    ...result.removed.map(({ netns }) => `removed ${shownName(netns)}\n`),
+    ...result.skipped.map(({ netns, reason }) => `skipped ${shownName(netns)}: ${reason}\n`),
   ].join("");
   return { data: result, text: text || "nothing to prune\n" };
 };

@@ -4,15 +4,12 @@ import type { Run } from "../../command.js";
 import { linker, nsDoOnce } from "../../core.js";
 import { defined, integerOf, type Keywords, keywords, stringOf, WHOLE_NUMBER } from "../../keywords.js";
 import { table } from "../../output.js";
-import { ipVersion, linkNames, routeRow, routeTo } from "../../rows.js";
+import { linkNames, routeGiven, toRouteJSON } from "@neslink/core/shapes";
 import { target } from "../../target.js";
 import { familyOf } from "./addr.js";
 
 /** iproute2's names of its reserved tables (its rt_tables file); "all" lists every table. */
 const TABLE_NAMES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
-/** Where the kernel adds, replaces and deletes a route given no table. */
-const MAIN = 254;
-
 /** The `table` keyword: an id or a reserved table's name; undefined when absent (or "all" where `all` is allowed). */
 function tableOf(found: Keywords, all = false): number | undefined {
   const name = found.table;
@@ -37,7 +34,7 @@ export const routeList: Run = async ({ args, ns, options }) => {
   // As `ip route show dev NAME` (and addr list): a link that is not there is an error, not an empty list.
   if (dev !== undefined && !links.some((l) => l.name === dev)) throw new NotFoundError("link", `no link with name "${dev}"`);
   const nameOf = linkNames(links);
-  const rows = routes.map((r) => routeRow(r, nameOf)).filter((r) => dev === undefined || r.dev === dev);
+  const rows = routes.map((r) => toRouteJSON(r, nameOf)).filter((r) => dev === undefined || r.dev === dev);
   return {
     data: rows,
     text: table(
@@ -68,9 +65,10 @@ export function routeChange(op: RouteChange): Run {
     });
     const change = na[VERBS[op]](route);
     await nsDoOnce(await target(ns), change);
-    // As route list shows a route (without the protocol, which the kernel keeps): the family settled, the table used.
-    const { family: af, dst, dstLen, via = null, metric = null, table = MAIN } = change.route;
-    const shown = { to: routeTo(dst, dstLen), family: ipVersion(af), via, dev: dev ?? null, metric, table };
-    return { data: shown, text: `${op === "del" ? "deleted" : op === "add" ? "added" : "replaced"} route ${to}\n` };
+    // As route list shows a route (without what the kernel decides: protocol, scope, type): the family settled, the table used.
+    return {
+      data: routeGiven(change.route, dev ?? null),
+      text: `${op === "del" ? "deleted" : op === "add" ? "added" : "replaced"} route ${to}\n`,
+    };
   };
 }

@@ -1,0 +1,80 @@
+/**
+ * JSON Schemas (2020-12) of the shapes adapters print (@neslink/core/shapes),
+ * for documents such as the HTTP API's OpenAPI. A link's fields but the
+ * renamed numbers are the codec's own schema (generated from its Rust types);
+ * the rest are written here, each `properties` held to its type's keys by
+ * `satisfies`: a field added to a shape fails typecheck until it is here.
+ */
+import { SCHEMAS } from "@neslink/codec-wasm/schemas";
+import type { LinkJSON } from "./link.js";
+import type { AddressJSON, NeighbourJSON, RouteJSON } from "./rows.js";
+
+const nullable = (type: string, description: string) => ({ type: [type, "null"], description });
+const text = (description: string) => ({ type: "string", description });
+const named = (description: string) => text(`${description} A number iproute2 has no name for is written in decimal, still a string.`);
+const names = (description: string) => ({ type: "array", items: { type: "string" }, description });
+const family = { enum: ["inet", "inet6"], description: 'As `ip -j addr` names it: "inet" (IPv4) or "inet6".' };
+const dev = text('The link it is on, by name ("#INDEX" for a link of no known name).');
+
+const OPERSTATES = ["UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"];
+
+/** The codec's schema of the decoded Link (its `properties` generated from the same Rust type as `Link`). */
+const link = SCHEMAS.Link as { properties: Record<keyof LinkJSON, object>; required: readonly string[] };
+
+const Link = {
+  ...link,
+  description: "A link, as `link list --json` prints it: its numbers named as `ip -j link` names them.",
+  properties: {
+    ...link.properties,
+    flags: names(
+      'ifi_flags as `ip -j link` lists them, e.g. ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"] (no RUNNING; NO-CARRIER when up without it).',
+    ),
+    operstate: { enum: [...OPERSTATES, null], description: "IF_OPER_* as `ip -j link` writes it." },
+    group: named('IFLA_GROUP as `ip -j link` names it: "default" (0), or its number ("7").'),
+  } satisfies Record<keyof LinkJSON, object>,
+};
+
+const addressProperties = {
+  dev,
+  family,
+  address: text('The address without its prefix length: "10.0.0.1".'),
+  prefixLen: { type: "integer", minimum: 0, maximum: 128 },
+  cidr: text('The address with its prefix length: "10.0.0.1/24".'),
+  scope: named('As `ip -j addr` names it: "global", "link", "host", "site", "nowhere".'),
+} satisfies Record<keyof AddressJSON, object>;
+
+const routeProperties = {
+  to: text('"default", a CIDR, or a host route\'s address alone, as `ip -j route` writes its dst.'),
+  family,
+  via: nullable("string", "The gateway."),
+  dev: { ...dev, type: ["string", "null"] },
+  metric: nullable("integer", "RTA_PRIORITY."),
+  table: named('As `ip -j route` names it: "main", "local", "default", or its id ("100").'),
+  protocol: named('Who added it, as `ip -j route` names it: "kernel", "boot", "static", ....'),
+  scope: named('As `ip -j route` names it: "global", "link", "host", ....'),
+  type: named('As `ip -j route` names it: "unicast", "local", "broadcast", "multicast", ....'),
+} satisfies Record<keyof RouteJSON, object>;
+
+const neighbourProperties = {
+  dev,
+  family: { enum: ["inet", "inet6", "bridge"], description: '"bridge": a bridge\'s forwarding entry, with no IP address.' },
+  address: nullable("string", "The neighbour's IP address (ip's dst)."),
+  mac: nullable("string", "Its link-layer address (ip's lladdr)."),
+  state: names('The NUD states set, as `ip -j neigh` lists them: ["REACHABLE"].'),
+} satisfies Record<keyof NeighbourJSON, object>;
+
+const object = (title: string, description: string, properties: Record<string, object>) => ({
+  title,
+  description,
+  type: "object",
+  required: Object.keys(properties),
+  properties,
+});
+
+/** The schemas by the names the shapes have in documents. */
+export const SHAPE_SCHEMAS = {
+  Link,
+  Address: object("Address", "An address, as `addr list --json` prints it.", addressProperties),
+  Route: object("Route", "A route, as `route list --json` prints it.", routeProperties),
+  Neighbour: object("Neighbour", "A neighbour, as `monitor --json` prints it.", neighbourProperties),
+} as const;
