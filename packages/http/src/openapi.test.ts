@@ -114,7 +114,7 @@ describe("the document describes what the server really sends", () => {
     const [lo] = links("link/dump-lo-bridge-veth");
     const [address] = decodedFrom<Address>("addr/dump-ipv4-ipv6", "address").map((a) => toAddressJSON(a, named));
     const [route] = decodedFrom<Route>("route/dump-ipv4", "route").map((r) => toRouteJSON(r, named));
-    const optional: Record<string, string[]> = { Link: ["macvlan", "vxlan"] };
+    const optional: Record<string, string[]> = { Link: ["macvlan", "macvtap", "vxlan"] };
     for (const [name, value] of [
       ["Link", lo],
       ["Address", address],
