@@ -102,7 +102,7 @@ describe("a provider from ns.handle(h), used after h.close()", () => {
           break;
         }
       }
-      expect(heard).toMatchObject({ type: "link", action: "new", ns: `/proc/${process.pid}/fd/${handle.fd}` });
+      expect(heard).toMatchObject({ type: "link", action: "new", netns: `/proc/${process.pid}/fd/${handle.fd}` });
     } finally {
       await stream.close();
       handle.close();
