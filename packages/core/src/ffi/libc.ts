@@ -135,6 +135,19 @@ function inStep<T>(step: (record: DescriptorRecord | undefined) => T): T {
   }
 }
 
+/**
+ * What `declare` makes (koffi declarations), made at its first use rather than at every thread's load, within a
+ * step: a pool worker ended inside koffi's declaration aborts the process (FATAL ERROR: napi_throw), and a task
+ * aborted while it runs ends its worker wherever it is.
+ */
+function declaredLate<T>(declare: () => T): () => T {
+  let made: T | undefined;
+  return () => {
+    made ??= inStep(declare);
+    return made;
+  };
+}
+
 /** The descriptor `open` returns (a raw return value, checked as `syscall`'s), recorded as this thread's when a record is set. */
 function opened(syscall: string, open: () => number | bigint, detail?: string): number {
   return inStep((record) => {
@@ -222,15 +235,10 @@ export function nsId(fd: number): string | undefined {
 }
 
 /** Declared at their first use (a watch's), not at every thread's load: ~60 us each. */
-let handleFns: Record<"nameToHandleAt" | "openByHandleAt", ReturnType<typeof libc.func>> | undefined;
-
-function handleCalls(): NonNullable<typeof handleFns> {
-  handleFns ??= {
-    nameToHandleAt: libc.func("int name_to_handle_at(int dirfd, const char *path, _Inout_ void *handle, _Out_ void *mountId, int flags)"),
-    openByHandleAt: libc.func("int open_by_handle_at(int mountFd, const void *handle, int flags)"),
-  };
-  return handleFns;
-}
+const handleCalls = declaredLate(() => ({
+  nameToHandleAt: libc.func("int name_to_handle_at(int dirfd, const char *path, _Inout_ void *handle, _Out_ void *mountId, int flags)"),
+  openByHandleAt: libc.func("int open_by_handle_at(int mountFd, const void *handle, int flags)"),
+}));
 
 const AT_EMPTY_PATH = 0x1000;
 /** open_by_handle_at's "mount" for a namespace's handle (Linux 6.18+): nsfs itself. */
@@ -269,7 +277,7 @@ export function openNamespaceHandle(handle: Uint8Array): number | undefined {
 }
 
 /** Declared at its first use (a named namespace's create), not at every thread's load. */
-let linkatFn: ReturnType<typeof libc.func> | undefined;
+const linkat = declaredLate(() => libc.func("int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)"));
 
 const AT_FDCWD = -100;
 const AT_SYMLINK_FOLLOW = 0x400;
@@ -279,8 +287,7 @@ const AT_SYMLINK_FOLLOW = 0x400;
  * Through /proc/thread-self/fd/N (AT_SYMLINK_FOLLOW): AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH.
  */
 export function linkFd(fd: number, path: string): void {
-  linkatFn ??= libc.func("int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)");
-  check("linkat", linkatFn(AT_FDCWD, `/proc/thread-self/fd/${fd}`, AT_FDCWD, path, AT_SYMLINK_FOLLOW), path);
+  check("linkat", linkat()(AT_FDCWD, `/proc/thread-self/fd/${fd}`, AT_FDCWD, path, AT_SYMLINK_FOLLOW), path);
 }
 
 /** flock(2) without waiting; false if another open file holds a conflicting lock. */

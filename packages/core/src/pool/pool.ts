@@ -33,6 +33,8 @@ import { integer } from "../validate/validate.js";
 import { ChildPids } from "../worker/children.js";
 import { DescriptorBits } from "../worker/descriptors.js";
 import { EndGate } from "../worker/end-gate.js";
+import { mayRunLong } from "../worker/user-code.js";
+
 import { PRESSURE_CAP, PRESSURE_CELLS, PRESSURE_HELD } from "../worker/held.js";
 import {
   CANCEL_SLOTS,
@@ -492,16 +494,22 @@ export class Pool {
     const slot = job.slot;
     if (slot?.jobs.get(job.id) !== job) return;
     slot.jobs.delete(job.id);
-    this.#reject(job, err);
+    job.settle();
     // Mark first, then look: if the worker had not started it, it sees the mark (both sides use sequentially consistent atomics).
     Atomics.store(new Int32Array(slot.shared.cancelled), job.seq % CANCEL_SLOTS, job.seq);
-    if (job.seq <= Atomics.load(slot.control, CONTROL_STARTED)) {
-      slot.failure = "worker ended (a task on it timed out or was aborted)";
-      if (!slot.retired) this.#retire(slot);
-      terminate(slot);
-    } else {
+    if (job.seq > Atomics.load(slot.control, CONTROL_STARTED)) {
+      this.#reject(job, err);
       this.#unrefIfIdle(slot);
+      return;
     }
+    slot.failure = "worker ended (a task on it timed out or was aborted)";
+    if (!slot.retired) this.#retire(slot);
+    terminate(slot);
+    // Core's own work ends within a system call or two, and then nothing of the task runs after its failure: failed
+    // at once, a create aborted went on to name its entry after the caller had looked for what it left. User code
+    // may sit in a call that no end of its thread cuts short: its task fails at once. The worker, busy, stays ref'd.
+    if (slot.exited || mayRunLong(job)) this.#reject(job, err);
+    else slot.worker.once("exit", () => this.#reject(job, err));
   }
 
   /**
@@ -568,7 +576,9 @@ export class Pool {
    * Runs actions in the provider's namespace on a worker thread. Past
    * `options.timeoutMs`, or when `options.signal` aborts, the task fails with
    * a TimeoutError or AbortedError; if it had started, its worker is ended and
-   * replaced (nothing else can stop user code or a blocked call).
+   * replaced (nothing else can stop user code or a blocked call), and the task
+   * fails once that thread has ended, so nothing of it runs after (a task
+   * with user code fails at once: its code may be in a call no end cuts short).
    * `extras` are core's own: the MessagePorts the actions carry (see spawn), and whether the task is linkDo's.
    */
   run(provider: NsProvider, actions: NsActionSpec[], options?: RunOptions, extras: TaskExtras = {}): Promise<TaskOutcome> {

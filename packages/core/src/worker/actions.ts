@@ -12,7 +12,8 @@ import type { HeldNamespaces } from "./held.js";
 import type { There } from "./new-link.js";
 import { createNamed } from "./named.js";
 import type { Task } from "./protocol.js";
-import { moveLinkFrom, runSocketAction, runsUserCode } from "./socket-actions.js";
+import { moveLinkFrom, runSocketAction } from "./socket-actions.js";
+import { runsUserCode } from "./user-code.js";
 import { handleJSON, keyOf, SELF_NS, within } from "./switch.js";
 
 /** What the task running the actions knows and collects. */
@@ -50,11 +51,6 @@ export function socketOf(ctx: TaskContext): NetlinkSocket {
 /** Actions that run code or open files in the thread's namespace, rather than only talking to its socket. */
 function needsInside(action: NsActionSpec): boolean {
   return action.kind === "sysctl" || action.kind === "handle" || runsUserCode(action);
-}
-
-/** Whether a task may take long: it runs user code (a custom provider or action). */
-export function mayRunLong({ provider, actions }: Task): boolean {
-  return provider.kind === "custom" || actions.some(runsUserCode);
 }
 
 function openHandle(ctx: TaskContext): NsHandleJSON {

@@ -18,12 +18,13 @@ import { type ExistingNsProvider, isExisting, type NsProvider } from "../namespa
 import { RequestCounter } from "../netlink/request-counts.js";
 import { countRequestsIn } from "../netlink/socket.js";
 import { checkTask } from "../validate/task.js";
-import { type InstantAction, mayRunLong, runAction, socketOf, type TaskContext, there } from "./actions.js";
+import { type InstantAction, runAction, socketOf, type TaskContext, there } from "./actions.js";
 import { ChildPids } from "./children.js";
 import { createLinks, creationRun } from "./create-links.js";
 import { callCustom } from "./custom.js";
 import { DescriptorBits } from "./descriptors.js";
 import { EndGate } from "./end-gate.js";
+import { mayRunLong } from "./user-code.js";
 import { recordChildrenIn, startExec } from "./exec.js";
 import { placedError, RunFailure } from "./failures.js";
 import { HeldNamespaces } from "./held.js";

@@ -14,6 +14,7 @@ import { findLink } from "./link-lookup.js";
 import { findThere, type There } from "./new-link.js";
 import { groupDeleteRefusal, moveRefusal, transactOne } from "./refusals.js";
 import { runRouteAction } from "./routes.js";
+import { runsUserCode } from "./user-code.js";
 
 export type SocketAction = Extract<NsActionSpec, { kind: "links" | "link" | "addrs" | "deleteGroup" | "route" | "routes" | "getLink" }>;
 
@@ -26,11 +27,6 @@ const SOCKET_KINDS: ReadonlySet<string> = new Set<SocketAction["kind"]>([
   "routes",
   "getLink",
 ]);
-
-/** Actions that run user code (a custom provider or action): they run inside, and how long they take is theirs. */
-export function runsUserCode(action: NsActionSpec): boolean {
-  return action.kind === "custom" || (action.kind === "link" && action.actions.some((a) => a.kind === "custom"));
-}
 
 /** Whether the action needs nothing but the namespace's socket: no user code, no file opened in the namespace. */
 export function isSocketOnly(action: NsActionSpec): action is SocketAction {
