@@ -18,15 +18,18 @@ function lockKey({ dev, ino }: FileIdentity): string {
  * each from the list as it is then, by position: a lock released meanwhile
  * shifts the rest back and the next page skips one, which may be the one
  * asked about (a held lock read as free, 1 run in 6 with ~150 flocks
- * churning). A table that came in one read is whole; a longer one is read
- * again until two reads agree (any change renumbers the lines after it), or
- * after READS the union of what was read, so nothing held throughout is missed.
+ * churning). A table that came in one read is no proof either: a full page
+ * whose next read found nothing (the list had shrunk back into the page
+ * already read) comes in one too, and lacks the locks that moved (5 runs in
+ * 10 under load). So it is read again until two reads agree (any change
+ * renumbers the lines after it), or after READS the union of what was read,
+ * so nothing held throughout is missed.
  */
 function locksTable(): string {
   const reads: string[] = [];
   for (;;) {
-    const [text, pages] = readLocks();
-    if (pages <= 1 || text === reads.at(-1)) return text;
+    const text = readLocks();
+    if (text === reads.at(-1)) return text;
     reads.push(text);
     if (reads.length === READS) return [...new Set(reads.flatMap((read) => read.split("\n")))].join("\n");
   }
@@ -36,23 +39,23 @@ const READS = 8;
 /** Big enough for any page the kernel gives. */
 const CHUNK = 65536;
 
-/** /proc/locks' text and how many reads it took ("" when it cannot be read). */
-function readLocks(): [string, number] {
+/** /proc/locks' text ("" when it cannot be read). */
+function readLocks(): string {
   let fd: number;
   try {
     fd = openSync("/proc/locks", "r");
   } catch {
-    return ["", 0];
+    return "";
   }
   try {
     const [buffer, chunks] = [Buffer.allocUnsafe(CHUNK), [] as Buffer[]];
     for (;;) {
       const got = readSync(fd, buffer, 0, CHUNK, null);
-      if (got === 0) return [Buffer.concat(chunks).toString("utf8"), chunks.length];
+      if (got === 0) return Buffer.concat(chunks).toString("utf8");
       chunks.push(Buffer.from(buffer.subarray(0, got)));
     }
   } catch {
-    return ["", 0];
+    return "";
   } finally {
     closeSync(fd);
   }
