@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { groupLeft, runs } from "../../test/processes.js";
 
 // The race a destroy's removal of the lock file opens: between another process's open of the file and its flock, the
 // holder removes the file and a third process makes a new one. Simulated inside the flock, once.
@@ -41,34 +42,13 @@ async function ended(holder: ChildProcess): Promise<void> {
   const exited = holder.exitCode === null && holder.signalCode === null ? once(holder, "exit") : undefined;
   process.kill(-group, "SIGKILL");
   await exited;
-  await vi.waitFor(() => expect(groupRuns(group)).toBe(false), LOADED_MACHINE);
-}
-
-/** Whether any process of group `group` is left (killed, one is until its parent, init for the sleep, has reaped it). */
-function groupRuns(group: number): boolean {
-  try {
-    process.kill(-group, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
-    throw err;
-  }
+  await vi.waitFor(() => expect(groupLeft(group)).toBe(false), LOADED_MACHINE);
 }
 
 /** Whether the lock is held (util-linux's flock cannot take it at once). */
 const held = () => spawnSync("flock", ["-n", path, "true"]).status !== 0;
 /** How long a holder may take to start and lock, or to be gone: a spawn took 1.7 s on a loaded 2-core machine. */
 const LOADED_MACHINE = { timeout: 15_000, interval: 10 };
-
-/** Whether process `pid` runs: not gone, nor a zombie (an exited process has let go of its descriptors). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 afterEach(() => {
   race.armed = false;
@@ -125,7 +105,7 @@ describe("a topology's lock", () => {
       const sleeper = Number(String((await said)[0]).trim());
       await shellExited;
       try {
-        if (!running(sleeper)) {
+        if (!runs(sleeper)) {
           expect(attempt, "the sleep had ended before the lock was asked for, each time").toBeLessThan(5);
           continue;
         }
@@ -133,8 +113,8 @@ describe("a topology's lock", () => {
         break;
       } finally {
         // Not this process's child (the shell's): ended and looked at until gone, so no next test meets it holding the file.
-        if (running(sleeper)) process.kill(sleeper, "SIGKILL");
-        await vi.waitFor(() => expect(running(sleeper)).toBe(false), LOADED_MACHINE);
+        if (runs(sleeper)) process.kill(sleeper, "SIGKILL");
+        await vi.waitFor(() => expect(runs(sleeper)).toBe(false), LOADED_MACHINE);
       }
     }
 

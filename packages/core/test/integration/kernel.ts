@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import koffi from "koffi";
 import { parseMountinfo } from "../../src/mountinfo.js";
+import { groupLeft } from "../processes.js";
 
 /** A short unique prefix (link names are at most 15 bytes): `tag` + 6 hex chars. */
 export function uniquePrefix(tag = "nt"): string {
@@ -295,17 +296,6 @@ export async function endGroup(leader: ChildProcess, signal: NodeJS.Signals = "S
     if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
   }
   if (!(await until(() => !groupLeft(group), 15_000))) throw new Error(`process group ${group} still runs`);
-}
-
-/** Whether any process of `group` is left (one killed is, until its parent has reaped it). */
-function groupLeft(group: number): boolean {
-  try {
-    process.kill(-group, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
-    throw err;
-  }
 }
 
 /** Whether `check` holds within `ms`, asked every 25 ms: a wait on a condition, not on a clock. */

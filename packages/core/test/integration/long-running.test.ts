@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool, spawn, watch } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { runs } from "../processes.js";
 import { cleanup, gate, ip, socketNamespaceInodes, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("lr");
@@ -96,16 +97,6 @@ function children(argv: readonly string[]): { zombies: number[]; running: number
     else if (cmdline.endsWith(`/${argv.join("\0")}\0`)) found.running.push(Number(pid));
   }
   return found;
-}
-
-/** Whether process `pid` runs: not gone, nor ended and not yet reaped. */
-function runs(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 describe("a worker ended while programs it started run", () => {
