@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,8 +39,11 @@ beforeAll(async () => {
   churn = spawn("python3", ["-c", CHURN, dir], { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise((ready) => churn?.stdout?.once("data", ready));
 });
-afterAll(() => {
+afterAll(async () => {
+  // Waited for: its ~150 flocks go with it, not while the next file in this worker runs.
+  const exited = churn && churn.exitCode === null && churn.signalCode === null ? once(churn, "exit") : undefined;
   churn?.kill("SIGKILL");
+  await exited;
   closeSync(fd);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { groupLeft, runs } from "../../test/processes.js";
 
 // The race a destroy's removal of the lock file opens: between another process's open of the file and its flock, the
 // holder removes the file and a third process makes a new one. Simulated inside the flock, once.
@@ -31,14 +33,22 @@ const path = `${LOCK_DIR}/${name}.lock`;
 /** util-linux's flock holding the lock while its sleep runs: the sleep has the descriptor too. */
 const heldByFlock = (seconds: string) => spawn("flock", [path, "sleep", seconds], { stdio: "ignore", detached: true });
 /**
- * Ends flock and its sleep, and waits: a flock still dying when the next test begins holds that test's removed file
- * (failed 1 run in 4).
+ * Ends flock and its sleep, and waits for both: a holder still dying when the next test begins holds that test's
+ * removed file (failed 1 run in 4). flock's exit is not enough: its sleep, killed with it, had not yet exited in 22 of
+ * 100 tries, and still held the lock in 1.
  */
 async function ended(holder: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => holder.once("exit", r));
-  process.kill(-(holder.pid as number), "SIGKILL");
+  const group = holder.pid as number;
+  const exited = holder.exitCode === null && holder.signalCode === null ? once(holder, "exit") : undefined;
+  process.kill(-group, "SIGKILL");
   await exited;
+  await vi.waitFor(() => expect(groupLeft(group)).toBe(false), LOADED_MACHINE);
 }
+
+/** Whether the lock is held (util-linux's flock cannot take it at once). */
+const held = () => spawnSync("flock", ["-n", path, "true"]).status !== 0;
+/** How long a holder may take to start and lock, or to be gone: a spawn took 1.7 s on a loaded 2-core machine. */
+const LOADED_MACHINE = { timeout: 15_000, interval: 10 };
 
 afterEach(() => {
   race.armed = false;
@@ -87,38 +97,49 @@ describe("a topology's lock", () => {
 
   it("a lock its holder still has when it has exited (a child it was forking) is waited for; a live holder's is refused at once", async () => {
     // util-linux's flock locks the shell's descriptor and exits; the shell leaves it to a child and exits too: the pid
-    // /proc/locks gives is a process gone, the lock is still held.
-    const holder = spawn("sh", ["-c", `exec 9>>${path}; flock 9; sleep 0.4 & exit 0`], { stdio: "ignore" });
-    const shellExited = new Promise((r) => holder.once("exit", r));
-    const held = () => spawnSync("flock", ["-n", path, "true"]).status !== 0;
-    for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(held()).toBe(true);
-    const started = Date.now();
-    const lock = lockTopology(name);
-    expect(Date.now() - started).toBeGreaterThan(100);
-    lock.release();
-    await shellExited;
+    // /proc/locks gives is a process gone, the lock is still held, until the child's sleep ends (within RELEASE_MS).
+    // Asked for while that sleep runs: a test stalled past it (a loaded machine) would find the lock free, so tries again.
+    for (let attempt = 1; ; attempt++) {
+      const shell = spawn("sh", ["-ec", `exec 9>>${path}; flock 9; sleep 1 & echo $!; exit 0`], { stdio: ["ignore", "pipe", "ignore"] });
+      const [shellExited, said] = [once(shell, "exit"), once(shell.stdout, "data")];
+      const sleeper = Number(String((await said)[0]).trim());
+      await shellExited;
+      try {
+        if (!runs(sleeper)) {
+          expect(attempt, "the sleep had ended before the lock was asked for, each time").toBeLessThan(5);
+          continue;
+        }
+        lockTopology(name).release();
+        break;
+      } finally {
+        // Not this process's child (the shell's): ended and looked at until gone, so no next test meets it holding the file.
+        if (runs(sleeper)) process.kill(sleeper, "SIGKILL");
+        await vi.waitFor(() => expect(runs(sleeper)).toBe(false), LOADED_MACHINE);
+      }
+    }
 
-    const live = heldByFlock("2");
-    for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 10));
-    const at = Date.now();
-    // Named by the pid /proc/locks gives and its command line: util-linux's flock, which took it and waits for its sleep.
-    expect(() => lockTopology(name)).toThrow(
-      expect.objectContaining({
-        code: "ERR_TOPOLOGY_LOCKED",
-        message: expect.stringContaining(`(pid ${live.pid}: flock ${path} sleep 2)`),
-      }),
-    );
-    expect(Date.now() - at).toBeLessThan(1000);
-    await ended(live);
+    const live = heldByFlock("30");
+    try {
+      await vi.waitFor(() => expect(held()).toBe(true), LOADED_MACHINE);
+      const at = Date.now();
+      // Named by the pid /proc/locks gives and its command line: util-linux's flock, which took it and waits for its sleep.
+      expect(() => lockTopology(name)).toThrow(
+        expect.objectContaining({
+          code: "ERR_TOPOLOGY_LOCKED",
+          message: expect.stringContaining(`(pid ${live.pid}: flock ${path} sleep 30)`),
+        }),
+      );
+      // Not waited for as an exited holder's is (RELEASE_MS, 2 s).
+      expect(Date.now() - at).toBeLessThan(1000);
+    } finally {
+      await ended(live);
+    }
   });
 
   it("a lock file removed by hand while held: a second lock is refused, naming the holder, not taken on the path's new file", async () => {
     const live = heldByFlock("30");
     try {
-      const held = () => holderAt(path) === String(live.pid);
-      for (let i = 0; i < 200 && !(existsSync(path) && held()); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(held()).toBe(true);
+      await vi.waitFor(() => expect(existsSync(path) && holderAt(path) === String(live.pid)).toBe(true), LOADED_MACHINE);
       unlinkSync(path);
       const refused = expect.objectContaining({
         code: "ERR_TOPOLOGY_LOCKED",

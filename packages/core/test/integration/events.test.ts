@@ -388,6 +388,8 @@ describe("watch", () => {
     n("route", "replace", "10.5.0.0/16", "via", "10.6.1.2");
     // Taking t1 down flushes its IPv4 routes (the replaced one included) without RTM_DELROUTE.
     n("link", "set", "t1", "down");
+    // Heard after everything above (one socket, in the kernel's order), or listed with it: the end of what to collect.
+    n("link", "add", "t9", "type", "bridge");
     const mainRoutes = () =>
       [...state.routes.values()]
         .filter((r) => r.family === 2 && r.table === 254)
@@ -397,17 +399,23 @@ describe("watch", () => {
       ipJson<{ dst: string; gateway?: string }[]>("-n", name, "-4", "route", "show")
         .map((r) => `${r.dst.includes("/") ? r.dst : `${r.dst}/32`} ${r.gateway ?? ""}`)
         .sort();
-    let quiet: ReturnType<typeof setTimeout> | undefined;
-    await collect(stream, (e) => {
-      if (e.type === "link" || e.type === "address" || e.type === "route") applyEvent(state, e);
-      clearTimeout(quiet);
-      quiet = setTimeout(() => void stream.close(), 1500);
-      return false;
-    }).catch(() => {});
-    clearTimeout(quiet);
+    // Not until a quiet moment (1.5 s without an event), which a loaded machine can give before the last event.
+    let [synced, marked] = [false, false];
+    await collect(
+      stream,
+      (e) => {
+        if (e.type === "link" || e.type === "address" || e.type === "route") applyEvent(state, e);
+        synced ||= e.type === "synced";
+        marked ||= e.type === "link" && e.action === "new" && e.link.name === "t9";
+        return synced && marked;
+      },
+      50_000,
+    );
+    await stream.close();
     expect(shown()).toEqual(["10.6.0.0/24 "]);
     expect(mainRoutes()).toEqual(shown());
     n("link", "del", "t0");
+    n("link", "del", "t9");
   });
 
   it("never holds a pool worker: a pool of one still runs work while a watch waits", async () => {

@@ -3,7 +3,7 @@
  * made. Every namespace and link a test creates starts with its file's own
  * unique prefix; cleanup touches nothing else.
  */
-import { execFile, execFileSync, type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import koffi from "koffi";
 import { parseMountinfo } from "../../src/mountinfo.js";
+import { groupLeft } from "../processes.js";
 
 /** A short unique prefix (link names are at most 15 bytes): `tag` + 6 hex chars. */
 export function uniquePrefix(tag = "nt"): string {
@@ -280,6 +281,21 @@ export function runIsolated(dirs: readonly string[], argv: readonly string[], ti
       timeout,
     },
   );
+}
+
+/**
+ * Signals the process group `leader` heads (spawned with `detached: true`), and waits until none of it is left.
+ * util-linux's flock and a shell pass their descriptors to the children they start: the leader's exit is not the
+ * lock's or the file's release (a flock's sleep, killed with it, was still there in 22 of 100 tries).
+ */
+export async function endGroup(leader: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  const group = leader.pid as number;
+  try {
+    process.kill(-group, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+  if (!(await until(() => !groupLeft(group), 15_000))) throw new Error(`process group ${group} still runs`);
 }
 
 /** Whether `check` holds within `ms`, asked every 25 ms: a wait on a condition, not on a clock. */

@@ -4,10 +4,12 @@
  * of work a few dozen rounds and bounds what is left afterwards exactly.
  */
 import { getEventListeners } from "node:events";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool, spawn, watch } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, socketNamespaceInodes, uniquePrefix } from "./kernel.js";
+import { runs } from "../processes.js";
+import { cleanup, gate, ip, socketNamespaceInodes, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("lr");
 
@@ -24,10 +26,17 @@ describe("a namespace deleted while a task there waits for its program", () => {
         await nsDoOn(pool, ns.createNamed(name));
         deleted.push(statSync(`/run/netns/${name}`).ino);
         // The links after the program run once it has ended, after the delete: they open a socket in the namespace again.
-        const task = nsDoOn(pool, ns.name(name), na.links(), na.exec(["sleep", "0.1"]), na.links());
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        await nsDoOn(pool, ns.now(), na.deleteNamed(name));
+        // The program waits for the delete (a 0.1 s sleep, the delete sent 20 ms in, ended first on a loaded machine).
+        const door = `${tmpdir()}/${name}-gate`;
+        const task = nsDoOn(pool, ns.name(name), na.links(), na.exec(gate.argv(door)), na.links());
+        try {
+          expect(await until(() => gate.waiting(name, door) === 1, 30_000)).toBe(true);
+          await nsDoOn(pool, ns.now(), na.deleteNamed(name));
+        } finally {
+          gate.open(door);
+        }
         const { results } = await task;
+        rmSync(door);
         expect(results).toHaveLength(3);
       }
       // One round trip: the worker is past every task's end.
@@ -189,7 +198,9 @@ describe("spawn of a program that leaves a process running in the background", (
     inNamespace(way, async (name, pool) => {
       // Written into the pipe (64 KiB) and the program gone, while nobody reads: the rest must wait for the reader, not be cut.
       const p = await spawn(ns.name(name), ["sh", "-c", "sleep 3 & head -c 60000 /dev/zero"], {}, pool);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // Gone, not given 600 ms to go (not always enough on a loaded machine). Not awaited through exited, which waits
+      // for a reader that is behind.
+      expect(await until(() => !runs(p.pid), 30_000)).toBe(true);
       let size = 0;
       p.stdout.on("data", (chunk: Buffer) => (size += chunk.length));
       await new Promise((resolve) => p.stdout.once("end", resolve));

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { closeDefaultPool, la, linkDo, lp, na, ns, nsDo, nsDoOn, Pool, readAddrs } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, endGroup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 import { privateMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("mu");
@@ -48,7 +48,7 @@ describe("a name whose namespace is being created", () => {
       while (spawnSync("flock", ["-n", entry, "true"]).status === 0) await new Promise((r) => setTimeout(r, 10));
       await expect(nsDo(ns.name(`${prefix}c`, dir), na.links())).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
     } finally {
-      process.kill(-(holder.pid as number), "SIGKILL");
+      await endGroup(holder);
     }
   });
 });

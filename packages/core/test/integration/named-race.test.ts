@@ -11,7 +11,7 @@ import { existsSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closeDefaultPool, na, ns, nsDo } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
-import { uniquePrefix } from "./kernel.js";
+import { endGroup, uniquePrefix } from "./kernel.js";
 import { mountsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
 
 const prefix = uniquePrefix("nr");
@@ -150,8 +150,9 @@ it("a delete gives up on an entry whose lock another process keeps (EBUSY, namin
   // Its own process group: the kill reaches flock's sleep too, which holds the lock as well.
   const holder = spawn("flock", [`${dir}/${name}`, "sleep", "60"], { stdio: "ignore", detached: true });
   try {
-    for (let i = 0; i < 100 && spawnSync("flock", ["-n", `${dir}/${name}`, "true"]).status === 0; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    // Until it holds the lock, however long its start takes (1.7 s was seen on a loaded 2-core machine): the delete
+    // would otherwise find the entry free and remove it.
+    while (spawnSync("flock", ["-n", `${dir}/${name}`, "true"]).status === 0) await new Promise((r) => setTimeout(r, 10));
     await expect(nsDo(ns.now(), na.deleteNamed(name, dir))).rejects.toMatchObject({
       code: "EBUSY",
       message: expect.stringContaining(`locked by pid ${holder.pid}`),
@@ -159,7 +160,7 @@ it("a delete gives up on an entry whose lock another process keeps (EBUSY, namin
     // Left as it was: the holder's.
     expect(existsSync(`${dir}/${name}`)).toBe(true);
   } finally {
-    process.kill(-(holder.pid as number));
+    await endGroup(holder, "SIGTERM");
   }
 }, 30_000);
 
