@@ -10,7 +10,7 @@ export const linkAdd: Command = {
   options: ["ns"],
   completes: () => import("@neslink/core/kinds").then((m) => m.LINK_KINDS),
   // The kinds and each one's keywords, from the implementation's shapes: loaded for `link add --help` only.
-  details: () => import("./run/link-add.js").then((m) => m.details()),
+  details: () => import("./run/link-kinds.js").then((m) => m.details()),
   run: lazyRun(
     () => import("./run/link-add.js"),
     (m) => m.linkAdd,
