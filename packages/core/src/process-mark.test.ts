@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { holdMark, markHolders } from "./process-mark.js";
+import { holdMark, markHolders, markSelf } from "./process-mark.js";
 
 let dir: string;
 let child: ChildProcess | undefined;
@@ -60,5 +60,20 @@ describe("process marks", () => {
     } finally {
       release();
     }
+  });
+
+  it("are held by markSelf with their directory made, or not at all where it cannot be (the process works the same)", () => {
+    const path = join(dir, "run", "neslink", "servers.lock");
+    const release = markSelf(path);
+    expect(statSync(join(dir, "run", "neslink")).mode & 0o777).toBe(0o700);
+    expect(markHolders(path)).toEqual([String(process.pid)]);
+    release();
+    expect(markHolders(path)).toEqual([]);
+    // A file where its directory would be: no mark, no throw, nothing made.
+    writeFileSync(join(dir, "file"), "");
+    const none = markSelf(join(dir, "file", "servers.lock"));
+    none();
+    expect(readdirSync(dir).sort()).toEqual(["file", "run"]);
+    expect(() => markSelf("servers.lock")).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "path" }));
   });
 });
