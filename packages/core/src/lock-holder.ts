@@ -5,6 +5,9 @@
  * (process-mark.ts) is named for what it is, with where it listens, which
  * tells one server from another and where its clients come from. Any other
  * process is named by its pid and what it runs. Read on error paths only.
+ * A namespace entry's EBUSY (namespace/entry.ts) still names its holder by
+ * pid alone: that module is loaded by every one-shot command, and this one
+ * with it cost each ~0.8M instructions more (0.3%) for a rare message.
  */
 import { readFileSync } from "node:fs";
 import { clipped, everyHiddenCharacter } from "./errors.js";

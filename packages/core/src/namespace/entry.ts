@@ -33,7 +33,6 @@ import {
   typeName,
 } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { holderOf } from "../lock-holder.js";
 import { sleepSync } from "../sleep-sync.js";
 import { flockedByAnyone, flockHolder } from "./flocked.js";
 import { HANDLE_CLOSED, nsPath } from "./paths.js";
@@ -277,7 +276,8 @@ export function lockedWithin(fd: number, ms: number, operation = libc.LOCK_EX): 
 
 /** The error for `file` (at `path`) that someone kept locked past LOCKED_WAIT_MS, naming them. */
 export function heldTooLong(path: string, file: FileIdentity): NeslinkError {
-  return new NeslinkError("EBUSY", `${path}: locked by ${holderOf(flockHolder(file)).words} for over ${LOCKED_WAIT_MS} ms`);
+  const holder = flockHolder(file);
+  return new NeslinkError("EBUSY", `${path}: locked by ${holder ? `pid ${holder}` : "another process"} for over ${LOCKED_WAIT_MS} ms`);
 }
 
 /** What a delete's unlink found: it removed the file; the file was gone (someone else removed it); something not ours to remove is there now (a namespace mounted since). */
