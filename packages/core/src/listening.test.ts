@@ -1,25 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { killed, scratch } from "../test/scratch.js";
 import { listeningOn } from "./listening.js";
 
-let dir: string;
-let child: ChildProcess | undefined;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "neslink-listening-"));
-});
-afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child?.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
-  }
-  child = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
+const files = scratch("listening");
 
 /**
  * A process listening where `listen` says (net.Server#listen's arguments), with sockets that do not listen beside
@@ -42,7 +28,7 @@ async function listener(listen: unknown[][]): Promise<{ proc: ChildProcess; at: 
       process.stdout.write(JSON.stringify(servers.map(where)) + "\\n");
     })();`;
   const proc = spawn(process.execPath, ["-e", code, JSON.stringify(listen)], { stdio: ["ignore", "pipe", "inherit"] });
-  child = proc;
+  files.child = proc;
   const line = await new Promise<string>((resolve) => proc.stdout?.once("data", (chunk: Buffer) => resolve(chunk.toString())));
   return { proc, at: JSON.parse(line) as string[] };
 }
@@ -60,7 +46,7 @@ function ssListening(pid: number): string[] {
 
 describe("listeningOn", () => {
   it("gives where a process listens (TCP over IPv4 and IPv6, unix sockets by path or abstract name), and nothing else", async () => {
-    const path = join(dir, "api.sock");
+    const path = join(files.dir, "api.sock");
     const abstract = `neslink-test-${randomBytes(4).toString("hex")}`;
     const { proc, at } = await listener([[0, "127.0.0.1"], [0, "::1"], [path], [`\0${abstract}`]]);
     expect(at.slice(2)).toEqual([path, `\0${abstract}`]);
@@ -78,9 +64,7 @@ describe("listeningOn", () => {
     const { proc } = await listener([[0, "127.0.0.1"]]);
     const pid = String(proc.pid);
     expect(listeningOn(pid)).toHaveLength(1);
-    const exited = new Promise((resolve) => proc.once("exit", resolve));
-    proc.kill("SIGKILL");
-    await exited;
+    await killed(proc);
     expect(listeningOn(pid)).toEqual([]);
     for (const bad of ["", "0", "-1", "self", "1/../1"]) expect(listeningOn(bad)).toEqual([]);
   });

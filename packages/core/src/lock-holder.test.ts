@@ -1,24 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { scratch } from "../test/scratch.js";
 import { holderOf, markedServer, type ServerMark } from "./lock-holder.js";
 
-let dir: string;
-let child: ChildProcess | undefined;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "neslink-holder-"));
-});
-afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child?.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
-  }
-  child = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
+const files = scratch("holder");
 
 /**
  * A process that holds a shared flock on each file of `locked` and listens on 127.0.0.1 and on the unix socket
@@ -33,7 +20,7 @@ unix = socket.socket(socket.AF_UNIX); unix.bind(sys.argv[1]); unix.listen()
 print(tcp.getsockname()[1], flush=True)
 sys.stdin.read()`;
   const proc = spawn("python3", ["-c", code, socket, ...locked], { stdio: ["pipe", "pipe", "inherit"] });
-  child = proc;
+  files.child = proc;
   const port = await new Promise<number>((resolve) => proc.stdout?.once("data", (chunk: Buffer) => resolve(Number(chunk.toString()))));
   return { pid: String(proc.pid), port };
 }
@@ -41,11 +28,11 @@ sys.stdin.read()`;
 describe("a lock's holder, in words", () => {
   it("names a process holding a server's mark as that server, with where it listens", async () => {
     const marks: ServerMark[] = [
-      { path: join(dir, "agents.lock"), name: "the neslink agent" },
-      { path: join(dir, "http-servers.lock"), name: "the neslink HTTP server", scheme: "http://" },
+      { path: join(files.dir, "agents.lock"), name: "the neslink agent" },
+      { path: join(files.dir, "http-servers.lock"), name: "the neslink HTTP server", scheme: "http://" },
     ];
     for (const { path } of marks) writeFileSync(path, "");
-    const socket = join(dir, "api.sock");
+    const socket = join(files.dir, "api.sock");
     const { pid, port } = await server([marks[1]?.path as string], socket);
     expect(markedServer(pid, marks)).toBe(`the neslink HTTP server (pid ${pid}, listening on http://127.0.0.1:${port}, ${socket})`);
     // Unix sockets are named by path, whatever the kind's scheme.
@@ -56,7 +43,7 @@ describe("a lock's holder, in words", () => {
   });
 
   it("names any other holder by its pid and command line, this process as itself, and an unknown one as another process", async () => {
-    const { pid } = await server([], join(dir, "other.sock"));
+    const { pid } = await server([], join(files.dir, "other.sock"));
     // Its command line clipped, its newlines shown as "?".
     const unmarked = new RegExp(`^another process \\(pid ${pid}: \\S*python3 -c import fcntl, socket, sys\\?held = .*\\.\\.\\.\\)$`);
     expect(holderOf(pid)).toEqual({ words: expect.stringMatching(unmarked), server: false });
