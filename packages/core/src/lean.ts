@@ -93,7 +93,7 @@ export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
 export { readRegularFile, type RegularFileOptions } from "./files/regular.js";
 export { openFileLimit } from "./open-file-limit.js";
-export { holdMark, markHolders } from "./process-mark.js";
+export { AGENT_MARK, HTTP_SERVER_MARK, holdMark, markHolders, markSelf } from "./process-mark.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
 export {
   type AddressJSON,

@@ -15,6 +15,7 @@ import { Connections } from "./connections.js";
 import { drain } from "./drain.js";
 import { HttpError } from "./http-error.js";
 import { type Limits, limits, whole } from "./limits.js";
+import { markWhileListening } from "./mark.js";
 import { type Context, pathOf, type Reply, router } from "./router.js";
 import { routes } from "./routes/index.js";
 import { validate } from "./schema.js";
@@ -157,6 +158,7 @@ export function createServer(options: ServerOptions): NeslinkServer {
   // half-close.test.ts checks it still works.
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const connections = new Connections(server, limit.maxConnections);
+  markWhileListening(server);
   let draining: Promise<void> | undefined;
   return Object.assign(server, {
     drain(timeoutMs = limit.drainTimeoutMs): Promise<void> {

@@ -1,10 +1,11 @@
 /**
  * A lab's lock held by a neslink agent, said as such. Core names the holder
- * "this process" when it is the process itself, else "another process" with
- * its pid and command line; to the user, that process is the agent, running
- * an apply or destroy it was given (one whose client left goes on to its end
- * there), which they can wait for or stop. Met by a command run in the agent
- * itself (its own lock), or anywhere else (an agent's, found by its mark).
+ * "this process" when it is the process itself, and another agent "the
+ * neslink agent" by its mark; the CLI says what that agent is doing (an apply
+ * or destroy it was given, which goes on to its end when its client has
+ * left) and what stopping it does, which are the CLI's to know. Met by a
+ * command run in the agent itself (its own lock), or anywhere else (an
+ * agent's, found by its mark).
  */
 import { NeslinkError } from "@neslink/core/errors";
 import { DRAIN_TIMEOUT_MS } from "./grace.js";

@@ -14,11 +14,12 @@
  * close where /run is ext4: truncating and rewriting a file has ext4 flush
  * its blocks then, ~10-20 ms for each apply and destroy.)
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import { clipped, everyHiddenCharacter, NeslinkError } from "../errors.js";
+import { NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { holderOf } from "../lock-holder.js";
 import { flockHolder, removedFileHolder } from "../namespace/flocked.js";
 import { sleepSync } from "../sleep-sync.js";
 import { labName } from "./shape.js";
@@ -39,32 +40,14 @@ export class TopologyLockedError extends NeslinkError {
 }
 
 /**
- * Who holds the lock, for the message. This very process holds it when two of its calls meet (an HTTP server's
- * requests, the CLI's agent running a command whose client left): "another process" named with its own pid misled.
+ * Who holds the lock, for the message; one of neslink's servers with what can be done about it, since it holds the
+ * lock for a client and the user who meets it did not start it.
  */
 function holderText(holder: string): string {
-  if (holder === String(process.pid)) return `this process (pid ${holder}), in another of its calls`;
-  return `another process${holder ? ` (${described(holder)})` : ""}`;
+  const { words, server } = holderOf(holder);
+  return server ? `${words}: wait for that to end, or stop it (kill ${holder})` : words;
 }
 
-/**
- * The holder as a user can find it: its pid and what it runs. The process
- * that holds a lock is often not the one the user started (a `neslink agent`
- * running the apply of a client that was killed), and its command line says so.
- */
-function described(pid: string): string {
-  let command = "";
-  try {
-    if (PID.test(pid)) command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
-  } catch {
-    // Gone meanwhile, or /proc unreadable: the pid alone.
-  }
-  if (command === "") return `pid ${pid}`;
-  const printable = command.replace(everyHiddenCharacter(), "?");
-  return `pid ${pid}: ${clipped(printable, COMMAND_CHARS)}`;
-}
-
-const COMMAND_CHARS = 160;
 /** A pid as /proc/locks gives it: only such a holder is looked up in /proc or signalled. */
 const PID = /^[1-9]\d*$/;
 

@@ -28,6 +28,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Shell lines run before exec'ing node, e.g. "umask 000" or "ulimit -n 256". */
   shell?: string[];
+  /** Node's own options, before the bin's path (`--import HOOK`). */
+  node?: string[];
 }
 
 /** A directory for a test's token file and sockets; `remove` deletes it. */
@@ -42,7 +44,7 @@ export function scratch(): { dir: string; tokenFile: string; token: string; remo
 /** Spawns the bin and waits for its "listening on" line; rejects with its stderr if it exits first. */
 export function spawnBin(args: string[], options: StartOptions = {}): { child: ChildProcess; stderr(): string; exited: Running["exited"] } {
   const prelude = [...(options.shell ?? []), 'exec "$0" "$@"'].join(" && ");
-  const child = spawn("sh", ["-c", prelude, process.execPath, BIN, ...args], {
+  const child = spawn("sh", ["-c", prelude, process.execPath, ...(options.node ?? []), BIN, ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
     stdio: ["ignore", "ignore", "pipe"],
   });
