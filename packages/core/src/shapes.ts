@@ -13,8 +13,11 @@ export {
   type OperStateName,
   operstateName,
   protocolName,
+  RT_TABLE_MAIN,
   routeTypeName,
   scopeName,
+  TABLE_NAMES,
+  tableId,
   tableName,
 } from "./shapes/iproute-names.js";
 export { type LinkJSON, toLinkJSON } from "./shapes/link.js";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { type Address, decodeMessages, type Link, type Neighbour, type Route } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
-import { linkFlagNames } from "./iproute-names.js";
+import { linkFlagNames, RT_TABLE_MAIN, TABLE_NAMES, tableId, tableName } from "./iproute-names.js";
 import { toLinkJSON } from "./link.js";
 import { linkNames, routeGiven, toAddressJSON, toNeighbourJSON, toRouteJSON } from "./rows.js";
 import { toEventJSON } from "./event.js";
@@ -85,6 +85,14 @@ describe("a route", () => {
     expect(seen("to", (to) => to !== "default" && !to.includes("/"))).toBe(true);
     expect(seen("table", (t) => t === "local") && seen("type", (t) => t !== "unicast")).toBe(true);
     if (family === "inet") expect(seen("table", (t) => t === "1000")).toBe(true);
+  });
+
+  it("names a table one way both ways: tableId reads what tableName writes, for the tables a route can be in", () => {
+    expect(TABLE_NAMES).toEqual(["default", "main", "local"]);
+    for (const name of TABLE_NAMES) expect(tableName(tableId(name) as number)).toBe(name);
+    expect(tableId("main")).toBe(RT_TABLE_MAIN);
+    // 0 is the kernel's "no table given": not a table to name; nor is a number, which is no name.
+    expect([tableId("unspec"), tableId("254"), tableId("all"), tableId("Main")]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it("given to a change, is a listed route without what the kernel decides, main when no table is given", () => {

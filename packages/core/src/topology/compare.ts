@@ -4,6 +4,7 @@
  * manage. Fields the file leaves out are left out of the comparison.
  */
 import type { Address, Route } from "@neslink/codec-wasm";
+import { RT_TABLE_MAIN } from "../shapes/iproute-names.js";
 import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
 import { groupBy } from "./group-by.js";
 import type { LiveNamespace } from "./live.js";
@@ -11,7 +12,6 @@ import type { TopologyRoute } from "./model.js";
 
 export const RTPROT_BOOT = 3;
 const RTN_UNICAST = 1;
-const RT_TABLE_MAIN = 254;
 /** Addresses the kernel gives by itself (link-local, loopback) have a scope other than universe. */
 export const RT_SCOPE_UNIVERSE = 0;
 
