@@ -170,8 +170,8 @@ describe("destroy, a node with links made by hand", () => {
     expect(error).toBeUndefined();
     expect(result?.removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
     expect(result?.linksLeft).toEqual([
-      { node: "a", netns: a, link: "nic0" },
-      { node: "a", netns: a, link: "nic1" },
+      { node: "a", netns: a, dev: "nic0" },
+      { node: "a", netns: a, dev: "nic1" },
     ]);
     expect(netnsList(lab)).toEqual([]);
     // In the namespace destroy let go (held here): the refused links are there, the other links it deletes first (not
