@@ -21,6 +21,7 @@ export {
   tableName,
 } from "./shapes/iproute-names.js";
 export { type LinkJSON, toLinkJSON } from "./shapes/link.js";
+export type { NetnsJSON } from "./shapes/netns.js";
 export {
   type AddressGivenJSON,
   type AddressJSON,

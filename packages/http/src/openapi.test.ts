@@ -107,6 +107,10 @@ describe("the document describes what the server really sends", () => {
     expect(conforms(ref("Link"), { ...lo, operstate: "up" })).not.toEqual([]);
     const [route] = cases[4][1];
     expect(conforms(ref("Route"), { ...route, table: 254 })).not.toEqual([]);
+    // A namespace as ip -j netns list gives one: its id only where it has one; a bare name (the old shape) is refused.
+    expect([conforms(ref("Netns"), { name: "lab" }), conforms(ref("Netns"), { name: "lab", id: 0 })]).toEqual([[], []]);
+    for (const bad of ["lab", { name: "lab", id: -1 }, { name: "lab", id: "0" }, { id: 3 }])
+      expect(conforms(ref("Netns"), bad)).not.toEqual([]);
   });
 
   it("documents every field of each shape, and only those: required, but a link's options of its kind", () => {

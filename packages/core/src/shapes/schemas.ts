@@ -7,6 +7,7 @@
  */
 import { SCHEMAS } from "@neslink/codec-wasm/schemas";
 import type { LinkJSON } from "./link.js";
+import type { NetnsJSON } from "./netns.js";
 import type { AddressJSON, NeighbourJSON, RouteJSON } from "./rows.js";
 
 const nullable = (type: string, description: string) => ({ type: [type, "null"], description });
@@ -63,11 +64,22 @@ const neighbourProperties = {
   state: names('The NUD states set, as `ip -j neigh` lists them: ["REACHABLE"].'),
 } satisfies Record<keyof NeighbourJSON, object>;
 
-const object = (title: string, description: string, properties: Record<string, object>) => ({
+const netnsProperties = {
+  name: text("Its entry's name in the mount dir (/run/netns), as `ip netns` names it."),
+  id: {
+    type: "integer",
+    minimum: 0,
+    description:
+      "The id (nsid) the lister's namespace gives it, as `ip -j netns list` gives it: there only when it has one (`ip netns set NAME auto`, or one the kernel gave for a link whose peer is there).",
+  },
+} satisfies Record<keyof NetnsJSON, object>;
+
+/** `optional`: the fields a value may leave out. */
+const object = (title: string, description: string, properties: Record<string, object>, optional: readonly string[] = []) => ({
   title,
   description,
   type: "object",
-  required: Object.keys(properties),
+  required: Object.keys(properties).filter((key) => !optional.includes(key)),
   properties,
 });
 
@@ -77,4 +89,5 @@ export const SHAPE_SCHEMAS = {
   Address: object("Address", "An address, as `addr list --json` prints it.", addressProperties),
   Route: object("Route", "A route, as `route list --json` prints it.", routeProperties),
   Neighbour: object("Neighbour", "A neighbour, as `monitor --json` prints it.", neighbourProperties),
+  Netns: object("Netns", "A named namespace, as `ns list --json` prints it and `ip -j netns list` gives it.", netnsProperties, ["id"]),
 } as const;
