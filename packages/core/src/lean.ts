@@ -85,6 +85,7 @@ export type {
 export { addNamed, removeNamed } from "./named-here.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
+export { listNetns } from "./namespace/list-ids.js";
 export { ns } from "./namespace/ns.js";
 export { DEFAULT_NETNS_DIR, type NsProvider } from "./namespace/providers.js";
 export { type PruneResult, pruneNamed, pruneNamedAsync } from "./namespace/prune.js";
@@ -100,6 +101,7 @@ export {
   type LinkEventJSON,
   type LinkJSON,
   type NeighbourJSON,
+  type NetnsJSON,
   type RouteJSON,
   toAddressJSON,
   toEventJSON,

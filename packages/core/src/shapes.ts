@@ -13,11 +13,15 @@ export {
   type OperStateName,
   operstateName,
   protocolName,
+  RT_TABLE_MAIN,
   routeTypeName,
   scopeName,
+  TABLE_NAMES,
+  tableId,
   tableName,
 } from "./shapes/iproute-names.js";
 export { type LinkJSON, toLinkJSON } from "./shapes/link.js";
+export type { NetnsJSON } from "./shapes/netns.js";
 export {
   type AddressGivenJSON,
   type AddressJSON,

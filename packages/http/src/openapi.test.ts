@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type Schema, Validator } from "@cfworker/json-schema";
 import { type Address, decodeMessages, type Link, type Route } from "@neslink/codec-wasm";
-import { linkNames, toAddressJSON, toLinkJSON, toRouteJSON } from "@neslink/core/shapes";
+import { linkNames, routeGiven, toAddressJSON, toLinkJSON, toRouteJSON } from "@neslink/core/shapes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespaceBody, execBody } from "./bodies.js";
 import { openapi } from "./openapi.js";
@@ -107,6 +107,10 @@ describe("the document describes what the server really sends", () => {
     expect(conforms(ref("Link"), { ...lo, operstate: "up" })).not.toEqual([]);
     const [route] = cases[4][1];
     expect(conforms(ref("Route"), { ...route, table: 254 })).not.toEqual([]);
+    // A namespace as ip -j netns list gives one: its id only where it has one; a bare name (the old shape) is refused.
+    expect([conforms(ref("Netns"), { name: "lab" }), conforms(ref("Netns"), { name: "lab", id: 0 })]).toEqual([[], []]);
+    for (const bad of ["lab", { name: "lab", id: -1 }, { name: "lab", id: "0" }, { id: 3 }])
+      expect(conforms(ref("Netns"), bad)).not.toEqual([]);
   });
 
   it("documents every field of each shape, and only those: required, but a link's options of its kind", () => {
@@ -114,11 +118,13 @@ describe("the document describes what the server really sends", () => {
     const [lo] = links("link/dump-lo-bridge-veth");
     const [address] = decodedFrom<Address>("addr/dump-ipv4-ipv6", "address").map((a) => toAddressJSON(a, named));
     const [route] = decodedFrom<Route>("route/dump-ipv4", "route").map((r) => toRouteJSON(r, named));
+    const given = routeGiven({ family: 2, dst: "10.0.0.0", dstLen: 24 }, "eth0");
     const optional: Record<string, string[]> = { Link: ["macvlan", "macvtap", "vxlan"] };
     for (const [name, value] of [
       ["Link", lo],
       ["Address", address],
       ["Route", route],
+      ["RouteGiven", given],
     ] as const) {
       const keys = Object.keys(value ?? {}).sort();
       const { properties, required } = schemas[name] as { properties: object; required: string[] };

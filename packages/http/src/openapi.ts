@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, served at GET /v1/openapi.json.
- * Response shapes come from their one source: Link, Address, Route and
- * Neighbour from core's shapes (what the CLI's --json prints too, named as
+ * Response shapes come from their one source: Link, Address, Route,
+ * Neighbour and Netns from core's shapes (what the CLI's --json prints too, named as
  * `ip -j` names them: SHAPE_SCHEMAS), the error body from core's ErrorJSON (a
  * field missing here fails typecheck).
  */
@@ -110,11 +110,11 @@ export const openapi = {
     "/v1/namespaces": {
       get: {
         operationId: "listNamespaces",
-        summary: "The named namespaces (as `ip netns list`, stale entries left out), sorted.",
+        summary: "The named namespaces (as `ip -j netns list`, stale entries left out), sorted by name.",
         responses: {
           "200": {
-            description: "Their names.",
-            ...json({ type: "object", required: ["namespaces"], properties: { namespaces: { type: "array", items: { type: "string" } } } }),
+            description: "Each by its name, with the id the server's namespace gives it where it has one.",
+            ...json({ type: "object", required: ["namespaces"], properties: { namespaces: { type: "array", items: ref("Netns") } } }),
           },
           "400": badRequest(),
           ...authenticated,

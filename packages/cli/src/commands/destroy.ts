@@ -15,7 +15,8 @@ export const destroy: Command = {
     "after, the lab is left part-destroyed, and destroying it again finishes it, listing what it cleaned up.",
     "A link the kernel will not delete (a physical NIC moved into a node by hand) is left to go with its",
     "namespace, and said so: the kernel moves such a device back to the host's namespace.",
-    "--json: { topology, removed: [{ node, netns }], leftovers: { namespaces, entries, links, record, programs }, linksLeft, ms };",
+    "--json: { topology, removed: [{ node, netns }], leftovers: { namespaces, entries: [{ netns }], links: [{ dev }],",
+    "record, programs }, linksLeft: [{ node, netns, dev }], ms };",
     "answered no: { topology, destroyed: false }.",
   ].join("\n"),
   run: lazyRun(

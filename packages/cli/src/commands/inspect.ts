@@ -14,7 +14,8 @@ export const inspect: Command = {
     "A NAME no running lab has is an error (ERR_NS_NOT_FOUND, exit 1), as for graph.",
     "--json: an array of { topology, nodes: [{ name, netns, phase, links: [{ index, name, kind, up, operstate,",
     "mtu, mac, masterIndex, master, parentIndex, peerNetns, peer, addresses }], routes, processes }], drift?, conflicts? },",
-    "one per lab: a link's fields as link list gives them, master a name, peer { node, dev }; a program's phase.",
+    "one per lab: a link's fields as link list gives them, master a name, peer { node, dev }; routes as route list",
+    "gives them; a program's phase; drift's changes as plan gives them.",
     "A node whose namespace is taken by something not the lab's (conflicts: apply would refuse it) is said on stderr.",
   ].join("\n"),
   run: lazyRun(

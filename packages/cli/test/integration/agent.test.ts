@@ -115,7 +115,7 @@ describe("commands through the agent", () => {
     const lab = `${prefix}l`;
     const piped = viaAgent(["plan", "-"], { input: `name: ${lab}\nnodes: { a: {} }\n` });
     expect(piped).toMatchObject({ status: 0, stderr: "" });
-    expect(piped.stdout).toContain(`+ namespace ${lab}-a`);
+    expect(piped.stdout).toContain(`+ netns ${lab}-a`);
     for (const path of ["/dev/fd/0", "/dev/stdin", "/proc/self/fd/0"]) {
       const r = viaAgent(["plan", path], { input: `name: ${lab}\nnodes: { a: {} }\n` });
       expect(r.status).toBe(2);

@@ -43,7 +43,7 @@ it("refuses at a terminal, nothing changed, when the lab changed between the pla
   tmux("send-keys", "-t", "apply", "y", "Enter");
   const screen = await screenWhen("apply", (s) => s.includes("EXIT="));
   expect(screen).toContain(`neslink: ERR_TOPOLOGY_PLAN_CHANGED: the plan for ${lab} changed since it was shown`);
-  expect(screen).toContain(`now also: - namespace ${lab}-y (node y)`);
+  expect(screen).toContain(`now also: - netns ${lab}-y (node y)`);
   expect(screen).toContain("EXIT=1");
   expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-h1`, `${lab}-h2`, `${lab}-r1`, `${lab}-y`]);
   expect(ip("netns", "pids", `${lab}-y`).trim()).toBe(program);

@@ -23,7 +23,7 @@ describe("neslink (built bin)", () => {
     expect(json("ns", "add", name)).toEqual({ status: 0, body: { name, path: `/run/netns/${name}` } });
     expect(netnsList()).toContain(name);
     // Other test files add and delete namespaces meanwhile: compare this file's own, and the order.
-    const listed = json("ns", "list").body as string[];
+    const listed = (json("ns", "list").body as { name: string }[]).map((n) => n.name);
     expect(listed).toEqual([...listed].sort());
     expect(listed.filter((n) => n.startsWith(prefix))).toEqual(
       netnsList()

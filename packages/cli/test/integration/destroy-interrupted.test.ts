@@ -71,8 +71,8 @@ it.each(["text", "json"] as const)(
         removed: [],
         leftovers: {
           namespaces: [{ node: "a", netns: `${name}-a`, processes: expect.any(Number) }],
-          entries: [`${name}-c`],
-          links: [`${name}h`],
+          entries: [{ netns: `${name}-c` }],
+          links: [{ dev: `${name}h` }],
           record: true,
           programs: [],
         },

@@ -65,6 +65,6 @@ it("lists it in --json's linksLeft", () => {
   labWithNic(name);
   const r = refusing("--json", "destroy", name, "--yes");
   expect(r.status).toBe(0);
-  expect(JSON.parse(r.stdout).linksLeft).toEqual([{ node: "a", netns: `${name}-a`, link: "nic0" }]);
+  expect(JSON.parse(r.stdout).linksLeft).toEqual([{ node: "a", netns: `${name}-a`, dev: "nic0" }]);
   expect(netnsList(name)).toEqual([]);
 });

@@ -59,7 +59,7 @@ it("ns list escapes a namespace's name; --json keeps it", () => {
   expect(list.stdout.split("\n")).toContain(`${prefix}\\x1b[2J\\x9b`);
   const { status, body } = json("ns", "list");
   expect(status).toBe(0);
-  expect(body).toContain(oddNs);
+  expect((body as { name: string }[]).map((n) => n.name)).toContain(oddNs);
 });
 
 it("monitor writes a link's name escaped as text; as JSON lines, its name and alias whole", async () => {
@@ -101,7 +101,7 @@ it("a newline or tab in a namespace's name or a link's alias prints escaped: it 
   expect(list.status).toBe(0);
   expect(list.stdout.split("\n")).toContain(`${prefix}n\\x0a${prefix}forged\\x09x`);
   expect(list.stdout.split("\n").filter((l) => l.startsWith(`${prefix}forged`))).toEqual([]);
-  expect(json("ns", "list").body).toContain(forging);
+  expect((json("ns", "list").body as { name: string }[]).map((n) => n.name)).toContain(forging);
   const shown = neslink("link", "show", "lo", "-n", ns);
   expect(shown.stdout).toContain(`a\\x0a${prefix}b`);
   expect(shown.stdout.split("\n").filter((l) => l.startsWith(`${prefix}b`))).toEqual([]);

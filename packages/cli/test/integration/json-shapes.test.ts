@@ -3,11 +3,12 @@
  * link, an address, a route as `link list`, `addr list`, `route list --json`
  * give them, and `addr add` / `route add` theirs as the lists show them; each
  * checked against `ip -j` too, whose names they use for what netlink numbers
- * (flags, group, operstate, table, family, scope, type; a host route's dst).
+ * (flags, group, operstate, table, family, scope, type; a host route's dst),
+ * and `ns list` gives the namespaces as `ip -j netns list` does.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
+import { cleanup, ip, ipJson, ipNetnsJson, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
 import { BIN, json } from "./run.js";
 
 const prefix = uniquePrefix("js");
@@ -272,5 +273,45 @@ describe("monitor --json and the lists", () => {
       netns: ns,
       route,
     });
+  });
+});
+
+/** A command's stdout, run in namespace `netns` (`ip netns exec`: its caller's namespace is that one). */
+function runIn(netns: string, ...argv: string[]): string {
+  const r = spawnSync("ip", ["netns", "exec", netns, ...argv], { encoding: "utf8", timeout: 60_000 });
+  expect({ argv, status: r.status, stderr: r.stderr.replace(/^Error: Peer netns reference is invalid\.\n/gm, "") }).toEqual({
+    argv,
+    status: 0,
+    stderr: "",
+  });
+  return r.stdout;
+}
+
+/** This file's namespaces of a listing, by name. */
+const ours = (listed: { name: string; id?: number }[]) =>
+  listed.filter((n) => n.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : 1));
+
+describe("ns list --json", () => {
+  it("gives each namespace as ip -j netns list does, { name, id? }: the id the caller's namespace gives it, where it has one", () => {
+    const [caller, given, none] = [`${prefix}x`, `${prefix}g`, `${prefix}n`];
+    for (const name of [caller, given, none]) ip("netns", "add", name);
+    // Ids given in the caller's namespace (not the host's, which gives these none): one chosen, one the caller's own.
+    ip("-n", caller, "netns", "set", given, "7");
+    ip("-n", caller, "netns", "set", caller, "auto");
+    const listed = ours(JSON.parse(runIn(caller, process.execPath, BIN, "--json", "ns", "list")));
+    expect(listed).toEqual(ipNetnsJson(prefix, caller));
+    expect(listed).toContainEqual({ name: given, id: 7 });
+    expect(listed).toContainEqual({ name: none });
+    expect(listed.find((n) => n.name === caller)?.id).toEqual(expect.any(Number));
+    // From the host, as ip sees them from there: none of those ids is the host's.
+    const fromHost = ours(json("ns", "list").body);
+    expect(fromHost).toEqual(ipNetnsJson(prefix));
+    for (const name of [caller, given, none]) expect(fromHost).toContainEqual({ name });
+    // The text is the names, one a line, as before.
+    expect(
+      runIn(caller, process.execPath, BIN, "ns", "list")
+        .split("\n")
+        .filter((line) => line.startsWith(prefix)),
+    ).toEqual(listed.map((n) => n.name));
   });
 });

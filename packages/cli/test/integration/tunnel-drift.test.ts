@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { json, neslink } from "./run.js";
+import { schemaErrors } from "./shape-schemas.js";
 
 const lab = uniquePrefix("td");
 const parent = `${lab}p`;
@@ -61,16 +62,26 @@ describe("a vxlan and a macvlan edited in the file", () => {
     expect(drift.status).toBe(4);
     expect(drift.stdout).toContain(`Plan for ${lab}: 2 to add, 2 to change, 2 to destroy.`);
     for (const line of [
-      `- link a:mv0 (mode private -> vepa)`,
-      `- link a:vx0 (id ${vni} -> ${vni + 1})`,
-      `+ vxlan a:vx0 (id ${vni + 1} remote 192.0.2.1)`,
-      `+ macvlan a:mv0 on host link ${parent} (vepa)`,
+      `- link macvlan a:mv0 (mode private -> vepa)`,
+      `- link vxlan a:vx0 (id ${vni} -> ${vni + 1})`,
+      `+ link vxlan a:vx0 (id ${vni + 1} remote 192.0.2.1)`,
+      `+ link macvlan a:mv0 on host link ${parent} (vepa)`,
     ])
       expect(drift.stdout).toContain(line);
     const planned = json("plan", file);
+    // Each change as the published schema says: the object it is to, a link's kind the kernel's or the one made.
+    for (const change of planned.body.changes) expect([change, schemaErrors("Change", change)]).toEqual([change, []]);
+    expect(planned.body.changes.map((c: { op: string; object: string; kind?: string }) => `${c.op} ${c.object} ${c.kind}`).sort()).toEqual([
+      "create link macvlan",
+      "create link vxlan",
+      "delete link macvlan",
+      "delete link vxlan",
+      "update link macvlan",
+      "update link vxlan",
+    ]);
     expect(planned.body.changes.filter((c: { op: string }) => c.op === "delete")).toEqual([
-      { op: "delete", kind: "link", node: "a", netns: `${lab}-a`, name: "mv0", reason: "mode private -> vepa" },
-      { op: "delete", kind: "link", node: "a", netns: `${lab}-a`, name: "vx0", reason: `id ${vni} -> ${vni + 1}` },
+      { op: "delete", object: "link", kind: "macvlan", node: "a", netns: `${lab}-a`, name: "mv0", reason: "mode private -> vepa" },
+      { op: "delete", object: "link", kind: "vxlan", node: "a", netns: `${lab}-a`, name: "vx0", reason: `id ${vni} -> ${vni + 1}` },
     ]);
 
     const applied = neslink("apply", file, "--yes");

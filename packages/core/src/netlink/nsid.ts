@@ -7,11 +7,18 @@ import { hasErrno } from "../errno.js";
 import { NetlinkError } from "../errors.js";
 import type { NetlinkSocket } from "./socket.js";
 
+/** The id the socket's namespace gives each namespace open as `fds`, asked in one go; -1 for one it gives none. */
+export function getNsids(socket: NetlinkSocket, fds: readonly number[]): number[] {
+  const replies = socket.transact(fds.map((fd) => ({ request: { type: "getNsid", nsFd: fd }, label: "RTM_GETNSID" }) as const));
+  return replies.map((reply) => {
+    const msg = reply[0];
+    return msg?.kind === "nsid" && msg.nsid !== null ? msg.nsid : -1;
+  });
+}
+
 /** The id the socket's namespace gives the namespace open as `fd`; -1 if none. */
 export function getNsid(socket: NetlinkSocket, fd: number): number {
-  const [reply] = socket.transact([{ request: { type: "getNsid", nsFd: fd }, label: "RTM_GETNSID" }]);
-  const msg = reply?.[0];
-  return msg?.kind === "nsid" && msg.nsid !== null ? msg.nsid : -1;
+  return getNsids(socket, [fd])[0] as number;
 }
 
 /**

@@ -45,6 +45,8 @@ const RT_SCOPES: Names = { 0: "global", 200: "site", 253: "link", 254: "host", 2
 
 /** rt_tables: RT_TABLE_* of linux/rtnetlink.h. */
 const RT_TABLES: Names = { 0: "unspec", 253: "default", 254: "main", 255: "local" };
+/** Where the kernel adds, replaces, deletes and looks up a route given no table. */
+export const RT_TABLE_MAIN = 254;
 
 /** group: IFLA_GROUP; iproute2 ships only the kernel's default group's name. */
 const GROUPS: Names = { 0: "default" };
@@ -74,6 +76,16 @@ export const scopeName = named(RT_SCOPES);
 /** A routing table as `ip -j route` names it: "main", "local", "default", or its id ("100"). */
 export const tableName = named(RT_TABLES);
 
+/** RT_TABLE_UNSPEC: what the kernel reads as no table given, so no table a route is in or a listing can name. */
+const RT_TABLE_UNSPEC = 0;
+const NAMED_TABLES = Object.entries(RT_TABLES).filter(([id]) => Number(id) !== RT_TABLE_UNSPEC);
+/** The tables a route can be in that iproute2 names, as `ip route ... table NAME` takes them: "default", "main", "local". */
+export const TABLE_NAMES: readonly string[] = NAMED_TABLES.map(([, name]) => name);
+/** The id of a table of TABLE_NAMES ("main": 254); undefined for any other word. */
+export function tableId(name: string): number | undefined {
+  const found = NAMED_TABLES.find(([, n]) => n === name);
+  return found === undefined ? undefined : Number(found[0]);
+}
 /** A link group as `ip -j link` names it: "default" (0), or its number ("7"). */
 export const groupName = named(GROUPS);
 

@@ -5,7 +5,7 @@
  * them (`dev`, `to`, `via`, `mac`), valued as `ip -j` writes them.
  */
 import type { Address, Neighbour, Route } from "@neslink/codec-wasm";
-import { neighbourStateNames, protocolName, routeTypeName, scopeName, tableName } from "./iproute-names.js";
+import { neighbourStateNames, protocolName, RT_TABLE_MAIN, routeTypeName, scopeName, tableName } from "./iproute-names.js";
 
 /** The link an address, route or neighbour is on, by the index the kernel gives: its name (`#INDEX` if unknown). */
 export type NameOf = (index: number) => string;
@@ -90,9 +90,6 @@ export interface RouteJSON extends RouteGivenJSON {
   /** "unicast", "local", "broadcast", "multicast", ... (ip writes it for all but unicast). */
   type: string;
 }
-
-/** Where the kernel adds, replaces and deletes a route given no table. */
-const RT_TABLE_MAIN = 254;
 
 /** What a route change names: its family (AF_*), destination, gateway, metric and table (main when absent). */
 export interface RouteGiven {

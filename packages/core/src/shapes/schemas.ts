@@ -7,7 +7,9 @@
  */
 import { SCHEMAS } from "@neslink/codec-wasm/schemas";
 import type { LinkJSON } from "./link.js";
-import type { AddressJSON, NeighbourJSON, RouteJSON } from "./rows.js";
+import type { NetnsJSON } from "./netns.js";
+import type { ChangeObject } from "../topology/changes.js";
+import type { AddressJSON, NeighbourJSON, RouteGivenJSON, RouteJSON } from "./rows.js";
 
 const nullable = (type: string, description: string) => ({ type: [type, "null"], description });
 const text = (description: string) => ({ type: "string", description });
@@ -43,13 +45,17 @@ const addressProperties = {
   scope: named('As `ip -j addr` names it: "global", "link", "host", "site", "nowhere".'),
 } satisfies Record<keyof AddressJSON, object>;
 
-const routeProperties = {
+const routeGivenProperties = {
   to: text('"default", a CIDR, or a host route\'s address alone, as `ip -j route` writes its dst.'),
   family,
   via: nullable("string", "The gateway."),
   dev: { ...dev, type: ["string", "null"] },
-  metric: nullable("integer", "RTA_PRIORITY."),
+  metric: nullable("integer", "RTA_PRIORITY (null: none given, the kernel's default)."),
   table: named('As `ip -j route` names it: "main", "local", "default", or its id ("100").'),
+} satisfies Record<keyof RouteGivenJSON, object>;
+
+const routeProperties = {
+  ...routeGivenProperties,
   protocol: named('Who added it, as `ip -j route` names it: "kernel", "boot", "static", ....'),
   scope: named('As `ip -j route` names it: "global", "link", "host", ....'),
   type: named('As `ip -j route` names it: "unicast", "local", "broadcast", "multicast", ....'),
@@ -63,18 +69,89 @@ const neighbourProperties = {
   state: names('The NUD states set, as `ip -j neigh` lists them: ["REACHABLE"].'),
 } satisfies Record<keyof NeighbourJSON, object>;
 
-const object = (title: string, description: string, properties: Record<string, object>) => ({
+const netnsProperties = {
+  name: text("Its entry's name in the mount dir (/run/netns), as `ip netns` names it."),
+  id: {
+    type: "integer",
+    minimum: 0,
+    description:
+      "The id (nsid) the lister's namespace gives it, as `ip -j netns list` gives it: there only when it has one (`ip netns set NAME auto`, or one the kernel gave for a link whose peer is there).",
+  },
+} satisfies Record<keyof NetnsJSON, object>;
+
+/** `optional`: the fields a value may leave out. */
+const object = (title: string, description: string, properties: Record<string, object>, optional: readonly string[] = []) => ({
   title,
   description,
   type: "object",
-  required: Object.keys(properties),
+  required: Object.keys(properties).filter((key) => !optional.includes(key)),
   properties,
 });
+
+/** Every ChangeObject: `satisfies` fails typecheck for one missing or unknown. */
+const CHANGE_OBJECTS = Object.keys({
+  netns: 0,
+  link: 0,
+  address: 0,
+  route: 0,
+  sysctl: 0,
+  exec: 0,
+  process: 0,
+} satisfies Record<ChangeObject, 0>);
+
+const when = (object: ChangeObject, then: object, otherwise?: object) => ({
+  if: { properties: { object: { const: object } } },
+  then,
+  ...(otherwise && { else: otherwise }),
+});
+
+/**
+ * A plan's change (core's `Change`): what it is to (`object`) and where, required of every one; a link's, its kind;
+ * an address's and a route's, what they are. The fields of each object's changes are core's `Change` type's.
+ */
+const Change = {
+  title: "Change",
+  description:
+    "A change of a plan (`plan --json`'s `changes`, inspect's `drift`, apply's): `object` what it is to, a link's `kind` its kind.",
+  type: "object",
+  required: ["op", "object", "node", "netns"],
+  properties: {
+    op: { enum: ["create", "update", "delete"] },
+    object: { enum: CHANGE_OBJECTS, description: "As ip names its objects (netns, link, address, route), and neslink's own." },
+    node: text('The node ("" for a host link, or a namespace\'s program with no node left).'),
+    netns: text("The node's namespace (\"\" for the host's)."),
+    kind: {
+      type: ["string", "null"],
+      description: 'A link\'s kind, as `link list` gives it ("veth", "bridge"...; null: the kernel names none).',
+    },
+    name: text("A link's, a sysctl's or a program's name."),
+    dev: text("An address's link."),
+    cidr: text('An address with its prefix length: "10.0.0.1/24".'),
+    route: {
+      type: "object",
+      description: "A route as `route add` and `route del --json` give it.",
+      required: Object.keys(routeGivenProperties),
+      properties: routeGivenProperties,
+    },
+  },
+  allOf: [
+    when("link", { required: ["kind", "name"] }, { not: { required: ["kind"] } }),
+    when("address", { required: ["dev", "cidr"] }),
+    when("route", { required: ["route"] }),
+  ],
+};
 
 /** The schemas by the names the shapes have in documents. */
 export const SHAPE_SCHEMAS = {
   Link,
   Address: object("Address", "An address, as `addr list --json` prints it.", addressProperties),
   Route: object("Route", "A route, as `route list --json` prints it.", routeProperties),
+  RouteGiven: object(
+    "RouteGiven",
+    "A route as given to a change: as `route add/del --json` print it, and a plan's route change.",
+    routeGivenProperties,
+  ),
   Neighbour: object("Neighbour", "A neighbour, as `monitor --json` prints it.", neighbourProperties),
+  Change,
+  Netns: object("Netns", "A named namespace, as `ns list --json` prints it and `ip -j netns list` gives it.", netnsProperties, ["id"]),
 } as const;

@@ -2,11 +2,13 @@
 // the same objects (each fixture's iproute2Json; see its provenance).
 import { readFileSync } from "node:fs";
 import { type Address, decodeMessages, type Link, type Neighbour, type Route } from "@neslink/codec-wasm";
+import { type Schema, Validator } from "@cfworker/json-schema";
 import { describe, expect, it } from "vitest";
-import { linkFlagNames } from "./iproute-names.js";
+import { linkFlagNames, RT_TABLE_MAIN, TABLE_NAMES, tableId, tableName } from "./iproute-names.js";
 import { toLinkJSON } from "./link.js";
 import { linkNames, routeGiven, toAddressJSON, toNeighbourJSON, toRouteJSON } from "./rows.js";
 import { toEventJSON } from "./event.js";
+import { SHAPE_SCHEMAS } from "./schemas.js";
 
 const read = (name: string, ext: string) => readFileSync(new URL(`../../../codec-wasm/fixtures/${name}.${ext}`, import.meta.url));
 
@@ -87,6 +89,14 @@ describe("a route", () => {
     if (family === "inet") expect(seen("table", (t) => t === "1000")).toBe(true);
   });
 
+  it("names a table one way both ways: tableId reads what tableName writes, for the tables a route can be in", () => {
+    expect(TABLE_NAMES).toEqual(["default", "main", "local"]);
+    for (const name of TABLE_NAMES) expect(tableName(tableId(name) as number)).toBe(name);
+    expect(tableId("main")).toBe(RT_TABLE_MAIN);
+    // 0 is the kernel's "no table given": not a table to name; nor is a number, which is no name.
+    expect([tableId("unspec"), tableId("254"), tableId("all"), tableId("Main")]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
   it("given to a change, is a listed route without what the kernel decides, main when no table is given", () => {
     expect(routeGiven({ family: 2, dst: "10.0.0.5", dstLen: 32 }, "eth0")).toEqual({
       to: "10.0.0.5",
@@ -162,5 +172,38 @@ describe("an event", () => {
       route: toRouteJSON(route, () => "eth9"),
     });
     expect(toEventJSON({ type: "gone", netns: "lab" })).toEqual({ type: "gone", netns: "lab" });
+  });
+});
+
+describe("a plan's change, as its schema says", () => {
+  const errors = (value: unknown) => new Validator(SHAPE_SCHEMAS.Change as Schema, "2020-12", false).validate(value).errors;
+  const at = { node: "a", netns: "lab-a" };
+  const route = routeGiven({ family: 2, dst: "10.0.0.0", dstLen: 24, via: "10.0.1.1" }, null);
+
+  it("has what it is to (object) and where; a link's its kind; an address's and a route's what they are", () => {
+    for (const change of [
+      { op: "create", object: "netns", ...at },
+      { op: "create", object: "link", kind: "veth", ...at, name: "e0", up: true, peer: { ...at, name: "e1", up: true } },
+      { op: "delete", object: "link", kind: null, ...at, name: "nic0" },
+      { op: "update", object: "link", kind: null, ...at, name: "lo", set: { up: true }, from: { up: false } },
+      { op: "delete", object: "address", ...at, dev: "e0", cidr: "10.0.0.1/24" },
+      { op: "create", object: "route", ...at, route },
+      { op: "update", object: "sysctl", ...at, name: "net.ipv4.ip_forward", from: null, to: "1" },
+    ])
+      expect([change, errors(change)]).toEqual([change, []]);
+  });
+
+  it("refuses the old shape (a kind for every object), a kind on what is not a link, a link without one, a route of the file's shape", () => {
+    for (const change of [
+      { op: "create", kind: "namespace", ...at },
+      { op: "create", kind: "veth", ...at, name: "e0" },
+      { op: "create", object: "namespace", ...at },
+      { op: "create", object: "netns", kind: "veth", ...at },
+      { op: "delete", object: "link", ...at, name: "e0" },
+      { op: "create", object: "address", ...at, dev: "e0" },
+      { op: "create", object: "route", ...at, route: { to: "10.0.0.0/24", via: "10.0.1.1" } },
+      { op: "create", object: "route", ...at, route: { ...route, table: 254 } },
+    ])
+      expect([change, errors(change)]).not.toEqual([change, []]);
   });
 });

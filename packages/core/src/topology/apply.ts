@@ -25,6 +25,7 @@ import * as la from "../actions/link-actions.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
+import { tableId } from "../shapes/iproute-names.js";
 import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
 import { removeLeftovers } from "../namespace/leftovers.js";
@@ -35,7 +36,8 @@ import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
 import { groupBy } from "./group-by.js";
-import { type Change, describeChange, type Summary, summarize } from "./changes.js";
+import { type Change, type ChangeOf, createsLink, describeChange, type LinkCreate, type Summary, summarize } from "./changes.js";
+import { routeToMake } from "./compare.js";
 import { recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
 import type { NsHandle } from "../namespace/handle.js";
@@ -127,8 +129,6 @@ export class TopologyApplyError extends NeslinkError {
   }
 }
 
-type Of<K extends Change["kind"], O extends Change["op"] = Change["op"]> = Extract<Change, { kind: K; op: O }>;
-
 /** A task: the changes it makes and how. */
 interface Job {
   changes: Change[];
@@ -140,15 +140,15 @@ interface Job {
 }
 
 function phaseOf(c: Change): ApplyPhase {
-  if (c.kind === "namespace") return c.op === "create" ? "namespaces" : "teardown";
-  if (c.kind === "link" && c.op === "delete") return "teardown";
-  if (c.kind === "bridge" || c.kind === "veth" || c.kind === "vxlan" || c.kind === "macvlan") return "links";
-  if (c.kind === "exec") return "exec";
-  if (c.kind === "process") return "processes";
+  if (c.object === "netns") return c.op === "create" ? "namespaces" : "teardown";
+  if (c.object === "link" && c.op === "delete") return "teardown";
+  if (createsLink(c)) return "links";
+  if (c.object === "exec") return "exec";
+  if (c.object === "process") return "processes";
   return "configuration";
 }
 
-const sysctlActions = (changes: readonly Change[]) => changes.flatMap((c) => (c.kind === "sysctl" ? [na.sysctl(c.name, c.to)] : []));
+const sysctlActions = (changes: readonly Change[]) => changes.flatMap((c) => (c.object === "sysctl" ? [na.sysctl(c.name, c.to)] : []));
 
 /**
  * Whether a sysctl is one interface's (net.ipv4.conf.eth0.rp_filter,
@@ -171,9 +171,9 @@ function namespaceJobs(
   sysctls: Map<string, Change[]>,
   ids: Map<string, string>,
 ): Job[] {
-  return (creates as Of<"namespace", "create">[]).map((c) => {
+  return (creates as ChangeOf<"netns", "create">[]).map((c) => {
     const mine = sysctls.get(c.netns) ?? [];
-    const own = mine.filter((s) => s.kind === "sysctl" && !namesInterface(s.name));
+    const own = mine.filter((s) => s.object === "sysctl" && !namesInterface(s.name));
     const later = mine.filter((s) => !own.includes(s));
     if (later.length > 0) sysctls.set(c.netns, later);
     else sysctls.delete(c.netns);
@@ -200,7 +200,7 @@ function namespaceJobs(
 }
 
 function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
-  const gone = changes.filter((c): c is Of<"namespace"> => c.kind === "namespace");
+  const gone = changes.filter((c): c is ChangeOf<"netns"> => c.object === "netns");
   const jobs: Job[] =
     gone.length > 0
       ? [
@@ -214,8 +214,8 @@ function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
           },
         ]
       : [];
-  for (const c of changes as Of<"link", "delete">[]) {
-    if (c.kind !== "link") continue;
+  for (const c of changes) {
+    if (c.object !== "link") continue;
     jobs.push({
       changes: [c],
       run: () =>
@@ -249,14 +249,14 @@ function perNamespace<C extends Change>(pool: Pool, list: readonly C[], action: 
   }));
 }
 
-function bridgeJobs(pool: Pool, bridges: readonly Of<"bridge">[]): Job[] {
+function bridgeJobs(pool: Pool, bridges: readonly LinkCreate<"bridge">[]): Job[] {
   return perNamespace(pool, bridges, (c) =>
     na.link(lp.newBridge(c.name, { up: c.up, group: LAB_GROUP, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) })),
   );
 }
 
 /** The provider of a lab's vxlan or macvlan: made from the host, in its node, under its name there. */
-function hostMade(c: Of<"vxlan" | "macvlan">) {
+function hostMade(c: LinkCreate<"vxlan" | "macvlan">) {
   const common = { group: HOST_BOUND_GROUP, ns: ns.name(c.netns), ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
   return c.kind === "vxlan"
     ? lp.newVxlan(c.name, {
@@ -284,7 +284,7 @@ function hostMade(c: Of<"vxlan" | "macvlan">) {
  * the links before a failed one are made, those after it are not (but those
  * its datagram made when it alone was gone by its lookup: see madeOf).
  */
-function hostMadeJobs(pool: Pool, list: readonly Of<"vxlan" | "macvlan">[]): Job[] {
+function hostMadeJobs(pool: Pool, list: readonly LinkCreate<"vxlan" | "macvlan">[]): Job[] {
   return [...groupBy(list, (c) => c.netns)].map(([, own]) => ({
     changes: own,
     made: madeOf(own),
@@ -293,7 +293,7 @@ function hostMadeJobs(pool: Pool, list: readonly Of<"vxlan" | "macvlan">[]): Job
 }
 
 /** A namespace's veths in one task: consecutive creations go out pipelined, 64 to a datagram. */
-function vethJobs(pool: Pool, veths: readonly Of<"veth">[]): Job[] {
+function vethJobs(pool: Pool, veths: readonly LinkCreate<"veth">[]): Job[] {
   return perNamespace(pool, veths, (c) =>
     na.link(
       lp.newVeth(
@@ -325,10 +325,10 @@ function vethJobs(pool: Pool, veths: readonly Of<"veth">[]): Job[] {
  * node's configuration task brings it up, before the addresses and routes
  * that may need it up, and a plan counts that as part of the veth's change.
  */
-function farEndsUp(veths: readonly Change[]): Map<string, Map<string, Of<"veth">>> {
-  const ends = new Map<string, Map<string, Of<"veth">>>();
-  for (const c of veths as Of<"veth">[]) {
-    if (c.kind !== "veth" || !c.peer.up) continue;
+function farEndsUp(veths: readonly Change[]): Map<string, Map<string, LinkCreate<"veth">>> {
+  const ends = new Map<string, Map<string, LinkCreate<"veth">>>();
+  for (const c of veths) {
+    if (!createsLink(c, "veth") || !c.peer.up) continue;
     const own = ends.get(c.peer.netns) ?? new Map();
     ends.set(c.peer.netns, own.set(c.peer.name, c));
   }
@@ -343,26 +343,29 @@ function farEndsUp(veths: readonly Change[]): Map<string, Map<string, Of<"veth">
  */
 function interfaceActions(changes: readonly Change[], up: boolean) {
   const actions = [];
-  let settings: Of<"link", "update">["set"] | undefined = up ? { up } : undefined;
-  for (const c of changes) if (c.kind === "link" && c.op === "update") settings = { ...settings, ...c.set };
+  let settings: ChangeOf<"link", "update">["set"] | undefined = up ? { up } : undefined;
+  for (const c of changes) if (c.object === "link" && c.op === "update") settings = { ...settings, ...c.set };
   if (settings) {
     const { master, ...rest } = settings;
     actions.push(la.set({ ...rest, ...(master !== undefined && { master: master === null ? null : lp.byName(master) }) }));
   }
-  for (const c of changes) if (c.kind === "address" && c.op === "delete") actions.push(la.delAddr(c.cidr));
-  for (const c of changes) if (c.kind === "address" && c.op === "create") actions.push(la.addAddr(c.cidr, { replace: true }));
+  for (const c of changes) if (c.object === "address" && c.op === "delete") actions.push(la.delAddr(c.cidr));
+  for (const c of changes) if (c.object === "address" && c.op === "create") actions.push(la.addAddr(c.cidr, { replace: true }));
   return actions;
 }
 
-function routeAction(c: Of<"route">) {
-  const { to, via, dev, metric, table } = c.route;
+/** A route a change names (as `route add --json` names one), asked of the kernel as `route add` asks it. */
+function routeAction(c: ChangeOf<"route">) {
+  const { to, family, via, dev, metric, table } = c.route;
   const input = {
-    to,
-    ...(via && { via }),
-    ...(dev && { dev: lp.byName(dev) }),
-    ...(metric !== undefined && { metric }),
-    ...(table && { table }),
-  };
+    // A host route's `to` is its address alone, as ip writes it; the kernel is asked for it with its full length.
+    to: to === "default" || to.includes("/") ? to : `${to}/${family === "inet6" ? 128 : 32}`,
+    family: family === "inet6" ? 6 : 4,
+    ...(via !== null && { via }),
+    ...(dev !== null && { dev: lp.byName(dev) }),
+    ...(metric !== null && { metric }),
+    table: tableId(table) ?? Number(table),
+  } as const;
   return c.op === "create" ? ra.replaceRoute(input) : ra.delRoute(input);
 }
 
@@ -376,24 +379,25 @@ function configurationJobs(
   topology: Topology,
   changes: readonly Change[],
   sysctls: Map<string, Change[]>,
-  farEnds: Map<string, Map<string, Of<"veth">>>,
+  farEnds: Map<string, Map<string, LinkCreate<"veth">>>,
 ): Job[] {
   const byNs = groupBy(changes, (c) => c.netns);
   for (const [netns, list] of sysctls) byNs.set(netns, [...(byNs.get(netns) ?? []), ...list]);
   // A namespace whose only work is to bring far ends up gets its task too.
   for (const netns of farEnds.keys()) if (!byNs.has(netns)) byNs.set(netns, []);
   return [...byNs].map(([netns, list]) => {
-    const ups = farEnds.get(netns) ?? new Map<string, Of<"veth">>();
+    const ups = farEnds.get(netns) ?? new Map<string, LinkCreate<"veth">>();
     const ifaces = groupBy(
-      list.filter((c): c is Of<"link"> | Of<"address"> => c.kind === "link" || c.kind === "address"),
-      (c) => (c.kind === "link" ? c.name : c.dev),
+      list.filter((c): c is ChangeOf<"link", "update"> | ChangeOf<"address"> => c.object === "link" || c.object === "address"),
+      (c) => (c.object === "link" ? c.name : c.dev),
     );
     for (const name of ups.keys()) if (!ifaces.has(name)) ifaces.set(name, []);
-    const routes = list.filter((c): c is Of<"route"> => c.kind === "route");
+    const routes = list.filter((c): c is ChangeOf<"route"> => c.object === "route");
     const node = topology.nodes.find((n) => n.netns === netns);
-    if (node && list.some((c) => c.kind === "address" && c.op === "delete")) {
-      const planned = new Set(routes.filter((c) => c.op === "create").map((c) => c.route));
-      for (const route of node.routes) if (!planned.has(route)) routes.push({ op: "create", kind: "route", node: node.name, netns, route });
+    if (node && list.some((c) => c.object === "address" && c.op === "delete")) {
+      const planned = new Set(routes.filter((c) => c.op === "create").map((c) => JSON.stringify(c.route)));
+      for (const route of node.routes.map(routeToMake))
+        if (!planned.has(JSON.stringify(route))) routes.push({ op: "create", object: "route", node: node.name, netns, route });
     }
     const run = async () => {
       const deletes = routes.filter((c) => c.op === "delete");
@@ -403,7 +407,7 @@ function configurationJobs(
       await nsDoOn(
         pool,
         ns.name(netns),
-        ...sysctlActions(list.filter((c) => c.kind === "sysctl")),
+        ...sysctlActions(list.filter((c) => c.object === "sysctl")),
         ...[...ifaces].map(([name, own]) => na.link(lp.byName(name), ...interfaceActions(own, ups.has(name)))),
         ...routes.filter((c) => c.op === "create").map(routeAction),
       );
@@ -440,13 +444,13 @@ function recordWriter(topology: string, record: ExecRecord): () => Promise<void>
 function execWaves(
   pool: Pool,
   topology: Topology,
-  execs: readonly Of<"exec">[],
+  execs: readonly ChangeOf<"exec">[],
   lives: ReadonlyMap<string, LiveNamespace>,
   was: ExecRecord | undefined,
   outcomes: ExecOutcome[],
 ): Job[][] {
   const runs = groupBy(
-    execs.filter((c): c is Of<"exec", "create"> => c.op === "create"),
+    execs.filter((c): c is ChangeOf<"exec", "create"> => c.op === "create"),
     (c) => c.node,
   );
   const record = new Map(topology.nodes.map((n) => [n.name, recordedBefore(n, runs.get(n.name) ?? [])]));
@@ -521,13 +525,13 @@ function recordedIds(
  * kill between an entry's making and its mount, or an unmount and its unlink, leaves it empty for destroy to find).
  */
 const touchedEntries = (prior: NsRecord | undefined, changes: readonly Change[]) => [
-  ...new Set([...(prior?.entries ?? []), ...changes.flatMap((c) => (c.kind === "namespace" ? [c.netns] : []))]),
+  ...new Set([...(prior?.entries ?? []), ...changes.flatMap((c) => (c.object === "netns" ? [c.netns] : []))]),
 ];
 
 /** Phase 6: programs that go are stopped first (a changed one is restarted), then the missing ones started. */
 function processJobs(pool: Pool, topology: string, changes: readonly Change[]): Job[][] {
-  const stops = changes.filter((c): c is Of<"process", "delete"> => c.kind === "process" && c.op === "delete");
-  const starts = changes.filter((c): c is Of<"process", "create"> => c.kind === "process" && c.op === "create");
+  const stops = changes.filter((c): c is ChangeOf<"process", "delete"> => c.object === "process" && c.op === "delete");
+  const starts = changes.filter((c): c is ChangeOf<"process", "create"> => c.object === "process" && c.op === "create");
   return [
     stops.map((c) => ({ changes: [c], run: () => stopProgram(topology, c.node, c.name) })),
     [...groupBy(starts, (c) => c.netns)].map(([netns, list]) => ({
@@ -569,13 +573,13 @@ async function refuseTaken(
   if (!failures.every((f) => (rootCause(f.error) as { code?: unknown }).code === "ERR_NS_EXISTS")) return;
   await removeNamespaces(
     pool,
-    done.flatMap((c) => (c.kind === "namespace" ? [c.netns] : [])),
+    done.flatMap((c) => (c.object === "netns" ? [c.netns] : [])),
   );
   throw new TopologyConflictError(
     topology.name,
     failures.flatMap((f) =>
       f.changes.flatMap((c) =>
-        c.kind === "namespace" ? [{ node: c.node, netns: c.netns, reason: "was made by someone else while this apply ran" }] : [],
+        c.object === "netns" ? [{ node: c.node, netns: c.netns, reason: "was made by someone else while this apply ran" }] : [],
       ),
     ),
     { refused: true },
@@ -654,7 +658,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const byPhase = groupBy(changes, phaseOf);
     // A new namespace's sysctls are written by the task that makes it, before any link exists (its interfaces' own, after).
     const sysctls = groupBy(
-      (byPhase.get("configuration") ?? []).filter((c) => c.kind === "sysctl"),
+      (byPhase.get("configuration") ?? []).filter((c) => c.object === "sysctl"),
       (c) => c.netns,
     );
     const outcomes: ExecOutcome[] = [];
@@ -687,16 +691,16 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           return [
             bridgeJobs(
               pool,
-              list.filter((c): c is Of<"bridge"> => c.kind === "bridge"),
+              list.filter((c) => createsLink(c, "bridge")),
             ),
             [
               ...vethJobs(
                 pool,
-                list.filter((c): c is Of<"veth"> => c.kind === "veth"),
+                list.filter((c) => createsLink(c, "veth")),
               ),
               ...hostMadeJobs(
                 pool,
-                list.filter((c): c is Of<"vxlan" | "macvlan"> => c.kind === "vxlan" || c.kind === "macvlan"),
+                list.filter((c) => createsLink(c, "vxlan", "macvlan")),
               ),
             ],
           ];
@@ -705,13 +709,13 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             configurationJobs(
               pool,
               topology,
-              list.filter((c) => c.kind !== "sysctl"),
+              list.filter((c) => c.object !== "sysctl"),
               sysctls,
               farEndsUp(byPhase.get("links") ?? []),
             ),
           ];
         case "exec":
-          return execWaves(pool, topology, list as Of<"exec">[], lives, record, outcomes);
+          return execWaves(pool, topology, list as ChangeOf<"exec">[], lives, record, outcomes);
         case "processes":
           return processJobs(pool, topology.name, list);
       }

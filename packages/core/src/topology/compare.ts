@@ -4,6 +4,8 @@
  * manage. Fields the file leaves out are left out of the comparison.
  */
 import type { Address, Route } from "@neslink/codec-wasm";
+import { RT_TABLE_MAIN } from "../shapes/iproute-names.js";
+import { type RouteGivenJSON, routeGiven, unnamed } from "../shapes/rows.js";
 import { AF_INET, AF_INET6, cidr, familyOf } from "../validate/net.js";
 import { groupBy } from "./group-by.js";
 import type { LiveNamespace } from "./live.js";
@@ -11,7 +13,6 @@ import type { TopologyRoute } from "./model.js";
 
 export const RTPROT_BOOT = 3;
 const RTN_UNICAST = 1;
-const RT_TABLE_MAIN = 254;
 /** Addresses the kernel gives by itself (link-local, loopback) have a scope other than universe. */
 export const RT_SCOPE_UNIVERSE = 0;
 
@@ -34,11 +35,16 @@ export function addressText(a: Address): string {
   return `${a.family === AF_INET6 ? canonicalIp6(text) : text}/${a.prefixLen}`;
 }
 
-/** A file's route's family and destination as the kernel reports them: a /0 (0.0.0.0/0, ::/0) is the default route, which it reports with no destination, as it reports "default". */
-function destinationOf(want: TopologyRoute): { family: number; dst: string } {
+/**
+ * A file's route's family and destination as the kernel reports them: a /0 (0.0.0.0/0, ::/0) is the default route,
+ * which it reports with no destination, as it reports "default"; `at`, the destination's address and prefix length.
+ */
+function destinationOf(want: TopologyRoute): { family: number; dst: string; at?: { address: string; prefixLen: number } } {
   const to = want.to === "default" ? undefined : cidr("to", want.to);
   const family = to?.family ?? (want.via !== undefined ? familyOf("via", want.via) : AF_INET);
-  return { family, dst: to && to.prefixLen > 0 ? `${canonicalIp(to.address)}/${to.prefixLen}` : "default" };
+  if (to === undefined || to.prefixLen === 0) return { family, dst: "default" };
+  const address = canonicalIp(to.address);
+  return { family, dst: `${address}/${to.prefixLen}`, at: { address, prefixLen: to.prefixLen } };
 }
 
 /** The metric the kernel gives a route added without one: 0 for IPv4, 1024 for IPv6 (IP6_RT_PRIO_USER). */
@@ -85,12 +91,24 @@ export function managedRoutes(live: LiveNamespace): Route[] {
   return live.routes.filter((r) => r.protocol === RTPROT_BOOT && r.type === RTN_UNICAST);
 }
 
-export function routeOf(r: Route, names: ReadonlyMap<number, string>): TopologyRoute {
-  return {
-    to: r.dst === null ? "default" : `${r.dst}/${r.dstLen}`,
-    ...(r.gateway !== null && { via: r.gateway }),
-    ...(r.gateway === null && r.oifIndex !== null && { dev: names.get(r.oifIndex) ?? `#${r.oifIndex}` }),
-    ...(r.metric !== null && r.family === AF_INET && { metric: r.metric }),
-    ...(r.table !== RT_TABLE_MAIN && { table: r.table }),
-  };
+/** A file's route as a plan names one to make (as `route add --json` names it): in the kernel's text, main when no table is given. */
+export function routeToMake(want: TopologyRoute): RouteGivenJSON {
+  const { family, at } = destinationOf(want);
+  return routeGiven(
+    {
+      family,
+      dst: at?.address ?? null,
+      ...(at && { dstLen: at.prefixLen }),
+      via: want.via === undefined ? null : canonicalIp(want.via),
+      metric: want.metric ?? null,
+      ...(want.table !== undefined && { table: want.table }),
+    },
+    want.dev ?? null,
+  );
+}
+
+/** A live route as a plan names one to delete (as `route del --json` names it): all it is, its link by name. */
+export function routeToDelete(r: Route, names: ReadonlyMap<number, string>): RouteGivenJSON {
+  const dev = r.oifIndex === null ? null : (names.get(r.oifIndex) ?? unnamed(r.oifIndex));
+  return routeGiven({ family: r.family, dst: r.dst, dstLen: r.dstLen, via: r.gateway, metric: r.metric, table: r.table }, dev);
 }

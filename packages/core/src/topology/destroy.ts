@@ -54,19 +54,20 @@ export interface DestroyResult {
    * Links of the removed nodes that destroy deletes first (those not made to go with their namespace) and the kernel
    * refused to delete (EOPNOTSUPP: a device with no rtnetlink delete, such as a physical NIC or VF moved into a node
    * by hand): left to go with their namespace. The kernel moves such a device back to the host's namespace as it
-   * destroys the node's.
+   * destroys the node's. Each by the node and namespace it was in, and its name there as `dev` (a link named from
+   * elsewhere, as a route's or an inspected peer's).
    */
-  linksLeft: { node: string; netns: string; link: string }[];
+  linksLeft: { node: string; netns: string; dev: string }[];
   ms: number;
 }
 
 export interface DestroyLeftovers {
   /** Namespaces of the lab's record that no name led to any more, held alive by processes inside: those ended. */
   namespaces: { node: string; netns: string; processes: number }[];
-  /** Entries in the mount dir with no namespace mounted on them, removed. */
-  entries: string[];
-  /** Host links an apply of an earlier version left (made there, not yet moved into their node), removed. */
-  links: string[];
+  /** Entries in the mount dir with no namespace mounted on them, removed: each by its name, as `removed` names a namespace. */
+  entries: { netns: string }[];
+  /** Host links an apply of an earlier version left (made there, not yet moved into their node), removed: each by its name there. */
+  links: { dev: string }[];
   /**
    * The lab's record and its programs' logs (/run/neslink/topologies/LAB/) were removed with no namespace of the lab
    * to remove (with one, they go as part of it).
@@ -269,12 +270,12 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
       netns: d.name,
     }));
     const linksLeft = deleted.flatMap((d, i) =>
-      (d.linksLeft ?? []).map((link) => ({ ...(removed[i] as { node: string; netns: string }), link })),
+      (d.linksLeft ?? []).map((dev) => ({ ...(removed[i] as { node: string; netns: string }), dev })),
     );
     const leftovers = {
       namespaces: heldNamespaces(record, ended.byId),
-      entries: emptied,
-      links: straysOf(name, hostLinks).map((l) => l.name),
+      entries: emptied.map((netns) => ({ netns })),
+      links: straysOf(name, hostLinks).map((l) => ({ dev: l.name })),
       record: recorded && deleted.length === 0,
       programs: programs === null ? [] : programsOutside(programs, ended.outside),
     };

@@ -45,7 +45,7 @@ describe("a node's exec commands in a plan", () => {
       "- exec in constructor: /bin/sh -c 'echo a' (gone from the file: forgotten; nothing it did is undone)",
       "+ exec in constructor: /bin/sh -c 'echo a2' (added since the node's commands ran)",
     ]);
-    expect(execChanges(node([]), live(true), [sh("echo a")])).toMatchObject([{ op: "delete", kind: "exec", argv: sh("echo a") }]);
+    expect(execChanges(node([]), live(true), [sh("echo a")])).toMatchObject([{ op: "delete", object: "exec", argv: sh("echo a") }]);
   });
 
   it("the same command twice is two entries", () => {
@@ -59,7 +59,7 @@ describe("a node's exec commands in a plan", () => {
 
   it("without a record, an existing node's commands are said taken as run, and none runs", () => {
     const changes = execChanges(node(["echo a"]), live(true), undefined);
-    expect(changes).toMatchObject([{ op: "update", kind: "exec", argv: sh("echo a"), timeoutMs: 120_000 }]);
+    expect(changes).toMatchObject([{ op: "update", object: "exec", argv: sh("echo a"), timeoutMs: 120_000 }]);
     expect(changes.map(describeChange)).toEqual([
       "~ exec in constructor: /bin/sh -c 'echo a' (no record of which commands ran: taken as run, not run)",
     ]);

@@ -40,17 +40,17 @@ function unmatched<T extends { argv: readonly string[] }>(list: readonly T[], ot
 export function execChanges(node: TopologyNode, live: LiveNamespace, ran: readonly (readonly string[])[] | undefined): Change[] {
   const at = { node: node.name, netns: node.netns };
   // Commands run once: on the apply that makes the node, or on the next one if that one stopped before they ran.
-  if (!live.owner?.ready) return node.exec.map(({ argv, timeoutMs }) => ({ op: "create", kind: "exec", ...at, argv, timeoutMs }));
+  if (!live.owner?.ready) return node.exec.map(({ argv, timeoutMs }) => ({ op: "create", object: "exec", ...at, argv, timeoutMs }));
   if (ran === undefined)
-    return node.exec.map(({ argv, timeoutMs }) => ({ op: "update", kind: "exec", ...at, argv, timeoutMs, reason: UNRECORDED }));
+    return node.exec.map(({ argv, timeoutMs }) => ({ op: "update", object: "exec", ...at, argv, timeoutMs, reason: UNRECORDED }));
   const forgotten = unmatched(
     ran.map((argv) => ({ argv })),
     node.exec.map((e) => e.argv),
   );
   return [
-    ...forgotten.map(({ argv }): Change => ({ op: "delete", kind: "exec", ...at, argv: [...argv], reason: FORGOTTEN })),
+    ...forgotten.map(({ argv }): Change => ({ op: "delete", object: "exec", ...at, argv: [...argv], reason: FORGOTTEN })),
     ...unmatched(node.exec, ran).map(
-      ({ argv, timeoutMs }): Change => ({ op: "create", kind: "exec", ...at, argv, timeoutMs, reason: ADDED }),
+      ({ argv, timeoutMs }): Change => ({ op: "create", object: "exec", ...at, argv, timeoutMs, reason: ADDED }),
     ),
   ];
 }

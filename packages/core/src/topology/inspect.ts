@@ -5,13 +5,14 @@
  */
 import type { Link } from "@neslink/codec-wasm";
 import { type OperStateName, operstateName } from "../shapes/iproute-names.js";
+import { linkNames, type RouteJSON, toRouteJSON } from "../shapes/rows.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { checkTopology } from "./check.js";
 import type { Change } from "./changes.js";
 import { canonicalIp, RTPROT_BOOT } from "./compare.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readNamespace } from "./live.js";
-import type { Topology, TopologyRoute } from "./model.js";
+import type { Topology } from "./model.js";
 import { topologyOptions } from "./options.js";
 import { diff, readLive, TopologyConflictError } from "./plan.js";
 import { findProcesses, type LabProcess } from "./run.js";
@@ -59,7 +60,8 @@ export interface InspectedNode {
    */
   phase: "running" | "missing";
   links: InspectedLink[];
-  routes: TopologyRoute[];
+  /** Its routes of origin boot (the lab's: `ip route add`'s and neslink's), each as `route list --json` gives it. */
+  routes: RouteJSON[];
   processes: LabProcess[];
 }
 
@@ -104,16 +106,10 @@ function linksOf(live: LiveNamespace, peers: PeerNamespaces): InspectedLink[] {
   }));
 }
 
-function routesOf(live: LiveNamespace): TopologyRoute[] {
-  const names = new Map(live.links.map((l) => [l.index, l.name]));
-  return live.routes
-    .filter((r) => r.protocol === RTPROT_BOOT)
-    .map((r) => ({
-      to: r.dst === null ? "default" : `${r.dst}/${r.dstLen}`,
-      ...(r.gateway !== null && { via: r.gateway }),
-      ...(r.oifIndex !== null && { dev: names.get(r.oifIndex) ?? `#${r.oifIndex}` }),
-      ...(r.metric !== null && { metric: r.metric }),
-    }));
+/** The routes a lab manages (those of origin boot, as `ip route add` and neslink make them), as `route list` shows them. */
+function routesOf(live: LiveNamespace): RouteJSON[] {
+  const nameOf = linkNames(live.links);
+  return live.routes.filter((r) => r.protocol === RTPROT_BOOT).map((r) => toRouteJSON(r, nameOf));
 }
 
 /** Where the veths of the running nodes lead, asked of the kernel only if one of them has a veth to another namespace. */

@@ -1,6 +1,6 @@
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
-import { describeChange } from "./changes.js";
+import { createsLink, describeChange } from "./changes.js";
 import { liveRead, ownedNode } from "./live.fixture.js";
 import { load } from "./load.js";
 import { HOST, type LiveNamespace } from "./live.js";
@@ -45,7 +45,7 @@ const wired = () =>
 
 const linkDeletes = (lives: Map<string, LiveNamespace>) =>
   diff(lab, liveRead(lives))
-    .filter((c) => c.kind === "link" && c.op === "delete")
+    .filter((c) => c.object === "link" && c.op === "delete")
     .map(describeChange);
 
 describe("a veth pair's ends are checked to be each other's peer", () => {
@@ -58,10 +58,10 @@ describe("a veth pair's ends are checked to be each other's peer", () => {
     const b = lives.get("b") as LiveNamespace;
     b.links = b.links.map((l) => (l.name === "y1" ? { ...l, name: "y2" } : l.name === "y2" ? { ...l, name: "y1" } : l));
     expect(linkDeletes(lives).sort()).toEqual([
-      "- link a:x1 (its peer is not b:y1)",
-      "- link a:x2 (its peer is not b:y2)",
-      "- link b:y1 (its peer is not a:x1)",
-      "- link b:y2 (its peer is not a:x2)",
+      "- link veth a:x1 (its peer is not b:y1)",
+      "- link veth a:x2 (its peer is not b:y2)",
+      "- link veth b:y1 (its peer is not a:x1)",
+      "- link veth b:y2 (its peer is not a:x2)",
     ]);
   });
 
@@ -71,7 +71,7 @@ describe("a veth pair's ends are checked to be each other's peer", () => {
     const b = lives.get("b") as LiveNamespace;
     b.links = b.links.map((l) => (l.name === "y2" ? { ...l, linkNetnsid: 1 } : l));
     expect(linkDeletes(lives)).toEqual(
-      expect.arrayContaining(["- link b:y2 (its peer is not a:x2)", "- link a:x2 (its peer is not b:y2)"]),
+      expect.arrayContaining(["- link veth b:y2 (its peer is not a:x2)", "- link veth a:x2 (its peer is not b:y2)"]),
     );
     // Which of b's veths seen through nsid 1 is the wrong one is not known: every pair that nsid or a's touches is made again.
     expect(linkDeletes(lives)).toHaveLength(6);
@@ -81,7 +81,7 @@ describe("a veth pair's ends are checked to be each other's peer", () => {
     const lives = wired();
     const c = lives.get("c") as LiveNamespace;
     c.links = c.links.map((l) => (l.name === "w" ? { ...l, linkNetnsid: null } : l));
-    expect(linkDeletes(lives).sort()).toEqual(["- link b:z (its peer is not c:w)", "- link c:w (its peer is not b:z)"]);
+    expect(linkDeletes(lives).sort()).toEqual(["- link veth b:z (its peer is not c:w)", "- link veth c:w (its peer is not b:z)"]);
   });
 });
 
@@ -118,7 +118,7 @@ describe("a veth pair's ends are checked to lead to each other's namespace, wher
   };
   const deletes = (lives: Map<string, LiveNamespace>, peers: PeerNamespaces) =>
     diff(lab, liveRead(lives, { peers }))
-      .filter((c) => c.kind === "link" && c.op === "delete")
+      .filter((c) => c.object === "link" && c.op === "delete")
       .map(describeChange);
 
   it("keeps pairs whose ends lead to each other's namespace", () => {
@@ -127,8 +127,8 @@ describe("a veth pair's ends are checked to lead to each other's namespace, wher
 
   it("makes again a pair whose ends lead out of the lab, their indexes made to fit (a third namespace's veths)", () => {
     expect(deletes(elsewhere({ z: 7, w: 8 }), told)).toEqual([
-      "- link b:z (its peer is in a namespace outside the lab)",
-      "- link c:w (its peer is in a namespace outside the lab)",
+      "- link veth b:z (its peer is in a namespace outside the lab)",
+      "- link veth c:w (its peer is in a namespace outside the lab)",
     ]);
     // Told nothing (the nsids could not be read), such a pair passes: each namespace shows one nsid for one peer.
     expect(deletes(elsewhere({ z: 7, w: 8 }), new Map())).toEqual([]);
@@ -136,7 +136,7 @@ describe("a veth pair's ends are checked to lead to each other's namespace, wher
 
   it("says where an end leads: the host, or a node not the file's", () => {
     expect(deletes(elsewhere({ z: 0, w: 5 }), told)).toEqual(
-      expect.arrayContaining(["- link b:z (its peer is not c:w)", "- link c:w (its peer is in the host namespace)"]),
+      expect.arrayContaining(["- link veth b:z (its peer is not c:w)", "- link veth c:w (its peer is in the host namespace)"]),
     );
   });
 });
@@ -158,17 +158,17 @@ describe("a new veth's far end", () => {
 
   it("is planned up with its veth, like the near end, and gets no update change of its own", () => {
     const changes = fresh();
-    expect(changes.filter((c) => c.kind === "link")).toEqual([]);
-    expect(changes.filter((c) => c.kind === "veth").map((c) => c.kind === "veth" && [describeChange(c), c.up, c.peer.up])).toEqual([
-      ["+ veth b:y1 <-> a:x1", true, true],
-      ["+ veth b:z <-> c:w", true, true],
+    expect(changes.filter((c) => c.object === "link" && c.op !== "create")).toEqual([]);
+    expect(changes.filter((c) => createsLink(c, "veth")).map((c) => [describeChange(c), c.up, c.peer.up])).toEqual([
+      ["+ link veth b:y1 <-> a:x1", true, true],
+      ["+ link veth b:z <-> c:w", true, true],
     ]);
   });
 
   it("stays down, with no change either, when the file says up: false", () => {
     const changes = fresh(false);
-    expect(changes.filter((c) => c.kind === "link")).toEqual([]);
-    expect(changes.find((c) => c.kind === "veth" && c.name === "y1")).toMatchObject({ up: false, peer: { name: "x1", up: false } });
+    expect(changes.filter((c) => c.object === "link" && c.op !== "create")).toEqual([]);
+    expect(changes.find((c) => createsLink(c, "veth") && c.name === "y1")).toMatchObject({ up: false, peer: { name: "x1", up: false } });
   });
 
   it("still gets the settings its creation does not make (a master) as an update", () => {
@@ -181,9 +181,9 @@ describe("a new veth's far end", () => {
       liveRead(new Map([missing("a"), missing("b")])),
     );
     // a, with more links, creates the pair: y1 is the far end, and its master is a bridge of its own namespace.
-    expect(changes.filter((c) => c.kind === "link" || c.kind === "veth").map(describeChange)).toEqual([
-      "+ veth a:x1 <-> b:y1",
-      '~ link b:y1 (master "br2")',
+    expect(changes.filter((c) => c.object === "link" && c.kind === "veth").map(describeChange)).toEqual([
+      "+ link veth a:x1 <-> b:y1",
+      '~ link veth b:y1 (master "br2")',
     ]);
   });
 });
@@ -214,7 +214,7 @@ describe("a plan's cost", () => {
       processes: [],
     });
     const changes = diff(star, liveRead(new Map(star.nodes.map((n) => [n.name, missing(n.netns)]))));
-    expect(changes.filter((c) => c.kind === "veth")).toHaveLength(hosts);
+    expect(changes.filter((c) => createsLink(c, "veth"))).toHaveLength(hosts);
     // Searched once per pair, the hub's interfaces were read ~4.5 million times (hosts² / 2).
     expect(reads).toBeLessThan(20 * hosts);
   });
@@ -260,7 +260,7 @@ describe("a plan's cost", () => {
       } as Route),
     );
     const changes = diff(routed, liveRead(new Map([[r, rLive], g])));
-    expect(changes.filter((c) => c.kind === "route")).toEqual([]);
+    expect(changes.filter((c) => c.object === "route")).toEqual([]);
     // Each route of the file compared with every live route not yet matched before its own: ~2 million reads (count² / 2).
     expect(reads).toBeLessThan(10 * count);
   });

@@ -6,13 +6,13 @@
  * differ: made again), and settings to change in place.
  */
 import type { Address, Link } from "@neslink/codec-wasm";
-import type { Change } from "./changes.js";
+import type { Change, ChangeOf } from "./changes.js";
 import { hostMadeDiffers } from "./host-made.js";
 import { HOST, type LiveNamespace } from "./live.js";
 import type { Topology, TopologyInterface, TopologyNode } from "./model.js";
 import type { PeerNamespaces } from "./peer-namespaces.js";
 
-type LinkFields = Extract<Change, { kind: "link"; op: "update" }>["set"];
+type LinkFields = ChangeOf<"link", "update">["set"];
 const LINK_FIELDS = ["up", "mtu", "mac", "master"] as const;
 
 /** A field of a link as it is now: live (`have`), or as its creation sets it (`made`). */
@@ -52,7 +52,9 @@ function linkUpdate(
   }
   if (differs === undefined) return undefined;
   const { set, from } = differs;
-  return { op: "update", kind: "link", node: node.name, netns: node.netns, name: want.name, set: set as LinkFields, from };
+  // The link as it is, or the file's kind for one being made.
+  const kind = have ? have.kind : want.kind;
+  return { op: "update", object: "link", kind, node: node.name, netns: node.netns, name: want.name, set: set as LinkFields, from };
 }
 
 export interface NodeState {
@@ -247,7 +249,15 @@ export function linkChanges(
       const have = links.get(want.name);
       const replace = have !== undefined && replaced(want, have, host, peers.get(node.netns));
       if (replace) {
-        deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name: want.name, ...replace });
+        deletes.push({
+          op: "delete",
+          object: "link",
+          kind: (have as Link).kind,
+          node: node.name,
+          netns: node.netns,
+          name: want.name,
+          ...replace,
+        });
         dropped.add(have as Link);
       }
     }
@@ -268,15 +278,17 @@ export function linkChanges(
     ] as const) {
       if (has) {
         const reason = reasons === undefined ? undefined : (told ?? notPeer(other));
+        const have = s.links.get(end.interface) as Link;
         deletes.push({
           op: "delete",
-          kind: "link",
+          object: "link",
+          kind: have.kind,
           node: s.node.name,
           netns: s.node.netns,
           name: end.interface,
           ...(reason && { reason }),
         });
-        dropped.add(s.links.get(end.interface) as Link);
+        dropped.add(have);
       }
     }
     // The end with more links creates the pair, so a hub's veths go out pipelined in one task.
@@ -287,6 +299,7 @@ export function linkChanges(
     const ow = interfaceOf(os.node, other.interface);
     creates.push({
       op: "create",
+      object: "link",
       kind: "veth",
       node: cs.node.name,
       netns: cs.node.netns,
@@ -316,6 +329,7 @@ export function linkChanges(
       if (want.kind === "bridge" && !kept(s, want.name)) {
         bridges.push({
           op: "create",
+          object: "link",
           kind: "bridge",
           node: node.name,
           netns: node.netns,
@@ -330,6 +344,7 @@ export function linkChanges(
         const { name, kind, mtu, mac, vxlan, macvlan } = want;
         creates.push({
           op: "create",
+          object: "link",
           kind,
           node: node.name,
           netns: node.netns,
@@ -348,8 +363,8 @@ export function linkChanges(
     // Live links the file does not have: there are none when every live link is one of its interfaces.
     if (links.size > wantedLive) {
       const wanted = new Set(node.interfaces.map((i) => i.name));
-      for (const name of links.keys()) {
-        if (!wanted.has(name)) deletes.push({ op: "delete", kind: "link", node: node.name, netns: node.netns, name });
+      for (const [name, have] of links) {
+        if (!wanted.has(name)) deletes.push({ op: "delete", object: "link", kind: have.kind, node: node.name, netns: node.netns, name });
       }
     }
   }

@@ -11,8 +11,17 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET6 } from "../validate/net.js";
-import { type Change, type Summary, summarize, sysctlWords } from "./changes.js";
-import { addressText, canonicalCidr, managedRoutes, RT_SCOPE_UNIVERSE, routeMatches, routeOf, routesByDestination } from "./compare.js";
+import { type Change, createsLink, type Summary, summarize, sysctlWords } from "./changes.js";
+import {
+  addressText,
+  canonicalCidr,
+  managedRoutes,
+  RT_SCOPE_UNIVERSE,
+  routeMatches,
+  routesByDestination,
+  routeToDelete,
+  routeToMake,
+} from "./compare.js";
 import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
@@ -75,11 +84,11 @@ function sysctlChanges(s: NodeState): Change[] {
   const fresh = live.state !== "owned";
   const changes: Change[] = [];
   if (!node.ipv6 && (fresh || ipv6On(s))) {
-    for (const name of DISABLE_IPV6) changes.push({ op: "update", kind: "sysctl", ...at, name, from: fresh ? null : "0", to: "1" });
+    for (const name of DISABLE_IPV6) changes.push({ op: "update", object: "sysctl", ...at, name, from: fresh ? null : "0", to: "1" });
   }
   for (const [name, to] of Object.entries(node.sysctls)) {
     const from = fresh ? null : (live.sysctls[name] ?? null);
-    if (from === null || sysctlWords(from) !== sysctlWords(to)) changes.push({ op: "update", kind: "sysctl", ...at, name, from, to });
+    if (from === null || sysctlWords(from) !== sysctlWords(to)) changes.push({ op: "update", object: "sysctl", ...at, name, from, to });
   }
   return changes;
 }
@@ -104,16 +113,16 @@ function addressChanges(
       if (address === undefined || gone?.has(address)) continue;
       gone ??= new Set();
       gone.add(address);
-      changes.push({ op: "delete", kind: "address", ...at, dev: name, cidr: address });
+      changes.push({ op: "delete", object: "address", ...at, dev: name, cidr: address });
     }
     return;
   }
   const have = new Map(present.map((a) => [addressText(a), a]));
   const want = new Set(wanted.map(canonicalCidr));
-  for (const address of want) if (!have.has(address)) changes.push({ op: "create", kind: "address", ...at, dev: name, cidr: address });
+  for (const address of want) if (!have.has(address)) changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address });
   for (const [address, a] of have) {
     if (!want.has(address) && a.scope === RT_SCOPE_UNIVERSE)
-      changes.push({ op: "delete", kind: "address", ...at, dev: name, cidr: address });
+      changes.push({ op: "delete", object: "address", ...at, dev: name, cidr: address });
   }
 }
 
@@ -124,7 +133,7 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
   const changes: Change[] = [];
   // The loopback is up in every node (its marker was set with it): set down by hand, it comes back.
   if (live.state === "owned" && lo && !lo.up)
-    changes.push({ op: "update", kind: "link", ...at, name: "lo", set: { up: true }, from: { up: false } });
+    changes.push({ op: "update", object: "link", kind: lo.kind, ...at, name: "lo", set: { up: true }, from: { up: false } });
   const addressesOn = (link: Link | undefined) => (link ? (addresses.get(link.index) ?? NO_ADDRESSES) : NO_ADDRESSES);
   for (const iface of node.interfaces)
     addressChanges(at, iface.name, iface.addresses, addressesOn(recreated.has(iface.name) ? undefined : links.get(iface.name)), changes);
@@ -137,11 +146,11 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
     // A route through a link being made again goes with the old link: it is made again too.
     const through = have?.oifIndex == null ? undefined : byIndex.get(have.oifIndex);
     if (have && !(through !== undefined && recreated.has(through))) matched.add(have);
-    else changes.push({ op: "create", kind: "route", ...at, route: want });
+    else changes.push({ op: "create", object: "route", ...at, route: routeToMake(want) });
   }
   // The routes to delete go first, the last one found first (they were unshifted one by one, each moving all the others).
   const gone: Change[] = [];
-  for (const r of routes) if (!matched.has(r)) gone.push({ op: "delete", kind: "route", ...at, route: routeOf(r, byIndex) });
+  for (const r of routes) if (!matched.has(r)) gone.push({ op: "delete", object: "route", ...at, route: routeToDelete(r, byIndex) });
   return gone.reverse().concat(changes, sysctlChanges(s));
 }
 
@@ -203,19 +212,19 @@ export function diff(topology: Topology, read: LiveRead): Change[] {
       });
     }
     if (live.state === "missing") {
-      changes.push({ op: "create", kind: "namespace", node: node.name, netns: node.netns });
+      changes.push({ op: "create", object: "netns", node: node.name, netns: node.netns });
     }
     const planned = early.get(node.name);
     states.set(node.name, planned?.live === live ? planned.state : indexLive(node, live));
   }
   if (conflicts.length > 0) throw new TopologyConflictError(topology.name, conflicts);
-  for (const s of stale) changes.push({ op: "delete", kind: "namespace", node: s.node, netns: s.netns });
-  for (const l of strays) changes.push({ op: "delete", kind: "link", node: "", netns: HOST, name: l.name });
+  for (const s of stale) changes.push({ op: "delete", object: "netns", node: s.node, netns: s.netns });
+  for (const l of strays) changes.push({ op: "delete", object: "link", kind: l.kind, node: "", netns: HOST, name: l.name });
   const links = linkChanges(topology, states, hostLinks, peers);
   changes.push(...links);
   const recreated = new Map<string, Set<string>>();
   for (const c of links) {
-    if (c.op === "delete" && c.kind === "link") {
+    if (c.op === "delete" && c.object === "link") {
       const set = recreated.get(c.node) ?? new Set<string>();
       set.add(c.name);
       recreated.set(c.node, set);
@@ -289,12 +298,12 @@ function processChanges(node: TopologyNode, live: LiveNamespace): Change[] {
   for (const p of live.processes) {
     const want = node.processes.find((w) => w.name === p.name);
     if (!wanted.has(p.name) || (want && digestOf(want) !== p.digest) || p.phase !== "running")
-      changes.push({ op: "delete", kind: "process", ...at, name: p.name, pids: p.pids });
+      changes.push({ op: "delete", object: "process", ...at, name: p.name, pids: p.pids });
   }
   for (const p of node.processes) {
     const have = running.get(p.name);
     if (!have || have.digest !== digestOf(p) || have.phase !== "running")
-      changes.push({ op: "create", kind: "process", ...at, process: p });
+      changes.push({ op: "create", object: "process", ...at, process: p });
   }
   return changes;
 }
@@ -311,7 +320,7 @@ export function assertHostParents(
   refused = false,
 ): void {
   const missing = changes.flatMap((c) => {
-    if (c.op !== "create" || (c.kind !== "vxlan" && c.kind !== "macvlan")) return [];
+    if (!createsLink(c, "vxlan", "macvlan")) return [];
     const parent = c.kind === "vxlan" ? c.vxlan?.parent : c.macvlan?.parent;
     return parent === undefined || hostLinks.has(parent) ? [] : [`  node ${c.node}: ${c.kind} ${c.name} on host link "${parent}"`];
   });

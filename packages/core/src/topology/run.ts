@@ -364,7 +364,7 @@ export function leftoverProcesses(topology: Topology, stale: readonly { node: st
       labProcesses(topology.name, node, undefined).map(
         (p): Change => ({
           op: "delete",
-          kind: "process",
+          object: "process",
           node,
           netns: stale.find((s) => s.node === node)?.netns ?? "",
           name: p.name,

@@ -52,6 +52,19 @@ export function netnsList(prefix = ""): string[] {
 
 const NETNS_DIR = "/run/netns";
 
+/**
+ * `ip -j netns list` (in `netns` if given: the ids are those its namespace gives), the entries starting with `prefix`,
+ * sorted by name. ip writes a name's control characters raw (another test's odd names may be listed meanwhile): they
+ * are escaped here so that its one line parses. Its complaint of a stale entry (another test's) is not read.
+ */
+export function ipNetnsJson(prefix: string, netns?: string): { name: string; id?: number }[] {
+  const out = ip(...(netns === undefined ? [] : ["-n", netns]), "-j", "netns", "list");
+  const escaped = [...out.trim()].map((c) => (c < " " ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : c)).join("");
+  return (JSON.parse(escaped || "[]") as { name: string; id?: number }[])
+    .filter((n) => n.name.startsWith(prefix))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
 /** Links of a named namespace as iproute2 reports them. */
 export function linksIn(
   nsName: string,

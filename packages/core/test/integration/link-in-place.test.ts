@@ -333,9 +333,9 @@ nodes:
     expect(failed).toBeInstanceOf(topology.TopologyApplyError);
     expect(failed.failures).toHaveLength(1);
     const [failure] = failed.failures;
-    expect(failure?.changes[0]).toMatch(/^\+ vxlan a:vx0 /);
+    expect(failure?.changes[0]).toMatch(/^\+ link vxlan a:vx0 /);
     expect(failure?.error.message).toMatch(/VNI/);
-    const links = failed.done.filter((c) => c.kind === "macvlan" || c.kind === "vxlan") as { node: string; name: string }[];
+    const links = failed.done.filter((c) => c.object === "link" && c.op === "create") as { node: string; name: string }[];
     // Node b's task is its own: all made.
     expect(
       links
@@ -346,7 +346,7 @@ nodes:
     const madeInA = links.filter((c) => c.node === "a").map((c) => c.name);
     expect(madeInA).not.toContain("vx0");
     // Each link of a is either reported made and there, or reported failed and not there.
-    const failedInA = (failure?.changes ?? []).map((text) => /^\+ \S+ a:(\S+)/.exec(text)?.[1]);
+    const failedInA = (failure?.changes ?? []).map((text) => /^\+ link \S+ a:(\S+)/.exec(text)?.[1]);
     expect([...madeInA, ...failedInA].sort()).toEqual(["mv0", "mv1", "vx0", "vx1"]);
     expect(namesOf(`${lab}-a`).sort()).toEqual(["lo", ...madeInA].sort());
     ip("link", "del", taken);

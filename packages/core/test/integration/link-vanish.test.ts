@@ -47,11 +47,11 @@ function applyVanishing(text: string, netns: string, name: string, kind: string)
   expect(error?.code).toBe("ERR_TOPOLOGY_APPLY");
   const { failures, done } = error as unknown as {
     failures: { changes: string[]; error: { code: string } }[];
-    done: { kind: string; name: string }[];
+    done: { op: string; object: string; kind?: string; name: string }[];
   };
   return {
     failed: failures.map((f) => ({ changes: f.changes, code: f.error.code })),
-    made: done.flatMap((c) => (c.kind === kind ? [c.name] : [])).sort(),
+    made: done.flatMap((c) => (c.op === "create" && c.object === "link" && c.kind === kind ? [c.name] : [])).sort(),
   };
 }
 
@@ -78,14 +78,16 @@ links:
   - endpoints: ["a:x2", "b:y2"]
 `;
     const { failed, made } = applyVanishing(text, `${lab}-a`, "x1", "veth");
-    expect(failed).toEqual([{ changes: ["+ veth a:x1 <-> b:y1"], code: "ERR_LINK_NOT_FOUND" }]);
+    expect(failed).toEqual([{ changes: ["+ link veth a:x1 <-> b:y1"], code: "ERR_LINK_NOT_FOUND" }]);
     expect(made).toEqual(["x0", "x2"]);
     expect(kindIn(`${lab}-a`, "veth")).toEqual(["x0", "x2"]);
     expect(kindIn(`${lab}-b`, "veth")).toEqual(["y0", "y2"]);
     // What it said it made is what the next apply finds made: of the veths, it makes the one missing (and brings up
     // the far ends of those made, as the configuration phase the failure stopped before would have).
     const again = await topology.apply(topology.load(text));
-    expect(again.changes.filter((c) => c.kind === "veth").map((c) => topology.describeChange(c))).toEqual(["+ veth a:x1 <-> b:y1"]);
+    expect(
+      again.changes.filter((c) => c.object === "link" && c.op === "create" && c.kind === "veth").map((c) => topology.describeChange(c)),
+    ).toEqual(["+ link veth a:x1 <-> b:y1"]);
     expect(kindIn(`${lab}-a`, "veth")).toEqual(["x0", "x1", "x2"]);
   });
 
@@ -100,7 +102,7 @@ nodes:
       mv2: { kind: macvlan, parent: ${parent} }
 `;
     const { failed, made } = applyVanishing(text, `${lab}-a`, "mv1", "macvlan");
-    expect(failed).toEqual([{ changes: [expect.stringMatching(/^\+ macvlan a:mv1\b/)], code: "ERR_LINK_NOT_FOUND" }]);
+    expect(failed).toEqual([{ changes: [expect.stringMatching(/^\+ link macvlan a:mv1\b/)], code: "ERR_LINK_NOT_FOUND" }]);
     expect(made).toEqual(["mv0", "mv2"]);
     expect(kindIn(`${lab}-a`, "macvlan")).toEqual(["mv0", "mv2"]);
   });

@@ -360,12 +360,12 @@ describe("found by the attack runs, fixed", () => {
       const t = topology.load(`name: ${name}\nnodes:\n  a: { sysctls: { net.ipv4.ip_default_ttl: 0 } }\n`);
       const err = (await topology.apply(t).catch((e) => e)) as {
         code: string;
-        done: { kind: string }[];
+        done: { object: string }[];
         failures: { changes: string[] }[];
       };
       expect(err.code).toBe("ERR_TOPOLOGY_APPLY");
       expect(netnsList(`${name}-a`)).toEqual([`${name}-a`]);
-      expect(err.done.map((c) => c.kind)).toEqual(["namespace"]);
+      expect(err.done.map((c) => c.object)).toEqual(["netns"]);
       expect(err.failures.map((f) => f.changes)).toEqual([["~ sysctl net.ipv4.ip_default_ttl in a: (unset) -> 0"]]);
       expect(ip("netns", "exec", `${name}-a`, "sysctl", "-n", "net.ipv4.ip_default_ttl").trim()).toBe("64");
     });
@@ -461,7 +461,7 @@ describe("found by the attack runs, fixed", () => {
         ip("-n", r, "link", "set", from as string, "name", to as string);
       // Each address went with its link, so the lab still works until apply moves the addresses to match the names.
       expect((await topology.plan(t)).changes.map(topology.describeChange)).toEqual(
-        expect.arrayContaining([`- link r:e1 (its peer is not h1:e0)`, `- link h2:e0 (its peer is not r:e2)`]),
+        expect.arrayContaining([`- link veth r:e1 (its peer is not h1:e0)`, `- link veth h2:e0 (its peer is not r:e2)`]),
       );
       await topology.apply(t);
       expect(pings(`${name}-h1`, "10.61.2.1")).toBe(true);
@@ -636,7 +636,7 @@ describe("found by the attack runs, fixed", () => {
       try {
         ip("netns", "del", `${name}-b`);
         expect((await topology.plan(onlyA)).changes.map(topology.describeChange).sort()).toEqual([
-          `- namespace ${name}-c (node c)`,
+          `- netns ${name}-c (node c)`,
           `- process b:sleep (pid ${b})`,
           `- process c:sleep (pid ${c})`,
         ]);
@@ -694,7 +694,7 @@ describe("found by the attack runs, fixed", () => {
         ["a", "running"],
         ["b", "running"],
       ]);
-      expect((await topology.plan(t)).changes.map(topology.describeChange)).not.toContainEqual(expect.stringMatching(/^\+ namespace/));
+      expect((await topology.plan(t)).changes.map(topology.describeChange)).not.toContainEqual(expect.stringMatching(/^\+ netns/));
     });
   });
 

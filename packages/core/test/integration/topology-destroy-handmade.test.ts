@@ -170,8 +170,8 @@ describe("destroy, a node with links made by hand", () => {
     expect(error).toBeUndefined();
     expect(result?.removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
     expect(result?.linksLeft).toEqual([
-      { node: "a", netns: a, link: "nic0" },
-      { node: "a", netns: a, link: "nic1" },
+      { node: "a", netns: a, dev: "nic0" },
+      { node: "a", netns: a, dev: "nic1" },
     ]);
     expect(netnsList(lab)).toEqual([]);
     // In the namespace destroy let go (held here): the refused links are there, the other links it deletes first (not
@@ -194,9 +194,9 @@ describe("destroy, a node with links made by hand", () => {
     ip("-n", `${lab}-b`, "tuntap", "add", "mode", "tap", "name", "t0");
     const two = labWithHostLink(lab);
     const { changes } = await topology.apply(two);
-    expect(changes.map((ch) => `${ch.kind} ${ch.op} ${"name" in ch ? ch.name : ch.node}`).sort()).toEqual([
+    expect(changes.map((ch) => `${ch.object} ${ch.op} ${"name" in ch ? ch.name : ch.node}`).sort()).toEqual([
       "link delete t0",
-      "namespace delete c",
+      "netns delete c",
     ]);
     expect(netnsList(lab).sort()).toEqual([`${lab}-a`, `${lab}-b`]);
     expect(ipJson<IpLink[]>("-n", `${lab}-b`, "link", "show").map((l) => l.ifname)).not.toContain("t0");

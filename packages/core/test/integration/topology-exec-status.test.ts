@@ -53,7 +53,7 @@ describe("an exec command that fails", () => {
       expect(log()).toBe("one\n");
       expect(alias(`${name}-a`)).toBe(`neslink:${name}:a`);
       // Planned again, every command of the node (they run together, from the first, as after a timeout).
-      expect((await topology.plan(lab)).changes.filter((c) => c.kind === "exec")).toHaveLength(3);
+      expect((await topology.plan(lab)).changes.filter((c) => c.object === "exec")).toHaveLength(3);
 
       rmSync(`${dir}/log`);
       writeFileSync(`${dir}/fixed`, "");

@@ -89,9 +89,9 @@ describe("a link made by hand in a third namespace is not the lab's", () => {
     // A pair is judged from one end, a's (b's nsids are not asked for): b's is then not a's peer either.
     const changes = await planned(t);
     expect(changes).toEqual([
-      "- link a:e0 (its peer is in a namespace outside the lab)",
-      "- link b:e0 (its peer is not a:e0)",
-      expect.stringMatching(/^\+ veth a:e0 <-> b:e0/),
+      "- link veth a:e0 (its peer is in a namespace outside the lab)",
+      "- link veth b:e0 (its peer is not a:e0)",
+      expect.stringMatching(/^\+ link veth a:e0 <-> b:e0/),
     ]);
     await topology.apply(t);
     const [ea, eb] = [linkOf(a, "e0"), linkOf(b, "e0")];
@@ -119,12 +119,12 @@ describe("a link made by hand in a third namespace is not the lab's", () => {
 
     const changes = await planned(t);
     expect(changes.filter((c) => c.startsWith("- "))).toEqual([
-      "- link b:mv0 (made in a namespace outside the lab, not from the host)",
-      "- link b:vx0 (made in a namespace outside the lab, not from the host)",
+      "- link macvlan b:mv0 (made in a namespace outside the lab, not from the host)",
+      "- link vxlan b:vx0 (made in a namespace outside the lab, not from the host)",
     ]);
-    expect(changes.filter((c) => c.startsWith("+ ")).map((c) => c.split(" ").slice(0, 3).join(" "))).toEqual([
-      "+ macvlan b:mv0",
-      "+ vxlan b:vx0",
+    expect(changes.filter((c) => c.startsWith("+ ")).map((c) => c.split(" ").slice(0, 4).join(" "))).toEqual([
+      "+ link macvlan b:mv0",
+      "+ link vxlan b:vx0",
     ]);
     await topology.apply(t);
     // Made from the host again: their nsid in the node names no namespace under /run/netns.

@@ -27,7 +27,7 @@ it("refuses, changing nothing, a plan the kernel no longer matches; applies one 
   await topology.apply(router(name));
   const wanted = router(name, "x: {}");
   const confirmed = await topology.plan(wanted);
-  expect(confirmed.changes.map(topology.describeChange)).toEqual([`+ namespace ${name}-x (node x)`]);
+  expect(confirmed.changes.map(topology.describeChange)).toEqual([`+ netns ${name}-x (node x)`]);
   // Meanwhile, someone else's apply of the lab adds a node with a program.
   await topology.apply(router(name, 'y: { processes: [[sleep, "1000"]] }'));
   const [program] = pidsIn(`${name}-y`);
@@ -35,7 +35,7 @@ it("refuses, changing nothing, a plan the kernel no longer matches; applies one 
   const applying = topology.apply(wanted, { expected: confirmed });
   await expect(applying).rejects.toMatchObject({
     code: "ERR_TOPOLOGY_PLAN_CHANGED",
-    added: [`- namespace ${name}-y (node y)`, `- process y:sleep (pid ${program})`],
+    added: [`- netns ${name}-y (node y)`, `- process y:sleep (pid ${program})`],
     dropped: [],
     message: expect.stringContaining("nothing was changed"),
   });

@@ -87,7 +87,7 @@ describe("exec commands", () => {
     const name = newLab();
     const t = topology.load({ name, nodes: { a: { exec: [{ command: "true", timeout: 5 }, "true"] } } });
     const copy = structuredClone(t);
-    expect((await topology.plan(copy)).changes.filter((c) => c.kind === "exec")).toMatchObject([
+    expect((await topology.plan(copy)).changes.filter((c) => c.object === "exec")).toMatchObject([
       { timeoutMs: 5000 },
       { timeoutMs: 120_000 },
     ]);
@@ -155,7 +155,7 @@ describe("exec commands", () => {
       );
       expect(outputs).toHaveLength(2);
       expect(JSON.parse(JSON.stringify(failed)).exec).toHaveLength(2);
-      expect((await topology.plan(t)).changes.filter((c) => c.kind === "exec").map((c) => c.node)).toEqual(["a", "a", "a"]);
+      expect((await topology.plan(t)).changes.filter((c) => c.object === "exec").map((c) => c.node)).toEqual(["a", "a", "a"]);
     });
   });
 });
@@ -201,7 +201,7 @@ describe("programs", () => {
       ]);
       expect(failed.message).toContain('quick (never started, or exited at once: "bye"');
       expect(failed.message).toContain('crash (never started, or exited at once: "boom"');
-      expect(failed.done.map((c) => (c.kind === "process" && c.op === "create" ? c.process.name : c.kind))).toEqual(["namespace", "ok"]);
+      expect(failed.done.map((c) => (c.object === "process" && c.op === "create" ? c.process.name : c.object))).toEqual(["netns", "ok"]);
       const [node] = (await topology.inspect(name)).nodes;
       const ok = node?.processes.find((p) => p.name === "ok");
       expect(ok?.phase).toBe("running");

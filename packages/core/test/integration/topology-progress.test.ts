@@ -27,7 +27,7 @@ it("an onProgress that throws at the first change stops the apply with its own e
   // It was `failures.every is not a function`, while the wave's other jobs ran on unawaited.
   await expect(applying).rejects.toBe(boom);
   // Every namespace of the first wave was made (and said) before the apply ended; none is made after it.
-  expect(changes.filter((c) => c.startsWith("+ namespace"))).toHaveLength(3);
+  expect(changes.filter((c) => c.startsWith("+ netns"))).toHaveLength(3);
   expect(netnsList(`${prefix}a-`).sort()).toEqual([`${prefix}a-h1`, `${prefix}a-h2`, `${prefix}a-r1`]);
   // Its lock was let go: plan and apply run, and finish the lab.
   expect((await topology.plan(lab)).summary.add).toBeGreaterThan(0);

@@ -110,11 +110,17 @@ describe("a vxlan's or macvlan's attributes against the file's", () => {
     const plan = await topology.plan(edited);
     const kind = BASE[name]?.kind as string;
     expect(plan.changes.map(topology.describeChange)).toEqual([
-      `- link a:${name} (${reason})`,
-      expect.stringMatching(new RegExp(`^\\+ ${kind} a:${name} `)),
-      `~ link a:${name} (up true)`,
+      `- link ${kind} a:${name} (${reason})`,
+      expect.stringMatching(new RegExp(`^\\+ link ${kind} a:${name} `)),
+      `~ link ${kind} a:${name} (up true)`,
     ]);
-    expect(plan.changes[0]).toEqual({ op: "delete", kind: "link", node: "a", netns: node, name, reason });
+    // The object it is to, and the link's kind: the kernel's of the one deleted, the file's of the one made.
+    expect(plan.changes.map((c) => [c.op, c.object, "kind" in c ? c.kind : undefined])).toEqual([
+      ["delete", "link", kind],
+      ["create", "link", kind],
+      ["update", "link", kind],
+    ]);
+    expect(plan.changes[0]).toEqual({ op: "delete", object: "link", kind, node: "a", netns: node, name, reason });
     expect(plan.summary).toEqual({ add: 1, change: 1, destroy: 1 });
 
     const result = await topology.apply(edited);
@@ -165,10 +171,10 @@ describe("a vxlan's or macvlan's attributes against the file's", () => {
     ip("-n", node, "link", "add", "link", "vx9", "name", "mv1", "type", "macvlan", "mode", "bridge");
     const changes = await planned(base);
     expect(changes.filter((c) => c.startsWith("- "))).toEqual([
-      "- link a:mv1 (made in the node, not from the host)",
-      "- link a:vx0 (remote 192.0.2.99 -> 192.0.2.1)",
-      "- link a:vx6 (port 4789 -> 8472)",
-      "- link a:vx9",
+      "- link macvlan a:mv1 (made in the node, not from the host)",
+      "- link vxlan a:vx0 (remote 192.0.2.99 -> 192.0.2.1)",
+      "- link vxlan a:vx6 (port 4789 -> 8472)",
+      "- link bridge a:vx9",
     ]);
     await topology.apply(base);
     expect(live("vx0")).toMatchObject({ remote: "192.0.2.1" });

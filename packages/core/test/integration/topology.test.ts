@@ -114,7 +114,7 @@ describe("topology apply / plan / destroy (router example)", () => {
         .replace(", eth2: [10.0.2.254/24]", ""),
     );
     const { changes } = await topology.plan(withoutH2);
-    expect(changes.map(topology.describeChange).sort()).toEqual([`- link r1:eth2`, `- namespace ${prefix}-h2 (node h2)`]);
+    expect(changes.map(topology.describeChange).sort()).toEqual([`- link veth r1:eth2`, `- netns ${prefix}-h2 (node h2)`]);
     const h1Before = ipJson("-n", `${prefix}-h1`, "addr", "show");
     await topology.apply(withoutH2);
     expect(netnsList(prefix).sort()).toEqual([`${prefix}-h1`, `${prefix}-r1`]);
@@ -206,7 +206,7 @@ describe("topology examples", () => {
     );
     const { changes } = await topology.plan(rerouted);
     expect(changes.map(topology.describeChange)).toEqual([
-      "- route 10.0.0.0/8 via 172.16.1.2 in leaf1",
+      "- route 10.0.0.0/8 via 172.16.1.2 dev spine1 in leaf1",
       "+ route 10.0.0.0/8 via 172.16.2.2 in leaf1",
     ]);
     await topology.apply(rerouted);
@@ -262,7 +262,7 @@ links:
     const before = [index(`${name}-a`, "p0"), index(`${name}-b`, "eth0")];
     const changed = topology.load(lab(9000, "02:00:00:00:00:02", false, "br1"));
     const { changes } = await topology.plan(changed);
-    expect(changes.every((c) => c.op === "update" && c.kind === "link")).toBe(true);
+    expect(changes.every((c) => c.op === "update" && c.object === "link")).toBe(true);
     await topology.apply(changed);
     const [p0] = ipJson<{ mtu: number; master: string; flags: string[] }[]>("-n", `${name}-a`, "link", "show", "p0");
     const [eth0] = ipJson<{ mtu: number; address: string; flags: string[] }[]>("-n", `${name}-b`, "link", "show", "eth0");
@@ -273,7 +273,7 @@ links:
 
     const more = topology.load(`${lab(9000, "02:00:00:00:00:02", false, "br1")}  - endpoints: ["a:p1", "b:eth1"]\n`);
     // b has nothing else to configure: its configuration task runs for the far end alone.
-    expect((await topology.plan(more)).changes.map(topology.describeChange)).toEqual(["+ veth a:p1 <-> b:eth1"]);
+    expect((await topology.plan(more)).changes.map(topology.describeChange)).toEqual(["+ link veth a:p1 <-> b:eth1"]);
     await topology.apply(more);
     expect(ipJson<{ ifname: string }[]>("-n", `${name}-b`, "link", "show").map((l) => l.ifname)).toEqual(["lo", "eth0", "eth1"]);
     expect(upEnds(name, "a:p1", "b:eth1")).toEqual([true, true]);
@@ -293,7 +293,7 @@ links:
 
   it("makes a new pair the file wants down with both ends down, and plans nothing after", async () => {
     const down = topology.load(lab(1500, "02:00:00:00:00:01", false, "br0"));
-    expect((await topology.plan(down)).changes.filter((c) => c.kind === "link")).toEqual([]);
+    expect((await topology.plan(down)).changes.filter((c) => c.object === "link" && c.op !== "create")).toEqual([]);
     await topology.apply(down);
     expect(upEnds(name, "a:p0", "b:eth0")).toEqual([false, false]);
     expect((await topology.plan(down)).changes).toEqual([]);
@@ -414,7 +414,7 @@ nodes:
     addresses: { mv0: [10.3.0.1/24] }
 `);
     const { changes } = await topology.apply(lab);
-    expect(changes.map(topology.describeChange)).toContain(`+ vxlan a:vx0 (id 42 remote 192.0.2.1)`);
+    expect(changes.map(topology.describeChange)).toContain(`+ link vxlan a:vx0 (id 42 remote 192.0.2.1)`);
     const [vx] = ipJson<
       { ifname: string; master?: string; flags: string[]; linkinfo: { info_kind: string; info_data: Record<string, unknown> } }[]
     >("-n", `${name}-a`, "link", "show", "vx0");
@@ -472,7 +472,7 @@ links:
     ip("link", "set", `${name}tmp`, "alias", `neslink:${name}:a:vx0`);
     const lab = topology.load(`name: ${name}\nnodes:\n  a: {}\n`);
     expect((await topology.plan(lab)).changes.map(topology.describeChange)).toContain(
-      `- link ${name}tmp in the host namespace (left by an apply cut short)`,
+      `- link vxlan ${name}tmp in the host namespace (left by an apply cut short)`,
     );
     await topology.apply(lab);
     expect(ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname)).not.toContain(`${name}tmp`);
@@ -522,7 +522,7 @@ links:
         }
         if (by === "apply") {
           expect((await topology.plan(lab)).changes.map(topology.describeChange)).toContain(
-            `- link ${ours} in the host namespace (left by an apply cut short)`,
+            `- link vxlan ${ours} in the host namespace (left by an apply cut short)`,
           );
           await topology.apply(lab);
           expect(hostNames()).not.toContain(ours);

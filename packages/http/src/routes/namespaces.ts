@@ -1,4 +1,4 @@
-import { listNamed, na, ns } from "@neslink/core";
+import { listNetns, na, ns } from "@neslink/core";
 import { type CreateNamespaceBody, createNamespaceBody } from "../bodies.js";
 import type { Route } from "../router.js";
 
@@ -6,8 +6,8 @@ export const namespaceRoutes: Route[] = [
   {
     method: "GET",
     path: "/v1/namespaces",
-    // The mount table, read here: no worker, no descriptor per entry (as `neslink ns list`).
-    handle: async () => ({ status: 200, body: { namespaces: listNamed() } }),
+    // Read here, with no worker (as `neslink ns list --json`): the mount table, and each one's id in the server's namespace.
+    handle: async () => ({ status: 200, body: { namespaces: listNetns() } }),
   },
   {
     method: "POST",

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { type Schema, Validator } from "@cfworker/json-schema";
 import { ns, readLinks, toLinkJSON } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ip, ipJson, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { ip, ipJson, ipNetnsJson, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
 import { endAll } from "./in-process.js";
 
@@ -126,16 +126,18 @@ describe("every documented operation answers as the served OpenAPI document says
     expect((await conforming({ method: "GET", url: "/v1/openapi.json", auth: false })).body).toEqual(doc);
   });
 
-  it("GET /v1/namespaces: the named namespaces, as ip netns list has them", async () => {
+  it("GET /v1/namespaces: the named namespaces, as ip -j netns list has them: { name, id? }", async () => {
+    // An id the server's namespace (this process's) gives one of this file's namespaces, which goes with it.
+    const numbered = `${prefix}i`;
+    ip("netns", "add", numbered);
+    ip("netns", "set", numbered, "auto");
     const listed = await conforming({ method: "GET", url: "/v1/namespaces" });
     expect(listed.status).toBe(200);
-    const names = (listed.body as { namespaces: string[] }).namespaces;
-    expect(names).toContain(lab);
-    const ipNames = ip("netns", "list")
-      .split("\n")
-      .map((line) => line.split(" ")[0])
-      .filter((n) => n?.startsWith(prefix));
-    expect(names.filter((n) => n.startsWith(prefix)).sort()).toEqual(ipNames.sort());
+    const namespaces = (listed.body as { namespaces: { name: string; id?: number }[] }).namespaces;
+    const ours = namespaces.filter((n) => n.name.startsWith(prefix));
+    expect(ours.map((n) => n.name)).toEqual([lab, numbered]);
+    expect(ours).toContainEqual({ name: numbered, id: expect.any(Number) });
+    expect(ours).toEqual(ipNetnsJson(prefix));
     await refused({ method: "GET", url: "/v1/namespaces", auth: false }, 401, "ERR_UNAUTHORIZED");
   });
 

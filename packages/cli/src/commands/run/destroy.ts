@@ -22,8 +22,8 @@ function leftoverLines({ namespaces, entries, links, record, programs }: Leftove
         `  - left over: ${p.program === null ? `what node ${p.node}'s exec commands started` : `program ${p.program} of node ${p.node}`}, ` +
         `in no namespace of the lab: ${processes(p.processes)} ended\n`,
     ),
-    ...entries.map((e) => `  - left over: empty entry /run/netns/${e} removed\n`),
-    ...links.map((l) => `  - left over: host link ${l} removed\n`),
+    ...entries.map((e) => `  - left over: empty entry /run/netns/${e.netns} removed\n`),
+    ...links.map((l) => `  - left over: host link ${l.dev} removed\n`),
     ...(record ? ["  - left over: the lab's record and program logs removed\n"] : []),
   ];
 }
@@ -35,7 +35,7 @@ function leftoverLines({ namespaces, entries, links, record, programs }: Leftove
 function linkLeftLines(links: TopologyApi.DestroyResult["linksLeft"]): string[] {
   return links.map(
     (l) =>
-      `  - link ${shownName(l.link)} of node ${l.node}: the kernel refused to delete it (EOPNOTSUPP), left to go with namespace ${l.netns} (a physical device goes back to the host's)\n`,
+      `  - link ${shownName(l.dev)} of node ${l.node}: the kernel refused to delete it (EOPNOTSUPP), left to go with namespace ${l.netns} (a physical device goes back to the host's)\n`,
   );
 }
 

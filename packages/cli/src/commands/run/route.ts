@@ -4,21 +4,20 @@ import type { Run } from "../../command.js";
 import { linker, nsDoOnce } from "../../core.js";
 import { defined, integerOf, type Keywords, keywords, stringOf, WHOLE_NUMBER } from "../../keywords.js";
 import { table } from "../../output.js";
-import { linkNames, routeGiven, toRouteJSON } from "@neslink/core/shapes";
+import { linkNames, routeGiven, TABLE_NAMES, tableId, toRouteJSON } from "@neslink/core/shapes";
 import { target } from "../../target.js";
 import { familyOf } from "./addr.js";
 
-/** iproute2's names of its reserved tables (its rt_tables file); "all" lists every table. */
-const TABLE_NAMES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
-/** The `table` keyword: an id or a reserved table's name; undefined when absent (or "all" where `all` is allowed). */
+/** The `table` keyword: an id or a table's name as iproute2 ships it (core's); undefined when absent (or "all" where `all` is allowed). */
 function tableOf(found: Keywords, all = false): number | undefined {
   const name = found.table;
-  if (typeof name === "string" && Object.hasOwn(TABLE_NAMES, name)) return TABLE_NAMES[name];
+  const named = typeof name === "string" ? tableId(name) : undefined;
+  if (named !== undefined) return named;
   if (all && name === "all") return undefined;
   if (typeof name === "string" && !WHOLE_NUMBER.test(name))
     throw new ValidationError(
       "table",
-      `must be a table id or one of ${[...Object.keys(TABLE_NAMES), ...(all ? ["all"] : [])].join(", ")}, not "${name}"`,
+      `must be a table id or one of ${[...TABLE_NAMES, ...(all ? ["all"] : [])].join(", ")}, not "${name}"`,
     );
   return integerOf(found, "table");
 }
