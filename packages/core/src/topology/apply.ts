@@ -561,20 +561,25 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
  * A namespace the plan found free but someone else made before this apply
  * could (another topology naming it, `ip netns add`): refused as the plan
  * would have refused it, with nothing changed. The namespaces this phase made
- * (the first phase: nothing was changed before it) are removed again. Returns
- * without throwing when any failure is something else.
+ * (the first phase: nothing was changed before it) are removed again, then
+ * `unrecord` puts the record back as it was: the entries it listed for this
+ * apply are gone, or another's (a later destroy took the other lab's for a
+ * leftover of this one). Returns without throwing when any failure is
+ * something else.
  */
 async function refuseTaken(
   pool: Pool,
   topology: Topology,
   failures: { changes: Change[]; error: unknown }[],
   done: Change[],
+  unrecord: () => void,
 ): Promise<void> {
   if (!failures.every((f) => (rootCause(f.error) as { code?: unknown }).code === "ERR_NS_EXISTS")) return;
   await removeNamespaces(
     pool,
     done.flatMap((c) => (c.object === "netns" ? [c.netns] : [])),
   );
+  unrecord();
   throw new TopologyConflictError(
     topology.name,
     failures.flatMap((f) =>
@@ -743,7 +748,9 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           // onProgress's own error, as it threw it.
           if (!Array.isArray(failures)) throw failures;
           if (phase === "namespaces") {
-            await refuseTaken(pool, topology, failures, done);
+            await refuseTaken(pool, topology, failures, done, () =>
+              saveRecord({ namespaces: prior?.namespaces ?? new Map(), entries: prior?.entries ?? [] }),
+            );
             recordIds();
           }
           throw new TopologyApplyError(topology.name, failures, done, outcomes);

@@ -7,7 +7,7 @@
  * namespace, no descriptor left, the kernel's state read with `ip -j -d`.
  */
 import { execFile } from "node:child_process";
-import { readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import { addNamed, closeDefaultPool, la, linkDo, lp, na, ns, nsDo, nsDoHere, readLinks, removeNamed, topology } from "@neslink/core";
@@ -248,6 +248,13 @@ describe("two labs claiming one namespace, applied at once", () => {
       expect(netnsList(prefix).sort()).toEqual([shared, `${winner.name}-b`].sort());
       expect(netnsList(loser.name)).toEqual([]);
       expect((await topology.plan(winner)).changes).toEqual([]);
+      // Nor does its record list the name it lost (or the ones it removed): a destroy of it found the winner's
+      // namespace listed there, and said it had cleaned up a leftover.
+      const record = JSON.parse(readFileSync(`/run/neslink/topologies/${loser.name}/.ns-record.json`, "utf8"));
+      expect(record.entries).toEqual([]);
+      const destroyed = await topology.destroy(loser);
+      expect(destroyed.leftovers.entries).toEqual([]);
+      expect(netnsList(prefix).sort()).toEqual([shared, `${winner.name}-b`].sort());
     } finally {
       // Their lock files go with them.
       for (const l of labs) await topology.destroy(l);
