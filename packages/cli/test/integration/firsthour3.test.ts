@@ -21,7 +21,7 @@ describe("the ip commands typed by habit", () => {
     const [a, b] = [`${prefix}a`, `${prefix}b`];
     expect(neslink("netns", "add", a).status).toBe(0);
     expect(neslink("ns", "add", b).status).toBe(0);
-    expect(json("netns", "list").body).toEqual(expect.arrayContaining([a, b]));
+    expect((json("netns", "list").body as { name: string }[]).map((e) => e.name)).toEqual(expect.arrayContaining([a, b]));
 
     const made = json("link", "add", "v0", "type", "veth", "peer", "name", "eth0", "netns", b, "-n", a);
     expect(made).toMatchObject({ status: 0, body: { name: "v0", kind: "veth" } });

@@ -56,7 +56,7 @@ it("ns list shows only usable namespaces (what `ip netns exec` can enter); ns pr
     $NESLINK ns del \${P}real > /dev/null
     echo "@@ end"; ls /run/netns
   `);
-  expect(JSON.parse(out.list as string)).toEqual([`${prefix}real`]);
+  expect(JSON.parse(out.list as string)).toEqual([{ name: `${prefix}real` }]);
   expect(out.usable).toBe(`${prefix}real\n`);
   const pruned = JSON.parse(out.prune as string);
   // Each entry as `netns`, as destroy names the namespaces it removed.

@@ -507,8 +507,9 @@ export class Pool {
     terminate(slot);
     // Core's own work ends within a system call or two, and then nothing of the task runs after its failure: failed
     // at once, a create aborted went on to name its entry after the caller had looked for what it left. User code
-    // may sit in a call that no end of its thread cuts short: its task fails at once. The worker, busy, stays ref'd.
-    if (slot.exited || mayRunLong(job)) this.#reject(job, err);
+    // may sit in a call that no end of its thread cuts short, and a program's end may wait on the program (stopped,
+    // traced): such a task fails at once (a program started late is ended with the thread). The worker stays ref'd.
+    if (slot.exited || mayRunLong(job) || job.actions.some((a) => a.kind === "exec")) this.#reject(job, err);
     else slot.worker.once("exit", () => this.#reject(job, err));
   }
 
