@@ -30,7 +30,7 @@ import { mkdirSync, statSync, unlinkSync } from "node:fs";
 import type { NamedNs } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { AlreadyExistsError, ValidationError } from "../errors.js";
-import { type FileIdentity, identityOfFd } from "../ffi/identity.js";
+import { identityOfFd, sameFile } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { notADirectory } from "../files/directory.js";
 import { lockStale, openStale, refusal } from "./entry.js";
@@ -111,8 +111,6 @@ interface Claimed {
   target: number;
 }
 
-const same = (a: FileIdentity, b: FileIdentity) => a.dev === b.dev && a.ino === b.ino;
-
 /**
  * `unnamed` (lockedUnnamed's) given the name `path`; undefined if the name
  * is taken. Its own descriptor cannot be mounted on (its dentry never had a
@@ -133,7 +131,7 @@ function linked(unnamed: number, path: string): Claimed | undefined {
     if (hasErrno(err, "ENOENT")) return undefined;
     throw err;
   }
-  if (same(identityOfFd(target), identityOfFd(unnamed))) return { lock: unnamed, target };
+  if (sameFile(identityOfFd(target), identityOfFd(unnamed))) return { lock: unnamed, target };
   libc.close(target);
   return undefined;
 }

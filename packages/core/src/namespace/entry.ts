@@ -28,6 +28,7 @@ import {
   identityOfEntry,
   identityOfFd,
   S_IFREG,
+  sameFile,
   statusOfFd,
   statusOfPath,
   typeName,
@@ -203,8 +204,7 @@ export function entryState(path: string): EntryState {
 /** Whether the entry at `path` is still the file `opened` (a descriptor's identity): not replaced, removed, nor mounted over. */
 function stillAt(path: string, opened: FileIdentity): boolean {
   try {
-    const now = identityOfEntry(path);
-    return now.dev === opened.dev && now.ino === opened.ino;
+    return sameFile(identityOfEntry(path), opened);
   } catch {
     return false;
   }
@@ -229,8 +229,7 @@ export function openStale(path: string, accept: (status: FileStatus) => boolean 
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return undefined;
   const { fd, status, state } = opened;
-  const same = seen === undefined || (seen.dev === status.dev && seen.ino === status.ino);
-  if (state.kind === "stale" && same && accept(status) && lockStale(path, fd, status)) return fd;
+  if (state.kind === "stale" && (seen === undefined || sameFile(seen, status)) && accept(status) && lockStale(path, fd, status)) return fd;
   libc.close(fd);
   return undefined;
 }
@@ -302,7 +301,7 @@ export function unlinkStale(path: string, expected?: FileIdentity): UnlinkOutcom
       if (state.kind === "missing") return "gone";
       if (state.kind !== "stale") return "kept";
       // Another empty file at the path: ours was removed, and someone made this one since.
-      if (ours !== undefined && (ours.dev !== status.dev || ours.ino !== status.ino)) return "gone";
+      if (ours !== undefined && !sameFile(ours, status)) return "gone";
       ours = status;
       if (!lockedWithin(fd, LOCKED_WAIT_MS)) throw heldTooLong(path, status);
       // Unlinked, replaced or mounted over while we waited: look at what is there now.

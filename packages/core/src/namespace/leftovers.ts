@@ -5,9 +5,8 @@
  * (`/etc`), holds empty files of its own users (/etc/subuid, a lock file)
  * that only a look at the file's mode tells apart.
  */
-import { statSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import type { FileStatus } from "../ffi/identity.js";
+import { type FileStatus, identityOfPath, sameFile } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { holdDir } from "./deleting.js";
 import { type EntryState, entryLook, removeStale } from "./entry.js";
@@ -17,9 +16,7 @@ import { DEFAULT_NETNS_DIR } from "./paths.js";
 export function isDefaultDir(dir: string): boolean {
   if (dir === DEFAULT_NETNS_DIR) return true;
   try {
-    const given = statSync(dir);
-    const netns = statSync(DEFAULT_NETNS_DIR);
-    return given.dev === netns.dev && given.ino === netns.ino;
+    return sameFile(identityOfPath(dir), identityOfPath(DEFAULT_NETNS_DIR));
   } catch {
     return false;
   }
