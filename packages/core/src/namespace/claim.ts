@@ -23,7 +23,8 @@
  * was, in between, an empty unlocked file that a delete or a prune took for a
  * leftover and removed (saying so), and the create had to make it again. A
  * creator killed before the link leaves nothing at all. Where the file system
- * makes no unnamed file, the file is made by name and locked after, as ip does.
+ * makes no unnamed file, the file is made by name and locked after, as ip does,
+ * with the dir's lock held shared in between (deleting.ts).
  * File operations, flock and mount change no namespace: any thread may claim.
  */
 import { mkdirSync, statSync, unlinkSync } from "node:fs";
@@ -33,6 +34,7 @@ import { AlreadyExistsError, ValidationError } from "../errors.js";
 import { identityOfFd, sameFile } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { notADirectory } from "../files/directory.js";
+import { holdDir } from "./deleting.js";
 import { lockStale, openStale, refusal } from "./entry.js";
 import { entryVerdict, isLeftover, leftoverRule } from "./leftovers.js";
 import { shareMountDir } from "./shared-dir.js";
@@ -137,6 +139,25 @@ function linked(unnamed: number, path: string): Claimed | undefined {
 }
 
 /**
+ * A new entry at `path` made by name and locked after, as ip makes it, the
+ * dir's lock held shared in between: a prune's second look, or a delete that
+ * found an entry empty, holds it exclusively (deleting.ts), and so never
+ * meets the file made and not yet locked, which looks like a leftover.
+ */
+function byName(path: string, dir: string): Claimed | undefined {
+  const held = holdDir(dir, false);
+  try {
+    const made = createFile(path);
+    if (made === undefined) return undefined;
+    if (lockStale(path, made)) return { lock: made, target: made };
+    libc.close(made);
+    return undefined;
+  } finally {
+    libc.close(held);
+  }
+}
+
+/**
  * A new entry at `path`, locked before it has its name where the file system
  * allows (lockedUnnamed), else made by name and locked after; undefined if the
  * name is taken (or the file was taken over, pruned or removed before it was
@@ -144,12 +165,7 @@ function linked(unnamed: number, path: string): Claimed | undefined {
  */
 function newEntry(path: string, dir: string): Claimed | undefined {
   const unnamed = lockedUnnamed(dir);
-  if (unnamed === undefined) {
-    const made = createFile(path);
-    if (made === undefined || lockStale(path, made)) return made === undefined ? undefined : { lock: made, target: made };
-    libc.close(made);
-    return undefined;
-  }
+  if (unnamed === undefined) return byName(path, dir);
   let claimed: Claimed | undefined;
   try {
     claimed = linked(unnamed, path);

@@ -20,6 +20,7 @@
  * prune, never act on the same file at once.
  */
 import { unlinkSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { hasErrno } from "../errno.js";
 import { NeslinkError, NotANamespaceError, NotFoundError, ValidationError } from "../errors.js";
 import {
@@ -259,18 +260,42 @@ export function removeStale(path: string, accept?: (status: FileStatus) => boole
 /** How long a delete waits for an entry's lock: its holders (a create, a delete, a prune) hold it for one step. */
 export const LOCKED_WAIT_MS = 5000;
 
+/** How long a wait for a lock pauses between its tries. */
+const RETRY_MS = 2;
+
+/** Tries to lock `fd` until `ms` have passed, yielding between tries the pause it asks for; returns whether it got it. */
+export function* lockTries(fd: number, ms: number, operation: number): Generator<number, boolean> {
+  // process.hrtime, not performance.now: the global `performance` loads perf_hooks (11 modules) at its first use.
+  const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+  while (!libc.tryLock(fd, operation)) {
+    if (process.hrtime.bigint() >= until) return false;
+    yield RETRY_MS;
+  }
+  return true;
+}
+
+/** Runs `tries` to its end, blocking this thread for each pause it asks for (as the steps it waits for block theirs). */
+export function paused<T>(tries: Generator<number, T>): T {
+  for (let t = tries.next(); ; t = tries.next()) {
+    if (t.done) return t.value;
+    sleepSync(t.value);
+  }
+}
+
+/** `paused`, its pauses on a timer: for a caller whose event loop goes on meanwhile (pruneNamedAsync, destroy). */
+export async function pausedAsync<T>(tries: Generator<number, T>): Promise<T> {
+  for (let t = tries.next(); ; t = tries.next()) {
+    if (t.done) return t.value;
+    await delay(t.value);
+  }
+}
+
 /**
  * Locks `fd` (`operation`: LOCK_EX or LOCK_SH), waiting up to `ms` for its holder (a few ms at a time, this thread
  * blocked as the steps it waits for are); false past that.
  */
 export function lockedWithin(fd: number, ms: number, operation = libc.LOCK_EX): boolean {
-  // process.hrtime, not performance.now: the global `performance` loads perf_hooks (11 modules) at its first use.
-  const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  while (!libc.tryLock(fd, operation)) {
-    if (process.hrtime.bigint() >= until) return false;
-    sleepSync(2);
-  }
-  return true;
+  return paused(lockTries(fd, ms, operation));
 }
 
 /** The error for `file` (at `path`) that someone kept locked past LOCKED_WAIT_MS, naming them. */
