@@ -1,19 +1,24 @@
 // A named namespace in a mount dir on a file system that makes no unnamed
 // files (O_TMPFILE: EOPNOTSUPP), here a FUSE one (bindfs, which leaves it
 // unimplemented): a create makes its entry by name and locks it after, as
-// before O_TMPFILE was used, and everything else is as on any other dir.
+// before O_TMPFILE was used, and everything else is as on any other dir. A
+// process learns that of the dir once: each create tried O_TMPFILE first.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { addNamed, removeNamed, rootCause } from "@neslink/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { hasErrno } from "../../src/errno.js";
 import * as libc from "../../src/ffi/libc.js";
 import { linksAt, uniquePrefix } from "./kernel.js";
 import { coveredMode, mountsUnder, removeMountDir } from "./mount-dir.js";
+import { PTRACE_DETACH, ptrace, SYS_OPENAT, seizeStopped, stopAt } from "./ptrace.js";
 
 const prefix = uniquePrefix("nf");
+const LOOP = fileURLToPath(new URL("../fixtures/named-loop.mjs", import.meta.url));
 const base = mkdtempSync(`${tmpdir()}/neslink-${prefix}-`);
 const fuse = `${base}/fuse`;
 const dir = `${fuse}/netns`;
@@ -65,4 +70,41 @@ it("a create makes its entry by name where O_TMPFILE is refused; the name taken,
   await removeNamed(name, dir);
   expect(mountsUnder(dir).filter((m) => m.point === entry)).toEqual([]);
   expect(readdirSync(dir)).toEqual([]);
+});
+
+it("a process tries O_TMPFILE in such a dir once, not at each create", async () => {
+  const name = `${prefix}b`;
+  // Three creates of one name from the calling thread: the first makes it, the others find it taken, each after a try
+  // at a new entry (an unnamed file, where the dir makes them).
+  const child = spawn(process.execPath, [LOOP, dir, name, "3", "add"], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const pid = child.pid as number;
+  let seized = false;
+  try {
+    expect((await lines.next()).value).toBe("ready");
+    seizeStopped(pid);
+    seized = true;
+    // In its pipe before this thread blocks in the trace below.
+    await new Promise<void>((resolve) => child.stdin?.end("go\n", resolve));
+    let unnamedOpens = 0;
+    stopAt(
+      pid,
+      (nr, args) => {
+        // openat(dirfd, path, flags): O_TMPFILE's own bit.
+        if (nr === BigInt(SYS_OPENAT) && ((args[2] as bigint) & 0o20000000n) !== 0n) unnamedOpens++;
+        return nr === 1n && args[0] === 1n;
+      },
+      "entry",
+    );
+    ptrace(PTRACE_DETACH, pid, 0, 0);
+    seized = false;
+    expect({ outcomes: JSON.parse((await lines.next()).value as string), unnamedOpens }).toEqual({
+      outcomes: ["ok", "ERR_NS_EXISTS", "ERR_NS_EXISTS"],
+      unnamedOpens: 1,
+    });
+    expect(linksAt(`${dir}/${name}`)).toEqual(["lo"]);
+  } finally {
+    if (seized) ptrace(PTRACE_DETACH, pid, 0, 0);
+    child.kill("SIGKILL");
+  }
 });
