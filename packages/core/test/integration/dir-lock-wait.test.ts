@@ -9,12 +9,12 @@
 // on a holder that does not (stopped, as by Ctrl-Z), with an error naming it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { pruneNamedAsync } from "@neslink/core";
 import { afterEach, expect, it } from "vitest";
 import { identityOfPath } from "../../src/ffi/identity.js";
 import { flockHolders } from "../../src/namespace/flocked.js";
+import { go, linesOf } from "./fixture-lines.js";
 import { uniquePrefix, until } from "./kernel.js";
 import { privateMountDir, removeMountDir } from "./mount-dir.js";
 
@@ -36,18 +36,13 @@ async function batchHolding(count: number, pairs: number) {
   dir = privateMountDir(`${prefix}${round++}`);
   const child = spawn(process.execPath, [HOLDER, dir, prefix, String(count), String(pairs)], { stdio: ["pipe", "pipe", "inherit"] });
   holder = child;
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error("the fixture ended early");
-    return value as string;
-  };
+  const next = linesOf(child);
   expect(await next()).toBe("made");
   // A leftover, for the prune to take the dir's lock for: an empty read-only file, as a killed creator leaves.
   const leftover = `${dir}/${prefix}left`;
   writeFileSync(leftover, "");
   chmodSync(leftover, 0o444);
-  child.stdin?.end("go\n");
+  await go(child);
   expect(await next()).toBe("deleting");
   const pid = child.pid as number;
   const dirFile = identityOfPath(dir);

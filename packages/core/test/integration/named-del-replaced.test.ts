@@ -9,9 +9,9 @@
 // calling thread's delete, a worker's batch, and a guarded one (a lab destroy's).
 import { execFileSync, spawn } from "node:child_process";
 import { readlinkSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { addNamed } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
+import { go, linesOf } from "./fixture-lines.js";
 import { inodeOf, linksAt, uniquePrefix } from "./kernel.js";
 import { mountsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
 import { PTRACE_DETACH, ptrace, seizeStopped, stopAt } from "./ptrace.js";
@@ -42,17 +42,12 @@ it.each([
     await addNamed(name, dir);
     if (way === "guarded") execFileSync("nsenter", [`--net=${entry}`, "ip", "link", "set", "lo", "alias", `${prefix}-mark`]);
     const child = spawn(process.execPath, [SCRIPT, dir, name, way, prefix], { stdio: ["pipe", "pipe", "inherit"] });
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-    const next = async () => {
-      const { value, done } = await lines.next();
-      if (done) throw new Error("the fixture ended early");
-      return value as string;
-    };
+    const next = linesOf(child);
     let tid: number | undefined;
     try {
       tid = (JSON.parse(await next()) as { tid: number }).tid;
       seizeStopped(tid);
-      child.stdin?.end("go\n");
+      await go(child);
       const held = tid;
       // Checked, about to take the dir's lock (shared: it is to unmount), then unmount.
       stopAt(

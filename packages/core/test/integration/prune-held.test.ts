@@ -8,13 +8,12 @@
 // wait for it (its try at the dir's lock refused) rather than remove the entry,
 // and, let go after it, find nothing to remove.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readlinkSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { createInterface } from "node:readline";
-import { setTimeout as sleep } from "node:timers/promises";
+import { readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { addNamed } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { go, linesOf } from "./fixture-lines.js";
+import { fuseDir } from "./fuse-dir.js";
 import { linksAt, uniquePrefix } from "./kernel.js";
 import { mountsUnder, privateMountDir, removeMountDir } from "./mount-dir.js";
 import { PTRACE_DETACH, ptrace, seizeStopped, stopAt, stringAt } from "./ptrace.js";
@@ -28,19 +27,6 @@ const SYS_FLOCK = 73n;
 const SYS_UNLINKAT = 263n;
 const LOCK_EX_NB = 2n | 4n;
 const EWOULDBLOCK = -11;
-
-/** A fixture's lines, read one at a time; an early end is an error. */
-function linesOf(child: ChildProcess): () => Promise<string> {
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-  return async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error("the fixture ended early");
-    return value as string;
-  };
-}
-
-/** Says "go" to a fixture, and waits for the line to be in its pipe: the test then blocks its own event loop (stopAt). */
-const go = (child: ChildProcess) => new Promise<void>((resolve) => child.stdin?.end("go\n", resolve));
 
 /** Whether a system call entered, `nr` with `args`, by process `pid`, unlinks `path`. */
 function unlinks(pid: number, nr: bigint, args: bigint[], path: string): boolean {
@@ -127,29 +113,10 @@ describe("a prune while a delete is between its unmount and its unlink", () => {
 });
 
 describe("a prune while a create (on a file system with no O_TMPFILE) is between making its entry and locking it", () => {
-  const base = mkdtempSync(`${tmpdir()}/neslink-${prefix}-`);
-  const fuse = `${base}/fuse`;
-  const dir = `${fuse}/netns`;
-  let bindfs: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    mkdirSync(`${base}/backing`);
-    mkdirSync(fuse);
-    bindfs = spawn("bindfs", ["-f", `${base}/backing`, fuse], { stdio: "inherit" });
-    const spawned = bindfs;
-    while (!mountsUnder(fuse).some((m) => m.point === fuse && m.fstype === "fuse")) {
-      if (spawned.exitCode !== null || spawned.signalCode !== null)
-        throw new Error(`bindfs ended: ${spawned.exitCode ?? spawned.signalCode}`);
-      await sleep(10);
-    }
-  });
-
-  afterAll(() => {
-    removeMountDir(dir);
-    if (mountsUnder(fuse).length > 0) removeMountDir(fuse);
-    bindfs?.kill("SIGKILL");
-    rmSync(base, { recursive: true, force: true });
-  });
+  const fuse = fuseDir(prefix);
+  const dir = fuse.dir;
+  beforeAll(() => fuse.mount());
+  afterAll(() => fuse.remove());
 
   it("waits for it, then finds nothing to remove; the create makes its entry once", async () => {
     const name = `${prefix}c`;
