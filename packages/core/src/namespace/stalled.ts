@@ -10,7 +10,7 @@
  * only once a wait has gone on for a period: the holders' pids from
  * /proc/locks, their CPU time and their threads' states.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import type { FileIdentity } from "../ffi/identity.js";
 import { flockHolders, isPid } from "./flocked.js";
 
@@ -32,22 +32,34 @@ function statFields(path: string): string[] {
 /** A thread stopped by a signal (T) or by its tracer (t): it runs nothing, and so lets go of nothing, until resumed. */
 const STOPPED = new Set(["T", "t"]);
 
-/** What process `pid` has used (utime + stime) and whether any of its threads is stopped; undefined if it cannot be read. */
+/** This thread's id, from /proc/thread-self ("PID/task/TID"). */
+const ownTid = () => readlinkSync("/proc/thread-self").split("/").pop();
+
+/**
+ * What process `pid`'s threads have used (utime + stime) and whether any of them is stopped; undefined if it cannot
+ * be read. Of this very process (a worker of its own holding the lock), the waiting thread is left out: its own tries
+ * would count as the holder getting on.
+ */
 function processSeen(pid: string): { cpu: number; stopped: boolean } | undefined {
+  const waiting = pid === String(process.pid) ? ownTid() : undefined;
+  let cpu = 0;
+  let stopped = false;
+  let tids: string[];
   try {
-    const fields = statFields(`/proc/${pid}/stat`);
-    const cpu = Number(fields[11]) + Number(fields[12]);
-    const stopped = readdirSync(`/proc/${pid}/task`).some((tid) => {
-      try {
-        return STOPPED.has(statFields(`/proc/${pid}/task/${tid}/stat`)[0] as string);
-      } catch {
-        return false; // ended meanwhile
-      }
-    });
-    return { cpu, stopped };
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return undefined; // gone, or not ours to read
   }
+  for (const tid of tids) {
+    try {
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+      stopped ||= STOPPED.has(fields[0] as string);
+      if (tid !== waiting) cpu += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { cpu, stopped };
 }
 
 /** The processes holding a flock on `file` now (those that can be read). */
