@@ -4,7 +4,7 @@
  * leaves it unimplemented. Creates there make their entries by name.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { mountsUnder, removeMountDir } from "./mount-dir.js";
@@ -20,8 +20,9 @@ export interface FuseDir {
   remove(): void;
 }
 
+/** Named by the test's unique `prefix`, made only when mounted: a test file's describe that does not run leaves nothing. */
 export function fuseDir(prefix: string): FuseDir {
-  const base = mkdtempSync(`${tmpdir()}/neslink-${prefix}-`);
+  const base = `${tmpdir()}/neslink-${prefix}-fuse`;
   const fuse = `${base}/fuse`;
   const dir = `${fuse}/netns`;
   let bindfs: ChildProcess | undefined;
@@ -29,7 +30,7 @@ export function fuseDir(prefix: string): FuseDir {
     fuse,
     dir,
     async mount() {
-      mkdirSync(`${base}/backing`);
+      mkdirSync(`${base}/backing`, { recursive: true });
       mkdirSync(fuse);
       // In the foreground (-f): a child of the test, ended with it.
       const spawned = spawn("bindfs", ["-f", `${base}/backing`, fuse], { stdio: "inherit" });
