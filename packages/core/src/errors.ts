@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "ERR_IP_ROUTE_NOT_FOUND",
   "ERR_NS_EXISTS",
   "ERR_NOT_A_NAMESPACE",
+  "ERR_NS_DIR_BUSY",
   "ERR_LINK_EXISTS",
   "ERR_KIND_UNSUPPORTED",
   "ERR_DUMP_INTERRUPTED",
@@ -88,6 +89,9 @@ export interface ErrorJSON {
   action?: string;
   kind?: string;
   returned?: boolean;
+  /** NamespaceDirBusyError's. */
+  dir?: string;
+  holder?: string;
   cause?: ErrorJSON;
 }
 
@@ -295,6 +299,28 @@ export class AlreadyExistsError extends NeslinkError {
 export class NotANamespaceError extends NeslinkError {
   constructor(path: string, reason: string) {
     super("ERR_NOT_A_NAMESPACE", `${path} is not a network namespace: ${reason}`);
+  }
+}
+
+/**
+ * A mount dir's lock (the one deletes and creates of its namespaces take,
+ * namespace/deleting.ts) is held by a process that is not getting on with
+ * what it does there: stopped, or using no CPU. Nothing was changed by the
+ * call that gave up; it can be run again once that process has finished.
+ */
+export class NamespaceDirBusyError extends NeslinkError {
+  readonly dir: string;
+  /** The holder's pid as /proc/locks gives it; "" when it could not be named. */
+  readonly holder: string;
+
+  constructor(dir: string, holder: string, message: string) {
+    super("ERR_NS_DIR_BUSY", message);
+    this.dir = dir;
+    this.holder = holder;
+  }
+
+  override toJSON(): ErrorJSON {
+    return { ...super.toJSON(), dir: this.dir, holder: this.holder };
   }
 }
 
@@ -518,6 +544,7 @@ const classes: Record<string, { prototype: NeslinkError }> = {
   NotFoundError,
   AlreadyExistsError,
   NotANamespaceError,
+  NamespaceDirBusyError,
   DumpInterruptedError,
   ActionError,
   NamespaceEnterError,

@@ -34,6 +34,7 @@ export {
   ExecLimitError,
   errorFromJSON,
   KindUnsupportedError,
+  NamespaceDirBusyError,
   NamespaceEnterError,
   NamespaceReturnError,
   type NeslinkCode,

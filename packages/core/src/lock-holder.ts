@@ -9,9 +9,8 @@
  * pid alone: that module is loaded by every one-shot command, and this one
  * with it cost each ~0.8M instructions more (0.3%) for a rare message.
  */
-import { readFileSync } from "node:fs";
-import { clipped, everyHiddenCharacter } from "./errors.js";
 import { listeningOn } from "./listening.js";
+import { describedHolder, isPid } from "./namespace/flocked.js";
 import { AGENT_MARK, HTTP_SERVER_MARK, markHolders } from "./process-mark.js";
 
 /** A kind of server, as its mark names it. */
@@ -36,7 +35,7 @@ export const SERVER_MARKS: readonly ServerMark[] = [
  * holds none of `marks`.
  */
 export function markedServer(pid: string, marks: readonly ServerMark[] = SERVER_MARKS): string | undefined {
-  if (!PID.test(pid)) return undefined;
+  if (!isPid(pid)) return undefined;
   const mark = marks.find(({ path }) => markHolders(path).includes(pid));
   if (mark === undefined) return undefined;
   const where = listeningOn(pid).map((at) => (at.startsWith("/") || at.startsWith("@") ? at : `${mark.scheme ?? ""}${at}`));
@@ -49,15 +48,7 @@ export function markedServer(pid: string, marks: readonly ServerMark[] = SERVER_
  * "another process" alone when no pid is known.
  */
 function anotherProcess(pid: string): string {
-  if (pid === "") return "another process";
-  let command = "";
-  try {
-    if (PID.test(pid)) command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
-  } catch {
-    // Gone meanwhile, or /proc unreadable: the pid alone.
-  }
-  if (command === "") return `another process (pid ${pid})`;
-  return `another process (pid ${pid}: ${clipped(command.replace(everyHiddenCharacter(), "?"), COMMAND_CHARS)})`;
+  return pid === "" ? "another process" : `another process (${describedHolder(pid)})`;
 }
 
 /**
@@ -70,7 +61,3 @@ export function holderOf(pid: string): { words: string; server: boolean } {
   const server = markedServer(pid);
   return server === undefined ? { words: anotherProcess(pid), server: false } : { words: server, server: true };
 }
-
-const COMMAND_CHARS = 160;
-/** A pid as /proc/locks gives it (-1 or 0 for a holder outside this pid namespace): only such a holder is looked up. */
-const PID = /^[1-9]\d*$/;

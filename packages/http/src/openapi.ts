@@ -75,6 +75,8 @@ const errorFields = {
   action: { type: "string", description: "The kind of the action that failed." },
   kind: { type: "string", description: "For ERR_KIND_UNSUPPORTED: the link kind the kernel lacks." },
   returned: { type: "boolean", description: "Whether the worker got back to its original namespace." },
+  dir: { type: "string", description: "For ERR_NS_DIR_BUSY: the mount dir whose lock was held." },
+  holder: { type: "string", description: 'For ERR_NS_DIR_BUSY: the pid holding it ("" when it could not be named).' },
   cause: { $ref: "#/components/schemas/ErrorResponse/properties/error" },
 } as const satisfies Record<keyof ErrorJSON, object>;
 

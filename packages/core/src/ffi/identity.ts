@@ -122,6 +122,11 @@ export function identityOfFd(fd: number): FileIdentity {
   return identify(fd, "", AT_EMPTY_PATH, `fd ${fd}`);
 }
 
+/** Whether `a` and `b` are one file: the same device and inode (a path's and a descriptor's, two looks at one path). */
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
 /** "dev:ino": how namespaces are keyed. */
 export function keyOfIdentity({ dev, ino }: FileIdentity): string {
   return `${dev}:${ino}`;

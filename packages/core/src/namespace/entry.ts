@@ -20,6 +20,7 @@
  * prune, never act on the same file at once.
  */
 import { unlinkSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { hasErrno } from "../errno.js";
 import { NeslinkError, NotANamespaceError, NotFoundError, ValidationError } from "../errors.js";
 import {
@@ -28,6 +29,7 @@ import {
   identityOfEntry,
   identityOfFd,
   S_IFREG,
+  sameFile,
   statusOfFd,
   statusOfPath,
   typeName,
@@ -203,8 +205,7 @@ export function entryState(path: string): EntryState {
 /** Whether the entry at `path` is still the file `opened` (a descriptor's identity): not replaced, removed, nor mounted over. */
 function stillAt(path: string, opened: FileIdentity): boolean {
   try {
-    const now = identityOfEntry(path);
-    return now.dev === opened.dev && now.ino === opened.ino;
+    return sameFile(identityOfEntry(path), opened);
   } catch {
     return false;
   }
@@ -229,8 +230,7 @@ export function openStale(path: string, accept: (status: FileStatus) => boolean 
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return undefined;
   const { fd, status, state } = opened;
-  const same = seen === undefined || (seen.dev === status.dev && seen.ino === status.ino);
-  if (state.kind === "stale" && same && accept(status) && lockStale(path, fd, status)) return fd;
+  if (state.kind === "stale" && (seen === undefined || sameFile(seen, status)) && accept(status) && lockStale(path, fd, status)) return fd;
   libc.close(fd);
   return undefined;
 }
@@ -260,18 +260,42 @@ export function removeStale(path: string, accept?: (status: FileStatus) => boole
 /** How long a delete waits for an entry's lock: its holders (a create, a delete, a prune) hold it for one step. */
 export const LOCKED_WAIT_MS = 5000;
 
+/** How long a wait for a lock pauses between its tries. */
+const RETRY_MS = 2;
+
+/** Tries to lock `fd` until `ms` have passed, yielding between tries the pause it asks for; returns whether it got it. */
+export function* lockTries(fd: number, ms: number, operation: number): Generator<number, boolean> {
+  // process.hrtime, not performance.now: the global `performance` loads perf_hooks (11 modules) at its first use.
+  const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+  while (!libc.tryLock(fd, operation)) {
+    if (process.hrtime.bigint() >= until) return false;
+    yield RETRY_MS;
+  }
+  return true;
+}
+
+/** Runs `tries` to its end, blocking this thread for each pause it asks for (as the steps it waits for block theirs). */
+export function paused<T>(tries: Generator<number, T>): T {
+  for (let t = tries.next(); ; t = tries.next()) {
+    if (t.done) return t.value;
+    sleepSync(t.value);
+  }
+}
+
+/** `paused`, its pauses on a timer: for a caller whose event loop goes on meanwhile (pruneNamedAsync, destroy). */
+export async function pausedAsync<T>(tries: Generator<number, T>): Promise<T> {
+  for (let t = tries.next(); ; t = tries.next()) {
+    if (t.done) return t.value;
+    await delay(t.value);
+  }
+}
+
 /**
  * Locks `fd` (`operation`: LOCK_EX or LOCK_SH), waiting up to `ms` for its holder (a few ms at a time, this thread
  * blocked as the steps it waits for are); false past that.
  */
 export function lockedWithin(fd: number, ms: number, operation = libc.LOCK_EX): boolean {
-  // process.hrtime, not performance.now: the global `performance` loads perf_hooks (11 modules) at its first use.
-  const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  while (!libc.tryLock(fd, operation)) {
-    if (process.hrtime.bigint() >= until) return false;
-    sleepSync(2);
-  }
-  return true;
+  return paused(lockTries(fd, ms, operation));
 }
 
 /** The error for `file` (at `path`) that someone kept locked past LOCKED_WAIT_MS, naming them. */
@@ -302,7 +326,7 @@ export function unlinkStale(path: string, expected?: FileIdentity): UnlinkOutcom
       if (state.kind === "missing") return "gone";
       if (state.kind !== "stale") return "kept";
       // Another empty file at the path: ours was removed, and someone made this one since.
-      if (ours !== undefined && (ours.dev !== status.dev || ours.ino !== status.ino)) return "gone";
+      if (ours !== undefined && !sameFile(ours, status)) return "gone";
       ours = status;
       if (!lockedWithin(fd, LOCKED_WAIT_MS)) throw heldTooLong(path, status);
       // Unlinked, replaced or mounted over while we waited: look at what is there now.

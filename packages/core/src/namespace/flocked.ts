@@ -5,6 +5,7 @@
  * Asked on an error path, and once per topology lock taken (a few lines).
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { clipped, everyHiddenCharacter } from "../errors.js";
 import { devNumbers, type FileIdentity, identityOfPath } from "../ffi/identity.js";
 
 /** How /proc/locks names a file: the kernel's `%02x:%02x:%lu` of its device's major, minor and its inode. */
@@ -74,6 +75,28 @@ export function flockHolders(file: FileIdentity): string[] {
 
 /** A pid as /proc/locks gives it; -1 or 0 for a holder outside this pid namespace. */
 const PID = /^[1-9]\d*$/;
+
+/** Whether `holder` (as /proc/locks gives it) is a pid of this pid namespace: only such a holder is looked up in /proc or signalled. */
+export const isPid = (holder: string): boolean => PID.test(holder);
+
+const COMMAND_CHARS = 160;
+
+/**
+ * A holder as a user can find it: its pid and what it runs. The process
+ * that holds a lock is often not the one the user started (a `neslink agent`
+ * running the apply of a client that was killed), and its command line says so.
+ */
+export function describedHolder(pid: string): string {
+  let command = "";
+  try {
+    if (isPid(pid)) command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+  } catch {
+    // Gone meanwhile, or /proc unreadable: the pid alone.
+  }
+  if (command === "") return `pid ${pid}`;
+  const printable = command.replace(everyHiddenCharacter(), "?");
+  return `pid ${pid}: ${clipped(printable, COMMAND_CHARS)}`;
+}
 
 /**
  * The pid of a process holding a flock on a file that was at `path` and was

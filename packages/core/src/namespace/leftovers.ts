@@ -5,11 +5,10 @@
  * (`/etc`), holds empty files of its own users (/etc/subuid, a lock file)
  * that only a look at the file's mode tells apart.
  */
-import { statSync } from "node:fs";
 import { hasErrno } from "../errno.js";
-import type { FileStatus } from "../ffi/identity.js";
+import { type FileStatus, identityOfPath, sameFile } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { holdDir } from "./deleting.js";
+import { holdDirAsync } from "./deleting.js";
 import { type EntryState, entryLook, removeStale } from "./entry.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
@@ -17,9 +16,7 @@ import { DEFAULT_NETNS_DIR } from "./paths.js";
 export function isDefaultDir(dir: string): boolean {
   if (dir === DEFAULT_NETNS_DIR) return true;
   try {
-    const given = statSync(dir);
-    const netns = statSync(DEFAULT_NETNS_DIR);
-    return given.dev === netns.dev && given.ino === netns.ino;
+    return sameFile(identityOfPath(dir), identityOfPath(DEFAULT_NETNS_DIR));
   } catch {
     return false;
   }
@@ -73,15 +70,17 @@ export const isLeftover =
  * else's by that name is left, as prune, delete and create leave it. Judged
  * with the dir's lock held exclusively, as a delete judges an empty entry
  * (deleting.ts): one that a delete (`ns del` of a node) has unmounted and not
- * yet unlinked is waited for, and is then gone, not a leftover this removed
- * (EBUSY past LOCKED_WAIT_MS, as for a delete).
+ * yet unlinked is waited for, and is then gone, not a leftover this removed.
+ * Waited for on a timer, as long as the deletes under way get on (another
+ * lab's destroy holds the dir for its whole run): NamespaceDirBusyError once
+ * they do not (deleting.ts).
  */
-export function removeLeftovers(names: readonly string[]): string[] {
+export async function removeLeftovers(names: readonly string[]): Promise<string[]> {
   if (names.length === 0) return [];
   const accept = isLeftover(leftoverRule(DEFAULT_NETNS_DIR));
   let held: number;
   try {
-    held = holdDir(DEFAULT_NETNS_DIR, true);
+    held = await holdDirAsync(DEFAULT_NETNS_DIR, true);
   } catch (err) {
     // No dir, no entry in it.
     if (hasErrno(err, "ENOENT")) return [];

@@ -1,6 +1,7 @@
 /**
  * A named namespace (or the stale entry a crash left, see claim.ts) removed
- * as `ip netns del` does: checked, unmounted, its file unlinked. None of it
+ * as `ip netns del` does: checked, unmounted (through the descriptor it was
+ * checked through, never the path again), its file unlinked. None of it
  * changes a namespace, so any thread may do it: a worker (worker/named.ts,
  * which also closes what it holds on it) or the calling thread (named-here.ts).
  */
@@ -19,48 +20,92 @@ export interface Doomed {
   /** "dev:ino" of what the entry was: its namespace, or the stale file. */
   key: string;
   mounted: boolean;
+  /**
+   * A mounted entry's: the descriptor it was checked through, untracked and the caller's to close (closeDoomed). The
+   * unmount goes through it: by the path, a user's `ip netns del` and `ip netns add` of the name after the check had
+   * their new namespace unmounted.
+   */
+  fd?: number;
   /** A stale entry's file, the only one removed at its path: one put there since the check is not judged. */
   file?: FileIdentity;
 }
 
+/** Checks the entry `name` of `dir` for a delete; a mounted one's descriptor stays open (Doomed.fd). */
 export function check(name: string, dir: string): Doomed {
   const path = `${dir}/${name}`;
   const opened = openChecked(path, false);
   if (opened.fd === undefined) throw refusal(path, opened.state);
   const { fd, status, state } = opened;
-  libc.close(fd);
-  if (state.kind !== "namespace" && state.kind !== "stale") throw refusal(path, state);
-  const notLeftover = state.kind === "stale" ? leftoverRule(dir)(status) : undefined;
-  if (notLeftover !== undefined) throw refusal(path, { kind: "other", reason: notLeftover });
   const mounted = state.kind === "namespace";
-  return { ns: { name, path }, key: keyOfIdentity(status), mounted, ...(!mounted && { file: { dev: status.dev, ino: status.ino } }) };
+  if (!mounted) libc.close(fd);
+  if (!mounted && state.kind !== "stale") throw refusal(path, state);
+  const notLeftover = mounted ? undefined : leftoverRule(dir)(status);
+  if (notLeftover !== undefined) throw refusal(path, { kind: "other", reason: notLeftover });
+  return {
+    ns: { name, path },
+    key: keyOfIdentity(status),
+    mounted,
+    ...(mounted ? { fd } : { file: { dev: status.dev, ino: status.ino } }),
+  };
 }
 
-export const UNMOUNT_FLAGS = libc.UMOUNT_NOFOLLOW | libc.MNT_DETACH;
+/** Closes what `check` left open. */
+export function closeDoomed(doomed: Doomed): void {
+  if (doomed.fd !== undefined) libc.close(doomed.fd);
+}
+
+/**
+ * The mount a descriptor was opened through, as a path: umount2 follows the magic link to that very mount, and to
+ * nothing else (a mount detached since is EINVAL). Hence no UMOUNT_NOFOLLOW: the link is the point; the entry itself
+ * was opened O_NOFOLLOW and checked to be a namespace.
+ */
+const throughFd = (fd: number) => `/proc/thread-self/fd/${fd}`;
+
+/** umount2 of a mount reached through a descriptor: lazily, as ip does, for whoever is still inside. */
+const THROUGH_FD_FLAGS = libc.MNT_DETACH;
+
+/**
+ * Unmounts the mount `fd` was opened through (a checked entry's namespace); false if it is not mounted any more:
+ * someone else deleted it since the check (or is deleting it).
+ */
+function unmount(fd: number): boolean {
+  try {
+    libc.umount2(throughFd(fd), THROUGH_FD_FLAGS);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, "EINVAL") || hasErrno(err, "ENOENT")) return false;
+    throw err;
+  }
+}
+
+/**
+ * unmount on a libuv pool thread (see libc.umount2Concurrent); false if it failed: `unmount` again says why.
+ * /proc/thread-self is that thread's, and its descriptors are the process's.
+ */
+export function unmountConcurrent(doomed: Doomed): Promise<boolean> {
+  return libc.umount2Concurrent(throughFd(doomed.fd as number), THROUGH_FD_FLAGS);
+}
+
+/** unmount of a checked entry's namespace, with its outcome or error: a concurrent unmount's retry. */
+export function unmountOutcome(doomed: Doomed): boolean | Error {
+  try {
+    return unmount(doomed.fd as number);
+  } catch (err) {
+    return err as Error;
+  }
+}
 
 /** How many mounts of one namespace stacked on its entry a delete takes down: more is not an entry neslink made. */
 const MAX_STACKED = 64;
 
-/** Whether the namespace `key` names is (still) what is mounted at `path`. */
-function stillMounted(path: string, key: string): boolean {
+/** Unmounts the namespace `key` names if it is (still) what is mounted at `path`: checked, then unmounted through that look. */
+function unmountIfStill(path: string, key: string): boolean {
   const opened = openChecked(path, false);
   if (opened.fd === undefined) return false;
-  libc.close(opened.fd);
-  return opened.state.kind === "namespace" && keyOfIdentity(opened.status) === key;
-}
-
-/**
- * Unmounts the namespace of an entry checked to be one; false if it is not
- * mounted any more, or its entry is gone: someone else deleted it since the
- * check (or is deleting it).
- */
-function unmount(path: string): boolean {
   try {
-    libc.umount2(path, UNMOUNT_FLAGS);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, "ENOENT") || hasErrno(err, "EINVAL")) return false;
-    throw err;
+    return opened.state.kind === "namespace" && keyOfIdentity(opened.status) === key && unmount(opened.fd);
+  } finally {
+    libc.close(opened.fd);
   }
 }
 
@@ -75,7 +120,8 @@ function unmount(path: string): boolean {
  * the dir's lock (deleting.ts): shared from before an unmount to after the
  * unlink, exclusive for an entry found empty, which therefore is never the
  * file of a delete under way, taken for a leftover.
- * `unmounted`: the caller already unmounted it (a batch's concurrent unmount).
+ * `unmounted`: what the caller's own unmount of it did (a batch's concurrent one, retried if it failed); none
+ * given, it is unmounted here.
  * `guarded`: a guarded deletion's (a lab's destroy), which skips what is not
  * there: a namespace someone else (`ns del`, ip) unmounted first is theirs to
  * report, and false is returned, the entry left to them. It said it deleted
@@ -83,9 +129,9 @@ function unmount(path: string): boolean {
  * destroy with ERR_NS_NOT_FOUND when they had removed it first.
  * Returns true when this call deleted it.
  */
-export function remove(doomed: Doomed, unmounted = false, guarded = false): boolean {
+export function remove(doomed: Doomed, unmounted?: boolean, guarded = false): boolean {
   const path = doomed.ns.path;
-  const unmountedHere = doomed.mounted && (unmounted || unmount(path));
+  const unmountedHere = doomed.mounted && (unmounted ?? unmount(doomed.fd as number));
   if (doomed.mounted && !unmountedHere) {
     if (guarded) return false;
     throw removedMeanwhile(path);
@@ -93,8 +139,7 @@ export function remove(doomed: Doomed, unmounted = false, guarded = false): bool
   let outcome = unlinkStale(path, doomed.file);
   // The same namespace there after its unmount was mounted on its entry more than once (`mount --bind` of the entry
   // onto itself), not made since by someone else: it goes too, where a delete took it for theirs and left it mounted.
-  for (let layer = 0; outcome === "kept" && unmountedHere && layer < MAX_STACKED && stillMounted(path, doomed.key); layer++) {
-    unmount(path);
+  for (let layer = 0; outcome === "kept" && unmountedHere && layer < MAX_STACKED && unmountIfStill(path, doomed.key); layer++) {
     outcome = unlinkStale(path);
   }
   if (unmountedHere || outcome === "removed") return true;
@@ -108,11 +153,15 @@ const removedMeanwhile = (path: string) => new NotFoundError("namespace", `no na
 /** Removes a named namespace (or the stale entry a crash left); returns its "dev:ino" so what is held on it can be closed. */
 export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: string } {
   const doomed = check(name, dir);
-  const held = holdDir(dir, !doomed.mounted);
   try {
-    remove(doomed);
+    const held = holdDir(dir, !doomed.mounted);
+    try {
+      remove(doomed);
+    } finally {
+      libc.close(held);
+    }
   } finally {
-    libc.close(held);
+    closeDoomed(doomed);
   }
   return { ns: doomed.ns, key: doomed.key };
 }

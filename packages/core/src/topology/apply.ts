@@ -760,7 +760,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     // Every change made: the lab's entries are its nodes' now. One it no longer needs that a killed run left empty (a
     // node removed from the file since) is removed before the record forgets it; anything else there is not the lab's.
     const entries = new Set(topology.nodes.map((n) => n.netns));
-    removeLeftovers((onRecord?.entries ?? []).filter((entry) => !entries.has(entry) && isNamespaceName(entry)));
+    await removeLeftovers((onRecord?.entries ?? []).filter((entry) => !entries.has(entry) && isNamespaceName(entry)));
     saveRecord({ namespaces: onRecord?.namespaces ?? new Map(), entries: [...entries] });
     const ms = Math.round(performance.now() - started);
     const summary = summarize(done);

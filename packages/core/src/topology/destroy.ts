@@ -257,7 +257,7 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     for (const d of deleted) left.delete(d.name);
     const known = typeof topology === "string" ? defaultNamed(name, left) : topology.nodes.map((n) => n.netns);
     const entries = new Set([...known, ...(record?.entries ?? []), ...(record?.namespaces.keys() ?? [])]);
-    const emptied = removeLeftovers([...entries].filter((entry) => left.has(entry)));
+    const emptied = await removeLeftovers([...entries].filter((entry) => left.has(entry)));
     // What an apply of an earlier version killed between making a vxlan or macvlan in the host and moving it into its node left there.
     for (const link of straysOf(name, hostLinks))
       await nsDoOn(pool, ns.now(), na.link(lp.byIndex(link.index), la.remove())).catch((err) =>

@@ -14,10 +14,10 @@
  * close where /run is ext4: truncating and rewriting a file has ext4 flush
  * its blocks then, ~10-20 ms for each apply and destroy.)
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
 import { NeslinkError } from "../errors.js";
-import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
+import { type FileIdentity, identityOfFd, identityOfPath, sameFile } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { holderOf } from "../lock-holder.js";
 import { flockHolder, removedFileHolder } from "../namespace/flocked.js";
@@ -61,8 +61,7 @@ export interface TopologyLock {
 /** Whether `fd` is the file `path` leads to now (the same device and inode). */
 function stillAt(fd: number, path: string): boolean {
   try {
-    const [there, held] = [statSync(path), fstatSync(fd)];
-    return there.dev === held.dev && there.ino === held.ino;
+    return sameFile(identityOfPath(path), identityOfFd(fd));
   } catch {
     return false;
   }

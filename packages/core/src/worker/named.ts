@@ -13,7 +13,7 @@ import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
 import { openChecked } from "../namespace/entry.js";
 import { holdDir } from "../namespace/deleting.js";
-import { check, type Doomed, deleteNamed, remove, UNMOUNT_FLAGS } from "../namespace/remove.js";
+import { check, closeDoomed, type Doomed, deleteNamed, remove, unmountConcurrent, unmountOutcome } from "../namespace/remove.js";
 import { readLinkHeadsHere } from "../netlink/link-heads-here.js";
 import { getNsid } from "../netlink/nsid.js";
 import { NetlinkSocket } from "../netlink/socket.js";
@@ -89,9 +89,9 @@ export interface GuardAccess {
  * asynchronously, and they would outlive the deletion until it has. A
  * namespace whose id is the recorded `ownId` (or `foreignId`) is taken (or
  * left) as it is, without entering it. The descriptor of a namespace found
- * to be the caller's goes to `holds`.
+ * to be the caller's is the caller's (Doomed.fd).
  */
-function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home: NetlinkSocket | undefined): Owned | undefined {
+function checkOwned(spec: DeleteSpec, access: GuardAccess, home: NetlinkSocket | undefined): Owned | undefined {
   const path = `${spec.dir}/${spec.name}`;
   const opened = access.roomFor(() => openChecked(path, false));
   if (opened.fd === undefined) return undefined;
@@ -109,13 +109,13 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
       read = readOwned(fd, spec, access);
       if (read === undefined) return undefined;
     }
-    hold(holds, access, fd);
     held = true;
     const id = recordedId ?? idOf(fd);
     return {
       ns: { name: spec.name, path },
       key: keyOfIdentity(status),
       mounted: true,
+      fd,
       ...(read !== undefined && { loAlias: read.loAlias }),
       ...(read !== undefined && read.linksLeft.length > 0 && { linksLeft: read.linksLeft }),
       ...(id !== undefined && { id }),
@@ -126,13 +126,14 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, holds: number[], home
 }
 
 /**
- * Keeps `fd` open until the run ends, closing the run's oldest hold first once it has `maxHolds`: that namespace's
- * destruction may then come while the run still reads others (slower, as the run's reads wait on it), where holding
- * every one ran out of descriptors part-way through a lab larger than the limit.
+ * Keeps `fd` (recorded with `access.own`) open until the run ends, closing the run's oldest holds first while they
+ * and the `pending` unmounts' descriptors come to `maxHolds`: that namespace's destruction may then come while the
+ * run still reads others (slower, as the run's reads wait on it), where holding every one ran out of descriptors
+ * part-way through a lab larger than the limit.
  */
-function hold(holds: number[], access: GuardAccess, fd: number): void {
-  if (holds.length >= access.maxHolds) access.close(holds.shift() as number);
-  holds.push(access.own(fd));
+function hold(holds: number[], access: GuardAccess, fd: number, pending: number): void {
+  while (holds.length > 0 && holds.length + pending >= access.maxHolds) access.close(holds.shift() as number);
+  holds.push(fd);
 }
 
 /** The NS_GET_ID of the namespace open as `fd`; undefined where the kernel cannot tell it. */
@@ -306,28 +307,37 @@ async function unmountAndRemove(
   shared: Map<string, number>,
 ): Promise<{ deleted: (Deleted | null)[]; failure?: RunFailure }> {
   const found: (Owned | null)[] = [];
-  const unmounted: boolean[] = [];
+  /** What each concurrent unmount did, retried once if it failed (which also gives its reason). */
+  const unmounted: (boolean | Error)[] = [];
   const unmounts: Promise<void>[] = [];
+  // Each unmount in flight keeps its checked descriptor open: they and the holds stay within the worker's share.
+  const slots = Math.max(1, Math.min(libc.CONCURRENT_CALLS, access.maxHolds));
   let active = 0;
   let freed = () => {};
   let failure: RunFailure | undefined;
   for (const [i, spec] of specs.entries()) {
     let doomed: Owned | undefined;
     try {
-      doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, holds, home);
+      doomed = spec.loAliasPrefix === undefined ? check(spec.name, spec.dir) : checkOwned(spec, access, home);
+      if (doomed?.fd !== undefined) access.own(doomed.fd);
       if (doomed?.mounted && !shared.has(spec.dir)) shared.set(spec.dir, holdDir(spec.dir, false));
     } catch (err) {
+      if (doomed !== undefined) closeDoomed(doomed);
       failure = new RunFailure(i, err);
       break;
     }
     found.push(doomed ?? null);
     if (!doomed?.mounted) continue;
-    while (active >= libc.CONCURRENT_CALLS) await new Promise<void>((resolve) => (freed = resolve));
+    while (active >= slots) await new Promise<void>((resolve) => (freed = resolve));
     active++;
+    const checked = doomed;
     unmounts.push(
-      libc.umount2Concurrent(doomed.ns.path, UNMOUNT_FLAGS).then((ok) => {
-        unmounted[i] = ok;
+      unmountConcurrent(checked).then((ok) => {
+        unmounted[i] = ok || unmountOutcome(checked);
         active--;
+        // Done with: a guarded deletion's namespace is held to the run's end, any other's descriptor closed.
+        if (spec.loAliasPrefix !== undefined) hold(holds, access, checked.fd as number, active);
+        else access.close(checked.fd as number);
         freed();
       }),
     );
@@ -342,13 +352,15 @@ async function unmountAndRemove(
     const spec = specs[i] as DeleteSpec;
     const guarded = spec.loAliasPrefix !== undefined;
     try {
+      const outcome = unmounted[i];
+      if (outcome instanceof Error) throw outcome;
       // An entry found empty is judged with the dir's lock exclusive, past the deletes under way there; but where this
       // run holds it shared (it unmounts there too), which it cannot wait out: those of other processes are not either.
       const exclusive = doomed.mounted || shared.has(spec.dir) ? undefined : holdDir(spec.dir, true);
       try {
-        // A failed concurrent unmount is retried here, which also gives its reason; a guarded deletion skips a
-        // namespace someone else's unmount took down meanwhile, as it skips one gone before its check.
-        if (!remove(doomed, unmounted[i], guarded)) {
+        // A guarded deletion skips a namespace someone else's unmount took down meanwhile, as it skips one gone
+        // before its check.
+        if (!remove(doomed, outcome, guarded)) {
           deleted.push(null);
           continue;
         }

@@ -1,43 +1,28 @@
 // A named namespace in a mount dir on a file system that makes no unnamed
 // files (O_TMPFILE: EOPNOTSUPP), here a FUSE one (bindfs, which leaves it
 // unimplemented): a create makes its entry by name and locks it after, as
-// before O_TMPFILE was used, and everything else is as on any other dir.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
+// before O_TMPFILE was used, and everything else is as on any other dir. A
+// process learns that of the dir once: each create tried O_TMPFILE first.
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { addNamed, removeNamed, rootCause } from "@neslink/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { hasErrno } from "../../src/errno.js";
 import * as libc from "../../src/ffi/libc.js";
+import { go, linesOf } from "./fixture-lines.js";
+import { fuseDir } from "./fuse-dir.js";
 import { linksAt, uniquePrefix } from "./kernel.js";
-import { coveredMode, mountsUnder, removeMountDir } from "./mount-dir.js";
+import { coveredMode, mountsUnder } from "./mount-dir.js";
+import { PTRACE_DETACH, ptrace, SYS_OPENAT, seizeStopped, stopAt } from "./ptrace.js";
 
 const prefix = uniquePrefix("nf");
-const base = mkdtempSync(`${tmpdir()}/neslink-${prefix}-`);
-const fuse = `${base}/fuse`;
-const dir = `${fuse}/netns`;
-let bindfs: ChildProcess | undefined;
+const LOOP = fileURLToPath(new URL("../fixtures/named-loop.mjs", import.meta.url));
+const fuse = fuseDir(prefix);
+const dir = fuse.dir;
 
-beforeAll(async () => {
-  mkdirSync(`${base}/backing`);
-  mkdirSync(fuse);
-  // In the foreground (-f): a child of the test, ended with it.
-  bindfs = spawn("bindfs", ["-f", `${base}/backing`, fuse], { stdio: "inherit" });
-  const spawned = bindfs;
-  while (!mountsUnder(fuse).some((m) => m.point === fuse && m.fstype === "fuse")) {
-    if (spawned.exitCode !== null || spawned.signalCode !== null)
-      throw new Error(`bindfs ended: ${spawned.exitCode ?? spawned.signalCode}`);
-    await sleep(10);
-  }
-});
-
-afterAll(async () => {
-  removeMountDir(dir);
-  if (mountsUnder(fuse).length > 0) removeMountDir(fuse);
-  bindfs?.kill("SIGKILL");
-  rmSync(base, { recursive: true, force: true });
-});
+beforeAll(() => fuse.mount());
+afterAll(() => fuse.remove());
 
 /** O_TMPFILE's error in `at`, undefined if it made a file. */
 function unnamedRefusal(at: string): string | undefined {
@@ -50,7 +35,7 @@ function unnamedRefusal(at: string): string | undefined {
 }
 
 it("a create makes its entry by name where O_TMPFILE is refused; the name taken, a second fails; a delete removes it", async () => {
-  expect(unnamedRefusal(fuse)).toBe("EOPNOTSUPP");
+  expect(unnamedRefusal(fuse.fuse)).toBe("EOPNOTSUPP");
   const name = `${prefix}a`;
   const entry = `${dir}/${name}`;
   await addNamed(name, dir);
@@ -65,4 +50,40 @@ it("a create makes its entry by name where O_TMPFILE is refused; the name taken,
   await removeNamed(name, dir);
   expect(mountsUnder(dir).filter((m) => m.point === entry)).toEqual([]);
   expect(readdirSync(dir)).toEqual([]);
+});
+
+it("a process tries O_TMPFILE in such a dir once, not at each create", async () => {
+  const name = `${prefix}b`;
+  // Three creates of one name from the calling thread: the first makes it, the others find it taken, each after a try
+  // at a new entry (an unnamed file, where the dir makes them).
+  const child = spawn(process.execPath, [LOOP, dir, name, "3", "add"], { stdio: ["pipe", "pipe", "inherit"] });
+  const next = linesOf(child);
+  const pid = child.pid as number;
+  let seized = false;
+  try {
+    expect(await next()).toBe("ready");
+    seizeStopped(pid);
+    seized = true;
+    await go(child);
+    let unnamedOpens = 0;
+    stopAt(
+      pid,
+      (nr, args) => {
+        // openat(dirfd, path, flags): O_TMPFILE's own bit.
+        if (nr === BigInt(SYS_OPENAT) && ((args[2] as bigint) & 0o20000000n) !== 0n) unnamedOpens++;
+        return nr === 1n && args[0] === 1n;
+      },
+      "entry",
+    );
+    ptrace(PTRACE_DETACH, pid, 0, 0);
+    seized = false;
+    expect({ outcomes: JSON.parse(await next()), unnamedOpens }).toEqual({
+      outcomes: ["ok", "ERR_NS_EXISTS", "ERR_NS_EXISTS"],
+      unnamedOpens: 1,
+    });
+    expect(linksAt(`${dir}/${name}`)).toEqual(["lo"]);
+  } finally {
+    if (seized) ptrace(PTRACE_DETACH, pid, 0, 0);
+    child.kill("SIGKILL");
+  }
 });
