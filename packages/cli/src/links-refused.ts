@@ -7,7 +7,7 @@
 import type { topology } from "@neslink/core";
 import { shownName } from "./output.js";
 
-type LinkLeft = topology.ApplyResult["linksLeft"][number];
+type LinkLeft = topology.LinkLeft;
 
 const refused = (l: LinkLeft) => `  - link ${shownName(l.dev)} of node ${l.node}: the kernel refused to delete it (EOPNOTSUPP), `;
 

@@ -70,9 +70,13 @@ export async function removeNamespaces(pool: Pool, topology: string, names: read
   const guard = { loAliasPrefix: markerPrefix(topology), emptyFirst: true };
   // A task per worker, as destroy's: each check reads its namespace's links, and deletes them.
   const shares = shareOut(names, () => 1, pool.size);
-  const done = await Promise.all(
+  // Every share ended before a failure is told: none still runs once apply lets go of the lab's lock.
+  const settled = await Promise.allSettled(
     shares.map((share) => nsDoOn(pool, ns.now(), ...share.map((name) => na.deleteNamed(name, DEFAULT_NETNS_DIR, guard)))),
   );
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   return done.flatMap(({ results }) =>
     results.flatMap((deleted) => (deleted === null ? [] : leftWith(deleted, parseMarker(deleted.loAlias ?? null)?.node ?? ""))),
   );
