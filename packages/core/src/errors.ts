@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   "ERR_NOT_A_NAMESPACE",
   "ERR_NS_DIR_BUSY",
   "ERR_LINK_EXISTS",
+  "ERR_LINK_UNDELETABLE",
   "ERR_KIND_UNSUPPORTED",
   "ERR_DUMP_INTERRUPTED",
   "ERR_ACTION_FAILED",
@@ -648,6 +649,15 @@ function shownJSON(value: unknown): string {
 export function rootCause(err: unknown): unknown {
   const wraps = err instanceof ActionError || err instanceof NamespaceEnterError;
   return wraps && err.cause !== undefined ? err.cause : err;
+}
+
+/**
+ * Whether `err` (or what it wraps) is the kernel refusing to delete a link (or a group of them) with EOPNOTSUPP: a
+ * device with no rtnetlink delete, such as a physical NIC or VF moved into a namespace. It refuses it every time; the
+ * device goes back to the initial namespace when the kernel destroys the one it is in.
+ */
+export function isUndeletable(err: unknown): boolean {
+  return [err, rootCause(err)].some((e) => (e as { code?: unknown } | null | undefined)?.code === "EOPNOTSUPP");
 }
 
 /**

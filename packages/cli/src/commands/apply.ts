@@ -15,8 +15,10 @@ export const apply: Command = {
     "A file with mistakes exits 3 and names each as FILE:LINE:COLUMN: PATH: message.",
     "Ctrl-C (or SIGTERM) exits 130 (143): before the first change (at the question too), nothing is changed;",
     "after, the lab is left part-made, and applying again finishes it (destroy FILE removes it).",
+    "A link made by hand in a node that the kernel will not delete (a physical NIC moved in) is left where",
+    "it is and said so, or, in a removed node, goes with its namespace (back to the host's), said so too.",
     "--json: the plan with --dry-run ({ topology, changes, summary }), else apply's result",
-    "({ topology, changes, summary, exec, ms }).",
+    "({ topology, changes, summary, exec, linksLeft, linksKept, ms }).",
   ].join("\n"),
   run: lazyRun(
     () => import("./run/apply.js"),

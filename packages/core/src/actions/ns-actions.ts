@@ -107,6 +107,7 @@ export type NsActionSpec =
       readonly dir: string;
       readonly loAliasPrefix?: string;
       readonly keepGroup?: number;
+      readonly emptyFirst?: boolean;
       readonly ownId?: string;
       readonly foreignId?: string;
       readonly ownUnlessPeered?: boolean;
@@ -199,7 +200,7 @@ export interface DeletedNs extends NamedNs {
   /** The alias its loopback carried; none when `ownId` vouched for it, and it was not read. */
   loAlias?: string;
   /**
-   * Links `keepGroup` asked to delete first that the kernel refuses to delete (EOPNOTSUPP: a device with no
+   * Links `keepGroup` or `emptyFirst` asked to delete first that the kernel refuses to delete (EOPNOTSUPP: a device with no
    * rtnetlink delete, such as a physical NIC or VF moved in), by name: left to go with the namespace, as the kernel
    * moves such a device back to the initial namespace when it destroys this one. None when all were deleted.
    */
@@ -231,6 +232,12 @@ export interface DeleteNamedOptions {
    */
   keepGroup?: number;
   /**
+   * With loAliasPrefix, instead of keepGroup: first delete every link but lo, the lab's own too (a veth whose far end
+   * is in a namespace that stays goes at once, not when the kernel destroys this one). Those the kernel will not
+   * delete go with the namespace, as with keepGroup.
+   */
+  emptyFirst?: boolean;
+  /**
    * With loAliasPrefix: the namespace id (NS_GET_ID, in decimal) recorded as
    * the caller's at this name. A namespace there with this id is the
    * caller's without a read of its alias (ids are never reused in a boot),
@@ -243,7 +250,9 @@ export interface DeleteNamedOptions {
   /**
    * With ownId: a namespace the calling thread's namespace gives an nsid is read all the same. A link there points
    * into it (a veth whose far end is in it, once the caller's namespace has dumped its links), which a record
-   * written before it was made cannot know of, and which would outlive the unmount until the kernel destroys it.
+   * written before it was made cannot know of, and which would outlive the unmount until the kernel destroys it; or
+   * a device was moved into it from there (the kernel gives the namespace it moves one into an id), such as a NIC
+   * the kernel will not delete, to be named in `linksLeft`.
    */
   ownUnlessPeered?: boolean;
 }
@@ -253,9 +262,10 @@ export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
   // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.
-  const { loAliasPrefix, keepGroup, ownId, foreignId, ownUnlessPeered } = readFields("options", options, [
+  const { loAliasPrefix, keepGroup, emptyFirst, ownId, foreignId, ownUnlessPeered } = readFields("options", options, [
     "loAliasPrefix",
     "keepGroup",
+    "emptyFirst",
     "ownId",
     "foreignId",
     "ownUnlessPeered",
@@ -266,6 +276,7 @@ export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, optio
     dir,
     ...(loAliasPrefix !== undefined && { loAliasPrefix }),
     ...(keepGroup !== undefined && { keepGroup }),
+    ...(emptyFirst !== undefined && { emptyFirst }),
     ...(ownId !== undefined && { ownId }),
     ...(foreignId !== undefined && { foreignId }),
     ...(ownUnlessPeered !== undefined && { ownUnlessPeered }),

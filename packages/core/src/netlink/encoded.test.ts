@@ -73,6 +73,25 @@ describe("encodeBatch", () => {
     expect(encoded([byName], 3)).toEqual(fresh([byName], 3));
   });
 
+  it("gives each namespace id question its own descriptor, the same question for another namespace encoded once", () => {
+    const asked = (nsFd: number): RequestBody => ({ type: "getNsid", nsFd });
+    const made = (nsFd: number): RequestBody => ({ type: "newNsid", nsFd });
+    for (const [fd, seq] of [
+      [3, 1],
+      [70, 2],
+      [0x7fffffff, 0xffffffff],
+      [0, 5],
+    ] as const) {
+      expect(encoded([asked(fd)], seq)).toEqual(fresh([asked(fd)], seq));
+      expect(encoded([made(fd), asked(fd + 1 > 0x7fffffff ? 1 : fd + 1)], seq)).toEqual(
+        fresh([made(fd), asked(fd + 1 > 0x7fffffff ? 1 : fd + 1)], seq),
+      );
+    }
+    // One the codec refuses is never patched into a kept one: refused as the codec refuses it.
+    expect(() => encoded([asked(-1)], 1)).toThrow(expect.objectContaining({ code: "ERR_NETLINK_ENCODE" }));
+    expect(() => encoded([asked(2 ** 31)], 1)).toThrow(expect.objectContaining({ field: "nsFd" }));
+  });
+
   it("encodes batches longer than it keeps, each time", () => {
     const long = Array.from({ length: MAX_CACHED_BATCH + 1 }, (_, i): RequestBody => ({ type: "getLink", index: i + 1 }));
     expect(encoded(long, 9)).toEqual(fresh(long, 9));

@@ -5,7 +5,10 @@
  * each time), and their bytes differ only in each message's nlmsg_seq.
  * Encoding is a round trip through WebAssembly that costs more than the
  * kernel's own work for a small request, so each distinct batch is encoded
- * the first time and its sequence numbers patched on every later use.
+ * the first time and its sequence numbers patched on every later use. A
+ * namespace id's question names a descriptor, which differs from one
+ * namespace to the next (destroy asks one for each node the lab's record
+ * vouches for): it is patched too.
  */
 import { encodeRequests, type Request } from "@neslink/codec-wasm";
 import { ValidationError } from "../errors.js";
@@ -20,12 +23,33 @@ const MAX_ENTRIES = 256;
  */
 export const MAX_CACHED_BATCH = 8;
 const NLMSG_SEQ_OFFSET = 8;
+/** Where an RTM_GETNSID's or RTM_NEWNSID's NETNSA_FD, its first attribute, starts: after nlmsghdr and rtgenmsg (padded). */
+const NSID_FIRST_ATTR = 20;
+const NETNSA_FD = 3;
+/** The descriptors the codec takes (it refuses others, and so a patch must not write them). */
+const MAX_FD = 0x7fffffff;
 
 interface Entry {
   bytes: Uint8Array;
   view: DataView;
   /** Where each message starts. */
   offsets: number[];
+  /** Where each message's descriptor (nsFd) is, for those that name one. */
+  fds: (number | undefined)[];
+}
+
+/** A request's descriptor (getNsid's, newNsid's nsFd) if it is one the codec takes, to patch; else undefined. */
+function patchableFd(request: RequestBody): number | undefined {
+  const fd = (request as { nsFd?: unknown }).nsFd;
+  return Number.isInteger(fd) && (fd as number) >= 0 && (fd as number) <= MAX_FD ? (fd as number) : undefined;
+}
+
+/** Where the descriptor of the message at `at` is, if it names one as NETNSA_FD first (an nsid question). */
+function fdAt(view: DataView, at: number): number | undefined {
+  const attr = at + NSID_FIRST_ATTR;
+  return attr + 8 <= view.byteLength && view.getUint16(attr, true) === 8 && view.getUint16(attr + 2, true) === NETNSA_FD
+    ? attr + 4
+    : undefined;
 }
 
 const cache = new LruMap<string, Entry>(MAX_ENTRIES);
@@ -63,15 +87,23 @@ function messageOffsets(view: DataView): number[] {
 export function encodeBatch(batch: readonly { request: RequestBody }[], first: number): Uint8Array {
   if (batch.length > MAX_CACHED_BATCH) return encode(batch, first);
   let key = "";
-  for (const { request } of batch) key += `${JSON.stringify(request)}\n`;
+  for (const { request } of batch) key += `${JSON.stringify(patchableFd(request) === undefined ? request : { ...request, nsFd: "*" })}\n`;
   let entry = cache.get(key);
   if (entry === undefined) {
     const bytes = encode(batch, first);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    entry = { bytes, view, offsets: messageOffsets(view) };
+    const offsets = messageOffsets(view);
+    const fds = batch.map(({ request }, i) => (patchableFd(request) === undefined ? undefined : fdAt(view, offsets[i] as number)));
+    // A descriptor the codec put elsewhere than the patch would write it: encoded every time, not cached wrong.
+    if (fds.some((at, i) => at === undefined && patchableFd((batch[i] as { request: RequestBody }).request) !== undefined)) return bytes;
+    entry = { bytes, view, offsets, fds };
     cache.set(key, entry);
   }
-  const { view, offsets } = entry;
-  for (let i = 0; i < offsets.length; i++) view.setUint32((offsets[i] as number) + NLMSG_SEQ_OFFSET, seqAt(first, i), true);
+  const { view, offsets, fds } = entry;
+  for (let i = 0; i < offsets.length; i++) {
+    view.setUint32((offsets[i] as number) + NLMSG_SEQ_OFFSET, seqAt(first, i), true);
+    const at = fds[i];
+    if (at !== undefined) view.setUint32(at, patchableFd((batch[i] as { request: RequestBody }).request) as number, true);
+  }
   return entry.bytes;
 }

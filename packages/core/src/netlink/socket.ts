@@ -11,7 +11,7 @@ import { errno, hasErrno } from "../errno.js";
 import { DumpInterruptedError, NetlinkError, SystemCallError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { encodeBatch } from "./encoded.js";
-import { loneSuccess } from "./lone-success.js";
+import { loneNsid, loneSuccess } from "./lone-success.js";
 import type { RequestCounter } from "./request-counts.js";
 
 /** A request with its sequence number still to be filled in. */
@@ -203,7 +203,8 @@ export class NetlinkSocket {
         if (batch[index] !== undefined) settle(index);
         continue;
       }
-      for (const msg of decodeMessages(recvBuffer.subarray(0, n))) {
+      const nsid = loneNsid(recvView, n);
+      for (const msg of nsid === undefined ? decodeMessages(recvBuffer.subarray(0, n)) : [nsid]) {
         const index = (msg.seq - first) >>> 0;
         const pending = batch[index];
         if (pending === undefined) continue; // a late reply to an abandoned request

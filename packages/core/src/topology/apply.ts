@@ -26,7 +26,7 @@ import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
 import { tableId } from "../shapes/iproute-names.js";
-import { AbortedError, ActionError, type ErrorJSON, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
+import { AbortedError, ActionError, type ErrorJSON, isUndeletable, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
 import { removeLeftovers } from "../namespace/leftovers.js";
 import { isNamespaceName } from "../validate/validate.js";
@@ -51,7 +51,7 @@ import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } f
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
 import { runNodeCommands } from "./node-commands.js";
 import { NotRunningError, startActions, started, stopProgram } from "./run.js";
-import { HOST_BOUND_GROUP, isGone, LAB_GROUP, removeNamespaces } from "./teardown.js";
+import { HOST_BOUND_GROUP, isGone, LAB_GROUP, type LinkLeft, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
 const PHASES: readonly ApplyPhase[] = ["namespaces", "teardown", "links", "configuration", "exec", "processes"];
@@ -103,7 +103,33 @@ export interface ApplyResult {
   summary: Summary;
   /** The nodes' exec commands and what they did. */
   exec: ExecOutcome[];
+  /**
+   * Links of the nodes it removed that the kernel refused to delete (EOPNOTSUPP: a device with no rtnetlink delete,
+   * such as a physical NIC or VF moved into a node by hand), left to go with their namespace, as destroy's
+   * `linksLeft`: the kernel moves such a device back to the host's namespace as it destroys the node's.
+   */
+  linksLeft: LinkLeft[];
+  /**
+   * Links made by hand in nodes that stay, which the file does not have and the kernel refused to delete (as above):
+   * left where they are, and not among `changes`. Each apply tries again and says so, until the link is moved out of
+   * its node (`ip -n NETNS link set dev LINK netns 1`) or the node is removed. One in the place of a link of the file
+   * fails the apply instead (ERR_LINK_UNDELETABLE): it would be in the way of the link to make.
+   */
+  linksKept: LinkLeft[];
   ms: number;
+}
+
+/** What the kernel refused to delete, as an apply finds it: see ApplyResult. */
+interface LinksRefused {
+  left: LinkLeft[];
+  kept: LinkLeft[];
+}
+
+/** One line for each of `refused`, as an error's message tells them. */
+function refusedLines({ left, kept }: LinksRefused): string[] {
+  const said = (l: LinkLeft, fate: string) =>
+    `  link ${l.dev} of node ${l.node}: the kernel refused to delete it (EOPNOTSUPP), ${fate} namespace ${l.netns}`;
+  return [...left.map((l) => said(l, "left to go with its removed")), ...kept.map((l) => said(l, "left in its"))];
 }
 
 /**
@@ -116,16 +142,37 @@ export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; error: ErrorJSON }[];
   readonly done: Change[];
   readonly exec: ExecOutcome[];
-  constructor(topology: string, failures: { changes: Change[]; error: unknown }[], done: Change[], exec: ExecOutcome[] = []) {
+  /** As ApplyResult's, for what was done before the failure: a NIC sent back to the host is never left unsaid. */
+  readonly linksLeft: LinkLeft[];
+  readonly linksKept: LinkLeft[];
+  constructor(
+    topology: string,
+    failures: { changes: Change[]; error: unknown }[],
+    done: Change[],
+    exec: ExecOutcome[] = [],
+    refused: LinksRefused = { left: [], kept: [] },
+  ) {
     const lines = failures.map((f) => `  ${f.changes.map(describeChange).join("; ")}: ${toErrorJSON(f.error).message}`);
     const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
-    super("ERR_TOPOLOGY_APPLY", `applying ${topology} failed (${made}; apply again to continue):\n${lines.join("\n")}`);
+    super(
+      "ERR_TOPOLOGY_APPLY",
+      `applying ${topology} failed (${made}; apply again to continue):\n${[...lines, ...refusedLines(refused)].join("\n")}`,
+    );
     this.failures = failures.map((f) => ({ changes: f.changes.map(describeChange), error: toErrorJSON(f.error) }));
     this.done = done;
     this.exec = exec;
+    this.linksLeft = refused.left;
+    this.linksKept = refused.kept;
   }
   override toJSON() {
-    return { ...super.toJSON(), failures: this.failures, done: this.done, exec: this.exec };
+    return {
+      ...super.toJSON(),
+      failures: this.failures,
+      done: this.done,
+      exec: this.exec,
+      linksLeft: this.linksLeft,
+      linksKept: this.linksKept,
+    };
   }
 }
 
@@ -136,6 +183,8 @@ interface Job {
   completes?: Change[];
   /** Those of `changes` made before `error` stopped the task; none when not given. */
   made?(error: unknown): Change[];
+  /** Those of `changes` a task that ended well left as they were (a link the kernel will not delete): not done. */
+  skipped?(): Change[];
   run(): Promise<unknown>;
 }
 
@@ -199,28 +248,58 @@ function namespaceJobs(
   });
 }
 
-function teardownJobs(pool: Pool, changes: readonly Change[]): Job[] {
+/**
+ * A link of a node that the kernel will not delete (EOPNOTSUPP), in the place of a link the file makes there: left, it
+ * would fail that link's creation (EEXIST), so the apply fails here, saying what to do.
+ */
+function undeletableError(c: ChangeOf<"link", "delete">, cause: unknown): NeslinkError {
+  return new NeslinkError(
+    "ERR_LINK_UNDELETABLE",
+    `link ${c.name} of node ${c.node} (namespace ${c.netns}): the kernel refuses to delete it (EOPNOTSUPP: a device ` +
+      `with no rtnetlink delete, such as a physical NIC or VF moved in by hand), and the file makes a link of that ` +
+      `name there: move it back to the host's namespace (ip -n ${c.netns} link set dev ${c.name} netns 1) or rename ` +
+      `it (ip -n ${c.netns} link set dev ${c.name} name NEW), then apply again`,
+    { cause },
+  );
+}
+
+/**
+ * Phase 2: the nodes gone from the file removed in one job (see removeNamespaces), and each link to delete in a job of
+ * its own. What the kernel refuses to delete goes to `refused`: a removed node's links with its namespace; a link
+ * made by hand in a node that stays is left there, unless the file makes one of its name there.
+ */
+function teardownJobs(pool: Pool, topology: Topology, changes: readonly Change[], refused: LinksRefused): Job[] {
   const gone = changes.filter((c): c is ChangeOf<"netns"> => c.object === "netns");
   const jobs: Job[] =
     gone.length > 0
       ? [
           {
             changes: gone,
-            run: () =>
-              removeNamespaces(
+            run: async () => {
+              const left = await removeNamespaces(
                 pool,
+                topology.name,
                 gone.map((c) => c.netns),
-              ),
+              );
+              refused.left.push(...left);
+            },
           },
         ]
       : [];
   for (const c of changes) {
-    if (c.object !== "link") continue;
+    if (c.object !== "link" || c.op !== "delete") continue;
+    let kept = false;
     jobs.push({
       changes: [c],
+      skipped: () => (kept ? [c] : []),
       run: () =>
         nsDoOn(pool, c.netns === HOST ? ns.now() : ns.name(c.netns), na.link(lp.byName(c.name), la.remove())).catch((err) => {
-          if (!isGone(err)) throw err;
+          if (isGone(err)) return;
+          if (c.netns === HOST || !isUndeletable(err)) throw err;
+          const node = topology.nodes.find((n) => n.name === c.node);
+          if (node?.interfaces.some((i) => i.name === c.name)) throw undeletableError(c, err);
+          kept = true;
+          refused.kept.push({ node: c.node, netns: c.netns, dev: c.name });
         }),
     });
   }
@@ -577,6 +656,7 @@ async function refuseTaken(
   if (!failures.every((f) => (rootCause(f.error) as { code?: unknown }).code === "ERR_NS_EXISTS")) return;
   await removeNamespaces(
     pool,
+    topology.name,
     done.flatMap((c) => (c.object === "netns" ? [c.netns] : [])),
   );
   unrecord();
@@ -614,7 +694,8 @@ async function runWave(
         .then(() => job.run())
         .then(
           () => {
-            for (const change of job.changes) report(() => onDone(change));
+            const skipped = new Set(job.skipped?.());
+            for (const change of job.changes) if (!skipped.has(change)) report(() => onDone(change));
           },
           (error: unknown) => {
             const made = new Set(job.made?.(error));
@@ -637,6 +718,12 @@ function refusing<T>(topology: string, planned: () => T): T {
   } catch (err) {
     throw err instanceof TopologyConflictError ? new TopologyConflictError(topology, err.conflicts, { refused: true }) : err;
   }
+}
+
+/** `refused` as told: by node and link, not in the order the jobs ended. */
+function inOrder({ left, kept }: LinksRefused): LinksRefused {
+  const order = (a: LinkLeft, b: LinkLeft) => a.node.localeCompare(b.node, "en", { numeric: true }) || a.dev.localeCompare(b.dev);
+  return { left: [...left].sort(order), kept: [...kept].sort(order) };
 }
 
 /** Makes the kernel match `topology`, changing only what differs; returns what it did. */
@@ -667,6 +754,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       (c) => c.netns,
     );
     const outcomes: ExecOutcome[] = [];
+    const refused: LinksRefused = { left: [], kept: [] };
     /** The ids of the namespaces phase 1 made, by entry name. */
     const madeIds = new Map<string, string>();
     /** The record as this apply last wrote it (or found it): written again only where it changes. */
@@ -690,7 +778,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
         case "namespaces":
           return [namespaceJobs(pool, topology, list, sysctls, madeIds)];
         case "teardown":
-          return [teardownJobs(pool, list)];
+          return [teardownJobs(pool, topology, list, refused)];
         case "links":
           // Bridges exist before the veths that name them as master.
           return [
@@ -753,7 +841,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             );
             recordIds();
           }
-          throw new TopologyApplyError(topology.name, failures, done, outcomes);
+          throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused));
         });
     }
     recordIds();
@@ -765,7 +853,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const ms = Math.round(performance.now() - started);
     const summary = summarize(done);
     emit({ type: "finished", summary, ms });
-    return { topology: topology.name, changes: done, summary, exec: outcomes, ms };
+    const { left, kept } = inOrder(refused);
+    return { topology: topology.name, changes: done, summary, exec: outcomes, linksLeft: left, linksKept: kept, ms };
   } finally {
     lock.release();
   }

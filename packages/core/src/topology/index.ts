@@ -27,4 +27,5 @@ export { TopologyPlanChangedError } from "./plan-changed.js";
 export { type Problem, TopologyError } from "./problems.js";
 export type { LabProcess } from "./run.js";
 export type { TopologyFile } from "./schema.js";
+export type { LinkLeft } from "./teardown.js";
 export { topologySchema as schema } from "./shape.js";

@@ -3,15 +3,16 @@
  * anyone to meet when it returns: their processes ended, the links whose far
  * ends outlive them deleted, then the namespaces themselves.
  */
-import * as la from "../actions/link-actions.js";
+import type { DeletedNs } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import { NeslinkError } from "../errors.js";
-import * as lp from "../links/providers.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { markerPrefix, parseMarker } from "./marker.js";
 import { endProcesses, namespaceInode } from "./processes.js";
+import { shareOut } from "./shares.js";
 
 /**
  * IFLA_GROUP of every link a topology creates that lives and dies with its
@@ -34,55 +35,49 @@ export function isGone(err: unknown): boolean {
   return false;
 }
 
-async function emptyNamespace(pool: Pool, netns: string): Promise<void> {
-  try {
-    await nsDoOn(pool, ns.name(netns), na.deleteGroup(LAB_GROUP));
-  } catch (err) {
-    if (!isGone(err)) throw err;
-  }
-  // Links the topology did not make (added by hand, or a peer end made from elsewhere) go one by one.
-  const {
-    results: [links],
-  } = await nsDoOn(pool, ns.name(netns), na.links());
-  for (const link of links) {
-    if (link.name === "lo") continue;
-    try {
-      await nsDoOn(pool, ns.name(netns), na.link(lp.byIndex(link.index), la.remove()));
-    } catch (err) {
-      if (!isGone(err)) throw err;
-    }
-  }
+/**
+ * A link of a lab's node that the kernel refused to delete (EOPNOTSUPP: a device with no rtnetlink delete, such as a
+ * physical NIC or VF moved into the node by hand): by the node, its namespace, and its name there as `dev` (a link
+ * named from elsewhere, as a route's or an inspected peer's).
+ */
+export interface LinkLeft {
+  node: string;
+  netns: string;
+  dev: string;
+}
+
+/** The links a guarded deletion of `node`'s namespace left to go with it (DeletedNs.linksLeft), as a lab reports them. */
+export function leftWith(deleted: DeletedNs, node: string): LinkLeft[] {
+  return (deleted.linksLeft ?? []).map((dev) => ({ node, netns: deleted.name, dev }));
 }
 
 /**
- * Removes the named namespaces of a lab whose other nodes stay; missing ones
- * are skipped. Their processes go first: a namespace with a live process is
- * never destroyed. Their links are deleted explicitly before, so that the far
- * ends of veths in surviving namespaces go at once (the kernel destroys a
- * namespace asynchronously, and a far end would linger until it has). A
- * whole lab goes with destroy, which needs none of this.
+ * Removes the named namespaces of lab `topology` whose other nodes stay;
+ * missing ones, and one no longer marked as the lab's, are skipped. Their
+ * processes go first: a namespace with a live process is never destroyed.
+ * Their links are deleted before their unmount, each namespace's in the
+ * task that checks its mark and unmounts it (as destroy's, but all of them):
+ * the far ends of veths in surviving namespaces go at once (the kernel
+ * destroys a namespace asynchronously, and a far end would linger until it
+ * has). Returns the links the kernel refused to delete, which went with
+ * their namespace. A whole lab goes with destroy, which deletes fewer.
  */
-export async function removeNamespaces(pool: Pool, names: readonly string[]): Promise<void> {
-  if (names.length === 0) return;
+export async function removeNamespaces(pool: Pool, topology: string, names: readonly string[]): Promise<LinkLeft[]> {
+  if (names.length === 0) return [];
   // Still mounted (held) while their processes end: an inode names each, no id needed.
   const namespaces = new Map(names.flatMap((n) => namespaceInode(`${DEFAULT_NETNS_DIR}/${n}`) ?? []).map((ino) => [ino, undefined]));
   await endProcesses({ inodes: namespaces });
-  await Promise.all(names.map((n) => emptyNamespace(pool, n).catch((err) => (isGone(err) ? undefined : Promise.reject(err)))));
-  await deleteNamed(pool, names);
-}
-
-/** Deletes named namespaces in one task (their unmounts run concurrently); one already gone is skipped. */
-async function deleteNamed(pool: Pool, names: readonly string[]): Promise<void> {
-  let rest = names;
-  while (rest.length > 0) {
-    try {
-      await nsDoOn(pool, ns.now(), ...rest.map((n) => na.deleteNamed(n)));
-      return;
-    } catch (err) {
-      const failed = (err as { actionIndex?: number }).actionIndex;
-      if (!isGone(err) || failed === undefined || failed < 0) throw err;
-      // The ones before it are deleted; it is gone already; go on after it.
-      rest = rest.slice(failed + 1);
-    }
-  }
+  const guard = { loAliasPrefix: markerPrefix(topology), emptyFirst: true };
+  // A task per worker, as destroy's: each check reads its namespace's links, and deletes them.
+  const shares = shareOut(names, () => 1, pool.size);
+  // Every share ended before a failure is told: none still runs once apply lets go of the lab's lock.
+  const settled = await Promise.allSettled(
+    shares.map((share) => nsDoOn(pool, ns.now(), ...share.map((name) => na.deleteNamed(name, DEFAULT_NETNS_DIR, guard)))),
+  );
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  return done.flatMap(({ results }) =>
+    results.flatMap((deleted) => (deleted === null ? [] : leftWith(deleted, parseMarker(deleted.loAlias ?? null)?.node ?? ""))),
+  );
 }

@@ -14,6 +14,7 @@ type DeleteNamedAction = Extract<NsActionSpec, { kind: "deleteNamed" }>;
 const GUARD: FieldParsers<DeleteNamedAction> = {
   loAliasPrefix: v.alias,
   keepGroup: v.u32,
+  emptyFirst: v.boolean,
   ownId: v.nsId,
   foreignId: v.nsId,
   ownUnlessPeered: v.boolean,
@@ -31,9 +32,11 @@ export const newNamed: Parser<Extract<NsActionSpec, { kind: "newNamed" }>> = (f,
 });
 
 export const deleteNamed: Parser<DeleteNamedAction> = (f, x) => {
-  const r = record(f, x, ["kind", "name", "dir", "loAliasPrefix", "keepGroup", "ownId", "foreignId", "ownUnlessPeered"]);
-  for (const key of ["keepGroup", "ownId", "foreignId", "ownUnlessPeered"] as const)
+  const r = record(f, x, ["kind", "name", "dir", "loAliasPrefix", "keepGroup", "emptyFirst", "ownId", "foreignId", "ownUnlessPeered"]);
+  for (const key of ["keepGroup", "emptyFirst", "ownId", "foreignId", "ownUnlessPeered"] as const)
     if (r[key] !== undefined && r.loAliasPrefix === undefined)
       throw new ValidationError(at(f, key), "is only for a guarded deletion: give loAliasPrefix too");
+  if (r.emptyFirst !== undefined && r.keepGroup !== undefined)
+    throw new ValidationError(at(f, "emptyFirst"), "deletes every link, keepGroup's too: give one of them");
   return fields<DeleteNamedAction>(f, r, GUARD, { kind: "deleteNamed", ...place(f, r) });
 };

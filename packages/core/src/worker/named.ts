@@ -8,6 +8,7 @@ import { closeSync } from "node:fs";
 import type { LinkHead } from "@neslink/codec-wasm";
 import type { DeletedNs, NamedNs, NsActionSpec } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
+import { isUndeletable } from "../errors.js";
 import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
@@ -85,8 +86,9 @@ export interface GuardAccess {
  * with `loAliasPrefix`; undefined for anything else, which is left alone.
  * The links not in `keepGroup` (those not made to go with the namespace: a
  * veth whose far end is elsewhere, a vxlan whose socket is in another
- * namespace) are deleted now, synchronously: the kernel destroys a namespace
- * asynchronously, and they would outlive the deletion until it has. A
+ * namespace), or with `emptyFirst` all of them, are deleted now,
+ * synchronously: the kernel destroys a namespace asynchronously, and they
+ * would outlive the deletion until it has. A
  * namespace whose id is the recorded `ownId` (or `foreignId`) is taken (or
  * left) as it is, without entering it. The descriptor of a namespace found
  * to be the caller's is the caller's (Doomed.fd).
@@ -165,8 +167,8 @@ function peered(home: NetlinkSocket | undefined, fd: number): boolean {
 
 /**
  * The alias of the loopback of the namespace open as `fd`, entered, if it starts with `loAliasPrefix`, its links
- * not in `keepGroup` deleted first (but those the kernel will not delete: `linksLeft`); undefined if it is not the
- * caller's (or cannot be read: not shown to be).
+ * not in `keepGroup` (with `emptyFirst`, all but lo) deleted first (but those the kernel will not delete:
+ * `linksLeft`); undefined if it is not the caller's (or cannot be read: not shown to be).
  */
 function readOwned(fd: number, spec: DeleteSpec, access: GuardAccess): { loAlias: string; linksLeft: string[] } | undefined {
   access.enter(fd);
@@ -178,9 +180,10 @@ function readOwned(fd: number, spec: DeleteSpec, access: GuardAccess): { loAlias
   }
   const loAlias = links.find((l) => l.index === LOOPBACK_INDEX)?.alias ?? null;
   if (loAlias === null || !loAlias.startsWith(spec.loAliasPrefix ?? "")) return undefined;
-  const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && l.group !== spec.keepGroup);
+  const outward = links.filter((l) => l.index !== LOOPBACK_INDEX && (spec.emptyFirst === true || l.group !== spec.keepGroup));
   const loGroup = links.find((l) => l.index === LOOPBACK_INDEX)?.group;
-  const linksLeft = spec.keepGroup !== undefined && outward.length > 0 ? deleteHere(outward, loGroup, access) : [];
+  const deletes = spec.keepGroup !== undefined || spec.emptyFirst === true;
+  const linksLeft = deletes && outward.length > 0 ? deleteHere(outward, loGroup, access) : [];
   return { loAlias, linksLeft };
 }
 
@@ -189,10 +192,10 @@ const failure = (errors: readonly (Error | undefined)[]) => errors.find((e) => e
 
 /**
  * A device with no rtnetlink delete (no link ops at all: a physical NIC or VF moved in by hand): the kernel refuses
- * it, and a group that holds it, with EOPNOTSUPP, every time. It goes with its namespace all the same, the kernel
- * moving it back to the initial namespace as it destroys this one.
+ * it, and a group that holds it, every time. It goes with its namespace all the same, the kernel moving it back to
+ * the initial namespace as it destroys this one.
  */
-const undeletable = (err: Error | undefined) => err !== undefined && hasErrno(err, "EOPNOTSUPP");
+const undeletable = (err: Error | undefined) => err !== undefined && isUndeletable(err);
 
 /**
  * Deletes `links` (all of the namespace's links in their groups but the loopback) of the thread's namespace, through

@@ -183,6 +183,30 @@ describe("a guarded deletion (deleteNamed with loAliasPrefix)", () => {
     await nsDo(ns.now(), na.deleteNamed(theirs, dir));
   });
 
+  it("with emptyFirst, deletes every link first, one in a group too; refused beside keepGroup, and unguarded", async () => {
+    const mine = `${prefix}all`;
+    // A veth to the namespace the test keeps, both ends in group 7: keepGroup 7 would leave it to the kernel.
+    await nsDo(
+      ns.createNamed(mine, dir, { loAlias: "neslink:t1:b" }),
+      na.link(lp.veth(`${prefix}q`, { name: `${prefix}r`, group: 7, ns: ns.name(real, dir) }, { group: 7 })),
+    );
+    expect(linksAt(at(real))).toContain(`${prefix}r`);
+    for (const options of [{ loAliasPrefix: "neslink:t1:", keepGroup: 7, emptyFirst: true }, { emptyFirst: true }])
+      await expect(nsDo(ns.now(), { kind: "deleteNamed", name: mine, dir, ...options } as never)).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        field: expect.stringContaining("emptyFirst"),
+      });
+    expect(existsSync(at(mine))).toBe(true);
+    const {
+      results: [deleted],
+    } = await nsDo(ns.now(), na.deleteNamed(mine, dir, { loAliasPrefix: "neslink:t1:", emptyFirst: true }));
+    expect(deleted).toMatchObject({ name: mine, loAlias: "neslink:t1:b" });
+    expect(deleted?.linksLeft).toBeUndefined();
+    // The far end went with it, synchronously, as iproute2 sees the namespace that stays.
+    expect(linksAt(at(real))).not.toContain(`${prefix}r`);
+    expect(existsSync(at(mine))).toBe(false);
+  });
+
   it("refuses keepGroup without loAliasPrefix", async () => {
     await expect(nsDo(ns.now(), { kind: "deleteNamed", name: real, dir, keepGroup: 7 } as never)).rejects.toMatchObject({
       code: "ERR_INVALID_ARGUMENT",

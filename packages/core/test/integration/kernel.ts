@@ -85,6 +85,24 @@ export function vethsIn(nsName: string): Map<string, boolean> {
   );
 }
 
+/**
+ * Named namespaces held open by this process until `release()`, so that what a destroy or an apply deleted in them can
+ * be read after it let them go: `hold(netns)` gives the path to enter one by (its name is gone once it is unmounted).
+ */
+export function namespaceHolder(): { hold(netns: string): string; release(): void } {
+  const held: number[] = [];
+  return {
+    hold(netns) {
+      const fd = openSync(`${NETNS_DIR}/${netns}`, "r");
+      held.push(fd);
+      return `/proc/${process.pid}/fd/${fd}`;
+    },
+    release() {
+      for (const fd of held.splice(0)) closeSync(fd);
+    },
+  };
+}
+
 /** The link names iproute2 sees inside the namespace file at `path` (entered by nsenter: no name needed). */
 export function linksAt(path: string): string[] {
   return (

@@ -16,11 +16,11 @@
  * deletions of the loopback.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { underFaults } from "./faults.js";
-import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, ipJson, namespaceHolder, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tdh");
 const parent = `${prefix}p`;
@@ -34,20 +34,13 @@ afterAll(async () => {
   await closeDefaultPool();
 });
 
-/** Namespaces held open by this process, so that what destroy deleted in them can be read after it let them go. */
-const held: number[] = [];
+/** Namespaces held open until the test ends, so that what destroy deleted in them can be read after it let them go. */
+const { hold, release } = namespaceHolder();
 const programs: ChildProcess[] = [];
 afterEach(() => {
-  for (const fd of held.splice(0)) closeSync(fd);
+  release();
   for (const p of programs.splice(0)) p.kill("SIGKILL");
 });
-
-/** Opens the named namespace until the test ends; its path through this process's descriptor. */
-function hold(netns: string): string {
-  const fd = openSync(`/run/netns/${netns}`, "r");
-  held.push(fd);
-  return `/proc/${process.pid}/fd/${fd}`;
-}
 
 interface IpLink {
   ifindex: number;
@@ -184,6 +177,29 @@ describe("destroy, a node with links made by hand", () => {
       ["nic0", 7777],
       ["nic1", 7778],
     ]);
+  });
+
+  it("lists such a link in a node the record vouches for (no host links), moved in from the host after apply", async () => {
+    const lab = `${prefix}v`;
+    await topology.apply(topology.load(`name: ${lab}\nnodes:\n  a: {}\n  b: {}\nlinks:\n  - endpoints: ["a:eth0", "b:eth0"]\n`));
+    const a = `${lab}-a`;
+    const record = JSON.parse(readFileSync(`/run/neslink/topologies/${lab}/.ns-record.json`, "utf8"));
+    expect(record.namespaces[a]).toMatchObject({ node: "a", hostBound: false });
+    // Stands for the NIC: made in the host and moved into the node as one is (a bridge cannot move), its deletion refused.
+    // An index of its own in the host, kept in the node.
+    const nic = `${lab}x`;
+    const index = 100_000 + Math.floor(Math.random() * 900_000);
+    ip("link", "add", nic, "index", String(index), "type", "ifb");
+    ip("link", "set", nic, "netns", a);
+    const path = hold(a);
+
+    const { result, error } = underFaults<topology.DestroyResult>("destroy", { lab }, { refuse: { indexes: [index] } });
+    expect(error).toBeUndefined();
+    expect(result?.removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
+    expect(result?.linksLeft).toEqual([{ node: "a", netns: a, dev: nic }]);
+    expect(netnsList(lab)).toEqual([]);
+    // Left in the namespace destroy let go (held here), for the kernel to move back (a real NIC) as it destroys it.
+    expect(linksAt(path).flatMap((l) => (l.ifname === nic ? [l.ifindex] : []))).toEqual([index]);
   });
 
   it("apply removing a node gets past a tap in it", async () => {

@@ -3,6 +3,7 @@ import type { Run } from "../../command.js";
 import { topology as loadTopology } from "../../core.js";
 import { labFate, onInterrupt } from "../../interrupt.js";
 import { asks, confirmed, loadFile, planText } from "../../lab.js";
+import { keptLines, leftLines } from "../../links-refused.js";
 import type { Progress } from "../../progress.js";
 
 type ApplyEvent = Parameters<NonNullable<NonNullable<Parameters<typeof topology.apply>[1]>["onProgress"]>>[0];
@@ -41,9 +42,10 @@ export const apply: Run = async ({ args: [file], options }, session) => {
       const expected = asked ? plan : undefined;
       const result = await topo.apply(lab, { onProgress, signal: beforeChanges.signal, expected });
       const { add, change, destroy } = result.summary;
+      const refused = leftLines(result.linksLeft) + keptLines(result.linksKept, topo.commandLine);
       return {
         data: result,
-        text: `${execText(result.exec)}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
+        text: `${execText(result.exec)}${refused}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
       };
     } catch (err) {
       // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).

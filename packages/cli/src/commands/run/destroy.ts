@@ -3,7 +3,7 @@ import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
 import { labFate, onInterrupt } from "../../interrupt.js";
 import { confirmed, labName, labOf } from "../../lab.js";
-import { shownName } from "../../output.js";
+import { leftLines } from "../../links-refused.js";
 
 type Leftovers = TopologyApi.DestroyLeftovers;
 
@@ -28,17 +28,6 @@ function leftoverLines({ namespaces, entries, links, record, programs }: Leftove
   ];
 }
 
-/**
- * A line for each link of a removed node the kernel refused to delete, which went with the node's namespace: its name
- * is whoever moved it in's, its newlines and tabs escaped too.
- */
-function linkLeftLines(links: TopologyApi.DestroyResult["linksLeft"]): string[] {
-  return links.map(
-    (l) =>
-      `  - link ${shownName(l.dev)} of node ${l.node}: the kernel refused to delete it (EOPNOTSUPP), left to go with namespace ${l.netns} (a physical device goes back to the host's)\n`,
-  );
-}
-
 export const destroy: Run = async ({ args: [arg], options }, session) => {
   const lab = await labOf(arg as string, session.terminal);
   const name = labName(lab);
@@ -59,7 +48,7 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
       return { data: result, text: `No node of lab ${name} is running: no namespace removed.\n` };
     // In the order a person looks for them (n2 before n10), not the order the workers finished in.
     const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
-    const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("") + linkLeftLines(result.linksLeft).join("");
+    const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("") + leftLines(result.linksLeft);
     const count = `${removed.length} node${removed.length === 1 ? "" : "s"}`;
     const cleaned = leftovers.length === 0 ? "" : `, ${leftovers.length} leftover${leftovers.length === 1 ? "" : "s"} cleaned up`;
     const ms = Math.round(result.ms);
