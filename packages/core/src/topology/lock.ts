@@ -31,8 +31,14 @@ export class TopologyLockedError extends NeslinkError {
   /** The lock's holder as /proc/locks gives it (a pid), or "" when it could not be told. */
   readonly holder: string;
 
-  constructor(topology: string, holder: string) {
-    super("ERR_TOPOLOGY_LOCKED", `topology ${topology} is being applied or destroyed by ${holderText(holder)}`);
+  /** `meanwhile`: no one holds it now, but someone took or let go of it while a plan read the kernel. */
+  constructor(topology: string, holder: string, { meanwhile = false } = {}) {
+    super(
+      "ERR_TOPOLOGY_LOCKED",
+      meanwhile
+        ? `topology ${topology} was being applied or destroyed while this plan read it (by another process, or another call of this one): plan again`
+        : `topology ${topology} is being applied or destroyed by ${holderText(holder)}`,
+    );
     this.topology = topology;
     this.holder = holder;
   }
@@ -107,10 +113,8 @@ const RELEASE_MS = 2000;
  * for, up to RELEASE_MS.
  */
 export function lockTopology(topology: string): TopologyLock {
-  // The name becomes a file name: only a lab's name, never a path.
-  labName("topology", topology);
+  const path = lockPath(topology);
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
-  const path = `${LOCK_DIR}/${topology}.lock`;
   const deadline = Date.now() + RELEASE_MS;
   for (;;) {
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
@@ -164,13 +168,26 @@ export function lockTopology(topology: string): TopologyLock {
  * plan leaves none behind).
  */
 export function assertUnlocked(topology: string): void {
-  let file: FileIdentity;
+  const file = lockFile(topology);
+  if (file !== undefined) refuseHolder(topology, flockHolder(file));
+}
+
+/** The file of the topology's lock; undefined when there is none (nothing under way, and a plan leaves none behind). */
+export function lockFile(topology: string): FileIdentity | undefined {
   try {
-    file = identityOfPath(`${LOCK_DIR}/${labName("topology", topology)}.lock`);
+    return identityOfPath(lockPath(topology));
   } catch (err) {
-    if (hasErrno(err, "ENOENT")) return;
+    if (hasErrno(err, "ENOENT")) return undefined;
     throw err;
   }
-  const holder = flockHolder(file);
+}
+
+/** Throws TopologyLockedError when `holder` (a pid as /proc/locks gives it, "" for none) is a live process. */
+export function refuseHolder(topology: string, holder: string): void {
   if (holder !== "" && !exited(holder)) throw new TopologyLockedError(topology, holder);
+}
+
+/** Where the topology's lock file is: the name becomes a file name, so only a lab's name, never a path. */
+export function lockPath(topology: string): string {
+  return `${LOCK_DIR}/${labName("topology", topology)}.lock`;
 }

@@ -17,7 +17,7 @@ import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
-import { assertUnlocked } from "./lock.js";
+import { watchLock } from "./lock-watch.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
@@ -323,15 +323,37 @@ export function assertHostParents(
   );
 }
 
-/** The changes that would make the kernel match `topology`, read from the kernel now. */
+/**
+ * The changes that would make the kernel match `topology`, read from the kernel now. What an apply or destroy of it
+ * half made is not planned from: one that held its lock while the kernel was read throws TopologyLockedError.
+ */
 export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
   const topology = checkTopology("topology", given);
   const { pool } = topologyOptions(options, ["pool"]) as PlanOptions;
-  assertUnlocked(topology.name);
-  const read = await readLive(topology, pool ?? defaultPool());
-  // An apply that began meanwhile may have torn what was read.
-  assertUnlocked(topology.name);
-  const changes = diff(topology, read);
-  assertHostParents(topology.name, changes, read.hostLinks);
-  return { topology: topology.name, changes, summary: summarize(changes) };
+  const lock = watchLock(topology.name);
+  try {
+    let read: LiveRead;
+    try {
+      read = await readLive(topology, pool ?? defaultPool());
+    } catch (err) {
+      // A read that failed while an apply or destroy changed the lab: that is what the caller needs to hear.
+      await lock.settle();
+      throw err;
+    }
+    // Told while diff runs: /proc/locks' reading waits for the kernel (see lock-watch.ts), diff for this thread.
+    const unlocked = lock.settle();
+    let changes: Change[];
+    try {
+      changes = diff(topology, read);
+      assertHostParents(topology.name, changes, read.hostLinks);
+    } catch (err) {
+      // What diff found in a torn read (a conflict, a parent missing) is not the error to report.
+      await unlocked;
+      throw err;
+    }
+    await unlocked;
+    return { topology: topology.name, changes, summary: summarize(changes) };
+  } finally {
+    lock.close();
+  }
 }
