@@ -21,7 +21,7 @@ import { watchLock } from "./lock-watch.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
-import { namespaceIds } from "./lab-ids.js";
+import { EarlyIds } from "./lab-ids.js";
 import type { PeerNamespaces } from "./peer-namespaces.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
@@ -246,6 +246,17 @@ export async function readLive(
   idsOf: ReadonlySet<string> = new Set(),
   { everyNode = false } = {},
 ): Promise<LiveRead> {
+  const ids = new EarlyIds(topology, everyNode);
+  try {
+    return await readAll(topology, pool, idsOf, ids);
+  } finally {
+    // Reads that failed leave its socket open otherwise.
+    ids.close();
+  }
+}
+
+/** readLive's reads, each node planned and its nsid asked about (`ids`) as its read comes. */
+async function readAll(topology: Topology, pool: Pool, idsOf: ReadonlySet<string>, ids: EarlyIds): Promise<LiveRead> {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
   const [lives, owned, host] = await Promise.all([
@@ -253,11 +264,12 @@ export async function readLive(
       topology.nodes.map(async (n) => {
         const live = await readNamespace(pool, n.netns, present, Object.keys(n.sysctls), idsOf.has(n.netns));
         early.set(n.name, planEarly(n, live));
+        ids.arrived(n.name, live);
         return [n.name, live] as const;
       }),
     ),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
-    ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
+    ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns)), present),
     readHostLinks(pool, topology),
   ]);
   const byNode = new Map(lives);
@@ -275,7 +287,7 @@ export async function readLive(
     hostLinks: host.names,
     early,
     record: readRecord(recordPath(topology.name)),
-    peers: await namespaceIds(topology, new Map(lives.filter(([node, live]) => isNodeOf(live, topology.name, node))), everyNode),
+    peers: await ids.finish(new Map(lives.filter(([node, live]) => isNodeOf(live, topology.name, node)))),
   };
 }
 

@@ -4,10 +4,10 @@
  * is refused if an apply or destroy of the lab held its lock at any moment of
  * its reads, and otherwise planned from what it read.
  */
-import { closeDefaultPool, type Topology, topology } from "@neslink/core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { closeDefaultPool, Pool, type Topology, topology } from "@neslink/core";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { HeldPool } from "./held-pool.js";
-import { cleanup, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tm");
 const pools: HeldPool[] = [];
@@ -18,16 +18,19 @@ function heldPool(): HeldPool {
   return pool;
 }
 
+const third = `${prefix}-x`;
+
 /** Nodes `a` and `b` joined by a veth pair. */
 const pair = (name: string): Topology => topology.load({ name, nodes: { a: {}, b: {} }, links: [{ endpoints: ["a:e0", "b:e0"] }] });
 
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
+  if (ip("netns", "list").includes(third)) ip("netns", "del", third);
 });
 
 afterAll(async () => {
   try {
-    for (const lab of [`${prefix}a`, `${prefix}o`]) await topology.destroy(lab).catch(() => {});
+    for (const lab of [`${prefix}a`, `${prefix}o`, `${prefix}s`, `${prefix}t`]) await topology.destroy(lab).catch(() => {});
   } finally {
     cleanup(prefix);
     await closeDefaultPool();
@@ -66,5 +69,87 @@ describe("a plan whose reads an apply meets", () => {
     await topology.destroy(other);
     hold.release();
     expect((await planned).changes).toEqual([]);
+  });
+});
+
+/**
+ * A hub joined to h1, h2 and h3 by veth pairs (`hub:vN` to `hN:e0`); `more`: links besides. The file's reference for
+ * nsids is the hub (the most veths to other nodes): its ids are asked for as the nodes' reads come in.
+ */
+const star = (name: string, ...more: { endpoints: string[] }[]): Topology =>
+  topology.load({
+    name,
+    nodes: { hub: {}, h1: {}, h2: {}, h3: {} },
+    links: [...[1, 2, 3].map((i) => ({ endpoints: [`h${i}:e0`, `hub:v${i}`] })), ...more],
+  });
+
+/**
+ * Replaces the pair `a:ea` - `b:eb` by two veths whose far ends stay in a third namespace, each end's peer index made
+ * the other end's index (20 and 21): only the namespace the kernel says each peer is in tells it from the lab's pair.
+ */
+function replaceFromThird(a: string, ea: string, b: string, eb: string): void {
+  ip("netns", "add", third);
+  ip("-n", a, "link", "del", ea);
+  ip("-n", third, "link", "add", "pa", "index", "21", "type", "veth", "peer", "name", ea, "netns", a, "index", "20");
+  ip("-n", third, "link", "add", "pb", "index", "20", "type", "veth", "peer", "name", eb, "netns", b, "index", "21");
+}
+
+/** Applies `lab` on a pool of its own, closed after: no worker keeps a socket in a namespace the test then deletes. */
+async function applied(lab: Topology): Promise<void> {
+  const pool = new Pool({ size: 2 });
+  try {
+    await topology.apply(lab, { pool });
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Deletes the named namespace and waits until the kernel has destroyed it: its veths' far ends go with it. */
+async function deleted(netns: string, farEnd: [string, string]): Promise<void> {
+  ip("netns", "del", netns);
+  await vi.waitFor(() => expect(ipJson("-n", farEnd[0], "link", "show").map((l) => l.ifname)).not.toContain(farEnd[1]), {
+    timeout: 15_000,
+    interval: 20,
+  });
+}
+
+const described = async (t: Topology, pool?: HeldPool) => (await topology.plan(t, pool && { pool })).changes.map(topology.describeChange);
+
+describe("a plan's nsids, asked while its reads come in", () => {
+  it("a pair of a star replaced from a third namespace is caught, with a node missing and made by hand meanwhile", async () => {
+    const name = `${prefix}s`;
+    const lab = star(name);
+    await applied(lab);
+    replaceFromThird(`${name}-hub`, "v2", `${name}-h2`, "e0");
+    // h3 goes (its pair with it): the plan reads it as missing.
+    await deleted(`${name}-h3`, [`${name}-hub`, "v3"]);
+    const pool = heldPool();
+    const hold = pool.hold(`${name}-h1`);
+    const planned = described(lab, pool);
+    await hold.reached;
+    // While h1's read waits (the hub's has come, or comes: its ids are being asked), h3 is made again by hand, with a
+    // veth from the hub: it is not the namespace the plan read, and is asked nothing.
+    ip("netns", "add", `${name}-h3`);
+    ip("-n", `${name}-hub`, "link", "add", "v3", "type", "veth", "peer", "name", "e0", "netns", `${name}-h3`);
+    hold.release();
+    const changes = await planned;
+    expect(changes).toContain(`- link hub:v2 (its peer is in a namespace outside the lab)`);
+    expect(changes).toContain(`+ namespace ${name}-h3 (node h3)`);
+    // The hub's read may have come before or after v3 was made: if after, v3 goes, as a link to a node made anew does.
+    const others = changes.filter((c) => c.startsWith("- link") && !c.startsWith("- link hub:v2") && !c.startsWith("- link h2:e0"));
+    expect(others).toEqual(others.length === 0 ? [] : ["- link hub:v3"]);
+  });
+
+  it("the file's reference not running (the hub gone by hand): asked after the reads, a pair replaced elsewhere is caught", async () => {
+    const name = `${prefix}t`;
+    const lab = star(name, { endpoints: ["h1:p", "h2:p"] });
+    await applied(lab);
+    await deleted(`${name}-hub`, [`${name}-h1`, "e0"]);
+    replaceFromThird(`${name}-h1`, "p", `${name}-h2`, "p");
+    const changes = await described(lab);
+    expect(changes).toContain(`+ namespace ${name}-hub (node hub)`);
+    // h1 (the first of the most veths to others, as read) is the reference now: the pair is judged from its end.
+    expect(changes).toContain("- link h1:p (its peer is in a namespace outside the lab)");
+    expect(changes).toContain("- link h2:p (its peer is not h1:p)");
   });
 });
