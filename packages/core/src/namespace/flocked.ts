@@ -106,6 +106,11 @@ export async function flockHolderLater(file: FileIdentity): Promise<string> {
   return flockHolders(file, await locksTableLater())[0] ?? "";
 }
 
+/** removedFileHolder, with /proc/locks read off the calling thread (locksTableLater). */
+export async function removedFileHolderLater(path: string, own: FileIdentity): Promise<string> {
+  return removedFileHolder(path, own, await locksTableLater());
+}
+
 /** A pid as /proc/locks gives it; -1 or 0 for a holder outside this pid namespace. */
 const PID = /^[1-9]\d*$/;
 
@@ -116,12 +121,12 @@ const PID = /^[1-9]\d*$/;
  * "PATH (deleted)". Only flocks on `own`'s file system are looked at; ""
  * when there is none, or the holder's descriptors cannot be read.
  */
-export function removedFileHolder(path: string, own: FileIdentity): string {
+export function removedFileHolder(path: string, own: FileIdentity, table?: string): string {
   const ownKey = lockKey(own);
   const device = ownKey.slice(0, ownKey.lastIndexOf(":") + 1);
   const removed = `${path} (deleted)`;
   const byPid = new Map<string, Set<string>>();
-  for (const fields of flockTable()) {
+  for (const fields of flockTable(table)) {
     const [pid, file] = [fields[4], fields[5]];
     if (fields[1] === "->" || !PID.test(pid ?? "") || file === undefined || file === ownKey || !file.startsWith(device)) continue;
     byPid.set(pid as string, (byPid.get(pid as string) ?? new Set()).add(file));

@@ -135,23 +135,28 @@ export class EarlyIds {
 
   #ask(): void {
     this.#turn = undefined;
-    this.#ids?.ask(this.#waiting.splice(0));
+    try {
+      this.#ids?.ask(this.#waiting.splice(0));
+    } catch {
+      // Run from the event loop, nothing would catch it: finish asks after the reads instead.
+      this.close();
+    }
   }
 
   /** What the running nodes' nsids name (LiveRead.peers), once every read has come; `running`: the lab's running nodes. */
   async finish(running: ReadonlyMap<string, LiveNamespace>): Promise<PeerNamespaces> {
     try {
-      const reference = this.#ids === undefined ? undefined : this.#reference;
-      const asked = idsToAsk(this.#topology, running, this.#everyNode, reference);
-      if (asked === undefined) return new Map();
-      if (this.#ids === undefined) return await labNamespaceIds(asked.netns, asked.translate);
       if (this.#turn !== undefined) {
         clearImmediate(this.#turn);
         this.#ask();
       }
+      const ids = this.#ids;
+      const asked = idsToAsk(this.#topology, running, this.#everyNode, ids === undefined ? undefined : this.#reference);
+      if (asked === undefined) return new Map();
+      if (ids === undefined) return await labNamespaceIds(asked.netns, asked.translate);
       // Told only if every running node and the host was given an id: one missed would make every link to it look outside the lab.
-      if (!this.#ids.has([...asked.netns, HOST])) return new Map();
-      return this.#ids.peers(asked.netns[0] as string, (netns) => asked.translate.has(netns));
+      if (!ids.has([...asked.netns, HOST])) return new Map();
+      return ids.peers(asked.netns[0] as string, (netns) => asked.translate.has(netns));
     } finally {
       this.close();
     }

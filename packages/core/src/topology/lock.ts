@@ -19,7 +19,7 @@ import { hasErrno } from "../errno.js";
 import { clipped, everyHiddenCharacter, NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
-import { flockHolder, removedFileHolder } from "../namespace/flocked.js";
+import { flockHolder, removedFileHolder, removedFileHolderLater } from "../namespace/flocked.js";
 import { sleepSync } from "../sleep-sync.js";
 import { labName } from "./shape.js";
 
@@ -113,6 +113,34 @@ const RELEASE_MS = 2000;
  * for, up to RELEASE_MS.
  */
 export function lockTopology(topology: string): TopologyLock {
+  return taken(topology, false);
+}
+
+/**
+ * lockTopology for a caller that reads the kernel before it changes anything (apply): the lock is taken at once, and
+ * the look for a holder of a removed lock file (removedFileHolder: a reading of /proc/locks, which waits for an RCU
+ * grace period, 6 to 20 ms on a loaded host) runs off this thread meanwhile. `unshared` settles once it is over:
+ * rejected with TopologyLockedError where that holder lives on (past RELEASE_MS for one that has exited), as
+ * lockTopology throws; the lock stays the caller's to release either way, and it must change nothing before.
+ */
+export function lockTopologyReading(topology: string): TopologyLock & { unshared: Promise<void> } {
+  return taken(topology, true);
+}
+
+/** A removed lock file's holder gone (none, or one that has exited and let go within RELEASE_MS); else TopologyLockedError. */
+async function removedHolderGone(topology: string, path: string, own: FileIdentity): Promise<void> {
+  const deadline = Date.now() + RELEASE_MS;
+  for (;;) {
+    const holder = await removedFileHolderLater(path, own);
+    if (holder === "") return;
+    if (!exited(holder) || Date.now() >= deadline) throw new TopologyLockedError(topology, holder);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function taken(topology: string, later: false): TopologyLock;
+function taken(topology: string, later: true): TopologyLock & { unshared: Promise<void> };
+function taken(topology: string, later: boolean): TopologyLock & { unshared?: Promise<void> } {
   const path = lockPath(topology);
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
   const deadline = Date.now() + RELEASE_MS;
@@ -134,7 +162,8 @@ export function lockTopology(topology: string): TopologyLock {
     }
     // Ours, unless the file was removed by hand (or /run/neslink was) while another process held it: the path then
     // leads to a new file, which no one holds, and that holder is still applying or destroying.
-    const holder = locked ? removedFileHolder(path, identityOfFd(fd)) : flockHolder(identityOfFd(fd));
+    // Taken `later`, the removed file's holder is looked for off this thread (lockTopologyReading).
+    const holder = !locked ? flockHolder(identityOfFd(fd)) : later ? "" : removedFileHolder(path, identityOfFd(fd));
     if (!locked || holder !== "") {
       closeSync(fd);
       // None listed: let go between the try and the read, so try again (bounded: /proc/locks may be unreadable).
@@ -144,7 +173,7 @@ export function lockTopology(topology: string): TopologyLock {
       sleepSync(10);
       continue;
     }
-    return {
+    const lock: TopologyLock & { unshared?: Promise<void> } = {
       release: () => closeSync(fd),
       remove: () => {
         try {
@@ -155,6 +184,12 @@ export function lockTopology(topology: string): TopologyLock {
         }
       },
     };
+    if (later) {
+      lock.unshared = removedHolderGone(topology, path, identityOfFd(fd));
+      // Awaited by the caller once its reads are over: a rejection before that is not an unhandled one.
+      lock.unshared.catch(() => {});
+    }
+    return lock;
   }
 }
 

@@ -4,6 +4,9 @@
  * is refused if an apply or destroy of the lab held its lock at any moment of
  * its reads, and otherwise planned from what it read.
  */
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, unlinkSync } from "node:fs";
 import { closeDefaultPool, Pool, type Topology, topology } from "@neslink/core";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { HeldPool } from "./held-pool.js";
@@ -151,5 +154,30 @@ describe("a plan's nsids, asked while its reads come in", () => {
     // h1 (the first of the most veths to others, as read) is the reference now: the pair is judged from its end.
     expect(changes).toContain("- link h1:p (its peer is in a namespace outside the lab)");
     expect(changes).toContain("- link h2:p (its peer is not h1:p)");
+  });
+});
+
+describe("apply's lock, looked at while it reads", () => {
+  it("its file removed by hand while another process held it: apply is refused, naming that process, changing nothing", async () => {
+    const name = `${prefix}r`;
+    const lab = topology.load({ name, nodes: { a: {} } });
+    const path = `/run/neslink/topologies/${name}.lock`;
+    mkdirSync("/run/neslink/topologies", { recursive: true, mode: 0o700 });
+    // util-linux's flock holds it (its sleep too), in a group of its own to be ended whole.
+    const holder = spawn("flock", [path, "sleep", "30"], { stdio: "ignore", detached: true });
+    try {
+      await vi.waitFor(() => expect(spawnSync("flock", ["-n", path, "true"]).status).not.toBe(0), { timeout: 15_000, interval: 10 });
+      unlinkSync(path);
+      await expect(topology.apply(lab)).rejects.toMatchObject({
+        code: "ERR_TOPOLOGY_LOCKED",
+        holder: String(holder.pid),
+        message: expect.stringContaining(`(pid ${holder.pid}: flock ${path} sleep 30)`),
+      });
+      expect(ip("netns", "list")).not.toContain(`${name}-a`);
+    } finally {
+      const exited = once(holder, "exit");
+      process.kill(-(holder.pid as number), "SIGKILL");
+      await exited;
+    }
   });
 });
