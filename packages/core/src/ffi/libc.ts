@@ -276,34 +276,6 @@ export function openNamespaceHandle(handle: Uint8Array): number | undefined {
   });
 }
 
-/** Declared at their first use (a plan's watch on the topologies' lock dir), not at every thread's load. */
-const inotifyCalls = declaredLate(() => ({
-  init1: libc.func("int inotify_init1(int flags)"),
-  addWatch: libc.func("int inotify_add_watch(int fd, const char *path, uint32_t mask)"),
-}));
-
-const IN_NONBLOCK = 0o4000;
-const IN_CLOEXEC = 0o2000000;
-
-/** A non-blocking inotify instance (untracked like openUntracked: the caller closes it with close). */
-export function inotifyInit(): number {
-  return opened("inotify_init1", () => inotifyCalls().init1(IN_NONBLOCK | IN_CLOEXEC));
-}
-
-/** Watches `path` on the instance `fd` for the events of `mask`; returns the watch descriptor. */
-export function inotifyAddWatch(fd: number, path: string, mask: number): number {
-  return check("inotify_add_watch", inotifyCalls().addWatch(fd, path, mask), path);
-}
-
-/** read(2) on a non-blocking descriptor: the bytes read into `buf`, 0 when nothing is waiting (EAGAIN). */
-export function readNow(fd: number, buf: Uint8Array, detail?: string): number {
-  const n = Number(fns.read(fd, buf, buf.byteLength));
-  if (n >= 0) return n;
-  const errno = koffi.errno();
-  if (errno === errnos.EAGAIN) return 0;
-  throw new SystemCallError("read", errno, detail);
-}
-
 /** Declared at its first use (a named namespace's create), not at every thread's load. */
 const linkat = declaredLate(() => libc.func("int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)"));
 

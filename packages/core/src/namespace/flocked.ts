@@ -2,7 +2,7 @@
  * Who holds a flock on a file, read from /proc/locks rather than by trying
  * the lock: a probe lock, however brief, could make a creator's own try-lock
  * fail (namespace/claim.ts), and it would take the entry for someone else's.
- * Asked on an error path, once per topology lock taken and once per plan.
+ * Asked on an error path, and once per topology lock taken or plan made.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -25,8 +25,9 @@ function lockKey({ dev, ino }: FileIdentity): string {
  *
  * Each reading takes the write side of the kernel's lock on the list of locks
  * (file_rwsem), which first waits for an RCU grace period unless a reading
- * ended less than one ago: the first reading of a plan took 6 to 20 ms on a
- * loaded 2-core host, the next one 0.1 ms.
+ * ended less than one ago: on a loaded 2-core host, 8 to 17 ms for a plan's
+ * first reading before its reads, 20 to 45 ms for one just after them (their
+ * own work keeps grace periods under way), 0.1 ms for the next.
  */
 function locksTable(): string {
   const reads: string[] = [];
@@ -76,10 +77,10 @@ function flockTable(table = locksTable()): string[][] {
     .filter((fields) => fields.includes("FLOCK"));
 }
 
-/** /proc/locks' FLOCK lines about the file (those of `table` when given). */
-function flockLines(file: FileIdentity, table?: string): string[][] {
+/** /proc/locks' FLOCK lines about the file. */
+function flockLines(file: FileIdentity): string[][] {
   const key = lockKey(file);
-  return flockTable(table).filter((fields) => fields.includes(key));
+  return flockTable().filter((fields) => fields.includes(key));
 }
 
 /** Whether /proc/locks lists a flock (held or waited for) on the file; false when it cannot be read. */
@@ -97,13 +98,8 @@ export function flockHolder(file: FileIdentity): string {
 }
 
 /** The pids /proc/locks gives for every flock held on the file (shared ones: any number; waiters left out). */
-export function flockHolders(file: FileIdentity, table?: string): string[] {
-  return flockLines(file, table).flatMap((fields) => (fields[1] === "->" || fields[4] === undefined ? [] : [fields[4]]));
-}
-
-/** flockHolder, with /proc/locks read off the calling thread (locksTableLater). */
-export async function flockHolderLater(file: FileIdentity): Promise<string> {
-  return flockHolders(file, await locksTableLater())[0] ?? "";
+export function flockHolders(file: FileIdentity): string[] {
+  return flockLines(file).flatMap((fields) => (fields[1] === "->" || fields[4] === undefined ? [] : [fields[4]]));
 }
 
 /** removedFileHolder, with /proc/locks read off the calling thread (locksTableLater). */

@@ -12,9 +12,12 @@
  * remove() unlinks only its own file. The file stays empty: who holds the lock is
  * read from /proc/locks. (Writing a pid into it cost a real disk write on
  * close where /run is ext4: truncating and rewriting a file has ext4 flush
- * its blocks then, ~10-20 ms for each apply and destroy.)
+ * its blocks then, ~10-20 ms for each apply and destroy.) Whoever takes the
+ * lock sets the file's mtime forward before anything else (markTaken): a plan
+ * tells from it, with no reading of /proc/locks, that the lock was taken
+ * while it read the kernel (plan-lock.ts).
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants, fstatSync, futimesSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
 import { clipped, everyHiddenCharacter, NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath } from "../ffi/identity.js";
@@ -173,6 +176,12 @@ function taken(topology: string, later: boolean): TopologyLock & { unshared?: Pr
       sleepSync(10);
       continue;
     }
+    try {
+      markTaken(fd);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
     const lock: TopologyLock & { unshared?: Promise<void> } = {
       release: () => closeSync(fd),
       remove: () => {
@@ -190,6 +199,29 @@ function taken(topology: string, later: boolean): TopologyLock & { unshared?: Pr
       lock.unshared.catch(() => {});
     }
     return lock;
+  }
+}
+
+/**
+ * Marks the lock file as taken once more: its mtime (whole seconds, so exact
+ * through a double) set to now's second, or one past its last mark where that
+ * is not earlier, so that every taking changes it. Metadata only: nothing for
+ * ext4 to flush on close.
+ */
+function markTaken(fd: number): void {
+  const last = Number(fstatSync(fd, { bigint: true }).mtimeNs / 1_000_000_000n);
+  const next = Math.max(Math.floor(Date.now() / 1000), last + 1);
+  futimesSync(fd, next, next);
+}
+
+/** The lock file's mark (which file, and when it was last taken: markTaken); undefined when there is no lock file. */
+export function lockMark(topology: string): string | undefined {
+  try {
+    const { dev, ino, mtimeNs } = statSync(lockPath(topology), { bigint: true });
+    return `${dev}:${ino}:${mtimeNs}`;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return undefined;
+    throw err;
   }
 }
 

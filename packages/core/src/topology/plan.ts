@@ -17,7 +17,7 @@ import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
-import { watchLock } from "./lock-watch.js";
+import { unlockedBefore, unlockedSince } from "./plan-lock.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
@@ -342,30 +342,17 @@ export function assertHostParents(
 export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
   const topology = checkTopology("topology", given);
   const { pool } = topologyOptions(options, ["pool"]) as PlanOptions;
-  const lock = watchLock(topology.name);
+  const mark = unlockedBefore(topology.name);
+  let read: LiveRead;
   try {
-    let read: LiveRead;
-    try {
-      read = await readLive(topology, pool ?? defaultPool());
-    } catch (err) {
-      // A read that failed while an apply or destroy changed the lab: that is what the caller needs to hear.
-      await lock.settle();
-      throw err;
-    }
-    // Told while diff runs: /proc/locks' reading waits for the kernel (see lock-watch.ts), diff for this thread.
-    const unlocked = lock.settle();
-    let changes: Change[];
-    try {
-      changes = diff(topology, read);
-      assertHostParents(topology.name, changes, read.hostLinks);
-    } catch (err) {
-      // What diff found in a torn read (a conflict, a parent missing) is not the error to report.
-      await unlocked;
-      throw err;
-    }
-    await unlocked;
-    return { topology: topology.name, changes, summary: summarize(changes) };
-  } finally {
-    lock.close();
+    read = await readLive(topology, pool ?? defaultPool());
+  } catch (err) {
+    // A read that failed while an apply or destroy changed the lab: that is what the caller needs to hear.
+    unlockedSince(topology.name, mark);
+    throw err;
   }
+  unlockedSince(topology.name, mark);
+  const changes = diff(topology, read);
+  assertHostParents(topology.name, changes, read.hostLinks);
+  return { topology: topology.name, changes, summary: summarize(changes) };
 }
