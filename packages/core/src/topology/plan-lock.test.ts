@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { groupLeft } from "../../test/processes.js";
+import { endGroup } from "../../test/integration/kernel.js";
 import { LOCK_DIR, lockTopology } from "./lock.js";
 import { unlockedBefore, unlockedSince } from "./plan-lock.js";
 
@@ -19,15 +18,6 @@ async function holder(): Promise<ChildProcess> {
   const child = spawn("flock", [path(name), "sleep", "30"], { stdio: "ignore", detached: true });
   await vi.waitFor(() => expect(held()).toBe(true), LOADED_MACHINE);
   return child;
-}
-
-/** Ends the holder and its sleep, and waits until neither is left (a dying one still holds the lock). */
-async function ended(child: ChildProcess): Promise<void> {
-  const group = child.pid as number;
-  const exited = child.exitCode === null && child.signalCode === null ? once(child, "exit") : undefined;
-  process.kill(-group, "SIGKILL");
-  await exited;
-  await vi.waitFor(() => expect(groupLeft(group)).toBe(false), LOADED_MACHINE);
 }
 
 const meanwhile = expect.objectContaining({
@@ -73,7 +63,7 @@ describe("what a plan checks of its lab's lock", () => {
     try {
       expect(() => unlockedBefore(name)).toThrow(expect.objectContaining({ code: "ERR_TOPOLOGY_LOCKED", holder: String(live.pid) }));
     } finally {
-      await ended(live);
+      await endGroup(live);
     }
   });
 

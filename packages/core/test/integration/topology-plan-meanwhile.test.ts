@@ -5,12 +5,11 @@
  * its reads, and otherwise planned from what it read.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
 import { mkdirSync, unlinkSync } from "node:fs";
 import { closeDefaultPool, Pool, type Topology, topology } from "@neslink/core";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { HeldPool } from "./held-pool.js";
-import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, endGroup, ip, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tm");
 const pools: HeldPool[] = [];
@@ -40,17 +39,23 @@ afterAll(async () => {
   }
 });
 
+/** `lab` applied, then planned on a pool that holds its read of `netns`: the plan under way once that read waits. */
+async function heldAt(lab: Topology, netns: string): Promise<{ planned: Promise<topology.Plan>; release: () => void }> {
+  await topology.apply(lab);
+  const pool = heldPool();
+  const hold = pool.hold(netns);
+  const planned = topology.plan(lab, { pool });
+  await hold.reached;
+  return { planned, release: hold.release };
+}
+
 describe("a plan whose reads an apply meets", () => {
   it("an apply of the lab that took its lock and let go while the plan read: the plan is refused", async () => {
     const lab = pair(`${prefix}a`);
-    await topology.apply(lab);
-    const pool = heldPool();
-    const hold = pool.hold(`${prefix}a-b`);
-    const planned = topology.plan(lab, { pool });
-    await hold.reached;
+    const { planned, release } = await heldAt(lab, `${prefix}a-b`);
     // Another call of this process: it takes the lock, reads, finds nothing to do and lets go, all while b's read waits.
     expect((await topology.apply(lab)).changes).toEqual([]);
-    hold.release();
+    release();
     await expect(planned).rejects.toMatchObject({
       code: "ERR_TOPOLOGY_LOCKED",
       holder: "",
@@ -61,16 +66,11 @@ describe("a plan whose reads an apply meets", () => {
   });
 
   it("another lab applied and destroyed meanwhile is no concern of the plan", async () => {
-    const lab = pair(`${prefix}a`);
-    await topology.apply(lab);
-    const pool = heldPool();
-    const hold = pool.hold(`${prefix}a-b`);
-    const planned = topology.plan(lab, { pool });
-    await hold.reached;
+    const { planned, release } = await heldAt(pair(`${prefix}a`), `${prefix}a-b`);
     const other = pair(`${prefix}o`);
     await topology.apply(other);
     await topology.destroy(other);
-    hold.release();
+    release();
     expect((await planned).changes).toEqual([]);
   });
 });
@@ -175,9 +175,7 @@ describe("apply's lock, looked at while it reads", () => {
       });
       expect(ip("netns", "list")).not.toContain(`${name}-a`);
     } finally {
-      const exited = once(holder, "exit");
-      process.kill(-(holder.pid as number), "SIGKILL");
-      await exited;
+      await endGroup(holder);
     }
   });
 });
