@@ -2,11 +2,12 @@
 // Before/after for one change: the neslink peer of two git revisions, run in
 // turns on the same machine, per phase in wall-clock and in CPU time.
 //
-//   node bench/compare.mjs REV_A REV_B [--n 500] [--rounds 5] [--keep]
+//   node bench/compare.mjs REV_A REV_B [--n 500] [--rounds 5] [--peer neslink|neslink-topology] [--keep]
 //
-// Each revision is checked out in a worktree under $TMPDIR and built there
+// --peer neslink-topology compares the topology engine instead (apply, no-op
+// re-apply, destroy, and a plan of the unchanged lab). Each revision is checked out in a worktree under $TMPDIR and built there
 // (npm ci, npm run build: the toolchains of scripts/setup.sh). Both then run
-// *this* checkout's bench/peers/neslink.mjs (copied beside each build), so
+// *this* checkout's peer (copied beside each build), so
 // only the library differs; rounds alternate A and B, each run in a mount
 // namespace of its own with a fresh tmpfs on /run/netns, as bench/run.mjs
 // runs peers. Prints the median of each phase and B/A. CPU time (every
@@ -23,11 +24,17 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { n: { type: "string", default: "500" }, rounds: { type: "string", default: "5" }, keep: { type: "boolean", default: false } },
+  options: {
+    n: { type: "string", default: "500" },
+    rounds: { type: "string", default: "5" },
+    peer: { type: "string", default: "neslink" },
+    keep: { type: "boolean", default: false },
+  },
 });
+const PEERS = ["neslink", "neslink-topology"];
 const [n, rounds] = [Number(values.n), Number(values.rounds)];
-if (positionals.length !== 2 || !Number.isInteger(n) || n < 2 || !Number.isInteger(rounds) || rounds < 1) {
-  console.error("usage: node bench/compare.mjs REV_A REV_B [--n 500] [--rounds 5] [--keep]");
+if (positionals.length !== 2 || !Number.isInteger(n) || n < 2 || !Number.isInteger(rounds) || rounds < 1 || !PEERS.includes(values.peer)) {
+  console.error(`usage: node bench/compare.mjs REV_A REV_B [--n 500] [--rounds 5] [--peer ${PEERS.join("|")}] [--keep]`);
   process.exit(2);
 }
 if (process.getuid?.() !== 0) {
@@ -36,6 +43,9 @@ if (process.getuid?.() !== 0) {
 }
 
 const PHASES = ["setup", "inventory", "teardown"];
+/** Timed beside the phases (not in the total) where the peer reports it. */
+const EXTRAS = ["plan"];
+const peerFile = `${values.peer}.mjs`;
 const git = (...args) => execFileSync("git", ["-C", ROOT, ...args], { encoding: "utf8" }).trim();
 
 /** A built worktree of `rev` holding this checkout's peer; reused if it exists. */
@@ -54,14 +64,16 @@ function prepare(rev) {
   }
   const peers = join(dir, "bench/compare-peer");
   mkdirSync(peers, { recursive: true });
-  for (const file of ["neslink.mjs", "star.mjs"]) copyFileSync(join(BENCH, "peers", file), join(peers, file));
+  for (const file of [peerFile, "star.mjs"]) copyFileSync(join(BENCH, "peers", file), join(peers, file));
   return { rev, commit, dir, runs: [] };
 }
 
 /** One run of the peer in `tree`, in a private mount namespace with a fresh /run/netns. */
 function runOnce(tree, round) {
   const prefix = `bc${round}${tree === trees[0] ? "a" : "b"}${process.pid.toString(36)}`;
-  const script = `mkdir -p /run/netns && mount -t tmpfs neslink-compare /run/netns && exec node bench/compare-peer/neslink.mjs ${n} ${prefix}`;
+  // /run/neslink too, as bench/run.mjs does: the topology peer's lock files and records stay out of the host's.
+  const mounts = ["/run/netns", "/run/neslink"].map((dir) => `mkdir -p ${dir} && mount -t tmpfs neslink-compare ${dir}`).join(" && ");
+  const script = `${mounts} && exec node bench/compare-peer/${peerFile} ${n} ${prefix}`;
   const r = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], { cwd: tree.dir, encoding: "utf8" });
   const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
   if (r.status !== 0 || !line) throw new Error(`${tree.rev} failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -80,10 +92,13 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const [a, b] = trees;
-console.log(`N=${n}, ${rounds} rounds, medians (ms); A = ${a.rev} (${a.commit.slice(0, 9)}), B = ${b.rev} (${b.commit.slice(0, 9)})`);
+console.log(
+  `${values.peer}, N=${n}, ${rounds} rounds, medians (ms); A = ${a.rev} (${a.commit.slice(0, 9)}), B = ${b.rev} (${b.commit.slice(0, 9)})`,
+);
 console.log("| phase | A wall | B wall | B/A wall | A cpu | B cpu | B/A cpu |");
 console.log("|---|---:|---:|---:|---:|---:|---:|");
-for (const phase of [...PHASES, "total"]) {
+const extras = EXTRAS.filter((x) => trees.every((tree) => tree.runs.every((r) => typeof r[`${x}_ms`] === "number")));
+for (const phase of [...PHASES, "total", ...extras]) {
   const of = (tree, key) => median(tree.runs.map((r) => (phase === "total" ? PHASES.reduce((s, p) => s + r[key(p)], 0) : r[key(phase)])));
   const wall = (p) => `${p}_ms`;
   const cpu = (p) => `cpu_${p}_ms`;

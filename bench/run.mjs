@@ -255,6 +255,8 @@ function checkResult(peer, n, o, r) {
 const PHASES = ["setup_ms", "inventory_ms", "teardown_ms", "total_ms"];
 /** CPU time of a phase (every thread of the peer's process), for the peers that report it. */
 const CPU_PHASES = ["cpu_setup_ms", "cpu_inventory_ms", "cpu_teardown_ms"];
+/** Timed beside the phases by the peers that can (the topology peer: a plan of the unchanged lab), not in the total. */
+const EXTRA_TIMES = ["plan_ms", "cpu_plan_ms"];
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -348,9 +350,28 @@ function targets(results, ns) {
       const cpuNote = Number.isFinite(cpu) ? `; CPU time ${cpu.toFixed(2)}` : "";
       // The two peers of a round ran back to back, in the same conditions: the spread of their ratios shows how far the load moved the median's.
       const [a, b] = [row("neslink-topology", n).runs, row("neslink", n).runs];
-      const rounds = a.length > 1 && a.length === b.length ? `; by round ${a.map((x, i) => (x[phase] / b[i][phase]).toFixed(2)).join(", ")}` : "";
+      const rounds =
+        a.length > 1 && a.length === b.length ? `; by round ${a.map((x, i) => (x[phase] / b[i][phase]).toFixed(2)).join(", ")}` : "";
       lines.push(`- N=${n}: topology ${what} = ${ratio.toFixed(2)} (target <= ${limit}: ${mark(ratio <= limit)}${cpuNote}${rounds})`);
     }
+  }
+  // A plan of the unchanged lab reads what an inventory reads (every link and address of the N+1 namespaces) and more
+  // (routes, sysctls, the host's links, the other namespaces' marks, nsids): no target, the ratios show what it adds.
+  for (const n of ns) {
+    const topo = at("neslink-topology", n);
+    if (topo?.plan_ms === undefined) continue;
+    const against = [
+      ["go-goroutines", "Go inventory"],
+      ["neslink", "imperative inventory"],
+    ].flatMap(([peer, what]) => {
+      const other = at(peer, n);
+      if (!other) return [];
+      const cpu = topo.cpu_plan_ms / other.cpu_inventory_ms;
+      return [`/ ${what} ${(topo.plan_ms / other.inventory_ms).toFixed(2)}${Number.isFinite(cpu) ? ` (CPU time ${cpu.toFixed(2)})` : ""}`];
+    });
+    lines.push(
+      `- N=${n}: topology plan of the unchanged lab ${fmtMs(topo.plan_ms)} ms (CPU ${fmtMs(topo.cpu_plan_ms)}); ${against.join(", ") || "no inventory to compare with in this run"}`,
+    );
   }
   return lines.length ? lines.join("\n") : null;
 }
@@ -412,7 +433,8 @@ async function main() {
       if (!runs?.length) continue;
       const med = {};
       for (const k of [...PHASES, "peak_rss_kb"]) med[k] = median(runs.map((x) => x[k]));
-      for (const k of CPU_PHASES) if (runs.every((x) => typeof x[k] === "number")) med[k] = median(runs.map((x) => x[k]));
+      for (const k of [...CPU_PHASES, ...EXTRA_TIMES])
+        if (runs.every((x) => typeof x[k] === "number")) med[k] = median(runs.map((x) => x[k]));
       if (runs.every((x) => typeof x.startup_ms === "number")) med.startup_ms = median(runs.map((x) => x.startup_ms));
       rows.push({ peer: p.name, n, version: runs[0].version, links: runs[0].links, addrs: runs[0].addrs, runs, median: med });
     }

@@ -5,7 +5,9 @@
 // setup = topology.apply of the whole lab (namespaces, bridges chained by
 // veth joints, N veths, addresses); inventory = a second apply of the same
 // file, which must find nothing to change (it reads every namespace's links,
-// addresses, routes and sysctls, and every namespace's marker); teardown =
+// addresses, routes and sysctls, and every namespace's marker); plan (reported
+// beside the phases, not in the total) = topology.plan of the unchanged lab,
+// the median of PLANS in a row, each of which must list no change; teardown =
 // topology.destroy. Each node's namespace is named PREFIX+hub / PREFIX+n<i>, as
 // the harness expects of every peer.
 import { execFileSync } from "node:child_process";
@@ -14,6 +16,8 @@ import { closeDefaultPool, defaultPool, topology } from "@neslink/core";
 import { addrOf, cleanup, ms, report, starArgs, timed } from "./star.mjs";
 
 const { n, prefix, ports, ipv6, range } = starArgs("neslink-topology.mjs");
+/** Plans timed per run: one alone moved by a third between runs on the shared 2-core host. */
+const PLANS = 3;
 const bridgeOf = (i) => `br${Math.floor((i - 1) / ports)}`;
 
 /** The star as a topology: the hub's bridges (at most `ports` each) chained by veth joints inside the hub. */
@@ -41,6 +45,13 @@ try {
   execFileSync("ip", ["netns", "exec", `${prefix}n1`, "ping", "-c1", "-W2", addrOf(n)], { stdio: "pipe" });
   const again = await timed(() => topology.apply(lab));
   if (again.result.changes.length > 0) throw new Error(`a second apply changed ${again.result.changes.length} things`);
+  const plans = [];
+  for (let i = 0; i < PLANS; i++) {
+    const planned = await timed(() => topology.plan(lab));
+    if (planned.result.changes.length > 0) throw new Error(`a plan of the unchanged lab listed ${planned.result.changes.length} changes`);
+    plans.push(planned);
+  }
+  const plan = plans.sort((x, y) => x.ms - y.ms)[PLANS >> 1];
   const inspected = await topology.inspect(prefix);
   const down = await timed(() => topology.destroy(lab));
   report("neslink-topology", " (topology)", {
@@ -49,11 +60,13 @@ try {
     setup_ms: setupMs,
     inventory_ms: again.ms,
     teardown_ms: down.ms,
+    plan_ms: plan.ms,
+    cpu_plan_ms: plan.cpuMs,
     cpu_setup_ms: setupCpuMs,
     cpu_inventory_ms: again.cpuMs,
     cpu_teardown_ms: down.cpuMs,
-    links: inspected.nodes.reduce((sum, node) => sum + node.interfaces.length, 0),
-    addrs: inspected.nodes.reduce((sum, node) => sum + node.interfaces.reduce((k, i) => k + i.addresses.length, 0), 0),
+    links: inspected.nodes.reduce((sum, node) => sum + node.links.length, 0),
+    addrs: inspected.nodes.reduce((sum, node) => sum + node.links.reduce((k, l) => k + l.addresses.length, 0), 0),
     ipv6,
   });
 } catch (err) {

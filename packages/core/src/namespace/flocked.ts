@@ -2,10 +2,11 @@
  * Who holds a flock on a file, read from /proc/locks rather than by trying
  * the lock: a probe lock, however brief, could make a creator's own try-lock
  * fail (namespace/claim.ts), and it would take the entry for someone else's.
- * Asked on an error path, and once per topology lock taken (a few lines).
+ * Asked on an error path, and once per topology lock taken or plan made.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { clipped, everyHiddenCharacter } from "../errors.js";
+import { readFile } from "node:fs/promises";
 import { devNumbers, type FileIdentity, identityOfPath } from "../ffi/identity.js";
 
 /** How /proc/locks names a file: the kernel's `%02x:%02x:%lu` of its device's major, minor and its inode. */
@@ -22,27 +23,56 @@ function lockKey({ dev, ino }: FileIdentity): string {
  * ~1 reading in 500 with 40 to 260 flocks churning). So it is read until two
  * readings agree (any change renumbers the lines after it), or after READS
  * the union of what was read, so nothing held throughout is missed.
+ *
+ * Each reading takes the write side of the kernel's lock on the list of locks
+ * (file_rwsem), which first waits for an RCU grace period unless a reading
+ * ended less than one ago: on a loaded 2-core host, 8 to 17 ms for a plan's
+ * first reading before its reads, 20 to 45 ms for one just after them (their
+ * own work keeps grace periods under way), 0.1 ms for the next.
  */
 function locksTable(): string {
   const reads: string[] = [];
   for (;;) {
     let text: string;
     try {
-      text = readFileSync("/proc/locks", "utf8");
+      text = readFileSync(LOCKS, "utf8");
     } catch {
       return "";
     }
-    if (text === reads.at(-1)) return text;
-    reads.push(text);
-    if (reads.length === READS) return [...new Set(reads.flatMap((read) => read.split("\n")))].join("\n");
+    const table = settled(reads, text);
+    if (table !== undefined) return table;
   }
 }
 
+/** locksTable read on libuv's threads: the grace period each reading may wait for is not the calling thread's. */
+async function locksTableLater(): Promise<string> {
+  const reads: string[] = [];
+  for (;;) {
+    let text: string;
+    try {
+      text = await readFile(LOCKS, "utf8");
+    } catch {
+      return "";
+    }
+    const table = settled(reads, text);
+    if (table !== undefined) return table;
+  }
+}
+
+/** With `text` read after `reads`: the table once two readings agree, or the union after READS; undefined: read again. */
+function settled(reads: string[], text: string): string | undefined {
+  if (text === reads.at(-1)) return text;
+  reads.push(text);
+  if (reads.length === READS) return [...new Set(reads.flatMap((read) => read.split("\n")))].join("\n");
+  return undefined;
+}
+
+const LOCKS = "/proc/locks";
 const READS = 8;
 
-/** /proc/locks' FLOCK lines, as fields (a waiter's second field is "->"); none when it cannot be read. */
-function flockTable(): string[][] {
-  return locksTable()
+/** A /proc/locks table's FLOCK lines, as fields (a waiter's second field is "->"); none when it could not be read. */
+function flockTable(table = locksTable()): string[][] {
+  return table
     .split("\n")
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields.includes("FLOCK"));
@@ -71,6 +101,11 @@ export function flockHolder(file: FileIdentity): string {
 /** The pids /proc/locks gives for every flock held on the file (shared ones: any number; waiters left out). */
 export function flockHolders(file: FileIdentity): string[] {
   return flockLines(file).flatMap((fields) => (fields[1] === "->" || fields[4] === undefined ? [] : [fields[4]]));
+}
+
+/** removedFileHolder, with /proc/locks read off the calling thread (locksTableLater). */
+export async function removedFileHolderLater(path: string, own: FileIdentity): Promise<string> {
+  return removedFileHolder(path, own, await locksTableLater());
 }
 
 /** A pid as /proc/locks gives it; -1 or 0 for a holder outside this pid namespace. */
@@ -105,12 +140,12 @@ export function describedHolder(pid: string): string {
  * "PATH (deleted)". Only flocks on `own`'s file system are looked at; ""
  * when there is none, or the holder's descriptors cannot be read.
  */
-export function removedFileHolder(path: string, own: FileIdentity): string {
+export function removedFileHolder(path: string, own: FileIdentity, table?: string): string {
   const ownKey = lockKey(own);
   const device = ownKey.slice(0, ownKey.lastIndexOf(":") + 1);
   const removed = `${path} (deleted)`;
   const byPid = new Map<string, Set<string>>();
-  for (const fields of flockTable()) {
+  for (const fields of flockTable(table)) {
     const [pid, file] = [fields[4], fields[5]];
     if (fields[1] === "->" || !PID.test(pid ?? "") || file === undefined || file === ownKey || !file.startsWith(device)) continue;
     byPid.set(pid as string, (byPid.get(pid as string) ?? new Set()).add(file));

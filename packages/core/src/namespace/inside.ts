@@ -25,7 +25,7 @@ export function socketIn(own: boolean, enter: () => void): NetlinkSocket {
  * NamespaceEnterError), as they are; the socket's own failure (EMFILE)
  * given to `place`, which says how the caller reports it.
  */
-function openInside(provider: NsProvider, place: (err: unknown) => Error): NetlinkSocket {
+export function openInside(provider: NsProvider, place: (err: unknown) => Error): NetlinkSocket {
   const { fd, own } = openTarget(provider);
   try {
     return socketIn(own, () => {

@@ -45,7 +45,7 @@ import { HOST, idOfHandle, type LiveNamespace } from "./live.js";
 import { marker } from "./marker.js";
 import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
 import { topologyOptions } from "./options.js";
-import { lockTopology } from "./lock.js";
+import { lockTopologyReading } from "./lock.js";
 import type { Topology } from "./model.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
@@ -735,12 +735,18 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const emit = checked.onProgress ?? (() => {});
   const { signal } = checked;
   const expected = checked.expected === undefined ? undefined : expectedChanges(topology.name, checked.expected);
-  const lock = lockTopology(topology.name);
+  const lock = lockTopologyReading(topology.name);
   try {
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
     const prior = readNsRecord(topology.name);
     const unrecorded = new Set(topology.nodes.flatMap((n) => (prior?.namespaces.has(n.netns) ? [] : [n.netns])));
-    const read = await readLive(topology, pool, unrecorded);
+    const read = await readLive(topology, pool, unrecorded).catch(async (err: unknown) => {
+      // Another process still applying with a removed lock file: what the caller needs to hear.
+      await lock.unshared;
+      throw err;
+    });
+    // Told while the kernel was read (lockTopologyReading); nothing is changed before.
+    await lock.unshared;
     const { lives, record } = read;
     const changes = refusing(topology.name, () => diff(topology, read));
     assertHostParents(topology.name, changes, read.hostLinks, true);

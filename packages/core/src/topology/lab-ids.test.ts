@@ -1,6 +1,6 @@
 import type { Link } from "@neslink/codec-wasm";
 import { describe, expect, it } from "vitest";
-import { idsToAsk } from "./lab-ids.js";
+import { fileReference, idsToAsk } from "./lab-ids.js";
 import { ownedNode } from "./live.fixture.js";
 import type { LiveNamespace } from "./live.js";
 import { load } from "./load.js";
@@ -49,5 +49,20 @@ describe("which namespaces a plan asks where their nsids lead", () => {
     ]);
     // b (first of the most veths) is the reference: a for its vxlan, which also covers a:x; c for c-d.
     expect(idsToAsk(chain, lives)).toEqual({ netns: ["li-b", "li-a", "li-c", "li-d"], translate: new Set(["li-a", "li-c"]) });
+    // A reference given (the file's pick, asked of before the reads were over), when it runs: c, then a for its vxlan,
+    // which also covers a-b.
+    expect(fileReference(chain)).toBe("b");
+    expect(idsToAsk(chain, lives, false, "c")).toEqual({ netns: ["li-c", "li-a", "li-b", "li-d"], translate: new Set(["li-a"]) });
+    // One not running is no reference.
+    lives.delete("c");
+    expect(idsToAsk(chain, lives, false, "c")?.netns[0]).toBe("li-b");
+  });
+
+  it("picks from the file the node with the most veths to others (a star's hub), else the first with a vxlan or macvlan", () => {
+    expect(fileReference(star)).toBe("hub");
+    const inside = load({ name: "li", nodes: { a: {}, b: {} }, links: [{ endpoints: ["b:x", "b:y"] }] });
+    expect(fileReference(inside)).toBe(undefined);
+    const tunnels = load({ name: "li", nodes: { a: {}, b: { interfaces: { vx0: { kind: "vxlan", id: 5, remote: "192.0.2.1" } } } } });
+    expect(fileReference(tunnels)).toBe("b");
   });
 });

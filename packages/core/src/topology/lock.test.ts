@@ -22,7 +22,7 @@ vi.mock("../ffi/libc.js", async (original) => {
   };
 });
 
-const { LOCK_DIR, lockTopology } = await import("./lock.js");
+const { LOCK_DIR, lockTopology, lockTopologyReading } = await import("./lock.js");
 const { identityOfPath } = await import("../ffi/identity.js");
 const { flockHolder } = await import("../namespace/flocked.js");
 /** Who /proc/locks says holds the flock on the file the path leads to now. */
@@ -149,6 +149,34 @@ describe("a topology's lock", () => {
       // Again, with the file the refused try left at the path.
       expect(() => lockTopology(name)).toThrow(refused);
       expect(holderAt(path)).toBe("");
+    } finally {
+      await ended(live);
+    }
+  });
+
+  it("taken for reading first (apply): at once; a removed file's live holder refuses it when the look is over", async () => {
+    const lock = lockTopologyReading(name);
+    await lock.unshared;
+    expect(holderAt(path)).toBe(String(process.pid));
+    lock.release();
+
+    const live = heldByFlock("30");
+    try {
+      await vi.waitFor(() => expect(existsSync(path) && holderAt(path) === String(live.pid)).toBe(true), LOADED_MACHINE);
+      unlinkSync(path);
+      // Taken on the path's new file, which no one held, with the removed one's holder found off the thread.
+      const taken = lockTopologyReading(name);
+      try {
+        expect(holderAt(path)).toBe(String(process.pid));
+        await expect(taken.unshared).rejects.toThrow(
+          expect.objectContaining({
+            code: "ERR_TOPOLOGY_LOCKED",
+            message: expect.stringContaining(`(pid ${live.pid}: flock ${path} sleep 30)`),
+          }),
+        );
+      } finally {
+        taken.release();
+      }
     } finally {
       await ended(live);
     }

@@ -12,15 +12,18 @@
  * remove() unlinks only its own file. The file stays empty: who holds the lock is
  * read from /proc/locks. (Writing a pid into it cost a real disk write on
  * close where /run is ext4: truncating and rewriting a file has ext4 flush
- * its blocks then, ~10-20 ms for each apply and destroy.)
+ * its blocks then, ~10-20 ms for each apply and destroy.) Whoever takes the
+ * lock sets the file's mtime forward before anything else (markTaken): a plan
+ * tells from it, with no reading of /proc/locks, that the lock was taken
+ * while it read the kernel (plan-lock.ts).
  */
-import { closeSync, constants, mkdirSync, openSync, unlinkSync } from "node:fs";
+import { closeSync, constants, fstatSync, futimesSync, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
 import { hasErrno } from "../errno.js";
 import { NeslinkError } from "../errors.js";
 import { type FileIdentity, identityOfFd, identityOfPath, sameFile } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { holderOf } from "../lock-holder.js";
-import { flockHolder, removedFileHolder } from "../namespace/flocked.js";
+import { flockHolder, removedFileHolder, removedFileHolderLater } from "../namespace/flocked.js";
 import { sleepSync } from "../sleep-sync.js";
 import { labName } from "./shape.js";
 
@@ -32,8 +35,14 @@ export class TopologyLockedError extends NeslinkError {
   /** The lock's holder as /proc/locks gives it (a pid), or "" when it could not be told. */
   readonly holder: string;
 
-  constructor(topology: string, holder: string) {
-    super("ERR_TOPOLOGY_LOCKED", `topology ${topology} is being applied or destroyed by ${holderText(holder)}`);
+  /** `meanwhile`: no one holds it now, but someone took or let go of it while a plan read the kernel. */
+  constructor(topology: string, holder: string, { meanwhile = false } = {}) {
+    super(
+      "ERR_TOPOLOGY_LOCKED",
+      meanwhile
+        ? `topology ${topology} was being applied or destroyed while this plan read it (by another process, or another call of this one): plan again`
+        : `topology ${topology} is being applied or destroyed by ${holderText(holder)}`,
+    );
     this.topology = topology;
     this.holder = holder;
   }
@@ -89,10 +98,36 @@ const RELEASE_MS = 2000;
  * for, up to RELEASE_MS.
  */
 export function lockTopology(topology: string): TopologyLock {
-  // The name becomes a file name: only a lab's name, never a path.
-  labName("topology", topology);
+  return taken(topology, false);
+}
+
+/**
+ * lockTopology for a caller that reads the kernel before it changes anything (apply): the lock is taken at once, and
+ * the look for a holder of a removed lock file (removedFileHolder: a reading of /proc/locks, which waits for an RCU
+ * grace period, 6 to 20 ms on a loaded host) runs off this thread meanwhile. `unshared` settles once it is over:
+ * rejected with TopologyLockedError where that holder lives on (past RELEASE_MS for one that has exited), as
+ * lockTopology throws; the lock stays the caller's to release either way, and it must change nothing before.
+ */
+export function lockTopologyReading(topology: string): TopologyLock & { unshared: Promise<void> } {
+  return taken(topology, true);
+}
+
+/** A removed lock file's holder gone (none, or one that has exited and let go within RELEASE_MS); else TopologyLockedError. */
+async function removedHolderGone(topology: string, path: string, own: FileIdentity): Promise<void> {
+  const deadline = Date.now() + RELEASE_MS;
+  for (;;) {
+    const holder = await removedFileHolderLater(path, own);
+    if (holder === "") return;
+    if (!exited(holder) || Date.now() >= deadline) throw new TopologyLockedError(topology, holder);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function taken(topology: string, later: false): TopologyLock;
+function taken(topology: string, later: true): TopologyLock & { unshared: Promise<void> };
+function taken(topology: string, later: boolean): TopologyLock & { unshared?: Promise<void> } {
+  const path = lockPath(topology);
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
-  const path = `${LOCK_DIR}/${topology}.lock`;
   const deadline = Date.now() + RELEASE_MS;
   for (;;) {
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
@@ -112,7 +147,8 @@ export function lockTopology(topology: string): TopologyLock {
     }
     // Ours, unless the file was removed by hand (or /run/neslink was) while another process held it: the path then
     // leads to a new file, which no one holds, and that holder is still applying or destroying.
-    const holder = locked ? removedFileHolder(path, identityOfFd(fd)) : flockHolder(identityOfFd(fd));
+    // Taken `later`, the removed file's holder is looked for off this thread (lockTopologyReading).
+    const holder = !locked ? flockHolder(identityOfFd(fd)) : later ? "" : removedFileHolder(path, identityOfFd(fd));
     if (!locked || holder !== "") {
       closeSync(fd);
       // None listed: let go between the try and the read, so try again (bounded: /proc/locks may be unreadable).
@@ -122,7 +158,13 @@ export function lockTopology(topology: string): TopologyLock {
       sleepSync(10);
       continue;
     }
-    return {
+    try {
+      markTaken(fd);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    const lock: TopologyLock & { unshared?: Promise<void> } = {
       release: () => closeSync(fd),
       remove: () => {
         try {
@@ -133,6 +175,35 @@ export function lockTopology(topology: string): TopologyLock {
         }
       },
     };
+    if (later) {
+      lock.unshared = removedHolderGone(topology, path, identityOfFd(fd));
+      // Awaited by the caller once its reads are over: a rejection before that is not an unhandled one.
+      lock.unshared.catch(() => {});
+    }
+    return lock;
+  }
+}
+
+/**
+ * Marks the lock file as taken once more: its mtime (whole seconds, so exact
+ * through a double) set to now's second, or one past its last mark where that
+ * is not earlier, so that every taking changes it. Metadata only: nothing for
+ * ext4 to flush on close.
+ */
+function markTaken(fd: number): void {
+  const last = Number(fstatSync(fd, { bigint: true }).mtimeNs / 1_000_000_000n);
+  const next = Math.max(Math.floor(Date.now() / 1000), last + 1);
+  futimesSync(fd, next, next);
+}
+
+/** The lock file's mark (which file, and when it was last taken: markTaken); undefined when there is no lock file. */
+export function lockMark(topology: string): string | undefined {
+  try {
+    const { dev, ino, mtimeNs } = statSync(lockPath(topology), { bigint: true });
+    return `${dev}:${ino}:${mtimeNs}`;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return undefined;
+    throw err;
   }
 }
 
@@ -146,13 +217,26 @@ export function lockTopology(topology: string): TopologyLock {
  * plan leaves none behind).
  */
 export function assertUnlocked(topology: string): void {
-  let file: FileIdentity;
+  const file = lockFile(topology);
+  if (file !== undefined) refuseHolder(topology, flockHolder(file));
+}
+
+/** The file of the topology's lock; undefined when there is none (nothing under way, and a plan leaves none behind). */
+export function lockFile(topology: string): FileIdentity | undefined {
   try {
-    file = identityOfPath(`${LOCK_DIR}/${labName("topology", topology)}.lock`);
+    return identityOfPath(lockPath(topology));
   } catch (err) {
-    if (hasErrno(err, "ENOENT")) return;
+    if (hasErrno(err, "ENOENT")) return undefined;
     throw err;
   }
-  const holder = flockHolder(file);
+}
+
+/** Throws TopologyLockedError when `holder` (a pid as /proc/locks gives it, "" for none) is a live process. */
+export function refuseHolder(topology: string, holder: string): void {
   if (holder !== "" && !exited(holder)) throw new TopologyLockedError(topology, holder);
+}
+
+/** Where the topology's lock file is: the name becomes a file name, so only a lab's name, never a path. */
+export function lockPath(topology: string): string {
+  return `${LOCK_DIR}/${labName("topology", topology)}.lock`;
 }

@@ -16,7 +16,8 @@ import { mayLeaveBriefly } from "../namespace/brief-switch.js";
 import { withInside } from "../namespace/inside.js";
 import * as ns from "../namespace/providers.js";
 import { openProviderNs } from "../namespace/entry.js";
-import { idsSeenFrom, nsidOf } from "../netlink/nsid.js";
+import { MAX_CACHED_BATCH } from "../netlink/encoded.js";
+import { idsSeenFrom, nsidsOf } from "../netlink/nsid.js";
 import type { NetlinkSocket } from "../netlink/socket.js";
 import { existingNsProvider } from "../validate/providers.js";
 import { HOST } from "./live.js";
@@ -24,22 +25,19 @@ import { HOST } from "./live.js";
 /** For a namespace of the lab: the lab's namespace (by entry name) each of its nsids names; in labNamespaceIds, the host's as HOST. */
 export type PeerNamespaces = ReadonlyMap<string, ReadonlyMap<number, string>>;
 
-/** The id the reference (the socket's namespace) gives the provider's namespace, given one if it has none; undefined if it is gone. */
-function idIn(socket: NetlinkSocket, provider: ns.NsProvider): number | undefined {
-  let fd: number;
+/**
+ * Namespaces asked about in one datagram: their descriptors are open together, so few; as many as a batch whose
+ * encoding is kept (encoded.ts), which a plan's same few descriptor numbers then reuse.
+ */
+const ASKED_AT_ONCE = MAX_CACHED_BATCH;
+
+/** A descriptor on the namespace `name` names (HOST: the caller's), checked as a worker checks it; undefined if it is gone. */
+function openNamed(name: string): number | undefined {
   try {
-    // Checked as a worker checks it, but not compared with the calling thread's own (openTarget's `own`): not needed here.
-    fd = openProviderNs(existingNsProvider("provider", provider), process.pid);
+    // Not compared with the calling thread's own (openTarget's `own`): not needed here.
+    return openProviderNs(existingNsProvider("provider", name === HOST ? ns.now() : ns.name(name)), process.pid);
   } catch {
     return undefined;
-  }
-  try {
-    return nsidOf(socket, fd);
-  } catch {
-    // Being destroyed: no id is given to a namespace on its way out.
-    return undefined;
-  } finally {
-    libc.close(fd);
   }
 }
 
@@ -53,36 +51,81 @@ function translation(socket: NetlinkSocket, id: number): Map<number, number> | u
 }
 
 /**
+ * What the reference (its socket's namespace) tells of the lab's namespaces: the id it gives each one asked about
+ * (`ask`), and, for those it translates (`peers`), what their own ids name.
+ */
+export class ReferenceIds {
+  /** The lab's namespace (or HOST) each id of the reference names. */
+  readonly #named = new Map<number, string>();
+  /** The reference's id of each namespace asked about that has one. */
+  readonly #ids = new Map<string, number>();
+  readonly #socket: NetlinkSocket;
+
+  constructor(socket: NetlinkSocket) {
+    this.#socket = socket;
+  }
+
+  /**
+   * Asks the id the reference gives each of `names` (the lab's namespaces by entry name; HOST, the caller's), giving
+   * one where it has none. One gone meanwhile, or being destroyed (given no id), is left out. The reference itself
+   * too: a namespace may give itself an id, which is how the others' links to it are told.
+   */
+  ask(names: readonly string[]): void {
+    for (let at = 0; at < names.length; at += ASKED_AT_ONCE) {
+      const part = names.slice(at, at + ASKED_AT_ONCE);
+      const fds = part.map(openNamed);
+      try {
+        const ids = nsidsOf(this.#socket, fds);
+        part.forEach((name, i) => {
+          const id = ids[i] as number;
+          if (id < 0) return;
+          this.#named.set(id, name);
+          this.#ids.set(name, id);
+        });
+      } catch {
+        // The socket itself failed (a reply that never came): none of these is told.
+      } finally {
+        for (const fd of fds) if (fd !== undefined) libc.close(fd);
+      }
+    }
+  }
+
+  /** Whether every one of `names` was given an id. */
+  has(names: readonly string[]): boolean {
+    return names.every((name) => this.#ids.has(name));
+  }
+
+  /**
+   * The reference's ids (as PeerNamespaces, under `reference`), and those of each of `translate` that was asked about,
+   * translated through the reference; one that went meanwhile is left out, as not told.
+   */
+  peers(reference: string, translate: (netns: string) => boolean): Map<string, Map<number, string>> {
+    const peers = new Map<string, Map<number, string>>([[reference, this.#named]]);
+    for (const [name, id] of this.#ids) {
+      if (name === reference || name === HOST || !translate(name)) continue;
+      const seen = translation(this.#socket, id);
+      if (seen === undefined) continue;
+      const own = new Map<number, string>();
+      // Each of its ids with the reference's for the same namespace.
+      for (const [referenceId, theirs] of seen) {
+        const peer = this.#named.get(referenceId);
+        if (peer !== undefined) own.set(theirs, peer);
+      }
+      peers.set(name, own);
+    }
+    return peers;
+  }
+}
+
+/**
  * What the reference's socket tells: the ids of the reference itself and of each of `translate` (as PeerNamespaces),
  * naming the namespaces of `netns` (and, with `host`, the host as HOST); `complete`: every one of them was given an id.
  */
 function readIds(socket: NetlinkSocket, netns: readonly string[], host: boolean, translate: (netns: string) => boolean) {
-  const [reference] = netns as [string];
-  const named = new Map<number, string>();
-  const ids = new Map<string, number>();
-  // The reference too: a namespace may give itself an id, which is how the others' links to it are told.
   const wanted = host ? [...netns, HOST] : netns;
-  for (const name of wanted) {
-    const id = idIn(socket, name === HOST ? ns.now() : ns.name(name));
-    if (id === undefined || id < 0) continue;
-    named.set(id, name);
-    ids.set(name, id);
-  }
-  const peers = new Map<string, Map<number, string>>([[reference, named]]);
-  for (const [name, id] of ids) {
-    if (name === reference || name === HOST || !translate(name)) continue;
-    // Gone meanwhile: left out, as not told.
-    const seen = translation(socket, id);
-    if (seen === undefined) continue;
-    const own = new Map<number, string>();
-    // Each of its ids with the reference's for the same namespace.
-    for (const [referenceId, theirs] of seen) {
-      const peer = named.get(referenceId);
-      if (peer !== undefined) own.set(theirs, peer);
-    }
-    peers.set(name, own);
-  }
-  return { peers, complete: ids.size === wanted.length };
+  const ids = new ReferenceIds(socket);
+  ids.ask(wanted);
+  return { peers: ids.peers(netns[0] as string, translate), complete: ids.has(wanted) };
 }
 
 /**

@@ -26,11 +26,11 @@ import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
-import { assertUnlocked } from "./lock.js";
+import { unlockedBefore, unlockedSince } from "./plan-lock.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
-import { namespaceIds } from "./lab-ids.js";
+import { EarlyIds } from "./lab-ids.js";
 import type { PeerNamespaces } from "./peer-namespaces.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
@@ -255,6 +255,17 @@ export async function readLive(
   idsOf: ReadonlySet<string> = new Set(),
   { everyNode = false } = {},
 ): Promise<LiveRead> {
+  const ids = new EarlyIds(topology, everyNode);
+  try {
+    return await readAll(topology, pool, idsOf, ids);
+  } finally {
+    // Reads that failed leave its socket open otherwise.
+    ids.close();
+  }
+}
+
+/** readLive's reads, each node planned and its nsid asked about (`ids`) as its read comes. */
+async function readAll(topology: Topology, pool: Pool, idsOf: ReadonlySet<string>, ids: EarlyIds): Promise<LiveRead> {
   const present = namesInMountDir();
   const early = new Map<string, EarlyPlan>();
   const [lives, owned, host] = await Promise.all([
@@ -262,11 +273,12 @@ export async function readLive(
       topology.nodes.map(async (n) => {
         const live = await readNamespace(pool, n.netns, present, Object.keys(n.sysctls), idsOf.has(n.netns));
         early.set(n.name, planEarly(n, live));
+        ids.arrived(n.name, live);
         return [n.name, live] as const;
       }),
     ),
     // The file's own namespaces are read above; only the others can be nodes the file no longer has.
-    ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns))),
+    ownedNamespaces(pool, topology.name, new Set(topology.nodes.map((n) => n.netns)), present),
     readHostLinks(pool, topology),
   ]);
   const byNode = new Map(lives);
@@ -284,7 +296,7 @@ export async function readLive(
     hostLinks: host.names,
     early,
     record: readRecord(recordPath(topology.name)),
-    peers: await namespaceIds(topology, new Map(lives.filter(([node, live]) => isNodeOf(live, topology.name, node))), everyNode),
+    peers: await ids.finish(new Map(lives.filter(([node, live]) => isNodeOf(live, topology.name, node)))),
   };
 }
 
@@ -332,14 +344,23 @@ export function assertHostParents(
   );
 }
 
-/** The changes that would make the kernel match `topology`, read from the kernel now. */
+/**
+ * The changes that would make the kernel match `topology`, read from the kernel now. What an apply or destroy of it
+ * half made is not planned from: one that held its lock while the kernel was read throws TopologyLockedError.
+ */
 export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
   const topology = checkTopology("topology", given);
   const { pool } = topologyOptions(options, ["pool"]) as PlanOptions;
-  assertUnlocked(topology.name);
-  const read = await readLive(topology, pool ?? defaultPool());
-  // An apply that began meanwhile may have torn what was read.
-  assertUnlocked(topology.name);
+  const mark = unlockedBefore(topology.name);
+  let read: LiveRead;
+  try {
+    read = await readLive(topology, pool ?? defaultPool());
+  } catch (err) {
+    // A read that failed while an apply or destroy changed the lab: that is what the caller needs to hear.
+    unlockedSince(topology.name, mark);
+    throw err;
+  }
+  unlockedSince(topology.name, mark);
   const changes = diff(topology, read);
   assertHostParents(topology.name, changes, read.hostLinks);
   return { topology: topology.name, changes, summary: summarize(changes) };
