@@ -392,6 +392,30 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("reports a later entry's mistake at its own index when an earlier entry of the same list is invalid", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    ipv6: false",
+      "    addresses: { lo: [10.0.0.1/33, fd00::1/64] }",
+      "    routes:",
+      "      - { to: 10.0.0.0/33, dev: lo }",
+      "      - { to: 10.9.0.0/16, dev: nosuch }",
+      "      - { to: 10.8.0.0/16, via: 10.0.0.256 }",
+      "      - { to: 10.7.0.0/16, dev: other }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.addresses.lo[0]", message: 'prefix length "33" must be 0..32', line: 5 },
+      { path: "nodes.a.addresses.lo[1]", message: "IPv6 address on a node with ipv6: false", line: 5 },
+      { path: "nodes.a.routes[0].to", message: 'prefix length "33" must be 0..32', line: 7 },
+      { path: "nodes.a.routes[1].dev", message: 'node "a" has no interface "nosuch"', line: 8 },
+      { path: "nodes.a.routes[2].via", message: '"10.0.0.256" is not an IPv4 or IPv6 address', line: 9 },
+      { path: "nodes.a.routes[3].dev", message: 'node "a" has no interface "other"', line: 10 },
+    ]);
+  });
+
   it("refuses names the kernel or the mount dir would refuse, generated ones included", () => {
     expect(problemsOf({ name: "t", nodes: { a: { netns: "../etc" }, b: {} }, links: [{ endpoints: ["a:e%d", "b:e 1"] }] })).toEqual([
       { path: "nodes.a.netns", message: expect.stringContaining("escape the mount dir") },

@@ -117,7 +117,11 @@ function processes(problems: Problems, path: Path, list: readonly TopologyFilePr
   return out;
 }
 
-function routes(problems: Problems, path: Path, node: TopologyFileNode): TopologyRoute[] {
+/**
+ * The routes of a node that can be checked further, each mapped in `written` to its index in the file: a route refused
+ * here is left out, so the ones after it would otherwise be reported at the index of the one before.
+ */
+function routes(problems: Problems, path: Path, node: TopologyFileNode, written: Map<TopologyRoute, number>): TopologyRoute[] {
   const out: TopologyRoute[] = [];
   const seen = new Map<string, number>();
   for (const [i, r] of (node.routes ?? []).entries()) {
@@ -138,7 +142,9 @@ function routes(problems: Problems, path: Path, node: TopologyFileNode): Topolog
       continue;
     }
     seen.set(key, i);
-    out.push({ ...r });
+    const route = { ...r };
+    written.set(route, i);
+    out.push(route);
   }
   return out;
 }
@@ -162,6 +168,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
   const declared = new Map<string, NodeInterfaces>();
   const nodes = new Map<string, TopologyNode>();
   const netnsOwner = new Map<string, string>();
+  const routeIndex = new Map<TopologyRoute, number>();
 
   for (const name of [...nodeNames].sort()) {
     const spec = file.nodes[name] as TopologyFileNode;
@@ -219,7 +226,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       ),
       interfaces: [],
       loopback: [],
-      routes: routes(problems, [...at, "routes"], spec),
+      routes: routes(problems, [...at, "routes"], spec, routeIndex),
       // The same rules as na.exec, which runs them.
       exec: (spec.exec ?? []).flatMap((entry, i) => {
         const { command, timeout = DEFAULT_EXEC_TIMEOUT_S } =
@@ -305,9 +312,9 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
         );
       }
     }
-    for (const [i, route] of node.routes.entries()) {
+    for (const route of node.routes) {
       if (route.dev !== undefined && route.dev !== "lo" && !ifaces.byName.has(route.dev)) {
-        problems.add(["nodes", name, "routes", i, "dev"], `node "${name}" has no interface "${route.dev}"`);
+        problems.add(["nodes", name, "routes", routeIndex.get(route) as number, "dev"], `node "${name}" has no interface "${route.dev}"`);
       }
     }
     node.interfaces = [...ifaces.byName.values()].map((d) => d.iface).sort((x, y) => (x.name < y.name ? -1 : 1));
