@@ -416,6 +416,63 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("refuses what the kernel refuses or drops at apply: an all-zero MAC, an unspecified or IPv6 multicast address, a link-local gateway without dev", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    addresses: { e0: [0.0.0.0/0, 0.0.0.0/24, 224.0.0.1/24] }",
+      "    routes:",
+      '      - { to: default, via: "fe80::1" }',
+      '      - { to: "2001:db8::/64", via: "fe80::1", dev: e0 }',
+      "  b:",
+      '    addresses: { e0: ["::/64", "ff02::5/64", "fd00::1/64"] }',
+      "links:",
+      '  - endpoints: [{ node: a, interface: e0, mac: "00:00:00:00:00:00" }, "b:e0"]',
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.addresses.e0[0]", message: expect.stringContaining("0.0.0.0 is the unspecified address"), line: 4 },
+      { path: "nodes.a.addresses.e0[1]", message: expect.stringContaining("0.0.0.0 is the unspecified address"), line: 4 },
+      { path: "nodes.a.routes[0].via", message: expect.stringContaining("link-local gateway needs dev"), line: 6 },
+      { path: "nodes.b.addresses.e0[0]", message: expect.stringContaining(":: is the unspecified address"), line: 9 },
+      { path: "nodes.b.addresses.e0[1]", message: expect.stringContaining("IPv6 multicast"), line: 9 },
+      { path: "links[0].endpoints[0].mac", message: expect.stringContaining("all-zero MAC"), line: 11 },
+    ]);
+  });
+
+  it("refuses a sysctl number it cannot keep exactly or that is no integer, and one of an interface the node does not have", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    sysctls:",
+      "      net.ipv4.conf.all.forwarding: 99999999999999999999",
+      "      net.ipv4.conf.eth9.rp_filter: 1",
+      "      net.ipv4.conf.e0.rp_filter: 1",
+      "      net.ipv6.neigh.lo.retrans_time_ms: 1000",
+      "      net.core.somaxconn: 1.5",
+      '      net.ipv4.conf.default.forwarding: "99999999999999999999"',
+      "      net.ipv4.conf.all.rp_filter: -1",
+      "  b: {}",
+      'links: [{ endpoints: ["a:e0", "b:e0"] }]',
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: 'nodes.a.sysctls["net.ipv4.conf.all.forwarding"]',
+        message: "is a number past 2^53, read as 100000000000000000000 and not as written: quote it to give the kernel its digits",
+        line: 5,
+      },
+      { path: 'nodes.a.sysctls["net.ipv4.conf.eth9.rp_filter"]', message: 'node "a" has no interface "eth9"', line: 6 },
+      {
+        path: 'nodes.a.sysctls["net.core.somaxconn"]',
+        message: "1.5 is not an integer, which is what the kernel reads of a number",
+        line: 9,
+      },
+    ]);
+  });
+
   it("refuses names the kernel or the mount dir would refuse, generated ones included", () => {
     expect(problemsOf({ name: "t", nodes: { a: { netns: "../etc" }, b: {} }, links: [{ endpoints: ["a:e%d", "b:e 1"] }] })).toEqual([
       { path: "nodes.a.netns", message: expect.stringContaining("escape the mount dir") },

@@ -154,5 +154,5 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
   if (file === undefined) fail(problems, label);
   const topology = resolve(file, problems);
   if (problems.list.length > 0) fail(problems, label);
-  return rememberLoaded(topology);
+  return rememberLoaded(topology, { label, locate: source?.locate ?? (() => undefined) });
 }

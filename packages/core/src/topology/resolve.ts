@@ -21,6 +21,7 @@ import {
 import { formatPath, type Path, type Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
+import { sysctlInterface } from "./sysctl-names.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
 export const MAX_BRIDGE_PORTS = 1023;
@@ -63,7 +64,7 @@ function masterPath(path: Path): Path {
 function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, ipv6: boolean): string[] {
   const out: string[] = [];
   for (const [i, value] of (values ?? []).entries()) {
-    const c = problems.check([...path, i], () => net.cidr("address", value));
+    const c = problems.check([...path, i], () => net.interfaceAddress("address", value));
     if (!c) continue;
     if (!ipv6 && c.family === net.AF_INET6) problems.add([...path, i], `IPv6 address on a node with ipv6: false`);
     else out.push(value);
@@ -130,6 +131,12 @@ function routes(problems: Problems, path: Path, node: TopologyFileNode, written:
     const via = r.via === undefined ? undefined : problems.check([...at, "via"], () => net.familyOf("via", net.gateway("via", r.via)));
     if (r.via === undefined && r.dev === undefined) problems.add(at, "a route needs a gateway (via) or a device (dev)");
     if (family && via && family !== via) problems.add([...at, "via"], "is not of the destination's address family");
+    // Which link fe80::1 is on only dev says: the kernel refuses the route without it (EINVAL, "Egress device not specified").
+    if (via && r.dev === undefined && net.isIPv6LinkLocal(r.via as string))
+      problems.add(
+        [...at, "via"],
+        `${r.via} is link-local: a link-local gateway needs dev, the link it is on (the kernel refuses the route without it)`,
+      );
     if (family === null || (r.via !== undefined && via === undefined)) continue;
     // `default` and 0.0.0.0/0 included: the kernel keeps one route per key.
     const key = routeKey(r);
@@ -155,6 +162,15 @@ function sysctlValue(value: string | number | boolean): string {
     throw new ValidationError(
       "value",
       yaml11Hint(value as string, (b) => (b ? "1" : "0")),
+    );
+  // A YAML or JSON number is a double: one past 2^53 is not what was written (99999999999999999999 would be written
+  // 100000000000000000000), and the kernel reads a number of a sysctl as an integer.
+  if (typeof value === "number" && !Number.isSafeInteger(value))
+    throw new ValidationError(
+      "value",
+      Number.isInteger(value)
+        ? `is a number past 2^53, read as ${BigInt(value)} and not as written: quote it to give the kernel its digits`
+        : `${value} is not an integer, which is what the kernel reads of a number`,
     );
   return typeof value === "boolean" ? (value ? "1" : "0") : String(value);
 }
@@ -311,6 +327,11 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
           `bridge "${bridge}" has ${count} ports; a bridge takes at most ${MAX_BRIDGE_PORTS}`,
         );
       }
+    }
+    for (const key of Object.keys(node.sysctls)) {
+      const iface = sysctlInterface(key);
+      if (iface !== undefined && iface !== "lo" && !ifaces.byName.has(iface))
+        problems.add(["nodes", name, "sysctls", key], `node "${name}" has no interface "${iface}"`);
     }
     for (const route of node.routes) {
       if (route.dev !== undefined && route.dev !== "lo" && !ifaces.byName.has(route.dev)) {

@@ -5,9 +5,11 @@
  * same value, naming its field.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { TopologyError, topology } from "@neslink/core";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { ActionError, na, ns, nsDo, TopologyError, topology } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("nk");
 const scratch = `${prefix}-s`;
@@ -82,5 +84,59 @@ describe("plan refuses what the kernel refuses", () => {
         message: "fe80::1 is link-local: a link-local gateway needs dev, the link it is on (the kernel refuses the route without it)",
       },
     ]);
+  });
+});
+
+describe("sysctls the kernel does not have or refuses a value of", () => {
+  const dir = mkdtempSync(`${tmpdir()}/${prefix}-`);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // The lab's name is the prefix: its namespaces would be prefix-a, prefix-b.
+  const text = [
+    `name: ${prefix}`,
+    "nodes:",
+    "  a:",
+    "    sysctls:",
+    "      net.ipv4.ip_forward: 1",
+    "      net.ipv4.nosuch: 1",
+    "      net.core.somaxconn: -5",
+    "      net.ipv4.conf.e0.rp_filter: 2",
+    "      net.ipv4.conf.e0.nosuch: 1",
+    "  b: { sysctls: { net.ipv4.ip_forward: 1 } }",
+    'links: [{ endpoints: ["a:e0", "b:e0"] }]',
+    "",
+  ].join("\n");
+
+  it("the kernel has no net.ipv4.nosuch in a namespace and refuses somaxconn -5 (EINVAL)", () => {
+    expect(existsSync(`/proc/sys/net/ipv4/nosuch`)).toBe(false);
+    const r = spawnSync("ip", ["netns", "exec", scratch, "sysctl", "-w", "net.core.somaxconn=-5"], { encoding: "utf8" });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringContaining("Invalid argument") });
+  });
+
+  it("plan and apply refuse them at their lines, naming each, before anything is made", async () => {
+    const file = `${dir}/lab.yaml`;
+    writeFileSync(file, text);
+    const lab = topology.load(file);
+    for (const run of [() => topology.plan(lab), () => topology.apply(lab)]) {
+      const err = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TopologyError);
+      expect((err as TopologyError).message.split("\n").slice(1)).toEqual([
+        `  ${file}:6:24: nodes.a.sysctls["net.ipv4.nosuch"]: the kernel has no such sysctl (no /proc/sys/net/ipv4/nosuch in a network namespace)`,
+        `  ${file}:7:27: nodes.a.sysctls["net.core.somaxconn"]: the kernel refuses "-5" for it (EINVAL, tried in a new namespace)`,
+        `  ${file}:9:32: nodes.a.sysctls["net.ipv4.conf.e0.nosuch"]: the kernel has no such sysctl (no /proc/sys/net/ipv4/conf/default/nosuch in a network namespace)`,
+      ]);
+      expect(netnsList(prefix)).toEqual([`${scratch}`]);
+    }
+  });
+
+  it("a failed write names its sysctl, not only its place among the actions", async () => {
+    const err = await nsDo(ns.create(), na.sysctl("net.ipv4.ip_forward", "1"), na.sysctl("net.core.somaxconn", "-5")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ActionError);
+    expect((err as ActionError).message).toMatch(/\(action #1: sysctl net\.core\.somaxconn\)$/);
   });
 });
