@@ -473,6 +473,40 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("reports what the whole file shows wrong next to a mistake of shape in the same list: a route, a program, a sysctl", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    routes:",
+      "      - { to: 10.5.0.0/16, via: 10.0.0.1, metric: -1 }",
+      "      - { to: default }",
+      "      - { to: 10.6.0.0/16, dev: nosuch, table: 0 }",
+      "      - { to: 10.7.0.0/16, via: 1 }",
+      "      - { to: 10.8.0.0/16, dev: other }",
+      "    exec: [[], [ip, link]]",
+      "    processes: [{ command: x, name: 'a b' }, { command: y, name: y }, { command: z, name: y }]",
+      "    sysctls: { net.ipv4.ip_forward: [1], net.ipv4.conf.eth9.rp_filter: 1 }",
+      "    addresses: { lo: [1] , eth8: [10.0.0.1/24] }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.routes[0].metric", message: "must be at least 0", line: 5 },
+      { path: "nodes.a.routes[1]", message: "a route needs a gateway (via) or a device (dev)", line: 6 },
+      { path: "nodes.a.routes[2].dev", message: 'node "a" has no interface "nosuch"', line: 7 },
+      { path: "nodes.a.routes[2].table", message: "must be at least 1", line: 7 },
+      { path: "nodes.a.routes[3].via", message: expect.stringContaining("must be"), line: 8 },
+      { path: "nodes.a.routes[4].dev", message: 'node "a" has no interface "other"', line: 9 },
+      { path: "nodes.a.exec[0]", message: "has 0 items, needs at least 1", line: 10 },
+      { path: "nodes.a.processes[0].name", message: expect.stringContaining("must"), line: 11 },
+      { path: "nodes.a.processes[2].name", message: 'process name "y" is used twice', line: 11 },
+      { path: 'nodes.a.sysctls["net.ipv4.ip_forward"]', message: expect.stringContaining("must"), line: 12 },
+      { path: 'nodes.a.sysctls["net.ipv4.conf.eth9.rp_filter"]', message: 'node "a" has no interface "eth9"', line: 12 },
+      { path: "nodes.a.addresses.lo[0]", message: expect.stringContaining("must"), line: 13 },
+      { path: "nodes.a.addresses.eth8", message: 'node "a" has no interface "eth8"', line: 13 },
+    ]);
+  });
+
   it("refuses names the kernel or the mount dir would refuse, generated ones included", () => {
     expect(problemsOf({ name: "t", nodes: { a: { netns: "../etc" }, b: {} }, links: [{ endpoints: ["a:e%d", "b:e 1"] }] })).toEqual([
       { path: "nodes.a.netns", message: expect.stringContaining("escape the mount dir") },

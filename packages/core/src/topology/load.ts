@@ -52,6 +52,51 @@ function salvageLink(links: unknown[], index: number, rest: readonly (string | n
   }
 }
 
+/** A node's lists whose entries are checked each on its own: one refused leaves a hole (its index kept), the rest are checked. */
+const NODE_LISTS = new Set(["routes", "exec", "processes", "bridges"]);
+/** A node's maps, by interface or sysctl name: a key refused is taken out; nothing else refers to it. */
+const NODE_MAPS = new Set(["addresses", "sysctls"]);
+/** A route's fields nothing else depends on: refused, the route is still checked without them. */
+const ROUTE_EXTRAS = new Set(["metric", "table"]);
+
+/**
+ * Takes out of a node what the schema refused at `rest` (the path below the node's field), as little as keeps the
+ * other checks from reporting nonsense: a route's metric or table, an entry of a list (a hole, so that later ones keep
+ * their indexes), a key of a map. False when the whole field must go.
+ */
+function salvageNodeEntry(node: Record<string, unknown>, rest: readonly (string | number)[]): boolean {
+  const [field, key, sub] = rest as [string, string | number | undefined, string | number | undefined];
+  const value = node[field];
+  if (NODE_LISTS.has(field) && Array.isArray(value) && typeof key === "number") {
+    const entry = value[key];
+    if (field === "routes" && typeof sub === "string" && ROUTE_EXTRAS.has(sub) && typeof entry === "object" && entry !== null)
+      delete (entry as Record<string, unknown>)[sub];
+    else delete value[key];
+    return true;
+  }
+  if (NODE_MAPS.has(field) && typeof value === "object" && value !== null && !Array.isArray(value) && typeof key === "string") {
+    delete (value as Record<string, unknown>)[key];
+    return true;
+  }
+  return false;
+}
+
+/** `nodes` with the holes salvage left in their lists closed up, for checking the shape of what is left. */
+function withoutHoles(nodes: unknown): unknown {
+  if (typeof nodes !== "object" || nodes === null) return nodes;
+  const out: Record<string, unknown> = {};
+  for (const [name, node] of Object.entries(nodes)) {
+    if (typeof node !== "object" || node === null) {
+      Object.defineProperty(out, name, { value: node, enumerable: true });
+      continue;
+    }
+    const closed = { ...node } as Record<string, unknown>;
+    for (const field of NODE_LISTS) if (Array.isArray(closed[field])) closed[field] = (closed[field] as unknown[]).filter(() => true);
+    Object.defineProperty(out, name, { value: closed, enumerable: true });
+  }
+  return out;
+}
+
 /** A link's shape as checked after salvage: a partial one's ends were each checked already, and are not a pair. */
 const ANY_PAIR = ["-:-", "-:-"];
 
@@ -79,7 +124,7 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
       // also reported as naming no node; a refused name (the schema checks nothing else of its value) goes.
       if (field === undefined && message === "must be object") nodes[key] = {};
       else if (field === undefined || typeof node !== "object" || node === null) delete nodes[key];
-      else delete (node as Record<string, unknown>)[field];
+      else if (!salvageNodeEntry(node as Record<string, unknown>, path.slice(2))) delete (node as Record<string, unknown>)[field];
     } else if (typeof top === "string" && top !== "nodes" && top !== "links") delete file[top];
     else return undefined;
   }
@@ -87,7 +132,8 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
   const links = Array.isArray(file.links)
     ? file.links.filter((l) => l !== undefined).map((l) => (partial.has(l) ? { ...(l as object), endpoints: ANY_PAIR } : l))
     : file.links;
-  return shapeErrors({ ...file, ...(links !== undefined && { links }) }).length === 0 ? (file as TopologyFile) : undefined;
+  const checked = { ...file, nodes: withoutHoles(file.nodes), ...(links !== undefined && { links }) };
+  return shapeErrors(checked).length === 0 ? (file as TopologyFile) : undefined;
 }
 
 /**

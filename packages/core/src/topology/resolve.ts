@@ -102,11 +102,12 @@ function processes(problems: Problems, path: Path, list: readonly TopologyFilePr
   // The names given are taken first: a name derived for an earlier program must not make one given later "used twice".
   const used = new Set<string>();
   for (const [i, spec] of specs.entries()) {
-    if (spec.name === undefined) continue;
+    if (spec?.name === undefined) continue;
     if (used.has(spec.name)) problems.add([...path, i, "name"], `process name "${spec.name}" is used twice`);
     used.add(spec.name);
   }
   for (const [i, spec] of specs.entries()) {
+    if (spec === undefined) continue;
     const argv = commandArgv(spec.command);
     const program = typeof spec.command === "string" ? (spec.command.trim().split(/\s+/)[0] ?? "sh") : (argv[0] as string);
     let name = spec.name ?? nameOf(program);
@@ -126,6 +127,8 @@ function routes(problems: Problems, path: Path, node: TopologyFileNode, written:
   const out: TopologyRoute[] = [];
   const seen = new Map<string, number>();
   for (const [i, r] of (node.routes ?? []).entries()) {
+    // A hole: the schema refused this route (see load's salvage), and said so.
+    if (r === undefined) continue;
     const at = [...path, i];
     const family = r.to === "default" ? undefined : (problems.check([...at, "to"], () => net.network("to", r.to))?.family ?? null);
     const via = r.via === undefined ? undefined : problems.check([...at, "via"], () => net.familyOf("via", net.gateway("via", r.via)));
@@ -199,6 +202,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     const ifaces = new NodeInterfaces(name, problems);
     declared.set(name, ifaces);
     for (const [i, bridge] of (spec.bridges ?? []).entries()) {
+      if (bridge === undefined) continue;
       ifaces.declare([...at, "bridges", i], { name: bridge, kind: "bridge", addresses: [], up: true });
     }
     for (const [ifname, def] of Object.entries(spec.interfaces ?? {})) {
