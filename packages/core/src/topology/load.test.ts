@@ -507,6 +507,25 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("keeps an interface the schema refused a field of declared: what is on it is not said to be on no interface", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    interfaces:",
+      "      vx0: { kind: vxlan, id: 1, remote: 10.0.0.1, port: 0 }",
+      "      vx1: { kind: vxlan, remote: 10.0.0.1 }",
+      "    addresses: { vx0: [10.1.0.1/24], vx1: [10.3.0.1/24] }",
+      "    routes: [{ to: 10.2.0.0/16, dev: vx0 }, { to: 10.4.0.0/16, dev: vx1 }, { to: default }]",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.interfaces.vx0.port", message: "must be at least 1", line: 5 },
+      { path: "nodes.a.interfaces.vx1.id", message: "is required", line: 6 },
+      { path: "nodes.a.routes[2]", message: "a route needs a gateway (via) or a device (dev)", line: 8 },
+    ]);
+  });
+
   it("refuses names the kernel or the mount dir would refuse, generated ones included", () => {
     expect(problemsOf({ name: "t", nodes: { a: { netns: "../etc" }, b: {} }, links: [{ endpoints: ["a:e%d", "b:e 1"] }] })).toEqual([
       { path: "nodes.a.netns", message: expect.stringContaining("escape the mount dir") },

@@ -58,6 +58,17 @@ const NODE_LISTS = new Set(["routes", "exec", "processes", "bridges"]);
 const NODE_MAPS = new Set(["addresses", "sysctls"]);
 /** A route's fields nothing else depends on: refused, the route is still checked without them. */
 const ROUTE_EXTRAS = new Set(["metric", "table"]);
+/** An interface's fields nothing else depends on; a refused other one (its kind, id, remote, parent) leaves a stand-in. */
+const INTERFACE_EXTRAS = new Set(["mtu", "mac", "up", "port", "mode"]);
+
+/**
+ * An interface whose own fields cannot be read still has its name, on which the node's addresses and routes are
+ * checked: a stand-in declares it, with no field of its own to check (the file is refused already), so that they are not
+ * all reported as on an interface that does not exist.
+ */
+const standIn = () => ({ kind: "macvlan", parent: "lo" });
+
+const isMap = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Takes out of a node what the schema refused at `rest` (the path below the node's field), as little as keeps the
@@ -74,8 +85,14 @@ function salvageNodeEntry(node: Record<string, unknown>, rest: readonly (string 
     else delete value[key];
     return true;
   }
-  if (NODE_MAPS.has(field) && typeof value === "object" && value !== null && !Array.isArray(value) && typeof key === "string") {
-    delete (value as Record<string, unknown>)[key];
+  if (NODE_MAPS.has(field) && isMap(value) && typeof key === "string") {
+    delete value[key];
+    return true;
+  }
+  if (field === "interfaces" && isMap(value) && typeof key === "string" && key !== "") {
+    const entry = value[key];
+    if (typeof sub === "string" && INTERFACE_EXTRAS.has(sub) && isMap(entry)) delete entry[sub];
+    else value[key] = standIn();
     return true;
   }
   return false;
