@@ -47,6 +47,8 @@ import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./n
 import { topologyOptions } from "./options.js";
 import { lockTopologyReading } from "./lock.js";
 import type { Topology } from "./model.js";
+import { sysctlInterface } from "./sysctl-names.js";
+import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
 import { runNodeCommands } from "./node-commands.js";
@@ -199,15 +201,8 @@ function phaseOf(c: Change): ApplyPhase {
 
 const sysctlActions = (changes: readonly Change[]) => changes.flatMap((c) => (c.object === "sysctl" ? [na.sysctl(c.name, c.to)] : []));
 
-/**
- * Whether a sysctl is one interface's (net.ipv4.conf.eth0.rp_filter,
- * net.ipv6.neigh.eth0.*): its file exists only once the link does, so it
- * cannot be written with a new namespace's others, before any link.
- */
-const namesInterface = (name: string) => {
-  const [, , table, iface] = name.split(".");
-  return (table === "conf" || table === "neigh") && iface !== "all" && iface !== "default";
-};
+/** An interface's sysctl: its file exists only once the link does, so it cannot be written with a new namespace's others, before any link. */
+const namesInterface = (name: string) => sysctlInterface(name) !== undefined;
 
 /**
  * Phase 1: each new namespace made, marked and given its sysctls in one task
@@ -750,6 +745,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const { lives, record } = read;
     const changes = refusing(topology.name, () => diff(topology, read));
     assertHostParents(topology.name, changes, read.hostLinks, true);
+    await assertSysctlsTaken(pool, given, topology, changes);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
     emit({ type: "planned", plan });

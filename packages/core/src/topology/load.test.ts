@@ -392,6 +392,140 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("reports a later entry's mistake at its own index when an earlier entry of the same list is invalid", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    ipv6: false",
+      "    addresses: { lo: [10.0.0.1/33, fd00::1/64] }",
+      "    routes:",
+      "      - { to: 10.0.0.0/33, dev: lo }",
+      "      - { to: 10.9.0.0/16, dev: nosuch }",
+      "      - { to: 10.8.0.0/16, via: 10.0.0.256 }",
+      "      - { to: 10.7.0.0/16, dev: other }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.addresses.lo[0]", message: 'prefix length "33" must be 0..32', line: 5 },
+      { path: "nodes.a.addresses.lo[1]", message: "IPv6 address on a node with ipv6: false", line: 5 },
+      { path: "nodes.a.routes[0].to", message: 'prefix length "33" must be 0..32', line: 7 },
+      { path: "nodes.a.routes[1].dev", message: 'node "a" has no interface "nosuch"', line: 8 },
+      { path: "nodes.a.routes[2].via", message: '"10.0.0.256" is not an IPv4 or IPv6 address', line: 9 },
+      { path: "nodes.a.routes[3].dev", message: 'node "a" has no interface "other"', line: 10 },
+    ]);
+  });
+
+  it("refuses what the kernel refuses or drops at apply: an all-zero MAC, an unspecified or IPv6 multicast address, a link-local gateway without dev", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    addresses: { e0: [0.0.0.0/0, 0.0.0.0/24, 224.0.0.1/24] }",
+      "    routes:",
+      '      - { to: default, via: "fe80::1" }',
+      '      - { to: "2001:db8::/64", via: "fe80::1", dev: e0 }',
+      "  b:",
+      '    addresses: { e0: ["::/64", "ff02::5/64", "fd00::1/64"] }',
+      "links:",
+      '  - endpoints: [{ node: a, interface: e0, mac: "00:00:00:00:00:00" }, "b:e0"]',
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.addresses.e0[0]", message: expect.stringContaining("0.0.0.0 is the unspecified address"), line: 4 },
+      { path: "nodes.a.addresses.e0[1]", message: expect.stringContaining("0.0.0.0 is the unspecified address"), line: 4 },
+      { path: "nodes.a.routes[0].via", message: expect.stringContaining("link-local gateway needs dev"), line: 6 },
+      { path: "nodes.b.addresses.e0[0]", message: expect.stringContaining(":: is the unspecified address"), line: 9 },
+      { path: "nodes.b.addresses.e0[1]", message: expect.stringContaining("IPv6 multicast"), line: 9 },
+      { path: "links[0].endpoints[0].mac", message: expect.stringContaining("all-zero MAC"), line: 11 },
+    ]);
+  });
+
+  it("refuses a sysctl number it cannot keep exactly or that is no integer, and one of an interface the node does not have", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    sysctls:",
+      "      net.ipv4.conf.all.forwarding: 99999999999999999999",
+      "      net.ipv4.conf.eth9.rp_filter: 1",
+      "      net.ipv4.conf.e0.rp_filter: 1",
+      "      net.ipv6.neigh.lo.retrans_time_ms: 1000",
+      "      net.core.somaxconn: 1.5",
+      '      net.ipv4.conf.default.forwarding: "99999999999999999999"',
+      "      net.ipv4.conf.all.rp_filter: -1",
+      "  b: {}",
+      'links: [{ endpoints: ["a:e0", "b:e0"] }]',
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: 'nodes.a.sysctls["net.ipv4.conf.all.forwarding"]',
+        message: "is a number past 2^53, read as 100000000000000000000 and not as written: quote it to give the kernel its digits",
+        line: 5,
+      },
+      { path: 'nodes.a.sysctls["net.ipv4.conf.eth9.rp_filter"]', message: 'node "a" has no interface "eth9"', line: 6 },
+      {
+        path: 'nodes.a.sysctls["net.core.somaxconn"]',
+        message: "1.5 is not an integer, which is what the kernel reads of a number",
+        line: 9,
+      },
+    ]);
+  });
+
+  it("reports what the whole file shows wrong next to a mistake of shape in the same list: a route, a program, a sysctl", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    routes:",
+      "      - { to: 10.5.0.0/16, via: 10.0.0.1, metric: -1 }",
+      "      - { to: default }",
+      "      - { to: 10.6.0.0/16, dev: nosuch, table: 0 }",
+      "      - { to: 10.7.0.0/16, via: 1 }",
+      "      - { to: 10.8.0.0/16, dev: other }",
+      "    exec: [[], [ip, link]]",
+      "    processes: [{ command: x, name: 'a b' }, { command: y, name: y }, { command: z, name: y }]",
+      "    sysctls: { net.ipv4.ip_forward: [1], net.ipv4.conf.eth9.rp_filter: 1 }",
+      "    addresses: { lo: [1] , eth8: [10.0.0.1/24] }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.routes[0].metric", message: "must be at least 0", line: 5 },
+      { path: "nodes.a.routes[1]", message: "a route needs a gateway (via) or a device (dev)", line: 6 },
+      { path: "nodes.a.routes[2].dev", message: 'node "a" has no interface "nosuch"', line: 7 },
+      { path: "nodes.a.routes[2].table", message: "must be at least 1", line: 7 },
+      { path: "nodes.a.routes[3].via", message: expect.stringContaining("must be"), line: 8 },
+      { path: "nodes.a.routes[4].dev", message: 'node "a" has no interface "other"', line: 9 },
+      { path: "nodes.a.exec[0]", message: "has 0 items, needs at least 1", line: 10 },
+      { path: "nodes.a.processes[0].name", message: expect.stringContaining("must"), line: 11 },
+      { path: "nodes.a.processes[2].name", message: 'process name "y" is used twice', line: 11 },
+      { path: 'nodes.a.sysctls["net.ipv4.ip_forward"]', message: expect.stringContaining("must"), line: 12 },
+      { path: 'nodes.a.sysctls["net.ipv4.conf.eth9.rp_filter"]', message: 'node "a" has no interface "eth9"', line: 12 },
+      { path: "nodes.a.addresses.lo[0]", message: expect.stringContaining("must"), line: 13 },
+      { path: "nodes.a.addresses.eth8", message: 'node "a" has no interface "eth8"', line: 13 },
+    ]);
+  });
+
+  it("keeps an interface the schema refused a field of declared: what is on it is not said to be on no interface", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    interfaces:",
+      "      vx0: { kind: vxlan, id: 1, remote: 10.0.0.1, port: 0 }",
+      "      vx1: { kind: vxlan, remote: 10.0.0.1 }",
+      "    addresses: { vx0: [10.1.0.1/24], vx1: [10.3.0.1/24] }",
+      "    routes: [{ to: 10.2.0.0/16, dev: vx0 }, { to: 10.4.0.0/16, dev: vx1 }, { to: default }]",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.interfaces.vx0.port", message: "must be at least 1", line: 5 },
+      { path: "nodes.a.interfaces.vx1.id", message: "is required", line: 6 },
+      { path: "nodes.a.routes[2]", message: "a route needs a gateway (via) or a device (dev)", line: 8 },
+    ]);
+  });
+
   it("refuses names the kernel or the mount dir would refuse, generated ones included", () => {
     expect(problemsOf({ name: "t", nodes: { a: { netns: "../etc" }, b: {} }, links: [{ endpoints: ["a:e%d", "b:e 1"] }] })).toEqual([
       { path: "nodes.a.netns", message: expect.stringContaining("escape the mount dir") },

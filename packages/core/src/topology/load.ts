@@ -52,6 +52,68 @@ function salvageLink(links: unknown[], index: number, rest: readonly (string | n
   }
 }
 
+/** A node's lists whose entries are checked each on its own: one refused leaves a hole (its index kept), the rest are checked. */
+const NODE_LISTS = new Set(["routes", "exec", "processes", "bridges"]);
+/** A node's maps, by interface or sysctl name: a key refused is taken out; nothing else refers to it. */
+const NODE_MAPS = new Set(["addresses", "sysctls"]);
+/** A route's fields nothing else depends on: refused, the route is still checked without them. */
+const ROUTE_EXTRAS = new Set(["metric", "table"]);
+/** An interface's fields nothing else depends on; a refused other one (its kind, id, remote, parent) leaves a stand-in. */
+const INTERFACE_EXTRAS = new Set(["mtu", "mac", "up", "port", "mode"]);
+
+/**
+ * An interface whose own fields cannot be read still has its name, on which the node's addresses and routes are
+ * checked: a stand-in declares it, with no field of its own to check (the file is refused already), so that they are not
+ * all reported as on an interface that does not exist.
+ */
+const standIn = () => ({ kind: "macvlan", parent: "lo" });
+
+const isMap = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Takes out of a node what the schema refused at `rest` (the path below the node's field), as little as keeps the
+ * other checks from reporting nonsense: a route's metric or table, an entry of a list (a hole, so that later ones keep
+ * their indexes), a key of a map. False when the whole field must go.
+ */
+function salvageNodeEntry(node: Record<string, unknown>, rest: readonly (string | number)[]): boolean {
+  const [field, key, sub] = rest as [string, string | number | undefined, string | number | undefined];
+  const value = node[field];
+  if (NODE_LISTS.has(field) && Array.isArray(value) && typeof key === "number") {
+    const entry = value[key];
+    if (field === "routes" && typeof sub === "string" && ROUTE_EXTRAS.has(sub) && typeof entry === "object" && entry !== null)
+      delete (entry as Record<string, unknown>)[sub];
+    else delete value[key];
+    return true;
+  }
+  if (NODE_MAPS.has(field) && isMap(value) && typeof key === "string") {
+    delete value[key];
+    return true;
+  }
+  if (field === "interfaces" && isMap(value) && typeof key === "string" && key !== "") {
+    const entry = value[key];
+    if (typeof sub === "string" && INTERFACE_EXTRAS.has(sub) && isMap(entry)) delete entry[sub];
+    else value[key] = standIn();
+    return true;
+  }
+  return false;
+}
+
+/** `nodes` with the holes salvage left in their lists closed up, for checking the shape of what is left. */
+function withoutHoles(nodes: unknown): unknown {
+  if (typeof nodes !== "object" || nodes === null) return nodes;
+  const out: Record<string, unknown> = {};
+  for (const [name, node] of Object.entries(nodes)) {
+    if (typeof node !== "object" || node === null) {
+      Object.defineProperty(out, name, { value: node, enumerable: true });
+      continue;
+    }
+    const closed = { ...node } as Record<string, unknown>;
+    for (const field of NODE_LISTS) if (Array.isArray(closed[field])) closed[field] = (closed[field] as unknown[]).filter(() => true);
+    Object.defineProperty(out, name, { value: closed, enumerable: true });
+  }
+  return out;
+}
+
 /** A link's shape as checked after salvage: a partial one's ends were each checked already, and are not a pair. */
 const ANY_PAIR = ["-:-", "-:-"];
 
@@ -79,7 +141,7 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
       // also reported as naming no node; a refused name (the schema checks nothing else of its value) goes.
       if (field === undefined && message === "must be object") nodes[key] = {};
       else if (field === undefined || typeof node !== "object" || node === null) delete nodes[key];
-      else delete (node as Record<string, unknown>)[field];
+      else if (!salvageNodeEntry(node as Record<string, unknown>, path.slice(2))) delete (node as Record<string, unknown>)[field];
     } else if (typeof top === "string" && top !== "nodes" && top !== "links") delete file[top];
     else return undefined;
   }
@@ -87,7 +149,8 @@ function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | 
   const links = Array.isArray(file.links)
     ? file.links.filter((l) => l !== undefined).map((l) => (partial.has(l) ? { ...(l as object), endpoints: ANY_PAIR } : l))
     : file.links;
-  return shapeErrors({ ...file, ...(links !== undefined && { links }) }).length === 0 ? (file as TopologyFile) : undefined;
+  const checked = { ...file, nodes: withoutHoles(file.nodes), ...(links !== undefined && { links }) };
+  return shapeErrors(checked).length === 0 ? (file as TopologyFile) : undefined;
 }
 
 /**
@@ -154,5 +217,5 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
   if (file === undefined) fail(problems, label);
   const topology = resolve(file, problems);
   if (problems.list.length > 0) fail(problems, label);
-  return rememberLoaded(topology);
+  return rememberLoaded(topology, { label, locate: source?.locate ?? (() => undefined) });
 }

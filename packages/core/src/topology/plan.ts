@@ -27,6 +27,7 @@ import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { unlockedBefore, unlockedSince } from "./plan-lock.js";
+import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
@@ -363,5 +364,6 @@ export async function plan(given: Topology, options: PlanOptions = {}): Promise<
   unlockedSince(topology.name, mark);
   const changes = diff(topology, read);
   assertHostParents(topology.name, changes, read.hostLinks);
+  await assertSysctlsTaken(pool ?? defaultPool(), given, topology, changes);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

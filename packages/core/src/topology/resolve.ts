@@ -21,6 +21,7 @@ import {
 import { formatPath, type Path, type Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
+import { sysctlInterface } from "./sysctl-names.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
 export const MAX_BRIDGE_PORTS = 1023;
@@ -63,7 +64,7 @@ function masterPath(path: Path): Path {
 function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, ipv6: boolean): string[] {
   const out: string[] = [];
   for (const [i, value] of (values ?? []).entries()) {
-    const c = problems.check([...path, i], () => net.cidr("address", value));
+    const c = problems.check([...path, i], () => net.interfaceAddress("address", value));
     if (!c) continue;
     if (!ipv6 && c.family === net.AF_INET6) problems.add([...path, i], `IPv6 address on a node with ipv6: false`);
     else out.push(value);
@@ -101,11 +102,12 @@ function processes(problems: Problems, path: Path, list: readonly TopologyFilePr
   // The names given are taken first: a name derived for an earlier program must not make one given later "used twice".
   const used = new Set<string>();
   for (const [i, spec] of specs.entries()) {
-    if (spec.name === undefined) continue;
+    if (spec?.name === undefined) continue;
     if (used.has(spec.name)) problems.add([...path, i, "name"], `process name "${spec.name}" is used twice`);
     used.add(spec.name);
   }
   for (const [i, spec] of specs.entries()) {
+    if (spec === undefined) continue;
     const argv = commandArgv(spec.command);
     const program = typeof spec.command === "string" ? (spec.command.trim().split(/\s+/)[0] ?? "sh") : (argv[0] as string);
     let name = spec.name ?? nameOf(program);
@@ -117,15 +119,27 @@ function processes(problems: Problems, path: Path, list: readonly TopologyFilePr
   return out;
 }
 
-function routes(problems: Problems, path: Path, node: TopologyFileNode): TopologyRoute[] {
+/**
+ * The routes of a node that can be checked further, each mapped in `written` to its index in the file: a route refused
+ * here is left out, so the ones after it would otherwise be reported at the index of the one before.
+ */
+function routes(problems: Problems, path: Path, node: TopologyFileNode, written: Map<TopologyRoute, number>): TopologyRoute[] {
   const out: TopologyRoute[] = [];
   const seen = new Map<string, number>();
   for (const [i, r] of (node.routes ?? []).entries()) {
+    // A hole: the schema refused this route (see load's salvage), and said so.
+    if (r === undefined) continue;
     const at = [...path, i];
     const family = r.to === "default" ? undefined : (problems.check([...at, "to"], () => net.network("to", r.to))?.family ?? null);
     const via = r.via === undefined ? undefined : problems.check([...at, "via"], () => net.familyOf("via", net.gateway("via", r.via)));
     if (r.via === undefined && r.dev === undefined) problems.add(at, "a route needs a gateway (via) or a device (dev)");
     if (family && via && family !== via) problems.add([...at, "via"], "is not of the destination's address family");
+    // Which link fe80::1 is on only dev says: the kernel refuses the route without it (EINVAL, "Egress device not specified").
+    if (via && r.dev === undefined && net.isIPv6LinkLocal(r.via as string))
+      problems.add(
+        [...at, "via"],
+        `${r.via} is link-local: a link-local gateway needs dev, the link it is on (the kernel refuses the route without it)`,
+      );
     if (family === null || (r.via !== undefined && via === undefined)) continue;
     // `default` and 0.0.0.0/0 included: the kernel keeps one route per key.
     const key = routeKey(r);
@@ -138,7 +152,9 @@ function routes(problems: Problems, path: Path, node: TopologyFileNode): Topolog
       continue;
     }
     seen.set(key, i);
-    out.push({ ...r });
+    const route = { ...r };
+    written.set(route, i);
+    out.push(route);
   }
   return out;
 }
@@ -149,6 +165,15 @@ function sysctlValue(value: string | number | boolean): string {
     throw new ValidationError(
       "value",
       yaml11Hint(value as string, (b) => (b ? "1" : "0")),
+    );
+  // A YAML or JSON number is a double: one past 2^53 is not what was written (99999999999999999999 would be written
+  // 100000000000000000000), and the kernel reads a number of a sysctl as an integer.
+  if (typeof value === "number" && !Number.isSafeInteger(value))
+    throw new ValidationError(
+      "value",
+      Number.isInteger(value)
+        ? `is a number past 2^53, read as ${BigInt(value)} and not as written: quote it to give the kernel its digits`
+        : `${value} is not an integer, which is what the kernel reads of a number`,
     );
   return typeof value === "boolean" ? (value ? "1" : "0") : String(value);
 }
@@ -162,6 +187,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
   const declared = new Map<string, NodeInterfaces>();
   const nodes = new Map<string, TopologyNode>();
   const netnsOwner = new Map<string, string>();
+  const routeIndex = new Map<TopologyRoute, number>();
 
   for (const name of [...nodeNames].sort()) {
     const spec = file.nodes[name] as TopologyFileNode;
@@ -176,6 +202,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     const ifaces = new NodeInterfaces(name, problems);
     declared.set(name, ifaces);
     for (const [i, bridge] of (spec.bridges ?? []).entries()) {
+      if (bridge === undefined) continue;
       ifaces.declare([...at, "bridges", i], { name: bridge, kind: "bridge", addresses: [], up: true });
     }
     for (const [ifname, def] of Object.entries(spec.interfaces ?? {})) {
@@ -219,7 +246,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       ),
       interfaces: [],
       loopback: [],
-      routes: routes(problems, [...at, "routes"], spec),
+      routes: routes(problems, [...at, "routes"], spec, routeIndex),
       // The same rules as na.exec, which runs them.
       exec: (spec.exec ?? []).flatMap((entry, i) => {
         const { command, timeout = DEFAULT_EXEC_TIMEOUT_S } =
@@ -305,9 +332,14 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
         );
       }
     }
-    for (const [i, route] of node.routes.entries()) {
+    for (const key of Object.keys(node.sysctls)) {
+      const iface = sysctlInterface(key);
+      if (iface !== undefined && iface !== "lo" && !ifaces.byName.has(iface))
+        problems.add(["nodes", name, "sysctls", key], `node "${name}" has no interface "${iface}"`);
+    }
+    for (const route of node.routes) {
       if (route.dev !== undefined && route.dev !== "lo" && !ifaces.byName.has(route.dev)) {
-        problems.add(["nodes", name, "routes", i, "dev"], `node "${name}" has no interface "${route.dev}"`);
+        problems.add(["nodes", name, "routes", routeIndex.get(route) as number, "dev"], `node "${name}" has no interface "${route.dev}"`);
       }
     }
     node.interfaces = [...ifaces.byName.values()].map((d) => d.iface).sort((x, y) => (x.name < y.name ? -1 : 1));

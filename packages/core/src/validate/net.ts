@@ -52,6 +52,8 @@ export function mac(field: string, value: unknown): string {
   // The kernel gives a link only a unicast address (the group bit of the first octet clear): ff:.. and 01:.. are refused.
   if (Number.parseInt(value.slice(0, 2), 16) & 1)
     throw new ValidationError(field, `${value} is a multicast or broadcast MAC; a link needs a unicast one`);
+  // is_valid_ether_addr refuses it too: the kernel answers EADDRNOTAVAIL, once the namespaces are made.
+  if (/^00(:00){5}$/.test(value)) throw new ValidationError(field, `${value} is the all-zero MAC, which the kernel refuses for a link`);
   return value.toLowerCase();
 }
 
@@ -134,6 +136,28 @@ export function network(field: string, value: unknown): Cidr {
   if (hostBitsSet)
     throw new ValidationError(field, `${String(value)} has host bits set; a route goes to a network (its address with them zero)`);
   return c;
+}
+
+/**
+ * An address to give an interface, as the kernel keeps it: 0.0.0.0 (any prefix) is taken and silently dropped (every
+ * later plan would add it again), :: and an IPv6 multicast address are refused (EINVAL), once the namespaces are made.
+ */
+export function interfaceAddress(field: string, value: unknown): Cidr {
+  const c = cidr(field, value);
+  if (bytesOf(c.family, c.address).every((b) => b === 0)) {
+    const what = c.family === AF_INET ? "the kernel takes it and keeps nothing" : "the kernel refuses it";
+    throw new ValidationError(field, `${c.address} is the unspecified address, not an interface's (${what})`);
+  }
+  if (c.family === AF_INET6 && isMulticast(c.address))
+    throw new ValidationError(field, `${c.address} is an IPv6 multicast address, which the kernel refuses on an interface`);
+  return c;
+}
+
+/** fe80::/10: a gateway only on a link named with it. */
+export function isIPv6LinkLocal(address: string): boolean {
+  if (!isIPv6(address)) return false;
+  const [first = 0, second = 0] = bytesOf(AF_INET6, address);
+  return first === 0xfe && (second & 0xc0) === 0x80;
 }
 
 /** A gateway: an address, not the unspecified one (0.0.0.0, ::). */

@@ -28,8 +28,12 @@ export class LinkFailure {
 
 const ROUTE_CHANGES: Readonly<Record<string, string>> = { add: "addRoute", replace: "replaceRoute", delete: "delRoute" };
 
-/** An action as errors name it: its kind, but a route change as `na` names it (`delRoute`): one kind does all three. */
-function actionName(action: { kind: string; op?: unknown }): string {
+/**
+ * An action as errors name it: its kind, but a route change as `na` names it (`delRoute`): one kind does all three; a
+ * sysctl with its name, as one task writes many and their errno (ENOENT, EINVAL) does not say which.
+ */
+function actionName(action: { kind: string; op?: unknown; name?: unknown }): string {
+  if (action.kind === "sysctl" && typeof action.name === "string") return `sysctl ${action.name}`;
   return (action.kind === "route" && ROUTE_CHANGES[action.op as string]) || action.kind;
 }
 

@@ -354,20 +354,21 @@ describe("topology under attack: what holds", () => {
 });
 
 describe("found by the attack runs, fixed", () => {
-  it("reports a namespace made before its sysctl failed as made, and only the sysctl as failed", async () => {
+  it("refuses a sysctl value the kernel refuses before making the namespace (it was made, then the sysctl failed)", async () => {
     await withLab(newLab(), async (name) => {
-      // The kernel refuses a TTL of 0 (1..255) after the namespace exists: the report said the namespace was not made.
+      // The kernel refuses a TTL of 0 (1..255): apply tries the write in a namespace of its own first.
       const t = topology.load(`name: ${name}\nnodes:\n  a: { sysctls: { net.ipv4.ip_default_ttl: 0 } }\n`);
-      const err = (await topology.apply(t).catch((e) => e)) as {
-        code: string;
-        done: { object: string }[];
-        failures: { changes: string[] }[];
-      };
-      expect(err.code).toBe("ERR_TOPOLOGY_APPLY");
-      expect(netnsList(`${name}-a`)).toEqual([`${name}-a`]);
-      expect(err.done.map((c) => c.object)).toEqual(["netns"]);
-      expect(err.failures.map((f) => f.changes)).toEqual([["~ sysctl net.ipv4.ip_default_ttl in a: (unset) -> 0"]]);
-      expect(ip("netns", "exec", `${name}-a`, "sysctl", "-n", "net.ipv4.ip_default_ttl").trim()).toBe("64");
+      const err = (await topology.apply(t).catch((e) => e)) as { code: string; problems: { path: string; message: string }[] };
+      expect(err.code).toBe("ERR_TOPOLOGY_INVALID");
+      expect(err.problems).toEqual([
+        {
+          path: 'nodes.a.sysctls["net.ipv4.ip_default_ttl"]',
+          message: 'the kernel refuses "0" for it (EINVAL, tried in a new namespace)',
+          line: 3,
+          column: 44,
+        },
+      ]);
+      expect(netnsList(`${name}-a`)).toEqual([]);
     });
   });
 
@@ -694,7 +695,13 @@ describe("found by the attack runs, fixed", () => {
         ["a", "running"],
         ["b", "running"],
       ]);
-      expect((await topology.plan(t)).changes.map(topology.describeChange)).not.toContainEqual(expect.stringMatching(/^\+ netns/));
+      // plan names the sysctl the kernel lacks rather than planning the node anew.
+      expect(await topology.plan(t).catch((e) => e)).toMatchObject({
+        code: "ERR_TOPOLOGY_INVALID",
+        problems: [
+          { path: 'nodes.a.sysctls["net.ipv4.no_such_sysctl"]', message: expect.stringContaining("the kernel has no such sysctl") },
+        ],
+      });
     });
   });
 

@@ -1,0 +1,142 @@
+/**
+ * What plan refuses because the kernel would refuse it (or take it and keep
+ * nothing) once apply had made the lab's namespaces: each claim is shown with
+ * iproute2 in a scratch namespace, then topology.load is seen refusing the
+ * same value, naming its field.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { ActionError, na, ns, nsDo, TopologyError, topology } from "@neslink/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+
+const prefix = uniquePrefix("nk");
+const scratch = `${prefix}-s`;
+
+/** `ip -n scratch ...`: its status and what it said. */
+const ipIn = (...args: string[]) => {
+  const r = spawnSync("ip", ["-n", scratch, ...args], { encoding: "utf8" });
+  return { status: r.status, stderr: r.stderr.trim() };
+};
+
+/** The problems load finds in a lab of two nodes (a, b) joined a:e0 - b:e0, with `a` given `node` and a's end `end`. */
+function problemsWith(node: object, end: object = {}): { path: string; message: string }[] {
+  const file = { name: "k", nodes: { a: node, b: {} }, links: [{ endpoints: [{ node: "a", interface: "e0", ...end }, "b:e0"] }] };
+  try {
+    topology.load(file);
+  } catch (err) {
+    expect(err).toBeInstanceOf(TopologyError);
+    return (err as TopologyError).problems.map(({ path, message }) => ({ path, message }));
+  }
+  return [];
+}
+
+beforeAll(() => {
+  execFileSync("ip", ["netns", "add", scratch]);
+  execFileSync("ip", ["-n", scratch, "link", "add", "e0", "type", "veth", "peer", "name", "e1"]);
+  execFileSync("ip", ["-n", scratch, "link", "set", "e0", "up"]);
+});
+afterAll(() => cleanup(prefix));
+
+describe("plan refuses what the kernel refuses", () => {
+  it("an all-zero MAC: the kernel answers EADDRNOTAVAIL", () => {
+    const r = ipIn("link", "add", "z0", "address", "00:00:00:00:00:00", "type", "veth", "peer", "name", "z1");
+    expect(r).toEqual({ status: 2, stderr: expect.stringContaining("Cannot assign requested address") });
+    expect(problemsWith({}, { mac: "00:00:00:00:00:00" })).toEqual([
+      { path: "links[0].endpoints[0].mac", message: "00:00:00:00:00:00 is the all-zero MAC, which the kernel refuses for a link" },
+    ]);
+  });
+
+  it("0.0.0.0 on an interface: the kernel says yes and keeps nothing; :: and IPv6 multicast it refuses", () => {
+    const before = ipJson<{ addr_info: unknown[] }[]>("-n", scratch, "address", "show", "dev", "e0")[0]?.addr_info;
+    for (const address of ["0.0.0.0/0", "0.0.0.0/24"])
+      expect(ipIn("address", "add", address, "dev", "e0")).toEqual({ status: 0, stderr: "" });
+    expect(ipJson<{ addr_info: unknown[] }[]>("-n", scratch, "address", "show", "dev", "e0")[0]?.addr_info).toEqual(before);
+    expect(ipIn("address", "add", "::/64", "dev", "e0")).toEqual({ status: 2, stderr: expect.stringContaining("Invalid address") });
+    expect(ipIn("address", "add", "ff02::5/64", "dev", "e0")).toEqual({ status: 2, stderr: expect.stringContaining("multicast") });
+    expect(problemsWith({ addresses: { e0: ["0.0.0.0/0", "::/64", "ff02::5/64", "224.0.0.1/24", "10.0.0.1/24"] } })).toEqual([
+      {
+        path: "nodes.a.addresses.e0[0]",
+        message: "0.0.0.0 is the unspecified address, not an interface's (the kernel takes it and keeps nothing)",
+      },
+      { path: "nodes.a.addresses.e0[1]", message: ":: is the unspecified address, not an interface's (the kernel refuses it)" },
+      { path: "nodes.a.addresses.e0[2]", message: "ff02::5 is an IPv6 multicast address, which the kernel refuses on an interface" },
+    ]);
+  });
+
+  it("an IPv6 link-local gateway without dev: the kernel answers EINVAL; with dev it takes the route", () => {
+    expect(ipIn("-6", "route", "add", "default", "via", "fe80::1")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("Egress device not specified"),
+    });
+    expect(ipIn("-6", "route", "add", "default", "via", "fe80::1", "dev", "e0")).toEqual({ status: 0, stderr: "" });
+    expect(
+      problemsWith({
+        routes: [
+          { to: "default", via: "fe80::1" },
+          { to: "2001:db8::/64", via: "fe80::1", dev: "e0" },
+        ],
+      }),
+    ).toEqual([
+      {
+        path: "nodes.a.routes[0].via",
+        message: "fe80::1 is link-local: a link-local gateway needs dev, the link it is on (the kernel refuses the route without it)",
+      },
+    ]);
+  });
+});
+
+describe("sysctls the kernel does not have or refuses a value of", () => {
+  const dir = mkdtempSync(`${tmpdir()}/${prefix}-`);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // The lab's name is the prefix: its namespaces would be prefix-a, prefix-b.
+  const text = [
+    `name: ${prefix}`,
+    "nodes:",
+    "  a:",
+    "    sysctls:",
+    "      net.ipv4.ip_forward: 1",
+    "      net.ipv4.nosuch: 1",
+    "      net.core.somaxconn: -5",
+    "      net.ipv4.conf.e0.rp_filter: 2",
+    "      net.ipv4.conf.e0.nosuch: 1",
+    "  b: { sysctls: { net.ipv4.ip_forward: 1 } }",
+    'links: [{ endpoints: ["a:e0", "b:e0"] }]',
+    "",
+  ].join("\n");
+
+  it("the kernel has no net.ipv4.nosuch in a namespace and refuses somaxconn -5 (EINVAL)", () => {
+    expect(existsSync(`/proc/sys/net/ipv4/nosuch`)).toBe(false);
+    const r = spawnSync("ip", ["netns", "exec", scratch, "sysctl", "-w", "net.core.somaxconn=-5"], { encoding: "utf8" });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringContaining("Invalid argument") });
+  });
+
+  it("plan and apply refuse them at their lines, naming each, before anything is made", async () => {
+    const file = `${dir}/lab.yaml`;
+    writeFileSync(file, text);
+    const lab = topology.load(file);
+    for (const run of [() => topology.plan(lab), () => topology.apply(lab)]) {
+      const err = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TopologyError);
+      expect((err as TopologyError).message.split("\n").slice(1)).toEqual([
+        `  ${file}:6:24: nodes.a.sysctls["net.ipv4.nosuch"]: the kernel has no such sysctl (no /proc/sys/net/ipv4/nosuch in a network namespace)`,
+        `  ${file}:7:27: nodes.a.sysctls["net.core.somaxconn"]: the kernel refuses "-5" for it (EINVAL, tried in a new namespace)`,
+        `  ${file}:9:32: nodes.a.sysctls["net.ipv4.conf.e0.nosuch"]: the kernel has no such sysctl (no /proc/sys/net/ipv4/conf/default/nosuch in a network namespace)`,
+      ]);
+      expect(netnsList(prefix)).toEqual([`${scratch}`]);
+    }
+  });
+
+  it("a failed write names its sysctl, not only its place among the actions", async () => {
+    const err = await nsDo(ns.create(), na.sysctl("net.ipv4.ip_forward", "1"), na.sysctl("net.core.somaxconn", "-5")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ActionError);
+    expect((err as ActionError).message).toMatch(/\(action #1: sysctl net\.core\.somaxconn\)$/);
+  });
+});
