@@ -45,6 +45,10 @@ describe("neslink-http that cannot start", () => {
       "ERR_INVALID_ARGUMENT: --token-file: needs a value (one that starts with '-' is given as --token-file=VALUE)",
     );
     expect(await refused(["--token-file", files.tokenFile, "--allow-exec=yes"])).toBe("ERR_INVALID_ARGUMENT: --allow-exec: takes no value");
+    // parseArgs keeps the last: the server would have listened where the first flag did not say.
+    expect(await refused(["--token-file", files.tokenFile, "--port", "0", "--port=7471"])).toBe(
+      "ERR_INVALID_ARGUMENT: --port: is given twice; it takes one value",
+    );
     expect(await refused(["--token-file", files.tokenFile, "-h=1"])).toBe("ERR_INVALID_ARGUMENT: -=: is not an option of neslink-http");
     // A bad flag is named before a missing token is: the token is looked for once every flag is checked.
     expect(await refused(["--port=abc"])).toBe('ERR_INVALID_ARGUMENT: --port: must be an integer from 0 to 65535, got "abc"');
