@@ -87,6 +87,18 @@ describe("neslink-http that cannot start", () => {
     await expect(startBin(["--token-file", files.dir, "--port", "0"])).rejects.toThrow(/--token-file: [^\n]* is not a regular file/);
   });
 
+  it("says a --socket's directory is missing or is no directory (libuv reports either as EACCES, even to root)", async () => {
+    const missing = join(files.dir, "no-such-dir", "a.sock");
+    await expect(startBin(["--token-file", files.tokenFile, "--socket", missing])).rejects.toThrow(
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: socket: cannot listen at [^\n]*no-such-dir\/a\.sock: its directory [^\n]*no-such-dir does not exist/,
+    );
+    const file = join(files.dir, "a-file");
+    writeFileSync(file, "");
+    await expect(startBin(["--token-file", files.tokenFile, "--socket", join(file, "a.sock")])).rejects.toThrow(
+      /ERR_INVALID_ARGUMENT: socket: cannot listen at [^\n]*a-file\/a\.sock: its directory [^\n]*a-file is not a directory/,
+    );
+  });
+
   it("names the address already in use, and a host that does not resolve", async () => {
     const first = await startBin(["--token-file", files.tokenFile, "--port", "0"]);
     await expect(startBin(["--token-file", files.tokenFile, "--port", String(first.port)])).rejects.toThrow(
