@@ -50,6 +50,13 @@ describe("parse", () => {
     expect(usageError(["plan", "x.yaml", "--yes"]).message).toBe(`--yes: is not an option of "neslink plan"`);
   });
 
+  it("refuses an option that takes a value given twice, however spelled, and lets a flag given twice be", () => {
+    expect(usageError(["link", "list", "-n", "a", "-n", "b"]).message).toBe("-n: is given twice; it takes one value");
+    expect(usageError(["graph", "x.yaml", "--format=dot", "--format", "json"]).field).toBe("--format");
+    expect(usageError(["link", "list", "-na", "--ns", "b"]).message).toBe("--ns: is given twice (as -n and --ns); it takes one value");
+    expect(run("destroy", "x.yaml", "--yes", "-y").options.yes).toBe(true);
+  });
+
   it("names an option given without its value, or a flag given one, as typed (not Node's message on argv)", () => {
     for (const [argv, field, message] of [
       [["link", "list", "-n"], "-n", "needs a value"],

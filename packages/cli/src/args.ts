@@ -129,6 +129,26 @@ function badOptionValue(argv: readonly string[], err: unknown): ValidationError 
     : new ValidationError(typed, "takes no value");
 }
 
+/**
+ * An option that takes a value, given twice (`-n h1 -n h2`, `--format dot --format json`): Node's parser keeps the
+ * last, so the command would run on one of the two without a word. None of neslink's options is a list, so this is a
+ * usage error, as a keyword given twice is. A flag given twice (`--yes --yes`) says the same thing twice and is let be.
+ */
+function refuseRepeated(tokens: readonly { kind: string; name?: string; rawName?: string; value?: string }[]): void {
+  const seen = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    const name = token.name as string;
+    const first = seen.get(name);
+    const typed = token.rawName as string;
+    if (first !== undefined) {
+      const as = first === typed ? "" : ` (as ${first} and ${typed})`;
+      throw new ValidationError(typed, `is given twice${as}; it takes one value`);
+    }
+    seen.set(name, typed);
+  }
+}
+
 /** `option` (as typed) is none of `command`'s (or, with no command, none at all), with the nearest one it has, if any. */
 function notAnOption(option: string, command: Command | undefined): ValidationError {
   const of = command ? ` of "neslink ${command.name}"` : "";
@@ -209,6 +229,7 @@ export function parse(argv: readonly string[], commands: readonly Command[]): Pa
       throw notAnOption(token.rawName, command);
     }
   }
+  refuseRepeated(tokens);
   const words = command.name.split(" ").length;
   const args = positionals.slice(words);
   const end = tokens.findIndex((t) => t.kind === "option-terminator");

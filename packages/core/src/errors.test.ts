@@ -139,6 +139,14 @@ describe("errors", () => {
     expect(toErrorJSON(inUse)).toMatchObject({ code: "EADDRINUSE", message: "listen failed: EADDRINUSE (127.0.0.1:7470)" });
     const v6 = Object.assign(new Error("x"), { errno: -99, code: "EADDRNOTAVAIL", syscall: "listen", address: "::2", port: 80 });
     expect(toErrorJSON(v6).message).toBe("listen failed: EADDRNOTAVAIL ([::2]:80)");
+    const unix = Object.assign(new Error("listen EACCES"), {
+      code: "EACCES",
+      errno: -13,
+      syscall: "listen",
+      address: "/x/a.sock",
+      port: -1,
+    });
+    expect(toErrorJSON(unix).message).toBe("listen failed: EACCES (/x/a.sock)");
     // libuv's resolver errors are no OS errno: Node's code and message are the ones that say what happened.
     const unresolved = Object.assign(new Error("getaddrinfo ENOTFOUND no-such-host.invalid"), {
       errno: -3008,

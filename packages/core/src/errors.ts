@@ -497,7 +497,8 @@ function nodeErrorSubject(err: Error): string | undefined {
   const { path, address, port } = err as { path?: string; address?: string; port?: number };
   if (path !== undefined) return path;
   if (address === undefined) return undefined;
-  return port === undefined ? address : `${address.includes(":") ? `[${address}]` : address}:${port}`;
+  // A unix socket's error has its path as the address and port -1.
+  return port === undefined || port < 0 ? address : `${address.includes(":") ? `[${address}]` : address}:${port}`;
 }
 
 /** Any thrown value as plain data; never throws itself (a Proxy's traps, say, are read by the checks below). */

@@ -5,8 +5,9 @@
  * left behind by a server that was killed is replaced only when nothing
  * answers on it. Loads no pool and no codec.
  */
-import { lstat, unlink } from "node:fs/promises";
+import { lstat, stat, unlink } from "node:fs/promises";
 import { connect, type Server } from "node:net";
+import { dirname } from "node:path";
 import { NeslinkError, ValidationError } from "./errors.js";
 
 /** bind(2) creates the socket file with mode 0777 & ~umask: this umask makes it 0600. */
@@ -35,7 +36,7 @@ async function clearStale(path: string): Promise<void> {
     isSocket = (await lstat(path)).isSocket();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
+    throw await bindError(path, err as NodeJS.ErrnoException);
   }
   if (!isSocket) throw new ValidationError("socket", `${path} exists and is not a socket; refusing to replace it`);
   if (await answers(path)) throw new NeslinkError("EADDRINUSE", `${path}: a server is already listening on this socket`);
@@ -44,16 +45,31 @@ async function clearStale(path: string): Promise<void> {
   });
 }
 
+/**
+ * A failed bind said for what it was: libuv turns bind's ENOENT (the directory is missing) into EACCES, so that even
+ * root was told "permission denied". The directory is looked at again to tell the two apart.
+ */
+async function bindError(path: string, err: NodeJS.ErrnoException): Promise<Error> {
+  if (err.code !== "EACCES" && err.code !== "ENOENT" && err.code !== "ENOTDIR") return err;
+  const dir = dirname(path);
+  const why = await stat(dir).then(
+    (s) => (s.isDirectory() ? undefined : "is not a directory"),
+    (e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? "does not exist" : e.code === "ENOTDIR" ? "is not a directory" : undefined),
+  );
+  return why === undefined ? err : new ValidationError("socket", `cannot listen at ${path}: its directory ${dir} ${why}`);
+}
+
 /** Listens on the unix socket `path` (see the module comment). Call from the main thread: umask is process-wide. */
 export async function listenUnix(server: Server, path: string): Promise<void> {
   await clearStale(path);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (err: NodeJS.ErrnoException) => void bindError(path, err).then(reject, reject);
+    server.once("error", failed);
     // listen() binds synchronously: the umask is restored within this call (a worker thread creating a file in that instant would get it too).
     const previous = process.umask(PRIVATE_UMASK);
     try {
       server.listen(path, () => {
-        server.off("error", reject);
+        server.off("error", failed);
         resolve();
       });
     } finally {

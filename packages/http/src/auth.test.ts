@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { bearer } from "./auth.js";
 
 describe("bearer", () => {
-  const check = bearer("0123456789abcdef");
+  const check = (headers: { authorization?: string }, distinct = headers.authorization === undefined ? [] : [headers.authorization]) =>
+    bearer("0123456789abcdef")({ headers, headersDistinct: { authorization: distinct } });
 
   it("accepts the token", () => {
     expect(() => check({ authorization: "Bearer 0123456789abcdef" })).not.toThrow();
@@ -21,5 +22,12 @@ describe("bearer", () => {
     ]) {
       expect(() => check({ authorization }), String(authorization)).toThrow(expect.objectContaining({ code: "ERR_UNAUTHORIZED" }));
     }
+  });
+
+  it("refuses the header given twice, even when the first (the one node:http keeps) holds the token", () => {
+    const good = "Bearer 0123456789abcdef";
+    expect(() => check({ authorization: good }, [good, "Bearer nope"])).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "authorization" }),
+    );
   });
 });

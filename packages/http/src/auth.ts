@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { ValidationError } from "@neslink/core";
 import { HttpError } from "./http-error.js";
 
@@ -25,10 +25,16 @@ export function checkToken(token: unknown, field: string): asserts token is stri
 // Comparing digests keeps the comparison constant-time even when the lengths differ.
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
-/** A check of the Authorization header against the server's bearer token; throws ERR_UNAUTHORIZED. */
-export function bearer(token: string): (headers: IncomingHttpHeaders) => void {
+/**
+ * A check of the Authorization header against the server's bearer token; throws ERR_UNAUTHORIZED. Two of them are
+ * refused (ERR_INVALID_ARGUMENT, 400), as a JSON key given twice is: node:http keeps the first, a proxy in front may
+ * have checked the other.
+ */
+export function bearer(token: string): (request: Pick<IncomingMessage, "headers" | "headersDistinct">) => void {
   const expected = digest(token);
-  return (headers) => {
+  return ({ headers, headersDistinct }) => {
+    const count = headersDistinct.authorization?.length ?? 0;
+    if (count > 1) throw new ValidationError("authorization", `the header is given ${count} times; send one`);
     const given = /^Bearer +(\S+) *$/i.exec(headers.authorization ?? "")?.[1];
     if (given === undefined || !timingSafeEqual(digest(given), expected)) {
       throw new HttpError("ERR_UNAUTHORIZED", "a valid bearer token is required", { "www-authenticate": 'Bearer realm="neslink"' });

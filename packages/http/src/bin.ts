@@ -35,7 +35,7 @@ Limits:
 
 function options() {
   try {
-    return parseArgs({
+    const { values, tokens } = parseArgs({
       options: {
         "token-file": { type: "string" },
         host: { type: "string" },
@@ -46,9 +46,22 @@ function options() {
         help: { type: "boolean", short: "h" },
       },
       strict: true,
-    }).values;
+      tokens: true,
+    });
+    refuseRepeated(tokens);
+    return values;
   } catch (err) {
-    throw argvError(err);
+    throw err instanceof ValidationError ? err : argvError(err);
+  }
+}
+
+/** A flag's value given twice (`--port 1 --port 2`) is refused: parseArgs keeps the last without a word, and none is a list. */
+function refuseRepeated(tokens: readonly { kind: string; rawName?: string; value?: string }[]): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    if (seen.has(token.rawName as string)) throw new ValidationError(token.rawName as string, "is given twice; it takes one value");
+    seen.add(token.rawName as string);
   }
 }
 

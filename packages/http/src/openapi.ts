@@ -25,7 +25,7 @@ const NO_QUERY_OR_BODY = `${NO_QUERY}, or a body (this route takes none; \`field
 
 /** The 400 of a route with a body: what readJson and validate refuse. */
 const BAD_BODY = error(
-  `Bad body or name: not UTF-8, not JSON, a key given twice in one object (at any depth), or not what the schema says; \`field\` names the field at fault, as \`argv[1]\` or \`x.y\`; or ${NO_QUERY} (ERR_INVALID_ARGUMENT).`,
+  `Bad body or name: not UTF-8, not JSON, a key given twice in one object (at any depth), the Authorization header given twice, or not what the schema says; \`field\` names the field at fault, as \`argv[1]\` or \`x.y\`; or ${NO_QUERY} (ERR_INVALID_ARGUMENT).`,
 );
 /** The 400 of a route without a body. */
 const badRequest = (what?: string) => error(`${what ? `${what}, ` : "Refused: "}${NO_QUERY_OR_BODY} (ERR_INVALID_ARGUMENT).`);

@@ -117,7 +117,7 @@ export function createServer(options: ServerOptions): NeslinkServer {
   async function answer(req: IncomingMessage, res: ServerResponse, gone: AbortController): Promise<Reply> {
     const { signal } = gone;
     const { route, params } = match(req.method ?? "GET", pathOf(req.url ?? "/"));
-    if (!route.public) authorize(req.headers);
+    if (!route.public) authorize(req);
     if (route.exec && !options.allowExec) {
       throw new HttpError("ERR_EXEC_DISABLED", "command execution is disabled (start the server with exec allowed)");
     }

@@ -41,10 +41,22 @@ function agentHolds(err: NeslinkError & Locked, what: string): NeslinkError {
   );
 }
 
-/** `err` as the agent's client should read it: ERR_TOPOLOGY_LOCKED held by this agent says so; anything else as it is. */
-export function asAgentSays(err: unknown): unknown {
+/** The clients of the agent's other running commands: all still connected, all gone, or some of each. */
+export type OthersClients = "waiting" | "gone" | "some";
+
+const FOR: Readonly<Record<OthersClients, string>> = {
+  waiting: "for another client's command, whose client is still connected and waiting for it",
+  gone: "for a command given to it before (which goes on when its client has gone)",
+  some: "for another client's command (an apply or destroy goes on when its client has gone)",
+};
+
+/**
+ * `err` as the agent's client should read it: ERR_TOPOLOGY_LOCKED held by this agent says so, and whether the
+ * command it is held for has a client still waiting (`others`); anything else as it is.
+ */
+export function asAgentSays(err: unknown, others: OthersClients): unknown {
   if (!locked(err) || err.holder !== String(process.pid)) return err;
-  return agentHolds(err, "for a command given to it before (which goes on when its client has gone)");
+  return agentHolds(err, FOR[others]);
 }
 
 /**

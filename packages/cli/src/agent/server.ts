@@ -28,7 +28,12 @@ export async function serve(socketPath: string, terminal: Terminal, ready: (pid:
   let draining = false;
   const refusal = () => (draining ? new NeslinkError("ERR_SHUTTING_DOWN", "the agent is stopping; nothing was run") : undefined);
   const server = createServer((socket) => {
-    const session = new Session(socket, (argv, io) => main(argv, io, { keepPool: true }), refusal);
+    const session = new Session(
+      socket,
+      (argv, io) => main(argv, io, { keepPool: true }),
+      refusal,
+      () => sessions,
+    );
     sessions.add(session);
     void session.finished.then(() => sessions.delete(session));
   });

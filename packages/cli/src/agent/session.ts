@@ -18,7 +18,7 @@ import { drained } from "../drained.js";
 import { errorText, exitCodeOf } from "../output.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 import { HANGUP_GRACE_MS } from "./grace.js";
-import { asAgentSays } from "./own-lock.js";
+import { asAgentSays, type OthersClients } from "./own-lock.js";
 
 /** Runs one call of the CLI (main, keeping the pool). */
 export type Run = (argv: string[], io: Io) => Promise<number>;
@@ -63,8 +63,17 @@ export class Session {
   #kill: NodeJS.Timeout | undefined;
   #finish: () => void = () => {};
 
-  constructor(socket: Socket, run: Run, refusal: () => NeslinkError | undefined) {
+  /** The client is still connected: a command of its that holds a lab is one someone is waiting for. */
+  get clientConnected(): boolean {
+    return !this.#clientGone;
+  }
+  #clientGone = false;
+  readonly #peers: () => Iterable<Session>;
+
+  /** `peers`: the agent's sessions (this one among them), to say whose command holds a lab this one cannot have. */
+  constructor(socket: Socket, run: Run, refusal: () => NeslinkError | undefined, peers: () => Iterable<Session> = () => []) {
     this.#socket = socket;
+    this.#peers = peers;
     this.finished = new Promise((resolve) => {
       this.#finish = resolve;
     });
@@ -78,6 +87,7 @@ export class Session {
     });
     socket.on("error", () => {});
     socket.on("close", () => {
+      this.#clientGone = true;
       if (!this.#replied) this.hangUp("SIGHUP");
       if (!this.#started) this.#finish();
     });
@@ -98,6 +108,16 @@ export class Session {
     } else if (kind === Frame.stdinEnd) this.#endStdin();
     else if (kind === Frame.signal) this.#signal(payload.toString() as NodeJS.Signals);
     else throw new Error(`unexpected frame ${kind}`);
+  }
+
+  /**
+   * Whether the clients of the agent's other running commands are all still connected, all gone, or some of each: a
+   * lab's lock the agent holds is held for one of those commands (core names only the process that holds it).
+   */
+  #othersClients(): OthersClients {
+    const others = [...this.#peers()].filter((s) => s !== this && s.#started);
+    const connected = others.filter((s) => s.clientConnected).length;
+    return connected === others.length ? "waiting" : connected === 0 ? "gone" : "some";
   }
 
   #endStdin(): void {
@@ -170,7 +190,7 @@ export class Session {
         return () => this.#handlers.delete(entry);
       },
       raise: (signal) => this.#signal(signal),
-      asCallerSees: asAgentSays,
+      asCallerSees: (err) => asAgentSays(err, this.#othersClients()),
     };
     return { out: (text) => stdout.write(text), drained: () => drained(stdout), err: (text) => stderr.write(text), terminal };
   }

@@ -373,6 +373,31 @@ describe("a client that goes away", () => {
     expect(viaAgent(["destroy", lab, "--yes"]).status).toBe(0);
   });
 
+  it("a second client's apply while the first client is alive and waiting is told so, not that the first client has gone", async () => {
+    const lab = `${prefix}lw`;
+    const go = `${dir}/go-waiting`;
+    const file = `${dir}/waiting.yaml`;
+    writeFileSync(file, `name: ${lab}\nnodes:\n  a: { exec: [[sh, -c, "while [ ! -e ${go} ]; do sleep 0.05; done"]] }\n`);
+    const first = client(["apply", file, "--yes"]);
+    try {
+      await until("the apply's command", () => first.output().includes("exec: 1 change"));
+      // It said "for a command given to it before (which goes on when its client has gone)", the first client alive.
+      expect(viaAgent(["apply", file, "--yes"])).toMatchObject({
+        status: 1,
+        stdout: "",
+        stderr:
+          `neslink: ERR_TOPOLOGY_LOCKED: topology ${lab} is being applied or destroyed by the neslink agent (pid ${agentPid}), ` +
+          "for another client's command, whose client is still connected and waiting for it: wait for that to end, or stop " +
+          `the agent (kill ${agentPid}; it waits up to 10 s for it, then leaves the lab where it got to)\n`,
+      });
+    } finally {
+      writeFileSync(go, "");
+    }
+    expect((await first.exited).status).toBe(0);
+    expect(netnsList(`${lab}-`)).toEqual([`${lab}-a`]);
+    expect(viaAgent(["destroy", lab, "--yes"]).status).toBe(0);
+  });
+
   it("a one-shot command (not through the agent) that meets the lab's lock the agent holds is told it is the agent's, and what to do", async () => {
     const lab = `${prefix}lo`;
     const go = `${dir}/go-oneshot`;

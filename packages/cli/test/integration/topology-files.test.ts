@@ -59,11 +59,10 @@ describe("topology files that are not what they should be", () => {
   });
 
   it("names the file's own fault for a path that is not a regular file, also where a lab's name is taken (destroy, graph, inspect)", () => {
-    execFileSync("mkfifo", [`${dir}/fifo.yaml`]);
+    // A FIFO is waited on for its writer, as cat does: fifo-topology.test.ts.
     for (const [path, said] of [
       [`${dir}/missing.yaml`, "no such file"],
       [dir, "is not a regular file"],
-      [`${dir}/fifo.yaml`, "is a pipe, and nothing was written to it"],
       ["/dev/zero", "is not a regular file"],
     ] as const) {
       for (const command of ["destroy", "graph", "inspect"]) {

@@ -45,6 +45,10 @@ describe("neslink-http that cannot start", () => {
       "ERR_INVALID_ARGUMENT: --token-file: needs a value (one that starts with '-' is given as --token-file=VALUE)",
     );
     expect(await refused(["--token-file", files.tokenFile, "--allow-exec=yes"])).toBe("ERR_INVALID_ARGUMENT: --allow-exec: takes no value");
+    // parseArgs keeps the last: the server would have listened where the first flag did not say.
+    expect(await refused(["--token-file", files.tokenFile, "--port", "0", "--port=7471"])).toBe(
+      "ERR_INVALID_ARGUMENT: --port: is given twice; it takes one value",
+    );
     expect(await refused(["--token-file", files.tokenFile, "-h=1"])).toBe("ERR_INVALID_ARGUMENT: -=: is not an option of neslink-http");
     // A bad flag is named before a missing token is: the token is looked for once every flag is checked.
     expect(await refused(["--port=abc"])).toBe('ERR_INVALID_ARGUMENT: --port: must be an integer from 0 to 65535, got "abc"');
@@ -81,6 +85,18 @@ describe("neslink-http that cannot start", () => {
       /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: [^\n]*token-fifo is a pipe, and nothing was written to it/,
     );
     await expect(startBin(["--token-file", files.dir, "--port", "0"])).rejects.toThrow(/--token-file: [^\n]* is not a regular file/);
+  });
+
+  it("says a --socket's directory is missing or is no directory (libuv reports either as EACCES, even to root)", async () => {
+    const missing = join(files.dir, "no-such-dir", "a.sock");
+    await expect(startBin(["--token-file", files.tokenFile, "--socket", missing])).rejects.toThrow(
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: socket: cannot listen at [^\n]*no-such-dir\/a\.sock: its directory [^\n]*no-such-dir does not exist/,
+    );
+    const file = join(files.dir, "a-file");
+    writeFileSync(file, "");
+    await expect(startBin(["--token-file", files.tokenFile, "--socket", join(file, "a.sock")])).rejects.toThrow(
+      /ERR_INVALID_ARGUMENT: socket: cannot listen at [^\n]*a-file\/a\.sock: its directory [^\n]*a-file is not a directory/,
+    );
   });
 
   it("names the address already in use, and a host that does not resolve", async () => {

@@ -1,0 +1,61 @@
+/**
+ * A FIFO given as the topology file (`mkfifo f; gen-lab > f & neslink plan f`), to the built bin: waited on for its
+ * writer as `cat f` would, not refused because nothing had been written yet when neslink looked.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, mkdtempSync, openSync, readlinkSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { BIN } from "./run.js";
+
+const lab = uniquePrefix("ff");
+const dir = mkdtempSync(join(tmpdir(), "neslink-fifo-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Whether process `pid` has `path` open (its /proc fd links), or it has gone. */
+const holds = (pid: number, path: string) => {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return true;
+  }
+};
+
+describe("a FIFO as the topology file", () => {
+  it("is read once its writer comes, after neslink has opened it", async () => {
+    const fifo = join(dir, "lab.yaml");
+    execFileSync("mkfifo", [fifo]);
+    const child = spawn(process.execPath, [BIN, "plan", fifo], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      // The writer comes only once neslink has the FIFO open (or neslink has ended): the case that was refused.
+      while (!holds(child.pid as number, fifo) && child.exitCode === null) await new Promise((r) => setImmediate(r));
+      let writer: number | undefined;
+      try {
+        // Non-blocking: with no reader left (neslink gone), ENXIO rather than a test that hangs.
+        writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        writeSync(writer, `name: ${lab}\nnodes:\n  h1: {}\n`);
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe("ENXIO");
+      } finally {
+        if (writer !== undefined) closeSync(writer);
+      }
+      const code = await exited;
+      expect({ code, err, planned: out.includes(`+ netns ${lab}-h1 (node h1)`) }).toEqual({ code: 0, err: "", planned: true });
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
