@@ -21,6 +21,8 @@ const strays: number[] = [];
 beforeAll(() => ip("netns", "add", name));
 afterEach(() => {
   for (const pid of strays.splice(0)) if (alive(pid)) process.kill(pid, "SIGKILL");
+  // A child whose pid never reached its file (its shell killed before the rename) is still this file's namespace's.
+  for (const pid of ip("netns", "pids", name).split("\n").filter(Boolean).map(Number)) if (alive(pid)) process.kill(pid, "SIGKILL");
 });
 afterAll(async () => {
   await closeDefaultPool();
@@ -65,7 +67,8 @@ function withBackgroundChild(file: string, prelude = ""): string[] {
 
 /** The background child's pid once the shell wrote it; registered as a stray until the test sees it gone. */
 async function backgroundChild(file: string): Promise<number> {
-  expect(await until(() => existsSync(file), 5000)).toBe(true);
+  // Bounds only a failure: starting a shell can take seconds on a loaded machine.
+  expect(await until(() => existsSync(file), 20_000)).toBe(true);
   const pid = Number(readFileSync(file, "utf8"));
   strays.push(pid);
   return pid;
@@ -135,11 +138,17 @@ describe.each(WAYS)("group: true, %s", (_, pool) => {
   });
 
   it("exec: the limits kill the whole group too (timeoutMs)", async () => {
-    const file = pidFile();
-    const err = await exec(ns.name(name), withBackgroundChild(file), { group: true, timeoutMs: 1000 }, pool()).catch((e) => e);
-    expect(err).toMatchObject({ code: "ERR_EXEC_TIMEOUT" });
-    const child = await backgroundChild(file);
-    expect(await until(() => !alive(child), 3000)).toBe(true);
+    // The limit runs from the spawn: one that ran out before the shell had started its child (a loaded machine) proved
+    // nothing, and is tried again with twice the time, rather than failing as a fixed 1 s did once the child came late.
+    for (let timeoutMs = 250; ; timeoutMs *= 2) {
+      const file = pidFile();
+      const err = await exec(ns.name(name), withBackgroundChild(file), { group: true, timeoutMs }, pool()).catch((e) => e);
+      expect(err).toMatchObject({ code: "ERR_EXEC_TIMEOUT" });
+      if (!existsSync(file) && timeoutMs < 16_000) continue;
+      const child = await backgroundChild(file);
+      expect(await until(() => !alive(child), 3000)).toBe(true);
+      return;
+    }
   });
 
   it("exec: a signal aborted before the program runs reaches it as soon as it does", async () => {
@@ -202,6 +211,7 @@ describe.each(WAYS)("group: true, a member outliving its leader, %s", (_, pool) 
     const leader = stat(child)?.pgrp as number;
     controller.abort("SIGTERM");
     expect(await result).toMatchObject({ status: null, signal: "SIGTERM" });
-    expect(await until(() => groupMembers(leader).length === 0, 2000)).toBe(true);
+    // The grace's timer fires 300 ms after the abort, later on a loaded machine: the bound only ends a failure.
+    expect(await until(() => groupMembers(leader).length === 0, 10_000)).toBe(true);
   });
 });
