@@ -299,6 +299,13 @@ export async function endGroup(leader: ChildProcess, signal: NodeJS.Signals = "S
 }
 
 /** Whether `check` holds within `ms`, asked every 25 ms: a wait on a condition, not on a clock. */
+/**
+ * How long a wait on a condition goes on before it gives up: only a failure waits that long. CI shares 2 cores with
+ * whatever else runs; there a condition met in milliseconds when idle has taken seconds (a process's start, a
+ * thread's end, the kernel's destruction of namespaces queued behind other tests').
+ */
+export const FAIL_AFTER_MS = 30_000;
+
 export async function until(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
