@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDefaultPool, defaultPool, exec, ns, type Pool, spawn, ValidationError } from "@neslink/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, inodeOf, ip, uniquePrefix, until } from "./kernel.js";
+import { cleanup, FAIL_AFTER_MS, inodeOf, ip, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("eg");
 const name = `${prefix}a`;
@@ -68,7 +68,7 @@ function withBackgroundChild(file: string, prelude = ""): string[] {
 /** The background child's pid once the shell wrote it; registered as a stray until the test sees it gone. */
 async function backgroundChild(file: string): Promise<number> {
   // Bounds only a failure: starting a shell can take seconds on a loaded machine.
-  expect(await until(() => existsSync(file), 20_000)).toBe(true);
+  expect(await until(() => existsSync(file), FAIL_AFTER_MS)).toBe(true);
   const pid = Number(readFileSync(file, "utf8"));
   strays.push(pid);
   return pid;
@@ -95,7 +95,7 @@ describe.each(WAYS)("group: true, %s", (_, pool) => {
     expect(netnsInode(child)).toBe(inodeOf(`/run/netns/${name}`));
     p.kill("SIGHUP");
     expect(await p.exited).toEqual({ status: null, signal: "SIGHUP" });
-    expect(await until(() => groupMembers(p.pid).length === 0, 3000)).toBe(true);
+    expect(await until(() => groupMembers(p.pid).length === 0, FAIL_AFTER_MS)).toBe(true);
     expect(alive(child)).toBe(false);
   });
 
@@ -106,7 +106,7 @@ describe.each(WAYS)("group: true, %s", (_, pool) => {
     expect(stat(child)?.pgrp).toBe(stat(process.pid)?.pgrp);
     p.kill("SIGHUP");
     // Not p.exited: that waits for the end of the output, whose pipe the child holds.
-    expect(await until(() => !alive(p.pid), 3000)).toBe(true);
+    expect(await until(() => !alive(p.pid), FAIL_AFTER_MS)).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(alive(child)).toBe(true);
   });
@@ -119,7 +119,7 @@ describe.each(WAYS)("group: true, %s", (_, pool) => {
     const leader = stat(child)?.pgrp as number;
     controller.abort("SIGHUP");
     expect(await result).toMatchObject({ pid: leader, status: null, signal: "SIGHUP", stdout: "" });
-    expect(await until(() => groupMembers(leader).length === 0, 3000)).toBe(true);
+    expect(await until(() => groupMembers(leader).length === 0, FAIL_AFTER_MS)).toBe(true);
   });
 
   it("exec: killGraceMs sends SIGKILL to a group that outlives the abort's signal (SIGTERM for a reason that is no signal)", async () => {
@@ -134,7 +134,7 @@ describe.each(WAYS)("group: true, %s", (_, pool) => {
     controller.abort(new Error("not a signal name"));
     expect(await result).toMatchObject({ status: null, signal: "SIGKILL" });
     expect(Date.now() - aborted).toBeGreaterThanOrEqual(250);
-    expect(await until(() => groupMembers(leader).length === 0, 3000)).toBe(true);
+    expect(await until(() => groupMembers(leader).length === 0, FAIL_AFTER_MS)).toBe(true);
   });
 
   it("exec: the limits kill the whole group too (timeoutMs)", async () => {
@@ -146,7 +146,7 @@ describe.each(WAYS)("group: true, %s", (_, pool) => {
       expect(err).toMatchObject({ code: "ERR_EXEC_TIMEOUT" });
       if (!existsSync(file) && timeoutMs < 16_000) continue;
       const child = await backgroundChild(file);
-      expect(await until(() => !alive(child), 3000)).toBe(true);
+      expect(await until(() => !alive(child), FAIL_AFTER_MS)).toBe(true);
       return;
     }
   });
@@ -212,6 +212,6 @@ describe.each(WAYS)("group: true, a member outliving its leader, %s", (_, pool) 
     controller.abort("SIGTERM");
     expect(await result).toMatchObject({ status: null, signal: "SIGTERM" });
     // The grace's timer fires 300 ms after the abort, later on a loaded machine: the bound only ends a failure.
-    expect(await until(() => groupMembers(leader).length === 0, 10_000)).toBe(true);
+    expect(await until(() => groupMembers(leader).length === 0, FAIL_AFTER_MS)).toBe(true);
   });
 });
