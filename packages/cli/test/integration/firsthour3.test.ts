@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, FAIL_AFTER_MS, ipJson, netnsList, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
 import { BIN, json, neslink } from "./run.js";
 
 const prefix = uniquePrefix("f3");
@@ -75,8 +75,8 @@ async function interruptedApply(
   const seen = () => (existsSync(typescript) ? readFileSync(typescript, "latin1") : "");
   // Once its bar shows and a change has been made: before that, an interrupt stops it with nothing changed.
   const lab = /^name: (.*)$/m.exec(readFileSync(file, "utf8"))?.[1] as string;
-  for (let i = 0; i < 1000 && !(/ \d+\/\d+ /.test(seen()) && netnsList(`${lab}-`).length > 0); i++)
-    await new Promise((r) => setTimeout(r, 5));
+  // Bounded by time, not by a count of 5 ms pauses (5 s, which a loaded machine's start of node and core could use up).
+  expect(await until(() => / \d+\/\d+ /.test(seen()) && netnsList(`${lab}-`).length > 0, FAIL_AFTER_MS), seen()).toBe(true);
   const pid = Number(readFileSync(pidFile, "utf8"));
   process.kill(pid, "SIGINT");
   if (again !== undefined) {
@@ -171,8 +171,10 @@ async function stopped(pid: number): Promise<void> {
 describe("two applies of one lab at once", () => {
   it("the second, and a plan, say the lab is being applied instead of showing a half-made lab's plan; a plan leaves no lock file", async () => {
     const lab = `${prefix}c`;
-    // The hub's command holds the apply (and its lock) for 3 s once every link is made.
-    const file = star(lab, 20, '{ ipv6: false, bridges: [br0], exec: [["sleep", "3"]] }');
+    // The hub's command holds the apply (and its lock) once every link is made, until the test opens its door (3 s of
+    // sleep were not enough on a loaded machine for the two commands below, each a node start).
+    const door = `${dir}/door-${lab}`;
+    const file = star(lab, 20, `{ ipv6: false, bridges: [br0], exec: [[sh, -c, "while [ ! -e ${door} ]; do sleep 0.05; done"]] }`);
     expect(neslink("plan", file).status).toBe(0);
     expect(existsSync(`/run/neslink/topologies/${lab}.lock`)).toBe(false);
 
@@ -183,9 +185,15 @@ describe("two applies of one lab at once", () => {
       out += d;
     });
     // Piped, apply prints one line per phase and change.
-    for (let i = 0; i < 1000 && !out.includes("exec: 1 change"); i++) await new Promise((r) => setTimeout(r, 5));
-    const second = neslink("apply", file, "--yes");
-    const planned = json("plan", file);
+    let second: ReturnType<typeof neslink>;
+    let planned: ReturnType<typeof json>;
+    try {
+      expect(await until(() => out.includes("exec: 1 change"), FAIL_AFTER_MS), out).toBe(true);
+      second = neslink("apply", file, "--yes");
+      planned = json("plan", file);
+    } finally {
+      writeFileSync(door, "");
+    }
     expect(await firstDone).toBe(0);
 
     expect(second.status).toBe(1);

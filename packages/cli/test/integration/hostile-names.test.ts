@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, FAIL_AFTER_MS, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN, json, neslink } from "./run.js";
 
 const prefix = uniquePrefix("hn");
@@ -74,7 +74,7 @@ it("monitor writes a link's name escaped as text; as JSON lines, its name and al
     });
     try {
       // Changed until the listener, which starts as the process does, has seen a change.
-      for (let i = 0; i < 50 && !out.includes("\n"); i++) {
+      for (let i = 0, end = Date.now() + FAIL_AFTER_MS; !out.includes("\n") && Date.now() < end; i++) {
         ip("-n", ns, "link", "set", red, i % 2 === 0 ? "up" : "down");
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

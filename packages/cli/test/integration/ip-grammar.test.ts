@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, FAIL_AFTER_MS, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN, json, neslink } from "./run.js";
 
 const prefix = uniquePrefix("ng");
@@ -133,7 +133,7 @@ describe("iproute2's grammar from the built bin, checked with ip -j", () => {
     try {
       // Wait until the program runs inside (ip netns exec has switched and exec'd sleep).
       let pid = 0;
-      for (let i = 0; i < 100 && pid === 0; i++) {
+      for (const end = Date.now() + FAIL_AFTER_MS; pid === 0 && Date.now() < end; ) {
         const found = execFileSync("ip", ["netns", "pids", name], { encoding: "utf8" }).trim();
         pid = Number(found.split("\n")[0] || 0);
         if (pid === 0) await new Promise((r) => setTimeout(r, 20));
@@ -168,9 +168,8 @@ describe("neslink monitor (built bin)", () => {
     const exited = new Promise<number | null>((resolve) => mon.on("exit", (code) => resolve(code)));
     try {
       // The watch starts a moment after the process: change the link until its events come (each a different MTU).
-      let mtu = 1400;
-      while (!out.includes('"changed"') && mtu > 1300) {
-        ip("-n", name, "link", "set", "w0", "mtu", String(mtu--));
+      for (let i = 0, end = Date.now() + FAIL_AFTER_MS; !out.includes('"changed"') && Date.now() < end; i++) {
+        ip("-n", name, "link", "set", "w0", "mtu", String(1400 - (i % 100)));
         await new Promise((r) => setTimeout(r, 100));
       }
       ip("-n", name, "link", "set", "w0", "down");

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, ipNetnsJson, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
+import { cleanup, FAIL_AFTER_MS, ip, ipJson, ipNetnsJson, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
 import { BIN, json } from "./run.js";
 
 const prefix = uniquePrefix("js");
@@ -32,7 +32,7 @@ function eventsOf(type: string, match: (object: Record<string, unknown>) => bool
 /** Waits for the first event of `type` and `action` whose object matches; fails naming what came instead. */
 async function eventFor(type: string, action: string, match: (object: Record<string, unknown>) => boolean): Promise<Event> {
   const found = () => eventsOf(type, match).find((e) => e.action === action);
-  if (!(await until(() => found() !== undefined, 10_000)))
+  if (!(await until(() => found() !== undefined, FAIL_AFTER_MS)))
     throw new Error(`no ${type} ${action} event came; the events: ${JSON.stringify(events)}`);
   return found() as Event;
 }
@@ -229,14 +229,14 @@ describe("monitor --json and the lists", () => {
       const listed = () =>
         (json("link", "list", "-n", ns).body as Record<string, unknown>[]).map((l) => [l.name, l.flags, l.group, l.operstate]);
       // Read one after the other: compared once the kernel has settled v0's carrier.
-      const agree = await until(() => JSON.stringify(listed()) === JSON.stringify(fromIp()), 10_000);
+      const agree = await until(() => JSON.stringify(listed()) === JSON.stringify(fromIp()), FAIL_AFTER_MS);
       expect({ agree, listed: listed(), fromIp: fromIp() }).toMatchObject({ agree: true });
       expect(listed()).toContainEqual(["v0", ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"], "default", "LOWERLAYERDOWN"]);
       expect(listed()).toContainEqual(["v1", ["BROADCAST", "MULTICAST"], "7", "DOWN"]);
       const v0 = (json("link", "list", "-n", ns).body as Record<string, unknown>[]).find((l) => l.name === "v0");
       expect(json("link", "show", "v0", "-n", ns).body).toEqual(v0);
       const last = () => eventsOf("link", (l) => l.name === "v0").at(-1)?.link;
-      expect(await until(() => JSON.stringify(last()) === JSON.stringify(v0), 10_000)).toBe(true);
+      expect(await until(() => JSON.stringify(last()) === JSON.stringify(v0), FAIL_AFTER_MS)).toBe(true);
     } finally {
       ip("-n", ns, "link", "set", "v1", "up");
     }
@@ -247,7 +247,7 @@ describe("monitor --json and the lists", () => {
     const listed = () => (json("link", "list", "-n", ns).body as Record<string, unknown>[]).find((l) => l.name === "v0");
     // Its last event is the link as it is now (the kernel may say a change in several messages).
     const last = () => eventsOf("link", (l) => l.name === "v0").at(-1)?.link;
-    const same = await until(() => JSON.stringify(last()) === JSON.stringify(listed()), 10_000);
+    const same = await until(() => JSON.stringify(last()) === JSON.stringify(listed()), FAIL_AFTER_MS);
     expect({ event: last(), list: listed(), same }).toMatchObject({ same: true });
     expect(listed()).toMatchObject({ mtu: 1400, up: false, operstate: "DOWN" });
     const [v0] = ipJson<{ ifindex: number; mtu: number; address: string; operstate: string }[]>("-n", ns, "link", "show", "v0");

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, netnsList, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
+import { cleanup, FAIL_AFTER_MS, netnsList, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
 import { BIN, neslink } from "./run.js";
 
 const prefix = uniquePrefix("kr");
@@ -110,14 +110,16 @@ describe("destroy NAME after a destroy killed once it had unmounted the lab's na
     expect(neslink("apply", "--yes", file).status).toBe(0);
     const inside = spawn("ip", ["netns", "exec", `${lab}-a`, "sleep", "300"], { stdio: "ignore" });
     try {
-      expect(await until(() => spawnSync("ip", ["netns", "pids", `${lab}-a`], { encoding: "utf8" }).stdout !== "", 5000)).toBe(true);
+      expect(await until(() => spawnSync("ip", ["netns", "pids", `${lab}-a`], { encoding: "utf8" }).stdout !== "", FAIL_AFTER_MS)).toBe(
+        true,
+      );
       // Its first kill(2) is the SIGTERM to the processes inside, which comes once every namespace is unmounted.
       expect(killedAt("kill", "destroy", "--yes", lab)).toBe("SIGKILL");
       expect(netnsList(lab)).toEqual([]);
       expect(inside.exitCode).toBe(null);
       const r = neslink("destroy", "--yes", lab);
       expect(r.status, r.stderr).toBe(0);
-      expect(await until(() => inside.exitCode !== null || inside.signalCode !== null, 5000)).toBe(true);
+      expect(await until(() => inside.exitCode !== null || inside.signalCode !== null, FAIL_AFTER_MS)).toBe(true);
       expect(labFiles(lab)).toEqual([]);
     } finally {
       inside.kill("SIGKILL");

@@ -1,7 +1,7 @@
 /** `neslink monitor -n NS` ends by itself, status 0, once NS is gone from the kernel: nothing more can come from it. */
 import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, FAIL_AFTER_MS, ip, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { BIN } from "./run.js";
 
 const prefix = uniquePrefix("mg");
@@ -21,7 +21,7 @@ describe("neslink monitor -n NS", () => {
     // The kernel destroys a namespace on one host-wide queue: allow for a busy host.
     const killer = setTimeout(() => mon.kill("SIGKILL"), 45_000);
     // Once it listens (a link event for lo brought up comes through), the namespace goes.
-    for (let i = 0; !out.includes('"type":"link"') && i < 100; i++) {
+    for (let i = 0, end = Date.now() + FAIL_AFTER_MS; !out.includes('"type":"link"') && Date.now() < end; i++) {
       ip("-n", name, "link", "set", "lo", i % 2 ? "down" : "up");
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -81,6 +81,13 @@ const byNsid = new Map<number | "self", Watched[]>();
 let batch: WatchEvent[] = [];
 /** The fresh ones (see Watched.fresh), fresh no more once the socket has been read to the end. */
 const registered: Watched[] = [];
+/**
+ * Targets registered this round, whose "added" is told once the socket has
+ * been read to the end: told before, the main thread (ready, or a dir's
+ * `synced`) could change a namespace whose notifications were then still
+ * taken for an earlier holder's, and folded into a dump.
+ */
+const toAnnounce: string[] = [];
 
 function unwatch(w: Watched): void {
   byLabel.delete(w.label);
@@ -368,7 +375,7 @@ function commands(access: NamespaceAccess, events: EventSocket): boolean {
     }
     for (const target of msg.targets) {
       try {
-        if (register(access, events, target)) added(target.label);
+        if (register(access, events, target)) toAnnounce.push(target.label);
       } catch (err) {
         if (err instanceof NamespaceReturnError) throw err;
         // No other namespace can be heard at all: the whole watch fails, or one of every named namespace would wait on, deaf.
@@ -425,6 +432,8 @@ function run(): void {
         // Their names were needed only until what went with them was diffed.
         if (!w.stale) w.departed.clear();
       }
+      // What they held meanwhile was dumped again just above: from here on, their notifications are applied one by one.
+      for (const label of toAnnounce.splice(0)) added(label);
       timeout = torn ? RETRY_DUMP_MS : POLL_TIMEOUT_MS;
       flush();
     }

@@ -26,8 +26,28 @@ if (gate !== undefined) {
   process.once("exit", loadOver);
 }
 
-/** Marks the load done: from here the thread may be ended at any time. */
+/** Marks the load done: from here the thread may be ended at any time, but within a later load (gateLaterLoads). */
 export function nativeLoaded(): void {
   process.off("exit", loadOver);
   loadOver();
+  if (gate !== undefined) gateLaterLoads(gate);
+}
+
+/**
+ * Every native module the thread loads from now on (user code's: a custom
+ * action's module that loads an addon) is marked under way as the first was,
+ * or, the thread being ended, not loaded: the thread waits for its end instead.
+ */
+function gateLaterLoads(gate: Int32Array): void {
+  const dlopen = process.dlopen;
+  process.dlopen = function gatedDlopen(...args: Parameters<typeof process.dlopen>): void {
+    const was = Atomics.compareExchange(gate, 0, LOADED, LOADING);
+    if (was === EXITING) Atomics.wait(gate, 0, EXITING);
+    try {
+      dlopen.apply(this, args);
+    } finally {
+      // Nested in a load already marked (an addon's init loading another): that one's end unmarks it.
+      if (was === LOADED) loadOver();
+    }
+  };
 }

@@ -6,7 +6,7 @@
  * main script.
  */
 import { Worker, type WorkerOptions } from "node:worker_threads";
-import { EXITING, GATE_KEY, IDLE, LOADING } from "../ffi/load-gate.js";
+import { barLoads, GATE_KEY, LOADING } from "../ffi/load-gate.js";
 
 /** What the main script ran with, less the options that only make sense for it. */
 function mainOptions(): string[] {
@@ -39,20 +39,18 @@ const gates = new Map<Worker, Int32Array>();
  * (stopped for good) would hold the exit without this wait too: Node joins its workers' threads as it exits.
  */
 function holdExitForLoads(): void {
-  for (const gate of gates.values()) {
-    if (Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING) Atomics.wait(gate, 0, LOADING);
-  }
+  for (const gate of gates.values()) while (barLoads(gate)) Atomics.wait(gate, 0, LOADING);
 }
 
 /**
- * Before `worker` is ended: bars its load of koffi's native module if it has
- * not begun (it then waits where the end finds it), and says whether one is
- * under way, which an end must wait out (see ffi/load-gate.ts: it would abort
- * the process).
+ * Before `worker` is ended: bars its loads of native modules (koffi's, and any
+ * its user code makes later) if none has begun (it then waits where the end
+ * finds it), and says whether one is under way, which an end must wait out
+ * (see ffi/load-gate.ts: it would abort the process).
  */
 export function loadUnderWay(worker: Worker): boolean {
   const gate = gates.get(worker);
-  return gate !== undefined && Atomics.compareExchange(gate, 0, IDLE, EXITING) === LOADING;
+  return gate !== undefined && barLoads(gate);
 }
 
 /** Starts a worker with every option of the main script that a worker accepts, and a load gate. */

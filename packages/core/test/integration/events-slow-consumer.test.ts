@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { applyEvent, emptyState, ns, type WatchEvent, watch, watchGone } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
-import { cleanup, floodMtu, ip, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, floodMtu, holdUntilNetlinkRead, ip, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("ws");
 const LINKS = 1500;
@@ -29,8 +29,9 @@ it("relists the whole state once to a consumer slower than the relisting arrives
   const stream = watch(ns.name(name), { groups: ["link"], maxQueued: 1024 });
   await stream.ready;
   manyLinks(name);
-  // Nobody reads for a while: the events pile up past maxQueued.
-  await new Promise((r) => setTimeout(r, 1000));
+  // Nobody reads until the listener has read them all: the events pile up past maxQueued (a second's pause let a
+  // listener slow to run on a loaded machine post too few).
+  expect(holdUntilNetlinkRead()).toBe(true);
   const seen: WatchEvent[] = [];
   const timer = setTimeout(() => void stream.close(), 30_000);
   for await (const e of stream) {

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { closeDefaultPool, defaultPool, ns, spawn } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, fdCount, inodeOf, ip, uniquePrefix, until } from "./kernel.js";
+import { cleanup, FAIL_AFTER_MS, fdCount, inodeOf, ip, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("nm");
 const name = `${prefix}a`;
@@ -73,6 +73,6 @@ describe.each([
     const before = fdCount();
     for (let i = 0; i < 40; i++) await once();
     // A worker the pool starts meanwhile opens a few of its own; a leak would be one a spawn or more: 40.
-    expect(await until(() => fdCount() < before + 10, 2000)).toBe(true);
+    expect(await until(() => fdCount() < before + 10, FAIL_AFTER_MS)).toBe(true);
   });
 });

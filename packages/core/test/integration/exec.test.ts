@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { finished } from "node:stream/promises";
 import { ActionError, closeDefaultPool, defaultPool, ExecLimitError, exec, lp, na, ns, nsDo, SystemCallError, spawn } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, fdCount, gate, heldNamespaceInodes, inodeOf, ip, linksIn, uniquePrefix, until } from "./kernel.js";
+import { cleanup, FAIL_AFTER_MS, fdCount, gate, heldNamespaceInodes, inodeOf, ip, linksIn, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("ne");
 const name = `${prefix}a`;
@@ -116,7 +116,7 @@ describe("collected output", () => {
     expect(err.cause.code).toBe("ERR_EXEC_MAX_BUFFER");
     expect(err.cause.field).toBe("maxBuffer");
     const pid = Number(/pid (\d+)/.exec(err.cause.message)?.[1]);
-    expect(await until(() => gone(pid), 2000)).toBe(true);
+    expect(await until(() => gone(pid), FAIL_AFTER_MS)).toBe(true);
   });
 
   it("a program not in PATH is a typed ENOENT before anything starts; one not runnable is EACCES", async () => {
@@ -157,7 +157,7 @@ describe.each([
     p.stderr.on("data", (d: Buffer) => err.push(String(d)));
     p.stdin.write("one\n");
     // Output arrives while the program still runs.
-    expect(await until(() => out.join("") === "got one\n", 2000)).toBe(true);
+    expect(await until(() => out.join("") === "got one\n", FAIL_AFTER_MS)).toBe(true);
     p.stdin.end("two\n");
     expect(await p.exited).toEqual({ status: 4, signal: null });
     expect(out.join("")).toBe("got one\ngot two\n");
@@ -232,7 +232,7 @@ describe.each([
     const before = fdCount();
     for (let i = 0; i < 20; i++) await both();
     // Node opens and closes a few descriptors of its own meanwhile; a leak would be 20 or more.
-    expect(await until(() => fdCount() <= before, 2000)).toBe(true);
+    expect(await until(() => fdCount() <= before, FAIL_AFTER_MS)).toBe(true);
   });
 });
 
@@ -363,11 +363,11 @@ describe("the program's life and the process's", () => {
     `);
     const pids = [Number(await line)];
     try {
-      expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"), 3000)).toBe(true);
+      expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"), FAIL_AFTER_MS)).toBe(true);
       pids.push(Number(readFileSync(pidFile, "utf8")));
       for (const pid of pids) expect(netnsInodeOfPid(pid)).toBe(inodeOf(nsFile));
       child.kill("SIGKILL");
-      for (const pid of pids) expect(await until(() => gone(pid), 3000)).toBe(true);
+      for (const pid of pids) expect(await until(() => gone(pid), FAIL_AFTER_MS)).toBe(true);
     } finally {
       for (const pid of pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
       rmSync(dir, { recursive: true });
@@ -387,7 +387,7 @@ describe("the program's life and the process's", () => {
       // Each leads its group (pgrp, the 5th field of /proc/PID/stat, is its own pid).
       for (const pid of pids) expect(/\) \S+ \d+ (\d+) /.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1]).toBe(String(pid));
       child.kill("SIGKILL");
-      for (const pid of pids) expect(await until(() => gone(pid), 3000)).toBe(true);
+      for (const pid of pids) expect(await until(() => gone(pid), FAIL_AFTER_MS)).toBe(true);
     } finally {
       for (const pid of pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
     }
@@ -416,9 +416,9 @@ describe("the program's life and the process's", () => {
             return false;
           }
         });
-      expect(await until(() => !guardOf(endedPid), 3000)).toBe(true);
+      expect(await until(() => !guardOf(endedPid), FAIL_AFTER_MS)).toBe(true);
       child.kill("SIGKILL");
-      for (const pid of [hereChild, workerChild]) expect(await until(() => gone(pid), 3000), `background child ${pid}`).toBe(true);
+      for (const pid of [hereChild, workerChild]) expect(await until(() => gone(pid), FAIL_AFTER_MS), `background child ${pid}`).toBe(true);
       expect(gone(daemon)).toBe(false);
     } finally {
       for (const pid of [hereChild, workerChild, daemon]) if (!gone(pid)) process.kill(pid, "SIGKILL");
@@ -429,12 +429,16 @@ describe("the program's life and the process's", () => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     const pidFile = join(dir, "pid");
     try {
-      const err = await nsDo(ns.name(name), na.exec(["sh", "-c", 'echo $$ > "$0"; exec sleep 100', pidFile]), { timeoutMs: 500 }).catch(
-        (e) => e,
-      );
-      expect(err.code).toBe("ERR_TIMEOUT");
+      // A timeout that came before the program had written its pid (a loaded machine's spawn) proved nothing: tried
+      // again with twice the time, rather than failing on the missing file as a fixed 500 ms could.
+      for (let timeoutMs = 250; !existsSync(pidFile); timeoutMs *= 2) {
+        const argv = ["sh", "-c", 'echo $$ > "$0.tmp"; mv "$0.tmp" "$0"; exec sleep 100', pidFile];
+        const err = await nsDo(ns.name(name), na.exec(argv), { timeoutMs }).catch((e) => e);
+        expect(err.code).toBe("ERR_TIMEOUT");
+        if (timeoutMs >= 16_000) break;
+      }
       const pid = Number(readFileSync(pidFile, "utf8"));
-      expect(await until(() => gone(pid), 3000)).toBe(true);
+      expect(await until(() => gone(pid), FAIL_AFTER_MS)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true });
     }

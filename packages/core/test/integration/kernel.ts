@@ -220,6 +220,38 @@ export function fdCount(): number {
   return readdirSync("/proc/self/fd").length;
 }
 
+/**
+ * Holds this thread (its event loop: nothing a watch's listener posts is taken meanwhile) until every netlink socket
+ * of this process in its own namespace has nothing queued to read: a watch's listener has read every notification
+ * sent so far. A consumer that must fall behind stays behind this way however slow the listener is to run, where a
+ * fixed pause let a loaded machine's listener post too few for a drop. False if that took past `ms`.
+ */
+export function holdUntilNetlinkRead(ms = FAIL_AFTER_MS): boolean {
+  const end = Date.now() + ms;
+  const socketOf = (fd: string) => {
+    try {
+      return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+    } catch {
+      return undefined; // closed since the listing
+    }
+  };
+  const ours = new Set(readdirSync("/proc/self/fd").map(socketOf));
+  const queued = () => {
+    const [header, ...rows] = readFileSync("/proc/net/netlink", "utf8").trim().split("\n");
+    const columns = (header as string).trim().split(/\s+/);
+    const [eth, rmem, inode] = ["Eth", "Rmem", "Inode"].map((c) => columns.indexOf(c)) as [number, number, number];
+    return rows.some((row) => {
+      const cells = row.trim().split(/\s+/);
+      return cells[eth] === "0" && ours.has(cells[inode] as string) && cells[rmem] !== "0";
+    });
+  };
+  while (queued()) {
+    if (Date.now() > end) return false;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+  return true;
+}
+
 /** The inode of a named namespace ("ip netns identify" needs a pid; stat the file instead). */
 export function inodeOf(path: string): number {
   return Number(execFileSync("stat", ["-L", "-c", "%i", path], { encoding: "utf8" }).trim());
@@ -330,6 +362,13 @@ export async function endGroup(leader: ChildProcess, signal: NodeJS.Signals = "S
 }
 
 /** Whether `check` holds within `ms`, asked every 25 ms: a wait on a condition, not on a clock. */
+/**
+ * How long a wait on a condition goes on before it gives up: only a failure waits that long. CI shares 2 cores with
+ * whatever else runs; there a condition met in milliseconds when idle has taken seconds (a process's start, a
+ * thread's end, the kernel's destruction of namespaces queued behind other tests').
+ */
+export const FAIL_AFTER_MS = 30_000;
+
 export async function until(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {

@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { expect, it } from "vitest";
 import {
   failEach,
+  inKoffiInit,
   PTRACE_DETACH,
   PTRACE_EVENT_CLONE,
   PTRACE_O_TRACECLONE,
@@ -18,34 +19,16 @@ import {
   PTRACE_SEIZE,
   ptrace,
   runUntilEvent,
-  SYS_MMAP,
   SYS_OPENAT,
   stopAt,
   stringAt,
   traced,
-  type Wanted,
   waitStop,
 } from "./ptrace.js";
 
 const SCRIPT = new URL("../fixtures/load-held.mjs", import.meta.url).pathname;
 /** How long the worker is held unless the pool ends it first: past the old bound (2 s of waiting) by far. */
 const HOLD_MS = 5000;
-
-/** MAP_STACK: koffi's init maps the stack its calls run on. */
-const MAP_STACK = 0x20000n;
-
-/**
- * The return of the mmap(2) of a stack that follows the worker's read of koffi's native package's manifest: the thread
- * is then in process.dlopen of koffi's module (already loaded by the main thread: no open of it), in koffi's init for
- * this thread, where being ended aborts the process.
- */
-function inKoffiInit(pid: number): Wanted {
-  let manifest = false;
-  return (nr, args) => {
-    if (nr === BigInt(SYS_OPENAT)) manifest ||= stringAt(pid, args[1] as bigint).endsWith("/koffi-linux-x64/package.json");
-    return manifest && nr === BigInt(SYS_MMAP) && ((args[3] as bigint) & MAP_STACK) !== 0n;
-  };
-}
 
 /**
  * Runs the fixture (`how` it ends the pool) with its worker held in its load (or, "fail", with its load made to

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { closeDefaultPool, na, ns, nsDo, nsDoOn, Pool, spawn, watch } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runs } from "../processes.js";
-import { cleanup, gate, ip, socketNamespaceInodes, uniquePrefix, until } from "./kernel.js";
+import { cleanup, FAIL_AFTER_MS, gate, ip, socketNamespaceInodes, uniquePrefix, until } from "./kernel.js";
 
 const prefix = uniquePrefix("lr");
 
@@ -127,7 +127,7 @@ describe("a worker ended while programs it started run", () => {
     // PR_SET_PDEATHSIG would a moment later, had setpriv set it by then. Then each is collected within a sweep or two.
     // Looked at until none runs: one that dies after a first look found no zombie would be one (not yet collected) at
     // the next.
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + FAIL_AFTER_MS;
     let left = children(PROGRAM);
     while (left.zombies.length + left.running.length > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));

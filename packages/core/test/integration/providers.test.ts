@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { closeDefaultPool, NamespaceEnterError, NotFoundError, na, ns, nsDo, ValidationError } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, heldNamespaceInodes, inodeOf, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, FAIL_AFTER_MS, heldNamespaceInodes, inodeOf, ip, ipJson, linksIn, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix();
 const nsA = `${prefix}a`;
@@ -68,7 +68,8 @@ describe("namespace providers", () => {
     const pid = sleeper.pid as number;
     // Wait until the child has entered the namespace (ip execs sleep inside it).
     const target = inodeOf(`/run/netns/${nsA}`);
-    for (let i = 0; i < 100 && inodeOf(`/proc/${pid}/ns/net`) !== target; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const end = Date.now() + FAIL_AFTER_MS; inodeOf(`/proc/${pid}/ns/net`) !== target && Date.now() < end; )
+      await new Promise((r) => setTimeout(r, 20));
     for (const provider of [ns.path(`/run/netns/${nsA}`), ns.process(pid), ns.thread(pid, pid)]) {
       const {
         results: [handle],

@@ -170,3 +170,19 @@ export function runUntilEvent(tid: number, ...events: number[]): number {
   }
   throw new Error("the event never came");
 }
+
+/** MAP_STACK: koffi's init maps the stack its calls run on. */
+const MAP_STACK = 0x20000n;
+
+/**
+ * The return of the mmap(2) of a stack that follows a thread's read of koffi's native package's manifest: the thread
+ * is then in process.dlopen of koffi's module (already loaded by the main thread: no open of it), in koffi's init for
+ * this thread, where being ended aborts the process.
+ */
+export function inKoffiInit(pid: number): Wanted {
+  let manifest = false;
+  return (nr, args) => {
+    if (nr === BigInt(SYS_OPENAT)) manifest ||= stringAt(pid, args[1] as bigint).endsWith("/koffi-linux-x64/package.json");
+    return manifest && nr === BigInt(SYS_MMAP) && ((args[3] as bigint) & MAP_STACK) !== 0n;
+  };
+}

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync, rmSync } from "node:fs";
 import { na, ns, nsDoOn, Pool } from "@neslink/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, gate, ip, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix();
 const names = Array.from({ length: 50 }, (_, i) => `${prefix}${i}`);
@@ -88,7 +88,9 @@ it("a reply does not wait for a process that a later task on the same worker run
   try {
     let slowDone = false;
     const quick = nsDoOn(single, ns.name(target), na.links());
-    const slow = nsDoOn(single, ns.name(target), na.exec(["sleep", "1"])).then(() => {
+    // Held until the test opens its door (a second of sleep was no bound a loaded machine's first reply kept within).
+    const door = `/tmp/${target}-door`;
+    const slow = nsDoOn(single, ns.name(target), na.exec(gate.argv(door))).then(() => {
       slowDone = true;
     });
     const {
@@ -98,8 +100,10 @@ it("a reply does not wait for a process that a later task on the same worker run
     await new Promise((r) => setTimeout(r, 50));
     expect(slowDone).toBe(false);
     expect(links.map((l) => l.name)).toEqual(ipJson<{ ifname: string }[]>("-n", target, "link", "show").map((l) => l.ifname));
+    gate.open(door);
     await slow;
   } finally {
+    rmSync(`/tmp/${target}-door`, { force: true });
     await single.close();
   }
 });

@@ -25,7 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { closeDefaultPool, type Topology, TopologyError, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, ipJson, netnsList, uniquePrefix, withLab } from "./kernel.js";
+import { cleanup, FAIL_AFTER_MS, ip, ipJson, netnsList, uniquePrefix, until, withLab } from "./kernel.js";
 
 const prefix = uniquePrefix("ta");
 const TMP = `${tmpdir()}/${prefix}`;
@@ -122,7 +122,7 @@ async function programOf(start: string, cmdline: string): Promise<number> {
     const pids = markedPids(start);
     return pids.length === 1 && command(pids[0] as number) === cmdline ? pids[0] : undefined;
   };
-  for (const end = Date.now() + 10_000; found() === undefined && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+  for (const end = Date.now() + FAIL_AFTER_MS; found() === undefined && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
   const pid = found();
   expect(pid, `processes marked ${start}: ${markedPids(start).map((p) => `${p} ${JSON.stringify(command(p))}`)}`).toBeDefined();
   return pid as number;
@@ -253,7 +253,10 @@ describe("topology under attack: what holds", () => {
       expect((await topology.plan(t)).changes).toEqual([]);
       const stubborn = markedPids(`${name}/`).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("trap"));
       expect(stubborn).toBeDefined();
-      await new Promise((r) => setTimeout(r, 200));
+      // Once its trap is set (SIGTERM ignored, in SigIgn), not 200 ms after: a SIGTERM before that ended it at once.
+      const ignoresTerm = () =>
+        (BigInt(`0x${/^SigIgn:\s*(\w+)/m.exec(readFileSync(`/proc/${stubborn}/status`, "utf8"))?.[1]}`) & 0x4000n) !== 0n;
+      expect(await until(ignoresTerm, FAIL_AFTER_MS)).toBe(true);
       const started = performance.now();
       await topology.destroy(name);
       expect(performance.now() - started).toBeGreaterThan(1500); // the grace before SIGKILL
@@ -300,10 +303,11 @@ describe("topology under attack: what holds", () => {
       expect(netnsOf(relay as number)).not.toBe(netnsOf(program as number));
       // The relay makes the log with the program's first output: on a loaded machine that can come after apply returns.
       const log = `${LOCKS}/${name}/a/pinger.log`;
-      for (let i = 0; i < 500 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 10));
+      for (const end = Date.now() + FAIL_AFTER_MS; !existsSync(log) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
       const old = statSync(log).ino;
       process.kill(relay as number, "SIGKILL");
-      for (let i = 0; i < 100 && alive(relay as number); i++) await new Promise((r) => setTimeout(r, 10));
+      for (const end = Date.now() + FAIL_AFTER_MS; alive(relay as number) && Date.now() < end; )
+        await new Promise((r) => setTimeout(r, 10));
       expect((await topology.inspect(t)).nodes[0]?.processes.map((p) => p.phase)).toEqual(["unlogged"]);
       await topology.apply(t);
       expect(alive(program as number)).toBe(false);
@@ -317,7 +321,7 @@ describe("topology under attack: what holds", () => {
           return false;
         }
       };
-      for (let i = 0; i < 100 && !fresh(); i++) await new Promise((r) => setTimeout(r, 20));
+      for (const end = Date.now() + FAIL_AFTER_MS; !fresh() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
       expect(fresh()).toBe(true);
       expect(statSync(`${log}.1`).ino).toBe(old);
       expect((await topology.plan(t)).changes).toEqual([]);
@@ -341,7 +345,7 @@ describe("topology under attack: what holds", () => {
       };
       // The shell may still be exiting, and its child not yet be sleep (a fork shows the shell's command line until it execs).
       const daemonised = () => pids().length === 1 && command(pids()[0] as string) === "sleep\u00001000\u0000";
-      for (const end = Date.now() + 10_000; !daemonised() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      for (const end = Date.now() + FAIL_AFTER_MS; !daemonised() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
       const [daemon] = pids();
       expect(command(daemon as string)).toBe("sleep\u00001000\u0000");
       expect(readlinkSync(`/proc/${daemon}/fd/1`)).toBe("/dev/null");
@@ -382,7 +386,8 @@ describe("found by the attack runs, fixed", () => {
     sleeper.unref();
     strays.push(sleeper.pid as number);
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // Once it runs in the namespace, not 300 ms after its start.
+      expect(await until(() => ip("netns", "pids", victim).trim() !== "", FAIL_AFTER_MS)).toBe(true);
       const t = topology.load(`name: ${name}\nnodes:\n  a: { netns: ${victim} }\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`);
       await topology.apply(t).catch(() => undefined);
       await topology.destroy(name);
@@ -519,7 +524,8 @@ describe("found by the attack runs, fixed", () => {
     await withLab(newLab(), async (name) => {
       const file = (procs: string) => `name: ${name}\nnodes:\n  a: { processes: ${procs} }\n`;
       await topology.apply(topology.load(file('[{ name: forker, command: "sleep 1001 & exec sleep 1002" }]')));
-      for (let i = 0; i < 50 && markedPids(`${name}/a/forker/`).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      for (const end = Date.now() + FAIL_AFTER_MS; markedPids(`${name}/a/forker/`).length < 2 && Date.now() < end; )
+        await new Promise((r) => setTimeout(r, 20));
       expect(markedPids(`${name}/a/forker/`)).toHaveLength(2);
       const without = topology.load(file("[]"));
       await topology.apply(without);
@@ -541,7 +547,8 @@ describe("found by the attack runs, fixed", () => {
       expect((await topology.plan(t)).changes).toEqual([]);
       // Gone, it is started again, once.
       process.kill(Number(pids[0]), "SIGKILL");
-      for (let i = 0; i < 100 && alive(Number(pids[0])); i++) await new Promise((r) => setTimeout(r, 10));
+      for (const end = Date.now() + FAIL_AFTER_MS; alive(Number(pids[0])) && Date.now() < end; )
+        await new Promise((r) => setTimeout(r, 10));
       await topology.apply(t);
       const again = ip("netns", "pids", `${name}-a`).trim().split("\n").filter(Boolean);
       expect(again.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8"))).toEqual(["sleep\u00001000\u0000"]);
@@ -570,7 +577,8 @@ describe("found by the attack runs, fixed", () => {
         }
       };
       const all = bytes + "\nthe end\n".length;
-      for (let i = 0; i < 500 && size(log) !== all % cap; i++) await new Promise((r) => setTimeout(r, 20));
+      for (const end = Date.now() + FAIL_AFTER_MS; size(log) !== all % cap && Date.now() < end; )
+        await new Promise((r) => setTimeout(r, 20));
       // Everything went through, the last chunk in the log and the one before it in log.1, and the program lives on.
       expect([size(log), size(`${log}.1`)]).toEqual([all % cap, cap]);
       expect(readFileSync(log, "utf8").endsWith("\nthe end\n")).toBe(true);

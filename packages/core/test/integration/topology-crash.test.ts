@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyKilledAfter, cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
+import { applyKilledAfter, cleanup, FAIL_AFTER_MS, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tk");
 const HOSTS = 99;
@@ -142,7 +142,7 @@ describe("topology apply killed while it starts programs", () => {
       expect(relays, `after a kill at ${at} ms`).toHaveLength(2 * NODES);
       // The relay writes as output comes: ping's first lines, a moment after it started.
       const log = `${LOGS}/${name}/n0/ticker.log`;
-      for (let i = 0; i < 100 && !(existsSync(log) && readFileSync(log, "utf8").includes("PING")); i++)
+      for (const end = Date.now() + FAIL_AFTER_MS; !(existsSync(log) && readFileSync(log, "utf8").includes("PING")) && Date.now() < end; )
         await new Promise((r) => setTimeout(r, 20));
       expect(readFileSync(log, "utf8")).toMatch(/^PING 127\.0\.0\.1/m);
       await topology.destroy(name);

@@ -170,13 +170,20 @@ export async function call(target: Target, bytes: string): Promise<RawResponse> 
   return conn.response;
 }
 
-/** The server side of 127.0.0.1:port, from ss: connections waiting in the accept queue, and established ones. */
-export function serverSockets(port: number): { queued: number; established: number } {
+/**
+ * The server side of 127.0.0.1:port, from ss: connections waiting in the accept queue, established ones, and the bytes
+ * clients sent that the server process has not read yet (read, a request's bytes have met its parser: a request whose
+ * headers came is one the server knows of).
+ */
+export function serverSockets(port: number): { queued: number; established: number; unread: number } {
   const listening = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).trim();
   const established = execFileSync("ss", ["-Htn", "state", "established", `sport = :${port}`], { encoding: "utf8" }).trim();
+  const rows = established === "" ? [] : established.split("\n");
   return {
     queued: Number(listening.split(/\s+/)[1] ?? 0),
-    established: established === "" ? 0 : established.split("\n").length,
+    established: rows.length,
+    // With a state filter ss leaves out the state column: Recv-Q comes first.
+    unread: rows.reduce((sum, row) => sum + Number(row.trim().split(/\s+/)[0]), 0),
   };
 }
 

@@ -5,7 +5,7 @@
  * drain timeout; past that it exits 1 naming what it cut.
  */
 import { describe, expect, it } from "vitest";
-import { netnsList } from "../../../core/test/integration/kernel.js";
+import { FAIL_AFTER_MS, netnsList } from "../../../core/test/integration/kernel.js";
 import { binTest, call, open, request, serverSockets, startBin, until, within } from "./bin-process.js";
 
 const { prefix, files } = binTest("nd");
@@ -57,14 +57,24 @@ describe("neslink-http on SIGTERM or SIGINT", () => {
     // A keep-alive connection that has been served and is now idle, and one that never sent anything.
     const kept = open(target);
     await kept.connected;
+    let served = false;
+    kept.socket.once("data", () => {
+      served = true;
+    });
     kept.socket.write(request("GET", "/v1/health", { keepAlive: true }));
     const silent = open(target);
     await silent.connected;
-    await until(() => serverSockets(bin.port).established === 3 && serverSockets(bin.port).queued === 0, 5_000, "3 connections");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every connection accepted, what came on it read, and the keep-alive one answered: not 200 ms, which a loaded
+    // machine's server could take longer than.
+    const known = () => {
+      const { established, queued, unread } = serverSockets(bin.port);
+      return established === 3 && queued === 0 && unread === 0 && served;
+    };
+    await until(known, FAIL_AFTER_MS, "3 connections, read, one of them served");
 
     bin.child.kill("SIGINT");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The rest once the server is draining (it says so as it starts), not 500 ms later.
+    await until(() => /SIGINT: draining/.test(bin.stderr()), FAIL_AFTER_MS, "the server to drain");
     slow.socket.write(bytes.slice(cut));
 
     const refused = await within(slow.response, 5_000, "the late request's answer");
@@ -92,8 +102,12 @@ describe("neslink-http on SIGTERM or SIGINT", () => {
     await stuck.connected;
     const bytes = request("POST", "/v1/namespaces", { token: files.token, body: { name: `${prefix}stuck` } });
     stuck.socket.write(bytes.slice(0, -3));
-    await until(() => serverSockets(bin.port).established === 1, 5_000, "the connection");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Its headers read by the server (a request under way), not 200 ms later.
+    const read = () => {
+      const { established, unread } = serverSockets(bin.port);
+      return established === 1 && unread === 0;
+    };
+    await until(read, FAIL_AFTER_MS, "the connection, read");
 
     const signalled = Date.now();
     bin.child.kill("SIGTERM");

@@ -4,7 +4,7 @@ import { request } from "node:http";
 import type { Server } from "node:http";
 import { closeDefaultPool } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, gate, ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, FAIL_AFTER_MS, gate, ip, linksIn, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { EXEC_HANGUP_GRACE_MS, EXEC_MAX_BUFFER } from "../../src/routes/exec.js";
 import { createServer, listen } from "../../src/server.js";
 
@@ -88,13 +88,13 @@ describe("POST /v1/namespaces/{name}/exec", () => {
     req.end(body);
     const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
     try {
-      const until = Date.now() + 10_000;
+      const until = Date.now() + FAIL_AFTER_MS;
       while (!existsSync(pids) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       const [shell, sleep] = readFileSync(pids, "utf8").trim().split(" ").map(Number) as [number, number];
       // The background sleep is in the shell's own process group.
       expect(readFileSync(`/proc/${sleep}/stat`, "utf8").split(") ")[1]?.split(" ")[2]).toBe(String(shell));
       req.destroy();
-      const gone = Date.now() + EXEC_HANGUP_GRACE_MS + 5_000;
+      const gone = Date.now() + EXEC_HANGUP_GRACE_MS + FAIL_AFTER_MS;
       while ((alive(shell) || alive(sleep)) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
       expect({ shell: alive(shell), sleep: alive(sleep) }).toEqual({ shell: false, sleep: false });
       const res = await post(`/v1/namespaces/${name}/exec`, { argv: ["true"] });

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { FAIL_AFTER_MS, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
 import { createServer, listen } from "../../src/server.js";
 import { endAll } from "./in-process.js";
-import { open, request } from "./bin-process.js";
+import { open, request, serverSockets, until } from "./bin-process.js";
 
 const prefix = uniquePrefix("nh");
 const token = randomBytes(24).toString("hex");
@@ -193,7 +193,12 @@ describe("neslink HTTP API", () => {
     await conn.connected;
     const bytes = request("POST", "/v1/namespaces", { token, body: { name } });
     conn.socket.write(bytes.slice(0, -2));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Accepted and read by the server before it drains, not 100 ms later.
+    const read = () => {
+      const { established, unread } = serverSockets(Number(new URL(at).port));
+      return established === 1 && unread === 0;
+    };
+    await until(read, FAIL_AFTER_MS, "the connection, read");
 
     const drained = server.drain(5_000);
     expect(server.listening).toBe(false);
