@@ -5,6 +5,7 @@ import type { Topology, topology as TopologyApi } from "@neslink/core";
 import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { Session, Terminal } from "./command.js";
 import { topology } from "./core.js";
+import { fifoBytes, isFifo } from "./fifo.js";
 import { shownName } from "./output.js";
 
 export type Plan = Awaited<ReturnType<typeof TopologyApi.plan>>;
@@ -24,16 +25,21 @@ function isFile(path: string): boolean {
 export async function loadFile(file: string, terminal: Terminal): Promise<Topology> {
   const topo = await topology();
   if (file === "-") return topo.load(topo.topologyText(await standardInput(terminal, topo.MAX_TOPOLOGY_BYTES), "-"), { label: "-" });
-  if (terminal.cwd === undefined) return topo.load(file);
+  const path = terminal.cwd === undefined ? file : resolve(terminal.cwd, file);
   // Through the agent, a path to a descriptor (`<(gen-lab)` is /dev/fd/63) would name one of the agent's own, and a pipe
   // of its own would be read: the client's standard input is what reaches the agent.
-  if (/^\/(dev\/(fd\/|std(in|out|err)$)|proc\/(self|thread-self)\/)/.test(resolve(terminal.cwd, file))) {
+  if (terminal.cwd !== undefined && /^\/(dev\/(fd\/|std(in|out|err)$)|proc\/(self|thread-self)\/)/.test(path)) {
     throw new ValidationError(
       "FILE",
       `${file} is a descriptor of the calling process, which the agent cannot read: pipe the file into "-"`,
     );
   }
-  return topo.load(file, { cwd: terminal.cwd });
+  // A pipe (`<(gen-lab)`) or FIFO is read here, waiting for its writer as cat would: core refuses one not written yet.
+  if (isFifo(path)) {
+    const bytes = await fifoBytes(path, file, topo.MAX_TOPOLOGY_BYTES);
+    if (bytes !== undefined) return topo.load(topo.topologyText(bytes, file), { label: file });
+  }
+  return topo.load(file, terminal.cwd === undefined ? {} : { cwd: terminal.cwd });
 }
 
 /** All of standard input; not from a terminal, where a person would have to know to type the file and ^D. */

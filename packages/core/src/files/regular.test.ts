@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,15 +19,5 @@ describe("readRegularFile", () => {
     expect(readRegularFile("file", `${dir}/six`, { maxBytes: 10 }).toString()).toBe("abcdef");
     expect(() => readRegularFile("file", `${dir}/six`, { maxBytes: 5 })).toThrow("is larger than 5 bytes");
     expect(readRegularFile("file", `${dir}/six`, { maxBytes: 2, tail: true }).toString()).toBe("ef");
-  });
-
-  it("a FIFO no one ever opens, awaiting a writer: refused once the wait is over, as before without awaiting", () => {
-    execFileSync("mkfifo", [`${dir}/fifo`]);
-    expect(() => readRegularFile("file", `${dir}/fifo`, { maxBytes: 10, pipeWaitMs: 200, awaitWriter: true })).toThrow(
-      `file: ${dir}/fifo is a pipe, and nothing was written to it within 0.2 s`,
-    );
-    expect(() => readRegularFile("file", `${dir}/fifo`, { maxBytes: 10, pipeWaitMs: 60_000 })).toThrow(
-      `file: ${dir}/fifo is a pipe, and nothing was written to it`,
-    );
   });
 });

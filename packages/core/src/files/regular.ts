@@ -19,15 +19,9 @@ export interface RegularFileOptions {
   cwd?: string;
   /**
    * A pipe is read too (bash's `<(...)`, /dev/stdin), until its writer closes it, for at most this long: a secret or
-   * a generated file handed over without a file. A FIFO no one writes to is refused at once, never waited on...
+   * a generated file handed over without a file. A FIFO no one writes to is refused at once, never waited on.
    */
   pipeWaitMs?: number;
-  /**
-   * ...unless this is set: then a FIFO with no writer yet is waited on for one, as cat waits in open(2)
-   * (`mkfifo f; neslink plan f` and a generator writing f later), still within `pipeWaitMs` in all. The wait is
-   * a poll of the non-blocking descriptor, not a blocking open: a FIFO no one ever opens is refused when it ends.
-   */
-  awaitWriter?: boolean;
   /** The open file's status, refused when this says why (checked on the descriptor read, not the path again). */
   refuse?: (stat: Stats) => string | undefined;
 }
@@ -44,8 +38,7 @@ export function readRegularFile(field: string, path: string, options: RegularFil
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.isFIFO() && options.pipeWaitMs !== undefined)
-      return readPipe(field, path, fd, options.maxBytes, options.pipeWaitMs, options.awaitWriter === true);
+    if (stat.isFIFO() && options.pipeWaitMs !== undefined) return readPipe(field, path, fd, options.maxBytes, options.pipeWaitMs);
     if (!stat.isFile()) throw new ValidationError(field, `${path} is not a regular file`);
     const why = options.refuse?.(stat);
     if (why !== undefined) throw new ValidationError(field, `${path} ${why}`);
@@ -66,12 +59,10 @@ export function readRegularFile(field: string, path: string, options: RegularFil
 }
 
 /** A non-blocking pipe's bytes until its writer closes it (or none is there: read gives 0 at once). */
-function readPipe(field: string, path: string, fd: number, maxBytes: number, waitMs: number, awaitWriter: boolean): Buffer {
-  const bytes = readToEnd(field, path, fd, maxBytes, waitMs, awaitWriter);
-  // A FIFO no one writes to ends at once (or, awaiting a writer, when the wait does), empty: said as such, not
-  // taken for an empty file.
-  const within = awaitWriter ? ` within ${waitMs / 1000} s` : "";
-  if (bytes.length === 0) throw new ValidationError(field, `${path} is a pipe, and nothing was written to it${within}`);
+function readPipe(field: string, path: string, fd: number, maxBytes: number, waitMs: number): Buffer {
+  const bytes = readToEnd(field, path, fd, maxBytes, waitMs);
+  // A FIFO no one writes to ends at once, empty: said as such, not taken for an empty file.
+  if (bytes.length === 0) throw new ValidationError(field, `${path} is a pipe, and nothing was written to it`);
   return bytes;
 }
 
@@ -80,13 +71,10 @@ function readPipe(field: string, path: string, fd: number, maxBytes: number, wai
  * on EAGAIN for at most `waitMs` in all), or a file whose size fstat does not tell (procfs
  * and sysfs say 0 for files that have content).
  */
-function readToEnd(field: string, path: string, fd: number, maxBytes: number, waitMs?: number, awaitWriter = false): Buffer {
+function readToEnd(field: string, path: string, fd: number, maxBytes: number, waitMs?: number): Buffer {
   const until = waitMs === undefined ? undefined : Date.now() + waitMs;
   const chunks: Buffer[] = [];
   let size = 0;
-  // A FIFO's read gives 0 both when no writer has come yet and when the writer is done: only EAGAIN or bytes tell
-  // that one came. (A writer that opens and closes between two polls, writing nothing, is not seen: the wait ends.)
-  let writerSeen = !awaitWriter;
   const chunk = Buffer.alloc(Math.min(maxBytes + 1, 65536));
   for (;;) {
     let n: number;
@@ -94,18 +82,12 @@ function readToEnd(field: string, path: string, fd: number, maxBytes: number, wa
       n = readSync(fd, chunk, 0, chunk.length, null);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EAGAIN" || until === undefined) throw err;
-      writerSeen = true;
       if (Date.now() > until) throw new ValidationError(field, `${path}: its writer did not finish within ${waitMs} ms`);
       // A synchronous wait: this runs before anything else has started (a server's token, a lab's file).
       sleepSync(10);
       continue;
     }
-    if (n === 0 && !writerSeen && until !== undefined && Date.now() <= until) {
-      sleepSync(10);
-      continue;
-    }
     if (n === 0) return Buffer.concat(chunks, size);
-    writerSeen = true;
     size += n;
     if (size > maxBytes) throw new ValidationError(field, `${path} is larger than ${maxBytes} bytes`);
     chunks.push(Buffer.from(chunk.subarray(0, n)));

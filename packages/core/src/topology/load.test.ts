@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
@@ -784,9 +785,9 @@ describe("topology.load", () => {
     expect(problemsOf("%YAML 1.3\n---\nname: x\nnodes: {}\n")).toEqual([{ path: "", message: "Unsupported YAML version 1.3", line: 1 }]);
   });
 
-  // A FIFO is waited on for its writer, as cat does (files/regular.test.ts, cli's fifo-topology.test.ts).
-  it("refuses what is not a regular file without blocking: a directory, a missing file; and names the line that is not UTF-8", () => {
-    for (const path of [dir, `${dir}/missing.yaml`]) {
+  it("refuses what is not a regular file without blocking: a FIFO, a directory, a missing file; and names the line that is not UTF-8", () => {
+    execFileSync("mkfifo", [`${dir}/fifo`]);
+    for (const path of [`${dir}/fifo`, dir, `${dir}/missing.yaml`]) {
       expect(() => load(path)).toThrow(ValidationError);
     }
     writeFileSync(`${dir}/bad-utf8.yaml`, Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0x0a]));

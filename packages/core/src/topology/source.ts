@@ -23,20 +23,14 @@ export interface Source {
 }
 
 /**
- * Reads a regular file (or a pipe, or a FIFO once its writer has come and gone: see readTopologyFile), refusing anything else or what is too large
+ * Reads a regular file, refusing anything that is not one (without blocking on a FIFO) or is too large
  * (ValidationErrors); text that is not UTF-8 is a TopologyError at its line. A relative `path` is taken
  * from `cwd` when given; messages name `path` as given.
  */
 export function readTopologyFile(path: string, cwd?: string): string {
-  // A pipe (`neslink plan <(gen-lab)`) is read until its writer is done: a generator may take a while. A FIFO
-  // (`mkfifo f; neslink plan f`) waits for its writer to come, as `cat f` would, within the same minute.
+  // A pipe (`neslink plan <(gen-lab)`) is read until its writer is done: a generator may take a while.
   return utf8Text(
-    readRegularFile("file", path, {
-      maxBytes: MAX_TOPOLOGY_BYTES,
-      pipeWaitMs: 60_000,
-      awaitWriter: true,
-      ...(cwd !== undefined && { cwd }),
-    }),
+    readRegularFile("file", path, { maxBytes: MAX_TOPOLOGY_BYTES, pipeWaitMs: 60_000, ...(cwd !== undefined && { cwd }) }),
     path,
   );
 }

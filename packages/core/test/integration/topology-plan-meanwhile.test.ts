@@ -136,11 +136,13 @@ describe("a plan's nsids, asked while its reads come in", () => {
     ip("-n", `${name}-hub`, "link", "add", "v3", "type", "veth", "peer", "name", "e0", "netns", `${name}-h3`);
     hold.release();
     const changes = await planned;
-    expect(changes).toContain(`- link hub:v2 (its peer is in a namespace outside the lab)`);
-    expect(changes).toContain(`+ namespace ${name}-h3 (node h3)`);
+    expect(changes).toContain(`- link veth hub:v2 (its peer is in a namespace outside the lab)`);
+    expect(changes).toContain(`+ netns ${name}-h3 (node h3)`);
     // The hub's read may have come before or after v3 was made: if after, v3 goes, as a link to a node made anew does.
-    const others = changes.filter((c) => c.startsWith("- link") && !c.startsWith("- link hub:v2") && !c.startsWith("- link h2:e0"));
-    expect(others).toEqual(others.length === 0 ? [] : ["- link hub:v3"]);
+    const others = changes.filter(
+      (c) => c.startsWith("- link") && !c.startsWith("- link veth hub:v2") && !c.startsWith("- link veth h2:e0"),
+    );
+    expect(others).toEqual(others.length === 0 ? [] : ["- link veth hub:v3"]);
   });
 
   it("the file's reference not running (the hub gone by hand): asked after the reads, a pair replaced elsewhere is caught", async () => {
@@ -150,10 +152,10 @@ describe("a plan's nsids, asked while its reads come in", () => {
     await deleted(`${name}-hub`, [`${name}-h1`, "e0"]);
     replaceFromThird(`${name}-h1`, "p", `${name}-h2`, "p");
     const changes = await described(lab);
-    expect(changes).toContain(`+ namespace ${name}-hub (node hub)`);
+    expect(changes).toContain(`+ netns ${name}-hub (node hub)`);
     // h1 (the first of the most veths to others, as read) is the reference now: the pair is judged from its end.
-    expect(changes).toContain("- link h1:p (its peer is in a namespace outside the lab)");
-    expect(changes).toContain("- link h2:p (its peer is not h1:p)");
+    expect(changes).toContain("- link veth h1:p (its peer is in a namespace outside the lab)");
+    expect(changes).toContain("- link veth h2:p (its peer is not h1:p)");
   });
 });
 

@@ -1,0 +1,69 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fifoBytes, isFifo } from "./fifo.js";
+
+const dir = mkdtempSync(join(tmpdir(), "neslink-fifo-unit-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let count = 0;
+function fifo(): string {
+  const path = join(dir, `f${count++}`);
+  execFileSync("mkfifo", [path]);
+  return path;
+}
+
+/** A writer that opens the FIFO only once the reader has it open (an open for writing waits for a reader), writes, closes. */
+async function writeLater(path: string, text: string): Promise<void> {
+  const writer = await open(path, "w");
+  await writer.write(text);
+  await writer.close();
+}
+
+describe("fifoBytes", () => {
+  it("waits for a writer that comes after it opened, and reads to the writer's close; the event loop runs meanwhile", async () => {
+    const path = fifo();
+    expect(isFifo(path)).toBe(true);
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 5);
+    const read = fifoBytes(path, "lab.yaml", 1000, 5000);
+    await new Promise((r) => setTimeout(r, 100));
+    await writeLater(path, "name: x\nnodes: {}\n");
+    const bytes = await read;
+    clearInterval(ticking);
+    expect(bytes?.toString()).toBe("name: x\nnodes: {}\n");
+    // Not a blocked thread: timers ran while it waited.
+    expect(ticks).toBeGreaterThan(5);
+  });
+
+  it("no writer within the wait: refused, naming the file as given", async () => {
+    await expect(fifoBytes(fifo(), "lab.yaml", 1000, 200)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      field: "FILE",
+      message: "FILE: lab.yaml is a pipe, and nothing was written to it within 0.2 s",
+    });
+  });
+
+  it("a writer that closes without writing, or writes more than the bound: refused", async () => {
+    const empty = fifo();
+    const read = expect(fifoBytes(empty, "e.yaml", 1000, 5000)).rejects.toThrow("FILE: e.yaml is a pipe, and nothing was written to it");
+    await writeLater(empty, "");
+    await read;
+    const big = fifo();
+    const tooBig = expect(fifoBytes(big, "b.yaml", 10, 5000)).rejects.toThrow("FILE: b.yaml is larger than 10 bytes");
+    // Its reader gone at the bound, the writer's rest meets EPIPE.
+    await writeLater(big, "x".repeat(100)).catch(() => {});
+    await tooBig;
+  });
+
+  it("what is no FIFO is left to core's load (undefined)", async () => {
+    const file = join(dir, "plain.yaml");
+    writeFileSync(file, "name: x\n");
+    expect(isFifo(file)).toBe(false);
+    expect(isFifo(join(dir, "missing"))).toBe(false);
+    expect(await fifoBytes(file, "plain.yaml", 1000, 200)).toBeUndefined();
+  });
+});
