@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** neslink-http: serve the API until SIGINT or SIGTERM, then drain and exit. */
+/** neslink-http: serve the API until SIGINT, SIGTERM or SIGHUP, then drain and exit. */
 import { parseArgs } from "node:util";
 import { closeDefaultPool, readRegularFile, toErrorJSON, ValidationError } from "@neslink/core";
 import { checkToken } from "./auth.js";
@@ -26,9 +26,9 @@ Limits:
   --headers-timeout SECONDS    a request's headers must arrive within this (default 10)
   --request-timeout SECONDS    the whole request must arrive within this (default 30)
   --keep-alive-timeout SECONDS idle keep-alive connections are closed after this (default 5)
-  --drain-timeout SECONDS      on SIGTERM or SIGINT: stop accepting, answer every request received
-                               (503 if its change had not begun), close the pool and exit 0 within
-                               this (default 10, plus up to a second for the pool); past it,
+  --drain-timeout SECONDS      on SIGTERM, SIGINT or SIGHUP: stop accepting, answer every request
+                               received (503 if its change had not begun), close the pool and exit 0
+                               within this (default 10, plus up to a second for the pool); past it,
                                exit 1 naming the requests cut.
                                A second signal ends the process at once.
 `;
@@ -145,6 +145,9 @@ function token(file: string | undefined): string {
 
 const POOL_CLOSE_MIN_MS = 1_000;
 
+/** The signals that stop the server: drained on the first, ended at once on the next. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 function say(line: string): void {
   process.stderr.write(`neslink-http: ${line}\n`);
 }
@@ -185,17 +188,21 @@ async function main(): Promise<void> {
   const at = { host: values.host, port: port(values.port), socket: values.socket };
   const secret = token(values["token-file"]);
   const server = createServer({ token: secret, allowExec: values["allow-exec"] ?? false, ...limit });
-  const where = await listen(server, at);
-  say(`listening on ${where}${values["allow-exec"] ? " (exec allowed)" : ""}`);
-
+  const listening = listen(server, at);
+  // Listened for from before listen: one that came while it bound would have ended the process unsaid, its socket
+  // file left. SIGHUP too: a server started at a terminal that closes is stopped as by Ctrl-C, drained, not killed.
   const stop = (signal: NodeJS.Signals) => {
     // Only the first signal drains; the next one gets the default action and ends the process at once.
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-    void shutdown(server, signal, limit.drainTimeoutMs);
+    for (const s of STOP_SIGNALS) process.off(s, stop);
+    // A listen that failed is main's to say.
+    listening.then(
+      () => shutdown(server, signal, limit.drainTimeoutMs),
+      () => {},
+    );
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const s of STOP_SIGNALS) process.on(s, stop);
+  const where = await listening;
+  say(`listening on ${where}${values["allow-exec"] ? " (exec allowed)" : ""}`);
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,8 @@
 /**
  * The bin on a unix socket, stopped by a signal with its pool started and a
- * program running for a request: SIGTERM or SIGINT stops accepting at once
- * (the socket file goes), keeps its mark while the request it still serves
+ * program running for a request: SIGTERM, SIGINT or SIGHUP (its terminal
+ * closed) stops accepting at once (the socket file goes), keeps its mark
+ * while the request it still serves
  * may hold a lock, answers it, ends its workers and exits 0 saying so,
  * leaving no socket, mark or program behind. A second signal ends it at once,
  * and takes the program with it.
@@ -36,7 +37,7 @@ const marked = (bin: Running) => markHolders(HTTP_SERVER_MARK).includes(String(b
 const gone = (path: string) => !existsSync(path);
 
 describe("neslink-http on a unix socket, stopped by a signal", () => {
-  it.each(["SIGTERM", "SIGINT"] as const)(
+  it.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)(
     "%s: the request served, workers ended, exit 0; no socket, mark or program left",
     async (signal) => {
       const { bin, socket, exec, group, letGo } = await serving(signal.toLowerCase());
