@@ -1,6 +1,7 @@
 /**
  * A FIFO given as the topology file (`mkfifo f; gen-lab > f & neslink plan f`), to the built bin: waited on for its
- * writer as `cat f` would, not refused because nothing had been written yet when neslink looked.
+ * writer as `cat f` would, not refused because nothing had been written yet when neslink looked; Ctrl-C during the
+ * wait says, for apply and destroy, that nothing was changed.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, constants, mkdtempSync, openSync, readlinkSync, readdirSync, rmSync, writeSync } from "node:fs";
@@ -54,6 +55,34 @@ describe("a FIFO as the topology file", () => {
       }
       const code = await exited;
       expect({ code, err, planned: out.includes(`+ netns ${lab}-h1 (node h1)`) }).toEqual({ code: 0, err: "", planned: true });
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("Ctrl-C while apply or destroy waits for the FIFO's writer", () => {
+  it.each(["apply", "destroy", "apply --json"])("%s: says nothing was changed, and dies of it", async (command) => {
+    const args = command.split(" ");
+    const fifo = join(dir, `wait-${args.join("")}.yaml`);
+    execFileSync("mkfifo", [fifo]);
+    const child = spawn(process.execPath, [BIN, ...args, fifo, "--yes"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (code, sig) => resolve([code, sig])));
+    try {
+      while (!holds(child.pid as number, fifo) && child.exitCode === null) await new Promise((r) => setImmediate(r));
+      child.kill("SIGINT");
+      expect(await exited).toEqual([null, "SIGINT"]);
+      const said = `SIGINT: ${fifo} was not ${args[0] === "apply" ? "applied" : "destroyed"}; nothing was changed.`;
+      if (args.includes("--json")) {
+        expect(err).toBe("");
+        expect(JSON.parse(out).error).toMatchObject({ code: "ERR_ABORTED", message: expect.stringContaining(said) });
+      } else {
+        expect({ out, err }).toEqual({ out: "", err: `neslink: ${said}\n` });
+      }
     } finally {
       child.kill("SIGKILL");
     }

@@ -10,20 +10,10 @@ type ApplyEvent = Parameters<NonNullable<NonNullable<Parameters<typeof topology.
 
 export const apply: Run = async ({ args: [file], options }, session) => {
   const topo = await loadTopology();
-  const lab = await loadFile(file as string, session.terminal);
-  // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
-  const plan = await topo.plan(lab).catch((err: unknown) => {
-    throw err instanceof topo.TopologyConflictError ? new topo.TopologyConflictError(lab.name, err.conflicts, { refused: true }) : err;
-  });
-  const text = await planText(plan);
-  if (options["dry-run"]) return { data: plan, text };
-  if (plan.changes.length === 0) return { data: await topo.apply(lab), text };
-  if (!session.json) session.print(text);
-  // As confirmed() decides: a person at a terminal is asked, unless --yes.
-  const asked = asks(session, options.yes === true);
-  const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
-  // Until apply starts its first phase, an interrupt stops it before any change (and at the question, there is none).
+  // From the start: a Ctrl-C while the file is read (a FIFO's writer awaited) or the plan made says nothing changed,
+  // rather than ending the command unsaid. Until apply starts its first phase, an interrupt stops it before any change.
   const beforeChanges = new AbortController();
+  let lab: topology.Topology | undefined;
   let begun = false;
   let progress: Progress | undefined;
   const interrupt = onInterrupt(session, (signal) => {
@@ -32,20 +22,42 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     if (!begun) beforeChanges.abort();
     // The commands as they must be typed again: a path with a space or a quote is quoted.
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
-    return labFate(session, signal, lab.name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
+    const name = lab?.name ?? topo.commandLine([file as string]);
+    return labFate(session, signal, name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
   });
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
-  const applied = async (onProgress: (event: ApplyEvent) => void) => {
+  try {
+    lab = await loadFile(file as string, session.terminal);
+    const loaded = lab;
+    // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
+    const plan = await topo.plan(loaded).catch((err: unknown) => {
+      throw err instanceof topo.TopologyConflictError ? new topo.TopologyConflictError(loaded.name, err.conflicts, { refused: true }) : err;
+    });
+    const text = await planText(plan);
+    if (options["dry-run"]) return { data: plan, text };
+    // Nothing to do as planned; apply plans again under the lab's lock, and may find something after all.
+    const track = (event: ApplyEvent) => {
+      if (event.type === "phase") begun = true;
+      progress?.onProgress(event);
+    };
+    if (plan.changes.length === 0) return { data: await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal }), text };
+    if (!session.json) session.print(text);
+    // As confirmed() decides: a person at a terminal is asked, unless --yes.
+    const asked = asks(session, options.yes === true);
+    const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
+    if (!(await confirmed(`Apply ${count} to ${loaded.name}?`, session, options.yes === true)))
+      return { data: { topology: loaded.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
+    // The bar's library is loaded only here, where it draws.
+    progress = session.json ? undefined : (await import("../../progress.js")).progressFor(session.terminal, session.print);
     try {
       // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
-      const expected = asked ? plan : undefined;
-      const result = await topo.apply(lab, { onProgress, signal: beforeChanges.signal, expected });
+      const result = await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal, expected: asked ? plan : undefined });
       const { add, change, destroy } = result.summary;
       const refused = leftLines(result.linksLeft) + keptLines(result.linksKept, topo.commandLine);
       return {
         data: result,
-        text: `${execText(result.exec)}${refused}Applied ${lab.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
+        text: `${execText(result.exec)}${refused}Applied ${loaded.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
       };
     } catch (err) {
       // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).
@@ -55,16 +67,6 @@ export const apply: Run = async ({ args: [file], options }, session) => {
       }
       throw err;
     }
-  };
-  try {
-    if (!(await confirmed(`Apply ${count} to ${lab.name}?`, session, options.yes === true)))
-      return { data: { topology: lab.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
-    // The bar's library is loaded only here, where it draws.
-    progress = session.json ? undefined : (await import("../../progress.js")).progressFor(session.terminal, session.print);
-    return await applied((event) => {
-      if (event.type === "phase") begun = true;
-      progress?.onProgress(event);
-    });
   } catch (err) {
     // Said already, and ended by the signal: not said again as an error.
     if (interrupt.heard) await interrupt.ended;

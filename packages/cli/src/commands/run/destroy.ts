@@ -29,15 +29,19 @@ function leftoverLines({ namespaces, entries, links, record, programs }: Leftove
 }
 
 export const destroy: Run = async ({ args: [arg], options }, session) => {
-  const lab = await labOf(arg as string, session.terminal);
-  const name = labName(lab);
   const topo = await topology();
   // Interrupted once it has begun, the lab is left part-destroyed (namespaces unmounted while their programs still
-  // ran, entries left empty): said so, with the command that finishes it, as apply says what it leaves.
+  // ran, entries left empty): said so, with the command that finishes it, as apply says what it leaves. Listened for
+  // from the start: a Ctrl-C while the file is read (a FIFO's writer awaited) says nothing changed.
   let begun = false;
+  let lab: Awaited<ReturnType<typeof labOf>> | undefined;
   const again = `"${topo.commandLine(["neslink", "destroy", arg as string])}" finishes it.`;
-  const interrupt = onInterrupt(session, (signal) => labFate(session, signal, name, "destroyed", begun, again));
+  const interrupt = onInterrupt(session, (signal) =>
+    labFate(session, signal, lab === undefined ? topo.commandLine([arg as string]) : labName(lab), "destroyed", begun, again),
+  );
   try {
+    lab = await labOf(arg as string, session.terminal);
+    const name = labName(lab);
     if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
     begun = true;
