@@ -127,6 +127,14 @@ describe("inspect --json's links", () => {
     );
   });
 
+  it("show a lab named twice, by its name and by its file, once: the file's (with what differs from it)", () => {
+    const byName = json("inspect", lab).body as { topology: string; drift?: unknown }[];
+    const both = json("inspect", lab, file, lab).body as { topology: string; drift?: unknown[] }[];
+    expect(both.map((l) => l.topology)).toEqual([lab]);
+    expect(byName[0]?.drift).toBeUndefined();
+    expect(both[0]?.drift).toEqual([]);
+  });
+
   it("are what graph joins: an edge for each veth pair, the one inside a node too, as the file draws them", () => {
     type End = { node: string; dev: string };
     const graph = json("graph", lab, "--format", "json").body as { edges: { a: End; b: End }[] };

@@ -1,7 +1,7 @@
-import type { topology as TopologyApi } from "@neslink/core";
+import type { Topology, topology as TopologyApi } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
-import { conflictNotes, inspected, labOf } from "../../lab.js";
+import { conflictNotes, inspected, labName, labOf } from "../../lab.js";
 import { shownName, table } from "../../output.js";
 
 type Inspection = Awaited<ReturnType<typeof TopologyApi.inspect>>;
@@ -27,12 +27,25 @@ function programTable(inspections: readonly Inspection[]): string {
   return rows.length === 0 ? "" : `\n${table(rows, ["LAB", "NODE", "PROGRAM", "PHASE", "PID", "LOG"])}`;
 }
 
+/**
+ * Each lab once, in the order first named: one named twice (by its name and by its file, `inspect demo demo.yaml`)
+ * was shown twice. Its file is kept over its name: inspecting the file also says how the lab differs from it.
+ */
+function onceEach(labs: readonly (Topology | string)[]): (Topology | string)[] {
+  const byName = new Map<string, Topology | string>();
+  for (const lab of labs) {
+    const seen = byName.get(labName(lab));
+    if (seen === undefined || typeof seen === "string") byName.set(labName(lab), lab);
+  }
+  return [...byName.values()];
+}
+
 export const inspect: Run = async ({ args }, { terminal }) => {
   const topo = await topology();
   // Labs named here must be running; every running lab, listed first, is shown even if it has just stopped.
   const found =
     args.length > 0
-      ? await Promise.all(args.map(async (arg) => inspected(await labOf(arg, terminal))))
+      ? await Promise.all(onceEach(await Promise.all(args.map((arg) => labOf(arg, terminal)))).map(inspected))
       : await Promise.all((await topo.runningLabs()).map((lab) => topo.inspect(lab)));
   // Each change named, as plan names it: a program that crashed after apply shows only here (it has no row above).
   const drift = found.flatMap(({ topology: lab, drift: changes = [] }) =>
