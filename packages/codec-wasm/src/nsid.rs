@@ -145,4 +145,12 @@ mod tests {
             "targetNsid"
         );
     }
+
+    #[test]
+    fn zero_is_an_nsid() {
+        // The first id a namespace gives is 0: a target like any other, as `ip netns list-id target-nsid 0` sends it.
+        let mut buf = Vec::new();
+        push_get_nsid_dump(&mut buf, 1, 0, 0).unwrap();
+        assert_eq!(&buf[buf.len() - 8..], &[8, 0, 4, 0, 0, 0, 0, 0]);
+    }
 }
