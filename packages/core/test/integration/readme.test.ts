@@ -36,7 +36,7 @@ function examplesOf(readme: string): Example[] {
 
 const examples = READMES.flatMap(examplesOf);
 
-/** ```yaml blocks that start with `# <path>` show that file: its lines, less its comment lines. */
+/** ```yaml blocks that start with `# <path>` (from the repository's root) show that file: its lines, less its comment lines. */
 function shownFiles(readme: string): { path: string; shown: string }[] {
   const text = readFileSync(`${ROOT}${readme}`, "utf8");
   return [...text.matchAll(/^```yaml\n# (\S+)\n([\s\S]*?)^```$/gm)].map((m) => ({ path: m[1] as string, shown: m[2] as string }));
@@ -44,7 +44,7 @@ function shownFiles(readme: string): { path: string; shown: string }[] {
 
 describe("README examples", () => {
   it.each(READMES.flatMap(shownFiles).map((f) => [f.path, f] as const))("shows %s as it is", (_, { path, shown }) => {
-    const file = readFileSync(`${ROOT}packages/core/${path}`, "utf8");
+    const file = readFileSync(`${ROOT}${path}`, "utf8");
     expect(shown).toBe(
       `${file
         .split("\n")
