@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +29,7 @@ describe("fifoBytes", () => {
     expect(isFifo(path)).toBe(true);
     let ticks = 0;
     const ticking = setInterval(() => ticks++, 5);
-    const read = fifoBytes(path, "lab.yaml", 1000, 5000);
+    const read = fifoBytes(path, "lab.yaml", 1000, { waitMs: 5000 });
     await new Promise((r) => setTimeout(r, 100));
     await writeLater(path, "name: x\nnodes: {}\n");
     const bytes = await read;
@@ -40,7 +40,7 @@ describe("fifoBytes", () => {
   });
 
   it("no writer within the wait: refused, naming the file as given", async () => {
-    await expect(fifoBytes(fifo(), "lab.yaml", 1000, 200)).rejects.toMatchObject({
+    await expect(fifoBytes(fifo(), "lab.yaml", 1000, { waitMs: 200 })).rejects.toMatchObject({
       code: "ERR_INVALID_ARGUMENT",
       field: "FILE",
       message: "FILE: lab.yaml is a pipe, and nothing was written to it within 0.2 s",
@@ -49,14 +49,28 @@ describe("fifoBytes", () => {
 
   it("a writer that closes without writing, or writes more than the bound: refused", async () => {
     const empty = fifo();
-    const read = expect(fifoBytes(empty, "e.yaml", 1000, 5000)).rejects.toThrow("FILE: e.yaml is a pipe, and nothing was written to it");
+    const read = expect(fifoBytes(empty, "e.yaml", 1000, { waitMs: 5000 })).rejects.toThrow(
+      "FILE: e.yaml is a pipe, and nothing was written to it",
+    );
     await writeLater(empty, "");
     await read;
     const big = fifo();
-    const tooBig = expect(fifoBytes(big, "b.yaml", 10, 5000)).rejects.toThrow("FILE: b.yaml is larger than 10 bytes");
+    const tooBig = expect(fifoBytes(big, "b.yaml", 10, { waitMs: 5000 })).rejects.toThrow("FILE: b.yaml is larger than 10 bytes");
     // Its reader gone at the bound, the writer's rest meets EPIPE.
     await writeLater(big, "x".repeat(100)).catch(() => {});
     await tooBig;
+  });
+
+  it("its caller gone (aborted): the FIFO is closed at once, and a writer that comes later finds no reader", async () => {
+    const path = fifo();
+    const controller = new AbortController();
+    const read = expect(fifoBytes(path, "lab.yaml", 1000, { waitMs: 5000, signal: controller.signal })).rejects.toMatchObject({
+      code: "ERR_ABORTED",
+    });
+    controller.abort();
+    await read;
+    // Non-blocking: with no reader, ENXIO (a reader still holding it would take the bytes).
+    expect(() => closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK))).toThrow(expect.objectContaining({ code: "ENXIO" }));
   });
 
   it("what is no FIFO is left to core's load (undefined)", async () => {
@@ -64,6 +78,6 @@ describe("fifoBytes", () => {
     writeFileSync(file, "name: x\n");
     expect(isFifo(file)).toBe(false);
     expect(isFifo(join(dir, "missing"))).toBe(false);
-    expect(await fifoBytes(file, "plain.yaml", 1000, 200)).toBeUndefined();
+    expect(await fifoBytes(file, "plain.yaml", 1000, { waitMs: 200 })).toBeUndefined();
   });
 });

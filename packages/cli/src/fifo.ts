@@ -6,7 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, statSync } from "node:fs";
 import { Socket } from "node:net";
-import { ValidationError } from "@neslink/core/errors";
+import { AbortedError, ValidationError } from "@neslink/core/errors";
 
 /** How long a FIFO's writer may take to come and finish. */
 export const FIFO_WAIT_MS = 60_000;
@@ -24,7 +24,12 @@ export function isFifo(path: string): boolean {
  * `maxBytes`. Undefined if what opened is no FIFO (replaced meanwhile): the caller loads the path as any other, and
  * core says what it is.
  */
-export async function fifoBytes(path: string, file: string, maxBytes: number, waitMs = FIFO_WAIT_MS): Promise<Buffer | undefined> {
+export async function fifoBytes(
+  path: string,
+  file: string,
+  maxBytes: number,
+  { waitMs = FIFO_WAIT_MS, signal }: { waitMs?: number; signal?: AbortSignal } = {},
+): Promise<Buffer | undefined> {
   // Non-blocking: an open for reading would otherwise wait in the kernel for a writer, on a thread no timer reaches.
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   if (!fstatSync(fd).isFIFO()) {
@@ -36,11 +41,22 @@ export async function fifoBytes(path: string, file: string, maxBytes: number, wa
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const fail = (message: string) => {
+    const close = () => {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", aborted);
       pipe.destroy();
+    };
+    const fail = (message: string) => {
+      close();
       reject(new ValidationError("FILE", message));
     };
+    // Its caller gone (the agent's client interrupted): the FIFO is let go, not read for a writer that comes later.
+    const aborted = () => {
+      close();
+      reject(new AbortedError(signal?.reason));
+    };
+    if (signal?.aborted) return aborted();
+    signal?.addEventListener("abort", aborted, { once: true });
     const timer = setTimeout(
       () =>
         fail(`${file} is a pipe, and ${size === 0 ? "nothing was written to it" : "its writer did not finish"} within ${waitMs / 1000} s`),
@@ -53,8 +69,7 @@ export async function fifoBytes(path: string, file: string, maxBytes: number, wa
     });
     pipe.on("error", (err) => fail(`${file}: ${err.message}`));
     pipe.on("end", () => {
-      clearTimeout(timer);
-      pipe.destroy();
+      close();
       if (size === 0) reject(new ValidationError("FILE", `${file} is a pipe, and nothing was written to it`));
       else resolve(Buffer.concat(chunks, size));
     });

@@ -36,7 +36,7 @@ export async function loadFile(file: string, terminal: Terminal): Promise<Topolo
   }
   // A pipe (`<(gen-lab)`) or FIFO is read here, waiting for its writer as cat would: core refuses one not written yet.
   if (isFifo(path)) {
-    const bytes = await fifoBytes(path, file, topo.MAX_TOPOLOGY_BYTES);
+    const bytes = await fifoBytes(path, file, topo.MAX_TOPOLOGY_BYTES, { signal: terminal.ended });
     if (bytes !== undefined) return topo.load(topo.topologyText(bytes, file), { label: file });
   }
   return topo.load(file, terminal.cwd === undefined ? {} : { cwd: terminal.cwd });
@@ -57,13 +57,14 @@ async function standardInput({ stdin }: Terminal, maxBytes: number): Promise<Buf
 }
 
 /**
- * FILE (an existing file, loaded and checked) or NAME (a running lab, by the
+ * FILE (an existing file or FIFO, loaded and checked) or NAME (a running lab, by the
  * kernel's markers). A lab's name has no '/' or '.': an argument with one is a
  * file, so a mistyped path, a directory or a device gets the file's own error
  * ("no such file", "not a regular file"), not "not a lab's name". "-" is standard input.
  */
 export async function labOf(arg: string, terminal: Terminal): Promise<Topology | string> {
-  if (arg !== "-" && !isFile(terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg)) && !/[/.]/.test(arg)) return arg;
+  const path = terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg);
+  if (arg !== "-" && !isFile(path) && !isFifo(path) && !/[/.]/.test(arg)) return arg;
   return loadFile(arg, terminal);
 }
 

@@ -4,7 +4,7 @@
  * wait says, for apply and destroy, that nothing was changed.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, readlinkSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readlinkSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,6 +61,28 @@ describe("a FIFO as the topology file", () => {
   });
 });
 
+describe("a FIFO named without a slash or a dot (destroy, inspect, graph take FILE|NAME)", () => {
+  it("is the file, not a lab's name", async () => {
+    const fifo = join(dir, "labfifo");
+    execFileSync("mkfifo", [fifo]);
+    const child = spawn(process.execPath, [BIN, "destroy", "labfifo", "--yes"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      while (!holds(child.pid as number, fifo) && child.exitCode === null) await new Promise((r) => setImmediate(r));
+      // Written only if neslink opened it: taken for a name, it never would (a blocking open would wait forever).
+      const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      writeSync(writer, `name: ${lab}x\nnodes:\n  h1: {}\n`);
+      closeSync(writer);
+      expect(await exited).toBe(0);
+      expect(out).toBe(`No node of lab ${lab}x is running: no namespace removed.\n`);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
 describe("Ctrl-C while apply or destroy waits for the FIFO's writer", () => {
   it.each(["apply", "destroy", "apply --json"])("%s: says nothing was changed, and dies of it", async (command) => {
     const args = command.split(" ");
@@ -85,6 +107,34 @@ describe("Ctrl-C while apply or destroy waits for the FIFO's writer", () => {
       }
     } finally {
       child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("through the agent", () => {
+  it("Ctrl-C at the client while the agent waits on the FIFO: the agent lets the FIFO go (it read the next writer's lab)", async () => {
+    const socket = join(dir, "agent.sock");
+    const agent = spawn(process.execPath, [BIN, "agent", "--socket", socket], { stdio: "ignore" });
+    try {
+      while (!existsSync(socket)) await new Promise((r) => setTimeout(r, 20));
+      const fifo = join(dir, "agent.yaml");
+      execFileSync("mkfifo", [fifo]);
+      const client = spawn(process.execPath, [BIN, "apply", fifo, "--yes"], {
+        env: { ...process.env, NESLINK_AGENT: socket },
+        stdio: "ignore",
+      });
+      const exited = new Promise((resolve) => client.on("close", resolve));
+      while (!holds(agent.pid as number, fifo)) await new Promise((r) => setTimeout(r, 10));
+      client.kill("SIGINT");
+      await exited;
+      let held = true;
+      for (let i = 0; i < 500 && held; i++) {
+        held = holds(agent.pid as number, fifo);
+        if (held) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(held).toBe(false);
+    } finally {
+      agent.kill("SIGKILL");
     }
   });
 });
