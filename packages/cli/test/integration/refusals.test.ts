@@ -102,6 +102,23 @@ describe("a link name taken", () => {
     expect(state()).toEqual(before);
   });
 
+  it("addr add of an address the kernel would take and keep nothing of (0.0.0.0/N), or refuse (::, ff02::1): a usage error, not 'added'", () => {
+    const before = state();
+    for (const [cidr, why] of [
+      ["0.0.0.0/8", "0.0.0.0 is the unspecified address, not an interface's (the kernel takes it and keeps nothing)"],
+      ["::/64", ":: is the unspecified address, not an interface's (the kernel refuses it)"],
+      ["ff02::1/64", "ff02::1 is an IPv6 multicast address, which the kernel refuses on an interface"],
+    ] as const) {
+      const r = neslink("addr", "add", cidr, "dev", "br0", "-n", ns);
+      expect({ status: r.status, stdout: r.stdout, line: r.stderr.split("\n")[0] }).toEqual({
+        status: 2,
+        stdout: "",
+        line: `neslink: ERR_INVALID_ARGUMENT: address: ${why}`,
+      });
+    }
+    expect(state()).toEqual(before);
+  });
+
   it("link set NAME name TAKEN: ERR_LINK_EXISTS; the link keeps its name", () => {
     const { stderr, error } = refused("link", "set", "v0", "name", "br0");
     expect(stderr).toBe('neslink: ERR_LINK_EXISTS: a link named "br0" already exists (set)\n');

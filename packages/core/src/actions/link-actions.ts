@@ -52,10 +52,17 @@ export const setGroup = (group: number) => set({ group });
 /** An address change: an action whose spec (the address checked, split from its prefix) is visible to the caller. */
 export type AddrChange<K extends "addAddr" | "delAddr"> = LinkAction<null> & Extract<LinkActionSpec, { kind: K }>;
 
-/** Adds an address ("10.0.0.1/24", "2001:db8::1/64"); `replace` makes it idempotent. */
+/**
+ * Adds an address ("10.0.0.1/24", "2001:db8::1/64"); `replace` makes it idempotent. The unspecified address (0.0.0.0,
+ * which the kernel takes and keeps nothing of; ::) and an IPv6 multicast one (refused by the kernel) are refused here.
+ */
 export function addAddr(cidr: string, options: { replace?: boolean } = {}): AddrChange<"addAddr"> {
   const { replace } = readFields("options", options, ["replace"]);
-  return linkAction("", { kind: "addAddr", cidr: net.cidr("address", cidr), replace: replace ?? false }) as AddrChange<"addAddr">;
+  return linkAction("", {
+    kind: "addAddr",
+    cidr: net.interfaceAddress("address", cidr),
+    replace: replace ?? false,
+  }) as AddrChange<"addAddr">;
 }
 
 /** Deletes an address; one the link does not have (with that prefix length) fails with ERR_ADDR_NOT_FOUND. */

@@ -36,20 +36,26 @@ export const linkChanges: Parser<LinkChanges> = (f, x) => {
   throw new ValidationError(f || "changes", "nothing to change");
 };
 
-/** A CIDR as it crosses (address and prefix apart), held to the rules of its text form. */
-export const cidrSpec: Parser<net.Cidr> = (f, x) => {
-  const r = record(f, x, ["family", "address", "prefixLen"]);
-  const parsed = net.cidr(f, `${String(r.address)}/${String(r.prefixLen)}`);
-  if (r.family !== parsed.family) throw new ValidationError(at(f, "family"), `must be ${parsed.family} for ${String(r.address)}`);
-  return parsed;
-};
+/** A CIDR as it crosses (address and prefix apart), held to the rules of its text form as `parse` reads it. */
+const crossing =
+  (parse: (field: string, text: string) => net.Cidr): Parser<net.Cidr> =>
+  (f, x) => {
+    const r = record(f, x, ["family", "address", "prefixLen"]);
+    const parsed = parse(f, `${String(r.address)}/${String(r.prefixLen)}`);
+    if (r.family !== parsed.family) throw new ValidationError(at(f, "family"), `must be ${parsed.family} for ${String(r.address)}`);
+    return parsed;
+  };
+
+const cidrSpec = crossing(net.cidr);
+/** One to give a link: not an address the kernel refuses or drops there (net.interfaceAddress). */
+const interfaceCidrSpec = crossing(net.interfaceAddress);
 
 export const linkAction: Parser<LinkActionSpec> = byKind<LinkActionSpec>("link action", {
   delete: bare("delete"),
   set: (f, x) => ({ kind: "set", changes: linkChanges(at(f, "changes"), record(f, x, ["kind", "changes"]).changes) }),
   addAddr: (f, x) => {
     const r = record(f, x, ["kind", "cidr", "replace"]);
-    return { kind: "addAddr", cidr: cidrSpec(at(f, "cidr"), r.cidr), replace: v.boolean(at(f, "replace"), r.replace) };
+    return { kind: "addAddr", cidr: interfaceCidrSpec(at(f, "cidr"), r.cidr), replace: v.boolean(at(f, "replace"), r.replace) };
   },
   delAddr: (f, x) => ({ kind: "delAddr", cidr: cidrSpec(at(f, "cidr"), record(f, x, ["kind", "cidr"]).cidr) }),
   addrs: bare("addrs"),

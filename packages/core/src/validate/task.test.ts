@@ -119,6 +119,19 @@ describe("checkTask: the worker's check of what it is sent", () => {
     expect(
       fieldOf(here, link(lp.byName("a"), { kind: "addAddr", cidr: { family: 10, address: "10.0.0.1", prefixLen: 8 }, replace: false })),
     ).toBe("actions[0].actions[0].cidr.family");
+    // An address the kernel takes and keeps nothing of (0.0.0.0) or refuses (::, IPv6 multicast), built by hand.
+    for (const [family, address] of [
+      [2, "0.0.0.0"],
+      [10, "::"],
+      [10, "ff02::1"],
+    ] as const) {
+      expect(fieldOf(here, link(lp.byName("a"), { kind: "addAddr", cidr: { family, address, prefixLen: 8 }, replace: false }))).toBe(
+        "actions[0].actions[0].cidr",
+      );
+    }
+    // Deleting one is no harm: the kernel says it is not there.
+    const delUnspecified = link(lp.byName("a"), { kind: "delAddr", cidr: { family: 2, address: "0.0.0.0", prefixLen: 8 } });
+    expect(() => checkTask({ provider: here, actions: [delUnspecified] })).not.toThrow();
     expect(fieldOf(here, link({ kind: "name", name: "rt%d" }))).toBe("actions[0].link.name");
     expect(fieldOf(here, link({ kind: "new", spec: { name: "br\u200b0", type: "bridge" } }))).toBe("actions[0].link.spec.name");
     expect(fieldOf(here, link({ kind: "new", spec: { name: "d0", type: "dummy", up: "yes" } }))).toBe("actions[0].link.spec.up");
@@ -194,6 +207,8 @@ describe("a polluted prototype (every object inheriting an enumerable field)", (
 describe("the constructors use the same rules", () => {
   it("refuse what the worker refuses", () => {
     expect(() => la.addAddr("10.0.0.1/24/8")).toThrow(ValidationError);
+    expect(() => la.addAddr("0.0.0.0/8")).toThrow("address: 0.0.0.0 is the unspecified address, not an interface's");
+    expect(() => la.addAddr("ff02::1/64")).toThrow(/^address: ff02::1 is an IPv6 multicast address/);
     expect(() => ra.routes("all", { protocol: 256 })).toThrow(/^protocol: /);
     expect(() => la.set({ up: "false" as unknown as boolean })).toThrow(/^up: must be true or false/);
     expect(() => la.addAddr("10.0.0.1/24", { replace: "no" as unknown as boolean })).toThrow(/^replace:/);
