@@ -12,7 +12,7 @@ import type { Link } from "@neslink/codec-wasm";
 import * as la from "../actions/link-actions.js";
 import type { DeletedNs, NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
-import { ValidationError } from "../errors.js";
+import { AbortedError, ValidationError } from "../errors.js";
 import * as lp from "../links/providers.js";
 import { entryState } from "../namespace/entry.js";
 import { removeLeftovers } from "../namespace/leftovers.js";
@@ -36,8 +36,18 @@ import { labName } from "./shape.js";
 import { NAMESPACE_WEIGHT, shareOut } from "./shares.js";
 import { isGone, LAB_GROUP, type LinkLeft, leftWith } from "./teardown.js";
 
+/** Said once, just before destroy's first change (a namespace unmounted, a program ended, a file removed). */
+export type DestroyEvent = { type: "phase"; phase: "remove" };
+
 export interface DestroyOptions {
   pool?: Pool;
+  /** Called with each progress event. What it throws stops the destroy before its first change, as it is. */
+  onProgress?: (event: DestroyEvent) => void;
+  /**
+   * Aborted before destroy's first change (while it reads the lab), destroy makes none and rejects with an
+   * AbortedError. Once changes have begun it is not heeded: the destroy runs on to its end.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DestroyResult {
@@ -129,6 +139,7 @@ async function deleteOwned(
   topology: Target | string,
   names: readonly string[],
   record: NsRecord | undefined,
+  beforeChanges: () => void,
 ): Promise<{ deleted: DeletedNs[]; hostLinks: Link[] }> {
   // Without the file, nothing tells the nodes apart: equal shares.
   const links = new Map(typeof topology === "string" ? [] : topology.nodes.map((n) => [n.netns, n.interfaces]));
@@ -138,6 +149,7 @@ async function deleteOwned(
   // veth's far end, made by hand after the record), which the checks then ask for.
   const hostLinks = (await runOn(pool, ns.now(), [na.links()], { anyWorker: true })).results[0] as Link[];
   const tasks = names.length === 0 ? [] : guarded(lab, shares, record, othersRecorded(lab));
+  beforeChanges();
   const done = await Promise.all(tasks.map((actions) => runOn(pool, ns.now(), actions, { anyWorker: true })));
   return { deleted: done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null)), hostLinks };
 }
@@ -236,14 +248,20 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
   const topology = typeof given === "string" ? labName("topology", given) : targetOf(given);
   const started = performance.now();
   const name = typeof topology === "string" ? topology : topology.name;
-  const pool = (topologyOptions(options, ["pool"]) as DestroyOptions).pool ?? defaultPool();
+  const checked = topologyOptions(options, ["pool", "onProgress", "signal"]) as DestroyOptions;
+  const pool = checked.pool ?? defaultPool();
+  // Checked with no await before the first change: aborted by then, nothing of the lab was changed.
+  const beforeChanges = () => {
+    if (checked.signal?.aborted) throw new AbortedError(new Error(`nothing of ${name} was changed`));
+    checked.onProgress?.({ type: "phase", phase: "remove" });
+  };
   const lock = lockTopology(name);
   let gone = false;
   try {
     // A name neslink does not take is no node of a lab (made by hand, as `ip netns add "a b"` can): left alone.
     const listed = entryNames(DEFAULT_NETNS_DIR).filter(isNamespaceName);
     const record = readNsRecord(name);
-    const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed, record);
+    const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed, record, beforeChanges);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
     // Let go by the deletions, a namespace without a process is freed, and its inode is the next namespace's: its id tells them apart.
