@@ -35,18 +35,19 @@ describe("the options of a topology call", () => {
     await expect(apply(lab, throwing)).rejects.toThrow(refusedAs("options", "could not be read: trap"));
   });
 
-  it("plan, inspect and destroy: a pool, and nothing else", async () => {
-    for (const call of [
-      (o: never) => plan(lab, o),
-      (o: never) => inspect(lab, o),
-      (o: never) => destroy(lab, o),
-      (o: never) => destroy("opts", o),
-    ]) {
-      await expect(call({ pol: 2 } as never)).rejects.toThrow(refusedAs("options.pol", "is not a field here (expected pool)"));
+  it("plan, inspect and destroy: a pool, and nothing else (destroy: its onProgress and signal too)", async () => {
+    for (const [call, expected] of [
+      [(o: never) => plan(lab, o), "pool"],
+      [(o: never) => inspect(lab, o), "pool"],
+      [(o: never) => destroy(lab, o), "pool, onProgress, signal"],
+      [(o: never) => destroy("opts", o), "pool, onProgress, signal"],
+    ] as const) {
+      await expect(call({ pol: 2 } as never)).rejects.toThrow(refusedAs("options.pol", `is not a field here (expected ${expected})`));
       await expect(call(null as never)).rejects.toThrow(refusedAs("options"));
       await expect(call({ pool: 2 } as never)).rejects.toThrow(refusedAs("options.pool", "must be a Pool, got 2"));
       await expect(call(throwing as never)).rejects.toThrow(refusedAs("options", "could not be read: trap"));
     }
+    await expect(destroy("opts", { onProgress: 5 } as never)).rejects.toThrow(refusedAs("options.onProgress", "must be a function, got 5"));
   });
 
   it("load: cwd and label, each a non-empty string", () => {
