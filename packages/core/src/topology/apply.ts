@@ -473,20 +473,35 @@ function configurationJobs(
       for (const route of node.routes.map(routeToMake))
         if (!planned.has(JSON.stringify(route))) routes.push({ op: "create", object: "route", node: node.name, netns, route });
     }
+    const deletes = routes.filter((c) => c.op === "delete");
+    const ownSysctls = list.filter((c) => c.object === "sysctl");
+    const creates = routes.filter((c) => c.op === "create");
+    // What each action of the second task makes, in its order: a sysctl's or a route's its own, an interface's all of
+    // its changes (counted made only if its action ended well: conservative where one of its addresses failed).
+    const byAction: Change[][] = [...ownSysctls.map((c) => [c]), ...[...ifaces.values()], ...creates.map((c) => [c])];
+    let deleted = 0;
     const run = async () => {
-      const deletes = routes.filter((c) => c.op === "delete");
       // A route that is already gone (it went with its link) is what its delete wanted.
-      for (const c of deletes)
+      for (const c of deletes) {
         await nsDoOn(pool, ns.name(netns), routeAction(c)).catch((err) => (isGone(err) ? undefined : Promise.reject(err)));
+        deleted++;
+      }
       await nsDoOn(
         pool,
         ns.name(netns),
-        ...sysctlActions(list.filter((c) => c.object === "sysctl")),
+        ...sysctlActions(ownSysctls),
         ...[...ifaces].map(([name, own]) => na.link(lp.byName(name), ...interfaceActions(own, ups.has(name)))),
-        ...routes.filter((c) => c.op === "create").map(routeAction),
+        ...creates.map(routeAction),
       );
     };
-    return { changes: list, completes: [...ups.values()], run };
+    // Those before the failed action (and after it, done all the same: see madeOf), once every delete was made.
+    const made = (error: unknown): Change[] => {
+      const gone = deletes.slice(0, deleted);
+      if (deleted < deletes.length || !(error instanceof ActionError)) return gone;
+      const after = new Set(error.doneAfter);
+      return [...gone, ...byAction.flatMap((own, i) => (i < error.actionIndex || after.has(i) ? own : []))];
+    };
+    return { changes: list, completes: [...ups.values()], made, run };
   });
 }
 
