@@ -4,7 +4,7 @@
  * is told what became of it, and how to go on, before the command ends as the
  * signal would have ended it.
  */
-import { AbortedError } from "@neslink/core/errors";
+import { NeslinkError } from "@neslink/core/errors";
 import type { Session } from "./command.js";
 import { errorJson, toJson } from "./output.js";
 
@@ -45,7 +45,8 @@ export function onInterrupt(session: Session, fate: (signal: NodeJS.Signals) => 
     if (heard) return end(signal);
     heard = true;
     const said = `${signal}: ${fate(signal)}`;
-    if (session.json) session.print(toJson(errorJson(new AbortedError(new Error(said)))));
+    // The words alone, as the error's message: no cause (a plain Error there read as ERR_UNKNOWN, noise in JSON).
+    if (session.json) session.print(toJson(errorJson(new NeslinkError("ERR_ABORTED", said))));
     else terminal.stderr.write(`neslink: ${said}\n`);
     // Listened to until then: a second Ctrl-C with no handler would kill the CLI before a bar gave the terminal back.
     // Once what was written has gone out: the agent's client is told of the end at once, ahead of output still queued.
