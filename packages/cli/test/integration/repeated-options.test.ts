@@ -56,4 +56,16 @@ describe("an option given twice", () => {
       });
     }
   });
+
+  it("--json with a --format other than json is refused too (it printed JSON, the format unsaid); --format json with it is fine", () => {
+    const file = join(dir, "lab.yaml");
+    writeFileSync(file, `name: ${prefix}l\nnodes:\n  h1: {}\n`);
+    const r = neslink("--json", "graph", file, "--format", "dot");
+    expect(r.status).toBe(2);
+    // With --json, the error is JSON on stdout.
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "--format" });
+    expect(JSON.parse(r.stdout).error.message).toContain("dot cannot be printed with --json");
+    expect(neslink("--json", "graph", file, "--format", "json").status).toBe(0);
+    expect(neslink("--json", "graph", file).status).toBe(0);
+  });
 });

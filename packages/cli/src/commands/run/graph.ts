@@ -6,9 +6,12 @@ import { toJson } from "../../output.js";
 
 const FORMATS = ["mermaid", "dot", "json"] as const;
 
-export const graph: Run = async ({ args: [arg], options }, { terminal }) => {
+export const graph: Run = async ({ args: [arg], options }, { terminal, json }) => {
   const format = (options.format ?? "mermaid") as string;
   if (!(FORMATS as readonly string[]).includes(format)) throw new ValidationError("--format", `must be one of ${FORMATS.join(", ")}`);
+  // --json prints the graph's JSON whatever --format says: a format it would not print is a contradiction, said.
+  if (json && options.format !== undefined && format !== "json")
+    throw new ValidationError("--format", `${format} cannot be printed with --json, which prints the graph as JSON: give one of them`);
   const topo = await topology();
   const lab = await labOf(arg as string, terminal);
   const live = await inspected(lab);
