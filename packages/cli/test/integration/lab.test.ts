@@ -136,7 +136,7 @@ describe("labs through the built bin (examples/topologies)", () => {
     // Nor is the lab itself: inspect and graph by a name no running lab has say so, rather than show nothing.
     for (const args of [
       ["inspect", lab],
-      ["graph", lab, "--format", "dot"],
+      ["graph", lab],
     ]) {
       const shown = json(...args);
       expect(shown.status, args.join(" ")).toBe(1);
