@@ -873,6 +873,9 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const { left, kept } = inOrder(refused);
     return { topology: topology.name, changes: done, summary, exec: outcomes, linksLeft: left, linksKept: kept, ms };
   } finally {
-    lock.release();
+    // An apply that leaves the lab no record made nothing of it (the record is written before the first change): it
+    // leaves no lock file either, as a destroy would not (one refused or interrupted before any change left it).
+    if (readNsRecord(topology.name) === undefined) lock.remove();
+    else lock.release();
   }
 }

@@ -1,11 +1,13 @@
 /**
  * An apply that fails in a node's configuration (a route the kernel refuses: its gateway is on no subnet of the
  * node, ENETUNREACH) says what it made there before the failure: the address given in the same task was made (ip -j
- * shows it), and is in the error's `done` and its count, not among the failed changes.
+ * shows it), and is in the error's `done` and its count, not among the failed changes. One stopped before any
+ * change of a lab that did not exist leaves nothing of it, its lock file included.
  */
+import { existsSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
-import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("tam");
 
@@ -42,4 +44,23 @@ it("a refused route: the address made before it in the node's task is done, and 
   expect(failures.map((f) => f.changes)).toEqual([["+ route 10.62.0.0/16 via 10.63.0.1 in a"]]);
   expect(message).toContain(`(${done.length} changes made;`);
   expect(done.filter((c) => c.object === "route")).toEqual([]);
+});
+
+it("an apply of a new lab stopped before any change (aborted, or refused for a taken name) leaves no lock file", async () => {
+  const name = `${prefix}n`;
+  const lockFile = `/run/neslink/topologies/${name}.lock`;
+  const lab = topology.load(`name: ${name}\nnodes:\n  a: {}\n`);
+  const controller = new AbortController();
+  controller.abort();
+  await expect(topology.apply(lab, { signal: controller.signal })).rejects.toMatchObject({ code: "ERR_ABORTED" });
+  expect({ lock: existsSync(lockFile), namespaces: netnsList(`${name}-`) }).toEqual({ lock: false, namespaces: [] });
+  ip("netns", "add", `${name}-a`);
+  await expect(topology.apply(lab)).rejects.toMatchObject({ code: "ERR_TOPOLOGY_CONFLICT" });
+  expect(existsSync(lockFile)).toBe(false);
+  ip("netns", "del", `${name}-a`);
+  // Applied, the lab keeps its lock file until it is destroyed.
+  await topology.apply(lab);
+  expect(existsSync(lockFile)).toBe(true);
+  await topology.destroy(name);
+  expect(existsSync(lockFile)).toBe(false);
 });

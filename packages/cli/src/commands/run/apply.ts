@@ -72,7 +72,9 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     if (interrupt.heard) await interrupt.ended;
     throw err;
   } finally {
-    interrupt.stop();
+    // The terminal given back before the interrupt is no longer listened for: a Ctrl-C in between, its default action
+    // the end of the process, left the cursor hidden and line wrap off.
     progress?.stop();
+    interrupt.stop();
   }
 };
