@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +71,17 @@ describe("fifoBytes", () => {
     await read;
     // Non-blocking: with no reader, ENXIO (a reader still holding it would take the bytes).
     expect(() => closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK))).toThrow(expect.objectContaining({ code: "ENXIO" }));
+  });
+
+  it("its caller gone before it starts: refused, nothing opened", async () => {
+    const path = fifo();
+    const controller = new AbortController();
+    controller.abort();
+    const fds = readdirSync("/proc/self/fd").length;
+    await expect(fifoBytes(path, "lab.yaml", 1000, { waitMs: 5000, signal: controller.signal })).rejects.toMatchObject({
+      code: "ERR_ABORTED",
+    });
+    expect(readdirSync("/proc/self/fd").length).toBe(fds);
   });
 
   it("what is no FIFO is left to core's load (undefined)", async () => {

@@ -30,6 +30,8 @@ export async function fifoBytes(
   maxBytes: number,
   { waitMs = FIFO_WAIT_MS, signal }: { waitMs?: number; signal?: AbortSignal } = {},
 ): Promise<Buffer | undefined> {
+  // Its caller gone already: nothing opened.
+  if (signal?.aborted) throw new AbortedError(signal.reason);
   // Non-blocking: an open for reading would otherwise wait in the kernel for a writer, on a thread no timer reaches.
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   if (!fstatSync(fd).isFIFO()) {
@@ -55,13 +57,12 @@ export async function fifoBytes(
       close();
       reject(new AbortedError(signal?.reason));
     };
-    if (signal?.aborted) return aborted();
-    signal?.addEventListener("abort", aborted, { once: true });
     const timer = setTimeout(
       () =>
         fail(`${file} is a pipe, and ${size === 0 ? "nothing was written to it" : "its writer did not finish"} within ${waitMs / 1000} s`),
       waitMs,
     );
+    signal?.addEventListener("abort", aborted, { once: true });
     pipe.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) return fail(`${file} is larger than ${maxBytes} bytes`);
