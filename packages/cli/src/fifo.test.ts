@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fifoBytes, isFifo } from "./fifo.js";
+import { fifoBytes } from "./fifo.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neslink-fifo-unit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +26,6 @@ async function writeLater(path: string, text: string): Promise<void> {
 describe("fifoBytes", () => {
   it("waits for a writer that comes after it opened, and reads to the writer's close; the event loop runs meanwhile", async () => {
     const path = fifo();
-    expect(isFifo(path)).toBe(true);
     let ticks = 0;
     const ticking = setInterval(() => ticks++, 5);
     const read = fifoBytes(path, "lab.yaml", 1000, { waitMs: 5000 });
@@ -47,13 +46,14 @@ describe("fifoBytes", () => {
     });
   });
 
-  it("a writer that closes without writing, or writes more than the bound: refused", async () => {
+  it("a writer that closes without writing: nothing, which load says is empty, as of an empty file or stdin", async () => {
     const empty = fifo();
-    const read = expect(fifoBytes(empty, "e.yaml", 1000, { waitMs: 5000 })).rejects.toThrow(
-      "FILE: e.yaml is a pipe, and nothing was written to it",
-    );
+    const read = fifoBytes(empty, "e.yaml", 1000, { waitMs: 5000 });
     await writeLater(empty, "");
-    await read;
+    expect((await read)?.length).toBe(0);
+  });
+
+  it("a writer that writes more than the bound: refused", async () => {
     const big = fifo();
     const tooBig = expect(fifoBytes(big, "b.yaml", 10, { waitMs: 5000 })).rejects.toThrow("FILE: b.yaml is larger than 10 bytes");
     // Its reader gone at the bound, the writer's rest meets EPIPE.
@@ -87,8 +87,39 @@ describe("fifoBytes", () => {
   it("what is no FIFO is left to core's load (undefined)", async () => {
     const file = join(dir, "plain.yaml");
     writeFileSync(file, "name: x\n");
-    expect(isFifo(file)).toBe(false);
-    expect(isFifo(join(dir, "missing"))).toBe(false);
     expect(await fifoBytes(file, "plain.yaml", 1000, { waitMs: 200 })).toBeUndefined();
   });
+
+  it.each([
+    [
+      "replaced by a regular file",
+      (path: string) => {
+        writeFileSync(`${path}.new`, "name: x\nnodes: {}\n");
+        renameSync(`${path}.new`, path);
+      },
+    ],
+    ["removed", (path: string) => rmSync(path)],
+  ])("its name %s before anything was written: said so at once, not when the wait runs out", async (what, change) => {
+    const path = fifo();
+    const fds = readdirSync("/proc/self/fd").length;
+    const read = fifoBytes(path, "lab.yaml", 1000, { waitMs: 60_000 });
+    // Once it holds the FIFO (its descriptor open): what a user does while neslink waits.
+    while (!readdirSync("/proc/self/fd").some((fd) => readlinkSyncSafe(`/proc/self/fd/${fd}`) === path))
+      await new Promise((r) => setImmediate(r));
+    change(path);
+    await expect(read).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: `FILE: lab.yaml was ${what} while neslink waited for the FIFO's writer, before anything was written to it: run the command again`,
+    });
+    // The FIFO and the watch on its directory let go.
+    expect(readdirSync("/proc/self/fd").length).toBe(fds);
+  });
 });
+
+function readlinkSyncSafe(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -4,18 +4,42 @@
  * call must not block its caller. The wait is here, on the event loop (epoll on the FIFO), not a blocked thread:
  * through the agent, one client's FIFO must not stall every other client's command, and Ctrl-C ends it.
  */
-import { closeSync, constants, fstatSync, openSync, statSync } from "node:fs";
+import { closeSync, constants, type FSWatcher, fstatSync, openSync, type Stats, statSync, watch } from "node:fs";
 import { Socket } from "node:net";
+import { basename, dirname } from "node:path";
 import { AbortedError, ValidationError } from "@neslink/core/errors";
 
 /** How long a FIFO's writer may take to come and finish. */
 export const FIFO_WAIT_MS = 60_000;
 
-export function isFifo(path: string): boolean {
+/** What `path` leads to now, if not the FIFO `opened` (its stat) any more: "removed", "replaced by a regular file". */
+function replacement(path: string, opened: Stats): string | undefined {
+  let now: Stats | undefined;
   try {
-    return statSync(path).isFIFO();
+    now = statSync(path, { throwIfNoEntry: false });
   } catch {
-    return false;
+    return undefined;
+  }
+  if (now === undefined) return "removed";
+  if (now.dev === opened.dev && now.ino === opened.ino) return undefined;
+  const kind = now.isFile() ? "a regular file" : now.isFIFO() ? "another FIFO" : now.isDirectory() ? "a directory" : "something else";
+  return `replaced by ${kind}`;
+}
+
+/**
+ * Calls `changed` on each change of the name `path` in its directory (inotify, on the event loop); undefined where the
+ * directory cannot be watched (no watches left): the replacement is then found when the wait runs out.
+ */
+function watchName(path: string, changed: () => void): FSWatcher | undefined {
+  const name = basename(path);
+  try {
+    const watcher = watch(dirname(path), { persistent: false }, (_event, changedName) => {
+      if (changedName === null || changedName === name) changed();
+    });
+    watcher.on("error", () => watcher.close());
+    return watcher;
+  } catch {
+    return undefined;
   }
 }
 
@@ -34,7 +58,8 @@ export async function fifoBytes(
   if (signal?.aborted) throw new AbortedError(signal.reason);
   // Non-blocking: an open for reading would otherwise wait in the kernel for a writer, on a thread no timer reaches.
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  if (!fstatSync(fd).isFIFO()) {
+  const opened = fstatSync(fd);
+  if (!opened.isFIFO()) {
     closeSync(fd);
     return undefined;
   }
@@ -45,6 +70,7 @@ export async function fifoBytes(
     let size = 0;
     const close = () => {
       clearTimeout(timer);
+      watcher?.close();
       signal?.removeEventListener("abort", aborted);
       pipe.destroy();
     };
@@ -57,11 +83,19 @@ export async function fifoBytes(
       close();
       reject(new AbortedError(signal?.reason));
     };
-    const timer = setTimeout(
-      () =>
-        fail(`${file} is a pipe, and ${size === 0 ? "nothing was written to it" : "its writer did not finish"} within ${waitMs / 1000} s`),
-      waitMs,
-    );
+    // The FIFO's name given to something else before anything came (`rm f; gen-lab > f`): what is written goes there,
+    // never to the FIFO held here. Said as soon as it happens, not as a FIFO nothing was written to.
+    const replaced = () => {
+      const what = size === 0 ? replacement(path, opened) : undefined;
+      if (what !== undefined)
+        fail(`${file} was ${what} while neslink waited for the FIFO's writer, before anything was written to it: run the command again`);
+      return what !== undefined;
+    };
+    const timer = setTimeout(() => {
+      if (!replaced())
+        fail(`${file} is a pipe, and ${size === 0 ? "nothing was written to it" : "its writer did not finish"} within ${waitMs / 1000} s`);
+    }, waitMs);
+    const watcher = watchName(path, replaced);
     signal?.addEventListener("abort", aborted, { once: true });
     pipe.on("data", (chunk: Buffer) => {
       size += chunk.length;
@@ -69,10 +103,12 @@ export async function fifoBytes(
       chunks.push(chunk);
     });
     pipe.on("error", (err) => fail(`${file}: ${err.message}`));
+    // A writer that wrote nothing gives an empty file, which load says is empty (exit 3), as it says of an empty stdin.
     pipe.on("end", () => {
       close();
-      if (size === 0) reject(new ValidationError("FILE", `${file} is a pipe, and nothing was written to it`));
-      else resolve(Buffer.concat(chunks, size));
+      resolve(Buffer.concat(chunks, size));
     });
+    // A change between the open and the watch: no event comes for it.
+    replaced();
   });
 }

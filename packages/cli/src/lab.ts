@@ -1,45 +1,61 @@
 /** What the topology commands share: a lab named by its file or its name, the plan as text, a confirmation on a terminal. */
-import { statSync } from "node:fs";
+import { type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Topology, topology as TopologyApi } from "@neslink/core";
-import { NotFoundError, ValidationError } from "@neslink/core/errors";
+import { AbortedError, NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { Session, Terminal } from "./command.js";
 import { topology } from "./core.js";
-import { fifoBytes, isFifo } from "./fifo.js";
+import { fifoBytes } from "./fifo.js";
 import { shownName } from "./output.js";
 
 export type Plan = Awaited<ReturnType<typeof TopologyApi.plan>>;
 
-function isFile(path: string): boolean {
+/**
+ * FILE as given, resolved against the caller's directory (the agent's client's) and looked at once: what each step
+ * after goes by. "-" is the caller's standard input.
+ */
+export interface FileArg {
+  /** As typed: what its problems name. */
+  given: string;
+  path: string;
+  kind: "stdin" | "file" | "fifo" | "other" | "none";
+}
+
+export function fileArg(given: string, { cwd }: Terminal): FileArg {
+  const path = cwd === undefined ? given : resolve(cwd, given);
+  if (given === "-") return { given, path, kind: "stdin" };
+  let found: Stats | undefined;
   try {
-    return statSync(path).isFile();
+    found = statSync(path, { throwIfNoEntry: false });
   } catch {
-    return false;
+    // Not to be looked at (EACCES on a directory on the way): core's load, reading it, says why.
   }
+  const kind = found === undefined ? "none" : found.isFile() ? "file" : found.isFIFO() ? "fifo" : "other";
+  return { given, path, kind };
 }
 
 /**
  * FILE loaded and checked, read from the caller's directory (the agent's client's); its problems name it as given.
  * "-" is the caller's standard input (a generated lab piped in; through the agent, the client's).
  */
-export async function loadFile(file: string, terminal: Terminal): Promise<Topology> {
+export async function loadFile(file: string | FileArg, terminal: Terminal): Promise<Topology> {
+  const { given, path, kind } = typeof file === "string" ? fileArg(file, terminal) : file;
   const topo = await topology();
-  if (file === "-") return topo.load(topo.topologyText(await standardInput(terminal, topo.MAX_TOPOLOGY_BYTES), "-"), { label: "-" });
-  const path = terminal.cwd === undefined ? file : resolve(terminal.cwd, file);
+  if (kind === "stdin") return topo.load(topo.topologyText(await standardInput(terminal, topo.MAX_TOPOLOGY_BYTES), "-"), { label: "-" });
   // Through the agent, a path to a descriptor (`<(gen-lab)` is /dev/fd/63) would name one of the agent's own, and a pipe
   // of its own would be read: the client's standard input is what reaches the agent.
   if (terminal.cwd !== undefined && /^\/(dev\/(fd\/|std(in|out|err)$)|proc\/(self|thread-self)\/)/.test(path)) {
     throw new ValidationError(
       "FILE",
-      `${file} is a descriptor of the calling process, which the agent cannot read: pipe the file into "-"`,
+      `${given} is a descriptor of the calling process, which the agent cannot read: pipe the file into "-"`,
     );
   }
   // A pipe (`<(gen-lab)`) or FIFO is read here, waiting for its writer as cat would: core refuses one not written yet.
-  if (isFifo(path)) {
-    const bytes = await fifoBytes(path, file, topo.MAX_TOPOLOGY_BYTES, { signal: terminal.ended });
-    if (bytes !== undefined) return topo.load(topo.topologyText(bytes, file), { label: file });
+  if (kind === "fifo") {
+    const bytes = await fifoBytes(path, given, topo.MAX_TOPOLOGY_BYTES, { signal: terminal.ended });
+    if (bytes !== undefined) return topo.load(topo.topologyText(bytes, given), { label: given });
   }
-  return topo.load(file, terminal.cwd === undefined ? {} : { cwd: terminal.cwd });
+  return topo.load(given, terminal.cwd === undefined ? {} : { cwd: terminal.cwd });
 }
 
 /** All of standard input; not from a terminal, where a person would have to know to type the file and ^D. */
@@ -57,15 +73,47 @@ async function standardInput({ stdin }: Terminal, maxBytes: number): Promise<Buf
 }
 
 /**
- * FILE (an existing file or FIFO, loaded and checked) or NAME (a running lab, by the
- * kernel's markers). A lab's name has no '/' or '.': an argument with one is a
- * file, so a mistyped path, a directory or a device gets the file's own error
- * ("no such file", "not a regular file"), not "not a lab's name". "-" is standard input.
+ * FILE (an existing file or FIFO, loaded and checked) or NAME (a lab, found by the kernel's markers). A lab's name has
+ * no '/' or '.': an argument with one is a file, so a mistyped path, a directory or a device gets the file's own
+ * error ("no such file", "not a regular file"), not "not a lab's name". "-" is standard input. One that may be both,
+ * a file or FIFO here and a lab's name, is refused (see eitherOf) unless the file is of that lab.
  */
 export async function labOf(arg: string, terminal: Terminal): Promise<Topology | string> {
-  const path = terminal.cwd === undefined ? arg : resolve(terminal.cwd, arg);
-  if (arg !== "-" && !isFile(path) && !isFifo(path) && !/[/.]/.test(arg)) return arg;
-  return loadFile(arg, terminal);
+  const file = fileArg(arg, terminal);
+  if (file.kind === "stdin" || /[/.]/.test(arg)) return loadFile(file, terminal);
+  if (file.kind === "file" || file.kind === "fifo") return eitherOf(file, terminal);
+  return arg;
+}
+
+/**
+ * FILE or NAME, both there: a file in the caller's directory (or FIFO) named as a lab on the machine is. The file is
+ * taken if it is of that lab (either reading gives the same lab); else the command is refused, before it reads or
+ * changes any lab: `destroy demo` destroyed whatever lab a file named demo was of, and the lab demo was left running.
+ */
+async function eitherOf(file: FileArg, terminal: Terminal): Promise<Topology> {
+  const topo = await topology();
+  const name = file.given;
+  // A Ctrl-C while a FIFO's writer is awaited ends the command as it is; a file that cannot be loaded is said below.
+  let loaded: Topology | Error;
+  try {
+    loaded = await loadFile(file, terminal);
+  } catch (err) {
+    if (err instanceof AbortedError || !(err instanceof Error)) throw err;
+    loaded = err;
+  }
+  if (!(loaded instanceof Error) && loaded.name === name) return loaded;
+  if (!(await topo.labKnown(name))) {
+    if (loaded instanceof Error) throw loaded;
+    return loaded;
+  }
+  const what = file.kind === "fifo" ? "a FIFO" : "a file";
+  const of =
+    loaded instanceof Error ? `which could not be loaded as a lab (${loaded.message.replace(/\n\s*/g, " ")})` : `of lab ${loaded.name}`;
+  throw new ValidationError(
+    "FILE|NAME",
+    `${name} is both ${what} in the current directory, ${of}, and the name of a lab on this machine: give ./${name} ` +
+      `for the file, or run the command from another directory for the lab; nothing was changed`,
+  );
 }
 
 export const labName = (lab: Topology | string) => (typeof lab === "string" ? lab : lab.name);

@@ -1,84 +1,109 @@
 /**
  * A FIFO given as the topology file (`mkfifo f; gen-lab > f & neslink plan f`), to the built bin: waited on for its
  * writer as `cat f` would, not refused because nothing had been written yet when neslink looked; Ctrl-C during the
- * wait says, for apply and destroy, that nothing was changed.
+ * wait says, for apply and destroy, that nothing was changed; a writer that writes nothing gives an empty file (exit
+ * 3, as an empty stdin); the FIFO's name given to a regular file meanwhile is said as such, at once.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readlinkSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { BIN } from "./run.js";
+import { holds, startedOn, writeTo } from "./fifo-run.js";
+import { BIN, neslinkWith } from "./run.js";
 
 const lab = uniquePrefix("ff");
 const dir = mkdtempSync(join(tmpdir(), "neslink-fifo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Whether process `pid` has `path` open (its /proc fd links), or it has gone. */
-const holds = (pid: number, path: string) => {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return true;
-  }
-};
+function fifo(name: string): string {
+  const path = join(dir, name);
+  execFileSync("mkfifo", [path]);
+  return path;
+}
 
 describe("a FIFO as the topology file", () => {
   it("is read once its writer comes, after neslink has opened it", async () => {
-    const fifo = join(dir, "lab.yaml");
-    execFileSync("mkfifo", [fifo]);
-    const child = spawn(process.execPath, [BIN, "plan", fifo], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const path = fifo("lab.yaml");
+    const run = await startedOn(path, ["plan", path]);
     try {
-      // The writer comes only once neslink has the FIFO open (or neslink has ended): the case that was refused.
-      while (!holds(child.pid as number, fifo) && child.exitCode === null) await new Promise((r) => setImmediate(r));
-      let writer: number | undefined;
-      try {
-        // Non-blocking: with no reader left (neslink gone), ENXIO rather than a test that hangs.
-        writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-        writeSync(writer, `name: ${lab}\nnodes:\n  h1: {}\n`);
-      } catch (e) {
-        expect((e as NodeJS.ErrnoException).code).toBe("ENXIO");
-      } finally {
-        if (writer !== undefined) closeSync(writer);
-      }
-      const code = await exited;
-      expect({ code, err, planned: out.includes(`+ netns ${lab}-h1 (node h1)`) }).toEqual({ code: 0, err: "", planned: true });
+      // The writer comes only once neslink has the FIFO open: the case that was refused.
+      writeTo(path, `name: ${lab}\nnodes:\n  h1: {}\n`);
+      const { code } = await run.ended;
+      expect({ code, err: run.err(), planned: run.out().includes(`+ netns ${lab}-h1 (node h1)`) }).toEqual({
+        code: 0,
+        err: "",
+        planned: true,
+      });
     } finally {
-      child.kill("SIGKILL");
+      run.child.kill("SIGKILL");
     }
   });
+
+  it("whose writer writes nothing: an empty file, exit 3, as an empty standard input", async () => {
+    const path = fifo("empty.yaml");
+    const run = await startedOn(path, ["plan", path]);
+    try {
+      writeTo(path, "");
+      const empty = "(file): is empty (nothing but blanks and comments): a topology needs name and nodes";
+      expect({ ...(await run.ended), err: run.err() }).toEqual({
+        code: 3,
+        signal: null,
+        err: `neslink: ERR_TOPOLOGY_INVALID: 1 problem in ${path}:\n  ${path}: ${empty}\n`,
+      });
+      expect(neslinkWith("", "plan", "-")).toMatchObject({
+        status: 3,
+        stderr: `neslink: ERR_TOPOLOGY_INVALID: 1 problem in -:\n  -: ${empty}\n`,
+      });
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+  });
+
+  it.each([
+    [
+      "replaced by a regular file",
+      (path: string) => {
+        // As an editor's save, or `gen-lab > f` after `rm f`: the writer's bytes go to the new file.
+        writeFileSync(`${path}.new`, `name: ${lab}\nnodes:\n  h1: {}\n`);
+        renameSync(`${path}.new`, path);
+      },
+    ],
+    ["removed", (path: string) => rmSync(path)],
+  ])(
+    "%s while neslink waits for its writer: said so at once (exit 2), not after a minute as a FIFO nothing was written to",
+    async (what, change) => {
+      const path = fifo(`gone-${what.length}.yaml`);
+      const run = await startedOn(path, ["plan", path]);
+      try {
+        change(path);
+        expect({ ...(await run.ended), out: run.out(), err: run.err() }).toEqual({
+          code: 2,
+          signal: null,
+          out: "",
+          err:
+            `neslink: ERR_INVALID_ARGUMENT: FILE: ${path} was ${what} while neslink waited for the FIFO's writer, before anything ` +
+            `was written to it: run the command again\nRun "neslink plan --help" for usage.\n`,
+        });
+      } finally {
+        run.child.kill("SIGKILL");
+      }
+    },
+  );
 });
 
 describe("a FIFO named without a slash or a dot (destroy, inspect, graph take FILE|NAME)", () => {
   it("is the file, not a lab's name", async () => {
-    const fifo = join(dir, "labfifo");
-    execFileSync("mkfifo", [fifo]);
-    const child = spawn(process.execPath, [BIN, "destroy", "labfifo", "--yes"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const path = fifo("labfifo");
+    const run = await startedOn(path, ["destroy", "labfifo", "--yes"], { cwd: dir });
     try {
-      while (!holds(child.pid as number, fifo) && child.exitCode === null) await new Promise((r) => setImmediate(r));
       // Written only if neslink opened it: taken for a name, it never would (a blocking open would wait forever).
-      const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-      writeSync(writer, `name: ${lab}x\nnodes:\n  h1: {}\n`);
-      closeSync(writer);
-      expect(await exited).toBe(0);
-      expect(out).toBe(`No node of lab ${lab}x is running: no namespace removed.\n`);
+      writeTo(path, `name: ${lab}x\nnodes:\n  h1: {}\n`);
+      expect((await run.ended).code).toBe(0);
+      expect(run.out()).toBe(`No node of lab ${lab}x is running: no namespace removed.\n`);
     } finally {
-      child.kill("SIGKILL");
+      run.child.kill("SIGKILL");
     }
   });
 });
@@ -86,32 +111,25 @@ describe("a FIFO named without a slash or a dot (destroy, inspect, graph take FI
 describe("Ctrl-C while apply or destroy waits for the FIFO's writer", () => {
   it.each(["apply", "destroy", "apply --json"])("%s: says nothing was changed, and dies of it", async (command) => {
     const args = command.split(" ");
-    const fifo = join(dir, `wait-${args.join("")}.yaml`);
-    execFileSync("mkfifo", [fifo]);
-    const child = spawn(process.execPath, [BIN, ...args, fifo, "--yes"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (code, sig) => resolve([code, sig])));
+    const path = fifo(`wait-${args.join("")}.yaml`);
+    const run = await startedOn(path, [...args, path, "--yes"]);
     try {
-      while (!holds(child.pid as number, fifo) && child.exitCode === null) await new Promise((r) => setImmediate(r));
-      child.kill("SIGINT");
-      expect(await exited).toEqual([null, "SIGINT"]);
-      const said = `SIGINT: ${fifo} was not ${args[0] === "apply" ? "applied" : "destroyed"}; nothing was changed.`;
+      run.child.kill("SIGINT");
+      expect(await run.ended).toEqual({ code: null, signal: "SIGINT" });
+      const said = `SIGINT: ${path} was not ${args[0] === "apply" ? "applied" : "destroyed"}; nothing was changed.`;
       if (args.includes("--json")) {
-        expect(err).toBe("");
-        const { error } = JSON.parse(out);
+        expect(run.err()).toBe("");
+        const { error } = JSON.parse(run.out());
         expect({ code: error.code, message: error.message, cause: error.cause }).toEqual({
           code: "ERR_ABORTED",
           message: said,
           cause: undefined,
         });
       } else {
-        expect({ out, err }).toEqual({ out: "", err: `neslink: ${said}\n` });
+        expect({ out: run.out(), err: run.err() }).toEqual({ out: "", err: `neslink: ${said}\n` });
       }
     } finally {
-      child.kill("SIGKILL");
+      run.child.kill("SIGKILL");
     }
   });
 });
@@ -122,22 +140,24 @@ describe("through the agent", () => {
     const agent = spawn(process.execPath, [BIN, "agent", "--socket", socket], { stdio: "ignore" });
     try {
       while (!existsSync(socket)) await new Promise((r) => setTimeout(r, 20));
-      const fifo = join(dir, "agent.yaml");
-      execFileSync("mkfifo", [fifo]);
-      const client = spawn(process.execPath, [BIN, "apply", fifo, "--yes"], {
+      const path = fifo("agent.yaml");
+      const client = await startedOn(path, ["apply", path, "--yes"], {
         env: { ...process.env, NESLINK_AGENT: socket },
-        stdio: "ignore",
+        holder: agent.pid as number,
       });
-      const exited = new Promise((resolve) => client.on("close", resolve));
-      while (!holds(agent.pid as number, fifo)) await new Promise((r) => setTimeout(r, 10));
-      client.kill("SIGINT");
-      await exited;
-      let held = true;
-      for (let i = 0; i < 500 && held; i++) {
-        held = holds(agent.pid as number, fifo);
-        if (held) await new Promise((r) => setTimeout(r, 20));
+      try {
+        expect(holds(agent.pid as number, path)).toBe(true);
+        client.child.kill("SIGINT");
+        await client.ended;
+        let held = true;
+        for (let i = 0; i < 500 && held; i++) {
+          held = holds(agent.pid as number, path);
+          if (held) await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(held).toBe(false);
+      } finally {
+        client.child.kill("SIGKILL");
       }
-      expect(held).toBe(false);
     } finally {
       agent.kill("SIGKILL");
     }

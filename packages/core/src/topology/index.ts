@@ -19,7 +19,7 @@ export { type Graph, type GraphEdge, type GraphNode, graphOfInspection, graphOfT
 export { type InspectedLink, type InspectedNode, type Inspection, type InspectOptions, inspect } from "./inspect.js";
 export { type LoadOptions, load } from "./load.js";
 export { MAX_TOPOLOGY_BYTES, utf8Text as topologyText } from "./source.js";
-export { locateNamed, locateNode, parseNodeRef, runningLabs } from "./locate.js";
+export { labKnown, locateNamed, locateNode, parseNodeRef, runningLabs } from "./locate.js";
 export { TopologyLockedError } from "./lock.js";
 export type * from "./model.js";
 export { type Plan, type PlanOptions, plan, TopologyConflictError } from "./plan.js";

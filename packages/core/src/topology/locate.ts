@@ -9,6 +9,7 @@ import { isDenied, NotFoundError, ValidationError } from "../errors.js";
 import * as ns from "../namespace/providers.js";
 import { readLinks } from "../namespace/read.js";
 import type { Pool } from "../pool/pool.js";
+import { LOCK_DIR } from "./lock.js";
 import { parseMarker } from "./marker.js";
 import { labName } from "./shape.js";
 
@@ -83,4 +84,19 @@ export async function runningLabs(options: { pool?: Pool } = {}): Promise<string
   const [{ markedNamespaces }, { defaultPool }] = await Promise.all([import("./live.js"), import("../nsdo.js")]);
   const marked = await markedNamespaces(options.pool ?? defaultPool());
   return [...new Set(marked.map((m) => m.topology))].sort();
+}
+
+/**
+ * Whether a lab of this name is on this machine: recorded (its lock file or record, which apply leaves and destroy
+ * removes: a lab left part-made or part-destroyed has them) or with a node running. The record is looked at first: a
+ * look at the kernel's markers reads every named namespace. A text no lab can be named is no lab's.
+ */
+export async function labKnown(name: string, options: { pool?: Pool } = {}): Promise<boolean> {
+  try {
+    labName("lab", name);
+  } catch {
+    return false;
+  }
+  if (existsSync(`${LOCK_DIR}/${name}.lock`) || existsSync(`${LOCK_DIR}/${name}`)) return true;
+  return (await runningLabs(options)).includes(name);
 }

@@ -1,6 +1,7 @@
 import { closeDefaultPool, topology } from "@neslink/core";
+import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, netnsList, uniquePrefix } from "./kernel.js";
 
 // The lab's name is the prefix, so every namespace it makes (and the decoy) starts with it.
 const lab = uniquePrefix("lo");
@@ -9,7 +10,7 @@ afterAll(async () => {
   cleanup(lab);
 });
 
-describe("topology.locateNode and runningLabs (the kernel's markers)", () => {
+describe("topology.locateNode, runningLabs and labKnown (the kernel's markers)", () => {
   it("finds a node under its default name, under a name its file gave, and never a namespace only named like it", async () => {
     await topology.apply(topology.load(`name: ${lab}\nnodes:\n  h1: {}\n  h2: { netns: ${lab}-elsewhere }\n`));
     // Named like node h3 of the lab, but not marked as it.
@@ -19,9 +20,32 @@ describe("topology.locateNode and runningLabs (the kernel's markers)", () => {
     expect(await topology.locateNode(lab, "h2")).toBe(`${lab}-elsewhere`);
     await expect(topology.locateNode(lab, "h3")).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
     expect(await topology.runningLabs()).toContain(lab);
+    expect(await topology.labKnown(lab)).toBe(true);
 
     await topology.destroy(lab);
     expect(await topology.runningLabs()).not.toContain(lab);
+    expect(await topology.labKnown(lab)).toBe(false);
     await expect(topology.locateNode(lab, "h1")).rejects.toMatchObject({ code: "ERR_NS_NOT_FOUND" });
+  });
+});
+
+describe("topology.labKnown", () => {
+  const other = `${lab}r`;
+  const lock = `/run/neslink/topologies/${other}.lock`;
+  afterAll(() => rmSync(lock, { force: true }));
+
+  it("knows a lab by its running nodes with no record left, and by its record alone; a text no lab can have is none", async () => {
+    await topology.apply(topology.load(`name: ${other}\nnodes:\n  h1: {}\n`));
+    // Its record gone (removed by hand): the kernel's markers still say it runs.
+    rmSync(lock);
+    rmSync(`/run/neslink/topologies/${other}`, { recursive: true, force: true });
+    expect(await topology.labKnown(other)).toBe(true);
+    await topology.destroy(other);
+    expect(netnsList(other)).toEqual([]);
+    expect(await topology.labKnown(other)).toBe(false);
+    // What an apply killed before its first change leaves: the lock file, no node.
+    writeFileSync(lock, "");
+    expect(await topology.labKnown(other)).toBe(true);
+    expect(await topology.labKnown("Not-A-Lab")).toBe(false);
   });
 });
