@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { BOTH_FILE_AND_NAME } from "./file-or-name.js";
 import { lazyRun } from "./lazy.js";
 
 export const destroy: Command = {
@@ -15,6 +16,7 @@ export const destroy: Command = {
     "after, the lab is left part-destroyed, and destroying it again finishes it, listing what it cleaned up.",
     "A link the kernel will not delete (a physical NIC moved into a node by hand) is left to go with its",
     "namespace, and said so: the kernel moves such a device back to the host's namespace.",
+    BOTH_FILE_AND_NAME,
     "--json: { topology, removed: [{ node, netns }], leftovers: { namespaces, entries: [{ netns }], links: [{ dev }],",
     "record, programs }, linksLeft: [{ node, netns, dev }], ms };",
     "answered no: { topology, destroyed: false }.",

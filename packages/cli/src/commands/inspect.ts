@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { BOTH_FILE_AND_NAME } from "./file-or-name.js";
 import { lazyRun } from "./lazy.js";
 
 export const inspect: Command = {
@@ -12,6 +13,7 @@ export const inspect: Command = {
   details: [
     "Given FILE, also the drift: what apply would change. Read from the kernel's markers, no state file.",
     "A NAME no running lab has is an error (ERR_NS_NOT_FOUND, exit 1), as for graph.",
+    BOTH_FILE_AND_NAME,
     "--json: an array of { topology, nodes: [{ name, netns, phase, links: [{ index, name, kind, up, operstate,",
     "mtu, mac, masterIndex, master, parentIndex, peerNetns, peer, addresses }], routes, processes }], drift?, conflicts? },",
     "one per lab: a link's fields as link list gives them, master a name, peer { node, dev }; routes as route list",
