@@ -44,9 +44,10 @@ function watchName(path: string, changed: () => void): FSWatcher | undefined {
 }
 
 /**
- * The bytes written to the FIFO at `path` (named `file` in errors) by its first writer, once it closes; at most
- * `maxBytes`. Undefined if what opened is no FIFO (replaced meanwhile): the caller loads the path as any other, and
- * core says what it is.
+ * The bytes written to the FIFO at `path` (named `file` in errors) by its first writer, once it closes (none, if it
+ * wrote nothing); at most `maxBytes`. Undefined if what opened is no FIFO (replaced before the open): the caller loads
+ * the path as any other, and core says what it is. Refused when `path` is removed or replaced after the open, before
+ * anything was written: its writer would write elsewhere.
  */
 export async function fifoBytes(
   path: string,
