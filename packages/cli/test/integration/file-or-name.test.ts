@@ -4,7 +4,7 @@
  * now it is a usage error that names both and says how to pick, and changes nothing. A file of that same lab is
  * taken, as either reading gives the same lab. The built bin, on the real kernel.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,10 +20,19 @@ const dir = mkdtempSync(join(tmpdir(), "neslink-file-or-name-"));
 
 const labText = (name: string) => `name: ${name}\nnodes:\n  h1: {}\n`;
 
-/** The built bin run in `dir`, as a user there would. */
+/** The built bin run in `dir`, as a user there would: by itself, or through the agent at `agent`. */
 function neslinkHere(...args: string[]) {
+  return neslinkIn({}, ...args);
+}
+
+function neslinkIn({ agent = "" }: { agent?: string }, ...args: string[]) {
+  const env = { ...process.env, NESLINK_AGENT: agent };
   try {
-    return { status: 0, stdout: execFileSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: "utf8", stdio: "pipe" }), stderr: "" };
+    return {
+      status: 0,
+      stdout: execFileSync(process.execPath, [BIN, ...args], { cwd: dir, env, encoding: "utf8", stdio: "pipe" }),
+      stderr: "",
+    };
   } catch (err) {
     const { status, stdout, stderr } = err as { status: number; stdout: string; stderr: string };
     return { status, stdout, stderr };
@@ -110,5 +119,25 @@ describe("a file named as a lab on the machine, of that same lab", () => {
     const r = neslinkHere("destroy", named, "--yes");
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
     expect([runs(named), runs(other)]).toEqual([false, true]);
+  });
+});
+
+describe("through the agent", () => {
+  it("the client's directory is the one looked in: the same usage error, both labs left running", async () => {
+    const socket = join(dir, "agent.sock");
+    const agent = spawn(process.execPath, [BIN, "agent", "--socket", socket], { cwd: "/", stdio: ["ignore", "ignore", "pipe"] });
+    let said = "";
+    agent.stderr.on("data", (d) => (said += d));
+    try {
+      while (!said.includes("listening on") && agent.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      expect(said).toContain("listening on");
+      writeFileSync(join(dir, named), labText(other));
+      // The agent runs in /: a file looked for there, none found, would have the lab destroyed by its name.
+      const r = neslinkIn({ agent: socket }, "destroy", named, "--yes");
+      expect(r).toEqual({ status: 2, stdout: "", stderr: ambiguity("destroy", "a file", `of lab ${other}`) });
+      expect([runs(named), runs(other)]).toEqual([true, true]);
+    } finally {
+      agent.kill("SIGKILL");
+    }
   });
 });
