@@ -825,9 +825,12 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const { signal } = checked;
   const expected = checked.expected === undefined ? undefined : expectedChanges(topology.name, checked.expected);
   const lock = lockTopologyReading(topology.name);
+  /** The lab's record as found, and whether this apply began changing it (its record written first): see `finally`. */
+  let prior: NsRecord | undefined;
+  let begun = false;
   try {
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
-    const prior = readNsRecord(topology.name);
+    prior = readNsRecord(topology.name);
     const unrecorded = new Set(topology.nodes.flatMap((n) => (prior?.namespaces.has(n.netns) ? [] : [n.netns])));
     const read = await readLive(topology, pool, unrecorded).catch(async (err: unknown) => {
       // Another process still applying with a removed lock file: what the caller needs to hear.
@@ -867,7 +870,6 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     };
     const done: Change[] = [];
     const total = changes.length;
-    let begun = false;
     /** Each phase as waves of jobs: a wave's jobs run in parallel, waves one after another. */
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
       switch (phase) {
@@ -952,9 +954,10 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const { left, kept } = inOrder(refused);
     return { topology: topology.name, changes: done, summary, exec: outcomes, linksLeft: left, linksKept: kept, ms };
   } finally {
-    // An apply that leaves the lab no record made nothing of it (the record is written before the first change): it
-    // leaves no lock file either, as a destroy would not (one refused or interrupted before any change left it).
-    if (readNsRecord(topology.name) === undefined) lock.remove();
+    // An apply that leaves the lab no record (it found none, and began no change: the record is written before the
+    // first) made nothing of it: it leaves no lock file either, as a destroy would not (one refused or interrupted
+    // before any change left it).
+    if (prior === undefined && !begun) lock.remove();
     else lock.release();
   }
 }
