@@ -204,7 +204,10 @@ export class TopologyApplyError extends NeslinkError {
 /** A task: the changes it makes and how. */
 interface Job {
   changes: Change[];
-  /** Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails. */
+  /**
+   * Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails
+   * before it completed them (as failed, or not attempted, by its `outcome`).
+   */
   completes?: Change[];
   /** What `error` left of the task's changes (`completes` among them); none made, all failed, when not given. */
   outcome?(error: unknown): Outcome;
