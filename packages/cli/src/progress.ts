@@ -46,17 +46,25 @@ function bar(terminal: Terminal): Progress {
   };
 }
 
-function lines(print: (text: string) => void): Progress {
+/** How a change is named (core's describeChange: this module is loaded only once core is). */
+type Describe = (change: topology.Change) => string;
+
+function lines(print: (text: string) => void, describe: Describe): Progress {
   return {
     onProgress(event) {
       if (event.type === "phase") print(`${event.phase}: ${event.changes} change${event.changes === 1 ? "" : "s"}\n`);
       else if (event.type === "change") print(`  [${event.done}/${event.total}] ${shownName(event.text)}\n`);
-      else if (event.type === "failed") print(`  failed: ${event.error.message}\n`);
+      else if (event.type === "failed") {
+        // The changes refused, by name (the kernel's error names only its request), then those never tried after them.
+        const said = (changes: readonly topology.Change[]) => changes.map((c) => shownName(describe(c))).join("; ");
+        print(`  failed: ${said(event.changes)}: ${event.error.message}\n`);
+        if (event.notAttempted.length > 0) print(`  not attempted: ${said(event.notAttempted)}\n`);
+      }
     },
     stop() {},
   };
 }
 
-export function progressFor(terminal: Terminal, print: (text: string) => void): Progress {
-  return terminal.stdout.isTTY ? bar(terminal) : lines(print);
+export function progressFor(terminal: Terminal, print: (text: string) => void, describe: Describe): Progress {
+  return terminal.stdout.isTTY ? bar(terminal) : lines(print, describe);
 }

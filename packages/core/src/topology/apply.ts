@@ -62,7 +62,7 @@ export type ApplyEvent =
   | { type: "planned"; plan: Plan }
   | { type: "phase"; phase: ApplyPhase; changes: number }
   | { type: "change"; change: Change; text: string; done: number; total: number }
-  | { type: "failed"; changes: Change[]; error: ErrorJSON }
+  | { type: "failed"; changes: Change[]; notAttempted: Change[]; error: ErrorJSON }
   | { type: "finished"; summary: Summary; ms: number };
 
 export interface ApplyOptions {
@@ -135,13 +135,32 @@ function refusedLines({ left, kept }: LinksRefused): string[] {
 }
 
 /**
+ * A task's failure: the changes `error` refused, and those of the same task it stopped before they were tried (a
+ * node's routes after a refused one): not made, as if never asked for.
+ */
+export interface ApplyFailure {
+  changes: Change[];
+  notAttempted: Change[];
+  error: unknown;
+}
+
+/** One failure as its error's message tells it: the refused changes with why, then the line of those not attempted. */
+function failureLines(f: ApplyFailure): string[] {
+  const said = (changes: readonly Change[]) => changes.map(describeChange).join("; ");
+  const untried = f.notAttempted.length > 0 ? [`    not attempted (stopped by that failure): ${said(f.notAttempted)}`] : [];
+  return [`  ${said(f.changes)}: ${toErrorJSON(f.error).message}`, ...untried];
+}
+
+/**
  * Some changes failed; `done` were made. Applying again goes on from there.
+ * Each of `failures` names the changes refused (`changes`) with the error, and those its task never tried because it
+ * stopped there (`notAttempted`).
  * `exec` holds what the commands that ran did: a node whose commands all ran
  * is marked ready and never runs them again, so their output is told now or
  * never.
  */
 export class TopologyApplyError extends NeslinkError {
-  readonly failures: { changes: string[]; error: ErrorJSON }[];
+  readonly failures: { changes: string[]; notAttempted: string[]; error: ErrorJSON }[];
   readonly done: Change[];
   readonly exec: ExecOutcome[];
   /** As ApplyResult's, for what was done before the failure: a NIC sent back to the host is never left unsaid. */
@@ -149,18 +168,22 @@ export class TopologyApplyError extends NeslinkError {
   readonly linksKept: LinkLeft[];
   constructor(
     topology: string,
-    failures: { changes: Change[]; error: unknown }[],
+    failures: readonly ApplyFailure[],
     done: Change[],
     exec: ExecOutcome[] = [],
     refused: LinksRefused = { left: [], kept: [] },
   ) {
-    const lines = failures.map((f) => `  ${f.changes.map(describeChange).join("; ")}: ${toErrorJSON(f.error).message}`);
+    const lines = failures.flatMap(failureLines);
     const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
     super(
       "ERR_TOPOLOGY_APPLY",
       `applying ${topology} failed (${made}; apply again to continue):\n${[...lines, ...refusedLines(refused)].join("\n")}`,
     );
-    this.failures = failures.map((f) => ({ changes: f.changes.map(describeChange), error: toErrorJSON(f.error) }));
+    this.failures = failures.map((f) => ({
+      changes: f.changes.map(describeChange),
+      notAttempted: f.notAttempted.map(describeChange),
+      error: toErrorJSON(f.error),
+    }));
     this.done = done;
     this.exec = exec;
     this.linksLeft = refused.left;
@@ -181,13 +204,42 @@ export class TopologyApplyError extends NeslinkError {
 /** A task: the changes it makes and how. */
 interface Job {
   changes: Change[];
-  /** Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails. */
+  /**
+   * Changes reported done before that this task completes (new veths whose far end it brings up): named if it fails
+   * before it completed them (as failed, or not attempted, by its `outcome`).
+   */
   completes?: Change[];
-  /** Those of `changes` made before `error` stopped the task; none when not given. */
-  made?(error: unknown): Change[];
+  /** What `error` left of the task's changes (`completes` among them); none made, all failed, when not given. */
+  outcome?(error: unknown): Outcome;
   /** Those of `changes` a task that ended well left as they were (a link the kernel will not delete): not done. */
   skipped?(): Change[];
   run(): Promise<unknown>;
+}
+
+/**
+ * What a failed task left of its changes: those `made` before it stopped (or done all the same), those `untried`
+ * after the change that failed; the others failed.
+ */
+interface Outcome {
+  made: Change[];
+  untried: Change[];
+}
+
+/**
+ * The outcome of a task's actions, each given with the changes it makes (`byAction`, in the task's order), that
+ * `error` stopped: those before the failed action made, and those after it that ActionError.doneAfter names (links
+ * made in one datagram with one someone deleted before it was looked up); the others after it never tried (the worker
+ * runs no action after a failed one; a creation pipelined in its datagram is undone). Any other error (its
+ * namespace not entered: index -1) leaves them all failed, as does an action without changes of its own: a failure
+ * names at least one change where it can.
+ */
+function outcomeOf(byAction: readonly (readonly Change[])[], error: unknown): Outcome {
+  if (!(error instanceof ActionError) || error.actionIndex < 0) return { made: [], untried: [] };
+  const { actionIndex: failed } = error;
+  const after = new Set(error.doneAfter);
+  const made = byAction.filter((_, i) => i < failed || after.has(i)).flat();
+  const untried = (byAction[failed]?.length ?? 0) === 0 ? [] : byAction.filter((_, i) => i > failed && !after.has(i)).flat();
+  return { made, untried };
 }
 
 function phaseOf(c: Change): ApplyPhase {
@@ -226,8 +278,12 @@ function namespaceJobs(
     const changes = [c, ...own];
     return {
       changes,
-      // An action's failure comes after the namespace was made, and after the sysctls before it (one action each).
-      made: (error) => (error instanceof ActionError ? changes.slice(0, 1 + error.actionIndex) : []),
+      // An action's failure comes after the namespace was made (its provider's is none of them): a sysctl's each.
+      outcome: (error) => {
+        // The last action reads its handle: no change of its own.
+        const { made, untried } = outcomeOf([...own.map((s) => [s]), []], error);
+        return { made: error instanceof ActionError && error.actionIndex >= 0 ? [c, ...made] : made, untried };
+      },
       run: async () => {
         const { results } = await nsDoOn(
           pool,
@@ -301,24 +357,18 @@ function teardownJobs(pool: Pool, topology: Topology, changes: readonly Change[]
   return jobs;
 }
 
-/**
- * Of `own`, changes made by one action each and in order, those a failed task made: those before the failed action,
- * and those after it done all the same (ActionError.doneAfter: links made in one datagram with one someone deleted
- * before it was looked up).
- */
-const madeOf =
-  (own: readonly Change[]) =>
-  (error: unknown): Change[] => {
-    if (!(error instanceof ActionError)) return [];
-    const after = new Set(error.doneAfter);
-    return own.filter((_, i) => i < error.actionIndex || after.has(i));
-  };
+/** The outcome of a task that makes `own` by one action each, in order (see outcomeOf). */
+const oneEach = (own: readonly Change[]) => (error: unknown) =>
+  outcomeOf(
+    own.map((c) => [c]),
+    error,
+  );
 
 /** One task per namespace with an action per change: a namespace's requests go out pipelined on its socket. */
 function perNamespace<C extends Change>(pool: Pool, list: readonly C[], action: (c: C) => NsAction): Job[] {
   return [...groupBy(list, (c) => c.netns)].map(([netns, own]) => ({
     changes: own,
-    made: madeOf(own),
+    outcome: oneEach(own),
     run: () => nsDoOn(pool, ns.name(netns), ...own.map(action)),
   }));
 }
@@ -356,12 +406,12 @@ function hostMade(c: LinkCreate<"vxlan" | "macvlan">) {
  * go in one task from the host, pipelined as a veth's do (64 to a datagram,
  * then one lookup in the node), nodes' tasks in parallel; as one by one,
  * the links before a failed one are made, those after it are not (but those
- * its datagram made when it alone was gone by its lookup: see madeOf).
+ * its datagram made when it alone was gone by its lookup: see outcomeOf).
  */
 function hostMadeJobs(pool: Pool, list: readonly LinkCreate<"vxlan" | "macvlan">[]): Job[] {
   return [...groupBy(list, (c) => c.netns)].map(([, own]) => ({
     changes: own,
-    made: madeOf(own),
+    outcome: oneEach(own),
     run: () => nsDoOn(pool, ns.now(), ...own.map((c) => na.link(hostMade(c)))),
   }));
 }
@@ -443,6 +493,33 @@ function routeAction(c: ChangeOf<"route">) {
   return c.op === "create" ? ra.replaceRoute(input) : ra.delRoute(input);
 }
 
+/** An action of a task, with the changes it makes. */
+interface Step {
+  changes: Change[];
+  action: NsAction;
+}
+
+/**
+ * A node's configuration after its route deletes, in order: its sysctls, its interfaces (settings and addresses),
+ * its routes. An interface's action makes all of its changes, and completes the new veth whose far end it brings up:
+ * counted made only if it ended well (conservative where one of its addresses failed).
+ */
+function configurationSteps(
+  list: readonly Change[],
+  ifaces: ReadonlyMap<string, readonly Change[]>,
+  ups: ReadonlyMap<string, LinkCreate<"veth">>,
+  routes: readonly ChangeOf<"route">[],
+): Step[] {
+  return [
+    ...list.flatMap((c) => (c.object === "sysctl" ? [{ changes: [c], action: na.sysctl(c.name, c.to) }] : [])),
+    ...[...ifaces].map(([name, own]) => {
+      const veth = ups.get(name);
+      return { changes: veth ? [...own, veth] : [...own], action: na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined)) };
+    }),
+    ...routes.flatMap((c) => (c.op === "create" ? [{ changes: [c], action: routeAction(c) }] : [])),
+  ];
+}
+
 /**
  * Phase 4: one task per namespace, its interfaces' changes pipelined, then
  * routes. Where an address goes, the kernel drops the routes through its
@@ -474,34 +551,30 @@ function configurationJobs(
         if (!planned.has(JSON.stringify(route))) routes.push({ op: "create", object: "route", node: node.name, netns, route });
     }
     const deletes = routes.filter((c) => c.op === "delete");
-    const ownSysctls = list.filter((c) => c.object === "sysctl");
-    const creates = routes.filter((c) => c.op === "create");
-    // What each action of the second task makes, in its order: a sysctl's or a route's its own, an interface's all of
-    // its changes (counted made only if its action ended well: conservative where one of its addresses failed).
-    const byAction: Change[][] = [...ownSysctls.map((c) => [c]), ...[...ifaces.values()], ...creates.map((c) => [c])];
+    /** The second task's actions, each with what it makes (built as it starts: a failure to build one is the task's). */
+    let steps: Step[] = [];
     let deleted = 0;
     const run = async () => {
+      steps = configurationSteps(list, ifaces, ups, routes);
       // A route that is already gone (it went with its link) is what its delete wanted.
       for (const c of deletes) {
         await nsDoOn(pool, ns.name(netns), routeAction(c)).catch((err) => (isGone(err) ? undefined : Promise.reject(err)));
         deleted++;
       }
-      await nsDoOn(
-        pool,
-        ns.name(netns),
-        ...sysctlActions(ownSysctls),
-        ...[...ifaces].map(([name, own]) => na.link(lp.byName(name), ...interfaceActions(own, ups.has(name)))),
-        ...creates.map(routeAction),
-      );
+      await nsDoOn(pool, ns.name(netns), ...steps.map((s) => s.action));
     };
-    // Those before the failed action (and after it, done all the same: see madeOf), once every delete was made.
-    const made = (error: unknown): Change[] => {
+    // A delete refused stops the task there: the deletes after it and the second task never tried.
+    const outcome = (error: unknown): Outcome => {
       const gone = deletes.slice(0, deleted);
-      if (deleted < deletes.length || !(error instanceof ActionError)) return gone;
-      const after = new Set(error.doneAfter);
-      return [...gone, ...byAction.flatMap((own, i) => (i < error.actionIndex || after.has(i) ? own : []))];
+      const rest = steps.flatMap((s) => s.changes);
+      if (deleted < deletes.length) return { made: gone, untried: [...deletes.slice(deleted + 1), ...rest] };
+      const { made, untried } = outcomeOf(
+        steps.map((s) => s.changes),
+        error,
+      );
+      return { made: [...gone, ...made], untried };
     };
-    return { changes: list, completes: [...ups.values()], made, run };
+    return { changes: list, completes: [...ups.values()], outcome, run };
   });
 }
 
@@ -551,11 +624,14 @@ function execWaves(
     const ran = record.get(node) as string[][];
     const made = !lives.get(node)?.owner?.ready;
     const added = made ? undefined : (argv: readonly string[]) => ran.filter((r) => isDeepStrictEqual(r, argv)).length;
-    /** Added commands that ran and were recorded before one failed: made, and not run again. */
-    let recorded = 0;
+    /**
+     * Commands that ran (added ones recorded too) before one failed: those after the one that failed never ran. Added
+     * ones are made, and not run again; a new node's run again, all of them, until it is ready.
+     */
+    let ended = 0;
     return {
       changes: list,
-      made: () => list.slice(0, recorded),
+      outcome: () => ({ made: made ? [] : list.slice(0, ended), untried: list.slice(ended + 1) }),
       run: async () => {
         await runNodeCommands(
           pool,
@@ -567,9 +643,8 @@ function execWaves(
           async (argv) => {
             ran.push(argv);
             // One added is recorded as it ends: an apply stopped later runs only those after it.
-            if (added === undefined) return;
-            await write();
-            recorded++;
+            if (added !== undefined) await write();
+            ended++;
           },
           added,
         );
@@ -626,7 +701,10 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
     [...groupBy(starts, (c) => c.netns)].map(([netns, list]) => ({
       changes: list,
       // A node's programs start together, and each runs or not on its own: those running are made.
-      made: (error) => (error instanceof NotRunningError ? list.filter((c) => !error.programs.includes(c.process.name)) : []),
+      outcome: (error) => ({
+        made: error instanceof NotRunningError ? list.filter((c) => !error.programs.includes(c.process.name)) : [],
+        untried: [],
+      }),
       run: async () => {
         const { results } = await nsDoOn(pool, ns.name(netns), ...(await startActions(topology, list)));
         const failed = results.find((r) => r.status !== 0);
@@ -659,7 +737,7 @@ function processJobs(pool: Pool, topology: string, changes: readonly Change[]): 
 async function refuseTaken(
   pool: Pool,
   topology: Topology,
-  failures: { changes: Change[]; error: unknown }[],
+  failures: readonly ApplyFailure[],
   done: Change[],
   unrecord: () => void,
 ): Promise<void> {
@@ -681,12 +759,8 @@ async function refuseTaken(
   );
 }
 
-async function runWave(
-  jobs: readonly Job[],
-  onDone: (change: Change) => void,
-  onFailed: (changes: Change[], error: unknown) => void,
-): Promise<void> {
-  const failures: { changes: Change[]; error: unknown }[] = [];
+async function runWave(jobs: readonly Job[], onDone: (change: Change) => void, onFailed: (failure: ApplyFailure) => void): Promise<void> {
+  const failures: ApplyFailure[] = [];
   // What the caller's onProgress threw (through onDone, onFailed): thrown once every job has ended. Let out at once, it
   // would end the wave with jobs still running, unawaited, under a lock the apply then lets go.
   let thrown: { error: unknown } | undefined;
@@ -708,11 +782,19 @@ async function runWave(
             for (const change of job.changes) if (!skipped.has(change)) report(() => onDone(change));
           },
           (error: unknown) => {
-            const made = new Set(job.made?.(error));
+            const outcome = job.outcome?.(error);
+            const made = new Set(outcome?.made);
             for (const change of job.changes) if (made.has(change)) report(() => onDone(change));
-            const changes = [...(job.completes ?? []), ...job.changes.filter((c) => !made.has(c))];
-            failures.push({ changes, error });
-            report(() => onFailed(changes, error));
+            const untried = new Set(outcome?.untried);
+            const left = [...(job.completes ?? []), ...job.changes].filter((c) => !made.has(c));
+            const failed = left.filter((c) => !untried.has(c));
+            // One with no planned change of its own (a route asserted again where an address went) names those after it.
+            const failure =
+              failed.length > 0
+                ? { changes: failed, notAttempted: left.filter((c) => untried.has(c)), error }
+                : { changes: left, notAttempted: [], error };
+            failures.push(failure);
+            report(() => onFailed(failure));
           },
         ),
     ),
@@ -746,9 +828,12 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
   const { signal } = checked;
   const expected = checked.expected === undefined ? undefined : expectedChanges(topology.name, checked.expected);
   const lock = lockTopologyReading(topology.name);
+  /** The lab's record as found, and whether this apply began changing it (its record written first): see `finally`. */
+  let prior: NsRecord | undefined;
+  let begun = false;
   try {
     // Ids are read only where the record has none: an unchanged lab's re-apply reads no more than a plan.
-    const prior = readNsRecord(topology.name);
+    prior = readNsRecord(topology.name);
     const unrecorded = new Set(topology.nodes.flatMap((n) => (prior?.namespaces.has(n.netns) ? [] : [n.netns])));
     const read = await readLive(topology, pool, unrecorded).catch(async (err: unknown) => {
       // Another process still applying with a removed lock file: what the caller needs to hear.
@@ -788,7 +873,6 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     };
     const done: Change[] = [];
     const total = changes.length;
-    let begun = false;
     /** Each phase as waves of jobs: a wave's jobs run in parallel, waves one after another. */
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
       switch (phase) {
@@ -848,7 +932,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             done.push(change);
             emit({ type: "change", change, text: describeChange(change), done: done.length, total });
           },
-          (failed, error) => emit({ type: "failed", changes: failed, error: toErrorJSON(error) }),
+          ({ changes: failed, notAttempted, error }) => emit({ type: "failed", changes: failed, notAttempted, error: toErrorJSON(error) }),
         ).catch(async (failures) => {
           // onProgress's own error, as it threw it.
           if (!Array.isArray(failures)) throw failures;
@@ -873,9 +957,10 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const { left, kept } = inOrder(refused);
     return { topology: topology.name, changes: done, summary, exec: outcomes, linksLeft: left, linksKept: kept, ms };
   } finally {
-    // An apply that leaves the lab no record made nothing of it (the record is written before the first change): it
-    // leaves no lock file either, as a destroy would not (one refused or interrupted before any change left it).
-    if (readNsRecord(topology.name) === undefined) lock.remove();
+    // An apply that leaves the lab no record (it found none, and began no change: the record is written before the
+    // first) made nothing of it: it leaves no lock file either, as a destroy would not (one refused or interrupted
+    // before any change left it).
+    if (prior === undefined && !begun) lock.remove();
     else lock.release();
   }
 }

@@ -5,6 +5,7 @@
  */
 export {
   type ApplyEvent,
+  type ApplyFailure,
   type ApplyOptions,
   type ApplyPhase,
   type ApplyResult,

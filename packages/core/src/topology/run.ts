@@ -67,12 +67,19 @@ export function logPath(topology: string, node: string, name: string): string {
  * assignments and the command. The shell enters the relay's leaf, so
  * everything it forks starts there; the program's side moves itself to its
  * own leaf before it becomes the program (no instant unmarked). The relay
- * leaves the lab's namespace for the one neslink runs in (nsenter; an apply
- * killed before the relay got there leaves the program "unlogged", and the
- * next apply restarts it), so it neither shows in nor holds the node, and
- * rotates the log every LOG_BYTES: `split` hands each chunk to a new
- * filter, which moves the previous log aside. Both halves are detached
- * (setsid -f): the shell returns at once, nobody's parent.
+ * leaves the lab's namespace for the one neslink runs in (nsenter), so it
+ * neither shows in nor holds the node, and rotates the log every LOG_BYTES:
+ * `split` hands each chunk to a new filter, which moves the previous log
+ * aside. Both halves are detached (setsid -f): the shell returns at once,
+ * nobody's parent. The relay goes first: the program's side waits, on a FIFO
+ * beside the log (`<log>.start`), for the word the relay sends once it is in
+ * a session of its own, and only then starts the program. The shell runs in a
+ * process group of its own whose guard kills it whole if neslink dies
+ * (na.exec's `group`), and which a Ctrl-C at neslink's terminal does not
+ * reach: an apply interrupted as a program starts leaves it running with its
+ * relay, or not started (a relay left alone reads end-of-file and ends), never
+ * running "unlogged" (its output nowhere). Should the relay not start, the
+ * program's side reads end-of-file and starts nothing.
  * The shell goes on only in the cgroup made for it (the directory's inode,
  * checked once the shell is inside it): one whose apply was killed as it
  * forked it (before setpriv had tied it to its worker) can run late, after
@@ -88,8 +95,10 @@ group=$0 digest=$1 log=$2 cap=$3 host=$4 made=$5
 [ "$(stat -c %i "$group")" = "$made" ] || exit 1
 exec 9<"$host" || exit 1
 shift 5
-sh -c '${JOIN_THEN_EXEC}' "$group/$digest" env "$@" 2>&1 </dev/null 9<&- |
-  setsid -f env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1`;
+go=$log.start
+rm -f "$go" && mkfifo -m 600 "$go" || exit 1
+{ read -r _ <"$go" || exit 1; rm -f "$go"; exec sh -c '${JOIN_THEN_EXEC}' "$group/$digest" env "$@"; } 2>&1 </dev/null 9<&- |
+  { setsid -f sh -c 'echo >"$0" && exec "$@"' "$go" env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1 || { : >"$go"; exit 1; }; }`;
 
 /**
  * What runs a program in a session of its own: setsid's child shows this
@@ -130,19 +139,23 @@ export async function startActions(topology: string, starts: readonly { node: st
       const log = logPath(topology, node, p.name);
       mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
       const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digest}` }).map(([k, v]) => `${k}=${v}`);
-      return na.exec([
-        "/bin/sh",
-        "-c",
-        START,
-        group,
-        digest,
-        log,
-        String(LOG_BYTES),
-        `/proc/${process.pid}/ns/net`,
-        String(made),
-        ...env,
-        ...starter(p.argv),
-      ]);
+      return na.exec(
+        [
+          "/bin/sh",
+          "-c",
+          START,
+          group,
+          digest,
+          log,
+          String(LOG_BYTES),
+          `/proc/${process.pid}/ns/net`,
+          String(made),
+          ...env,
+          ...starter(p.argv),
+        ],
+        // A group of its own: what it has not yet sent off in sessions of their own ends with it, and only with it.
+        { group: true },
+      );
     }),
   );
 }

@@ -61,6 +61,9 @@ it("an apply of a new lab stopped before any change (aborted, or refused for a t
   // Applied, the lab keeps its lock file until it is destroyed.
   await topology.apply(lab);
   expect(existsSync(lockFile)).toBe(true);
+  // Applied again with nothing to change (no change begun), it still has its record: the lock file stays.
+  expect((await topology.apply(lab)).changes).toEqual([]);
+  expect(existsSync(lockFile)).toBe(true);
   await topology.destroy(name);
   expect(existsSync(lockFile)).toBe(false);
 });

@@ -104,7 +104,7 @@ describe("apply and a link the kernel refuses to delete", () => {
     expect(error).toMatchObject({ code: "ERR_TOPOLOGY_APPLY" });
     const failures = error?.failures as { changes: string[]; error: { code: string; message: string } }[];
     expect(failures).toEqual([
-      { changes: [expect.stringContaining("eth0")], error: expect.objectContaining({ code: "ERR_LINK_UNDELETABLE" }) },
+      { changes: [expect.stringContaining("eth0")], notAttempted: [], error: expect.objectContaining({ code: "ERR_LINK_UNDELETABLE" }) },
     ]);
     const message = failures[0]?.error.message;
     expect(message).toContain(`link eth0 of node a (namespace ${a})`);

@@ -33,7 +33,7 @@ const failureOf = async (t: ReturnType<typeof file>) =>
     (
       err: Error & {
         code: string;
-        failures: { changes: string[]; error: { code: string; message: string } }[];
+        failures: { changes: string[]; notAttempted: string[]; error: { code: string; message: string } }[];
         exec: { argv: string[]; status: number; stderr: string }[];
         done: Parameters<typeof topology.describeChange>[0][];
       },
@@ -51,6 +51,9 @@ describe("an exec command that fails", () => {
       // Its output is told with the others'.
       expect(err.exec.map((e) => e.status)).toEqual([0, 3]);
       expect(log()).toBe("one\n");
+      // The one after it never ran: not attempted, not failed.
+      expect(err.failures[0]?.notAttempted).toEqual([expect.stringContaining(`echo three >> ${dir}/log`)]);
+      expect(err.failures[0]?.changes.some((c) => c.includes("echo three"))).toBe(false);
       expect(alias(`${name}-a`)).toBe(`neslink:${name}:a`);
       // Planned again, every command of the node (they run together, from the first, as after a timeout).
       expect((await topology.plan(lab)).changes.filter((c) => c.object === "exec")).toHaveLength(3);

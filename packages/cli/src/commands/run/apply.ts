@@ -49,7 +49,9 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     if (!(await confirmed(`Apply ${count} to ${loaded.name}?`, session, options.yes === true)))
       return { data: { topology: loaded.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
     // The bar's library is loaded only here, where it draws.
-    progress = session.json ? undefined : (await import("../../progress.js")).progressFor(session.terminal, session.print);
+    progress = session.json
+      ? undefined
+      : (await import("../../progress.js")).progressFor(session.terminal, session.print, topo.describeChange);
     try {
       // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
       const result = await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal, expected: asked ? plan : undefined });

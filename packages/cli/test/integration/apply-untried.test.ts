@@ -1,0 +1,63 @@
+/**
+ * An apply that fails on a refused route tells, in its lines and its error, that route as failed with the kernel's
+ * error and the routes after it (never sent) as not attempted; --json has them in the failure's `notAttempted`.
+ * ip -j shows the node holds none of them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, expect, it } from "vitest";
+import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { REFUSED, refusedRouteLab, UNTRIED } from "../../../core/test/integration/refused-route-lab.js";
+import { neslink } from "./run.js";
+
+const dir = mkdtempSync(`${tmpdir()}/neslink-apply-untried-`);
+const prefix = uniquePrefix("aun");
+
+afterAll(() => {
+  cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function labFile(name: string): string {
+  const file = `${dir}/${name}.yaml`;
+  writeFileSync(file, refusedRouteLab(name));
+  return file;
+}
+
+/** Those of the refused and untried routes that node a of `name` has (none, as it should be). */
+const notMade = (name: string) =>
+  ipJson<{ dst: string }[]>("-d", "-n", `${name}-a`, "route", "show")
+    .map((r) => r.dst)
+    .filter((dst) => [REFUSED, ...UNTRIED].some((r) => r.dst === dst));
+const untried = UNTRIED.map((r) => r.text);
+
+it("says which route was refused and which were not attempted, in its lines and its error", () => {
+  const name = `${prefix}t`;
+  const r = neslink("apply", labFile(name), "--yes");
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain(`\n  failed: ${REFUSED.text}: netlink RTM_NEWROUTE failed: ENETUNREACH`);
+  expect(r.stdout).toContain(`\n  not attempted: ${untried.join("; ")}\n`);
+  expect(r.stderr).toContain(`\n  ${REFUSED.text}: netlink RTM_NEWROUTE failed: ENETUNREACH`);
+  expect(r.stderr).toContain(`\n    not attempted (stopped by that failure): ${untried.join("; ")}\n`);
+  // Nothing untried reads as failed: the plan names them, and after it only the not attempted lines.
+  const after = `${r.stdout.slice(r.stdout.indexOf("configuration:"))}${r.stderr}`;
+  expect(
+    after
+      .split("\n")
+      .filter((l) => l.includes(UNTRIED[0]?.dst as string))
+      .map((l) => l.slice(0, l.indexOf(":") + 1)),
+  ).toEqual(["  not attempted:", "    not attempted (stopped by that failure):"]);
+  expect(notMade(name)).toEqual([]);
+});
+
+it("lists them in --json's failures[].notAttempted", () => {
+  const name = `${prefix}j`;
+  const r = neslink("--json", "apply", labFile(name), "--yes");
+  expect(r.status).toBe(1);
+  const { error } = JSON.parse(r.stdout);
+  expect(error.code).toBe("ERR_TOPOLOGY_APPLY");
+  expect(error.failures).toEqual([
+    { changes: [REFUSED.text], notAttempted: untried, error: expect.objectContaining({ code: "ENETUNREACH" }) },
+  ]);
+  expect(notMade(name)).toEqual([]);
+});
