@@ -8,6 +8,7 @@ export const apply: Command = {
   args: ["FILE"],
   options: ["dry-run", "yes"],
   parallel: true,
+  interruptible: true,
   details: [
     "Only the difference between the file and the kernel is changed; an unchanged file sends no write.",
     "On a terminal the plan is shown and you are asked to confirm (--yes skips it), then a live",

@@ -8,6 +8,7 @@ export const destroy: Command = {
   args: ["FILE|NAME"],
   options: ["yes"],
   parallel: true,
+  interruptible: true,
   details: [
     "What the lab owns is found in the kernel (each node's marker), so a lab can be destroyed by name",
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",

@@ -11,6 +11,7 @@ export const plan: Command = {
   args: ["FILE"],
   options: ["detailed-exitcode"],
   parallel: true,
+  interruptible: true,
   details: [
     `--detailed-exitcode: exit 0 if the kernel matches the file, ${DRIFT_EXIT} if it has drifted (changes to make),`,
     "as Terraform's plan does (which uses 2; here 2 stays a usage error). Errors exit as usual.",
