@@ -14,6 +14,7 @@ export const destroy: Command = {
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
     "confirm (--yes skips it). Ctrl-C (or SIGTERM) exits 130 (143): at the question, nothing is changed;",
     "after, the lab is left part-destroyed, and destroying it again finishes it, listing what it cleaned up.",
+    "Once destroyed, one that comes as the result is printed is said on stderr: the result is printed whole, exit 0.",
     "A link the kernel will not delete (a physical NIC moved into a node by hand) is left to go with its",
     "namespace, and said so: the kernel moves such a device back to the host's namespace.",
     "--json: { topology, removed: [{ node, netns }], leftovers: { namespaces, entries: [{ netns }], links: [{ dev }],",
