@@ -89,6 +89,8 @@ export interface Session {
    * stops it too, instead of its output piling up in memory.
    */
   drained?(): Promise<void>;
+  /** Resolves once all that was printed, and said on stderr, has gone to its reader (the shell's lines wait on it). */
+  sent?(): Promise<void>;
 }
 
 /** A finished command: `data` is what --json prints, `text` what a person reads. */

@@ -14,24 +14,28 @@ export interface Held {
   release(): Promise<void>;
 }
 
+/** The status of a process that died of one of INTERRUPTS, as a shell reports it. */
+export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
 /**
  * Holds INTERRUPTS from now, for `command` (its name) whose work is done, until `release()`: the first one is said on
- * stderr and the command ends with its own status; a second ends it at once, as the signal would have.
+ * stderr, given to `heard`, and the command ends with its own status; a second ends it at once, as the signal would have.
  */
-export function holdInterrupts(io: Io, command: string): Held {
+export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.Signals) => void = () => {}): Held {
   const { terminal } = io;
-  let heard = false;
+  let held = false;
   const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
     // The reader gone (SIGPIPE) or the terminal hung up (SIGHUP), which reach every handler: the output has nowhere to
     // go, and the bin ends as those end.
     if (!INTERRUPTS.includes(signal)) return;
-    if (heard) {
+    if (held) {
       unlisten();
       terminal.raise(signal);
       return;
     }
-    heard = true;
+    held = true;
     io.err(`neslink: ${signal}: ${command} had already finished; its result stands.\n`);
+    heard(signal);
   });
   return {
     async release() {

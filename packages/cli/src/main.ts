@@ -56,6 +56,11 @@ export interface MainOptions {
   keepPool?: boolean;
   /** How a --json document is laid out (the shell's: a line each, JSON Lines). */
   layout?: JsonLayout;
+  /**
+   * Told of a signal held once an interruptible command's work was done (its result printed whole): the shell's
+   * script still ends of it, before its next line.
+   */
+  onLateSignal?: (signal: NodeJS.Signals) => void;
 }
 
 async function execute(
@@ -65,6 +70,7 @@ async function execute(
   io: Io,
   keepPool: boolean,
   layout: JsonLayout,
+  onLateSignal?: (signal: NodeJS.Signals) => void,
 ): Promise<number> {
   if (!keepPool) setPoolSize(command.parallel ? undefined : 1);
   let held: Held | undefined;
@@ -78,11 +84,12 @@ async function execute(
         terminal: io.terminal,
         print,
         drained: () => io.drained?.() ?? Promise.resolve(),
+        sent: () => io.sent?.() ?? Promise.resolve(),
       });
     } finally {
       // Its work done, the command's own handler is gone; this one takes over with no turn of the event loop between
       // (a signal is handled only on one), and holds until its result or error and the pool's end are out.
-      if (command.interruptible) held = holdInterrupts(io, command.name);
+      if (command.interruptible) held = holdInterrupts(io, command.name, onLateSignal);
     }
     if (json) {
       // Nothing of its own to print (the shell: its lines printed theirs).
@@ -119,7 +126,7 @@ export async function main(given: readonly string[], io: Io, options: MainOption
       case "run": {
         const { cwd } = io.terminal;
         const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);
-        return await execute(parsed.command, invocation, json, io, options.keepPool === true, layout);
+        return await execute(parsed.command, invocation, json, io, options.keepPool === true, layout, options.onLateSignal);
       }
     }
   } catch (err) {

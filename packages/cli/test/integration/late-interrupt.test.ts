@@ -118,6 +118,25 @@ it("destroy, SIGINT as what it removed waits for its reader: said whole, exit 0,
   expect(netnsList(`${lab}-`)).toEqual([]);
 }, 60_000);
 
+it("neslink shell -f, SIGINT as an apply line's result waits for its reader: printed whole, then the script ends of it before its next line", async () => {
+  const lab = `${prefix}l`;
+  const script = `${dir}/${lab}.script`;
+  writeFileSync(script, `apply ${labFile(lab)} --yes\nns add ${lab}x\n`);
+  const r = await signalledAsItPrints(lab, "SIGINT", ["--json", "shell", "-f", script]);
+  expect({ code: r.code, signal: r.signal, stderr: r.stderr }).toEqual({
+    code: null,
+    signal: "SIGINT",
+    stderr: "neslink: SIGINT: apply had already finished; its result stands.\n",
+  });
+  // One line (JSON Lines), whole: apply's result.
+  expect(r.stdout.endsWith("\n") && r.stdout.indexOf("\n") === r.stdout.length - 1).toBe(true);
+  expect(JSON.parse(r.stdout).topology).toBe(lab);
+  expect(netnsList(`${lab}-`).sort()).toEqual([`${lab}-a`, `${lab}-b`]);
+  // The script's next line did not run (held, the signal let it run: the script went on).
+  expect(netnsList(`${lab}x`)).toEqual([]);
+  expect(neslink("destroy", lab, "--yes").status).toBe(0);
+}, 60_000);
+
 it("destroy, SIGINT just after it printed what it removed (as it ends): exit 0, not 130", () => {
   const lab = `${prefix}s`;
   expect(neslink("apply", labFile(lab), "--yes").status).toBe(0);
