@@ -70,6 +70,9 @@ async function run(): Promise<number> {
     out,
     drained: out.drained,
     err,
+    sent: async () => {
+      await Promise.all([out.sent(), err.sent()]);
+    },
     // Node makes a standard stream when it is first read (a TTY's or a pipe's loads net, a file's fs streams): only commands that use one pay.
     terminal: {
       get stdin() {

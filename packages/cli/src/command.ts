@@ -89,6 +89,8 @@ export interface Session {
    * stops it too, instead of its output piling up in memory.
    */
   drained?(): Promise<void>;
+  /** Resolves once all that was printed, and said on stderr, has gone to its reader (the shell's lines wait on it). */
+  sent?(): Promise<void>;
 }
 
 /** A finished command: `data` is what --json prints, `text` what a person reads. */
@@ -119,6 +121,12 @@ export interface Command {
    * monitor's groups): the words it may be, found when the script is made, or a named namespace (in /run/netns).
    */
   completes?: "namespace" | (() => Promise<readonly string[]>);
+  /**
+   * Says what became of its work when SIGINT or SIGTERM interrupts it (onInterrupt: a lab's apply, destroy, plan).
+   * Once that work is done, the runner holds those signals until its output has gone out: a late one neither cuts
+   * what it says of a change that happened nor makes its status the signal's.
+   */
+  interruptible?: boolean;
   /** Runs its work on several pool workers (a topology's namespaces in parallel); one-shot commands need one. */
   parallel?: boolean;
   /** Extra paragraphs for `--help` (a function when making them loads what the command alone needs). */

@@ -22,3 +22,11 @@ export function drained(stream: NodeJS.WritableStream): Promise<void> {
     s.on("error", done);
   });
 }
+
+/**
+ * Resolves once all written to `stream` so far has gone to its reader, or cannot (the stream failed or was closed): an
+ * empty write's callback comes only after the writes queued before it.
+ */
+export function written(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}

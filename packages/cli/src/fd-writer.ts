@@ -7,7 +7,7 @@
  */
 import { fstatSync, writeSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { drained } from "./drained.js";
+import { drained, written } from "./drained.js";
 import { poolWriter } from "./pool-writer.js";
 
 type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
@@ -15,6 +15,8 @@ type Write = (fd: number, buffer: Uint8Array, offset: number) => number;
 /** Text, or bytes as they came (the agent's client passes on a command's output in pieces that may split a character). */
 export type FdWriter = ((chunk: string | Uint8Array) => void) & {
   drained(): Promise<void>;
+  /** Resolves once everything written has gone to the reader (or the reader has gone). */
+  sent(): Promise<void>;
   unsent(): boolean;
   /** Whether a write of it is under way on libuv's pool: a process exiting waits for that (it joins the pool's threads). */
   onPool(): boolean;
@@ -109,6 +111,11 @@ export function fdWriter(
   const buffering = () => viaStream && !readerGone;
   return Object.assign(writer, {
     drained: () => (pool.busy() ? pool.idle() : buffering() ? drained(stream()) : Promise.resolve()),
+    // The pool's EAGAIN hands its rest to the stream: both, in that order.
+    sent: async () => {
+      await pool.idle();
+      if (buffering()) await written(stream());
+    },
     /** Text written that the stream or the pool still holds, for a reader yet to take it. */
     unsent: () => pool.busy() || (buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0),
     onPool: pool.busy,

@@ -1,32 +1,20 @@
 /**
- * A topology command (apply, destroy) interrupted: Ctrl-C, SIGTERM, or its
- * output's reader gone. The lab is left as the signal found it, so the user
- * is told what became of it, and how to go on, before the command ends as the
- * signal would have ended it.
+ * A topology command (apply, destroy, plan) interrupted: Ctrl-C, SIGTERM, or its output's reader gone. The lab is
+ * left as the signal found it, so the user is told what became of it, and how to go on, before the command ends as
+ * the signal would have ended it. Once its work is done, the runner holds those signals instead (late-signal.ts).
  */
 import { NeslinkError } from "@neslink/core/errors";
 import type { Session } from "./command.js";
+import { INTERRUPTS } from "./late-signal.js";
 import { errorJson, toJson } from "./output.js";
 
-/** Signals that end a topology command part-way, as they would have without neslink's handler. */
-const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
-
-export interface Interrupt {
-  /** A signal came: the command's own error, if it throws one, is not said (the signal's words were). */
-  readonly heard: boolean;
-  /** Settles once the signal has ended the command (its words gone out). */
-  readonly ended: Promise<void>;
-  /** No longer listened to: the command ended by itself. */
-  stop(): void;
-}
-
 /**
- * Listens for interrupts until `stop()`. On the first, `fate(signal)` (which
- * may also stop what the command draws) says what became of the lab; that is
- * printed on stderr (with --json, as an error on stdout) and then the command
- * ends of the signal. A second one while the words go out ends it at once.
+ * Runs `work`, listening for interrupts until it ends. On the first, `fate(signal)` (which may also stop what the
+ * command draws) says what became of the lab; that is printed on stderr (with --json, as an error on stdout) and then
+ * the command ends of the signal: an error `work` throws then is not said (the signal's words were). A second one
+ * while the words go out ends it at once.
  */
-export function onInterrupt(session: Session, fate: (signal: NodeJS.Signals) => string): Interrupt {
+export async function onInterrupt<T>(session: Session, fate: (signal: NodeJS.Signals) => string, work: () => Promise<T>): Promise<T> {
   const { terminal } = session;
   let heard = false;
   let done = false;
@@ -54,13 +42,16 @@ export function onInterrupt(session: Session, fate: (signal: NodeJS.Signals) => 
     if (signal === "SIGPIPE") end(signal);
     else terminal.stdout.write("", () => end(signal));
   });
-  return {
-    get heard() {
-      return heard;
-    },
-    ended,
-    stop: unlisten,
-  };
+  try {
+    return await work();
+  } catch (err) {
+    // Said already, and ended by the signal: not said again as an error.
+    if (heard) await ended;
+    throw err;
+  } finally {
+    // The command ended by itself: the runner's hold takes over (Command.interruptible).
+    unlisten();
+  }
 }
 
 /**

@@ -1,10 +1,11 @@
 /** One call of the CLI: argv in, text out, an exit status back. Nothing here touches the process. */
 
 import { parse, topicOf, wantsJson } from "./args.js";
-import type { Command, Invocation, Terminal } from "./command.js";
+import type { Command, Invocation, Outcome, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
+import { type Held, holdInterrupts } from "./late-signal.js";
 import { errorJson, errorText, exitCodeOf, jsonLine, printable, privilegeHint, procHint, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
 import { markProgram } from "./program-argv.js";
@@ -15,6 +16,8 @@ export interface Io {
   /** Resolves once `out` has room again (see Session.drained). */
   drained?(): Promise<void>;
   err(text: string): void;
+  /** Resolves once all that `out` and `err` were given has gone to their reader (or can no longer go). */
+  sent?(): Promise<void>;
   terminal: Terminal;
 }
 
@@ -53,6 +56,11 @@ export interface MainOptions {
   keepPool?: boolean;
   /** How a --json document is laid out (the shell's: a line each, JSON Lines). */
   layout?: JsonLayout;
+  /**
+   * Told of a signal held once an interruptible command's work was done (its result printed whole): the shell's
+   * script still ends of it, before its next line.
+   */
+  onLateSignal?: (signal: NodeJS.Signals) => void;
 }
 
 async function execute(
@@ -62,17 +70,27 @@ async function execute(
   io: Io,
   keepPool: boolean,
   layout: JsonLayout,
+  onLateSignal?: (signal: NodeJS.Signals) => void,
 ): Promise<number> {
   if (!keepPool) setPoolSize(command.parallel ? undefined : 1);
+  let held: Held | undefined;
   try {
     // Text carries names the kernel reports, which anyone may have made: printable() escapes what a terminal would obey.
     const print = json ? io.out : (text: string) => io.out(printable(text));
-    const outcome = await command.run(invocation, {
-      json,
-      terminal: io.terminal,
-      print,
-      drained: () => io.drained?.() ?? Promise.resolve(),
-    });
+    let outcome: Outcome;
+    try {
+      outcome = await command.run(invocation, {
+        json,
+        terminal: io.terminal,
+        print,
+        drained: () => io.drained?.() ?? Promise.resolve(),
+        sent: () => io.sent?.() ?? Promise.resolve(),
+      });
+    } finally {
+      // Its work done, the command's own handler is gone; this one takes over with no turn of the event loop between
+      // (a signal is handled only on one), and holds until its result or error and the pool's end are out.
+      if (command.interruptible) held = holdInterrupts(io, command.name, onLateSignal);
+    }
     if (json) {
       // Nothing of its own to print (the shell: its lines printed theirs).
       if (outcome.data !== undefined) io.out(layouts[layout](outcome.data));
@@ -84,7 +102,11 @@ async function execute(
   } catch (err) {
     return fail(await holderNamed(err), json, io, command.name, layout);
   } finally {
-    if (!keepPool) await closePool();
+    try {
+      if (!keepPool) await closePool();
+    } finally {
+      await held?.release();
+    }
   }
 }
 
@@ -104,7 +126,7 @@ export async function main(given: readonly string[], io: Io, options: MainOption
       case "run": {
         const { cwd } = io.terminal;
         const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);
-        return await execute(parsed.command, invocation, json, io, options.keepPool === true, layout);
+        return await execute(parsed.command, invocation, json, io, options.keepPool === true, layout, options.onLateSignal);
       }
     }
   } catch (err) {

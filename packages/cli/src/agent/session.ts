@@ -14,7 +14,7 @@ import { NeslinkError } from "@neslink/core/errors";
 import type { Terminal } from "../command.js";
 import type { Io } from "../main.js";
 import { wantsJson } from "../program-argv.js";
-import { drained } from "../drained.js";
+import { drained, written } from "../drained.js";
 import { errorText, exitCodeOf } from "../output.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
 import { HANGUP_GRACE_MS } from "./grace.js";
@@ -192,7 +192,16 @@ export class Session {
       raise: (signal) => this.#signal(signal),
       asCallerSees: (err) => asAgentSays(err, this.#othersClients()),
     };
-    return { out: (text) => stdout.write(text), drained: () => drained(stdout), err: (text) => stderr.write(text), terminal };
+    return {
+      out: (text) => stdout.write(text),
+      drained: () => drained(stdout),
+      err: (text) => stderr.write(text),
+      // Once it has gone, a signal no handler holds would send the exit (130) ahead of output still queued.
+      sent: async () => {
+        await Promise.all([...new Set([stdout, stderr])].map(written));
+      },
+      terminal,
+    };
   }
 
   #writable(kind: typeof Frame.stdout | typeof Frame.stderr): Writable {

@@ -108,30 +108,45 @@ describe("a FIFO named without a slash or a dot (destroy, inspect, graph take FI
   });
 });
 
-describe("Ctrl-C while apply or destroy waits for the FIFO's writer", () => {
-  it.each(["apply", "destroy", "apply --json"])("%s: says nothing was changed, and dies of it", async (command) => {
-    const args = command.split(" ");
-    const path = fifo(`wait-${args.join("")}.yaml`);
-    const run = await startedOn(path, [...args, path, "--yes"]);
-    try {
-      run.child.kill("SIGINT");
-      expect(await run.ended).toEqual({ code: null, signal: "SIGINT" });
-      const said = `SIGINT: ${path} was not ${args[0] === "apply" ? "applied" : "destroyed"}; nothing was changed.`;
-      if (args.includes("--json")) {
-        expect(run.err()).toBe("");
-        const { error } = JSON.parse(run.out());
-        expect({ code: error.code, message: error.message, cause: error.cause }).toEqual({
-          code: "ERR_ABORTED",
-          message: said,
-          cause: undefined,
-        });
-      } else {
-        expect({ out: run.out(), err: run.err() }).toEqual({ out: "", err: `neslink: ${said}\n` });
+/** What each command says when Ctrl-C ends its wait for the FIFO's writer: inspect and graph only read, and say nothing, as `ip` would. */
+const saidOf: Record<string, ((fifo: string) => string) | undefined> = {
+  apply: (fifo) => `${fifo} was not applied; nothing was changed.`,
+  destroy: (fifo) => `${fifo} was not destroyed; nothing was changed.`,
+  // It said nothing: a script could not tell an interrupted plan from one with nothing to say.
+  plan: (fifo) => `no plan of ${fifo} was made; nothing was changed.`,
+};
+
+describe("Ctrl-C while a lab's command waits for the FIFO's writer", () => {
+  it.each(["apply", "destroy", "apply --json", "plan", "plan --json", "inspect", "graph", "inspect --json"])(
+    "%s: says nothing was changed (inspect, graph: nothing), and dies of it",
+    async (command) => {
+      const args = command.split(" ");
+      const path = fifo(`wait-${args.join("")}.yaml`);
+      const yes = args[0] === "apply" || args[0] === "destroy" ? ["--yes"] : [];
+      const run = await startedOn(path, [...args, path, ...yes]);
+      try {
+        run.child.kill("SIGINT");
+        expect(await run.ended).toEqual({ code: null, signal: "SIGINT" });
+        const words = saidOf[args[0] as string]?.(path);
+        const said = `SIGINT: ${words}`;
+        if (words === undefined) {
+          expect({ out: run.out(), err: run.err() }).toEqual({ out: "", err: "" });
+        } else if (args.includes("--json")) {
+          expect(run.err()).toBe("");
+          const { error } = JSON.parse(run.out());
+          expect({ code: error.code, message: error.message, cause: error.cause }).toEqual({
+            code: "ERR_ABORTED",
+            message: said,
+            cause: undefined,
+          });
+        } else {
+          expect({ out: run.out(), err: run.err() }).toEqual({ out: "", err: `neslink: ${said}\n` });
+        }
+      } finally {
+        run.child.kill("SIGKILL");
       }
-    } finally {
-      run.child.kill("SIGKILL");
-    }
-  });
+    },
+  );
 });
 
 describe("through the agent", () => {

@@ -16,7 +16,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   let lab: topology.Topology | undefined;
   let begun = false;
   let progress: Progress | undefined;
-  const interrupt = onInterrupt(session, (signal) => {
+  const fate = (signal: NodeJS.Signals) => {
     // The terminal gets its cursor and line wrap back (the bar hid them), and the user the way on.
     progress?.stop();
     if (!begun) beforeChanges.abort();
@@ -24,59 +24,58 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
     const name = lab?.name ?? topo.commandLine([file as string]);
     return labFate(session, signal, name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
-  });
+  };
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
-  try {
-    lab = await loadFile(file as string, session.terminal);
-    const loaded = lab;
-    // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
-    const plan = await topo.plan(loaded).catch((err: unknown) => {
-      throw err instanceof topo.TopologyConflictError ? new topo.TopologyConflictError(loaded.name, err.conflicts, { refused: true }) : err;
-    });
-    const text = await planText(plan);
-    if (options["dry-run"]) return { data: plan, text };
-    // Nothing to do as planned; apply plans again under the lab's lock, and may find something after all.
-    const track = (event: ApplyEvent) => {
-      if (event.type === "phase") begun = true;
-      progress?.onProgress(event);
-    };
-    if (plan.changes.length === 0) return { data: await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal }), text };
-    if (!session.json) session.print(text);
-    // As confirmed() decides: a person at a terminal is asked, unless --yes.
-    const asked = asks(session, options.yes === true);
-    const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
-    if (!(await confirmed(`Apply ${count} to ${loaded.name}?`, session, options.yes === true)))
-      return { data: { topology: loaded.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
-    // The bar's library is loaded only here, where it draws.
-    progress = session.json
-      ? undefined
-      : (await import("../../progress.js")).progressFor(session.terminal, session.print, topo.describeChange);
+  return onInterrupt(session, fate, async () => {
     try {
-      // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
-      const result = await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal, expected: asked ? plan : undefined });
-      const { add, change, destroy } = result.summary;
-      const refused = leftLines(result.linksLeft) + keptLines(result.linksKept, topo.commandLine);
-      return {
-        data: result,
-        text: `${execText(result.exec)}${refused}Applied ${loaded.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
+      lab = await loadFile(file as string, session.terminal);
+      const loaded = lab;
+      // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
+      const plan = await topo.plan(loaded).catch((err: unknown) => {
+        throw err instanceof topo.TopologyConflictError
+          ? new topo.TopologyConflictError(loaded.name, err.conflicts, { refused: true })
+          : err;
+      });
+      const text = await planText(plan);
+      if (options["dry-run"]) return { data: plan, text };
+      // Nothing to do as planned; apply plans again under the lab's lock, and may find something after all.
+      const track = (event: ApplyEvent) => {
+        if (event.type === "phase") begun = true;
+        progress?.onProgress(event);
       };
-    } catch (err) {
-      // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).
-      if (!session.json && err instanceof topo.TopologyApplyError) {
-        progress?.stop();
-        session.print(execText(err.exec));
+      if (plan.changes.length === 0) return { data: await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal }), text };
+      if (!session.json) session.print(text);
+      // As confirmed() decides: a person at a terminal is asked, unless --yes.
+      const asked = asks(session, options.yes === true);
+      const count = `${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`;
+      if (!(await confirmed(`Apply ${count} to ${loaded.name}?`, session, options.yes === true)))
+        return { data: { topology: loaded.name, applied: false }, text: "Not applied; nothing was changed.\n", exitCode: 1 };
+      // The bar's library is loaded only here, where it draws.
+      progress = session.json
+        ? undefined
+        : (await import("../../progress.js")).progressFor(session.terminal, session.print, topo.describeChange);
+      try {
+        // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
+        const result = await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal, expected: asked ? plan : undefined });
+        const { add, change, destroy } = result.summary;
+        const refused = leftLines(result.linksLeft) + keptLines(result.linksKept, topo.commandLine);
+        return {
+          data: result,
+          text: `${execText(result.exec)}${refused}Applied ${loaded.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
+        };
+      } catch (err) {
+        // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).
+        if (!session.json && err instanceof topo.TopologyApplyError) {
+          progress?.stop();
+          session.print(execText(err.exec));
+        }
+        throw err;
       }
-      throw err;
+    } finally {
+      // The terminal given back before the interrupt is no longer listened for: a Ctrl-C in between, its default action
+      // the end of the process, left the cursor hidden and line wrap off.
+      progress?.stop();
     }
-  } catch (err) {
-    // Said already, and ended by the signal: not said again as an error.
-    if (interrupt.heard) await interrupt.ended;
-    throw err;
-  } finally {
-    // The terminal given back before the interrupt is no longer listened for: a Ctrl-C in between, its default action
-    // the end of the process, left the cursor hidden and line wrap off.
-    progress?.stop();
-    interrupt.stop();
-  }
+  });
 };

@@ -39,11 +39,11 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
   // Until destroy's first change, an interrupt stops it before any (it reads the lab first: a 30-node lab's read took
   // ~0.2 s, and a Ctrl-C then said "partly destroyed" of a lab left whole).
   const beforeChanges = new AbortController();
-  const interrupt = onInterrupt(session, (signal) => {
+  const fate = (signal: NodeJS.Signals) => {
     if (!begun) beforeChanges.abort();
     return labFate(session, signal, lab === undefined ? topo.commandLine([arg as string]) : labName(lab), "destroyed", begun, again);
-  });
-  try {
+  };
+  return onInterrupt(session, fate, async () => {
     lab = await labOf(arg as string, session.terminal);
     const name = labName(lab);
     if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
@@ -65,11 +65,5 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
     const cleaned = leftovers.length === 0 ? "" : `, ${leftovers.length} leftover${leftovers.length === 1 ? "" : "s"} cleaned up`;
     const ms = Math.round(result.ms);
     return { data: result, text: `${nodes}${leftovers.join("")}Destroyed ${name}: ${count} removed${cleaned} in ${ms} ms.\n` };
-  } catch (err) {
-    // Said already, and ended by the signal: not said again as an error.
-    if (interrupt.heard) await interrupt.ended;
-    throw err;
-  } finally {
-    interrupt.stop();
-  }
+  });
 };

@@ -1,11 +1,20 @@
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
+import { onInterrupt } from "../../interrupt.js";
 import { loadFile, planText } from "../../lab.js";
 import { DRIFT_EXIT } from "../plan.js";
 
-export const plan: Run = async ({ args: [file], options }, { terminal }) => {
+export const plan: Run = async ({ args: [file], options }, session) => {
   const topo = await topology();
-  const found = await topo.plan(await loadFile(file as string, terminal));
-  const drift = options["detailed-exitcode"] === true && found.changes.length > 0;
-  return { data: found, text: await planText(found), ...(drift && { exitCode: DRIFT_EXIT }) };
+  let lab: string | undefined;
+  // Interrupted (a FIFO's writer awaited, a large lab read), it ended without a word: plan changes nothing, which is
+  // said as apply says it before its first change, so that a script's caller knows no plan came rather than none was due.
+  const fate = () => `no plan of ${lab ?? topo.commandLine([file as string])} was made; nothing was changed.`;
+  return onInterrupt(session, fate, async () => {
+    const loaded = await loadFile(file as string, session.terminal);
+    lab = loaded.name;
+    const found = await topo.plan(loaded);
+    const drift = options["detailed-exitcode"] === true && found.changes.length > 0;
+    return { data: found, text: await planText(found), ...(drift && { exitCode: DRIFT_EXIT }) };
+  });
 };

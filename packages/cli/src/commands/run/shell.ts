@@ -4,6 +4,7 @@ import { ValidationError } from "@neslink/core/errors";
 import { parse } from "shell-quote";
 import type { Run, Session } from "../../command.js";
 import { boundedLines } from "../../lines.js";
+import { INTERRUPT_STATUS } from "../../late-signal.js";
 import type { Io } from "../../main.js";
 import { printable } from "../../output.js";
 
@@ -65,7 +66,14 @@ export function wordsOf(line: string, lineNo: number): string[] {
 }
 
 /** A line's status: main's, or a usage error for a line that is not one command (reported as main reports one). */
-async function runLine(cli: MainModule, line: string, lineNo: number, json: boolean, io: Io): Promise<number> {
+async function runLine(
+  cli: MainModule,
+  line: string,
+  lineNo: number,
+  json: boolean,
+  io: Io,
+  onLateSignal: (signal: NodeJS.Signals) => void,
+): Promise<number> {
   let words: string[];
   try {
     words = wordsOf(line, lineNo);
@@ -75,7 +83,7 @@ async function runLine(cli: MainModule, line: string, lineNo: number, json: bool
   if (words.length === 0) return 0;
   // In front: after the words it would be an exec's program's own argument.
   // One document a line (JSON Lines): a reader takes each line's result as it comes.
-  return cli.main(json ? ["--json", ...words] : words, io, { keepPool: true, layout: "line" });
+  return cli.main(json ? ["--json", ...words] : words, io, { keepPool: true, layout: "line", onLateSignal });
 }
 
 /** As a shell killed by SIGHUP reports it: 128 + 1. */
@@ -121,6 +129,7 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
+    sent: session.sent,
     // A line's program must not take the shell's place, nor read the script: neslink's own descriptors are not given
     // to it (ownStdio), where it would race this loop for the script's next lines. A Ctrl-C at a question is the
     // question's (ask), not the command's: the command would end the session with it.
@@ -181,7 +190,16 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
       // Whoever sent the script has gone: what is left of it is not run.
       if (session.terminal.ended?.aborted) return HUNG_UP;
       lineNo++;
-      status = await runLine(cli, line, lineNo, session.json, io);
+      let late: NodeJS.Signals | undefined;
+      status = await runLine(cli, line, lineNo, session.json, io, (signal) => {
+        late = signal;
+      });
+      // A signal that came as a line's result was printed was held so as not to cut it; it still ends a script, and a
+      // session with SIGTERM, before the next line, as it would have ended them. At the prompt, Ctrl-C is the prompt's.
+      if (late !== undefined && (!interactive || late !== "SIGINT")) {
+        session.terminal.raise(late);
+        return INTERRUPT_STATUS[late] ?? 1;
+      }
       // As `ip -batch`: a script stops at its first failure; a person at the prompt goes on.
       if (status !== 0 && !interactive) {
         // The line is whatever was piped in (a binary, a captured colour log): its escape sequences are not the terminal's.

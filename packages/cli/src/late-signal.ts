@@ -1,0 +1,49 @@
+/**
+ * Ctrl-C (or SIGTERM) that comes once a command's work is done, while what it
+ * says of that work goes out: for a command that changes a lab, that output
+ * is the record of a change that happened. Dying of the signal then cut it,
+ * and a status of 130 said the change was interrupted when it was complete.
+ */
+import type { Io } from "./main.js";
+
+/** Signals that end a command part-way, as they would have without neslink's handler. */
+export const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+
+export interface Held {
+  /** Once all that was printed has gone out, the signals are no longer held. */
+  release(): Promise<void>;
+}
+
+/** The status of a process that died of one of INTERRUPTS, as a shell reports it. */
+export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Holds INTERRUPTS from now, for `command` (its name) whose work is done, until `release()`: the first one is said on
+ * stderr, given to `heard`, and the command ends with its own status; a second ends it at once, as the signal would have.
+ */
+export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.Signals) => void = () => {}): Held {
+  const { terminal } = io;
+  let held = false;
+  const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
+    // The reader gone (SIGPIPE) or the terminal hung up (SIGHUP), which reach every handler: the output has nowhere to
+    // go, and the bin ends as those end.
+    if (!INTERRUPTS.includes(signal)) return;
+    if (held) {
+      unlisten();
+      terminal.raise(signal);
+      return;
+    }
+    held = true;
+    io.err(`neslink: ${signal}: ${command} had already finished; its result stands.\n`);
+    heard(signal);
+  });
+  return {
+    async release() {
+      try {
+        await io.sent?.();
+      } finally {
+        unlisten();
+      }
+    },
+  };
+}
