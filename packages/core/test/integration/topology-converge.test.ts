@@ -58,7 +58,7 @@ interface IpAddr {
   addr_info: { family: string; local: string; prefixlen: number; secondary?: boolean }[];
 }
 const addressesOn = (netns: string, dev: string, family: "-4" | "-6" = "-4") =>
-  (ipJson<IpAddr[]>(family, "-n", netns, "addr", "show", "dev", dev)[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+  (ipJson<IpAddr[]>(family, "-n", netns, "addr", "show", "dev", dev)[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`).sort();
 
 describe("a route's metric 0", () => {
   it("is compared as the kernel keeps it (IPv4 0, IPv6 1024): applied once, planned as done", async () => {
