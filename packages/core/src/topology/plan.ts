@@ -157,8 +157,13 @@ function addressChanges(
   const have = new Map(present.map((a) => [addressText(a), a]));
   const want = new Set(wanted.map(canonicalCidr));
   for (const address of want) if (!have.has(address)) changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address });
-  const gone = [...have].flatMap(([address, a]) => (!want.has(address) && a.scope === RT_SCOPE_UNIVERSE ? [a] : []));
-  if (gone.length === 0) return;
+  let gone: Address[] | undefined;
+  for (const [address, a] of have) {
+    if (want.has(address) || a.scope !== RT_SCOPE_UNIVERSE) continue;
+    gone ??= [];
+    gone.push(a);
+  }
+  if (gone === undefined) return;
   addressDeletes(at, name, gone, changes);
   const taken = takenWith(present, gone, (a) => want.has(addressText(a)));
   if (taken.length === 0 || promotes()) return;
