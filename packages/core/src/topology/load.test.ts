@@ -647,6 +647,29 @@ describe("topology.load", () => {
     expect(() => load(text)).toThrow(`:7:25: (file): ${message}`);
   });
 
+  it("refuses aliases whose text, expanded, passes what a topology file may hold, at the alias where it does", () => {
+    // 122 KB of file standing for 200 MB of commands: planned, it took 5 s, 1.2 GB and printed 200 MB.
+    const big = "e".repeat(100_000);
+    const file = `name: x\nnodes:\n  a:\n    exec:\n      - &s [echo, ${big}]\n${"      - *s\n".repeat(2000)}`;
+    // Each alias stands for the 100,004 bytes of its list's strings: the 335th passes twice 16 MB, on line 5 + 335.
+    expect(problemsOf(file)).toEqual([
+      {
+        path: "",
+        message: `*s: more than ${32 << 20} bytes of text once the aliases (*name) are expanded: too large for a topology`,
+        line: 340,
+      },
+    ]);
+    // The keys of a map count too: 12 MB, twice aliased.
+    const keys = `name: x\nnodes:\n  a: &a { addresses: { ${"k".repeat(12 << 20)}: [] } }\n  b: *a\n  c: *a\n`;
+    expect(problemsOf(keys)).toEqual([expect.objectContaining({ message: expect.stringMatching(/^\*a: more than/), line: 5 })]);
+    // Under the bound, the aliases stand for their copies: the anchor and 300 aliases.
+    const under = file
+      .split("\n")
+      .slice(0, 5 + 300)
+      .join("\n");
+    expect(load(under).nodes[0]?.exec).toHaveLength(301);
+  });
+
   it("places an alias with no anchor before it, and one inside its own anchor, at the alias", () => {
     expect(() => load("name: x\nnodes: {}\nlinks: *nope\n")).toThrow(":3:8: (file): *nope: no anchor &nope comes before it");
     expect(() => load("name: x\nnodes: {}\nlinks: &l [1, *l]\n")).toThrow(
