@@ -670,6 +670,25 @@ describe("topology.load", () => {
     expect(load(under).nodes[0]?.exec).toHaveLength(301);
   });
 
+  it("reports an address given twice for an interface at the second entry, naming the first", () => {
+    const file = (addresses: string, end: string) =>
+      `name: x\nnodes:\n  a: {}\n  b:\n    bridges: [br0]\n    addresses:\n${addresses}links:\n  - endpoints: [a:eth0, ${end}]\n`;
+    // Were at links[0].endpoints[1] (for a bridge, nodes.b.bridges[0]), on the line that declares the interface.
+    const twice = (iface: string) => `      ${iface}:\n        - 10.0.0.2/24\n        - 10.0.0.3/24\n        - 10.0.0.2/24\n`;
+    const message = (iface: string, first: string) => `address 10.0.0.2/24 is given twice for "${iface}" (first at ${first})`;
+    expect(problemsOf(file(twice("eth0"), "b:eth0"))).toEqual([
+      { path: "nodes.b.addresses.eth0[2]", message: message("eth0", "nodes.b.addresses.eth0[0]"), line: 10 },
+    ]);
+    expect(problemsOf(file(twice("br0"), "b:eth0"))).toEqual([
+      { path: "nodes.b.addresses.br0[2]", message: message("br0", "nodes.b.addresses.br0[0]"), line: 10 },
+    ]);
+    // Once on the link's end, once in the node's addresses: at the node's, which is read after the links.
+    const end = "{ node: b, interface: eth0, addresses: [10.0.0.2/24] }";
+    expect(problemsOf(file("      eth0: [10.0.0.2/24]\n", end))).toEqual([
+      { path: "nodes.b.addresses.eth0[0]", message: message("eth0", "links[0].endpoints[1].addresses[0]"), line: 7 },
+    ]);
+  });
+
   it("places an alias with no anchor before it, and one inside its own anchor, at the alias", () => {
     expect(() => load("name: x\nnodes: {}\nlinks: *nope\n")).toThrow(":3:8: (file): *nope: no anchor &nope comes before it");
     expect(() => load("name: x\nnodes: {}\nlinks: &l [1, *l]\n")).toThrow(
