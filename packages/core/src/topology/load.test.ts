@@ -689,6 +689,38 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("shows a long value in a problem cut to its start and its size, in the message and the path", () => {
+    const long = "i".repeat(10 << 20);
+    const cut = `"${"i".repeat(64)}"… (${10 << 20} bytes)`;
+    // Were 10 MB each (20 MB as JSON): the value whole, in the problem and again in the error's message.
+    const file = (node: string, link = "[a:eth0, b:eth0]") => `name: x\nnodes:\n  a: {}\n  b: ${node}\nlinks:\n  - endpoints: ${link}\n`;
+    expect(problemsOf(file("{}", `["a:${long}", b:eth0]`))).toEqual([
+      { path: "links[0].endpoints[0]", message: `${cut} is longer than 15 bytes`, line: 6 },
+    ]);
+    const many = [
+      file("{}", `["${long}:eth0", b:eth0]`),
+      file(`{ addresses: { ${long}: [10.0.0.1/24] } }`),
+      file(`{ routes: [{ to: default, dev: ${long} }] }`),
+      file(`{ interfaces: { m: { kind: macvlan, parent: ${long} } } }`),
+      file(`{ ${long}: 1 }`),
+      file("{}", `[{ node: a, interface: eth0, master: ${long} }, b:eth0]`),
+      file("{}", `[{ node: a, interface: eth0, mac: "${long}" }, b:eth0]`),
+      `name: x\nnodes: !${long} {}\n`,
+      `name: x\nnodes: *${long}\n`,
+    ];
+    for (const text of many) {
+      let err: unknown;
+      try {
+        load(text);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(TopologyError);
+      expect(JSON.stringify(err).length).toBeLessThan(4096);
+      expect((err as TopologyError).message).not.toContain("i".repeat(1024));
+    }
+  });
+
   it("places an alias with no anchor before it, and one inside its own anchor, at the alias", () => {
     expect(() => load("name: x\nnodes: {}\nlinks: *nope\n")).toThrow(":3:8: (file): *nope: no anchor &nope comes before it");
     expect(() => load("name: x\nnodes: {}\nlinks: &l [1, *l]\n")).toThrow(

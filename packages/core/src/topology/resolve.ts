@@ -5,7 +5,7 @@
  */
 import { basename } from "node:path";
 import { exec, sysctl } from "../actions/ns-actions.js";
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
 import { routeKey } from "./compare.js";
@@ -99,7 +99,7 @@ function endpointOf(problems: Problems, path: Path, endpoint: TopologyFileEndpoi
   const parsed =
     typeof endpoint === "string" ? { node: endpoint.split(":")[0] as string, interface: endpoint.split(":")[1] as string } : endpoint;
   if (!nodes.has(parsed.node)) {
-    problems.add(typeof endpoint === "string" ? path : [...path, "node"], `no node named "${parsed.node}"`);
+    problems.add(typeof endpoint === "string" ? path : [...path, "node"], `no node named ${shown(parsed.node)}`);
     return undefined;
   }
   return parsed;
@@ -334,7 +334,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       const valid = cidrs(problems, path, list, node.ipv6);
       const iface = ifaces.byName.get(ifname);
       if (ifname === "lo") node.loopback.push(...valid.map((v) => v.address));
-      else if (iface === undefined) problems.add(path, `node "${name}" has no interface "${ifname}"`);
+      else if (iface === undefined) problems.add(path, `node "${name}" has no interface ${shown(ifname)}`);
       else ifaces.addAddresses(iface, valid);
     }
     const ports = new Map<string, number>();
@@ -342,7 +342,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       if (iface.master === undefined) continue;
       const master = ifaces.byName.get(iface.master)?.iface;
       if (master?.kind !== "bridge") {
-        problems.add(masterPath(path), `node "${name}" has no bridge "${iface.master}"`);
+        problems.add(masterPath(path), `node "${name}" has no bridge ${shown(iface.master)}`);
       } else ports.set(master.name, (ports.get(master.name) ?? 0) + 1);
     }
     for (const [bridge, count] of ports) {
@@ -356,11 +356,14 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     for (const key of Object.keys(node.sysctls)) {
       const iface = sysctlInterface(key);
       if (iface !== undefined && iface !== "lo" && !ifaces.byName.has(iface))
-        problems.add(["nodes", name, "sysctls", key], `node "${name}" has no interface "${iface}"`);
+        problems.add(["nodes", name, "sysctls", key], `node "${name}" has no interface ${shown(iface)}`);
     }
     for (const route of node.routes) {
       if (route.dev !== undefined && route.dev !== "lo" && !ifaces.byName.has(route.dev)) {
-        problems.add(["nodes", name, "routes", routeIndex.get(route) as number, "dev"], `node "${name}" has no interface "${route.dev}"`);
+        problems.add(
+          ["nodes", name, "routes", routeIndex.get(route) as number, "dev"],
+          `node "${name}" has no interface ${shown(route.dev)}`,
+        );
       }
     }
     node.interfaces = [...ifaces.byName.values()].map((d) => d.iface).sort((x, y) => (x.name < y.name ? -1 : 1));
