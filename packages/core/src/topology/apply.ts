@@ -156,9 +156,8 @@ function failureLines(f: ApplyFailure): string[] {
  * Some changes failed; `done` were made. Applying again goes on from there.
  * Each of `failures` names the changes refused (`changes`) with the error, and those its task never tried because it
  * stopped there (`notAttempted`).
- * `exec` holds what the commands that ran did: a node whose commands all ran
- * is marked ready and never runs them again, so their output is told now or
- * never.
+ * `exec` holds what the commands that ran did: each that succeeded is
+ * recorded as run and never runs again, so its output is told now or never.
  */
 export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; notAttempted: string[]; error: ErrorJSON }[];

@@ -2,9 +2,8 @@
  * The cgroup v2 tree that marks a lab's programs:
  * <cgroup2 mount>/neslink/<lab>/node-<node>/program-<name>/<digest> holds a
  * program and every process it starts, program-<name>/log its log relay,
- * node-<node>/exec the node's exec commands and what they start (those
- * added to the file once the node's had run each in a leaf of its own,
- * exec/added-<digest>-<n>),
+ * node-<node>/exec the node's exec commands and what they start (each
+ * entry in a leaf of its own, exec/entry-<digest>-<n>),
  * (the prefixes keep a name such as "cpu.stat" off the kernel's own files,
  * which all are <controller>.<file>). Unlike an environment variable,
  * cgroup membership is inherited by every child and cannot be dropped
