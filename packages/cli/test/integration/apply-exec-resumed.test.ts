@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { recordedOfA, resumedExec } from "../../../core/test/integration/exec-resumed-lab.js";
 import { neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-apply-exec-resumed-`);
@@ -19,13 +20,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const MKDIR = ["mkdir", `${dir}/once`];
-const FAILS_ONCE = ["sh", "-c", `[ -e ${dir}/mark ] || { touch ${dir}/mark; exit 1; }`];
-const LATER = ["sh", "-c", `echo later >> ${dir}/log`];
-const EXEC = [MKDIR, FAILS_ONCE, LATER];
+const { mkdir: MKDIR, failsOnce: FAILS_ONCE, later: LATER, all: EXEC } = resumedExec(dir);
 const line = (argv: string[]) => `+ exec in a: ${topology.commandLine(argv)}`;
-const recorded = (name: string) =>
-  JSON.parse(readFileSync(`/run/neslink/topologies/${name}/.exec-record.json`, "utf8")).nodes.a as string[][];
 const loAlias = (netns: string) => ipJson<{ ifalias?: string }[]>("-n", netns, "link", "show", "lo")[0]?.ifalias;
 
 it("--json: the entries that ran are done, the failed one failed, those after it not attempted; the next apply runs only those", () => {
@@ -42,7 +38,7 @@ it("--json: the entries that ran are done, the failed one failed, those after it
   expect(error.failures).toEqual([
     { changes: [line(FAILS_ONCE)], notAttempted: [line(LATER)], error: expect.objectContaining({ code: "ERR_EXEC_FAILED" }) },
   ]);
-  expect(recorded(name)).toEqual([MKDIR]);
+  expect(recordedOfA(name)).toEqual([MKDIR]);
   expect(loAlias(`${name}-a`)).toBe(`neslink:${name}:a`);
 
   const again = neslink("--json", "apply", file, "--yes");
@@ -52,7 +48,7 @@ it("--json: the entries that ran are done, the failed one failed, those after it
     [FAILS_ONCE, 0],
     [LATER, 0],
   ]);
-  expect(recorded(name)).toEqual(EXEC);
+  expect(recordedOfA(name)).toEqual(EXEC);
   expect(loAlias(`${name}-a`)).toBe(`neslink:${name}:a ready`);
   expect(existsSync(`${dir}/once`)).toBe(true);
   expect(readFileSync(`${dir}/log`, "utf8")).toBe("later\n");

@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, commandLines, ip, ipJson, uniquePrefix, withLab } from "./kernel.js";
+import { recordedOfA, resumedExec } from "./exec-resumed-lab.js";
 import { refusedRouteLab } from "./refused-route-lab.js";
 
 const prefix = uniquePrefix("ter");
@@ -25,16 +26,9 @@ afterAll(async () => {
   await closeDefaultPool();
 });
 
-const LAB_DIR = "/run/neslink/topologies";
-const MKDIR = ["mkdir", `${dir}/once`];
-/** Fails the first time it runs (it leaves the mark it looks for), succeeds after. */
-const FAILS_ONCE = ["sh", "-c", `[ -e ${dir}/mark ] || { touch ${dir}/mark; exit 1; }`];
-const LATER = ["sh", "-c", `echo later >> ${dir}/log`];
-const EXEC = [MKDIR, FAILS_ONCE, LATER];
+const { mkdir: MKDIR, failsOnce: FAILS_ONCE, later: LATER, all: EXEC } = resumedExec(dir);
 
 const line = (argv: string[]) => `+ exec in a: ${topology.commandLine(argv)}`;
-const recorded = (name: string) =>
-  (JSON.parse(readFileSync(`${LAB_DIR}/${name}/.exec-record.json`, "utf8")) as { nodes: Record<string, string[][]> }).nodes.a;
 const loAlias = (netns: string) => ipJson<{ ifalias?: string }[]>("-n", netns, "link", "show", "lo")[0]?.ifalias;
 const log = () => (existsSync(`${dir}/log`) ? readFileSync(`${dir}/log`, "utf8") : "");
 const execPlanned = async (t: topology.Topology) =>
@@ -60,7 +54,7 @@ describe("a new node's exec entries, an entry failing", () => {
         { changes: [line(FAILS_ONCE)], notAttempted: [line(LATER)], error: expect.objectContaining({ code: "ERR_EXEC_FAILED" }) },
       ]);
       expect(existsSync(`${dir}/once`)).toBe(true);
-      expect(recorded(name)).toEqual([MKDIR]);
+      expect(recordedOfA(name)).toEqual([MKDIR]);
       // Not ready: its commands have not all run.
       expect(loAlias(`${name}-a`)).toBe(`neslink:${name}:a`);
       // The plan says what runs: not the mkdir.
@@ -71,7 +65,7 @@ describe("a new node's exec entries, an entry failing", () => {
         [FAILS_ONCE, 0],
         [LATER, 0],
       ]);
-      expect(recorded(name)).toEqual(EXEC);
+      expect(recordedOfA(name)).toEqual(EXEC);
       expect(loAlias(`${name}-a`)).toBe(`neslink:${name}:a ready`);
       expect(log()).toBe("later\n");
       expect(await execPlanned(lab)).toEqual([]);
@@ -92,7 +86,7 @@ describe("a new node's exec entries, an entry failing", () => {
     const good = topology.load(withExec.replace("      - { to: 10.62.0.0/16, via: 10.63.0.1 }\n", ""));
     await withLab(name, async () => {
       await topology.apply(good);
-      expect(recorded(name)).toEqual(EXEC);
+      expect(recordedOfA(name)).toEqual(EXEC);
       ip("netns", "del", `${name}-a`);
       rmSync(`${dir}/once`, { recursive: true });
       expect(await execPlanned(good)).toEqual(EXEC.map(line));
@@ -106,7 +100,7 @@ describe("a new node's exec entries, an entry failing", () => {
 
       const result = await topology.apply(good);
       expect(result.exec.map((e) => [e.argv, e.status])).toEqual(EXEC.map((argv) => [argv, 0]));
-      expect(recorded(name)).toEqual(EXEC);
+      expect(recordedOfA(name)).toEqual(EXEC);
       expect(existsSync(`${dir}/once`)).toBe(true);
       expect(log()).toBe("later\n");
     });
@@ -131,7 +125,7 @@ describe("a new node's exec entries, an entry failing", () => {
       expect(running(second)).toBe(1);
       child.kill("SIGKILL");
       await exited;
-      expect(recorded(name)).toEqual([["/bin/sh", "-c", exec[0]]]);
+      expect(recordedOfA(name)).toEqual([["/bin/sh", "-c", exec[0]]]);
       writeFileSync(`${dir}/flag`, "");
       const lab = topology.load(text);
       expect(await execPlanned(lab)).toEqual([line(["/bin/sh", "-c", exec[1]])]);
