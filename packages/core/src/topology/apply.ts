@@ -623,8 +623,9 @@ function execWaves(
     const netns = list[0]?.netns as string;
     const ran = record.get(node) as string[][];
     const ready = lives.get(node)?.owner?.ready === true;
-    // Nothing of a node not ready on record: what its exec directory holds was left by commands that are to run again.
-    const fresh = !ready && ran.length === 0;
+    // Nothing of a node not ready on record (as found: an entry since gone from the file counts, and what it started
+    // runs on): what its exec directory holds was left by commands that are to run again.
+    const fresh = !ready && (was?.get(node)?.length ?? 0) === 0;
     /** Commands that ran (each recorded) before one failed: those after the one that failed never ran. */
     let ended = 0;
     return {
