@@ -102,6 +102,7 @@ it("lists a route's mistake of shape and the whole file's mistakes of the routes
       "    routes:",
       "      - { to: 10.5.0.0/16, via: 10.0.0.1, metric: -1 }",
       "      - { to: default }",
+      "    addresses: { lo: [10.0.0.2/24] }",
     ]),
   ).toEqual({
     status: 3,

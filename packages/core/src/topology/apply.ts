@@ -50,6 +50,7 @@ import { lockTopologyReading } from "./lock.js";
 import type { Topology } from "./model.js";
 import { sysctlInterface } from "./sysctl-names.js";
 import { assertSysctlsTaken } from "./sysctl-probe.js";
+import { assertParentMtus } from "./parent-mtu.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
 import { runNodeCommands } from "./node-commands.js";
@@ -516,7 +517,10 @@ function configurationSteps(
       const veth = ups.get(name);
       return { changes: veth ? [...own, veth] : [...own], action: na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined)) };
     }),
-    ...routes.flatMap((c) => (c.op === "create" ? [{ changes: [c], action: routeAction(c) }] : [])),
+    // A route with dev alone first: the gateway of one after it may be reachable only through it (see route-reach.ts).
+    ...[...routes]
+      .sort((a, b) => Number(a.route.via !== null) - Number(b.route.via !== null))
+      .flatMap((c) => (c.op === "create" ? [{ changes: [c], action: routeAction(c) }] : [])),
   ];
 }
 
@@ -844,6 +848,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     // What ran in a namespace to make again is forgotten before it is made (see forgetRemade).
     const record = forgetRemade(read.record, changes);
     assertHostParents(topology.name, changes, read.hostLinks, true);
+    assertParentMtus(given, topology, changes, read.hostMtus);
     await assertSysctlsTaken(pool, given, topology, changes);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };

@@ -272,11 +272,15 @@ export function straysOf(topology: string, links: readonly Link[]): Link[] {
  * The host namespace's links (where apply looks `topology`'s vxlan and macvlan parents up) by name, with their index,
  * and its links that an apply of `topology` made and was killed before it moved them into their node.
  */
-export async function readHostLinks(pool: Pool, topology: Topology): Promise<{ names: Map<string, number>; strays: Link[] }> {
+export async function readHostLinks(
+  pool: Pool,
+  topology: Topology,
+): Promise<{ names: Map<string, number>; mtus: Map<string, number>; strays: Link[] }> {
   const {
     results: [links],
   } = await nsDoOn(pool, ns.now(), na.links());
   const names = new Map(links.map((l) => [l.name, l.index]));
+  const mtus = new Map(links.flatMap((l) => (l.mtu === null ? [] : [[l.name, l.mtu] as const])));
   // A link is found by an altname too (`ip link property add ... altname`, systemd's predictable names), as apply
   // finds the parent, though a dump lists each by its name: a parent not listed is asked for by its own name.
   const unlisted = [
@@ -285,11 +289,14 @@ export async function readHostLinks(pool: Pool, topology: Topology): Promise<{ n
   const found = await Promise.all(
     unlisted.map((parent) =>
       nsDoOn(pool, ns.now(), na.getLink(lp.byName(parent))).then(
-        ({ results: [link] }) => [[parent, link.index] as const],
+        ({ results: [link] }) => [[parent, link] as const],
         (err: unknown) => (NeslinkError.isInstance(err) && err.code === "ERR_LINK_NOT_FOUND" ? [] : Promise.reject(err)),
       ),
     ),
   );
-  for (const [parent, index] of found.flat()) names.set(parent, index);
-  return { names, strays: straysOf(topology.name, links) };
+  for (const [parent, link] of found.flat()) {
+    names.set(parent, link.index);
+    if (link.mtu !== null) mtus.set(parent, link.mtu);
+  }
+  return { names, mtus, strays: straysOf(topology.name, links) };
 }

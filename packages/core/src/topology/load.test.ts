@@ -26,7 +26,7 @@ const ISSUE_EXAMPLE = `name: demo                      # [a-z0-9-], 1..12 charac
 nodes:
   sw: { bridges: [br0] }        # bridges live inside a node
   r1: { sysctls: { net.ipv4.ip_forward: 1 } }
-  h1: { routes: [{ to: default, via: 10.0.1.254 }] }
+  h1: { addresses: { eth0: [10.0.1.1/24] }, routes: [{ to: default, via: 10.0.1.254 }] }
   h2: { netns: lab-h2 }         # optional explicit namespace name
 links:
   - endpoints: ["h1:eth0", "r1:eth1"]             # a veth pair between two nodes
@@ -328,6 +328,7 @@ describe("topology.load", () => {
       "name: demo",
       "nodes:",
       "  h1:",
+      '    addresses: { lo: [10.0.1.1/24, "fd00::1/64"] }',
       "    routes:",
       "      - { to: default, via: 10.0.1.254 }",
       "      - { to: 0.0.0.0/0, via: 10.0.1.253 }",
@@ -350,7 +351,7 @@ describe("topology.load", () => {
       ].map(([i, first, key]) => ({
         path: `nodes.h1.routes[${i}]`,
         message: `is the same route to the kernel as routes[${first}] (${key}): it keeps one, and each apply would replace it with the other`,
-        line: (i as number) + 5,
+        line: (i as number) + 6,
       })),
     );
   });
@@ -479,7 +480,7 @@ describe("topology.load", () => {
       "nodes:",
       "  a:",
       "    routes:",
-      "      - { to: 10.5.0.0/16, via: 10.0.0.1, metric: -1 }",
+      "      - { to: 10.5.0.0/16, dev: lo, metric: -1 }",
       "      - { to: default }",
       "      - { to: 10.6.0.0/16, dev: nosuch, table: 0 }",
       "      - { to: 10.7.0.0/16, via: 1 }",
@@ -881,7 +882,7 @@ function yamlAsObject() {
     nodes: {
       sw: { bridges: ["br0"] },
       r1: { sysctls: { "net.ipv4.ip_forward": 1 } },
-      h1: { routes: [{ to: "default", via: "10.0.1.254" }] },
+      h1: { addresses: { eth0: ["10.0.1.1/24"] }, routes: [{ to: "default", via: "10.0.1.254" }] },
       h2: { netns: "lab-h2" },
     },
     links: [

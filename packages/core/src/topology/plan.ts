@@ -30,6 +30,7 @@ import { unlockedBefore, unlockedSince } from "./plan-lock.js";
 import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace, readSysctls } from "./live.js";
 import { isSecondary, promoteSysctls, takenWith } from "./secondaries.js";
+import { assertParentMtus } from "./parent-mtu.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
 import { EarlyIds } from "./lab-ids.js";
@@ -249,6 +250,8 @@ export interface LiveRead {
   strays: readonly Link[];
   /** The host's links by name, with their index (a vxlan's or macvlan's parent is one). */
   hostLinks: ReadonlyMap<string, number>;
+  /** The MTU of each host link hostLinks names (a macvlan may not be larger than its parent). */
+  hostMtus: ReadonlyMap<string, number>;
   /** Which exec commands ran; undefined: none is kept (see exec-plan.ts). */
   record: ExecRecord | undefined;
   /**
@@ -367,6 +370,7 @@ async function readAll(topology: Topology, pool: Pool, idsOf: ReadonlySet<string
     stale,
     strays: host.strays,
     hostLinks: host.names,
+    hostMtus: host.mtus,
     early,
     record: readRecord(recordPath(topology.name)),
     peers: await ids.finish(new Map(lives.filter(([node, live]) => isNodeOf(live, topology.name, node)))),
@@ -436,6 +440,7 @@ export async function plan(given: Topology, options: PlanOptions = {}): Promise<
   unlockedSince(topology.name, mark);
   const changes = diff(topology, read);
   assertHostParents(topology.name, changes, read.hostLinks);
+  assertParentMtus(given, topology, changes, read.hostMtus);
   await assertSysctlsTaken(pool ?? defaultPool(), given, topology, changes);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

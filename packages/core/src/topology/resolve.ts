@@ -22,6 +22,8 @@ import { formatPath, type Path, type Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
 import { sysctlInterface } from "./sysctl-names.js";
+import { checkRouteReach } from "./route-reach.js";
+import { checkHostMadeTogether, checkVxlanAddresses, type HostMade } from "./host-made-rules.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
 export const MAX_BRIDGE_PORTS = 1023;
@@ -228,9 +230,10 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     }
     for (const [ifname, def] of Object.entries(spec.interfaces ?? {})) {
       const p: Path = [...at, "interfaces", ifname];
+      let addressesRead = true;
       for (const key of ["remote", "local", "group"] as const) {
         const value = def.kind === "vxlan" ? def[key] : undefined;
-        if (value !== undefined) problems.check([...p, key], () => net.ip(key, value));
+        if (value !== undefined && problems.check([...p, key], () => net.ip(key, value)) === undefined) addressesRead = false;
       }
       if (def.parent !== undefined) problems.check([...p, "parent"], () => v.linkName("parent", def.parent));
       if (def.mac !== undefined) problems.check([...p, "mac"], () => net.mac("mac", def.mac));
@@ -250,6 +253,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
         };
         if (group !== undefined && parent === undefined) problems.add([...p, "group"], "a multicast group needs a parent link");
         if (remote === undefined && group === undefined) problems.add(p, "a vxlan needs a remote or a multicast group");
+        if (addressesRead) checkVxlanAddresses(problems, p, iface.vxlan);
       } else {
         iface.macvlan = { parent: def.parent, mode: def.mode ?? "bridge" };
       }
@@ -326,6 +330,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     }
   }
 
+  const hostMade: HostMade[] = [];
   for (const [name, node] of nodes) {
     const ifaces = declared.get(name) as NodeInterfaces;
     const spec = file.nodes[name] as TopologyFileNode;
@@ -367,7 +372,10 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       }
     }
     node.interfaces = [...ifaces.byName.values()].map((d) => d.iface).sort((x, y) => (x.name < y.name ? -1 : 1));
+    checkRouteReach(node, ["nodes", name, "routes"], (r) => routeIndex.get(r) as number, problems);
+    for (const { iface, path } of ifaces.byName.values()) if (iface.vxlan || iface.macvlan) hostMade.push({ node: name, iface, path });
   }
+  checkHostMadeTogether(problems, hostMade);
 
   return { name: file.name, nodes: [...nodes.values()], links };
 }

@@ -153,6 +153,32 @@ export function interfaceAddress(field: string, value: unknown): Cidr {
   return c;
 }
 
+/** Whether `address` (of `c`'s family) is in the network of `c` (its first `prefixLen` bits). */
+export function inNetwork(c: Cidr, address: string): boolean {
+  if (familyOf("address", address) !== c.family) return false;
+  const a = bytesOf(c.family, c.address);
+  const b = bytesOf(c.family, address);
+  return a.every((byte, i) => {
+    const kept = Math.max(0, Math.min(8, c.prefixLen - i * 8));
+    const mask = (0xff00 >> kept) & 0xff;
+    return (byte & mask) === ((b[i] as number) & mask);
+  });
+}
+
+/** The IPv4 broadcast address of `c`'s subnet, as the kernel makes one (prefixes up to /30); undefined otherwise. */
+export function broadcastOf(c: Cidr): string | undefined {
+  if (c.family !== AF_INET || c.prefixLen > 30) return undefined;
+  return bytesOf(AF_INET, c.address)
+    .map((byte, i) => byte | (0xff >> Math.max(0, Math.min(8, c.prefixLen - i * 8))))
+    .join(".");
+}
+
+/** Whether two addresses of any family are the same address (written alike or not: "fd00::1", "fd00:0::1"). */
+export function sameAddress(a: string, b: string): boolean {
+  const family = familyOf("address", a);
+  return family === familyOf("address", b) && bytesOf(family, a).join() === bytesOf(family, b).join();
+}
+
 /** fe80::/10: a gateway only on a link named with it. */
 export function isIPv6LinkLocal(address: string): boolean {
   if (!isIPv6(address)) return false;

@@ -118,24 +118,26 @@ const veth: Parser<LinkOptions<"veth">> = (f, x) => ({ peer: vethPeer(at(f, "pee
 
 /** A VXLAN endpoint: of the family of the ones before it, multicast exactly when it is the group. */
 const vxlanEndpoint =
-  (multicast: boolean | undefined, family: { is?: number }): Parser<string> =>
+  (multicast: boolean, family: { is?: number }, unicastWhy = "(use group)"): Parser<string> =>
   (f, x) => {
     const got = net.familyOf(f, x);
     family.is ??= got;
     if (family.is !== got) throw new ValidationError(f, "is not of the address family of vxlan.local");
-    if (multicast !== undefined && net.isMulticast(x as string) !== multicast) {
-      throw new ValidationError(f, multicast ? "must be a multicast address" : "must not be a multicast address (use group)");
+    if (net.isMulticast(x as string) !== multicast) {
+      throw new ValidationError(f, multicast ? "must be a multicast address" : `must not be a multicast address ${unicastWhy}`);
     }
     return x as string;
   };
 
-const vxlan: Parser<LinkOptions<"vxlan">> = (f, x) => {
+/** A vxlan's options (the topology's load holds a file's vxlan to these too). */
+export const vxlan: Parser<LinkOptions<"vxlan">> = (f, x) => {
   const r = record(f, x, ["id", "local", "group", "remote", "port"]);
   if (r.group !== undefined && r.remote !== undefined) throw new ValidationError(at(f, "remote"), "cannot be given with group");
   const family = {};
   // Built per call: the endpoints share what family the first one found.
   const endpoints: FieldParsers<LinkOptions<"vxlan">> = {
-    local: vxlanEndpoint(undefined, family),
+    // The kernel refuses a multicast local address (EINVAL, "Local address cannot be multicast").
+    local: vxlanEndpoint(false, family, "(the kernel refuses one as the local address)"),
     group: vxlanEndpoint(true, family),
     remote: vxlanEndpoint(false, family),
     port: (ff, p) => v.integer(ff, p, LIMITS.portMin, LIMITS.portMax),

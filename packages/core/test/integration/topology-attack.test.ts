@@ -485,10 +485,14 @@ describe("found by the attack runs, fixed", () => {
     await withLab(newLab(), async (name) => {
       const marker = `${TMP}/${name}-exec-ran`;
       mkdirSync(TMP, { recursive: true });
-      const file = (via: string) =>
-        `name: ${name}\nnodes:\n  a:\n    addresses: { e0: [10.62.0.1/24] }\n    routes: [{ to: 10.63.0.0/24, via: ${via} }]\n    exec: ["touch ${marker}"]\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`;
-      await expect(topology.apply(topology.load(file("10.64.0.9")))).rejects.toMatchObject({ code: "ERR_TOPOLOGY_APPLY" });
-      const fixed = topology.load(file("10.62.0.2"));
+      const file = (route: string, sysctls = "{}") =>
+        `name: ${name}\nnodes:\n  a:\n    addresses: { e0: [10.62.0.1/24] }\n    routes: [${route}]\n    sysctls: ${sysctls}\n    exec: ["touch ${marker}"]\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`;
+      // An IPv6 route where the file's own sysctls turned IPv6 off: the kernel refuses it, and plan does not foresee it.
+      const off = "{ net.ipv6.conf.all.disable_ipv6: 1, net.ipv6.conf.default.disable_ipv6: 1 }";
+      await expect(topology.apply(topology.load(file('{ to: "fd00:63::/64", dev: e0 }', off)))).rejects.toMatchObject({
+        code: "ERR_TOPOLOGY_APPLY",
+      });
+      const fixed = topology.load(file("{ to: 10.63.0.0/24, via: 10.62.0.2 }"));
       await topology.apply(fixed);
       expect((await topology.plan(fixed)).changes).toEqual([]);
       expect(readdirSync(TMP)).toContain(`${name}-exec-ran`);

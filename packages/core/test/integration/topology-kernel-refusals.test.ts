@@ -20,9 +20,16 @@ const ipIn = (...args: string[]) => {
   return { status: r.status, stderr: r.stderr.trim() };
 };
 
-/** The problems load finds in a lab of two nodes (a, b) joined a:e0 - b:e0, with `a` given `node` and a's end `end`. */
-function problemsWith(node: object, end: object = {}): { path: string; message: string }[] {
-  const file = { name: "k", nodes: { a: node, b: {} }, links: [{ endpoints: [{ node: "a", interface: "e0", ...end }, "b:e0"] }] };
+/**
+ * The problems load finds in a lab of two nodes (a, b) joined a:e0 - b:e0, with `a` given `node`, a's end `end` and the
+ * link `link`'s fields.
+ */
+function problemsWith(node: object, end: object = {}, link: object = {}): { path: string; message: string }[] {
+  const file = {
+    name: "k",
+    nodes: { a: node, b: {} },
+    links: [{ endpoints: [{ node: "a", interface: "e0", ...end }, "b:e0"], ...link }],
+  };
   try {
     topology.load(file);
   } catch (err) {
@@ -82,6 +89,177 @@ describe("plan refuses what the kernel refuses", () => {
       {
         path: "nodes.a.routes[0].via",
         message: "fe80::1 is link-local: a link-local gateway needs dev, the link it is on (the kernel refuses the route without it)",
+      },
+    ]);
+  });
+});
+
+describe("plan refuses a route the kernel would refuse for its gateway or its link", () => {
+  // The scratch namespace: e0 up with 10.0.1.1/24 and fd00:1::1/64, d0 down with 10.0.2.1/24.
+  beforeAll(() => {
+    for (const args of [
+      ["link", "add", "d0", "type", "veth", "peer", "name", "d1"],
+      ["address", "add", "10.0.1.1/24", "dev", "e0"],
+      ["-6", "address", "add", "fd00:1::1/64", "dev", "e0", "nodad"],
+      ["address", "add", "10.0.2.1/24", "dev", "d0"],
+    ])
+      execFileSync("ip", ["-n", scratch, ...args]);
+  });
+  const unreachable = (via: string, where = "of this node's links that are up", tables = "") =>
+    `${via} is in no subnet ${where}, nor under a route with dev alone${tables}: the kernel refuses a gateway it cannot reach directly (ENETUNREACH, "Nexthop has invalid gateway"); give the link an address in its subnet, or add a route to it with dev`;
+
+  it("a gateway in no subnet of the node's links, or only behind another gateway: ENETUNREACH", () => {
+    expect(ipIn("route", "add", "10.9.0.0/16", "via", "10.99.0.2")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("invalid gateway"),
+    });
+    // A route via a gateway does not make another gateway reachable; a route with dev alone does.
+    expect(ipIn("route", "add", "10.99.0.0/24", "via", "10.0.1.254")).toEqual({ status: 0, stderr: "" });
+    expect(ipIn("route", "add", "10.9.0.0/16", "via", "10.99.0.2")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("invalid gateway"),
+    });
+    expect(ipIn("route", "add", "10.98.0.0/24", "dev", "e0")).toEqual({ status: 0, stderr: "" });
+    expect(ipIn("route", "add", "10.8.0.0/16", "via", "10.98.0.2")).toEqual({ status: 0, stderr: "" });
+    // With dev, the gateway must be on that link; IPv6 alike.
+    expect(ipIn("route", "add", "10.7.0.0/16", "via", "10.0.1.9", "dev", "lo")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("invalid gateway"),
+    });
+    expect(ipIn("-6", "route", "add", "fd09::/64", "via", "fd00:99::2")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("No route to host"),
+    });
+    expect(
+      problemsWith({
+        addresses: { e0: ["10.0.1.1/24", "fd00:1::1/64"] },
+        routes: [
+          { to: "10.9.0.0/16", via: "10.99.0.2" },
+          { to: "10.99.0.0/24", via: "10.0.1.254" },
+          { to: "10.6.0.0/16", via: "10.99.0.2" },
+          { to: "10.98.0.0/24", dev: "e0" },
+          { to: "10.8.0.0/16", via: "10.98.0.2" },
+          { to: "10.7.0.0/16", via: "10.0.1.9", dev: "lo" },
+          { to: "fd09::/64", via: "fd00:99::2" },
+          { to: "fd08::/64", via: "fd00:1::2" },
+        ],
+      }),
+    ).toEqual([
+      { path: "nodes.a.routes[0].via", message: unreachable("10.99.0.2") },
+      { path: "nodes.a.routes[2].via", message: unreachable("10.99.0.2") },
+      { path: "nodes.a.routes[5].via", message: unreachable("10.0.1.9", "of lo") },
+      { path: "nodes.a.routes[6].via", message: unreachable("fd00:99::2") },
+    ]);
+  });
+
+  it("a table's route: its gateway looked up in that table, then in main; never through another table", () => {
+    expect(ipIn("route", "add", "10.6.0.0/16", "via", "10.0.1.5", "table", "100")).toEqual({ status: 0, stderr: "" });
+    expect(ipIn("route", "add", "10.97.0.0/24", "dev", "e0", "table", "100")).toEqual({ status: 0, stderr: "" });
+    expect(ipIn("route", "add", "10.1.0.0/16", "via", "10.97.0.2", "table", "100")).toEqual({ status: 0, stderr: "" });
+    expect(ipIn("route", "add", "10.1.0.0/16", "via", "10.97.0.3", "table", "200")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("invalid gateway"),
+    });
+    expect(ipIn("route", "add", "10.1.0.0/16", "via", "10.97.0.3")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("invalid gateway"),
+    });
+    expect(
+      problemsWith({
+        addresses: { e0: ["10.0.1.1/24"] },
+        routes: [
+          { to: "10.6.0.0/16", via: "10.0.1.5", table: 100 },
+          { to: "10.97.0.0/24", dev: "e0", table: 100 },
+          { to: "10.1.0.0/16", via: "10.97.0.2", table: 100 },
+          { to: "10.1.0.0/16", via: "10.97.0.3", table: 200 },
+          { to: "10.1.0.0/16", via: "10.97.0.3" },
+        ],
+      }),
+    ).toEqual([
+      { path: "nodes.a.routes[3].via", message: unreachable("10.97.0.3", undefined, " (in table 200 or main)") },
+      { path: "nodes.a.routes[4].via", message: unreachable("10.97.0.3") },
+    ]);
+  });
+
+  it("a node's own address: an IPv4 gateway (a local route), never an IPv6 one; a subnet's broadcast never", () => {
+    expect(ipIn("route", "add", "10.5.0.0/16", "via", "10.0.1.1")).toEqual({ status: 0, stderr: "" });
+    expect(ipIn("-6", "route", "add", "fd04::/64", "via", "fd00:1::1")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("local address"),
+    });
+    expect(ipIn("route", "add", "10.4.0.0/16", "via", "10.0.1.255")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("invalid gateway"),
+    });
+    expect(ipIn("route", "add", "10.4.0.0/16", "via", "10.0.1.0")).toEqual({ status: 0, stderr: "" });
+    expect(
+      problemsWith({
+        addresses: { e0: ["10.0.1.1/24", "fd00:1::1/64"] },
+        routes: [
+          { to: "10.5.0.0/16", via: "10.0.1.1" },
+          { to: "fd04::/64", via: "fd00:1::1" },
+          { to: "10.4.0.0/16", via: "10.0.1.255" },
+          { to: "10.3.0.0/16", via: "10.0.1.0" },
+        ],
+      }),
+    ).toEqual([
+      {
+        path: "nodes.a.routes[1].via",
+        message: "fd00:1::1 is an address of this node (on e0): the kernel refuses a node's own address as a gateway",
+      },
+      {
+        path: "nodes.a.routes[2].via",
+        message: "10.0.1.255 is the broadcast address of 10.0.1.1/24 on e0: the kernel refuses it as a gateway",
+      },
+    ]);
+  });
+
+  it("a gateway on a link the file sets down, or a route on such a link: refused (ENETUNREACH, ENETDOWN)", () => {
+    expect(ipIn("route", "add", "10.9.0.0/16", "via", "10.0.2.2")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("invalid gateway"),
+    });
+    expect(ipIn("route", "add", "10.9.0.0/16", "via", "10.0.2.1")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("Network is down"),
+    });
+    expect(ipIn("route", "add", "10.9.0.0/16", "dev", "d0")).toEqual({ status: 2, stderr: expect.stringContaining("not up") });
+    const down = (via: string) =>
+      `${via} is on e0, which the file sets down (up: false): the kernel reaches no gateway through a link that is down (ENETUNREACH)`;
+    expect(
+      problemsWith(
+        {
+          addresses: { e0: ["10.0.2.1/24"] },
+          routes: [
+            { to: "10.9.0.0/16", via: "10.0.2.2" },
+            { to: "10.8.0.0/16", via: "10.0.2.1" },
+            { to: "10.7.0.0/16", dev: "e0" },
+          ],
+        },
+        {},
+        { up: false },
+      ),
+    ).toEqual([
+      { path: "nodes.a.routes[0].via", message: down("10.0.2.2") },
+      { path: "nodes.a.routes[1].via", message: down("10.0.2.1") },
+      {
+        path: "nodes.a.routes[2].dev",
+        message: "e0 is set down by the file (up: false): the kernel refuses a route on a link that is down",
+      },
+    ]);
+  });
+
+  it("an IPv6 route on a node with ipv6: false: the kernel refuses it", () => {
+    execFileSync("ip", ["netns", "exec", scratch, "sysctl", "-qw", "net.ipv6.conf.d0.disable_ipv6=1"]);
+    execFileSync("ip", ["-n", scratch, "link", "set", "d0", "up"]);
+    expect(ipIn("-6", "route", "add", "fd07::/64", "dev", "d0")).toEqual({
+      status: 2,
+      stderr: expect.stringContaining("IPv6 is disabled"),
+    });
+    expect(problemsWith({ ipv6: false, routes: [{ to: "fd07::/64", dev: "e0" }] })).toEqual([
+      {
+        path: "nodes.a.routes[0]",
+        message: 'is an IPv6 route on a node with ipv6: false: the kernel refuses it ("IPv6 is disabled on nexthop device")',
       },
     ]);
   });
