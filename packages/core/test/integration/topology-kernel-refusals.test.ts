@@ -249,6 +249,33 @@ describe("plan refuses a route the kernel would refuse for its gateway or its li
     ]);
   });
 
+  it("a gateway reachable through a route with dev alone written after it: apply makes that route first", async () => {
+    const lab = topology.load({
+      name: prefix,
+      nodes: {
+        a: {
+          addresses: { e0: ["10.0.1.1/24"] },
+          routes: [
+            { to: "10.8.0.0/16", via: "10.98.0.2" },
+            { to: "10.98.0.0/24", dev: "e0" },
+          ],
+        },
+        b: {},
+      },
+      links: [{ endpoints: ["a:e0", "b:e0"] }],
+    });
+    try {
+      await topology.apply(lab);
+      const routes = ipJson<{ dst: string; gateway?: string; dev: string }[]>("-n", `${prefix}-a`, "route", "show", "root", "10.0.0.0/8");
+      expect(routes.filter((r) => r.dst !== "10.0.1.0/24").map(({ dst, gateway, dev }) => ({ dst, gateway, dev }))).toEqual([
+        { dst: "10.8.0.0/16", gateway: "10.98.0.2", dev: "e0" },
+        { dst: "10.98.0.0/24", gateway: undefined, dev: "e0" },
+      ]);
+    } finally {
+      await topology.destroy(lab);
+    }
+  });
+
   it("an IPv6 route on a node with ipv6: false: the kernel refuses it", () => {
     execFileSync("ip", ["netns", "exec", scratch, "sysctl", "-qw", "net.ipv6.conf.d0.disable_ipv6=1"]);
     execFileSync("ip", ["-n", scratch, "link", "set", "d0", "up"]);
