@@ -51,6 +51,8 @@ import type { Topology } from "./model.js";
 import { sysctlInterface } from "./sysctl-names.js";
 import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { assertParentMtus } from "./parent-mtu.js";
+import { placeOf } from "./change-place.js";
+import { loadedFrom } from "./loaded.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
 import { runNodeCommands } from "./node-commands.js";
@@ -146,11 +148,18 @@ export interface ApplyFailure {
   error: unknown;
 }
 
-/** One failure as its error's message tells it: the refused changes with why, then the line of those not attempted. */
-function failureLines(f: ApplyFailure): string[] {
+/**
+ * One failure as its error's message tells it: the refused changes, each with the place in the file that asked for it
+ * (`placeOf`, when known), and why; then the line of those not attempted.
+ */
+function failureLines(f: ApplyFailure, placeOf: (c: Change) => string | undefined): string[] {
   const said = (changes: readonly Change[]) => changes.map(describeChange).join("; ");
+  const placed = (c: Change) => {
+    const place = placeOf(c);
+    return place === undefined ? describeChange(c) : `${describeChange(c)} (${place})`;
+  };
   const untried = f.notAttempted.length > 0 ? [`    not attempted (stopped by that failure): ${said(f.notAttempted)}`] : [];
-  return [`  ${said(f.changes)}: ${toErrorJSON(f.error).message}`, ...untried];
+  return [`  ${f.changes.map(placed).join("; ")}: ${toErrorJSON(f.error).message}`, ...untried];
 }
 
 /**
@@ -173,8 +182,10 @@ export class TopologyApplyError extends NeslinkError {
     done: Change[],
     exec: ExecOutcome[] = [],
     refused: LinksRefused = { left: [], kept: [] },
+    /** Where in the file each change was asked for (FILE:LINE:COLUMN), when known: said with a failed one. */
+    placeOf: (c: Change) => string | undefined = () => undefined,
   ) {
-    const lines = failures.flatMap(failureLines);
+    const lines = failures.flatMap((f) => failureLines(f, placeOf));
     const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
     super(
       "ERR_TOPOLOGY_APPLY",
@@ -949,7 +960,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             );
             recordIds();
           }
-          throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused));
+          const from = loadedFrom(given);
+          throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), (c) => placeOf(topology, from, c));
         });
     }
     recordIds();

@@ -46,6 +46,8 @@ it("a refused route: the address made before it in the node's task is done, and 
   expect(done.filter((c) => c.object === "address").map((c) => topology.describeChange(c))).toEqual(["+ address 10.61.0.1/24 on a:eth0"]);
   expect(failures.map((f) => f.changes)).toEqual([["+ route fd00:62::/64 dev eth0 in a"]]);
   expect(message).toContain(`(${done.length} changes made;`);
+  // The failure names the line of the file that asked for the route.
+  expect(message).toContain("\n  + route fd00:62::/64 dev eth0 in a (topology:6:14): ");
   expect(done.filter((c) => c.object === "route")).toEqual([]);
 });
 
