@@ -26,24 +26,46 @@ import type { Path, Problems } from "./problems.js";
 
 const RT_TABLE_MAIN = 254;
 
+/** An address or network parsed once: each route's gateway is compared with every one of the node's. */
+interface Prefix {
+  family: number;
+  bytes: number[];
+  prefixLen: number;
+  /** As the file writes it, for messages. */
+  text: string;
+  /** The IPv4 subnet's broadcast address, where the kernel makes one. */
+  broadcast: number[] | undefined;
+}
+
+const prefixOf = (text: string): Prefix => {
+  const c = net.cidr("address", text);
+  const bytes = net.addressBytes(c.family, c.address);
+  const broadcast = net.broadcastOf(c.family, bytes, c.prefixLen);
+  return { family: c.family, bytes, prefixLen: c.prefixLen, text: `${c.address}/${c.prefixLen}`, broadcast };
+};
+
+const sameBytes = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Whether `p` holds the address `bytes` of `family` in its network. */
+const holds = (p: Prefix, family: number, bytes: readonly number[]) => p.family === family && net.inPrefix(p.bytes, p.prefixLen, bytes);
+
 /** A route of link scope the kernel would have: its link, its table, the network it covers. */
 interface Connected {
   dev: string;
   table: number;
-  network: net.Cidr;
+  network: Prefix;
 }
 
 /** An interface's state as the kernel will have it once applied: up or not, and its addresses. */
 interface LinkState {
   up: boolean;
-  addresses: net.Cidr[];
+  addresses: Prefix[];
 }
 
 function linkStates(node: TopologyNode): Map<string, LinkState> {
-  const cidrs = (list: readonly string[]) => list.map((a) => net.cidr("address", a));
   // A node's loopback is always up: its marker is set with it.
-  const states = new Map<string, LinkState>([["lo", { up: true, addresses: cidrs(node.loopback) }]]);
-  for (const iface of node.interfaces) states.set(iface.name, { up: iface.up, addresses: cidrs(iface.addresses) });
+  const states = new Map<string, LinkState>([["lo", { up: true, addresses: node.loopback.map(prefixOf) }]]);
+  for (const iface of node.interfaces) states.set(iface.name, { up: iface.up, addresses: iface.addresses.map(prefixOf) });
   return states;
 }
 
@@ -56,8 +78,7 @@ function connectedRoutes(node: TopologyNode, links: ReadonlyMap<string, LinkStat
   }
   for (const r of node.routes) {
     if (r.via !== undefined || r.dev === undefined || links.get(r.dev)?.up !== true) continue;
-    const network: net.Cidr = r.to === "default" ? { family: net.AF_INET, address: "0.0.0.0", prefixLen: 0 } : net.cidr("to", r.to);
-    out.push({ dev: r.dev, table: r.table ?? RT_TABLE_MAIN, network });
+    out.push({ dev: r.dev, table: r.table ?? RT_TABLE_MAIN, network: prefixOf(r.to === "default" ? "0.0.0.0/0" : r.to) });
   }
   return out;
 }
@@ -70,17 +91,19 @@ function gatewayRefusal(
 ): string | undefined {
   const via = r.via;
   const family = net.familyOf("via", via);
+  const bytes = net.addressBytes(family, via);
   const table = r.table ?? RT_TABLE_MAIN;
   const onDev = (dev: string) => r.dev === undefined || r.dev === dev;
+  const isOwn = (a: Prefix) => a.family === family && sameBytes(a.bytes, bytes);
   const linkLocal = net.isIPv6LinkLocal(via);
   if (family === net.AF_INET6) {
     // A link-local address is the node's own only on the link named with it.
-    const own = [...links].find(([dev, s]) => (!linkLocal || dev === r.dev) && s.addresses.some((a) => net.sameAddress(a.address, via)));
+    const own = [...links].find(([dev, s]) => (!linkLocal || dev === r.dev) && s.addresses.some(isOwn));
     if (own !== undefined) return `${via} is an address of this node (on ${own[0]}): the kernel refuses a node's own address as a gateway`;
   }
   // Which link a link-local gateway is on, dev says (resolve refuses one without); 127/8 is all local (a local route).
-  if (linkLocal || (family === net.AF_INET && via.startsWith("127."))) return undefined;
-  const covers = connected.filter((c) => net.inNetwork(c.network, via) && onDev(c.dev));
+  if (linkLocal || (family === net.AF_INET && bytes[0] === 127)) return undefined;
+  const covers = connected.filter((c) => holds(c.network, family, bytes) && onDev(c.dev));
   const inTable = covers.some((c) => c.table === table);
   // A table's own routes are looked in first; when none covers the gateway (and always for main) the rules' lookup
   // runs, local's routes first: a broadcast route refuses the gateway there, a local one takes it.
@@ -88,12 +111,12 @@ function gatewayRefusal(
     const upLinks = [...links].filter(([, s]) => s.up);
     for (const [dev, s] of upLinks)
       for (const a of s.addresses)
-        if (net.broadcastOf(a) === via)
-          return `${via} is the broadcast address of ${a.address}/${a.prefixLen} on ${dev}: the kernel refuses it as a gateway`;
-    if (upLinks.some(([dev, s]) => onDev(dev) && s.addresses.some((a) => net.sameAddress(a.address, via)))) return undefined;
+        if (a.broadcast !== undefined && sameBytes(a.broadcast, bytes))
+          return `${via} is the broadcast address of ${a.text} on ${dev}: the kernel refuses it as a gateway`;
+    if (upLinks.some(([dev, s]) => onDev(dev) && s.addresses.some(isOwn))) return undefined;
   }
   if (inTable || covers.some((c) => c.table === RT_TABLE_MAIN)) return undefined;
-  const down = [...links].find(([dev, s]) => !s.up && onDev(dev) && s.addresses.some((a) => net.inNetwork(a, via)));
+  const down = [...links].find(([dev, s]) => !s.up && onDev(dev) && s.addresses.some((a) => holds(a, family, bytes)));
   if (down !== undefined)
     return `${via} is on ${down[0]}, which the file sets down (up: false): the kernel reaches no gateway through a link that is down (ENETUNREACH)`;
   const where = r.dev === undefined ? "of this node's links that are up" : `of ${r.dev}`;

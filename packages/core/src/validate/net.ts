@@ -153,30 +153,24 @@ export function interfaceAddress(field: string, value: unknown): Cidr {
   return c;
 }
 
-/** Whether `address` (of `c`'s family) is in the network of `c` (its first `prefixLen` bits). */
-export function inNetwork(c: Cidr, address: string): boolean {
-  if (familyOf("address", address) !== c.family) return false;
-  const a = bytesOf(c.family, c.address);
-  const b = bytesOf(c.family, address);
-  return a.every((byte, i) => {
-    const kept = Math.max(0, Math.min(8, c.prefixLen - i * 8));
-    const mask = (0xff00 >> kept) & 0xff;
-    return (byte & mask) === ((b[i] as number) & mask);
-  });
+/** An address as 4 or 16 bytes (what prefixes are compared on: parse each address once, compare many times). */
+export function addressBytes(family: typeof AF_INET | typeof AF_INET6, address: string): number[] {
+  return bytesOf(family, address);
 }
 
-/** The IPv4 broadcast address of `c`'s subnet, as the kernel makes one (prefixes up to /30); undefined otherwise. */
-export function broadcastOf(c: Cidr): string | undefined {
-  if (c.family !== AF_INET || c.prefixLen > 30) return undefined;
-  return bytesOf(AF_INET, c.address)
-    .map((byte, i) => byte | (0xff >> Math.max(0, Math.min(8, c.prefixLen - i * 8))))
-    .join(".");
+/** Whether `address` (bytes, of the network's family) is in the network whose first `prefixLen` bits `network` holds. */
+export function inPrefix(network: readonly number[], prefixLen: number, address: readonly number[]): boolean {
+  for (let i = 0; i < network.length && i * 8 < prefixLen; i++) {
+    const mask = (0xff00 >> Math.min(8, prefixLen - i * 8)) & 0xff;
+    if (((network[i] as number) & mask) !== ((address[i] as number) & mask)) return false;
+  }
+  return true;
 }
 
-/** Whether two addresses of any family are the same address (written alike or not: "fd00::1", "fd00:0::1"). */
-export function sameAddress(a: string, b: string): boolean {
-  const family = familyOf("address", a);
-  return family === familyOf("address", b) && bytesOf(family, a).join() === bytesOf(family, b).join();
+/** The IPv4 broadcast address of a subnet (bytes), as the kernel makes one (prefixes up to /30); undefined otherwise. */
+export function broadcastOf(family: number, address: readonly number[], prefixLen: number): number[] | undefined {
+  if (family !== AF_INET || prefixLen > 30) return undefined;
+  return address.map((byte, i) => byte | (0xff >> Math.max(0, Math.min(8, prefixLen - i * 8))));
 }
 
 /** fe80::/10: a gateway only on a link named with it. */
