@@ -1,28 +1,33 @@
 /**
- * A lab whose node a's routes are one the kernel makes, one it refuses (its gateway is on none of a's subnets:
- * ENETUNREACH), and two after that one: the apply's failure stops a's task at the refused route.
+ * A lab whose node a's routes are one the kernel makes, one it refuses, and two after that one: the apply's failure
+ * stops a's task at the refused route. Refused for what plan does not foresee (load refuses a gateway on none of a's
+ * subnets): the file's own sysctls turn IPv6 off, and the kernel refuses an IPv6 route there (EACCES).
  */
 export function refusedRouteLab(name: string): string {
   return [
     `name: ${name}`,
     "nodes:",
     "  a:",
+    "    sysctls: { net.ipv6.conf.all.disable_ipv6: 1, net.ipv6.conf.default.disable_ipv6: 1 }",
     "    addresses: { eth0: [10.61.0.1/24] }",
     "    routes:",
     "      - { to: 10.70.0.0/16, via: 10.61.0.254 }",
-    "      - { to: 10.62.0.0/16, via: 10.63.0.1 }",
+    REFUSED_LINE,
     "      - { to: 10.64.0.0/16, via: 10.61.0.254 }",
-    "      - { to: 10.65.0.0/16, dev: eth0 }",
+    "      - { to: 10.65.0.0/16, via: 10.61.0.253 }",
     "  b: {}",
     'links: [{ endpoints: ["a:eth0", "b:eth0"] }]',
     "",
   ].join("\n");
 }
 
+/** The refused route's line in the file (line 8, its entry at column 9). */
+export const REFUSED_LINE = '      - { to: "fd00:62::/64", via: "fe80::1", dev: eth0 }';
+
 /** The route made, the one refused and those never tried, as describeChange writes them, and their destinations. */
 export const MADE = { text: "+ route 10.70.0.0/16 via 10.61.0.254 in a", dst: "10.70.0.0/16" };
-export const REFUSED = { text: "+ route 10.62.0.0/16 via 10.63.0.1 in a", dst: "10.62.0.0/16" };
+export const REFUSED = { text: "+ route fd00:62::/64 via fe80::1 dev eth0 in a", dst: "fd00:62::/64", at: "8:9" };
 export const UNTRIED = [
   { text: "+ route 10.64.0.0/16 via 10.61.0.254 in a", dst: "10.64.0.0/16" },
-  { text: "+ route 10.65.0.0/16 dev eth0 in a", dst: "10.65.0.0/16" },
+  { text: "+ route 10.65.0.0/16 via 10.61.0.253 in a", dst: "10.65.0.0/16" },
 ];

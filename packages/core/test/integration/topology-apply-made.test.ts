@@ -1,6 +1,6 @@
 /**
- * An apply that fails in a node's configuration (a route the kernel refuses: its gateway is on no subnet of the
- * node, ENETUNREACH) says what it made there before the failure: the address given in the same task was made (ip -j
+ * An apply that fails in a node's configuration (a route the kernel refuses: IPv6 turned off by the file's own
+ * sysctls, which plan does not foresee) says what it made there before the failure: the address given in the same task was made (ip -j
  * shows it), and is in the error's `done` and its count, not among the failed changes. One stopped before any
  * change of a lab that did not exist leaves nothing of it, its lock file included.
  */

@@ -1,5 +1,5 @@
 /**
- * An apply whose node task stops at a refused route (its gateway is on no subnet of the node: ENETUNREACH) tells that
+ * An apply whose node task stops at a refused route (IPv6 turned off by the file's sysctls: EACCES) tells that
  * route alone as failed, with the kernel's error, and the routes after it in the same task, never sent, as not
  * attempted: ip -j shows the route before it made and none of those after.
  */
@@ -26,13 +26,12 @@ it("routes after a refused one are not attempted, not failed, and the kernel has
   expect(routes).toContain(MADE.dst);
   expect(routes.filter((dst) => [REFUSED, ...UNTRIED].some((r) => r.dst === dst))).toEqual([]);
   const untried = UNTRIED.map((r) => r.text);
-  expect(error.failures).toEqual([
-    { changes: [REFUSED.text], error: expect.objectContaining({ code: "ENETUNREACH" }), notAttempted: untried },
-  ]);
+  expect(error.failures).toEqual([{ changes: [REFUSED.text], error: expect.objectContaining({ code: "EACCES" }), notAttempted: untried }]);
   expect(error.done.filter((c) => c.object === "route").map((c) => topology.describeChange(c))).toEqual([MADE.text]);
   // As JSON (the CLI's --json, the HTTP adapter's body), the same.
   expect(JSON.parse(JSON.stringify(error)).failures[0].notAttempted).toEqual(untried);
-  expect(error.message).toContain(`\n  ${REFUSED.text}: `);
+  // With the place in the file that asked for it.
+  expect(error.message).toContain(`\n  ${REFUSED.text} (topology:${REFUSED.at}): `);
   expect(error.message).toContain(`\n    not attempted (stopped by that failure): ${untried.join("; ")}`);
   const told = events.flatMap((e) => (e.type === "failed" ? [e] : []));
   expect(told.map((e) => [e.changes.map(topology.describeChange), e.notAttempted.map(topology.describeChange)])).toEqual([

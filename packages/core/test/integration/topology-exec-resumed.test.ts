@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, commandLines, ip, ipJson, uniquePrefix, withLab } from "./kernel.js";
 import { recordedOfA, resumedExec } from "./exec-resumed-lab.js";
-import { refusedRouteLab } from "./refused-route-lab.js";
+import { REFUSED_LINE, refusedRouteLab } from "./refused-route-lab.js";
 
 const prefix = uniquePrefix("ter");
 const dir = mkdtempSync(`${tmpdir()}/${prefix}-`);
@@ -83,7 +83,7 @@ describe("a new node's exec entries, an entry failing", () => {
     // The same lab twice, node a with EXEC: once with a route the kernel refuses (the apply stops before phase 5).
     const withExec = refusedRouteLab(name).replace("\n  a:\n", `\n  a:\n    exec: ${JSON.stringify(EXEC)}\n`);
     const refusedWithExec = topology.load(withExec);
-    const good = topology.load(withExec.replace("      - { to: 10.62.0.0/16, via: 10.63.0.1 }\n", ""));
+    const good = topology.load(withExec.replace(`${REFUSED_LINE}\n`, ""));
     await withLab(name, async () => {
       await topology.apply(good);
       expect(recordedOfA(name)).toEqual(EXEC);
