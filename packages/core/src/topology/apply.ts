@@ -76,8 +76,11 @@ export interface ApplyOptions {
   /**
    * Aborted before apply starts its first change (while it reads the kernel,
    * or in an onProgress of its `planned` event), apply makes none and rejects
-   * with an AbortedError. Once changes have begun it is not heeded: the apply
-   * runs on to its end or its first failure.
+   * with an AbortedError. Aborted once changes have begun, apply lets the
+   * changes in flight end (a namespace being made is mounted, never left an
+   * empty entry) and starts no more: it rejects with a TopologyAbortedError
+   * (ERR_ABORTED too) saying what was `done`. Heard only after its last
+   * change has begun, the apply ends whole (its result stands).
    */
   signal?: AbortSignal;
   /**
@@ -198,6 +201,24 @@ export class TopologyApplyError extends NeslinkError {
       linksLeft: this.linksLeft,
       linksKept: this.linksKept,
     };
+  }
+}
+
+/**
+ * An apply stopped by its caller's signal once it had begun changing the lab: the changes in flight ended, no more
+ * were started. `done` and `exec` as TopologyApplyError's: what a caller needs to know what the lab is left as.
+ */
+export class TopologyAbortedError extends AbortedError {
+  readonly done: Change[];
+  readonly exec: ExecOutcome[];
+  constructor(topology: string, done: Change[], exec: ExecOutcome[]) {
+    const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
+    super(new Error(`${topology} is partly applied (${made}; apply again to continue, or destroy it)`));
+    this.done = done;
+    this.exec = exec;
+  }
+  override toJSON() {
+    return { ...super.toJSON(), done: this.done, exec: this.exec };
   }
 }
 
@@ -925,7 +946,9 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       begun = true;
       if (phase !== "namespaces") recordIds();
       if (count > 0) emit({ type: "phase", phase, changes: count });
-      for (const wave of jobs)
+      for (const wave of jobs) {
+        // Between waves, none in flight: what was started has ended (a namespace made is mounted), nothing half-made.
+        if (signal?.aborted) throw new TopologyAbortedError(topology.name, done, outcomes);
         await runWave(
           wave,
           (change) => {
@@ -944,6 +967,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           }
           throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused));
         });
+      }
     }
     recordIds();
     // Every change made: the lab's entries are its nodes' now. One it no longer needs that a killed run left empty (a
