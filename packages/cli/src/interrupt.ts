@@ -16,7 +16,15 @@ export interface Fate {
    * words go out once it has, with what it did (`done`) in the --json error, and the command ends of the signal then.
    */
   settles?: boolean;
+  /** What the --json error adds to the words, found as they are said (an apply's `done`: the changes it made). */
+  extra?: () => Record<string, unknown>;
 }
+
+/**
+ * How long an interrupted command's work is given to settle before its words are said and it ends of the signal all
+ * the same: a change in flight that does not end (a program's start that hangs) must not hold the Ctrl-C for ever.
+ */
+export const SETTLE_MS = 5000;
 
 /**
  * The command was interrupted and its words said, but the signal did not end the process (a line of an interactive
@@ -27,12 +35,6 @@ export class Interrupted extends Error {
   constructor(readonly signal: NodeJS.Signals) {
     super(`interrupted by ${signal}`);
   }
-}
-
-/** What an interrupted lab change did, from the error its work ended with (core's TopologyAbortedError, TopologyApplyError). */
-function doneOf(err: unknown): Record<string, unknown> {
-  const { done, exec } = (err ?? {}) as { done?: unknown; exec?: unknown };
-  return Array.isArray(done) ? { done, ...(Array.isArray(exec) && { exec }) } : {};
 }
 
 /**
@@ -49,7 +51,6 @@ export async function onInterrupt<T extends Outcome>(
 ): Promise<T> {
   const { terminal } = session;
   let heard: NodeJS.Signals | undefined;
-  let settling = false;
   let done = false;
   let onEnded = () => {};
   const ended = new Promise<void>((resolve) => {
@@ -73,16 +74,23 @@ export async function onInterrupt<T extends Outcome>(
     if (signal === "SIGPIPE") end(signal);
     else terminal.stdout.write("", () => end(signal));
   };
-  let words = "";
+  /** Once a settling interrupt is heard: says its words (at once if the work has ended, or after SETTLE_MS). */
+  let settled: (() => void) | undefined;
+  let unsaid = false;
+  let grace: NodeJS.Timeout | undefined;
   const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
     if (heard !== undefined) return end(signal);
     heard = signal;
     const told = fate(signal);
-    const { said, settles } = typeof told === "string" ? { said: told, settles: false } : told;
-    if (settles) {
-      settling = true;
-      words = said;
-    } else say(signal, said);
+    if (typeof told === "string" || !told.settles) return say(signal, typeof told === "string" ? told : told.said);
+    unsaid = true;
+    settled = () => {
+      if (!unsaid || done) return;
+      unsaid = false;
+      clearTimeout(grace);
+      say(signal, told.said, session.json ? (told.extra?.() ?? {}) : {});
+    };
+    grace = setTimeout(settled, SETTLE_MS);
   });
   /** Once the words are out and the signal raised: where that did not end the process, the command ends here. */
   const interrupted = async (signal: NodeJS.Signals): Promise<never> => {
@@ -92,20 +100,20 @@ export async function onInterrupt<T extends Outcome>(
   try {
     const result = await work();
     if (heard === undefined) return result;
-    // Heard only as its last change was under way: the lab is as asked, and the result stands.
-    if (settling) {
+    // Heard only as its last change was under way (its words not said yet): the lab is as asked, the result stands.
+    if (unsaid && !done) {
       done = true;
-      unlisten();
       return { ...result, heard };
     }
     return await interrupted(heard);
   } catch (err) {
     if (err instanceof Interrupted || heard === undefined) throw err;
     // Stopped where it was safe to: said now, with what it did.
-    if (settling && !done) say(heard, words, session.json ? doneOf(err) : {});
+    settled?.();
     // Said already, and ended by the signal: not said again as an error.
     return await interrupted(heard);
   } finally {
+    clearTimeout(grace);
     // The command ended by itself: the runner's hold takes over (Command.interruptible).
     unlisten();
   }

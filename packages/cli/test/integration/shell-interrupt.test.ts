@@ -3,10 +3,11 @@
  * apply is stopped, its words said, and the session goes on at its prompt, as after exec's program or monitor: it
  * killed the whole session, which died of SIGINT.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { starLab } from "./star-lab.js";
 import { BIN, neslink } from "./run.js";
 import { tmuxServer } from "./tmux.js";
 
@@ -21,16 +22,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A bridge and HOSTS hosts: an apply long enough to be interrupted part-way. */
-function star(): string {
-  const lines = [`name: ${lab}`, "nodes:", "  hub: { bridges: [br0] }"];
-  for (let i = 0; i < HOSTS; i++) lines.push(`  h${i}: { addresses: { eth0: [10.63.0.${i + 1}/24] } }`);
-  lines.push("links:");
-  for (let i = 0; i < HOSTS; i++) lines.push(`  - endpoints: ["h${i}:eth0", { node: hub, interface: v${i}, master: br0 }]`);
-  const path = `${dir}/lab.yaml`;
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
-}
+/** The lab's file: a star of HOSTS hosts. */
+const star = () => starLab(`${dir}/lab.yaml`, lab, HOSTS, 63);
 
 /** Entries of the lab under /run/netns with no namespace mounted on them. */
 function unmounted(): string[] {

@@ -894,6 +894,14 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     };
     const done: Change[] = [];
     const total = changes.length;
+    /**
+     * Aborted once changes have begun: heard between phases and waves, none in flight then (what was started has
+     * ended: a namespace made is mounted, nothing half-made). Phase 1 is over by then: its namespaces are on record.
+     */
+    const stopped = () => {
+      recordIds();
+      return new TopologyAbortedError(topology.name, done, outcomes);
+    };
     /** Each phase as waves of jobs: a wave's jobs run in parallel, waves one after another. */
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
       switch (phase) {
@@ -942,13 +950,13 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       if (jobs.flat().length === 0) continue;
       // Checked with no await before the first jobs start: aborted by then, nothing of the lab was changed.
       if (!begun && signal?.aborted) throw new AbortedError(new Error(`nothing of ${topology.name} was changed`));
+      if (signal?.aborted) throw stopped();
       if (!begun) saveRecord({ namespaces: prior?.namespaces ?? new Map(), entries: touchedEntries(prior, changes) });
       begun = true;
       if (phase !== "namespaces") recordIds();
       if (count > 0) emit({ type: "phase", phase, changes: count });
-      for (const wave of jobs) {
-        // Between waves, none in flight: what was started has ended (a namespace made is mounted), nothing half-made.
-        if (signal?.aborted) throw new TopologyAbortedError(topology.name, done, outcomes);
+      for (const [i, wave] of jobs.entries()) {
+        if (i > 0 && signal?.aborted) throw stopped();
         await runWave(
           wave,
           (change) => {

@@ -15,6 +15,8 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   const stopping = new AbortController();
   let lab: topology.Topology | undefined;
   let begun = false;
+  /** The changes made so far, as its events tell them: what an interrupted apply's --json error says was `done`. */
+  const made: topology.Change[] = [];
   let progress: Progress | undefined;
   const fate = (signal: NodeJS.Signals): Fate => {
     // The terminal gets its cursor and line wrap back (the bar hid them), and the user the way on.
@@ -27,7 +29,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
     const name = lab?.name ?? unreadLab(file as string, session.terminal, topo.commandLine);
     const said = labFate(session, signal, name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
-    return { said, settles: begun && stops };
+    return { said, settles: begun && stops, extra: () => ({ done: [...made] }) };
   };
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
@@ -46,6 +48,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
       // Nothing to do as planned; apply plans again under the lab's lock, and may find something after all.
       const track = (event: ApplyEvent) => {
         if (event.type === "phase") begun = true;
+        if (event.type === "change") made.push(event.change);
         progress?.onProgress(event);
       };
       if (plan.changes.length === 0) return { data: await topo.apply(loaded, { onProgress: track, signal: stopping.signal }), text };
