@@ -59,13 +59,19 @@ function groupOptions(group: readonly Command[]): [string, string][] {
   });
 }
 
+/** A command's usage line: --json among neslink's own options, before a `--` (what follows it is the program's, --json included). */
+function usageLine(synopsis: string): string {
+  const end = synopsis.indexOf(" -- ");
+  return end < 0 ? `${synopsis} [--json]` : `${synopsis.slice(0, end)} [--json]${synopsis.slice(end)}`;
+}
+
 export async function helpText(topic: string, commands: readonly Command[]): Promise<string> {
   const command = commands.find((c) => c.name === topic);
   if (command) {
     const options = [...command.options.map((o) => OPTION_HELP[o]), ...GLOBAL_HELP];
     const details = typeof command.details === "function" ? await command.details() : command.details;
     return [
-      `Usage: neslink ${command.synopsis} [--json]\n`,
+      `Usage: neslink ${usageLine(command.synopsis)}\n`,
       `${command.summary}\n`,
       ...(details ? [`${details.trimEnd()}\n`] : []),
       `Options:\n${indent(table(options))}`,

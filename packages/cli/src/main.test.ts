@@ -33,7 +33,12 @@ describe("main", () => {
     for (const command of commands) {
       expect(stdout).toContain(command.synopsis);
       const own = await call(...command.name.split(" "), "--help");
-      expect(own.stdout).toMatch(new RegExp(`^Usage: neslink ${command.synopsis.replace(/[[\].]/g, "\\$&")}`));
+      const usage = own.stdout.slice(0, own.stdout.indexOf("\n"));
+      // The synopsis, with --json among neslink's own options: before a `--`, after which all is the program's.
+      expect(usage.replace(" [--json]", "")).toBe(`Usage: neslink ${command.synopsis}`);
+      const json = usage.indexOf(" [--json]");
+      expect(json).toBeGreaterThan(0);
+      if (usage.includes(" -- ")) expect(json).toBeLessThan(usage.indexOf(" -- "));
       expect(own.stdout).toContain("Exit status:");
     }
   });
@@ -78,6 +83,13 @@ describe("main", () => {
 
   it("says in inspect's usage that it takes several labs, as it does", async () => {
     expect((await call("inspect", "--help")).stdout).toMatch(/^Usage: neslink inspect \[FILE\|NAME\]\.\.\. \[--json\]\n/);
+  });
+
+  it("puts --json before exec's `--` in its usage, where it is neslink's (after it, it is the program's)", async () => {
+    for (const name of [["exec"], ["ns", "exec"]]) {
+      const usage = (await call(...name, "--help")).stdout.split("\n")[0];
+      expect(usage).toBe(`Usage: neslink ${name.join(" ")} NS [--json] -- CMD [ARG...]`);
+    }
   });
 
   it("requires a namespace and a program for exec", async () => {

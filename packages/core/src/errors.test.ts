@@ -13,6 +13,7 @@ import {
   NetlinkError,
   NotFoundError,
   rootCause,
+  shown,
   SystemCallError,
   toErrorJSON,
   typedError,
@@ -285,6 +286,17 @@ describe("errors", () => {
     const section = readme.slice(readme.indexOf("## Errors"));
     expect(section.length).toBeLessThan(readme.length);
     for (const code of ERROR_CODES) expect(section).toContain(`\`${code}\``);
+  });
+});
+
+describe("shown", () => {
+  it("shows a long value as its start and its size, never half a surrogate pair; a long message loses its middle", () => {
+    expect(shown("eth0")).toBe('"eth0"');
+    expect(shown(`${"a".repeat(63)}😀${"b".repeat(10)}`)).toBe(`"${"a".repeat(63)}"… (77 bytes)`);
+    expect(shown(Array(100).fill(1))).toBe(`[${"1,".repeat(31)}1… (201 characters)`);
+    const error = new ValidationError("name", `"${"x".repeat(100_000)}" is too long`);
+    expect(error.message).toMatch(/^name: "x{511}… \(99246 characters cut\) …x{243}" is too long$/);
+    expect(error.reason).toMatch(/" is too long$/);
   });
 });
 

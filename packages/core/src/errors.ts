@@ -177,26 +177,66 @@ export function lastLine(text: string): string {
 }
 
 /**
- * A bad value as a ValidationError's message shows it: as JSON where it has a
- * JSON form, else as JavaScript writes it. JSON.stringify throws on a BigInt
- * (and a cycle), which would replace the typed error by a TypeError, and
- * shows NaN and Infinity as null.
+ * How much of a value a message shows: enough to tell which it is. A value
+ * can be as long as whoever sent it made it (a 10 MB interface name was
+ * printed whole, twice with --json), and a message is printed whole.
+ */
+export const SHOWN_CHARS = 64;
+
+/** What a message of its own says at most; past it, its middle is cut (what it says of its values is at its ends). */
+export const MESSAGE_CHARS = 1024;
+
+/** The first `n` characters of `text`, a surrogate pair kept whole or left out. */
+function startOf(text: string, n: number): string {
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
+}
+
+/** The last `n` characters of `text`, a surrogate pair kept whole or left out. */
+function endOf(text: string, n: number): string {
+  const code = text.charCodeAt(text.length - n);
+  return text.slice(code >= 0xdc00 && code <= 0xdfff ? text.length - n + 1 : text.length - n);
+}
+
+/**
+ * A bad value as a message shows it: as JSON where it has a JSON form, else
+ * as JavaScript writes it; past SHOWN_CHARS, its start and its size
+ * (`"eth0eth0..."… (10485760 bytes)`). JSON.stringify throws on a BigInt (and
+ * a cycle), which would replace the typed error by a TypeError, and shows NaN
+ * and Infinity as null.
  */
 export function shown(value: unknown): string {
-  if (typeof value === "bigint") return `${value}n`;
   if (typeof value === "number") return String(value);
+  if (typeof value === "string")
+    return value.length > SHOWN_CHARS
+      ? `${JSON.stringify(startOf(value, SHOWN_CHARS))}… (${Buffer.byteLength(value)} bytes)`
+      : JSON.stringify(value);
+  let text: string;
   try {
-    return JSON.stringify(value) ?? String(value);
+    text = typeof value === "bigint" ? `${value}n` : (JSON.stringify(value) ?? String(value));
   } catch {
     return Array.isArray(value) ? "an array" : typeof value;
   }
+  return text.length > SHOWN_CHARS ? `${startOf(text, SHOWN_CHARS)}… (${text.length} characters)` : text;
+}
+
+/**
+ * A message cut in its middle past MESSAGE_CHARS: what every message goes
+ * through where it is made (ValidationError, TopologyError's problems), so that
+ * a value a message quotes without shown() cannot make it long either.
+ */
+export function boundedMessage(text: string): string {
+  if (text.length <= MESSAGE_CHARS) return text;
+  const start = startOf(text, MESSAGE_CHARS / 2);
+  const end = endOf(text, MESSAGE_CHARS / 4);
+  return `${start}… (${text.length - start.length - end.length} characters cut) …${end}`;
 }
 
 /** Bad input: names the field at fault. Raised before anything touches the kernel. */
 export class ValidationError extends NeslinkError {
   readonly field: string;
   constructor(field: string, message: string) {
-    super("ERR_INVALID_ARGUMENT", `${field}: ${message}`);
+    super("ERR_INVALID_ARGUMENT", `${field}: ${boundedMessage(message)}`);
     this.field = field;
   }
   /** What is wrong, without the field's name: said again of another name for the same input (a CLI word for a parameter). */

@@ -9,6 +9,9 @@
  */
 import { type Errno, errnoName } from "./errno.js";
 import { koffi, libc } from "./ffi/koffi.js";
+import { SUN_PATH, unixPathProblem } from "./unix-path.js";
+
+export { unixPathProblem };
 
 const fns = {
   socket: libc.func("int socket(int domain, int type, int protocol)"),
@@ -22,8 +25,6 @@ const fns = {
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = 0o2000000;
-/** struct sockaddr_un: sa_family_t, then sun_path[108], which holds the path and its terminating NUL. */
-const SUN_PATH = 108;
 const TIOCGWINSZ = 0x5413;
 const SHUT_RDWR = 2;
 

@@ -9,6 +9,7 @@ import { lstat, stat, unlink } from "node:fs/promises";
 import { connect, type Server } from "node:net";
 import { dirname } from "node:path";
 import { NeslinkError, ValidationError } from "./errors.js";
+import { unixPathProblem } from "./unix-path.js";
 
 /** bind(2) creates the socket file with mode 0777 & ~umask: this umask makes it 0600. */
 const PRIVATE_UMASK = 0o177;
@@ -59,8 +60,20 @@ async function bindError(path: string, err: NodeJS.ErrnoException): Promise<Erro
   return why === undefined ? err : new ValidationError("socket", `cannot listen at ${path}: its directory ${dir} ${why}`);
 }
 
+/**
+ * Refuses a `path` no socket can be made at, before anything is: bind would
+ * make one of a shorter name (see unix-path.ts), which a client of the full
+ * name never finds and which then blocks the next start. `field`: the input
+ * the path came from, as the caller's user knows it (`--socket`).
+ */
+export function checkSocketPath(path: string, field = "socket"): void {
+  const problem = unixPathProblem(path);
+  if (problem !== undefined) throw new ValidationError(field, problem);
+}
+
 /** Listens on the unix socket `path` (see the module comment). Call from the main thread: umask is process-wide. */
-export async function listenUnix(server: Server, path: string): Promise<void> {
+export async function listenUnix(server: Server, path: string, field = "socket"): Promise<void> {
+  checkSocketPath(path, field);
   await clearStale(path);
   await new Promise<void>((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) => void bindError(path, err).then(reject, reject);

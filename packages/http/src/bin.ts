@@ -2,6 +2,7 @@
 /** neslink-http: serve the API until SIGINT, SIGTERM or SIGHUP, then drain and exit. */
 import { parseArgs } from "node:util";
 import { closeDefaultPool, readRegularFile, toErrorJSON, ValidationError } from "@neslink/core";
+import { checkSocketPath } from "@neslink/core/unix-socket";
 import { checkToken } from "./auth.js";
 import { type Limits, limits } from "./limits.js";
 import { createServer, listen, type NeslinkServer } from "./server.js";
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
   if (values.socket !== undefined && (values.host !== undefined || values.port !== undefined)) {
     throw new ValidationError("--socket", "cannot be combined with --host or --port");
   }
+  if (values.socket !== undefined) checkSocketPath(values.socket, "--socket");
   const limit = limitsOf(values);
   const at = { host: values.host, port: port(values.port), socket: values.socket };
   const secret = token(values["token-file"]);

@@ -9,7 +9,7 @@
  * process.stdin.
  */
 import { closeSync, lstatSync, read } from "node:fs";
-import { connectUnix, isTerminal, shutdownSocket, terminalColumns } from "@neslink/core/unix-client";
+import { connectUnix, isTerminal, shutdownSocket, terminalColumns, unixPathProblem } from "@neslink/core/unix-client";
 import type { Terminal } from "../command.js";
 import type { FdWriter } from "../fd-writer.js";
 import { poolWriter } from "../pool-writer.js";
@@ -34,8 +34,10 @@ const ENDING_SIGNALS = [...FORWARDED, "SIGPIPE"] as const;
 /** Core's error codes for this (the client cannot load core's errors module to make them). */
 class AgentError extends Error {
   constructor(
-    readonly code: "ERR_AGENT_UNAVAILABLE" | "ERR_AGENT_LOST",
+    readonly code: "ERR_AGENT_UNAVAILABLE" | "ERR_AGENT_LOST" | "ERR_INVALID_ARGUMENT",
     message: string,
+    /** The input at fault, for an ERR_INVALID_ARGUMENT: printed as core's ValidationError would be. */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -43,6 +45,10 @@ class AgentError extends Error {
 
 /** The socket must be one, and its owner root or this user: anyone else's could be a fake agent collecting commands. */
 function checkSocket(path: string): void {
+  // Only $NESLINK_AGENT can be a path no socket has (the default socket's is short); lstat would find no such file,
+  // and "start one" would send the user to an agent that cannot listen there either.
+  const problem = unixPathProblem(path);
+  if (problem !== undefined) throw new AgentError("ERR_INVALID_ARGUMENT", `NESLINK_AGENT: ${problem}`, "NESLINK_AGENT");
   let stats: ReturnType<typeof lstatSync>;
   try {
     stats = lstatSync(path);
@@ -67,10 +73,12 @@ function connectError(path: string, code: string | undefined, detail: string): A
 
 /** As main prints its own errors: a line on stderr, or { error } on stdout with --json. */
 function printError(err: AgentError, json: boolean, io: ClientIo): number {
-  const error = { name: "NeslinkError", code: err.code, message: err.message };
+  const { code, message, field } = err;
+  const error = field === undefined ? { name: "NeslinkError", code, message } : { name: "ValidationError", code, message, field };
   if (json) io.out(`${JSON.stringify({ error }, null, 2)}\n`);
   else io.err(`neslink: ${error.code}: ${error.message}\n`);
-  return 1;
+  // As main's exit statuses: 2 for a mistake in what was given.
+  return err.code === "ERR_INVALID_ARGUMENT" ? 2 : 1;
 }
 
 /** Runs `to.argv` on the agent at `to.socket`; resolves with the exit status (or dies of the signal that ended the command). */

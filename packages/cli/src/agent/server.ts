@@ -40,7 +40,7 @@ export async function serve(socketPath: string, terminal: Terminal, ready: (pid:
   // Before the first command: a lab's lock it takes for one is then known, by anyone who meets it, to be an agent's.
   const unmark = await markAgent();
   try {
-    await listenUnix(server, socketPath);
+    await listenUnix(server, socketPath, "--socket");
   } catch (err) {
     unmark();
     throw err;

@@ -13,7 +13,8 @@ export const destroy: Command = {
   details: [
     "What the lab owns is found in the kernel (each node's marker), so a lab can be destroyed by name",
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
-    "confirm (--yes skips it). Ctrl-C (or SIGTERM) exits 130 (143): at the question, nothing is changed;",
+    "confirm (--yes skips it), unless the machine has nothing of the lab (a mistyped name): that is said.",
+    "Ctrl-C (or SIGTERM) exits 130 (143): at the question, nothing is changed;",
     "after, the lab is left part-destroyed, and destroying it again finishes it, listing what it cleaned up.",
     "Once destroyed, one that comes as the result is printed is said on stderr: the result is printed whole, exit 0.",
     "A link the kernel will not delete (a physical NIC moved into a node by hand) is left to go with its",

@@ -38,3 +38,18 @@ export function probed(...args: string[]) {
   const r = spawnSync(process.execPath, ["--import", PROBE, BIN, "--json", ...args], { encoding: "utf8", timeout: 60_000 });
   return { status: r.status, body: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
 }
+
+/** Preloaded into the bin: its peak memory and CPU time, on stderr's last line. */
+const PEAK_PROBE = fileURLToPath(new URL("./peak-probe.mjs", import.meta.url));
+
+/** The built bin with the peak probe: its status, what it wrote, and what it cost (maxRSS in kB, cpuTime in µs). */
+export function measured(...args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", PEAK_PROBE, BIN, ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+    maxBuffer: 1 << 30,
+  });
+  const lines = r.stderr.trimEnd().split("\n");
+  const probe = (lines.pop() ?? "").replace(/^probe: /, "");
+  return { status: r.status, stdout: r.stdout, stderr: lines.join("\n"), ...(JSON.parse(probe) as { maxRSS: number; cpuTime: number }) };
+}

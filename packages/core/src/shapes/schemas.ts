@@ -127,6 +127,9 @@ const Change = {
     name: text("A link's, a sysctl's or a program's name."),
     dev: text("An address's link."),
     cidr: text('An address with its prefix length: "10.0.0.1/24".'),
+    reason: text(
+      "Why, where a plan says: a link made again, an exec entry's record, an IPv4 secondary address the kernel deletes with its primary made again.",
+    ),
     route: {
       type: "object",
       description: "A route as `route add` and `route del --json` give it.",

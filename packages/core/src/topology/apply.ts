@@ -11,8 +11,9 @@
  *   4. configuration: link settings (new veths' far ends brought up first),
  *      addresses, routes, sysctls
  *   5. exec: the record of which commands ran brought up to date (entries
- *      gone from the file forgotten), then the nodes' commands: all of a
- *      node made by this apply, those added to the file of one that exists
+ *      gone from the file forgotten), then the nodes' commands the record
+ *      does not list (all of a node made by this apply), each recorded as it
+ *      succeeds
  *   6. processes: long-running programs stopped (gone from the file, or
  *      changed) and started (not running)
  *
@@ -38,7 +39,7 @@ import { checkTopology } from "./check.js";
 import { groupBy } from "./group-by.js";
 import { type Change, type ChangeOf, createsLink, describeChange, type LinkCreate, type Summary, summarize } from "./changes.js";
 import { routeToMake } from "./compare.js";
-import { recordedBefore } from "./exec-plan.js";
+import { forgetRemade, recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
 import type { NsHandle } from "../namespace/handle.js";
 import { HOST, idOfHandle, type LiveNamespace } from "./live.js";
@@ -158,9 +159,8 @@ function failureLines(f: ApplyFailure): string[] {
  * Some changes failed; `done` were made. Applying again goes on from there.
  * Each of `failures` names the changes refused (`changes`) with the error, and those its task never tried because it
  * stopped there (`notAttempted`).
- * `exec` holds what the commands that ran did: a node whose commands all ran
- * is marked ready and never runs them again, so their output is told now or
- * never.
+ * `exec` holds what the commands that ran did: each that succeeded is
+ * recorded as run and never runs again, so its output is told now or never.
  */
 export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; notAttempted: string[]; error: ErrorJSON }[];
@@ -621,8 +621,8 @@ function recordWriter(topology: string, record: ExecRecord): () => Promise<void>
 
 /**
  * Phase 5: first the record as it stands before any command runs (`was`: as read, undefined when missing), with the
- * plan's record-only changes; then each node's commands in order. A node made now runs them all, is recorded, and
- * only then marked ready: they never run again. A node that exists runs those added, each recorded once it ended.
+ * plan's record-only changes; then each node's commands in order, each recorded once it succeeded (an apply stopped
+ * later runs only those after it). A node not ready is marked so once they have all run.
  */
 function execWaves(
   pool: Pool,
@@ -643,16 +643,15 @@ function execWaves(
   const jobs = [...runs].map(([node, list]): Job => {
     const netns = list[0]?.netns as string;
     const ran = record.get(node) as string[][];
-    const made = !lives.get(node)?.owner?.ready;
-    const added = made ? undefined : (argv: readonly string[]) => ran.filter((r) => isDeepStrictEqual(r, argv)).length;
-    /**
-     * Commands that ran (added ones recorded too) before one failed: those after the one that failed never ran. Added
-     * ones are made, and not run again; a new node's run again, all of them, until it is ready.
-     */
+    const ready = lives.get(node)?.owner?.ready === true;
+    // Nothing of a node not ready on record (as found: an entry since gone from the file counts, and what it started
+    // runs on): what its exec directory holds was left by commands that are to run again.
+    const fresh = !ready && (was?.get(node)?.length ?? 0) === 0;
+    /** Commands that ran (each recorded) before one failed: those after the one that failed never ran. */
     let ended = 0;
     return {
       changes: list,
-      outcome: () => ({ made: made ? [] : list.slice(0, ended), untried: list.slice(ended + 1) }),
+      outcome: () => ({ made: list.slice(0, ended), untried: list.slice(ended + 1) }),
       run: async () => {
         await runNodeCommands(
           pool,
@@ -663,15 +662,13 @@ function execWaves(
           (argv, r) => outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }),
           async (argv) => {
             ran.push(argv);
-            // One added is recorded as it ends: an apply stopped later runs only those after it.
-            if (added !== undefined) await write();
+            await write();
             ended++;
           },
-          added,
+          fresh,
+          (argv) => ran.filter((r) => isDeepStrictEqual(r, argv)).length,
         );
-        if (!made) return;
-        await write();
-        await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology.name, node, true))));
+        if (!ready) await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology.name, node, true))));
       },
     };
   });
@@ -863,8 +860,10 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     });
     // Told while the kernel was read (lockTopologyReading); nothing is changed before.
     await lock.unshared;
-    const { lives, record } = read;
+    const { lives } = read;
     const changes = refusing(topology.name, () => diff(topology, read));
+    // What ran in a namespace to make again is forgotten before it is made (see forgetRemade).
+    const record = forgetRemade(read.record, changes);
     assertHostParents(topology.name, changes, read.hostLinks, true);
     await assertSysctlsTaken(pool, given, topology, changes);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
@@ -951,8 +950,11 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       // Checked with no await before the first jobs start: aborted by then, nothing of the lab was changed.
       if (!begun && signal?.aborted) throw new AbortedError(new Error(`nothing of ${topology.name} was changed`));
       if (signal?.aborted) throw stopped();
-      if (!begun) saveRecord({ namespaces: prior?.namespaces ?? new Map(), entries: touchedEntries(prior, changes) });
-      begun = true;
+      if (!begun) {
+        saveRecord({ namespaces: prior?.namespaces ?? new Map(), entries: touchedEntries(prior, changes) });
+        begun = true;
+        if (record !== read.record) writeRecord(recordPath(topology.name), record as ExecRecord);
+      }
       if (phase !== "namespaces") recordIds();
       if (count > 0) emit({ type: "phase", phase, changes: count });
       for (const [i, wave] of jobs.entries()) {

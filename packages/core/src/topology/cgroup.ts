@@ -2,9 +2,8 @@
  * The cgroup v2 tree that marks a lab's programs:
  * <cgroup2 mount>/neslink/<lab>/node-<node>/program-<name>/<digest> holds a
  * program and every process it starts, program-<name>/log its log relay,
- * node-<node>/exec the node's exec commands and what they start (those
- * added to the file once the node's had run each in a leaf of its own,
- * exec/added-<digest>-<n>),
+ * node-<node>/exec the node's exec commands and what they start (each
+ * entry in a leaf of its own, exec/entry-<digest>-<n>),
  * (the prefixes keep a name such as "cpu.stat" off the kernel's own files,
  * which all are <controller>.<file>). Unlike an environment variable,
  * cgroup membership is inherited by every child and cannot be dropped
@@ -53,12 +52,12 @@ export function commandsGroup(topology: string, node: string): string | null {
 }
 
 /**
- * The leaf, in the node's exec directory `group`, of a command added once the node's commands had run: one per entry
- * (its argv, and `n`, how many equal entries ran before it), so that what a killed apply left of that entry is ended
- * alone, without what the node's other commands started.
+ * The leaf, in the node's exec directory `group`, of one `exec` entry (its argv, and `n`, how many equal entries ran
+ * before it): each entry is recorded as run once it ends, so what a killed apply left of the one it was running is
+ * ended alone, without what the entries that ran before it started.
  */
-export function addedCommandGroup(group: string, argv: readonly string[], n: number): string {
-  return `${group}/added-${createHash("sha256").update(JSON.stringify(argv)).digest("hex").slice(0, 12)}-${n}`;
+export function entryGroup(group: string, argv: readonly string[], n: number): string {
+  return `${group}/entry-${createHash("sha256").update(JSON.stringify(argv)).digest("hex").slice(0, 12)}-${n}`;
 }
 
 const named = (dir: string, prefix: string) => subgroups(dir).flatMap((g) => (g.startsWith(prefix) ? [g.slice(prefix.length)] : []));

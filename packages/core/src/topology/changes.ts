@@ -74,8 +74,13 @@ export type Change =
       set: { up?: boolean; mtu?: number; mac?: string; master?: string | null };
       from: { up?: boolean; mtu?: number | null; mac?: string | null; master?: string | null };
     })
-  /** An address as `neslink addr list` names one: the link it is on (`dev`) and the address with its prefix (`cidr`). */
-  | MadeOrUndone<At & { object: "address"; dev: string; cidr: string }>
+  /**
+   * An address as `neslink addr list` names one: the link it is on (`dev`) and the address with its prefix (`cidr`).
+   * `reason`, on create, says why one the kernel has is made again: an IPv4 secondary the file keeps, which the kernel
+   * deletes with its primary (see secondaries.ts).
+   */
+  | (At & { op: "create"; object: "address"; dev: string; cidr: string; reason?: string })
+  | (At & { op: "delete"; object: "address"; dev: string; cidr: string })
   /**
    * A route as `route add` and `route del` name one (`--json`): what is asked of the kernel, as `route list` shows it
    * but what the kernel decides (protocol, scope, type). One to make is the file's, its table "main" and metric null
@@ -192,7 +197,7 @@ export function describeChange(c: Change): string {
       case "link":
         return linkText(c);
       case "address":
-        return `address ${c.cidr} on ${at}:${c.dev}`;
+        return `address ${c.cidr} on ${at}:${c.dev}${c.op === "create" && c.reason ? ` (${c.reason})` : ""}`;
       case "route":
         return `route ${routeText(c.route)} in ${at}`;
       case "sysctl":

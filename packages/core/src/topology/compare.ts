@@ -51,12 +51,20 @@ function destinationOf(want: TopologyRoute): { family: number; dst: string; at?:
 const DEFAULT_METRIC: Readonly<Record<number, number>> = { [AF_INET]: 0, [AF_INET6]: 1024 };
 
 /**
+ * A file's metric as the kernel keeps it: IPv6 takes 0 as no metric given (ip6_route_info_create: 1024), so a route of
+ * `metric: 0` is listed with 1024, and is the same route as one without a metric.
+ */
+function keptMetric(family: number, metric: number | undefined): number {
+  return metric === undefined || metric === 0 ? (DEFAULT_METRIC[family] as number) : metric;
+}
+
+/**
  * What the kernel tells a file's routes apart by: family, destination, table and metric. Two routes of a node
  * with the same key are one route to the kernel: each apply would replace one with the other, and never be done.
  */
 export function routeKey(route: TopologyRoute): string {
   const { family, dst } = destinationOf(route);
-  return `${family === AF_INET6 ? "IPv6" : "IPv4"} ${dst} table ${route.table ?? RT_TABLE_MAIN} metric ${route.metric ?? DEFAULT_METRIC[family]}`;
+  return `${family === AF_INET6 ? "IPv6" : "IPv4"} ${dst} table ${route.table ?? RT_TABLE_MAIN} metric ${keptMetric(family, route.metric)}`;
 }
 
 /** Where a live route goes: its family, table and destination, which a file's route must share to be it. */
@@ -74,7 +82,8 @@ export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMa
   if (want.via !== undefined && (have.gateway === null || canonicalIp(want.via) !== have.gateway)) return false;
   if (want.via === undefined && have.gateway !== null) return false;
   if (want.dev !== undefined && names.get(have.oifIndex ?? -1) !== want.dev) return false;
-  return want.metric === undefined || have.metric === want.metric;
+  // An IPv4 dump leaves RTA_PRIORITY out where it is 0 (fib_dump_info): a live route without one has metric 0.
+  return want.metric === undefined || (have.metric ?? 0) === keptMetric(have.family, want.metric);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeChange } from "./changes.js";
-import { execChanges, recordedBefore } from "./exec-plan.js";
+import { execChanges, forgetRemade, recordedBefore } from "./exec-plan.js";
 import type { LiveNamespace } from "./live.js";
 import { liveRead } from "./live.fixture.js";
 import { load } from "./load.js";
@@ -24,12 +24,27 @@ const plan = (exec: unknown[], ready: boolean | undefined, ran: string[][] | und
   execChanges(node(exec), live(ready), ran).map(describeChange);
 
 describe("a node's exec commands in a plan", () => {
-  it("a node made now (or not yet ready) runs them all, whatever the record says", () => {
+  it("a node made now runs them all, whatever the record says (it is of a namespace that is gone)", () => {
     expect(plan(["echo a", "echo b"], undefined, [sh("echo a")])).toEqual([
       "+ exec in constructor: /bin/sh -c 'echo a'",
       "+ exec in constructor: /bin/sh -c 'echo b'",
     ]);
-    expect(plan(["echo a"], false, [sh("echo a")])).toEqual(["+ exec in constructor: /bin/sh -c 'echo a'"]);
+  });
+
+  it("a node not yet ready runs those the record lacks (the failed one and those after it), as not added; all without a record", () => {
+    expect(plan(["echo a", "echo b", "echo c"], false, [sh("echo a")])).toEqual([
+      "+ exec in constructor: /bin/sh -c 'echo b'",
+      "+ exec in constructor: /bin/sh -c 'echo c'",
+    ]);
+    expect(plan(["echo a"], false, [])).toEqual(["+ exec in constructor: /bin/sh -c 'echo a'"]);
+    expect(plan(["echo a", "echo b"], false, undefined)).toEqual([
+      "+ exec in constructor: /bin/sh -c 'echo a'",
+      "+ exec in constructor: /bin/sh -c 'echo b'",
+    ]);
+    expect(plan(["echo b"], false, [sh("echo a")])).toEqual([
+      "- exec in constructor: /bin/sh -c 'echo a' (gone from the file: forgotten; nothing it did is undone)",
+      "+ exec in constructor: /bin/sh -c 'echo b'",
+    ]);
   });
 
   it("an existing node runs only the entries the record lacks, in the file's order; reordered or retimed, nothing", () => {
@@ -80,5 +95,25 @@ describe("what the record holds before an apply's commands run", () => {
     expect(recordedBefore(n, n.exec)).toEqual([]);
     expect(recordedBefore(n, [])).toEqual([sh("echo a"), sh("echo b"), sh("echo a")]);
     expect(recordedBefore(n, [{ argv: sh("echo a") }])).toEqual([sh("echo b"), sh("echo a")]);
+  });
+});
+
+describe("the record before a node's namespace is made again", () => {
+  const made = { op: "create", object: "netns", node: "a", netns: "ep-a" } as const;
+  it("forgets what ran in the nodes whose namespace is made, the same record when there is nothing to forget", () => {
+    const record = new Map([
+      ["a", [sh("echo a")]],
+      ["b", [sh("echo b")]],
+    ]);
+    expect(forgetRemade(record, [made])).toEqual(
+      new Map([
+        ["a", []],
+        ["b", [sh("echo b")]],
+      ]),
+    );
+    expect(record.get("a")).toEqual([sh("echo a")]);
+    expect(forgetRemade(record, [{ ...made, node: "b", op: "delete" }])).toBe(record);
+    expect(forgetRemade(new Map([["a", []]]), [made])).toEqual(new Map([["a", []]]));
+    expect(forgetRemade(undefined, [made])).toBeUndefined();
   });
 });

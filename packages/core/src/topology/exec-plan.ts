@@ -1,18 +1,22 @@
 /**
- * Which of a node's `exec` commands an apply runs. A node made by this apply
- * (or one whose apply stopped before its commands had all run: its marker is
- * not yet "ready") runs them all. A node that exists already runs only the
- * entries the record (exec-record.ts) does not list: added to the file, or
+ * Which of a node's `exec` commands an apply runs. A node whose namespace
+ * this apply makes runs them all: what ran in a namespace that is gone does
+ * not count. One that exists runs the entries the record (exec-record.ts)
+ * does not list, in the file's order: each entry is recorded as it succeeds,
+ * so after one that failed (its node's marker not yet "ready"), that one and
+ * those after it; once they have all run, those added to the file, or
  * changed (a changed entry is a new one, and the old one is forgotten). An
  * entry is its argv: a changed timeout runs nothing again; the same command
  * given twice is two entries. Entries gone from the file are forgotten by the
- * record: nothing they did is undone. With no record of the node (a lab made
- * before records were kept, a record removed), nothing runs: the plan says
- * so, and apply records the file's commands as run.
+ * record: nothing they did is undone. With no record of a ready node (a lab
+ * made before records were kept, a record removed), nothing runs: the plan
+ * says so, and apply records the file's commands as run; with none of a node
+ * not ready, they all run, as on the apply that made it.
  */
 import type { Change } from "./changes.js";
+import type { ExecRecord } from "./exec-record.js";
 import type { LiveNamespace } from "./live.js";
-import type { TopologyNode } from "./model.js";
+import type { TopologyExec, TopologyNode } from "./model.js";
 
 export const ADDED = "added since the node's commands ran";
 export const FORGOTTEN = "gone from the file: forgotten; nothing it did is undone";
@@ -39,8 +43,10 @@ function unmatched<T extends { argv: readonly string[] }>(list: readonly T[], ot
  */
 export function execChanges(node: TopologyNode, live: LiveNamespace, ran: readonly (readonly string[])[] | undefined): Change[] {
   const at = { node: node.name, netns: node.netns };
-  // Commands run once: on the apply that makes the node, or on the next one if that one stopped before they ran.
-  if (!live.owner?.ready) return node.exec.map(({ argv, timeoutMs }) => ({ op: "create", object: "exec", ...at, argv, timeoutMs }));
+  // A node that is not ready runs what is left of its file's commands: not added, but not yet run.
+  const reason = live.owner?.ready ? { reason: ADDED } : {};
+  const create = ({ argv, timeoutMs }: TopologyExec): Change => ({ op: "create", object: "exec", ...at, argv, timeoutMs, ...reason });
+  if (live.owner === undefined || (!live.owner.ready && ran === undefined)) return node.exec.map(create);
   if (ran === undefined)
     return node.exec.map(({ argv, timeoutMs }) => ({ op: "update", object: "exec", ...at, argv, timeoutMs, reason: UNRECORDED }));
   const forgotten = unmatched(
@@ -49,20 +55,32 @@ export function execChanges(node: TopologyNode, live: LiveNamespace, ran: readon
   );
   return [
     ...forgotten.map(({ argv }): Change => ({ op: "delete", object: "exec", ...at, argv: [...argv], reason: FORGOTTEN })),
-    ...unmatched(node.exec, ran).map(
-      ({ argv, timeoutMs }): Change => ({ op: "create", object: "exec", ...at, argv, timeoutMs, reason: ADDED }),
-    ),
+    ...unmatched(node.exec, ran).map(create),
   ];
 }
 
 /**
  * What the record says of `node` once an apply's record-only changes are
  * made and before any of its commands run: its entries the plan does not run
- * (none for a node made now; all of them for one taken as run).
+ * (none for a node made now; those that ran for one not ready; all of them
+ * for one taken as run).
  */
 export function recordedBefore(node: TopologyNode, runs: readonly { argv: readonly string[] }[]): string[][] {
   return unmatched(
     node.exec,
     runs.map((r) => r.argv),
   ).map((e) => e.argv);
+}
+
+/**
+ * `record` without the lists of the nodes whose namespace `changes` makes: written before that namespace is, so that
+ * an apply that stops before its commands (a refused route, a kill) leaves a node not ready with nothing on record,
+ * whose next apply runs them all. The same record when there is nothing to forget.
+ */
+export function forgetRemade(record: ExecRecord | undefined, changes: readonly Change[]): ExecRecord | undefined {
+  const remade = changes.filter((c) => c.object === "netns" && c.op === "create" && (record?.get(c.node)?.length ?? 0) > 0);
+  if (record === undefined || remade.length === 0) return record;
+  const kept = new Map(record);
+  for (const { node } of remade) kept.set(node, []);
+  return kept;
 }

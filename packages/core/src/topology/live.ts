@@ -106,6 +106,12 @@ function readSysctl(pool: Pool, netns: string, name: string): Promise<string | n
   );
 }
 
+/** Sysctls of a namespace by name, each read in a task of its own, null where the kernel has none of that name. */
+export async function readSysctls(pool: Pool, netns: string, names: readonly string[]): Promise<Record<string, string | null>> {
+  const values = await Promise.all(names.map((name) => readSysctl(pool, netns, name)));
+  return Object.fromEntries(names.map((name, i) => [name, values[i] ?? null]));
+}
+
 /** What readNamespace asks of every namespace, made once (actions are plain data). */
 const READ_NAMESPACE = [na.links(), na.addrs(), ra.routes("all", { protocol: RTPROT_BOOT })] as const;
 const READ_NAMESPACE_ID = [...READ_NAMESPACE, na.handle()] as const;
@@ -139,15 +145,14 @@ export async function readNamespace(
     const id = handle === undefined ? undefined : idOfHandle(handle);
     const state = stateOf(links);
     // Only a node's own sysctls are read, one task each: one the kernel lacks reads as null, not as a failure of the node.
-    const values =
-      state.state === "owned" && sysctls.length > 0 ? await Promise.all(sysctls.map((name) => readSysctl(pool, netns, name))) : [];
+    const values = state.state === "owned" && sysctls.length > 0 ? await readSysctls(pool, netns, sysctls) : undefined;
     return {
       netns,
       ...state,
       links,
       addresses,
       routes,
-      sysctls: Object.fromEntries(sysctls.map((s, i) => [s, values[i] ?? null])),
+      sysctls: values ?? Object.fromEntries(sysctls.map((s) => [s, null])),
       processes: [],
       ...(id !== undefined && { id }),
     };

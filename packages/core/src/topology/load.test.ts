@@ -647,6 +647,80 @@ describe("topology.load", () => {
     expect(() => load(text)).toThrow(`:7:25: (file): ${message}`);
   });
 
+  it("refuses aliases whose text, expanded, passes what a topology file may hold, at the alias where it does", () => {
+    // 122 KB of file standing for 200 MB of commands: planned, it took 5 s, 1.2 GB and printed 200 MB.
+    const big = "e".repeat(100_000);
+    const file = `name: x\nnodes:\n  a:\n    exec:\n      - &s [echo, ${big}]\n${"      - *s\n".repeat(2000)}`;
+    // Each alias stands for the 100,004 bytes of its list's strings: the 335th passes twice 16 MB, on line 5 + 335.
+    expect(problemsOf(file)).toEqual([
+      {
+        path: "",
+        message: `*s: more than ${32 << 20} bytes of text once the aliases (*name) are expanded: too large for a topology`,
+        line: 340,
+      },
+    ]);
+    // The keys of a map count too: 12 MB, twice aliased.
+    const keys = `name: x\nnodes:\n  a: &a { addresses: { ${"k".repeat(12 << 20)}: [] } }\n  b: *a\n  c: *a\n`;
+    expect(problemsOf(keys)).toEqual([expect.objectContaining({ message: expect.stringMatching(/^\*a: more than/), line: 5 })]);
+    // Under the bound, the aliases stand for their copies: the anchor and 300 aliases.
+    const under = file
+      .split("\n")
+      .slice(0, 5 + 300)
+      .join("\n");
+    expect(load(under).nodes[0]?.exec).toHaveLength(301);
+  });
+
+  it("reports an address given twice for an interface at the second entry, naming the first", () => {
+    const file = (addresses: string, end: string) =>
+      `name: x\nnodes:\n  a: {}\n  b:\n    bridges: [br0]\n    addresses:\n${addresses}links:\n  - endpoints: [a:eth0, ${end}]\n`;
+    // Were at links[0].endpoints[1] (for a bridge, nodes.b.bridges[0]), on the line that declares the interface.
+    const twice = (iface: string) => `      ${iface}:\n        - 10.0.0.2/24\n        - 10.0.0.3/24\n        - 10.0.0.2/24\n`;
+    const message = (iface: string, first: string) => `address 10.0.0.2/24 is given twice for "${iface}" (first at ${first})`;
+    expect(problemsOf(file(twice("eth0"), "b:eth0"))).toEqual([
+      { path: "nodes.b.addresses.eth0[2]", message: message("eth0", "nodes.b.addresses.eth0[0]"), line: 10 },
+    ]);
+    expect(problemsOf(file(twice("br0"), "b:eth0"))).toEqual([
+      { path: "nodes.b.addresses.br0[2]", message: message("br0", "nodes.b.addresses.br0[0]"), line: 10 },
+    ]);
+    // Once on the link's end, once in the node's addresses: at the node's, which is read after the links.
+    const end = "{ node: b, interface: eth0, addresses: [10.0.0.2/24] }";
+    expect(problemsOf(file("      eth0: [10.0.0.2/24]\n", end))).toEqual([
+      { path: "nodes.b.addresses.eth0[0]", message: message("eth0", "links[0].endpoints[1].addresses[0]"), line: 7 },
+    ]);
+  });
+
+  it("shows a long value in a problem cut to its start and its size, in the message and the path", () => {
+    const long = "i".repeat(10 << 20);
+    const cut = `"${"i".repeat(64)}"… (${10 << 20} bytes)`;
+    // Were 10 MB each (20 MB as JSON): the value whole, in the problem and again in the error's message.
+    const file = (node: string, link = "[a:eth0, b:eth0]") => `name: x\nnodes:\n  a: {}\n  b: ${node}\nlinks:\n  - endpoints: ${link}\n`;
+    expect(problemsOf(file("{}", `["a:${long}", b:eth0]`))).toEqual([
+      { path: "links[0].endpoints[0]", message: `${cut} is longer than 15 bytes`, line: 6 },
+    ]);
+    const many = [
+      file("{}", `["${long}:eth0", b:eth0]`),
+      file(`{ addresses: { ${long}: [10.0.0.1/24] } }`),
+      file(`{ routes: [{ to: default, dev: ${long} }] }`),
+      file(`{ interfaces: { m: { kind: macvlan, parent: ${long} } } }`),
+      file(`{ ${long}: 1 }`),
+      file("{}", `[{ node: a, interface: eth0, master: ${long} }, b:eth0]`),
+      file("{}", `[{ node: a, interface: eth0, mac: "${long}" }, b:eth0]`),
+      `name: x\nnodes: !${long} {}\n`,
+      `name: x\nnodes: *${long}\n`,
+    ];
+    for (const text of many) {
+      let err: unknown;
+      try {
+        load(text);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(TopologyError);
+      expect(JSON.stringify(err).length).toBeLessThan(4096);
+      expect((err as TopologyError).message).not.toContain("i".repeat(1024));
+    }
+  });
+
   it("places an alias with no anchor before it, and one inside its own anchor, at the alias", () => {
     expect(() => load("name: x\nnodes: {}\nlinks: *nope\n")).toThrow(":3:8: (file): *nope: no anchor &nope comes before it");
     expect(() => load("name: x\nnodes: {}\nlinks: &l [1, *l]\n")).toThrow(

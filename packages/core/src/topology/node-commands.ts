@@ -1,11 +1,11 @@
 /**
  * A node's `exec` commands, run in order inside its namespace and in a cgroup
- * of the node's own (<lab>/node-<node>/exec): whatever they start is found
- * there later. An apply killed while they ran (-9: nothing of it runs on)
- * leaves what they started; the next apply runs the node's commands again,
- * and ends those first, so that what they start runs once. Commands added to
- * the file once the node's had run each run in a leaf of their own there,
- * which alone is ended first: what the others started runs on.
+ * of the node's own (<lab>/node-<node>/exec), each entry in a leaf of its own
+ * there: whatever they start is found there later. An apply killed while one
+ * ran (-9: nothing of it runs on) leaves what it started, and it is not
+ * recorded as run; the next apply runs it again, and ends what its leaf holds
+ * first, so that what it starts runs once, while what the entries recorded
+ * before it started runs on.
  */
 import { mkdirSync } from "node:fs";
 import { commandLine } from "../actions/nescript.js";
@@ -16,7 +16,7 @@ import * as ns from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { resolveProgram } from "../program-path.js";
-import { addedCommandGroup, commandsGroup } from "./cgroup.js";
+import { commandsGroup, entryGroup } from "./cgroup.js";
 import { joiningArgv } from "./cgroup-join.js";
 import type { TopologyExec } from "./model.js";
 import { endProcesses, NO_NAMESPACES } from "./processes.js";
@@ -53,8 +53,10 @@ function howItEnded({ status, signal, stderr }: ExecResult): string {
  * `apply && run-tests` stops there and the next apply runs it again. A
  * failure names the command (a node's commands are one task, not only the
  * node's list) and says a timeout in the file's terms.
- * `added`: the commands are added to a node whose commands ran, and it says
- * how many entries equal to each ran before it (see addedCommandGroup).
+ * `fresh`: none of the node's commands is on record (its namespace is new, or
+ * an apply stopped before any ran): whatever its exec directory holds (left by
+ * a killed apply, or by the node's namespace that is gone) is ended first.
+ * `before` says how many entries equal to each ran before it (see entryGroup).
  */
 export async function runNodeCommands(
   pool: Pool,
@@ -63,14 +65,15 @@ export async function runNodeCommands(
   netns: string,
   commands: readonly TopologyExec[],
   ended: (argv: string[], result: ExecResult) => void,
-  ran: (argv: string[]) => Promise<void> | undefined,
-  added?: (argv: readonly string[]) => number,
+  ran: (argv: string[]) => Promise<void>,
+  fresh: boolean,
+  before: (argv: readonly string[]) => number,
 ): Promise<void> {
   const group = commandsGroup(topology, node);
-  if (group !== null && added === undefined) await afresh(group);
+  if (group !== null && fresh) await afresh(group);
   for (const { argv, timeoutMs } of commands) {
-    const joined = group !== null && added !== undefined ? addedCommandGroup(group, argv, added(argv)) : group;
-    if (joined !== group) await afresh(joined as string);
+    const joined = group === null ? null : entryGroup(group, argv, before(argv));
+    if (joined !== null) await afresh(joined);
     const action = () => na.exec(joined === null ? argv : joining(joined, argv), timeoutMs > 0 ? { timeoutMs } : {});
     const {
       results: [result],

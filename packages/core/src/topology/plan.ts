@@ -28,7 +28,8 @@ import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { unlockedBefore, unlockedSince } from "./plan-lock.js";
 import { assertSysctlsTaken } from "./sysctl-probe.js";
-import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace } from "./live.js";
+import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace, readSysctls } from "./live.js";
+import { isSecondary, promoteSysctls, takenWith } from "./secondaries.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
 import { EarlyIds } from "./lab-ids.js";
@@ -75,17 +76,39 @@ function ipv6On({ lo, addresses }: NodeState): boolean {
 }
 
 /**
+ * A sysctl of a node as read with its namespace (null: the kernel has none of that name), or undefined where it was
+ * not read: `asks` then gets its name, for readAll to read it and plan the node again. Sysctls a plan needs only in
+ * rare cases are read only then, so that a plan of an unchanged lab reads none but the file's.
+ */
+function kernelSysctl(live: LiveNamespace, name: string, asks: Set<string> | undefined): string | null | undefined {
+  if (Object.hasOwn(live.sysctls, name)) return live.sysctls[name] ?? null;
+  asks?.add(name);
+  return undefined;
+}
+
+/**
  * The sysctl changes a node needs: the file's own sysctls that differ, and
  * disable_ipv6 where the node is ipv6: false and IPv6 is on (a new
- * namespace gets them before any link exists).
+ * namespace gets them before any link exists), or ipv6: true and it is off
+ * (a node applied with ipv6: false): then written 0 where they are not,
+ * unless the file's own sysctls name one (writing all's writes default's too:
+ * the file's then says what IPv6 is there).
  */
-function sysctlChanges(s: NodeState): Change[] {
+function sysctlChanges(s: NodeState, asks: Set<string> | undefined): Change[] {
   const { node, live } = s;
   const at = { node: node.name, netns: node.netns };
   const fresh = live.state !== "owned";
   const changes: Change[] = [];
   if (!node.ipv6 && (fresh || ipv6On(s))) {
     for (const name of DISABLE_IPV6) changes.push({ op: "update", object: "sysctl", ...at, name, from: fresh ? null : "0", to: "1" });
+  } else if (node.ipv6 && !fresh && !DISABLE_IPV6.some((name) => Object.hasOwn(node.sysctls, name)) && !ipv6On(s)) {
+    // No ::1 on the loopback: IPv6 is off, or only its loopback was set down or lost ::1 by hand; the kernel tells.
+    for (const name of DISABLE_IPV6) {
+      const from = kernelSysctl(live, name, asks);
+      // Not read (a LiveRead not from readLive, which reads what `asks` names): taken as on. None (null): a kernel
+      // without IPv6 (ipv6.disable=1), where there is nothing to turn on.
+      if (from !== undefined && from !== null && from !== "0") changes.push({ op: "update", object: "sysctl", ...at, name, from, to: "0" });
+    }
   }
   for (const [name, to] of Object.entries(node.sysctls)) {
     const from = fresh ? null : (live.sysctls[name] ?? null);
@@ -98,37 +121,75 @@ const NO_ADDRESSES: readonly Address[] = [];
 const NONE_RECREATED: ReadonlySet<string> = new Set();
 const NOTHING_EARLY: ReadonlyMap<string, EarlyPlan> = new Map();
 
-/** Adds the changes that make the addresses `present` on interface `name` the ones `wanted` (CIDRs as the file writes them). */
+/** The deletes of `gone`, a link's addresses: IPv4 secondaries first, for a primary's delete takes them with it (secondaries.ts). */
+function addressDeletes(at: { node: string; netns: string }, dev: string, gone: readonly Address[], changes: Change[]): void {
+  for (const a of gone) if (isSecondary(a)) changes.push({ op: "delete", object: "address", ...at, dev, cidr: addressText(a) });
+  for (const a of gone) if (!isSecondary(a)) changes.push({ op: "delete", object: "address", ...at, dev, cidr: addressText(a) });
+}
+
+/**
+ * Adds the changes that make the addresses `present` on interface `name` the ones `wanted` (CIDRs as the file writes
+ * them); `promotes`: whether the link's secondaries outlive their primary's delete (asked only where one is deleted).
+ */
 function addressChanges(
   at: { node: string; netns: string },
   name: string,
   wanted: readonly string[],
   present: readonly Address[],
   changes: Change[],
+  promotes: () => boolean,
 ): void {
   if (wanted.length === 0) {
     // The usual case of lo and a bridge's ports: only addresses a user added (the kernel's own have another scope) go, once each.
-    let gone: Set<string> | undefined;
+    let seen: Set<string> | undefined;
+    let gone: Address[] | undefined;
     for (const a of present) {
       const address = a.scope === RT_SCOPE_UNIVERSE ? addressText(a) : undefined;
-      if (address === undefined || gone?.has(address)) continue;
-      gone ??= new Set();
-      gone.add(address);
-      changes.push({ op: "delete", object: "address", ...at, dev: name, cidr: address });
+      if (address === undefined || seen?.has(address)) continue;
+      seen ??= new Set();
+      seen.add(address);
+      gone ??= [];
+      gone.push(a);
     }
+    if (gone) addressDeletes(at, name, gone, changes);
     return;
   }
   const have = new Map(present.map((a) => [addressText(a), a]));
   const want = new Set(wanted.map(canonicalCidr));
   for (const address of want) if (!have.has(address)) changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address });
+  let gone: Address[] | undefined;
   for (const [address, a] of have) {
-    if (!want.has(address) && a.scope === RT_SCOPE_UNIVERSE)
-      changes.push({ op: "delete", object: "address", ...at, dev: name, cidr: address });
+    if (want.has(address) || a.scope !== RT_SCOPE_UNIVERSE) continue;
+    gone ??= [];
+    gone.push(a);
+  }
+  if (gone === undefined) return;
+  addressDeletes(at, name, gone, changes);
+  const taken = takenWith(present, gone, (a) => want.has(addressText(a)));
+  if (taken.length === 0 || promotes()) return;
+  for (const { address, primary } of taken) {
+    const reason = `the kernel deletes it with ${addressText(primary)}, its primary`;
+    changes.push({ op: "create", object: "address", ...at, dev: name, cidr: addressText(address), reason });
   }
 }
 
-/** Address, route and sysctl changes of one node. `recreated`: its links being made again now, so with no address yet. */
-function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
+/**
+ * Whether a node's link `dev` promotes its secondaries when their primary goes (promote_secondaries: all's or its
+ * own, as they will be then: the file's where it gives them, written before addresses change); one not read yet
+ * counts as off, and goes to `asks`.
+ */
+function promotesOn(s: NodeState, dev: string, asks: Set<string> | undefined): boolean {
+  return promoteSysctls(dev).some((name) => {
+    const value = s.node.sysctls[name] ?? kernelSysctl(s.live, name, asks);
+    return value !== undefined && value !== null && Number(value.trim()) !== 0;
+  });
+}
+
+/**
+ * Address, route and sysctl changes of one node. `recreated`: its links being made again now, so with no address yet;
+ * `asks`: gets the sysctls the plan needed and were not read (see kernelSysctl).
+ */
+function nodeChanges(s: NodeState, recreated: ReadonlySet<string>, asks?: Set<string>): Change[] {
   const { node, live, links, lo, byIndex, addresses } = s;
   const at = { node: node.name, netns: node.netns };
   const changes: Change[] = [];
@@ -136,9 +197,11 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
   if (live.state === "owned" && lo && !lo.up)
     changes.push({ op: "update", object: "link", kind: lo.kind, ...at, name: "lo", set: { up: true }, from: { up: false } });
   const addressesOn = (link: Link | undefined) => (link ? (addresses.get(link.index) ?? NO_ADDRESSES) : NO_ADDRESSES);
-  for (const iface of node.interfaces)
-    addressChanges(at, iface.name, iface.addresses, addressesOn(recreated.has(iface.name) ? undefined : links.get(iface.name)), changes);
-  addressChanges(at, "lo", node.loopback, addressesOn(lo), changes);
+  for (const iface of node.interfaces) {
+    const present = addressesOn(recreated.has(iface.name) ? undefined : links.get(iface.name));
+    addressChanges(at, iface.name, iface.addresses, present, changes, () => promotesOn(s, iface.name, asks));
+  }
+  addressChanges(at, "lo", node.loopback, addressesOn(lo), changes, () => promotesOn(s, "lo", asks));
   const routes = managedRoutes(live);
   const candidates = routesByDestination(routes);
   const matched = new Set<Route>();
@@ -152,7 +215,7 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>): Change[] {
   // The routes to delete go first, the last one found first (they were unshifted one by one, each moving all the others).
   const gone: Change[] = [];
   for (const r of routes) if (!matched.has(r)) gone.push({ op: "delete", object: "route", ...at, route: routeToDelete(r, byIndex) });
-  return gone.reverse().concat(changes, sysctlChanges(s));
+  return gone.reverse().concat(changes, sysctlChanges(s, asks));
 }
 
 /**
@@ -165,11 +228,15 @@ export interface EarlyPlan {
   state: NodeState;
   /** nodeChanges as if none of its links were made again. */
   own: Change[];
+  /** The sysctls that plan needed and were not read: read them into `live.sysctls` and plan again. */
+  asks: string[];
 }
 
 function planEarly(node: TopologyNode, live: LiveNamespace): EarlyPlan {
   const state = indexLive(node, live);
-  return { live, state, own: nodeChanges(state, NONE_RECREATED) };
+  const asks = new Set<string>();
+  const own = nodeChanges(state, NONE_RECREATED, asks);
+  return { live, state, own, asks: [...asks] };
 }
 
 /** What readLive read of the kernel: everything diff plans from. */
@@ -273,7 +340,12 @@ async function readAll(topology: Topology, pool: Pool, idsOf: ReadonlySet<string
     Promise.all(
       topology.nodes.map(async (n) => {
         const live = await readNamespace(pool, n.netns, present, Object.keys(n.sysctls), idsOf.has(n.netns));
-        early.set(n.name, planEarly(n, live));
+        let planned = planEarly(n, live);
+        if (planned.asks.length > 0) {
+          Object.assign(live.sysctls, await readSysctls(pool, n.netns, planned.asks));
+          planned = planEarly(n, live);
+        }
+        early.set(n.name, planned);
         ids.arrived(n.name, live);
         return [n.name, live] as const;
       }),

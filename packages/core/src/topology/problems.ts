@@ -4,7 +4,7 @@
  * the file's text is known, its line and column. One file with many mistakes
  * reports all of them.
  */
-import { NeslinkError, ValidationError } from "../errors.js";
+import { boundedMessage, NeslinkError, SHOWN_CHARS, shown, ValidationError } from "../errors.js";
 
 /** A path into the parsed file: object keys and array indexes. */
 export type Path = readonly (string | number)[];
@@ -20,13 +20,16 @@ export interface Problem {
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** `["links", 3, "endpoints"]` as `links[3].endpoints`; keys that are not plain words are quoted: `sysctls["net.ipv4.ip_forward"]`. */
+/**
+ * `["links", 3, "endpoints"]` as `links[3].endpoints`; keys that are not plain words are quoted:
+ * `sysctls["net.ipv4.ip_forward"]`, and long ones cut as shown() cuts a value.
+ */
 export function formatPath(path: Path): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
-    else if (PLAIN_KEY.test(part)) out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
+    else if (part.length <= SHOWN_CHARS && PLAIN_KEY.test(part)) out += out === "" ? part : `.${part}`;
+    else out += `[${shown(part)}]`;
   }
   return out;
 }
@@ -69,7 +72,7 @@ export class TopologyError extends NeslinkError {
   readonly source: string | undefined;
 
   constructor(found: Problem[], source?: string) {
-    const problems = inFileOrder(found);
+    const problems = inFileOrder(found).map((p) => ({ ...p, path: boundedMessage(p.path), message: boundedMessage(p.message) }));
     const where = (p: Problem) => `${source ?? "topology"}${p.line !== undefined ? `:${p.line}:${p.column}` : ""}`;
     const lines = problems.map((p) => `  ${where(p)}: ${p.path || "(file)"}: ${p.message}`);
     super(

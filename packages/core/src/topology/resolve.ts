@@ -5,7 +5,7 @@
  */
 import { basename } from "node:path";
 import { exec, sysctl } from "../actions/ns-actions.js";
-import { ValidationError } from "../errors.js";
+import { shown, ValidationError } from "../errors.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
 import { routeKey } from "./compare.js";
@@ -29,6 +29,14 @@ export const MAX_BRIDGE_PORTS = 1023;
 interface Declared {
   iface: TopologyInterface;
   path: Path;
+  /** Where each of its addresses is given: on its link's end or in the node's addresses. */
+  addressAt: Map<string, Path>;
+}
+
+/** An address as written, and where. */
+interface GivenAddress {
+  address: string;
+  path: Path;
 }
 
 /** One node's interfaces as they are declared, each name once. */
@@ -51,8 +59,21 @@ class NodeInterfaces {
       this.problems.add(path, `interface "${iface.name}" of node "${this.node}" is already declared at ${formatPath(earlier.path)}`);
       return undefined;
     }
-    this.byName.set(iface.name, { iface, path });
+    this.byName.set(iface.name, { iface, path, addressAt: new Map() });
     return iface;
+  }
+
+  /** Puts addresses on a declared interface; one it has already is reported where it is given again, naming the first. */
+  addAddresses(declared: Declared, given: readonly GivenAddress[]): void {
+    for (const { address, path } of given) {
+      const first = declared.addressAt.get(address);
+      if (first !== undefined) {
+        this.problems.add(path, `address ${address} is given twice for "${declared.iface.name}" (first at ${formatPath(first)})`);
+        continue;
+      }
+      declared.addressAt.set(address, path);
+      declared.iface.addresses.push(address);
+    }
   }
 }
 
@@ -61,13 +82,13 @@ function masterPath(path: Path): Path {
   return path.at(-1) === "interface" ? [...path.slice(0, -1), "master"] : [...path, "master"];
 }
 
-function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, ipv6: boolean): string[] {
-  const out: string[] = [];
+function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, ipv6: boolean): GivenAddress[] {
+  const out: GivenAddress[] = [];
   for (const [i, value] of (values ?? []).entries()) {
     const c = problems.check([...path, i], () => net.interfaceAddress("address", value));
     if (!c) continue;
     if (!ipv6 && c.family === net.AF_INET6) problems.add([...path, i], `IPv6 address on a node with ipv6: false`);
-    else out.push(value);
+    else out.push({ address: value, path: [...path, i] });
   }
   return out;
 }
@@ -78,7 +99,7 @@ function endpointOf(problems: Problems, path: Path, endpoint: TopologyFileEndpoi
   const parsed =
     typeof endpoint === "string" ? { node: endpoint.split(":")[0] as string, interface: endpoint.split(":")[1] as string } : endpoint;
   if (!nodes.has(parsed.node)) {
-    problems.add(typeof endpoint === "string" ? path : [...path, "node"], `no node named "${parsed.node}"`);
+    problems.add(typeof endpoint === "string" ? path : [...path, "node"], `no node named ${shown(parsed.node)}`);
     return undefined;
   }
   return parsed;
@@ -277,17 +298,21 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       if (full?.mac !== undefined) problems.check([...path, "mac"], () => net.mac("mac", full.mac));
       const other: TopologyEndpoint = (j === 0 ? b : a) ?? { node: "", interface: "" };
       const mtu = full?.mtu ?? link.mtu;
+      const addresses = cidrs(problems, [...path, "addresses"], full?.addresses, node.ipv6);
       const iface: TopologyInterface = {
         name: e.interface,
         kind: "veth",
-        addresses: cidrs(problems, [...path, "addresses"], full?.addresses, node.ipv6),
+        addresses: [],
         up,
         peer: { node: other.node, interface: other.interface },
         ...(mtu !== undefined && { mtu }),
         ...(full?.mac !== undefined && { mac: full.mac.toLowerCase() }),
         ...(full?.master !== undefined && { master: full.master }),
       };
-      return (declared.get(e.node) as NodeInterfaces).declare(full ? [...path, "interface"] : path, iface);
+      const ifaces = declared.get(e.node) as NodeInterfaces;
+      const kept = ifaces.declare(full ? [...path, "interface"] : path, iface);
+      if (kept !== undefined) ifaces.addAddresses(ifaces.byName.get(kept.name) as Declared, addresses);
+      return kept;
     });
     if (a && b && made.every(Boolean)) {
       links.push({
@@ -307,21 +332,17 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     for (const [ifname, list] of Object.entries(spec.addresses ?? {})) {
       const path: Path = ["nodes", name, "addresses", ifname];
       const valid = cidrs(problems, path, list, node.ipv6);
-      if (ifname === "lo") node.loopback.push(...valid);
-      else if (!ifaces.byName.has(ifname)) problems.add(path, `node "${name}" has no interface "${ifname}"`);
-      else (ifaces.byName.get(ifname) as Declared).iface.addresses.push(...valid);
+      const iface = ifaces.byName.get(ifname);
+      if (ifname === "lo") node.loopback.push(...valid.map((v) => v.address));
+      else if (iface === undefined) problems.add(path, `node "${name}" has no interface ${shown(ifname)}`);
+      else ifaces.addAddresses(iface, valid);
     }
     const ports = new Map<string, number>();
     for (const { iface, path } of ifaces.byName.values()) {
-      const seen = new Set<string>();
-      for (const address of iface.addresses) {
-        if (seen.has(address)) problems.add(path, `address ${address} is given twice for "${iface.name}"`);
-        seen.add(address);
-      }
       if (iface.master === undefined) continue;
       const master = ifaces.byName.get(iface.master)?.iface;
       if (master?.kind !== "bridge") {
-        problems.add(masterPath(path), `node "${name}" has no bridge "${iface.master}"`);
+        problems.add(masterPath(path), `node "${name}" has no bridge ${shown(iface.master)}`);
       } else ports.set(master.name, (ports.get(master.name) ?? 0) + 1);
     }
     for (const [bridge, count] of ports) {
@@ -335,11 +356,14 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     for (const key of Object.keys(node.sysctls)) {
       const iface = sysctlInterface(key);
       if (iface !== undefined && iface !== "lo" && !ifaces.byName.has(iface))
-        problems.add(["nodes", name, "sysctls", key], `node "${name}" has no interface "${iface}"`);
+        problems.add(["nodes", name, "sysctls", key], `node "${name}" has no interface ${shown(iface)}`);
     }
     for (const route of node.routes) {
       if (route.dev !== undefined && route.dev !== "lo" && !ifaces.byName.has(route.dev)) {
-        problems.add(["nodes", name, "routes", routeIndex.get(route) as number, "dev"], `node "${name}" has no interface "${route.dev}"`);
+        problems.add(
+          ["nodes", name, "routes", routeIndex.get(route) as number, "dev"],
+          `node "${name}" has no interface ${shown(route.dev)}`,
+        );
       }
     }
     node.interfaces = [...ifaces.byName.values()].map((d) => d.iface).sort((x, y) => (x.name < y.name ? -1 : 1));

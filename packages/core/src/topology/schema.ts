@@ -87,7 +87,11 @@ export const Vxlan = Type.Object(
     parent: Type.Optional(Type.String({ minLength: 1, description: "A link of the host namespace to send through." })),
     ...InterfaceCommon,
   },
-  { ...strict, description: "Created in the host namespace, so its UDP socket uses the host's network, then moved into the node." },
+  {
+    ...strict,
+    description:
+      "Made from the host namespace, so its UDP socket uses the host's network, directly in the node under its name there: it is never in the host.",
+  },
 );
 
 export const Macvlan = Type.Object(
@@ -97,7 +101,10 @@ export const Macvlan = Type.Object(
     mode: Type.Optional(Type.Union([Type.Literal("private"), Type.Literal("vepa"), Type.Literal("bridge"), Type.Literal("passthru")])),
     ...InterfaceCommon,
   },
-  { ...strict, description: "Created on a host link, then moved into the node." },
+  {
+    ...strict,
+    description: "Made on a link of the host namespace (parent) directly in the node, under its name there: it is never in the host.",
+  },
 );
 
 export const Exec = Type.Union(

@@ -8,10 +8,9 @@ import { isUtf8 } from "node:buffer";
 import type { Node } from "yaml";
 import { readRegularFile } from "../files/regular.js";
 import { type Path, TopologyError } from "./problems.js";
-import { ambiguities, composeDocument, inlineAliases, MAX_DEPTH, MAX_TOKENS, yamlLib } from "./yaml-doc.js";
+import { ambiguities, composeDocument, inlineAliases, MAX_DEPTH, MAX_TOKENS, MAX_TOPOLOGY_BYTES, yamlLib } from "./yaml-doc.js";
 
-/** What is read at all (a 2000-node star is ~300 KB); what is parsed is bounded by its tokens, MAX_TOKENS. */
-export const MAX_TOPOLOGY_BYTES = 16 << 20;
+export { MAX_TOPOLOGY_BYTES };
 
 export interface Source {
   /** The parsed value (undefined when the text does not parse). */

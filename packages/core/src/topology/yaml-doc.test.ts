@@ -10,7 +10,7 @@ const parsed = (text: string) => {
 
 describe("inlineAliases", () => {
   it("leaves no alias for doc.toJS to look up (the yaml package walks the document from its start for each one)", () => {
-    const doc = parsed("a: &x { k: [1, 2] }\nb: *x\nc: [*x, { d: *x }]\n");
+    const doc = parsed("a: &x { k: [1, 2] }\nb: *x\nc: [*x, { d: *x }]\ne: &y f\n*y : 3\n");
     expect(inlineAliases(doc)).toBeUndefined();
     let aliases = 0;
     visit(doc, {
@@ -19,7 +19,13 @@ describe("inlineAliases", () => {
       },
     });
     expect(aliases).toBe(0);
-    expect(doc.toJS({ maxAliasCount: -1 })).toEqual({ a: { k: [1, 2] }, b: { k: [1, 2] }, c: [{ k: [1, 2] }, { d: { k: [1, 2] } }] });
+    expect(doc.toJS({ maxAliasCount: -1 })).toEqual({
+      a: { k: [1, 2] },
+      b: { k: [1, 2] },
+      c: [{ k: [1, 2] }, { d: { k: [1, 2] } }],
+      e: "f",
+      f: 3,
+    });
   });
 
   it("says what is wrong at the alias", () => {

@@ -127,57 +127,91 @@ export function ambiguities(doc: Document.Parsed, lineCounter: LineCounter): Tex
   return out;
 }
 
+/** What a file is read up to (a 2000-node star is ~300 KB); what is parsed is bounded by its tokens, MAX_TOKENS. */
+export const MAX_TOPOLOGY_BYTES = 16 << 20;
+
+/**
+ * The text (strings, keys included, in UTF-8) a document may stand for once its aliases are expanded: twice what a
+ * file may hold, so that aliases at most double it. Every value is shared, not copied, when the file is read, but what
+ * reads it after (a plan's lines, each error naming its value) writes each copy: 2000 aliases of a 100 KB command, in
+ * a 122 KB file, had plan print 200 MB in 1.2 GB of memory.
+ */
+export const MAX_EXPANDED_BYTES = 2 * MAX_TOPOLOGY_BYTES;
+
+/** What a node stands for once its aliases are expanded. */
+interface Size {
+  values: number;
+  bytes: number;
+}
+
 /**
  * What is wrong with the document's aliases (*name), at the alias: one with
  * no anchor (&name) before it, one inside its own anchor (endless copies), or
  * the one at which the values, each alias counted as a copy of its anchor's
  * value as plainData counts them once parsed, pass MAX_TOKENS (a "billion
  * laughs" of nested aliases is refused where it passes, not at the file's
- * start). Each anchor's count is kept, so every node is walked once; the
- * recursion is as deep as the text nests, which the parse bounded.
+ * start), or their text passes MAX_EXPANDED_BYTES. Each anchor's size is kept,
+ * so every node is walked once; the recursion is as deep as the text nests,
+ * which the parse bounded.
  *
  * When there is no problem, every alias has been replaced by its anchor's
  * node, so that doc.toJS need not look each one up: the yaml package finds an
  * alias's anchor by walking the document from its start, once per alias
- * (12,000 aliases took 15 s; a file of 50,000 would take minutes).
+ * (12,000 aliases took 15 s; a file of 50,000 would take minutes). Its own
+ * limit, toJS's maxAliasCount, counts the nodes an alias repeats, not their
+ * text: it cannot bound this.
  */
 export function inlineAliases(doc: Document.Parsed): TextProblem | undefined {
-  const { isAlias, isCollection, isPair } = yamlLib();
+  const { isAlias, isCollection, isPair, isScalar } = yamlLib();
   const anchors = new Map<string, Node>();
-  const sizes = new Map<Node, number>();
-  let values = 1;
+  const sizes = new Map<Node, Size>();
+  const total: Size = { values: 1, bytes: 0 };
   const walk = (node: unknown): TextProblem | undefined => {
     if (isAlias(node)) {
       const at = (message: string) => ({ message: `*${node.source}: ${message}`, offset: node.range?.[0] ?? 0 });
       const target = anchors.get(node.source);
       if (target === undefined) return at(`no anchor &${node.source} comes before it`);
-      const size = sizes.get(target) ?? 0;
-      if (size === Number.POSITIVE_INFINITY) return at(`is inside its own anchor &${node.source}, so it stands for endless copies`);
-      values += size;
-      return values > MAX_TOKENS
-        ? at(`more than ${MAX_TOKENS} values once the aliases (*name) are expanded: too large for a topology`)
-        : undefined;
+      const size = sizes.get(target) ?? { values: 0, bytes: 0 };
+      if (size.values === Number.POSITIVE_INFINITY) return at(`is inside its own anchor &${node.source}, so it stands for endless copies`);
+      total.values += size.values;
+      total.bytes += size.bytes;
+      if (total.values > MAX_TOKENS)
+        return at(`more than ${MAX_TOKENS} values once the aliases (*name) are expanded: too large for a topology`);
+      if (total.bytes > MAX_EXPANDED_BYTES)
+        return at(`more than ${MAX_EXPANDED_BYTES} bytes of text once the aliases (*name) are expanded: too large for a topology`);
+      return undefined;
     }
     const anchor = (node as Node | null)?.anchor;
     if (anchor) anchors.set(anchor, node as Node);
     if (!isCollection(node)) {
-      if (anchor) sizes.set(node as Node, 0);
+      const bytes = isScalar(node) && typeof node.value === "string" ? Buffer.byteLength(node.value) : 0;
+      total.bytes += bytes;
+      if (anchor) sizes.set(node as Node, { values: 0, bytes });
       return undefined;
     }
-    const before = values;
+    const before = { ...total };
     // While it is walked: an alias of it found meanwhile is inside it.
-    if (anchor) sizes.set(node, Number.POSITIVE_INFINITY);
-    values += node.items.length;
-    for (const [i, item] of node.items.entries()) {
-      const value = isPair(item) ? item.value : item;
+    if (anchor) sizes.set(node, { values: Number.POSITIVE_INFINITY, bytes: 0 });
+    total.values += node.items.length;
+    const inline = (value: unknown, put: (target: Node) => void) => {
       const problem = walk(value);
+      if (problem === undefined && isAlias(value)) put(anchors.get(value.source) as Node);
+      return problem;
+    };
+    for (const [i, item] of node.items.entries()) {
+      const problem = isPair(item)
+        ? (inline(item.key, (target) => {
+            item.key = target;
+          }) ??
+          inline(item.value, (target) => {
+            item.value = target;
+          }))
+        : inline(item, (target) => {
+            node.items[i] = target;
+          });
       if (problem) return problem;
-      if (!isAlias(value)) continue;
-      const target = anchors.get(value.source) as Node;
-      if (isPair(item)) item.value = target;
-      else node.items[i] = target;
     }
-    if (anchor) sizes.set(node, values - before);
+    if (anchor) sizes.set(node, { values: total.values - before.values, bytes: total.bytes - before.bytes });
     return undefined;
   };
   return walk(doc.contents);

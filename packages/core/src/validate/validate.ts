@@ -14,11 +14,11 @@ const codePoint = (c: string) => `U+${(c.codePointAt(0) as number).toString(16).
 /** A name as people will read it: well-formed UTF-16 (no lone surrogate, which has no UTF-8 form) and nothing hidden. */
 function visible(field: string, value: string): string {
   if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
-    throw new ValidationError(field, `${JSON.stringify(value)} contains a lone surrogate (not valid Unicode)`);
+    throw new ValidationError(field, `${shown(value)} contains a lone surrogate (not valid Unicode)`);
   }
   const hidden = HIDDEN_CHARACTERS.exec(value);
   if (hidden) {
-    throw new ValidationError(field, `${JSON.stringify(value)} contains ${codePoint(hidden[0])}, a control, invisible or bidi character`);
+    throw new ValidationError(field, `${shown(value)} contains ${codePoint(hidden[0])}, a control, invisible or bidi character`);
   }
   return value;
 }
@@ -32,12 +32,12 @@ export function linkName(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
   visible(field, value);
   if (Buffer.byteLength(value) > LIMITS.ifnameMaxBytes) {
-    throw new ValidationError(field, `"${value}" is longer than ${LIMITS.ifnameMaxBytes} bytes`);
+    throw new ValidationError(field, `${shown(value)} is longer than ${LIMITS.ifnameMaxBytes} bytes`);
   }
-  if (value === "." || value === "..") throw new ValidationError(field, `"${value}" is not a valid link name`);
-  if (/[/:\s]/.test(value)) throw new ValidationError(field, `"${value}" contains '/', ':' or whitespace`);
+  if (value === "." || value === "..") throw new ValidationError(field, `${shown(value)} is not a valid link name`);
+  if (/[/:\s]/.test(value)) throw new ValidationError(field, `${shown(value)} contains '/', ':' or whitespace`);
   if (value.includes("%")) {
-    throw new ValidationError(field, `"${value}" contains '%': the kernel would replace "%d" with a number of its choosing`);
+    throw new ValidationError(field, `${shown(value)} contains '%': the kernel would replace "%d" with a number of its choosing`);
   }
   return value;
 }
@@ -64,10 +64,10 @@ export function namespaceName(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
   // A UTF-16 unit is at most 3 UTF-8 bytes: only long names need counting.
   if (value.length * 3 > NAME_MAX && Buffer.byteLength(value) > NAME_MAX) throw new ValidationError(field, "is longer than 255 bytes");
-  if (value === "." || value === "..") throw new ValidationError(field, `"${value}" would escape the mount dir`);
-  if (value.includes("/")) throw new ValidationError(field, `"${value}" contains '/' and would escape the mount dir`);
+  if (value === "." || value === "..") throw new ValidationError(field, `${shown(value)} would escape the mount dir`);
+  if (value.includes("/")) throw new ValidationError(field, `${shown(value)} contains '/' and would escape the mount dir`);
   visible(field, value);
-  if (/\s/.test(value)) throw new ValidationError(field, `"${value}" contains whitespace`);
+  if (/\s/.test(value)) throw new ValidationError(field, `${shown(value)} contains whitespace`);
   return value;
 }
 
@@ -170,7 +170,7 @@ export function text(field: string, value: unknown, maxBytes = 4096): string {
 export function sysctlValue(field: string, value: unknown): string {
   const line = text(field, value);
   const hidden = HIDDEN_CHARACTERS.exec(line.replaceAll("\t", " "));
-  if (hidden) throw new ValidationError(field, `${JSON.stringify(line)} contains ${codePoint(hidden[0])}: a sysctl's value is one line`);
+  if (hidden) throw new ValidationError(field, `${shown(line)} contains ${codePoint(hidden[0])}: a sysctl's value is one line`);
   return line;
 }
 

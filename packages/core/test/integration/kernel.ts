@@ -134,6 +134,19 @@ export const gate = {
   open: (path: string): void => writeFileSync(path, ""),
 };
 
+/** The command line of every process, its words joined by NULs. */
+export function commandLines(): string[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8");
+      } catch {
+        return "";
+      }
+    });
+}
+
 /** Deletes every namespace, host link, lab program cgroup (with its processes) and lab log directory whose name starts with `prefix`. */
 export function cleanup(prefix: string): void {
   for (const dir of labCgroups(prefix)) removeCgroup(dir);

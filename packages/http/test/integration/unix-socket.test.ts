@@ -5,7 +5,7 @@
  * that is not a socket at the path is refused and left untouched.
  */
 import { spawn } from "node:child_process";
-import { type FSWatcher, lstatSync, readFileSync, symlinkSync, watch, writeFileSync } from "node:fs";
+import { type FSWatcher, lstatSync, readdirSync, readFileSync, symlinkSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { call, kill, type Running, request, scratch, spawnBin, startBin, within } from "./bin-process.js";
@@ -121,5 +121,22 @@ describe("neslink-http on a unix socket", () => {
     }
     expect(readFileSync(file, "utf8")).toBe("keep me");
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it("refuses a path longer than sun_path holds, up front and creating nothing; the longest that fits serves", async () => {
+    /** A path in the scratch dir of `bytes` bytes. */
+    const ofLength = (bytes: number) => join(files.dir, "e".repeat(bytes - files.dir.length - 1));
+    const before = readdirSync(files.dir).sort();
+    const long = ofLength(110);
+    const bin = spawnBin(["--token-file", files.tokenFile, "--socket", long]);
+    started.push({ ...bin, where: long, port: 0 });
+    expect(await within(bin.exited, 10_000, "the bin to refuse"), bin.stderr()).toEqual({ code: 2, signal: null });
+    expect(bin.stderr()).toContain(`ERR_INVALID_ARGUMENT: --socket: ${long} is 110 bytes long; a unix socket path holds at most 107`);
+    // Before, bind made a socket of the first 107 bytes' name, left behind to block the next start.
+    expect(readdirSync(files.dir).sort()).toEqual(before);
+
+    const fits = ofLength(107);
+    await serve(fits);
+    expect((await call({ path: fits }, request("GET", "/v1/health"))).status).toBe(200);
   });
 });

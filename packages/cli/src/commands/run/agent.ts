@@ -6,6 +6,9 @@ import type { Run } from "../../command.js";
 export const agent: Run = async ({ options }, { terminal }) => {
   if (terminal.cwd !== undefined) throw new ValidationError("command", "agent runs in a process of its own, not through an agent");
   const socket = resolve(typeof options.socket === "string" ? options.socket : DEFAULT_SOCKET);
+  // Said here, before a directory is made or a detached agent started: the path bound is the resolved one.
+  const { checkSocketPath } = await import("@neslink/core/unix-socket");
+  checkSocketPath(socket, "--socket");
   const { runAgent, startDetached } = await import("../../agent/start.js");
   if (!options.detach) {
     await runAgent(socket, terminal);

@@ -2,7 +2,7 @@ import type { topology as TopologyApi } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
 import { labFate, onInterrupt } from "../../interrupt.js";
-import { confirmed, labName, labOf, unreadLab } from "../../lab.js";
+import { asks, confirmed, labName, labOf, unreadLab } from "../../lab.js";
 import { leftLines } from "../../links-refused.js";
 
 type Leftovers = TopologyApi.DestroyLeftovers;
@@ -53,7 +53,10 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
   return onInterrupt(session, fate, async () => {
     lab = await labOf(arg as string, session.terminal);
     const name = labName(lab);
-    if (!(await confirmed(`Destroy lab ${name} and everything it owns?`, session, options.yes === true)))
+    // A lab the machine has nothing of (a mistyped name; no node, record or lock) has nothing to confirm: asked, a
+    // person would answer for nothing, and be told only after that there was none. The destroy finds none and says so.
+    const ask = asks(session, options.yes === true) && (await topo.labKnown(name));
+    if (ask && !(await confirmed(`Destroy lab ${name} and everything it owns?`, session, false)))
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
     const result = await topo.destroy(lab, {
       signal: beforeChanges.signal,
