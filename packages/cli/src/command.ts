@@ -101,6 +101,11 @@ export interface Outcome {
   stderr?: string;
   /** Non-zero when the call worked but its result is a failure (a program that exited non-zero, drift found). */
   exitCode?: number;
+  /**
+   * An interrupt heard as its work was ending, which finished whole all the same (an apply whose last change was under
+   * way): told as one that came as the result was printed is (late-signal.ts), the result standing.
+   */
+  heard?: NodeJS.Signals;
 }
 
 export interface Command {

@@ -4,19 +4,53 @@
  * the signal would have ended it. Once its work is done, the runner holds those signals instead (late-signal.ts).
  */
 import { NeslinkError } from "@neslink/core/errors";
-import type { Session } from "./command.js";
+import type { Outcome, Session } from "./command.js";
 import { INTERRUPTS } from "./late-signal.js";
 import { errorJson, toJson } from "./output.js";
 
+/** What an interrupt makes of a command: its words, and whether they wait for its work to stop. */
+export interface Fate {
+  said: string;
+  /**
+   * The work was told to stop where nothing is left half-made (an apply under way ends the changes in flight): the
+   * words go out once it has, with what it did (`done`) in the --json error, and the command ends of the signal then.
+   */
+  settles?: boolean;
+  /** What the --json error adds to the words, found as they are said (an apply's `done`: the changes it made). */
+  extra?: () => Record<string, unknown>;
+}
+
+/**
+ * How long an interrupted command's work is given to settle before its words are said and it ends of the signal all
+ * the same: a change in flight that does not end (a program's start that hangs) must not hold the Ctrl-C for ever.
+ */
+export const SETTLE_MS = 5000;
+
+/**
+ * The command was interrupted and its words said, but the signal did not end the process (a line of an interactive
+ * `neslink shell`, whose Ctrl-C ends the line, not the session): the runner ends the command with the signal's status,
+ * saying nothing more.
+ */
+export class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
 /**
  * Runs `work`, listening for interrupts until it ends. On the first, `fate(signal)` (which may also stop what the
- * command draws) says what became of the lab; that is printed on stderr (with --json, as an error on stdout) and then
- * the command ends of the signal: an error `work` throws then is not said (the signal's words were). A second one
- * while the words go out ends it at once.
+ * command draws, and the work) says what became of the lab; that is printed on stderr (with --json, as an error on
+ * stdout) and then the command ends of the signal: an error `work` throws then is not said (the signal's words were).
+ * A second one while the words go out, or while the work settles, ends it at once. Work that settles whole (its
+ * last change begun before the signal) returns its result, with the signal as `heard`: its result stands.
  */
-export async function onInterrupt<T>(session: Session, fate: (signal: NodeJS.Signals) => string, work: () => Promise<T>): Promise<T> {
+export async function onInterrupt<T extends Outcome>(
+  session: Session,
+  fate: (signal: NodeJS.Signals) => string | Fate,
+  work: () => Promise<T>,
+): Promise<T> {
   const { terminal } = session;
-  let heard = false;
+  let heard: NodeJS.Signals | undefined;
   let done = false;
   let onEnded = () => {};
   const ended = new Promise<void>((resolve) => {
@@ -29,26 +63,57 @@ export async function onInterrupt<T>(session: Session, fate: (signal: NodeJS.Sig
     terminal.raise(signal);
     onEnded();
   };
-  const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
-    if (heard) return end(signal);
-    heard = true;
-    const said = `${signal}: ${fate(signal)}`;
+  const say = (signal: NodeJS.Signals, words: string, extra: Record<string, unknown> = {}) => {
+    const said = `${signal}: ${words}`;
     // The words alone, as the error's message: no cause (a plain Error there read as ERR_UNKNOWN, noise in JSON).
-    if (session.json) session.print(toJson(errorJson(new NeslinkError("ERR_ABORTED", said))));
+    if (session.json) session.print(toJson({ error: { ...errorJson(new NeslinkError("ERR_ABORTED", said)).error, ...extra } }));
     else terminal.stderr.write(`neslink: ${said}\n`);
     // Listened to until then: a second Ctrl-C with no handler would kill the CLI before a bar gave the terminal back.
     // Once what was written has gone out: the agent's client is told of the end at once, ahead of output still queued.
     // Its reader gone, stdout has nothing to send and only an EPIPE to give (to a socket: an 'error' event, a crash).
     if (signal === "SIGPIPE") end(signal);
     else terminal.stdout.write("", () => end(signal));
+  };
+  /** Once a settling interrupt is heard: says its words (at once if the work has ended, or after SETTLE_MS). */
+  let settled: (() => void) | undefined;
+  let unsaid = false;
+  let grace: NodeJS.Timeout | undefined;
+  const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
+    if (heard !== undefined) return end(signal);
+    heard = signal;
+    const told = fate(signal);
+    if (typeof told === "string" || !told.settles) return say(signal, typeof told === "string" ? told : told.said);
+    unsaid = true;
+    settled = () => {
+      if (!unsaid || done) return;
+      unsaid = false;
+      clearTimeout(grace);
+      say(signal, told.said, session.json ? (told.extra?.() ?? {}) : {});
+    };
+    grace = setTimeout(settled, SETTLE_MS);
   });
+  /** Once the words are out and the signal raised: where that did not end the process, the command ends here. */
+  const interrupted = async (signal: NodeJS.Signals): Promise<never> => {
+    await ended;
+    throw new Interrupted(signal);
+  };
   try {
-    return await work();
+    const result = await work();
+    if (heard === undefined) return result;
+    // Heard only as its last change was under way (its words not said yet): the lab is as asked, the result stands.
+    if (unsaid && !done) {
+      done = true;
+      return { ...result, heard };
+    }
+    return await interrupted(heard);
   } catch (err) {
+    if (err instanceof Interrupted || heard === undefined) throw err;
+    // Stopped where it was safe to: said now, with what it did.
+    settled?.();
     // Said already, and ended by the signal: not said again as an error.
-    if (heard) await ended;
-    throw err;
+    return await interrupted(heard);
   } finally {
+    clearTimeout(grace);
     // The command ended by itself: the runner's hold takes over (Command.interruptible).
     unlisten();
   }

@@ -73,6 +73,16 @@ async function standardInput({ stdin }: Terminal, maxBytes: number): Promise<Buf
 }
 
 /**
+ * How a lab not read yet is named in what an interrupt says (`LAB was not destroyed`): a FIFO or standard input is
+ * no lab's name ("/tmp/lab.fifo was not destroyed" named the pipe as if it were the lab), so the lab in it is said.
+ */
+export function unreadLab(arg: string, terminal: Terminal, quoted: (words: string[]) => string): string {
+  const { kind } = fileArg(arg, terminal);
+  if (kind === "stdin") return "the lab on standard input";
+  return kind === "fifo" ? `the lab in ${quoted([arg])}` : quoted([arg]);
+}
+
+/**
  * FILE (an existing file or FIFO, loaded and checked) or NAME (a lab, found by the kernel's markers). A lab's name has
  * no '/' or '.': an argument with one is a file, so a mistyped path, a directory or a device gets the file's own
  * error ("no such file", "not a regular file"), not "not a lab's name". "-" is standard input. One that may be both,

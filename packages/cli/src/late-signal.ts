@@ -10,6 +10,8 @@ import type { Io } from "./main.js";
 export const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
 export interface Held {
+  /** Told of a signal the command heard itself as its work ended (Outcome.heard): as if it came now. */
+  hear(signal: NodeJS.Signals): void;
   /** Once all that was printed has gone out, the signals are no longer held. */
   release(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130,
 export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.Signals) => void = () => {}): Held {
   const { terminal } = io;
   let held = false;
-  const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
+  const hear = (signal: NodeJS.Signals) => {
     // The reader gone (SIGPIPE) or the terminal hung up (SIGHUP), which reach every handler: the output has nowhere to
     // go, and the bin ends as those end.
     if (!INTERRUPTS.includes(signal)) return;
@@ -36,8 +38,10 @@ export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.S
     held = true;
     io.err(`neslink: ${signal}: ${command} had already finished; its result stands.\n`);
     heard(signal);
-  });
+  };
+  const unlisten = terminal.onSignals(INTERRUPTS, hear);
   return {
+    hear,
     async release() {
       try {
         await io.sent?.();

@@ -5,7 +5,8 @@ import type { Command, Invocation, Outcome, Terminal } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closePool, setPoolSize } from "./core.js";
 import { helpText } from "./help.js";
-import { type Held, holdInterrupts } from "./late-signal.js";
+import { Interrupted } from "./interrupt.js";
+import { type Held, holdInterrupts, INTERRUPT_STATUS } from "./late-signal.js";
 import { errorJson, errorText, exitCodeOf, jsonLine, printable, privilegeHint, procHint, toJson } from "./output.js";
 import { invocationIn } from "./paths.js";
 import { markProgram } from "./program-argv.js";
@@ -91,6 +92,7 @@ async function execute(
       // (a signal is handled only on one), and holds until its result or error and the pool's end are out.
       if (command.interruptible) held = holdInterrupts(io, command.name, onLateSignal);
     }
+    if (outcome.heard !== undefined) held?.hear(outcome.heard);
     if (json) {
       // Nothing of its own to print (the shell: its lines printed theirs).
       if (outcome.data !== undefined) io.out(layouts[layout](outcome.data));
@@ -100,6 +102,8 @@ async function execute(
     }
     return outcome.exitCode ?? 0;
   } catch (err) {
+    // Its words said, the process was not ended by the signal (an interactive shell's line): nothing more to say.
+    if (err instanceof Interrupted) return INTERRUPT_STATUS[err.signal] ?? 1;
     return fail(await holderNamed(err), json, io, command.name, layout);
   } finally {
     try {

@@ -109,11 +109,12 @@ describe("a FIFO named without a slash or a dot (destroy, inspect, graph take FI
 });
 
 /** What each command says when Ctrl-C ends its wait for the FIFO's writer: inspect and graph only read, and say nothing, as `ip` would. */
+// The lab in the FIFO, not read yet: the FIFO's path was said as if it were the lab ("/tmp/x/f.yaml was not destroyed").
 const saidOf: Record<string, ((fifo: string) => string) | undefined> = {
-  apply: (fifo) => `${fifo} was not applied; nothing was changed.`,
-  destroy: (fifo) => `${fifo} was not destroyed; nothing was changed.`,
+  apply: (fifo) => `the lab in ${fifo} was not applied; nothing was changed.`,
+  destroy: (fifo) => `the lab in ${fifo} was not destroyed; nothing was changed.`,
   // It said nothing: a script could not tell an interrupted plan from one with nothing to say.
-  plan: (fifo) => `no plan of ${fifo} was made; nothing was changed.`,
+  plan: (fifo) => `no plan of the lab in ${fifo} was made; nothing was changed.`,
 };
 
 describe("Ctrl-C while a lab's command waits for the FIFO's writer", () => {

@@ -80,8 +80,11 @@ export interface ApplyOptions {
   /**
    * Aborted before apply starts its first change (while it reads the kernel,
    * or in an onProgress of its `planned` event), apply makes none and rejects
-   * with an AbortedError. Once changes have begun it is not heeded: the apply
-   * runs on to its end or its first failure.
+   * with an AbortedError. Aborted once changes have begun, apply lets the
+   * changes in flight end (a namespace being made is mounted, never left an
+   * empty entry) and starts no more: it rejects with a TopologyAbortedError
+   * (ERR_ABORTED too) saying what was `done`. Heard only after its last
+   * change has begun, the apply ends whole (its result stands).
    */
   signal?: AbortSignal;
   /**
@@ -210,6 +213,24 @@ export class TopologyApplyError extends NeslinkError {
       linksLeft: this.linksLeft,
       linksKept: this.linksKept,
     };
+  }
+}
+
+/**
+ * An apply stopped by its caller's signal once it had begun changing the lab: the changes in flight ended, no more
+ * were started. `done` and `exec` as TopologyApplyError's: what a caller needs to know what the lab is left as.
+ */
+export class TopologyAbortedError extends AbortedError {
+  readonly done: Change[];
+  readonly exec: ExecOutcome[];
+  constructor(topology: string, done: Change[], exec: ExecOutcome[]) {
+    const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
+    super(new Error(`${topology} is partly applied (${made}; apply again to continue, or destroy it)`));
+    this.done = done;
+    this.exec = exec;
+  }
+  override toJSON() {
+    return { ...super.toJSON(), done: this.done, exec: this.exec };
   }
 }
 
@@ -888,6 +909,14 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     };
     const done: Change[] = [];
     const total = changes.length;
+    /**
+     * Aborted once changes have begun: heard between phases and waves, none in flight then (what was started has
+     * ended: a namespace made is mounted, nothing half-made). Phase 1 is over by then: its namespaces are on record.
+     */
+    const stopped = () => {
+      recordIds();
+      return new TopologyAbortedError(topology.name, done, outcomes);
+    };
     /** Each phase as waves of jobs: a wave's jobs run in parallel, waves one after another. */
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {
       switch (phase) {
@@ -936,6 +965,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       if (jobs.flat().length === 0) continue;
       // Checked with no await before the first jobs start: aborted by then, nothing of the lab was changed.
       if (!begun && signal?.aborted) throw new AbortedError(new Error(`nothing of ${topology.name} was changed`));
+      if (signal?.aborted) throw stopped();
       if (!begun) {
         saveRecord({ namespaces: prior?.namespaces ?? new Map(), entries: touchedEntries(prior, changes) });
         begun = true;
@@ -943,7 +973,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       }
       if (phase !== "namespaces") recordIds();
       if (count > 0) emit({ type: "phase", phase, changes: count });
-      for (const wave of jobs)
+      for (const [i, wave] of jobs.entries()) {
+        if (i > 0 && signal?.aborted) throw stopped();
         await runWave(
           wave,
           (change) => {
@@ -963,6 +994,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           const from = loadedFrom(given);
           throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), (c) => placeOf(topology, from, c));
         });
+      }
     }
     recordIds();
     // Every change made: the lab's entries are its nodes' now. One it no longer needs that a killed run left empty (a

@@ -11,6 +11,7 @@ export {
   type ApplyResult,
   apply,
   type ExecOutcome,
+  TopologyAbortedError,
   TopologyApplyError,
 } from "./apply.js";
 export { commandLine } from "../actions/nescript.js";

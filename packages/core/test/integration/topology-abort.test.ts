@@ -1,8 +1,11 @@
-/** topology.apply's `signal`: aborted before the first change, nothing of the lab is made; once changes have begun, it runs on. */
+/**
+ * topology.apply's `signal`: aborted before the first change, nothing of the lab is made; once changes have begun, the
+ * tasks in flight end (nothing half-made) and no more start.
+ */
 import { readFileSync } from "node:fs";
-import { closeDefaultPool, topology } from "@neslink/core";
+import { AbortedError, closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
-import { cleanup, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("ta");
 const ROUTER = new URL("../../examples/topologies/router.yaml", import.meta.url).pathname;
@@ -34,17 +37,39 @@ it("aborted once the plan is made (its `planned` event), makes no change and rej
   expect((await topology.plan(lab)).summary).toEqual({ add: 11, change: 1, destroy: 0 });
 });
 
-it("aborted once changes have begun, runs on to its end", async () => {
+it("aborted once changes have begun, ends the tasks in flight, starts no more, and says what it made", async () => {
   const lab = router(`${prefix}b`);
   const controller = new AbortController();
-  const result = await topology.apply(lab, {
+  const phases: string[] = [];
+  const applying = topology.apply(lab, {
     signal: controller.signal,
+    // At the first namespace made, the others still being made: they are let finish.
     onProgress: (e) => {
-      if (e.type === "phase") controller.abort();
+      if (e.type === "phase") phases.push(e.phase);
+      if (e.type === "change") controller.abort();
     },
   });
-  expect(result.summary).toEqual({ add: 11, change: 1, destroy: 0 });
-  expect(netnsList(`${prefix}b-`).sort()).toEqual([`${prefix}b-h1`, `${prefix}b-h2`, `${prefix}b-r1`]);
+  const err = await applying.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(topology.TopologyAbortedError);
+  expect(err).toBeInstanceOf(AbortedError);
+  const aborted = err as InstanceType<typeof topology.TopologyAbortedError>;
+  expect(aborted.code).toBe("ERR_ABORTED");
+  // Its first phase, whole: the three namespaces, each mounted (ip enters it), r1's forwarding written by its task; nothing after.
+  expect(aborted.message).toContain(`${prefix}b is partly applied (4 changes made;`);
+  expect(phases).toEqual(["namespaces"]);
+  const names = [`${prefix}b-h1`, `${prefix}b-h2`, `${prefix}b-r1`];
+  expect(aborted.done.flatMap((c) => (c.object === "netns" ? [c.netns] : [])).sort()).toEqual(names);
+  expect(aborted.done.filter((c) => c.object !== "netns").map((c) => c.object)).toEqual(["sysctl"]);
+  expect(aborted.toJSON()).toMatchObject({ code: "ERR_ABORTED", done: aborted.done, exec: [] });
+  expect(netnsList(`${prefix}b-`).sort()).toEqual(names);
+  for (const ns of names) expect(ipJson("-n", ns, "link", "show")).toEqual([expect.objectContaining({ ifname: "lo" })]);
+  // The rest is for the next apply.
+  expect((await topology.plan(lab)).summary).toEqual({ add: 8, change: 0, destroy: 0 });
+  await topology.apply(lab);
+  expect((await topology.plan(lab)).changes).toEqual([]);
   await topology.destroy(lab);
   expect(netnsList(`${prefix}b-`)).toEqual([]);
 });

@@ -1,8 +1,8 @@
 import type { topology } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology as loadTopology } from "../../core.js";
-import { labFate, onInterrupt } from "../../interrupt.js";
-import { asks, confirmed, loadFile, planText } from "../../lab.js";
+import { type Fate, labFate, onInterrupt } from "../../interrupt.js";
+import { asks, confirmed, loadFile, planText, unreadLab } from "../../lab.js";
 import { keptLines, leftLines } from "../../links-refused.js";
 import type { Progress } from "../../progress.js";
 
@@ -12,18 +12,24 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   const topo = await loadTopology();
   // From the start: a Ctrl-C while the file is read (a FIFO's writer awaited) or the plan made says nothing changed,
   // rather than ending the command unsaid. Until apply starts its first phase, an interrupt stops it before any change.
-  const beforeChanges = new AbortController();
+  const stopping = new AbortController();
   let lab: topology.Topology | undefined;
   let begun = false;
+  /** The changes made so far, as its events tell them: what an interrupted apply's --json error says was `done`. */
+  const made: topology.Change[] = [];
   let progress: Progress | undefined;
-  const fate = (signal: NodeJS.Signals) => {
+  const fate = (signal: NodeJS.Signals): Fate => {
     // The terminal gets its cursor and line wrap back (the bar hid them), and the user the way on.
     progress?.stop();
-    if (!begun) beforeChanges.abort();
+    // Under way, apply stops once the changes in flight have ended: killed amid a namespace's making, it left an
+    // empty entry in /run/netns. Not where it goes on (the agent's, a reader gone: labFate).
+    const stops = !begun || (signal !== "SIGPIPE" && session.terminal.ended === undefined);
+    if (stops) stopping.abort();
     // The commands as they must be typed again: a path with a space or a quote is quoted.
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
-    const name = lab?.name ?? topo.commandLine([file as string]);
-    return labFate(session, signal, name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
+    const name = lab?.name ?? unreadLab(file as string, session.terminal, topo.commandLine);
+    const said = labFate(session, signal, name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
+    return { said, settles: begun && stops, extra: () => ({ done: [...made] }) };
   };
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
@@ -42,9 +48,10 @@ export const apply: Run = async ({ args: [file], options }, session) => {
       // Nothing to do as planned; apply plans again under the lab's lock, and may find something after all.
       const track = (event: ApplyEvent) => {
         if (event.type === "phase") begun = true;
+        if (event.type === "change") made.push(event.change);
         progress?.onProgress(event);
       };
-      if (plan.changes.length === 0) return { data: await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal }), text };
+      if (plan.changes.length === 0) return { data: await topo.apply(loaded, { onProgress: track, signal: stopping.signal }), text };
       if (!session.json) session.print(text);
       // As confirmed() decides: a person at a terminal is asked, unless --yes.
       const asked = asks(session, options.yes === true);
@@ -57,7 +64,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
         : (await import("../../progress.js")).progressFor(session.terminal, session.print, topo.describeChange);
       try {
         // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
-        const result = await topo.apply(loaded, { onProgress: track, signal: beforeChanges.signal, expected: asked ? plan : undefined });
+        const result = await topo.apply(loaded, { onProgress: track, signal: stopping.signal, expected: asked ? plan : undefined });
         const { add, change, destroy } = result.summary;
         const refused = leftLines(result.linksLeft) + keptLines(result.linksKept, topo.commandLine);
         return {
@@ -66,7 +73,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
         };
       } catch (err) {
         // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).
-        if (!session.json && err instanceof topo.TopologyApplyError) {
+        if (!session.json && (err instanceof topo.TopologyApplyError || err instanceof topo.TopologyAbortedError)) {
           progress?.stop();
           session.print(execText(err.exec));
         }

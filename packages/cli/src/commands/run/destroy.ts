@@ -2,7 +2,7 @@ import type { topology as TopologyApi } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
 import { labFate, onInterrupt } from "../../interrupt.js";
-import { asks, confirmed, labName, labOf } from "../../lab.js";
+import { asks, confirmed, labName, labOf, unreadLab } from "../../lab.js";
 import { leftLines } from "../../links-refused.js";
 
 type Leftovers = TopologyApi.DestroyLeftovers;
@@ -41,7 +41,14 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
   const beforeChanges = new AbortController();
   const fate = (signal: NodeJS.Signals) => {
     if (!begun) beforeChanges.abort();
-    return labFate(session, signal, lab === undefined ? topo.commandLine([arg as string]) : labName(lab), "destroyed", begun, again);
+    return labFate(
+      session,
+      signal,
+      lab === undefined ? unreadLab(arg as string, session.terminal, topo.commandLine) : labName(lab),
+      "destroyed",
+      begun,
+      again,
+    );
   };
   return onInterrupt(session, fate, async () => {
     lab = await labOf(arg as string, session.terminal);

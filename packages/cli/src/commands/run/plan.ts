@@ -1,7 +1,7 @@
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
 import { onInterrupt } from "../../interrupt.js";
-import { loadFile, planText } from "../../lab.js";
+import { loadFile, planText, unreadLab } from "../../lab.js";
 import { DRIFT_EXIT } from "../plan.js";
 
 export const plan: Run = async ({ args: [file], options }, session) => {
@@ -9,7 +9,7 @@ export const plan: Run = async ({ args: [file], options }, session) => {
   let lab: string | undefined;
   // Interrupted (a FIFO's writer awaited, a large lab read), it ended without a word: plan changes nothing, which is
   // said as apply says it before its first change, so that a script's caller knows no plan came rather than none was due.
-  const fate = () => `no plan of ${lab ?? topo.commandLine([file as string])} was made; nothing was changed.`;
+  const fate = () => `no plan of ${lab ?? unreadLab(file as string, session.terminal, topo.commandLine)} was made; nothing was changed.`;
   return onInterrupt(session, fate, async () => {
     const loaded = await loadFile(file as string, session.terminal);
     lab = loaded.name;

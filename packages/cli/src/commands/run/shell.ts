@@ -145,6 +145,11 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
           endLine();
           handler(signal);
         }),
+      // Ctrl-C ends the line's command, not the session (an apply under way stops as it would typed in a shell, its
+      // words said): as exec's program or monitor, it comes back to the prompt. A script, and SIGTERM, still end.
+      raise: (signal: NodeJS.Signals) => {
+        if (!interactive || signal !== "SIGINT") session.terminal.raise(signal);
+      },
       ...(interactive ? { ask } : {}),
     },
   };
