@@ -3,10 +3,11 @@
  * mistyped name): there is nothing to confirm, so nothing is asked; it says
  * so as off a terminal, and exits 0 as destroy (idempotent) does.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { cleanup, ip, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
+import { runs } from "../../../core/test/processes.js";
 import { exampleAs } from "./example.js";
 import { BIN, neslink } from "./run.js";
 import { tmuxServer } from "./tmux.js";
@@ -50,5 +51,26 @@ describe("destroy at a terminal, of a lab that is not there", () => {
     expect(await screenWhen("there", (s) => s.includes("EXIT="))).toContain("Not destroyed; nothing was changed.");
     expect(neslink("--json", "inspect", lab).status).toBe(0);
     expect(neslink("destroy", lab, "--yes").status).toBe(0);
+  });
+
+  it("a lab of which only programs are left (nodes deleted by hand, record lost) is asked about before they are ended", async () => {
+    const left = `${lab}p`;
+    writeFileSync(`${dir}/programs.yaml`, `name: ${left}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n  b: {}\n`);
+    expect(neslink("apply", `${dir}/programs.yaml`, "--yes").status).toBe(0);
+    try {
+      expect(await until(() => ip("netns", "pids", `${left}-a`).trim() !== "", 10_000)).toBe(true);
+      const pids = ip("netns", "pids", `${left}-a`).split("\n").filter(Boolean).map(Number);
+      ip("netns", "del", `${left}-a`);
+      ip("netns", "del", `${left}-b`);
+      rmSync(`/run/neslink/topologies/${left}.lock`, { force: true });
+      rmSync(`/run/neslink/topologies/${left}`, { recursive: true, force: true });
+      const screen = await atTerminal("programs", "destroy", left);
+      expect(screen).toContain(`Destroy lab ${left} and everything it owns? [y/N]`);
+      tmux("send-keys", "-t", "programs", "n", "Enter");
+      expect(await screenWhen("programs", (s) => s.includes("EXIT="))).toContain("Not destroyed; nothing was changed.");
+      for (const pid of pids) expect(runs(pid)).toBe(true);
+    } finally {
+      expect(neslink("destroy", left, "--yes").status).toBe(0);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { graphOfInspection, graphOfTopology, toDot, toMermaid } from "./graph.js";
+import { type Graph, type GraphNode, graphOfInspection, graphOfTopology, toDot, toMermaid } from "./graph.js";
 import type { InspectedLink, Inspection } from "./inspect.js";
 import { load } from "./load.js";
 import { namePeers } from "./veth-pairs.js";
@@ -143,5 +143,42 @@ describe("graph", () => {
     expect(dot).toContain('  "r1" [label="r1\\neth1 10.0.1.254/24\\neth2 10.0.2.254/24"];');
     expect(dot).toContain('  "h1" -- "r1" [taillabel="eth0", headlabel="eth1", style=dashed];');
     expect(toDot({ topology: 'a"b', nodes: [], edges: [] })).toBe('graph "a\\"b" {\n  node [shape=box];\n}\n');
+  });
+
+  it("gives nodes whose names differ only by `.`, `_` or `-` Mermaid ids of their own", () => {
+    const node = (name: string): GraphNode => ({ name, netns: `t-${name}`, phase: "planned", links: [] });
+    const graph: Graph = {
+      topology: "t",
+      nodes: ["x.1", "x_1", "x-1", "y"].map(node),
+      edges: [
+        { a: { node: "x.1", dev: "eth0" }, b: { node: "y", dev: "a" }, up: true },
+        { a: { node: "x_1", dev: "eth0" }, b: { node: "x-1", dev: "eth0" }, up: true },
+      ],
+    };
+    const ids = (line: string) => [...line.matchAll(/\bn_\w+/g)].map((m) => m[0]);
+    const lines = toMermaid(graph).split("\n");
+    const boxes = lines.filter((l) => l.includes("["));
+    const [xDot, xUnder, xDash, y] = boxes.map((l) => ids(l)[0]);
+    expect(new Set([xDot, xUnder, xDash, y]).size).toBe(4);
+    // Each box keeps its name as written, and each edge joins the boxes it names: no self-loop.
+    expect(boxes.map((l) => l.match(/\["([^"<]*)/)?.[1])).toEqual(["x.1", "x_1", "x-1", "y"]);
+    const edges = lines.filter((l) => l.includes("---")).map(ids);
+    expect(edges).toEqual([
+      [xDot, y],
+      [xUnder, xDash],
+    ]);
+  });
+
+  it("never gives two names the same Mermaid id, however they are built to collide", () => {
+    const parts = ["", "_", "__", "-", ".", "_2d_", "_5f", "2d", "x", "é", "_x", "x_"];
+    const names = [...new Set(parts.flatMap((a) => parts.flatMap((b) => [`${a}${b}`, `${a}_${b}`, `${a}-${b}`])))].filter(Boolean);
+    const graph: Graph = { topology: "t", nodes: names.map((name) => ({ name, netns: name, phase: "planned", links: [] })), edges: [] };
+    const ids = toMermaid(graph)
+      .split("\n")
+      .slice(1, -1)
+      .map((l) => l.trim().split("[")[0]);
+    expect(ids).toHaveLength(names.length);
+    for (const id of ids) expect(id).toMatch(/^n_\w+$/);
+    expect(new Set(ids).size).toBe(names.length);
   });
 });

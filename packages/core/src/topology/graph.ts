@@ -86,8 +86,12 @@ function nodeLines(node: GraphNode): string[] {
   return [node.name, ...node.links.filter((i) => i.addresses.length > 0).map((i) => `${i.name} ${i.addresses.join(" ")}`)];
 }
 
-// Mermaid ids are restricted to word characters; labels go in quotes, where `"` must be an entity.
-const mermaidId = (name: string) => `n_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+// Mermaid ids are restricted to word characters, so a name is escaped into them: `_` doubled, any other
+// non-alphanumeric written `_<hex code point>_`. After an `_` comes either `_` or a hex digit, never both, so
+// two names never share an id (`x.1`, `x_1`, `x-1` are three boxes, not one). Labels go in quotes, where `"`
+// must be an entity.
+const mermaidEscape = (c: string) => (/[A-Za-z0-9]/.test(c) ? c : c === "_" ? "__" : `_${c.codePointAt(0)?.toString(16)}_`);
+const mermaidId = (name: string) => `n_${Array.from(name, mermaidEscape).join("")}`;
 const mermaidText = (text: string) => text.replaceAll('"', "#quot;");
 
 /** A Mermaid flowchart: one box per node (its addressed links inside), one line per veth pair, dotted when down. */

@@ -595,6 +595,15 @@ describe("topology.load", () => {
     expect(problemsOf("name: x\nnodes: [\n")[0]).toMatchObject({ path: "", line: expect.any(Number) });
   });
 
+  it('refuses an alias (*name) used as a key naming its line and the mapping it keys, not as the yaml package\'s "keys must be strings"', () => {
+    const alias = "*n: an alias (*name) as a key is not read: write the key itself";
+    expect(problemsOf("name: x\nnodes:\n  &n h1: {}\n  *n : {}\n")).toEqual([{ path: "nodes", message: alias, line: 4 }]);
+    const ifaces = "name: x\nnodes:\n  a: { interfaces: { &i eth0: { addresses: [10.0.0.1/24] } } }\n  b: { interfaces: { *i : {} } }\n";
+    expect(problemsOf(ifaces)).toEqual([{ path: "nodes.b.interfaces", message: alias.replace("*n", "*i"), line: 4 }]);
+    // An anchor on a key is read as the key it anchors.
+    expect(load("name: x\nnodes:\n  &n h1: {}\n").nodes.map((n) => n.name)).toEqual(["h1"]);
+  });
+
   it("refuses nesting past the limit where it starts, without parsing the rest (a megabyte of [ took seconds and gigabytes)", () => {
     for (const deep of [`${"[".repeat(1 << 20)}`, `${"{a: ".repeat(1 << 18)}`]) {
       expect(problemsOf(`name: x\nnodes: {}\nlinks: ${deep}\n`)).toEqual([{ path: "", message: "nested deeper than 32 levels", line: 3 }]);

@@ -8,7 +8,16 @@ import { isUtf8 } from "node:buffer";
 import type { Node } from "yaml";
 import { readRegularFile } from "../files/regular.js";
 import { type Path, TopologyError } from "./problems.js";
-import { ambiguities, composeDocument, inlineAliases, MAX_DEPTH, MAX_TOKENS, MAX_TOPOLOGY_BYTES, yamlLib } from "./yaml-doc.js";
+import {
+  ambiguities,
+  composeDocument,
+  inlineAliases,
+  isAliasKeyError,
+  MAX_DEPTH,
+  MAX_TOKENS,
+  MAX_TOPOLOGY_BYTES,
+  yamlLib,
+} from "./yaml-doc.js";
 
 export { MAX_TOPOLOGY_BYTES };
 
@@ -90,7 +99,7 @@ export function parseSource(text: string): Source {
   const syntaxErrors: Source["syntaxErrors"] = problems.map(({ message, offset }) => ({ message, ...position(offset) }));
   // Warnings too: a tag the loader does not know (`!!python/object`, `!custom`) would be dropped, its value read as untagged.
   for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])])
-    syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });
+    if (!isAliasKeyError(text, e)) syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });
   if (doc && syntaxErrors.length === 0)
     for (const { message, offset, path } of ambiguities(doc, lineCounter))
       syntaxErrors.push({ message, ...position(offset), ...(path && { path }) });

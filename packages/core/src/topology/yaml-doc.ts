@@ -7,7 +7,7 @@
  * 1 MB file of nodes took 44 s). What YAML versions read differently is
  * refused rather than guessed.
  */
-import type { Document, LineCounter, Node, Scalar } from "yaml";
+import type { Document, LineCounter, Node, Scalar, YAMLError } from "yaml";
 import type { Path } from "./problems.js";
 
 /** Deeper than any topology: nothing the format defines nests more than a few levels. */
@@ -90,12 +90,21 @@ function leadingZero(scalar: Scalar): string | undefined {
 }
 
 /**
+ * Whether the parse error `e` is the yaml package's refusal of an alias as a key ("With stringKeys, all keys must
+ * be strings", at no field): ambiguities says it instead, naming the mapping.
+ */
+export const isAliasKeyError = (text: string, e: YAMLError) => e.code === "NON_STRING_KEY" && text[e.pos[0]] === "*";
+
+/**
  * What the document says that a reader could take two ways: a key given
- * twice in one mapping, a number with a leading zero. Walked without
- * recursion; aliases are not followed (their target is walked where it is).
+ * twice in one mapping, a number with a leading zero, an alias as a key
+ * (valid YAML, but its uniqueness could only be checked once it is expanded,
+ * and it may stand for a number or a mapping: refused, with the key to
+ * write). Walked without recursion; aliases are not followed (their target
+ * is walked where it is).
  */
 export function ambiguities(doc: Document.Parsed, lineCounter: LineCounter): TextProblem[] {
-  const { isMap, isScalar, isSeq } = yamlLib();
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
   const out: TextProblem[] = [];
   const stack: [Node | null | undefined, Path][] = [[doc.contents as Node | null, []]];
   while (stack.length > 0) {
@@ -106,6 +115,8 @@ export function ambiguities(doc: Document.Parsed, lineCounter: LineCounter): Tex
         const key = pair.key as Node | null;
         const name = isScalar(key) ? String(key.value) : undefined;
         const offset = key?.range?.[0] ?? node.range?.[0] ?? 0;
+        if (isAlias(key))
+          out.push({ message: `*${key.source}: an alias (*name) as a key is not read: write the key itself`, offset, path });
         if (name !== undefined) {
           const first = seen.get(name);
           if (first !== undefined) {

@@ -1,7 +1,7 @@
 import { closeDefaultPool, topology } from "@neslink/core";
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, ip, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, ip, netnsList, uniquePrefix, until } from "./kernel.js";
 
 // The lab's name is the prefix, so every namespace it makes (and the decoy) starts with it.
 const lab = uniquePrefix("lo");
@@ -47,5 +47,23 @@ describe("topology.labKnown", () => {
     writeFileSync(lock, "");
     expect(await topology.labKnown(other)).toBe(true);
     expect(await topology.labKnown("Not-A-Lab")).toBe(false);
+  });
+
+  it("knows a lab by its programs alone: nodes deleted by hand, record and lock gone, so destroy asks before ending them", async () => {
+    const third = `${lab}p`;
+    await topology.apply(topology.load(`name: ${third}\nnodes:\n  a: { processes: [[sleep, "1000"]] }\n  b: {}\n`));
+    try {
+      expect(await until(() => ip("netns", "pids", `${third}-a`).trim() !== "", 10_000)).toBe(true);
+      ip("netns", "del", `${third}-a`);
+      ip("netns", "del", `${third}-b`);
+      rmSync(`/run/neslink/topologies/${third}.lock`, { force: true });
+      rmSync(`/run/neslink/topologies/${third}`, { recursive: true, force: true });
+      expect(netnsList(third)).toEqual([]);
+      expect(await topology.labKnown(third)).toBe(true);
+      expect((await topology.destroy(third)).leftovers.programs).toEqual([{ node: "a", program: "sleep", processes: 1 }]);
+      expect(await topology.labKnown(third)).toBe(false);
+    } finally {
+      await topology.destroy(third);
+    }
   });
 });
