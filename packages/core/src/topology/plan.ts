@@ -11,7 +11,7 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET6 } from "../validate/net.js";
-import { type Change, createsLink, type Summary, summarize, sysctlWords } from "./changes.js";
+import { type Change, type ChangeOf, createsLink, type Summary, summarize, sysctlWords } from "./changes.js";
 import {
   addressText,
   canonicalCidr,
@@ -27,6 +27,7 @@ import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { unlockedBefore, unlockedSince } from "./plan-lock.js";
+import { sysctlInterface } from "./sysctl-names.js";
 import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace, readSysctls } from "./live.js";
 import { isSecondary, promoteSysctls, takenWith } from "./secondaries.js";
@@ -99,7 +100,7 @@ function sysctlChanges(s: NodeState, asks: Set<string> | undefined): Change[] {
   const { node, live } = s;
   const at = { node: node.name, netns: node.netns };
   const fresh = live.state !== "owned";
-  const changes: Change[] = [];
+  const changes: ChangeOf<"sysctl">[] = [];
   if (!node.ipv6 && (fresh || ipv6On(s))) {
     for (const name of DISABLE_IPV6) changes.push({ op: "update", object: "sysctl", ...at, name, from: fresh ? null : "0", to: "1" });
   } else if (node.ipv6 && !fresh && !DISABLE_IPV6.some((name) => Object.hasOwn(node.sysctls, name)) && !ipv6On(s)) {
@@ -115,7 +116,32 @@ function sysctlChanges(s: NodeState, asks: Set<string> | undefined): Change[] {
     const from = fresh ? null : (live.sysctls[name] ?? null);
     if (from === null || sysctlWords(from) !== sysctlWords(to)) changes.push({ op: "update", object: "sysctl", ...at, name, from, to });
   }
-  return changes;
+  rewrittenByAll(node.sysctls, changes, at, live.sysctls);
+  // all's first, then default's (writing all's writes it too), then a link's own (all's writes every link's).
+  return changes.sort((a, b) => scopeRank(a.name) - scopeRank(b.name));
+}
+
+const scopeRank = (name: string) => (sysctlInterface(name) !== undefined ? 2 : name.split(".")[3] === "default" ? 1 : 0);
+
+/**
+ * Writing all's disable_ipv6 writes default's and every link's too (addrconf_disable_ipv6): those the file gives
+ * another value are written again after it, though the kernel has them now.
+ */
+function rewrittenByAll(
+  sysctls: Readonly<Record<string, string>>,
+  changes: ChangeOf<"sysctl">[],
+  at: { node: string; netns: string },
+  live: Readonly<Record<string, string | null>>,
+): void {
+  const all = changes.find((c) => c.name === DISABLE_IPV6[0]);
+  if (all === undefined) return;
+  for (const [name, to] of Object.entries(sysctls)) {
+    if (name === DISABLE_IPV6[0] || !/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/.test(name) || sysctlWords(to) === sysctlWords(all.to))
+      continue;
+    if (changes.some((c) => c.name === name)) continue;
+    const reason = `writing ${DISABLE_IPV6[0]} sets it to ${sysctlWords(all.to)}`;
+    changes.push({ op: "update", object: "sysctl", ...at, name, from: live[name] ?? null, to, reason });
+  }
 }
 
 const NO_ADDRESSES: readonly Address[] = [];
