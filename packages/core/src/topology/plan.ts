@@ -165,6 +165,7 @@ function addressChanges(
   present: readonly Address[],
   changes: Change[],
   promotes: () => boolean,
+  ipv6Dropped = false,
 ): void {
   if (wanted.length === 0) {
     // The usual case of lo and a bridge's ports: only addresses a user added (the kernel's own have another scope) go, once each.
@@ -183,7 +184,13 @@ function addressChanges(
   }
   const have = new Map(present.map((a) => [addressText(a), a]));
   const want = new Set(wanted.map(canonicalCidr));
-  for (const address of want) if (!have.has(address)) changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address });
+  for (const address of want) {
+    if (!have.has(address)) changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address });
+    else if (ipv6Dropped && address.includes(":")) {
+      const reason = `the kernel drops it as ${DISABLE_IPV6[0]} is written`;
+      changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address, reason });
+    }
+  }
   let gone: Address[] | undefined;
   for (const [address, a] of have) {
     if (want.has(address) || a.scope !== RT_SCOPE_UNIVERSE) continue;
@@ -224,11 +231,15 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>, asks?: Set<st
   if (live.state === "owned" && lo && !lo.up)
     changes.push({ op: "update", object: "link", kind: lo.kind, ...at, name: "lo", set: { up: true }, from: { up: false } });
   const addressesOn = (link: Link | undefined) => (link ? (addresses.get(link.index) ?? NO_ADDRESSES) : NO_ADDRESSES);
+  const sysctls = sysctlChanges(s, asks);
+  // Turning all's IPv6 off drops every link's IPv6 addresses, also of a link the file then turns back on (written after it).
+  const allOff = sysctls.some((c) => c.object === "sysctl" && c.name === DISABLE_IPV6[0] && Number(c.to.trim()) !== 0);
+  const dropped = (dev: string) => allOff && Number(node.sysctls[`net.ipv6.conf.${dev}.disable_ipv6`]?.trim() ?? 1) === 0;
   for (const iface of node.interfaces) {
     const present = addressesOn(recreated.has(iface.name) ? undefined : links.get(iface.name));
-    addressChanges(at, iface.name, iface.addresses, present, changes, () => promotesOn(s, iface.name, asks));
+    addressChanges(at, iface.name, iface.addresses, present, changes, () => promotesOn(s, iface.name, asks), dropped(iface.name));
   }
-  addressChanges(at, "lo", node.loopback, addressesOn(lo), changes, () => promotesOn(s, "lo", asks));
+  addressChanges(at, "lo", node.loopback, addressesOn(lo), changes, () => promotesOn(s, "lo", asks), dropped("lo"));
   const routes = managedRoutes(live);
   const candidates = routesByDestination(routes);
   const matched = new Set<Route>();
@@ -242,7 +253,7 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>, asks?: Set<st
   // The routes to delete go first, the last one found first (they were unshifted one by one, each moving all the others).
   const gone: Change[] = [];
   for (const r of routes) if (!matched.has(r)) gone.push({ op: "delete", object: "route", ...at, route: routeToDelete(r, byIndex) });
-  return gone.reverse().concat(changes, sysctlChanges(s, asks));
+  return gone.reverse().concat(changes, sysctls);
 }
 
 /**

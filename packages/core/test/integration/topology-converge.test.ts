@@ -218,4 +218,16 @@ describe("IPv6 turned off on a node that has IPv6 addresses", () => {
     expect(sysctlIn(netns, "net.ipv6.conf.default.disable_ipv6")).toBe("0");
     expect(await planned(made)).toEqual([]);
   });
+
+  it("an IPv6 address kept on a link the file keeps IPv6 on, while all's goes off: made again after it", async () => {
+    const name = labName();
+    const netns = `${name}-a`;
+    await topology.apply(lab(name, { addresses: v6 }));
+    const sysctls = { "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv6.conf.e0.disable_ipv6": 0 };
+    const kept = lab(name, { sysctls, addresses: v6 });
+    await topology.apply(kept);
+    expect(sysctlIn(netns, "net.ipv6.conf.e0.disable_ipv6")).toBe("0");
+    expect(addressesOn(netns, "e0", "-6")).toContain("fd00:7::1/64");
+    expect(await planned(kept)).toEqual([]);
+  });
 });
