@@ -533,7 +533,7 @@ interface Step {
 }
 
 /**
- * A node's configuration after its route deletes, in order: its sysctls, its interfaces (settings and addresses),
+ * A node's configuration after its route deletes, in order: its IPv6 address deletes, its sysctls, its interfaces (settings and addresses),
  * its routes. An interface's action makes all of its changes, and completes the new veth whose far end it brings up:
  * counted made only if it ended well (conservative where one of its addresses failed).
  */
@@ -543,11 +543,20 @@ function configurationSteps(
   ups: ReadonlyMap<string, LinkCreate<"veth">>,
   routes: readonly ChangeOf<"route">[],
 ): Step[] {
+  const v6Deletes = (own: readonly Change[]) => own.filter((c) => c.object === "address" && c.op === "delete" && c.cidr.includes(":"));
   return [
+    // Before the sysctls: a disable_ipv6 written 1 drops the link's IPv6 addresses, and their deletes would then fail.
+    ...[...ifaces].flatMap(([name, own]) => {
+      const gone = v6Deletes(own) as ChangeOf<"address">[];
+      return gone.length === 0 ? [] : [{ changes: gone, action: na.link(lp.byName(name), ...gone.map((c) => la.delAddr(c.cidr))) }];
+    }),
     ...list.flatMap((c) => (c.object === "sysctl" ? [{ changes: [c], action: na.sysctl(c.name, c.to) }] : [])),
-    ...[...ifaces].map(([name, own]) => {
+    ...[...ifaces].flatMap(([name, all]) => {
+      const gone = v6Deletes(all);
+      const own = all.filter((c) => !gone.includes(c));
       const veth = ups.get(name);
-      return { changes: veth ? [...own, veth] : [...own], action: na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined)) };
+      if (own.length === 0 && veth === undefined) return [];
+      return [{ changes: veth ? [...own, veth] : own, action: na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined)) }];
     }),
     // A route with dev alone first: the gateway of one after it may be reachable only through it (see route-reach.ts).
     ...[...routes]

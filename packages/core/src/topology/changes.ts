@@ -87,7 +87,8 @@ export type Change =
    * (the kernel's default) when it gives none; one to delete is the live one, all its fields told.
    */
   | MadeOrUndone<At & { object: "route"; route: RouteGivenJSON }>
-  | (At & { op: "update"; object: "sysctl"; name: string; from: string | null; to: string })
+  /** `reason`: why one the kernel has as the file says is written again (see plan.ts rewrittenByAll). */
+  | (At & { op: "update"; object: "sysctl"; name: string; from: string | null; to: string; reason?: string })
   /**
    * A node's command: create runs it; delete and update change only the record of which commands ran (see
    * exec-plan.ts): an entry gone from the file, forgotten; an entry taken as run, there being no record of the node.
@@ -202,7 +203,7 @@ export function describeChange(c: Change): string {
         return `route ${routeText(c.route)} in ${at}`;
       case "sysctl":
         // As compared: the kernel's tabs between numbers would show as a column break.
-        return `sysctl ${c.name} in ${at}: ${c.from === null ? "(unset)" : sysctlWords(c.from)} -> ${sysctlWords(c.to)}`;
+        return `sysctl ${c.name} in ${at}: ${c.from === null ? "(unset)" : sysctlWords(c.from)} -> ${sysctlWords(c.to)}${c.reason ? ` (${c.reason})` : ""}`;
       case "exec":
         return `exec in ${at}: ${commandLine(c.argv)}${c.reason ? ` (${c.reason})` : ""}`;
       case "process":

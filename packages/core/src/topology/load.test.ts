@@ -699,6 +699,33 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("finds an address given twice by its value, and an IPv6 address given with a second prefix length, which the kernel refuses", () => {
+    const file = (list: string) =>
+      `name: x\nnodes:\n  a:\n    addresses:\n      eth0: [${list}]\n  b: {}\nlinks:\n  - endpoints: [a:eth0, b:eth0]\n`;
+    // The same address in three spellings: were merged in silence.
+    expect(problemsOf(file('"fd00:3::1/64", "fd00:3:0::0001/64", "FD00:3::1/64"'))).toEqual(
+      [1, 2].map((i) => ({
+        path: `nodes.a.addresses.eth0[${i}]`,
+        message: `address ${["fd00:3:0::0001/64", "FD00:3::1/64"][i - 1]} is given twice for "eth0" (first at nodes.a.addresses.eth0[0])`,
+        line: 5,
+      })),
+    );
+    // Was applied as a change the kernel never made (it keeps the /64): every apply and plan showed it again.
+    expect(problemsOf(file('"fd00:4::1/64", "fd00:4::1/80"'))).toEqual([
+      {
+        path: "nodes.a.addresses.eth0[1]",
+        message:
+          'address fd00:4::1/80 is fd00:4::1 again, given for "eth0" with another prefix length at nodes.a.addresses.eth0[0]: the kernel keeps one IPv6 address per interface, whatever its prefix length',
+        line: 5,
+      },
+    ]);
+    // IPv4 is another matter: the kernel keeps 10.0.0.1/24 and 10.0.0.1/16 as two addresses.
+    expect(load(file("10.0.0.1/24, 10.0.0.1/16")).nodes.find((n) => n.name === "a")?.interfaces[0]?.addresses).toEqual([
+      "10.0.0.1/24",
+      "10.0.0.1/16",
+    ]);
+  });
+
   it("shows a long value in a problem cut to its start and its size, in the message and the path", () => {
     const long = "i".repeat(10 << 20);
     const cut = `"${"i".repeat(64)}"… (${10 << 20} bytes)`;

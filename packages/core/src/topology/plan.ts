@@ -11,7 +11,7 @@ import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { AF_INET6 } from "../validate/net.js";
-import { type Change, createsLink, type Summary, summarize, sysctlWords } from "./changes.js";
+import { type Change, type ChangeOf, createsLink, type Summary, summarize, sysctlWords } from "./changes.js";
 import {
   addressText,
   canonicalCidr,
@@ -27,6 +27,7 @@ import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { unlockedBefore, unlockedSince } from "./plan-lock.js";
+import { sysctlInterface } from "./sysctl-names.js";
 import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace, readSysctls } from "./live.js";
 import { isSecondary, promoteSysctls, takenWith } from "./secondaries.js";
@@ -99,7 +100,7 @@ function sysctlChanges(s: NodeState, asks: Set<string> | undefined): Change[] {
   const { node, live } = s;
   const at = { node: node.name, netns: node.netns };
   const fresh = live.state !== "owned";
-  const changes: Change[] = [];
+  const changes: ChangeOf<"sysctl">[] = [];
   if (!node.ipv6 && (fresh || ipv6On(s))) {
     for (const name of DISABLE_IPV6) changes.push({ op: "update", object: "sysctl", ...at, name, from: fresh ? null : "0", to: "1" });
   } else if (node.ipv6 && !fresh && !DISABLE_IPV6.some((name) => Object.hasOwn(node.sysctls, name)) && !ipv6On(s)) {
@@ -115,7 +116,32 @@ function sysctlChanges(s: NodeState, asks: Set<string> | undefined): Change[] {
     const from = fresh ? null : (live.sysctls[name] ?? null);
     if (from === null || sysctlWords(from) !== sysctlWords(to)) changes.push({ op: "update", object: "sysctl", ...at, name, from, to });
   }
-  return changes;
+  rewrittenByAll(node.sysctls, changes, at, live.sysctls);
+  // all's first, then default's (writing all's writes it too), then a link's own (all's writes every link's).
+  return changes.sort((a, b) => scopeRank(a.name) - scopeRank(b.name));
+}
+
+const scopeRank = (name: string) => (sysctlInterface(name) !== undefined ? 2 : name.split(".")[3] === "default" ? 1 : 0);
+
+/**
+ * Writing all's disable_ipv6 writes default's and every link's too (addrconf_disable_ipv6): those the file gives
+ * another value are written again after it, though the kernel has them now.
+ */
+function rewrittenByAll(
+  sysctls: Readonly<Record<string, string>>,
+  changes: ChangeOf<"sysctl">[],
+  at: { node: string; netns: string },
+  live: Readonly<Record<string, string | null>>,
+): void {
+  const all = changes.find((c) => c.name === DISABLE_IPV6[0]);
+  if (all === undefined) return;
+  for (const [name, to] of Object.entries(sysctls)) {
+    if (name === DISABLE_IPV6[0] || !/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/.test(name) || sysctlWords(to) === sysctlWords(all.to))
+      continue;
+    if (changes.some((c) => c.name === name)) continue;
+    const reason = `writing ${DISABLE_IPV6[0]} sets it to ${sysctlWords(all.to)}`;
+    changes.push({ op: "update", object: "sysctl", ...at, name, from: live[name] ?? null, to, reason });
+  }
 }
 
 const NO_ADDRESSES: readonly Address[] = [];
@@ -139,6 +165,7 @@ function addressChanges(
   present: readonly Address[],
   changes: Change[],
   promotes: () => boolean,
+  ipv6Dropped = false,
 ): void {
   if (wanted.length === 0) {
     // The usual case of lo and a bridge's ports: only addresses a user added (the kernel's own have another scope) go, once each.
@@ -157,7 +184,13 @@ function addressChanges(
   }
   const have = new Map(present.map((a) => [addressText(a), a]));
   const want = new Set(wanted.map(canonicalCidr));
-  for (const address of want) if (!have.has(address)) changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address });
+  for (const address of want) {
+    if (!have.has(address)) changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address });
+    else if (ipv6Dropped && address.includes(":")) {
+      const reason = `the kernel drops it as ${DISABLE_IPV6[0]} is written`;
+      changes.push({ op: "create", object: "address", ...at, dev: name, cidr: address, reason });
+    }
+  }
   let gone: Address[] | undefined;
   for (const [address, a] of have) {
     if (want.has(address) || a.scope !== RT_SCOPE_UNIVERSE) continue;
@@ -198,11 +231,15 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>, asks?: Set<st
   if (live.state === "owned" && lo && !lo.up)
     changes.push({ op: "update", object: "link", kind: lo.kind, ...at, name: "lo", set: { up: true }, from: { up: false } });
   const addressesOn = (link: Link | undefined) => (link ? (addresses.get(link.index) ?? NO_ADDRESSES) : NO_ADDRESSES);
+  const sysctls = sysctlChanges(s, asks);
+  // Turning all's IPv6 off drops every link's IPv6 addresses, also of a link the file then turns back on (written after it).
+  const allOff = sysctls.some((c) => c.object === "sysctl" && c.name === DISABLE_IPV6[0] && Number(c.to.trim()) !== 0);
+  const dropped = (dev: string) => allOff && Number(node.sysctls[`net.ipv6.conf.${dev}.disable_ipv6`]?.trim() ?? 1) === 0;
   for (const iface of node.interfaces) {
     const present = addressesOn(recreated.has(iface.name) ? undefined : links.get(iface.name));
-    addressChanges(at, iface.name, iface.addresses, present, changes, () => promotesOn(s, iface.name, asks));
+    addressChanges(at, iface.name, iface.addresses, present, changes, () => promotesOn(s, iface.name, asks), dropped(iface.name));
   }
-  addressChanges(at, "lo", node.loopback, addressesOn(lo), changes, () => promotesOn(s, "lo", asks));
+  addressChanges(at, "lo", node.loopback, addressesOn(lo), changes, () => promotesOn(s, "lo", asks), dropped("lo"));
   const routes = managedRoutes(live);
   const candidates = routesByDestination(routes);
   const matched = new Set<Route>();
@@ -216,7 +253,7 @@ function nodeChanges(s: NodeState, recreated: ReadonlySet<string>, asks?: Set<st
   // The routes to delete go first, the last one found first (they were unshifted one by one, each moving all the others).
   const gone: Change[] = [];
   for (const r of routes) if (!matched.has(r)) gone.push({ op: "delete", object: "route", ...at, route: routeToDelete(r, byIndex) });
-  return gone.reverse().concat(changes, sysctlChanges(s, asks));
+  return gone.reverse().concat(changes, sysctls);
 }
 
 /**

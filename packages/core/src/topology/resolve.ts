@@ -8,7 +8,7 @@ import { exec, sysctl } from "../actions/ns-actions.js";
 import { shown, ValidationError } from "../errors.js";
 import * as net from "../validate/net.js";
 import * as v from "../validate/validate.js";
-import { routeKey } from "./compare.js";
+import { canonicalCidr, routeKey } from "./compare.js";
 import {
   DEFAULT_EXEC_TIMEOUT_S,
   type Topology,
@@ -31,7 +31,7 @@ export const MAX_BRIDGE_PORTS = 1023;
 interface Declared {
   iface: TopologyInterface;
   path: Path;
-  /** Where each of its addresses is given: on its link's end or in the node's addresses. */
+  /** Where each of its addresses is given (by canonicalCidr, and an IPv6 one by its address alone too): on its link's end or in the node's addresses. */
   addressAt: Map<string, Path>;
 }
 
@@ -67,13 +67,29 @@ class NodeInterfaces {
 
   /** Puts addresses on a declared interface; one it has already is reported where it is given again, naming the first. */
   addAddresses(declared: Declared, given: readonly GivenAddress[]): void {
+    const name = declared.iface.name;
     for (const { address, path } of given) {
-      const first = declared.addressAt.get(address);
+      // By value: fd00::1/64 and FD00:0::0001/64 are one address, which the plan would merge in silence.
+      const key = canonicalCidr(address);
+      const first = declared.addressAt.get(key);
       if (first !== undefined) {
-        this.problems.add(path, `address ${address} is given twice for "${declared.iface.name}" (first at ${formatPath(first)})`);
+        this.problems.add(path, `address ${address} is given twice for "${name}" (first at ${formatPath(first)})`);
         continue;
       }
-      declared.addressAt.set(address, path);
+      // The kernel keeps an IPv6 address once per interface (EEXIST for another prefix length, which `replace` leaves
+      // as it was: every apply would plan it again); IPv4 keeps one per prefix length.
+      const [ip] = key.split("/") as [string];
+      const other = ip.includes(":") ? declared.addressAt.get(ip) : undefined;
+      if (other !== undefined) {
+        const why = "the kernel keeps one IPv6 address per interface, whatever its prefix length";
+        this.problems.add(
+          path,
+          `address ${address} is ${ip} again, given for "${name}" with another prefix length at ${formatPath(other)}: ${why}`,
+        );
+        continue;
+      }
+      declared.addressAt.set(key, path);
+      if (ip.includes(":")) declared.addressAt.set(ip, path);
       declared.iface.addresses.push(address);
     }
   }
