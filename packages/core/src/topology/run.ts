@@ -308,7 +308,9 @@ function startState(topology: string, node: string, p: TopologyProcess, running:
   const relay = relayState(programGroup(topology, node, p.name) as string, program.pids);
   if (relay === "lost") return "unlogged";
   // Its whole command line, not its first word: a program may itself be setsid (`setsid -w daemon`), and is running then.
-  const unexeced = JSON.stringify(program.argv) === JSON.stringify(starter(p.argv));
+  // None at all: in the middle of an exec, or exiting (its memory let go before it leaves its cgroup: a program that
+  // failed to start, seen at that instant under load, passed for running).
+  const unexeced = program.argv.length === 0 || JSON.stringify(program.argv) === JSON.stringify(starter(p.argv));
   return unexeced || relay === "starting" ? "starting" : "running";
 }
 
