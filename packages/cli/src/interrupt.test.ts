@@ -1,30 +1,14 @@
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Outcome, Session } from "./command.js";
 import { Interrupted, onInterrupt, SETTLE_MS } from "./interrupt.js";
+import { signalTerminal } from "./signal-terminal.fixture.js";
 
 /** A --json session whose signals the test sends; its raise does not end the process (as an interactive shell's line). */
 function fakeSession() {
   const printed: string[] = [];
-  const raised: NodeJS.Signals[] = [];
-  let handler: ((signal: NodeJS.Signals) => void) | undefined;
-  const session: Session = {
-    json: true,
-    print: (text) => printed.push(text),
-    terminal: {
-      stdin: new PassThrough(),
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      onSignals: (_signals, h) => {
-        handler = h;
-        return () => {
-          handler = undefined;
-        };
-      },
-      raise: (signal) => raised.push(signal),
-    },
-  };
-  return { session, printed, raised, send: (signal: NodeJS.Signals) => handler?.(signal) };
+  const { terminal, raised, send } = signalTerminal();
+  const session: Session = { json: true, print: (text) => printed.push(text), terminal };
+  return { session, printed, raised, send };
 }
 
 /** Work that ends when the test says, as an apply told to stop ends once its changes in flight have. */

@@ -1,35 +1,18 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { holdInterrupts } from "./late-signal.js";
 import type { Io } from "./main.js";
+import { signalTerminal } from "./signal-terminal.fixture.js";
 
 /** An Io whose signals the test sends, and whose output has gone out once the test says so. */
 function fakeIo() {
   const said: string[] = [];
-  const raised: NodeJS.Signals[] = [];
-  let handler: ((signal: NodeJS.Signals) => void) | undefined;
+  const { terminal, raised, send, listening } = signalTerminal();
   let goOut = () => {};
   const sent = new Promise<void>((resolve) => {
     goOut = resolve;
   });
-  const io: Io = {
-    out: () => {},
-    err: (text) => said.push(text),
-    sent: () => sent,
-    terminal: {
-      stdin: new PassThrough(),
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      onSignals: (_signals, h) => {
-        handler = h;
-        return () => {
-          handler = undefined;
-        };
-      },
-      raise: (signal) => raised.push(signal),
-    },
-  };
-  return { io, said, raised, send: (signal: NodeJS.Signals) => handler?.(signal), listening: () => handler !== undefined, goOut };
+  const io: Io = { out: () => {}, err: (text) => said.push(text), sent: () => sent, terminal };
+  return { io, said, raised, send, listening, goOut };
 }
 
 describe("holdInterrupts", () => {
