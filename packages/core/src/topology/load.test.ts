@@ -417,6 +417,26 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("refuses ipv6: false with the node's own sysctls turning IPv6 back on (all's or default's 0): plan after plan wrote both", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    ipv6: false",
+      "    sysctls: { net.ipv6.conf.all.disable_ipv6: 0, net.ipv6.conf.default.disable_ipv6: 1, net.ipv4.ip_forward: 0 }",
+      "  b:",
+      "    sysctls: { net.ipv6.conf.default.disable_ipv6: 0 }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: 'nodes.a.sysctls["net.ipv6.conf.all.disable_ipv6"]',
+        message: "turns IPv6 on, on a node with ipv6: false: give one or the other",
+        line: 5,
+      },
+    ]);
+  });
+
   it("refuses what the kernel refuses or drops at apply: an all-zero MAC, an unspecified or IPv6 multicast address, a link-local gateway without dev", () => {
     const text = [
       "name: lab",

@@ -27,7 +27,7 @@ import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
 import { unlockedBefore, unlockedSince } from "./plan-lock.js";
-import { sysctlInterface } from "./sysctl-names.js";
+import { DISABLE_IPV6, sysctlInterface } from "./sysctl-names.js";
 import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace, readSysctls } from "./live.js";
 import { isSecondary, promoteSysctls, takenWith } from "./secondaries.js";
@@ -66,8 +66,6 @@ export class TopologyConflictError extends NeslinkError {
     return { ...super.toJSON(), conflicts: this.conflicts };
   }
 }
-
-const DISABLE_IPV6 = ["net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6"];
 
 /**
  * Whether IPv6 is on in a namespace, seen without entering it: its loopback

@@ -21,7 +21,7 @@ import {
 import { formatPath, type Path, type Problems } from "./problems.js";
 import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFileProcess } from "./schema.js";
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
-import { sysctlInterface } from "./sysctl-names.js";
+import { DISABLE_IPV6, sysctlInterface } from "./sysctl-names.js";
 import { checkRouteReach } from "./route-reach.js";
 import { checkHostMadeTogether, checkVxlanAddresses, type HostMade } from "./host-made-rules.js";
 
@@ -375,6 +375,9 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       }
     }
     for (const key of Object.keys(node.sysctls)) {
+      // Written after ipv6: false's 1, a 0 turned IPv6 back on, which the next plan turned off again: never converged.
+      if (!node.ipv6 && DISABLE_IPV6.includes(key) && Number(node.sysctls[key]) === 0)
+        problems.add(["nodes", name, "sysctls", key], `turns IPv6 on, on a node with ipv6: false: give one or the other`);
       const iface = sysctlInterface(key);
       if (iface !== undefined && iface !== "lo" && !ifaces.byName.has(iface))
         problems.add(["nodes", name, "sysctls", key], `node "${name}" has no interface ${shown(iface)}`);

@@ -19,3 +19,6 @@ export function sysctlLikeIt(name: string): string {
   if (sysctlInterface(name) !== undefined) parts[3] = "default";
   return parts.join(".");
 }
+
+/** What ipv6: false writes 1 (all's first, which writes default's and every link's too). */
+export const DISABLE_IPV6 = ["net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6"];
