@@ -417,6 +417,21 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("holds the loopback's addresses to the same rules as an interface's: given twice, or an IPv6 one at two prefix lengths", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    addresses: { lo: [10.9.0.1/32, fd00:9::1/128, 10.9.0.1/32, FD00:9:0::1/64] }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text).map(({ path, line }) => ({ path, line }))).toEqual([
+      { path: "nodes.a.addresses.lo[2]", line: 4 },
+      { path: "nodes.a.addresses.lo[3]", line: 4 },
+    ]);
+    expect(problemsOf(text)[0]?.message).toBe('address 10.9.0.1/32 is given twice for "lo" (first at nodes.a.addresses.lo[0])');
+  });
+
   it("refuses ipv6: false with the node's own sysctls turning IPv6 back on (all's or default's 0): plan after plan wrote both", () => {
     const text = [
       "name: lab",

@@ -65,13 +65,24 @@ class NodeInterfaces {
     return iface;
   }
 
+  /** Where each address of the loopback is given, as Declared's addressAt. */
+  private readonly loopbackAt = new Map<string, Path>();
+
+  /** Puts addresses on the node's loopback (`addresses` its list), held to a declared interface's rules. */
+  addLoopback(addresses: string[], given: readonly GivenAddress[]): void {
+    this.take("lo", addresses, this.loopbackAt, given);
+  }
+
   /** Puts addresses on a declared interface; one it has already is reported where it is given again, naming the first. */
   addAddresses(declared: Declared, given: readonly GivenAddress[]): void {
-    const name = declared.iface.name;
+    this.take(declared.iface.name, declared.iface.addresses, declared.addressAt, given);
+  }
+
+  private take(name: string, addresses: string[], addressAt: Map<string, Path>, given: readonly GivenAddress[]): void {
     for (const { address, path } of given) {
       // By value: fd00::1/64 and FD00:0::0001/64 are one address, which the plan would merge in silence.
       const key = canonicalCidr(address);
-      const first = declared.addressAt.get(key);
+      const first = addressAt.get(key);
       if (first !== undefined) {
         this.problems.add(path, `address ${address} is given twice for "${name}" (first at ${formatPath(first)})`);
         continue;
@@ -79,7 +90,7 @@ class NodeInterfaces {
       // The kernel keeps an IPv6 address once per interface (EEXIST for another prefix length, which `replace` leaves
       // as it was: every apply would plan it again); IPv4 keeps one per prefix length.
       const [ip] = key.split("/") as [string];
-      const other = ip.includes(":") ? declared.addressAt.get(ip) : undefined;
+      const other = ip.includes(":") ? addressAt.get(ip) : undefined;
       if (other !== undefined) {
         const why = "the kernel keeps one IPv6 address per interface, whatever its prefix length";
         this.problems.add(
@@ -88,9 +99,9 @@ class NodeInterfaces {
         );
         continue;
       }
-      declared.addressAt.set(key, path);
-      if (ip.includes(":")) declared.addressAt.set(ip, path);
-      declared.iface.addresses.push(address);
+      addressAt.set(key, path);
+      if (ip.includes(":")) addressAt.set(ip, path);
+      addresses.push(address);
     }
   }
 }
@@ -354,7 +365,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       const path: Path = ["nodes", name, "addresses", ifname];
       const valid = cidrs(problems, path, list, node.ipv6);
       const iface = ifaces.byName.get(ifname);
-      if (ifname === "lo") node.loopback.push(...valid.map((v) => v.address));
+      if (ifname === "lo") ifaces.addLoopback(node.loopback, valid);
       else if (iface === undefined) problems.add(path, `node "${name}" has no interface ${shown(ifname)}`);
       else ifaces.addAddresses(iface, valid);
     }
