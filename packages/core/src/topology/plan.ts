@@ -122,8 +122,19 @@ function sysctlChanges(s: NodeState, asks: Set<string> | undefined): Change[] {
 const scopeRank = (name: string) => (sysctlInterface(name) !== undefined ? 2 : name.split(".")[3] === "default" ? 1 : 0);
 
 /**
- * Writing all's disable_ipv6 writes default's and every link's too (addrconf_disable_ipv6): those the file gives
- * another value are written again after it, though the kernel has them now.
+ * Sysctls whose write, when it changes the value, writes default's and every link's too, and the names it so writes:
+ * disable_ipv6 (addrconf_disable_ipv6), and IPv4's and IPv6's forwarding (ip_forward as IPv4's all).
+ */
+const WRITES_EVERY_LINK: readonly (readonly [string, RegExp])[] = [
+  [DISABLE_IPV6[0] as string, /^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/],
+  ["net.ipv6.conf.all.forwarding", /^net\.ipv6\.conf\.[^.]+\.forwarding$/],
+  ["net.ipv4.conf.all.forwarding", /^net\.ipv4\.conf\.[^.]+\.forwarding$/],
+  ["net.ipv4.ip_forward", /^net\.ipv4\.conf\.[^.]+\.forwarding$/],
+];
+
+/**
+ * Those of WRITES_EVERY_LINK's names the file gives another value than a changed all's are written again after it,
+ * though the kernel has them now: a second apply was needed.
  */
 function rewrittenByAll(
   sysctls: Readonly<Record<string, string>>,
@@ -131,14 +142,15 @@ function rewrittenByAll(
   at: { node: string; netns: string },
   live: Readonly<Record<string, string | null>>,
 ): void {
-  const all = changes.find((c) => c.name === DISABLE_IPV6[0]);
-  if (all === undefined) return;
-  for (const [name, to] of Object.entries(sysctls)) {
-    if (name === DISABLE_IPV6[0] || !/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/.test(name) || sysctlWords(to) === sysctlWords(all.to))
-      continue;
-    if (changes.some((c) => c.name === name)) continue;
-    const reason = `writing ${DISABLE_IPV6[0]} sets it to ${sysctlWords(all.to)}`;
-    changes.push({ op: "update", object: "sysctl", ...at, name, from: live[name] ?? null, to, reason });
+  for (const [allName, written] of WRITES_EVERY_LINK) {
+    const all = changes.find((c) => c.name === allName);
+    if (all === undefined) continue;
+    for (const [name, to] of Object.entries(sysctls)) {
+      if (name === allName || !written.test(name) || sysctlWords(to) === sysctlWords(all.to)) continue;
+      if (changes.some((c) => c.name === name)) continue;
+      const reason = `writing ${allName} sets it to ${sysctlWords(all.to)}`;
+      changes.push({ op: "update", object: "sysctl", ...at, name, from: live[name] ?? null, to, reason });
+    }
   }
 }
 

@@ -231,3 +231,23 @@ describe("IPv6 turned off on a node that has IPv6 addresses", () => {
     expect(await planned(kept)).toEqual([]);
   });
 });
+
+describe("forwarding turned on for the namespace, kept off on one link", () => {
+  const lab = (name: string, sysctls: Record<string, number>) =>
+    topology.load({ name, nodes: { a: { sysctls, addresses: { e0: ["10.8.1.1/24"] } }, b: {} }, links: [{ endpoints: ["a:e0", "b:e0"] }] });
+
+  // The kernel writes a changed ip_forward or all's forwarding into every link's: the link's own 0 is written again after.
+  it.each([
+    ["net.ipv4.ip_forward", "net.ipv4.conf.e0.forwarding"],
+    ["net.ipv4.conf.all.forwarding", "net.ipv4.conf.e0.forwarding"],
+    ["net.ipv6.conf.all.forwarding", "net.ipv6.conf.e0.forwarding"],
+  ])("%s: 1, %s: 0 on a node applied with both 0: as the file says in one apply", async (all, own) => {
+    const name = labName();
+    const netns = `${name}-a`;
+    await topology.apply(lab(name, { [all]: 0, [own]: 0 }));
+    const on = lab(name, { [all]: 1, [own]: 0 });
+    await topology.apply(on);
+    expect([sysctlIn(netns, all), sysctlIn(netns, own)]).toEqual(["1", "0"]);
+    expect(await planned(on)).toEqual([]);
+  });
+});
