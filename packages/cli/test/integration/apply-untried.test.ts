@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, expect, it } from "vitest";
-import { cleanup, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { REFUSED, refusedRouteLab, UNTRIED } from "../../../core/test/integration/refused-route-lab.js";
+import { cleanup, ip, ipJson, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { LATER, REFUSED, refusedRouteLab, UNTRIED, withLaterPhases } from "../../../core/test/integration/refused-route-lab.js";
 import { neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-apply-untried-`);
@@ -18,9 +18,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function labFile(name: string): string {
+function labFile(name: string, text = refusedRouteLab(name)): string {
   const file = `${dir}/${name}.yaml`;
-  writeFileSync(file, refusedRouteLab(name));
+  writeFileSync(file, text);
   return file;
 }
 
@@ -58,4 +58,20 @@ it("lists them in --json's failures[].notAttempted", () => {
   expect(error.code).toBe("ERR_TOPOLOGY_APPLY");
   expect(error.failures).toEqual([{ changes: [REFUSED.text], notAttempted: untried, error: expect.objectContaining({ code: "EACCES" }) }]);
   expect(notMade(name)).toEqual([]);
+});
+
+it("counts the changes of phases never started as not attempted: planned = made + failed + not attempted", () => {
+  const name = `${prefix}l`;
+  const file = labFile(name, withLaterPhases(refusedRouteLab(name)));
+  const planned: number = JSON.parse(neslink("--json", "apply", file, "--dry-run").stdout).changes.length;
+  const r = neslink("--json", "apply", file, "--yes");
+  expect(r.status).toBe(1);
+  const { error } = JSON.parse(r.stdout);
+  expect(error.notAttempted).toEqual(LATER.texts);
+  const untried = UNTRIED.length + LATER.texts.length;
+  expect(error.message).toContain(`(${error.done.length} changes made; 1 failed, ${untried} not attempted;`);
+  expect(error.done.length + 1 + untried).toBe(planned);
+  // Neither the exec command (its dummy link) nor the program (a process in a's namespace) ran.
+  expect(ipJson<{ ifname: string }[]>("-d", "-n", `${name}-a`, "link", "show").map((l) => l.ifname)).not.toContain(LATER.link);
+  expect(ip("netns", "pids", `${name}-a`).trim()).toBe("");
 });

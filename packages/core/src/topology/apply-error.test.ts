@@ -8,7 +8,7 @@ describe("TopologyApplyError's message", () => {
   it("counts what was made in words (1 change, 2 changes) and names each failed change with its cause", () => {
     const failed = [{ changes: [namespace("b")], notAttempted: [], error: new Error("no room") }];
     expect(new TopologyApplyError("lab", failed, [namespace("a")]).message).toBe(
-      "applying lab failed (1 change made; apply again to continue):\n  + netns lab-b (node b): no room",
+      "applying lab failed (1 change made; 1 failed, 0 not attempted; apply again to continue):\n  + netns lab-b (node b): no room",
     );
     expect(new TopologyApplyError("lab", failed, [namespace("a"), namespace("c")]).message).toContain("(2 changes made;");
   });
@@ -17,7 +17,7 @@ describe("TopologyApplyError's message", () => {
     const failed = [{ changes: [namespace("b")], notAttempted: [namespace("c"), namespace("d")], error: new Error("no room") }];
     const error = new TopologyApplyError("lab", failed, []);
     expect(error.message).toBe(
-      "applying lab failed (0 changes made; apply again to continue):\n  + netns lab-b (node b): no room\n" +
+      "applying lab failed (0 changes made; 1 failed, 2 not attempted; apply again to continue):\n  + netns lab-b (node b): no room\n" +
         "    not attempted (stopped by that failure): + netns lab-c (node c); + netns lab-d (node d)",
     );
     expect(JSON.parse(JSON.stringify(error)).failures).toEqual([
@@ -27,5 +27,16 @@ describe("TopologyApplyError's message", () => {
         error: expect.objectContaining({ message: "no room" }),
       },
     ]);
+  });
+
+  it("tells the changes of tasks never started on a line of their own, counted, and as its top-level notAttempted", () => {
+    const failed = [{ changes: [namespace("b")], notAttempted: [namespace("c")], error: new Error("no room") }];
+    const error = new TopologyApplyError("lab", failed, [namespace("a")], [], undefined, undefined, [namespace("d"), namespace("e")]);
+    expect(error.message).toBe(
+      "applying lab failed (1 change made; 1 failed, 3 not attempted; apply again to continue):\n  + netns lab-b (node b): no room\n" +
+        "    not attempted (stopped by that failure): + netns lab-c (node c)\n" +
+        "  not attempted (apply stopped before them): + netns lab-d (node d); + netns lab-e (node e)",
+    );
+    expect(JSON.parse(JSON.stringify(error)).notAttempted).toEqual(["+ netns lab-d (node d)", "+ netns lab-e (node e)"]);
   });
 });

@@ -166,14 +166,29 @@ function failureLines(f: ApplyFailure, placeOf: (c: Change) => string | undefine
 }
 
 /**
+ * The counts of an apply that stopped at failures, as its message heads them: planned = made + failed + not attempted
+ * (those its failed tasks stopped before, with those of tasks it never started).
+ */
+function stoppedCounts(done: readonly Change[], failures: readonly ApplyFailure[], notStarted: readonly Change[]): string {
+  const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
+  const failed = failures.reduce((n, f) => n + f.changes.length, 0);
+  const untried = failures.reduce((n, f) => n + f.notAttempted.length, notStarted.length);
+  return `${made}; ${failed} failed, ${untried} not attempted`;
+}
+
+/**
  * Some changes failed; `done` were made. Applying again goes on from there.
  * Each of `failures` names the changes refused (`changes`) with the error, and those its task never tried because it
- * stopped there (`notAttempted`).
+ * stopped there (`notAttempted`). `notAttempted` names the changes of the tasks apply never started because it stopped
+ * (later waves and phases: a node's exec commands and programs after its refused route): each planned change is in
+ * exactly one of `done`, a failure's `changes` or `notAttempted`, or `notAttempted`.
  * `exec` holds what the commands that ran did: each that succeeded is
  * recorded as run and never runs again, so its output is told now or never.
  */
 export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; notAttempted: string[]; error: ErrorJSON }[];
+  /** Described, as a failure's `notAttempted`: those of the tasks never started. */
+  readonly notAttempted: string[];
   readonly done: Change[];
   readonly exec: ExecOutcome[];
   /** As ApplyResult's, for what was done before the failure: a NIC sent back to the host is never left unsaid. */
@@ -187,18 +202,22 @@ export class TopologyApplyError extends NeslinkError {
     refused: LinksRefused = { left: [], kept: [] },
     /** Where in the file each change was asked for (FILE:LINE:COLUMN), when known: said with a failed one. */
     placeOf: (c: Change) => string | undefined = () => undefined,
+    /** The changes of the tasks never started once apply stopped at `failures`. */
+    notStarted: readonly Change[] = [],
   ) {
     const lines = failures.flatMap((f) => failureLines(f, placeOf));
-    const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
+    const skipped =
+      notStarted.length > 0 ? [`  not attempted (apply stopped before them): ${notStarted.map(describeChange).join("; ")}`] : [];
     super(
       "ERR_TOPOLOGY_APPLY",
-      `applying ${topology} failed (${made}; apply again to continue):\n${[...lines, ...refusedLines(refused)].join("\n")}`,
+      `applying ${topology} failed (${stoppedCounts(done, failures, notStarted)}; apply again to continue):\n${[...lines, ...skipped, ...refusedLines(refused)].join("\n")}`,
     );
     this.failures = failures.map((f) => ({
       changes: f.changes.map(describeChange),
       notAttempted: f.notAttempted.map(describeChange),
       error: toErrorJSON(f.error),
     }));
+    this.notAttempted = notStarted.map(describeChange);
     this.done = done;
     this.exec = exec;
     this.linksLeft = refused.left;
@@ -208,6 +227,7 @@ export class TopologyApplyError extends NeslinkError {
     return {
       ...super.toJSON(),
       failures: this.failures,
+      notAttempted: this.notAttempted,
       done: this.done,
       exec: this.exec,
       linksLeft: this.linksLeft,
@@ -801,7 +821,12 @@ async function refuseTaken(
   );
 }
 
-async function runWave(jobs: readonly Job[], onDone: (change: Change) => void, onFailed: (failure: ApplyFailure) => void): Promise<void> {
+async function runWave(
+  jobs: readonly Job[],
+  onDone: (change: Change) => void,
+  onFailed: (failure: ApplyFailure) => void,
+  onSkipped: (change: Change) => void,
+): Promise<void> {
   const failures: ApplyFailure[] = [];
   // What the caller's onProgress threw (through onDone, onFailed): thrown once every job has ended. Let out at once, it
   // would end the wave with jobs still running, unawaited, under a lock the apply then lets go.
@@ -821,7 +846,9 @@ async function runWave(jobs: readonly Job[], onDone: (change: Change) => void, o
         .then(
           () => {
             const skipped = new Set(job.skipped?.());
-            for (const change of job.changes) if (!skipped.has(change)) report(() => onDone(change));
+            for (const change of job.changes)
+              if (skipped.has(change)) onSkipped(change);
+              else report(() => onDone(change));
           },
           (error: unknown) => {
             const outcome = job.outcome?.(error);
@@ -843,6 +870,21 @@ async function runWave(jobs: readonly Job[], onDone: (change: Change) => void, o
   );
   if (failures.length > 0) throw failures;
   if (thrown) throw thrown.error;
+}
+
+/**
+ * The planned changes of the tasks an apply stopped at `failures` never started: all those neither done, nor named by
+ * a failure, nor left as they were by a task that ended well. Taken from the plan rather than from the waves not run,
+ * whose jobs some changes ride along in (a new namespace's sysctls, planned with the configuration).
+ */
+function unaccounted(
+  changes: readonly Change[],
+  done: readonly Change[],
+  failures: readonly ApplyFailure[],
+  left: ReadonlySet<Change>,
+): Change[] {
+  const told = new Set([...done, ...left, ...failures.flatMap((f) => [...f.changes, ...f.notAttempted])]);
+  return changes.filter((c) => !told.has(c));
 }
 
 /** `planned()`, whose conflicts are apply's refusal of `topology`: nothing was changed. */
@@ -917,6 +959,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
       recorded = true;
     };
     const done: Change[] = [];
+    /** Those of `changes` a task that ended well left as they were (not done, told as linksKept/linksLeft). */
+    const asTheyWere = new Set<Change>();
     const total = changes.length;
     /**
      * Aborted once changes have begun: heard between phases and waves, none in flight then (what was started has
@@ -991,7 +1035,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             emit({ type: "change", change, text: describeChange(change), done: done.length, total });
           },
           ({ changes: failed, notAttempted, error }) => emit({ type: "failed", changes: failed, notAttempted, error: toErrorJSON(error) }),
-        ).catch(async (failures) => {
+          (change) => asTheyWere.add(change),
+        ).catch(async (failures: unknown) => {
           // onProgress's own error, as it threw it.
           if (!Array.isArray(failures)) throw failures;
           if (phase === "namespaces") {
@@ -1001,7 +1046,9 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             recordIds();
           }
           const from = loadedFrom(given);
-          throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), (c) => placeOf(topology, from, c));
+          const place = (c: Change) => placeOf(topology, from, c);
+          const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);
+          throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), place, notStarted);
         });
       }
     }

@@ -31,3 +31,21 @@ export const UNTRIED = [
   { text: "+ route 10.64.0.0/16 via 10.61.0.254 in a", dst: "10.64.0.0/16" },
   { text: "+ route 10.65.0.0/16 via 10.61.0.253 in a", dst: "10.65.0.0/16" },
 ];
+
+/**
+ * `lab` (refusedRouteLab's) with node a given work of the phases after its routes: an exec command and a program,
+ * each leaving a trace ip can read (a dummy link in a; a process in a's namespace), neither started when a's
+ * configuration fails.
+ */
+export function withLaterPhases(lab: string): string {
+  return lab.replace(
+    "\n  a:\n",
+    `\n  a:\n    exec: [[ip, link, add, ${LATER.link}, type, dummy]]\n    processes: [{ name: s, command: [sleep, "1002"] }]\n`,
+  );
+}
+
+/** The changes withLaterPhases adds, as describeChange writes them, and the link its exec command makes. */
+export const LATER = {
+  link: "ran0",
+  texts: ["+ exec in a: ip link add ran0 type dummy", "+ process a:s (sleep 1002)"],
+};
