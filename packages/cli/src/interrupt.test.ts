@@ -43,6 +43,22 @@ describe("onInterrupt, work that settles", () => {
     expect(raised).toEqual(["SIGINT"]);
   });
 
+  it("a second interrupt while the work settles: the words said at once, with what it did so far, and it ends", async () => {
+    const { session, printed, raised, send } = fakeSession();
+    const { work, stop } = stoppable();
+    const done = [{ object: "netns", netns: "a" }];
+    const running = onInterrupt(session, () => ({ said: "LAB is partly applied", settles: true, extra: () => ({ done }) }), work);
+    running.catch(() => {});
+    send("SIGINT");
+    expect(printed).toEqual([]);
+    send("SIGINT");
+    expect(printed.map((p) => JSON.parse(p).error.message)).toEqual(["SIGINT: LAB is partly applied"]);
+    await vi.waitFor(() => expect(raised).toEqual(["SIGINT"]));
+    stop(new Error("late"));
+    await expect(running).rejects.toBeInstanceOf(Interrupted);
+    expect(printed).toHaveLength(1);
+  });
+
   it("work that does not stop within SETTLE_MS: the words are said and the command ends all the same", async () => {
     vi.useFakeTimers();
     const { session, printed, raised, send } = fakeSession();

@@ -41,7 +41,8 @@ export class Interrupted extends Error {
  * Runs `work`, listening for interrupts until it ends. On the first, `fate(signal)` (which may also stop what the
  * command draws, and the work) says what became of the lab; that is printed on stderr (with --json, as an error on
  * stdout) and then the command ends of the signal: an error `work` throws then is not said (the signal's words were).
- * A second one while the words go out, or while the work settles, ends it at once. Work that settles whole (its
+ * A second one while the work settles has the words said at once (with what it did so far) and ends it; one while
+ * the words go out ends it at once. Work that settles whole (its
  * last change begun before the signal) returns its result, with the signal as `heard`: its result stands.
  */
 export async function onInterrupt<T extends Outcome>(
@@ -79,7 +80,9 @@ export async function onInterrupt<T extends Outcome>(
   let unsaid = false;
   let grace: NodeJS.Timeout | undefined;
   const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
-    if (heard !== undefined) return end(signal);
+    // A second while the work settles: not waited for, but said all the same (with what was done so far), and the
+    // command ends with it; one while the words go out ends it at once.
+    if (heard !== undefined) return unsaid ? settled?.() : end(signal);
     heard = signal;
     const told = fate(signal);
     if (typeof told === "string" || !told.settles) return say(signal, typeof told === "string" ? told : told.said);
