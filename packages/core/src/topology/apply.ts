@@ -181,7 +181,7 @@ function stoppedCounts(done: readonly Change[], failures: readonly ApplyFailure[
  * Each of `failures` names the changes refused (`changes`) with the error, and those its task never tried because it
  * stopped there (`notAttempted`). `notAttempted` names the changes of the tasks apply never started because it stopped
  * (later waves and phases: a node's exec commands and programs after its refused route): each planned change is in
- * exactly one of `done`, a failure's `changes` or `notAttempted`, or `notAttempted`.
+ * exactly one of `done`, a failure's `changes` or `notAttempted`, or the error's own `notAttempted`.
  * `exec` holds what the commands that ran did: each that succeeded is
  * recorded as run and never runs again, so its output is told now or never.
  */
