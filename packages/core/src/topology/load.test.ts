@@ -669,6 +669,37 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("refuses a value or key past a size no field takes before it is resolved (one 10 MB quoted command cost 440 MB), naming where", () => {
+    const big = "x".repeat(10 << 20);
+    const message = `is longer than ${1 << 20} characters, more than any field takes: too large for a topology`;
+    // Double-quoted (JSON's only kind) is what costs: the yaml package builds it a character at a time.
+    for (const [value, line] of [
+      [`"${big}"`, 5],
+      [`'${big}'`, 5],
+      [big, 5],
+      [`|\n        ${big}`, 6],
+    ] as const)
+      expect(problemsOf(`name: x\nnodes:\n  h1:\n    exec:\n      - ${value}\n`)).toEqual([{ path: "nodes.h1.exec[0]", message, line }]);
+    expect(problemsOf(`name: x\nnodes:\n  h1: { sysctls: { "a": 1, "net.ipv4.ip_forward": "${big}" } }\n`)).toEqual([
+      { path: 'nodes.h1.sysctls["net.ipv4.ip_forward"]', message, line: 3 },
+    ]);
+    expect(problemsOf(`{"name": "x", "nodes": {"h1": {"exec": ["a", ["${big}"]]}}}`)).toEqual([
+      { path: "nodes.h1.exec[1][0]", message, line: 1 },
+    ]);
+    // A key is not yet a field: the map holding it is named.
+    expect(problemsOf(`name: x\nnodes:\n  h1: {}\n  "${big}": {}\n`)).toEqual([
+      {
+        path: "nodes",
+        message: `has a key longer than ${1 << 20} characters, more than any field takes: too large for a topology`,
+        line: 4,
+      },
+    ]);
+    // At the bound, the field's own check speaks.
+    expect(problemsOf(`name: x\nnodes:\n  h1:\n    exec:\n      - "${"x".repeat((1 << 20) - 2)}"\n`)).toEqual([
+      { path: "nodes.h1.exec[0]", message: "is longer than 131072 bytes", line: 5 },
+    ]);
+  });
+
   it("lets one anchor's settings serve hundreds of nodes, and refuses aliases that stand for more than a topology holds", () => {
     const nodes = (n: number, first: string, rest: string) =>
       `name: x\nnodes:\n  n0: ${first}\n${Array.from({ length: n - 1 }, (_, i) => `  n${i + 1}: ${rest}\n`).join("")}`;
@@ -704,8 +735,9 @@ describe("topology.load", () => {
         line: 340,
       },
     ]);
-    // The keys of a map count too: 12 MB, twice aliased.
-    const keys = `name: x\nnodes:\n  a: &a { addresses: { ${"k".repeat(12 << 20)}: [] } }\n  b: *a\n  c: *a\n`;
+    // The keys of a map count too: 13 MB (keys of 1 MB each, the most a value may be), twice aliased.
+    const k = (i: number) => `${i}${"k".repeat(1_000_000)}: []`;
+    const keys = `name: x\nnodes:\n  a: &a { addresses: { ${Array.from({ length: 13 }, (_, i) => k(i)).join(", ")} } }\n  b: *a\n  c: *a\n`;
     expect(problemsOf(keys)).toEqual([expect.objectContaining({ message: expect.stringMatching(/^\*a: more than/), line: 5 })]);
     // Under the bound, the aliases stand for their copies: the anchor and 300 aliases.
     const under = file
@@ -762,8 +794,9 @@ describe("topology.load", () => {
   });
 
   it("shows a long value in a problem cut to its start and its size, in the message and the path", () => {
-    const long = "i".repeat(10 << 20);
-    const cut = `"${"i".repeat(64)}"… (${10 << 20} bytes)`;
+    // Half a megabyte: a longer value is refused before it is read (MAX_SCALAR_CHARS).
+    const long = "i".repeat(1 << 19);
+    const cut = `"${"i".repeat(64)}"… (${1 << 19} bytes)`;
     // Were 10 MB each (20 MB as JSON): the value whole, in the problem and again in the error's message.
     const file = (node: string, link = "[a:eth0, b:eth0]") => `name: x\nnodes:\n  a: {}\n  b: ${node}\nlinks:\n  - endpoints: ${link}\n`;
     expect(problemsOf(file("{}", `["a:${long}", b:eth0]`))).toEqual([

@@ -96,7 +96,11 @@ export function parseSource(text: string): Source {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const syntaxErrors: Source["syntaxErrors"] = problems.map(({ message, offset }) => ({ message, ...position(offset) }));
+  const syntaxErrors: Source["syntaxErrors"] = problems.map(({ message, offset, path }) => ({
+    message,
+    ...position(offset),
+    ...(path && { path }),
+  }));
   // Warnings too: a tag the loader does not know (`!!python/object`, `!custom`) would be dropped, its value read as untagged.
   for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])])
     if (!isAliasKeyError(text, e)) syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });

@@ -7,7 +7,7 @@
  * 1 MB file of nodes took 44 s). What YAML versions read differently is
  * refused rather than guessed.
  */
-import type { Document, LineCounter, Node, Scalar, YAMLError } from "yaml";
+import type { CST, Document, LineCounter, Node, Scalar, YAMLError } from "yaml";
 import type { Path } from "./problems.js";
 
 /** Deeper than any topology: nothing the format defines nests more than a few levels. */
@@ -34,26 +34,59 @@ export interface TextProblem {
  */
 export const MAX_TOKENS = 500_000;
 
-/** Why the parse stopped, and where. */
+/**
+ * The longest key or value read, in characters: eight times the longest field (a command, 128 KiB). Past it a scalar
+ * is refused before the yaml package resolves it, which costs ~40 bytes a character for a double-quoted one (built a
+ * character at a time): one 10 MB value took 440 MB and 4 s.
+ */
+export const MAX_SCALAR_CHARS = 1 << 20;
+
+/** Why the parse stopped, and where; `path` when it is known. */
 class Stop extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly path?: Path,
   ) {
     super(message);
   }
 }
 
+/**
+ * Where the parser stands, from the collections open on its stack: the path of the value it is about to read, and
+ * whether that is a map's new key (a path to the map) rather than a value.
+ */
+function pathInStack(stack: readonly CST.Token[]): { path: Path; key: boolean } {
+  const path: (string | number)[] = [];
+  for (const token of stack) {
+    if (token.type === "block-seq" || (token.type === "flow-collection" && token.start.source === "["))
+      path.push(Math.max(token.items.length - 1, 0));
+    else if (token.type === "block-map" || token.type === "flow-collection") {
+      const item = token.items.at(-1) as CST.CollectionItem | undefined;
+      if (item?.value !== undefined || !item?.sep?.some((t) => t.type === "map-value-ind")) return { path, key: true };
+      path.push(yamlLib().CST.resolveAsScalar(item.key)?.value ?? "");
+    }
+  }
+  return { path, key: false };
+}
+
 /** The parser's tokens, stopped once its stack (the document and the collections open at this point) passes the limit. */
 function* boundedTokens(text: string, lineCounter: LineCounter) {
-  const { Lexer, Parser } = yamlLib();
+  const { CST, Lexer, Parser } = yamlLib();
   const parser = new Parser(lineCounter.addNewLine);
   // Parser.parse counts the first line itself; fed token by token, it is ours to count.
   lineCounter.addNewLine(0);
   let tokens = 0;
+  let previous = "";
   for (const lexeme of new Lexer().lex(text)) {
     const offset = parser.offset;
     if (++tokens > MAX_TOKENS) throw new Stop(`too large for a topology: more than ${MAX_TOKENS} YAML tokens by here`, offset);
+    if (lexeme.length > MAX_SCALAR_CHARS && (previous === CST.SCALAR || lexeme[0] === '"' || lexeme[0] === "'")) {
+      const { path, key } = pathInStack(parser.stack);
+      const size = `longer than ${MAX_SCALAR_CHARS} characters, more than any field takes: too large for a topology`;
+      throw new Stop(key ? `has a key ${size}` : `is ${size}`, offset, path);
+    }
+    previous = lexeme;
     yield* parser.next(lexeme);
     // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by plainData too.
     if (parser.stack.length > MAX_DEPTH + 2) throw new Stop(`nested deeper than ${MAX_DEPTH} levels`, offset);
@@ -73,7 +106,7 @@ export function composeDocument(text: string, lineCounter: LineCounter): { doc?:
     }
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
-    return { problems: [{ message: err.message, offset: err.offset }] };
+    return { problems: [{ message: err.message, offset: err.offset, ...(err.path && { path: err.path }) }] };
   }
   return { ...(doc && { doc }), problems: [] };
 }
