@@ -42,4 +42,18 @@ describe("NEScript templates", () => {
       expect(refusal("echo {{a}}", { a: value } as never).field, String(value)).toBe("vars.a");
     }
   });
+
+  it("quote what they refuse as every message does: its start and its size, not the whole", () => {
+    const long = "x".repeat(200);
+    const messages = [
+      refusal(`echo {{ if ${long} }}`).message,
+      refusal("echo {{a}}", { a: { [long]: 1 } } as never).message,
+      refusal("echo {{a}}", long as never).message,
+      refusal("echo {{a}}", { a: { toString: () => long, key: long } } as never).message,
+    ];
+    for (const message of messages) {
+      expect(message).not.toContain("x".repeat(65));
+      expect(message).toMatch(/… \(\d+ (bytes|characters)\)/);
+    }
+  });
 });

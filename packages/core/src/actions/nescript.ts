@@ -3,7 +3,7 @@
  * replaced by a variable's value quoted as one shell word. Anything else in
  * `{{...}}` is refused: left in, it would reach the shell as text.
  */
-import { everyHiddenCharacter, HIDDEN_CHARACTERS, ValidationError } from "../errors.js";
+import { everyHiddenCharacter, HIDDEN_CHARACTERS, shown, ValidationError } from "../errors.js";
 import { readingAs } from "../validate/shape.js";
 
 const TAG = /\{\{([\s\S]*?)\}\}/g;
@@ -46,21 +46,15 @@ export function commandLine(argv: readonly string[]): string {
 /** The template with each variable replaced; a ValidationError names a tag it cannot fill. */
 export function expand(template: string, vars: Readonly<Record<string, string | number>>): string {
   if (typeof vars !== "object" || vars === null || Array.isArray(vars))
-    throw new ValidationError(
-      "vars",
-      `must be an object of strings and numbers, got ${Array.isArray(vars) ? "an array" : JSON.stringify(vars)}`,
-    );
+    throw new ValidationError("vars", `must be an object of strings and numbers, got ${Array.isArray(vars) ? "an array" : shown(vars)}`);
   const body = template.replace(TAG, (tag, inner: string) => {
     const key = VARIABLE.exec(inner)?.[1];
-    if (key === undefined) throw new ValidationError("script", `${tag} is not a template variable ({{name}} or {{.Name}})`);
+    if (key === undefined) throw new ValidationError("script", `${shown(tag)} is not a template variable ({{name}} or {{.Name}})`);
     const value: unknown = readingAs(`vars.${key}`, () => (Object.hasOwn(vars, key) ? vars[key] : undefined));
     if (value === undefined) throw new ValidationError(`vars.${key}`, "is used by the script but not given");
     // Anything else would be quoted as whatever String() makes of it ("[object Object]", "null", a toString's choice).
     if (typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value)))
-      throw new ValidationError(
-        `vars.${key}`,
-        `must be a string or a finite number, got ${typeof value === "object" ? (JSON.stringify(value) ?? "an object") : String(value)}`,
-      );
+      throw new ValidationError(`vars.${key}`, `must be a string or a finite number, got ${shown(value)}`);
     if (String(value).includes("\0")) throw new ValidationError(`vars.${key}`, "contains NUL");
     return shellQuote(String(value));
   });

@@ -6,6 +6,7 @@
  * a list written as a map or a single value, or a key left empty, which the
  * schema's bare "must be array" / "must be object" leaves to be guessed.
  */
+import { SHOWN_CHARS, shown } from "../errors.js";
 import type { ShapeError } from "./shape.js";
 
 const WORDS = /^(y|yes|n|no|on|off|true|false)$/i;
@@ -43,12 +44,16 @@ export function withHint(root: unknown, { path, message }: ShapeError): string {
 
 /** How YAML writes what the schema wanted, by what was written instead: `key:` alone is null, `key: a` a single value. */
 function containerHint(message: string, key: string | undefined, value: unknown): string | undefined {
-  const written = (v: string) => (key === undefined ? v : `${key}: ${v}`);
-  const empty = key === undefined ? "it is empty (null)" : `it is empty ("${key}:" with nothing after it is null)`;
+  // A long key (a map's own: an interface's, a sysctl's) is shown as any value is: its start and its size.
+  const long = key !== undefined && key.length > SHOWN_CHARS;
+  const name = long ? shown(key) : key;
+  const written = (v: string) => (name === undefined ? v : `${name}: ${v}`);
+  const empty =
+    name === undefined ? "it is empty (null)" : `it is empty (${long ? `${name}:` : `"${name}:"`} with nothing after it is null)`;
   if (message === "must be array") {
     if (value === null) return `${empty}; an empty list is ${written("[]")}`;
     if (typeof value === "object") return 'it is a map (key: value); a list has one "- item" line per item, or is written [a, b]';
-    return `a list of one is written ${written(`[${JSON.stringify(value)}]`)}`;
+    return `a list of one is written ${written(`[${shown(value)}]`)}`;
   }
   if (message === "must be object") {
     if (value === null) return `${empty}; one with nothing to set is ${written("{}")}`;

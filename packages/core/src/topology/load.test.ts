@@ -951,6 +951,20 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("quotes a long value or key in a hint as every message does: its start and its size", () => {
+    const long = "x".repeat(200);
+    const cut = `"${"x".repeat(64)}"… (200 bytes)`;
+    expect(problemsOf(`name: lab\nnodes:\n  h1:\n    bridges: ${long}\n`)).toEqual([
+      { path: "nodes.h1.bridges", message: `must be array: a list of one is written bridges: [${cut}]`, line: 4 },
+    ]);
+    expect(problemsOf(`name: lab\nnodes:\n  h1:\n    addresses: { ${long}: }\n`)).toEqual([
+      expect.objectContaining({
+        message: `must be array: it is empty (${cut}: with nothing after it is null); an empty list is ${cut}: []`,
+        line: 4,
+      }),
+    ]);
+  });
+
   it("reads a file whose name starts like JSON as a file", () => {
     writeFileSync(`${dir}/{lab}.yaml`, "name: braces\nnodes: {}\n");
     expect(load("{lab}.yaml", { cwd: dir }).name).toBe("braces");
