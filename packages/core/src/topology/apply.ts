@@ -821,6 +821,18 @@ async function refuseTaken(
   );
 }
 
+/**
+ * A task's error as its failure tells it, beside the changes it names (described, with their place in the file): an
+ * action's is its cause, the kernel's or core's own error, whose code the ActionError around it had taken. That one
+ * spoke of "action #2", an index into the list of actions apply made of a node's changes, which no user wrote. One
+ * whose cause has no code of its own keeps its ActionError (ERR_ACTION_FAILED), named by its kind alone.
+ */
+function changeError(error: unknown): unknown {
+  if (!(error instanceof ActionError)) return error;
+  if (NeslinkError.isInstance(error.cause) && error.cause.code === error.code) return error.cause;
+  return new ActionError(error.actionIndex, error.action, error.returned, error.cause, error.linkActionIndex, true, error.doneAfter);
+}
+
 async function runWave(
   jobs: readonly Job[],
   onDone: (change: Change) => void,
@@ -860,8 +872,8 @@ async function runWave(
             // One with no planned change of its own (a route asserted again where an address went) names those after it.
             const failure =
               failed.length > 0
-                ? { changes: failed, notAttempted: left.filter((c) => untried.has(c)), error }
-                : { changes: left, notAttempted: [], error };
+                ? { changes: failed, notAttempted: left.filter((c) => untried.has(c)), error: changeError(error) }
+                : { changes: left, notAttempted: [], error: changeError(error) };
             failures.push(failure);
             report(() => onFailed(failure));
           },
