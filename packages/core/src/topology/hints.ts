@@ -38,18 +38,28 @@ export function withHint(root: unknown, { path, message }: ShapeError): string {
     return `${message}: "<<" merges only in YAML 1.1; this file is YAML 1.2, where it is a key like any other (write the fields out, or give the whole value as an alias: h2: *base)`;
   const value = valueAt(root, path);
   if (message === "must be boolean" && yaml11Boolean(value) !== undefined) return `${message}: ${yaml11Hint(value as string, String)}`;
+  if (path.length === 4 && path[0] === "nodes" && path[2] === "sysctls" && typeof key === "string") {
+    const hint = sysctlHint(key, value);
+    if (hint !== undefined) return `${message}: ${hint}`;
+  }
   const container = containerHint(message, typeof key === "string" ? key : undefined, value);
   return container === undefined ? message : `${message}: ${container}`;
 }
 
-/** How YAML writes what the schema wanted, by what was written instead: `key:` alone is null, `key: a` a single value. */
-function containerHint(message: string, key: string | undefined, value: unknown): string | undefined {
+/** How a key's own line is said: `eth0: []`, and of it empty, `"eth0:" with nothing after it`; a long key as any value is shown. */
+function keyWords(key: string | undefined) {
   // A long key (a map's own: an interface's, a sysctl's) is shown as any value is: its start and its size.
   const long = key !== undefined && key.length > SHOWN_CHARS;
   const name = long ? shown(key) : key;
-  const written = (v: string) => (name === undefined ? v : `${name}: ${v}`);
-  const empty =
-    name === undefined ? "it is empty (null)" : `it is empty (${long ? `${name}:` : `"${name}:"`} with nothing after it is null)`;
+  return {
+    written: (v: string) => (name === undefined ? v : `${name}: ${v}`),
+    empty: name === undefined ? "it is empty (null)" : `it is empty (${long ? `${name}:` : `"${name}:"`} with nothing after it is null)`,
+  };
+}
+
+/** How YAML writes what the schema wanted, by what was written instead: `key:` alone is null, `key: a` a single value. */
+function containerHint(message: string, key: string | undefined, value: unknown): string | undefined {
+  const { written, empty } = keyWords(key);
   if (message === "must be array") {
     if (value === null) return `${empty}; an empty list is ${written("[]")}`;
     if (typeof value === "object") return 'it is a map (key: value); a list has one "- item" line per item, or is written [a, b]';
@@ -60,4 +70,15 @@ function containerHint(message: string, key: string | undefined, value: unknown)
     if (Array.isArray(value)) return 'it is a list (- item); a map has one "key: value" line per entry, or is written { key: value }';
   }
   return undefined;
+}
+
+/** What a sysctl's value (nodes.NODE.sysctls.NAME) was written as instead of one value: a list, a map, nothing. */
+function sysctlHint(key: string, value: unknown): string | undefined {
+  const { written, empty } = keyWords(key);
+  if (value === null) return empty;
+  if (!Array.isArray(value)) return typeof value === "object" ? "it is a map (key: value)" : undefined;
+  const [only] = value;
+  return value.length === 1 && (typeof only !== "object" || only === null)
+    ? `it is a list; a list's one value is written ${written(shown(only))}`
+    : "it is a list (- item, or [a, b])";
 }

@@ -155,6 +155,21 @@ describe("topology.load", () => {
     }
   });
 
+  it("says a sysctl takes one value where a list, a map or nothing is given, and how to write it", () => {
+    const file = (value: string) => `name: x\nnodes:\n  a:\n    sysctls: { net.ipv4.ip_forward: ${value} }\n`;
+    const expected = (hint: string) => [
+      {
+        path: 'nodes.a.sysctls["net.ipv4.ip_forward"]',
+        message: `must be one value (a string, a number or a boolean), written to the sysctl's file: ${hint}`,
+        line: 4,
+      },
+    ];
+    expect(problemsOf(file("[1]"))).toEqual(expected("it is a list; a list's one value is written net.ipv4.ip_forward: 1"));
+    expect(problemsOf(file("[1, 0]"))).toEqual(expected("it is a list (- item, or [a, b])"));
+    expect(problemsOf(file("{ on: 1 }"))).toEqual(expected("it is a map (key: value)"));
+    expect(problemsOf(file("null"))).toEqual(expected('it is empty ("net.ipv4.ip_forward:" with nothing after it is null)'));
+  });
+
   it("refuses .nan and .inf at their line: a sysctl would write NaN, for the kernel to refuse once apply has begun", () => {
     expect(problemsOf("name: x\nnodes:\n  a:\n    sysctls: { net.ipv4.ip_forward: .nan }\n")).toEqual([
       { path: 'nodes.a.sysctls["net.ipv4.ip_forward"]', message: "is NaN (.nan or .inf in YAML): a number here is finite", line: 4 },

@@ -169,7 +169,13 @@ export const Node = Type.Object(
     addresses: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Cidr), { description: "Addresses by interface name." })),
     routes: Type.Optional(Type.Array(Route)),
     sysctls: Type.Optional(
-      Type.Record(Type.String({ pattern: "^net\\.[A-Za-z0-9_.-]+$" }), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), strict),
+      Type.Record(
+        Type.String({ pattern: "^net\\.[A-Za-z0-9_.-]+$" }),
+        Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
+          description: "One value (a string, a number or a boolean), written to the sysctl's file.",
+        }),
+        strict,
+      ),
     ),
     exec: Type.Optional(Type.Array(Exec, { description: "Run once inside the node after its links are up, in order." })),
     processes: Type.Optional(Type.Array(Process)),
