@@ -1,7 +1,8 @@
 /**
  * YAML text to a document with every input bounded: the nesting and the
  * tokens are counted as the parser goes, so a file of a million `[` stops at
- * the limit instead of costing seconds and gigabytes; keys are read as written (`010:` is the
+ * the limit instead of costing seconds and gigabytes, and so is each key's or
+ * value's length, before the yaml package resolves it; keys are read as written (`010:` is the
  * node "010", not 10) and their uniqueness is checked once per key rather
  * than against every earlier key (the yaml package's check is quadratic: a
  * 1 MB file of nodes took 44 s). What YAML versions read differently is
