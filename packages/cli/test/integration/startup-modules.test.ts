@@ -79,6 +79,18 @@ describe("a one-shot command loads none of Node's resolver or loader modules it 
     if (!hasCompileCache) expect(modules).not.toContain("NativeModule module");
   });
 
+  it.each([
+    ["link", "set", "VETH", "mtu", "1390", "-n", "NS"],
+    ["addr", "add", "10.99.0.2/32", "dev", "lo", "-n", "NS"],
+    ["route", "add", "10.97.0.0/24", "dev", "lo", "-n", "NS"],
+  ])("a change (neslink %s …) loads core's link entry point, not its read one as well", (...args) => {
+    const { status, modules } = run(...args);
+    expect(status).toBe(0);
+    const entries = modules.filter((m) => /[\\/]core[\\/]dist[\\/]cjs[\\/][a-z-]+\.cjs$/.test(m)).map((m) => m.replace(/.*[\\/]/, ""));
+    expect(entries).toContain("link.cjs");
+    expect(entries).not.toContain("read.cjs");
+  });
+
   it("and the change it was run for is made (iproute2 sees the MTU)", () => {
     expect(modulesOf("link", "set", veth, "mtu", "1380", "-n", nsName).status).toBe(0);
     const [link] = ipJson<{ mtu: number }[]>("-n", nsName, "link", "show", veth);
