@@ -19,7 +19,7 @@ import { directRequire } from "../../core/scripts/direct-require.mjs";
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 /** The modules every command loads, by their path in dist/ (a command's own code is in dist/commands/run/). */
 const EVERY_COMMAND =
-  /dist[\\/](main|core|args|output|help|closest|version|paths|command|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|direct-require:@neslink[\\/]core[\\/](errors|shapes)/;
+  /dist[\\/](main|core|args|output|help|closest|version|paths|command|interrupt|late-signal|commands[\\/](?!run[\\/])[^\\/]+|agent[\\/]grace)\.js$|direct-require:@neslink[\\/]core[\\/](errors|shapes)/;
 await build({
   input: { bin: `${dist}bin.js` },
   platform: "node",

@@ -6,7 +6,7 @@
  */
 import { NotFoundError, ValidationError } from "@neslink/core/errors";
 import type { NsProvider } from "@neslink/core/read";
-import { reader } from "./core.js";
+import { linker, reader } from "./core.js";
 
 const PID = /^[1-9]\d*$/;
 
@@ -14,13 +14,15 @@ type Namespaces = Awaited<ReturnType<typeof reader>>["ns"];
 
 /**
  * `from`: the part of core the command loads anyway, whose `ns` gives the
- * provider (reader()'s brings the codec with it; exec needs only spawner()'s).
+ * provider: linker()'s for a change, reader()'s for a read (either brings the
+ * codec with it), spawner()'s for exec. A change given reader()'s would load
+ * both entries (~15M instructions more).
  * `field`: the word the namespace was given by (-n, netns, NS), which a bad
  * one is refused under: core's own parameter (path, name) is not the user's.
  */
 export async function target(
   spec: string | undefined,
-  from: () => Promise<{ ns: Namespaces }> = reader,
+  from: () => Promise<{ ns: Namespaces }> = linker,
   field = "-n",
 ): Promise<NsProvider> {
   // A provider alone starts nothing; LAB:NODE reads the node's marker (a pool only for a node not under its default name).

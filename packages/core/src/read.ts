@@ -8,8 +8,17 @@
  * start fast.
  */
 export type { Address, Link } from "@neslink/codec-wasm";
+export { listNetns } from "./namespace/list-ids.js";
 export { ns } from "./namespace/ns.js";
 export type { NsProvider } from "./namespace/providers.js";
-export { listNetns } from "./namespace/list-ids.js";
 export { readAddrs, readLinks } from "./namespace/read.js";
-export { locateNamed, locateNode, parseNodeRef } from "./topology/locate.js";
+export { parseNodeRef } from "./topology/node-ref.js";
+
+type Locate = typeof import("./topology/locate.js");
+/**
+ * Loaded at the first lookup of a node: what finds one (the lab's lock, cgroup and markers) is no part of a read
+ * by name, path or pid, and costs such a read ~6M instructions (~2 ms) to load.
+ */
+const locate = () => import("./topology/locate.js");
+export const locateNode: Locate["locateNode"] = async (...args) => (await locate()).locateNode(...args);
+export const locateNamed: Locate["locateNamed"] = async (...args) => (await locate()).locateNamed(...args);

@@ -72,7 +72,23 @@ describe("a one-shot command loads none of Node's resolver or loader modules it 
     expect(modules).not.toContain("NativeModule net");
     // Nor perf_hooks, which the global "performance" loads at its first use.
     expect(modules).not.toContain("NativeModule perf_hooks");
+    // Nor node:crypto (a digest is made where one is needed: core's digest.ts), node:fs/promises or node:timers/promises:
+    // none is in Node's start-up snapshot, and crypto and fs/promises bring Node's streams and readline with them
+    // (node:crypto alone cost `link list -n` a sixth of its instructions).
+    for (const m of ["crypto", "fs/promises", "timers/promises", "stream", "readline"]) expect(modules).not.toContain(`NativeModule ${m}`);
     if (!hasCompileCache) expect(modules).not.toContain("NativeModule module");
+  });
+
+  it.each([
+    ["link", "set", "VETH", "mtu", "1390", "-n", "NS"],
+    ["addr", "add", "10.99.0.2/32", "dev", "lo", "-n", "NS"],
+    ["route", "add", "10.97.0.0/24", "dev", "lo", "-n", "NS"],
+  ])("a change (neslink %s …) loads core's link entry point, not its read one as well", (...args) => {
+    const { status, modules } = run(...args);
+    expect(status).toBe(0);
+    const entries = modules.filter((m) => /[\\/]core[\\/]dist[\\/]cjs[\\/][a-z-]+\.cjs$/.test(m)).map((m) => m.replace(/.*[\\/]/, ""));
+    expect(entries).toContain("link.cjs");
+    expect(entries).not.toContain("read.cjs");
   });
 
   it("and the change it was run for is made (iproute2 sees the MTU)", () => {

@@ -20,7 +20,6 @@
  * prune, never act on the same file at once.
  */
 import { unlinkSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import { hasErrno } from "../errno.js";
 import { NeslinkError, NotANamespaceError, NotFoundError, ValidationError } from "../errors.js";
 import {
@@ -35,6 +34,7 @@ import {
   typeName,
 } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { sleep } from "../sleep.js";
 import { sleepSync } from "../sleep-sync.js";
 import { flockedByAnyone, flockHolder } from "./flocked.js";
 import { HANDLE_CLOSED, nsPath } from "./paths.js";
@@ -286,7 +286,7 @@ export function paused<T>(tries: Generator<number, T>): T {
 export async function pausedAsync<T>(tries: Generator<number, T>): Promise<T> {
   for (let t = tries.next(); ; t = tries.next()) {
     if (t.done) return t.value;
-    await delay(t.value);
+    await sleep(t.value);
   }
 }
 

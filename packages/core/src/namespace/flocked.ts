@@ -6,7 +6,6 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { clipped, everyHiddenCharacter } from "../errors.js";
-import { readFile } from "node:fs/promises";
 import { devNumbers, type FileIdentity, identityOfPath } from "../ffi/identity.js";
 
 /** How /proc/locks names a file: the kernel's `%02x:%02x:%lu` of its device's major, minor and its inode. */
@@ -50,7 +49,8 @@ async function locksTableLater(): Promise<string> {
   for (;;) {
     let text: string;
     try {
-      text = await readFile(LOCKS, "utf8");
+      // Taken here: node:fs/promises brings readline and fs.watch's modules, and most commands never wait on a lock.
+      text = await process.getBuiltinModule("node:fs/promises").readFile(LOCKS, "utf8");
     } catch {
       return "";
     }

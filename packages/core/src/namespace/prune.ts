@@ -2,16 +2,16 @@
  * Removing what killed processes leave in a mount dir: entries with no
  * namespace mounted on them (see entry.ts). Nothing else is touched.
  */
-import { setTimeout as delay } from "node:timers/promises";
 import { hasErrno } from "../errno.js";
 import type { FileStatus } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
+import { sleep } from "../sleep.js";
+import { sleepSync } from "../sleep-sync.js";
 import { absolutePath } from "../validate/validate.js";
 import { holdDir, holdDirAsync } from "./deleting.js";
 import { entryLook, removeStale } from "./entry.js";
 import { entryVerdict, isLeftover, leftoverRule } from "./leftovers.js";
 import { entryNames } from "./list.js";
-import { sleepSync } from "../sleep-sync.js";
 import { DEFAULT_NETNS_DIR } from "./paths.js";
 
 /**
@@ -105,7 +105,7 @@ export function pruneNamed(dir: string = DEFAULT_NETNS_DIR): PruneResult {
 export async function pruneNamedAsync(dir: string = DEFAULT_NETNS_DIR): Promise<PruneResult> {
   const look = firstLook(dir);
   if (look.candidates.length === 0) return look.result;
-  await delay(SETTLE_MS);
+  await sleep(SETTLE_MS);
   return secondLookHeld(look, await holdDirAsync(look.at, true).catch(gone));
 }
 

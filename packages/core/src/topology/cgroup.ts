@@ -10,8 +10,8 @@
  * without privileges, and the tree is found from the lab's name alone, even
  * once the node's namespace is gone.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { digestHex } from "../digest.js";
 import { parseMountinfo } from "../mountinfo.js";
 
 /** The cgroup v2 mount point in a /proc/PID/mountinfo text, or null. */
@@ -57,7 +57,7 @@ export function commandsGroup(topology: string, node: string): string | null {
  * ended alone, without what the entries that ran before it started.
  */
 export function entryGroup(group: string, argv: readonly string[], n: number): string {
-  return `${group}/entry-${createHash("sha256").update(JSON.stringify(argv)).digest("hex").slice(0, 12)}-${n}`;
+  return `${group}/entry-${digestHex(JSON.stringify(argv), 12)}-${n}`;
 }
 
 const named = (dir: string, prefix: string) => subgroups(dir).flatMap((g) => (g.startsWith(prefix) ? [g.slice(prefix.length)] : []));

@@ -5,11 +5,11 @@
  * `neslink:<topology>:<node>` on its loopback (it lives and dies with the
  * namespace), and everything inside an owned namespace is the topology's.
  */
-import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type { Address, Link, Route } from "@neslink/codec-wasm";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
+import { digestHex } from "../digest.js";
 import { isDenied, NeslinkError } from "../errors.js";
 import * as libc from "../ffi/libc.js";
 import { canDoHere, nsDoHere } from "../here.js";
@@ -249,7 +249,7 @@ export const HOST = "";
  */
 const TEMP_PREFIX = "nl";
 const TEMP_RANDOM_BYTES = 3;
-const labTag = (topology: string) => createHash("sha256").update(topology).digest("hex").slice(0, 6);
+const labTag = (topology: string) => digestHex(topology, 6);
 /** The temporary names of `topology`'s links, whatever their random part. */
 const tempNames = (topology: string) => new RegExp(`^${TEMP_PREFIX}${labTag(topology)}[0-9a-f]{${2 * TEMP_RANDOM_BYTES}}$`);
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.js";
-import { locateNamed, parseNodeRef } from "./locate.js";
+import { locateNamed } from "./locate.js";
+import { parseNodeRef } from "./node-ref.js";
 
 describe("parseNodeRef", () => {
   it("splits LAB:NODE and leaves anything without exactly one colon alone", () => {

@@ -5,24 +5,15 @@
  * another namespace name, and never a namespace some other lab or tool owns.
  */
 import { existsSync } from "node:fs";
-import { isDenied, NotFoundError, ValidationError } from "../errors.js";
+import { isDenied, NotFoundError } from "../errors.js";
 import * as ns from "../namespace/providers.js";
 import { readLinks } from "../namespace/read.js";
 import type { Pool } from "../pool/pool.js";
 import { labGroup, populated } from "./cgroup.js";
 import { LOCK_DIR } from "./lock.js";
 import { parseMarker } from "./marker.js";
+import { parseNodeRef } from "./node-ref.js";
 import { labName } from "./shape.js";
-
-/** Splits "LAB:NODE"; undefined for anything else (a plain namespace name has no colon). */
-export function parseNodeRef(text: string): { topology: string; node: string } | undefined {
-  const [topology, node, ...rest] = text.split(":");
-  if (rest.length > 0 || topology === undefined || node === undefined) return undefined;
-  if (topology === "" || node === "") throw new ValidationError("node", `"${text}" must be LAB:NODE, both parts non-empty`);
-  // A name no lab can have is a mistake in the command (as `destroy NAME` says), not a lab that is not running.
-  labName("node", topology);
-  return { topology, node };
-}
 
 /** The loopback alias of the named namespace, read from this thread (no worker); null if it is none of ours to read. */
 async function loopbackAlias(netns: string): Promise<string | null> {

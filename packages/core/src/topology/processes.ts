@@ -5,8 +5,8 @@
  * veths stay, so destroy ends them first.
  */
 import { readdirSync, readlinkSync, statSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import * as libc from "../ffi/libc.js";
+import { sleep } from "../sleep.js";
 import { groupPidsByDir, killGroup, populated, removeGroup } from "./cgroup.js";
 
 /**

@@ -9,15 +9,15 @@
  * NESLINK_PROCESS=<topology>/<node>/<name>/<digest> in its environment, for
  * the program and its user to read.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import * as na from "../actions/ns-actions.js";
+import { digestHex } from "../digest.js";
 import { lastLine, NeslinkError } from "../errors.js";
 import { readRegularFile } from "../files/regular.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
-import { JOIN_THEN_EXEC } from "./cgroup-join.js";
+import { sleep } from "../sleep.js";
 import { groupPids, labGroup, nodeGroup, nodesIn, pidsIn, programGroup, programsIn, RELAY_LEAF, subgroups } from "./cgroup.js";
+import { JOIN_THEN_EXEC } from "./cgroup-join.js";
 import type { Change } from "./changes.js";
 import type { LiveNamespace } from "./live.js";
 import { LOCK_DIR } from "./lock.js";
@@ -51,10 +51,7 @@ export interface LabProcess {
 
 /** Digest of what a process is started as. */
 export function digestOf(p: TopologyProcess): string {
-  return createHash("sha256")
-    .update(JSON.stringify([p.argv, p.env]))
-    .digest("hex")
-    .slice(0, 12);
+  return digestHex(JSON.stringify([p.argv, p.env]), 12);
 }
 
 export function logPath(topology: string, node: string, name: string): string {

@@ -16,7 +16,7 @@ export const addrList: Run = async ({ args, ns, options }) => {
   const dev = stringOf(keywords(args, { dev: "value" }, "addr list"), "dev");
   // Read from here, with no worker to start (see @neslink/core/read).
   const { readAddrs, readLinks } = await reader();
-  const provider = await target(ns);
+  const provider = await target(ns, reader);
   const addresses = await readAddrs(provider, familyOf(options));
   const links = await readLinks(provider);
   // As `ip addr show dev NAME`: a link that is not there is an error, not an empty list.

@@ -14,6 +14,6 @@ export function linkTable(links: readonly LinkJSON[]): string {
 export const linkList: Run = async ({ ns }) => {
   // Read from here, with no worker to start (see @neslink/core/read).
   const { readLinks } = await reader();
-  const found = (await readLinks(await target(ns))).map(toLinkJSON);
+  const found = (await readLinks(await target(ns, reader))).map(toLinkJSON);
   return { data: found, text: linkTable(found) };
 };
