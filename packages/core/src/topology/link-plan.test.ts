@@ -188,6 +188,66 @@ describe("a new veth's far end", () => {
   });
 });
 
+describe("a new vxlan or macvlan", () => {
+  const none = (netns: string): LiveNamespace => ({
+    netns,
+    state: "missing",
+    links: [],
+    addresses: [],
+    routes: [],
+    sysctls: {},
+    processes: [],
+  });
+  /** Node a with a vxlan and a macvlan on host link uplink (`up`: the file's for both), and a bridge `br0` for one's master. */
+  const planned = (up?: boolean, master?: string) =>
+    diff(
+      load({
+        name: "lp",
+        nodes: {
+          a: {
+            bridges: ["br0"],
+            interfaces: {
+              vx0: {
+                kind: "vxlan",
+                id: 42,
+                remote: "192.0.2.1",
+                parent: "uplink",
+                ...(up !== undefined && { up }),
+                ...(master && { master }),
+              },
+              mv0: { kind: "macvlan", parent: "uplink", mode: "bridge", ...(up !== undefined && { up }) },
+            },
+          },
+        },
+      }),
+      liveRead(new Map([["a", none("lp-a")]])),
+    );
+
+  it("is planned up with its creation, as a bridge or a veth is, and gets no update change of its own", () => {
+    const changes = planned();
+    expect(changes.filter((c) => c.object === "link" && c.op !== "create")).toEqual([]);
+    expect(changes.filter((c) => createsLink(c, "vxlan", "macvlan", "bridge")).map((c) => [describeChange(c), c.up])).toEqual([
+      ["+ link bridge a:br0", true],
+      ["+ link macvlan a:mv0 on host link uplink (bridge)", true],
+      ["+ link vxlan a:vx0 (id 42 remote 192.0.2.1)", true],
+    ]);
+  });
+
+  it("stays down, with no change either, when the file says up: false", () => {
+    const changes = planned(false);
+    expect(changes.filter((c) => c.object === "link" && c.op !== "create")).toEqual([]);
+    expect(changes.filter((c) => createsLink(c, "vxlan", "macvlan")).map((c) => c.up)).toEqual([false, false]);
+  });
+
+  it("still gets its master as an update (it is made from the host, where the node's bridge is not)", () => {
+    expect(
+      planned(true, "br0")
+        .filter((c) => c.object === "link" && c.op === "update")
+        .map(describeChange),
+    ).toEqual(['~ link vxlan a:vx0 (master "br0")']);
+  });
+});
+
 describe("a plan's cost", () => {
   it("reads a hub's interfaces a bounded number of times per interface, not once per pair (a 60,000-node star took 15 s)", () => {
     const hosts = 3000;
