@@ -35,6 +35,17 @@ function link(index: number, name: string, peer?: { index: number; nsid: number 
 
 const node = (name: string, links: Link[]) => ownedNode("lp", name, link(1, "lo"), links);
 
+/** A node's namespace not made yet, as plan reads one. */
+const missingNs = (netns: string): LiveNamespace => ({
+  netns,
+  state: "missing",
+  links: [],
+  addresses: [],
+  routes: [],
+  sysctls: {},
+  processes: [],
+});
+
 /** The lab as apply leaves it: in a, b is nsid 0; in b, a is 0 and c is 1; in c, b is 0. */
 const wired = () =>
   new Map([
@@ -142,10 +153,7 @@ describe("a veth pair's ends are checked to lead to each other's namespace, wher
 });
 
 describe("a new veth's far end", () => {
-  const missing = (name: string): [string, LiveNamespace] => [
-    name,
-    { netns: `lp-${name}`, state: "missing", links: [], addresses: [], routes: [], sysctls: {}, processes: [] },
-  ];
+  const missing = (name: string): [string, LiveNamespace] => [name, missingNs(`lp-${name}`)];
   const fresh = (up?: boolean) =>
     diff(
       load({
@@ -189,15 +197,6 @@ describe("a new veth's far end", () => {
 });
 
 describe("a new vxlan or macvlan", () => {
-  const none = (netns: string): LiveNamespace => ({
-    netns,
-    state: "missing",
-    links: [],
-    addresses: [],
-    routes: [],
-    sysctls: {},
-    processes: [],
-  });
   /** Node a with a vxlan and a macvlan on host link uplink (`up`: the file's for both), and a bridge `br0` for one's master. */
   const planned = (up?: boolean, master?: string) =>
     diff(
@@ -220,7 +219,7 @@ describe("a new vxlan or macvlan", () => {
           },
         },
       }),
-      liveRead(new Map([["a", none("lp-a")]])),
+      liveRead(new Map([["a", missingNs("lp-a")]])),
     );
 
   it("is planned up with its creation, as a bridge or a veth is, and gets no update change of its own", () => {
@@ -264,16 +263,7 @@ describe("a plan's cost", () => {
         return Reflect.get(target, key, receiver);
       },
     });
-    const missing = (netns: string): LiveNamespace => ({
-      netns,
-      state: "missing",
-      links: [],
-      addresses: [],
-      routes: [],
-      sysctls: {},
-      processes: [],
-    });
-    const changes = diff(star, liveRead(new Map(star.nodes.map((n) => [n.name, missing(n.netns)]))));
+    const changes = diff(star, liveRead(new Map(star.nodes.map((n) => [n.name, missingNs(n.netns)]))));
     expect(changes.filter((c) => createsLink(c, "veth"))).toHaveLength(hosts);
     // Searched once per pair, the hub's interfaces were read ~4.5 million times (hosts² / 2).
     expect(reads).toBeLessThan(20 * hosts);
