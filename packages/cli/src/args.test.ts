@@ -31,6 +31,15 @@ describe("parse", () => {
     expect(usageError(["link", "list", "-x"]).message).toBe(`-x: is not an option of "neslink link list"`);
   });
 
+  it("keeps a NUL a word starts with (a line of neslink shell can hold one): it is not the mark of a negative number", () => {
+    expect(usageError(["\0ns", "list"]).message).toMatch(/^command: unknown command "\0ns"/);
+    expect(usageError(["\0"]).message).toMatch(/^command: unknown command "\0"/);
+    expect(run("link", "show", "\0").args).toEqual(["\0"]);
+    expect(run("link", "set", "v0", "mtu", "\0-5", "-n", "\0-7")).toMatchObject({ args: ["v0", "mtu", "\0-5"], ns: "\0-7" });
+    expect(run("link", "set", "v0", "mtu", "-5", "-n", "-7")).toMatchObject({ args: ["v0", "mtu", "-5"], ns: "-7" });
+    expect(run("link", "list", "--ns=\0x").ns).toBe("\0x");
+  });
+
   it("names an unknown option and the argument it was read from, and says where such an argument goes", () => {
     const dash = usageError(["plan", "-dash.yaml"]);
     expect(dash.field).toBe("-d");

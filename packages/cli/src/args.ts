@@ -65,23 +65,32 @@ function checkExecNs(command: Command, args: readonly string[], ownArgs: number,
 /**
  * A negative number is a keyword's value (`mtu -5`, `metric -1`), never one of neslink's options (-4 and -6 are whole
  * words): Node's parser would take it for the short options -5..., and the error named "-5" as an unknown option
- * instead of saying what is wrong with the mtu. Such words before "--" are passed as positionals, marked with a NUL
- * (which no argv word can hold) and unmarked after parsing, so the keyword's own check names them.
+ * instead of saying what is wrong with the mtu. Such words before "--" are passed as positionals, marked with a NUL,
+ * and unmarked after parsing by their place in argv, so the keyword's own check names them. A word of argv cannot hold
+ * a NUL, but one of a `neslink shell` line can: only the words marked here lose their first character.
  */
 const NEGATIVE_NUMBER = /^-\d/;
 const SHORT_DIGITS = /^-[46]+$/;
 const MARK = "\0";
-const unmark = (word: string) => (word.startsWith(MARK) ? word.slice(MARK.length) : word);
 
 function tokenize(argv: readonly string[], commands: readonly Command[]) {
   const end = argv.indexOf("--");
-  const args = argv.map((a, i) => ((end === -1 || i < end) && NEGATIVE_NUMBER.test(a) && !SHORT_DIGITS.test(a) ? `${MARK}${a}` : a));
+  const marked = new Set<number>();
+  const args = argv.map((a, i) => {
+    if ((end !== -1 && i >= end) || !NEGATIVE_NUMBER.test(a) || SHORT_DIGITS.test(a)) return a;
+    marked.add(i);
+    return `${MARK}${a}`;
+  });
+  const unmark = (word: string, index: number) => (marked.has(index) ? word.slice(MARK.length) : word);
   try {
     const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
-    const values = Object.fromEntries(
-      Object.entries(parsed.values).map(([k, v]) => [k, typeof v === "string" ? unmark(v) : v]),
-    ) as typeof parsed.values;
-    return { ...parsed, values, positionals: parsed.positionals.map(unmark) };
+    // An option's value taken from the next word (`-n -7`) is that word; one given inline (`--ns=-7`) was not marked.
+    const values = { ...parsed.values };
+    for (const t of parsed.tokens)
+      if (t.kind === "option" && t.value !== undefined && !t.inlineValue)
+        (values as Record<string, unknown>)[t.name] = unmark(t.value, t.index + 1);
+    const positionals = parsed.tokens.flatMap((t) => (t.kind === "positional" ? [unmark(t.value, t.index)] : []));
+    return { ...parsed, values, positionals };
   } catch (err) {
     throw (
       unknownOption(argv, err, commandOf(argv, commands)) ??

@@ -1,7 +1,7 @@
 /** Usage text: for everything, for a group of commands ("ns"), or for one command. */
 import { DEFAULT_SOCKET } from "./agent/choose.js";
 import type { Command, OptionName } from "./command.js";
-import { table } from "./output.js";
+import { columns, reflow, wrap } from "./help-layout.js";
 
 const OPTION_HELP: Record<OptionName, [string, string]> = {
   ns: ["-n, --ns NS", "work in namespace NS: a name (/run/netns/NS), a path, a pid, or a lab's node as LAB:NODE"],
@@ -28,22 +28,22 @@ const GLOBAL_HELP: [string, string][] = [
   ["-V, --version", "print the version"],
 ];
 
-const EXIT_STATUS =
-  "Exit status: 0 ok, 1 runtime error (the kernel refused, not found, apply failed), 2 usage error,\n3 invalid topology file, 4 drift found by plan --detailed-exitcode.\n";
+const EXIT_STATUS = [
+  "Exit status: 0 ok, 1 runtime error (the kernel refused, not found, apply",
+  "failed), 2 usage error, 3 invalid topology file, 4 drift found by",
+  "plan --detailed-exitcode.\n",
+].join("\n");
 
 /** What iproute2 habits carry over (iproute-words.ts, and a group alone in args.ts). */
 const IPROUTE_NOTE = [
-  "ip's own spellings work too: netns, address, show, delete, dev NAME, link add NAME type KIND, peer name NAME;",
-  "so do its abbreviations, each read as ip reads it (a: addr, l s: link set, ro sh: route list), and a group",
-  "alone lists, as in ip (neslink link is neslink link list).\n",
+  "ip's own spellings work too: netns, address, show, delete, dev NAME,",
+  "link add NAME type KIND, peer name NAME; so do its abbreviations, each read as",
+  "ip reads it (a: addr, l s: link set, ro sh: route list), and a group alone",
+  "lists, as in ip (neslink link is neslink link list).\n",
 ].join("\n");
 
-function indent(text: string): string {
-  return text.replace(/^(?=.)/gm, "  ");
-}
-
 function commandList(commands: readonly Command[]): string {
-  return indent(table(commands.map((c) => [c.synopsis, c.summary])));
+  return columns(commands.map((c) => [c.synopsis, c.summary]));
 }
 
 /**
@@ -71,10 +71,11 @@ export async function helpText(topic: string, commands: readonly Command[]): Pro
     const options = [...command.options.map((o) => OPTION_HELP[o]), ...GLOBAL_HELP];
     const details = typeof command.details === "function" ? await command.details() : command.details;
     return [
-      `Usage: neslink ${usageLine(command.synopsis)}\n`,
-      `${command.summary}\n`,
-      ...(details ? [`${details.trimEnd()}\n`] : []),
-      `Options:\n${indent(table(options))}`,
+      // Continued lines of a long usage start under "neslink".
+      wrap(`Usage: neslink ${usageLine(command.synopsis)}`, "", "       ", true),
+      `${reflow(command.summary)}\n`,
+      ...(details ? [`${reflow(details.trimEnd())}\n`] : []),
+      `Options:\n${columns(options)}`,
       EXIT_STATUS,
     ].join("\n");
   }
@@ -86,7 +87,7 @@ export async function helpText(topic: string, commands: readonly Command[]): Pro
     ...(topic === "" ? ["Linux network namespaces, links and labs, from a shell.\n"] : []),
     ...(lists ? [`Without a subcommand: ${topic} list.\n`] : []),
     `Commands:\n${commandList(group)}`,
-    `Options:\n${indent(table([...(topic === "" ? [] : groupOptions(group)), ...GLOBAL_HELP]))}`,
+    `Options:\n${columns([...(topic === "" ? [] : groupOptions(group)), ...GLOBAL_HELP])}`,
     `Run "neslink <command> --help" for a command's own options.\n${IPROUTE_NOTE}${EXIT_STATUS}`,
   ].join("\n");
 }

@@ -6,6 +6,10 @@ import { commands } from "./commands/index.js";
 import { main } from "./main.js";
 
 // Only paths that never reach the kernel: help, version and usage errors.
+
+/** Help text with its lines wrapped to 80 columns joined again: what a line said, whatever its width. */
+const unwrapped = (help: string) => help.replace(/\n +(?=\S)/g, (gap) => (gap === "\n  " ? gap : " "));
+
 async function call(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -31,15 +35,15 @@ describe("main", () => {
     const { status, stdout } = await call("--help");
     expect(status).toBe(0);
     for (const command of commands) {
-      expect(stdout).toContain(command.synopsis);
-      const own = await call(...command.name.split(" "), "--help");
-      const usage = own.stdout.slice(0, own.stdout.indexOf("\n"));
+      expect(unwrapped(stdout)).toContain(command.synopsis);
+      const own = unwrapped((await call(...command.name.split(" "), "--help")).stdout);
+      const usage = own.slice(0, own.indexOf("\n"));
       // The synopsis, with --json among neslink's own options: before a `--`, after which all is the program's.
       expect(usage.replace(" [--json]", "")).toBe(`Usage: neslink ${command.synopsis}`);
       const json = usage.indexOf(" [--json]");
       expect(json).toBeGreaterThan(0);
       if (usage.includes(" -- ")) expect(json).toBeLessThan(usage.indexOf(" -- "));
-      expect(own.stdout).toContain("Exit status:");
+      expect(own).toContain("Exit status:");
     }
   });
 
@@ -78,7 +82,7 @@ describe("main", () => {
         expect(listed).toEqual(expect.arrayContaining(optionLines((await call(...command.name.split(" "), "--help")).stdout)));
     }
     // One that only some of them take says which.
-    expect((await call("ns", "--help")).stdout).toMatch(/\n {2}-n, --ns NS +work in namespace NS: .* \(ns exec\)\n/);
+    expect(unwrapped((await call("ns", "--help")).stdout)).toMatch(/\n {2}-n, --ns NS +work in namespace NS: .* \(ns exec\)\n/);
   });
 
   it("says in inspect's usage that it takes several labs, as it does", async () => {

@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   // the CLI's agent
   "ERR_AGENT_UNAVAILABLE",
   "ERR_AGENT_LOST",
+  "ERR_REQUEST_TIMEOUT",
 ] as const;
 
 export type NeslinkCode = (typeof ERROR_CODES)[number];

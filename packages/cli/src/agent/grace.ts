@@ -3,3 +3,17 @@ export const HANGUP_GRACE_MS = 2_000;
 
 /** How long running commands get to end once the agent is told to stop. */
 export const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a connection to the agent may sit idle: before its request (a client sends it as soon as it connects, so
+ * one that has not by then, a stuck or hostile peer, is told so and closed) and after its exit (a client closes its
+ * end once it has that), rather than holding a descriptor for ever.
+ */
+export const IDLE_TIMEOUT_MS = 10_000;
+
+/**
+ * The connections the agent serves at once (commands running, or requests awaited); one more is told the agent is
+ * busy and closed. Twice this many are open at most: past that, even the refusal would cost a descriptor too many,
+ * and the connection is closed at once.
+ */
+export const MAX_CONNECTIONS = 256;

@@ -6,16 +6,46 @@
  * (exec's program, monitor) and waited for; a second signal, or the drain
  * timeout, cuts what is left.
  */
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { dirname } from "node:path";
 import { NeslinkError } from "@neslink/core/errors";
 import { listenUnix } from "@neslink/core/unix-socket";
 import type { Terminal } from "../command.js";
 import { topology } from "../core.js";
-import { DRAIN_TIMEOUT_MS } from "./grace.js";
+import { DRAIN_TIMEOUT_MS, MAX_CONNECTIONS, IDLE_TIMEOUT_MS } from "./grace.js";
 import { markAgent } from "./mark.js";
-import { Session } from "./session.js";
+import { type Run, Session } from "./session.js";
 import { privateDir } from "./socket-dir.js";
+
+/** How many connections the agent serves at once, and how long one may sit idle (before its request, after its exit). */
+export interface AgentLimits {
+  maxConnections: number;
+  idleTimeoutMs: number;
+}
+
+const LIMITS: AgentLimits = { maxConnections: MAX_CONNECTIONS, idleTimeoutMs: IDLE_TIMEOUT_MS };
+
+/**
+ * A Session for each connection to `server`, in the returned set while it lasts. One past `maxConnections` is refused
+ * (ERR_TOO_MANY_CONNECTIONS) when its request comes, unless `refusal` refuses it first; past twice that, Node closes
+ * a connection as soon as it is accepted, so that many connections cannot exhaust the agent's descriptors.
+ */
+export function sessionsOf(server: Server, run: Run, refusal: () => NeslinkError | undefined, limits = LIMITS): Set<Session> {
+  const sessions = new Set<Session>();
+  const busy = () =>
+    new NeslinkError(
+      "ERR_TOO_MANY_CONNECTIONS",
+      `the agent serves ${limits.maxConnections} connections at once and has as many; nothing was run (try again once one ends)`,
+    );
+  server.maxConnections = 2 * limits.maxConnections;
+  server.on("connection", (socket) => {
+    const refused = sessions.size >= limits.maxConnections ? () => refusal() ?? busy() : refusal;
+    const session = new Session(socket, run, refused, () => sessions, limits.idleTimeoutMs);
+    sessions.add(session);
+    void session.finished.then(() => sessions.delete(session));
+  });
+  return sessions;
+}
 
 /** Serves on `socketPath` until a signal; resolves when drained. `ready` is called once clients can connect. */
 export async function serve(socketPath: string, terminal: Terminal, ready: (pid: number) => void): Promise<void> {
@@ -24,19 +54,10 @@ export async function serve(socketPath: string, terminal: Terminal, ready: (pid:
   // Everything a command may need, loaded and started now rather than by the first client.
   await topology();
   const { main } = await import("../main.js");
-  const sessions = new Set<Session>();
   let draining = false;
   const refusal = () => (draining ? new NeslinkError("ERR_SHUTTING_DOWN", "the agent is stopping; nothing was run") : undefined);
-  const server = createServer((socket) => {
-    const session = new Session(
-      socket,
-      (argv, io) => main(argv, io, { keepPool: true }),
-      refusal,
-      () => sessions,
-    );
-    sessions.add(session);
-    void session.finished.then(() => sessions.delete(session));
-  });
+  const server = createServer();
+  const sessions = sessionsOf(server, (argv, io) => main(argv, io, { keepPool: true }), refusal);
   // Before the first command: a lab's lock it takes for one is then known, by anyone who meets it, to be an agent's.
   const unmark = await markAgent();
   try {

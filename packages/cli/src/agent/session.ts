@@ -17,7 +17,7 @@ import { wantsJson } from "../program-argv.js";
 import { drained, written } from "../drained.js";
 import { errorText, exitCodeOf } from "../output.js";
 import { dataFrames, type Exit, encode, Frame, FrameReader, PROTOCOL, type Request } from "./frames.js";
-import { HANGUP_GRACE_MS } from "./grace.js";
+import { HANGUP_GRACE_MS, IDLE_TIMEOUT_MS } from "./grace.js";
 import { asAgentSays, type OthersClients } from "./own-lock.js";
 
 /** Runs one call of the CLI (main, keeping the pool). */
@@ -61,6 +61,12 @@ export class Session {
   /** The exit was sent (or the client is gone): nothing more goes to it. */
   #replied = false;
   #kill: NodeJS.Timeout | undefined;
+  /** Runs out when the request has not come in time (IDLE_TIMEOUT_MS). */
+  readonly #awaited: NodeJS.Timeout;
+  /** Runs out when the client has not closed its end in time once it has its exit. */
+  #linger: NodeJS.Timeout | undefined;
+  /** How long the client may leave the connection idle: before its request, after its exit. */
+  readonly #idleMs: number;
   #finish: () => void = () => {};
 
   /** The client is still connected: a command of its that holds a lab is one someone is waiting for. */
@@ -70,9 +76,20 @@ export class Session {
   #clientGone = false;
   readonly #peers: () => Iterable<Session>;
 
-  /** `peers`: the agent's sessions (this one among them), to say whose command holds a lab this one cannot have. */
-  constructor(socket: Socket, run: Run, refusal: () => NeslinkError | undefined, peers: () => Iterable<Session> = () => []) {
+  /**
+   * `peers`: the agent's sessions (this one among them), to say whose command holds a lab this one cannot have;
+   * `idleTimeoutMs`: how long the connection may sit idle, before its request and after its exit.
+   */
+  constructor(
+    socket: Socket,
+    run: Run,
+    refusal: () => NeslinkError | undefined,
+    peers: () => Iterable<Session> = () => [],
+    idleTimeoutMs = IDLE_TIMEOUT_MS,
+  ) {
     this.#socket = socket;
+    this.#idleMs = idleTimeoutMs;
+    this.#awaited = setTimeout(() => this.#requestTimedOut(idleTimeoutMs), idleTimeoutMs);
     this.#peers = peers;
     this.finished = new Promise((resolve) => {
       this.#finish = resolve;
@@ -87,6 +104,8 @@ export class Session {
     });
     socket.on("error", () => {});
     socket.on("close", () => {
+      clearTimeout(this.#awaited);
+      clearTimeout(this.#linger);
       this.#clientGone = true;
       if (!this.#replied) this.hangUp("SIGHUP");
       if (!this.#started) this.#finish();
@@ -95,8 +114,11 @@ export class Session {
 
   #receive(kind: number, payload: Buffer, run: Run, refusal: () => NeslinkError | undefined): void {
     if (kind === Frame.request && !this.#started) {
+      // Too late: the connection was answered and is closing.
+      if (this.#replied) return;
       const request: unknown = JSON.parse(payload.toString());
       if (!isRequest(request)) throw new Error("not a request");
+      clearTimeout(this.#awaited);
       this.#started = true;
       void this.#run(request, run, refusal);
     } else if (kind === Frame.stdin) {
@@ -147,6 +169,22 @@ export class Session {
       clearTimeout(this.#kill);
       this.#finish();
     }
+  }
+
+  /**
+   * No request in time: the client is told why, as a command's error (it asked for nothing, so not as JSON), and the
+   * connection closed once that is written, whether or not the client reads or closes its end.
+   */
+  #requestTimedOut(ms: number): void {
+    if (this.#started || this.#replied) return;
+    this.#replied = true;
+    const err = new NeslinkError(
+      "ERR_REQUEST_TIMEOUT",
+      `no request came within ${ms / 1000} s of connecting; the agent closed the connection`,
+    );
+    const said = dataFrames(Frame.stderr, Buffer.from(errorText(err, false)));
+    const exit = encode(Frame.exit, JSON.stringify({ status: exitCodeOf(err) } satisfies Exit));
+    this.#socket.end(Buffer.concat([said, exit]), () => this.#socket.destroy());
   }
 
   #fail(err: unknown, io: Io, json: boolean): number {
@@ -225,7 +263,11 @@ export class Session {
     this.#replied = true;
     // Read on, so that the client's end is seen and the socket closes.
     this.#socket.resume();
-    this.#socket.end();
+    // A client that keeps its end open once it has the exit holds a descriptor for nothing: it gets the idle time from
+    // when the exit is written (it has it then, however slowly it reads).
+    this.#socket.end(() => {
+      this.#linger = setTimeout(() => this.#socket.destroy(), this.#idleMs);
+    });
   }
 
   /**

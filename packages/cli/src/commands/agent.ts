@@ -20,6 +20,8 @@ export const agent: Command = {
     "A client that goes away: its command is hung up on (exec's program gets SIGHUP, then SIGKILL after 2 s;",
     "a shell script runs no further line). SIGTERM/SIGINT: new commands refused, running ones told SIGTERM and",
     "waited for (10 s at most), then exit 0; a second signal cuts them (exit 1).",
+    "A connection with no request 10 s after connecting, or still open 10 s after its exit, is closed",
+    "(ERR_REQUEST_TIMEOUT); past 256 connections at once, a command is refused (ERR_TOO_MANY_CONNECTIONS).",
     '--detach: in the background; prints shell variables for `eval "$(neslink agent --detach)"`',
     "(NESLINK_AGENT, NESLINK_AGENT_PID); --json: { socket, pid }.",
   ].join("\n"),

@@ -12,6 +12,8 @@ export const inspect: Command = {
   parallel: true,
   details: [
     "Given FILE, also the drift: what apply would change. Read from the kernel's markers, no state file.",
+    "A node's loopback (lo) has a row where the file (FILE) configures it (addresses, a route, a sysctl), or where it",
+    "is down or holds addresses besides the kernel's 127.0.0.1/8 and ::1/128; --json has every link.",
     "A NAME no running lab has is an error (ERR_NS_NOT_FOUND, exit 1), as for graph.",
     BOTH_FILE_AND_NAME,
     "--json: an array of { topology, nodes: [{ name, netns, phase, links: [{ index, name, kind, up, operstate,",

@@ -21,7 +21,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { createServer, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { constants, tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -552,6 +552,59 @@ describe("the agent's socket", () => {
     expect(run(["ns", "list"], { agent: path })).toMatchObject({ status: 1, stderr: expect.stringContaining("no agent is listening") });
     await startAgent(path);
     expect(run(["--json", "ns", "list"], { agent: path }).stdout).toContain(`"${ns}"`);
+  });
+});
+
+describe("connections that hold the agent without a command", () => {
+  /** A raw connection to the agent at `path` that sends nothing and keeps its end open: what it got, and when the agent ended it. */
+  function silent(path: string) {
+    const conn = connect({ path, allowHalfOpen: true });
+    const got = { bytes: Buffer.alloc(0), ended: false };
+    conn.on("data", (d: Buffer) => {
+      got.bytes = Buffer.concat([got.bytes, d]);
+    });
+    conn.on("end", () => {
+      got.ended = true;
+    });
+    conn.on("error", () => {});
+    return { conn, got, connected: new Promise<void>((resolve) => conn.once("connect", resolve)) };
+  }
+
+  it("one that sends no request is told so and let go of after 10 s; commands are served meanwhile", async () => {
+    const path = `${dir}/idle.sock`;
+    const { proc } = await startAgent(path);
+    // The agent's sockets: its listening one, its netlink ones, and one for each connection it holds.
+    const sockets = () =>
+      readdirSync(`/proc/${proc.pid}/fd`).filter((fd) => /^socket:/.test(readlinkSync(`/proc/${proc.pid}/fd/${fd}`))).length;
+    const before = sockets();
+    const idle = silent(path);
+    await idle.connected;
+    await until("the agent to hold the connection", () => sockets() === before + 1);
+    expect(run(["--version"], { agent: path }).status).toBe(0);
+    await until("the agent to end the idle connection", () => idle.got.ended);
+    expect(idle.got.bytes.toString()).toContain(
+      "neslink: ERR_REQUEST_TIMEOUT: no request came within 10 s of connecting; the agent closed the connection\n",
+    );
+    // Let go of on the agent's side too, though this end is still open.
+    await until("the agent to close its socket", () => sockets() === before);
+    idle.conn.destroy();
+  });
+
+  it("past 256 connections at once, a command is refused with ERR_TOO_MANY_CONNECTIONS; once they go, it runs", async () => {
+    const path = `${dir}/busy.sock`;
+    await startAgent(path);
+    const held = Array.from({ length: 256 }, () => silent(path));
+    try {
+      await Promise.all(held.map((h) => h.connected));
+      const refused = run(["ns", "list"], { agent: path });
+      expect(refused).toMatchObject({ status: 1, stdout: "" });
+      expect(refused.stderr).toBe(
+        "neslink: ERR_TOO_MANY_CONNECTIONS: the agent serves 256 connections at once and has as many; nothing was run (try again once one ends)\n",
+      );
+    } finally {
+      for (const h of held) h.conn.destroy();
+    }
+    await until("a command served again", () => run(["--version"], { agent: path }).status === 0);
   });
 });
 

@@ -434,7 +434,7 @@ function bridgeJobs(pool: Pool, bridges: readonly LinkCreate<"bridge">[]): Job[]
 
 /** The provider of a lab's vxlan or macvlan: made from the host, in its node, under its name there. */
 function hostMade(c: LinkCreate<"vxlan" | "macvlan">) {
-  const common = { group: HOST_BOUND_GROUP, ns: ns.name(c.netns), ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
+  const common = { group: HOST_BOUND_GROUP, ns: ns.name(c.netns), up: c.up, ...(c.mtu && { mtu: c.mtu }), ...(c.mac && { mac: c.mac }) };
   return c.kind === "vxlan"
     ? lp.newVxlan(c.name, {
         ...common,

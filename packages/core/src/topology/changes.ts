@@ -48,14 +48,13 @@ export type Change =
          */
         peer: At & Made & { name: string };
       })
-  | (LinkAt & {
-      op: "create";
-      kind: "vxlan" | "macvlan";
-      mtu?: number;
-      mac?: string;
-      vxlan?: NonNullable<TopologyInterface["vxlan"]>;
-      macvlan?: NonNullable<TopologyInterface["macvlan"]>;
-    })
+  | (LinkAt &
+      Made & {
+        op: "create";
+        kind: "vxlan" | "macvlan";
+        vxlan?: NonNullable<TopologyInterface["vxlan"]>;
+        macvlan?: NonNullable<TopologyInterface["macvlan"]>;
+      })
   /**
    * A link to delete, of the kind the kernel reports (null: none, as for a physical device); netns "" is the host's
    * namespace (a vxlan or macvlan an apply of an earlier version made there and was killed before it moved it).

@@ -35,6 +35,17 @@ function link(index: number, name: string, peer?: { index: number; nsid: number 
 
 const node = (name: string, links: Link[]) => ownedNode("lp", name, link(1, "lo"), links);
 
+/** A node's namespace not made yet, as plan reads one. */
+const missingNs = (netns: string): LiveNamespace => ({
+  netns,
+  state: "missing",
+  links: [],
+  addresses: [],
+  routes: [],
+  sysctls: {},
+  processes: [],
+});
+
 /** The lab as apply leaves it: in a, b is nsid 0; in b, a is 0 and c is 1; in c, b is 0. */
 const wired = () =>
   new Map([
@@ -142,10 +153,7 @@ describe("a veth pair's ends are checked to lead to each other's namespace, wher
 });
 
 describe("a new veth's far end", () => {
-  const missing = (name: string): [string, LiveNamespace] => [
-    name,
-    { netns: `lp-${name}`, state: "missing", links: [], addresses: [], routes: [], sysctls: {}, processes: [] },
-  ];
+  const missing = (name: string): [string, LiveNamespace] => [name, missingNs(`lp-${name}`)];
   const fresh = (up?: boolean) =>
     diff(
       load({
@@ -188,6 +196,57 @@ describe("a new veth's far end", () => {
   });
 });
 
+describe("a new vxlan or macvlan", () => {
+  /** Node a with a vxlan and a macvlan on host link uplink (`up`: the file's for both), and a bridge `br0` for one's master. */
+  const planned = (up?: boolean, master?: string) =>
+    diff(
+      load({
+        name: "lp",
+        nodes: {
+          a: {
+            bridges: ["br0"],
+            interfaces: {
+              vx0: {
+                kind: "vxlan",
+                id: 42,
+                remote: "192.0.2.1",
+                parent: "uplink",
+                ...(up !== undefined && { up }),
+                ...(master && { master }),
+              },
+              mv0: { kind: "macvlan", parent: "uplink", mode: "bridge", ...(up !== undefined && { up }) },
+            },
+          },
+        },
+      }),
+      liveRead(new Map([["a", missingNs("lp-a")]])),
+    );
+
+  it("is planned up with its creation, as a bridge or a veth is, and gets no update change of its own", () => {
+    const changes = planned();
+    expect(changes.filter((c) => c.object === "link" && c.op !== "create")).toEqual([]);
+    expect(changes.filter((c) => createsLink(c, "vxlan", "macvlan", "bridge")).map((c) => [describeChange(c), c.up])).toEqual([
+      ["+ link bridge a:br0", true],
+      ["+ link macvlan a:mv0 on host link uplink (bridge)", true],
+      ["+ link vxlan a:vx0 (id 42 remote 192.0.2.1)", true],
+    ]);
+  });
+
+  it("stays down, with no change either, when the file says up: false", () => {
+    const changes = planned(false);
+    expect(changes.filter((c) => c.object === "link" && c.op !== "create")).toEqual([]);
+    expect(changes.filter((c) => createsLink(c, "vxlan", "macvlan")).map((c) => c.up)).toEqual([false, false]);
+  });
+
+  it("still gets its master as an update (it is made from the host, where the node's bridge is not)", () => {
+    expect(
+      planned(true, "br0")
+        .filter((c) => c.object === "link" && c.op === "update")
+        .map(describeChange),
+    ).toEqual(['~ link vxlan a:vx0 (master "br0")']);
+  });
+});
+
 describe("a plan's cost", () => {
   it("reads a hub's interfaces a bounded number of times per interface, not once per pair (a 60,000-node star took 15 s)", () => {
     const hosts = 3000;
@@ -204,16 +263,7 @@ describe("a plan's cost", () => {
         return Reflect.get(target, key, receiver);
       },
     });
-    const missing = (netns: string): LiveNamespace => ({
-      netns,
-      state: "missing",
-      links: [],
-      addresses: [],
-      routes: [],
-      sysctls: {},
-      processes: [],
-    });
-    const changes = diff(star, liveRead(new Map(star.nodes.map((n) => [n.name, missing(n.netns)]))));
+    const changes = diff(star, liveRead(new Map(star.nodes.map((n) => [n.name, missingNs(n.netns)]))));
     expect(changes.filter((c) => createsLink(c, "veth"))).toHaveLength(hosts);
     // Searched once per pair, the hub's interfaces were read ~4.5 million times (hosts² / 2).
     expect(reads).toBeLessThan(20 * hosts);

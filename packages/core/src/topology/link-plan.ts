@@ -341,7 +341,8 @@ export function linkChanges(
         made.set(keyOf(node.name, want.name), { up: want.up, mtu: want.mtu, mac: want.mac });
       }
       if ((want.kind === "vxlan" || want.kind === "macvlan") && !kept(s, want.name)) {
-        const { name, kind, mtu, mac, vxlan, macvlan } = want;
+        const { name, kind, up, mtu, mac, vxlan, macvlan } = want;
+        // Made up, as a bridge or veth is (the kernel opens it in its node), so no update follows for that.
         creates.push({
           op: "create",
           object: "link",
@@ -349,12 +350,13 @@ export function linkChanges(
           node: node.name,
           netns: node.netns,
           name,
+          up,
           ...(mtu && { mtu }),
           ...(mac && { mac }),
           ...(vxlan && { vxlan }),
           ...(macvlan && { macvlan }),
         });
-        made.set(keyOf(node.name, want.name), { up: false, mtu, mac });
+        made.set(keyOf(node.name, want.name), { up, mtu, mac });
       }
       const have = kept(s, want.name) ? links.get(want.name) : undefined;
       const update = linkUpdate(node, want, have, (made.size > 0 && made.get(keyOf(node.name, want.name))) || NOTHING_MADE, byIndex);
