@@ -550,6 +550,8 @@ function routeAction(c: ChangeOf<"route">) {
 interface Step {
   changes: Change[];
   action: NsAction;
+  /** The new veth (among `changes`) whose far end its first link action brings up. */
+  farEndOf?: Change;
 }
 
 /**
@@ -576,7 +578,8 @@ function configurationSteps(
       const own = all.filter((c) => !gone.includes(c));
       const veth = ups.get(name);
       if (own.length === 0 && veth === undefined) return [];
-      return [{ changes: veth ? [...own, veth] : own, action: na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined)) }];
+      const action = na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined));
+      return [veth ? { changes: [...own, veth], action, farEndOf: veth } : { changes: own, action }];
     }),
     // A route with dev alone first: the gateway of one after it may be reachable only through it (see route-reach.ts).
     ...[...routes]
@@ -637,7 +640,10 @@ function configurationJobs(
         steps.map((s) => s.changes),
         error,
       );
-      return { made: [...gone, ...made], untried };
+      // A link action after the first failed: the far end was up by then, and its veth is made whole (an address failed).
+      const step = error instanceof ActionError ? steps[error.actionIndex] : undefined;
+      const upFirst = step?.farEndOf !== undefined && ((error as ActionError).linkActionIndex ?? 0) > 0;
+      return { made: [...gone, ...made, ...(upFirst ? [step.farEndOf as Change] : [])], untried };
     };
     return { changes: list, completes: [...ups.values()], outcome, run };
   });
@@ -1057,6 +1063,10 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             );
             recordIds();
           }
+          // A change an earlier phase told done that a failed task was to complete (a new veth whose far end it did not
+          // bring up) is told with that failure alone: each planned change is told once.
+          const named = new Set((failures as ApplyFailure[]).flatMap((f) => [...f.changes, ...f.notAttempted]));
+          for (let i = done.length - 1; i >= 0; i--) if (named.has(done[i] as Change)) done.splice(i, 1);
           const from = loadedFrom(given);
           const place = (c: Change) => placeOf(topology, from, c);
           const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);
