@@ -4,8 +4,8 @@
  * file at the field, rather than apply failing once it had made the lab's namespaces.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { TopologyError, topology } from "@neslink/core";
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { problemsWith } from "./load-problems.js";
 import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("zv6");
@@ -17,18 +17,6 @@ const ipIn = (...args: string[]) => {
   const r = spawnSync("ip", ["-n", scratch, ...args], { encoding: "utf8" });
   return { status: r.status, stderr: r.stderr.trim() };
 };
-
-/** The problems load finds in a lab of two nodes joined a:e0 - b:e0, with `a` given `node` and a's end `end`. */
-function problemsWith(node: object, end: object = {}): { path: string; message: string }[] {
-  const file = { name: "k", nodes: { a: node, b: {} }, links: [{ endpoints: [{ node: "a", interface: "e0", ...end }, "b:e0"] }] };
-  try {
-    topology.load(file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(TopologyError);
-    return (err as TopologyError).problems.map(({ path, message }) => ({ path, message }));
-  }
-  return [];
-}
 
 beforeEach(() => {
   execFileSync("ip", ["netns", "add", scratch]);
