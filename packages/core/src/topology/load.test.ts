@@ -510,6 +510,35 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("refuses IPv6 addresses and routes on a link whose mtu is below IPv6's minimum (1280), where the kernel keeps no IPv6", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    routes: [{ to: fd07::/64, dev: e0 }, { to: 10.7.0.0/16, dev: e0 }, { to: fd08::/64, dev: e1 }]",
+      "    addresses: { e1: [fd00:1::1/64] }",
+      "  b: {}",
+      "links:",
+      "  - endpoints: [{ node: a, interface: e0, addresses: [10.0.0.1/24, fd00::1/64] }, b:e0]",
+      "    mtu: 1279",
+      "  - endpoints: [a:e1, b:e1]",
+      "    mtu: 1280",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: "nodes.a.routes[0].dev",
+        message: "is an IPv6 route on e0, whose mtu 1279 is below IPv6's minimum, 1280: the kernel refuses it (ENODEV)",
+        line: 4,
+      },
+      {
+        path: "links[0].endpoints[0].addresses[1]",
+        message: "IPv6 address on e0, whose mtu 1279 is below IPv6's minimum, 1280: the kernel refuses it (EINVAL)",
+        line: 8,
+      },
+    ]);
+  });
+
   it("refuses what the kernel refuses or drops at apply: an all-zero MAC, an unspecified or IPv6 multicast address, a link-local gateway without dev", () => {
     const text = [
       "name: lab",

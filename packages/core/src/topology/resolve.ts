@@ -112,13 +112,20 @@ function masterPath(path: Path): Path {
   return path.at(-1) === "interface" ? [...path.slice(0, -1), "master"] : [...path, "master"];
 }
 
-/** The addresses of `values` that are valid on link `dev` of `node`; each other is recorded as a problem. */
-function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, node: TopologyNode, dev: string): GivenAddress[] {
+/** The addresses of `values` that are valid on link `dev` (its MTU `mtu`, as the file gives it) of `node`; each other is recorded as a problem. */
+function cidrs(
+  problems: Problems,
+  path: Path,
+  values: readonly string[] | undefined,
+  node: TopologyNode,
+  dev: string,
+  mtu: number | undefined,
+): GivenAddress[] {
   const out: GivenAddress[] = [];
   for (const [i, value] of (values ?? []).entries()) {
     const c = problems.check([...path, i], () => net.interfaceAddress("address", value));
     if (!c) continue;
-    const refused = c.family === net.AF_INET6 ? ipv6AddressRefusal(node, dev) : undefined;
+    const refused = c.family === net.AF_INET6 ? ipv6AddressRefusal(node, dev, mtu) : undefined;
     if (refused !== undefined) problems.add([...path, i], refused);
     else out.push({ address: value, path: [...path, i] });
   }
@@ -332,7 +339,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       if (full?.mac !== undefined) problems.check([...path, "mac"], () => net.mac("mac", full.mac));
       const other: TopologyEndpoint = (j === 0 ? b : a) ?? { node: "", interface: "" };
       const mtu = full?.mtu ?? link.mtu;
-      const addresses = cidrs(problems, [...path, "addresses"], full?.addresses, node, e.interface);
+      const addresses = cidrs(problems, [...path, "addresses"], full?.addresses, node, e.interface, mtu);
       const iface: TopologyInterface = {
         name: e.interface,
         kind: "veth",
@@ -366,8 +373,8 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     const spec = file.nodes[name] as TopologyFileNode;
     for (const [ifname, list] of Object.entries(spec.addresses ?? {})) {
       const path: Path = ["nodes", name, "addresses", ifname];
-      const valid = cidrs(problems, path, list, node, ifname);
       const iface = ifaces.byName.get(ifname);
+      const valid = cidrs(problems, path, list, node, ifname, iface?.iface.mtu);
       if (ifname === "lo") ifaces.addLoopback(node.loopback, valid);
       else if (iface === undefined) problems.add(path, `node "${name}" has no interface ${shown(ifname)}`);
       else ifaces.addAddresses(iface, valid);

@@ -16,7 +16,8 @@
  * prefix route exists only while its link is up (IPv4 adds it on NETDEV_UP),
  * and a route with `dev` on a link that is down is refused ("Device for
  * nexthop is not up"), and an IPv6 one on a node with ipv6: false or on a
- * link whose IPv6 the node's sysctls turn off (ipv6-off.ts).
+ * link whose IPv6 the node's sysctls turn off or whose MTU is below IPv6's
+ * minimum (ipv6-off.ts).
  *
  * Only what the file describes is known here: a gateway reachable only through
  * a link or route made by hand in the node is refused (the file is the lab).
@@ -24,7 +25,7 @@
 import * as net from "../validate/net.js";
 import type { TopologyNode, TopologyRoute } from "./model.js";
 import type { Path, Problems } from "./problems.js";
-import { ipv6OffBy } from "./ipv6-off.js";
+import { ipv6RouteRefusal } from "./ipv6-off.js";
 
 const RT_TABLE_MAIN = 254;
 
@@ -144,10 +145,10 @@ export function checkRouteReach(node: TopologyNode, path: Path, indexOf: (r: Top
     const dev = r.dev === undefined ? undefined : links.get(r.dev);
     // A dev the node lacks is reported by resolve.
     if (dev === undefined && r.dev !== undefined) continue;
-    const off = family === net.AF_INET6 && r.dev !== undefined ? ipv6OffBy(node, r.dev) : undefined;
+    const mtu = node.interfaces.find((i) => i.name === r.dev)?.mtu;
+    const off = family === net.AF_INET6 && r.dev !== undefined ? ipv6RouteRefusal(node, r.dev, mtu) : undefined;
     if (off !== undefined) {
-      const why = `the kernel refuses it ("IPv6 is disabled on nexthop device")`;
-      problems.add([...at, "dev"], `is an IPv6 route on ${r.dev}, whose IPv6 ${off}: 1 turns off: ${why}`);
+      problems.add([...at, "dev"], off);
       continue;
     }
     if (dev?.up === false) {

@@ -1,7 +1,8 @@
 /**
  * IPv6 on a link whose IPv6 its node's own sysctls turn off (the node's ipv6 left true): the kernel refuses an IPv6
  * address there and an IPv6 route through it, as shown with iproute2 in a scratch namespace; load refuses the same
- * file at the field, rather than apply failing once it had made the lab's namespaces.
+ * file at the field, rather than apply failing once it had made the lab's namespaces. Likewise on a link whose MTU is
+ * below IPv6's minimum, where the kernel keeps no IPv6 state.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -57,4 +58,26 @@ it("an IPv6 route through it: the kernel refuses it; load refuses it at its dev"
         'is an IPv6 route on e0, whose IPv6 net.ipv6.conf.e0.disable_ipv6: 1 turns off: the kernel refuses it ("IPv6 is disabled on nexthop device")',
     },
   ]);
+});
+
+it("on a link whose mtu is below IPv6's minimum: the kernel refuses an IPv6 address (EINVAL) and route (ENODEV); load refuses both", () => {
+  execFileSync("ip", ["-n", scratch, "link", "add", "m0", "mtu", "1279", "type", "veth", "peer", "name", "m1"]);
+  execFileSync("ip", ["-n", scratch, "link", "set", "m0", "up"]);
+  expect(ipIn("-6", "address", "add", "fd06::1/64", "dev", "m0")).toEqual({
+    status: 2,
+    stderr: expect.stringContaining("Invalid argument"),
+  });
+  expect(ipIn("-6", "route", "add", "fd08::/64", "dev", "m0")).toEqual({ status: 2, stderr: expect.stringContaining("No such device") });
+  expect(ipJson<{ addr_info: unknown[] }[]>("-n", scratch, "-6", "address", "show", "dev", "m0")[0]?.addr_info ?? []).toEqual([]);
+  expect(problemsWith({ routes: [{ to: "fd08::/64", dev: "e0" }] }, { addresses: ["fd06::1/64"] }, { mtu: 1279 })).toEqual([
+    {
+      path: "links[0].endpoints[0].addresses[0]",
+      message: "IPv6 address on e0, whose mtu 1279 is below IPv6's minimum, 1280: the kernel refuses it (EINVAL)",
+    },
+    {
+      path: "nodes.a.routes[0].dev",
+      message: "is an IPv6 route on e0, whose mtu 1279 is below IPv6's minimum, 1280: the kernel refuses it (ENODEV)",
+    },
+  ]);
+  expect(problemsWith({ routes: [{ to: "fd08::/64", dev: "e0" }] }, { addresses: ["fd06::1/64"] }, { mtu: 1280 })).toEqual([]);
 });
