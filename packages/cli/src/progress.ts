@@ -57,7 +57,9 @@ function lines(print: (text: string) => void, describe: Describe): Progress {
       else if (event.type === "failed") {
         // The changes refused, by name (the kernel's error names only its request), then those never tried after them.
         const said = (changes: readonly topology.Change[]) => changes.map((c) => shownName(describe(c))).join("; ");
-        print(`  failed: ${said(event.changes)}: ${event.error.message}\n`);
+        // A failure of no change (the exec record's write) is its error alone.
+        const refused = event.changes.length > 0 ? `${said(event.changes)}: ` : "";
+        print(`  failed: ${refused}${event.error.message}\n`);
         if (event.notAttempted.length > 0) print(`  not attempted: ${said(event.notAttempted)}\n`);
       }
     },

@@ -56,6 +56,7 @@ import { loadedFrom } from "./loaded.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
 import { runNodeCommands } from "./node-commands.js";
+import { commandLine } from "../actions/nescript.js";
 import { NotRunningError, startActions, started, stopProgram } from "./run.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, type LinkLeft, removeNamespaces } from "./teardown.js";
 
@@ -162,7 +163,9 @@ function failureLines(f: ApplyFailure, placeOf: (c: Change) => string | undefine
     return place === undefined ? describeChange(c) : `${describeChange(c)} (${place})`;
   };
   const untried = f.notAttempted.length > 0 ? [`    not attempted (stopped by that failure): ${said(f.notAttempted)}`] : [];
-  return [`  ${f.changes.map(placed).join("; ")}: ${toErrorJSON(f.error).message}`, ...untried];
+  // A failure of no change (the exec record's write) is its error alone.
+  const refused = f.changes.length > 0 ? `${f.changes.map(placed).join("; ")}: ` : "";
+  return [`  ${refused}${toErrorJSON(f.error).message}`, ...untried];
 }
 
 /**
@@ -183,7 +186,8 @@ function stoppedCounts(done: readonly Change[], failures: readonly ApplyFailure[
  * (later waves and phases: a node's exec commands and programs after its refused route): each planned change is in
  * exactly one of `done`, a failure's `changes` or `notAttempted`, or the error's own `notAttempted`.
  * `exec` holds what the commands that ran did: each that succeeded is
- * recorded as run and never runs again, so its output is told now or never.
+ * recorded as run and never runs again, so its output is told now or never (one whose record could not be written is
+ * done all the same, and a failure of no change, the record's, says so: the next apply runs it again).
  */
 export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; notAttempted: string[]; error: ErrorJSON }[];
@@ -276,6 +280,8 @@ interface Job {
 interface Outcome {
   made: Change[];
   untried: Change[];
+  /** The error is of none of the changes (the exec record's write after an entry ran): none failed. */
+  noneFailed?: boolean;
 }
 
 /**
@@ -550,6 +556,8 @@ function routeAction(c: ChangeOf<"route">) {
 interface Step {
   changes: Change[];
   action: NsAction;
+  /** The new veth (among `changes`) whose far end its first link action brings up. */
+  farEndOf?: Change;
 }
 
 /**
@@ -576,7 +584,8 @@ function configurationSteps(
       const own = all.filter((c) => !gone.includes(c));
       const veth = ups.get(name);
       if (own.length === 0 && veth === undefined) return [];
-      return [{ changes: veth ? [...own, veth] : own, action: na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined)) }];
+      const action = na.link(lp.byName(name), ...interfaceActions(own, veth !== undefined));
+      return [veth ? { changes: [...own, veth], action, farEndOf: veth } : { changes: own, action }];
     }),
     // A route with dev alone first: the gateway of one after it may be reachable only through it (see route-reach.ts).
     ...[...routes]
@@ -637,7 +646,10 @@ function configurationJobs(
         steps.map((s) => s.changes),
         error,
       );
-      return { made: [...gone, ...made], untried };
+      // A link action after the first failed: the far end was up by then, and its veth is made whole (an address failed).
+      const step = error instanceof ActionError ? steps[error.actionIndex] : undefined;
+      const upFirst = step?.farEndOf !== undefined && ((error as ActionError).linkActionIndex ?? 0) > 0;
+      return { made: [...gone, ...made, ...(upFirst ? [step.farEndOf as Change] : [])], untried };
     };
     return { changes: list, completes: [...ups.values()], outcome, run };
   });
@@ -661,6 +673,22 @@ function recordWriter(topology: string, record: ExecRecord): () => Promise<void>
         }
       }),
     ));
+}
+
+/**
+ * The record of the exec commands that ran could not be written once `argv` of `node` ran: said as what it is. The
+ * record is the one place that says an entry ran to its end (its cgroup leaf is there as well when an apply was killed
+ * while it ran), so the next apply runs it again unless a later write of this apply (another node's entry) recorded
+ * it: the node's later entries are not run, to leave no more such entries.
+ */
+function unrecordedError(node: string, argv: readonly string[], err: unknown): NeslinkError {
+  const code = (NeslinkError.isInstance(err) ? err.code : "EIO") as "EIO";
+  const why = toErrorJSON(err).message;
+  return new NeslinkError(
+    code,
+    `node ${node}: ${commandLine(argv)} ran, but the record does not say so (${why}): the next apply runs it again`,
+    { cause: err },
+  );
 }
 
 /**
@@ -691,11 +719,16 @@ function execWaves(
     // Nothing of a node not ready on record (as found: an entry since gone from the file counts, and what it started
     // runs on): what its exec directory holds was left by commands that are to run again.
     const fresh = !ready && (was?.get(node)?.length ?? 0) === 0;
-    /** Commands that ran (each recorded) before one failed: those after the one that failed never ran. */
+    /** Commands that ran before one failed: those after the one that failed never ran. */
     let ended = 0;
+    /** The record's write failed once the last of those that ran had ended: that one is made, and none failed. */
+    let unrecorded = false;
     return {
       changes: list,
-      outcome: () => ({ made: list.slice(0, ended), untried: list.slice(ended + 1) }),
+      outcome: () =>
+        unrecorded
+          ? { made: list.slice(0, ended), untried: list.slice(ended), noneFailed: true }
+          : { made: list.slice(0, ended), untried: list.slice(ended + 1) },
       run: async () => {
         await runNodeCommands(
           pool,
@@ -705,9 +738,13 @@ function execWaves(
           list,
           (argv, r) => outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }),
           async (argv) => {
+            // It ran, whatever becomes of the record: it is done, and its output told.
             ran.push(argv);
-            await write();
             ended++;
+            await write().catch((err: unknown) => {
+              unrecorded = true;
+              throw unrecordedError(node, argv, err);
+            });
           },
           fresh,
           (argv) => ran.filter((r) => isDeepStrictEqual(r, argv)).length,
@@ -871,7 +908,7 @@ async function runWave(
             const failed = left.filter((c) => !untried.has(c));
             // One with no planned change of its own (a route asserted again where an address went) names those after it.
             const failure =
-              failed.length > 0
+              failed.length > 0 || outcome?.noneFailed
                 ? { changes: failed, notAttempted: left.filter((c) => untried.has(c)), error: changeError(error) }
                 : { changes: left, notAttempted: [], error: changeError(error) };
             failures.push(failure);
@@ -1057,6 +1094,10 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             );
             recordIds();
           }
+          // A change an earlier phase told done that a failed task was to complete (a new veth whose far end it did not
+          // bring up) is told with that failure alone: each planned change is told once.
+          const named = new Set((failures as ApplyFailure[]).flatMap((f) => [...f.changes, ...f.notAttempted]));
+          for (let i = done.length - 1; i >= 0; i--) if (named.has(done[i] as Change)) done.splice(i, 1);
           const from = loadedFrom(given);
           const place = (c: Change) => placeOf(topology, from, c);
           const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);

@@ -57,8 +57,18 @@ export function commandsGroup(topology: string, node: string): string | null {
  * ended alone, without what the entries that ran before it started.
  */
 export function entryGroup(group: string, argv: readonly string[], n: number): string {
-  return `${group}/entry-${digestHex(JSON.stringify(argv), 12)}-${n}`;
+  return `${group}/entry-${entryDigest(argv)}-${n}`;
 }
+
+/**
+ * The leaf where a neslink from before entryGroup ran the same entry when it was added to a node whose commands had
+ * run (`n` counted alike): one killed while it ran left what the entry started there, not in its entryGroup.
+ */
+export function addedEntryGroup(group: string, argv: readonly string[], n: number): string {
+  return `${group}/added-${entryDigest(argv)}-${n}`;
+}
+
+const entryDigest = (argv: readonly string[]) => digestHex(JSON.stringify(argv), 12);
 
 const named = (dir: string, prefix: string) => subgroups(dir).flatMap((g) => (g.startsWith(prefix) ? [g.slice(prefix.length)] : []));
 

@@ -467,6 +467,78 @@ describe("topology.load", () => {
     ]);
   });
 
+  it("refuses IPv6 addresses and routes on a link whose IPv6 the node's sysctls turn off (all's or default's 1 without the link's own 0, or the link's own 1)", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    sysctls: { net.ipv6.conf.all.disable_ipv6: 1, net.ipv6.conf.e1.disable_ipv6: 0 }",
+      "    addresses: { lo: [fd00:9::1/128], e1: [fd00:1::1/64] }",
+      "    routes:",
+      "      - { to: fd07::/64, dev: e0 }",
+      "      - { to: fd08::/64, dev: e1 }",
+      "  b:",
+      "    sysctls: { net.ipv6.conf.e0.disable_ipv6: 1 }",
+      "    routes: [{ to: fd07::/64, dev: e0 }, { to: 10.7.0.0/16, dev: e0 }]",
+      "  c:",
+      "    sysctls: { net.ipv6.conf.default.disable_ipv6: 1 }",
+      "links:",
+      "  - endpoints:",
+      "      - { node: a, interface: e0, addresses: [10.0.0.1/24, fd00::1/64] }",
+      "      - { node: b, interface: e0, addresses: [fd00::2/64] }",
+      "  - endpoints: [a:e1, { node: c, interface: e0, addresses: [fd00:3::1/64] }]",
+      "",
+    ].join("\n");
+    const off = (dev: string, key: string) =>
+      `IPv6 address on ${dev}, whose IPv6 ${key}: 1 turns off: the kernel refuses it ("IPv6 is disabled on this device")`;
+    const all = "net.ipv6.conf.all.disable_ipv6";
+    expect(problemsOf(text)).toEqual([
+      { path: "nodes.a.addresses.lo[0]", message: off("lo", all), line: 5 },
+      {
+        path: "nodes.a.routes[0].dev",
+        message: `is an IPv6 route on e0, whose IPv6 ${all}: 1 turns off: the kernel refuses it ("IPv6 is disabled on nexthop device")`,
+        line: 7,
+      },
+      {
+        path: "nodes.b.routes[0].dev",
+        message: `is an IPv6 route on e0, whose IPv6 net.ipv6.conf.e0.disable_ipv6: 1 turns off: the kernel refuses it ("IPv6 is disabled on nexthop device")`,
+        line: 11,
+      },
+      { path: "links[0].endpoints[0].addresses[1]", message: off("e0", all), line: 16 },
+      { path: "links[0].endpoints[1].addresses[0]", message: off("e0", "net.ipv6.conf.e0.disable_ipv6"), line: 17 },
+      { path: "links[1].endpoints[1].addresses[0]", message: off("e0", "net.ipv6.conf.default.disable_ipv6"), line: 18 },
+    ]);
+  });
+
+  it("refuses IPv6 addresses and routes on a link whose mtu is below IPv6's minimum (1280), where the kernel keeps no IPv6", () => {
+    const text = [
+      "name: lab",
+      "nodes:",
+      "  a:",
+      "    routes: [{ to: fd07::/64, dev: e0 }, { to: 10.7.0.0/16, dev: e0 }, { to: fd08::/64, dev: e1 }]",
+      "    addresses: { e1: [fd00:1::1/64] }",
+      "  b: {}",
+      "links:",
+      "  - endpoints: [{ node: a, interface: e0, addresses: [10.0.0.1/24, fd00::1/64] }, b:e0]",
+      "    mtu: 1279",
+      "  - endpoints: [a:e1, b:e1]",
+      "    mtu: 1280",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: "nodes.a.routes[0].dev",
+        message: "is an IPv6 route on e0, whose mtu 1279 is below IPv6's minimum, 1280: the kernel refuses it (ENODEV)",
+        line: 4,
+      },
+      {
+        path: "links[0].endpoints[0].addresses[1]",
+        message: "IPv6 address on e0, whose mtu 1279 is below IPv6's minimum, 1280: the kernel refuses it (EINVAL)",
+        line: 8,
+      },
+    ]);
+  });
+
   it("refuses what the kernel refuses or drops at apply: an all-zero MAC, an unspecified or IPv6 multicast address, a link-local gateway without dev", () => {
     const text = [
       "name: lab",

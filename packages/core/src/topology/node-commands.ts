@@ -16,7 +16,7 @@ import * as ns from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
 import { resolveProgram } from "../program-path.js";
-import { commandsGroup, entryGroup } from "./cgroup.js";
+import { addedEntryGroup, commandsGroup, entryGroup } from "./cgroup.js";
 import { joiningArgv } from "./cgroup-join.js";
 import type { TopologyExec } from "./model.js";
 import { endProcesses, NO_NAMESPACES } from "./processes.js";
@@ -73,7 +73,12 @@ export async function runNodeCommands(
   if (group !== null && fresh) await afresh(group);
   for (const { argv, timeoutMs } of commands) {
     const joined = group === null ? null : entryGroup(group, argv, before(argv));
-    if (joined !== null) await afresh(joined);
+    if (joined !== null) {
+      // The entry runs again because it is not on record: what a killed apply of an older neslink left of it (in its
+      // leaf of then) ends too, and that leaf goes, as this one's does.
+      await endProcesses(NO_NAMESPACES, [addedEntryGroup(group as string, argv, before(argv))], 0);
+      await afresh(joined);
+    }
     const action = () => na.exec(joined === null ? argv : joining(joined, argv), timeoutMs > 0 ? { timeoutMs } : {});
     const {
       results: [result],

@@ -23,6 +23,7 @@ import type { TopologyFile, TopologyFileEndpoint, TopologyFileNode, TopologyFile
 import { yaml11Boolean, yaml11Hint } from "./hints.js";
 import { DISABLE_IPV6, sysctlInterface } from "./sysctl-names.js";
 import { checkRouteReach } from "./route-reach.js";
+import { ipv6AddressRefusal } from "./ipv6-off.js";
 import { checkHostMadeTogether, checkVxlanAddresses, type HostMade } from "./host-made-rules.js";
 
 /** A bridge takes at most this many ports (BR_MAX_PORTS is 1024, port numbers 1..1023). */
@@ -111,12 +112,21 @@ function masterPath(path: Path): Path {
   return path.at(-1) === "interface" ? [...path.slice(0, -1), "master"] : [...path, "master"];
 }
 
-function cidrs(problems: Problems, path: Path, values: readonly string[] | undefined, ipv6: boolean): GivenAddress[] {
+/** The addresses of `values` that are valid on link `dev` (its MTU `mtu`, as the file gives it) of `node`; each other is recorded as a problem. */
+function cidrs(
+  problems: Problems,
+  path: Path,
+  values: readonly string[] | undefined,
+  node: TopologyNode,
+  dev: string,
+  mtu: number | undefined,
+): GivenAddress[] {
   const out: GivenAddress[] = [];
   for (const [i, value] of (values ?? []).entries()) {
     const c = problems.check([...path, i], () => net.interfaceAddress("address", value));
     if (!c) continue;
-    if (!ipv6 && c.family === net.AF_INET6) problems.add([...path, i], `IPv6 address on a node with ipv6: false`);
+    const refused = c.family === net.AF_INET6 ? ipv6AddressRefusal(node, dev, mtu) : undefined;
+    if (refused !== undefined) problems.add([...path, i], refused);
     else out.push({ address: value, path: [...path, i] });
   }
   return out;
@@ -329,7 +339,7 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
       if (full?.mac !== undefined) problems.check([...path, "mac"], () => net.mac("mac", full.mac));
       const other: TopologyEndpoint = (j === 0 ? b : a) ?? { node: "", interface: "" };
       const mtu = full?.mtu ?? link.mtu;
-      const addresses = cidrs(problems, [...path, "addresses"], full?.addresses, node.ipv6);
+      const addresses = cidrs(problems, [...path, "addresses"], full?.addresses, node, e.interface, mtu);
       const iface: TopologyInterface = {
         name: e.interface,
         kind: "veth",
@@ -363,8 +373,8 @@ export function resolve(file: TopologyFile, problems: Problems): Topology {
     const spec = file.nodes[name] as TopologyFileNode;
     for (const [ifname, list] of Object.entries(spec.addresses ?? {})) {
       const path: Path = ["nodes", name, "addresses", ifname];
-      const valid = cidrs(problems, path, list, node.ipv6);
       const iface = ifaces.byName.get(ifname);
+      const valid = cidrs(problems, path, list, node, ifname, iface?.iface.mtu);
       if (ifname === "lo") ifaces.addLoopback(node.loopback, valid);
       else if (iface === undefined) problems.add(path, `node "${name}" has no interface ${shown(ifname)}`);
       else ifaces.addAddresses(iface, valid);

@@ -15,7 +15,9 @@
  * its subnet's broadcast; an IPv6 one is never the node's own address. A
  * prefix route exists only while its link is up (IPv4 adds it on NETDEV_UP),
  * and a route with `dev` on a link that is down is refused ("Device for
- * nexthop is not up"), and an IPv6 one on a node with ipv6: false.
+ * nexthop is not up"), and an IPv6 one on a node with ipv6: false or on a
+ * link whose IPv6 the node's sysctls turn off or whose MTU is below IPv6's
+ * minimum (ipv6-off.ts).
  *
  * Only what the file describes is known here: a gateway reachable only through
  * a link or route made by hand in the node is refused (the file is the lab).
@@ -23,6 +25,7 @@
 import * as net from "../validate/net.js";
 import type { TopologyNode, TopologyRoute } from "./model.js";
 import type { Path, Problems } from "./problems.js";
+import { ipv6RouteRefusal } from "./ipv6-off.js";
 
 const RT_TABLE_MAIN = 254;
 
@@ -142,6 +145,12 @@ export function checkRouteReach(node: TopologyNode, path: Path, indexOf: (r: Top
     const dev = r.dev === undefined ? undefined : links.get(r.dev);
     // A dev the node lacks is reported by resolve.
     if (dev === undefined && r.dev !== undefined) continue;
+    const mtu = node.interfaces.find((i) => i.name === r.dev)?.mtu;
+    const off = family === net.AF_INET6 && r.dev !== undefined ? ipv6RouteRefusal(node, r.dev, mtu) : undefined;
+    if (off !== undefined) {
+      problems.add([...at, "dev"], off);
+      continue;
+    }
     if (dev?.up === false) {
       problems.add([...at, "dev"], `${r.dev} is set down by the file (up: false): the kernel refuses a route on a link that is down`);
       continue;

@@ -1,14 +1,17 @@
+import { execFileSync } from "node:child_process";
+import type { topology } from "@neslink/core";
+
 /**
  * A lab whose node a's routes are one the kernel makes, one it refuses, and two after that one: the apply's failure
- * stops a's task at the refused route. Refused for what plan does not foresee (load refuses a gateway on none of a's
- * subnets): the file's own sysctls turn IPv6 off, and the kernel refuses an IPv6 route there (EACCES).
+ * stops a's task at the refused route. Refused for what plan cannot foresee: IPv6 turned off in a by hand (ipv6OffByHand)
+ * before its link is made (a file's own sysctls doing so are refused at load), and the kernel refuses an IPv6 route
+ * there (EACCES).
  */
 export function refusedRouteLab(name: string): string {
   return [
     `name: ${name}`,
     "nodes:",
     "  a:",
-    "    sysctls: { net.ipv6.conf.all.disable_ipv6: 1, net.ipv6.conf.default.disable_ipv6: 1 }",
     "    addresses: { eth0: [10.61.0.1/24] }",
     "    routes:",
     "      - { to: 10.70.0.0/16, via: 10.61.0.254 }",
@@ -21,12 +24,12 @@ export function refusedRouteLab(name: string): string {
   ].join("\n");
 }
 
-/** The refused route's line in the file (line 8, its entry at column 9). */
+/** The refused route's line in the file (line 7, its entry at column 9). */
 export const REFUSED_LINE = '      - { to: "fd00:62::/64", via: "fe80::1", dev: eth0 }';
 
 /** The route made, the one refused and those never tried, as describeChange writes them, and their destinations. */
 export const MADE = { text: "+ route 10.70.0.0/16 via 10.61.0.254 in a", dst: "10.70.0.0/16" };
-export const REFUSED = { text: "+ route fd00:62::/64 via fe80::1 dev eth0 in a", dst: "fd00:62::/64", at: "8:9" };
+export const REFUSED = { text: "+ route fd00:62::/64 via fe80::1 dev eth0 in a", dst: "fd00:62::/64", at: "7:9" };
 export const UNTRIED = [
   { text: "+ route 10.64.0.0/16 via 10.61.0.254 in a", dst: "10.64.0.0/16" },
   { text: "+ route 10.65.0.0/16 via 10.61.0.253 in a", dst: "10.65.0.0/16" },
@@ -49,3 +52,23 @@ export const LATER = {
   link: "ran0",
   texts: ["+ exec in a: ip link add ran0 type dummy", "+ process a:s (sleep 1002)"],
 };
+
+/**
+ * Turns IPv6 off by hand in `netns` for the links made in it from then on (default's disable_ipv6, which a new link
+ * starts with; lo and the links it has keep theirs): no file says so, so no plan can foresee the kernel's refusal.
+ */
+export function ipv6OffByHand(netns: string): void {
+  execFileSync("ip", ["netns", "exec", netns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"]);
+}
+
+/**
+ * An onProgress that turns IPv6 off by hand (ipv6OffByHand) in node `node`'s namespace of lab `name` once apply made it,
+ * before any of its links (made in a later phase), then hands each event on to `then`.
+ */
+export function offOnceMade(name: string, then: (e: topology.ApplyEvent) => void = () => {}, node = "a") {
+  return (e: topology.ApplyEvent) => {
+    if (e.type === "change" && e.change.object === "netns" && e.change.op === "create" && e.change.node === node)
+      ipv6OffByHand(`${name}-${node}`);
+    then(e);
+  };
+}

@@ -7,7 +7,7 @@
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
-import { REFUSED, refusedRouteLab } from "./refused-route-lab.js";
+import { offOnceMade, REFUSED, refusedRouteLab } from "./refused-route-lab.js";
 
 const prefix = uniquePrefix("zm2");
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 it("names the refused change and its place, with the kernel's own error, and no action index", async () => {
   const events: topology.ApplyEvent[] = [];
   const failed = await topology
-    .apply(topology.load(refusedRouteLab(prefix), { label: "lab.yaml" }), { onProgress: (e) => events.push(e) })
+    .apply(topology.load(refusedRouteLab(prefix), { label: "lab.yaml" }), { onProgress: offOnceMade(prefix, (e) => events.push(e)) })
     .catch((err: unknown) => err);
   expect(failed).toBeInstanceOf(topology.TopologyApplyError);
   const error = failed as topology.TopologyApplyError;

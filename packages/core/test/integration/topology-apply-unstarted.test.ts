@@ -7,7 +7,7 @@
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, ip, ipJson, uniquePrefix } from "./kernel.js";
-import { LATER, REFUSED, refusedRouteLab, UNTRIED, withLaterPhases } from "./refused-route-lab.js";
+import { LATER, offOnceMade, REFUSED, refusedRouteLab, UNTRIED, withLaterPhases } from "./refused-route-lab.js";
 
 const prefix = uniquePrefix("tun");
 
@@ -20,9 +20,9 @@ it("tells the changes of phases it never started as not attempted, each planned 
   let planned: string[] = [];
   const failed = await topology
     .apply(topology.load(withLaterPhases(refusedRouteLab(prefix))), {
-      onProgress: (e) => {
+      onProgress: offOnceMade(prefix, (e) => {
         if (e.type === "planned") planned = e.plan.changes.map(topology.describeChange);
-      },
+      }),
     })
     .catch((err: unknown) => err);
   expect(failed).toBeInstanceOf(topology.TopologyApplyError);

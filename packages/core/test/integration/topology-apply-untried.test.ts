@@ -1,12 +1,12 @@
 /**
- * An apply whose node task stops at a refused route (IPv6 turned off by the file's sysctls: EACCES) tells that
+ * An apply whose node task stops at a refused route (IPv6 turned off by hand: EACCES) tells that
  * route alone as failed, with the kernel's error, and the routes after it in the same task, never sent, as not
  * attempted: ip -j shows the route before it made and none of those after.
  */
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, ipJson, uniquePrefix } from "./kernel.js";
-import { MADE, REFUSED, refusedRouteLab, UNTRIED } from "./refused-route-lab.js";
+import { MADE, offOnceMade, REFUSED, refusedRouteLab, UNTRIED } from "./refused-route-lab.js";
 
 const prefix = uniquePrefix("tau");
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 it("routes after a refused one are not attempted, not failed, and the kernel has none of them", async () => {
   const events: topology.ApplyEvent[] = [];
   const failed = await topology
-    .apply(topology.load(refusedRouteLab(prefix)), { onProgress: (e) => events.push(e) })
+    .apply(topology.load(refusedRouteLab(prefix)), { onProgress: offOnceMade(prefix, (e) => events.push(e)) })
     .catch((err: unknown) => err);
   expect(failed).toBeInstanceOf(topology.TopologyApplyError);
   const error = failed as topology.TopologyApplyError;

@@ -26,6 +26,7 @@ import { tmpdir } from "node:os";
 import { closeDefaultPool, type Topology, TopologyError, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, FAIL_AFTER_MS, ip, ipJson, netnsList, uniquePrefix, until, withLab } from "./kernel.js";
+import { offOnceMade } from "./refused-route-lab.js";
 
 const prefix = uniquePrefix("ta");
 const TMP = `${tmpdir()}/${prefix}`;
@@ -485,11 +486,11 @@ describe("found by the attack runs, fixed", () => {
     await withLab(newLab(), async (name) => {
       const marker = `${TMP}/${name}-exec-ran`;
       mkdirSync(TMP, { recursive: true });
-      const file = (route: string, sysctls = "{}") =>
-        `name: ${name}\nnodes:\n  a:\n    addresses: { e0: [10.62.0.1/24] }\n    routes: [${route}]\n    sysctls: ${sysctls}\n    exec: ["touch ${marker}"]\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`;
-      // An IPv6 route where the file's own sysctls turned IPv6 off: the kernel refuses it, and plan does not foresee it.
-      const off = "{ net.ipv6.conf.all.disable_ipv6: 1, net.ipv6.conf.default.disable_ipv6: 1 }";
-      await expect(topology.apply(topology.load(file('{ to: "fd00:63::/64", dev: e0 }', off)))).rejects.toMatchObject({
+      const file = (route: string) =>
+        `name: ${name}\nnodes:\n  a:\n    addresses: { e0: [10.62.0.1/24] }\n    routes: [${route}]\n    exec: ["touch ${marker}"]\n  b: {}\nlinks: [{ endpoints: ["a:e0", "b:e0"] }]\n`;
+      // An IPv6 route where IPv6 was turned off by hand: the kernel refuses it, and no plan can foresee it.
+      const refused = topology.load(file('{ to: "fd00:63::/64", dev: e0 }'));
+      await expect(topology.apply(refused, { onProgress: offOnceMade(name) })).rejects.toMatchObject({
         code: "ERR_TOPOLOGY_APPLY",
       });
       const fixed = topology.load(file("{ to: 10.63.0.0/24, via: 10.62.0.2 }"));

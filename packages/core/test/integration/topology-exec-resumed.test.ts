@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, commandLines, ip, ipJson, uniquePrefix, withLab } from "./kernel.js";
 import { recordedOfA, resumedExec } from "./exec-resumed-lab.js";
-import { REFUSED_LINE, refusedRouteLab } from "./refused-route-lab.js";
+import { offOnceMade, REFUSED_LINE, refusedRouteLab } from "./refused-route-lab.js";
 
 const prefix = uniquePrefix("ter");
 const dir = mkdtempSync(`${tmpdir()}/${prefix}-`);
@@ -91,7 +91,7 @@ describe("a new node's exec entries, an entry failing", () => {
       rmSync(`${dir}/once`, { recursive: true });
       expect(await execPlanned(good)).toEqual(EXEC.map(line));
 
-      await failing(topology.apply(refusedWithExec));
+      await failing(topology.apply(refusedWithExec, { onProgress: offOnceMade(name) }));
       expect(loAlias(`${name}-a`)).toBe(`neslink:${name}:a`);
       expect(existsSync(`${dir}/once`)).toBe(false);
       // What ran in the namespace that is gone does not count for the one made now.

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ActionError, na, ns, nsDo, TopologyError, topology } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { problemsWith } from "./load-problems.js";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("nk");
@@ -19,25 +20,6 @@ const ipIn = (...args: string[]) => {
   const r = spawnSync("ip", ["-n", scratch, ...args], { encoding: "utf8" });
   return { status: r.status, stderr: r.stderr.trim() };
 };
-
-/**
- * The problems load finds in a lab of two nodes (a, b) joined a:e0 - b:e0, with `a` given `node`, a's end `end` and the
- * link `link`'s fields.
- */
-function problemsWith(node: object, end: object = {}, link: object = {}): { path: string; message: string }[] {
-  const file = {
-    name: "k",
-    nodes: { a: node, b: {} },
-    links: [{ endpoints: [{ node: "a", interface: "e0", ...end }, "b:e0"], ...link }],
-  };
-  try {
-    topology.load(file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(TopologyError);
-    return (err as TopologyError).problems.map(({ path, message }) => ({ path, message }));
-  }
-  return [];
-}
 
 beforeAll(() => {
   execFileSync("ip", ["netns", "add", scratch]);
