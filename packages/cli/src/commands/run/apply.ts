@@ -48,7 +48,8 @@ export const apply: Run = async ({ args: [file], options }, session) => {
       lab = await loadFile(file as string, session.terminal);
       const loaded = lab;
       // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
-      const plan = await topo.plan(loaded).catch((err: unknown) => {
+      // Interrupted, the plan is not waited for: nothing was changed, and that is said at once.
+      const plan = await topo.plan(loaded, { signal: stopping.signal }).catch((err: unknown) => {
         throw err instanceof topo.TopologyConflictError
           ? new topo.TopologyConflictError(loaded.name, err.conflicts, { refused: true })
           : err;
