@@ -10,7 +10,8 @@ import { errorJson, toJson } from "./output.js";
 
 /** What an interrupt makes of a command: its words, and whether they wait for its work to stop. */
 export interface Fate {
-  said: string;
+  /** A function where the words wait for the work to settle (`settles`), and tell what it did: made when said. */
+  said: string | (() => string);
   /**
    * The work was told to stop where nothing is left half-made (an apply under way ends the changes in flight): the
    * words go out once it has, with what it did (`done`) in the --json error, and the command ends of the signal then.
@@ -85,13 +86,14 @@ export async function onInterrupt<T extends Outcome>(
     if (heard !== undefined) return unsaid ? settled?.() : end(signal);
     heard = signal;
     const told = fate(signal);
-    if (typeof told === "string" || !told.settles) return say(signal, typeof told === "string" ? told : told.said);
+    const words = (fate: Fate) => (typeof fate.said === "string" ? fate.said : fate.said());
+    if (typeof told === "string" || !told.settles) return say(signal, typeof told === "string" ? told : words(told));
     unsaid = true;
     settled = () => {
       if (!unsaid || done) return;
       unsaid = false;
       clearTimeout(grace);
-      say(signal, told.said, session.json ? (told.extra?.() ?? {}) : {});
+      say(signal, words(told), session.json ? (told.extra?.() ?? {}) : {});
     };
     grace = setTimeout(settled, SETTLE_MS);
   });
@@ -123,14 +125,31 @@ export async function onInterrupt<T extends Outcome>(
 }
 
 /**
+ * Whether `signal` stops a lab's change under way (`begun`), or one not begun yet: not where the change goes on (the
+ * agent's session, whose caller can leave; a reader gone, which does not end this process).
+ */
+export function stopsWork(session: Session, signal: NodeJS.Signals, begun: boolean): boolean {
+  return !begun || (signal !== "SIGPIPE" && session.terminal.ended === undefined);
+}
+
+/**
  * What became of a lab whose change (`verb`: "applied", "destroyed") had `begun` when `signal` came, and the
  * commands that go on from there (`again`: the verb's command line, for apply also destroy's).
  */
-export function labFate(session: Session, signal: NodeJS.Signals, lab: string, verb: string, begun: boolean, again: string): string {
+export function labFate(
+  session: Session,
+  signal: NodeJS.Signals,
+  lab: string,
+  verb: string,
+  begun: boolean,
+  again: string,
+  /** What the stopped work did, as its error counts it ("4 changes made, 8 not attempted"): said with "partly". */
+  counts?: string,
+): string {
   if (!begun) return `${lab} was not ${verb}; nothing was changed.`;
   // The agent's session (a terminal whose caller can leave: `ended`) does not stop a change under way: it finishes there.
   if (session.terminal.ended !== undefined) return `${lab} goes on being ${verb} by the agent; ${again}`;
   // Nor does a reader leaving end this process (Node ignores SIGPIPE, so raising it does not): it goes on.
   if (signal === "SIGPIPE") return `the output's reader left; ${lab} goes on being ${verb} to its end.`;
-  return `${lab} is partly ${verb}; ${again}`;
+  return `${lab} is partly ${verb}${counts === undefined ? "" : ` (${counts})`}; ${again}`;
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { holdInterrupts } from "./late-signal.js";
+import { describe, expect, it, vi } from "vitest";
+import { HOLD_MS, holdInterrupts } from "./late-signal.js";
 import type { Io } from "./main.js";
 import { signalTerminal } from "./signal-terminal.fixture.js";
 
@@ -36,6 +36,35 @@ describe("holdInterrupts", () => {
     send("SIGPIPE");
     send("SIGHUP");
     expect({ said, raised }).toEqual({ said: [], raised: [] });
+  });
+
+  it("ends of the first interrupt, saying so, once held HOLD_MS with the output not gone out; not once it has", async () => {
+    vi.useFakeTimers();
+    try {
+      const stuck = fakeIo();
+      holdInterrupts(stuck.io, "plan").release();
+      stuck.send("SIGTERM");
+      vi.advanceTimersByTime(HOLD_MS - 1);
+      expect(stuck.raised).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect({ said: stuck.said, raised: stuck.raised, listening: stuck.listening() }).toEqual({
+        said: [
+          "neslink: SIGTERM: plan had already finished; its result stands.\n",
+          "neslink: SIGTERM: plan's output was not taken within 2 s (its reader does not read); ended.\n",
+        ],
+        raised: ["SIGTERM"],
+        listening: false,
+      });
+      const taken = fakeIo();
+      const released = holdInterrupts(taken.io, "plan").release();
+      taken.send("SIGINT");
+      taken.goOut();
+      await released;
+      vi.advanceTimersByTime(HOLD_MS);
+      expect(taken.raised).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("holds until what was printed has gone out", async () => {

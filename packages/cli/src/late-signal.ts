@@ -20,24 +20,38 @@ export interface Held {
 export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
+ * How long a held signal waits for the output to go out: past it, the command ends of the signal all the same. A
+ * reader that never reads (`neslink --json plan lab.yaml | (sleep 1000)`) held one SIGTERM, a supervisor's or
+ * `timeout`'s, for ever, and only SIGKILL ended neslink.
+ */
+export const HOLD_MS = 2000;
+
+/**
  * Holds INTERRUPTS from now, for `command` (its name) whose work is done, until `release()`: the first one is said on
- * stderr, given to `heard`, and the command ends with its own status; a second ends it at once, as the signal would have.
+ * stderr, given to `heard`, and the command ends with its own status; a second ends it at once, as the signal would
+ * have, and so does the first once held HOLD_MS with the output still not gone out (said, if stderr takes it).
  */
 export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.Signals) => void = () => {}): Held {
   const { terminal } = io;
   let held = false;
+  let bound: NodeJS.Timeout | undefined;
+  const end = (signal: NodeJS.Signals) => {
+    clearTimeout(bound);
+    unlisten();
+    terminal.raise(signal);
+  };
   const hear = (signal: NodeJS.Signals) => {
     // The reader gone (SIGPIPE) or the terminal hung up (SIGHUP), which reach every handler: the output has nowhere to
     // go, and the bin ends as those end.
     if (!INTERRUPTS.includes(signal)) return;
-    if (held) {
-      unlisten();
-      terminal.raise(signal);
-      return;
-    }
+    if (held) return end(signal);
     held = true;
     io.err(`neslink: ${signal}: ${command} had already finished; its result stands.\n`);
     heard(signal);
+    bound = setTimeout(() => {
+      io.err(`neslink: ${signal}: ${command}'s output was not taken within ${HOLD_MS / 1000} s (its reader does not read); ended.\n`);
+      end(signal);
+    }, HOLD_MS);
   };
   const unlisten = terminal.onSignals(INTERRUPTS, hear);
   return {
@@ -46,6 +60,7 @@ export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.S
       try {
         await io.sent?.();
       } finally {
+        clearTimeout(bound);
         unlisten();
       }
     },

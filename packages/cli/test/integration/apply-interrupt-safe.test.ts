@@ -74,7 +74,10 @@ it("interrupted at its namespaces phase, again and again: never an entry without
     const run = interrupted(["apply", file, "--yes"], signal, (out) => /^namespaces: \d+ changes?$/m.test(out));
     const ended = await run.ended;
     expect(ended.signal, ended.err).toBe(signal);
-    expect(ended.err).toContain(`neslink: ${signal}: ${lab} is partly applied;`);
+    // With what it made and never tried, as core's error counts them.
+    expect(ended.err).toMatch(
+      new RegExp(`neslink: ${signal}: ${lab} is partly applied \\(\\d+ changes? made, [1-9]\\d* not attempted\\);`),
+    );
     expect(unmounted(`${lab}-`)).toEqual([]);
     // Stopped where it was safe: each namespace listed is one iproute2 enters.
     for (const ns of netnsList(`${lab}-`)) expect(ipJson("-n", ns, "link", "show", "lo")).toHaveLength(1);
@@ -87,15 +90,23 @@ it("--json: the ERR_ABORTED error says what was done, each change of it there in
   const lab = `${prefix}j`;
   const file = star(lab);
   // --json prints nothing before its end: the lab's first entry in /run/netns is the sign changes have begun.
+  const planned = (JSON.parse(neslink("--json", "plan", file).stdout) as { changes: unknown[] }).changes.length;
   const run = interrupted(["--json", "apply", file, "--yes"], "SIGINT", () => false);
   while (netnsList(`${lab}-`).length === 0) await new Promise((r) => setTimeout(r, 2));
   run.send();
   const ended = await run.ended;
   expect(ended.signal).toBe("SIGINT");
-  const { error } = JSON.parse(ended.out) as { error: { code: string; message: string; done: { object: string; netns: string }[] } };
+  const { error } = JSON.parse(ended.out) as {
+    error: { code: string; message: string; done: { object: string; netns: string }[]; notAttempted: string[] };
+  };
   expect(error.code).toBe("ERR_ABORTED");
-  expect(error.message).toContain(`SIGINT: ${lab} is partly applied;`);
+  expect(error.message).toContain(
+    `SIGINT: ${lab} is partly applied (${error.done.length} changes made, ${error.notAttempted.length} not attempted);`,
+  );
   expect(error.done.length).toBeGreaterThan(0);
+  // Every planned change is told: made, or never tried (and so still planned).
+  expect(error.done.length + error.notAttempted.length).toBe(planned);
+  expect((JSON.parse(neslink("--json", "plan", file).stdout) as { changes: unknown[] }).changes).toHaveLength(error.notAttempted.length);
   const made = error.done.filter((c) => c.object === "netns").map((c) => c.netns);
   expect(made.length).toBeGreaterThan(0);
   expect(netnsList(`${lab}-`).sort()).toEqual(expect.arrayContaining(made));

@@ -242,19 +242,40 @@ export class TopologyApplyError extends NeslinkError {
 
 /**
  * An apply stopped by its caller's signal once it had begun changing the lab: the changes in flight ended, no more
- * were started. `done` and `exec` as TopologyApplyError's: what a caller needs to know what the lab is left as.
+ * were started. `done`, `notAttempted`, `exec`, `linksLeft` and `linksKept` as TopologyApplyError's: what a caller
+ * needs to know what the lab is left as, every planned change among them (done, not attempted, or a link left as it was).
  */
 export class TopologyAbortedError extends AbortedError {
   readonly done: Change[];
+  /** The changes the apply never tried (it stopped before their tasks), each as describeChange words it. */
+  readonly notAttempted: string[];
   readonly exec: ExecOutcome[];
-  constructor(topology: string, done: Change[], exec: ExecOutcome[]) {
-    const made = `${done.length} change${done.length === 1 ? "" : "s"} made`;
+  readonly linksLeft: LinkLeft[];
+  readonly linksKept: LinkLeft[];
+  constructor(
+    topology: string,
+    done: Change[],
+    exec: ExecOutcome[],
+    notStarted: readonly Change[] = [],
+    refused: LinksRefused = { left: [], kept: [] },
+  ) {
+    const made = `${done.length} change${done.length === 1 ? "" : "s"} made, ${notStarted.length} not attempted`;
     super(new Error(`${topology} is partly applied (${made}; apply again to continue, or destroy it)`));
     this.done = done;
+    this.notAttempted = notStarted.map(describeChange);
     this.exec = exec;
+    this.linksLeft = refused.left;
+    this.linksKept = refused.kept;
   }
   override toJSON() {
-    return { ...super.toJSON(), done: this.done, exec: this.exec };
+    return {
+      ...super.toJSON(),
+      done: this.done,
+      notAttempted: this.notAttempted,
+      exec: this.exec,
+      linksLeft: this.linksLeft,
+      linksKept: this.linksKept,
+    };
   }
 }
 
@@ -1017,7 +1038,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
      */
     const stopped = () => {
       recordIds();
-      return new TopologyAbortedError(topology.name, done, outcomes);
+      return new TopologyAbortedError(topology.name, done, outcomes, unaccounted(changes, done, [], asTheyWere), inOrder(refused));
     };
     /** Each phase as waves of jobs: a wave's jobs run in parallel, waves one after another. */
     const waves = (phase: ApplyPhase, list: Change[]): Job[][] => {

@@ -35,9 +35,9 @@ describe("the options of a topology call", () => {
     await expect(apply(lab, throwing)).rejects.toThrow(refusedAs("options", "could not be read: trap"));
   });
 
-  it("plan, inspect and destroy: a pool, and nothing else (destroy: its onProgress and signal too)", async () => {
+  it("plan, inspect and destroy: a pool, and nothing else (plan: its signal too; destroy: its onProgress and signal too)", async () => {
     for (const [call, expected] of [
-      [(o: never) => plan(lab, o), "pool"],
+      [(o: never) => plan(lab, o), "pool, signal"],
       [(o: never) => inspect(lab, o), "pool"],
       [(o: never) => destroy(lab, o), "pool, onProgress, signal"],
       [(o: never) => destroy("opts", o), "pool, onProgress, signal"],

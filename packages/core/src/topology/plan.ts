@@ -6,10 +6,11 @@
  * before any change is made.
  */
 import type { Address, Link, Route } from "@neslink/codec-wasm";
-import { NeslinkError, NotFoundError } from "../errors.js";
+import { AbortedError, NeslinkError, NotFoundError } from "../errors.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { whenAborted } from "../pool/when-aborted.js";
 import { AF_INET6 } from "../validate/net.js";
 import { type Change, type ChangeOf, createsLink, type Summary, summarize, sysctlWords } from "./changes.js";
 import {
@@ -48,6 +49,22 @@ export interface Plan {
 export interface PlanOptions {
   /** The pool the reads run on (default: core's default pool). */
   pool?: Pool;
+  /**
+   * Aborted, plan rejects with an AbortedError at once, making no plan: its reads under way are not waited for (they
+   * change nothing, and end on their own; a pool task's own signal would end its worker amid a read).
+   */
+  signal?: AbortSignal;
+}
+
+/** `work`, or an AbortedError (`stopped()`) as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, stopped: () => Error): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const stop = whenAborted(signal, () => reject(stopped()));
+    // Its failure once aborted is no one's to hear: settled already, the promise ignores it.
+    work.then(resolve, reject).finally(stop);
+  });
 }
 
 /**
@@ -474,20 +491,22 @@ export function assertHostParents(
  */
 export async function plan(given: Topology, options: PlanOptions = {}): Promise<Plan> {
   const topology = checkTopology("topology", given);
-  const { pool } = topologyOptions(options, ["pool"]) as PlanOptions;
+  const { pool, signal } = topologyOptions(options, ["pool", "signal"]) as PlanOptions;
+  const stopped = () => new AbortedError(new Error(`no plan of ${topology.name} was made`));
+  if (signal?.aborted) throw stopped();
   const mark = unlockedBefore(topology.name);
   let read: LiveRead;
   try {
-    read = await readLive(topology, pool ?? defaultPool());
+    read = await untilAborted(readLive(topology, pool ?? defaultPool()), signal, stopped);
   } catch (err) {
     // A read that failed while an apply or destroy changed the lab: that is what the caller needs to hear.
-    unlockedSince(topology.name, mark);
+    if (!signal?.aborted) unlockedSince(topology.name, mark);
     throw err;
   }
   unlockedSince(topology.name, mark);
   const changes = diff(topology, read);
   assertHostParents(topology.name, changes, read.hostLinks);
   assertParentMtus(given, topology, changes, read.hostMtus);
-  await assertSysctlsTaken(pool ?? defaultPool(), given, topology, changes);
+  await untilAborted(assertSysctlsTaken(pool ?? defaultPool(), given, topology, changes), signal, stopped);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

@@ -58,16 +58,18 @@ it("aborted once changes have begun, ends the tasks in flight, starts no more, a
   const aborted = err as InstanceType<typeof topology.TopologyAbortedError>;
   expect(aborted.code).toBe("ERR_ABORTED");
   // Its first phase, whole: the three namespaces, each mounted (ip enters it), r1's forwarding written by its task; nothing after.
-  expect(aborted.message).toContain(`${prefix}b is partly applied (4 changes made;`);
+  expect(aborted.message).toContain(`${prefix}b is partly applied (4 changes made, 8 not attempted;`);
   expect(phases).toEqual(["namespaces"]);
   const names = [`${prefix}b-h1`, `${prefix}b-h2`, `${prefix}b-r1`];
   expect(aborted.done.flatMap((c) => (c.object === "netns" ? [c.netns] : [])).sort()).toEqual(names);
   expect(aborted.done.filter((c) => c.object !== "netns").map((c) => c.object)).toEqual(["sysctl"]);
-  expect(aborted.toJSON()).toMatchObject({ code: "ERR_ABORTED", done: aborted.done, exec: [] });
+  expect(aborted.toJSON()).toMatchObject({ code: "ERR_ABORTED", done: aborted.done, notAttempted: aborted.notAttempted, exec: [] });
   expect(netnsList(`${prefix}b-`).sort()).toEqual(names);
   for (const ns of names) expect(ipJson("-n", ns, "link", "show")).toEqual([expect.objectContaining({ ifname: "lo" })]);
-  // The rest is for the next apply.
-  expect((await topology.plan(lab)).summary).toEqual({ add: 8, change: 0, destroy: 0 });
+  // The rest is for the next apply: what the aborted one never tried, every planned change made or not attempted.
+  const rest = await topology.plan(lab);
+  expect(rest.summary).toEqual({ add: 8, change: 0, destroy: 0 });
+  expect([...aborted.notAttempted].sort()).toEqual(rest.changes.map(topology.describeChange).sort());
   await topology.apply(lab);
   expect((await topology.plan(lab)).changes).toEqual([]);
   await topology.destroy(lab);

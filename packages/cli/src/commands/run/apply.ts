@@ -1,7 +1,7 @@
 import type { topology } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology as loadTopology } from "../../core.js";
-import { type Fate, labFate, onInterrupt } from "../../interrupt.js";
+import { type Fate, labFate, onInterrupt, stopsWork } from "../../interrupt.js";
 import { asks, confirmed, loadFile, planText, unreadLab } from "../../lab.js";
 import { keptLines, leftLines } from "../../links-refused.js";
 import type { Progress } from "../../progress.js";
@@ -18,18 +18,28 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   /** The changes made so far, as its events tell them: what an interrupted apply's --json error says was `done`. */
   const made: topology.Change[] = [];
   let progress: Progress | undefined;
+  /** The apply's own account once it has stopped: what it made and never tried (none while it is waited for). */
+  let stopped: topology.TopologyAbortedError | undefined;
+  const counts = () => {
+    if (stopped === undefined) return undefined;
+    const { done, notAttempted } = stopped;
+    return `${done.length} change${done.length === 1 ? "" : "s"} made, ${notAttempted.length} not attempted`;
+  };
   const fate = (signal: NodeJS.Signals): Fate => {
     // The terminal gets its cursor and line wrap back (the bar hid them), and the user the way on.
     progress?.stop();
     // Under way, apply stops once the changes in flight have ended: killed amid a namespace's making, it left an
     // empty entry in /run/netns. Not where it goes on (the agent's, a reader gone: labFate).
-    const stops = !begun || (signal !== "SIGPIPE" && session.terminal.ended === undefined);
+    const stops = stopsWork(session, signal, begun);
     if (stops) stopping.abort();
     // The commands as they must be typed again: a path with a space or a quote is quoted.
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);
     const name = lab?.name ?? unreadLab(file as string, session.terminal, topo.commandLine);
-    const said = labFate(session, signal, name, "applied", begun, `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`);
-    return { said, settles: begun && stops, extra: () => ({ done: [...made] }) };
+    const way = `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`;
+    // Said once apply has stopped (or was waited for too long): with what it made and never tried, as it tells them.
+    const said = () => labFate(session, signal, name, "applied", begun, way, counts());
+    const extra = () => (stopped === undefined ? { done: [...made] } : { done: stopped.done, notAttempted: stopped.notAttempted });
+    return { said, settles: begun && stops, extra };
   };
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
@@ -38,7 +48,8 @@ export const apply: Run = async ({ args: [file], options }, session) => {
       lab = await loadFile(file as string, session.terminal);
       const loaded = lab;
       // A conflict stops apply at its plan, before any change: it says so, as core's apply does.
-      const plan = await topo.plan(loaded).catch((err: unknown) => {
+      // Interrupted, the plan is not waited for: nothing was changed, and that is said at once.
+      const plan = await topo.plan(loaded, { signal: stopping.signal }).catch((err: unknown) => {
         throw err instanceof topo.TopologyConflictError
           ? new topo.TopologyConflictError(loaded.name, err.conflicts, { refused: true })
           : err;
@@ -72,6 +83,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
           text: `${execText(result.exec)}${refused}Applied ${loaded.name}: ${add} added, ${change} changed, ${destroy} destroyed in ${Math.round(result.ms)} ms.\n`,
         };
       } catch (err) {
+        if (err instanceof topo.TopologyAbortedError) stopped = err;
         // The commands that ran before the failure are not run again: their output is shown now (--json: in the error).
         if (!session.json && (err instanceof topo.TopologyApplyError || err instanceof topo.TopologyAbortedError)) {
           progress?.stop();
