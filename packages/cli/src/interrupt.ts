@@ -8,6 +8,13 @@ import type { Outcome, Session } from "./command.js";
 import { INTERRUPTS } from "./late-signal.js";
 import { errorJson, toJson } from "./output.js";
 
+/**
+ * What stops a lab's command part-way: INTERRUPTS, and the terminal hanging up (an ssh session or a terminal window
+ * closed), whose SIGHUP would otherwise kill apply mid-change and leave a namespace's /run/netns entry unmounted.
+ * The lab is left as for the others (changes in flight end first), and the command ends of SIGHUP, status 129.
+ */
+const STOPS: readonly NodeJS.Signals[] = [...INTERRUPTS, "SIGHUP"];
+
 /** What an interrupt makes of a command: its words, and whether they wait for its work to stop. */
 export interface Fate {
   /** A function where the words wait for the work to settle (`settles`), and tell what it did: made when said. */
@@ -80,7 +87,7 @@ export async function onInterrupt<T extends Outcome>(
   let settled: (() => void) | undefined;
   let unsaid = false;
   let grace: NodeJS.Timeout | undefined;
-  const unlisten = terminal.onSignals(INTERRUPTS, (signal) => {
+  const unlisten = terminal.onSignals(STOPS, (signal) => {
     // A second while the work settles: not waited for, but said all the same (with what was done so far), and the
     // command ends with it; one while the words go out ends it at once.
     if (heard !== undefined) return unsaid ? settled?.() : end(signal);

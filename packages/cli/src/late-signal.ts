@@ -16,8 +16,8 @@ export interface Held {
   release(): Promise<void>;
 }
 
-/** The status of a process that died of one of INTERRUPTS, as a shell reports it. */
-export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+/** The status of a process that died of one of INTERRUPTS (or of STOPS), as a shell reports it. */
+export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /**
  * How long a held signal waits for the output to go out: past it, the command ends of the signal all the same. A

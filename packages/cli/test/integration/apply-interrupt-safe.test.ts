@@ -1,5 +1,5 @@
 /**
- * An apply interrupted (Ctrl-C, SIGTERM) once it has begun stops where nothing is half-made: killed amid a
+ * An apply interrupted (Ctrl-C, SIGTERM, SIGHUP) once it has begun stops where nothing is half-made: killed amid a
  * namespace's making, it left the entry in /run/netns without its mount (`ip netns list` then said "Peer netns
  * reference is invalid"). And with --json, its ERR_ABORTED error says what was done, as a failed apply's does.
  */
@@ -69,8 +69,10 @@ function interrupted(args: string[], signal: NodeJS.Signals, ready: (out: string
 it("interrupted at its namespaces phase, again and again: never an entry without its namespace", async () => {
   const lab = `${prefix}n`;
   const file = star(lab);
+  // SIGHUP too: a closed ssh session or terminal window killed apply mid-change, leaving entries unmounted.
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (let i = 0; i < 6; i++) {
-    const signal = i % 2 === 0 ? "SIGINT" : "SIGTERM";
+    const signal = signals[i % signals.length] as NodeJS.Signals;
     const run = interrupted(["apply", file, "--yes"], signal, (out) => /^namespaces: \d+ changes?$/m.test(out));
     const ended = await run.ended;
     expect(ended.signal, ended.err).toBe(signal);
