@@ -66,6 +66,22 @@ describe("main", () => {
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "NAME" });
   });
 
+  it("run with nothing at all, says a command is needed and which there are (--help's text) on stderr, exit 2", async () => {
+    const bare = await call();
+    expect(bare.status).toBe(2);
+    expect(bare.stdout).toBe("");
+    expect(bare.stderr).toBe(`neslink: a command is required\n\n${(await call("--help")).stdout}`);
+    for (const command of commands) expect(bare.stderr).toContain(command.synopsis);
+  });
+
+  it("monitor --help says that a watched namespace is given an nsid here, which `ip netns list` then shows", async () => {
+    const { stdout } = await call("monitor", "--help");
+    expect(stdout.replaceAll("\n", " ")).toContain(
+      "Each namespace watched (-n NS, or each with `all`) is given an nsid in the namespace neslink runs in, if it has none",
+    );
+    expect(stdout).toContain('`ip netns list` shows it as "(id: N)"');
+  });
+
   it("refuses a bad namespace name before anything touches the kernel", async () => {
     const { status, stdout } = await call("ns", "add", "../etc", "--json");
     expect(status).toBe(2);

@@ -118,6 +118,11 @@ export async function main(given: readonly string[], io: Io, options: MainOption
   const argv = markProgram(given);
   const json = wantsJson(argv);
   const layout = options.layout ?? "indented";
+  // Nothing typed at all: likely a first try, so what there is to type, not only that something is missing.
+  if (given.length === 0) {
+    io.err(`neslink: a command is required\n\n${await helpText("", commands)}`);
+    return 2;
+  }
   try {
     const parsed = parse(argv, commands);
     switch (parsed.kind) {

@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 /** neslink-http: serve the API until SIGINT, SIGTERM or SIGHUP, then drain and exit. */
 import { parseArgs } from "node:util";
-import { closeDefaultPool, readRegularFile, toErrorJSON, ValidationError } from "@neslink/core";
+import { closeDefaultPool, toErrorJSON, ValidationError } from "@neslink/core";
 import { checkSocketPath } from "@neslink/core/unix-socket";
 import { checkToken } from "./auth.js";
 import { type Limits, limits } from "./limits.js";
 import { createServer, listen, type NeslinkServer } from "./server.js";
+import { readTokenFile } from "./token-file.js";
 
 const USAGE = `Usage: neslink-http --token-file FILE [--host HOST] [--port PORT] [--socket PATH] [--allow-exec] [limits]
 
 Serves the neslink HTTP API (OpenAPI document at GET /v1/openapi.json).
 
 Options:
-  --token-file FILE            read the bearer token from FILE (else from $NESLINK_HTTP_TOKEN,
-                               which is then removed from the environment: exec'd programs never see it)
+  --token-file FILE            read the bearer token from FILE, yours and mode 600 (else from
+                               $NESLINK_HTTP_TOKEN, which is then removed from the environment: exec'd
+                               programs never see it)
   --host HOST                  address to listen on (default 127.0.0.1)
   --port PORT                  TCP port (default 7470; 0 picks a free one)
   --socket PATH                listen on a unix socket instead of TCP, created mode 0600; a stale
@@ -132,8 +134,7 @@ function token(file: string | undefined): string {
   const fromEnv = process.env.NESLINK_HTTP_TOKEN;
   delete process.env.NESLINK_HTTP_TOKEN;
   // A secret is short; it may come through a pipe (`--token-file <(pass show neslink)`), never a FIFO that blocks the start.
-  const value =
-    file !== undefined ? readRegularFile("--token-file", file, { maxBytes: 4096, pipeWaitMs: 10_000 }).toString("utf8").trim() : fromEnv;
+  const value = file !== undefined ? readTokenFile(file) : fromEnv;
   if (!value) {
     throw new ValidationError(
       "--token-file",

@@ -65,7 +65,7 @@ describe("a vxlan and a macvlan edited in the file", () => {
     for (const line of [
       `- link macvlan a:mv0 (mode private -> vepa)`,
       `- link vxlan a:vx0 (id ${vni} -> ${vni + 1})`,
-      `+ link vxlan a:vx0 (id ${vni + 1} remote 192.0.2.1)`,
+      `+ link vxlan a:vx0 on host link ${parent} (id ${vni + 1} remote 192.0.2.1)`,
       `+ link macvlan a:mv0 on host link ${parent} (vepa)`,
     ])
       expect(drift.stdout).toContain(line);

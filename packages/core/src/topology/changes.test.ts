@@ -32,6 +32,14 @@ describe("describeChange of a link: its object, then its kind", () => {
           peer: { node: "b", netns: "lab-b", name: "e1", up: true },
         },
         { op: "create", object: "link", kind: "vxlan", ...at, name: "vx0", vxlan: { id: 100, remote: "192.0.2.1" } },
+        {
+          op: "create",
+          object: "link",
+          kind: "vxlan",
+          ...at,
+          name: "vx1",
+          vxlan: { id: 7, local: "192.0.2.2", group: "239.1.1.1", port: 4790, parent: "eth0" },
+        },
         { op: "create", object: "link", kind: "macvlan", ...at, name: "mv0", macvlan: { parent: "eth0", mode: "bridge" } },
         { op: "delete", object: "link", kind: "vxlan", ...at, name: "vx0", reason: "id 100 -> 200" },
         { op: "delete", object: "link", kind: null, ...at, name: "nic0" },
@@ -43,6 +51,7 @@ describe("describeChange of a link: its object, then its kind", () => {
       "+ link bridge a:br0",
       "+ link veth a:e0 <-> b:e1",
       "+ link vxlan a:vx0 (id 100 remote 192.0.2.1)",
+      "+ link vxlan a:vx1 on host link eth0 (id 7 local 192.0.2.2 group 239.1.1.1 port 4790)",
       "+ link macvlan a:mv0 on host link eth0 (bridge)",
       "- link vxlan a:vx0 (id 100 -> 200)",
       "- link a:nic0",
@@ -110,6 +119,10 @@ describe("describeChange of a sysctl", () => {
     expect(describeChange(sysctl("32768\t60999", "1024  65000"))).toBe(
       "~ sysctl net.ipv4.ip_local_port_range in a: 32768 60999 -> 1024 65000",
     );
-    expect(describeChange(sysctl(null, "1024 65000"))).toBe("~ sysctl net.ipv4.ip_local_port_range in a: (unset) -> 1024 65000");
+  });
+
+  it("gives no before value where there is none to read (a node or link not made yet): no made-up `(unset)`", () => {
+    const fresh = { op: "update", object: "sysctl", node: "a", netns: "lab-a", name: "net.ipv4.ip_forward", from: null, to: "1" } as Change;
+    expect(describeChange(fresh)).toBe("~ sysctl net.ipv4.ip_forward in a: set to 1");
   });
 });

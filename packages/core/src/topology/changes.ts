@@ -86,7 +86,11 @@ export type Change =
    * (the kernel's default) when it gives none; one to delete is the live one, all its fields told.
    */
   | MadeOrUndone<At & { object: "route"; route: RouteGivenJSON }>
-  /** `reason`: why one the kernel has as the file says is written again (see plan.ts rewrittenByAll). */
+  /**
+   * `from`: the value read now; null where there is none to read, the node or the link it names being made by this
+   * apply (or the kernel having none of that name). `reason`: why one the kernel has as the file says is written again
+   * (see plan.ts rewrittenByAll).
+   */
   | (At & { op: "update"; object: "sysctl"; name: string; from: string | null; to: string; reason?: string })
   /**
    * A node's command: create runs it; delete and update change only the record of which commands ran (see
@@ -169,6 +173,17 @@ function fieldsText(c: ChangeOf<"link", "update">): string {
  */
 export const sysctlWords = (value: string) => value.trim().split(/\s+/).join(" ");
 
+/**
+ * What a vxlan is made with, each setting the file gives in its words (`id 42 remote 192.0.2.1 port 4789`), its
+ * parent as a macvlan's is said: `on host link eth0 (...)`.
+ */
+function vxlanText(v: TopologyInterface["vxlan"]): string {
+  const settings = Object.entries({ id: v?.id, remote: v?.remote, local: v?.local, group: v?.group, port: v?.port })
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key} ${value}`);
+  return `${v?.parent === undefined ? "" : `on host link ${v.parent} `}(${settings.join(" ")})`;
+}
+
 /** A link's change, after its sign: `link veth h1:eth0 <-> r1:eth1`, its kind after "link" where the kernel names one. */
 function linkText(c: ChangeOf<"link">): string {
   const at = c.netns === "" ? `${c.name} in the host namespace` : `${c.node}:${c.name}`;
@@ -181,7 +196,7 @@ function linkText(c: ChangeOf<"link">): string {
     case "veth":
       return `${head} <-> ${c.peer.node}:${c.peer.name}`;
     case "vxlan":
-      return `${head} (id ${c.vxlan?.id}${c.vxlan?.remote ? ` remote ${c.vxlan.remote}` : ""}${c.vxlan?.group ? ` group ${c.vxlan.group}` : ""})`;
+      return `${head} ${vxlanText(c.vxlan)}`;
     case "macvlan":
       return `${head} on host link ${c.macvlan?.parent} (${c.macvlan?.mode})`;
   }
@@ -202,7 +217,7 @@ export function describeChange(c: Change): string {
         return `route ${routeText(c.route)} in ${at}`;
       case "sysctl":
         // As compared: the kernel's tabs between numbers would show as a column break.
-        return `sysctl ${c.name} in ${at}: ${c.from === null ? "(unset)" : sysctlWords(c.from)} -> ${sysctlWords(c.to)}${c.reason ? ` (${c.reason})` : ""}`;
+        return `sysctl ${c.name} in ${at}: ${c.from === null ? "set to " : `${sysctlWords(c.from)} -> `}${sysctlWords(c.to)}${c.reason ? ` (${c.reason})` : ""}`;
       case "exec":
         return `exec in ${at}: ${commandLine(c.argv)}${c.reason ? ` (${c.reason})` : ""}`;
       case "process":

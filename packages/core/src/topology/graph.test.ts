@@ -145,6 +145,23 @@ describe("graph", () => {
     expect(toDot({ topology: 'a"b', nodes: [], edges: [] })).toBe('graph "a\\"b" {\n  node [shape=box];\n}\n');
   });
 
+  it("writes <, >, & and # in names as Mermaid's entity codes: its labels are HTML, and `<b>` would be markup", () => {
+    const graph: Graph = {
+      topology: "t",
+      nodes: [
+        { name: "a&b", netns: "t-a", phase: "planned", links: [{ name: "<i>e", addresses: ["10.0.0.1/24"], up: true }] },
+        { name: "b", netns: "t-b", phase: "planned", links: [] },
+      ],
+      edges: [{ a: { node: "a&b", dev: "<i>e" }, b: { node: "b", dev: '<b>x<\\b>"#quot;' }, up: true }],
+    };
+    const lines = toMermaid(graph).split("\n");
+    expect(lines[1]).toBe('  n_a_26_b["a#amp;b<br/>#lt;i#gt;e 10.0.0.1/24"]');
+    // `#` too, or a name holding `#quot;` would be drawn as `"`.
+    expect(lines[3]).toBe('  n_a_26_b ---|"#lt;i#gt;e – #lt;b#gt;x#lt;\\b#gt;#quot;#35;quot;"| n_b');
+    // DOT's quoted strings are not HTML (only <...> labels are): they stay as they are, `"` and `\\` escaped.
+    expect(toDot(graph)).toContain('  "a&b" -- "b" [taillabel="<i>e", headlabel="<b>x<\\\\b>\\"#quot;"];');
+  });
+
   it("gives nodes whose names differ only by `.`, `_` or `-` Mermaid ids of their own", () => {
     const node = (name: string): GraphNode => ({ name, netns: `t-${name}`, phase: "planned", links: [] });
     const graph: Graph = {

@@ -89,10 +89,12 @@ function nodeLines(node: GraphNode): string[] {
 // Mermaid ids are restricted to word characters, so a name is escaped into them: `_` doubled, any other
 // non-alphanumeric written `_<hex code point>_`. After an `_` comes either `_` or a hex digit, never both, so
 // two names never share an id (`x.1`, `x_1`, `x-1` are three boxes, not one). Labels go in quotes, where `"`
-// must be an entity.
+// must be an entity, and are drawn as HTML, where `<`, `>` and `&` would be markup (an interface `<b>x`). `#`
+// is one too: Mermaid reads `#name;` as an entity, so a name holding `#quot;` would be drawn as `"`.
 const mermaidEscape = (c: string) => (/[A-Za-z0-9]/.test(c) ? c : c === "_" ? "__" : `_${c.codePointAt(0)?.toString(16)}_`);
 const mermaidId = (name: string) => `n_${Array.from(name, mermaidEscape).join("")}`;
-const mermaidText = (text: string) => text.replaceAll('"', "#quot;");
+const MERMAID_ENTITIES: Readonly<Record<string, string>> = { "#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;" };
+const mermaidText = (text: string) => text.replace(/[#"<>&]/g, (c) => MERMAID_ENTITIES[c] as string);
 
 /** A Mermaid flowchart: one box per node (its addressed links inside), one line per veth pair, dotted when down. */
 export function toMermaid(graph: Graph): string {
@@ -106,6 +108,7 @@ export function toMermaid(graph: Graph): string {
   return `${lines.join("\n")}\n`;
 }
 
+// DOT's quoted strings are not HTML (only its <...> labels are): `<b>` in one is drawn as written.
 const dotString = (text: string) => `"${text.replace(/["\\]/g, "\\$&").replaceAll("\n", "\\n")}"`;
 
 /** A Graphviz graph: nodes as boxes, each veth pair an edge labelled with its two links at their ends. */

@@ -92,7 +92,7 @@ export async function runNodeCommands(
         // Said in the file's terms: its `timeout`, in seconds.
         const why =
           code === "ERR_EXEC_TIMEOUT"
-            ? `did not end within its timeout of ${timeoutMs / 1000} s, and was killed (the entry's timeout: sets another, 0 none)`
+            ? `did not end within its timeout of ${timeoutMs / 1000} s, and was killed (to give it longer, set the entry's \`timeout\` in seconds; 0 for no limit)`
             : toErrorJSON(err).message;
         throw new NeslinkError(code, `running ${commandLine(argv)}: ${why}`, { cause: err });
       });

@@ -58,7 +58,7 @@ describe("a vxlan or macvlan on a host link the host does not have", () => {
         .map(topology.describeChange),
     ).toEqual([
       `+ link macvlan a:mv0 on host link ${parent} (bridge)`,
-      "+ link vxlan a:vx0 (id 42 remote 192.0.2.1)",
+      `+ link vxlan a:vx0 on host link ${prefix}q (id 42 remote 192.0.2.1)`,
       "+ link vxlan a:vx1 (id 43 remote 192.0.2.1)",
     ]);
   });

@@ -45,7 +45,8 @@ describe("exec commands", () => {
       expect(err).toBeInstanceOf(topology.TopologyApplyError);
       const failed = err as topology.TopologyApplyError;
       expect(failed.message).toContain(
-        `running sh -c 'exec sleep 1000 # ${marker}': did not end within its timeout of 1 s, and was killed`,
+        `running sh -c 'exec sleep 1000 # ${marker}': did not end within its timeout of 1 s, and was killed` +
+          " (to give it longer, set the entry's `timeout` in seconds; 0 for no limit)",
       );
       expect(JSON.parse(JSON.stringify(failed)).failures[0].error.code).toBe("ERR_EXEC_TIMEOUT");
       expect(failed.exec.map((e) => e.stdout)).toEqual(expect.arrayContaining(["before\n"]));

@@ -51,7 +51,7 @@ describe("topology apply / plan / destroy (router example)", () => {
     router = topology.load(example("router.yaml"));
     // The veths' far ends (h1:eth0, h2:eth0) come up with their pair: no update change of their own.
     const planned = (await topology.plan(router)).changes.map(topology.describeChange);
-    expect(planned.filter((line) => line.startsWith("~"))).toEqual(["~ sysctl net.ipv4.ip_forward in r1: (unset) -> 1"]);
+    expect(planned.filter((line) => line.startsWith("~"))).toEqual(["~ sysctl net.ipv4.ip_forward in r1: set to 1"]);
     const before = defaultPool().stats();
     const result = await topology.apply(router);
     const after = defaultPool().stats();
@@ -418,7 +418,7 @@ nodes:
     addresses: { mv0: [10.3.0.1/24] }
 `);
     const { changes } = await topology.apply(lab);
-    expect(changes.map(topology.describeChange)).toContain(`+ link vxlan a:vx0 (id 42 remote 192.0.2.1)`);
+    expect(changes.map(topology.describeChange)).toContain(`+ link vxlan a:vx0 on host link ${parent} (id 42 remote 192.0.2.1 port 4789)`);
     const [vx] = ipJson<
       { ifname: string; master?: string; flags: string[]; linkinfo: { info_kind: string; info_data: Record<string, unknown> } }[]
     >("-n", `${name}-a`, "link", "show", "vx0");

@@ -1,6 +1,6 @@
 /** A bin that cannot start says why, naming what the user gave: the flag, the address, the host. */
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, openSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, constants, openSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { binTest, startBin } from "./bin-process.js";
@@ -85,6 +85,28 @@ describe("neslink-http that cannot start", () => {
       /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: [^\n]*token-fifo is a pipe, and nothing was written to it/,
     );
     await expect(startBin(["--token-file", files.dir, "--port", "0"])).rejects.toThrow(/--token-file: [^\n]* is not a regular file/);
+  });
+
+  it("refuses a token file others may read or write, a symlink, or one another user owns, as ssh does a key", async () => {
+    const open = join(files.dir, "open-token");
+    writeFileSync(open, files.token, { mode: 0o644 });
+    chmodSync(open, 0o644);
+    await expect(startBin(["--token-file", open, "--port", "0"])).rejects.toThrow(
+      `neslink-http: ERR_INVALID_ARGUMENT: --token-file: ${open} is open to group or others (mode 0644); the token gives root` +
+        ` control of the network (and exec with --allow-exec): chmod 600 ${open}`,
+    );
+    const link = join(files.dir, "token-link");
+    symlinkSync(files.tokenFile, link);
+    await expect(startBin(["--token-file", link, "--port", "0"])).rejects.toThrow(
+      `--token-file: ${link} is a symlink; give the file itself (mode 600)`,
+    );
+    const theirs = join(files.dir, "their-token");
+    writeFileSync(theirs, files.token, { mode: 0o600 });
+    chownSync(theirs, 65534, 65534);
+    const me = process.geteuid?.();
+    await expect(startBin(["--token-file", theirs, "--port", "0"])).rejects.toThrow(
+      `--token-file: ${theirs} is owned by uid 65534, not by the server's user (uid ${me}): chown ${me} ${theirs} && chmod 600 ${theirs}`,
+    );
   });
 
   it("says a --socket's directory is missing or is no directory (libuv reports either as EACCES, even to root)", async () => {
