@@ -228,7 +228,7 @@ describe("a new vxlan or macvlan", () => {
     expect(changes.filter((c) => createsLink(c, "vxlan", "macvlan", "bridge")).map((c) => [describeChange(c), c.up])).toEqual([
       ["+ link bridge a:br0", true],
       ["+ link macvlan a:mv0 on host link uplink (bridge)", true],
-      ["+ link vxlan a:vx0 (id 42 remote 192.0.2.1)", true],
+      ["+ link vxlan a:vx0 on host link uplink (id 42 remote 192.0.2.1)", true],
     ]);
   });
 
