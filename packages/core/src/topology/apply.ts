@@ -1120,7 +1120,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           const named = new Set((failures as ApplyFailure[]).flatMap((f) => [...f.changes, ...f.notAttempted]));
           for (let i = done.length - 1; i >= 0; i--) if (named.has(done[i] as Change)) done.splice(i, 1);
           const from = loadedFrom(given);
-          const place = (c: Change) => placeOf(topology, from, c);
+          const place = (c: Change) => placeOf(topology, from, c, changes);
           const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);
           throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), place, notStarted);
         });

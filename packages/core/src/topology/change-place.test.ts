@@ -15,7 +15,7 @@ const TEXT = [
   "    routes:",
   "      - { to: 10.8.0.0/16, dev: e0 }",
   "      - { to: 10.9.0.0/16, via: 10.0.1.2 }",
-  "  b: {}",
+  "  b: { exec: [echo one, { command: [/bin/false], timeout: 5 }, echo one] }",
   "links: [{ endpoints: [a:e0, b:e0] }]",
   "",
 ].join("\n");
@@ -47,5 +47,21 @@ describe("placeOf", () => {
     const gone = { op: "delete", object: "route", ...at, route: routeToMake({ to: "10.7.0.0/16", dev: "e0" }) } as unknown as Change;
     expect(placeOf(lab, from, gone)).toBeUndefined();
     expect(placeOf(lab, undefined, route(0) as unknown as Change)).toBeUndefined();
+  });
+
+  it("names the line of an exec entry, and of which one where the file gives its command twice", () => {
+    const atB = { node: "b", netns: "lab-b" };
+    const exec = (argv: string[]) => ({ op: "create", object: "exec", ...atB, argv, timeoutMs: 120_000 }) as unknown as Change;
+    const echo = ["/bin/sh", "-c", "echo one"];
+    const failing = exec(["/bin/false"]);
+    expect(placeOf(lab, from, failing)).toBe("lab.yaml:10:25");
+    // All three to run: each is its own entry, in the file's order.
+    const all = [exec(echo), failing, exec(echo)];
+    expect(all.map((c) => placeOf(lab, from, c, all))).toEqual(["lab.yaml:10:15", "lab.yaml:10:25", "lab.yaml:10:64"]);
+    // The first "echo one" ran (the record matches the first of equal entries): the one to run is the second.
+    const rest = [failing, exec(echo)];
+    expect(placeOf(lab, from, rest[1] as Change, rest)).toBe("lab.yaml:10:64");
+    // Which of two equal entries, only the plan tells.
+    expect(placeOf(lab, from, exec(echo))).toBeUndefined();
   });
 });

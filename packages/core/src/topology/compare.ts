@@ -1,7 +1,8 @@
 /**
  * How live kernel objects compare with what a topology file says: addresses
  * and routes in the kernel's own text form, and which routes are a lab's to
- * manage. Fields the file leaves out are left out of the comparison.
+ * manage. Fields the file leaves out are left out of the comparison, but for
+ * a route's metric: one left out is the kernel's default, as apply makes it.
  */
 import type { Address, Route } from "@neslink/codec-wasm";
 import { RT_TABLE_MAIN } from "../shapes/iproute-names.js";
@@ -76,14 +77,18 @@ function wantedDestination(want: TopologyRoute): string {
   return `${family} ${want.table ?? RT_TABLE_MAIN} ${dst}`;
 }
 
-/** A route's identity for comparison; fields the file leaves out are left out of the comparison too. */
+/**
+ * A route's identity for comparison. A gateway or dev the file leaves out is the kernel's to choose, and left out; a
+ * metric is not: the route is made with the kernel's default (keptMetric), and the same route remade by hand with
+ * another metric is another route, which the kernel keeps beside the file's (its key differs): drift.
+ */
 export function routeMatches(want: TopologyRoute, have: Route, names: ReadonlyMap<number, string>): boolean {
   if (wantedDestination(want) !== liveDestination(have)) return false;
   if (want.via !== undefined && (have.gateway === null || canonicalIp(want.via) !== have.gateway)) return false;
   if (want.via === undefined && have.gateway !== null) return false;
   if (want.dev !== undefined && names.get(have.oifIndex ?? -1) !== want.dev) return false;
   // An IPv4 dump leaves RTA_PRIORITY out where it is 0 (fib_dump_info): a live route without one has metric 0.
-  return want.metric === undefined || (have.metric ?? 0) === keptMetric(have.family, want.metric);
+  return (have.metric ?? 0) === keptMetric(have.family, want.metric);
 }
 
 /**

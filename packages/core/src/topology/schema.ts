@@ -13,7 +13,10 @@
 import Type, { type Static } from "typebox";
 import { DEFAULT_EXEC_TIMEOUT_S } from "./model.js";
 
-const IfName = Type.String({ minLength: 1, description: "A link name: at most 15 bytes, no '/', ':', '%' or whitespace." });
+const IfName = Type.String({
+  minLength: 1,
+  description: "A link name: at most 15 bytes, no '/', ':', '%' or whitespace, not \"all\" or \"default\".",
+});
 const Cidr = Type.String({ minLength: 1, description: 'An address with its prefix length, e.g. "10.0.1.1/24" or "fd00::1/64".' });
 const Mac = Type.String({ description: 'A MAC address, e.g. "02:00:00:00:00:01".' });
 const Mtu = Type.Integer({ minimum: 68, maximum: 65535 });

@@ -70,6 +70,18 @@ describe("linkName and the kernel's %d", () => {
   });
 });
 
+describe("linkName and the kernel's conf/all and conf/default", () => {
+  it('refuses "all" and "default", which name /proc/sys/net/ipv4/conf/all and default (the kernel answers EINVAL)', () => {
+    for (const bad of ["all", "default"]) {
+      const err = refusal(() => v.linkName("name", bad));
+      expect(err.field).toBe("name");
+      expect(err.message).toMatch(/\/proc\/sys\/net\/ipv\{4,6\}\/conf.*EINVAL/);
+    }
+    // The kernel compares them as written: these are names like any other.
+    for (const ok of ["All", "DEFAULT", "all0", "defaults", "alll"]) expect(v.linkName("name", ok)).toBe(ok);
+  });
+});
+
 describe("boolean", () => {
   it('takes booleans only: "false" is a truthy string', () => {
     expect(v.boolean("up", false)).toBe(false);

@@ -24,9 +24,18 @@ function visible(field: string, value: string): string {
 }
 
 /**
+ * What a directory of /proc/sys/net/ipv{4,6}/conf a link name would clash with, and so the kernel refuses as one
+ * (sysctl_dev_name_is_allowed, include/net/ip.h: EINVAL as IPv4 and IPv6 register a new or renamed device's
+ * sysctls, in every namespace). Compared as written, as the kernel does: "All" is a name like any other.
+ */
+const CONF_DIRECTORIES: Readonly<Record<string, string>> = { all: "every link", default: "links to come" };
+
+/**
  * The kernel's dev_valid_name: 1..15 bytes, not "." or "..", no '/', ':' or
  * whitespace; and no '%', since the kernel expands "%d" in a new link's name
- * to a number of its choosing, so the link would not be the one named.
+ * to a number of its choosing, so the link would not be the one named; nor
+ * "all" or "default" (CONF_DIRECTORIES), which the kernel refuses past
+ * dev_valid_name, once it has begun to make the link.
  */
 export function linkName(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new ValidationError(field, "must be a non-empty string");
@@ -35,6 +44,13 @@ export function linkName(field: string, value: unknown): string {
     throw new ValidationError(field, `${shown(value)} is longer than ${LIMITS.ifnameMaxBytes} bytes`);
   }
   if (value === "." || value === "..") throw new ValidationError(field, `${shown(value)} is not a valid link name`);
+  if (Object.hasOwn(CONF_DIRECTORIES, value)) {
+    const reason = `the kernel refuses a link of that name (conf/{all,default}; EINVAL)`;
+    throw new ValidationError(
+      field,
+      `"${value}" names /proc/sys/net/ipv{4,6}/conf/${value}, the settings of ${CONF_DIRECTORIES[value]}: ${reason}`,
+    );
+  }
   if (/[/:\s]/.test(value)) throw new ValidationError(field, `${shown(value)} contains '/', ':' or whitespace`);
   if (value.includes("%")) {
     throw new ValidationError(field, `${shown(value)} contains '%': the kernel would replace "%d" with a number of its choosing`);
