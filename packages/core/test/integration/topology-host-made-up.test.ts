@@ -36,7 +36,7 @@ describe("a new vxlan or macvlan", () => {
       expect(plan.changes.filter((c) => c.object === "link").map((c) => [topology.describeChange(c), c.op === "create" && c.up])).toEqual([
         [`+ link macvlan a:mv0 on host link ${parent} (bridge)`, true],
         [`+ link macvlan a:mv1 on host link ${parent} (bridge)`, false],
-        ["+ link vxlan a:vx0 (id 4242 remote 192.0.2.1)", true],
+        [`+ link vxlan a:vx0 on host link ${parent} (id 4242 remote 192.0.2.1 port 4789)`, true],
       ]);
       expect(plan.summary).toMatchObject({ change: 0, destroy: 0 });
 
