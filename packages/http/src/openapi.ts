@@ -177,7 +177,7 @@ export const openapi = {
         operationId: "getLink",
         parameters: [
           nsName,
-          { name: "link", in: "path", required: true, description: "Link name (at most 15 bytes).", schema: { type: "string" } },
+          { name: "link", in: "path", required: true, description: "Link name (at most 15 bytes; not \"all\" or \"default\", which the kernel refuses).", schema: { type: "string" } },
         ],
         responses: {
           "200": { description: "The link.", ...json({ type: "object", required: ["link"], properties: { link: ref("Link") } }) },
