@@ -182,26 +182,15 @@ async function deleteOwned(
     Array.from({ length: Math.ceil(share.length / STEP) }, (_, i) => share.slice(i * STEP, (i + 1) * STEP)),
   );
   let next = 0;
-  let failed = false;
   const lane = async () => {
     const results: unknown[] = [];
-    while (next < steps.length && !failed && !signal?.aborted) {
+    while (next < steps.length && !signal?.aborted) {
       const step = steps[next++] as NsAction[];
-      try {
-        results.push(...(await runOn(pool, ns.now(), step, { anyWorker: true })).results);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
+      results.push(...(await runOn(pool, ns.now(), step, { anyWorker: true })).results);
     }
     return results;
   };
-  // A step that failed stops the others from sending more, and its error is thrown once those under way have ended:
-  // none goes on deleting behind it, the lab's lock let go.
-  const lanes = await Promise.allSettled(Array.from({ length: Math.min(steps.length, 2 * pool.size) }, lane));
-  const failure = lanes.find((l) => l.status === "rejected");
-  if (failure) throw failure.reason;
-  const done = lanes.flatMap((l) => (l.status === "fulfilled" ? l.value : []));
+  const done = (await Promise.all(Array.from({ length: Math.min(steps.length, 2 * pool.size) }, lane))).flat();
   return { deleted: done.filter((r): r is DeletedNs => r !== null), hostLinks };
 }
 
