@@ -15,7 +15,7 @@ import { tmuxServer } from "./tmux.js";
 const dir = mkdtempSync(`${tmpdir()}/neslink-shell-destroy-`);
 const lab = uniquePrefix("zi2s");
 const { tmux, screenWhen, kill } = tmuxServer(lab);
-const HOSTS = 120;
+const HOSTS = 60;
 
 afterAll(() => {
   kill();

@@ -70,8 +70,8 @@ export class TopologyDestroyAbortedError extends AbortedError {
 }
 
 /**
- * How many entries one task deletes at most: the signal is heard between tasks, so a destroy stops within about twice
- * this many deletions a worker (~16 ms each where a host link goes first) rather than at its end.
+ * How many entries one task deletes at most: the signal is heard between a worker's tasks, so a destroy stops within
+ * about this many deletions a worker (~16 ms each where a host link goes first) rather than at its end.
  */
 const STEP = 8;
 
@@ -139,8 +139,8 @@ function programsOutside(lab: string, outside: ReadonlyMap<string, number>): Des
 }
 
 /**
- * Deletes every named namespace marked as a node of `topology`, each worker
- * with its share of the entries, in tasks of STEP (the reads are most of the
+ * Deletes every named namespace marked as a node of `topology`, in one task
+ * per worker, each with its share of the entries (the reads are most of the
  * work, and each worker is a thread of its own; shares.ts weighs them by the
  * links the file gives each node): each entry's marker is read and, if it is
  * the lab's, its links that reach outside it (see LAB_GROUP) are deleted and
@@ -176,21 +176,15 @@ async function deleteOwned(
   const hostLinks = (await runOn(pool, ns.now(), [na.links()], { anyWorker: true })).results[0] as Link[];
   const tasks = names.length === 0 ? [] : guarded(lab, shares, record, othersRecorded(lab));
   beforeChanges();
-  // In steps, the signal heard before each is sent (a pool task's own signal would end its worker amid a deletion);
-  // two a worker at a time, so that none waits idle for its next step while this thread sends it.
-  const steps = tasks.flatMap((share) =>
-    Array.from({ length: Math.ceil(share.length / STEP) }, (_, i) => share.slice(i * STEP, (i + 1) * STEP)),
-  );
-  let next = 0;
-  const lane = async () => {
+  // Each share in steps, one after another: the signal is heard between them (a pool task's own signal would end its
+  // worker amid a deletion).
+  const inSteps = async (actions: NsAction[]) => {
     const results: unknown[] = [];
-    while (next < steps.length && !signal?.aborted) {
-      const step = steps[next++] as NsAction[];
-      results.push(...(await runOn(pool, ns.now(), step, { anyWorker: true })).results);
-    }
+    for (let i = 0; i < actions.length && !(i > 0 && signal?.aborted); i += STEP)
+      results.push(...(await runOn(pool, ns.now(), actions.slice(i, i + STEP), { anyWorker: true })).results);
     return results;
   };
-  const done = (await Promise.all(Array.from({ length: Math.min(steps.length, 2 * pool.size) }, lane))).flat();
+  const done = (await Promise.all(tasks.map(inSteps))).flat();
   return { deleted: done.filter((r): r is DeletedNs => r !== null), hostLinks };
 }
 
