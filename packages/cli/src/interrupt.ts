@@ -132,14 +132,6 @@ export async function onInterrupt<T extends Outcome>(
 }
 
 /**
- * Whether `signal` stops a lab's change under way (`begun`), or one not begun yet: not where the change goes on (the
- * agent's session, whose caller can leave; a reader gone, which does not end this process).
- */
-export function stopsWork(session: Session, signal: NodeJS.Signals, begun: boolean): boolean {
-  return !begun || (signal !== "SIGPIPE" && session.terminal.ended === undefined);
-}
-
-/**
  * What became of a lab whose change (`verb`: "applied", "destroyed") had `begun` when `signal` came, and the
  * commands that go on from there (`again`: the verb's command line, for apply also destroy's).
  */

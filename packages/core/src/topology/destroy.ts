@@ -45,35 +45,10 @@ export interface DestroyOptions {
   onProgress?: (event: DestroyEvent) => void;
   /**
    * Aborted before destroy's first change (while it reads the lab), destroy makes none and rejects with an
-   * AbortedError. Aborted once changes have begun, the deletions in flight end (a namespace's links that reach outside
-   * it deleted and its unmount are one step: none is left half-removed, no entry left without its mount) and no more
-   * start; the processes inside the namespaces it removed are ended, and it rejects with a TopologyDestroyAbortedError
-   * saying what it removed. Heard as it ends processes or after, that step ends first. A destroy run again finishes it.
+   * AbortedError. Once changes have begun it is not heeded: the destroy runs on to its end.
    */
   signal?: AbortSignal;
 }
-
-/**
- * A destroy stopped by its caller's signal once it had begun: `removed` the namespaces it removed (as
- * DestroyResult's), the rest of the lab left whole for the next destroy to finish.
- */
-export class TopologyDestroyAbortedError extends AbortedError {
-  readonly removed: DestroyResult["removed"];
-  constructor(topology: string, removed: DestroyResult["removed"]) {
-    const count = `${removed.length} namespace${removed.length === 1 ? "" : "s"} removed`;
-    super(new Error(`${topology} is partly destroyed (${count}; destroy again to finish)`));
-    this.removed = removed;
-  }
-  override toJSON() {
-    return { ...super.toJSON(), removed: this.removed };
-  }
-}
-
-/**
- * How many entries one task deletes at most: the signal is heard between a worker's tasks, so a destroy stops within
- * about this many deletions a worker (~16 ms each where a host link goes first) rather than at its end.
- */
-const STEP = 8;
 
 export interface DestroyResult {
   topology: string;
@@ -165,7 +140,6 @@ async function deleteOwned(
   names: readonly string[],
   record: NsRecord | undefined,
   beforeChanges: () => void,
-  signal: AbortSignal | undefined,
 ): Promise<{ deleted: DeletedNs[]; hostLinks: Link[] }> {
   // Without the file, nothing tells the nodes apart: equal shares.
   const links = new Map(typeof topology === "string" ? [] : topology.nodes.map((n) => [n.netns, n.interfaces]));
@@ -176,16 +150,8 @@ async function deleteOwned(
   const hostLinks = (await runOn(pool, ns.now(), [na.links()], { anyWorker: true })).results[0] as Link[];
   const tasks = names.length === 0 ? [] : guarded(lab, shares, record, othersRecorded(lab));
   beforeChanges();
-  // Each share in steps, one after another: the signal is heard between them (a pool task's own signal would end its
-  // worker amid a deletion).
-  const inSteps = async (actions: NsAction[]) => {
-    const results: unknown[] = [];
-    for (let i = 0; i < actions.length && !(i > 0 && signal?.aborted); i += STEP)
-      results.push(...(await runOn(pool, ns.now(), actions.slice(i, i + STEP), { anyWorker: true })).results);
-    return results;
-  };
-  const done = (await Promise.all(tasks.map(inSteps))).flat();
-  return { deleted: done.filter((r): r is DeletedNs => r !== null), hostLinks };
+  const done = await Promise.all(tasks.map((actions) => runOn(pool, ns.now(), actions, { anyWorker: true })));
+  return { deleted: done.flatMap(({ results }) => results.filter((r): r is DeletedNs => r !== null)), hostLinks };
 }
 
 /**
@@ -295,32 +261,12 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     // A name neslink does not take is no node of a lab (made by hand, as `ip netns add "a b"` can): left alone.
     const listed = entryNames(DEFAULT_NETNS_DIR).filter(isNamespaceName);
     const record = readNsRecord(name);
-    const { signal } = checked;
-    const { deleted, hostLinks } = await deleteOwned(
-      pool,
-      typeof topology === "string" ? name : topology,
-      listed,
-      record,
-      beforeChanges,
-      signal,
-    );
-    const removed = deleted.map((d) => ({
-      node: parseMarker(d.loAlias ?? null)?.node ?? record?.namespaces.get(d.name)?.node ?? "",
-      netns: d.name,
-    }));
-    // Let go by the deletions, a namespace without a process is freed, and its inode is the next namespace's: its id tells them apart.
-    const inodes = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
-    if (signal?.aborted) {
-      // Stopped part-way: what it unmounted goes whole, its processes ended; not the lab's programs by their cgroup,
-      // nor what earlier runs left, which would end the programs of nodes it leaves running.
-      await endProcesses({ inodes });
-      throw new TopologyDestroyAbortedError(name, removed);
-    }
+    const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed, record, beforeChanges);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
+    // Let go by the deletions, a namespace without a process is freed, and its inode is the next namespace's: its id tells them apart.
+    const inodes = new Map(deleted.flatMap((d) => (d.ino === undefined ? [] : [[d.ino, d.id] as const])));
     const ended = await endProcesses({ inodes, ids: unmountedIds(record, deleted) }, programs === null ? [] : [programs]);
-    // Every namespace gone, and the processes ended: what earlier runs left (empty entries, host links, the record) waits for the next destroy.
-    if (signal?.aborted) throw new TopologyDestroyAbortedError(name, removed);
     // A destroy killed between an unmount and its unlink, or an apply killed between making an entry and mounting on it
     // (Ctrl-C), leaves the empty file: the record lists the entries the lab's applies made or were about to; given
     // the file, its nodes' names are known too; given the name, the default ones (`<lab>-<node>`: a record written
@@ -339,6 +285,10 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
       );
     const recorded = existsSync(`${LOCK_DIR}/${name}`);
     rmSync(`${LOCK_DIR}/${name}`, { recursive: true, force: true });
+    const removed = deleted.map((d) => ({
+      node: parseMarker(d.loAlias ?? null)?.node ?? record?.namespaces.get(d.name)?.node ?? "",
+      netns: d.name,
+    }));
     const linksLeft = deleted.flatMap((d, i) => leftWith(d, removed[i]?.node ?? ""));
     const leftovers = {
       namespaces: heldNamespaces(record, ended.byId),

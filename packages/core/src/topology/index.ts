@@ -17,14 +17,7 @@ export {
   TopologyApplyError,
 } from "./apply.js";
 export { type Change, describeChange, type Summary } from "./changes.js";
-export {
-  type DestroyEvent,
-  type DestroyLeftovers,
-  type DestroyOptions,
-  type DestroyResult,
-  destroy,
-  TopologyDestroyAbortedError,
-} from "./destroy.js";
+export { type DestroyEvent, type DestroyLeftovers, type DestroyOptions, type DestroyResult, destroy } from "./destroy.js";
 export { type Graph, type GraphEdge, type GraphNode, graphOfInspection, graphOfTopology, toDot, toMermaid } from "./graph.js";
 export { type InspectedLink, type InspectedNode, type Inspection, type InspectOptions, inspect } from "./inspect.js";
 export { type LoadOptions, load } from "./load.js";

@@ -1,7 +1,7 @@
 import type { topology as TopologyApi } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
-import { type Fate, labFate, onInterrupt, stopsWork } from "../../interrupt.js";
+import { labFate, onInterrupt } from "../../interrupt.js";
 import { asks, confirmed, labName, labOf, unreadLab } from "../../lab.js";
 import { leftLines } from "../../links-refused.js";
 
@@ -37,22 +37,18 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
   let lab: Awaited<ReturnType<typeof labOf>> | undefined;
   const again = `"${topo.commandLine(["neslink", "destroy", arg as string])}" finishes it.`;
   // Until destroy's first change, an interrupt stops it before any (it reads the lab first: a 30-node lab's read took
-  // ~0.2 s, and a Ctrl-C then said "partly destroyed" of a lab left whole); after, once the deletions in flight have
-  // ended (it ran on to its end, and a shell's line said "partly destroyed" of a lab it went on to destroy whole).
-  const stopping = new AbortController();
-  /** The destroy's own account once it has stopped: what it removed. */
-  let stopped: InstanceType<typeof topo.TopologyDestroyAbortedError> | undefined;
-  const fate = (signal: NodeJS.Signals): Fate => {
-    const stops = stopsWork(session, signal, begun);
-    if (stops) stopping.abort();
-    const name = lab === undefined ? unreadLab(arg as string, session.terminal, topo.commandLine) : labName(lab);
-    const removed = () =>
-      stopped === undefined ? undefined : `${stopped.removed.length} namespace${stopped.removed.length === 1 ? "" : "s"} removed`;
-    return {
-      said: () => labFate(session, signal, name, "destroyed", begun, again, removed()),
-      settles: begun && stops,
-      extra: () => (stopped === undefined ? {} : { removed: stopped.removed }),
-    };
+  // ~0.2 s, and a Ctrl-C then said "partly destroyed" of a lab left whole).
+  const beforeChanges = new AbortController();
+  const fate = (signal: NodeJS.Signals) => {
+    if (!begun) beforeChanges.abort();
+    return labFate(
+      session,
+      signal,
+      lab === undefined ? unreadLab(arg as string, session.terminal, topo.commandLine) : labName(lab),
+      "destroyed",
+      begun,
+      again,
+    );
   };
   return onInterrupt(session, fate, async () => {
     lab = await labOf(arg as string, session.terminal);
@@ -62,17 +58,12 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
     const ask = asks(session, options.yes === true) && (await topo.labKnown(name));
     if (ask && !(await confirmed(`Destroy lab ${name} and everything it owns?`, session, false)))
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
-    const result = await topo
-      .destroy(lab, {
-        signal: stopping.signal,
-        onProgress: () => {
-          begun = true;
-        },
-      })
-      .catch((err: unknown) => {
-        if (err instanceof topo.TopologyDestroyAbortedError) stopped = err;
-        throw err;
-      });
+    const result = await topo.destroy(lab, {
+      signal: beforeChanges.signal,
+      onProgress: () => {
+        begun = true;
+      },
+    });
     const leftovers = leftoverLines(result.leftovers);
     // A mistyped name destroys nothing, successfully (destroy is idempotent): say so rather than "0 nodes removed".
     if (result.removed.length === 0 && leftovers.length === 0)
