@@ -23,41 +23,41 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import * as la from "../actions/link-actions.js";
+import { commandLine } from "../actions/nescript.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { tableId } from "../shapes/iproute-names.js";
 import { AbortedError, ActionError, type ErrorJSON, isUndeletable, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
+import type { NsHandle } from "../namespace/handle.js";
 import { removeLeftovers } from "../namespace/leftovers.js";
-import { isNamespaceName } from "../validate/validate.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
-import { checkTopology } from "./check.js";
-import { groupBy } from "./group-by.js";
+import { tableId } from "../shapes/iproute-names.js";
+import { isNamespaceName } from "../validate/validate.js";
+import { placeOf } from "./change-place.js";
 import { type Change, type ChangeOf, createsLink, describeChange, type LinkCreate, type Summary, summarize } from "./changes.js";
+import { checkTopology } from "./check.js";
 import { routeToMake } from "./compare.js";
 import { forgetRemade, recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
-import type { NsHandle } from "../namespace/handle.js";
+import { groupBy } from "./group-by.js";
 import { HOST, idOfHandle, type LiveNamespace } from "./live.js";
+import { loadedFrom } from "./loaded.js";
+import { lockTopologyReading } from "./lock.js";
 import { marker } from "./marker.js";
+import type { Topology } from "./model.js";
+import { runNodeCommands } from "./node-commands.js";
 import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
 import { topologyOptions } from "./options.js";
-import { lockTopologyReading } from "./lock.js";
-import type { Topology } from "./model.js";
-import { sysctlInterface } from "./sysctl-names.js";
-import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { assertParentMtus } from "./parent-mtu.js";
-import { placeOf } from "./change-place.js";
-import { loadedFrom } from "./loaded.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
-import { runNodeCommands } from "./node-commands.js";
-import { commandLine } from "../actions/nescript.js";
 import { NotRunningError, startActions, started, stopProgram } from "./run.js";
+import { sysctlInterface } from "./sysctl-names.js";
+import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, type LinkLeft, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
@@ -180,6 +180,34 @@ function stoppedCounts(done: readonly Change[], failures: readonly ApplyFailure[
 }
 
 /**
+ * What a stopped apply leaves the lab as, the same in TopologyApplyError and TopologyAbortedError: what was made, what
+ * never was tried (described), what the exec commands did, and the links left or kept by what it removed.
+ */
+interface LeftAs {
+  done: Change[];
+  notAttempted: string[];
+  exec: ExecOutcome[];
+  linksLeft: LinkLeft[];
+  linksKept: LinkLeft[];
+}
+
+const leftAs = (done: Change[], exec: ExecOutcome[], notStarted: readonly Change[], refused: LinksRefused): LeftAs => ({
+  done,
+  notAttempted: notStarted.map(describeChange),
+  exec,
+  linksLeft: refused.left,
+  linksKept: refused.kept,
+});
+
+const leftAsOf = ({ done, notAttempted, exec, linksLeft, linksKept }: LeftAs): LeftAs => ({
+  done,
+  notAttempted,
+  exec,
+  linksLeft,
+  linksKept,
+});
+
+/**
  * Some changes failed; `done` were made. Applying again goes on from there.
  * Each of `failures` names the changes refused (`changes`) with the error, and those its task never tried because it
  * stopped there (`notAttempted`). `notAttempted` names the changes of the tasks apply never started because it stopped
@@ -192,12 +220,12 @@ function stoppedCounts(done: readonly Change[], failures: readonly ApplyFailure[
 export class TopologyApplyError extends NeslinkError {
   readonly failures: { changes: string[]; notAttempted: string[]; error: ErrorJSON }[];
   /** Described, as a failure's `notAttempted`: those of the tasks never started. */
-  readonly notAttempted: string[];
-  readonly done: Change[];
-  readonly exec: ExecOutcome[];
+  readonly notAttempted!: string[];
+  readonly done!: Change[];
+  readonly exec!: ExecOutcome[];
   /** As ApplyResult's, for what was done before the failure: a NIC sent back to the host is never left unsaid. */
-  readonly linksLeft: LinkLeft[];
-  readonly linksKept: LinkLeft[];
+  readonly linksLeft!: LinkLeft[];
+  readonly linksKept!: LinkLeft[];
   constructor(
     topology: string,
     failures: readonly ApplyFailure[],
@@ -221,22 +249,10 @@ export class TopologyApplyError extends NeslinkError {
       notAttempted: f.notAttempted.map(describeChange),
       error: toErrorJSON(f.error),
     }));
-    this.notAttempted = notStarted.map(describeChange);
-    this.done = done;
-    this.exec = exec;
-    this.linksLeft = refused.left;
-    this.linksKept = refused.kept;
+    Object.assign(this, leftAs(done, exec, notStarted, refused));
   }
   override toJSON() {
-    return {
-      ...super.toJSON(),
-      failures: this.failures,
-      notAttempted: this.notAttempted,
-      done: this.done,
-      exec: this.exec,
-      linksLeft: this.linksLeft,
-      linksKept: this.linksKept,
-    };
+    return { ...super.toJSON(), failures: this.failures, ...leftAsOf(this) };
   }
 }
 
@@ -246,12 +262,12 @@ export class TopologyApplyError extends NeslinkError {
  * needs to know what the lab is left as, every planned change among them (done, not attempted, or a link left as it was).
  */
 export class TopologyAbortedError extends AbortedError {
-  readonly done: Change[];
+  readonly done!: Change[];
   /** The changes the apply never tried (it stopped before their tasks), each as describeChange words it. */
-  readonly notAttempted: string[];
-  readonly exec: ExecOutcome[];
-  readonly linksLeft: LinkLeft[];
-  readonly linksKept: LinkLeft[];
+  readonly notAttempted!: string[];
+  readonly exec!: ExecOutcome[];
+  readonly linksLeft!: LinkLeft[];
+  readonly linksKept!: LinkLeft[];
   constructor(
     topology: string,
     done: Change[],
@@ -261,21 +277,10 @@ export class TopologyAbortedError extends AbortedError {
   ) {
     const made = `${done.length} change${done.length === 1 ? "" : "s"} made, ${notStarted.length} not attempted`;
     super(new Error(`${topology} is partly applied (${made}; apply again to continue, or destroy it)`));
-    this.done = done;
-    this.notAttempted = notStarted.map(describeChange);
-    this.exec = exec;
-    this.linksLeft = refused.left;
-    this.linksKept = refused.kept;
+    Object.assign(this, leftAs(done, exec, notStarted, refused));
   }
   override toJSON() {
-    return {
-      ...super.toJSON(),
-      done: this.done,
-      notAttempted: this.notAttempted,
-      exec: this.exec,
-      linksLeft: this.linksLeft,
-      linksKept: this.linksKept,
-    };
+    return { ...super.toJSON(), ...leftAsOf(this) };
   }
 }
 
