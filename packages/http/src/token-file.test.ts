@@ -7,6 +7,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -126,6 +127,21 @@ describe("--token-file, checked on what it opened", () => {
     } finally {
       fifo.close();
     }
+  });
+
+  it("leaves no descriptor open, whether it reads the file or refuses it", () => {
+    const open = () => readdirSync("/proc/self/fd").length;
+    const file = join(dir, "counted");
+    writeFileSync(file, TOKEN, { mode: 0o600 });
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      expect(readTokenFile(file)).toBe(TOKEN);
+      chmodSync(file, 0o644);
+      expect(() => readTokenFile(file)).toThrow("is open to group or others");
+      expect(() => readTokenFile(dir)).toThrow("is not a regular file");
+      chmodSync(file, 0o600);
+    }
+    expect(open()).toBe(before);
   });
 
   it("says a file is empty, or holds only whitespace; drops whitespace around the token", () => {

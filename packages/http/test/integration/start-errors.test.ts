@@ -1,9 +1,9 @@
 /** A bin that cannot start says why, naming what the user gave: the flag, the address, the host. */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { binTest, startBin } from "./bin-process.js";
+import { BIN, binTest, startBin } from "./bin-process.js";
 
 const { files } = binTest("nhl");
 
@@ -76,6 +76,13 @@ describe("neslink-http that cannot start", () => {
     await expect(startBin(["--token-file", "-", "--port", "0"])).rejects.toThrow(
       "--token-file: - (standard input) is neither a pipe nor a file; pipe the token in: pass show neslink | neslink-http --token-file -",
     );
+    // A terminal: what is typed there is echoed, and the start would wait on it.
+    const atTerminal = spawnSync("script", ["-qec", `${process.execPath} ${BIN} --token-file - --port 0`, "/dev/null"], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(atTerminal.status).toBe(2);
+    expect(atTerminal.stdout).toContain("--token-file: - (standard input) is a terminal; pipe the token in:");
     await expect(startBin(["--token-file", "-", "--port", "0"], { input: "\n \n" })).rejects.toThrow(
       "--token-file: standard input holds only whitespace: it should hold the token",
     );
