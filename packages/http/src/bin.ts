@@ -6,7 +6,7 @@ import { checkSocketPath } from "@neslink/core/unix-socket";
 import { checkToken } from "./auth.js";
 import { type Limits, limits } from "./limits.js";
 import { createServer, listen, type NeslinkServer } from "./server.js";
-import { readTokenFile, readTokenStdin } from "./token-file.js";
+import { ownDescriptor, readTokenDescriptor, readTokenFile } from "./token-file.js";
 
 const USAGE = `Usage: neslink-http --token-file FILE [--host HOST] [--port PORT] [--socket PATH] [--allow-exec] [limits]
 
@@ -15,7 +15,8 @@ Serves the neslink HTTP API (OpenAPI document at GET /v1/openapi.json).
 Options:
   --token-file FILE            read the bearer token from FILE: yours, mode 600, not a symlink, in
                                directories only root or you can change; - reads it from standard input
-                               (a pipe: pass show neslink | neslink-http --token-file -). Else from
+                               (pass show neslink | neslink-http --token-file -), as bash's <(...) is
+                               read from the descriptor it gives (/dev/fd/N). Else from
                                $NESLINK_HTTP_TOKEN, which is then removed from the environment: exec'd
                                programs never see it
   --host HOST                  address to listen on (default 127.0.0.1)
@@ -127,6 +128,12 @@ function limitsOf(values: Record<string, string | boolean | undefined>): Limits 
   return limits(given, (field) => `--${LIMIT_FLAGS[field]}`);
 }
 
+/** `-` is standard input; a path of a descriptor the server was started with (bash's `<(...)`) is read from it. */
+function tokenFrom(file: string): Promise<string> | string {
+  const fd = file === "-" ? 0 : ownDescriptor(file);
+  return fd === undefined ? readTokenFile(file) : readTokenDescriptor(fd, file);
+}
+
 /**
  * The token, and NESLINK_HTTP_TOKEN gone from the environment: workers copy
  * the environment when they start and programs run by exec inherit it, so
@@ -136,7 +143,7 @@ async function token(file: string | undefined): Promise<string> {
   const fromEnv = process.env.NESLINK_HTTP_TOKEN;
   delete process.env.NESLINK_HTTP_TOKEN;
   // A secret is short; `-` takes it from a pipe (`pass show neslink | neslink-http --token-file -`).
-  const value = file === undefined ? fromEnv : file === "-" ? await readTokenStdin() : readTokenFile(file);
+  const value = file === undefined ? fromEnv : await tokenFrom(file);
   if (!value) throw new ValidationError("--token-file", "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN");
   checkToken(value, file !== undefined ? "--token-file" : "NESLINK_HTTP_TOKEN");
   return value;

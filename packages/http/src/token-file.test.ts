@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { directoryRefusal } from "./token-directories.js";
-import { readTokenFile, readTokenStream, stdinRefusal, tokenFileRefusal } from "./token-file.js";
+import { descriptorRefusal, ownDescriptor, readTokenDescriptor, readTokenFile, readTokenStream, tokenFileRefusal } from "./token-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neslink-token-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,19 +113,45 @@ describe("--token-file, checked on what it opened", () => {
     expect(read.get(TOKEN)).toBeGreaterThan(0);
   });
 
-  it("refuses a FIFO at once, one written to too, and a pipe's link (/dev/fd/N), pointing to --token-file -", () => {
+  it("refuses a FIFO by path at once, one written to too, pointing to --token-file -", () => {
     const fifo = filledFifo("fifo", TOKEN);
     try {
       expect(() => readTokenFile(fifo.path)).toThrow(
         `--token-file: ${fifo.path} is a pipe, not a regular file; give it as standard input: neslink-http --token-file - < ${fifo.path}`,
       );
-      const link = `/dev/fd/${fifo.readEnd}`;
-      expect(() => readTokenFile(link)).toThrow(
-        `--token-file: ${link} is a symlink; give the file itself (mode 600); a pipe (bash's <(...)) is given as standard` +
-          " input: pass show neslink | neslink-http --token-file -",
-      );
     } finally {
       fifo.close();
+    }
+  });
+
+  it("takes a path of one of its own descriptors (bash's <(...) gives /dev/fd/N) as that descriptor, another's as a path", () => {
+    expect(ownDescriptor("/dev/fd/63")).toBe(63);
+    expect(ownDescriptor("/dev/stdin")).toBe(0);
+    expect(ownDescriptor("/proc/self/fd/5")).toBe(5);
+    expect(ownDescriptor("/proc/thread-self/fd/7")).toBe(7);
+    expect(ownDescriptor(`/proc/${process.pid}/fd/9`)).toBe(9);
+    expect(ownDescriptor("/proc/1/fd/9", 2)).toBeUndefined();
+    expect(ownDescriptor("/dev/fd/")).toBeUndefined();
+    expect(ownDescriptor("/dev/fd/3/x")).toBeUndefined();
+    expect(ownDescriptor("dev/fd/3")).toBeUndefined();
+  });
+
+  it("reads the token from a pipe's descriptor until its writer is done; refuses one others may read", async () => {
+    // The stream read on the descriptor closes it when done (fifo.close() would close another's, reused).
+    const fifo = filledFifo("fd-fifo", TOKEN);
+    await expect(readTokenDescriptor(fifo.readEnd, `/dev/fd/${fifo.readEnd}`)).resolves.toBe(TOKEN);
+    const file = join(dir, "fd-open");
+    writeFileSync(file, TOKEN, { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const opened = openSync(file, constants.O_RDONLY);
+    try {
+      await expect(readTokenDescriptor(opened, `/dev/fd/${opened}`)).rejects.toThrow(
+        `--token-file: /dev/fd/${opened} (descriptor ${opened}) is open to group or others (mode 0644)`,
+      );
+      chmodSync(file, 0o600);
+      await expect(readTokenDescriptor(opened, `/dev/fd/${opened}`)).resolves.toBe(TOKEN);
+    } finally {
+      closeSync(opened);
     }
   });
 
@@ -237,12 +263,12 @@ describe("--token-file -", () => {
     const devNull = openSync("/dev/null", constants.O_RDONLY);
     const opened = openSync(file, constants.O_RDONLY);
     try {
-      expect(stdinRefusal(fifo.readEnd)).toBeUndefined();
-      expect(stdinRefusal(opened)).toBe(
+      expect(descriptorRefusal(fifo.readEnd)).toBeUndefined();
+      expect(descriptorRefusal(opened)).toBe(
         "is open to group or others (mode 0644); the token gives root control of the network (and exec with --allow-exec):" +
           " chmod 600 the file or FIFO given",
       );
-      expect(stdinRefusal(devNull)).toBe(
+      expect(descriptorRefusal(devNull)).toBe(
         "is neither a pipe nor a file; pipe the token in: pass show neslink | neslink-http --token-file -",
       );
     } finally {

@@ -3,6 +3,7 @@
  * --allow-exec), so a file that another user can read, write or replace is refused rather than served from.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { Socket } from "node:net";
 import { addAbortSignal, type Readable } from "node:stream";
 import { isatty } from "node:tty";
 import { ValidationError } from "@neslink/core";
@@ -22,11 +23,23 @@ const STDIN = "standard input";
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
-/** How a token is handed over through a pipe: opened by path, a pipe's link (/dev/fd/N) or a FIFO is refused. */
+/** How a token is handed over through a pipe: a FIFO opened by path is refused. */
 const PIPE_IN = "pass show neslink | neslink-http --token-file -";
 
-/** The paths a shell hands a pipe over as (bash's `<(...)`, /dev/stdin): symlinks to the descriptor. */
-const DESCRIPTOR_LINK = /^\/(dev\/(stdin|fd\/\d+)|proc\/(self|thread-self|\d+)\/fd\/\d+)$/;
+/**
+ * The paths a shell hands one of this process's descriptors over as (bash's `<(...)` gives /dev/fd/N; /dev/stdin):
+ * symlinks that name no file anyone could put in the token's place, only what the server was started with.
+ */
+const OWN_DESCRIPTOR = /^\/(?:dev\/(?:stdin|fd\/(\d+))|proc\/(?:self|thread-self|(\d+))\/fd\/(\d+))$/;
+
+/** The descriptor of this process's that `path` names (/dev/stdin, /dev/fd/N, /proc/self/fd/N), else undefined. */
+export function ownDescriptor(path: string, pid: number = process.pid): number | undefined {
+  const m = OWN_DESCRIPTOR.exec(path);
+  if (m === null) return undefined;
+  const [, devFd, procPid, procFd] = m;
+  if (procPid !== undefined && Number(procPid) !== pid) return undefined;
+  return Number(devFd ?? procFd ?? 0);
+}
 
 /** Why a token file of this owner and mode is refused to a server running as `euid`; undefined: it is not. */
 export function tokenFileRefusal(path: string, stat: Pick<Stats, "uid" | "mode">, euid: number): string | undefined {
@@ -78,8 +91,7 @@ function openToken(path: string): number {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ELOOP") {
       // Whoever may change the link chooses the file: given as the file itself, its own owner and mode are what count.
-      const pipe = DESCRIPTOR_LINK.test(path) ? `; a pipe (bash's <(...)) is given as standard input: ${PIPE_IN}` : "";
-      throw new ValidationError(FIELD, `${path} is a symlink; give the file itself (mode 600)${pipe}`);
+      throw new ValidationError(FIELD, `${path} is a symlink; give the file itself (mode 600)`);
     }
     throw new ValidationError(FIELD, `cannot open ${path}: ${code === "ENOENT" ? "no such file" : code}`);
   }
@@ -114,19 +126,24 @@ export function tokenIn(where: string, bytes: Buffer): string {
 }
 
 /**
- * `--token-file -`: the token on standard input, a pipe, a socket or a file, read until its writer is done (at most
- * STDIN_WAIT_MS). What is there was handed over by whoever started the server, so its owner is not asked about (`sudo
- * neslink-http --token-file - < ~/token` is one's own file); a file or FIFO others may read or write is still refused.
+ * `--token-file -` (descriptor 0), or a path naming a descriptor the server was started with (bash's `<(...)`,
+ * /dev/fd/N): the token in that pipe, socket or file, read until its writer is done (at most STDIN_WAIT_MS). What is
+ * there was handed over by whoever started the server, so its owner is not asked about (`sudo neslink-http
+ * --token-file - < ~/token` is one's own file); a file or FIFO others may read or write is still refused.
  */
-export async function readTokenStdin(): Promise<string> {
-  // Looked at before process.stdin is made: that makes a terminal's stream.
-  const why = stdinRefusal(0);
-  if (why !== undefined) throw new ValidationError(FIELD, `- (${STDIN}) ${why}`);
-  return readTokenStream(process.stdin, STDIN_WAIT_MS);
+export async function readTokenDescriptor(fd: number, given = "-"): Promise<string> {
+  const where = fd === 0 ? STDIN : `descriptor ${fd}`;
+  // Looked at before a stream is made on it: process.stdin makes a terminal's.
+  const why = descriptorRefusal(fd);
+  if (why !== undefined) throw new ValidationError(FIELD, `${given} (${where}) ${why}`);
+  if (fd === 0) return readTokenStream(process.stdin, STDIN_WAIT_MS, where);
+  // A file's bytes are there to read; a pipe's or socket's come when its writer sends them, read without blocking.
+  if (fstatSync(fd).isFile()) return tokenIn(where, readUpTo(fd, where));
+  return readTokenStream(new Socket({ fd, readable: true, writable: false }), STDIN_WAIT_MS, where);
 }
 
 /** The token in what `input` gives until it ends; refused past MAX_TOKEN_BYTES, or if it does not end within `waitMs`. */
-export async function readTokenStream(input: Readable, waitMs: number): Promise<string> {
+export async function readTokenStream(input: Readable, waitMs: number, where = STDIN): Promise<string> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), waitMs);
   // Aborted, the stream is destroyed, and the loop below throws.
@@ -137,21 +154,21 @@ export async function readTokenStream(input: Readable, waitMs: number): Promise<
     // Left early (by a throw), the loop destroys the stream: nothing more is read.
     for await (const chunk of input as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_TOKEN_BYTES) throw new ValidationError(FIELD, `${STDIN} is larger than ${MAX_TOKEN_BYTES} bytes`);
+      if (size > MAX_TOKEN_BYTES) throw new ValidationError(FIELD, `${where} is larger than ${MAX_TOKEN_BYTES} bytes`);
       chunks.push(chunk);
     }
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     const why = timeout.signal.aborted ? `its writer did not finish within ${waitMs / 1000} s` : (err as NodeJS.ErrnoException).code;
-    throw new ValidationError(FIELD, `cannot read ${STDIN}: ${why}`);
+    throw new ValidationError(FIELD, `cannot read ${where}: ${why}`);
   } finally {
     clearTimeout(timer);
   }
-  return tokenIn(STDIN, Buffer.concat(chunks, size));
+  return tokenIn(where, Buffer.concat(chunks, size));
 }
 
 /** Why the stream on descriptor `fd` is no token's; undefined: it may be. */
-export function stdinRefusal(fd: number): string | undefined {
+export function descriptorRefusal(fd: number): string | undefined {
   let stat: Stats;
   try {
     stat = fstatSync(fd);

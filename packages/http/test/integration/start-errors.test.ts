@@ -88,13 +88,18 @@ describe("neslink-http that cannot start", () => {
     );
   });
 
-  it("refuses a pipe's link (/dev/fd/N, as bash's <(...) gives) and a FIFO by path at once, pointing to -", async () => {
+  it("reads a pipe handed over as a path of its descriptor (/dev/fd/N, as bash's <(...) gives); refuses a FIFO by path", async () => {
     const fifo = join(files.dir, "token-fifo");
     execFileSync("mkfifo", ["-m", "600", fifo]);
     const writeOnFd3 = [`(printf '%s\\n' ${files.token} > ${fifo} &)`, `exec 3<${fifo}`];
-    await expect(startBin(["--token-file", "/dev/fd/3", "--port", "0"], { shell: writeOnFd3 })).rejects.toThrow(
-      "--token-file: /dev/fd/3 is a symlink; give the file itself (mode 600); a pipe (bash's <(...)) is given as standard" +
-        " input: pass show neslink | neslink-http --token-file -",
+    const throughFd = await startBin(["--token-file", "/dev/fd/3", "--port", "0"], { shell: writeOnFd3 });
+    const res = await fetch(`${throughFd.where}/v1/namespaces/none/links`, { headers: { authorization: `Bearer ${files.token}` } });
+    expect(res.status).toBe(404);
+    const open = join(files.dir, "fd-open");
+    writeFileSync(open, files.token, { mode: 0o644 });
+    chmodSync(open, 0o644);
+    await expect(startBin(["--token-file", "/dev/fd/3", "--port", "0"], { shell: [`exec 3<${open}`] })).rejects.toThrow(
+      "--token-file: /dev/fd/3 (descriptor 3) is open to group or others (mode 0644)",
     );
     // A FIFO, written to or not, would hold the start until its writer was done, and anyone may write one they can open.
     await expect(startBin(["--token-file", fifo, "--port", "0"])).rejects.toThrow(
