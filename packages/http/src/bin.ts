@@ -6,16 +6,19 @@ import { checkSocketPath } from "@neslink/core/unix-socket";
 import { checkToken } from "./auth.js";
 import { type Limits, limits } from "./limits.js";
 import { createServer, listen, type NeslinkServer } from "./server.js";
-import { readTokenFile } from "./token-file.js";
+import { ownDescriptor, readTokenDescriptor, readTokenFile } from "./token-file.js";
 
 const USAGE = `Usage: neslink-http --token-file FILE [--host HOST] [--port PORT] [--socket PATH] [--allow-exec] [limits]
 
 Serves the neslink HTTP API (OpenAPI document at GET /v1/openapi.json).
 
 Options:
-  --token-file FILE            read the bearer token from FILE, yours and mode 600 (else from
+  --token-file FILE            read the bearer token from FILE: yours, mode 600, not a symlink, in
+                               directories only root or you can change; - reads it from standard input
+                               (pass show neslink | neslink-http --token-file -), as bash's <(...) is
+                               read from the descriptor it gives (/dev/fd/N). Else from
                                $NESLINK_HTTP_TOKEN, which is then removed from the environment: exec'd
-                               programs never see it)
+                               programs never see it
   --host HOST                  address to listen on (default 127.0.0.1)
   --port PORT                  TCP port (default 7470; 0 picks a free one)
   --socket PATH                listen on a unix socket instead of TCP, created mode 0600; a stale
@@ -125,22 +128,23 @@ function limitsOf(values: Record<string, string | boolean | undefined>): Limits 
   return limits(given, (field) => `--${LIMIT_FLAGS[field]}`);
 }
 
+/** `-` is standard input; a path of a descriptor the server was started with (bash's `<(...)`) is read from it. */
+function tokenFrom(file: string): Promise<string> | string {
+  const fd = file === "-" ? 0 : ownDescriptor(file);
+  return fd === undefined ? readTokenFile(file) : readTokenDescriptor(fd, file);
+}
+
 /**
  * The token, and NESLINK_HTTP_TOKEN gone from the environment: workers copy
  * the environment when they start and programs run by exec inherit it, so
  * this must run before anything starts the pool.
  */
-function token(file: string | undefined): string {
+async function token(file: string | undefined): Promise<string> {
   const fromEnv = process.env.NESLINK_HTTP_TOKEN;
   delete process.env.NESLINK_HTTP_TOKEN;
-  // A secret is short; it may come through a pipe (`--token-file <(pass show neslink)`), never a FIFO that blocks the start.
-  const value = file !== undefined ? readTokenFile(file) : fromEnv;
-  if (!value) {
-    throw new ValidationError(
-      "--token-file",
-      file !== undefined ? `${file} holds no token` : "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN",
-    );
-  }
+  // A secret is short; `-` takes it from a pipe (`pass show neslink | neslink-http --token-file -`).
+  const value = file === undefined ? fromEnv : await tokenFrom(file);
+  if (!value) throw new ValidationError("--token-file", "a token is required: give --token-file FILE or set NESLINK_HTTP_TOKEN");
   checkToken(value, file !== undefined ? "--token-file" : "NESLINK_HTTP_TOKEN");
   return value;
 }
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
   if (values.socket !== undefined) checkSocketPath(values.socket, "--socket");
   const limit = limitsOf(values);
   const at = { host: values.host, port: port(values.port), socket: values.socket };
-  const secret = token(values["token-file"]);
+  const secret = await token(values["token-file"]);
   const server = createServer({ token: secret, allowExec: values["allow-exec"] ?? false, ...limit });
   const listening = listen(server, at);
   // Listened for from before listen: one that came while it bound would have ended the process unsaid, its socket

@@ -30,6 +30,8 @@ export interface StartOptions {
   shell?: string[];
   /** Node's own options, before the bin's path (`--import HOOK`). */
   node?: string[];
+  /** Written to the bin's standard input, then ended (node's "pipe": a socket); else it is /dev/null. */
+  input?: string;
 }
 
 /** A directory for a test's token file and sockets; `remove` deletes it. */
@@ -46,8 +48,9 @@ export function spawnBin(args: string[], options: StartOptions = {}): { child: C
   const prelude = [...(options.shell ?? []), 'exec "$0" "$@"'].join(" && ");
   const child = spawn("sh", ["-c", prelude, process.execPath, ...(options.node ?? []), BIN, ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: [options.input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
   });
+  child.stdin?.end(options.input);
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;

@@ -1,9 +1,9 @@
 /** A bin that cannot start says why, naming what the user gave: the flag, the address, the host. */
-import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, closeSync, constants, openSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { binTest, startBin } from "./bin-process.js";
+import { BIN, binTest, startBin } from "./bin-process.js";
 
 const { files } = binTest("nhl");
 
@@ -57,32 +57,79 @@ describe("neslink-http that cannot start", () => {
     expect(await refused(["--token-file", short])).toBe("ERR_INVALID_ARGUMENT: --token-file: must be at least 16 characters, not 5");
   });
 
-  it("reads the token from a pipe (a secret handed over without a file, as bash's <(...) does)", async () => {
-    const pipe = join(files.dir, "token-pipe");
-    execFileSync("mkfifo", ["-m", "600", pipe]);
-    // The token written and its writer gone: what a reader of the pipe gets is the token, then the end.
-    const keep = openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const writer = openSync(pipe, constants.O_WRONLY);
-      writeSync(writer, `${files.token}\n`);
-      closeSync(writer);
-      const bin = await startBin(["--token-file", pipe, "--port", "0"]);
-      const res = await fetch(`${bin.where}/v1/namespaces/none/links`, { headers: { authorization: `Bearer ${files.token}` } });
-      expect(res.status).toBe(404);
-    } finally {
-      closeSync(keep);
-    }
+  it("reads the token from standard input with --token-file -: a pipe, a socket, or a file only its owner may read", async () => {
+    const fifo = join(files.dir, "stdin-fifo");
+    execFileSync("mkfifo", ["-m", "600", fifo]);
+    // The shell opens the pipe as the bin's standard input; its writer writes the token and is gone.
+    const writeAndRedirect = [`(printf '%s\\n' ${files.token} > ${fifo} &)`, `exec 0<${fifo}`];
+    const throughPipe = await startBin(["--token-file", "-", "--port", "0"], { shell: writeAndRedirect });
+    const res = await fetch(`${throughPipe.where}/v1/namespaces/none/links`, { headers: { authorization: `Bearer ${files.token}` } });
+    expect(res.status).toBe(404);
+    await startBin(["--token-file", "-", "--port", "0"], { input: `${files.token}\n` });
+    await startBin(["--token-file", "-", "--port", "0"], { shell: [`exec 0<${files.tokenFile}`] });
+    const open = join(files.dir, "stdin-open");
+    writeFileSync(open, files.token, { mode: 0o644 });
+    chmodSync(open, 0o644);
+    await expect(startBin(["--token-file", "-", "--port", "0"], { shell: [`exec 0<${open}`] })).rejects.toThrow(
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: - \(standard input\) is open to group or others \(mode 0644\)/,
+    );
+    await expect(startBin(["--token-file", "-", "--port", "0"])).rejects.toThrow(
+      "--token-file: - (standard input) is neither a pipe nor a file; pipe the token in: pass show neslink | neslink-http --token-file -",
+    );
+    // A terminal: what is typed there is echoed, and the start would wait on it.
+    const atTerminal = spawnSync("script", ["-qec", `${process.execPath} ${BIN} --token-file - --port 0`, "/dev/null"], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(atTerminal.status).toBe(2);
+    expect(atTerminal.stdout).toContain("--token-file: - (standard input) is a terminal; pipe the token in:");
+    await expect(startBin(["--token-file", "-", "--port", "0"], { input: "\n \n" })).rejects.toThrow(
+      "--token-file: standard input holds only whitespace: it should hold the token",
+    );
   });
 
-  it("names --token-file when the file is missing, or is a FIFO or directory, and does not wait on a FIFO", async () => {
-    await expect(startBin(["--token-file", join(files.dir, "no-such-token"), "--port", "0"])).rejects.toThrow(
-      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: cannot open [^\n]*no-such-token: no such file/,
-    );
-    // Read as a file, a FIFO would hold the start until someone wrote to it: no one does, which is said at once.
+  it("reads a pipe handed over as a path of its descriptor (/dev/fd/N, as bash's <(...) gives); refuses a FIFO by path", async () => {
     const fifo = join(files.dir, "token-fifo");
     execFileSync("mkfifo", ["-m", "600", fifo]);
+    const writeOnFd3 = [`(printf '%s\\n' ${files.token} > ${fifo} &)`, `exec 3<${fifo}`];
+    const throughFd = await startBin(["--token-file", "/dev/fd/3", "--port", "0"], { shell: writeOnFd3 });
+    const res = await fetch(`${throughFd.where}/v1/namespaces/none/links`, { headers: { authorization: `Bearer ${files.token}` } });
+    expect(res.status).toBe(404);
+    const open = join(files.dir, "fd-open");
+    writeFileSync(open, files.token, { mode: 0o644 });
+    chmodSync(open, 0o644);
+    await expect(startBin(["--token-file", "/dev/fd/3", "--port", "0"], { shell: [`exec 3<${open}`] })).rejects.toThrow(
+      "--token-file: /dev/fd/3 (descriptor 3) is open to group or others (mode 0644)",
+    );
+    // A FIFO, written to or not, would hold the start until its writer was done, and anyone may write one they can open.
     await expect(startBin(["--token-file", fifo, "--port", "0"])).rejects.toThrow(
-      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: [^\n]*token-fifo is a pipe, and nothing was written to it/,
+      `exited (2) before listening:\nneslink-http: ERR_INVALID_ARGUMENT: --token-file: ${fifo} is a pipe, not a regular file; give it as` +
+        ` standard input: neslink-http --token-file - < ${fifo}`,
+    );
+  });
+
+  it("refuses a token file in a directory others may write to (not sticky) or another user owns, naming the directory", async () => {
+    const shared = join(files.dir, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const inShared = join(shared, "token");
+    writeFileSync(inShared, files.token, { mode: 0o600 });
+    await expect(startBin(["--token-file", inShared, "--port", "0"])).rejects.toThrow(
+      `exited (2) before listening:\nneslink-http: ERR_INVALID_ARGUMENT: --token-file: ${inShared}: its directory ${shared} is writable by group` +
+        " or others without the sticky bit (mode 0777), who may put another file in the token's place;",
+    );
+    chmodSync(shared, 0o1777);
+    await startBin(["--token-file", inShared, "--port", "0"]);
+    chownSync(shared, 65534, 65534);
+    chmodSync(shared, 0o755);
+    await expect(startBin(["--token-file", inShared, "--port", "0"])).rejects.toThrow(
+      `--token-file: ${inShared}: its directory ${shared} is owned by uid 65534, neither root nor the server's user`,
+    );
+  });
+
+  it("names --token-file when the file is missing or is a directory", async () => {
+    await expect(startBin(["--token-file", join(files.dir, "no-such-token"), "--port", "0"])).rejects.toThrow(
+      /exited \(2\)[\s\S]*ERR_INVALID_ARGUMENT: --token-file: cannot open [^\n]*no-such-token: no such file/,
     );
     await expect(startBin(["--token-file", files.dir, "--port", "0"])).rejects.toThrow(/--token-file: [^\n]* is not a regular file/);
   });
