@@ -103,4 +103,22 @@ describe("onInterrupt, work that settles", () => {
     ]);
     expect(raised).toEqual(["SIGINT"]);
   });
+
+  it("work that runs on where the process outlives the signal: a second one, or SETTLE_MS, does not have it said early", async () => {
+    vi.useFakeTimers();
+    const { session, printed, raised, send } = fakeSession();
+    session.terminal.outlives = (signal) => signal === "SIGINT";
+    const { work, finish } = stoppable();
+    let said = "LAB is partly destroyed";
+    const running = onInterrupt(session, () => ({ said: () => said, settles: true, runsOn: true }), work);
+    send("SIGINT");
+    send("SIGINT");
+    await vi.advanceTimersByTimeAsync(SETTLE_MS * 2);
+    expect(printed).toEqual([]);
+    said = "LAB was destroyed all the same";
+    finish({ data: 1, text: "Destroyed\n" });
+    await expect(running).rejects.toBeInstanceOf(Interrupted);
+    expect(printed.map((p) => JSON.parse(p).error.message)).toEqual(["SIGINT: LAB was destroyed all the same"]);
+    expect(raised).toEqual(["SIGINT"]);
+  });
 });

@@ -91,26 +91,32 @@ export async function onInterrupt<T extends Outcome>(
   };
   /** Once a settling interrupt is heard: says its words (at once if the work has ended, or after SETTLE_MS). */
   let settled: (() => void) | undefined;
+  /**
+   * Whether a second interrupt, or SETTLE_MS, has the words said before the work settles: not of work that runs on
+   * where the process outlives the signal (a destroy on a shell's line), whose line ends with the work all the same.
+   */
+  let early = true;
   let unsaid = false;
   let runsOn = false;
   let grace: NodeJS.Timeout | undefined;
   const unlisten = terminal.onSignals(STOPS, (signal) => {
     // A second while the work settles: not waited for, but said all the same (with what was done so far), and the
     // command ends with it; one while the words go out ends it at once.
-    if (heard !== undefined) return unsaid ? settled?.() : end(signal);
+    if (heard !== undefined) return unsaid ? early && settled?.() : end(signal);
     heard = signal;
     const told = fate(signal);
     const words = (fate: Fate) => (typeof fate.said === "string" ? fate.said : fate.said());
     if (typeof told === "string" || !told.settles) return say(signal, typeof told === "string" ? told : words(told));
     unsaid = true;
     runsOn = told.runsOn === true;
+    early = !runsOn || terminal.outlives?.(signal) !== true;
     settled = () => {
       if (!unsaid || done) return;
       unsaid = false;
       clearTimeout(grace);
       say(signal, words(told), session.json ? (told.extra?.() ?? {}) : {});
     };
-    grace = setTimeout(settled, SETTLE_MS);
+    if (early) grace = setTimeout(settled, SETTLE_MS);
   });
   /** Once the words are out and the signal raised: where that did not end the process, the command ends here. */
   const interrupted = async (signal: NodeJS.Signals): Promise<never> => {

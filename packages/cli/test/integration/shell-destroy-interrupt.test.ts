@@ -2,7 +2,8 @@
  * Ctrl-C during a `destroy` line of `neslink shell` at a terminal (tmux: a real pty), once its changes have begun:
  * the line said the lab was "partly destroyed" and that destroying it again finishes it, while core's destroy, which
  * runs on to its end once begun, went on behind the prompt to remove it whole. Now the line waits for the destroy and
- * says what `ip netns` shows: the lab destroyed, every node removed.
+ * says what `ip netns` shows: the lab destroyed, every node removed. A second Ctrl-C, which in a one-shot ends the wait
+ * (and the destroy with the process), does not here: the line waits for the destroy all the same, and says it.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,17 +20,23 @@ const { tmux, screenWhen, kill } = tmuxServer(lab);
 afterAll(() => {
   kill();
   cleanup(lab);
+  cleanup(`${lab}t`);
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A session of `neslink shell` at the tmux server's terminal, named `session`, at its prompt. */
+async function shellSession(session: string): Promise<void> {
+  // As at an interactive shell: the Ctrl-C goes to the whole foreground group, and the outer shell lives on to say how it ended.
+  const command = [process.execPath, BIN, "shell"].map((a) => `'${a}'`).join(" ");
+  tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50", `trap : INT; ${command}; echo "EXIT=$?"; sleep 60`);
+  await screenWhen(session, (s) => s.includes("neslink>"));
+}
 
 it("Ctrl-C during a destroy line once begun: it waits for the destroy, and says the lab was destroyed, as it was", async () => {
   const termed = `${dir}/termed`;
   expect(neslink("apply", stubbornStar(`${dir}/lab.yaml`, lab, 65, termed), "--yes").status).toBe(0);
   expect(netnsList(`${lab}-`)).toHaveLength(HOSTS + 1);
-  // As at an interactive shell: the Ctrl-C goes to the whole foreground group, and the outer shell lives on to say how it ended.
-  const command = [process.execPath, BIN, "shell"].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", "s", "-x", "200", "-y", "50", `trap : INT; ${command}; echo "EXIT=$?"; sleep 60`);
-  await screenWhen("s", (s) => s.includes("neslink>"));
+  await shellSession("s");
   tmux("send-keys", "-t", "s", `destroy ${lab} --yes`, "Enter");
   await destroyBegun(lab);
   tmux("send-keys", "-t", "s", "C-c");
@@ -47,4 +54,26 @@ it("Ctrl-C during a destroy line once begun: it waits for the destroy, and says 
   await screenWhen("s", (s) => s.includes(`No node of lab ${lab} is running: no namespace removed.`));
   tmux("send-keys", "-t", "s", "C-d");
   expect(await screenWhen("s", (s) => s.includes("EXIT="))).toContain("EXIT=0");
+}, 120_000);
+
+it("two Ctrl-Cs during a destroy line once begun: the line still ends with the destroy, and says what it came to", async () => {
+  const name = `${lab}t`;
+  const termed = `${dir}/termed-twice`;
+  expect(neslink("apply", stubbornStar(`${dir}/twice.yaml`, name, 68, termed), "--yes").status).toBe(0);
+  await shellSession("t");
+  tmux("send-keys", "-t", "t", `destroy ${name} --yes`, "Enter");
+  await destroyBegun(name);
+  tmux("send-keys", "-t", "t", "C-c");
+  await new Promise((r) => setTimeout(r, 200));
+  tmux("send-keys", "-t", "t", "C-c");
+  // It said "partly destroyed" at the first, of a lab it went on to destroy whole before the prompt came back.
+  const screen = await screenWhen("t", (s) => s.trimEnd().endsWith("neslink>") || s.includes("EXIT="));
+  expect(leftOf(name, termed)).toEqual(NOTHING_LEFT);
+  expect(screen).toContain(
+    `neslink: SIGINT: ${name} was destroyed all the same (${HOSTS + 1} nodes removed): the interrupt came once its changes had begun, and destroy ends what it starts.`,
+  );
+  expect(screen).not.toContain("partly destroyed");
+  expect(screen).not.toContain("EXIT=");
+  tmux("send-keys", "-t", "t", "C-d");
+  expect(await screenWhen("t", (s) => s.includes("EXIT="))).toContain("EXIT=0");
 }, 120_000);

@@ -57,7 +57,7 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
   const fate = (signal: NodeJS.Signals): Fate => {
     if (!begun) beforeChanges.abort();
     const name = lab === undefined ? unreadLab(arg as string, session.terminal, topo.commandLine) : labName(lab);
-    // Not waited for (a second Ctrl-C, or past SETTLE_MS), the destroy is where it got to: partly done, as labFate says.
+    // Not waited for (a second Ctrl-C, or past SETTLE_MS), the destroy is where the signal ends the process: partly done.
     const said = () => {
       if (settled === undefined) return labFate(session, signal, name, "destroyed", begun, again);
       if ("result" in settled)
