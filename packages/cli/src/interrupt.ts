@@ -54,7 +54,8 @@ export class Interrupted extends Error {
  * Runs `work`, listening for interrupts until it ends. On the first, `fate(signal)` (which may also stop what the
  * command draws, and the work) says what became of the lab; that is printed on stderr (with --json, as an error on
  * stdout) and then the command ends of the signal: an error `work` throws then is not said (the signal's words were).
- * A second one while the work settles has the words said at once (with what it did so far) and ends it; one while
+ * A second one while the work settles has the words said at once (with what it did so far) and ends it (not where
+ * the work runs on and the process outlives the signal: Terminal.outlives); one while
  * the words go out ends it at once. Work that settles whole (its
  * last change begun before the signal) returns its result, with the signal as `heard`: its result stands (but where
  * its fate `runsOn`: its words are said then, and the command ends of the signal).
