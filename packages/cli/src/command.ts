@@ -58,6 +58,12 @@ export interface Terminal {
    */
   cwd?: string;
   /**
+   * This process lives on past `signal` raised (a line of an interactive `neslink shell`, whose Ctrl-C ends the line,
+   * not the session): the line ends with work that runs on to its end whatever the signal (a destroy under way), so
+   * its words wait for that work, however many signals come.
+   */
+  outlives?(signal: NodeJS.Signals): boolean;
+  /**
    * Aborted when whoever called has gone (the agent's client disconnected or
    * was interrupted, or the agent is stopping): a command doing many things
    * (the shell's lines) stops before its next one.

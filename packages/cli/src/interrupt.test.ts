@@ -86,4 +86,39 @@ describe("onInterrupt, work that settles", () => {
     expect(await running).toEqual({ data: 1, text: "Applied\n", heard: "SIGINT" });
     expect({ printed, raised }).toEqual({ printed: [], raised: [] });
   });
+
+  it("work that runs on to its end once begun: its words say what it did once it has, and it ends of the signal", async () => {
+    const { session, printed, raised, send } = fakeSession();
+    const { work, finish } = stoppable();
+    let removed: number | undefined;
+    const said = () => `LAB was destroyed all the same (${removed} nodes removed)`;
+    const running = onInterrupt(session, () => ({ said, settles: true, runsOn: true, extra: () => ({ destroyed: true }) }), work);
+    send("SIGINT");
+    expect(printed).toEqual([]);
+    removed = 3;
+    finish({ data: 1, text: "Destroyed\n" });
+    await expect(running).rejects.toBeInstanceOf(Interrupted);
+    expect(printed.map((p) => JSON.parse(p).error)).toEqual([
+      { name: "NeslinkError", code: "ERR_ABORTED", message: "SIGINT: LAB was destroyed all the same (3 nodes removed)", destroyed: true },
+    ]);
+    expect(raised).toEqual(["SIGINT"]);
+  });
+
+  it("work that runs on where the process outlives the signal: a second one, or SETTLE_MS, does not have it said early", async () => {
+    vi.useFakeTimers();
+    const { session, printed, raised, send } = fakeSession();
+    session.terminal.outlives = (signal) => signal === "SIGINT";
+    const { work, finish } = stoppable();
+    let said = "LAB is partly destroyed";
+    const running = onInterrupt(session, () => ({ said: () => said, settles: true, runsOn: true }), work);
+    send("SIGINT");
+    send("SIGINT");
+    await vi.advanceTimersByTimeAsync(SETTLE_MS * 2);
+    expect(printed).toEqual([]);
+    said = "LAB was destroyed all the same";
+    finish({ data: 1, text: "Destroyed\n" });
+    await expect(running).rejects.toBeInstanceOf(Interrupted);
+    expect(printed.map((p) => JSON.parse(p).error.message)).toEqual(["SIGINT: LAB was destroyed all the same"]);
+    expect(raised).toEqual(["SIGINT"]);
+  });
 });

@@ -26,6 +26,11 @@ export interface Fate {
   settles?: boolean;
   /** What the --json error adds to the words, found as they are said (an apply's `done`: the changes it made). */
   extra?: () => Record<string, unknown>;
+  /**
+   * The work, once begun, runs on to its end whatever the signal (core's destroy): when it settles whole, its words
+   * still say what it did and the command ends of the signal; its result does not stand as an apply's last change's.
+   */
+  runsOn?: boolean;
 }
 
 /**
@@ -49,9 +54,11 @@ export class Interrupted extends Error {
  * Runs `work`, listening for interrupts until it ends. On the first, `fate(signal)` (which may also stop what the
  * command draws, and the work) says what became of the lab; that is printed on stderr (with --json, as an error on
  * stdout) and then the command ends of the signal: an error `work` throws then is not said (the signal's words were).
- * A second one while the work settles has the words said at once (with what it did so far) and ends it; one while
+ * A second one while the work settles has the words said at once (with what it did so far) and ends it (not where
+ * the work runs on and the process outlives the signal: Terminal.outlives); one while
  * the words go out ends it at once. Work that settles whole (its
- * last change begun before the signal) returns its result, with the signal as `heard`: its result stands.
+ * last change begun before the signal) returns its result, with the signal as `heard`: its result stands (but where
+ * its fate `runsOn`: its words are said then, and the command ends of the signal).
  */
 export async function onInterrupt<T extends Outcome>(
   session: Session,
@@ -85,24 +92,32 @@ export async function onInterrupt<T extends Outcome>(
   };
   /** Once a settling interrupt is heard: says its words (at once if the work has ended, or after SETTLE_MS). */
   let settled: (() => void) | undefined;
+  /**
+   * Whether a second interrupt, or SETTLE_MS, has the words said before the work settles: not of work that runs on
+   * where the process outlives the signal (a destroy on a shell's line), whose line ends with the work all the same.
+   */
+  let early = true;
   let unsaid = false;
+  let runsOn = false;
   let grace: NodeJS.Timeout | undefined;
   const unlisten = terminal.onSignals(STOPS, (signal) => {
     // A second while the work settles: not waited for, but said all the same (with what was done so far), and the
     // command ends with it; one while the words go out ends it at once.
-    if (heard !== undefined) return unsaid ? settled?.() : end(signal);
+    if (heard !== undefined) return unsaid ? early && settled?.() : end(signal);
     heard = signal;
     const told = fate(signal);
     const words = (fate: Fate) => (typeof fate.said === "string" ? fate.said : fate.said());
     if (typeof told === "string" || !told.settles) return say(signal, typeof told === "string" ? told : words(told));
     unsaid = true;
+    runsOn = told.runsOn === true;
+    early = !runsOn || terminal.outlives?.(signal) !== true;
     settled = () => {
       if (!unsaid || done) return;
       unsaid = false;
       clearTimeout(grace);
       say(signal, words(told), session.json ? (told.extra?.() ?? {}) : {});
     };
-    grace = setTimeout(settled, SETTLE_MS);
+    if (early) grace = setTimeout(settled, SETTLE_MS);
   });
   /** Once the words are out and the signal raised: where that did not end the process, the command ends here. */
   const interrupted = async (signal: NodeJS.Signals): Promise<never> => {
@@ -113,10 +128,12 @@ export async function onInterrupt<T extends Outcome>(
     const result = await work();
     if (heard === undefined) return result;
     // Heard only as its last change was under way (its words not said yet): the lab is as asked, the result stands.
-    if (unsaid && !done) {
+    if (unsaid && !done && !runsOn) {
       done = true;
       return { ...result, heard };
     }
+    // Work that ran on whole once interrupted: said now, with what it did.
+    settled?.();
     return await interrupted(heard);
   } catch (err) {
     if (err instanceof Interrupted || heard === undefined) throw err;
@@ -129,6 +146,14 @@ export async function onInterrupt<T extends Outcome>(
     // The command ended by itself: the runner's hold takes over (Command.interruptible).
     unlisten();
   }
+}
+
+/**
+ * Whether `signal` stops a lab's change under way (`begun`), or one not begun yet: not where the change goes on (the
+ * agent's session, whose caller can leave; a reader gone, which does not end this process: labFate says so).
+ */
+export function stopsWork(session: Session, signal: NodeJS.Signals, begun: boolean): boolean {
+  return !begun || (signal !== "SIGPIPE" && session.terminal.ended === undefined);
 }
 
 /**

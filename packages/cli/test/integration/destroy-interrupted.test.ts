@@ -4,18 +4,22 @@
  * (namespaces unmounted while their programs ran on, entries left empty)
  * looked destroyed to some tools and not to others.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { destroyBegun, HOSTS, leftOf, NOTHING_LEFT, stubbornStar } from "./destroy-begun.js";
 import { BIN, neslink } from "./run.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-destroy-intr-`);
 const lab = uniquePrefix("di");
+/** The prefix of the labs a single signal meets under way. */
+const begun = uniquePrefix("t26d");
 
 afterAll(() => {
   cleanup(lab);
+  cleanup(begun);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -25,8 +29,102 @@ async function until(done: () => boolean): Promise<void> {
   expect(done()).toBe(true);
 }
 
+/** `neslink destroy NAME --yes` (with `flags`) under way; `ended` once it has, with what it printed. */
+function destroying(name: string, ...flags: string[]) {
+  const child = spawn(process.execPath, [BIN, ...flags, "destroy", name, "--yes"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, ended };
+}
+
+it.each([
+  ["text", "SIGINT"],
+  ["json", "SIGTERM"],
+  ["text", "SIGHUP"],
+] as const)(
+  "one %s signal (%s) once destroy has begun: it waits for the destroy, which runs on to its end, and says the lab was destroyed, as it was",
+  async (output, signal) => {
+    const name = `${begun}${output[0]}${signal.slice(3, 4).toLowerCase()}`;
+    const termed = `${dir}/termed-begun-${output}-${signal}`;
+    expect(neslink("apply", stubbornStar(`${dir}/begun-${output}-${signal}.yaml`, name, 66, termed), "--yes").status).toBe(0);
+    const { child, ended } = destroying(name, ...(output === "json" ? ["--json"] : []));
+    await destroyBegun(name);
+    child.kill(signal);
+    const { stdout, stderr, ...end } = await ended;
+    // It said "partly destroyed" at once and died mid-destroy, leaving namespaces, empty entries, the program, the record.
+    expect(leftOf(name, termed)).toEqual(NOTHING_LEFT);
+    expect(end).toEqual({ code: null, signal });
+    const said = `${signal}: ${name} was destroyed all the same (${HOSTS + 1} nodes removed): the interrupt came once its changes had begun, and destroy ends what it starts.`;
+    if (output === "text") expect({ stdout, stderr }).toEqual({ stdout: "", stderr: `neslink: ${said}\n` });
+    else {
+      expect(stderr).toBe("");
+      const { error } = JSON.parse(stdout);
+      expect(error).toEqual({
+        name: "NeslinkError",
+        code: "ERR_ABORTED",
+        message: said,
+        destroyed: true,
+        removed: expect.any(Array),
+      });
+      expect(error.removed.map((r: { netns: string }) => r.netns).sort()).toEqual(
+        ["hub", ...Array.from({ length: HOSTS }, (_, i) => `h${i}`)].map((n) => `${name}-${n}`).sort(),
+      );
+    }
+  },
+  60_000,
+);
+
 it.each(["text", "json"] as const)(
-  "SIGINT once destroy has begun: said to be partly destroyed, with the command that finishes it, which does and says what it cleaned up (%s)",
+  "one SIGINT once destroy has begun, which then fails: it waits for the destroy and says its error (%s)",
+  async (output) => {
+    const name = `${begun}f${output[0]}`;
+    const termed = `${dir}/termed-failed-${output}`;
+    expect(neslink("apply", stubbornStar(`${dir}/failed-${output}.yaml`, name, 67, termed), "--yes").status).toBe(0);
+    // A mount in the lab's record dir: destroy removes the nodes, then fails to remove the record (EBUSY).
+    const pin = `/run/neslink/topologies/${name}/pin`;
+    mkdirSync(pin);
+    execFileSync("mount", ["--bind", dir, pin]);
+    try {
+      const { child, ended } = destroying(name, ...(output === "json" ? ["--json"] : []));
+      await destroyBegun(name);
+      child.kill("SIGINT");
+      const { stdout, stderr, ...end } = await ended;
+      expect(end).toEqual({ code: null, signal: "SIGINT" });
+      // Every node removed, the record left: what the words say, and what a destroy again removes.
+      expect(leftOf(name, termed)).toEqual({ ...NOTHING_LEFT, record: true });
+      const failed = `EBUSY: rmdir failed: EBUSY (${pin})`;
+      const said = `SIGINT: ${name} is partly destroyed: destroy went on and failed (${failed}); "neslink destroy ${name}" tries again.`;
+      if (output === "text") expect({ stdout, stderr }).toEqual({ stdout: "", stderr: `neslink: ${said}\n` });
+      else
+        expect(JSON.parse(stdout)).toEqual({
+          error: {
+            name: "NeslinkError",
+            code: "ERR_ABORTED",
+            message: said,
+            destroyed: false,
+            failed: expect.objectContaining({ code: "EBUSY", message: `rmdir failed: EBUSY (${pin})` }),
+          },
+        });
+    } finally {
+      execFileSync("umount", [pin]);
+    }
+    expect(neslink("destroy", name, "--yes").status).toBe(0);
+    expect(leftOf(name, termed)).toEqual(NOTHING_LEFT);
+  },
+  60_000,
+);
+
+it.each(["text", "json"] as const)(
+  "two SIGINTs once destroy has begun: said to be partly destroyed, with the command that finishes it, which does and says what it cleaned up (%s)",
   async (output) => {
     const name = `${lab}${output[0]}`;
     // A program that outlives SIGTERM holds destroy for its 2 s grace: it is under way, whatever the machine's speed.
@@ -35,18 +133,19 @@ it.each(["text", "json"] as const)(
     const file = `${dir}/${output}.yaml`;
     writeFileSync(file, `name: ${name}\nnodes:\n  a: { processes: [{ name: stubborn, command: [sh, -c, "${program}"] }] }\n  b: {}\n`);
     expect(neslink("apply", file, "--yes").status).toBe(0);
-    const child = spawn(process.execPath, [BIN, "destroy", name, "--yes"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on("close", (code, signal) => resolve({ code, signal })),
-    );
+    const { child, ended } = destroying(name);
     await until(() => existsSync(termed));
+    // The first is waited on (the destroy runs on to its end once begun); a second ends the wait, and the destroy with
+    // the process, where it got to.
     child.kill("SIGINT");
-    expect(await ended).toEqual({ code: null, signal: "SIGINT" });
-    expect(stderr).toBe(`neslink: SIGINT: ${name} is partly destroyed; "neslink destroy ${name}" finishes it.\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill("SIGINT");
+    expect(await ended).toEqual({
+      code: null,
+      signal: "SIGINT",
+      stdout: "",
+      stderr: `neslink: SIGINT: ${name} is partly destroyed; "neslink destroy ${name}" finishes it.\n`,
+    });
     // What a killed apply also leaves (an empty entry; a link made in the host by an older version, with its marker).
     writeFileSync(`/run/netns/${name}-c`, "", { mode: 0o444 });
     spawnSync("ip", ["link", "add", `${name}h`, "type", "bridge"]);

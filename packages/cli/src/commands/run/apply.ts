@@ -1,7 +1,7 @@
 import type { topology } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology as loadTopology } from "../../core.js";
-import { type Fate, labFate, onInterrupt } from "../../interrupt.js";
+import { type Fate, labFate, onInterrupt, stopsWork } from "../../interrupt.js";
 import { asks, confirmed, loadFile, planText, unreadLab } from "../../lab.js";
 import { keptLines, leftLines } from "../../links-refused.js";
 import type { Progress } from "../../progress.js";
@@ -30,7 +30,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     progress?.stop();
     // Under way, apply stops once the changes in flight have ended: killed amid a namespace's making, it left an
     // empty entry in /run/netns. Not where it goes on (the agent's, a reader gone: labFate).
-    const stops = !begun || (signal !== "SIGPIPE" && session.terminal.ended === undefined);
+    const stops = stopsWork(session, signal, begun);
     if (stops) stopping.abort();
     // The commands as they must be typed again: a path with a space or a quote is quoted.
     const again = (verb: string) => topo.commandLine(["neslink", verb, file as string]);

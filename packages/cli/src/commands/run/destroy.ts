@@ -1,9 +1,10 @@
 import type { topology as TopologyApi } from "@neslink/core";
 import type { Run } from "../../command.js";
 import { topology } from "../../core.js";
-import { labFate, onInterrupt } from "../../interrupt.js";
+import { type Fate, labFate, onInterrupt, stopsWork } from "../../interrupt.js";
 import { asks, confirmed, labName, labOf, unreadLab } from "../../lab.js";
 import { leftLines } from "../../links-refused.js";
+import { errorJson } from "../../output.js";
 
 type Leftovers = TopologyApi.DestroyLeftovers;
 
@@ -28,27 +29,49 @@ function leftoverLines({ namespaces, entries, links, record, programs }: Leftove
   ];
 }
 
+/** What a destroy did, as its last line counts it: "61 nodes removed, 2 leftovers cleaned up". */
+function doneCount(result: TopologyApi.DestroyResult): string {
+  const leftovers = leftoverLines(result.leftovers).length;
+  const count = `${result.removed.length} node${result.removed.length === 1 ? "" : "s"} removed`;
+  return leftovers === 0 ? count : `${count}, ${leftovers} leftover${leftovers === 1 ? "" : "s"} cleaned up`;
+}
+
+/** What core's destroy came to, once it settled: its result, or what it failed with. */
+type Settled = { result: TopologyApi.DestroyResult } | { failed: unknown };
+
 export const destroy: Run = async ({ args: [arg], options }, session) => {
   const topo = await topology();
-  // Interrupted once it has begun, the lab is left part-destroyed (namespaces unmounted while their programs still
-  // ran, entries left empty): said so, with the command that finishes it, as apply says what it leaves. Listened for
-  // from the start: a Ctrl-C while the file is read (a FIFO's writer awaited) says nothing changed.
+  // Interrupted once it has begun, core's destroy runs on to its end (it does not heed its signal then): the
+  // interrupt waits for it, as apply's for its stop, and says what it came to. It said "partly destroyed" at once, of
+  // a lab a shell's line went on to destroy whole, and a one-shot died mid-destroy, leaving it part-destroyed
+  // (namespaces unmounted while their programs still ran, entries left empty). Listened for from the start: a Ctrl-C
+  // while the file is read (a FIFO's writer awaited) says nothing changed.
   let begun = false;
   let lab: Awaited<ReturnType<typeof labOf>> | undefined;
-  const again = `"${topo.commandLine(["neslink", "destroy", arg as string])}" finishes it.`;
+  let settled: Settled | undefined;
+  const command = `"${topo.commandLine(["neslink", "destroy", arg as string])}"`;
+  const again = `${command} finishes it.`;
   // Until destroy's first change, an interrupt stops it before any (it reads the lab first: a 30-node lab's read took
   // ~0.2 s, and a Ctrl-C then said "partly destroyed" of a lab left whole).
   const beforeChanges = new AbortController();
-  const fate = (signal: NodeJS.Signals) => {
+  const fate = (signal: NodeJS.Signals): Fate => {
     if (!begun) beforeChanges.abort();
-    return labFate(
-      session,
-      signal,
-      lab === undefined ? unreadLab(arg as string, session.terminal, topo.commandLine) : labName(lab),
-      "destroyed",
-      begun,
-      again,
-    );
+    const name = lab === undefined ? unreadLab(arg as string, session.terminal, topo.commandLine) : labName(lab);
+    // Not waited for (a second Ctrl-C, or past SETTLE_MS), the destroy is where the signal ends the process: partly done.
+    const said = () => {
+      if (settled === undefined) return labFate(session, signal, name, "destroyed", begun, again);
+      if ("result" in settled)
+        return `${name} was destroyed all the same (${doneCount(settled.result)}): the interrupt came once its changes had begun, and destroy ends what it starts.`;
+      const { code, message } = errorJson(settled.failed).error;
+      return `${name} is partly destroyed: destroy went on and failed (${code}: ${message}); ${command} tries again.`;
+    };
+    const extra = () => {
+      if (settled === undefined) return { destroyed: false };
+      return "result" in settled
+        ? { destroyed: true, removed: settled.result.removed }
+        : { destroyed: false, failed: errorJson(settled.failed).error };
+    };
+    return { said, settles: begun && stopsWork(session, signal, begun), extra, runsOn: true };
   };
   return onInterrupt(session, fate, async () => {
     lab = await labOf(arg as string, session.terminal);
@@ -58,12 +81,23 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
     const ask = asks(session, options.yes === true) && (await topo.labKnown(name));
     if (ask && !(await confirmed(`Destroy lab ${name} and everything it owns?`, session, false)))
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
-    const result = await topo.destroy(lab, {
-      signal: beforeChanges.signal,
-      onProgress: () => {
-        begun = true;
-      },
-    });
+    const result = await topo
+      .destroy(lab, {
+        signal: beforeChanges.signal,
+        onProgress: () => {
+          begun = true;
+        },
+      })
+      .then(
+        (result) => {
+          settled = { result };
+          return result;
+        },
+        (failed: unknown) => {
+          settled = { failed };
+          throw failed;
+        },
+      );
     const leftovers = leftoverLines(result.leftovers);
     // A mistyped name destroys nothing, successfully (destroy is idempotent): say so rather than "0 nodes removed".
     if (result.removed.length === 0 && leftovers.length === 0)
@@ -71,9 +105,7 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
     // In the order a person looks for them (n2 before n10), not the order the workers finished in.
     const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
     const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("") + leftLines(result.linksLeft);
-    const count = `${removed.length} node${removed.length === 1 ? "" : "s"}`;
-    const cleaned = leftovers.length === 0 ? "" : `, ${leftovers.length} leftover${leftovers.length === 1 ? "" : "s"} cleaned up`;
     const ms = Math.round(result.ms);
-    return { data: result, text: `${nodes}${leftovers.join("")}Destroyed ${name}: ${count} removed${cleaned} in ${ms} ms.\n` };
+    return { data: result, text: `${nodes}${leftovers.join("")}Destroyed ${name}: ${doneCount(result)} in ${ms} ms.\n` };
   });
 };

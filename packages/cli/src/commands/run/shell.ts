@@ -126,6 +126,7 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
       lineEnded = false;
     });
   };
+  const outlived = (signal: NodeJS.Signals) => interactive && signal === "SIGINT";
   const io = {
     out: session.print,
     err: (text: string) => session.terminal.stderr.write(text),
@@ -148,8 +149,9 @@ export async function runLines(lines: AsyncIterable<string>, session: Session, i
       // Ctrl-C ends the line's command, not the session (an apply under way stops as it would typed in a shell, its
       // words said): as exec's program or monitor, it comes back to the prompt. A script, and SIGTERM, still end.
       raise: (signal: NodeJS.Signals) => {
-        if (!interactive || signal !== "SIGINT") session.terminal.raise(signal);
+        if (!outlived(signal)) session.terminal.raise(signal);
       },
+      outlives: outlived,
       ...(interactive ? { ask } : {}),
     },
   };
