@@ -10,8 +10,10 @@
  *   address family (and parent, for an IPv6 link-local address): EEXIST;
  * - a macvlan on the loopback (EINVAL), on a bridge's port (EBUSY: the
  *   bridge holds it), next to a passthru macvlan (EINVAL: passthru hands the
- *   parent over to one), or a passthru one next to any (EINVAL). A macvlan
- *   made on a macvlan is made on that one's parent: the same rules hold.
+ *   parent over to one), or a passthru one next to any (EINVAL), or one up
+ *   with the MAC of its parent or of an up macvlan on it (EADDRINUSE). A
+ *   macvlan made on a macvlan is made on that one's parent: the same rules
+ *   hold.
  * Only what lives in the host is seen: a vxlan or macvlan made from the host
  * and moved out (another lab's) is still the kernel's alone to refuse, and so
  * is a vxlan of the same id whose own flags (gbp, external) set it apart.
@@ -20,7 +22,7 @@ import type { Link } from "@neslink/codec-wasm";
 import { type Change, createsLink } from "./changes.js";
 import { VXLAN_DEFAULT_PORT, vniKey } from "./host-made-rules.js";
 import { loadedFrom } from "./loaded.js";
-import type { Topology } from "./model.js";
+import type { Topology, TopologyInterface } from "./model.js";
 import type { LiveRead } from "./plan.js";
 import { type Path, Problems, TopologyError } from "./problems.js";
 
@@ -39,8 +41,9 @@ function lowerOf(host: HostView, parent: Link): Link {
   return host.byIndex.get(parent.parentIndex) ?? parent;
 }
 
-/** Records what the host refuses of a macvlan on `parent` (mode `mode`), the interface at `path`. */
-function checkMacvlan(problems: Problems, path: Path, host: HostView, parent: Link, mode: string | undefined): void {
+/** Records what the host refuses of `iface`, a macvlan on `parent`, at `path`. */
+function checkMacvlan(problems: Problems, path: Path, host: HostView, parent: Link, iface: TopologyInterface): void {
+  const mode = iface.macvlan?.mode;
   const lower = lowerOf(host, parent);
   const via = lower === parent ? "" : ` (macvlan "${parent.name}" is on it)`;
   if ((lower.flags & IFF_LOOPBACK) !== 0) {
@@ -67,6 +70,14 @@ function checkMacvlan(problems: Problems, path: Path, host: HostView, parent: Li
       [...path, "mode"],
       `a passthru macvlan must be the only macvlan on its parent, and host link "${lower.name}"${via} has ${others.map((l) => `"${l.name}"`).join(", ")}: the kernel refuses it (EINVAL)`,
     );
+  } else if (mode !== "passthru" && iface.up && iface.mac !== undefined) {
+    // Brought up, it takes its MAC on the parent: one the parent or an up macvlan of it has is taken.
+    const holder = [lower, ...others.filter((l) => l.up)].find((l) => l.mac === iface.mac);
+    if (holder !== undefined)
+      problems.add(
+        [...path, "mac"],
+        `${iface.mac} is the MAC of host link "${holder.name}"${holder === lower ? via : `, a macvlan on "${lower.name}"`}: the kernel refuses a macvlan up with a MAC taken on its parent (EADDRINUSE); give another`,
+      );
   }
 }
 
@@ -89,8 +100,9 @@ export function assertNoHostClashes(
   const vnis = new Map(own.flatMap((l) => (l.vxlan === undefined ? [] : [[vniKey(l.vxlan, l.vxlan.parentIndex), l] as const])));
   for (const c of made) {
     const iface = topology.nodes.find((n) => n.name === c.node)?.interfaces.find((i) => i.name === c.name);
+    if (iface === undefined) continue;
     const path: Path = ["nodes", c.node, "interfaces", c.name];
-    if (iface?.vxlan !== undefined) {
+    if (iface.vxlan !== undefined) {
       const { parent, id, port } = iface.vxlan;
       const taken = vnis.get(vniKey(iface.vxlan, parent === undefined ? undefined : hostLinks.get(parent)));
       if (taken !== undefined)
@@ -99,9 +111,9 @@ export function assertNoHostClashes(
           `host link "${taken.name}" is a vxlan of the same id ${id} and port ${port ?? VXLAN_DEFAULT_PORT}: the kernel keeps one vxlan of an id, port and address family in the namespace that makes a lab's vxlans (the host's), and refuses this one (EEXIST); give another id or port, or delete "${taken.name}"`,
         );
     }
-    const parentIndex = iface?.macvlan === undefined ? undefined : hostLinks.get(iface.macvlan.parent);
+    const parentIndex = iface.macvlan === undefined ? undefined : hostLinks.get(iface.macvlan.parent);
     const parent = parentIndex === undefined ? undefined : host.byIndex.get(parentIndex);
-    if (parent !== undefined) checkMacvlan(problems, path, host, parent, iface?.macvlan?.mode);
+    if (parent !== undefined) checkMacvlan(problems, path, host, parent, iface);
   }
   if (problems.list.length > 0) throw new TopologyError(problems.list, from?.label);
 }

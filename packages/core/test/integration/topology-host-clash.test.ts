@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { closeDefaultPool, TopologyError, topology } from "@neslink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, hostLinkNames, ip, netnsList, uniquePrefix } from "./kernel.js";
+import { cleanup, hostLinkNames, ip, ipJson, netnsList, uniquePrefix } from "./kernel.js";
 
 const prefix = uniquePrefix("t26t");
 const lab = `${prefix}l`;
@@ -177,6 +177,44 @@ describe("a macvlan", () => {
           'lab.yaml:6:37: nodes.a.interfaces.mv1.parent: host link "lo" is the loopback: the kernel makes no macvlan on it (EINVAL)',
         ]);
         expect(await planned([`mv0: { kind: macvlan, parent: ${bridge} }`])).toEqual(["a:mv0"]);
+      },
+    );
+  });
+
+  it("up with the MAC of its parent or of an up macvlan on it: refused at its mac; down, or an unused MAC, planned", async () => {
+    const [up, down] = [`${prefix}m1`, `${prefix}m2`];
+    await withHostLinks(
+      [
+        [up, "link", parent, "address", "02:26:00:00:00:01", "up", ...mode("bridge")],
+        [down, "link", parent, "address", "02:26:00:00:00:02", ...mode("bridge")],
+      ],
+      async () => {
+        const [{ address: own }] = ipJson<[{ address: string }]>("link", "show", parent);
+        for (const taken of [own, "02:26:00:00:00:01"])
+          expect(kernelSays("mv0", "link", parent, "address", taken, "up", ...mode("bridge"))).toEqual({
+            status: 2,
+            stderr: "RTNETLINK answers: Address already in use",
+          });
+        expect(kernelSays("mv0", "link", parent, "address", "02:26:00:00:00:02", "up", ...mode("bridge"))).toEqual({
+          status: 0,
+          stderr: "",
+        });
+        expect(kernelSays("mv0", "link", parent, "address", own, ...mode("bridge"))).toEqual({ status: 0, stderr: "" });
+        expect(
+          await refused([
+            `mv0: { kind: macvlan, parent: ${parent}, mac: '${own.toUpperCase()}' }`,
+            `mv1: { kind: macvlan, parent: ${parent}, mac: '02:26:00:00:00:01' }`,
+          ]),
+        ).toEqual([
+          `lab.yaml:5:55: nodes.a.interfaces.mv0.mac: ${own} is the MAC of host link "${parent}": the kernel refuses a macvlan up with a MAC taken on its parent (EADDRINUSE); give another`,
+          `lab.yaml:6:55: nodes.a.interfaces.mv1.mac: 02:26:00:00:00:01 is the MAC of host link "${up}", a macvlan on "${parent}": the kernel refuses a macvlan up with a MAC taken on its parent (EADDRINUSE); give another`,
+        ]);
+        expect(
+          await planned([
+            `mv0: { kind: macvlan, parent: ${parent}, mac: '${own}', up: false }`,
+            `mv1: { kind: macvlan, parent: ${parent}, mac: '02:26:00:00:00:02' }`,
+          ]),
+        ).toEqual(["a:mv0", "a:mv1"]);
       },
     );
   });
