@@ -44,6 +44,7 @@ import { routeToMake } from "./compare.js";
 import { forgetRemade, recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
 import { groupBy } from "./group-by.js";
+import { assertNoHostClashes } from "./host-clash.js";
 import { HOST, idOfHandle, type LiveNamespace } from "./live.js";
 import { loadedFrom } from "./loaded.js";
 import { lockTopologyReading } from "./lock.js";
@@ -1007,6 +1008,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const record = forgetRemade(read.record, changes);
     assertHostParents(topology.name, changes, read.hostLinks, true);
     assertParentMtus(given, topology, changes, read.hostMtus);
+    assertNoHostClashes(given, topology, changes, read);
     await assertSysctlsTaken(pool, given, topology, changes);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
