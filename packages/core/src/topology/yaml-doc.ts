@@ -8,7 +8,7 @@
  * 1 MB file of nodes took 44 s). What YAML versions read differently is
  * refused rather than guessed.
  */
-import type { CST, Document, LineCounter, Node, Scalar, YAMLError } from "yaml";
+import type { CST, Document, LineCounter, Node, Parser, Scalar, YAMLError } from "yaml";
 import type { Path } from "./problems.js";
 
 /** Deeper than any topology: nothing the format defines nests more than a few levels. */
@@ -54,7 +54,7 @@ class Stop extends Error {
 }
 
 /**
- * Where the parser stands, from the collections open on its stack: the path of the value it is about to read, and
+ * Where the parser stands, from the collections open on its stack: the path of the scalar it has just placed, and
  * whether that is a map's new key (a path to the map) rather than a value.
  */
 function pathInStack(stack: readonly CST.Token[]): { path: Path; key: boolean } {
@@ -84,6 +84,24 @@ function asSingleQuoted(lexeme: string): string {
   return `'${lexeme.slice(1, -1)}'`;
 }
 
+/** Spaces or tabs, as the lexer gives them: all that may stand between an implicit key and its `:`. */
+const BLANK = /^[ \t]+$/;
+
+/**
+ * The Stop for a scalar past MAX_SCALAR_CHARS, where it stands. The parser is given a one-character stand-in of the
+ * same kind, so that it places it as it would the scalar: a key of the map, or of a map it returns to, even right
+ * after a key with no value (`h1:`), whose value the stack alone would take it for; a value; and a `:` after it makes
+ * that value a key of the map it opens (`h1:\n    "…": {}`).
+ */
+function tooLong(parser: Parser, lexeme: string, rest: Iterator<string>, offset: number): Stop {
+  for (const _ of parser.next(lexeme[0] === '"' || lexeme[0] === "'" ? lexeme[0] : "x"));
+  const { path, key } = pathInStack(parser.stack);
+  let next = rest.next();
+  while (!next.done && BLANK.test(next.value)) next = rest.next();
+  const size = `longer than ${MAX_SCALAR_CHARS} characters, more than any field takes: too large for a topology`;
+  return new Stop(key || (!next.done && next.value === ":") ? `has a key ${size}` : `is ${size}`, offset, path);
+}
+
 /** The parser's tokens, stopped once its stack (the document and the collections open at this point) passes the limit. */
 function* boundedTokens(text: string, lineCounter: LineCounter) {
   const { CST, Lexer, Parser } = yamlLib();
@@ -92,14 +110,12 @@ function* boundedTokens(text: string, lineCounter: LineCounter) {
   lineCounter.addNewLine(0);
   let tokens = 0;
   let previous = "";
-  for (const lexeme of new Lexer().lex(text)) {
+  const lexemes = new Lexer().lex(text);
+  for (const lexeme of lexemes) {
     const offset = parser.offset;
     if (++tokens > MAX_TOKENS) throw new Stop(`too large for a topology: more than ${MAX_TOKENS} YAML tokens by here`, offset);
-    if (lexeme.length > MAX_SCALAR_CHARS && (previous === CST.SCALAR || lexeme[0] === '"' || lexeme[0] === "'")) {
-      const { path, key } = pathInStack(parser.stack);
-      const size = `longer than ${MAX_SCALAR_CHARS} characters, more than any field takes: too large for a topology`;
-      throw new Stop(key ? `has a key ${size}` : `is ${size}`, offset, path);
-    }
+    if (lexeme.length > MAX_SCALAR_CHARS && (previous === CST.SCALAR || lexeme[0] === '"' || lexeme[0] === "'"))
+      throw tooLong(parser, lexeme, lexemes, offset);
     previous = lexeme;
     yield* parser.next(asSingleQuoted(lexeme));
     // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by plainData too.
