@@ -50,7 +50,8 @@ it("says which route was refused and which were not attempted, in its lines and 
   const name = `${prefix}t`;
   const r = neslink("apply", labFile(name), "--yes");
   expect(r.status).toBe(1);
-  expect(r.stdout).toContain(`\n  failed: ${REFUSED.text}: netlink RTM_NEWROUTE failed: EACCES`);
+  // With the line that asked for it, as the error has it.
+  expect(r.stdout).toContain(`\n  failed: ${REFUSED.text} (${dir}/${name}.yaml:${REFUSED.at}): netlink RTM_NEWROUTE failed: EACCES`);
   expect(r.stdout).toContain(`\n  not attempted: ${untried.join("; ")}\n`);
   expect(r.stderr).toContain(`\n  ${REFUSED.text} (${dir}/${name}.yaml:${REFUSED.at}): netlink RTM_NEWROUTE failed: EACCES`);
   expect(r.stderr).toContain(`\n    not attempted (stopped by that failure): ${untried.join("; ")}\n`);

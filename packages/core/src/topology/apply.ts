@@ -23,41 +23,41 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import * as la from "../actions/link-actions.js";
+import { commandLine } from "../actions/nescript.js";
 import type { NsAction } from "../actions/ns-actions.js";
 import * as na from "../actions/ns-actions.js";
 import * as ra from "../actions/route-actions.js";
-import { tableId } from "../shapes/iproute-names.js";
 import { AbortedError, ActionError, type ErrorJSON, isUndeletable, lastLine, NeslinkError, rootCause, toErrorJSON } from "../errors.js";
 import * as lp from "../links/providers.js";
+import type { NsHandle } from "../namespace/handle.js";
 import { removeLeftovers } from "../namespace/leftovers.js";
-import { isNamespaceName } from "../validate/validate.js";
 import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
-import { checkTopology } from "./check.js";
-import { groupBy } from "./group-by.js";
+import { tableId } from "../shapes/iproute-names.js";
+import { isNamespaceName } from "../validate/validate.js";
+import { placeOf } from "./change-place.js";
 import { type Change, type ChangeOf, createsLink, describeChange, type LinkCreate, type Summary, summarize } from "./changes.js";
+import { checkTopology } from "./check.js";
 import { routeToMake } from "./compare.js";
 import { forgetRemade, recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
-import type { NsHandle } from "../namespace/handle.js";
+import { groupBy } from "./group-by.js";
 import { HOST, idOfHandle, type LiveNamespace } from "./live.js";
+import { loadedFrom } from "./loaded.js";
+import { lockTopologyReading } from "./lock.js";
 import { marker } from "./marker.js";
+import type { Topology } from "./model.js";
+import { runNodeCommands } from "./node-commands.js";
 import { type NsRecord, type RecordedNs, readNsRecord, writeNsRecord } from "./ns-record.js";
 import { topologyOptions } from "./options.js";
-import { lockTopologyReading } from "./lock.js";
-import type { Topology } from "./model.js";
-import { sysctlInterface } from "./sysctl-names.js";
-import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { assertParentMtus } from "./parent-mtu.js";
-import { placeOf } from "./change-place.js";
-import { loadedFrom } from "./loaded.js";
 import { assertHostParents, diff, type Plan, readLive, TopologyConflictError } from "./plan.js";
 import { assertPlanUnchanged, expectedChanges } from "./plan-changed.js";
-import { runNodeCommands } from "./node-commands.js";
-import { commandLine } from "../actions/nescript.js";
 import { NotRunningError, startActions, started, stopProgram } from "./run.js";
+import { sysctlInterface } from "./sysctl-names.js";
+import { assertSysctlsTaken } from "./sysctl-probe.js";
 import { HOST_BOUND_GROUP, isGone, LAB_GROUP, type LinkLeft, removeNamespaces } from "./teardown.js";
 
 export type ApplyPhase = "namespaces" | "teardown" | "links" | "configuration" | "exec" | "processes";
@@ -67,7 +67,8 @@ export type ApplyEvent =
   | { type: "planned"; plan: Plan }
   | { type: "phase"; phase: ApplyPhase; changes: number }
   | { type: "change"; change: Change; text: string; done: number; total: number }
-  | { type: "failed"; changes: Change[]; notAttempted: Change[]; error: ErrorJSON }
+  /** `places`: where in the file each of `changes` was asked for (FILE:LINE:COLUMN), as the error says it; undefined where not known. */
+  | { type: "failed"; changes: Change[]; places: (string | undefined)[]; notAttempted: Change[]; error: ErrorJSON }
   | { type: "finished"; summary: Summary; ms: number };
 
 export interface ApplyOptions {
@@ -1081,6 +1082,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           return processJobs(pool, topology.name, list);
       }
     };
+    const from = loadedFrom(given);
+    const place = (c: Change) => placeOf(topology, from, c, changes);
     for (const phase of PHASES) {
       const jobs = waves(phase, byPhase.get(phase) ?? []);
       const count = jobs.flat().reduce((n, j) => n + j.changes.length, 0);
@@ -1104,7 +1107,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             done.push(change);
             emit({ type: "change", change, text: describeChange(change), done: done.length, total });
           },
-          ({ changes: failed, notAttempted, error }) => emit({ type: "failed", changes: failed, notAttempted, error: toErrorJSON(error) }),
+          ({ changes: failed, notAttempted, error }) =>
+            emit({ type: "failed", changes: failed, places: failed.map(place), notAttempted, error: toErrorJSON(error) }),
           (change) => asTheyWere.add(change),
         ).catch(async (failures: unknown) => {
           // onProgress's own error, as it threw it.
@@ -1119,8 +1123,6 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           // bring up) is told with that failure alone: each planned change is told once.
           const named = new Set((failures as ApplyFailure[]).flatMap((f) => [...f.changes, ...f.notAttempted]));
           for (let i = done.length - 1; i >= 0; i--) if (named.has(done[i] as Change)) done.splice(i, 1);
-          const from = loadedFrom(given);
-          const place = (c: Change) => placeOf(topology, from, c, changes);
           const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);
           throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), place, notStarted);
         });
