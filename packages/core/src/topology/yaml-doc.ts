@@ -74,14 +74,32 @@ function pathInStack(stack: readonly CST.Token[]): { path: Path; key: boolean } 
 /** What makes a double-quoted scalar mean something else single-quoted: an escape, a folded line break, a single quote. */
 const NOT_AS_SINGLE = /[\\\r\n']/;
 
+/** What JSON reads `lexeme` as, if it reads it at all: on one line, with JSON's escapes only, it reads as YAML does. */
+function jsonString(lexeme: string): string | undefined {
+  try {
+    return JSON.parse(lexeme) as string;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * A double-quoted scalar as the single-quoted one it means, where it has nothing NOT_AS_SINGLE (JSON's strings, mostly):
- * the same value, length and place, resolved by the yaml package at ~1 byte a character rather than ~40 (it builds a
- * double-quoted one a character at a time: 15 MB of JSON strings, each under any bound, took 580 MB and 7 s).
+ * A double-quoted scalar as the single-quoted one it means, as the lexemes to give the parser: where it has nothing
+ * NOT_AS_SINGLE (JSON's strings, mostly), the same text; where JSON reads its escapes and its value has no line break
+ * (which a single-quoted one would fold), that value, then the spaces that keep what follows in its place (an escape is
+ * longer than what it stands for). Resolved by the yaml package at ~1 byte a character rather than ~40 (it builds a
+ * double-quoted one a character at a time: 15 MB of JSON strings, each under any bound, took 580 MB and 7 s; one of
+ * 1 MiB with escapes, 29 MB).
  */
-function asSingleQuoted(lexeme: string): string {
-  if (lexeme.length < 2 || lexeme[0] !== '"' || lexeme[lexeme.length - 1] !== '"' || NOT_AS_SINGLE.test(lexeme)) return lexeme;
-  return `'${lexeme.slice(1, -1)}'`;
+function asSingleQuoted(lexeme: string): string[] {
+  if (lexeme.length < 2 || lexeme[0] !== '"' || lexeme[lexeme.length - 1] !== '"') return [lexeme];
+  if (!NOT_AS_SINGLE.test(lexeme)) return [`'${lexeme.slice(1, -1)}'`];
+  const value = jsonString(lexeme);
+  if (value === undefined || /[\r\n]/.test(value)) return [lexeme];
+  const single = `'${value.replaceAll("'", "''")}'`;
+  const pad = lexeme.length - single.length;
+  if (pad < 0) return [lexeme];
+  return pad === 0 ? [single] : [single, " ".repeat(pad)];
 }
 
 /** Spaces or tabs, as the lexer gives them: all that may stand between an implicit key and its `:`. */
@@ -117,7 +135,7 @@ function* boundedTokens(text: string, lineCounter: LineCounter) {
     if (lexeme.length > MAX_SCALAR_CHARS && (previous === CST.SCALAR || lexeme[0] === '"' || lexeme[0] === "'"))
       throw tooLong(parser, lexeme, lexemes, offset);
     previous = lexeme;
-    yield* parser.next(asSingleQuoted(lexeme));
+    for (const part of asSingleQuoted(lexeme)) yield* parser.next(part);
     // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by plainData too.
     if (parser.stack.length > MAX_DEPTH + 2) throw new Stop(`nested deeper than ${MAX_DEPTH} levels`, offset);
   }
