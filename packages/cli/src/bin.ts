@@ -70,6 +70,7 @@ async function run(): Promise<number> {
     out,
     drained: out.drained,
     err,
+    errOffMain: err.toPool,
     sent: async () => {
       await Promise.all([out.sent(), err.sent()]);
     },
