@@ -5,8 +5,8 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ValidationError } from "@neslink/core/errors";
-import type { Command, Invocation, OptionName } from "./command.js";
 import { closest } from "./closest.js";
+import type { Command, Invocation, OptionName } from "./command.js";
 import { commandWords, fromIproute, ipOnly } from "./iproute-words.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
@@ -24,6 +24,8 @@ export const OPTIONS = {
   file: { type: "string", short: "f" },
   socket: { type: "string" },
   detach: { type: "boolean" },
+  "idle-timeout": { type: "string" },
+  "max-connections": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
 const GLOBAL = new Set(["json", "help", "version"]);
