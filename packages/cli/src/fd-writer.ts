@@ -40,6 +40,16 @@ function isCharacterDevice(fd: number): boolean {
   }
 }
 
+/** Whether a reader that stops reading can hold a write to `fd` for ever: a pipe's or a socket's (a terminal's or a file's takes it). */
+export function mayStall(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A writer of `fd`. A descriptor set non-blocking by whoever gave it (EAGAIN
  * when full) hands what is left, and everything after, to `stream()`, which
