@@ -18,8 +18,8 @@ export interface Io {
   drained?(): Promise<void>;
   err(text: string): void;
   /**
-   * From now on `err` does not wait for stderr's reader on the main thread: a write that waits holds no signal handler
-   * or timer up (a held signal's bound, late-signal.ts).
+   * From now on `err` does not wait for stderr's reader on the main thread, where that reader can leave it full (a
+   * pipe's): a write that waits holds no signal handler or timer up (a held signal's bound, late-signal.ts).
    */
   errOffMain?(): void;
   /** Resolves once all that `out` and `err` were given has gone to their reader (or can no longer go). */
