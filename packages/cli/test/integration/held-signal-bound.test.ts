@@ -44,11 +44,12 @@ function unread(fifo: string): number {
 }
 
 /**
- * A blocking writer of a FIFO never read, that holds all it can hold: any write to it waits for ever. Filled through a
- * non-blocking writer of its own until the kernel takes not one byte more (a write of 64 KiB would not fill a bigger one).
+ * A blocking writer of a FIFO never read, that holds all it can hold: any write to it waits for ever; and its reader.
+ * Filled through a non-blocking writer of its own until the kernel takes not one byte more (a write of 64 KiB would not
+ * fill a bigger one).
  */
-function full(fifo: string): number {
-  unread(fifo);
+function full(fifo: string): { writer: number; reader: number } {
+  const reader = unread(fifo);
   const filler = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   try {
     for (const size of [4096, 1]) {
@@ -61,7 +62,7 @@ function full(fifo: string): number {
   } finally {
     closeSync(filler);
   }
-  return openSync(fifo, constants.O_WRONLY);
+  return { writer: openSync(fifo, constants.O_WRONLY), reader };
 }
 
 /** `neslink --json plan` writing to a FIFO that is open for reading and never read, once the FIFO is full. */
@@ -123,8 +124,8 @@ it("one SIGTERM once its error waits for a stderr that is a full pipe never read
   const bad = `${dir}/bad.yaml`;
   writeFileSync(bad, `name: ${lab}\nnodes:\n  a: { bridges: [bad/name] }\n`);
   const stderr = full(`${dir}/stderr`);
-  const child = spawn(process.execPath, [BIN, "apply", bad], { stdio: ["ignore", "ignore", stderr] });
-  closeSync(stderr);
+  const child = spawn(process.execPath, [BIN, "apply", bad], { stdio: ["ignore", "ignore", stderr.writer] });
+  closeSync(stderr.writer);
   children.push(child);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal })),
@@ -134,4 +135,6 @@ it("one SIGTERM once its error waits for a stderr that is a full pipe never read
   child.kill("SIGTERM");
   const late = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000).unref());
   expect(await Promise.race([ended, late])).toEqual({ code: null, signal: "SIGTERM" });
+  // What the pipe holds is what filled it: nothing neslink said got in.
+  expect(readFileSync(stderr.reader).toString()).toMatch(/^x+$/);
 }, 30_000);
