@@ -24,6 +24,8 @@ export const OPTIONS = {
   file: { type: "string", short: "f" },
   socket: { type: "string" },
   detach: { type: "boolean" },
+  "idle-timeout": { type: "string" },
+  "max-connections": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
 const GLOBAL = new Set(["json", "help", "version"]);

@@ -2,7 +2,7 @@
 import { agentFor } from "./agent/choose.js";
 import { clientFor } from "./agent/client.js";
 import { enableCompileCache } from "./compile-cache.js";
-import { fdWriter } from "./fd-writer.js";
+import { fdWriter, mayStall } from "./fd-writer.js";
 import { sameOutput } from "./same-output.js";
 
 // Node >= 22.1 keeps compiled code between runs (start-up without re-parsing), in a directory of neslink's own; older Nodes skip this.
@@ -70,6 +70,10 @@ async function run(): Promise<number> {
     out,
     drained: out.drained,
     err,
+    // Written at once elsewhere: on a terminal, words said as a command's result is printed keep their place before it.
+    errOffMain: () => {
+      if (mayStall(2)) err.toPool();
+    },
     sent: async () => {
       await Promise.all([out.sent(), err.sent()]);
     },

@@ -20,6 +20,8 @@ export type FdWriter = ((chunk: string | Uint8Array) => void) & {
   unsent(): boolean;
   /** Whether a write of it is under way on libuv's pool: a process exiting waits for that (it joins the pool's threads). */
   onPool(): boolean;
+  /** From now on, writes as `pooled` does (unless the stream has taken over, which does not hold the main thread either). */
+  toPool(): void;
 };
 
 /** The signal a write's error `code` on `fd` stands for, if it says the reader has gone. */
@@ -33,6 +35,16 @@ function goneBy(fd: number, code: string | undefined): "SIGPIPE" | "SIGHUP" | un
 function isCharacterDevice(fd: number): boolean {
   try {
     return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a reader that stops reading can hold a write to `fd` for ever: a pipe's or a socket's (a terminal's or a file's takes it). */
+export function mayStall(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFIFO() || stat.isSocket();
   } catch {
     return false;
   }
@@ -58,6 +70,7 @@ export function fdWriter(
   left: (signal: "SIGPIPE" | "SIGHUP") => void = () => {},
   pooled = false,
 ): FdWriter {
+  let onPool = pooled;
   let viaStream = false;
   let readerGone = false;
   /** Whether `err` says the reader has gone (then it is told, once); any other error is not this writer's to hide. */
@@ -96,7 +109,7 @@ export function fdWriter(
       return;
     }
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    if (pooled) {
+    if (onPool) {
       if (bytes.length > 0) pool(bytes);
       return;
     }
@@ -119,5 +132,8 @@ export function fdWriter(
     /** Text written that the stream or the pool still holds, for a reader yet to take it. */
     unsent: () => pool.busy() || (buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0),
     onPool: pool.busy,
+    toPool: () => {
+      onPool = true;
+    },
   });
 }

@@ -33,6 +33,9 @@ export const HOLD_MS = 2000;
  */
 export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.Signals) => void = () => {}): Held {
   const { terminal } = io;
+  // A stderr whose reader stopped reading (a full pipe) held the main thread in the write of the command's error or of
+  // these words, and with it the bound and a second signal: neslink never ended. Written off it, the words are lost.
+  io.errOffMain?.();
   let held = false;
   let bound: NodeJS.Timeout | undefined;
   const end = (signal: NodeJS.Signals) => {

@@ -17,6 +17,11 @@ export interface Io {
   /** Resolves once `out` has room again (see Session.drained). */
   drained?(): Promise<void>;
   err(text: string): void;
+  /**
+   * From now on `err` does not wait for stderr's reader on the main thread, where that reader can leave it full (a
+   * pipe's): a write that waits holds no signal handler or timer up (a held signal's bound, late-signal.ts).
+   */
+  errOffMain?(): void;
   /** Resolves once all that `out` and `err` were given has gone to their reader (or can no longer go). */
   sent?(): Promise<void>;
   terminal: Terminal;
