@@ -74,6 +74,7 @@ async function run(): Promise<number> {
     errOffMain: () => {
       if (mayStall(2)) err.toPool();
     },
+    errSent: () => err.sent(),
     sent: async () => {
       await Promise.all([out.sent(), err.sent()]);
     },

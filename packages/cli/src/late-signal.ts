@@ -25,6 +25,8 @@ export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130,
  * `timeout`'s, for ever, and only SIGKILL ended neslink.
  */
 export const HOLD_MS = 2000;
+/** How long the words said as the hold ends may take to reach stderr's reader before the command ends all the same. */
+const SAID_MS = 250;
 
 /**
  * Holds INTERRUPTS from now, for `command` (its name) whose work is done, until `release()`: the first one is said on
@@ -51,8 +53,12 @@ export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.S
     held = true;
     io.err(`neslink: ${signal}: ${command} had already finished; its result stands.\n`);
     heard(signal);
-    bound = setTimeout(() => {
+    bound = setTimeout(async () => {
       io.err(`neslink: ${signal}: ${command}'s output was not taken within ${HOLD_MS / 1000} s (its reader does not read); ended.\n`);
+      // Written off the main thread (errOffMain), the words are out only once that write is: ended at once, they were
+      // lost. Waited for a moment, not for a stderr that does not take them either.
+      const said = io.errSent?.();
+      if (said !== undefined) await Promise.race([said, new Promise((r) => setTimeout(r, SAID_MS))]);
       end(signal);
     }, HOLD_MS);
   };

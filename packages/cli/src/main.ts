@@ -22,6 +22,8 @@ export interface Io {
    * pipe's): a write that waits holds no signal handler or timer up (a held signal's bound, late-signal.ts).
    */
   errOffMain?(): void;
+  /** Resolves once all that `err` was given has gone to its reader (or can no longer go). */
+  errSent?(): Promise<void>;
   /** Resolves once all that `out` and `err` were given has gone to their reader (or can no longer go). */
   sent?(): Promise<void>;
   terminal: Terminal;
