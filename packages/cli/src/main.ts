@@ -22,6 +22,8 @@ export interface Io {
    * pipe's): a write that waits holds no signal handler or timer up (a held signal's bound, late-signal.ts).
    */
   errOffMain?(): void;
+  /** Whether `out` could not write (ENOSPC, ...): what it is given goes nowhere. */
+  outLost?(): boolean;
   /** Resolves once all that `out` and `err` were given has gone to their reader (or can no longer go). */
   sent?(): Promise<void>;
   terminal: Terminal;
@@ -40,9 +42,9 @@ const layouts: Record<JsonLayout, (value: unknown) => string> = { indented: toJs
 export function fail(thrown: unknown, json: boolean, io: Io, topic = "", layout: JsonLayout = "indented"): number {
   const err = io.terminal.asCallerSees?.(thrown) ?? thrown;
   const code = exitCodeOf(err);
-  if (json) {
-    io.out(layouts[layout](errorJson(err)));
-  } else {
+  if (json) io.out(layouts[layout](errorJson(err)));
+  // The document could not be written: the error is said on stderr, as without --json, rather than lost with it.
+  if (!json || io.outLost?.()) {
     io.err(errorText(err, false));
     if (code === 2) io.err(`Run "neslink ${topic === "" ? "" : `${topic} `}--help" for usage.\n`);
     io.err(privilegeHint(err, io.terminal.unprivileged));
