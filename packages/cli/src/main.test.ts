@@ -164,4 +164,13 @@ describe("main", () => {
       stderr: 'neslink: ERR_INVALID_ARGUMENT: command: unknown command "bogus"\nRun "neslink --help" for usage.\n',
     });
   });
+
+  it("prints --help as one JSON document with --json: its topic and the text", async () => {
+    for (const topic of [[], ["link"], ["link", "add"]]) {
+      const text = await call(...topic, "--help");
+      const json = await call(...topic, "--help", "--json");
+      expect(json.status).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual({ topic: topic.join(" "), help: text.stdout });
+    }
+  });
 });

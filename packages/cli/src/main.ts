@@ -136,9 +136,11 @@ export async function main(given: readonly string[], io: Io, options: MainOption
       case "version":
         io.out(json ? layouts[layout]({ version }) : `${version}\n`);
         return 0;
-      case "help":
-        io.out(await helpText(parsed.topic, commands));
+      case "help": {
+        const help = await helpText(parsed.topic, commands);
+        io.out(json ? layouts[layout]({ topic: parsed.topic, help }) : help);
         return 0;
+      }
       case "run": {
         const { cwd } = io.terminal;
         const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);
