@@ -22,6 +22,8 @@ export type FdWriter = ((chunk: string | Uint8Array) => void) & {
   onPool(): boolean;
   /** From now on, writes as `pooled` does (unless the stream has taken over, which does not hold the main thread either). */
   toPool(): void;
+  /** The error that stopped the output (ENOSPC, a disk's EIO, ...): what was given after it was dropped. */
+  lost(): NodeJS.ErrnoException | undefined;
 };
 
 /** The signal a write's error `code` on `fd` stands for, if it says the reader has gone. */
@@ -56,7 +58,9 @@ export function mayStall(fd: number): boolean {
  * waits as a stream does. The reader gone: the rest is dropped, and `left` is
  * called (once) with the signal that says so: EPIPE, as `ip` would die of
  * SIGPIPE without a word; EIO from a terminal, which hung up (its window or
- * ssh session closed), SIGHUP.
+ * ssh session closed), SIGHUP. Any other error (a full disk's ENOSPC, a
+ * file's EIO) stops the output too, kept for lost(): thrown, it would end
+ * the command half-way (an apply between two changes); the caller says it.
  *
  * `pooled`: written on libuv's pool instead, in order (drained() once all is
  * written). A blocking descriptor whose reader stopped reading holds write(2),
@@ -73,7 +77,11 @@ export function fdWriter(
   let onPool = pooled;
   let viaStream = false;
   let readerGone = false;
-  /** Whether `err` says the reader has gone (then it is told, once); any other error is not this writer's to hide. */
+  let lost: NodeJS.ErrnoException | undefined;
+  const lose = (err: unknown) => {
+    lost ??= err as NodeJS.ErrnoException;
+  };
+  /** Whether `err` says the reader has gone (then it is told, once). */
   const gone = (err: unknown): boolean => {
     const signal = goneBy(fd, (err as NodeJS.ErrnoException).code);
     if (signal === undefined) return false;
@@ -89,7 +97,7 @@ export function fdWriter(
       viaStream = true;
       // The stream meets the reader's departure later, as an 'error' event: unheard, Node would die of it with a stack trace.
       writable.on("error", (err: NodeJS.ErrnoException) => {
-        if (!gone(err)) throw err;
+        if (!gone(err)) lose(err);
       });
     }
     writable.write(chunk);
@@ -98,12 +106,12 @@ export function fdWriter(
   const failed = (err: unknown, rest: Uint8Array) => {
     if (gone(err)) return;
     if ((err as NodeJS.ErrnoException).code === "EAGAIN") toStream(rest);
-    else throw err;
+    else lose(err);
   };
   // A failed write on the pool stops it: EAGAIN's rest goes to the stream, and after EPIPE nothing is written again.
   const pool = poolWriter(fd, (err, rest) => failed(err, Buffer.concat(rest)));
   const writer = (chunk: string | Uint8Array) => {
-    if (readerGone) return;
+    if (readerGone || lost) return;
     if (viaStream) {
       toStream(chunk);
       return;
@@ -121,7 +129,7 @@ export function fdWriter(
     }
   };
   // Written straight to the descriptor, nothing waits: only the stream, or the pool's queue, holds output.
-  const buffering = () => viaStream && !readerGone;
+  const buffering = () => viaStream && !readerGone && lost === undefined;
   return Object.assign(writer, {
     drained: () => (pool.busy() ? pool.idle() : buffering() ? drained(stream()) : Promise.resolve()),
     // The pool's EAGAIN hands its rest to the stream: both, in that order.
@@ -135,5 +143,6 @@ export function fdWriter(
     toPool: () => {
       onPool = true;
     },
+    lost: () => lost,
   });
 }
