@@ -82,7 +82,8 @@ async function run(): Promise<number> {
     drained: out.drained,
     err,
     // Written at once elsewhere: on a terminal, words said as a command's result is printed keep their place before it.
-    errOffMain: () => {
+    offMain: () => {
+      if (mayStall(1)) out.toPool();
       if (mayStall(2)) err.toPool();
     },
     errSent: () => err.sent(),

@@ -35,9 +35,10 @@ const SAID_MS = 250;
  */
 export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.Signals) => void = () => {}): Held {
   const { terminal } = io;
-  // A stderr whose reader stopped reading (a full pipe) held the main thread in the write of the command's error or of
-  // these words, and with it the bound and a second signal: neslink never ended. Written off it, the words are lost.
-  io.errOffMain?.();
+  // A stdout or stderr whose reader stopped reading (a full pipe) held the main thread in the write of the command's
+  // result or error or of these words, and with it the bound and a second signal: neslink never ended. Written off it,
+  // what the reader never takes is lost.
+  io.offMain?.();
   let held = false;
   let bound: NodeJS.Timeout | undefined;
   const end = (signal: NodeJS.Signals) => {
@@ -55,7 +56,7 @@ export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.S
     heard(signal);
     bound = setTimeout(async () => {
       io.err(`neslink: ${signal}: ${command}'s output was not taken within ${HOLD_MS / 1000} s (its reader does not read); ended.\n`);
-      // Written off the main thread (errOffMain), the words are out only once that write is: ended at once, they were
+      // Written off the main thread (offMain), the words are out only once that write is: ended at once, they were
       // lost. Waited for a moment, not for a stderr that does not take them either.
       const said = io.errSent?.();
       if (said !== undefined) await Promise.race([said, new Promise((r) => setTimeout(r, SAID_MS))]);

@@ -18,10 +18,10 @@ export interface Io {
   drained?(): Promise<void>;
   err(text: string): void;
   /**
-   * From now on `err` does not wait for stderr's reader on the main thread, where that reader can leave it full (a
+   * From now on `out` and `err` do not wait for their readers on the main thread, where a reader can leave them full (a
    * pipe's): a write that waits holds no signal handler or timer up (a held signal's bound, late-signal.ts).
    */
-  errOffMain?(): void;
+  offMain?(): void;
   /** Resolves once all that `err` was given has gone to its reader (or can no longer go). */
   errSent?(): Promise<void>;
   /** Whether `out` could not write (ENOSPC, ...): what it is given goes nowhere. */

@@ -138,3 +138,20 @@ it("one SIGTERM once its error waits for a stderr that is a full pipe never read
   // What the pipe holds is what filled it: nothing neslink said got in.
   expect(readFileSync(stderr.reader).toString()).toMatch(/^x+$/);
 }, 30_000);
+
+it("one SIGTERM once its --json error waits for a stdout that is a full pipe never read: ends of it all the same", async () => {
+  // The same of stdout: the error --json prints there held the main thread in its write, and only SIGKILL ended neslink.
+  const bad = `${dir}/bad-json.yaml`;
+  writeFileSync(bad, `name: ${lab}\nnodes:\n  a: { bridges: [bad/name] }\n`);
+  const stdout = full(`${dir}/stdout`);
+  const child = spawn(process.execPath, [BIN, "--json", "apply", bad], { stdio: ["ignore", stdout.writer, "ignore"] });
+  closeSync(stdout.writer);
+  children.push(child);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  while (child.pid === undefined || !inPipeWrite(child.pid)) await new Promise((r) => setTimeout(r, 10));
+  child.kill("SIGTERM");
+  const late = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000).unref());
+  expect(await Promise.race([ended, late])).toEqual({ code: null, signal: "SIGTERM" });
+}, 30_000);
