@@ -71,12 +71,15 @@ describe("iproute2's spellings, typed by habit", () => {
   });
 
   it("link add's name before type: bare, after name or after dev, among ip's keywords", () => {
-    expect(read("link add dev br0 type bridge")).toBe("link add bridge br0");
-    expect(read("link add name br0 type bridge")).toBe("link add bridge br0");
-    expect(read("link add mtu 1400 dev br0 up type bridge")).toBe("link add bridge br0 mtu 1400 up");
-    expect(read("link add up br0 type bridge")).toBe("link add bridge br0 up");
-    expect(read("link add link eth0 mv0 type macvlan")).toBe("link add macvlan mv0 link eth0");
-    expect(read("link add dev vx0 type vxlan id 42 dev eth0")).toBe("link add vxlan vx0 id 42 dev eth0");
+    for (const [typed, words] of [
+      ["dev br0 type bridge", "bridge br0"],
+      ["name br0 type bridge", "bridge br0"],
+      ["mtu 1400 dev br0 up type bridge", "bridge br0 mtu 1400 up"],
+      ["up br0 type bridge", "bridge br0 up"],
+      ["link eth0 mv0 type macvlan", "macvlan mv0 link eth0"],
+      ["dev vx0 type vxlan id 42 dev eth0", "vxlan vx0 id 42 dev eth0"],
+    ])
+      expect(read(`link add ${typed}`)).toBe(`link add ${words}`);
   });
 
   it("dev or name before type with no name after it is a usage error naming the word", () => {
