@@ -7,7 +7,8 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { shown, ValidationError } from "@neslink/core/errors";
 import { closest } from "./closest.js";
 import type { Command, Invocation, OptionName } from "./command.js";
-import { commandWords, fromIproute, ipOnly } from "./iproute-words.js";
+import { fromIproute } from "./iproute-args.js";
+import { commandWords, ipOnly } from "./iproute-words.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
 export const OPTIONS = {
@@ -195,9 +196,18 @@ function bareGroup(words: readonly string[], commands: readonly Command[]): Comm
 /** The command that words (read from ip's spellings) run. */
 const commandFor = (words: readonly string[], commands: readonly Command[]) => longestMatch(words, commands) ?? bareGroup(words, commands);
 
-/** The command words of argv, read leniently: before its options are known to be right. */
-const wordsOf = (argv: readonly string[]) =>
-  fromIproute(parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals);
+/**
+ * The command words of argv, read leniently: before its options are known to be right, and, where ip's words are
+ * wrong (`link add dev type bridge`), as neslink's own, so that the error still points to its command's help.
+ */
+function wordsOf(argv: readonly string[]): string[] {
+  const { positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+  try {
+    return fromIproute(positionals);
+  } catch {
+    return commandWords(positionals);
+  }
+}
 
 const commandOf = (argv: readonly string[], commands: readonly Command[]) => commandFor(wordsOf(argv), commands);
 

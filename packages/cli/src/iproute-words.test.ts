@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { ValidationError } from "@neslink/core/errors";
+import { describe, expect, it } from "vitest";
 import { parse } from "./args.js";
 import { commands } from "./commands/index.js";
 import { commandWords } from "./iproute-words.js";
@@ -10,6 +10,17 @@ const read = (line: string) => {
   const parsed = parse(line.split(" "), commands);
   if (parsed.kind !== "run") throw new Error(`expected a command, got ${parsed.kind}`);
   return [parsed.command.name, ...parsed.invocation.args].join(" ");
+};
+
+/** The usage error argv is refused with. */
+const refused = (line: string) => {
+  try {
+    parse(line.split(" "), commands);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).message;
+  }
+  throw new Error(`expected a usage error for ${line}`);
 };
 
 describe("iproute2's spellings, typed by habit", () => {
@@ -59,6 +70,26 @@ describe("iproute2's spellings, typed by habit", () => {
     expect(read("link add vxlan vx0 id 42 dev eth0")).toBe("link add vxlan vx0 id 42 dev eth0");
   });
 
+  it("link add's name before type: bare, after name or after dev, among ip's keywords", () => {
+    for (const [typed, words] of [
+      ["dev br0 type bridge", "bridge br0"],
+      ["name br0 type bridge", "bridge br0"],
+      ["mtu 1400 dev br0 up type bridge", "bridge br0 mtu 1400 up"],
+      ["up br0 type bridge", "bridge br0 up"],
+      ["link eth0 mv0 type macvlan", "macvlan mv0 link eth0"],
+      ["dev vx0 type vxlan id 42 dev eth0", "vxlan vx0 id 42 dev eth0"],
+    ])
+      expect(read(`link add ${typed}`)).toBe(`link add ${words}`);
+  });
+
+  it("dev or name before type with no name after it is a usage error naming the word", () => {
+    expect(refused("link add dev type bridge")).toBe(`dev: needs the link's name: "link add dev NAME type KIND"`);
+    expect(refused("link add name mtu 1400 type bridge")).toBe(`name: needs the link's name: "link add name NAME type KIND"`);
+    expect(refused("link add dev up type bridge")).toContain("dev: needs the link's name");
+    expect(refused("link add mtu 1400 type bridge")).toBe(`NAME: is required: "link add [name] NAME type KIND"`);
+    expect(refused("link add name br0 dev br1 type bridge")).toBe(`dev: names the link "br1", but it is named "br0" already`);
+  });
+
   it("ip's abbreviations of objects and commands, each resolved in ip's own order", () => {
     // Objects (ip.c's cmds[]): address before addrlabel, route before rule, link before l2tp, netns before netconf.
     for (const typed of ["a", "ad", "add", "addr", "addre", "address"])
@@ -106,32 +137,23 @@ describe("iproute2's spellings, typed by habit", () => {
   });
 
   it("a word ip takes for a command neslink lacks is unknown, not read as a later one (n is neigh, m maddress)", () => {
-    const unknown = (line: string) => {
-      try {
-        parse(line.split(" "), commands);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ValidationError);
-        return (err as ValidationError).message;
-      }
-      throw new Error(`expected a usage error for ${line}`);
-    };
-    expect(unknown("n")).toBe(`command: unknown command "n" ("n" is ip's "neighbor", which neslink does not have)`);
-    expect(unknown("ne add x")).toContain(`unknown command "ne" ("ne" is ip's "neighbor"`);
-    expect(unknown("m")).toContain(`("m" is ip's "maddress"`);
-    expect(unknown("ru")).toContain(`("ru" is ip's "rule"`);
-    expect(unknown("netc")).toContain(`("netc" is ip's "netconf"`);
-    expect(unknown("ns p")).toBe(`command: unknown command "ns p" ("p" is ip's "pids", which neslink does not have)`);
-    expect(unknown("netns se x")).toContain(`("se" is ip's "set"`);
-    expect(unknown("l r v0")).toContain(`("r" is ip's "replace"`);
-    expect(unknown("a r 10.0.0.1/24 dev lo")).toContain(`("r" is ip's "replace"`);
-    expect(unknown("a c 10.0.0.1/24 dev lo")).toContain(`("c" is ip's "change"`);
-    expect(unknown("r ap default dev lo")).toContain(`("ap" is ip's "append"`);
-    expect(unknown("r g 10.0.0.1")).toContain(`("g" is ip's "get"`);
-    expect(unknown("h")).toContain(`("h" is ip's "help": neslink's is --help`);
+    expect(refused("n")).toBe(`command: unknown command "n" ("n" is ip's "neighbor", which neslink does not have)`);
+    expect(refused("ne add x")).toContain(`unknown command "ne" ("ne" is ip's "neighbor"`);
+    expect(refused("m")).toContain(`("m" is ip's "maddress"`);
+    expect(refused("ru")).toContain(`("ru" is ip's "rule"`);
+    expect(refused("netc")).toContain(`("netc" is ip's "netconf"`);
+    expect(refused("ns p")).toBe(`command: unknown command "ns p" ("p" is ip's "pids", which neslink does not have)`);
+    expect(refused("netns se x")).toContain(`("se" is ip's "set"`);
+    expect(refused("l r v0")).toContain(`("r" is ip's "replace"`);
+    expect(refused("a r 10.0.0.1/24 dev lo")).toContain(`("r" is ip's "replace"`);
+    expect(refused("a c 10.0.0.1/24 dev lo")).toContain(`("c" is ip's "change"`);
+    expect(refused("r ap default dev lo")).toContain(`("ap" is ip's "append"`);
+    expect(refused("r g 10.0.0.1")).toContain(`("g" is ip's "get"`);
+    expect(refused("h")).toContain(`("h" is ip's "help": neslink's is --help`);
     // neslink's own commands are not abbreviated (ip has no such word), nor is ns, which is not ip's.
     for (const typed of ["e h1 true", "ap x.yaml", "pl x.yaml", "de x", "i", "g x", "sh", "ag", "co bash", "ns pr", "n"])
-      expect(unknown(typed)).toContain("unknown command");
-    expect(unknown("ex h1 true")).toBe('command: unknown command "ex"');
+      expect(refused(typed)).toContain("unknown command");
+    expect(refused("ex h1 true")).toBe('command: unknown command "ex"');
   });
 
   it("every command's own words read as themselves", () => {

@@ -745,6 +745,16 @@ describe("topology.load", () => {
       },
     ]);
     expect(load(mtu("0x2328")).links[0]?.mtu).toBe(9000);
+    // A leading 0 is a mistake in one field, as a negative number is: the entry's other mistakes are still reported.
+    const route = (metric: string) => `name: x\nnodes: {a: {routes: [{to: 10.0.0.0/8, via: 10.1.1.1, metric: ${metric}}]}}\n`;
+    const leading = problemsOf(route("010"));
+    expect(leading.map((p) => p.path)).toEqual(problemsOf(route("-1")).map((p) => p.path));
+    expect(leading).toContainEqual({
+      path: "nodes.a.routes[0].metric",
+      message: "010 has a leading 0, which ip and YAML 1.1 read as octal but YAML 1.2 as decimal: write 10, or 0o10 for octal 8",
+      line: 2,
+    });
+    expect(leading.filter((p) => p.path === "nodes.a.routes[0].via")).toHaveLength(1);
     expect(problemsOf("name: x\nnodes: {}\n---\nname: y\nnodes: {}\n")).toEqual([
       { path: "", message: "a second document (after ---): a topology file holds one", line: 3 },
     ]);

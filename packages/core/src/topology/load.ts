@@ -6,15 +6,15 @@
  */
 import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
+import { withHint } from "./hints.js";
+import { rememberLoaded } from "./loaded.js";
 import type { Topology } from "./model.js";
 import { topologyOptions } from "./options.js";
-import { formatPath, Problems, TopologyError } from "./problems.js";
-import { rememberLoaded } from "./loaded.js";
+import { formatPath, type Path, Problems, TopologyError } from "./problems.js";
 import { resolve } from "./resolve.js";
 import type { TopologyFile } from "./schema.js";
-import { type ShapeError, shapeErrors } from "./shape.js";
+import { shapeErrors } from "./shape.js";
 import { parseSource, plainData, readTopologyFile, type Source } from "./source.js";
-import { withHint } from "./hints.js";
 
 /**
  * Takes out of `links[index]` what the schema refused at `rest` (the path
@@ -126,7 +126,7 @@ const ANY_PAIR = ["-:-", "-:-"];
  * when it is not a map), a bad topology name is replaced. Undefined when too
  * little is left to check.
  */
-function salvage(value: unknown, errors: readonly ShapeError[]): TopologyFile | undefined {
+function salvage(value: unknown, errors: readonly { path: Path; message: string }[]): TopologyFile | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const file = structuredClone(value) as Record<string, unknown>;
   const partial = new Set<unknown>();
@@ -211,9 +211,13 @@ export function load(input: string | object, options: LoadOptions = {}): Topolog
   if (source !== undefined && value === null)
     problems.add([], "is empty (nothing but blanks and comments): a topology needs name and nodes");
   if (problems.list.length > 0) fail(problems, label);
-  const errors = shapeErrors(value);
-  for (const e of errors) problems.add(e.path, withHint(value, e));
-  const file = errors.length === 0 ? (value as TopologyFile) : salvage(value, errors);
+  // A number with a leading 0 is taken out as a field of the wrong shape is, so that the rest of the file is checked.
+  const misread = source?.valueErrors ?? [];
+  for (const { path, message, line, column } of misread) problems.list.push({ path: formatPath(path), message, line, column });
+  const shape = shapeErrors(value);
+  for (const e of shape) problems.add(e.path, withHint(value, e));
+  const refused = [...misread, ...shape];
+  const file = refused.length === 0 ? (value as TopologyFile) : salvage(value, refused);
   if (file === undefined) fail(problems, label);
   const topology = resolve(file, problems);
   if (problems.list.length > 0) fail(problems, label);

@@ -9,7 +9,19 @@
  * NESLINK_PROCESS=<topology>/<node>/<name>/<digest> in its environment, for
  * the program and its user to read.
  */
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+} from "node:fs";
 import * as na from "../actions/ns-actions.js";
 import { digestHex } from "../digest.js";
 import { lastLine, NeslinkError } from "../errors.js";
@@ -59,6 +71,23 @@ export function logPath(topology: string, node: string, name: string): string {
 }
 
 /**
+ * A program's log, made empty before it starts: the relay makes one only with the program's first output, so one
+ * that exits at once saying nothing had none, though its error names it, and a silent restarted one's was the run
+ * before's. That run's log, if it wrote anything (or is no longer a file: a program may leave a FIFO in its place,
+ * which is moved, not opened), becomes <name>.log.1, as the relay's rotation does.
+ */
+function freshLog(log: string): void {
+  try {
+    const was = lstatSync(log);
+    if (!was.isFile() || was.size > 0) renameSync(log, `${log}.1`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK } = constants;
+  closeSync(openSync(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK, 0o644));
+}
+
+/**
  * Run inside the node by /bin/sh with: the program's cgroup directory, its
  * digest, its log, the cap, the namespace of neslink's process, then `env`
  * assignments and the command. The shell enters the relay's leaf, so
@@ -67,7 +96,7 @@ export function logPath(topology: string, node: string, name: string): string {
  * leaves the lab's namespace for the one neslink runs in (nsenter), so it
  * neither shows in nor holds the node, and rotates the log every LOG_BYTES:
  * `split` hands each chunk to a new filter, which moves the previous log
- * aside. Both halves are detached (setsid -f): the shell returns at once,
+ * aside (not the empty one freshLog made for the first). Both halves are detached (setsid -f): the shell returns at once,
  * nobody's parent. The relay goes first: the program's side waits, on a FIFO
  * beside the log (`<log>.start`), for the word the relay sends once it is in
  * a session of its own, and only then starts the program. The shell runs in a
@@ -95,7 +124,7 @@ shift 5
 go=$log.start
 rm -f "$go" && mkfifo -m 600 "$go" || exit 1
 { read -r _ <"$go" || exit 1; rm -f "$go"; exec sh -c '${JOIN_THEN_EXEC}' "$group/$digest" env "$@"; } 2>&1 </dev/null 9<&- |
-  { setsid -f sh -c 'echo >"$0" && exec "$@"' "$go" env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1 || { : >"$go"; exit 1; }; }`;
+  { setsid -f sh -c 'echo >"$0" && exec "$@"' "$go" env SHELL=/bin/sh LOG="$log" nsenter --wd=/ --net=/proc/self/fd/9 split -b "$cap" --filter='[ ! -s "$LOG" ] || mv -f "$LOG" "$LOG.1" 2>/dev/null; exec cat >"$LOG" 9<&-' >/dev/null 2>&1 || { : >"$go"; exit 1; }; }`;
 
 /**
  * What runs a program in a session of its own: setsid's child shows this
@@ -135,6 +164,7 @@ export async function startActions(topology: string, starts: readonly { node: st
       const made = statSync(group, { bigint: true }).ino;
       const log = logPath(topology, node, p.name);
       mkdirSync(log.slice(0, log.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+      freshLog(log);
       const env = Object.entries({ ...p.env, [ENV_MARK]: `${topology}/${node}/${p.name}/${digest}` }).map(([k, v]) => `${k}=${v}`);
       return na.exec(
         [

@@ -26,6 +26,8 @@ export interface Source {
   value: unknown;
   /** Syntax errors, with their positions; those of a value (a key given twice), with its path. */
   syntaxErrors: { message: string; line: number; column: number; path?: Path }[];
+  /** Values read but refused where they are (a number with a leading 0): the file's other mistakes are still looked for. */
+  valueErrors: { message: string; line: number; column: number; path: Path }[];
   /** Line and column of the value at `path`, or of its nearest ancestor that exists. */
   locate(path: Path): { line: number; column: number } | undefined;
 }
@@ -104,9 +106,11 @@ export function parseSource(text: string): Source {
   // Warnings too: a tag the loader does not know (`!!python/object`, `!custom`) would be dropped, its value read as untagged.
   for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])])
     if (!isAliasKeyError(text, e)) syntaxErrors.push({ message: e.message.split("\n")[0] as string, ...position(e.pos[0]) });
+  const valueErrors: Source["valueErrors"] = [];
   if (doc && syntaxErrors.length === 0)
-    for (const { message, offset, path } of ambiguities(doc, lineCounter))
-      syntaxErrors.push({ message, ...position(offset), ...(path && { path }) });
+    for (const { message, offset, path, valueOnly } of ambiguities(doc, lineCounter))
+      if (valueOnly && path) valueErrors.push({ message, ...position(offset), path });
+      else syntaxErrors.push({ message, ...position(offset), ...(path && { path }) });
   const aliases = doc && syntaxErrors.length === 0 ? inlineAliases(doc) : undefined;
   if (aliases) syntaxErrors.push({ message: aliases.message, ...position(aliases.offset) });
   let value: unknown;
@@ -133,7 +137,7 @@ export function parseSource(text: string): Source {
       ...(locate(odd.path) ?? { line: 1, column: 1 }),
       ...(odd.path.length > 0 && { path: odd.path }),
     });
-  return { value: syntaxErrors.length > 0 ? undefined : value, syntaxErrors, locate };
+  return { value: syntaxErrors.length > 0 ? undefined : value, syntaxErrors, valueErrors, locate };
 }
 
 /** Where a value stops being plain JSON data, and why. */

@@ -26,6 +26,8 @@ export interface TextProblem {
   message: string;
   offset: number;
   path?: Path;
+  /** The document is read all the same: only the value at `path` is refused (a number with a leading 0). */
+  valueOnly?: true;
 }
 
 /**
@@ -213,7 +215,7 @@ export function ambiguities(doc: Document.Parsed, lineCounter: LineCounter): Tex
       });
     } else if (isScalar(node)) {
       const message = leadingZero(node);
-      if (message) out.push({ message, offset: node.range?.[0] ?? 0, path });
+      if (message) out.push({ message, offset: node.range?.[0] ?? 0, path, valueOnly: true });
     }
   }
   return out;

@@ -302,9 +302,8 @@ describe("topology under attack: what holds", () => {
       const [relay] = relays();
       expect(relay).toBeDefined();
       expect(netnsOf(relay as number)).not.toBe(netnsOf(program as number));
-      // The relay makes the log with the program's first output: on a loaded machine that can come after apply returns.
+      // Made as the program starts, before apply returns.
       const log = `${LOCKS}/${name}/a/pinger.log`;
-      for (const end = Date.now() + FAIL_AFTER_MS; !existsSync(log) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
       const old = statSync(log).ino;
       process.kill(relay as number, "SIGKILL");
       for (const end = Date.now() + FAIL_AFTER_MS; alive(relay as number) && Date.now() < end; )
@@ -313,7 +312,7 @@ describe("topology under attack: what holds", () => {
       await topology.apply(t);
       expect(alive(program as number)).toBe(false);
       expect(relays()).toHaveLength(1);
-      // The new relay's first output moves the old log aside (log.1) and starts a new one.
+      // The restart moves the old log aside (log.1) and starts a new one, which the new relay writes the output into.
       const fresh = () => {
         try {
           const s = statSync(log);

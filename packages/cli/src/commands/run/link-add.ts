@@ -3,10 +3,11 @@ import type { LinkKind, NewLinkOptions } from "@neslink/core/lean";
 import { toLinkJSON } from "@neslink/core/shapes";
 import type { Run } from "../../command.js";
 import { linkDoOnce, linker } from "../../core.js";
+import { COMMON } from "../../iproute-args.js";
 import { defined, integerOf, keywords, stringOf } from "../../keywords.js";
 import { fields } from "../../output.js";
 import { target } from "../../target.js";
-import { COMMON, kinds, shapeOf } from "./link-kinds.js";
+import { kinds, shapeOf } from "./link-kinds.js";
 
 export const linkAdd: Run = async ({ args: [kind, name, ...rest], ns }) => {
   const { LINK_KINDS, LINK_KIND_RULES } = await kinds();

@@ -15,14 +15,6 @@ type KindRules = (typeof LINK_KIND_RULES)[LinkKind];
 /** The kinds core creates and their rules: loaded when `link add` runs or shows its help. */
 export const kinds = () => import("@neslink/core/kinds");
 
-/**
- * Keywords every kind takes, as `ip link add` does. `netns NS` makes the link
- * directly in NS, its parent looked up where the command runs (`ip link add
- * link eth0 name mv0 netns NS type macvlan`); a veth's `netns` is its peer's
- * (after `peer NAME`, as in ip).
- */
-export const COMMON: KeywordSpec = { mtu: "value", address: "value", master: "value", group: "value", up: "flag", netns: "value" };
-
 export interface Shape {
   keywords: KeywordSpec;
   /** The keywords' help line. */
