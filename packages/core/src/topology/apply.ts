@@ -35,6 +35,7 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { whenAborted } from "../pool/when-aborted.js";
 import { tableId } from "../shapes/iproute-names.js";
 import { isNamespaceName } from "../validate/validate.js";
 import { placeOf } from "./change-place.js";
@@ -986,16 +987,39 @@ function unaccounted(
 }
 
 /**
- * The changes (of `changes`, the plan's) of `failures` when the caller's `signal` was aborted and each failure is an exec command a signal ended:
- * the interrupt's doing (a terminal's Ctrl-C reaches the commands too), told as an interrupted apply's. Undefined when
- * any failure is of something else: a failure of its own, told as such.
+ * How long an apply whose failures are all exec commands ended by a signal waits for its own signal's abort: the
+ * terminal's Ctrl-C that ended them reaches the caller too, whose handler can run only after the worker told the
+ * commands' end.
  */
-function interruptedBy(
+const SIGNAL_GRACE_MS = 250;
+
+/** Whether `signal` is aborted, or is within `ms`. */
+function abortedWithin(signal: AbortSignal | undefined, ms: number): Promise<boolean> {
+  if (signal === undefined || signal.aborted) return Promise.resolve(signal?.aborted === true);
+  return new Promise((resolve) => {
+    const stop = whenAborted(signal, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      resolve(false);
+    }, ms);
+  });
+}
+
+/**
+ * The changes (of `changes`, the plan's) of `failures` when each is an exec command a signal ended and the caller's
+ * `signal` was aborted (by SIGNAL_GRACE_MS): the interrupt's doing (a terminal's Ctrl-C reaches the commands too), told
+ * as an interrupted apply's. Undefined when any failure is of something else (a failure of its own, told as such), or
+ * the caller's signal was not aborted.
+ */
+async function interruptedBy(
   signal: AbortSignal | undefined,
   failures: readonly ApplyFailure[],
   changes: readonly Change[],
-): Change[] | undefined {
-  if (signal?.aborted !== true || !failures.every((f) => f.bySignal === true)) return undefined;
+): Promise<Change[] | undefined> {
+  if (!failures.every((f) => f.bySignal === true) || !(await abortedWithin(signal, SIGNAL_GRACE_MS))) return undefined;
   // In the plan's order, not the order the commands ended in.
   const cut = new Set(failures.flatMap((f) => f.changes));
   return changes.filter((c) => cut.has(c));
@@ -1168,7 +1192,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           const named = new Set((failures as ApplyFailure[]).flatMap((f) => [...f.changes, ...f.notAttempted]));
           for (let i = done.length - 1; i >= 0; i--) if (named.has(done[i] as Change)) done.splice(i, 1);
           const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);
-          const cut = interruptedBy(signal, failures as ApplyFailure[], changes);
+          const cut = await interruptedBy(signal, failures as ApplyFailure[], changes);
           if (cut !== undefined)
             throw new TopologyAbortedError(
               topology.name,

@@ -150,3 +150,20 @@ it("aborted as one exec command is ended by a signal and another fails of itself
   ]);
   await topology.destroy(lab);
 });
+
+it("aborted a moment after its exec command was ended by a signal (the caller's handler runs after the worker told the end): still an interrupted apply", async () => {
+  const name = `${prefix}f`;
+  const lab = waiting(name, ["a"]);
+  writeFileSync(`${dir}/go-${name}-a`, "kill -INT $$");
+  const controller = new AbortController();
+  // Once the command's failure is told, the wave ends at once: the abort comes after the apply has seen it.
+  const err = await topology
+    .apply(lab, { signal: controller.signal, onProgress: (e) => e.type === "failed" && setTimeout(() => controller.abort(), 30) })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(err).toBeInstanceOf(topology.TopologyAbortedError);
+  expect((err as InstanceType<typeof topology.TopologyAbortedError>).interrupted).toEqual([expect.stringContaining(`started-${name}-a`)]);
+  await topology.destroy(lab);
+});
