@@ -35,6 +35,7 @@ import * as ns from "../namespace/providers.js";
 import { DEFAULT_NETNS_DIR } from "../namespace/providers.js";
 import { defaultPool, nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
+import { whenAborted } from "../pool/when-aborted.js";
 import { tableId } from "../shapes/iproute-names.js";
 import { isNamespaceName } from "../validate/validate.js";
 import { placeOf } from "./change-place.js";
@@ -152,6 +153,8 @@ export interface ApplyFailure {
   changes: Change[];
   notAttempted: Change[];
   error: unknown;
+  /** Its change in flight, an exec command, was ended by a signal (see Outcome). */
+  bySignal?: boolean;
 }
 
 /**
@@ -261,12 +264,17 @@ export class TopologyApplyError extends NeslinkError {
 /**
  * An apply stopped by its caller's signal once it had begun changing the lab: the changes in flight ended, no more
  * were started. `done`, `notAttempted`, `exec`, `linksLeft` and `linksKept` as TopologyApplyError's: what a caller
- * needs to know what the lab is left as, every planned change among them (done, not attempted, or a link left as it was).
+ * needs to know what the lab is left as, every planned change among them (done, interrupted, not attempted, or a link
+ * left as it was). `interrupted`: the exec commands in flight that a signal ended, the one that interrupted the caller
+ * as a rule (a terminal's Ctrl-C reaches its whole process group, and with it the commands): not run to their end, they
+ * are not recorded as run, and the next apply runs them again.
  */
 export class TopologyAbortedError extends AbortedError {
   readonly done!: Change[];
   /** The changes the apply never tried (it stopped before their tasks), each as describeChange words it. */
   readonly notAttempted!: string[];
+  /** The exec commands in flight that a signal ended, described: not done, run again by the next apply. */
+  readonly interrupted: string[];
   readonly exec!: ExecOutcome[];
   readonly linksLeft!: LinkLeft[];
   readonly linksKept!: LinkLeft[];
@@ -276,13 +284,16 @@ export class TopologyAbortedError extends AbortedError {
     exec: ExecOutcome[],
     notStarted: readonly Change[] = [],
     refused: LinksRefused = { left: [], kept: [] },
+    interrupted: readonly Change[] = [],
   ) {
-    const made = `${done.length} change${done.length === 1 ? "" : "s"} made, ${notStarted.length} not attempted`;
+    const cut = interrupted.length > 0 ? `, ${interrupted.length} interrupted` : "";
+    const made = `${done.length} change${done.length === 1 ? "" : "s"} made${cut}, ${notStarted.length} not attempted`;
     super(new Error(`${topology} is partly applied (${made}; apply again to continue, or destroy it)`));
     Object.assign(this, leftAs(done, exec, notStarted, refused));
+    this.interrupted = interrupted.map(describeChange);
   }
   override toJSON() {
-    return { ...super.toJSON(), ...leftAsOf(this) };
+    return { ...super.toJSON(), ...leftAsOf(this), interrupted: this.interrupted };
   }
 }
 
@@ -310,6 +321,11 @@ interface Outcome {
   untried: Change[];
   /** The error is of none of the changes (the exec record's write after an entry ran): none failed. */
   noneFailed?: boolean;
+  /**
+   * The change that failed is an exec command a signal ended: where the apply's own signal was aborted too, it is
+   * interrupted rather than failed (a terminal's Ctrl-C ends the commands with the CLI that heard it).
+   */
+  bySignal?: boolean;
 }
 
 /**
@@ -751,12 +767,14 @@ function execWaves(
     let ended = 0;
     /** The record's write failed once the last of those that ran had ended: that one is made, and none failed. */
     let unrecorded = false;
+    /** The last command that ended was ended by a signal. */
+    let bySignal = false;
     return {
       changes: list,
       outcome: () =>
         unrecorded
           ? { made: list.slice(0, ended), untried: list.slice(ended), noneFailed: true }
-          : { made: list.slice(0, ended), untried: list.slice(ended + 1) },
+          : { made: list.slice(0, ended), untried: list.slice(ended + 1), bySignal },
       run: async () => {
         await runNodeCommands(
           pool,
@@ -764,7 +782,10 @@ function execWaves(
           node,
           netns,
           list,
-          (argv, r) => outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }),
+          (argv, r) => {
+            bySignal = r.signal !== null;
+            outcomes.push({ node, argv, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
+          },
           async (argv) => {
             // It ran, whatever becomes of the record: it is done, and its output told.
             ran.push(argv);
@@ -935,10 +956,11 @@ async function runWave(
             const left = [...(job.completes ?? []), ...job.changes].filter((c) => !made.has(c));
             const failed = left.filter((c) => !untried.has(c));
             // One with no planned change of its own (a route asserted again where an address went) names those after it.
-            const failure =
+            const failure: ApplyFailure =
               failed.length > 0 || outcome?.noneFailed
                 ? { changes: failed, notAttempted: left.filter((c) => untried.has(c)), error: changeError(error) }
                 : { changes: left, notAttempted: [], error: changeError(error) };
+            if (outcome?.bySignal) failure.bySignal = true;
             failures.push(failure);
             report(() => onFailed(failure));
           },
@@ -962,6 +984,45 @@ function unaccounted(
 ): Change[] {
   const told = new Set([...done, ...left, ...failures.flatMap((f) => [...f.changes, ...f.notAttempted])]);
   return changes.filter((c) => !told.has(c));
+}
+
+/**
+ * How long an apply whose failures are all exec commands ended by a signal waits for its own signal's abort: the
+ * terminal's Ctrl-C that ended them reaches the caller too, whose handler can run only after the worker told the
+ * commands' end.
+ */
+const SIGNAL_GRACE_MS = 250;
+
+/** Whether `signal` is aborted, or is within `ms`. */
+function abortedWithin(signal: AbortSignal | undefined, ms: number): Promise<boolean> {
+  if (signal === undefined || signal.aborted) return Promise.resolve(signal?.aborted === true);
+  return new Promise((resolve) => {
+    const stop = whenAborted(signal, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      resolve(false);
+    }, ms);
+  });
+}
+
+/**
+ * The changes (of `changes`, the plan's) of `failures` when each is an exec command a signal ended and the caller's
+ * `signal` was aborted (by SIGNAL_GRACE_MS): the interrupt's doing (a terminal's Ctrl-C reaches the commands too), told
+ * as an interrupted apply's. Undefined when any failure is of something else (a failure of its own, told as such), or
+ * the caller's signal was not aborted.
+ */
+async function interruptedBy(
+  signal: AbortSignal | undefined,
+  failures: readonly ApplyFailure[],
+  changes: readonly Change[],
+): Promise<Change[] | undefined> {
+  if (!failures.every((f) => f.bySignal === true) || !(await abortedWithin(signal, SIGNAL_GRACE_MS))) return undefined;
+  // In the plan's order, not the order the commands ended in.
+  const cut = new Set(failures.flatMap((f) => f.changes));
+  return changes.filter((c) => cut.has(c));
 }
 
 /** `planned()`, whose conflicts are apply's refusal of `topology`: nothing was changed. */
@@ -1131,6 +1192,16 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           const named = new Set((failures as ApplyFailure[]).flatMap((f) => [...f.changes, ...f.notAttempted]));
           for (let i = done.length - 1; i >= 0; i--) if (named.has(done[i] as Change)) done.splice(i, 1);
           const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);
+          const cut = await interruptedBy(signal, failures as ApplyFailure[], changes);
+          if (cut !== undefined)
+            throw new TopologyAbortedError(
+              topology.name,
+              done,
+              outcomes,
+              unaccounted(changes, [...done, ...cut], [], asTheyWere),
+              inOrder(refused),
+              cut,
+            );
           throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), place, notStarted);
         });
       }

@@ -2,7 +2,8 @@
  * topology.apply's `signal`: aborted before the first change, nothing of the lab is made; once changes have begun, the
  * tasks in flight end (nothing half-made) and no more start.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { AbortedError, closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
@@ -11,8 +12,11 @@ const prefix = uniquePrefix("ta");
 const ROUTER = new URL("../../examples/topologies/router.yaml", import.meta.url).pathname;
 const router = (name: string) => topology.load(readFileSync(ROUTER, "utf8").replace(/^name: .*$/m, `name: ${name}`));
 
+const dir = mkdtempSync(`${tmpdir()}/neslink-abort-`);
+
 afterAll(async () => {
   cleanup(prefix);
+  rmSync(dir, { recursive: true, force: true });
   await closeDefaultPool();
 });
 
@@ -83,4 +87,83 @@ it("refuses a signal that is not an AbortSignal, before anything", async () => {
     field: "options.signal",
   });
   expect(netnsList(`${prefix}c-`)).toEqual([]);
+});
+
+/**
+ * A lab of `nodes` whose first command says it started (`dir`/started-LAB-NODE), waits for `dir`/go-LAB-NODE, then
+ * ends as that file says (a terminal's Ctrl-C, as the process group's, ends it by SIGINT: `kill -INT $$`); `echo then`
+ * runs after it.
+ */
+function waiting(name: string, nodes: string[]) {
+  const mark = (what: string, node: string) => `${dir}/${what}-${name}-${node}`;
+  const lines = nodes.map(
+    (node) =>
+      `  ${node}: { exec: [[sh, -c, ': > ${mark("started", node)}; until [ -e ${mark("go", node)} ]; do sleep 0.05; done; eval "$(cat ${mark("go", node)})"'], [echo, then]] }`,
+  );
+  return topology.load(`name: ${name}\nnodes:\n${lines.join("\n")}\n`);
+}
+
+/** Applies `lab` and, once its nodes' first commands all run, aborts the apply's signal and ends them as `ends` says. */
+async function abortedAsCommandsEnd(lab: topology.Topology, ends: Record<string, string>): Promise<unknown> {
+  const controller = new AbortController();
+  const applying = topology.apply(lab, { signal: controller.signal }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const marks = lab.nodes.map((n) => `${lab.name}-${n.name}`);
+  await expect.poll(() => marks.every((m) => existsSync(`${dir}/started-${m}`)), { timeout: 20_000 }).toBe(true);
+  controller.abort();
+  for (const [node, end] of Object.entries(ends)) writeFileSync(`${dir}/go-${lab.name}-${node}`, end);
+  return applying;
+}
+
+it("aborted as its exec commands are ended by a signal (a terminal's Ctrl-C reaches them too): an interrupted apply, those commands `interrupted`, run again by the next apply", async () => {
+  const name = `${prefix}d`;
+  const lab = waiting(name, ["a"]);
+  const err = await abortedAsCommandsEnd(lab, { a: "kill -INT $$" });
+  expect(err).toBeInstanceOf(topology.TopologyAbortedError);
+  const aborted = err as InstanceType<typeof topology.TopologyAbortedError>;
+  const [cut, then] = (await topology.plan(lab)).changes.map(topology.describeChange);
+  expect(cut).toContain(`started-${name}-a`);
+  expect(aborted.message).toContain(`${name} is partly applied (1 change made, 1 interrupted, 1 not attempted;`);
+  expect(aborted.interrupted).toEqual([cut]);
+  expect(aborted.notAttempted).toEqual([then]);
+  expect(aborted.exec).toEqual([expect.objectContaining({ node: "a", status: null, signal: "SIGINT" })]);
+  expect(aborted.toJSON()).toMatchObject({ code: "ERR_ABORTED", interrupted: [cut], notAttempted: [then] });
+  // Not run to its end, it is not on record: the next apply runs it again (to its end, now).
+  writeFileSync(`${dir}/go-${name}-a`, "true");
+  const again = await topology.apply(lab);
+  expect(again.exec.map((e) => [e.argv[0], e.status])).toEqual([
+    ["sh", 0],
+    ["echo", 0],
+  ]);
+  await topology.destroy(lab);
+});
+
+it("aborted as one exec command is ended by a signal and another fails of itself: that failure is the apply's, a TopologyApplyError", async () => {
+  const lab = waiting(`${prefix}e`, ["a", "b"]);
+  const err = await abortedAsCommandsEnd(lab, { a: "kill -INT $$", b: "exit 3" });
+  expect(err).toBeInstanceOf(topology.TopologyApplyError);
+  expect((err as InstanceType<typeof topology.TopologyApplyError>).failures.map((f) => f.error.message)).toEqual([
+    expect.stringMatching(/was ended by SIGINT|exited with status 3/),
+    expect.stringMatching(/was ended by SIGINT|exited with status 3/),
+  ]);
+  await topology.destroy(lab);
+});
+
+it("aborted a moment after its exec command was ended by a signal (the caller's handler runs after the worker told the end): still an interrupted apply", async () => {
+  const name = `${prefix}f`;
+  const lab = waiting(name, ["a"]);
+  writeFileSync(`${dir}/go-${name}-a`, "kill -INT $$");
+  const controller = new AbortController();
+  // Once the command's failure is told, the wave ends at once: the abort comes after the apply has seen it.
+  const err = await topology
+    .apply(lab, { signal: controller.signal, onProgress: (e) => e.type === "failed" && setTimeout(() => controller.abort(), 30) })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(err).toBeInstanceOf(topology.TopologyAbortedError);
+  expect((err as InstanceType<typeof topology.TopologyAbortedError>).interrupted).toEqual([expect.stringContaining(`started-${name}-a`)]);
+  await topology.destroy(lab);
 });

@@ -22,8 +22,10 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   let stopped: topology.TopologyAbortedError | undefined;
   const counts = () => {
     if (stopped === undefined) return undefined;
-    const { done, notAttempted } = stopped;
-    return `${done.length} change${done.length === 1 ? "" : "s"} made, ${notAttempted.length} not attempted`;
+    const { done, interrupted, notAttempted } = stopped;
+    // Exec commands the signal ended with the CLI (a terminal's Ctrl-C reaches them too) are neither made nor untried.
+    const cut = interrupted.length > 0 ? `, ${interrupted.length} interrupted` : "";
+    return `${done.length} change${done.length === 1 ? "" : "s"} made${cut}, ${notAttempted.length} not attempted`;
   };
   const fate = (signal: NodeJS.Signals): Fate => {
     // The terminal gets its cursor and line wrap back (the bar hid them), and the user the way on.
@@ -38,7 +40,11 @@ export const apply: Run = async ({ args: [file], options }, session) => {
     const way = `"${again("apply")}" finishes it, "${again("destroy")}" removes it.`;
     // Said once apply has stopped (or was waited for too long): with what it made and never tried, as it tells them.
     const said = () => labFate(session, signal, name, "applied", begun, way, counts());
-    const extra = () => (stopped === undefined ? { done: [...made] } : { done: stopped.done, notAttempted: stopped.notAttempted });
+    const extra = () => {
+      if (stopped === undefined) return { done: [...made] };
+      const { done, interrupted, notAttempted } = stopped;
+      return { done, interrupted, notAttempted };
+    };
     return { said, settles: begun && stops, extra };
   };
   const execText = (exec: readonly topology.ExecOutcome[]) =>
