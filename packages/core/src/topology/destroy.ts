@@ -44,8 +44,9 @@ export interface DestroyOptions {
   /** Called with each progress event. What it throws stops the destroy before its first change, as it is. */
   onProgress?: (event: DestroyEvent) => void;
   /**
-   * Aborted before destroy's first change (while it reads the lab), destroy makes none and rejects with an
-   * AbortedError. Once changes have begun it is not heeded: the destroy runs on to its end.
+   * Aborted before destroy's first change (while it reads the lab, up to its event), destroy makes none and rejects
+   * with an AbortedError: it rejects with one only then, so one says nothing of the lab was changed (and no lock file
+   * is left of a lab with no record). Aborted from its event on, it is not heeded: the destroy runs on to its end.
    */
   signal?: AbortSignal;
 }

@@ -55,6 +55,18 @@ describe("destroy's signal and onProgress", () => {
     expect(netnsList(`${name}-`)).toEqual([]);
   });
 
+  it("aborted at its event (after it, before the first removal), it runs on to its end: no window stops it unchanged", async () => {
+    const name = `${prefix}p`;
+    await topology.apply(topology.load(labText(name)));
+    const controller = new AbortController();
+    // The CLI takes the event as the point past which the destroy ends what it starts: a signal heard after it must
+    // not stop it with nothing removed (said "partly destroyed" then, of a lab left whole).
+    const result = await topology.destroy(name, { signal: controller.signal, onProgress: () => controller.abort() });
+    expect(controller.signal.aborted).toBe(true);
+    expect(result.removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
+    expect(netnsList(`${name}-`)).toEqual([]);
+  });
+
   it("aborted before any change, a destroy of a name with no record leaves no lock file, held by no one, behind", async () => {
     const name = `${prefix}n`;
     const lockFile = `/run/neslink/topologies/${name}.lock`;
