@@ -13,8 +13,11 @@ import { fileURLToPath } from "node:url";
 const binAt = process.argv.indexOf("--bin");
 /** Whether --bin was given (the timed report names the bin then). */
 export const BIN_GIVEN = binAt > 0;
-/** --bin PATH: another build's bin (bin.cjs; bin.js before it; e.g. a main checkout's), to compare two builds in the same conditions. */
-export const BIN = BIN_GIVEN ? process.argv[binAt + 1] : fileURLToPath(new URL("../packages/cli/dist/bin.cjs", import.meta.url));
+/**
+ * The bin npm links, which `npx neslink` runs (bin/neslink.cjs, which runs dist/bin.cjs); --bin PATH: another build's
+ * (dist/bin.cjs; bin.js before it; e.g. a main checkout's), to compare two builds in the same conditions.
+ */
+export const BIN = BIN_GIVEN ? process.argv[binAt + 1] : fileURLToPath(new URL("../packages/cli/bin/neslink.cjs", import.meta.url));
 export const NODE = process.execPath;
 /** The design's own floor for `link set NAME mtu N -n NS` (see its header). */
 export const PROBE = fileURLToPath(new URL("./cli-floor.cjs", import.meta.url));

@@ -80,9 +80,6 @@ npm ci --no-audit --no-fund
 
 step "build"
 npm run build
-# npm links a workspace's bins (node_modules/.bin/neslink, what `npx neslink` runs here) only if their files exist when it
-# installs, and dist/ is built after that: link them now. --ignore-scripts: nothing else is rebuilt.
-npm rebuild @neslink/cli @neslink/http --ignore-scripts
 
 echo
 echo "setup.sh: done in $(( $(date +%s) - started )) s"

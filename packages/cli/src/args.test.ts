@@ -1,4 +1,4 @@
-import { ValidationError } from "@neslink/core/errors";
+import { shown, ValidationError } from "@neslink/core/errors";
 import { describe, expect, it } from "vitest";
 import { parse, wantsJson } from "./args.js";
 import { commands } from "./commands/index.js";
@@ -50,6 +50,14 @@ describe("parse", () => {
     expect(long.field).toBe("--bogus");
     expect(long.message).toBe(`--bogus: is not an option; an argument that starts with '-' goes after "--", as in: -- --bogus=1`);
     expect(run("plan", "--", "-dash.yaml")).toMatchObject({ command: "plan", args: ["-dash.yaml"] });
+  });
+
+  it("quotes the argument an unknown option was read from as core's errors quote a value: a long one by its start and size", () => {
+    const arg = `-d${"x".repeat(100)}`;
+    expect(usageError(["plan", arg]).message).toBe(
+      `-d: is not an option (read from ${shown(arg)}); an argument that starts with '-' goes after "--", as in: -- ${arg}`,
+    );
+    expect(shown(arg)).toBe(`"${arg.slice(0, 64)}"… (102 bytes)`);
   });
 
   it("points a mistyped option of a command that passes no arguments through to its nearest option, not to --", () => {

@@ -4,9 +4,9 @@
  * it prints and exits like any other usage error.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ValidationError } from "@neslink/core/errors";
-import type { Command, Invocation, OptionName } from "./command.js";
+import { shown, ValidationError } from "@neslink/core/errors";
 import { closest } from "./closest.js";
+import type { Command, Invocation, OptionName } from "./command.js";
 import { commandWords, fromIproute, ipOnly } from "./iproute-words.js";
 
 // One table for every command's options, so a value-taking option is never mistaken for a positional.
@@ -24,6 +24,8 @@ export const OPTIONS = {
   file: { type: "string", short: "f" },
   socket: { type: "string" },
   detach: { type: "boolean" },
+  "idle-timeout": { type: "string" },
+  "max-connections": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
 const GLOBAL = new Set(["json", "help", "version"]);
@@ -117,7 +119,7 @@ function unknownOption(argv: readonly string[], err: unknown, command: Command |
     ) ?? option;
   const readFrom = arg.split("=")[0] !== option;
   if (readFrom || command?.passesThrough) {
-    const from = readFrom ? ` (read from ${JSON.stringify(arg)})` : "";
+    const from = readFrom ? ` (read from ${shown(arg)})` : "";
     return new ValidationError(option, `is not an option${from}; an argument that starts with '-' goes after "--", as in: -- ${arg}`);
   }
   return notAnOption(option, command);

@@ -2,7 +2,8 @@
 import { agentFor } from "./agent/choose.js";
 import { clientFor } from "./agent/client.js";
 import { enableCompileCache } from "./compile-cache.js";
-import { fdWriter } from "./fd-writer.js";
+import { fdWriter, mayStall } from "./fd-writer.js";
+import { lostOutputLine, lostOutputStatus } from "./lost-output.js";
 import { sameOutput } from "./same-output.js";
 
 // Node >= 22.1 keeps compiled code between runs (start-up without re-parsing), in a directory of neslink's own; older Nodes skip this.
@@ -18,6 +19,8 @@ const HELD_MS = 250;
 /** Stdout's reader left (EPIPE): the status is SIGPIPE's, as `ip`'s would be. */
 let readerLeft = false;
 const SIGPIPE_STATUS = 128 + 13;
+/** Says, once nothing is left to write, that stdout's output was lost to a write error (ENOSPC, ...), if it was. */
+let sayLost = () => {};
 /** The commands' signal handlers, which a reader's leaving reaches too. */
 const handlers = new Set<(signal: NodeJS.Signals) => void>();
 
@@ -66,10 +69,25 @@ async function run(): Promise<number> {
   drainedAll = async () => {
     await Promise.all([out.drained(), err.drained()]);
   };
+  sayLost = () => {
+    const lost = out.lost();
+    if (lost === undefined || readerLeft) return;
+    const status = Number(process.exitCode ?? 0);
+    // Unwritable too, stderr drops it: the status alone tells.
+    err(lostOutputLine(lost, status));
+    process.exitCode = lostOutputStatus(status);
+  };
   return main(process.argv.slice(2), {
     out,
     drained: out.drained,
     err,
+    // Written at once elsewhere: on a terminal, words said as a command's result is printed keep their place before it.
+    offMain: () => {
+      if (mayStall(1)) out.toPool();
+      if (mayStall(2)) err.toPool();
+    },
+    errSent: () => err.sent(),
+    outLost: () => out.lost() !== undefined,
     sent: async () => {
       await Promise.all([out.sent(), err.sent()]);
     },
@@ -109,6 +127,9 @@ async function run(): Promise<number> {
     },
   });
 }
+
+// Once the loop is empty: a write that waited in process.stdout or on the pool has failed or gone by then.
+process.once("beforeExit", () => sayLost());
 
 run().then(async (status) => {
   process.exitCode = readerLeft ? SIGPIPE_STATUS : status;

@@ -2,7 +2,19 @@
 import type { Readable, Writable } from "node:stream";
 
 /** Options a command may accept besides the global ones (--json, --help, --version). */
-export type OptionName = "ns" | "dry-run" | "yes" | "detailed-exitcode" | "format" | "inet" | "inet6" | "file" | "socket" | "detach";
+export type OptionName =
+  | "ns"
+  | "dry-run"
+  | "yes"
+  | "detailed-exitcode"
+  | "format"
+  | "inet"
+  | "inet6"
+  | "file"
+  | "socket"
+  | "detach"
+  | "idle-timeout"
+  | "max-connections";
 
 /** A parsed call of one command. */
 export interface Invocation {

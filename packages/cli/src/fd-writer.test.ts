@@ -42,7 +42,7 @@ describe("fdWriter", () => {
     expect(calls).toBe(2);
   });
 
-  it("EIO from a terminal is its hang-up (left with SIGHUP, the rest dropped); from a file, an error to report", () => {
+  it("EIO from a terminal is its hang-up (left with SIGHUP, the rest dropped); from a file, an error kept for lost()", () => {
     const eio = () => {
       throw errno("EIO");
     };
@@ -55,7 +55,11 @@ describe("fdWriter", () => {
       write("a");
       write("b");
       expect(signals).toEqual(["SIGHUP"]);
-      expect(() => fdWriter(file, recorder().stream, eio)("a")).toThrow("EIO");
+      expect(write.lost()).toBeUndefined();
+      const toFile = fdWriter(file, recorder().stream, eio, (signal) => signals.push(signal));
+      toFile("a");
+      expect(toFile.lost()?.code).toBe("EIO");
+      expect(signals).toEqual(["SIGHUP"]);
     } finally {
       closeSync(device);
       closeSync(file);
@@ -130,7 +134,7 @@ describe("fdWriter", () => {
     expect(write.unsent()).toBe(false);
   });
 
-  it("EPIPE: the rest is dropped, quietly; another error is thrown", () => {
+  it("EPIPE: the rest is dropped, quietly; another error is kept for lost(), the rest dropped, not thrown", () => {
     const { got, stream } = recorder();
     let left = 0;
     const write = fdWriter(
@@ -147,11 +151,32 @@ describe("fdWriter", () => {
     // Told once, however much more is written to no one.
     expect(left).toBe(1);
     expect(got).toEqual([]);
-    expect(() =>
-      fdWriter(1, stream, () => {
-        throw errno("EIO");
-      })("x"),
-    ).toThrow("EIO");
+    expect(write.lost()).toBeUndefined();
+    let tries = 0;
+    const full = fdWriter(1, stream, () => {
+      tries++;
+      throw errno("ENOSPC");
+    });
+    expect(full.lost()).toBeUndefined();
+    // Thrown, it would end the command where it printed (an apply between two changes).
+    expect(() => full("x")).not.toThrow();
+    full("y");
+    expect(full.lost()?.code).toBe("ENOSPC");
+    expect(tries).toBe(1);
+    expect(got).toEqual([]);
+  });
+
+  it("an error but EPIPE met by the stream after an EAGAIN: kept for lost() (no unhandled 'error' event), the rest dropped", () => {
+    const { got, emitter, stream } = recorder();
+    const write = fdWriter(1, stream, () => {
+      throw errno("EAGAIN");
+    });
+    write("a");
+    expect(() => emitter.emit("error", errno("ENOSPC"))).not.toThrow();
+    write("b");
+    expect(write.lost()?.code).toBe("ENOSPC");
+    expect(write.unsent()).toBe(false);
+    expect(got).toEqual(["a"]);
   });
 
   it("the reader's leaving is told once, whether the descriptor or the stream met it", () => {

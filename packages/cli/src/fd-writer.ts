@@ -20,6 +20,10 @@ export type FdWriter = ((chunk: string | Uint8Array) => void) & {
   unsent(): boolean;
   /** Whether a write of it is under way on libuv's pool: a process exiting waits for that (it joins the pool's threads). */
   onPool(): boolean;
+  /** From now on, writes as `pooled` does (unless the stream has taken over, which does not hold the main thread either). */
+  toPool(): void;
+  /** The error that stopped the output (ENOSPC, a disk's EIO, ...): what was given after it was dropped. */
+  lost(): NodeJS.ErrnoException | undefined;
 };
 
 /** The signal a write's error `code` on `fd` stands for, if it says the reader has gone. */
@@ -38,13 +42,25 @@ function isCharacterDevice(fd: number): boolean {
   }
 }
 
+/** Whether a reader that stops reading can hold a write to `fd` for ever: a pipe's or a socket's (a terminal's or a file's takes it). */
+export function mayStall(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A writer of `fd`. A descriptor set non-blocking by whoever gave it (EAGAIN
  * when full) hands what is left, and everything after, to `stream()`, which
  * waits as a stream does. The reader gone: the rest is dropped, and `left` is
  * called (once) with the signal that says so: EPIPE, as `ip` would die of
  * SIGPIPE without a word; EIO from a terminal, which hung up (its window or
- * ssh session closed), SIGHUP.
+ * ssh session closed), SIGHUP. Any other error (a full disk's ENOSPC, a
+ * file's EIO) stops the output too, kept for lost(): thrown, it would end
+ * the command half-way (an apply between two changes); the caller says it.
  *
  * `pooled`: written on libuv's pool instead, in order (drained() once all is
  * written). A blocking descriptor whose reader stopped reading holds write(2),
@@ -58,9 +74,14 @@ export function fdWriter(
   left: (signal: "SIGPIPE" | "SIGHUP") => void = () => {},
   pooled = false,
 ): FdWriter {
+  let onPool = pooled;
   let viaStream = false;
   let readerGone = false;
-  /** Whether `err` says the reader has gone (then it is told, once); any other error is not this writer's to hide. */
+  let lost: NodeJS.ErrnoException | undefined;
+  const lose = (err: unknown) => {
+    lost ??= err as NodeJS.ErrnoException;
+  };
+  /** Whether `err` says the reader has gone (then it is told, once). */
   const gone = (err: unknown): boolean => {
     const signal = goneBy(fd, (err as NodeJS.ErrnoException).code);
     if (signal === undefined) return false;
@@ -76,7 +97,7 @@ export function fdWriter(
       viaStream = true;
       // The stream meets the reader's departure later, as an 'error' event: unheard, Node would die of it with a stack trace.
       writable.on("error", (err: NodeJS.ErrnoException) => {
-        if (!gone(err)) throw err;
+        if (!gone(err)) lose(err);
       });
     }
     writable.write(chunk);
@@ -85,18 +106,18 @@ export function fdWriter(
   const failed = (err: unknown, rest: Uint8Array) => {
     if (gone(err)) return;
     if ((err as NodeJS.ErrnoException).code === "EAGAIN") toStream(rest);
-    else throw err;
+    else lose(err);
   };
   // A failed write on the pool stops it: EAGAIN's rest goes to the stream, and after EPIPE nothing is written again.
   const pool = poolWriter(fd, (err, rest) => failed(err, Buffer.concat(rest)));
   const writer = (chunk: string | Uint8Array) => {
-    if (readerGone) return;
+    if (readerGone || lost) return;
     if (viaStream) {
       toStream(chunk);
       return;
     }
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    if (pooled) {
+    if (onPool) {
       if (bytes.length > 0) pool(bytes);
       return;
     }
@@ -108,7 +129,7 @@ export function fdWriter(
     }
   };
   // Written straight to the descriptor, nothing waits: only the stream, or the pool's queue, holds output.
-  const buffering = () => viaStream && !readerGone;
+  const buffering = () => viaStream && !readerGone && lost === undefined;
   return Object.assign(writer, {
     drained: () => (pool.busy() ? pool.idle() : buffering() ? drained(stream()) : Promise.resolve()),
     // The pool's EAGAIN hands its rest to the stream: both, in that order.
@@ -119,5 +140,9 @@ export function fdWriter(
     /** Text written that the stream or the pool still holds, for a reader yet to take it. */
     unsent: () => pool.busy() || (buffering() && ((stream() as Partial<Writable>).writableLength ?? 0) > 0),
     onPool: pool.busy,
+    toPool: () => {
+      onPool = true;
+    },
+    lost: () => lost,
   });
 }

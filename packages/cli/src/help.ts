@@ -1,5 +1,6 @@
 /** Usage text: for everything, for a group of commands ("ns"), or for one command. */
 import { DEFAULT_SOCKET } from "./agent/choose.js";
+import { IDLE_TIMEOUT_MS, MAX_CONNECTIONS } from "./agent/grace.js";
 import type { Command, OptionName } from "./command.js";
 import { columns, reflow, wrap } from "./help-layout.js";
 
@@ -14,6 +15,8 @@ const OPTION_HELP: Record<OptionName, [string, string]> = {
   file: ["-f, --file FILE", "read commands from FILE instead of standard input"],
   socket: ["--socket PATH", `the agent's unix socket (default ${DEFAULT_SOCKET})`],
   detach: ["--detach", "start the agent in the background and print its shell variables"],
+  "idle-timeout": ["--idle-timeout SECONDS", `close a connection idle this long (default ${IDLE_TIMEOUT_MS / 1000})`],
+  "max-connections": ["--max-connections N", `refuse a command past N connections at once (default ${MAX_CONNECTIONS})`],
 };
 
 /** Each option's flags as typed, for completion. */

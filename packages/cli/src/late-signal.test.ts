@@ -38,6 +38,27 @@ describe("holdInterrupts", () => {
     expect({ said, raised }).toEqual({ said: [], raised: [] });
   });
 
+  it("ends once its last words reached stderr's reader, or a moment after they did not", async () => {
+    vi.useFakeTimers();
+    try {
+      for (const taken of [true, false]) {
+        const stuck = fakeIo();
+        let reached = () => {};
+        stuck.io.errSent = () => new Promise<void>((resolve) => (reached = resolve));
+        holdInterrupts(stuck.io, "plan").release();
+        stuck.send("SIGTERM");
+        await vi.advanceTimersByTimeAsync(HOLD_MS);
+        expect(stuck.said).toHaveLength(2);
+        expect(stuck.raised).toEqual([]);
+        if (taken) reached();
+        await vi.advanceTimersByTimeAsync(taken ? 0 : 250);
+        expect(stuck.raised).toEqual(["SIGTERM"]);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("ends of the first interrupt, saying so, once held HOLD_MS with the output not gone out; not once it has", async () => {
     vi.useFakeTimers();
     try {

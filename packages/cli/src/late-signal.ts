@@ -25,6 +25,8 @@ export const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130,
  * `timeout`'s, for ever, and only SIGKILL ended neslink.
  */
 export const HOLD_MS = 2000;
+/** How long the words said as the hold ends may take to reach stderr's reader before the command ends all the same. */
+const SAID_MS = 250;
 
 /**
  * Holds INTERRUPTS from now, for `command` (its name) whose work is done, until `release()`: the first one is said on
@@ -33,6 +35,10 @@ export const HOLD_MS = 2000;
  */
 export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.Signals) => void = () => {}): Held {
   const { terminal } = io;
+  // A stdout or stderr whose reader stopped reading (a full pipe) held the main thread in the write of the command's
+  // result or error or of these words, and with it the bound and a second signal: neslink never ended. Written off it,
+  // what the reader never takes is lost.
+  io.offMain?.();
   let held = false;
   let bound: NodeJS.Timeout | undefined;
   const end = (signal: NodeJS.Signals) => {
@@ -48,8 +54,12 @@ export function holdInterrupts(io: Io, command: string, heard: (signal: NodeJS.S
     held = true;
     io.err(`neslink: ${signal}: ${command} had already finished; its result stands.\n`);
     heard(signal);
-    bound = setTimeout(() => {
+    bound = setTimeout(async () => {
       io.err(`neslink: ${signal}: ${command}'s output was not taken within ${HOLD_MS / 1000} s (its reader does not read); ended.\n`);
+      // Written off the main thread (offMain), the words are out only once that write is: ended at once, they were
+      // lost. Waited for a moment, not for a stderr that does not take them either.
+      const said = io.errSent?.();
+      if (said !== undefined) await Promise.race([said, new Promise((r) => setTimeout(r, SAID_MS))]);
       end(signal);
     }, HOLD_MS);
   };

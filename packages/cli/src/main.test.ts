@@ -10,7 +10,8 @@ import { main } from "./main.js";
 /** Help text with its lines wrapped to 80 columns joined again: what a line said, whatever its width. */
 const unwrapped = (help: string) => help.replace(/\n +(?=\S)/g, (gap) => (gap === "\n  " ? gap : " "));
 
-async function call(...argv: string[]) {
+/** `argv` run by main; `outLost`: as when stdout cannot be written (what it is given goes nowhere). */
+async function run(argv: string[], outLost = false) {
   const out: string[] = [];
   const err: string[] = [];
   const terminal = {
@@ -20,9 +21,16 @@ async function call(...argv: string[]) {
     onSignals: () => () => {},
     raise: () => {},
   };
-  const status = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), terminal });
+  const status = await main(argv, {
+    out: (t) => (outLost ? undefined : out.push(t)),
+    err: (t) => err.push(t),
+    outLost: () => outLost,
+    terminal,
+  });
   return { status, stdout: out.join(""), stderr: err.join("") };
 }
+
+const call = (...argv: string[]) => run(argv);
 
 describe("main", () => {
   it("prints the package version", async () => {
@@ -147,5 +155,22 @@ describe("main", () => {
     expect((await call("link", "set", "v0", "up", "down")).status).toBe(2);
     expect((await call("addr", "add", "10.0.0.1/24")).stderr).toContain("dev: is required");
     expect((await call("graph", "x", "--format", "png")).stderr).toContain("--format: must be one of mermaid, dot, json");
+  });
+
+  it("says a --json error on stderr, as text mode does, when its document could not be written", async () => {
+    expect(await run(["bogus", "--json"], true)).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: 'neslink: ERR_INVALID_ARGUMENT: command: unknown command "bogus"\nRun "neslink --help" for usage.\n',
+    });
+  });
+
+  it("prints --help as one JSON document with --json: its topic and the text", async () => {
+    for (const topic of [[], ["link"], ["link", "add"]]) {
+      const text = await call(...topic, "--help");
+      const json = await call(...topic, "--help", "--json");
+      expect(json.status).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual({ topic: topic.join(" "), help: text.stdout });
+    }
   });
 });

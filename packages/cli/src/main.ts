@@ -17,6 +17,15 @@ export interface Io {
   /** Resolves once `out` has room again (see Session.drained). */
   drained?(): Promise<void>;
   err(text: string): void;
+  /**
+   * From now on `out` and `err` do not wait for their readers on the main thread, where a reader can leave them full (a
+   * pipe's): a write that waits holds no signal handler or timer up (a held signal's bound, late-signal.ts).
+   */
+  offMain?(): void;
+  /** Resolves once all that `err` was given has gone to its reader (or can no longer go). */
+  errSent?(): Promise<void>;
+  /** Whether `out` could not write (ENOSPC, ...): what it is given goes nowhere. */
+  outLost?(): boolean;
   /** Resolves once all that `out` and `err` were given has gone to their reader (or can no longer go). */
   sent?(): Promise<void>;
   terminal: Terminal;
@@ -35,9 +44,9 @@ const layouts: Record<JsonLayout, (value: unknown) => string> = { indented: toJs
 export function fail(thrown: unknown, json: boolean, io: Io, topic = "", layout: JsonLayout = "indented"): number {
   const err = io.terminal.asCallerSees?.(thrown) ?? thrown;
   const code = exitCodeOf(err);
-  if (json) {
-    io.out(layouts[layout](errorJson(err)));
-  } else {
+  if (json) io.out(layouts[layout](errorJson(err)));
+  // The document could not be written: the error is said on stderr, as without --json, rather than lost with it.
+  if (!json || io.outLost?.()) {
     io.err(errorText(err, false));
     if (code === 2) io.err(`Run "neslink ${topic === "" ? "" : `${topic} `}--help" for usage.\n`);
     io.err(privilegeHint(err, io.terminal.unprivileged));
@@ -129,9 +138,11 @@ export async function main(given: readonly string[], io: Io, options: MainOption
       case "version":
         io.out(json ? layouts[layout]({ version }) : `${version}\n`);
         return 0;
-      case "help":
-        io.out(await helpText(parsed.topic, commands));
+      case "help": {
+        const help = await helpText(parsed.topic, commands);
+        io.out(json ? layouts[layout]({ topic: parsed.topic, help }) : help);
         return 0;
+      }
       case "run": {
         const { cwd } = io.terminal;
         const invocation = cwd === undefined ? parsed.invocation : invocationIn(cwd, parsed.invocation);

@@ -8,7 +8,16 @@
 import { commandWords } from "./iproute-words.js";
 
 /** The options that take a value (args.ts's string options; a unit test keeps the two equal), so that a value is not taken for NS or CMD. */
-export const VALUE_FLAGS: ReadonlySet<string> = new Set(["-n", "--ns", "--format", "-f", "--file", "--socket"]);
+export const VALUE_FLAGS: ReadonlySet<string> = new Set([
+  "-n",
+  "--ns",
+  "--format",
+  "-f",
+  "--file",
+  "--socket",
+  "--idle-timeout",
+  "--max-connections",
+]);
 
 const givesNs = (arg: string) => arg === "-n" || arg === "--ns" || /^(-n.|--ns=)/.test(arg);
 

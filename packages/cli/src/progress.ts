@@ -16,7 +16,20 @@ export interface Progress {
   stop(): void;
 }
 
-function bar(terminal: Terminal): Progress {
+/** How a change is named (core's describeChange: this module is loaded only once core is). */
+type Describe = (change: topology.Change) => string;
+
+/** The changes a failure refused, each with the place in the file that asked for it, as apply's error says them. */
+function refusedText(event: ApplyEvent & { type: "failed" }, describe: Describe): string {
+  return event.changes
+    .map((c, i) => {
+      const place = event.places[i];
+      return place === undefined ? describe(c) : `${describe(c)} (${place})`;
+    })
+    .join("; ");
+}
+
+function bar(terminal: Terminal, describe: Describe): Progress {
   const shown = new SingleBar({
     stream: terminal.stdout,
     format: "{bar} {value}/{total} {phase} {text}",
@@ -37,6 +50,8 @@ function bar(terminal: Terminal): Progress {
       } else if (event.type === "phase") shown.update({ phase: `${event.phase}:`, text: "" });
       // Drawn straight on the terminal, not through main's print: escaped here.
       else if (event.type === "change") shown.update(event.done, { text: shownName(event.text) });
+      else if (event.type === "failed" && event.changes.length > 0)
+        shown.update({ phase: "failed:", text: shownName(refusedText(event, describe)) });
       else if (event.type === "finished") shown.update({ phase: "done", text: "" });
     },
     stop() {
@@ -45,9 +60,6 @@ function bar(terminal: Terminal): Progress {
     },
   };
 }
-
-/** How a change is named (core's describeChange: this module is loaded only once core is). */
-type Describe = (change: topology.Change) => string;
 
 function lines(print: (text: string) => void, describe: Describe): Progress {
   return {
@@ -58,7 +70,7 @@ function lines(print: (text: string) => void, describe: Describe): Progress {
         // The changes refused, by name (the kernel's error names only its request), then those never tried after them.
         const said = (changes: readonly topology.Change[]) => changes.map((c) => shownName(describe(c))).join("; ");
         // A failure of no change (the exec record's write) is its error alone.
-        const refused = event.changes.length > 0 ? `${said(event.changes)}: ` : "";
+        const refused = event.changes.length > 0 ? `${shownName(refusedText(event, describe))}: ` : "";
         print(`  failed: ${refused}${event.error.message}\n`);
         if (event.notAttempted.length > 0) print(`  not attempted: ${said(event.notAttempted)}\n`);
       }
@@ -68,5 +80,5 @@ function lines(print: (text: string) => void, describe: Describe): Progress {
 }
 
 export function progressFor(terminal: Terminal, print: (text: string) => void, describe: Describe): Progress {
-  return terminal.stdout.isTTY ? bar(terminal) : lines(print, describe);
+  return terminal.stdout.isTTY ? bar(terminal, describe) : lines(print, describe);
 }

@@ -11,9 +11,15 @@ export const DRAIN_TIMEOUT_MS = 10_000;
  */
 export const IDLE_TIMEOUT_MS = 10_000;
 
+/** The longest idle time `neslink agent --idle-timeout` takes, a day: a timer set past Node's ~24.8 days fires at once. */
+export const IDLE_TIMEOUT_MAX_S = 86_400;
+
 /**
  * The connections the agent serves at once (commands running, or requests awaited); one more is told the agent is
  * busy and closed. Twice this many are open at most: past that, even the refusal would cost a descriptor too many,
  * and the connection is closed at once.
  */
 export const MAX_CONNECTIONS = 256;
+
+/** The most `neslink agent --max-connections` takes: twice as many descriptors is past what a process is usually allowed. */
+export const MAX_CONNECTIONS_MAX = 65_536;

@@ -12,25 +12,18 @@ import { NeslinkError } from "@neslink/core/errors";
 import { listenUnix } from "@neslink/core/unix-socket";
 import type { Terminal } from "../command.js";
 import { topology } from "../core.js";
-import { DRAIN_TIMEOUT_MS, MAX_CONNECTIONS, IDLE_TIMEOUT_MS } from "./grace.js";
+import { DRAIN_TIMEOUT_MS } from "./grace.js";
+import type { AgentLimits } from "./limits.js";
 import { markAgent } from "./mark.js";
 import { type Run, Session } from "./session.js";
 import { privateDir } from "./socket-dir.js";
-
-/** How many connections the agent serves at once, and how long one may sit idle (before its request, after its exit). */
-export interface AgentLimits {
-  maxConnections: number;
-  idleTimeoutMs: number;
-}
-
-const LIMITS: AgentLimits = { maxConnections: MAX_CONNECTIONS, idleTimeoutMs: IDLE_TIMEOUT_MS };
 
 /**
  * A Session for each connection to `server`, in the returned set while it lasts. One past `maxConnections` is refused
  * (ERR_TOO_MANY_CONNECTIONS) when its request comes, unless `refusal` refuses it first; past twice that, Node closes
  * a connection as soon as it is accepted, so that many connections cannot exhaust the agent's descriptors.
  */
-export function sessionsOf(server: Server, run: Run, refusal: () => NeslinkError | undefined, limits = LIMITS): Set<Session> {
+export function sessionsOf(server: Server, run: Run, refusal: () => NeslinkError | undefined, limits: AgentLimits): Set<Session> {
   const sessions = new Set<Session>();
   const busy = () =>
     new NeslinkError(
@@ -48,7 +41,7 @@ export function sessionsOf(server: Server, run: Run, refusal: () => NeslinkError
 }
 
 /** Serves on `socketPath` until a signal; resolves when drained. `ready` is called once clients can connect. */
-export async function serve(socketPath: string, terminal: Terminal, ready: (pid: number) => void): Promise<void> {
+export async function serve(socketPath: string, terminal: Terminal, ready: (pid: number) => void, limits: AgentLimits): Promise<void> {
   const say = (line: string) => terminal.stderr.write(`neslink agent: ${line}\n`);
   privateDir(dirname(socketPath));
   // Everything a command may need, loaded and started now rather than by the first client.
@@ -57,7 +50,7 @@ export async function serve(socketPath: string, terminal: Terminal, ready: (pid:
   let draining = false;
   const refusal = () => (draining ? new NeslinkError("ERR_SHUTTING_DOWN", "the agent is stopping; nothing was run") : undefined);
   const server = createServer();
-  const sessions = sessionsOf(server, (argv, io) => main(argv, io, { keepPool: true }), refusal);
+  const sessions = sessionsOf(server, (argv, io) => main(argv, io, { keepPool: true }), refusal, limits);
   // Before the first command: a lab's lock it takes for one is then known, by anyone who meets it, to be an agent's.
   const unmark = await markAgent();
   try {

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { type ErrorJSON, errorFromJSON, NeslinkError, toErrorJSON } from "@neslink/core/errors";
 import type { Terminal } from "../command.js";
+import { type AgentLimits, limitArgs } from "./limits.js";
 import { serve } from "./server.js";
 
 type Report = { pid: number } | { error: ErrorJSON };
@@ -15,19 +16,19 @@ function report(message: Report): void {
   if (process.connected) process.send?.(message, () => process.disconnect());
 }
 
-export async function runAgent(socket: string, terminal: Terminal): Promise<void> {
+export async function runAgent(socket: string, terminal: Terminal, limits: AgentLimits): Promise<void> {
   try {
-    await serve(socket, terminal, (pid) => report({ pid }));
+    await serve(socket, terminal, (pid) => report({ pid }), limits);
   } catch (err) {
     report({ error: toErrorJSON(err) });
     throw err;
   }
 }
 
-/** Starts `neslink agent --socket PATH` in the background; resolves with its pid once it listens. */
-export function startDetached(socket: string): Promise<number> {
+/** Starts `neslink agent --socket PATH` with `limits` in the background; resolves with its pid once it listens. */
+export function startDetached(socket: string, limits: AgentLimits): Promise<number> {
   const bin = process.argv[1] as string;
-  const child = spawn(process.execPath, [bin, "agent", "--socket", socket], {
+  const child = spawn(process.execPath, [bin, "agent", "--socket", socket, ...limitArgs(limits)], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore", "ipc"],
   });

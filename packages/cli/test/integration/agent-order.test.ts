@@ -4,11 +4,12 @@
  * stdout and stderr comes out in the order it wrote it when both go to one
  * file, as directly (`2>&1`); into two files, each gets only its own lines.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ip, uniquePrefix } from "../../../core/test/integration/kernel.js";
+import { startAgent } from "./agent-process.js";
 import { BIN } from "./run.js";
 
 const prefix = uniquePrefix("ao");
@@ -36,16 +37,7 @@ function shell(line: string, args: string[], agentSocket = socket, input?: strin
 
 beforeAll(async () => {
   ip("netns", "add", ns);
-  const proc = spawn(process.execPath, [BIN, "agent", "--socket", socket], { stdio: ["ignore", "ignore", "pipe"] });
-  agent = proc;
-  let stderr = "";
-  proc.stderr?.on("data", (d) => {
-    stderr += d;
-  });
-  await new Promise<void>((resolve, reject) => {
-    proc.stderr?.on("data", () => stderr.includes("listening on") && resolve());
-    proc.once("exit", () => reject(new Error(`the agent exited: ${stderr}`)));
-  });
+  agent = await startAgent(socket);
 });
 
 afterAll(() => {

@@ -15,12 +15,16 @@ import {
   UNTRIED,
   withLaterPhases,
 } from "../../../core/test/integration/refused-route-lab.js";
-import { neslink } from "./run.js";
+import { BIN, neslink } from "./run.js";
+import { tmuxServer } from "./tmux.js";
 
 const dir = mkdtempSync(`${tmpdir()}/neslink-apply-untried-`);
 const prefix = uniquePrefix("aun");
 
+const { tmux, screenWhen, kill } = tmuxServer(prefix);
+
 afterAll(() => {
+  kill();
   cleanup(prefix);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -50,7 +54,8 @@ it("says which route was refused and which were not attempted, in its lines and 
   const name = `${prefix}t`;
   const r = neslink("apply", labFile(name), "--yes");
   expect(r.status).toBe(1);
-  expect(r.stdout).toContain(`\n  failed: ${REFUSED.text}: netlink RTM_NEWROUTE failed: EACCES`);
+  // With the line that asked for it, as the error has it.
+  expect(r.stdout).toContain(`\n  failed: ${REFUSED.text} (${dir}/${name}.yaml:${REFUSED.at}): netlink RTM_NEWROUTE failed: EACCES`);
   expect(r.stdout).toContain(`\n  not attempted: ${untried.join("; ")}\n`);
   expect(r.stderr).toContain(`\n  ${REFUSED.text} (${dir}/${name}.yaml:${REFUSED.at}): netlink RTM_NEWROUTE failed: EACCES`);
   expect(r.stderr).toContain(`\n    not attempted (stopped by that failure): ${untried.join("; ")}\n`);
@@ -62,6 +67,19 @@ it("says which route was refused and which were not attempted, in its lines and 
       .filter((l) => l.includes(UNTRIED[0]?.dst as string))
       .map((l) => l.slice(0, l.indexOf(":") + 1)),
   ).toEqual(["  not attempted:", "    not attempted (stopped by that failure):"]);
+  expect(notMade(name)).toEqual([]);
+});
+
+it("at a terminal, the bar says the refused route with its line in the file, as the error does", async () => {
+  const name = `${prefix}b`;
+  const file = labFile(name);
+  const command = [process.execPath, BIN, "apply", file, "--yes"].map((a) => `'${a}'`).join(" ");
+  tmux("new-session", "-d", "-s", "bar", "-x", "250", "-y", "40", `${command}; echo "EXIT=$?"; sleep 60`);
+  const screen = await screenWhen("bar", (s) => s.includes("EXIT="));
+  expect(screen).toContain("EXIT=1");
+  // The bar's last state: the refused route with its place (before, it stayed on the last change made).
+  const bar = screen.split("\n").find((l) => /^[=-]{30} \d+\/\d+ /.test(l));
+  expect(bar?.replace(/^[=-]{30} \d+\/\d+ /, "").trimEnd()).toBe(`failed: ${REFUSED.text} (${file}:${REFUSED.at})`);
   expect(notMade(name)).toEqual([]);
 });
 

@@ -98,6 +98,9 @@ const CASES: [string, string[]][] = [
   [`neslink netns delete ${prefix}`, [`${prefix}a`, `${prefix}lab-h1`]],
   // A value that is a path: the agent's socket, as shell's -f.
   [`neslink agent --socket ${dir}/la`, [`${dir}/lab.yaml`]],
+  // The agent's limits, and the word after one's value is not taken for a command's.
+  ["neslink agent --max", ["--max-connections"]],
+  ["neslink agent --max-connections 4 --d", ["--detach"]],
 ];
 
 describe.each([
@@ -126,6 +129,11 @@ describe("neslink completion zsh", () => {
 
 it("bash: after exec -n NS, the next word is the program: no namespace is offered there", () => {
   expect(bash(`neslink exec -n ${prefix}a ${prefix}`)).toEqual([]);
+});
+
+it("bash: a number is the agent's limits' to type: nothing is offered, not the agent's options", () => {
+  expect(bash("neslink agent --idle-timeout ")).toEqual([]);
+  expect(bash("neslink agent --max-connections ")).toEqual([]);
 });
 
 describe("neslink completion: names in /run/netns are offered as they are, never run; lock files not named as labs are not offered", () => {

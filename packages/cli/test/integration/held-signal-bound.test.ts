@@ -5,7 +5,7 @@
  * and past a short bound after the first it ends all the same, of that signal, saying so.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import koffi from "koffi";
 import { afterAll, afterEach, expect, it } from "vitest";
@@ -35,13 +35,40 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `neslink --json plan` writing to a FIFO that is open for reading and never read, once the FIFO is full. */
-async function stuck(name: string) {
-  const fifo = `${dir}/${name}`;
+/** A FIFO open for reading and never read: the descriptor of its reader. */
+function unread(fifo: string): number {
   execFileSync("mkfifo", [fifo]);
   const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   fds.push(reader);
-  const writer = openSync(fifo, constants.O_WRONLY);
+  return reader;
+}
+
+/**
+ * A blocking writer of a FIFO never read, that holds all it can hold: any write to it waits for ever; and its reader.
+ * Filled through a non-blocking writer of its own until the kernel takes not one byte more (a write of 64 KiB would not
+ * fill a bigger one).
+ */
+function full(fifo: string): { writer: number; reader: number } {
+  const reader = unread(fifo);
+  const filler = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    for (const size of [4096, 1]) {
+      try {
+        for (;;) writeSync(filler, Buffer.alloc(size, "x"));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      }
+    }
+  } finally {
+    closeSync(filler);
+  }
+  return { writer: openSync(fifo, constants.O_WRONLY), reader };
+}
+
+/** `neslink --json plan` writing to a FIFO that is open for reading and never read, once the FIFO is full. */
+async function stuck(name: string) {
+  const reader = unread(`${dir}/${name}`);
+  const writer = openSync(`${dir}/${name}`, constants.O_WRONLY);
   const child = spawn(process.execPath, [BIN, "--json", "plan", file], { stdio: ["ignore", writer, "pipe"] });
   closeSync(writer);
   children.push(child);
@@ -78,4 +105,53 @@ it("a second signal while held, its output stuck: ends it at once, of that signa
   expect(await ended).toEqual({ code: null, signal: "SIGINT" });
   // Not the bound: the second signal.
   expect(stderr()).toBe("neslink: SIGINT: plan had already finished; its result stands.\n");
+}, 30_000);
+
+/** Whether a thread of `pid` waits in a write to a full pipe: the main thread's own, or one of libuv's pool's. */
+function inPipeWrite(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).some((tid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/wchan`, "utf8").includes("pipe_write");
+    } catch {
+      return false; // The thread has ended.
+    }
+  });
+}
+
+it("one SIGTERM once its error waits for a stderr that is a full pipe never read: ends of it all the same, the words lost", async () => {
+  // Before, the error (and the held signal's words) went to stderr in a write that held the main thread: neither the
+  // bound nor a second signal could end neslink; only SIGKILL did.
+  const bad = `${dir}/bad.yaml`;
+  writeFileSync(bad, `name: ${lab}\nnodes:\n  a: { bridges: [bad/name] }\n`);
+  const stderr = full(`${dir}/stderr`);
+  const child = spawn(process.execPath, [BIN, "apply", bad], { stdio: ["ignore", "ignore", stderr.writer] });
+  closeSync(stderr.writer);
+  children.push(child);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  // The command is over: its error waits to be written.
+  while (child.pid === undefined || !inPipeWrite(child.pid)) await new Promise((r) => setTimeout(r, 10));
+  child.kill("SIGTERM");
+  const late = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000).unref());
+  expect(await Promise.race([ended, late])).toEqual({ code: null, signal: "SIGTERM" });
+  // What the pipe holds is what filled it: nothing neslink said got in.
+  expect(readFileSync(stderr.reader).toString()).toMatch(/^x+$/);
+}, 30_000);
+
+it("one SIGTERM once its --json error waits for a stdout that is a full pipe never read: ends of it all the same", async () => {
+  // The same of stdout: the error --json prints there held the main thread in its write, and only SIGKILL ended neslink.
+  const bad = `${dir}/bad-json.yaml`;
+  writeFileSync(bad, `name: ${lab}\nnodes:\n  a: { bridges: [bad/name] }\n`);
+  const stdout = full(`${dir}/stdout`);
+  const child = spawn(process.execPath, [BIN, "--json", "apply", bad], { stdio: ["ignore", stdout.writer, "ignore"] });
+  closeSync(stdout.writer);
+  children.push(child);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  while (child.pid === undefined || !inPipeWrite(child.pid)) await new Promise((r) => setTimeout(r, 10));
+  child.kill("SIGTERM");
+  const late = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000).unref());
+  expect(await Promise.race([ended, late])).toEqual({ code: null, signal: "SIGTERM" });
 }, 30_000);

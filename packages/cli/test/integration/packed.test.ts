@@ -22,8 +22,8 @@ const REQUIRED: Record<(typeof PACKAGES)[number], string[]> = {
     "examples/topologies/router.yaml",
     "topology.schema.json",
   ],
-  cli: ["dist/bin.cjs"],
-  http: ["dist/bin.js", "dist/index.js"],
+  cli: ["bin/neslink.cjs", "dist/bin.cjs"],
+  http: ["bin/neslink-http.js", "dist/bin.js", "dist/index.js"],
 };
 /** Nothing a user does not need: sources of the TS packages, tests, fixtures, build caches. */
 const FORBIDDEN = /(^|\/)(test|tests|fixtures|src|target|\.turbo|node_modules)\/|\.test\.|vitest\.config|tsconfig|Cargo\./;
@@ -81,6 +81,8 @@ describe("installed from the tarballs", () => {
   it("runs the neslink bin and a script that imports core and its shipped example", () => {
     const version = spawnSync(`${app}/node_modules/.bin/neslink`, ["--version"], { encoding: "utf8" });
     expect(version).toMatchObject({ status: 0, stdout: "0.0.0\n" });
+    const http = spawnSync(`${app}/node_modules/.bin/neslink-http`, ["--help"], { encoding: "utf8" });
+    expect(http).toMatchObject({ status: 0, stdout: expect.stringContaining("Usage: neslink-http --token-file FILE") });
 
     writeFileSync(
       `${app}/links.mjs`,

@@ -44,6 +44,7 @@ import { routeToMake } from "./compare.js";
 import { forgetRemade, recordedBefore } from "./exec-plan.js";
 import { type ExecRecord, recordPath, writeRecord } from "./exec-record.js";
 import { groupBy } from "./group-by.js";
+import { assertNoHostClashes } from "./host-clash.js";
 import { HOST, idOfHandle, type LiveNamespace } from "./live.js";
 import { loadedFrom } from "./loaded.js";
 import { lockTopologyReading } from "./lock.js";
@@ -67,7 +68,8 @@ export type ApplyEvent =
   | { type: "planned"; plan: Plan }
   | { type: "phase"; phase: ApplyPhase; changes: number }
   | { type: "change"; change: Change; text: string; done: number; total: number }
-  | { type: "failed"; changes: Change[]; notAttempted: Change[]; error: ErrorJSON }
+  /** `places`: where in the file each of `changes` was asked for (FILE:LINE:COLUMN), as the error says it; undefined where not known. */
+  | { type: "failed"; changes: Change[]; places: (string | undefined)[]; notAttempted: Change[]; error: ErrorJSON }
   | { type: "finished"; summary: Summary; ms: number };
 
 export interface ApplyOptions {
@@ -1007,6 +1009,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
     const record = forgetRemade(read.record, changes);
     assertHostParents(topology.name, changes, read.hostLinks, true);
     assertParentMtus(given, topology, changes, read.hostMtus);
+    assertNoHostClashes(given, topology, changes, read);
     await assertSysctlsTaken(pool, given, topology, changes);
     if (expected !== undefined) assertPlanUnchanged(topology.name, expected, changes);
     const plan = { topology: topology.name, changes, summary: summarize(changes) };
@@ -1086,6 +1089,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           return processJobs(pool, topology.name, list);
       }
     };
+    const from = loadedFrom(given);
+    const place = (c: Change) => placeOf(topology, from, c, changes);
     for (const phase of PHASES) {
       const jobs = waves(phase, byPhase.get(phase) ?? []);
       const count = jobs.flat().reduce((n, j) => n + j.changes.length, 0);
@@ -1109,7 +1114,8 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             done.push(change);
             emit({ type: "change", change, text: describeChange(change), done: done.length, total });
           },
-          ({ changes: failed, notAttempted, error }) => emit({ type: "failed", changes: failed, notAttempted, error: toErrorJSON(error) }),
+          ({ changes: failed, notAttempted, error }) =>
+            emit({ type: "failed", changes: failed, places: failed.map(place), notAttempted, error: toErrorJSON(error) }),
           (change) => asTheyWere.add(change),
         ).catch(async (failures: unknown) => {
           // onProgress's own error, as it threw it.
@@ -1124,8 +1130,6 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
           // bring up) is told with that failure alone: each planned change is told once.
           const named = new Set((failures as ApplyFailure[]).flatMap((f) => [...f.changes, ...f.notAttempted]));
           for (let i = done.length - 1; i >= 0; i--) if (named.has(done[i] as Change)) done.splice(i, 1);
-          const from = loadedFrom(given);
-          const place = (c: Change) => placeOf(topology, from, c, changes);
           const notStarted = unaccounted(changes, done, failures as ApplyFailure[], asTheyWere);
           throw new TopologyApplyError(topology.name, failures, done, outcomes, inOrder(refused), place, notStarted);
         });

@@ -11,8 +11,8 @@
  *   parent tells them apart only for an IPv6 link-local remote);
  * - a passthru macvlan next to another macvlan on the same parent (EINVAL:
  *   passthru hands the parent over to one macvlan).
- * What the host already has (another lab's vxlan of that id, a macvlan made by
- * hand on the parent) only the kernel knows, and is not judged here.
+ * What the host already has (a vxlan of that id, a macvlan made by hand on the
+ * parent) is judged by plan and apply, which read the host: see host-clash.ts.
  */
 import { ValidationError } from "../errors.js";
 import * as net from "../validate/net.js";
@@ -51,8 +51,14 @@ export function checkVxlanAddresses(problems: Problems, path: Path, options: Non
   }
 }
 
-/** What the kernel tells vxlans of one namespace apart by (vxlan_vni_in_use). */
-function vniKey({ id, remote, local, group, port, parent }: NonNullable<TopologyInterface["vxlan"]>): string {
+/** A vxlan's options as both the file and the kernel give them. */
+type VxlanKeyed = Pick<NonNullable<TopologyInterface["vxlan"]>, "id" | "remote" | "local" | "group" | "port">;
+
+/**
+ * What the kernel tells vxlans of one namespace apart by (vxlan_vni_in_use), `parent` naming the vxlan's parent
+ * (undefined: none), by name or index as the vxlans compared are.
+ */
+export function vniKey({ id, remote, local, group, port }: VxlanKeyed, parent: string | number | undefined): string {
   const addresses = [remote, local, group].filter((a): a is string => a !== undefined);
   const ipv6 = addresses.some((a) => net.familyOf("address", a) === net.AF_INET6);
   const linkLocal = addresses.some(net.isIPv6LinkLocal);
@@ -65,7 +71,7 @@ export function checkHostMadeTogether(problems: Problems, all: readonly HostMade
   for (const made of all) {
     const { vxlan } = made.iface;
     if (vxlan === undefined) continue;
-    const key = vniKey(vxlan);
+    const key = vniKey(vxlan, vxlan.parent);
     const before = first.get(key);
     if (before === undefined) {
       first.set(key, made);

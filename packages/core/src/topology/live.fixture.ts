@@ -29,5 +29,15 @@ export function ownedNode(topology: string, node: string, lo: Link, links: Link[
  * nsid told apart, and `more`.
  */
 export function liveRead(lives: ReadonlyMap<string, LiveNamespace>, more: Partial<LiveRead> = {}): LiveRead {
-  return { lives, stale: [], strays: [], hostLinks: new Map(), hostMtus: new Map(), record: undefined, peers: new Map(), ...more };
+  return {
+    lives,
+    stale: [],
+    strays: [],
+    hostLinks: new Map(),
+    hostDump: [],
+    hostMtus: new Map(),
+    record: undefined,
+    peers: new Map(),
+    ...more,
+  };
 }

@@ -269,13 +269,13 @@ export function straysOf(topology: string, links: readonly Link[]): Link[] {
 }
 
 /**
- * The host namespace's links (where apply looks `topology`'s vxlan and macvlan parents up) by name, with their index,
- * and its links that an apply of `topology` made and was killed before it moved them into their node.
+ * The host namespace's links (where apply looks `topology`'s vxlan and macvlan parents up) as listed, by name with their
+ * index, and its links that an apply of `topology` made and was killed before it moved them into their node.
  */
 export async function readHostLinks(
   pool: Pool,
   topology: Topology,
-): Promise<{ names: Map<string, number>; mtus: Map<string, number>; strays: Link[] }> {
+): Promise<{ links: Link[]; names: Map<string, number>; mtus: Map<string, number>; strays: Link[] }> {
   const {
     results: [links],
   } = await nsDoOn(pool, ns.now(), na.links());
@@ -298,5 +298,5 @@ export async function readHostLinks(
     names.set(parent, link.index);
     if (link.mtu !== null) mtus.set(parent, link.mtu);
   }
-  return { names, mtus, strays: straysOf(topology.name, links) };
+  return { links, names, mtus, strays: straysOf(topology.name, links) };
 }

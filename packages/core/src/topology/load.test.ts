@@ -781,6 +781,13 @@ describe("topology.load", () => {
         line: 4,
       },
     ]);
+    // After a key with no value (empty or not), of a map it opens, or of one it returns to: where it stands, not the key before.
+    const keyOf = (path: string, line: number) => [{ path, message: `has a key ${message.slice("is ".length)}`, line }];
+    expect(problemsOf(`name: x\nnodes:\n  "":\n  "${big}": {}\n`)).toEqual(keyOf("nodes", 4));
+    expect(problemsOf(`name: x\nnodes:\n  :\n  ${big}: {}\n`)).toEqual(keyOf("nodes", 4));
+    expect(problemsOf(`name: x\nnodes:\n  h1:\n    "${big}" : {}\n`)).toEqual(keyOf("nodes.h1", 4));
+    expect(problemsOf(`nodes:\n  h1:\n"${big}": x\nname: x\n`)).toEqual(keyOf("", 3));
+    expect(problemsOf(`name: x\nnodes:\n  h1:\n    exec: ["${big}": 1]\n`)).toEqual(keyOf("nodes.h1.exec[0]", 4));
     // At the bound, the field's own check speaks.
     expect(problemsOf(`name: x\nnodes:\n  h1:\n    exec:\n      - "${"x".repeat((1 << 20) - 2)}"\n`)).toEqual([
       { path: "nodes.h1.exec[0]", message: "is longer than 131072 bytes", line: 5 },

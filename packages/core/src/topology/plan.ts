@@ -13,6 +13,7 @@ import type { Pool } from "../pool/pool.js";
 import { whenAborted } from "../pool/when-aborted.js";
 import { AF_INET6 } from "../validate/net.js";
 import { type Change, type ChangeOf, createsLink, type Summary, summarize, sysctlWords } from "./changes.js";
+import { checkTopology } from "./check.js";
 import {
   addressText,
   canonicalCidr,
@@ -23,22 +24,22 @@ import {
   routeToDelete,
   routeToMake,
 } from "./compare.js";
-import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
-import { checkTopology } from "./check.js";
 import { execChanges } from "./exec-plan.js";
 import { type ExecRecord, readRecord, recordPath } from "./exec-record.js";
-import { unlockedBefore, unlockedSince } from "./plan-lock.js";
-import { DISABLE_IPV6, sysctlInterface } from "./sysctl-names.js";
-import { assertSysctlsTaken } from "./sysctl-probe.js";
+import { assertNoHostClashes } from "./host-clash.js";
+import { EarlyIds } from "./lab-ids.js";
+import { indexLive, linkChanges, type NodeState } from "./link-plan.js";
 import { HOST, isNodeOf, type LiveNamespace, namesInMountDir, ownedNamespaces, readHostLinks, readNamespace, readSysctls } from "./live.js";
-import { isSecondary, promoteSysctls, takenWith } from "./secondaries.js";
-import { assertParentMtus } from "./parent-mtu.js";
 import type { Topology, TopologyNode } from "./model.js";
 import { topologyOptions } from "./options.js";
-import { EarlyIds } from "./lab-ids.js";
+import { assertParentMtus } from "./parent-mtu.js";
 import type { PeerNamespaces } from "./peer-namespaces.js";
+import { unlockedBefore, unlockedSince } from "./plan-lock.js";
 import { namespaceInode } from "./processes.js";
 import { digestOf, findProcesses, leftoverProcesses } from "./run.js";
+import { isSecondary, promoteSysctls, takenWith } from "./secondaries.js";
+import { DISABLE_IPV6, sysctlInterface } from "./sysctl-names.js";
+import { assertSysctlsTaken } from "./sysctl-probe.js";
 
 export interface Plan {
   topology: string;
@@ -314,6 +315,8 @@ export interface LiveRead {
   strays: readonly Link[];
   /** The host's links by name, with their index (a vxlan's or macvlan's parent is one). */
   hostLinks: ReadonlyMap<string, number>;
+  /** The host's links as one dump lists them: what a lab's new vxlan or macvlan may clash with (host-clash.ts). */
+  hostDump: readonly Link[];
   /** The MTU of each host link hostLinks names (a macvlan may not be larger than its parent). */
   hostMtus: ReadonlyMap<string, number>;
   /** Which exec commands ran; undefined: none is kept (see exec-plan.ts). */
@@ -434,6 +437,7 @@ async function readAll(topology: Topology, pool: Pool, idsOf: ReadonlySet<string
     stale,
     strays: host.strays,
     hostLinks: host.names,
+    hostDump: host.links,
     hostMtus: host.mtus,
     early,
     record: readRecord(recordPath(topology.name)),
@@ -507,6 +511,7 @@ export async function plan(given: Topology, options: PlanOptions = {}): Promise<
   const changes = diff(topology, read);
   assertHostParents(topology.name, changes, read.hostLinks);
   assertParentMtus(given, topology, changes, read.hostMtus);
+  assertNoHostClashes(given, topology, changes, read);
   await untilAborted(assertSysctlsTaken(pool ?? defaultPool(), given, topology, changes), signal, stopped);
   return { topology: topology.name, changes, summary: summarize(changes) };
 }

@@ -60,8 +60,23 @@ describe("composeDocument", () => {
     expect(exec.items.map((s) => text.slice(s.range[0], s.range[1]))).toEqual(strings);
   });
 
+  it("reads one with JSON's escapes at the cost of its text too (one of 1 MiB cost 29 MB), each value and what follows in its place", () => {
+    const escaped = `"${String.raw`a\tb\u00e9\"c\/`.repeat(60_000)}"`;
+    const text = `{"a": [${escaped}, "x\\/y"],\n  "b": 1}\n`;
+    const { held, bytes } = heldAfter(() => parsed(text));
+    expect(bytes).toBeLessThan(4 * text.length);
+    const doc = held as ReturnType<typeof parsed>;
+    expect(doc.toJS()).toEqual({ a: [JSON.parse(escaped), "x/y"], b: 1 });
+    const a = doc.get("a") as { items: { range: number[] }[] };
+    expect(a.items.map((s) => s.range[0])).toEqual([text.indexOf(escaped), text.indexOf('"x')]);
+    const b = (doc.contents as { items: { key: { range: number[] } }[] }).items[1]?.key;
+    expect(b?.range[0]).toBe(text.indexOf('"b"'));
+  });
+
   it("reads a double-quoted string that means something else single-quoted as double-quoted", () => {
-    const doc = parsed(`a: ["it's", "tab\\there", "folded\n  line", "", "'", "back\\\\slash"]`);
-    expect(doc.toJS()).toEqual({ a: ["it's", "tab\there", "folded line", "", "'", "back\\slash"] });
+    const doc = parsed(`a: ["it's", "tab\\there", "folded\n  line", "", "'", "back\\\\slash", "a\\nb", "\\x41\\e", "\\"\t'", "\\"'\\t'"]`);
+    expect(doc.toJS()).toEqual({
+      a: ["it's", "tab\there", "folded line", "", "'", "back\\slash", "a\nb", "A\u001b", "\"\t'", "\"'\t'"],
+    });
   });
 });

@@ -8,7 +8,7 @@
  * 1 MB file of nodes took 44 s). What YAML versions read differently is
  * refused rather than guessed.
  */
-import type { CST, Document, LineCounter, Node, Scalar, YAMLError } from "yaml";
+import type { CST, Document, LineCounter, Node, Parser, Scalar, YAMLError } from "yaml";
 import type { Path } from "./problems.js";
 
 /** Deeper than any topology: nothing the format defines nests more than a few levels. */
@@ -54,7 +54,7 @@ class Stop extends Error {
 }
 
 /**
- * Where the parser stands, from the collections open on its stack: the path of the value it is about to read, and
+ * Where the parser stands, from the collections open on its stack: the path of the scalar it has just placed, and
  * whether that is a map's new key (a path to the map) rather than a value.
  */
 function pathInStack(stack: readonly CST.Token[]): { path: Path; key: boolean } {
@@ -74,14 +74,50 @@ function pathInStack(stack: readonly CST.Token[]): { path: Path; key: boolean } 
 /** What makes a double-quoted scalar mean something else single-quoted: an escape, a folded line break, a single quote. */
 const NOT_AS_SINGLE = /[\\\r\n']/;
 
+/** What JSON reads `lexeme` as, if it reads it at all: on one line, with JSON's escapes only, it reads as YAML does. */
+function jsonString(lexeme: string): string | undefined {
+  try {
+    return JSON.parse(lexeme) as string;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * A double-quoted scalar as the single-quoted one it means, where it has nothing NOT_AS_SINGLE (JSON's strings, mostly):
- * the same value, length and place, resolved by the yaml package at ~1 byte a character rather than ~40 (it builds a
- * double-quoted one a character at a time: 15 MB of JSON strings, each under any bound, took 580 MB and 7 s).
+ * A double-quoted scalar as the single-quoted one it means, as the lexemes to give the parser: where it has nothing
+ * NOT_AS_SINGLE (JSON's strings, mostly), the same text; where JSON reads its escapes and its value has no line break
+ * (which a single-quoted one would fold), that value, then the spaces that keep what follows in its place (an escape is
+ * longer than what it stands for). Resolved by the yaml package at ~1 byte a character rather than ~40 (it builds a
+ * double-quoted one a character at a time: 15 MB of JSON strings, each under any bound, took 580 MB and 7 s; one of
+ * 1 MiB with escapes, 29 MB).
  */
-function asSingleQuoted(lexeme: string): string {
-  if (lexeme.length < 2 || lexeme[0] !== '"' || lexeme[lexeme.length - 1] !== '"' || NOT_AS_SINGLE.test(lexeme)) return lexeme;
-  return `'${lexeme.slice(1, -1)}'`;
+function asSingleQuoted(lexeme: string): string[] {
+  if (lexeme.length < 2 || lexeme[0] !== '"' || lexeme[lexeme.length - 1] !== '"') return [lexeme];
+  if (!NOT_AS_SINGLE.test(lexeme)) return [`'${lexeme.slice(1, -1)}'`];
+  const value = jsonString(lexeme);
+  if (value === undefined || /[\r\n]/.test(value)) return [lexeme];
+  const single = `'${value.replaceAll("'", "''")}'`;
+  const pad = lexeme.length - single.length;
+  if (pad < 0) return [lexeme];
+  return pad === 0 ? [single] : [single, " ".repeat(pad)];
+}
+
+/** Spaces or tabs, as the lexer gives them: all that may stand between an implicit key and its `:`. */
+const BLANK = /^[ \t]+$/;
+
+/**
+ * The Stop for a scalar past MAX_SCALAR_CHARS, where it stands. The parser is given a one-character stand-in of the
+ * same kind, so that it places it as it would the scalar: a key of the map, or of a map it returns to, even right
+ * after a key with no value (`h1:`), whose value the stack alone would take it for; a value; and a `:` after it makes
+ * that value a key of the map it opens (`h1:\n    "…": {}`).
+ */
+function tooLong(parser: Parser, lexeme: string, rest: Iterator<string>, offset: number): Stop {
+  for (const _ of parser.next(lexeme[0] === '"' || lexeme[0] === "'" ? lexeme[0] : "x"));
+  const { path, key } = pathInStack(parser.stack);
+  let next = rest.next();
+  while (!next.done && BLANK.test(next.value)) next = rest.next();
+  const size = `longer than ${MAX_SCALAR_CHARS} characters, more than any field takes: too large for a topology`;
+  return new Stop(key || (!next.done && next.value === ":") ? `has a key ${size}` : `is ${size}`, offset, path);
 }
 
 /** The parser's tokens, stopped once its stack (the document and the collections open at this point) passes the limit. */
@@ -92,16 +128,14 @@ function* boundedTokens(text: string, lineCounter: LineCounter) {
   lineCounter.addNewLine(0);
   let tokens = 0;
   let previous = "";
-  for (const lexeme of new Lexer().lex(text)) {
+  const lexemes = new Lexer().lex(text);
+  for (const lexeme of lexemes) {
     const offset = parser.offset;
     if (++tokens > MAX_TOKENS) throw new Stop(`too large for a topology: more than ${MAX_TOKENS} YAML tokens by here`, offset);
-    if (lexeme.length > MAX_SCALAR_CHARS && (previous === CST.SCALAR || lexeme[0] === '"' || lexeme[0] === "'")) {
-      const { path, key } = pathInStack(parser.stack);
-      const size = `longer than ${MAX_SCALAR_CHARS} characters, more than any field takes: too large for a topology`;
-      throw new Stop(key ? `has a key ${size}` : `is ${size}`, offset, path);
-    }
+    if (lexeme.length > MAX_SCALAR_CHARS && (previous === CST.SCALAR || lexeme[0] === '"' || lexeme[0] === "'"))
+      throw tooLong(parser, lexeme, lexemes, offset);
     previous = lexeme;
-    yield* parser.next(asSingleQuoted(lexeme));
+    for (const part of asSingleQuoted(lexeme)) yield* parser.next(part);
     // Two levels are the document and its top mapping: a value at MAX_DEPTH is refused by plainData too.
     if (parser.stack.length > MAX_DEPTH + 2) throw new Stop(`nested deeper than ${MAX_DEPTH} levels`, offset);
   }

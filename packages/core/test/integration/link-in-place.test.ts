@@ -305,13 +305,21 @@ describe("apply, one of a node's links refused", () => {
   const lab = `${prefix}f`;
   const parent = `${prefix}r`;
   const taken = `${prefix}vt`;
-  afterAll(() => cleanup(lab));
+  // Where the taken vxlan is moved: out of the host's dump, which plan reads to refuse a host clash before any change.
+  const holder = `${prefix}vh`;
+  afterAll(() => {
+    cleanup(lab);
+    if (netnsList(holder).includes(holder)) ip("netns", "del", holder);
+  });
 
   it("fails naming it; what it reports made is made, what it reports failed is not; applying again converges", async () => {
     ip("link", "add", parent, "type", "bridge");
-    // The host's vxlan of a VNI and port: a node's vxlan of the same, whose socket would be the host's too, is refused.
+    // A vxlan of a VNI and port made from the host: a node's vxlan of the same, whose socket would be the host's too, is
+    // refused. Made from the host and moved to another namespace (as another lab's are), only the kernel sees it.
     const vni = 100_000 + randomBytes(2).readUInt16BE();
+    ip("netns", "add", holder);
     ip("link", "add", taken, "type", "vxlan", "id", String(vni), "dstport", "4793", "remote", "192.0.2.1");
+    ip("link", "set", taken, "netns", holder);
     const text = `name: ${lab}
 nodes:
   a:
@@ -350,7 +358,7 @@ nodes:
     const [failedInA, untriedInA] = [inA(failure?.changes), inA(failure?.notAttempted)];
     expect([...madeInA, ...failedInA, ...untriedInA].sort()).toEqual(["mv0", "mv1", "vx0", "vx1"]);
     expect(namesOf(`${lab}-a`).sort()).toEqual(["lo", ...madeInA].sort());
-    ip("link", "del", taken);
+    ip("-n", holder, "link", "del", taken);
     await topology.apply(t);
     expect(namesOf(`${lab}-a`).sort()).toEqual(["lo", "mv0", "mv1", "vx0", "vx1"]);
     expect((await topology.plan(t)).changes).toEqual([]);

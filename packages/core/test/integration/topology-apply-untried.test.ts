@@ -37,4 +37,5 @@ it("routes after a refused one are not attempted, not failed, and the kernel has
   expect(told.map((e) => [e.changes.map(topology.describeChange), e.notAttempted.map(topology.describeChange)])).toEqual([
     [[REFUSED.text], untried],
   ]);
+  expect(told.map((e) => e.places)).toEqual([[`topology:${REFUSED.at}`]]);
 });

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { ValidationError } from "@neslink/core/errors";
 import { DEFAULT_SOCKET } from "../../agent/choose.js";
+import { agentLimits } from "../../agent/limits.js";
 import type { Run } from "../../command.js";
 
 export const agent: Run = async ({ options }, { terminal }) => {
@@ -9,12 +10,13 @@ export const agent: Run = async ({ options }, { terminal }) => {
   // Said here, before a directory is made or a detached agent started: the path bound is the resolved one.
   const { checkSocketPath } = await import("@neslink/core/unix-socket");
   checkSocketPath(socket, "--socket");
+  const limits = agentLimits(options);
   const { runAgent, startDetached } = await import("../../agent/start.js");
   if (!options.detach) {
-    await runAgent(socket, terminal);
+    await runAgent(socket, terminal, limits);
     return { data: undefined, text: "" };
   }
-  const pid = await startDetached(socket);
+  const pid = await startDetached(socket, limits);
   const { quote } = await import("shell-quote");
   return {
     data: { socket, pid },

@@ -50,9 +50,7 @@ function spellingCases(): string {
 async function argumentOffer(c: Command): Promise<string | undefined> {
   if (c.completes === undefined) return undefined;
   const offer =
-    c.completes === "namespace"
-      ? `COMPREPLY=(); ${NAMED}`
-      : `COMPREPLY=($(compgen -W "${(await c.completes()).join(" ")}" -- "$cur"))`;
+    c.completes === "namespace" ? `COMPREPLY=(); ${NAMED}` : `COMPREPLY=($(compgen -W "${(await c.completes()).join(" ")}" -- "$cur"))`;
   return `if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "${flagsOf(c.options)}" -- "$cur")); else ${offer}; fi`;
 }
 
@@ -145,6 +143,7 @@ _neslink_offer() {
     -n|--ns) COMPREPLY=(); ${NAMESPACES}; return;;
     --format) COMPREPLY=($(compgen -W "mermaid dot json" -- "$cur")); return;;
     -f|--file|--socket) COMPREPLY=($(compgen -f -- "$cur")); return;;
+    --idle-timeout|--max-connections) COMPREPLY=(); return;;
   esac
   # The command words typed so far: not options, nor the value of one (neslink -n lab1 link ...).
   for ((i = 1; i < \${#words[@]} - 1; i++)); do
