@@ -15,6 +15,7 @@ export type {
   NamedNs,
   NsAction,
   NsActionSpec,
+  RemovedNs,
   ResultOf,
   ResultsOf,
   SpawnOptions,
@@ -67,11 +68,11 @@ export type {
 } from "./events/types.js";
 export { EventStream, type WatchOptions, type WatchTargets, watch } from "./events/watch.js";
 export { type ExecControl, type ExecExit, type ExecProcess, exec, spawn } from "./exec.js";
-export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
+export { type RegularFileOptions, readRegularFile } from "./files/regular.js";
 export { canDoHere, nsDoHere } from "./here.js";
+export { LINK_KIND_RULES, LINK_KINDS, type Need } from "./kinds.js";
 export { canLinkDoHere } from "./link-here.js";
 export { type LinkDoOutcome, linkDo, linkDoOn, mustLinkDo } from "./linkdo.js";
-export { la, lp } from "./links/short-names.js";
 export type {
   LinkOptions,
   LinkProvider,
@@ -83,6 +84,7 @@ export type {
   VethPeerSpec,
   VxlanOptions,
 } from "./links/providers.js";
+export { la, lp } from "./links/short-names.js";
 export { addNamed, removeNamed } from "./named-here.js";
 export { NsHandle, type NsHandleJSON } from "./namespace/handle.js";
 export { listNamed } from "./namespace/list.js";
@@ -93,10 +95,9 @@ export { type PruneResult, pruneNamed, pruneNamedAsync } from "./namespace/prune
 export { readAddrs, readLinks } from "./namespace/read.js";
 export type { RequestStats, RequestType } from "./netlink/request-counts.js";
 export { closeDefaultPool, configure, defaultPool, must, mustNsDo, type NsDoResult, nsDo, nsDoOn } from "./nsdo.js";
-export { readRegularFile, type RegularFileOptions } from "./files/regular.js";
 export { openFileLimit } from "./open-file-limit.js";
-export { AGENT_MARK, HTTP_SERVER_MARK, holdMark, markHolders, markSelf } from "./process-mark.js";
 export { Pool, type PoolOptions, type RunOptions } from "./pool/pool.js";
+export { AGENT_MARK, HTTP_SERVER_MARK, holdMark, markHolders, markSelf } from "./process-mark.js";
 export {
   type AddressJSON,
   type LinkEventJSON,

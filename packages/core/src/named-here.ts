@@ -17,7 +17,7 @@
  * which keep a namespace alive after its name is gone, and only its own
  * delete closes them: so this thread deletes only while no pool is open.
  */
-import type { NamedNs, NsAction } from "./actions/ns-actions.js";
+import type { NamedNs, NsAction, RemovedNs } from "./actions/ns-actions.js";
 import { ActionError, asDirectCall } from "./errors.js";
 import * as libc from "./ffi/libc.js";
 import { awayBriefly, mayLeaveBriefly } from "./namespace/brief-switch.js";
@@ -31,11 +31,11 @@ import { deleteNamed as deleteNamedAction, newNamed } from "./validate/named-act
 type NamedAction = Extract<NsAction, { kind: "newNamed" | "deleteNamed" }>;
 
 /** The action on a worker of `pool` (default: the default pool, loaded only now). */
-async function onWorker(action: NamedAction, pool: Pool | undefined): Promise<NamedNs> {
+async function onWorker<R extends NamedNs>(action: NamedAction, pool: Pool | undefined): Promise<R> {
   const [{ defaultPool, nsDoOn }, { now }] = await Promise.all([import("./nsdo.js"), import("./namespace/providers.js")]);
   const {
     results: [done],
-  } = await nsDoOn(pool ?? defaultPool(), now(), action as NsAction<NamedNs>);
+  } = await nsDoOn(pool ?? defaultPool(), now(), action as NsAction<R>);
   return done;
 }
 
@@ -45,9 +45,9 @@ async function onWorker(action: NamedAction, pool: Pool | undefined): Promise<Na
  * thread back home. Either way, said as the call's ("(newNamed)"), not as
  * action #0 of a list the caller never wrote.
  */
-async function oneCall(action: NamedAction, pool: Pool | undefined, run?: () => NamedNs | Promise<NamedNs>): Promise<NamedNs> {
+async function oneCall<R extends NamedNs>(action: NamedAction, pool: Pool | undefined, run?: () => R | Promise<R>): Promise<R> {
   try {
-    return run === undefined ? await onWorker(action, pool) : await run();
+    return run === undefined ? await onWorker<R>(action, pool) : await run();
   } catch (err) {
     throw asDirectCall(run === undefined ? err : new ActionError(0, action.kind, true, err));
   }
@@ -84,8 +84,8 @@ export async function addNamed(name: string, dir: string = DEFAULT_NETNS_DIR, po
  * open, no worker starts; otherwise a worker deletes it and closes what it
  * holds on it.
  */
-export async function removeNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<NamedNs> {
+export async function removeNamed(name: string, dir: string = DEFAULT_NETNS_DIR, pool?: Pool): Promise<RemovedNs> {
   const action = deleteNamedAction("", { kind: "deleteNamed", name, dir });
-  if (pool !== undefined || anyPoolOpen()) return oneCall(action, pool);
+  if (pool !== undefined || anyPoolOpen()) return oneCall<RemovedNs>(action, pool);
   return oneCall(action, pool, () => deleteNamed(action.name, action.dir).ns);
 }

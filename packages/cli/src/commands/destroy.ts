@@ -14,7 +14,7 @@ export const destroy: Command = {
     "What the lab owns is found in the kernel (each node's marker), so a lab can be destroyed by name",
     "without its file. Nothing another lab or tool made is touched. On a terminal you are asked to",
     "confirm (--yes skips it), unless the machine has nothing of the lab (a mistyped name): that is said.",
-    "Ctrl-C (or SIGTERM) exits 130 (143): at the question, nothing is changed;",
+    "Ctrl-C (or SIGTERM) exits 130 (143): at the question or before the first change, nothing is changed;",
     "after, it runs on to its end (destroy ends what it starts) and says what it came to: the lab destroyed,",
     "with the nodes it removed, or its error. A second Ctrl-C (or 5 s) ends it where it got to, part-destroyed",
     "(not at neslink shell's prompt, whose line it holds): destroying it again finishes it, listing what it cleaned up.",

@@ -3,7 +3,7 @@
  * mistyped name): there is nothing to confirm, so nothing is asked; it says
  * so as off a terminal, and exits 0 as destroy (idempotent) does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, uniquePrefix, until } from "../../../core/test/integration/kernel.js";
@@ -40,6 +40,17 @@ describe("destroy at a terminal, of a lab that is not there", () => {
     expect(file).not.toContain("[y/N]");
     expect(file).toContain(`No node of lab ${lab} is running: no namespace removed.`);
     expect(file).toContain("EXIT=0");
+  });
+
+  it("a lab of which only a lock file no one holds is left (an apply killed before its first change): asks nothing", async () => {
+    const locked = `${lab}l`;
+    writeFileSync(`/run/neslink/topologies/${locked}.lock`, "");
+    // It asked "Destroy lab ... and everything it owns?" of a lab with nothing.
+    const screen = await atTerminal("lockfile", "destroy", locked);
+    expect(screen).not.toContain("[y/N]");
+    expect(screen).toContain(`No node of lab ${locked} is running: no namespace removed.`);
+    expect(screen).toContain("EXIT=0");
+    expect(existsSync(`/run/neslink/topologies/${locked}.lock`)).toBe(false);
   });
 
   it("a lab that is there is still asked about (no, and nothing is changed)", async () => {

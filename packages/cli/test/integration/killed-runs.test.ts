@@ -1,5 +1,5 @@
 /**
- * apply and destroy killed with SIGKILL at a chosen system call (strace's
+ * apply and destroy killed with SIGKILL (or interrupted) at a chosen system call (strace's
  * fault injection: the same point every run), then `destroy NAME`, without
  * the file: nothing of the lab may be left, whatever `netns` its nodes gave.
  */
@@ -17,15 +17,20 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The bin run with `args`, killed (SIGKILL) as it enters its first `call` system call, in whichever thread. */
-function killedAt(call: string, ...args: string[]) {
-  const r = spawnSync(
+/** The bin run with `args`, sent `signal` (as strace names it: KILL, INT) as it enters its first `call` system call, in whichever thread. */
+function signalledAt(signal: string, call: string, ...args: string[]) {
+  return spawnSync(
     "strace",
-    ["-f", "-o", "/dev/null", "-e", `trace=${call}`, "-e", `inject=${call}:signal=KILL:when=1`, process.execPath, BIN, ...args],
+    ["-f", "-o", "/dev/null", "-e", `trace=${call}`, "-e", `inject=${call}:signal=${signal}:when=1`, process.execPath, BIN, ...args],
     {
       encoding: "utf8",
     },
   );
+}
+
+/** The bin run with `args`, killed (SIGKILL) as it enters its first `call` system call, in whichever thread. */
+function killedAt(call: string, ...args: string[]) {
+  const r = signalledAt("KILL", call, ...args);
   return r.signal ?? r.status;
 }
 
@@ -124,5 +129,23 @@ describe("destroy NAME after a destroy killed once it had unmounted the lab's na
     } finally {
       inside.kill("SIGKILL");
     }
+  });
+});
+
+describe("apply and destroy interrupted (SIGINT) as they take the lab's lock, before any change", () => {
+  // The lab's lock is the first flock(2) either makes: the signal comes with it held, while the lab is read.
+  it.each([
+    ["apply", "applied"],
+    ["destroy", "destroyed"],
+  ] as const)("%s says nothing was changed, and leaves no lock file behind", (command, verb) => {
+    const lab = `${prefix}i${command[0]}`;
+    const file = labFile(lab, "nodes:\n  a: {}\n  b: {}\nlinks:\n  - endpoints: [a:eth0, b:eth0]\n");
+    const r = signalledAt("INT", "flock", command, "--yes", command === "apply" ? file : lab);
+    expect(r.stderr).toContain(`neslink: SIGINT: ${lab} was not ${verb}; nothing was changed.\n`);
+    expect(r.signal).toBe("SIGINT");
+    expect(netnsList(lab)).toEqual([]);
+    // Said at once, the process ended of the signal while core still held the lock: its file stayed, and a destroy
+    // at a terminal then asked to confirm destroying a lab that had nothing.
+    expect(labFiles(lab)).toEqual([]);
   });
 });

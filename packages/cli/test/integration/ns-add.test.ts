@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, inodeOf, linksIn, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
-import { BIN, PROBED, probed } from "./run.js";
+import { BIN, neslink, PROBED, probed } from "./run.js";
 
 const prefix = uniquePrefix("na");
 const at = (name: string) => `/run/netns/${name}`;
@@ -41,9 +41,27 @@ describe("neslink ns add / ns del (built bin)", () => {
     expect(inspected).toMatchObject({ status: 1, body: { error: { code: "ERR_NS_NOT_FOUND" } } });
     expect(inspected.stderr).toContain(PROBED);
 
-    expect(probed("ns", "del", name)).toEqual({ status: 0, body: { name, path: at(name) }, stderr: "" });
+    expect(probed("ns", "del", name)).toEqual({ status: 0, body: { name, path: at(name), stale: false }, stderr: "" });
     expect(netnsList(prefix)).toEqual([]);
     expect(mountsAt(at(name))).toEqual([]);
+  });
+
+  it("an empty entry with no namespace mounted (what a crash leaves) is removed, and said to be a stale entry", () => {
+    const name = `${prefix}e`;
+    for (const json of [false, true]) {
+      writeFileSync(at(name), "", { mode: 0o444 });
+      expect(mountsAt(at(name))).toEqual([]);
+      const deleted = json ? probed("ns", "del", name) : neslink("ns", "del", name);
+      // It said "deleted namespace NAME" of a plain file.
+      if (json) expect(deleted).toEqual({ status: 0, body: { name, path: at(name), stale: true }, stderr: "" });
+      else
+        expect(deleted).toMatchObject({
+          status: 0,
+          stdout: `removed stale entry ${at(name)}: no namespace was mounted on it\n`,
+          stderr: "",
+        });
+      expect(netnsList(prefix)).toEqual([]);
+    }
   });
 
   it("refuses a symlink or a foreign file at the name, and leaves it as it was", () => {

@@ -6,8 +6,8 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import type { Address, Link } from "@neslink/codec-wasm";
-import type { LinkProvider, LinkRef } from "../links/providers.js";
 import { shown, ValidationError } from "../errors.js";
+import type { LinkProvider, LinkRef } from "../links/providers.js";
 import type { NsHandle } from "../namespace/handle.js";
 import { DEFAULT_NETNS_DIR, type ExistingNsProvider, type NsProvider } from "../namespace/providers.js";
 import { nsAction } from "../validate/actions.js";
@@ -195,8 +195,17 @@ export function createNamed(name: string, dir: string = DEFAULT_NETNS_DIR): NsAc
   return nsAction("", { kind: "newNamed", name, dir });
 }
 
+/** What na.deleteNamed removed: the entry, and the namespace mounted on it if there was one. */
+export interface RemovedNs extends NamedNs {
+  /**
+   * No namespace was mounted on the entry: a crash's empty file (see claim.ts) was removed, and no namespace with it.
+   * `ns del` of such a name said it had deleted a namespace.
+   */
+  stale: boolean;
+}
+
 /** What a guarded na.deleteNamed removed: the entry, and the namespace that was mounted on it. */
-export interface DeletedNs extends NamedNs {
+export interface DeletedNs extends RemovedNs {
   /** The alias its loopback carried; none when `ownId` vouched for it, and it was not read. */
   loAlias?: string;
   /**
@@ -258,7 +267,7 @@ export interface DeleteNamedOptions {
 }
 
 /** Deletes a named namespace as `ip netns del` does (the kernel frees it once nothing holds it). */
-export function deleteNamed(name: string, dir?: string): NsAction<NamedNs>;
+export function deleteNamed(name: string, dir?: string): NsAction<RemovedNs>;
 export function deleteNamed(name: string, dir: string, options: DeleteNamedOptions & { loAliasPrefix: string }): NsAction<DeletedNs | null>;
 export function deleteNamed(name: string, dir: string = DEFAULT_NETNS_DIR, options: DeleteNamedOptions = {}): NsAction<DeletedNs | null> {
   // Known fields only: a misspelt loAliasPrefix dropped here would make a guarded delete an unguarded one.

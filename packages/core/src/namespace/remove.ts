@@ -5,7 +5,7 @@
  * changes a namespace, so any thread may do it: a worker (worker/named.ts,
  * which also closes what it holds on it) or the calling thread (named-here.ts).
  */
-import type { NamedNs } from "../actions/ns-actions.js";
+import type { RemovedNs } from "../actions/ns-actions.js";
 import { hasErrno } from "../errno.js";
 import { NotFoundError } from "../errors.js";
 import { type FileIdentity, keyOfIdentity } from "../ffi/identity.js";
@@ -16,7 +16,7 @@ import { leftoverRule } from "./leftovers.js";
 
 /** A named namespace or stale entry about to be removed, checked; anything else is refused and left as it is. */
 export interface Doomed {
-  ns: NamedNs;
+  ns: RemovedNs;
   /** "dev:ino" of what the entry was: its namespace, or the stale file. */
   key: string;
   mounted: boolean;
@@ -42,7 +42,7 @@ export function check(name: string, dir: string): Doomed {
   const notLeftover = mounted ? undefined : leftoverRule(dir)(status);
   if (notLeftover !== undefined) throw refusal(path, { kind: "other", reason: notLeftover });
   return {
-    ns: { name, path },
+    ns: { name, path, stale: !mounted },
     key: keyOfIdentity(status),
     mounted,
     ...(mounted ? { fd } : { file: { dev: status.dev, ino: status.ino } }),
@@ -151,7 +151,7 @@ export function remove(doomed: Doomed, unmounted?: boolean, guarded = false): bo
 const removedMeanwhile = (path: string) => new NotFoundError("namespace", `no namespace at ${path} (another delete removed it meanwhile)`);
 
 /** Removes a named namespace (or the stale entry a crash left); returns its "dev:ino" so what is held on it can be closed. */
-export function deleteNamed(name: string, dir: string): { ns: NamedNs; key: string } {
+export function deleteNamed(name: string, dir: string): { ns: RemovedNs; key: string } {
   const doomed = check(name, dir);
   try {
     const held = holdDir(dir, !doomed.mounted);

@@ -44,8 +44,9 @@ export interface DestroyOptions {
   /** Called with each progress event. What it throws stops the destroy before its first change, as it is. */
   onProgress?: (event: DestroyEvent) => void;
   /**
-   * Aborted before destroy's first change (while it reads the lab), destroy makes none and rejects with an
-   * AbortedError. Once changes have begun it is not heeded: the destroy runs on to its end.
+   * Aborted before destroy's first change (while it reads the lab, up to its event), destroy makes none and rejects
+   * with an AbortedError: it rejects with one only then, so one says nothing of the lab was changed (and no lock file
+   * is left of a lab with no record). Aborted from its event on, it is not heeded: the destroy runs on to its end.
    */
   signal?: AbortSignal;
 }
@@ -250,17 +251,20 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
   const name = typeof topology === "string" ? topology : topology.name;
   const checked = topologyOptions(options, ["pool", "onProgress", "signal"]) as DestroyOptions;
   const pool = checked.pool ?? defaultPool();
+  let begun = false;
   // Checked with no await before the first change: aborted by then, nothing of the lab was changed.
   const beforeChanges = () => {
     if (checked.signal?.aborted) throw new AbortedError(new Error(`nothing of ${name} was changed`));
     checked.onProgress?.({ type: "phase", phase: "remove" });
+    begun = true;
   };
   const lock = lockTopology(name);
+  let record: NsRecord | undefined;
   let gone = false;
   try {
     // A name neslink does not take is no node of a lab (made by hand, as `ip netns add "a b"` can): left alone.
     const listed = entryNames(DEFAULT_NETNS_DIR).filter(isNamespaceName);
-    const record = readNsRecord(name);
+    record = readNsRecord(name);
     const { deleted, hostLinks } = await deleteOwned(pool, typeof topology === "string" ? name : topology, listed, record, beforeChanges);
     // Unmounted, a namespace lives on while a process is inside: its programs end now.
     const programs = labGroup(name);
@@ -300,8 +304,9 @@ export async function destroy(given: Topology | string, options: DestroyOptions 
     gone = true;
     return { topology: name, removed, leftovers, linksLeft, ms: Math.round(performance.now() - started) };
   } finally {
-    // Nothing of the lab is left, its lock file included; a destroy that failed keeps it, as the lab.
-    if (gone) lock.remove();
+    // Nothing of the lab is left, its lock file included; a destroy that failed keeps it, as the lab. One stopped before
+    // its first change of a lab with no record leaves none either, as apply's: the file alone was taken for a lab.
+    if (gone || (!begun && record === undefined)) lock.remove();
     else lock.release();
   }
 }

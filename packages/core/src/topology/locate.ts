@@ -10,7 +10,7 @@ import * as ns from "../namespace/providers.js";
 import { readLinks } from "../namespace/read.js";
 import type { Pool } from "../pool/pool.js";
 import { labGroup, populated } from "./cgroup.js";
-import { LOCK_DIR } from "./lock.js";
+import { LOCK_DIR, lockHeld } from "./lock.js";
 import { parseMarker } from "./marker.js";
 import { parseNodeRef } from "./node-ref.js";
 import { labName } from "./shape.js";
@@ -79,11 +79,11 @@ export async function runningLabs(options: { pool?: Pool } = {}): Promise<string
 }
 
 /**
- * Whether a lab of this name is on this machine: recorded (its lock file or record, which apply leaves and destroy
- * removes: a lab left part-made or part-destroyed has them), with programs left in its cgroup (which destroy ends:
- * its nodes deleted by hand and its record lost, they are all that is left of it), or with a node running. The
- * record and the cgroup are looked at first (a file each): a look at the kernel's markers reads every named
- * namespace. A text no lab can be named is no lab's.
+ * Whether a lab of this name is on this machine: recorded (its record, which apply leaves and destroy removes: a lab
+ * left part-made or part-destroyed has it), locked (an apply or destroy of it under way), with programs left in its
+ * cgroup (which destroy ends: its nodes deleted by hand and its record lost, they are all that is left of it), or with
+ * a node running. The record, lock and cgroup are looked at first (a file each): a look at the kernel's markers reads
+ * every named namespace. A text no lab can be named is no lab's.
  */
 export async function labKnown(name: string, options: { pool?: Pool } = {}): Promise<boolean> {
   try {
@@ -91,7 +91,9 @@ export async function labKnown(name: string, options: { pool?: Pool } = {}): Pro
   } catch {
     return false;
   }
-  if (existsSync(`${LOCK_DIR}/${name}.lock`) || existsSync(`${LOCK_DIR}/${name}`)) return true;
+  // A lock file no one holds is no lab: an apply killed before its first change leaves one (destroy asked to confirm
+  // destroying a lab that had nothing).
+  if (existsSync(`${LOCK_DIR}/${name}`) || lockHeld(name)) return true;
   const programs = labGroup(name);
   if (programs !== null && populated(programs)) return true;
   return (await runningLabs(options)).includes(name);

@@ -231,6 +231,17 @@ export function lockFile(topology: string): FileIdentity | undefined {
   }
 }
 
+/**
+ * Whether an apply or destroy of `topology` holds its lock now. The file alone tells nothing: one killed before its
+ * end (a Ctrl-C before any change, whose process the signal ended) leaves it, held by no one.
+ */
+export function lockHeld(topology: string): boolean {
+  const file = lockFile(topology);
+  if (file === undefined) return false;
+  const holder = flockHolder(file);
+  return holder !== "" && !exited(holder);
+}
+
 /** Throws TopologyLockedError when `holder` (a pid as /proc/locks gives it, "" for none) is a live process. */
 export function refuseHolder(topology: string, holder: string): void {
   if (holder !== "" && !exited(holder)) throw new TopologyLockedError(topology, holder);

@@ -12,8 +12,8 @@ import { isUndeletable } from "../errors.js";
 import { keyOfIdentity } from "../ffi/identity.js";
 import * as libc from "../ffi/libc.js";
 import { createNamedWith } from "../namespace/claim.js";
-import { openChecked } from "../namespace/entry.js";
 import { holdDir } from "../namespace/deleting.js";
+import { openChecked } from "../namespace/entry.js";
 import { check, closeDoomed, type Doomed, deleteNamed, remove, unmountConcurrent, unmountOutcome } from "../namespace/remove.js";
 import { readLinkHeadsHere } from "../netlink/link-heads-here.js";
 import { getNsid } from "../netlink/nsid.js";
@@ -114,7 +114,7 @@ function checkOwned(spec: DeleteSpec, access: GuardAccess, home: NetlinkSocket |
     held = true;
     const id = recordedId ?? idOf(fd);
     return {
-      ns: { name: spec.name, path },
+      ns: { name: spec.name, path, stale: false },
       key: keyOfIdentity(status),
       mounted: true,
       fd,

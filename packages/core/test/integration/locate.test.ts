@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
-import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ip, netnsList, uniquePrefix, until } from "./kernel.js";
 
@@ -43,9 +44,18 @@ describe("topology.labKnown", () => {
     await topology.destroy(other);
     expect(netnsList(other)).toEqual([]);
     expect(await topology.labKnown(other)).toBe(false);
-    // What an apply killed before its first change leaves: the lock file, no node.
+    // What an apply killed before its first change leaves: the lock file, held by no one, and nothing of the lab. It
+    // was taken for a lab, and destroy asked to confirm destroying it.
     writeFileSync(lock, "");
-    expect(await topology.labKnown(other)).toBe(true);
+    expect(await topology.labKnown(other)).toBe(false);
+    // Held, it is an apply or destroy under way: a lab.
+    const holder = spawn("flock", ["-o", lock, "sleep", "30"], { stdio: "ignore" });
+    try {
+      expect(await until(() => readFileSync("/proc/locks", "utf8").includes(` ${holder.pid} `), 10_000)).toBe(true);
+      expect(await topology.labKnown(other)).toBe(true);
+    } finally {
+      holder.kill("SIGKILL");
+    }
     expect(await topology.labKnown("Not-A-Lab")).toBe(false);
   });
 

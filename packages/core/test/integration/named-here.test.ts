@@ -47,7 +47,7 @@ describe("without a pool", () => {
     expect(inodeOf(at(name))).not.toBe(inodeOf("/proc/self/ns/net"));
     expect(linksAt(at(name))).toEqual(["lo"]);
 
-    expect(await removeNamed(name, dir)).toEqual({ name, path: at(name) });
+    expect(await removeNamed(name, dir)).toEqual({ name, path: at(name), stale: false });
     expect(threads()).toBe(threadsBefore);
     expect(fdCount()).toBe(fds);
     expect(mountsAt(name)).toEqual([]);
@@ -62,7 +62,15 @@ describe("without a pool", () => {
     expect(mountsAt(name)).toEqual([{ point: at(name), fstype: "nsfs" }]);
     execFileSync("umount", [at(name)]);
     expect(lstatSync(at(name)).ino).toBe(ino);
-    expect(await removeNamed(name, dir)).toEqual({ name, path: at(name) });
+    // Said to be the stale entry it is, here and on a worker: no namespace was deleted.
+    expect(await removeNamed(name, dir)).toEqual({ name, path: at(name), stale: true });
+    writeFileSync(at(name), "", { mode: 0o444 });
+    const pool = new Pool({ size: 1 });
+    try {
+      expect(await removeNamed(name, dir, pool)).toEqual({ name, path: at(name), stale: true });
+    } finally {
+      await pool.close();
+    }
     expect(() => lstatSync(at(name))).toThrow(/ENOENT/);
   });
 

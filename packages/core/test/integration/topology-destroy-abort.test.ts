@@ -3,6 +3,7 @@
  * program still running, as `ip netns` and /proc say), and a signal aborted by then, or an onProgress that throws,
  * leaves the lab whole: no namespace gone, its program running, its lock free for the next destroy.
  */
+import { existsSync } from "node:fs";
 import { closeDefaultPool, topology } from "@neslink/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, ipJson, netnsList, uniquePrefix } from "./kernel.js";
@@ -52,6 +53,27 @@ describe("destroy's signal and onProgress", () => {
     expect(atEvent).toEqual([{ event: { type: "phase", phase: "remove" }, ...whole }]);
     expect(result.removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
     expect(netnsList(`${name}-`)).toEqual([]);
+  });
+
+  it("aborted at its event (after it, before the first removal), it runs on to its end: no window stops it unchanged", async () => {
+    const name = `${prefix}p`;
+    await topology.apply(topology.load(labText(name)));
+    const controller = new AbortController();
+    // The CLI takes the event as the point past which the destroy ends what it starts: a signal heard after it must
+    // not stop it with nothing removed (said "partly destroyed" then, of a lab left whole).
+    const result = await topology.destroy(name, { signal: controller.signal, onProgress: () => controller.abort() });
+    expect(controller.signal.aborted).toBe(true);
+    expect(result.removed.map((r) => r.node).sort()).toEqual(["a", "b"]);
+    expect(netnsList(`${name}-`)).toEqual([]);
+  });
+
+  it("aborted before any change, a destroy of a name with no record leaves no lock file, held by no one, behind", async () => {
+    const name = `${prefix}n`;
+    const lockFile = `/run/neslink/topologies/${name}.lock`;
+    await expect(topology.destroy(name, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: "ERR_ABORTED" });
+    // It was left, and taken for a lab: destroy's confirmation asked about a lab that had nothing.
+    expect(existsSync(lockFile)).toBe(false);
+    expect(await topology.labKnown(name)).toBe(false);
   });
 
   it("an onProgress that throws stops it before any change, with its error", async () => {

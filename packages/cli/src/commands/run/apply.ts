@@ -15,6 +15,8 @@ export const apply: Run = async ({ args: [file], options }, session) => {
   const stopping = new AbortController();
   let lab: topology.Topology | undefined;
   let begun = false;
+  /** Core's apply has been called: it holds the lab's lock (its file made, if there was none) until it settles. */
+  let applying = false;
   /** The changes made so far, as its events tell them: what an interrupted apply's --json error says was `done`. */
   const made: topology.Change[] = [];
   let progress: Progress | undefined;
@@ -45,7 +47,10 @@ export const apply: Run = async ({ args: [file], options }, session) => {
       const { done, interrupted, notAttempted } = stopped;
       return { done, interrupted, notAttempted };
     };
-    return { said, settles: begun && stops, extra };
+    // Before its first change too, core's apply is waited for: it stops at once, and lets go of its lock file (of a lab
+    // with no record, removes it). Said at once, the process ended of the signal first, and left the file, which a
+    // destroy took for a lab.
+    return { said, settles: (begun || applying) && stops, extra };
   };
   const execText = (exec: readonly topology.ExecOutcome[]) =>
     exec.map((e) => `${e.node}$ ${topo.commandLine(e.argv)} (exit ${e.status ?? e.signal})\n${e.stdout}${e.stderr}`).join("");
@@ -68,7 +73,10 @@ export const apply: Run = async ({ args: [file], options }, session) => {
         if (event.type === "change") made.push(event.change);
         progress?.onProgress(event);
       };
-      if (plan.changes.length === 0) return { data: await topo.apply(loaded, { onProgress: track, signal: stopping.signal }), text };
+      if (plan.changes.length === 0) {
+        applying = true;
+        return { data: await topo.apply(loaded, { onProgress: track, signal: stopping.signal }), text };
+      }
       if (!session.json) session.print(text);
       // As confirmed() decides: a person at a terminal is asked, unless --yes.
       const asked = asks(session, options.yes === true);
@@ -81,6 +89,7 @@ export const apply: Run = async ({ args: [file], options }, session) => {
         : (await import("../../progress.js")).progressFor(session.terminal, session.print, topo.describeChange);
       try {
         // What was agreed to at the question is what apply may do: a plan changed meanwhile is refused, nothing changed.
+        applying = true;
         const result = await topo.apply(loaded, { onProgress: track, signal: stopping.signal, expected: asked ? plan : undefined });
         const { add, change, destroy } = result.summary;
         const refused = leftLines(result.linksLeft) + keptLines(result.linksKept, topo.commandLine);

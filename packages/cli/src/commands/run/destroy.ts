@@ -39,6 +39,9 @@ function doneCount(result: TopologyApi.DestroyResult): string {
 /** What core's destroy came to, once it settled: its result, or what it failed with. */
 type Settled = { result: TopologyApi.DestroyResult } | { failed: unknown };
 
+/** Whether core's destroy was stopped by its signal before its first change: it rejects with ERR_ABORTED only then. */
+const unchanged = (settled: Settled) => "failed" in settled && (settled.failed as { code?: unknown }).code === "ERR_ABORTED";
+
 export const destroy: Run = async ({ args: [arg], options }, session) => {
   const topo = await topology();
   // Interrupted once it has begun, core's destroy runs on to its end (it does not heed its signal then): the
@@ -47,6 +50,8 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
   // (namespaces unmounted while their programs still ran, entries left empty). Listened for from the start: a Ctrl-C
   // while the file is read (a FIFO's writer awaited) says nothing changed.
   let begun = false;
+  /** Core's destroy has been called: it holds the lab's lock (its file made, if there was none) until it settles. */
+  let destroying = false;
   let lab: Awaited<ReturnType<typeof labOf>> | undefined;
   let settled: Settled | undefined;
   const command = `"${topo.commandLine(["neslink", "destroy", arg as string])}"`;
@@ -59,19 +64,23 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
     const name = lab === undefined ? unreadLab(arg as string, session.terminal, topo.commandLine) : labName(lab);
     // Not waited for (a second Ctrl-C, or past SETTLE_MS), the destroy is where the signal ends the process: partly done.
     const said = () => {
-      if (settled === undefined) return labFate(session, signal, name, "destroyed", begun, again);
+      // Core's destroy fails with ERR_ABORTED only where its signal stopped it before its first change: nothing changed.
+      if (settled === undefined || unchanged(settled))
+        return labFate(session, signal, name, "destroyed", settled === undefined && begun, again);
       if ("result" in settled)
         return `${name} was destroyed all the same (${doneCount(settled.result)}): the interrupt came once its changes had begun, and destroy ends what it starts.`;
       const { code, message } = errorJson(settled.failed).error;
       return `${name} is partly destroyed: destroy went on and failed (${code}: ${message}); ${command} tries again.`;
     };
     const extra = () => {
-      if (settled === undefined) return { destroyed: false };
+      if (settled === undefined || unchanged(settled)) return { destroyed: false };
       return "result" in settled
         ? { destroyed: true, removed: settled.result.removed }
         : { destroyed: false, failed: errorJson(settled.failed).error };
     };
-    return { said, settles: begun && stopsWork(session, signal, begun), extra, runsOn: true };
+    // Before its first change too, core's destroy is waited for: it stops at once, and lets go of its lock file (of a
+    // lab with no record, removes it), which a process ended of the signal first left behind.
+    return { said, settles: (begun || destroying) && stopsWork(session, signal, begun), extra, runsOn: true };
   };
   return onInterrupt(session, fate, async () => {
     lab = await labOf(arg as string, session.terminal);
@@ -81,6 +90,7 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
     const ask = asks(session, options.yes === true) && (await topo.labKnown(name));
     if (ask && !(await confirmed(`Destroy lab ${name} and everything it owns?`, session, false)))
       return { data: { topology: name, destroyed: false }, text: "Not destroyed; nothing was changed.\n", exitCode: 1 };
+    destroying = true;
     const result = await topo
       .destroy(lab, {
         signal: beforeChanges.signal,

@@ -5,7 +5,11 @@ export const nsDel: Run = async ({ args: [name] }) => {
   const { removeNamed } = await import("@neslink/core/named");
   try {
     const deleted = await removeNamed(name as string);
-    return { data: deleted, text: `deleted namespace ${deleted.name}\n` };
+    // An empty entry a crash left has no namespace to delete: it said "deleted namespace" of a plain file.
+    const text = deleted.stale
+      ? `removed stale entry ${deleted.path}: no namespace was mounted on it\n`
+      : `deleted namespace ${deleted.name}\n`;
+    return { data: deleted, text };
   } catch (err) {
     // LAB:NODE reaches a lab's node for the other commands; here it is only a name, and a lab's nodes go with the lab.
     if ((err as { code?: string }).code !== "ERR_NS_NOT_FOUND" || !/^[^:]+:[^:]+$/.test(name ?? "")) throw err;
