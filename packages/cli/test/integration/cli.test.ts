@@ -11,7 +11,7 @@ afterAll(() => cleanup(prefix));
 describe("neslink (built bin)", () => {
   it("runs as `npx neslink` runs it in this repository: through node_modules/.bin, by its shebang", () => {
     const npxBin = new URL("../../../../node_modules/.bin/neslink", import.meta.url).pathname;
-    expect(readlinkSync(npxBin)).toMatch(/cli\/dist\/bin\.cjs$/);
+    expect(readlinkSync(npxBin)).toMatch(/cli\/bin\/neslink\.cjs$/);
     const r = spawnSync(npxBin, ["--version"], { encoding: "utf8", timeout: 60_000 });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(0);
