@@ -118,14 +118,28 @@ function inPipeWrite(pid: number): boolean {
   });
 }
 
-it("one SIGTERM once its error waits for a stderr that is a full pipe never read: ends of it all the same, the words lost", async () => {
-  // Before, the error (and the held signal's words) went to stderr in a write that held the main thread: neither the
-  // bound nor a second signal could end neslink; only SIGKILL did.
-  const bad = `${dir}/bad.yaml`;
+/**
+ * `neslink [--json] apply` of a file it refuses, its error (on stderr, or with --json on stdout) written to a full pipe
+ * never read; once that write waits, one SIGTERM. Before, the write held the main thread: neither the bound nor a
+ * second signal could end neslink; only SIGKILL did. Resolves to how it ended (or "still running" after 10 s) and what
+ * the pipe holds.
+ */
+async function sigtermWhileErrorWaits(on: "stdout" | "stderr") {
+  const bad = `${dir}/bad-${on}.yaml`;
   writeFileSync(bad, `name: ${lab}\nnodes:\n  a: { bridges: [bad/name] }\n`);
-  const stderr = full(`${dir}/stderr`);
-  const child = spawn(process.execPath, [BIN, "apply", bad], { stdio: ["ignore", "ignore", stderr.writer] });
-  closeSync(stderr.writer);
+  const pipe = full(`${dir}/${on}`);
+  const [args, stdio] =
+    on === "stdout"
+      ? [
+          ["--json", "apply", bad],
+          ["ignore", pipe.writer, "ignore"],
+        ]
+      : [
+          ["apply", bad],
+          ["ignore", "ignore", pipe.writer],
+        ];
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: stdio as ("ignore" | number)[] });
+  closeSync(pipe.writer);
   children.push(child);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal })),
@@ -134,24 +148,16 @@ it("one SIGTERM once its error waits for a stderr that is a full pipe never read
   while (child.pid === undefined || !inPipeWrite(child.pid)) await new Promise((r) => setTimeout(r, 10));
   child.kill("SIGTERM");
   const late = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000).unref());
-  expect(await Promise.race([ended, late])).toEqual({ code: null, signal: "SIGTERM" });
+  return { ended: await Promise.race([ended, late]), held: readFileSync(pipe.reader).toString() };
+}
+
+it("one SIGTERM once its error waits for a stderr that is a full pipe never read: ends of it all the same, the words lost", async () => {
+  const { ended, held } = await sigtermWhileErrorWaits("stderr");
+  expect(ended).toEqual({ code: null, signal: "SIGTERM" });
   // What the pipe holds is what filled it: nothing neslink said got in.
-  expect(readFileSync(stderr.reader).toString()).toMatch(/^x+$/);
+  expect(held).toMatch(/^x+$/);
 }, 30_000);
 
 it("one SIGTERM once its --json error waits for a stdout that is a full pipe never read: ends of it all the same", async () => {
-  // The same of stdout: the error --json prints there held the main thread in its write, and only SIGKILL ended neslink.
-  const bad = `${dir}/bad-json.yaml`;
-  writeFileSync(bad, `name: ${lab}\nnodes:\n  a: { bridges: [bad/name] }\n`);
-  const stdout = full(`${dir}/stdout`);
-  const child = spawn(process.execPath, [BIN, "--json", "apply", bad], { stdio: ["ignore", stdout.writer, "ignore"] });
-  closeSync(stdout.writer);
-  children.push(child);
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal })),
-  );
-  while (child.pid === undefined || !inPipeWrite(child.pid)) await new Promise((r) => setTimeout(r, 10));
-  child.kill("SIGTERM");
-  const late = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000).unref());
-  expect(await Promise.race([ended, late])).toEqual({ code: null, signal: "SIGTERM" });
+  expect((await sigtermWhileErrorWaits("stdout")).ended).toEqual({ code: null, signal: "SIGTERM" });
 }, 30_000);
