@@ -203,7 +203,7 @@ const commandFor = (words: readonly string[], commands: readonly Command[]) => l
 function wordsOf(argv: readonly string[]): string[] {
   const { positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
   try {
-    return fromIproute(positionals);
+    return fromIproute(commandWords(positionals));
   } catch {
     return commandWords(positionals);
   }
@@ -222,7 +222,7 @@ export function topicOf(argv: readonly string[], commands: readonly Command[]): 
 
 export function parse(argv: readonly string[], commands: readonly Command[]): Parsed {
   const { values, positionals: typed, tokens } = tokenize(argv, commands);
-  const positionals = fromIproute(typed);
+  const positionals = fromIproute(commandWords(typed));
   const named = longestMatch(positionals, commands);
   const command = named ?? bareGroup(positionals, commands);
   const topic = positionals.join(" ");

@@ -4,7 +4,6 @@
  * veth's `peer name NAME`. Apart from iproute-words.ts, which the agent's client loads before core's errors.
  */
 import { ValidationError } from "@neslink/core/errors";
-import { commandWords } from "./iproute-words.js";
 import type { KeywordSpec } from "./keywords.js";
 
 /** `link set|del|show dev NAME ...`: `dev` is iproute2's optional word before the link's name. */
@@ -76,9 +75,12 @@ function linkAddArgs(args: readonly string[]): string[] {
   return [kind, name, ...rest, ...words.slice(type + 2)];
 }
 
-/** The positional words of argv, with iproute2's spellings turned into neslink's. */
-export function fromIproute(positionals: readonly string[]): string[] {
-  const [group, spelt, ...args] = commandWords(positionals);
+/**
+ * The positional words of argv, their command words already neslink's (iproute-words.ts's commandWords), with
+ * iproute2's orders of a command's own arguments turned into neslink's.
+ */
+export function fromIproute(words: readonly string[]): string[] {
+  const [group, spelt, ...args] = words;
   if (group === undefined) return [];
   if (spelt === undefined) return [group];
   if (group === "addr" && spelt === "list") return [group, spelt, ...addrListArgs(args)];

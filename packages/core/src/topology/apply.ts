@@ -747,6 +747,7 @@ function execWaves(
   lives: ReadonlyMap<string, LiveNamespace>,
   was: ExecRecord | undefined,
   outcomes: ExecOutcome[],
+  signal: AbortSignal | undefined,
 ): Job[][] {
   const runs = groupBy(
     execs.filter((c): c is ChangeOf<"exec", "create"> => c.op === "create"),
@@ -771,10 +772,13 @@ function execWaves(
     let bySignal = false;
     return {
       changes: list,
-      outcome: () =>
+      outcome: (error) =>
         unrecorded
           ? { made: list.slice(0, ended), untried: list.slice(ended), noneFailed: true }
-          : { made: list.slice(0, ended), untried: list.slice(ended + 1), bySignal },
+          : // Stopped by the apply's signal before its next command: none failed, those left never started.
+            error instanceof AbortedError
+            ? { made: list.slice(0, ended), untried: list.slice(ended), noneFailed: true, bySignal: true }
+            : { made: list.slice(0, ended), untried: list.slice(ended + 1), bySignal },
       run: async () => {
         await runNodeCommands(
           pool,
@@ -797,6 +801,7 @@ function execWaves(
           },
           fresh,
           (argv) => ran.filter((r) => isDeepStrictEqual(r, argv)).length,
+          signal,
         );
         if (!ready) await nsDoOn(pool, ns.name(netns), na.link(lp.byName("lo"), la.setAlias(marker(topology.name, node, true))));
       },
@@ -1145,7 +1150,7 @@ export async function apply(given: Topology, options: ApplyOptions = {}): Promis
             ),
           ];
         case "exec":
-          return execWaves(pool, topology, list as ChangeOf<"exec">[], lives, record, outcomes);
+          return execWaves(pool, topology, list as ChangeOf<"exec">[], lives, record, outcomes, signal);
         case "processes":
           return processJobs(pool, topology.name, list);
       }

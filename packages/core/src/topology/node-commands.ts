@@ -9,9 +9,9 @@
  */
 import { mkdirSync } from "node:fs";
 import { commandLine } from "../actions/nescript.js";
-import * as na from "../actions/ns-actions.js";
 import type { ExecResult } from "../actions/ns-actions.js";
-import { lastLine, NeslinkError, toErrorJSON } from "../errors.js";
+import * as na from "../actions/ns-actions.js";
+import { AbortedError, lastLine, NeslinkError, toErrorJSON } from "../errors.js";
 import * as ns from "../namespace/providers.js";
 import { nsDoOn } from "../nsdo.js";
 import type { Pool } from "../pool/pool.js";
@@ -57,6 +57,9 @@ function howItEnded({ status, signal, stderr }: ExecResult): string {
  * an apply stopped before any ran): whatever its exec directory holds (left by
  * a killed apply, or by the node's namespace that is gone) is ended first.
  * `before` says how many entries equal to each ran before it (see entryGroup).
+ * `signal` aborted (the apply stopped): the command under way is ended (SIGTERM, then SIGKILL), as a terminal's Ctrl-C
+ * reaching its group ends it, rather than waited for to its end (or, past the caller's patience, left running once
+ * neslink has gone), and no further one starts (AbortedError).
  */
 export async function runNodeCommands(
   pool: Pool,
@@ -68,10 +71,12 @@ export async function runNodeCommands(
   ran: (argv: string[]) => Promise<void>,
   fresh: boolean,
   before: (argv: readonly string[]) => number,
+  signal?: AbortSignal,
 ): Promise<void> {
   const group = commandsGroup(topology, node);
   if (group !== null && fresh) await afresh(group);
   for (const { argv, timeoutMs } of commands) {
+    if (signal?.aborted) throw new AbortedError(new Error(`${commandLine(argv)} and those after it were not started`));
     const joined = group === null ? null : entryGroup(group, argv, before(argv));
     if (joined !== null) {
       // The entry runs again because it is not on record: what a killed apply of an older neslink left of it (in its
@@ -80,10 +85,20 @@ export async function runNodeCommands(
       await afresh(joined);
     }
     const action = () => na.exec(joined === null ? argv : joining(joined, argv), timeoutMs > 0 ? { timeoutMs } : {});
+    // Waited for before the task ends: still at work, it would end what the next apply starts in the same group.
+    let stopping: Promise<unknown> | undefined;
+    const stop = () => {
+      if (joined !== null) stopping = endProcesses(NO_NAMESPACES, [joined]);
+    };
+    signal?.addEventListener("abort", stop, { once: true });
     const {
       results: [result],
     } = await Promise.resolve()
       .then(() => nsDoOn(pool, ns.name(netns), action()))
+      .finally(async () => {
+        signal?.removeEventListener("abort", stop);
+        await stopping;
+      })
       .catch(async (err: unknown) => {
         const code = NeslinkError.isInstance(err) ? err.code : "ERR_ACTION_FAILED";
         // The timeout kills the command, which is its process alone: what it started (a shell's children) is in its

@@ -2,6 +2,7 @@
  * topology.apply's `signal`: aborted before the first change, nothing of the lab is made; once changes have begun, the
  * tasks in flight end (nothing half-made) and no more start.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { AbortedError, closeDefaultPool, topology } from "@neslink/core";
@@ -128,7 +129,8 @@ it("aborted as its exec commands are ended by a signal (a terminal's Ctrl-C reac
   expect(aborted.message).toContain(`${name} is partly applied (1 change made, 1 interrupted, 1 not attempted;`);
   expect(aborted.interrupted).toEqual([cut]);
   expect(aborted.notAttempted).toEqual([then]);
-  expect(aborted.exec).toEqual([expect.objectContaining({ node: "a", status: null, signal: "SIGINT" })]);
+  // Ended by the terminal's SIGINT, or by the apply's own stop (SIGTERM), whichever reached it first.
+  expect(aborted.exec).toEqual([expect.objectContaining({ node: "a", status: null, signal: expect.stringMatching(/^SIG(INT|TERM)$/) })]);
   expect(aborted.toJSON()).toMatchObject({ code: "ERR_ABORTED", interrupted: [cut], notAttempted: [then] });
   // Not run to its end, it is not on record: the next apply runs it again (to its end, now).
   writeFileSync(`${dir}/go-${name}-a`, "true");
@@ -140,14 +142,23 @@ it("aborted as its exec commands are ended by a signal (a terminal's Ctrl-C reac
   await topology.destroy(lab);
 });
 
-it("aborted as one exec command is ended by a signal and another fails of itself: that failure is the apply's, a TopologyApplyError", async () => {
+it("aborted as one exec command is ended by a signal and another failed of itself: that failure is the apply's, a TopologyApplyError", async () => {
   const lab = waiting(`${prefix}e`, ["a", "b"]);
-  const err = await abortedAsCommandsEnd(lab, { a: "kill -INT $$", b: "exit 3" });
+  const controller = new AbortController();
+  // b fails of itself first; then the abort, which ends a's command under way.
+  const applying = topology.apply(lab, { signal: controller.signal, onProgress: (e) => e.type === "failed" && controller.abort() }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  await expect.poll(() => ["a", "b"].every((n) => existsSync(`${dir}/started-${lab.name}-${n}`)), { timeout: 20_000 }).toBe(true);
+  writeFileSync(`${dir}/go-${lab.name}-b`, "exit 3");
+  const err = await applying;
   expect(err).toBeInstanceOf(topology.TopologyApplyError);
-  expect((err as InstanceType<typeof topology.TopologyApplyError>).failures.map((f) => f.error.message)).toEqual([
-    expect.stringMatching(/was ended by SIGINT|exited with status 3/),
-    expect.stringMatching(/was ended by SIGINT|exited with status 3/),
-  ]);
+  const messages = (err as InstanceType<typeof topology.TopologyApplyError>).failures.map((f) => f.error.message);
+  expect(messages).toHaveLength(2);
+  expect(messages).toEqual(
+    expect.arrayContaining([expect.stringMatching(/exited with status 3/), expect.stringMatching(/was ended by SIGTERM/)]),
+  );
   await topology.destroy(lab);
 });
 
@@ -165,5 +176,29 @@ it("aborted a moment after its exec command was ended by a signal (the caller's 
     );
   expect(err).toBeInstanceOf(topology.TopologyAbortedError);
   expect((err as InstanceType<typeof topology.TopologyAbortedError>).interrupted).toEqual([expect.stringContaining(`started-${name}-a`)]);
+  await topology.destroy(lab);
+});
+
+it("aborted while an exec command runs, not ended by any other signal: the apply ends it (SIGTERM), starts none after it, and tells it interrupted", async () => {
+  const name = `${prefix}g`;
+  // An argument of its own, to find the process by.
+  const long = `${Date.now() % 1000}.${process.pid}`;
+  const lab = topology.load(`name: ${name}\nnodes:\n  a: { exec: [[sleep, "${long}"], [echo, then]] }\n`);
+  const controller = new AbortController();
+  const applying = topology.apply(lab, { signal: controller.signal }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const running = () => spawnSync("pgrep", ["-f", `sleep ${long}$`]).status === 0;
+  await expect.poll(running, { timeout: 20_000 }).toBe(true);
+  controller.abort();
+  const err = await applying;
+  expect(err).toBeInstanceOf(topology.TopologyAbortedError);
+  const aborted = err as InstanceType<typeof topology.TopologyAbortedError>;
+  const [cut, then] = (await topology.plan(lab)).changes.filter((c) => c.object === "exec").map(topology.describeChange);
+  expect(aborted.interrupted).toEqual([cut]);
+  expect(aborted.notAttempted).toEqual([then]);
+  expect(aborted.exec).toEqual([expect.objectContaining({ argv: ["sleep", long], status: null, signal: "SIGTERM" })]);
+  expect(running()).toBe(false);
   await topology.destroy(lab);
 });
