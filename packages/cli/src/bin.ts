@@ -19,8 +19,11 @@ const HELD_MS = 250;
 /** Stdout's reader left (EPIPE): the status is SIGPIPE's, as `ip`'s would be. */
 let readerLeft = false;
 const SIGPIPE_STATUS = 128 + 13;
-/** Says, once nothing is left to write, that stdout's output was lost to a write error (ENOSPC, ...), if it was. */
-let sayLost = () => {};
+/**
+ * Says, once nothing is left to write, that stdout's output was lost to a write error (ENOSPC, ...), if it was: with
+ * the command's status, or the status of the signal it is about to end of.
+ */
+let sayLost = (_status?: number) => {};
 /** The commands' signal handlers, which a reader's leaving reaches too. */
 const handlers = new Set<(signal: NodeJS.Signals) => void>();
 
@@ -69,10 +72,9 @@ async function run(): Promise<number> {
   drainedAll = async () => {
     await Promise.all([out.drained(), err.drained()]);
   };
-  sayLost = () => {
+  sayLost = (status = Number(process.exitCode ?? 0)) => {
     const lost = out.lost();
     if (lost === undefined || readerLeft) return;
-    const status = Number(process.exitCode ?? 0);
     // Unwritable too, stderr drops it: the status alone tells.
     err(lostOutputLine(lost, status));
     process.exitCode = lostOutputStatus(status);
@@ -122,6 +124,8 @@ async function run(): Promise<number> {
         };
       },
       raise(signal) {
+        // Ended of a signal, the process never reaches beforeExit: an interrupted apply's --json document lost went unsaid.
+        sayLost(128 + process.getBuiltinModule("node:os").constants.signals[signal]);
         process.kill(process.pid, signal);
       },
     },

@@ -66,7 +66,11 @@ function nameBeforeType(words: readonly string[]): [name: string, rest: string[]
 function linkAddArgs(args: readonly string[]): string[] {
   const words = [...args];
   const peer = words.indexOf("peer");
-  // A peer named "name" stays one when nothing follows it.
+  const ipOrder = words.indexOf("type") >= 1;
+  // In ip's order, `peer name` with nothing after it is ip's "Command line is not complete": it made a peer named "name".
+  if (ipOrder && peer >= 0 && words[peer + 1] === "name" && words[peer + 2] === undefined)
+    throw new ValidationError("name", 'needs the peer\'s name: "peer name PEER"');
+  // In neslink's own order, a peer named "name" stays one when nothing follows it.
   if (peer >= 0 && words[peer + 1] === "name" && words[peer + 2] !== undefined) words.splice(peer + 1, 1);
   const type = words.indexOf("type");
   const kind = words[type + 1];

@@ -67,6 +67,8 @@ describe("iproute2's spellings, typed by habit", () => {
     expect(read("link add veth v0 peer name v1 up")).toBe("link add veth v0 peer v1 up");
     // neslink's own order is untouched, and a peer named "name" stays one.
     expect(read("link add veth v0 peer name")).toBe("link add veth v0 peer name");
+    // In ip's order, as ip: not complete.
+    expect(() => read("link add name v0 type veth peer name")).toThrow('name: needs the peer\'s name: "peer name PEER"');
     expect(read("link add vxlan vx0 id 42 dev eth0")).toBe("link add vxlan vx0 id 42 dev eth0");
   });
 

@@ -1,8 +1,8 @@
 // A command whose output cannot be written (stdout on /dev/full: ENOSPC) says so on one line of stderr, with what the
 // command itself came to, and exits with the status the README gives: never a stack trace, never a change made and
 // not said.
-import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, netnsList, uniquePrefix } from "../../../core/test/integration/kernel.js";
@@ -66,6 +66,32 @@ describe("output that cannot be written (stdout on /dev/full)", () => {
       expect(netnsList(prefix).sort()).toEqual([`${prefix}l-h1`, `${prefix}l-h2`]);
       expect(intoFull(["destroy", `${prefix}l`, "--yes"])).toEqual({ status: 1, stderr: SUCCEEDED });
       expect(netnsList(prefix)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an apply interrupted (--json): its ERR_ABORTED document lost is said, with the signal's status", async () => {
+    const dir = mkdtempSync(`${tmpdir()}/${prefix}`);
+    try {
+      const file = `${dir}/lab.yaml`;
+      const started = `${dir}/started`;
+      writeFileSync(file, `name: ${prefix}i\nnodes:\n  h1: { exec: [[sh, -c, ': > ${started}; sleep 30']] }\n`);
+      const full = openSync("/dev/full", "w");
+      const child = spawn(process.execPath, [BIN, "apply", file, "--yes", "--json"], { stdio: ["ignore", full, "pipe"] });
+      closeSync(full);
+      let stderr = "";
+      child.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const ended = new Promise<number | null>((resolve) =>
+        child.on("close", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : null))),
+      );
+      await expect.poll(() => existsSync(started), { timeout: 20_000 }).toBe(true);
+      child.kill("SIGINT");
+      expect(await ended).toBe(130);
+      expect(stderr).toBe(`${LOST}; the command itself ended with status 130.\n`);
+      expect(intoFull(["destroy", `${prefix}i`, "--yes"])).toEqual({ status: 1, stderr: SUCCEEDED });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
