@@ -74,6 +74,9 @@ function linkAddArgs(args: readonly string[]): string[] {
   if (peer >= 0 && words[peer + 1] === "name" && words[peer + 2] !== undefined) words.splice(peer + 1, 1);
   const type = words.indexOf("type");
   const kind = words[type + 1];
+  // ip's `dev NAME`/`name NAME` with no `type`: it said `"dev" is not a kind neslink creates`.
+  if (type < 0 && (words[0] === "dev" || words[0] === "name"))
+    throw new ValidationError("type", `is required after "${words[0]} NAME": "link add ${words[0]} NAME type KIND"`);
   if (type < 1 || kind === undefined) return words;
   const [name, rest] = nameBeforeType(words.slice(0, type));
   return [kind, name, ...rest, ...words.slice(type + 2)];

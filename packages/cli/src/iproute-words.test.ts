@@ -69,6 +69,7 @@ describe("iproute2's spellings, typed by habit", () => {
     expect(read("link add veth v0 peer name")).toBe("link add veth v0 peer name");
     // In ip's order, as ip: not complete.
     expect(() => read("link add name v0 type veth peer name")).toThrow('name: needs the peer\'s name: "peer name PEER"');
+    expect(() => read("link add dev br0")).toThrow('type: is required after "dev NAME": "link add dev NAME type KIND"');
     expect(read("link add vxlan vx0 id 42 dev eth0")).toBe("link add vxlan vx0 id 42 dev eth0");
   });
 

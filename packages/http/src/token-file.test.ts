@@ -155,6 +155,10 @@ describe("--token-file, checked on what it opened", () => {
     }
   });
 
+  it("names an empty path as such, not as a file it cannot open", () => {
+    expect(() => readTokenFile("")).toThrow("--token-file: is empty: give the token file's path, or - for standard input");
+  });
+
   it("leaves no descriptor open, whether it reads the file or refuses it", () => {
     const open = () => readdirSync("/proc/self/fd").length;
     const file = join(dir, "counted");
@@ -197,7 +201,7 @@ describe("--token-file's directories, held to what ssh's StrictModes asks", () =
     const open = place("open-dir", 0o777);
     expect(() => readTokenFile(join(open, "token"))).toThrow(
       `--token-file: ${open}/token: its directory ${open} is writable by group or others without the sticky bit (mode 0777),` +
-        ` who may put another file in the token's place; keep the token where only root or uid ${me} can change the` +
+        ` who may put another file in the token's place; keep the token where only ${me === 0 ? "root" : `root or uid ${me}`} can change the` +
         " directories on its way (as ssh asks of a key's)",
     );
     const group = place("group", 0o770);

@@ -63,6 +63,7 @@ function openToOthers(mode: number, fix: string): string | undefined {
  * what the path names may have changed since.
  */
 export function readTokenFile(path: string): string {
+  if (path === "") throw new ValidationError(FIELD, "is empty: give the token file's path, or - for standard input");
   const euid = process.geteuid?.() ?? 0;
   // Checked before the open, and no one else can change them after it: only root or the server's user may.
   const unsafe = unsafeDirectory(path, euid);
@@ -70,7 +71,7 @@ export function readTokenFile(path: string): string {
     throw new ValidationError(
       FIELD,
       `${path}: its directory ${unsafe.dir} ${unsafe.why}, who may put another file in the token's place; keep the` +
-        ` token where only root or uid ${euid} can change the directories on its way (as ssh asks of a key's)`,
+        ` token where only ${euid === 0 ? "root" : `root or uid ${euid}`} can change the directories on its way (as ssh asks of a key's)`,
     );
   }
   const fd = openToken(path);

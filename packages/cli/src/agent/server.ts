@@ -28,7 +28,7 @@ export function sessionsOf(server: Server, run: Run, refusal: () => NeslinkError
   const busy = () =>
     new NeslinkError(
       "ERR_TOO_MANY_CONNECTIONS",
-      `the agent serves ${limits.maxConnections} connections at once and has as many; nothing was run (try again once one ends)`,
+      `the agent serves ${limits.maxConnections} connection${limits.maxConnections === 1 ? "" : "s"} at once and has as many; nothing was run (try again once one ends)`,
     );
   server.maxConnections = 2 * limits.maxConnections;
   server.on("connection", (socket) => {

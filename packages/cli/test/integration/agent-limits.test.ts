@@ -98,7 +98,7 @@ describe("neslink agent --max-connections N", () => {
     const { pid } = JSON.parse(started.stdout) as { pid: number };
     detached.push(pid);
     await idle(socket);
-    expect(neslink(["ns", "list"], socket).stderr).toContain("ERR_TOO_MANY_CONNECTIONS: the agent serves 1 connections at once");
+    expect(neslink(["ns", "list"], socket).stderr).toContain("ERR_TOO_MANY_CONNECTIONS: the agent serves 1 connection at once");
     expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain("--max-connections");
   });
 });
