@@ -245,7 +245,7 @@ describe("a stale entry (the empty file a killed creator leaves)", () => {
     const {
       results: [deleted],
     } = await nsDo(ns.now(), na.deleteNamed(stale, dir));
-    expect(deleted).toEqual({ name: stale, path: at(stale) });
+    expect(deleted).toEqual({ name: stale, path: at(stale), stale: true });
     expect(existsSync(at(stale))).toBe(false);
     // Deleting it again: now it never existed.
     await expect(nsDo(ns.now(), na.deleteNamed(stale, dir))).rejects.toMatchObject({ cause: { code: "ERR_NS_NOT_FOUND" } });
