@@ -5,7 +5,7 @@
  * that prints a table does not need: on Linux, Node writes to a pipe or a
  * terminal synchronously anyway, so the order of what is printed is the same.
  */
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, type Stats, writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { drained, written } from "./drained.js";
 import { poolWriter } from "./pool-writer.js";
@@ -34,22 +34,21 @@ function goneBy(fd: number, code: string | undefined): "SIGPIPE" | "SIGHUP" | un
   return undefined;
 }
 
-function isCharacterDevice(fd: number): boolean {
+/** What `fd` is, as fstat says; undefined for a descriptor that is not open. */
+function statOf(fd: number): Stats | undefined {
   try {
-    return fstatSync(fd).isCharacterDevice();
+    return fstatSync(fd);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
+const isCharacterDevice = (fd: number) => statOf(fd)?.isCharacterDevice() === true;
+
 /** Whether a reader that stops reading can hold a write to `fd` for ever: a pipe's or a socket's (a terminal's or a file's takes it). */
 export function mayStall(fd: number): boolean {
-  try {
-    const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isSocket();
-  } catch {
-    return false;
-  }
+  const stat = statOf(fd);
+  return stat !== undefined && (stat.isFIFO() || stat.isSocket());
 }
 
 /**

@@ -30,8 +30,7 @@ function leftoverLines({ namespaces, entries, links, record, programs }: Leftove
 }
 
 /** What a destroy did, as its last line counts it: "61 nodes removed, 2 leftovers cleaned up". */
-function doneCount(result: TopologyApi.DestroyResult): string {
-  const leftovers = leftoverLines(result.leftovers).length;
+function doneCount(result: TopologyApi.DestroyResult, leftovers = leftoverLines(result.leftovers).length): string {
   const count = `${result.removed.length} node${result.removed.length === 1 ? "" : "s"} removed`;
   return leftovers === 0 ? count : `${count}, ${leftovers} leftover${leftovers === 1 ? "" : "s"} cleaned up`;
 }
@@ -116,6 +115,6 @@ export const destroy: Run = async ({ args: [arg], options }, session) => {
     const removed = [...result.removed].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
     const nodes = removed.map((r) => `  - ${r.node} (namespace ${r.netns})\n`).join("") + leftLines(result.linksLeft);
     const ms = Math.round(result.ms);
-    return { data: result, text: `${nodes}${leftovers.join("")}Destroyed ${name}: ${doneCount(result)} in ${ms} ms.\n` };
+    return { data: result, text: `${nodes}${leftovers.join("")}Destroyed ${name}: ${doneCount(result, leftovers.length)} in ${ms} ms.\n` };
   });
 };
